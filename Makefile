@@ -1,0 +1,41 @@
+# Assay: `make run` starts the app with the sandbox and demo data; `make test` runs every test.
+# Both install what they need into .venv and .tools, and are fast the second time.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+BUN := .tools/node_modules/.bin/bun
+export REFLEX_BUN_PATH := $(CURDIR)/$(BUN)
+
+.PHONY: run test lint format setup browser clean
+
+run: setup
+	bash scripts/run.sh
+
+test: setup browser
+	bash scripts/test.sh
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+setup: $(VENV)/.installed $(BUN)
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+$(BUN):
+	npm install --silent --no-audit --no-fund --prefix .tools bun@1.4.5
+
+# Debian's Chromium for the browser tests (Playwright cannot download its own here).
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+clean:
+	rm -rf .web .states .assay artifacts

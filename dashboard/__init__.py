@@ -1,0 +1,1 @@
+"""Assay's web app: Reflex pages and states on top of plain service functions."""

@@ -1,0 +1,136 @@
+"""Vendor webhooks and a health check, mounted into the Reflex backend.
+
+A webhook is authenticated and stored before the vendor gets its answer; it is
+applied right after, off the request, so the vendor is answered fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import os
+import urllib.parse
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from sqlmodel import text
+
+from dashboard.services import accounts, assessments, webhooks
+from dashboard.services.errors import NotFound, UserError
+from dashboard.services.permissions import PermissionDenied
+from models import new_session
+
+log = logging.getLogger(__name__)
+
+
+def _drain(integration_id: int) -> None:
+    with new_session() as session:
+        webhooks.apply_pending(session=session, integration_id=integration_id)
+
+
+# Applying is detached from the request, so the vendor's next delivery is not held up
+# behind a re-fetch that waits for the vendor's rate limit, and it runs on threads of its
+# own so the threads that store deliveries stay free. One drain per connection at a time:
+# deliveries arriving meanwhile are applied together by the next drain (one listing for a
+# burst). A delivery cut short by a restart stays in the inbox for the scheduled retry.
+_appliers = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="webhook-apply")
+_draining: dict[int, asyncio.Future] = {}
+_again: set[int] = set()
+
+
+# A burst is gathered before it is applied: the drain starts once deliveries pause for
+# QUIET seconds, or at most GATHER_AT_MOST after the first, so one paged listing serves many.
+QUIET, GATHER_AT_MOST = 0.15, 2.0
+_gathering: dict[int, tuple[float, asyncio.TimerHandle]] = {}
+
+
+def _apply_later(integration_id: int) -> None:
+    if integration_id in _draining:
+        _again.add(integration_id)
+        return
+    loop = asyncio.get_running_loop()
+    first = loop.time()
+    if integration_id in _gathering:
+        first, timer = _gathering[integration_id]
+        timer.cancel()
+    delay = min(QUIET, max(0.0, first + GATHER_AT_MOST - loop.time()))
+    _gathering[integration_id] = (first, loop.call_later(delay, _start_drain, integration_id))
+
+
+def _start_drain(integration_id: int) -> None:
+    _gathering.pop(integration_id, None)
+    future = asyncio.get_running_loop().run_in_executor(_appliers, _drain, integration_id)
+    _draining[integration_id] = future
+    future.add_done_callback(lambda _done: _drained(integration_id))
+
+
+def _drained(integration_id: int) -> None:
+    _draining.pop(integration_id, None)
+    if integration_id in _again:
+        _again.discard(integration_id)
+        _apply_later(integration_id)
+
+
+async def receive_webhook(vendor: str, integration_id: int, request: Request) -> JSONResponse:
+    """``POST /api/webhooks/<vendor>/<integration id>?token=...``."""
+    body = await request.body()
+    token = request.query_params.get("token", "")
+    headers = {k.lower(): v for k, v in request.headers.items()}
+
+    def store() -> webhooks.Receipt:
+        with new_session() as session:
+            return webhooks.receive(
+                session=session,
+                vendor=vendor,
+                integration_id=integration_id,
+                token=token,
+                headers=headers,
+                body=body,
+            )
+
+    receipt = await asyncio.to_thread(store)
+    if receipt.delivery_id is not None:
+        _apply_later(integration_id)
+    return JSONResponse({"message": receipt.message}, status_code=receipt.status_code)
+
+
+async def report_pdf(attempt_id: int, request: Request) -> Response:
+    """``GET /api/reports/<attempt id>.pdf``: the vendor's PDF, for a signed-in member of the job's team."""
+    token = request.cookies.get("assay_session", "")
+
+    def fetch() -> tuple[str, bytes]:
+        with new_session() as session:
+            user = accounts.signed_in_user(session=session, token=token)
+            return assessments.report_pdf(session=session, attempt_id=attempt_id, user=user)
+
+    try:
+        filename, pdf = await asyncio.to_thread(fetch)
+    except PermissionDenied as err:
+        return JSONResponse({"message": str(err)}, status_code=403)
+    except NotFound as err:
+        return JSONResponse({"message": str(err)}, status_code=404)
+    except UserError as err:
+        return JSONResponse({"message": str(err)}, status_code=502)
+    disposition = f"inline; filename*=UTF-8''{urllib.parse.quote(filename)}"
+    return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": disposition})
+
+
+async def health() -> JSONResponse:
+    """Liveness plus a database round trip."""
+
+    def check() -> None:
+        with new_session() as session:
+            session.exec(text("SELECT 1"))
+
+    await asyncio.to_thread(check)
+    return JSONResponse({"status": "ok", "worker": os.getpid()})
+
+
+def build_api() -> FastAPI:
+    """The FastAPI app Reflex mounts its own routes under."""
+    api = FastAPI(title="Assay API", docs_url=None, redoc_url=None, openapi_url=None)
+    api.add_api_route("/api/webhooks/{vendor}/{integration_id}", receive_webhook, methods=["POST"])
+    api.add_api_route("/api/reports/{attempt_id}.pdf", report_pdf, methods=["GET"])
+    api.add_api_route("/api/health", health, methods=["GET"])
+    return api

@@ -1,0 +1,1 @@
+"""Reusable widgets: layout and chips. No database, no vendor."""

@@ -1,0 +1,21 @@
+"""Single-key shortcuts (j/k/a/r/o/n/?) as a small local React component.
+
+Keys typed into a field are left alone, so a note can contain the letter "a".
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+
+class KeyboardShortcuts(rx.Component):
+    """Calls ``on_key(key)`` when one of ``keys`` is pressed outside a text field."""
+
+    library = "$/public/" + rx.asset("keys.jsx", shared=True)
+    tag = "KeyboardShortcuts"
+
+    keys: rx.Var[str]
+    on_key: rx.EventHandler[lambda key: [key]]
+
+
+keyboard_shortcuts = KeyboardShortcuts.create

@@ -1,0 +1,81 @@
+"""The page frame: navigation on the left, content on the right."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from dashboard import routes
+from dashboard.states.auth import AuthState
+
+
+def _nav_link(label: str, href: str, icon: str) -> rx.Component:
+    return rx.link(
+        rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2"), align="center", spacing="2"),
+        href=href,
+        underline="none",
+        color_scheme="gray",
+        high_contrast=True,
+        padding="6px 10px",
+        border_radius="6px",
+        _hover={"background": rx.color("gray", 3)},
+    )
+
+
+def page_frame(title: str, *children: rx.Component, actions: rx.Component | None = None) -> rx.Component:
+    """A page with Assay's navigation and a title bar."""
+    return rx.hstack(
+        rx.vstack(
+            rx.heading("Assay", size="5", padding_x="10px", padding_bottom="12px"),
+            _nav_link("Jobs", routes.HOME, "briefcase"),
+            _nav_link("Queue", routes.QUEUE, "list-todo"),
+            _nav_link("Notifications", routes.NOTIFICATIONS, "bell"),
+            rx.cond(AuthState.user_role == "admin", _nav_link("Integrations", routes.INTEGRATIONS, "plug")),
+            rx.cond(AuthState.user_role == "admin", _nav_link("Users", routes.USERS, "users")),
+            rx.cond(AuthState.user_role == "admin", _nav_link("Settings", routes.SETTINGS, "settings")),
+            rx.spacer(),
+            rx.vstack(
+                rx.text(AuthState.user_name, size="2", weight="medium"),
+                rx.text(AuthState.user_role.replace("_", " "), size="1", color_scheme="gray"),
+                rx.button(
+                    "Sign out", size="1", variant="soft", color_scheme="gray", on_click=AuthState.sign_out
+                ),
+                padding_x="10px",
+                spacing="1",
+            ),
+            width="200px",
+            min_width="200px",
+            height="100vh",
+            padding="16px 8px",
+            border_right=f"1px solid {rx.color('gray', 5)}",
+            background=rx.color("gray", 2),
+            position="sticky",
+            top="0",
+            spacing="1",
+        ),
+        rx.vstack(
+            rx.hstack(rx.heading(title, size="6"), rx.spacer(), actions or rx.fragment(), width="100%"),
+            *children,
+            width="100%",
+            padding="20px 24px",
+            spacing="4",
+            min_width="0",
+        ),
+        spacing="0",
+        align="start",
+        width="100%",
+    )
+
+
+def status_chip(label: rx.Var, tone: rx.Var) -> rx.Component:
+    """An assessment status as a coloured badge (nothing when there is no status)."""
+    return rx.cond(
+        label != "", rx.badge(label, color_scheme=tone, variant="soft", radius="full"), rx.fragment()
+    )
+
+
+def live_updates(on_tick: rx.EventHandler) -> rx.Component:
+    """Calls ``on_tick`` twice a second, so the page notices changes made elsewhere within a second.
+
+    A tick is one indexed read of a revision number; the page reloads only when it moved.
+    """
+    return rx.moment(interval=500, format="x", on_change=on_tick, display="none")

@@ -1,0 +1,46 @@
+"""The Reflex app: pages, the webhook API, migrations and the scheduler at start."""
+
+import contextlib
+import logging
+
+import reflex as rx
+from filelock import FileLock
+
+from dashboard.api.routes import build_api
+from dashboard.jobs.scheduler import run_scheduler
+from dashboard.pages import (  # noqa: F401  (each module registers its pages)
+    application,
+    board,
+    integrations,
+    jobs,
+    notifications,
+    plan,
+    queue,
+    review,
+    sign_in,
+    team_settings,
+    users,
+)
+from dashboard.settings import get_settings
+from models import init_engine, migrate
+
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+for chatty in ("alembic", "apscheduler", "httpx"):
+    logging.getLogger(chatty).setLevel(logging.WARNING)
+
+settings = get_settings()
+init_engine(settings.db_url)
+
+
+@contextlib.asynccontextmanager
+async def migrate_database():
+    """Apply migrations before serving; the lock keeps several workers from racing."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with FileLock(settings.data_dir / "migrate.lock"):
+        migrate(settings.db_url)
+    yield
+
+
+app = rx.App(api_transformer=build_api())
+app.register_lifespan_task(migrate_database)
+app.register_lifespan_task(run_scheduler)

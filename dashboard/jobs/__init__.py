@@ -1,0 +1,1 @@
+"""The scheduler and its jobs: thin calls into services."""

@@ -1,0 +1,1 @@
+"""Pages: layout only; they read states and call their events."""

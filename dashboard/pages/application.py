@@ -1,0 +1,560 @@
+"""One application: the assessment, its result for the hiring manager, the history."""
+
+import reflex as rx
+
+from dashboard import routes
+from dashboard.components.decision import reject_dialog
+from dashboard.components.layout import live_updates, page_frame, status_chip
+from dashboard.components.picker import picker_fields
+from dashboard.services.board_view import StageOption
+from dashboard.services.views import (
+    ActionView,
+    AttemptView,
+    EventView,
+    InterviewView,
+    NoteView,
+    SubScoreView,
+)
+from dashboard.states.application import ApplicationState
+from dashboard.states.auth import AuthState
+
+
+def _fact(label: str, value: rx.Var) -> rx.Component:
+    return rx.cond(
+        value != "",
+        rx.vstack(
+            rx.text(label, size="1", color_scheme="gray"),
+            rx.text(value, size="3", weight="medium"),
+            spacing="0",
+        ),
+    )
+
+
+def _subscore(sub: SubScoreView) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(
+            rx.text(
+                sub.name,
+                padding_left=rx.cond(sub.is_skill, "16px", "0"),
+                weight=rx.cond(sub.is_skill, "regular", "medium"),
+            )
+        ),
+        rx.table.cell(sub.score),
+        rx.table.cell(sub.detail),
+    )
+
+
+def _result(attempt: AttemptView) -> rx.Component:
+    return rx.cond(
+        attempt.score != "",
+        rx.vstack(
+            rx.hstack(
+                _fact("Total score", attempt.score),
+                _fact("Comparative score", attempt.comparative_score),
+                _fact("Time taken", attempt.time_taken),
+                _fact("Points", attempt.points),
+                spacing="6",
+                wrap="wrap",
+            ),
+            rx.cond(
+                attempt.subscores.length() > 0,
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            rx.table.column_header_cell("Technology / skill"),
+                            rx.table.column_header_cell("Score"),
+                            rx.table.column_header_cell("Points"),
+                        )
+                    ),
+                    rx.table.body(rx.foreach(attempt.subscores, _subscore)),
+                    size="1",
+                    width="100%",
+                ),
+            ),
+            rx.cond(
+                attempt.warnings.length() > 0,
+                rx.callout(
+                    rx.vstack(
+                        rx.text("Warnings", weight="bold"), rx.foreach(attempt.warnings, rx.text), spacing="1"
+                    ),
+                    icon="shield-alert",
+                    color_scheme="orange",
+                ),
+            ),
+            spacing="3",
+            width="100%",
+            class_name="assessment-result",
+        ),
+    )
+
+
+ACTION_LABELS = {
+    "send": ("Send assessment", "send"),
+    "cancel": ("Cancel", "x"),
+    "resend": ("Resend invitation", "mail"),
+    "reattempt": ("Re-attempt", "rotate-ccw"),
+    "extend": ("Extend deadline", "calendar-plus"),
+}
+
+
+def _action_button(attempt: AttemptView, action: ActionView) -> rx.Component:
+    """One action; a disabled one says why in its tooltip (the vendor's limitation or the state)."""
+    handlers = {
+        "send": ApplicationState.ask("send", attempt.id, attempt.test_name),
+        "cancel": ApplicationState.ask("cancel", attempt.id, attempt.test_name),
+        "resend": ApplicationState.run("resend", attempt.id),
+        "reattempt": ApplicationState.run("reattempt", attempt.id),
+        "extend": ApplicationState.ask_extend(attempt.id),
+    }
+    return rx.match(
+        action.name,
+        *[
+            (
+                name,
+                rx.cond(
+                    action.applicable,
+                    rx.tooltip(
+                        rx.button(
+                            rx.icon(icon, size=14),
+                            label,
+                            on_click=handlers[name],
+                            disabled=~action.enabled,
+                            loading=ApplicationState.busy,
+                            variant=rx.cond(name == "send", "solid", "soft"),
+                            color_scheme=rx.cond(name == "cancel", "red", "violet"),
+                        ),
+                        content=rx.cond(action.enabled, label, action.reason),
+                    ),
+                ),
+            )
+            for name, (label, icon) in ACTION_LABELS.items()
+        ],
+        rx.fragment(),
+    )
+
+
+def _attempt(attempt: AttemptView) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading(attempt.test_name, size="4"),
+                rx.text(
+                    attempt.vendor_name,
+                    " · #",
+                    attempt.id,
+                    " · attempt ",
+                    attempt.attempt_number,
+                    rx.cond(attempt.retakes != "", " (" + attempt.retakes + ")", ""),
+                    size="2",
+                    color_scheme="gray",
+                ),
+                rx.spacer(),
+                status_chip(attempt.status_label, attempt.status_tone),
+                align="center",
+                width="100%",
+            ),
+            rx.hstack(
+                _fact("Sent", attempt.sent_at),
+                _fact("Started", attempt.started_at),
+                _fact("Completed", attempt.completed_at),
+                spacing="6",
+            ),
+            rx.cond(
+                attempt.test_url != "",
+                rx.hstack(
+                    rx.text("Candidate's test link", size="2", color_scheme="gray"),
+                    rx.code(attempt.test_url, class_name="test-link"),
+                    rx.icon_button(
+                        rx.icon("copy", size=14),
+                        size="1",
+                        variant="soft",
+                        aria_label="Copy test link",
+                        on_click=ApplicationState.copy_link(attempt.test_url),
+                    ),
+                    align="center",
+                    wrap="wrap",
+                ),
+            ),
+            rx.cond(
+                attempt.error_reason != "",
+                rx.callout(attempt.error_reason, icon="circle-x", color_scheme="red", role="alert"),
+            ),
+            _result(attempt),
+            rx.cond(
+                attempt.expires_at != "",
+                rx.text("Deadline ", attempt.expires_at, size="2", color_scheme="gray"),
+            ),
+            rx.hstack(
+                rx.foreach(attempt.actions, lambda action: _action_button(attempt, action)),
+                rx.cond(
+                    attempt.can_retry,
+                    rx.button(
+                        "Retry",
+                        on_click=ApplicationState.run("retry", attempt.id),
+                        loading=ApplicationState.busy,
+                    ),
+                ),
+                rx.cond(
+                    attempt.report_url != "",
+                    rx.link(
+                        rx.button(
+                            rx.icon("external-link", size=14),
+                            rx.cond(attempt.live_interview, "Interview record", "Detailed report"),
+                            variant="soft",
+                        ),
+                        href=attempt.report_url,
+                        is_external=True,
+                    ),
+                ),
+                rx.cond(
+                    attempt.report_pdf_url != "",
+                    rx.link(
+                        rx.button(rx.icon("file-down", size=14), "Report PDF", variant="soft"),
+                        href=attempt.report_pdf_url,
+                        is_external=True,
+                    ),
+                ),
+                rx.cond(
+                    attempt.can_review,
+                    rx.button(
+                        "Mark reviewed",
+                        variant="outline",
+                        on_click=ApplicationState.mark_reviewed(attempt.id),
+                    ),
+                ),
+                spacing="2",
+                wrap="wrap",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        class_name="assessment-attempt",
+    )
+
+
+def _event(event: EventView) -> rx.Component:
+    return rx.hstack(
+        rx.text(event.at, size="1", color_scheme="gray", min_width="140px"),
+        rx.text(event.summary, size="2"),
+        rx.text("by ", event.actor, size="1", color_scheme="gray"),
+        rx.cond(event.raw_status != "", rx.code(event.raw_status, size="1")),
+        align="center",
+        spacing="3",
+        wrap="wrap",
+    )
+
+
+def _stage_item(stage: StageOption) -> rx.Component:
+    return rx.select.item(stage.name, value=stage.id.to(str))
+
+
+def _confirm() -> rx.Component:
+    is_cancel = ApplicationState.confirm_action == "cancel"
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(rx.cond(is_cancel, "Cancel assessment", "Send assessment")),
+            rx.alert_dialog.description(
+                rx.cond(
+                    is_cancel,
+                    rx.text(
+                        "Withdraw ",
+                        rx.text.strong(ApplicationState.confirm_test_name),
+                        " from ",
+                        rx.text.strong(ApplicationState.application.candidate_name),
+                        "? The candidate's link stops working; a fresh attempt will be ready to send.",
+                    ),
+                    rx.text(
+                        "Send ",
+                        rx.text.strong(ApplicationState.confirm_test_name),
+                        " to ",
+                        rx.text.strong(ApplicationState.application.candidate_name),
+                        " (",
+                        ApplicationState.application.candidate_email,
+                        ")?",
+                    ),
+                )
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Back", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(
+                    rx.button(
+                        rx.cond(is_cancel, "Cancel assessment", "Send"),
+                        color_scheme=rx.cond(is_cancel, "red", "violet"),
+                        on_click=ApplicationState.confirm,
+                    )
+                ),
+                justify="end",
+                spacing="2",
+                margin_top="16px",
+            ),
+        ),
+        open=ApplicationState.confirm_attempt_id != 0,
+        on_open_change=ApplicationState.set_confirm_open,
+    )
+
+
+def _earlier_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("This candidate already has this test"),
+            rx.alert_dialog.description(ApplicationState.earlier_message),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Not now", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(
+                    rx.button("Send a re-attempt", on_click=ApplicationState.reattempt_earlier)
+                ),
+                justify="end",
+                spacing="2",
+                margin_top="16px",
+            ),
+        ),
+        open=ApplicationState.earlier_attempt_id != 0,
+        on_open_change=ApplicationState.close_earlier,
+    )
+
+
+def _extend_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Extend the deadline"),
+            rx.vstack(
+                rx.text("New deadline (YYYY-MM-DD, end of day UTC)", size="2"),
+                rx.input(
+                    value=ApplicationState.extend_until,
+                    on_change=ApplicationState.set_extend_until,
+                    aria_label="New deadline",
+                ),
+                rx.hstack(
+                    rx.dialog.close(rx.button("Back", variant="soft", color_scheme="gray")),
+                    rx.button("Extend", on_click=ApplicationState.extend),
+                    justify="end",
+                    width="100%",
+                ),
+                spacing="3",
+            ),
+        ),
+        open=ApplicationState.extend_attempt_id != 0,
+        on_open_change=ApplicationState.close_extend,
+    )
+
+
+def _picker_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(
+                rx.cond(
+                    ApplicationState.picker_attempt_id == 0,
+                    "Send an assessment",
+                    "Another test for this candidate",
+                )
+            ),
+            rx.vstack(
+                *picker_fields(ApplicationState),
+                rx.hstack(
+                    rx.dialog.close(rx.button("Back", variant="soft", color_scheme="gray")),
+                    rx.button(
+                        rx.cond(ApplicationState.picker_attempt_id == 0, "Send", "Use this test"),
+                        on_click=ApplicationState.pick,
+                        disabled=ApplicationState.test_id == "",
+                    ),
+                    justify="end",
+                    width="100%",
+                ),
+                spacing="3",
+            ),
+        ),
+        open=ApplicationState.picker_open,
+        on_open_change=ApplicationState.set_picker_open,
+    )
+
+
+def _reject_dialog() -> rx.Component:
+    return reject_dialog(ApplicationState, ApplicationState.application.candidate_name)
+
+
+def _decision() -> rx.Component:
+    app = ApplicationState.application
+    return rx.cond(
+        (app.rejected == "") & (AuthState.user_role != ""),
+        rx.hstack(
+            rx.cond(
+                app.next_stage != "",
+                rx.button(
+                    rx.icon("arrow-right", size=14),
+                    "Advance to ",
+                    app.next_stage,
+                    on_click=ApplicationState.advance,
+                    loading=ApplicationState.busy,
+                ),
+            ),
+            rx.button(
+                rx.icon("ban", size=14),
+                "Reject",
+                color_scheme="red",
+                variant="soft",
+                on_click=ApplicationState.set_rejecting(True),
+            ),
+            spacing="2",
+            class_name="decision",
+        ),
+    )
+
+
+def _note(note: NoteView) -> rx.Component:
+    return rx.box(
+        rx.text(note.author, " · ", note.at, size="1", color_scheme="gray"),
+        rx.text(note.text, size="2", white_space="pre-wrap"),
+        padding="8px 10px",
+        background=rx.color("gray", 2),
+        border_radius="6px",
+        width="100%",
+    )
+
+
+def _notes() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Notes", size="4"),
+        rx.form(
+            rx.hstack(
+                rx.text_area(
+                    value=ApplicationState.note,
+                    on_change=ApplicationState.set_note,
+                    placeholder="A note for the hiring team",
+                    aria_label="Note",
+                    width="420px",
+                ),
+                rx.button("Save note", type="submit", variant="soft"),
+                align="end",
+            ),
+            on_submit=ApplicationState.add_note,
+            reset_on_submit=False,
+        ),
+        rx.foreach(ApplicationState.application.notes, _note),
+        spacing="2",
+        width="100%",
+        class_name="notes",
+    )
+
+
+def _interview(interview: InterviewView) -> rx.Component:
+    return rx.hstack(
+        rx.icon("video", size=14),
+        rx.text(interview.at, " with ", interview.interviewers, size="2"),
+        rx.cond(
+            interview.link != "",
+            rx.hstack(
+                rx.code(interview.link, class_name="interview-link"),
+                rx.icon_button(
+                    rx.icon("copy", size=12),
+                    size="1",
+                    variant="soft",
+                    aria_label="Copy interview link",
+                    on_click=ApplicationState.copy_link(interview.link),
+                ),
+                align="center",
+            ),
+        ),
+        rx.text(interview.status, size="1", color_scheme="gray"),
+        align="center",
+        wrap="wrap",
+    )
+
+
+def _interviews() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Interviews", size="4"),
+        rx.form(
+            rx.hstack(
+                rx.input(
+                    placeholder="YYYY-MM-DD HH:MM (UTC)",
+                    value=ApplicationState.interview_at,
+                    on_change=ApplicationState.set_interview_at,
+                    aria_label="Interview time",
+                ),
+                rx.input(
+                    placeholder="Interviewers, comma-separated",
+                    value=ApplicationState.interviewers,
+                    on_change=ApplicationState.set_interviewers,
+                    aria_label="Interviewers",
+                    width="260px",
+                ),
+                rx.button("Schedule", type="submit", variant="soft"),
+                align="center",
+                wrap="wrap",
+            ),
+            on_submit=ApplicationState.schedule,
+            reset_on_submit=False,
+        ),
+        rx.foreach(ApplicationState.application.interviews, _interview),
+        spacing="2",
+        width="100%",
+        class_name="interviews",
+    )
+
+
+@rx.page(
+    route=routes.APPLICATION,
+    title="Application · Assay",
+    on_load=[AuthState.guard_page, ApplicationState.load],
+)
+def application_page() -> rx.Component:
+    app = ApplicationState.application
+    return page_frame(
+        app.candidate_name,
+        live_updates(ApplicationState.tick),
+        _confirm(),
+        _earlier_dialog(),
+        _extend_dialog(),
+        _picker_dialog(),
+        _reject_dialog(),
+        rx.cond(
+            ApplicationState.error != "",
+            rx.callout(ApplicationState.error, icon="triangle-alert", color_scheme="red"),
+            rx.vstack(
+                rx.hstack(
+                    rx.text(app.candidate_email, color_scheme="gray"),
+                    rx.text("·"),
+                    rx.link(app.job_title, href="/jobs/" + app.job_id.to(str)),
+                    rx.text("·"),
+                    rx.text("Stage"),
+                    rx.select.root(
+                        rx.select.trigger(aria_label="Move to stage"),
+                        rx.select.content(rx.foreach(app.stages, _stage_item)),
+                        value=app.stage_id.to(str),
+                        on_change=ApplicationState.move,
+                    ),
+                    align="center",
+                    wrap="wrap",
+                ),
+                rx.cond(app.rejected != "", rx.callout(app.rejected, icon="ban", color_scheme="gray")),
+                _decision(),
+                rx.hstack(
+                    rx.button(
+                        rx.icon("plus", size=14),
+                        "Send an assessment",
+                        variant="soft",
+                        on_click=ApplicationState.open_picker(0),
+                    ),
+                    rx.cond(
+                        app.attempts.length() > 0,
+                        rx.cond(
+                            app.attempts[0].can_send,
+                            rx.button(
+                                "Another test for this candidate",
+                                variant="ghost",
+                                on_click=ApplicationState.open_picker(app.attempts[0].id),
+                            ),
+                        ),
+                    ),
+                ),
+                rx.foreach(app.attempts, _attempt),
+                _interviews(),
+                _notes(),
+                rx.heading("History", size="4", margin_top="12px"),
+                rx.vstack(rx.foreach(app.history, _event), spacing="2", class_name="history"),
+                width="100%",
+                spacing="3",
+            ),
+        ),
+    )

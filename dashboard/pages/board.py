@@ -1,0 +1,281 @@
+"""A job's pipeline board: a column per stage, a card per application.
+
+Cards move by drag and drop, by each card's "Move to" menu (keyboard users), or
+in bulk; columns are paged ("Show more"), and search and filters narrow them.
+"""
+
+import reflex as rx
+
+from dashboard import routes
+from dashboard.components.dnd import dnd_board, drag_card, drop_column
+from dashboard.components.layout import live_updates, page_frame
+from dashboard.services.board_view import CardView, Chip, ColumnView, StageOption
+from dashboard.states.auth import AuthState
+from dashboard.states.board import BoardState
+
+STATUSES = [
+    ("any", "Any status"),
+    ("ready_to_send", "Assessment needs sending"),
+    ("sent", "Sent"),
+    ("started", "Started"),
+    ("completed", "Assessment needs review"),
+    ("reviewed", "Reviewed"),
+    ("expired", "Expired"),
+    ("cancelled", "Cancelled"),
+    ("error", "Failed"),
+]
+
+
+def _move_menu(card: CardView) -> rx.Component:
+    return rx.menu.root(
+        rx.menu.trigger(
+            rx.button(
+                "Move to", rx.icon("chevron-down", size=14), size="1", variant="soft", color_scheme="gray"
+            ),
+        ),
+        rx.menu.content(
+            rx.foreach(
+                BoardState.board.stages,
+                lambda stage: rx.menu.item(
+                    stage.name, on_select=BoardState.move(card.application_id, stage.id)
+                ),
+            )
+        ),
+    )
+
+
+def _chip(chip: Chip) -> rx.Component:
+    return rx.tooltip(
+        rx.badge(chip.label, color_scheme=chip.tone, variant="soft", radius="full"), content=chip.title
+    )
+
+
+def _card(card: CardView) -> rx.Component:
+    return drag_card(
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.checkbox(
+                        checked=BoardState.selected.contains(card.application_id),
+                        on_change=BoardState.toggle_selected(card.application_id),
+                        aria_label="Select " + card.candidate_name,
+                    ),
+                    rx.link(
+                        card.candidate_name,
+                        href="/applications/" + card.application_id.to(str),
+                        weight="medium",
+                    ),
+                    rx.spacer(),
+                    rx.cond(card.score != "", rx.text(card.score, size="2", weight="bold")),
+                    align="center",
+                    width="100%",
+                ),
+                rx.hstack(
+                    rx.text(card.time_in_stage, " in stage", size="1", color_scheme="gray"),
+                    rx.foreach(card.chips, _chip),
+                    rx.cond(card.rejected, rx.badge("Rejected", color_scheme="gray", radius="full")),
+                    align="center",
+                    wrap="wrap",
+                    spacing="1",
+                ),
+                _move_menu(card),
+                spacing="2",
+            ),
+            width="100%",
+        ),
+        application_id=card.application_id,
+        stage_id=card.stage_id,
+        label=card.candidate_name,
+        class_name="pipeline-card",
+        width="100%",
+    )
+
+
+def _column(column: ColumnView) -> rx.Component:
+    return drop_column(
+        rx.vstack(
+            rx.hstack(
+                rx.text(column.name, weight="bold", size="2"),
+                rx.badge(column.count, variant="surface", radius="full"),
+                rx.cond(
+                    column.auto_send,
+                    rx.tooltip(rx.icon("zap", size=14), content="Sends automatically on entry"),
+                ),
+                align="center",
+            ),
+            rx.cond(column.tests != "", rx.text(column.tests, size="1", color_scheme="gray")),
+            rx.foreach(column.cards, _card),
+            rx.cond(
+                column.hidden > 0,
+                rx.button(
+                    "Show ",
+                    rx.cond(column.hidden > 25, 25, column.hidden),
+                    " more of ",
+                    column.hidden,
+                    size="1",
+                    variant="ghost",
+                    on_click=BoardState.show_more(column.stage_id),
+                ),
+            ),
+            rx.cond(column.count == 0, rx.text("No one here", size="1", color_scheme="gray")),
+            spacing="2",
+            width="100%",
+        ),
+        stage_id=column.stage_id,
+        class_name="pipeline-column",
+        custom_attrs={"data-stage": column.name},
+        style={
+            "minWidth": "250px",
+            "width": "250px",
+            "padding": "10px",
+            "background": rx.color("gray", 2),
+            "borderRadius": "8px",
+        },
+    )
+
+
+def _filters() -> rx.Component:
+    return rx.form(
+        rx.hstack(
+            rx.input(
+                rx.input.slot(rx.icon("search", size=14)),
+                placeholder="Search name or email",
+                value=BoardState.search,
+                on_change=BoardState.set_search,
+                aria_label="Search candidates",
+                width="220px",
+            ),
+            rx.select.root(
+                rx.select.trigger(aria_label="Assessment status"),
+                rx.select.content(*[rx.select.item(label, value=value) for value, label in STATUSES]),
+                value=BoardState.status,
+                on_change=BoardState.set_status,
+            ),
+            rx.input(
+                placeholder="Score from",
+                value=BoardState.score_min,
+                on_change=BoardState.set_score_min,
+                aria_label="Lowest score",
+                width="100px",
+            ),
+            rx.input(
+                placeholder="to",
+                value=BoardState.score_max,
+                on_change=BoardState.set_score_max,
+                aria_label="Highest score",
+                width="80px",
+            ),
+            rx.button("Apply", type="submit", variant="soft"),
+            rx.button("Clear", type="button", variant="ghost", on_click=BoardState.clear_filters),
+            rx.text(
+                BoardState.board.matching,
+                " of ",
+                BoardState.board.total,
+                " applications",
+                size="1",
+                color_scheme="gray",
+            ),
+            align="center",
+            wrap="wrap",
+        ),
+        on_submit=BoardState.apply_filters,
+        reset_on_submit=False,
+    )
+
+
+def _add_candidate() -> rx.Component:
+    return rx.form(
+        rx.hstack(
+            rx.input(name="name", placeholder="Candidate name", aria_label="Candidate name", width="160px"),
+            rx.input(name="email", placeholder="Email", aria_label="Candidate email", width="200px"),
+            rx.button(rx.icon("user-plus", size=14), "Add candidate", type="submit", variant="soft"),
+            align="center",
+        ),
+        on_submit=BoardState.add_candidate,
+        reset_on_submit=True,
+    )
+
+
+def _stage_target(stage: StageOption) -> rx.Component:
+    return rx.menu.item(stage.name, on_select=BoardState.move_selected(stage.id))
+
+
+def _selection_bar() -> rx.Component:
+    return rx.cond(
+        BoardState.selected.length() > 0,
+        rx.hstack(
+            rx.text(BoardState.selected.length(), " selected", weight="medium"),
+            rx.menu.root(
+                rx.menu.trigger(
+                    rx.button("Move selected to", rx.icon("chevron-down", size=14), loading=BoardState.moving)
+                ),
+                rx.menu.content(rx.foreach(BoardState.board.stages, _stage_target)),
+            ),
+            rx.button("Clear selection", variant="ghost", on_click=BoardState.clear_selection),
+            align="center",
+            padding="8px 12px",
+            background=rx.color("accent", 3),
+            border_radius="8px",
+            class_name="selection-bar",
+        ),
+    )
+
+
+@rx.page(route=routes.BOARD, title="Pipeline · Assay", on_load=[AuthState.guard_page, BoardState.load])
+def board_page() -> rx.Component:
+    return page_frame(
+        BoardState.board.title,
+        live_updates(BoardState.tick),
+        rx.cond(
+            BoardState.error != "",
+            rx.callout(BoardState.error, icon="triangle-alert", color_scheme="red"),
+            rx.cond(
+                BoardState.loaded,
+                rx.vstack(
+                    rx.hstack(
+                        _filters(),
+                        rx.spacer(),
+                        rx.cond(AuthState.user_role != "hiring_manager", _add_candidate()),
+                        width="100%",
+                        wrap="wrap",
+                    ),
+                    rx.cond(
+                        BoardState.filter_error != "",
+                        rx.callout(
+                            BoardState.filter_error, icon="triangle-alert", color_scheme="red", role="alert"
+                        ),
+                    ),
+                    _selection_bar(),
+                    rx.cond(
+                        BoardState.board.total == 0,
+                        rx.callout("No applications in this job yet.", icon="info"),
+                    ),
+                    dnd_board(
+                        rx.foreach(BoardState.board.columns, _column),
+                        on_move=BoardState.move,
+                        style={
+                            "display": "flex",
+                            "gap": "12px",
+                            "alignItems": "flex-start",
+                            "overflowX": "auto",
+                            "width": "100%",
+                            "paddingBottom": "12px",
+                        },
+                    ),
+                    width="100%",
+                    spacing="3",
+                ),
+                rx.spinner(),
+            ),
+        ),
+        actions=rx.hstack(
+            rx.link(
+                rx.button(rx.icon("list-checks", size=16), "Review results", variant="soft"),
+                href="/jobs/" + BoardState.board.job_id.to(str) + "/review",
+            ),
+            rx.link(
+                rx.button(rx.icon("list-ordered", size=16), "Edit plan", variant="soft"),
+                href="/jobs/" + BoardState.board.job_id.to(str) + "/plan",
+            ),
+        ),
+    )

@@ -1,0 +1,280 @@
+"""Admins connect vendors: paste a key, pick the region, see it checked and healthy."""
+
+import reflex as rx
+
+from dashboard import routes
+from dashboard.components.layout import page_frame
+from dashboard.services.views import EventView, FieldView, IntegrationView, VendorView
+from dashboard.states.auth import AuthState
+from dashboard.states.integrations import IntegrationsState as S
+
+
+def _fact(label: str, value) -> rx.Component:
+    return rx.hstack(
+        rx.text(label, size="1", color_scheme="gray", min_width="130px"),
+        rx.text(value, size="1"),
+    )
+
+
+def _when(value: rx.Var) -> rx.Var:
+    return rx.cond(value != "", value, "never")
+
+
+def _audit(entry: EventView) -> rx.Component:
+    return rx.text(entry.at, " · ", entry.actor, ": ", entry.summary, size="1", color_scheme="gray")
+
+
+def _webhook(conn: IntegrationView) -> rx.Component:
+    revealed = S.revealed_id == conn.id
+    return rx.hstack(
+        rx.text("Webhook URL", size="1", color_scheme="gray", min_width="130px"),
+        rx.code(
+            rx.cond(revealed, S.revealed_url, conn.webhook_url_masked),
+            size="1",
+            class_name="webhook-url",
+            word_break="break-all",
+        ),
+        rx.cond(
+            revealed,
+            rx.hstack(
+                rx.icon_button(
+                    rx.icon("copy", size=12),
+                    size="1",
+                    variant="soft",
+                    aria_label="Copy webhook URL",
+                    on_click=S.copy_webhook,
+                ),
+                rx.button("Hide", size="1", variant="ghost", on_click=S.hide_webhook),
+            ),
+            rx.button("Reveal", size="1", variant="ghost", on_click=S.reveal_webhook(conn.id)),
+        ),
+        align="center",
+    )
+
+
+def _connection(conn: IntegrationView) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.text(conn.name, weight="bold"),
+                rx.badge(conn.region, variant="outline"),
+                rx.spacer(),
+                rx.badge(
+                    conn.health,
+                    color_scheme=rx.cond(conn.health == "failing", "red", "green"),
+                    variant="soft",
+                ),
+                width="100%",
+                align="center",
+            ),
+            _fact("API key", conn.masked_key),
+            _fact("Connected", conn.created_at),
+            _fact("Last successful call", _when(conn.last_used_at)),
+            _fact("Last webhook", _when(conn.last_webhook_at)),
+            _fact(
+                "Last sync",
+                rx.cond(
+                    conn.last_sync_at != "",
+                    rx.text(conn.last_sync_at, " · corrected ", conn.last_sync_corrected),
+                    "never",
+                ),
+            ),
+            _fact("Open attempts", conn.open_attempts),
+            _fact("Errors (24 h)", conn.errors_24h),
+            _webhook(conn),
+            rx.cond(
+                conn.last_error != "",
+                rx.callout(
+                    conn.last_error, icon="triangle-alert", color_scheme="red", size="1", width="100%"
+                ),
+            ),
+            rx.hstack(
+                rx.button(
+                    "Rotate key or change region",
+                    size="1",
+                    variant="soft",
+                    on_click=S.open_dialog(
+                        conn.vendor, conn.id, conn.name, conn.region, conn.custom_base_url
+                    ),
+                ),
+                rx.button(
+                    "Sync now",
+                    size="1",
+                    variant="soft",
+                    loading=S.syncing_id == conn.id,
+                    on_click=S.sync_now(conn.id),
+                ),
+                rx.button(
+                    "Disconnect",
+                    size="1",
+                    variant="soft",
+                    color_scheme="red",
+                    on_click=S.ask_disconnect(conn.id, conn.name),
+                ),
+                wrap="wrap",
+            ),
+            rx.cond(
+                conn.audit.length() > 0,
+                rx.vstack(
+                    rx.text("Audit log", size="1", weight="bold"),
+                    rx.foreach(conn.audit, _audit),
+                    spacing="0",
+                    class_name="audit-log",
+                ),
+            ),
+            spacing="1",
+            width="100%",
+        ),
+        width="100%",
+        class_name="integration-connection",
+    )
+
+
+def _vendor_tile(vendor: VendorView) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading(vendor.name, size="4"),
+                rx.badge(
+                    vendor.state,
+                    color_scheme=rx.match(vendor.state, ("failing", "red"), ("connected", "green"), "gray"),
+                    variant="soft",
+                ),
+                rx.spacer(),
+                rx.button(
+                    rx.icon("plus", size=14),
+                    "Connect",
+                    size="1",
+                    on_click=S.open_dialog(vendor.key, 0, "", "sandbox", ""),
+                ),
+                width="100%",
+                align="center",
+            ),
+            rx.text(vendor.key_label, size="1", color_scheme="gray"),
+            rx.text(vendor.webhook_setup, size="1", color_scheme="gray"),
+            rx.foreach(S.connections, lambda c: rx.cond(c.vendor == vendor.key, _connection(c))),
+            spacing="3",
+            width="100%",
+        ),
+        width="460px",
+        class_name="vendor-tile",
+    )
+
+
+def _region_item(region: str) -> rx.Component:
+    return rx.select.item(region, value=region)
+
+
+def _extra_field(field: FieldView) -> rx.Component:
+    """A vendor setting beyond the key (a company or workspace id)."""
+    return rx.vstack(
+        rx.text(field.label, rx.cond(field.required, "", " (optional)"), size="2", weight="medium"),
+        rx.input(
+            name="option_" + field.key,
+            default_value=S.options.get(field.key, ""),
+            aria_label=field.label,
+            key=S.vendor + S.editing_id.to(str) + field.key,
+        ),
+        rx.cond(field.help != "", rx.text(field.help, size="1", color_scheme="gray")),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _dialog() -> rx.Component:
+    vendor_regions = rx.foreach(
+        S.vendors, lambda v: rx.cond(v.key == S.vendor, rx.foreach(v.regions, _region_item))
+    )
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(rx.cond(S.editing_id == 0, "Connect a vendor", "Rotate key or change region")),
+            rx.form(
+                rx.vstack(
+                    rx.text("Connection name", size="2", weight="medium"),
+                    rx.input(
+                        name="name",
+                        default_value=S.name,
+                        placeholder="e.g. CoderPad Screen (EU team)",
+                        aria_label="Connection name",
+                        read_only=S.editing_id != 0,
+                        key=S.vendor + S.editing_id.to(str),
+                    ),
+                    rx.text("Region", size="2", weight="medium"),
+                    rx.select.root(
+                        rx.select.trigger(aria_label="Region"),
+                        rx.select.content(vendor_regions),
+                        value=S.region,
+                        on_change=S.set_region,
+                    ),
+                    rx.cond(
+                        S.region == "custom",
+                        rx.input(
+                            name="custom_base_url",
+                            default_value=S.custom_base_url,
+                            placeholder="https://…",
+                            aria_label="Custom base URL",
+                        ),
+                    ),
+                    rx.foreach(S.fields, _extra_field),
+                    rx.text("API key", size="2", weight="medium"),
+                    rx.input(
+                        name="api_key",
+                        type="password",
+                        placeholder="Paste the API key",
+                        aria_label="API key",
+                        auto_complete="off",
+                    ),
+                    rx.cond(
+                        S.form_error != "",
+                        rx.callout(S.form_error, icon="triangle-alert", color_scheme="red", role="alert"),
+                    ),
+                    rx.hstack(
+                        rx.dialog.close(
+                            rx.button("Cancel", type="button", variant="soft", color_scheme="gray")
+                        ),
+                        rx.button("Save & close", type="submit", loading=S.saving),
+                        justify="end",
+                        width="100%",
+                    ),
+                    spacing="3",
+                ),
+                on_submit=S.save,
+            ),
+        ),
+        open=S.dialog_open,
+        on_open_change=S.set_dialog_open,
+    )
+
+
+def _confirm_disconnect() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Disconnect"),
+            rx.alert_dialog.description(S.confirm_disconnect_text),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button("Disconnect", color_scheme="red", on_click=S.disconnect)),
+                justify="end",
+                spacing="2",
+                margin_top="16px",
+            ),
+        ),
+        open=S.confirm_disconnect_id != 0,
+        on_open_change=S.set_confirm_disconnect_open,
+    )
+
+
+@rx.page(route=routes.INTEGRATIONS, title="Integrations · Assay", on_load=[AuthState.guard_page, S.load])
+def integrations_page() -> rx.Component:
+    return page_frame(
+        "Integrations",
+        _dialog(),
+        _confirm_disconnect(),
+        rx.text(
+            "Paste a vendor's API key; Assay checks it with the vendor before saving it, encrypted.",
+            color_scheme="gray",
+        ),
+        rx.cond(
+            S.loaded, rx.flex(rx.foreach(S.vendors, _vendor_tile), wrap="wrap", gap="16px"), rx.spinner()
+        ),
+    )

@@ -1,0 +1,87 @@
+"""Notifications (needs review, expired, failed, stage done) and the email outbox."""
+
+import reflex as rx
+
+from dashboard import routes
+from dashboard.components.layout import live_updates, page_frame
+from dashboard.services.views import NotificationView, OutboxView
+from dashboard.states.auth import AuthState
+from dashboard.states.notifications import NotificationsState
+
+ICONS = {"needs_review": "clipboard-check", "expired": "clock", "failed": "circle-x", "stage_done": "flag"}
+
+
+def _item(item: NotificationView) -> rx.Component:
+    return rx.hstack(
+        rx.match(
+            item.kind,
+            *[(kind, rx.icon(icon, size=16)) for kind, icon in ICONS.items()],
+            rx.icon("bell", size=16),
+        ),
+        rx.link(
+            item.message,
+            href="/applications/" + item.application_id.to(str),
+            weight=rx.cond(item.unread, "bold", "regular"),
+        ),
+        rx.spacer(),
+        rx.text(item.at, " ago", size="1", color_scheme="gray"),
+        align="center",
+        width="100%",
+        padding="8px 10px",
+        border_bottom=f"1px solid {rx.color('gray', 4)}",
+        class_name="notification",
+    )
+
+
+def _email(email: OutboxView) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(email.created),
+        rx.table.cell(email.to_address),
+        rx.table.cell(rx.tooltip(rx.text(email.subject), content=email.body)),
+        rx.table.cell(rx.text(email.status, size="1")),
+    )
+
+
+@rx.page(
+    route=routes.NOTIFICATIONS,
+    title="Notifications · Assay",
+    on_load=[AuthState.guard_page, NotificationsState.load],
+)
+def notifications_page() -> rx.Component:
+    return page_frame(
+        "Notifications",
+        live_updates(NotificationsState.tick),
+        rx.cond(
+            NotificationsState.items.length() > 0,
+            rx.vstack(rx.foreach(NotificationsState.items, _item), width="100%", spacing="0"),
+            rx.cond(NotificationsState.loaded, rx.callout("Nothing yet.", icon="bell"), rx.spinner()),
+        ),
+        rx.cond(
+            NotificationsState.emails.length() > 0,
+            rx.vstack(
+                rx.heading("Outbox", size="4"),
+                rx.text(
+                    "Emails to the team and candidates. With ASSAY_SMTP_URL set they are sent; otherwise they stay here.",
+                    size="1",
+                    color_scheme="gray",
+                ),
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            *[rx.table.column_header_cell(h) for h in ("Written", "To", "Subject", "Status")]
+                        )
+                    ),
+                    rx.table.body(rx.foreach(NotificationsState.emails, _email)),
+                    width="100%",
+                ),
+                width="100%",
+                class_name="outbox",
+            ),
+        ),
+        actions=rx.button(
+            "Mark all read",
+            variant="soft",
+            on_click=NotificationsState.mark_all_read,
+            disabled=NotificationsState.unread == 0,
+        ),
+    )

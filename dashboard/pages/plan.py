@@ -1,0 +1,264 @@
+"""A job's interview plan: stages in order, the tests assessment stages send, and how."""
+
+import reflex as rx
+
+from dashboard import routes
+from dashboard.components.layout import page_frame
+from dashboard.components.picker import picker_fields
+from dashboard.services.views import PlanStage, PlanTest
+from dashboard.states.auth import AuthState
+from dashboard.states.plan import PlanState
+
+
+def _test_row(test: PlanTest) -> rx.Component:
+    return rx.hstack(
+        rx.icon("file-code", size=14),
+        rx.text(test.name, size="2", weight="medium"),
+        rx.text(test.vendor_name, size="1", color_scheme="gray"),
+        rx.icon_button(
+            rx.icon("x", size=12),
+            size="1",
+            variant="ghost",
+            color_scheme="red",
+            aria_label="Remove " + test.name,
+            on_click=PlanState.remove_test(test.id),
+        ),
+        align="center",
+        class_name="stage-test",
+    )
+
+
+def _settings(stage: PlanStage) -> rx.Component:
+    return rx.form(
+        rx.hstack(
+            rx.checkbox(
+                "Send automatically on entry",
+                name="send_automatically",
+                default_checked=stage.auto_send,
+            ),
+            rx.text("Done when", size="2"),
+            rx.select.root(
+                rx.select.trigger(aria_label="Stage done when"),
+                rx.select.content(
+                    rx.select.item("all tests are completed", value="all"),
+                    rx.select.item("any one test is completed", value="any"),
+                ),
+                name="gating",
+                default_value=stage.gating,
+            ),
+            rx.text("Deadline (days)", size="2"),
+            rx.input(
+                name="deadline_days",
+                default_value=stage.deadline_days,
+                placeholder="none",
+                width="70px",
+                aria_label="Deadline in days",
+            ),
+            rx.text("Remind (hours before)", size="2"),
+            rx.input(
+                name="reminder_hours",
+                default_value=stage.reminder_hours,
+                placeholder="none",
+                width="70px",
+                aria_label="Reminder hours before the deadline",
+            ),
+            rx.el.input(type="hidden", name="stage_id", value=stage.id),
+            rx.button("Save", size="1", type="submit", variant="soft"),
+            align="center",
+            wrap="wrap",
+            spacing="3",
+        ),
+        # The stage id travels in the form: a foreach variable is out of scope in a form's submit handler.
+        on_submit=PlanState.save_settings,
+        reset_on_submit=False,
+    )
+
+
+def _stage(stage: PlanStage, index) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.text(index + 1, ".", weight="bold", color_scheme="gray"),
+                rx.input(
+                    default_value=stage.name,
+                    on_blur=lambda value: PlanState.rename(stage.id, value),
+                    aria_label="Stage name",
+                    width="260px",
+                ),
+                rx.badge(stage.kind, color_scheme=rx.cond(stage.kind == "assessment", "violet", "gray")),
+                rx.text(stage.applications, " application(s)", size="1", color_scheme="gray"),
+                rx.spacer(),
+                rx.icon_button(
+                    rx.icon("arrow-up", size=14),
+                    size="1",
+                    variant="soft",
+                    aria_label="Move " + stage.name + " up",
+                    on_click=PlanState.shift(stage.id, -1),
+                    disabled=index == 0,
+                ),
+                rx.icon_button(
+                    rx.icon("arrow-down", size=14),
+                    size="1",
+                    variant="soft",
+                    aria_label="Move " + stage.name + " down",
+                    on_click=PlanState.shift(stage.id, 1),
+                    disabled=index == PlanState.plan.stages.length() - 1,
+                ),
+                rx.button(
+                    "Delete",
+                    size="1",
+                    variant="soft",
+                    color_scheme="red",
+                    on_click=PlanState.ask_delete(stage.id),
+                ),
+                align="center",
+                width="100%",
+            ),
+            rx.vstack(rx.foreach(stage.tests, _test_row), spacing="1"),
+            rx.hstack(
+                rx.button(
+                    rx.icon("plus", size=14),
+                    "Add assessment",
+                    size="1",
+                    variant="soft",
+                    on_click=PlanState.open_add_test(stage.id, stage.name, False),
+                ),
+                rx.cond(
+                    stage.live_template != "",
+                    rx.hstack(
+                        rx.text("Live-interview link: ", stage.live_template, size="1"),
+                        rx.button(
+                            "Remove",
+                            size="1",
+                            variant="ghost",
+                            on_click=PlanState.clear_live_template(stage.id),
+                        ),
+                        align="center",
+                    ),
+                    rx.button(
+                        rx.icon("video", size=14),
+                        "Default live-interview link",
+                        size="1",
+                        variant="ghost",
+                        on_click=PlanState.open_add_test(stage.id, stage.name, True),
+                    ),
+                ),
+                spacing="3",
+            ),
+            rx.cond(stage.kind == "assessment", _settings(stage)),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+        class_name="plan-stage",
+        custom_attrs={"data-stage": stage.name},
+    )
+
+
+def _add_test_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(
+                rx.cond(PlanState.picker_live, "Live-interview link for ", "Add an assessment to "),
+                PlanState.test_stage_name,
+            ),
+            rx.vstack(
+                *picker_fields(PlanState),
+                rx.hstack(
+                    rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                    rx.button("Add", on_click=PlanState.add_test, disabled=PlanState.test_id == ""),
+                    justify="end",
+                    width="100%",
+                ),
+                spacing="3",
+            ),
+        ),
+        open=PlanState.test_stage_id != 0,
+        on_open_change=PlanState.close_add_test,
+    )
+
+
+def _target(stage: PlanStage) -> rx.Component:
+    return rx.cond(
+        stage.id != PlanState.delete_stage_id, rx.select.item(stage.name, value=stage.id.to_string())
+    )
+
+
+def _delete_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Delete ", PlanState.delete_stage_name, "?"),
+            rx.alert_dialog.description(
+                rx.cond(
+                    PlanState.delete_count > 0,
+                    rx.text(
+                        PlanState.delete_count,
+                        " application(s) are in this stage. They move to the stage you choose; "
+                        "assessments already sent keep their results.",
+                    ),
+                    rx.text("No application is in this stage."),
+                )
+            ),
+            rx.cond(
+                PlanState.delete_count > 0,
+                rx.hstack(
+                    rx.text("Move them to", size="2"),
+                    rx.select.root(
+                        rx.select.trigger(aria_label="Move them to"),
+                        rx.select.content(rx.foreach(PlanState.plan.stages, _target)),
+                        value=PlanState.delete_target,
+                        on_change=PlanState.set_delete_target,
+                    ),
+                    align="center",
+                    margin_top="8px",
+                ),
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Keep the stage", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(
+                    rx.button("Delete", color_scheme="red", on_click=PlanState.confirm_delete)
+                ),
+                justify="end",
+                spacing="2",
+                margin_top="16px",
+            ),
+        ),
+        open=PlanState.delete_stage_id != 0,
+        on_open_change=PlanState.close_delete,
+    )
+
+
+@rx.page(route=routes.PLAN, title="Interview plan · Assay", on_load=[AuthState.guard_page, PlanState.load])
+def plan_page() -> rx.Component:
+    return page_frame(
+        rx.cond(PlanState.plan.title != "", PlanState.plan.title + ": interview plan", "Interview plan"),
+        _add_test_dialog(),
+        _delete_dialog(),
+        rx.cond(
+            PlanState.error != "",
+            rx.callout(PlanState.error, icon="triangle-alert", color_scheme="red"),
+            rx.vstack(
+                rx.foreach(PlanState.plan.stages, _stage),
+                rx.form(
+                    rx.hstack(
+                        rx.input(
+                            placeholder="New stage name",
+                            value=PlanState.new_stage_name,
+                            on_change=PlanState.set_new_stage_name,
+                            aria_label="New stage name",
+                        ),
+                        rx.button(rx.icon("plus", size=14), "Add stage", type="submit"),
+                    ),
+                    on_submit=PlanState.add_stage,
+                    reset_on_submit=False,
+                ),
+                width="100%",
+                spacing="3",
+                max_width="900px",
+            ),
+        ),
+        actions=rx.link(
+            rx.button(rx.icon("kanban", size=16), "Back to the board", variant="soft"),
+            href="/jobs/" + PlanState.plan.job_id.to(str),
+        ),
+    )

@@ -1,0 +1,227 @@
+"""The queue across jobs: what needs sending, what waits on candidates, what needs review or failed."""
+
+import reflex as rx
+
+from dashboard import routes
+from dashboard.components.layout import live_updates, page_frame, status_chip
+from dashboard.services.queue_view import BucketCount, QueueRow, UnmatchedRow
+from dashboard.services.views import Choice
+from dashboard.states.auth import AuthState
+from dashboard.states.queue import QueueState
+
+
+def _bucket(bucket: BucketCount) -> rx.Component:
+    return rx.button(
+        bucket.label,
+        rx.badge(bucket.count, radius="full", variant="surface"),
+        variant=rx.cond(QueueState.bucket == bucket.key, "solid", "soft"),
+        color_scheme=rx.cond(QueueState.bucket == bucket.key, "violet", "gray"),
+        on_click=QueueState.pick_bucket(bucket.key),
+        class_name="queue-bucket",
+        custom_attrs={"data-bucket": bucket.key},
+    )
+
+
+def _row(row: QueueRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(
+            rx.cond(
+                QueueState.bucket == "needs_sending",
+                rx.checkbox(
+                    checked=QueueState.selected.contains(row.attempt_id),
+                    on_change=QueueState.toggle_selected(row.attempt_id),
+                    aria_label="Select " + row.candidate_name,
+                ),
+            )
+        ),
+        rx.table.cell(
+            rx.vstack(
+                rx.link(row.candidate_name, href="/applications/" + row.application_id.to(str)),
+                rx.text(row.candidate_email, size="1", color_scheme="gray"),
+                spacing="0",
+            )
+        ),
+        rx.table.cell(row.job_title),
+        rx.table.cell(row.stage_name),
+        rx.table.cell(row.test_name),
+        rx.table.cell(
+            rx.vstack(
+                status_chip(row.status_label, row.status_tone),
+                rx.cond(row.reason != "", rx.text(row.reason, size="1", color_scheme="red")),
+                rx.cond(row.expires != "", rx.text("Expires ", row.expires, size="1", color_scheme="gray")),
+                spacing="1",
+            )
+        ),
+        rx.table.cell(row.since),
+    )
+
+
+def _job_choice(choice: Choice) -> rx.Component:
+    return rx.select.item(choice.label, value=choice.value)
+
+
+def _filters() -> rx.Component:
+    return rx.form(
+        rx.hstack(
+            rx.select.root(
+                rx.select.trigger(aria_label="Job"),
+                rx.select.content(
+                    rx.select.item("All jobs", value="all"), rx.foreach(QueueState.jobs, _job_choice)
+                ),
+                value=QueueState.job_id,
+                on_change=QueueState.set_job_id,
+            ),
+            rx.select.root(
+                rx.select.trigger(aria_label="Stage"),
+                rx.select.content(
+                    rx.select.item("All stages", value="all"),
+                    rx.foreach(QueueState.stage_names, lambda name: rx.select.item(name, value=name)),
+                ),
+                value=QueueState.stage,
+                on_change=QueueState.set_stage,
+            ),
+            rx.select.root(
+                rx.select.trigger(aria_label="Recruiter"),
+                rx.select.content(
+                    rx.select.item("Every recruiter", value="all"),
+                    rx.foreach(QueueState.members, _job_choice),
+                ),
+                value=QueueState.member,
+                on_change=QueueState.set_member,
+            ),
+            rx.input(
+                rx.input.slot(rx.icon("search", size=14)),
+                placeholder="Search name or email",
+                value=QueueState.search,
+                on_change=QueueState.set_search,
+                aria_label="Search candidates",
+            ),
+            rx.button("Search", type="submit", variant="soft"),
+            align="center",
+        ),
+        on_submit=QueueState.apply_search,
+        reset_on_submit=False,
+    )
+
+
+def _bulk_bar() -> rx.Component:
+    return rx.cond(
+        QueueState.bucket == "needs_sending",
+        rx.vstack(
+            rx.hstack(
+                rx.checkbox(
+                    "Select all shown",
+                    checked=(QueueState.selected.length() == QueueState.rows.length())
+                    & (QueueState.rows.length() > 0),
+                    on_change=QueueState.select_all,
+                ),
+                rx.button(
+                    rx.icon("send", size=14),
+                    "Send selected (",
+                    QueueState.selected.length(),
+                    ")",
+                    on_click=QueueState.send_selected,
+                    disabled=(QueueState.selected.length() == 0) | QueueState.sending,
+                    loading=QueueState.sending,
+                ),
+                align="center",
+            ),
+            rx.cond(
+                QueueState.progress_total > 0,
+                rx.vstack(
+                    rx.progress(
+                        value=QueueState.progress_done * 100 / QueueState.progress_total, width="320px"
+                    ),
+                    rx.text("Sent ", QueueState.progress_done, " of ", QueueState.progress_total, size="1"),
+                    rx.foreach(
+                        QueueState.results, lambda line: rx.text(line, size="1", class_name="bulk-result")
+                    ),
+                    spacing="1",
+                ),
+            ),
+            spacing="2",
+        ),
+    )
+
+
+def _unmatched(row: UnmatchedRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.code(row.vendor_attempt_id)),
+        rx.table.cell(row.candidate_email),
+        rx.table.cell(row.reason),
+        rx.table.cell(row.received),
+        rx.table.cell(
+            rx.hstack(
+                rx.input(
+                    placeholder="Assessment #",
+                    width="120px",
+                    on_change=lambda value: QueueState.set_match_attempt(row.id, value),
+                    aria_label="Assessment number to match",
+                ),
+                rx.button("Match", size="1", on_click=QueueState.match(row.id)),
+                rx.button("Set aside", size="1", variant="ghost", on_click=QueueState.dismiss(row.id)),
+                align="center",
+            )
+        ),
+    )
+
+
+def _unmatched_section() -> rx.Component:
+    return rx.cond(
+        QueueState.unmatched.length() > 0,
+        rx.vstack(
+            rx.heading("Vendor results that need matching", size="4"),
+            rx.text(
+                "Results a vendor sent for an assessment Assay does not know, or naming another "
+                "candidate than the one invited. Nothing was applied; match each to its assessment.",
+                size="2",
+                color_scheme="gray",
+            ),
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        *[
+                            rx.table.column_header_cell(h)
+                            for h in ("Vendor id", "Email", "Why", "Received", "")
+                        ]
+                    )
+                ),
+                rx.table.body(rx.foreach(QueueState.unmatched, _unmatched)),
+                width="100%",
+            ),
+            width="100%",
+            class_name="needs-matching",
+        ),
+    )
+
+
+@rx.page(route=routes.QUEUE, title="Queue · Assay", on_load=[AuthState.guard_page, QueueState.load])
+def queue_page() -> rx.Component:
+    return page_frame(
+        "Queue",
+        live_updates(QueueState.tick),
+        rx.hstack(rx.foreach(QueueState.buckets, _bucket), wrap="wrap", spacing="2"),
+        _filters(),
+        _bulk_bar(),
+        rx.cond(
+            QueueState.rows.length() > 0,
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        *[
+                            rx.table.column_header_cell(h)
+                            for h in ("", "Candidate", "Job", "Stage", "Test", "Status", "Waiting")
+                        ]
+                    )
+                ),
+                rx.table.body(rx.foreach(QueueState.rows, _row)),
+                width="100%",
+            ),
+            rx.cond(
+                QueueState.loaded,
+                rx.callout("Nothing in this bucket.", icon="circle-check", color_scheme="green"),
+                rx.spinner(),
+            ),
+        ),
+        _unmatched_section(),
+    )

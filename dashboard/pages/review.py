@@ -1,0 +1,418 @@
+"""A job's review page: the results that need a decision, side by side, keyboard first.
+
+j/k move between candidates, a advances, r rejects (with a reason), o opens the
+vendor's report, n adds a note, ? lists the shortcuts. The chart shows the
+stage's score distribution with the candidate in view marked.
+"""
+
+import reflex as rx
+
+from dashboard import routes
+from dashboard.components.decision import reject_dialog
+from dashboard.components.keys import keyboard_shortcuts
+from dashboard.components.layout import live_updates, page_frame
+from dashboard.services.review import StageRuleView
+from dashboard.states.auth import AuthState
+from dashboard.states.review import ReviewState, Row
+
+SHORTCUTS = [
+    ("j / k", "next / previous candidate"),
+    ("a", "advance to the next stage"),
+    ("r", "reject (asks for the reason)"),
+    ("o", "open the vendor's detailed report"),
+    ("n", "add a note"),
+    ("?", "show or hide this list"),
+]
+
+
+def _header(label: str, column: str | None = None) -> rx.Component:
+    if column is None:
+        return rx.table.column_header_cell(label)
+    return rx.table.column_header_cell(
+        rx.button(label, variant="ghost", size="1", on_click=ReviewState.sort_by(column)),
+        aria_sort=rx.cond(
+            ReviewState.sort == column, rx.cond(ReviewState.descending, "descending", "ascending"), "none"
+        ),
+    )
+
+
+def _row(row: Row, index) -> rx.Component:
+    in_view = index == ReviewState.cursor
+    return rx.table.row(
+        rx.table.cell(
+            rx.link(row.candidate_name, href="/applications/" + row.application_id.to(str), weight="medium")
+        ),
+        rx.table.cell(row.test_name),
+        rx.table.cell(
+            rx.hstack(
+                rx.text(row.score_text, weight="bold"),
+                rx.cond(row.below_bar, rx.badge("below the bar", color_scheme="orange", variant="soft")),
+                spacing="2",
+            )
+        ),
+        rx.table.cell(row.percentile),
+        rx.table.cell(row.comparative),
+        rx.table.cell(row.time_taken),
+        rx.table.cell(row.attempt),
+        rx.table.cell(
+            rx.cond(row.warnings > 0, rx.badge(row.warnings, " warning(s)", color_scheme="orange"))
+        ),
+        rx.table.cell(row.state),
+        on_click=ReviewState.focus(index),
+        background=rx.cond(in_view, rx.color("accent", 4), "transparent"),
+        cursor="pointer",
+        class_name=rx.cond(in_view, "review-row in-view", "review-row"),
+        custom_attrs={"aria-selected": rx.cond(in_view, "true", "false")},
+    )
+
+
+def _chart() -> rx.Component:
+    return rx.recharts.bar_chart(
+        rx.recharts.bar(data_key="candidates", fill=rx.color("gray", 8), stack_id="s", name="Candidates"),
+        rx.recharts.bar(data_key="mark", fill=rx.color("accent", 9), stack_id="s", name="Candidate in view"),
+        rx.recharts.x_axis(data_key="band"),
+        rx.recharts.y_axis(allow_decimals=False),
+        rx.recharts.tooltip(),
+        data=ReviewState.bars,
+        width="100%",
+        height=180,
+    )
+
+
+def _in_view() -> rx.Component:
+    row = ReviewState.in_view
+    return rx.cond(
+        row,
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.heading(row.candidate_name, size="4"),
+                    rx.text(row.test_name, " · attempt ", row.attempt, color_scheme="gray", size="2"),
+                    align="center",
+                ),
+                rx.hstack(
+                    rx.text("Score ", rx.text.strong(row.score_text)),
+                    rx.cond(
+                        row.percentile != "",
+                        rx.text("Percentile in this job ", rx.text.strong(row.percentile)),
+                    ),
+                    rx.cond(
+                        row.comparative != "",
+                        rx.text("Vendor's comparative ", rx.text.strong(row.comparative)),
+                    ),
+                    rx.cond(row.time_taken != "", rx.text("Time ", rx.text.strong(row.time_taken))),
+                    rx.cond(row.points != "", rx.text("Points ", rx.text.strong(row.points))),
+                    spacing="4",
+                    wrap="wrap",
+                ),
+                rx.hstack(
+                    rx.button(
+                        rx.icon("arrow-right", size=14),
+                        "Advance (a)",
+                        on_click=ReviewState.advance,
+                        loading=ReviewState.busy,
+                    ),
+                    rx.button(
+                        rx.icon("ban", size=14),
+                        "Reject (r)",
+                        color_scheme="red",
+                        variant="soft",
+                        on_click=ReviewState.set_rejecting(True),
+                    ),
+                    rx.cond(
+                        row.report_url != "",
+                        rx.link(
+                            rx.button(rx.icon("external-link", size=14), "Report (o)", variant="soft"),
+                            href=row.report_url,
+                            is_external=True,
+                        ),
+                    ),
+                    rx.button(
+                        rx.icon("notebook-pen", size=14),
+                        "Note (n)",
+                        variant="soft",
+                        on_click=ReviewState.set_noting(True),
+                    ),
+                    spacing="2",
+                ),
+                spacing="2",
+            ),
+            width="100%",
+            class_name="candidate-in-view",
+        ),
+    )
+
+
+def _reject_dialog() -> rx.Component:
+    return reject_dialog(ReviewState, rx.cond(ReviewState.in_view, ReviewState.in_view.candidate_name, ""))
+
+
+def _note_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Note on ", rx.cond(ReviewState.in_view, ReviewState.in_view.candidate_name, "")),
+            rx.vstack(
+                rx.text_area(
+                    value=ReviewState.note, on_change=ReviewState.set_note, aria_label="Note", auto_focus=True
+                ),
+                rx.hstack(
+                    rx.dialog.close(rx.button("Back", variant="soft", color_scheme="gray")),
+                    rx.button("Save note", on_click=ReviewState.save_note),
+                    justify="end",
+                    width="100%",
+                ),
+                spacing="3",
+            ),
+        ),
+        open=ReviewState.noting,
+        on_open_change=ReviewState.set_noting,
+    )
+
+
+def _help_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Keyboard shortcuts"),
+            rx.table.root(
+                rx.table.body(
+                    *[rx.table.row(rx.table.cell(rx.code(k)), rx.table.cell(d)) for k, d in SHORTCUTS]
+                )
+            ),
+            rx.dialog.close(rx.button("Close", variant="soft", margin_top="12px")),
+        ),
+        open=ReviewState.help_open,
+        on_open_change=ReviewState.set_help_open,
+    )
+
+
+def _rule_stage(rule: StageRuleView) -> rx.Component:
+    return rx.select.item(rule.name, value=rule.id.to_string())
+
+
+def _rule_row(rule: StageRuleView) -> rx.Component:
+    return rx.hstack(
+        rx.text(rule.name, weight="medium", size="2"),
+        rx.text(
+            rx.cond(
+                rule.advance_at != "",
+                "advances at "
+                + rule.advance_at
+                + "% or more"
+                + rx.cond(rule.review_from != "", ", flags below " + rule.review_from + "%", ""),
+                "no automatic rule",
+            ),
+            size="2",
+            color_scheme="gray",
+        ),
+        rx.select.root(
+            rx.select.trigger(aria_label="Which attempt counts"),
+            rx.select.content(
+                rx.select.item("latest attempt counts", value="latest"),
+                rx.select.item("best attempt counts", value="best"),
+            ),
+            value=rule.counting,
+            on_change=lambda value: ReviewState.set_counting(rule.id, value),
+            disabled=AuthState.user_role != "admin",
+        ),
+        align="center",
+        spacing="3",
+    )
+
+
+def _rules() -> rx.Component:
+    return rx.cond(
+        ReviewState.rules.length() > 0,
+        rx.card(
+            rx.vstack(
+                rx.heading("Threshold rules", size="3"),
+                rx.text(
+                    "A rule only ever advances; a rejection always needs a person. Try it on past results first.",
+                    size="1",
+                    color_scheme="gray",
+                ),
+                rx.foreach(ReviewState.rules, _rule_row),
+                rx.hstack(
+                    rx.select.root(
+                        rx.select.trigger(aria_label="Rule stage"),
+                        rx.select.content(rx.foreach(ReviewState.rules, _rule_stage)),
+                        value=ReviewState.rule_stage_id,
+                        on_change=ReviewState.set_rule_stage_id,
+                    ),
+                    rx.text("advance at", size="2"),
+                    rx.input(
+                        value=ReviewState.rule_threshold,
+                        on_change=ReviewState.set_rule_threshold,
+                        placeholder="80",
+                        width="70px",
+                        aria_label="Advance at score",
+                    ),
+                    rx.text("% or more; review from", size="2"),
+                    rx.input(
+                        value=ReviewState.rule_floor,
+                        on_change=ReviewState.set_rule_floor,
+                        placeholder="60",
+                        width="70px",
+                        aria_label="Review from score",
+                    ),
+                    rx.text("%", size="2"),
+                    rx.button("Dry run", variant="soft", on_click=ReviewState.dry_run),
+                    rx.cond(
+                        AuthState.user_role == "admin",
+                        rx.hstack(
+                            rx.button(
+                                "Switch on",
+                                on_click=ReviewState.switch_rule(True),
+                                disabled=ReviewState.dry_run_text == "",
+                            ),
+                            rx.button("Switch off", variant="ghost", on_click=ReviewState.switch_rule(False)),
+                        ),
+                    ),
+                    align="center",
+                    wrap="wrap",
+                ),
+                rx.cond(
+                    ReviewState.dry_run_text != "",
+                    rx.callout(
+                        rx.vstack(
+                            rx.text(ReviewState.dry_run_text),
+                            rx.text(ReviewState.dry_run_names.join(", "), size="1"),
+                            spacing="1",
+                        ),
+                        icon="flask-conical",
+                        class_name="dry-run",
+                    ),
+                ),
+                rx.cond(
+                    AuthState.user_role == "admin",
+                    rx.vstack(
+                        rx.heading("Candidate feedback", size="3", margin_top="8px"),
+                        rx.text_area(
+                            value=ReviewState.feedback_template,
+                            on_change=ReviewState.set_feedback_template,
+                            aria_label="Feedback template",
+                            width="100%",
+                            rows="4",
+                        ),
+                        rx.text(
+                            "Placeholders: {name} {test} {job} {band} {minutes} {next_step}",
+                            size="1",
+                            color_scheme="gray",
+                        ),
+                        rx.hstack(
+                            rx.button(
+                                rx.cond(
+                                    ReviewState.feedback_on, "Save (feedback is on)", "Switch feedback on"
+                                ),
+                                size="1",
+                                on_click=ReviewState.save_feedback(True),
+                            ),
+                            rx.cond(
+                                ReviewState.feedback_on,
+                                rx.button(
+                                    "Switch off",
+                                    size="1",
+                                    variant="ghost",
+                                    on_click=ReviewState.save_feedback(False),
+                                ),
+                            ),
+                        ),
+                        width="100%",
+                        spacing="2",
+                    ),
+                ),
+                spacing="2",
+                width="100%",
+            ),
+            width="100%",
+        ),
+    )
+
+
+@rx.page(route=routes.REVIEW, title="Review · Assay", on_load=[AuthState.guard_page, ReviewState.load])
+def review_page() -> rx.Component:
+    return page_frame(
+        rx.cond(ReviewState.title != "", ReviewState.title + ": review", "Review"),
+        live_updates(ReviewState.tick),
+        keyboard_shortcuts(keys="jkaron?", on_key=ReviewState.key),
+        _reject_dialog(),
+        _note_dialog(),
+        _help_dialog(),
+        rx.cond(
+            ReviewState.error != "",
+            rx.callout(ReviewState.error, icon="triangle-alert", color_scheme="red"),
+            rx.vstack(
+                rx.hstack(
+                    rx.checkbox(
+                        "Show every finished attempt",
+                        checked=ReviewState.show_all,
+                        on_change=ReviewState.set_show_all,
+                    ),
+                    rx.form(
+                        rx.hstack(
+                            rx.input(
+                                placeholder="Name, test or status",
+                                value=ReviewState.text_filter,
+                                on_change=ReviewState.set_text_filter,
+                                width="180px",
+                                aria_label="Filter by text",
+                            ),
+                            rx.input(
+                                placeholder="Score at least",
+                                value=ReviewState.min_score,
+                                on_change=ReviewState.set_min_score,
+                                width="120px",
+                                aria_label="Lowest score",
+                            ),
+                            rx.button("Filter", type="submit", variant="soft", size="1"),
+                        ),
+                        on_submit=ReviewState.apply_filter,
+                        reset_on_submit=False,
+                    ),
+                    rx.text("Press ", rx.code("?"), " for shortcuts", size="1", color_scheme="gray"),
+                    align="center",
+                    spacing="4",
+                ),
+                _in_view(),
+                _chart(),
+                rx.cond(
+                    ReviewState.rows.length() > 0,
+                    rx.table.root(
+                        rx.table.header(
+                            rx.table.row(
+                                _header("Candidate", "name"),
+                                _header("Test", "test"),
+                                _header("Score", "score"),
+                                _header("Percentile", "percentile"),
+                                _header("Comparative", "comparative"),
+                                _header("Time", "time"),
+                                _header("Attempt", "attempt"),
+                                _header("Integrity", "integrity"),
+                                _header("Status", "status"),
+                            )
+                        ),
+                        rx.table.body(rx.foreach(ReviewState.rows, _row)),
+                        width="100%",
+                    ),
+                    rx.cond(
+                        ReviewState.loaded,
+                        rx.callout(
+                            "Nothing waits for review in this job.", icon="circle-check", color_scheme="green"
+                        ),
+                        rx.spinner(),
+                    ),
+                ),
+                _rules(),
+                width="100%",
+                spacing="3",
+            ),
+        ),
+        actions=rx.hstack(
+            rx.button(
+                rx.icon("download", size=16), "Export CSV", variant="soft", on_click=ReviewState.export
+            ),
+            rx.link(
+                rx.button(rx.icon("kanban", size=16), "Board", variant="soft"),
+                href="/jobs/" + ReviewState.review_job_id.to(str),
+            ),
+        ),
+    )

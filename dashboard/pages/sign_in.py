@@ -1,0 +1,38 @@
+"""Sign in with email and password."""
+
+import reflex as rx
+
+from dashboard import routes
+from dashboard.states.auth import AuthState
+
+
+@rx.page(route=routes.SIGN_IN, title="Sign in · Assay")
+def sign_in_page() -> rx.Component:
+    return rx.center(
+        rx.card(
+            rx.form(
+                rx.vstack(
+                    rx.heading("Assay", size="6"),
+                    rx.text("Sign in to your hiring team.", color_scheme="gray"),
+                    rx.text("Email", size="2", weight="medium"),
+                    rx.input(name="email", type="email", aria_label="Email", auto_focus=True, width="100%"),
+                    rx.text("Password", size="2", weight="medium"),
+                    rx.input(name="password", type="password", aria_label="Password", width="100%"),
+                    rx.cond(
+                        AuthState.sign_in_error != "",
+                        rx.callout(
+                            AuthState.sign_in_error, icon="triangle-alert", color_scheme="red", role="alert"
+                        ),
+                    ),
+                    rx.button("Sign in", type="submit", width="100%", loading=AuthState.signing_in),
+                    spacing="3",
+                    width="100%",
+                ),
+                on_submit=AuthState.sign_in,
+            ),
+            width="360px",
+            padding="24px",
+        ),
+        height="100vh",
+        background=rx.color("gray", 2),
+    )

@@ -1,0 +1,108 @@
+"""Settings an admin owns for the whole team: when status chips turn amber, then red."""
+
+import reflex as rx
+
+from dashboard import routes
+from dashboard.components.layout import page_frame
+from dashboard.services.status_clocks import ClockView
+from dashboard.states.auth import AuthState
+from dashboard.states.team_settings import TeamSettingsState as S
+
+
+def _hours_input(clock: ClockView, which: str, value: rx.Var, label: str) -> rx.Component:
+    return rx.input(
+        name=clock.state + "_" + which,
+        default_value=value,
+        type="number",
+        step="any",
+        required=True,
+        aria_label=clock.label + " " + label,
+        width="110px",
+    )
+
+
+def _row(clock: ClockView) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(clock.label, weight="medium")),
+        rx.table.cell(_hours_input(clock, "amber", clock.amber, "amber after hours")),
+        rx.table.cell(_hours_input(clock, "red", clock.red, "red after hours")),
+        rx.table.cell(rx.text(clock.default, size="1", color_scheme="gray")),
+    )
+
+
+def _clocks_form() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Status colours", size="4"),
+            rx.text(
+                "A card's assessment chip is green, turns amber, then red as the assessment waits in "
+                "its status, so a board shows at a glance who has waited too long. Hours since the "
+                "status last changed; the same clocks colour the queue.",
+                size="2",
+                color_scheme="gray",
+            ),
+            rx.form(
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            rx.table.column_header_cell("Status"),
+                            rx.table.column_header_cell("Amber after (hours)"),
+                            rx.table.column_header_cell("Red after (hours)"),
+                            rx.table.column_header_cell("Default"),
+                        )
+                    ),
+                    rx.table.body(rx.foreach(S.clocks, _row)),
+                    width="100%",
+                ),
+                rx.cond(
+                    S.error != "",
+                    rx.callout(
+                        S.error, icon="triangle-alert", color_scheme="red", role="alert", margin_top="8px"
+                    ),
+                ),
+                rx.hstack(
+                    rx.button("Save clocks", type="submit"),
+                    rx.button(
+                        "Restore defaults",
+                        type="button",
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=S.ask_restore,
+                    ),
+                    spacing="2",
+                    margin_top="12px",
+                ),
+                on_submit=S.save,
+                key=S.form_key,
+                width="100%",
+            ),
+            width="100%",
+        ),
+        width="100%",
+        max_width="760px",
+    )
+
+
+def _confirm_restore() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Restore the default clocks"),
+            rx.alert_dialog.description(
+                "Every status goes back to its default amber and red times, for the whole team."
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Keep mine", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button("Restore defaults", on_click=S.restore_defaults)),
+                justify="end",
+                spacing="2",
+                margin_top="16px",
+            ),
+        ),
+        open=S.confirm_restore,
+        on_open_change=S.set_confirm_restore_open,
+    )
+
+
+@rx.page(route=routes.SETTINGS, title="Settings · Assay", on_load=[AuthState.guard_page, S.load])
+def settings_page() -> rx.Component:
+    return page_frame("Settings", _confirm_restore(), _clocks_form())

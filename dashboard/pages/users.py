@@ -1,0 +1,125 @@
+"""The team: who can do what, and which jobs each hiring manager sees."""
+
+import reflex as rx
+
+from dashboard import routes
+from dashboard.components.layout import page_frame
+from dashboard.services.views import Choice, UserView
+from dashboard.states.auth import AuthState
+from dashboard.states.users import UsersState
+
+ROLES = ["admin", "recruiter", "hiring_manager"]
+
+
+def _job_toggle(user: UserView, job: Choice) -> rx.Component:
+    return rx.checkbox(
+        job.label,
+        checked=user.job_ids.contains(job.value),
+        on_change=lambda on: UsersState.toggle_job(user.id, job.value, on),
+        size="1",
+    )
+
+
+def _row(user: UserView) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(
+            rx.vstack(
+                rx.text(user.name, weight="medium"),
+                rx.text(user.email, size="1", color_scheme="gray"),
+                spacing="0",
+            )
+        ),
+        rx.table.cell(
+            rx.select(
+                ROLES,
+                value=user.role,
+                on_change=lambda role: UsersState.change_role(user.id, role),
+                size="1",
+                aria_label="Role",
+            )
+        ),
+        rx.table.cell(
+            rx.cond(
+                user.role == "admin",
+                rx.text("all jobs", size="1", color_scheme="gray"),
+                # A hiring manager sees only these; a recruiter sees all, and owns these (the queue's filter).
+                rx.vstack(rx.foreach(UsersState.jobs, lambda job: _job_toggle(user, job)), spacing="1"),
+            )
+        ),
+        rx.table.cell(
+            rx.cond(
+                user.active,
+                rx.button(
+                    "Deactivate",
+                    size="1",
+                    variant="soft",
+                    color_scheme="red",
+                    on_click=UsersState.set_active(user.id, False),
+                ),
+                rx.button(
+                    "Reactivate", size="1", variant="soft", on_click=UsersState.set_active(user.id, True)
+                ),
+            )
+        ),
+    )
+
+
+def _invite_form() -> rx.Component:
+    return rx.card(
+        rx.form(
+            rx.hstack(
+                rx.input(name="name", placeholder="Name", aria_label="Name"),
+                rx.input(name="email", placeholder="Email", type="email", aria_label="Invite email"),
+                rx.select(ROLES, name="role", default_value="recruiter", aria_label="Invite role"),
+                rx.button("Invite", type="submit"),
+                align="center",
+                wrap="wrap",
+            ),
+            on_submit=UsersState.invite,
+            reset_on_submit=True,
+        ),
+        rx.cond(
+            UsersState.invite_error != "",
+            rx.callout(
+                UsersState.invite_error,
+                icon="triangle-alert",
+                color_scheme="red",
+                role="alert",
+                margin_top="8px",
+            ),
+        ),
+        rx.cond(
+            UsersState.invited_password != "",
+            rx.callout(
+                rx.hstack(
+                    rx.text("First password for ", UsersState.invited_email, " (shown once): "),
+                    rx.code(UsersState.invited_password),
+                    rx.button("Done", size="1", on_click=UsersState.dismiss_password),
+                    align="center",
+                ),
+                icon="key-round",
+                margin_top="8px",
+            ),
+        ),
+        width="100%",
+    )
+
+
+@rx.page(route=routes.USERS, title="Users · Assay", on_load=[AuthState.guard_page, UsersState.load])
+def users_page() -> rx.Component:
+    return page_frame(
+        "Users",
+        _invite_form(),
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    rx.table.column_header_cell("Person"),
+                    rx.table.column_header_cell("Role"),
+                    rx.table.column_header_cell("Jobs"),
+                    rx.table.column_header_cell(""),
+                )
+            ),
+            rx.table.body(rx.foreach(UsersState.users, _row)),
+            width="100%",
+        ),
+    )

@@ -1,0 +1,23 @@
+"""Every route of the dashboard, and builders for links to them."""
+
+HOME = "/"
+QUEUE = "/queue"
+NOTIFICATIONS = "/notifications"
+INTEGRATIONS = "/integrations"
+USERS = "/users"
+SETTINGS = "/settings"
+SIGN_IN = "/sign-in"
+BOARD = "/jobs/[job_id]"
+PLAN = "/jobs/[job_id]/plan"
+REVIEW = "/jobs/[job_id]/review"
+APPLICATION = "/applications/[application_id]"
+
+
+def board(job_id: int | str) -> str:
+    """The pipeline board of one job."""
+    return f"/jobs/{job_id}"
+
+
+def application(application_id: int | str) -> str:
+    """One application's page."""
+    return f"/applications/{application_id}"

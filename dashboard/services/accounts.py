@@ -1,0 +1,184 @@
+"""Users, passwords (argon2 via pwdlib), sessions that expire, and sign-in rate limiting.
+
+Only hashes are stored: the password's argon2 hash and the session token's SHA-256.
+A failed sign-in never says whether the email exists, and takes as long either way.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+import secrets
+
+import sqlalchemy as sa
+from pwdlib import PasswordHash
+from sqlmodel import Session, select
+
+from dashboard.services.errors import NotFound, UserError
+from dashboard.services.permissions import SignedInUser
+from models import Job, JobMember, Role, SignInAttempt, User, UserSession, utcnow
+
+log = logging.getLogger(__name__)
+
+SESSION_LIFETIME = datetime.timedelta(hours=12)
+FAILURE_WINDOW = datetime.timedelta(minutes=15)
+MAX_FAILURES = 5
+MIN_PASSWORD = 10
+
+_hasher = PasswordHash.recommended()
+_UNKNOWN_USER_HASH = _hasher.hash("no such user: the same work as a real check")
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _normal_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def create_user(
+    *, session: Session, email: str, name: str, role: Role, password: str | None = None
+) -> tuple[User, str]:
+    """A new user; returns the user and the password (generated when not given, shown once).
+
+    Raises:
+        UserError: A malformed email, no name, a short password, or the email is taken.
+    """
+    email = _normal_email(email)
+    if "@" not in email or " " in email or len(email) > 254:
+        raise UserError("Enter a valid email address.")
+    if not name.strip():
+        raise UserError("Enter the person's name.")
+    password = password or secrets.token_urlsafe(12)
+    if len(password) < MIN_PASSWORD:
+        raise UserError(f"A password needs at least {MIN_PASSWORD} characters.")
+    if session.exec(select(User).where(User.email == email)).first():
+        raise UserError(f"{email} already has an account.")
+    user = User(email=email, name=name.strip(), role=role, password_hash=_hasher.hash(password))
+    session.add(user)
+    session.commit()
+    log.info("user %s created with role %s", user.id, role.value)
+    return user, password
+
+
+def sign_in(*, session: Session, email: str, password: str) -> str:
+    """A new session token for the right email and password.
+
+    Raises:
+        UserError: Wrong email or password (the same words for both), an inactive
+            account, or too many failures for this email in the last minutes.
+    """
+    email = _normal_email(email)
+    now = utcnow()
+    failures = session.exec(
+        select(sa.func.count())
+        .select_from(SignInAttempt)
+        .where(SignInAttempt.email == email, SignInAttempt.at > now - FAILURE_WINDOW)
+    ).one()
+    if failures >= MAX_FAILURES:
+        raise UserError("Too many failed sign-ins for this email. Wait 15 minutes, then try again.")
+    user = session.exec(select(User).where(User.email == email)).first()
+    valid = _hasher.verify(
+        password, user.password_hash if user and user.password_hash else _UNKNOWN_USER_HASH
+    )
+    if not (valid and user and user.active):
+        session.add(SignInAttempt(email=email, at=now))
+        session.commit()
+        raise UserError("Email or password is incorrect.")
+    token = secrets.token_urlsafe(32)
+    session.add(
+        UserSession(token_hash=_token_hash(token), user_id=user.id, expires_at=now + SESSION_LIFETIME)
+    )
+    session.commit()
+    return token
+
+
+def signed_in_user(*, session: Session, token: str) -> SignedInUser | None:
+    """The active user behind an unexpired session token, or None."""
+    if not token:
+        return None
+    row = session.exec(
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.token_hash == _token_hash(token), UserSession.expires_at > utcnow(), User.active)
+    ).first()
+    if row is None:
+        return None
+    user = row[1]
+    job_ids = frozenset(session.exec(select(JobMember.job_id).where(JobMember.user_id == user.id)).all())
+    return SignedInUser(user.id, user.name, user.email, user.role, job_ids)
+
+
+def sign_out(*, session: Session, token: str) -> None:
+    """End the session."""
+    session.exec(sa.delete(UserSession).where(UserSession.token_hash == _token_hash(token)))
+    session.commit()
+
+
+def _user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("That user no longer exists.")
+    return user
+
+
+def _other_admins(session: Session, user_id: int) -> int:
+    return session.exec(
+        select(sa.func.count())
+        .select_from(User)
+        .where(User.role == Role.ADMIN, User.active, User.id != user_id)
+    ).one()
+
+
+def change_role(*, session: Session, user_id: int, role: Role) -> None:
+    """Give a user another role; the last active admin cannot stop being one.
+
+    Raises:
+        UserError: It would leave the team without an admin.
+    """
+    user = _user(session, user_id)
+    if user.role == Role.ADMIN and role != Role.ADMIN and not _other_admins(session, user_id):
+        raise UserError("Keep at least one active admin.")
+    user.role = role
+    session.add(user)
+    session.commit()
+
+
+def set_active(*, session: Session, user_id: int, active: bool) -> None:
+    """Deactivate (ending every session) or reactivate a user.
+
+    Raises:
+        UserError: Deactivating the last active admin.
+    """
+    user = _user(session, user_id)
+    if not active and user.role == Role.ADMIN and not _other_admins(session, user_id):
+        raise UserError("Keep at least one active admin.")
+    user.active = active
+    session.add(user)
+    if not active:
+        session.exec(sa.delete(UserSession).where(UserSession.user_id == user_id))
+    session.commit()
+
+
+def assign_jobs(*, session: Session, user_id: int, job_ids: list[int]) -> None:
+    """The jobs a hiring manager sees and decides for, or a recruiter owns (the queue filters by them)."""
+    _user(session, user_id)
+    wanted = sorted(set(job_ids))
+    known = set(session.exec(select(Job.id).where(Job.id.in_(wanted))).all())  # type: ignore[union-attr]
+    if missing := [j for j in wanted if j not in known]:
+        raise UserError(f"No job #{missing[0]}; it may have been removed. Reload the page.")
+    session.exec(sa.delete(JobMember).where(JobMember.user_id == user_id))
+    session.add_all([JobMember(job_id=job_id, user_id=user_id) for job_id in sorted(set(job_ids))])
+    session.commit()
+
+
+def first_admin(*, session: Session) -> str | None:
+    """On a database without users, create the first admin; returns their password to print once."""
+    if session.exec(select(User)).first():
+        return None
+    _user_row, password = create_user(
+        session=session, email="admin@assay.local", name="Admin", role=Role.ADMIN
+    )
+    return password

@@ -1,0 +1,648 @@
+"""Sending assessments and applying what vendors report, through one lifecycle.
+
+A send is claimed in the database before the vendor is called, so a double
+click, two tabs or a retry race to one claim and produce one invitation; a retry
+after an unclear failure first asks the vendor whether the invitation exists
+(by the reference it carries) before sending again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import enum
+import logging
+import uuid
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from dashboard.services import history, notify
+from dashboard.services.actors import Actor
+from dashboard.services.errors import NotFound, UserError
+from dashboard.services.integrations import provider_for, record_vendor_error
+from dashboard.services.permissions import Permission, SignedInUser, require
+from models import (
+    Application,
+    AssessmentAttempt,
+    AttemptState,
+    Candidate,
+    Integration,
+    Job,
+    Stage,
+    StageAssessment,
+    decide,
+    utcnow,
+)
+from models.lifecycle import OPEN_STATES
+from providers.base import AttemptStatus, Capability, Invitee, Progress, ProviderError
+
+log = logging.getLogger(__name__)
+
+# A claim older than this belongs to a process that died mid-send; it may be retaken.
+CLAIM_TIMEOUT = datetime.timedelta(minutes=2)
+
+_FROM_PROGRESS = {
+    Progress.SENT: AttemptState.SENT,
+    Progress.STARTED: AttemptState.STARTED,
+    Progress.COMPLETED: AttemptState.COMPLETED,
+    Progress.CANCELLED: AttemptState.CANCELLED,
+    Progress.EXPIRED: AttemptState.EXPIRED,
+    Progress.ERROR: AttemptState.ERROR,
+}
+
+STATE_LABELS = {
+    AttemptState.READY_TO_SEND: "Assessment needs sending",
+    AttemptState.SENT: "Sent",
+    AttemptState.STARTED: "Started",
+    AttemptState.COMPLETED: "Assessment needs review",
+    AttemptState.REVIEWED: "Reviewed",
+    AttemptState.CANCELLED: "Cancelled",
+    AttemptState.EXPIRED: "Expired",
+    AttemptState.ERROR: "Failed",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class SendOutcome:
+    """What a send did, in words for the person who clicked."""
+
+    sent: bool
+    message: str
+
+
+def new_reference() -> str:
+    """The id our invitation carries at the vendor."""
+    return f"assay-{uuid.uuid4().hex[:20]}"
+
+
+def _open_for_test(session: Session, application_id: int, integration_id: int, vendor_test_id: str):
+    return session.exec(
+        select(AssessmentAttempt).where(
+            AssessmentAttempt.application_id == application_id,
+            AssessmentAttempt.integration_id == integration_id,
+            AssessmentAttempt.vendor_test_id == vendor_test_id,
+            AssessmentAttempt.state.in_(list(OPEN_STATES)),  # type: ignore[union-attr]
+        )
+    ).first()
+
+
+def create_attempt(
+    session: Session,
+    *,
+    application: Application,
+    integration_id: int,
+    vendor_test_id: str,
+    vendor_test_name: str,
+    actor: Actor,
+    stage: Stage | None = None,
+    stage_test: StageAssessment | None = None,
+    live_interview: bool = False,
+    retakes: AssessmentAttempt | None = None,
+) -> AssessmentAttempt:
+    """The application's open attempt at this test, created ready to send if there is none.
+
+    One open attempt per application and test (a unique index backs this), so a
+    double click, two tabs or a bulk action racing a click open one attempt.
+    """
+    existing = _open_for_test(session, application.id, integration_id, vendor_test_id)
+    if existing:
+        return existing
+    earlier = session.exec(
+        select(sa.func.count())
+        .select_from(AssessmentAttempt)
+        .where(
+            AssessmentAttempt.application_id == application.id,
+            AssessmentAttempt.integration_id == integration_id,
+            AssessmentAttempt.vendor_test_id == vendor_test_id,
+        )
+    ).one()
+    attempt = AssessmentAttempt(
+        application_id=application.id,
+        stage_id=stage.id if stage else None,
+        stage_assessment_id=stage_test.id if stage_test else None,
+        integration_id=integration_id,
+        vendor_test_id=vendor_test_id,
+        vendor_test_name=vendor_test_name,
+        live_interview=live_interview,
+        attempt_number=earlier + 1,
+        retakes_attempt_id=retakes.id if retakes else None,
+        reference=new_reference(),
+        state=AttemptState.READY_TO_SEND,
+    )
+    try:
+        with session.begin_nested():
+            session.add(attempt)
+    except sa.exc.IntegrityError:
+        # Another request opened it a moment ago.
+        return _open_for_test(session, application.id, integration_id, vendor_test_id)
+    label = f"attempt {attempt.attempt_number}" if attempt.attempt_number > 1 else "assessment"
+    history.record(
+        session,
+        application_id=application.id,
+        attempt=attempt,
+        summary=f"{attempt.vendor_test_name}: {label} needs sending",
+        to_state=AttemptState.READY_TO_SEND.value,
+        actor=actor,
+    )
+    history.bump_job(session, application.job_id)
+    return attempt
+
+
+def open_attempt(
+    session: Session, *, application: Application, stage: Stage, stage_test: StageAssessment, actor: Actor
+) -> AssessmentAttempt:
+    """The attempt a stage's test opens when the application enters the stage."""
+    return create_attempt(
+        session,
+        application=application,
+        integration_id=stage_test.integration_id,
+        vendor_test_id=stage_test.vendor_test_id,
+        vendor_test_name=stage_test.vendor_test_name,
+        stage=stage,
+        stage_test=stage_test,
+        actor=actor,
+    )
+
+
+def _claim(session: Session, attempt_id: int) -> bool:
+    """Take the right to send this attempt; False if it is sent or being sent."""
+    now = utcnow()
+    result = session.exec(
+        sa.update(AssessmentAttempt)
+        .where(
+            AssessmentAttempt.id == attempt_id,
+            AssessmentAttempt.state == AttemptState.READY_TO_SEND,
+            sa.or_(
+                AssessmentAttempt.send_claimed_at.is_(None),  # type: ignore[union-attr]
+                AssessmentAttempt.send_claimed_at < now - CLAIM_TIMEOUT,
+            ),
+        )
+        .values(send_claimed_at=now, send_tries=AssessmentAttempt.send_tries + 1)
+    )
+    session.commit()
+    return result.rowcount == 1
+
+
+def send_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendOutcome:
+    """Invite the candidate at the vendor; safe to call twice at once.
+
+    A vendor failure puts the attempt in ``error`` with the vendor's reason
+    (retryable or not) instead of raising; nothing already stored is lost.
+    """
+    attempt = session.get(AssessmentAttempt, attempt_id)
+    if attempt is None:
+        raise NotFound("That assessment no longer exists.")
+    if attempt.state != AttemptState.READY_TO_SEND:
+        return SendOutcome(False, f"Already {STATE_LABELS[attempt.state].lower()}; nothing was sent again.")
+    application = session.get(Application, attempt.application_id)
+    candidate = session.get(Candidate, application.candidate_id)
+    if not candidate.email:
+        raise UserError(f"{candidate.name} has no email address; add one before sending.")
+    integration = session.get(Integration, attempt.integration_id)
+    if integration is None or integration.disconnected_at is not None:
+        raise UserError("The vendor connection of this assessment was disconnected; reconnect it first.")
+    provider = provider_for(integration)
+    previous = (
+        session.get(AssessmentAttempt, attempt.retakes_attempt_id) if attempt.retakes_attempt_id else None
+    )
+    if previous is None and provider.reuses_invitation_per_email:
+        _refuse_silent_reuse(session, attempt, candidate)
+    tried_before = attempt.send_tries > 0
+    if not _claim(session, attempt_id):
+        return SendOutcome(False, "This assessment is already being sent.")
+    _set_deadline(session, attempt, provider)
+    invitee = invitee_for(session, attempt)
+    retake = (
+        previous is not None
+        and previous.vendor_attempt_id is not None
+        and Capability.REATTEMPT in provider.capabilities
+        and previous.state in (AttemptState.COMPLETED, AttemptState.REVIEWED)
+    )
+    try:
+        found = None
+        if tried_before and not retake:
+            # An earlier send may have reached the vendor before it failed on our side.
+            found = provider.find_by_reference(test_id=attempt.vendor_test_id, invitee=invitee)
+        if found:
+            status = found
+        else:
+            if retake:
+                invitation = provider.reattempt(
+                    previous.vendor_attempt_id, test_id=attempt.vendor_test_id, invitee=invitee
+                )
+            else:
+                invitation = provider.send(test_id=attempt.vendor_test_id, invitee=invitee)
+            status = AttemptStatus(
+                vendor_attempt_id=invitation.vendor_attempt_id,
+                progress=Progress.SENT,
+                raw_status="",  # the send reply carries no status; the next fetch brings the vendor's
+                test_url=invitation.test_url,
+                report_url=invitation.report_url,
+                expires_at=invitation.expires_at,
+                sent_at=datetime.datetime.now(datetime.UTC),
+            )
+    except ProviderError as err:
+        session.refresh(attempt)
+        _fail(session, attempt, reason=str(err), retryable=err.retryable, actor=actor)
+        record_vendor_error(session=session, integration=integration, message=str(err))
+        return SendOutcome(False, f"Not sent: {err}")
+    session.refresh(attempt)
+    attempt.vendor_attempt_id = status.vendor_attempt_id
+    _apply(session, attempt, status, actor=actor)
+    integration.last_used_at = utcnow()
+    session.commit()
+    return SendOutcome(True, f"{attempt.vendor_test_name} sent to {candidate.name}.")
+
+
+class EarlierAttemptExists(UserError):
+    """The vendor would hand back an invitation this candidate already used for another job."""
+
+    def __init__(self, message: str, earlier_attempt_id: int) -> None:
+        super().__init__(message)
+        self.earlier_attempt_id = earlier_attempt_id
+
+
+def _refuse_silent_reuse(session: Session, attempt: AssessmentAttempt, candidate: Candidate) -> None:
+    """Stop before a vendor whose invite is idempotent per email returns another job's invitation.
+
+    Raises:
+        EarlierAttemptExists: Naming the earlier attempt and its score, so the
+            recruiter can choose a re-attempt instead.
+    """
+    earlier = session.exec(
+        select(AssessmentAttempt, Job.title)
+        .join(Application, Application.id == AssessmentAttempt.application_id)
+        .join(Job, Job.id == Application.job_id)
+        .where(
+            Application.candidate_id == candidate.id,
+            AssessmentAttempt.application_id != attempt.application_id,
+            AssessmentAttempt.integration_id == attempt.integration_id,
+            AssessmentAttempt.vendor_test_id == attempt.vendor_test_id,
+            AssessmentAttempt.vendor_attempt_id.is_not(None),  # type: ignore[union-attr]
+        )
+        .order_by(AssessmentAttempt.id.desc())
+    ).first()
+    if earlier is None:
+        return
+    earlier_attempt, job_title = earlier
+    score = (
+        f", score {earlier_attempt.score_percent:.0f}%" if earlier_attempt.score_percent is not None else ""
+    )
+    raise EarlierAttemptExists(
+        f"{candidate.name} already has {attempt.vendor_test_name} from the {job_title} application "
+        f"({STATE_LABELS[earlier_attempt.state].lower()}{score}). The vendor would return that same "
+        "invitation; send a re-attempt to give a fresh one.",
+        earlier_attempt.id,
+    )
+
+
+def _set_deadline(session: Session, attempt: AssessmentAttempt, provider) -> None:
+    """The stage's deadline, fixed at send time, where the vendor takes one."""
+    if attempt.expires_at is not None or attempt.stage_id is None:
+        return
+    stage = session.get(Stage, attempt.stage_id)
+    if stage and stage.deadline_days and Capability.DEADLINE in provider.capabilities:
+        attempt.expires_at = utcnow() + datetime.timedelta(days=stage.deadline_days)
+        session.add(attempt)
+        session.commit()
+
+
+def invitee_for(session: Session, attempt: AssessmentAttempt) -> Invitee:
+    """Who the attempt invites, with the references vendors ask for and its deadline."""
+    application = session.get(Application, attempt.application_id)
+    candidate = session.get(Candidate, application.candidate_id)
+    job = session.get(Job, application.job_id)
+    return Invitee(
+        name=candidate.name,
+        email=candidate.email,
+        reference=attempt.reference,
+        candidate_ref=str(candidate.id),
+        application_ref=str(application.id),
+        job_ref=str(job.id),
+        job_title=job.title,
+        expires_at=attempt.expires_at,
+    )
+
+
+def _fail(
+    session: Session, attempt: AssessmentAttempt, *, reason: str, retryable: bool, actor: Actor
+) -> None:
+    before = attempt.state
+    attempt.state = AttemptState.ERROR
+    attempt.error_reason = reason
+    attempt.error_retryable = retryable
+    attempt.updated_at = utcnow()
+    session.add(attempt)
+    application = session.get(Application, attempt.application_id)
+    history.record(
+        session,
+        application_id=attempt.application_id,
+        attempt=attempt,
+        summary=f"{attempt.vendor_test_name}: failed: {reason}",
+        from_state=before.value,
+        to_state=AttemptState.ERROR.value,
+        actor=actor,
+    )
+    notify.attempt_changed(session, attempt)
+    history.bump_job(session, application.job_id)
+    session.commit()
+
+
+def retry_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendOutcome:
+    """Send a failed attempt again (it first checks whether the vendor already has it)."""
+    attempt = session.get(AssessmentAttempt, attempt_id)
+    if attempt is None:
+        raise NotFound("That assessment no longer exists.")
+    if attempt.state == AttemptState.ERROR:
+        if attempt.vendor_attempt_id:
+            return refresh_attempt(session=session, attempt_id=attempt_id, actor=actor)
+        attempt.state = AttemptState.READY_TO_SEND
+        attempt.send_claimed_at = None
+        session.add(attempt)
+        history.record(
+            session,
+            application_id=attempt.application_id,
+            attempt=attempt,
+            summary=f"{attempt.vendor_test_name}: retrying",
+            from_state=AttemptState.ERROR.value,
+            to_state=AttemptState.READY_TO_SEND.value,
+            actor=actor,
+        )
+        session.commit()
+    return send_assessment(session=session, attempt_id=attempt_id, actor=actor)
+
+
+def refresh_attempt(*, session: Session, attempt_id: int, actor: Actor) -> SendOutcome:
+    """Ask the vendor for one attempt's status now."""
+    attempt = session.get(AssessmentAttempt, attempt_id)
+    if attempt is None or not attempt.vendor_attempt_id:
+        raise NotFound("That assessment has not reached the vendor.")
+    integration = session.get(Integration, attempt.integration_id)
+    try:
+        status = provider_for(integration).fetch(attempt.vendor_attempt_id, test_id=attempt.vendor_test_id)
+    except ProviderError as err:
+        record_vendor_error(session=session, integration=integration, message=str(err))
+        return SendOutcome(False, f"Could not refresh: {err}")
+    outcome = apply_vendor_status(session=session, integration_id=integration.id, status=status, actor=actor)
+    changed = outcome == Applied.CHANGED
+    return SendOutcome(changed, "Updated from the vendor." if changed else "Already up to date.")
+
+
+class Applied(enum.StrEnum):
+    """What became of one vendor update."""
+
+    CHANGED = "changed"  # the attempt moved in the lifecycle
+    REFRESHED = "refreshed"  # same state, newer details (a link, a result field)
+    UNCHANGED = "unchanged"  # nothing new, or a stale update the lifecycle refused
+    UNKNOWN = "unknown"  # no attempt of ours has that vendor id or reference
+    MISMATCH = "mismatch"  # the vendor names another candidate than the one we invited
+
+
+def find_attempt(session: Session, *, integration_id: int, status: AttemptStatus) -> AssessmentAttempt | None:
+    """Our attempt for a vendor's update: by vendor id (newest row first), else by our reference.
+
+    A vendor may keep its id for a re-attempt; the newest row is the live one.
+    """
+    attempt = session.exec(
+        select(AssessmentAttempt)
+        .where(
+            AssessmentAttempt.integration_id == integration_id,
+            AssessmentAttempt.vendor_attempt_id == status.vendor_attempt_id,
+        )
+        .order_by(AssessmentAttempt.id.desc())  # type: ignore[union-attr]
+    ).first()
+    if attempt is None and status.reference:
+        attempt = session.exec(
+            select(AssessmentAttempt).where(
+                AssessmentAttempt.integration_id == integration_id,
+                AssessmentAttempt.reference == status.reference,
+            )
+        ).first()
+    return attempt
+
+
+def _same_person(session: Session, attempt: AssessmentAttempt, email: str | None) -> bool:
+    if not email:
+        return True
+    application = session.get(Application, attempt.application_id)
+    candidate = session.get(Candidate, application.candidate_id)
+    return candidate.email.strip().lower() == email.strip().lower()
+
+
+def apply_vendor_status(
+    *,
+    session: Session,
+    integration_id: int,
+    status: AttemptStatus,
+    actor: Actor,
+    delivery_id: int | None = None,
+) -> Applied:
+    """Apply a vendor's view of an attempt, if the lifecycle allows it.
+
+    The one entry point for webhooks and polls. An update for an attempt we do
+    not know, or naming another candidate than the one invited, is not applied;
+    the caller decides whether it needs matching by a person.
+    """
+    attempt = find_attempt(session, integration_id=integration_id, status=status)
+    if attempt is None:
+        log.warning("integration %s: update for unknown attempt %s", integration_id, status.vendor_attempt_id)
+        return Applied.UNKNOWN
+    if not _same_person(session, attempt, status.candidate_email):
+        log.warning(
+            "integration %s: update for attempt %s names another candidate; not applied",
+            integration_id,
+            attempt.id,
+        )
+        return Applied.MISMATCH
+    for _try in range(5):
+        if attempt.vendor_attempt_id is None:
+            attempt.vendor_attempt_id = status.vendor_attempt_id
+        before = attempt.state
+        try:
+            outcome = _apply(session, attempt, status, actor=actor, delivery_id=delivery_id)
+        except _Raced:
+            # Another webhook or poll moved this attempt since we read it: decide again on fresh data.
+            session.rollback()
+            session.refresh(attempt)
+            continue
+        completed_now = before != AttemptState.COMPLETED and attempt.state == AttemptState.COMPLETED
+        session.commit()  # expires ``attempt``: read what is needed above, not after
+        if completed_now:
+            _after_completion(session, attempt)
+        return outcome
+    log.warning("attempt %s: gave up applying %s after repeated races", attempt.id, status.raw_status)
+    return Applied.UNCHANGED
+
+
+class _Raced(Exception):
+    """The attempt's state changed between reading it and writing the new one."""
+
+
+def _after_completion(session: Session, attempt: AssessmentAttempt) -> None:
+    """A result arrived: the stage's threshold rule and the candidate's feedback, if set."""
+    # review builds on pipeline, which builds on this module: imported here to keep the layers acyclic.
+    from dashboard.services import review
+
+    review.send_feedback(session, attempt.application_id, "result")
+    review.apply_rules(session, attempt)
+
+
+def _apply(
+    session: Session,
+    attempt: AssessmentAttempt,
+    status: AttemptStatus,
+    *,
+    actor: Actor,
+    delivery_id: int | None = None,
+) -> Applied:
+    """Move the attempt (CHANGED) or only refresh its details (REFRESHED), as the lifecycle allows."""
+    reported = _FROM_PROGRESS[status.progress]
+    decision = decide(attempt.state, reported)
+    if not decision.apply and not decision.refresh:
+        if decision.reason != "unchanged":
+            log.info(
+                "attempt %s: ignored %s from %s (%s)",
+                attempt.id,
+                reported.value,
+                actor.label,
+                decision.reason,
+            )
+        return Applied.UNCHANGED
+    before = attempt.state
+    details_changed = _copy_details(attempt, status)
+    if decision.apply:
+        # The move is written only if the state is still the one decided from: two deliveries
+        # about one attempt, applied at once, cannot both move it (nor move it back).
+        moved = session.exec(
+            sa.update(AssessmentAttempt)
+            .where(AssessmentAttempt.id == attempt.id, AssessmentAttempt.state == before)
+            .values(state=reported)
+            .execution_options(synchronize_session=False)
+        )
+        if moved.rowcount != 1:
+            raise _Raced
+        attempt.state = reported
+        if reported == AttemptState.ERROR:
+            attempt.error_reason = f"The vendor reports status {status.raw_status!r}."
+            attempt.error_retryable = False
+    if not decision.apply and not details_changed:
+        return Applied.UNCHANGED
+    if decision.apply:
+        # A refresh of details (a new link, a late result field) does not reset the SLA clock.
+        attempt.updated_at = utcnow()
+    session.add(attempt)
+    application = session.get(Application, attempt.application_id)
+    if decision.apply:
+        history.record(
+            session,
+            application_id=attempt.application_id,
+            attempt=attempt,
+            summary=f"{attempt.vendor_test_name}: {STATE_LABELS[reported].lower()}",
+            from_state=before.value,
+            to_state=reported.value,
+            raw_status=status.raw_status or None,
+            actor=actor,
+            delivery_id=delivery_id,
+        )
+        notify.attempt_changed(session, attempt)
+    history.bump_job(session, application.job_id)
+    return Applied.CHANGED if decision.apply else Applied.REFRESHED
+
+
+def _utc(moment: datetime.datetime | None) -> datetime.datetime | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:  # a vendor time without zone is taken as UTC
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return moment.astimezone(datetime.UTC).replace(microsecond=0)
+
+
+def _copy_details(attempt: AssessmentAttempt, status: AttemptStatus) -> bool:
+    """Copy what the vendor knows onto the attempt; True if anything changed."""
+    values = {
+        "raw_status": status.raw_status[:60] or attempt.raw_status,
+        "test_url": status.test_url or attempt.test_url,
+        "report_url": status.report_url or attempt.report_url,
+        "sent_at": _utc(status.sent_at) or attempt.sent_at,
+        "started_at": _utc(status.started_at) or attempt.started_at,
+        "completed_at": _utc(status.completed_at) or attempt.completed_at,
+        "expires_at": _utc(status.expires_at) or attempt.expires_at,
+    }
+    result = status.result
+    if result is not None:
+        score, warnings = result.score_percent, list(result.warnings)
+        if score is not None and not 0 <= score <= 100:
+            # A vendor bug or a scale we do not know: show it, never rank on it.
+            warnings.append(f"The vendor reported a score of {score:g}%, outside 0-100; see its report.")
+            score = None
+        values.update(
+            score_percent=score,
+            points=result.points,
+            max_points=result.max_points,
+            comparative_score=result.comparative_score,
+            duration_seconds=result.duration_seconds,
+            time_allowed_seconds=result.time_allowed_seconds,
+            subscores=[dataclasses.asdict(sub) for sub in result.subscores],
+            warnings=warnings,
+        )
+    changed = False
+    for name, value in values.items():
+        if getattr(attempt, name) != value:
+            setattr(attempt, name, value)
+            changed = True
+    return changed
+
+
+def mark_reviewed(*, session: Session, attempt_id: int, actor: Actor) -> None:
+    """The hiring manager has looked at the result.
+
+    Raises:
+        UserError: The attempt is not waiting for review.
+    """
+    attempt = session.get(AssessmentAttempt, attempt_id)
+    if attempt is None:
+        raise NotFound("That assessment no longer exists.")
+    if not decide(attempt.state, AttemptState.REVIEWED).apply:
+        raise UserError(f"Only a completed assessment can be reviewed; this one is {attempt.state.value}.")
+    attempt.state = AttemptState.REVIEWED
+    attempt.reviewed_at = utcnow()
+    session.add(attempt)
+    history.record(
+        session,
+        application_id=attempt.application_id,
+        attempt=attempt,
+        summary=f"{attempt.vendor_test_name}: reviewed",
+        from_state=AttemptState.COMPLETED.value,
+        to_state=AttemptState.REVIEWED.value,
+        actor=actor,
+    )
+    history.bump_job(session, session.get(Application, attempt.application_id).job_id)
+    session.commit()
+
+
+def report_pdf(*, session: Session, attempt_id: int, user: SignedInUser) -> tuple[str, bytes]:
+    """The vendor's PDF report of a finished attempt, for someone who may see its job.
+
+    The PDF sits behind the vendor's API key, so Assay fetches it for the reader.
+
+    Raises:
+        PermissionDenied: Signed out, or not on the job's hiring team.
+        NotFound: No such attempt, or no report yet.
+        UserError: The vendor has no PDF, or could not be asked.
+    """
+    attempt = session.get(AssessmentAttempt, attempt_id)
+    if attempt is None:
+        raise NotFound("That assessment does not exist.")
+    application = session.get(Application, attempt.application_id)
+    require(user, Permission.VIEW_PIPELINE, job_id=application.job_id)
+    if attempt.state not in (AttemptState.COMPLETED, AttemptState.REVIEWED) or not attempt.vendor_attempt_id:
+        raise NotFound("The report exists once the candidate has finished the test.")
+    integration = session.get(Integration, attempt.integration_id)
+    try:
+        pdf = provider_for(integration).report_pdf(attempt.vendor_attempt_id, test_id=attempt.vendor_test_id)
+    except ProviderError as err:
+        raise UserError(str(err)) from err
+    candidate = session.get(Candidate, application.candidate_id)
+    filename = f"{candidate.name} - {attempt.vendor_test_name}.pdf".replace("/", "-").replace('"', "")
+    return filename, pdf

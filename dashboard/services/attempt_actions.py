@@ -1,0 +1,383 @@
+"""What a recruiter does to an attempt besides sending it: cancel, resend, re-attempt, extend.
+
+Each is one function used by the button, the bulk action and any automation
+alike, safe to call twice (a double click does one thing), and refused with the
+vendor's reason where the vendor cannot do it. ``available_actions`` tells the
+UI what to enable, and why not.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+
+from sqlmodel import Session, select
+
+from dashboard.services import assessments, history
+from dashboard.services.actors import Actor
+from dashboard.services.assessments import STATE_LABELS, SendOutcome
+from dashboard.services.errors import NotFound, UserError
+from dashboard.services.integrations import get_integration, provider_for, record_vendor_error
+from models import Application, AssessmentAttempt, AttemptState, Integration, Stage, utcnow
+from models.lifecycle import FINAL_STATES, OPEN_STATES
+from providers import registry
+from providers.base import Capability, ProviderError, Unsupported
+
+# Finished attempts a re-attempt can follow (a live attempt is cancelled first).
+RETAKEABLE = frozenset(
+    {AttemptState.COMPLETED, AttemptState.REVIEWED, AttemptState.EXPIRED, AttemptState.CANCELLED}
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Action:
+    """One action's availability on an attempt: enabled, or disabled with the reason."""
+
+    name: str
+    enabled: bool
+    reason: str = ""
+    applicable: bool = True  # False: the attempt's state makes it moot (the UI hides it)
+
+
+def _attempt(session: Session, attempt_id: int) -> AssessmentAttempt:
+    attempt = session.get(AssessmentAttempt, attempt_id)
+    if attempt is None:
+        raise NotFound("That assessment no longer exists.")
+    return attempt
+
+
+def _provider_of(session: Session, attempt: AssessmentAttempt):
+    integration = session.get(Integration, attempt.integration_id)
+    if integration is None or integration.disconnected_at is not None:
+        raise UserError("The vendor connection of this assessment was disconnected; reconnect it first.")
+    return integration, provider_for(integration)
+
+
+def _record(session: Session, attempt: AssessmentAttempt, summary: str, actor: Actor, before=None) -> None:
+    history.record(
+        session,
+        application_id=attempt.application_id,
+        attempt=attempt,
+        summary=f"{attempt.vendor_test_name}: {summary}",
+        from_state=before.value if before else None,
+        to_state=attempt.state.value if before else None,
+        actor=actor,
+    )
+    history.bump_job(session, session.get(Application, attempt.application_id).job_id)
+
+
+def available_actions(session: Session, attempt: AssessmentAttempt) -> list[Action]:
+    """Which actions the attempt's state and vendor allow, each with the reason when not."""
+    integration = session.get(Integration, attempt.integration_id)
+    spec = registry.VENDORS.get(integration.vendor) if integration else None
+    if spec is None or integration.disconnected_at is not None:
+        gone = "The vendor connection was disconnected."
+        return [Action(n, False, gone) for n in ("send", "cancel", "resend", "reattempt", "extend")]
+    capabilities, limitations = spec.provider.capabilities, spec.provider.limitations
+
+    def vendor_can(capability: Capability) -> str:
+        return "" if capability in capabilities else limitations.get(capability, "The vendor cannot do this.")
+
+    state = attempt.state
+    label = STATE_LABELS[state].lower()
+    waiting = state in (AttemptState.SENT, AttemptState.STARTED)
+
+    def action(name: str, state_reason: str, capability: Capability | None = None) -> Action:
+        if state_reason:
+            return Action(name, False, state_reason, applicable=False)
+        reason = vendor_can(capability) if capability else ""
+        return Action(name, not reason, reason)
+
+    retaken = session.exec(
+        select(AssessmentAttempt.attempt_number).where(AssessmentAttempt.retakes_attempt_id == attempt.id)
+    ).first()
+    if retaken is not None:
+        retake = action("reattempt", f"Already re-taken as attempt {retaken}.")
+    elif state not in RETAKEABLE:
+        retake = action("reattempt", f"Only a finished attempt can be re-taken; this one is {label}.")
+    elif state in (AttemptState.COMPLETED, AttemptState.REVIEWED):
+        retake = action("reattempt", "", Capability.REATTEMPT)
+    else:
+        retake = action("reattempt", "")  # expired or cancelled: a fresh invitation
+    return [
+        action("send", "" if state == AttemptState.READY_TO_SEND else f"Already {label}."),
+        action(
+            "cancel",
+            "" if state == AttemptState.READY_TO_SEND or waiting else f"Nothing to cancel: {label}.",
+            Capability.CANCEL if waiting else None,
+        ),
+        action(
+            "resend",
+            "" if state == AttemptState.SENT else "Only a sent, unstarted invitation.",
+            Capability.RESEND,
+        ),
+        retake,
+        action("extend", "" if waiting else "Only a sent invitation has a deadline.", Capability.EXTEND),
+    ]
+
+
+def _ready_again(session: Session, attempt: AssessmentAttempt, actor: Actor) -> AssessmentAttempt:
+    """After a cancel, the same test is back at "needs sending" as a fresh attempt."""
+    application = session.get(Application, attempt.application_id)
+    stage = session.get(Stage, attempt.stage_id) if attempt.stage_id else None
+    return assessments.create_attempt(
+        session,
+        application=application,
+        integration_id=attempt.integration_id,
+        vendor_test_id=attempt.vendor_test_id,
+        vendor_test_name=attempt.vendor_test_name,
+        live_interview=attempt.live_interview,
+        stage=stage if stage and application.stage_id == stage.id else None,
+        stage_test=None,
+        actor=actor,
+    )
+
+
+def cancel_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendOutcome:
+    """Withdraw an invitation; the test is then ready to send again as a fresh attempt.
+
+    Not yet sent: cancelled here. Sent: cancelled at the vendor first, and refused
+    with the vendor's reason if it will not (the candidate has started, say).
+
+    Raises:
+        UserError: The vendor cannot cancel, or refused.
+    """
+    attempt = _attempt(session, attempt_id)
+    if attempt.state in FINAL_STATES or attempt.state in (AttemptState.COMPLETED, AttemptState.ERROR):
+        if attempt.state == AttemptState.CANCELLED:
+            return SendOutcome(False, "Already cancelled.")
+        raise UserError(f"Nothing to cancel: the assessment is {STATE_LABELS[attempt.state].lower()}.")
+    if attempt.state != AttemptState.READY_TO_SEND:
+        integration, provider = _provider_of(session, attempt)
+        try:
+            provider.cancel(attempt.vendor_attempt_id, test_id=attempt.vendor_test_id)
+        except Unsupported as err:
+            raise UserError(str(err)) from err
+        except ProviderError as err:
+            record_vendor_error(session=session, integration=integration, message=str(err))
+            raise UserError(f"Not cancelled: {err}") from err
+    session.refresh(attempt)
+    if attempt.state == AttemptState.CANCELLED:  # a webhook got here first
+        return SendOutcome(True, "Cancelled.")
+    before = attempt.state
+    attempt.state, attempt.updated_at = AttemptState.CANCELLED, utcnow()
+    session.add(attempt)
+    _record(session, attempt, "cancelled", actor, before)
+    session.flush()
+    fresh = _ready_again(session, attempt, actor)
+    session.commit()
+    return SendOutcome(True, f"Cancelled. A fresh attempt is ready to send (attempt {fresh.attempt_number}).")
+
+
+def resend_invitation(*, session: Session, attempt_id: int, actor: Actor) -> SendOutcome:
+    """Send the invitation email again (the link stays the same)."""
+    attempt = _attempt(session, attempt_id)
+    if attempt.state != AttemptState.SENT:
+        raise UserError("Only a sent invitation that is not started yet can be resent.")
+    integration, provider = _provider_of(session, attempt)
+    try:
+        provider.resend(attempt.vendor_attempt_id, test_id=attempt.vendor_test_id)
+    except Unsupported as err:
+        raise UserError(str(err)) from err
+    except ProviderError as err:
+        record_vendor_error(session=session, integration=integration, message=str(err))
+        raise UserError(f"Not resent: {err}") from err
+    _record(session, attempt, "invitation resent", actor)
+    integration.last_used_at = utcnow()
+    session.commit()
+    return SendOutcome(True, "Invitation resent.")
+
+
+def reattempt(
+    *, session: Session, attempt_id: int, actor: Actor, of_attempt_id: int | None = None
+) -> SendOutcome:
+    """Let the candidate take the test again: a new attempt row linked to the first, then sent.
+
+    The first attempt and its result are never overwritten. ``of_attempt_id``
+    re-takes an attempt from another application of the same candidate (a vendor
+    that returns the earlier invitation for the same email).
+
+    Raises:
+        UserError: The attempt is not finished, or the vendor cannot re-attempt a completed test.
+    """
+    attempt = _attempt(session, of_attempt_id or attempt_id)
+    target_application = session.get(Application, _attempt(session, attempt_id).application_id)
+    refusal = next(a for a in available_actions(session, attempt) if a.name == "reattempt")
+    # A disconnected connection or a vendor without re-attempts refuses with the reason.
+    if not refusal.enabled:
+        raise UserError(refusal.reason)
+    open_now = assessments._open_for_test(
+        session, target_application.id, attempt.integration_id, attempt.vendor_test_id
+    )
+    if (
+        open_now is not None
+        and open_now.retakes_attempt_id == attempt.id
+        and open_now.state != AttemptState.READY_TO_SEND
+    ):
+        return SendOutcome(False, f"Attempt {open_now.attempt_number} is already sent.")
+    stage = session.get(Stage, attempt.stage_id) if attempt.stage_id else None
+    if open_now is not None and open_now.retakes_attempt_id is None and open_now.vendor_attempt_id is None:
+        retake = open_now  # the ready-to-send attempt becomes the re-take
+        retake.retakes_attempt_id = attempt.id
+        session.add(retake)
+        session.commit()
+    else:
+        retake = assessments.create_attempt(
+            session,
+            application=target_application,
+            integration_id=attempt.integration_id,
+            vendor_test_id=attempt.vendor_test_id,
+            vendor_test_name=attempt.vendor_test_name,
+            live_interview=attempt.live_interview,
+            stage=stage if stage and target_application.stage_id == stage.id else None,
+            actor=actor,
+            retakes=attempt,
+        )
+        session.commit()
+    return assessments.send_assessment(session=session, attempt_id=retake.id, actor=actor)
+
+
+def extend_deadline(
+    *, session: Session, attempt_id: int, expires_at: datetime.datetime, actor: Actor
+) -> SendOutcome:
+    """Give the candidate more time: the vendor's deadline moves, and ours with it.
+
+    Raises:
+        UserError: A date in the past or not later than now's deadline, or the vendor cannot.
+    """
+    attempt = _attempt(session, attempt_id)
+    if attempt.state not in (AttemptState.SENT, AttemptState.STARTED):
+        raise UserError("Only a sent invitation has a deadline to move.")
+    if expires_at.tzinfo is None:
+        expires_at = expires_at.replace(tzinfo=datetime.UTC)
+    if expires_at <= utcnow():
+        raise UserError("The new deadline is in the past; pick a later date.")
+    if attempt.expires_at and expires_at <= attempt.expires_at:
+        raise UserError("The new deadline must be later than the current one.")
+    integration, provider = _provider_of(session, attempt)
+    try:
+        provider.extend(attempt.vendor_attempt_id, test_id=attempt.vendor_test_id, expires_at=expires_at)
+    except Unsupported as err:
+        raise UserError(str(err)) from err
+    except ProviderError as err:
+        record_vendor_error(session=session, integration=integration, message=str(err))
+        raise UserError(f"Deadline not moved: {err}") from err
+    attempt.expires_at = expires_at.astimezone(datetime.UTC).replace(microsecond=0)
+    attempt.updated_at = utcnow()
+    session.add(attempt)
+    _record(session, attempt, f"deadline moved to {attempt.expires_at:%Y-%m-%d %H:%M} UTC", actor)
+    session.commit()
+    return SendOutcome(True, "Deadline extended.")
+
+
+def send_one_off(
+    *,
+    session: Session,
+    application_id: int,
+    integration_id: int,
+    vendor_test_id: str,
+    vendor_test_name: str,
+    actor: Actor,
+    send_now: bool = True,
+) -> SendOutcome:
+    """Any test of any connected vendor, outside the plan ("New activity -> Assessment").
+
+    Raises:
+        UserError: No test picked or the connection is gone.
+    """
+    application = session.get(Application, application_id)
+    if application is None:
+        raise NotFound("That application no longer exists.")
+    if not vendor_test_id:
+        raise UserError("Pick the test to send.")
+    get_integration(session, integration_id)
+    attempt = assessments.create_attempt(
+        session,
+        application=application,
+        integration_id=integration_id,
+        vendor_test_id=vendor_test_id,
+        vendor_test_name=vendor_test_name or vendor_test_id,
+        actor=actor,
+    )
+    session.commit()
+    if attempt.state in OPEN_STATES and attempt.state != AttemptState.READY_TO_SEND:
+        return SendOutcome(
+            False, f"{attempt.vendor_test_name} is already {STATE_LABELS[attempt.state].lower()}."
+        )
+    if not send_now:
+        return SendOutcome(True, f"{attempt.vendor_test_name} is ready to send.")
+    return assessments.send_assessment(session=session, attempt_id=attempt.id, actor=actor)
+
+
+def change_test(
+    *,
+    session: Session,
+    attempt_id: int,
+    integration_id: int,
+    vendor_test_id: str,
+    vendor_test_name: str,
+    actor: Actor,
+) -> AssessmentAttempt:
+    """Before sending, pick another test for this candidate than the stage's default.
+
+    Raises:
+        UserError: Already sent, or no test picked.
+    """
+    attempt = _attempt(session, attempt_id)
+    if attempt.state != AttemptState.READY_TO_SEND or attempt.send_tries:
+        raise UserError("Only an assessment that was never sent can change its test.")
+    if not vendor_test_id:
+        raise UserError("Pick the test to send.")
+    get_integration(session, integration_id)
+    before = attempt.vendor_test_name
+    attempt.integration_id, attempt.vendor_test_id = integration_id, vendor_test_id
+    attempt.vendor_test_name = vendor_test_name or vendor_test_id
+    session.add(attempt)
+    history.record(
+        session,
+        application_id=attempt.application_id,
+        attempt=attempt,
+        summary=f"Test changed for this candidate: {before} -> {attempt.vendor_test_name}",
+        actor=actor,
+    )
+    session.commit()
+    return attempt
+
+
+def send_due_reminders(*, session: Session, actor: Actor) -> int:
+    """Remind candidates whose deadline is near, once each, where the vendor can resend.
+
+    A stage's ``reminder_hours`` says how long before the deadline; an invitation
+    not started by then gets the vendor's invitation email again. Vendors that
+    cannot resend are skipped (their limitation is shown on the plan page).
+    """
+    now = utcnow()
+    due = session.exec(
+        select(AssessmentAttempt, Stage)
+        .join(Stage, Stage.id == AssessmentAttempt.stage_id)
+        .where(
+            AssessmentAttempt.state == AttemptState.SENT,
+            AssessmentAttempt.reminded_at.is_(None),  # type: ignore[union-attr]
+            AssessmentAttempt.expires_at.is_not(None),  # type: ignore[union-attr]
+            AssessmentAttempt.expires_at > now,
+            Stage.reminder_hours.is_not(None),  # type: ignore[union-attr]
+        )
+    ).all()
+    sent = 0
+    for attempt, stage in due:
+        if attempt.expires_at - datetime.timedelta(hours=stage.reminder_hours) > now:
+            continue
+        integration, provider = _provider_of(session, attempt)
+        if Capability.RESEND not in provider.capabilities:
+            continue
+        try:
+            provider.resend(attempt.vendor_attempt_id, test_id=attempt.vendor_test_id)
+        except ProviderError as err:
+            record_vendor_error(session=session, integration=integration, message=f"Reminder not sent: {err}")
+            continue
+        attempt.reminded_at = now
+        session.add(attempt)
+        _record(session, attempt, f"reminder sent ({stage.reminder_hours} h before the deadline)", actor)
+        session.commit()
+        sent += 1
+    return sent

@@ -1,0 +1,260 @@
+"""The pipeline board's read model: a column per stage, paged and filtered in SQL.
+
+The browser holds one page of each column, never the whole job: a job with
+10,000 applications costs a handful of indexed queries per refresh.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from dashboard.services import status_clocks
+from dashboard.services.assessments import STATE_LABELS
+from dashboard.services.errors import NotFound
+from models import (
+    Application,
+    AssessmentAttempt,
+    AttemptState,
+    Candidate,
+    Job,
+    Stage,
+    StageAssessment,
+    StageKind,
+    utcnow,
+)
+
+PAGE = 25
+
+
+@dataclasses.dataclass
+class Chip:
+    """An assessment's status on a card, coloured by how long it has waited."""
+
+    label: str
+    tone: str
+    title: str = ""
+
+
+@dataclasses.dataclass
+class CardView:
+    application_id: int
+    stage_id: int
+    candidate_name: str
+    time_in_stage: str
+    chips: list[Chip] = dataclasses.field(default_factory=list)
+    score: str = ""
+    rejected: bool = False
+
+
+@dataclasses.dataclass
+class ColumnView:
+    stage_id: int
+    name: str
+    kind: str
+    tests: str
+    count: int
+    cards: list[CardView]
+    hidden: int = 0
+    auto_send: bool = False
+
+
+@dataclasses.dataclass
+class StageOption:
+    id: int
+    name: str
+
+
+@dataclasses.dataclass
+class BoardView:
+    job_id: int
+    title: str
+    columns: list[ColumnView]
+    stages: list[StageOption]
+    total: int = 0
+    matching: int = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class BoardFilter:
+    """What the recruiter narrowed the board to."""
+
+    search: str = ""
+    status: str = ""  # an AttemptState value, or "" for any
+    score_min: float | None = None
+    score_max: float | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(
+            self.search.strip() or self.status or self.score_min is not None or self.score_max is not None
+        )
+
+
+def ago(moment: datetime.datetime | None, now: datetime.datetime) -> str:
+    """How long ago, compactly: 5m, 3h, 2d."""
+    if moment is None:
+        return ""
+    seconds = max(0, int((now - moment).total_seconds()))
+    if seconds < 3600:
+        return f"{seconds // 60}m"
+    if seconds < 86400:
+        return f"{seconds // 3600}h"
+    return f"{seconds // 86400}d"
+
+
+def _matching(job_id: int, board_filter: BoardFilter) -> list[sa.ColumnElement]:
+    """WHERE clauses on Application (joined with Candidate) for the filter."""
+    clauses: list[sa.ColumnElement] = [Application.job_id == job_id]
+    text = board_filter.search.strip().lower()
+    if text:
+        pattern = f"%{text.replace('%', '').replace('_', '')}%"
+        clauses.append(sa.or_(sa.func.lower(Candidate.name).like(pattern), Candidate.email.like(pattern)))
+    attempt_clauses = []
+    if board_filter.status:
+        attempt_clauses.append(AssessmentAttempt.state == AttemptState(board_filter.status))
+    if board_filter.score_min is not None:
+        attempt_clauses.append(AssessmentAttempt.score_percent >= board_filter.score_min)
+    if board_filter.score_max is not None:
+        attempt_clauses.append(AssessmentAttempt.score_percent <= board_filter.score_max)
+    if attempt_clauses:
+        clauses.append(
+            sa.exists().where(AssessmentAttempt.application_id == Application.id, *attempt_clauses)
+        )
+    return clauses
+
+
+def board(
+    session: Session,
+    job_id: int,
+    board_filter: BoardFilter = BoardFilter(),
+    limits: dict[int, int] | None = None,
+) -> BoardView:
+    """A job's pipeline: one column per stage, each a page of cards (``limits`` per stage id)."""
+    job = session.get(Job, job_id)
+    if job is None:
+        raise NotFound("That job does not exist.")
+    stages = list(session.exec(select(Stage).where(Stage.job_id == job_id).order_by(Stage.position)))
+    tests: dict[int, list[str]] = {}
+    for test in session.exec(
+        select(StageAssessment)
+        .where(StageAssessment.stage_id.in_([s.id for s in stages]))  # type: ignore[union-attr]
+        .order_by(StageAssessment.position)
+    ):
+        tests.setdefault(test.stage_id, []).append(test.vendor_test_name)
+    where = _matching(job_id, board_filter)
+    count_query = (
+        sa.select(Application.stage_id, sa.func.count()).where(*where).group_by(Application.stage_id)
+    )
+    if board_filter.search.strip():
+        # Only a search needs the candidate; without it SQL counts from the (job, stage) index alone.
+        count_query = count_query.join(Candidate, Candidate.id == Application.candidate_id)
+    counts = dict(session.exec(count_query).all())
+    total = (
+        session.exec(
+            sa.select(sa.func.count()).select_from(Application).where(Application.job_id == job_id)
+        ).one()[0]
+        if board_filter.active
+        else sum(counts.values())
+    )
+    now = utcnow()
+    pages = _pages(session, stages, where, limits or {})
+    assessment_stages = {s.id for s in stages if s.kind == StageKind.ASSESSMENT}
+    cards_by_stage: dict[int, dict[int, CardView]] = {s.id: {} for s in stages}
+    for app_id, stage_id, entered, rejected, name in pages:
+        cards_by_stage[stage_id][app_id] = CardView(
+            app_id, stage_id, name, ago(entered, now), rejected=rejected is not None
+        )
+    _add_chips(
+        session,
+        {i: c for sid, cards in cards_by_stage.items() if sid in assessment_stages for i, c in cards.items()},
+        now,
+        status_clocks.hours(session),
+    )
+    columns = []
+    for stage in stages:
+        cards = cards_by_stage[stage.id]
+        count = counts.get(stage.id, 0)
+        columns.append(
+            ColumnView(
+                stage_id=stage.id,
+                name=stage.name,
+                kind=stage.kind.value,
+                tests=" + ".join(tests.get(stage.id, [])),
+                count=count,
+                cards=list(cards.values()),
+                hidden=max(0, count - len(cards)),
+                auto_send=stage.send_automatically,
+            )
+        )
+    return BoardView(
+        job.id, job.title, columns, [StageOption(s.id, s.name) for s in stages], total, sum(counts.values())
+    )
+
+
+def _pages(session: Session, stages: list[Stage], where: list, limits: dict[int, int]) -> list[tuple]:
+    """Every column's page in one round trip: a UNION ALL of one indexed, limited query per stage."""
+    if not stages:
+        return []
+    pages = [
+        sa.select(
+            Application.id,
+            Application.stage_id,
+            Application.stage_entered_at,
+            Application.rejected_at,
+            Candidate.name,
+        )
+        .join(Candidate, Candidate.id == Application.candidate_id)
+        .where(*where, Application.stage_id == stage.id)
+        .order_by(Application.stage_entered_at.desc(), Application.id.desc())
+        .limit(limits.get(stage.id, PAGE))
+        .subquery()
+        for stage in stages
+    ]
+    return list(session.exec(sa.union_all(*(sa.select(page) for page in pages))).all())
+
+
+def _add_chips(
+    session: Session, cards: dict[int, CardView], now: datetime.datetime, clocks: status_clocks.Hours
+) -> None:
+    """The newest attempt of each test of the card's stage, for every card on the page."""
+    if not cards:
+        return
+    newest = (
+        sa.select(sa.func.max(AssessmentAttempt.id))
+        .where(AssessmentAttempt.application_id.in_(list(cards)))  # type: ignore[union-attr]
+        .group_by(
+            AssessmentAttempt.application_id,
+            AssessmentAttempt.integration_id,
+            AssessmentAttempt.vendor_test_id,
+        )
+    )
+    rows = session.exec(
+        sa.select(
+            AssessmentAttempt.application_id,
+            AssessmentAttempt.stage_id,
+            AssessmentAttempt.state,
+            AssessmentAttempt.updated_at,
+            AssessmentAttempt.vendor_test_name,
+            AssessmentAttempt.score_percent,
+        )
+        .where(AssessmentAttempt.id.in_(newest))  # type: ignore[union-attr]
+        .order_by(AssessmentAttempt.id)
+    ).all()
+    for application_id, stage_id, state, updated_at, test_name, score in rows:
+        card = cards[application_id]
+        if stage_id != card.stage_id:
+            continue  # an attempt of another stage (or a one-off) is not this column's chip
+        label = STATE_LABELS[state]
+        card.chips.append(
+            Chip(
+                label=label,
+                tone=status_clocks.tone(state, updated_at, now, clocks),
+                title=f"{test_name}: {label.lower()} for {ago(updated_at, now)}",
+            )
+        )
+        if score is not None:
+            card.score = f"{score:.0f}%"

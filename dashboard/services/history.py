@@ -1,0 +1,42 @@
+"""Writing the application history and telling open boards that a job changed."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from dashboard.services.actors import Actor
+from models import ApplicationEvent, AssessmentAttempt, Job
+
+
+def bump_job(session: Session, job_id: int) -> None:
+    """Grow the job's revision in the current transaction, so open boards reload."""
+    session.exec(sa.update(Job).where(Job.id == job_id).values(revision=Job.revision + 1))
+
+
+def record(
+    session: Session,
+    *,
+    application_id: int,
+    summary: str,
+    actor: Actor,
+    attempt: AssessmentAttempt | None = None,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    raw_status: str | None = None,
+    delivery_id: int | None = None,
+) -> None:
+    """Add one line to an application's history."""
+    session.add(
+        ApplicationEvent(
+            application_id=application_id,
+            attempt_id=attempt.id if attempt else None,
+            summary=summary[:300],
+            from_state=from_state,
+            to_state=to_state,
+            actor_kind=actor.kind,
+            actor_label=actor.label,
+            raw_status=raw_status,
+            delivery_id=delivery_id,
+        )
+    )

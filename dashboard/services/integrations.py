@@ -1,0 +1,326 @@
+"""Connecting vendors: validate the key live, store it encrypted, register the webhook."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from dashboard.services import history, secrets
+from dashboard.services.actors import SYSTEM, Actor
+from dashboard.services.errors import NotFound, UserError
+from dashboard.settings import get_settings
+from models import Application, AssessmentAttempt, AttemptState, Integration, IntegrationLog, utcnow
+from models.lifecycle import OPEN_STATES
+from providers import registry
+from providers.base import Capability, ConnectionConfig, Provider, ProviderError, VendorTest
+
+log = logging.getLogger(__name__)
+
+
+def webhook_url(integration: Integration) -> str:
+    """The URL to give the vendor; the token in it authenticates vendors that do not sign."""
+    token = secrets.decrypt(integration.webhook_token_encrypted)
+    base = get_settings().public_url.rstrip("/")
+    return f"{base}/api/webhooks/{integration.vendor}/{integration.id}?token={token}"
+
+
+def base_url(integration: Integration) -> str:
+    """Where this connection's vendor API lives."""
+    spec = registry.VENDORS[integration.vendor]
+    return registry.region_base_url(
+        spec,
+        integration.region,
+        sandbox_url=get_settings().sandbox_url,
+        custom_url=integration.custom_base_url,
+    )
+
+
+_providers: dict[int, tuple[tuple, Provider]] = {}
+_providers_lock = threading.Lock()
+
+
+def provider_for(integration: Integration) -> Provider:
+    """The provider speaking for this connection, with its decrypted key and webhook secret.
+
+    One per connection and process, rebuilt when the connection changes: its HTTP
+    client (TLS set-up is costly) and its request pacer are shared by the webhooks,
+    the sweeps and the clicks, so together they stay under the vendor's rate limit.
+    """
+    settings = get_settings()
+    fingerprint = (
+        integration.vendor,
+        integration.region,
+        integration.custom_base_url,
+        integration.api_key_encrypted,
+        integration.webhook_token_encrypted,
+        json.dumps(integration.options or {}, sort_keys=True),
+        settings.sandbox_url,
+        settings.public_url,
+        settings.vendor_timeout_seconds,
+    )
+    with _providers_lock:
+        cached = _providers.get(integration.id)
+        if cached and cached[0] == fingerprint:
+            return cached[1]
+    provider = registry.build_provider(
+        integration.vendor,
+        ConnectionConfig(
+            base_url=base_url(integration),
+            api_key=secrets.decrypt(integration.api_key_encrypted),
+            webhook_url=webhook_url(integration),
+            webhook_secret=secrets.decrypt(integration.webhook_token_encrypted),
+            options=dict(integration.options or {}),
+            timeout=settings.vendor_timeout_seconds,
+        ),
+    )
+    with _providers_lock:
+        _providers[integration.id] = (fingerprint, provider)
+    return provider
+
+
+def _check_input(vendor: str, name: str, region: str, custom_base_url: str, api_key: str) -> str:
+    if vendor not in registry.VENDORS:
+        raise UserError(f"Assay cannot connect to {vendor!r}.")
+    spec = registry.VENDORS[vendor]
+    if not name.strip():
+        raise UserError("Give the connection a name.")
+    key = api_key.strip()
+    if not key:
+        raise UserError(f"Paste the {spec.display_name} API key.")
+    if any(ch.isspace() for ch in key) or len(key) > 500:
+        raise UserError("That does not look like an API key: it has spaces or is far too long.")
+    try:
+        registry.region_base_url(
+            spec, region, sandbox_url=get_settings().sandbox_url, custom_url=custom_base_url.strip()
+        )
+    except ValueError as err:
+        raise UserError(str(err)) from err
+    return key
+
+
+def _check_options(vendor: str, options: dict[str, str] | None) -> dict[str, str]:
+    """The vendor's extra settings, trimmed; a required one missing is named."""
+    spec = registry.VENDORS[vendor]
+    given = {k: str(v).strip() for k, v in (options or {}).items()}
+    cleaned = {}
+    for field in spec.extra_fields:
+        value = given.get(field.key, "")
+        if field.required and not value:
+            raise UserError(f"{spec.display_name} needs the {field.label}.")
+        if len(value) > 200:
+            raise UserError(f"The {field.label} is far too long.")
+        if value:
+            cleaned[field.key] = value
+    return cleaned
+
+
+def _audit(session: Session, integration: Integration, actor: Actor, message: str) -> None:
+    session.add(
+        IntegrationLog(integration_id=integration.id, kind="audit", actor_label=actor.label, message=message)
+    )
+
+
+def _masked(last4: str) -> str:
+    return f"\u2022\u2022\u2022\u2022{last4}"
+
+
+def _check_with_vendor(session: Session, integration: Integration) -> None:
+    """Validate the key and register the webhook, or undo everything and say why."""
+    provider = provider_for(integration)
+    try:
+        provider.validate_key()
+        if Capability.WEBHOOK in provider.capabilities:
+            provider.register_webhook()
+    except ProviderError as err:
+        session.rollback()
+        raise UserError(str(err)) from err
+    integration.last_used_at = utcnow()
+    integration.last_error = None
+
+
+def connect(
+    *,
+    session: Session,
+    vendor: str,
+    name: str,
+    region: str,
+    custom_base_url: str,
+    api_key: str,
+    options: dict[str, str] | None = None,
+    actor: Actor = SYSTEM,
+) -> Integration:
+    """A new connection, saved only if the vendor accepts the key.
+
+    The key is checked live and the webhook registered before anything is
+    committed, so a rejected key or an unreachable vendor leaves nothing half-saved.
+
+    Raises:
+        UserError: Bad input, a name already in use, or the vendor's refusal in words an admin can act on.
+    """
+    key = _check_input(vendor, name, region, custom_base_url, api_key)
+    extra = _check_options(vendor, options)
+    if session.exec(
+        select(Integration).where(Integration.vendor == vendor, Integration.name == name.strip())
+    ).first():
+        raise UserError(
+            f"A {registry.VENDORS[vendor].display_name} connection named {name.strip()!r} already exists."
+        )
+    integration = Integration(
+        vendor=vendor,
+        name=name.strip(),
+        region=region,
+        custom_base_url=custom_base_url.strip(),
+        api_key_encrypted=secrets.encrypt(key),
+        api_key_last4=key[-4:],
+        webhook_token_encrypted=secrets.encrypt(secrets.new_webhook_token()),
+        options=extra,
+    )
+    session.add(integration)
+    session.flush()  # the id is part of the webhook URL
+    _check_with_vendor(session, integration)
+    _audit(session, integration, actor, f"Connected ({region}, key {_masked(key[-4:])}).")
+    session.commit()
+    log.info("integration %s (%s) connected", integration.id, vendor)
+    return integration
+
+
+def update_connection(
+    *,
+    session: Session,
+    integration_id: int,
+    region: str,
+    custom_base_url: str,
+    api_key: str,
+    options: dict[str, str] | None = None,
+    actor: Actor = SYSTEM,
+) -> Integration:
+    """Rotate the key and/or change the region; the new key is validated before it replaces the old.
+
+    Raises:
+        UserError: Bad input or the vendor's refusal; the stored key is then unchanged.
+    """
+    integration = get_integration(session, integration_id)
+    key = _check_input(integration.vendor, integration.name, region, custom_base_url, api_key)
+    extra = _check_options(integration.vendor, options if options is not None else integration.options)
+    changes = []
+    if extra != (integration.options or {}):
+        changes.append("settings " + ", ".join(f"{k}={v}" for k, v in sorted(extra.items())))
+    integration.options = extra
+    if key[-4:] != integration.api_key_last4 or key != secrets.decrypt(integration.api_key_encrypted):
+        changes.append(f"key rotated ({_masked(integration.api_key_last4)} \u2192 {_masked(key[-4:])})")
+    if (region, custom_base_url.strip()) != (integration.region, integration.custom_base_url):
+        changes.append(f"region {integration.region} \u2192 {region}")
+    integration.region = region
+    integration.custom_base_url = custom_base_url.strip()
+    integration.api_key_encrypted = secrets.encrypt(key)
+    integration.api_key_last4 = key[-4:]
+    _check_with_vendor(session, integration)
+    _audit(session, integration, actor, ("; ".join(changes) or "key re-checked").capitalize() + ".")
+    session.add(integration)
+    session.commit()
+    return integration
+
+
+def save_integration(**kwargs) -> Integration:
+    """Connect, or update the connection of that vendor and name (used by the demo seed and tests)."""
+    session = kwargs["session"]
+    existing = session.exec(
+        select(Integration).where(
+            Integration.vendor == kwargs["vendor"], Integration.name == kwargs["name"].strip()
+        )
+    ).first()
+    if existing is None:
+        return connect(**kwargs)
+    kwargs.pop("vendor"), kwargs.pop("name")
+    return update_connection(integration_id=existing.id, **kwargs)
+
+
+def open_attempt_count(session: Session, integration_id: int) -> int:
+    """Attempts of this connection that are not finished yet (for the disconnect warning)."""
+    return session.exec(
+        select(sa.func.count())
+        .select_from(AssessmentAttempt)
+        .where(AssessmentAttempt.integration_id == integration_id, AssessmentAttempt.state.in_(OPEN_STATES))
+    ).one()
+
+
+def disconnect(*, session: Session, integration_id: int, actor: Actor = SYSTEM) -> int:
+    """Remove a connection: erase its key, mark its open attempts failed; returns how many.
+
+    The attempts and their history stay; the candidates' links keep working at the
+    vendor, but Assay can no longer follow them.
+    """
+    integration = get_integration(session, integration_id)
+    now = utcnow()
+    reason = f"The {registry.VENDORS[integration.vendor].display_name} connection {integration.name!r} was disconnected."
+    affected = 0
+    for attempt in session.exec(
+        select(AssessmentAttempt).where(
+            AssessmentAttempt.integration_id == integration_id, AssessmentAttempt.state.in_(OPEN_STATES)
+        )
+    ):
+        before = attempt.state
+        attempt.state, attempt.error_reason, attempt.error_retryable = AttemptState.ERROR, reason, False
+        attempt.updated_at = now
+        session.add(attempt)
+        history.record(
+            session,
+            application_id=attempt.application_id,
+            attempt=attempt,
+            summary=f"{attempt.vendor_test_name}: failed: {reason}",
+            from_state=before.value,
+            to_state=AttemptState.ERROR.value,
+            actor=actor,
+        )
+        history.bump_job(session, session.get(Application, attempt.application_id).job_id)
+        affected += 1
+    _audit(session, integration, actor, f"Disconnected; {affected} open assessments marked failed.")
+    integration.disconnected_at = now
+    integration.name = f"{integration.name} (disconnected {now:%Y-%m-%d %H:%M})"[:120]
+    integration.api_key_encrypted = ""
+    integration.webhook_token_encrypted = secrets.encrypt(secrets.new_webhook_token())
+    session.add(integration)
+    session.commit()
+    return affected
+
+
+def get_integration(session: Session, integration_id: int) -> Integration:
+    """The live connection, or NotFound (also once it is disconnected)."""
+    integration = session.get(Integration, integration_id)
+    if integration is None or integration.disconnected_at is not None:
+        raise NotFound("That vendor connection no longer exists; connect it again on the integrations page.")
+    return integration
+
+
+def list_vendor_tests(*, session: Session, integration_id: int) -> list[VendorTest]:
+    """The tests this connection can send, live from the vendor.
+
+    Raises:
+        UserError: The vendor could not be asked, with the reason.
+    """
+    integration = get_integration(session, integration_id)
+    try:
+        tests = provider_for(integration).list_tests()
+    except ProviderError as err:
+        record_vendor_error(session=session, integration=integration, message=str(err))
+        raise UserError(str(err)) from err
+    integration.last_used_at = utcnow()
+    session.commit()
+    return tests
+
+
+def record_vendor_error(*, session: Session, integration: Integration, message: str) -> None:
+    """Keep the failure on the connection's error log, for its health."""
+    integration.last_error = message
+    integration.last_error_at = utcnow()
+    session.add(integration)
+    session.add(
+        IntegrationLog(
+            integration_id=integration.id, kind="error", actor_label="vendor", message=message[:500]
+        )
+    )
+    session.commit()

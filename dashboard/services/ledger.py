@@ -1,0 +1,49 @@
+"""The run ledger: each scheduled job runs once per time slot, however often it fires."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import socket
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from models import ScheduledRun, utcnow
+
+RUNNER = f"{socket.gethostname()}:{os.getpid()}"
+
+
+def slot_of(moment: datetime.datetime, every_seconds: float) -> datetime.datetime:
+    """The start of the interval ``moment`` falls in (the same for every worker and host)."""
+    step = max(1, int(every_seconds))
+    epoch = int(moment.timestamp())
+    return datetime.datetime.fromtimestamp(epoch - epoch % step, tz=datetime.UTC)
+
+
+def claim(session: Session, job_name: str, slot: datetime.datetime) -> int | None:
+    """Record that this process runs ``job_name`` for ``slot``; None if someone already did."""
+    run = ScheduledRun(job_name=job_name, slot=slot, runner=RUNNER)
+    try:
+        with session.begin_nested():
+            session.add(run)
+    except sa.exc.IntegrityError:
+        return None
+    session.commit()
+    return run.id
+
+
+def finish(session: Session, run_id: int, outcome: str) -> None:
+    """Close a run with what it did."""
+    run = session.get(ScheduledRun, run_id)
+    run.finished_at, run.outcome = utcnow(), outcome[:300]
+    session.add(run)
+    session.commit()
+
+
+def prune(session: Session, keep_days: int = 7) -> int:
+    """Forget runs older than ``keep_days``; returns how many."""
+    cutoff = utcnow() - datetime.timedelta(days=keep_days)
+    done = session.exec(sa.delete(ScheduledRun).where(ScheduledRun.slot < cutoff))
+    session.commit()
+    return done.rowcount

@@ -1,0 +1,141 @@
+"""Vendor results Assay could not tie to an application: kept until a recruiter matches them.
+
+A result for an attempt id we do not know, or naming another candidate than the
+one invited, is never dropped and never applied to the wrong person. It waits
+in the "needs matching" list; a recruiter picks the attempt it belongs to (or
+dismisses it), and the result is then applied like any vendor update.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import logging
+
+from sqlmodel import Session, select
+
+from dashboard.services import assessments
+from dashboard.services.actors import Actor
+from dashboard.services.errors import NotFound, UserError
+from models import AssessmentAttempt, UnmatchedResult, utcnow
+from providers.base import AssessmentResult, AttemptStatus, Progress, SubScore
+
+log = logging.getLogger(__name__)
+
+REASONS = {
+    assessments.Applied.UNKNOWN: "No assessment in Assay has this vendor id.",
+    assessments.Applied.MISMATCH: "The vendor names another candidate than the one invited.",
+}
+
+
+def _status_to_json(status: AttemptStatus) -> dict:
+    return dataclasses.asdict(status, dict_factory=lambda items: {k: _plain(v) for k, v in items})
+
+
+def _plain(value):
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    return value
+
+
+def _status_from_json(data: dict) -> AttemptStatus:
+    def when(key: str) -> datetime.datetime | None:
+        return datetime.datetime.fromisoformat(data[key]) if data.get(key) else None
+
+    result = data.get("result")
+    return AttemptStatus(
+        vendor_attempt_id=data["vendor_attempt_id"],
+        progress=Progress(data["progress"]),
+        raw_status=data.get("raw_status") or "",
+        reference=data.get("reference"),
+        candidate_email=None,  # a person matched it: the email no longer decides
+        test_url=data.get("test_url"),
+        report_url=data.get("report_url"),
+        sent_at=when("sent_at"),
+        started_at=when("started_at"),
+        completed_at=when("completed_at"),
+        expires_at=when("expires_at"),
+        result=AssessmentResult(
+            **{**result, "subscores": tuple(SubScore(**s) for s in result.get("subscores") or ())},
+        )
+        if result
+        else None,
+    )
+
+
+def record(
+    *,
+    session: Session,
+    integration_id: int,
+    status: AttemptStatus,
+    outcome: assessments.Applied,
+    delivery_id: int | None = None,
+) -> UnmatchedResult:
+    """Keep an update that could not be applied; the same open one is kept once."""
+    existing = session.exec(
+        select(UnmatchedResult).where(
+            UnmatchedResult.integration_id == integration_id,
+            UnmatchedResult.vendor_attempt_id == status.vendor_attempt_id,
+            UnmatchedResult.resolved_at.is_(None),  # type: ignore[union-attr]
+        )
+    ).first()
+    row = existing or UnmatchedResult(
+        integration_id=integration_id, vendor_attempt_id=status.vendor_attempt_id
+    )
+    row.delivery_id = delivery_id or row.delivery_id
+    row.candidate_email = status.candidate_email
+    row.reason = REASONS.get(outcome, "Could not be applied.")
+    row.status = _status_to_json(status)
+    session.add(row)
+    session.commit()
+    log.info("integration %s: update for %s kept for matching", integration_id, status.vendor_attempt_id)
+    return row
+
+
+def open_items(session: Session) -> list[UnmatchedResult]:
+    """Every update still waiting for a person, oldest first."""
+    return list(
+        session.exec(
+            select(UnmatchedResult)
+            .where(UnmatchedResult.resolved_at.is_(None))  # type: ignore[union-attr]
+            .order_by(UnmatchedResult.id)
+        )
+    )
+
+
+def match(*, session: Session, unmatched_id: int, attempt_id: int, actor: Actor) -> assessments.Applied:
+    """Apply a kept update to the attempt a recruiter chose.
+
+    Raises:
+        NotFound: The item or the attempt is gone.
+        UserError: Already resolved, or the attempt belongs to another connection.
+    """
+    row = session.get(UnmatchedResult, unmatched_id)
+    attempt = session.get(AssessmentAttempt, attempt_id)
+    if row is None or attempt is None:
+        raise NotFound("That result or assessment no longer exists.")
+    if row.resolved_at is not None:
+        raise UserError("That result was already matched or dismissed.")
+    if attempt.integration_id != row.integration_id:
+        raise UserError("That assessment was sent through another vendor connection.")
+    status = _status_from_json(row.status)
+    attempt.vendor_attempt_id = status.vendor_attempt_id
+    session.add(attempt)
+    session.flush()
+    outcome = assessments.apply_vendor_status(
+        session=session, integration_id=row.integration_id, status=status, actor=actor
+    )
+    row.resolved_at, row.resolved_attempt_id, row.resolved_by = utcnow(), attempt.id, actor.label
+    session.add(row)
+    session.commit()
+    return outcome
+
+
+def dismiss(*, session: Session, unmatched_id: int, actor: Actor) -> None:
+    """Set a kept update aside (a test account, a candidate from another system)."""
+    row = session.get(UnmatchedResult, unmatched_id)
+    if row is None:
+        raise NotFound("That result no longer exists.")
+    row.resolved_at, row.resolved_by = utcnow(), actor.label
+    session.add(row)
+    session.commit()

@@ -1,0 +1,208 @@
+"""Telling the team: in-app notifications and emails through the outbox.
+
+Every notice has a dedupe key, so a webhook and a poll reporting the same
+completion (or a delivery retried three times) make one notification and one
+email. Emails are written to the outbox table first; with ``ASSAY_SMTP_URL``
+set, the scheduler hands them to that server, otherwise they stay readable in
+the app's outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import urllib.parse
+from email.message import EmailMessage
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from dashboard.services import history
+from dashboard.services.actors import SYSTEM
+from dashboard.settings import get_settings
+from models import (
+    Application,
+    AssessmentAttempt,
+    AttemptState,
+    Candidate,
+    Gating,
+    Job,
+    JobMember,
+    Notification,
+    OutboxMessage,
+    Role,
+    Stage,
+    StageAssessment,
+    User,
+    utcnow,
+)
+
+log = logging.getLogger(__name__)
+
+NOTICES = {
+    AttemptState.COMPLETED: ("needs_review", "{candidate}'s {test} is complete and needs review ({job})."),
+    AttemptState.EXPIRED: ("expired", "{candidate}'s {test} expired before it was finished ({job})."),
+    AttemptState.ERROR: ("failed", "{candidate}'s {test} failed: {reason} ({job})."),
+}
+
+
+def _insert_once(session: Session, row: Notification | OutboxMessage) -> bool:
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except sa.exc.IntegrityError:
+        return False
+    return True
+
+
+def _team_addresses(session: Session, job_id: int, *, with_managers: bool) -> list[str]:
+    """Recruiters and admins, plus the job's hiring managers for results."""
+    roles = [Role.ADMIN, Role.RECRUITER]
+    users = list(session.exec(select(User).where(User.active, User.role.in_(roles))))  # type: ignore[union-attr]
+    if with_managers:
+        users += list(
+            session.exec(
+                select(User)
+                .join(JobMember, JobMember.user_id == User.id)
+                .where(JobMember.job_id == job_id, User.active)
+            )
+        )
+    return sorted({u.email for u in users})
+
+
+def attempt_changed(session: Session, attempt: AssessmentAttempt) -> None:
+    """Notify about an attempt that just reached a state someone must act on (in the caller's transaction)."""
+    notice = NOTICES.get(attempt.state)
+    if notice is None:
+        return
+    kind, template = notice
+    application = session.get(Application, attempt.application_id)
+    candidate = session.get(Candidate, application.candidate_id)
+    job = session.get(Job, application.job_id)
+    message = template.format(
+        candidate=candidate.name,
+        test=attempt.vendor_test_name,
+        job=job.title,
+        reason=attempt.error_reason or "",
+    )[:300]
+    key = f"{kind}:attempt:{attempt.id}"
+    if not _insert_once(
+        session,
+        Notification(
+            dedupe_key=key, kind=kind, message=message, application_id=application.id, job_id=job.id
+        ),
+    ):
+        return
+    base = get_settings().public_url.rstrip("/")
+    for address in _team_addresses(session, job.id, with_managers=kind == "needs_review"):
+        _insert_once(
+            session,
+            OutboxMessage(
+                dedupe_key=f"{key}:{address}"[:200],
+                to_address=address,
+                subject=message[:200],
+                body=f"{message}\n\nOpen the application: {base}/applications/{application.id}\n",
+                application_id=application.id,
+            ),
+        )
+    if attempt.state == AttemptState.COMPLETED and attempt.stage_id:
+        _stage_done(session, application, attempt.stage_id)
+
+
+def stage_done(session: Session, application_id: int, stage_id: int) -> bool:
+    """Whether the application has finished the stage's tests (all, or any one, as the stage says)."""
+    stage = session.get(Stage, stage_id)
+    tests = list(session.exec(select(StageAssessment).where(StageAssessment.stage_id == stage_id)))
+    if stage is None or not tests:
+        return False
+    finished = {AttemptState.COMPLETED, AttemptState.REVIEWED}
+    done_tests = {
+        (a.integration_id, a.vendor_test_id)
+        for a in session.exec(
+            select(AssessmentAttempt).where(
+                AssessmentAttempt.application_id == application_id,
+                AssessmentAttempt.stage_id == stage_id,
+                AssessmentAttempt.state.in_(finished),  # type: ignore[union-attr]
+            )
+        )
+    }
+    hits = [(t.integration_id, t.vendor_test_id) in done_tests for t in tests]
+    return any(hits) if stage.gating == Gating.ANY else all(hits)
+
+
+def _stage_done(session: Session, application: Application, stage_id: int) -> None:
+    if not stage_done(session, application.id, stage_id):
+        return
+    stage = session.get(Stage, stage_id)
+    key = f"stage_done:{application.id}:{stage_id}"
+    rule = "one of its assessments" if stage.gating == Gating.ANY else "all of its assessments"
+    if _insert_once(
+        session,
+        Notification(
+            dedupe_key=key,
+            kind="stage_done",
+            message=f"{stage.name} is done for this candidate ({rule} completed).",
+            application_id=application.id,
+            job_id=application.job_id,
+        ),
+    ):
+        history.record(
+            session,
+            application_id=application.id,
+            summary=f"{stage.name} done: {rule} completed",
+            actor=SYSTEM,
+        )
+
+
+def mark_read(session: Session, notification_ids: list[int]) -> None:
+    """Mark notifications read."""
+    session.exec(
+        sa.update(Notification)
+        .where(Notification.id.in_(notification_ids))  # type: ignore[union-attr]
+        .values(read_at=utcnow())
+    )
+    session.commit()
+
+
+def deliver_outbox(session: Session, limit: int = 100) -> int:
+    """Hand waiting emails to the SMTP server, if one is configured; returns how many went."""
+    url = get_settings().smtp_url
+    if not url:
+        return 0
+    pending = list(
+        session.exec(
+            select(OutboxMessage)
+            .where(OutboxMessage.sent_at.is_(None))  # type: ignore[union-attr]
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+    )
+    if not pending:
+        return 0
+    parts = urllib.parse.urlsplit(url)
+    sent = 0
+    try:
+        with smtplib.SMTP(parts.hostname or "localhost", parts.port or 25, timeout=10) as smtp:
+            if parts.scheme == "smtp+starttls":
+                smtp.starttls()
+            if parts.username:
+                smtp.login(urllib.parse.unquote(parts.username), urllib.parse.unquote(parts.password or ""))
+            for message in pending:
+                email = EmailMessage()
+                email["From"], email["To"], email["Subject"] = (
+                    get_settings().mail_from,
+                    message.to_address,
+                    message.subject,
+                )
+                email.set_content(message.body)
+                smtp.send_message(email)
+                message.sent_at, message.error = utcnow(), None
+                session.add(message)
+                sent += 1
+    except (OSError, smtplib.SMTPException) as err:
+        log.warning("outbox: SMTP delivery failed after %s message(s): %s", sent, err)
+        for message in pending[sent:]:
+            message.error = str(err)[:300]
+            session.add(message)
+    session.commit()
+    return sent

@@ -1,0 +1,155 @@
+"""Applications moving through a job's interview plan.
+
+Entering an assessment stage opens a ready-to-send attempt for each test the
+stage sends, and sends them at once when the stage says so, through the same
+send as the button, so automation and clicks cannot disagree.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from dashboard.services import assessments, history, plans
+from dashboard.services.actors import Actor
+from dashboard.services.errors import NotFound, UserError
+from dashboard.services.integrations import get_integration
+from models import Application, Candidate, Job, Stage, StageKind, utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class MoveOutcome:
+    """What moving an application did."""
+
+    message: str
+    attempt_ids: tuple[int, ...] = ()
+    sent: int = 0
+
+    @property
+    def attempt_id(self) -> int | None:
+        """The first attempt opened (most stages send one test)."""
+        return self.attempt_ids[0] if self.attempt_ids else None
+
+
+def add_application(*, session: Session, job_id: int, name: str, email: str, actor: Actor) -> Application:
+    """A candidate applies: the application starts in the plan's first stage.
+
+    The candidate is matched by email, so one person applying twice is one candidate.
+
+    Raises:
+        UserError: No name, an email that is not one, or a job without a plan.
+    """
+    if not name.strip():
+        raise UserError("Give the candidate's name.")
+    if email and ("@" not in email or " " in email.strip()):
+        raise UserError(f"{email!r} is not an email address.")
+    first = session.exec(select(Stage).where(Stage.job_id == job_id).order_by(Stage.position)).first()
+    if first is None:
+        raise UserError("That job has no interview plan yet.")
+    address = email.strip().lower()
+    candidate = session.exec(select(Candidate).where(Candidate.email == address)).first() if address else None
+    if candidate is None:
+        candidate = Candidate(name=name.strip(), email=address)
+        session.add(candidate)
+        session.flush()
+    application = Application(candidate_id=candidate.id, job_id=job_id, stage_id=first.id)
+    session.add(application)
+    session.flush()
+    history.record(
+        session, application_id=application.id, summary=f"Applied; entered {first.name}", actor=actor
+    )
+    history.bump_job(session, job_id)
+    session.commit()
+    return application
+
+
+def move_application(*, session: Session, application_id: int, stage_id: int, actor: Actor) -> MoveOutcome:
+    """Move an application to another stage of its job's plan.
+
+    Raises:
+        UserError: The stage is not in this job's plan, or a connection it sends through is gone.
+    """
+    application = session.get(Application, application_id)
+    if application is None:
+        raise NotFound("That application no longer exists.")
+    stage = session.get(Stage, stage_id)
+    if stage is None or stage.job_id != application.job_id:
+        raise UserError("That stage is not part of this job's interview plan.")
+    if stage.id == application.stage_id:
+        return MoveOutcome(f"Already in {stage.name}.")
+    tests = plans.tests_of(session, stage.id) if stage.kind == StageKind.ASSESSMENT else []
+    for test in tests:
+        try:
+            get_integration(session, test.integration_id)
+        except NotFound as err:
+            raise UserError(
+                f"{stage.name} sends {test.vendor_test_name} through a vendor connection that was "
+                "disconnected; reconnect it or change the stage's tests before moving candidates in."
+            ) from err
+    before = session.get(Stage, application.stage_id)
+    application.stage_id = stage.id
+    application.stage_entered_at = application.updated_at = utcnow()
+    session.add(application)
+    history.record(
+        session,
+        application_id=application.id,
+        summary=f"Moved from {before.name} to {stage.name}",
+        from_state=before.name,
+        to_state=stage.name,
+        actor=actor,
+    )
+    attempts = [
+        assessments.open_attempt(session, application=application, stage=stage, stage_test=test, actor=actor)
+        for test in tests
+    ]
+    history.bump_job(session, application.job_id)
+    session.commit()
+    if not attempts:
+        return MoveOutcome(f"Moved to {stage.name}.")
+    ids = tuple(a.id for a in attempts)
+    if not stage.send_automatically:
+        return MoveOutcome(f"Moved to {stage.name}: assessment needs sending.", ids)
+    outcomes = [assessments.send_assessment(session=session, attempt_id=i, actor=actor) for i in ids]
+    sent = sum(o.sent for o in outcomes)
+    failed = [o.message for o in outcomes if not o.sent]
+    message = f"Moved to {stage.name}. Sent {sent} of {len(outcomes)} assessment(s)."
+    return MoveOutcome(" ".join([message, *failed]), ids, sent)
+
+
+@dataclasses.dataclass(frozen=True)
+class BulkResult:
+    """One application's result in a bulk action, for the per-row report."""
+
+    application_id: int
+    ok: bool
+    message: str
+
+
+def move_applications(
+    *, session: Session, application_ids: list[int], stage_id: int, actor: Actor
+) -> list[BulkResult]:
+    """Move several applications; each succeeds or fails on its own."""
+    results = []
+    for application_id in application_ids:
+        try:
+            outcome = move_application(
+                session=session, application_id=application_id, stage_id=stage_id, actor=actor
+            )
+            results.append(BulkResult(application_id, True, outcome.message))
+        except UserError as err:
+            session.rollback()
+            results.append(BulkResult(application_id, False, str(err)))
+    return results
+
+
+def job_revisions(session: Session, job_ids: list[int] | None = None) -> int:
+    """A number that changes whenever any of these jobs (default: all) changes."""
+    query = sa.select(sa.func.coalesce(sa.func.sum(Job.revision), 0))
+    if job_ids is not None:
+        query = query.where(Job.id.in_(job_ids))  # type: ignore[union-attr]
+    return session.exec(query).one()[0]

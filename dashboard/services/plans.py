@@ -1,0 +1,323 @@
+"""Interview plans: ordered stages, and the tests each assessment stage sends.
+
+A plan is edited while candidates are in it, so every change keeps their place:
+deleting a stage asks where its applications go, and removing a stage's test
+leaves the attempts already sent where they are.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from dashboard.services import history
+from dashboard.services.actors import Actor
+from dashboard.services.errors import NotFound, UserError
+from dashboard.services.integrations import get_integration
+from models import Application, AssessmentAttempt, Gating, Job, Stage, StageAssessment, StageKind, utcnow
+
+MAX_DEADLINE_DAYS = 90
+
+
+def stages_of(session: Session, job_id: int) -> list[Stage]:
+    """A job's interview plan, in order."""
+    return list(session.exec(select(Stage).where(Stage.job_id == job_id).order_by(Stage.position)))
+
+
+def tests_of(session: Session, stage_id: int) -> list[StageAssessment]:
+    """The tests an assessment stage sends, in order."""
+    return list(
+        session.exec(
+            select(StageAssessment)
+            .where(StageAssessment.stage_id == stage_id)
+            .order_by(StageAssessment.position)
+        )
+    )
+
+
+def get_stage(session: Session, stage_id: int) -> Stage:
+    """The stage, or NotFound."""
+    stage = session.get(Stage, stage_id)
+    if stage is None:
+        raise NotFound("That stage no longer exists.")
+    return stage
+
+
+def _name(name: str) -> str:
+    cleaned = name.strip()
+    if not cleaned:
+        raise UserError("Give the stage a name.")
+    if len(cleaned) > 120:
+        raise UserError("A stage name is at most 120 characters.")
+    return cleaned
+
+
+def _renumber(session: Session, stages: list[Stage]) -> None:
+    for position, stage in enumerate(stages):
+        if stage.position != position:
+            stage.position = position
+            session.add(stage)
+
+
+def create_job(*, session: Session, title: str, stage_names: list[str]) -> Job:
+    """A job with a plan of regular stages, in order.
+
+    Raises:
+        UserError: No title, or no stages.
+    """
+    if not title.strip():
+        raise UserError("Give the job a title.")
+    if not stage_names:
+        raise UserError("An interview plan needs at least one stage.")
+    job = Job(title=title.strip())
+    session.add(job)
+    session.flush()
+    for position, name in enumerate(stage_names):
+        session.add(Stage(job_id=job.id, position=position, name=_name(name), kind=StageKind.REGULAR))
+    session.commit()
+    return job
+
+
+def add_stage(
+    *,
+    session: Session,
+    job_id: int,
+    name: str,
+    kind: StageKind = StageKind.REGULAR,
+    after_stage_id: int | None = None,
+) -> Stage:
+    """Add a stage after ``after_stage_id`` (default: at the end).
+
+    Raises:
+        UserError: No name, or the anchor stage is not in this plan.
+    """
+    if session.get(Job, job_id) is None:
+        raise NotFound("That job no longer exists.")
+    stages = stages_of(session, job_id)
+    position = len(stages)
+    if after_stage_id is not None:
+        anchor = next((s for s in stages if s.id == after_stage_id), None)
+        if anchor is None:
+            raise UserError("The stage to insert after is not in this plan.")
+        position = stages.index(anchor) + 1
+    stage = Stage(job_id=job_id, position=position, name=_name(name), kind=kind)
+    stages.insert(position, stage)
+    session.add(stage)
+    _renumber(session, stages)
+    history.bump_job(session, job_id)
+    session.commit()
+    return stage
+
+
+def add_stage_test(
+    *, session: Session, stage_id: int, integration_id: int, vendor_test_id: str, vendor_test_name: str
+) -> StageAssessment:
+    """Add one more test to an assessment stage (a regular stage becomes an assessment stage).
+
+    Raises:
+        UserError: No test picked, the connection is gone, or the stage already sends it.
+    """
+    stage = get_stage(session, stage_id)
+    if not vendor_test_id:
+        raise UserError("Pick the test this stage sends.")
+    get_integration(session, integration_id)
+    existing = tests_of(session, stage_id)
+    if any(t.integration_id == integration_id and t.vendor_test_id == vendor_test_id for t in existing):
+        raise UserError(f"{stage.name} already sends {vendor_test_name or vendor_test_id}.")
+    test = StageAssessment(
+        stage_id=stage_id,
+        position=len(existing),
+        integration_id=integration_id,
+        vendor_test_id=vendor_test_id,
+        vendor_test_name=(vendor_test_name or vendor_test_id)[:200],
+    )
+    stage.kind = StageKind.ASSESSMENT
+    session.add_all([test, stage])
+    history.bump_job(session, stage.job_id)
+    session.commit()
+    return test
+
+
+def remove_stage_test(*, session: Session, stage_test_id: int) -> None:
+    """Stop sending a test in a stage; attempts already sent stay as they are."""
+    test = session.get(StageAssessment, stage_test_id)
+    if test is None:
+        raise NotFound("That test is no longer part of the stage.")
+    stage = get_stage(session, test.stage_id)
+    session.exec(
+        sa.update(AssessmentAttempt)
+        .where(AssessmentAttempt.stage_assessment_id == test.id)
+        .values(stage_assessment_id=None)
+    )
+    session.delete(test)
+    session.flush()
+    if not tests_of(session, stage.id):
+        stage.kind = StageKind.REGULAR
+        session.add(stage)
+    history.bump_job(session, stage.job_id)
+    session.commit()
+
+
+def add_assessment_stage(
+    *,
+    session: Session,
+    job_id: int,
+    name: str,
+    integration_id: int,
+    vendor_test_id: str,
+    vendor_test_name: str,
+    send_automatically: bool = False,
+    after_stage_id: int | None = None,
+    deadline_days: int | None = None,
+    gating: Gating = Gating.ALL,
+) -> Stage:
+    """Add an assessment stage sending one test (more can be added to it later).
+
+    Raises:
+        UserError: No name, no test picked, a bad deadline, or the connection is gone.
+    """
+    if not vendor_test_id:
+        raise UserError("Pick the test this stage sends.")
+    get_integration(session, integration_id)
+    _check_deadline(deadline_days)
+    stage = add_stage(
+        session=session, job_id=job_id, name=name, kind=StageKind.ASSESSMENT, after_stage_id=after_stage_id
+    )
+    stage.send_automatically, stage.deadline_days, stage.gating = send_automatically, deadline_days, gating
+    session.add(stage)
+    session.commit()
+    add_stage_test(
+        session=session,
+        stage_id=stage.id,
+        integration_id=integration_id,
+        vendor_test_id=vendor_test_id,
+        vendor_test_name=vendor_test_name,
+    )
+    return stage
+
+
+def _check_deadline(deadline_days: int | None) -> None:
+    if deadline_days is None:
+        return
+    if deadline_days < 1:
+        raise UserError("A deadline must be at least one day after the test is sent.")
+    if deadline_days > MAX_DEADLINE_DAYS:
+        raise UserError(f"A deadline is at most {MAX_DEADLINE_DAYS} days.")
+
+
+def configure_stage(
+    *,
+    session: Session,
+    stage_id: int,
+    send_automatically: bool,
+    gating: Gating,
+    deadline_days: int | None,
+    reminder_hours: int | None = None,
+) -> Stage:
+    """Set how an assessment stage sends: automatically or on a click, gating, deadline, reminder.
+
+    Raises:
+        UserError: A deadline in the past or too far out, or a reminder without a deadline or after it.
+    """
+    stage = get_stage(session, stage_id)
+    _check_deadline(deadline_days)
+    if reminder_hours is not None:
+        if deadline_days is None:
+            raise UserError("A reminder needs a deadline to count back from.")
+        if not 1 <= reminder_hours < deadline_days * 24:
+            raise UserError("Send the reminder between 1 hour and the whole deadline before it.")
+    stage.send_automatically, stage.gating = send_automatically, Gating(gating)
+    stage.deadline_days, stage.reminder_hours = deadline_days, reminder_hours
+    session.add(stage)
+    history.bump_job(session, stage.job_id)
+    session.commit()
+    return stage
+
+
+def set_live_interview_template(
+    *, session: Session, stage_id: int, integration_id: int | None, template_id: str, template_name: str
+) -> Stage:
+    """The live-interview template whose link is made when an interview in this stage is scheduled."""
+    stage = get_stage(session, stage_id)
+    if integration_id is not None:
+        get_integration(session, integration_id)
+        if not template_id:
+            raise UserError("Pick the live-interview template.")
+    stage.live_integration_id = integration_id
+    stage.live_template_id = template_id or None
+    stage.live_template_name = (template_name or template_id or "")[:200] or None
+    session.add(stage)
+    session.commit()
+    return stage
+
+
+def rename_stage(*, session: Session, stage_id: int, name: str) -> Stage:
+    """Rename a stage; its applications and history stay."""
+    stage = get_stage(session, stage_id)
+    stage.name = _name(name)
+    session.add(stage)
+    history.bump_job(session, stage.job_id)
+    session.commit()
+    return stage
+
+
+def move_stage(*, session: Session, stage_id: int, position: int) -> list[Stage]:
+    """Put a stage at ``position`` (0 is first) in its plan; returns the new order."""
+    stage = get_stage(session, stage_id)
+    stages = [s for s in stages_of(session, stage.job_id) if s.id != stage.id]
+    stages.insert(max(0, min(position, len(stages))), stage)
+    _renumber(session, stages)
+    history.bump_job(session, stage.job_id)
+    session.commit()
+    return stages
+
+
+def applications_in(session: Session, stage_id: int) -> int:
+    """How many applications are in a stage now."""
+    return session.exec(
+        sa.select(sa.func.count()).select_from(Application).where(Application.stage_id == stage_id)
+    ).one()[0]
+
+
+def delete_stage(*, session: Session, stage_id: int, move_to_stage_id: int | None, actor: Actor) -> int:
+    """Delete a stage, moving its applications to ``move_to_stage_id`` first; returns how many moved.
+
+    Raises:
+        UserError: The last stage of a plan, or applications with nowhere to go.
+    """
+    stage = get_stage(session, stage_id)
+    stages = stages_of(session, stage.job_id)
+    if len(stages) == 1:
+        raise UserError("A plan needs at least one stage; add another before deleting this one.")
+    count = applications_in(session, stage_id)
+    target = None
+    if count:
+        target = next((s for s in stages if s.id == move_to_stage_id and s.id != stage_id), None)
+        if target is None:
+            raise UserError(f"{stage.name} holds {count} application(s): choose the stage they move to.")
+        for application in session.exec(select(Application).where(Application.stage_id == stage_id)):
+            application.stage_id, application.stage_entered_at = target.id, utcnow()
+            session.add(application)
+            history.record(
+                session,
+                application_id=application.id,
+                summary=f"Moved from {stage.name} to {target.name} (stage deleted)",
+                from_state=stage.name,
+                to_state=target.name,
+                actor=actor,
+            )
+    # Attempts sent for the stage stay, with their results, no longer tied to it.
+    session.exec(
+        sa.update(AssessmentAttempt)
+        .where(AssessmentAttempt.stage_id == stage_id)
+        .values(stage_id=None, stage_assessment_id=None)
+    )
+    for test in tests_of(session, stage_id):
+        session.delete(test)
+    session.flush()
+    session.delete(stage)
+    session.flush()
+    _renumber(session, [s for s in stages if s.id != stage_id])
+    history.bump_job(session, stage.job_id)
+    session.commit()
+    return count

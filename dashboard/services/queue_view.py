@@ -1,0 +1,231 @@
+"""The queue across jobs: buckets of attempts that wait on someone, with counts.
+
+Only each test's newest attempt counts (an expired attempt that was re-taken
+leaves the Expired bucket), and every bucket is counted and paged in SQL.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from dashboard.services import status_clocks
+from dashboard.services.assessments import STATE_LABELS
+from dashboard.services.board_view import ago
+from dashboard.settings import get_settings
+from models import (
+    Application,
+    AssessmentAttempt,
+    AttemptState,
+    Candidate,
+    Job,
+    JobMember,
+    Role,
+    Stage,
+    UnmatchedResult,
+    User,
+    utcnow,
+)
+
+BUCKETS = {
+    "needs_sending": "Needs sending",
+    "awaiting": "Awaiting candidate",
+    "expiring": "Expiring within 24 h",
+    "expired": "Expired",
+    "needs_review": "Needs review",
+    "failed": "Failed",
+    "stuck": "Stuck",
+}
+WAITING = (AttemptState.SENT, AttemptState.STARTED)
+
+
+@dataclasses.dataclass
+class QueueRow:
+    application_id: int
+    attempt_id: int
+    candidate_name: str
+    candidate_email: str
+    job_title: str
+    stage_name: str
+    test_name: str
+    status_label: str
+    status_tone: str
+    since: str
+    expires: str = ""
+    reason: str = ""
+
+
+@dataclasses.dataclass
+class BucketCount:
+    key: str
+    label: str
+    count: int
+
+
+@dataclasses.dataclass(frozen=True)
+class QueueFilter:
+    """What the recruiter narrowed the queue to."""
+
+    job_id: int | None = None
+    stage_name: str = ""
+    member_id: int | None = None  # jobs this team member is on
+    search: str = ""
+
+
+def _bucket_clause(key: str, now: datetime.datetime) -> sa.ColumnElement:
+    state = AssessmentAttempt.state
+    if key == "needs_sending":
+        return state == AttemptState.READY_TO_SEND
+    if key == "awaiting":
+        return state.in_(WAITING)  # type: ignore[union-attr]
+    if key == "expiring":
+        return sa.and_(
+            state.in_(WAITING),  # type: ignore[union-attr]
+            AssessmentAttempt.expires_at > now,
+            AssessmentAttempt.expires_at <= now + datetime.timedelta(hours=24),
+        )
+    if key == "expired":
+        return state == AttemptState.EXPIRED
+    if key == "needs_review":
+        return state == AttemptState.COMPLETED
+    if key == "failed":
+        return state == AttemptState.ERROR
+    if key == "stuck":
+        hours = get_settings().stuck_after_hours
+        return sa.and_(
+            state.in_(WAITING),  # type: ignore[union-attr]
+            AssessmentAttempt.updated_at < now - datetime.timedelta(hours=hours),
+        )
+    raise ValueError(f"unknown bucket {key!r}")
+
+
+def _base(queue_filter: QueueFilter, visible_job_ids: frozenset[int] | None) -> list[sa.ColumnElement]:
+    later = aliased(AssessmentAttempt)
+    clauses: list[sa.ColumnElement] = [
+        ~sa.exists().where(
+            later.application_id == AssessmentAttempt.application_id,
+            later.integration_id == AssessmentAttempt.integration_id,
+            later.vendor_test_id == AssessmentAttempt.vendor_test_id,
+            later.id > AssessmentAttempt.id,
+        ),
+        Application.rejected_at.is_(None),  # type: ignore[union-attr]
+    ]
+    if visible_job_ids is not None:
+        clauses.append(Application.job_id.in_(visible_job_ids))  # type: ignore[union-attr]
+    if queue_filter.job_id:
+        clauses.append(Application.job_id == queue_filter.job_id)
+    if queue_filter.stage_name:
+        clauses.append(Stage.name == queue_filter.stage_name)
+    if queue_filter.member_id:
+        clauses.append(
+            sa.exists().where(
+                JobMember.job_id == Application.job_id, JobMember.user_id == queue_filter.member_id
+            )
+        )
+    text = queue_filter.search.strip().lower().replace("%", "").replace("_", "")
+    if text:
+        clauses.append(
+            sa.or_(sa.func.lower(Candidate.name).like(f"%{text}%"), Candidate.email.like(f"%{text}%"))
+        )
+    return clauses
+
+
+def _joined(query: sa.Select) -> sa.Select:
+    return (
+        query.select_from(AssessmentAttempt)
+        .join(Application, Application.id == AssessmentAttempt.application_id)
+        .join(Candidate, Candidate.id == Application.candidate_id)
+        .join(Job, Job.id == Application.job_id)
+        .outerjoin(Stage, Stage.id == AssessmentAttempt.stage_id)
+    )
+
+
+def filter_choices(
+    session: Session, visible_job_ids: frozenset[int] | None = None
+) -> tuple[list[str], list[tuple[int, str]]]:
+    """The stage names and the team members (recruiters and admins) the queue can be narrowed to."""
+    stages = select(Stage.name).distinct().order_by(Stage.name)
+    if visible_job_ids is not None:
+        stages = stages.where(Stage.job_id.in_(visible_job_ids))  # type: ignore[union-attr]
+    members = session.exec(
+        select(User.id, User.name)
+        .where(User.active, User.role.in_([Role.RECRUITER, Role.ADMIN]))  # type: ignore[union-attr]
+        .order_by(User.name)
+    ).all()
+    return list(session.exec(stages).all()), [(user_id, name) for user_id, name in members]
+
+
+def counts(
+    session: Session, queue_filter: QueueFilter = QueueFilter(), visible_job_ids: frozenset[int] | None = None
+) -> list[BucketCount]:
+    """How many attempts each bucket holds (one query per bucket, each indexed)."""
+    now = utcnow()
+    base = _base(queue_filter, visible_job_ids)
+    found = []
+    for key, label in BUCKETS.items():
+        count = session.exec(
+            _joined(sa.select(sa.func.count())).where(*base, _bucket_clause(key, now))
+        ).one()[0]
+        found.append(BucketCount(key, label, count))
+    return found
+
+
+def rows(
+    session: Session,
+    bucket: str,
+    queue_filter: QueueFilter = QueueFilter(),
+    visible_job_ids: frozenset[int] | None = None,
+    limit: int = 100,
+) -> list[QueueRow]:
+    """One bucket's attempts, the longest waiting first."""
+    now = utcnow()
+    clocks = status_clocks.hours(session)
+    query = (
+        _joined(sa.select(AssessmentAttempt, Candidate.name, Candidate.email, Job.title, Stage.name))
+        .where(*_base(queue_filter, visible_job_ids), _bucket_clause(bucket, now))
+        .order_by(AssessmentAttempt.updated_at, AssessmentAttempt.id)
+        .limit(limit)
+    )
+    return [
+        QueueRow(
+            application_id=attempt.application_id,
+            attempt_id=attempt.id,
+            candidate_name=name,
+            candidate_email=email,
+            job_title=title,
+            stage_name=stage_name or "One-off",
+            test_name=attempt.vendor_test_name,
+            status_label=STATE_LABELS[attempt.state],
+            status_tone=status_clocks.tone(attempt.state, attempt.updated_at, now, clocks),
+            since=ago(attempt.updated_at, now),
+            expires=attempt.expires_at.strftime("%Y-%m-%d %H:%M UTC") if attempt.expires_at else "",
+            reason=attempt.error_reason or "",
+        )
+        for attempt, name, email, title, stage_name in session.exec(query).all()
+    ]
+
+
+@dataclasses.dataclass
+class UnmatchedRow:
+    id: int
+    vendor_attempt_id: str
+    candidate_email: str
+    reason: str
+    received: str
+
+
+def unmatched(session: Session) -> list[UnmatchedRow]:
+    """Vendor results waiting for a recruiter to match them."""
+    now = utcnow()
+    return [
+        UnmatchedRow(u.id, u.vendor_attempt_id, u.candidate_email or "", u.reason, ago(u.received_at, now))
+        for u in session.exec(
+            select(UnmatchedResult)
+            .where(UnmatchedResult.resolved_at.is_(None))  # type: ignore[union-attr]
+            .order_by(UnmatchedResult.id)
+        )
+    ]

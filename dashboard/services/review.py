@@ -1,0 +1,574 @@
+"""Reviewing results and deciding: percentiles, which attempt counts, advance or reject, rules.
+
+A decision carries the version of the application it was made on: two reviewers
+deciding at once cannot both win; the later one is told what happened instead of
+silently overwriting it. Rules only ever advance; a rejection is always a person's.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from dashboard.services import history, notify, pipeline
+from dashboard.services.actors import SYSTEM, Actor
+from dashboard.services.assessments import STATE_LABELS
+from dashboard.services.errors import NotFound, UserError
+from models import (
+    Application,
+    ApplicationEvent,
+    AssessmentAttempt,
+    AttemptState,
+    Candidate,
+    Job,
+    OutboxMessage,
+    Stage,
+    StageKind,
+    utcnow,
+)
+
+REJECTION_REASONS = [
+    "Score below the bar",
+    "Skills do not match the role",
+    "Integrity concerns",
+    "Candidate withdrew",
+    "Position filled",
+    "Other",
+]
+FINISHED = (AttemptState.COMPLETED, AttemptState.REVIEWED)
+
+
+@dataclasses.dataclass
+class ResultRow:
+    """One finished attempt as the review page lists it."""
+
+    attempt_id: int
+    application_id: int
+    candidate_name: str
+    stage_name: str
+    test_name: str
+    score: float | None
+    points: str
+    comparative: float | None
+    percentile: float | None
+    minutes: float | None
+    minutes_allowed: float | None
+    attempt_number: int
+    counts: bool
+    warnings: int
+    report_url: str
+    state: str
+    decision_version: int
+    rejected: bool
+    below_bar: bool = False
+
+
+def _finished_attempts(
+    session: Session, job_id: int
+) -> list[tuple[AssessmentAttempt, Application, str, str]]:
+    return list(
+        session.exec(
+            sa.select(AssessmentAttempt, Application, Candidate.name, sa.func.coalesce(Stage.name, "One-off"))
+            .join(Application, Application.id == AssessmentAttempt.application_id)
+            .join(Candidate, Candidate.id == Application.candidate_id)
+            .outerjoin(Stage, Stage.id == AssessmentAttempt.stage_id)
+            .where(
+                Application.job_id == job_id,
+                AssessmentAttempt.state.in_(FINISHED),  # type: ignore[union-attr]
+                AssessmentAttempt.live_interview.is_(False),  # type: ignore[attr-defined]
+            )
+            .order_by(AssessmentAttempt.id)
+        ).all()
+    )
+
+
+def counted_attempts(session: Session, rows) -> set[int]:
+    """Which attempt counts per candidate and test: the latest, or the best where the stage says so."""
+    policies = {s.id: s.counting for s in session.exec(select(Stage))}
+    groups: dict[tuple, list[AssessmentAttempt]] = {}
+    for attempt, application, _name, _stage in rows:
+        groups.setdefault((application.id, attempt.integration_id, attempt.vendor_test_id), []).append(
+            attempt
+        )
+    counted = set()
+    for attempts in groups.values():
+        stage_id = next((a.stage_id for a in reversed(attempts) if a.stage_id), None)
+        policy = policies.get(stage_id, "latest")
+        if policy == "best":
+            chosen = max(
+                attempts, key=lambda a: (a.score_percent if a.score_percent is not None else -1, a.id)
+            )
+        else:
+            chosen = max(attempts, key=lambda a: a.id)
+        counted.add(chosen.id)
+    return counted
+
+
+def percentile_rank(score: float, cohort: list[float]) -> float | None:
+    """Where ``score`` stands among the others' scores (0: lowest, 100: highest; ties share)."""
+    if len(cohort) < 2:
+        return None
+    below = sum(1 for s in cohort if s < score)
+    equal = sum(1 for s in cohort if s == score) - 1  # not counting the candidate themselves
+    return round(100 * (below + 0.5 * equal) / (len(cohort) - 1), 1)
+
+
+def results(session: Session, job_id: int) -> list[ResultRow]:
+    """Every finished attempt of a job, with which one counts and its percentile within the job."""
+    if session.get(Job, job_id) is None:
+        raise NotFound("That job does not exist.")
+    rows = _finished_attempts(session, job_id)
+    counted = counted_attempts(session, rows)
+    floors = {s.id: s.review_from for s in session.exec(select(Stage).where(Stage.job_id == job_id))}
+    cohorts: dict[tuple, list[float]] = {}
+    for attempt, _application, _name, _stage in rows:
+        if attempt.id in counted and attempt.score_percent is not None:
+            cohorts.setdefault((attempt.integration_id, attempt.vendor_test_id), []).append(
+                attempt.score_percent
+            )
+    found = []
+    for attempt, application, name, stage_name in rows:
+        cohort = cohorts.get((attempt.integration_id, attempt.vendor_test_id), [])
+        percentile = (
+            percentile_rank(attempt.score_percent, cohort)
+            if attempt.id in counted and attempt.score_percent is not None
+            else None
+        )
+        found.append(
+            ResultRow(
+                attempt_id=attempt.id,
+                application_id=application.id,
+                candidate_name=name,
+                stage_name=stage_name,
+                test_name=attempt.vendor_test_name,
+                score=attempt.score_percent,
+                points=(
+                    f"{attempt.points:g} / {attempt.max_points:g}"
+                    if attempt.points is not None and attempt.max_points
+                    else ""
+                ),
+                comparative=attempt.comparative_score,
+                percentile=percentile,
+                minutes=round(attempt.duration_seconds / 60, 1)
+                if attempt.duration_seconds is not None
+                else None,
+                minutes_allowed=(
+                    round(attempt.time_allowed_seconds / 60) if attempt.time_allowed_seconds else None
+                ),
+                attempt_number=attempt.attempt_number,
+                counts=attempt.id in counted,
+                warnings=len(attempt.warnings or []),
+                report_url=attempt.report_url or "",
+                state=STATE_LABELS[attempt.state],
+                decision_version=application.decision_version,
+                rejected=application.rejected_at is not None,
+                below_bar=_below(attempt.score_percent, floors.get(attempt.stage_id)),
+            )
+        )
+    return found
+
+
+def _below(score: float | None, floor: float | None) -> bool:
+    """Under the stage's review band: flagged for a person, never rejected by Assay."""
+    return floor is not None and (score is None or score < floor)
+
+
+@dataclasses.dataclass
+class StageRuleView:
+    """An assessment stage's rule as the review page shows it (empty text: not set)."""
+
+    id: int
+    name: str
+    advance_at: str
+    review_from: str
+    counting: str
+
+
+@dataclasses.dataclass
+class ReviewSettings:
+    """What the review page shows besides the results: the job, its rules, its feedback."""
+
+    job_id: int
+    title: str
+    feedback_on: bool
+    feedback_template: str
+    rules: list[StageRuleView]
+
+
+def settings(session: Session, job_id: int) -> ReviewSettings:
+    """The job's review settings: each assessment stage's rule and the candidate feedback."""
+    job = session.get(Job, job_id)
+    if job is None:
+        raise NotFound("That job does not exist.")
+
+    def text(value: float | None) -> str:
+        return f"{value:g}" if value is not None else ""
+
+    stages = session.exec(
+        select(Stage)
+        .where(Stage.job_id == job_id, Stage.kind == StageKind.ASSESSMENT)
+        .order_by(Stage.position)
+    )
+    return ReviewSettings(
+        job.id,
+        job.title,
+        job.candidate_feedback,
+        job.feedback_template or DEFAULT_TEMPLATE,
+        [StageRuleView(s.id, s.name, text(s.advance_at), text(s.review_from), s.counting) for s in stages],
+    )
+
+
+def _claim_decision(session: Session, application: Application, expected_version: int) -> None:
+    """Take the decision, or say who decided meanwhile."""
+    done = session.exec(
+        sa.update(Application)
+        .where(Application.id == application.id, Application.decision_version == expected_version)
+        .values(decision_version=Application.decision_version + 1, updated_at=utcnow())
+    )
+    if done.rowcount != 1:
+        session.rollback()
+        latest = session.exec(
+            select(ApplicationEvent)
+            .where(ApplicationEvent.application_id == application.id)
+            .order_by(ApplicationEvent.id.desc())
+        ).first()
+        what = f" ({latest.summary}, by {latest.actor_label})" if latest else ""
+        raise UserError(
+            f"Someone decided on this application while you were looking{what}. Reload and check."
+        )
+    session.refresh(application)
+
+
+def _mark_counted_reviewed(session: Session, application: Application, actor: Actor) -> None:
+    """A decision settles every result waiting on the application (its stage's and one-offs)."""
+    for attempt in session.exec(
+        select(AssessmentAttempt).where(
+            AssessmentAttempt.application_id == application.id,
+            AssessmentAttempt.state == AttemptState.COMPLETED,
+        )
+    ):
+        attempt.state, attempt.reviewed_at, attempt.updated_at = AttemptState.REVIEWED, utcnow(), utcnow()
+        session.add(attempt)
+        history.record(
+            session,
+            application_id=application.id,
+            attempt=attempt,
+            summary=f"{attempt.vendor_test_name}: reviewed",
+            from_state=AttemptState.COMPLETED.value,
+            to_state=AttemptState.REVIEWED.value,
+            actor=actor,
+        )
+
+
+def advance(*, session: Session, application_id: int, expected_version: int, actor: Actor) -> str:
+    """Move the candidate to the next stage of the plan; the result counts as reviewed.
+
+    Raises:
+        UserError: Already in the last stage, rejected, or decided on meanwhile.
+    """
+    application = session.get(Application, application_id)
+    if application is None:
+        raise NotFound("That application no longer exists.")
+    if application.rejected_at is not None:
+        raise UserError("This candidate was rejected; reopen the application before advancing.")
+    stages = list(
+        session.exec(select(Stage).where(Stage.job_id == application.job_id).order_by(Stage.position))
+    )
+    index = next(i for i, s in enumerate(stages) if s.id == application.stage_id)
+    if index + 1 >= len(stages):
+        raise UserError(f"{stages[index].name} is the last stage of the plan.")
+    _claim_decision(session, application, expected_version)
+    _mark_counted_reviewed(session, application, actor)
+    history.record(session, application_id=application.id, summary="Advanced after review", actor=actor)
+    session.commit()
+    outcome = pipeline.move_application(
+        session=session, application_id=application.id, stage_id=stages[index + 1].id, actor=actor
+    )
+    send_feedback(session, application.id, "advanced")
+    return outcome.message
+
+
+def reject(
+    *, session: Session, application_id: int, reason: str, note: str, expected_version: int, actor: Actor
+) -> None:
+    """Reject with a reason from the list (and an optional note); always a person's decision.
+
+    Raises:
+        UserError: No reason, an automatic actor, already rejected, or decided on meanwhile.
+    """
+    if actor.user_id is None:
+        raise UserError("Only a person can reject a candidate.")
+    if reason not in REJECTION_REASONS:
+        raise UserError("Pick the reason for the rejection.")
+    application = session.get(Application, application_id)
+    if application is None:
+        raise NotFound("That application no longer exists.")
+    if application.rejected_at is not None:
+        raise UserError("This candidate was already rejected.")
+    _claim_decision(session, application, expected_version)
+    _mark_counted_reviewed(session, application, actor)
+    application.rejected_at, application.rejection_reason = utcnow(), reason
+    session.add(application)
+    text = f"Rejected: {reason}" + (f". Note: {note.strip()[:200]}" if note.strip() else "")
+    history.record(session, application_id=application.id, summary=text, actor=actor)
+    history.bump_job(session, application.job_id)
+    session.commit()
+    send_feedback(session, application.id, "rejected")
+
+
+@dataclasses.dataclass
+class DryRun:
+    """What a threshold rule would have done to the stage's completed candidates."""
+
+    total: int
+    would_advance: list[str]
+    to_review: int
+    below_bar: list[str] = dataclasses.field(default_factory=list)
+
+
+def dry_run(session: Session, stage_id: int, advance_at: float, review_from: float | None = None) -> DryRun:
+    """Who of the stage's completed candidates the rule would advance, leave to review, or flag.
+
+    Raises:
+        UserError: A threshold outside 0..100, or the review band's floor above the advance bar.
+    """
+    stage = session.get(Stage, stage_id)
+    if stage is None:
+        raise NotFound("That stage no longer exists.")
+    _check_rule(advance_at, review_from)
+    rows = [r for r in results(session, stage.job_id) if r.counts and r.stage_name == stage.name]
+    advanced = sorted({r.candidate_name for r in rows if r.score is not None and r.score >= advance_at})
+    flagged = sorted(
+        {
+            r.candidate_name
+            for r in rows
+            if review_from is not None and (r.score is None or r.score < review_from)
+        }
+        - set(advanced)
+    )
+    candidates = {r.application_id for r in rows}
+    return DryRun(len(candidates), advanced, len(candidates) - len(advanced) - len(flagged), flagged)
+
+
+def _check_rule(advance_at: float | None, review_from: float | None) -> None:
+    for value in (advance_at, review_from):
+        if value is not None and not 0 <= value <= 100:
+            raise UserError("A threshold is a score from 0 to 100.")
+    if advance_at is not None and review_from is not None and review_from > advance_at:
+        raise UserError(
+            f"The review band starts at {review_from:g}%, above the advance bar of {advance_at:g}%: "
+            "lower the first or raise the second."
+        )
+
+
+def set_rule(
+    *,
+    session: Session,
+    stage_id: int,
+    advance_at: float | None,
+    counting: str,
+    actor: Actor,
+    review_from: float | None = None,
+) -> Stage:
+    """Switch a stage's rule on (advance at a score, review from another) or off, and its counting policy.
+
+    Raises:
+        UserError: A threshold outside 0..100, a band upside down, or an unknown policy.
+    """
+    stage = session.get(Stage, stage_id)
+    if stage is None:
+        raise NotFound("That stage no longer exists.")
+    _check_rule(advance_at, review_from)
+    if counting not in ("latest", "best"):
+        raise UserError("An attempt counts as the latest or the best.")
+    stage.advance_at, stage.review_from, stage.counting = advance_at, review_from, counting
+    stage.rule_enabled_at = utcnow() if advance_at is not None else None
+    session.add(stage)
+    session.commit()
+    return stage
+
+
+def set_counting(*, session: Session, stage_id: int, counting: str) -> Stage:
+    """Which attempt counts in a stage, the latest or the best; the stage's rule stays as it is.
+
+    Raises:
+        UserError: An unknown policy.
+    """
+    stage = session.get(Stage, stage_id)
+    if stage is None:
+        raise NotFound("That stage no longer exists.")
+    return set_rule(
+        session=session,
+        stage_id=stage_id,
+        advance_at=stage.advance_at,
+        review_from=stage.review_from,
+        counting=counting,
+        actor=SYSTEM,
+    )
+
+
+def apply_rules(session: Session, attempt: AssessmentAttempt) -> bool:
+    """After a completion: advance the candidate if the stage's rule says so (never reject)."""
+    stage = session.get(Stage, attempt.stage_id) if attempt.stage_id else None
+    application = session.get(Application, attempt.application_id)
+    if (
+        stage is None
+        or stage.advance_at is None
+        or application.stage_id != stage.id
+        or application.rejected_at
+    ):
+        return False
+    if attempt.score_percent is None or attempt.score_percent < stage.advance_at:
+        return False
+    if not notify.stage_done(session, application.id, stage.id):
+        return False
+    stages = list(session.exec(select(Stage).where(Stage.job_id == stage.job_id).order_by(Stage.position)))
+    index = next(i for i, s in enumerate(stages) if s.id == stage.id)
+    if index + 1 >= len(stages):
+        return False
+    rule_actor = dataclasses.replace(SYSTEM, label=f"rule: advance at {stage.advance_at:g}% or more")
+    _claim_decision(session, application, application.decision_version)
+    _mark_counted_reviewed(session, application, rule_actor)
+    session.commit()
+    pipeline.move_application(
+        session=session, application_id=application.id, stage_id=stages[index + 1].id, actor=rule_actor
+    )
+    send_feedback(session, application.id, "advanced")
+    return True
+
+
+DEFAULT_TEMPLATE = (
+    "Hello {name},\n\nThank you for taking the {test} for the {job} role. "
+    "{band} You took {minutes} minutes.\n\nNext step: {next_step}\n\nThe hiring team"
+)
+
+
+def _band(score: float | None) -> str:
+    if score is None:
+        return "Your result is with the hiring team."
+    if score >= 80:
+        return "Your result is in the top band."
+    if score >= 50:
+        return "Your result is in the middle band."
+    return "Your result is below the band we look for."
+
+
+def send_feedback(session: Session, application_id: int, event: str) -> bool:
+    """Tell the candidate, where the job asks for it; each message once (a dedupe key per event)."""
+    application = session.get(Application, application_id)
+    job = session.get(Job, application.job_id)
+    if not job.candidate_feedback:
+        return False
+    candidate = session.get(Candidate, application.candidate_id)
+    attempt = session.exec(
+        select(AssessmentAttempt)
+        .where(AssessmentAttempt.application_id == application_id, AssessmentAttempt.state.in_(FINISHED))  # type: ignore[union-attr]
+        .order_by(AssessmentAttempt.id.desc())
+    ).first()
+    if attempt is None or not candidate.email:
+        return False
+    next_step = {
+        "result": "the team reviews your result and comes back to you.",
+        "advanced": "you move on to the next stage; the team will contact you.",
+        "rejected": "we will not continue with your application this time.",
+    }[event]
+    body = (job.feedback_template or DEFAULT_TEMPLATE).format_map(
+        _Blank(
+            name=candidate.name,
+            test=attempt.vendor_test_name,
+            job=job.title,
+            band=_band(attempt.score_percent),
+            minutes=round(attempt.duration_seconds / 60) if attempt.duration_seconds else "?",
+            next_step=next_step,
+        )
+    )
+    key = f"feedback:{event}:{application_id}:{attempt.id}"
+    try:
+        with session.begin_nested():
+            session.add(
+                OutboxMessage(
+                    dedupe_key=key,
+                    to_address=candidate.email,
+                    subject=f"Your {job.title} assessment",
+                    body=body,
+                    application_id=application_id,
+                )
+            )
+    except sa.exc.IntegrityError:
+        return False
+    history.record(
+        session,
+        application_id=application_id,
+        summary=f"Feedback sent to the candidate ({event})",
+        actor=SYSTEM,
+    )
+    session.commit()
+    return True
+
+
+class _Blank(dict):
+    """Template values; an unknown placeholder stays as written instead of failing."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def set_feedback(*, session: Session, job_id: int, enabled: bool, template: str) -> Job:
+    """Turn candidate feedback on or off for a job, with its message template."""
+    job = session.get(Job, job_id)
+    if job is None:
+        raise NotFound("That job does not exist.")
+    if len(template) > 4000:
+        raise UserError("The template is at most 4000 characters.")
+    job.candidate_feedback, job.feedback_template = enabled, template.strip()
+    session.add(job)
+    session.commit()
+    return job
+
+
+def export_csv(session: Session, job_id: int) -> str:
+    """A job's results as CSV, one row per finished attempt."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "candidate",
+            "stage",
+            "test",
+            "attempt",
+            "counts",
+            "score %",
+            "points",
+            "comparative %",
+            "percentile in job",
+            "minutes",
+            "minutes allowed",
+            "warnings",
+            "status",
+            "report",
+        ]
+    )
+    for r in results(session, job_id):
+        writer.writerow(
+            [
+                r.candidate_name,
+                r.stage_name,
+                r.test_name,
+                r.attempt_number,
+                "yes" if r.counts else "no",
+                "" if r.score is None else f"{r.score:g}",
+                r.points,
+                "" if r.comparative is None else f"{r.comparative:g}",
+                "" if r.percentile is None else f"{r.percentile:g}",
+                "" if r.minutes is None else f"{r.minutes:g}",
+                "" if r.minutes_allowed is None else f"{r.minutes_allowed:g}",
+                r.warnings,
+                r.state,
+                r.report_url,
+            ]
+        )
+    return out.getvalue()

@@ -1,0 +1,136 @@
+"""How long an assessment may wait in a status before its chip turns amber, then red.
+
+Gem's SLA chips, set by an admin per status: a recruiter scanning a board sees at a
+glance which candidates have waited too long. States nobody has to act on (reviewed,
+cancelled, expired) stay grey.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import math
+
+import sqlalchemy as sa
+from sqlmodel import Session, delete, select
+
+from dashboard.services.assessments import STATE_LABELS
+from dashboard.services.errors import UserError
+from dashboard.services.permissions import Permission, SignedInUser, require
+from models import AttemptState, StatusClock, utcnow
+
+# The defaults: (amber after, red after), in hours.
+DEFAULT_HOURS: dict[AttemptState, tuple[float, float]] = {
+    AttemptState.READY_TO_SEND: (24, 72),
+    AttemptState.SENT: (72, 168),
+    AttemptState.STARTED: (24, 72),
+    AttemptState.COMPLETED: (24, 72),
+    AttemptState.ERROR: (4, 24),
+}
+MAX_HOURS = 24 * 365
+
+Hours = dict[AttemptState, tuple[float, float]]
+
+
+def hours(session: Session) -> Hours:
+    """The thresholds in force: the defaults, with what an admin set over them."""
+    current = dict(DEFAULT_HOURS)
+    for clock in session.exec(select(StatusClock)):
+        state = next((s for s in current if s.value == clock.state), None)  # a retired state is skipped
+        if state is not None:
+            current[state] = (clock.amber_after_hours, clock.red_after_hours)
+    return current
+
+
+def tone(state: AttemptState, since: datetime.datetime, now: datetime.datetime, thresholds: Hours) -> str:
+    """green, amber or red by how long the attempt has waited; gray where nobody has to act."""
+    pair = thresholds.get(state)
+    if pair is None:
+        return "gray"
+    waited = (now - since).total_seconds() / 3600
+    return "green" if waited < pair[0] else "amber" if waited < pair[1] else "red"
+
+
+@dataclasses.dataclass
+class ClockView:
+    """One row of the settings form (hours as text, as typed)."""
+
+    state: str
+    label: str
+    amber: str
+    red: str
+    default: str
+
+
+def _text(value: float) -> str:
+    return f"{value:.10g}"  # enough digits that saving the form again keeps what is stored
+
+
+def views(session: Session) -> list[ClockView]:
+    """Every status with a clock, in the order a recruiter meets them."""
+    current = hours(session)
+    return [
+        ClockView(
+            state=state.value,
+            label=STATE_LABELS[state],
+            amber=_text(current[state][0]),
+            red=_text(current[state][1]),
+            default=f"{_text(amber)} h / {_text(red)} h",
+        )
+        for state, (amber, red) in DEFAULT_HOURS.items()
+    ]
+
+
+def _hours(text: str, label: str, which: str) -> float:
+    try:
+        value = float(text.strip())
+    except ValueError:
+        raise UserError(f"{label}: the {which} time must be a number of hours.") from None
+    if not math.isfinite(value) or value <= 0:
+        raise UserError(f"{label}: the {which} time must be more than 0 hours.")
+    if value > MAX_HOURS:
+        raise UserError(f"{label}: the {which} time must be at most {MAX_HOURS} hours (a year).")
+    return value
+
+
+def save(*, session: Session, user: SignedInUser, values: dict[str, tuple[str, str]]) -> None:
+    """Set the thresholds of the statuses given (state value -> amber, red as typed); all or nothing.
+
+    Raises:
+        PermissionDenied: Not an admin.
+        UserError: A value is not a positive number of hours, or amber is not before red.
+    """
+    require(user, Permission.MANAGE_SETTINGS)
+    parsed: Hours = {}
+    for key, (amber_text, red_text) in values.items():
+        try:
+            state = AttemptState(key)
+        except ValueError:
+            raise UserError(f"There is no status {key!r}.") from None
+        if state not in DEFAULT_HOURS:
+            raise UserError(f"{STATE_LABELS[state]} has no clock: nobody has to act on it.")
+        label = STATE_LABELS[state]
+        amber, red = _hours(amber_text, label, "amber"), _hours(red_text, label, "red")
+        if amber >= red:
+            raise UserError(f"{label}: the chip turns amber before it turns red, so amber must be less.")
+        parsed[state] = (amber, red)
+    for _try in range(2):  # a second admin saving at the same moment inserted the row first
+        for state, (amber, red) in parsed.items():
+            clock = session.get(StatusClock, state.value) or StatusClock(
+                state=state.value, amber_after_hours=amber, red_after_hours=red
+            )
+            clock.amber_after_hours, clock.red_after_hours, clock.updated_at = amber, red, utcnow()
+            session.add(clock)
+        try:
+            session.commit()
+            return
+        except sa.exc.IntegrityError:
+            session.rollback()
+    raise UserError("The clocks changed while saving; reload the page and try again.")
+
+
+def restore_defaults(*, session: Session, user: SignedInUser) -> None:
+    """Forget every threshold an admin set."""
+    require(user, Permission.MANAGE_SETTINGS)
+    session.exec(delete(StatusClock))
+    session.commit()

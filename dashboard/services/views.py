@@ -1,0 +1,648 @@
+"""Read models: plain dataclasses the pages show, built with paged SQL.
+
+States copy these into their vars; nothing here is an ORM object, and no secret
+is ever part of one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import itertools
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from dashboard.services import attempt_actions, board_view
+from dashboard.services.assessments import STATE_LABELS
+from dashboard.services.errors import NotFound
+from dashboard.settings import get_settings
+from models import (
+    Application,
+    ApplicationEvent,
+    ApplicationNote,
+    AssessmentAttempt,
+    AttemptState,
+    Candidate,
+    Integration,
+    IntegrationLog,
+    Interview,
+    Job,
+    JobMember,
+    Notification,
+    OutboxMessage,
+    Stage,
+    StageAssessment,
+    User,
+    utcnow,
+)
+from providers import registry
+
+TONES = {
+    AttemptState.READY_TO_SEND: "amber",
+    AttemptState.SENT: "blue",
+    AttemptState.STARTED: "indigo",
+    AttemptState.COMPLETED: "green",
+    AttemptState.REVIEWED: "gray",
+    AttemptState.CANCELLED: "gray",
+    AttemptState.EXPIRED: "orange",
+    AttemptState.ERROR: "red",
+}
+
+
+@dataclasses.dataclass
+class Choice:
+    """One option of a select: the value sent back, the label shown."""
+
+    value: str
+    label: str
+
+
+@dataclasses.dataclass
+class JobSummary:
+    id: int
+    title: str
+    applications: int
+    needs_sending: int
+    needs_review: int
+
+
+@dataclasses.dataclass
+class SubScoreView:
+    name: str
+    score: str
+    detail: str
+    is_skill: bool
+
+
+@dataclasses.dataclass
+class ActionView:
+    """An attempt action: enabled, or disabled with the reason (shown as the button's tooltip)."""
+
+    name: str
+    enabled: bool
+    reason: str
+    applicable: bool
+
+
+@dataclasses.dataclass
+class NoteView:
+    at: str
+    author: str
+    text: str
+
+
+@dataclasses.dataclass
+class InterviewView:
+    at: str
+    interviewers: str
+    link: str
+    status: str
+
+
+@dataclasses.dataclass
+class AttemptView:
+    id: int
+    test_name: str
+    vendor_name: str
+    attempt_number: int
+    state: str
+    status_label: str
+    status_tone: str
+    test_url: str
+    report_url: str
+    sent_at: str
+    started_at: str
+    completed_at: str
+    score: str
+    points: str
+    comparative_score: str
+    time_taken: str
+    subscores: list[SubScoreView]
+    warnings: list[str]
+    error_reason: str
+    can_send: bool
+    can_retry: bool
+    can_review: bool
+    expires_at: str = ""
+    retakes: str = ""
+    live_interview: bool = False
+    report_pdf_url: str = ""
+    actions: list[ActionView] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
+class EventView:
+    at: str
+    summary: str
+    actor: str
+    raw_status: str
+
+
+@dataclasses.dataclass
+class ApplicationView:
+    id: int
+    job_id: int
+    job_title: str
+    candidate_name: str
+    candidate_email: str
+    stage_id: int
+    stage_name: str
+    stages: list[board_view.StageOption]
+    attempts: list[AttemptView]
+    history: list[EventView]
+    notes: list[NoteView] = dataclasses.field(default_factory=list)
+    interviews: list[InterviewView] = dataclasses.field(default_factory=list)
+    rejected: str = ""
+    decision_version: int = 0
+    next_stage: str = ""  # where "Advance" moves the candidate ("" in the last stage)
+
+
+@dataclasses.dataclass
+class IntegrationView:
+    id: int
+    vendor: str
+    vendor_name: str
+    name: str
+    region: str
+    custom_base_url: str
+    masked_key: str
+    created_at: str
+    last_used_at: str
+    last_webhook_at: str
+    last_sync_at: str
+    last_error: str
+    errors_24h: int
+    last_sync_corrected: int
+    open_attempts: int
+    health: str
+    webhook_url_masked: str
+    audit: list[EventView]
+    options: dict[str, str] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass
+class UserView:
+    id: int
+    name: str
+    email: str
+    role: str
+    active: bool
+    job_ids: list[str]
+
+
+@dataclasses.dataclass
+class FieldView:
+    key: str
+    label: str
+    help: str
+    required: bool
+
+
+@dataclasses.dataclass
+class VendorView:
+    key: str
+    name: str
+    key_label: str
+    regions: list[str]
+    state: str = "not connected"
+    fields: list[FieldView] = dataclasses.field(default_factory=list)
+    webhook_setup: str = ""
+
+
+def when(moment: datetime.datetime | None) -> str:
+    """A stored UTC time as text a person reads."""
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else ""
+
+
+def ago(moment: datetime.datetime | None, now: datetime.datetime | None = None) -> str:
+    """How long ago, compactly: 5m, 3h, 2d."""
+    return board_view.ago(moment, now or utcnow())
+
+
+def _minutes(seconds: int | None) -> str:
+    return f"{round(seconds / 60)} min" if seconds is not None else ""
+
+
+def _number(value: float | None, suffix: str = "") -> str:
+    if value is None:
+        return ""
+    return f"{value:.0f}{suffix}" if float(value).is_integer() else f"{value:.1f}{suffix}"
+
+
+def _latest_attempts(application_ids: list[int]) -> sa.Select:
+    """The newest attempt of each application (one row per application)."""
+    newest = (
+        sa.select(sa.func.max(AssessmentAttempt.id))
+        .where(AssessmentAttempt.application_id.in_(application_ids))  # type: ignore[union-attr]
+        .group_by(AssessmentAttempt.application_id)
+    )
+    return sa.select(AssessmentAttempt).where(AssessmentAttempt.id.in_(newest))  # type: ignore[union-attr]
+
+
+def list_jobs(session: Session, visible_job_ids: frozenset[int] | None = None) -> list[JobSummary]:
+    """Every job (or only the visible ones) with its pipeline counts."""
+    counts = dict(
+        session.exec(sa.select(Application.job_id, sa.func.count()).group_by(Application.job_id)).all()
+    )
+    states = session.exec(
+        sa.select(Application.job_id, AssessmentAttempt.state, sa.func.count())
+        .join(Application, Application.id == AssessmentAttempt.application_id)
+        .where(
+            AssessmentAttempt.state.in_([AttemptState.READY_TO_SEND, AttemptState.COMPLETED])  # type: ignore[union-attr]
+        )
+        .group_by(Application.job_id, AssessmentAttempt.state)
+    ).all()
+    by_state = {(job_id, state): n for job_id, state, n in states}
+    return [
+        JobSummary(
+            id=job.id,
+            title=job.title,
+            applications=counts.get(job.id, 0),
+            needs_sending=by_state.get((job.id, AttemptState.READY_TO_SEND), 0),
+            needs_review=by_state.get((job.id, AttemptState.COMPLETED), 0),
+        )
+        for job in session.exec(select(Job).order_by(Job.id))
+        if visible_job_ids is None or job.id in visible_job_ids
+    ]
+
+
+def _report_pdf_url(session: Session, attempt: AssessmentAttempt) -> str:
+    """Assay's link to the vendor's PDF report, where the vendor has one and the test is done."""
+    integration = session.get(Integration, attempt.integration_id)
+    spec = registry.VENDORS.get(integration.vendor) if integration else None
+    done = attempt.state in (AttemptState.COMPLETED, AttemptState.REVIEWED)
+    return f"/api/reports/{attempt.id}.pdf" if spec and spec.provider.has_report_pdf and done else ""
+
+
+def _attempt_view(session: Session, attempt: AssessmentAttempt, vendor_name: str) -> AttemptView:
+    subscores = [
+        SubScoreView(
+            name=sub["name"],
+            score=_number(sub.get("score_percent"), "%"),
+            detail=(
+                f"{_number(sub.get('points'))} / {_number(sub.get('max_points'))}"
+                if sub.get("max_points") is not None
+                else ""
+            ),
+            is_skill=bool(sub.get("parent")),
+        )
+        for sub in attempt.subscores
+    ]
+    time_taken = ""
+    if attempt.duration_seconds is not None:
+        time_taken = _minutes(attempt.duration_seconds)
+        if attempt.time_allowed_seconds:
+            time_taken += f" of {_minutes(attempt.time_allowed_seconds)}"
+    return AttemptView(
+        id=attempt.id,
+        test_name=attempt.vendor_test_name,
+        vendor_name=vendor_name,
+        attempt_number=attempt.attempt_number,
+        state=attempt.state.value,
+        status_label=STATE_LABELS[attempt.state],
+        status_tone=TONES[attempt.state],
+        test_url=attempt.test_url or "",
+        report_url=attempt.report_url or "",
+        sent_at=when(attempt.sent_at),
+        started_at=when(attempt.started_at),
+        completed_at=when(attempt.completed_at),
+        score=_number(attempt.score_percent, "%"),
+        points=(
+            f"{_number(attempt.points)} / {_number(attempt.max_points)} points"
+            if attempt.max_points is not None
+            else ""
+        ),
+        comparative_score=_number(attempt.comparative_score, "%"),
+        time_taken=time_taken,
+        subscores=subscores,
+        warnings=list(attempt.warnings),
+        error_reason=attempt.error_reason or "",
+        can_send=attempt.state == AttemptState.READY_TO_SEND,
+        can_retry=attempt.state == AttemptState.ERROR,
+        can_review=attempt.state == AttemptState.COMPLETED,
+        expires_at=when(attempt.expires_at),
+        retakes=f"re-take of attempt {attempt.attempt_number - 1}" if attempt.retakes_attempt_id else "",
+        live_interview=attempt.live_interview,
+        report_pdf_url=_report_pdf_url(session, attempt),
+        actions=[
+            ActionView(a.name, a.enabled, a.reason, a.applicable)
+            for a in attempt_actions.available_actions(session, attempt)
+        ],
+    )
+
+
+def application(
+    session: Session, application_id: int, visible_job_ids: frozenset[int] | None = None
+) -> ApplicationView:
+    """One application: candidate, stage, every attempt and the whole history."""
+    app = session.get(Application, application_id)
+    if app is None or (visible_job_ids is not None and app.job_id not in visible_job_ids):
+        raise NotFound("That application does not exist, or is not in one of your jobs.")
+    candidate = session.get(Candidate, app.candidate_id)
+    job = session.get(Job, app.job_id)
+    stages = list(session.exec(select(Stage).where(Stage.job_id == app.job_id).order_by(Stage.position)))
+    vendors = {
+        i.id: registry.VENDORS[i.vendor].display_name
+        for i in session.exec(select(Integration))
+        if i.vendor in registry.VENDORS
+    }
+    attempts = session.exec(
+        select(AssessmentAttempt)
+        .where(AssessmentAttempt.application_id == application_id)
+        .order_by(AssessmentAttempt.id.desc())
+    ).all()
+    events = session.exec(
+        select(ApplicationEvent)
+        .where(ApplicationEvent.application_id == application_id)
+        .order_by(ApplicationEvent.id.desc())
+    ).all()
+    stage_names = {s.id: s.name for s in stages}
+    return ApplicationView(
+        id=app.id,
+        job_id=job.id,
+        job_title=job.title,
+        candidate_name=candidate.name,
+        candidate_email=candidate.email,
+        stage_id=app.stage_id,
+        stage_name=stage_names.get(app.stage_id, ""),
+        stages=[board_view.StageOption(s.id, s.name) for s in stages],
+        attempts=[_attempt_view(session, a, vendors.get(a.integration_id, "")) for a in attempts],
+        history=[EventView(when(e.at), e.summary, e.actor_label, e.raw_status or "") for e in events],
+        notes=[
+            NoteView(when(n.at), n.author_name, n.text)
+            for n in session.exec(
+                select(ApplicationNote)
+                .where(ApplicationNote.application_id == application_id)
+                .order_by(ApplicationNote.id.desc())
+            )
+        ],
+        interviews=_interviews(session, application_id),
+        decision_version=app.decision_version,
+        next_stage=next((b.name for a, b in itertools.pairwise(stages) if a.id == app.stage_id), ""),
+        rejected=(
+            f"Rejected {when(app.rejected_at)}: {app.rejection_reason or ''}".strip().rstrip(":")
+            if app.rejected_at
+            else ""
+        ),
+    )
+
+
+def _interviews(session: Session, application_id: int) -> list[InterviewView]:
+    found = []
+    for interview in session.exec(
+        select(Interview).where(Interview.application_id == application_id).order_by(Interview.scheduled_for)
+    ):
+        attempt = session.get(AssessmentAttempt, interview.attempt_id) if interview.attempt_id else None
+        found.append(
+            InterviewView(
+                when(interview.scheduled_for),
+                interview.interviewers,
+                (attempt.test_url or "") if attempt else "",
+                STATE_LABELS[attempt.state] if attempt else "no live-interview link for this stage",
+            )
+        )
+    return found
+
+
+def integrations(session: Session) -> list[IntegrationView]:
+    """Every live vendor connection with its health; the key shows only its last 4 characters."""
+    open_counts = dict(
+        session.exec(
+            sa.select(AssessmentAttempt.integration_id, sa.func.count())
+            .where(AssessmentAttempt.state.in_([AttemptState.SENT, AttemptState.STARTED]))  # type: ignore[union-attr]
+            .group_by(AssessmentAttempt.integration_id)
+        ).all()
+    )
+    day_ago = utcnow() - datetime.timedelta(days=1)
+    errors = dict(
+        session.exec(
+            sa.select(IntegrationLog.integration_id, sa.func.count())
+            .where(IntegrationLog.kind == "error", IntegrationLog.at > day_ago)
+            .group_by(IntegrationLog.integration_id)
+        ).all()
+    )
+    base = get_settings().public_url.rstrip("/")
+    views = []
+    live = select(Integration).where(Integration.disconnected_at.is_(None))  # type: ignore[union-attr]
+    for i in session.exec(live.order_by(Integration.vendor, Integration.name)):
+        failing = bool(
+            i.last_error_at
+            and i.last_error_at > day_ago
+            and (i.last_used_at is None or i.last_error_at >= i.last_used_at)
+        )
+        audit = session.exec(
+            select(IntegrationLog)
+            .where(IntegrationLog.integration_id == i.id, IntegrationLog.kind == "audit")
+            .order_by(IntegrationLog.id.desc())
+            .limit(10)
+        ).all()
+        views.append(
+            IntegrationView(
+                id=i.id,
+                vendor=i.vendor,
+                vendor_name=registry.VENDORS[i.vendor].display_name,
+                name=i.name,
+                region=i.region,
+                custom_base_url=i.custom_base_url,
+                masked_key=f"\u2022\u2022\u2022\u2022{i.api_key_last4}",
+                created_at=when(i.created_at),
+                last_used_at=when(i.last_used_at),
+                last_webhook_at=when(i.last_webhook_at),
+                last_sync_at=when(i.last_sync_at),
+                last_error=i.last_error or "",
+                errors_24h=errors.get(i.id, 0),
+                last_sync_corrected=i.last_sync_corrected,
+                open_attempts=open_counts.get(i.id, 0),
+                health="failing" if failing else "connected",
+                webhook_url_masked=f"{base}/api/webhooks/{i.vendor}/{i.id}?token=\u2022\u2022\u2022\u2022\u2022\u2022",
+                audit=[EventView(when(e.at), e.message, e.actor_label, "") for e in audit],
+                options={k: str(v) for k, v in (i.options or {}).items()},
+            )
+        )
+    return views
+
+
+def users(session: Session) -> list[UserView]:
+    """The team, with the jobs each hiring manager is assigned to."""
+    members: dict[int, list[str]] = {}
+    for job_id, user_id in session.exec(sa.select(JobMember.job_id, JobMember.user_id)).all():
+        members.setdefault(user_id, []).append(str(job_id))
+    return [
+        UserView(u.id, u.name, u.email, u.role.value, u.active, sorted(members.get(u.id, [])))
+        for u in session.exec(select(User).order_by(User.name))
+    ]
+
+
+def vendors(connections: list[IntegrationView]) -> list[VendorView]:
+    """The vendors Assay can connect, their regions, and their state from ``connections``."""
+    views = []
+    for spec in registry.VENDORS.values():
+        healths = {c.health for c in connections if c.vendor == spec.key}
+        state = "failing" if "failing" in healths else "connected" if healths else "not connected"
+        regions = [registry.SANDBOX_REGION, *[r.key for r in spec.regions], registry.CUSTOM_REGION]
+        views.append(
+            VendorView(
+                spec.key,
+                spec.display_name,
+                spec.key_label,
+                regions,
+                state,
+                [FieldView(f.key, f.label, f.help, f.required) for f in spec.extra_fields],
+                spec.webhook_setup,
+            )
+        )
+    return views
+
+
+@dataclasses.dataclass
+class PlanTest:
+    id: int
+    name: str
+    vendor_name: str
+
+
+@dataclasses.dataclass
+class PlanStage:
+    id: int
+    name: str
+    kind: str
+    applications: int
+    auto_send: bool
+    gating: str
+    deadline_days: str
+    tests: list[PlanTest]
+    live_template: str
+    reminder_hours: str = ""
+
+
+@dataclasses.dataclass
+class PlanView:
+    job_id: int
+    title: str
+    stages: list[PlanStage]
+
+
+def plan(session: Session, job_id: int) -> PlanView:
+    """A job's interview plan, for editing: stages in order, their tests and settings."""
+    job = session.get(Job, job_id)
+    if job is None:
+        raise NotFound("That job does not exist.")
+    stages = list(session.exec(select(Stage).where(Stage.job_id == job_id).order_by(Stage.position)))
+    counts = dict(
+        session.exec(
+            sa.select(Application.stage_id, sa.func.count())
+            .where(Application.job_id == job_id)
+            .group_by(Application.stage_id)
+        ).all()
+    )
+    vendors = {
+        i.id: registry.VENDORS[i.vendor].display_name
+        for i in session.exec(select(Integration))
+        if i.vendor in registry.VENDORS
+    }
+    tests: dict[int, list[PlanTest]] = {}
+    for test in session.exec(
+        select(StageAssessment)
+        .where(StageAssessment.stage_id.in_([s.id for s in stages]))  # type: ignore[union-attr]
+        .order_by(StageAssessment.position)
+    ):
+        tests.setdefault(test.stage_id, []).append(
+            PlanTest(test.id, test.vendor_test_name, vendors.get(test.integration_id, ""))
+        )
+    return PlanView(
+        job.id,
+        job.title,
+        [
+            PlanStage(
+                id=s.id,
+                name=s.name,
+                kind=s.kind.value,
+                applications=counts.get(s.id, 0),
+                auto_send=s.send_automatically,
+                gating=s.gating.value,
+                deadline_days=str(s.deadline_days or ""),
+                reminder_hours=str(s.reminder_hours or ""),
+                tests=tests.get(s.id, []),
+                live_template=(
+                    f"{s.live_template_name} ({vendors.get(s.live_integration_id, '')})"
+                    if s.live_template_id
+                    else ""
+                ),
+            )
+            for s in stages
+        ],
+    )
+
+
+def connections(session: Session) -> list[Choice]:
+    """Live vendor connections, for picking where a test comes from."""
+    live = select(Integration).where(Integration.disconnected_at.is_(None))  # type: ignore[union-attr]
+    return [
+        Choice(str(i.id), f"{i.name} ({registry.VENDORS[i.vendor].display_name})")
+        for i in session.exec(live.order_by(Integration.vendor, Integration.name))
+        if i.vendor in registry.VENDORS
+    ]
+
+
+@dataclasses.dataclass
+class NotificationView:
+    id: int
+    kind: str
+    message: str
+    application_id: int
+    at: str
+    unread: bool
+
+
+@dataclasses.dataclass
+class OutboxView:
+    to_address: str
+    subject: str
+    body: str
+    created: str
+    status: str
+
+
+def notifications(
+    session: Session, visible_job_ids: frozenset[int] | None = None, limit: int = 100
+) -> list[NotificationView]:
+    """The newest notifications (a hiring manager's jobs only), unread first."""
+    query = select(Notification)
+    if visible_job_ids is not None:
+        query = query.where(Notification.job_id.in_(visible_job_ids))  # type: ignore[union-attr]
+    rows = session.exec(query.order_by(Notification.id.desc()).limit(limit)).all()
+    found = [
+        NotificationView(n.id, n.kind, n.message, n.application_id or 0, ago(n.created_at), n.read_at is None)
+        for n in rows
+    ]
+    return sorted(found, key=lambda n: not n.unread)
+
+
+def unread_count(session: Session, visible_job_ids: frozenset[int] | None = None) -> int:
+    """How many notifications nobody has read."""
+    query = sa.select(sa.func.count()).select_from(Notification).where(Notification.read_at.is_(None))  # type: ignore[union-attr]
+    if visible_job_ids is not None:
+        query = query.where(Notification.job_id.in_(visible_job_ids))  # type: ignore[union-attr]
+    return session.exec(query).one()[0]
+
+
+def outbox(session: Session, limit: int = 100) -> list[OutboxView]:
+    """Emails Assay wrote, newest first: sent through SMTP, or kept here when none is set."""
+    smtp = bool(get_settings().smtp_url)
+    return [
+        OutboxView(
+            m.to_address,
+            m.subject,
+            m.body,
+            when(m.created_at),
+            "sent " + when(m.sent_at)
+            if m.sent_at
+            else (
+                f"not sent: {m.error}"
+                if m.error
+                else ("queued" if smtp else "kept in the outbox (no SMTP server set)")
+            ),
+        )
+        for m in session.exec(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit))
+    ]

@@ -1,0 +1,301 @@
+"""The webhook inbox: authenticate, store once, then apply like a poll would.
+
+Receiving and applying are separate so the vendor gets its 2xx at once, a
+duplicate collapses on the unique delivery key, and a delivery that failed to
+apply stays in the inbox for the scheduler to retry.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import hmac
+import logging
+from collections.abc import Iterator
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from dashboard.services import assessments, history, matching, secrets
+from dashboard.services.actors import WEBHOOK
+from dashboard.services.integrations import provider_for, record_vendor_error
+from models import AssessmentAttempt, Integration, WebhookDelivery, utcnow
+from providers.base import AttemptStatus, Capability, Progress, ProviderError, VendorRefused, WebhookRejected
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class Receipt:
+    """The HTTP answer for the vendor, and the delivery to apply (None: nothing to do)."""
+
+    status_code: int
+    message: str
+    delivery_id: int | None = None
+
+
+def receive(
+    *, session: Session, vendor: str, integration_id: int, token: str, headers: dict[str, str], body: bytes
+) -> Receipt:
+    """Authenticate and store one delivery; never raises for bad input."""
+    integration = session.get(Integration, integration_id)
+    if integration is None or integration.vendor != vendor or integration.disconnected_at is not None:
+        return Receipt(404, "No such integration.")
+    expected = secrets.decrypt(integration.webhook_token_encrypted)
+    if not hmac.compare_digest(token.encode(), expected.encode()):
+        log.warning("webhook for integration %s: bad token", integration_id)
+        return Receipt(401, "Bad webhook token.")
+    provider = provider_for(integration)
+    try:
+        provider.authenticate_webhook(headers=headers, body=body)
+        notice = provider.read_webhook(body)
+    except WebhookRejected as err:
+        log.warning("webhook for integration %s rejected: %s", integration_id, err)
+        return Receipt(err.status_code, str(err))
+    delivery = WebhookDelivery(
+        integration_id=integration_id,
+        delivery_key=notice.delivery_key,
+        body=body.decode("utf-8", errors="replace"),
+        vendor_attempt_ids=list(notice.vendor_attempt_ids),
+    )
+    session.add(delivery)
+    try:
+        session.flush()
+    except sa.exc.IntegrityError:
+        session.rollback()
+        log.info("webhook for integration %s: duplicate %s", integration_id, notice.delivery_key)
+        return Receipt(200, "Duplicate delivery; already received.")
+    integration.last_webhook_at = utcnow()
+    session.add(integration)
+    session.commit()
+    return Receipt(202, "Accepted.", delivery.id)
+
+
+def apply_delivery(*, session: Session, delivery_id: int) -> bool:
+    """Apply a stored delivery; returns True when it is done.
+
+    Where the vendor can be asked, the payload is not trusted (most vendors do
+    not sign bodies): each attempt it names is re-fetched and the vendor's own
+    answer applied. Vendors that cannot be asked push the result itself, which is
+    applied as authenticated. An update Assay cannot tie to an application is kept
+    for matching, never dropped.
+    """
+    delivery = session.get(WebhookDelivery, delivery_id)
+    if delivery is None or delivery.applied_at is not None:
+        return True
+    integration = session.get(Integration, delivery.integration_id)
+    provider = provider_for(integration)
+    try:
+        notice = provider.read_webhook(delivery.body.encode())
+        if Capability.POLL in provider.capabilities:
+            statuses = _refetch(session, provider, integration.id, notice.vendor_attempt_ids)
+        else:
+            statuses = list(notice.statuses)
+        for status in statuses:
+            if _apply_or_keep(session, integration.id, status, delivery.id) and notice.comment:
+                _comment(session, integration.id, status, notice.comment, delivery.id)
+    except ProviderError as err:
+        session.rollback()
+        delivery = session.get(WebhookDelivery, delivery_id)
+        delivery.error = str(err)
+        if not err.retryable:
+            # The vendor refuses for good (the attempt was deleted there): retrying cannot help.
+            delivery.applied_at = utcnow()
+            record_vendor_error(
+                session=session, integration=integration, message=f"Webhook not applied: {err}"
+            )
+        session.add(delivery)
+        session.commit()
+        log.warning("webhook delivery %s not applied: %s", delivery_id, err)
+        return not err.retryable
+    delivery.applied_at = utcnow()
+    delivery.error = None
+    session.add(delivery)
+    session.commit()
+    return True
+
+
+def _apply_or_keep(session: Session, integration_id: int, status: AttemptStatus, delivery_id: int) -> bool:
+    """Apply a webhook's status; one Assay cannot tie to an application is kept for matching.
+
+    Returns True when it was tied to an attempt.
+    """
+    outcome = assessments.apply_vendor_status(
+        session=session, integration_id=integration_id, status=status, actor=WEBHOOK, delivery_id=delivery_id
+    )
+    if outcome in (assessments.Applied.UNKNOWN, assessments.Applied.MISMATCH):
+        matching.record(
+            session=session,
+            integration_id=integration_id,
+            status=status,
+            outcome=outcome,
+            delivery_id=delivery_id,
+        )
+        return False
+    return True
+
+
+def _refetch(session: Session, provider, integration_id: int, vendor_attempt_ids) -> list[AttemptStatus]:
+    """The vendor's current view of each attempt a delivery names.
+
+    An attempt we do not know may not be fetchable (some vendors need the test
+    id we would have stored); it is then kept for matching as "sent", and the
+    first sync after a recruiter matches it brings the vendor's real state.
+    """
+    statuses = []
+    for vendor_attempt_id in vendor_attempt_ids:
+        probe = AttemptStatus(vendor_attempt_id, Progress.SENT, "")
+        ours = assessments.find_attempt(session, integration_id=integration_id, status=probe)
+        try:
+            statuses.append(provider.fetch(vendor_attempt_id, test_id=ours.vendor_test_id if ours else ""))
+        except VendorRefused:
+            if ours is not None:
+                raise
+            statuses.append(AttemptStatus(vendor_attempt_id, Progress.SENT, "unknown to Assay"))
+    return statuses
+
+
+def _comment(
+    session: Session, integration_id: int, status: AttemptStatus, comment: str, delivery_id: int
+) -> None:
+    """The vendor's result summary as a line in the application's history (Coodesh's comment)."""
+    attempt = assessments.find_attempt(session, integration_id=integration_id, status=status)
+    if attempt is None:
+        return
+    history.record(
+        session,
+        application_id=attempt.application_id,
+        attempt=attempt,
+        summary=comment,
+        actor=WEBHOOK,
+        raw_status=status.raw_status or None,
+        delivery_id=delivery_id,
+    )
+    session.commit()
+
+
+# With this many deliveries waiting, one paged listing asks the vendor less than a fetch each.
+BATCH_AT = 5
+
+
+def apply_pending(
+    *, session: Session, integration_id: int, retry_failed: bool = False, limit: int = 2000
+) -> int:
+    """Apply a connection's waiting deliveries together; returns how many are done.
+
+    A burst (a vendor catching up after an outage, a busy hour) is applied with one
+    paged listing instead of one re-fetch per delivery, so the vendor's rate limit
+    is spent on pages, not attempts. Each delivery is applied as soon as its page
+    arrives (the database work fills the wait between paced pages), and paging stops
+    once every attempt named has been seen. Deliveries the listing cannot settle (an
+    attempt it omits, a result it lists without) fall back to their own re-fetch.
+    Every delivery was stored before the listing began, so the listing is at least
+    as new as what it announced. Deliveries that failed before are left to the
+    scheduled retry unless ``retry_failed``.
+    """
+    query = select(WebhookDelivery).where(
+        WebhookDelivery.integration_id == integration_id,
+        WebhookDelivery.applied_at.is_(None),  # type: ignore[union-attr]
+    )
+    if not retry_failed:
+        query = query.where(WebhookDelivery.error.is_(None))  # type: ignore[union-attr]
+    pending = list(session.exec(query.order_by(WebhookDelivery.id).limit(limit)))
+    integration = session.get(Integration, integration_id)
+    if not pending or integration is None:
+        return 0
+    provider = provider_for(integration)
+    if Capability.POLL not in provider.capabilities or len(pending) < BATCH_AT:
+        return sum(apply_delivery(session=session, delivery_id=d.id) for d in pending)
+    # Plain ids and names, read before the first commit expires the rows.
+    named = {d.id: _named(provider, d) for d in pending}
+    unseen: dict[str, list[int]] = {}
+    for delivery_id, vendor_attempt_ids in named.items():
+        for vendor_attempt_id in vendor_attempt_ids:
+            unseen.setdefault(vendor_attempt_id, []).append(delivery_id)
+    settled: dict[str, AttemptStatus] = {}
+    applied: set[int] = set()
+    for status in _listing(session, provider, integration_id, set(unseen)):
+        waiting = unseen.pop(status.vendor_attempt_id, None)
+        if waiting is None:
+            continue
+        if provider.listing_tells_all or status.result is not None:
+            settled[status.vendor_attempt_id] = status
+        for delivery_id in waiting:
+            ids = named[delivery_id]
+            if delivery_id not in applied and all(i in settled for i in ids):
+                _apply_listed(session, integration_id, delivery_id, [settled[i] for i in ids])
+                applied.add(delivery_id)
+        if not unseen:
+            break  # every attempt named is seen: no further page is asked for
+    rest = [delivery_id for delivery_id in named if delivery_id not in applied]
+    return len(applied) + sum(apply_delivery(session=session, delivery_id=i) for i in rest)
+
+
+def _apply_listed(
+    session: Session, integration_id: int, delivery_id: int, statuses: list[AttemptStatus]
+) -> None:
+    """Apply what the listing says of a delivery's attempts, then mark the delivery applied.
+
+    Applying again is harmless (the lifecycle finds nothing new), so a stop between
+    the two only means the scheduled retry applies it once more.
+    """
+    for status in statuses:
+        _apply_or_keep(session, integration_id, status, delivery_id)
+    session.exec(
+        sa.update(WebhookDelivery)
+        .where(WebhookDelivery.id == delivery_id)
+        .values(applied_at=utcnow(), error=None)
+    )
+    session.commit()
+
+
+def _named(provider, delivery: WebhookDelivery) -> tuple[str, ...]:
+    try:
+        return provider.read_webhook(delivery.body.encode()).vendor_attempt_ids
+    except WebhookRejected:
+        return ()  # apply_delivery records why it cannot be applied
+
+
+def _listing(session: Session, provider, integration_id: int, wanted: set[str]) -> Iterator[AttemptStatus]:
+    """The vendor's listing, page by page, over the window of the attempts named.
+
+    It ends early if the listing fails, whatever the failure (a vendor error, or a reply
+    the provider cannot read): the deliveries not yet settled fall back to their own
+    re-fetch, so one bad page never holds a burst back.
+    """
+    ours = list(
+        session.exec(
+            select(AssessmentAttempt).where(
+                AssessmentAttempt.integration_id == integration_id,
+                AssessmentAttempt.vendor_attempt_id.in_(wanted),  # type: ignore[union-attr]
+            )
+        )
+    )
+    if not ours:
+        return
+    since = min(a.sent_at or a.created_at for a in ours) - datetime.timedelta(hours=1)
+    try:
+        yield from provider.list_statuses(since=since, test_ids=sorted({a.vendor_test_id for a in ours}))
+    except ProviderError as err:
+        log.warning(
+            "integration %s: listing for waiting webhooks failed, fetching the rest one by one: %s",
+            integration_id,
+            err,
+        )
+    except Exception:  # a reply the provider could not read: the per-attempt fetch may still work
+        log.exception(
+            "integration %s: could not read the listing for waiting webhooks; fetching the rest one by one",
+            integration_id,
+        )
+
+
+def pending_deliveries(session: Session, limit: int = 100) -> list[int]:
+    """Deliveries stored but not yet applied, oldest first."""
+    return list(
+        session.exec(
+            select(WebhookDelivery.id)
+            .where(WebhookDelivery.applied_at.is_(None))  # type: ignore[union-attr]
+            .order_by(WebhookDelivery.id)
+            .limit(limit)
+        )
+    )

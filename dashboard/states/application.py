@@ -1,0 +1,384 @@
+"""One application: its attempts and their actions, results, notes, interviews and history."""
+
+from __future__ import annotations
+
+import datetime
+
+import reflex as rx
+
+from dashboard.services import (
+    assessments,
+    attempt_actions,
+    interviews,
+    notes,
+    pipeline,
+    review,
+    views,
+)
+from dashboard.services.errors import UserError
+from dashboard.services.permissions import Permission, require
+from dashboard.states.auth import acting_user, current_user, requires
+from dashboard.states.common import id_in_path, in_session
+from dashboard.states.picker import TestPicker
+from dashboard.states.rejection import RejectForm
+
+EMPTY = views.ApplicationView(0, 0, "", "", "", 0, "", [], [], [])
+
+# Actions that need no more than the click: the same services the bulk actions use.
+ONE_CLICK = {
+    "retry": assessments.retry_assessment,
+    "resend": attempt_actions.resend_invitation,
+    "reattempt": attempt_actions.reattempt,
+}
+
+
+def _parse_when(text: str) -> datetime.datetime:
+    """A date or date-and-time typed by a person (taken as UTC). Raises UserError."""
+    cleaned = text.strip().replace("T", " ")
+    for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%d"):
+        try:
+            return datetime.datetime.strptime(cleaned, pattern).replace(tzinfo=datetime.UTC)
+        except ValueError:
+            continue
+    raise UserError("Write the date as YYYY-MM-DD (and a time as HH:MM, UTC).")
+
+
+class ApplicationState(TestPicker, RejectForm, rx.State):
+    """The application page; reloads when its job changes."""
+
+    application: views.ApplicationView = EMPTY
+    loaded: bool = False
+    revision: int = -1
+    error: str = ""
+    busy: bool = False
+    # Confirmations (send, cancel)
+    confirm_attempt_id: int = 0
+    confirm_test_name: str = ""
+    confirm_action: str = ""
+    # Earlier invitation at a vendor that reuses one per email: offer a re-attempt
+    earlier_attempt_id: int = 0
+    earlier_message: str = ""
+    earlier_for_attempt_id: int = 0
+    # Extend-deadline dialog
+    extend_attempt_id: int = 0
+    extend_until: str = ""
+    # Test picker (one-off send, or another test for this candidate before sending)
+    picker_open: bool = False
+    picker_attempt_id: int = 0  # 0: a one-off send; the choices are TestPicker's
+    # Notes and interviews
+    note: str = ""
+    interview_at: str = ""
+    interviewers: str = ""
+
+    def _application_id(self) -> int:
+        return id_in_path(self, "applications")
+
+    async def _reload(self) -> None:
+        application_id = self._application_id()
+        visible = current_user().visible_job_ids
+
+        def load(session):
+            view = views.application(session, application_id, visible)
+            return pipeline.job_revisions(session, [view.job_id]), view
+
+        try:
+            self.revision, self.application = await in_session(load)
+            self.error = ""
+        except UserError as err:
+            self.application, self.error = EMPTY, str(err)
+        self.loaded = True
+
+    def _check_job(self, permission: Permission) -> None:
+        require(current_user(), permission, job_id=self.application.job_id or None)
+
+    async def _act(
+        self, work, *, permission: Permission = Permission.MANAGE_PIPELINE, success: str = "Done."
+    ):
+        """Run an attempt action for this application's job and reload; a toast says how it went."""
+        self._check_job(permission)
+        self.busy = True
+        try:
+            outcome = await in_session(work)
+        except assessments.EarlierAttemptExists as err:
+            self.busy = False
+            self.earlier_attempt_id, self.earlier_message = err.earlier_attempt_id, str(err)
+            return None
+        except UserError as err:
+            self.busy = False
+            await self._reload()
+            return rx.toast.error(str(err))
+        self.busy = False
+        await self._reload()
+        ok = outcome.sent if isinstance(outcome, assessments.SendOutcome) else True
+        message = getattr(outcome, "message", None) or success
+        return rx.toast.success(message) if ok else rx.toast.info(message)
+
+    @rx.event
+    @requires(Permission.VIEW_PIPELINE)
+    async def load(self):
+        """Page load."""
+        self.earlier_attempt_id = self.extend_attempt_id = self.confirm_attempt_id = 0
+        self.picker_open = False
+        await self._reload()
+
+    @rx.event
+    @requires(Permission.VIEW_PIPELINE)
+    async def tick(self, _now: str):
+        """Every second: reload if the job changed."""
+        if not self.application.id:
+            return
+        job_id = self.application.job_id
+        if await in_session(lambda s: pipeline.job_revisions(s, [job_id])) != self.revision:
+            await self._reload()
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    def ask(self, action: str, attempt_id: int, test_name: str):
+        """Open the confirmation for sending or cancelling, naming the test."""
+        self.confirm_action, self.confirm_attempt_id, self.confirm_test_name = action, attempt_id, test_name
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    def set_confirm_open(self, value: bool):
+        if not value:
+            self.confirm_attempt_id = 0
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    async def confirm(self):
+        """Do the confirmed send or cancel (safe against double clicks: the services are idempotent)."""
+        attempt_id, action, self.confirm_attempt_id = self.confirm_attempt_id, self.confirm_action, 0
+        actor = acting_user()
+        if action == "cancel":
+            return await self._act(
+                lambda s: attempt_actions.cancel_assessment(session=s, attempt_id=attempt_id, actor=actor)
+            )
+        self.earlier_for_attempt_id = attempt_id
+        return await self._act(
+            lambda s: assessments.send_assessment(session=s, attempt_id=attempt_id, actor=actor)
+        )
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    def close_earlier(self, value: bool):
+        if not value:
+            self.earlier_attempt_id = 0
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    async def reattempt_earlier(self):
+        """Send a fresh re-attempt instead of the vendor's earlier invitation."""
+        attempt_id, earlier, self.earlier_attempt_id = self.earlier_for_attempt_id, self.earlier_attempt_id, 0
+        actor = acting_user()
+        return await self._act(
+            lambda s: attempt_actions.reattempt(
+                session=s, attempt_id=attempt_id, of_attempt_id=earlier, actor=actor
+            )
+        )
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    async def run(self, action: str, attempt_id: int):
+        """One click on an attempt: retry a failed send, resend the invitation, or re-attempt."""
+        service = ONE_CLICK.get(action)
+        if service is None:
+            return rx.toast.error(f"Unknown action {action!r}.")
+        actor = acting_user()
+        return await self._act(lambda s: service(session=s, attempt_id=attempt_id, actor=actor))
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    def ask_extend(self, attempt_id: int):
+        self.extend_attempt_id = attempt_id
+        self.extend_until = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=7)).strftime(
+            "%Y-%m-%d"
+        )
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    def set_extend_until(self, value: str):
+        self.extend_until = value
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    def close_extend(self, value: bool):
+        if not value:
+            self.extend_attempt_id = 0
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    async def extend(self):
+        """Move the deadline to the typed date."""
+        attempt_id, text = self.extend_attempt_id, self.extend_until
+        try:
+            until = _parse_when(text if " " in text.strip() else text.strip() + " 23:59")
+        except UserError as err:
+            return rx.toast.error(str(err))
+        self.extend_attempt_id = 0
+        actor = acting_user()
+        return await self._act(
+            lambda s: attempt_actions.extend_deadline(
+                session=s, attempt_id=attempt_id, expires_at=until, actor=actor
+            )
+        )
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    async def open_picker(self, attempt_id: int):
+        """Pick a test: for a one-off send (0), or instead of the stage's default for this candidate."""
+        self.picker_attempt_id, self.picker_open = attempt_id, True
+        if await self._open_picker(live=False):
+            return ApplicationState.load_tests(False)
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    def set_picker_open(self, value: bool):
+        self.picker_open = value
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    async def pick(self):
+        """Send the picked test as a one-off, or set it as this candidate's test before sending."""
+        attempt_id, integration_id, test_id = (
+            self.picker_attempt_id,
+            int(self.connection_id or 0),
+            self.test_id,
+        )
+        name = next((t.label for t in self.tests if t.value == test_id), test_id)
+        application_id, actor = self._application_id(), acting_user()
+        self.picker_open = False
+        if attempt_id:
+            return await self._act(
+                lambda s: attempt_actions.change_test(
+                    session=s,
+                    attempt_id=attempt_id,
+                    integration_id=integration_id,
+                    vendor_test_id=test_id,
+                    vendor_test_name=name,
+                    actor=actor,
+                )
+            )
+        return await self._act(
+            lambda s: attempt_actions.send_one_off(
+                session=s,
+                application_id=application_id,
+                integration_id=integration_id,
+                vendor_test_id=test_id,
+                vendor_test_name=name,
+                actor=actor,
+            )
+        )
+
+    @rx.event
+    @requires(Permission.REVIEW)
+    async def mark_reviewed(self, attempt_id: int):
+        """Record that the result has been reviewed."""
+        actor = acting_user()
+        return await self._act(
+            lambda s: assessments.mark_reviewed(session=s, attempt_id=attempt_id, actor=actor),
+            permission=Permission.REVIEW,
+        )
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    async def move(self, stage_id: str):
+        """Move the application to another stage."""
+        application_id, actor = self._application_id(), acting_user()
+        return await self._act(
+            lambda s: pipeline.move_application(
+                session=s, application_id=application_id, stage_id=int(stage_id), actor=actor
+            )
+        )
+
+    @rx.event
+    @requires(Permission.VIEW_PIPELINE)
+    def copy_link(self, url: str):
+        """Copy the candidate's test link (to send by another channel)."""
+        return [rx.set_clipboard(url), rx.toast.info("Test link copied.")]
+
+    @rx.event
+    @requires(Permission.REVIEW)
+    async def advance(self):
+        """Advance the candidate to the next stage of the plan (their result counts as reviewed)."""
+        application_id, version, actor = (
+            self._application_id(),
+            self.application.decision_version,
+            acting_user(),
+        )
+        return await self._act(
+            lambda s: review.advance(
+                session=s, application_id=application_id, expected_version=version, actor=actor
+            ),
+            permission=Permission.REVIEW,
+        )
+
+    @rx.event
+    @requires(Permission.REVIEW)
+    async def reject(self):
+        """Reject the candidate with the chosen reason: always a person's decision."""
+        application_id, version, actor = (
+            self._application_id(),
+            self.application.decision_version,
+            acting_user(),
+        )
+        reason, note = self.reject_reason, self.reject_note
+        self.rejecting = False
+        return await self._act(
+            lambda s: review.reject(
+                session=s,
+                application_id=application_id,
+                reason=reason,
+                note=note,
+                expected_version=version,
+                actor=actor,
+            ),
+            permission=Permission.REVIEW,
+            success=f"Rejected ({reason}).",
+        )
+
+    @rx.event
+    @requires(Permission.REVIEW)
+    def set_note(self, value: str):
+        self.note = value
+
+    @rx.event
+    @requires(Permission.REVIEW)
+    async def add_note(self, _form: dict | None = None):
+        """Save a note for the team."""
+        text, application_id, actor = self.note, self._application_id(), acting_user()
+        self._check_job(Permission.REVIEW)
+        try:
+            await in_session(
+                lambda s: notes.add_note(session=s, application_id=application_id, text=text, actor=actor)
+            )
+        except UserError as err:
+            return rx.toast.error(str(err))
+        self.note = ""
+        await self._reload()
+        return rx.toast.success("Note saved.")
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    def set_interview_at(self, value: str):
+        self.interview_at = value
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    def set_interviewers(self, value: str):
+        self.interviewers = value
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    async def schedule(self, _form: dict | None = None):
+        """Schedule an interview in the current stage (its live link is made from the stage's template)."""
+        try:
+            at = _parse_when(self.interview_at)
+        except UserError as err:
+            return rx.toast.error(str(err))
+        application_id, who, actor = self._application_id(), self.interviewers, acting_user()
+        return await self._act(
+            lambda s: interviews.schedule_interview(
+                session=s, application_id=application_id, scheduled_for=at, interviewers=who, actor=actor
+            ),
+            success="Interview scheduled.",
+        )

@@ -1,0 +1,130 @@
+"""Signing in and out, and the permission check every event handler goes through.
+
+``@requires(Permission.X)`` wraps a handler: it resolves the session cookie to a
+user on the server, refuses (a redirect to sign-in, or an error toast) before the
+handler's body runs, and makes the user available to the body as ``current_user()``.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import inspect
+from collections.abc import Callable
+
+import reflex as rx
+
+from dashboard.routes import SIGN_IN
+from dashboard.services import accounts
+from dashboard.services.actors import Actor
+from dashboard.services.actors import user as user_actor
+from dashboard.services.errors import UserError
+from dashboard.services.permissions import Permission, PermissionDenied, SignedInUser, require
+from dashboard.states.common import in_session
+
+_current: contextvars.ContextVar[SignedInUser | None] = contextvars.ContextVar("assay_user", default=None)
+
+
+def current_user() -> SignedInUser:
+    """The user the running handler was allowed for (only inside a ``@requires`` handler)."""
+    user = _current.get()
+    if user is None:
+        raise RuntimeError("current_user() outside a @requires handler")
+    return user
+
+
+def acting_user() -> Actor:
+    """The running handler's user, as the actor recorded in history."""
+    user = current_user()
+    return user_actor(user.id, user.name)
+
+
+class AuthState(rx.State):
+    """The session cookie and the signed-in user's name and role for the layout."""
+
+    session_token: str = rx.Cookie(
+        "", name="assay_session", max_age=int(accounts.SESSION_LIFETIME.total_seconds()), same_site="lax"
+    )
+    user_name: str = ""
+    user_role: str = ""
+    sign_in_error: str = ""
+    signing_in: bool = False
+
+    async def _resolve(self) -> SignedInUser | None:
+        """The user behind this browser's session cookie, checked against the database now."""
+        token = self.session_token
+        return await in_session(lambda s: accounts.signed_in_user(session=s, token=token))
+
+    @rx.event
+    async def guard_page(self):
+        """Every protected page's first on_load: signed-out visitors go to sign in."""
+        user = await self._resolve()
+        if user is None:
+            self.user_name = self.user_role = ""
+            return rx.redirect(SIGN_IN)
+        self.user_name, self.user_role = user.name, user.role.value
+
+    @rx.event
+    async def sign_in(self, form: dict):
+        """Check the email and password; start a session that expires by itself."""
+        self.signing_in, self.sign_in_error = True, ""
+        yield
+        email, password = str(form.get("email", "")), str(form.get("password", ""))
+        try:
+            token = await in_session(lambda s: accounts.sign_in(session=s, email=email, password=password))
+        except UserError as err:
+            self.signing_in, self.sign_in_error = False, str(err)
+            return
+        self.session_token, self.signing_in = token, False
+        yield rx.redirect("/")
+
+    @rx.event
+    async def sign_out(self):
+        """End the session here and on the server."""
+        token = self.session_token
+        await in_session(lambda s: accounts.sign_out(session=s, token=token))
+        self.session_token = self.user_name = self.user_role = ""
+        return rx.redirect(SIGN_IN)
+
+
+async def _allowed(
+    state: rx.State, permission: Permission
+) -> tuple[SignedInUser | None, rx.event.EventSpec | None]:
+    auth = await state.get_state(AuthState)
+    user = await auth._resolve()
+    try:
+        return require(user, permission), None
+    except PermissionDenied as err:
+        return None, rx.redirect(SIGN_IN) if user is None else rx.toast.error(str(err))
+
+
+def requires(permission: Permission) -> Callable:
+    """Decorate an event handler (under ``@rx.event``) so only users with ``permission`` run it."""
+
+    def decorate(fn: Callable) -> Callable:
+        if inspect.isasyncgenfunction(fn):
+
+            async def handler(self, *args, **kwargs):
+                user, refusal = await _allowed(self, permission)
+                if refusal is not None:
+                    yield refusal
+                    return
+                _current.set(user)  # each event runs in its own task, so this does not leak
+                async for update in fn(self, *args, **kwargs):
+                    yield update
+
+        else:
+
+            async def handler(self, *args, **kwargs):
+                user, refusal = await _allowed(self, permission)
+                if refusal is not None:
+                    return refusal
+                _current.set(user)
+                result = fn(self, *args, **kwargs)
+                return await result if inspect.isawaitable(result) else result
+
+        functools.update_wrapper(handler, fn)
+        handler.permission = permission
+        return handler
+
+    return decorate

@@ -1,0 +1,215 @@
+"""The pipeline board of one job: paged columns, moving cards (drag, menu, bulk), filters."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from dashboard.services import board_view, pipeline
+from dashboard.services.errors import UserError
+from dashboard.services.permissions import Permission, require
+from dashboard.states.auth import acting_user, current_user, requires
+from dashboard.states.common import id_in_path, in_session
+
+EMPTY = board_view.BoardView(0, "", [], [])
+
+
+def _score(text: str) -> float | None:
+    """A score bound from a filter box; blank means none. Raises ValueError for junk."""
+    text = text.strip().rstrip("%")
+    if not text:
+        return None
+    value = float(text)
+    if not 0 <= value <= 100:
+        raise ValueError
+    return value
+
+
+class BoardState(rx.State):
+    """One job's board, reloaded when the job's revision changes."""
+
+    board: board_view.BoardView = EMPTY
+    loaded: bool = False
+    revision: int = -1
+    error: str = ""
+    # Filters, as typed (validated on apply)
+    search: str = ""
+    status: str = "any"
+    score_min: str = ""
+    score_max: str = ""
+    filter_error: str = ""
+    # Paging: cards shown per stage id (as a string key, for the client)
+    limits: dict[str, int] = {}
+    # Bulk selection
+    selected: list[int] = []
+    moving: bool = False
+
+    def _job_id(self) -> int:
+        return id_in_path(self, "jobs")
+
+    def _filter(self) -> board_view.BoardFilter:
+        return board_view.BoardFilter(
+            search=self.search,
+            status="" if self.status == "any" else self.status,
+            score_min=_score(self.score_min),
+            score_max=_score(self.score_max),
+        )
+
+    async def _reload(self) -> None:
+        job_id = self._job_id()
+        user = current_user()
+        try:
+            board_filter = self._filter()
+        except ValueError:
+            self.filter_error = "Scores are numbers from 0 to 100."
+            return
+        low, high = board_filter.score_min, board_filter.score_max
+        if low is not None and high is not None and low > high:
+            self.filter_error = "The lowest score is above the highest."
+            return
+        self.filter_error = ""
+        limits = {int(k): v for k, v in self.limits.items()}
+
+        def load(session):
+            require(user, Permission.VIEW_PIPELINE, job_id=job_id)
+            return (
+                pipeline.job_revisions(session, [job_id]),
+                board_view.board(session, job_id, board_filter, limits),
+            )
+
+        try:
+            self.revision, self.board = await in_session(load)
+            self.error = ""
+        except UserError as err:
+            self.board, self.error, self.revision = EMPTY, str(err), -1
+        visible = {c.application_id for column in self.board.columns for c in column.cards}
+        self.selected = [i for i in self.selected if i in visible]
+        self.loaded = True
+
+    @rx.event
+    @requires(Permission.VIEW_PIPELINE)
+    async def load(self):
+        """Page load: the first page of every column, no filters."""
+        self.revision, self.limits, self.selected = -1, {}, []
+        self.search, self.status, self.score_min, self.score_max = "", "any", "", ""
+        await self._reload()
+
+    @rx.event
+    @requires(Permission.VIEW_PIPELINE)
+    async def tick(self, _now: str):
+        """Every second: reload only if the job changed (one indexed read)."""
+        if not self.board.job_id:
+            return
+        job_id = self._job_id()
+        current = await in_session(lambda s: pipeline.job_revisions(s, [job_id]))
+        if current != self.revision:
+            await self._reload()
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    async def move(self, application_id: int, stage_id: int):
+        """Move one card (dropped on a column, or picked in its "Move to" menu)."""
+        try:
+            outcome = await in_session(
+                lambda s: pipeline.move_application(
+                    session=s, application_id=int(application_id), stage_id=int(stage_id), actor=acting_user()
+                )
+            )
+        except UserError as err:
+            await self._reload()
+            return rx.toast.error(str(err))
+        await self._reload()
+        return rx.toast.success(outcome.message)
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    def toggle_selected(self, application_id: int):
+        """Select or unselect a card for a bulk move."""
+        if application_id in self.selected:
+            self.selected = [i for i in self.selected if i != application_id]
+        else:
+            self.selected = [*self.selected, application_id]
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    def clear_selection(self):
+        self.selected = []
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    async def move_selected(self, stage_id: int):
+        """Move every selected card; each succeeds or fails on its own."""
+        ids, self.moving = list(self.selected), True
+        yield
+        results = await in_session(
+            lambda s: pipeline.move_applications(
+                session=s, application_ids=ids, stage_id=int(stage_id), actor=acting_user()
+            )
+        )
+        self.moving, self.selected = False, []
+        await self._reload()
+        failed = [r.message for r in results if not r.ok]
+        moved = len(results) - len(failed)
+        if failed:
+            yield rx.toast.error(f"Moved {moved} of {len(results)}. " + " ".join(failed[:3]))
+        else:
+            yield rx.toast.success(f"Moved {moved} application(s).")
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    async def add_candidate(self, form: dict):
+        """A candidate applies (entered by the recruiter): the card lands in the first stage."""
+        job_id, actor = self._job_id(), acting_user()
+        name, email = str(form.get("name", "")), str(form.get("email", ""))
+        try:
+            require(current_user(), Permission.MANAGE_PIPELINE, job_id=job_id)
+            await in_session(
+                lambda s: pipeline.add_application(
+                    session=s, job_id=job_id, name=name, email=email, actor=actor
+                )
+            )
+        except UserError as err:
+            return rx.toast.error(str(err))
+        await self._reload()
+        return rx.toast.success(f"{name.strip()} added.")
+
+    @rx.event
+    @requires(Permission.VIEW_PIPELINE)
+    async def show_more(self, stage_id: int):
+        """The next page of one column."""
+        key = str(stage_id)
+        self.limits = {**self.limits, key: self.limits.get(key, board_view.PAGE) + board_view.PAGE}
+        await self._reload()
+
+    @rx.event
+    @requires(Permission.VIEW_PIPELINE)
+    def set_search(self, value: str):
+        self.search = value
+
+    @rx.event
+    @requires(Permission.VIEW_PIPELINE)
+    async def set_status(self, value: str):
+        self.status = value
+        await self._reload()
+
+    @rx.event
+    @requires(Permission.VIEW_PIPELINE)
+    def set_score_min(self, value: str):
+        self.score_min = value
+
+    @rx.event
+    @requires(Permission.VIEW_PIPELINE)
+    def set_score_max(self, value: str):
+        self.score_max = value
+
+    @rx.event
+    @requires(Permission.VIEW_PIPELINE)
+    async def apply_filters(self, _form: dict | None = None):
+        """Search and filter (Enter in any box)."""
+        self.limits = {}
+        await self._reload()
+
+    @rx.event
+    @requires(Permission.VIEW_PIPELINE)
+    async def clear_filters(self):
+        self.search, self.status, self.score_min, self.score_max, self.limits = "", "any", "", "", {}
+        await self._reload()

@@ -1,0 +1,37 @@
+"""What every page state shares: running services off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import urllib.parse
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlmodel import Session
+
+from models import new_session
+
+T = TypeVar("T")
+
+
+async def in_session(work: Callable[[Session], T]) -> T:
+    """Run ``work`` with a fresh database session in a worker thread.
+
+    Services make blocking database and vendor calls; running them in a thread
+    keeps the event loop free for every other connected user.
+    """
+
+    def run() -> T:
+        with new_session() as session:
+            return work(session)
+
+    return await asyncio.to_thread(run)
+
+
+def id_in_path(state, collection: str) -> int:
+    """The id after ``/<collection>/`` in the page's URL (``/jobs/12/review`` -> 12), or 0."""
+    parts = [p for p in urllib.parse.urlsplit(str(state.router.url)).path.split("/") if p]
+    for index, part in enumerate(parts[:-1]):
+        if part == collection and parts[index + 1].isdigit():
+            return int(parts[index + 1])
+    return 0

@@ -1,0 +1,192 @@
+"""The integrations page: connections, their health, and connect / rotate / disconnect.
+
+The pasted key arrives once, in the form submission, goes straight to the
+service and is never kept in a state var, so it is never sent back to the browser.
+The webhook URL's token is sent only when an admin asks to reveal it.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from dashboard.services import integrations as integration_service
+from dashboard.services import sync, views
+from dashboard.services.errors import UserError
+from dashboard.services.permissions import Permission
+from dashboard.states.auth import acting_user, requires
+from dashboard.states.common import in_session
+
+
+class IntegrationsState(rx.State):
+    """Connections and the connect dialog."""
+
+    connections: list[views.IntegrationView] = []
+    vendors: list[views.VendorView] = []
+    loaded: bool = False
+    dialog_open: bool = False
+    editing_id: int = 0  # 0: a new connection
+    vendor: str = ""
+    name: str = ""
+    region: str = "sandbox"
+    custom_base_url: str = ""
+    saving: bool = False
+    form_error: str = ""
+    revealed_id: int = 0
+    revealed_url: str = ""
+    syncing_id: int = 0
+    confirm_disconnect_id: int = 0
+    confirm_disconnect_text: str = ""
+    fields: list[views.FieldView] = []
+    options: dict[str, str] = {}
+
+    async def _reload(self) -> None:
+        self.connections = await in_session(views.integrations)
+        self.vendors = views.vendors(self.connections)
+        self.loaded = True
+
+    @rx.event
+    @requires(Permission.MANAGE_INTEGRATIONS)
+    async def load(self):
+        self.revealed_id, self.revealed_url = 0, ""
+        await self._reload()
+
+    @rx.event
+    @requires(Permission.MANAGE_INTEGRATIONS)
+    def open_dialog(self, vendor: str, integration_id: int, name: str, region: str, custom_base_url: str):
+        """Open the form: a new connection (id 0), or a key rotation / region change of one."""
+        self.vendor, self.editing_id, self.name = vendor, integration_id, name
+        self.region, self.custom_base_url, self.form_error = region, custom_base_url, ""
+        self.fields = next((v.fields for v in self.vendors if v.key == vendor), [])
+        current = next((c for c in self.connections if c.id == integration_id), None)
+        self.options = dict(current.options) if current else {}
+        self.dialog_open = True
+
+    @rx.event
+    @requires(Permission.MANAGE_INTEGRATIONS)
+    def set_dialog_open(self, value: bool):
+        self.dialog_open = value
+
+    @rx.event
+    @requires(Permission.MANAGE_INTEGRATIONS)
+    def set_region(self, value: str):
+        self.region = value
+
+    @rx.event
+    @requires(Permission.MANAGE_INTEGRATIONS)
+    async def save(self, form: dict):
+        """Validate the key live against the vendor, then save and close."""
+        self.saving, self.form_error = True, ""
+        yield
+        actor, vendor, region, editing = acting_user(), self.vendor, self.region, self.editing_id
+        name = str(form.get("name", self.name))
+        custom = str(form.get("custom_base_url", ""))
+        key = str(form.get("api_key", ""))
+        options = {k.removeprefix("option_"): str(v) for k, v in form.items() if k.startswith("option_")}
+
+        def save(s):
+            if editing:
+                return integration_service.update_connection(
+                    session=s,
+                    integration_id=editing,
+                    region=region,
+                    custom_base_url=custom,
+                    api_key=key,
+                    options=options,
+                    actor=actor,
+                )
+            return integration_service.connect(
+                session=s,
+                vendor=vendor,
+                name=name,
+                region=region,
+                custom_base_url=custom,
+                api_key=key,
+                options=options,
+                actor=actor,
+            )
+
+        try:
+            saved = await in_session(save)
+        except UserError as err:
+            self.saving, self.form_error = False, str(err)
+            return
+        self.saving, self.dialog_open = False, False
+        await self._reload()
+        yield rx.toast.success(f"The key for {saved.name} was checked with the vendor and saved.")
+
+    @rx.event
+    @requires(Permission.MANAGE_INTEGRATIONS)
+    async def reveal_webhook(self, integration_id: int):
+        """Show one connection's full webhook URL, token included, to paste at the vendor."""
+        try:
+            url = await in_session(
+                lambda s: integration_service.webhook_url(
+                    integration_service.get_integration(s, integration_id)
+                )
+            )
+        except UserError as err:
+            return rx.toast.error(str(err))
+        self.revealed_id, self.revealed_url = integration_id, url
+
+    @rx.event
+    @requires(Permission.MANAGE_INTEGRATIONS)
+    def hide_webhook(self):
+        self.revealed_id, self.revealed_url = 0, ""
+
+    @rx.event
+    @requires(Permission.MANAGE_INTEGRATIONS)
+    def copy_webhook(self):
+        return [rx.set_clipboard(self.revealed_url), rx.toast.info("Webhook URL copied.")]
+
+    @rx.event
+    @requires(Permission.MANAGE_INTEGRATIONS)
+    async def sync_now(self, integration_id: int):
+        """Reconcile this connection's open attempts with the vendor now."""
+        self.syncing_id = integration_id
+        yield
+        actor = acting_user()
+        report = await in_session(
+            lambda s: sync.sync_integration(session=s, integration_id=integration_id, actor=actor)
+        )
+        self.syncing_id = 0
+        await self._reload()
+        if report.error:
+            yield rx.toast.error(f"Sync failed: {report.error}")
+        else:
+            yield rx.toast.success(
+                f"Checked {report.open_attempts} open attempts; corrected {report.corrected}."
+            )
+
+    @rx.event
+    @requires(Permission.MANAGE_INTEGRATIONS)
+    async def ask_disconnect(self, integration_id: int, name: str):
+        """Say what disconnecting does before doing it."""
+        count = await in_session(lambda s: integration_service.open_attempt_count(s, integration_id))
+        self.confirm_disconnect_id = integration_id
+        self.confirm_disconnect_text = (
+            f"Disconnect {name}? Its key is erased and its webhook stops working. "
+            f"{count} open assessment(s) will be marked failed: candidates keep their links at the vendor, "
+            "but Assay will no longer follow them."
+        )
+
+    @rx.event
+    @requires(Permission.MANAGE_INTEGRATIONS)
+    def set_confirm_disconnect_open(self, value: bool):
+        if not value:
+            self.confirm_disconnect_id = 0
+
+    @rx.event
+    @requires(Permission.MANAGE_INTEGRATIONS)
+    async def disconnect(self):
+        integration_id, actor = self.confirm_disconnect_id, acting_user()
+        self.confirm_disconnect_id = 0
+        try:
+            affected = await in_session(
+                lambda s: integration_service.disconnect(
+                    session=s, integration_id=integration_id, actor=actor
+                )
+            )
+        except UserError as err:
+            return rx.toast.error(str(err))
+        await self._reload()
+        return rx.toast.success(f"Disconnected; {affected} open assessment(s) marked failed.")

@@ -1,0 +1,53 @@
+"""In-app notifications and the email outbox."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from dashboard.services import notify, pipeline, views
+from dashboard.services.permissions import Permission
+from dashboard.states.auth import current_user, requires
+from dashboard.states.common import in_session
+
+
+class NotificationsState(rx.State):
+    """What needs the team's attention, and the emails Assay wrote."""
+
+    items: list[views.NotificationView] = []
+    emails: list[views.OutboxView] = []
+    unread: int = 0
+    revision: int = -1
+    loaded: bool = False
+
+    async def _reload(self) -> None:
+        user = current_user()
+        visible, may_see_mail = user.visible_job_ids, user.may(Permission.MANAGE_PIPELINE)
+
+        def load(session):
+            return (
+                pipeline.job_revisions(session),
+                views.notifications(session, visible),
+                views.outbox(session) if may_see_mail else [],
+                views.unread_count(session, visible),
+            )
+
+        self.revision, self.items, self.emails, self.unread = await in_session(load)
+        self.loaded = True
+
+    @rx.event
+    @requires(Permission.VIEW_PIPELINE)
+    async def load(self):
+        await self._reload()
+
+    @rx.event
+    @requires(Permission.VIEW_PIPELINE)
+    async def tick(self, _now: str):
+        if await in_session(pipeline.job_revisions) != self.revision:
+            await self._reload()
+
+    @rx.event
+    @requires(Permission.VIEW_PIPELINE)
+    async def mark_all_read(self):
+        ids = [n.id for n in self.items if n.unread]
+        await in_session(lambda s: notify.mark_read(s, ids))
+        await self._reload()

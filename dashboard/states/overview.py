@@ -1,0 +1,52 @@
+"""The jobs list, live, and creating a job."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from dashboard.services import pipeline, plans, views
+from dashboard.services.errors import UserError
+from dashboard.services.permissions import Permission
+from dashboard.states.auth import current_user, requires
+from dashboard.states.common import in_session
+
+STARTING_PLAN = ["Applied", "Recruiter screen", "Onsite", "Offer"]
+
+
+class JobsState(rx.State):
+    """Every job with its counts."""
+
+    jobs: list[views.JobSummary] = []
+    revision: int = -1
+
+    async def _reload(self) -> None:
+        visible = current_user().visible_job_ids
+
+        def load(session):
+            return pipeline.job_revisions(session), views.list_jobs(session, visible)
+
+        self.revision, self.jobs = await in_session(load)
+
+    @rx.event
+    @requires(Permission.VIEW_PIPELINE)
+    async def load(self):
+        await self._reload()
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    async def create_job(self, form: dict):
+        """A new job with a starting plan (Applied, Recruiter screen, Onsite, Offer), edited later."""
+        title = str(form.get("title", ""))
+        try:
+            job = await in_session(
+                lambda s: plans.create_job(session=s, title=title, stage_names=STARTING_PLAN)
+            )
+        except UserError as err:
+            return rx.toast.error(str(err))
+        return rx.redirect(f"/jobs/{job.id}/plan")
+
+    @rx.event
+    @requires(Permission.VIEW_PIPELINE)
+    async def tick(self, _now: str):
+        if await in_session(pipeline.job_revisions) != self.revision:
+            await self._reload()

@@ -1,0 +1,79 @@
+"""Picking a vendor connection and one of its tests, live from the vendor: shared by pages.
+
+The plan page (a stage's tests, or its live-interview template) and the
+application page (a one-off send, or another test for one candidate) both offer
+it. Each connection's list is fetched once and cached until "Refresh".
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from dashboard.services import integrations as integration_service
+from dashboard.services import views
+from dashboard.services.errors import UserError
+from dashboard.services.permissions import Permission
+from dashboard.states.auth import requires
+from dashboard.states.common import in_session
+
+
+class TestPicker(rx.State, mixin=True):
+    """Connection and test choices; ``picker_live`` picks live-interview templates instead of tests."""
+
+    connections: list[views.Choice] = []
+    connection_id: str = ""
+    tests: list[views.Choice] = []
+    test_id: str = ""
+    loading_tests: bool = False
+    picker_error: str = ""
+    picker_live: bool = False
+    _test_cache: dict[str, list[tuple[str, str, bool]]] = {}
+
+    async def _open_picker(self, *, live: bool) -> bool:
+        """Fill the connections; False (with the reason shown) when none is connected."""
+        self.connections = await in_session(views.connections)
+        self.connection_id = self.connections[0].value if self.connections else ""
+        self.tests, self.test_id, self.picker_error, self.picker_live = [], "", "", live
+        if not self.connections:
+            self.picker_error = "No vendor is connected yet: connect one on the integrations page."
+        return bool(self.connections)
+
+    def _picked_name(self) -> str:
+        return next((t.label for t in self.tests if t.value == self.test_id), self.test_id)
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    def set_connection_id(self, value: str):
+        self.connection_id = value
+        return type(self).load_tests(False)
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    def set_test_id(self, value: str):
+        self.test_id = value
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    async def load_tests(self, refresh: bool):
+        """The connection's tests, live from the vendor (cached until refreshed)."""
+        key = self.connection_id
+        if not key:
+            return
+        if refresh or key not in self._test_cache:
+            self.loading_tests, self.picker_error = True, ""
+            yield
+            try:
+                found = await in_session(
+                    lambda s: integration_service.list_vendor_tests(session=s, integration_id=int(key))
+                )
+            except UserError as err:
+                self.tests, self.test_id, self.loading_tests, self.picker_error = [], "", False, str(err)
+                return
+            self._test_cache = {**self._test_cache, key: [(t.id, t.name, t.live_interview) for t in found]}
+        wanted = [(i, n) for i, n, live in self._test_cache[key] if live == self.picker_live]
+        self.tests = [views.Choice(i, n) for i, n in wanted]
+        self.test_id = self.tests[0].value if self.tests else ""
+        self.loading_tests = False
+        if not self.tests:
+            kind = "live-interview templates" if self.picker_live else "tests"
+            self.picker_error = f"This connection has no {kind}."

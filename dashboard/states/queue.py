@@ -1,0 +1,183 @@
+"""The queue across jobs: buckets with counts, filters, search, bulk send with progress."""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from dashboard.services import assessments, matching, pipeline, queue_view, views
+from dashboard.services.errors import UserError
+from dashboard.services.permissions import Permission
+from dashboard.states.auth import acting_user, current_user, requires
+from dashboard.states.common import in_session
+
+
+class QueueState(rx.State):
+    """What waits on the team, bucket by bucket; live."""
+
+    buckets: list[queue_view.BucketCount] = []
+    bucket: str = "needs_sending"
+    rows: list[queue_view.QueueRow] = []
+    unmatched: list[queue_view.UnmatchedRow] = []
+    revision: int = -1
+    loaded: bool = False
+    # Filters
+    jobs: list[views.Choice] = []
+    job_id: str = "all"
+    stage: str = "all"
+    member: str = "all"
+    stage_names: list[str] = []
+    members: list[views.Choice] = []
+    search: str = ""
+    # Bulk send
+    selected: list[int] = []
+    sending: bool = False
+    progress_done: int = 0
+    progress_total: int = 0
+    results: list[str] = []
+    # Matching a kept result to an attempt (typed id of the attempt)
+    match_attempt: dict[str, str] = {}
+
+    def _filter(self) -> queue_view.QueueFilter:
+        return queue_view.QueueFilter(
+            job_id=int(self.job_id) if self.job_id != "all" else None, search=self.search
+        )
+
+    async def _reload(self) -> None:
+        visible = current_user().visible_job_ids
+        bucket, queue_filter = self.bucket, self._filter()
+        may_match = current_user().may(Permission.MANAGE_PIPELINE)
+
+        def load(session):
+            return (
+                pipeline.job_revisions(session),
+                queue_view.counts(session, queue_filter, visible),
+                queue_view.rows(session, bucket, queue_filter, visible),
+                queue_view.unmatched(session) if may_match else [],
+                [views.Choice(str(j.id), j.title) for j in views.list_jobs(session, visible)],
+                queue_view.filter_choices(session, visible),
+            )
+
+        self.revision, self.buckets, self.rows, self.unmatched, self.jobs, choices = await in_session(load)
+        self.stage_names = choices[0]
+        self.members = [views.Choice(str(i), name) for i, name in choices[1]]
+        shown = {r.attempt_id for r in self.rows}
+        self.selected = [i for i in self.selected if i in shown]
+        self.loaded = True
+
+    @rx.event
+    @requires(Permission.VIEW_PIPELINE)
+    async def load(self):
+        await self._reload()
+
+    @rx.event
+    @requires(Permission.VIEW_PIPELINE)
+    async def tick(self, _now: str):
+        if self.sending:
+            return
+        if await in_session(pipeline.job_revisions) != self.revision:
+            await self._reload()
+
+    @rx.event
+    @requires(Permission.VIEW_PIPELINE)
+    async def pick_bucket(self, bucket: str):
+        self.bucket, self.selected, self.results = bucket, [], []
+        await self._reload()
+
+    @rx.event
+    @requires(Permission.VIEW_PIPELINE)
+    async def set_job_id(self, value: str):
+        self.job_id = value
+        await self._reload()
+
+    @rx.event
+    @requires(Permission.VIEW_PIPELINE)
+    async def set_stage(self, value: str):
+        self.stage = value
+        await self._reload()
+
+    @rx.event
+    @requires(Permission.VIEW_PIPELINE)
+    async def set_member(self, value: str):
+        self.member = value
+        await self._reload()
+
+    @rx.event
+    @requires(Permission.VIEW_PIPELINE)
+    def set_search(self, value: str):
+        self.search = value
+
+    @rx.event
+    @requires(Permission.VIEW_PIPELINE)
+    async def apply_search(self, _form: dict | None = None):
+        await self._reload()
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    def toggle_selected(self, attempt_id: int):
+        if attempt_id in self.selected:
+            self.selected = [i for i in self.selected if i != attempt_id]
+        else:
+            self.selected = [*self.selected, attempt_id]
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    def select_all(self, value: bool):
+        self.selected = [r.attempt_id for r in self.rows] if value else []
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    async def send_selected(self):
+        """Send every selected attempt, one by one, showing progress and each row's result."""
+        ids = list(self.selected)
+        names = {r.attempt_id: r.candidate_name for r in self.rows}
+        self.sending, self.progress_done, self.progress_total, self.results = True, 0, len(ids), []
+        yield
+        actor = acting_user()
+        for attempt_id in ids:
+            try:
+                outcome = await in_session(
+                    lambda s, i=attempt_id: assessments.send_assessment(session=s, attempt_id=i, actor=actor)
+                )
+                line = f"{names.get(attempt_id, attempt_id)}: {outcome.message}"
+            except UserError as err:
+                line = f"{names.get(attempt_id, attempt_id)}: not sent: {err}"
+            self.progress_done += 1
+            self.results = [*self.results, line]
+            yield
+            await asyncio.sleep(0)
+        self.sending, self.selected = False, []
+        await self._reload()
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    def set_match_attempt(self, unmatched_id: int, value: str):
+        self.match_attempt = {**self.match_attempt, str(unmatched_id): value}
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    async def match(self, unmatched_id: int):
+        """Apply a kept vendor result to the attempt the recruiter named (its number)."""
+        text = self.match_attempt.get(str(unmatched_id), "").strip().lstrip("#")
+        if not text.isdigit():
+            return rx.toast.error("Type the assessment's number (shown on the application page).")
+        actor = acting_user()
+        try:
+            await in_session(
+                lambda s: matching.match(
+                    session=s, unmatched_id=unmatched_id, attempt_id=int(text), actor=actor
+                )
+            )
+        except UserError as err:
+            return rx.toast.error(str(err))
+        await self._reload()
+        return rx.toast.success("Result matched and applied.")
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    async def dismiss(self, unmatched_id: int):
+        actor = acting_user()
+        await in_session(lambda s: matching.dismiss(session=s, unmatched_id=unmatched_id, actor=actor))
+        await self._reload()
+        return rx.toast.info("Set aside.")

@@ -1,0 +1,452 @@
+"""A job's review page: results side by side, keyboard-first decisions, rules with a dry run."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import reflex as rx
+
+from dashboard.services import notes, pipeline, review
+from dashboard.services.errors import UserError
+from dashboard.services.permissions import Permission, require
+from dashboard.states.auth import acting_user, current_user, requires
+from dashboard.states.common import id_in_path, in_session
+from dashboard.states.rejection import RejectForm
+
+
+@dataclasses.dataclass
+class Row:
+    """A result as the table shows it (numbers already formatted)."""
+
+    attempt_id: int
+    application_id: int
+    candidate_name: str
+    stage_name: str
+    test_name: str
+    score: float
+    score_text: str
+    minutes: float
+    points: str
+    comparative: str
+    percentile: str
+    time_taken: str
+    attempt: str
+    counts: bool
+    warnings: int
+    report_url: str
+    state: str
+    decision_version: int
+    below_bar: bool = False
+
+
+@dataclasses.dataclass
+class Bar:
+    """One bucket of the score distribution (``mark`` is the candidate in view's bucket)."""
+
+    band: str
+    candidates: int
+    mark: int
+
+
+SORTS = {
+    "score": lambda r: r.score,
+    "name": lambda r: r.candidate_name.lower(),
+    "test": lambda r: r.test_name.lower(),
+    "percentile": lambda r: float(r.percentile or -1),
+    "comparative": lambda r: float(r.comparative.rstrip("%") or -1),
+    "time": lambda r: r.minutes,
+    "attempt": lambda r: r.attempt,
+    "integrity": lambda r: r.warnings,
+    "status": lambda r: r.state,
+}
+
+
+def _row(r: review.ResultRow) -> Row:
+    minutes = f"{r.minutes:g} min" if r.minutes is not None else ""
+    if minutes and r.minutes_allowed:
+        minutes += f" of {r.minutes_allowed:g}"
+    return Row(
+        attempt_id=r.attempt_id,
+        application_id=r.application_id,
+        candidate_name=r.candidate_name,
+        stage_name=r.stage_name,
+        test_name=r.test_name,
+        score=r.score if r.score is not None else -1.0,
+        score_text=f"{r.score:g}%" if r.score is not None else "no score",
+        minutes=r.minutes if r.minutes is not None else -1.0,
+        points=r.points,
+        comparative=f"{r.comparative:g}%" if r.comparative is not None else "",
+        percentile=f"{r.percentile:g}" if r.percentile is not None else "",
+        time_taken=minutes,
+        attempt=f"{r.attempt_number}" + ("" if r.counts else " (does not count)"),
+        counts=r.counts,
+        warnings=r.warnings,
+        report_url=r.report_url,
+        state=r.state,
+        decision_version=r.decision_version,
+        below_bar=r.below_bar,
+    )
+
+
+class ReviewState(RejectForm, rx.State):
+    """The review page of one job."""
+
+    title: str = ""
+    review_job_id: int = 0
+    rows: list[Row] = []
+    cursor: int = 0
+    show_all: bool = False
+    min_score: str = ""
+    text_filter: str = ""
+    sort: str = "score"
+    descending: bool = True
+    bars: list[dict[str, str | int]] = []  # chart rows: band, candidates, mark
+    revision: int = -1
+    loaded: bool = False
+    error: str = ""
+    busy: bool = False
+    # Dialogs
+    noting: bool = False
+    note: str = ""
+    help_open: bool = False
+    # Rules
+    rules: list[review.StageRuleView] = []
+    rule_stage_id: str = ""
+    rule_threshold: str = ""
+    rule_floor: str = ""
+    dry_run_text: str = ""
+    dry_run_names: list[str] = []
+    feedback_on: bool = False
+    feedback_template: str = ""
+
+    def _job_id(self) -> int:
+        return id_in_path(self, "jobs")
+
+    async def _reload(self) -> None:
+        job_id, user = self._job_id(), current_user()
+        try:
+            low = float(self.min_score) if self.min_score.strip() else None
+        except ValueError:
+            low = None
+
+        def load(session):
+            require(user, Permission.REVIEW, job_id=job_id)
+            return (
+                review.settings(session, job_id),
+                pipeline.job_revisions(session, [job_id]),
+                review.results(session, job_id),
+            )
+
+        try:
+            found, self.revision, results = await in_session(load)
+        except UserError as err:
+            self.error, self.rows, self.loaded = str(err), [], True
+            return
+        self.error, self.title, self.review_job_id = "", found.title, found.job_id
+        self.feedback_on, self.feedback_template = found.feedback_on, found.feedback_template
+        self.rules = found.rules
+        if not self.rule_stage_id and self.rules:
+            self.rule_stage_id = str(self.rules[0].id)
+        current = self.rows[self.cursor].attempt_id if self.rows and self.cursor < len(self.rows) else None
+        rows = [_row(r) for r in results if r.counts or self.show_all]
+        if not self.show_all:
+            rows = [r for r in rows if r.state == "Assessment needs review"]
+        words = self.text_filter.strip().lower()
+        if words:
+            rows = [
+                r
+                for r in rows
+                if words
+                in " ".join((r.candidate_name, r.test_name, r.stage_name, r.state, r.score_text)).lower()
+            ]
+        if low is not None:
+            rows = [r for r in rows if r.score >= low]
+        rows.sort(key=SORTS.get(self.sort, SORTS["score"]), reverse=self.descending)
+        self.rows = rows
+        ids = [r.attempt_id for r in rows]
+        self.cursor = ids.index(current) if current in ids else min(self.cursor, max(0, len(rows) - 1))
+        self._chart(results)
+        self.loaded = True
+
+    def _chart(self, results: list[review.ResultRow]) -> None:
+        counts = [0] * 10
+        for r in results:
+            if r.counts and r.score is not None:
+                counts[min(9, int(r.score // 10))] += 1
+        in_view = self.rows[self.cursor].score if self.rows else -1
+        mark = min(9, int(in_view // 10)) if in_view >= 0 else -1
+        self.bars = [
+            dataclasses.asdict(Bar(f"{i * 10}-{i * 10 + 9 if i < 9 else 100}", n, n if i == mark else 0))
+            for i, n in enumerate(counts)
+        ]
+
+    @rx.event
+    @requires(Permission.REVIEW)
+    async def load(self):
+        self.cursor, self.rejecting, self.noting, self.help_open = 0, False, False, False
+        self.dry_run_text, self.dry_run_names, self.rule_stage_id = "", [], ""
+        await self._reload()
+
+    @rx.event
+    @requires(Permission.REVIEW)
+    async def tick(self, _now: str):
+        if self.busy or self.rejecting or self.noting:
+            return
+        job_id = self._job_id()
+        if await in_session(lambda s: pipeline.job_revisions(s, [job_id])) != self.revision:
+            await self._reload()
+
+    @rx.var
+    def in_view(self) -> Row | None:
+        """The candidate the keyboard is on."""
+        return self.rows[self.cursor] if self.rows and self.cursor < len(self.rows) else None
+
+    @rx.event
+    @requires(Permission.REVIEW)
+    async def key(self, key: str):
+        """j/k next/previous, a advance, r reject, o open the report, n note, ? the shortcut list."""
+        if key == "?":
+            self.help_open = not self.help_open
+            return
+        if not self.rows:
+            return
+        if key in ("j", "k"):
+            self.cursor = max(0, min(len(self.rows) - 1, self.cursor + (1 if key == "j" else -1)))
+            await self._reload()
+        elif key == "a":
+            return ReviewState.advance
+        elif key == "r":
+            self.rejecting, self.reject_reason, self.reject_note = True, "", ""
+        elif key == "n":
+            self.noting, self.note = True, ""
+        elif key == "o":
+            url = self.rows[self.cursor].report_url
+            return (
+                rx.call_script(f"window.open({url!r}, '_blank')")
+                if url
+                else rx.toast.info("No report link yet.")
+            )
+
+    @rx.event
+    @requires(Permission.REVIEW)
+    async def focus(self, index: int):
+        self.cursor = index
+        await self._reload()
+
+    @rx.event
+    @requires(Permission.REVIEW)
+    async def advance(self):
+        """Advance the candidate in view to the next stage."""
+        row = self.rows[self.cursor]
+        job_id, actor = self._job_id(), acting_user()
+        self.busy = True
+        try:
+            require(current_user(), Permission.REVIEW, job_id=job_id)
+            message = await in_session(
+                lambda s: review.advance(
+                    session=s,
+                    application_id=row.application_id,
+                    expected_version=row.decision_version,
+                    actor=actor,
+                )
+            )
+        except UserError as err:
+            self.busy = False
+            await self._reload()
+            return rx.toast.error(str(err))
+        self.busy = False
+        await self._reload()
+        return rx.toast.success(f"{row.candidate_name}: {message}")
+
+    @rx.event
+    @requires(Permission.REVIEW)
+    async def reject(self):
+        """Reject the candidate in view, with the chosen reason."""
+        row, reason, note = self.rows[self.cursor], self.reject_reason, self.reject_note
+        job_id, actor = self._job_id(), acting_user()
+        try:
+            require(current_user(), Permission.REVIEW, job_id=job_id)
+            await in_session(
+                lambda s: review.reject(
+                    session=s,
+                    application_id=row.application_id,
+                    reason=reason,
+                    note=note,
+                    expected_version=row.decision_version,
+                    actor=actor,
+                )
+            )
+        except UserError as err:
+            return rx.toast.error(str(err))
+        self.rejecting = False
+        await self._reload()
+        return rx.toast.success(f"{row.candidate_name} rejected ({reason}).")
+
+    @rx.event
+    @requires(Permission.REVIEW)
+    def set_noting(self, value: bool):
+        self.noting = value
+
+    @rx.event
+    @requires(Permission.REVIEW)
+    def set_note(self, value: str):
+        self.note = value
+
+    @rx.event
+    @requires(Permission.REVIEW)
+    async def save_note(self):
+        row, text, actor, job_id = self.rows[self.cursor], self.note, acting_user(), self._job_id()
+        try:
+            require(current_user(), Permission.REVIEW, job_id=job_id)
+            await in_session(
+                lambda s: notes.add_note(session=s, application_id=row.application_id, text=text, actor=actor)
+            )
+        except UserError as err:
+            return rx.toast.error(str(err))
+        self.noting = False
+        return rx.toast.success("Note saved.")
+
+    @rx.event
+    @requires(Permission.REVIEW)
+    def set_help_open(self, value: bool):
+        self.help_open = value
+
+    @rx.event
+    @requires(Permission.REVIEW)
+    async def set_show_all(self, value: bool):
+        self.show_all = value
+        await self._reload()
+
+    @rx.event
+    @requires(Permission.REVIEW)
+    def set_text_filter(self, value: str):
+        self.text_filter = value
+
+    @rx.event
+    @requires(Permission.REVIEW)
+    def set_min_score(self, value: str):
+        self.min_score = value
+
+    @rx.event
+    @requires(Permission.REVIEW)
+    async def apply_filter(self, _form: dict | None = None):
+        await self._reload()
+
+    @rx.event
+    @requires(Permission.REVIEW)
+    async def sort_by(self, column: str):
+        self.descending = (
+            not self.descending
+            if self.sort == column
+            else column in ("score", "percentile", "comparative", "integrity")
+        )
+        self.sort = column
+        await self._reload()
+
+    @rx.event
+    @requires(Permission.REVIEW)
+    async def export(self):
+        """Download the job's results as CSV."""
+        job_id = self._job_id()
+        try:
+            require(current_user(), Permission.REVIEW, job_id=job_id)
+        except UserError as err:
+            return rx.toast.error(str(err))
+        data = await in_session(lambda s: review.export_csv(s, job_id))
+        return rx.download(data=data, filename=f"assay-results-job-{job_id}.csv")
+
+    @rx.event
+    @requires(Permission.REVIEW)
+    def set_rule_stage_id(self, value: str):
+        self.rule_stage_id, self.dry_run_text, self.dry_run_names = value, "", []
+
+    @rx.event
+    @requires(Permission.REVIEW)
+    def set_rule_threshold(self, value: str):
+        self.rule_threshold = value
+
+    @rx.event
+    @requires(Permission.REVIEW)
+    def set_rule_floor(self, value: str):
+        self.rule_floor = value
+
+    def _floor(self) -> float | None:
+        return float(self.rule_floor) if self.rule_floor.strip() else None
+
+    @rx.event
+    @requires(Permission.REVIEW)
+    async def dry_run(self):
+        """Say what the rule would have done to the stage's completed candidates."""
+        try:
+            threshold, floor = float(self.rule_threshold), self._floor()
+        except ValueError:
+            return rx.toast.error("The thresholds are scores from 0 to 100.")
+        stage_id = int(self.rule_stage_id or 0)
+        try:
+            dry = await in_session(lambda s: review.dry_run(s, stage_id, threshold, floor))
+        except UserError as err:
+            return rx.toast.error(str(err))
+        flagged = (
+            f"; {len(dry.below_bar)} would be flagged below the bar for a person" if floor is not None else ""
+        )
+        self.dry_run_text = (
+            f"This rule would have advanced {len(dry.would_advance)} of the {dry.total} completed candidates; "
+            f"{dry.to_review} would go to review{flagged}. Nobody is rejected by a rule."
+        )
+        self.dry_run_names = dry.would_advance
+
+    @rx.event
+    @requires(Permission.MANAGE_RULES)
+    async def switch_rule(self, on: bool):
+        """Switch the stage's auto-advance rule on at the threshold, or off (admins only)."""
+        stage_id, actor = int(self.rule_stage_id or 0), acting_user()
+        try:
+            threshold = float(self.rule_threshold) if on else None
+            floor = self._floor() if on else None
+        except ValueError:
+            return rx.toast.error("The thresholds are scores from 0 to 100.")
+        counting = next((r.counting for r in self.rules if r.id == stage_id), "latest")
+        try:
+            await in_session(
+                lambda s: review.set_rule(
+                    session=s,
+                    stage_id=stage_id,
+                    advance_at=threshold,
+                    review_from=floor,
+                    counting=counting,
+                    actor=actor,
+                )
+            )
+        except UserError as err:
+            return rx.toast.error(str(err))
+        await self._reload()
+        return rx.toast.success("Rule switched on." if on else "Rule switched off.")
+
+    @rx.event
+    @requires(Permission.MANAGE_RULES)
+    async def set_counting(self, stage_id: int, counting: str):
+        """Which attempt counts in a stage: the latest or the best (admins only)."""
+        try:
+            await in_session(lambda s: review.set_counting(session=s, stage_id=stage_id, counting=counting))
+        except UserError as err:
+            return rx.toast.error(str(err))
+        await self._reload()
+
+    @rx.event
+    @requires(Permission.MANAGE_RULES)
+    def set_feedback_template(self, value: str):
+        self.feedback_template = value
+
+    @rx.event
+    @requires(Permission.MANAGE_RULES)
+    async def save_feedback(self, on: bool):
+        """Candidate feedback for this job: on or off, and its message (admins only)."""
+        job_id, template = self._job_id(), self.feedback_template
+        try:
+            await in_session(
+                lambda s: review.set_feedback(session=s, job_id=job_id, enabled=on, template=template)
+            )
+        except UserError as err:
+            return rx.toast.error(str(err))
+        await self._reload()
+        return rx.toast.success("Candidate feedback " + ("on." if on else "off."))

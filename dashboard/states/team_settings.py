@@ -1,0 +1,72 @@
+"""Workspace settings an admin owns: the status chips' clocks."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from dashboard.services import status_clocks
+from dashboard.services.errors import UserError
+from dashboard.services.permissions import Permission
+from dashboard.states.auth import current_user, requires
+from dashboard.states.common import in_session
+
+
+class TeamSettingsState(rx.State):
+    """The settings page."""
+
+    clocks: list[status_clocks.ClockView] = []
+    error: str = ""
+    # The form's inputs are uncontrolled; a new key after a save or a restore re-mounts them
+    # with what is stored.
+    form_key: int = 0
+    confirm_restore: bool = False
+
+    async def _reload(self) -> None:
+        self.clocks = await in_session(status_clocks.views)
+        self.form_key += 1
+
+    @rx.event
+    @requires(Permission.MANAGE_SETTINGS)
+    async def load(self):
+        self.error, self.confirm_restore = "", False
+        await self._reload()
+
+    @rx.event
+    @requires(Permission.MANAGE_SETTINGS)
+    async def save(self, form: dict):
+        """Every clock as typed; a bad one is named and nothing is saved."""
+        values = {
+            c.state: (str(form.get(f"{c.state}_amber", "")), str(form.get(f"{c.state}_red", "")))
+            for c in self.clocks
+        }
+        user = current_user()
+        try:
+            await in_session(lambda s: status_clocks.save(session=s, user=user, values=values))
+        except UserError as err:
+            self.error = str(err)
+            return
+        self.error = ""
+        await self._reload()
+        return rx.toast.success("Saved: boards and the queue colour their chips by these clocks now.")
+
+    @rx.event
+    @requires(Permission.MANAGE_SETTINGS)
+    def ask_restore(self):
+        self.confirm_restore = True
+
+    @rx.event
+    @requires(Permission.MANAGE_SETTINGS)
+    def set_confirm_restore_open(self, is_open: bool):
+        self.confirm_restore = is_open
+
+    @rx.event
+    @requires(Permission.MANAGE_SETTINGS)
+    async def restore_defaults(self):
+        user = current_user()
+        try:
+            await in_session(lambda s: status_clocks.restore_defaults(session=s, user=user))
+        except UserError as err:
+            return rx.toast.error(str(err))
+        self.error, self.confirm_restore = "", False
+        await self._reload()
+        return rx.toast.success("The default clocks are back.")

@@ -1,0 +1,88 @@
+"""Admins manage the team: invite, change role, deactivate, assign hiring managers to jobs."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from dashboard.services import accounts, views
+from dashboard.services.errors import UserError
+from dashboard.services.permissions import Permission
+from dashboard.states.auth import current_user, requires
+from dashboard.states.common import in_session
+from models import Role
+
+
+class UsersState(rx.State):
+    """The users page."""
+
+    users: list[views.UserView] = []
+    jobs: list[views.Choice] = []
+    invite_error: str = ""
+    invited_password: str = ""
+    invited_email: str = ""
+
+    async def _reload(self) -> None:
+        def load(session):
+            return views.users(session), [views.Choice(str(j.id), j.title) for j in views.list_jobs(session)]
+
+        self.users, self.jobs = await in_session(load)
+
+    @rx.event
+    @requires(Permission.MANAGE_USERS)
+    async def load(self):
+        await self._reload()
+
+    @rx.event
+    @requires(Permission.MANAGE_USERS)
+    async def invite(self, form: dict):
+        """Create the account; its first password is shown once, to hand over."""
+        email, name, role = str(form.get("email", "")), str(form.get("name", "")), str(form.get("role", ""))
+        try:
+            user, password = await in_session(
+                lambda s: accounts.create_user(session=s, email=email, name=name, role=Role(role))
+            )
+        except ValueError:
+            self.invite_error = "Pick a role."
+            return
+        except UserError as err:
+            self.invite_error = str(err)
+            return
+        self.invite_error, self.invited_email, self.invited_password = "", user.email, password
+        await self._reload()
+
+    @rx.event
+    @requires(Permission.MANAGE_USERS)
+    def dismiss_password(self):
+        self.invited_password = self.invited_email = ""
+
+    @rx.event
+    @requires(Permission.MANAGE_USERS)
+    async def change_role(self, user_id: int, role: str):
+        try:
+            await in_session(lambda s: accounts.change_role(session=s, user_id=user_id, role=Role(role)))
+        except UserError as err:
+            return rx.toast.error(str(err))
+        await self._reload()
+        return rx.toast.success("Role changed.")
+
+    @rx.event
+    @requires(Permission.MANAGE_USERS)
+    async def set_active(self, user_id: int, active: bool):
+        if not active and user_id == current_user().id:
+            return rx.toast.error("You cannot deactivate yourself.")
+        try:
+            await in_session(lambda s: accounts.set_active(session=s, user_id=user_id, active=active))
+        except UserError as err:
+            return rx.toast.error(str(err))
+        await self._reload()
+        return rx.toast.success("Deactivated; their sessions have ended." if not active else "Reactivated.")
+
+    @rx.event
+    @requires(Permission.MANAGE_USERS)
+    async def toggle_job(self, user_id: int, job_id: str, on: bool):
+        """Assign a hiring manager to a job, or take them off it."""
+        row = next(u for u in self.users if u.id == user_id)
+        current = {int(j) for j in row.job_ids}
+        wanted = current | {int(job_id)} if on else current - {int(job_id)}
+        await in_session(lambda s: accounts.assign_jobs(session=s, user_id=user_id, job_ids=list(wanted)))
+        await self._reload()

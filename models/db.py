@@ -1,0 +1,64 @@
+"""The database engine, sessions, and migrations applied at start.
+
+SQLite by default (one file, nothing to install); PostgreSQL when the URL says so.
+The same Alembic scripts in ``migrations/`` run on both.
+"""
+
+from __future__ import annotations
+
+import pathlib
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+_engine: sa.Engine | None = None
+_MIGRATIONS = pathlib.Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # WAL lets the web workers read while the scheduler writes; the busy timeout
+    # makes concurrent writers wait for each other instead of failing at once.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    # In WAL mode NORMAL syncs at checkpoints, not at every commit: no corruption on a crash,
+    # at worst the last commits before a power cut are lost (webhooks are re-sent or polled).
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def init_engine(url: str) -> sa.Engine:
+    """Create (or replace) the process-wide engine for ``url``."""
+    global _engine
+    if _engine is not None:
+        _engine.dispose()
+    if url.startswith("sqlite"):
+        _engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        sa.event.listen(_engine, "connect", _sqlite_pragmas)
+    else:
+        _engine = sa.create_engine(url, pool_pre_ping=True)
+    return _engine
+
+
+def get_engine() -> sa.Engine:
+    """The engine made by ``init_engine``."""
+    if _engine is None:
+        raise RuntimeError("init_engine() has not been called")
+    return _engine
+
+
+def new_session() -> Session:
+    """A new session; use it as a context manager and commit explicitly."""
+    return Session(get_engine(), expire_on_commit=False)
+
+
+def migrate(url: str) -> None:
+    """Bring the database at ``url`` to the newest schema (Alembic ``upgrade head``)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    command.upgrade(config, "head")

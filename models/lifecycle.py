@@ -1,0 +1,103 @@
+"""The assessment lifecycle shared by every vendor, as a pure function.
+
+    ready_to_send -> sent -> started -> completed -> reviewed
+    with side exits cancelled, expired and error (which a later vendor update,
+    or a retry, can leave).
+
+Vendors report late and out of order; ``decide`` is the single place that says
+whether a reported state may be applied, so a webhook, a poll and a click can
+never disagree.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+
+
+class AttemptState(enum.StrEnum):
+    """Where an assessment attempt is; the values are stored in the database."""
+
+    READY_TO_SEND = "ready_to_send"
+    SENT = "sent"
+    STARTED = "started"
+    COMPLETED = "completed"
+    REVIEWED = "reviewed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    ERROR = "error"
+
+
+S = AttemptState
+
+# States a candidate can still act on; one such attempt per application and stage.
+OPEN_STATES = frozenset({S.READY_TO_SEND, S.SENT, S.STARTED})
+# States from which nothing moves on (a re-attempt is a new row).
+FINAL_STATES = frozenset({S.REVIEWED, S.CANCELLED, S.EXPIRED})
+
+_FORWARD_ORDER = {S.READY_TO_SEND: 0, S.SENT: 1, S.STARTED: 2, S.COMPLETED: 3, S.REVIEWED: 4}
+
+ALLOWED: frozenset[tuple[AttemptState, AttemptState]] = frozenset(
+    {
+        (S.READY_TO_SEND, S.SENT),
+        (S.READY_TO_SEND, S.CANCELLED),
+        (S.READY_TO_SEND, S.ERROR),
+        # The vendor's news can overtake our own record of the send.
+        (S.READY_TO_SEND, S.STARTED),
+        (S.READY_TO_SEND, S.COMPLETED),
+        (S.SENT, S.STARTED),
+        (S.SENT, S.COMPLETED),
+        (S.SENT, S.CANCELLED),
+        (S.SENT, S.EXPIRED),
+        (S.SENT, S.ERROR),
+        (S.STARTED, S.COMPLETED),
+        (S.STARTED, S.CANCELLED),
+        (S.STARTED, S.EXPIRED),
+        (S.STARTED, S.ERROR),
+        (S.COMPLETED, S.REVIEWED),
+        # An error is not final: a retry sends again, or the vendor turns out to have it.
+        (S.ERROR, S.READY_TO_SEND),
+        (S.ERROR, S.SENT),
+        (S.ERROR, S.STARTED),
+        (S.ERROR, S.COMPLETED),
+        (S.ERROR, S.CANCELLED),
+        (S.ERROR, S.EXPIRED),
+    }
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Decision:
+    """Whether a reported state is applied, and why not when it is not.
+
+    Attributes:
+        apply: Move the attempt to the reported state.
+        refresh: The state is unchanged but the report may carry newer details
+            (a result that arrived after "completed", a new test link).
+        reason: Why the report is ignored, for the log.
+    """
+
+    apply: bool
+    refresh: bool = False
+    reason: str = ""
+
+
+def decide(current: AttemptState, reported: AttemptState) -> Decision:
+    """Decide whether ``reported`` may replace ``current``.
+
+    Args:
+        current: The attempt's stored state.
+        reported: The state a user, webhook or poll says it is in now.
+
+    Returns:
+        The decision; ``reason`` says why an ignored report was ignored.
+    """
+    if current == reported:
+        return Decision(apply=False, refresh=current not in FINAL_STATES, reason="unchanged")
+    if (current, reported) in ALLOWED:
+        return Decision(apply=True)
+    if current in FINAL_STATES:
+        return Decision(apply=False, reason=f"{current.value} is final")
+    if _FORWARD_ORDER.get(reported, 99) < _FORWARD_ORDER.get(current, -1):
+        return Decision(apply=False, reason=f"{reported.value} would move back from {current.value}")
+    return Decision(apply=False, reason=f"{current.value} cannot become {reported.value}")

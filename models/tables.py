@@ -1,0 +1,428 @@
+"""SQLModel tables. Vendor ids are strings; times are timezone-aware UTC.
+
+SQLModel's datetime columns refuse naive values and read back in UTC on every
+database (SQLite included); ``utcnow`` is the one clock the services use.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+
+import sqlalchemy as sa
+from sqlmodel import JSON, Column, Field, SQLModel
+
+from models.lifecycle import OPEN_STATES, AttemptState
+
+
+def _enum_column(enum_type: type[enum.Enum], **kwargs) -> Column:
+    """A column storing the enum's values as plain strings (portable, readable in SQL)."""
+    return Column(
+        sa.Enum(enum_type, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        nullable=False,
+        **kwargs,
+    )
+
+
+def utcnow() -> datetime.datetime:
+    """Now, in UTC, to the second."""
+    return datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+
+
+class Role(enum.StrEnum):
+    """What a user may do."""
+
+    ADMIN = "admin"
+    RECRUITER = "recruiter"
+    HIRING_MANAGER = "hiring_manager"
+
+
+class StageKind(enum.StrEnum):
+    """A stage of an interview plan is a plain step or sends an assessment."""
+
+    REGULAR = "regular"
+    ASSESSMENT = "assessment"
+
+
+class ActorKind(enum.StrEnum):
+    """Who or what caused a change in an application's history."""
+
+    USER = "user"
+    WEBHOOK = "webhook"
+    POLL = "poll"
+    SYSTEM = "system"
+
+
+class User(SQLModel, table=True):
+    """A member of the hiring team. The password is stored as an argon2 hash only."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(unique=True, max_length=254)
+    name: str = Field(max_length=120)
+    role: Role = Field(sa_column=_enum_column(Role))
+    password_hash: str = ""
+    active: bool = True
+    created_at: datetime.datetime = Field(default_factory=utcnow)
+
+
+class UserSession(SQLModel, table=True):
+    """A signed-in browser. Only a hash of its token is stored; it expires by itself."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, max_length=64)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime.datetime = Field(default_factory=utcnow)
+    expires_at: datetime.datetime
+
+
+class SignInAttempt(SQLModel, table=True):
+    """Failed sign-ins, for rate limiting across every worker."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(index=True, max_length=254)
+    at: datetime.datetime = Field(default_factory=utcnow)
+
+
+class JobMember(SQLModel, table=True):
+    """A hiring manager assigned to a job: they see and decide only for these."""
+
+    job_id: int = Field(foreign_key="job.id", primary_key=True)
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+
+
+class Job(SQLModel, table=True):
+    """An open position with its interview plan.
+
+    ``revision`` grows with every change to the job's applications, so open
+    boards can tell cheaply that they are stale. With ``candidate_feedback`` on,
+    candidates get a message (from ``feedback_template``) when their result
+    arrives and when a decision is taken.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    revision: int = 0
+    created_at: datetime.datetime = Field(default_factory=utcnow)
+    candidate_feedback: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    feedback_template: str = Field(default="", sa_column_kwargs={"server_default": ""})
+
+
+class Gating(enum.StrEnum):
+    """When an assessment stage with several tests counts as done."""
+
+    ALL = "all"
+    ANY = "any"
+
+
+class Stage(SQLModel, table=True):
+    """One step of a job's interview plan, in ``position`` order.
+
+    An assessment stage sends one or several tests (``StageAssessment``), at once
+    on entry or on a click, with an optional deadline. Any stage may carry a
+    default live-interview template, whose link is made when an interview in the
+    stage is scheduled.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: int = Field(foreign_key="job.id", index=True)
+    position: int
+    name: str = Field(max_length=120)
+    kind: StageKind = Field(sa_column=_enum_column(StageKind))
+    send_automatically: bool = False
+    gating: Gating = Field(default=Gating.ALL, sa_column=_enum_column(Gating, server_default="all"))
+    deadline_days: int | None = None
+    # Remind the candidate this many hours before the deadline (where the vendor can resend).
+    reminder_hours: int | None = None
+    live_integration_id: int | None = Field(default=None, foreign_key="integration.id")
+    live_template_id: str | None = Field(default=None, max_length=120)
+    live_template_name: str | None = Field(default=None, max_length=200)
+    # Which attempt counts when a candidate took a test more than once: "latest" or "best".
+    counting: str = Field(default="latest", max_length=10, sa_column_kwargs={"server_default": "latest"})
+    # Threshold rule: advance automatically at or above ``advance_at`` (None: off); scores from
+    # ``review_from`` up go to review, and below it they are flagged "below the bar" for a
+    # person to decide. Never rejects.
+    advance_at: float | None = None
+    review_from: float | None = None
+    # Rule changes are audited in the application history of the moves they make.
+    rule_enabled_at: datetime.datetime | None = None
+
+
+class StageAssessment(SQLModel, table=True):
+    """One test an assessment stage sends: a vendor connection and the vendor's test."""
+
+    __table_args__ = (sa.UniqueConstraint("stage_id", "integration_id", "vendor_test_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    stage_id: int = Field(foreign_key="stage.id", index=True)
+    position: int = 0
+    integration_id: int = Field(foreign_key="integration.id")
+    vendor_test_id: str = Field(max_length=120)
+    vendor_test_name: str = Field(max_length=200)
+
+
+class Candidate(SQLModel, table=True):
+    """A person who applies; one candidate can apply to several jobs."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)
+    email: str = Field(index=True, max_length=254)
+
+
+class Application(SQLModel, table=True):
+    """A candidate in one job's pipeline, at one stage."""
+
+    __table_args__ = (sa.Index("ix_application_job_stage", "job_id", "stage_id", "stage_entered_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: int = Field(foreign_key="candidate.id", index=True)
+    job_id: int = Field(foreign_key="job.id")
+    stage_id: int = Field(foreign_key="stage.id")
+    stage_entered_at: datetime.datetime = Field(default_factory=utcnow)
+    updated_at: datetime.datetime = Field(default_factory=utcnow)
+    # Set when someone rejects the candidate; a rejection is always a person's decision.
+    rejected_at: datetime.datetime | None = None
+    rejection_reason: str | None = Field(default=None, max_length=200)
+    # Grows with every decision, so two reviewers at once cannot both win.
+    decision_version: int = 0
+
+
+class Integration(SQLModel, table=True):
+    """A connection to one vendor account. Secrets are stored encrypted."""
+
+    __table_args__ = (sa.UniqueConstraint("vendor", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    vendor: str = Field(max_length=40)
+    name: str = Field(max_length=120)
+    region: str = Field(max_length=20)
+    custom_base_url: str = Field(default="", max_length=500)
+    api_key_encrypted: str
+    api_key_last4: str = Field(max_length=4)
+    webhook_token_encrypted: str
+    # The vendor's settings beyond the key (a company or workspace id); never secret.
+    options: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}"))
+    created_at: datetime.datetime = Field(default_factory=utcnow)
+    last_used_at: datetime.datetime | None = None
+    last_webhook_at: datetime.datetime | None = None
+    last_sync_at: datetime.datetime | None = None
+    last_sync_corrected: int = 0
+    last_error: str | None = None
+    last_error_at: datetime.datetime | None = None
+    disconnected_at: datetime.datetime | None = None
+
+
+class IntegrationLog(SQLModel, table=True):
+    """The audit log and error log of a connection (never a secret)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    integration_id: int = Field(foreign_key="integration.id", index=True)
+    at: datetime.datetime = Field(default_factory=utcnow)
+    kind: str = Field(max_length=10)  # "audit" or "error"
+    actor_label: str = Field(max_length=120)
+    message: str = Field(max_length=500)
+
+
+class ApplicationNote(SQLModel, table=True):
+    """A note by the hiring team on an application."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    author_id: int | None = Field(default=None, foreign_key="user.id")
+    author_name: str = Field(max_length=120)
+    at: datetime.datetime = Field(default_factory=utcnow)
+    text: str = Field(max_length=4000)
+
+
+class Interview(SQLModel, table=True):
+    """A scheduled live interview; its link comes from the stage's live-interview template."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    stage_id: int = Field(foreign_key="stage.id")
+    scheduled_for: datetime.datetime
+    interviewers: str = Field(default="", max_length=500)
+    attempt_id: int | None = Field(default=None, foreign_key="assessmentattempt.id")
+    created_at: datetime.datetime = Field(default_factory=utcnow)
+
+
+class Notification(SQLModel, table=True):
+    """Something the team should look at: an assessment needs review, expired or failed.
+
+    ``dedupe_key`` makes each notice once, however often the cause is seen.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str = Field(unique=True, max_length=200)
+    kind: str = Field(max_length=30)
+    message: str = Field(max_length=300)
+    application_id: int | None = Field(default=None, foreign_key="application.id")
+    job_id: int | None = Field(default=None, foreign_key="job.id", index=True)
+    created_at: datetime.datetime = Field(default_factory=utcnow)
+    read_at: datetime.datetime | None = None
+
+
+class OutboxMessage(SQLModel, table=True):
+    """An email: kept here first, then handed to SMTP when one is configured.
+
+    ``dedupe_key`` makes every message once (a candidate never gets the same
+    feedback twice, a recruiter the same alert twice).
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str = Field(unique=True, max_length=200)
+    to_address: str = Field(max_length=254)
+    subject: str = Field(max_length=200)
+    body: str
+    application_id: int | None = Field(default=None, foreign_key="application.id")
+    created_at: datetime.datetime = Field(default_factory=utcnow)
+    sent_at: datetime.datetime | None = None
+    error: str | None = None
+
+
+_OPEN_STATES_SQL = "state IN ({})".format(",".join(sorted(f"'{s.value}'" for s in OPEN_STATES)))
+
+
+class AssessmentAttempt(SQLModel, table=True):
+    """One invitation of one candidate to one vendor test.
+
+    A re-attempt is a new row pointing at the one it re-takes, so no result is
+    ever overwritten. ``reference`` travels to the vendor with the invitation,
+    which lets a retried send find an invitation that a timeout hid from us.
+    """
+
+    __table_args__ = (
+        # One open attempt per application and test: two racing sends (two tabs, the
+        # automation and a click, a bulk send and a retry) meet here.
+        sa.Index(
+            "uq_attempt_open_per_test",
+            "application_id",
+            "integration_id",
+            "vendor_test_id",
+            unique=True,
+            sqlite_where=sa.text(_OPEN_STATES_SQL),
+            postgresql_where=sa.text(_OPEN_STATES_SQL),
+        ),
+        # Not unique: a vendor may keep its id for a re-attempt (the newest row is the live one).
+        sa.Index("ix_attempt_vendor_id", "integration_id", "vendor_attempt_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    # The stage it was sent for (None: a one-off assessment outside the plan).
+    stage_id: int | None = Field(default=None, foreign_key="stage.id")
+    stage_assessment_id: int | None = Field(default=None, foreign_key="stageassessment.id")
+    integration_id: int = Field(foreign_key="integration.id", index=True)
+    vendor_test_id: str = Field(max_length=120)
+    live_interview: bool = False
+    vendor_test_name: str = Field(max_length=200)
+    attempt_number: int = 1
+    retakes_attempt_id: int | None = Field(default=None, foreign_key="assessmentattempt.id")
+    reference: str = Field(unique=True, max_length=64)
+    state: AttemptState = Field(sa_column=_enum_column(AttemptState, index=True))
+    send_claimed_at: datetime.datetime | None = None
+    send_tries: int = 0
+    vendor_attempt_id: str | None = Field(default=None, max_length=120)
+    raw_status: str | None = Field(default=None, max_length=60)
+    test_url: str | None = None
+    report_url: str | None = None
+    created_at: datetime.datetime = Field(default_factory=utcnow)
+    updated_at: datetime.datetime = Field(default_factory=utcnow)
+    sent_at: datetime.datetime | None = None
+    started_at: datetime.datetime | None = None
+    completed_at: datetime.datetime | None = None
+    expires_at: datetime.datetime | None = None
+    reminded_at: datetime.datetime | None = None
+    reviewed_at: datetime.datetime | None = None
+    score_percent: float | None = None
+    points: float | None = None
+    max_points: float | None = None
+    comparative_score: float | None = None
+    duration_seconds: int | None = None
+    time_allowed_seconds: int | None = None
+    subscores: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    warnings: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    error_reason: str | None = None
+    error_retryable: bool = False
+
+
+class ApplicationEvent(SQLModel, table=True):
+    """One line of an application's history: a stage move or an attempt transition."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    attempt_id: int | None = Field(default=None, foreign_key="assessmentattempt.id")
+    at: datetime.datetime = Field(default_factory=utcnow)
+    summary: str = Field(max_length=300)
+    from_state: str | None = Field(default=None, max_length=120)
+    to_state: str | None = Field(default=None, max_length=120)
+    actor_kind: ActorKind = Field(sa_column=_enum_column(ActorKind))
+    actor_label: str = Field(max_length=120)
+    raw_status: str | None = Field(default=None, max_length=60)
+    delivery_id: int | None = Field(default=None, foreign_key="webhookdelivery.id")
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """The webhook inbox: every delivery is stored before it is applied.
+
+    The unique ``delivery_key`` collapses duplicates; a delivery that failed to
+    apply keeps its ``error`` and is retried.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    integration_id: int = Field(foreign_key="integration.id", index=True)
+    delivery_key: str = Field(unique=True, max_length=200)
+    received_at: datetime.datetime = Field(default_factory=utcnow)
+    body: str
+    vendor_attempt_ids: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    applied_at: datetime.datetime | None = None
+    error: str | None = None
+
+
+class UnmatchedResult(SQLModel, table=True):
+    """A vendor update Assay could not tie to an application: kept for a recruiter to match.
+
+    An unknown attempt id or a candidate email that does not match the invitation
+    must never be dropped, nor applied to the wrong person.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    integration_id: int = Field(foreign_key="integration.id", index=True)
+    delivery_id: int | None = Field(default=None, foreign_key="webhookdelivery.id")
+    vendor_attempt_id: str = Field(max_length=120)
+    candidate_email: str | None = Field(default=None, max_length=254)
+    reason: str = Field(max_length=300)
+    status: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    received_at: datetime.datetime = Field(default_factory=utcnow)
+    resolved_at: datetime.datetime | None = None
+    resolved_attempt_id: int | None = Field(default=None, foreign_key="assessmentattempt.id")
+    resolved_by: str | None = Field(default=None, max_length=120)
+
+
+class ScheduledRun(SQLModel, table=True):
+    """The run ledger: one row per scheduled job and time slot.
+
+    A run that fired twice (two workers, a restart, a misfire) meets the unique
+    key and does nothing the second time.
+    """
+
+    __table_args__ = (sa.UniqueConstraint("job_name", "slot"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_name: str = Field(max_length=60)
+    slot: datetime.datetime
+    started_at: datetime.datetime = Field(default_factory=utcnow)
+    finished_at: datetime.datetime | None = None
+    runner: str = Field(default="", max_length=120)
+    outcome: str = Field(default="", max_length=300)
+
+
+class StatusClock(SQLModel, table=True):
+    """An admin's setting: hours an assessment may wait in a state before its chip turns amber, then red.
+
+    States without a row keep the defaults of ``dashboard.services.status_clocks``.
+    """
+
+    state: str = Field(primary_key=True, max_length=30)
+    amber_after_hours: float
+    red_after_hours: float
+    updated_at: datetime.datetime = Field(default_factory=utcnow)

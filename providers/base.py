@@ -1,0 +1,423 @@
+"""The vendor-neutral contract every provider module speaks.
+
+Everything above ``providers/`` sees only these types: a vendor's header names,
+status strings, id types and error envelopes stop inside its own module.
+Providers are synchronous (httpx.Client): services call them from worker
+threads, so one slow vendor never blocks the Reflex event loop.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import enum
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Protocol
+
+
+class Progress(enum.StrEnum):
+    """Where a vendor says an attempt is, on the common lifecycle."""
+
+    SENT = "sent"
+    STARTED = "started"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    ERROR = "error"
+
+
+class Capability(enum.StrEnum):
+    """Actions a vendor may or may not support; the UI disables the rest with the reason.
+
+    A provider lists what it can do in ``capabilities`` and, for each thing it
+    cannot, says why in ``limitations`` (the reference fact, in a user's words).
+    """
+
+    CANCEL = "cancel"  # withdraw an invitation
+    RESEND = "resend"  # send the invitation email again
+    REATTEMPT = "reattempt"  # let the candidate take the test again (a new attempt row)
+    EXTEND = "extend"  # move the deadline of a sent invitation
+    DEADLINE = "deadline"  # a deadline can be given when sending
+    WEBHOOK = "webhook"  # the vendor pushes status changes
+    POLL = "poll"  # the vendor can be asked for an attempt's status (fetch / list)
+
+
+@dataclasses.dataclass(frozen=True)
+class ExtraField:
+    """A per-connection setting beyond the API key (a workspace id, a company id)."""
+
+    key: str
+    label: str
+    help: str = ""
+    required: bool = True
+
+
+@dataclasses.dataclass(frozen=True)
+class ConnectionConfig:
+    """Everything a provider needs to speak for one connection.
+
+    Attributes:
+        base_url: The vendor's API root for the connection's region.
+        api_key: The decrypted key (never logged, never sent to the browser).
+        webhook_url: Assay's webhook URL for this connection (with its token), for
+            vendors that take a callback per invitation or verify a signed URL.
+        webhook_secret: The connection's webhook secret, for vendors that sign
+            deliveries or send credentials we give them.
+        options: Values of the vendor's ``ExtraField`` s.
+        timeout: Seconds to wait for one vendor reply.
+    """
+
+    base_url: str
+    api_key: str
+    webhook_url: str = ""
+    webhook_secret: str = ""
+    options: dict[str, str] = dataclasses.field(default_factory=dict)
+    timeout: float = 10.0
+
+
+@dataclasses.dataclass(frozen=True)
+class Region:
+    """A named base URL a connection can point at."""
+
+    key: str
+    label: str
+    base_url: str
+
+
+@dataclasses.dataclass(frozen=True)
+class VendorTest:
+    """A test (campaign) a recruiter can pick for an assessment stage.
+
+    ``live_interview`` marks a template for a live interview (a pad or interview
+    link, ended by the interviewer, with no score) rather than a scored test.
+    """
+
+    id: str
+    name: str
+    live_interview: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class Invitee:
+    """Who is invited, and the references that tie the invitation to our records.
+
+    Attributes:
+        name: The candidate's full name.
+        email: Where the vendor sends the invitation.
+        reference: Our attempt's unique reference; travels with the invitation
+            (a tag, an external id) so a retried send can find what a timeout hid.
+        candidate_ref: Our candidate id, for vendors that ask for the ATS's one.
+        application_ref: Our application id (CodeSignal's ``externalId``).
+        job_ref: Our job id, for vendors that ask for it.
+        job_title: The job's title, for vendors that show it to the candidate.
+        expires_at: The deadline, where the vendor takes one (``Capability.DEADLINE``).
+    """
+
+    name: str
+    email: str
+    reference: str
+    candidate_ref: str = ""
+    application_ref: str = ""
+    job_ref: str = ""
+    job_title: str = ""
+    expires_at: datetime.datetime | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class SubScore:
+    """A per-technology / per-skill / per-section score."""
+
+    name: str
+    score_percent: float | None
+    points: float | None = None
+    max_points: float | None = None
+    parent: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class AssessmentResult:
+    """The common result shape: total, comparative, time, breakdown, integrity."""
+
+    score_percent: float | None
+    points: float | None = None
+    max_points: float | None = None
+    comparative_score: float | None = None
+    duration_seconds: int | None = None
+    time_allowed_seconds: int | None = None
+    subscores: tuple[SubScore, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class AttemptStatus:
+    """A vendor's current view of one attempt, mapped onto the common lifecycle."""
+
+    vendor_attempt_id: str
+    progress: Progress
+    raw_status: str
+    reference: str | None = None
+    candidate_email: str | None = None
+    test_url: str | None = None
+    report_url: str | None = None
+    sent_at: datetime.datetime | None = None
+    started_at: datetime.datetime | None = None
+    completed_at: datetime.datetime | None = None
+    expires_at: datetime.datetime | None = None
+    result: AssessmentResult | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Invitation:
+    """What a vendor returns when a test is sent."""
+
+    vendor_attempt_id: str
+    test_url: str | None
+    report_url: str | None = None
+    expires_at: datetime.datetime | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class WebhookNotice:
+    """What a webhook delivery tells us.
+
+    Attributes:
+        delivery_key: Unique per delivery, so that duplicates collapse in the inbox.
+        vendor_attempt_ids: Attempts the delivery is about; when the vendor can be
+            asked (``Capability.POLL``) services re-fetch them rather than trust the body.
+        statuses: What the payload itself says, applied as is only for vendors
+            that cannot be asked (their webhook is authenticated and the only source).
+        comment: A line for the application's history (Coodesh's result comment).
+    """
+
+    delivery_key: str
+    vendor_attempt_ids: tuple[str, ...]
+    statuses: tuple[AttemptStatus, ...] = ()
+    comment: str | None = None
+
+
+class ProviderError(Exception):
+    """A vendor call failed; ``str(err)`` is a message a user can act on."""
+
+    retryable = False
+
+
+class KeyRejected(ProviderError):
+    """The vendor refused the key (401, or 403 where it means a bad key)."""
+
+
+class PermissionMissing(ProviderError):
+    """The key is valid but lacks a permission the integration needs."""
+
+
+class VendorUnreachable(ProviderError):
+    """No answer: DNS, connection refused or reset, timeout."""
+
+    retryable = True
+
+
+class RateLimited(ProviderError):
+    """429 (or the vendor's equivalent); ``retry_after`` in seconds if given."""
+
+    retryable = True
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class VendorFailure(ProviderError):
+    """A 5xx, or a reply we cannot read (HTML instead of JSON, wrong shape)."""
+
+    retryable = True
+
+
+class VendorRefused(ProviderError):
+    """A 4xx the vendor explains (validation, not allowed in this state, not found)."""
+
+    def __init__(self, message: str, status_code: int, code: str | None = None) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.code = code
+
+
+class Unsupported(ProviderError):
+    """The vendor has no way to do this (see the provider's ``limitations``)."""
+
+
+class WebhookRejected(ProviderError):
+    """A webhook that fails authentication (401) or cannot be parsed (400)."""
+
+    def __init__(self, message: str, status_code: int) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+
+
+@dataclasses.dataclass(frozen=True)
+class VendorSpec:
+    """What the integrations page needs to know to connect a vendor.
+
+    Attributes:
+        key: Stable identifier stored in our tables and used in webhook URLs.
+        display_name: The name recruiters know.
+        key_label: What the vendor calls the credential, so admins paste the right one.
+        regions: Real regions (sandbox and custom are added by ``region_base_url``).
+        sandbox_prefix: Path of this vendor's imitation on the sandbox server.
+        provider: The provider class, built from a ``ConnectionConfig``.
+        extra_fields: Settings beyond the key (a company or workspace id).
+        webhook_setup: What the admin does with the webhook URL at the vendor.
+    """
+
+    key: str
+    display_name: str
+    key_label: str
+    regions: tuple[Region, ...]
+    sandbox_prefix: str
+    provider: type
+    extra_fields: tuple[ExtraField, ...] = ()
+    webhook_setup: str = "Assay registers its webhook with the vendor when you save."
+
+
+class Provider(Protocol):
+    """One vendor connection, built from a ``ConnectionConfig``, speaking the wire protocol.
+
+    Methods a vendor cannot support raise ``Unsupported`` with the reason found in
+    ``limitations``; everything else raises a ``ProviderError`` subclass whose text
+    a recruiter can act on.
+    """
+
+    vendor: str
+    display_name: str
+    capabilities: frozenset[Capability]
+    limitations: dict[Capability, str]
+    page_size: int  # items per page of the status listing, for sync budgeting
+    reuses_invitation_per_email: bool
+    invitations_expire: bool
+    listing_tells_all: bool
+    has_report_pdf: bool
+
+    def validate_key(self) -> None:
+        """Make one cheap authenticated call; raise a ProviderError naming the cause."""
+
+    def list_tests(self) -> list[VendorTest]:
+        """Every test the key can send, across all pages."""
+
+    def send(self, *, test_id: str, invitee: Invitee) -> Invitation:
+        """Invite the candidate; the invitation carries ``invitee.reference``."""
+
+    def find_by_reference(self, *, test_id: str, invitee: Invitee) -> AttemptStatus | None:
+        """The attempt already sent for ``invitee.reference``, so a retried send adopts it."""
+
+    def fetch(self, vendor_attempt_id: str, *, test_id: str) -> AttemptStatus:
+        """One attempt's status and result."""
+
+    def list_statuses(
+        self, *, since: datetime.datetime | None, test_ids: Sequence[str]
+    ) -> Iterator[AttemptStatus]:
+        """Every attempt sent since ``since`` (for the tests in ``test_ids``), through paged lists.
+
+        Lazily, page by page, each attempt once: a caller that has heard of every attempt
+        it asked about stops iterating, and no further page is requested.
+        """
+
+    def cancel(self, vendor_attempt_id: str, *, test_id: str) -> None:
+        """Withdraw the invitation; VendorRefused with the vendor's reason if it can't."""
+
+    def resend(self, vendor_attempt_id: str, *, test_id: str) -> None:
+        """Send the invitation email again."""
+
+    def reattempt(self, vendor_attempt_id: str, *, test_id: str, invitee: Invitee) -> Invitation:
+        """Let the candidate take the test again; the returned invitation is the new attempt."""
+
+    def extend(self, vendor_attempt_id: str, *, test_id: str, expires_at: datetime.datetime) -> None:
+        """Move the invitation's deadline to ``expires_at``."""
+
+    def report_pdf(self, vendor_attempt_id: str, *, test_id: str) -> bytes:
+        """The vendor's report as a PDF (Unsupported where the vendor has none behind its API)."""
+
+    def register_webhook(self) -> None:
+        """Point the vendor's account-wide webhook at ``config.webhook_url`` (where it has an API)."""
+
+    def authenticate_webhook(self, *, headers: dict[str, str], body: bytes) -> None:
+        """Check the vendor's signature, if it signs; WebhookRejected(401) if it is wrong."""
+
+    def read_webhook(self, body: bytes) -> WebhookNotice:
+        """Read a delivery; WebhookRejected(400) if it is not one."""
+
+
+def once(statuses: Iterable[AttemptStatus]) -> Iterator[AttemptStatus]:
+    """Each attempt the first time it is listed, lazily.
+
+    Paging by offset repeats an item when the list shifts while it is read (a newer
+    invitation pushes the rest down a page); the first copy is the one read earlier.
+    """
+    seen: set[str] = set()
+    for status in statuses:
+        if status.vendor_attempt_id not in seen:
+            seen.add(status.vendor_attempt_id)
+            yield status
+
+
+class ProviderBase:
+    """Defaults for what a vendor cannot do: each raises ``Unsupported`` with the reason.
+
+    A provider module subclasses this, sets its class attributes, and overrides
+    what its vendor supports.
+    """
+
+    vendor: str = ""
+    display_name: str = ""
+    capabilities: frozenset[Capability] = frozenset()
+    limitations: dict[Capability, str] = {}  # read-only: a class-level table
+    page_size: int = 50
+    # The vendor's invite is idempotent per email and test: inviting the same person
+    # again returns the first invitation (iMocha). Assay asks before re-using it.
+    reuses_invitation_per_email: bool = False
+    # False where invitations never lapse (a live pad stays open until it is ended).
+    invitations_expire: bool = True
+    # True where report_pdf works (the report is behind the vendor's key, so Assay serves it).
+    has_report_pdf: bool = False
+    # False where the status listing does not tell all: it omits open attempts or lists
+    # results without their scores (iMocha lists finished invitations only, scoreless).
+    # The sync then fetches the ones it still waits on, a bounded number per sweep.
+    listing_tells_all: bool = True
+
+    def __init__(self, config: ConnectionConfig) -> None:
+        self.config = config
+
+    def unsupported(self, capability: Capability) -> Unsupported:
+        """The error for an action this vendor cannot do, with its reason."""
+        return Unsupported(self.limitations.get(capability) or f"{self.display_name} cannot do this.")
+
+    def find_by_reference(self, *, test_id: str, invitee: Invitee) -> AttemptStatus | None:
+        """No way to look an invitation up: a retried send sends again."""
+        return None
+
+    def fetch(self, vendor_attempt_id: str, *, test_id: str) -> AttemptStatus:
+        raise self.unsupported(Capability.POLL)
+
+    def list_statuses(
+        self, *, since: datetime.datetime | None, test_ids: Sequence[str]
+    ) -> Iterator[AttemptStatus]:
+        raise self.unsupported(Capability.POLL)
+
+    def cancel(self, vendor_attempt_id: str, *, test_id: str) -> None:
+        raise self.unsupported(Capability.CANCEL)
+
+    def resend(self, vendor_attempt_id: str, *, test_id: str) -> None:
+        raise self.unsupported(Capability.RESEND)
+
+    def reattempt(self, vendor_attempt_id: str, *, test_id: str, invitee: Invitee) -> Invitation:
+        raise self.unsupported(Capability.REATTEMPT)
+
+    def extend(self, vendor_attempt_id: str, *, test_id: str, expires_at: datetime.datetime) -> None:
+        raise self.unsupported(Capability.EXTEND)
+
+    def report_pdf(self, vendor_attempt_id: str, *, test_id: str) -> bytes:
+        """The vendor's report as a PDF, where it offers one behind its API key."""
+        raise Unsupported(f"{self.display_name} offers no report PDF through its API; use the report link.")
+
+    def register_webhook(self) -> None:
+        """Nothing to register: the vendor takes the URL per invitation or in its own UI."""
+
+    def authenticate_webhook(self, *, headers: dict[str, str], body: bytes) -> None:
+        """Unsigned vendors: the secret token in the webhook URL (checked by the service) suffices."""

@@ -1,0 +1,247 @@
+"""Calling a vendor over HTTP: one mapping from wire failures to errors a user can act on.
+
+Every provider goes through ``VendorClient.call`` so that a timeout, a refused
+key, a 429 or an HTML error page reads the same whichever vendor sent it.
+Idempotent calls are retried with exponential backoff and jitter (``stamina``)
+and a vendor's ``Retry-After`` is honoured; a call that may create something at
+the vendor is never retried here (the send service adopts or resends instead).
+Requests are paced under the vendor's documented rate limit.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import os
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import stamina
+
+from providers.base import (
+    KeyRejected,
+    PermissionMissing,
+    ProviderError,
+    RateLimited,
+    VendorFailure,
+    VendorRefused,
+    VendorUnreachable,
+)
+
+USER_AGENT = "Assay/1.0 (+https://github.com/assay)"
+
+
+def _default_error_message(body: Any) -> str | None:
+    """The human part of the common error envelopes (``message``, ``error``, ``errors[0]``)."""
+    if isinstance(body, dict):
+        for key in ("message", "error", "detail"):
+            value = body.get(key)
+            if isinstance(value, str) and value:
+                return value
+        errors = body.get("errors")
+        if isinstance(errors, list) and errors:
+            first = errors[0]
+            if isinstance(first, dict):
+                first = first.get("message")
+            if first:
+                return str(first)
+        code = body.get("code")
+        if isinstance(code, str) and code:
+            return code
+    return None
+
+
+def _error_code(body: Any) -> str | None:
+    code = body.get("code") if isinstance(body, dict) else None
+    return code if isinstance(code, str) else None
+
+
+@dataclasses.dataclass(frozen=True)
+class WireRules:
+    """How one vendor says things on the wire, for turning replies into our errors.
+
+    Attributes:
+        vendor_name: The name recruiters know, used in every message.
+        key_hint: Appended to the 401 message, to point at the right credential.
+        forbidden_is_bad_key: A 403 means a bad or expired key (True) rather than
+            a valid key lacking a permission (False).
+        error_message: Reads the vendor's error envelope; None when it has no text.
+        special: A vendor-specific reading of a reply that must not follow the
+            common mapping (a 429 that means "quota used up", not "slow down").
+        requests_per_second: The documented rate limit; requests are paced under it.
+    """
+
+    vendor_name: str
+    key_hint: str = ""
+    forbidden_is_bad_key: bool = False
+    error_message: Callable[[Any], str | None] = _default_error_message
+    special: Callable[[httpx.Response], ProviderError | None] | None = None
+    requests_per_second: float | None = None
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """``Retry-After`` in seconds (only the delta-seconds form is used by vendors we know)."""
+    try:
+        seconds = float(value) if value is not None else None
+    except ValueError:
+        return None
+    return max(0.0, seconds) if seconds is not None else None
+
+
+class _Pacer:
+    """At most ``rate`` requests in any window of one second, across threads.
+
+    That is how vendors count a limit of so many requests per second, so a burst up
+    to the limit (the pages of a listing) goes out at once rather than spaced out. A
+    fractional rate rounds down within the second (2.5 a second allows 2); a rate under
+    one is one request per ``1/rate`` seconds. The window is taken 5%
+    longer, for requests that leave together but arrive apart.
+    ``ASSAY_VENDOR_PACING=off`` turns pacing off (the test suite, talking to the
+    local sandbox, has no rate limit to respect).
+    """
+
+    MARGIN = 1.05
+
+    def __init__(self, rate: float | None) -> None:
+        if os.environ.get("ASSAY_VENDOR_PACING", "on").lower() == "off":
+            rate = None
+        self._per_window = max(1, int(rate)) if rate else 0
+        self._window = max(1.0, self._per_window / rate) * self.MARGIN if rate else 0.0
+        self._lock = threading.Lock()
+        self._sent: collections.deque[float] = collections.deque(maxlen=self._per_window or 1)
+
+    def wait(self) -> None:
+        if not self._per_window:
+            return
+        with self._lock:
+            now = time.monotonic()
+            when = now
+            if len(self._sent) == self._per_window:  # the oldest of the last ``per_window`` sets the pace
+                when = max(now, self._sent[0] + self._window)
+            self._sent.append(when)
+        if when > now:
+            time.sleep(when - now)
+
+
+class VendorClient:
+    """An httpx client for one vendor connection, speaking in ProviderErrors.
+
+    Args:
+        rules: The vendor's wire habits.
+        base_url: Everything before the paths the provider passes to ``call``.
+        headers: Authentication and content headers.
+        auth: httpx auth (Basic for vendors that use it).
+        timeout: Seconds to wait for one reply.
+        attempts: Tries per idempotent call (1 disables retrying).
+        max_retry_wait: A ``Retry-After`` longer than this is not waited for:
+            the RateLimited error goes up so the caller can schedule later.
+    """
+
+    def __init__(
+        self,
+        *,
+        rules: WireRules,
+        base_url: str,
+        headers: dict[str, str] | None = None,
+        auth: httpx.Auth | tuple[str, str] | None = None,
+        timeout: float = 10.0,
+        attempts: int = 3,
+        max_retry_wait: float = 5.0,
+    ) -> None:
+        self.rules = rules
+        self.root = base_url.rstrip("/")
+        self._client = httpx.Client(
+            base_url=self.root,
+            headers={"Accept": "application/json", "User-Agent": USER_AGENT, **(headers or {})},
+            auth=auth,
+            timeout=timeout,
+        )
+        self._pacer = _Pacer(rules.requests_per_second)
+        self._attempts = max(1, attempts)
+        self._max_retry_wait = max_retry_wait
+
+    def call(
+        self, method: str, path: str, *, retry: bool | None = None, binary: bool = False, **kwargs: Any
+    ) -> Any:
+        """One request and its decoded JSON body (None for an empty reply), or its raw bytes.
+
+        Args:
+            method: HTTP method.
+            path: Path (or full URL, for vendors whose pages link to each other).
+            retry: Retry on 429/5xx/unreachable; defaults to True for GET only.
+            binary: The reply is a file (a PDF report): return its bytes, not JSON.
+            **kwargs: Passed to httpx (``json``, ``params``, ``data``, ``content``...).
+
+        Raises:
+            ProviderError: A subclass naming the cause in words a user can act on.
+        """
+        if retry is None:
+            retry = method.upper() == "GET"
+        if not retry or self._attempts == 1:
+            return self._once(method, path, binary=binary, **kwargs)
+
+        def backoff(err: Exception) -> bool | float:
+            if isinstance(err, RateLimited):
+                if err.retry_after is None:
+                    return True
+                return err.retry_after if err.retry_after <= self._max_retry_wait else False
+            return isinstance(err, ProviderError) and err.retryable
+
+        retrying = stamina.retry(
+            on=backoff, attempts=self._attempts, timeout=None, wait_initial=0.2, wait_max=2.0, wait_jitter=0.3
+        )
+        return retrying(self._once)(method, path, binary=binary, **kwargs)
+
+    def _once(self, method: str, path: str, *, binary: bool = False, **kwargs: Any) -> Any:
+        name = self.rules.vendor_name
+        self._pacer.wait()
+        try:
+            response = self._client.request(method, path, **kwargs)
+        except httpx.TimeoutException as err:
+            raise VendorUnreachable(f"{name} at {self.root} did not answer in time.") from err
+        except httpx.TransportError as err:
+            raise VendorUnreachable(f"{name} at {self.root} could not be reached.") from err
+        if self.rules.special and (special := self.rules.special(response)) is not None:
+            raise special
+        status = response.status_code
+        body = self._json_or_none(response)
+        if status == 401:
+            raise KeyRejected(f"The {name} key was rejected (401). {self.rules.key_hint}".strip())
+        if status == 403:
+            if self.rules.forbidden_is_bad_key:
+                raise KeyRejected(f"The {name} key is invalid or has expired (403). Generate a new one.")
+            detail = self.rules.error_message(body) or "permission denied"
+            raise PermissionMissing(f"The {name} key lacks a permission Assay needs (403: {detail}).")
+        if status == 429:
+            raise RateLimited(
+                f"{name} is rate-limiting Assay (429).",
+                retry_after_seconds(response.headers.get("Retry-After")),
+            )
+        if status >= 500:
+            raise VendorFailure(f"{name} failed ({status}); try again shortly.")
+        if status >= 400:
+            detail = self.rules.error_message(body)
+            raise VendorRefused(f"{name} refused: {detail or status}.", status, _error_code(body))
+        if binary:
+            return response.content
+        if not response.content:
+            return None
+        if body is None:
+            raise VendorFailure(f"{name} sent a reply Assay could not read ({status}, not JSON).")
+        return body
+
+    @staticmethod
+    def _json_or_none(response: httpx.Response) -> Any:
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            return None
+
+    def close(self) -> None:
+        """Release the connection pool."""
+        self._client.close()

@@ -1,0 +1,232 @@
+"""Load demo data on first start: jobs with interview plans, ~50 candidates, live assessments.
+
+Runs through the same services as the dashboard, against the running sandbox, so
+every demo invitation really exists at the (imitated) vendor. Does nothing when
+the database already has jobs.
+"""
+
+import logging
+import pathlib
+import random
+import sys
+
+import httpx
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+
+from sqlmodel import select
+
+from dashboard.services import accounts, assessments, pipeline, plans, secrets, sync
+from dashboard.services.actors import SYSTEM
+from dashboard.services.integrations import list_vendor_tests, save_integration, webhook_url
+from dashboard.settings import get_settings
+from models import AssessmentAttempt, Job, Role, User, init_engine, migrate, new_session
+from providers import registry
+from providers.sandbox.server import IMITATIONS
+
+DEMO_PASSWORD = "assay-demo-password"  # documented in the README; demo data only
+DEMO_USERS = [
+    ("admin@assay.test", "Avery Admin", Role.ADMIN),
+    ("recruiter@assay.test", "Riley Recruiter", Role.RECRUITER),
+    ("manager@assay.test", "Harper Manager", Role.HIRING_MANAGER),
+]
+PLAN = ["Applied", "Recruiter screen", "Onsite", "Offer"]
+JOBS = ["Backend Engineer", "Frontend Engineer", "Data Engineer"]
+FIRST = [
+    "Ada",
+    "Grace",
+    "Alan",
+    "Barbara",
+    "Edsger",
+    "Donald",
+    "Margaret",
+    "Ken",
+    "Radia",
+    "Linus",
+    "Guido",
+    "Frances",
+    "John",
+    "Katherine",
+    "Dennis",
+]
+LAST = [
+    "Lovelace",
+    "Hopper",
+    "Turing",
+    "Liskov",
+    "Dijkstra",
+    "Knuth",
+    "Hamilton",
+    "Thompson",
+    "Perlman",
+    "Torvalds",
+    "Rossum",
+    "Allen",
+    "Backus",
+]
+
+
+# Each demo job's assessment stage uses another vendor, so every imitation is on show.
+JOB_VENDORS = {
+    "Backend Engineer": "coderpad_screen",
+    "Frontend Engineer": "hackerrank",
+    "Data Engineer": "imocha",
+}
+LIVE_VENDOR = "coderpad_interview"
+# Where each job's 17 candidates end up (stage index: 0 Applied ... 4 Offer; 2 is the assessment),
+# and how far those left in the assessment stage got: fixed, so demos and tests see the same job.
+TARGETS = [2, 1, 2, 2, 0, 2, 3, 2, 2, 1, 2, 4, 2, 2, 3, 2, 2]
+PROGRESS = [
+    "completed",
+    "",
+    "sent",
+    "completed",
+    "",
+    "started",
+    "",
+    "completed",
+    "unsent",
+    "",
+    "completed",
+    "",
+    "sent",
+    "completed",
+    "",
+    "completed",
+    "unsent",
+]  # the Onsite stages' default live-interview link
+
+
+def _connect_every_vendor(session) -> dict[str, int]:
+    """One sandbox connection per vendor, through the same service as the integrations page."""
+    connected = {}
+    for vendor, spec in registry.VENDORS.items():
+        imitation = IMITATIONS.get(vendor)
+        if imitation is None:
+            continue
+        integration = save_integration(
+            session=session,
+            vendor=vendor,
+            name=spec.display_name,
+            region="sandbox",
+            custom_base_url="",
+            api_key=imitation.DEMO_KEY,
+            options=dict(imitation.DEMO_OPTIONS),
+        )
+        # Vendors configured in their own UI (CodeSignal): do what the admin would do there.
+        httpx.post(
+            f"{get_settings().sandbox_url}/_sandbox/{vendor}/webhook",
+            json={
+                "url": webhook_url(integration),
+                "secret": secrets.decrypt(integration.webhook_token_encrypted),
+            },
+            timeout=10,
+        ).raise_for_status()
+        connected[vendor] = integration.id
+    return connected
+
+
+def seed() -> None:
+    settings = get_settings()
+    migrate(settings.db_url)
+    init_engine(settings.db_url)
+    with new_session() as session:
+        if session.exec(select(Job)).first():
+            print(f"Demo data already loaded. Sign in as admin@assay.test, password {DEMO_PASSWORD}")
+            return
+        for email, name, role in DEMO_USERS:
+            accounts.create_user(session=session, email=email, name=name, role=role, password=DEMO_PASSWORD)
+        connected = _connect_every_vendor(session)
+    rng = random.Random(7)
+    control = httpx.Client(base_url=settings.sandbox_url, timeout=10)
+    reviewed_later: list[int] = []
+    for index, (title, vendor) in enumerate(JOB_VENDORS.items()):
+        with new_session() as session:
+            integration_id = connected[vendor]
+            tests = [
+                t
+                for t in list_vendor_tests(session=session, integration_id=integration_id)
+                if not t.live_interview
+            ]
+            test = tests[index % len(tests)]
+            job = plans.create_job(
+                session=session, title=title, stage_names=[n for n in PLAN if "assessment" not in n]
+            )
+            stage = plans.add_assessment_stage(
+                session=session,
+                job_id=job.id,
+                name=f"{registry.VENDORS[vendor].display_name} assessment",
+                integration_id=integration_id,
+                vendor_test_id=test.id,
+                vendor_test_name=test.name,
+                after_stage_id=plans.stages_of(session, job.id)[1].id,
+            )
+            if LIVE_VENDOR in connected:
+                template = next(
+                    t
+                    for t in list_vendor_tests(session=session, integration_id=connected[LIVE_VENDOR])
+                    if t.live_interview
+                )
+                onsite = next(s for s in plans.stages_of(session, job.id) if s.name == "Onsite")
+                plans.set_live_interview_template(
+                    session=session,
+                    stage_id=onsite.id,
+                    integration_id=connected[LIVE_VENDOR],
+                    template_id=template.id,
+                    template_name=template.name,
+                )
+            stages = plans.stages_of(session, job.id)
+            assessment_index = next(i for i, s in enumerate(stages) if s.id == stage.id)
+        for n in range(17):
+            name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+            email = f"{name.lower().replace(' ', '.')}.{index}{n}@example.com"
+            with new_session() as session:
+                application = pipeline.add_application(
+                    session=session, job_id=job.id, name=name, email=email, actor=SYSTEM
+                )
+                target = TARGETS[n]
+                if target == 0:
+                    continue
+                outcome = pipeline.move_application(
+                    session=session,
+                    application_id=application.id,
+                    stage_id=stages[min(target, assessment_index)].id,
+                    actor=SYSTEM,
+                )
+                past_the_test = target > assessment_index
+                if outcome.attempt_id and (past_the_test or PROGRESS[n] != "unsent"):
+                    assessments.send_assessment(session=session, attempt_id=outcome.attempt_id, actor=SYSTEM)
+                    attempt = session.get(AssessmentAttempt, outcome.attempt_id)
+                    progress = "completed" if past_the_test else PROGRESS[n]
+                    if past_the_test:
+                        reviewed_later.append(attempt.id)
+                    steps = {"sent": [], "started": ["start"], "completed": ["start", "submit"]}[progress]
+                    for step in steps:
+                        control.post(f"/_sandbox/{vendor}/attempts/{attempt.vendor_attempt_id}/{step}")
+                if target > assessment_index:
+                    pipeline.move_application(
+                        session=session,
+                        application_id=application.id,
+                        stage_id=stages[target].id,
+                        actor=SYSTEM,
+                    )
+    with new_session() as session:
+        for integration_id in connected.values():
+            sync.sync_integration(session=session, integration_id=integration_id)
+        # Candidates already past the assessment were reviewed before they moved on.
+        for attempt_id in reviewed_later:
+            assessments.mark_reviewed(session=session, attempt_id=attempt_id, actor=SYSTEM)
+        manager = session.exec(select(User).where(User.role == Role.HIRING_MANAGER)).one()
+        first_job = session.exec(select(Job).order_by(Job.id)).first()
+        accounts.assign_jobs(session=session, user_id=manager.id, job_ids=[first_job.id])
+    print(
+        f"Demo data loaded: {len(JOB_VENDORS)} jobs, {17 * len(JOB_VENDORS)} candidates, {len(connected)} vendors."
+    )
+    print(
+        f"Sign in as admin@assay.test, recruiter@assay.test or manager@assay.test, password {DEMO_PASSWORD}"
+    )
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.WARNING)
+    seed()

@@ -1,0 +1,58 @@
+"""The vendor's PDF report, fetched by Assay for a signed-in member of the job's team."""
+
+import httpx
+
+from dashboard.services import accounts, assessments, pipeline, plans, sync
+from dashboard.services.actors import SYSTEM
+from models import AssessmentAttempt, Role
+
+
+def _finished(session, p, sandbox) -> AssessmentAttempt:
+    moved = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+    assessments.send_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
+    attempt = session.get(AssessmentAttempt, moved.attempt_id)
+    sandbox.start(attempt.vendor_attempt_id)
+    sandbox.submit(attempt.vendor_attempt_id)
+    sync.sync_integration(session=session, integration_id=p.integration.id)
+    return attempt
+
+
+def _cookie(session, email: str, role: Role, job_ids=()) -> dict:
+    user, password = accounts.create_user(session=session, email=email, name=email.split("@")[0], role=role)
+    if job_ids:
+        accounts.assign_jobs(session=session, user_id=user.id, job_ids=list(job_ids))
+    return {"assay_session": accounts.sign_in(session=session, email=email, password=password)}
+
+
+def test_a_team_member_gets_the_vendors_pdf(session, pipeline_with_assessment, sandbox, assay_api):
+    attempt = _finished(session, pipeline_with_assessment, sandbox)
+    cookies = _cookie(session, "riley@example.com", Role.RECRUITER)
+
+    answer = httpx.get(f"{assay_api}/api/reports/{attempt.id}.pdf", cookies=cookies, timeout=10)
+
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/pdf"
+    assert answer.content.startswith(b"%PDF") and b"Ada Lovelace" in answer.content
+    assert "Ada%20Lovelace" in answer.headers["content-disposition"]
+
+
+def test_the_pdf_is_refused_to_strangers_and_before_the_end(
+    session, pipeline_with_assessment, sandbox, assay_api
+):
+    p = pipeline_with_assessment
+    moved = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+    recruiter = _cookie(session, "riley@example.com", Role.RECRUITER)
+    other_job = plans.create_job(session=session, title="Designer", stage_names=["Applied"])
+    other_manager = _cookie(session, "harper@example.com", Role.HIRING_MANAGER, job_ids=[other_job.id])
+
+    signed_out = httpx.get(f"{assay_api}/api/reports/{moved.attempt_id}.pdf", timeout=10)
+    not_theirs = httpx.get(
+        f"{assay_api}/api/reports/{moved.attempt_id}.pdf", cookies=other_manager, timeout=10
+    )
+    not_finished = httpx.get(f"{assay_api}/api/reports/{moved.attempt_id}.pdf", cookies=recruiter, timeout=10)
+
+    assert signed_out.status_code == 403 and not_theirs.status_code == 403
+    assert not_finished.status_code == 404 and "finished" in not_finished.json()["message"]

@@ -1,0 +1,102 @@
+"""Run the real app (`reflex run --env prod --single-port`) on a free port, for browser tests and benchmarks.
+
+One way to start and stop Assay outside `make run`: wait until the page and the
+health check answer, stop it with SIGINT (SIGKILL if it hangs), and read what it
+logged so the caller can insist on no errors.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pathlib
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+
+import httpx
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def app_env(*, port: int, db_url: str, data_dir: pathlib.Path, sandbox_url: str, poll_seconds: float) -> dict:
+    """The environment `make run` would give the app, pointed at this database, data dir and sandbox."""
+    env = {
+        **os.environ,
+        "REFLEX_DB_URL": db_url,
+        "ASSAY_DATA_DIR": str(data_dir),
+        "ASSAY_SANDBOX_URL": sandbox_url,
+        "ASSAY_PUBLIC_URL": f"http://localhost:{port}",
+        "ASSAY_POLL_SECONDS": str(poll_seconds),
+        "REFLEX_BUN_PATH": str(ROOT / ".tools/node_modules/.bin/bun"),
+    }
+    env.pop("REFLEX_REDIS_URL", None)
+    return env
+
+
+def logged_errors(log_path: pathlib.Path) -> list[str]:
+    """Lines of the app's log that report an error or a traceback."""
+    return [line for line in log_path.read_text().splitlines() if " ERROR " in line or "Traceback" in line]
+
+
+@contextlib.contextmanager
+def serving_app(*, port: int, env: dict, log_path: pathlib.Path, cwd: pathlib.Path = ROOT) -> Iterator[str]:
+    """Start the app from ``cwd`` with ``env``, yield its URL once it answers, stop it afterwards.
+
+    Raises:
+        RuntimeError: The app exited or did not answer within five minutes (with its log's tail).
+    """
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [
+                str(ROOT / ".venv/bin/reflex"),
+                "run",
+                "--env",
+                "prod",
+                "--single-port",
+                "--backend-port",
+                str(port),
+                "--frontend-port",
+                str(port),
+                "--loglevel",
+                "info",
+            ],
+            cwd=cwd,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = f"http://localhost:{port}"
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"Assay exited early:\n{log_path.read_text()[-3000:]}")
+            try:
+                if (
+                    httpx.get(f"{url}/api/health", timeout=2).status_code == 200
+                    and httpx.get(url, timeout=5).status_code == 200
+                ):
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Assay did not start:\n{log_path.read_text()[-3000:]}")
+            time.sleep(1)
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)

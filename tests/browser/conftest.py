@@ -1,0 +1,117 @@
+"""The real app for browser tests: `reflex run --env prod` on a free port, Debian's Chromium.
+
+The app gets its own SQLite file and data dir, the demo data (loaded through the
+same seed script as `make run`), and the sandbox from the root conftest.
+"""
+
+import contextlib
+import dataclasses
+import pathlib
+import subprocess
+import sys
+import tempfile
+
+import httpx
+import pytest
+
+from tests.app_process import ROOT, app_env, free_port, logged_errors, serving_app
+from tests.sandbox_server import running_sandbox
+
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    """Debian's Chromium, with the flags this closed network needs."""
+    return {
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_sandbox_url():
+    """A sandbox of the browser tests' own: the app's scheduler polls it all session long,
+    so sharing one with the service tests would let it eat their injected faults."""
+    with running_sandbox() as url:
+        yield url
+
+
+@dataclasses.dataclass
+class RunningApp:
+    """A started Assay: where it answers, its log, its sandbox and database."""
+
+    url: str
+    log_path: pathlib.Path
+    sandbox_url: str
+    db_url: str
+
+
+@contextlib.contextmanager
+def running_app(sandbox_url: str, *, db_url: str | None = None, redis_url: str | None = None):
+    """Start Assay as `make run` does (demo data seeded through the services), stop it afterwards.
+
+    The app must not log an ERROR or a traceback while it runs.
+    """
+    data_dir = pathlib.Path(tempfile.mkdtemp(prefix="assay-browser-"))
+    port = free_port()
+    db_url = db_url or f"sqlite:///{data_dir / 'assay.db'}"
+    env = app_env(port=port, db_url=db_url, data_dir=data_dir, sandbox_url=sandbox_url, poll_seconds=2)
+    if redis_url:
+        env["REFLEX_REDIS_URL"] = redis_url
+    httpx.post(f"{sandbox_url}/_sandbox/reset", timeout=10).raise_for_status()
+    subprocess.run([sys.executable, "scripts/seed_demo.py"], cwd=ROOT, env=env, check=True)
+    log_path = data_dir / "app.log"
+    with serving_app(port=port, env=env, log_path=log_path) as url:
+        yield RunningApp(url, log_path, sandbox_url, db_url)
+    errors = logged_errors(log_path)
+    assert not errors, "the app logged errors:\n" + "\n".join(errors[:20])
+
+
+@pytest.fixture(scope="session")
+def app_url(browser_sandbox_url):
+    """Assay on its embedded default (SQLite, one worker), for the whole browser session."""
+    with running_app(browser_sandbox_url) as app:
+        yield app.url
+
+
+@pytest.fixture
+def shoot(page):
+    """Save a named full-page screenshot under artifacts/screenshots/."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(name: str, target=None, *, full_page: bool = True) -> pathlib.Path:
+        path = SCREENSHOTS / f"{name}.png"
+        target = target or page
+        if hasattr(target, "context"):  # a page (a locator shoots just itself)
+            target.screenshot(path=path, full_page=full_page, animations="disabled")
+        else:
+            target.screenshot(path=path, animations="disabled")
+        return path
+
+    return take
+
+
+DEMO_PASSWORD = "assay-demo-password"
+
+
+@pytest.fixture
+def sign_in(page, app_url):
+    """Sign in through the sign-in page as one of the demo users."""
+
+    def as_user(email: str = "admin@assay.test", password: str = DEMO_PASSWORD) -> None:
+        page.goto(f"{app_url}/sign-in")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{app_url}/")
+
+    return as_user

@@ -1,0 +1,95 @@
+"""The admin's integrations page and the team's roles, walked in Chromium.
+
+Sign-in refuses a wrong password without a hint; an admin connects a second
+CoderPad Screen account (wrong key, then right key), reveals its webhook URL,
+rotates the key, syncs, and disconnects it after a warning; invites a hiring
+manager; a hiring manager sees only their job and cannot manage integrations.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+NAME = "CoderPad Screen (EU team)"
+
+
+def test_admin_connects_rotates_and_disconnects_a_vendor(page, app_url, shoot, sign_in):
+    page.set_default_timeout(20_000)
+
+    page.goto(f"{app_url}/sign-in")
+    page.get_by_label("Email").fill("admin@assay.test")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_have_text("Email or password is incorrect.")
+    shoot("10-sign-in-refused", full_page=False)
+    sign_in("admin@assay.test")
+
+    page.goto(f"{app_url}/integrations")
+    tile = page.locator(".vendor-tile", has_text="CoderPad Screen").first
+    expect(tile).to_contain_text("connected")
+    tile.get_by_role("button", name="Connect", exact=True).click()
+    page.get_by_label("Connection name").fill(NAME)
+    page.get_by_label("API key").fill("wrong-key-0000")
+    page.get_by_role("button", name="Save & close").click()
+    expect(page.get_by_role("alert")).to_contain_text("rejected (401)")
+    page.get_by_label("API key").fill("demo-coderpad-screen-key")
+    page.get_by_role("button", name="Save & close").click()
+    card = page.locator(".integration-connection", has_text=NAME)
+    expect(card).to_contain_text("\u2022\u2022\u2022\u2022-key")
+    expect(card.locator(".audit-log")).to_contain_text("Connected (sandbox")
+    shoot("11-connected")
+
+    card.get_by_role("button", name="Reveal").click()
+    expect(card.locator(".webhook-url")).to_have_text(
+        re.compile(r"/api/webhooks/coderpad_screen/\d+\?token=[\w-]{20,}")
+    )
+    expect(card.get_by_role("button", name="Copy webhook URL")).to_be_visible()
+    shoot("12-webhook-revealed", card)
+    card.get_by_role("button", name="Hide").click()
+
+    card.get_by_role("button", name="Rotate key or change region").click()
+    page.get_by_label("API key").fill("rotated-coderpad-key-4242")
+    page.get_by_role("button", name="Save & close").click()
+    expect(card).to_contain_text("\u2022\u2022\u2022\u20224242")
+    expect(card.locator(".audit-log")).to_contain_text(
+        "Key rotated (\u2022\u2022\u2022\u2022-key \u2192 \u2022\u2022\u2022\u20224242)"
+    )
+
+    card.get_by_role("button", name="Sync now").click()
+    expect(page.get_by_text(re.compile(r"Checked \d+ open attempts; corrected \d+"))).to_be_visible()
+    shoot("13-rotated-and-synced")
+
+    card.get_by_role("button", name="Disconnect").click()
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog).to_contain_text("0 open assessment(s) will be marked failed")
+    shoot("14-disconnect-warning", full_page=False)
+    dialog.get_by_role("button", name="Disconnect").click()
+    expect(page.get_by_text("Disconnected; 0 open assessment(s) marked failed.")).to_be_visible()
+    expect(card).to_have_count(0)
+    assert "rotated-coderpad-key-4242" not in page.content()
+
+    page.goto(f"{app_url}/users")
+    page.get_by_label("Name").fill("Morgan Manager")
+    page.get_by_label("Invite email").fill("morgan@example.com")
+    page.get_by_role("button", name="Invite").click()
+    expect(page.get_by_text("First password for morgan@example.com")).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("Morgan Manager"))).to_be_visible()
+    shoot("15-users-invited")
+
+
+def test_a_hiring_manager_sees_only_their_job_and_no_integrations(page, app_url, shoot, sign_in):
+    page.set_default_timeout(20_000)
+    sign_in("manager@assay.test")
+
+    expect(page.get_by_role("link", name="Backend Engineer")).to_be_visible()
+    expect(page.get_by_role("link", name="Frontend Engineer")).to_have_count(0)
+    expect(page.get_by_role("link", name="Integrations")).to_have_count(0)
+    shoot("16-manager-jobs", full_page=False)
+
+    page.goto(f"{app_url}/integrations")
+    expect(page.get_by_text("Your role (hiring manager) cannot do this.")).to_be_visible()
+    expect(page.locator(".integration-connection")).to_have_count(0)
+    shoot("17-manager-refused", full_page=False)

@@ -1,0 +1,76 @@
+"""Production mode: PostgreSQL for the data, Redis for Reflex's state, several backend workers.
+
+One browser tab changes a candidate's stage; another tab, served by whichever
+worker, sees it without a reload. Whatever the number of workers, exactly one
+runs the scheduled jobs, and each time slot of each job ran once.
+"""
+
+import os
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from tests.browser.conftest import running_app
+from tests.sandbox_server import running_sandbox
+
+pytestmark = [pytest.mark.browser, pytest.mark.production]
+
+PG = os.environ.get("ASSAY_TEST_POSTGRES_URL", "")
+REDIS = os.environ.get("ASSAY_TEST_REDIS_URL", "")
+
+
+@pytest.fixture(scope="module")
+def production_app():
+    if not (PG and REDIS):
+        pytest.fail("make test provides PostgreSQL and Redis (ASSAY_TEST_POSTGRES_URL, ASSAY_TEST_REDIS_URL)")
+    admin = sa.create_engine(PG, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text("DROP DATABASE IF EXISTS assay_production WITH (FORCE)"))
+        conn.execute(sa.text("CREATE DATABASE assay_production"))
+    admin.dispose()
+    db_url = PG.rsplit("/", 1)[0] + "/assay_production"
+    with running_sandbox() as sandbox_url, running_app(sandbox_url, db_url=db_url, redis_url=REDIS) as app:
+        yield app
+
+
+def test_several_workers_one_scheduler_and_live_boards(browser, production_app, shoot):
+    app = production_app
+    tabs = []
+    for _ in range(2):
+        context = browser.new_context()
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        page.goto(f"{app.url}/sign-in")
+        page.get_by_label("Email").fill("recruiter@assay.test")
+        page.get_by_label("Password").fill("assay-demo-password")
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{app.url}/")
+        page.get_by_role("link", name="Backend Engineer").click()
+        expect(page.locator(".pipeline-column").first).to_be_visible()
+        tabs.append(page)
+    mover, watcher = tabs
+    card = mover.locator(".pipeline-column[data-stage='Applied'] .pipeline-card").first
+    candidate = card.get_by_role("link").inner_text()
+
+    card.get_by_role("button", name="Move to").click()
+    mover.get_by_role("menuitem", name="Recruiter screen").click()
+
+    moved = watcher.locator(
+        ".pipeline-column[data-stage='Recruiter screen'] .pipeline-card", has_text=candidate
+    )
+    expect(moved).to_be_visible()
+    shoot("30-production-live-board", watcher, full_page=False)
+
+    workers = {httpx.get(f"{app.url}/api/health", timeout=5).json()["worker"] for _ in range(40)}
+    leaders = app.log_path.read_text().count("this process runs the scheduled jobs")
+    engine = sa.create_engine(app.db_url)
+    with engine.connect() as conn:
+        runs = conn.execute(
+            sa.text("SELECT job_name, slot, count(*) FROM scheduledrun GROUP BY job_name, slot")
+        ).all()
+    engine.dispose()
+    assert leaders == 1, f"{leaders} processes ran the scheduler"
+    assert runs and all(count == 1 for _job, _slot, count in runs)
+    assert len(workers) >= 2, "only one backend worker answered"

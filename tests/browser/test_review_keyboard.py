@@ -1,0 +1,139 @@
+"""A hiring manager reviews five candidates with the keyboard only (issue 7).
+
+j/k move, a advances, r rejects with a reason picked from the list, n adds a
+note, o opens the vendor's report, ? shows the shortcuts. Every decision lands in
+the candidate's history with who made it.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_hiring_manager_reviews_five_candidates_with_the_keyboard(page, app_url, shoot):
+    page.set_default_timeout(20_000)
+    page.goto(f"{app_url}/sign-in")
+    page.get_by_label("Email").fill("manager@assay.test")
+    page.get_by_label("Password").fill("assay-demo-password")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{app_url}/")
+    page.goto(f"{app_url}/jobs/1/review")
+    rows = page.locator(".review-row")
+    expect(rows.first).to_be_visible()
+    waiting = rows.count()
+    assert waiting >= 5, f"the demo job should have five results to review, has {waiting}"
+    page.locator("body").click(position={"x": 5, "y": 5})  # focus the page, not a field
+
+    page.keyboard.press("?")
+    expect(page.get_by_role("dialog")).to_contain_text("next / previous candidate")
+    shoot("40-review-shortcuts", full_page=False)
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+
+    decided = []
+    in_view = page.locator(".candidate-in-view")
+
+    # 1. Look at the second candidate, come back, open the report, advance the first.
+    first_name = in_view.get_by_role("heading").inner_text()
+    page.keyboard.press("j")
+    expect(in_view.get_by_role("heading")).not_to_have_text(first_name)
+    page.keyboard.press("k")
+    expect(in_view.get_by_role("heading")).to_have_text(first_name)
+    with page.context.expect_page() as report:
+        page.keyboard.press("o")
+    expect(report.value).to_have_url(re.compile(r"/report/"))
+    report.value.wait_for_load_state("load")  # closing mid-navigation can hang Chromium
+    report.value.close()
+    shoot("41-review-in-view", full_page=False)
+    page.keyboard.press("a")
+    expect(page.get_by_text(re.compile(f"{first_name}: Moved to"))).to_be_visible()
+    decided.append(first_name)
+
+    # 2. Reject the next one, the reason picked from the list with the keyboard, with a note.
+    second_name = _next_name(in_view, decided)
+    page.keyboard.press("r")
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text(f"Reject {second_name}")
+    expect(dialog.get_by_label("Rejection reason")).to_be_focused()  # the dialog focuses the reason
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("option", name="Score below the bar")).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_role("option", name="Skills do not match the role")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(dialog.get_by_label("Rejection reason")).to_have_text("Skills do not match the role")
+    page.keyboard.press("Tab")
+    expect(dialog.get_by_label("Rejection note")).to_be_focused()
+    page.keyboard.type("Strong on Python, weak on SQL joins.")
+    shoot("42-review-reject-reason", full_page=False)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text(f"{second_name} rejected (Skills do not match the role).")).to_be_visible()
+    decided.append(second_name)
+
+    # 3. A note on the third, then advance it.
+    third_name = _next_name(in_view, decided)
+    page.keyboard.press("n")
+    expect(page.get_by_role("dialog").get_by_label("Note")).to_be_focused()
+    page.keyboard.type("Pair on the take-home in the onsite.")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Note saved.")).to_be_visible()
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("a")
+    expect(page.get_by_text(re.compile(f"{third_name}: Moved to"))).to_be_visible()
+    decided.append(third_name)
+
+    # 4 and 5. Advance one, reject the other.
+    fourth_name = _next_name(in_view, decided)
+    page.keyboard.press("a")
+    expect(page.get_by_text(re.compile(f"{fourth_name}: Moved to"))).to_be_visible()
+    decided.append(fourth_name)
+    fifth_name = _next_name(in_view, decided)
+    page.keyboard.press("r")
+    expect(page.get_by_role("dialog").get_by_label("Rejection reason")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("option", name="Score below the bar")).to_be_focused()
+    page.keyboard.press("Enter")
+    reject_dialog = page.get_by_role("dialog")
+    expect(reject_dialog.get_by_label("Rejection reason")).to_have_text("Score below the bar")
+    for _ in range(3):  # the note, "Back", then "Reject"
+        page.keyboard.press("Tab")
+    expect(reject_dialog.get_by_role("button", name="Reject")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text(f"{fifth_name} rejected (Score below the bar).")).to_be_visible()
+    decided.append(fifth_name)
+    expect(rows).to_have_count(waiting - 5)
+    shoot("43-review-five-decided", full_page=False)
+
+    # A threshold rule is tried on past results before anyone switches it on (admins only).
+    expect(page.get_by_label("Rule stage")).to_have_text("CoderPad Screen assessment")
+    page.get_by_label("Advance at score").fill("80")
+    page.get_by_label("Review from score").fill("50")
+    page.get_by_role("button", name="Dry run").click()
+    expect(page.locator(".dry-run")).to_contain_text(
+        re.compile(r"would have advanced \d+ of the \d+ completed")
+    )
+    expect(page.locator(".dry-run")).to_contain_text("flagged below the bar")
+    expect(page.get_by_role("button", name="Switch on")).to_have_count(0)
+    shoot("45-rule-dry-run", full_page=False)
+
+    # The decisions are in the histories, with who made them.
+    page.goto(f"{app_url}/jobs/1")
+    page.get_by_role("link", name=second_name).first.click()
+    history = page.locator(".history")
+    expect(history).to_contain_text("Rejected: Skills do not match the role. Note: Strong on Python")
+    expect(history).to_contain_text("by Harper Manager")
+    shoot("44-rejection-in-history")
+
+
+def _next_name(in_view, decided: list[str]) -> str:
+    """The candidate now in view, once the previous decision has left the list."""
+    heading = in_view.get_by_role("heading")
+    for name in decided:
+        expect(heading).not_to_have_text(name)
+    return heading.inner_text()

@@ -1,0 +1,190 @@
+"""Shared fixtures: a real SQLite file per test, the vendor sandbox on loopback.
+
+Nothing here is a mock: services talk to the sandbox over HTTP, exactly as they
+would talk to a vendor.
+"""
+
+import dataclasses
+import logging
+import os
+import tempfile
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+# Settings are read once per process: point the data dir (master key, locks) at a
+# scratch folder before anything imports them.
+os.environ.setdefault("ASSAY_DATA_DIR", tempfile.mkdtemp(prefix="assay-test-"))
+# The local sandbox has no rate limit to respect (benchmarks and the pacing test turn it back on).
+os.environ.setdefault("ASSAY_VENDOR_PACING", "off")
+# The sandbox accepts a second CoderPad Screen key, so that a key rotation can be walked.
+os.environ.setdefault("ASSAY_SANDBOX_KEYS", "rotated-coderpad-key-4242")
+
+from dashboard.api.routes import build_api
+from dashboard.services import pipeline, plans
+from dashboard.services.actors import SYSTEM
+from dashboard.services.integrations import list_vendor_tests, save_integration
+from dashboard.settings import get_settings
+from models import Application, Integration, Job, Stage, init_engine, migrate, new_session
+from tests.http_server import serving
+from tests.sandbox_server import running_sandbox
+
+SCREEN_KEY = "demo-coderpad-screen-key"
+
+
+@dataclasses.dataclass
+class Sandbox:
+    """The sandbox's control API, for driving the candidate's side and injecting faults."""
+
+    url: str
+
+    def post(self, path: str, **kwargs) -> httpx.Response:
+        response = httpx.post(self.url + path, timeout=10, **kwargs)
+        response.raise_for_status()
+        return response
+
+    def stats(self, vendor: str = "coderpad_screen") -> dict:
+        return httpx.get(self.url + "/_sandbox/stats", timeout=10).json()[vendor]
+
+    def faults(self, vendor: str = "coderpad_screen", **faults) -> None:
+        self.post("/_sandbox/faults", json={"vendor": vendor, **faults})
+
+    def act(self, vendor_attempt_id: str, step: str, vendor: str = "coderpad_screen") -> dict:
+        """Play the candidate (start, submit) or the clock (expire) at the vendor."""
+        return self.post(f"/_sandbox/{vendor}/attempts/{vendor_attempt_id}/{step}").json()
+
+    def start(self, vendor_attempt_id: str, vendor: str = "coderpad_screen") -> None:
+        self.act(vendor_attempt_id, "start", vendor)
+
+    def submit(self, vendor_attempt_id: str, vendor: str = "coderpad_screen") -> None:
+        self.act(vendor_attempt_id, "submit", vendor)
+
+
+@pytest.fixture(scope="session")
+def sandbox_url():
+    with running_sandbox() as url:
+        get_settings().sandbox_url = url
+        yield url
+
+
+@pytest.fixture
+def sandbox(sandbox_url) -> Sandbox:
+    control = Sandbox(sandbox_url)
+    control.post("/_sandbox/reset")
+    return control
+
+
+DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("ASSAY_TEST_POSTGRES_URL") else [])
+
+
+def _fresh_postgres(url: str) -> str:
+    """An empty ``public`` schema in the test server's database (scripts/test.sh starts it)."""
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(params=DATABASES)
+def db(request, tmp_path) -> str:
+    """A migrated, empty database: a SQLite file, and PostgreSQL when `make test` provides one."""
+    if request.param == "postgresql":
+        url = _fresh_postgres(os.environ["ASSAY_TEST_POSTGRES_URL"])
+    else:
+        url = f"sqlite:///{tmp_path / 'assay.db'}"
+    migrate(url)
+    init_engine(url)
+    return url
+
+
+@pytest.fixture
+def session(db):
+    with new_session() as session:
+        yield session
+
+
+@pytest.fixture
+def assay_api(db):
+    """Assay's API (webhooks, reports, health) served on loopback; vendors are told its URL."""
+    settings = get_settings()
+    previous = settings.public_url
+    with serving(build_api(), probe="/api/health") as url:
+        settings.public_url = url
+        yield url
+    settings.public_url = previous
+
+
+def connect_screen(session, **overrides) -> Integration:
+    """Save a CoderPad Screen connection to the sandbox through the service; fields can be overridden."""
+    values = {
+        "vendor": "coderpad_screen",
+        "name": "CoderPad Screen",
+        "region": "sandbox",
+        "custom_base_url": "",
+        "api_key": SCREEN_KEY,
+        **overrides,
+    }
+    return save_integration(session=session, **values)
+
+
+@pytest.fixture
+def screen(session, sandbox) -> Integration:
+    """A CoderPad Screen connection to the sandbox."""
+    return connect_screen(session)
+
+
+@dataclasses.dataclass
+class Pipeline:
+    job: Job
+    applied: Stage
+    assessment: Stage
+    onsite: Stage
+    application: Application
+    integration: Integration
+
+
+@pytest.fixture
+def pipeline_with_assessment(session, screen) -> Pipeline:
+    """A job whose plan is Applied -> CoderPad assessment -> Onsite, with one applicant."""
+    job = plans.create_job(session=session, title="Backend Engineer", stage_names=["Applied", "Onsite"])
+    applied, onsite = plans.stages_of(session, job.id)
+    campaign = list_vendor_tests(session=session, integration_id=screen.id)[0]
+    assessment = plans.add_assessment_stage(
+        session=session,
+        job_id=job.id,
+        name="CoderPad assessment",
+        integration_id=screen.id,
+        vendor_test_id=campaign.id,
+        vendor_test_name=campaign.name,
+        after_stage_id=applied.id,
+    )
+    application = pipeline.add_application(
+        session=session, job_id=job.id, name="Ada Lovelace", email="ada@example.com", actor=SYSTEM
+    )
+    return Pipeline(job, applied, assessment, onsite, application, screen)
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests last: they start the app and Chromium once, and leave Playwright's loop running.
+
+    Among them the production-mode app comes first and is stopped before the default app
+    starts: both build the same ``.web`` folder, whose settings name the serving port.
+    """
+
+    def order(item) -> tuple[bool, bool]:
+        browser = item.get_closest_marker("browser") is not None
+        return browser, item.get_closest_marker("production") is None
+
+    items.sort(key=order)
+
+
+@pytest.fixture(autouse=True)
+def no_errors_logged(caplog):
+    """Every test fails if the code under test logged an ERROR."""
+    caplog.set_level(logging.INFO)
+    yield
+    errors = [r for r in caplog.get_records("call") if r.levelno >= logging.ERROR]
+    assert not errors, f"logged errors: {[r.getMessage() for r in errors]}"

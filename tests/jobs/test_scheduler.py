@@ -1,0 +1,83 @@
+"""One scheduler across workers: the leader lock frees itself when its holder dies; each slot runs once."""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+from sqlmodel import select
+
+from dashboard.jobs.leader import Leadership
+from dashboard.jobs.scheduler import once_per_slot
+from dashboard.services import ledger
+from models import ScheduledRun, new_session, utcnow
+
+
+def test_a_slot_is_claimed_once(session):
+    slot = ledger.slot_of(utcnow(), 30)
+
+    first = ledger.claim(session, "sync_all_integrations", slot)
+    again = ledger.claim(session, "sync_all_integrations", slot)
+    other_job = ledger.claim(session, "retry_webhook_inbox", slot)
+
+    assert first and again is None and other_job
+
+
+def test_two_workers_firing_the_same_job_at_once_run_it_once(db):
+    runs, barrier = [], threading.Barrier(4)
+
+    def work():
+        runs.append(1)
+        time.sleep(0.2)
+        return "done"
+
+    def fire():
+        barrier.wait()
+        once_per_slot("sync_all_integrations", 3600, work)
+
+    threads = [threading.Thread(target=fire) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    with new_session() as session:
+        [run] = session.exec(select(ScheduledRun)).all()
+    assert len(runs) == 1 and run.outcome == "done" and run.finished_at
+
+
+HOLDER = textwrap.dedent(
+    """
+    import pathlib, sys, time
+    from dashboard.jobs.leader import Leadership
+    lead = Leadership(sys.argv[1], pathlib.Path(sys.argv[2]))
+    assert lead.try_acquire()
+    print("leading", flush=True)
+    time.sleep(120)
+    """
+)
+
+
+def test_only_one_leader_and_a_dead_leaders_lock_frees_itself(db, tmp_path):
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, db, str(tmp_path)], cwd=root, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "leading"
+        contender = Leadership(db, tmp_path)
+        assert not contender.try_acquire()
+
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(timeout=10)
+
+        deadline = time.monotonic() + 10
+        while not contender.try_acquire():
+            assert time.monotonic() < deadline, "the dead leader's lock was never freed"
+            time.sleep(0.2)
+        contender.release()
+    finally:
+        holder.kill()

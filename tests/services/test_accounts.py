@@ -1,0 +1,117 @@
+"""Accounts: argon2 hashes, sessions that expire, no hint whether an email exists, rate limiting."""
+
+import datetime
+
+import pytest
+from sqlmodel import select
+
+from dashboard.services import accounts
+from dashboard.services.errors import UserError
+from models import Role, SignInAttempt, User, UserSession
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def recruiter(session) -> User:
+    user, _ = accounts.create_user(
+        session=session, email="Riley@Example.com ", name="Riley", role=Role.RECRUITER, password=PASSWORD
+    )
+    return user
+
+
+def test_passwords_are_stored_as_argon2_hashes_only(session, recruiter):
+    assert recruiter.email == "riley@example.com"
+    assert recruiter.password_hash.startswith("$argon2")
+    assert PASSWORD not in recruiter.password_hash
+
+
+def test_sign_in_gives_a_session_that_resolves_to_the_user(session, recruiter):
+    token = accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
+
+    user = accounts.signed_in_user(session=session, token=token)
+
+    assert (user.id, user.role) == (recruiter.id, Role.RECRUITER)
+    stored = session.exec(select(UserSession)).one()
+    assert token not in stored.token_hash
+
+
+@pytest.mark.parametrize(
+    ("email", "password"), [("riley@example.com", "wrong password"), ("nobody@example.com", PASSWORD)]
+)
+def test_a_failed_sign_in_does_not_say_whether_the_email_exists(session, recruiter, email, password):
+    with pytest.raises(UserError, match=r"^Email or password is incorrect\.$"):
+        accounts.sign_in(session=session, email=email, password=password)
+
+
+def test_five_failures_lock_the_email_for_a_while_even_with_the_right_password(session, recruiter):
+    for _ in range(accounts.MAX_FAILURES):
+        with pytest.raises(UserError, match="incorrect"):
+            accounts.sign_in(session=session, email="riley@example.com", password="nope nope nope")
+
+    with pytest.raises(UserError, match="Too many failed sign-ins"):
+        accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
+
+    for attempt in session.exec(select(SignInAttempt)):
+        attempt.at -= accounts.FAILURE_WINDOW + datetime.timedelta(seconds=1)
+        session.add(attempt)
+    session.commit()
+    assert accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
+
+
+def test_sessions_expire_and_sign_out_ends_them(session, recruiter):
+    expiring = accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
+    other = accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
+    row = session.exec(select(UserSession)).first()
+    row.expires_at = row.created_at - datetime.timedelta(seconds=1)
+    session.add(row)
+    session.commit()
+
+    assert accounts.signed_in_user(session=session, token=expiring) is None
+    accounts.sign_out(session=session, token=other)
+    assert accounts.signed_in_user(session=session, token=other) is None
+    assert accounts.signed_in_user(session=session, token="") is None
+
+
+def test_deactivating_a_user_ends_their_sessions_and_blocks_sign_in(session, recruiter):
+    token = accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
+    accounts.create_user(
+        session=session, email="a@example.com", name="Admin", role=Role.ADMIN, password=PASSWORD
+    )
+
+    accounts.set_active(session=session, user_id=recruiter.id, active=False)
+
+    assert accounts.signed_in_user(session=session, token=token) is None
+    with pytest.raises(UserError, match="incorrect"):
+        accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
+
+
+def test_the_last_admin_cannot_be_demoted_or_deactivated(session):
+    admin, _ = accounts.create_user(session=session, email="a@example.com", name="A", role=Role.ADMIN)
+
+    with pytest.raises(UserError, match="at least one active admin"):
+        accounts.change_role(session=session, user_id=admin.id, role=Role.RECRUITER)
+    with pytest.raises(UserError, match="at least one active admin"):
+        accounts.set_active(session=session, user_id=admin.id, active=False)
+
+
+@pytest.mark.parametrize(
+    ("email", "name", "password", "message"),
+    [
+        ("not-an-email", "X", None, "valid email"),
+        ("x@example.com", " ", None, "name"),
+        ("x@example.com", "X", "short", "at least 10"),
+        ("riley@example.com", "X", None, "already has an account"),
+    ],
+)
+def test_bad_account_input_gets_a_clear_message(session, recruiter, email, name, password, message):
+    with pytest.raises(UserError, match=message):
+        accounts.create_user(session=session, email=email, name=name, role=Role.RECRUITER, password=password)
+
+
+def test_the_first_admin_is_created_once_with_a_generated_password(session):
+    password = accounts.first_admin(session=session)
+
+    assert password and len(password) >= accounts.MIN_PASSWORD
+    assert accounts.sign_in(session=session, email="admin@assay.local", password=password)
+    assert accounts.first_admin(session=session) is None

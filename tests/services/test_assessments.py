@@ -1,0 +1,206 @@
+"""Sending and syncing assessments, on a real database against the sandbox over HTTP."""
+
+import threading
+import time
+
+import pytest
+from sqlmodel import select
+
+from dashboard.services import assessments, pipeline, plans, sync
+from dashboard.services.actors import POLL, SYSTEM, WEBHOOK
+from dashboard.services.errors import UserError
+from dashboard.settings import get_settings
+from models import ApplicationEvent, AssessmentAttempt, AttemptState, new_session
+from providers.base import AttemptStatus, Progress
+
+
+def _enter_assessment(session, p) -> AssessmentAttempt:
+    outcome = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+    return session.get(AssessmentAttempt, outcome.attempt_id)
+
+
+def test_entering_an_assessment_stage_makes_it_need_sending(session, pipeline_with_assessment, sandbox):
+    attempt = _enter_assessment(session, pipeline_with_assessment)
+
+    assert attempt.state == AttemptState.READY_TO_SEND
+    [stage_test] = plans.tests_of(session, pipeline_with_assessment.assessment.id)
+    assert attempt.vendor_test_name == stage_test.vendor_test_name
+    assert attempt.stage_assessment_id == stage_test.id
+    assert sandbox.stats()["invitations_created"] == 0
+
+
+def test_send_creates_the_test_at_the_vendor_with_its_link(session, pipeline_with_assessment, sandbox):
+    attempt = _enter_assessment(session, pipeline_with_assessment)
+
+    outcome = assessments.send_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
+
+    session.refresh(attempt)
+    assert outcome.sent
+    assert attempt.state == AttemptState.SENT
+    assert attempt.vendor_attempt_id
+    assert attempt.test_url.startswith(sandbox.url)
+    assert sandbox.stats()["invitations_created"] == 1
+
+
+def test_two_racing_sends_make_one_invitation(session, pipeline_with_assessment, sandbox):
+    attempt = _enter_assessment(session, pipeline_with_assessment)
+    sandbox.faults(latency_ms=300)  # keep the first send in flight while the second arrives
+    outcomes = []
+
+    def click() -> None:
+        with new_session() as own:
+            outcomes.append(assessments.send_assessment(session=own, attempt_id=attempt.id, actor=SYSTEM))
+
+    clicks = [threading.Thread(target=click) for _ in range(4)]
+    for thread in clicks:
+        thread.start()
+    for thread in clicks:
+        thread.join()
+
+    assert sum(o.sent for o in outcomes) == 1
+    assert sandbox.stats()["invitations_created"] == 1
+    session.refresh(attempt)
+    assert attempt.state == AttemptState.SENT
+
+
+def test_a_vendor_failure_is_kept_as_a_retryable_error_and_retry_sends_once(
+    session, pipeline_with_assessment, sandbox
+):
+    attempt = _enter_assessment(session, pipeline_with_assessment)
+    sandbox.faults(fail_next=[{"status": 503}])
+
+    outcome = assessments.send_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
+
+    session.refresh(attempt)
+    assert not outcome.sent
+    assert attempt.state == AttemptState.ERROR
+    assert attempt.error_retryable
+    assert "503" in attempt.error_reason
+
+    retried = assessments.retry_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
+
+    session.refresh(attempt)
+    assert retried.sent
+    assert attempt.state == AttemptState.SENT
+    assert sandbox.stats()["invitations_created"] == 1
+
+
+def test_a_retry_adopts_an_invitation_the_vendor_made_before_failing(
+    session, pipeline_with_assessment, sandbox
+):
+    attempt = _enter_assessment(session, pipeline_with_assessment)
+    assessments.send_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
+    session.refresh(attempt)
+    vendor_id = attempt.vendor_attempt_id
+    # Pretend our record of that send was lost (a timeout after the vendor acted).
+    attempt.state, attempt.vendor_attempt_id = AttemptState.ERROR, None
+    session.add(attempt)
+    session.commit()
+
+    assessments.retry_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
+
+    session.refresh(attempt)
+    assert attempt.state == AttemptState.SENT
+    assert attempt.vendor_attempt_id == vendor_id
+    assert sandbox.stats()["invitations_created"] == 1
+
+
+def test_a_retry_after_a_timeout_adopts_the_invitation_the_vendor_made(
+    session, pipeline_with_assessment, sandbox, monkeypatch
+):
+    attempt = _enter_assessment(session, pipeline_with_assessment)
+    monkeypatch.setattr(get_settings(), "vendor_timeout_seconds", 0.3)
+    sandbox.faults(reply_delay_ms=800)  # the vendor creates the test; its reply comes too late
+
+    first = assessments.send_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
+
+    session.refresh(attempt)
+    assert not first.sent and attempt.state == AttemptState.ERROR
+    assert "did not answer in time" in attempt.error_reason
+    time.sleep(0.6)  # let the late reply go out before the faults are cleared
+    sandbox.faults()
+    assert sandbox.stats()["invitations_created"] == 1
+
+    retried = assessments.retry_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
+
+    session.refresh(attempt)
+    assert retried.sent and attempt.state == AttemptState.SENT
+    assert sandbox.stats()["invitations_created"] == 1
+
+
+def test_automatic_stage_sends_on_entry(session, pipeline_with_assessment, sandbox):
+    stage = pipeline_with_assessment.assessment
+    stage.send_automatically = True
+    session.add(stage)
+    session.commit()
+
+    attempt = _enter_assessment(session, pipeline_with_assessment)
+
+    assert attempt.state == AttemptState.SENT
+    assert sandbox.stats()["invitations_created"] == 1
+
+
+def test_the_poll_catches_a_dropped_webhook_and_brings_the_full_result(
+    session, pipeline_with_assessment, sandbox
+):
+    attempt = _enter_assessment(session, pipeline_with_assessment)
+    assessments.send_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
+    session.refresh(attempt)
+    sandbox.faults(drop_webhooks=True)
+    sandbox.start(attempt.vendor_attempt_id)
+    sandbox.submit(attempt.vendor_attempt_id)
+
+    report = sync.sync_integration(session=session, integration_id=attempt.integration_id)
+
+    session.refresh(attempt)
+    assert report.corrected == 1
+    assert attempt.state == AttemptState.COMPLETED
+    assert 0 <= attempt.score_percent <= 100
+    assert attempt.comparative_score is not None
+    assert 0 < attempt.duration_seconds <= attempt.time_allowed_seconds
+    assert attempt.points <= attempt.max_points
+    assert attempt.subscores and attempt.report_url
+    events = session.exec(select(ApplicationEvent).where(ApplicationEvent.attempt_id == attempt.id)).all()
+    assert [e.to_state for e in events][-1] == "completed"
+    assert events[-1].actor_kind == POLL.kind
+
+
+def test_a_late_started_after_completed_is_ignored(session, pipeline_with_assessment, sandbox):
+    attempt = _enter_assessment(session, pipeline_with_assessment)
+    assessments.send_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
+    session.refresh(attempt)
+    sandbox.start(attempt.vendor_attempt_id)
+    sandbox.submit(attempt.vendor_attempt_id)
+    sync.sync_integration(session=session, integration_id=attempt.integration_id)
+    session.refresh(attempt)
+    score = attempt.score_percent
+
+    late = AttemptStatus(
+        vendor_attempt_id=attempt.vendor_attempt_id, progress=Progress.STARTED, raw_status="in_progress"
+    )
+    changed = assessments.apply_vendor_status(
+        session=session, integration_id=attempt.integration_id, status=late, actor=WEBHOOK
+    )
+
+    session.refresh(attempt)
+    assert changed == assessments.Applied.UNCHANGED
+    assert attempt.state == AttemptState.COMPLETED
+    assert attempt.score_percent == score
+
+
+def test_review_moves_completed_to_reviewed_and_only_then(session, pipeline_with_assessment, sandbox):
+    attempt = _enter_assessment(session, pipeline_with_assessment)
+    with pytest.raises(UserError, match="Only a completed assessment"):
+        assessments.mark_reviewed(session=session, attempt_id=attempt.id, actor=SYSTEM)
+    assessments.send_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
+    session.refresh(attempt)
+    sandbox.start(attempt.vendor_attempt_id)
+    sandbox.submit(attempt.vendor_attempt_id)
+    sync.sync_integration(session=session, integration_id=attempt.integration_id)
+
+    assessments.mark_reviewed(session=session, attempt_id=attempt.id, actor=SYSTEM)
+
+    session.refresh(attempt)
+    assert attempt.state == AttemptState.REVIEWED

@@ -1,0 +1,290 @@
+"""Cancel, resend, re-attempt, extend and one-off sends, on a real database against the sandbox."""
+
+import datetime
+import threading
+
+import pytest
+from sqlmodel import select
+
+from dashboard.services import assessments, attempt_actions, pipeline, plans, sync
+from dashboard.services.actors import SYSTEM
+from dashboard.services.errors import UserError
+from dashboard.services.integrations import list_vendor_tests, save_integration
+from models import ApplicationEvent, AssessmentAttempt, AttemptState, new_session, utcnow
+from providers.sandbox.server import IMITATIONS
+
+
+def _sent(session, p) -> AssessmentAttempt:
+    outcome = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+    assessments.send_assessment(session=session, attempt_id=outcome.attempt_id, actor=SYSTEM)
+    return session.get(AssessmentAttempt, outcome.attempt_id)
+
+
+def _open_attempts(session, application_id) -> list[AssessmentAttempt]:
+    session.expire_all()
+    return list(
+        session.exec(
+            select(AssessmentAttempt)
+            .where(AssessmentAttempt.application_id == application_id)
+            .order_by(AssessmentAttempt.id)
+        )
+    )
+
+
+def test_cancel_withdraws_at_the_vendor_and_leaves_a_fresh_attempt_ready(
+    session, pipeline_with_assessment, sandbox
+):
+    attempt = _sent(session, pipeline_with_assessment)
+
+    outcome = attempt_actions.cancel_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
+
+    first, fresh = _open_attempts(session, attempt.application_id)
+    assert outcome.sent and "attempt 2" in outcome.message
+    assert first.state == AttemptState.CANCELLED and first.vendor_attempt_id == attempt.vendor_attempt_id
+    assert fresh.state == AttemptState.READY_TO_SEND and fresh.attempt_number == 2
+    assert sandbox.act(attempt.vendor_attempt_id, "start")["status"] == "cancelled"  # the vendor has it too
+
+
+def test_cancel_twice_does_one_thing(session, pipeline_with_assessment, sandbox):
+    attempt = _sent(session, pipeline_with_assessment)
+
+    attempt_actions.cancel_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
+    again = attempt_actions.cancel_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
+
+    assert not again.sent and again.message == "Already cancelled."
+    assert len(_open_attempts(session, attempt.application_id)) == 2
+
+
+def test_cancel_after_the_candidate_started_is_refused_with_the_vendors_reason(
+    session, pipeline_with_assessment, sandbox
+):
+    attempt = _sent(session, pipeline_with_assessment)
+    sandbox.start(attempt.vendor_attempt_id)
+
+    with pytest.raises(UserError, match=r"Not cancelled.*in_progress"):
+        attempt_actions.cancel_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
+
+    session.refresh(attempt)
+    assert attempt.state == AttemptState.SENT  # nothing changed here
+
+
+def test_resend_reaches_the_vendor_and_is_in_the_history(session, pipeline_with_assessment, sandbox):
+    attempt = _sent(session, pipeline_with_assessment)
+    before = sandbox.stats()["api_requests"]
+
+    attempt_actions.resend_invitation(session=session, attempt_id=attempt.id, actor=SYSTEM)
+
+    assert sandbox.stats()["api_requests"] == before + 1
+    summaries = [
+        e.summary
+        for e in session.exec(select(ApplicationEvent).where(ApplicationEvent.attempt_id == attempt.id))
+    ]
+    assert any("invitation resent" in s for s in summaries)
+
+
+def test_actions_the_vendor_cannot_do_are_disabled_with_its_reason(
+    session, pipeline_with_assessment, sandbox
+):
+    attempt = _sent(session, pipeline_with_assessment)
+
+    actions = {a.name: a for a in attempt_actions.available_actions(session, attempt)}
+
+    assert actions["cancel"].enabled and actions["resend"].enabled
+    assert not actions["send"].enabled
+    assert not actions["extend"].enabled and "deadline" in actions["extend"].reason
+    with pytest.raises(UserError, match="deadline"):
+        attempt_actions.extend_deadline(
+            session=session,
+            attempt_id=attempt.id,
+            expires_at=utcnow() + datetime.timedelta(days=3),
+            actor=SYSTEM,
+        )
+
+
+def test_a_deadline_in_the_past_is_refused_before_asking_the_vendor(
+    session, pipeline_with_assessment, sandbox
+):
+    attempt = _sent(session, pipeline_with_assessment)
+
+    with pytest.raises(UserError, match="in the past"):
+        attempt_actions.extend_deadline(
+            session=session,
+            attempt_id=attempt.id,
+            expires_at=utcnow() - datetime.timedelta(days=1),
+            actor=SYSTEM,
+        )
+
+
+def test_an_expired_attempt_is_retaken_as_attempt_two_keeping_the_first(
+    session, pipeline_with_assessment, sandbox
+):
+    attempt = _sent(session, pipeline_with_assessment)
+    sandbox.act(attempt.vendor_attempt_id, "expire")
+    sync.sync_integration(session=session, integration_id=attempt.integration_id)
+    session.refresh(attempt)
+    assert attempt.state == AttemptState.EXPIRED
+
+    outcome = attempt_actions.reattempt(session=session, attempt_id=attempt.id, actor=SYSTEM)
+
+    first, second = _open_attempts(session, attempt.application_id)
+    assert outcome.sent
+    assert first.state == AttemptState.EXPIRED and second.state == AttemptState.SENT
+    assert second.attempt_number == 2 and second.retakes_attempt_id == first.id
+    assert second.vendor_attempt_id != first.vendor_attempt_id
+    assert sandbox.stats()["invitations_created"] == 2
+
+
+def test_a_completed_test_cannot_be_retaken_where_the_vendor_has_no_reattempt(
+    session, pipeline_with_assessment, sandbox
+):
+    attempt = _sent(session, pipeline_with_assessment)
+    sandbox.start(attempt.vendor_attempt_id)
+    sandbox.submit(attempt.vendor_attempt_id)
+    sync.sync_integration(session=session, integration_id=attempt.integration_id)
+
+    with pytest.raises(UserError, match="re-attempt"):
+        attempt_actions.reattempt(session=session, attempt_id=attempt.id, actor=SYSTEM)
+
+
+def test_a_one_off_test_is_sent_outside_the_plan_and_twice_is_once(
+    session, pipeline_with_assessment, sandbox
+):
+    p = pipeline_with_assessment
+
+    first = attempt_actions.send_one_off(
+        session=session,
+        application_id=p.application.id,
+        integration_id=p.integration.id,
+        vendor_test_id="104",
+        vendor_test_name="Go Services",
+        actor=SYSTEM,
+    )
+    again = attempt_actions.send_one_off(
+        session=session,
+        application_id=p.application.id,
+        integration_id=p.integration.id,
+        vendor_test_id="104",
+        vendor_test_name="Go Services",
+        actor=SYSTEM,
+    )
+
+    [attempt] = _open_attempts(session, p.application.id)
+    assert first.sent and not again.sent
+    assert attempt.stage_id is None and attempt.state == AttemptState.SENT
+    assert sandbox.stats()["invitations_created"] == 1
+
+
+def test_the_stages_test_can_be_overridden_for_one_candidate_before_sending(
+    session, pipeline_with_assessment, sandbox
+):
+    p = pipeline_with_assessment
+    moved = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+
+    attempt_actions.change_test(
+        session=session,
+        attempt_id=moved.attempt_id,
+        integration_id=p.integration.id,
+        vendor_test_id="105",
+        vendor_test_name="Java Fundamentals",
+        actor=SYSTEM,
+    )
+    assessments.send_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
+
+    attempt = session.get(AssessmentAttempt, moved.attempt_id)
+    assert attempt.vendor_test_id == "105" and attempt.state == AttemptState.SENT
+    with pytest.raises(UserError, match="never sent"):
+        attempt_actions.change_test(
+            session=session,
+            attempt_id=attempt.id,
+            integration_id=p.integration.id,
+            vendor_test_id="101",
+            vendor_test_name="x",
+            actor=SYSTEM,
+        )
+
+
+def test_two_racing_reattempts_send_one_new_invitation(session, pipeline_with_assessment, sandbox):
+    attempt = _sent(session, pipeline_with_assessment)
+    sandbox.act(attempt.vendor_attempt_id, "expire")
+    sync.sync_integration(session=session, integration_id=attempt.integration_id)
+    sandbox.faults(latency_ms=300)
+    results, barrier = [], threading.Barrier(2)
+
+    def click():
+        barrier.wait()
+        with new_session() as own:
+            try:
+                results.append(attempt_actions.reattempt(session=own, attempt_id=attempt.id, actor=SYSTEM))
+            except UserError as err:
+                results.append(err)
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert sandbox.stats()["invitations_created"] == 2  # the first send, and one re-take
+    assert len(_open_attempts(session, attempt.application_id)) == 2
+
+
+def test_a_reminder_goes_once_before_the_deadline_where_the_vendor_can_resend(session, sandbox):
+    hackerrank = save_integration(
+        session=session,
+        vendor="hackerrank",
+        name="HackerRank",
+        region="sandbox",
+        custom_base_url="",
+        api_key=IMITATIONS["hackerrank"].DEMO_KEY,
+    )
+    test = list_vendor_tests(session=session, integration_id=hackerrank.id)[0]
+    job = plans.create_job(session=session, title="Reminded", stage_names=["Applied"])
+    stage = plans.add_assessment_stage(
+        session=session,
+        job_id=job.id,
+        name="HackerRank test",
+        integration_id=hackerrank.id,
+        vendor_test_id=test.id,
+        vendor_test_name=test.name,
+        deadline_days=1,
+    )
+    plans.configure_stage(
+        session=session,
+        stage_id=stage.id,
+        send_automatically=True,
+        gating="all",
+        deadline_days=1,
+        reminder_hours=20,
+    )
+    application = pipeline.add_application(
+        session=session, job_id=job.id, name="Ada", email="ada@example.com", actor=SYSTEM
+    )
+    moved = pipeline.move_application(
+        session=session, application_id=application.id, stage_id=stage.id, actor=SYSTEM
+    )
+    attempt = session.get(AssessmentAttempt, moved.attempt_id)
+    assert attempt.state == AttemptState.SENT and attempt.expires_at is not None
+
+    not_yet = attempt_actions.send_due_reminders(session=session, actor=SYSTEM)
+    attempt.expires_at = utcnow() + datetime.timedelta(hours=10)  # time passes: 10 hours are left
+    session.add(attempt)
+    session.commit()
+    due = attempt_actions.send_due_reminders(session=session, actor=SYSTEM)
+    again = attempt_actions.send_due_reminders(session=session, actor=SYSTEM)
+
+    session.refresh(attempt)
+    assert (not_yet, due, again) == (0, 1, 0)
+    assert attempt.reminded_at is not None
+    with pytest.raises(UserError, match="reminder"):
+        plans.configure_stage(
+            session=session,
+            stage_id=stage.id,
+            send_automatically=True,
+            gating="all",
+            deadline_days=1,
+            reminder_hours=30,
+        )

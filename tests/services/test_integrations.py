@@ -1,0 +1,156 @@
+"""Connecting a vendor: the key is checked live, stored encrypted, and nothing half-saves."""
+
+import pathlib
+import re
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import select
+
+from dashboard.services import assessments, pipeline, views
+from dashboard.services.actors import SYSTEM
+from dashboard.services.errors import UserError
+from dashboard.services.integrations import (
+    connect,
+    disconnect,
+    list_vendor_tests,
+    open_attempt_count,
+    update_connection,
+)
+from models import AssessmentAttempt, AttemptState, Integration
+from tests.conftest import SCREEN_KEY, connect_screen
+
+
+def _everything_stored(session, url: str) -> bytes:
+    """The raw bytes of the database: the SQLite file (and its WAL), or every PostgreSQL row as JSON."""
+    if url.startswith("sqlite"):
+        database_file = pathlib.Path(url.removeprefix("sqlite:///"))
+        return b"".join(p.read_bytes() for p in database_file.parent.glob("assay.db*"))
+    tables = session.exec(sa.text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).all()
+    rows = [
+        session.exec(sa.text(f"SELECT coalesce(json_agg(t)::text, '') FROM {name} t")).one()[0]
+        for (name,) in tables
+    ]
+    return "".join(rows).encode()
+
+
+def test_a_valid_key_is_saved_encrypted_and_shown_masked(session, sandbox, db):
+    integration = connect_screen(session)
+
+    assert integration.api_key_last4 == SCREEN_KEY[-4:]
+    assert SCREEN_KEY not in integration.api_key_encrypted
+    assert SCREEN_KEY.encode() not in _everything_stored(session, db)
+    [view] = views.integrations(session)
+    assert view.masked_key.endswith(SCREEN_KEY[-4:])
+    assert SCREEN_KEY not in repr(view)
+
+
+def test_a_rejected_key_names_the_cause_and_saves_nothing(session, sandbox):
+    with pytest.raises(UserError, match=r"CoderPad Screen key was rejected \(401\)"):
+        connect_screen(session, api_key="not-the-right-key")
+
+    assert session.exec(select(Integration)).all() == []
+
+
+def test_a_rejected_new_key_leaves_the_old_one_in_place(session, sandbox):
+    first = connect_screen(session)
+    old = first.api_key_encrypted
+
+    with pytest.raises(UserError):
+        connect_screen(session, api_key="wrong-key-9999")
+
+    session.expire_all()
+    assert session.get(Integration, first.id).api_key_encrypted == old
+
+
+def test_an_unreachable_vendor_names_the_url(session, sandbox):
+    with pytest.raises(UserError, match=re.escape("127.0.0.1:9")):
+        connect_screen(session, region="custom", custom_base_url="http://127.0.0.1:9")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"api_key": "  "}, "Paste the CoderPad Screen API key"),
+        ({"api_key": "has a space"}, "does not look like an API key"),
+        ({"name": ""}, "Give the connection a name"),
+        ({"region": "mars"}, "has no region 'mars'"),
+        ({"region": "custom", "custom_base_url": "ftp://x"}, "must start with http"),
+        ({"vendor": "acme"}, "cannot connect to 'acme'"),
+    ],
+)
+def test_bad_input_gets_a_clear_message(session, sandbox, overrides, message):
+    with pytest.raises(UserError, match=message):
+        connect_screen(session, **overrides)
+    assert session.exec(select(Integration)).all() == []
+
+
+def test_a_second_connection_with_the_same_name_is_refused(session, sandbox):
+    connect_screen(session)
+
+    with pytest.raises(UserError, match="named 'CoderPad Screen' already exists"):
+        connect(
+            session=session,
+            vendor="coderpad_screen",
+            name="CoderPad Screen",
+            region="sandbox",
+            custom_base_url="",
+            api_key=SCREEN_KEY,
+        )
+
+
+def test_updating_a_connection_is_audited_without_the_key(session, sandbox):
+    integration = connect_screen(session)
+
+    update_connection(
+        session=session,
+        integration_id=integration.id,
+        region="sandbox",
+        custom_base_url="",
+        api_key=SCREEN_KEY,
+    )
+
+    [view] = views.integrations(session)
+    assert [a.summary for a in view.audit] == [
+        "Key re-checked.",
+        "Connected (sandbox, key \u2022\u2022\u2022\u2022-key).",
+    ]
+    assert all(SCREEN_KEY not in a.summary for a in view.audit)
+
+
+def test_vendor_errors_show_in_the_health_of_the_last_24_hours(session, pipeline_with_assessment, sandbox):
+    sandbox.faults(fail_next=[{"status": 503}] * 6)  # two reads, each tried three times
+    for _ in range(2):
+        with pytest.raises(UserError):
+            list_vendor_tests(session=session, integration_id=pipeline_with_assessment.integration.id)
+
+    [view] = views.integrations(session)
+
+    assert view.errors_24h == 2
+    assert view.health == "failing"
+    assert "503" in view.last_error
+
+
+def test_disconnecting_erases_the_key_and_fails_open_attempts_with_the_reason(
+    session, pipeline_with_assessment, sandbox
+):
+    p = pipeline_with_assessment
+    moved = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+    assessments.send_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
+    integration_id = p.integration.id
+    assert open_attempt_count(session, integration_id) == 1
+
+    affected = disconnect(session=session, integration_id=integration_id, actor=SYSTEM)
+
+    attempt = session.get(AssessmentAttempt, moved.attempt_id)
+    integration = session.get(Integration, integration_id)
+    assert affected == 1
+    assert attempt.state == AttemptState.ERROR and "was disconnected" in attempt.error_reason
+    assert integration.api_key_encrypted == "" and integration.disconnected_at
+    assert views.integrations(session) == []
+    with pytest.raises(UserError, match="no longer exists"):
+        list_vendor_tests(session=session, integration_id=integration_id)
+    # the name is free again
+    assert connect_screen(session).id != integration_id

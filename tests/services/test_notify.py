@@ -1,0 +1,122 @@
+"""Notifications and the outbox: each notice once, however many times its cause is reported."""
+
+import contextlib
+import email
+
+from aiosmtpd.controller import Controller
+from sqlmodel import select
+
+from dashboard.services import accounts, assessments, notify, pipeline, sync, views
+from dashboard.services.actors import SYSTEM, WEBHOOK
+from dashboard.settings import get_settings
+from models import AssessmentAttempt, Notification, OutboxMessage, Role
+from providers.base import AssessmentResult, AttemptStatus, Progress
+from tests.http_server import free_port
+
+
+def _completed_twice(session, p) -> AssessmentAttempt:
+    moved = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+    assessments.send_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
+    attempt = session.get(AssessmentAttempt, moved.attempt_id)
+    done = AttemptStatus(
+        attempt.vendor_attempt_id, Progress.COMPLETED, "completed", result=AssessmentResult(score_percent=70)
+    )
+    for _ in range(2):  # the webhook and the poll both report it
+        assessments.apply_vendor_status(
+            session=session, integration_id=p.integration.id, status=done, actor=WEBHOOK
+        )
+    return attempt
+
+
+def test_a_completion_notifies_once_and_mails_the_team_once(session, pipeline_with_assessment, sandbox):
+    p = pipeline_with_assessment
+    accounts.create_user(session=session, email="riley@example.com", name="Riley", role=Role.RECRUITER)
+    accounts.create_user(session=session, email="harper@example.com", name="Harper", role=Role.HIRING_MANAGER)
+
+    _completed_twice(session, p)
+
+    kinds = [n.kind for n in session.exec(select(Notification))]
+    mail = session.exec(select(OutboxMessage)).all()
+    assert sorted(kinds) == ["needs_review", "stage_done"]
+    assert [m.to_address for m in mail] == ["riley@example.com"]  # Harper is not on this job
+    assert "needs review" in mail[0].subject and f"/applications/{p.application.id}" in mail[0].body
+
+
+def test_an_expiry_is_a_notification_and_the_views_show_it(session, pipeline_with_assessment, sandbox):
+    p = pipeline_with_assessment
+    moved = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+    assessments.send_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
+    sandbox.act(session.get(AssessmentAttempt, moved.attempt_id).vendor_attempt_id, "expire")
+    sync.sync_integration(session=session, integration_id=p.integration.id)
+
+    [shown] = views.notifications(session)
+    assert shown.kind == "expired" and shown.unread and "expired" in shown.message
+    assert views.unread_count(session) == 1
+    notify.mark_read(session, [shown.id])
+    assert views.unread_count(session) == 0
+    assert views.notifications(session, frozenset({999})) == []  # a hiring manager of another job
+
+
+def test_without_smtp_mail_stays_readable_in_the_outbox(session, pipeline_with_assessment, sandbox):
+    accounts.create_user(session=session, email="riley@example.com", name="Riley", role=Role.RECRUITER)
+    _completed_twice(session, pipeline_with_assessment)
+
+    sent = notify.deliver_outbox(session)
+
+    [mail] = views.outbox(session)
+    assert sent == 0 and "kept in the outbox" in mail.status
+
+
+class _Inbox:
+    """A real SMTP server on loopback (aiosmtpd) that keeps what it is handed."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.Message] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+@contextlib.contextmanager
+def _smtp_settings(url: str):
+    settings = get_settings()
+    previous = settings.smtp_url, settings.mail_from
+    settings.smtp_url, settings.mail_from = url, "Assay <assay@example.com>"
+    try:
+        yield
+    finally:
+        settings.smtp_url, settings.mail_from = previous
+
+
+def test_mail_reaches_the_smtp_server_once_and_waits_while_it_is_down(
+    session, pipeline_with_assessment, sandbox
+):
+    accounts.create_user(session=session, email="riley@example.com", name="Riley", role=Role.RECRUITER)
+    _completed_twice(session, pipeline_with_assessment)
+    port = free_port()
+    inbox = _Inbox()
+
+    with _smtp_settings(f"smtp://127.0.0.1:{port}"):
+        while_down = notify.deliver_outbox(session)  # nothing listens yet
+        [waiting] = session.exec(select(OutboxMessage)).all()
+        assert while_down == 0 and waiting.sent_at is None and waiting.error
+
+        server = Controller(inbox, hostname="127.0.0.1", port=port)
+        server.start()
+        try:
+            delivered = notify.deliver_outbox(session)
+            again = notify.deliver_outbox(session)
+        finally:
+            server.stop()
+
+    [message] = inbox.messages
+    [mail] = session.exec(select(OutboxMessage)).all()
+    assert (delivered, again) == (1, 0)
+    assert message["To"] == "riley@example.com" and message["From"] == "Assay <assay@example.com>"
+    assert "needs review" in message["Subject"]
+    assert mail.sent_at is not None and mail.error is None

@@ -1,0 +1,177 @@
+"""Interview plans: stages in order, several tests per stage, automatic sending and gating."""
+
+import pytest
+from sqlmodel import select
+
+from dashboard.services import assessments, notify, pipeline, plans, sync
+from dashboard.services.actors import SYSTEM
+from dashboard.services.errors import UserError
+from models import Application, AssessmentAttempt, AttemptState, Gating, Notification, StageKind
+
+
+def test_stages_are_added_renamed_reordered_and_kept_dense(session):
+    job = plans.create_job(session=session, title="Designer", stage_names=["Applied", "Portfolio", "Offer"])
+    applied, portfolio, offer = plans.stages_of(session, job.id)
+
+    chat = plans.add_stage(session=session, job_id=job.id, name="Chat", after_stage_id=applied.id)
+    plans.rename_stage(session=session, stage_id=portfolio.id, name="Portfolio review")
+    plans.move_stage(session=session, stage_id=offer.id, position=0)
+
+    stages = plans.stages_of(session, job.id)
+    assert [s.name for s in stages] == ["Offer", "Applied", "Chat", "Portfolio review"]
+    assert [s.position for s in stages] == [0, 1, 2, 3]
+    assert chat.kind == StageKind.REGULAR
+    with pytest.raises(UserError, match="name"):
+        plans.rename_stage(session=session, stage_id=chat.id, name="   ")
+
+
+def test_deleting_a_stage_with_applications_asks_where_they_go(session, pipeline_with_assessment):
+    p = pipeline_with_assessment
+
+    with pytest.raises(UserError, match="1 application"):
+        plans.delete_stage(session=session, stage_id=p.applied.id, move_to_stage_id=None, actor=SYSTEM)
+    moved = plans.delete_stage(
+        session=session, stage_id=p.applied.id, move_to_stage_id=p.onsite.id, actor=SYSTEM
+    )
+
+    session.refresh(p.application)
+    assert moved == 1 and p.application.stage_id == p.onsite.id
+    assert [s.name for s in plans.stages_of(session, p.job.id)] == ["CoderPad assessment", "Onsite"]
+
+
+def test_the_last_stage_cannot_be_deleted(session):
+    job = plans.create_job(session=session, title="Solo", stage_names=["Only"])
+    [only] = plans.stages_of(session, job.id)
+
+    with pytest.raises(UserError, match="at least one stage"):
+        plans.delete_stage(session=session, stage_id=only.id, move_to_stage_id=None, actor=SYSTEM)
+
+
+def test_a_deadline_in_the_past_is_refused(session, pipeline_with_assessment):
+    for days in (0, -3, 400):
+        with pytest.raises(UserError, match="deadline"):
+            plans.configure_stage(
+                session=session,
+                stage_id=pipeline_with_assessment.assessment.id,
+                send_automatically=False,
+                gating=Gating.ALL,
+                deadline_days=days,
+            )
+
+
+def test_a_stage_sending_the_same_test_twice_is_refused(session, pipeline_with_assessment):
+    p = pipeline_with_assessment
+    [test] = plans.tests_of(session, p.assessment.id)
+
+    with pytest.raises(UserError, match="already sends"):
+        plans.add_stage_test(
+            session=session,
+            stage_id=p.assessment.id,
+            integration_id=p.integration.id,
+            vendor_test_id=test.vendor_test_id,
+            vendor_test_name=test.vendor_test_name,
+        )
+
+
+def _two_test_stage(session, p, gating: Gating):
+    plans.add_stage_test(
+        session=session,
+        stage_id=p.assessment.id,
+        integration_id=p.integration.id,
+        vendor_test_id="104",
+        vendor_test_name="Go Services",
+    )
+    plans.configure_stage(
+        session=session, stage_id=p.assessment.id, send_automatically=True, gating=gating, deadline_days=None
+    )
+
+
+def test_an_automatic_two_test_stage_sends_both_on_entry(session, pipeline_with_assessment, sandbox):
+    p = pipeline_with_assessment
+    _two_test_stage(session, p, Gating.ALL)
+
+    outcome = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+
+    attempts = session.exec(
+        select(AssessmentAttempt).where(AssessmentAttempt.application_id == p.application.id)
+    ).all()
+    assert outcome.sent == 2 and len(outcome.attempt_ids) == 2
+    assert {a.state for a in attempts} == {AttemptState.SENT}
+    assert sandbox.stats()["invitations_created"] == 2
+
+
+@pytest.mark.parametrize(("gating", "done_after_one"), [(Gating.ALL, False), (Gating.ANY, True)])
+def test_the_stage_is_done_when_all_or_any_tests_are_completed(
+    session, pipeline_with_assessment, sandbox, gating, done_after_one
+):
+    p = pipeline_with_assessment
+    _two_test_stage(session, p, gating)
+    outcome = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+    first, second = (session.get(AssessmentAttempt, i) for i in outcome.attempt_ids)
+
+    sandbox.start(first.vendor_attempt_id)
+    sandbox.submit(first.vendor_attempt_id)
+    sync.sync_integration(session=session, integration_id=p.integration.id)
+    after_one = notify.stage_done(session, p.application.id, p.assessment.id)
+    sandbox.start(second.vendor_attempt_id)
+    sandbox.submit(second.vendor_attempt_id)
+    sync.sync_integration(session=session, integration_id=p.integration.id)
+
+    assert after_one == done_after_one
+    assert notify.stage_done(session, p.application.id, p.assessment.id)
+    done = session.exec(select(Notification).where(Notification.kind == "stage_done")).all()
+    assert len(done) == 1  # said once, however many completions follow
+
+
+def test_moving_into_a_stage_whose_connection_is_gone_is_refused_cleanly(
+    session, pipeline_with_assessment, sandbox
+):
+    from dashboard.services.integrations import disconnect
+
+    p = pipeline_with_assessment
+    disconnect(session=session, integration_id=p.integration.id, actor=SYSTEM)
+
+    with pytest.raises(UserError, match="disconnected"):
+        pipeline.move_application(
+            session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+        )
+
+    session.expire_all()
+    assert session.get(Application, p.application.id).stage_id == p.applied.id
+
+
+def test_a_candidate_without_an_email_cannot_be_sent_a_test(session, pipeline_with_assessment, sandbox):
+    p = pipeline_with_assessment
+    no_mail = pipeline.add_application(
+        session=session, job_id=p.job.id, name="No Mail", email="", actor=SYSTEM
+    )
+    moved = pipeline.move_application(
+        session=session, application_id=no_mail.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+
+    with pytest.raises(UserError, match="no email"):
+        assessments.send_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
+
+    assert session.get(AssessmentAttempt, moved.attempt_id).state == AttemptState.READY_TO_SEND
+    assert sandbox.stats()["invitations_created"] == 0
+
+
+def test_bulk_move_reports_each_row(session, pipeline_with_assessment, sandbox):
+    p = pipeline_with_assessment
+    other = pipeline.add_application(
+        session=session, job_id=p.job.id, name="Bo", email="bo@example.com", actor=SYSTEM
+    )
+
+    results = pipeline.move_applications(
+        session=session,
+        application_ids=[p.application.id, other.id, 999999],
+        stage_id=p.onsite.id,
+        actor=SYSTEM,
+    )
+
+    assert [r.ok for r in results] == [True, True, False]
+    assert "no longer exists" in results[2].message

@@ -1,0 +1,342 @@
+"""Reviewing and deciding: percentiles, counting policy, rules with a dry run, concurrent decisions, feedback."""
+
+import threading
+
+import pytest
+from sqlmodel import select
+
+from dashboard.services import assessments, attempt_actions, pipeline, review, sync
+from dashboard.services.actors import SYSTEM, user
+from dashboard.services.errors import UserError
+from models import Application, ApplicationEvent, AssessmentAttempt, AttemptState, OutboxMessage, new_session
+from providers.base import AssessmentResult, AttemptStatus, Progress
+
+ALICE = user(1, "Alice Reviewer")
+BOB = user(2, "Bob Reviewer")
+
+
+@pytest.fixture
+def cohort(session, pipeline_with_assessment, sandbox):
+    """Eight candidates who took the stage's test; the sandbox scores them by email."""
+    p = pipeline_with_assessment
+    applications = [p.application] + [
+        pipeline.add_application(
+            session=session, job_id=p.job.id, name=f"C{n}", email=f"c{n}@example.com", actor=SYSTEM
+        )
+        for n in range(7)
+    ]
+    for application in applications:
+        moved = pipeline.move_application(
+            session=session, application_id=application.id, stage_id=p.assessment.id, actor=SYSTEM
+        )
+        assessments.send_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
+        attempt = session.get(AssessmentAttempt, moved.attempt_id)
+        sandbox.start(attempt.vendor_attempt_id)
+        sandbox.submit(attempt.vendor_attempt_id)
+    sync.sync_integration(session=session, integration_id=p.integration.id)
+    return p, applications
+
+
+def test_percentile_ranks_within_the_cohort_with_shared_ties():
+    assert review.percentile_rank(50, [50]) is None
+    assert review.percentile_rank(10, [10, 20, 30]) == 0
+    assert review.percentile_rank(30, [10, 20, 30]) == 100
+    assert review.percentile_rank(20, [10, 20, 20, 30]) == 50
+
+
+def test_results_carry_a_percentile_computed_by_assay(session, cohort):
+    rows = review.results(session, cohort[0].job.id)
+
+    scores = sorted(r.score for r in rows)
+    top = max(rows, key=lambda r: r.score)
+    assert len(rows) == 8 and all(r.counts for r in rows)
+    assert top.percentile == 100 and min(rows, key=lambda r: r.score).percentile == 0
+    assert scores == sorted(scores) and all(0 <= r.score <= 100 for r in rows)
+
+
+def test_the_dry_run_names_who_a_rule_would_advance(session, cohort):
+    p, _applications = cohort
+    rows = review.results(session, p.job.id)
+    threshold = sorted(r.score for r in rows)[5]  # the top three
+
+    dry = review.dry_run(session, p.assessment.id, threshold)
+
+    expected = sorted(r.candidate_name for r in rows if r.score >= threshold)
+    assert dry.total == 8 and dry.would_advance == expected and dry.to_review == 8 - len(expected)
+    with pytest.raises(UserError, match="0 to 100"):
+        review.dry_run(session, p.assessment.id, 140)
+
+
+def test_two_reviewers_at_once_cannot_both_decide(session, cohort):
+    p, _ = cohort
+    version = session.get(Application, p.application.id).decision_version
+    outcomes, barrier = [], threading.Barrier(2)
+
+    def decide(actor, kind):
+        barrier.wait()
+        with new_session() as own:
+            try:
+                if kind == "advance":
+                    review.advance(
+                        session=own, application_id=p.application.id, expected_version=version, actor=actor
+                    )
+                else:
+                    review.reject(
+                        session=own,
+                        application_id=p.application.id,
+                        reason="Score below the bar",
+                        note="",
+                        expected_version=version,
+                        actor=actor,
+                    )
+                outcomes.append("ok")
+            except UserError as err:
+                outcomes.append(str(err))
+
+    threads = [
+        threading.Thread(target=decide, args=(ALICE, "advance")),
+        threading.Thread(target=decide, args=(BOB, "reject")),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    # One decision stands; the other is told why (decided meanwhile, or already rejected).
+    [refusal] = [o for o in outcomes if o != "ok"]
+    assert outcomes.count("ok") == 1
+    assert "while you were looking" in refusal or "rejected" in refusal, refusal
+
+
+def test_advancing_moves_to_the_next_stage_and_marks_the_result_reviewed(session, cohort):
+    p, _ = cohort
+    application = session.get(Application, p.application.id)
+
+    review.advance(
+        session=session,
+        application_id=application.id,
+        expected_version=application.decision_version,
+        actor=ALICE,
+    )
+
+    session.expire_all()
+    assert session.get(Application, application.id).stage_id == p.onsite.id
+    states = {
+        a.state
+        for a in session.exec(
+            select(AssessmentAttempt).where(AssessmentAttempt.application_id == application.id)
+        )
+    }
+    assert states == {AttemptState.REVIEWED}
+
+
+def test_only_a_person_rejects_and_only_with_a_listed_reason(session, cohort):
+    p, _ = cohort
+    version = session.get(Application, p.application.id).decision_version
+
+    with pytest.raises(UserError, match="Only a person"):
+        review.reject(
+            session=session,
+            application_id=p.application.id,
+            reason="Other",
+            note="",
+            expected_version=version,
+            actor=SYSTEM,
+        )
+    with pytest.raises(UserError, match="reason"):
+        review.reject(
+            session=session,
+            application_id=p.application.id,
+            reason="",
+            note="",
+            expected_version=version,
+            actor=ALICE,
+        )
+    review.reject(
+        session=session,
+        application_id=p.application.id,
+        reason="Other",
+        note="Relocation",
+        expected_version=version,
+        actor=ALICE,
+    )
+
+    assert session.get(Application, p.application.id).rejection_reason == "Other"
+
+
+def test_a_rule_advances_at_the_threshold_and_never_rejects(session, pipeline_with_assessment, sandbox):
+    p = pipeline_with_assessment
+    review.set_rule(session=session, stage_id=p.assessment.id, advance_at=0, counting="latest", actor=ALICE)
+    moved = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+    assessments.send_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
+    attempt = session.get(AssessmentAttempt, moved.attempt_id)
+    sandbox.start(attempt.vendor_attempt_id)
+    sandbox.submit(attempt.vendor_attempt_id)
+
+    sync.sync_integration(session=session, integration_id=p.integration.id)
+
+    session.expire_all()
+    assert session.get(Application, p.application.id).stage_id == p.onsite.id
+    moves = [
+        e.actor_label
+        for e in session.exec(
+            select(ApplicationEvent).where(ApplicationEvent.application_id == p.application.id)
+        )
+        if e.summary.startswith("Moved from CoderPad")
+    ]
+    assert moves == ["rule: advance at 0% or more"]
+
+
+def test_the_best_attempt_counts_where_the_stage_says_so(session, pipeline_with_assessment, sandbox):
+    p = pipeline_with_assessment
+    moved = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+    first_id = moved.attempt_id
+    assessments.send_assessment(session=session, attempt_id=first_id, actor=SYSTEM)
+    first = session.get(AssessmentAttempt, first_id)
+    _complete(session, p, first, 90.0)
+    second = assessments.create_attempt(
+        session,
+        application=session.get(Application, p.application.id),
+        integration_id=first.integration_id,
+        vendor_test_id=first.vendor_test_id,
+        vendor_test_name=first.vendor_test_name,
+        actor=SYSTEM,
+        stage=p.assessment,
+        retakes=first,
+    )
+    session.commit()
+    assessments.send_assessment(session=session, attempt_id=second.id, actor=SYSTEM)
+    _complete(session, p, session.get(AssessmentAttempt, second.id), 40.0)
+
+    latest = {r.attempt_id for r in review.results(session, p.job.id) if r.counts}
+    review.set_rule(session=session, stage_id=p.assessment.id, advance_at=None, counting="best", actor=ALICE)
+    best = {r.attempt_id for r in review.results(session, p.job.id) if r.counts}
+
+    assert latest == {second.id} and best == {first_id}
+
+
+def _complete(session, p, attempt, score: float) -> None:
+    status = AttemptStatus(
+        vendor_attempt_id=attempt.vendor_attempt_id,
+        progress=Progress.COMPLETED,
+        raw_status="completed",
+        result=AssessmentResult(score_percent=score),
+    )
+    assessments.apply_vendor_status(
+        session=session, integration_id=p.integration.id, status=status, actor=SYSTEM
+    )
+
+
+def test_an_impossible_score_is_not_ranked_and_says_why(session, pipeline_with_assessment, sandbox):
+    p = pipeline_with_assessment
+    moved = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+    assessments.send_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
+
+    _complete(session, p, session.get(AssessmentAttempt, moved.attempt_id), 130.0)
+
+    attempt = session.get(AssessmentAttempt, moved.attempt_id)
+    assert attempt.score_percent is None
+    assert any("130%" in w for w in attempt.warnings)
+
+
+def test_candidate_feedback_is_sent_once_per_event(session, cohort):
+    p, _ = cohort
+    review.set_feedback(
+        session=session, job_id=p.job.id, enabled=True, template="Hi {name}: {band} {next_step}"
+    )
+
+    first = review.send_feedback(session, p.application.id, "result")
+    again = review.send_feedback(session, p.application.id, "result")
+
+    messages = session.exec(select(OutboxMessage).where(OutboxMessage.to_address == "ada@example.com")).all()
+    assert first and not again
+    assert len(messages) == 1 and messages[0].body.startswith("Hi Ada Lovelace:")
+
+
+def test_the_csv_export_has_a_row_per_finished_attempt(session, cohort):
+    p, _ = cohort
+
+    lines = review.export_csv(session, p.job.id).strip().splitlines()
+
+    assert lines[0].startswith("candidate,stage,test") and len(lines) == 9
+
+
+def test_a_review_band_flags_low_scores_for_a_person_and_refuses_an_upside_down_band(session, cohort):
+    p, _ = cohort
+    rows = review.results(session, p.job.id)
+    scores = sorted(r.score for r in rows)
+    advance_at, review_from = scores[5], scores[2]
+
+    dry = review.dry_run(session, p.assessment.id, advance_at, review_from)
+    review.set_rule(
+        session=session,
+        stage_id=p.assessment.id,
+        advance_at=advance_at,
+        review_from=review_from,
+        counting="latest",
+        actor=ALICE,
+    )
+
+    flagged = sorted(r.candidate_name for r in review.results(session, p.job.id) if r.below_bar)
+    assert dry.below_bar == flagged and len(flagged) == sum(1 for s in scores if s < review_from) >= 1
+    assert len(dry.would_advance) + dry.to_review + len(dry.below_bar) == dry.total
+    with pytest.raises(UserError, match="above the advance bar"):
+        review.dry_run(session, p.assessment.id, 50, 70)
+
+
+def test_a_rejection_settles_a_one_off_result_too(session, pipeline_with_assessment, sandbox):
+    p = pipeline_with_assessment
+    attempt_actions.send_one_off(
+        session=session,
+        application_id=p.application.id,
+        integration_id=p.integration.id,
+        vendor_test_id="104",
+        vendor_test_name="Go Services",
+        actor=SYSTEM,
+    )
+    [attempt] = session.exec(
+        select(AssessmentAttempt).where(AssessmentAttempt.application_id == p.application.id)
+    ).all()
+    _complete(session, p, attempt, 55.0)
+    version = session.get(Application, p.application.id).decision_version
+
+    review.reject(
+        session=session,
+        application_id=p.application.id,
+        reason="Other",
+        note="",
+        expected_version=version,
+        actor=ALICE,
+    )
+
+    session.refresh(attempt)
+    assert attempt.state == AttemptState.REVIEWED
+    assert not [r for r in review.results(session, p.job.id) if r.state == "Assessment needs review"]
+
+
+def test_the_review_settings_show_each_rule_and_changing_the_policy_keeps_it(
+    session, pipeline_with_assessment
+):
+    p = pipeline_with_assessment
+    review.set_rule(
+        session=session,
+        stage_id=p.assessment.id,
+        advance_at=80,
+        review_from=55.5,
+        counting="latest",
+        actor=ALICE,
+    )
+
+    review.set_counting(session=session, stage_id=p.assessment.id, counting="best")
+
+    shown = review.settings(session, p.job.id)
+    assert shown.title == "Backend Engineer" and not shown.feedback_on
+    assert [(r.name, r.advance_at, r.review_from, r.counting) for r in shown.rules] == [
+        ("CoderPad assessment", "80", "55.5", "best")
+    ]

@@ -1,0 +1,91 @@
+"""A candidate applies to a second job with the same iMocha test (seed 003).
+
+iMocha's invite is idempotent per email and test: sending again would silently
+hand back the first job's invitation. Assay stops, shows the earlier attempt and
+its score, and offers a re-attempt, which iMocha answers with a new invitation.
+"""
+
+import pytest
+
+from dashboard.services import assessments, attempt_actions, pipeline, plans, sync
+from dashboard.services.actors import SYSTEM
+from dashboard.services.integrations import list_vendor_tests, save_integration
+from models import AssessmentAttempt, AttemptState
+
+
+@pytest.fixture
+def imocha_jobs(session, sandbox):
+    integration = save_integration(
+        session=session,
+        vendor="imocha",
+        name="iMocha",
+        region="sandbox",
+        custom_base_url="",
+        api_key="demo-imocha-key",
+    )
+    test = list_vendor_tests(session=session, integration_id=integration.id)[0]
+    stages = []
+    for title in ("Backend", "Platform"):
+        job = plans.create_job(session=session, title=title, stage_names=["Applied"])
+        stages.append(
+            plans.add_assessment_stage(
+                session=session,
+                job_id=job.id,
+                name="iMocha test",
+                integration_id=integration.id,
+                vendor_test_id=test.id,
+                vendor_test_name=test.name,
+            )
+        )
+    return integration, stages
+
+
+def _enter(session, stage, email="ada@example.com") -> int:
+    application = pipeline.add_application(
+        session=session, job_id=stage.job_id, name="Ada", email=email, actor=SYSTEM
+    )
+    return pipeline.move_application(
+        session=session, application_id=application.id, stage_id=stage.id, actor=SYSTEM
+    ).attempt_id
+
+
+def test_the_second_job_shows_the_earlier_attempt_and_re_attempts_on_request(session, sandbox, imocha_jobs):
+    integration, (first_stage, second_stage) = imocha_jobs
+    first_id = _enter(session, first_stage)
+    assessments.send_assessment(session=session, attempt_id=first_id, actor=SYSTEM)
+    first = session.get(AssessmentAttempt, first_id)
+    sandbox.act(first.vendor_attempt_id, "start", vendor="imocha")
+    sandbox.act(first.vendor_attempt_id, "submit", vendor="imocha")
+    sync.sync_integration(session=session, integration_id=integration.id)
+    session.refresh(first)
+    assert first.state == AttemptState.COMPLETED and first.score_percent is not None
+
+    second_id = _enter(session, second_stage)
+    with pytest.raises(
+        assessments.EarlierAttemptExists, match=r"Backend application .*score \d+%"
+    ) as earlier:
+        assessments.send_assessment(session=session, attempt_id=second_id, actor=SYSTEM)
+    assert earlier.value.earlier_attempt_id == first_id
+    assert session.get(AssessmentAttempt, second_id).state == AttemptState.READY_TO_SEND
+    assert sandbox.stats("imocha")["invitations_created"] == 1
+
+    outcome = attempt_actions.reattempt(
+        session=session, attempt_id=second_id, of_attempt_id=first_id, actor=SYSTEM
+    )
+
+    second = session.get(AssessmentAttempt, second_id)
+    session.refresh(first)
+    assert outcome.sent and second.state == AttemptState.SENT
+    assert second.retakes_attempt_id == first_id and second.vendor_attempt_id != first.vendor_attempt_id
+    assert first.state == AttemptState.COMPLETED and first.score_percent is not None  # never overwritten
+
+
+def test_another_candidate_is_not_stopped(session, sandbox, imocha_jobs):
+    _integration, (first_stage, second_stage) = imocha_jobs
+    assessments.send_assessment(session=session, attempt_id=_enter(session, first_stage), actor=SYSTEM)
+
+    outcome = assessments.send_assessment(
+        session=session, attempt_id=_enter(session, second_stage, email="grace@example.com"), actor=SYSTEM
+    )
+
+    assert outcome.sent

@@ -1,0 +1,126 @@
+"""Read models the pages show: the application, the board (paged, filtered) and the queue buckets."""
+
+import pytest
+
+from dashboard.services import (
+    accounts,
+    assessments,
+    attempt_actions,
+    board_view,
+    notes,
+    pipeline,
+    queue_view,
+    sync,
+    views,
+)
+from dashboard.services.actors import SYSTEM, user
+from dashboard.services.errors import NotFound
+from models import AssessmentAttempt, Role
+
+
+def _sent(session, p, application_id=None) -> AssessmentAttempt:
+    moved = pipeline.move_application(
+        session=session,
+        application_id=application_id or p.application.id,
+        stage_id=p.assessment.id,
+        actor=SYSTEM,
+    )
+    assessments.send_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
+    return session.get(AssessmentAttempt, moved.attempt_id)
+
+
+def test_the_application_view_lists_actions_with_the_vendors_reasons(
+    session, pipeline_with_assessment, sandbox
+):
+    p = pipeline_with_assessment
+    _sent(session, p)
+    riley, _password = accounts.create_user(
+        session=session, email="riley@example.com", name="Riley", role=Role.RECRUITER
+    )
+    notes.add_note(
+        session=session, application_id=p.application.id, text="Strong SQL", actor=user(riley.id, "Riley")
+    )
+
+    view = views.application(session, p.application.id)
+
+    [attempt] = view.attempts
+    actions = {a.name: a for a in attempt.actions}
+    assert actions["cancel"].enabled and actions["cancel"].applicable
+    assert not actions["extend"].enabled and actions["extend"].applicable and actions["extend"].reason
+    assert not actions["send"].applicable
+    assert [n.text for n in view.notes] == ["Strong SQL"] and view.notes[0].author == "Riley"
+    assert any("Note added" in e.summary for e in view.history)
+
+
+def test_a_hiring_manager_cannot_open_an_application_of_another_job(session, pipeline_with_assessment):
+    with pytest.raises(NotFound):
+        views.application(session, pipeline_with_assessment.application.id, frozenset({999}))
+
+
+def test_board_columns_are_paged_and_filtered_in_sql(session, pipeline_with_assessment, sandbox):
+    p = pipeline_with_assessment
+    for n in range(30):
+        pipeline.add_application(
+            session=session, job_id=p.job.id, name=f"Grace {n}", email=f"g{n}@example.com", actor=SYSTEM
+        )
+
+    first_page = board_view.board(session, p.job.id)
+    bigger = board_view.board(session, p.job.id, limits={p.applied.id: 50})
+    found = board_view.board(session, p.job.id, board_view.BoardFilter(search="grace 2"))
+
+    applied = next(c for c in first_page.columns if c.stage_id == p.applied.id)
+    assert (
+        applied.count == 31
+        and len(applied.cards) == board_view.PAGE
+        and applied.hidden == 31 - board_view.PAGE
+    )
+    assert len(next(c for c in bigger.columns if c.stage_id == p.applied.id).cards) == 31
+    assert found.matching == 1 + 10 and found.total == 31  # "Grace 2" and "Grace 20".."Grace 29"
+
+
+def test_the_queue_counts_each_bucket_and_forgets_retaken_attempts(
+    session, pipeline_with_assessment, sandbox
+):
+    p = pipeline_with_assessment
+    attempt = _sent(session, p)
+    other = pipeline.add_application(
+        session=session, job_id=p.job.id, name="Bo", email="bo@example.com", actor=SYSTEM
+    )
+    pipeline.move_application(
+        session=session, application_id=other.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+    sandbox.act(attempt.vendor_attempt_id, "expire")
+    sync.sync_integration(session=session, integration_id=p.integration.id)
+
+    counts = {b.key: b.count for b in queue_view.counts(session)}
+    rows = queue_view.rows(session, "expired")
+
+    assert counts["needs_sending"] == 1 and counts["expired"] == 1 and counts["awaiting"] == 0
+    assert [r.candidate_name for r in rows] == ["Ada Lovelace"]
+    attempt_actions.reattempt(session=session, attempt_id=attempt.id, actor=SYSTEM)
+    counts = {b.key: b.count for b in queue_view.counts(session)}
+    assert counts["expired"] == 0 and counts["awaiting"] == 1
+    assert queue_view.rows(session, "awaiting", queue_view.QueueFilter(search="ada"))[0].test_name
+
+
+def test_the_queue_narrows_to_a_stage_and_to_a_recruiters_jobs(session, pipeline_with_assessment, sandbox):
+    p = pipeline_with_assessment
+    pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+    riley, _ = accounts.create_user(
+        session=session, email="riley@example.com", name="Riley", role=Role.RECRUITER
+    )
+    sam, _ = accounts.create_user(session=session, email="sam@example.com", name="Sam", role=Role.RECRUITER)
+    accounts.assign_jobs(session=session, user_id=riley.id, job_ids=[p.job.id])
+
+    def waiting(**narrowed) -> int:
+        return {b.key: b.count for b in queue_view.counts(session, queue_view.QueueFilter(**narrowed))}[
+            "needs_sending"
+        ]
+
+    stages, members = queue_view.filter_choices(session)
+    assert "CoderPad assessment" in stages and [name for _id, name in members] == ["Riley", "Sam"]
+    assert waiting() == 1
+    assert waiting(stage_name="CoderPad assessment") == 1 and waiting(stage_name="Onsite") == 0
+    assert waiting(member_id=riley.id) == 1 and waiting(member_id=sam.id) == 0

@@ -1,0 +1,63 @@
+"""Fixtures for calling Reflex event handlers directly, as a signed-in user of some role."""
+
+import asyncio
+import inspect
+import threading
+
+import pytest
+import reflex as rx
+
+from dashboard.services import accounts
+from dashboard.states.auth import AuthState
+from models import Role
+
+
+@pytest.fixture
+def signed_in_as(session):
+    """A state tree whose session cookie belongs to a fresh user of the given role (None: signed out)."""
+
+    def make(role: Role | None) -> rx.State:
+        root = rx.State(_reflex_internal_init=True)
+        if role is not None:
+            email = f"{role.value}@example.com"
+            _user, password = accounts.create_user(session=session, email=email, name=role.value, role=role)
+            auth = root.get_substate(AuthState.get_full_name().split(".")[1:])
+            auth.session_token = accounts.sign_in(session=session, email=email, password=password)
+        return root
+
+    return make
+
+
+def substate(root: rx.State, cls: type[rx.State]) -> rx.State:
+    """The instance of ``cls`` in a state tree."""
+    return root.get_substate(cls.get_full_name().split(".")[1:])
+
+
+async def run_handler(state: rx.State, name: str, *args) -> list:
+    """Run one event handler to the end; returns everything it returned or yielded."""
+    result = type(state).event_handlers[name].fn(state, *args)
+    if inspect.isasyncgen(result):
+        return [update async for update in result]
+    return [await result if inspect.isawaitable(result) else result]
+
+
+def run_async(coroutine):
+    """Run a coroutine to the end on a fresh event loop in its own thread.
+
+    Playwright's sync API keeps an event loop running in the main thread once a
+    browser test has run, and ``asyncio.run`` refuses to nest inside it.
+    """
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = asyncio.run(coroutine)
+        except BaseException as err:  # re-raised in the test's thread
+            outcome["error"] = err
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
