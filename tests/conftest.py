@@ -8,6 +8,7 @@ import dataclasses
 import logging
 import os
 import tempfile
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -21,7 +22,7 @@ os.environ.setdefault("ASSAY_VENDOR_PACING", "off")
 # The sandbox accepts a second CoderPad Screen key, so that a key rotation can be walked.
 os.environ.setdefault("ASSAY_SANDBOX_KEYS", "rotated-coderpad-key-4242")
 
-from dashboard.api.routes import build_api
+from dashboard.api.routes import applier, build_api
 from dashboard.services import pipeline, plans
 from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import list_vendor_tests, save_integration
@@ -89,7 +90,7 @@ def _fresh_postgres(url: str) -> str:
 
 
 @pytest.fixture(params=DATABASES)
-def db(request, tmp_path) -> str:
+def db(request, tmp_path) -> Iterator[str]:
     """A migrated, empty database: a SQLite file, and PostgreSQL when `make test` provides one."""
     if request.param == "postgresql":
         url = _fresh_postgres(os.environ["ASSAY_TEST_POSTGRES_URL"])
@@ -97,7 +98,9 @@ def db(request, tmp_path) -> str:
         url = f"sqlite:///{tmp_path / 'assay.db'}"
     migrate(url)
     init_engine(url)
-    return url
+    yield url
+    # A webhook still being applied would write into the next test's database.
+    assert applier.wait_idle(30), "a webhook drain was still running 30 s after the test"
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ applied right after, off the request, so the vendor is answered fast.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import logging
 import os
 import urllib.parse
@@ -16,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import text
 
+from dashboard.api.applier import WebhookApplier
 from dashboard.services import accounts, assessments, webhooks
 from dashboard.services.errors import NotFound, UserError
 from dashboard.services.permissions import PermissionDenied
@@ -29,47 +29,8 @@ def _drain(integration_id: int) -> None:
         webhooks.apply_pending(session=session, integration_id=integration_id)
 
 
-# Applying is detached from the request, so the vendor's next delivery is not held up
-# behind a re-fetch that waits for the vendor's rate limit, and it runs on threads of its
-# own so the threads that store deliveries stay free. One drain per connection at a time:
-# deliveries arriving meanwhile are applied together by the next drain (one listing for a
-# burst). A delivery cut short by a restart stays in the inbox for the scheduled retry.
-_appliers = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="webhook-apply")
-_draining: dict[int, asyncio.Future] = {}
-_again: set[int] = set()
-
-
-# A burst is gathered before it is applied: the drain starts once deliveries pause for
-# QUIET seconds, or at most GATHER_AT_MOST after the first, so one paged listing serves many.
-QUIET, GATHER_AT_MOST = 0.15, 2.0
-_gathering: dict[int, tuple[float, asyncio.TimerHandle]] = {}
-
-
-def _apply_later(integration_id: int) -> None:
-    if integration_id in _draining:
-        _again.add(integration_id)
-        return
-    loop = asyncio.get_running_loop()
-    first = loop.time()
-    if integration_id in _gathering:
-        first, timer = _gathering[integration_id]
-        timer.cancel()
-    delay = min(QUIET, max(0.0, first + GATHER_AT_MOST - loop.time()))
-    _gathering[integration_id] = (first, loop.call_later(delay, _start_drain, integration_id))
-
-
-def _start_drain(integration_id: int) -> None:
-    _gathering.pop(integration_id, None)
-    future = asyncio.get_running_loop().run_in_executor(_appliers, _drain, integration_id)
-    _draining[integration_id] = future
-    future.add_done_callback(lambda _done: _drained(integration_id))
-
-
-def _drained(integration_id: int) -> None:
-    _draining.pop(integration_id, None)
-    if integration_id in _again:
-        _again.discard(integration_id)
-        _apply_later(integration_id)
+# Applies what the route stored, off the request; process-wide (see dashboard.api.applier).
+applier = WebhookApplier(_drain)
 
 
 async def receive_webhook(vendor: str, integration_id: int, request: Request) -> JSONResponse:
@@ -91,7 +52,7 @@ async def receive_webhook(vendor: str, integration_id: int, request: Request) ->
 
     receipt = await asyncio.to_thread(store)
     if receipt.delivery_id is not None:
-        _apply_later(integration_id)
+        applier.delivered(integration_id)
     return JSONResponse({"message": receipt.message}, status_code=receipt.status_code)
 
 

@@ -8,11 +8,14 @@ import httpx
 import pytest
 from sqlmodel import select
 
+from dashboard.api.applier import QUIET
+from dashboard.api.routes import build_api
 from dashboard.jobs.scheduler import retry_webhook_inbox
 from dashboard.services import assessments, pipeline, secrets
 from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import webhook_url
 from models import AssessmentAttempt, AttemptState, Integration, WebhookDelivery, new_session
+from tests.http_server import serving
 
 FIXTURES = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "coderpad_screen"
 
@@ -106,6 +109,30 @@ def test_a_delivery_that_cannot_be_applied_stays_in_the_inbox_for_retry(session,
     session.expire_all()
     assert session.get(WebhookDelivery, delivery.id).applied_at is not None
     assert session.get(AssessmentAttempt, sent_attempt.id).state == AttemptState.STARTED
+
+
+def test_a_server_stopped_while_applying_does_not_hold_up_the_next_one(session, sent_attempt, sandbox):
+    """A worker that stops mid-apply (a restart) must leave the connection free for the next worker.
+
+    The applier once kept its books on the server's event loop: a drain that outlived
+    its server left the connection marked busy, and every later delivery waited forever.
+    """
+    vendor_id = sent_attempt.vendor_attempt_id
+    sandbox.faults(drop_webhooks=True)
+    sandbox.start(vendor_id)
+    sandbox.faults(drop_webhooks=True, fail_next=[{"delay_ms": 1500}])  # the first drain's read is slow
+    path = _url(session, sent_attempt).split("/api/")[1]
+    with serving(build_api(), probe="/api/health") as first_worker:
+        started = {"id": int(vendor_id), "status": "in_progress"}
+        assert httpx.post(f"{first_worker}/api/{path}", json=started, timeout=10).status_code == 202
+        time.sleep(QUIET + 0.3)  # the drain has begun, and waits on the vendor
+    sandbox.submit(vendor_id)
+
+    completed = {"id": int(vendor_id), "status": "completed"}
+    assert httpx.post(_url(session, sent_attempt), json=completed, timeout=10).status_code == 202
+
+    assert _wait_for_state(sent_attempt.id, AttemptState.COMPLETED).state == AttemptState.COMPLETED
+    assert all(d.applied_at for d in _wait_for_deliveries_applied(session, 2))
 
 
 def _wait_for_deliveries_applied(session, count: int, seconds: float = 10) -> list[WebhookDelivery]:
