@@ -245,6 +245,7 @@ def _apply_listed(
         sa.update(WebhookDelivery)
         .where(WebhookDelivery.id == delivery_id)
         .values(applied_at=utcnow(), error=None)
+        .execution_options(synchronize_session="fetch")  # see history.bump_job
     )
     session.commit()
 
