@@ -136,12 +136,14 @@ def _stage_done(session: Session, application: Application, stage_id: int) -> No
     stage = session.get(Stage, stage_id)
     key = f"stage_done:{application.id}:{stage_id}"
     rule = "one of its assessments" if stage.gating == Gating.ANY else "all of its assessments"
+    candidate = session.get(Candidate, application.candidate_id)
+    job = session.get(Job, application.job_id)
     if _insert_once(
         session,
         Notification(
             dedupe_key=key,
             kind="stage_done",
-            message=f"{stage.name} is done for this candidate ({rule} completed).",
+            message=f"{candidate.name} finished {stage.name}: {rule} completed ({job.title}).",
             application_id=application.id,
             job_id=application.job_id,
         ),
