@@ -8,7 +8,16 @@ from dashboard.services.views import Choice, UserView
 from dashboard.states.auth import AuthState
 from dashboard.states.users import UsersState
 
-ROLES = ["admin", "recruiter", "hiring_manager"]
+ROLES = {"admin": "Admin", "recruiter": "Recruiter", "hiring_manager": "Hiring manager"}
+
+
+def _role_select(aria_label: str, **props) -> rx.Component:
+    """The roles by the names people use, not their stored values."""
+    return rx.select.root(
+        rx.select.trigger(aria_label=aria_label),
+        rx.select.content(*(rx.select.item(label, value=role) for role, label in ROLES.items())),
+        **props,
+    )
 
 
 def _job_toggle(user: UserView, job: Choice) -> rx.Component:
@@ -30,8 +39,7 @@ def _row(user: UserView) -> rx.Component:
             )
         ),
         rx.table.cell(
-            rx.select(
-                ROLES,
+            _role_select(
                 value=user.role,
                 on_change=lambda role: UsersState.change_role(user.id, role),
                 size="1",
@@ -70,7 +78,7 @@ def _invite_form() -> rx.Component:
             rx.hstack(
                 rx.input(name="name", placeholder="Name", aria_label="Name"),
                 rx.input(name="email", placeholder="Email", type="email", aria_label="Invite email"),
-                rx.select(ROLES, name="role", default_value="recruiter", aria_label="Invite role"),
+                _role_select(name="role", default_value="recruiter", aria_label="Invite role"),
                 rx.button("Invite", type="submit"),
                 align="center",
                 wrap="wrap",

@@ -74,9 +74,12 @@ def test_admin_connects_rotates_and_disconnects_a_vendor(page, app_url, shoot, s
     page.goto(f"{app_url}/users")
     page.get_by_label("Name").fill("Morgan Manager")
     page.get_by_label("Invite email").fill("morgan@example.com")
+    page.get_by_label("Invite role").click()
+    page.get_by_role("option", name="Hiring manager").click()
     page.get_by_role("button", name="Invite").click()
     expect(page.get_by_text("First password for morgan@example.com")).to_be_visible()
-    expect(page.get_by_role("row", name=re.compile("Morgan Manager"))).to_be_visible()
+    morgan = page.get_by_role("row", name=re.compile("Morgan Manager"))
+    expect(morgan.get_by_role("combobox", name="Role")).to_have_text("Hiring manager")
     shoot("15-users-invited")
 
 

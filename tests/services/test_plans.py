@@ -125,7 +125,9 @@ def test_the_stage_is_done_when_all_or_any_tests_are_completed(
     assert notify.stage_done(session, p.application.id, p.assessment.id)
     done = session.exec(select(Notification).where(Notification.kind == "stage_done")).all()
     assert len(done) == 1  # said once, however many completions follow
-    assert done[0].message.startswith("Ada Lovelace finished CoderPad assessment")  # names who, in a list of many
+    assert done[0].message.startswith(
+        "Ada Lovelace finished CoderPad assessment"
+    )  # names who, in a list of many
     assert done[0].message.endswith("(Backend Engineer).")
 
 
