@@ -144,6 +144,33 @@ def _bulk_bar() -> rx.Component:
     )
 
 
+def _pager() -> rx.Component:
+    """Previous and next page of a bucket too long for one page."""
+    return rx.cond(
+        QueueState.page_label != "",
+        rx.hstack(
+            rx.text(QueueState.page_label, size="2", color_scheme="gray", class_name="queue-page"),
+            rx.button(
+                rx.icon("chevron-left", size=14),
+                "Previous",
+                variant="soft",
+                size="1",
+                disabled=QueueState.offset == 0,
+                on_click=QueueState.turn_page(False),
+            ),
+            rx.button(
+                "Next",
+                rx.icon("chevron-right", size=14),
+                variant="soft",
+                size="1",
+                disabled=QueueState.offset + QueueState.rows.length() >= QueueState.total,
+                on_click=QueueState.turn_page(True),
+            ),
+            align="center",
+        ),
+    )
+
+
 def _unmatched(row: UnmatchedRow) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.code(row.vendor_attempt_id)),
@@ -203,6 +230,7 @@ def queue_page() -> rx.Component:
         rx.hstack(rx.foreach(QueueState.buckets, _bucket), wrap="wrap", spacing="2"),
         _filters(),
         _bulk_bar(),
+        _pager(),
         rx.cond(
             QueueState.rows.length() > 0,
             rx.table.root(

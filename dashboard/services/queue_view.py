@@ -66,6 +66,10 @@ class BucketCount:
     count: int
 
 
+# A bucket can hold thousands (a job of 10,000 applicants): the browser gets one page at a time.
+ROWS_PER_PAGE = 100
+
+
 @dataclasses.dataclass(frozen=True)
 class QueueFilter:
     """What the recruiter narrowed the queue to."""
@@ -179,15 +183,17 @@ def rows(
     bucket: str,
     queue_filter: QueueFilter = QueueFilter(),
     visible_job_ids: frozenset[int] | None = None,
-    limit: int = 100,
+    limit: int = ROWS_PER_PAGE,
+    offset: int = 0,
 ) -> list[QueueRow]:
-    """One bucket's attempts, the longest waiting first."""
+    """One page of a bucket's attempts, the longest waiting first."""
     now = utcnow()
     clocks = status_clocks.hours(session)
     query = (
         _joined(sa.select(AssessmentAttempt, Candidate.name, Candidate.email, Job.title, Stage.name))
         .where(*_base(queue_filter, visible_job_ids), _bucket_clause(bucket, now))
         .order_by(AssessmentAttempt.updated_at, AssessmentAttempt.id)
+        .offset(offset)
         .limit(limit)
     )
     return [

@@ -19,6 +19,8 @@ class QueueState(rx.State):
     buckets: list[queue_view.BucketCount] = []
     bucket: str = "needs_sending"
     rows: list[queue_view.QueueRow] = []
+    total: int = 0  # rows in the bucket under the filters; ``rows`` is one page of them
+    offset: int = 0
     unmatched: list[queue_view.UnmatchedRow] = []
     revision: int = -1
     loaded: bool = False
@@ -41,25 +43,36 @@ class QueueState(rx.State):
 
     def _filter(self) -> queue_view.QueueFilter:
         return queue_view.QueueFilter(
-            job_id=int(self.job_id) if self.job_id != "all" else None, search=self.search
+            job_id=int(self.job_id) if self.job_id != "all" else None,
+            stage_name="" if self.stage == "all" else self.stage,
+            member_id=int(self.member) if self.member != "all" else None,
+            search=self.search,
         )
 
     async def _reload(self) -> None:
         visible = current_user().visible_job_ids
-        bucket, queue_filter = self.bucket, self._filter()
+        bucket, queue_filter, offset = self.bucket, self._filter(), self.offset
         may_match = current_user().may(Permission.MANAGE_PIPELINE)
 
         def load(session):
+            buckets = queue_view.counts(session, queue_filter, visible)
+            total = next((b.count for b in buckets if b.key == bucket), 0)
+            # The page shown may have emptied meanwhile (sent, moved on): show the last one left.
+            start = min(offset, max(0, (total - 1) // queue_view.ROWS_PER_PAGE * queue_view.ROWS_PER_PAGE))
             return (
                 pipeline.job_revisions(session),
-                queue_view.counts(session, queue_filter, visible),
-                queue_view.rows(session, bucket, queue_filter, visible),
+                buckets,
+                total,
+                start,
+                queue_view.rows(session, bucket, queue_filter, visible, offset=start),
                 queue_view.unmatched(session) if may_match else [],
                 [views.Choice(str(j.id), j.title) for j in views.list_jobs(session, visible)],
                 queue_view.filter_choices(session, visible),
             )
 
-        self.revision, self.buckets, self.rows, self.unmatched, self.jobs, choices = await in_session(load)
+        loaded = await in_session(load)
+        self.revision, self.buckets, self.total, self.offset, self.rows = loaded[:5]
+        self.unmatched, self.jobs, choices = loaded[5:]
         self.stage_names = choices[0]
         self.members = [views.Choice(str(i), name) for i, name in choices[1]]
         shown = {r.attempt_id for r in self.rows}
@@ -82,25 +95,25 @@ class QueueState(rx.State):
     @rx.event
     @requires(Permission.VIEW_PIPELINE)
     async def pick_bucket(self, bucket: str):
-        self.bucket, self.selected, self.results = bucket, [], []
+        self.bucket, self.selected, self.results, self.offset = bucket, [], [], 0
         await self._reload()
 
     @rx.event
     @requires(Permission.VIEW_PIPELINE)
     async def set_job_id(self, value: str):
-        self.job_id = value
+        self.job_id, self.offset = value, 0
         await self._reload()
 
     @rx.event
     @requires(Permission.VIEW_PIPELINE)
     async def set_stage(self, value: str):
-        self.stage = value
+        self.stage, self.offset = value, 0
         await self._reload()
 
     @rx.event
     @requires(Permission.VIEW_PIPELINE)
     async def set_member(self, value: str):
-        self.member = value
+        self.member, self.offset = value, 0
         await self._reload()
 
     @rx.event
@@ -111,7 +124,23 @@ class QueueState(rx.State):
     @rx.event
     @requires(Permission.VIEW_PIPELINE)
     async def apply_search(self, _form: dict | None = None):
+        self.offset = 0
         await self._reload()
+
+    @rx.event
+    @requires(Permission.VIEW_PIPELINE)
+    async def turn_page(self, forward: bool):
+        """The next or the previous page of the bucket."""
+        step = queue_view.ROWS_PER_PAGE if forward else -queue_view.ROWS_PER_PAGE
+        self.offset, self.selected = max(0, self.offset + step), []
+        await self._reload()
+
+    @rx.var
+    def page_label(self) -> str:
+        """Which rows are shown, like "101-200 of 10,000"; empty when one page holds the bucket."""
+        if self.total <= queue_view.ROWS_PER_PAGE:
+            return ""
+        return f"{self.offset + 1:,}-{self.offset + len(self.rows):,} of {self.total:,}"
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)

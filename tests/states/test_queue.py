@@ -1,0 +1,65 @@
+"""The queue page's state: its filters narrow the rows, and a long bucket is paged."""
+
+from sqlmodel import select
+
+from dashboard.services import accounts, pipeline, plans
+from dashboard.services.actors import SYSTEM
+from dashboard.services.integrations import list_vendor_tests
+from dashboard.states.queue import QueueState
+from models import Role, User
+from tests.states.conftest import run_async, run_handler, substate
+
+
+def _waiting_to_be_sent(session, job_id: int, stage_id: int, count: int, name: str) -> None:
+    for n in range(count):
+        application = pipeline.add_application(
+            session=session,
+            job_id=job_id,
+            name=f"{name} {n}",
+            email=f"{name.lower()}{n}@example.com",
+            actor=SYSTEM,
+        )
+        pipeline.move_application(
+            session=session, application_id=application.id, stage_id=stage_id, actor=SYSTEM
+        )
+
+
+def test_a_long_bucket_is_paged_and_every_filter_narrows_it(session, pipeline_with_assessment, signed_in_as):
+    p = pipeline_with_assessment
+    _waiting_to_be_sent(session, p.job.id, p.assessment.id, 150, "Backend")
+    other = plans.create_job(session=session, title="Data Engineer", stage_names=["Applied"])
+    take_home = plans.add_assessment_stage(
+        session=session,
+        job_id=other.id,
+        name="Take-home",
+        integration_id=p.integration.id,
+        vendor_test_id=list_vendor_tests(session=session, integration_id=p.integration.id)[0].id,
+        vendor_test_name="SQL",
+    )
+    _waiting_to_be_sent(session, other.id, take_home.id, 2, "Data")
+    root = signed_in_as(Role.RECRUITER)
+    recruiter = session.exec(select(User).where(User.role == Role.RECRUITER)).one()
+    accounts.assign_jobs(session=session, user_id=recruiter.id, job_ids=[other.id])
+    queue = substate(root, QueueState)
+
+    run_async(run_handler(queue, "load"))
+    first_page = [r.candidate_name for r in queue.rows]
+    run_async(run_handler(queue, "turn_page", True))
+    second_page = [r.candidate_name for r in queue.rows]
+
+    assert len(first_page) == 100 and len(second_page) == 52
+    assert not set(first_page) & set(second_page)
+    assert queue.page_label == "101-152 of 152"
+
+    run_async(run_handler(queue, "set_stage", "Take-home"))
+    assert queue.offset == 0 and queue.page_label == ""  # a new filter starts at the first page
+    assert sorted(r.candidate_name for r in queue.rows) == ["Data 0", "Data 1"]
+
+    run_async(run_handler(queue, "set_stage", "all"))
+    run_async(run_handler(queue, "set_member", str(recruiter.id)))
+    assert {r.job_title for r in queue.rows} == {"Data Engineer"}
+
+    run_async(run_handler(queue, "set_member", "all"))
+    run_async(run_handler(queue, "turn_page", True))
+    run_async(run_handler(queue, "turn_page", False))
+    assert queue.page_label == "1-100 of 152"
