@@ -7,6 +7,7 @@ silently overwriting it. Rules only ever advance; a rejection is always a person
 
 from __future__ import annotations
 
+import bisect
 import csv
 import dataclasses
 import io
@@ -109,11 +110,15 @@ def counted_attempts(session: Session, rows) -> set[int]:
 
 
 def percentile_rank(score: float, cohort: list[float]) -> float | None:
-    """Where ``score`` stands among the others' scores (0: lowest, 100: highest; ties share)."""
+    """Where ``score`` stands among the others' scores (0: lowest, 100: highest; ties share).
+
+    ``cohort`` is sorted ascending and includes ``score``: two binary searches rank it,
+    so a job's whole review list is ranked in n log n, not n squared.
+    """
     if len(cohort) < 2:
         return None
-    below = sum(1 for s in cohort if s < score)
-    equal = sum(1 for s in cohort if s == score) - 1  # not counting the candidate themselves
+    below = bisect.bisect_left(cohort, score)
+    equal = bisect.bisect_right(cohort, score) - below - 1  # not counting the candidate themselves
     return round(100 * (below + 0.5 * equal) / (len(cohort) - 1), 1)
 
 
@@ -130,6 +135,8 @@ def results(session: Session, job_id: int) -> list[ResultRow]:
             cohorts.setdefault((attempt.integration_id, attempt.vendor_test_id), []).append(
                 attempt.score_percent
             )
+    for scores in cohorts.values():
+        scores.sort()
     found = []
     for attempt, application, name, stage_name in rows:
         cohort = cohorts.get((attempt.integration_id, attempt.vendor_test_id), [])
