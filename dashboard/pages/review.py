@@ -375,6 +375,19 @@ def review_page() -> rx.Component:
                 _in_view(),
                 _chart(),
                 rx.cond(
+                    ReviewState.matching > ReviewState.rows.length(),
+                    rx.text(
+                        "Showing the first ",
+                        ReviewState.rows.length(),
+                        " of ",
+                        ReviewState.matching,
+                        " in this order; each decision brings the next one in, or narrow the list above.",
+                        size="2",
+                        color_scheme="gray",
+                        class_name="review-shown",
+                    ),
+                ),
+                rx.cond(
                     ReviewState.rows.length() > 0,
                     rx.table.root(
                         rx.table.header(

@@ -88,12 +88,17 @@ def _row(r: review.ResultRow) -> Row:
     )
 
 
+# A job of thousands of results stays quick: the list sent to the browser is capped.
+SHOWN_AT_MOST = 200
+
+
 class ReviewState(RejectForm, rx.State):
     """The review page of one job."""
 
     title: str = ""
     review_job_id: int = 0
     rows: list[Row] = []
+    matching: int = 0  # rows the filters let through; ``rows`` holds the first SHOWN_AT_MOST
     cursor: int = 0
     show_all: bool = False
     min_score: str = ""
@@ -162,7 +167,9 @@ class ReviewState(RejectForm, rx.State):
         if low is not None:
             rows = [r for r in rows if r.score >= low]
         rows.sort(key=SORTS.get(self.sort, SORTS["score"]), reverse=self.descending)
-        self.rows = rows
+        # The browser gets the first rows in the chosen order; deciding one brings the next in.
+        self.matching, self.rows = len(rows), rows[:SHOWN_AT_MOST]
+        rows = self.rows
         ids = [r.attempt_id for r in rows]
         self.cursor = ids.index(current) if current in ids else min(self.cursor, max(0, len(rows) - 1))
         self._chart(results)
