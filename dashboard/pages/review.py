@@ -381,7 +381,12 @@ def review_page() -> rx.Component:
                         ReviewState.rows.length(),
                         " of ",
                         ReviewState.matching,
-                        " in this order; each decision brings the next one in, or narrow the list above.",
+                        " in this order; ",
+                        rx.cond(
+                            ReviewState.show_all,
+                            "sort or narrow the list above to reach the rest.",
+                            "each decision brings the next one in, or narrow the list above.",
+                        ),
                         size="2",
                         color_scheme="gray",
                         class_name="review-shown",

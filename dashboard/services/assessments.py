@@ -165,6 +165,54 @@ def open_attempt(
     )
 
 
+def withdraw_unsent(session: Session, *, application_id: int, stage: Stage, actor: Actor) -> int:
+    """Withdraw the stage's tests not yet sent, as the candidate leaves it (in the caller's transaction).
+
+    Nothing is at the vendor yet, so nothing is cancelled there; the queue stops
+    asking to send a test for a stage the candidate is no longer in. A test being
+    sent right now (claimed) is left to finish, and one already sent stays open:
+    the candidate may still take it. Returns how many were withdrawn.
+    """
+    now = utcnow()
+    not_being_sent = sa.or_(
+        AssessmentAttempt.send_claimed_at.is_(None),  # type: ignore[union-attr]
+        AssessmentAttempt.send_claimed_at < now - CLAIM_TIMEOUT,
+    )
+    unsent = session.exec(
+        select(AssessmentAttempt).where(
+            AssessmentAttempt.application_id == application_id,
+            AssessmentAttempt.stage_id == stage.id,
+            AssessmentAttempt.state == AttemptState.READY_TO_SEND,
+            not_being_sent,
+        )
+    ).all()
+    withdrawn = 0
+    for attempt in unsent:
+        moved = session.exec(
+            sa.update(AssessmentAttempt)
+            .where(
+                AssessmentAttempt.id == attempt.id,
+                AssessmentAttempt.state == AttemptState.READY_TO_SEND,
+                not_being_sent,
+            )
+            .values(state=AttemptState.CANCELLED, updated_at=now)
+            .execution_options(synchronize_session="fetch")
+        )
+        if moved.rowcount != 1:
+            continue  # a send claimed it meanwhile
+        withdrawn += 1
+        history.record(
+            session,
+            application_id=application_id,
+            attempt=attempt,
+            summary=f"{attempt.vendor_test_name}: withdrawn before it was sent (left {stage.name})",
+            from_state=AttemptState.READY_TO_SEND.value,
+            to_state=AttemptState.CANCELLED.value,
+            actor=actor,
+        )
+    return withdrawn
+
+
 def _claim(session: Session, attempt_id: int) -> bool:
     """Take the right to send this attempt; False if it is sent or being sent."""
     now = utcnow()

@@ -92,6 +92,7 @@ def move_application(*, session: Session, application_id: int, stage_id: int, ac
                 "disconnected; reconnect it or change the stage's tests before moving candidates in."
             ) from err
     before = session.get(Stage, application.stage_id)
+    withdrawn = assessments.withdraw_unsent(session, application_id=application.id, stage=before, actor=actor)
     application.stage_id = stage.id
     application.stage_entered_at = application.updated_at = utcnow()
     session.add(application)
@@ -109,15 +110,16 @@ def move_application(*, session: Session, application_id: int, stage_id: int, ac
     ]
     history.bump_job(session, application.job_id)
     session.commit()
+    left = f" Withdrew {withdrawn} unsent assessment(s) of {before.name}." if withdrawn else ""
     if not attempts:
-        return MoveOutcome(f"Moved to {stage.name}.")
+        return MoveOutcome(f"Moved to {stage.name}.{left}")
     ids = tuple(a.id for a in attempts)
     if not stage.send_automatically:
-        return MoveOutcome(f"Moved to {stage.name}: assessment needs sending.", ids)
+        return MoveOutcome(f"Moved to {stage.name}: assessment needs sending.{left}", ids)
     outcomes = [assessments.send_assessment(session=session, attempt_id=i, actor=actor) for i in ids]
     sent = sum(o.sent for o in outcomes)
     failed = [o.message for o in outcomes if not o.sent]
-    message = f"Moved to {stage.name}. Sent {sent} of {len(outcomes)} assessment(s)."
+    message = f"Moved to {stage.name}. Sent {sent} of {len(outcomes)} assessment(s).{left}"
     return MoveOutcome(" ".join([message, *failed]), ids, sent)
 
 

@@ -2,11 +2,11 @@
 
 from sqlmodel import select
 
-from dashboard.services import accounts, pipeline, plans
+from dashboard.services import accounts, assessments, pipeline, plans
 from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import list_vendor_tests
 from dashboard.states.queue import QueueState
-from models import Role, User
+from models import AssessmentAttempt, AttemptState, Role, User
 from tests.states.conftest import run_async, run_handler, substate
 
 
@@ -63,3 +63,13 @@ def test_a_long_bucket_is_paged_and_every_filter_narrows_it(session, pipeline_wi
     run_async(run_handler(queue, "turn_page", True))
     run_async(run_handler(queue, "turn_page", False))
     assert queue.page_label == "1-100 of 152"
+
+    # On page two, a colleague sends 60 of them: the live reload lands on the one page left.
+    run_async(run_handler(queue, "turn_page", True))
+    waiting = session.exec(
+        select(AssessmentAttempt.id).where(AssessmentAttempt.state == AttemptState.READY_TO_SEND)
+    ).all()
+    for attempt_id in waiting[:60]:
+        assessments.send_assessment(session=session, attempt_id=attempt_id, actor=SYSTEM)
+    run_async(run_handler(queue, "tick", ""))
+    assert (queue.offset, queue.page_label, len(queue.rows)) == (0, "", 92)
