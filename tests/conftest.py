@@ -23,11 +23,11 @@ os.environ.setdefault("ASSAY_VENDOR_PACING", "off")
 os.environ.setdefault("ASSAY_SANDBOX_KEYS", "rotated-coderpad-key-4242")
 
 from dashboard.api.routes import applier, build_api
-from dashboard.services import pipeline, plans
+from dashboard.services import assessments, pipeline, plans
 from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import list_vendor_tests, save_integration
 from dashboard.settings import get_settings
-from models import Application, Integration, Job, Stage, init_engine, migrate, new_session
+from models import Application, AssessmentAttempt, Integration, Job, Stage, init_engine, migrate, new_session
 from tests.http_server import serving
 from tests.sandbox_server import running_sandbox
 
@@ -168,6 +168,26 @@ def pipeline_with_assessment(session, screen) -> Pipeline:
         session=session, job_id=job.id, name="Ada Lovelace", email="ada@example.com", actor=SYSTEM
     )
     return Pipeline(job, applied, assessment, onsite, application, screen)
+
+
+def send_test(session, p: Pipeline, application: Application) -> AssessmentAttempt:
+    """Move the application into the assessment stage and send its test; the attempt, as sent."""
+    moved = pipeline.move_application(
+        session=session, application_id=application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+    assessments.send_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
+    return session.get(AssessmentAttempt, moved.attempt_id)
+
+
+def send_to_applicants(session, p: Pipeline, count: int) -> list[AssessmentAttempt]:
+    """``count`` new applicants (c0@example.com, ...) each sent the stage's test."""
+    applicants = [
+        pipeline.add_application(
+            session=session, job_id=p.job.id, name=f"C{n}", email=f"c{n}@example.com", actor=SYSTEM
+        )
+        for n in range(count)
+    ]
+    return [send_test(session, p, application) for application in applicants]
 
 
 def pytest_collection_modifyitems(items):

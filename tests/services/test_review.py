@@ -10,6 +10,7 @@ from dashboard.services.actors import SYSTEM, user
 from dashboard.services.errors import UserError
 from models import Application, ApplicationEvent, AssessmentAttempt, AttemptState, OutboxMessage, new_session
 from providers.base import AssessmentResult, AttemptStatus, Progress
+from tests.conftest import send_test, send_to_applicants
 
 ALICE = user(1, "Alice Reviewer")
 BOB = user(2, "Bob Reviewer")
@@ -19,22 +20,12 @@ BOB = user(2, "Bob Reviewer")
 def cohort(session, pipeline_with_assessment, sandbox):
     """Eight candidates who took the stage's test; the sandbox scores them by email."""
     p = pipeline_with_assessment
-    applications = [p.application] + [
-        pipeline.add_application(
-            session=session, job_id=p.job.id, name=f"C{n}", email=f"c{n}@example.com", actor=SYSTEM
-        )
-        for n in range(7)
-    ]
-    for application in applications:
-        moved = pipeline.move_application(
-            session=session, application_id=application.id, stage_id=p.assessment.id, actor=SYSTEM
-        )
-        assessments.send_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
-        attempt = session.get(AssessmentAttempt, moved.attempt_id)
+    attempts = [send_test(session, p, p.application), *send_to_applicants(session, p, 7)]
+    for attempt in attempts:
         sandbox.start(attempt.vendor_attempt_id)
         sandbox.submit(attempt.vendor_attempt_id)
     sync.sync_integration(session=session, integration_id=p.integration.id)
-    return p, applications
+    return p, [session.get(Application, a.application_id) for a in attempts]
 
 
 def test_percentile_ranks_within_the_cohort_with_shared_ties():

@@ -6,26 +6,12 @@ import urllib.parse
 import pytest
 from sqlmodel import select
 
-from dashboard.services import assessments, pipeline, webhooks
-from dashboard.services.actors import SYSTEM
+from dashboard.services import webhooks
 from dashboard.services.integrations import webhook_url
 from models import AssessmentAttempt, AttemptState, WebhookDelivery
+from tests.conftest import send_to_applicants
 
 PAGE = 50  # CoderPad Screen's largest page
-
-
-def _send_many(session, p, count: int) -> list[AssessmentAttempt]:
-    attempts = []
-    for n in range(count):
-        application = pipeline.add_application(
-            session=session, job_id=p.job.id, name=f"Candidate {n}", email=f"c{n}@example.com", actor=SYSTEM
-        )
-        moved = pipeline.move_application(
-            session=session, application_id=application.id, stage_id=p.assessment.id, actor=SYSTEM
-        )
-        assessments.send_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
-        attempts.append(session.get(AssessmentAttempt, moved.attempt_id))
-    return attempts
 
 
 def _deliver(session, integration, attempt: AssessmentAttempt) -> None:
@@ -47,7 +33,7 @@ def _deliver(session, integration, attempt: AssessmentAttempt) -> None:
 def sent(session, sandbox, pipeline_with_assessment):
     """PAGE + 5 invitations (two pages of the vendor's listing), webhooks not delivered by the sandbox."""
     sandbox.faults(drop_webhooks=True)
-    return _send_many(session, pipeline_with_assessment, PAGE + 5)
+    return send_to_applicants(session, pipeline_with_assessment, PAGE + 5)
 
 
 def test_a_burst_on_the_first_page_is_applied_without_reading_the_second(

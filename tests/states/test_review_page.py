@@ -2,34 +2,22 @@
 
 from reflex.istate.data import ReflexURL, RouterData
 
-from dashboard.services import assessments, pipeline, sync
-from dashboard.services.actors import SYSTEM
+from dashboard.services import sync
 from dashboard.states import review as review_state
 from dashboard.states.review import ReviewState
-from models import AssessmentAttempt, Role
+from models import Role
+from tests.conftest import send_to_applicants
 from tests.states.conftest import run_async, run_handler, substate
-
-
-def _completed(session, p, sandbox, count: int) -> None:
-    for n in range(count):
-        application = pipeline.add_application(
-            session=session, job_id=p.job.id, name=f"C{n}", email=f"c{n}@example.com", actor=SYSTEM
-        )
-        moved = pipeline.move_application(
-            session=session, application_id=application.id, stage_id=p.assessment.id, actor=SYSTEM
-        )
-        assessments.send_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
-        attempt = session.get(AssessmentAttempt, moved.attempt_id)
-        sandbox.start(attempt.vendor_attempt_id)
-        sandbox.submit(attempt.vendor_attempt_id)
-    sync.sync_integration(session=session, integration_id=p.integration.id)
 
 
 def test_the_browser_gets_the_first_rows_and_a_decision_brings_the_next_in(
     session, pipeline_with_assessment, sandbox, signed_in_as, monkeypatch
 ):
     p = pipeline_with_assessment
-    _completed(session, p, sandbox, 3)
+    for attempt in send_to_applicants(session, p, 3):
+        sandbox.start(attempt.vendor_attempt_id)
+        sandbox.submit(attempt.vendor_attempt_id)
+    sync.sync_integration(session=session, integration_id=p.integration.id)
     monkeypatch.setattr(review_state, "SHOWN_AT_MOST", 2)
     root = signed_in_as(Role.RECRUITER)
     root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}/review"))
