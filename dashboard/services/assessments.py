@@ -165,6 +165,14 @@ def open_attempt(
     )
 
 
+def _unclaimed(now: datetime.datetime) -> sa.ColumnElement[bool]:
+    """No send holds the attempt: never claimed, or its claim outlived a crashed sender."""
+    return sa.or_(
+        AssessmentAttempt.send_claimed_at.is_(None),  # type: ignore[union-attr]
+        AssessmentAttempt.send_claimed_at < now - CLAIM_TIMEOUT,
+    )
+
+
 def withdraw_unsent(session: Session, *, application_id: int, stage: Stage, actor: Actor) -> int:
     """Withdraw the stage's tests not yet sent, as the candidate leaves it (in the caller's transaction).
 
@@ -174,10 +182,7 @@ def withdraw_unsent(session: Session, *, application_id: int, stage: Stage, acto
     the candidate may still take it. Returns how many were withdrawn.
     """
     now = utcnow()
-    not_being_sent = sa.or_(
-        AssessmentAttempt.send_claimed_at.is_(None),  # type: ignore[union-attr]
-        AssessmentAttempt.send_claimed_at < now - CLAIM_TIMEOUT,
-    )
+    not_being_sent = _unclaimed(now)
     unsent = session.exec(
         select(AssessmentAttempt).where(
             AssessmentAttempt.application_id == application_id,
@@ -221,10 +226,7 @@ def _claim(session: Session, attempt_id: int) -> bool:
         .where(
             AssessmentAttempt.id == attempt_id,
             AssessmentAttempt.state == AttemptState.READY_TO_SEND,
-            sa.or_(
-                AssessmentAttempt.send_claimed_at.is_(None),  # type: ignore[union-attr]
-                AssessmentAttempt.send_claimed_at < now - CLAIM_TIMEOUT,
-            ),
+            _unclaimed(now),
         )
         .values(send_claimed_at=now, send_tries=AssessmentAttempt.send_tries + 1)
     )

@@ -19,8 +19,7 @@ class QueueState(rx.State):
     buckets: list[queue_view.BucketCount] = []
     bucket: str = "needs_sending"
     rows: list[queue_view.QueueRow] = []
-    total: int = 0  # rows in the bucket under the filters; ``rows`` is one page of them
-    offset: int = 0
+    offset: int = 0  # where ``rows``, one page of the bucket, starts
     unmatched: list[queue_view.UnmatchedRow] = []
     revision: int = -1
     loaded: bool = False
@@ -62,7 +61,6 @@ class QueueState(rx.State):
             return (
                 pipeline.job_revisions(session),
                 buckets,
-                total,
                 start,
                 queue_view.rows(session, bucket, queue_filter, visible, offset=start),
                 queue_view.unmatched(session) if may_match else [],
@@ -71,8 +69,8 @@ class QueueState(rx.State):
             )
 
         loaded = await in_session(load)
-        self.revision, self.buckets, self.total, self.offset, self.rows = loaded[:5]
-        self.unmatched, self.jobs, choices = loaded[5:]
+        self.revision, self.buckets, self.offset, self.rows = loaded[:4]
+        self.unmatched, self.jobs, choices = loaded[4:]
         self.stage_names = choices[0]
         self.members = [views.Choice(str(i), name) for i, name in choices[1]]
         shown = {r.attempt_id for r in self.rows}
@@ -134,6 +132,11 @@ class QueueState(rx.State):
         step = queue_view.ROWS_PER_PAGE if forward else -queue_view.ROWS_PER_PAGE
         self.offset, self.selected = max(0, self.offset + step), []
         await self._reload()
+
+    @rx.var
+    def total(self) -> int:
+        """Rows in the chosen bucket under the filters (its count); ``rows`` is one page of them."""
+        return next((b.count for b in self.buckets if b.key == self.bucket), 0)
 
     @rx.var
     def page_label(self) -> str:

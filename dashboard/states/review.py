@@ -169,9 +169,8 @@ class ReviewState(RejectForm, rx.State):
         rows.sort(key=SORTS.get(self.sort, SORTS["score"]), reverse=self.descending)
         # The browser gets the first rows in the chosen order; deciding one brings the next in.
         self.matching, self.rows = len(rows), rows[:SHOWN_AT_MOST]
-        rows = self.rows
-        ids = [r.attempt_id for r in rows]
-        self.cursor = ids.index(current) if current in ids else min(self.cursor, max(0, len(rows) - 1))
+        ids = [r.attempt_id for r in self.rows]
+        self.cursor = ids.index(current) if current in ids else min(self.cursor, max(0, len(ids) - 1))
         self._chart(results)
         self.loaded = True
 
