@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from dashboard.services import assessments, history, matching, secrets
 from dashboard.services.actors import WEBHOOK
 from dashboard.services.integrations import provider_for, record_vendor_error
+from dashboard.services.read_ahead import read_ahead
 from models import AssessmentAttempt, Integration, WebhookDelivery, utcnow
 from providers.base import AttemptStatus, Capability, Progress, ProviderError, VendorRefused, WebhookRejected
 
@@ -258,11 +259,10 @@ def _named(provider, delivery: WebhookDelivery) -> tuple[str, ...]:
 
 
 def _listing(session: Session, provider, integration_id: int, wanted: set[str]) -> Iterator[AttemptStatus]:
-    """The vendor's listing, page by page, over the window of the attempts named.
+    """The vendor's listing of the attempts named, read ahead of their applying.
 
-    It ends early if the listing fails, whatever the failure (a vendor error, or a reply
-    the provider cannot read): the deliveries not yet settled fall back to their own
-    re-fetch, so one bad page never holds a burst back.
+    Read on a thread of its own (``read_ahead``), so the next page is on its way while
+    this one is applied; it still asks for no page past the last attempt named.
     """
     ours = list(
         session.exec(
@@ -273,10 +273,31 @@ def _listing(session: Session, provider, integration_id: int, wanted: set[str]) 
         )
     )
     if not ours:
-        return
+        return iter(())
     since = min(a.sent_at or a.created_at for a in ours) - datetime.timedelta(hours=1)
+    test_ids = sorted({a.vendor_test_id for a in ours})
+    return read_ahead(
+        _named_in_listing(provider, integration_id, since, test_ids, set(wanted)),
+        name=f"listing-{integration_id}",
+    )
+
+
+def _named_in_listing(
+    provider, integration_id: int, since: datetime.datetime, test_ids: list[str], wanted: set[str]
+) -> Iterator[AttemptStatus]:
+    """The listed statuses of the attempts in ``wanted``, ending once the last is seen.
+
+    It ends early if the listing fails, whatever the failure (a vendor error, or a reply
+    the provider cannot read): the deliveries not yet settled fall back to their own
+    re-fetch, so one bad page never holds a burst back.
+    """
     try:
-        yield from provider.list_statuses(since=since, test_ids=sorted({a.vendor_test_id for a in ours}))
+        for status in provider.list_statuses(since=since, test_ids=test_ids):
+            if status.vendor_attempt_id in wanted:
+                wanted.discard(status.vendor_attempt_id)
+                yield status
+                if not wanted:
+                    return  # no further page is asked for
     except ProviderError as err:
         log.warning(
             "integration %s: listing for waiting webhooks failed, fetching the rest one by one: %s",
