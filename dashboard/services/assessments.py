@@ -15,6 +15,7 @@ import logging
 import uuid
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from dashboard.services import history, notify
@@ -560,28 +561,32 @@ def _apply(
             )
         return Applied.UNCHANGED
     before = attempt.state
-    details_changed = _copy_details(attempt, status)
+    changes = _vendor_details(attempt, status)
     if decision.apply:
-        # The move is written only if the state is still the one decided from: two deliveries
+        # A refresh of details (a new link, a late result field) does not reset the SLA clock.
+        changes.update(state=reported, updated_at=utcnow())
+        if reported == AttemptState.ERROR:
+            changes.update(
+                error_reason=f"The vendor reports status {status.raw_status!r}.", error_retryable=False
+            )
+        # One write, taken only if the state is still the one decided from: two deliveries
         # about one attempt, applied at once, cannot both move it (nor move it back).
         moved = session.exec(
             sa.update(AssessmentAttempt)
             .where(AssessmentAttempt.id == attempt.id, AssessmentAttempt.state == before)
-            .values(state=reported)
+            .values(**changes)
             .execution_options(synchronize_session=False)
         )
         if moved.rowcount != 1:
             raise _Raced
-        attempt.state = reported
-        if reported == AttemptState.ERROR:
-            attempt.error_reason = f"The vendor reports status {status.raw_status!r}."
-            attempt.error_retryable = False
-    if not decision.apply and not details_changed:
+        for name, value in changes.items():
+            set_committed_value(attempt, name, value)  # written above: nothing left to flush
+    elif not changes:
         return Applied.UNCHANGED
-    if decision.apply:
-        # A refresh of details (a new link, a late result field) does not reset the SLA clock.
-        attempt.updated_at = utcnow()
-    session.add(attempt)
+    else:
+        for name, value in changes.items():
+            setattr(attempt, name, value)
+        session.add(attempt)
     application = session.get(Application, attempt.application_id)
     if decision.apply:
         history.record(
@@ -608,8 +613,8 @@ def _utc(moment: datetime.datetime | None) -> datetime.datetime | None:
     return moment.astimezone(datetime.UTC).replace(microsecond=0)
 
 
-def _copy_details(attempt: AssessmentAttempt, status: AttemptStatus) -> bool:
-    """Copy what the vendor knows onto the attempt; True if anything changed."""
+def _vendor_details(attempt: AssessmentAttempt, status: AttemptStatus) -> dict:
+    """What the vendor knows that the attempt does not hold yet, by column."""
     values = {
         "raw_status": status.raw_status[:60] or attempt.raw_status,
         "test_url": status.test_url or attempt.test_url,
@@ -636,12 +641,7 @@ def _copy_details(attempt: AssessmentAttempt, status: AttemptStatus) -> bool:
             subscores=[dataclasses.asdict(sub) for sub in result.subscores],
             warnings=warnings,
         )
-    changed = False
-    for name, value in values.items():
-        if getattr(attempt, name) != value:
-            setattr(attempt, name, value)
-            changed = True
-    return changed
+    return {name: value for name, value in values.items() if getattr(attempt, name) != value}
 
 
 def mark_reviewed(*, session: Session, attempt_id: int, actor: Actor) -> None:

@@ -246,7 +246,7 @@ def _apply_listed(
         sa.update(WebhookDelivery)
         .where(WebhookDelivery.id == delivery_id)
         .values(applied_at=utcnow(), error=None)
-        .execution_options(synchronize_session="fetch")  # see history.bump_job
+        .execution_options(synchronize_session=False)  # the commit next expires what the session holds
     )
     session.commit()
 
