@@ -21,6 +21,7 @@ from dashboard.states.auth import acting_user, current_user, requires
 from dashboard.states.common import id_in_path, in_session
 from dashboard.states.picker import TestPicker
 from dashboard.states.rejection import RejectForm
+from models import Application
 
 EMPTY = views.ApplicationView(0, 0, "", "", "", 0, "", [], [], [])
 
@@ -78,8 +79,11 @@ class ApplicationState(TestPicker, RejectForm, rx.State):
         visible = current_user().visible_job_ids
 
         def load(session):
-            view = views.application(session, application_id, visible)
-            return pipeline.job_revisions(session, [view.job_id]), view
+            # The revision before the page: a change landing meanwhile makes the next tick reload.
+            # (An application never changes job.)
+            application = session.get(Application, application_id)
+            revision = pipeline.job_revisions(session, [application.job_id]) if application else -1
+            return revision, views.application(session, application_id, visible)
 
         try:
             self.revision, self.application = await in_session(load)

@@ -54,12 +54,15 @@ class QueueState(rx.State):
         may_match = current_user().may(Permission.MANAGE_PIPELINE)
 
         def load(session):
+            # The revision before the rows: a change landing while they are read makes the next
+            # tick reload (read after, it would hide that change until the job changed again).
+            revision = pipeline.job_revisions(session)
             buckets = queue_view.counts(session, queue_filter, visible)
             total = next((b.count for b in buckets if b.key == bucket), 0)
             # The page shown may have emptied meanwhile (sent, moved on): show the last one left.
             start = min(offset, max(0, (total - 1) // queue_view.ROWS_PER_PAGE * queue_view.ROWS_PER_PAGE))
             return (
-                pipeline.job_revisions(session),
+                revision,
                 buckets,
                 start,
                 queue_view.rows(session, bucket, queue_filter, visible, offset=start),

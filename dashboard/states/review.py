@@ -136,14 +136,11 @@ class ReviewState(RejectForm, rx.State):
 
         def load(session):
             require(user, Permission.REVIEW, job_id=job_id)
-            return (
-                review.settings(session, job_id),
-                pipeline.job_revisions(session, [job_id]),
-                review.results(session, job_id),
-            )
+            revision = pipeline.job_revisions(session, [job_id])  # first: see queue's _reload
+            return revision, review.settings(session, job_id), review.results(session, job_id)
 
         try:
-            found, self.revision, results = await in_session(load)
+            self.revision, found, results = await in_session(load)
         except UserError as err:
             self.error, self.rows, self.loaded = str(err), [], True
             return
