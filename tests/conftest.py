@@ -79,11 +79,11 @@ def sandbox(sandbox_url) -> Sandbox:
 DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("ASSAY_TEST_POSTGRES_URL") else [])
 
 
-def _fresh_postgres(url: str) -> str:
+def fresh_postgres(url: str) -> str:
     """An empty ``public`` schema in the test server's database (scripts/test.sh starts it)."""
     engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+        conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))  # a run cut short may have left none
         conn.execute(sa.text("CREATE SCHEMA public"))
     engine.dispose()
     return url
@@ -93,7 +93,7 @@ def _fresh_postgres(url: str) -> str:
 def db(request, tmp_path) -> Iterator[str]:
     """A migrated, empty database: a SQLite file, and PostgreSQL when `make test` provides one."""
     if request.param == "postgresql":
-        url = _fresh_postgres(os.environ["ASSAY_TEST_POSTGRES_URL"])
+        url = fresh_postgres(os.environ["ASSAY_TEST_POSTGRES_URL"])
     else:
         url = f"sqlite:///{tmp_path / 'assay.db'}"
     migrate(url)

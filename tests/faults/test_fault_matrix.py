@@ -40,6 +40,7 @@ import sys
 import textwrap
 import threading
 import time
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -47,7 +48,7 @@ import sqlalchemy as sa
 import stamina
 from sqlmodel import select
 
-from dashboard.api.routes import build_api
+from dashboard.api.routes import applier, build_api
 from dashboard.jobs.scheduler import once_per_slot, retry_webhook_inbox, sync_all_integrations
 from dashboard.services import assessments, pipeline, plans, secrets
 from dashboard.services.actors import SYSTEM
@@ -70,6 +71,7 @@ from models.lifecycle import ALLOWED
 from providers import registry
 from providers.base import AttemptStatus, Capability, Progress
 from providers.sandbox.server import IMITATIONS
+from tests.conftest import fresh_postgres
 from tests.http_server import serving
 
 VENDORS = sorted(registry.VENDORS)
@@ -115,21 +117,17 @@ def sqlite_template(tmp_path_factory) -> pathlib.Path:
 
 
 @pytest.fixture(params=DATABASES)
-def db(request, tmp_path, sqlite_template) -> str:
+def db(request, tmp_path, sqlite_template) -> Iterator[str]:
     """A migrated, empty database, as ``tests/conftest.py``'s: a SQLite file, and PostgreSQL when given."""
     if request.param == "postgresql":
-        url = os.environ["ASSAY_TEST_POSTGRES_URL"]
-        engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
-            conn.execute(sa.text("CREATE SCHEMA public"))
-        engine.dispose()
+        url = fresh_postgres(os.environ["ASSAY_TEST_POSTGRES_URL"])
         migrate(url)
     else:
         shutil.copyfile(sqlite_template, tmp_path / "assay.db")
         url = f"sqlite:///{tmp_path / 'assay.db'}"
     init_engine(url)
-    return url
+    yield url
+    assert applier.wait_idle(30), "a webhook drain was still running 30 s after the test"
 
 
 @pytest.fixture
