@@ -25,9 +25,11 @@ webhooks dropped), so the sweep has news to apply. Then, as the scheduler does,
    the other, as the scheduler runs them), ``floor_s`` = sum over vendors of requests /
    ``RULES.requests_per_second`` (the pacing floor the documented rate limit sets) and
    ``sweep_per_floor``. To tell the vendor conversation from the database work it also
-   prints ``listing_s`` (time inside ``provider.list_statuses``, the sweep's only vendor
-   call), ``apply_s`` (the rest: applying each status), ``answered_429`` and
-   ``listing_per_floor_with_retry_after`` (listing / (floor + one second per 429)).
+   prints ``listing_s`` (time inside ``provider.list_statuses``, the listing, which the
+   sweep reads ahead on a thread of its own while it applies what is listed),
+   ``beyond_listing_s`` (the rest: applying what the listing did not overlap, and
+   iMocha's report requests), ``answered_429`` and ``listing_per_floor_with_retry_after``
+   (listing / (floor + one second per 429)).
 
 Vendors without ``Capability.POLL`` (Coodesh) get a ``skipped_<vendor>=`` line.
 
@@ -256,9 +258,9 @@ def play_candidates(sent: dict[str, list[dict]], rng: random.Random) -> dict[str
 
 
 class Listing:
-    """Times the vendor conversation inside a sweep (``provider.list_statuses``, the only vendor
-    call ``sync_integration`` makes) and, when armed, has the sandbox answer 429 with
-    ``Retry-After: 1`` on the listing's first request and every ``INJECT_EVERY_S`` after."""
+    """Times the vendor's listing inside a sweep (``provider.list_statuses``) and, when armed,
+    has the sandbox answer 429 with ``Retry-After: 1`` on the listing's first request and
+    every ``INJECT_EVERY_S`` after."""
 
     def __init__(self) -> None:
         self.seconds = 0.0
@@ -493,7 +495,7 @@ def run(args) -> None:
     emit("answered_429", refused)
     # Listing = the vendor conversation; the rest of a sweep applies statuses to the database.
     emit("listing_s", listing)
-    emit("apply_s", total - listing)
+    emit("beyond_listing_s", total - listing)
     # Each honoured Retry-After costs a second that the pacing floor does not count.
     emit("floor_with_retry_after_s", floor + refused)
     emit("listing_per_floor_with_retry_after", listing / (floor + refused))

@@ -357,6 +357,20 @@ def once(statuses: Iterable[AttemptStatus]) -> Iterator[AttemptStatus]:
             yield status
 
 
+def until_all_seen(statuses: Iterable[AttemptStatus], wanted: set[str]) -> Iterator[AttemptStatus]:
+    """The statuses of the attempts in ``wanted``, each once, ending as soon as the last is seen.
+
+    Listings are lazy, so ending here means no further page is asked of the vendor.
+    """
+    waiting = set(wanted)
+    for status in statuses:
+        if status.vendor_attempt_id in waiting:
+            waiting.discard(status.vendor_attempt_id)
+            yield status
+            if not waiting:
+                return
+
+
 class ProviderBase:
     """Defaults for what a vendor cannot do: each raises ``Unsupported`` with the reason.
 

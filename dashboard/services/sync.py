@@ -16,8 +16,9 @@ from sqlmodel import Session, select
 from dashboard.services.actors import POLL, Actor
 from dashboard.services.assessments import Applied, apply_vendor_status
 from dashboard.services.integrations import provider_for, record_vendor_error
+from dashboard.services.read_ahead import read_ahead
 from models import AssessmentAttempt, AttemptState, Integration, utcnow
-from providers.base import AttemptStatus, Capability, Progress, ProviderError
+from providers.base import AttemptStatus, Capability, Progress, ProviderError, until_all_seen
 
 log = logging.getLogger(__name__)
 
@@ -59,24 +60,32 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
     since = min(a.sent_at or a.created_at for a in open_attempts) - datetime.timedelta(hours=1)
     by_vendor_id = {a.vendor_attempt_id: a for a in open_attempts}
     test_ids = sorted({a.vendor_test_id for a in open_attempts})
-    try:
-        listed: dict[str, AttemptStatus] = {}
-        for status in provider.list_statuses(since=since, test_ids=test_ids):
-            if status.vendor_attempt_id in by_vendor_id:
-                listed[status.vendor_attempt_id] = status
-                if len(listed) == len(by_vendor_id):
-                    break  # every open attempt is seen: no further page is asked for
-        omitted = _details(provider, listed, by_vendor_id)  # completes ``listed`` in place
-        statuses = [*listed.values(), *omitted]
-    except ProviderError as err:
-        record_vendor_error(session=session, integration=integration, message=str(err))
-        return SyncReport(integration_id, len(open_attempts), 0, str(err))
     corrected = 0
-    for status in statuses:
+
+    def apply(status: AttemptStatus) -> None:
+        nonlocal corrected
         outcome = apply_vendor_status(
             session=session, integration_id=integration_id, status=status, actor=actor
         )
         corrected += outcome == Applied.CHANGED
+
+    listed: set[str] = set()
+    needs_report: list[str] = []
+    try:
+        # Each page is applied while the next is on its way (read ahead on a thread of its own).
+        listing = until_all_seen(provider.list_statuses(since=since, test_ids=test_ids), set(by_vendor_id))
+        for status in read_ahead(listing, name=f"sync-{integration_id}"):
+            listed.add(status.vendor_attempt_id)
+            if _lacks_result(provider, status):
+                needs_report.append(status.vendor_attempt_id)  # applied with its score, never without
+            else:
+                apply(status)
+        for vendor_id in _to_fetch(provider, needs_report, listed, by_vendor_id):
+            apply(provider.fetch(vendor_id, test_id=by_vendor_id[vendor_id].vendor_test_id))
+    except ProviderError as err:
+        # What was applied before the failure stands: it is the vendor's own word.
+        record_vendor_error(session=session, integration=integration, message=str(err))
+        return SyncReport(integration_id, len(open_attempts), corrected, str(err))
     integration.last_sync_at = integration.last_used_at = utcnow()
     integration.last_sync_corrected = corrected
     session.add(integration)
@@ -86,35 +95,25 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
     return SyncReport(integration_id, len(open_attempts), corrected)
 
 
-# Attempts fetched one by one per sweep, where a listing cannot tell all (iMocha): the ones
-# that heard nothing for longest first, so every open attempt is seen within a few sweeps.
+# Attempts fetched one by one per sweep, where a listing cannot tell all (iMocha): finished
+# ones whose score the listing leaves out first, then the open ones it omits, those that
+# heard nothing for longest first; the rest wait, still open, for the next sweep.
 MAX_FETCHES_PER_SWEEP = 200
 
 
-def _details(provider, listed: dict[str, AttemptStatus], by_vendor_id: dict) -> list[AttemptStatus]:
-    """What the listing could not say: results it lists without, and open attempts it omits.
+def _lacks_result(provider, status: AttemptStatus) -> bool:
+    """A finished attempt listed without its score, by a vendor whose listing carries none."""
+    return not provider.listing_tells_all and status.progress == Progress.COMPLETED and status.result is None
 
-    Replaces a listed completion that carries no result by the fetched one, in place.
-    """
+
+def _to_fetch(provider, needs_report: list[str], listed: set[str], by_vendor_id: dict) -> list[str]:
+    """What the listing could not say: results it lists without, and open attempts it omits."""
     if provider.listing_tells_all:
         return []
-    to_fetch = [
-        vendor_id
-        for vendor_id, status in listed.items()
-        if status.progress == Progress.COMPLETED and status.result is None
-    ]
     omitted = sorted(
         (a for vendor_id, a in by_vendor_id.items() if vendor_id not in listed), key=lambda a: a.updated_at
     )
-    to_fetch += [a.vendor_attempt_id for a in omitted]
-    extra = []
-    for vendor_id in to_fetch[:MAX_FETCHES_PER_SWEEP]:
-        fetched = provider.fetch(vendor_id, test_id=by_vendor_id[vendor_id].vendor_test_id)
-        if vendor_id in listed:
-            listed[vendor_id] = fetched
-        else:
-            extra.append(fetched)
-    return extra
+    return [*needs_report, *(a.vendor_attempt_id for a in omitted)][:MAX_FETCHES_PER_SWEEP]
 
 
 def integrations_to_sync(session: Session) -> list[int]:

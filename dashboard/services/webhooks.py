@@ -21,7 +21,15 @@ from dashboard.services.actors import WEBHOOK
 from dashboard.services.integrations import provider_for, record_vendor_error
 from dashboard.services.read_ahead import read_ahead
 from models import AssessmentAttempt, Integration, WebhookDelivery, utcnow
-from providers.base import AttemptStatus, Capability, Progress, ProviderError, VendorRefused, WebhookRejected
+from providers.base import (
+    AttemptStatus,
+    Capability,
+    Progress,
+    ProviderError,
+    VendorRefused,
+    WebhookRejected,
+    until_all_seen,
+)
 
 log = logging.getLogger(__name__)
 
@@ -277,7 +285,7 @@ def _listing(session: Session, provider, integration_id: int, wanted: set[str]) 
     since = min(a.sent_at or a.created_at for a in ours) - datetime.timedelta(hours=1)
     test_ids = sorted({a.vendor_test_id for a in ours})
     return read_ahead(
-        _named_in_listing(provider, integration_id, since, test_ids, set(wanted)),
+        _named_in_listing(provider, integration_id, since, test_ids, wanted),
         name=f"listing-{integration_id}",
     )
 
@@ -287,17 +295,12 @@ def _named_in_listing(
 ) -> Iterator[AttemptStatus]:
     """The listed statuses of the attempts in ``wanted``, ending once the last is seen.
 
-    It ends early if the listing fails, whatever the failure (a vendor error, or a reply
+    It also ends early if the listing fails, whatever the failure (a vendor error, or a reply
     the provider cannot read): the deliveries not yet settled fall back to their own
     re-fetch, so one bad page never holds a burst back.
     """
     try:
-        for status in provider.list_statuses(since=since, test_ids=test_ids):
-            if status.vendor_attempt_id in wanted:
-                wanted.discard(status.vendor_attempt_id)
-                yield status
-                if not wanted:
-                    return  # no further page is asked for
+        yield from until_all_seen(provider.list_statuses(since=since, test_ids=test_ids), wanted)
     except ProviderError as err:
         log.warning(
             "integration %s: listing for waiting webhooks failed, fetching the rest one by one: %s",

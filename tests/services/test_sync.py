@@ -1,0 +1,69 @@
+"""The scheduled sweep where the vendor's listing cannot tell all (iMocha: no scores, no pending)."""
+
+import pytest
+from sqlmodel import select
+
+from dashboard.services import assessments, pipeline, plans, sync
+from dashboard.services.actors import SYSTEM
+from dashboard.services.integrations import list_vendor_tests, save_integration
+from models import AssessmentAttempt, AttemptState
+
+
+@pytest.fixture
+def imocha_sent(session, sandbox):
+    """Four iMocha tests sent, taken and submitted at the vendor; no webhook reached Assay."""
+    sandbox.faults(vendor="imocha", drop_webhooks=True)
+    integration = save_integration(
+        session=session,
+        vendor="imocha",
+        name="iMocha",
+        region="sandbox",
+        custom_base_url="",
+        api_key="demo-imocha-key",
+    )
+    test = list_vendor_tests(session=session, integration_id=integration.id)[0]
+    job = plans.create_job(session=session, title="Backend", stage_names=["Applied"])
+    stage = plans.add_assessment_stage(
+        session=session,
+        job_id=job.id,
+        name="iMocha test",
+        integration_id=integration.id,
+        vendor_test_id=test.id,
+        vendor_test_name=test.name,
+    )
+    for n in range(4):
+        application = pipeline.add_application(
+            session=session, job_id=job.id, name=f"Candidate {n}", email=f"c{n}@example.com", actor=SYSTEM
+        )
+        moved = pipeline.move_application(
+            session=session, application_id=application.id, stage_id=stage.id, actor=SYSTEM
+        )
+        assessments.send_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
+    attempts = list(session.exec(select(AssessmentAttempt)))
+    for attempt in attempts:
+        sandbox.act(attempt.vendor_attempt_id, "start", vendor="imocha")
+        sandbox.act(attempt.vendor_attempt_id, "submit", vendor="imocha")
+    return integration
+
+
+def test_a_completion_listed_without_its_score_waits_for_its_report_past_the_fetch_cap(
+    session, sandbox, imocha_sent, monkeypatch
+):
+    monkeypatch.setattr(sync, "MAX_FETCHES_PER_SWEEP", 2)
+
+    sync.sync_integration(session=session, integration_id=imocha_sent.id)
+
+    session.expire_all()
+    attempts = list(session.exec(select(AssessmentAttempt)))
+    completed = [a for a in attempts if a.state == AttemptState.COMPLETED]
+    assert len(completed) == 2 and all(a.score_percent is not None for a in completed)
+    assert {a.state for a in attempts if a not in completed} == {
+        AttemptState.SENT
+    }  # still open, no score lost
+
+    sync.sync_integration(session=session, integration_id=imocha_sent.id)
+
+    session.expire_all()
+    attempts = list(session.exec(select(AssessmentAttempt)))
+    assert [a.state for a in attempts] == [AttemptState.COMPLETED] * 4
+    assert all(a.score_percent is not None for a in attempts)
