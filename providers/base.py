@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import enum
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol
 
@@ -357,13 +358,20 @@ def once(statuses: Iterable[AttemptStatus]) -> Iterator[AttemptStatus]:
             yield status
 
 
-def until_all_seen(statuses: Iterable[AttemptStatus], wanted: set[str]) -> Iterator[AttemptStatus]:
+def until_all_seen(
+    statuses: Iterable[AttemptStatus], wanted: set[str], *, stop: threading.Event | None = None
+) -> Iterator[AttemptStatus]:
     """The statuses of the attempts in ``wanted``, each once, ending as soon as the last is seen.
 
-    Listings are lazy, so ending here means no further page is asked of the vendor.
+    Listings are lazy, so ending here means no further page is asked of the vendor. It
+    also ends when ``stop`` is set (its reader has gone), checked on every item listed.
     """
     waiting = set(wanted)
+    if not waiting:
+        return
     for status in statuses:
+        if stop is not None and stop.is_set():
+            return
         if status.vendor_attempt_id in waiting:
             waiting.discard(status.vendor_attempt_id)
             yield status

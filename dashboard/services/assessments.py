@@ -518,7 +518,7 @@ def apply_vendor_status(
             session.refresh(attempt)
             continue
         completed_now = before != AttemptState.COMPLETED and attempt.state == AttemptState.COMPLETED
-        session.commit()  # expires ``attempt``: read what is needed above, not after
+        session.commit()
         if completed_now:
             _after_completion(session, attempt)
         return outcome

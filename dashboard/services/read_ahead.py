@@ -20,16 +20,21 @@ _END = object()
 _POLL_S = 0.1  # how soon a thread blocked on a full queue notices its reader has gone
 
 
-def read_ahead(source: Iterator[T], *, depth: int = 1000, name: str = "read-ahead") -> Iterator[T]:
+def read_ahead(
+    source: Iterator[T], *, stop: threading.Event | None = None, depth: int = 1000, name: str = "read-ahead"
+) -> Iterator[T]:
     """Yield ``source``'s items in order while a daemon thread reads up to ``depth`` ahead.
 
     The source decides how far to read (it should stop at what its reader needs, so
     reading ahead asks the vendor for nothing more). An error in the source is raised
-    to the reader where it happened. A reader that stops early stops the thread at its
-    next item, and the source is closed on that thread.
+    to the reader where it happened. When the reader stops early (close the iterator,
+    e.g. with ``contextlib.closing``), ``stop`` is set: the thread ends at its next item,
+    and a source that skips items (a listing filtered to the attempts wanted) should
+    check ``stop`` on each item it reads, so it asks for no page more. The source is
+    closed on the thread.
     """
     items: queue.Queue = queue.Queue(maxsize=depth)
-    stopped = threading.Event()
+    stopped = stop if stop is not None else threading.Event()
 
     def hand_over(item: object, error: BaseException | None = None) -> bool:
         while not stopped.is_set():

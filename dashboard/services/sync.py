@@ -6,9 +6,11 @@ attempt), applied through the same ``apply_vendor_status`` as webhooks.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import logging
+import threading
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -71,17 +73,28 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
 
     listed: set[str] = set()
     needs_report: list[str] = []
+    refused: list[str] = []
+    stop = threading.Event()
+    listing = until_all_seen(
+        provider.list_statuses(since=since, test_ids=test_ids), set(by_vendor_id), stop=stop
+    )
     try:
         # Each page is applied while the next is on its way (read ahead on a thread of its own).
-        listing = until_all_seen(provider.list_statuses(since=since, test_ids=test_ids), set(by_vendor_id))
-        for status in read_ahead(listing, name=f"sync-{integration_id}"):
-            listed.add(status.vendor_attempt_id)
-            if _lacks_result(provider, status):
-                needs_report.append(status.vendor_attempt_id)  # applied with its score, never without
-            else:
-                apply(status)
+        with contextlib.closing(read_ahead(listing, stop=stop, name=f"sync-{integration_id}")) as statuses:
+            for status in statuses:
+                listed.add(status.vendor_attempt_id)
+                if _lacks_result(provider, status):
+                    needs_report.append(status.vendor_attempt_id)  # applied with its score, never without
+                else:
+                    apply(status)
         for vendor_id in _to_fetch(provider, needs_report, listed, by_vendor_id):
-            apply(provider.fetch(vendor_id, test_id=by_vendor_id[vendor_id].vendor_test_id))
+            try:
+                apply(provider.fetch(vendor_id, test_id=by_vendor_id[vendor_id].vendor_test_id))
+            except ProviderError as err:
+                if err.retryable:
+                    raise
+                # Refused for good (deleted at the vendor?): it must not hold back the rest.
+                refused.append(f"{vendor_id}: {err}")
     except ProviderError as err:
         # What was applied before the failure stands: it is the vendor's own word.
         record_vendor_error(session=session, integration=integration, message=str(err))
@@ -90,6 +103,12 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
     integration.last_sync_corrected = corrected
     session.add(integration)
     session.commit()
+    if refused:
+        record_vendor_error(
+            session=session,
+            integration=integration,
+            message=f"{len(refused)} attempt(s) could not be read at the vendor: " + "; ".join(refused[:3]),
+        )
     if corrected:
         log.info("sync of integration %s corrected %s attempts", integration_id, corrected)
     return SyncReport(integration_id, len(open_attempts), corrected)

@@ -7,10 +7,12 @@ apply stays in the inbox for the scheduler to retry.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import hmac
 import logging
+import threading
 from collections.abc import Iterator
 
 import sqlalchemy as sa
@@ -223,19 +225,20 @@ def apply_pending(
             unseen.setdefault(vendor_attempt_id, []).append(delivery_id)
     settled: dict[str, AttemptStatus] = {}
     applied: set[int] = set()
-    for status in _listing(session, provider, integration_id, set(unseen)):
-        waiting = unseen.pop(status.vendor_attempt_id, None)
-        if waiting is None:
-            continue
-        if provider.listing_tells_all or status.result is not None:
-            settled[status.vendor_attempt_id] = status
-        for delivery_id in waiting:
-            ids = named[delivery_id]
-            if delivery_id not in applied and all(i in settled for i in ids):
-                _apply_listed(session, integration_id, delivery_id, [settled[i] for i in ids])
-                applied.add(delivery_id)
-        if not unseen:
-            break  # every attempt named is seen: no further page is asked for
+    with contextlib.closing(_listing(session, provider, integration_id, set(unseen))) as listing:
+        for status in listing:
+            waiting = unseen.pop(status.vendor_attempt_id, None)
+            if waiting is None:
+                continue
+            if provider.listing_tells_all or status.result is not None:
+                settled[status.vendor_attempt_id] = status
+            for delivery_id in waiting:
+                ids = named[delivery_id]
+                if delivery_id not in applied and all(i in settled for i in ids):
+                    _apply_listed(session, integration_id, delivery_id, [settled[i] for i in ids])
+                    applied.add(delivery_id)
+            if not unseen:
+                break  # every attempt named is seen: no further page is asked for
     rest = [delivery_id for delivery_id in named if delivery_id not in applied]
     return len(applied) + sum(apply_delivery(session=session, delivery_id=i) for i in rest)
 
@@ -254,7 +257,7 @@ def _apply_listed(
         sa.update(WebhookDelivery)
         .where(WebhookDelivery.id == delivery_id)
         .values(applied_at=utcnow(), error=None)
-        .execution_options(synchronize_session=False)  # the commit next expires what the session holds
+        .execution_options(synchronize_session=False)  # nothing reads this delivery's row again
     )
     session.commit()
 
@@ -281,17 +284,22 @@ def _listing(session: Session, provider, integration_id: int, wanted: set[str]) 
         )
     )
     if not ours:
-        return iter(())
+        return
     since = min(a.sent_at or a.created_at for a in ours) - datetime.timedelta(hours=1)
     test_ids = sorted({a.vendor_test_id for a in ours})
-    return read_ahead(
-        _named_in_listing(provider, integration_id, since, test_ids, wanted),
-        name=f"listing-{integration_id}",
-    )
+    stop = threading.Event()
+    listing = _named_in_listing(provider, integration_id, since, test_ids, wanted, stop)
+    with contextlib.closing(read_ahead(listing, stop=stop, name=f"listing-{integration_id}")) as statuses:
+        yield from statuses
 
 
 def _named_in_listing(
-    provider, integration_id: int, since: datetime.datetime, test_ids: list[str], wanted: set[str]
+    provider,
+    integration_id: int,
+    since: datetime.datetime,
+    test_ids: list[str],
+    wanted: set[str],
+    stop: threading.Event,
 ) -> Iterator[AttemptStatus]:
     """The listed statuses of the attempts in ``wanted``, ending once the last is seen.
 
@@ -300,7 +308,7 @@ def _named_in_listing(
     re-fetch, so one bad page never holds a burst back.
     """
     try:
-        yield from until_all_seen(provider.list_statuses(since=since, test_ids=test_ids), wanted)
+        yield from until_all_seen(provider.list_statuses(since=since, test_ids=test_ids), wanted, stop=stop)
     except ProviderError as err:
         log.warning(
             "integration %s: listing for waiting webhooks failed, fetching the rest one by one: %s",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import reflex as rx
+import sqlalchemy as sa
 
 from dashboard.services import (
     assessments,
@@ -80,9 +81,10 @@ class ApplicationState(TestPicker, RejectForm, rx.State):
 
         def load(session):
             # The revision before the page: a change landing meanwhile makes the next tick reload.
-            # (An application never changes job.)
-            application = session.get(Application, application_id)
-            revision = pipeline.job_revisions(session, [application.job_id]) if application else -1
+            # Only the job id is read first (an application never changes job), so the row
+            # itself is read after the revision, not kept from before it.
+            job_id = session.scalar(sa.select(Application.job_id).where(Application.id == application_id))
+            revision = pipeline.job_revisions(session, [job_id]) if job_id is not None else -1
             return revision, views.application(session, application_id, visible)
 
         try:

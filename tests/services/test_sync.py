@@ -1,12 +1,15 @@
 """The scheduled sweep where the vendor's listing cannot tell all (iMocha: no scores, no pending)."""
 
+import datetime
+
 import pytest
 from sqlmodel import select
 
 from dashboard.services import assessments, pipeline, plans, sync
 from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import list_vendor_tests, save_integration
-from models import AssessmentAttempt, AttemptState
+from models import AssessmentAttempt, AttemptState, Integration
+from tests.conftest import send_to_applicants
 
 
 @pytest.fixture
@@ -67,3 +70,39 @@ def test_a_completion_listed_without_its_score_waits_for_its_report_past_the_fet
     attempts = list(session.exec(select(AssessmentAttempt)))
     assert [a.state for a in attempts] == [AttemptState.COMPLETED] * 4
     assert all(a.score_percent is not None for a in attempts)
+
+
+def test_an_invitation_the_vendor_no_longer_knows_does_not_hold_back_the_rest(session, sandbox, imocha_sent):
+    """Looked up first (it waited longest), its report is refused; the others are still read."""
+    attempts = list(session.exec(select(AssessmentAttempt).order_by(AssessmentAttempt.id)))
+    gone = attempts[0]
+    gone.vendor_attempt_id = "987654321"  # deleted at iMocha: not listed, and its report is a 404
+    gone.updated_at = gone.updated_at - datetime.timedelta(days=1)
+    session.add(gone)
+    session.commit()
+
+    report = sync.sync_integration(session=session, integration_id=imocha_sent.id)
+
+    session.expire_all()
+    states = [session.get(AssessmentAttempt, a.id).state for a in attempts]
+    assert states == [AttemptState.SENT] + [AttemptState.COMPLETED] * 3
+    assert report.error is None and report.corrected == 3
+    health = session.get(Integration, imocha_sent.id)
+    assert "987654321" in (health.last_error or "")
+
+
+def test_what_a_failing_listing_gave_before_it_failed_is_kept(session, sandbox, pipeline_with_assessment):
+    p = pipeline_with_assessment
+    sandbox.faults(drop_webhooks=True)
+    sent = send_to_applicants(session, p, 55)  # two pages of CoderPad Screen's listing
+    for attempt in sent:
+        sandbox.start(attempt.vendor_attempt_id)
+    # The first page is read; the second is refused (400: not retried).
+    sandbox.faults(drop_webhooks=True, fail_next=[{"delay_ms": 0}, {"status": 400}])
+
+    report = sync.sync_integration(session=session, integration_id=p.integration.id)
+
+    session.expire_all()
+    states = [session.get(AssessmentAttempt, a.id).state for a in sent]
+    assert report.error and report.corrected == 50
+    assert states.count(AttemptState.STARTED) == 50 and states.count(AttemptState.SENT) == 5

@@ -4,8 +4,10 @@ Read the other way round, the page would hold the new revision with the old rows
 no tick would reload it until the job changed again.
 """
 
+import re
 import threading
 
+import pytest
 import sqlalchemy as sa
 from reflex.istate.data import ReflexURL, RouterData
 
@@ -20,9 +22,10 @@ from tests.states.conftest import run_async, run_handler, substate
 def _load_while(state, handler: str, table: str, change) -> None:
     """Run ``handler``; right after it first reads ``table``, ``change`` lands from another session."""
     landed = threading.Event()
+    reads_table = re.compile(rf"\bFROM {table}\b")
 
     def after_read(conn, cursor, statement, parameters, context, executemany):
-        if not landed.is_set() and f"FROM {table}" in statement:
+        if not landed.is_set() and reads_table.search(statement):
             landed.set()
             writer = threading.Thread(target=change)
             writer.start()
@@ -55,8 +58,15 @@ def test_the_queue_counts_and_rows_catch_up_with_a_change_made_while_it_loaded(
     assert queue.total == 1
 
 
+@pytest.mark.parametrize(
+    "table",
+    [
+        "application",  # the first read: the job the application is in
+        "applicationevent",  # the last read: its history
+    ],
+)
 def test_the_application_page_catches_up_with_a_move_made_while_it_loaded(
-    pipeline_with_assessment, signed_in_as
+    pipeline_with_assessment, signed_in_as, table
 ):
     p = pipeline_with_assessment
     root = signed_in_as(Role.RECRUITER)
@@ -69,7 +79,7 @@ def test_the_application_page_catches_up_with_a_move_made_while_it_loaded(
                 session=other, application_id=p.application.id, stage_id=p.onsite.id, actor=SYSTEM
             )
 
-    _load_while(page, "load", "applicationevent", move_to_onsite)
+    _load_while(page, "load", table, move_to_onsite)
     run_async(run_handler(page, "tick", ""))
 
     assert page.application.stage_name == "Onsite"
