@@ -41,7 +41,8 @@ class Row:
 
 @dataclasses.dataclass
 class Bar:
-    """One bucket of the score distribution (``mark`` is the candidate in view's bucket)."""
+    """One bucket of the score distribution: ``mark`` is 1 in the candidate in view's bucket,
+    stacked on the ``candidates`` there besides them."""
 
     band: str
     candidates: int
@@ -176,10 +177,12 @@ class ReviewState(RejectForm, rx.State):
         for r in results:
             if r.counts and r.score is not None:
                 counts[min(9, int(r.score // 10))] += 1
-        in_view = self.rows[self.cursor].score if self.rows else -1
-        mark = min(9, int(in_view // 10)) if in_view >= 0 else -1
+        row = self.rows[self.cursor] if self.rows else None
+        mark = min(9, int(row.score // 10)) if row is not None and row.score >= 0 else -1
+        if mark >= 0 and row.counts:
+            counts[mark] -= 1  # the candidate in view is drawn as its own part of the bar, not twice
         self.bars = [
-            dataclasses.asdict(Bar(f"{i * 10}-{i * 10 + 9 if i < 9 else 100}", n, n if i == mark else 0))
+            dataclasses.asdict(Bar(f"{i * 10}-{i * 10 + 9 if i < 9 else 100}", n, int(i == mark)))
             for i, n in enumerate(counts)
         ]
 

@@ -32,3 +32,23 @@ def test_the_browser_gets_the_first_rows_and_a_decision_brings_the_next_in(
     assert page.matching == 2
     assert page.rows[0].candidate_name == shown[1]
     assert len(page.rows) == 2  # the third came in
+
+
+def test_the_chart_counts_each_candidate_once_and_marks_the_one_in_view(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    p = pipeline_with_assessment
+    for attempt in send_to_applicants(session, p, 3):
+        sandbox.start(attempt.vendor_attempt_id)
+        sandbox.submit(attempt.vendor_attempt_id)
+    sync.sync_integration(session=session, integration_id=p.integration.id)
+    root = signed_in_as(Role.RECRUITER)
+    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}/review"))
+    page = substate(root, ReviewState)
+
+    run_async(run_handler(page, "load"))
+
+    in_view = page.rows[page.cursor].score
+    band = min(9, int(in_view // 10))
+    assert sum(b["candidates"] + b["mark"] for b in page.bars) == 3  # every result once
+    assert [b["mark"] for b in page.bars] == [1 if i == band else 0 for i in range(10)]
