@@ -28,6 +28,8 @@ from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import list_vendor_tests, save_integration
 from dashboard.settings import get_settings
 from models import Application, AssessmentAttempt, Integration, Job, Stage, init_engine, migrate, new_session
+from providers import registry
+from providers.sandbox.server import IMITATIONS
 from tests.http_server import serving
 from tests.sandbox_server import running_sandbox
 
@@ -139,6 +141,41 @@ def screen(session, sandbox) -> Integration:
     return connect_screen(session)
 
 
+def vendor_test_stages(
+    session, vendor: str, *job_titles: str, options: dict | None = None, **stage_settings
+) -> tuple[Integration, list[Stage]]:
+    """A connection to the vendor's sandbox, and per title a job whose plan is Applied -> its first test.
+
+    ``stage_settings`` (``deadline_days``...) go to ``plans.add_assessment_stage``.
+    """
+    name = registry.VENDORS[vendor].display_name
+    integration = save_integration(
+        session=session,
+        vendor=vendor,
+        name=name,
+        region="sandbox",
+        custom_base_url="",
+        api_key=IMITATIONS[vendor].DEMO_KEY,
+        options=options,
+    )
+    test = list_vendor_tests(session=session, integration_id=integration.id)[0]
+    stages = []
+    for title in job_titles:
+        job = plans.create_job(session=session, title=title, stage_names=["Applied"])
+        stages.append(
+            plans.add_assessment_stage(
+                session=session,
+                job_id=job.id,
+                name=f"{name} test",
+                integration_id=integration.id,
+                vendor_test_id=test.id,
+                vendor_test_name=test.name,
+                **stage_settings,
+            )
+        )
+    return integration, stages
+
+
 @dataclasses.dataclass
 class Pipeline:
     job: Job
@@ -170,24 +207,24 @@ def pipeline_with_assessment(session, screen) -> Pipeline:
     return Pipeline(job, applied, assessment, onsite, application, screen)
 
 
-def send_test(session, p: Pipeline, application: Application) -> AssessmentAttempt:
+def send_test(session, stage: Stage, application: Application) -> AssessmentAttempt:
     """Move the application into the assessment stage and send its test; the attempt, as sent."""
     moved = pipeline.move_application(
-        session=session, application_id=application.id, stage_id=p.assessment.id, actor=SYSTEM
+        session=session, application_id=application.id, stage_id=stage.id, actor=SYSTEM
     )
     assessments.send_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
     return session.get(AssessmentAttempt, moved.attempt_id)
 
 
-def send_to_applicants(session, p: Pipeline, count: int) -> list[AssessmentAttempt]:
-    """``count`` new applicants (c0@example.com, ...) each sent the stage's test."""
+def send_to_applicants(session, stage: Stage, count: int) -> list[AssessmentAttempt]:
+    """``count`` new applicants (c0@example.com, ...) to the stage's job, each sent its test."""
     applicants = [
         pipeline.add_application(
-            session=session, job_id=p.job.id, name=f"C{n}", email=f"c{n}@example.com", actor=SYSTEM
+            session=session, job_id=stage.job_id, name=f"C{n}", email=f"c{n}@example.com", actor=SYSTEM
         )
         for n in range(count)
     ]
-    return [send_test(session, p, application) for application in applicants]
+    return [send_test(session, stage, application) for application in applicants]
 
 
 def pytest_collection_modifyitems(items):

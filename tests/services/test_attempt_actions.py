@@ -9,9 +9,8 @@ from sqlmodel import select
 from dashboard.services import assessments, attempt_actions, pipeline, plans, sync
 from dashboard.services.actors import SYSTEM
 from dashboard.services.errors import UserError
-from dashboard.services.integrations import list_vendor_tests, save_integration
 from models import ApplicationEvent, AssessmentAttempt, AttemptState, new_session, utcnow
-from providers.sandbox.server import IMITATIONS
+from tests.conftest import vendor_test_stages
 
 
 def _sent(session, p) -> AssessmentAttempt:
@@ -233,25 +232,7 @@ def test_two_racing_reattempts_send_one_new_invitation(session, pipeline_with_as
 
 
 def test_a_reminder_goes_once_before_the_deadline_where_the_vendor_can_resend(session, sandbox):
-    hackerrank = save_integration(
-        session=session,
-        vendor="hackerrank",
-        name="HackerRank",
-        region="sandbox",
-        custom_base_url="",
-        api_key=IMITATIONS["hackerrank"].DEMO_KEY,
-    )
-    test = list_vendor_tests(session=session, integration_id=hackerrank.id)[0]
-    job = plans.create_job(session=session, title="Reminded", stage_names=["Applied"])
-    stage = plans.add_assessment_stage(
-        session=session,
-        job_id=job.id,
-        name="HackerRank test",
-        integration_id=hackerrank.id,
-        vendor_test_id=test.id,
-        vendor_test_name=test.name,
-        deadline_days=1,
-    )
+    _hackerrank, (stage,) = vendor_test_stages(session, "hackerrank", "Reminded", deadline_days=1)
     plans.configure_stage(
         session=session,
         stage_id=stage.id,
@@ -261,7 +242,7 @@ def test_a_reminder_goes_once_before_the_deadline_where_the_vendor_can_resend(se
         reminder_hours=20,
     )
     application = pipeline.add_application(
-        session=session, job_id=job.id, name="Ada", email="ada@example.com", actor=SYSTEM
+        session=session, job_id=stage.job_id, name="Ada", email="ada@example.com", actor=SYSTEM
     )
     moved = pipeline.move_application(
         session=session, application_id=application.id, stage_id=stage.id, actor=SYSTEM

@@ -13,9 +13,9 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from dashboard.services import assessments, matching, pipeline, plans
+from dashboard.services import assessments, matching, pipeline
 from dashboard.services.actors import SYSTEM
-from dashboard.services.integrations import list_vendor_tests, save_integration, webhook_url
+from dashboard.services.integrations import webhook_url
 from models import (
     ApplicationEvent,
     AssessmentAttempt,
@@ -25,39 +25,20 @@ from models import (
     WebhookDelivery,
     new_session,
 )
+from tests.conftest import send_test, vendor_test_stages
 
 FIXTURES = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "coodesh"
 
 
 @pytest.fixture
 def coodesh_attempt(session, sandbox, assay_api) -> AssessmentAttempt:
-    integration = save_integration(
-        session=session,
-        vendor="coodesh",
-        name="Coodesh",
-        region="sandbox",
-        custom_base_url="",
-        api_key="demo-coodesh-key",
-        options={"company_id": "coodesh-demo-company"},
-    )
-    job = plans.create_job(session=session, title="Backend", stage_names=["Applied"])
-    test = list_vendor_tests(session=session, integration_id=integration.id)[0]
-    stage = plans.add_assessment_stage(
-        session=session,
-        job_id=job.id,
-        name="Coodesh test",
-        integration_id=integration.id,
-        vendor_test_id=test.id,
-        vendor_test_name=test.name,
+    _coodesh, (stage,) = vendor_test_stages(
+        session, "coodesh", "Backend", options={"company_id": "coodesh-demo-company"}
     )
     application = pipeline.add_application(
-        session=session, job_id=job.id, name="Ada Lovelace", email="ada@example.com", actor=SYSTEM
+        session=session, job_id=stage.job_id, name="Ada Lovelace", email="ada@example.com", actor=SYSTEM
     )
-    moved = pipeline.move_application(
-        session=session, application_id=application.id, stage_id=stage.id, actor=SYSTEM
-    )
-    assessments.send_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
-    return session.get(AssessmentAttempt, moved.attempt_id)
+    return send_test(session, stage, application)
 
 
 def _deliver(session, attempt, body: dict) -> None:

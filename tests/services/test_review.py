@@ -20,7 +20,10 @@ BOB = user(2, "Bob Reviewer")
 def cohort(session, pipeline_with_assessment, sandbox):
     """Eight candidates who took the stage's test; the sandbox scores them by email."""
     p = pipeline_with_assessment
-    attempts = [send_test(session, p, p.application), *send_to_applicants(session, p, 7)]
+    attempts = [
+        send_test(session, p.assessment, p.application),
+        *send_to_applicants(session, p.assessment, 7),
+    ]
     for attempt in attempts:
         sandbox.start(attempt.vendor_attempt_id)
         sandbox.submit(attempt.vendor_attempt_id)

@@ -7,37 +7,15 @@ its score, and offers a re-attempt, which iMocha answers with a new invitation.
 
 import pytest
 
-from dashboard.services import assessments, attempt_actions, pipeline, plans, sync
+from dashboard.services import assessments, attempt_actions, pipeline, sync
 from dashboard.services.actors import SYSTEM
-from dashboard.services.integrations import list_vendor_tests, save_integration
 from models import AssessmentAttempt, AttemptState
+from tests.conftest import vendor_test_stages
 
 
 @pytest.fixture
 def imocha_jobs(session, sandbox):
-    integration = save_integration(
-        session=session,
-        vendor="imocha",
-        name="iMocha",
-        region="sandbox",
-        custom_base_url="",
-        api_key="demo-imocha-key",
-    )
-    test = list_vendor_tests(session=session, integration_id=integration.id)[0]
-    stages = []
-    for title in ("Backend", "Platform"):
-        job = plans.create_job(session=session, title=title, stage_names=["Applied"])
-        stages.append(
-            plans.add_assessment_stage(
-                session=session,
-                job_id=job.id,
-                name="iMocha test",
-                integration_id=integration.id,
-                vendor_test_id=test.id,
-                vendor_test_name=test.name,
-            )
-        )
-    return integration, stages
+    return vendor_test_stages(session, "imocha", "Backend", "Platform")
 
 
 def _enter(session, stage, email="ada@example.com") -> int:

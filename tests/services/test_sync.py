@@ -5,44 +5,17 @@ import datetime
 import pytest
 from sqlmodel import select
 
-from dashboard.services import assessments, pipeline, plans, sync
-from dashboard.services.actors import SYSTEM
-from dashboard.services.integrations import list_vendor_tests, save_integration
+from dashboard.services import sync
 from models import AssessmentAttempt, AttemptState, Integration
-from tests.conftest import send_to_applicants
+from tests.conftest import send_to_applicants, vendor_test_stages
 
 
 @pytest.fixture
 def imocha_sent(session, sandbox):
     """Four iMocha tests sent, taken and submitted at the vendor; no webhook reached Assay."""
     sandbox.faults(vendor="imocha", drop_webhooks=True)
-    integration = save_integration(
-        session=session,
-        vendor="imocha",
-        name="iMocha",
-        region="sandbox",
-        custom_base_url="",
-        api_key="demo-imocha-key",
-    )
-    test = list_vendor_tests(session=session, integration_id=integration.id)[0]
-    job = plans.create_job(session=session, title="Backend", stage_names=["Applied"])
-    stage = plans.add_assessment_stage(
-        session=session,
-        job_id=job.id,
-        name="iMocha test",
-        integration_id=integration.id,
-        vendor_test_id=test.id,
-        vendor_test_name=test.name,
-    )
-    for n in range(4):
-        application = pipeline.add_application(
-            session=session, job_id=job.id, name=f"Candidate {n}", email=f"c{n}@example.com", actor=SYSTEM
-        )
-        moved = pipeline.move_application(
-            session=session, application_id=application.id, stage_id=stage.id, actor=SYSTEM
-        )
-        assessments.send_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
-    attempts = list(session.exec(select(AssessmentAttempt)))
+    integration, (stage,) = vendor_test_stages(session, "imocha", "Backend")
+    attempts = send_to_applicants(session, stage, 4)
     for attempt in attempts:
         sandbox.act(attempt.vendor_attempt_id, "start", vendor="imocha")
         sandbox.act(attempt.vendor_attempt_id, "submit", vendor="imocha")
@@ -94,7 +67,7 @@ def test_an_invitation_the_vendor_no_longer_knows_does_not_hold_back_the_rest(se
 def test_what_a_failing_listing_gave_before_it_failed_is_kept(session, sandbox, pipeline_with_assessment):
     p = pipeline_with_assessment
     sandbox.faults(drop_webhooks=True)
-    sent = send_to_applicants(session, p, 55)  # two pages of CoderPad Screen's listing
+    sent = send_to_applicants(session, p.assessment, 55)  # two pages of CoderPad Screen's listing
     for attempt in sent:
         sandbox.start(attempt.vendor_attempt_id)
     # The first page is read; the second is refused (400: not retried).

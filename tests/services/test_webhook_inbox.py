@@ -33,7 +33,7 @@ def _deliver(session, integration, attempt: AssessmentAttempt) -> None:
 def sent(session, sandbox, pipeline_with_assessment):
     """PAGE + 5 invitations (two pages of the vendor's listing), webhooks not delivered by the sandbox."""
     sandbox.faults(drop_webhooks=True)
-    return send_to_applicants(session, pipeline_with_assessment, PAGE + 5)
+    return send_to_applicants(session, pipeline_with_assessment.assessment, PAGE + 5)
 
 
 def test_a_burst_on_the_first_page_is_applied_without_reading_the_second(

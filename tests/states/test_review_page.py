@@ -14,7 +14,7 @@ def test_the_browser_gets_the_first_rows_and_a_decision_brings_the_next_in(
     session, pipeline_with_assessment, sandbox, signed_in_as, monkeypatch
 ):
     p = pipeline_with_assessment
-    for attempt in send_to_applicants(session, p, 3):
+    for attempt in send_to_applicants(session, p.assessment, 3):
         sandbox.start(attempt.vendor_attempt_id)
         sandbox.submit(attempt.vendor_attempt_id)
     sync.sync_integration(session=session, integration_id=p.integration.id)
@@ -38,7 +38,7 @@ def test_the_chart_counts_each_candidate_once_and_marks_the_one_in_view(
     session, pipeline_with_assessment, sandbox, signed_in_as
 ):
     p = pipeline_with_assessment
-    for attempt in send_to_applicants(session, p, 3):
+    for attempt in send_to_applicants(session, p.assessment, 3):
         sandbox.start(attempt.vendor_attempt_id)
         sandbox.submit(attempt.vendor_attempt_id)
     sync.sync_integration(session=session, integration_id=p.integration.id)
