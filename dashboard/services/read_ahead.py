@@ -3,8 +3,9 @@
 A burst of webhooks is settled page by page: the vendor's pages come at its rate limit
 and latency, and applying what a page says takes database time. Read in turn, the two
 add up; read ahead, the next page is on its way while this one is applied, and a burst
-is done when the slower of the two is (with 150 ms a page, a burst of 300 deliveries
-over 18 pages settled in 1.1 s instead of 1.9 s).
+is done when the slower of the two is. With 150 ms of vendor latency a page, a burst of
+300 deliveries settled in 1.1 s instead of 1.9 s when they sat on 6 pages, and in 3.0 s
+instead of 3.7 s on 18.
 """
 
 from __future__ import annotations
