@@ -75,10 +75,10 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
     needs_report: list[str] = []
     refused: list[str] = []
     stop = threading.Event()
-    listing = until_all_seen(
-        provider.list_statuses(since=since, test_ids=test_ids), set(by_vendor_id), stop=stop
-    )
     try:
+        listing = until_all_seen(
+            provider.list_statuses(since=since, test_ids=test_ids), set(by_vendor_id), stop=stop
+        )
         # Each page is applied while the next is on its way (read ahead on a thread of its own).
         with contextlib.closing(read_ahead(listing, stop=stop, name=f"sync-{integration_id}")) as statuses:
             for status in statuses:
