@@ -155,3 +155,13 @@ def job_revisions(session: Session, job_ids: list[int] | None = None) -> int:
     if job_ids is not None:
         query = query.where(Job.id.in_(job_ids))  # type: ignore[union-attr]
     return session.exec(query).one()[0]
+
+
+def application_job_revision(session: Session, application_id: int) -> int:
+    """The revision of the job an application is in (-1: no such application).
+
+    Only the job id is read (an application never changes job), so a page that reads
+    this before the application itself holds no copy of the row from before it.
+    """
+    job_id = session.scalar(sa.select(Application.job_id).where(Application.id == application_id))
+    return job_revisions(session, [job_id]) if job_id is not None else -1

@@ -70,6 +70,16 @@ class BucketCount:
 ROWS_PER_PAGE = 100
 
 
+def count_of(buckets: list[BucketCount], key: str) -> int:
+    """How many attempts one bucket holds, from the counts of all."""
+    return next((b.count for b in buckets if b.key == key), 0)
+
+
+def page_start(offset: int, total: int) -> int:
+    """The first row to show: ``offset``, or the last page left if that one has emptied."""
+    return min(offset, max(0, (total - 1) // ROWS_PER_PAGE * ROWS_PER_PAGE))
+
+
 @dataclasses.dataclass(frozen=True)
 class QueueFilter:
     """What the recruiter narrowed the queue to."""

@@ -11,6 +11,7 @@ import dataclasses
 import datetime
 import logging
 import threading
+from collections.abc import Iterator
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -59,9 +60,7 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
         integration.last_sync_at, integration.last_sync_corrected = utcnow(), 0
         session.commit()
         return SyncReport(integration_id, len(open_attempts), 0)
-    since = min(a.sent_at or a.created_at for a in open_attempts) - datetime.timedelta(hours=1)
     by_vendor_id = {a.vendor_attempt_id: a for a in open_attempts}
-    test_ids = sorted({a.vendor_test_id for a in open_attempts})
     corrected = 0
 
     def apply(status: AttemptStatus) -> None:
@@ -76,9 +75,7 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
     refused: list[str] = []
     stop = threading.Event()
     try:
-        listing = until_all_seen(
-            provider.list_statuses(since=since, test_ids=test_ids), set(by_vendor_id), stop=stop
-        )
+        listing = listing_for(provider, open_attempts, set(by_vendor_id), stop=stop)
         # Each page is applied while the next is on its way (read ahead on a thread of its own).
         with contextlib.closing(read_ahead(listing, stop=stop, name=f"sync-{integration_id}")) as statuses:
             for status in statuses:
@@ -112,6 +109,20 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
     if corrected:
         log.info("sync of integration %s corrected %s attempts", integration_id, corrected)
     return SyncReport(integration_id, len(open_attempts), corrected)
+
+
+def listing_for(
+    provider, attempts: list[AssessmentAttempt], wanted: set[str], *, stop: threading.Event
+) -> Iterator[AttemptStatus]:
+    """The vendor's listing over the window and tests of ``attempts``, for the ids in ``wanted``.
+
+    Lazy, and it ends once every wanted id is seen or ``stop`` is set (see ``read_ahead``),
+    so no page more is asked for. The window opens an hour before the earliest send, for
+    clocks that disagree.
+    """
+    since = min(a.sent_at or a.created_at for a in attempts) - datetime.timedelta(hours=1)
+    test_ids = sorted({a.vendor_test_id for a in attempts})
+    return until_all_seen(provider.list_statuses(since=since, test_ids=test_ids), wanted, stop=stop)
 
 
 # Attempts fetched one by one per sweep, where a listing cannot tell all (iMocha): finished

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import datetime
 import hmac
 import logging
 import threading
@@ -18,7 +17,7 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from dashboard.services import assessments, history, matching, secrets
+from dashboard.services import assessments, history, matching, secrets, sync
 from dashboard.services.actors import WEBHOOK
 from dashboard.services.integrations import provider_for, record_vendor_error
 from dashboard.services.read_ahead import read_ahead
@@ -30,7 +29,6 @@ from providers.base import (
     ProviderError,
     VendorRefused,
     WebhookRejected,
-    until_all_seen,
 )
 
 log = logging.getLogger(__name__)
@@ -285,21 +283,14 @@ def _listing(session: Session, provider, integration_id: int, wanted: set[str]) 
     )
     if not ours:
         return
-    since = min(a.sent_at or a.created_at for a in ours) - datetime.timedelta(hours=1)
-    test_ids = sorted({a.vendor_test_id for a in ours})
     stop = threading.Event()
-    listing = _named_in_listing(provider, integration_id, since, test_ids, wanted, stop)
+    listing = _named_in_listing(provider, integration_id, ours, wanted, stop)
     with contextlib.closing(read_ahead(listing, stop=stop, name=f"listing-{integration_id}")) as statuses:
         yield from statuses
 
 
 def _named_in_listing(
-    provider,
-    integration_id: int,
-    since: datetime.datetime,
-    test_ids: list[str],
-    wanted: set[str],
-    stop: threading.Event,
+    provider, integration_id: int, ours: list[AssessmentAttempt], wanted: set[str], stop: threading.Event
 ) -> Iterator[AttemptStatus]:
     """The listed statuses of the attempts in ``wanted``, ending once the last is seen.
 
@@ -308,7 +299,7 @@ def _named_in_listing(
     re-fetch, so one bad page never holds a burst back.
     """
     try:
-        yield from until_all_seen(provider.list_statuses(since=since, test_ids=test_ids), wanted, stop=stop)
+        yield from sync.listing_for(provider, ours, wanted, stop=stop)
     except ProviderError as err:
         log.warning(
             "integration %s: listing for waiting webhooks failed, fetching the rest one by one: %s",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 
 import reflex as rx
-import sqlalchemy as sa
 
 from dashboard.services import (
     assessments,
@@ -22,7 +21,6 @@ from dashboard.states.auth import acting_user, current_user, requires
 from dashboard.states.common import id_in_path, in_session
 from dashboard.states.picker import TestPicker
 from dashboard.states.rejection import RejectForm
-from models import Application
 
 EMPTY = views.ApplicationView(0, 0, "", "", "", 0, "", [], [], [])
 
@@ -81,10 +79,7 @@ class ApplicationState(TestPicker, RejectForm, rx.State):
 
         def load(session):
             # The revision before the page: a change landing meanwhile makes the next tick reload.
-            # Only the job id is read first (an application never changes job), so the row
-            # itself is read after the revision, not kept from before it.
-            job_id = session.scalar(sa.select(Application.job_id).where(Application.id == application_id))
-            revision = pipeline.job_revisions(session, [job_id]) if job_id is not None else -1
+            revision = pipeline.application_job_revision(session, application_id)
             return revision, views.application(session, application_id, visible)
 
         try:

@@ -58,9 +58,8 @@ class QueueState(rx.State):
             # tick reload (read after, it would hide that change until the job changed again).
             revision = pipeline.job_revisions(session)
             buckets = queue_view.counts(session, queue_filter, visible)
-            total = next((b.count for b in buckets if b.key == bucket), 0)
             # The page shown may have emptied meanwhile (sent, moved on): show the last one left.
-            start = min(offset, max(0, (total - 1) // queue_view.ROWS_PER_PAGE * queue_view.ROWS_PER_PAGE))
+            start = queue_view.page_start(offset, queue_view.count_of(buckets, bucket))
             return (
                 revision,
                 buckets,
@@ -139,7 +138,7 @@ class QueueState(rx.State):
     @rx.var
     def total(self) -> int:
         """Rows in the chosen bucket under the filters (its count); ``rows`` is one page of them."""
-        return next((b.count for b in self.buckets if b.key == self.bucket), 0)
+        return queue_view.count_of(self.buckets, self.bucket)
 
     @rx.var
     def page_label(self) -> str:
