@@ -567,7 +567,8 @@ def _apply(
         changes.update(state=reported, updated_at=utcnow())
         if reported == AttemptState.ERROR:
             changes.update(
-                error_reason=f"The vendor reports status {status.raw_status!r}.", error_retryable=False
+                error_reason=status.error_reason or f"The vendor reports status {status.raw_status!r}.",
+                error_retryable=False,
             )
         # One write, taken only if the state is still the one decided from: two deliveries
         # about one attempt, applied at once, cannot both move it (nor move it back).

@@ -21,7 +21,14 @@ from dashboard.services.assessments import Applied, apply_vendor_status
 from dashboard.services.integrations import provider_for, record_vendor_error
 from dashboard.services.read_ahead import read_ahead
 from models import AssessmentAttempt, AttemptState, Integration, utcnow
-from providers.base import AttemptStatus, Capability, Progress, ProviderError, until_all_seen
+from providers.base import (
+    AttemptStatus,
+    Capability,
+    Progress,
+    ProviderError,
+    VendorRefused,
+    until_all_seen,
+)
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +97,11 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
             except ProviderError as err:
                 if err.retryable:
                     raise
-                # Refused for good (deleted at the vendor?): it must not hold back the rest.
-                refused.append(f"{vendor_id}: {err}")
+                if _gone(provider, err):
+                    apply(_gone_status(provider, vendor_id))
+                else:
+                    # Refused for good: it must not hold back the rest.
+                    refused.append(f"{vendor_id}: {err}")
     except ProviderError as err:
         # What was applied before the failure stands: it is the vendor's own word.
         record_vendor_error(session=session, integration=integration, message=str(err))
@@ -125,9 +135,9 @@ def listing_for(
     return until_all_seen(provider.list_statuses(since=since, test_ids=test_ids), wanted, stop=stop)
 
 
-# Attempts fetched one by one per sweep, where a listing cannot tell all (iMocha): finished
-# ones whose score the listing leaves out first, then the open ones it omits, those that
-# heard nothing for longest first; the rest wait, still open, for the next sweep.
+# Attempts fetched one by one per sweep, where the listing could not say: finished ones
+# whose score it leaves out first (iMocha), then the open ones it omits, those that heard
+# nothing for longest first; the rest wait, still open, for the next sweep.
 MAX_FETCHES_PER_SWEEP = 200
 
 
@@ -137,13 +147,37 @@ def _lacks_result(provider, status: AttemptStatus) -> bool:
 
 
 def _to_fetch(provider, needs_report: list[str], listed: set[str], by_vendor_id: dict) -> list[str]:
-    """What the listing could not say: results it lists without, and open attempts it omits."""
-    if provider.listing_tells_all:
-        return []
+    """What the listing could not say: results it lists without, and open attempts it omits.
+
+    A listing that tells all omits an attempt only when something is wrong (deleted at
+    the vendor, or listed late), so at such a vendor this is usually nothing.
+    """
     omitted = sorted(
         (a for vendor_id, a in by_vendor_id.items() if vendor_id not in listed), key=lambda a: a.updated_at
     )
     return [*needs_report, *(a.vendor_attempt_id for a in omitted)][:MAX_FETCHES_PER_SWEEP]
+
+
+def _gone(provider, err: ProviderError) -> bool:
+    """The vendor no longer has the attempt: left out of a complete listing, and a 404 when asked.
+
+    Only where the listing tells all: there, absence and a 404 are two answers that agree.
+    Elsewhere (iMocha's report of a pending invitation) a 404 may just mean "not yet".
+    """
+    return provider.listing_tells_all and isinstance(err, VendorRefused) and err.status_code == 404
+
+
+def _gone_status(provider, vendor_attempt_id: str) -> AttemptStatus:
+    """The attempt, failed, with a reason the recruiter can act on (send the test again)."""
+    return AttemptStatus(
+        vendor_attempt_id,
+        Progress.ERROR,
+        "not found",
+        error_reason=(
+            f"{provider.display_name} no longer has this invitation: it was deleted there, or this "
+            "connection's key now belongs to another account. Send the test again if it is still needed."
+        ),
+    )
 
 
 def integrations_to_sync(session: Session) -> list[int]:

@@ -245,6 +245,17 @@ def build(world: World) -> tuple[APIRouter, Controls]:
             change(session, "cancelled")
         return Response(status_code=204)
 
+    @router.delete(API + "/tests/{session_id}")
+    async def delete_test(session_id: int, request: Request):
+        """Someone deletes the session in CoderPad's own dashboard: gone from list and lookup alike."""
+        if failure := await guard(request):
+            return failure
+        with world.lock:
+            if records()["tests"].pop(str(session_id), None) is None:
+                return _error(404, "NotFound", f"Test {session_id} not found")
+            world.save()
+        return Response(status_code=204)
+
     @router.get(API + "/tests/{session_id}/report")
     async def report_pdf(session_id: int, request: Request):
         """The report as a PDF (``report_type``, ``include_comparative_score`` are accepted)."""

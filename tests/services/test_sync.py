@@ -2,11 +2,14 @@
 
 import datetime
 
+import httpx
 import pytest
 from sqlmodel import select
 
 from dashboard.services import sync
 from models import AssessmentAttempt, AttemptState, Integration
+from providers.sandbox.coderpad_screen import API as SCREEN_API
+from providers.sandbox.coderpad_screen import DEMO_KEY as SCREEN_KEY
 from tests.conftest import send_to_applicants, vendor_test_stages
 
 
@@ -79,3 +82,32 @@ def test_what_a_failing_listing_gave_before_it_failed_is_kept(session, sandbox, 
     states = [session.get(AssessmentAttempt, a.id).state for a in sent]
     assert report.error and report.corrected == 50
     assert states.count(AttemptState.STARTED) == 50 and states.count(AttemptState.SENT) == 5
+
+
+def test_a_session_deleted_at_a_vendor_whose_listing_tells_all_fails_with_the_reason(
+    session, sandbox, pipeline_with_assessment
+):
+    """Left out of CoderPad Screen's complete listing, it is looked up once: a 404, so it fails, saying why."""
+    p = pipeline_with_assessment
+    sandbox.faults(drop_webhooks=True)
+    kept, deleted = send_to_applicants(session, p.assessment, 2)
+    sandbox.start(kept.vendor_attempt_id)
+    gone = httpx.delete(
+        f"{sandbox.url}{SCREEN_API}/tests/{deleted.vendor_attempt_id}", headers={"API-Key": SCREEN_KEY}
+    )
+    assert gone.status_code == 204
+    before = sandbox.stats()["api_requests"]
+
+    report = sync.sync_integration(session=session, integration_id=p.integration.id)
+
+    session.expire_all()
+    assert session.get(AssessmentAttempt, kept.id).state == AttemptState.STARTED
+    failed = session.get(AssessmentAttempt, deleted.id)
+    assert failed.state == AttemptState.ERROR
+    assert "no longer has this invitation" in failed.error_reason
+    assert report.error is None and report.corrected == 2
+    assert sandbox.stats()["api_requests"] - before == 2  # the listing's one page, and one lookup
+
+    sync.sync_integration(session=session, integration_id=p.integration.id)  # nothing open is left out
+
+    assert sandbox.stats()["api_requests"] - before == 3
