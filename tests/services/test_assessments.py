@@ -84,6 +84,7 @@ def test_a_vendor_failure_is_kept_as_a_retryable_error_and_retry_sends_once(
     session.refresh(attempt)
     assert retried.sent
     assert attempt.state == AttemptState.SENT
+    assert attempt.error_reason is None  # the page no longer shows the failure on a sent test
     assert sandbox.stats()["invitations_created"] == 1
 
 

@@ -6,7 +6,8 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from dashboard.services import sync
+from dashboard.services import assessments, sync
+from dashboard.services.actors import SYSTEM
 from models import AssessmentAttempt, AttemptState, Integration
 from providers.sandbox.coderpad_screen import API as SCREEN_API
 from providers.sandbox.coderpad_screen import DEMO_KEY as SCREEN_KEY
@@ -92,8 +93,9 @@ def test_a_session_deleted_at_a_vendor_whose_listing_tells_all_fails_with_the_re
     sandbox.faults(drop_webhooks=True)
     kept, deleted = send_to_applicants(session, p.assessment, 2)
     sandbox.start(kept.vendor_attempt_id)
+    deleted_at_vendor = deleted.vendor_attempt_id
     gone = httpx.delete(
-        f"{sandbox.url}{SCREEN_API}/tests/{deleted.vendor_attempt_id}", headers={"API-Key": SCREEN_KEY}
+        f"{sandbox.url}{SCREEN_API}/tests/{deleted_at_vendor}", headers={"API-Key": SCREEN_KEY}
     )
     assert gone.status_code == 204
     before = sandbox.stats()["api_requests"]
@@ -111,3 +113,10 @@ def test_a_session_deleted_at_a_vendor_whose_listing_tells_all_fails_with_the_re
     sync.sync_integration(session=session, integration_id=p.integration.id)  # nothing open is left out
 
     assert sandbox.stats()["api_requests"] - before == 3
+
+    retried = assessments.retry_assessment(session=session, attempt_id=deleted.id, actor=SYSTEM)
+
+    session.refresh(failed)
+    assert retried.sent and failed.state == AttemptState.SENT and failed.error_reason is None
+    assert failed.vendor_attempt_id not in (None, deleted_at_vendor)
+    assert sandbox.stats()["invitations_created"] == 3  # two at first, one afresh
