@@ -333,6 +333,8 @@ class AssessmentAttempt(SQLModel, table=True):
     expires_at: datetime.datetime | None = None
     reminded_at: datetime.datetime | None = None
     reviewed_at: datetime.datetime | None = None
+    # First sweep that found it neither in the vendor's complete listing nor by its id (see sync).
+    missing_since: datetime.datetime | None = None
     score_percent: float | None = None
     points: float | None = None
     max_points: float | None = None

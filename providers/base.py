@@ -165,8 +165,6 @@ class AttemptStatus:
     completed_at: datetime.datetime | None = None
     expires_at: datetime.datetime | None = None
     result: AssessmentResult | None = None
-    # For ``Progress.ERROR`` where the vendor's own status would not tell a recruiter why.
-    error_reason: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -402,8 +400,8 @@ class ProviderBase:
     has_report_pdf: bool = False
     # False where the status listing does not tell all: it omits open attempts or lists
     # results without their scores (iMocha lists finished invitations only, scoreless).
-    # The sync then fetches the ones it still waits on, a bounded number per sweep. True
-    # means an attempt left out is news (deleted at the vendor?): it is looked up too.
+    # The sync then fetches the ones it still waits on, a bounded number per sweep. Where
+    # it tells all, one it leaves out is looked up too, and a 404 may mean deleted there.
     listing_tells_all: bool = True
 
     def __init__(self, config: ConnectionConfig) -> None:

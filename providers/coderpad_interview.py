@@ -41,9 +41,10 @@ Where the reference is unsure ([?]), this module is tolerant rather than strict:
 - The Assay reference travels in the pad's private ``notes``, as a line
   ``Assay reference: <ref>``; ``find_by_reference`` scans pads created in the
   last ``FIND_WINDOW`` (newest first), as a retried send comes soon after the first.
-- A pad being deleted, an expiry, an undocumented ``state`` field seen once in an
-  example (``"pending"``), and draft questions (``is_draft``, skipped) are not
-  relied on [?].
+- A pad deleted in CoderPad (the way to withdraw one) is taken to answer 404 [?]; the
+  sync then cancels its attempt (``dashboard/services/deleted_at_vendor.py``). An
+  expiry, an undocumented ``state`` field seen once in an example (``"pending"``), and
+  draft questions (``is_draft``, skipped) are not relied on [?].
 - Timestamps are ISO 8601 (``Z``, milliseconds or an offset); naive ones are UTC.
 - The rate limit is not documented [?]; requests are paced under 10 a second.
 """

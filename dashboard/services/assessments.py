@@ -36,7 +36,7 @@ from models import (
     utcnow,
 )
 from models.lifecycle import OPEN_STATES
-from providers.base import AttemptStatus, Capability, Invitee, Progress, ProviderError, VendorRefused
+from providers.base import AttemptStatus, Capability, Invitee, Progress, ProviderError
 
 log = logging.getLogger(__name__)
 
@@ -401,31 +401,21 @@ def _fail(
 
 
 def retry_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendOutcome:
-    """Send a failed attempt again.
-
-    One that reached the vendor is asked for first (it may be fine there); one the
-    vendor no longer has (deleted there) is sent afresh, as is one that never reached it.
-    A send that failed after the vendor acted is adopted, not sent twice (``send_assessment``).
-    """
+    """Send a failed attempt again (it first checks whether the vendor already has it)."""
     attempt = session.get(AssessmentAttempt, attempt_id)
     if attempt is None:
         raise NotFound("That assessment no longer exists.")
     if attempt.state == AttemptState.ERROR:
         if attempt.vendor_attempt_id:
-            try:
-                return refresh_attempt(session=session, attempt_id=attempt_id, actor=actor)
-            except InvitationGone:
-                pass  # nothing left at the vendor to adopt: a new invitation on this row
-        summary = "sending afresh: the vendor no longer has it" if attempt.vendor_attempt_id else "retrying"
+            return refresh_attempt(session=session, attempt_id=attempt_id, actor=actor)
         attempt.state = AttemptState.READY_TO_SEND
-        attempt.send_claimed_at = attempt.vendor_attempt_id = attempt.test_url = attempt.report_url = None
-        attempt.error_reason = None
+        attempt.send_claimed_at = attempt.error_reason = None
         session.add(attempt)
         history.record(
             session,
             application_id=attempt.application_id,
             attempt=attempt,
-            summary=f"{attempt.vendor_test_name}: {summary}",
+            summary=f"{attempt.vendor_test_name}: retrying",
             from_state=AttemptState.ERROR.value,
             to_state=AttemptState.READY_TO_SEND.value,
             actor=actor,
@@ -434,27 +424,14 @@ def retry_assessment(*, session: Session, attempt_id: int, actor: Actor) -> Send
     return send_assessment(session=session, attempt_id=attempt_id, actor=actor)
 
 
-class InvitationGone(UserError):
-    """The vendor answers 404 for an invitation it made: deleted there."""
-
-
 def refresh_attempt(*, session: Session, attempt_id: int, actor: Actor) -> SendOutcome:
-    """Ask the vendor for one attempt's status now.
-
-    Raises:
-        InvitationGone: The vendor no longer has the invitation.
-    """
+    """Ask the vendor for one attempt's status now."""
     attempt = session.get(AssessmentAttempt, attempt_id)
     if attempt is None or not attempt.vendor_attempt_id:
         raise NotFound("That assessment has not reached the vendor.")
     integration = session.get(Integration, attempt.integration_id)
     try:
         status = provider_for(integration).fetch(attempt.vendor_attempt_id, test_id=attempt.vendor_test_id)
-    except VendorRefused as err:
-        if err.status_code == 404:
-            raise InvitationGone(str(err)) from err
-        record_vendor_error(session=session, integration=integration, message=str(err))
-        return SendOutcome(False, f"Could not refresh: {err}")
     except ProviderError as err:
         record_vendor_error(session=session, integration=integration, message=str(err))
         return SendOutcome(False, f"Could not refresh: {err}")
@@ -590,8 +567,7 @@ def _apply(
         changes.update(state=reported, updated_at=utcnow())
         if reported == AttemptState.ERROR:
             changes.update(
-                error_reason=status.error_reason or f"The vendor reports status {status.raw_status!r}.",
-                error_retryable=False,
+                error_reason=f"The vendor reports status {status.raw_status!r}.", error_retryable=False
             )
         elif before == AttemptState.ERROR:
             changes.update(error_reason=None, error_retryable=False)  # the failure is behind it

@@ -16,19 +16,13 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from dashboard.services import deleted_at_vendor
 from dashboard.services.actors import POLL, Actor
 from dashboard.services.assessments import Applied, apply_vendor_status
 from dashboard.services.integrations import provider_for, record_vendor_error
 from dashboard.services.read_ahead import read_ahead
 from models import AssessmentAttempt, AttemptState, Integration, utcnow
-from providers.base import (
-    AttemptStatus,
-    Capability,
-    Progress,
-    ProviderError,
-    VendorRefused,
-    until_all_seen,
-)
+from providers.base import AttemptStatus, Capability, Progress, ProviderError, until_all_seen
 
 log = logging.getLogger(__name__)
 
@@ -68,54 +62,65 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
         session.commit()
         return SyncReport(integration_id, len(open_attempts), 0)
     by_vendor_id = {a.vendor_attempt_id: a for a in open_attempts}
-    corrected = 0
+    corrected = confirmed = 0
 
-    def apply(status: AttemptStatus) -> None:
+    def apply(status: AttemptStatus) -> Applied:
         nonlocal corrected
         outcome = apply_vendor_status(
             session=session, integration_id=integration_id, status=status, actor=actor
         )
         corrected += outcome == Applied.CHANGED
+        return outcome
 
-    listed: set[str] = set()
+    seen: set[str] = set()
     needs_report: list[str] = []
     refused: list[str] = []
+    not_found: list[AssessmentAttempt] = []
     stop = threading.Event()
     try:
         listing = listing_for(provider, open_attempts, set(by_vendor_id), stop=stop)
         # Each page is applied while the next is on its way (read ahead on a thread of its own).
         with contextlib.closing(read_ahead(listing, stop=stop, name=f"sync-{integration_id}")) as statuses:
             for status in statuses:
-                listed.add(status.vendor_attempt_id)
+                seen.add(status.vendor_attempt_id)
                 if _lacks_result(provider, status):
                     needs_report.append(status.vendor_attempt_id)  # applied with its score, never without
-                else:
-                    apply(status)
-        for vendor_id in _to_fetch(provider, needs_report, listed, by_vendor_id):
+                elif apply(status) != Applied.MISMATCH:
+                    confirmed += 1  # one of ours: the key reaches the account the tests were sent from
+        for vendor_id in _to_fetch(provider, needs_report, seen, by_vendor_id):
             try:
                 apply(provider.fetch(vendor_id, test_id=by_vendor_id[vendor_id].vendor_test_id))
+                seen.add(vendor_id)
             except ProviderError as err:
                 if err.retryable:
                     raise
-                if _gone(provider, err):
-                    apply(_gone_status(provider, vendor_id))
+                if deleted_at_vendor.is_not_found(provider, err):
+                    not_found.append(by_vendor_id[vendor_id])
                 else:
-                    # Refused for good: it must not hold back the rest.
-                    refused.append(f"{vendor_id}: {err}")
+                    refused.append(f"{vendor_id}: {err}")  # refused for good: it must not hold back the rest
     except ProviderError as err:
         # What was applied before the failure stands: it is the vendor's own word.
         record_vendor_error(session=session, integration=integration, message=str(err))
         return SyncReport(integration_id, len(open_attempts), corrected, str(err))
+    missing = deleted_at_vendor.settle(
+        session,
+        provider=provider,
+        open_attempts=open_attempts,
+        seen=seen,
+        not_found=not_found,
+        listing_confirmed=confirmed > 0,
+        apply=apply,
+    )
     integration.last_sync_at = integration.last_used_at = utcnow()
     integration.last_sync_corrected = corrected
     session.add(integration)
     session.commit()
-    if refused:
-        record_vendor_error(
-            session=session,
-            integration=integration,
-            message=f"{len(refused)} attempt(s) could not be read at the vendor: " + "; ".join(refused[:3]),
-        )
+    for message in (
+        missing,
+        refused and f"{len(refused)} attempt(s) could not be read at the vendor: " + "; ".join(refused[:3]),
+    ):
+        if message:
+            record_vendor_error(session=session, integration=integration, message=message)
     if corrected:
         log.info("sync of integration %s corrected %s attempts", integration_id, corrected)
     return SyncReport(integration_id, len(open_attempts), corrected)
@@ -137,8 +142,10 @@ def listing_for(
 
 # Attempts fetched one by one per sweep, where the listing could not say: finished ones
 # whose score it leaves out first (iMocha), then the open ones it omits, those that heard
-# nothing for longest first; the rest wait, still open, for the next sweep.
+# nothing for longest first; the rest wait, still open, for the next sweep. A listing that
+# tells all omits few (a page shifting under the read, a lagging index, a deletion).
 MAX_FETCHES_PER_SWEEP = 200
+MAX_LOOKUPS_PER_SWEEP = 20
 
 
 def _lacks_result(provider, status: AttemptStatus) -> bool:
@@ -146,38 +153,13 @@ def _lacks_result(provider, status: AttemptStatus) -> bool:
     return not provider.listing_tells_all and status.progress == Progress.COMPLETED and status.result is None
 
 
-def _to_fetch(provider, needs_report: list[str], listed: set[str], by_vendor_id: dict) -> list[str]:
-    """What the listing could not say: results it lists without, and open attempts it omits.
-
-    A listing that tells all omits an attempt only when something is wrong (deleted at
-    the vendor, or listed late), so at such a vendor this is usually nothing.
-    """
+def _to_fetch(provider, needs_report: list[str], seen: set[str], by_vendor_id: dict) -> list[str]:
+    """What the listing could not say: results it lists without, and open attempts it omits."""
     omitted = sorted(
-        (a for vendor_id, a in by_vendor_id.items() if vendor_id not in listed), key=lambda a: a.updated_at
+        (a for vendor_id, a in by_vendor_id.items() if vendor_id not in seen), key=lambda a: a.updated_at
     )
-    return [*needs_report, *(a.vendor_attempt_id for a in omitted)][:MAX_FETCHES_PER_SWEEP]
-
-
-def _gone(provider, err: ProviderError) -> bool:
-    """The vendor no longer has the attempt: left out of a complete listing, and a 404 when asked.
-
-    Only where the listing tells all: there, absence and a 404 are two answers that agree.
-    Elsewhere (iMocha's report of a pending invitation) a 404 may just mean "not yet".
-    """
-    return provider.listing_tells_all and isinstance(err, VendorRefused) and err.status_code == 404
-
-
-def _gone_status(provider, vendor_attempt_id: str) -> AttemptStatus:
-    """The attempt, failed, with a reason the recruiter can act on (send the test again)."""
-    return AttemptStatus(
-        vendor_attempt_id,
-        Progress.ERROR,
-        "not found",
-        error_reason=(
-            f"{provider.display_name} no longer has this invitation: it was deleted there, or this "
-            "connection's key now belongs to another account. Send the test again if it is still needed."
-        ),
-    )
+    cap = MAX_LOOKUPS_PER_SWEEP if provider.listing_tells_all else MAX_FETCHES_PER_SWEEP
+    return [*needs_report, *(a.vendor_attempt_id for a in omitted)][:cap]
 
 
 def integrations_to_sync(session: Session) -> list[int]:

@@ -247,7 +247,7 @@ def build(world: World) -> tuple[APIRouter, Controls]:
 
     @router.delete(API + "/tests/{session_id}")
     async def delete_test(session_id: int, request: Request):
-        """Someone deletes the session in CoderPad's own dashboard: gone from list and lookup alike."""
+        """``DELETE /tests/{id}`` (the SDKs [S]): the session is gone from the listing and from lookups."""
         if failure := await guard(request):
             return failure
         with world.lock:

@@ -88,6 +88,25 @@ def test_a_vendor_failure_is_kept_as_a_retryable_error_and_retry_sends_once(
     assert sandbox.stats()["invitations_created"] == 1
 
 
+def test_an_attempt_the_vendor_moves_on_from_error_no_longer_shows_the_failure(
+    session, pipeline_with_assessment, sandbox
+):
+    attempt = _enter_assessment(session, pipeline_with_assessment)
+    assessments.send_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
+    session.refresh(attempt)
+    vendor_id = attempt.vendor_attempt_id
+    for progress, raw in ((Progress.ERROR, "aborted"), (Progress.STARTED, "in_progress")):
+        assessments.apply_vendor_status(
+            session=session,
+            integration_id=attempt.integration_id,
+            status=AttemptStatus(vendor_id, progress, raw),
+            actor=WEBHOOK,
+        )
+        session.refresh(attempt)
+        assert attempt.state == AttemptState(progress.value)
+        assert (attempt.error_reason is not None) == (progress == Progress.ERROR)
+
+
 def test_a_retry_adopts_an_invitation_the_vendor_made_before_failing(
     session, pipeline_with_assessment, sandbox
 ):

@@ -1,4 +1,4 @@
-"""The scheduled sweep where the vendor's listing cannot tell all (iMocha: no scores, no pending)."""
+"""The scheduled sweep where a listing cannot say all: no scores or no pending (iMocha), a failing page, a deletion."""
 
 import datetime
 
@@ -6,9 +6,9 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from dashboard.services import assessments, sync
+from dashboard.services import attempt_actions, deleted_at_vendor, sync
 from dashboard.services.actors import SYSTEM
-from models import AssessmentAttempt, AttemptState, Integration
+from models import AssessmentAttempt, AttemptState, Integration, utcnow
 from providers.sandbox.coderpad_screen import API as SCREEN_API
 from providers.sandbox.coderpad_screen import DEMO_KEY as SCREEN_KEY
 from tests.conftest import send_to_applicants, vendor_test_stages
@@ -85,38 +85,69 @@ def test_what_a_failing_listing_gave_before_it_failed_is_kept(session, sandbox, 
     assert states.count(AttemptState.STARTED) == 50 and states.count(AttemptState.SENT) == 5
 
 
-def test_a_session_deleted_at_a_vendor_whose_listing_tells_all_fails_with_the_reason(
+def _delete_at_vendor(sandbox, vendor_attempt_id: str) -> None:
+    """Someone deletes the test session at CoderPad Screen (``DELETE /tests/{id}``)."""
+    gone = httpx.delete(
+        f"{sandbox.url}{SCREEN_API}/tests/{vendor_attempt_id}", headers={"API-Key": SCREEN_KEY}
+    )
+    assert gone.status_code == 204
+
+
+def _missing_for_an_hour_already(session, *attempts) -> None:
+    """As if the sweep that first missed them ran an hour ago."""
+    for attempt in attempts:
+        row = session.get(AssessmentAttempt, attempt.id)
+        row.missing_since = utcnow() - deleted_at_vendor.MISSING_FOR
+        session.add(row)
+    session.commit()
+
+
+def test_a_session_deleted_at_the_vendor_is_cancelled_once_missing_for_an_hour(
     session, sandbox, pipeline_with_assessment
 ):
-    """Left out of CoderPad Screen's complete listing, it is looked up once: a 404, so it fails, saying why."""
+    """Left out of CoderPad Screen's complete listing and a 404 when looked up: cancelled, not left Sent."""
     p = pipeline_with_assessment
     sandbox.faults(drop_webhooks=True)
     kept, deleted = send_to_applicants(session, p.assessment, 2)
     sandbox.start(kept.vendor_attempt_id)
-    deleted_at_vendor = deleted.vendor_attempt_id
-    gone = httpx.delete(
-        f"{sandbox.url}{SCREEN_API}/tests/{deleted_at_vendor}", headers={"API-Key": SCREEN_KEY}
-    )
-    assert gone.status_code == 204
+    _missing_for_an_hour_already(session, kept)  # missed once before, listed again now
+    _delete_at_vendor(sandbox, deleted.vendor_attempt_id)
     before = sandbox.stats()["api_requests"]
 
-    report = sync.sync_integration(session=session, integration_id=p.integration.id)
+    sync.sync_integration(session=session, integration_id=p.integration.id)
 
     session.expire_all()
     assert session.get(AssessmentAttempt, kept.id).state == AttemptState.STARTED
-    failed = session.get(AssessmentAttempt, deleted.id)
-    assert failed.state == AttemptState.ERROR
-    assert "no longer has this invitation" in failed.error_reason
-    assert report.error is None and report.corrected == 2
+    assert session.get(AssessmentAttempt, kept.id).missing_since is None
+    first_miss = session.get(AssessmentAttempt, deleted.id)
+    assert first_miss.state == AttemptState.SENT and first_miss.missing_since is not None  # once is no proof
     assert sandbox.stats()["api_requests"] - before == 2  # the listing's one page, and one lookup
+    assert "no longer at CoderPad Screen" in session.get(Integration, p.integration.id).last_error
 
-    sync.sync_integration(session=session, integration_id=p.integration.id)  # nothing open is left out
+    _missing_for_an_hour_already(session, deleted)
+    report = sync.sync_integration(session=session, integration_id=p.integration.id)
 
-    assert sandbox.stats()["api_requests"] - before == 3
+    session.expire_all()
+    gone = session.get(AssessmentAttempt, deleted.id)
+    assert gone.state == AttemptState.CANCELLED and gone.raw_status == deleted_at_vendor.DELETED
+    assert report.error is None and report.corrected == 1
 
-    retried = assessments.retry_assessment(session=session, attempt_id=deleted.id, actor=SYSTEM)
+    retake = attempt_actions.reattempt(session=session, attempt_id=deleted.id, actor=SYSTEM)
 
-    session.refresh(failed)
-    assert retried.sent and failed.state == AttemptState.SENT and failed.error_reason is None
-    assert failed.vendor_attempt_id not in (None, deleted_at_vendor)
-    assert sandbox.stats()["invitations_created"] == 3  # two at first, one afresh
+    assert retake.sent and sandbox.stats()["invitations_created"] == 3  # two at first, one fresh
+
+
+def test_nothing_is_cancelled_when_the_listing_holds_none_of_ours(session, sandbox, pipeline_with_assessment):
+    """Every attempt missing looks like a key swapped for another account's: the admin is told, no cancel."""
+    p = pipeline_with_assessment
+    sandbox.faults(drop_webhooks=True)
+    sent = send_to_applicants(session, p.assessment, 2)
+    for attempt in sent:
+        _delete_at_vendor(sandbox, attempt.vendor_attempt_id)
+    _missing_for_an_hour_already(session, *sent)
+
+    sync.sync_integration(session=session, integration_id=p.integration.id)
+
+    session.expire_all()
+    assert [session.get(AssessmentAttempt, a.id).state for a in sent] == [AttemptState.SENT] * 2
+    assert "check that the key and region" in session.get(Integration, p.integration.id).last_error
