@@ -100,6 +100,9 @@ class InterviewView:
     status: str
 
 
+_LINK_DEAD = frozenset({AttemptState.CANCELLED, AttemptState.EXPIRED})
+
+
 @dataclasses.dataclass
 class AttemptView:
     id: int
@@ -302,7 +305,8 @@ def _attempt_view(session: Session, attempt: AssessmentAttempt, vendor_name: str
         state=attempt.state.value,
         status_label=STATE_LABELS[attempt.state],
         status_tone=TONES[attempt.state],
-        test_url=attempt.test_url or "",
+        # A cancelled or expired invitation's link no longer works: not offered for copying.
+        test_url="" if attempt.state in _LINK_DEAD else attempt.test_url or "",
         report_url=attempt.report_url or "",
         sent_at=when(attempt.sent_at),
         started_at=when(attempt.started_at),

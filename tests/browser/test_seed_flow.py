@@ -116,6 +116,7 @@ def test_send_take_and_review_a_coderpad_assessment(page, app_url, browser_sandb
     expect(candidate_page.get_by_text("Test submitted")).to_be_visible()
     expect(attempt).to_contain_text("Assessment needs review")
     expect(page.locator(".history")).to_contain_text("by scheduled sync")
+    httpx.post(f"{browser_sandbox_url}/_sandbox/faults", json={"vendor": "coderpad_screen"})  # shared: clear
 
     # 7. The hiring manager sees the whole result and the vendor's report.
     result = attempt.locator(".assessment-result")

@@ -52,6 +52,17 @@ def test_the_application_view_lists_actions_with_the_vendors_reasons(
     assert any("Note added" in e.summary for e in view.history)
 
 
+def test_a_cancelled_invitations_link_is_no_longer_offered(session, pipeline_with_assessment, sandbox):
+    p = pipeline_with_assessment
+    attempt = _sent(session, p)
+    assert views.application(session, p.application.id).attempts[0].test_url == attempt.test_url
+
+    attempt_actions.cancel_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
+
+    by_id = {a.id: a for a in views.application(session, p.application.id).attempts}
+    assert by_id[attempt.id].state == "cancelled" and by_id[attempt.id].test_url == ""
+
+
 def test_a_hiring_manager_cannot_open_an_application_of_another_job(session, pipeline_with_assessment):
     with pytest.raises(NotFound):
         views.application(session, pipeline_with_assessment.application.id, frozenset({999}))
