@@ -21,6 +21,14 @@ def _enter_assessment(session, p) -> AssessmentAttempt:
     return session.get(AssessmentAttempt, outcome.attempt_id)
 
 
+def _sent(session, p) -> AssessmentAttempt:
+    """The application entered the assessment stage and its test was sent."""
+    attempt = _enter_assessment(session, p)
+    assessments.send_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
+    session.refresh(attempt)
+    return attempt
+
+
 def test_entering_an_assessment_stage_makes_it_need_sending(session, pipeline_with_assessment, sandbox):
     attempt = _enter_assessment(session, pipeline_with_assessment)
 
@@ -91,9 +99,7 @@ def test_a_vendor_failure_is_kept_as_a_retryable_error_and_retry_sends_once(
 def test_an_attempt_the_vendor_moves_on_from_error_no_longer_shows_the_failure(
     session, pipeline_with_assessment, sandbox
 ):
-    attempt = _enter_assessment(session, pipeline_with_assessment)
-    assessments.send_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
-    session.refresh(attempt)
+    attempt = _sent(session, pipeline_with_assessment)
     vendor_id = attempt.vendor_attempt_id
     for progress, raw in ((Progress.ERROR, "aborted"), (Progress.STARTED, "in_progress")):
         assessments.apply_vendor_status(
@@ -110,9 +116,7 @@ def test_an_attempt_the_vendor_moves_on_from_error_no_longer_shows_the_failure(
 def test_a_retry_adopts_an_invitation_the_vendor_made_before_failing(
     session, pipeline_with_assessment, sandbox
 ):
-    attempt = _enter_assessment(session, pipeline_with_assessment)
-    assessments.send_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
-    session.refresh(attempt)
+    attempt = _sent(session, pipeline_with_assessment)
     vendor_id = attempt.vendor_attempt_id
     # Pretend our record of that send was lost (a timeout after the vendor acted).
     attempt.state, attempt.vendor_attempt_id = AttemptState.ERROR, None
@@ -165,9 +169,7 @@ def test_automatic_stage_sends_on_entry(session, pipeline_with_assessment, sandb
 def test_the_poll_catches_a_dropped_webhook_and_brings_the_full_result(
     session, pipeline_with_assessment, sandbox
 ):
-    attempt = _enter_assessment(session, pipeline_with_assessment)
-    assessments.send_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
-    session.refresh(attempt)
+    attempt = _sent(session, pipeline_with_assessment)
     sandbox.faults(drop_webhooks=True)
     sandbox.start(attempt.vendor_attempt_id)
     sandbox.submit(attempt.vendor_attempt_id)
@@ -188,9 +190,7 @@ def test_the_poll_catches_a_dropped_webhook_and_brings_the_full_result(
 
 
 def test_a_late_started_after_completed_is_ignored(session, pipeline_with_assessment, sandbox):
-    attempt = _enter_assessment(session, pipeline_with_assessment)
-    assessments.send_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
-    session.refresh(attempt)
+    attempt = _sent(session, pipeline_with_assessment)
     sandbox.start(attempt.vendor_attempt_id)
     sandbox.submit(attempt.vendor_attempt_id)
     sync.sync_integration(session=session, integration_id=attempt.integration_id)
