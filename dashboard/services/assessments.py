@@ -625,6 +625,7 @@ def _vendor_details(attempt: AssessmentAttempt, status: AttemptStatus) -> dict:
         "started_at": _utc(status.started_at) or attempt.started_at,
         "completed_at": _utc(status.completed_at) or attempt.completed_at,
         "expires_at": _utc(status.expires_at) or attempt.expires_at,
+        "missing_since": None,  # the vendor has just answered for it (see deleted_at_vendor)
     }
     result = status.result
     if result is not None:

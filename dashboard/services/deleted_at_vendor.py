@@ -18,8 +18,10 @@ import datetime
 from collections.abc import Callable
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
+from dashboard.services.assessments import Applied
 from models import AssessmentAttempt, utcnow
 from providers.base import AttemptStatus, Progress, ProviderError, VendorRefused
 
@@ -33,6 +35,16 @@ def is_not_found(provider, err: ProviderError) -> bool:
     Elsewhere (iMocha's report of a pending invitation) a 404 may just mean "not yet".
     """
     return provider.listing_tells_all and isinstance(err, VendorRefused) and err.status_code == 404
+
+
+def due_for_lookup(attempt: AssessmentAttempt, now: datetime.datetime) -> bool:
+    """Not missing yet, or missing long enough that a 404 now cancels it: else asking is a waste."""
+    return attempt.missing_since is None or attempt.missing_since <= now - MISSING_FOR
+
+
+def confirms_account(status: AttemptStatus, attempt: AssessmentAttempt, outcome: Applied) -> bool:
+    """A listed item that is ours beyond its id: the same candidate, and our reference where it carries one."""
+    return outcome != Applied.MISMATCH and status.reference in (None, attempt.reference)
 
 
 def settle(
@@ -49,34 +61,41 @@ def settle(
 
     Returns a line for the connection's health when something is missing, else None.
     """
-    found_again = [a.id for a in open_attempts if a.missing_since is not None and a.vendor_attempt_id in seen]
-    _set_missing_since(session, found_again, None)
+    _set_missing_since(
+        session,
+        [a for a in open_attempts if a.missing_since is not None and a.vendor_attempt_id in seen],
+        None,
+    )
     if not not_found:
         return None
     if not listing_confirmed:
         return (
             f"{len(not_found)} open attempt(s) are missing at {provider.display_name}, and its listing holds "
             "none of this connection's attempts: check that the key and region are those of the account "
-            "the tests were sent from. Nothing was changed."
+            "the tests were sent from. None was cancelled."
         )
     now = utcnow()
-    _set_missing_since(session, [a.id for a in not_found if a.missing_since is None], now)
     for attempt in not_found:
         if attempt.missing_since is not None and attempt.missing_since <= now - MISSING_FOR:
             apply(AttemptStatus(attempt.vendor_attempt_id, Progress.CANCELLED, DELETED))
+    _set_missing_since(session, [a for a in not_found if a.missing_since is None], now)
     return (
         f"{len(not_found)} open attempt(s) are no longer at {provider.display_name} (deleted there?); "
         f"each is cancelled once missing for {MISSING_FOR.total_seconds() / 3600:g} hour(s)."
     )
 
 
-def _set_missing_since(session: Session, attempt_ids: list[int], moment: datetime.datetime | None) -> None:
-    if not attempt_ids:
+def _set_missing_since(
+    session: Session, attempts: list[AssessmentAttempt], moment: datetime.datetime | None
+) -> None:
+    if not attempts:
         return
     session.exec(
         sa.update(AssessmentAttempt)
-        .where(AssessmentAttempt.id.in_(attempt_ids))  # type: ignore[union-attr]
+        .where(AssessmentAttempt.id.in_([a.id for a in attempts]))  # type: ignore[union-attr]
         .values(missing_since=moment)
-        .execution_options(synchronize_session=False)  # read again only by the next sweep
+        .execution_options(synchronize_session=False)
     )
     session.commit()
+    for attempt in attempts:
+        set_committed_value(attempt, "missing_since", moment)  # written above: nothing left to flush

@@ -85,8 +85,10 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
                 seen.add(status.vendor_attempt_id)
                 if _lacks_result(provider, status):
                     needs_report.append(status.vendor_attempt_id)  # applied with its score, never without
-                elif apply(status) != Applied.MISMATCH:
-                    confirmed += 1  # one of ours: the key reaches the account the tests were sent from
+                else:
+                    ours = by_vendor_id[status.vendor_attempt_id]
+                    # One of ours: the key reaches the account the tests were sent from.
+                    confirmed += deleted_at_vendor.confirms_account(status, ours, apply(status))
         for vendor_id in _to_fetch(provider, needs_report, seen, by_vendor_id):
             try:
                 apply(provider.fetch(vendor_id, test_id=by_vendor_id[vendor_id].vendor_test_id))
@@ -119,7 +121,7 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
         missing,
         refused and f"{len(refused)} attempt(s) could not be read at the vendor: " + "; ".join(refused[:3]),
     ):
-        if message:
+        if message and message != integration.last_error:  # not once more every sweep
             record_vendor_error(session=session, integration=integration, message=message)
     if corrected:
         log.info("sync of integration %s corrected %s attempts", integration_id, corrected)
@@ -155,8 +157,14 @@ def _lacks_result(provider, status: AttemptStatus) -> bool:
 
 def _to_fetch(provider, needs_report: list[str], seen: set[str], by_vendor_id: dict) -> list[str]:
     """What the listing could not say: results it lists without, and open attempts it omits."""
+    now = utcnow()
     omitted = sorted(
-        (a for vendor_id, a in by_vendor_id.items() if vendor_id not in seen), key=lambda a: a.updated_at
+        (
+            a
+            for vendor_id, a in by_vendor_id.items()
+            if vendor_id not in seen and deleted_at_vendor.due_for_lookup(a, now)
+        ),
+        key=lambda a: a.missing_since or a.updated_at,
     )
     cap = MAX_LOOKUPS_PER_SWEEP if provider.listing_tells_all else MAX_FETCHES_PER_SWEEP
     return [*needs_report, *(a.vendor_attempt_id for a in omitted)][:cap]

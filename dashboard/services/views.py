@@ -402,7 +402,7 @@ def _interviews(session: Session, application_id: int) -> list[InterviewView]:
             InterviewView(
                 when(interview.scheduled_for),
                 interview.interviewers,
-                (attempt.test_url or "") if attempt else "",
+                (attempt.test_url or "") if attempt and attempt.state not in _LINK_DEAD else "",
                 STATE_LABELS[attempt.state] if attempt else "no live-interview link for this stage",
             )
         )

@@ -6,7 +6,7 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from dashboard.services import attempt_actions, deleted_at_vendor, sync
+from dashboard.services import assessments, attempt_actions, deleted_at_vendor, sync
 from dashboard.services.actors import SYSTEM
 from models import AssessmentAttempt, AttemptState, Integration, utcnow
 from providers.sandbox.coderpad_screen import API as SCREEN_API
@@ -124,6 +124,9 @@ def test_a_session_deleted_at_the_vendor_is_cancelled_once_missing_for_an_hour(
     assert sandbox.stats()["api_requests"] - before == 2  # the listing's one page, and one lookup
     assert "no longer at CoderPad Screen" in session.get(Integration, p.integration.id).last_error
 
+    sync.sync_integration(session=session, integration_id=p.integration.id)
+
+    assert sandbox.stats()["api_requests"] - before == 3  # within the hour it is not asked about again
     _missing_for_an_hour_already(session, deleted)
     report = sync.sync_integration(session=session, integration_id=p.integration.id)
 
@@ -151,3 +154,17 @@ def test_nothing_is_cancelled_when_the_listing_holds_none_of_ours(session, sandb
     session.expire_all()
     assert [session.get(AssessmentAttempt, a.id).state for a in sent] == [AttemptState.SENT] * 2
     assert "check that the key and region" in session.get(Integration, p.integration.id).last_error
+
+
+def test_an_attempt_the_vendor_answers_for_is_no_longer_missing(session, sandbox, pipeline_with_assessment):
+    """Any status applied from the vendor (a webhook, a refresh) stops the missing clock, not only a sweep."""
+    p = pipeline_with_assessment
+    attempt = send_to_applicants(session, p.assessment, 1)[0]
+    _missing_for_an_hour_already(session, attempt)
+    sandbox.start(attempt.vendor_attempt_id)
+
+    assessments.refresh_attempt(session=session, attempt_id=attempt.id, actor=SYSTEM)
+
+    session.expire_all()
+    refreshed = session.get(AssessmentAttempt, attempt.id)
+    assert refreshed.state == AttemptState.STARTED and refreshed.missing_since is None
