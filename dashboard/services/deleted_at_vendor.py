@@ -7,13 +7,15 @@ healthy attempt from being cancelled:
 
 - the same sweep found others of ours in the listing: the connection's key and region
   reach the account the tests were sent from (after a key swapped for another account's,
-  every attempt would look deleted);
+  every attempt would look deleted); for an attempt sent before the key, region or
+  settings last changed, one of those older attempts must be listed;
 - it stayed missing for ``MISSING_FOR``, over two sweeps at least (a vendor's lookup may
   lag an invitation it has just made).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Callable
 
@@ -42,9 +44,30 @@ def due_for_lookup(attempt: AssessmentAttempt, now: datetime.datetime) -> bool:
     return attempt.missing_since is None or attempt.missing_since <= now - MISSING_FOR
 
 
-def confirms_account(status: AttemptStatus, attempt: AssessmentAttempt, outcome: Applied) -> bool:
-    """A listed item that is ours beyond its id: the same candidate, and our reference where it carries one."""
-    return outcome != Applied.MISMATCH and status.reference in (None, attempt.reference)
+@dataclasses.dataclass
+class AccountProof:
+    """Which account the sweep's listing showed the connection reaches: the current one, the one before."""
+
+    changed_at: datetime.datetime | None  # the connection's last key, region or settings change
+    current: bool = False  # a listed attempt is ours
+    before_change: bool = False  # ... and one of them was sent before that change
+
+    def saw(self, status: AttemptStatus, attempt: AssessmentAttempt, outcome: Applied) -> None:
+        """A listed item that is ours beyond its id: the same candidate, our reference where it carries one."""
+        if outcome == Applied.MISMATCH or status.reference not in (None, attempt.reference):
+            return
+        self.current = True
+        self.before_change |= self.changed_at is not None and _sent(attempt) < self.changed_at
+
+    def covers(self, attempt: AssessmentAttempt) -> bool:
+        """Whether a 404 for ``attempt`` comes from the account it was sent from."""
+        if self.changed_at is None or _sent(attempt) >= self.changed_at:
+            return self.current
+        return self.before_change
+
+
+def _sent(attempt: AssessmentAttempt) -> datetime.datetime:
+    return attempt.sent_at or attempt.created_at
 
 
 def settle(
@@ -54,7 +77,7 @@ def settle(
     open_attempts: list[AssessmentAttempt],
     seen: set[str],
     not_found: list[AssessmentAttempt],
-    listing_confirmed: bool,
+    proof: AccountProof,
     apply: Callable[[AttemptStatus], object],
 ) -> str | None:
     """After a sweep: start or stop each attempt's missing clock; cancel those missing long enough.
@@ -66,23 +89,25 @@ def settle(
         [a for a in open_attempts if a.missing_since is not None and a.vendor_attempt_id in seen],
         None,
     )
-    if not not_found:
-        return None
-    if not listing_confirmed:
-        return (
-            f"{len(not_found)} open attempt(s) are missing at {provider.display_name}, and its listing holds "
-            "none of this connection's attempts: check that the key and region are those of the account "
-            "the tests were sent from. None was cancelled."
-        )
+    proven = [a for a in not_found if proof.covers(a)]
     now = utcnow()
-    for attempt in not_found:
+    for attempt in proven:
         if attempt.missing_since is not None and attempt.missing_since <= now - MISSING_FOR:
             apply(AttemptStatus(attempt.vendor_attempt_id, Progress.CANCELLED, DELETED))
-    _set_missing_since(session, [a for a in not_found if a.missing_since is None], now)
-    return (
-        f"{len(not_found)} open attempt(s) are no longer at {provider.display_name} (deleted there?); "
-        f"each is cancelled once missing for {MISSING_FOR.total_seconds() / 3600:g} hour(s)."
-    )
+    _set_missing_since(session, [a for a in proven if a.missing_since is None], now)
+    lines = []
+    if proven:
+        lines.append(
+            f"{len(proven)} open attempt(s) are no longer at {provider.display_name} (deleted there?); "
+            f"each is cancelled once missing for {MISSING_FOR.total_seconds() / 3600:g} hour(s)."
+        )
+    if unproven := len(not_found) - len(proven):
+        lines.append(
+            f"{unproven} open attempt(s) are missing at {provider.display_name}, and its listing shows none of "
+            "this connection's attempts from the account they were sent from: check that the key and region "
+            "are that account's. They were not cancelled."
+        )
+    return " ".join(lines) or None
 
 
 def _set_missing_since(

@@ -219,6 +219,8 @@ def update_connection(
     integration.api_key_encrypted = secrets.encrypt(key)
     integration.api_key_last4 = key[-4:]
     _check_with_vendor(session, integration)
+    if changes:
+        integration.credentials_changed_at = utcnow()
     _audit(session, integration, actor, ("; ".join(changes) or "key re-checked").capitalize() + ".")
     session.add(integration)
     session.commit()

@@ -62,7 +62,8 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
         session.commit()
         return SyncReport(integration_id, len(open_attempts), 0)
     by_vendor_id = {a.vendor_attempt_id: a for a in open_attempts}
-    corrected = confirmed = 0
+    corrected = 0
+    proof = deleted_at_vendor.AccountProof(integration.credentials_changed_at)
 
     def apply(status: AttemptStatus) -> Applied:
         nonlocal corrected
@@ -86,9 +87,7 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
                 if _lacks_result(provider, status):
                     needs_report.append(status.vendor_attempt_id)  # applied with its score, never without
                 else:
-                    ours = by_vendor_id[status.vendor_attempt_id]
-                    # One of ours: the key reaches the account the tests were sent from.
-                    confirmed += deleted_at_vendor.confirms_account(status, ours, apply(status))
+                    proof.saw(status, by_vendor_id[status.vendor_attempt_id], apply(status))
         for vendor_id in _to_fetch(provider, needs_report, seen, by_vendor_id):
             try:
                 apply(provider.fetch(vendor_id, test_id=by_vendor_id[vendor_id].vendor_test_id))
@@ -110,7 +109,7 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
         open_attempts=open_attempts,
         seen=seen,
         not_found=not_found,
-        listing_confirmed=confirmed > 0,
+        proof=proof,
         apply=apply,
     )
     integration.last_sync_at = integration.last_used_at = utcnow()

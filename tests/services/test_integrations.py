@@ -116,6 +116,8 @@ def test_updating_a_connection_is_audited_without_the_key(session, sandbox):
         "Connected (sandbox, key \u2022\u2022\u2022\u2022-key).",
     ]
     assert all(SCREEN_KEY not in a.summary for a in view.audit)
+    session.refresh(integration)
+    assert integration.credentials_changed_at is None  # the same key and region: nothing changed
 
 
 def test_vendor_errors_show_in_the_health_of_the_last_24_hours(session, pipeline_with_assessment, sandbox):

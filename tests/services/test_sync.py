@@ -168,3 +168,32 @@ def test_an_attempt_the_vendor_answers_for_is_no_longer_missing(session, sandbox
     session.expire_all()
     refreshed = session.get(AssessmentAttempt, attempt.id)
     assert refreshed.state == AttemptState.STARTED and refreshed.missing_since is None
+
+
+def test_after_a_key_change_only_an_older_listed_attempt_proves_the_older_ones_deleted(
+    session, sandbox, pipeline_with_assessment
+):
+    """A key or region changed since two were sent: only newer tests are listed, so the two are kept."""
+    p = pipeline_with_assessment
+    sandbox.faults(drop_webhooks=True)
+    older, also_older, _newer = send_to_applicants(session, p.assessment, 3)  # only the newest is listed
+    two_days_ago = utcnow() - datetime.timedelta(days=2)
+    for attempt in (older, also_older):
+        row = session.get(AssessmentAttempt, attempt.id)
+        row.sent_at = two_days_ago
+        session.add(row)
+    integration = session.get(Integration, p.integration.id)
+    integration.credentials_changed_at = utcnow() - datetime.timedelta(days=1)
+    session.add(integration)
+    session.commit()
+    for attempt in (older, also_older):
+        _delete_at_vendor(sandbox, attempt.vendor_attempt_id)
+    _missing_for_an_hour_already(session, older, also_older)
+
+    sync.sync_integration(session=session, integration_id=p.integration.id)
+
+    session.expire_all()
+    assert [session.get(AssessmentAttempt, a.id).state for a in (older, also_older)] == [
+        AttemptState.SENT
+    ] * 2
+    assert "check that the key and region" in session.get(Integration, p.integration.id).last_error
