@@ -41,7 +41,11 @@ def is_not_found(provider, err: ProviderError) -> bool:
 
 def due_for_lookup(attempt: AssessmentAttempt, now: datetime.datetime) -> bool:
     """Not missing yet, or missing long enough that a 404 now cancels it: else asking is a waste."""
-    return attempt.missing_since is None or attempt.missing_since <= now - MISSING_FOR
+    return attempt.missing_since is None or _missing_long_enough(attempt, now)
+
+
+def _missing_long_enough(attempt: AssessmentAttempt, now: datetime.datetime) -> bool:
+    return attempt.missing_since is not None and attempt.missing_since <= now - MISSING_FOR
 
 
 @dataclasses.dataclass
@@ -78,7 +82,7 @@ def settle(
     seen: set[str],
     not_found: list[AssessmentAttempt],
     proof: AccountProof,
-    apply: Callable[[AttemptStatus], object],
+    apply: Callable[[AttemptStatus], Applied],
 ) -> str | None:
     """After a sweep: start or stop each attempt's missing clock; cancel those missing long enough.
 
@@ -92,7 +96,7 @@ def settle(
     proven = [a for a in not_found if proof.covers(a)]
     now = utcnow()
     for attempt in proven:
-        if attempt.missing_since is not None and attempt.missing_since <= now - MISSING_FOR:
+        if _missing_long_enough(attempt, now):
             apply(AttemptStatus(attempt.vendor_attempt_id, Progress.CANCELLED, DELETED))
     _set_missing_since(session, [a for a in proven if a.missing_since is None], now)
     lines = []

@@ -118,7 +118,9 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
     session.commit()
     for message in (
         missing,
-        refused and f"{len(refused)} attempt(s) could not be read at the vendor: " + "; ".join(refused[:3]),
+        f"{len(refused)} attempt(s) could not be read at the vendor: " + "; ".join(refused[:3])
+        if refused
+        else None,
     ):
         if message and message != integration.last_error:  # not once more every sweep
             record_vendor_error(session=session, integration=integration, message=message)

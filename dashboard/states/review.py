@@ -89,6 +89,11 @@ def _row(r: review.ResultRow) -> Row:
     )
 
 
+def _band(score: float) -> int:
+    """The chart's bar for a score: 0-9 ... 90-100."""
+    return min(9, int(score // 10))
+
+
 # A job of thousands of results stays quick: the list sent to the browser is capped.
 SHOWN_AT_MOST = 200
 
@@ -176,9 +181,9 @@ class ReviewState(RejectForm, rx.State):
         counts = [0] * 10
         for r in results:
             if r.counts and r.score is not None:
-                counts[min(9, int(r.score // 10))] += 1
+                counts[_band(r.score)] += 1
         row = self.rows[self.cursor] if self.rows else None
-        mark = min(9, int(row.score // 10)) if row is not None and row.score >= 0 else -1
+        mark = _band(row.score) if row is not None and row.score >= 0 else -1
         if mark >= 0 and row.counts:
             counts[mark] -= 1  # the candidate in view is drawn as its own part of the bar, not twice
         self.bars = [

@@ -18,6 +18,7 @@ from dashboard.services.integrations import (
     update_connection,
 )
 from models import AssessmentAttempt, AttemptState, Integration
+from providers.registry import VENDORS
 from tests.conftest import SCREEN_KEY, connect_screen
 
 
@@ -118,6 +119,17 @@ def test_updating_a_connection_is_audited_without_the_key(session, sandbox):
     assert all(SCREEN_KEY not in a.summary for a in view.audit)
     session.refresh(integration)
     assert integration.credentials_changed_at is None  # the same key and region: nothing changed
+
+    update_connection(  # the same sandbox, reached as a custom base URL: a region change
+        session=session,
+        integration_id=integration.id,
+        region="custom",
+        custom_base_url=sandbox.url + VENDORS["coderpad_screen"].sandbox_prefix,
+        api_key=SCREEN_KEY,
+    )
+
+    session.refresh(integration)
+    assert integration.credentials_changed_at is not None
 
 
 def test_vendor_errors_show_in_the_health_of_the_last_24_hours(session, pipeline_with_assessment, sandbox):
