@@ -7,6 +7,7 @@ in bulk; columns are paged ("Show more"), and search and filters narrow them.
 import reflex as rx
 
 from dashboard import routes
+from dashboard.components.by_value import BY_VALUE
 from dashboard.components.dnd import dnd_board, drag_card, drop_column
 from dashboard.components.layout import live_updates, page_frame
 from dashboard.services.board_view import CardView, Chip, ColumnView, StageOption
@@ -26,7 +27,7 @@ STATUSES = [
 ]
 
 
-def _move_menu(card: CardView) -> rx.Component:
+def _move_menu(card: CardView, stages: rx.Var[list[StageOption]]) -> rx.Component:
     return rx.menu.root(
         rx.menu.trigger(
             rx.button(
@@ -35,7 +36,7 @@ def _move_menu(card: CardView) -> rx.Component:
         ),
         rx.menu.content(
             rx.foreach(
-                BoardState.board.stages,
+                stages,
                 lambda stage: rx.menu.item(
                     stage.name, on_select=BoardState.move(card.application_id, stage.id)
                 ),
@@ -50,13 +51,19 @@ def _chip(chip: Chip) -> rx.Component:
     )
 
 
-def _card(card: CardView) -> rx.Component:
+@rx.memo(wrapper=BY_VALUE)
+def board_card(
+    card: rx.Var[CardView], selected: rx.Var[bool], stages: rx.Var[list[StageOption]]
+) -> rx.Component:
+    """One application's card. It reads no state of its own, only its props, so a change
+    elsewhere on the job leaves it alone: a 10,000-application board re-renders the cards
+    that changed, not every card on the page."""
     return drag_card(
         rx.card(
             rx.vstack(
                 rx.hstack(
                     rx.checkbox(
-                        checked=BoardState.selected.contains(card.application_id),
+                        checked=selected,
                         on_change=BoardState.toggle_selected(card.application_id),
                         aria_label="Select " + card.candidate_name,
                     ),
@@ -78,7 +85,7 @@ def _card(card: CardView) -> rx.Component:
                     wrap="wrap",
                     spacing="1",
                 ),
-                _move_menu(card),
+                _move_menu(card, stages),
                 spacing="2",
             ),
             width="100%",
@@ -88,6 +95,15 @@ def _card(card: CardView) -> rx.Component:
         label=card.candidate_name,
         class_name="pipeline-card",
         width="100%",
+    )
+
+
+def _card(card: CardView) -> rx.Component:
+    return board_card(
+        card=card,
+        selected=BoardState.selected.contains(card.application_id),
+        stages=BoardState.board.stages,
+        key=card.application_id,
     )
 
 

@@ -1,0 +1,74 @@
+"""The board's cards in Chromium: ticking, moving in bulk, the card's own menu, live changes.
+
+Each card is a memoised component fed only by its props (``board_card``), so these walk
+what its props carry: the checkbox follows the selection, the menu lists the job's
+stages, and a change made in another tab reaches the open board while a selected card
+stays selected.
+"""
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+JOB = "Site Reliability Engineer"
+
+
+def _column(page, stage: str):
+    return page.locator(f".pipeline-column[data-stage='{stage}']")
+
+
+def _add_candidate(page, name: str) -> None:
+    page.get_by_label("Candidate name").fill(name)
+    page.get_by_label("Candidate email").fill(name.lower().replace(" ", ".") + "@example.com")
+    page.get_by_role("button", name="Add candidate").click()
+    expect(_column(page, "Applied").locator(".pipeline-card", has_text=name)).to_be_visible()
+
+
+def test_select_move_in_bulk_move_one_and_see_another_tab_live(page, app_url, shoot, sign_in):
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    page.get_by_label("New job title").fill(JOB)
+    page.get_by_role("button", name="New job").click()
+    page.get_by_role("button", name="Back to the board").click()
+    for name in ["Ada Byron", "Bob Kahn", "Cy Young", "Di Ritchie"]:
+        _add_candidate(page, name)
+    board_url = page.url
+
+    # Two ticked cards move together; the others stay where they were.
+    page.get_by_label("Select Ada Byron").click()
+    page.get_by_label("Select Bob Kahn").click()
+    expect(page.get_by_label("Select Ada Byron")).to_be_checked()
+    expect(page.locator(".selection-bar")).to_contain_text("2 selected")
+    shoot("40-two-selected")
+    page.get_by_role("button", name="Move selected to").click()
+    page.get_by_role("menuitem", name="Recruiter screen").click()
+    screen = _column(page, "Recruiter screen")
+    expect(screen.locator(".pipeline-card")).to_have_count(2)
+    expect(screen).to_contain_text("Ada Byron")
+    expect(screen).to_contain_text("Bob Kahn")
+    expect(_column(page, "Applied").locator(".pipeline-card")).to_have_count(2)
+    expect(page.locator(".selection-bar")).to_have_count(0)
+
+    # One card by its own menu, which lists every stage of the job.
+    card = _column(page, "Applied").locator(".pipeline-card", has_text="Cy Young")
+    card.get_by_role("button", name="Move to").click()
+    expect(page.get_by_role("menuitem")).to_have_count(4)
+    page.get_by_role("menuitem", name="Onsite").click()
+    expect(_column(page, "Onsite").locator(".pipeline-card", has_text="Cy Young")).to_be_visible()
+
+    # Di stays ticked while another tab moves Ada on: the open board shows it unreloaded.
+    page.get_by_label("Select Di Ritchie").click()
+    other = page.context.new_page()
+    other.goto(board_url)
+    ada = _column(other, "Recruiter screen").locator(".pipeline-card", has_text="Ada Byron")
+    ada.get_by_role("button", name="Move to").click()
+    other.get_by_role("menuitem", name="Offer").click()
+    expect(_column(other, "Offer")).to_contain_text("Ada Byron")
+    other.close()
+    expect(_column(page, "Offer").locator(".pipeline-card", has_text="Ada Byron")).to_be_visible()
+    expect(_column(page, "Recruiter screen").locator(".pipeline-card")).to_have_count(1)
+    expect(page.get_by_label("Select Di Ritchie")).to_be_checked()
+    expect(page.get_by_label("Select Bob Kahn")).not_to_be_checked()
+    expect(page.locator(".selection-bar")).to_contain_text("1 selected")
+    shoot("41-moved-in-another-tab")
