@@ -1,4 +1,5 @@
-"""The board's cards in Chromium: ticking, moving in bulk, the card's own menu, live changes.
+"""The board's cards in Chromium: ticking, moving in bulk, the card's own menu (by mouse and by
+keyboard), live changes.
 
 Each card is a memoised component fed only by its props (``board_card``), so these walk
 what its props carry: the checkbox follows the selection, the menu lists the job's
@@ -30,7 +31,9 @@ def test_select_move_in_bulk_move_one_and_see_another_tab_live(page, app_url, sh
     sign_in("recruiter@assay.test")
     page.get_by_label("New job title").fill(JOB)
     page.get_by_role("button", name="New job").click()
+    expect(page.get_by_role("heading", name=f"{JOB}: interview plan")).to_be_visible()
     page.get_by_role("button", name="Back to the board").click()
+    expect(page.get_by_text("No applications in this job yet.")).to_be_visible()
     for name in ["Ada Byron", "Bob Kahn", "Cy Young", "Di Ritchie"]:
         _add_candidate(page, name)
     board_url = page.url
@@ -72,3 +75,23 @@ def test_select_move_in_bulk_move_one_and_see_another_tab_live(page, app_url, sh
     expect(page.get_by_label("Select Bob Kahn")).not_to_be_checked()
     expect(page.locator(".selection-bar")).to_contain_text("1 selected")
     shoot("41-moved-in-another-tab")
+
+    # By keyboard alone: Enter opens the card's menu on its first stage, Escape closes it
+    # and gives the focus back, arrows pick a stage and Enter moves the card.
+    trigger = _column(page, "Recruiter screen").locator(".pipeline-card", has_text="Bob Kahn")
+    trigger = trigger.get_by_role("button", name="Move to")
+    trigger.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("menuitem", name="Applied")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("menu")).to_have_count(0)
+    expect(trigger).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("menuitem", name="Applied")).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_role("menuitem", name="Recruiter screen")).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_role("menuitem", name="Onsite")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(_column(page, "Onsite").locator(".pipeline-card", has_text="Bob Kahn")).to_be_visible()
+    expect(_column(page, "Recruiter screen").locator(".pipeline-card")).to_have_count(0)
