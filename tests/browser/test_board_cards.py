@@ -43,7 +43,7 @@ def test_select_move_in_bulk_move_one_and_see_another_tab_live(page, app_url, sh
     page.get_by_label("Select Bob Kahn").click()
     expect(page.get_by_label("Select Ada Byron")).to_be_checked()
     expect(page.locator(".selection-bar")).to_contain_text("2 selected")
-    shoot("40-two-selected")
+    shoot("70-board-two-selected")
     page.get_by_role("button", name="Move selected to").click()
     page.get_by_role("menuitem", name="Recruiter screen").click()
     screen = _column(page, "Recruiter screen")
@@ -74,7 +74,7 @@ def test_select_move_in_bulk_move_one_and_see_another_tab_live(page, app_url, sh
     expect(page.get_by_label("Select Di Ritchie")).to_be_checked()
     expect(page.get_by_label("Select Bob Kahn")).not_to_be_checked()
     expect(page.locator(".selection-bar")).to_contain_text("1 selected")
-    shoot("41-moved-in-another-tab")
+    shoot("71-board-moved-in-another-tab")
 
     # By keyboard alone: Enter opens the card's menu on its first stage, Escape closes it
     # and gives the focus back, arrows pick a stage and Enter moves the card.
@@ -92,6 +92,7 @@ def test_select_move_in_bulk_move_one_and_see_another_tab_live(page, app_url, sh
     expect(page.get_by_role("menuitem", name="Recruiter screen")).to_be_focused()
     page.keyboard.press("ArrowDown")
     expect(page.get_by_role("menuitem", name="Onsite")).to_be_focused()
+    shoot("72-board-move-menu-by-keyboard", full_page=False)
     page.keyboard.press("Enter")
     expect(_column(page, "Onsite").locator(".pipeline-card", has_text="Bob Kahn")).to_be_visible()
     expect(_column(page, "Recruiter screen").locator(".pipeline-card")).to_have_count(0)
