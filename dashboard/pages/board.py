@@ -27,28 +27,25 @@ STATUSES = [
 ]
 
 
-def _move_menu(card: CardView, stages: rx.Var[list[StageOption]]) -> rx.Component:
-    """The card's "Move to" menu, the keyboard's way to move a card.
+def _stage_menu(button: rx.Component, stages: rx.Var[list[StageOption]], pick) -> rx.Component:
+    """A "move to" menu: one item per stage, ``pick(stage)`` the event an item sends.
 
     Not modal: a modal menu locks the page's scroll and pointer events on open and
     close, restyling every card on a full board (about 150 ms a move); without it
     the keys, Escape and the focus returning to the button work the same."""
     return rx.menu.root(
-        rx.menu.trigger(
-            rx.button(
-                "Move to", rx.icon("chevron-down", size=14), size="1", variant="soft", color_scheme="gray"
-            ),
-        ),
-        rx.menu.content(
-            rx.foreach(
-                stages,
-                lambda stage: rx.menu.item(
-                    stage.name, on_select=BoardState.move(card.application_id, stage.id)
-                ),
-            )
-        ),
+        rx.menu.trigger(button),
+        rx.menu.content(rx.foreach(stages, lambda stage: rx.menu.item(stage.name, on_select=pick(stage)))),
         modal=False,
     )
+
+
+def _move_menu(card: CardView, stages: rx.Var[list[StageOption]]) -> rx.Component:
+    """The card's "Move to" menu, the keyboard's way to move a card."""
+    button = rx.button(
+        "Move to", rx.icon("chevron-down", size=14), size="1", variant="soft", color_scheme="gray"
+    )
+    return _stage_menu(button, stages, lambda stage: BoardState.move(card.application_id, stage.id))
 
 
 def _chip(chip: Chip) -> rx.Component:
@@ -218,21 +215,15 @@ def _add_candidate() -> rx.Component:
     )
 
 
-def _stage_target(stage: StageOption) -> rx.Component:
-    return rx.menu.item(stage.name, on_select=BoardState.move_selected(stage.id))
-
-
 def _selection_bar() -> rx.Component:
     return rx.cond(
         BoardState.selected.length() > 0,
         rx.hstack(
             rx.text(BoardState.selected.length(), " selected", weight="medium"),
-            rx.menu.root(
-                rx.menu.trigger(
-                    rx.button("Move selected to", rx.icon("chevron-down", size=14), loading=BoardState.moving)
-                ),
-                rx.menu.content(rx.foreach(BoardState.board.stages, _stage_target)),
-                modal=False,
+            _stage_menu(
+                rx.button("Move selected to", rx.icon("chevron-down", size=14), loading=BoardState.moving),
+                BoardState.board.stages,
+                lambda stage: BoardState.move_selected(stage.id),
             ),
             rx.button("Clear selection", variant="ghost", on_click=BoardState.clear_selection),
             align="center",
