@@ -8,13 +8,15 @@ on the 10,000-application job of ``bench/board.py``:
   to Assay, which re-fetches the attempt and applies it) until the card's chip on an
   open board in Chromium shows the new status (seen by a MutationObserver and timed
   with the page's clock against the moment the event was made). The board notices the
-  change through the job's revision, checked twice a second, so about half a second is
-  expected with one board; every open board reloads, so more boards on one machine
-  (browser included) take longer. ``event_to_applied_ms_median`` is the part before the
+  change through the job's revision, which one watch per worker reads ten times a second
+  for every open page (``dashboard/states/live.py``); every open board then reloads,
+  so more boards on one machine (browser included) take longer. ``event_to_applied_ms_median`` is the part before the
   board: from the event until the attempt is seen started in the database.
 - ``backend_rss_mb``: the resident memory of the app's process tree (every worker and
   the frontend server) once 20 browser pages hold the board open, beside
   ``backend_rss_idle_mb`` before any page is open.
+- ``backend_idle_cpu_pct``: the CPU the app's process tree uses (percent of one core)
+  while those pages stay open for 10 s and nothing changes: what keeping them live costs.
 
 Run: ``.venv/bin/python bench/live.py [--events 12] [--boards 20]`` (about two minutes).
 Prints ``key=value`` lines; medians of repeated events, measured in one run.
@@ -47,6 +49,8 @@ from dashboard.settings import get_settings  # noqa: E402
 from models import AssessmentAttempt, AttemptState, Integration, Role, get_engine, init_engine, new_session  # noqa: E402
 from providers.sandbox.server import build_app  # noqa: E402
 
+IDLE_S = 10  # how long the open boards are watched doing nothing, for backend_idle_cpu_pct
+
 WAIT_FOR_CHIP = """
 ({name, label}) => new Promise((resolve, reject) => {
   const find = () => [...document.querySelectorAll(".pipeline-card")]
@@ -61,8 +65,8 @@ WAIT_FOR_CHIP = """
 """
 
 
-def process_tree_rss_mb(root_pid: int) -> float:
-    """Resident memory of a process and all its descendants, from /proc."""
+def process_tree(root_pid: int) -> list[int]:
+    """A process and all its descendants, from /proc."""
     children: dict[int, list[int]] = {}
     for entry in pathlib.Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -71,10 +75,18 @@ def process_tree_rss_mb(root_pid: int) -> float:
             except OSError:
                 continue
             children.setdefault(int(fields[1]), []).append(int(entry.name))
-    total, todo = 0, [root_pid]
+    found, todo = [], [root_pid]
     while todo:
         pid = todo.pop()
+        found.append(pid)
         todo.extend(children.get(pid, []))
+    return found
+
+
+def process_tree_rss_mb(root_pid: int) -> float:
+    """Resident memory of a process and all its descendants."""
+    total = 0
+    for pid in process_tree(root_pid):
         try:
             for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -82,6 +94,18 @@ def process_tree_rss_mb(root_pid: int) -> float:
         except OSError:
             continue
     return total / 1024
+
+
+def process_tree_cpu_s(root_pid: int) -> float:
+    """CPU time (user + system) used so far by a process and all its descendants."""
+    ticks = 0
+    for pid in process_tree(root_pid):
+        try:
+            fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def app_pid(port: int) -> int:
@@ -164,6 +188,10 @@ def main() -> None:
             time.sleep(3)
             emit("open_boards", len(pages))
             emit("backend_rss_mb", process_tree_rss_mb(app_pid(port)))
+            cpu_before, idle_from = process_tree_cpu_s(app_pid(port)), time.monotonic()
+            time.sleep(IDLE_S)
+            idle_cpu = process_tree_cpu_s(app_pid(port)) - cpu_before
+            emit("backend_idle_cpu_pct", 100 * idle_cpu / (time.monotonic() - idle_from))
             watcher = pages[0]
             control = httpx.Client(base_url=sandbox_url, timeout=10)
             for n in range(args.events):

@@ -19,6 +19,7 @@ from dashboard.api.applier import WebhookApplier
 from dashboard.services import accounts, assessments, webhooks
 from dashboard.services.errors import NotFound, UserError
 from dashboard.services.permissions import PermissionDenied
+from dashboard.states import live
 from models import new_session
 
 log = logging.getLogger(__name__)
@@ -78,14 +79,14 @@ async def report_pdf(attempt_id: int, request: Request) -> Response:
 
 
 async def health() -> JSONResponse:
-    """Liveness plus a database round trip."""
+    """Liveness plus a database round trip; ``live_pages``: this worker's open pages kept live."""
 
     def check() -> None:
         with new_session() as session:
             session.exec(text("SELECT 1"))
 
     await asyncio.to_thread(check)
-    return JSONResponse({"status": "ok", "worker": os.getpid()})
+    return JSONResponse({"status": "ok", "worker": os.getpid(), "live_pages": live.watch().waiting})
 
 
 def build_api() -> FastAPI:

@@ -71,11 +71,3 @@ def status_chip(label: rx.Var, tone: rx.Var) -> rx.Component:
     return rx.cond(
         label != "", rx.badge(label, color_scheme=tone, variant="soft", radius="full"), rx.fragment()
     )
-
-
-def live_updates(on_tick: rx.EventHandler) -> rx.Component:
-    """Calls ``on_tick`` twice a second, so the page notices changes made elsewhere within a second.
-
-    A tick is one indexed read of a revision number; the page reloads only when it moved.
-    """
-    return rx.moment(interval=500, format="x", on_change=on_tick, display="none")

@@ -4,7 +4,7 @@ import reflex as rx
 
 from dashboard import routes
 from dashboard.components.decision import reject_dialog
-from dashboard.components.layout import live_updates, page_frame, status_chip
+from dashboard.components.layout import page_frame, status_chip
 from dashboard.components.picker import picker_fields
 from dashboard.services.board_view import StageOption
 from dashboard.services.views import (
@@ -502,7 +502,6 @@ def application_page() -> rx.Component:
     app = ApplicationState.application
     return page_frame(
         app.candidate_name,
-        live_updates(ApplicationState.tick),
         _confirm(),
         _earlier_dialog(),
         _extend_dialog(),

@@ -9,7 +9,7 @@ import reflex as rx
 from dashboard import routes
 from dashboard.components.by_value import BY_VALUE
 from dashboard.components.dnd import dnd_board, drag_card, drop_column
-from dashboard.components.layout import live_updates, page_frame
+from dashboard.components.layout import page_frame
 from dashboard.services.board_view import CardView, Chip, ColumnView, StageOption
 from dashboard.states.auth import AuthState
 from dashboard.states.board import BoardState
@@ -235,11 +235,14 @@ def _selection_bar() -> rx.Component:
     )
 
 
-@rx.page(route=routes.BOARD, title="Pipeline · Assay", on_load=[AuthState.guard_page, BoardState.load])
+@rx.page(
+    route=routes.BOARD,
+    title="Pipeline · Assay",
+    on_load=[AuthState.guard_page, BoardState.load],
+)
 def board_page() -> rx.Component:
     return page_frame(
         BoardState.board.title,
-        live_updates(BoardState.tick),
         rx.cond(
             BoardState.error != "",
             rx.callout(BoardState.error, icon="triangle-alert", color_scheme="red"),

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from dashboard import routes
-from dashboard.components.layout import live_updates, page_frame
+from dashboard.components.layout import page_frame
 from dashboard.services.views import JobSummary
 from dashboard.states.auth import AuthState
 from dashboard.states.overview import JobsState
@@ -22,7 +22,6 @@ def _job_row(job: JobSummary) -> rx.Component:
 def jobs_page() -> rx.Component:
     return page_frame(
         "Jobs",
-        live_updates(JobsState.tick),
         rx.cond(
             (AuthState.user_role == "admin") | (AuthState.user_role == "recruiter"),
             rx.form(

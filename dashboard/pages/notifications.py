@@ -3,7 +3,7 @@
 import reflex as rx
 
 from dashboard import routes
-from dashboard.components.layout import live_updates, page_frame
+from dashboard.components.layout import page_frame
 from dashboard.services.views import NotificationView, OutboxView
 from dashboard.states.auth import AuthState
 from dashboard.states.notifications import NotificationsState
@@ -50,7 +50,6 @@ def _email(email: OutboxView) -> rx.Component:
 def notifications_page() -> rx.Component:
     return page_frame(
         "Notifications",
-        live_updates(NotificationsState.tick),
         rx.cond(
             NotificationsState.items.length() > 0,
             rx.vstack(rx.foreach(NotificationsState.items, _item), width="100%", spacing="0"),

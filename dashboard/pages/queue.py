@@ -3,7 +3,7 @@
 import reflex as rx
 
 from dashboard import routes
-from dashboard.components.layout import live_updates, page_frame, status_chip
+from dashboard.components.layout import page_frame, status_chip
 from dashboard.services.queue_view import BucketCount, QueueRow, UnmatchedRow
 from dashboard.services.views import Choice
 from dashboard.states.auth import AuthState
@@ -222,11 +222,14 @@ def _unmatched_section() -> rx.Component:
     )
 
 
-@rx.page(route=routes.QUEUE, title="Queue · Assay", on_load=[AuthState.guard_page, QueueState.load])
+@rx.page(
+    route=routes.QUEUE,
+    title="Queue · Assay",
+    on_load=[AuthState.guard_page, QueueState.load],
+)
 def queue_page() -> rx.Component:
     return page_frame(
         "Queue",
-        live_updates(QueueState.tick),
         rx.hstack(rx.foreach(QueueState.buckets, _bucket), wrap="wrap", spacing="2"),
         _filters(),
         _bulk_bar(),

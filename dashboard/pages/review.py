@@ -10,7 +10,7 @@ import reflex as rx
 from dashboard import routes
 from dashboard.components.decision import reject_dialog
 from dashboard.components.keys import keyboard_shortcuts
-from dashboard.components.layout import live_updates, page_frame
+from dashboard.components.layout import page_frame
 from dashboard.services.review import StageRuleView
 from dashboard.states.auth import AuthState
 from dashboard.states.review import ReviewState, Row
@@ -328,11 +328,14 @@ def _rules() -> rx.Component:
     )
 
 
-@rx.page(route=routes.REVIEW, title="Review · Assay", on_load=[AuthState.guard_page, ReviewState.load])
+@rx.page(
+    route=routes.REVIEW,
+    title="Review · Assay",
+    on_load=[AuthState.guard_page, ReviewState.load],
+)
 def review_page() -> rx.Component:
     return page_frame(
         rx.cond(ReviewState.title != "", ReviewState.title + ": review", "Review"),
-        live_updates(ReviewState.tick),
         keyboard_shortcuts(keys="jkaron?", on_key=ReviewState.key),
         _reject_dialog(),
         _note_dialog(),

@@ -17,6 +17,7 @@ from dashboard.services import (
 )
 from dashboard.services.errors import UserError
 from dashboard.services.permissions import Permission, require
+from dashboard.states import live
 from dashboard.states.auth import acting_user, current_user, requires
 from dashboard.states.common import id_in_path, in_session
 from dashboard.states.picker import TestPicker
@@ -121,11 +122,19 @@ class ApplicationState(TestPicker, RejectForm, rx.State):
         self.earlier_attempt_id = self.extend_attempt_id = self.confirm_attempt_id = 0
         self.picker_open = False
         await self._reload()
+        return ApplicationState.watch  # after the load: the watch starts from what it read
+
+    @rx.event(background=True)
+    @requires(Permission.VIEW_PIPELINE)
+    async def watch(self):
+        """Started by the page's load: refresh whenever its jobs change elsewhere."""
+        async for _ in live.changes(self, lambda: [self.application.job_id]):
+            yield ApplicationState.refresh
 
     @rx.event
     @requires(Permission.VIEW_PIPELINE)
-    async def tick(self, _now: str):
-        """Every second: reload if the job changed."""
+    async def refresh(self):
+        """Reload if the job changed since the page was read."""
         if not self.application.id:
             return
         job_id = self.application.job_id

@@ -90,8 +90,9 @@ class AuthState(rx.State):
 async def _allowed(
     state: rx.State, permission: Permission
 ) -> tuple[SignedInUser | None, rx.event.EventSpec | None]:
-    auth = await state.get_state(AuthState)
-    user = await auth._resolve()
+    async with state:  # a background event reads its state under the lock; a no-op for the rest
+        auth = await state.get_state(AuthState)
+        user = await auth._resolve()
     try:
         return require(user, permission), None
     except PermissionDenied as err:

@@ -7,6 +7,7 @@ import reflex as rx
 from dashboard.services import board_view, pipeline
 from dashboard.services.errors import UserError
 from dashboard.services.permissions import Permission, require
+from dashboard.states import live
 from dashboard.states.auth import acting_user, current_user, requires
 from dashboard.states.common import id_in_path, in_session
 
@@ -92,11 +93,19 @@ class BoardState(rx.State):
         self.revision, self.limits, self.selected = -1, {}, []
         self.search, self.status, self.score_min, self.score_max = "", "any", "", ""
         await self._reload()
+        return BoardState.watch  # after the load: the watch starts from what it read
+
+    @rx.event(background=True)
+    @requires(Permission.VIEW_PIPELINE)
+    async def watch(self):
+        """Started by the page's load: refresh whenever the job changes elsewhere."""
+        async for _ in live.changes(self, lambda: [self._job_id()]):
+            yield BoardState.refresh
 
     @rx.event
     @requires(Permission.VIEW_PIPELINE)
-    async def tick(self, _now: str):
-        """Every second: reload only if the job changed (one indexed read)."""
+    async def refresh(self):
+        """Reload only if the job changed since the board was read (one indexed read)."""
         if not self.board.job_id:
             return
         job_id = self._job_id()

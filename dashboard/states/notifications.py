@@ -6,6 +6,7 @@ import reflex as rx
 
 from dashboard.services import notify, pipeline, views
 from dashboard.services.permissions import Permission
+from dashboard.states import live
 from dashboard.states.auth import current_user, requires
 from dashboard.states.common import in_session
 
@@ -38,10 +39,18 @@ class NotificationsState(rx.State):
     @requires(Permission.VIEW_PIPELINE)
     async def load(self):
         await self._reload()
+        return NotificationsState.watch  # after the load: the watch starts from what it read
+
+    @rx.event(background=True)
+    @requires(Permission.VIEW_PIPELINE)
+    async def watch(self):
+        """Started by the page's load: refresh whenever its jobs change elsewhere."""
+        async for _ in live.changes(self, lambda: None):
+            yield NotificationsState.refresh
 
     @rx.event
     @requires(Permission.VIEW_PIPELINE)
-    async def tick(self, _now: str):
+    async def refresh(self):
         if await in_session(pipeline.job_revisions) != self.revision:
             await self._reload()
 

@@ -7,6 +7,7 @@ import reflex as rx
 from dashboard.services import pipeline, plans, views
 from dashboard.services.errors import UserError
 from dashboard.services.permissions import Permission
+from dashboard.states import live
 from dashboard.states.auth import current_user, requires
 from dashboard.states.common import in_session
 
@@ -31,6 +32,7 @@ class JobsState(rx.State):
     @requires(Permission.VIEW_PIPELINE)
     async def load(self):
         await self._reload()
+        return JobsState.watch  # after the load: the watch starts from what it read
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
@@ -45,8 +47,15 @@ class JobsState(rx.State):
             return rx.toast.error(str(err))
         return rx.redirect(f"/jobs/{job.id}/plan")
 
+    @rx.event(background=True)
+    @requires(Permission.VIEW_PIPELINE)
+    async def watch(self):
+        """Started by the page's load: refresh whenever its jobs change elsewhere."""
+        async for _ in live.changes(self, lambda: None):
+            yield JobsState.refresh
+
     @rx.event
     @requires(Permission.VIEW_PIPELINE)
-    async def tick(self, _now: str):
+    async def refresh(self):
         if await in_session(pipeline.job_revisions) != self.revision:
             await self._reload()

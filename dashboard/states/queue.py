@@ -9,6 +9,7 @@ import reflex as rx
 from dashboard.services import assessments, matching, pipeline, queue_view, views
 from dashboard.services.errors import UserError
 from dashboard.services.permissions import Permission
+from dashboard.states import live
 from dashboard.states.auth import acting_user, current_user, requires
 from dashboard.states.common import in_session
 
@@ -83,10 +84,18 @@ class QueueState(rx.State):
     @requires(Permission.VIEW_PIPELINE)
     async def load(self):
         await self._reload()
+        return QueueState.watch  # after the load: the watch starts from what it read
+
+    @rx.event(background=True)
+    @requires(Permission.VIEW_PIPELINE)
+    async def watch(self):
+        """Started by the page's load: refresh whenever its jobs change elsewhere."""
+        async for _ in live.changes(self, lambda: None):
+            yield QueueState.refresh
 
     @rx.event
     @requires(Permission.VIEW_PIPELINE)
-    async def tick(self, _now: str):
+    async def refresh(self):
         if self.sending:
             return
         if await in_session(pipeline.job_revisions) != self.revision:

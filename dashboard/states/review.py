@@ -9,6 +9,7 @@ import reflex as rx
 from dashboard.services import notes, pipeline, review
 from dashboard.services.errors import UserError
 from dashboard.services.permissions import Permission, require
+from dashboard.states import live
 from dashboard.states.auth import acting_user, current_user, requires
 from dashboard.states.common import id_in_path, in_session
 from dashboard.states.rejection import RejectForm
@@ -197,10 +198,18 @@ class ReviewState(RejectForm, rx.State):
         self.cursor, self.rejecting, self.noting, self.help_open = 0, False, False, False
         self.dry_run_text, self.dry_run_names, self.rule_stage_id = "", [], ""
         await self._reload()
+        return ReviewState.watch  # after the load: the watch starts from what it read
+
+    @rx.event(background=True)
+    @requires(Permission.REVIEW)
+    async def watch(self):
+        """Started by the page's load: refresh whenever its jobs change elsewhere."""
+        async for _ in live.changes(self, lambda: [self._job_id()]):
+            yield ReviewState.refresh
 
     @rx.event
     @requires(Permission.REVIEW)
-    async def tick(self, _now: str):
+    async def refresh(self):
         if self.busy or self.rejecting or self.noting:
             return
         job_id = self._job_id()

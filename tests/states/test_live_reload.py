@@ -1,7 +1,7 @@
-"""A page reads its job's revision before its rows: a change landing in between shows at the next tick.
+"""A page reads its job's revision before its rows: a change landing in between shows at the next refresh.
 
 Read the other way round, the page would hold the new revision with the old rows, and
-no tick would reload it until the job changed again.
+no refresh would reload it until the job changed again.
 """
 
 import re
@@ -52,7 +52,7 @@ def test_the_queue_counts_and_rows_catch_up_with_a_change_made_while_it_loaded(
             )
 
     _load_while(queue, "load", "assessmentattempt", move_into_the_test_stage)
-    run_async(run_handler(queue, "tick", ""))
+    run_async(run_handler(queue, "refresh"))
 
     assert [r.candidate_name for r in queue.rows] == ["Ada Lovelace"]
     assert queue.total == 1
@@ -80,6 +80,6 @@ def test_the_application_page_catches_up_with_a_move_made_while_it_loaded(
             )
 
     _load_while(page, "load", table, move_to_onsite)
-    run_async(run_handler(page, "tick", ""))
+    run_async(run_handler(page, "refresh"))
 
     assert page.application.stage_name == "Onsite"

@@ -71,5 +71,5 @@ def test_a_long_bucket_is_paged_and_every_filter_narrows_it(session, pipeline_wi
     ).all()
     for attempt_id in waiting[:60]:
         assessments.send_assessment(session=session, attempt_id=attempt_id, actor=SYSTEM)
-    run_async(run_handler(queue, "tick", ""))
+    run_async(run_handler(queue, "refresh"))
     assert (queue.offset, queue.page_label, len(queue.rows)) == (0, "", 92)

@@ -1,0 +1,128 @@
+"""Live pages: one revision watch per backend worker wakes every open page whose jobs changed.
+
+A change anywhere (a webhook applied, a sync sweep, a recruiter in another tab or on
+another worker) bumps its job's revision in the database. Instead of every open page
+asking the database twice a second, each worker runs one loop that reads the revisions
+the open pages care about, a few times a second, and wakes only the pages whose jobs
+moved. An idle page costs nothing, and a change shows in a fraction of a second.
+
+A page's ``load`` (an ``on_load`` event) ends by starting its watch, a background event
+in the same chain, so Reflex cancels it with the page: on navigation, reconnect or
+disconnect (a newer page load supersedes the older load's chain). Started after the load,
+not beside it, the watch knows which jobs the page shows and at which revision.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import functools
+import logging
+from collections.abc import AsyncIterator, Callable
+
+from dashboard.services import pipeline
+from dashboard.states.common import in_session
+
+log = logging.getLogger(__name__)
+
+# How often the worker reads the watched revisions while at least one page is open.
+POLL_S = 0.1
+# A page is woken at least this often even when nothing changed: a refresh it skipped
+# while busy (a dialog open, a send running) is caught up then.
+CATCH_UP_S = 10.0
+# After a failed read (the database restarting), wait this long before the next.
+RETRY_S = 1.0
+
+Scope = tuple[int, ...] | None  # job ids; None: every job
+
+
+@dataclasses.dataclass(eq=False)
+class _Waiter:
+    scope: Scope
+    seen: int
+    woken: asyncio.Future
+
+
+class RevisionWatch:
+    """The revisions open pages wait on, read by one loop for the whole worker."""
+
+    def __init__(self) -> None:
+        self._waiters: set[_Waiter] = set()
+        self._loop_task: asyncio.Task | None = None
+
+    async def next_change(self, scope: Scope, seen: int, *, timeout: float = CATCH_UP_S) -> int:
+        """Wait until the jobs in ``scope`` are at a revision other than ``seen``; returns it.
+
+        Returns ``seen`` when ``timeout`` passes with no change.
+        """
+        waiter = _Waiter(scope, seen, asyncio.get_running_loop().create_future())
+        self._waiters.add(waiter)
+        if self._loop_task is None:
+            self._loop_task = asyncio.create_task(self._run(), name="assay-revision-watch")
+        try:
+            return await asyncio.wait_for(waiter.woken, timeout)
+        except TimeoutError:
+            return seen
+        finally:
+            self._waiters.discard(waiter)
+
+    @property
+    def waiting(self) -> int:
+        """How many pages wait right now."""
+        return len(self._waiters)
+
+    async def _run(self) -> None:
+        """Read the scopes waited on until no page waits; wake those that moved."""
+        try:
+            while self._waiters:
+                try:
+                    revisions = await in_session(
+                        functools.partial(_read, scopes={w.scope for w in self._waiters})
+                    )
+                except Exception:  # any database failure: log it, keep watching
+                    log.exception("reading job revisions for live pages failed")
+                    await asyncio.sleep(RETRY_S)
+                    continue
+                for waiter in list(self._waiters):
+                    current = revisions.get(waiter.scope)
+                    if current is not None and current != waiter.seen and not waiter.woken.done():
+                        waiter.woken.set_result(current)
+                await asyncio.sleep(POLL_S)
+        finally:
+            self._loop_task = None
+
+
+def _read(session, scopes: set[Scope]) -> dict[Scope, int]:
+    return {
+        scope: pipeline.job_revisions(session, None if scope is None else list(scope)) for scope in scopes
+    }
+
+
+_watches: dict[asyncio.AbstractEventLoop, RevisionWatch] = {}
+
+
+def watch() -> RevisionWatch:
+    """This worker's watch (one per event loop: the app has one, tests may make several)."""
+    loop = asyncio.get_running_loop()
+    if loop not in _watches:
+        for stale in [other for other in _watches if other.is_closed()]:
+            del _watches[stale]
+        _watches[loop] = RevisionWatch()
+    return _watches[loop]
+
+
+async def changes(state, scope: Callable[[], list[int] | None]) -> AsyncIterator[None]:
+    """Yields whenever the jobs of ``state``'s page change, for its background ``watch`` event.
+
+    ``scope`` names the page's jobs (None: all), read with the page's state once loaded.
+    The watch starts from the revision the page was loaded at, so a change landing
+    between the load and the watch still wakes it. It also yields every ``CATCH_UP_S``
+    with no change, so a refresh the page skipped while busy is not lost for good.
+    """
+    async with state:
+        job_ids = scope()
+        seen = state.revision
+    key: Scope = None if job_ids is None else tuple(sorted(set(job_ids)))
+    while True:
+        seen = await watch().next_change(key, seen)
+        yield
