@@ -359,12 +359,18 @@ def once(statuses: Iterable[AttemptStatus]) -> Iterator[AttemptStatus]:
 
 
 def until_all_seen(
-    statuses: Iterable[AttemptStatus], wanted: set[str], *, stop: threading.Event | None = None
+    statuses: Iterable[AttemptStatus],
+    wanted: set[str],
+    *,
+    stop: threading.Event | None = None,
+    others: list[AttemptStatus] | None = None,
+    others_kept: int = 50,
 ) -> Iterator[AttemptStatus]:
     """The statuses of the attempts in ``wanted``, each once, ending as soon as the last is seen.
 
     Listings are lazy, so ending here means no further page is asked of the vendor. It
     also ends when ``stop`` is set (its reader has gone), checked on every item listed.
+    The first ``others_kept`` items listed that are not wanted go to ``others``, if given.
     """
     waiting = set(wanted)
     if not waiting:
@@ -377,6 +383,8 @@ def until_all_seen(
             yield status
             if not waiting:
                 return
+        elif others is not None and len(others) < others_kept:
+            others.append(status)
 
 
 class ProviderBase:

@@ -473,7 +473,8 @@ def find_attempt(session: Session, *, integration_id: int, status: AttemptStatus
     return attempt
 
 
-def _same_person(session: Session, attempt: AssessmentAttempt, email: str | None) -> bool:
+def same_person(session: Session, attempt: AssessmentAttempt, email: str | None) -> bool:
+    """Whether ``email`` (a vendor's word; None: it named no one) is the invited candidate's."""
     if not email:
         return True
     application = session.get(Application, attempt.application_id)
@@ -499,7 +500,7 @@ def apply_vendor_status(
     if attempt is None:
         log.warning("integration %s: update for unknown attempt %s", integration_id, status.vendor_attempt_id)
         return Applied.UNKNOWN
-    if not _same_person(session, attempt, status.candidate_email):
+    if not same_person(session, attempt, status.candidate_email):
         log.warning(
             "integration %s: update for attempt %s names another candidate; not applied",
             integration_id,

@@ -5,10 +5,10 @@ even has no other way), so the attempt ends as cancelled, as CodeSignal's own "d
 status does, and a recruiter can re-send it. A cancel is final, so two guards keep a
 healthy attempt from being cancelled:
 
-- the same sweep found others of ours in the listing: the connection's key and region
-  reach the account the tests were sent from (after a key swapped for another account's,
-  every attempt would look deleted); for an attempt sent before the key, region or
-  settings last changed, one of those older attempts must be listed;
+- the same sweep found others of ours in the listing, open or finished: the connection's
+  key and region reach the account the tests were sent from (after a key swapped for
+  another account's, every attempt would look deleted); for an attempt sent before the
+  key, region or settings last changed, one of those older attempts must be listed;
 - it stayed missing for ``MISSING_FOR``, over two sweeps at least (a vendor's lookup may
   lag an invitation it has just made).
 """
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
-from dashboard.services.assessments import Applied
+from dashboard.services.assessments import Applied, find_attempt, same_person
 from models import AssessmentAttempt, utcnow
 from providers.base import AttemptStatus, Progress, ProviderError, VendorRefused
 
@@ -68,6 +68,21 @@ class AccountProof:
         if self.changed_at is None or _sent(attempt) >= self.changed_at:
             return self.current
         return self.before_change
+
+
+def prove_with_finished(
+    session: Session, integration_id: int, proof: AccountProof, listed: list[AttemptStatus]
+) -> None:
+    """Let attempts of ours the listing showed but that are no longer open prove the account too.
+
+    A connection whose one open attempt was deleted has no other open attempt to show up
+    in the listing; its finished ones, sent in the same window, show the same thing.
+    """
+    for status in listed:
+        attempt = find_attempt(session, integration_id=integration_id, status=status)
+        if attempt is not None:
+            ours = same_person(session, attempt, status.candidate_email)
+            proof.saw(status, attempt, Applied.UNCHANGED if ours else Applied.MISMATCH)
 
 
 def _sent(attempt: AssessmentAttempt) -> datetime.datetime:

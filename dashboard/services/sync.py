@@ -74,12 +74,13 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
         return outcome
 
     seen: set[str] = set()
+    listed_closed: list[AttemptStatus] = []  # listed, not open here: maybe ours, finished
     needs_report: list[str] = []
     refused: list[str] = []
     not_found: list[AssessmentAttempt] = []
     stop = threading.Event()
     try:
-        listing = listing_for(provider, open_attempts, set(by_vendor_id), stop=stop)
+        listing = listing_for(provider, open_attempts, set(by_vendor_id), stop=stop, others=listed_closed)
         # Each page is applied while the next is on its way (read ahead on a thread of its own).
         with contextlib.closing(read_ahead(listing, stop=stop, name=f"sync-{integration_id}")) as statuses:
             for status in statuses:
@@ -103,6 +104,8 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
         # What was applied before the failure stands: it is the vendor's own word.
         record_vendor_error(session=session, integration=integration, message=str(err))
         return SyncReport(integration_id, len(open_attempts), corrected, str(err))
+    if not_found:
+        deleted_at_vendor.prove_with_finished(session, integration_id, proof, listed_closed)
     missing = deleted_at_vendor.settle(
         session,
         provider=provider,
@@ -130,17 +133,24 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
 
 
 def listing_for(
-    provider, attempts: list[AssessmentAttempt], wanted: set[str], *, stop: threading.Event
+    provider,
+    attempts: list[AssessmentAttempt],
+    wanted: set[str],
+    *,
+    stop: threading.Event,
+    others: list[AttemptStatus] | None = None,
 ) -> Iterator[AttemptStatus]:
     """The vendor's listing over the window and tests of ``attempts``, for the ids in ``wanted``.
 
     Lazy, and it ends once every wanted id is seen or ``stop`` is set (see ``read_ahead``),
     so no page more is asked for. The window opens an hour before the earliest send, for
-    clocks that disagree.
+    clocks that disagree. A few of the items listed but not wanted go to ``others``.
     """
     since = min(a.sent_at or a.created_at for a in attempts) - datetime.timedelta(hours=1)
     test_ids = sorted({a.vendor_test_id for a in attempts})
-    return until_all_seen(provider.list_statuses(since=since, test_ids=test_ids), wanted, stop=stop)
+    return until_all_seen(
+        provider.list_statuses(since=since, test_ids=test_ids), wanted, stop=stop, others=others
+    )
 
 
 # Attempts fetched one by one per sweep, where the listing could not say: finished ones

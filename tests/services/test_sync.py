@@ -156,6 +156,53 @@ def test_nothing_is_cancelled_when_the_listing_holds_none_of_ours(session, sandb
     assert "check that the key and region" in session.get(Integration, p.integration.id).last_error
 
 
+def test_the_only_open_session_deleted_is_proven_by_a_finished_one_in_the_same_listing(
+    session, sandbox, pipeline_with_assessment
+):
+    """Nothing else is open, but a finished session of ours is listed: the key reaches the right account."""
+    p = pipeline_with_assessment
+    sandbox.faults(drop_webhooks=True)
+    finished, deleted = send_to_applicants(session, p.assessment, 2)
+    sandbox.start(finished.vendor_attempt_id)
+    sandbox.submit(finished.vendor_attempt_id)
+    sync.sync_integration(session=session, integration_id=p.integration.id)
+    session.expire_all()
+    assert session.get(AssessmentAttempt, finished.id).state == AttemptState.COMPLETED
+    _delete_at_vendor(sandbox, deleted.vendor_attempt_id)
+    _missing_for_an_hour_already(session, deleted)
+
+    report = sync.sync_integration(session=session, integration_id=p.integration.id)
+
+    session.expire_all()
+    gone = session.get(AssessmentAttempt, deleted.id)
+    assert gone.state == AttemptState.CANCELLED and gone.raw_status == deleted_at_vendor.DELETED
+    assert report.corrected == 1
+
+
+def test_a_finished_session_listed_under_another_reference_proves_nothing(
+    session, sandbox, pipeline_with_assessment
+):
+    """The listed session has our id but not our reference (tag): no proof, the deleted one is kept."""
+    p = pipeline_with_assessment
+    sandbox.faults(drop_webhooks=True)
+    finished, deleted = send_to_applicants(session, p.assessment, 2)
+    sandbox.start(finished.vendor_attempt_id)
+    sandbox.submit(finished.vendor_attempt_id)
+    sync.sync_integration(session=session, integration_id=p.integration.id)
+    row = session.get(AssessmentAttempt, finished.id)
+    row.reference = "assay-not-this-one"  # as if the id were another account's session
+    session.add(row)
+    session.commit()
+    _delete_at_vendor(sandbox, deleted.vendor_attempt_id)
+    _missing_for_an_hour_already(session, deleted)
+
+    sync.sync_integration(session=session, integration_id=p.integration.id)
+
+    session.expire_all()
+    assert session.get(AssessmentAttempt, deleted.id).state == AttemptState.SENT
+    assert "check that the key and region" in session.get(Integration, p.integration.id).last_error
+
+
 def test_an_attempt_the_vendor_answers_for_is_no_longer_missing(session, sandbox, pipeline_with_assessment):
     """Any status applied from the vendor (a webhook, a refresh) stops the missing clock, not only a sweep."""
     p = pipeline_with_assessment
