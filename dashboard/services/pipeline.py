@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -155,6 +156,15 @@ def job_revisions(session: Session, job_ids: list[int] | None = None) -> int:
     if job_ids is not None:
         query = query.where(Job.id.in_(job_ids))  # type: ignore[union-attr]
     return session.exec(query).one()[0]
+
+
+def revisions_of(session: Session, job_ids: Iterable[int]) -> dict[int, int]:
+    """Each job's revision, by id (a job that no longer exists is left out)."""
+    ids = sorted(set(job_ids))
+    if not ids:
+        return {}
+    rows = session.exec(sa.select(Job.id, Job.revision).where(Job.id.in_(ids)))  # type: ignore[union-attr]
+    return {job_id: revision for job_id, revision in rows}
 
 
 def application_job_revision(session: Session, application_id: int) -> int:

@@ -127,13 +127,10 @@ class ApplicationState(TestPicker, RejectForm, rx.State):
     @rx.event(background=True)
     @requires(Permission.VIEW_PIPELINE)
     async def watch(self):
-        """Started by the page's load: refresh whenever its jobs change elsewhere."""
-        async for _ in live.changes(self, lambda: [self.application.job_id]):
-            yield ApplicationState.refresh
+        """Started by the page's load: keeps the page live while it is open (``live.keep_live``)."""
+        await live.keep_live(self, Permission.VIEW_PIPELINE, lambda: [self.application.job_id], self._refresh)
 
-    @rx.event
-    @requires(Permission.VIEW_PIPELINE)
-    async def refresh(self):
+    async def _refresh(self) -> None:
         """Reload if the job changed since the page was read."""
         if not self.application.id:
             return

@@ -99,6 +99,18 @@ async def _allowed(
         return None, rx.redirect(SIGN_IN) if user is None else rx.toast.error(str(err))
 
 
+async def recheck(state: rx.State, permission: Permission) -> bool:
+    """Check again, in a long-running background event, what ``@requires`` checked at its start.
+
+    The user may have signed out or lost the permission since; while they have not,
+    they stay the running handler's user.
+    """
+    user, _refusal = await _allowed(state, permission)
+    if user is not None:
+        _current.set(user)
+    return user is not None
+
+
 def requires(permission: Permission) -> Callable:
     """Decorate an event handler (under ``@rx.event``) so only users with ``permission`` run it."""
 

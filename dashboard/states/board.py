@@ -98,13 +98,10 @@ class BoardState(rx.State):
     @rx.event(background=True)
     @requires(Permission.VIEW_PIPELINE)
     async def watch(self):
-        """Started by the page's load: refresh whenever the job changes elsewhere."""
-        async for _ in live.changes(self, lambda: [self._job_id()]):
-            yield BoardState.refresh
+        """Started by the page's load: keeps the page live while it is open (``live.keep_live``)."""
+        await live.keep_live(self, Permission.VIEW_PIPELINE, lambda: [self._job_id()], self._refresh)
 
-    @rx.event
-    @requires(Permission.VIEW_PIPELINE)
-    async def refresh(self):
+    async def _refresh(self) -> None:
         """Reload only if the job changed since the board was read (one indexed read)."""
         if not self.board.job_id:
             return

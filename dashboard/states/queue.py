@@ -89,13 +89,10 @@ class QueueState(rx.State):
     @rx.event(background=True)
     @requires(Permission.VIEW_PIPELINE)
     async def watch(self):
-        """Started by the page's load: refresh whenever its jobs change elsewhere."""
-        async for _ in live.changes(self, lambda: None):
-            yield QueueState.refresh
+        """Started by the page's load: keeps the page live while it is open (``live.keep_live``)."""
+        await live.keep_live(self, Permission.VIEW_PIPELINE, lambda: None, self._refresh)
 
-    @rx.event
-    @requires(Permission.VIEW_PIPELINE)
-    async def refresh(self):
+    async def _refresh(self) -> None:
         if self.sending:
             return
         if await in_session(pipeline.job_revisions) != self.revision:

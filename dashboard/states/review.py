@@ -203,13 +203,10 @@ class ReviewState(RejectForm, rx.State):
     @rx.event(background=True)
     @requires(Permission.REVIEW)
     async def watch(self):
-        """Started by the page's load: refresh whenever its jobs change elsewhere."""
-        async for _ in live.changes(self, lambda: [self._job_id()]):
-            yield ReviewState.refresh
+        """Started by the page's load: keeps the page live while it is open (``live.keep_live``)."""
+        await live.keep_live(self, Permission.REVIEW, lambda: [self._job_id()], self._refresh)
 
-    @rx.event
-    @requires(Permission.REVIEW)
-    async def refresh(self):
+    async def _refresh(self) -> None:
         if self.busy or self.rejecting or self.noting:
             return
         job_id = self._job_id()

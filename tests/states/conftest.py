@@ -1,6 +1,7 @@
 """Fixtures for calling Reflex event handlers directly, as a signed-in user of some role."""
 
 import asyncio
+import contextlib
 import inspect
 import threading
 
@@ -61,3 +62,23 @@ def run_async(coroutine):
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]
+
+
+async def watch_until(state: rx.State, done, timeout: float = 5) -> None:
+    """Run the page's background ``watch`` (as its load starts it) until ``done()``, then leave the page.
+
+    Raises:
+        TimeoutError: ``done()`` stayed false for ``timeout`` seconds.
+    """
+    watching = asyncio.create_task(type(state).event_handlers["watch"].fn(state))
+    try:
+        async with asyncio.timeout(timeout):
+            while not done():
+                if watching.done():
+                    watching.result()  # the watch ended or failed: say why
+                    raise AssertionError("the watch ended before the page caught up")
+                await asyncio.sleep(0.02)
+    finally:
+        watching.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watching

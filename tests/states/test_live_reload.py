@@ -1,4 +1,4 @@
-"""A page reads its job's revision before its rows: a change landing in between shows at the next refresh.
+"""A page reads its job's revision before its rows: a change landing in between wakes its watch.
 
 Read the other way round, the page would hold the new revision with the old rows, and
 no refresh would reload it until the job changed again.
@@ -16,7 +16,7 @@ from dashboard.services.actors import SYSTEM
 from dashboard.states.application import ApplicationState
 from dashboard.states.queue import QueueState
 from models import Role, get_engine, new_session
-from tests.states.conftest import run_async, run_handler, substate
+from tests.states.conftest import run_async, run_handler, substate, watch_until
 
 
 def _load_while(state, handler: str, table: str, change) -> None:
@@ -52,7 +52,7 @@ def test_the_queue_counts_and_rows_catch_up_with_a_change_made_while_it_loaded(
             )
 
     _load_while(queue, "load", "assessmentattempt", move_into_the_test_stage)
-    run_async(run_handler(queue, "refresh"))
+    run_async(watch_until(queue, lambda: queue.total == 1))
 
     assert [r.candidate_name for r in queue.rows] == ["Ada Lovelace"]
     assert queue.total == 1
@@ -80,6 +80,6 @@ def test_the_application_page_catches_up_with_a_move_made_while_it_loaded(
             )
 
     _load_while(page, "load", table, move_to_onsite)
-    run_async(run_handler(page, "refresh"))
+    run_async(watch_until(page, lambda: page.application.stage_name == "Onsite"))
 
     assert page.application.stage_name == "Onsite"

@@ -13,7 +13,7 @@ from dashboard.services.actors import SYSTEM
 from dashboard.states import live
 from dashboard.states.board import BoardState
 from models import Role, new_session
-from tests.states.conftest import run_async, run_handler, substate
+from tests.states.conftest import run_async, run_handler, substate, watch_until
 
 
 def _move_to_onsite(p) -> None:
@@ -52,35 +52,53 @@ def test_a_change_wakes_the_pages_of_its_job_and_of_every_job_but_not_another_jo
     assert waiting_after == 0 and loop_task is None  # no page waits: the worker stops reading
 
 
+def test_a_watch_cancelled_as_it_is_woken_ends(pipeline_with_assessment):
+    """Leaving the page cancels its watch even when the cancel lands just as a change wakes it.
+
+    (``asyncio.wait_for`` on Python 3.11 swallowed such a cancel: the watch lived on.)
+    """
+
+    async def scenario():
+        watch = live.watch()
+        waiting = asyncio.create_task(watch.next_change(None, -1, timeout=10))
+        while watch.waiting == 0:
+            await asyncio.sleep(0)
+        next(iter(watch._waiters)).woken.set_result(7)  # woken ...
+        waiting.cancel()  # ... and the page left before the watch ran again
+        await asyncio.gather(waiting, return_exceptions=True)
+        return waiting.cancelled(), watch.waiting
+
+    cancelled, still_waiting = run_async(scenario())
+
+    assert cancelled and still_waiting == 0
+
+
 def test_an_open_board_refreshes_when_its_job_changes_elsewhere(pipeline_with_assessment, signed_in_as):
     p = pipeline_with_assessment
     root = signed_in_as(Role.RECRUITER)
     root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}/board"))
     board = substate(root, BoardState)
-    run_async(run_handler(board, "load"))
-    onsite = next(c for c in board.board.columns if c.name == "Onsite")
-    assert onsite.cards == []
+    assert run_async(run_handler(board, "load")) == [BoardState.watch]  # the load starts the watch
 
-    async def watch_until_woken():
-        watching = BoardState.event_handlers["watch"].fn(board)
-        first = anext(watching)
-        await asyncio.sleep(3 * live.POLL_S)
-        await asyncio.to_thread(_move_to_onsite, p)
-        event = await asyncio.wait_for(first, 5)
-        await watching.aclose()
-        return event
+    def onsite() -> list[str]:
+        column = next(c for c in board.board.columns if c.name == "Onsite")
+        return [c.candidate_name for c in column.cards]
 
-    event = run_async(watch_until_woken())
-    assert event is BoardState.refresh
-    run_async(run_handler(board, "refresh"))
-    onsite = next(c for c in board.board.columns if c.name == "Onsite")
-    assert [c.candidate_name for c in onsite.cards] == ["Ada Lovelace"]
+    assert onsite() == []
+
+    async def move_while_watched():
+        moving = asyncio.create_task(asyncio.to_thread(_move_to_onsite, p))
+        await watch_until(board, lambda: onsite() == ["Ada Lovelace"])
+        await moving
+        return live.watch().waiting
+
+    assert run_async(move_while_watched()) == 0  # leaving the page ended its watch
 
 
 def test_a_signed_out_visitor_gets_no_watch(pipeline_with_assessment, signed_in_as):
     root = signed_in_as(None)
     board = substate(root, BoardState)
 
-    updates = run_async(run_handler(board, "watch"))
+    refusal = run_async(run_handler(board, "watch"))
 
-    assert len(updates) == 1 and "/sign-in" in str(updates[0])
+    assert len(refusal) == 1 and "/sign-in" in str(refusal[0])

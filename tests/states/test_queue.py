@@ -7,7 +7,7 @@ from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import list_vendor_tests
 from dashboard.states.queue import QueueState
 from models import AssessmentAttempt, AttemptState, Role, User
-from tests.states.conftest import run_async, run_handler, substate
+from tests.states.conftest import run_async, run_handler, substate, watch_until
 
 
 def _waiting_to_be_sent(session, job_id: int, stage_id: int, count: int, name: str) -> None:
@@ -71,5 +71,5 @@ def test_a_long_bucket_is_paged_and_every_filter_narrows_it(session, pipeline_wi
     ).all()
     for attempt_id in waiting[:60]:
         assessments.send_assessment(session=session, attempt_id=attempt_id, actor=SYSTEM)
-    run_async(run_handler(queue, "refresh"))
+    run_async(watch_until(queue, lambda: len(queue.rows) == 92))
     assert (queue.offset, queue.page_label, len(queue.rows)) == (0, "", 92)
