@@ -130,12 +130,9 @@ class ApplicationState(TestPicker, RejectForm, rx.State):
         """Started by the page's load: keeps the page live while it is open (``live.keep_live``)."""
         await live.keep_live(self, Permission.VIEW_PIPELINE, lambda: [self.application.job_id], self._refresh)
 
-    async def _refresh(self) -> None:
-        """Reload if the job changed since the page was read."""
-        if not self.application.id:
-            return
-        job_id = self.application.job_id
-        if await in_session(lambda s: pipeline.job_revisions(s, [job_id])) != self.revision:
+    async def _refresh(self, revision: int) -> None:
+        """Reload if the job is at another revision than the page was read at."""
+        if self.application.id and revision != self.revision:
             await self._reload()
 
     @rx.event

@@ -101,13 +101,9 @@ class BoardState(rx.State):
         """Started by the page's load: keeps the page live while it is open (``live.keep_live``)."""
         await live.keep_live(self, Permission.VIEW_PIPELINE, lambda: [self._job_id()], self._refresh)
 
-    async def _refresh(self) -> None:
-        """Reload only if the job changed since the board was read (one indexed read)."""
-        if not self.board.job_id:
-            return
-        job_id = self._job_id()
-        current = await in_session(lambda s: pipeline.job_revisions(s, [job_id]))
-        if current != self.revision:
+    async def _refresh(self, revision: int) -> None:
+        """Reload if the job is at another revision than the board was read at."""
+        if self.board.job_id and revision != self.revision:
             await self._reload()
 
     @rx.event

@@ -22,6 +22,7 @@ import contextvars
 import dataclasses
 import functools
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 from sqlmodel import Session
@@ -131,23 +132,28 @@ async def keep_live(
     state,
     permission: Permission,
     scope: Callable[[], list[int] | None],
-    refresh: Callable[[], Awaitable[None]],
+    refresh: Callable[[int], Awaitable[None]],
 ) -> None:
     """The body of a page's background ``watch``: ``refresh`` the page whenever its jobs change.
 
     ``scope`` names the page's jobs (None: all), read with the page's state once loaded,
     and the watch starts from the revision the page was loaded at, so a change landing
-    between the load and the watch still wakes it. Each refresh runs under the page's
-    state lock, as the user's own events do, after the user is checked again: a page
-    whose user signed out or lost ``permission`` stops being live. Runs until cancelled.
+    between the load and the watch still wakes it. ``refresh(revision)`` gets the
+    revision the jobs are at and runs under the page's state lock, as the user's own
+    events do: the page reloads if it shows another (its own moves reload it already).
+    The user is checked again every ``CATCH_UP_S``: a page whose user signed out or lost
+    ``permission`` stops being live. Runs until cancelled.
     """
     async with state:
         job_ids = scope()
         seen = state.revision
     key: Scope = None if job_ids is None else tuple(sorted(set(job_ids)))
+    checked = time.monotonic()
     while True:
         seen = await watch().next_change(key, seen)
-        if not await recheck(state, permission):
-            return
+        if time.monotonic() - checked >= CATCH_UP_S:
+            if not await recheck(state, permission):
+                return
+            checked = time.monotonic()
         async with state:
-            await refresh()
+            await refresh(seen)

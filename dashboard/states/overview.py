@@ -53,6 +53,6 @@ class JobsState(rx.State):
         """Started by the page's load: keeps the page live while it is open (``live.keep_live``)."""
         await live.keep_live(self, Permission.VIEW_PIPELINE, lambda: None, self._refresh)
 
-    async def _refresh(self) -> None:
-        if await in_session(pipeline.job_revisions) != self.revision:
+    async def _refresh(self, revision: int) -> None:
+        if revision != self.revision:
             await self._reload()

@@ -92,10 +92,8 @@ class QueueState(rx.State):
         """Started by the page's load: keeps the page live while it is open (``live.keep_live``)."""
         await live.keep_live(self, Permission.VIEW_PIPELINE, lambda: None, self._refresh)
 
-    async def _refresh(self) -> None:
-        if self.sending:
-            return
-        if await in_session(pipeline.job_revisions) != self.revision:
+    async def _refresh(self, revision: int) -> None:
+        if not self.sending and revision != self.revision:
             await self._reload()
 
     @rx.event

@@ -206,11 +206,8 @@ class ReviewState(RejectForm, rx.State):
         """Started by the page's load: keeps the page live while it is open (``live.keep_live``)."""
         await live.keep_live(self, Permission.REVIEW, lambda: [self._job_id()], self._refresh)
 
-    async def _refresh(self) -> None:
-        if self.busy or self.rejecting or self.noting:
-            return
-        job_id = self._job_id()
-        if await in_session(lambda s: pipeline.job_revisions(s, [job_id])) != self.revision:
+    async def _refresh(self, revision: int) -> None:
+        if not (self.busy or self.rejecting or self.noting) and revision != self.revision:
             await self._reload()
 
     @rx.var
