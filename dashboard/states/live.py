@@ -98,8 +98,8 @@ class RevisionWatch:
                     await asyncio.sleep(RETRY_S)
                     continue
                 for waiter in list(self._waiters):
-                    current = revisions[waiter.scope]
-                    if current != waiter.seen and not waiter.woken.done():
+                    current = revisions.get(waiter.scope)  # None: it came during the read
+                    if current is not None and current != waiter.seen and not waiter.woken.done():
                         waiter.woken.set_result(current)
                 await asyncio.sleep(POLL_S)
         finally:

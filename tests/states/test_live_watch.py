@@ -5,14 +5,16 @@ job, as a webhook or another recruiter would.
 """
 
 import asyncio
+import threading
 
+import sqlalchemy as sa
 from reflex.istate.data import ReflexURL, RouterData
 
 from dashboard.services import pipeline, plans
 from dashboard.services.actors import SYSTEM
 from dashboard.states import live
 from dashboard.states.board import BoardState
-from models import Role, new_session
+from models import Role, get_engine, new_session
 from tests.states.conftest import run_async, run_handler, substate, watch_until
 
 
@@ -50,6 +52,34 @@ def test_a_change_wakes_the_pages_of_its_job_and_of_every_job_but_not_another_jo
     assert woken[0] > this_job and woken[1] > every_job
     assert unmoved == another_job  # timed out: the other job never moved
     assert waiting_after == 0 and loop_task is None  # no page waits: the worker stops reading
+
+
+def test_a_page_that_starts_waiting_during_a_read_is_served_by_the_next(pipeline_with_assessment):
+    """The loop reads the scopes waited on when it starts a read; a page arriving meanwhile waits one more."""
+    p = pipeline_with_assessment
+    reading, release = threading.Event(), threading.Event()
+
+    def hold_the_read(conn, cursor, statement, parameters, context, executemany):
+        if "FROM job" in statement and not release.is_set():
+            reading.set()
+            release.wait(5)
+
+    async def scenario():
+        watch = live.watch()
+        first = asyncio.create_task(watch.next_change((p.job.id,), -1, timeout=5))
+        await asyncio.to_thread(reading.wait, 5)  # the loop is inside its read for the first page
+        second = asyncio.create_task(watch.next_change(None, -1, timeout=5))
+        await asyncio.sleep(0)
+        release.set()
+        return await asyncio.wait_for(asyncio.gather(first, second), 3)
+
+    sa.event.listen(get_engine(), "after_cursor_execute", hold_the_read)
+    try:
+        first, second = run_async(scenario())
+    finally:
+        sa.event.remove(get_engine(), "after_cursor_execute", hold_the_read)
+
+    assert reading.is_set() and first >= 0 and second >= 0  # both woken, neither timed out
 
 
 def test_a_watch_cancelled_as_it_is_woken_ends(pipeline_with_assessment):
