@@ -74,6 +74,7 @@ def create_job(*, session: Session, title: str, stage_names: list[str]) -> Job:
     session.flush()
     for position, name in enumerate(stage_names):
         session.add(Stage(job_id=job.id, position=position, name=_name(name), kind=StageKind.REGULAR))
+    history.bump_job(session, job.id)  # open job lists see it: the sum of revisions moves
     session.commit()
     return job
 

@@ -38,6 +38,9 @@ class BoardState(rx.State):
     score_min: str = ""
     score_max: str = ""
     filter_error: str = ""
+    # The filter the board shows: the boxes as they were applied, not as they are being typed
+    # (a change arriving from elsewhere reloads the board while someone types)
+    _shown: board_view.BoardFilter = board_view.BoardFilter()
     # Paging: cards shown per stage id (as a string key, for the client)
     limits: dict[str, int] = {}
     # Bulk selection
@@ -55,19 +58,23 @@ class BoardState(rx.State):
             score_max=_score(self.score_max),
         )
 
+    def _show_typed_filter(self) -> bool:
+        """Make the boxes as typed the board's filter; False, with the reason shown, if they are not one."""
+        try:
+            typed = self._filter()
+        except ValueError:
+            self.filter_error = "Scores are numbers from 0 to 100."
+            return False
+        if typed.score_min is not None and typed.score_max is not None and typed.score_min > typed.score_max:
+            self.filter_error = "The lowest score is above the highest."
+            return False
+        self.filter_error, self._shown = "", typed
+        return True
+
     async def _reload(self) -> None:
         job_id = self._job_id()
         user = current_user()
-        try:
-            board_filter = self._filter()
-        except ValueError:
-            self.filter_error = "Scores are numbers from 0 to 100."
-            return
-        low, high = board_filter.score_min, board_filter.score_max
-        if low is not None and high is not None and low > high:
-            self.filter_error = "The lowest score is above the highest."
-            return
-        self.filter_error = ""
+        board_filter = self._shown
         limits = {int(k): v for k, v in self.limits.items()}
 
         def load(session):
@@ -92,6 +99,7 @@ class BoardState(rx.State):
         """Page load: the first page of every column, no filters."""
         self.revision, self.limits, self.selected = -1, {}, []
         self.search, self.status, self.score_min, self.score_max = "", "any", "", ""
+        self.filter_error, self._shown = "", board_view.BoardFilter()
         await self._reload()
         return BoardState.watch  # after the load: the watch starts from what it read
 
@@ -191,7 +199,8 @@ class BoardState(rx.State):
     @requires(Permission.VIEW_PIPELINE)
     async def set_status(self, value: str):
         self.status = value
-        await self._reload()
+        if self._show_typed_filter():
+            await self._reload()
 
     @rx.event
     @requires(Permission.VIEW_PIPELINE)
@@ -207,11 +216,13 @@ class BoardState(rx.State):
     @requires(Permission.VIEW_PIPELINE)
     async def apply_filters(self, _form: dict | None = None):
         """Search and filter (Enter in any box)."""
-        self.limits = {}
-        await self._reload()
+        if self._show_typed_filter():
+            self.limits = {}
+            await self._reload()
 
     @rx.event
     @requires(Permission.VIEW_PIPELINE)
     async def clear_filters(self):
         self.search, self.status, self.score_min, self.score_max, self.limits = "", "any", "", "", {}
+        self.filter_error, self._shown = "", board_view.BoardFilter()
         await self._reload()

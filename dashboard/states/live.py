@@ -59,11 +59,12 @@ class RevisionWatch:
         self._waiters: set[_Waiter] = set()
         self._loop_task: asyncio.Task | None = None
 
-    async def next_change(self, scope: Scope, seen: int, *, timeout: float = CATCH_UP_S) -> int:
+    async def next_change(self, scope: Scope, seen: int, *, timeout: float | None = None) -> int:
         """Wait until the jobs in ``scope`` are at a revision other than ``seen``; returns it.
 
-        Returns ``seen`` when ``timeout`` passes with no change.
+        Returns ``seen`` when ``timeout`` (default ``CATCH_UP_S``) passes with no change.
         """
+        timeout = CATCH_UP_S if timeout is None else timeout
         waiter = _Waiter(scope, seen, asyncio.get_running_loop().create_future())
         self._waiters.add(waiter)
         if self._loop_task is None:
@@ -142,7 +143,9 @@ async def keep_live(
     revision the jobs are at and runs under the page's state lock, as the user's own
     events do: the page reloads if it shows another (its own moves reload it already).
     The user is checked again every ``CATCH_UP_S``: a page whose user signed out or lost
-    ``permission`` stops being live. Runs until cancelled.
+    ``permission`` stops being live. A refresh that fails (the database or Redis away for
+    a moment) is logged and tried again at the next wake, never the end of the page's
+    live updates. Runs until cancelled.
     """
     async with state:
         job_ids = scope()
@@ -151,9 +154,13 @@ async def keep_live(
     checked = time.monotonic()
     while True:
         seen = await watch().next_change(key, seen)
-        if time.monotonic() - checked >= CATCH_UP_S:
-            if not await recheck(state, permission):
-                return
-            checked = time.monotonic()
-        async with state:
-            await refresh(seen)
+        try:
+            if time.monotonic() - checked >= CATCH_UP_S:
+                if not await recheck(state, permission):
+                    return
+                checked = time.monotonic()
+            async with state:
+                await refresh(seen)
+        except Exception:  # not a cancel: that ends the watch with its page
+            log.exception("refreshing a live page failed; trying again at its next wake")
+            await asyncio.sleep(RETRY_S)

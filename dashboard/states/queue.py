@@ -38,6 +38,8 @@ class QueueState(rx.State):
     progress_done: int = 0
     progress_total: int = 0
     results: list[str] = []
+    # The search the rows show: the box as it was applied, not as it is being typed
+    _search: str = ""
     # Matching a kept result to an attempt (typed id of the attempt)
     match_attempt: dict[str, str] = {}
 
@@ -46,7 +48,7 @@ class QueueState(rx.State):
             job_id=int(self.job_id) if self.job_id != "all" else None,
             stage_name="" if self.stage == "all" else self.stage,
             member_id=int(self.member) if self.member != "all" else None,
-            search=self.search,
+            search=self._search,
         )
 
     async def _reload(self) -> None:
@@ -128,7 +130,7 @@ class QueueState(rx.State):
     @rx.event
     @requires(Permission.VIEW_PIPELINE)
     async def apply_search(self, _form: dict | None = None):
-        self.offset = 0
+        self._search, self.offset = self.search, 0
         await self._reload()
 
     @rx.event
@@ -173,19 +175,23 @@ class QueueState(rx.State):
         self.sending, self.progress_done, self.progress_total, self.results = True, 0, len(ids), []
         yield
         actor = acting_user()
-        for attempt_id in ids:
-            try:
-                outcome = await in_session(
-                    lambda s, i=attempt_id: assessments.send_assessment(session=s, attempt_id=i, actor=actor)
-                )
-                line = f"{names.get(attempt_id, attempt_id)}: {outcome.message}"
-            except UserError as err:
-                line = f"{names.get(attempt_id, attempt_id)}: not sent: {err}"
-            self.progress_done += 1
-            self.results = [*self.results, line]
-            yield
-            await asyncio.sleep(0)
-        self.sending, self.selected = False, []
+        try:
+            for attempt_id in ids:
+                try:
+                    outcome = await in_session(
+                        lambda s, i=attempt_id: assessments.send_assessment(
+                            session=s, attempt_id=i, actor=actor
+                        )
+                    )
+                    line = f"{names.get(attempt_id, attempt_id)}: {outcome.message}"
+                except UserError as err:
+                    line = f"{names.get(attempt_id, attempt_id)}: not sent: {err}"
+                self.progress_done += 1
+                self.results = [*self.results, line]
+                yield
+                await asyncio.sleep(0)
+        finally:
+            self.sending, self.selected = False, []  # also after an unexpected error: refreshes resume
         await self._reload()
 
     @rx.event

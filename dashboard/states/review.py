@@ -110,6 +110,9 @@ class ReviewState(RejectForm, rx.State):
     show_all: bool = False
     min_score: str = ""
     text_filter: str = ""
+    # The filter the rows show: the boxes as they were applied, not as they are being typed
+    _min_score: str = ""
+    _text_filter: str = ""
     sort: str = "score"
     descending: bool = True
     bars: list[dict[str, str | int]] = []  # chart rows: band, candidates, mark
@@ -137,7 +140,7 @@ class ReviewState(RejectForm, rx.State):
     async def _reload(self) -> None:
         job_id, user = self._job_id(), current_user()
         try:
-            low = float(self.min_score) if self.min_score.strip() else None
+            low = float(self._min_score) if self._min_score.strip() else None
         except ValueError:
             low = None
 
@@ -149,7 +152,7 @@ class ReviewState(RejectForm, rx.State):
         try:
             self.revision, found, results = await in_session(load)
         except UserError as err:
-            self.error, self.rows, self.loaded = str(err), [], True
+            self.error, self.rows, self.loaded, self.revision = str(err), [], True, -1
             return
         self.error, self.title, self.review_job_id = "", found.title, found.job_id
         self.feedback_on, self.feedback_template = found.feedback_on, found.feedback_template
@@ -160,7 +163,7 @@ class ReviewState(RejectForm, rx.State):
         rows = [_row(r) for r in results if r.counts or self.show_all]
         if not self.show_all:
             rows = [r for r in rows if r.state == "Assessment needs review"]
-        words = self.text_filter.strip().lower()
+        words = self._text_filter.strip().lower()
         if words:
             rows = [
                 r
@@ -207,7 +210,9 @@ class ReviewState(RejectForm, rx.State):
         await live.keep_live(self, Permission.REVIEW, lambda: [self._job_id()], self._refresh)
 
     async def _refresh(self, revision: int) -> None:
-        if not (self.busy or self.rejecting or self.noting) and revision != self.revision:
+        if self.error or self.busy or self.rejecting or self.noting:
+            return  # an error stays until the page is loaded again; a decision in hand, until it is made
+        if revision != self.revision:
             await self._reload()
 
     @rx.var
@@ -265,10 +270,10 @@ class ReviewState(RejectForm, rx.State):
                 )
             )
         except UserError as err:
-            self.busy = False
             await self._reload()
             return rx.toast.error(str(err))
-        self.busy = False
+        finally:
+            self.busy = False  # also after an unexpected error, or the page would stop refreshing
         await self._reload()
         return rx.toast.success(f"{row.candidate_name}: {message}")
 
@@ -344,6 +349,7 @@ class ReviewState(RejectForm, rx.State):
     @rx.event
     @requires(Permission.REVIEW)
     async def apply_filter(self, _form: dict | None = None):
+        self._text_filter, self._min_score = self.text_filter, self.min_score
         await self._reload()
 
     @rx.event

@@ -9,6 +9,14 @@ from dashboard.services.errors import UserError
 from models import Application, AssessmentAttempt, AttemptState, Gating, Notification, StageKind
 
 
+def test_a_new_job_moves_the_revision_open_job_lists_watch(session):
+    before = pipeline.job_revisions(session)
+
+    plans.create_job(session=session, title="Designer", stage_names=["Applied"])
+
+    assert pipeline.job_revisions(session) > before
+
+
 def test_stages_are_added_renamed_reordered_and_kept_dense(session):
     job = plans.create_job(session=session, title="Designer", stage_names=["Applied", "Portfolio", "Offer"])
     applied, portfolio, offer = plans.stages_of(session, job.id)

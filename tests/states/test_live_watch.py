@@ -5,14 +5,17 @@ job, as a webhook or another recruiter would.
 """
 
 import asyncio
+import logging
 import threading
 
 import sqlalchemy as sa
 from reflex.istate.data import ReflexURL, RouterData
 
-from dashboard.services import pipeline, plans
+from dashboard.services import accounts, pipeline, plans
 from dashboard.services.actors import SYSTEM
+from dashboard.services.permissions import Permission
 from dashboard.states import live
+from dashboard.states.auth import AuthState
 from dashboard.states.board import BoardState
 from models import Role, get_engine, new_session
 from tests.states.conftest import run_async, run_handler, substate, watch_until
@@ -132,3 +135,95 @@ def test_a_signed_out_visitor_gets_no_watch(pipeline_with_assessment, signed_in_
     refusal = run_async(run_handler(board, "watch"))
 
     assert len(refusal) == 1 and "/sign-in" in str(refusal[0])
+
+
+def test_a_failed_refresh_is_tried_again_at_the_next_wake(pipeline_with_assessment, signed_in_as, caplog):
+    """A refresh that fails (the database away for a moment) does not end the page's live updates."""
+    p = pipeline_with_assessment
+    board = substate(signed_in_as(Role.RECRUITER), BoardState)
+    board.revision = -1
+    calls: list[int] = []
+
+    async def refresh(revision: int) -> None:
+        calls.append(revision)
+        if len(calls) == 1:
+            raise RuntimeError("the database went away")
+
+    async def scenario():
+        watching = asyncio.create_task(
+            live.keep_live(board, Permission.VIEW_PIPELINE, lambda: [p.job.id], refresh)
+        )
+        async with asyncio.timeout(5):
+            while not calls:
+                await asyncio.sleep(0.02)
+            await asyncio.to_thread(_move_to_onsite, p)
+            while len(calls) < 2:
+                await asyncio.sleep(0.02)
+        alive = not watching.done()
+        watching.cancel()
+        await asyncio.gather(watching, return_exceptions=True)
+        return alive
+
+    assert run_async(scenario())
+    assert calls[1] > calls[0]  # the second wake came with the move
+    failures = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert failures == ["refreshing a live page failed; trying again at its next wake"]
+    caplog.clear()  # the one ERROR this test provokes; any other still fails it
+
+
+def _sign_out(token: str) -> None:
+    with new_session() as other:
+        accounts.sign_out(session=other, token=token)
+
+
+def test_a_page_whose_user_signed_out_stops_being_live(
+    pipeline_with_assessment, signed_in_as, session, monkeypatch
+):
+    p = pipeline_with_assessment
+    root = signed_in_as(Role.RECRUITER)
+    board = substate(root, BoardState)
+    board.revision = -1
+    monkeypatch.setattr(live, "CATCH_UP_S", 0.3)  # check the user again after 0.3 s, not 10
+
+    async def refresh(revision: int) -> None:
+        board.revision = revision
+
+    async def scenario():
+        watching = asyncio.create_task(
+            live.keep_live(board, Permission.VIEW_PIPELINE, lambda: [p.job.id], refresh)
+        )
+        await asyncio.sleep(0.5)
+        signed_in = not watching.done()
+        token = substate(root, AuthState).session_token
+        await asyncio.to_thread(_sign_out, token)
+        await asyncio.wait_for(watching, 3)  # ends by itself
+        return signed_in
+
+    assert run_async(scenario())
+
+
+def test_a_change_arriving_while_a_search_is_typed_keeps_the_applied_filter(
+    pipeline_with_assessment, signed_in_as
+):
+    """The board reloads for a change elsewhere with the filter it shows, not the half-typed one."""
+    p = pipeline_with_assessment
+    root = signed_in_as(Role.RECRUITER)
+    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}/board"))
+    board = substate(root, BoardState)
+    run_async(run_handler(board, "load"))
+    run_async(run_handler(board, "set_search", "Zed"))  # typed, Enter not pressed yet
+
+    def onsite() -> list[str]:
+        column = next(c for c in board.board.columns if c.name == "Onsite")
+        return [c.candidate_name for c in column.cards]
+
+    async def move_while_typing():
+        moving = asyncio.create_task(asyncio.to_thread(_move_to_onsite, p))
+        await watch_until(board, lambda: onsite() == ["Ada Lovelace"])
+        await moving
+
+    run_async(move_while_typing())
+    assert board.search == "Zed" and board.board.matching == board.board.total == 1
+
+    run_async(run_handler(board, "apply_filters"))  # Enter: now the board filters
+    assert onsite() == [] and board.board.total == 1
