@@ -79,7 +79,7 @@ class ApplicationState(TestPicker, RejectForm, rx.State):
         visible = current_user().visible_job_ids
 
         def load(session):
-            # The revision before the page: a change landing meanwhile makes the next tick reload.
+            # The revision before the page: a change landing meanwhile wakes the watch.
             revision = pipeline.application_job_revision(session, application_id)
             return revision, views.application(session, application_id, visible)
 

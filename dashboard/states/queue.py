@@ -57,8 +57,8 @@ class QueueState(rx.State):
         may_match = current_user().may(Permission.MANAGE_PIPELINE)
 
         def load(session):
-            # The revision before the rows: a change landing while they are read makes the next
-            # tick reload (read after, it would hide that change until the job changed again).
+            # The revision before the rows: a change landing while they are read wakes the watch
+            # (read after, it would hide that change until the job changed again).
             revision = pipeline.job_revisions(session)
             buckets = queue_view.counts(session, queue_filter, visible)
             # The page shown may have emptied meanwhile (sent, moved on): show the last one left.
