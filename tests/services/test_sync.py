@@ -156,11 +156,8 @@ def test_nothing_is_cancelled_when_the_listing_holds_none_of_ours(session, sandb
     assert "check that the key and region" in session.get(Integration, p.integration.id).last_error
 
 
-def test_the_only_open_session_deleted_is_proven_by_a_finished_one_in_the_same_listing(
-    session, sandbox, pipeline_with_assessment
-):
-    """Nothing else is open, but a finished session of ours is listed: the key reaches the right account."""
-    p = pipeline_with_assessment
+def _one_finished_one_deleted_an_hour_ago(session, sandbox, p):
+    """Two sent: the first finished (and synced as such), the second deleted at the vendor an hour ago."""
     sandbox.faults(drop_webhooks=True)
     finished, deleted = send_to_applicants(session, p.assessment, 2)
     sandbox.start(finished.vendor_attempt_id)
@@ -170,6 +167,15 @@ def test_the_only_open_session_deleted_is_proven_by_a_finished_one_in_the_same_l
     assert session.get(AssessmentAttempt, finished.id).state == AttemptState.COMPLETED
     _delete_at_vendor(sandbox, deleted.vendor_attempt_id)
     _missing_for_an_hour_already(session, deleted)
+    return finished, deleted
+
+
+def test_the_only_open_session_deleted_is_proven_by_a_finished_one_in_the_same_listing(
+    session, sandbox, pipeline_with_assessment
+):
+    """Nothing else is open, but a finished session of ours is listed: the key reaches the right account."""
+    p = pipeline_with_assessment
+    _finished, deleted = _one_finished_one_deleted_an_hour_ago(session, sandbox, p)
 
     report = sync.sync_integration(session=session, integration_id=p.integration.id)
 
@@ -184,17 +190,11 @@ def test_a_finished_session_listed_under_another_reference_proves_nothing(
 ):
     """The listed session has our id but not our reference (tag): no proof, the deleted one is kept."""
     p = pipeline_with_assessment
-    sandbox.faults(drop_webhooks=True)
-    finished, deleted = send_to_applicants(session, p.assessment, 2)
-    sandbox.start(finished.vendor_attempt_id)
-    sandbox.submit(finished.vendor_attempt_id)
-    sync.sync_integration(session=session, integration_id=p.integration.id)
+    finished, deleted = _one_finished_one_deleted_an_hour_ago(session, sandbox, p)
     row = session.get(AssessmentAttempt, finished.id)
     row.reference = "assay-not-this-one"  # as if the id were another account's session
     session.add(row)
     session.commit()
-    _delete_at_vendor(sandbox, deleted.vendor_attempt_id)
-    _missing_for_an_hour_already(session, deleted)
 
     sync.sync_integration(session=session, integration_id=p.integration.id)
 
