@@ -28,6 +28,7 @@ wait is what is tested (a 429's Retry-After).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 import os
@@ -135,6 +136,18 @@ def no_backoff():
     """Retries without waiting between tries (same number of tries), where the wait is not the point."""
     with stamina.set_testing(True, attempts=TRIES, cap=True):
         yield
+
+
+@contextlib.contextmanager
+def default_vendor_timeout():
+    """Assay's default vendor timeout for a while, inside this module's short one."""
+    settings = get_settings()
+    short = settings.vendor_timeout_seconds
+    settings.vendor_timeout_seconds = type(settings)().vendor_timeout_seconds
+    try:
+        yield
+    finally:
+        settings.vendor_timeout_seconds = short
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -273,9 +286,15 @@ class Rig:
             return assessments.retry_assessment(session=session, attempt_id=attempt_id, actor=SYSTEM)
 
     def sent(self) -> int:
-        """An attempt sent without faults (and whatever the vendor pushes about the send, applied)."""
+        """An attempt sent without faults (and whatever the vendor pushes about the send, applied).
+
+        A setup step, so the send waits as long as Assay's default vendor timeout: a send is
+        not retried, and on a busy shared machine a reply with no fault injected once took
+        longer than this module's short ``TIMEOUT``.
+        """
         attempt_id = self.open()
-        outcome = self.send(attempt_id)
+        with default_vendor_timeout():
+            outcome = self.send(attempt_id)
         assert outcome.sent, outcome.message
         self.settle()
         return attempt_id
