@@ -235,11 +235,7 @@ def _selection_bar() -> rx.Component:
     )
 
 
-@rx.page(
-    route=routes.BOARD,
-    title="Pipeline · Assay",
-    on_load=[AuthState.guard_page, BoardState.load],
-)
+@rx.page(route=routes.BOARD, title="Pipeline · Assay", on_load=[AuthState.guard_page, BoardState.load])
 def board_page() -> rx.Component:
     return page_frame(
         BoardState.board.title,

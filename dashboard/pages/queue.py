@@ -222,11 +222,7 @@ def _unmatched_section() -> rx.Component:
     )
 
 
-@rx.page(
-    route=routes.QUEUE,
-    title="Queue · Assay",
-    on_load=[AuthState.guard_page, QueueState.load],
-)
+@rx.page(route=routes.QUEUE, title="Queue · Assay", on_load=[AuthState.guard_page, QueueState.load])
 def queue_page() -> rx.Component:
     return page_frame(
         "Queue",

@@ -328,11 +328,7 @@ def _rules() -> rx.Component:
     )
 
 
-@rx.page(
-    route=routes.REVIEW,
-    title="Review · Assay",
-    on_load=[AuthState.guard_page, ReviewState.load],
-)
+@rx.page(route=routes.REVIEW, title="Review · Assay", on_load=[AuthState.guard_page, ReviewState.load])
 def review_page() -> rx.Component:
     return page_frame(
         rx.cond(ReviewState.title != "", ReviewState.title + ": review", "Review"),

@@ -128,12 +128,13 @@ class ApplicationState(TestPicker, RejectForm, rx.State):
     @requires(Permission.VIEW_PIPELINE)
     async def watch(self):
         """Started by the page's load: keeps the page live while it is open (``live.keep_live``)."""
-        await live.keep_live(self, Permission.VIEW_PIPELINE, lambda: [self.application.job_id], self._refresh)
-
-    async def _refresh(self, revision: int) -> None:
-        """Reload if the job is at another revision than the page was read at."""
-        if self.application.id and revision != self.revision:
-            await self._reload()
+        await live.keep_live(
+            self,
+            Permission.VIEW_PIPELINE,
+            lambda: [self.application.job_id],
+            self._reload,
+            paused=lambda: not self.application.id,
+        )
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)

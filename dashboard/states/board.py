@@ -107,12 +107,13 @@ class BoardState(rx.State):
     @requires(Permission.VIEW_PIPELINE)
     async def watch(self):
         """Started by the page's load: keeps the page live while it is open (``live.keep_live``)."""
-        await live.keep_live(self, Permission.VIEW_PIPELINE, lambda: [self._job_id()], self._refresh)
-
-    async def _refresh(self, revision: int) -> None:
-        """Reload if the job is at another revision than the board was read at."""
-        if self.board.job_id and revision != self.revision:
-            await self._reload()
+        await live.keep_live(
+            self,
+            Permission.VIEW_PIPELINE,
+            lambda: [self._job_id()],
+            self._reload,
+            paused=lambda: not self.board.job_id,
+        )
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)

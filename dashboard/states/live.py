@@ -133,19 +133,23 @@ async def keep_live(
     state,
     permission: Permission,
     scope: Callable[[], list[int] | None],
-    refresh: Callable[[int], Awaitable[None]],
+    reload: Callable[[], Awaitable[None]],
+    *,
+    paused: Callable[[], bool] = lambda: False,
 ) -> None:
-    """The body of a page's background ``watch``: ``refresh`` the page whenever its jobs change.
+    """The body of a page's background ``watch``: ``reload`` the page whenever its jobs change.
 
     ``scope`` names the page's jobs (None: all), read with the page's state once loaded,
-    and the watch starts from the revision the page was loaded at, so a change landing
-    between the load and the watch still wakes it. ``refresh(revision)`` gets the
-    revision the jobs are at and runs under the page's state lock, as the user's own
-    events do: the page reloads if it shows another (its own moves reload it already).
-    The user is checked again every ``CATCH_UP_S``: a page whose user signed out or lost
-    ``permission`` stops being live. A refresh that fails (the database or Redis away for
-    a moment) is logged and tried again at the next wake, never the end of the page's
-    live updates. Runs until cancelled.
+    and the watch starts from the revision the page was loaded at (``state.revision``),
+    so a change landing between the load and the watch still wakes it. Woken, it reloads
+    the page, under the page's state lock as the user's own events do, if the page
+    shows another revision (its own moves reload it already) and is not ``paused``
+    (nothing loaded, an error shown, a decision in hand: the catch-up every
+    ``CATCH_UP_S`` reloads it once that is over). The user is checked again every
+    ``CATCH_UP_S``: a page whose user signed out or lost ``permission`` stops being
+    live. A reload that fails (the database or Redis away for a moment) is logged and
+    tried again at the next wake, never the end of the page's live updates. Runs until
+    cancelled.
     """
     async with state:
         job_ids = scope()
@@ -160,7 +164,8 @@ async def keep_live(
                     return
                 checked = time.monotonic()
             async with state:
-                await refresh(seen)
+                if seen != state.revision and not paused():
+                    await reload()
         except Exception:  # not a cancel: that ends the watch with its page
             log.exception("refreshing a live page failed; trying again at its next wake")
             await asyncio.sleep(RETRY_S)

@@ -92,11 +92,9 @@ class QueueState(rx.State):
     @requires(Permission.VIEW_PIPELINE)
     async def watch(self):
         """Started by the page's load: keeps the page live while it is open (``live.keep_live``)."""
-        await live.keep_live(self, Permission.VIEW_PIPELINE, lambda: None, self._refresh)
-
-    async def _refresh(self, revision: int) -> None:
-        if not self.sending and revision != self.revision:
-            await self._reload()
+        await live.keep_live(
+            self, Permission.VIEW_PIPELINE, lambda: None, self._reload, paused=lambda: self.sending
+        )
 
     @rx.event
     @requires(Permission.VIEW_PIPELINE)

@@ -207,13 +207,13 @@ class ReviewState(RejectForm, rx.State):
     @requires(Permission.REVIEW)
     async def watch(self):
         """Started by the page's load: keeps the page live while it is open (``live.keep_live``)."""
-        await live.keep_live(self, Permission.REVIEW, lambda: [self._job_id()], self._refresh)
-
-    async def _refresh(self, revision: int) -> None:
-        if self.error or self.busy or self.rejecting or self.noting:
-            return  # an error stays until the page is loaded again; a decision in hand, until it is made
-        if revision != self.revision:
-            await self._reload()
+        await live.keep_live(
+            self,
+            Permission.REVIEW,
+            lambda: [self._job_id()],
+            self._reload,
+            paused=lambda: bool(self.error) or self.busy or self.rejecting or self.noting,
+        )
 
     @rx.var
     def in_view(self) -> Row | None:

@@ -137,6 +137,11 @@ def test_a_signed_out_visitor_gets_no_watch(pipeline_with_assessment, signed_in_
     assert len(refusal) == 1 and "/sign-in" in str(refusal[0])
 
 
+def _job_revision(p) -> int:
+    with new_session() as session:
+        return pipeline.job_revisions(session, [p.job.id])
+
+
 def test_a_failed_refresh_is_tried_again_at_the_next_wake(pipeline_with_assessment, signed_in_as, caplog):
     """A refresh that fails (the database away for a moment) does not end the page's live updates."""
     p = pipeline_with_assessment
@@ -144,14 +149,14 @@ def test_a_failed_refresh_is_tried_again_at_the_next_wake(pipeline_with_assessme
     board.revision = -1
     calls: list[int] = []
 
-    async def refresh(revision: int) -> None:
-        calls.append(revision)
+    async def reload() -> None:
+        calls.append(_job_revision(p))
         if len(calls) == 1:
             raise RuntimeError("the database went away")
 
     async def scenario():
         watching = asyncio.create_task(
-            live.keep_live(board, Permission.VIEW_PIPELINE, lambda: [p.job.id], refresh)
+            live.keep_live(board, Permission.VIEW_PIPELINE, lambda: [p.job.id], reload)
         )
         async with asyncio.timeout(5):
             while not calls:
@@ -185,12 +190,12 @@ def test_a_page_whose_user_signed_out_stops_being_live(
     board.revision = -1
     monkeypatch.setattr(live, "CATCH_UP_S", 0.3)  # check the user again after 0.3 s, not 10
 
-    async def refresh(revision: int) -> None:
-        board.revision = revision
+    async def reload() -> None:
+        board.revision = _job_revision(p)
 
     async def scenario():
         watching = asyncio.create_task(
-            live.keep_live(board, Permission.VIEW_PIPELINE, lambda: [p.job.id], refresh)
+            live.keep_live(board, Permission.VIEW_PIPELINE, lambda: [p.job.id], reload)
         )
         await asyncio.sleep(0.5)
         signed_in = not watching.done()
