@@ -1,5 +1,6 @@
 """Assay's tables, the assessment lifecycle and the database session factory."""
 
+from models import revisions  # noqa: F401 (the session hooks that move the workspace revision)
 from models.db import get_engine, init_engine, migrate, new_session
 from models.lifecycle import AttemptState, Decision, decide
 from models.tables import (
@@ -28,6 +29,7 @@ from models.tables import (
     User,
     UserSession,
     WebhookDelivery,
+    WorkspaceRevision,
     utcnow,
 )
 
@@ -59,6 +61,7 @@ __all__ = [
     "User",
     "UserSession",
     "WebhookDelivery",
+    "WorkspaceRevision",
     "decide",
     "get_engine",
     "init_engine",

@@ -430,3 +430,16 @@ class StatusClock(SQLModel, table=True):
     amber_after_hours: float
     red_after_hours: float
     updated_at: datetime.datetime = Field(default_factory=utcnow)
+
+
+class WorkspaceRevision(SQLModel, table=True):
+    """One number that grows with every change the team sees outside any one job.
+
+    Each job has its own ``revision``; the results kept for matching, the email outbox
+    and the notifications belong to no board, so a change to them moves this one
+    (``models.revisions``). Pages that show every job watch both. One row, made by the
+    migration.
+    """
+
+    id: int = Field(default=1, primary_key=True)
+    revision: int = 0

@@ -18,7 +18,7 @@ from dashboard.services import assessments, history, plans
 from dashboard.services.actors import Actor
 from dashboard.services.errors import NotFound, UserError
 from dashboard.services.integrations import get_integration
-from models import Application, Candidate, Job, Stage, StageKind, utcnow
+from models import Application, Candidate, Job, Stage, StageKind, WorkspaceRevision, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -150,12 +150,23 @@ def move_applications(
     return results
 
 
-def job_revisions(session: Session, job_ids: list[int] | None = None) -> int:
-    """A number that changes whenever any of these jobs (default: all) changes."""
-    query = sa.select(sa.func.coalesce(sa.func.sum(Job.revision), 0))
-    if job_ids is not None:
-        query = query.where(Job.id.in_(job_ids))  # type: ignore[union-attr]
+def job_revisions(session: Session, job_ids: list[int]) -> int:
+    """A number that changes whenever any of these jobs changes."""
+    query = sa.select(sa.func.coalesce(sa.func.sum(Job.revision), 0)).where(
+        Job.id.in_(job_ids)  # type: ignore[union-attr]
+    )
     return session.exec(query).one()[0]
+
+
+def workspace_revision(session: Session) -> int:
+    """A number that changes whenever anything the team sees changes, in one query.
+
+    Every job's revision, plus the one that results kept for matching, the outbox and
+    notifications move (``models.revisions``): what pages showing every job watch.
+    """
+    every_job = sa.select(sa.func.coalesce(sa.func.sum(Job.revision), 0)).scalar_subquery()
+    outside_jobs = sa.select(sa.func.coalesce(sa.func.max(WorkspaceRevision.revision), 0)).scalar_subquery()
+    return session.exec(sa.select(every_job + outside_jobs)).one()[0]
 
 
 def revisions_of(session: Session, job_ids: Iterable[int]) -> dict[int, int]:

@@ -1,7 +1,9 @@
 """Live pages: one revision watch per backend worker refreshes the open pages whose jobs changed.
 
 A change anywhere (a webhook applied, a sync sweep, a recruiter in another tab or on
-another worker) bumps its job's revision in the database. Instead of every open page
+another worker) bumps its job's revision in the database; a change that belongs to no
+job (a result kept for matching, an email, a notification) bumps the workspace's, which
+pages of every job watch too (``models.revisions``). Instead of every open page
 asking the database twice a second, each worker runs one loop that reads the revisions
 its open pages show, ten times a second in one query, and wakes only the pages whose
 jobs moved; each of those reloads. A page whose jobs stay still costs one catch-up
@@ -42,7 +44,7 @@ CATCH_UP_S = 10.0
 # After a failed read (the database restarting), wait this long before the next.
 RETRY_S = 1.0
 
-Scope = tuple[int, ...] | None  # job ids; None: every job
+Scope = tuple[int, ...] | None  # job ids; None: every job, and what belongs to none
 
 
 @dataclasses.dataclass(eq=False)
@@ -108,9 +110,13 @@ class RevisionWatch:
 
 
 def _read(session: Session, scopes: set[Scope]) -> dict[Scope, int]:
-    """Each scope's revision (as ``pipeline.job_revisions`` counts it) in at most two queries."""
+    """Each scope's revision, as the pages count it, in at most two queries.
+
+    A page of some jobs counts ``pipeline.job_revisions``; a page of every job (None)
+    counts ``pipeline.workspace_revision``, which also moves with what belongs to no job.
+    """
     by_job = pipeline.revisions_of(session, {job_id for scope in scopes if scope for job_id in scope})
-    every = pipeline.job_revisions(session) if None in scopes else 0
+    every = pipeline.workspace_revision(session) if None in scopes else 0
     return {
         scope: every if scope is None else sum(by_job.get(job_id, 0) for job_id in scope) for scope in scopes
     }

@@ -26,7 +26,7 @@ class NotificationsState(rx.State):
 
         def load(session):
             return (
-                pipeline.job_revisions(session),
+                pipeline.workspace_revision(session),
                 views.notifications(session, visible),
                 views.outbox(session) if may_see_mail else [],
                 views.unread_count(session, visible),

@@ -24,7 +24,7 @@ class JobsState(rx.State):
         visible = current_user().visible_job_ids
 
         def load(session):
-            return pipeline.job_revisions(session), views.list_jobs(session, visible)
+            return pipeline.workspace_revision(session), views.list_jobs(session, visible)
 
         self.revision, self.jobs = await in_session(load)
 

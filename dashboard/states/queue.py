@@ -59,7 +59,7 @@ class QueueState(rx.State):
         def load(session):
             # The revision before the rows: a change landing while they are read wakes the watch
             # (read after, it would hide that change until the job changed again).
-            revision = pipeline.job_revisions(session)
+            revision = pipeline.workspace_revision(session)
             buckets = queue_view.counts(session, queue_filter, visible)
             # The page shown may have emptied meanwhile (sent, moved on): show the last one left.
             start = queue_view.page_start(offset, queue_view.count_of(buckets, bucket))

@@ -10,11 +10,11 @@ from models import Application, AssessmentAttempt, AttemptState, Gating, Notific
 
 
 def test_a_new_job_moves_the_revision_open_job_lists_watch(session):
-    before = pipeline.job_revisions(session)
+    before = pipeline.workspace_revision(session)
 
     plans.create_job(session=session, title="Designer", stage_names=["Applied"])
 
-    assert pipeline.job_revisions(session) > before
+    assert pipeline.workspace_revision(session) > before
 
 
 def test_stages_are_added_renamed_reordered_and_kept_dense(session):

@@ -37,7 +37,7 @@ def test_a_change_wakes_the_pages_of_its_job_and_of_every_job_but_not_another_jo
     async def scenario():
         watch = live.watch()
         with new_session() as s:
-            this_job, every_job = pipeline.job_revisions(s, [p.job.id]), pipeline.job_revisions(s)
+            this_job, every_job = pipeline.job_revisions(s, [p.job.id]), pipeline.workspace_revision(s)
             another_job = pipeline.job_revisions(s, [other_job.id])
         this = asyncio.create_task(watch.next_change((p.job.id,), this_job, timeout=10))
         every = asyncio.create_task(watch.next_change(None, every_job, timeout=10))

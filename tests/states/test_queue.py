@@ -1,12 +1,14 @@
-"""The queue page's state: its filters narrow the rows, and a long bucket is paged."""
+"""The queue page's state: its filters narrow the rows, a long bucket is paged, and it stays live."""
 
 from sqlmodel import select
 
-from dashboard.services import accounts, assessments, pipeline, plans
+from dashboard.services import accounts, assessments, matching, pipeline, plans
 from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import list_vendor_tests
+from dashboard.states import live
 from dashboard.states.queue import QueueState
 from models import AssessmentAttempt, AttemptState, Role, User
+from providers.base import AttemptStatus, Progress
 from tests.states.conftest import run_async, run_handler, substate, watch_until
 
 
@@ -73,3 +75,18 @@ def test_a_long_bucket_is_paged_and_every_filter_narrows_it(session, pipeline_wi
         assessments.send_assessment(session=session, attempt_id=attempt_id, actor=SYSTEM)
     run_async(watch_until(queue, lambda: len(queue.rows) == 92))
     assert (queue.offset, queue.page_label, len(queue.rows)) == (0, "", 92)
+
+
+def test_a_result_kept_for_matching_elsewhere_shows_on_the_open_queue(session, screen, signed_in_as):
+    queue = substate(signed_in_as(Role.RECRUITER), QueueState)
+    run_async(run_handler(queue, "load"))
+    assert queue.unmatched == []
+
+    status = AttemptStatus("unknown-7", Progress.COMPLETED, "completed", candidate_email="grace@example.com")
+    matching.record(
+        session=session, integration_id=screen.id, status=status, outcome=assessments.Applied.UNKNOWN
+    )
+
+    # No job changed: only the workspace revision tells the page (else it waits for its catch-up).
+    run_async(watch_until(queue, lambda: len(queue.unmatched) == 1, timeout=live.CATCH_UP_S / 2))
+    assert queue.unmatched[0].candidate_email == "grace@example.com"

@@ -1,0 +1,59 @@
+"""What belongs to no job moves the workspace revision, in its own transaction; nothing else does."""
+
+import itertools
+
+from sqlmodel import select
+
+from dashboard.services import assessments, matching, notify, pipeline
+from dashboard.services.actors import SYSTEM
+from models import Notification, OutboxMessage, UnmatchedResult
+from providers.base import AttemptStatus, Progress
+
+
+def _keep_for_matching(session, integration_id: int, vendor_attempt_id: str) -> UnmatchedResult:
+    status = AttemptStatus(
+        vendor_attempt_id, Progress.COMPLETED, "completed", candidate_email="x@example.com"
+    )
+    return matching.record(
+        session=session, integration_id=integration_id, status=status, outcome=assessments.Applied.UNKNOWN
+    )
+
+
+def test_results_kept_for_matching_emails_and_notifications_each_move_it(session, screen):
+    seen = [pipeline.workspace_revision(session)]
+
+    kept = _keep_for_matching(session, screen.id, "unknown-1")
+    seen.append(pipeline.workspace_revision(session))
+    _keep_for_matching(session, screen.id, "unknown-1")  # the same result again: the row is updated
+    seen.append(pipeline.workspace_revision(session))
+    matching.dismiss(session=session, unmatched_id=kept.id, actor=SYSTEM)
+    seen.append(pipeline.workspace_revision(session))
+
+    session.add(OutboxMessage(dedupe_key="a", to_address="ada@example.com", subject="Result", body="82%"))
+    session.add(Notification(dedupe_key="b", kind="review", message="Ada's result is in"))
+    session.commit()
+    seen.append(pipeline.workspace_revision(session))
+    email = session.exec(select(OutboxMessage)).one()
+    email.error = "SMTP refused"
+    session.add(email)
+    session.commit()
+    seen.append(pipeline.workspace_revision(session))
+    notify.mark_read(session, [session.exec(select(Notification.id)).one()])  # one bulk UPDATE
+    seen.append(pipeline.workspace_revision(session))
+
+    assert all(later > earlier for earlier, later in itertools.pairwise(seen)), seen
+
+
+def test_reads_empty_commits_and_rolled_back_changes_leave_it(session, screen):
+    _keep_for_matching(session, screen.id, "unknown-1")
+    before = pipeline.workspace_revision(session)
+
+    list(session.exec(select(UnmatchedResult)))
+    session.commit()
+    session.add(OutboxMessage(dedupe_key="a", to_address="ada@example.com", subject="Result", body="82%"))
+    session.flush()
+    session.rollback()
+    session.commit()
+
+    assert pipeline.workspace_revision(session) == before
+    assert session.exec(select(OutboxMessage)).first() is None
