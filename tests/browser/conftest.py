@@ -77,10 +77,15 @@ def running_app(sandbox_url: str, *, db_url: str | None = None, redis_url: str |
 
 
 @pytest.fixture(scope="session")
-def app_url(browser_sandbox_url):
+def demo_app(browser_sandbox_url) -> RunningApp:
     """Assay on its embedded default (SQLite, one worker), for the whole browser session."""
     with running_app(browser_sandbox_url) as app:
-        yield app.url
+        yield app
+
+
+@pytest.fixture(scope="session")
+def app_url(demo_app) -> str:
+    return demo_app.url
 
 
 @pytest.fixture

@@ -2,14 +2,21 @@
 
 Each live page (jobs, board, queue, review, application, notifications) starts its watch
 with its page load; Reflex cancels it when the tab navigates, reconnects or closes. The
-worker's health answer counts the pages it keeps live (``live_pages``).
+worker's health answer counts the pages it keeps live (``live_pages``). What belongs to no
+job (a vendor result to match) reaches the open queue through the workspace revision.
 """
 
 import time
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
+from sqlmodel import Session, select
+
+from dashboard.services import assessments, matching
+from models import Integration
+from providers.base import AttemptStatus, Progress
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +30,23 @@ def _live_pages_become(app_url: str, expected: int, timeout: float = 15) -> int:
         time.sleep(0.2)
 
 
-def test_a_page_is_watched_while_open_and_forgotten_once_left(page, app_url, sign_in, shoot):
+def _keep_a_result_for_matching(db_url: str, candidate_email: str) -> None:
+    """What a webhook about an attempt Assay never sent leaves, written to the running app's database."""
+    engine = sa.create_engine(db_url)
+    try:
+        with Session(engine) as session:
+            screen = session.exec(select(Integration).where(Integration.vendor == "coderpad_screen")).first()
+            status = AttemptStatus(
+                "not-ours-1", Progress.COMPLETED, "completed", candidate_email=candidate_email
+            )
+            matching.record(
+                session=session, integration_id=screen.id, status=status, outcome=assessments.Applied.UNKNOWN
+            )
+    finally:
+        engine.dispose()
+
+
+def test_a_page_is_watched_while_open_and_forgotten_once_left(page, app_url, demo_app, sign_in, shoot):
     page.set_default_timeout(20_000)
     assert _live_pages_become(app_url, 0) == 0, "pages of earlier tests are still watched"
     sign_in("recruiter@assay.test")
@@ -50,6 +73,14 @@ def test_a_page_is_watched_while_open_and_forgotten_once_left(page, app_url, sig
         timeout=3_000
     )
     shoot("73-board-live-from-another-tab")
+
+    # A vendor result no application matches is kept for the queue: no job moved, the queue shows it.
+    other.goto(f"{app_url}/queue")
+    expect(other.get_by_role("heading", name="Queue")).to_be_visible()
+    assert _live_pages_become(app_url, 2) == 2
+    _keep_a_result_for_matching(demo_app.db_url, "grace.unknown@example.com")
+    expect(other.get_by_text("grace.unknown@example.com")).to_be_visible(timeout=3_000)
+    shoot("74-queue-live-result-to-match", other)
 
     other.close()
     assert _live_pages_become(app_url, 1) == 1  # closing a tab ends its watch
