@@ -44,9 +44,12 @@ def _flushing(session: orm.Session, _context, _instances) -> None:
 
 @sa.event.listens_for(orm.Session, "before_commit")
 def _move_workspace_revision(session: orm.Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint (``notify``'s insert-once): the outermost commit moves it, once
+    session.flush()  # whatever is still pending goes first, autoflush or not: the update stays last
     # A missing row (only a hand-edited database lacks it) makes this a no-op: pages then
     # show such changes at their catch-up refresh.
-    if session.info.get(_CHANGED) or _touched(session):
+    if session.info.get(_CHANGED):
         session.execute(
             sa.update(WorkspaceRevision)
             .values(revision=WorkspaceRevision.revision + 1)
@@ -54,7 +57,9 @@ def _move_workspace_revision(session: orm.Session) -> None:
         )
 
 
-@sa.event.listens_for(orm.Session, "after_commit")
-@sa.event.listens_for(orm.Session, "after_rollback")
-def _forget(session: orm.Session) -> None:
-    session.info.pop(_CHANGED, None)
+@sa.event.listens_for(orm.Session, "after_transaction_end")
+def _forget(session: orm.Session, transaction: orm.SessionTransaction) -> None:
+    # Only when the whole transaction ends (committed, rolled back or closed): a savepoint
+    # rolled back keeps what the transaction changed before it.
+    if transaction.parent is None:
+        session.info.pop(_CHANGED, None)

@@ -158,6 +158,8 @@ def _stage_done(session: Session, application: Application, stage_id: int) -> No
 
 def mark_read(session: Session, notification_ids: list[int]) -> None:
     """Mark notifications read."""
+    if not notification_ids:
+        return  # nothing unread: no write, and no open page reloads for it
     session.exec(
         sa.update(Notification)
         .where(Notification.id.in_(notification_ids))  # type: ignore[union-attr]

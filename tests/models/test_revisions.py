@@ -2,9 +2,10 @@
 
 import itertools
 
+import sqlalchemy as sa
 from sqlmodel import select
 
-from dashboard.services import assessments, matching, notify, pipeline
+from dashboard.services import assessments, history, matching, notify, pipeline, plans
 from dashboard.services.actors import SYSTEM
 from models import Notification, OutboxMessage, UnmatchedResult
 from providers.base import AttemptStatus, Progress
@@ -57,3 +58,47 @@ def test_reads_empty_commits_and_rolled_back_changes_leave_it(session, screen):
 
     assert pipeline.workspace_revision(session) == before
     assert session.exec(select(OutboxMessage)).first() is None
+
+
+def test_moved_once_and_last_even_through_savepoints(session, screen):
+    """A completion writes its notices through savepoints (insert-once); a duplicate one rolls back."""
+    job = plans.create_job(session=session, title="Designer", stage_names=["Applied"])
+    notify._insert_once(session, Notification(dedupe_key="seen", kind="review", message="Already told"))
+    session.commit()
+    before = pipeline.workspace_revision(session)
+    statements: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement.split()[0:3])
+
+    sa.event.listen(session.get_bind(), "before_cursor_execute", note)
+    try:
+        email = OutboxMessage(dedupe_key="new", to_address="ada@example.com", subject="Result", body="82%")
+        assert notify._insert_once(session, email)
+        assert not notify._insert_once(
+            session, Notification(dedupe_key="seen", kind="review", message="Again")
+        )
+        history.bump_job(session, job.id)
+        session.commit()
+    finally:
+        sa.event.remove(session.get_bind(), "before_cursor_execute", note)
+
+    assert pipeline.workspace_revision(session) == before + 2  # the job's move and the workspace's
+    writes = [s for s in statements if s[0] in ("INSERT", "UPDATE")]
+    assert [s for s in writes if "workspacerevision" in s] == [writes[-1]], writes
+
+
+def test_a_savepoint_rolled_back_keeps_the_change_made_before_it(session, screen):
+    email = OutboxMessage(dedupe_key="new", to_address="ada@example.com", subject="Result", body="82%")
+    session.add(email)
+    notify._insert_once(session, Notification(dedupe_key="seen", kind="review", message="Already told"))
+    session.commit()
+    before = pipeline.workspace_revision(session)
+
+    email.error = "SMTP refused"
+    session.add(email)
+    session.flush()
+    assert not notify._insert_once(session, Notification(dedupe_key="seen", kind="review", message="Again"))
+    session.commit()
+
+    assert pipeline.workspace_revision(session) == before + 1
