@@ -1,5 +1,7 @@
-"""The review page's state: a long list reaches the browser a page at a time, in the chosen order."""
+"""The review page's state: rows reach the browser a page at a time, in order; a crash never pauses it."""
 
+import pytest
+import sqlalchemy as sa
 from reflex.istate.data import ReflexURL, RouterData
 
 from dashboard.services import sync
@@ -52,3 +54,26 @@ def test_the_chart_counts_each_candidate_once_and_marks_the_one_in_view(
     band = min(9, int(in_view // 10))
     assert sum(b["candidates"] + b["mark"] for b in page.bars) == 3  # every result once
     assert [b["mark"] for b in page.bars] == [1 if i == band else 0 for i in range(10)]
+
+
+def test_a_decision_that_fails_unexpectedly_leaves_the_page_live(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    """The page pauses its live refresh while a decision is in hand; a crash must not leave it paused."""
+    p = pipeline_with_assessment
+    (attempt,) = send_to_applicants(session, p.assessment, 1)
+    sandbox.start(attempt.vendor_attempt_id)
+    sandbox.submit(attempt.vendor_attempt_id)
+    sync.sync_integration(session=session, integration_id=p.integration.id)
+    root = signed_in_as(Role.RECRUITER)
+    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}/review"))
+    page = substate(root, ReviewState)
+    run_async(run_handler(page, "load"))
+    # The history table gone (a database in trouble): advancing fails with no message for a user.
+    session.exec(sa.text("ALTER TABLE applicationevent RENAME TO applicationevent_away"))
+    session.commit()
+
+    with pytest.raises(sa.exc.DBAPIError):
+        run_async(run_handler(page, "advance"))
+
+    assert page.busy is False
