@@ -12,20 +12,25 @@ from tests.conftest import send_to_applicants
 from tests.states.conftest import run_async, run_handler, substate
 
 
-def test_the_browser_gets_the_first_rows_and_a_decision_brings_the_next_in(
-    session, pipeline_with_assessment, sandbox, signed_in_as, monkeypatch
-):
-    p = pipeline_with_assessment
-    for attempt in send_to_applicants(session, p.assessment, 3):
+def _review_page(session, p, sandbox, signed_in_as, *, results: int) -> ReviewState:
+    """A recruiter's review page of the job, loaded, with ``results`` submitted tests synced in."""
+    for attempt in send_to_applicants(session, p.assessment, results):
         sandbox.start(attempt.vendor_attempt_id)
         sandbox.submit(attempt.vendor_attempt_id)
     sync.sync_integration(session=session, integration_id=p.integration.id)
-    monkeypatch.setattr(review_state, "SHOWN_AT_MOST", 2)
     root = signed_in_as(Role.RECRUITER)
     root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}/review"))
     page = substate(root, ReviewState)
-
     run_async(run_handler(page, "load"))
+    return page
+
+
+def test_the_browser_gets_the_first_rows_and_a_decision_brings_the_next_in(
+    session, pipeline_with_assessment, sandbox, signed_in_as, monkeypatch
+):
+    monkeypatch.setattr(review_state, "SHOWN_AT_MOST", 2)
+    page = _review_page(session, pipeline_with_assessment, sandbox, signed_in_as, results=3)
+
     shown = [r.candidate_name for r in page.rows]
     assert page.matching == 3 and len(shown) == 2  # the best two scores, the list's order
 
@@ -39,16 +44,7 @@ def test_the_browser_gets_the_first_rows_and_a_decision_brings_the_next_in(
 def test_the_chart_counts_each_candidate_once_and_marks_the_one_in_view(
     session, pipeline_with_assessment, sandbox, signed_in_as
 ):
-    p = pipeline_with_assessment
-    for attempt in send_to_applicants(session, p.assessment, 3):
-        sandbox.start(attempt.vendor_attempt_id)
-        sandbox.submit(attempt.vendor_attempt_id)
-    sync.sync_integration(session=session, integration_id=p.integration.id)
-    root = signed_in_as(Role.RECRUITER)
-    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}/review"))
-    page = substate(root, ReviewState)
-
-    run_async(run_handler(page, "load"))
+    page = _review_page(session, pipeline_with_assessment, sandbox, signed_in_as, results=3)
 
     in_view = page.rows[page.cursor].score
     band = min(9, int(in_view // 10))
@@ -60,15 +56,7 @@ def test_a_decision_that_fails_unexpectedly_leaves_the_page_live(
     session, pipeline_with_assessment, sandbox, signed_in_as
 ):
     """The page pauses its live refresh while a decision is in hand; a crash must not leave it paused."""
-    p = pipeline_with_assessment
-    (attempt,) = send_to_applicants(session, p.assessment, 1)
-    sandbox.start(attempt.vendor_attempt_id)
-    sandbox.submit(attempt.vendor_attempt_id)
-    sync.sync_integration(session=session, integration_id=p.integration.id)
-    root = signed_in_as(Role.RECRUITER)
-    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}/review"))
-    page = substate(root, ReviewState)
-    run_async(run_handler(page, "load"))
+    page = _review_page(session, pipeline_with_assessment, sandbox, signed_in_as, results=1)
     # The history table gone (a database in trouble): advancing fails with no message for a user.
     session.exec(sa.text("ALTER TABLE applicationevent RENAME TO applicationevent_away"))
     session.commit()
