@@ -227,9 +227,16 @@ class RateLimited(ProviderError):
 
 
 class VendorFailure(ProviderError):
-    """A 5xx, or a reply we cannot read (HTML instead of JSON, wrong shape)."""
+    """A 5xx, or a reply we cannot read (HTML instead of JSON, wrong shape).
+
+    ``retry_after`` in seconds where the vendor said when to come back (a 503 may).
+    """
 
     retryable = True
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class VendorRefused(ProviderError):

@@ -184,10 +184,12 @@ class VendorClient:
             return self._once(method, path, binary=binary, **kwargs)
 
         def backoff(err: Exception) -> bool | float:
-            if isinstance(err, RateLimited):
-                if err.retry_after is None:
-                    return True
-                return err.retry_after if err.retry_after <= self._max_retry_wait else False
+            # A 429 or a 5xx that says when to come back is retried then, if that is soon enough.
+            retry_after = (
+                getattr(err, "retry_after", None) if isinstance(err, RateLimited | VendorFailure) else None
+            )
+            if retry_after is not None:
+                return retry_after if retry_after <= self._max_retry_wait else False
             return isinstance(err, ProviderError) and err.retryable
 
         retrying = stamina.retry(
@@ -221,7 +223,10 @@ class VendorClient:
                 retry_after_seconds(response.headers.get("Retry-After")),
             )
         if status >= 500:
-            raise VendorFailure(f"{name} failed ({status}); try again shortly.")
+            raise VendorFailure(
+                f"{name} failed ({status}); try again shortly.",
+                retry_after_seconds(response.headers.get("Retry-After")),
+            )
         if status >= 400:
             detail = self.rules.error_message(body)
             raise VendorRefused(f"{name} refused: {detail or status}.", status, _error_code(body))

@@ -396,6 +396,15 @@ def test_a_429_is_waited_out_when_short_and_reported_when_long(vendor):
     assert err.value.retry_after == 120
 
 
+def test_a_503_that_says_when_to_come_back_is_retried_then(vendor):
+    vendor.faults(fail_next=[{"status": 503, "retry_after": 1}])
+    started = time.monotonic()
+
+    assert vendor.provider.list_tests()
+
+    assert time.monotonic() - started >= 0.9  # not the default backoff's fraction of a second
+
+
 def test_a_5xx_is_retried_then_reported(vendor):
     vendor.faults(fail_next=[{"status": 503}])
     assert vendor.provider.list_tests()  # one failure is retried away
