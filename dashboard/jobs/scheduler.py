@@ -18,8 +18,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from dashboard.jobs.leader import Leadership
 from dashboard.services import attempt_actions, ledger, notify, sync, webhooks
 from dashboard.services.actors import SYSTEM
+from dashboard.services.integrations import record_vendor_error
 from dashboard.settings import get_settings
-from models import WebhookDelivery, new_session, utcnow
+from models import Integration, WebhookDelivery, new_session, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +47,17 @@ def sync_all_integrations() -> int:
     with new_session() as session:
         integration_ids = sync.integrations_to_sync(session)
     for integration_id in integration_ids:
-        with new_session() as session:
-            corrected += sync.sync_integration(session=session, integration_id=integration_id).corrected
+        try:
+            with new_session() as session:
+                corrected += sync.sync_integration(session=session, integration_id=integration_id).corrected
+        except Exception as err:  # one connection's trouble must not hold up the others' sweeps
+            log.exception("sync: integration %s could not be swept", integration_id)
+            with new_session() as session:
+                record_vendor_error(
+                    session=session,
+                    integration=session.get(Integration, integration_id),
+                    message=f"Sync failed: {err} Assay tries again at the next sweep.",
+                )
     return corrected
 
 

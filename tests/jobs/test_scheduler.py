@@ -1,5 +1,7 @@
-"""One scheduler across workers: the leader lock frees itself when its holder dies; each slot runs once."""
+"""One scheduler across workers: the leader lock frees itself when its holder dies; each slot runs once;
+one connection's trouble holds up no other."""
 
+import logging
 import os
 import signal
 import subprocess
@@ -11,9 +13,11 @@ import time
 from sqlmodel import select
 
 from dashboard.jobs.leader import Leadership
-from dashboard.jobs.scheduler import once_per_slot
-from dashboard.services import ledger
-from models import ScheduledRun, new_session, utcnow
+from dashboard.jobs.scheduler import once_per_slot, sync_all_integrations
+from dashboard.services import ledger, pipeline
+from dashboard.services.actors import SYSTEM
+from models import AssessmentAttempt, AttemptState, Integration, ScheduledRun, new_session, utcnow
+from tests.conftest import send_test, vendor_test_stages
 
 
 def test_a_slot_is_claimed_once(session):
@@ -81,3 +85,33 @@ def test_only_one_leader_and_a_dead_leaders_lock_frees_itself(db, tmp_path):
         contender.release()
     finally:
         holder.kill()
+
+
+def test_one_connection_that_cannot_be_swept_holds_up_no_other(session, sandbox, caplog):
+    """A CoderPad key stored under a master key that is gone: HackerRank is still swept."""
+    screen, (screen_stage,) = vendor_test_stages(session, "coderpad_screen", "Backend")
+    _hackerrank, (hackerrank_stage,) = vendor_test_stages(session, "hackerrank", "Frontend")
+    attempts = {}
+    for name, stage in (("screen", screen_stage), ("hackerrank", hackerrank_stage)):
+        application = pipeline.add_application(
+            session=session,
+            job_id=stage.job_id,
+            name=f"Ada {name}",
+            email=f"{name}@example.com",
+            actor=SYSTEM,
+        )
+        attempts[name] = send_test(session, stage, application)
+    sandbox.start(attempts["hackerrank"].vendor_attempt_id, "hackerrank")
+    screen.api_key_encrypted = "not a token any master key made"
+    session.add(screen)
+    session.commit()
+
+    sync_all_integrations()
+
+    session.expire_all()
+    assert session.get(AssessmentAttempt, attempts["hackerrank"].id).state == AttemptState.STARTED
+    assert session.get(Integration, screen.id).last_error.startswith("Sync failed: A stored secret cannot be")
+    assert [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR] == [
+        f"sync: integration {screen.id} could not be swept"
+    ]
+    caplog.clear()  # the one ERROR this test expects
