@@ -81,7 +81,18 @@ def _connection(conn: IntegrationView) -> rx.Component:
             ),
             _fact("Open attempts", conn.open_attempts),
             _fact("Errors (24 h)", conn.errors_24h),
+            _fact("Webhooks not applied yet", conn.webhooks_waiting),
             _webhook(conn),
+            rx.cond(
+                conn.webhook_error != "",
+                rx.callout(
+                    rx.text("Webhooks kept for retry: ", conn.webhook_error),
+                    icon="inbox",
+                    color_scheme="amber",
+                    size="1",
+                    width="100%",
+                ),
+            ),
             rx.cond(
                 conn.last_error != "",
                 rx.callout(

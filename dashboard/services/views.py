@@ -34,6 +34,7 @@ from models import (
     Stage,
     StageAssessment,
     User,
+    WebhookDelivery,
     utcnow,
 )
 from providers import registry
@@ -182,6 +183,8 @@ class IntegrationView:
     webhook_url_masked: str
     audit: list[EventView]
     options: dict[str, str] = dataclasses.field(default_factory=dict)
+    webhooks_waiting: int = 0  # stored, not applied yet (gathering, or failed and kept for retry)
+    webhook_error: str = ""  # why the newest of those failed, if one did
 
 
 @dataclasses.dataclass
@@ -426,15 +429,35 @@ def integrations(session: Session) -> list[IntegrationView]:
             .group_by(IntegrationLog.integration_id)
         ).all()
     )
+    not_applied = WebhookDelivery.applied_at.is_(None)  # type: ignore[union-attr]
+    waiting = dict(
+        session.exec(
+            sa.select(WebhookDelivery.integration_id, sa.func.count())
+            .where(not_applied)
+            .group_by(WebhookDelivery.integration_id)
+        ).all()
+    )
     base = get_settings().public_url.rstrip("/")
     views = []
     live = select(Integration).where(Integration.disconnected_at.is_(None))  # type: ignore[union-attr]
     for i in session.exec(live.order_by(Integration.vendor, Integration.name)):
+        webhook_error = (
+            session.exec(
+                select(WebhookDelivery.error)
+                .where(
+                    WebhookDelivery.integration_id == i.id, not_applied, WebhookDelivery.error.is_not(None)
+                )  # type: ignore[union-attr]
+                .order_by(WebhookDelivery.id.desc())  # type: ignore[union-attr]
+                .limit(1)
+            ).first()
+            if waiting.get(i.id)
+            else None
+        )
         failing = bool(
             i.last_error_at
             and i.last_error_at > day_ago
             and (i.last_used_at is None or i.last_error_at >= i.last_used_at)
-        )
+        ) or bool(webhook_error)
         audit = session.exec(
             select(IntegrationLog)
             .where(IntegrationLog.integration_id == i.id, IntegrationLog.kind == "audit")
@@ -462,6 +485,8 @@ def integrations(session: Session) -> list[IntegrationView]:
                 webhook_url_masked=f"{base}/api/webhooks/{i.vendor}/{i.id}?token=\u2022\u2022\u2022\u2022\u2022\u2022",
                 audit=[EventView(when(e.at), e.message, e.actor_label, "") for e in audit],
                 options={k: str(v) for k, v in (i.options or {}).items()},
+                webhooks_waiting=waiting.get(i.id, 0),
+                webhook_error=webhook_error or "",
             )
         )
     return views

@@ -11,7 +11,7 @@ from sqlmodel import select
 from dashboard.api.applier import QUIET
 from dashboard.api.routes import build_api
 from dashboard.jobs.scheduler import retry_webhook_inbox
-from dashboard.services import assessments, pipeline, secrets
+from dashboard.services import assessments, pipeline, secrets, views
 from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import webhook_url
 from models import AssessmentAttempt, AttemptState, Integration, WebhookDelivery, new_session
@@ -92,7 +92,9 @@ def test_an_unknown_integration_is_404(assay_api):
     assert answer.status_code == 404
 
 
-def test_a_delivery_that_cannot_be_applied_stays_in_the_inbox_for_retry(session, sent_attempt, sandbox):
+def test_a_delivery_that_cannot_be_applied_stays_in_the_inbox_for_retry_and_on_the_health(
+    session, sent_attempt, sandbox
+):
     sandbox.faults(drop_webhooks=True)
     sandbox.start(sent_attempt.vendor_attempt_id)
     sandbox.faults(drop_webhooks=True, fail_next=[{"status": 503}] * 3)  # every try of the fetch
@@ -103,12 +105,16 @@ def test_a_delivery_that_cannot_be_applied_stays_in_the_inbox_for_retry(session,
     assert answer.status_code == 202
     delivery = _wait_for_delivery_error(session)
     assert "503" in delivery.error and delivery.applied_at is None
+    (health,) = views.integrations(session)  # what the integrations page shows the admin
+    assert (health.health, health.webhooks_waiting) == ("failing", 1) and "503" in health.webhook_error
 
     retry_webhook_inbox()
 
     session.expire_all()
     assert session.get(WebhookDelivery, delivery.id).applied_at is not None
     assert session.get(AssessmentAttempt, sent_attempt.id).state == AttemptState.STARTED
+    (health,) = views.integrations(session)
+    assert (health.health, health.webhooks_waiting, health.webhook_error) == ("connected", 0, "")
 
 
 def test_a_server_stopped_while_applying_does_not_hold_up_the_next_one(session, sent_attempt, sandbox):
