@@ -67,10 +67,10 @@ def test_several_workers_one_scheduler_and_live_boards(browser, production_app, 
     leaders = app.log_path.read_text().count("this process runs the scheduled jobs")
     engine = sa.create_engine(app.db_url)
     with engine.connect() as conn:
-        runs = conn.execute(
-            sa.text("SELECT job_name, slot, count(*) FROM scheduledrun GROUP BY job_name, slot")
-        ).all()
+        runners = conn.execute(sa.text("SELECT DISTINCT runner FROM scheduledrun")).scalars().all()
     engine.dispose()
     assert leaders == 1, f"{leaders} processes ran the scheduler"
-    assert runs and all(count == 1 for _job, _slot, count in runs)
+    # Every run of every job, whatever its slot, came from that one process (the ledger alone
+    # would let each worker's scheduler win some slots).
+    assert len(runners) == 1, f"scheduled jobs ran in {runners}"
     assert len(workers) >= 2, "only one backend worker answered"
