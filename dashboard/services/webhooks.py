@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import hmac
 import logging
 import threading
@@ -63,7 +64,7 @@ def receive(
         return Receipt(err.status_code, str(err))
     delivery = WebhookDelivery(
         integration_id=integration_id,
-        delivery_key=notice.delivery_key,
+        delivery_key=_inbox_key(integration_id, notice.delivery_key),
         body=body.decode("utf-8", errors="replace"),
         vendor_attempt_ids=list(notice.vendor_attempt_ids),
     )
@@ -78,6 +79,14 @@ def receive(
     session.add(integration)
     session.commit()
     return Receipt(202, "Accepted.", delivery.id)
+
+
+def _inbox_key(integration_id: int, vendor_key: str) -> str:
+    """Unique per connection (two teams' accounts may send the same body), and short enough to store."""
+    key = f"{integration_id}:{vendor_key}"
+    if len(key) > 200:  # the column's length: a vendor's very long id is hashed, never an error
+        key = f"{integration_id}:sha256:{hashlib.sha256(vendor_key.encode()).hexdigest()}"
+    return key
 
 
 def apply_delivery(*, session: Session, delivery_id: int) -> bool:

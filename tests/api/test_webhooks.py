@@ -15,6 +15,7 @@ from dashboard.services import assessments, pipeline, secrets, views
 from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import webhook_url
 from models import AssessmentAttempt, AttemptState, Integration, WebhookDelivery, new_session
+from tests.conftest import connect_screen
 from tests.http_server import serving
 
 FIXTURES = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "coderpad_screen"
@@ -67,6 +68,20 @@ def test_the_same_delivery_three_times_is_stored_once(session, sent_attempt):
 
     assert [a.status_code for a in answers] == [202, 200, 200]
     assert len(session.exec(select(WebhookDelivery)).all()) == 1
+
+
+def test_the_same_body_to_two_connections_is_stored_for_each(session, sent_attempt):
+    """Two CoderPad Screen accounts (two teams) may send byte-identical deliveries."""
+    second = connect_screen(session, name="CoderPad Screen (EU team)")
+    body = json.loads((FIXTURES / "webhook_started.json").read_text())
+    body["id"] = int(sent_attempt.vendor_attempt_id)
+
+    first = session.get(Integration, sent_attempt.integration_id)
+
+    answers = [httpx.post(webhook_url(i), json=body, timeout=10) for i in (first, second)]
+
+    assert [a.status_code for a in answers] == [202, 202]
+    assert len(session.exec(select(WebhookDelivery)).all()) == 2
 
 
 def test_a_bad_token_is_refused_with_401(session, sent_attempt):
