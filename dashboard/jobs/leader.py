@@ -1,7 +1,11 @@
 """Which process runs the scheduled jobs: exactly one, and another takes over if it dies.
 
 PostgreSQL: a session-level advisory lock held on a dedicated connection; the
-server frees it when the connection (or the process, or the host) goes away.
+server frees it when the connection (or the process, or the host) goes away. TCP
+keepalives make the server notice a dead host within about a minute, not hours. A
+leader whose connection was cut (a database restart, a network blip) has lost the
+lock, perhaps to another worker already: ``still_leading`` says so, and the
+scheduler pauses until this process wins the lock again.
 SQLite (one machine): a file lock, which the OS frees when the process dies.
 """
 
@@ -16,6 +20,8 @@ from filelock import FileLock, Timeout
 log = logging.getLogger(__name__)
 
 ADVISORY_KEY = 0x41535341  # "ASSA": any fixed 64-bit number shared by every Assay worker
+# libpq's keepalives: a silent peer is given up after 30 + 3 x 10 s.
+_KEEPALIVES = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
 
 
 class Leadership:
@@ -37,7 +43,9 @@ class Leadership:
             return True
         if self._connection is not None:
             return True
-        self._engine = self._engine or sa.create_engine(self._db_url, pool_size=1, max_overflow=0)
+        self._engine = self._engine or sa.create_engine(
+            self._db_url, pool_size=1, max_overflow=0, connect_args=_KEEPALIVES
+        )
         connection = self._engine.connect()
         got = connection.execute(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_KEY}).scalar()
         connection.commit()
@@ -46,6 +54,23 @@ class Leadership:
             return True
         connection.close()
         return False
+
+    def still_leading(self) -> bool:
+        """Whether the lock is still this process's: False once its connection is gone."""
+        if self._file is not None:
+            return self._file.is_locked
+        if self._connection is None:
+            return False
+        try:
+            self._connection.execute(sa.text("SELECT 1"))
+            self._connection.commit()
+        except sa.exc.DBAPIError:
+            log.warning("the scheduler's lock connection was lost; another worker may lead now")
+            self._connection.invalidate()
+            self._connection.close()
+            self._connection = None
+            return False
+        return True
 
     def release(self) -> None:
         """Give up leadership (on shutdown)."""

@@ -24,6 +24,9 @@ from models import Integration, WebhookDelivery, new_session, utcnow
 
 log = logging.getLogger(__name__)
 
+# How often a worker tries to become the leader, and the leader checks it still is.
+LEADER_CHECK_S = 5.0
+
 
 def once_per_slot(job_name: str, every_seconds: float, work) -> str:
     """Run ``work()`` unless this slot of ``job_name`` already ran somewhere; returns the outcome."""
@@ -150,10 +153,17 @@ async def run_scheduler():
     scheduler = build_scheduler()
 
     async def lead() -> None:
-        while not await asyncio.to_thread(leadership.try_acquire):
-            await asyncio.sleep(5)
-        scheduler.start()
-        log.info("this process runs the scheduled jobs (every %ss)", settings.poll_seconds)
+        while True:
+            while not await asyncio.to_thread(leadership.try_acquire):
+                await asyncio.sleep(LEADER_CHECK_S)
+            if scheduler.running:
+                scheduler.resume()
+            else:
+                scheduler.start()
+            log.info("this process runs the scheduled jobs (every %ss)", settings.poll_seconds)
+            while await asyncio.to_thread(leadership.still_leading):
+                await asyncio.sleep(LEADER_CHECK_S)
+            scheduler.pause()  # the lock is lost, perhaps to another worker: never two schedulers
 
     leader = asyncio.create_task(lead())
     try:

@@ -10,9 +10,10 @@ import textwrap
 import threading
 import time
 
+import sqlalchemy as sa
 from sqlmodel import select
 
-from dashboard.jobs.leader import Leadership
+from dashboard.jobs.leader import ADVISORY_KEY, Leadership
 from dashboard.jobs.scheduler import once_per_slot, sync_all_integrations
 from dashboard.services import ledger, pipeline
 from dashboard.services.actors import SYSTEM
@@ -115,3 +116,29 @@ def test_one_connection_that_cannot_be_swept_holds_up_no_other(session, sandbox,
         f"sync: integration {screen.id} could not be swept"
     ]
     caplog.clear()  # the one ERROR this test expects
+
+
+def test_a_leader_whose_lock_connection_was_cut_knows_it_no_longer_leads(db, tmp_path):
+    """A database restart or a network blip frees the lock: the old leader must not go on leading."""
+    leader, contender = Leadership(db, tmp_path), Leadership(db, tmp_path)
+    assert leader.try_acquire() and leader.still_leading()
+    if db.startswith("sqlite"):
+        assert not contender.try_acquire()  # the file lock only frees with its process
+        leader.release()
+        return
+    engine = sa.create_engine(db)
+    with engine.connect() as conn:  # what a restart does to the leader's session
+        conn.execute(
+            sa.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_locks"
+                " WHERE locktype = 'advisory' AND objid = :key AND granted"
+            ),
+            {"key": ADVISORY_KEY},
+        )
+    engine.dispose()
+
+    assert contender.try_acquire()  # the lock is free the moment the session ends
+    assert not leader.still_leading()
+    assert not leader.try_acquire()  # and the new leader keeps it
+    contender.release()
+    leader.release()
