@@ -899,7 +899,8 @@ class CodeSignal(ProviderBase):
         before anything is applied.
 
         Raises:
-            WebhookRejected: Unsigned, or the signature does not match (401).
+            WebhookRejected: Unsigned, or the signature does not match (401); a signed
+                body that is not JSON (400).
         """
         secret = self.config.webhook_secret
         if not secret:
@@ -914,7 +915,8 @@ class CodeSignal(ProviderBase):
         try:
             payload = json.loads(body)
         except ValueError:
-            payload = None
+            # The signature covers fields of the body: what cannot be read cannot be checked.
+            raise WebhookRejected("The CodeSignal webhook body is not JSON.", 400) from None
         payload = _dict(payload)
         event = payload.get("event") if isinstance(payload.get("event"), str) else ""
         expected = webhook_signature(

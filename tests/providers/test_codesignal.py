@@ -323,6 +323,14 @@ def test_a_correctly_signed_webhook_is_accepted_whatever_the_header_case():
     )
 
 
+@pytest.mark.parametrize("body", [b"", b"{", b"not json"])
+def test_a_signed_body_that_is_not_json_is_malformed_not_forged(body):
+    with pytest.raises(WebhookRejected) as err:
+        _provider().authenticate_webhook(headers={"X-CodeSignal-Signature": "ab" * 32}, body=body)
+
+    assert err.value.status_code == 400
+
+
 def test_the_ping_on_saving_the_webhook_is_signed_over_the_url_alone():
     _provider().authenticate_webhook(headers=_signed({}), body=b"{}")
 
