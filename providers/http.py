@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import math
 import os
 import threading
 import time
@@ -162,6 +163,9 @@ class VendorClient:
         self._pacer = _Pacer(rules.requests_per_second)
         self._attempts = max(1, attempts)
         self._max_retry_wait = max_retry_wait
+        # Until when (monotonic) the vendor asked not to be called: a Retry-After too long to
+        # wait out in the call is kept, so the next sweep, drain or "Sync now" waits too.
+        self._not_before = 0.0
 
     def call(
         self, method: str, path: str, *, retry: bool | None = None, binary: bool = False, **kwargs: Any
@@ -178,6 +182,20 @@ class VendorClient:
         Raises:
             ProviderError: A subclass naming the cause in words a user can act on.
         """
+        left = self._not_before - time.monotonic()
+        if left > 0:
+            raise RateLimited(
+                f"{self.rules.vendor_name} asked Assay to wait; it is asked again in {math.ceil(left)} s.",
+                left,
+            )
+        try:
+            return self._call(method, path, retry=retry, binary=binary, **kwargs)
+        except (RateLimited, VendorFailure) as err:
+            if err.retry_after is not None:
+                self._not_before = max(self._not_before, time.monotonic() + err.retry_after)
+            raise
+
+    def _call(self, method: str, path: str, *, retry: bool | None, binary: bool, **kwargs: Any) -> Any:
         if retry is None:
             retry = method.upper() == "GET"
         if not retry or self._attempts == 1:

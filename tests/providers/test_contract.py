@@ -395,6 +395,13 @@ def test_a_429_is_waited_out_when_short_and_reported_when_long(vendor):
         vendor.provider.list_tests()
     assert err.value.retry_after == 120
 
+    # Asked again before then (the next sweep, a "Sync now"): Assay waits, the vendor hears nothing.
+    asked = vendor.stats()["api_requests"]
+    with pytest.raises(RateLimited, match="asked Assay to wait") as err:
+        vendor.provider.list_tests()
+    assert 100 < err.value.retry_after <= 120
+    assert vendor.stats()["api_requests"] == asked
+
 
 def test_a_503_that_says_when_to_come_back_is_retried_then(vendor):
     vendor.faults(fail_next=[{"status": 503, "retry_after": 1}])
