@@ -121,10 +121,17 @@ def test_one_connection_that_cannot_be_swept_holds_up_no_other(session, sandbox,
 def test_a_leader_whose_lock_connection_was_cut_knows_it_no_longer_leads(db, tmp_path):
     """A database restart or a network blip frees the lock: the old leader must not go on leading."""
     leader, contender = Leadership(db, tmp_path), Leadership(db, tmp_path)
-    assert leader.try_acquire() and leader.still_leading()
+    assert leader.try_acquire()
+    checked: list[bool] = []
+    checker = threading.Thread(target=lambda: checked.append(leader.still_leading()))
+    checker.start()  # the scheduler checks from threads other than the one that won the lock
+    checker.join()
+    assert checked == [True]
     if db.startswith("sqlite"):
         assert not contender.try_acquire()  # the file lock only frees with its process
         leader.release()
+        assert contender.try_acquire()  # released from this thread, won on another
+        contender.release()
         return
     engine = sa.create_engine(db)
     with engine.connect() as conn:  # what a restart does to the leader's session
