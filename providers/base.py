@@ -216,8 +216,8 @@ class VendorUnreachable(ProviderError):
     retryable = True
 
 
-class RateLimited(ProviderError):
-    """429 (or the vendor's equivalent); ``retry_after`` in seconds if given."""
+class TryLater(ProviderError):
+    """A failure worth trying again; ``retry_after``: seconds the vendor said to wait, if it did."""
 
     retryable = True
 
@@ -226,17 +226,12 @@ class RateLimited(ProviderError):
         self.retry_after = retry_after
 
 
-class VendorFailure(ProviderError):
-    """A 5xx, or a reply we cannot read (HTML instead of JSON, wrong shape).
+class RateLimited(TryLater):
+    """429 (or the vendor's equivalent)."""
 
-    ``retry_after`` in seconds where the vendor said when to come back (a 503 may).
-    """
 
-    retryable = True
-
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
+class VendorFailure(TryLater):
+    """A 5xx (a 503 may say when to come back), or a reply we cannot read (HTML, wrong shape)."""
 
 
 class VendorRefused(ProviderError):

@@ -27,6 +27,7 @@ from providers.base import (
     PermissionMissing,
     ProviderError,
     RateLimited,
+    TryLater,
     VendorFailure,
     VendorRefused,
     VendorUnreachable,
@@ -190,7 +191,7 @@ class VendorClient:
             )
         try:
             return self._call(method, path, retry=retry, binary=binary, **kwargs)
-        except (RateLimited, VendorFailure) as err:
+        except TryLater as err:
             if err.retry_after is not None:
                 self._not_before = max(self._not_before, time.monotonic() + err.retry_after)
             raise
@@ -203,11 +204,8 @@ class VendorClient:
 
         def backoff(err: Exception) -> bool | float:
             # A 429 or a 5xx that says when to come back is retried then, if that is soon enough.
-            retry_after = (
-                getattr(err, "retry_after", None) if isinstance(err, RateLimited | VendorFailure) else None
-            )
-            if retry_after is not None:
-                return retry_after if retry_after <= self._max_retry_wait else False
+            if isinstance(err, TryLater) and err.retry_after is not None:
+                return err.retry_after if err.retry_after <= self._max_retry_wait else False
             return isinstance(err, ProviderError) and err.retryable
 
         retrying = stamina.retry(

@@ -34,20 +34,18 @@ class Leadership:
             if not db_url.startswith("postgresql")
             else None
         )
-        self._holds_file = False
         self._connection: sa.Connection | None = None
         self._engine: sa.Engine | None = None
 
     def try_acquire(self) -> bool:
         """True if this process is (now) the leader."""
         if self._file is not None:
-            if self._holds_file:
+            if self._file.is_locked:
                 return True
             try:
                 self._file.acquire(timeout=0)
             except Timeout:
                 return False
-            self._holds_file = True
             return True
         if self._connection is not None:
             return True
@@ -66,9 +64,9 @@ class Leadership:
     def still_leading(self) -> bool:
         """Whether the lock is still this process's: False once its connection is gone."""
         if self._file is not None:
-            # Not ``FileLock.is_locked``: that is per thread, and the checks run on other threads.
-            # The OS holds the lock for the whole process until it is released or dies.
-            return self._holds_file
+            # The OS holds the lock for the whole process until it is released or dies; the
+            # lock is made process-wide (not filelock's default, per thread): checks run on other threads.
+            return self._file.is_locked
         if self._connection is None:
             return False
         try:
@@ -84,9 +82,8 @@ class Leadership:
 
     def release(self) -> None:
         """Give up leadership (on shutdown)."""
-        if self._file is not None and self._holds_file:
+        if self._file is not None and self._file.is_locked:
             self._file.release(force=True)
-            self._holds_file = False
         if self._connection is not None:
             self._connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY})
             self._connection.commit()

@@ -150,11 +150,12 @@ def move_applications(
     return results
 
 
+_SUM_OF_REVISIONS = sa.select(sa.func.coalesce(sa.func.sum(Job.revision), 0))
+
+
 def job_revisions(session: Session, job_ids: list[int]) -> int:
     """A number that changes whenever any of these jobs changes."""
-    query = sa.select(sa.func.coalesce(sa.func.sum(Job.revision), 0)).where(
-        Job.id.in_(job_ids)  # type: ignore[union-attr]
-    )
+    query = _SUM_OF_REVISIONS.where(Job.id.in_(job_ids))  # type: ignore[union-attr]
     return session.exec(query).one()[0]
 
 
@@ -164,7 +165,7 @@ def workspace_revision(session: Session) -> int:
     Every job's revision, plus the one that results kept for matching, the outbox and
     notifications move (``models.revisions``): what pages showing every job watch.
     """
-    every_job = sa.select(sa.func.coalesce(sa.func.sum(Job.revision), 0)).scalar_subquery()
+    every_job = _SUM_OF_REVISIONS.scalar_subquery()
     outside_jobs = sa.select(sa.func.coalesce(sa.func.max(WorkspaceRevision.revision), 0)).scalar_subquery()
     return session.exec(sa.select(every_job + outside_jobs)).one()[0]
 
