@@ -206,6 +206,8 @@ class Integration(SQLModel, table=True):
     last_webhook_at: datetime.datetime | None = None
     last_sync_at: datetime.datetime | None = None
     last_sync_corrected: int = 0
+    # How often the sync job sweeps this connection; None: the workspace's ASSAY_POLL_SECONDS.
+    sync_every_seconds: int | None = None
     # When the key, region or settings last changed: attempts sent before may live in another account.
     credentials_changed_at: datetime.datetime | None = None
     last_error: str | None = None

@@ -2,25 +2,33 @@
 
 Every backend worker runs the lifespan; ``Leadership`` (a PostgreSQL advisory
 lock, or a file lock on SQLite) elects the one that runs the jobs, and another
-takes over within seconds if it dies. Each job also claims its time slot in the
-run ledger, so a run that fires twice (two leaders for a moment, a restart) does
-its work once. Every job is safe to run twice anyway.
+takes over within seconds if it dies. Each live connection has its own sync job
+at its own interval, so a slow or failing vendor holds up no other. Every run
+claims its job and scheduled time in the run ledger (triggers share one anchor,
+so every process schedules the same times), and a run that fires twice (two
+leaders for a moment, a restart) does its work once. Every job is safe to run
+twice anyway.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
+import datetime
+import functools
 import logging
 
+from apscheduler.executors.asyncio import AsyncIOExecutor
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
 
 from dashboard.jobs.leader import Leadership
 from dashboard.services import attempt_actions, ledger, notify, sync, webhooks
 from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import record_vendor_error
 from dashboard.settings import get_settings
-from models import Integration, WebhookDelivery, new_session, utcnow
+from models import Integration, WebhookDelivery, new_session
 
 log = logging.getLogger(__name__)
 
@@ -28,9 +36,8 @@ log = logging.getLogger(__name__)
 LEADER_CHECK_S = 5.0
 
 
-def once_per_slot(job_name: str, every_seconds: float, work) -> str:
-    """Run ``work()`` unless this slot of ``job_name`` already ran somewhere; returns the outcome."""
-    slot = ledger.slot_of(utcnow(), every_seconds)
+def once_per_slot(job_name: str, slot: datetime.datetime, work) -> str:
+    """Run ``work()`` unless ``job_name`` already ran for ``slot`` somewhere; returns the outcome."""
     with new_session() as session:
         run_id = ledger.claim(session, job_name, slot)
     if run_id is None:
@@ -44,24 +51,29 @@ def once_per_slot(job_name: str, every_seconds: float, work) -> str:
     return outcome
 
 
-def sync_all_integrations() -> int:
-    """Reconcile every connection that has attempts waiting on the vendor; returns corrections."""
-    corrected = 0
-    with new_session() as session:
-        integration_ids = sync.integrations_to_sync(session)
-    for integration_id in integration_ids:
-        try:
-            with new_session() as session:
-                corrected += sync.sync_integration(session=session, integration_id=integration_id).corrected
-        except Exception as err:  # one connection's trouble must not hold up the others' sweeps
-            log.exception("sync: integration %s could not be swept", integration_id)
-            with new_session() as session:
-                record_vendor_error(
-                    session=session,
-                    integration=session.get(Integration, integration_id),
-                    message=f"Sync failed: {err} Assay tries again at the next sweep.",
-                )
-    return corrected
+def sync_job_name(integration_id: int) -> str:
+    return f"{SYNC_JOB_PREFIX}{integration_id}"
+
+
+def sweep_connection(integration_id: int) -> str:
+    """Reconcile one connection's open attempts with its vendor; returns what the sweep did.
+
+    A failure is recorded on the connection's health (and logged) rather than
+    raised: the next run tries again.
+    """
+    try:
+        with new_session() as session:
+            report = sync.sync_integration(session=session, integration_id=integration_id)
+        return f"{report.open_attempts} open, {report.corrected} corrected"
+    except Exception as err:
+        log.exception("sync: integration %s could not be swept", integration_id)
+        with new_session() as session:
+            record_vendor_error(
+                session=session,
+                integration=session.get(Integration, integration_id),
+                message=f"Sync failed: {err} Assay tries again at the next sweep.",
+            )
+        return f"failed: {err}"
 
 
 def retry_webhook_inbox() -> int:
@@ -102,12 +114,39 @@ def prune_ledger() -> int:
         return ledger.prune(session)
 
 
+# The jobs beside the sync jobs, at the workspace's interval.
 JOBS = {
-    "sync_all_integrations": sync_all_integrations,
     "retry_webhook_inbox": retry_webhook_inbox,
     "deliver_outbox": deliver_outbox,
     "send_reminders": send_reminders,
 }
+
+# One sync job per live connection: ``sync:<integration id>``.
+SYNC_JOB_PREFIX = "sync:"
+
+# Every trigger counts its intervals from here, so every process schedules the same
+# times and the run ledger's (job, scheduled time) key catches a run fired twice.
+_ANCHOR = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+
+# The time the running job was scheduled for: its slot in the run ledger.
+_scheduled_for: contextvars.ContextVar[datetime.datetime] = contextvars.ContextVar("scheduled_for")
+
+
+class _LedgerExecutor(AsyncIOExecutor):
+    """APScheduler's asyncio executor, telling each run the time it was scheduled for."""
+
+    def _do_submit_job(self, job, run_times):
+        # The job's task is created in here and copies this context.
+        token = _scheduled_for.set(run_times[-1])
+        try:
+            super()._do_submit_job(job, run_times)
+        finally:
+            _scheduled_for.reset(token)
+
+
+def every(seconds: float) -> IntervalTrigger:
+    """An interval trigger on the shared anchor (the same fire times in every process)."""
+    return IntervalTrigger(seconds=seconds, start_date=_ANCHOR, timezone=datetime.UTC)
 
 
 _running: set[asyncio.Task] = set()
@@ -128,17 +167,66 @@ async def _in_thread(work, *args):
         _running.discard(task)
 
 
+async def run_once_in_slot(job_name: str, work, *args) -> str | None:
+    """A scheduled run: claim (job, scheduled time) in the ledger, then work in a thread."""
+    return await _in_thread(once_per_slot, job_name, _scheduled_for.get(), functools.partial(work, *args))
+
+
 def build_scheduler() -> AsyncIOScheduler:
-    """A fresh scheduler with Assay's jobs (built anew on every start)."""
+    """A fresh scheduler with Assay's fixed jobs (built anew on every start); sync jobs come later."""
     interval = get_settings().poll_seconds
     defaults = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}
-    scheduler = AsyncIOScheduler(job_defaults=defaults)
+    scheduler = AsyncIOScheduler(
+        job_defaults=defaults, executors={"default": _LedgerExecutor()}, timezone=datetime.UTC
+    )
     for name, work in JOBS.items():
-        scheduler.add_job(
-            _in_thread, "interval", args=[once_per_slot, name, interval, work], seconds=interval, id=name
-        )
-    scheduler.add_job(_in_thread, "interval", args=[prune_ledger], hours=6, id="prune_ledger")
+        scheduler.add_job(run_once_in_slot, every(interval), args=[name, work], id=name)
+    scheduler.add_job(_in_thread, every(6 * 3600), args=[prune_ledger], id="prune_ledger")
     return scheduler
+
+
+def keep_sync_jobs(scheduler: AsyncIOScheduler, wanted: dict[int, float]) -> None:
+    """One sync job per live connection at its interval: add new ones, reschedule, drop the gone."""
+    for job in scheduler.get_jobs():
+        if not job.id.startswith(SYNC_JOB_PREFIX):
+            continue
+        integration_id = int(job.id.removeprefix(SYNC_JOB_PREFIX))
+        if integration_id not in wanted:
+            job.remove()
+        elif job.trigger.interval_length != wanted[integration_id]:
+            job.reschedule(every(wanted[integration_id]))
+    for integration_id, seconds in wanted.items():
+        name = sync_job_name(integration_id)
+        if scheduler.get_job(name) is None:
+            scheduler.add_job(
+                run_once_in_slot, every(seconds), args=[name, sweep_connection, integration_id], id=name
+            )
+
+
+def _sync_intervals() -> dict[int, float]:
+    with new_session() as session:
+        return sync.sync_intervals(session, get_settings().poll_seconds)
+
+
+async def lead(scheduler: AsyncIOScheduler, leadership: Leadership) -> None:
+    """Run the scheduler while this process holds the lock; pause it the moment the lock is lost."""
+    while True:
+        while not await asyncio.to_thread(leadership.try_acquire):
+            await asyncio.sleep(LEADER_CHECK_S)
+        if scheduler.running:
+            scheduler.resume()
+        else:
+            scheduler.start()
+        log.info("this process runs the scheduled jobs (every %ss)", get_settings().poll_seconds)
+        while await asyncio.to_thread(leadership.still_leading):
+            try:
+                keep_sync_jobs(scheduler, await asyncio.to_thread(_sync_intervals))
+            except Exception:  # the database away for a moment: keep the jobs as they are
+                log.warning(
+                    "could not read the connections to sync; keeping the current sync jobs", exc_info=True
+                )
+            await asyncio.sleep(LEADER_CHECK_S)
+        scheduler.pause()  # the lock is lost, perhaps to another worker: never two schedulers
 
 
 @contextlib.asynccontextmanager
@@ -151,21 +239,7 @@ async def run_scheduler():
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     leadership = Leadership(settings.db_url, settings.data_dir)
     scheduler = build_scheduler()
-
-    async def lead() -> None:
-        while True:
-            while not await asyncio.to_thread(leadership.try_acquire):
-                await asyncio.sleep(LEADER_CHECK_S)
-            if scheduler.running:
-                scheduler.resume()
-            else:
-                scheduler.start()
-            log.info("this process runs the scheduled jobs (every %ss)", settings.poll_seconds)
-            while await asyncio.to_thread(leadership.still_leading):
-                await asyncio.sleep(LEADER_CHECK_S)
-            scheduler.pause()  # the lock is lost, perhaps to another worker: never two schedulers
-
-    leader = asyncio.create_task(lead())
+    leader = asyncio.create_task(lead(scheduler, leadership))
     try:
         yield
     finally:

@@ -227,6 +227,43 @@ def update_connection(
     return integration
 
 
+# How often an admin may have a connection swept (seconds to label); None: the workspace's interval.
+SYNC_INTERVALS = {60: "every minute", 300: "every 5 minutes", 900: "every 15 minutes", 3600: "every hour"}
+
+
+def sync_interval_label(seconds: int | None) -> str:
+    if seconds is None:
+        return f"every {get_settings().poll_seconds:g} s (the workspace default)"
+    return SYNC_INTERVALS.get(seconds, f"every {seconds} s")
+
+
+def set_sync_interval(
+    *, session: Session, integration_id: int, seconds: int | None, actor: Actor = SYSTEM
+) -> Integration:
+    """Sweep this connection at its own interval (None: the workspace's); the scheduler follows within seconds.
+
+    A slower sweep suits a vendor whose rate limit is tight or whose webhooks are
+    reliable; results still arrive at once by webhook either way.
+
+    Raises:
+        UserError: An interval Assay does not offer.
+    """
+    integration = get_integration(session, integration_id)
+    if seconds is not None and seconds not in SYNC_INTERVALS:
+        raise UserError(
+            "Choose how often to sync from the list: "
+            + ", ".join(SYNC_INTERVALS.values())
+            + ", or the default."
+        )
+    if seconds != integration.sync_every_seconds:
+        before = sync_interval_label(integration.sync_every_seconds)
+        integration.sync_every_seconds = seconds
+        _audit(session, integration, actor, f"Sync {before} \u2192 {sync_interval_label(seconds)}.")
+        session.add(integration)
+        session.commit()
+    return integration
+
+
 def save_integration(**kwargs) -> Integration:
     """Connect, or update the connection of that vendor and name (used by the demo seed and tests)."""
     session = kwargs["session"]

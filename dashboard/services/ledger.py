@@ -1,4 +1,4 @@
-"""The run ledger: each scheduled job runs once per time slot, however often it fires."""
+"""The run ledger: each scheduled job runs once per scheduled time, however often it fires."""
 
 from __future__ import annotations
 
@@ -12,13 +12,6 @@ from sqlmodel import Session
 from models import ScheduledRun, utcnow
 
 RUNNER = f"{socket.gethostname()}:{os.getpid()}"
-
-
-def slot_of(moment: datetime.datetime, every_seconds: float) -> datetime.datetime:
-    """The start of the interval ``moment`` falls in (the same for every worker and host)."""
-    step = max(1, int(every_seconds))
-    epoch = int(moment.timestamp())
-    return datetime.datetime.fromtimestamp(epoch - epoch % step, tz=datetime.UTC)
 
 
 def claim(session: Session, job_name: str, slot: datetime.datetime) -> int | None:

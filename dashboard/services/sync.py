@@ -181,15 +181,11 @@ def _to_fetch(provider, needs_report: list[str], seen: set[str], by_vendor_id: d
     return [*needs_report, *(a.vendor_attempt_id for a in omitted)][:cap]
 
 
-def integrations_to_sync(session: Session) -> list[int]:
-    """Live connections with attempts still waiting on the vendor."""
+def sync_intervals(session: Session, default_seconds: float) -> dict[int, float]:
+    """Each live connection and how often it is swept (its own interval, or the workspace's)."""
     rows = session.exec(
-        sa.select(AssessmentAttempt.integration_id)
-        .join(Integration, Integration.id == AssessmentAttempt.integration_id)
-        .where(
-            AssessmentAttempt.state.in_(_WAITING_ON_VENDOR),  # type: ignore[union-attr]
-            Integration.disconnected_at.is_(None),  # type: ignore[union-attr]
+        sa.select(Integration.id, Integration.sync_every_seconds).where(
+            Integration.disconnected_at.is_(None)  # type: ignore[union-attr]
         )
-        .distinct()
     ).all()
-    return [row[0] for row in rows]
+    return {integration_id: float(seconds or default_seconds) for integration_id, seconds in rows}

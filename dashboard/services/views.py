@@ -185,6 +185,7 @@ class IntegrationView:
     options: dict[str, str] = dataclasses.field(default_factory=dict)
     webhooks_waiting: int = 0  # stored, not applied yet (gathering, or failed and kept for retry)
     webhook_error: str = ""  # why the newest of those failed, if one did
+    sync_every: str = "default"  # the sync select's value: seconds, or "default"
 
 
 @dataclasses.dataclass
@@ -487,6 +488,7 @@ def integrations(session: Session) -> list[IntegrationView]:
                 options={k: str(v) for k, v in (i.options or {}).items()},
                 webhooks_waiting=waiting.get(i.id, 0),
                 webhook_error=webhook_error or "",
+                sync_every=str(i.sync_every_seconds or "default"),
             )
         )
     return views

@@ -159,6 +159,25 @@ class IntegrationsState(rx.State):
 
     @rx.event
     @requires(Permission.MANAGE_INTEGRATIONS)
+    async def set_sync_every(self, integration_id: int, value: str):
+        """Sweep one connection at its own interval ("default": the workspace's)."""
+        actor = acting_user()
+        seconds = None if value == "default" else int(value)
+        try:
+            saved = await in_session(
+                lambda s: integration_service.set_sync_interval(
+                    session=s, integration_id=integration_id, seconds=seconds, actor=actor
+                )
+            )
+        except UserError as err:
+            yield rx.toast.error(str(err))
+            return
+        await self._reload()
+        label = integration_service.sync_interval_label(saved.sync_every_seconds)
+        yield rx.toast.success(f"{saved.name} will be synced {label}.")
+
+    @rx.event
+    @requires(Permission.MANAGE_INTEGRATIONS)
     async def ask_disconnect(self, integration_id: int, name: str):
         """Say what disconnecting does before doing it."""
         count = await in_session(lambda s: integration_service.open_attempt_count(s, integration_id))

@@ -2,21 +2,41 @@
 
 Sign-in refuses a wrong password without a hint; an admin connects a second
 CoderPad Screen account (wrong key, then right key), reveals its webhook URL,
-rotates the key, syncs, and disconnects it after a warning; invites a hiring
+rotates the key, syncs, slows its sync job down (the scheduler follows), and
+disconnects it after a warning; invites a hiring
 manager; a hiring manager sees only their job and cannot manage integrations.
 """
 
 import re
+import time
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
+
+from dashboard.jobs.scheduler import LEADER_CHECK_S
 
 pytestmark = pytest.mark.browser
 
 NAME = "CoderPad Screen (EU team)"
 
 
-def test_admin_connects_rotates_and_disconnects_a_vendor(page, app_url, shoot, sign_in):
+def _sync_runs(db_url: str, integration_id: str) -> list[str]:
+    """The times the running app's scheduler swept this connection, from its run ledger."""
+    engine = sa.create_engine(db_url)
+    with engine.connect() as conn:
+        slots = [
+            str(slot)
+            for slot in conn.execute(
+                sa.text("SELECT slot FROM scheduledrun WHERE job_name = :job ORDER BY id"),
+                {"job": f"sync:{integration_id}"},
+            ).scalars()
+        ]
+    engine.dispose()
+    return slots
+
+
+def test_admin_connects_rotates_and_disconnects_a_vendor(page, demo_app, app_url, shoot, sign_in):
     page.set_default_timeout(20_000)
 
     page.goto(f"{app_url}/sign-in")
@@ -46,6 +66,7 @@ def test_admin_connects_rotates_and_disconnects_a_vendor(page, app_url, shoot, s
     expect(card.locator(".webhook-url")).to_have_text(
         re.compile(r"/api/webhooks/coderpad_screen/\d+\?token=[\w-]{20,}")
     )
+    integration_id = re.search(r"coderpad_screen/(\d+)", card.locator(".webhook-url").inner_text())[1]
     expect(card.get_by_role("button", name="Copy webhook URL")).to_be_visible()
     shoot("12-webhook-revealed", card)
     card.get_by_role("button", name="Hide").click()
@@ -61,6 +82,25 @@ def test_admin_connects_rotates_and_disconnects_a_vendor(page, app_url, shoot, s
     card.get_by_role("button", name="Sync now").click()
     expect(page.get_by_text(re.compile(r"Checked \d+ open attempts; corrected \d+"))).to_be_visible()
     shoot("13-rotated-and-synced")
+
+    # The new connection has its own sync job at the workspace's 2 s; slow it to 15 minutes.
+    deadline = time.monotonic() + 15
+    while not _sync_runs(demo_app.db_url, integration_id):
+        assert time.monotonic() < deadline, "the new connection was never swept on its own"
+        time.sleep(0.5)
+    card.get_by_role("combobox", name="How often to sync").click()
+    page.get_by_role("option", name="every 15 minutes").click()
+    expect(page.get_by_text(f"{NAME} will be synced every 15 minutes.")).to_be_visible()
+    expect(card.locator(".audit-log")).to_contain_text(
+        "Sync every 2 s (the workspace default) \u2192 every 15 minutes."
+    )
+    expect(card.get_by_role("combobox", name="How often to sync")).to_have_text("every 15 minutes")
+    shoot("18-sync-every-15-minutes", card)
+    time.sleep(LEADER_CHECK_S + 1)  # the leader checks its sync jobs this often
+    settled = len(_sync_runs(demo_app.db_url, integration_id))
+    time.sleep(5)  # two and a half of the default's intervals
+    later = _sync_runs(demo_app.db_url, integration_id)[settled:]
+    assert all(re.search(r"[0-5][05]:00(\.0+)?$", slot) for slot in later), later  # only on quarter hours
 
     card.get_by_role("button", name="Disconnect").click()
     dialog = page.get_by_role("alertdialog")

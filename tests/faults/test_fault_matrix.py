@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime
 import itertools
 import os
 import pathlib
@@ -50,7 +51,7 @@ import stamina
 from sqlmodel import select
 
 from dashboard.api.routes import applier, build_api
-from dashboard.jobs.scheduler import once_per_slot, retry_webhook_inbox, sync_all_integrations
+from dashboard.jobs.scheduler import once_per_slot, retry_webhook_inbox, sweep_connection, sync_job_name
 from dashboard.services import assessments, pipeline, plans, secrets
 from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import list_vendor_tests, provider_for, save_integration, webhook_url
@@ -82,7 +83,7 @@ TIMEOUT = 0.5  # seconds Assay waits for one vendor reply, in these tests
 RETRY_AFTER = 0.3  # the Retry-After of an injected 429, seconds
 STALL_MS = int(TIMEOUT * 1000) + 300  # longer than the timeout: the caller gives up
 TRIES = 3  # VendorClient's tries per idempotent call: this many failures exhaust them
-SLOT = 10**9  # a ledger slot no test run straddles
+SLOT = datetime.datetime(2026, 12, 3, 2, 0, tzinfo=datetime.UTC)  # one scheduled time, fired twice
 
 _STATE = {
     Progress.SENT: AttemptState.SENT,
@@ -815,10 +816,11 @@ def test_two_workers_firing_the_sweep_in_one_slot_run_it_once(rig, no_backoff):
     rig.faults(drop_webhooks=rig.can(Capability.POLL), latency_ms=100)
     before = rig.stats()["list_requests"]
     barrier, outcomes = threading.Barrier(2), []
+    job = sync_job_name(rig.integration_id)
 
     def worker() -> None:
         barrier.wait()
-        outcomes.append(once_per_slot("sync_all_integrations", SLOT, sync_all_integrations))
+        outcomes.append(once_per_slot(job, SLOT, lambda: sweep_connection(rig.integration_id)))
 
     workers = [threading.Thread(target=worker) for _ in range(2)]
     for w in workers:
@@ -830,7 +832,8 @@ def test_two_workers_firing_the_sweep_in_one_slot_run_it_once(rig, no_backoff):
     with new_session() as session:
         runs = list(session.exec(select(ScheduledRun)))
     assert len(runs) == 1 and runs[0].finished_at, runs
-    assert sorted(outcomes, key=str.isdigit) == ["skipped: already ran in this slot", runs[0].outcome]
+    assert sorted(outcomes) == sorted(["skipped: already ran in this slot", runs[0].outcome])
+    assert runs[0].job_name == job and runs[0].outcome.endswith("corrected"), runs[0]
     # The vendor was swept once: as many list calls as one sweep of the same connection makes.
     before = rig.stats()["list_requests"]
     rig.sync()

@@ -1,6 +1,8 @@
-"""One scheduler across workers: the leader lock frees itself when its holder dies; each slot runs once;
-one connection's trouble holds up no other."""
+"""One scheduler across workers: the leader lock frees itself when its holder dies; each scheduled time
+runs once; each connection has its own sync job; one connection's trouble holds up no other."""
 
+import asyncio
+import datetime
 import logging
 import os
 import signal
@@ -10,23 +12,26 @@ import textwrap
 import threading
 import time
 
+import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
+from dashboard.jobs import scheduler as jobs
 from dashboard.jobs.leader import ADVISORY_KEY, Leadership
-from dashboard.jobs.scheduler import once_per_slot, sync_all_integrations
-from dashboard.services import ledger, pipeline
+from dashboard.jobs.scheduler import once_per_slot, sweep_connection
+from dashboard.services import integrations, ledger, pipeline, sync
 from dashboard.services.actors import SYSTEM
-from models import AssessmentAttempt, AttemptState, Integration, ScheduledRun, new_session, utcnow
+from dashboard.services.errors import UserError
+from models import AssessmentAttempt, AttemptState, Integration, IntegrationLog, ScheduledRun, new_session
 from tests.conftest import send_test, vendor_test_stages
+
+SLOT = datetime.datetime(2026, 12, 3, 2, 0, tzinfo=datetime.UTC)
 
 
 def test_a_slot_is_claimed_once(session):
-    slot = ledger.slot_of(utcnow(), 30)
-
-    first = ledger.claim(session, "sync_all_integrations", slot)
-    again = ledger.claim(session, "sync_all_integrations", slot)
-    other_job = ledger.claim(session, "retry_webhook_inbox", slot)
+    first = ledger.claim(session, "sync:1", SLOT)
+    again = ledger.claim(session, "sync:1", SLOT)
+    other_job = ledger.claim(session, "sync:2", SLOT)
 
     assert first and again is None and other_job
 
@@ -41,7 +46,7 @@ def test_two_workers_firing_the_same_job_at_once_run_it_once(db):
 
     def fire():
         barrier.wait()
-        once_per_slot("sync_all_integrations", 3600, work)
+        once_per_slot("sync:1", SLOT, work)
 
     threads = [threading.Thread(target=fire) for _ in range(4)]
     for t in threads:
@@ -88,8 +93,8 @@ def test_only_one_leader_and_a_dead_leaders_lock_frees_itself(db, tmp_path):
         holder.kill()
 
 
-def test_one_connection_that_cannot_be_swept_holds_up_no_other(session, sandbox, caplog):
-    """A CoderPad key stored under a master key that is gone: HackerRank is still swept."""
+def test_a_connection_that_cannot_be_swept_says_why_and_holds_up_no_other(session, sandbox, caplog):
+    """A CoderPad key stored under a master key that is gone: its job records why; HackerRank's sweeps on."""
     screen, (screen_stage,) = vendor_test_stages(session, "coderpad_screen", "Backend")
     _hackerrank, (hackerrank_stage,) = vendor_test_stages(session, "hackerrank", "Frontend")
     attempts = {}
@@ -107,8 +112,10 @@ def test_one_connection_that_cannot_be_swept_holds_up_no_other(session, sandbox,
     session.add(screen)
     session.commit()
 
-    sync_all_integrations()
+    failed = sweep_connection(screen.id)
+    swept = sweep_connection(_hackerrank.id)
 
+    assert failed.startswith("failed: A stored secret cannot be") and swept == "1 open, 1 corrected"
     session.expire_all()
     assert session.get(AssessmentAttempt, attempts["hackerrank"].id).state == AttemptState.STARTED
     assert session.get(Integration, screen.id).last_error.startswith("Sync failed: A stored secret cannot be")
@@ -149,3 +156,133 @@ def test_a_leader_whose_lock_connection_was_cut_knows_it_no_longer_leads(db, tmp
     assert not leader.try_acquire()  # and the new leader keeps it
     contender.release()
     leader.release()
+
+
+def test_each_live_connection_has_its_own_sync_job_at_its_own_interval(session, sandbox):
+    """Connect, change the interval, disconnect: the leader's jobs follow within one check."""
+    screen, _ = vendor_test_stages(session, "coderpad_screen", "Backend")
+    hackerrank, _ = vendor_test_stages(session, "hackerrank", "Frontend")
+    scheduler = jobs.build_scheduler()
+
+    def sync_jobs() -> dict[str, float]:
+        jobs.keep_sync_jobs(scheduler, sync.sync_intervals(session, default_seconds=30))
+        return {j.id: j.trigger.interval_length for j in scheduler.get_jobs() if j.id.startswith("sync:")}
+
+    assert sync_jobs() == {f"sync:{screen.id}": 30, f"sync:{hackerrank.id}": 30}
+    integrations.set_sync_interval(session=session, integration_id=hackerrank.id, seconds=900)
+    assert sync_jobs() == {f"sync:{screen.id}": 30, f"sync:{hackerrank.id}": 900}
+    integrations.disconnect(session=session, integration_id=screen.id)
+    assert sync_jobs() == {f"sync:{hackerrank.id}": 900}
+    # Every process computes the same fire times, so the ledger can tell a double run.
+    later = jobs.build_scheduler()
+    jobs.keep_sync_jobs(later, sync.sync_intervals(session, default_seconds=30))
+    now = datetime.datetime.now(datetime.UTC)
+    [ours, theirs] = (s.get_job(f"sync:{hackerrank.id}").trigger for s in (scheduler, later))
+    assert ours.get_next_fire_time(None, now) == theirs.get_next_fire_time(None, now)
+
+
+def test_two_schedulers_running_at_once_do_each_scheduled_run_once(db):
+    """Two leaders for a moment (a lock handed over, a clock step): every scheduled time runs once."""
+    runs: list[float] = []
+
+    def work() -> str:
+        runs.append(time.monotonic())
+        return "done"
+
+    async def two_leaders() -> None:
+        schedulers = [jobs.build_scheduler() for _ in range(2)]
+        for scheduler in schedulers:
+            scheduler.remove_all_jobs()
+            scheduler.add_job(jobs.run_once_in_slot, jobs.every(1), args=["probe", work], id="probe")
+            scheduler.start()
+        await asyncio.sleep(3.5)
+        for scheduler in schedulers:
+            scheduler.shutdown(wait=False)
+        await asyncio.sleep(0.3)  # the last runs finish their ledger rows
+
+    asyncio.run(two_leaders())
+
+    with new_session() as session:
+        slots = [r.slot for r in session.exec(select(ScheduledRun).where(ScheduledRun.job_name == "probe"))]
+    assert len(runs) == len(slots) >= 3
+    # Each run is recorded at the time it was scheduled for: whole seconds, one apart.
+    assert all(slot.microsecond == 0 for slot in slots)
+    assert sorted(slots) == [min(slots) + datetime.timedelta(seconds=n) for n in range(len(slots))]
+
+
+def test_a_sync_interval_assay_does_not_offer_is_refused(session, sandbox):
+    screen, _ = vendor_test_stages(session, "coderpad_screen", "Backend")
+
+    with pytest.raises(UserError, match="Choose how often to sync from the list: every minute"):
+        integrations.set_sync_interval(session=session, integration_id=screen.id, seconds=7)
+    integrations.set_sync_interval(session=session, integration_id=screen.id, seconds=300)
+    integrations.set_sync_interval(session=session, integration_id=screen.id, seconds=None)
+
+    session.expire_all()
+    assert session.get(Integration, screen.id).sync_every_seconds is None
+    audit = [
+        e.message
+        for e in session.exec(select(IntegrationLog).where(IntegrationLog.integration_id == screen.id))
+    ]
+    assert audit[-2:] == [
+        "Sync every 30 s (the workspace default) \u2192 every 5 minutes.",
+        "Sync every 5 minutes \u2192 every 30 s (the workspace default).",
+    ]
+
+
+def test_a_leader_that_loses_its_lock_pauses_its_scheduler_until_it_wins_it_again(
+    db, tmp_path, monkeypatch, sandbox
+):
+    """Never two schedulers: the moment another worker holds the lock, this one's jobs stop."""
+    from apscheduler.schedulers.base import STATE_PAUSED, STATE_RUNNING
+
+    monkeypatch.setattr(jobs, "LEADER_CHECK_S", 0.05)
+    with new_session() as session:
+        screen, _ = vendor_test_stages(session, "coderpad_screen", "Backend")
+        screen_job = jobs.sync_job_name(screen.id)
+    ours, theirs = Leadership(db, tmp_path), Leadership(db, tmp_path)
+    scheduler = jobs.build_scheduler()
+
+    async def until(condition, what: str) -> None:
+        deadline = time.monotonic() + 10
+        while not condition():
+            assert time.monotonic() < deadline, what
+            await asyncio.sleep(0.02)
+
+    def lose_the_lock() -> None:
+        if db.startswith("sqlite"):
+            ours.release()
+        else:  # what a database restart does to the leader's session
+            engine = sa.create_engine(db)
+            with engine.connect() as conn:
+                conn.execute(
+                    sa.text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_locks"
+                        " WHERE locktype = 'advisory' AND objid = :key AND granted"
+                    ),
+                    {"key": ADVISORY_KEY},
+                )
+            engine.dispose()
+
+    async def scenario() -> None:
+        leading = asyncio.create_task(jobs.lead(scheduler, ours))
+        await until(lambda: scheduler.state == STATE_RUNNING, "the only worker never led")
+        await until(lambda: scheduler.get_job(screen_job) is not None, "no sync job for the connection")
+        await asyncio.to_thread(lose_the_lock)
+        deadline = time.monotonic() + 10
+        while not await asyncio.to_thread(theirs.try_acquire):  # another worker takes over
+            assert time.monotonic() < deadline, "the lost lock was never free"
+            await asyncio.sleep(0.02)
+        await until(lambda: scheduler.state == STATE_PAUSED, "the old leader's scheduler ran on")
+        await asyncio.sleep(0.3)
+        assert scheduler.state == STATE_PAUSED  # and stays paused while the other worker leads
+        await asyncio.to_thread(theirs.release)
+        await until(lambda: scheduler.state == STATE_RUNNING, "the lock came back but the jobs did not")
+        leading.cancel()
+        scheduler.shutdown(wait=False)
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        ours.release()
+        theirs.release()
