@@ -93,7 +93,7 @@ from models import (  # noqa: E402
 )
 from providers import registry  # noqa: E402
 from providers.base import Capability, Invitee  # noqa: E402
-from providers.http import _Pacer  # noqa: E402
+from providers.budget import LocalBudget  # noqa: E402
 from providers.sandbox.server import IMITATIONS  # noqa: E402
 
 # Vendors whose list_statuses reads one listing per test (read from each provider's list_statuses).
@@ -142,7 +142,7 @@ def send_all(vendor: str, integration_id: int, count: int, first_index: int) -> 
         provider = provider_for(session.get(Integration, integration_id))
     # Setup only: the connection's provider is cached and shared, so the sweeps below get it
     # back with its pacing restored.
-    provider._http._pacer = _Pacer(None)
+    provider._http._budget = LocalBudget(None)
     tests = [t for t in provider.list_tests()]
     scored = [t for t in tests if not t.live_interview] or tests  # CoderPad Interview has only pads
     chosen = scored[:2]
@@ -176,7 +176,7 @@ def send_all(vendor: str, integration_id: int, count: int, first_index: int) -> 
 
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         rows = list(pool.map(send, plan))
-    provider._http._pacer = _Pacer(provider._http.rules.requests_per_second)
+    provider._http._budget = LocalBudget(provider._http.rules.requests_per_second)
     return rows
 
 

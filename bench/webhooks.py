@@ -78,8 +78,8 @@ from models import (  # noqa: E402
     utcnow,
 )
 from providers.base import Invitee  # noqa: E402
+from providers.budget import LocalBudget  # noqa: E402
 from providers.coderpad_screen import RULES  # noqa: E402
-from providers.http import _Pacer  # noqa: E402
 from providers.sandbox.coderpad_screen import DEMO_KEY  # noqa: E402
 
 VENDOR = "coderpad_screen"
@@ -111,7 +111,7 @@ def setup(attempts: int) -> tuple[int, str, list[dict]]:
         session.add(stage)
         session.commit()
         integration_id, job_id, stage_id = integration.id, job.id, stage.id
-    provider._http._pacer = _Pacer(None)  # setup only: the server's providers are its own, paced
+    provider._http._budget = LocalBudget(None)  # setup only: the server's providers are its own, paced
     campaign = provider.list_tests()[0]
 
     control = httpx.Client(timeout=30)  # one client: each new one loads the CA bundle (~25 ms)

@@ -24,6 +24,11 @@ class Settings(BaseSettings):
         validation_alias="REFLEX_DB_URL",
         description="Reflex's own db_url setting is the one Assay uses.",
     )
+    redis_url: str = Field(
+        default="",
+        validation_alias="REFLEX_REDIS_URL",
+        description="Reflex's state manager; Assay keeps each vendor connection's rate budget there too.",
+    )
     data_dir: pathlib.Path = ROOT / ".assay"
     public_url: str = "http://localhost:3000"
     sandbox_url: str = "http://127.0.0.1:8700"

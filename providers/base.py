@@ -15,6 +15,8 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol
 
+from providers.budget import BudgetFactory
+
 
 class Progress(enum.StrEnum):
     """Where a vendor says an attempt is, on the common lifecycle."""
@@ -66,6 +68,8 @@ class ConnectionConfig:
             deliveries or send credentials we give them.
         options: Values of the vendor's ``ExtraField`` s.
         timeout: Seconds to wait for one vendor reply.
+        budget: Where the connection's rate limit and Retry-After are kept: None in
+            this process, or a ``providers.budget.SharedBudget`` for several workers.
     """
 
     base_url: str
@@ -74,6 +78,7 @@ class ConnectionConfig:
     webhook_secret: str = ""
     options: dict[str, str] = dataclasses.field(default_factory=dict)
     timeout: float = 10.0
+    budget: BudgetFactory | None = None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -231,6 +231,7 @@ class CoderPadInterview(ProviderBase):
             base_url=config.base_url,
             headers={"Authorization": f'Token token="{config.api_key}"'},
             timeout=config.timeout,
+            budget=config.budget,
         )
 
     def _object(self, body: Any, what: str) -> dict:

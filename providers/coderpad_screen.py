@@ -174,6 +174,7 @@ class CoderPadScreen(ProviderBase):
             base_url=config.base_url.rstrip("/") + API_PATH,
             headers={"API-Key": config.api_key},
             timeout=config.timeout,
+            budget=config.budget,
         )
 
     def _object(self, body: Any, what: str) -> dict:

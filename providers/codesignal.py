@@ -548,6 +548,7 @@ class CodeSignal(ProviderBase):
             base_url=config.base_url,
             headers={"Authorization": f"Bearer {config.api_key}", "Content-Type": "application/json"},
             timeout=config.timeout,
+            budget=config.budget,
         )
         self._company_id = (config.options.get("company_id") or "").strip()
 

@@ -540,6 +540,7 @@ class Coodesh(ProviderBase):
             base_url=config.base_url,
             headers={"X-API-KEY": config.api_key, "Content-Type": "application/json"},
             timeout=config.timeout,
+            budget=config.budget,
         )
         unit = (config.options.get("time_unit") or "").strip().lower()
         self._time_unit = unit if unit in _UNIT_SECONDS else DEFAULT_TIME_UNIT

@@ -349,6 +349,7 @@ class HackerRank(ProviderBase):
             base_url=config.base_url,
             headers={"Authorization": f"Bearer {config.api_key}"},
             timeout=config.timeout,
+            budget=config.budget,
         )
         self._minutes: dict[str, int | None] = {}
 

@@ -5,17 +5,13 @@ key, a 429 or an HTML error page reads the same whichever vendor sent it.
 Idempotent calls are retried with exponential backoff and jitter (``stamina``)
 and a vendor's ``Retry-After`` is honoured; a call that may create something at
 the vendor is never retried here (the send service adopts or resends instead).
-Requests are paced under the vendor's documented rate limit.
+Requests are paced under the vendor's documented rate limit (``providers.budget``).
 """
 
 from __future__ import annotations
 
-import collections
 import dataclasses
 import math
-import os
-import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -32,6 +28,7 @@ from providers.base import (
     VendorRefused,
     VendorUnreachable,
 )
+from providers.budget import BudgetFactory, LocalBudget
 
 USER_AGENT = "Assay/1.0 (+https://github.com/assay)"
 
@@ -93,41 +90,6 @@ def retry_after_seconds(value: str | None) -> float | None:
     return max(0.0, seconds) if seconds is not None else None
 
 
-class _Pacer:
-    """At most ``rate`` requests in any window of one second, across threads.
-
-    That is how vendors count a limit of so many requests per second, so a burst up
-    to the limit (the pages of a listing) goes out at once rather than spaced out. A
-    fractional rate rounds down within the second (2.5 a second allows 2); a rate under
-    one is one request per ``1/rate`` seconds. The window is taken 5%
-    longer, for requests that leave together but arrive apart.
-    ``ASSAY_VENDOR_PACING=off`` turns pacing off (the test suite, talking to the
-    local sandbox, has no rate limit to respect).
-    """
-
-    MARGIN = 1.05
-
-    def __init__(self, rate: float | None) -> None:
-        if os.environ.get("ASSAY_VENDOR_PACING", "on").lower() == "off":
-            rate = None
-        self._per_window = max(1, int(rate)) if rate else 0
-        self._window = max(1.0, self._per_window / rate) * self.MARGIN if rate else 0.0
-        self._lock = threading.Lock()
-        self._sent: collections.deque[float] = collections.deque(maxlen=self._per_window or 1)
-
-    def wait(self) -> None:
-        if not self._per_window:
-            return
-        with self._lock:
-            now = time.monotonic()
-            when = now
-            if len(self._sent) == self._per_window:  # the oldest of the last ``per_window`` sets the pace
-                when = max(now, self._sent[0] + self._window)
-            self._sent.append(when)
-        if when > now:
-            time.sleep(when - now)
-
-
 class VendorClient:
     """An httpx client for one vendor connection, speaking in ProviderErrors.
 
@@ -140,6 +102,8 @@ class VendorClient:
         attempts: Tries per idempotent call (1 disables retrying).
         max_retry_wait: A ``Retry-After`` longer than this is not waited for:
             the RateLimited error goes up so the caller can schedule later.
+        budget: Where the connection's rate limit and Retry-After are kept
+            (None: in this process; see ``providers.budget``).
     """
 
     def __init__(
@@ -152,6 +116,7 @@ class VendorClient:
         timeout: float = 10.0,
         attempts: int = 3,
         max_retry_wait: float = 5.0,
+        budget: BudgetFactory | None = None,
     ) -> None:
         self.rules = rules
         self.root = base_url.rstrip("/")
@@ -161,12 +126,11 @@ class VendorClient:
             auth=auth,
             timeout=timeout,
         )
-        self._pacer = _Pacer(rules.requests_per_second)
+        # The rate limit, and a Retry-After too long to wait out in the call: kept, so the next
+        # sweep, drain or "Sync now" (in any worker, with a shared budget) waits too.
+        self._budget = (budget or LocalBudget)(rules.requests_per_second)
         self._attempts = max(1, attempts)
         self._max_retry_wait = max_retry_wait
-        # Until when (monotonic) the vendor asked not to be called: a Retry-After too long to
-        # wait out in the call is kept, so the next sweep, drain or "Sync now" waits too.
-        self._not_before = 0.0
 
     def call(
         self, method: str, path: str, *, retry: bool | None = None, binary: bool = False, **kwargs: Any
@@ -183,7 +147,7 @@ class VendorClient:
         Raises:
             ProviderError: A subclass naming the cause in words a user can act on.
         """
-        left = self._not_before - time.monotonic()
+        left = self._budget.held_for()
         if left > 0:
             raise RateLimited(
                 f"{self.rules.vendor_name} asked Assay to wait; it is asked again in {math.ceil(left)} s.",
@@ -193,7 +157,7 @@ class VendorClient:
             return self._call(method, path, retry=retry, binary=binary, **kwargs)
         except TryLater as err:
             if err.retry_after is not None:
-                self._not_before = max(self._not_before, time.monotonic() + err.retry_after)
+                self._budget.hold(err.retry_after)
             raise
 
     def _call(self, method: str, path: str, *, retry: bool | None, binary: bool, **kwargs: Any) -> Any:
@@ -215,7 +179,7 @@ class VendorClient:
 
     def _once(self, method: str, path: str, *, binary: bool = False, **kwargs: Any) -> Any:
         name = self.rules.vendor_name
-        self._pacer.wait()
+        self._budget.wait()
         try:
             response = self._client.request(method, path, **kwargs)
         except httpx.TimeoutException as err:

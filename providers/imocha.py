@@ -393,6 +393,7 @@ class IMocha(ProviderBase):
             base_url=config.base_url,
             headers={"X-API-KEY": config.api_key, "Content-Type": "application/json"},
             timeout=config.timeout,
+            budget=config.budget,
         )
 
     def _object(self, body: Any, what: str) -> dict:

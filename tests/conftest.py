@@ -78,6 +78,19 @@ def sandbox(sandbox_url) -> Sandbox:
     return control
 
 
+@pytest.fixture
+def redis_client():
+    """The Redis that ``make test`` starts (production mode keeps state and rate budgets there)."""
+    import redis
+
+    url = os.environ.get("ASSAY_TEST_REDIS_URL")
+    if not url:
+        pytest.fail("make test provides Redis (ASSAY_TEST_REDIS_URL)")
+    client = redis.Redis.from_url(url)
+    yield client
+    client.close()
+
+
 DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("ASSAY_TEST_POSTGRES_URL") else [])
 
 

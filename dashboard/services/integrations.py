@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import threading
 
+import redis
 import sqlalchemy as sa
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from sqlmodel import Session, select
 
 from dashboard.services import history, secrets
@@ -17,6 +21,7 @@ from models import Application, AssessmentAttempt, AttemptState, Integration, In
 from models.lifecycle import OPEN_STATES
 from providers import registry
 from providers.base import Capability, ConnectionConfig, Provider, ProviderError, VendorTest
+from providers.budget import BudgetFactory, SharedBudget
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +44,23 @@ def base_url(integration: Integration) -> str:
     )
 
 
+@functools.cache
+def _redis() -> redis.Redis | None:
+    url = get_settings().redis_url
+    if not url:
+        return None
+    # No retries of its own: a budget that cannot reach Redis paces in-process instead of waiting.
+    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2, retry=Retry(NoBackoff(), 0))
+
+
+def _budget(integration_id: int) -> BudgetFactory | None:
+    """Several workers (Redis set): one rate budget for the connection in Redis; else this process's."""
+    client = _redis()
+    if client is None:
+        return None
+    return functools.partial(SharedBudget, client, f"assay:vendor-budget:{integration_id}")
+
+
 _providers: dict[int, tuple[tuple, Provider]] = {}
 _providers_lock = threading.Lock()
 
@@ -47,8 +69,9 @@ def provider_for(integration: Integration) -> Provider:
     """The provider speaking for this connection, with its decrypted key and webhook secret.
 
     One per connection and process, rebuilt when the connection changes: its HTTP
-    client (TLS set-up is costly) and its request pacer are shared by the webhooks,
-    the sweeps and the clicks, so together they stay under the vendor's rate limit.
+    client (TLS set-up is costly) and its rate budget are shared by the webhooks,
+    the sweeps and the clicks, so together they stay under the vendor's rate limit;
+    with several workers the budget lives in Redis, shared by all of them.
     """
     settings = get_settings()
     fingerprint = (
@@ -75,6 +98,7 @@ def provider_for(integration: Integration) -> Provider:
             webhook_secret=secrets.decrypt(integration.webhook_token_encrypted),
             options=dict(integration.options or {}),
             timeout=settings.vendor_timeout_seconds,
+            budget=_budget(integration.id),
         ),
     )
     with _providers_lock:

@@ -1,11 +1,20 @@
-"""The shared HTTP layer: pacing under a vendor's rate limit, retries only where safe."""
+"""The shared HTTP layer: pacing under a vendor's rate limit (one worker or several), retries only
+where safe."""
 
+import functools
 import itertools
+import logging
+import threading
 import time
+import uuid
 
 import pytest
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
-from providers.base import VendorFailure
+from providers.base import RateLimited, VendorFailure
+from providers.budget import SharedBudget
 from providers.http import VendorClient, WireRules
 from tests.http_server import serving
 
@@ -14,10 +23,9 @@ async def _counting_app(scope, receive, send):
     if scope["type"] != "http":
         return
     _counting_app.calls.append((scope["method"], time.monotonic()))
-    status = 503 if scope["path"] == "/down" else 200
-    await send(
-        {"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json")]}
-    )
+    status = {"/down": 503, "/busy": 429}.get(scope["path"], 200)
+    headers = [(b"content-type", b"application/json")] + ([(b"retry-after", b"30")] if status == 429 else [])
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": b"{}"})
 
 
@@ -67,3 +75,57 @@ def test_a_write_is_not_retried_but_a_read_is(server):
         client.call("GET", "/down")
 
     assert posts == 1 and len(_counting_app.calls) - posts == 3
+
+
+def _worker(server: str, budget) -> VendorClient:
+    """One backend worker's client for the same connection (its own process in production)."""
+    rules = WireRules(vendor_name="Vendor", requests_per_second=5)
+    return VendorClient(rules=rules, base_url=server, budget=budget)
+
+
+def test_two_workers_together_keep_under_the_connections_rate_limit(server, redis_client, monkeypatch):
+    monkeypatch.setenv("ASSAY_VENDOR_PACING", "on")
+    shared = functools.partial(SharedBudget, redis_client, f"test-budget:{uuid.uuid4()}")
+    workers = [_worker(server, shared), _worker(server, shared)]
+
+    def sweep(client: VendorClient) -> None:
+        for _ in range(8):
+            client.call("GET", "/ok")
+
+    threads = [threading.Thread(target=sweep, args=[w]) for w in workers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    times = sorted(t for _method, t in _counting_app.calls)
+    assert len(times) == 16
+    # 5 a second between them: the sixth request waits for the first to leave the window.
+    assert min(times[i + 5] - times[i] for i in range(len(times) - 5)) >= 0.95
+
+
+def test_a_retry_after_told_to_one_worker_holds_back_the_others(server, redis_client):
+    shared = functools.partial(SharedBudget, redis_client, f"test-budget:{uuid.uuid4()}")
+    first, second = _worker(server, shared), _worker(server, shared)
+
+    with pytest.raises(RateLimited, match="rate-limiting Assay"):
+        first.call("GET", "/busy")
+    asked = len(_counting_app.calls)
+    with pytest.raises(RateLimited, match=r"asked Assay to wait; it is asked again in (29|30) s"):
+        second.call("GET", "/ok")
+
+    assert len(_counting_app.calls) == asked  # the second worker did not ask the vendor
+
+
+def test_with_redis_away_a_worker_paces_alone_and_loses_no_request(server, monkeypatch, caplog):
+    monkeypatch.setenv("ASSAY_VENDOR_PACING", "on")
+    gone = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2, retry=Retry(NoBackoff(), 0))
+    client = _worker(server, functools.partial(SharedBudget, gone, "test-budget:away"))
+
+    for _ in range(7):
+        client.call("GET", "/ok")
+
+    times = [t for _method, t in _counting_app.calls]
+    assert len(times) == 7 and times[5] - times[0] >= 0.95
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "Redis unreachable" in warnings[0]  # once, not once a request
