@@ -13,6 +13,7 @@ twice anyway.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import contextvars
 import datetime
@@ -144,20 +145,34 @@ class _LedgerExecutor(AsyncIOExecutor):
             _scheduled_for.reset(token)
 
 
-def every(seconds: float) -> IntervalTrigger:
-    """An interval trigger on the shared anchor (the same fire times in every process)."""
-    return IntervalTrigger(seconds=seconds, start_date=_ANCHOR, timezone=datetime.UTC)
+def every(seconds: float, offset: float = 0.0) -> IntervalTrigger:
+    """An interval trigger on the shared anchor, ``offset`` seconds in (the same fire times in every process)."""
+    start = _ANCHOR + datetime.timedelta(seconds=offset)
+    return IntervalTrigger(seconds=seconds, start_date=start, timezone=datetime.UTC)
+
+
+def _sync_every(integration_id: int, seconds: float) -> IntervalTrigger:
+    """A connection's sync trigger, its phase spread by its id so connections are not all swept at once."""
+    return every(seconds, offset=(integration_id * 0.618034 % 1.0) * seconds)
 
 
 _running: set[asyncio.Task] = set()
 
+# The jobs' own threads: a long sweep must never take the threads the pages' event
+# handlers run their database work on (asyncio's default pool). Sweeps of different
+# vendors overlap, up to this many at once.
+_JOB_THREADS = concurrent.futures.ThreadPoolExecutor(max_workers=3, thread_name_prefix="assay-job")
+
 
 async def _in_thread(work, *args):
-    """Run a blocking job in a worker thread, remembered so shutdown can let it finish."""
+    """Run a blocking job on the jobs' threads, remembered so shutdown can let it finish."""
     task = asyncio.current_task()
     _running.add(task)
     try:
-        return await asyncio.to_thread(work, *args)
+        context = contextvars.copy_context()
+        return await asyncio.get_running_loop().run_in_executor(
+            _JOB_THREADS, functools.partial(context.run, work, *args)
+        )
     except asyncio.CancelledError:
         # The server is stopping. The thread finishes on its own or dies with the
         # process; every job is safe to run again, so this is not an error.
@@ -194,12 +209,15 @@ def keep_sync_jobs(scheduler: AsyncIOScheduler, wanted: dict[int, float]) -> Non
         if integration_id not in wanted:
             job.remove()
         elif job.trigger.interval_length != wanted[integration_id]:
-            job.reschedule(every(wanted[integration_id]))
+            job.reschedule(_sync_every(integration_id, wanted[integration_id]))
     for integration_id, seconds in wanted.items():
         name = sync_job_name(integration_id)
         if scheduler.get_job(name) is None:
             scheduler.add_job(
-                run_once_in_slot, every(seconds), args=[name, sweep_connection, integration_id], id=name
+                run_once_in_slot,
+                _sync_every(integration_id, seconds),
+                args=[name, sweep_connection, integration_id],
+                id=name,
             )
 
 

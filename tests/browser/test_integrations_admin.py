@@ -100,7 +100,7 @@ def test_admin_connects_rotates_and_disconnects_a_vendor(page, demo_app, app_url
     settled = len(_sync_runs(demo_app.db_url, integration_id))
     time.sleep(5)  # two and a half of the default's intervals
     later = _sync_runs(demo_app.db_url, integration_id)[settled:]
-    assert all(re.search(r"[0-5][05]:00(\.0+)?$", slot) for slot in later), later  # only on quarter hours
+    assert len(later) <= 1, later  # at most one 15-minute mark falls in 5 s; at 2 s there would be 2 or 3
 
     card.get_by_role("button", name="Disconnect").click()
     dialog = page.get_by_role("alertdialog")

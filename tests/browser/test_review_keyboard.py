@@ -64,6 +64,7 @@ def test_a_hiring_manager_reviews_five_candidates_with_the_keyboard(page, app_ur
     expect(page.get_by_role("option", name="Skills do not match the role")).to_be_focused()
     page.keyboard.press("Enter")
     expect(dialog.get_by_label("Rejection reason")).to_have_text("Skills do not match the role")
+    expect(dialog.get_by_label("Rejection reason")).to_be_focused()  # the list closed, focus came back
     page.keyboard.press("Tab")
     expect(dialog.get_by_label("Rejection note")).to_be_focused()
     page.keyboard.type("Strong on Python, weak on SQL joins.")

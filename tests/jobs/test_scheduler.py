@@ -169,6 +169,12 @@ def test_each_live_connection_has_its_own_sync_job_at_its_own_interval(session, 
         return {j.id: j.trigger.interval_length for j in scheduler.get_jobs() if j.id.startswith("sync:")}
 
     assert sync_jobs() == {f"sync:{screen.id}": 30, f"sync:{hackerrank.id}": 30}
+    now = datetime.datetime.now(datetime.UTC)
+    fire_at = {
+        scheduler.get_job(f"sync:{i}").trigger.get_next_fire_time(None, now)
+        for i in (screen.id, hackerrank.id)
+    }
+    assert len(fire_at) == 2  # staggered: connections are not all swept in the same instant
     integrations.set_sync_interval(session=session, integration_id=hackerrank.id, seconds=900)
     assert sync_jobs() == {f"sync:{screen.id}": 30, f"sync:{hackerrank.id}": 900}
     integrations.disconnect(session=session, integration_id=screen.id)
@@ -184,9 +190,11 @@ def test_each_live_connection_has_its_own_sync_job_at_its_own_interval(session, 
 def test_two_schedulers_running_at_once_do_each_scheduled_run_once(db):
     """Two leaders for a moment (a lock handed over, a clock step): every scheduled time runs once."""
     runs: list[float] = []
+    threads: set[str] = set()
 
     def work() -> str:
         runs.append(time.monotonic())
+        threads.add(threading.current_thread().name)
         return "done"
 
     async def two_leaders() -> None:
@@ -205,6 +213,7 @@ def test_two_schedulers_running_at_once_do_each_scheduled_run_once(db):
     with new_session() as session:
         slots = [r.slot for r in session.exec(select(ScheduledRun).where(ScheduledRun.job_name == "probe"))]
     assert len(runs) == len(slots) >= 3
+    assert all(name.startswith("assay-job") for name in threads), threads  # never the pages' threads
     # Each run is recorded at the time it was scheduled for: whole seconds, one apart.
     assert all(slot.microsecond == 0 for slot in slots)
     assert sorted(slots) == [min(slots) + datetime.timedelta(seconds=n) for n in range(len(slots))]
