@@ -76,6 +76,12 @@ class LocalBudget:
         if when > now:
             time.sleep(when - now)
 
+    def record(self, at: float) -> None:
+        """A request sent (at monotonic ``at``) under another budget: counted here too."""
+        if self._per_window:
+            with self._lock:
+                self._sent.append(at)
+
     def hold(self, seconds: float) -> None:
         with self._lock:
             self._not_before = max(self._not_before, time.monotonic() + seconds)
@@ -124,25 +130,31 @@ class SharedBudget:
     AWAY_S = 10.0
 
     def __init__(self, client: redis.Redis, key: str, rate: float | None) -> None:
-        self._client, self._key = client, key
+        # A hash tag: the script's keys share one slot, so it runs on Redis Cluster too.
+        self._client, self._key = client, f"{{{key}}}"
         self._per_window, window = _window(rate)
         self._window_us = int(window * 1_000_000)
         self._pace = client.register_script(_PACE)
         self._hold = client.register_script(_HOLD)
+        # Knows this process's sends even while Redis answers, so falling back is no fresh burst.
         self._alone = LocalBudget(rate)
+        self._lock = threading.Lock()
         self._away_until = 0.0  # monotonic; 0: Redis answered last time
 
     def _ask(self, command, *args, **kwargs):
         """One Redis command's answer, or ``_AWAY`` while Redis cannot be reached."""
-        if time.monotonic() < self._away_until:
-            return _AWAY
+        with self._lock:
+            if time.monotonic() < self._away_until:
+                return _AWAY
         try:
             answer = command(*args, **kwargs)
         except redis.RedisError as err:
-            log.warning("vendor rate budget: Redis unreachable (%s); pacing in this process alone", err)
-            self._away_until = time.monotonic() + self.AWAY_S
+            with self._lock:
+                first = time.monotonic() >= self._away_until
+                self._away_until = time.monotonic() + self.AWAY_S
+            if first:
+                log.warning("vendor rate budget: Redis failed (%r); pacing in this process alone", err)
             return _AWAY
-        self._away_until = 0.0
         return answer
 
     def wait(self) -> None:
@@ -152,7 +164,9 @@ class SharedBudget:
         delay_us = self._ask(self._pace, keys=keys, args=[self._per_window, self._window_us])
         if delay_us is _AWAY:
             self._alone.wait()
-        elif delay_us > 0:
+            return
+        self._alone.record(time.monotonic() + delay_us / 1_000_000)
+        if delay_us > 0:
             time.sleep(delay_us / 1_000_000)
 
     def hold(self, seconds: float) -> None:

@@ -160,18 +160,20 @@ _running: set[asyncio.Task] = set()
 
 # The jobs' own threads: a long sweep must never take the threads the pages' event
 # handlers run their database work on (asyncio's default pool). Sweeps of different
-# vendors overlap, up to this many at once.
-_JOB_THREADS = concurrent.futures.ThreadPoolExecutor(max_workers=3, thread_name_prefix="assay-job")
+# vendors overlap, up to three at once, on threads of their own, so slow vendors never
+# hold up the outbox, the webhook inbox or the reminders.
+_SYNC_THREADS = concurrent.futures.ThreadPoolExecutor(max_workers=3, thread_name_prefix="assay-job-sync")
+_JOB_THREADS = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="assay-job")
 
 
-async def _in_thread(work, *args):
+async def _in_thread(work, *args, threads: concurrent.futures.Executor = _JOB_THREADS):
     """Run a blocking job on the jobs' threads, remembered so shutdown can let it finish."""
     task = asyncio.current_task()
     _running.add(task)
     try:
         context = contextvars.copy_context()
         return await asyncio.get_running_loop().run_in_executor(
-            _JOB_THREADS, functools.partial(context.run, work, *args)
+            threads, functools.partial(context.run, work, *args)
         )
     except asyncio.CancelledError:
         # The server is stopping. The thread finishes on its own or dies with the
@@ -184,7 +186,10 @@ async def _in_thread(work, *args):
 
 async def run_once_in_slot(job_name: str, work, *args) -> str | None:
     """A scheduled run: claim (job, scheduled time) in the ledger, then work in a thread."""
-    return await _in_thread(once_per_slot, job_name, _scheduled_for.get(), functools.partial(work, *args))
+    threads = _SYNC_THREADS if job_name.startswith(SYNC_JOB_PREFIX) else _JOB_THREADS
+    return await _in_thread(
+        once_per_slot, job_name, _scheduled_for.get(), functools.partial(work, *args), threads=threads
+    )
 
 
 def build_scheduler() -> AsyncIOScheduler:
@@ -208,7 +213,7 @@ def keep_sync_jobs(scheduler: AsyncIOScheduler, wanted: dict[int, float]) -> Non
         integration_id = int(job.id.removeprefix(SYNC_JOB_PREFIX))
         if integration_id not in wanted:
             job.remove()
-        elif job.trigger.interval_length != wanted[integration_id]:
+        elif job.trigger.interval != datetime.timedelta(seconds=wanted[integration_id]):
             job.reschedule(_sync_every(integration_id, wanted[integration_id]))
     for integration_id, seconds in wanted.items():
         name = sync_job_name(integration_id)
@@ -263,8 +268,10 @@ async def run_scheduler():
     finally:
         leader.cancel()
         if scheduler.running:
-            scheduler.shutdown(wait=False)
+            scheduler.pause()  # no new runs; shutting down now would cancel the ones in flight
         if _running:
             # Let a sweep in flight finish rather than cut it off mid-write.
             await asyncio.wait(set(_running), timeout=30)
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
         await asyncio.to_thread(leadership.release)

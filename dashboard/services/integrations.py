@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import logging
 import threading
@@ -58,7 +59,9 @@ def _budget(integration_id: int) -> BudgetFactory | None:
     client = _redis()
     if client is None:
         return None
-    return functools.partial(SharedBudget, client, f"assay:vendor-budget:{integration_id}")
+    # Named by the database too: two deployments sharing one Redis keep their budgets apart.
+    workspace = hashlib.sha256(get_settings().db_url.encode()).hexdigest()[:12]
+    return functools.partial(SharedBudget, client, f"assay:{workspace}:vendor-budget:{integration_id}")
 
 
 _providers: dict[int, tuple[tuple, Provider]] = {}

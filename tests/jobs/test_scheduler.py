@@ -179,12 +179,18 @@ def test_each_live_connection_has_its_own_sync_job_at_its_own_interval(session, 
     assert sync_jobs() == {f"sync:{screen.id}": 30, f"sync:{hackerrank.id}": 900}
     integrations.disconnect(session=session, integration_id=screen.id)
     assert sync_jobs() == {f"sync:{hackerrank.id}": 900}
-    # Every process computes the same fire times, so the ledger can tell a double run.
+    # Every process computes the same fire times, so the ledger can tell a double run: a
+    # leader running for a while (each time from the one before) and one that took over
+    # just after the previous run (from the clock) agree.
     later = jobs.build_scheduler()
     jobs.keep_sync_jobs(later, sync.sync_intervals(session, default_seconds=30))
-    now = datetime.datetime.now(datetime.UTC)
     [ours, theirs] = (s.get_job(f"sync:{hackerrank.id}").trigger for s in (scheduler, later))
-    assert ours.get_next_fire_time(None, now) == theirs.get_next_fire_time(None, now)
+    fired = ours.get_next_fire_time(None, datetime.datetime.now(datetime.UTC))
+    for _ in range(200):
+        following = ours.get_next_fire_time(fired, fired)
+        assert following == theirs.get_next_fire_time(None, fired + datetime.timedelta(microseconds=1))
+        assert following - fired == datetime.timedelta(seconds=900)
+        fired = following
 
 
 def test_two_schedulers_running_at_once_do_each_scheduled_run_once(db):
@@ -295,3 +301,24 @@ def test_a_leader_that_loses_its_lock_pauses_its_scheduler_until_it_wins_it_agai
     finally:
         ours.release()
         theirs.release()
+
+
+def test_slow_sweeps_never_hold_up_the_other_jobs(db):
+    """Three vendors slow to answer fill the sync threads; the outbox job still runs at once."""
+    release = threading.Event()
+
+    def slow_sweep() -> str:
+        release.wait(10)
+        return "swept"
+
+    async def scenario() -> str:
+        jobs._scheduled_for.set(SLOT)  # what the executor sets for a scheduled run
+        sweeps = [asyncio.create_task(jobs.run_once_in_slot(f"sync:{n}", slow_sweep)) for n in (1, 2, 3)]
+        await asyncio.sleep(0.2)
+        try:
+            return await asyncio.wait_for(jobs.run_once_in_slot("deliver_outbox", lambda: "delivered"), 5)
+        finally:
+            release.set()
+            await asyncio.gather(*sweeps)
+
+    assert asyncio.run(scenario()) == "delivered"
