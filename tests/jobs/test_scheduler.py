@@ -125,6 +125,20 @@ def test_a_connection_that_cannot_be_swept_says_why_and_holds_up_no_other(sessio
     caplog.clear()  # the one ERROR this test expects
 
 
+def _cut_the_leaders_connection(db: str) -> None:
+    """What a database restart does to the PostgreSQL session holding the advisory lock."""
+    engine = sa.create_engine(db)
+    with engine.connect() as conn:
+        conn.execute(
+            sa.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_locks"
+                " WHERE locktype = 'advisory' AND objid = :key AND granted"
+            ),
+            {"key": ADVISORY_KEY},
+        )
+    engine.dispose()
+
+
 def test_a_leader_whose_lock_connection_was_cut_knows_it_no_longer_leads(db, tmp_path):
     """A database restart or a network blip frees the lock: the old leader must not go on leading."""
     leader, contender = Leadership(db, tmp_path), Leadership(db, tmp_path)
@@ -140,16 +154,7 @@ def test_a_leader_whose_lock_connection_was_cut_knows_it_no_longer_leads(db, tmp
         assert contender.try_acquire()  # released from this thread, won on another
         contender.release()
         return
-    engine = sa.create_engine(db)
-    with engine.connect() as conn:  # what a restart does to the leader's session
-        conn.execute(
-            sa.text(
-                "SELECT pg_terminate_backend(pid) FROM pg_locks"
-                " WHERE locktype = 'advisory' AND objid = :key AND granted"
-            ),
-            {"key": ADVISORY_KEY},
-        )
-    engine.dispose()
+    _cut_the_leaders_connection(db)
 
     assert contender.try_acquire()  # the lock is free the moment the session ends
     assert not leader.still_leading()
@@ -267,17 +272,8 @@ def test_a_leader_that_loses_its_lock_pauses_its_scheduler_until_it_wins_it_agai
     def lose_the_lock() -> None:
         if db.startswith("sqlite"):
             ours.release()
-        else:  # what a database restart does to the leader's session
-            engine = sa.create_engine(db)
-            with engine.connect() as conn:
-                conn.execute(
-                    sa.text(
-                        "SELECT pg_terminate_backend(pid) FROM pg_locks"
-                        " WHERE locktype = 'advisory' AND objid = :key AND granted"
-                    ),
-                    {"key": ADVISORY_KEY},
-                )
-            engine.dispose()
+        else:
+            _cut_the_leaders_connection(db)
 
     async def scenario() -> None:
         leading = asyncio.create_task(jobs.lead(scheduler, ours))
