@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 # How often a worker tries to become the leader, and the leader checks it still is.
 LEADER_CHECK_S = 5.0
 
+# One sync job per live connection: ``sync:<integration id>``.
+SYNC_JOB_PREFIX = "sync:"
+
 
 def once_per_slot(job_name: str, slot: datetime.datetime, work) -> str:
     """Run ``work()`` unless ``job_name`` already ran for ``slot`` somewhere; returns the outcome."""
@@ -121,9 +124,6 @@ JOBS = {
     "deliver_outbox": deliver_outbox,
     "send_reminders": send_reminders,
 }
-
-# One sync job per live connection: ``sync:<integration id>``.
-SYNC_JOB_PREFIX = "sync:"
 
 # Every trigger counts its intervals from here, so every process schedules the same
 # times and the run ledger's (job, scheduled time) key catches a run fired twice.

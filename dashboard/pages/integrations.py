@@ -4,8 +4,7 @@ import reflex as rx
 
 from dashboard import routes
 from dashboard.components.layout import page_frame
-from dashboard.services import integrations as integration_service
-from dashboard.services.views import EventView, FieldView, IntegrationView, VendorView
+from dashboard.services.views import EventView, FieldView, IntegrationView, VendorView, sync_choices
 from dashboard.states.auth import AuthState
 from dashboard.states.integrations import IntegrationsState as S
 
@@ -55,14 +54,13 @@ def _webhook(conn: IntegrationView) -> rx.Component:
 
 def _sync_every(conn: IntegrationView) -> rx.Component:
     """How often Assay checks this connection's open attempts with the vendor."""
-    choices = {"default": integration_service.sync_interval_label(None)} | {
-        str(seconds): label for seconds, label in integration_service.SYNC_INTERVALS.items()
-    }
     return rx.hstack(
         rx.text("Sync", size="1", color_scheme="gray", min_width="130px"),
         rx.select.root(
             rx.select.trigger(aria_label="How often to sync", class_name="sync-every"),
-            rx.select.content(*[rx.select.item(label, value=value) for value, label in choices.items()]),
+            rx.select.content(
+                *[rx.select.item(label, value=value) for value, label in sync_choices().items()]
+            ),
             value=conn.sync_every,
             on_change=lambda value: S.set_sync_every(conn.id, value),
             size="1",

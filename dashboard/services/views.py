@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from dashboard.services import attempt_actions, board_view
 from dashboard.services.assessments import STATE_LABELS
 from dashboard.services.errors import NotFound
+from dashboard.services.integrations import SYNC_INTERVALS, sync_interval_label
 from dashboard.settings import get_settings
 from models import (
     Application,
@@ -411,6 +412,11 @@ def _interviews(session: Session, application_id: int) -> list[InterviewView]:
             )
         )
     return found
+
+
+def sync_choices() -> dict[str, str]:
+    """The integrations page's Sync select, value to label ("default": the workspace's interval)."""
+    return {"default": sync_interval_label(None)} | {str(s): label for s, label in SYNC_INTERVALS.items()}
 
 
 def integrations(session: Session) -> list[IntegrationView]:

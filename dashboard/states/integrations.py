@@ -162,7 +162,8 @@ class IntegrationsState(rx.State):
     async def set_sync_every(self, integration_id: int, value: str):
         """Sweep one connection at its own interval ("default": the workspace's)."""
         actor = acting_user()
-        seconds = None if value == "default" else int(value)
+        # Anything but "default" or a number of seconds is refused by the service, with the choices.
+        seconds = None if value == "default" else int(value) if value.isdigit() else 0
         try:
             saved = await in_session(
                 lambda s: integration_service.set_sync_interval(
