@@ -8,7 +8,8 @@ from filelock import FileLock
 
 from dashboard.api.routes import build_api
 from dashboard.jobs.scheduler import run_scheduler
-from dashboard.pages import (  # noqa: F401  (each module registers its pages)
+from dashboard.pages import (  # noqa: F401  (each module marks its page)
+    PAGES,
     application,
     board,
     integrations,
@@ -42,5 +43,7 @@ async def migrate_database():
 
 
 app = rx.App(api_transformer=build_api())
+for render, options in PAGES:
+    app.add_page(render, **options)
 app.register_lifespan_task(migrate_database)
 app.register_lifespan_task(run_scheduler)

@@ -42,9 +42,17 @@ def app_env(*, port: int, db_url: str, data_dir: pathlib.Path, sandbox_url: str,
     return env
 
 
+# What Reflex says of our own code at start: a page added twice, an API we use that is going away.
+OUR_CODE_WARNED = ("is being redefined", "DeprecationWarning")
+
+
 def logged_errors(log_path: pathlib.Path) -> list[str]:
-    """Lines of the app's log that report an error or a traceback."""
-    return [line for line in log_path.read_text().splitlines() if " ERROR " in line or "Traceback" in line]
+    """Lines of the app's log that report an error, a traceback, or a warning about our code."""
+    return [
+        line
+        for line in log_path.read_text().splitlines()
+        if " ERROR " in line or "Traceback" in line or any(warned in line for warned in OUR_CODE_WARNED)
+    ]
 
 
 @contextlib.contextmanager

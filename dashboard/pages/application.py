@@ -6,6 +6,7 @@ from dashboard import routes
 from dashboard.components.decision import reject_dialog
 from dashboard.components.layout import page_frame, status_chip
 from dashboard.components.picker import picker_fields
+from dashboard.pages import page
 from dashboard.services.board_view import StageOption
 from dashboard.services.views import (
     ActionView,
@@ -493,7 +494,7 @@ def _interviews() -> rx.Component:
     )
 
 
-@rx.page(
+@page(
     route=routes.APPLICATION,
     title="Application · Assay",
     on_load=[AuthState.guard_page, ApplicationState.load],

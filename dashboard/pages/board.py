@@ -10,6 +10,7 @@ from dashboard import routes
 from dashboard.components.by_value import BY_VALUE
 from dashboard.components.dnd import dnd_board, drag_card, drop_column
 from dashboard.components.layout import page_frame
+from dashboard.pages import page
 from dashboard.services.board_view import CardView, Chip, ColumnView, StageOption
 from dashboard.states.auth import AuthState
 from dashboard.states.board import BoardState
@@ -56,11 +57,12 @@ def _chip(chip: Chip) -> rx.Component:
 
 @rx.memo(wrapper=BY_VALUE)
 def board_card(
-    card: rx.Var[CardView], selected: rx.Var[bool], stages: rx.Var[list[StageOption]]
+    card: rx.Var[CardView], selected: rx.Var[bool], stages: rx.Var[list[StageOption]], rest: rx.RestProp
 ) -> rx.Component:
     """One application's card. It reads no state of its own, only its props, so a change
     elsewhere on the job leaves it alone: a 10,000-application board re-renders the cards
-    that changed, not every card on the page."""
+    that changed, not every card on the page. ``rest`` is what lets the board give each
+    card its React ``key`` (React takes the key itself; nothing else is passed)."""
     return drag_card(
         rx.card(
             rx.vstack(
@@ -93,6 +95,7 @@ def board_card(
             ),
             width="100%",
         ),
+        rest,
         application_id=card.application_id,
         stage_id=card.stage_id,
         label=card.candidate_name,
@@ -235,7 +238,7 @@ def _selection_bar() -> rx.Component:
     )
 
 
-@rx.page(route=routes.BOARD, title="Pipeline · Assay", on_load=[AuthState.guard_page, BoardState.load])
+@page(route=routes.BOARD, title="Pipeline · Assay", on_load=[AuthState.guard_page, BoardState.load])
 def board_page() -> rx.Component:
     return page_frame(
         BoardState.board.title,

@@ -4,6 +4,7 @@ import reflex as rx
 
 from dashboard import routes
 from dashboard.components.layout import page_frame
+from dashboard.pages import page
 from dashboard.services.views import EventView, FieldView, IntegrationView, VendorView, sync_choices
 from dashboard.states.auth import AuthState
 from dashboard.states.integrations import IntegrationsState as S
@@ -293,7 +294,7 @@ def _confirm_disconnect() -> rx.Component:
     )
 
 
-@rx.page(route=routes.INTEGRATIONS, title="Integrations · Assay", on_load=[AuthState.guard_page, S.load])
+@page(route=routes.INTEGRATIONS, title="Integrations · Assay", on_load=[AuthState.guard_page, S.load])
 def integrations_page() -> rx.Component:
     return page_frame(
         "Integrations",

@@ -4,6 +4,7 @@ import reflex as rx
 
 from dashboard import routes
 from dashboard.components.layout import page_frame
+from dashboard.pages import page
 from dashboard.services.views import JobSummary
 from dashboard.states.auth import AuthState
 from dashboard.states.overview import JobsState
@@ -18,7 +19,7 @@ def _job_row(job: JobSummary) -> rx.Component:
     )
 
 
-@rx.page(route=routes.HOME, title="Jobs · Assay", on_load=[AuthState.guard_page, JobsState.load])
+@page(route=routes.HOME, title="Jobs · Assay", on_load=[AuthState.guard_page, JobsState.load])
 def jobs_page() -> rx.Component:
     return page_frame(
         "Jobs",

@@ -4,6 +4,7 @@ import reflex as rx
 
 from dashboard import routes
 from dashboard.components.layout import page_frame
+from dashboard.pages import page
 from dashboard.services.views import NotificationView, OutboxView
 from dashboard.states.auth import AuthState
 from dashboard.states.notifications import NotificationsState
@@ -42,7 +43,7 @@ def _email(email: OutboxView) -> rx.Component:
     )
 
 
-@rx.page(
+@page(
     route=routes.NOTIFICATIONS,
     title="Notifications · Assay",
     on_load=[AuthState.guard_page, NotificationsState.load],

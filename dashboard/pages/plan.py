@@ -5,6 +5,7 @@ import reflex as rx
 from dashboard import routes
 from dashboard.components.layout import page_frame
 from dashboard.components.picker import picker_fields
+from dashboard.pages import page
 from dashboard.services.views import PlanStage, PlanTest
 from dashboard.states.auth import AuthState
 from dashboard.states.plan import PlanState
@@ -228,7 +229,7 @@ def _delete_dialog() -> rx.Component:
     )
 
 
-@rx.page(route=routes.PLAN, title="Interview plan · Assay", on_load=[AuthState.guard_page, PlanState.load])
+@page(route=routes.PLAN, title="Interview plan · Assay", on_load=[AuthState.guard_page, PlanState.load])
 def plan_page() -> rx.Component:
     return page_frame(
         rx.cond(PlanState.plan.title != "", PlanState.plan.title + ": interview plan", "Interview plan"),

@@ -4,6 +4,7 @@ import reflex as rx
 
 from dashboard import routes
 from dashboard.components.layout import page_frame, status_chip
+from dashboard.pages import page
 from dashboard.services.queue_view import BucketCount, QueueRow, UnmatchedRow
 from dashboard.services.views import Choice
 from dashboard.states.auth import AuthState
@@ -222,7 +223,7 @@ def _unmatched_section() -> rx.Component:
     )
 
 
-@rx.page(route=routes.QUEUE, title="Queue · Assay", on_load=[AuthState.guard_page, QueueState.load])
+@page(route=routes.QUEUE, title="Queue · Assay", on_load=[AuthState.guard_page, QueueState.load])
 def queue_page() -> rx.Component:
     return page_frame(
         "Queue",

@@ -11,6 +11,7 @@ from dashboard import routes
 from dashboard.components.decision import reject_dialog
 from dashboard.components.keys import keyboard_shortcuts
 from dashboard.components.layout import page_frame
+from dashboard.pages import page
 from dashboard.services.review import StageRuleView
 from dashboard.states.auth import AuthState
 from dashboard.states.review import ReviewState, Row
@@ -328,7 +329,7 @@ def _rules() -> rx.Component:
     )
 
 
-@rx.page(route=routes.REVIEW, title="Review · Assay", on_load=[AuthState.guard_page, ReviewState.load])
+@page(route=routes.REVIEW, title="Review · Assay", on_load=[AuthState.guard_page, ReviewState.load])
 def review_page() -> rx.Component:
     return page_frame(
         rx.cond(ReviewState.title != "", ReviewState.title + ": review", "Review"),

@@ -3,10 +3,11 @@
 import reflex as rx
 
 from dashboard import routes
+from dashboard.pages import page
 from dashboard.states.auth import AuthState
 
 
-@rx.page(route=routes.SIGN_IN, title="Sign in · Assay")
+@page(route=routes.SIGN_IN, title="Sign in · Assay")
 def sign_in_page() -> rx.Component:
     return rx.center(
         rx.card(

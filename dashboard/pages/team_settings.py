@@ -4,6 +4,7 @@ import reflex as rx
 
 from dashboard import routes
 from dashboard.components.layout import page_frame
+from dashboard.pages import page
 from dashboard.services.status_clocks import ClockView
 from dashboard.states.auth import AuthState
 from dashboard.states.team_settings import TeamSettingsState as S
@@ -103,6 +104,6 @@ def _confirm_restore() -> rx.Component:
     )
 
 
-@rx.page(route=routes.SETTINGS, title="Settings · Assay", on_load=[AuthState.guard_page, S.load])
+@page(route=routes.SETTINGS, title="Settings · Assay", on_load=[AuthState.guard_page, S.load])
 def settings_page() -> rx.Component:
     return page_frame("Settings", _confirm_restore(), _clocks_form())

@@ -4,6 +4,7 @@ import reflex as rx
 
 from dashboard import routes
 from dashboard.components.layout import page_frame
+from dashboard.pages import page
 from dashboard.services.views import Choice, UserView
 from dashboard.states.auth import AuthState
 from dashboard.states.users import UsersState
@@ -113,7 +114,7 @@ def _invite_form() -> rx.Component:
     )
 
 
-@rx.page(route=routes.USERS, title="Users · Assay", on_load=[AuthState.guard_page, UsersState.load])
+@page(route=routes.USERS, title="Users · Assay", on_load=[AuthState.guard_page, UsersState.load])
 def users_page() -> rx.Component:
     return page_frame(
         "Users",
