@@ -54,6 +54,36 @@ def _row(row: QueueRow) -> rx.Component:
             )
         ),
         rx.table.cell(row.since),
+        rx.table.cell(rx.cond(_can_manage(), _step(row))),
+    )
+
+
+def _can_manage() -> rx.Var:
+    return (AuthState.user_role == "admin") | (AuthState.user_role == "recruiter")
+
+
+def _step(row: QueueRow) -> rx.Component:
+    """The row's one click (send, retry, resend, re-attempt), or why the vendor cannot take it."""
+    return rx.cond(
+        row.step != "",
+        rx.vstack(
+            rx.button(
+                row.step_label,
+                size="1",
+                variant="soft",
+                loading=QueueState.stepping == row.attempt_id,
+                disabled=(row.step_blocked != "") | (QueueState.stepping != 0),
+                on_click=QueueState.take_step(row.step, row.attempt_id),
+                aria_label=row.step_label + " for " + row.candidate_name,
+                class_name="queue-step",
+                white_space="nowrap",
+            ),
+            rx.cond(
+                row.step_blocked != "",
+                rx.text(row.step_blocked, size="1", color_scheme="gray", max_width="200px"),
+            ),
+            spacing="1",
+        ),
     )
 
 
@@ -238,7 +268,7 @@ def queue_page() -> rx.Component:
                     rx.table.row(
                         *[
                             rx.table.column_header_cell(h)
-                            for h in ("", "Candidate", "Job", "Stage", "Test", "Status", "Waiting")
+                            for h in ("", "Candidate", "Job", "Stage", "Test", "Status", "Waiting", "")
                         ]
                     )
                 ),

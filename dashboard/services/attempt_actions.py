@@ -116,6 +116,37 @@ def available_actions(session: Session, attempt: AssessmentAttempt) -> list[Acti
     ]
 
 
+# The one step the queue offers beside an attempt, by its state. None while the candidate is
+# on the test or it waits for review: the row's name leads to the application for the rest.
+NEXT_STEP = {
+    AttemptState.READY_TO_SEND: "send",
+    AttemptState.ERROR: "retry",
+    AttemptState.SENT: "resend",
+    AttemptState.EXPIRED: "reattempt",
+}
+
+
+def next_step(session: Session, attempt: AssessmentAttempt) -> Action | None:
+    """The queue's one-click step for an attempt, disabled with the reason where it cannot be done.
+
+    The same verdicts as ``available_actions`` for these states, without its per-attempt
+    query: the queue shows each test's newest attempt only, so an expired one there was
+    never re-taken.
+    """
+    name = NEXT_STEP.get(attempt.state)
+    if name is None:
+        return None
+    integration = session.get(Integration, attempt.integration_id)
+    spec = registry.VENDORS.get(integration.vendor) if integration else None
+    if spec is None or integration.disconnected_at is not None:
+        return Action(name, False, "The vendor connection was disconnected.")
+    if name == "resend" and Capability.RESEND not in spec.provider.capabilities:
+        return Action(
+            name, False, spec.provider.limitations.get(Capability.RESEND, "The vendor cannot do this.")
+        )
+    return Action(name, True)
+
+
 def _ready_again(session: Session, attempt: AssessmentAttempt, actor: Actor) -> AssessmentAttempt:
     """After a cancel, the same test is back at "needs sending" as a fresh attempt."""
     application = session.get(Application, attempt.application_id)
@@ -381,3 +412,11 @@ def send_due_reminders(*, session: Session, actor: Actor) -> int:
         session.commit()
         sent += 1
     return sent
+
+
+# Actions that need no more than the click, on the application page and in the queue.
+ONE_CLICK = {
+    "retry": assessments.retry_assessment,
+    "resend": resend_invitation,
+    "reattempt": reattempt,
+}

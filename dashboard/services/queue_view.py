@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from dashboard.services import status_clocks
+from dashboard.services import attempt_actions, status_clocks
 from dashboard.services.assessments import STATE_LABELS
 from dashboard.services.board_view import ago
 from dashboard.settings import get_settings
@@ -57,6 +57,9 @@ class QueueRow:
     since: str
     expires: str = ""
     reason: str = ""
+    step: str = ""  # the one-click step beside the row (``attempt_actions.NEXT_STEP``), or none
+    step_label: str = ""
+    step_blocked: str = ""  # why the vendor or the connection cannot take the step now
 
 
 @dataclasses.dataclass
@@ -206,6 +209,8 @@ def rows(
         .offset(offset)
         .limit(limit)
     )
+    found = session.exec(query).all()
+    steps = {attempt.id: attempt_actions.next_step(session, attempt) for attempt, *_ in found}
     return [
         QueueRow(
             application_id=attempt.application_id,
@@ -220,9 +225,19 @@ def rows(
             since=ago(attempt.updated_at, now),
             expires=attempt.expires_at.strftime("%Y-%m-%d %H:%M UTC") if attempt.expires_at else "",
             reason=attempt.error_reason or "",
+            **_step_fields(steps[attempt.id]),
         )
-        for attempt, name, email, title, stage_name in session.exec(query).all()
+        for attempt, name, email, title, stage_name in found
     ]
+
+
+STEP_LABELS = {"send": "Send", "retry": "Retry", "resend": "Resend", "reattempt": "Re-attempt"}
+
+
+def _step_fields(step: attempt_actions.Action | None) -> dict[str, str]:
+    if step is None:
+        return {}
+    return {"step": step.name, "step_label": STEP_LABELS[step.name], "step_blocked": step.reason}
 
 
 @dataclasses.dataclass

@@ -25,13 +25,6 @@ from dashboard.states.rejection import RejectForm
 
 EMPTY = views.ApplicationView(0, 0, "", "", "", 0, "", [], [], [])
 
-# Actions that need no more than the click: the same services the bulk actions use.
-ONE_CLICK = {
-    "retry": assessments.retry_assessment,
-    "resend": attempt_actions.resend_invitation,
-    "reattempt": attempt_actions.reattempt,
-}
-
 
 def _parse_when(text: str) -> datetime.datetime:
     """A date or date-and-time typed by a person (taken as UTC). Raises UserError."""
@@ -185,7 +178,7 @@ class ApplicationState(TestPicker, RejectForm, rx.State):
     @requires(Permission.MANAGE_PIPELINE)
     async def run(self, action: str, attempt_id: int):
         """One click on an attempt: retry a failed send, resend the invitation, or re-attempt."""
-        service = ONE_CLICK.get(action)
+        service = attempt_actions.ONE_CLICK.get(action)
         if service is None:
             return rx.toast.error(f"Unknown action {action!r}.")
         actor = acting_user()

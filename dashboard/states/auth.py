@@ -39,6 +39,13 @@ def acting_user() -> Actor:
     return user_actor(user.id, user.name)
 
 
+def _fresh_page(path: str) -> list:
+    """A full load of ``path`` under a new client token, so the next person on this tab starts
+    afresh: Reflex keeps each page's state (a queue search, a board selection) per tab, and
+    would otherwise show one user's choices to the next. The session cookie carries the sign-in."""
+    return [rx.clear_session_storage(), rx.call_script(f"window.location.assign({path!r})")]
+
+
 class AuthState(rx.State):
     """The session cookie and the signed-in user's name and role for the layout."""
 
@@ -76,7 +83,7 @@ class AuthState(rx.State):
             self.signing_in, self.sign_in_error = False, str(err)
             return
         self.session_token, self.signing_in = token, False
-        yield rx.redirect("/")
+        yield _fresh_page("/")
 
     @rx.event
     async def sign_out(self):
@@ -84,7 +91,7 @@ class AuthState(rx.State):
         token = self.session_token
         await in_session(lambda s: accounts.sign_out(session=s, token=token))
         self.session_token = self.user_name = self.user_role = ""
-        return rx.redirect(SIGN_IN)
+        return _fresh_page(SIGN_IN)
 
 
 async def _allowed(

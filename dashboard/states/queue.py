@@ -1,4 +1,4 @@
-"""The queue across jobs: buckets with counts, filters, search, bulk send with progress."""
+"""The queue across jobs: buckets with counts, filters, search, bulk send with progress, a step per row."""
 
 from __future__ import annotations
 
@@ -6,12 +6,15 @@ import asyncio
 
 import reflex as rx
 
-from dashboard.services import assessments, matching, pipeline, queue_view, views
+from dashboard.services import assessments, attempt_actions, matching, pipeline, queue_view, views
 from dashboard.services.errors import UserError
 from dashboard.services.permissions import Permission
 from dashboard.states import live
 from dashboard.states.auth import acting_user, current_user, requires
 from dashboard.states.common import in_session
+
+# A row's one click (``queue_view.QueueRow.step``): the services the application page uses.
+STEPS = {"send": assessments.send_assessment, **attempt_actions.ONE_CLICK}
 
 
 class QueueState(rx.State):
@@ -38,6 +41,7 @@ class QueueState(rx.State):
     progress_done: int = 0
     progress_total: int = 0
     results: list[str] = []
+    stepping: int = 0  # the attempt whose row's one click is being taken
     # The search the rows show: the box as it was applied, not as it is being typed
     _search: str = ""
     # Matching a kept result to an attempt (typed id of the attempt)
@@ -191,6 +195,33 @@ class QueueState(rx.State):
         finally:
             self.sending, self.selected = False, []  # also after an unexpected error: refreshes resume
         await self._reload()
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    async def take_step(self, step: str, attempt_id: int):
+        """The row's one click: send, retry a failed send, resend the invitation, or re-attempt."""
+        service = STEPS.get(step)
+        if service is None:
+            yield rx.toast.error(f"Unknown action {step!r}.")
+            return
+        actor = acting_user()
+        self.stepping = attempt_id
+        yield
+        try:
+            outcome = await in_session(lambda s: service(session=s, attempt_id=attempt_id, actor=actor))
+        except UserError as err:
+            self.stepping = 0
+            await self._reload()
+            yield rx.toast.error(str(err))
+            return
+        except Exception:
+            self.stepping = 0  # the page must not stay disabled; the error reaches the log as ever
+            raise
+        self.stepping = 0
+        await self._reload()
+        ok = outcome.sent if isinstance(outcome, assessments.SendOutcome) else True
+        message = getattr(outcome, "message", None) or "Done."
+        yield rx.toast.success(message) if ok else rx.toast.info(message)
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)

@@ -7,6 +7,7 @@ from dashboard.services import (
     assessments,
     attempt_actions,
     board_view,
+    integrations,
     notes,
     pipeline,
     queue_view,
@@ -112,6 +113,32 @@ def test_the_queue_counts_each_bucket_and_forgets_retaken_attempts(
     counts = {b.key: b.count for b in queue_view.counts(session)}
     assert counts["expired"] == 0 and counts["awaiting"] == 1
     assert queue_view.rows(session, "awaiting", queue_view.QueueFilter(search="ada"))[0].test_name
+
+
+def test_each_queue_row_offers_its_next_step_or_says_why_it_cannot(
+    session, pipeline_with_assessment, sandbox
+):
+    p = pipeline_with_assessment
+    moved = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+
+    def step(bucket: str) -> tuple[str, str, str]:
+        (row,) = queue_view.rows(session, bucket)
+        return row.step, row.step_label, row.step_blocked
+
+    assert step("needs_sending") == ("send", "Send", "")
+    assessments.send_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
+    assert step("awaiting") == ("resend", "Resend", "")  # CoderPad Screen resends its invitation
+    sandbox.act(session.get(AssessmentAttempt, moved.attempt_id).vendor_attempt_id, "start")
+    sync.sync_integration(session=session, integration_id=p.integration.id)
+    assert step("awaiting") == ("", "", "")  # the candidate is on it: nothing to click
+    sandbox.act(session.get(AssessmentAttempt, moved.attempt_id).vendor_attempt_id, "expire")
+    sync.sync_integration(session=session, integration_id=p.integration.id)
+    assert step("expired") == ("reattempt", "Re-attempt", "")
+    attempt_actions.reattempt(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
+    integrations.disconnect(session=session, integration_id=p.integration.id)
+    assert step("failed") == ("retry", "Retry", "The vendor connection was disconnected.")
 
 
 def test_the_queue_narrows_to_a_stage_and_to_a_recruiters_jobs(session, pipeline_with_assessment, sandbox):

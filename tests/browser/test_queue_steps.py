@@ -1,0 +1,84 @@
+"""The queue's one click per row, walked in Chromium: send, resend, re-attempt where it waits.
+
+A recruiter works the queue without opening an application: sends a test from
+"Needs sending", resends the invitation from "Awaiting candidate", and once the
+vendor reports the test expired, re-attempts it from "Expired". A hiring manager
+next on the same tab, starts afresh and sees the queue without the buttons.
+"""
+
+import re
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+CANDIDATE = "Grace Hamilton"  # demo data: Backend Engineer, CoderPad Screen stage, needs sending
+
+
+def _row(page):
+    return page.get_by_role("row", name=re.compile(CANDIDATE))
+
+
+def _bucket(page, key: str) -> None:
+    page.locator(f".queue-bucket[data-bucket='{key}']").click()
+
+
+def _vendor_id(sandbox_url: str, email: str) -> str:
+    """The sandbox's test id for the candidate's open invitation (the vendor's own list)."""
+    tests = httpx.get(
+        f"{sandbox_url}/coderpad-screen/assessment/api/v1.1/tests",
+        params={"candidateEmail": email, "limit": 50},
+        headers={"API-Key": "demo-coderpad-screen-key"},
+        timeout=10,
+    ).json()["tests"]
+    return str(next(t["id"] for t in tests if t["candidate_email"] == email and t["status"] == "waiting"))
+
+
+def test_a_recruiter_sends_resends_and_reattempts_from_the_queue(
+    page, app_url, browser_sandbox_url, shoot, sign_in
+):
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    page.goto(f"{app_url}/queue")
+    page.get_by_label("Search candidates").fill(CANDIDATE)
+    page.get_by_role("button", name="Search").click()
+
+    # Needs sending: one click sends it, and the row leaves the bucket.
+    expect(_row(page)).to_contain_text("Assessment needs sending")
+    _row(page).get_by_role("button", name=f"Send for {CANDIDATE}").click()
+    expect(page.get_by_text(re.compile(f"sent to {CANDIDATE}"))).to_be_visible()
+    expect(_row(page)).to_have_count(0)
+
+    # Awaiting candidate: the invitation is resent from the row.
+    _bucket(page, "awaiting")
+    expect(_row(page)).to_contain_text("Sent")
+    email = _row(page).locator("text=@example.com").inner_text()
+    _row(page).get_by_role("button", name=f"Resend for {CANDIDATE}").click()
+    expect(page.get_by_text(re.compile("resent", re.I)).first).to_be_visible()
+    shoot("75-queue-row-resend")
+
+    # The vendor reports the test expired: the row is in Expired, with a re-attempt beside it.
+    httpx.post(
+        f"{browser_sandbox_url}/_sandbox/coderpad_screen/attempts/{_vendor_id(browser_sandbox_url, email)}/expire",
+        timeout=10,
+    ).raise_for_status()
+    _bucket(page, "expired")
+    expect(_row(page)).to_contain_text("Expired")
+    shoot("76-queue-row-expired")
+    _row(page).get_by_role("button", name=f"Re-attempt for {CANDIDATE}").click()
+    expect(_row(page)).to_have_count(0)
+    _bucket(page, "awaiting")
+    expect(_row(page)).to_contain_text("Sent")
+    page.get_by_role("link", name=CANDIDATE).click()
+    expect(page.locator(".assessment-attempt", has_text="attempt 2")).to_contain_text("re-take of attempt 1")
+
+    # A hiring manager, next on this tab, starts afresh (not with the recruiter's search), and
+    # sees the queue of their jobs with no button to act on it.
+    sign_in("manager@assay.test")
+    page.goto(f"{app_url}/queue")
+    expect(page.get_by_label("Search candidates")).to_have_value("")
+    _bucket(page, "needs_review")
+    expect(page.locator("tbody tr").first).to_contain_text("Assessment needs review")
+    expect(page.locator(".queue-step")).to_have_count(0)
