@@ -42,16 +42,16 @@ def app_env(*, port: int, db_url: str, data_dir: pathlib.Path, sandbox_url: str,
     return env
 
 
-# What Reflex says of our own code at start: a page added twice, an API we use that is going away.
-OUR_CODE_WARNED = ("is being redefined", "DeprecationWarning")
+# Warnings we fix rather than live with: a page added twice, an API in use that is going away.
+WARNINGS_TO_FIX = ("is being redefined", "DeprecationWarning")
 
 
 def logged_errors(log_path: pathlib.Path) -> list[str]:
-    """Lines of the app's log that report an error, a traceback, or a warning about our code."""
+    """Lines of the app's log that report an error, a traceback, or a warning to fix."""
     return [
         line
         for line in log_path.read_text().splitlines()
-        if " ERROR " in line or "Traceback" in line or any(warned in line for warned in OUR_CODE_WARNED)
+        if " ERROR " in line or "Traceback" in line or any(warning in line for warning in WARNINGS_TO_FIX)
     ]
 
 

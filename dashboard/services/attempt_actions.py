@@ -18,7 +18,7 @@ from dashboard.services.actors import Actor
 from dashboard.services.assessments import STATE_LABELS, SendOutcome
 from dashboard.services.errors import NotFound, UserError
 from dashboard.services.integrations import get_integration, provider_for, record_vendor_error
-from models import Application, AssessmentAttempt, AttemptState, Integration, Stage, utcnow
+from models import Application, ApplicationEvent, AssessmentAttempt, AttemptState, Integration, Stage, utcnow
 from models.lifecycle import FINAL_STATES, OPEN_STATES
 from providers import registry
 from providers.base import Capability, ProviderError, Unsupported
@@ -116,34 +116,37 @@ def available_actions(session: Session, attempt: AssessmentAttempt) -> list[Acti
     ]
 
 
-# The one step the queue offers beside an attempt, by its state. None while the candidate is
-# on the test or it waits for review: the row's name leads to the application for the rest.
+# The one step the queue offers beside an attempt, by its state, and the button's word. None
+# while the candidate is on the test or it waits for review: the row leads to the application.
 NEXT_STEP = {
-    AttemptState.READY_TO_SEND: "send",
-    AttemptState.ERROR: "retry",
-    AttemptState.SENT: "resend",
-    AttemptState.EXPIRED: "reattempt",
+    AttemptState.READY_TO_SEND: ("send", "Send"),
+    AttemptState.ERROR: ("retry", "Retry"),
+    AttemptState.SENT: ("resend", "Resend"),
+    AttemptState.EXPIRED: ("reattempt", "Re-attempt"),
 }
 
 
-def next_step(session: Session, attempt: AssessmentAttempt) -> Action | None:
+def next_step(session: Session, attempt: AssessmentAttempt, *, retaken: bool) -> Action | None:
     """The queue's one-click step for an attempt, disabled with the reason where it cannot be done.
 
-    The same verdicts as ``available_actions`` for these states, without its per-attempt
-    query: the queue shows each test's newest attempt only, so an expired one there was
-    never re-taken.
+    The verdicts of ``available_actions`` for these states. ``retaken``: whether an attempt
+    re-takes this one (maybe in another application), read by the caller for a whole page.
     """
-    name = NEXT_STEP.get(attempt.state)
-    if name is None:
+    if attempt.state not in NEXT_STEP:
         return None
+    name, _word = NEXT_STEP[attempt.state]
     integration = session.get(Integration, attempt.integration_id)
     spec = registry.VENDORS.get(integration.vendor) if integration else None
     if spec is None or integration.disconnected_at is not None:
         return Action(name, False, "The vendor connection was disconnected.")
+    limitations = spec.provider.limitations
     if name == "resend" and Capability.RESEND not in spec.provider.capabilities:
-        return Action(
-            name, False, spec.provider.limitations.get(Capability.RESEND, "The vendor cannot do this.")
-        )
+        return Action(name, False, limitations.get(Capability.RESEND, "The vendor cannot do this."))
+    if name == "reattempt" and retaken:
+        return Action(name, False, "Already re-taken by another attempt.")
+    if name == "retry" and attempt.vendor_attempt_id and not attempt.error_retryable:
+        # A retry would only ask the vendor again, and its word on this attempt was final.
+        return Action(name, False, "The vendor reported this failure; a retry cannot change it.")
     return Action(name, True)
 
 
@@ -200,11 +203,27 @@ def cancel_assessment(*, session: Session, attempt_id: int, actor: Actor) -> Sen
     return SendOutcome(True, f"Cancelled. A fresh attempt is ready to send (attempt {fresh.attempt_number}).")
 
 
+# A resend this soon after the last is a double click (or two people at once), not a wish to
+# email the candidate twice: it is answered as done.
+RESEND_GAP = datetime.timedelta(minutes=1)
+
+
 def resend_invitation(*, session: Session, attempt_id: int, actor: Actor) -> SendOutcome:
-    """Send the invitation email again (the link stays the same)."""
+    """Send the invitation email again (the link stays the same); twice within a minute is once."""
     attempt = _attempt(session, attempt_id)
     if attempt.state != AttemptState.SENT:
         raise UserError("Only a sent invitation that is not started yet can be resent.")
+    last = session.exec(
+        select(ApplicationEvent.at)
+        .where(
+            ApplicationEvent.attempt_id == attempt.id,
+            ApplicationEvent.summary.like("%: invitation resent"),  # type: ignore[union-attr]
+        )
+        .order_by(ApplicationEvent.at.desc())  # type: ignore[union-attr]
+        .limit(1)
+    ).first()
+    if last is not None and utcnow() - last < RESEND_GAP:
+        return SendOutcome(False, "Resent a moment ago; the candidate has the email.")
     integration, provider = _provider_of(session, attempt)
     try:
         provider.resend(attempt.vendor_attempt_id, test_id=attempt.vendor_test_id)

@@ -210,7 +210,17 @@ def rows(
         .limit(limit)
     )
     found = session.exec(query).all()
-    steps = {attempt.id: attempt_actions.next_step(session, attempt) for attempt, *_ in found}
+    retaken = set(
+        session.exec(
+            select(AssessmentAttempt.retakes_attempt_id).where(
+                AssessmentAttempt.retakes_attempt_id.in_([a.id for a, *_ in found])  # type: ignore[union-attr]
+            )
+        ).all()
+    )
+    steps = {
+        attempt.id: attempt_actions.next_step(session, attempt, retaken=attempt.id in retaken)
+        for attempt, *_ in found
+    }
     return [
         QueueRow(
             application_id=attempt.application_id,
@@ -231,13 +241,11 @@ def rows(
     ]
 
 
-STEP_LABELS = {"send": "Send", "retry": "Retry", "resend": "Resend", "reattempt": "Re-attempt"}
-
-
 def _step_fields(step: attempt_actions.Action | None) -> dict[str, str]:
     if step is None:
         return {}
-    return {"step": step.name, "step_label": STEP_LABELS[step.name], "step_blocked": step.reason}
+    word = next(word for name, word in attempt_actions.NEXT_STEP.values() if name == step.name)
+    return {"step": step.name, "step_label": word, "step_blocked": step.reason}
 
 
 @dataclasses.dataclass

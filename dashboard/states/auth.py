@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextvars
 import functools
 import inspect
+import json
 from collections.abc import Callable
 
 import reflex as rx
@@ -43,7 +44,7 @@ def _fresh_page(path: str) -> list:
     """A full load of ``path`` under a new client token, so the next person on this tab starts
     afresh: Reflex keeps each page's state (a queue search, a board selection) per tab, and
     would otherwise show one user's choices to the next. The session cookie carries the sign-in."""
-    return [rx.clear_session_storage(), rx.call_script(f"window.location.assign({path!r})")]
+    return [rx.clear_session_storage(), rx.call_script(f"window.location.assign({json.dumps(path)})")]
 
 
 class AuthState(rx.State):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import reflex as rx
 
@@ -15,6 +16,8 @@ from dashboard.states.common import in_session
 
 # A row's one click (``queue_view.QueueRow.step``): the services the application page uses.
 STEPS = {"send": assessments.send_assessment, **attempt_actions.ONE_CLICK}
+
+log = logging.getLogger(__name__)
 
 
 class QueueState(rx.State):
@@ -89,6 +92,7 @@ class QueueState(rx.State):
     @rx.event
     @requires(Permission.VIEW_PIPELINE)
     async def load(self):
+        self.stepping = 0
         await self._reload()
         return QueueState.watch  # after the load: the watch starts from what it read
 
@@ -209,19 +213,16 @@ class QueueState(rx.State):
         yield
         try:
             outcome = await in_session(lambda s: service(session=s, attempt_id=attempt_id, actor=actor))
+            toast = rx.toast.success(outcome.message) if outcome.sent else rx.toast.info(outcome.message)
         except UserError as err:
-            self.stepping = 0
-            await self._reload()
-            yield rx.toast.error(str(err))
-            return
+            toast = rx.toast.error(str(err))
         except Exception:
-            self.stepping = 0  # the page must not stay disabled; the error reaches the log as ever
-            raise
-        self.stepping = 0
+            log.exception("queue step %s on attempt %s failed", step, attempt_id)
+            toast = rx.toast.error("That did not go through; the error is in the log. Nothing was lost.")
+        finally:
+            self.stepping = 0  # also when cancelled: the buttons must not stay disabled
+        yield toast  # the buttons free again before the rows are read
         await self._reload()
-        ok = outcome.sent if isinstance(outcome, assessments.SendOutcome) else True
-        message = getattr(outcome, "message", None) or "Done."
-        yield rx.toast.success(message) if ok else rx.toast.info(message)
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)

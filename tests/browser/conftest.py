@@ -59,7 +59,7 @@ class RunningApp:
 def running_app(sandbox_url: str, *, db_url: str | None = None, redis_url: str | None = None):
     """Start Assay as `make run` does (demo data seeded through the services), stop it afterwards.
 
-    The app must not log an ERROR, a traceback, or a warning about our code while it runs.
+    The app must not log an ERROR, a traceback, or a warning to fix while it runs.
     """
     data_dir = pathlib.Path(tempfile.mkdtemp(prefix="assay-browser-"))
     port = free_port()

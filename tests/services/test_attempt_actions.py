@@ -83,6 +83,29 @@ def test_resend_reaches_the_vendor_and_is_in_the_history(session, pipeline_with_
     assert any("invitation resent" in s for s in summaries)
 
 
+def test_a_resend_twice_within_a_minute_emails_the_candidate_once(session, pipeline_with_assessment, sandbox):
+    attempt = _sent(session, pipeline_with_assessment)
+    before = sandbox.stats()["api_requests"]
+
+    first = attempt_actions.resend_invitation(session=session, attempt_id=attempt.id, actor=SYSTEM)
+    second = attempt_actions.resend_invitation(session=session, attempt_id=attempt.id, actor=SYSTEM)
+
+    assert first.sent and not second.sent and "a moment ago" in second.message
+    assert sandbox.stats()["api_requests"] == before + 1
+    resent = session.exec(
+        select(ApplicationEvent).where(
+            ApplicationEvent.attempt_id == attempt.id, ApplicationEvent.summary.like("%invitation resent")
+        )
+    ).all()
+    assert len(resent) == 1
+    # A minute later it is a real wish to remind the candidate: it goes.
+    resent[0].at -= attempt_actions.RESEND_GAP
+    session.add(resent[0])
+    session.commit()
+    assert attempt_actions.resend_invitation(session=session, attempt_id=attempt.id, actor=SYSTEM).sent
+    assert sandbox.stats()["api_requests"] == before + 2
+
+
 def test_actions_the_vendor_cannot_do_are_disabled_with_its_reason(
     session, pipeline_with_assessment, sandbox
 ):

@@ -1,6 +1,7 @@
 """Read models the pages show: the application, the board (paged, filtered) and the queue buckets."""
 
 import pytest
+from sqlmodel import select
 
 from dashboard.services import (
     accounts,
@@ -17,6 +18,8 @@ from dashboard.services import (
 from dashboard.services.actors import SYSTEM, user
 from dashboard.services.errors import NotFound
 from models import AssessmentAttempt, Role
+from providers.base import AttemptStatus, Progress
+from tests.conftest import vendor_test_stages
 
 
 def _sent(session, p, application_id=None) -> AssessmentAttempt:
@@ -137,8 +140,49 @@ def test_each_queue_row_offers_its_next_step_or_says_why_it_cannot(
     sync.sync_integration(session=session, integration_id=p.integration.id)
     assert step("expired") == ("reattempt", "Re-attempt", "")
     attempt_actions.reattempt(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
+    retake = session.exec(
+        select(AssessmentAttempt).where(AssessmentAttempt.retakes_attempt_id == moved.attempt_id)
+    ).one()
+    # The vendor's word that the attempt failed (CoderPad Screen's "aborted"), as a webhook brings it.
+    assessments.apply_vendor_status(
+        session=session,
+        integration_id=p.integration.id,
+        status=AttemptStatus(retake.vendor_attempt_id, Progress.ERROR, "aborted"),
+        actor=SYSTEM,
+    )
+    assert step("failed") == ("retry", "Retry", "The vendor reported this failure; a retry cannot change it.")
     integrations.disconnect(session=session, integration_id=p.integration.id)
     assert step("failed") == ("retry", "Retry", "The vendor connection was disconnected.")
+
+
+def test_an_expired_attempt_re_taken_for_another_job_offers_no_second_re_take(session, sandbox):
+    integration, (first_stage, second_stage) = vendor_test_stages(session, "imocha", "Backend", "Platform")
+
+    def enter(stage) -> int:
+        application = pipeline.add_application(
+            session=session, job_id=stage.job_id, name="Ada", email="ada@example.com", actor=SYSTEM
+        )
+        return pipeline.move_application(
+            session=session, application_id=application.id, stage_id=stage.id, actor=SYSTEM
+        ).attempt_id
+
+    first_id = enter(first_stage)
+    assessments.send_assessment(session=session, attempt_id=first_id, actor=SYSTEM)
+    sandbox.act(session.get(AssessmentAttempt, first_id).vendor_attempt_id, "expire", vendor="imocha")
+    sync.sync_integration(session=session, integration_id=integration.id)
+    (row,) = queue_view.rows(session, "expired")
+    assert (row.step, row.step_blocked) == ("reattempt", "")
+
+    # The second job's attempt re-takes the first (iMocha would hand back the same invitation).
+    second_id = enter(second_stage)
+    attempt_actions.reattempt(session=session, attempt_id=second_id, of_attempt_id=first_id, actor=SYSTEM)
+
+    (row,) = queue_view.rows(session, "expired")
+    assert (row.attempt_id, row.step, row.step_blocked) == (
+        first_id,
+        "reattempt",
+        "Already re-taken by another attempt.",
+    )
 
 
 def test_the_queue_narrows_to_a_stage_and_to_a_recruiters_jobs(session, pipeline_with_assessment, sandbox):

@@ -1,5 +1,6 @@
 """The queue page's state: its filters narrow the rows, a long bucket is paged, and it stays live."""
 
+import sqlalchemy as sa
 from sqlmodel import select
 
 from dashboard.services import accounts, assessments, matching, pipeline, plans
@@ -90,3 +91,37 @@ def test_a_result_kept_for_matching_elsewhere_shows_on_the_open_queue(session, s
     # No job changed: only the workspace revision tells the page (else it waits for its catch-up).
     run_async(watch_until(queue, lambda: len(queue.unmatched) == 1, timeout=live.CATCH_UP_S / 2))
     assert queue.unmatched[0].candidate_email == "grace@example.com"
+
+
+def test_a_rows_step_is_taken_once_and_a_failing_one_frees_the_buttons(
+    session, pipeline_with_assessment, sandbox, signed_in_as, caplog
+):
+    p = pipeline_with_assessment
+    pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+    queue = substate(signed_in_as(Role.RECRUITER), QueueState)
+    run_async(run_handler(queue, "load"))
+    (row,) = queue.rows
+
+    said = run_async(run_handler(queue, "take_step", row.step, row.attempt_id))
+
+    assert "sent to Ada Lovelace" in repr(said) and queue.stepping == 0 and queue.rows == []
+    run_async(run_handler(queue, "pick_bucket", "awaiting"))
+    (row,) = queue.rows
+    assert row.step == "resend"
+    requests = sandbox.stats()["api_requests"]
+    first = run_async(run_handler(queue, "take_step", "resend", row.attempt_id))
+    again = run_async(run_handler(queue, "take_step", "resend", row.attempt_id))  # a double click
+    assert "Invitation resent" in repr(first) and "a moment ago" in repr(again)
+    assert sandbox.stats()["api_requests"] == requests + 1
+
+    # The database in trouble: the error is logged and told, and the buttons are usable again.
+    session.exec(sa.text("ALTER TABLE applicationevent RENAME TO applicationevent_away"))
+    session.commit()
+    said = run_async(run_handler(queue, "take_step", "resend", row.attempt_id))
+    assert "did not go through" in repr(said) and queue.stepping == 0
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == [
+        f"queue step resend on attempt {row.attempt_id} failed"
+    ]
+    caplog.clear()  # the one error this test provokes
