@@ -279,6 +279,10 @@ def test_a_leader_that_loses_its_lock_pauses_its_scheduler_until_it_wins_it_agai
         leading = asyncio.create_task(jobs.lead(scheduler, ours))
         await until(lambda: scheduler.state == STATE_RUNNING, "the only worker never led")
         await until(lambda: scheduler.get_job(screen_job) is not None, "no sync job for the connection")
+        # The other worker must win the freed lock. The old leader retries the moment it sees the
+        # loss, so it looks only once a second from now on: on a busy machine a 50 ms check could
+        # beat the other worker to the lock and leave it nothing to take over.
+        monkeypatch.setattr(jobs, "LEADER_CHECK_S", 1.0)
         await asyncio.to_thread(lose_the_lock)
         deadline = time.monotonic() + 10
         while not await asyncio.to_thread(theirs.try_acquire):  # another worker takes over
