@@ -214,6 +214,10 @@ class QueueState(rx.State):
         try:
             outcome = await in_session(lambda s: service(session=s, attempt_id=attempt_id, actor=actor))
             toast = rx.toast.success(outcome.message) if outcome.sent else rx.toast.info(outcome.message)
+        except assessments.EarlierAttemptExists as err:
+            # The re-attempt it suggests needs a choice made on the application page.
+            name = next((r.candidate_name for r in self.rows if r.attempt_id == attempt_id), "the candidate")
+            toast = rx.toast.error(f"{err} Open {name}'s application to send it.")
         except UserError as err:
             toast = rx.toast.error(str(err))
         except Exception:
