@@ -139,7 +139,7 @@ class SharedBudget:
         # Knows this process's sends even while Redis answers, so falling back is no fresh burst.
         self._alone = LocalBudget(rate)
         self._lock = threading.Lock()
-        self._away_until = 0.0  # monotonic; 0: Redis answered last time
+        self._away_until = 0.0  # monotonic: Redis is not asked before then
 
     def _ask(self, command, *args, **kwargs):
         """One Redis command's answer, or ``_AWAY`` while Redis cannot be reached."""

@@ -68,11 +68,20 @@ def _record(session: Session, attempt: AssessmentAttempt, summary: str, actor: A
 
 def available_actions(session: Session, attempt: AssessmentAttempt) -> list[Action]:
     """Which actions the attempt's state and vendor allow, each with the reason when not."""
+    retaken = session.exec(
+        select(AssessmentAttempt.id).where(AssessmentAttempt.retakes_attempt_id == attempt.id)
+    ).first()
+    return actions_for(session, attempt, retaken=retaken is not None)
+
+
+def actions_for(session: Session, attempt: AssessmentAttempt, *, retaken: bool) -> list[Action]:
+    """``available_actions``, told whether an attempt re-takes this one (maybe in another
+    application), so a page of attempts can read that once for all of them."""
     integration = session.get(Integration, attempt.integration_id)
     spec = registry.VENDORS.get(integration.vendor) if integration else None
     if spec is None or integration.disconnected_at is not None:
         gone = "The vendor connection was disconnected."
-        return [Action(n, False, gone) for n in ("send", "cancel", "resend", "reattempt", "extend")]
+        return [Action(n, False, gone) for n in ("send", "retry", "cancel", "resend", "reattempt", "extend")]
     capabilities, limitations = spec.provider.capabilities, spec.provider.limitations
 
     def vendor_can(capability: Capability) -> str:
@@ -88,19 +97,24 @@ def available_actions(session: Session, attempt: AssessmentAttempt) -> list[Acti
         reason = vendor_can(capability) if capability else ""
         return Action(name, not reason, reason)
 
-    retaken = session.exec(
-        select(AssessmentAttempt.attempt_number).where(AssessmentAttempt.retakes_attempt_id == attempt.id)
-    ).first()
-    if retaken is not None:
-        retake = action("reattempt", f"Already re-taken as attempt {retaken}.")
+    if retaken:
+        retake = action("reattempt", "Already re-taken by another attempt.")
     elif state not in RETAKEABLE:
         retake = action("reattempt", f"Only a finished attempt can be re-taken; this one is {label}.")
     elif state in (AttemptState.COMPLETED, AttemptState.REVIEWED):
         retake = action("reattempt", "", Capability.REATTEMPT)
     else:
         retake = action("reattempt", "")  # expired or cancelled: a fresh invitation
+    if state != AttemptState.ERROR:
+        retry = action("retry", f"Nothing failed: {label}.")
+    elif attempt.vendor_attempt_id and not attempt.error_retryable:
+        # A retry would only ask the vendor again, and its word on this attempt was final.
+        retry = Action("retry", False, "The vendor reported this failure; a retry cannot change it.")
+    else:
+        retry = action("retry", "")
     return [
         action("send", "" if state == AttemptState.READY_TO_SEND else f"Already {label}."),
+        retry,
         action(
             "cancel",
             "" if state == AttemptState.READY_TO_SEND or waiting else f"Nothing to cancel: {label}.",
@@ -127,27 +141,11 @@ NEXT_STEP = {
 
 
 def next_step(session: Session, attempt: AssessmentAttempt, *, retaken: bool) -> Action | None:
-    """The queue's one-click step for an attempt, disabled with the reason where it cannot be done.
-
-    The verdicts of ``available_actions`` for these states. ``retaken``: whether an attempt
-    re-takes this one (maybe in another application), read by the caller for a whole page.
-    """
+    """The queue's one-click step for an attempt: that action of ``actions_for``, or None."""
     if attempt.state not in NEXT_STEP:
         return None
     name, _word = NEXT_STEP[attempt.state]
-    integration = session.get(Integration, attempt.integration_id)
-    spec = registry.VENDORS.get(integration.vendor) if integration else None
-    if spec is None or integration.disconnected_at is not None:
-        return Action(name, False, "The vendor connection was disconnected.")
-    limitations = spec.provider.limitations
-    if name == "resend" and Capability.RESEND not in spec.provider.capabilities:
-        return Action(name, False, limitations.get(Capability.RESEND, "The vendor cannot do this."))
-    if name == "reattempt" and retaken:
-        return Action(name, False, "Already re-taken by another attempt.")
-    if name == "retry" and attempt.vendor_attempt_id and not attempt.error_retryable:
-        # A retry would only ask the vendor again, and its word on this attempt was final.
-        return Action(name, False, "The vendor reported this failure; a retry cannot change it.")
-    return Action(name, True)
+    return next(a for a in actions_for(session, attempt, retaken=retaken) if a.name == name)
 
 
 def _ready_again(session: Session, attempt: AssessmentAttempt, actor: Actor) -> AssessmentAttempt:
@@ -206,6 +204,7 @@ def cancel_assessment(*, session: Session, attempt_id: int, actor: Actor) -> Sen
 # A resend this soon after the last is a double click (or two people at once), not a wish to
 # email the candidate twice: it is answered as done.
 RESEND_GAP = datetime.timedelta(minutes=1)
+RESENT = "invitation resent"  # its line in the history, which the gap is read from
 
 
 def resend_invitation(*, session: Session, attempt_id: int, actor: Actor) -> SendOutcome:
@@ -217,7 +216,7 @@ def resend_invitation(*, session: Session, attempt_id: int, actor: Actor) -> Sen
         select(ApplicationEvent.at)
         .where(
             ApplicationEvent.attempt_id == attempt.id,
-            ApplicationEvent.summary.like("%: invitation resent"),  # type: ignore[union-attr]
+            ApplicationEvent.summary.like(f"%: {RESENT}"),  # type: ignore[union-attr]
         )
         .order_by(ApplicationEvent.at.desc())  # type: ignore[union-attr]
         .limit(1)
@@ -232,7 +231,7 @@ def resend_invitation(*, session: Session, attempt_id: int, actor: Actor) -> Sen
     except ProviderError as err:
         record_vendor_error(session=session, integration=integration, message=str(err))
         raise UserError(f"Not resent: {err}") from err
-    _record(session, attempt, "invitation resent", actor)
+    _record(session, attempt, RESENT, actor)
     integration.last_used_at = utcnow()
     session.commit()
     return SendOutcome(True, "Invitation resent.")
