@@ -4,9 +4,11 @@ Nothing here is a mock: services talk to the sandbox over HTTP, exactly as they
 would talk to a vendor.
 """
 
+import atexit
 import dataclasses
 import logging
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 
@@ -16,7 +18,10 @@ import sqlalchemy as sa
 
 # Settings are read once per process: point the data dir (master key, locks) at a
 # scratch folder before anything imports them.
-os.environ.setdefault("ASSAY_DATA_DIR", tempfile.mkdtemp(prefix="assay-test-"))
+if "ASSAY_DATA_DIR" not in os.environ:
+    os.environ["ASSAY_DATA_DIR"] = tempfile.mkdtemp(prefix="assay-test-")
+    # Removed at exit: every run used to leave one behind.
+    atexit.register(shutil.rmtree, os.environ["ASSAY_DATA_DIR"], ignore_errors=True)
 # The local sandbox has no rate limit to respect (benchmarks and the pacing test turn it back on).
 os.environ.setdefault("ASSAY_VENDOR_PACING", "off")
 # The sandbox accepts a second CoderPad Screen key, so that a key rotation can be walked.

@@ -7,6 +7,7 @@ same seed script as `make run`), and the sandbox from the root conftest.
 import contextlib
 import dataclasses
 import pathlib
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -73,7 +74,8 @@ def running_app(sandbox_url: str, *, db_url: str | None = None, redis_url: str |
     with serving_app(port=port, env=env, log_path=log_path) as url:
         yield RunningApp(url, log_path, sandbox_url, db_url)
     errors = logged_errors(log_path)
-    assert not errors, "the app logged errors:\n" + "\n".join(errors[:20])
+    assert not errors, f"the app logged errors (its data is kept in {data_dir}):\n" + "\n".join(errors[:20])
+    shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
