@@ -20,12 +20,26 @@ STAGE = "Take-home pair"
 
 
 def _drag(page, source, target) -> None:
-    """A real pointer drag (dnd-kit needs movement past its activation distance)."""
-    box, goal = source.bounding_box(), target.bounding_box()
+    """A real pointer drag, released once the column shows it is the drop target, as a person would.
+
+    dnd-kit needs movement past its activation distance, and it finds the column under the
+    pointer as the pointer moves: on a busy machine the last move can be read before the
+    board settled, so the pointer nudges until the column is outlined (``data-drop-over``).
+    """
+    box = source.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 12)
     page.mouse.down()
     page.mouse.move(box["x"] + box["width"] / 2 + 20, box["y"] + 20, steps=5)
-    page.mouse.move(goal["x"] + goal["width"] / 2, goal["y"] + 40, steps=15)
+    for nudge in range(20):
+        goal = target.bounding_box()
+        page.mouse.move(
+            goal["x"] + goal["width"] / 2 + nudge % 2, goal["y"] + 40, steps=15 if nudge == 0 else 2
+        )
+        if target.get_attribute("data-drop-over") == "true":
+            break
+        page.wait_for_timeout(100)
+    else:
+        raise AssertionError("the column never showed it was the drop target")
     page.mouse.up()
 
 
