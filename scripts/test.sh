@@ -7,18 +7,25 @@ cd "$(dirname "$0")/.."
 export REFLEX_BUN_PATH="${REFLEX_BUN_PATH:-$PWD/.tools/node_modules/.bin/bun}"
 mkdir -p artifacts
 
-stop_servers() {
-  bash scripts/postgres.sh stop
-  bash scripts/redis.sh stop
+started_servers=false
+aside=""
+clean_up() {  # on any exit, Ctrl-C included: the second pytest, then the servers this run started
+  [ -z "$aside" ] || kill "$aside" 2>/dev/null || true
+  if $started_servers; then
+    bash scripts/postgres.sh stop
+    bash scripts/redis.sh stop
+  fi
 }
+trap clean_up EXIT
+trap 'exit 130' INT TERM  # the second pytest ignores Ctrl-C (it runs in the background): end here
 if [ -z "${ASSAY_TEST_POSTGRES_URL:-}" ]; then
+  started_servers=true
   bash scripts/postgres.sh start
-  trap stop_servers EXIT
   export ASSAY_TEST_POSTGRES_URL="postgresql+psycopg://postgres:assay@127.0.0.1:5432/postgres"
 fi
 if [ -z "${ASSAY_TEST_REDIS_URL:-}" ]; then
+  started_servers=true
   bash scripts/redis.sh start
-  trap stop_servers EXIT
   export ASSAY_TEST_REDIS_URL="redis://127.0.0.1:${ASSAY_TEST_REDIS_PORT:-6379}"
 fi
 

@@ -9,6 +9,7 @@ import dataclasses
 import logging
 import os
 import shutil
+import signal
 import tempfile
 from collections.abc import Iterator
 
@@ -22,6 +23,7 @@ if "ASSAY_DATA_DIR" not in os.environ:
     os.environ["ASSAY_DATA_DIR"] = tempfile.mkdtemp(prefix="assay-test-")
     # Removed at exit: every run used to leave one behind.
     atexit.register(shutil.rmtree, os.environ["ASSAY_DATA_DIR"], ignore_errors=True)
+
 # The local sandbox has no rate limit to respect (benchmarks and the pacing test turn it back on).
 os.environ.setdefault("ASSAY_VENDOR_PACING", "off")
 # The sandbox accepts a second CoderPad Screen key, so that a key rotation can be walked.
@@ -37,6 +39,21 @@ from providers import registry
 from providers.sandbox.server import IMITATIONS
 from tests.http_server import serving
 from tests.sandbox_server import running_sandbox
+
+
+def _interrupted(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def pytest_configure(config):
+    """A run ended by SIGTERM unwinds like Ctrl-C, so fixtures stop the apps and sandboxes they started.
+
+    ``scripts/test.sh`` ends its second pytest that way on Ctrl-C (it runs in the
+    background, where Ctrl-C does not reach it), as a CI cancel may; killed outright,
+    a run left its apps running.
+    """
+    signal.signal(signal.SIGTERM, _interrupted)
+
 
 SCREEN_KEY = "demo-coderpad-screen-key"
 
