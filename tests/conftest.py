@@ -242,6 +242,16 @@ def pipeline_with_assessment(session, screen) -> Pipeline:
     return Pipeline(job, applied, assessment, onsite, application, screen)
 
 
+def enter_stage(session, stage: Stage, *, name: str = "Ada", email: str = "ada@example.com") -> int:
+    """A new applicant to the stage's job, moved into the stage; the id of the attempt that made."""
+    application = pipeline.add_application(
+        session=session, job_id=stage.job_id, name=name, email=email, actor=SYSTEM
+    )
+    return pipeline.move_application(
+        session=session, application_id=application.id, stage_id=stage.id, actor=SYSTEM
+    ).attempt_id
+
+
 def send_test(session, stage: Stage, application: Application) -> AssessmentAttempt:
     """Move the application into the assessment stage and send its test; the attempt, as sent."""
     moved = pipeline.move_application(

@@ -24,7 +24,7 @@ def jobs_page() -> rx.Component:
     return page_frame(
         "Jobs",
         rx.cond(
-            (AuthState.user_role == "admin") | (AuthState.user_role == "recruiter"),
+            AuthState.can_manage_pipeline,
             rx.form(
                 rx.hstack(
                     rx.input(

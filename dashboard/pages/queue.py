@@ -54,12 +54,8 @@ def _row(row: QueueRow) -> rx.Component:
             )
         ),
         rx.table.cell(row.since),
-        rx.table.cell(rx.cond(_can_manage(), _step(row))),
+        rx.table.cell(rx.cond(AuthState.can_manage_pipeline, _step(row))),
     )
-
-
-def _can_manage() -> rx.Var:
-    return (AuthState.user_role == "admin") | (AuthState.user_role == "recruiter")
 
 
 def _step(row: QueueRow) -> rx.Component:

@@ -235,16 +235,16 @@ def rows(
             since=ago(attempt.updated_at, now),
             expires=attempt.expires_at.strftime("%Y-%m-%d %H:%M UTC") if attempt.expires_at else "",
             reason=attempt.error_reason or "",
-            **_step_fields(steps[attempt.id]),
+            **_step_fields(attempt, steps[attempt.id]),
         )
         for attempt, name, email, title, stage_name in found
     ]
 
 
-def _step_fields(step: attempt_actions.Action | None) -> dict[str, str]:
+def _step_fields(attempt: AssessmentAttempt, step: attempt_actions.Action | None) -> dict[str, str]:
     if step is None:
         return {}
-    word = next(word for name, word in attempt_actions.NEXT_STEP.values() if name == step.name)
+    _name, word = attempt_actions.NEXT_STEP[attempt.state]
     return {"step": step.name, "step_label": word, "step_blocked": step.reason}
 
 

@@ -19,7 +19,7 @@ from dashboard.services.errors import UserError
 from dashboard.services.permissions import Permission, require
 from dashboard.states import live
 from dashboard.states.auth import acting_user, current_user, requires
-from dashboard.states.common import id_in_path, in_session
+from dashboard.states.common import id_in_path, in_session, outcome_toast
 from dashboard.states.picker import TestPicker
 from dashboard.states.rejection import RejectForm
 
@@ -104,9 +104,7 @@ class ApplicationState(TestPicker, RejectForm, rx.State):
             return rx.toast.error(str(err))
         self.busy = False
         await self._reload()
-        ok = outcome.sent if isinstance(outcome, assessments.SendOutcome) else True
-        message = getattr(outcome, "message", None) or success
-        return rx.toast.success(message) if ok else rx.toast.info(message)
+        return outcome_toast(outcome, success)
 
     @rx.event
     @requires(Permission.VIEW_PIPELINE)

@@ -20,8 +20,9 @@ from dashboard.services import accounts
 from dashboard.services.actors import Actor
 from dashboard.services.actors import user as user_actor
 from dashboard.services.errors import UserError
-from dashboard.services.permissions import Permission, PermissionDenied, SignedInUser, require
+from dashboard.services.permissions import GRANTS, Permission, PermissionDenied, SignedInUser, require
 from dashboard.states.common import in_session
+from models import Role
 
 _current: contextvars.ContextVar[SignedInUser | None] = contextvars.ContextVar("assay_user", default=None)
 
@@ -57,6 +58,11 @@ class AuthState(rx.State):
     user_role: str = ""
     sign_in_error: str = ""
     signing_in: bool = False
+
+    @rx.var
+    def can_manage_pipeline(self) -> bool:
+        """Whether to show the buttons that move candidates and send tests (their handlers check again)."""
+        return bool(self.user_role) and Permission.MANAGE_PIPELINE in GRANTS[Role(self.user_role)]
 
     async def _resolve(self) -> SignedInUser | None:
         """The user behind this browser's session cookie, checked against the database now."""

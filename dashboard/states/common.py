@@ -1,4 +1,4 @@
-"""What every page state shares: running services off the event loop."""
+"""What every page state shares: running services off the event loop, and telling how they went."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import urllib.parse
 from collections.abc import Callable
 from typing import TypeVar
 
+import reflex as rx
 from sqlmodel import Session
 
+from dashboard.services.assessments import SendOutcome
 from models import new_session
 
 T = TypeVar("T")
@@ -35,3 +37,11 @@ def id_in_path(state, collection: str) -> int:
         if part == collection and parts[index + 1].isdigit():
             return int(parts[index + 1])
     return 0
+
+
+def outcome_toast(outcome, done: str = "Done."):
+    """The toast for what a service returned: success when it went through, information when
+    the service answered without acting (a resend a moment ago); ``done`` when it says nothing."""
+    went = outcome.sent if isinstance(outcome, SendOutcome) else True
+    message = getattr(outcome, "message", None) or done
+    return rx.toast.success(message) if went else rx.toast.info(message)

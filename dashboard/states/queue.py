@@ -12,7 +12,7 @@ from dashboard.services.errors import UserError
 from dashboard.services.permissions import Permission
 from dashboard.states import live
 from dashboard.states.auth import acting_user, current_user, requires
-from dashboard.states.common import in_session
+from dashboard.states.common import in_session, outcome_toast
 
 # A row's one click (``queue_view.QueueRow.step``): the services the application page uses.
 STEPS = {"send": assessments.send_assessment, **attempt_actions.ONE_CLICK}
@@ -213,7 +213,7 @@ class QueueState(rx.State):
         yield
         try:
             outcome = await in_session(lambda s: service(session=s, attempt_id=attempt_id, actor=actor))
-            toast = rx.toast.success(outcome.message) if outcome.sent else rx.toast.info(outcome.message)
+            toast = outcome_toast(outcome)
         except assessments.EarlierAttemptExists as err:
             # The re-attempt it suggests needs a choice made on the application page.
             name = next((r.candidate_name for r in self.rows if r.attempt_id == attempt_id), "the candidate")

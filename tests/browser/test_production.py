@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from scripts.fresh_database import fresh_database
 from tests.browser.conftest import running_app
 from tests.sandbox_server import running_sandbox
 
@@ -25,12 +26,7 @@ REDIS = os.environ.get("ASSAY_TEST_REDIS_URL", "")
 def production_app():
     if not (PG and REDIS):
         pytest.fail("make test provides PostgreSQL and Redis (ASSAY_TEST_POSTGRES_URL, ASSAY_TEST_REDIS_URL)")
-    admin = sa.create_engine(PG, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text("DROP DATABASE IF EXISTS assay_production WITH (FORCE)"))
-        conn.execute(sa.text("CREATE DATABASE assay_production"))
-    admin.dispose()
-    db_url = PG.rsplit("/", 1)[0] + "/assay_production"
+    db_url = fresh_database(PG, "assay_production")
     with running_sandbox() as sandbox_url, running_app(sandbox_url, db_url=db_url, redis_url=REDIS) as app:
         yield app
 

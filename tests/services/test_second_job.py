@@ -7,10 +7,10 @@ its score, and offers a re-attempt, which iMocha answers with a new invitation.
 
 import pytest
 
-from dashboard.services import assessments, attempt_actions, pipeline, sync
+from dashboard.services import assessments, attempt_actions, sync
 from dashboard.services.actors import SYSTEM
 from models import AssessmentAttempt, AttemptState
-from tests.conftest import vendor_test_stages
+from tests.conftest import enter_stage, vendor_test_stages
 
 
 @pytest.fixture
@@ -18,18 +18,9 @@ def imocha_jobs(session, sandbox):
     return vendor_test_stages(session, "imocha", "Backend", "Platform")
 
 
-def _enter(session, stage, email="ada@example.com") -> int:
-    application = pipeline.add_application(
-        session=session, job_id=stage.job_id, name="Ada", email=email, actor=SYSTEM
-    )
-    return pipeline.move_application(
-        session=session, application_id=application.id, stage_id=stage.id, actor=SYSTEM
-    ).attempt_id
-
-
 def test_the_second_job_shows_the_earlier_attempt_and_re_attempts_on_request(session, sandbox, imocha_jobs):
     integration, (first_stage, second_stage) = imocha_jobs
-    first_id = _enter(session, first_stage)
+    first_id = enter_stage(session, first_stage)
     assessments.send_assessment(session=session, attempt_id=first_id, actor=SYSTEM)
     first = session.get(AssessmentAttempt, first_id)
     sandbox.act(first.vendor_attempt_id, "start", vendor="imocha")
@@ -38,7 +29,7 @@ def test_the_second_job_shows_the_earlier_attempt_and_re_attempts_on_request(ses
     session.refresh(first)
     assert first.state == AttemptState.COMPLETED and first.score_percent is not None
 
-    second_id = _enter(session, second_stage)
+    second_id = enter_stage(session, second_stage)
     with pytest.raises(
         assessments.EarlierAttemptExists, match=r"Backend application .*score \d+%"
     ) as earlier:
@@ -60,10 +51,12 @@ def test_the_second_job_shows_the_earlier_attempt_and_re_attempts_on_request(ses
 
 def test_another_candidate_is_not_stopped(session, sandbox, imocha_jobs):
     _integration, (first_stage, second_stage) = imocha_jobs
-    assessments.send_assessment(session=session, attempt_id=_enter(session, first_stage), actor=SYSTEM)
+    assessments.send_assessment(session=session, attempt_id=enter_stage(session, first_stage), actor=SYSTEM)
 
     outcome = assessments.send_assessment(
-        session=session, attempt_id=_enter(session, second_stage, email="grace@example.com"), actor=SYSTEM
+        session=session,
+        attempt_id=enter_stage(session, second_stage, email="grace@example.com"),
+        actor=SYSTEM,
     )
 
     assert outcome.sent

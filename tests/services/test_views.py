@@ -19,7 +19,7 @@ from dashboard.services.actors import SYSTEM, user
 from dashboard.services.errors import NotFound
 from models import AssessmentAttempt, Role
 from providers.base import AttemptStatus, Progress
-from tests.conftest import vendor_test_stages
+from tests.conftest import enter_stage, vendor_test_stages
 
 
 def _sent(session, p, application_id=None) -> AssessmentAttempt:
@@ -158,15 +158,7 @@ def test_each_queue_row_offers_its_next_step_or_says_why_it_cannot(
 def test_an_expired_attempt_re_taken_for_another_job_offers_no_second_re_take(session, sandbox):
     integration, (first_stage, second_stage) = vendor_test_stages(session, "imocha", "Backend", "Platform")
 
-    def enter(stage) -> int:
-        application = pipeline.add_application(
-            session=session, job_id=stage.job_id, name="Ada", email="ada@example.com", actor=SYSTEM
-        )
-        return pipeline.move_application(
-            session=session, application_id=application.id, stage_id=stage.id, actor=SYSTEM
-        ).attempt_id
-
-    first_id = enter(first_stage)
+    first_id = enter_stage(session, first_stage)
     assessments.send_assessment(session=session, attempt_id=first_id, actor=SYSTEM)
     sandbox.act(session.get(AssessmentAttempt, first_id).vendor_attempt_id, "expire", vendor="imocha")
     sync.sync_integration(session=session, integration_id=integration.id)
@@ -174,7 +166,7 @@ def test_an_expired_attempt_re_taken_for_another_job_offers_no_second_re_take(se
     assert (row.step, row.step_blocked) == ("reattempt", "")
 
     # The second job's attempt re-takes the first (iMocha would hand back the same invitation).
-    second_id = enter(second_stage)
+    second_id = enter_stage(session, second_stage)
     attempt_actions.reattempt(session=session, attempt_id=second_id, of_attempt_id=first_id, actor=SYSTEM)
 
     (row,) = queue_view.rows(session, "expired")

@@ -10,7 +10,7 @@ from dashboard.states import live
 from dashboard.states.queue import QueueState
 from models import AssessmentAttempt, AttemptState, Role, User
 from providers.base import AttemptStatus, Progress
-from tests.conftest import vendor_test_stages
+from tests.conftest import enter_stage, vendor_test_stages
 from tests.states.conftest import run_async, run_handler, substate, watch_until
 
 
@@ -133,16 +133,7 @@ def test_a_send_the_vendor_would_answer_with_another_jobs_invitation_points_to_t
 ):
     """iMocha's invite is idempotent per email: the queue does not send, and says where to re-attempt."""
     _integration, (first_stage, second_stage) = vendor_test_stages(session, "imocha", "Backend", "Platform")
-    attempt_ids = []
-    for stage in (first_stage, second_stage):
-        application = pipeline.add_application(
-            session=session, job_id=stage.job_id, name="Ada", email="ada@example.com", actor=SYSTEM
-        )
-        attempt_ids.append(
-            pipeline.move_application(
-                session=session, application_id=application.id, stage_id=stage.id, actor=SYSTEM
-            ).attempt_id
-        )
+    attempt_ids = [enter_stage(session, stage) for stage in (first_stage, second_stage)]
     assessments.send_assessment(session=session, attempt_id=attempt_ids[0], actor=SYSTEM)
     queue = substate(signed_in_as(Role.RECRUITER), QueueState)
     run_async(run_handler(queue, "load"))
