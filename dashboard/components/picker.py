@@ -48,6 +48,7 @@ def picker_fields(state) -> list[rx.Component]:
                 rx.select.content(rx.foreach(state.tests, _choice)),
                 value=state.test_id,
                 on_change=state.set_test_id,
+                disabled=state.tests.length() == 0,
             ),
         ),
         rx.cond(

@@ -250,6 +250,9 @@ async def lead(scheduler: AsyncIOScheduler, leadership: Leadership) -> None:
                 )
             await asyncio.sleep(LEADER_CHECK_S)
         scheduler.pause()  # the lock is lost, perhaps to another worker: never two schedulers
+        # Wait a beat before trying again: a worker that lost its connection should not grab
+        # the lock back ahead of the healthy workers that were already waiting for it.
+        await asyncio.sleep(LEADER_CHECK_S)
 
 
 @contextlib.asynccontextmanager

@@ -44,7 +44,9 @@ class TestPicker(rx.State, mixin=True):
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
     def set_connection_id(self, value: str):
-        self.connection_id = value
+        # The old connection's tests go in the same update as the new connection, so the
+        # test list never offers one connection's tests under another's name.
+        self.connection_id, self.tests, self.test_id, self.picker_error = value, [], "", ""
         return type(self).load_tests(False)
 
     @rx.event

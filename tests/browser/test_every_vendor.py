@@ -7,12 +7,12 @@ template, and the interview "ends" on the pad's page.
 """
 
 import datetime
-import re
 
 import pytest
 from playwright.sync_api import expect
 
 from providers import registry
+from tests.browser.picking import pick_test
 
 pytestmark = pytest.mark.browser
 
@@ -53,10 +53,7 @@ def test_a_scored_test_from_each_vendor(page, app_url, sign_in, shoot, vendor):
     _new_candidate(page, app_url, name)
 
     page.get_by_role("button", name="Send an assessment").click()
-    page.get_by_label("Vendor connection").click()
-    page.get_by_role("option", name=re.compile(re.escape(f"({display})"))).click()
-    page.get_by_label("Test", exact=True).click()
-    page.get_by_role("option").first.click()
+    pick_test(page, f"({display})")
     page.get_by_role("button", name="Send", exact=True).click()
     attempt = page.locator(".assessment-attempt").first
     expect(attempt).to_contain_text("Sent")

@@ -13,6 +13,8 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.picking import pick_test
+
 pytestmark = pytest.mark.browser
 
 JOB = "Platform Engineer"
@@ -45,12 +47,7 @@ def _drag(page, source, target) -> None:
 
 def _add_test(page, plan_stage, campaign_index: int) -> str:
     plan_stage.get_by_role("button", name="Add assessment").click()
-    page.get_by_label("Vendor connection").click()
-    page.get_by_role("option", name=re.compile("CoderPad Screen")).click()
-    page.get_by_label("Test", exact=True).click()
-    option = page.get_by_role("option").nth(campaign_index)
-    name = option.inner_text()
-    option.click()
+    name = pick_test(page, "CoderPad Screen", campaign_index)
     page.get_by_role("button", name="Add", exact=True).click()
     expect(plan_stage.locator(".stage-test", has_text=name)).to_be_visible()
     return name

@@ -13,6 +13,8 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.picking import pick_test
+
 pytestmark = pytest.mark.browser
 
 STAGE = "Take-home (CoderPad)"
@@ -52,12 +54,7 @@ def test_send_take_and_review_a_coderpad_assessment(page, app_url, browser_sandb
     page.get_by_role("button", name="Add stage").click()
     plan_stage = page.locator(f".plan-stage[data-stage='{STAGE}']")
     plan_stage.get_by_role("button", name="Add assessment").click()
-    page.get_by_label("Vendor connection").click()
-    page.get_by_role("option", name=re.compile("CoderPad Screen")).click()
-    page.get_by_label("Test", exact=True).click()
-    campaign = page.get_by_role("option").nth(1)
-    campaign_name = campaign.inner_text()
-    campaign.click()
+    campaign_name = pick_test(page, "CoderPad Screen", 1)
     shoot("03-add-stage")
     page.get_by_role("button", name="Add", exact=True).click()
     expect(plan_stage.locator(".stage-test")).to_contain_text(campaign_name)

@@ -279,9 +279,9 @@ def test_a_leader_that_loses_its_lock_pauses_its_scheduler_until_it_wins_it_agai
         leading = asyncio.create_task(jobs.lead(scheduler, ours))
         await until(lambda: scheduler.state == STATE_RUNNING, "the only worker never led")
         await until(lambda: scheduler.get_job(screen_job) is not None, "no sync job for the connection")
-        # The other worker must win the freed lock. The old leader retries the moment it sees the
-        # loss, so it looks only once a second from now on: on a busy machine a 50 ms check could
-        # beat the other worker to the lock and leave it nothing to take over.
+        # The other worker must win the freed lock. The old leader waits a check interval after it
+        # sees the loss before it tries again, so that interval becomes a second from now on: on a
+        # busy machine 50 ms could let it beat the other worker to the lock (CI once saw that).
         monkeypatch.setattr(jobs, "LEADER_CHECK_S", 1.0)
         await asyncio.to_thread(lose_the_lock)
         deadline = time.monotonic() + 10
