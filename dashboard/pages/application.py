@@ -4,6 +4,7 @@ import reflex as rx
 
 from dashboard import routes
 from dashboard.components.decision import reject_dialog
+from dashboard.components.earlier import earlier_dialog
 from dashboard.components.layout import page_frame, status_chip
 from dashboard.components.picker import picker_fields
 from dashboard.pages import page
@@ -295,26 +296,6 @@ def _confirm() -> rx.Component:
     )
 
 
-def _earlier_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("This candidate already has this test"),
-            rx.alert_dialog.description(ApplicationState.earlier_message),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Not now", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(
-                    rx.button("Send a re-attempt", on_click=ApplicationState.reattempt_earlier)
-                ),
-                justify="end",
-                spacing="2",
-                margin_top="16px",
-            ),
-        ),
-        open=ApplicationState.earlier_attempt_id != 0,
-        on_open_change=ApplicationState.close_earlier,
-    )
-
-
 def _extend_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
@@ -504,7 +485,7 @@ def application_page() -> rx.Component:
     return page_frame(
         app.candidate_name,
         _confirm(),
-        _earlier_dialog(),
+        earlier_dialog(ApplicationState),
         _extend_dialog(),
         _picker_dialog(),
         _reject_dialog(),
@@ -527,7 +508,10 @@ def application_page() -> rx.Component:
                     align="center",
                     wrap="wrap",
                 ),
-                rx.cond(app.rejected != "", rx.callout(app.rejected, icon="ban", color_scheme="gray")),
+                rx.cond(
+                    app.rejected != "",
+                    rx.callout(app.rejected, icon="ban", color_scheme="gray", class_name="rejected"),
+                ),
                 _decision(),
                 rx.hstack(
                     rx.button(

@@ -3,6 +3,7 @@
 import reflex as rx
 
 from dashboard import routes
+from dashboard.components.earlier import earlier_dialog
 from dashboard.components.layout import page_frame, status_chip
 from dashboard.pages import page
 from dashboard.services.queue_view import BucketCount, QueueRow, UnmatchedRow
@@ -278,4 +279,5 @@ def queue_page() -> rx.Component:
             ),
         ),
         _unmatched_section(),
+        earlier_dialog(QueueState),
     )

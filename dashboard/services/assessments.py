@@ -307,11 +307,15 @@ def send_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendO
 
 
 class EarlierAttemptExists(UserError):
-    """The vendor would hand back an invitation this candidate already used for another job."""
+    """The vendor would hand back an invitation this candidate already used for another job.
 
-    def __init__(self, message: str, earlier_attempt_id: int) -> None:
+    Names both attempts, so any page that asked to send ``attempt_id`` can offer to
+    re-take ``earlier_attempt_id`` in its place.
+    """
+
+    def __init__(self, message: str, earlier_attempt_id: int, attempt_id: int) -> None:
         super().__init__(message)
-        self.earlier_attempt_id = earlier_attempt_id
+        self.earlier_attempt_id, self.attempt_id = earlier_attempt_id, attempt_id
 
 
 def _refuse_silent_reuse(session: Session, attempt: AssessmentAttempt, candidate: Candidate) -> None:
@@ -345,6 +349,7 @@ def _refuse_silent_reuse(session: Session, attempt: AssessmentAttempt, candidate
         f"({STATE_LABELS[earlier_attempt.state].lower()}{score}). The vendor would return that same "
         "invitation; send a re-attempt to give a fresh one.",
         earlier_attempt.id,
+        attempt.id,
     )
 
 

@@ -20,6 +20,7 @@ from dashboard.services.permissions import Permission, require
 from dashboard.states import live
 from dashboard.states.auth import acting_user, current_user, requires
 from dashboard.states.common import id_in_path, in_session, outcome_toast
+from dashboard.states.earlier import EarlierAttemptChoice
 from dashboard.states.picker import TestPicker
 from dashboard.states.rejection import RejectForm
 
@@ -37,7 +38,7 @@ def _parse_when(text: str) -> datetime.datetime:
     raise UserError("Write the date as YYYY-MM-DD (and a time as HH:MM, UTC).")
 
 
-class ApplicationState(TestPicker, RejectForm, rx.State):
+class ApplicationState(TestPicker, RejectForm, EarlierAttemptChoice, rx.State):
     """The application page; reloads when its job changes."""
 
     application: views.ApplicationView = EMPTY
@@ -49,10 +50,6 @@ class ApplicationState(TestPicker, RejectForm, rx.State):
     confirm_attempt_id: int = 0
     confirm_test_name: str = ""
     confirm_action: str = ""
-    # Earlier invitation at a vendor that reuses one per email: offer a re-attempt
-    earlier_attempt_id: int = 0
-    earlier_message: str = ""
-    earlier_for_attempt_id: int = 0
     # Extend-deadline dialog
     extend_attempt_id: int = 0
     extend_until: str = ""
@@ -96,7 +93,7 @@ class ApplicationState(TestPicker, RejectForm, rx.State):
             outcome = await in_session(work)
         except assessments.EarlierAttemptExists as err:
             self.busy = False
-            self.earlier_attempt_id, self.earlier_message = err.earlier_attempt_id, str(err)
+            self._offer_reattempt(err)
             return None
         except UserError as err:
             self.busy = False
@@ -149,22 +146,15 @@ class ApplicationState(TestPicker, RejectForm, rx.State):
             return await self._act(
                 lambda s: attempt_actions.cancel_assessment(session=s, attempt_id=attempt_id, actor=actor)
             )
-        self.earlier_for_attempt_id = attempt_id
         return await self._act(
             lambda s: assessments.send_assessment(session=s, attempt_id=attempt_id, actor=actor)
         )
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
-    def close_earlier(self, value: bool):
-        if not value:
-            self.earlier_attempt_id = 0
-
-    @rx.event
-    @requires(Permission.MANAGE_PIPELINE)
     async def reattempt_earlier(self):
         """Send a fresh re-attempt instead of the vendor's earlier invitation."""
-        attempt_id, earlier, self.earlier_attempt_id = self.earlier_for_attempt_id, self.earlier_attempt_id, 0
+        attempt_id, earlier = self._take_choice()
         actor = acting_user()
         return await self._act(
             lambda s: attempt_actions.reattempt(

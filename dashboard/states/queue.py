@@ -13,6 +13,7 @@ from dashboard.services.permissions import Permission
 from dashboard.states import live
 from dashboard.states.auth import acting_user, current_user, requires
 from dashboard.states.common import in_session, outcome_toast
+from dashboard.states.earlier import EarlierAttemptChoice
 
 # A row's one click (``queue_view.QueueRow.step``): the services the application page uses.
 STEPS = {"send": assessments.send_assessment, **attempt_actions.ONE_CLICK}
@@ -20,7 +21,7 @@ STEPS = {"send": assessments.send_assessment, **attempt_actions.ONE_CLICK}
 log = logging.getLogger(__name__)
 
 
-class QueueState(rx.State):
+class QueueState(EarlierAttemptChoice, rx.State):
     """What waits on the team, bucket by bucket; live."""
 
     buckets: list[queue_view.BucketCount] = []
@@ -92,7 +93,7 @@ class QueueState(rx.State):
     @rx.event
     @requires(Permission.VIEW_PIPELINE)
     async def load(self):
-        self.stepping = 0
+        self.stepping = self.earlier_attempt_id = 0
         await self._reload()
         return QueueState.watch  # after the load: the watch starts from what it read
 
@@ -209,15 +210,37 @@ class QueueState(rx.State):
             yield rx.toast.error(f"Unknown action {step!r}.")
             return
         actor = acting_user()
+
+        def work(session):
+            return service(session=session, attempt_id=attempt_id, actor=actor)
+
+        async for update in self._step(step, attempt_id, work):
+            yield update
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    async def reattempt_earlier(self):
+        """Send a fresh re-attempt instead of the vendor's earlier invitation (``EarlierAttemptChoice``)."""
+        attempt_id, earlier = self._take_choice()
+        actor = acting_user()
+
+        def work(session):
+            return attempt_actions.reattempt(
+                session=session, attempt_id=attempt_id, of_attempt_id=earlier, actor=actor
+            )
+
+        async for update in self._step("reattempt", attempt_id, work):
+            yield update
+
+    async def _step(self, step: str, attempt_id: int, work):
+        """Run one row's service with its button busy; a toast says how it went, then the rows reload."""
         self.stepping = attempt_id
         yield
+        toast = None
         try:
-            outcome = await in_session(lambda s: service(session=s, attempt_id=attempt_id, actor=actor))
-            toast = outcome_toast(outcome)
+            toast = outcome_toast(await in_session(work))
         except assessments.EarlierAttemptExists as err:
-            # The re-attempt it suggests needs a choice made on the application page.
-            name = next((r.candidate_name for r in self.rows if r.attempt_id == attempt_id), "the candidate")
-            toast = rx.toast.error(f"{err} Open {name}'s application to send it.")
+            self._offer_reattempt(err)  # the page asks: a re-attempt, or not now
         except UserError as err:
             toast = rx.toast.error(str(err))
         except Exception:

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from sqlmodel import select
 
-from dashboard.services import accounts, assessments, matching, pipeline, plans
+from dashboard.services import accounts, assessments, matching, pipeline, plans, sync
 from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import list_vendor_tests
 from dashboard.states import live
@@ -128,19 +128,35 @@ def test_a_rows_step_is_taken_once_and_a_failing_one_frees_the_buttons(
     caplog.clear()  # the one error this test provokes
 
 
-def test_a_send_the_vendor_would_answer_with_another_jobs_invitation_points_to_the_application(
+def test_a_send_the_vendor_would_answer_with_another_jobs_invitation_offers_a_re_attempt_in_place(
     session, sandbox, signed_in_as
 ):
-    """iMocha's invite is idempotent per email: the queue does not send, and says where to re-attempt."""
-    _integration, (first_stage, second_stage) = vendor_test_stages(session, "imocha", "Backend", "Platform")
+    """iMocha's invite is idempotent per email: the queue does not send, and offers a re-attempt."""
+    integration, (first_stage, second_stage) = vendor_test_stages(session, "imocha", "Backend", "Platform")
     attempt_ids = [enter_stage(session, stage) for stage in (first_stage, second_stage)]
     assessments.send_assessment(session=session, attempt_id=attempt_ids[0], actor=SYSTEM)
+    first = session.get(AssessmentAttempt, attempt_ids[0])
+    sandbox.act(first.vendor_attempt_id, "start", vendor="imocha")
+    sandbox.act(first.vendor_attempt_id, "submit", vendor="imocha")
+    sync.sync_integration(session=session, integration_id=integration.id)
     queue = substate(signed_in_as(Role.RECRUITER), QueueState)
     run_async(run_handler(queue, "load"))
     (row,) = queue.rows
 
     said = run_async(run_handler(queue, "take_step", row.step, row.attempt_id))
 
-    assert row.attempt_id == attempt_ids[1] and "Open Ada's application to send it." in repr(said)
+    assert row.attempt_id == attempt_ids[1] and queue.stepping == 0
+    assert (queue.earlier_attempt_id, queue.earlier_for_attempt_id) == tuple(attempt_ids)
+    assert "already has" in queue.earlier_message and "Backend application" in queue.earlier_message
+    assert not any("toast" in repr(update) for update in said)  # the dialog asks; no error toast
     assert session.get(AssessmentAttempt, attempt_ids[1]).state == AttemptState.READY_TO_SEND
-    assert sandbox.stats("imocha")["invitations_created"] == 1 and queue.stepping == 0
+    assert sandbox.stats("imocha")["invitations_created"] == 1
+
+    said = run_async(run_handler(queue, "reattempt_earlier"))
+
+    second = session.get(AssessmentAttempt, attempt_ids[1])
+    session.refresh(second)
+    assert queue.earlier_attempt_id == 0 and queue.stepping == 0 and "toast" in repr(said)
+    assert second.state == AttemptState.SENT and second.retakes_attempt_id == attempt_ids[0]
+    assert sandbox.stats("imocha")["invitations_created"] == 2
+    assert queue.rows == []  # nothing left to send

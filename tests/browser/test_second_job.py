@@ -1,0 +1,80 @@
+"""A candidate's second job with the same iMocha test, walked in Chromium (seed 003).
+
+iMocha answers an invite for the same email and test with the invitation already
+used, score and all. The recruiter's one click in the queue does not send it: the
+queue asks, in place, whether to send a re-attempt instead, and sends it on "yes".
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.picking import pick_test
+
+pytestmark = pytest.mark.browser
+
+NAME, EMAIL = "Walk Twice", "walk.twice@example.com"
+DATA_ENGINEER_JOB = 3  # demo data: its assessment stage is iMocha's third test
+
+
+def _apply(page, app_url, job_id: int) -> None:
+    page.goto(f"{app_url}/jobs/{job_id}")
+    page.get_by_label("Candidate name").fill(NAME)
+    page.get_by_label("Candidate email").fill(EMAIL)
+    page.get_by_role("button", name="Add candidate").click()
+    page.locator(".pipeline-card", has_text=NAME).get_by_role("link", name=NAME).click()
+    expect(page.get_by_role("heading", name=NAME)).to_be_visible()
+
+
+def test_the_queue_offers_a_re_attempt_where_the_vendor_would_reuse_the_first_invitation(
+    page, app_url, sign_in, shoot
+):
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+
+    # First job: the candidate takes iMocha's test and finishes it.
+    _apply(page, app_url, 1)
+    page.get_by_role("button", name="Send an assessment").click()
+    test_name = pick_test(page, "(iMocha)", 2)
+    page.get_by_role("button", name="Send", exact=True).click()
+    attempt = page.locator(".assessment-attempt").first
+    expect(attempt).to_contain_text("Sent")
+    candidate = page.context.new_page()
+    candidate.goto(attempt.locator(".test-link").inner_text())
+    candidate.get_by_role("button", name="Start test").click()
+    candidate.get_by_role("button", name="Submit test").click()
+    expect(candidate.locator(".done")).to_be_visible()
+    candidate.wait_for_load_state("load")
+    candidate.close()
+    expect(attempt).to_contain_text("Assessment needs review")
+
+    # Second job: the same person enters its iMocha stage, the same test.
+    _apply(page, app_url, DATA_ENGINEER_JOB)
+    page.get_by_label("Move to stage").click()
+    page.get_by_role("option", name="iMocha assessment").click()
+    expect(page.get_by_text("Moved to iMocha assessment")).to_be_visible()
+
+    page.goto(f"{app_url}/queue")
+    page.get_by_label("Search candidates").fill(NAME)
+    page.get_by_role("button", name="Search").click()
+    row = page.get_by_role("row", name=re.compile(NAME))
+    expect(row).to_contain_text("Assessment needs sending")
+    expect(row).to_contain_text(test_name)
+    row.get_by_role("button", name=f"Send for {NAME}").click()
+
+    choice = page.get_by_role("alertdialog")
+    expect(choice).to_contain_text("This candidate already has this test")
+    expect(choice).to_contain_text(
+        re.compile(r"Backend Engineer application \(assessment needs review, score \d+%\)")
+    )
+    shoot("77-queue-earlier-attempt")
+    choice.get_by_role("button", name="Send a re-attempt").click()
+    expect(choice).to_have_count(0)
+    expect(page.get_by_text(re.compile(f"sent to {NAME}", re.I)).first).to_be_visible()
+    expect(row).to_have_count(0)
+
+    page.locator(".queue-bucket[data-bucket='awaiting']").click()
+    expect(row).to_contain_text("Sent")
+    expect(row).to_contain_text("Data Engineer")
+    shoot("78-queue-re-attempt-sent")
