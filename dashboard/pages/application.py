@@ -494,7 +494,7 @@ def application_page() -> rx.Component:
             rx.callout(ApplicationState.error, icon="triangle-alert", color_scheme="red"),
             rx.vstack(
                 rx.hstack(
-                    rx.text(app.candidate_email, color_scheme="gray"),
+                    rx.text(app.candidate_email, color_scheme="gray", class_name="candidate-email"),
                     rx.text("·"),
                     rx.link(app.job_title, href="/jobs/" + app.job_id.to(str)),
                     rx.text("·"),
