@@ -30,7 +30,7 @@ os.environ.setdefault("ASSAY_VENDOR_PACING", "off")
 os.environ.setdefault("ASSAY_SANDBOX_KEYS", "rotated-coderpad-key-4242")
 
 from dashboard.api.routes import applier, build_api
-from dashboard.services import assessments, pipeline, plans
+from dashboard.services import assessments, pipeline, plans, sync
 from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import list_vendor_tests, save_integration
 from dashboard.settings import get_settings
@@ -250,6 +250,18 @@ def enter_stage(session, stage: Stage, *, name: str = "Ada", email: str = "ada@e
     return pipeline.move_application(
         session=session, application_id=application.id, stage_id=stage.id, actor=SYSTEM
     ).attempt_id
+
+
+def finished_in_stage(session, sandbox: Sandbox, stage: Stage, vendor: str) -> AssessmentAttempt:
+    """Ada, in the stage, sent its test, which she takes and finishes; the attempt once synced."""
+    attempt = session.get(AssessmentAttempt, enter_stage(session, stage))
+    assessments.send_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
+    session.refresh(attempt)
+    sandbox.act(attempt.vendor_attempt_id, "start", vendor=vendor)
+    sandbox.act(attempt.vendor_attempt_id, "submit", vendor=vendor)
+    sync.sync_integration(session=session, integration_id=attempt.integration_id)
+    session.refresh(attempt)
+    return attempt
 
 
 def send_test(session, stage: Stage, application: Application) -> AssessmentAttempt:

@@ -7,10 +7,10 @@ its score, and offers a re-attempt, which iMocha answers with a new invitation.
 
 import pytest
 
-from dashboard.services import assessments, attempt_actions, pipeline, sync
+from dashboard.services import assessments, attempt_actions, pipeline
 from dashboard.services.actors import SYSTEM
 from models import AssessmentAttempt, AttemptState
-from tests.conftest import enter_stage, vendor_test_stages
+from tests.conftest import enter_stage, finished_in_stage, vendor_test_stages
 
 
 @pytest.fixture
@@ -19,14 +19,9 @@ def imocha_jobs(session, sandbox):
 
 
 def test_the_second_job_shows_the_earlier_attempt_and_re_attempts_on_request(session, sandbox, imocha_jobs):
-    integration, (first_stage, second_stage) = imocha_jobs
-    first_id = enter_stage(session, first_stage)
-    assessments.send_assessment(session=session, attempt_id=first_id, actor=SYSTEM)
-    first = session.get(AssessmentAttempt, first_id)
-    sandbox.act(first.vendor_attempt_id, "start", vendor="imocha")
-    sandbox.act(first.vendor_attempt_id, "submit", vendor="imocha")
-    sync.sync_integration(session=session, integration_id=integration.id)
-    session.refresh(first)
+    _integration, (first_stage, second_stage) = imocha_jobs
+    first = finished_in_stage(session, sandbox, first_stage, "imocha")
+    first_id = first.id
     assert first.state == AttemptState.COMPLETED and first.score_percent is not None
 
     second_id = enter_stage(session, second_stage)
@@ -67,12 +62,8 @@ def test_a_one_off_send_of_the_same_test_names_the_attempt_it_made_so_it_can_be_
 ):
     """The application page's "send any test" made a new attempt: the refusal names it, not a stale one."""
     integration, (first_stage, second_stage) = imocha_jobs
-    first_id = enter_stage(session, first_stage)
-    assessments.send_assessment(session=session, attempt_id=first_id, actor=SYSTEM)
-    first = session.get(AssessmentAttempt, first_id)
-    sandbox.act(first.vendor_attempt_id, "start", vendor="imocha")
-    sandbox.act(first.vendor_attempt_id, "submit", vendor="imocha")
-    sync.sync_integration(session=session, integration_id=integration.id)
+    first = finished_in_stage(session, sandbox, first_stage, "imocha")
+    first_id = first.id
     application = pipeline.add_application(
         session=session, job_id=second_stage.job_id, name="Ada", email="ada@example.com", actor=SYSTEM
     )

@@ -3,14 +3,14 @@
 import sqlalchemy as sa
 from sqlmodel import select
 
-from dashboard.services import accounts, assessments, matching, pipeline, plans, sync
+from dashboard.services import accounts, assessments, matching, pipeline, plans
 from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import list_vendor_tests
 from dashboard.states import live
 from dashboard.states.queue import QueueState
 from models import AssessmentAttempt, AttemptState, Role, User
 from providers.base import AttemptStatus, Progress
-from tests.conftest import enter_stage, vendor_test_stages
+from tests.conftest import enter_stage, finished_in_stage, vendor_test_stages
 from tests.states.conftest import run_async, run_handler, substate, watch_until
 
 
@@ -132,13 +132,11 @@ def test_a_send_the_vendor_would_answer_with_another_jobs_invitation_offers_a_re
     session, sandbox, signed_in_as
 ):
     """iMocha's invite is idempotent per email: the queue does not send, and offers a re-attempt."""
-    integration, (first_stage, second_stage) = vendor_test_stages(session, "imocha", "Backend", "Platform")
-    attempt_ids = [enter_stage(session, stage) for stage in (first_stage, second_stage)]
-    assessments.send_assessment(session=session, attempt_id=attempt_ids[0], actor=SYSTEM)
-    first = session.get(AssessmentAttempt, attempt_ids[0])
-    sandbox.act(first.vendor_attempt_id, "start", vendor="imocha")
-    sandbox.act(first.vendor_attempt_id, "submit", vendor="imocha")
-    sync.sync_integration(session=session, integration_id=integration.id)
+    _integration, (first_stage, second_stage) = vendor_test_stages(session, "imocha", "Backend", "Platform")
+    attempt_ids = [
+        finished_in_stage(session, sandbox, first_stage, "imocha").id,
+        enter_stage(session, second_stage),
+    ]
     queue = substate(signed_in_as(Role.RECRUITER), QueueState)
     run_async(run_handler(queue, "load"))
     (row,) = queue.rows
