@@ -11,9 +11,25 @@ def earlier_dialog(state) -> rx.Component:
         rx.alert_dialog.content(
             rx.alert_dialog.title("This candidate already has this test"),
             rx.alert_dialog.description(state.earlier_message),
+            rx.cond(
+                state.earlier_not_now != "",
+                rx.callout(
+                    "No re-attempt yet: " + state.earlier_not_now,
+                    icon="info",
+                    color_scheme="amber",
+                    margin_top="12px",
+                    class_name="earlier-not-now",
+                ),
+            ),
             rx.hstack(
                 rx.alert_dialog.cancel(rx.button("Not now", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button("Send a re-attempt", on_click=state.reattempt_earlier)),
+                rx.alert_dialog.action(
+                    rx.button(
+                        "Send a re-attempt",
+                        on_click=state.reattempt_earlier,
+                        disabled=state.earlier_not_now != "",
+                    )
+                ),
                 justify="end",
                 spacing="2",
                 margin_top="16px",

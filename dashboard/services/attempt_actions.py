@@ -74,6 +74,13 @@ def available_actions(session: Session, attempt: AssessmentAttempt) -> list[Acti
     return actions_for(session, attempt, retaken=retaken is not None)
 
 
+def why_not_retake(session: Session, attempt_id: int) -> str:
+    """Why this attempt cannot be re-taken now ("" when it can): asked before offering a re-attempt."""
+    return next(
+        a.reason for a in available_actions(session, _attempt(session, attempt_id)) if a.name == "reattempt"
+    )
+
+
 def actions_for(session: Session, attempt: AssessmentAttempt, *, retaken: bool) -> list[Action]:
     """``available_actions``, told whether an attempt re-takes this one (maybe in another
     application), so a page of attempts can read that once for all of them."""

@@ -93,7 +93,7 @@ class ApplicationState(TestPicker, RejectForm, EarlierAttemptChoice, rx.State):
             outcome = await in_session(work)
         except assessments.EarlierAttemptExists as err:
             self.busy = False
-            self._offer_reattempt(err)
+            await self._offer_reattempt(err)
             return None
         except UserError as err:
             self.busy = False

@@ -3,16 +3,18 @@
 Some vendors (iMocha) answer an invite for the same email and test with the invitation
 the candidate already used, score and all. ``send_assessment`` stops before that
 (``EarlierAttemptExists``); the page that asked then shows this choice in place: a
-fresh re-attempt of the earlier test, or not now. For the application page and the queue.
+fresh re-attempt of the earlier test (or, while the earlier invitation is still open, the
+reason it cannot be yet), or not now. For the application page and the queue.
 """
 
 from __future__ import annotations
 
 import reflex as rx
 
-from dashboard.services import assessments
+from dashboard.services import assessments, attempt_actions
 from dashboard.services.permissions import Permission
 from dashboard.states.auth import requires
+from dashboard.states.common import in_session
 
 
 class EarlierAttemptChoice(rx.State, mixin=True):
@@ -21,10 +23,13 @@ class EarlierAttemptChoice(rx.State, mixin=True):
     earlier_attempt_id: int = 0  # 0: no choice to make
     earlier_message: str = ""
     earlier_for_attempt_id: int = 0
+    earlier_not_now: str = ""  # why the earlier attempt cannot be re-taken yet ("": it can)
 
-    def _offer_reattempt(self, refusal: assessments.EarlierAttemptExists) -> None:
+    async def _offer_reattempt(self, refusal: assessments.EarlierAttemptExists) -> None:
+        earlier = refusal.earlier_attempt_id
+        self.earlier_not_now = await in_session(lambda s: attempt_actions.why_not_retake(s, earlier))
         self.earlier_for_attempt_id = refusal.attempt_id
-        self.earlier_attempt_id, self.earlier_message = refusal.earlier_attempt_id, str(refusal)
+        self.earlier_attempt_id, self.earlier_message = earlier, str(refusal)
 
     def _take_choice(self) -> tuple[int, int]:
         """(the attempt to send, the earlier attempt to re-take); the dialog closes."""

@@ -240,7 +240,7 @@ class QueueState(EarlierAttemptChoice, rx.State):
         try:
             toast = outcome_toast(await in_session(work))
         except assessments.EarlierAttemptExists as err:
-            self._offer_reattempt(err)  # the page asks: a re-attempt, or not now
+            await self._offer_reattempt(err)  # the page asks: a re-attempt, or not now
         except UserError as err:
             toast = rx.toast.error(str(err))
         except Exception:

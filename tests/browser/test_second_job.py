@@ -1,8 +1,9 @@
 """A candidate's second job with the same iMocha test, walked in Chromium (seed 003).
 
 iMocha answers an invite for the same email and test with the invitation already
-used, score and all. The recruiter's one click in the queue does not send it: the
-queue asks, in place, whether to send a re-attempt instead, and sends it on "yes".
+used, score and all. The recruiter's one click in the queue does not send it: while
+the first invitation is open the queue says why nothing can be sent yet; once it is
+finished, it asks in place whether to send a re-attempt instead, and sends it on "yes".
 """
 
 import re
@@ -27,27 +28,30 @@ def _apply(page, app_url, job_id: int) -> None:
     expect(page.get_by_role("heading", name=NAME)).to_be_visible()
 
 
+def _send_from_the_queue(page, app_url):
+    page.goto(f"{app_url}/queue")
+    page.get_by_label("Search candidates").fill(NAME)
+    page.get_by_role("button", name="Search").click()
+    row = page.get_by_role("row", name=re.compile(NAME))
+    expect(row).to_contain_text("Assessment needs sending")
+    row.get_by_role("button", name=f"Send for {NAME}").click()
+    return row
+
+
 def test_the_queue_offers_a_re_attempt_where_the_vendor_would_reuse_the_first_invitation(
     page, app_url, sign_in, shoot
 ):
     page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
 
-    # First job: the candidate takes iMocha's test and finishes it.
+    # First job: iMocha's test is sent.
     _apply(page, app_url, 1)
     page.get_by_role("button", name="Send an assessment").click()
     test_name = pick_test(page, "(iMocha)", 2)
     page.get_by_role("button", name="Send", exact=True).click()
     attempt = page.locator(".assessment-attempt").first
     expect(attempt).to_contain_text("Sent")
-    candidate = page.context.new_page()
-    candidate.goto(attempt.locator(".test-link").inner_text())
-    candidate.get_by_role("button", name="Start test").click()
-    candidate.get_by_role("button", name="Submit test").click()
-    expect(candidate.locator(".done")).to_be_visible()
-    candidate.wait_for_load_state("load")
-    candidate.close()
-    expect(attempt).to_contain_text("Assessment needs review")
+    first_job_url, test_link = page.url, attempt.locator(".test-link").inner_text()
 
     # Second job: the same person enters its iMocha stage, the same test.
     _apply(page, app_url, DATA_ENGINEER_JOB)
@@ -55,19 +59,36 @@ def test_the_queue_offers_a_re_attempt_where_the_vendor_would_reuse_the_first_in
     page.get_by_role("option", name="iMocha assessment").click()
     expect(page.get_by_text("Moved to iMocha assessment")).to_be_visible()
 
-    page.goto(f"{app_url}/queue")
-    page.get_by_label("Search candidates").fill(NAME)
-    page.get_by_role("button", name="Search").click()
-    row = page.get_by_role("row", name=re.compile(NAME))
-    expect(row).to_contain_text("Assessment needs sending")
+    # While the first invitation is open, the queue says why no re-attempt can be sent yet.
+    row = _send_from_the_queue(page, app_url)
     expect(row).to_contain_text(test_name)
-    row.get_by_role("button", name=f"Send for {NAME}").click()
+    choice = page.get_by_role("alertdialog")
+    expect(choice.locator(".earlier-not-now")).to_contain_text("this one is sent")
+    expect(choice.get_by_role("button", name="Send a re-attempt")).to_be_disabled()
+    shoot("77a-queue-earlier-attempt-still-open")
+    choice.get_by_role("button", name="Not now").click()
+    expect(choice).to_have_count(0)
+    expect(row).to_contain_text("Assessment needs sending")
 
+    # The candidate finishes the first job's test.
+    candidate = page.context.new_page()
+    candidate.goto(test_link)
+    candidate.get_by_role("button", name="Start test").click()
+    candidate.get_by_role("button", name="Submit test").click()
+    expect(candidate.locator(".done")).to_be_visible()
+    candidate.wait_for_load_state("load")
+    candidate.close()
+    page.goto(first_job_url)
+    expect(page.locator(".assessment-attempt").first).to_contain_text("Assessment needs review")
+
+    # Now the queue offers the re-attempt, and sends it on "yes".
+    row = _send_from_the_queue(page, app_url)
     choice = page.get_by_role("alertdialog")
     expect(choice).to_contain_text("This candidate already has this test")
     expect(choice).to_contain_text(
         re.compile(r"Backend Engineer application \(assessment needs review, score \d+%\)")
     )
+    expect(choice.locator(".earlier-not-now")).to_have_count(0)
     shoot("77-queue-earlier-attempt")
     choice.get_by_role("button", name="Send a re-attempt").click()
     expect(choice).to_have_count(0)

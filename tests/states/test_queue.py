@@ -145,6 +145,7 @@ def test_a_send_the_vendor_would_answer_with_another_jobs_invitation_offers_a_re
 
     assert row.attempt_id == attempt_ids[1] and queue.stepping == 0
     assert (queue.earlier_attempt_id, queue.earlier_for_attempt_id) == tuple(attempt_ids)
+    assert queue.earlier_not_now == ""  # the finished test can be re-taken
     assert "already has" in queue.earlier_message and "Backend application" in queue.earlier_message
     assert not any("toast" in repr(update) for update in said)  # the dialog asks; no error toast
     assert session.get(AssessmentAttempt, attempt_ids[1]).state == AttemptState.READY_TO_SEND
@@ -158,3 +159,21 @@ def test_a_send_the_vendor_would_answer_with_another_jobs_invitation_offers_a_re
     assert second.state == AttemptState.SENT and second.retakes_attempt_id == attempt_ids[0]
     assert sandbox.stats("imocha")["invitations_created"] == 2
     assert queue.rows == []  # nothing left to send
+
+
+def test_while_the_earlier_invitation_is_still_open_the_choice_says_why_no_re_attempt_yet(
+    session, sandbox, signed_in_as
+):
+    _integration, (first_stage, second_stage) = vendor_test_stages(session, "imocha", "Backend", "Platform")
+    first_id = enter_stage(session, first_stage)
+    assessments.send_assessment(session=session, attempt_id=first_id, actor=SYSTEM)  # sent, not taken
+    second_id = enter_stage(session, second_stage)
+    queue = substate(signed_in_as(Role.RECRUITER), QueueState)
+    run_async(run_handler(queue, "load"))
+
+    run_async(run_handler(queue, "take_step", "send", second_id))
+
+    assert (queue.earlier_attempt_id, queue.earlier_for_attempt_id) == (first_id, second_id)
+    assert queue.earlier_not_now == "Only a finished attempt can be re-taken; this one is sent."
+    assert session.get(AssessmentAttempt, second_id).state == AttemptState.READY_TO_SEND
+    assert sandbox.stats("imocha")["invitations_created"] == 1
