@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from providers import registry
-from tests.browser.picking import pick_test
+from tests.browser.steps import open_new_application, pick_test
 
 pytestmark = pytest.mark.browser
 
@@ -22,15 +22,6 @@ LIVE = ["coderpad_interview"]
 
 def test_every_discovered_vendor_is_walked():
     assert sorted(SCORED + LIVE) == sorted(registry.VENDORS)
-
-
-def _new_candidate(page, app_url, name: str) -> None:
-    page.goto(f"{app_url}/jobs/1")
-    page.get_by_label("Candidate name").fill(name)
-    page.get_by_label("Candidate email").fill(name.lower().replace(" ", ".") + "@example.com")
-    page.get_by_role("button", name="Add candidate").click()
-    page.locator(".pipeline-card", has_text=name).get_by_role("link", name=name).click()
-    expect(page.get_by_role("heading", name=name)).to_be_visible()
 
 
 def _close_when_settled(candidate) -> None:
@@ -50,7 +41,7 @@ def test_a_scored_test_from_each_vendor(page, app_url, sign_in, shoot, vendor):
     sign_in("recruiter@assay.test")
     display = registry.VENDORS[vendor].display_name
     name = f"Walk {display}"
-    _new_candidate(page, app_url, name)
+    open_new_application(page, app_url, 1, name)
 
     page.get_by_role("button", name="Send an assessment").click()
     pick_test(page, f"({display})")
@@ -74,7 +65,7 @@ def test_a_live_interview_pad_from_its_stage_template(page, app_url, sign_in, sh
     page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     name = "Walk CoderPad Interview"
-    _new_candidate(page, app_url, name)
+    open_new_application(page, app_url, 1, name)
     page.get_by_label("Move to stage").click()
     page.get_by_role("option", name="Onsite").click()
     expect(page.get_by_text("Moved to Onsite")).to_be_visible()

@@ -11,10 +11,10 @@ import re
 import time
 
 import pytest
-import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from dashboard.jobs.scheduler import LEADER_CHECK_S
+from tests.browser.steps import query_app
 
 pytestmark = pytest.mark.browser
 
@@ -23,17 +23,12 @@ NAME = "CoderPad Screen (EU team)"
 
 def _sync_runs(db_url: str, integration_id: str) -> list[str]:
     """The times the running app's scheduler swept this connection, from its run ledger."""
-    engine = sa.create_engine(db_url)
-    with engine.connect() as conn:
-        slots = [
-            str(slot)
-            for slot in conn.execute(
-                sa.text("SELECT slot FROM scheduledrun WHERE job_name = :job ORDER BY id"),
-                {"job": f"sync:{integration_id}"},
-            ).scalars()
-        ]
-    engine.dispose()
-    return slots
+    slots = query_app(
+        db_url,
+        "SELECT slot FROM scheduledrun WHERE job_name = :job ORDER BY id",
+        job=f"sync:{integration_id}",
+    )
+    return [str(slot) for slot in slots]
 
 
 def test_admin_connects_rotates_and_disconnects_a_vendor(page, demo_app, app_url, shoot, sign_in):

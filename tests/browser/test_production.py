@@ -9,11 +9,11 @@ import os
 
 import httpx
 import pytest
-import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from scripts.fresh_database import fresh_database
 from tests.browser.conftest import running_app
+from tests.browser.steps import query_app
 from tests.sandbox_server import running_sandbox
 
 pytestmark = [pytest.mark.browser, pytest.mark.production]
@@ -61,10 +61,7 @@ def test_several_workers_one_scheduler_and_live_boards(browser, production_app, 
 
     workers = {httpx.get(f"{app.url}/api/health", timeout=5).json()["worker"] for _ in range(40)}
     leaders = app.log_path.read_text().count("this process runs the scheduled jobs")
-    engine = sa.create_engine(app.db_url)
-    with engine.connect() as conn:
-        runners = conn.execute(sa.text("SELECT DISTINCT runner FROM scheduledrun")).scalars().all()
-    engine.dispose()
+    runners = query_app(app.db_url, "SELECT DISTINCT runner FROM scheduledrun")
     assert leaders == 1, f"{leaders} processes ran the scheduler"
     # Every run of every job, whatever its slot, came from that one process (the ledger alone
     # would let each worker's scheduler win some slots).

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.picking import pick_test
+from tests.browser.steps import pick_test
 
 pytestmark = pytest.mark.browser
 

@@ -11,21 +11,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.picking import pick_test
+from tests.browser.steps import open_new_application, pick_test
 
 pytestmark = pytest.mark.browser
 
 NAME, EMAIL = "Walk Twice", "walk.twice@example.com"
 DATA_ENGINEER_JOB = 3  # demo data: its assessment stage is iMocha's third test
-
-
-def _apply(page, app_url, job_id: int) -> None:
-    page.goto(f"{app_url}/jobs/{job_id}")
-    page.get_by_label("Candidate name").fill(NAME)
-    page.get_by_label("Candidate email").fill(EMAIL)
-    page.get_by_role("button", name="Add candidate").click()
-    page.locator(".pipeline-card", has_text=NAME).get_by_role("link", name=NAME).click()
-    expect(page.get_by_role("heading", name=NAME)).to_be_visible()
 
 
 def _send_from_the_queue(page, app_url):
@@ -45,7 +36,7 @@ def test_the_queue_offers_a_re_attempt_where_the_vendor_would_reuse_the_first_in
     sign_in("recruiter@assay.test")
 
     # First job: iMocha's test is sent.
-    _apply(page, app_url, 1)
+    open_new_application(page, app_url, 1, NAME, EMAIL)
     page.get_by_role("button", name="Send an assessment").click()
     test_name = pick_test(page, "(iMocha)", 2)
     page.get_by_role("button", name="Send", exact=True).click()
@@ -54,7 +45,7 @@ def test_the_queue_offers_a_re_attempt_where_the_vendor_would_reuse_the_first_in
     first_job_url, test_link = page.url, attempt.locator(".test-link").inner_text()
 
     # Second job: the same person enters its iMocha stage, the same test.
-    _apply(page, app_url, DATA_ENGINEER_JOB)
+    open_new_application(page, app_url, DATA_ENGINEER_JOB, NAME, EMAIL)
     page.get_by_label("Move to stage").click()
     page.get_by_role("option", name="iMocha assessment").click()
     expect(page.get_by_text("Moved to iMocha assessment")).to_be_visible()

@@ -12,10 +12,9 @@ import time
 
 import httpx
 import pytest
-import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.browser.picking import pick_test
+from tests.browser.steps import pick_test, query_app
 
 pytestmark = pytest.mark.browser
 
@@ -24,16 +23,13 @@ STAGE = "Take-home (CoderPad)"
 
 def _applied_webhooks(db_url: str, email: str) -> int:
     """How many "started" webhooks about ``email``'s tests the running app has applied, from its inbox."""
-    engine = sa.create_engine(db_url)
-    with engine.connect() as conn:
-        count = conn.execute(
-            sa.text(
-                "SELECT count(*) FROM webhookdelivery WHERE applied_at IS NOT NULL"
-                " AND body LIKE :started AND body LIKE :email"
-            ),
-            {"started": '%"in_progress"%', "email": f"%{email}%"},
-        ).scalar_one()
-    engine.dispose()
+    (count,) = query_app(
+        db_url,
+        "SELECT count(*) FROM webhookdelivery WHERE applied_at IS NOT NULL"
+        " AND body LIKE :started AND body LIKE :email",
+        started='%"in_progress"%',
+        email=f"%{email}%",
+    )
     return count
 
 

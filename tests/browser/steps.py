@@ -1,0 +1,45 @@
+"""Steps the browser walks share: as a recruiter takes them, and a look into the running app's database."""
+
+import re
+
+import sqlalchemy as sa
+from playwright.sync_api import Page, expect
+
+
+def open_new_application(page: Page, app_url: str, job_id: int, name: str, email: str = "") -> None:
+    """Add a candidate on the job's board (``email`` made from the name if not given), open the application."""
+    page.goto(f"{app_url}/jobs/{job_id}")
+    page.get_by_label("Candidate name").fill(name)
+    page.get_by_label("Candidate email").fill(email or name.lower().replace(" ", ".") + "@example.com")
+    page.get_by_role("button", name="Add candidate").click()
+    page.locator(".pipeline-card", has_text=name).get_by_role("link", name=name).click()
+    expect(page.get_by_role("heading", name=name)).to_be_visible()
+
+
+def query_app(db_url: str, sql: str, **params) -> list:
+    """The first column of each row ``sql`` finds in the running app's database (what its page does not show)."""
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(sa.text(sql), params).scalars())
+    finally:
+        engine.dispose()
+
+
+def pick_test(page: Page, connection: str, index: int = 0) -> str:
+    """Choose the connection whose name contains ``connection``, then its ``index``-th test; its name.
+
+    The tests are fetched from the vendor after the connection changes; the test list
+    stays disabled until they arrive, so opening it earlier would open the old, empty one.
+    """
+    page.get_by_label("Vendor connection").click()
+    page.get_by_role("option", name=re.compile(re.escape(connection))).click()
+    expect(page.get_by_label("Vendor connection")).to_contain_text(connection)
+    tests = page.get_by_label("Test", exact=True)
+    expect(tests).to_be_enabled()
+    tests.click()
+    option = page.get_by_role("option").nth(index)
+    name = option.inner_text()
+    option.click()
+    expect(tests).to_contain_text(name)
+    return name
