@@ -16,15 +16,19 @@ from tests.browser.steps import open_new_application, pick_test
 pytestmark = pytest.mark.browser
 
 NAME, EMAIL = "Walk Twice", "walk.twice@example.com"
-DATA_ENGINEER_JOB = 3  # demo data: its assessment stage is iMocha's third test
+# Demo data. Not Backend Engineer: other walks take the first card of its Applied column.
+FRONTEND_ENGINEER_JOB = 2
+DATA_ENGINEER_JOB = 3  # its assessment stage is iMocha's third test
 
 
-def _send_from_the_queue(page, app_url):
+def _send_from_the_queue(page, app_url, test_name: str):
+    """Click the row's "Send"; the page then asks in a modal dialog (the row is behind it)."""
     page.goto(f"{app_url}/queue")
     page.get_by_label("Search candidates").fill(NAME)
     page.get_by_role("button", name="Search").click()
     row = page.get_by_role("row", name=re.compile(NAME))
     expect(row).to_contain_text("Assessment needs sending")
+    expect(row).to_contain_text(test_name)
     row.get_by_role("button", name=f"Send for {NAME}").click()
     return row
 
@@ -36,7 +40,7 @@ def test_the_queue_offers_a_re_attempt_where_the_vendor_would_reuse_the_first_in
     sign_in("recruiter@assay.test")
 
     # First job: iMocha's test is sent.
-    open_new_application(page, app_url, 1, NAME, EMAIL)
+    open_new_application(page, app_url, FRONTEND_ENGINEER_JOB, NAME, EMAIL)
     page.get_by_role("button", name="Send an assessment").click()
     test_name = pick_test(page, "(iMocha)", 2)
     page.get_by_role("button", name="Send", exact=True).click()
@@ -51,8 +55,7 @@ def test_the_queue_offers_a_re_attempt_where_the_vendor_would_reuse_the_first_in
     expect(page.get_by_text("Moved to iMocha assessment")).to_be_visible()
 
     # While the first invitation is open, the queue says why no re-attempt can be sent yet.
-    row = _send_from_the_queue(page, app_url)
-    expect(row).to_contain_text(test_name)
+    row = _send_from_the_queue(page, app_url, test_name)
     choice = page.get_by_role("alertdialog")
     expect(choice.locator(".earlier-not-now")).to_contain_text("this one is sent")
     expect(choice.get_by_role("button", name="Send a re-attempt")).to_be_disabled()
@@ -73,11 +76,11 @@ def test_the_queue_offers_a_re_attempt_where_the_vendor_would_reuse_the_first_in
     expect(page.locator(".assessment-attempt").first).to_contain_text("Assessment needs review")
 
     # Now the queue offers the re-attempt, and sends it on "yes".
-    row = _send_from_the_queue(page, app_url)
+    row = _send_from_the_queue(page, app_url, test_name)
     choice = page.get_by_role("alertdialog")
     expect(choice).to_contain_text("This candidate already has this test")
     expect(choice).to_contain_text(
-        re.compile(r"Backend Engineer application \(assessment needs review, score \d+%\)")
+        re.compile(r"Frontend Engineer application \(assessment needs review, score \d+%\)")
     )
     expect(choice.locator(".earlier-not-now")).to_have_count(0)
     shoot("77-queue-earlier-attempt")
