@@ -255,6 +255,21 @@ async def lead(scheduler: AsyncIOScheduler, leadership: Leadership) -> None:
         await asyncio.sleep(LEADER_CHECK_S)
 
 
+async def stand_down(scheduler: AsyncIOScheduler, leader: asyncio.Task | None = None) -> None:
+    """Stop running jobs without cutting off a run in flight (it may be mid-write): wait up to 30 s."""
+    if leader is not None:
+        leader.cancel()
+    if scheduler.running:
+        scheduler.pause()  # no new runs; shutting down now would cancel the ones in flight
+    # A run the scheduler has just handed to the loop starts on this yield, so it is waited
+    # for too, rather than cancelled before its first step (which APScheduler logs as an error).
+    await asyncio.sleep(0)
+    if _running:
+        await asyncio.wait(set(_running), timeout=30)
+    if scheduler.running:
+        scheduler.shutdown(wait=False)
+
+
 @contextlib.asynccontextmanager
 async def run_scheduler():
     """Lifespan task: become the scheduler leader when possible, run jobs until shutdown."""
@@ -269,12 +284,5 @@ async def run_scheduler():
     try:
         yield
     finally:
-        leader.cancel()
-        if scheduler.running:
-            scheduler.pause()  # no new runs; shutting down now would cancel the ones in flight
-        if _running:
-            # Let a sweep in flight finish rather than cut it off mid-write.
-            await asyncio.wait(set(_running), timeout=30)
-        if scheduler.running:
-            scheduler.shutdown(wait=False)
+        await stand_down(scheduler, leader)
         await asyncio.to_thread(leadership.release)

@@ -216,8 +216,7 @@ def test_two_schedulers_running_at_once_do_each_scheduled_run_once(db):
             scheduler.start()
         await asyncio.sleep(3.5)
         for scheduler in schedulers:
-            scheduler.shutdown(wait=False)
-        await asyncio.sleep(0.3)  # the last runs finish their ledger rows
+            await jobs.stand_down(scheduler)  # the last runs finish their ledger rows
 
     asyncio.run(two_leaders())
 
@@ -293,8 +292,7 @@ def test_a_leader_that_loses_its_lock_pauses_its_scheduler_until_it_wins_it_agai
         assert scheduler.state == STATE_PAUSED  # and stays paused while the other worker leads
         await asyncio.to_thread(theirs.release)
         await until(lambda: scheduler.state == STATE_RUNNING, "the lock came back but the jobs did not")
-        leading.cancel()
-        scheduler.shutdown(wait=False)
+        await jobs.stand_down(scheduler, leading)
 
     try:
         asyncio.run(scenario())
@@ -322,3 +320,30 @@ def test_slow_sweeps_never_hold_up_the_other_jobs(db):
             await asyncio.gather(*sweeps)
 
     assert asyncio.run(scenario()) == "delivered"
+
+
+def test_a_server_stopping_as_runs_fire_lets_them_finish(db):
+    """The runs APScheduler has just handed to the loop finish, ledger row and all, when the server stops."""
+    done: list[str] = []
+
+    def work() -> str:
+        time.sleep(0.2)  # still working when the server stops
+        done.append("outbox delivered")
+        return "done"
+
+    async def stop_as_a_run_fires() -> None:
+        scheduler = jobs.build_scheduler()
+        scheduler.remove_all_jobs()
+        now = datetime.datetime.now(datetime.UTC)
+        scheduler.add_job(
+            jobs.run_once_in_slot, jobs.every(3600), args=["probe", work], id="probe", next_run_time=now
+        )
+        scheduler.start()
+        scheduler._process_jobs()  # APScheduler hands the due run to the loop, as its timer would...
+        await jobs.stand_down(scheduler)  # ...and the server stops before the run's first step
+
+    asyncio.run(stop_as_a_run_fires())
+
+    assert done == ["outbox delivered"]
+    with new_session() as session:
+        assert [r.outcome for r in session.exec(select(ScheduledRun))] == ["done"]
