@@ -202,17 +202,27 @@ class WebhookNotice:
 
 
 class ProviderError(Exception):
-    """A vendor call failed; ``str(err)`` is a message a user can act on."""
+    """A vendor call failed; ``str(err)`` is a message a user can act on.
+
+    ``retryable``: the same call may succeed later with nobody doing anything (the vendor
+    was down). ``whole_connection``: every call on this connection fails the same way until
+    an admin mends it (a revoked key): what waited on it is kept, not given up.
+    """
 
     retryable = False
+    whole_connection = False
 
 
 class KeyRejected(ProviderError):
     """The vendor refused the key (401, or 403 where it means a bad key)."""
 
+    whole_connection = True
+
 
 class PermissionMissing(ProviderError):
     """The key is valid but lacks a permission the integration needs."""
+
+    whole_connection = True
 
 
 class VendorUnreachable(ProviderError):

@@ -94,8 +94,8 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
                 apply(provider.fetch(vendor_id, test_id=by_vendor_id[vendor_id].vendor_test_id))
                 seen.add(vendor_id)
             except ProviderError as err:
-                if err.retryable:
-                    raise
+                if err.retryable or err.whole_connection:
+                    raise  # not about this attempt: asking about the next would fail the same way
                 if deleted_at_vendor.is_not_found(provider, err):
                     not_found.append(by_vendor_id[vendor_id])
                 else:

@@ -116,8 +116,9 @@ def apply_delivery(*, session: Session, delivery_id: int) -> bool:
         session.rollback()
         delivery = session.get(WebhookDelivery, delivery_id)
         delivery.error = str(err)
-        if not err.retryable:
-            # The vendor refuses for good (the attempt was deleted there): retrying cannot help.
+        kept = err.retryable or err.whole_connection  # the vendor down, the key revoked: retry later
+        if not kept:
+            # The vendor refuses this attempt for good (deleted there): retrying cannot help.
             delivery.applied_at = utcnow()
             record_vendor_error(
                 session=session, integration=integration, message=f"Webhook not applied: {err}"
@@ -125,7 +126,7 @@ def apply_delivery(*, session: Session, delivery_id: int) -> bool:
         session.add(delivery)
         session.commit()
         log.warning("webhook delivery %s not applied: %s", delivery_id, err)
-        return not err.retryable
+        return not kept
     delivery.applied_at = utcnow()
     delivery.error = None
     session.add(delivery)
@@ -223,7 +224,7 @@ def apply_pending(
         return 0
     provider = provider_for(integration)
     if Capability.POLL not in provider.capabilities or len(pending) < BATCH_AT:
-        return sum(apply_delivery(session=session, delivery_id=d.id) for d in pending)
+        return _apply_each(session, [d.id for d in pending])
     # Plain ids and names, read before the first commit expires the rows.
     named = {d.id: _named(provider, d) for d in pending}
     unseen: dict[str, list[int]] = {}
@@ -247,7 +248,33 @@ def apply_pending(
             if not unseen:
                 break  # every attempt named is seen: no further page is asked for
     rest = [delivery_id for delivery_id in named if delivery_id not in applied]
-    return len(applied) + sum(apply_delivery(session=session, delivery_id=i) for i in rest)
+    return len(applied) + _apply_each(session, rest)
+
+
+def _apply_each(session: Session, delivery_ids: list[int]) -> int:
+    """Apply deliveries one by one, each with its own re-fetch; returns how many are done.
+
+    Once one is kept for retry (the vendor down after retries, the key revoked), the rest
+    are not asked about: each would fail the same way and spend the vendor's rate limit
+    (a burst of 300 would be 300 refused calls). They keep that reason, shown on the
+    connection's health, and wait with it for the scheduled retry.
+    """
+    for done, delivery_id in enumerate(delivery_ids):
+        if apply_delivery(session=session, delivery_id=delivery_id):
+            continue
+        reason = session.get(WebhookDelivery, delivery_id).error
+        session.exec(
+            sa.update(WebhookDelivery)
+            .where(
+                WebhookDelivery.id.in_(delivery_ids[done + 1 :]),  # type: ignore[union-attr]
+                WebhookDelivery.applied_at.is_(None),  # type: ignore[union-attr]
+            )
+            .values(error=reason)
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+        return done
+    return len(delivery_ids)
 
 
 def _apply_listed(

@@ -68,6 +68,29 @@ def test_an_invitation_the_vendor_no_longer_knows_does_not_hold_back_the_rest(se
     assert "987654321" in (health.last_error or "")
 
 
+def test_a_key_refused_for_one_report_is_not_tried_on_the_others(session, sandbox, imocha_sent):
+    """A refused key is about the connection: the sweep stops there instead of asking about each."""
+    listings = 1  # the completed invitations' listing names all four: no other is read
+    sandbox.faults(
+        vendor="imocha", drop_webhooks=True, fail_next=[{"delay_ms": 0}] * listings + [{"status": 401}] * 4
+    )
+    before = sandbox.stats("imocha")
+
+    report = sync.sync_integration(session=session, integration_id=imocha_sent.id)
+
+    assert sandbox.stats("imocha")["api_requests"] - before["api_requests"] == listings + 1
+    assert "rejected (401)" in report.error
+    session.expire_all()
+    assert {a.state for a in session.exec(select(AssessmentAttempt))} == {AttemptState.SENT}
+
+    sandbox.faults(vendor="imocha", drop_webhooks=True)  # the admin has mended the key
+    report = sync.sync_integration(session=session, integration_id=imocha_sent.id)
+
+    session.expire_all()
+    assert report.error is None
+    assert [a.state for a in session.exec(select(AssessmentAttempt))] == [AttemptState.COMPLETED] * 4
+
+
 def test_what_a_failing_listing_gave_before_it_failed_is_kept(session, sandbox, pipeline_with_assessment):
     p = pipeline_with_assessment
     sandbox.faults(drop_webhooks=True)

@@ -6,7 +6,8 @@ import urllib.parse
 import pytest
 from sqlmodel import select
 
-from dashboard.services import webhooks
+from dashboard.jobs.scheduler import retry_webhook_inbox
+from dashboard.services import views, webhooks
 from dashboard.services.integrations import webhook_url
 from models import AssessmentAttempt, AttemptState, WebhookDelivery
 from tests.conftest import send_to_applicants
@@ -76,3 +77,35 @@ def test_a_burst_spread_over_both_pages_reads_each_page_once(
     ]
     assert after["list_requests"] - before["list_requests"] == 2
     assert after["api_requests"] - before["api_requests"] == 2
+
+
+def test_a_burst_that_meets_a_revoked_key_waits_in_the_inbox_until_the_key_works_again(
+    session, sandbox, sent, pipeline_with_assessment
+):
+    """A key refused is about the connection, not the attempts: nothing is given up, and the
+    vendor is not asked once per delivery with a key it refuses."""
+    burst = sent[: webhooks.BATCH_AT + 3]
+    for attempt in burst:
+        sandbox.start(attempt.vendor_attempt_id)
+        _deliver(session, pipeline_with_assessment.integration, attempt)
+    sandbox.faults(drop_webhooks=True, fail_next=[{"status": 401}] * 20)  # the key revoked at the vendor
+    before = sandbox.stats()
+
+    done = webhooks.apply_pending(session=session, integration_id=pipeline_with_assessment.integration.id)
+
+    after = sandbox.stats()
+    session.expire_all()
+    deliveries = session.exec(select(WebhookDelivery)).all()
+    assert done == 0
+    assert after["api_requests"] - before["api_requests"] == 2  # the listing, then one delivery's fetch
+    assert all(d.applied_at is None and "rejected (401)" in d.error for d in deliveries)
+    (health,) = views.integrations(session)  # what the admin sees on the integrations page
+    assert (health.health, health.webhooks_waiting) == ("failing", len(burst))
+    assert "rejected (401)" in health.webhook_error
+
+    sandbox.faults(drop_webhooks=True)  # the admin has mended the key
+    retry_webhook_inbox()
+
+    session.expire_all()
+    assert {session.get(AssessmentAttempt, a.id).state for a in burst} == {AttemptState.STARTED}
+    assert all(d.applied_at and d.error is None for d in session.exec(select(WebhookDelivery)))
