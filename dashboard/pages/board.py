@@ -165,6 +165,9 @@ def _filters() -> rx.Component:
                 value=BoardState.search,
                 on_change=BoardState.set_search,
                 aria_label="Search candidates",
+                # The search kept from the last visit arrives with the page's state: typing before
+                # then would be merged with it ("Walk TwiceWalk Twice"), so wait for it.
+                disabled=~rx.State.is_hydrated,
                 width="220px",
             ),
             rx.select.root(

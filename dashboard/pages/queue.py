@@ -123,6 +123,9 @@ def _filters() -> rx.Component:
                 value=QueueState.search,
                 on_change=QueueState.set_search,
                 aria_label="Search candidates",
+                # The search kept from the last visit arrives with the page's state: typing before
+                # then would be merged with it ("Walk TwiceWalk Twice"), so wait for it.
+                disabled=~rx.State.is_hydrated,
             ),
             rx.button("Search", type="submit", variant="soft"),
             align="center",
