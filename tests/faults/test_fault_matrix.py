@@ -688,45 +688,71 @@ SWEEP = textwrap.dedent(
 )
 
 
-def _poll_events(db_url: str) -> int:
-    engine = sa.create_engine(db_url)
-    try:
-        with engine.connect() as conn:
-            return conn.execute(
-                sa.select(sa.func.count())
-                .select_from(ApplicationEvent)
-                .where(ApplicationEvent.actor_kind == ActorKind.POLL)
-            ).scalar_one()
-    finally:
-        engine.dispose()
-
-
 class _WriteLock:
-    """Hold the database's write lock, so the sweep blocks at its next write (and dies there)."""
+    """The database's write lock, taken and given back on one connection of the test's own."""
 
     def __init__(self, db_url: str) -> None:
-        self.db_url = db_url
         self._sqlite: sqlite3.Connection | None = None
-        self._pg = None
+        self._held = False
+        if db_url.startswith("sqlite"):
+            self._sqlite = sqlite3.connect(db_url.split("///", 1)[1], isolation_level=None, timeout=10)
+        else:
+            self._engine = sa.create_engine(db_url)
+            self._pg = self._engine.connect()
 
-    def __enter__(self):
-        if self.db_url.startswith("sqlite"):
-            self._sqlite = sqlite3.connect(self.db_url.split("///", 1)[1], isolation_level=None, timeout=10)
+    def take(self) -> None:
+        """From now on the sweep blocks at its next write (and dies there if killed)."""
+        if self._sqlite is not None:
             self._sqlite.execute("BEGIN IMMEDIATE")
         else:
-            self._engine = sa.create_engine(self.db_url)
-            self._pg = self._engine.connect()
             self._pg.execute(sa.text("LOCK TABLE applicationevent IN EXCLUSIVE MODE"))
-        return self
+        self._held = True
 
-    def __exit__(self, *exc) -> None:
+    def give_back(self) -> None:
+        if self._held:
+            if self._sqlite is not None:
+                self._sqlite.execute("ROLLBACK")
+            else:
+                self._pg.rollback()
+            self._held = False
+
+    def poll_events(self) -> int:
+        """What the sweep has applied so far: the history lines written by a poll."""
+        query = "SELECT count(*) FROM applicationevent WHERE actor_kind = :kind"
         if self._sqlite is not None:
-            self._sqlite.execute("ROLLBACK")
+            return self._sqlite.execute(query.replace(":kind", "?"), (ActorKind.POLL.value,)).fetchone()[0]
+        return self._pg.execute(sa.text(query), {"kind": ActorKind.POLL.value}).scalar_one()
+
+    def close(self) -> None:
+        self.give_back()
+        if self._sqlite is not None:
             self._sqlite.close()
-        if self._pg is not None:
-            self._pg.rollback()
+        else:
             self._pg.close()
             self._engine.dispose()
+
+
+@contextlib.contextmanager
+def _frozen_after_its_first_apply(db_url: str, backend: subprocess.Popen, deadline: float) -> Iterator[int]:
+    """Hold the write lock once the sweep has applied something; yields how much it had applied.
+
+    Each look is taken under the lock, so the sweep cannot write between the look and the
+    hold, and every write it tries meanwhile waits its turn: it is caught mid-sweep unless it
+    ended between two looks. (Looking first and locking after let a quick sweep finish in
+    between, once in a dozen CI runs.)
+    """
+    lock = _WriteLock(db_url)
+    try:
+        while True:
+            lock.take()
+            applied = lock.poll_events()
+            if applied or backend.poll() is not None or time.monotonic() > deadline:
+                break
+            lock.give_back()
+            time.sleep(0.001)
+        yield applied
+    finally:
+        lock.close()
 
 
 def test_a_sweep_killed_with_sigkill_and_run_again_loses_and_duplicates_nothing(rig, no_backoff):
@@ -771,14 +797,8 @@ def test_a_sweep_killed_with_sigkill_and_run_again_loses_and_duplicates_nothing(
                 assert backend.poll() is None and time.monotonic() < deadline, backend.stderr.read()
                 time.sleep(0.01)
             where = "while listing"
-            while not _poll_events(rig.db_url) and backend.poll() is None and time.monotonic() < deadline:
-                time.sleep(0.002)
-            with _WriteLock(rig.db_url):  # the sweep has applied something: freeze it at its next write
-                where = (
-                    f"after {_poll_events(rig.db_url)} applied"
-                    if backend.poll() is None
-                    else "after it ended"
-                )
+            with _frozen_after_its_first_apply(rig.db_url, backend, deadline) as applied:
+                where = f"after {applied} applied" if backend.poll() is None else "after it ended"
                 backend.send_signal(signal.SIGKILL)
                 backend.wait(timeout=10)
         else:
