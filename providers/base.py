@@ -220,9 +220,15 @@ class KeyRejected(ProviderError):
 
 
 class PermissionMissing(ProviderError):
-    """The key is valid but lacks a permission the integration needs."""
+    """The key is valid but lacks a permission the integration needs.
 
-    whole_connection = True
+    Usually a permission of the key itself (the whole connection); ``whole_connection=False``
+    where the vendor's refusal may be about one test only.
+    """
+
+    def __init__(self, message: str, *, whole_connection: bool = True) -> None:
+        super().__init__(message)
+        self.whole_connection = whole_connection
 
 
 class VendorUnreachable(ProviderError):

@@ -153,7 +153,9 @@ def _special(response: httpx.Response) -> ProviderError | None:
     if status == 403:
         return PermissionMissing(
             f"HackerRank refused this key ({detail or '403'}): its user lacks access to this test "
-            "or action, or the HackerRank account is locked."
+            "or action, or the HackerRank account is locked.",
+            # Often one test the key's user cannot see: it must not hold up the other tests' updates.
+            whole_connection=False,
         )
     if status == 404:
         return VendorRefused(

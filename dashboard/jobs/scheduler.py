@@ -29,7 +29,7 @@ from dashboard.services import attempt_actions, ledger, notify, sync, webhooks
 from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import record_vendor_error
 from dashboard.settings import get_settings
-from models import Integration, WebhookDelivery, new_session
+from models import Integration, new_session
 
 log = logging.getLogger(__name__)
 
@@ -83,12 +83,7 @@ def sweep_connection(integration_id: int) -> str:
 def retry_webhook_inbox() -> int:
     """Apply deliveries stored but not applied yet (a vendor was down, a restart); returns how many."""
     with new_session() as session:
-        integration_ids = sorted(
-            {
-                session.get(WebhookDelivery, i).integration_id
-                for i in webhooks.pending_deliveries(session, 1000)
-            }
-        )
+        integration_ids = webhooks.connections_with_pending(session)
     done = 0
     for integration_id in integration_ids:
         try:

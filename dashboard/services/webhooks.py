@@ -254,27 +254,33 @@ def apply_pending(
 def _apply_each(session: Session, delivery_ids: list[int]) -> int:
     """Apply deliveries one by one, each with its own re-fetch; returns how many are done.
 
-    Once one is kept for retry (the vendor down after retries, the key revoked), the rest
-    are not asked about: each would fail the same way and spend the vendor's rate limit
-    (a burst of 300 would be 300 refused calls). They keep that reason, shown on the
-    connection's health, and wait with it for the scheduled retry.
+    Once two in a row are kept for retry (the vendor down after retries, the key revoked),
+    the rest are not asked about: each would fail the same way and spend the vendor's
+    rate limit (a burst of 300 would be 300 refused calls). They keep that reason, shown on
+    the connection's health, and wait with it for the scheduled retry. One kept alone (a
+    reply about that attempt the provider could not read) holds up none after it.
     """
-    for done, delivery_id in enumerate(delivery_ids):
+    done = kept_in_a_row = 0
+    for index, delivery_id in enumerate(delivery_ids):
         if apply_delivery(session=session, delivery_id=delivery_id):
+            done, kept_in_a_row = done + 1, 0
+            continue
+        kept_in_a_row += 1
+        if kept_in_a_row < 2:
             continue
         reason = session.get(WebhookDelivery, delivery_id).error
         session.exec(
             sa.update(WebhookDelivery)
             .where(
-                WebhookDelivery.id.in_(delivery_ids[done + 1 :]),  # type: ignore[union-attr]
+                WebhookDelivery.id.in_(delivery_ids[index + 1 :]),  # type: ignore[union-attr]
                 WebhookDelivery.applied_at.is_(None),  # type: ignore[union-attr]
             )
             .values(error=reason)
             .execution_options(synchronize_session=False)
         )
         session.commit()
-        return done
-    return len(delivery_ids)
+        break
+    return done
 
 
 def _apply_listed(
@@ -349,13 +355,17 @@ def _named_in_listing(
         )
 
 
-def pending_deliveries(session: Session, limit: int = 100) -> list[int]:
-    """Deliveries stored but not yet applied, oldest first."""
+def connections_with_pending(session: Session) -> list[int]:
+    """The connections that have deliveries stored but not yet applied.
+
+    Every one of them, however many deliveries wait: a connection whose key was revoked
+    keeps its deliveries for retry, and must not crowd the others out of theirs.
+    """
     return list(
         session.exec(
-            select(WebhookDelivery.id)
+            select(WebhookDelivery.integration_id)
             .where(WebhookDelivery.applied_at.is_(None))  # type: ignore[union-attr]
-            .order_by(WebhookDelivery.id)
-            .limit(limit)
+            .distinct()
+            .order_by(WebhookDelivery.integration_id)
         )
     )

@@ -97,7 +97,7 @@ def test_a_burst_that_meets_a_revoked_key_waits_in_the_inbox_until_the_key_works
     session.expire_all()
     deliveries = session.exec(select(WebhookDelivery)).all()
     assert done == 0
-    assert after["api_requests"] - before["api_requests"] == 2  # the listing, then one delivery's fetch
+    assert after["api_requests"] - before["api_requests"] == 3  # the listing, then two deliveries' fetches
     assert all(d.applied_at is None and "rejected (401)" in d.error for d in deliveries)
     (health,) = views.integrations(session)  # what the admin sees on the integrations page
     assert (health.health, health.webhooks_waiting) == ("failing", len(burst))
@@ -109,3 +109,22 @@ def test_a_burst_that_meets_a_revoked_key_waits_in_the_inbox_until_the_key_works
     session.expire_all()
     assert {session.get(AssessmentAttempt, a.id).state for a in burst} == {AttemptState.STARTED}
     assert all(d.applied_at and d.error is None for d in session.exec(select(WebhookDelivery)))
+
+
+def test_one_delivery_the_vendor_cannot_answer_for_holds_up_none_after_it(
+    session, sandbox, sent, pipeline_with_assessment
+):
+    few = sent[:3]  # fewer than a batch: each is fetched on its own
+    for attempt in few:
+        sandbox.start(attempt.vendor_attempt_id)
+        _deliver(session, pipeline_with_assessment.integration, attempt)
+    sandbox.faults(drop_webhooks=True, fail_next=[{"status": 503}] * 3)  # every try of the first fetch
+
+    done = webhooks.apply_pending(session=session, integration_id=pipeline_with_assessment.integration.id)
+
+    session.expire_all()
+    first, *rest = session.exec(select(WebhookDelivery).order_by(WebhookDelivery.id)).all()
+    assert done == 2
+    assert first.applied_at is None and "503" in first.error  # kept for the scheduled retry
+    assert all(d.applied_at and d.error is None for d in rest)
+    assert [session.get(AssessmentAttempt, a.id).state for a in few[1:]] == [AttemptState.STARTED] * 2
