@@ -10,7 +10,7 @@ from __future__ import annotations
 import reflex as rx
 
 from dashboard.services import integrations as integration_service
-from dashboard.services import sync, views
+from dashboard.services import sync, views, webhooks
 from dashboard.services.errors import UserError
 from dashboard.services.permissions import Permission
 from dashboard.states.auth import acting_user, requires
@@ -43,6 +43,19 @@ class IntegrationsState(rx.State):
         self.connections = await in_session(views.integrations)
         self.vendors = views.vendors(self.connections)
         self.loaded = True
+
+    async def _apply_waiting(self, integration_id: int) -> int:
+        """Apply the deliveries this connection kept for retry (say, while its key was refused).
+
+        Run when the admin mends the key or asks for a sync: the fix shows on the page at
+        once, not at the scheduler's next inbox retry. Returns how many were applied.
+        """
+        applied = await in_session(
+            lambda s: webhooks.apply_pending(session=s, integration_id=integration_id, retry_failed=True)
+        )
+        if applied:
+            await self._reload()
+        return applied
 
     @rx.event
     @requires(Permission.MANAGE_INTEGRATIONS)
@@ -113,6 +126,10 @@ class IntegrationsState(rx.State):
         self.saving, self.dialog_open = False, False
         await self._reload()
         yield rx.toast.success(f"The key for {saved.name} was checked with the vendor and saved.")
+        if editing and (applied := await self._apply_waiting(saved.id)):
+            yield rx.toast.success(
+                f"Applied {applied} webhook deliveries that were waiting for a working key."
+            )
 
     @rx.event
     @requires(Permission.MANAGE_INTEGRATIONS)
@@ -148,14 +165,18 @@ class IntegrationsState(rx.State):
         report = await in_session(
             lambda s: sync.sync_integration(session=s, integration_id=integration_id, actor=actor)
         )
+        if report.error:
+            self.syncing_id = 0
+            await self._reload()
+            yield rx.toast.error(f"Sync failed: {report.error}")
+            return
+        applied = await self._apply_waiting(integration_id)
         self.syncing_id = 0
         await self._reload()
-        if report.error:
-            yield rx.toast.error(f"Sync failed: {report.error}")
-        else:
-            yield rx.toast.success(
-                f"Checked {report.open_attempts} open attempts; corrected {report.corrected}."
-            )
+        waiting = f" Applied {applied} waiting webhook deliveries." if applied else ""
+        yield rx.toast.success(
+            f"Checked {report.open_attempts} open attempts; corrected {report.corrected}.{waiting}"
+        )
 
     @rx.event
     @requires(Permission.MANAGE_INTEGRATIONS)

@@ -1,0 +1,89 @@
+"""The integrations page: mending a refused key, or asking for a sync, applies what waited for it."""
+
+import json
+import urllib.parse
+
+import pytest
+from sqlmodel import select
+
+from dashboard.services import webhooks
+from dashboard.services.integrations import webhook_url
+from dashboard.states.integrations import IntegrationsState
+from models import AssessmentAttempt, AttemptState, Role, WebhookDelivery
+from tests.conftest import send_to_applicants
+from tests.states.conftest import run_async, run_handler, substate
+
+
+def _deliver(session, integration, attempt: AssessmentAttempt) -> None:
+    """Store the vendor's "status changed" delivery the way the endpoint does."""
+    token = urllib.parse.parse_qs(urllib.parse.urlparse(webhook_url(integration)).query)["token"][0]
+    body = json.dumps({"event": "test.status_changed", "id": int(attempt.vendor_attempt_id)}).encode()
+    receipt = webhooks.receive(
+        session=session,
+        vendor="coderpad_screen",
+        integration_id=integration.id,
+        token=token,
+        headers={},
+        body=body,
+    )
+    assert receipt.status_code == 202
+
+
+@pytest.fixture
+def held_back(session, sandbox, pipeline_with_assessment) -> list[AssessmentAttempt]:
+    """Three candidates started their tests while the vendor refused the connection's key."""
+    sandbox.faults(drop_webhooks=True)
+    attempts = send_to_applicants(session, pipeline_with_assessment.assessment, 3)
+    integration = pipeline_with_assessment.integration
+    for attempt in attempts:
+        sandbox.start(attempt.vendor_attempt_id)
+        _deliver(session, integration, attempt)
+    sandbox.faults(drop_webhooks=True, fail_next=[{"status": 401}] * 2)  # the key revoked
+    assert webhooks.apply_pending(session=session, integration_id=integration.id) == 0  # as on arrival
+    return attempts
+
+
+def _page(signed_in_as):
+    page = substate(signed_in_as(Role.ADMIN), IntegrationsState)
+    run_async(run_handler(page, "load"))
+    return page
+
+
+def _settled(session, attempts) -> bool:
+    session.expire_all()
+    states = {session.get(AssessmentAttempt, a.id).state for a in attempts}
+    return states == {AttemptState.STARTED} and all(
+        d.applied_at and d.error is None for d in session.exec(select(WebhookDelivery))
+    )
+
+
+def test_rotating_a_refused_key_applies_the_deliveries_it_held_back_at_once(
+    session, held_back, pipeline_with_assessment, signed_in_as
+):
+    integration = pipeline_with_assessment.integration
+    page = _page(signed_in_as)
+    (before,) = page.connections
+    assert (before.health, before.webhooks_waiting) == ("failing", 3)
+
+    run_async(
+        run_handler(page, "open_dialog", "coderpad_screen", integration.id, integration.name, "sandbox", "")
+    )
+    said = run_async(run_handler(page, "save", {"api_key": "rotated-coderpad-key-4242"}))
+
+    (after,) = page.connections
+    assert (after.health, after.webhooks_waiting) == ("connected", 0)
+    assert "Applied 3 webhook deliveries that were waiting for a working key." in repr(said)
+    assert _settled(session, held_back)
+
+
+def test_sync_now_applies_the_deliveries_waiting_for_retry(
+    session, held_back, pipeline_with_assessment, signed_in_as
+):
+    page = _page(signed_in_as)
+
+    said = run_async(run_handler(page, "sync_now", pipeline_with_assessment.integration.id))
+
+    (after,) = page.connections
+    assert after.webhooks_waiting == 0
+    assert "corrected 3. Applied 3 waiting webhook deliveries." in repr(said)
+    assert _settled(session, held_back)
