@@ -132,6 +132,10 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
     return SyncReport(integration_id, len(open_attempts), corrected)
 
 
+# A listing's window opens this long before the earliest send asked about, for clocks that disagree.
+LISTING_SLACK = datetime.timedelta(hours=1)
+
+
 def listing_for(
     provider,
     attempts: list[AssessmentAttempt],
@@ -146,7 +150,7 @@ def listing_for(
     so no page more is asked for. The window opens an hour before the earliest send, for
     clocks that disagree. A few of the items listed but not wanted go to ``others``.
     """
-    since = min(a.sent_at or a.created_at for a in attempts) - datetime.timedelta(hours=1)
+    since = min(a.sent_at or a.created_at for a in attempts) - LISTING_SLACK
     test_ids = sorted({a.vendor_test_id for a in attempts})
     return until_all_seen(
         provider.list_statuses(since=since, test_ids=test_ids), wanted, stop=stop, others=others

@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 import hmac
 import logging
+import math
 import threading
 from collections.abc import Iterator
 
@@ -204,7 +205,7 @@ def apply_pending(
 
     A burst (a vendor catching up after an outage, a busy hour) is applied with one
     paged listing instead of one re-fetch per delivery, so the vendor's rate limit
-    is spent on pages, not attempts. Each delivery is applied as soon as its page
+    is spent on pages, not attempts (where the pages would be fewer: ``_listing_pays``). Each delivery is applied as soon as its page
     arrives (the database work fills the wait between paced pages), and paging stops
     once every attempt named has been seen. Deliveries the listing cannot settle (an
     attempt it omits, a result it lists without) fall back to their own re-fetch.
@@ -227,6 +228,8 @@ def apply_pending(
         return _apply_each(session, [d.id for d in pending])
     # Plain ids and names, read before the first commit expires the rows.
     named = {d.id: _named(provider, d) for d in pending}
+    if not _listing_pays(session, provider, integration_id, named):
+        return _apply_each(session, list(named))
     unseen: dict[str, list[int]] = {}
     for delivery_id, vendor_attempt_ids in named.items():
         for vendor_attempt_id in vendor_attempt_ids:
@@ -249,6 +252,37 @@ def apply_pending(
                 break  # every attempt named is seen: no further page is asked for
     rest = [delivery_id for delivery_id in named if delivery_id not in applied]
     return len(applied) + _apply_each(session, rest)
+
+
+def _listing_pays(session: Session, provider, integration_id: int, named: dict[int, tuple[str, ...]]) -> bool:
+    """Whether one listing likely asks the vendor less than a fetch per delivery.
+
+    The listing is read as far as the last attempt named, about ``k / (k + 1)`` of the way
+    through for ``k`` attempts spread over it. Its length is counted from Assay's own
+    attempts in the listing's window (what ``sync.listing_for`` asks for), fewer than the
+    vendor lists, so a few deliveries on a long listing (a quiet hour's trickle on a busy
+    account) are fetched one by one rather than costing every page before theirs.
+    """
+    wanted = {vendor_id for ids in named.values() for vendor_id in ids}
+    ours = select(AssessmentAttempt).where(
+        AssessmentAttempt.integration_id == integration_id,
+        AssessmentAttempt.vendor_attempt_id.in_(wanted),  # type: ignore[union-attr]
+    )
+    named_attempts = list(session.exec(ours))
+    if not named_attempts:
+        return False  # none of ours: the listing cannot find what Assay does not know to ask for
+    since = min(a.sent_at or a.created_at for a in named_attempts) - sync.LISTING_SLACK
+    listed = session.exec(
+        select(sa.func.count())
+        .select_from(AssessmentAttempt)
+        .where(
+            AssessmentAttempt.integration_id == integration_id,
+            AssessmentAttempt.vendor_test_id.in_({a.vendor_test_id for a in named_attempts}),  # type: ignore[union-attr]
+            sa.func.coalesce(AssessmentAttempt.sent_at, AssessmentAttempt.created_at) >= since,
+        )
+    ).one()
+    pages = math.ceil(listed * len(wanted) / (len(wanted) + 1) / provider.page_size)
+    return pages < sum(len(ids) for ids in named.values())  # a fetch per attempt named, per delivery
 
 
 def _apply_each(session: Session, delivery_ids: list[int]) -> int:

@@ -128,3 +128,24 @@ def test_one_delivery_the_vendor_cannot_answer_for_holds_up_none_after_it(
     assert first.applied_at is None and "503" in first.error  # kept for the scheduled retry
     assert all(d.applied_at and d.error is None for d in rest)
     assert [session.get(AssessmentAttempt, a.id).state for a in few[1:]] == [AttemptState.STARTED] * 2
+
+
+def test_a_few_deliveries_on_a_long_listing_are_fetched_one_by_one(
+    session, sandbox, sent, pipeline_with_assessment
+):
+    """A quiet hour's trickle on a busy account: a fetch each asks less than every page before them."""
+    busy = [*sent, *send_to_applicants(session, pipeline_with_assessment.assessment, 5 * PAGE)]
+    trickle = busy[-webhooks.BATCH_AT :]  # on the listing's last page
+    for attempt in trickle:
+        sandbox.start(attempt.vendor_attempt_id)
+        _deliver(session, pipeline_with_assessment.integration, attempt)
+    before = sandbox.stats()
+
+    done = webhooks.apply_pending(session=session, integration_id=pipeline_with_assessment.integration.id)
+
+    after = sandbox.stats()
+    session.expire_all()
+    assert done == len(trickle)
+    assert {session.get(AssessmentAttempt, a.id).state for a in trickle} == {AttemptState.STARTED}
+    assert after["list_requests"] - before["list_requests"] == 0  # not the six pages up to them
+    assert after["api_requests"] - before["api_requests"] == len(trickle)
