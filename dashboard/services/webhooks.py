@@ -208,7 +208,7 @@ def apply_pending(
     is spent on pages, not attempts (where the pages would be fewer: ``_listing_pays``). Each delivery is applied as soon as its page
     arrives (the database work fills the wait between paced pages), and paging stops
     once every attempt named has been seen. Deliveries the listing cannot settle (an
-    attempt it omits, a result it lists without) fall back to their own re-fetch.
+    attempt it omits, or one Assay does not know) fall back to their own re-fetch.
     Every delivery was stored before the listing began, so the listing is at least
     as new as what it announced. Deliveries that failed before are left to the
     scheduled retry unless ``retry_failed``.
@@ -228,7 +228,8 @@ def apply_pending(
         return _apply_each(session, [d.id for d in pending])
     # Plain ids and names, read before the first commit expires the rows.
     named = {d.id: _named(provider, d) for d in pending}
-    if not _listing_pays(session, provider, integration_id, named):
+    known = _known(session, integration_id, named)
+    if not _listing_pays(session, provider, integration_id, named, known):
         return _apply_each(session, list(named))
     unseen: dict[str, list[int]] = {}
     for delivery_id, vendor_attempt_ids in named.items():
@@ -236,53 +237,74 @@ def apply_pending(
             unseen.setdefault(vendor_attempt_id, []).append(delivery_id)
     settled: dict[str, AttemptStatus] = {}
     applied: set[int] = set()
-    with contextlib.closing(_listing(session, provider, integration_id, set(unseen))) as listing:
+    with contextlib.closing(_listing(provider, integration_id, known)) as listing:
         for status in listing:
             waiting = unseen.pop(status.vendor_attempt_id, None)
             if waiting is None:
                 continue
-            if provider.listing_tells_all or status.result is not None:
-                settled[status.vendor_attempt_id] = status
+            settled[status.vendor_attempt_id] = status  # a listing that tells all (_listing_pays)
             for delivery_id in waiting:
                 ids = named[delivery_id]
                 if delivery_id not in applied and all(i in settled for i in ids):
                     _apply_listed(session, integration_id, delivery_id, [settled[i] for i in ids])
                     applied.add(delivery_id)
             if not unseen:
-                break  # every attempt named is seen: no further page is asked for
+                break  # every attempt named is seen (the listing itself ends once it has seen those known)
     rest = [delivery_id for delivery_id in named if delivery_id not in applied]
     return len(applied) + _apply_each(session, rest)
 
 
-def _listing_pays(session: Session, provider, integration_id: int, named: dict[int, tuple[str, ...]]) -> bool:
-    """Whether one listing likely asks the vendor less than a fetch per delivery.
-
-    The listing is read as far as the last attempt named, about ``k / (k + 1)`` of the way
-    through for ``k`` attempts spread over it. Its length is counted from Assay's own
-    attempts in the listing's window (what ``sync.listing_for`` asks for), fewer than the
-    vendor lists, so a few deliveries on a long listing (a quiet hour's trickle on a busy
-    account) are fetched one by one rather than costing every page before theirs.
-    """
+def _known(
+    session: Session, integration_id: int, named: dict[int, tuple[str, ...]]
+) -> list[AssessmentAttempt]:
+    """Assay's attempts among those the deliveries name (the listing is searched for these only)."""
     wanted = {vendor_id for ids in named.values() for vendor_id in ids}
-    ours = select(AssessmentAttempt).where(
-        AssessmentAttempt.integration_id == integration_id,
-        AssessmentAttempt.vendor_attempt_id.in_(wanted),  # type: ignore[union-attr]
+    return list(
+        session.exec(
+            select(AssessmentAttempt).where(
+                AssessmentAttempt.integration_id == integration_id,
+                AssessmentAttempt.vendor_attempt_id.in_(wanted),  # type: ignore[union-attr]
+            )
+        )
     )
-    named_attempts = list(session.exec(ours))
-    if not named_attempts:
-        return False  # none of ours: the listing cannot find what Assay does not know to ask for
-    since = min(a.sent_at or a.created_at for a in named_attempts) - sync.LISTING_SLACK
+
+
+def _listing_pays(
+    session: Session,
+    provider,
+    integration_id: int,
+    named: dict[int, tuple[str, ...]],
+    known: list[AssessmentAttempt],
+) -> bool:
+    """Whether one listing likely asks the vendor less than the fetches it would spare.
+
+    Only a listing that tells all can settle a delivery (iMocha's lists finished
+    invitations without their scores, so each would be fetched anyway). The listing is read
+    as far as the last attempt named, about ``k / (k + 1)`` of the way through for ``k``
+    attempts spread over it. Its length is counted from Assay's own attempts on either
+    side of what vendors filter on (the tests named, or sent in the window), so for no
+    vendor is it counted short by its filters; a few deliveries on a long listing (a quiet
+    hour's trickle on a busy account) are then fetched one by one rather than costing
+    every page before theirs. Attempts Assay does not know are fetched either way.
+    """
+    if not provider.listing_tells_all or not known:
+        return False
+    known_ids = {a.vendor_attempt_id for a in known}
+    spared = sum(vendor_id in known_ids for ids in named.values() for vendor_id in ids)
+    since = min(a.sent_at or a.created_at for a in known) - sync.LISTING_SLACK
     listed = session.exec(
         select(sa.func.count())
         .select_from(AssessmentAttempt)
         .where(
             AssessmentAttempt.integration_id == integration_id,
-            AssessmentAttempt.vendor_test_id.in_({a.vendor_test_id for a in named_attempts}),  # type: ignore[union-attr]
-            sa.func.coalesce(AssessmentAttempt.sent_at, AssessmentAttempt.created_at) >= since,
+            sa.or_(
+                AssessmentAttempt.vendor_test_id.in_({a.vendor_test_id for a in known}),  # type: ignore[union-attr]
+                sa.func.coalesce(AssessmentAttempt.sent_at, AssessmentAttempt.created_at) >= since,
+            ),
         )
     ).one()
-    pages = math.ceil(listed * len(wanted) / (len(wanted) + 1) / provider.page_size)
-    return pages < sum(len(ids) for ids in named.values())  # a fetch per attempt named, per delivery
+    pages = math.ceil(listed * len(known) / (len(known) + 1) / provider.page_size)
+    return pages < spared
 
 
 def _apply_each(session: Session, delivery_ids: list[int]) -> int:
@@ -343,24 +365,18 @@ def _named(provider, delivery: WebhookDelivery) -> tuple[str, ...]:
         return ()  # apply_delivery records why it cannot be applied
 
 
-def _listing(session: Session, provider, integration_id: int, wanted: set[str]) -> Iterator[AttemptStatus]:
-    """The vendor's listing of the attempts named, read ahead of their applying.
+def _listing(provider, integration_id: int, known: list[AssessmentAttempt]) -> Iterator[AttemptStatus]:
+    """The vendor's listing of Assay's attempts among those named, read ahead of their applying.
 
     Read on a thread of its own (``read_ahead``), so the next page is on its way while
-    this one is applied; it still asks for no page past the last attempt named.
+    this one is applied; it asks for no page past the last of them. An attempt Assay does
+    not know is not waited for (it might be on no page), its delivery is fetched on its own.
     """
-    ours = list(
-        session.exec(
-            select(AssessmentAttempt).where(
-                AssessmentAttempt.integration_id == integration_id,
-                AssessmentAttempt.vendor_attempt_id.in_(wanted),  # type: ignore[union-attr]
-            )
-        )
-    )
-    if not ours:
+    if not known:
         return
     stop = threading.Event()
-    listing = _named_in_listing(provider, integration_id, ours, wanted, stop)
+    wanted = {a.vendor_attempt_id for a in known}
+    listing = _named_in_listing(provider, integration_id, known, wanted, stop)
     with contextlib.closing(read_ahead(listing, stop=stop, name=f"listing-{integration_id}")) as statuses:
         yield from statuses
 

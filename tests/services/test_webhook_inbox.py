@@ -7,18 +7,19 @@ import pytest
 from sqlmodel import select
 
 from dashboard.jobs.scheduler import retry_webhook_inbox
-from dashboard.services import views, webhooks
-from dashboard.services.integrations import webhook_url
+from dashboard.services import matching, plans, views, webhooks
+from dashboard.services.integrations import list_vendor_tests, webhook_url
 from models import AssessmentAttempt, AttemptState, WebhookDelivery
-from tests.conftest import send_to_applicants
+from tests.conftest import send_to_applicants, vendor_test_stages
 
 PAGE = 50  # CoderPad Screen's largest page
 
 
-def _deliver(session, integration, attempt: AssessmentAttempt) -> None:
-    """Store the vendor's "status changed" delivery the way the endpoint does."""
+def _deliver(session, integration, attempt: AssessmentAttempt | str) -> None:
+    """Store the vendor's "status changed" delivery (for an attempt, or a vendor id) the way the endpoint does."""
     token = urllib.parse.parse_qs(urllib.parse.urlparse(webhook_url(integration)).query)["token"][0]
-    body = json.dumps({"event": "test.status_changed", "id": int(attempt.vendor_attempt_id)}).encode()
+    vendor_id = attempt if isinstance(attempt, str) else attempt.vendor_attempt_id
+    body = json.dumps({"event": "test.status_changed", "id": int(vendor_id)}).encode()
     receipt = webhooks.receive(
         session=session,
         vendor="coderpad_screen",
@@ -130,12 +131,30 @@ def test_one_delivery_the_vendor_cannot_answer_for_holds_up_none_after_it(
     assert [session.get(AssessmentAttempt, a.id).state for a in few[1:]] == [AttemptState.STARTED] * 2
 
 
+@pytest.fixture
+def busy(session, sent, pipeline_with_assessment) -> list[AssessmentAttempt]:
+    """Five pages more of invitations, to another job's test (the vendor lists every test at once)."""
+    job = plans.create_job(session=session, title="Frontend Engineer", stage_names=["Applied"])
+    (applied,) = plans.stages_of(session, job.id)
+    integration = pipeline_with_assessment.integration
+    other = list_vendor_tests(session=session, integration_id=integration.id)[1]
+    stage = plans.add_assessment_stage(
+        session=session,
+        job_id=job.id,
+        name="CoderPad assessment",
+        integration_id=integration.id,
+        vendor_test_id=other.id,
+        vendor_test_name=other.name,
+        after_stage_id=applied.id,
+    )
+    return send_to_applicants(session, stage, 5 * PAGE)
+
+
 def test_a_few_deliveries_on_a_long_listing_are_fetched_one_by_one(
-    session, sandbox, sent, pipeline_with_assessment
+    session, sandbox, sent, busy, pipeline_with_assessment
 ):
     """A quiet hour's trickle on a busy account: a fetch each asks less than every page before them."""
-    busy = [*sent, *send_to_applicants(session, pipeline_with_assessment.assessment, 5 * PAGE)]
-    trickle = busy[-webhooks.BATCH_AT :]  # on the listing's last page
+    trickle = sent[-webhooks.BATCH_AT :]  # on the listing's second page of seven
     for attempt in trickle:
         sandbox.start(attempt.vendor_attempt_id)
         _deliver(session, pipeline_with_assessment.integration, attempt)
@@ -147,5 +166,61 @@ def test_a_few_deliveries_on_a_long_listing_are_fetched_one_by_one(
     session.expire_all()
     assert done == len(trickle)
     assert {session.get(AssessmentAttempt, a.id).state for a in trickle} == {AttemptState.STARTED}
-    assert after["list_requests"] - before["list_requests"] == 0  # not the six pages up to them
+    assert after["list_requests"] - before["list_requests"] == 0  # not the two pages up to them
     assert after["api_requests"] - before["api_requests"] == len(trickle)
+
+
+def test_a_delivery_about_an_attempt_assay_does_not_know_does_not_send_the_listing_to_its_end(
+    session, sandbox, sent, busy, pipeline_with_assessment
+):
+    """Made in the vendor's own screens, or long deleted there: it may be on no page, so it is fetched."""
+    integration = pipeline_with_assessment.integration
+    burst = sent[:20]  # all on the first page of seven
+    for attempt in burst:
+        sandbox.start(attempt.vendor_attempt_id)
+        _deliver(session, integration, attempt)
+    _deliver(session, integration, "999999")  # no such session at the vendor
+    before = sandbox.stats()
+
+    done = webhooks.apply_pending(session=session, integration_id=integration.id)
+
+    after = sandbox.stats()
+    session.expire_all()
+    assert done == len(burst) + 1
+    assert {session.get(AssessmentAttempt, a.id).state for a in burst} == {AttemptState.STARTED}
+    assert after["list_requests"] - before["list_requests"] == 1  # the first page, not all seven
+    assert after["api_requests"] - before["api_requests"] == 2  # and the unknown one's own fetch
+    [kept] = matching.open_items(session)  # what the vendor said of it waits for a person
+    assert kept.vendor_attempt_id == "999999"
+
+
+def test_a_burst_of_imocha_callbacks_is_fetched_without_its_listing(session, sandbox):
+    """iMocha lists finished invitations without their scores: a listing would settle none of them."""
+    integration, (stage,) = vendor_test_stages(session, "imocha", "Data Engineer")
+    sandbox.faults("imocha", drop_webhooks=True)
+    burst = send_to_applicants(session, stage, webhooks.BATCH_AT + 1)
+    token = urllib.parse.parse_qs(urllib.parse.urlparse(webhook_url(integration)).query)["token"][0]
+    for attempt in burst:
+        sandbox.start(attempt.vendor_attempt_id, vendor="imocha")
+        sandbox.submit(attempt.vendor_attempt_id, vendor="imocha")
+        body = {"TestInvitationId": int(attempt.vendor_attempt_id), "Status": "Complete"}
+        receipt = webhooks.receive(
+            session=session,
+            vendor="imocha",
+            integration_id=integration.id,
+            token=token,
+            headers={},
+            body=json.dumps(body).encode(),
+        )
+        assert receipt.status_code == 202
+    before = sandbox.stats("imocha")
+
+    done = webhooks.apply_pending(session=session, integration_id=integration.id)
+
+    after = sandbox.stats("imocha")
+    session.expire_all()
+    assert done == len(burst)
+    assert {session.get(AssessmentAttempt, a.id).state for a in burst} == {AttemptState.COMPLETED}
+    assert all(session.get(AssessmentAttempt, a.id).score_percent is not None for a in burst)
+    assert after["list_requests"] - before["list_requests"] == 0
+    assert after["api_requests"] - before["api_requests"] == len(burst)  # one report each
