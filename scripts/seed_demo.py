@@ -134,11 +134,14 @@ def seed() -> None:
         if session.exec(select(Job)).first():
             print(f"Demo data already loaded. Sign in as admin@assay.test, password {DEMO_PASSWORD}")
             return
+        control = httpx.Client(base_url=settings.sandbox_url, timeout=10)
+        # A fresh database meets a fresh sandbox: the sandbox keeps its invitations in a file
+        # of its own, and an earlier demo's (same candidates, same tests) would refuse these.
+        control.post("/_sandbox/reset").raise_for_status()
         for email, name, role in DEMO_USERS:
             accounts.create_user(session=session, email=email, name=name, role=role, password=DEMO_PASSWORD)
         connected = _connect_every_vendor(session)
     rng = random.Random(7)
-    control = httpx.Client(base_url=settings.sandbox_url, timeout=10)
     reviewed_later: list[int] = []
     for index, (title, vendor) in enumerate(JOB_VENDORS.items()):
         with new_session() as session:

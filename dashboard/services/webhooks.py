@@ -405,6 +405,63 @@ def _named_in_listing(
         )
 
 
+@dataclasses.dataclass(frozen=True)
+class Retried:
+    """What became of the deliveries a connection had waiting, retried on an admin's word."""
+
+    applied: int  # now applied
+    closed: int  # closed with an error the vendor gave for good (shown on the connection's log)
+    waiting: int  # still waiting for the scheduled retry (the vendor still failing, or beyond this batch)
+
+    def summary(self) -> str:
+        """The toast's words, or "" when nothing was waiting."""
+        if not (self.applied or self.closed or self.waiting):
+            return ""
+        parts = [f"{_deliveries(self.applied)} applied"]
+        if self.closed:
+            parts.append(f"{self.closed} could not be (see the connection's log)")
+        if self.waiting:
+            parts.append(f"{self.waiting} still waiting")
+        return "Webhooks that were waiting: " + ", ".join(parts) + "."
+
+
+def _deliveries(count: int) -> str:
+    return f"{count} delivery" if count == 1 else f"{count} deliveries"
+
+
+def retry_waiting(*, session: Session, integration_id: int) -> Retried:
+    """Apply a connection's waiting deliveries now: an admin mended its key, or asked for a sync.
+
+    The scheduled retry would apply them too, up to a poll interval later; until then the
+    connection would still read "failing" to the admin who has just fixed it. Counted from
+    the deliveries that were waiting when asked: where each stands now (whoever applied
+    it meanwhile), a refused one never counted as applied.
+    """
+    waiting = _waiting_ids(session, integration_id)
+    if not waiting:
+        return Retried(0, 0, 0)
+    apply_pending(session=session, integration_id=integration_id, retry_failed=True)
+    rows = session.exec(
+        select(WebhookDelivery.applied_at, WebhookDelivery.error).where(
+            WebhookDelivery.id.in_(waiting)  # type: ignore[union-attr]
+        )
+    ).all()
+    applied = sum(at is not None and error is None for at, error in rows)
+    closed = sum(at is not None and error is not None for at, error in rows)
+    return Retried(applied, closed, len(waiting) - applied - closed)
+
+
+def _waiting_ids(session: Session, integration_id: int) -> list[int]:
+    return list(
+        session.exec(
+            select(WebhookDelivery.id).where(
+                WebhookDelivery.integration_id == integration_id,
+                WebhookDelivery.applied_at.is_(None),  # type: ignore[union-attr]
+            )
+        )
+    )
+
+
 def connections_with_pending(session: Session) -> list[int]:
     """The connections that have deliveries stored but not yet applied.
 

@@ -44,19 +44,6 @@ class IntegrationsState(rx.State):
         self.vendors = views.vendors(self.connections)
         self.loaded = True
 
-    async def _apply_waiting(self, integration_id: int) -> int:
-        """Apply the deliveries this connection kept for retry (say, while its key was refused).
-
-        Run when the admin mends the key or asks for a sync: the fix shows on the page at
-        once, not at the scheduler's next inbox retry. Returns how many were applied.
-        """
-        applied = await in_session(
-            lambda s: webhooks.apply_pending(session=s, integration_id=integration_id, retry_failed=True)
-        )
-        if applied:
-            await self._reload()
-        return applied
-
     @rx.event
     @requires(Permission.MANAGE_INTEGRATIONS)
     async def load(self):
@@ -126,10 +113,23 @@ class IntegrationsState(rx.State):
         self.saving, self.dialog_open = False, False
         await self._reload()
         yield rx.toast.success(f"The key for {saved.name} was checked with the vendor and saved.")
-        if editing and (applied := await self._apply_waiting(saved.id)):
-            yield rx.toast.success(
-                f"Applied {applied} webhook deliveries that were waiting for a working key."
-            )
+        if editing:
+            yield IntegrationsState.retry_waiting_webhooks(saved.id)
+
+    @rx.event(background=True)
+    @requires(Permission.MANAGE_INTEGRATIONS)
+    async def retry_waiting_webhooks(self, integration_id: int):
+        """After a key is mended: apply the deliveries it held back, without waiting for the scheduler.
+
+        In the background, as the vendor's rate limit may make a long backlog take longer
+        than a page may hold its state.
+        """
+        retried = await in_session(lambda s: webhooks.retry_waiting(session=s, integration_id=integration_id))
+        if not retried.summary():
+            return
+        async with self:
+            await self._reload()
+        yield rx.toast.info(retried.summary())
 
     @rx.event
     @requires(Permission.MANAGE_INTEGRATIONS)
@@ -155,28 +155,37 @@ class IntegrationsState(rx.State):
     def copy_webhook(self):
         return [rx.set_clipboard(self.revealed_url), rx.toast.info("Webhook URL copied.")]
 
-    @rx.event
+    @rx.event(background=True)
     @requires(Permission.MANAGE_INTEGRATIONS)
     async def sync_now(self, integration_id: int):
-        """Reconcile this connection's open attempts with the vendor now."""
-        self.syncing_id = integration_id
-        yield
+        """Reconcile this connection's open attempts with the vendor now, and apply its waiting webhooks.
+
+        In the background: a big connection's sweep, paced by the vendor's rate limit, may
+        take longer than a page may hold its state (Redis's lock lease in production).
+        """
+        async with self:
+            if self.syncing_id:
+                return  # one sync at a time from this page; the button shows it running
+            self.syncing_id = integration_id
         actor = acting_user()
-        report = await in_session(
-            lambda s: sync.sync_integration(session=s, integration_id=integration_id, actor=actor)
-        )
+        try:
+            report = await in_session(
+                lambda s: sync.sync_integration(session=s, integration_id=integration_id, actor=actor)
+            )
+            retried = webhooks.Retried(0, 0, 0)
+            if not report.error:
+                retried = await in_session(
+                    lambda s: webhooks.retry_waiting(session=s, integration_id=integration_id)
+                )
+        finally:
+            async with self:
+                self.syncing_id = 0
+                await self._reload()
         if report.error:
-            self.syncing_id = 0
-            await self._reload()
             yield rx.toast.error(f"Sync failed: {report.error}")
             return
-        applied = await self._apply_waiting(integration_id)
-        self.syncing_id = 0
-        await self._reload()
-        waiting = f" Applied {applied} waiting webhook deliveries." if applied else ""
-        yield rx.toast.success(
-            f"Checked {report.open_attempts} open attempts; corrected {report.corrected}.{waiting}"
-        )
+        checked = f"Checked {report.open_attempts} open attempts; corrected {report.corrected}."
+        yield rx.toast.success(f"{checked} {retried.summary()}".strip())
 
     @rx.event
     @requires(Permission.MANAGE_INTEGRATIONS)

@@ -12,7 +12,6 @@ import subprocess
 import sys
 import tempfile
 
-import httpx
 import pytest
 
 from tests.app_process import ROOT, app_env, free_port, logged_errors, serving_app
@@ -68,7 +67,6 @@ def running_app(sandbox_url: str, *, db_url: str | None = None, redis_url: str |
     env = app_env(port=port, db_url=db_url, data_dir=data_dir, sandbox_url=sandbox_url, poll_seconds=2)
     if redis_url:
         env["REFLEX_REDIS_URL"] = redis_url
-    httpx.post(f"{sandbox_url}/_sandbox/reset", timeout=10).raise_for_status()
     subprocess.run([sys.executable, "scripts/seed_demo.py"], cwd=ROOT, env=env, check=True)
     log_path = data_dir / "app.log"
     with serving_app(port=port, env=env, log_path=log_path) as url:

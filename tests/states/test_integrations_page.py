@@ -69,10 +69,12 @@ def test_rotating_a_refused_key_applies_the_deliveries_it_held_back_at_once(
         run_handler(page, "open_dialog", "coderpad_screen", integration.id, integration.name, "sandbox", "")
     )
     said = run_async(run_handler(page, "save", {"api_key": "rotated-coderpad-key-4242"}))
+    assert "retry_waiting_webhooks" in repr(said)  # the save hands the retry to a background event
+    said = run_async(run_handler(page, "retry_waiting_webhooks", integration.id))
 
     (after,) = page.connections
     assert (after.health, after.webhooks_waiting) == ("connected", 0)
-    assert "Applied 3 webhook deliveries that were waiting for a working key." in repr(said)
+    assert "Webhooks that were waiting: 3 deliveries applied." in repr(said)
     assert _settled(session, held_back)
 
 
@@ -84,6 +86,20 @@ def test_sync_now_applies_the_deliveries_waiting_for_retry(
     said = run_async(run_handler(page, "sync_now", pipeline_with_assessment.integration.id))
 
     (after,) = page.connections
-    assert after.webhooks_waiting == 0
-    assert "corrected 3. Applied 3 waiting webhook deliveries." in repr(said)
+    assert after.webhooks_waiting == 0 and page.syncing_id == 0
+    assert "corrected 3. Webhooks that were waiting: 3 deliveries applied." in repr(said)
     assert _settled(session, held_back)
+
+
+def test_a_retry_tells_what_the_vendor_still_refuses(session, sandbox, held_back, pipeline_with_assessment):
+    sandbox.faults(drop_webhooks=True, fail_next=[{"status": 401}] * 2)  # the key still refused
+
+    retried = webhooks.retry_waiting(session=session, integration_id=pipeline_with_assessment.integration.id)
+
+    assert (retried.applied, retried.closed, retried.waiting) == (0, 0, 3)
+    assert retried.summary() == "Webhooks that were waiting: 0 deliveries applied, 3 still waiting."
+    assert webhooks.Retried(1, 0, 0).summary() == "Webhooks that were waiting: 1 delivery applied."
+    assert webhooks.Retried(2, 1, 0).summary() == (
+        "Webhooks that were waiting: 2 deliveries applied, 1 could not be (see the connection's log)."
+    )
+    assert webhooks.Retried(0, 0, 0).summary() == ""
