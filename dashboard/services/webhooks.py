@@ -198,6 +198,18 @@ def _comment(
 BATCH_AT = 5
 
 
+# One drain per connection at a time in this process: the webhook applier, the scheduler's
+# inbox retry and an admin's retry may reach for the same deliveries at once, and each
+# would ask the vendor about them again. The second waits, then finds them applied.
+_drains_lock = threading.Lock()
+_drains: dict[int, threading.Lock] = {}
+
+
+def _drain_of(integration_id: int) -> threading.Lock:
+    with _drains_lock:
+        return _drains.setdefault(integration_id, threading.Lock())
+
+
 def apply_pending(
     *, session: Session, integration_id: int, retry_failed: bool = False, limit: int = 2000
 ) -> int:
@@ -213,6 +225,11 @@ def apply_pending(
     as new as what it announced. Deliveries that failed before are left to the
     scheduled retry unless ``retry_failed``.
     """
+    with _drain_of(integration_id):
+        return _apply_pending(session, integration_id, retry_failed=retry_failed, limit=limit)
+
+
+def _apply_pending(session: Session, integration_id: int, *, retry_failed: bool, limit: int) -> int:
     query = select(WebhookDelivery).where(
         WebhookDelivery.integration_id == integration_id,
         WebhookDelivery.applied_at.is_(None),  # type: ignore[union-attr]

@@ -1,5 +1,6 @@
 """A burst of webhooks is applied with the vendor's listing, read only as far as needed."""
 
+import concurrent.futures
 import json
 import urllib.parse
 
@@ -9,7 +10,7 @@ from sqlmodel import select
 from dashboard.jobs.scheduler import retry_webhook_inbox
 from dashboard.services import matching, plans, views, webhooks
 from dashboard.services.integrations import list_vendor_tests, webhook_url
-from models import AssessmentAttempt, AttemptState, WebhookDelivery
+from models import AssessmentAttempt, AttemptState, WebhookDelivery, new_session
 from tests.conftest import send_to_applicants, vendor_test_stages
 
 PAGE = 50  # CoderPad Screen's largest page
@@ -224,3 +225,27 @@ def test_a_burst_of_imocha_callbacks_is_fetched_without_its_listing(session, san
     assert all(session.get(AssessmentAttempt, a.id).score_percent is not None for a in burst)
     assert after["list_requests"] - before["list_requests"] == 0
     assert after["api_requests"] - before["api_requests"] == len(burst)  # one report each
+
+
+def test_two_drains_of_one_connection_at_once_ask_the_vendor_once(
+    session, sandbox, sent, pipeline_with_assessment
+):
+    """The webhook applier and the scheduler's inbox retry reaching for one burst together."""
+    integration_id = pipeline_with_assessment.integration.id
+    burst = sent[: webhooks.BATCH_AT + 1]
+    for attempt in burst:
+        sandbox.start(attempt.vendor_attempt_id)
+        _deliver(session, pipeline_with_assessment.integration, attempt)
+    sandbox.faults(drop_webhooks=True, latency_ms=300)  # a slow vendor: the two drains overlap
+    before = sandbox.stats()
+
+    def drain(_n: int) -> int:
+        with new_session() as own:
+            return webhooks.apply_pending(session=own, integration_id=integration_id, retry_failed=True)
+
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        done = sorted(pool.map(drain, range(2)))
+
+    after = sandbox.stats()
+    assert done == [0, len(burst)]  # the second found them applied
+    assert after["api_requests"] - before["api_requests"] == 1  # one listing page, not one each
