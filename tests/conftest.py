@@ -6,11 +6,13 @@ would talk to a vendor.
 
 import atexit
 import dataclasses
+import json
 import logging
 import os
 import shutil
 import signal
 import tempfile
+import urllib.parse
 from collections.abc import Iterator
 
 import httpx
@@ -30,9 +32,9 @@ os.environ.setdefault("ASSAY_VENDOR_PACING", "off")
 os.environ.setdefault("ASSAY_SANDBOX_KEYS", "rotated-coderpad-key-4242")
 
 from dashboard.api.routes import applier, build_api
-from dashboard.services import assessments, pipeline, plans, sync
+from dashboard.services import assessments, pipeline, plans, sync, webhooks
 from dashboard.services.actors import SYSTEM
-from dashboard.services.integrations import list_vendor_tests, save_integration
+from dashboard.services.integrations import list_vendor_tests, save_integration, webhook_url
 from dashboard.settings import get_settings
 from models import Application, AssessmentAttempt, Integration, Job, Stage, init_engine, migrate, new_session
 from providers import registry
@@ -282,6 +284,30 @@ def send_to_applicants(session, stage: Stage, count: int) -> list[AssessmentAtte
         for n in range(count)
     ]
     return [send_test(session, stage, application) for application in applicants]
+
+
+def store_webhook(session, integration: Integration, body: dict) -> None:
+    """Store a vendor's delivery the way the webhook endpoint does, with the connection's token."""
+    token = urllib.parse.parse_qs(urllib.parse.urlparse(webhook_url(integration)).query)["token"][0]
+    receipt = webhooks.receive(
+        session=session,
+        vendor=integration.vendor,
+        integration_id=integration.id,
+        token=token,
+        headers={},
+        body=json.dumps(body).encode(),
+    )
+    assert receipt.status_code == 202
+
+
+def start_with_webhooks(session, sandbox: Sandbox, integration: Integration, attempts) -> None:
+    """Each candidate starts the CoderPad Screen test; its "status changed" delivery is stored
+    (the sandbox's own webhooks dropped, so the test decides when they are applied)."""
+    for attempt in attempts:
+        sandbox.start(attempt.vendor_attempt_id)
+        store_webhook(
+            session, integration, {"event": "test.status_changed", "id": int(attempt.vendor_attempt_id)}
+        )
 
 
 def pytest_collection_modifyitems(items):

@@ -1,35 +1,17 @@
 """A burst of webhooks is applied with the vendor's listing, read only as far as needed."""
 
 import concurrent.futures
-import json
-import urllib.parse
 
 import pytest
 from sqlmodel import select
 
 from dashboard.jobs.scheduler import retry_webhook_inbox
 from dashboard.services import matching, plans, views, webhooks
-from dashboard.services.integrations import list_vendor_tests, webhook_url
+from dashboard.services.integrations import list_vendor_tests
 from models import AssessmentAttempt, AttemptState, WebhookDelivery, new_session
-from tests.conftest import send_to_applicants, vendor_test_stages
+from tests.conftest import send_to_applicants, start_with_webhooks, store_webhook, vendor_test_stages
 
 PAGE = 50  # CoderPad Screen's largest page
-
-
-def _deliver(session, integration, attempt: AssessmentAttempt | str) -> None:
-    """Store the vendor's "status changed" delivery (for an attempt, or a vendor id) the way the endpoint does."""
-    token = urllib.parse.parse_qs(urllib.parse.urlparse(webhook_url(integration)).query)["token"][0]
-    vendor_id = attempt if isinstance(attempt, str) else attempt.vendor_attempt_id
-    body = json.dumps({"event": "test.status_changed", "id": int(vendor_id)}).encode()
-    receipt = webhooks.receive(
-        session=session,
-        vendor="coderpad_screen",
-        integration_id=integration.id,
-        token=token,
-        headers={},
-        body=body,
-    )
-    assert receipt.status_code == 202
 
 
 @pytest.fixture
@@ -43,9 +25,7 @@ def test_a_burst_on_the_first_page_is_applied_without_reading_the_second(
     session, sandbox, sent, pipeline_with_assessment
 ):
     burst = sent[: webhooks.BATCH_AT + 1]
-    for attempt in burst:
-        sandbox.start(attempt.vendor_attempt_id)
-        _deliver(session, pipeline_with_assessment.integration, attempt)
+    start_with_webhooks(session, sandbox, pipeline_with_assessment.integration, burst)
     before = sandbox.stats()
 
     done = webhooks.apply_pending(session=session, integration_id=pipeline_with_assessment.integration.id)
@@ -63,9 +43,7 @@ def test_a_burst_spread_over_both_pages_reads_each_page_once(
     session, sandbox, sent, pipeline_with_assessment
 ):
     burst = [*sent[:3], *sent[-3:]]
-    for attempt in burst:
-        sandbox.start(attempt.vendor_attempt_id)
-        _deliver(session, pipeline_with_assessment.integration, attempt)
+    start_with_webhooks(session, sandbox, pipeline_with_assessment.integration, burst)
     sandbox.submit(burst[-1].vendor_attempt_id)  # listed completions carry their result here
     before = sandbox.stats()
 
@@ -87,9 +65,7 @@ def test_a_burst_that_meets_a_revoked_key_waits_in_the_inbox_until_the_key_works
     """A key refused is about the connection, not the attempts: nothing is given up, and the
     vendor is not asked once per delivery with a key it refuses."""
     burst = sent[: webhooks.BATCH_AT + 3]
-    for attempt in burst:
-        sandbox.start(attempt.vendor_attempt_id)
-        _deliver(session, pipeline_with_assessment.integration, attempt)
+    start_with_webhooks(session, sandbox, pipeline_with_assessment.integration, burst)
     sandbox.faults(drop_webhooks=True, fail_next=[{"status": 401}] * 20)  # the key revoked at the vendor
     before = sandbox.stats()
 
@@ -117,9 +93,7 @@ def test_one_delivery_the_vendor_cannot_answer_for_holds_up_none_after_it(
     session, sandbox, sent, pipeline_with_assessment
 ):
     few = sent[:3]  # fewer than a batch: each is fetched on its own
-    for attempt in few:
-        sandbox.start(attempt.vendor_attempt_id)
-        _deliver(session, pipeline_with_assessment.integration, attempt)
+    start_with_webhooks(session, sandbox, pipeline_with_assessment.integration, few)
     sandbox.faults(drop_webhooks=True, fail_next=[{"status": 503}] * 3)  # every try of the first fetch
 
     done = webhooks.apply_pending(session=session, integration_id=pipeline_with_assessment.integration.id)
@@ -156,9 +130,7 @@ def test_a_few_deliveries_on_a_long_listing_are_fetched_one_by_one(
 ):
     """A quiet hour's trickle on a busy account: a fetch each asks less than every page before them."""
     trickle = sent[-webhooks.BATCH_AT :]  # on the listing's second page of seven
-    for attempt in trickle:
-        sandbox.start(attempt.vendor_attempt_id)
-        _deliver(session, pipeline_with_assessment.integration, attempt)
+    start_with_webhooks(session, sandbox, pipeline_with_assessment.integration, trickle)
     before = sandbox.stats()
 
     done = webhooks.apply_pending(session=session, integration_id=pipeline_with_assessment.integration.id)
@@ -177,10 +149,10 @@ def test_a_delivery_about_an_attempt_assay_does_not_know_does_not_send_the_listi
     """Made in the vendor's own screens, or long deleted there: it may be on no page, so it is fetched."""
     integration = pipeline_with_assessment.integration
     burst = sent[:20]  # all on the first page of seven
-    for attempt in burst:
-        sandbox.start(attempt.vendor_attempt_id)
-        _deliver(session, integration, attempt)
-    _deliver(session, integration, "999999")  # no such session at the vendor
+    start_with_webhooks(session, sandbox, integration, burst)
+    store_webhook(
+        session, integration, {"event": "test.status_changed", "id": 999999}
+    )  # none such at the vendor
     before = sandbox.stats()
 
     done = webhooks.apply_pending(session=session, integration_id=integration.id)
@@ -200,20 +172,12 @@ def test_a_burst_of_imocha_callbacks_is_fetched_without_its_listing(session, san
     integration, (stage,) = vendor_test_stages(session, "imocha", "Data Engineer")
     sandbox.faults("imocha", drop_webhooks=True)
     burst = send_to_applicants(session, stage, webhooks.BATCH_AT + 1)
-    token = urllib.parse.parse_qs(urllib.parse.urlparse(webhook_url(integration)).query)["token"][0]
     for attempt in burst:
         sandbox.start(attempt.vendor_attempt_id, vendor="imocha")
         sandbox.submit(attempt.vendor_attempt_id, vendor="imocha")
-        body = {"TestInvitationId": int(attempt.vendor_attempt_id), "Status": "Complete"}
-        receipt = webhooks.receive(
-            session=session,
-            vendor="imocha",
-            integration_id=integration.id,
-            token=token,
-            headers={},
-            body=json.dumps(body).encode(),
+        store_webhook(
+            session, integration, {"TestInvitationId": int(attempt.vendor_attempt_id), "Status": "Complete"}
         )
-        assert receipt.status_code == 202
     before = sandbox.stats("imocha")
 
     done = webhooks.apply_pending(session=session, integration_id=integration.id)
@@ -233,9 +197,7 @@ def test_two_drains_of_one_connection_at_once_ask_the_vendor_once(
     """The webhook applier and the scheduler's inbox retry reaching for one burst together."""
     integration_id = pipeline_with_assessment.integration.id
     burst = sent[: webhooks.BATCH_AT + 1]
-    for attempt in burst:
-        sandbox.start(attempt.vendor_attempt_id)
-        _deliver(session, pipeline_with_assessment.integration, attempt)
+    start_with_webhooks(session, sandbox, pipeline_with_assessment.integration, burst)
     sandbox.faults(drop_webhooks=True, latency_ms=300)  # a slow vendor: the two drains overlap
     before = sandbox.stats()
 

@@ -1,32 +1,13 @@
 """The integrations page: mending a refused key, or asking for a sync, applies what waited for it."""
 
-import json
-import urllib.parse
-
 import pytest
 from sqlmodel import select
 
 from dashboard.services import webhooks
-from dashboard.services.integrations import webhook_url
 from dashboard.states.integrations import IntegrationsState
 from models import AssessmentAttempt, AttemptState, Role, WebhookDelivery
-from tests.conftest import send_to_applicants
+from tests.conftest import send_to_applicants, start_with_webhooks
 from tests.states.conftest import run_async, run_handler, substate
-
-
-def _deliver(session, integration, attempt: AssessmentAttempt) -> None:
-    """Store the vendor's "status changed" delivery the way the endpoint does."""
-    token = urllib.parse.parse_qs(urllib.parse.urlparse(webhook_url(integration)).query)["token"][0]
-    body = json.dumps({"event": "test.status_changed", "id": int(attempt.vendor_attempt_id)}).encode()
-    receipt = webhooks.receive(
-        session=session,
-        vendor="coderpad_screen",
-        integration_id=integration.id,
-        token=token,
-        headers={},
-        body=body,
-    )
-    assert receipt.status_code == 202
 
 
 @pytest.fixture
@@ -35,9 +16,7 @@ def held_back(session, sandbox, pipeline_with_assessment) -> list[AssessmentAtte
     sandbox.faults(drop_webhooks=True)
     attempts = send_to_applicants(session, pipeline_with_assessment.assessment, 3)
     integration = pipeline_with_assessment.integration
-    for attempt in attempts:
-        sandbox.start(attempt.vendor_attempt_id)
-        _deliver(session, integration, attempt)
+    start_with_webhooks(session, sandbox, integration, attempts)
     sandbox.faults(drop_webhooks=True, fail_next=[{"status": 401}] * 2)  # the key revoked
     assert webhooks.apply_pending(session=session, integration_id=integration.id) == 0  # as on arrival
     return attempts
