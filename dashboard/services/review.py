@@ -421,7 +421,8 @@ def set_counting(*, session: Session, stage_id: int, counting: str) -> Stage:
 def apply_rules(session: Session, attempt: AssessmentAttempt) -> bool:
     """After a completion: advance the candidate if the stage's rule says so (never reject)."""
     stage = session.get(Stage, attempt.stage_id) if attempt.stage_id else None
-    application = session.get(Application, attempt.application_id)
+    # Read afresh: a sweep loads its applications at its start, and one may have moved since.
+    application = session.get(Application, attempt.application_id, populate_existing=True)
     if (
         stage is None
         or stage.advance_at is None

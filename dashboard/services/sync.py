@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from dashboard.services import deleted_at_vendor
 from dashboard.services.actors import POLL, Actor
-from dashboard.services.assessments import Applied, apply_vendor_status
+from dashboard.services.assessments import Applied, apply_vendor_status, load_people
 from dashboard.services.integrations import provider_for, record_vendor_error
 from dashboard.services.read_ahead import read_ahead
 from models import AssessmentAttempt, AttemptState, Integration, utcnow
@@ -62,6 +62,7 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
         session.commit()
         return SyncReport(integration_id, len(open_attempts), 0)
     by_vendor_id = {a.vendor_attempt_id: a for a in open_attempts}
+    _people = load_people(session, open_attempts)  # held (referenced) while the sweep applies
     corrected = 0
     proof = deleted_at_vendor.AccountProof(integration.credentials_changed_at)
 

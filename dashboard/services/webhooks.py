@@ -248,6 +248,7 @@ def _apply_pending(session: Session, integration_id: int, *, retry_failed: bool,
     known = _known(session, integration_id, named)
     if not _listing_pays(session, provider, integration_id, named, known):
         return _apply_each(session, list(named))
+    _people = assessments.load_people(session, known)  # held (referenced) while the listing is applied
     unseen: dict[str, list[int]] = {}
     for delivery_id, vendor_attempt_ids in named.items():
         for vendor_attempt_id in vendor_attempt_ids:
