@@ -89,8 +89,8 @@ def retry_webhook_inbox() -> int:
         try:
             with new_session() as session:
                 done += webhooks.apply_pending(
-                    session=session, integration_id=integration_id, retry_failed=True
-                )
+                    session=session, integration_id=integration_id, retry_failed=True, wait=False
+                )  # a connection being drained (a burst, an admin's retry) is left to that drain
         except Exception:  # one connection's trouble must not hold up the others' deliveries
             log.exception("webhook inbox: integration %s could not be retried", integration_id)
     return done

@@ -200,7 +200,10 @@ BATCH_AT = 5
 
 # One drain per connection at a time in this process: the webhook applier, the scheduler's
 # inbox retry and an admin's retry may reach for the same deliveries at once, and each
-# would ask the vendor about them again. The second waits, then finds them applied.
+# would ask the vendor about them again. The second waits, then finds them applied; the
+# scheduler's retry does not wait but leaves the connection to the drain under way.
+# (Across backend workers two drains can still meet; applying twice is harmless, it
+# only costs the vendor's calls.)
 _drains_lock = threading.Lock()
 _drains: dict[int, threading.Lock] = {}
 
@@ -211,7 +214,7 @@ def _drain_of(integration_id: int) -> threading.Lock:
 
 
 def apply_pending(
-    *, session: Session, integration_id: int, retry_failed: bool = False, limit: int = 2000
+    *, session: Session, integration_id: int, retry_failed: bool = False, limit: int = 2000, wait: bool = True
 ) -> int:
     """Apply a connection's waiting deliveries together; returns how many are done.
 
@@ -223,10 +226,16 @@ def apply_pending(
     attempt it omits, or one Assay does not know) fall back to their own re-fetch.
     Every delivery was stored before the listing began, so the listing is at least
     as new as what it announced. Deliveries that failed before are left to the
-    scheduled retry unless ``retry_failed``.
+    scheduled retry unless ``retry_failed``. With ``wait`` False, a connection another
+    drain is working on is left to it (0 is returned).
     """
-    with _drain_of(integration_id):
+    drain = _drain_of(integration_id)
+    if not drain.acquire(blocking=wait):
+        return 0
+    try:
         return _apply_pending(session, integration_id, retry_failed=retry_failed, limit=limit)
+    finally:
+        drain.release()
 
 
 def _apply_pending(session: Session, integration_id: int, *, retry_failed: bool, limit: int) -> int:
@@ -456,6 +465,7 @@ def retry_waiting(*, session: Session, integration_id: int) -> Retried:
     it meanwhile), a refused one never counted as applied.
     """
     waiting = _waiting_ids(session, integration_id)
+    session.commit()  # no transaction held open while waiting for a drain under way
     if not waiting:
         return Retried(0, 0, 0)
     apply_pending(session=session, integration_id=integration_id, retry_failed=True)

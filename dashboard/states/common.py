@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextvars
 import urllib.parse
 from collections.abc import Callable
 from typing import TypeVar
@@ -16,17 +18,26 @@ from models import new_session
 T = TypeVar("T")
 
 
-async def in_session(work: Callable[[Session], T]) -> T:
+# Vendor work a page starts that may take minutes (Sync now, a backlog's retry) runs here, so
+# the pages' handlers never wait for a thread of asyncio's default pool behind it.
+_SLOW_WORK = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="assay-page-slow")
+
+
+async def in_session(work: Callable[[Session], T], *, slow: bool = False) -> T:
     """Run ``work`` with a fresh database session in a worker thread.
 
     Services make blocking database and vendor calls; running them in a thread
-    keeps the event loop free for every other connected user.
+    keeps the event loop free for every other connected user. ``slow``: work that may
+    take minutes, on a pool of its own.
     """
 
     def run() -> T:
         with new_session() as session:
             return work(session)
 
+    if slow:
+        context = contextvars.copy_context()
+        return await asyncio.get_running_loop().run_in_executor(_SLOW_WORK, context.run, run)
     return await asyncio.to_thread(run)
 
 

@@ -47,7 +47,8 @@ class IntegrationsState(rx.State):
     @rx.event
     @requires(Permission.MANAGE_INTEGRATIONS)
     async def load(self):
-        self.revealed_id, self.revealed_url = 0, ""
+        # A sync cut short by a restart of the server would leave its button spinning forever.
+        self.revealed_id, self.revealed_url, self.syncing_id = 0, "", 0
         await self._reload()
 
     @rx.event
@@ -124,7 +125,9 @@ class IntegrationsState(rx.State):
         In the background, as the vendor's rate limit may make a long backlog take longer
         than a page may hold its state.
         """
-        retried = await in_session(lambda s: webhooks.retry_waiting(session=s, integration_id=integration_id))
+        retried = await in_session(
+            lambda s: webhooks.retry_waiting(session=s, integration_id=integration_id), slow=True
+        )
         if not retried.summary():
             return
         async with self:
@@ -164,18 +167,22 @@ class IntegrationsState(rx.State):
         take longer than a page may hold its state (Redis's lock lease in production).
         """
         async with self:
-            if self.syncing_id:
-                return  # one sync at a time from this page; the button shows it running
-            self.syncing_id = integration_id
+            busy = self.syncing_id
+            if not busy:
+                self.syncing_id = integration_id
+        if busy:
+            yield rx.toast.info("A sync started on this page is still running; try again when it ends.")
+            return
         actor = acting_user()
         try:
             report = await in_session(
-                lambda s: sync.sync_integration(session=s, integration_id=integration_id, actor=actor)
+                lambda s: sync.sync_integration(session=s, integration_id=integration_id, actor=actor),
+                slow=True,
             )
             retried = webhooks.Retried(0, 0, 0)
             if not report.error:
                 retried = await in_session(
-                    lambda s: webhooks.retry_waiting(session=s, integration_id=integration_id)
+                    lambda s: webhooks.retry_waiting(session=s, integration_id=integration_id), slow=True
                 )
         finally:
             async with self:

@@ -1,6 +1,8 @@
 """Reviewing and deciding: percentiles, counting policy, rules with a dry run, concurrent decisions, feedback."""
 
+import concurrent.futures
 import threading
+import time
 
 import pytest
 from sqlmodel import select
@@ -181,6 +183,46 @@ def test_a_rule_advances_at_the_threshold_and_never_rejects(session, pipeline_wi
         if e.summary.startswith("Moved from CoderPad")
     ]
     assert moves == ["rule: advance at 0% or more"]
+
+
+def test_a_rule_does_not_advance_a_candidate_rejected_while_the_sweep_ran(
+    session, pipeline_with_assessment, sandbox
+):
+    """The sweep loads its applications at its start; the rule must decide on the application as it is."""
+    p = pipeline_with_assessment
+    review.set_rule(session=session, stage_id=p.assessment.id, advance_at=0, counting="latest", actor=ALICE)
+    moved = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+    assessments.send_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
+    attempt = session.get(AssessmentAttempt, moved.attempt_id)
+    sandbox.start(attempt.vendor_attempt_id)
+    sandbox.submit(attempt.vendor_attempt_id)
+    sandbox.faults(latency_ms=600)  # the vendor slow to list: the recruiter decides meanwhile
+
+    def sweep() -> sync.SyncReport:
+        with new_session() as own:
+            return sync.sync_integration(session=own, integration_id=p.integration.id)
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        sweeping = pool.submit(sweep)
+        time.sleep(0.3)
+        session.expire_all()
+        version = session.get(Application, p.application.id).decision_version
+        review.reject(
+            session=session,
+            application_id=p.application.id,
+            reason="Other",
+            note="Withdrew",
+            expected_version=version,
+            actor=ALICE,
+        )
+        report = sweeping.result()
+
+    session.expire_all()
+    assert report.error is None and report.corrected == 1
+    application = session.get(Application, p.application.id)
+    assert application.rejected_at is not None and application.stage_id == p.assessment.id
 
 
 def test_the_best_attempt_counts_where_the_stage_says_so(session, pipeline_with_assessment, sandbox):

@@ -1,6 +1,7 @@
 """A burst of webhooks is applied with the vendor's listing, read only as far as needed."""
 
 import concurrent.futures
+import time
 
 import pytest
 from sqlmodel import select
@@ -211,3 +212,30 @@ def test_two_drains_of_one_connection_at_once_ask_the_vendor_once(
     after = sandbox.stats()
     assert done == [0, len(burst)]  # the second found them applied
     assert after["api_requests"] - before["api_requests"] == 1  # one listing page, not one each
+
+
+def test_the_scheduled_retry_leaves_a_connection_being_drained_to_that_drain(
+    session, sandbox, sent, pipeline_with_assessment
+):
+    """It does not queue behind a long drain (its threads serve every connection and the outbox)."""
+    integration_id = pipeline_with_assessment.integration.id
+    start_with_webhooks(session, sandbox, pipeline_with_assessment.integration, sent[:1])
+    sandbox.faults(drop_webhooks=True, fail_next=[{"status": 503}] * 3)  # every try of its fetch
+    assert webhooks.apply_pending(session=session, integration_id=integration_id) == 0  # kept, with the 503
+    start_with_webhooks(
+        session, sandbox, pipeline_with_assessment.integration, sent[1 : webhooks.BATCH_AT + 2]
+    )
+    sandbox.faults(drop_webhooks=True, latency_ms=500)  # the burst's drain takes a while
+
+    def drain() -> int:  # as the webhook applier does: fresh deliveries only
+        with new_session() as own:
+            return webhooks.apply_pending(session=own, integration_id=integration_id)
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        draining = pool.submit(drain)
+        time.sleep(0.2)
+        retried = retry_webhook_inbox()  # the failed one would be retried, had it waited
+        assert draining.result() == webhooks.BATCH_AT + 1
+
+    assert retried == 0
+    assert retry_webhook_inbox() == 1  # the next scheduled retry, the connection free

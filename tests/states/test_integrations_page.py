@@ -82,3 +82,16 @@ def test_a_retry_tells_what_the_vendor_still_refuses(session, sandbox, held_back
         "Webhooks that were waiting: 2 deliveries applied, 1 could not be (see the connection's log)."
     )
     assert webhooks.Retried(0, 0, 0).summary() == ""
+
+
+def test_a_second_sync_asked_while_one_runs_says_so_and_a_reload_frees_a_stuck_button(
+    session, pipeline_with_assessment, signed_in_as
+):
+    page = _page(signed_in_as)
+    page.syncing_id = pipeline_with_assessment.integration.id  # a sync under way (or cut short by a restart)
+
+    said = run_async(run_handler(page, "sync_now", pipeline_with_assessment.integration.id))
+
+    assert "still running" in repr(said) and "Checked" not in repr(said)
+    run_async(run_handler(page, "load"))
+    assert page.syncing_id == 0
