@@ -266,6 +266,19 @@ def finished_in_stage(session, sandbox: Sandbox, stage: Stage, vendor: str) -> A
     return attempt
 
 
+def taken_at_vendor(session, sandbox: Sandbox, p: Pipeline) -> AssessmentAttempt:
+    """Ada moved into the assessment stage and sent its test, which she takes and submits at the
+    vendor; Assay has not heard of it yet (no sweep, the webhook left to the caller)."""
+    moved = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+    assessments.send_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
+    attempt = session.get(AssessmentAttempt, moved.attempt_id)
+    sandbox.start(attempt.vendor_attempt_id)
+    sandbox.submit(attempt.vendor_attempt_id)
+    return attempt
+
+
 def send_test(session, stage: Stage, application: Application) -> AssessmentAttempt:
     """Move the application into the assessment stage and send its test; the attempt, as sent."""
     moved = pipeline.move_application(

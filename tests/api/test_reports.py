@@ -2,19 +2,14 @@
 
 import httpx
 
-from dashboard.services import accounts, assessments, pipeline, plans, sync
+from dashboard.services import accounts, pipeline, plans, sync
 from dashboard.services.actors import SYSTEM
 from models import AssessmentAttempt, Role
+from tests.conftest import taken_at_vendor
 
 
 def _finished(session, p, sandbox) -> AssessmentAttempt:
-    moved = pipeline.move_application(
-        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
-    )
-    assessments.send_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
-    attempt = session.get(AssessmentAttempt, moved.attempt_id)
-    sandbox.start(attempt.vendor_attempt_id)
-    sandbox.submit(attempt.vendor_attempt_id)
+    attempt = taken_at_vendor(session, sandbox, p)
     sync.sync_integration(session=session, integration_id=p.integration.id)
     return attempt
 

@@ -12,7 +12,7 @@ from dashboard.services.actors import SYSTEM, user
 from dashboard.services.errors import UserError
 from models import Application, ApplicationEvent, AssessmentAttempt, AttemptState, OutboxMessage, new_session
 from providers.base import AssessmentResult, AttemptStatus, Progress
-from tests.conftest import send_test, send_to_applicants
+from tests.conftest import send_test, send_to_applicants, taken_at_vendor
 
 ALICE = user(1, "Alice Reviewer")
 BOB = user(2, "Bob Reviewer")
@@ -163,13 +163,7 @@ def test_only_a_person_rejects_and_only_with_a_listed_reason(session, cohort):
 def test_a_rule_advances_at_the_threshold_and_never_rejects(session, pipeline_with_assessment, sandbox):
     p = pipeline_with_assessment
     review.set_rule(session=session, stage_id=p.assessment.id, advance_at=0, counting="latest", actor=ALICE)
-    moved = pipeline.move_application(
-        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
-    )
-    assessments.send_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
-    attempt = session.get(AssessmentAttempt, moved.attempt_id)
-    sandbox.start(attempt.vendor_attempt_id)
-    sandbox.submit(attempt.vendor_attempt_id)
+    taken_at_vendor(session, sandbox, p)
 
     sync.sync_integration(session=session, integration_id=p.integration.id)
 
@@ -191,13 +185,7 @@ def test_a_rule_does_not_advance_a_candidate_rejected_while_the_sweep_ran(
     """The sweep loads its applications at its start; the rule must decide on the application as it is."""
     p = pipeline_with_assessment
     review.set_rule(session=session, stage_id=p.assessment.id, advance_at=0, counting="latest", actor=ALICE)
-    moved = pipeline.move_application(
-        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
-    )
-    assessments.send_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
-    attempt = session.get(AssessmentAttempt, moved.attempt_id)
-    sandbox.start(attempt.vendor_attempt_id)
-    sandbox.submit(attempt.vendor_attempt_id)
+    taken_at_vendor(session, sandbox, p)
     sandbox.faults(latency_ms=600)  # the vendor slow to list: the recruiter decides meanwhile
 
     def sweep() -> sync.SyncReport:
