@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -145,13 +146,10 @@ def board(
         .order_by(StageAssessment.position)
     ):
         tests.setdefault(test.stage_id, []).append(test.vendor_test_name)
-    where = _matching(job_id, board_filter)
-    count_query = (
-        sa.select(Application.stage_id, sa.func.count()).where(*where).group_by(Application.stage_id)
+    limits = limits or {}
+    count_query, pages_query = _queries(
+        job_id, board_filter, tuple(s.id for s in stages), tuple(sorted(limits.items()))
     )
-    if board_filter.search.strip():
-        # Only a search needs the candidate; without it SQL counts from the (job, stage) index alone.
-        count_query = count_query.join(Candidate, Candidate.id == Application.candidate_id)
     counts = dict(session.exec(count_query).all())
     total = (
         session.exec(
@@ -161,7 +159,7 @@ def board(
         else sum(counts.values())
     )
     now = utcnow()
-    pages = _pages(session, stages, where, limits or {})
+    pages = list(session.exec(pages_query).all()) if stages else []
     assessment_stages = {s.id for s in stages if s.kind == StageKind.ASSESSMENT}
     cards_by_stage: dict[int, dict[int, CardView]] = {s.id: {} for s in stages}
     for app_id, stage_id, entered, rejected, name in pages:
@@ -195,10 +193,29 @@ def board(
     )
 
 
-def _pages(session: Session, stages: list[Stage], where: list, limits: dict[int, int]) -> list[tuple]:
+@functools.lru_cache(maxsize=256)
+def _queries(
+    job_id: int, board_filter: BoardFilter, stage_ids: tuple[int, ...], limits: tuple[tuple[int, int], ...]
+) -> tuple[sa.Select, sa.CompoundSelect | None]:
+    """The board's count per column and its page of cards, built once per job, filter, stages and page sizes.
+
+    Building these statements costs more Python than running them takes SQLite; a
+    statement is immutable, so the one built for an open board serves each of its reloads.
+    """
+    where = _matching(job_id, board_filter)
+    count_query = (
+        sa.select(Application.stage_id, sa.func.count()).where(*where).group_by(Application.stage_id)
+    )
+    if board_filter.search.strip():
+        # Only a search needs the candidate; without it SQL counts from the (job, stage) index alone.
+        count_query = count_query.join(Candidate, Candidate.id == Application.candidate_id)
+    return count_query, _pages(stage_ids, where, dict(limits))
+
+
+def _pages(stage_ids: tuple[int, ...], where: list, limits: dict[int, int]) -> sa.CompoundSelect | None:
     """Every column's page in one round trip: a UNION ALL of one indexed, limited query per stage."""
-    if not stages:
-        return []
+    if not stage_ids:
+        return None
     pages = [
         sa.select(
             Application.id,
@@ -208,13 +225,13 @@ def _pages(session: Session, stages: list[Stage], where: list, limits: dict[int,
             Candidate.name,
         )
         .join(Candidate, Candidate.id == Application.candidate_id)
-        .where(*where, Application.stage_id == stage.id)
+        .where(*where, Application.stage_id == stage_id)
         .order_by(Application.stage_entered_at.desc(), Application.id.desc())
-        .limit(limits.get(stage.id, PAGE))
+        .limit(limits.get(stage_id, PAGE))
         .subquery()
-        for stage in stages
+        for stage_id in stage_ids
     ]
-    return list(session.exec(sa.union_all(*(sa.select(page) for page in pages))).all())
+    return sa.union_all(*(sa.select(page) for page in pages))
 
 
 def _add_chips(
