@@ -137,6 +137,11 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
 LISTING_SLACK = datetime.timedelta(hours=1)
 
 
+def listing_since(attempts: list[AssessmentAttempt]) -> datetime.datetime:
+    """Where the listing's window for ``attempts`` opens: an hour before the earliest send."""
+    return min(a.sent_at or a.created_at for a in attempts) - LISTING_SLACK
+
+
 def listing_for(
     provider,
     attempts: list[AssessmentAttempt],
@@ -151,7 +156,7 @@ def listing_for(
     so no page more is asked for. The window opens an hour before the earliest send, for
     clocks that disagree. A few of the items listed but not wanted go to ``others``.
     """
-    since = min(a.sent_at or a.created_at for a in attempts) - LISTING_SLACK
+    since = listing_since(attempts)
     test_ids = sorted({a.vendor_test_id for a in attempts})
     return until_all_seen(
         provider.list_statuses(since=since, test_ids=test_ids), wanted, stop=stop, others=others

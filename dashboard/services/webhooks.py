@@ -219,11 +219,12 @@ def apply_pending(
     """Apply a connection's waiting deliveries together; returns how many are done.
 
     A burst (a vendor catching up after an outage, a busy hour) is applied with one
-    paged listing instead of one re-fetch per delivery, so the vendor's rate limit
-    is spent on pages, not attempts (where the pages would be fewer: ``_listing_pays``). Each delivery is applied as soon as its page
-    arrives (the database work fills the wait between paced pages), and paging stops
-    once every attempt named has been seen. Deliveries the listing cannot settle (an
-    attempt it omits, or one Assay does not know) fall back to their own re-fetch.
+    paged listing instead of one re-fetch per delivery, so the vendor's rate limit is
+    spent on pages, not attempts (where the pages would be fewer: ``_listing_pays``).
+    Each delivery is applied as soon as its page arrives (the database work fills the
+    wait between paced pages), and paging stops once every attempt named that Assay
+    knows has been seen. Deliveries the listing cannot settle (an attempt it omits, or
+    one Assay does not know) fall back to their own re-fetch.
     Every delivery was stored before the listing began, so the listing is at least
     as new as what it announced. Deliveries that failed before are left to the
     scheduled retry unless ``retry_failed``. With ``wait`` False, a connection another
@@ -318,7 +319,7 @@ def _listing_pays(
         return False
     known_ids = {a.vendor_attempt_id for a in known}
     spared = sum(vendor_id in known_ids for ids in named.values() for vendor_id in ids)
-    since = min(a.sent_at or a.created_at for a in known) - sync.LISTING_SLACK
+    since = sync.listing_since(known)  # the window the listing itself is asked for
     listed = session.exec(
         select(sa.func.count())
         .select_from(AssessmentAttempt)
