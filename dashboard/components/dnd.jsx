@@ -13,12 +13,22 @@ import {
   useSensors,
 } from "@dnd-kit/core";
 
+// The click a pointer drag ends with must not follow the link under the pointer (the
+// candidate's name): dnd-kit stops that click reaching React, but not the browser's own
+// navigation, so a card dragged by its name opened the application instead of moving.
+function swallowTheClosingClick() {
+  const swallow = (event) => event.preventDefault();
+  document.addEventListener("click", swallow, { capture: true });
+  setTimeout(() => document.removeEventListener("click", swallow, { capture: true }), 50);
+}
+
 export function DndBoard({ onMove, children, ...rest }) {
   const sensors = useSensors(
     useSensor(PointerSensor, { activationConstraint: { distance: 6 } }),
     useSensor(KeyboardSensor),
   );
   const onDragEnd = (event) => {
+    swallowTheClosingClick();
     const { active, over } = event;
     if (!over || !active) return;
     const applicationId = active.data.current?.applicationId;
@@ -29,7 +39,7 @@ export function DndBoard({ onMove, children, ...rest }) {
     }
   };
   return (
-    <DndContext sensors={sensors} onDragEnd={onDragEnd}>
+    <DndContext sensors={sensors} onDragEnd={onDragEnd} onDragCancel={swallowTheClosingClick}>
       <div {...rest}>{children}</div>
     </DndContext>
   );

@@ -43,3 +43,33 @@ def pick_test(page: Page, connection: str, index: int = 0) -> str:
     option.click()
     expect(tests).to_contain_text(name)
     return name
+
+
+def drag_card(page: Page, grip, column, landed) -> None:
+    """Drag a card by ``grip`` (the card, or a part of it such as the candidate's name) onto
+    ``column`` with the pointer, release it once the column shows it is the drop target, as a
+    person would; the card must land there (``landed``) and the board stay open.
+
+    dnd-kit needs movement past its activation distance, and it finds the column under the
+    pointer as the pointer moves: on a busy machine the last move can be read before the
+    board settled, so the pointer nudges until the column is outlined (``data-drop-over``).
+    """
+    board_url = page.url
+    box = grip.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + min(12, box["height"] / 2)
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 20, y + 8, steps=5)
+    for nudge in range(20):
+        goal = column.bounding_box()
+        page.mouse.move(
+            goal["x"] + goal["width"] / 2 + nudge % 2, goal["y"] + 40, steps=15 if nudge == 0 else 2
+        )
+        if column.get_attribute("data-drop-over") == "true":
+            break
+        page.wait_for_timeout(100)
+    else:
+        raise AssertionError("the column never showed it was the drop target")
+    page.mouse.up()
+    expect(landed).to_be_visible()
+    assert page.url == board_url, f"the drop left the board for {page.url}"

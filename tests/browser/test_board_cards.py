@@ -1,5 +1,5 @@
 """The board's cards in Chromium: ticking, moving in bulk, the card's own menu (by mouse and by
-keyboard), live changes.
+keyboard), live changes, and a card dragged by the candidate's name.
 
 Each card is a memoised component fed only by its props (``board_card``), so these walk
 what its props carry: the checkbox follows the selection, the menu lists the job's
@@ -9,6 +9,8 @@ stays selected.
 
 import pytest
 from playwright.sync_api import expect
+
+from tests.browser.steps import drag_card
 
 pytestmark = pytest.mark.browser
 
@@ -96,3 +98,24 @@ def test_select_move_in_bulk_move_one_and_see_another_tab_live(page, app_url, sh
     page.keyboard.press("Enter")
     expect(_column(page, "Onsite").locator(".pipeline-card", has_text="Bob Kahn")).to_be_visible()
     expect(_column(page, "Recruiter screen").locator(".pipeline-card")).to_have_count(0)
+
+
+def test_a_card_dragged_by_the_name_moves_and_the_name_still_opens_the_application(page, sign_in, shoot):
+    """The name is a link, and the click a drag ends with once followed it: the card moved,
+    and the board gave way to the application page. A click on the name still opens it."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    page.get_by_label("New job title").fill("Data Platform Engineer")
+    page.get_by_role("button", name="New job").click()
+    page.get_by_role("button", name="Back to the board").click()
+    expect(page.get_by_text("No applications in this job yet.")).to_be_visible()
+    _add_candidate(page, "Grace Brewster Hopper")
+    name = _column(page, "Applied").get_by_role("link", name="Grace Brewster Hopper")
+    moved = _column(page, "Recruiter screen").locator(".pipeline-card", has_text="Grace Brewster Hopper")
+    drag_card(page, name, _column(page, "Recruiter screen"), moved)
+    expect(_column(page, "Applied").locator(".pipeline-card")).to_have_count(0)
+    shoot("73-board-dragged-by-the-name")
+
+    moved.get_by_role("link", name="Grace Brewster Hopper").click()
+    expect(page.get_by_role("heading", name="Grace Brewster Hopper")).to_be_visible()
+    expect(page.get_by_text("Moved from Applied to Recruiter screen")).to_have_count(1)

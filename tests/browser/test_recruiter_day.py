@@ -11,49 +11,14 @@ import re
 
 import httpx
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
-from tests.browser.steps import pick_test
+from tests.browser.steps import drag_card, pick_test
 
 pytestmark = pytest.mark.browser
 
 JOB = "Platform Engineer"
 STAGE = "Take-home pair"
-
-
-def _drag(page, source, target, landed) -> None:
-    """A real pointer drag, released once the column shows it is the drop target, as a person would.
-
-    dnd-kit needs movement past its activation distance, and it finds the column under the
-    pointer as the pointer moves: on a busy machine the last move can be read before the
-    board settled, so the pointer nudges until the column is outlined (``data-drop-over``).
-    A board that reloads under the pointer (the live watch catching up with the card just
-    added) can still lose the drop, and the card springs back; a person drags it again, and
-    so does this, at most twice more, until ``landed`` shows the card in the column.
-    """
-    for _try in range(3):
-        box = source.bounding_box()
-        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 12)
-        page.mouse.down()
-        page.mouse.move(box["x"] + box["width"] / 2 + 20, box["y"] + 20, steps=5)
-        for nudge in range(20):
-            goal = target.bounding_box()
-            page.mouse.move(
-                goal["x"] + goal["width"] / 2 + nudge % 2, goal["y"] + 40, steps=15 if nudge == 0 else 2
-            )
-            if target.get_attribute("data-drop-over") == "true":
-                break
-            page.wait_for_timeout(100)
-        else:
-            raise AssertionError("the column never showed it was the drop target")
-        page.mouse.up()
-        try:
-            landed.wait_for(timeout=5_000)
-            return
-        except PlaywrightTimeoutError:
-            continue
-    raise AssertionError("three drops on the outlined column were lost")
 
 
 def _add_test(page, plan_stage, campaign_index: int) -> str:
@@ -102,7 +67,7 @@ def test_two_test_auto_stage_expiry_reattempt_and_done(page, app_url, browser_sa
     expect(card).to_be_visible()
     target = page.locator(f".pipeline-column[data-stage='{STAGE}']")
     moved = target.locator(".pipeline-card", has_text="Hedy Lamarr")
-    _drag(page, card, target, moved)
+    drag_card(page, card, target, moved)
     expect(moved).to_be_visible()
     expect(moved.locator(".rt-Badge", has_text="Sent")).to_have_count(2)
     shoot("21-dragged-both-sent")
