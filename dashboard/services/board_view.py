@@ -112,8 +112,13 @@ def _matching(job_id: int, board_filter: BoardFilter) -> list[sa.ColumnElement]:
     clauses: list[sa.ColumnElement] = [Application.job_id == job_id]
     text = board_filter.search.strip().lower()
     if text:
-        pattern = f"%{text.replace('%', '').replace('_', '')}%"
-        clauses.append(sa.or_(sa.func.lower(Candidate.name).like(pattern), Candidate.email.like(pattern)))
+        # autoescape: a % or _ typed is searched for as itself, not as a wildcard matching everyone
+        clauses.append(
+            sa.or_(
+                sa.func.lower(Candidate.name).contains(text, autoescape=True),
+                Candidate.email.contains(text, autoescape=True),
+            )
+        )
     attempt_clauses = []
     if board_filter.status:
         attempt_clauses.append(AssessmentAttempt.state == AttemptState(board_filter.status))

@@ -143,10 +143,14 @@ def _base(queue_filter: QueueFilter, visible_job_ids: frozenset[int] | None) -> 
                 JobMember.job_id == Application.job_id, JobMember.user_id == queue_filter.member_id
             )
         )
-    text = queue_filter.search.strip().lower().replace("%", "").replace("_", "")
+    text = queue_filter.search.strip().lower()
     if text:
+        # autoescape: a % or _ typed is searched for as itself, not as a wildcard matching everyone
         clauses.append(
-            sa.or_(sa.func.lower(Candidate.name).like(f"%{text}%"), Candidate.email.like(f"%{text}%"))
+            sa.or_(
+                sa.func.lower(Candidate.name).contains(text, autoescape=True),
+                Candidate.email.contains(text, autoescape=True),
+            )
         )
     return clauses
 

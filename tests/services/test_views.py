@@ -93,6 +93,34 @@ def test_board_columns_are_paged_and_filtered_in_sql(session, pipeline_with_asse
     assert found.matching == 1 + 10 and found.total == 31  # "Grace 2" and "Grace 20".."Grace 29"
 
 
+def test_a_percent_or_underscore_typed_in_a_search_is_searched_for_not_a_wildcard(
+    session, pipeline_with_assessment
+):
+    p = pipeline_with_assessment
+    for name, email in [("Bo Kahn", "bo_kahn@example.com"), ("Cy Young", "cy.young@example.com")]:
+        moved = pipeline.add_application(
+            session=session, job_id=p.job.id, name=name, email=email, actor=SYSTEM
+        )
+        pipeline.move_application(
+            session=session, application_id=moved.id, stage_id=p.assessment.id, actor=SYSTEM
+        )
+
+    def board_names(search):
+        found = board_view.board(session, p.job.id, board_view.BoardFilter(search=search))
+        return sorted(card.candidate_name for column in found.columns for card in column.cards)
+
+    def queue_names(search):
+        return sorted(
+            r.candidate_name
+            for r in queue_view.rows(session, "needs_sending", queue_view.QueueFilter(search=search))
+        )
+
+    assert board_names("%") == [] and queue_names("%") == []
+    assert board_names("_") == ["Bo Kahn"] and queue_names("_") == ["Bo Kahn"]
+    assert board_names("o_k") == ["Bo Kahn"] and queue_names("o_k") == ["Bo Kahn"]
+    assert board_names("y.y") == ["Cy Young"]
+
+
 def test_the_queue_counts_each_bucket_and_forgets_retaken_attempts(
     session, pipeline_with_assessment, sandbox
 ):
