@@ -289,6 +289,8 @@ class VendorSpec:
         provider: The provider class, built from a ``ConnectionConfig``.
         extra_fields: Settings beyond the key (a company or workspace id).
         webhook_setup: What the admin does with the webhook URL at the vendor.
+        webhook_secret_label: What the vendor calls the secret it signs webhooks with, for
+            vendors whose setup asks the admin to paste one (shown beside the URL); "" if none.
     """
 
     key: str
@@ -299,6 +301,7 @@ class VendorSpec:
     provider: type
     extra_fields: tuple[ExtraField, ...] = ()
     webhook_setup: str = "Assay registers its webhook with the vendor when you save."
+    webhook_secret_label: str = ""
 
 
 class Provider(Protocol):

@@ -975,9 +975,11 @@ SPEC = VendorSpec(
     ),
     webhook_setup=(
         "CodeSignal has no API for webhooks: in CodeSignal open Integrations > Manage Webhooks, add a "
-        "webhook, paste this URL as the Endpoint URL and this secret as the Secret key, and select the "
-        "test session, pre-screen and live interview events. CodeSignal tests the URL when you save."
+        "webhook, paste the Webhook URL below as the Endpoint URL and the Webhook secret below as the "
+        "Secret key, and select the test session, pre-screen and live interview events. CodeSignal "
+        "tests the URL when you save."
     ),
+    webhook_secret_label="Secret key",
 )
 
 __all__ = [

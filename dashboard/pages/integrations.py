@@ -53,6 +53,35 @@ def _webhook(conn: IntegrationView) -> rx.Component:
     )
 
 
+def _webhook_secret(conn: IntegrationView) -> rx.Component:
+    """The secret a signing vendor (CodeSignal) asks the admin to paste beside the URL."""
+    revealed = S.revealed_id == conn.id
+    return rx.cond(
+        conn.webhook_secret_label != "",
+        rx.hstack(
+            rx.text("Webhook secret", size="1", color_scheme="gray", min_width="130px"),
+            rx.code(
+                rx.cond(revealed, S.revealed_secret, "\u2022\u2022\u2022\u2022\u2022\u2022"),
+                size="1",
+                class_name="webhook-secret",
+                word_break="break-all",
+            ),
+            rx.cond(
+                revealed,
+                rx.icon_button(
+                    rx.icon("copy", size=12),
+                    size="1",
+                    variant="soft",
+                    aria_label="Copy webhook secret",
+                    on_click=S.copy_webhook_secret,
+                ),
+            ),
+            rx.text("(", conn.webhook_secret_label, " at the vendor)", size="1", color_scheme="gray"),
+            align="center",
+        ),
+    )
+
+
 def _sync_every(conn: IntegrationView) -> rx.Component:
     """How often Assay checks this connection's open attempts with the vendor."""
     return rx.hstack(
@@ -98,10 +127,11 @@ def _connection(conn: IntegrationView) -> rx.Component:
                 ),
             ),
             _sync_every(conn),
-            _fact("Open attempts", conn.open_attempts),
+            _fact("Sent, not finished", conn.open_attempts),
             _fact("Errors (24 h)", conn.errors_24h),
             _fact("Webhooks not applied yet", conn.webhooks_waiting),
             _webhook(conn),
+            _webhook_secret(conn),
             rx.cond(
                 conn.webhook_error != "",
                 rx.callout(

@@ -34,6 +34,11 @@ def webhook_url(integration: Integration) -> str:
     return f"{base}/api/webhooks/{integration.vendor}/{integration.id}?token={token}"
 
 
+def webhook_secret(integration: Integration) -> str:
+    """The secret a signing vendor is given to sign webhooks with (the URL's token, checked both ways)."""
+    return secrets.decrypt(integration.webhook_token_encrypted)
+
+
 def base_url(integration: Integration) -> str:
     """Where this connection's vendor API lives."""
     spec = registry.VENDORS[integration.vendor]
@@ -306,12 +311,23 @@ def save_integration(**kwargs) -> Integration:
 
 
 def open_attempt_count(session: Session, integration_id: int) -> int:
-    """Attempts of this connection that are not finished yet (for the disconnect warning)."""
-    return session.exec(
-        select(sa.func.count())
-        .select_from(AssessmentAttempt)
+    """Attempts of this connection that are not finished yet."""
+    return sum(unfinished_attempts(session, integration_id))
+
+
+def unfinished_attempts(session: Session, integration_id: int) -> tuple[int, int]:
+    """(sent to candidates and not finished, not sent yet): what disconnecting marks failed.
+
+    Told apart for the disconnect warning: the connection's card counts the first only
+    (what the vendor is followed for), and the warning must not seem to disagree with it.
+    """
+    rows = session.exec(
+        sa.select(AssessmentAttempt.state, sa.func.count())
         .where(AssessmentAttempt.integration_id == integration_id, AssessmentAttempt.state.in_(OPEN_STATES))
-    ).one()
+        .group_by(AssessmentAttempt.state)
+    ).all()
+    not_sent = sum(n for state, n in rows if state == AttemptState.READY_TO_SEND)
+    return sum(n for _state, n in rows) - not_sent, not_sent
 
 
 def disconnect(*, session: Session, integration_id: int, actor: Actor = SYSTEM) -> int:

@@ -187,6 +187,7 @@ class IntegrationView:
     webhooks_waiting: int = 0  # stored, not applied yet (gathering, or failed and kept for retry)
     webhook_error: str = ""  # why the newest of those failed, if one did
     sync_every: str = "default"  # the sync select's value: seconds, or "default"
+    webhook_secret_label: str = ""  # what the vendor calls the secret to paste there; "" if it takes none
 
 
 @dataclasses.dataclass
@@ -495,6 +496,7 @@ def integrations(session: Session) -> list[IntegrationView]:
                 webhooks_waiting=waiting.get(i.id, 0),
                 webhook_error=webhook_error or "",
                 sync_every=str(i.sync_every_seconds or "default"),
+                webhook_secret_label=registry.VENDORS[i.vendor].webhook_secret_label,
             )
         )
     return views

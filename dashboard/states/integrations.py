@@ -15,6 +15,7 @@ from dashboard.services.errors import UserError
 from dashboard.services.permissions import Permission
 from dashboard.states.auth import acting_user, requires
 from dashboard.states.common import in_session
+from providers import registry
 
 
 class IntegrationsState(rx.State):
@@ -33,6 +34,7 @@ class IntegrationsState(rx.State):
     form_error: str = ""
     revealed_id: int = 0
     revealed_url: str = ""
+    revealed_secret: str = ""  # only for a vendor that signs with a secret pasted at its end
     syncing_id: int = 0
     confirm_disconnect_id: int = 0
     confirm_disconnect_text: str = ""
@@ -48,7 +50,7 @@ class IntegrationsState(rx.State):
     @requires(Permission.MANAGE_INTEGRATIONS)
     async def load(self):
         # A sync cut short by a restart of the server would leave its button spinning forever.
-        self.revealed_id, self.revealed_url, self.syncing_id = 0, "", 0
+        self.revealed_id, self.revealed_url, self.revealed_secret, self.syncing_id = 0, "", "", 0
         await self._reload()
 
     @rx.event
@@ -137,26 +139,35 @@ class IntegrationsState(rx.State):
     @rx.event
     @requires(Permission.MANAGE_INTEGRATIONS)
     async def reveal_webhook(self, integration_id: int):
-        """Show one connection's full webhook URL, token included, to paste at the vendor."""
+        """Show one connection's full webhook URL, token included, to paste at the vendor, and
+        the secret a signing vendor asks for."""
+
+        def read(session) -> tuple[str, str]:
+            integration = integration_service.get_integration(session, integration_id)
+            signs = registry.VENDORS[integration.vendor].webhook_secret_label
+            secret = integration_service.webhook_secret(integration) if signs else ""
+            return integration_service.webhook_url(integration), secret
+
         try:
-            url = await in_session(
-                lambda s: integration_service.webhook_url(
-                    integration_service.get_integration(s, integration_id)
-                )
-            )
+            url, secret = await in_session(read)
         except UserError as err:
             return rx.toast.error(str(err))
-        self.revealed_id, self.revealed_url = integration_id, url
+        self.revealed_id, self.revealed_url, self.revealed_secret = integration_id, url, secret
 
     @rx.event
     @requires(Permission.MANAGE_INTEGRATIONS)
     def hide_webhook(self):
-        self.revealed_id, self.revealed_url = 0, ""
+        self.revealed_id, self.revealed_url, self.revealed_secret = 0, "", ""
 
     @rx.event
     @requires(Permission.MANAGE_INTEGRATIONS)
     def copy_webhook(self):
         return [rx.set_clipboard(self.revealed_url), rx.toast.info("Webhook URL copied.")]
+
+    @rx.event
+    @requires(Permission.MANAGE_INTEGRATIONS)
+    def copy_webhook_secret(self):
+        return [rx.set_clipboard(self.revealed_secret), rx.toast.info("Webhook secret copied.")]
 
     @rx.event(background=True)
     @requires(Permission.MANAGE_INTEGRATIONS)
@@ -218,11 +229,14 @@ class IntegrationsState(rx.State):
     @requires(Permission.MANAGE_INTEGRATIONS)
     async def ask_disconnect(self, integration_id: int, name: str):
         """Say what disconnecting does before doing it."""
-        count = await in_session(lambda s: integration_service.open_attempt_count(s, integration_id))
+        sent, not_sent = await in_session(
+            lambda s: integration_service.unfinished_attempts(s, integration_id)
+        )
         self.confirm_disconnect_id = integration_id
         self.confirm_disconnect_text = (
             f"Disconnect {name}? Its key is erased and its webhook stops working. "
-            f"{count} open assessment(s) will be marked failed: candidates keep their links at the vendor, "
+            f"{sent + not_sent} unfinished assessment(s) will be marked failed ({sent} sent to candidates, "
+            f"{not_sent} not sent yet): candidates keep their links at the vendor, "
             "but Assay will no longer follow them."
         )
 
@@ -246,4 +260,4 @@ class IntegrationsState(rx.State):
         except UserError as err:
             return rx.toast.error(str(err))
         await self._reload()
-        return rx.toast.success(f"Disconnected; {affected} open assessment(s) marked failed.")
+        return rx.toast.success(f"Disconnected; {affected} unfinished assessment(s) marked failed.")

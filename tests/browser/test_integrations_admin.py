@@ -1,7 +1,8 @@
 """The admin's integrations page and the team's roles, walked in Chromium.
 
 Sign-in refuses a wrong password without a hint; an admin connects a second
-CoderPad Screen account (wrong key, then right key), reveals its webhook URL,
+CoderPad Screen account (wrong key, then right key), reveals its webhook URL (and
+CodeSignal's the secret it signs with),
 rotates the key, syncs, slows its sync job down (the scheduler follows), and
 disconnects it after a warning; invites a hiring
 manager; a hiring manager sees only their job and cannot manage integrations.
@@ -65,6 +66,18 @@ def test_admin_connects_rotates_and_disconnects_a_vendor(page, demo_app, app_url
     expect(card.get_by_role("button", name="Copy webhook URL")).to_be_visible()
     shoot("12-webhook-revealed", card)
     card.get_by_role("button", name="Hide").click()
+    expect(card.locator(".webhook-secret")).to_have_count(0)  # CoderPad does not sign its webhooks
+
+    # CodeSignal signs with a secret the admin pastes there: the page shows it beside the URL.
+    signing = page.locator(".integration-connection", has_text="CodeSignal").first
+    expect(signing.locator(".webhook-secret")).to_have_text("\u2022" * 6)
+    signing.get_by_role("button", name="Reveal").click()
+    token = re.search(r"token=([\w-]+)", signing.locator(".webhook-url").inner_text())[1]
+    expect(signing.locator(".webhook-secret")).to_have_text(token)
+    expect(signing.get_by_role("button", name="Copy webhook secret")).to_be_visible()
+    shoot("12b-codesignal-webhook-secret", signing)
+    signing.get_by_role("button", name="Hide").click()
+    expect(signing.locator(".webhook-secret")).to_have_text("\u2022" * 6)
 
     card.get_by_role("button", name="Rotate key or change region").click()
     page.get_by_label("API key").fill("rotated-coderpad-key-4242")
@@ -99,10 +112,12 @@ def test_admin_connects_rotates_and_disconnects_a_vendor(page, demo_app, app_url
 
     card.get_by_role("button", name="Disconnect").click()
     dialog = page.get_by_role("alertdialog")
-    expect(dialog).to_contain_text("0 open assessment(s) will be marked failed")
+    expect(dialog).to_contain_text(
+        "0 unfinished assessment(s) will be marked failed (0 sent to candidates, 0 not sent yet)"
+    )
     shoot("14-disconnect-warning", full_page=False)
     dialog.get_by_role("button", name="Disconnect").click()
-    expect(page.get_by_text("Disconnected; 0 open assessment(s) marked failed.")).to_be_visible()
+    expect(page.get_by_text("Disconnected; 0 unfinished assessment(s) marked failed.")).to_be_visible()
     expect(card).to_have_count(0)
     assert "rotated-coderpad-key-4242" not in page.content()
 

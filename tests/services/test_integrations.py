@@ -15,6 +15,7 @@ from dashboard.services.integrations import (
     disconnect,
     list_vendor_tests,
     open_attempt_count,
+    unfinished_attempts,
     update_connection,
 )
 from models import AssessmentAttempt, AttemptState, Integration
@@ -154,13 +155,20 @@ def test_disconnecting_erases_the_key_and_fails_open_attempts_with_the_reason(
     )
     assessments.send_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
     integration_id = p.integration.id
-    assert open_attempt_count(session, integration_id) == 1
+    waiting = pipeline.add_application(
+        session=session, job_id=p.job.id, name="Bo", email="bo@example.com", actor=SYSTEM
+    )
+    pipeline.move_application(
+        session=session, application_id=waiting.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+    assert unfinished_attempts(session, integration_id) == (1, 1)  # one sent, one not sent yet
+    assert open_attempt_count(session, integration_id) == 2
 
     affected = disconnect(session=session, integration_id=integration_id, actor=SYSTEM)
 
     attempt = session.get(AssessmentAttempt, moved.attempt_id)
     integration = session.get(Integration, integration_id)
-    assert affected == 1
+    assert affected == 2
     assert attempt.state == AttemptState.ERROR and "was disconnected" in attempt.error_reason
     assert integration.api_key_encrypted == "" and integration.disconnected_at
     assert views.integrations(session) == []
