@@ -1,7 +1,8 @@
 // Drag and drop for the pipeline board, on @dnd-kit/core.
 // DndBoard holds the drag context and reports a drop as onMove(applicationId, stageId);
 // DropColumn marks a stage's column as a drop target; DragCard makes a card draggable
-// by pointer or keyboard (focus the handle, Space to lift, arrows to move, Space to drop).
+// by pointer or keyboard (focus the card, Space to lift, arrows to go column by column,
+// Space to drop, Escape to cancel), told to screen readers by the candidate's and stage's names.
 import React from "react";
 import {
   DndContext,
@@ -22,31 +23,110 @@ function swallowTheClosingClick() {
   setTimeout(() => document.removeEventListener("click", swallow, { capture: true }), 50);
 }
 
+// Left and right arrows carry a lifted card to the next column, not 25 pixels at a time,
+// and never scroll the board under it (dnd-kit's keyboard sensor scrolls a scrollable
+// board instead of moving the card once the card passes its middle, which left the card
+// over another column than the one announced). The column it heads for is kept here
+// rather than read back from where the card is drawn, which lags a fast key press.
+let keyboardColumn = null;
+
+function nextColumn(context, step) {
+  const columns = context.droppableContainers
+    .getEnabled()
+    .filter((container) => container.node.current)
+    .map((container) => ({
+      stageId: container.data.current?.stageId,
+      rect: container.node.current.getBoundingClientRect(),
+    }))
+    .sort((a, b) => a.rect.left - b.rect.left);
+  const from = keyboardColumn ?? context.active?.data.current?.stageId;
+  const next = columns[columns.findIndex((column) => column.stageId === from) + step];
+  const card = context.activeNode?.getBoundingClientRect();
+  if (!next || !card) return null;
+  keyboardColumn = next.stageId;
+  return { x: next.rect.left + (next.rect.width - card.width) / 2, y: next.rect.top + 8 };
+}
+
+class ColumnByColumnKeyboardSensor extends KeyboardSensor {
+  handleKeyDown(event) {
+    const step = { ArrowRight: 1, ArrowLeft: -1 }[event.code];
+    const context = this.props.context.current;
+    if (!step) {
+      super.handleKeyDown(event); // Space or Enter drops, Escape cancels; up and down do nothing
+      return;
+    }
+    event.preventDefault();
+    if (!this.referenceCoordinates) {
+      if (!context.collisionRect) return;
+      this.referenceCoordinates = { x: context.collisionRect.left, y: context.collisionRect.top };
+    }
+    const target = nextColumn(context, step);
+    if (target) {
+      this.handleMove(event, {
+        x: target.x - this.referenceCoordinates.x,
+        y: target.y - this.referenceCoordinates.y,
+      });
+    }
+  }
+}
+
+const cardName = (active) => active?.data.current?.label || "The card";
+const stageName = (over) => over?.data.current?.stageName || "a stage";
+
+// What a screen reader hears: the candidate and the stage, never the components' ids.
+const announcements = {
+  onDragStart: ({ active }) =>
+    `Picked up ${cardName(active)}. Left and right arrows go to another stage, Space drops, Escape cancels.`,
+  onDragOver: ({ active, over }) =>
+    over ? `${cardName(active)} is over ${stageName(over)}.` : `${cardName(active)} is over no stage.`,
+  onDragEnd: ({ active, over }) =>
+    over ? `${cardName(active)} dropped on ${stageName(over)}.` : `${cardName(active)} dropped outside the stages; not moved.`,
+  onDragCancel: ({ active }) => `Moving ${cardName(active)} was cancelled.`,
+};
+const screenReaderInstructions = {
+  draggable:
+    "To move this candidate, press Space. Then the left and right arrows go from stage to stage; " +
+    "Space drops the card on the stage, Escape cancels.",
+};
+
+// A card moved by keyboard lands in another column as a new element: focus follows it there.
+let refocusAfterMove = null;
+
 export function DndBoard({ onMove, children, ...rest }) {
   const sensors = useSensors(
     useSensor(PointerSensor, { activationConstraint: { distance: 6 } }),
-    useSensor(KeyboardSensor),
+    useSensor(ColumnByColumnKeyboardSensor, { coordinateGetter: () => undefined }),
   );
   const onDragEnd = (event) => {
     swallowTheClosingClick();
-    const { active, over } = event;
+    const { active, over, activatorEvent } = event;
     if (!over || !active) return;
     const applicationId = active.data.current?.applicationId;
     const stageId = over.data.current?.stageId;
     const fromStageId = active.data.current?.stageId;
     if (applicationId && stageId && stageId !== fromStageId && onMove) {
+      if (activatorEvent instanceof KeyboardEvent) {
+        refocusAfterMove = applicationId;
+        setTimeout(() => { if (refocusAfterMove === applicationId) refocusAfterMove = null; }, 10000);
+      }
       onMove(applicationId, stageId);
     }
   };
   return (
-    <DndContext sensors={sensors} onDragEnd={onDragEnd} onDragCancel={swallowTheClosingClick}>
+    <DndContext
+      sensors={sensors}
+      onDragStart={() => { keyboardColumn = null; }}
+      onDragEnd={onDragEnd}
+      onDragCancel={swallowTheClosingClick}
+      accessibility={{ announcements, screenReaderInstructions }}
+    >
       <div {...rest}>{children}</div>
     </DndContext>
   );
 }
 
-export function DropColumn({ stageId, children, style, ...rest }) {
-  const { isOver, setNodeRef } = useDroppable({ id: `stage-${stageId}`, data: { stageId } });
+export function DropColumn({ stageId, stageName, children, style, ...rest }) {
+  const { isOver, setNodeRef } = useDroppable({ id: `stage-${stageId}`, data: { stageId, stageName } });
   const outline = isOver ? { outline: "2px dashed var(--accent-9)", outlineOffset: "2px" } : {};
   return (
     <div ref={setNodeRef} data-drop-over={isOver ? "true" : "false"} style={{ ...style, ...outline }} {...rest}>
@@ -56,18 +136,34 @@ export function DropColumn({ stageId, children, style, ...rest }) {
 }
 
 export function DragCard({ applicationId, stageId, label, children, style, ...rest }) {
+  const node = React.useRef(null);
   const { attributes, listeners, setNodeRef, transform, isDragging } = useDraggable({
     id: `application-${applicationId}`,
-    data: { applicationId, stageId },
+    data: { applicationId, stageId, label },
   });
+  React.useEffect(() => {
+    if (refocusAfterMove === applicationId && node.current) {
+      refocusAfterMove = null;
+      node.current.focus();
+    }
+  }, [applicationId]);
+  const setRefs = (element) => {
+    node.current = element;
+    setNodeRef(element);
+  };
+  // Space lifts the card only when the card itself has the focus: on its checkbox, Space ticks it.
+  const onKeyDown = (event) => {
+    if (event.target === event.currentTarget) listeners?.onKeyDown?.(event);
+  };
   const moved = transform
     ? { transform: `translate3d(${transform.x}px, ${transform.y}px, 0)`, zIndex: 20, position: "relative" }
     : {};
   return (
     <div
-      ref={setNodeRef}
+      ref={setRefs}
       style={{ ...style, ...moved, opacity: isDragging ? 0.85 : 1, touchAction: "none" }}
       {...listeners}
+      onKeyDown={onKeyDown}
       {...attributes}
       aria-label={label ? `Drag ${label}` : undefined}
       aria-roledescription="draggable card"

@@ -31,6 +31,7 @@ class DropColumn(rx.Component):
     lib_dependencies: list[str] = [_DND_KIT]
 
     stage_id: rx.Var[int]
+    stage_name: rx.Var[str]
 
 
 class DragCard(rx.Component):

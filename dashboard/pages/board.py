@@ -13,7 +13,7 @@ from dashboard.components.layout import page_frame
 from dashboard.pages import page
 from dashboard.services.board_view import CardView, Chip, ColumnView, StageOption
 from dashboard.states.auth import AuthState
-from dashboard.states.board import BoardState
+from dashboard.states.board import NEW_EMAIL_ID, NEW_NAME_ID, BoardState
 
 STATUSES = [
     ("any", "Any status"),
@@ -76,6 +76,8 @@ def board_card(
                         card.candidate_name,
                         href="/applications/" + card.application_id.to(str),
                         weight="medium",
+                        overflow_wrap="anywhere",  # a long unbroken name wraps inside the card
+                        min_width="0",
                     ),
                     rx.spacer(),
                     rx.cond(card.score != "", rx.text(card.score, size="2", weight="bold")),
@@ -144,6 +146,7 @@ def _column(column: ColumnView) -> rx.Component:
             width="100%",
         ),
         stage_id=column.stage_id,
+        stage_name=column.name,
         class_name="pipeline-column",
         custom_attrs={"data-stage": column.name},
         style={
@@ -211,13 +214,27 @@ def _filters() -> rx.Component:
 def _add_candidate() -> rx.Component:
     return rx.form(
         rx.hstack(
-            rx.input(name="name", placeholder="Candidate name", aria_label="Candidate name", width="160px"),
-            rx.input(name="email", placeholder="Email", aria_label="Candidate email", width="200px"),
+            rx.input(
+                name="name",
+                id=NEW_NAME_ID,
+                placeholder="Candidate name",
+                aria_label="Candidate name",
+                width="160px",
+                max_length=120,
+            ),
+            rx.input(
+                name="email",
+                id=NEW_EMAIL_ID,
+                placeholder="Email",
+                aria_label="Candidate email",
+                width="200px",
+                max_length=254,
+            ),
             rx.button(rx.icon("user-plus", size=14), "Add candidate", type="submit", variant="soft"),
             align="center",
         ),
         on_submit=BoardState.add_candidate,
-        reset_on_submit=True,
+        reset_on_submit=False,  # emptied by the state once added: a refused entry stays to be corrected
     )
 
 
@@ -287,14 +304,17 @@ def board_page() -> rx.Component:
                 rx.spinner(),
             ),
         ),
-        actions=rx.hstack(
-            rx.link(
-                rx.button(rx.icon("list-checks", size=16), "Review results", variant="soft"),
-                href="/jobs/" + BoardState.board.job_id.to(str) + "/review",
-            ),
-            rx.link(
-                rx.button(rx.icon("list-ordered", size=16), "Edit plan", variant="soft"),
-                href="/jobs/" + BoardState.board.job_id.to(str) + "/plan",
+        actions=rx.cond(  # none for a job that does not exist
+            BoardState.board.job_id != 0,
+            rx.hstack(
+                rx.link(
+                    rx.button(rx.icon("list-checks", size=16), "Review results", variant="soft"),
+                    href="/jobs/" + BoardState.board.job_id.to(str) + "/review",
+                ),
+                rx.link(
+                    rx.button(rx.icon("list-ordered", size=16), "Edit plan", variant="soft"),
+                    href="/jobs/" + BoardState.board.job_id.to(str) + "/plan",
+                ),
             ),
         ),
     )

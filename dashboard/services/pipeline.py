@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from collections.abc import Iterable
 
 import sqlalchemy as sa
@@ -22,6 +23,10 @@ from models import Application, Candidate, Job, Stage, StageKind, WorkspaceRevis
 
 log = logging.getLogger(__name__)
 
+# One @, something before it, and a domain with a dot inside it: what a vendor will accept
+# to send a test to. Not the whole of RFC 5322, which vendors do not take either.
+EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+
 
 @dataclasses.dataclass(frozen=True)
 class MoveOutcome:
@@ -30,6 +35,7 @@ class MoveOutcome:
     message: str
     attempt_ids: tuple[int, ...] = ()
     sent: int = 0
+    moved: bool = True  # False: it was in that stage already
 
     @property
     def attempt_id(self) -> int | None:
@@ -40,24 +46,34 @@ class MoveOutcome:
 def add_application(*, session: Session, job_id: int, name: str, email: str, actor: Actor) -> Application:
     """A candidate applies: the application starts in the plan's first stage.
 
-    The candidate is matched by email, so one person applying twice is one candidate.
+    The candidate is matched by email, so one person applying to two jobs is one
+    candidate, and the name already known for that email is kept (the caller shows
+    whose it is). The email is required: every test is sent to it, and a candidate
+    added without one could never be sent a test.
 
     Raises:
-        UserError: No name, an email that is not one, or a job without a plan.
+        UserError: No name, no email or one that is not an address, the person already
+            in this job, or a job without a plan.
     """
     if not name.strip():
         raise UserError("Give the candidate's name.")
-    if email and ("@" not in email or " " in email.strip()):
-        raise UserError(f"{email!r} is not an email address.")
+    if len(name.strip()) > 120:
+        raise UserError("A candidate's name is at most 120 characters.")
+    address = email.strip().lower()
+    if not address:
+        raise UserError("Give the candidate's email: their tests are sent to it.")
+    if len(address) > 254 or not EMAIL.fullmatch(address):
+        raise UserError(f"{email.strip()!r} is not an email address (name@example.com).")
     first = session.exec(select(Stage).where(Stage.job_id == job_id).order_by(Stage.position)).first()
     if first is None:
         raise UserError("That job has no interview plan yet.")
-    address = email.strip().lower()
-    candidate = session.exec(select(Candidate).where(Candidate.email == address)).first() if address else None
+    candidate = session.exec(select(Candidate).where(Candidate.email == address)).first()
     if candidate is None:
         candidate = Candidate(name=name.strip(), email=address)
         session.add(candidate)
         session.flush()
+    else:
+        _refuse_second_application(session, candidate, job_id)
     application = Application(candidate_id=candidate.id, job_id=job_id, stage_id=first.id)
     session.add(application)
     session.flush()
@@ -67,6 +83,19 @@ def add_application(*, session: Session, job_id: int, name: str, email: str, act
     history.bump_job(session, job_id)
     session.commit()
     return application
+
+
+def _refuse_second_application(session: Session, candidate: Candidate, job_id: int) -> None:
+    """One person is one card per job: a second would split their tests and history in two."""
+    existing = session.exec(
+        select(Application, Stage.name)
+        .join(Stage, Stage.id == Application.stage_id)
+        .where(Application.candidate_id == candidate.id, Application.job_id == job_id)
+    ).first()
+    if existing is not None:
+        application, stage = existing
+        where = f"rejected in {stage}" if application.rejected_at else f"in {stage}"
+        raise UserError(f"{candidate.name} ({candidate.email}) is already in this job, {where}.")
 
 
 def move_application(*, session: Session, application_id: int, stage_id: int, actor: Actor) -> MoveOutcome:
@@ -82,7 +111,7 @@ def move_application(*, session: Session, application_id: int, stage_id: int, ac
     if stage is None or stage.job_id != application.job_id:
         raise UserError("That stage is not part of this job's interview plan.")
     if stage.id == application.stage_id:
-        return MoveOutcome(f"Already in {stage.name}.")
+        return MoveOutcome(f"Already in {stage.name}.", moved=False)
     tests = plans.tests_of(session, stage.id) if stage.kind == StageKind.ASSESSMENT else []
     for test in tests:
         try:
@@ -131,6 +160,7 @@ class BulkResult:
     application_id: int
     ok: bool
     message: str
+    moved: bool = False  # ok and not moved: it was in that stage already
 
 
 def move_applications(
@@ -143,7 +173,7 @@ def move_applications(
             outcome = move_application(
                 session=session, application_id=application_id, stage_id=stage_id, actor=actor
             )
-            results.append(BulkResult(application_id, True, outcome.message))
+            results.append(BulkResult(application_id, True, outcome.message, outcome.moved))
         except UserError as err:
             session.rollback()
             results.append(BulkResult(application_id, False, str(err)))

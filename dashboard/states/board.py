@@ -10,8 +10,11 @@ from dashboard.services.permissions import Permission, require
 from dashboard.states import live
 from dashboard.states.auth import acting_user, current_user, requires
 from dashboard.states.common import id_in_path, in_session
+from models import Candidate
 
 EMPTY = board_view.BoardView(0, "", [], [])
+# The "Add candidate" boxes, emptied once a candidate is added
+NEW_NAME_ID, NEW_EMAIL_ID = "new-candidate-name", "new-candidate-email"
 
 
 def _score(text: str) -> float | None:
@@ -23,6 +26,19 @@ def _score(text: str) -> float | None:
     if not 0 <= value <= 100:
         raise ValueError
     return value
+
+
+def _bulk_move_toast(results: list[pipeline.BulkResult]):
+    """Counts what moved, what was there already and what failed, with the first reasons."""
+    moved = sum(1 for r in results if r.moved)
+    stayed = sum(1 for r in results if r.ok and not r.moved)
+    failed = [r.message for r in results if not r.ok]
+    text = f"Moved {moved} of {len(results)}." if failed or stayed else f"Moved {moved} application(s)."
+    if stayed:
+        text += f" {stayed} {'was' if stayed == 1 else 'were'} in that stage already."
+    if failed:
+        return rx.toast.error(f"{text} " + " ".join(failed[:3]))
+    return rx.toast.success(text)
 
 
 class BoardState(rx.State):
@@ -158,30 +174,38 @@ class BoardState(rx.State):
         )
         self.moving, self.selected = False, []
         await self._reload()
-        failed = [r.message for r in results if not r.ok]
-        moved = len(results) - len(failed)
-        if failed:
-            yield rx.toast.error(f"Moved {moved} of {len(results)}. " + " ".join(failed[:3]))
-        else:
-            yield rx.toast.success(f"Moved {moved} application(s).")
+        yield _bulk_move_toast(results)
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
     async def add_candidate(self, form: dict):
-        """A candidate applies (entered by the recruiter): the card lands in the first stage."""
+        """A candidate applies (entered by the recruiter): the card lands in the first stage.
+
+        The boxes are emptied only once the candidate is added: a refused entry stays to be corrected.
+        """
         job_id, actor = self._job_id(), acting_user()
-        name, email = str(form.get("name", "")), str(form.get("email", ""))
+        name, email = str(form.get("name", "")).strip(), str(form.get("email", ""))
+
+        def add(session) -> str:
+            application = pipeline.add_application(
+                session=session, job_id=job_id, name=name, email=email, actor=actor
+            )
+            return session.get(Candidate, application.candidate_id).name
+
         try:
             require(current_user(), Permission.MANAGE_PIPELINE, job_id=job_id)
-            await in_session(
-                lambda s: pipeline.add_application(
-                    session=s, job_id=job_id, name=name, email=email, actor=actor
-                )
-            )
+            known_as = await in_session(add)
         except UserError as err:
             return rx.toast.error(str(err))
         await self._reload()
-        return rx.toast.success(f"{name.strip()} added.")
+        if known_as.casefold() != name.casefold():
+            added = rx.toast.success(
+                f"{known_as} added: {email.strip().lower()} is already {known_as}'s address, "
+                f"so the name typed ({name}) was not used."
+            )
+        else:
+            added = rx.toast.success(f"{known_as} added.")
+        return [added, rx.set_value(NEW_NAME_ID, ""), rx.set_value(NEW_EMAIL_ID, "")]
 
     @rx.event
     @requires(Permission.VIEW_PIPELINE)

@@ -100,21 +100,53 @@ def test_select_move_in_bulk_move_one_and_see_another_tab_live(page, app_url, sh
     expect(_column(page, "Recruiter screen").locator(".pipeline-card")).to_have_count(0)
 
 
-def test_a_card_dragged_by_the_name_moves_and_the_name_still_opens_the_application(page, sign_in, shoot):
+def test_a_card_dragged_by_its_name_or_moved_by_keyboard(page, sign_in, shoot):
     """The name is a link, and the click a drag ends with once followed it: the card moved,
-    and the board gave way to the application page. A click on the name still opens it."""
+    and the board gave way to the application page. By keyboard, Space on the card's
+    checkbox ticks it; Space on the card lifts it, an arrow goes one stage over, Space
+    drops it there, a screen reader hears names, and the focus stays on the moved card."""
     page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     page.get_by_label("New job title").fill("Data Platform Engineer")
     page.get_by_role("button", name="New job").click()
     page.get_by_role("button", name="Back to the board").click()
     expect(page.get_by_text("No applications in this job yet.")).to_be_visible()
-    _add_candidate(page, "Grace Brewster Hopper")
+    for person in ["Grace Brewster Hopper", "Katherine Johnson"]:
+        _add_candidate(page, person)
+    expect(page.get_by_label("Candidate name")).to_have_value("")  # emptied once added
+    # The same person again is refused, and what was typed stays to be corrected.
+    page.get_by_label("Candidate name").fill("K. Johnson")
+    page.get_by_label("Candidate email").fill("katherine.johnson@example.com")
+    page.get_by_role("button", name="Add candidate").click()
+    expect(
+        page.get_by_text("Katherine Johnson (katherine.johnson@example.com) is already in this job")
+    ).to_be_visible()
+    expect(page.get_by_label("Candidate name")).to_have_value("K. Johnson")
+    expect(_column(page, "Applied").locator(".pipeline-card")).to_have_count(2)
     name = _column(page, "Applied").get_by_role("link", name="Grace Brewster Hopper")
     moved = _column(page, "Recruiter screen").locator(".pipeline-card", has_text="Grace Brewster Hopper")
     drag_card(page, name, _column(page, "Recruiter screen"), moved)
-    expect(_column(page, "Applied").locator(".pipeline-card")).to_have_count(0)
+    expect(_column(page, "Applied").locator(".pipeline-card")).to_have_count(1)
     shoot("73-board-dragged-by-the-name")
+
+    page.get_by_label("Select Katherine Johnson").focus()
+    page.keyboard.press("Space")
+    expect(page.get_by_label("Select Katherine Johnson")).to_be_checked()
+    expect(page.locator(".selection-bar")).to_contain_text("1 selected")
+    page.get_by_label("Drag Katherine Johnson").focus()
+    page.keyboard.press("Space")
+    said = page.locator("[id^='DndLiveRegion']")
+    expect(said).to_contain_text("Katherine Johnson is over Applied.")
+    page.keyboard.press("ArrowRight")
+    expect(said).to_contain_text("Katherine Johnson is over Recruiter screen.")
+    page.keyboard.press("ArrowRight")
+    expect(said).to_contain_text("Katherine Johnson is over Onsite.")
+    page.keyboard.press("ArrowLeft")
+    expect(said).to_contain_text("Katherine Johnson is over Recruiter screen.")
+    page.keyboard.press("Space")
+    expect(_column(page, "Recruiter screen").locator(".pipeline-card")).to_have_count(2)
+    expect(page.get_by_label("Drag Katherine Johnson")).to_be_focused()
+    shoot("74-board-moved-by-keyboard")
 
     moved.get_by_role("link", name="Grace Brewster Hopper").click()
     expect(page.get_by_role("heading", name="Grace Brewster Hopper")).to_be_visible()

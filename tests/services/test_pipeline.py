@@ -1,10 +1,13 @@
-"""Moving applications through the plan: what happens to a stage's tests when a candidate leaves it."""
+"""Candidates applying, and applications moving through the plan: what happens to a stage's
+tests when a candidate leaves it."""
 
+import pytest
 from sqlmodel import select
 
-from dashboard.services import assessments, pipeline, queue_view
+from dashboard.services import assessments, pipeline, plans, queue_view
 from dashboard.services.actors import SYSTEM
-from models import ApplicationEvent, AssessmentAttempt, AttemptState
+from dashboard.services.errors import UserError
+from models import Application, ApplicationEvent, AssessmentAttempt, AttemptState, Candidate
 
 
 def _attempt(session, attempt_id: int) -> AssessmentAttempt:
@@ -44,3 +47,37 @@ def test_leaving_a_stage_withdraws_its_unsent_test_and_keeps_a_sent_one(
 
     assert _attempt(session, fresh).state == AttemptState.SENT  # the candidate may still take it
     assert sandbox.stats()["invitations_created"] == 1
+
+
+@pytest.mark.parametrize(
+    "email", ["", "  ", "@", "foo@", "@example.com", "a@b", "a b@example.com", "a@@b.com"]
+)
+def test_a_candidate_is_added_only_with_an_email_address_tests_can_be_sent_to(session, email):
+    job = plans.create_job(session=session, title="Backend Engineer", stage_names=["Applied"])
+
+    with pytest.raises(UserError, match="email"):
+        pipeline.add_application(session=session, job_id=job.id, name="Ada", email=email, actor=SYSTEM)
+
+    assert session.exec(select(Candidate)).all() == []
+
+
+def test_one_person_is_one_card_per_job_and_keeps_the_name_known_for_their_email(session):
+    backend = plans.create_job(session=session, title="Backend Engineer", stage_names=["Applied"])
+    data = plans.create_job(session=session, title="Data Engineer", stage_names=["Applied"])
+    first = pipeline.add_application(
+        session=session, job_id=backend.id, name="Grace Hopper", email="grace@example.com", actor=SYSTEM
+    )
+
+    with pytest.raises(
+        UserError, match=r"Grace Hopper \(grace@example.com\) is already in this job, in Applied"
+    ):
+        pipeline.add_application(
+            session=session, job_id=backend.id, name="G. Hopper", email=" GRACE@example.com ", actor=SYSTEM
+        )
+    other_job = pipeline.add_application(
+        session=session, job_id=data.id, name="G. Hopper", email="grace@example.com", actor=SYSTEM
+    )
+
+    assert other_job.candidate_id == first.candidate_id
+    assert session.get(Candidate, first.candidate_id).name == "Grace Hopper"
+    assert len(session.exec(select(Application).where(Application.job_id == backend.id)).all()) == 1

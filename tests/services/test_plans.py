@@ -6,7 +6,7 @@ from sqlmodel import select
 from dashboard.services import assessments, notify, pipeline, plans, sync
 from dashboard.services.actors import SYSTEM
 from dashboard.services.errors import UserError
-from models import Application, AssessmentAttempt, AttemptState, Gating, Notification, StageKind
+from models import Application, AssessmentAttempt, AttemptState, Candidate, Gating, Notification, StageKind
 
 
 def test_a_new_job_moves_the_revision_open_job_lists_watch(session):
@@ -158,9 +158,13 @@ def test_moving_into_a_stage_whose_connection_is_gone_is_refused_cleanly(
 
 def test_a_candidate_without_an_email_cannot_be_sent_a_test(session, pipeline_with_assessment, sandbox):
     p = pipeline_with_assessment
-    no_mail = pipeline.add_application(
-        session=session, job_id=p.job.id, name="No Mail", email="", actor=SYSTEM
-    )
+    # Added before an email was required (the board refuses one without, now)
+    candidate = Candidate(name="No Mail", email="")
+    session.add(candidate)
+    session.flush()
+    no_mail = Application(candidate_id=candidate.id, job_id=p.job.id, stage_id=p.applied.id)
+    session.add(no_mail)
+    session.commit()
     moved = pipeline.move_application(
         session=session, application_id=no_mail.id, stage_id=p.assessment.id, actor=SYSTEM
     )
@@ -186,4 +190,9 @@ def test_bulk_move_reports_each_row(session, pipeline_with_assessment, sandbox):
     )
 
     assert [r.ok for r in results] == [True, True, False]
+    assert [r.moved for r in results] == [True, True, False]
     assert "no longer exists" in results[2].message
+    again = pipeline.move_applications(
+        session=session, application_ids=[p.application.id], stage_id=p.onsite.id, actor=SYSTEM
+    )
+    assert [(r.ok, r.moved, r.message) for r in again] == [(True, False, "Already in Onsite.")]
