@@ -52,6 +52,26 @@ def _name(name: str) -> str:
     return cleaned
 
 
+def _unique_name(session: Session, job_id: int, name: str, stage_id: int | None = None) -> str:
+    """The cleaned name, refused when another stage of the job has it (in any case).
+
+    The board's columns and "Move to" menus name stages by name, so two of one name
+    cannot be told apart; a stale name box once renamed a stage to its neighbour's name.
+    """
+    cleaned = _name(name)
+    taken = next(
+        (
+            s
+            for s in stages_of(session, job_id)
+            if s.id != stage_id and s.name.casefold() == cleaned.casefold()
+        ),
+        None,
+    )
+    if taken is not None:
+        raise UserError(f"This plan already has a stage called {taken.name}.")
+    return cleaned
+
+
 def _renumber(session: Session, stages: list[Stage]) -> None:
     for position, stage in enumerate(stages):
         if stage.position != position:
@@ -90,7 +110,7 @@ def add_stage(
     """Add a stage after ``after_stage_id`` (default: at the end).
 
     Raises:
-        UserError: No name, or the anchor stage is not in this plan.
+        UserError: No name, a name the plan already has, or the anchor stage is not in this plan.
     """
     if session.get(Job, job_id) is None:
         raise NotFound("That job no longer exists.")
@@ -101,7 +121,7 @@ def add_stage(
         if anchor is None:
             raise UserError("The stage to insert after is not in this plan.")
         position = stages.index(anchor) + 1
-    stage = Stage(job_id=job_id, position=position, name=_name(name), kind=kind)
+    stage = Stage(job_id=job_id, position=position, name=_unique_name(session, job_id, name), kind=kind)
     stages.insert(position, stage)
     session.add(stage)
     _renumber(session, stages)
@@ -253,9 +273,13 @@ def set_live_interview_template(
 
 
 def rename_stage(*, session: Session, stage_id: int, name: str) -> Stage:
-    """Rename a stage; its applications and history stay."""
+    """Rename a stage; its applications and history stay.
+
+    Raises:
+        UserError: No name, too long, or another stage of the plan has it.
+    """
     stage = get_stage(session, stage_id)
-    stage.name = _name(name)
+    stage.name = _unique_name(session, stage.job_id, name, stage_id)
     session.add(stage)
     history.bump_job(session, stage.job_id)
     session.commit()

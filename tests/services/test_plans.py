@@ -33,6 +33,23 @@ def test_stages_are_added_renamed_reordered_and_kept_dense(session):
         plans.rename_stage(session=session, stage_id=chat.id, name="   ")
 
 
+def test_a_stage_cannot_take_the_name_of_another_stage_in_its_plan(session):
+    """Two stages of one name are two board columns no one can tell apart, and moves land in either."""
+    job = plans.create_job(session=session, title="Designer", stage_names=["Applied", "Offer"])
+    other = plans.create_job(session=session, title="Writer", stage_names=["Hunt stage"])
+    applied, _offer = plans.stages_of(session, job.id)
+
+    with pytest.raises(UserError, match="already has a stage called Offer"):
+        plans.rename_stage(session=session, stage_id=applied.id, name=" offer ")
+    with pytest.raises(UserError, match="already has a stage called Applied"):
+        plans.add_stage(session=session, job_id=job.id, name="APPLIED")
+    plans.rename_stage(session=session, stage_id=applied.id, name="applied")  # its own name, recased
+    plans.add_stage(session=session, job_id=job.id, name="Hunt stage")  # another job's name is fine
+
+    assert [s.name for s in plans.stages_of(session, job.id)] == ["applied", "Offer", "Hunt stage"]
+    assert [s.name for s in plans.stages_of(session, other.id)] == ["Hunt stage"]
+
+
 def test_deleting_a_stage_with_applications_asks_where_they_go(session, pipeline_with_assessment):
     p = pipeline_with_assessment
 
