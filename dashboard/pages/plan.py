@@ -85,6 +85,8 @@ def _stage(stage: PlanStage, index) -> rx.Component:
                     on_blur=lambda value: PlanState.rename(stage.id, value),
                     aria_label="Stage name",
                     width="260px",
+                    # Drawn afresh when the stored name changes, or a rename is refused.
+                    key=stage.name + "-" + PlanState.name_resets.to_string(),
                 ),
                 rx.badge(stage.kind, color_scheme=rx.cond(stage.kind == "assessment", "violet", "gray")),
                 rx.text(stage.applications, " application(s)", size="1", color_scheme="gray"),
@@ -153,6 +155,9 @@ def _stage(stage: PlanStage, index) -> rx.Component:
         width="100%",
         class_name="plan-stage",
         custom_attrs={"data-stage": stage.name},
+        # The card is its stage's, not its position's: moving a stage moves its name box and
+        # settings form (they keep what they started with) instead of leaving them to the neighbour.
+        key=stage.id,
     )
 
 

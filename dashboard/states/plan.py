@@ -22,6 +22,9 @@ class PlanState(TestPicker, rx.State):
     loaded: bool = False
     error: str = ""
     new_stage_name: str = ""
+    # The name boxes are uncontrolled (typing stays in the browser until the box is left), so a
+    # refused rename, which leaves the stored name as it was, bumps this to draw them afresh.
+    name_resets: int = 0
     # Add-test dialog (a stage's tests, or its live-interview template): see TestPicker
     test_stage_id: int = 0
     test_stage_name: str = ""
@@ -43,13 +46,19 @@ class PlanState(TestPicker, rx.State):
             self.plan, self.error = EMPTY, str(err)
         self.loaded = True
 
-    async def _change(self, work, success: str = ""):
+    async def _try(self, work) -> str:
+        """Make a change and reload the plan; the service's refusal, or "" once it is done."""
         try:
             await in_session(work)
         except UserError as err:
             await self._reload()
-            return rx.toast.error(str(err))
+            return str(err)
         await self._reload()
+        return ""
+
+    async def _change(self, work, success: str = ""):
+        if refusal := await self._try(work):
+            return rx.toast.error(refusal)
         return rx.toast.success(success) if success else None
 
     @rx.event
@@ -68,23 +77,22 @@ class PlanState(TestPicker, rx.State):
     async def add_stage(self, _form: dict | None = None):
         """Add a stage at the end of the plan."""
         job_id, name = self._job_id(), self.new_stage_name
-        toast = await self._change(
-            lambda s: plans.add_stage(session=s, job_id=job_id, name=name), f"Stage {name.strip()!r} added."
-        )
-        if not self.error and name.strip():
-            self.new_stage_name = ""
-        return toast
+        if refusal := await self._try(lambda s: plans.add_stage(session=s, job_id=job_id, name=name)):
+            return rx.toast.error(refusal)  # the typed name stays in its box, to be corrected
+        self.new_stage_name = ""
+        return rx.toast.success(f"Stage {name.strip()!r} added.")
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
     async def rename(self, stage_id: int, name: str):
-        """Save a stage's new name (on leaving its box)."""
+        """Save a stage's new name (on leaving its box; leaving it unchanged saves nothing)."""
         current = next((s.name for s in self.plan.stages if s.id == stage_id), None)
         if current is None or current == name.strip():
             return
-        return await self._change(
-            lambda s: plans.rename_stage(session=s, stage_id=stage_id, name=name), "Renamed."
-        )
+        if refusal := await self._try(lambda s: plans.rename_stage(session=s, stage_id=stage_id, name=name)):
+            self.name_resets += 1  # the box shows the stored name again, not the refused one
+            return rx.toast.error(refusal)
+        return rx.toast.success("Renamed.")
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)

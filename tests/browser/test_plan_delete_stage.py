@@ -1,7 +1,10 @@
-"""Deleting a stage that holds applications asks where they go, and moves them there."""
+"""The plan editor: deleting a stage asks where its applications go; a moved stage keeps its
+own name box and settings; a refused name is kept to be corrected, or the stored one shown."""
 
 import pytest
 from playwright.sync_api import expect
+
+from tests.browser.steps import pick_test
 
 pytestmark = pytest.mark.browser
 
@@ -50,3 +53,93 @@ def test_deleting_a_stage_moves_its_applications_where_the_recruiter_says(page, 
     page.goto(f"{app_url}/jobs/3")
     moved = page.locator(".pipeline-column[data-stage='Recruiter screen'] .pipeline-card", has_text=NAME)
     expect(moved).to_be_visible()
+
+
+HUNT = "Hunt stage"
+
+
+def _names_and_deadlines(page) -> list[tuple[str, str, str]]:
+    """Each card's stage (its data-stage), the name its box shows, and its deadline box ("-": none)."""
+    rows = []
+    for card in page.locator(".plan-stage").all():
+        deadline = card.get_by_label("Deadline in days")
+        rows.append(
+            (
+                card.get_attribute("data-stage"),
+                card.get_by_label("Stage name", exact=True).input_value(),
+                deadline.input_value() if deadline.count() else "-",
+            )
+        )
+    return rows
+
+
+def test_moving_a_stage_moves_its_name_box_and_settings_with_it(page, app_url, sign_in, shoot):
+    """The reporter's hunt: after "Move up" the boxes kept their old order, and a Tab renamed Offer."""
+    page.set_default_timeout(20_000)
+    sign_in("admin@assay.test")
+    page.goto(f"{app_url}/jobs/3/plan")
+    page.get_by_label("New stage name").fill(HUNT)
+    page.get_by_role("button", name="Add stage").click()
+    hunt = page.locator(f".plan-stage[data-stage='{HUNT}']")
+    expect(hunt.get_by_label("Stage name", exact=True)).to_have_value(HUNT)
+    # An assessment stage with a deadline, so two settings forms can trade places.
+    hunt.get_by_role("button", name="Add assessment").click()
+    pick_test(page, "iMocha", 0)
+    page.get_by_role("button", name="Add", exact=True).click()
+    hunt.get_by_label("Deadline in days").fill("5")
+    hunt.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Stage settings saved.")).to_be_visible()
+
+    for above in ("Offer", "Onsite", "iMocha assessment"):
+        page.get_by_role("button", name=f"Move {HUNT} up").click()
+        expect(hunt.locator("xpath=following-sibling::*[1]")).to_have_attribute("data-stage", above)
+    rows = _names_and_deadlines(page)
+    assert dict((stage, deadline) for stage, _, deadline in rows)[HUNT] == "5"
+    assert dict((stage, deadline) for stage, _, deadline in rows)["iMocha assessment"] == ""
+    assert [(stage, name) for stage, name, _ in rows] == [(stage, stage) for stage, _, _ in rows]
+    shoot("25-plan-moved-stage-keeps-its-boxes", full_page=False)
+
+    # Leaving a name box without typing changes nothing: no rename, no toast.
+    offer = page.locator(".plan-stage[data-stage='Offer']")
+    offer.get_by_label("Stage name", exact=True).click()
+    page.keyboard.press("Tab")
+    page.get_by_role("button", name=f"Move {HUNT} down").click()  # handled after the blur's event
+    expect(hunt.locator("xpath=preceding-sibling::*[1]")).to_have_attribute("data-stage", "iMocha assessment")
+    expect(page.get_by_text("Renamed.")).to_have_count(0)
+    assert [stage for stage, _, _ in _names_and_deadlines(page)] == [
+        "Applied",
+        "Recruiter screen",
+        "iMocha assessment",
+        HUNT,
+        "Onsite",
+        "Offer",
+    ]
+
+    # Renaming to another stage's name is refused by the service.
+    name_box = hunt.get_by_label("Stage name", exact=True)
+    name_box.fill("offer")
+    page.keyboard.press("Tab")
+    expect(page.get_by_text("This plan already has a stage called Offer.")).to_be_visible()
+    expect(page.locator(".plan-stage[data-stage='Offer']")).to_have_count(1)
+
+    hunt.get_by_role("button", name="Delete").click()  # leave job 3's plan as the demo made it
+    page.get_by_role("alertdialog").get_by_role("button", name="Delete").click()
+    expect(page.locator(f".plan-stage[data-stage='{HUNT}']")).to_have_count(0)
+
+
+def test_a_refused_stage_name_keeps_what_was_typed_or_shows_the_stored_name(page, app_url, sign_in, shoot):
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    page.goto(f"{app_url}/jobs/2/plan")
+    offer = page.locator(".plan-stage[data-stage='Offer']").get_by_label("Stage name", exact=True)
+    offer.fill("")
+    page.keyboard.press("Tab")
+    expect(page.get_by_text("Give the stage a name.")).to_be_visible()
+    expect(offer).to_have_value("Offer")  # the stored name, not the refused blank
+
+    too_long = "Panel " + "x" * 194
+    page.get_by_label("New stage name").fill(too_long)
+    page.get_by_role("button", name="Add stage").click()
+    expect(page.get_by_text("A stage name is at most 120 characters.")).to_be_visible()
+    expect(page.get_by_label("New stage name")).to_have_value(too_long)  # to be shortened, not retyped
+    shoot("26-plan-refused-names", full_page=False)
