@@ -25,6 +25,7 @@ SESSION_LIFETIME = datetime.timedelta(hours=12)
 FAILURE_WINDOW = datetime.timedelta(minutes=15)
 MAX_FAILURES = 5
 MIN_PASSWORD = 10
+MAX_NAME = 120  # the column's length; longer names also pushed the users page's controls off-screen
 
 _hasher = PasswordHash.recommended()
 _UNKNOWN_USER_HASH = _hasher.hash("no such user: the same work as a real check")
@@ -44,13 +45,15 @@ def create_user(
     """A new user; returns the user and the password (generated when not given, shown once).
 
     Raises:
-        UserError: A malformed email, no name, a short password, or the email is taken.
+        UserError: A malformed email, no name or a too long one, a short password, or the email is taken.
     """
     email = _normal_email(email)
     if "@" not in email or " " in email or len(email) > 254:
         raise UserError("Enter a valid email address.")
     if not name.strip():
         raise UserError("Enter the person's name.")
+    if len(name.strip()) > MAX_NAME:
+        raise UserError(f"A name is at most {MAX_NAME} characters.")
     password = password or secrets.token_urlsafe(12)
     if len(password) < MIN_PASSWORD:
         raise UserError(f"A password needs at least {MIN_PASSWORD} characters.")

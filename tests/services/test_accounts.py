@@ -100,6 +100,7 @@ def test_the_last_admin_cannot_be_demoted_or_deactivated(session):
     [
         ("not-an-email", "X", None, "valid email"),
         ("x@example.com", " ", None, "name"),
+        ("x@example.com", "Maximilian " * 12, None, "at most 120 characters"),
         ("x@example.com", "X", "short", "at least 10"),
         ("riley@example.com", "X", None, "already has an account"),
     ],
