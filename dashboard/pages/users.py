@@ -34,10 +34,13 @@ def _row(user: UserView) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.vstack(
-                rx.text(user.name, weight="medium"),
-                rx.text(user.email, size="1", color_scheme="gray"),
+                # A long name (or one without spaces) wraps anywhere rather than widening the
+                # table and pushing the row's role, jobs and Deactivate off-screen.
+                rx.text(user.name, weight="medium", overflow_wrap="anywhere"),
+                rx.text(user.email, size="1", color_scheme="gray", overflow_wrap="anywhere"),
                 spacing="0",
-            )
+            ),
+            max_width="320px",
         ),
         rx.table.cell(
             _role_select(
@@ -63,7 +66,7 @@ def _row(user: UserView) -> rx.Component:
                     size="1",
                     variant="soft",
                     color_scheme="red",
-                    on_click=UsersState.set_active(user.id, False),
+                    on_click=UsersState.ask_deactivate(user.id, user.name),
                 ),
                 rx.button(
                     "Reactivate", size="1", variant="soft", on_click=UsersState.set_active(user.id, True)
@@ -77,15 +80,29 @@ def _invite_form() -> rx.Component:
     return rx.card(
         rx.form(
             rx.hstack(
-                rx.input(name="name", placeholder="Name", aria_label="Name"),
-                rx.input(name="email", placeholder="Email", type="email", aria_label="Invite email"),
+                rx.input(
+                    name="name",
+                    placeholder="Name",
+                    aria_label="Name",
+                    value=UsersState.invite_name,
+                    on_change=UsersState.set_invite_name,
+                ),
+                rx.input(
+                    name="email",
+                    placeholder="Email",
+                    type="email",
+                    aria_label="Invite email",
+                    value=UsersState.invite_email,
+                    on_change=UsersState.set_invite_email,
+                ),
                 _role_select(name="role", default_value="recruiter", aria_label="Invite role"),
                 rx.button("Invite", type="submit"),
                 align="center",
                 wrap="wrap",
             ),
             on_submit=UsersState.invite,
-            reset_on_submit=True,
+            # Not reset here: a refused invite keeps what was typed; the state clears it once invited.
+            reset_on_submit=False,
         ),
         rx.cond(
             UsersState.invite_error != "",
@@ -114,11 +131,38 @@ def _invite_form() -> rx.Component:
     )
 
 
+def _deactivate_dialog() -> rx.Component:
+    """Deactivating ends the person's sessions at once, so it asks first, like deleting a stage."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Deactivate a user"),
+            rx.alert_dialog.description(
+                "Deactivate ",
+                rx.text.strong(UsersState.deactivate_name),
+                "? They are signed out and cannot sign in until reactivated.",
+                overflow_wrap="anywhere",
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(
+                    rx.button("Deactivate", color_scheme="red", on_click=UsersState.confirm_deactivate)
+                ),
+                justify="end",
+                spacing="2",
+                margin_top="16px",
+            ),
+        ),
+        open=UsersState.deactivate_user_id != 0,
+        on_open_change=UsersState.set_deactivate_open,
+    )
+
+
 @page(route=routes.USERS, title="Users · Assay", on_load=[AuthState.guard_page, UsersState.load])
 def users_page() -> rx.Component:
     return page_frame(
         "Users",
         _invite_form(),
+        _deactivate_dialog(),
         rx.table.root(
             rx.table.header(
                 rx.table.row(

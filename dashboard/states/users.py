@@ -20,6 +20,12 @@ class UsersState(rx.State):
     invite_error: str = ""
     invited_password: str = ""
     invited_email: str = ""
+    # The invite form's boxes, held here so a refused invite keeps them (to be corrected)
+    invite_name: str = ""
+    invite_email: str = ""
+    # Deactivate dialog: deactivating signs the person out, so it asks first
+    deactivate_user_id: int = 0
+    deactivate_name: str = ""
 
     async def _reload(self) -> None:
         def load(session):
@@ -45,10 +51,21 @@ class UsersState(rx.State):
             self.invite_error = "Pick a role."
             return
         except UserError as err:
-            self.invite_error = str(err)
+            self.invite_error = str(err)  # the boxes keep what was typed
             return
         self.invite_error, self.invited_email, self.invited_password = "", user.email, password
+        self.invite_name = self.invite_email = ""
         await self._reload()
+
+    @rx.event
+    @requires(Permission.MANAGE_USERS)
+    def set_invite_name(self, value: str):
+        self.invite_name = value
+
+    @rx.event
+    @requires(Permission.MANAGE_USERS)
+    def set_invite_email(self, value: str):
+        self.invite_email = value
 
     @rx.event
     @requires(Permission.MANAGE_USERS)
@@ -67,7 +84,31 @@ class UsersState(rx.State):
 
     @rx.event
     @requires(Permission.MANAGE_USERS)
+    def ask_deactivate(self, user_id: int, name: str):
+        """Open the confirmation naming who is signed out."""
+        if user_id == current_user().id:
+            return rx.toast.error("You cannot deactivate yourself.")
+        self.deactivate_user_id, self.deactivate_name = user_id, name
+
+    @rx.event
+    @requires(Permission.MANAGE_USERS)
+    def set_deactivate_open(self, value: bool):
+        if not value:
+            self.deactivate_user_id = 0
+
+    @rx.event
+    @requires(Permission.MANAGE_USERS)
+    async def confirm_deactivate(self):
+        user_id, self.deactivate_user_id = self.deactivate_user_id, 0
+        return await self._set_active(user_id, False)
+
+    @rx.event
+    @requires(Permission.MANAGE_USERS)
     async def set_active(self, user_id: int, active: bool):
+        """Reactivate at once; deactivation goes through ask_deactivate's confirmation."""
+        return await self._set_active(user_id, active)
+
+    async def _set_active(self, user_id: int, active: bool):
         if not active and user_id == current_user().id:
             return rx.toast.error("You cannot deactivate yourself.")
         try:

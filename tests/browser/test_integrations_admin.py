@@ -146,3 +146,59 @@ def test_a_hiring_manager_sees_only_their_job_and_no_integrations(page, app_url,
     expect(page.get_by_text("Your role (hiring manager) cannot do this.")).to_be_visible()
     expect(page.locator(".integration-connection")).to_have_count(0)
     shoot("17-manager-refused", full_page=False)
+
+
+# A real surname, and no space in it to break the line at.
+LONG_NAME = "Hubert Wolfeschlegelsteinhausenbergerdorffwelchevoralternwarengewissenhaftschaferswessenschafewarenwohlgepflege"
+
+
+def test_users_page_keeps_a_refused_invite_confirms_deactivation_and_wraps_long_names(
+    page, app_url, shoot, sign_in
+):
+    page.set_default_timeout(20_000)
+    page.set_viewport_size({"width": 1600, "height": 900})
+    sign_in("admin@assay.test")
+    page.goto(f"{app_url}/users")
+
+    # A refused invite keeps what was typed, to be corrected; a successful one clears it.
+    name, email = page.get_by_label("Name", exact=True), page.get_by_label("Invite email")
+    name.fill("Quinn Queue")
+    email.fill("admin@assay.test")
+    page.get_by_role("button", name="Invite").click()
+    expect(page.get_by_role("alert")).to_have_text("admin@assay.test already has an account.")
+    expect(name).to_have_value("Quinn Queue")
+    expect(email).to_have_value("admin@assay.test")
+    email.fill("quinn@example.com")
+    page.get_by_role("button", name="Invite").click()
+    expect(page.get_by_text("First password for quinn@example.com")).to_be_visible()
+    expect(name).to_have_value("")
+    expect(email).to_have_value("")
+
+    # A name longer than the service keeps is refused, in words.
+    name.fill(LONG_NAME + " " + "x" * 130)
+    email.fill("hubert@example.com")
+    page.get_by_role("button", name="Invite").click()
+    expect(page.get_by_role("alert")).to_have_text("A name is at most 120 characters.")
+    name.fill(LONG_NAME)
+    page.get_by_role("button", name="Invite").click()
+    expect(page.get_by_text("First password for hubert@example.com")).to_be_visible()
+    hubert = page.get_by_role("row", name=re.compile("Wolfeschlegel"))
+    box = hubert.get_by_role("button", name="Deactivate").bounding_box()
+    assert box["x"] + box["width"] <= 1600, box  # the name wraps; the row's controls stay on screen
+    shoot("19-users-long-name-wraps", full_page=False)
+
+    # Deactivating signs the person out: it asks first, naming them.
+    quinn = page.get_by_role("row", name=re.compile("Quinn Queue"))
+    quinn.get_by_role("button", name="Deactivate").click()
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog).to_contain_text(
+        "Deactivate Quinn Queue? They are signed out and cannot sign in until reactivated."
+    )
+    shoot("19-users-deactivate-asks", full_page=False)
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_have_count(0)
+    expect(quinn.get_by_role("button", name="Deactivate")).to_be_visible()  # still active
+    quinn.get_by_role("button", name="Deactivate").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Deactivate").click()
+    expect(page.get_by_text("Deactivated; their sessions have ended.")).to_be_visible()
+    expect(quinn.get_by_role("button", name="Reactivate")).to_be_visible()
