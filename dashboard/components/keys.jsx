@@ -1,6 +1,13 @@
 // Keyboard shortcuts for a page: calls onKey(key) for single-key presses,
-// except while the person is typing in a field or a dialog has focus in a field.
+// except while the person is typing in a field, or while a dialog or a menu is open:
+// the page's keys act on the candidate in view, and behind a dialog that is the person
+// the dialog names (an "a" in the Reject dialog advanced them, a "j" swapped them).
 import { useEffect } from "react";
+
+// Radix's dialog, alert dialog, dropdown menu and select list while on screen
+// (one closing still has data-state="closed" for its animation: the page is back).
+const OPEN_OVERLAY =
+  ':is([role="dialog"], [role="alertdialog"], [role="menu"], [role="listbox"]):not([data-state="closed"])';
 
 export function KeyboardShortcuts({ onKey, keys }) {
   useEffect(() => {
@@ -14,6 +21,7 @@ export function KeyboardShortcuts({ onKey, keys }) {
           ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
       if (typing) return;
       if (!wanted.has(event.key)) return;
+      if (document.querySelector(OPEN_OVERLAY)) return; // Escape and the dialog's own keys still work
       event.preventDefault();
       if (onKey) onKey(event.key);
     };

@@ -1,6 +1,7 @@
 """Single-key shortcuts (j/k/a/r/o/n/?) as a small local React component.
 
-Keys typed into a field are left alone, so a note can contain the letter "a".
+Keys typed into a field are left alone, so a note can contain the letter "a"; so are keys
+pressed while a dialog or a menu is open, since the page's keys act on what is behind it.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import reflex as rx
 
 
 class KeyboardShortcuts(rx.Component):
-    """Calls ``on_key(key)`` when one of ``keys`` is pressed outside a text field."""
+    """Calls ``on_key(key)`` when one of ``keys`` is pressed outside a text field, with no dialog open."""
 
     library = "$/public/" + rx.asset("keys.jsx", shared=True)
     tag = "KeyboardShortcuts"

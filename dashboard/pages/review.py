@@ -22,7 +22,7 @@ SHORTCUTS = [
     ("r", "reject (asks for the reason)"),
     ("o", "open the vendor's detailed report"),
     ("n", "add a note"),
-    ("?", "show or hide this list"),
+    ("?", "show this list (Esc closes it, as it does every dialog)"),
 ]
 
 

@@ -223,9 +223,15 @@ class ReviewState(RejectForm, rx.State):
     @rx.event
     @requires(Permission.REVIEW)
     async def key(self, key: str):
-        """j/k next/previous, a advance, r reject, o open the report, n note, ? the shortcut list."""
+        """j/k next/previous, a advance, r reject, o open the report, n note, ? the shortcut list.
+
+        The browser sends no keys while a dialog is open, but a key pressed just after r (or n, or ?)
+        can be on its way before the dialog shows: it would act on the person the dialog names.
+        """
+        if self.rejecting or self.noting or self.help_open:
+            return
         if key == "?":
-            self.help_open = not self.help_open
+            self.help_open = True
             return
         if not self.rows:
             return

@@ -1,8 +1,8 @@
 """A hiring manager reviews five candidates with the keyboard only (issue 7).
 
 j/k move, a advances, r rejects with a reason picked from the list, n adds a
-note, o opens the vendor's report, ? shows the shortcuts. Every decision lands in
-the candidate's history with who made it.
+note, o opens the vendor's report, ? shows the shortcuts; behind an open dialog the
+keys do nothing. Every decision lands in the candidate's history with who made it.
 """
 
 import re
@@ -26,18 +26,19 @@ def test_a_hiring_manager_reviews_five_candidates_with_the_keyboard(page, app_ur
     waiting = rows.count()
     assert waiting >= 5, f"the demo job should have five results to review, has {waiting}"
     page.locator("body").click(position={"x": 5, "y": 5})  # focus the page, not a field
+    decided = []
+    in_view = page.locator(".candidate-in-view")
+    first_name = in_view.get_by_role("heading").inner_text()
 
     page.keyboard.press("?")
     expect(page.get_by_role("dialog")).to_contain_text("next / previous candidate")
     shoot("40-review-shortcuts", full_page=False)
+    page.keyboard.press("j")  # behind the open list: moves nobody
     page.keyboard.press("Escape")
     expect(page.get_by_role("dialog")).to_have_count(0)
-
-    decided = []
-    in_view = page.locator(".candidate-in-view")
+    expect(in_view.get_by_role("heading")).to_have_text(first_name)
 
     # 1. Look at the second candidate, come back, open the report, advance the first.
-    first_name = in_view.get_by_role("heading").inner_text()
     page.keyboard.press("j")
     expect(in_view.get_by_role("heading")).not_to_have_text(first_name)
     page.keyboard.press("k")
@@ -58,12 +59,17 @@ def test_a_hiring_manager_reviews_five_candidates_with_the_keyboard(page, app_ur
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text(f"Reject {second_name}")
     expect(dialog.get_by_label("Rejection reason")).to_be_focused()  # the dialog focuses the reason
+    page.keyboard.press("a")  # behind the dialog: neither advances nor moves to the next
+    page.keyboard.press("j")
     page.keyboard.press("Enter")
     expect(page.get_by_role("option", name="Score below the bar")).to_be_focused()
     page.keyboard.press("ArrowDown")
     expect(page.get_by_role("option", name="Skills do not match the role")).to_be_focused()
     page.keyboard.press("Enter")
     expect(dialog.get_by_label("Rejection reason")).to_have_text("Skills do not match the role")
+    # The reason went to the server after the a and the j would have: the dialog still names the same person.
+    expect(dialog).to_contain_text(f"Reject {second_name}")
+    expect(page.get_by_text(re.compile(f"{second_name}: Moved to"))).to_have_count(0)
     expect(dialog.get_by_label("Rejection reason")).to_be_focused()  # the list closed, focus came back
     page.keyboard.press("Tab")
     expect(dialog.get_by_label("Rejection note")).to_be_focused()

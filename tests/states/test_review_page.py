@@ -1,4 +1,5 @@
-"""The review page's state: rows reach the browser a page at a time, in order; a crash never pauses it."""
+"""The review page's state: rows reach the browser a page at a time, in order; a crash never pauses it;
+no shortcut acts behind a dialog."""
 
 import pytest
 import sqlalchemy as sa
@@ -65,3 +66,19 @@ def test_a_decision_that_fails_unexpectedly_leaves_the_page_live(
         run_async(run_handler(page, "advance"))
 
     assert page.busy is False
+
+
+def test_a_shortcut_pressed_while_a_dialog_is_open_changes_nothing(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    """The browser ignores shortcuts behind a dialog; one already on its way when the dialog opened
+    (r then a, quickly) reaches the server after the r, which must ignore it too."""
+    page = _review_page(session, pipeline_with_assessment, sandbox, signed_in_as, results=3)
+    in_view = page.in_view.candidate_name
+
+    run_async(run_handler(page, "key", "r"))
+    for key in "ajkn?":
+        run_async(run_handler(page, "key", key))
+
+    assert page.rejecting and not page.noting and not page.help_open
+    assert page.in_view.candidate_name == in_view and page.matching == 3  # nobody moved, nobody advanced
