@@ -265,7 +265,12 @@ def _rules() -> rx.Component:
                                 on_click=ReviewState.switch_rule(True),
                                 disabled=ReviewState.dry_run_text == "",
                             ),
-                            rx.button("Switch off", variant="ghost", on_click=ReviewState.switch_rule(False)),
+                            rx.button(
+                                "Switch off",
+                                variant="ghost",
+                                on_click=ReviewState.switch_rule(False),
+                                disabled=~ReviewState.rule_on,
+                            ),
                         ),
                     ),
                     align="center",
@@ -325,6 +330,7 @@ def _rules() -> rx.Component:
                 width="100%",
             ),
             width="100%",
+            class_name="threshold-rules",
         ),
     )
 

@@ -131,6 +131,8 @@ class ReviewState(RejectForm, rx.State):
     rule_floor: str = ""
     dry_run_text: str = ""
     dry_run_names: list[str] = []
+    # What the shown dry run tried (stage id, advance at, review from): the only rule Switch on turns on
+    _dry_run_rule: tuple[int, float, float | None] | None = None
     feedback_on: bool = False
     feedback_template: str = ""
 
@@ -199,7 +201,8 @@ class ReviewState(RejectForm, rx.State):
     @requires(Permission.REVIEW)
     async def load(self):
         self.cursor, self.rejecting, self.noting, self.help_open = 0, False, False, False
-        self.dry_run_text, self.dry_run_names, self.rule_stage_id = "", [], ""
+        self.rule_stage_id = ""
+        self._forget_dry_run()
         await self._reload()
         return ReviewState.watch  # after the load: the watch starts from what it read
 
@@ -381,33 +384,54 @@ class ReviewState(RejectForm, rx.State):
         data = await in_session(lambda s: review.export_csv(s, job_id))
         return rx.download(data=data, filename=f"assay-results-job-{job_id}.csv")
 
+    @rx.var
+    def rule_on(self) -> bool:
+        """Whether the picked stage has a rule on (Switch off has something to switch off)."""
+        return any(str(r.id) == self.rule_stage_id and r.advance_at != "" for r in self.rules)
+
+    def _forget_dry_run(self) -> None:
+        """Take the shown dry run away: it spoke of other thresholds (or another stage) than those now typed."""
+        self.dry_run_text, self.dry_run_names, self._dry_run_rule = "", [], None
+
     @rx.event
     @requires(Permission.REVIEW)
     def set_rule_stage_id(self, value: str):
-        self.rule_stage_id, self.dry_run_text, self.dry_run_names = value, "", []
+        self.rule_stage_id = value
+        self._forget_dry_run()
 
     @rx.event
     @requires(Permission.REVIEW)
     def set_rule_threshold(self, value: str):
         self.rule_threshold = value
+        self._forget_dry_run()
 
     @rx.event
     @requires(Permission.REVIEW)
     def set_rule_floor(self, value: str):
         self.rule_floor = value
+        self._forget_dry_run()
 
-    def _floor(self) -> float | None:
-        return float(self.rule_floor) if self.rule_floor.strip() else None
+    def _typed_rule(self) -> tuple[int, float, float | None]:
+        """The stage, advance bar and review floor as now picked and typed.
+
+        Raises:
+            ValueError: A threshold that is not a number.
+        """
+        floor = float(self.rule_floor) if self.rule_floor.strip() else None
+        return int(self.rule_stage_id or 0), float(self.rule_threshold), floor
 
     @rx.event
     @requires(Permission.REVIEW)
     async def dry_run(self):
-        """Say what the rule would have done to the stage's completed candidates."""
+        """Say what the rule would have done to the stage's completed candidates.
+
+        A refused one takes the earlier answer away too, or it would read as the answer to this one.
+        """
+        self._forget_dry_run()
         try:
-            threshold, floor = float(self.rule_threshold), self._floor()
+            stage_id, threshold, floor = rule = self._typed_rule()
         except ValueError:
             return rx.toast.error("The thresholds are scores from 0 to 100.")
-        stage_id = int(self.rule_stage_id or 0)
         try:
             dry = await in_session(lambda s: review.dry_run(s, stage_id, threshold, floor))
         except UserError as err:
@@ -419,18 +443,31 @@ class ReviewState(RejectForm, rx.State):
             f"This rule would have advanced {len(dry.would_advance)} of the {dry.total} completed candidates; "
             f"{dry.to_review} would go to review{flagged}. Nobody is rejected by a rule."
         )
-        self.dry_run_names = dry.would_advance
+        self.dry_run_names, self._dry_run_rule = dry.would_advance, rule
 
     @rx.event
     @requires(Permission.MANAGE_RULES)
     async def switch_rule(self, on: bool):
-        """Switch the stage's auto-advance rule on at the threshold, or off (admins only)."""
+        """Switch the stage's auto-advance rule on at the thresholds of the dry run shown, or off (admins only).
+
+        On is refused unless the boxes still hold what that dry run tried: the admin decides on
+        what it said would happen, and the button being disabled is only the browser's word.
+        """
         stage_id, actor = int(self.rule_stage_id or 0), acting_user()
-        try:
-            threshold = float(self.rule_threshold) if on else None
-            floor = self._floor() if on else None
-        except ValueError:
-            return rx.toast.error("The thresholds are scores from 0 to 100.")
+        threshold = floor = None
+        if on:
+            try:
+                typed = self._typed_rule()
+            except ValueError:
+                typed = None
+            if self._dry_run_rule is None or typed != self._dry_run_rule:
+                self._forget_dry_run()
+                return rx.toast.error(
+                    "Dry run these thresholds first: a rule switches on only at the thresholds its dry run showed."
+                )
+            _, threshold, floor = self._dry_run_rule
+        elif not self.rule_on:
+            return rx.toast.info("There is no rule on this stage to switch off.")
         counting = next((r.counting for r in self.rules if r.id == stage_id), "latest")
         try:
             await in_session(

@@ -144,6 +144,42 @@ def test_a_hiring_manager_reviews_five_candidates_with_the_keyboard(page, app_ur
     shoot("44-rejection-in-history")
 
 
+def test_an_admin_switches_on_only_the_rule_the_dry_run_showed(page, app_url, sign_in, shoot):
+    """Editing a threshold takes the dry run away, so Switch on never turns on numbers nobody tried."""
+    page.set_default_timeout(20_000)
+    sign_in("admin@assay.test")
+    page.goto(f"{app_url}/jobs/1/review")
+    dry_run = page.locator(".dry-run")
+    switch_on = page.get_by_role("button", name="Switch on")
+    switch_off = page.get_by_role("button", name="Switch off", exact=True)
+    expect(page.get_by_label("Rule stage")).to_have_text("CoderPad Screen assessment")
+    expect(switch_off).to_be_disabled()  # the demo's stage has no rule yet
+    expect(switch_on).to_be_disabled()
+
+    page.get_by_label("Advance at score").fill("60")
+    page.get_by_role("button", name="Dry run").click()
+    expect(dry_run).to_contain_text(re.compile(r"would have advanced \d+ of the \d+ completed"))
+    expect(switch_on).to_be_enabled()
+    page.get_by_label("Advance at score").fill("100")
+    expect(dry_run).to_have_count(0)  # what it said was about 60
+    expect(switch_on).to_be_disabled()
+    rules = page.locator(".threshold-rules")
+    shoot("46-rule-edited-after-dry-run", rules)
+
+    page.get_by_role("button", name="Dry run").click()
+    expect(dry_run).to_contain_text("would have advanced")
+    expect(switch_on).to_be_enabled()
+    shoot("47-rule-dry-run-at-100", rules)
+    switch_on.click()
+    expect(page.get_by_text("Rule switched on.")).to_be_visible()
+    expect(rules.get_by_text("advances at 100% or more")).to_be_visible()
+    expect(switch_off).to_be_enabled()
+    shoot("48-rule-switched-on", rules)
+    switch_off.click()  # and off again: the other tests share the demo job
+    expect(page.get_by_text("Rule switched off.")).to_be_visible()
+    expect(switch_off).to_be_disabled()
+
+
 def _next_name(in_view, decided: list[str]) -> str:
     """The candidate now in view, once the previous decision has left the list."""
     heading = in_view.get_by_role("heading")

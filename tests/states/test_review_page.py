@@ -1,5 +1,5 @@
 """The review page's state: rows reach the browser a page at a time, in order; a crash never pauses it;
-no shortcut acts behind a dialog."""
+no shortcut acts behind a dialog; a rule switches on only as its dry run showed."""
 
 import pytest
 import sqlalchemy as sa
@@ -13,13 +13,15 @@ from tests.conftest import send_to_applicants
 from tests.states.conftest import run_async, run_handler, substate
 
 
-def _review_page(session, p, sandbox, signed_in_as, *, results: int) -> ReviewState:
-    """A recruiter's review page of the job, loaded, with ``results`` submitted tests synced in."""
+def _review_page(
+    session, p, sandbox, signed_in_as, *, results: int, role: Role = Role.RECRUITER
+) -> ReviewState:
+    """A recruiter's (or ``role``'s) review page of the job, loaded, with ``results`` submitted tests synced in."""
     for attempt in send_to_applicants(session, p.assessment, results):
         sandbox.start(attempt.vendor_attempt_id)
         sandbox.submit(attempt.vendor_attempt_id)
     sync.sync_integration(session=session, integration_id=p.integration.id)
-    root = signed_in_as(Role.RECRUITER)
+    root = signed_in_as(role)
     root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}/review"))
     page = substate(root, ReviewState)
     run_async(run_handler(page, "load"))
@@ -82,3 +84,75 @@ def test_a_shortcut_pressed_while_a_dialog_is_open_changes_nothing(
 
     assert page.rejecting and not page.noting and not page.help_open
     assert page.in_view.candidate_name == in_view and page.matching == 3  # nobody moved, nobody advanced
+
+
+def _admin_review_page(session, p, sandbox, signed_in_as) -> ReviewState:
+    """An admin's review page of a job with three results, the rule's stage picked."""
+    page = _review_page(session, p, sandbox, signed_in_as, results=3, role=Role.ADMIN)
+    assert page.rule_stage_id == str(p.assessment.id)
+    return page
+
+
+def _type(page: ReviewState, threshold: str, floor: str = "") -> None:
+    run_async(run_handler(page, "set_rule_threshold", threshold))
+    run_async(run_handler(page, "set_rule_floor", floor))
+
+
+def test_switch_on_turns_on_exactly_the_thresholds_the_dry_run_showed(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    p = pipeline_with_assessment
+    page = _admin_review_page(session, p, sandbox, signed_in_as)
+
+    _type(page, "60")
+    run_async(run_handler(page, "dry_run"))
+    assert "would have advanced" in page.dry_run_text
+    _type(page, "100")
+    assert page.dry_run_text == "" and page.dry_run_names == []  # Switch on is disabled
+
+    said = run_async(run_handler(page, "switch_rule", True))  # a click the disabled button let through
+    session.refresh(p.assessment)
+    assert p.assessment.advance_at is None and "Dry run" in repr(said)
+
+    # A box changed without its change reaching the handler first (a stale or forged event):
+    # the handler compares the boxes with the last dry run itself.
+    _type(page, "60")
+    run_async(run_handler(page, "dry_run"))
+    page.rule_threshold = "100"
+    said = run_async(run_handler(page, "switch_rule", True))
+    session.refresh(p.assessment)
+    assert p.assessment.advance_at is None and "Dry run" in repr(said)
+    assert page.dry_run_text == ""  # and the answer about 60 is no longer shown
+
+    _type(page, "60", "40")
+    run_async(run_handler(page, "dry_run"))
+    said = run_async(run_handler(page, "switch_rule", True))
+    session.refresh(p.assessment)
+    assert (p.assessment.advance_at, p.assessment.review_from) == (60, 40) and "switched on" in repr(said)
+    assert page.rule_on
+
+
+def test_a_dry_run_refused_clears_the_one_shown_before(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    page = _admin_review_page(session, pipeline_with_assessment, sandbox, signed_in_as)
+
+    for threshold, floor in (("140", ""), ("eighty", ""), ("50", "70")):
+        _type(page, "80", "50")
+        run_async(run_handler(page, "dry_run"))
+        assert page.dry_run_text
+        page.rule_threshold, page.rule_floor = threshold, floor  # as if typed while the answer was on its way
+        run_async(run_handler(page, "dry_run"))
+        assert page.dry_run_text == "" and page.dry_run_names == [], (threshold, floor)
+
+
+def test_switch_off_says_so_when_the_stage_has_no_rule(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    p = pipeline_with_assessment
+    page = _admin_review_page(session, p, sandbox, signed_in_as)
+
+    said = run_async(run_handler(page, "switch_rule", False))
+
+    assert "no rule" in repr(said) and "switched off" not in repr(said)
+    assert not page.rule_on  # the button is disabled
