@@ -135,11 +135,12 @@ export function DropColumn({ stageId, stageName, children, style, ...rest }) {
   );
 }
 
-export function DragCard({ applicationId, stageId, label, children, style, ...rest }) {
+export function DragCard({ applicationId, stageId, label, disabled, children, style, ...rest }) {
   const node = React.useRef(null);
   const { attributes, listeners, setNodeRef, transform, isDragging } = useDraggable({
     id: `application-${applicationId}`,
     data: { applicationId, stageId, label },
+    disabled: Boolean(disabled),
   });
   React.useEffect(() => {
     if (refocusAfterMove === applicationId && node.current) {
@@ -162,11 +163,9 @@ export function DragCard({ applicationId, stageId, label, children, style, ...re
     <div
       ref={setRefs}
       style={{ ...style, ...moved, opacity: isDragging ? 0.85 : 1, touchAction: "none" }}
-      {...listeners}
-      onKeyDown={onKeyDown}
-      {...attributes}
-      aria-label={label ? `Drag ${label}` : undefined}
-      aria-roledescription="draggable card"
+      {...(disabled ? {} : { ...listeners, onKeyDown, ...attributes })}
+      aria-label={label && !disabled ? `Drag ${label}` : undefined}
+      aria-roledescription={disabled ? undefined : "draggable card"}
       {...rest}
     >
       {children}

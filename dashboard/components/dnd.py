@@ -44,6 +44,7 @@ class DragCard(rx.Component):
     application_id: rx.Var[int]
     stage_id: rx.Var[int]
     label: rx.Var[str]
+    disabled: rx.Var[bool]  # a role that cannot move candidates
 
 
 dnd_board = DndBoard.create

@@ -57,20 +57,28 @@ def _chip(chip: Chip) -> rx.Component:
 
 @rx.memo(wrapper=BY_VALUE)
 def board_card(
-    card: rx.Var[CardView], selected: rx.Var[bool], stages: rx.Var[list[StageOption]], rest: rx.RestProp
+    card: rx.Var[CardView],
+    selected: rx.Var[bool],
+    stages: rx.Var[list[StageOption]],
+    movable: rx.Var[bool],
+    rest: rx.RestProp,
 ) -> rx.Component:
     """One application's card. It reads no state of its own, only its props, so a change
     elsewhere on the job leaves it alone: a 10,000-application board re-renders the cards
     that changed, not every card on the page. ``rest`` is what lets the board give each
-    card its React ``key`` (React takes the key itself; nothing else is passed)."""
+    card its React ``key`` (React takes the key itself; nothing else is passed). A hiring
+    manager (``movable`` false) sees the card without what moves it: no checkbox, no menu, no drag."""
     return drag_card(
         rx.card(
             rx.vstack(
                 rx.hstack(
-                    rx.checkbox(
-                        checked=selected,
-                        on_change=BoardState.toggle_selected(card.application_id),
-                        aria_label="Select " + card.candidate_name,
+                    rx.cond(
+                        movable,
+                        rx.checkbox(
+                            checked=selected,
+                            on_change=BoardState.toggle_selected(card.application_id),
+                            aria_label="Select " + card.candidate_name,
+                        ),
                     ),
                     rx.link(
                         card.candidate_name,
@@ -92,7 +100,7 @@ def board_card(
                     wrap="wrap",
                     spacing="1",
                 ),
-                _move_menu(card, stages),
+                rx.cond(movable, _move_menu(card, stages)),
                 spacing="2",
             ),
             width="100%",
@@ -101,6 +109,7 @@ def board_card(
         application_id=card.application_id,
         stage_id=card.stage_id,
         label=card.candidate_name,
+        disabled=~movable,
         class_name="pipeline-card",
         width="100%",
     )
@@ -111,6 +120,7 @@ def _card(card: CardView) -> rx.Component:
         card=card,
         selected=BoardState.selected.contains(card.application_id),
         stages=BoardState.board.stages,
+        movable=AuthState.can_manage_pipeline,
         key=card.application_id,
     )
 
@@ -271,7 +281,7 @@ def board_page() -> rx.Component:
                     rx.hstack(
                         _filters(),
                         rx.spacer(),
-                        rx.cond(AuthState.user_role != "hiring_manager", _add_candidate()),
+                        rx.cond(AuthState.can_manage_pipeline, _add_candidate()),
                         width="100%",
                         wrap="wrap",
                     ),
@@ -311,9 +321,12 @@ def board_page() -> rx.Component:
                     rx.button(rx.icon("list-checks", size=16), "Review results", variant="soft"),
                     href="/jobs/" + BoardState.board.job_id.to(str) + "/review",
                 ),
-                rx.link(
-                    rx.button(rx.icon("list-ordered", size=16), "Edit plan", variant="soft"),
-                    href="/jobs/" + BoardState.board.job_id.to(str) + "/plan",
+                rx.cond(
+                    AuthState.can_manage_pipeline,
+                    rx.link(
+                        rx.button(rx.icon("list-ordered", size=16), "Edit plan", variant="soft"),
+                        href="/jobs/" + BoardState.board.job_id.to(str) + "/plan",
+                    ),
                 ),
             ),
         ),

@@ -2,10 +2,11 @@
 
 Sign-in refuses a wrong password without a hint; an admin connects a second
 CoderPad Screen account (wrong key, then right key), reveals its webhook URL (and
-CodeSignal's the secret it signs with),
+CodeSignal's its signing secret),
 rotates the key, syncs, slows its sync job down (the scheduler follows), and
 disconnects it after a warning; invites a hiring
-manager; a hiring manager sees only their job and cannot manage integrations.
+manager; a hiring manager sees only their job, its board without what moves
+candidates, and cannot manage integrations.
 """
 
 import re
@@ -141,6 +142,17 @@ def test_a_hiring_manager_sees_only_their_job_and_no_integrations(page, app_url,
     expect(page.get_by_role("link", name="Frontend Engineer")).to_have_count(0)
     expect(page.get_by_role("link", name="Integrations")).to_have_count(0)
     shoot("16-manager-jobs", full_page=False)
+
+    # Their job's board shows the cards without what moves them (their role cannot).
+    page.get_by_role("link", name="Backend Engineer").click()
+    cards = page.locator(".pipeline-card")
+    expect(cards.first).to_be_visible()
+    expect(page.get_by_role("button", name="Review results")).to_be_visible()
+    for control in ["Edit plan", "Move to", "Add candidate"]:
+        expect(page.get_by_role("button", name=control)).to_have_count(0)
+    expect(page.get_by_role("checkbox")).to_have_count(0)
+    expect(page.locator("[aria-roledescription='draggable card']")).to_have_count(0)
+    shoot("16b-manager-board", full_page=False)
 
     page.goto(f"{app_url}/integrations")
     expect(page.get_by_text("Your role (hiring manager) cannot do this.")).to_be_visible()
