@@ -50,6 +50,6 @@ def jobs_page() -> rx.Component:
                 rx.table.body(rx.foreach(JobsState.jobs, _job_row)),
                 width="100%",
             ),
-            rx.callout("No jobs yet.", icon="info"),
+            rx.cond(JobsState.loaded, rx.callout("No jobs yet.", icon="info"), rx.spinner()),
         ),
     )

@@ -19,6 +19,7 @@ class JobsState(rx.State):
 
     jobs: list[views.JobSummary] = []
     revision: int = -1
+    loaded: bool = False  # "No jobs yet." only once the list is read, not while it loads
 
     async def _reload(self) -> None:
         visible = current_user().visible_job_ids
@@ -27,6 +28,7 @@ class JobsState(rx.State):
             return pipeline.workspace_revision(session), views.list_jobs(session, visible)
 
         self.revision, self.jobs = await in_session(load)
+        self.loaded = True
 
     @rx.event
     @requires(Permission.VIEW_PIPELINE)
