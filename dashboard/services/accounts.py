@@ -177,6 +177,26 @@ def assign_jobs(*, session: Session, user_id: int, job_ids: list[int]) -> None:
     session.commit()
 
 
+def set_job_member(*, session: Session, user_id: int, job_id: int, member: bool) -> str:
+    """Put one person on one job's team, or take them off; returns what changed, to tell the admin.
+
+    One job at a time, not the whole list the page last showed: two admins ticking
+    different jobs for the same person at once both count.
+
+    Raises:
+        NotFound: The user or the job no longer exists.
+    """
+    user = _user(session, user_id)
+    job = session.get(Job, job_id)
+    if job is None:
+        raise NotFound("That job no longer exists. Reload the page.")
+    session.exec(sa.delete(JobMember).where(JobMember.user_id == user_id, JobMember.job_id == job_id))
+    if member:
+        session.add(JobMember(job_id=job_id, user_id=user_id))
+    session.commit()
+    return f"{user.name} {'is now on' if member else 'is no longer on'} the {job.title} team."
+
+
 def first_admin(*, session: Session) -> str | None:
     """On a database without users, create the first admin; returns their password to print once."""
     if session.exec(select(User)).first():

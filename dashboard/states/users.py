@@ -122,8 +122,12 @@ class UsersState(rx.State):
     @requires(Permission.MANAGE_USERS)
     async def toggle_job(self, user_id: int, job_id: str, on: bool):
         """Assign a hiring manager to a job, or take them off it."""
-        row = next(u for u in self.users if u.id == user_id)
-        current = {int(j) for j in row.job_ids}
-        wanted = current | {int(job_id)} if on else current - {int(job_id)}
-        await in_session(lambda s: accounts.assign_jobs(session=s, user_id=user_id, job_ids=list(wanted)))
+        try:
+            done = await in_session(
+                lambda s: accounts.set_job_member(session=s, user_id=user_id, job_id=int(job_id), member=on)
+            )
+        except UserError as err:
+            await self._reload()
+            return rx.toast.error(str(err))
         await self._reload()
+        return rx.toast.success(done)

@@ -214,3 +214,12 @@ def test_users_page_keeps_a_refused_invite_confirms_deactivation_and_wraps_long_
     page.get_by_role("alertdialog").get_by_role("button", name="Deactivate").click()
     expect(page.get_by_text("Deactivated; their sessions have ended.")).to_be_visible()
     expect(quinn.get_by_role("button", name="Reactivate")).to_be_visible()
+
+    # Putting a hiring manager on a job's team says so.
+    harper = page.get_by_role("row", name=re.compile("manager@assay.test"))
+    harper.get_by_role("checkbox", name="Data Engineer").click()
+    expect(page.get_by_text(re.compile(r"is now on the Data Engineer team\."))).to_be_visible()
+    expect(harper.get_by_role("checkbox", name="Data Engineer")).to_be_checked()
+    harper.get_by_role("checkbox", name="Data Engineer").click()
+    expect(page.get_by_text(re.compile(r"is no longer on the Data Engineer team\."))).to_be_visible()
+    expect(harper.get_by_role("checkbox", name="Data Engineer")).not_to_be_checked()

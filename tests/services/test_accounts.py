@@ -5,7 +5,7 @@ import datetime
 import pytest
 from sqlmodel import select
 
-from dashboard.services import accounts
+from dashboard.services import accounts, plans
 from dashboard.services.errors import UserError
 from models import Role, SignInAttempt, User, UserSession
 
@@ -116,3 +116,24 @@ def test_the_first_admin_is_created_once_with_a_generated_password(session):
     assert password and len(password) >= accounts.MIN_PASSWORD
     assert accounts.sign_in(session=session, email="admin@assay.local", password=password)
     assert accounts.first_admin(session=session) is None
+
+
+def test_a_person_joins_and_leaves_one_job_team_at_a_time(session, recruiter):
+    backend = plans.create_job(session=session, title="Backend Engineer", stage_names=["Applied"])
+    data = plans.create_job(session=session, title="Data Engineer", stage_names=["Applied"])
+    manager, password = accounts.create_user(
+        session=session, email="harper@example.com", name="Harper Manager", role=Role.HIRING_MANAGER
+    )
+
+    joined = accounts.set_job_member(session=session, user_id=manager.id, job_id=backend.id, member=True)
+    # Another admin, working from a page that never showed the first tick, adds the other job.
+    accounts.set_job_member(session=session, user_id=manager.id, job_id=data.id, member=True)
+    token = accounts.sign_in(session=session, email="harper@example.com", password=password)
+    both = accounts.signed_in_user(session=session, token=token)
+    left = accounts.set_job_member(session=session, user_id=manager.id, job_id=backend.id, member=False)
+
+    assert joined == "Harper Manager is now on the Backend Engineer team."
+    assert left == "Harper Manager is no longer on the Backend Engineer team."
+    assert both.job_ids == frozenset({backend.id, data.id})
+    with pytest.raises(UserError, match="no longer exists"):
+        accounts.set_job_member(session=session, user_id=manager.id, job_id=999999, member=True)
