@@ -238,7 +238,7 @@ def _attempt(attempt: AttemptView) -> rx.Component:
 def _event(event: EventView) -> rx.Component:
     return rx.hstack(
         rx.text(event.at, size="1", color_scheme="gray", min_width="140px"),
-        rx.text(event.summary, size="2"),
+        rx.text(event.summary, size="2", overflow_wrap="anywhere"),  # it may quote what was typed
         rx.text("by ", event.actor, size="1", color_scheme="gray"),
         rx.cond(event.raw_status != "", rx.code(event.raw_status, size="1")),
         align="center",
@@ -386,7 +386,7 @@ def _decision() -> rx.Component:
 def _note(note: NoteView) -> rx.Component:
     return rx.box(
         rx.text(note.author, " · ", note.at, size="1", color_scheme="gray"),
-        rx.text(note.text, size="2", white_space="pre-wrap"),
+        rx.text(note.text, size="2", white_space="pre-wrap", overflow_wrap="anywhere"),
         padding="8px 10px",
         background=rx.color("gray", 2),
         border_radius="6px",
@@ -422,7 +422,8 @@ def _notes() -> rx.Component:
 def _interview(interview: InterviewView) -> rx.Component:
     return rx.hstack(
         rx.icon("video", size=14),
-        rx.text(interview.at, " with ", interview.interviewers, size="2"),
+        # Names typed by a person may be one unbroken run: they wrap rather than widen the page.
+        rx.text(interview.at, " with ", interview.interviewers, size="2", overflow_wrap="anywhere"),
         rx.cond(
             interview.link != "",
             rx.hstack(
@@ -440,6 +441,7 @@ def _interview(interview: InterviewView) -> rx.Component:
         rx.text(interview.status, size="1", color_scheme="gray"),
         align="center",
         wrap="wrap",
+        class_name="interview",
     )
 
 

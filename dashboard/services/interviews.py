@@ -13,9 +13,16 @@ import datetime
 from sqlmodel import Session
 
 from dashboard.services import assessments, history
+from dashboard.services.accounts import MAX_NAME
 from dashboard.services.actors import Actor
 from dashboard.services.errors import NotFound, UserError
 from models import Application, Interview, Stage, utcnow
+
+# A person's name is as long as a user's may be (accounts.MAX_NAME); more than 20 people is
+# a pasted list, not an interview panel. The whole list must fit its column (500): PostgreSQL
+# refuses a longer value, where SQLite kept it and the page grew 2,800 px wide to show it.
+MAX_INTERVIEWERS = 20
+MAX_INTERVIEWERS_TEXT = Interview.__table__.c.interviewers.type.length
 
 
 def schedule_interview(
@@ -29,7 +36,7 @@ def schedule_interview(
     """Schedule an interview in the application's current stage; make its link if the stage has a template.
 
     Raises:
-        UserError: A time in the past, or no interviewer named.
+        UserError: A time in the past, no interviewer named, or more than the form can hold.
     """
     application = session.get(Application, application_id)
     if application is None:
@@ -38,15 +45,13 @@ def schedule_interview(
         scheduled_for = scheduled_for.replace(tzinfo=datetime.UTC)
     if scheduled_for <= utcnow():
         raise UserError("The interview time is in the past; pick a later time.")
-    names = ", ".join(n.strip() for n in interviewers.split(",") if n.strip())
-    if not names:
-        raise UserError("Name at least one interviewer.")
+    names = _interviewers(interviewers)
     stage = session.get(Stage, application.stage_id)
     interview = Interview(
         application_id=application_id,
         stage_id=stage.id,
         scheduled_for=scheduled_for.astimezone(datetime.UTC).replace(microsecond=0),
-        interviewers=names[:500],
+        interviewers=names,
     )
     session.add(interview)
     session.flush()
@@ -72,3 +77,25 @@ def schedule_interview(
     if interview.attempt_id:
         assessments.send_assessment(session=session, attempt_id=interview.attempt_id, actor=actor)
     return interview
+
+
+def _interviewers(typed: str) -> str:
+    """The comma-separated names, tidied; refused whole rather than cut, so nobody is dropped unseen.
+
+    Raises:
+        UserError: No name, a name longer than a person's, too many names, or too long a list.
+    """
+    names = [n.strip() for n in typed.split(",") if n.strip()]
+    if not names:
+        raise UserError("Name at least one interviewer.")
+    if any(len(n) > MAX_NAME for n in names):
+        raise UserError(f"An interviewer's name is at most {MAX_NAME} characters.")
+    if len(names) > MAX_INTERVIEWERS:
+        raise UserError(f"Name at most {MAX_INTERVIEWERS} interviewers.")
+    joined = ", ".join(names)
+    if len(joined) > MAX_INTERVIEWERS_TEXT:
+        raise UserError(
+            f"The interviewers' names are at most {MAX_INTERVIEWERS_TEXT} characters together; "
+            "name fewer, or shorten them."
+        )
+    return joined

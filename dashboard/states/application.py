@@ -84,9 +84,18 @@ class ApplicationState(TestPicker, RejectForm, EarlierAttemptChoice, rx.State):
         require(current_user(), permission, job_id=self.application.job_id or None)
 
     async def _act(
-        self, work, *, permission: Permission = Permission.MANAGE_PIPELINE, success: str = "Done."
+        self,
+        work,
+        *,
+        permission: Permission = Permission.MANAGE_PIPELINE,
+        success: str = "Done.",
+        then=None,
     ):
-        """Run an attempt action for this application's job and reload; a toast says how it went."""
+        """Run an attempt action for this application's job and reload; a toast says how it went.
+
+        ``then`` runs only once the work went through (a form empties its boxes): a refused
+        one keeps what was typed, to be corrected.
+        """
         self._check_job(permission)
         self.busy = True
         try:
@@ -100,6 +109,8 @@ class ApplicationState(TestPicker, RejectForm, EarlierAttemptChoice, rx.State):
             await self._reload()
             return rx.toast.error(str(err))
         self.busy = False
+        if then is not None:
+            then()
         await self._reload()
         return outcome_toast(outcome, success)
 
@@ -367,4 +378,9 @@ class ApplicationState(TestPicker, RejectForm, EarlierAttemptChoice, rx.State):
                 session=s, application_id=application_id, scheduled_for=at, interviewers=who, actor=actor
             ),
             success="Interview scheduled.",
+            then=self._clear_interview_form,
         )
+
+    def _clear_interview_form(self) -> None:
+        """Scheduled: the boxes empty, so a second click cannot book the same interview again."""
+        self.interview_at = self.interviewers = ""

@@ -1,0 +1,53 @@
+"""The application page's interviews and status chip, and the notifications page, walked in Chromium.
+
+Found by an exploratory walk: a scheduled interview left its boxes filled (a second click
+booked it again), a long interviewer string widened the page to 2,790 px, the attempt's chip
+was amber whatever the admin's clocks said, and opening a notification did not read it.
+"""
+
+import datetime
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.steps import open_new_application
+
+pytestmark = pytest.mark.browser
+
+
+def _page_width_fits(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_scheduling_an_interview_empties_the_boxes_refuses_absurd_names_and_long_ones_wrap(
+    page, app_url, sign_in, shoot
+):
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    open_new_application(page, app_url, 1, "Walk Interviews")
+    when = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=2)).strftime("%Y-%m-%d 15:00")
+    at, who = page.get_by_label("Interview time"), page.get_by_label("Interviewers")
+
+    at.fill(when)
+    who.fill("<b>x</b>, " + "Y" * 300)
+    page.get_by_role("button", name="Schedule").click()
+    expect(page.get_by_text("An interviewer's name is at most 120 characters.")).to_be_visible()
+    expect(at).to_have_value(when)  # kept, to be corrected
+    expect(who).to_have_value("<b>x</b>, " + "Y" * 300)
+
+    longest = "W" * 120  # the longest name accepted, one unbroken run
+    who.fill(f"Grace Hopper, {longest}")
+    page.get_by_role("button", name="Schedule").click()
+    expect(page.get_by_text("Interview scheduled.")).to_be_visible()
+    expect(at).to_have_value("")
+    expect(who).to_have_value("")
+    interviews = page.locator(".interviews .interview")
+    expect(interviews).to_have_count(1)
+    expect(interviews).to_contain_text(longest)
+    expect(page.locator(".history")).to_contain_text(longest)
+    assert _page_width_fits(page)
+    shoot("60-application-interview-long-name-wraps")
+
+    page.get_by_role("button", name="Schedule").click()  # the boxes are empty: nothing booked twice
+    expect(page.get_by_text("Write the date as YYYY-MM-DD")).to_be_visible()
+    expect(interviews).to_have_count(1)
