@@ -13,7 +13,7 @@ import itertools
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from dashboard.services import attempt_actions, board_view
+from dashboard.services import attempt_actions, board_view, status_clocks
 from dashboard.services.assessments import STATE_LABELS
 from dashboard.services.errors import NotFound
 from dashboard.services.integrations import SYNC_INTERVALS, sync_interval_label
@@ -39,17 +39,6 @@ from models import (
     utcnow,
 )
 from providers import registry
-
-TONES = {
-    AttemptState.READY_TO_SEND: "amber",
-    AttemptState.SENT: "blue",
-    AttemptState.STARTED: "indigo",
-    AttemptState.COMPLETED: "green",
-    AttemptState.REVIEWED: "gray",
-    AttemptState.CANCELLED: "gray",
-    AttemptState.EXPIRED: "orange",
-    AttemptState.ERROR: "red",
-}
 
 
 @dataclasses.dataclass
@@ -284,7 +273,13 @@ def _report_pdf_url(session: Session, attempt: AssessmentAttempt) -> str:
     return f"/api/reports/{attempt.id}.pdf" if spec and spec.provider.has_report_pdf and done else ""
 
 
-def _attempt_view(session: Session, attempt: AssessmentAttempt, vendor_name: str) -> AttemptView:
+def _attempt_view(
+    session: Session,
+    attempt: AssessmentAttempt,
+    vendor_name: str,
+    now: datetime.datetime,
+    clocks: status_clocks.Hours,
+) -> AttemptView:
     subscores = [
         SubScoreView(
             name=sub["name"],
@@ -310,7 +305,8 @@ def _attempt_view(session: Session, attempt: AssessmentAttempt, vendor_name: str
         attempt_number=attempt.attempt_number,
         state=attempt.state.value,
         status_label=STATE_LABELS[attempt.state],
-        status_tone=TONES[attempt.state],
+        # The board's and the queue's colour for the same wait (the admin's clocks), not one per state.
+        status_tone=status_clocks.tone(attempt.state, attempt.updated_at, now, clocks),
         # A cancelled or expired invitation's link no longer works: not offered for copying.
         test_url="" if attempt.state in _LINK_DEAD else attempt.test_url or "",
         report_url=attempt.report_url or "",
@@ -368,6 +364,7 @@ def application(
         .order_by(ApplicationEvent.id.desc())
     ).all()
     stage_names = {s.id: s.name for s in stages}
+    now, clocks = utcnow(), status_clocks.hours(session)
     return ApplicationView(
         id=app.id,
         job_id=job.id,
@@ -377,7 +374,9 @@ def application(
         stage_id=app.stage_id,
         stage_name=stage_names.get(app.stage_id, ""),
         stages=[board_view.StageOption(s.id, s.name) for s in stages],
-        attempts=[_attempt_view(session, a, vendors.get(a.integration_id, "")) for a in attempts],
+        attempts=[
+            _attempt_view(session, a, vendors.get(a.integration_id, ""), now, clocks) for a in attempts
+        ],
         history=[EventView(when(e.at), e.summary, e.actor_label, e.raw_status or "") for e in events],
         notes=[
             NoteView(when(n.at), n.author_name, n.text)

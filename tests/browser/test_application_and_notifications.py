@@ -51,3 +51,18 @@ def test_scheduling_an_interview_empties_the_boxes_refuses_absurd_names_and_long
     page.get_by_role("button", name="Schedule").click()  # the boxes are empty: nothing booked twice
     expect(page.get_by_text("Write the date as YYYY-MM-DD")).to_be_visible()
     expect(interviews).to_have_count(1)
+
+
+def test_the_application_pages_chip_is_the_boards_colour(page, app_url, sign_in, shoot):
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    page.goto(f"{app_url}/jobs/1")
+    card = page.locator(".pipeline-card", has=page.locator(".rt-Badge", has_text="needs sending")).first
+    expect(card.locator(".rt-Badge[data-accent-color='green']")).to_be_visible()  # fresh: green
+    name = card.get_by_role("link").first.inner_text()
+
+    card.get_by_role("link", name=name).click()
+    expect(page.get_by_role("heading", name=name)).to_be_visible()
+    chip = page.locator(".assessment-attempt .rt-Badge", has_text="needs sending").first
+    expect(chip).to_have_attribute("data-accent-color", "green")
+    shoot("61-application-chip-by-the-clocks")

@@ -5,7 +5,7 @@ import datetime
 import pytest
 import sqlalchemy as sa
 
-from dashboard.services import assessments, board_view, pipeline, queue_view, status_clocks
+from dashboard.services import assessments, board_view, pipeline, queue_view, status_clocks, views
 from dashboard.services.actors import SYSTEM
 from dashboard.services.errors import UserError
 from dashboard.services.permissions import PermissionDenied, SignedInUser
@@ -61,6 +61,24 @@ def test_an_admins_clock_colours_the_board_and_the_queue_and_can_be_restored(
 
     status_clocks.restore_defaults(session=session, user=ADMIN)
     assert _board_tone(session, p) == "green"
+
+
+def _application_tone(session, p) -> str:
+    [attempt] = views.application(session, p.application.id).attempts
+    return attempt.status_tone
+
+
+def test_the_application_pages_chip_follows_the_same_clocks_as_the_board_and_the_queue(
+    session, pipeline_with_assessment, sandbox
+):
+    p = pipeline_with_assessment
+    _sent_hours_ago(session, p, 30)
+    assert _application_tone(session, p) == _board_tone(session, p) == "green"  # 30 h of the default 72 h
+
+    status_clocks.save(session=session, user=ADMIN, values={"sent": ("12", "24")})
+
+    [row] = queue_view.rows(session, "awaiting")
+    assert _application_tone(session, p) == _board_tone(session, p) == row.status_tone == "red"
 
 
 @pytest.mark.parametrize(
