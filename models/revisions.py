@@ -15,9 +15,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from models.tables import Notification, OutboxMessage, UnmatchedResult, WorkspaceRevision
+from models.tables import Notification, NotificationRead, OutboxMessage, UnmatchedResult, WorkspaceRevision
 
-_OUTSIDE_JOBS = (UnmatchedResult, OutboxMessage, Notification)
+_OUTSIDE_JOBS = (UnmatchedResult, OutboxMessage, Notification, NotificationRead)
 _CHANGED = "assay_workspace_changed"
 
 

@@ -262,7 +262,19 @@ class Notification(SQLModel, table=True):
     application_id: int | None = Field(default=None, foreign_key="application.id")
     job_id: int | None = Field(default=None, foreign_key="job.id", index=True)
     created_at: datetime.datetime = Field(default_factory=utcnow)
-    read_at: datetime.datetime | None = None
+
+
+class NotificationRead(SQLModel, table=True):
+    """One person has read one notification.
+
+    A notification has no recipient: it is for everyone who may see its job. So who has
+    read it is kept per person; one ``read_at`` on the notification made one recruiter's
+    click read it for the whole team.
+    """
+
+    notification_id: int = Field(foreign_key="notification.id", primary_key=True)
+    user_id: int = Field(foreign_key="user.id", primary_key=True, index=True)
+    read_at: datetime.datetime = Field(default_factory=utcnow)
 
 
 class OutboxMessage(SQLModel, table=True):

@@ -22,6 +22,7 @@ def _item(item: NotificationView) -> rx.Component:
         rx.link(
             item.message,
             href="/applications/" + item.application_id.to(str),
+            on_click=NotificationsState.open_notification(item.id),
             weight=rx.cond(item.unread, "bold", "regular"),
         ),
         rx.spacer(),

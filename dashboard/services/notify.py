@@ -29,6 +29,7 @@ from models import (
     Job,
     JobMember,
     Notification,
+    NotificationRead,
     OutboxMessage,
     Role,
     Stage,
@@ -156,16 +157,48 @@ def _stage_done(session: Session, application: Application, stage_id: int) -> No
         )
 
 
-def mark_read(session: Session, notification_ids: list[int]) -> None:
-    """Mark notifications read."""
-    if not notification_ids:
-        return  # nothing unread: no write, and no open page reloads for it
-    session.exec(
-        sa.update(Notification)
-        .where(Notification.id.in_(notification_ids))  # type: ignore[union-attr]
-        .values(read_at=utcnow())
+def unread_by(user_id: int) -> sa.ColumnElement[bool]:
+    """A notification this person has not read (read is per person: a notification has no recipient)."""
+    return ~sa.exists().where(
+        NotificationRead.notification_id == Notification.id, NotificationRead.user_id == user_id
     )
-    session.commit()
+
+
+def _mark(session: Session, user_id: int, *which: sa.ColumnElement[bool]) -> int:
+    """Mark read, for this person, the notifications ``which`` picks that they have not read; how many."""
+    unread = sa.select(
+        Notification.id,
+        sa.literal(user_id),
+        sa.literal(utcnow(), type_=NotificationRead.__table__.c.read_at.type),
+    ).where(unread_by(user_id), *which)
+    for _try in range(2):  # the person's other tab marked some at the same moment: the rest again
+        try:
+            marked = session.exec(
+                sa.insert(NotificationRead).from_select(["notification_id", "user_id", "read_at"], unread)
+            ).rowcount
+        except sa.exc.IntegrityError:
+            session.rollback()
+            continue
+        if marked:
+            session.commit()
+        else:
+            session.rollback()  # nothing unread: no write, and no open page reloads for it
+        return marked
+    return 0
+
+
+def mark_read(session: Session, user_id: int, notification_ids: list[int]) -> int:
+    """Mark these notifications read for one person (opening one reads it); how many were unread."""
+    if not notification_ids:
+        return 0
+    return _mark(session, user_id, Notification.id.in_(notification_ids))  # type: ignore[union-attr]
+
+
+def mark_all_read(session: Session, user_id: int, visible_job_ids: frozenset[int] | None = None) -> int:
+    """Mark every notification the person can see read for them, not only the page shown; how many."""
+    if visible_job_ids is None:
+        return _mark(session, user_id)
+    return _mark(session, user_id, Notification.job_id.in_(visible_job_ids))  # type: ignore[union-attr]
 
 
 def deliver_outbox(session: Session, limit: int = 100) -> int:

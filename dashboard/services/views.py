@@ -13,7 +13,7 @@ import itertools
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from dashboard.services import attempt_actions, board_view, status_clocks
+from dashboard.services import attempt_actions, board_view, notify, status_clocks
 from dashboard.services.assessments import STATE_LABELS
 from dashboard.services.errors import NotFound
 from dashboard.services.integrations import SYNC_INTERVALS, sync_interval_label
@@ -31,6 +31,7 @@ from models import (
     Job,
     JobMember,
     Notification,
+    NotificationRead,
     OutboxMessage,
     Stage,
     StageAssessment,
@@ -643,23 +644,24 @@ class OutboxView:
 
 
 def notifications(
-    session: Session, visible_job_ids: frozenset[int] | None = None, limit: int = 100
+    session: Session, user_id: int, visible_job_ids: frozenset[int] | None = None, limit: int = 100
 ) -> list[NotificationView]:
-    """The newest notifications (a hiring manager's jobs only), unread first."""
-    query = select(Notification)
+    """The newest notifications (a hiring manager's jobs only), unread by this person first."""
+    read = sa.and_(NotificationRead.notification_id == Notification.id, NotificationRead.user_id == user_id)
+    query = select(Notification, NotificationRead.read_at).outerjoin(NotificationRead, read)
     if visible_job_ids is not None:
         query = query.where(Notification.job_id.in_(visible_job_ids))  # type: ignore[union-attr]
     rows = session.exec(query.order_by(Notification.id.desc()).limit(limit)).all()
     found = [
-        NotificationView(n.id, n.kind, n.message, n.application_id or 0, ago(n.created_at), n.read_at is None)
-        for n in rows
+        NotificationView(n.id, n.kind, n.message, n.application_id or 0, ago(n.created_at), read_at is None)
+        for n, read_at in rows
     ]
     return sorted(found, key=lambda n: not n.unread)
 
 
-def unread_count(session: Session, visible_job_ids: frozenset[int] | None = None) -> int:
-    """How many notifications nobody has read."""
-    query = sa.select(sa.func.count()).select_from(Notification).where(Notification.read_at.is_(None))  # type: ignore[union-attr]
+def unread_count(session: Session, user_id: int, visible_job_ids: frozenset[int] | None = None) -> int:
+    """How many notifications this person has not read (each member reads them for themselves)."""
+    query = sa.select(sa.func.count()).select_from(Notification).where(notify.unread_by(user_id))
     if visible_job_ids is not None:
         query = query.where(Notification.job_id.in_(visible_job_ids))  # type: ignore[union-attr]
     return session.exec(query).one()[0]

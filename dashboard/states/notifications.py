@@ -27,9 +27,9 @@ class NotificationsState(rx.State):
         def load(session):
             return (
                 pipeline.workspace_revision(session),
-                views.notifications(session, visible),
+                views.notifications(session, user.id, visible),
                 views.outbox(session) if may_see_mail else [],
-                views.unread_count(session, visible),
+                views.unread_count(session, user.id, visible),
             )
 
         self.revision, self.items, self.emails, self.unread = await in_session(load)
@@ -49,7 +49,19 @@ class NotificationsState(rx.State):
 
     @rx.event
     @requires(Permission.VIEW_PIPELINE)
-    async def mark_all_read(self):
-        ids = [n.id for n in self.items if n.unread]
-        await in_session(lambda s: notify.mark_read(s, ids))
+    async def open_notification(self, notification_id: int):
+        """Opening one (its link leads to the application) reads it, for this person only."""
+        user = current_user()
+        await in_session(lambda s: notify.mark_read(s, user.id, [notification_id]))
         await self._reload()
+
+    @rx.event
+    @requires(Permission.VIEW_PIPELINE)
+    async def mark_all_read(self):
+        """Every unread one this person can see, including those beyond the page shown."""
+        user = current_user()
+        marked = await in_session(lambda s: notify.mark_all_read(s, user.id, user.visible_job_ids))
+        await self._reload()
+        if not marked:
+            return rx.toast.info("Nothing was unread.")
+        return rx.toast.success(f"Marked {marked} notification{'' if marked == 1 else 's'} read.")

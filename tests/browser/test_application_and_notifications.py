@@ -6,6 +6,7 @@ was amber whatever the admin's clocks said, and opening a notification did not r
 """
 
 import datetime
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -66,3 +67,36 @@ def test_the_application_pages_chip_is_the_boards_colour(page, app_url, sign_in,
     chip = page.locator(".assessment-attempt .rt-Badge", has_text="needs sending").first
     expect(chip).to_have_attribute("data-accent-color", "green")
     shoot("61-application-chip-by-the-clocks")
+
+
+def _bold(page):
+    return page.locator(".notification a.rt-r-weight-bold")
+
+
+def test_opening_a_notification_reads_it_for_that_person_and_mark_all_read_says_so(
+    page, app_url, sign_in, shoot
+):
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    page.goto(f"{app_url}/notifications")
+    expect(_bold(page).first).to_be_visible()
+    unread = _bold(page).count()
+    opened = _bold(page).first
+    message = opened.inner_text()
+
+    opened.click()
+    page.wait_for_url(f"{app_url}/applications/*")
+    page.goto(f"{app_url}/notifications")
+    expect(page.locator(".notification a", has_text=message).first).not_to_have_class(
+        re.compile("weight-bold")
+    )
+    expect(_bold(page)).to_have_count(unread - 1)
+    shoot("62-notifications-one-opened", full_page=False)
+
+    sign_in("admin@assay.test")  # another member of the team has read none of them
+    page.goto(f"{app_url}/notifications")
+    expect(_bold(page)).to_have_count(unread)
+    page.get_by_role("button", name="Mark all read").click()
+    expect(page.get_by_text("notifications read.")).to_be_visible()
+    expect(_bold(page)).to_have_count(0)
+    shoot("63-notifications-all-read", full_page=False)

@@ -5,9 +5,9 @@ import itertools
 import sqlalchemy as sa
 from sqlmodel import select
 
-from dashboard.services import assessments, history, matching, notify, pipeline, plans
+from dashboard.services import accounts, assessments, history, matching, notify, pipeline, plans
 from dashboard.services.actors import SYSTEM
-from models import Notification, OutboxMessage, UnmatchedResult
+from models import Notification, OutboxMessage, Role, UnmatchedResult
 from providers.base import AttemptStatus, Progress
 
 
@@ -39,7 +39,10 @@ def test_results_kept_for_matching_emails_and_notifications_each_move_it(session
     session.add(email)
     session.commit()
     seen.append(pipeline.workspace_revision(session))
-    notify.mark_read(session, [session.exec(select(Notification.id)).one()])  # one bulk UPDATE
+    riley, _password = accounts.create_user(
+        session=session, email="riley@example.com", name="Riley", role=Role.RECRUITER
+    )
+    notify.mark_read(session, riley.id, [session.exec(select(Notification.id)).one()])  # one bulk INSERT
     seen.append(pipeline.workspace_revision(session))
 
     assert all(later > earlier for earlier, later in itertools.pairwise(seen)), seen

@@ -53,12 +53,16 @@ def test_an_expiry_is_a_notification_and_the_views_show_it(session, pipeline_wit
     sandbox.act(session.get(AssessmentAttempt, moved.attempt_id).vendor_attempt_id, "expire")
     sync.sync_integration(session=session, integration_id=p.integration.id)
 
-    [shown] = views.notifications(session)
+    riley, _password = accounts.create_user(
+        session=session, email="riley@example.com", name="Riley", role=Role.RECRUITER
+    )
+    [shown] = views.notifications(session, riley.id)
     assert shown.kind == "expired" and shown.unread and "expired" in shown.message
-    assert views.unread_count(session) == 1
-    notify.mark_read(session, [shown.id])
-    assert views.unread_count(session) == 0
-    assert views.notifications(session, frozenset({999})) == []  # a hiring manager of another job
+    assert views.unread_count(session, riley.id) == 1
+    assert notify.mark_read(session, riley.id, [shown.id]) == 1
+    assert notify.mark_read(session, riley.id, [shown.id]) == 0  # read already: nothing written
+    assert views.unread_count(session, riley.id) == 0
+    assert views.notifications(session, riley.id, frozenset({999})) == []  # a hiring manager of another job
 
 
 def test_without_smtp_mail_stays_readable_in_the_outbox(session, pipeline_with_assessment, sandbox):
