@@ -80,9 +80,10 @@ def test_opening_a_notification_reads_it_for_that_person_and_mark_all_read_says_
     sign_in("recruiter@assay.test")
     page.goto(f"{app_url}/notifications")
     expect(_bold(page).first).to_be_visible()
-    unread = _bold(page).count()
+    # Compared by what they say, not by counts: the app's scheduler may add one meanwhile.
     opened = _bold(page).first
     message = opened.inner_text()
+    other = next(text for text in _bold(page).all_inner_texts() if text != message)
 
     opened.click()
     page.wait_for_url(f"{app_url}/applications/*")
@@ -90,13 +91,17 @@ def test_opening_a_notification_reads_it_for_that_person_and_mark_all_read_says_
     expect(page.locator(".notification a", has_text=message).first).not_to_have_class(
         re.compile("weight-bold")
     )
-    expect(_bold(page)).to_have_count(unread - 1)
+    expect(page.locator(".notification a", has_text=other).first).to_have_class(re.compile("weight-bold"))
     shoot("62-notifications-one-opened", full_page=False)
 
     sign_in("admin@assay.test")  # another member of the team has read none of them
     page.goto(f"{app_url}/notifications")
-    expect(_bold(page)).to_have_count(unread)
+    expect(page.locator(".notification a", has_text=message).first).to_have_class(re.compile("weight-bold"))
+    were_unread = [text for text in _bold(page).all_inner_texts()]
     page.get_by_role("button", name="Mark all read").click()
     expect(page.get_by_text("notifications read.")).to_be_visible()
-    expect(_bold(page)).to_have_count(0)
+    for text in were_unread[:10]:
+        expect(page.locator(".notification a", has_text=text).first).not_to_have_class(
+            re.compile("weight-bold")
+        )
     shoot("63-notifications-all-read", full_page=False)

@@ -73,6 +73,7 @@ def test_admin_connects_rotates_and_disconnects_a_vendor(page, demo_app, app_url
     signing = page.locator(".integration-connection", has_text="CodeSignal").first
     expect(signing.locator(".webhook-secret")).to_have_text("\u2022" * 6)
     signing.get_by_role("button", name="Reveal").click()
+    expect(signing.locator(".webhook-url")).to_have_text(re.compile(r"token=[\w-]{20,}"))
     token = re.search(r"token=([\w-]+)", signing.locator(".webhook-url").inner_text())[1]
     expect(signing.locator(".webhook-secret")).to_have_text(token)
     expect(signing.get_by_role("button", name="Copy webhook secret")).to_be_visible()
