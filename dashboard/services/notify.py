@@ -173,9 +173,14 @@ def _mark(session: Session, user_id: int, *which: sa.ColumnElement[bool]) -> int
     ).where(unread_by(user_id), *which)
     for _try in range(2):  # the person's other tab marked some at the same moment: the rest again
         try:
-            marked = session.exec(
-                sa.insert(NotificationRead).from_select(["notification_id", "user_id", "read_at"], unread)
-            ).rowcount
+            # Counted from RETURNING: an INSERT ... SELECT's rowcount is -1 on PostgreSQL (psycopg).
+            marked = len(
+                session.exec(
+                    sa.insert(NotificationRead)
+                    .from_select(["notification_id", "user_id", "read_at"], unread)
+                    .returning(NotificationRead.notification_id)
+                ).all()
+            )
         except sa.exc.IntegrityError:
             session.rollback()
             continue
