@@ -103,7 +103,8 @@ def _connection(conn: IntegrationView) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.text(conn.name, weight="bold"),
+                # A name without spaces (a URL, an account id) still wraps inside the card.
+                rx.text(conn.name, weight="bold", overflow_wrap="anywhere", min_width="0"),
                 rx.badge(conn.region, variant="outline"),
                 rx.spacer(),
                 rx.badge(

@@ -26,6 +26,10 @@ from providers.budget import BudgetFactory, SharedBudget
 
 log = logging.getLogger(__name__)
 
+# The name column holds 120 characters, and disconnecting appends " (disconnected YYYY-mm-dd HH:MM)"
+# (32): a longer name would lose that suffix and keep blocking its own name for a new connection.
+NAME_MAX = 80
+
 
 def webhook_url(integration: Integration) -> str:
     """The URL to give the vendor; the token in it authenticates vendors that do not sign."""
@@ -194,6 +198,8 @@ def connect(
         UserError: Bad input, a name already in use, or the vendor's refusal in words an admin can act on.
     """
     key = _check_input(vendor, name, region, custom_base_url, api_key)
+    if len(name.strip()) > NAME_MAX:
+        raise UserError(f"A connection name is at most {NAME_MAX} characters.")
     extra = _check_options(vendor, options)
     if session.exec(
         select(Integration).where(Integration.vendor == vendor, Integration.name == name.strip())

@@ -85,6 +85,8 @@ class IntegrationsState(rx.State):
         custom = str(form.get("custom_base_url", ""))
         key = str(form.get("api_key", ""))
         options = {k.removeprefix("option_"): str(v) for k, v in form.items() if k.startswith("option_")}
+        # Kept for the dialog, so a refusal can be corrected rather than typed again.
+        self.name, self.options = name, options
 
         def save(s):
             if editing:

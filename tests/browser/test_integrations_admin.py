@@ -224,3 +224,43 @@ def test_users_page_keeps_a_refused_invite_confirms_deactivation_and_wraps_long_
     harper.get_by_role("checkbox", name="Data Engineer").click()
     expect(page.get_by_text(re.compile(r"is no longer on the Data Engineer team\."))).to_be_visible()
     expect(harper.get_by_role("checkbox", name="Data Engineer")).not_to_be_checked()
+
+
+def _open_coodesh_dialog(page, app_url, sign_in):
+    page.set_default_timeout(20_000)
+    sign_in("admin@assay.test")
+    page.goto(f"{app_url}/integrations")
+    page.locator(".vendor-tile", has_text="Coodesh").first.get_by_role(
+        "button", name="Connect", exact=True
+    ).click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Company ID").fill("coodesh-demo-company")
+    return dialog
+
+
+def test_a_too_long_connection_name_is_refused_and_kept_and_the_longest_wraps_in_its_card(
+    page, app_url, shoot, sign_in
+):
+    dialog = _open_coodesh_dialog(page, app_url, sign_in)
+    too_long = "<b>Coodesh</b> \U0001f680 " + "Brasil" * 50
+    dialog.get_by_label("Connection name").fill(too_long)
+    dialog.get_by_label("API key").fill("demo-coodesh-key")
+    dialog.get_by_role("button", name="Save & close").click()
+    expect(dialog.get_by_role("alert")).to_have_text("A connection name is at most 80 characters.")
+    expect(dialog.get_by_label("Connection name")).to_have_value(too_long)
+    shoot("20-connection-name-too-long", full_page=False)
+
+    # The longest name allowed, with no space to break at, wraps inside its card.
+    longest = "Coodesh" + "x" * 73
+    dialog.get_by_label("Connection name").fill(longest)
+    dialog.get_by_label("API key").fill("demo-coodesh-key")
+    dialog.get_by_role("button", name="Save & close").click()
+    card = page.locator(".integration-connection", has_text=longest)
+    expect(card.locator(".audit-log")).to_contain_text("Connected (sandbox")
+    assert card.evaluate("c => c.scrollWidth <= c.clientWidth"), "the name overflows its card"
+    shoot("21-long-connection-name-wraps", card)
+
+    # Gone again, so the other walks' pickers find one Coodesh connection, as seeded.
+    card.get_by_role("button", name="Disconnect").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Disconnect").click()
+    expect(card).to_have_count(0)

@@ -101,6 +101,18 @@ def test_a_second_connection_with_the_same_name_is_refused(session, sandbox):
         )
 
 
+def test_a_name_too_long_for_the_card_and_the_disconnected_suffix_is_refused(session, sandbox):
+    long_name = "<b>EU hiring</b> \U0001f680 " + "x" * 300
+
+    with pytest.raises(UserError, match=r"^A connection name is at most 80 characters\.$"):
+        connect_screen(session, name=long_name)
+
+    assert session.exec(select(Integration)).all() == []
+    longest = connect_screen(session, name="y" * 80)
+    disconnect(session=session, integration_id=longest.id)
+    assert re.fullmatch(r"y{80} \(disconnected \d{4}-\d\d-\d\d \d\d:\d\d\)", longest.name)
+
+
 def test_updating_a_connection_is_audited_without_the_key(session, sandbox):
     integration = connect_screen(session)
 
