@@ -47,12 +47,18 @@ class Capability(enum.StrEnum):
 
 @dataclasses.dataclass(frozen=True)
 class ExtraField:
-    """A per-connection setting beyond the API key (a workspace id, a company id)."""
+    """A per-connection setting beyond the API key (a workspace id, a company id).
+
+    ``choices``: the only values the provider understands, offered as a select and
+    checked on save; empty for free text. A provider must not quietly read anything
+    else as its default, so the admin never saves a setting that does nothing.
+    """
 
     key: str
     label: str
     help: str = ""
     required: bool = True
+    choices: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)

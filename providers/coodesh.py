@@ -680,8 +680,9 @@ SPEC = VendorSpec(
             "time_unit",
             "Unit of bare times",
             "Coodesh's result format is undocumented: if it reports time taken as a bare number, read it "
-            "as 'minutes' (the default) or 'seconds'.",
+            "as minutes (the default) or seconds.",
             required=False,
+            choices=("minutes", "seconds"),
         ),
     ),
     webhook_setup=(

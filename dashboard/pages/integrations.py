@@ -226,15 +226,29 @@ def _region_item(region: str) -> rx.Component:
     return rx.select.item(region, value=region)
 
 
+def _choice_item(choice: str) -> rx.Component:
+    return rx.select.item(choice, value=choice)
+
+
 def _extra_field(field: FieldView) -> rx.Component:
-    """A vendor setting beyond the key (a company or workspace id)."""
+    """A vendor setting beyond the key (a company or workspace id); one with fixed values is a select."""
     return rx.vstack(
         rx.text(field.label, rx.cond(field.required, "", " (optional)"), size="2", weight="medium"),
-        rx.input(
-            name="option_" + field.key,
-            default_value=S.options.get(field.key, ""),
-            aria_label=field.label,
-            key=S.vendor + S.editing_id.to(str) + field.key,
+        rx.cond(
+            field.choices.length() > 0,
+            rx.select.root(
+                rx.select.trigger(placeholder="The vendor's default", aria_label=field.label),
+                rx.select.content(rx.foreach(field.choices, _choice_item)),
+                name="option_" + field.key,
+                default_value=S.options.get(field.key, ""),
+                key=S.vendor + S.editing_id.to(str) + field.key,
+            ),
+            rx.input(
+                name="option_" + field.key,
+                default_value=S.options.get(field.key, ""),
+                aria_label=field.label,
+                key=S.vendor + S.editing_id.to(str) + field.key,
+            ),
         ),
         rx.cond(field.help != "", rx.text(field.help, size="1", color_scheme="gray")),
         spacing="1",

@@ -149,6 +149,8 @@ def _check_options(vendor: str, options: dict[str, str] | None) -> dict[str, str
             raise UserError(f"{spec.display_name} needs the {field.label}.")
         if len(value) > 200:
             raise UserError(f"The {field.label} is far too long.")
+        if value and field.choices and value not in field.choices:
+            raise UserError(f"The {field.label} is one of: {', '.join(field.choices)}.")
         if value:
             cleaned[field.key] = value
     return cleaned

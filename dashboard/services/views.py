@@ -196,6 +196,7 @@ class FieldView:
     label: str
     help: str
     required: bool
+    choices: list[str]  # empty: free text
 
 
 @dataclasses.dataclass
@@ -527,7 +528,7 @@ def vendors(connections: list[IntegrationView]) -> list[VendorView]:
                 spec.key_label,
                 regions,
                 state,
-                [FieldView(f.key, f.label, f.help, f.required) for f in spec.extra_fields],
+                [FieldView(f.key, f.label, f.help, f.required, list(f.choices)) for f in spec.extra_fields],
                 spec.webhook_setup,
             )
         )

@@ -264,3 +264,30 @@ def test_a_too_long_connection_name_is_refused_and_kept_and_the_longest_wraps_in
     card.get_by_role("button", name="Disconnect").click()
     page.get_by_role("alertdialog").get_by_role("button", name="Disconnect").click()
     expect(card).to_have_count(0)
+
+
+def test_a_setting_with_fixed_values_is_offered_as_a_select(page, app_url, shoot, sign_in):
+    dialog = _open_coodesh_dialog(page, app_url, sign_in)
+
+    # Coodesh's unit of bare times has two values: offered as a choice, not typed.
+    expect(dialog.get_by_role("textbox", name="Unit of bare times")).to_have_count(0)
+    dialog.get_by_role("combobox", name="Unit of bare times").click()
+    expect(page.get_by_role("option")).to_have_text(["minutes", "seconds"])
+    page.get_by_role("option", name="seconds").click()
+    expect(dialog.get_by_role("combobox", name="Unit of bare times")).to_have_text("seconds")
+    shoot("22-unit-of-bare-times-is-a-select", full_page=False)
+    dialog.get_by_label("Connection name").fill("Coodesh (seconds)")
+    dialog.get_by_label("API key").fill("demo-coodesh-key")
+    dialog.get_by_role("button", name="Save & close").click()
+    card = page.locator(".integration-connection", has_text="Coodesh (seconds)")
+    expect(card.locator(".audit-log")).to_contain_text("Connected (sandbox")
+
+    # The saved choice is shown again when the connection is edited.
+    card.get_by_role("button", name="Rotate key or change region").click()
+    expect(dialog.get_by_role("combobox", name="Unit of bare times")).to_have_text("seconds")
+    dialog.get_by_role("button", name="Cancel").click()
+
+    # Gone again, so the other walks' pickers find one Coodesh connection, as seeded.
+    card.get_by_role("button", name="Disconnect").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Disconnect").click()
+    expect(card).to_have_count(0)

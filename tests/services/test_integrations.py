@@ -20,6 +20,8 @@ from dashboard.services.integrations import (
 )
 from models import AssessmentAttempt, AttemptState, Integration
 from providers.registry import VENDORS
+from providers.sandbox.coodesh import DEMO_KEY as COODESH_KEY
+from providers.sandbox.coodesh import DEMO_OPTIONS as COODESH_OPTIONS
 from tests.conftest import SCREEN_KEY, connect_screen
 
 
@@ -111,6 +113,19 @@ def test_a_name_too_long_for_the_card_and_the_disconnected_suffix_is_refused(ses
     longest = connect_screen(session, name="y" * 80)
     disconnect(session=session, integration_id=longest.id)
     assert re.fullmatch(r"y{80} \(disconnected \d{4}-\d\d-\d\d \d\d:\d\d\)", longest.name)
+
+
+def test_a_setting_with_a_fixed_set_of_values_refuses_any_other_and_names_them(session, sandbox):
+    coodesh = {"vendor": "coodesh", "name": "Coodesh", "api_key": COODESH_KEY}
+
+    with pytest.raises(UserError, match=r"^The Unit of bare times is one of: minutes, seconds\.$"):
+        connect_screen(session, **coodesh, options={**COODESH_OPTIONS, "time_unit": "banana"})
+
+    assert session.exec(select(Integration)).all() == []
+    saved = connect_screen(session, **coodesh, options={**COODESH_OPTIONS, "time_unit": "seconds"})
+    assert saved.options["time_unit"] == "seconds"
+    [field] = [f for v in views.vendors([]) if v.key == "coodesh" for f in v.fields if f.key == "time_unit"]
+    assert field.choices == ["minutes", "seconds"]  # the dialog offers them as a select
 
 
 def test_updating_a_connection_is_audited_without_the_key(session, sandbox):
