@@ -76,6 +76,8 @@ class ConnectionConfig:
         timeout: Seconds to wait for one vendor reply.
         budget: Where the connection's rate limit and Retry-After are kept: None in
             this process, or a ``providers.budget.SharedBudget`` for several workers.
+        region: The region the admin chose (``sandbox``, ``custom`` or one of the
+            vendor's), so a refusal can name it; "" when not known.
     """
 
     base_url: str
@@ -85,6 +87,7 @@ class ConnectionConfig:
     options: dict[str, str] = dataclasses.field(default_factory=dict)
     timeout: float = 10.0
     budget: BudgetFactory | None = None
+    region: str = ""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -44,6 +44,7 @@ Wire protocol (reference notes, section 4; facts tagged [P] primary, [?] unknown
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 import json
@@ -477,12 +478,31 @@ def _error_message(body: Any) -> str | None:
     return None
 
 
+KEY_HINT = (
+    "Coodesh issues one key per workspace (ask help@coodesh.com); check that it belongs to the "
+    "environment chosen here ({environment})."
+)
+
+
+def key_hint(config: ConnectionConfig) -> str:
+    """The wrong-key hint naming the environment this connection uses, not every one Coodesh has.
+
+    A key for homologation is refused in production and in the sandbox alike; naming
+    the one chosen tells the admin which key to look for.
+    """
+    if config.region == "custom":
+        environment = f"custom: {config.base_url}"
+    elif config.region:
+        environment = config.region
+    else:
+        known = [r.key for r in REGIONS if r.base_url == config.base_url.rstrip("/")]
+        environment = known[0] if known else f"the one at {config.base_url}"
+    return KEY_HINT.format(environment=environment)
+
+
 RULES = WireRules(
     vendor_name=DISPLAY_NAME,
-    key_hint=(
-        "Coodesh issues one key per workspace (ask help@coodesh.com); check that it belongs to the "
-        "environment chosen here (homologation or production)."
-    ),
+    key_hint=KEY_HINT.format(environment="homologation or production"),
     # Assay only lists and creates; a 403 on either means the key is not good for the workspace [?].
     forbidden_is_bad_key=True,
     error_message=_error_message,
@@ -536,7 +556,7 @@ class Coodesh(ProviderBase):
     def __init__(self, config: ConnectionConfig) -> None:
         super().__init__(config)
         self._http = VendorClient(
-            rules=RULES,
+            rules=dataclasses.replace(RULES, key_hint=key_hint(config)),
             base_url=config.base_url,
             headers={"X-API-KEY": config.api_key, "Content-Type": "application/json"},
             timeout=config.timeout,
@@ -696,6 +716,7 @@ __all__ = [
     "SPEC",
     "Coodesh",
     "duration_seconds",
+    "key_hint",
     "parse_attempt",
     "parse_result",
     "read_grade",

@@ -111,6 +111,7 @@ def provider_for(integration: Integration) -> Provider:
             options=dict(integration.options or {}),
             timeout=settings.vendor_timeout_seconds,
             budget=_budget(integration.id),
+            region=integration.region,
         ),
     )
     with _providers_lock:

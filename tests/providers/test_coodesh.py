@@ -24,6 +24,7 @@ from providers.coodesh import (
     SPEC,
     Coodesh,
     duration_seconds,
+    key_hint,
     parse_attempt,
     read_grade,
     result_comment,
@@ -45,6 +46,7 @@ def _coodesh(
     *,
     webhook_url: str = "https://assay.example.com/api/webhooks/coodesh/3?token=t0k3n",
     options: dict[str, str] | None = None,
+    region: str = "",
 ) -> Coodesh:
     return Coodesh(
         ConnectionConfig(
@@ -53,6 +55,7 @@ def _coodesh(
             webhook_url=webhook_url,
             options=dict(DEMO_OPTIONS) if options is None else options,
             timeout=5,
+            region=region,
         )
     )
 
@@ -106,13 +109,26 @@ def test_the_regions_are_production_and_homologation_and_the_company_id_is_requi
     assert not fields["time_unit"].required
 
 
-def test_a_wrong_key_is_named_with_the_environment_hint(sandbox):
-    wrong = _coodesh(sandbox.url + "/coodesh", "nope-key")
+@pytest.mark.parametrize(
+    ("region", "named"),
+    [("sandbox", "(sandbox)"), ("custom", "(custom: {url})"), ("", "(the one at {url})")],
+)
+def test_a_wrong_key_is_named_with_the_environment_actually_chosen(sandbox, region, named):
+    url = sandbox.url + "/coodesh"
+    wrong = _coodesh(url, "nope-key", region=region)
 
-    with pytest.raises(KeyRejected, match=r"rejected \(401\).*homologation or production") as err:
+    with pytest.raises(KeyRejected, match=r"rejected \(401\)") as err:
         wrong.validate_key()
 
+    assert str(err.value).endswith(f"belongs to the environment chosen here {named.format(url=url)}.")
     assert "nope-key" not in str(err.value)
+
+
+def test_a_wrong_key_in_a_real_region_names_that_region_even_when_known_only_by_its_url():
+    homologation = "https://api-homologation.coodesh.com"
+    for region in ("homologation", ""):
+        hint = key_hint(ConnectionConfig(base_url=homologation, api_key="k", region=region))
+        assert hint.endswith("environment chosen here (homologation).")
 
 
 def test_the_assessment_list_is_an_array_wrapping_a_page_of_at_most_150(sandbox):

@@ -128,6 +128,15 @@ def test_a_setting_with_a_fixed_set_of_values_refuses_any_other_and_names_them(s
     assert field.choices == ["minutes", "seconds"]  # the dialog offers them as a select
 
 
+def test_a_wrong_coodesh_key_names_the_region_actually_chosen(session, sandbox):
+    with pytest.raises(UserError, match=r"environment chosen here \(sandbox\)") as err:
+        connect_screen(
+            session, vendor="coodesh", name="Coodesh", api_key="wrong-key-0000", options=COODESH_OPTIONS
+        )
+
+    assert "homologation" not in str(err.value) and "production" not in str(err.value)
+
+
 def test_updating_a_connection_is_audited_without_the_key(session, sandbox):
     integration = connect_screen(session)
 
