@@ -225,7 +225,7 @@ class ApplicationState(TestPicker, RejectForm, EarlierAttemptChoice, rx.State):
         """Pick a test: for a one-off send (0), or instead of the stage's default for this candidate."""
         self.picker_attempt_id, self.picker_open = attempt_id, True
         if await self._open_picker(live=False):
-            return ApplicationState.load_tests(False)
+            return ApplicationState.open_on_first_with_tests()
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)

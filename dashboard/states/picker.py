@@ -54,6 +54,36 @@ class TestPicker(rx.State, mixin=True):
     def set_test_id(self, value: str):
         self.test_id = value
 
+    async def _fetch_tests(self, key: str) -> None:
+        """Ask the vendor for one connection's tests and cache them; UserError says why not."""
+        found = await in_session(
+            lambda s: integration_service.list_vendor_tests(session=s, integration_id=int(key))
+        )
+        self._test_cache = {**self._test_cache, key: [(t.id, t.name, t.live_interview) for t in found]}
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    async def open_on_first_with_tests(self):
+        """Start on the first connection offering what is being picked, not merely the first listed.
+
+        A live-pad connection (CoderPad Interview) has no tests and most connections have
+        no live-interview templates: opening on one of those would greet the recruiter with
+        "no tests". The others stay in the list, and one picked by hand still says so.
+        """
+        self.loading_tests, self.picker_error = True, ""
+        yield
+        for choice in self.connections:
+            if choice.value not in self._test_cache:
+                try:
+                    await self._fetch_tests(choice.value)
+                except UserError:
+                    continue  # kept on the connection's health; its own turn in the list shows it
+            if any(live == self.picker_live for _i, _n, live in self._test_cache[choice.value]):
+                self.connection_id = choice.value
+                break
+        self.loading_tests = False
+        yield type(self).load_tests(False)
+
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
     async def load_tests(self, refresh: bool):
@@ -65,13 +95,10 @@ class TestPicker(rx.State, mixin=True):
             self.loading_tests, self.picker_error = True, ""
             yield
             try:
-                found = await in_session(
-                    lambda s: integration_service.list_vendor_tests(session=s, integration_id=int(key))
-                )
+                await self._fetch_tests(key)
             except UserError as err:
                 self.tests, self.test_id, self.loading_tests, self.picker_error = [], "", False, str(err)
                 return
-            self._test_cache = {**self._test_cache, key: [(t.id, t.name, t.live_interview) for t in found]}
         wanted = [(i, n) for i, n, live in self._test_cache[key] if live == self.picker_live]
         self.tests = [views.Choice(i, n) for i, n in wanted]
         self.test_id = self.tests[0].value if self.tests else ""

@@ -149,7 +149,7 @@ class PlanState(TestPicker, rx.State):
         """Pick a vendor connection and one of its tests (or live-interview templates)."""
         self.test_stage_id, self.test_stage_name = stage_id, stage_name
         if await self._open_picker(live=for_live):
-            return PlanState.load_tests(False)
+            return PlanState.open_on_first_with_tests()
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)

@@ -84,6 +84,11 @@ def test_moving_a_stage_moves_its_name_box_and_settings_with_it(page, app_url, s
     expect(hunt.get_by_label("Stage name", exact=True)).to_have_value(HUNT)
     # An assessment stage with a deadline, so two settings forms can trade places.
     hunt.get_by_role("button", name="Add assessment").click()
+    # It opens on a connection with tests, not on the first listed (CoderPad Interview: live pads only).
+    expect(page.get_by_label("Test", exact=True)).to_be_enabled()
+    expect(page.get_by_label("Vendor connection")).not_to_contain_text("CoderPad Interview")
+    expect(page.get_by_text("This connection has no tests.")).to_have_count(0)
+    shoot("plan-add-assessment-opens-with-tests", full_page=False)
     pick_test(page, "iMocha", 0)
     page.get_by_role("button", name="Add", exact=True).click()
     hunt.get_by_label("Deadline in days").fill("5")
