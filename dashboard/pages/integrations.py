@@ -25,6 +25,12 @@ def _audit(entry: EventView) -> rx.Component:
     return rx.text(entry.at, " · ", entry.actor, ": ", entry.summary, size="1", color_scheme="gray")
 
 
+def _copy(label: str, on_click) -> rx.Component:
+    return rx.icon_button(
+        rx.icon("copy", size=12), size="1", variant="soft", aria_label=label, on_click=on_click
+    )
+
+
 def _webhook(conn: IntegrationView) -> rx.Component:
     revealed = S.revealed_id == conn.id
     return rx.hstack(
@@ -38,13 +44,7 @@ def _webhook(conn: IntegrationView) -> rx.Component:
         rx.cond(
             revealed,
             rx.hstack(
-                rx.icon_button(
-                    rx.icon("copy", size=12),
-                    size="1",
-                    variant="soft",
-                    aria_label="Copy webhook URL",
-                    on_click=S.copy_webhook,
-                ),
+                _copy("Copy webhook URL", S.copy_webhook),
                 rx.button("Hide", size="1", variant="ghost", on_click=S.hide_webhook),
             ),
             rx.button("Reveal", size="1", variant="ghost", on_click=S.reveal_webhook(conn.id)),
@@ -68,13 +68,7 @@ def _webhook_secret(conn: IntegrationView) -> rx.Component:
             ),
             rx.cond(
                 revealed,
-                rx.icon_button(
-                    rx.icon("copy", size=12),
-                    size="1",
-                    variant="soft",
-                    aria_label="Copy webhook secret",
-                    on_click=S.copy_webhook_secret,
-                ),
+                _copy("Copy webhook secret", S.copy_webhook_secret),
             ),
             rx.text("(", conn.webhook_secret_label, " at the vendor)", size="1", color_scheme="gray"),
             align="center",
