@@ -83,17 +83,22 @@ def create_job(*, session: Session, title: str, stage_names: list[str]) -> Job:
     """A job with a plan of regular stages, in order.
 
     Raises:
-        UserError: No title, or no stages.
+        UserError: No title or a too long one, no stages, or two stages of one name.
     """
     if not title.strip():
         raise UserError("Give the job a title.")
+    if len(title.strip()) > 200:  # the column's length
+        raise UserError("A job title is at most 200 characters.")
     if not stage_names:
         raise UserError("An interview plan needs at least one stage.")
+    names = [_name(name) for name in stage_names]
+    if len({name.casefold() for name in names}) < len(names):
+        raise UserError("Each stage of a plan needs a name of its own.")
     job = Job(title=title.strip())
     session.add(job)
     session.flush()
-    for position, name in enumerate(stage_names):
-        session.add(Stage(job_id=job.id, position=position, name=_name(name), kind=StageKind.REGULAR))
+    for position, name in enumerate(names):
+        session.add(Stage(job_id=job.id, position=position, name=name, kind=StageKind.REGULAR))
     history.bump_job(session, job.id)  # open job lists see it: the sum of revisions moves
     session.commit()
     return job

@@ -6,7 +6,16 @@ from sqlmodel import select
 from dashboard.services import assessments, notify, pipeline, plans, sync
 from dashboard.services.actors import SYSTEM
 from dashboard.services.errors import UserError
-from models import Application, AssessmentAttempt, AttemptState, Candidate, Gating, Notification, StageKind
+from models import (
+    Application,
+    AssessmentAttempt,
+    AttemptState,
+    Candidate,
+    Gating,
+    Job,
+    Notification,
+    StageKind,
+)
 
 
 def test_a_new_job_moves_the_revision_open_job_lists_watch(session):
@@ -213,3 +222,19 @@ def test_bulk_move_reports_each_row(session, pipeline_with_assessment, sandbox):
         session=session, application_ids=[p.application.id], stage_id=p.onsite.id, actor=SYSTEM
     )
     assert [(r.ok, r.moved, r.message) for r in again] == [(True, False, "Already in Onsite.")]
+
+
+@pytest.mark.parametrize(
+    ("title", "stages", "message"),
+    [
+        ("  ", ["Applied"], "Give the job a title"),
+        ("x" * 201, ["Applied"], "at most 200 characters"),
+        ("Backend Engineer", [], "at least one stage"),
+        ("Backend Engineer", ["Applied", "Onsite", "applied "], "a name of its own"),
+    ],
+)
+def test_a_new_job_needs_a_title_that_fits_and_stages_of_distinct_names(session, title, stages, message):
+    with pytest.raises(UserError, match=message):
+        plans.create_job(session=session, title=title, stage_names=stages)
+
+    assert session.exec(select(Job)).all() == []
