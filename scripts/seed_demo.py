@@ -221,7 +221,7 @@ def seed() -> None:
             assessments.mark_reviewed(session=session, attempt_id=attempt_id, actor=SYSTEM)
         manager = session.exec(select(User).where(User.role == Role.HIRING_MANAGER)).one()
         first_job = session.exec(select(Job).order_by(Job.id)).first()
-        accounts.assign_jobs(session=session, user_id=manager.id, job_ids=[first_job.id])
+        accounts.set_job_member(session=session, user_id=manager.id, job_id=first_job.id, member=True)
     print(
         f"Demo data loaded: {len(JOB_VENDORS)} jobs, {17 * len(JOB_VENDORS)} candidates, {len(connected)} vendors."
     )

@@ -165,20 +165,11 @@ def set_active(*, session: Session, user_id: int, active: bool) -> None:
     session.commit()
 
 
-def assign_jobs(*, session: Session, user_id: int, job_ids: list[int]) -> None:
-    """The jobs a hiring manager sees and decides for, or a recruiter owns (the queue filters by them)."""
-    _user(session, user_id)
-    wanted = sorted(set(job_ids))
-    known = set(session.exec(select(Job.id).where(Job.id.in_(wanted))).all())  # type: ignore[union-attr]
-    if missing := [j for j in wanted if j not in known]:
-        raise UserError(f"No job #{missing[0]}; it may have been removed. Reload the page.")
-    session.exec(sa.delete(JobMember).where(JobMember.user_id == user_id))
-    session.add_all([JobMember(job_id=job_id, user_id=user_id) for job_id in sorted(set(job_ids))])
-    session.commit()
-
-
 def set_job_member(*, session: Session, user_id: int, job_id: int, member: bool) -> str:
     """Put one person on one job's team, or take them off; returns what changed, to tell the admin.
+
+    A job's team is who a hiring manager sees and decides for, or what a recruiter owns
+    (the queue filters by it).
 
     One job at a time, not the whole list the page last showed: two admins ticking
     different jobs for the same person at once both count.

@@ -39,7 +39,10 @@ def webhook_url(integration: Integration) -> str:
 
 
 def webhook_secret(integration: Integration) -> str:
-    """The secret a signing vendor is given to sign webhooks with (the URL's token, checked both ways)."""
+    """The secret a signing vendor pastes at its end to sign webhooks with (the URL's token,
+    checked both ways); "" for a vendor that does not sign, so it never leaves the server."""
+    if not registry.VENDORS[integration.vendor].webhook_secret_label:
+        return ""
     return secrets.decrypt(integration.webhook_token_encrypted)
 
 
@@ -317,11 +320,6 @@ def save_integration(**kwargs) -> Integration:
         return connect(**kwargs)
     kwargs.pop("vendor"), kwargs.pop("name")
     return update_connection(integration_id=existing.id, **kwargs)
-
-
-def open_attempt_count(session: Session, integration_id: int) -> int:
-    """Attempts of this connection that are not finished yet."""
-    return sum(unfinished_attempts(session, integration_id))
 
 
 def unfinished_attempts(session: Session, integration_id: int) -> tuple[int, int]:

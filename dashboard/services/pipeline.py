@@ -85,6 +85,18 @@ def add_application(*, session: Session, job_id: int, name: str, email: str, act
     return application
 
 
+def added_message(session: Session, application: Application, *, typed_name: str) -> str:
+    """What to tell the recruiter who added ``application``: whose card it is, when the
+    email already belonged to someone known by another name than the one typed."""
+    candidate = session.get(Candidate, application.candidate_id)
+    if candidate.name.casefold() == typed_name.strip().casefold():
+        return f"{candidate.name} added."
+    return (
+        f"{candidate.name} added: {candidate.email} is already {candidate.name}'s address, "
+        f"so the name typed ({typed_name.strip()}) was not used."
+    )
+
+
 def _refuse_second_application(session: Session, candidate: Candidate, job_id: int) -> None:
     """One person is one card per job: a second would split their tests and history in two."""
     existing = session.exec(

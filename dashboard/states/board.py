@@ -10,7 +10,6 @@ from dashboard.services.permissions import Permission, require
 from dashboard.states import live
 from dashboard.states.auth import acting_user, current_user, requires
 from dashboard.states.common import id_in_path, in_session
-from models import Candidate
 
 EMPTY = board_view.BoardView(0, "", [], [])
 # The "Add candidate" boxes, emptied once a candidate is added
@@ -190,22 +189,15 @@ class BoardState(rx.State):
             application = pipeline.add_application(
                 session=session, job_id=job_id, name=name, email=email, actor=actor
             )
-            return session.get(Candidate, application.candidate_id).name
+            return pipeline.added_message(session, application, typed_name=name)
 
         try:
             require(current_user(), Permission.MANAGE_PIPELINE, job_id=job_id)
-            known_as = await in_session(add)
+            message = await in_session(add)
         except UserError as err:
             return rx.toast.error(str(err))
         await self._reload()
-        if known_as.casefold() != name.casefold():
-            added = rx.toast.success(
-                f"{known_as} added: {email.strip().lower()} is already {known_as}'s address, "
-                f"so the name typed ({name}) was not used."
-            )
-        else:
-            added = rx.toast.success(f"{known_as} added.")
-        return [added, rx.set_value(NEW_NAME_ID, ""), rx.set_value(NEW_EMAIL_ID, "")]
+        return [rx.toast.success(message), rx.set_value(NEW_NAME_ID, ""), rx.set_value(NEW_EMAIL_ID, "")]
 
     @rx.event
     @requires(Permission.VIEW_PIPELINE)

@@ -15,7 +15,6 @@ from dashboard.services.errors import UserError
 from dashboard.services.permissions import Permission
 from dashboard.states.auth import acting_user, requires
 from dashboard.states.common import in_session
-from providers import registry
 
 
 class IntegrationsState(rx.State):
@@ -146,9 +145,9 @@ class IntegrationsState(rx.State):
 
         def read(session) -> tuple[str, str]:
             integration = integration_service.get_integration(session, integration_id)
-            signs = registry.VENDORS[integration.vendor].webhook_secret_label
-            secret = integration_service.webhook_secret(integration) if signs else ""
-            return integration_service.webhook_url(integration), secret
+            return integration_service.webhook_url(integration), integration_service.webhook_secret(
+                integration
+            )
 
         try:
             url, secret = await in_session(read)

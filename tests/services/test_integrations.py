@@ -14,12 +14,14 @@ from dashboard.services.integrations import (
     connect,
     disconnect,
     list_vendor_tests,
-    open_attempt_count,
     unfinished_attempts,
     update_connection,
+    webhook_secret,
+    webhook_url,
 )
 from models import AssessmentAttempt, AttemptState, Integration
 from providers.registry import VENDORS
+from providers.sandbox.codesignal import DEMO_KEY as CODESIGNAL_KEY
 from providers.sandbox.coodesh import DEMO_KEY as COODESH_KEY
 from providers.sandbox.coodesh import DEMO_OPTIONS as COODESH_OPTIONS
 from tests.conftest import SCREEN_KEY, connect_screen
@@ -198,7 +200,7 @@ def test_disconnecting_erases_the_key_and_fails_open_attempts_with_the_reason(
         session=session, application_id=waiting.id, stage_id=p.assessment.id, actor=SYSTEM
     )
     assert unfinished_attempts(session, integration_id) == (1, 1)  # one sent, one not sent yet
-    assert open_attempt_count(session, integration_id) == 2
+    assert sum(unfinished_attempts(session, integration_id)) == 2
 
     affected = disconnect(session=session, integration_id=integration_id, actor=SYSTEM)
 
@@ -212,3 +214,19 @@ def test_disconnecting_erases_the_key_and_fails_open_attempts_with_the_reason(
         list_vendor_tests(session=session, integration_id=integration_id)
     # the name is free again
     assert connect_screen(session).id != integration_id
+
+
+def test_only_a_vendor_that_signs_is_given_the_webhook_secret_to_paste(session, sandbox):
+    screen = connect_screen(session)
+    codesignal = connect(
+        session=session,
+        vendor="codesignal",
+        name="CodeSignal",
+        region="sandbox",
+        custom_base_url="",
+        api_key=CODESIGNAL_KEY,
+    )
+
+    assert webhook_secret(screen) == ""  # CoderPad does not sign: the secret stays on the server
+    token = re.search(r"token=([\w-]+)", webhook_url(codesignal))[1]
+    assert webhook_secret(codesignal) == token

@@ -48,7 +48,7 @@ def test_a_hiring_manager_sees_only_assigned_jobs(session, pipeline_with_assessm
     with pytest.raises(views.NotFound):
         views.application(session, p.application.id, user.visible_job_ids)
 
-    accounts.assign_jobs(session=session, user_id=manager.id, job_ids=[p.job.id])
+    accounts.set_job_member(session=session, user_id=manager.id, job_id=p.job.id, member=True)
     user = accounts.signed_in_user(session=session, token=token)
 
     assert [j.id for j in views.list_jobs(session, user.visible_job_ids)] == [p.job.id]

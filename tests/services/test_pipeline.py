@@ -79,5 +79,10 @@ def test_one_person_is_one_card_per_job_and_keeps_the_name_known_for_their_email
     )
 
     assert other_job.candidate_id == first.candidate_id
+    assert pipeline.added_message(session, first, typed_name="Grace Hopper") == "Grace Hopper added."
+    assert pipeline.added_message(session, other_job, typed_name=" G. Hopper ") == (
+        "Grace Hopper added: grace@example.com is already Grace Hopper's address, "
+        "so the name typed (G. Hopper) was not used."
+    )
     assert session.get(Candidate, first.candidate_id).name == "Grace Hopper"
     assert len(session.exec(select(Application).where(Application.job_id == backend.id)).all()) == 1

@@ -214,7 +214,7 @@ def test_the_queue_narrows_to_a_stage_and_to_a_recruiters_jobs(session, pipeline
         session=session, email="riley@example.com", name="Riley", role=Role.RECRUITER
     )
     sam, _ = accounts.create_user(session=session, email="sam@example.com", name="Sam", role=Role.RECRUITER)
-    accounts.assign_jobs(session=session, user_id=riley.id, job_ids=[p.job.id])
+    accounts.set_job_member(session=session, user_id=riley.id, job_id=p.job.id, member=True)
 
     def waiting(**narrowed) -> int:
         return {b.key: b.count for b in queue_view.counts(session, queue_view.QueueFilter(**narrowed))}[

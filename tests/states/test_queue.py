@@ -43,7 +43,7 @@ def test_a_long_bucket_is_paged_and_every_filter_narrows_it(session, pipeline_wi
     _waiting_to_be_sent(session, other.id, take_home.id, 2, "Data")
     root = signed_in_as(Role.RECRUITER)
     recruiter = session.exec(select(User).where(User.role == Role.RECRUITER)).one()
-    accounts.assign_jobs(session=session, user_id=recruiter.id, job_ids=[other.id])
+    accounts.set_job_member(session=session, user_id=recruiter.id, job_id=other.id, member=True)
     queue = substate(root, QueueState)
 
     run_async(run_handler(queue, "load"))
