@@ -78,6 +78,7 @@ def _budget(integration_id: int) -> BudgetFactory | None:
 
 _providers: dict[int, tuple[tuple, Provider]] = {}
 _providers_lock = threading.Lock()
+_building: dict[int, threading.Lock] = {}  # one build per connection at a time
 
 
 def provider_for(integration: Integration) -> Provider:
@@ -86,7 +87,10 @@ def provider_for(integration: Integration) -> Provider:
     One per connection and process, rebuilt when the connection changes: its HTTP
     client (TLS set-up is costly) and its rate budget are shared by the webhooks,
     the sweeps and the clicks, so together they stay under the vendor's rate limit;
-    with several workers the budget lives in Redis, shared by all of them.
+    with several workers the budget lives in Redis, shared by all of them. Threads
+    that find it missing at once (a burst of webhooks meeting a sweep after a restart
+    or a key rotation) wait for one build: each building its own would each spend the
+    limit in full, and set up TLS once a thread.
     """
     settings = get_settings()
     fingerprint = (
@@ -104,21 +108,27 @@ def provider_for(integration: Integration) -> Provider:
         cached = _providers.get(integration.id)
         if cached and cached[0] == fingerprint:
             return cached[1]
-    provider = registry.build_provider(
-        integration.vendor,
-        ConnectionConfig(
-            base_url=base_url(integration),
-            api_key=secrets.decrypt(integration.api_key_encrypted),
-            webhook_url=webhook_url(integration),
-            webhook_secret=secrets.decrypt(integration.webhook_token_encrypted),
-            options=dict(integration.options or {}),
-            timeout=settings.vendor_timeout_seconds,
-            budget=_budget(integration.id),
-            region=integration.region,
-        ),
-    )
-    with _providers_lock:
-        _providers[integration.id] = (fingerprint, provider)
+        building = _building.setdefault(integration.id, threading.Lock())
+    with building:
+        with _providers_lock:
+            cached = _providers.get(integration.id)
+            if cached and cached[0] == fingerprint:
+                return cached[1]  # built while this thread waited
+        provider = registry.build_provider(
+            integration.vendor,
+            ConnectionConfig(
+                base_url=base_url(integration),
+                api_key=secrets.decrypt(integration.api_key_encrypted),
+                webhook_url=webhook_url(integration),
+                webhook_secret=secrets.decrypt(integration.webhook_token_encrypted),
+                options=dict(integration.options or {}),
+                timeout=settings.vendor_timeout_seconds,
+                budget=_budget(integration.id),
+                region=integration.region,
+            ),
+        )
+        with _providers_lock:
+            _providers[integration.id] = (fingerprint, provider)
     return provider
 
 

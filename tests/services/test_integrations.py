@@ -1,19 +1,22 @@
 """Connecting a vendor: the key is checked live, stored encrypted, and nothing half-saves."""
 
+import concurrent.futures
 import pathlib
 import re
+import threading
 
 import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from dashboard.services import assessments, pipeline, views
+from dashboard.services import assessments, pipeline, secrets, views
 from dashboard.services.actors import SYSTEM
 from dashboard.services.errors import UserError
 from dashboard.services.integrations import (
     connect,
     disconnect,
     list_vendor_tests,
+    provider_for,
     unfinished_attempts,
     update_connection,
     webhook_secret,
@@ -230,3 +233,21 @@ def test_only_a_vendor_that_signs_is_given_the_webhook_secret_to_paste(session, 
     assert webhook_secret(screen) == ""  # CoderPad does not sign: the secret stays on the server
     token = re.search(r"token=([\w-]+)", webhook_url(codesignal))[1]
     assert webhook_secret(codesignal) == token
+
+
+def test_a_connection_asked_for_by_many_threads_at_once_is_given_one_provider(session, screen):
+    """The provider holds the connection's rate budget: two built at once would each spend the vendor's limit.
+
+    A changed connection (here its key stored again, as a rotation in another worker leaves
+    it) is rebuilt on first use, often by a burst of webhooks and a sweep together.
+    """
+    screen.api_key_encrypted = secrets.encrypt(SCREEN_KEY)
+    at_once = threading.Barrier(8)
+
+    def ask(_: int) -> int:
+        at_once.wait()
+        return id(provider_for(screen))
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        providers = set(pool.map(ask, range(8)))
+    assert len(providers) == 1
