@@ -23,11 +23,11 @@ function swallowTheClosingClick() {
   setTimeout(() => document.removeEventListener("click", swallow, { capture: true }), 50);
 }
 
-// Left and right arrows carry a lifted card to the next column, not 25 pixels at a time,
-// and never scroll the board under it (dnd-kit's keyboard sensor scrolls a scrollable
-// board instead of moving the card once the card passes its middle, which left the card
-// over another column than the one announced). The column it heads for is kept here
-// rather than read back from where the card is drawn, which lags a fast key press.
+// Left and right arrows carry a lifted card to the next column, not 25 pixels at a time
+// (dnd-kit's keyboard sensor scrolls a scrollable board instead of moving the card once
+// the card passes its middle, which left the card over another column than the one
+// announced); a column out of sight is scrolled into view first. The column it heads for
+// is kept here rather than read back from where the card is drawn, which lags a fast key press.
 let keyboardColumn = null;
 
 function nextColumn(context, step) {
@@ -36,6 +36,7 @@ function nextColumn(context, step) {
     .filter((container) => container.node.current)
     .map((container) => ({
       stageId: container.data.current?.stageId,
+      node: container.node.current,
       rect: container.node.current.getBoundingClientRect(),
     }))
     .sort((a, b) => a.rect.left - b.rect.left);
@@ -44,7 +45,20 @@ function nextColumn(context, step) {
   const card = context.activeNode?.getBoundingClientRect();
   if (!next || !card) return null;
   keyboardColumn = next.stageId;
-  return { x: next.rect.left + (next.rect.width - card.width) / 2, y: next.rect.top + 8 };
+  bringIntoView(next.node);
+  const rect = next.node.getBoundingClientRect();
+  return { x: rect.left + (rect.width - card.width) / 2, y: rect.top + 8 };
+}
+
+// A column beyond the board's edge is scrolled into sight (sideways only: the page stays
+// where it is), so the card carried to it stays in view; dnd-kit follows the scroll.
+function bringIntoView(column) {
+  const board = column.parentElement;
+  const edge = board.getBoundingClientRect();
+  const rect = column.getBoundingClientRect();
+  const margin = 12;
+  if (rect.right > edge.right) board.scrollLeft += rect.right - edge.right + margin;
+  else if (rect.left < edge.left) board.scrollLeft -= edge.left - rect.left + margin;
 }
 
 class ColumnByColumnKeyboardSensor extends KeyboardSensor {

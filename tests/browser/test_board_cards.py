@@ -148,6 +148,30 @@ def test_a_card_dragged_by_its_name_or_moved_by_keyboard(page, sign_in, shoot):
     expect(page.get_by_label("Drag Katherine Johnson")).to_be_focused()
     shoot("74-board-moved-by-keyboard")
 
+    # In a narrow window the last stage is beyond the board's edge: the board scrolls to
+    # it sideways, and the card carried there stays in sight (it went off the edge before).
+    page.set_viewport_size({"width": 800, "height": 800})
+    offer = _column(page, "Offer")
+    assert offer.bounding_box()["x"] >= 800
+    page.get_by_label("Drag Katherine Johnson").focus()
+    page.keyboard.press("Space")
+    for stage in ["Onsite", "Offer"]:
+        page.keyboard.press("ArrowRight")
+        expect(said).to_contain_text(f"Katherine Johnson is over {stage}.")
+    page.wait_for_function(
+        """() => {
+            const card = document.querySelector("[aria-label='Drag Katherine Johnson']").getBoundingClientRect();
+            return card.left >= 0 && card.right <= window.innerWidth;
+        }"""
+    )
+    shoot("75-board-keyboard-to-a-stage-beyond-the-edge")
+    page.keyboard.press("Space")
+    expect(offer.locator(".pipeline-card", has_text="Katherine Johnson")).to_be_visible()
+    expect(page.get_by_label("Drag Katherine Johnson")).to_be_focused()
+    column = offer.bounding_box()
+    assert column["x"] + column["width"] <= 800
+    assert page.evaluate("window.scrollY") == 0  # sideways only: the page stayed where it was
+
     moved.get_by_role("link", name="Grace Brewster Hopper").click()
     expect(page.get_by_role("heading", name="Grace Brewster Hopper")).to_be_visible()
     expect(page.get_by_text("Moved from Applied to Recruiter screen")).to_have_count(1)
