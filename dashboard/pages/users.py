@@ -95,7 +95,12 @@ def _invite_form() -> rx.Component:
                     value=UsersState.invite_email,
                     on_change=UsersState.set_invite_email,
                 ),
-                _role_select(name="role", default_value="recruiter", aria_label="Invite role"),
+                _role_select(
+                    name="role",
+                    value=UsersState.invite_role,
+                    on_change=UsersState.set_invite_role,
+                    aria_label="Invite role",
+                ),
                 rx.button("Invite", type="submit"),
                 align="center",
                 wrap="wrap",

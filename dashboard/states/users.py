@@ -23,6 +23,7 @@ class UsersState(rx.State):
     # The invite form's boxes, held here so a refused invite keeps them (to be corrected)
     invite_name: str = ""
     invite_email: str = ""
+    invite_role: str = "recruiter"  # back to the least power after each invite, never carried to the next
     # Deactivate dialog: deactivating signs the person out, so it asks first
     deactivate_user_id: int = 0
     deactivate_name: str = ""
@@ -55,6 +56,7 @@ class UsersState(rx.State):
             return
         self.invite_error, self.invited_email, self.invited_password = "", user.email, password
         self.invite_name = self.invite_email = ""
+        self.invite_role = "recruiter"
         await self._reload()
 
     @rx.event
@@ -66,6 +68,11 @@ class UsersState(rx.State):
     @requires(Permission.MANAGE_USERS)
     def set_invite_email(self, value: str):
         self.invite_email = value
+
+    @rx.event
+    @requires(Permission.MANAGE_USERS)
+    def set_invite_role(self, value: str):
+        self.invite_role = value
 
     @rx.event
     @requires(Permission.MANAGE_USERS)

@@ -173,19 +173,27 @@ def test_users_page_keeps_a_refused_invite_confirms_deactivation_and_wraps_long_
     sign_in("admin@assay.test")
     page.goto(f"{app_url}/users")
 
-    # A refused invite keeps what was typed, to be corrected; a successful one clears it.
+    # A refused invite keeps what was typed, to be corrected; a successful one clears it,
+    # and the role goes back to Recruiter rather than passing this one's to the next person.
     name, email = page.get_by_label("Name", exact=True), page.get_by_label("Invite email")
+    role = page.get_by_label("Invite role")
     name.fill("Quinn Queue")
     email.fill("admin@assay.test")
+    role.click()
+    page.get_by_role("option", name="Hiring manager").click()
     page.get_by_role("button", name="Invite").click()
     expect(page.get_by_role("alert")).to_have_text("admin@assay.test already has an account.")
     expect(name).to_have_value("Quinn Queue")
     expect(email).to_have_value("admin@assay.test")
+    expect(role).to_have_text("Hiring manager")
     email.fill("quinn@example.com")
     page.get_by_role("button", name="Invite").click()
     expect(page.get_by_text("First password for quinn@example.com")).to_be_visible()
+    quinn = page.get_by_role("row", name=re.compile("Quinn Queue"))
+    expect(quinn.get_by_role("combobox", name="Role")).to_have_text("Hiring manager")
     expect(name).to_have_value("")
     expect(email).to_have_value("")
+    expect(role).to_have_text("Recruiter")
 
     # A name longer than the service keeps is refused, in words.
     name.fill(LONG_NAME + " " + "x" * 130)
@@ -201,7 +209,6 @@ def test_users_page_keeps_a_refused_invite_confirms_deactivation_and_wraps_long_
     shoot("19-users-long-name-wraps", full_page=False)
 
     # Deactivating signs the person out: it asks first, naming them.
-    quinn = page.get_by_role("row", name=re.compile("Quinn Queue"))
     quinn.get_by_role("button", name="Deactivate").click()
     dialog = page.get_by_role("alertdialog")
     expect(dialog).to_contain_text(
