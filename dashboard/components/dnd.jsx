@@ -62,6 +62,20 @@ function bringIntoView(column) {
 }
 
 class ColumnByColumnKeyboardSensor extends KeyboardSensor {
+  // dnd-kit starts listening for the next keys after a timeout, so that the Space which
+  // lifted the card does not drop it at once; a busy browser runs key presses before
+  // timers, and an arrow pressed just after Space was lost. Listen at once, passing over
+  // the lifting key itself.
+  attach() {
+    const lifting = this.props.event;
+    this.handleStart();
+    this.windowListeners.add("resize", this.handleCancel);
+    this.windowListeners.add("visibilitychange", this.handleCancel);
+    this.listeners.add("keydown", (event) => {
+      if (event !== lifting) this.handleKeyDown(event);
+    });
+  }
+
   handleKeyDown(event) {
     const step = { ArrowRight: 1, ArrowLeft: -1 }[event.code];
     const context = this.props.context.current;
