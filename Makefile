@@ -38,4 +38,4 @@ browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
 clean:
-	rm -rf .web .states .assay artifacts
+	rm -rf .web .web-tests .states .assay artifacts

@@ -18,8 +18,8 @@ Both round trips are timed inside the page (click event to the DOM change, seen 
 MutationObserver), so Playwright's own latency is not in them; they alternate, ~15 of
 each, and the medians are compared. ``move_ratio`` = move/trivial, goal <= 3.
 
-The app runs from a private copy of the checkout (tracked and new files, plus ``.web``)
-so that its frontend build never races another engineer's in the shared ``.web``; pass
+The app runs from a private copy of the checkout (tracked and new files, plus the tests'
+frontend build, ``.web-tests``) so that its build never races a test run's; pass
 ``--in-place`` to run it from the checkout itself as the browser tests do. Its scheduler
 interval (``ASSAY_POLL_SECONDS``) is an hour, so no sweep runs during the measurement.
 
@@ -54,7 +54,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from dashboard.services import accounts  # noqa: E402
 from models import Role, get_engine, new_session  # noqa: E402
 from providers.sandbox.server import build_app  # noqa: E402
-from tests.app_process import app_env, logged_errors, serving_app  # noqa: E402
+from tests.app_process import TEST_WEB_DIR, app_env, logged_errors, serving_app  # noqa: E402
 
 EMAIL, PASSWORD = "bench-admin@assay.test", "bench-password-1234"
 SOURCE, TARGET, TRIVIAL_COLUMN = "Applied", "Recruiter screen", "Onsite"
@@ -129,7 +129,11 @@ ARM = """
 
 
 def private_checkout(dest: pathlib.Path) -> pathlib.Path:
-    """The working tree as it is now (tracked and new files) plus ``.web``, under ``dest``."""
+    """The working tree as it is now (tracked and new files) plus the tests' frontend build, under ``dest``.
+
+    The build (its installed packages) is copied so the app starts without installing them
+    again: the tests' own if they ran here, else ``make run``'s.
+    """
     files = subprocess.run(
         ["git", "ls-files", "-co", "--exclude-standard", "-z"],
         cwd=ROOT,
@@ -141,8 +145,10 @@ def private_checkout(dest: pathlib.Path) -> pathlib.Path:
         if source.is_file():
             (dest / name.decode()).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, dest / name.decode())
-    if (ROOT / ".web").is_dir():
-        shutil.copytree(ROOT / ".web", dest / ".web", symlinks=True, ignore_dangling_symlinks=True)
+    for build in [ROOT / TEST_WEB_DIR, ROOT / ".web"]:
+        if build.is_dir():
+            shutil.copytree(build, dest / TEST_WEB_DIR, symlinks=True, ignore_dangling_symlinks=True)
+            break
     return dest
 
 

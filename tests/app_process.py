@@ -27,6 +27,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+TEST_WEB_DIR = ".web-tests"  # relative to the directory the app starts in
+
+
 def app_env(*, port: int, db_url: str, data_dir: pathlib.Path, sandbox_url: str, poll_seconds: float) -> dict:
     """The environment `make run` would give the app, pointed at this database, data dir and sandbox."""
     env = {
@@ -37,6 +40,9 @@ def app_env(*, port: int, db_url: str, data_dir: pathlib.Path, sandbox_url: str,
         "ASSAY_PUBLIC_URL": f"http://localhost:{port}",
         "ASSAY_POLL_SECONDS": str(poll_seconds),
         "REFLEX_BUN_PATH": str(ROOT / ".tools/node_modules/.bin/bun"),
+        # A frontend build of its own (built for this port): `make run` serving from `.web`
+        # in the same checkout keeps working while the tests run.
+        "REFLEX_WEB_WORKDIR": TEST_WEB_DIR,
     }
     env.pop("REFLEX_REDIS_URL", None)
     return env
