@@ -66,10 +66,16 @@ STATE_LABELS = {
 
 @dataclasses.dataclass(frozen=True)
 class SendOutcome:
-    """What a send did, in words for the person who clicked."""
+    """What a send did, in words for the person who clicked.
+
+    ``failed``: the vendor refused or could not be reached, so the page tells it as an
+    error; an outcome that is neither sent nor failed did nothing because nothing was
+    needed (already sent, resent a moment ago).
+    """
 
     sent: bool
     message: str
+    failed: bool = False
 
 
 def new_reference() -> str:
@@ -297,7 +303,7 @@ def send_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendO
         session.refresh(attempt)
         _fail(session, attempt, reason=str(err), retryable=err.retryable, actor=actor)
         record_vendor_error(session=session, integration=integration, message=str(err))
-        return SendOutcome(False, f"Not sent: {err}")
+        return SendOutcome(False, f"Not sent: {err}", failed=True)
     session.refresh(attempt)
     attempt.vendor_attempt_id = status.vendor_attempt_id
     _apply(session, attempt, status, actor=actor)
@@ -439,7 +445,7 @@ def refresh_attempt(*, session: Session, attempt_id: int, actor: Actor) -> SendO
         status = provider_for(integration).fetch(attempt.vendor_attempt_id, test_id=attempt.vendor_test_id)
     except ProviderError as err:
         record_vendor_error(session=session, integration=integration, message=str(err))
-        return SendOutcome(False, f"Could not refresh: {err}")
+        return SendOutcome(False, f"Could not refresh: {err}", failed=True)
     outcome = apply_vendor_status(session=session, integration_id=integration.id, status=status, actor=actor)
     changed = outcome == Applied.CHANGED
     return SendOutcome(changed, "Updated from the vendor." if changed else "Already up to date.")

@@ -51,8 +51,11 @@ def id_in_path(state, collection: str) -> int:
 
 
 def outcome_toast(outcome, done: str = "Done."):
-    """The toast for what a service returned: success when it went through, information when
-    the service answered without acting (a resend a moment ago); ``done`` when it says nothing."""
+    """The toast for what a service returned: success when it went through, an error when the
+    vendor refused it, information when the service answered without acting (a resend a
+    moment ago); ``done`` when it says nothing."""
     went = outcome.sent if isinstance(outcome, SendOutcome) else True
     message = getattr(outcome, "message", None) or done
+    if isinstance(outcome, SendOutcome) and outcome.failed:
+        return rx.toast.error(message)
     return rx.toast.success(message) if went else rx.toast.info(message)

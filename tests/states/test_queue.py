@@ -177,3 +177,26 @@ def test_while_the_earlier_invitation_is_still_open_the_choice_says_why_no_re_at
     assert queue.earlier_not_now == "Only a finished attempt can be re-taken; this one is sent."
     assert session.get(AssessmentAttempt, second_id).state == AttemptState.READY_TO_SEND
     assert sandbox.stats("imocha")["invitations_created"] == 1
+
+
+def _toast_level(update) -> str:
+    """The level of a toast a handler gave (``rx.toast.error`` -> "error"), read from its call."""
+    call = repr(update)
+    return next((level for level in ("success", "info", "warning", "error") if f'["{level}"]' in call), "")
+
+
+def test_a_send_the_vendor_refuses_is_told_as_an_error_not_as_information(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    p = pipeline_with_assessment
+    pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+    queue = substate(signed_in_as(Role.RECRUITER), QueueState)
+    run_async(run_handler(queue, "load"))
+    (row,) = queue.rows
+    sandbox.faults(fail_next=[{"status": 422}])
+
+    said = [update for update in run_async(run_handler(queue, "take_step", "send", row.attempt_id)) if update]
+
+    assert "Not sent" in repr(said[-1]) and _toast_level(said[-1]) == "error"
