@@ -163,7 +163,7 @@ def _bulk_bar() -> rx.Component:
                     rx.progress(
                         value=QueueState.progress_done * 100 / QueueState.progress_total, width="320px"
                     ),
-                    rx.text("Sent ", QueueState.progress_done, " of ", QueueState.progress_total, size="1"),
+                    rx.text(QueueState.progress_label, size="1", class_name="bulk-progress"),
                     rx.foreach(
                         QueueState.results, lambda line: rx.text(line, size="1", class_name="bulk-result")
                     ),

@@ -44,6 +44,7 @@ class QueueState(EarlierAttemptChoice, rx.State):
     sending: bool = False
     progress_done: int = 0
     progress_total: int = 0
+    progress_sent: int = 0  # of those done, the ones that reached the candidate
     results: list[str] = []
     stepping: int = 0  # the attempt whose row's one click is being taken
     # The search the rows show: the box as it was applied, not as it is being typed
@@ -160,6 +161,14 @@ class QueueState(EarlierAttemptChoice, rx.State):
             return ""
         return f"{self.offset + 1:,}-{self.offset + len(self.rows):,} of {self.total:,}"
 
+    @rx.var
+    def progress_label(self) -> str:
+        """How far a bulk send got, counting only invitations that went out ("Sent 2 of 3; 1 not
+        sent"): a refused or already-sent row is done, but the candidate got nothing."""
+        label = f"Sent {self.progress_sent} of {self.progress_total}"
+        not_sent = self.progress_done - self.progress_sent
+        return label + (f"; {not_sent} not sent" if not_sent else "")
+
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
     def toggle_selected(self, attempt_id: int):
@@ -180,6 +189,7 @@ class QueueState(EarlierAttemptChoice, rx.State):
         ids = list(self.selected)
         names = {r.attempt_id: r.candidate_name for r in self.rows}
         self.sending, self.progress_done, self.progress_total, self.results = True, 0, len(ids), []
+        self.progress_sent = 0
         yield
         actor = acting_user()
         try:
@@ -191,6 +201,7 @@ class QueueState(EarlierAttemptChoice, rx.State):
                         )
                     )
                     line = f"{names.get(attempt_id, attempt_id)}: {outcome.message}"
+                    self.progress_sent += int(outcome.sent)
                 except UserError as err:
                     line = f"{names.get(attempt_id, attempt_id)}: not sent: {err}"
                 self.progress_done += 1

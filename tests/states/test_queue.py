@@ -200,3 +200,20 @@ def test_a_send_the_vendor_refuses_is_told_as_an_error_not_as_information(
     said = [update for update in run_async(run_handler(queue, "take_step", "send", row.attempt_id)) if update]
 
     assert "Not sent" in repr(said[-1]) and _toast_level(said[-1]) == "error"
+
+
+def test_a_bulk_send_counts_only_what_was_sent_and_says_how_many_were_not(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    p = pipeline_with_assessment
+    _waiting_to_be_sent(session, p.job.id, p.assessment.id, 3, "Bulk")
+    queue = substate(signed_in_as(Role.RECRUITER), QueueState)
+    run_async(run_handler(queue, "load"))
+    run_async(run_handler(queue, "select_all", True))
+    sandbox.faults(fail_next=[{"status": 422}])  # the vendor refuses the first of the three
+
+    run_async(run_handler(queue, "send_selected"))
+
+    assert sandbox.stats()["invitations_created"] == 2
+    assert queue.progress_label == "Sent 2 of 3; 1 not sent"
+    assert queue.results[0].startswith("Bulk 0: Not sent: ")
