@@ -60,6 +60,7 @@ class ApplicationState(TestPicker, RejectForm, EarlierAttemptChoice, rx.State):
     note: str = ""
     interview_at: str = ""
     interviewers: str = ""
+    _typed_for: int = 0  # the application the note and interview boxes were typed on
 
     def _application_id(self) -> int:
         return id_in_path(self, "applications")
@@ -119,7 +120,12 @@ class ApplicationState(TestPicker, RejectForm, EarlierAttemptChoice, rx.State):
     async def load(self):
         """Page load."""
         self.earlier_attempt_id = self.extend_attempt_id = self.confirm_attempt_id = 0
-        self.picker_open = False
+        self.picker_open = self.rejecting = False
+        if self._application_id() != self._typed_for:
+            # The page's state outlives the page: a note typed, unsaved, for one candidate must
+            # not wait in the box on the next one's page, to be saved there.
+            self.note = self.interview_at = self.interviewers = ""
+            self._typed_for = self._application_id()
         await self._reload()
         return ApplicationState.watch  # after the load: the watch starts from what it read
 

@@ -1,12 +1,15 @@
-"""The application page's state: the interview boxes empty once an interview is scheduled."""
+"""The application page's state: the interview boxes empty once an interview is scheduled, and what was
+typed for one candidate stays on their page."""
 
 import datetime
 
 from reflex.istate.data import ReflexURL, RouterData
 from sqlmodel import select
 
+from dashboard.services import pipeline
+from dashboard.services.actors import SYSTEM
 from dashboard.states.application import ApplicationState
-from models import Interview, Role
+from models import ApplicationNote, Interview, Role
 from tests.states.conftest import run_async, run_handler, substate
 
 
@@ -35,3 +38,27 @@ def test_a_scheduled_interview_empties_the_boxes_and_a_refused_one_keeps_them(
 
     assert len(session.exec(select(Interview)).all()) == 1
     assert [i.interviewers for i in page.application.interviews] == ["Grace Hopper, Alan Kay"]
+
+
+def test_a_note_typed_for_one_candidate_does_not_follow_to_the_next_candidates_page(
+    session, pipeline_with_assessment, signed_in_as
+):
+    p = pipeline_with_assessment
+    page = _application_page(p, signed_in_as)
+    page.note, page.interviewers, page.interview_at = "Ada asked for a higher salary", "Grace", "2030-01-02"
+    page.rejecting = True  # the reject dialog left open when the recruiter went back in the browser
+    other = pipeline.add_application(
+        session=session, job_id=p.job.id, name="Alan Turing", email="alan@example.com", actor=SYSTEM
+    )
+
+    page.router = RouterData(url=ReflexURL(f"http://localhost:3000/applications/{other.id}"))
+    run_async(run_handler(page, "load"))  # the same tab, on to Alan's application
+
+    assert page.application.candidate_name == "Alan Turing"
+    assert (page.note, page.interviewers, page.interview_at, page.rejecting) == ("", "", "", False)
+
+    # Alan's page loaded again (a reconnect): what was typed for him stays, to be saved.
+    page.note = "Alan can start in March"
+    run_async(run_handler(page, "load"))
+    assert page.note == "Alan can start in March"
+    assert session.exec(select(ApplicationNote)).all() == []
