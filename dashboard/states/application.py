@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import logging
 
 import reflex as rx
 
@@ -23,6 +24,8 @@ from dashboard.states.common import id_in_path, in_session, outcome_toast
 from dashboard.states.earlier import EarlierAttemptChoice
 from dashboard.states.picker import TestPicker
 from dashboard.states.rejection import RejectForm
+
+log = logging.getLogger(__name__)
 
 EMPTY = views.ApplicationView(0, 0, "", "", "", 0, "", [], [], [])
 
@@ -92,7 +95,8 @@ class ApplicationState(TestPicker, RejectForm, EarlierAttemptChoice, rx.State):
         success: str = "Done.",
         then=None,
     ):
-        """Run an attempt action for this application's job and reload; a toast says how it went.
+        """Run an attempt action for this application's job and reload; a toast says how it went,
+        and an unexpected failure is logged and told, with the buttons usable again.
 
         ``then`` runs only once the work went through (a form empties its boxes): a refused
         one keeps what was typed, to be corrected.
@@ -109,6 +113,12 @@ class ApplicationState(TestPicker, RejectForm, EarlierAttemptChoice, rx.State):
             self.busy = False
             await self._reload()
             return rx.toast.error(str(err))
+        except Exception:
+            # Not a refusal but a failure (the database away): every button of the page would
+            # spin on, under a bare "An error occurred", until the page was reloaded.
+            self.busy = False
+            log.exception("an action on application %s failed", self._application_id())
+            return rx.toast.error("That did not go through; the error is in the log. Nothing was lost.")
         self.busy = False
         if then is not None:
             then()

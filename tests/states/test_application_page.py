@@ -3,10 +3,11 @@ typed for one candidate stays on their page."""
 
 import datetime
 
+import sqlalchemy as sa
 from reflex.istate.data import ReflexURL, RouterData
 from sqlmodel import select
 
-from dashboard.services import pipeline
+from dashboard.services import assessments, pipeline
 from dashboard.services.actors import SYSTEM
 from dashboard.states.application import ApplicationState
 from models import ApplicationNote, Interview, Role
@@ -62,3 +63,25 @@ def test_a_note_typed_for_one_candidate_does_not_follow_to_the_next_candidates_p
     run_async(run_handler(page, "load"))
     assert page.note == "Alan can start in March"
     assert session.exec(select(ApplicationNote)).all() == []
+
+
+def test_an_action_that_fails_unexpectedly_is_told_and_frees_the_buttons(
+    session, pipeline_with_assessment, sandbox, signed_in_as, caplog
+):
+    p = pipeline_with_assessment
+    moved = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+    assessments.send_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
+    page = _application_page(p, signed_in_as)
+
+    # The database in trouble mid-click: the error is logged and told, and the buttons work again.
+    session.exec(sa.text("ALTER TABLE applicationevent RENAME TO applicationevent_away"))
+    session.commit()
+    said = run_async(run_handler(page, "run", "resend", moved.attempt_id))
+
+    assert "did not go through" in repr(said) and page.busy is False
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == [
+        f"an action on application {p.application.id} failed"
+    ]
+    caplog.clear()  # the one error this test provokes
