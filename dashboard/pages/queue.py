@@ -151,7 +151,7 @@ def _bulk_bar() -> rx.Component:
                     "Send selected (",
                     QueueState.selected.length(),
                     ")",
-                    on_click=QueueState.send_selected,
+                    on_click=QueueState.ask_send_selected,
                     disabled=(QueueState.selected.length() == 0) | QueueState.sending,
                     loading=QueueState.sending,
                 ),
@@ -172,6 +172,31 @@ def _bulk_bar() -> rx.Component:
             ),
             spacing="2",
         ),
+    )
+
+
+def _confirm_send() -> rx.Component:
+    """Asks before inviting every selected candidate: an email cannot be unsent."""
+    count = QueueState.selected.length()
+    plural = rx.cond(count == 1, "", "s")
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Send ", count, " assessment", plural, "?"),
+            rx.alert_dialog.description(
+                "Each selected candidate gets the vendor's invitation email now; it cannot be unsent."
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Back", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(
+                    rx.button("Send ", count, on_click=QueueState.send_selected),
+                ),
+                justify="end",
+                spacing="2",
+                margin_top="16px",
+            ),
+        ),
+        open=QueueState.confirming_send,
+        on_open_change=QueueState.set_confirming_send,
     )
 
 
@@ -283,4 +308,5 @@ def queue_page() -> rx.Component:
         ),
         _unmatched_section(),
         earlier_dialog(QueueState),
+        _confirm_send(),
     )

@@ -41,6 +41,7 @@ class QueueState(EarlierAttemptChoice, rx.State):
     search: str = ""
     # Bulk send
     selected: list[int] = []
+    confirming_send: bool = False  # the "Send N assessments?" question is open
     sending: bool = False
     progress_done: int = 0
     progress_total: int = 0
@@ -184,8 +185,21 @@ class QueueState(EarlierAttemptChoice, rx.State):
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
+    def ask_send_selected(self):
+        """Ask before the bulk send: each selected candidate is emailed at once, and an email
+        cannot be unsent (the application page asks before sending even one)."""
+        self.confirming_send = bool(self.selected)
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    def set_confirming_send(self, value: bool):
+        self.confirming_send = value
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
     async def send_selected(self):
         """Send every selected attempt, one by one, showing progress and each row's result."""
+        self.confirming_send = False
         ids = list(self.selected)
         names = {r.attempt_id: r.candidate_name for r in self.rows}
         self.sending, self.progress_done, self.progress_total, self.results = True, 0, len(ids), []
