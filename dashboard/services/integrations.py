@@ -18,7 +18,15 @@ from dashboard.services import history, secrets
 from dashboard.services.actors import SYSTEM, Actor
 from dashboard.services.errors import NotFound, UserError
 from dashboard.settings import get_settings
-from models import Application, AssessmentAttempt, AttemptState, Integration, IntegrationLog, utcnow
+from models import (
+    Application,
+    AssessmentAttempt,
+    AttemptState,
+    Integration,
+    IntegrationLog,
+    WebhookDelivery,
+    utcnow,
+)
 from models.lifecycle import OPEN_STATES
 from providers import registry
 from providers.base import Capability, ConnectionConfig, Provider, ProviderError, VendorTest
@@ -377,6 +385,7 @@ def disconnect(*, session: Session, integration_id: int, actor: Actor = SYSTEM) 
         )
         history.bump_job(session, session.get(Application, attempt.application_id).job_id)
         affected += 1
+    _close_waiting_deliveries(session, integration_id, reason, now)
     _audit(session, integration, actor, f"Disconnected; {affected} open assessments marked failed.")
     integration.disconnected_at = now
     integration.name = f"{integration.name} (disconnected {now:%Y-%m-%d %H:%M})"[:120]
@@ -385,6 +394,20 @@ def disconnect(*, session: Session, integration_id: int, actor: Actor = SYSTEM) 
     session.add(integration)
     session.commit()
     return affected
+
+
+def _close_waiting_deliveries(session: Session, integration_id: int, reason: str, now) -> None:
+    """Close the webhooks still waiting to be applied: the key they need is erased, so a retry
+    could only fail, every sweep, for good."""
+    session.exec(
+        sa.update(WebhookDelivery)
+        .where(
+            WebhookDelivery.integration_id == integration_id,
+            WebhookDelivery.applied_at.is_(None),  # type: ignore[union-attr]
+        )
+        .values(applied_at=now, error=f"Not applied: {reason}")
+        .execution_options(synchronize_session=False)
+    )
 
 
 def get_integration(session: Session, integration_id: int) -> Integration:

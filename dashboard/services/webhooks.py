@@ -495,12 +495,17 @@ def connections_with_pending(session: Session) -> list[int]:
     """The connections that have deliveries stored but not yet applied.
 
     Every one of them, however many deliveries wait: a connection whose key was revoked
-    keeps its deliveries for retry, and must not crowd the others out of theirs.
+    keeps its deliveries for retry, and must not crowd the others out of theirs. A disconnected
+    one has no key left to apply them with (disconnecting closes them; one received meanwhile stays).
     """
     return list(
         session.exec(
             select(WebhookDelivery.integration_id)
-            .where(WebhookDelivery.applied_at.is_(None))  # type: ignore[union-attr]
+            .join(Integration, Integration.id == WebhookDelivery.integration_id)
+            .where(
+                WebhookDelivery.applied_at.is_(None),  # type: ignore[union-attr]
+                Integration.disconnected_at.is_(None),  # type: ignore[union-attr]
+            )
             .distinct()
             .order_by(WebhookDelivery.integration_id)
         )

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from dashboard.jobs.scheduler import retry_webhook_inbox
 from dashboard.services import matching, plans, views, webhooks
-from dashboard.services.integrations import list_vendor_tests
+from dashboard.services.integrations import disconnect, list_vendor_tests
 from models import AssessmentAttempt, AttemptState, WebhookDelivery, new_session
 from tests.conftest import send_to_applicants, start_with_webhooks, store_webhook, vendor_test_stages
 
@@ -239,3 +239,24 @@ def test_the_scheduled_retry_leaves_a_connection_being_drained_to_that_drain(
 
     assert retried == 0
     assert retry_webhook_inbox() == 1  # the next scheduled retry, the connection free
+
+
+def test_deliveries_kept_for_retry_are_closed_when_their_connection_is_disconnected(
+    session, sandbox, pipeline_with_assessment
+):
+    """Disconnecting erases the key they would be applied with: retried every sweep after, each
+    try logged a traceback blaming a changed master key, and they waited forever."""
+    integration = pipeline_with_assessment.integration
+    sandbox.faults(drop_webhooks=True)
+    sent = send_to_applicants(session, pipeline_with_assessment.assessment, 1)
+    sandbox.faults(drop_webhooks=True, fail_next=[{"status": 503}] * 3)  # every try of its fetch
+    start_with_webhooks(session, sandbox, integration, sent)
+    assert webhooks.apply_pending(session=session, integration_id=integration.id) == 0  # kept, with the 503
+
+    disconnect(session=session, integration_id=integration.id)
+
+    assert retry_webhook_inbox() == 0
+    assert webhooks.connections_with_pending(session) == []
+    session.expire_all()
+    delivery = session.exec(select(WebhookDelivery)).one()
+    assert delivery.applied_at is not None and "was disconnected" in delivery.error
