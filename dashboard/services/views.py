@@ -462,11 +462,13 @@ def integrations(session: Session) -> list[IntegrationView]:
             if waiting.get(i.id)
             else None
         )
-        failing = bool(
+        # The vendor's last error, while no call has succeeded since: a mended one is only counted.
+        error_now = bool(
             i.last_error_at
             and i.last_error_at > day_ago
             and (i.last_used_at is None or i.last_error_at >= i.last_used_at)
-        ) or bool(webhook_error)
+        )
+        failing = error_now or bool(webhook_error)
         audit = session.exec(
             select(IntegrationLog)
             .where(IntegrationLog.integration_id == i.id, IntegrationLog.kind == "audit")
@@ -486,7 +488,7 @@ def integrations(session: Session) -> list[IntegrationView]:
                 last_used_at=when(i.last_used_at),
                 last_webhook_at=when(i.last_webhook_at),
                 last_sync_at=when(i.last_sync_at),
-                last_error=i.last_error or "",
+                last_error=(i.last_error or "") if error_now else "",
                 errors_24h=errors.get(i.id, 0),
                 last_sync_corrected=i.last_sync_corrected,
                 open_attempts=open_counts.get(i.id, 0),

@@ -1,6 +1,7 @@
 """Connecting a vendor: the key is checked live, stored encrypted, and nothing half-saves."""
 
 import concurrent.futures
+import datetime
 import pathlib
 import re
 import threading
@@ -185,6 +186,25 @@ def test_vendor_errors_show_in_the_health_of_the_last_24_hours(session, pipeline
     assert view.errors_24h == 2
     assert view.health == "failing"
     assert "503" in view.last_error
+
+
+def test_a_vendor_error_mended_since_no_longer_shows_beside_a_healthy_badge(
+    session, pipeline_with_assessment, sandbox
+):
+    """The card read "connected" under a red "CoderPad Screen failed (503)" for a day after the
+    vendor came back; the count of the day's errors keeps it."""
+    integration = pipeline_with_assessment.integration
+    sandbox.faults(fail_next=[{"status": 503}] * 3)  # one read, tried three times
+    with pytest.raises(UserError):
+        list_vendor_tests(session=session, integration_id=integration.id)
+    integration.last_error_at -= datetime.timedelta(minutes=5)  # the vendor failed a while ago
+    session.commit()
+
+    list_vendor_tests(session=session, integration_id=integration.id)  # and answers now
+
+    [view] = views.integrations(session)
+    assert (view.health, view.errors_24h) == ("connected", 1)
+    assert view.last_error == ""
 
 
 def test_disconnecting_erases_the_key_and_fails_open_attempts_with_the_reason(
