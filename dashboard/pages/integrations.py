@@ -135,12 +135,18 @@ def _connection(conn: IntegrationView) -> rx.Component:
                     color_scheme="amber",
                     size="1",
                     width="100%",
+                    overflow_wrap="anywhere",
                 ),
             ),
             rx.cond(
                 conn.last_error != "",
                 rx.callout(
-                    conn.last_error, icon="triangle-alert", color_scheme="red", size="1", width="100%"
+                    conn.last_error,
+                    icon="triangle-alert",
+                    color_scheme="red",
+                    size="1",
+                    width="100%",
+                    overflow_wrap="anywhere",
                 ),
             ),
             rx.hstack(
@@ -295,7 +301,14 @@ def _dialog() -> rx.Component:
                     ),
                     rx.cond(
                         S.form_error != "",
-                        rx.callout(S.form_error, icon="triangle-alert", color_scheme="red", role="alert"),
+                        rx.callout(
+                            S.form_error,
+                            icon="triangle-alert",
+                            color_scheme="red",
+                            role="alert",
+                            # A refusal names the vendor's address, which has no space to wrap at.
+                            overflow_wrap="anywhere",
+                        ),
                     ),
                     rx.hstack(
                         rx.dialog.close(

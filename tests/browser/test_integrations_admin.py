@@ -298,3 +298,25 @@ def test_a_setting_with_fixed_values_is_offered_as_a_select(page, app_url, shoot
     card.get_by_role("button", name="Disconnect").click()
     page.get_by_role("alertdialog").get_by_role("button", name="Disconnect").click()
     expect(card).to_have_count(0)
+
+
+def test_a_refusal_naming_a_long_custom_url_wraps_inside_the_connect_dialog(page, app_url, shoot, sign_in):
+    """The vendor's address has no space to break at: the refusal ran out of the dialog, its end unread."""
+    page.set_default_timeout(20_000)
+    sign_in("admin@assay.test")
+    page.goto(f"{app_url}/integrations")
+    tile = page.locator(".vendor-tile", has_text="CoderPad Screen").first
+    tile.get_by_role("button", name="Connect", exact=True).click()
+    page.get_by_label("Connection name").fill("CoderPad Screen (on premises)")
+    page.get_by_label("Region").click()
+    page.get_by_role("option", name="custom").click()
+    address = "http://127.0.0.1:9/tenants/" + "9f3a0c7be21d" * 20  # nothing listens there
+    page.get_by_label("Custom base URL").fill(address)
+    page.get_by_label("API key").fill("demo-coderpad-screen-key")
+    page.get_by_role("button", name="Save & close").click()
+
+    refusal = page.get_by_role("alert")
+    expect(refusal).to_contain_text("could not be reached")
+    shoot("19-long-url-refused", full_page=False)
+    dialog, box = page.get_by_role("dialog").bounding_box(), refusal.bounding_box()
+    assert box["x"] + box["width"] <= dialog["x"] + dialog["width"], (box, dialog)
