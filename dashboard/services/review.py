@@ -337,14 +337,20 @@ class DryRun:
     below_bar: list[str] = dataclasses.field(default_factory=list)
 
 
-def dry_run(session: Session, stage_id: int, advance_at: float, review_from: float | None = None) -> DryRun:
+def dry_run(
+    session: Session, stage_id: int, advance_at: float, review_from: float | None = None, *, job_id: int
+) -> DryRun:
     """Who of the stage's completed candidates the rule would advance, leave to review, or flag.
 
+    Only a stage of ``job_id``, the job whose review page asks: the stage comes from the
+    browser, and the answer names candidates, whom a hiring manager sees for their own jobs only.
+
     Raises:
-        UserError: A threshold outside 0..100, or the review band's floor above the advance bar.
+        UserError: A threshold outside 0..100, the review band's floor above the advance bar,
+            or a stage not in the job.
     """
     stage = session.get(Stage, stage_id)
-    if stage is None:
+    if stage is None or stage.job_id != job_id:
         raise NotFound("That stage no longer exists.")
     _check_rule(advance_at, review_from)
     rows = [r for r in results(session, stage.job_id) if r.counts and r.stage_name == stage.name]

@@ -432,8 +432,10 @@ class ReviewState(RejectForm, rx.State):
             stage_id, threshold, floor = rule = self._typed_rule()
         except ValueError:
             return rx.toast.error("The thresholds are scores from 0 to 100.")
+        job_id, user = self._job_id(), current_user()
         try:
-            dry = await in_session(lambda s: review.dry_run(s, stage_id, threshold, floor))
+            require(user, Permission.REVIEW, job_id=job_id)
+            dry = await in_session(lambda s: review.dry_run(s, stage_id, threshold, floor, job_id=job_id))
         except UserError as err:
             return rx.toast.error(str(err))
         flagged = (

@@ -55,12 +55,12 @@ def test_the_dry_run_names_who_a_rule_would_advance(session, cohort):
     rows = review.results(session, p.job.id)
     threshold = sorted(r.score for r in rows)[5]  # the top three
 
-    dry = review.dry_run(session, p.assessment.id, threshold)
+    dry = review.dry_run(session, p.assessment.id, threshold, job_id=p.job.id)
 
     expected = sorted(r.candidate_name for r in rows if r.score >= threshold)
     assert dry.total == 8 and dry.would_advance == expected and dry.to_review == 8 - len(expected)
     with pytest.raises(UserError, match="0 to 100"):
-        review.dry_run(session, p.assessment.id, 140)
+        review.dry_run(session, p.assessment.id, 140, job_id=p.job.id)
 
 
 def test_two_reviewers_at_once_cannot_both_decide(session, cohort):
@@ -297,7 +297,7 @@ def test_a_review_band_flags_low_scores_for_a_person_and_refuses_an_upside_down_
     scores = sorted(r.score for r in rows)
     advance_at, review_from = scores[5], scores[2]
 
-    dry = review.dry_run(session, p.assessment.id, advance_at, review_from)
+    dry = review.dry_run(session, p.assessment.id, advance_at, review_from, job_id=p.job.id)
     review.set_rule(
         session=session,
         stage_id=p.assessment.id,
@@ -311,7 +311,7 @@ def test_a_review_band_flags_low_scores_for_a_person_and_refuses_an_upside_down_
     assert dry.below_bar == flagged and len(flagged) == sum(1 for s in scores if s < review_from) >= 1
     assert len(dry.would_advance) + dry.to_review + len(dry.below_bar) == dry.total
     with pytest.raises(UserError, match="above the advance bar"):
-        review.dry_run(session, p.assessment.id, 50, 70)
+        review.dry_run(session, p.assessment.id, 50, 70, job_id=p.job.id)
 
 
 def test_a_rejection_settles_a_one_off_result_too(session, pipeline_with_assessment, sandbox):

@@ -4,11 +4,13 @@ no shortcut acts behind a dialog; a rule switches on only as its dry run showed.
 import pytest
 import sqlalchemy as sa
 from reflex.istate.data import ReflexURL, RouterData
+from sqlmodel import select
 
-from dashboard.services import sync
+from dashboard.services import accounts, plans, sync
+from dashboard.services.integrations import list_vendor_tests
 from dashboard.states import review as review_state
 from dashboard.states.review import ReviewState
-from models import Role
+from models import Role, User
 from tests.conftest import send_to_applicants
 from tests.states.conftest import run_async, run_handler, substate
 
@@ -156,3 +158,38 @@ def test_switch_off_says_so_when_the_stage_has_no_rule(
 
     assert "no rule" in repr(said) and "switched off" not in repr(said)
     assert not page.rule_on  # the button is disabled
+
+
+def test_a_hiring_manager_cannot_dry_run_another_jobs_stage_from_their_page(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    """The stage picked is the browser's word: a stage id of another job, sent from the page of
+    their own, gave a hiring manager the names of that job's candidates."""
+    p = pipeline_with_assessment
+    other = plans.create_job(session=session, title="Data Engineer", stage_names=["Applied"])
+    test = list_vendor_tests(session=session, integration_id=p.integration.id)[0]
+    elsewhere = plans.add_assessment_stage(
+        session=session,
+        job_id=other.id,
+        name="Data test",
+        integration_id=p.integration.id,
+        vendor_test_id=test.id,
+        vendor_test_name=test.name,
+    )
+    for attempt in send_to_applicants(session, elsewhere, 2):
+        sandbox.start(attempt.vendor_attempt_id)
+        sandbox.submit(attempt.vendor_attempt_id)
+    sync.sync_integration(session=session, integration_id=p.integration.id)
+    root = signed_in_as(Role.HIRING_MANAGER)
+    manager = session.exec(select(User).where(User.role == Role.HIRING_MANAGER)).one()
+    accounts.set_job_member(session=session, user_id=manager.id, job_id=p.job.id, member=True)
+    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}/review"))
+    page = substate(root, ReviewState)
+    run_async(run_handler(page, "load"))
+
+    run_async(run_handler(page, "set_rule_stage_id", str(elsewhere.id)))
+    _type(page, "0")
+    said = run_async(run_handler(page, "dry_run"))
+
+    assert page.dry_run_names == [] and page.dry_run_text == ""
+    assert "no longer exists" in repr(said)
