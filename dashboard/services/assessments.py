@@ -64,6 +64,18 @@ STATE_LABELS = {
 }
 
 
+def minutes(seconds: int | None) -> float | None:
+    """A duration in minutes to one decimal: 28.9 and 29.4 differ when candidates are compared."""
+    return round(seconds / 60, 1) if seconds is not None else None
+
+
+def time_taken_label(taken: float | None, allowed: float | None) -> str:
+    """How long a test took, of the time it allows ("28.9 min of 60 min"), alike on every page."""
+    if taken is None:
+        return ""
+    return f"{taken:g} min" + (f" of {allowed:g} min" if allowed else "")
+
+
 @dataclasses.dataclass(frozen=True)
 class SendOutcome:
     """What a send did, in words for the person who clicked.

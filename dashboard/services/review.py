@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from dashboard.services import history, notify, pipeline
 from dashboard.services.actors import SYSTEM, Actor
-from dashboard.services.assessments import STATE_LABELS
+from dashboard.services.assessments import STATE_LABELS, minutes
 from dashboard.services.errors import NotFound, UserError
 from models import (
     Application,
@@ -160,12 +160,8 @@ def results(session: Session, job_id: int) -> list[ResultRow]:
                 ),
                 comparative=attempt.comparative_score,
                 percentile=percentile,
-                minutes=round(attempt.duration_seconds / 60, 1)
-                if attempt.duration_seconds is not None
-                else None,
-                minutes_allowed=(
-                    round(attempt.time_allowed_seconds / 60) if attempt.time_allowed_seconds else None
-                ),
+                minutes=minutes(attempt.duration_seconds),
+                minutes_allowed=minutes(attempt.time_allowed_seconds),
                 attempt_number=attempt.attempt_number,
                 counts=attempt.id in counted,
                 warnings=len(attempt.warnings or []),

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from dashboard.services import attempt_actions, board_view, notify, status_clocks
-from dashboard.services.assessments import STATE_LABELS
+from dashboard.services.assessments import STATE_LABELS, minutes, time_taken_label
 from dashboard.services.errors import NotFound
 from dashboard.services.integrations import SYNC_INTERVALS, sync_interval_label
 from dashboard.settings import get_settings
@@ -220,10 +220,6 @@ def ago(moment: datetime.datetime | None, now: datetime.datetime | None = None) 
     return board_view.ago(moment, now or utcnow())
 
 
-def _minutes(seconds: int | None) -> str:
-    return f"{round(seconds / 60)} min" if seconds is not None else ""
-
-
 def _number(value: float | None, suffix: str = "") -> str:
     if value is None:
         return ""
@@ -295,11 +291,7 @@ def _attempt_view(
         )
         for sub in attempt.subscores
     ]
-    time_taken = ""
-    if attempt.duration_seconds is not None:
-        time_taken = _minutes(attempt.duration_seconds)
-        if attempt.time_allowed_seconds:
-            time_taken += f" of {_minutes(attempt.time_allowed_seconds)}"
+    time_taken = time_taken_label(minutes(attempt.duration_seconds), minutes(attempt.time_allowed_seconds))
     return AttemptView(
         id=attempt.id,
         test_name=attempt.vendor_test_name,

@@ -7,6 +7,7 @@ import dataclasses
 import reflex as rx
 
 from dashboard.services import notes, pipeline, review
+from dashboard.services.assessments import time_taken_label
 from dashboard.services.errors import UserError
 from dashboard.services.permissions import Permission, require
 from dashboard.states import live
@@ -64,9 +65,6 @@ SORTS = {
 
 
 def _row(r: review.ResultRow) -> Row:
-    minutes = f"{r.minutes:g} min" if r.minutes is not None else ""
-    if minutes and r.minutes_allowed:
-        minutes += f" of {r.minutes_allowed:g}"
     return Row(
         attempt_id=r.attempt_id,
         application_id=r.application_id,
@@ -79,7 +77,7 @@ def _row(r: review.ResultRow) -> Row:
         points=r.points,
         comparative=f"{r.comparative:g}%" if r.comparative is not None else "",
         percentile=f"{r.percentile:g}" if r.percentile is not None else "",
-        time_taken=minutes,
+        time_taken=time_taken_label(r.minutes, r.minutes_allowed),
         attempt=f"{r.attempt_number}" + ("" if r.counts else " (does not count)"),
         counts=r.counts,
         warnings=r.warnings,

@@ -147,7 +147,7 @@ def test_send_take_and_review_a_coderpad_assessment(
     result = attempt.locator(".assessment-result")
     for label in ["Total score", "Comparative score", "Time taken", "Technology / skill"]:
         expect(result).to_contain_text(label)
-    expect(result).to_contain_text(re.compile(r"\d+ min of 60 min"))
+    expect(result).to_contain_text(re.compile(r"\d+(\.\d)? min of 60 min"))
     expect(attempt.get_by_role("link", name="Detailed report")).to_have_attribute(
         "href", re.compile(r"/coderpad-screen/report/\d+")
     )

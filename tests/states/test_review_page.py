@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from reflex.istate.data import ReflexURL, RouterData
 from sqlmodel import select
 
-from dashboard.services import accounts, plans, sync
+from dashboard.services import accounts, plans, sync, views
 from dashboard.services.integrations import list_vendor_tests
 from dashboard.states import review as review_state
 from dashboard.states.review import ReviewState
@@ -193,3 +193,20 @@ def test_a_hiring_manager_cannot_dry_run_another_jobs_stage_from_their_page(
 
     assert page.dry_run_names == [] and page.dry_run_text == ""
     assert "no longer exists" in repr(said)
+
+
+def test_a_test_s_time_taken_reads_the_same_on_the_review_and_application_pages(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    """The review page said "28.9 min of 60" where the application page said "29 min of 60 min"."""
+    page = _review_page(session, pipeline_with_assessment, sandbox, signed_in_as, results=3)
+
+    on_review = {row.attempt_id: row.time_taken for row in page.rows}
+    on_application = {
+        attempt.id: attempt.time_taken
+        for row in page.rows
+        for attempt in views.application(session, row.application_id).attempts
+    }
+    assert on_review == on_application
+    assert any("." in label for label in on_review.values())  # to the tenth of a minute, on both
+    assert all(label.endswith(" of 60 min") for label in on_review.values())
