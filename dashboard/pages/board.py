@@ -9,7 +9,7 @@ import reflex as rx
 from dashboard import routes
 from dashboard.components.by_value import BY_VALUE
 from dashboard.components.dnd import dnd_board, drag_card, drop_column
-from dashboard.components.layout import page_frame
+from dashboard.components.layout import link_button, page_frame
 from dashboard.pages import page
 from dashboard.services.board_view import CardView, Chip, ColumnView, StageOption
 from dashboard.states.auth import AuthState
@@ -317,15 +317,13 @@ def board_page() -> rx.Component:
         actions=rx.cond(  # none for a job that does not exist
             BoardState.board.job_id != 0,
             rx.hstack(
-                rx.link(
-                    rx.button(rx.icon("list-checks", size=16), "Review results", variant="soft"),
-                    href="/jobs/" + BoardState.board.job_id.to(str) + "/review",
+                link_button(
+                    "list-checks", "Review results", "/jobs/" + BoardState.board.job_id.to(str) + "/review"
                 ),
                 rx.cond(
                     AuthState.can_manage_pipeline,
-                    rx.link(
-                        rx.button(rx.icon("list-ordered", size=16), "Edit plan", variant="soft"),
-                        href="/jobs/" + BoardState.board.job_id.to(str) + "/plan",
+                    link_button(
+                        "list-ordered", "Edit plan", "/jobs/" + BoardState.board.job_id.to(str) + "/plan"
                     ),
                 ),
             ),

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from dashboard import routes
-from dashboard.components.layout import page_frame
+from dashboard.components.layout import link_button, page_frame
 from dashboard.components.picker import picker_fields
 from dashboard.pages import page
 from dashboard.services.views import PlanStage, PlanTest
@@ -263,8 +263,5 @@ def plan_page() -> rx.Component:
                 max_width="900px",
             ),
         ),
-        actions=rx.link(
-            rx.button(rx.icon("kanban", size=16), "Back to the board", variant="soft"),
-            href="/jobs/" + PlanState.plan.job_id.to(str),
-        ),
+        actions=link_button("kanban", "Back to the board", "/jobs/" + PlanState.plan.job_id.to(str)),
     )

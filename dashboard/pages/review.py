@@ -10,7 +10,7 @@ import reflex as rx
 from dashboard import routes
 from dashboard.components.decision import reject_dialog
 from dashboard.components.keys import keyboard_shortcuts
-from dashboard.components.layout import page_frame
+from dashboard.components.layout import link_button, page_frame
 from dashboard.pages import page
 from dashboard.services.review import StageRuleView
 from dashboard.states.auth import AuthState
@@ -122,10 +122,8 @@ def _in_view() -> rx.Component:
                     ),
                     rx.cond(
                         row.report_url != "",
-                        rx.link(
-                            rx.button(rx.icon("external-link", size=14), "Report (o)", variant="soft"),
-                            href=row.report_url,
-                            is_external=True,
+                        link_button(
+                            "external-link", "Report (o)", row.report_url, external=True, icon_size=14
                         ),
                     ),
                     rx.button(
@@ -434,9 +432,6 @@ def review_page() -> rx.Component:
             rx.button(
                 rx.icon("download", size=16), "Export CSV", variant="soft", on_click=ReviewState.export
             ),
-            rx.link(
-                rx.button(rx.icon("kanban", size=16), "Board", variant="soft"),
-                href="/jobs/" + ReviewState.review_job_id.to(str),
-            ),
+            link_button("kanban", "Board", "/jobs/" + ReviewState.review_job_id.to(str)),
         ),
     )

@@ -148,8 +148,9 @@ def test_a_hiring_manager_sees_only_their_job_and_no_integrations(page, app_url,
     page.get_by_role("link", name="Backend Engineer").click()
     cards = page.locator(".pipeline-card")
     expect(cards.first).to_be_visible()
-    expect(page.get_by_role("button", name="Review results")).to_be_visible()
-    for control in ["Edit plan", "Move to", "Add candidate"]:
+    expect(page.get_by_role("link", name="Review results")).to_be_visible()
+    expect(page.get_by_role("link", name="Edit plan")).to_have_count(0)
+    for control in ["Move to", "Add candidate"]:
         expect(page.get_by_role("button", name=control)).to_have_count(0)
     expect(page.get_by_role("checkbox")).to_have_count(0)
     expect(page.locator("[aria-roledescription='draggable card']")).to_have_count(0)

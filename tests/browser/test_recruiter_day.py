@@ -58,7 +58,7 @@ def test_two_test_auto_stage_expiry_reattempt_and_done(page, app_url, browser_sa
     shoot("20-plan-two-tests-auto")
 
     # A candidate applies; the recruiter drags the card into the stage.
-    page.get_by_role("button", name="Back to the board").click()
+    page.get_by_role("link", name="Back to the board").click()
     expect(page.get_by_text("No applications in this job yet.")).to_be_visible()
     page.get_by_label("Candidate name").fill("Hedy Lamarr")
     page.get_by_label("Candidate email").fill("hedy@example.com")

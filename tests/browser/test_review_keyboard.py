@@ -48,6 +48,12 @@ def test_a_hiring_manager_reviews_five_candidates_with_the_keyboard(page, app_ur
     expect(report.value).to_have_url(re.compile(r"/report/"))
     report.value.wait_for_load_state("load")  # closing mid-navigation can hang Chromium
     report.value.close()
+    # The report and the board are links drawn as buttons: one Tab stop each, not a link and
+    # a button inside it.
+    report_link = in_view.get_by_role("link", name="Report (o)")
+    expect(report_link).to_have_attribute("href", re.compile(r"/report/"))
+    expect(page.get_by_role("link", name="Board")).to_be_visible()
+    assert page.locator("a button, button a").count() == 0
     shoot("41-review-in-view", full_page=False)
     page.keyboard.press("a")
     expect(page.get_by_text(re.compile(f"{first_name}: Moved to"))).to_be_visible()

@@ -64,7 +64,7 @@ def test_send_take_and_review_a_coderpad_assessment(
     page.goto(app_url)
     page.get_by_role("link", name="Backend Engineer").click()
     expect(page.locator(".pipeline-column").first).to_be_visible()
-    page.get_by_role("button", name="Edit plan").click()
+    page.get_by_role("link", name="Edit plan").click()
     page.get_by_label("New stage name").fill(STAGE)
     page.get_by_role("button", name="Add stage").click()
     plan_stage = page.locator(f".plan-stage[data-stage='{STAGE}']")
@@ -73,7 +73,7 @@ def test_send_take_and_review_a_coderpad_assessment(
     shoot("03-add-stage")
     page.get_by_role("button", name="Add", exact=True).click()
     expect(plan_stage.locator(".stage-test")).to_contain_text(campaign_name)
-    page.get_by_role("button", name="Back to the board").click()
+    page.get_by_role("link", name="Back to the board").click()
     new_column = page.locator(f".pipeline-column[data-stage='{STAGE}']")
     expect(new_column).to_be_visible()
 
