@@ -158,6 +158,7 @@ def _connection(conn: IntegrationView) -> rx.Component:
                         conn.vendor, conn.id, conn.name, conn.region, conn.custom_base_url
                     ),
                 ),
+                rx.button("Rename", size="1", variant="soft", on_click=S.ask_rename(conn.id, conn.name)),
                 rx.button(
                     "Sync now",
                     size="1",
@@ -346,12 +347,57 @@ def _confirm_disconnect() -> rx.Component:
     )
 
 
+def _rename_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Rename the connection"),
+            rx.dialog.description("Its key, region and webhook stay as they are.", size="2"),
+            rx.form(
+                rx.vstack(
+                    rx.input(
+                        name="name",
+                        default_value=S.rename_to,
+                        aria_label="New connection name",
+                        key=S.renaming_id.to(str),
+                        width="100%",
+                    ),
+                    rx.cond(
+                        S.rename_error != "",
+                        rx.callout(
+                            S.rename_error,
+                            icon="triangle-alert",
+                            color_scheme="red",
+                            role="alert",
+                            overflow_wrap="anywhere",
+                        ),
+                    ),
+                    rx.hstack(
+                        rx.dialog.close(
+                            rx.button("Cancel", type="button", variant="soft", color_scheme="gray")
+                        ),
+                        rx.button("Rename", type="submit"),
+                        justify="end",
+                        width="100%",
+                    ),
+                    spacing="3",
+                    margin_top="12px",
+                ),
+                on_submit=S.rename,
+                reset_on_submit=False,
+            ),
+        ),
+        open=S.renaming_id != 0,
+        on_open_change=S.set_rename_open,
+    )
+
+
 @page(route=routes.INTEGRATIONS, title="Integrations · Assay", on_load=[AuthState.guard_page, S.load])
 def integrations_page() -> rx.Component:
     return page_frame(
         "Integrations",
         _dialog(),
         _confirm_disconnect(),
+        _rename_dialog(),
         rx.text(
             "Paste a vendor's API key; Assay checks it with the vendor before saving it, encrypted.",
             color_scheme="gray",

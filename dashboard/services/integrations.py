@@ -140,12 +140,26 @@ def provider_for(integration: Integration) -> Provider:
     return provider
 
 
-def _check_input(vendor: str, name: str, region: str, custom_base_url: str, api_key: str) -> str:
-    if vendor not in registry.VENDORS:
-        raise UserError(f"Assay cannot connect to {vendor!r}.")
-    spec = registry.VENDORS[vendor]
-    if not name.strip():
+def _check_name(session: Session, vendor: str, name: str, *, renaming: int | None = None) -> str:
+    """The name trimmed: given, short enough for the card, and no other connection's to the vendor."""
+    name = name.strip()
+    if not name:
         raise UserError("Give the connection a name.")
+    if len(name) > NAME_MAX:
+        raise UserError(f"A connection name is at most {NAME_MAX} characters.")
+    if session.exec(
+        select(Integration).where(
+            Integration.vendor == vendor, Integration.name == name, Integration.id != renaming
+        )
+    ).first():
+        raise UserError(
+            f"A {registry.VENDORS[vendor].display_name} connection named {name!r} already exists."
+        )
+    return name
+
+
+def _check_input(vendor: str, region: str, custom_base_url: str, api_key: str) -> str:
+    spec = registry.VENDORS[vendor]
     key = api_key.strip()
     if not key:
         raise UserError(f"Paste the {spec.display_name} API key.")
@@ -221,19 +235,14 @@ def connect(
     Raises:
         UserError: Bad input, a name already in use, or the vendor's refusal in words an admin can act on.
     """
-    key = _check_input(vendor, name, region, custom_base_url, api_key)
-    if len(name.strip()) > NAME_MAX:
-        raise UserError(f"A connection name is at most {NAME_MAX} characters.")
+    if vendor not in registry.VENDORS:
+        raise UserError(f"Assay cannot connect to {vendor!r}.")
+    name = _check_name(session, vendor, name)
+    key = _check_input(vendor, region, custom_base_url, api_key)
     extra = _check_options(vendor, options)
-    if session.exec(
-        select(Integration).where(Integration.vendor == vendor, Integration.name == name.strip())
-    ).first():
-        raise UserError(
-            f"A {registry.VENDORS[vendor].display_name} connection named {name.strip()!r} already exists."
-        )
     integration = Integration(
         vendor=vendor,
-        name=name.strip(),
+        name=name,
         region=region,
         custom_base_url=custom_base_url.strip(),
         api_key_encrypted=secrets.encrypt(key),
@@ -266,7 +275,7 @@ def update_connection(
         UserError: Bad input or the vendor's refusal; the stored key is then unchanged.
     """
     integration = get_integration(session, integration_id)
-    key = _check_input(integration.vendor, integration.name, region, custom_base_url, api_key)
+    key = _check_input(integration.vendor, region, custom_base_url, api_key)
     extra = _check_options(integration.vendor, options if options is not None else integration.options)
     changes = []
     if extra != (integration.options or {}):
@@ -286,6 +295,24 @@ def update_connection(
     _audit(session, integration, actor, ("; ".join(changes) or "key re-checked").capitalize() + ".")
     session.add(integration)
     session.commit()
+    return integration
+
+
+def rename_connection(
+    *, session: Session, integration_id: int, name: str, actor: Actor = SYSTEM
+) -> Integration:
+    """A connection's new name; its key and region stay, so the vendor is not asked anything.
+
+    Raises:
+        UserError: No name, one too long for the card, or another connection's to the same vendor.
+    """
+    integration = get_integration(session, integration_id)
+    new_name = _check_name(session, integration.vendor, name, renaming=integration.id)
+    if new_name != integration.name:
+        _audit(session, integration, actor, f"Renamed from {integration.name!r} to {new_name!r}.")
+        integration.name = new_name
+        session.add(integration)
+        session.commit()
     return integration
 
 

@@ -37,6 +37,9 @@ class IntegrationsState(rx.State):
     syncing_id: int = 0
     confirm_disconnect_id: int = 0
     confirm_disconnect_text: str = ""
+    renaming_id: int = 0  # the connection whose Rename dialog is open
+    rename_to: str = ""  # kept when refused, to be corrected
+    rename_error: str = ""
     fields: list[views.FieldView] = []
     options: dict[str, str] = {}
 
@@ -262,3 +265,33 @@ class IntegrationsState(rx.State):
             return rx.toast.error(str(err))
         await self._reload()
         return rx.toast.success(f"Disconnected; {affected} unfinished assessment(s) marked failed.")
+
+    @rx.event
+    @requires(Permission.MANAGE_INTEGRATIONS)
+    def ask_rename(self, integration_id: int, name: str):
+        self.renaming_id, self.rename_to, self.rename_error = integration_id, name, ""
+
+    @rx.event
+    @requires(Permission.MANAGE_INTEGRATIONS)
+    def set_rename_open(self, value: bool):
+        if not value:
+            self.renaming_id = 0
+
+    @rx.event
+    @requires(Permission.MANAGE_INTEGRATIONS)
+    async def rename(self, form: dict):
+        """Rename the connection (its key and region stay); a refused name stays in the box."""
+        integration_id, name, actor = self.renaming_id, str(form.get("name", "")), acting_user()
+        self.rename_to = name
+        try:
+            renamed = await in_session(
+                lambda s: integration_service.rename_connection(
+                    session=s, integration_id=integration_id, name=name, actor=actor
+                )
+            )
+        except UserError as err:
+            self.rename_error = str(err)
+            return
+        self.renaming_id, self.rename_error = 0, ""
+        await self._reload()
+        return rx.toast.success(f"Renamed to {renamed.name}.")

@@ -112,6 +112,24 @@ def test_admin_connects_rotates_and_disconnects_a_vendor(page, demo_app, app_url
     later = _sync_runs(demo_app.db_url, integration_id)[settled:]
     assert len(later) <= 1, later  # at most one 15-minute mark falls in 5 s; at 2 s there would be 2 or 3
 
+    # Renamed, key untouched: a refused name stays in the box to be corrected.
+    card.get_by_role("button", name="Rename").click()
+    renaming = page.get_by_role("dialog")
+    renaming.get_by_label("New connection name").fill("x" * 81)
+    renaming.get_by_role("button", name="Rename").click()
+    expect(renaming.get_by_role("alert")).to_have_text("A connection name is at most 80 characters.")
+    expect(renaming.get_by_label("New connection name")).to_have_value("x" * 81)
+    renaming.get_by_label("New connection name").fill("CoderPad Screen (Europe)")
+    renaming.get_by_role("button", name="Rename").click()
+    expect(page.get_by_text("Renamed to CoderPad Screen (Europe).")).to_be_visible()
+    expect(renaming).to_have_count(0)
+    card = page.locator(".integration-connection", has_text="CoderPad Screen (Europe)")
+    expect(card.locator(".audit-log")).to_contain_text(
+        f"Renamed from '{NAME}' to 'CoderPad Screen (Europe)'."
+    )
+    expect(card).to_contain_text("\u2022\u2022\u2022\u20224242")  # the key it had
+    shoot("13b-renamed", card)
+
     card.get_by_role("button", name="Disconnect").click()
     dialog = page.get_by_role("alertdialog")
     expect(dialog).to_contain_text(

@@ -18,12 +18,13 @@ from dashboard.services.integrations import (
     disconnect,
     list_vendor_tests,
     provider_for,
+    rename_connection,
     unfinished_attempts,
     update_connection,
     webhook_secret,
     webhook_url,
 )
-from models import AssessmentAttempt, AttemptState, Integration
+from models import AssessmentAttempt, AttemptState, Integration, IntegrationLog
 from providers.registry import VENDORS
 from providers.sandbox.codesignal import DEMO_KEY as CODESIGNAL_KEY
 from providers.sandbox.coodesh import DEMO_KEY as COODESH_KEY
@@ -119,6 +120,40 @@ def test_a_name_too_long_for_the_card_and_the_disconnected_suffix_is_refused(ses
     longest = connect_screen(session, name="y" * 80)
     disconnect(session=session, integration_id=longest.id)
     assert re.fullmatch(r"y{80} \(disconnected \d{4}-\d\d-\d\d \d\d:\d\d\)", longest.name)
+
+
+def test_a_connection_is_renamed_without_its_key_and_a_name_it_cannot_take_is_refused(session, sandbox):
+    """An admin names connections after their teams; one named too long before the limit can be mended."""
+    eu = connect_screen(session, name="CoderPad Screen")
+    us = connect_screen(session, name="CoderPad Screen US")
+    session.exec(
+        sa.update(Integration).where(Integration.id == us.id).values(name="z" * 110)
+    )  # before the limit
+    session.commit()
+    key_before = us.api_key_encrypted
+
+    for name, refusal in [
+        ("  ", "Give the connection a name."),
+        ("x" * 81, "A connection name is at most 80 characters."),
+        (" CoderPad Screen ", "A CoderPad Screen connection named 'CoderPad Screen' already exists."),
+    ]:
+        with pytest.raises(UserError, match=f"^{re.escape(refusal)}$"):
+            rename_connection(session=session, integration_id=us.id, name=name)
+        session.refresh(us)
+        assert us.name == "z" * 110
+
+    rename_connection(session=session, integration_id=us.id, name=" CoderPad Screen (US team) ")
+    rename_connection(
+        session=session, integration_id=eu.id, name="CoderPad Screen"
+    )  # its own name: no change
+
+    session.refresh(us)
+    assert (us.name, us.api_key_encrypted) == ("CoderPad Screen (US team)", key_before)
+    audit = session.exec(
+        select(IntegrationLog.message).where(IntegrationLog.kind == "audit").order_by(IntegrationLog.id)
+    ).all()
+    assert audit[-1] == f"Renamed from {'z' * 110!r} to 'CoderPad Screen (US team)'."
+    assert sum(message.startswith("Renamed") for message in audit) == 1
 
 
 def test_a_setting_with_a_fixed_set_of_values_refuses_any_other_and_names_them(session, sandbox):
