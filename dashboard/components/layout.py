@@ -83,3 +83,18 @@ def link_button(icon: str, label, href, *, external: bool = False, icon_size: in
         variant="soft",
         as_child=True,
     )
+
+
+def refusal(message: rx.Var, **props) -> rx.Component:
+    """Why a form was refused, read out at once (an alert), wrapped (it may name a long address)."""
+    return rx.cond(
+        message != "",
+        rx.callout(
+            message,
+            icon="triangle-alert",
+            color_scheme="red",
+            role="alert",
+            overflow_wrap="anywhere",
+            **props,
+        ),
+    )

@@ -9,7 +9,7 @@ import reflex as rx
 from dashboard import routes
 from dashboard.components.by_value import BY_VALUE
 from dashboard.components.dnd import dnd_board, drag_card, drop_column
-from dashboard.components.layout import link_button, page_frame
+from dashboard.components.layout import link_button, page_frame, refusal
 from dashboard.pages import page
 from dashboard.services.board_view import CardView, Chip, ColumnView, StageOption
 from dashboard.states.auth import AuthState
@@ -285,12 +285,7 @@ def board_page() -> rx.Component:
                         width="100%",
                         wrap="wrap",
                     ),
-                    rx.cond(
-                        BoardState.filter_error != "",
-                        rx.callout(
-                            BoardState.filter_error, icon="triangle-alert", color_scheme="red", role="alert"
-                        ),
-                    ),
+                    refusal(BoardState.filter_error),
                     _selection_bar(),
                     rx.cond(
                         BoardState.board.total == 0,

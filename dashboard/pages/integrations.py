@@ -3,7 +3,7 @@
 import reflex as rx
 
 from dashboard import routes
-from dashboard.components.layout import page_frame
+from dashboard.components.layout import page_frame, refusal
 from dashboard.pages import page
 from dashboard.services.views import EventView, FieldView, IntegrationView, VendorView, sync_choices
 from dashboard.states.auth import AuthState
@@ -257,6 +257,16 @@ def _extra_field(field: FieldView) -> rx.Component:
     )
 
 
+def _cancel_or(submit: rx.Component) -> rx.Component:
+    """A dialog's closing row: Cancel, then its own submit button."""
+    return rx.hstack(
+        rx.dialog.close(rx.button("Cancel", type="button", variant="soft", color_scheme="gray")),
+        submit,
+        justify="end",
+        width="100%",
+    )
+
+
 def _dialog() -> rx.Component:
     vendor_regions = rx.foreach(
         S.vendors, lambda v: rx.cond(v.key == S.vendor, rx.foreach(v.regions, _region_item))
@@ -300,25 +310,8 @@ def _dialog() -> rx.Component:
                         aria_label="API key",
                         auto_complete="off",
                     ),
-                    rx.cond(
-                        S.form_error != "",
-                        rx.callout(
-                            S.form_error,
-                            icon="triangle-alert",
-                            color_scheme="red",
-                            role="alert",
-                            # A refusal names the vendor's address, which has no space to wrap at.
-                            overflow_wrap="anywhere",
-                        ),
-                    ),
-                    rx.hstack(
-                        rx.dialog.close(
-                            rx.button("Cancel", type="button", variant="soft", color_scheme="gray")
-                        ),
-                        rx.button("Save & close", type="submit", loading=S.saving),
-                        justify="end",
-                        width="100%",
-                    ),
+                    refusal(S.form_error),
+                    _cancel_or(rx.button("Save & close", type="submit", loading=S.saving)),
                     spacing="3",
                 ),
                 on_submit=S.save,
@@ -361,24 +354,8 @@ def _rename_dialog() -> rx.Component:
                         key=S.renaming_id.to(str),
                         width="100%",
                     ),
-                    rx.cond(
-                        S.rename_error != "",
-                        rx.callout(
-                            S.rename_error,
-                            icon="triangle-alert",
-                            color_scheme="red",
-                            role="alert",
-                            overflow_wrap="anywhere",
-                        ),
-                    ),
-                    rx.hstack(
-                        rx.dialog.close(
-                            rx.button("Cancel", type="button", variant="soft", color_scheme="gray")
-                        ),
-                        rx.button("Rename", type="submit"),
-                        justify="end",
-                        width="100%",
-                    ),
+                    refusal(S.rename_error),
+                    _cancel_or(rx.button("Rename", type="submit")),
                     spacing="3",
                     margin_top="12px",
                 ),

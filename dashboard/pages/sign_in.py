@@ -3,6 +3,7 @@
 import reflex as rx
 
 from dashboard import routes
+from dashboard.components.layout import refusal
 from dashboard.pages import page
 from dashboard.states.auth import AuthState
 
@@ -19,12 +20,7 @@ def sign_in_page() -> rx.Component:
                     rx.input(name="email", type="email", aria_label="Email", auto_focus=True, width="100%"),
                     rx.text("Password", size="2", weight="medium"),
                     rx.input(name="password", type="password", aria_label="Password", width="100%"),
-                    rx.cond(
-                        AuthState.sign_in_error != "",
-                        rx.callout(
-                            AuthState.sign_in_error, icon="triangle-alert", color_scheme="red", role="alert"
-                        ),
-                    ),
+                    refusal(AuthState.sign_in_error),
                     rx.button("Sign in", type="submit", width="100%", loading=AuthState.signing_in),
                     spacing="3",
                     width="100%",

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from dashboard import routes
-from dashboard.components.layout import page_frame
+from dashboard.components.layout import page_frame, refusal
 from dashboard.pages import page
 from dashboard.services.views import Choice, UserView
 from dashboard.states.auth import AuthState
@@ -109,16 +109,7 @@ def _invite_form() -> rx.Component:
             # Not reset here: a refused invite keeps what was typed; the state clears it once invited.
             reset_on_submit=False,
         ),
-        rx.cond(
-            UsersState.invite_error != "",
-            rx.callout(
-                UsersState.invite_error,
-                icon="triangle-alert",
-                color_scheme="red",
-                role="alert",
-                margin_top="8px",
-            ),
-        ),
+        refusal(UsersState.invite_error, margin_top="8px"),
         rx.cond(
             UsersState.invited_password != "",
             rx.callout(

@@ -94,16 +94,21 @@ def test_a_result_kept_for_matching_elsewhere_shows_on_the_open_queue(session, s
     assert queue.unmatched[0].candidate_email == "grace@example.com"
 
 
-def test_a_rows_step_is_taken_once_and_a_failing_one_frees_the_buttons(
-    session, pipeline_with_assessment, sandbox, signed_in_as, caplog
-):
-    p = pipeline_with_assessment
+def _one_waiting_to_be_sent(session, p, signed_in_as):
+    """A recruiter's loaded queue whose one row is the pipeline's candidate, moved into the assessment stage."""
     pipeline.move_application(
         session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
     )
     queue = substate(signed_in_as(Role.RECRUITER), QueueState)
     run_async(run_handler(queue, "load"))
     (row,) = queue.rows
+    return queue, row
+
+
+def test_a_rows_step_is_taken_once_and_a_failing_one_frees_the_buttons(
+    session, pipeline_with_assessment, sandbox, signed_in_as, caplog
+):
+    queue, row = _one_waiting_to_be_sent(session, pipeline_with_assessment, signed_in_as)
 
     said = run_async(run_handler(queue, "take_step", row.step, row.attempt_id))
 
@@ -188,13 +193,7 @@ def _toast_level(update) -> str:
 def test_a_send_the_vendor_refuses_is_told_as_an_error_not_as_information(
     session, pipeline_with_assessment, sandbox, signed_in_as
 ):
-    p = pipeline_with_assessment
-    pipeline.move_application(
-        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
-    )
-    queue = substate(signed_in_as(Role.RECRUITER), QueueState)
-    run_async(run_handler(queue, "load"))
-    (row,) = queue.rows
+    queue, row = _one_waiting_to_be_sent(session, pipeline_with_assessment, signed_in_as)
     sandbox.faults(fail_next=[{"status": 422}])
 
     said = [update for update in run_async(run_handler(queue, "take_step", "send", row.attempt_id)) if update]
