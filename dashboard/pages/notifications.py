@@ -54,7 +54,21 @@ def notifications_page() -> rx.Component:
         "Notifications",
         rx.cond(
             NotificationsState.items.length() > 0,
-            rx.vstack(rx.foreach(NotificationsState.items, _item), width="100%", spacing="0"),
+            rx.vstack(
+                rx.foreach(NotificationsState.items, _item),
+                rx.cond(
+                    NotificationsState.more,
+                    rx.button(
+                        "Show more",
+                        variant="soft",
+                        on_click=NotificationsState.show_more,
+                        margin_top="8px",
+                        class_name="show-more",
+                    ),
+                ),
+                width="100%",
+                spacing="0",
+            ),
             rx.cond(NotificationsState.loaded, rx.callout("Nothing yet.", icon="bell"), rx.spinner()),
         ),
         rx.cond(

@@ -31,7 +31,6 @@ from models import (
     Job,
     JobMember,
     Notification,
-    NotificationRead,
     OutboxMessage,
     Stage,
     StageAssessment,
@@ -641,17 +640,25 @@ class OutboxView:
 def notifications(
     session: Session, user_id: int, visible_job_ids: frozenset[int] | None = None, limit: int = 100
 ) -> list[NotificationView]:
-    """The newest notifications (a hiring manager's jobs only), unread by this person first."""
-    read = sa.and_(NotificationRead.notification_id == Notification.id, NotificationRead.user_id == user_id)
-    query = select(Notification, NotificationRead.read_at).outerjoin(NotificationRead, read)
-    if visible_job_ids is not None:
-        query = query.where(Notification.job_id.in_(visible_job_ids))  # type: ignore[union-attr]
-    rows = session.exec(query.order_by(Notification.id.desc()).limit(limit)).all()
-    found = [
-        NotificationView(n.id, n.kind, n.message, n.application_id or 0, ago(n.created_at), read_at is None)
-        for n, read_at in rows
-    ]
-    return sorted(found, key=lambda n: not n.unread)
+    """Unread by this person first, however old, then read ones; newest first within each (a hiring manager's jobs only).
+
+    Two limited queries rather than the newest ``limit`` sorted afterwards: sorting only
+    the newest page left older unread ones out of reach, while "Mark all read" counted them.
+    """
+    unread = notify.unread_by(user_id)
+    found: list[NotificationView] = []
+    for is_unread, which in ((True, unread), (False, ~unread)):
+        if len(found) >= limit:
+            break
+        query = select(Notification).where(which)
+        if visible_job_ids is not None:
+            query = query.where(Notification.job_id.in_(visible_job_ids))  # type: ignore[union-attr]
+        rows = session.exec(query.order_by(Notification.id.desc()).limit(limit - len(found)))
+        found += [
+            NotificationView(n.id, n.kind, n.message, n.application_id or 0, ago(n.created_at), is_unread)
+            for n in rows
+        ]
+    return found
 
 
 def unread_count(session: Session, user_id: int, visible_job_ids: frozenset[int] | None = None) -> int:

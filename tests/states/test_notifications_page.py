@@ -1,11 +1,13 @@
 """The notifications page's state: read is per person; opening one or marking all reads them."""
 
+import sqlalchemy as sa
+
 from dashboard.states.notifications import NotificationsState
-from models import Notification, Role
+from models import Notification, NotificationRead, Role
 from tests.states.conftest import run_async, run_handler, substate
 
 
-def _notified(session, p, count: int) -> None:
+def _notified(session, p, count: int, first: int = 0) -> None:
     session.add_all(
         Notification(
             dedupe_key=f"needs_review:{n}",
@@ -14,7 +16,7 @@ def _notified(session, p, count: int) -> None:
             application_id=p.application.id,
             job_id=p.job.id,
         )
-        for n in range(count)
+        for n in range(first, first + count)
     )
     session.commit()
 
@@ -55,3 +57,25 @@ def test_opening_a_notification_marks_it_read_for_that_person(
     assert [n.id for n in recruiter.items if not n.unread] == [opened.id]
     admin = _notifications_page(signed_in_as, Role.ADMIN)
     assert admin.unread == 3
+
+
+def test_unread_notifications_older_than_the_newest_page_are_shown_first_and_show_more_pages_on(
+    session, pipeline_with_assessment, signed_in_as
+):
+    _notified(session, pipeline_with_assessment, 3)
+    recruiter = _notifications_page(signed_in_as, Role.RECRUITER)
+    oldest = {n.id for n in recruiter.items}
+    _notified(session, pipeline_with_assessment, 150, first=3)
+    run_async(run_handler(recruiter, "mark_all_read"))
+    # the 150 newer ones read, the three oldest not: older than the newest 100
+    session.execute(sa.delete(NotificationRead).where(NotificationRead.notification_id.in_(oldest)))
+    session.commit()
+
+    run_async(run_handler(recruiter, "load"))
+
+    assert recruiter.unread == 3
+    assert {n.id for n in recruiter.items[:3]} == oldest and all(n.unread for n in recruiter.items[:3])
+    assert len(recruiter.items) == 100 and recruiter.more
+    run_async(run_handler(recruiter, "show_more"))
+    assert len(recruiter.items) == 153 and not recruiter.more
+    assert recruiter.items[-1].id == min(n.id for n in recruiter.items if not n.unread)
