@@ -307,6 +307,16 @@ def _extend_dialog() -> rx.Component:
                     on_change=ApplicationState.set_extend_until,
                     aria_label="New deadline",
                 ),
+                rx.cond(
+                    ApplicationState.extend_error != "",
+                    rx.callout(
+                        ApplicationState.extend_error,
+                        icon="triangle-alert",
+                        color_scheme="red",
+                        size="1",
+                        class_name="extend-error",
+                    ),
+                ),
                 rx.hstack(
                     rx.dialog.close(rx.button("Back", variant="soft", color_scheme="gray")),
                     rx.button("Extend", on_click=ApplicationState.extend),

@@ -293,6 +293,19 @@ def reattempt(
     return assessments.send_assessment(session=session, attempt_id=retake.id, actor=actor)
 
 
+EXTENSION = datetime.timedelta(days=7)
+
+
+def suggested_deadline(session: Session, attempt_id: int) -> datetime.date:
+    """The date the extend dialog offers: a week after today or after the current deadline, whichever
+    is later, so that the offer is one ``extend_deadline`` accepts (today + 7 was refused whenever the
+    candidate already had more than a week)."""
+    attempt = _attempt(session, attempt_id)
+    now = utcnow()
+    current = attempt.expires_at.replace(tzinfo=datetime.UTC) if attempt.expires_at else now
+    return (max(now, current) + EXTENSION).date()
+
+
 def extend_deadline(
     *, session: Session, attempt_id: int, expires_at: datetime.datetime, actor: Actor
 ) -> SendOutcome:

@@ -56,6 +56,7 @@ class ApplicationState(TestPicker, RejectForm, EarlierAttemptChoice, rx.State):
     # Extend-deadline dialog
     extend_attempt_id: int = 0
     extend_until: str = ""
+    extend_error: str = ""  # why the typed date was refused, shown in the dialog kept open
     # Test picker (one-off send, or another test for this candidate before sending)
     picker_open: bool = False
     picker_attempt_id: int = 0  # 0: a one-off send; the choices are TestPicker's
@@ -94,12 +95,13 @@ class ApplicationState(TestPicker, RejectForm, EarlierAttemptChoice, rx.State):
         permission: Permission = Permission.MANAGE_PIPELINE,
         success: str = "Done.",
         then=None,
+        refused=None,
     ):
         """Run an attempt action for this application's job and reload; a toast says how it went,
         and an unexpected failure is logged and told, with the buttons usable again.
 
         ``then`` runs only once the work went through (a form empties its boxes): a refused
-        one keeps what was typed, to be corrected.
+        one keeps what was typed, to be corrected, and ``refused`` is told why (a dialog shows it).
         """
         self._check_job(permission)
         self.busy = True
@@ -111,6 +113,8 @@ class ApplicationState(TestPicker, RejectForm, EarlierAttemptChoice, rx.State):
             return None
         except UserError as err:
             self.busy = False
+            if refused is not None:
+                refused(str(err))
             await self._reload()
             return rx.toast.error(str(err))
         except Exception:
@@ -201,11 +205,10 @@ class ApplicationState(TestPicker, RejectForm, EarlierAttemptChoice, rx.State):
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
-    def ask_extend(self, attempt_id: int):
-        self.extend_attempt_id = attempt_id
-        self.extend_until = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=7)).strftime(
-            "%Y-%m-%d"
-        )
+    async def ask_extend(self, attempt_id: int):
+        """Open the dialog on a date the service accepts (a week past the current deadline at least)."""
+        offered = await in_session(lambda s: attempt_actions.suggested_deadline(s, attempt_id))
+        self.extend_attempt_id, self.extend_until, self.extend_error = attempt_id, f"{offered:%Y-%m-%d}", ""
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
@@ -216,23 +219,31 @@ class ApplicationState(TestPicker, RejectForm, EarlierAttemptChoice, rx.State):
     @requires(Permission.MANAGE_PIPELINE)
     def close_extend(self, value: bool):
         if not value:
-            self.extend_attempt_id = 0
+            self.extend_attempt_id, self.extend_error = 0, ""
+
+    def _extend_refused(self, reason: str) -> None:
+        self.extend_error = reason
+
+    def _extended(self) -> None:
+        self.extend_attempt_id, self.extend_error = 0, ""
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
     async def extend(self):
-        """Move the deadline to the typed date."""
+        """Move the deadline to the typed date; a refused date keeps the dialog open, saying why."""
         attempt_id, text = self.extend_attempt_id, self.extend_until
         try:
             until = _parse_when(text if " " in text.strip() else text.strip() + " 23:59")
         except UserError as err:
+            self.extend_error = str(err)
             return rx.toast.error(str(err))
-        self.extend_attempt_id = 0
         actor = acting_user()
         return await self._act(
             lambda s: attempt_actions.extend_deadline(
                 session=s, attempt_id=attempt_id, expires_at=until, actor=actor
-            )
+            ),
+            then=self._extended,
+            refused=self._extend_refused,
         )
 
     @rx.event

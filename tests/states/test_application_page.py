@@ -10,13 +10,16 @@ from sqlmodel import select
 from dashboard.services import assessments, pipeline
 from dashboard.services.actors import SYSTEM
 from dashboard.states.application import ApplicationState
-from models import ApplicationNote, Interview, Role
+from models import ApplicationNote, AssessmentAttempt, Interview, Role
+from tests.conftest import enter_stage, vendor_test_stages
 from tests.states.conftest import run_async, run_handler, substate
 
 
 def _application_page(p, signed_in_as) -> ApplicationState:
+    """The page of ``p``'s application (``p``: a Pipeline, or an attempt)."""
+    application_id = p.application_id if isinstance(p, AssessmentAttempt) else p.application.id
     root = signed_in_as(Role.RECRUITER)
-    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/applications/{p.application.id}"))
+    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/applications/{application_id}"))
     page = substate(root, ApplicationState)
     run_async(run_handler(page, "load"))
     return page
@@ -85,3 +88,30 @@ def test_an_action_that_fails_unexpectedly_is_told_and_frees_the_buttons(
         f"an action on application {p.application.id} failed"
     ]
     caplog.clear()  # the one error this test provokes
+
+
+def test_a_refused_deadline_keeps_the_dialog_open_with_the_date_and_the_default_is_after_the_current_one(
+    session, sandbox, signed_in_as
+):
+    _hackerrank, (stage,) = vendor_test_stages(session, "hackerrank", "Platform Engineer", deadline_days=30)
+    attempt = session.get(AssessmentAttempt, enter_stage(session, stage))
+    assessments.send_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
+    session.refresh(attempt)
+    current = attempt.expires_at.replace(tzinfo=datetime.UTC)
+    page = _application_page(attempt, signed_in_as)
+
+    run_async(run_handler(page, "ask_extend", attempt.id))
+    offered = datetime.datetime.strptime(page.extend_until, "%Y-%m-%d").replace(tzinfo=datetime.UTC)
+    assert offered.date() > current.date()  # not today + 7, which the service would refuse
+
+    too_soon = (current - datetime.timedelta(days=10)).strftime("%Y-%m-%d")
+    page.extend_until = too_soon
+    run_async(run_handler(page, "extend"))
+    assert (page.extend_attempt_id, page.extend_until) == (attempt.id, too_soon)  # still open, to correct
+    assert "later than the current one" in page.extend_error
+
+    page.extend_until = offered.strftime("%Y-%m-%d")
+    run_async(run_handler(page, "extend"))
+    session.refresh(attempt)
+    assert page.extend_attempt_id == 0 and page.extend_error == ""
+    assert attempt.expires_at.replace(tzinfo=datetime.UTC) > current
