@@ -92,6 +92,7 @@ def _result(attempt: AttemptView) -> rx.Component:
 
 ACTION_LABELS = {
     "send": ("Send assessment", "send"),
+    "retry": ("Retry", "refresh-cw"),
     "cancel": ("Cancel", "x"),
     "resend": ("Resend invitation", "mail"),
     "reattempt": ("Re-attempt", "rotate-ccw"),
@@ -103,6 +104,7 @@ def _action_button(attempt: AttemptView, action: ActionView) -> rx.Component:
     """One action; a disabled one says why in its tooltip (the vendor's limitation or the state)."""
     handlers = {
         "send": ApplicationState.ask("send", attempt.id, attempt.test_name),
+        "retry": ApplicationState.run("retry", attempt.id),
         "cancel": ApplicationState.ask("cancel", attempt.id, attempt.test_name),
         "resend": ApplicationState.run("resend", attempt.id),
         "reattempt": ApplicationState.run("reattempt", attempt.id),
@@ -188,14 +190,6 @@ def _attempt(attempt: AttemptView) -> rx.Component:
             ),
             rx.hstack(
                 rx.foreach(attempt.actions, lambda action: _action_button(attempt, action)),
-                rx.cond(
-                    attempt.can_retry,
-                    rx.button(
-                        "Retry",
-                        on_click=ApplicationState.run("retry", attempt.id),
-                        loading=ApplicationState.busy,
-                    ),
-                ),
                 rx.cond(
                     attempt.report_url != "",
                     rx.link(

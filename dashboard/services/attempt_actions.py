@@ -74,6 +74,17 @@ def available_actions(session: Session, attempt: AssessmentAttempt) -> list[Acti
     return actions_for(session, attempt, retaken=retaken is not None)
 
 
+def require_offered(session: Session, name: str, attempt_id: int) -> None:
+    """Refuse an action the attempt's buttons would show disabled, with the reason they give.
+
+    Raises:
+        UserError: The action is not available now (the vendor's final failure, for a retry).
+    """
+    offered = next(a for a in available_actions(session, _attempt(session, attempt_id)) if a.name == name)
+    if not offered.enabled:
+        raise UserError(offered.reason)
+
+
 def why_not_retake(session: Session, attempt_id: int) -> str:
     """Why this attempt cannot be re-taken now ("" when it can): asked before offering a re-attempt."""
     return next(

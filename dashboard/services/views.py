@@ -116,7 +116,6 @@ class AttemptView:
     warnings: list[str]
     error_reason: str
     can_send: bool
-    can_retry: bool
     can_review: bool
     expires_at: str = ""
     retakes: str = ""
@@ -318,7 +317,6 @@ def _attempt_view(
         warnings=list(attempt.warnings),
         error_reason=attempt.error_reason or "",
         can_send=attempt.state == AttemptState.READY_TO_SEND,
-        can_retry=attempt.state == AttemptState.ERROR,
         can_review=attempt.state == AttemptState.COMPLETED,
         expires_at=when(attempt.expires_at),
         retakes=f"re-take of attempt {attempt.attempt_number - 1}" if attempt.retakes_attempt_id else "",

@@ -8,10 +8,11 @@ from reflex.istate.data import ReflexURL, RouterData
 from sqlmodel import select
 
 from dashboard.services import assessments, pipeline
-from dashboard.services.actors import SYSTEM
+from dashboard.services.actors import SYSTEM, WEBHOOK
 from dashboard.states.application import ApplicationState
-from models import ApplicationNote, AssessmentAttempt, Interview, Role
-from tests.conftest import enter_stage, vendor_test_stages
+from models import ApplicationNote, AssessmentAttempt, AttemptState, Interview, Role
+from providers.base import AttemptStatus, Progress
+from tests.conftest import enter_stage, send_test, vendor_test_stages
 from tests.states.conftest import run_async, run_handler, substate
 
 
@@ -115,3 +116,25 @@ def test_a_refused_deadline_keeps_the_dialog_open_with_the_date_and_the_default_
     session.refresh(attempt)
     assert page.extend_attempt_id == 0 and page.extend_error == ""
     assert attempt.expires_at.replace(tzinfo=datetime.UTC) > current
+
+
+def test_a_failure_the_vendor_reported_offers_retry_disabled_with_why_as_the_queue_does(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    p = pipeline_with_assessment
+    attempt = send_test(session, p.assessment, p.application)
+    failed = AttemptStatus(attempt.vendor_attempt_id, Progress.ERROR, "proctor_flagged")
+    assessments.apply_vendor_status(
+        session=session, integration_id=p.integration.id, status=failed, actor=WEBHOOK
+    )
+    session.refresh(attempt)
+    assert attempt.state == AttemptState.ERROR and not attempt.error_retryable
+    page = _application_page(p, signed_in_as)
+
+    [shown] = page.application.attempts
+    [retry] = [a for a in shown.actions if a.name == "retry"]
+    assert retry.applicable and not retry.enabled and "a retry cannot change it" in retry.reason
+    assert not getattr(shown, "can_retry", False)  # no second, enabled Retry beside the actions
+
+    [toast] = run_async(run_handler(page, "run", "retry", attempt.id))  # a page open from before
+    assert "a retry cannot change it" in str(toast) and "Already up to date" not in str(toast)
