@@ -239,13 +239,42 @@ def _unmatched(row: UnmatchedRow) -> rx.Component:
                     placeholder="Assessment #",
                     width="120px",
                     on_change=lambda value: QueueState.set_match_attempt(row.id, value),
+                    on_key_down=lambda key: QueueState.match_on_enter(row.id, key),
                     aria_label="Assessment number to match",
                 ),
                 rx.button("Match", size="1", on_click=QueueState.match(row.id)),
-                rx.button("Set aside", size="1", variant="ghost", on_click=QueueState.dismiss(row.id)),
+                rx.button("Set aside", size="1", variant="ghost", on_click=QueueState.ask_dismiss(row.id)),
                 align="center",
             )
         ),
+    )
+
+
+def _dismiss_dialog() -> rx.Component:
+    """Setting a vendor result aside cannot be undone, so it asks first, naming the result."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Set a vendor result aside"),
+            rx.alert_dialog.description(
+                "Set aside the result for ",
+                rx.text.strong(QueueState.dismiss_what),
+                "? It is no longer offered for matching, and nothing is applied to any assessment.",
+                overflow_wrap="anywhere",
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Back", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(
+                    rx.button(
+                        "Set aside", color_scheme="red", on_click=QueueState.dismiss(QueueState.dismiss_id)
+                    )
+                ),
+                justify="end",
+                spacing="2",
+                margin_top="16px",
+            ),
+        ),
+        open=QueueState.dismiss_id != 0,
+        on_open_change=QueueState.set_dismiss_open,
     )
 
 
@@ -307,6 +336,7 @@ def queue_page() -> rx.Component:
             ),
         ),
         _unmatched_section(),
+        _dismiss_dialog(),
         earlier_dialog(QueueState),
         _confirm_send(),
     )

@@ -132,10 +132,17 @@ def match(*, session: Session, unmatched_id: int, attempt_id: int, actor: Actor)
 
 
 def dismiss(*, session: Session, unmatched_id: int, actor: Actor) -> None:
-    """Set a kept update aside (a test account, a candidate from another system)."""
+    """Set a kept update aside (a test account, a candidate from another system).
+
+    Raises:
+        NotFound: The item is gone.
+        UserError: Already matched or set aside (in another tab): who resolved it stays recorded.
+    """
     row = session.get(UnmatchedResult, unmatched_id)
     if row is None:
         raise NotFound("That result no longer exists.")
+    if row.resolved_at is not None:
+        raise UserError("That result was already matched or set aside.")
     row.resolved_at, row.resolved_by = utcnow(), actor.label
     session.add(row)
     session.commit()

@@ -7,13 +7,14 @@ import logging
 
 import reflex as rx
 
-from dashboard.services import assessments, attempt_actions, matching, pipeline, queue_view, views
+from dashboard.services import assessments, attempt_actions, pipeline, queue_view, views
 from dashboard.services.errors import UserError
 from dashboard.services.permissions import Permission
 from dashboard.states import live
 from dashboard.states.auth import acting_user, current_user, requires
 from dashboard.states.common import in_session, outcome_toast
 from dashboard.states.earlier import EarlierAttemptChoice
+from dashboard.states.unmatched import UnmatchedResults
 
 # A row's one click (``queue_view.QueueRow.step``): the services the application page uses.
 STEPS = {"send": assessments.send_assessment, **attempt_actions.ONE_CLICK}
@@ -21,14 +22,13 @@ STEPS = {"send": assessments.send_assessment, **attempt_actions.ONE_CLICK}
 log = logging.getLogger(__name__)
 
 
-class QueueState(EarlierAttemptChoice, rx.State):
+class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
     """What waits on the team, bucket by bucket; live."""
 
     buckets: list[queue_view.BucketCount] = []
     bucket: str = "needs_sending"
     rows: list[queue_view.QueueRow] = []
     offset: int = 0  # where ``rows``, one page of the bucket, starts
-    unmatched: list[queue_view.UnmatchedRow] = []
     revision: int = -1
     loaded: bool = False
     # Filters
@@ -50,8 +50,6 @@ class QueueState(EarlierAttemptChoice, rx.State):
     stepping: int = 0  # the attempt whose row's one click is being taken
     # The search the rows show: the box as it was applied, not as it is being typed
     _search: str = ""
-    # Matching a kept result to an attempt (typed id of the attempt)
-    match_attempt: dict[str, str] = {}
 
     def _filter(self) -> queue_view.QueueFilter:
         return queue_view.QueueFilter(
@@ -275,35 +273,3 @@ class QueueState(EarlierAttemptChoice, rx.State):
             self.stepping = 0  # also when cancelled: the buttons must not stay disabled
         yield toast  # the buttons free again before the rows are read
         await self._reload()
-
-    @rx.event
-    @requires(Permission.MANAGE_PIPELINE)
-    def set_match_attempt(self, unmatched_id: int, value: str):
-        self.match_attempt = {**self.match_attempt, str(unmatched_id): value}
-
-    @rx.event
-    @requires(Permission.MANAGE_PIPELINE)
-    async def match(self, unmatched_id: int):
-        """Apply a kept vendor result to the attempt the recruiter named (its number)."""
-        text = self.match_attempt.get(str(unmatched_id), "").strip().lstrip("#")
-        if not text.isdigit():
-            return rx.toast.error("Type the assessment's number (shown on the application page).")
-        actor = acting_user()
-        try:
-            await in_session(
-                lambda s: matching.match(
-                    session=s, unmatched_id=unmatched_id, attempt_id=int(text), actor=actor
-                )
-            )
-        except UserError as err:
-            return rx.toast.error(str(err))
-        await self._reload()
-        return rx.toast.success("Result matched and applied.")
-
-    @rx.event
-    @requires(Permission.MANAGE_PIPELINE)
-    async def dismiss(self, unmatched_id: int):
-        actor = acting_user()
-        await in_session(lambda s: matching.dismiss(session=s, unmatched_id=unmatched_id, actor=actor))
-        await self._reload()
-        return rx.toast.info("Set aside.")

@@ -8,7 +8,7 @@ from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import list_vendor_tests
 from dashboard.states import live
 from dashboard.states.queue import QueueState
-from models import AssessmentAttempt, AttemptState, Role, User
+from models import AssessmentAttempt, AttemptState, Role, UnmatchedResult, User
 from providers.base import AttemptStatus, Progress
 from tests.conftest import enter_stage, finished_in_stage, vendor_test_stages
 from tests.states.conftest import run_async, run_handler, substate, watch_until
@@ -216,3 +216,47 @@ def test_a_bulk_send_counts_only_what_was_sent_and_says_how_many_were_not(
     assert sandbox.stats()["invitations_created"] == 2
     assert queue.progress_label == "Sent 2 of 3; 1 not sent"
     assert queue.results[0].startswith("Bulk 0: Not sent: ")
+
+
+def _kept_for_matching(session, integration, vendor_attempt_id: str, email: str) -> None:
+    status = AttemptStatus(vendor_attempt_id, Progress.COMPLETED, "completed", candidate_email=email)
+    matching.record(
+        session=session, integration_id=integration.id, status=status, outcome=assessments.Applied.UNKNOWN
+    )
+
+
+def test_setting_a_vendor_result_aside_asks_first_naming_it(session, screen, signed_in_as):
+    _kept_for_matching(session, screen, "not-ours-1", "grace@example.com")
+    _kept_for_matching(session, screen, "not-ours-2", "alan@example.com")
+    queue = substate(signed_in_as(Role.RECRUITER), QueueState)
+    run_async(run_handler(queue, "load"))
+    grace, alan = queue.unmatched
+
+    run_async(run_handler(queue, "ask_dismiss", grace.id))
+    assert queue.dismiss_id == grace.id
+    assert "not-ours-1" in queue.dismiss_what and "grace@example.com" in queue.dismiss_what
+    assert len(matching.open_items(session)) == 2  # only asked: nothing set aside yet
+    run_async(run_handler(queue, "set_dismiss_open", False))  # Back
+    assert queue.dismiss_id == 0 and len(queue.unmatched) == 2
+
+    run_async(run_handler(queue, "ask_dismiss", grace.id))
+    [said] = run_async(run_handler(queue, "dismiss", queue.dismiss_id))  # the dialog's "Set aside"
+    assert _toast_level(said) == "success" and "not-ours-1" in repr(said)
+    assert [u.id for u in queue.unmatched] == [alan.id] and queue.dismiss_id == 0
+
+
+def test_setting_aside_a_result_gone_or_resolved_meanwhile_is_told_not_raised(session, screen, signed_in_as):
+    _kept_for_matching(session, screen, "not-ours-1", "grace@example.com")
+    queue = substate(signed_in_as(Role.RECRUITER), QueueState)
+    run_async(run_handler(queue, "load"))
+    [grace] = queue.unmatched
+
+    [said] = run_async(run_handler(queue, "dismiss", grace.id + 4242))  # a page older than the database
+    assert _toast_level(said) == "error" and "no longer exists" in repr(said)
+
+    matching.dismiss(session=session, unmatched_id=grace.id, actor=SYSTEM)  # another recruiter, meanwhile
+    [said] = run_async(run_handler(queue, "dismiss", grace.id))
+    assert _toast_level(said) == "error" and "already" in repr(said)
+    assert queue.unmatched == []
+    [kept] = session.exec(select(UnmatchedResult)).all()
+    assert kept.resolved_by == SYSTEM.label  # not overwritten by the second click

@@ -1,0 +1,90 @@
+"""Vendor results that need matching, on the queue: match one to its assessment, or set it aside.
+
+Setting aside hides a vendor's result for good (there is no undo), so it asks first,
+naming the result; a result matched or set aside meanwhile in another tab is told in
+words rather than raised.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from dashboard.services import matching, queue_view
+from dashboard.services.errors import UserError
+from dashboard.services.permissions import Permission
+from dashboard.states.auth import acting_user, requires
+from dashboard.states.common import in_session
+
+
+class UnmatchedResults(rx.State, mixin=True):
+    """The typed assessment numbers, and the result whose setting aside is being asked.
+
+    For a page state that has ``unmatched`` reloaded by its own ``_reload``.
+    """
+
+    unmatched: list[queue_view.UnmatchedRow] = []
+    match_attempt: dict[str, str] = {}  # per result: the assessment number typed
+    dismiss_id: int = 0  # 0: no question open
+    dismiss_what: str = ""
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    def set_match_attempt(self, unmatched_id: int, value: str):
+        self.match_attempt = {**self.match_attempt, str(unmatched_id): value}
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    async def match(self, unmatched_id: int):
+        """Apply a kept vendor result to the attempt the recruiter named (its number)."""
+        text = self.match_attempt.get(str(unmatched_id), "").strip().lstrip("#")
+        if not text.isdigit():
+            return rx.toast.error("Type the assessment's number (shown on the application page).")
+        actor = acting_user()
+        try:
+            await in_session(
+                lambda s: matching.match(
+                    session=s, unmatched_id=unmatched_id, attempt_id=int(text), actor=actor
+                )
+            )
+        except UserError as err:
+            return rx.toast.error(str(err))
+        await self._reload()
+        return rx.toast.success("Result matched and applied.")
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    async def match_on_enter(self, unmatched_id: int, key: str):
+        """Enter in the number box matches, as a form would."""
+        if key == "Enter":
+            return await self.match(unmatched_id)
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    def ask_dismiss(self, unmatched_id: int):
+        """Open the question, naming the result (the vendor's id and the email it gave)."""
+        row = next((u for u in self.unmatched if u.id == unmatched_id), None)
+        what = f"#{unmatched_id}" if row is None else row.vendor_attempt_id
+        if row is not None and row.candidate_email:
+            what += f" ({row.candidate_email})"
+        self.dismiss_id, self.dismiss_what = unmatched_id, what
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    def set_dismiss_open(self, value: bool):
+        if not value:
+            self.dismiss_id = 0
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    async def dismiss(self, unmatched_id: int):
+        """Set the result aside, once asked: it is no longer offered for matching."""
+        what = self.dismiss_what if unmatched_id == self.dismiss_id else f"#{unmatched_id}"
+        self.dismiss_id = 0
+        actor = acting_user()
+        try:
+            await in_session(lambda s: matching.dismiss(session=s, unmatched_id=unmatched_id, actor=actor))
+        except UserError as err:  # NotFound too: gone, or matched in another tab meanwhile
+            await self._reload()
+            return rx.toast.error(str(err))
+        await self._reload()
+        return rx.toast.success(f"Set aside {what}: it is no longer offered for matching.")

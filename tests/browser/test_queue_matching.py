@@ -1,0 +1,62 @@
+"""The queue's "Vendor results that need matching", walked in Chromium.
+
+Found by an exploratory walk: "Set aside" hid a vendor's result at once, with no question
+and no undo, and Enter in the "Assessment #" box did nothing (only the Match button did).
+"""
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect
+from sqlmodel import Session, select
+
+from dashboard.services import assessments, matching
+from models import Integration
+from providers.base import AttemptStatus, Progress
+
+pytestmark = pytest.mark.browser
+
+VENDOR_ID, EMAIL = "walk-not-ours-9", "ines.unknown@example.com"
+
+
+def _keep_for_matching(db_url: str) -> None:
+    """What a webhook about an attempt Assay never sent leaves, written to the running app's database."""
+    engine = sa.create_engine(db_url)
+    try:
+        with Session(engine) as session:
+            screen = session.exec(select(Integration).where(Integration.vendor == "coderpad_screen")).first()
+            status = AttemptStatus(VENDOR_ID, Progress.COMPLETED, "completed", candidate_email=EMAIL)
+            matching.record(
+                session=session, integration_id=screen.id, status=status, outcome=assessments.Applied.UNKNOWN
+            )
+    finally:
+        engine.dispose()
+
+
+def test_enter_matches_and_setting_a_result_aside_asks_first_naming_it(
+    page, app_url, demo_app, sign_in, shoot
+):
+    page.set_default_timeout(20_000)
+    _keep_for_matching(demo_app.db_url)
+    sign_in("recruiter@assay.test")
+    page.goto(f"{app_url}/queue")
+    row = page.locator(".needs-matching").get_by_role("row", name=EMAIL)
+    expect(row).to_be_visible()
+
+    number = row.get_by_label("Assessment number to match")
+    number.fill("#999999")
+    number.press("Enter")  # no click on Match: Enter asks the same
+    expect(page.get_by_text("That result or assessment no longer exists.")).to_be_visible()
+
+    row.get_by_role("button", name="Set aside").click()
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog).to_contain_text(VENDOR_ID)
+    expect(dialog).to_contain_text(EMAIL)
+    shoot("80-queue-set-aside-asks")
+    dialog.get_by_role("button", name="Back").click()
+    expect(dialog).to_be_hidden()
+    expect(row).to_be_visible()  # Back sets nothing aside
+
+    row.get_by_role("button", name="Set aside").click()
+    dialog.get_by_role("button", name="Set aside").click()
+    expect(page.get_by_text(f"Set aside {VENDOR_ID} ({EMAIL})")).to_be_visible()
+    expect(row).to_have_count(0)
