@@ -5,7 +5,7 @@ import reflex as rx
 from dashboard import routes
 from dashboard.components.decision import reject_dialog
 from dashboard.components.earlier import earlier_dialog
-from dashboard.components.layout import page_frame, status_chip
+from dashboard.components.layout import link_button, page_frame, status_chip
 from dashboard.components.picker import picker_fields
 from dashboard.pages import page
 from dashboard.services.board_view import StageOption
@@ -192,22 +192,18 @@ def _attempt(attempt: AttemptView) -> rx.Component:
                 rx.foreach(attempt.actions, lambda action: _action_button(attempt, action)),
                 rx.cond(
                     attempt.report_url != "",
-                    rx.link(
-                        rx.button(
-                            rx.icon("external-link", size=14),
-                            rx.cond(attempt.live_interview, "Interview record", "Detailed report"),
-                            variant="soft",
-                        ),
-                        href=attempt.report_url,
-                        is_external=True,
+                    link_button(
+                        "external-link",
+                        rx.cond(attempt.live_interview, "Interview record", "Detailed report"),
+                        attempt.report_url,
+                        external=True,
+                        icon_size=14,
                     ),
                 ),
                 rx.cond(
                     attempt.report_pdf_url != "",
-                    rx.link(
-                        rx.button(rx.icon("file-down", size=14), "Report PDF", variant="soft"),
-                        href=attempt.report_pdf_url,
-                        is_external=True,
+                    link_button(
+                        "file-down", "Report PDF", attempt.report_pdf_url, external=True, icon_size=14
                     ),
                 ),
                 rx.cond(
@@ -496,55 +492,59 @@ def application_page() -> rx.Component:
         _picker_dialog(),
         _reject_dialog(),
         rx.cond(
-            ApplicationState.error != "",
-            rx.callout(ApplicationState.error, icon="triangle-alert", color_scheme="red"),
-            rx.vstack(
-                rx.hstack(
-                    rx.text(app.candidate_email, color_scheme="gray", class_name="candidate-email"),
-                    rx.text("·"),
-                    rx.link(app.job_title, href="/jobs/" + app.job_id.to(str)),
-                    rx.text("·"),
-                    rx.text("Stage"),
-                    rx.select.root(
-                        rx.select.trigger(aria_label="Move to stage"),
-                        rx.select.content(rx.foreach(app.stages, _stage_item)),
-                        value=app.stage_id.to(str),
-                        on_change=ApplicationState.move,
-                    ),
-                    align="center",
-                    wrap="wrap",
-                ),
-                rx.cond(
-                    app.rejected != "",
-                    rx.callout(app.rejected, icon="ban", color_scheme="gray", class_name="rejected"),
-                ),
-                _decision(),
-                rx.hstack(
-                    rx.button(
-                        rx.icon("plus", size=14),
-                        "Send an assessment",
-                        variant="soft",
-                        on_click=ApplicationState.open_picker(0),
+            ApplicationState.loaded,
+            rx.cond(
+                ApplicationState.error != "",
+                rx.callout(ApplicationState.error, icon="triangle-alert", color_scheme="red"),
+                rx.vstack(
+                    rx.hstack(
+                        rx.text(app.candidate_email, color_scheme="gray", class_name="candidate-email"),
+                        rx.text("·"),
+                        rx.link(app.job_title, href="/jobs/" + app.job_id.to(str)),
+                        rx.text("·"),
+                        rx.text("Stage"),
+                        rx.select.root(
+                            rx.select.trigger(aria_label="Move to stage"),
+                            rx.select.content(rx.foreach(app.stages, _stage_item)),
+                            value=app.stage_id.to(str),
+                            on_change=ApplicationState.move,
+                        ),
+                        align="center",
+                        wrap="wrap",
                     ),
                     rx.cond(
-                        app.attempts.length() > 0,
+                        app.rejected != "",
+                        rx.callout(app.rejected, icon="ban", color_scheme="gray", class_name="rejected"),
+                    ),
+                    _decision(),
+                    rx.hstack(
+                        rx.button(
+                            rx.icon("plus", size=14),
+                            "Send an assessment",
+                            variant="soft",
+                            on_click=ApplicationState.open_picker(0),
+                        ),
                         rx.cond(
-                            app.attempts[0].can_send,
-                            rx.button(
-                                "Another test for this candidate",
-                                variant="ghost",
-                                on_click=ApplicationState.open_picker(app.attempts[0].id),
+                            app.attempts.length() > 0,
+                            rx.cond(
+                                app.attempts[0].can_send,
+                                rx.button(
+                                    "Another test for this candidate",
+                                    variant="ghost",
+                                    on_click=ApplicationState.open_picker(app.attempts[0].id),
+                                ),
                             ),
                         ),
                     ),
+                    rx.foreach(app.attempts, _attempt),
+                    _interviews(),
+                    _notes(),
+                    rx.heading("History", size="4", margin_top="12px"),
+                    rx.vstack(rx.foreach(app.history, _event), spacing="2", class_name="history"),
+                    width="100%",
+                    spacing="3",
                 ),
-                rx.foreach(app.attempts, _attempt),
-                _interviews(),
-                _notes(),
-                rx.heading("History", size="4", margin_top="12px"),
-                rx.vstack(rx.foreach(app.history, _event), spacing="2", class_name="history"),
-                width="100%",
-                spacing="3",
             ),
+            rx.spinner(),
         ),
     )

@@ -137,11 +137,14 @@ class ApplicationState(TestPicker, RejectForm, EarlierAttemptChoice, rx.State):
         self.picker_open = self.rejecting = False
         if self._application_id() != self._typed_for:
             # The page's state outlives the page: a note typed, unsaved, for one candidate must
-            # not wait in the box on the next one's page, to be saved there.
+            # not wait in the box on the next one's page, to be saved there; nor may the last
+            # candidate's name and buttons stand in for this one's while it loads.
             self.note = self.interview_at = self.interviewers = ""
             self._typed_for = self._application_id()
+            self.application, self.loaded = EMPTY, False
+            yield
         await self._reload()
-        return ApplicationState.watch  # after the load: the watch starts from what it read
+        yield ApplicationState.watch  # after the load: the watch starts from what it read
 
     @rx.event(background=True)
     @requires(Permission.VIEW_PIPELINE)

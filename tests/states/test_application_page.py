@@ -69,6 +69,29 @@ def test_a_note_typed_for_one_candidate_does_not_follow_to_the_next_candidates_p
     assert session.exec(select(ApplicationNote)).all() == []
 
 
+def test_the_next_candidates_page_shows_a_spinner_not_the_last_candidate_while_it_loads(
+    session, pipeline_with_assessment, signed_in_as
+):
+    """Opening Alan's application from Ada's drew Ada's name and buttons until Alan's arrived."""
+    p = pipeline_with_assessment
+    page = _application_page(p, signed_in_as)
+    other = pipeline.add_application(
+        session=session, job_id=p.job.id, name="Alan Turing", email="alan@example.com", actor=SYSTEM
+    )
+    page.router = RouterData(url=ReflexURL(f"http://localhost:3000/applications/{other.id}"))
+
+    async def first_update_then_the_rest():
+        loading = type(page).event_handlers["load"].fn(page)
+        await anext(loading)  # what the browser is sent first
+        first = (page.loaded, page.application.candidate_name)
+        async for _ in loading:
+            pass
+        return first
+
+    assert run_async(first_update_then_the_rest()) == (False, "")
+    assert (page.loaded, page.application.candidate_name) == (True, "Alan Turing")
+
+
 def test_an_action_that_fails_unexpectedly_is_told_and_frees_the_buttons(
     session, pipeline_with_assessment, sandbox, signed_in_as, caplog
 ):
