@@ -39,7 +39,16 @@ def _email(email: OutboxView) -> rx.Component:
     return rx.table.row(
         rx.table.cell(email.created),
         rx.table.cell(email.to_address),
-        rx.table.cell(rx.tooltip(rx.text(email.subject), content=email.body)),
+        rx.table.cell(
+            # Opened by click, Enter or Space (a hover tooltip was out of reach of the keyboard).
+            rx.el.details(
+                rx.el.summary(email.subject, cursor="pointer"),
+                rx.text(
+                    email.body, size="2", white_space="pre-wrap", overflow_wrap="anywhere", margin_top="4px"
+                ),
+                class_name="email-body",
+            ),
+        ),
         rx.table.cell(rx.text(email.status, size="1")),
     )
 

@@ -94,6 +94,14 @@ def test_opening_a_notification_reads_it_for_that_person_and_mark_all_read_says_
     expect(page.locator(".notification a", has_text=other).first).to_have_class(re.compile("weight-bold"))
     shoot("62-notifications-one-opened", full_page=False)
 
+    # An email in the outbox opens from the keyboard: its subject is a disclosure, not a hover tip.
+    email = page.locator(".outbox .email-body").first
+    expect(email.get_by_text("Open the application:")).to_be_hidden()
+    email.locator("summary").focus()
+    page.keyboard.press("Enter")
+    expect(email.get_by_text("Open the application:")).to_be_visible()
+    shoot("62b-outbox-email-opened", page.locator(".outbox"))
+
     sign_in("admin@assay.test")  # another member of the team has read none of them
     page.goto(f"{app_url}/notifications")
     expect(page.locator(".notification a", has_text=message).first).to_have_class(re.compile("weight-bold"))
