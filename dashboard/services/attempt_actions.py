@@ -463,9 +463,23 @@ def send_due_reminders(*, session: Session, actor: Actor) -> int:
     return sent
 
 
+def retry(*, session: Session, attempt_id: int, actor: Actor) -> SendOutcome:
+    """Send a failed attempt again, unless the vendor's word on its failure was final.
+
+    Asked for from a page open since before that word (its button drawn enabled), a retry
+    would only ask the vendor again and answer "Already up to date."; it is refused with
+    the reason the button now gives.
+
+    Raises:
+        UserError: The vendor reported this failure itself.
+    """
+    require_offered(session, "retry", attempt_id)
+    return assessments.retry_assessment(session=session, attempt_id=attempt_id, actor=actor)
+
+
 # Actions that need no more than the click, on the application page and in the queue.
 ONE_CLICK = {
-    "retry": assessments.retry_assessment,
+    "retry": retry,
     "resend": resend_invitation,
     "reattempt": reattempt,
 }

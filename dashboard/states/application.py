@@ -204,15 +204,7 @@ class ApplicationState(TestPicker, RejectForm, EarlierAttemptChoice, rx.State):
         if service is None:
             return rx.toast.error(f"Unknown action {action!r}.")
         actor = acting_user()
-
-        def work(session):
-            if action == "retry":
-                # From a page open since before the vendor's word: its retry would only ask the
-                # vendor again and answer "Already up to date."; the button's reason says why not.
-                attempt_actions.require_offered(session, "retry", attempt_id)
-            return service(session=session, attempt_id=attempt_id, actor=actor)
-
-        return await self._act(work)
+        return await self._act(lambda s: service(session=s, attempt_id=attempt_id, actor=actor))
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)

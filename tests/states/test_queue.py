@@ -4,13 +4,13 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from dashboard.services import accounts, assessments, matching, pipeline, plans
-from dashboard.services.actors import SYSTEM
+from dashboard.services.actors import SYSTEM, WEBHOOK
 from dashboard.services.integrations import list_vendor_tests
 from dashboard.states import live
 from dashboard.states.queue import QueueState
 from models import AssessmentAttempt, AttemptState, Role, UnmatchedResult, User
 from providers.base import AttemptStatus, Progress
-from tests.conftest import enter_stage, finished_in_stage, vendor_test_stages
+from tests.conftest import enter_stage, finished_in_stage, send_test, vendor_test_stages
 from tests.states.conftest import run_async, run_handler, substate, watch_until
 
 
@@ -260,3 +260,22 @@ def test_setting_aside_a_result_gone_or_resolved_meanwhile_is_told_not_raised(se
     assert queue.unmatched == []
     [kept] = session.exec(select(UnmatchedResult)).all()
     assert kept.resolved_by == SYSTEM.label  # not overwritten by the second click
+
+
+def test_a_retry_of_a_failure_the_vendor_reported_is_refused_with_why_as_its_button_says(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    """The row's button is drawn disabled; a queue open from before the vendor's word still asked."""
+    p = pipeline_with_assessment
+    attempt = send_test(session, p.assessment, p.application)
+    failed = AttemptStatus(attempt.vendor_attempt_id, Progress.ERROR, "proctor_flagged")
+    assessments.apply_vendor_status(
+        session=session, integration_id=p.integration.id, status=failed, actor=WEBHOOK
+    )
+    queue = substate(signed_in_as(Role.RECRUITER), QueueState)
+
+    said = [update for update in run_async(run_handler(queue, "take_step", "retry", attempt.id)) if update]
+
+    assert "a retry cannot change it" in repr(said) and "Already up to date" not in repr(said)
+    session.refresh(attempt)
+    assert attempt.state == AttemptState.ERROR
