@@ -339,3 +339,7 @@ def test_a_refusal_naming_a_long_custom_url_wraps_inside_the_connect_dialog(page
     shoot("19-long-url-refused", full_page=False)
     dialog, box = page.get_by_role("dialog").bounding_box(), refusal.bounding_box()
     assert box["x"] + box["width"] <= dialog["x"] + dialog["width"], (box, dialog)
+    # The boxes span the dialog, so a long address can be read while it is typed.
+    for field in ["Connection name", "Custom base URL", "API key"]:
+        width = page.get_by_label(field).bounding_box()["width"]
+        assert width >= 0.8 * dialog["width"], (field, width, dialog)
