@@ -22,7 +22,16 @@ def _when(value: rx.Var) -> rx.Var:
 
 
 def _audit(entry: EventView) -> rx.Component:
-    return rx.text(entry.at, " · ", entry.actor, ": ", entry.summary, size="1", color_scheme="gray")
+    return rx.text(
+        entry.at,
+        " · ",
+        entry.actor,
+        ": ",
+        entry.summary,
+        size="1",
+        color_scheme="gray",
+        overflow_wrap="anywhere",  # a name or setting with no space in it stays inside the card
+    )
 
 
 def _copy(label: str, on_click) -> rx.Component:

@@ -119,14 +119,20 @@ def test_admin_connects_rotates_and_disconnects_a_vendor(page, demo_app, app_url
     renaming.get_by_role("button", name="Rename").click()
     expect(renaming.get_by_role("alert")).to_have_text("A connection name is at most 80 characters.")
     expect(renaming.get_by_label("New connection name")).to_have_value("x" * 81)
+    renaming.get_by_label("New connection name").fill("EU" + "x" * 78)  # no space to break the line at
+    renaming.get_by_role("button", name="Rename").click()
+    expect(renaming).to_have_count(0)
+    card = page.locator(".integration-connection", has_text="EU" + "x" * 78)
+    expect(card.locator(".audit-log")).to_contain_text("x" * 78)
+    edge, log = card.bounding_box(), card.locator(".audit-log").bounding_box()
+    assert log["x"] + log["width"] <= edge["x"] + edge["width"], (log, edge)  # the audit line wraps
+    card.get_by_role("button", name="Rename").click()
     renaming.get_by_label("New connection name").fill("CoderPad Screen (Europe)")
     renaming.get_by_role("button", name="Rename").click()
     expect(page.get_by_text("Renamed to CoderPad Screen (Europe).")).to_be_visible()
     expect(renaming).to_have_count(0)
     card = page.locator(".integration-connection", has_text="CoderPad Screen (Europe)")
-    expect(card.locator(".audit-log")).to_contain_text(
-        f"Renamed from '{NAME}' to 'CoderPad Screen (Europe)'."
-    )
+    expect(card.locator(".audit-log")).to_contain_text(f"Renamed from '{NAME}' to 'EU")
     expect(card).to_contain_text("\u2022\u2022\u2022\u20224242")  # the key it had
     shoot("13b-renamed", card)
 
