@@ -1,7 +1,7 @@
 // Drag and drop for the pipeline board, on @dnd-kit/core.
 // DndBoard holds the drag context and reports a drop as onMove(applicationId, stageId);
 // DropColumn marks a stage's column as a drop target; DragCard makes a card draggable
-// by pointer or keyboard (focus the card, Space to lift, arrows to go column by column,
+// by pointer or keyboard (focus its handle, Space to lift, arrows to go column by column,
 // Space to drop, Escape to cancel), told to screen readers by the candidate's and stage's names.
 import React from "react";
 import {
@@ -163,40 +163,73 @@ export function DropColumn({ stageId, stageName, children, style, ...rest }) {
   );
 }
 
+// Six dots, the usual sign of something to drag.
+function GripIcon() {
+  return (
+    <svg width="14" height="14" viewBox="0 0 24 24" aria-hidden="true" fill="currentColor">
+      {[5, 12, 19].map((y) => [9, 15].map((x) => <circle key={`${x}-${y}`} cx={x} cy={y} r="1.6" />))}
+    </svg>
+  );
+}
+
+const handleStyle = {
+  position: "absolute",
+  right: "8px",
+  bottom: "8px",
+  display: "inline-flex",
+  padding: "4px",
+  border: "none",
+  borderRadius: "4px",
+  background: "transparent",
+  color: "var(--gray-10)",
+  cursor: "grab",
+};
+
+// The whole card follows the pointer; the keyboard lifts it by its handle, a button of its
+// own in the card's corner. Were the card itself the focusable "draggable" element, its
+// checkbox, link and menu would be controls nested inside another control, which screen
+// readers announce badly (axe: nested-interactive).
 export function DragCard({ applicationId, stageId, label, disabled, children, style, ...rest }) {
-  const node = React.useRef(null);
-  const { attributes, listeners, setNodeRef, transform, isDragging } = useDraggable({
+  const handle = React.useRef(null);
+  const { attributes, listeners, setNodeRef, setActivatorNodeRef, transform, isDragging } = useDraggable({
     id: `application-${applicationId}`,
     data: { applicationId, stageId, label },
     disabled: Boolean(disabled),
   });
   React.useEffect(() => {
-    if (refocusAfterMove === applicationId && node.current) {
+    if (refocusAfterMove === applicationId && handle.current) {
       refocusAfterMove = null;
-      node.current.focus();
+      handle.current.focus();
     }
   }, [applicationId]);
-  const setRefs = (element) => {
-    node.current = element;
-    setNodeRef(element);
-  };
-  // Space lifts the card only when the card itself has the focus: on its checkbox, Space ticks it.
-  const onKeyDown = (event) => {
-    if (event.target === event.currentTarget) listeners?.onKeyDown?.(event);
+  const setHandleRefs = (element) => {
+    handle.current = element;
+    setActivatorNodeRef(element);
   };
   const moved = transform
-    ? { transform: `translate3d(${transform.x}px, ${transform.y}px, 0)`, zIndex: 20, position: "relative" }
+    ? { transform: `translate3d(${transform.x}px, ${transform.y}px, 0)`, zIndex: 20 }
     : {};
   return (
     <div
-      ref={setRefs}
-      style={{ ...style, ...moved, opacity: isDragging ? 0.85 : 1, touchAction: "none" }}
-      {...(disabled ? {} : { ...listeners, onKeyDown, ...attributes })}
-      aria-label={label && !disabled ? `Drag ${label}` : undefined}
-      aria-roledescription={disabled ? undefined : "draggable card"}
+      ref={setNodeRef}
+      style={{ ...style, ...moved, position: "relative", opacity: isDragging ? 0.85 : 1, touchAction: "none" }}
+      onPointerDown={disabled ? undefined : listeners?.onPointerDown}
       {...rest}
     >
       {children}
+      {disabled ? null : (
+        <button
+          type="button"
+          ref={setHandleRefs}
+          style={handleStyle}
+          {...attributes}
+          onKeyDown={listeners?.onKeyDown}
+          aria-label={`Drag ${label}`}
+          aria-roledescription="draggable card"
+        >
+          <GripIcon />
+        </button>
+      )}
     </div>
   );
 }

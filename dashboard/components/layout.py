@@ -69,7 +69,9 @@ def page_frame(title: str, *children: rx.Component, actions: rx.Component | None
 def status_chip(label: rx.Var, tone: rx.Var) -> rx.Component:
     """An assessment status as a coloured badge (nothing when there is no status)."""
     return rx.cond(
-        label != "", rx.badge(label, color_scheme=tone, variant="soft", radius="full"), rx.fragment()
+        label != "",
+        rx.badge(label, color_scheme=tone, variant="soft", radius="full", high_contrast=True),
+        rx.fragment(),
     )
 
 

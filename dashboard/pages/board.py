@@ -51,7 +51,8 @@ def _move_menu(card: CardView, stages: rx.Var[list[StageOption]]) -> rx.Componen
 
 def _chip(chip: Chip) -> rx.Component:
     return rx.tooltip(
-        rx.badge(chip.label, color_scheme=chip.tone, variant="soft", radius="full"), content=chip.title
+        rx.badge(chip.label, color_scheme=chip.tone, variant="soft", radius="full", high_contrast=True),
+        content=chip.title,
     )
 
 

@@ -114,6 +114,7 @@ def _connection(conn: IntegrationView) -> rx.Component:
                     conn.health,
                     color_scheme=rx.cond(conn.health == "failing", "red", "green"),
                     variant="soft",
+                    high_contrast=True,
                 ),
                 width="100%",
                 align="center",
@@ -210,6 +211,7 @@ def _vendor_tile(vendor: VendorView) -> rx.Component:
                     vendor.state,
                     color_scheme=rx.match(vendor.state, ("failing", "red"), ("connected", "green"), "gray"),
                     variant="soft",
+                    high_contrast=True,
                 ),
                 rx.spacer(),
                 rx.button(

@@ -88,7 +88,11 @@ def _stage(stage: PlanStage, index) -> rx.Component:
                     # Drawn afresh when the stored name changes, or a rename is refused.
                     key=stage.name + "-" + PlanState.name_resets.to_string(),
                 ),
-                rx.badge(stage.kind, color_scheme=rx.cond(stage.kind == "assessment", "violet", "gray")),
+                rx.badge(
+                    stage.kind,
+                    color_scheme=rx.cond(stage.kind == "assessment", "violet", "gray"),
+                    high_contrast=True,
+                ),
                 rx.text(stage.applications, " application(s)", size="1", color_scheme="gray"),
                 rx.spacer(),
                 rx.icon_button(

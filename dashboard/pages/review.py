@@ -47,7 +47,10 @@ def _row(row: Row, index) -> rx.Component:
         rx.table.cell(
             rx.hstack(
                 rx.text(row.score_text, weight="bold"),
-                rx.cond(row.below_bar, rx.badge("below the bar", color_scheme="orange", variant="soft")),
+                rx.cond(
+                    row.below_bar,
+                    rx.badge("below the bar", color_scheme="orange", variant="soft", high_contrast=True),
+                ),
                 spacing="2",
             )
         ),
@@ -56,7 +59,10 @@ def _row(row: Row, index) -> rx.Component:
         rx.table.cell(row.time_taken),
         rx.table.cell(row.attempt),
         rx.table.cell(
-            rx.cond(row.warnings > 0, rx.badge(row.warnings, " warning(s)", color_scheme="orange"))
+            rx.cond(
+                row.warnings > 0,
+                rx.badge(row.warnings, " warning(s)", color_scheme="orange", high_contrast=True),
+            )
         ),
         rx.table.cell(row.state),
         on_click=ReviewState.focus(index),

@@ -129,6 +129,17 @@ def test_a_card_dragged_by_its_name_or_moved_by_keyboard(page, sign_in, shoot):
     expect(_column(page, "Applied").locator(".pipeline-card")).to_have_count(1)
     shoot("73-board-dragged-by-the-name")
 
+    # The keyboard lifts a card by its handle: the card is no control around other controls
+    # (its checkbox, link and menu), which screen readers announce badly.
+    expect(page.get_by_label("Drag Katherine Johnson")).to_have_attribute(
+        "aria-roledescription", "draggable card"
+    )
+    assert (
+        page.locator(
+            ".pipeline-card[role=button], .pipeline-card [role=button] :is(a, button, input)"
+        ).count()
+        == 0
+    )
     page.get_by_label("Select Katherine Johnson").focus()
     page.keyboard.press("Space")
     expect(page.get_by_label("Select Katherine Johnson")).to_be_checked()
