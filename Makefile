@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 BUN := .tools/node_modules/.bin/bun
+AXE := .tools/node_modules/axe-core/axe.min.js
 export REFLEX_BUN_PATH := $(CURDIR)/$(BUN)
 
 .PHONY: run test lint format setup browser clean
@@ -12,7 +13,7 @@ export REFLEX_BUN_PATH := $(CURDIR)/$(BUN)
 run: setup
 	bash scripts/run.sh
 
-test: setup browser
+test: setup browser $(AXE)
 	bash scripts/test.sh
 
 lint: setup
@@ -32,6 +33,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 $(BUN):
 	npm install --silent --no-audit --no-fund --prefix .tools bun@1.4.5
+
+# axe-core, the accessibility rules the browser tests check every page against.
+$(AXE): | $(BUN)
+	npm install --silent --no-audit --no-fund --prefix .tools axe-core@4.14.1
 
 # Debian's Chromium for the browser tests (Playwright cannot download its own here).
 browser:

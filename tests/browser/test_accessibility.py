@@ -1,0 +1,60 @@
+"""Every page against the WCAG 2 A and AA rules, checked by axe-core (installed by `make test`).
+
+What a screen reader or a keyboard user meets: a control nested in another control (the
+board's cards were one), text too faint against its chip (the status chips were), a box
+without a name. Each page is checked as an admin sees it with the demo data, once loaded.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.app_process import ROOT
+
+pytestmark = pytest.mark.browser
+
+AXE = ROOT / ".tools/node_modules/axe-core/axe.min.js"
+RULES = """
+axe.run({runOnly: ["wcag2a", "wcag2aa"]}).then((result) => result.violations.map((rule) => ({
+    rule: rule.id,
+    impact: rule.impact,
+    where: rule.nodes.slice(0, 3).map((node) => node.target.join(" ")),
+})))
+"""
+SIGNED_IN_PAGES = [
+    "/",
+    "/queue",
+    "/notifications",
+    "/integrations",
+    "/users",
+    "/settings",
+    "/jobs/1",
+    "/jobs/1/plan",
+    "/jobs/1/review",
+]
+
+
+def _broken_rules(page) -> list[dict]:
+    expect(page).to_have_title(re.compile(r" · Assay$"))  # a dynamic route's title comes with its render
+    expect(page.locator(".rt-Spinner")).to_have_count(0)  # loaded, not its placeholder
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(RULES)
+
+
+def test_no_page_breaks_a_wcag_a_or_aa_rule(page, app_url, sign_in):
+    page.set_default_timeout(20_000)
+    assert AXE.is_file(), "make test installs axe-core into .tools"
+    page.goto(f"{app_url}/sign-in")
+    broken = {"/sign-in": _broken_rules(page)}
+    sign_in("admin@assay.test")
+    for path in SIGNED_IN_PAGES:
+        page.goto(f"{app_url}{path}")
+        broken[path] = _broken_rules(page)
+    page.goto(f"{app_url}/jobs/1")
+    page.locator(".pipeline-card a").first.click()
+    page.wait_for_url(f"{app_url}/applications/*")
+    expect(page.locator(".history")).to_be_visible()
+    broken["/applications/<first on the board>"] = _broken_rules(page)
+
+    assert {path: rules for path, rules in broken.items() if rules} == {}
