@@ -42,7 +42,7 @@ async def migrate_database():
     yield
 
 
-app = rx.App(api_transformer=build_api())
+app = rx.App(api_transformer=build_api(), stylesheets=["/assay.css"])
 for render, options in PAGES:
     app.add_page(render, **options)
 app.register_lifespan_task(migrate_database)

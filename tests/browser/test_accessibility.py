@@ -56,5 +56,19 @@ def test_no_page_breaks_a_wcag_a_or_aa_rule(page, app_url, sign_in):
     page.wait_for_url(f"{app_url}/applications/*")
     expect(page.locator(".history")).to_be_visible()
     broken["/applications/<first on the board>"] = _broken_rules(page)
+    # Dialogs, open: a select's placeholder and a solid red button were too faint in them.
+    page.goto(f"{app_url}/integrations")
+    page.locator(".vendor-tile").first.get_by_role("button", name="Connect", exact=True).click()
+    broken["the connect dialog"] = _broken_rules(page)
+    page.keyboard.press("Escape")
+    page.locator(".integration-connection").first.get_by_role("button", name="Disconnect").click()
+    broken["the disconnect question"] = _broken_rules(page)
+    page.get_by_role("button", name="Keep it").click()
+    page.goto(f"{app_url}/jobs/1/review")
+    expect(page.locator(".review-row").first).to_be_visible()
+    page.keyboard.press("r")
+    expect(page.get_by_label("Rejection reason")).to_be_visible()
+    broken["the reject dialog"] = _broken_rules(page)
+    page.keyboard.press("Escape")
 
     assert {path: rules for path, rules in broken.items() if rules} == {}
