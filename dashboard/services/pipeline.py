@@ -158,11 +158,24 @@ def move_application(*, session: Session, application_id: int, stage_id: int, ac
     ids = tuple(a.id for a in attempts)
     if not stage.send_automatically:
         return MoveOutcome(f"Moved to {stage.name}: assessment needs sending.{left}", ids)
-    outcomes = [assessments.send_assessment(session=session, attempt_id=i, actor=actor) for i in ids]
+    outcomes = [_send_on_entry(session, attempt_id, actor) for attempt_id in ids]
     sent = sum(o.sent for o in outcomes)
     failed = [o.message for o in outcomes if not o.sent]
     message = f"Moved to {stage.name}. Sent {sent} of {len(outcomes)} assessment(s).{left}"
     return MoveOutcome(" ".join([message, *failed]), ids, sent)
+
+
+def _send_on_entry(session: Session, attempt_id: int, actor: Actor) -> assessments.SendOutcome:
+    """Send one of the tests a stage sends automatically; a refusal is told, not raised.
+
+    The move is committed by then: raised, a refusal (the vendor would hand back another
+    job's invitation) read as a move that failed, and left the stage's other tests unsent.
+    """
+    try:
+        return assessments.send_assessment(session=session, attempt_id=attempt_id, actor=actor)
+    except UserError as err:
+        session.rollback()
+        return assessments.SendOutcome(False, f"Not sent: {err}", failed=True)
 
 
 @dataclasses.dataclass(frozen=True)

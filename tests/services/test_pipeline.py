@@ -8,6 +8,7 @@ from dashboard.services import assessments, pipeline, plans, queue_view
 from dashboard.services.actors import SYSTEM
 from dashboard.services.errors import UserError
 from models import Application, ApplicationEvent, AssessmentAttempt, AttemptState, Candidate
+from tests.conftest import finished_in_stage, vendor_test_stages
 
 
 def _attempt(session, attempt_id: int) -> AssessmentAttempt:
@@ -86,3 +87,25 @@ def test_one_person_is_one_card_per_job_and_keeps_the_name_known_for_their_email
     )
     assert session.get(Candidate, first.candidate_id).name == "Grace Hopper"
     assert len(session.exec(select(Application).where(Application.job_id == backend.id)).all()) == 1
+
+
+def test_a_bulk_move_into_an_auto_send_stage_counts_a_refused_send_as_moved_and_not_sent(session, sandbox):
+    """iMocha hands back the invitation a candidate had from another job, so Assay refuses that
+    send; the refusal came after the move was saved and read as a move that failed."""
+    _integration, (backend, platform) = vendor_test_stages(
+        session, "imocha", "Backend", "Platform", send_automatically=True
+    )
+    finished_in_stage(session, sandbox, backend, "imocha")  # Ada took it for Backend
+    again = pipeline.add_application(
+        session=session, job_id=platform.job_id, name="Ada", email="ada@example.com", actor=SYSTEM
+    )
+
+    [result] = pipeline.move_applications(
+        session=session, application_ids=[again.id], stage_id=platform.id, actor=SYSTEM
+    )
+
+    assert (result.ok, result.moved) == (True, True)
+    assert "Not sent: Ada already has" in result.message
+    session.expire_all()
+    assert session.get(Application, again.id).stage_id == platform.id
+    assert sandbox.stats("imocha")["invitations_created"] == 1
