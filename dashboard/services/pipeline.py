@@ -36,6 +36,7 @@ class MoveOutcome:
     attempt_ids: tuple[int, ...] = ()
     sent: int = 0
     moved: bool = True  # False: it was in that stage already
+    not_sent: tuple[str, ...] = ()  # why each test the stage sends on entry failed or was refused
 
     @property
     def attempt_id(self) -> int | None:
@@ -162,7 +163,8 @@ def move_application(*, session: Session, application_id: int, stage_id: int, ac
     sent = sum(o.sent for o in outcomes)
     failed = [o.message for o in outcomes if not o.sent]
     message = f"Moved to {stage.name}. Sent {sent} of {len(outcomes)} assessment(s).{left}"
-    return MoveOutcome(" ".join([message, *failed]), ids, sent)
+    not_sent = tuple(o.message for o in outcomes if o.failed)
+    return MoveOutcome(" ".join([message, *failed]), ids, sent, not_sent=not_sent)
 
 
 def _send_on_entry(session: Session, attempt_id: int, actor: Actor) -> assessments.SendOutcome:
@@ -186,6 +188,7 @@ class BulkResult:
     ok: bool
     message: str
     moved: bool = False  # ok and not moved: it was in that stage already
+    not_sent: tuple[str, ...] = ()  # why each test the stage sends on entry failed or was refused
 
 
 def move_applications(
@@ -198,7 +201,7 @@ def move_applications(
             outcome = move_application(
                 session=session, application_id=application_id, stage_id=stage_id, actor=actor
             )
-            results.append(BulkResult(application_id, True, outcome.message, outcome.moved))
+            results.append(BulkResult(application_id, True, outcome.message, outcome.moved, outcome.not_sent))
         except UserError as err:
             session.rollback()
             results.append(BulkResult(application_id, False, str(err)))

@@ -28,13 +28,21 @@ def _score(text: str) -> float | None:
 
 
 def _bulk_move_toast(results: list[pipeline.BulkResult]):
-    """Counts what moved, what was there already and what failed, with the first reasons."""
+    """Counts what moved, what was there already and what failed, with the first reasons.
+
+    A stage that sends its tests on entry may move every card and send none: the sends
+    that failed are counted and their first reasons given, as an error, not a success.
+    """
     moved = sum(1 for r in results if r.moved)
     stayed = sum(1 for r in results if r.ok and not r.moved)
     failed = [r.message for r in results if not r.ok]
+    not_sent = [reason for r in results for reason in r.not_sent]
     text = f"Moved {moved} of {len(results)}." if failed or stayed else f"Moved {moved} application(s)."
     if stayed:
         text += f" {stayed} {'was' if stayed == 1 else 'were'} in that stage already."
+    if not_sent:
+        text += f" {len(not_sent)} assessment(s) not sent."
+        failed = not_sent + failed
     if failed:
         return rx.toast.error(f"{text} " + " ".join(failed[:3]))
     return rx.toast.success(text)
@@ -144,7 +152,8 @@ class BoardState(rx.State):
             await self._reload()
             return rx.toast.error(str(err))
         await self._reload()
-        return rx.toast.success(outcome.message)
+        # Moved, but a test the stage sends on entry failed: told as an error, not a success.
+        return (rx.toast.error if outcome.not_sent else rx.toast.success)(outcome.message)
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)

@@ -1,0 +1,53 @@
+"""The board's state: what a move into a stage that sends its tests on entry tells the recruiter."""
+
+from reflex.istate.data import ReflexURL, RouterData
+from sqlmodel import select
+
+from dashboard.services import pipeline
+from dashboard.services.actors import SYSTEM
+from dashboard.states.board import BoardState
+from models import AssessmentAttempt, AttemptState, Role
+from tests.states.conftest import run_async, run_handler, substate
+from tests.states.test_queue import _toast_level
+
+
+def _board_with_auto_send(session, p, signed_in_as):
+    p.assessment.send_automatically = True
+    session.add(p.assessment)
+    session.commit()
+    root = signed_in_as(Role.RECRUITER)
+    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}"))
+    board = substate(root, BoardState)
+    run_async(run_handler(board, "load"))
+    return board
+
+
+def test_a_bulk_move_whose_automatic_sends_all_fail_says_so_as_an_error(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    p = pipeline_with_assessment
+    grace = pipeline.add_application(
+        session=session, job_id=p.job.id, name="Grace Hopper", email="grace@example.com", actor=SYSTEM
+    )
+    board = _board_with_auto_send(session, p, signed_in_as)
+    sandbox.faults(fail_next=[{"status": 400}, {"status": 400}])
+    for application_id in (p.application.id, grace.id):
+        run_async(run_handler(board, "toggle_selected", application_id))
+
+    said = [u for u in run_async(run_handler(board, "move_selected", p.assessment.id)) if u]
+
+    assert set(session.exec(select(AssessmentAttempt.state)).all()) == {AttemptState.ERROR}
+    assert _toast_level(said[-1]) == "error", said[-1]
+    assert "Moved 2 application(s). 2 assessment(s) not sent." in repr(said[-1])
+
+
+def test_a_card_moved_whose_automatic_send_fails_is_told_as_an_error(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    p = pipeline_with_assessment
+    board = _board_with_auto_send(session, p, signed_in_as)
+    sandbox.faults(fail_next=[{"status": 400}])
+
+    [toast] = run_async(run_handler(board, "move", p.application.id, p.assessment.id))
+
+    assert _toast_level(toast) == "error" and "Sent 0 of 1" in repr(toast), toast
