@@ -13,7 +13,7 @@ import itertools
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from dashboard.services import attempt_actions, board_view, notify, status_clocks
+from dashboard.services import attempt_actions, board_view, notify, queue_view, status_clocks
 from dashboard.services.assessments import STATE_LABELS, minutes, time_taken_label
 from dashboard.services.errors import NotFound
 from dashboard.services.integrations import SYNC_INTERVALS, sync_interval_label
@@ -235,26 +235,19 @@ def _latest_attempts(application_ids: list[int]) -> sa.Select:
 
 
 def list_jobs(session: Session, visible_job_ids: frozenset[int] | None = None) -> list[JobSummary]:
-    """Every job (or only the visible ones) with its pipeline counts."""
+    """Every job (or only the visible ones) with its pipeline counts, the queue's counts per job."""
     counts = dict(
         session.exec(sa.select(Application.job_id, sa.func.count()).group_by(Application.job_id)).all()
     )
-    states = session.exec(
-        sa.select(Application.job_id, AssessmentAttempt.state, sa.func.count())
-        .join(Application, Application.id == AssessmentAttempt.application_id)
-        .where(
-            AssessmentAttempt.state.in_([AttemptState.READY_TO_SEND, AttemptState.COMPLETED])  # type: ignore[union-attr]
-        )
-        .group_by(Application.job_id, AssessmentAttempt.state)
-    ).all()
-    by_state = {(job_id, state): n for job_id, state, n in states}
+    needs_sending = queue_view.per_job(session, "needs_sending")
+    needs_review = queue_view.per_job(session, "needs_review")
     return [
         JobSummary(
             id=job.id,
             title=job.title,
             applications=counts.get(job.id, 0),
-            needs_sending=by_state.get((job.id, AttemptState.READY_TO_SEND), 0),
-            needs_review=by_state.get((job.id, AttemptState.COMPLETED), 0),
+            needs_sending=needs_sending.get(job.id, 0),
+            needs_review=needs_review.get(job.id, 0),
         )
         for job in session.exec(select(Job).order_by(Job.id))
         if visible_job_ids is None or job.id in visible_job_ids

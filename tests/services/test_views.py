@@ -12,6 +12,7 @@ from dashboard.services import (
     notes,
     pipeline,
     queue_view,
+    review,
     sync,
     views,
 )
@@ -226,3 +227,34 @@ def test_the_queue_narrows_to_a_stage_and_to_a_recruiters_jobs(session, pipeline
     assert waiting() == 1
     assert waiting(stage_name="CoderPad assessment") == 1 and waiting(stage_name="Onsite") == 0
     assert waiting(member_id=riley.id) == 1 and waiting(member_id=sam.id) == 0
+
+
+def test_the_jobs_list_counts_what_the_queue_shows_not_a_rejected_candidates_tests(
+    session, pipeline_with_assessment
+):
+    """A rejected candidate's unsent test left the queue, but the jobs list still said it needed sending."""
+    p = pipeline_with_assessment
+    grace = pipeline.add_application(
+        session=session, job_id=p.job.id, name="Grace", email="grace@example.com", actor=SYSTEM
+    )
+    for application_id in (p.application.id, grace.id):
+        pipeline.move_application(
+            session=session, application_id=application_id, stage_id=p.assessment.id, actor=SYSTEM
+        )
+    recruiter, _ = accounts.create_user(
+        session=session, email="rita@example.com", name="Rita", role=Role.RECRUITER
+    )
+    review.reject(
+        session=session,
+        application_id=grace.id,
+        reason="Other",
+        note="",
+        expected_version=grace.decision_version,
+        actor=user(recruiter.id, recruiter.name),
+    )
+
+    [job] = views.list_jobs(session)
+    in_queue = queue_view.counts(session, queue_view.QueueFilter(job_id=p.job.id))
+
+    assert job.needs_sending == queue_view.count_of(in_queue, "needs_sending") == 1
+    assert job.applications == 2  # the rejected card is still on the board
