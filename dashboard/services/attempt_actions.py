@@ -429,7 +429,7 @@ def send_due_reminders(*, session: Session, actor: Actor) -> int:
 
     A stage's ``reminder_hours`` says how long before the deadline; an invitation
     not started by then gets the vendor's invitation email again. Vendors that
-    cannot resend are skipped (their limitation is shown on the plan page).
+    cannot resend are skipped (a stage of only such vendors refuses a reminder).
     """
     now = utcnow()
     due = session.exec(

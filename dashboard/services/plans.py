@@ -14,7 +14,19 @@ from dashboard.services import history
 from dashboard.services.actors import Actor
 from dashboard.services.errors import NotFound, UserError
 from dashboard.services.integrations import get_integration
-from models import Application, AssessmentAttempt, Gating, Job, Stage, StageAssessment, StageKind, utcnow
+from models import (
+    Application,
+    AssessmentAttempt,
+    Gating,
+    Integration,
+    Job,
+    Stage,
+    StageAssessment,
+    StageKind,
+    utcnow,
+)
+from providers import registry
+from providers.base import Capability
 
 MAX_DEADLINE_DAYS = 90
 
@@ -231,6 +243,23 @@ def _check_deadline(deadline_days: int | None) -> None:
         raise UserError(f"A deadline is at most {MAX_DEADLINE_DAYS} days.")
 
 
+def _no_test_can(session: Session, stage_id: int, capability: Capability) -> str:
+    """The vendors' reasons when none of the stage's tests can be sent with ``capability``; "" if one can.
+
+    A deadline or reminder no vendor of the stage takes was saved and silently never applied.
+    """
+    reasons = []
+    for test in tests_of(session, stage_id):
+        integration = session.get(Integration, test.integration_id)
+        spec = registry.VENDORS.get(integration.vendor) if integration else None
+        if spec is None:
+            continue
+        if capability in spec.provider.capabilities:
+            return ""
+        reasons.append(spec.provider.limitations.get(capability, f"{spec.display_name} cannot do this."))
+    return " ".join(dict.fromkeys(reasons))
+
+
 def configure_stage(
     *,
     session: Session,
@@ -243,15 +272,20 @@ def configure_stage(
     """Set how an assessment stage sends: automatically or on a click, gating, deadline, reminder.
 
     Raises:
-        UserError: A deadline in the past or too far out, or a reminder without a deadline or after it.
+        UserError: A deadline in the past or too far out, or a reminder without a deadline or after it;
+            a deadline (or reminder) that no vendor of the stage's tests takes, with the vendor's reason.
     """
     stage = get_stage(session, stage_id)
     _check_deadline(deadline_days)
+    if deadline_days is not None and (cannot := _no_test_can(session, stage_id, Capability.DEADLINE)):
+        raise UserError(f"{cannot} Leave the deadline empty for this stage.")
     if reminder_hours is not None:
         if deadline_days is None:
             raise UserError("A reminder needs a deadline to count back from.")
         if not 1 <= reminder_hours < deadline_days * 24:
             raise UserError("Send the reminder between 1 hour and the whole deadline before it.")
+        if cannot := _no_test_can(session, stage_id, Capability.RESEND):
+            raise UserError(f"A reminder sends the invitation again: {cannot} Leave the reminder empty.")
     stage.send_automatically, stage.gating = send_automatically, Gating(gating)
     stage.deadline_days, stage.reminder_hours = deadline_days, reminder_hours
     session.add(stage)

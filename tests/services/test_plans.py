@@ -14,8 +14,10 @@ from models import (
     Gating,
     Job,
     Notification,
+    Stage,
     StageKind,
 )
+from tests.conftest import vendor_test_stages
 
 
 def test_a_new_job_moves_the_revision_open_job_lists_watch(session):
@@ -238,3 +240,41 @@ def test_a_new_job_needs_a_title_that_fits_and_stages_of_distinct_names(session,
         plans.create_job(session=session, title=title, stage_names=stages)
 
     assert session.exec(select(Job)).all() == []
+
+
+def test_a_deadline_or_reminder_the_stages_vendor_cannot_take_is_refused_with_its_reason(
+    session, pipeline_with_assessment, sandbox
+):
+    """CoderPad Screen's invite takes no deadline: a deadline saved for its stage was never applied,
+    and a reminder, counted back from that deadline, never went out."""
+    p = pipeline_with_assessment
+
+    with pytest.raises(UserError, match="CoderPad Screen's invite takes no deadline"):
+        plans.configure_stage(
+            session=session,
+            stage_id=p.assessment.id,
+            send_automatically=True,
+            gating=Gating.ALL,
+            deadline_days=5,
+            reminder_hours=24,
+        )
+
+    session.expire_all()
+    assert session.get(Stage, p.assessment.id).deadline_days is None
+    _imocha, (imocha_stage,) = vendor_test_stages(session, "imocha", "Data Engineer")
+    with pytest.raises(UserError, match="iMocha"):
+        plans.configure_stage(
+            session=session,
+            stage_id=imocha_stage.id,
+            send_automatically=False,
+            gating=Gating.ALL,
+            deadline_days=5,
+            reminder_hours=24,
+        )
+    plans.configure_stage(  # iMocha takes the deadline; only the reminder was refused
+        session=session,
+        stage_id=imocha_stage.id,
+        send_automatically=False,
+        gating=Gating.ALL,
+        deadline_days=5,
+    )
