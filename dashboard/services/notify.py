@@ -117,17 +117,20 @@ def stage_done(session: Session, application_id: int, stage_id: int) -> bool:
     if stage is None or not tests:
         return False
     finished = {AttemptState.COMPLETED, AttemptState.REVIEWED}
-    done_tests = {
-        (a.integration_id, a.vendor_test_id)
-        for a in session.exec(
+    done = list(
+        session.exec(
             select(AssessmentAttempt).where(
                 AssessmentAttempt.application_id == application_id,
                 AssessmentAttempt.stage_id == stage_id,
                 AssessmentAttempt.state.in_(finished),  # type: ignore[union-attr]
             )
         )
-    }
-    hits = [(t.integration_id, t.vendor_test_id) in done_tests for t in tests]
+    )
+    # A re-take is matched by its test; a test changed for this candidate ("Change test")
+    # by the stage's test it stands for, or the stage was never done for them.
+    done_tests = {(a.integration_id, a.vendor_test_id) for a in done}
+    stands_for = {a.stage_assessment_id for a in done}
+    hits = [t.id in stands_for or (t.integration_id, t.vendor_test_id) in done_tests for t in tests]
     return any(hits) if stage.gating == Gating.ANY else all(hits)
 
 

@@ -3,7 +3,7 @@
 import pytest
 from sqlmodel import select
 
-from dashboard.services import assessments, notify, pipeline, plans, sync
+from dashboard.services import assessments, attempt_actions, notify, pipeline, plans, sync
 from dashboard.services.actors import SYSTEM
 from dashboard.services.errors import UserError
 from models import (
@@ -278,3 +278,30 @@ def test_a_deadline_or_reminder_the_stages_vendor_cannot_take_is_refused_with_it
         gating=Gating.ALL,
         deadline_days=5,
     )
+
+
+def test_a_test_swapped_for_one_candidate_counts_for_the_stage_when_completed(
+    session, pipeline_with_assessment, sandbox
+):
+    """ "Change test" before sending gave Ada another test than the stage's default; when she
+    completed it the stage was never done for her, under "all" or "any"."""
+    p = pipeline_with_assessment
+    moved = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+    attempt_actions.change_test(
+        session=session,
+        attempt_id=moved.attempt_id,
+        integration_id=p.integration.id,
+        vendor_test_id="104",
+        vendor_test_name="Go Services",
+        actor=SYSTEM,
+    )
+    assessments.send_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
+    attempt = session.get(AssessmentAttempt, moved.attempt_id)
+    sandbox.start(attempt.vendor_attempt_id)
+    sandbox.submit(attempt.vendor_attempt_id)
+    sync.sync_integration(session=session, integration_id=p.integration.id)
+
+    assert notify.stage_done(session, p.application.id, p.assessment.id)
+    assert session.exec(select(Notification).where(Notification.kind == "stage_done")).all()
