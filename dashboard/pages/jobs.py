@@ -33,7 +33,8 @@ def jobs_page() -> rx.Component:
                     rx.button(rx.icon("plus", size=14), "New job", type="submit"),
                 ),
                 on_submit=JobsState.create_job,
-                reset_on_submit=True,
+                # A created job opens its plan; a refused title stays in the box to be corrected.
+                reset_on_submit=False,
             ),
         ),
         rx.cond(
