@@ -19,7 +19,7 @@ from dashboard.services import assessments, history, plans
 from dashboard.services.actors import Actor
 from dashboard.services.errors import NotFound, UserError
 from dashboard.services.integrations import get_integration
-from models import Application, Candidate, Job, Stage, StageKind, WorkspaceRevision, utcnow
+from models import Application, Candidate, Job, Stage, StageAssessment, StageKind, WorkspaceRevision, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -147,24 +147,74 @@ def move_application(*, session: Session, application_id: int, stage_id: int, ac
         to_state=stage.name,
         actor=actor,
     )
+    left = f" Withdrew {withdrawn} unsent assessment(s) of {before.name}." if withdrawn else ""
+    return _enter(session, application, stage, tests, actor, f"Moved to {stage.name}", left)
+
+
+def _enter(
+    session: Session,
+    application: Application,
+    stage: Stage,
+    tests: list[StageAssessment],
+    actor: Actor,
+    moved: str,
+    left: str = "",
+) -> MoveOutcome:
+    """The application is in ``stage`` now: open its tests, and send them when the stage sends
+    on entry (commits; ``moved`` and ``left`` begin and end the message)."""
     attempts = [
         assessments.open_attempt(session, application=application, stage=stage, stage_test=test, actor=actor)
         for test in tests
     ]
     history.bump_job(session, application.job_id)
     session.commit()
-    left = f" Withdrew {withdrawn} unsent assessment(s) of {before.name}." if withdrawn else ""
     if not attempts:
-        return MoveOutcome(f"Moved to {stage.name}.{left}")
+        return MoveOutcome(f"{moved}.{left}")
     ids = tuple(a.id for a in attempts)
     if not stage.send_automatically:
-        return MoveOutcome(f"Moved to {stage.name}: assessment needs sending.{left}", ids)
+        return MoveOutcome(f"{moved}: assessment needs sending.{left}", ids)
     outcomes = [_send_on_entry(session, attempt_id, actor) for attempt_id in ids]
     sent = sum(o.sent for o in outcomes)
     failed = [o.message for o in outcomes if not o.sent]
-    message = f"Moved to {stage.name}. Sent {sent} of {len(outcomes)} assessment(s).{left}"
+    message = f"{moved}. Sent {sent} of {len(outcomes)} assessment(s).{left}"
     not_sent = tuple(o.message for o in outcomes if o.failed)
     return MoveOutcome(" ".join([message, *failed]), ids, sent, not_sent=not_sent)
+
+
+def delete_stage(
+    *, session: Session, stage_id: int, move_to_stage_id: int | None, actor: Actor
+) -> MoveOutcome:
+    """Delete a stage; its applications enter the chosen stage as a move there would.
+
+    ``plans.delete_stage`` only moves them: into a stage that sends its tests on entry,
+    they arrived with no test opened, none sent and nothing in the queue.
+
+    Raises:
+        UserError: As ``plans.delete_stage``.
+    """
+    moving = list(session.exec(select(Application.id).where(Application.stage_id == stage_id)))
+    count = plans.delete_stage(
+        session=session, stage_id=stage_id, move_to_stage_id=move_to_stage_id, actor=actor
+    )
+    if not count:
+        return MoveOutcome("Stage deleted.")
+    target = plans.get_stage(session, move_to_stage_id)
+    tests = plans.tests_of(session, target.id) if target.kind == StageKind.ASSESSMENT else []
+    outcomes = [
+        _enter(session, session.get(Application, application_id), target, tests, actor, "")
+        for application_id in moving
+    ]
+    opened = sum(len(o.attempt_ids) for o in outcomes)
+    sent = sum(o.sent for o in outcomes)
+    not_sent = tuple(reason for o in outcomes for reason in o.not_sent)
+    message = f"Stage deleted. {count} application(s) moved to {target.name}."
+    if opened and target.send_automatically:
+        message += f" Sent {sent} of {opened} assessment(s). " + " ".join(not_sent[:3])
+    elif opened:
+        message += f" {opened} assessment(s) need sending."
+    return MoveOutcome(
+        message.strip(), tuple(a for o in outcomes for a in o.attempt_ids), sent, not_sent=not_sent
+    )
 
 
 def _send_on_entry(session: Session, attempt_id: int, actor: Actor) -> assessments.SendOutcome:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from dashboard.services import plans, views
+from dashboard.services import pipeline, plans, views
 from dashboard.services.errors import UserError
 from dashboard.services.permissions import Permission
 from dashboard.states.auth import acting_user, requires
@@ -233,9 +233,15 @@ class PlanState(TestPicker, rx.State):
         """Delete the stage, moving its applications to the chosen stage."""
         stage_id, target = self.delete_stage_id, int(self.delete_target or 0) or None
         self.delete_stage_id = 0
-        return await self._change(
-            lambda s: plans.delete_stage(
-                session=s, stage_id=stage_id, move_to_stage_id=target, actor=acting_user()
-            ),
-            "Stage deleted.",
-        )
+        try:
+            outcome = await in_session(
+                lambda s: pipeline.delete_stage(
+                    session=s, stage_id=stage_id, move_to_stage_id=target, actor=acting_user()
+                )
+            )
+        except UserError as err:
+            await self._reload()
+            return rx.toast.error(str(err))
+        await self._reload()
+        # Its candidates entered the chosen stage: a test it sends on entry that failed is an error.
+        return (rx.toast.error if outcome.not_sent else rx.toast.success)(outcome.message)
