@@ -80,13 +80,21 @@ def _stage(stage: PlanStage, index) -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.text(index + 1, ".", weight="bold", color_scheme="gray"),
-                rx.input(
-                    default_value=stage.name,
-                    on_blur=lambda value: PlanState.rename(stage.id, value),
-                    aria_label="Stage name",
-                    width="260px",
-                    # Drawn afresh when the stored name changes, or a rename is refused.
-                    key=stage.name + "-" + PlanState.name_resets.to_string(),
+                # A form of its own, so Enter saves the name as leaving the box does.
+                rx.form(
+                    rx.input(
+                        name="name",
+                        default_value=stage.name,
+                        on_blur=lambda value: PlanState.rename(stage.id, value),
+                        aria_label="Stage name",
+                        width="260px",
+                        # Drawn afresh when the stored name changes, or a rename is refused.
+                        key=stage.name + "-" + PlanState.name_resets.to_string(),
+                    ),
+                    rx.el.input(type="hidden", name="stage_id", value=stage.id),
+                    on_submit=PlanState.rename_typed,
+                    reset_on_submit=False,
+                    display="contents",  # the box sits in the row as it did without the form
                 ),
                 rx.badge(
                     stage.kind,

@@ -82,10 +82,7 @@ class PlanState(TestPicker, rx.State):
         self.new_stage_name = ""
         return rx.toast.success(f"Stage {name.strip()!r} added.")
 
-    @rx.event
-    @requires(Permission.MANAGE_PIPELINE)
-    async def rename(self, stage_id: int, name: str):
-        """Save a stage's new name (on leaving its box; leaving it unchanged saves nothing)."""
+    async def _rename(self, stage_id: int, name: str):
         current = next((s.name for s in self.plan.stages if s.id == stage_id), None)
         if current is None or current == name.strip():
             return
@@ -93,6 +90,18 @@ class PlanState(TestPicker, rx.State):
             self.name_resets += 1  # the box shows the stored name again, not the refused one
             return rx.toast.error(refusal)
         return rx.toast.success("Renamed.")
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    async def rename(self, stage_id: int, name: str):
+        """Save a stage's new name (on leaving its box; leaving it unchanged saves nothing)."""
+        return await self._rename(stage_id, name)
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    async def rename_typed(self, form: dict):
+        """Enter in a stage's name box: save it there and then (it saved only on leaving the box)."""
+        return await self._rename(int(form.get("stage_id") or 0), str(form.get("name", "")))
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)

@@ -1,0 +1,25 @@
+"""The plan editor's name boxes: Enter saves a stage's new name, as leaving the box does."""
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_enter_in_a_stage_name_box_saves_the_name(page, app_url, sign_in, shoot):
+    """Enter did nothing: the name saved only on leaving the box, and a reload lost it."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    page.get_by_label("New job title").fill("Site Reliability Engineer")
+    page.get_by_role("button", name="New job").click()
+    expect(page.get_by_role("heading", name="Site Reliability Engineer: interview plan")).to_be_visible()
+
+    box = page.locator(".plan-stage[data-stage='Offer']").get_by_label("Stage name", exact=True)
+    box.fill("Offer call")
+    box.press("Enter")
+
+    expect(page.get_by_text("Renamed.")).to_be_visible()
+    shoot("plan-rename-by-enter", full_page=False)
+    page.reload()
+    expect(page.locator(".plan-stage[data-stage='Offer call']")).to_be_visible()
+    expect(page.locator(".plan-stage[data-stage='Offer']")).to_have_count(0)
