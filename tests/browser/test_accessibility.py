@@ -38,6 +38,11 @@ SIGNED_IN_PAGES = [
 def _broken_rules(page) -> list[dict]:
     expect(page).to_have_title(re.compile(r" · Assay$"))  # a dynamic route's title comes with its render
     expect(page.locator(".rt-Spinner")).to_have_count(0)  # loaded, not its placeholder
+    # A dialog fading in is half transparent: its colours are judged once it has arrived.
+    page.wait_for_function(
+        "document.getAnimations().every((a) => a.effect?.getTiming().iterations === Infinity"
+        " || a.playState !== 'running')"
+    )
     page.add_script_tag(path=str(AXE))
     return page.evaluate(RULES)
 
