@@ -11,12 +11,16 @@ from sqlmodel import Session
 
 from models import ScheduledRun, utcnow
 
-RUNNER = f"{socket.gethostname()}:{os.getpid()}"
+
+def runner() -> str:
+    """This process, as the ledger names it: asked at each claim, since Reflex forks its
+    workers from a process that imported this module (a name fixed then was the parent's)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def claim(session: Session, job_name: str, slot: datetime.datetime) -> int | None:
     """Record that this process runs ``job_name`` for ``slot``; None if someone already did."""
-    run = ScheduledRun(job_name=job_name, slot=slot, runner=RUNNER)
+    run = ScheduledRun(job_name=job_name, slot=slot, runner=runner())
     try:
         with session.begin_nested():
             session.add(run)

@@ -6,6 +6,7 @@ import datetime
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -23,6 +24,7 @@ from dashboard.services import integrations, ledger, pipeline, sync
 from dashboard.services.actors import SYSTEM
 from dashboard.services.errors import UserError
 from models import AssessmentAttempt, AttemptState, Integration, IntegrationLog, ScheduledRun, new_session
+from models.db import get_engine
 from tests.conftest import send_test, vendor_test_stages
 
 SLOT = datetime.datetime(2026, 12, 3, 2, 0, tzinfo=datetime.UTC)
@@ -347,3 +349,26 @@ def test_a_server_stopping_as_runs_fire_lets_them_finish(db):
     assert done == ["outbox delivered"]
     with new_session() as session:
         assert [r.outcome for r in session.exec(select(ScheduledRun))] == ["done"]
+
+
+def test_the_ledger_names_the_worker_that_ran_a_job_not_the_process_it_was_forked_from(db):
+    """Reflex forks its backend workers from a process that imported the app: a runner name
+    fixed at import named that parent for every worker, so the ledger could not tell whether
+    one worker or several ran the scheduled jobs."""
+    child = os.fork()
+    if child == 0:  # the worker: claim a slot with the modules as the parent imported them
+        code = 1
+        try:
+            get_engine().dispose(close=False)  # the parent's pooled connections stay the parent's
+            with new_session() as session:
+                code = 0 if ledger.claim(session, "sync:1", SLOT) else 1
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+
+    with new_session() as session:
+        [run] = session.exec(select(ScheduledRun)).all()
+    assert run.runner == f"{socket.gethostname()}:{child}", (
+        f"the run names {run.runner}, not the worker {child}"
+    )
