@@ -2,6 +2,11 @@
 
 import reflex as rx
 
+from dashboard.serving import respawn_failed_workers
+
+# A backend worker that dies is replaced rather than taking the whole app down with it.
+respawn_failed_workers()
+
 config = rx.Config(
     app_name="dashboard",
     telemetry_enabled=False,

@@ -2,10 +2,13 @@
 
 One browser tab changes a candidate's stage; another tab, served by whichever
 worker, sees it without a reload. Whatever the number of workers, exactly one
-runs the scheduled jobs, and each time slot of each job ran once.
+runs the scheduled jobs, and each time slot of each job ran once. Killed, the
+worker that runs them is replaced, and another takes the jobs over.
 """
 
 import os
+import signal
+import time
 
 import httpx
 import pytest
@@ -67,3 +70,27 @@ def test_several_workers_one_scheduler_and_live_boards(browser, production_app, 
     # would let each worker's scheduler win some slots).
     assert len(runners) == 1, f"scheduled jobs ran in {runners}"
     assert len(workers) >= 2, "only one backend worker answered"
+
+
+def test_a_killed_scheduler_worker_is_replaced_and_another_takes_the_jobs_over(production_app):
+    """SIGKILL (or the OOM killer) on the worker running the scheduled jobs: the app keeps
+    serving, and the jobs go on in another worker (Granian's default stopped the whole app)."""
+    app = production_app
+
+    def latest_runner() -> str:
+        return query_app(app.db_url, "SELECT runner FROM scheduledrun ORDER BY started_at DESC LIMIT 1")[0]
+
+    killed = latest_runner()
+    os.kill(int(killed.rsplit(":", 1)[1]), signal.SIGKILL)
+
+    deadline = time.monotonic() + 60
+    while (runner := latest_runner()) == killed and time.monotonic() < deadline:
+        time.sleep(1)
+    try:
+        answer = httpx.get(f"{app.url}/api/health", timeout=5)
+    except httpx.HTTPError as err:
+        pytest.fail(f"the app stopped when its scheduler's worker was killed: {err!r}")
+    assert answer.status_code == 200
+    assert runner != killed, f"no scheduled job ran after {killed} was killed"
+    leaders = app.log_path.read_text().count("this process runs the scheduled jobs")
+    assert leaders == 2, f"{leaders} processes ran the scheduler: the first and the one after it"
