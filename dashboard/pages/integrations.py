@@ -7,6 +7,7 @@ from dashboard.components.layout import page_frame, refusal
 from dashboard.pages import page
 from dashboard.services.views import EventView, FieldView, IntegrationView, VendorView, sync_choices
 from dashboard.states.auth import AuthState
+from dashboard.states.integrations import REVEALED_SECRET, REVEALED_URL
 from dashboard.states.integrations import IntegrationsState as S
 
 
@@ -45,7 +46,7 @@ def _webhook(conn: IntegrationView) -> rx.Component:
     return rx.hstack(
         rx.text("Webhook URL", size="1", color_scheme="gray", min_width="130px"),
         rx.code(
-            rx.cond(revealed, S.revealed_url, conn.webhook_url_masked),
+            rx.cond(revealed, REVEALED_URL.value, conn.webhook_url_masked),
             size="1",
             class_name="webhook-url",
             word_break="break-all",
@@ -53,7 +54,10 @@ def _webhook(conn: IntegrationView) -> rx.Component:
         rx.cond(
             revealed,
             rx.hstack(
-                _copy("Copy webhook URL", S.copy_webhook),
+                _copy(
+                    "Copy webhook URL",
+                    [rx.set_clipboard(REVEALED_URL.value), rx.toast.info("Webhook URL copied.")],
+                ),
                 rx.button("Hide", size="1", variant="ghost", on_click=S.hide_webhook),
             ),
             rx.button("Reveal", size="1", variant="ghost", on_click=S.reveal_webhook(conn.id)),
@@ -70,14 +74,17 @@ def _webhook_secret(conn: IntegrationView) -> rx.Component:
         rx.hstack(
             rx.text("Webhook secret", size="1", color_scheme="gray", min_width="130px"),
             rx.code(
-                rx.cond(revealed, S.revealed_secret, "\u2022\u2022\u2022\u2022\u2022\u2022"),
+                rx.cond(revealed, REVEALED_SECRET.value, "\u2022\u2022\u2022\u2022\u2022\u2022"),
                 size="1",
                 class_name="webhook-secret",
                 word_break="break-all",
             ),
             rx.cond(
                 revealed,
-                _copy("Copy webhook secret", S.copy_webhook_secret),
+                _copy(
+                    "Copy webhook secret",
+                    [rx.set_clipboard(REVEALED_SECRET.value), rx.toast.info("Webhook secret copied.")],
+                ),
             ),
             rx.text("(", conn.webhook_secret_label, " at the vendor)", size="1", color_scheme="gray"),
             align="center",

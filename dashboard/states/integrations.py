@@ -8,6 +8,7 @@ The webhook URL's token is sent only when an admin asks to reveal it.
 from __future__ import annotations
 
 import reflex as rx
+from reflex.experimental.client_state import ClientStateVar
 
 from dashboard.services import integrations as integration_service
 from dashboard.services import sync, views, webhooks
@@ -15,6 +16,12 @@ from dashboard.services.errors import UserError
 from dashboard.services.permissions import Permission
 from dashboard.states.auth import acting_user, requires
 from dashboard.states.common import in_session
+
+# A revealed webhook URL (its token) and signing secret live in the browser only: a state
+# var is stored server-side (in Redis in production, for an hour after the tab closes),
+# where no secret belongs. The state keeps which connection is revealed, not what.
+REVEALED_URL = ClientStateVar.create("assay_revealed_webhook_url", default="")
+REVEALED_SECRET = ClientStateVar.create("assay_revealed_webhook_secret", default="")
 
 
 class IntegrationsState(rx.State):
@@ -31,9 +38,7 @@ class IntegrationsState(rx.State):
     custom_base_url: str = ""
     saving: bool = False
     form_error: str = ""
-    revealed_id: int = 0
-    revealed_url: str = ""
-    revealed_secret: str = ""  # only for a vendor that signs with a secret pasted at its end
+    revealed_id: int = 0  # the connection whose webhook URL (REVEALED_URL) is shown
     syncing_id: int = 0
     confirm_disconnect_id: int = 0
     confirm_disconnect_text: str = ""
@@ -52,7 +57,7 @@ class IntegrationsState(rx.State):
     @requires(Permission.MANAGE_INTEGRATIONS)
     async def load(self):
         # A sync cut short by a restart of the server would leave its button spinning forever.
-        self.revealed_id, self.revealed_url, self.revealed_secret, self.syncing_id = 0, "", "", 0
+        self.revealed_id, self.syncing_id = 0, 0
         await self._reload()
 
     @rx.event
@@ -156,22 +161,14 @@ class IntegrationsState(rx.State):
             url, secret = await in_session(read)
         except UserError as err:
             return rx.toast.error(str(err))
-        self.revealed_id, self.revealed_url, self.revealed_secret = integration_id, url, secret
+        self.revealed_id = integration_id
+        return [REVEALED_URL.push(url), REVEALED_SECRET.push(secret)]
 
     @rx.event
     @requires(Permission.MANAGE_INTEGRATIONS)
     def hide_webhook(self):
-        self.revealed_id, self.revealed_url, self.revealed_secret = 0, "", ""
-
-    @rx.event
-    @requires(Permission.MANAGE_INTEGRATIONS)
-    def copy_webhook(self):
-        return [rx.set_clipboard(self.revealed_url), rx.toast.info("Webhook URL copied.")]
-
-    @rx.event
-    @requires(Permission.MANAGE_INTEGRATIONS)
-    def copy_webhook_secret(self):
-        return [rx.set_clipboard(self.revealed_secret), rx.toast.info("Webhook secret copied.")]
+        self.revealed_id = 0
+        return [REVEALED_URL.push(""), REVEALED_SECRET.push("")]
 
     @rx.event(background=True)
     @requires(Permission.MANAGE_INTEGRATIONS)

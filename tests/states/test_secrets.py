@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from dashboard.services import assessments, pipeline, plans, sync
 from dashboard.services.actors import SYSTEM
+from dashboard.services.integrations import webhook_url
 from dashboard.states.integrations import IntegrationsState
 from models import AssessmentAttempt, Integration, Role
 from tests.conftest import SCREEN_KEY
@@ -50,3 +51,20 @@ def test_a_full_flow_leaves_no_key_in_client_state_or_logs(session, sandbox, sig
     logged = "\n".join(f"{r.getMessage()} {r.args}" for r in caplog.records)
     assert "API-Key" in logged or "HTTP Request" in logged  # the logs did cover the vendor calls
     assert SCREEN_KEY not in logged
+
+
+def test_a_revealed_webhook_url_reaches_the_page_but_not_the_stored_state(session, sandbox, signed_in_as):
+    """Reflex keeps every page's state server-side (in Redis in production), for an hour after
+    the tab closes: a revealed webhook token must go to the browser only, as the API key does."""
+    root = signed_in_as(Role.ADMIN)
+    page = substate(root, IntegrationsState)
+    run_async(run_handler(page, "open_dialog", "coderpad_screen", 0, "", "sandbox", ""))
+    run_async(run_handler(page, "save", {"name": "Screen", "api_key": SCREEN_KEY}))
+    integration = session.exec(select(Integration)).one()
+    token = webhook_url(integration).rsplit("token=", 1)[1]
+
+    shown = run_async(run_handler(page, "reveal_webhook", integration.id))
+
+    assert token.encode() not in page._serialize(), "the webhook token is kept in the page's stored state"
+    assert page.revealed_id == integration.id
+    assert token in str(shown), "the page was not sent the webhook URL to show"
