@@ -130,7 +130,7 @@ class BoardState(rx.State):
     @requires(Permission.VIEW_PIPELINE)
     async def watch(self):
         """Started by the page's load: keeps the page live while it is open (``live.keep_live``)."""
-        await live.keep_live(
+        return await live.keep_live(
             self,
             Permission.VIEW_PIPELINE,
             lambda: [self._job_id()],

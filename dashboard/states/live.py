@@ -27,11 +27,12 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
+import reflex as rx
 from sqlmodel import Session
 
 from dashboard.services import pipeline
 from dashboard.services.permissions import Permission
-from dashboard.states.auth import recheck
+from dashboard.states.auth import AuthState, recheck
 from dashboard.states.common import in_session
 
 log = logging.getLogger(__name__)
@@ -142,7 +143,7 @@ async def keep_live(
     reload: Callable[[], Awaitable[None]],
     *,
     paused: Callable[[], bool] = lambda: False,
-) -> None:
+) -> rx.event.EventSpec | None:
     """The body of a page's background ``watch``: ``reload`` the page whenever its jobs change.
 
     ``scope`` names the page's jobs (None: all), read with the page's state once loaded,
@@ -154,8 +155,10 @@ async def keep_live(
     ``CATCH_UP_S`` reloads it once that is over). The user is checked again every
     ``CATCH_UP_S``: a page whose user signed out or lost ``permission`` stops being
     live. A reload that fails (the database or Redis away for a moment) is logged and
-    tried again at the next wake, never the end of the page's live updates. Runs until
-    cancelled.
+    tried again at the next wake, never the end of the page's live updates. A page whose
+    server-side state is gone (Redis restarted without its data) is reloaded by the
+    browser, which alone can load it again. Runs until cancelled, or returns the events
+    that end the page's watch.
     """
     async with state:
         job_ids = scope()
@@ -165,6 +168,8 @@ async def keep_live(
     while True:
         seen = await watch().next_change(key, seen)
         try:
+            if await _state_lost(state):
+                return reload_page()
             if time.monotonic() - checked >= CATCH_UP_S:
                 if not await recheck(state, permission):
                     return
@@ -175,3 +180,17 @@ async def keep_live(
         except Exception:  # not a cancel: that ends the watch with its page
             log.exception("refreshing a live page failed; trying again at its next wake")
             await asyncio.sleep(RETRY_S)
+
+
+async def _state_lost(state) -> bool:
+    """Whether the page's state lost what its load put there: the session cookie, which only
+    the browser sends (a signed-out tab goes to sign in, and a page without a user gets no
+    watch). Reflex keeps a page's state in Redis in production; lost there (a restart without
+    persistence, an eviction), it comes back empty, and the page drawn from it shows nothing."""
+    async with state:
+        return not (await state.get_state(AuthState)).session_token
+
+
+def reload_page() -> rx.event.EventSpec:
+    """The browser loads the page again: its cookie and URL rebuild the state and its watch."""
+    return rx.call_script("window.location.reload()")

@@ -53,4 +53,4 @@ class JobsState(rx.State):
     @requires(Permission.VIEW_PIPELINE)
     async def watch(self):
         """Started by the page's load: keeps the page live while it is open (``live.keep_live``)."""
-        await live.keep_live(self, Permission.VIEW_PIPELINE, lambda: None, self._reload)
+        return await live.keep_live(self, Permission.VIEW_PIPELINE, lambda: None, self._reload)

@@ -208,7 +208,7 @@ class ReviewState(RejectForm, rx.State):
     @requires(Permission.REVIEW)
     async def watch(self):
         """Started by the page's load: keeps the page live while it is open (``live.keep_live``)."""
-        await live.keep_live(
+        return await live.keep_live(
             self,
             Permission.REVIEW,
             lambda: [self._job_id()],

@@ -12,6 +12,8 @@ import time
 
 import httpx
 import pytest
+import redis
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from scripts.fresh_database import fresh_database
@@ -70,6 +72,36 @@ def test_several_workers_one_scheduler_and_live_boards(browser, production_app, 
     # would let each worker's scheduler win some slots).
     assert len(runners) == 1, f"scheduled jobs ran in {runners}"
     assert len(workers) >= 2, "only one backend worker answered"
+
+
+def test_a_board_whose_state_redis_lost_loads_again(browser, production_app):
+    """Redis restarted without its data (or evicted a page's state): the open board must not
+    turn into an endless spinner. Its watch finds the state empty and has the browser load
+    the page again, which alone can (its cookie and URL)."""
+    app = production_app
+    page = browser.new_context().new_page()
+    page.set_default_timeout(20_000)
+    page.goto(f"{app.url}/sign-in")
+    page.get_by_label("Email").fill("recruiter@assay.test")
+    page.get_by_label("Password").fill("assay-demo-password")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{app.url}/")
+    page.get_by_role("link", name="Backend Engineer").click()
+    expect(page.locator(".pipeline-column").first).to_be_visible()
+    page.evaluate("() => { window.assayBeforeLoss = true }")
+    token = page.evaluate("() => window.sessionStorage.getItem('token')")
+    store = redis.Redis.from_url(REDIS)
+    kept = list(store.scan_iter(f"{token}_*"))
+    assert kept, "found no state of this tab in Redis"
+
+    store.delete(*kept)
+
+    try:  # the watch's next wake: a change in the job, or its catch-up within CATCH_UP_S
+        page.wait_for_function("() => !window.assayBeforeLoss", timeout=25_000)
+    except PlaywrightTimeout:
+        pytest.fail(f"the page was not loaded again; it shows: {page.locator('body').inner_text()[-200:]!r}")
+    expect(page.locator(".pipeline-column").first).to_be_visible()
+    page.context.close()
 
 
 def test_a_killed_scheduler_worker_is_replaced_and_another_takes_the_jobs_over(production_app):
