@@ -8,6 +8,7 @@ from filelock import FileLock
 
 from dashboard.api.routes import build_api
 from dashboard.jobs.scheduler import run_scheduler
+from dashboard.outage import backend_exception_handler
 from dashboard.pages import (  # noqa: F401  (each module marks its page)
     PAGES,
     application,
@@ -42,7 +43,11 @@ async def migrate_database():
     yield
 
 
-app = rx.App(api_transformer=build_api(), stylesheets=["/assay.css"])
+app = rx.App(
+    api_transformer=build_api(),
+    stylesheets=["/assay.css"],
+    backend_exception_handler=backend_exception_handler,
+)
 for render, options in PAGES:
     app.add_page(render, **options)
 app.register_lifespan_task(migrate_database)
