@@ -38,7 +38,11 @@ class Leadership:
         self._engine: sa.Engine | None = None
 
     def try_acquire(self) -> bool:
-        """True if this process is (now) the leader."""
+        """True if this process is (now) the leader.
+
+        Raises:
+            sqlalchemy.exc.DBAPIError: The database could not be asked (restarting, unreachable).
+        """
         if self._file is not None:
             if self._file.is_locked:
                 return True
@@ -53,8 +57,16 @@ class Leadership:
             self._db_url, pool_size=1, max_overflow=0, connect_args=_KEEPALIVES
         )
         connection = self._engine.connect()
-        got = connection.execute(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_KEY}).scalar()
-        connection.commit()
+        try:
+            got = connection.execute(
+                sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_KEY}
+            ).scalar()
+            connection.commit()
+        except BaseException:
+            # Back to the pool (dropped there if the server cut it): kept checked out, the
+            # engine's only connection would make every later try wait for it in vain.
+            connection.close()
+            raise
         if got:
             self._connection = connection
             return True

@@ -20,6 +20,7 @@ import datetime
 import functools
 import logging
 
+import sqlalchemy as sa
 from apscheduler.executors.asyncio import AsyncIOExecutor
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -226,10 +227,24 @@ def _sync_intervals() -> dict[int, float]:
         return sync.sync_intervals(session, get_settings().poll_seconds)
 
 
+async def _try_to_lead(leadership: Leadership) -> bool:
+    """Whether this process won the lock; False while the database cannot be asked.
+
+    A database restart fails every worker's next try at once: a failure raised from here
+    ended ``lead`` in all of them, and no worker ran the scheduled jobs again until the app
+    restarted. They keep asking instead.
+    """
+    try:
+        return await asyncio.to_thread(leadership.try_acquire)
+    except sa.exc.DBAPIError as err:
+        log.warning("could not ask the database for the scheduler's lock; trying again (%s)", err.orig or err)
+        return False
+
+
 async def lead(scheduler: AsyncIOScheduler, leadership: Leadership) -> None:
     """Run the scheduler while this process holds the lock; pause it the moment the lock is lost."""
     while True:
-        while not await asyncio.to_thread(leadership.try_acquire):
+        while not await _try_to_lead(leadership):
             await asyncio.sleep(LEADER_CHECK_S)
         if scheduler.running:
             scheduler.resume()

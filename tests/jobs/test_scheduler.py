@@ -372,3 +372,47 @@ def test_the_ledger_names_the_worker_that_ran_a_job_not_the_process_it_was_forke
     assert run.runner == f"{socket.gethostname()}:{child}", (
         f"the run names {run.runner}, not the worker {child}"
     )
+
+
+def _restart_the_database(db: str) -> None:
+    """What a database restart does to every other connection to it: cut, pooled ones too."""
+    engine = sa.create_engine(db)
+    with engine.connect() as conn:
+        conn.execute(
+            sa.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    engine.dispose()
+
+
+@pytest.mark.parametrize("db", ["postgresql"], indirect=True)  # an outage SQLite's file lock cannot have
+def test_after_a_database_restart_a_worker_takes_the_scheduled_jobs_again(db, tmp_path, monkeypatch):
+    """The restart fails the next try of every worker waiting for the lock: they must keep
+    trying, or no worker runs the scheduled jobs again until the app restarts."""
+    monkeypatch.setattr(jobs, "LEADER_CHECK_S", 0.1)
+    leader, waiting = Leadership(db, tmp_path), Leadership(db, tmp_path)
+    assert leader.try_acquire() and not waiting.try_acquire()  # the waiting one pools its connection
+    _restart_the_database(db)
+
+    async def takes_over() -> bool:
+        scheduler = jobs.build_scheduler()
+        leading = asyncio.create_task(jobs.lead(scheduler, waiting))
+        try:
+            async with asyncio.timeout(10):
+                while not scheduler.running:
+                    if leading.done():
+                        leading.result()  # why it stopped trying
+                        return False
+                    await asyncio.sleep(0.05)
+            return True
+        finally:
+            await jobs.stand_down(scheduler, leading)
+
+    try:
+        assert asyncio.run(takes_over()), "the waiting worker stopped trying to lead"
+    finally:
+        assert not leader.still_leading()  # its lock went with the restart
+        waiting.release()
+        leader.release()
