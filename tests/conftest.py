@@ -33,11 +33,12 @@ os.environ.setdefault("ASSAY_SANDBOX_KEYS", "rotated-coderpad-key-4242")
 
 from dashboard.api.routes import applier, build_api
 from dashboard.services import assessments, pipeline, plans, sync, webhooks
-from dashboard.services.actors import SYSTEM
+from dashboard.services.actors import SYSTEM, WEBHOOK
 from dashboard.services.integrations import list_vendor_tests, save_integration, webhook_url
 from dashboard.settings import get_settings
 from models import Application, AssessmentAttempt, Integration, Job, Stage, init_engine, migrate, new_session
 from providers import registry
+from providers.base import AttemptStatus, Progress
 from providers.sandbox.server import IMITATIONS
 from tests.http_server import serving
 from tests.sandbox_server import running_sandbox
@@ -286,6 +287,18 @@ def send_test(session, stage: Stage, application: Application) -> AssessmentAtte
     )
     assessments.send_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
     return session.get(AssessmentAttempt, moved.attempt_id)
+
+
+def failed_at_the_vendor(session, p: Pipeline) -> AssessmentAttempt:
+    """The pipeline's candidate sent its test, which the vendor then reports failed for good
+    (a proctoring stop): the failure a retry cannot change."""
+    attempt = send_test(session, p.assessment, p.application)
+    failed = AttemptStatus(attempt.vendor_attempt_id, Progress.ERROR, "proctor_flagged")
+    assessments.apply_vendor_status(
+        session=session, integration_id=p.integration.id, status=failed, actor=WEBHOOK
+    )
+    session.refresh(attempt)
+    return attempt
 
 
 def send_to_applicants(session, stage: Stage, count: int) -> list[AssessmentAttempt]:

@@ -8,11 +8,10 @@ from reflex.istate.data import ReflexURL, RouterData
 from sqlmodel import select
 
 from dashboard.services import assessments, pipeline
-from dashboard.services.actors import SYSTEM, WEBHOOK
+from dashboard.services.actors import SYSTEM
 from dashboard.states.application import ApplicationState
 from models import ApplicationNote, AssessmentAttempt, AttemptState, Interview, Role
-from providers.base import AttemptStatus, Progress
-from tests.conftest import enter_stage, send_test, vendor_test_stages
+from tests.conftest import enter_stage, failed_at_the_vendor, vendor_test_stages
 from tests.states.conftest import run_async, run_handler, substate
 
 
@@ -145,12 +144,7 @@ def test_a_failure_the_vendor_reported_offers_retry_disabled_with_why_as_the_que
     session, pipeline_with_assessment, sandbox, signed_in_as
 ):
     p = pipeline_with_assessment
-    attempt = send_test(session, p.assessment, p.application)
-    failed = AttemptStatus(attempt.vendor_attempt_id, Progress.ERROR, "proctor_flagged")
-    assessments.apply_vendor_status(
-        session=session, integration_id=p.integration.id, status=failed, actor=WEBHOOK
-    )
-    session.refresh(attempt)
+    attempt = failed_at_the_vendor(session, p)
     assert attempt.state == AttemptState.ERROR and not attempt.error_retryable
     page = _application_page(p, signed_in_as)
 

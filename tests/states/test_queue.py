@@ -4,13 +4,13 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from dashboard.services import accounts, assessments, matching, pipeline, plans
-from dashboard.services.actors import SYSTEM, WEBHOOK
+from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import list_vendor_tests
 from dashboard.states import live
 from dashboard.states.queue import QueueState
 from models import AssessmentAttempt, AttemptState, Role, UnmatchedResult, User
 from providers.base import AttemptStatus, Progress
-from tests.conftest import enter_stage, finished_in_stage, send_test, vendor_test_stages
+from tests.conftest import enter_stage, failed_at_the_vendor, finished_in_stage, vendor_test_stages
 from tests.states.conftest import run_async, run_handler, substate, watch_until
 
 
@@ -267,11 +267,7 @@ def test_a_retry_of_a_failure_the_vendor_reported_is_refused_with_why_as_its_but
 ):
     """The row's button is drawn disabled; a queue open from before the vendor's word still asked."""
     p = pipeline_with_assessment
-    attempt = send_test(session, p.assessment, p.application)
-    failed = AttemptStatus(attempt.vendor_attempt_id, Progress.ERROR, "proctor_flagged")
-    assessments.apply_vendor_status(
-        session=session, integration_id=p.integration.id, status=failed, actor=WEBHOOK
-    )
+    attempt = failed_at_the_vendor(session, p)
     queue = substate(signed_in_as(Role.RECRUITER), QueueState)
 
     said = [update for update in run_async(run_handler(queue, "take_step", "retry", attempt.id)) if update]
