@@ -32,7 +32,7 @@ os.environ.setdefault("ASSAY_VENDOR_PACING", "off")
 os.environ.setdefault("ASSAY_SANDBOX_KEYS", "rotated-coderpad-key-4242")
 
 from dashboard.api.routes import applier, build_api
-from dashboard.services import assessments, pipeline, plans, sync, webhooks
+from dashboard.services import assessments, attempt_actions, pipeline, plans, sync, webhooks
 from dashboard.services.actors import SYSTEM, WEBHOOK
 from dashboard.services.integrations import list_vendor_tests, save_integration, webhook_url
 from dashboard.settings import get_settings
@@ -284,6 +284,24 @@ def send_test(session, stage: Stage, application: Application) -> AssessmentAtte
     """Move the application into the assessment stage and send its test; the attempt, as sent."""
     moved = pipeline.move_application(
         session=session, application_id=application.id, stage_id=stage.id, actor=SYSTEM
+    )
+    assessments.send_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
+    return session.get(AssessmentAttempt, moved.attempt_id)
+
+
+def sent_another_test(session, p: Pipeline, vendor_test_id: str, vendor_test_name: str) -> AssessmentAttempt:
+    """The pipeline's candidate moved into the assessment stage, given another test than the
+    stage's ("Change test") before it is sent; the attempt, as sent."""
+    moved = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+    attempt_actions.change_test(
+        session=session,
+        attempt_id=moved.attempt_id,
+        integration_id=p.integration.id,
+        vendor_test_id=vendor_test_id,
+        vendor_test_name=vendor_test_name,
+        actor=SYSTEM,
     )
     assessments.send_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
     return session.get(AssessmentAttempt, moved.attempt_id)

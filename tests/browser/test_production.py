@@ -36,22 +36,23 @@ def production_app():
         yield app
 
 
+def _recruiters_board(browser, url: str):
+    """A recruiter signed in in a browser context of their own (a tab any worker may serve), on Backend Engineer's board."""
+    page = browser.new_context().new_page()
+    page.set_default_timeout(20_000)
+    page.goto(f"{url}/sign-in")
+    page.get_by_label("Email").fill("recruiter@assay.test")
+    page.get_by_label("Password").fill("assay-demo-password")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{url}/")
+    page.get_by_role("link", name="Backend Engineer").click()
+    expect(page.locator(".pipeline-column").first).to_be_visible()
+    return page
+
+
 def test_several_workers_one_scheduler_and_live_boards(browser, production_app, shoot):
     app = production_app
-    tabs = []
-    for _ in range(2):
-        context = browser.new_context()
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        page.goto(f"{app.url}/sign-in")
-        page.get_by_label("Email").fill("recruiter@assay.test")
-        page.get_by_label("Password").fill("assay-demo-password")
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(f"{app.url}/")
-        page.get_by_role("link", name="Backend Engineer").click()
-        expect(page.locator(".pipeline-column").first).to_be_visible()
-        tabs.append(page)
-    mover, watcher = tabs
+    mover, watcher = _recruiters_board(browser, app.url), _recruiters_board(browser, app.url)
     card = mover.locator(".pipeline-column[data-stage='Applied'] .pipeline-card").first
     candidate = card.get_by_role("link").inner_text()
 
@@ -79,15 +80,7 @@ def test_a_board_whose_state_redis_lost_loads_again(browser, production_app):
     turn into an endless spinner. Its watch finds the state empty and has the browser load
     the page again, which alone can (its cookie and URL)."""
     app = production_app
-    page = browser.new_context().new_page()
-    page.set_default_timeout(20_000)
-    page.goto(f"{app.url}/sign-in")
-    page.get_by_label("Email").fill("recruiter@assay.test")
-    page.get_by_label("Password").fill("assay-demo-password")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{app.url}/")
-    page.get_by_role("link", name="Backend Engineer").click()
-    expect(page.locator(".pipeline-column").first).to_be_visible()
+    page = _recruiters_board(browser, app.url)
     page.evaluate("() => { window.assayBeforeLoss = true }")
     token = page.evaluate("() => window.sessionStorage.getItem('token')")
     store = redis.Redis.from_url(REDIS)

@@ -10,7 +10,7 @@ from dashboard.services import assessments, attempt_actions, pipeline, plans, sy
 from dashboard.services.actors import SYSTEM
 from dashboard.services.errors import UserError
 from models import ApplicationEvent, AssessmentAttempt, AttemptState, new_session, utcnow
-from tests.conftest import vendor_test_stages
+from tests.conftest import sent_another_test, vendor_test_stages
 
 
 def _sent(session, p) -> AssessmentAttempt:
@@ -202,21 +202,8 @@ def test_the_stages_test_can_be_overridden_for_one_candidate_before_sending(
     session, pipeline_with_assessment, sandbox
 ):
     p = pipeline_with_assessment
-    moved = pipeline.move_application(
-        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
-    )
+    attempt = sent_another_test(session, p, "105", "Java Fundamentals")
 
-    attempt_actions.change_test(
-        session=session,
-        attempt_id=moved.attempt_id,
-        integration_id=p.integration.id,
-        vendor_test_id="105",
-        vendor_test_name="Java Fundamentals",
-        actor=SYSTEM,
-    )
-    assessments.send_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
-
-    attempt = session.get(AssessmentAttempt, moved.attempt_id)
     assert attempt.vendor_test_id == "105" and attempt.state == AttemptState.SENT
     with pytest.raises(UserError, match="never sent"):
         attempt_actions.change_test(

@@ -3,7 +3,7 @@
 import pytest
 from sqlmodel import select
 
-from dashboard.services import assessments, attempt_actions, notify, pipeline, plans, sync
+from dashboard.services import assessments, notify, pipeline, plans, sync
 from dashboard.services.actors import SYSTEM
 from dashboard.services.errors import UserError
 from models import (
@@ -17,7 +17,7 @@ from models import (
     Stage,
     StageKind,
 )
-from tests.conftest import vendor_test_stages
+from tests.conftest import sent_another_test, vendor_test_stages
 
 
 def test_a_new_job_moves_the_revision_open_job_lists_watch(session):
@@ -286,19 +286,7 @@ def test_a_test_swapped_for_one_candidate_counts_for_the_stage_when_completed(
     """ "Change test" before sending gave Ada another test than the stage's default; when she
     completed it the stage was never done for her, under "all" or "any"."""
     p = pipeline_with_assessment
-    moved = pipeline.move_application(
-        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
-    )
-    attempt_actions.change_test(
-        session=session,
-        attempt_id=moved.attempt_id,
-        integration_id=p.integration.id,
-        vendor_test_id="104",
-        vendor_test_name="Go Services",
-        actor=SYSTEM,
-    )
-    assessments.send_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
-    attempt = session.get(AssessmentAttempt, moved.attempt_id)
+    attempt = sent_another_test(session, p, "104", "Go Services")
     sandbox.start(attempt.vendor_attempt_id)
     sandbox.submit(attempt.vendor_attempt_id)
     sync.sync_integration(session=session, integration_id=p.integration.id)
