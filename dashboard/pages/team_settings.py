@@ -25,7 +25,13 @@ def _hours_input(clock: ClockView, which: str, value: rx.Var, label: str) -> rx.
 def _row(clock: ClockView) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text(clock.label, weight="medium")),
-        rx.table.cell(_hours_input(clock, "amber", clock.amber, "amber after hours")),
+        rx.table.cell(
+            rx.cond(
+                clock.amber_from_the_start,
+                rx.text("From the start", size="2", color_scheme="gray"),
+                _hours_input(clock, "amber", clock.amber, "amber after hours"),
+            )
+        ),
         rx.table.cell(_hours_input(clock, "red", clock.red, "red after hours")),
         rx.table.cell(rx.text(clock.default, size="1", color_scheme="gray")),
     )
@@ -38,7 +44,8 @@ def _clocks_form() -> rx.Component:
             rx.text(
                 "A card's assessment chip is green, turns amber, then red as the assessment waits in "
                 "its status, so a board shows at a glance who has waited too long. Hours since the "
-                "status last changed; the same clocks colour the queue.",
+                "status last changed; the same clocks colour the queue. A failure is amber from the "
+                "start: somebody has to act on it.",
                 size="2",
                 color_scheme="gray",
             ),

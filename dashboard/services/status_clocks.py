@@ -2,7 +2,8 @@
 
 Gem's SLA chips, set by an admin per status: a recruiter scanning a board sees at a
 glance which candidates have waited too long. States nobody has to act on (reviewed,
-cancelled, expired) stay grey.
+cancelled, expired) stay grey. A failure is never green: somebody has to act on it at
+once, so its chip is amber from the start and only its red clock is set.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ DEFAULT_HOURS: dict[AttemptState, tuple[float, float]] = {
     AttemptState.SENT: (72, 168),
     AttemptState.STARTED: (24, 72),
     AttemptState.COMPLETED: (24, 72),
-    AttemptState.ERROR: (4, 24),
+    AttemptState.ERROR: (0, 24),
 }
+# Statuses somebody must act on at once: amber from the start, so no amber clock.
+AMBER_FROM_THE_START = frozenset({AttemptState.ERROR})
 MAX_HOURS = 24 * 365
 
 Hours = dict[AttemptState, tuple[float, float]]
@@ -38,7 +41,8 @@ def hours(session: Session) -> Hours:
     for clock in session.exec(select(StatusClock)):
         state = next((s for s in current if s.value == clock.state), None)  # a retired state is skipped
         if state is not None:
-            current[state] = (clock.amber_after_hours, clock.red_after_hours)
+            amber = 0.0 if state in AMBER_FROM_THE_START else clock.amber_after_hours  # an older row's 4 h
+            current[state] = (amber, clock.red_after_hours)
     return current
 
 
@@ -60,10 +64,15 @@ class ClockView:
     amber: str
     red: str
     default: str
+    amber_from_the_start: bool = False
 
 
 def _text(value: float) -> str:
     return f"{value:.10g}"  # enough digits that saving the form again keeps what is stored
+
+
+def _amber_text(state: AttemptState, amber: float) -> str:
+    return "from the start" if state in AMBER_FROM_THE_START else f"{_text(amber)} h"
 
 
 def views(session: Session) -> list[ClockView]:
@@ -75,7 +84,8 @@ def views(session: Session) -> list[ClockView]:
             label=STATE_LABELS[state],
             amber=_text(current[state][0]),
             red=_text(current[state][1]),
-            default=f"{_text(amber)} h / {_text(red)} h",
+            default=f"{_amber_text(state, amber)} / {_text(red)} h",
+            amber_from_the_start=state in AMBER_FROM_THE_START,
         )
         for state, (amber, red) in DEFAULT_HOURS.items()
     ]
@@ -110,6 +120,9 @@ def save(*, session: Session, user: SignedInUser, values: dict[str, tuple[str, s
         if state not in DEFAULT_HOURS:
             raise UserError(f"{STATE_LABELS[state]} has no clock: nobody has to act on it.")
         label = STATE_LABELS[state]
+        if state in AMBER_FROM_THE_START:  # whatever the amber field said: there is none
+            parsed[state] = (0.0, _hours(red_text, label, "red"))
+            continue
         amber, red = _hours(amber_text, label, "amber"), _hours(red_text, label, "red")
         if amber >= red:
             raise UserError(f"{label}: the chip turns amber before it turns red, so amber must be less.")

@@ -19,6 +19,10 @@ def test_an_admin_sets_the_status_clocks_and_the_board_follows(page, app_url, si
     page.get_by_role("link", name="Settings").click()
     amber, red = page.get_by_label("Sent amber after hours"), page.get_by_label("Sent red after hours")
     expect(amber).to_have_value("72")
+    failed_row = page.get_by_role("row").filter(has_text="Failed")
+    expect(failed_row).to_contain_text("From the start")  # a failure is never green: no amber clock
+    expect(page.get_by_label("Failed amber after hours")).to_have_count(0)
+    expect(page.get_by_label("Failed red after hours")).to_have_value("24")
     amber.fill("48")
     red.fill("24")
     page.get_by_role("button", name="Save clocks").click()

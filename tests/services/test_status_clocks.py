@@ -45,6 +45,20 @@ def test_the_default_clocks_colour_by_waiting_time_and_leave_settled_states_grey
     assert status_clocks.tone(AttemptState.REVIEWED, now - datetime.timedelta(days=90), now, hours) == "gray"
 
 
+def test_a_failure_is_amber_from_the_start_whatever_an_older_amber_clock_said(session):
+    failed, now = AttemptState.ERROR, utcnow()
+    session.add(StatusClock(state=failed.value, amber_after_hours=4, red_after_hours=24))  # saved before
+    session.commit()
+    clocks = status_clocks.hours(session)
+
+    assert status_clocks.tone(failed, now - datetime.timedelta(minutes=1), now, clocks) == "amber"
+    assert status_clocks.tone(failed, now - datetime.timedelta(hours=25), now, clocks) == "red"
+    status_clocks.save(session=session, user=ADMIN, values={"error": ("", "8")})  # no amber field to fill
+    assert status_clocks.hours(session)[failed] == (0, 8)
+    row = next(v for v in status_clocks.views(session) if v.state == "error")
+    assert row.amber_from_the_start and row.default == "from the start / 24 h"
+
+
 def test_an_admins_clock_colours_the_board_and_the_queue_and_can_be_restored(
     session, pipeline_with_assessment, sandbox
 ):
@@ -86,7 +100,7 @@ def test_the_application_pages_chip_follows_the_same_clocks_as_the_board_and_the
     [
         ({"sent": ("48", "24")}, "Sent: the chip turns amber before it turns red"),
         ({"sent": ("soon", "24")}, "Sent: the amber time must be a number of hours"),
-        ({"error": ("0", "24")}, "Failed: the amber time must be more than 0 hours"),
+        ({"error": ("", "0")}, "Failed: the red time must be more than 0 hours"),
         ({"started": ("1", "nan")}, "Started: the red time must be more than 0 hours"),
         ({"completed": ("1", "9000")}, "at most 8760 hours"),
         ({"reviewed": ("1", "2")}, "Reviewed has no clock"),
