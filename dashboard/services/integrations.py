@@ -462,11 +462,18 @@ def list_vendor_tests(*, session: Session, integration_id: int) -> list[VendorTe
     return tests
 
 
-def record_vendor_error(*, session: Session, integration: Integration, message: str) -> None:
-    """Keep the failure on the connection's error log, for its health."""
-    integration.last_error = message
-    integration.last_error_at = utcnow()
-    session.add(integration)
+def record_vendor_error(
+    *, session: Session, integration: Integration, message: str, as_last_error: bool = True
+) -> None:
+    """Keep the failure on the connection's error log, for its health ("Errors (24 h)").
+
+    ``as_last_error`` False only counts it: a webhook kept for retry shows its reason on
+    the health's own line, which would otherwise say it twice.
+    """
+    if as_last_error:
+        integration.last_error = message
+        integration.last_error_at = utcnow()
+        session.add(integration)
     session.add(
         IntegrationLog(
             integration_id=integration.id, kind="error", actor_label="vendor", message=message[:500]

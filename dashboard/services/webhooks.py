@@ -118,7 +118,14 @@ def apply_delivery(*, session: Session, delivery_id: int) -> bool:
         delivery = session.get(WebhookDelivery, delivery_id)
         delivery.error = str(err)
         kept = err.retryable or err.whole_connection  # the vendor down, the key revoked: retry later
-        if not kept:
+        if kept:
+            record_vendor_error(
+                session=session,
+                integration=integration,
+                message=f"Webhook kept for retry: {err}",
+                as_last_error=False,
+            )
+        else:
             # The vendor refuses this attempt for good (deleted there): retrying cannot help.
             delivery.applied_at = utcnow()
             record_vendor_error(

@@ -122,6 +122,7 @@ def test_a_delivery_that_cannot_be_applied_stays_in_the_inbox_for_retry_and_on_t
     assert "503" in delivery.error and delivery.applied_at is None
     (health,) = views.integrations(session)  # what the integrations page shows the admin
     assert (health.health, health.webhooks_waiting) == ("failing", 1) and "503" in health.webhook_error
+    assert (health.errors_24h, health.last_error) == (1, "")  # counted; its reason has a line of its own
 
     retry_webhook_inbox()
 

@@ -81,6 +81,7 @@ def test_a_burst_that_meets_a_revoked_key_waits_in_the_inbox_until_the_key_works
     (health,) = views.integrations(session)  # what the admin sees on the integrations page
     assert (health.health, health.webhooks_waiting) == ("failing", len(burst))
     assert "rejected (401)" in health.webhook_error
+    assert health.errors_24h == 2  # the two refused fetches; the rest were not asked about
 
     sandbox.faults(drop_webhooks=True)  # the admin has mended the key
     retry_webhook_inbox()
