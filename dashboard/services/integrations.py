@@ -66,22 +66,28 @@ def base_url(integration: Integration) -> str:
 
 
 @functools.cache
-def _redis() -> redis.Redis | None:
+def shared_redis() -> redis.Redis | None:
+    """The Redis every backend worker shares (production mode), or None on one process."""
     url = get_settings().redis_url
     if not url:
         return None
-    # No retries of its own: a budget that cannot reach Redis paces in-process instead of waiting.
+    # No retries of its own: what cannot reach Redis works in-process instead of waiting.
     return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2, retry=Retry(NoBackoff(), 0))
+
+
+def shared_key(kind: str, integration_id: int) -> str:
+    """A connection's key in the shared Redis, named by the database too: two deployments
+    sharing one Redis keep their budgets and locks apart."""
+    workspace = hashlib.sha256(get_settings().db_url.encode()).hexdigest()[:12]
+    return f"assay:{workspace}:{kind}:{integration_id}"
 
 
 def _budget(integration_id: int) -> BudgetFactory | None:
     """Several workers (Redis set): one rate budget for the connection in Redis; else this process's."""
-    client = _redis()
+    client = shared_redis()
     if client is None:
         return None
-    # Named by the database too: two deployments sharing one Redis keep their budgets apart.
-    workspace = hashlib.sha256(get_settings().db_url.encode()).hexdigest()[:12]
-    return functools.partial(SharedBudget, client, f"assay:{workspace}:vendor-budget:{integration_id}")
+    return functools.partial(SharedBudget, client, shared_key("vendor-budget", integration_id))
 
 
 _providers: dict[int, tuple[tuple, Provider]] = {}

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from dashboard.services import assessments, history, matching, secrets, sync
+from dashboard.services import assessments, history, inbox_drain, matching, secrets, sync
 from dashboard.services.actors import WEBHOOK
 from dashboard.services.integrations import provider_for, record_vendor_error
 from dashboard.services.read_ahead import read_ahead
@@ -205,21 +205,6 @@ def _comment(
 BATCH_AT = 5
 
 
-# One drain per connection at a time in this process: the webhook applier, the scheduler's
-# inbox retry and an admin's retry may reach for the same deliveries at once, and each
-# would ask the vendor about them again. The second waits, then finds them applied; the
-# scheduler's retry does not wait but leaves the connection to the drain under way.
-# (Across backend workers two drains can still meet; applying twice is harmless, it
-# only costs the vendor's calls.)
-_drains_lock = threading.Lock()
-_drains: dict[int, threading.Lock] = {}
-
-
-def _drain_of(integration_id: int) -> threading.Lock:
-    with _drains_lock:
-        return _drains.setdefault(integration_id, threading.Lock())
-
-
 def apply_pending(
     *, session: Session, integration_id: int, retry_failed: bool = False, limit: int = 2000, wait: bool = True
 ) -> int:
@@ -234,16 +219,14 @@ def apply_pending(
     one Assay does not know) fall back to their own re-fetch.
     Every delivery was stored before the listing began, so the listing is at least
     as new as what it announced. Deliveries that failed before are left to the
-    scheduled retry unless ``retry_failed``. With ``wait`` False, a connection another
-    drain is working on is left to it (0 is returned).
+    scheduled retry unless ``retry_failed``. One drain per connection at a time, in
+    every worker (``inbox_drain``): with ``wait`` False, a connection another drain is
+    working on is left to it (0 is returned).
     """
-    drain = _drain_of(integration_id)
-    if not drain.acquire(blocking=wait):
-        return 0
-    try:
+    with inbox_drain.draining(integration_id, wait=wait) as held:
+        if not held:
+            return 0
         return _apply_pending(session, integration_id, retry_failed=retry_failed, limit=limit)
-    finally:
-        drain.release()
 
 
 def _apply_pending(session: Session, integration_id: int, *, retry_failed: bool, limit: int) -> int:

@@ -1,15 +1,19 @@
 """A burst of webhooks is applied with the vendor's listing, read only as far as needed."""
 
 import concurrent.futures
+import multiprocessing
+import os
 import time
 
 import pytest
 from sqlmodel import select
 
 from dashboard.jobs.scheduler import retry_webhook_inbox
-from dashboard.services import matching, plans, views, webhooks
-from dashboard.services.integrations import disconnect, list_vendor_tests
+from dashboard.services import inbox_drain, matching, plans, views, webhooks
+from dashboard.services.integrations import disconnect, list_vendor_tests, shared_redis
+from dashboard.settings import get_settings
 from models import AssessmentAttempt, AttemptState, WebhookDelivery, new_session
+from tests.another_worker import drain_inbox
 from tests.conftest import send_to_applicants, start_with_webhooks, store_webhook, vendor_test_stages
 
 PAGE = 50  # CoderPad Screen's largest page
@@ -213,6 +217,53 @@ def test_two_drains_of_one_connection_at_once_ask_the_vendor_once(
     after = sandbox.stats()
     assert done == [0, len(burst)]  # the second found them applied
     assert after["api_requests"] - before["api_requests"] == 1  # one listing page, not one each
+
+
+def test_two_workers_draining_one_connection_at_once_ask_the_vendor_once(
+    session, sandbox, sandbox_url, sent, pipeline_with_assessment, redis_client
+):  # redis_client: make test's Redis is running
+    """Production: each backend worker's applier drains the connection's inbox, and a burst
+    the load balancer spread over them reaches them all at once (they share Redis)."""
+    integration_id = pipeline_with_assessment.integration.id
+    burst = sent[: webhooks.BATCH_AT + 1]
+    start_with_webhooks(session, sandbox, pipeline_with_assessment.integration, burst)
+    sandbox.faults(drop_webhooks=True, latency_ms=500)  # a slow vendor: the two drains would overlap
+    settings = {
+        "REFLEX_DB_URL": session.get_bind().url.render_as_string(hide_password=False),
+        "REFLEX_REDIS_URL": os.environ["ASSAY_TEST_REDIS_URL"],  # several workers: production mode
+        "ASSAY_SANDBOX_URL": sandbox_url,
+    }
+    before = sandbox.stats()
+
+    spawn = multiprocessing.get_context("spawn")
+    with spawn.Manager() as manager, concurrent.futures.ProcessPoolExecutor(2, mp_context=spawn) as workers:
+        ready = manager.Barrier(2)
+        drains = [workers.submit(drain_inbox, settings, integration_id, ready) for _ in range(2)]
+        done = sorted(d.result(timeout=120) for d in drains)
+
+    after = sandbox.stats()
+    assert done == [0, len(burst)]  # the second waited, then found them applied
+    assert after["api_requests"] - before["api_requests"] == 1  # one listing page, not one each
+    session.expire_all()
+    assert {session.get(AssessmentAttempt, a.id).state for a in burst} == {AttemptState.STARTED}
+
+
+def test_with_redis_away_a_drain_goes_ahead_alone_and_says_so_once(
+    session, sandbox, sent, pipeline_with_assessment, monkeypatch, caplog
+):
+    monkeypatch.setattr(get_settings(), "redis_url", "redis://127.0.0.1:1")  # nothing listens there
+    monkeypatch.setattr(inbox_drain, "_away_until", 0.0)
+    shared_redis.cache_clear()
+    integration_id = pipeline_with_assessment.integration.id
+    try:
+        for attempts in (sent[:3], sent[3:6]):
+            start_with_webhooks(session, sandbox, pipeline_with_assessment.integration, attempts)
+            assert webhooks.apply_pending(session=session, integration_id=integration_id) == len(attempts)
+    finally:
+        shared_redis.cache_clear()
+
+    warnings = [r.getMessage() for r in caplog.records if r.name == inbox_drain.__name__]
+    assert len(warnings) == 1 and "Redis failed" in warnings[0]  # not once a drain
 
 
 def test_the_scheduled_retry_leaves_a_connection_being_drained_to_that_drain(

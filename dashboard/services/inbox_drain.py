@@ -1,0 +1,87 @@
+"""One drain of a connection's webhook inbox at a time: across threads, and across workers.
+
+The webhook applier, the scheduler's inbox retry and an admin's retry may reach for
+the same deliveries at once, and each would read the vendor's listing for them again.
+In production every backend worker runs its own applier: a burst the load balancer
+spread over five workers ended in five drains, each reading the whole listing for
+every delivery waiting, so the vendor's rate limit (shared in Redis) was spent five
+times over and the burst took five times as long. Now the second drain waits for the
+first, then finds the deliveries applied.
+
+Within a process a lock per connection; with Redis set (several workers) also a
+Redis lock, whose lease frees it if its holder dies. A drain longer than the lease
+loses only the exclusivity (applying twice is harmless: it costs vendor calls). If
+Redis cannot be reached the drain goes ahead alone, as the rate budget does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Iterator
+
+import redis
+
+from dashboard.services.integrations import shared_key, shared_redis
+
+log = logging.getLogger(__name__)
+
+# How long a worker holds the connection's drain before the lock frees itself, and how
+# long another waits for it (a drain of 2,000 deliveries reads about 40 pages).
+LEASE_SECONDS = 120.0
+AWAY_SECONDS = 10.0  # Redis unreachable: not asked again before then
+
+_locks_lock = threading.Lock()
+_locks: dict[int, threading.Lock] = {}
+_away_until = 0.0
+
+
+def _local(integration_id: int) -> threading.Lock:
+    with _locks_lock:
+        return _locks.setdefault(integration_id, threading.Lock())
+
+
+@contextlib.contextmanager
+def draining(integration_id: int, *, wait: bool) -> Iterator[bool]:
+    """Hold the connection's drain; yields False if another holds it (``wait`` False) or held it too long."""
+    local = _local(integration_id)
+    if not local.acquire(blocking=wait):
+        yield False
+        return
+    try:
+        with _across_workers(integration_id, wait=wait) as held:
+            yield held
+    finally:
+        local.release()
+
+
+@contextlib.contextmanager
+def _across_workers(integration_id: int, *, wait: bool) -> Iterator[bool]:
+    global _away_until
+    client = shared_redis()
+    if client is None or time.monotonic() < _away_until:
+        yield True  # one process, or Redis away: the local lock is all there is
+        return
+    lock = client.lock(
+        shared_key("webhook-drain", integration_id),
+        timeout=LEASE_SECONDS,
+        blocking_timeout=LEASE_SECONDS if wait else None,
+        thread_local=False,
+    )
+    try:
+        held = lock.acquire(blocking=wait)
+    except redis.RedisError as err:
+        _away_until = time.monotonic() + AWAY_SECONDS
+        log.warning("webhook drain: Redis failed (%r); draining without the other workers' lock", err)
+        yield True
+        return
+    if not held:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        with contextlib.suppress(redis.RedisError):  # expired, or Redis away: its lease frees it
+            lock.release()
