@@ -307,6 +307,7 @@ def set_live_interview_template(
     stage.live_template_id = template_id or None
     stage.live_template_name = (template_name or template_id or "")[:200] or None
     session.add(stage)
+    history.bump_job(session, stage.job_id)  # open plan pages show the new link
     session.commit()
     return stage
 

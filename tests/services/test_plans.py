@@ -293,3 +293,51 @@ def test_a_test_swapped_for_one_candidate_counts_for_the_stage_when_completed(
 
     assert notify.stage_done(session, p.application.id, p.assessment.id)
     assert session.exec(select(Notification).where(Notification.kind == "stage_done")).all()
+
+
+def _plan_edits(p):
+    """Every edit the plan page offers, as a colleague would make it, by name."""
+    return {
+        "add a stage": lambda s: plans.add_stage(session=s, job_id=p.job.id, name="Chat"),
+        "rename a stage": lambda s: plans.rename_stage(session=s, stage_id=p.onsite.id, name="Final"),
+        "move a stage": lambda s: plans.move_stage(session=s, stage_id=p.onsite.id, position=0),
+        "change its sending": lambda s: plans.configure_stage(
+            session=s,
+            stage_id=p.assessment.id,
+            send_automatically=True,
+            gating=Gating.ANY,
+            deadline_days=None,
+        ),
+        "add a test": lambda s: plans.add_stage_test(
+            session=s,
+            stage_id=p.onsite.id,
+            integration_id=p.integration.id,
+            vendor_test_id="t9",
+            vendor_test_name="T9",
+        ),
+        "remove a test": lambda s: plans.remove_stage_test(
+            session=s, stage_test_id=plans.tests_of(s, p.assessment.id)[0].id
+        ),
+        "set a live-interview link": lambda s: plans.set_live_interview_template(
+            session=s,
+            stage_id=p.onsite.id,
+            integration_id=p.integration.id,
+            template_id="pad",
+            template_name="Pad",
+        ),
+        "delete a stage": lambda s: plans.delete_stage(
+            session=s, stage_id=p.onsite.id, move_to_stage_id=p.applied.id, actor=SYSTEM
+        ),
+    }
+
+
+@pytest.mark.parametrize("edit", list(_plan_edits(None)))
+def test_every_plan_edit_moves_the_revision_open_plan_pages_watch(session, pipeline_with_assessment, edit):
+    """Open plan pages refresh when their job's revision moves: an edit that left it still (a
+    live-interview link set) stayed unseen by a colleague's open page until they reloaded."""
+    p = pipeline_with_assessment
+    before = pipeline.job_revisions(session, [p.job.id])
+
+    _plan_edits(p)[edit](session)
+
+    assert pipeline.job_revisions(session, [p.job.id]) > before
