@@ -29,6 +29,20 @@ def _test_row(test: PlanTest) -> rx.Component:
     )
 
 
+def _settings_changed_meanwhile(stage: PlanStage) -> rx.Component:
+    """Shown beside a form the viewer holds while a colleague saved other settings for its stage."""
+    return rx.cond(
+        (stage.id == PlanState.settings_stage_id) & (PlanState.settings_from != stage.settings_version),
+        rx.hstack(
+            rx.icon("info", size=14),
+            rx.text("A colleague saved other settings for this stage meanwhile. Save keeps yours.", size="1"),
+            rx.button("Show theirs", size="1", variant="ghost", on_click=PlanState.show_stored_settings),
+            align="center",
+            class_name="settings-changed",
+        ),
+    )
+
+
 def _settings(stage: PlanStage) -> rx.Component:
     return rx.form(
         rx.hstack(
@@ -72,6 +86,10 @@ def _settings(stage: PlanStage) -> rx.Component:
         # The stage id travels in the form: a foreach variable is out of scope in a form's submit handler.
         on_submit=PlanState.save_settings,
         reset_on_submit=False,
+        # Its boxes keep what they started with: drawn afresh when the stored settings change
+        # (a colleague's save), except while the viewer is changing them (held till saved).
+        on_focus=PlanState.start_settings(stage.id),
+        key=rx.cond(stage.id == PlanState.settings_stage_id, PlanState.settings_from, stage.settings_version),
     )
 
 
@@ -85,11 +103,17 @@ def _stage(stage: PlanStage, index) -> rx.Component:
                     rx.input(
                         name="name",
                         default_value=stage.name,
+                        on_focus=PlanState.start_rename(stage.id),
                         on_blur=lambda value: PlanState.rename(stage.id, value),
                         aria_label="Stage name",
                         width="260px",
-                        # Drawn afresh when the stored name changes, or a rename is refused.
-                        key=stage.name + "-" + PlanState.name_resets.to_string(),
+                        # Drawn afresh when the stored name changes, or a rename is refused; not
+                        # while the viewer types in it (a colleague's rename would wipe their text).
+                        key=rx.cond(
+                            stage.id == PlanState.renaming_stage_id, PlanState.renaming_from, stage.name
+                        )
+                        + "-"
+                        + PlanState.name_resets.to_string(),
                     ),
                     rx.el.input(type="hidden", name="stage_id", value=stage.id),
                     on_submit=PlanState.rename_typed,
@@ -161,6 +185,7 @@ def _stage(stage: PlanStage, index) -> rx.Component:
                 spacing="3",
             ),
             rx.cond(stage.kind == "assessment", _settings(stage)),
+            rx.cond(stage.kind == "assessment", _settings_changed_meanwhile(stage)),
             spacing="2",
             width="100%",
         ),
@@ -181,10 +206,23 @@ def _add_test_dialog() -> rx.Component:
                 PlanState.test_stage_name,
             ),
             rx.vstack(
+                rx.cond(
+                    PlanState.test_stage_gone,
+                    rx.callout(
+                        "A colleague deleted this stage meanwhile: there is nothing to add to.",
+                        icon="triangle-alert",
+                        color_scheme="red",
+                        role="alert",
+                    ),
+                ),
                 *picker_fields(PlanState),
                 rx.hstack(
                     rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                    rx.button("Add", on_click=PlanState.add_test, disabled=PlanState.test_id == ""),
+                    rx.button(
+                        "Add",
+                        on_click=PlanState.add_test,
+                        disabled=(PlanState.test_id == "") | PlanState.test_stage_gone,
+                    ),
                     justify="end",
                     width="100%",
                 ),
@@ -208,17 +246,21 @@ def _delete_dialog() -> rx.Component:
             rx.alert_dialog.title("Delete ", PlanState.delete_stage_name, "?"),
             rx.alert_dialog.description(
                 rx.cond(
-                    PlanState.delete_count > 0,
-                    rx.text(
-                        PlanState.delete_count,
-                        " application(s) are in this stage. They move to the stage you choose; "
-                        "assessments already sent keep their results.",
+                    PlanState.delete_stage_gone,
+                    rx.text("A colleague has deleted this stage already."),
+                    rx.cond(
+                        PlanState.delete_count > 0,
+                        rx.text(
+                            PlanState.delete_count,
+                            " application(s) are in this stage. They move to the stage you choose; "
+                            "assessments already sent keep their results.",
+                        ),
+                        rx.text("No application is in this stage."),
                     ),
-                    rx.text("No application is in this stage."),
                 )
             ),
             rx.cond(
-                PlanState.delete_count > 0,
+                (PlanState.delete_count > 0) & ~PlanState.delete_stage_gone,
                 rx.hstack(
                     rx.text("Move them to", size="2"),
                     rx.select.root(
@@ -232,9 +274,18 @@ def _delete_dialog() -> rx.Component:
                 ),
             ),
             rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Keep the stage", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(
-                    rx.button("Delete", color_scheme="red", on_click=PlanState.confirm_delete)
+                rx.alert_dialog.cancel(
+                    rx.button(
+                        rx.cond(PlanState.delete_stage_gone, "Close", "Keep the stage"),
+                        variant="soft",
+                        color_scheme="gray",
+                    )
+                ),
+                rx.cond(
+                    ~PlanState.delete_stage_gone,
+                    rx.alert_dialog.action(
+                        rx.button("Delete", color_scheme="red", on_click=PlanState.confirm_delete)
+                    ),
                 ),
                 justify="end",
                 spacing="2",
@@ -246,12 +297,31 @@ def _delete_dialog() -> rx.Component:
     )
 
 
+def _notice() -> rx.Component:
+    """What a colleague's edit did to an editor the viewer had open (its stage deleted)."""
+    return rx.cond(
+        PlanState.notice != "",
+        rx.callout.root(
+            rx.callout.icon(rx.icon("info")),
+            rx.callout.text(
+                PlanState.notice,
+                " ",
+                rx.button("Dismiss", size="1", variant="ghost", on_click=PlanState.dismiss_notice),
+            ),
+            color_scheme="amber",
+            role="status",
+            max_width="900px",
+        ),
+    )
+
+
 @page(route=routes.PLAN, title="Interview plan · Assay", on_load=[AuthState.guard_page, PlanState.load])
 def plan_page() -> rx.Component:
     return page_frame(
         rx.cond(PlanState.plan.title != "", PlanState.plan.title + ": interview plan", "Interview plan"),
         _add_test_dialog(),
         _delete_dialog(),
+        _notice(),
         rx.cond(
             PlanState.error != "",
             rx.callout(PlanState.error, icon="triangle-alert", color_scheme="red"),

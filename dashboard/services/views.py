@@ -538,6 +538,9 @@ class PlanStage:
     tests: list[PlanTest]
     live_template: str
     reminder_hours: str = ""
+    # Changes whenever the settings form's stored values do: the form, whose boxes keep what is
+    # typed in them, is drawn afresh by it to show a colleague's saved settings.
+    settings_version: str = ""
 
 
 @dataclasses.dataclass
@@ -587,6 +590,7 @@ def plan(session: Session, job_id: int) -> PlanView:
                 gating=s.gating.value,
                 deadline_days=str(s.deadline_days or ""),
                 reminder_hours=str(s.reminder_hours or ""),
+                settings_version=f"{s.send_automatically}-{s.gating.value}-{s.deadline_days}-{s.reminder_hours}",
                 tests=tests.get(s.id, []),
                 live_template=(
                     f"{s.live_template_name} ({vendors.get(s.live_integration_id, '')})"

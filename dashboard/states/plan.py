@@ -1,4 +1,11 @@
-"""Editing a job's interview plan: stages, the tests each sends, and how it sends them."""
+"""Editing a job's interview plan: stages, the tests each sends, and how it sends them.
+
+The page is live (``live.keep_live``): a colleague's edit, saved in another tab or on
+another worker, shows within a second. A refresh redraws the plan but leaves alone what
+the viewer has open: the name box being typed in and the settings form being changed are
+drawn by the values they started from (their ``key``), and the dialogs keep their choices.
+An editor whose stage a colleague deleted says so rather than failing at the next click.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,7 @@ import reflex as rx
 from dashboard.services import pipeline, plans, views
 from dashboard.services.errors import UserError
 from dashboard.services.permissions import Permission
+from dashboard.states import live
 from dashboard.states.auth import acting_user, requires
 from dashboard.states.common import id_in_path, in_session
 from dashboard.states.picker import TestPicker
@@ -16,11 +24,22 @@ EMPTY = views.PlanView(0, "", [])
 
 
 class PlanState(TestPicker, rx.State):
-    """The plan page; every change is saved at once and the plan reloaded."""
+    """The plan page; every change is saved at once and the plan reloaded, a colleague's too."""
 
     plan: views.PlanView = EMPTY
     loaded: bool = False
+    revision: int = -1
     error: str = ""
+    # What happened to an editor the viewer had open, told once its stage is gone.
+    notice: str = ""
+    # The name box being typed in (focused): drawn by the name it started from, so a
+    # colleague's rename of that stage does not replace what the viewer is typing.
+    renaming_stage_id: int = 0
+    renaming_from: str = ""
+    # The settings form being changed: drawn by the settings it started from until saved
+    # (its boxes keep unsaved choices); ``PlanStage.settings_version`` says if they moved.
+    settings_stage_id: int = 0
+    settings_from: str = ""
     new_stage_name: str = ""
     # The name boxes are uncontrolled (typing stays in the browser until the box is left), so a
     # refused rename, which leaves the stored name as it was, bumps this to draw them afresh.
@@ -33,18 +52,47 @@ class PlanState(TestPicker, rx.State):
     delete_stage_name: str = ""
     delete_count: int = 0
     delete_target: str = ""
+    # The stage of an open dialog was deleted by a colleague: the dialog says so.
+    test_stage_gone: bool = False
+    delete_stage_gone: bool = False
 
     def _job_id(self) -> int:
         return id_in_path(self, "jobs")
 
     async def _reload(self) -> None:
         job_id = self._job_id()
+
+        def load(session):
+            # The revision before the plan: an edit landing in between wakes the watch again.
+            return pipeline.job_revisions(session, [job_id]), views.plan(session, job_id)
+
         try:
-            self.plan = await in_session(lambda s: views.plan(s, job_id))
+            self.revision, self.plan = await in_session(load)
             self.error = ""
         except UserError as err:
-            self.plan, self.error = EMPTY, str(err)
+            self.plan, self.error, self.revision = EMPTY, str(err), -1
+        else:
+            self._keep_open_editors()
         self.loaded = True
+
+    def _keep_open_editors(self) -> None:
+        """Fit what the viewer has open to the plan as it now is; say so when its stage is gone."""
+        stages = {s.id: s for s in self.plan.stages}
+        if self.renaming_stage_id and self.renaming_stage_id not in stages:
+            self.notice = f"A colleague deleted the stage {self.renaming_from} while you were renaming it."
+            self.renaming_stage_id, self.renaming_from = 0, ""
+        if self.settings_stage_id and self.settings_stage_id not in stages:
+            self.notice = (
+                "A colleague deleted the stage whose settings you were changing; they were not saved."
+            )
+            self.settings_stage_id, self.settings_from = 0, ""
+        self.test_stage_gone = bool(self.test_stage_id) and self.test_stage_id not in stages
+        self.delete_stage_gone = bool(self.delete_stage_id) and self.delete_stage_id not in stages
+        if self.delete_stage_id and not self.delete_stage_gone:
+            self.delete_count = stages[self.delete_stage_id].applications
+            others = [i for i in stages if i != self.delete_stage_id]
+            if not self.delete_target or int(self.delete_target) not in others:
+                self.delete_target = str(others[0]) if others else ""
 
     async def _try(self, work) -> str:
         """Make a change and reload the plan; the service's refusal, or "" once it is done."""
@@ -64,8 +112,29 @@ class PlanState(TestPicker, rx.State):
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
     async def load(self):
-        """Page load."""
+        """Page load: nothing open yet; the watch starts from what it read."""
+        self.revision, self.notice, self.name_resets = -1, "", 0
+        self.renaming_stage_id, self.renaming_from, self.settings_stage_id, self.settings_from = 0, "", 0, ""
+        self.test_stage_id, self.delete_stage_id = 0, 0
         await self._reload()
+        return PlanState.watch
+
+    @rx.event(background=True)
+    @requires(Permission.MANAGE_PIPELINE)
+    async def watch(self):
+        """Started by the page's load: keeps the plan live while it is open (``live.keep_live``)."""
+        return await live.keep_live(
+            self,
+            Permission.MANAGE_PIPELINE,
+            lambda: [self._job_id()],
+            self._reload,
+            paused=lambda: not self.plan.job_id,
+        )
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    def dismiss_notice(self):
+        self.notice = ""
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
@@ -82,13 +151,27 @@ class PlanState(TestPicker, rx.State):
         self.new_stage_name = ""
         return rx.toast.success(f"Stage {name.strip()!r} added.")
 
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    def start_rename(self, stage_id: int):
+        """The viewer entered a stage's name box: hold the name it shows while they type."""
+        stage = next((s for s in self.plan.stages if s.id == stage_id), None)
+        if stage is not None and self.renaming_stage_id != stage_id:
+            self.renaming_stage_id, self.renaming_from = stage.id, stage.name
+
     async def _rename(self, stage_id: int, name: str):
+        started_from = self.renaming_from if self.renaming_stage_id == stage_id else None
+        # The box is drawn by the stored name again (a colleague's, if they renamed it meanwhile).
+        self.renaming_stage_id, self.renaming_from = 0, ""
         current = next((s.name for s in self.plan.stages if s.id == stage_id), None)
-        if current is None or current == name.strip():
+        # Left as it was: nothing to save, and a colleague's new name is not overwritten by the old.
+        if current is None or name.strip() in (current, started_from):
             return
         if refusal := await self._try(lambda s: plans.rename_stage(session=s, stage_id=stage_id, name=name)):
             self.name_resets += 1  # the box shows the stored name again, not the refused one
             return rx.toast.error(refusal)
+        if started_from is not None and started_from != current:
+            return rx.toast.success(f"Renamed; this replaces {current}, a colleague's name for it meanwhile.")
         return rx.toast.success("Renamed.")
 
     @rx.event
@@ -116,6 +199,20 @@ class PlanState(TestPicker, rx.State):
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
+    def start_settings(self, stage_id: int):
+        """The viewer entered a stage's settings form: hold the settings it shows until saved."""
+        stage = next((s for s in self.plan.stages if s.id == stage_id), None)
+        if stage is not None and self.settings_stage_id != stage_id:
+            self.settings_stage_id, self.settings_from = stage.id, stage.settings_version
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    def show_stored_settings(self):
+        """Drop the viewer's unsaved settings for the ones a colleague saved meanwhile."""
+        self.settings_stage_id, self.settings_from = 0, ""
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
     async def save_settings(self, form: dict):
         """An assessment stage's sending: automatic or on a click, gating, deadline."""
         stage_id = int(form.get("stage_id") or 0)
@@ -131,7 +228,7 @@ class PlanState(TestPicker, rx.State):
             return rx.toast.error("The reminder is a whole number of hours.")
         auto = str(form.get("send_automatically", "")).lower() in ("on", "true", "1")
         gating = Gating(form.get("gating") or "all")
-        return await self._change(
+        if refusal := await self._try(
             lambda s: plans.configure_stage(
                 session=s,
                 stage_id=stage_id,
@@ -139,9 +236,12 @@ class PlanState(TestPicker, rx.State):
                 gating=gating,
                 deadline_days=deadline,
                 reminder_hours=reminder,
-            ),
-            "Stage settings saved.",
-        )
+            )
+        ):
+            return rx.toast.error(refusal)  # held still: what was typed stays, to be corrected
+        if self.settings_stage_id == stage_id:
+            self.settings_stage_id, self.settings_from = 0, ""  # saved: the form is the stored settings
+        return rx.toast.success("Stage settings saved.")
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
@@ -156,7 +256,7 @@ class PlanState(TestPicker, rx.State):
     @requires(Permission.MANAGE_PIPELINE)
     async def open_add_test(self, stage_id: int, stage_name: str, for_live: bool):
         """Pick a vendor connection and one of its tests (or live-interview templates)."""
-        self.test_stage_id, self.test_stage_name = stage_id, stage_name
+        self.test_stage_id, self.test_stage_name, self.test_stage_gone = stage_id, stage_name, False
         if await self._open_picker(live=for_live):
             return PlanState.open_on_first_with_tests()
 
@@ -171,6 +271,10 @@ class PlanState(TestPicker, rx.State):
     async def add_test(self):
         """Add the picked test to the stage (or make it the stage's live-interview template)."""
         stage_id, integration_id, test_id = self.test_stage_id, int(self.connection_id or 0), self.test_id
+        if self.test_stage_gone:
+            return rx.toast.error(
+                f"A colleague deleted {self.test_stage_name}: there is nothing to add it to."
+            )
         name = self._picked_name()
         try:
             if self.picker_live:
@@ -222,6 +326,7 @@ class PlanState(TestPicker, rx.State):
             stage.name,
             stage.applications,
         )
+        self.delete_stage_gone = False
         others = [s for s in self.plan.stages if s.id != stage_id]
         self.delete_target = str(others[0].id) if others else ""
 
@@ -242,6 +347,13 @@ class PlanState(TestPicker, rx.State):
         """Delete the stage, moving its applications to the chosen stage."""
         stage_id, target = self.delete_stage_id, int(self.delete_target or 0) or None
         self.delete_stage_id = 0
+        if self.delete_stage_gone:
+            return rx.toast.error(f"A colleague has deleted {self.delete_stage_name} already.")
+        # Its editors close with it, without telling the viewer a colleague deleted it.
+        if self.renaming_stage_id == stage_id:
+            self.renaming_stage_id = 0
+        if self.settings_stage_id == stage_id:
+            self.settings_stage_id = 0
         try:
             outcome = await in_session(
                 lambda s: pipeline.delete_stage(

@@ -1,12 +1,16 @@
-"""The plan page's state: deleting a stage moves its candidates as a move on the board would."""
+"""The plan page's state: deleting a stage moves its candidates as a move on the board would;
+the page is live, and a colleague's edit leaves the editor the viewer has open alone."""
+
+import asyncio
 
 from reflex.istate.data import ReflexURL, RouterData
 from sqlmodel import select
 
 from dashboard.services import plans
+from dashboard.services.actors import SYSTEM
 from dashboard.states.plan import PlanState
-from models import ApplicationEvent, AssessmentAttempt, AttemptState, Gating, Role
-from tests.states.conftest import run_async, run_handler, substate
+from models import ApplicationEvent, AssessmentAttempt, AttemptState, Gating, Role, new_session
+from tests.states.conftest import run_async, run_handler, substate, watch_until
 
 
 def test_candidates_of_a_deleted_stage_moved_into_an_auto_send_stage_are_sent_its_test(
@@ -37,3 +41,113 @@ def test_candidates_of_a_deleted_stage_moved_into_an_auto_send_stage_are_sent_it
     assert "Stage deleted. 1 application(s) moved to CoderPad assessment. Sent 1 of 1" in repr(toast), toast
     summaries = [e.summary for e in session.exec(select(ApplicationEvent))]
     assert "Moved from Applied to CoderPad assessment (stage deleted)" in summaries
+
+
+def _open_plan(root, p) -> PlanState:
+    """The plan page of the pipeline's job, loaded, with the watch its load starts."""
+    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}/plan"))
+    page = substate(root, PlanState)
+    assert run_async(run_handler(page, "load")) == [PlanState.watch]  # the load starts the watch
+    return page
+
+
+def _colleague(edit) -> None:
+    """A colleague's edit, in a session of their own (another tab, another worker)."""
+    with new_session() as session:
+        edit(session)
+
+
+def _names(page: PlanState) -> list[str]:
+    return [s.name for s in page.plan.stages]
+
+
+def _while_watched(page: PlanState, edit, done) -> None:
+    """The colleague edits while the page's watch runs; returns once ``done()`` holds."""
+
+    async def scenario():
+        editing = asyncio.create_task(asyncio.to_thread(_colleague, edit))
+        await watch_until(page, done)
+        await editing
+
+    run_async(scenario())
+
+
+def test_an_open_plan_shows_a_colleagues_edit_without_a_reload(pipeline_with_assessment, signed_in_as):
+    """The page changed only when reloaded: two recruiters editing one plan undid each other."""
+    p = pipeline_with_assessment
+    page = _open_plan(signed_in_as(Role.RECRUITER), p)
+    assert _names(page) == ["Applied", "CoderPad assessment", "Onsite"]
+
+    _while_watched(
+        page,
+        lambda s: plans.move_stage(session=s, stage_id=p.onsite.id, position=0),
+        lambda: _names(page) == ["Onsite", "Applied", "CoderPad assessment"],
+    )
+    _while_watched(
+        page,
+        lambda s: plans.configure_stage(
+            session=s,
+            stage_id=p.assessment.id,
+            send_automatically=True,
+            gating=Gating.ANY,
+            deadline_days=None,
+        ),
+        lambda: (page.plan.stages[2].auto_send, page.plan.stages[2].gating) == (True, "any"),
+    )
+
+
+def test_the_name_box_being_typed_in_keeps_its_text_while_the_rest_refreshes(
+    pipeline_with_assessment, signed_in_as
+):
+    """A colleague renaming the stage whose box the viewer is in redraws every other part of the
+    page; the box is drawn by the name it started from, so what the viewer typed stays. Leaving it
+    unchanged then keeps the colleague's name instead of writing the old one back."""
+    p = pipeline_with_assessment
+    page = _open_plan(signed_in_as(Role.RECRUITER), p)
+    run_async(run_handler(page, "start_rename", p.onsite.id))
+
+    _while_watched(
+        page,
+        lambda s: plans.rename_stage(session=s, stage_id=p.onsite.id, name="Final interview"),
+        lambda: _names(page)[2] == "Final interview",
+    )
+    assert (page.renaming_stage_id, page.renaming_from) == (p.onsite.id, "Onsite")  # the box's key stays
+
+    run_async(run_handler(page, "rename", p.onsite.id, "Onsite"))  # left the box untouched
+
+    assert _names(page)[2] == "Final interview" and page.renaming_stage_id == 0  # redrawn with theirs
+
+
+def test_a_stage_a_colleague_deletes_under_an_open_editor_is_said_so(pipeline_with_assessment, signed_in_as):
+    """Renaming, adding a test to or deleting a stage a colleague has just deleted failed with
+    'That stage no longer exists.' at best; the page now says what happened as soon as it happens."""
+    p = pipeline_with_assessment
+    page = _open_plan(signed_in_as(Role.RECRUITER), p)
+    run_async(run_handler(page, "start_rename", p.onsite.id))
+    run_async(run_handler(page, "ask_delete", p.onsite.id))
+
+    _while_watched(
+        page,
+        lambda s: plans.delete_stage(session=s, stage_id=p.onsite.id, move_to_stage_id=None, actor=SYSTEM),
+        lambda: "Onsite" not in _names(page),
+    )
+
+    assert page.notice == "A colleague deleted the stage Onsite while you were renaming it."
+    assert page.renaming_stage_id == 0
+    assert page.delete_stage_gone  # the open delete question says the stage is gone already
+    [toast] = run_async(run_handler(page, "confirm_delete"))
+    assert "already" in repr(toast) and "Onsite" in repr(toast), toast
+
+
+def test_the_add_test_dialog_of_a_deleted_stage_says_so(pipeline_with_assessment, signed_in_as):
+    p = pipeline_with_assessment
+    page = _open_plan(signed_in_as(Role.RECRUITER), p)
+    run_async(run_handler(page, "open_add_test", p.onsite.id, "Onsite", False))
+
+    _while_watched(
+        page,
+        lambda s: plans.delete_stage(session=s, stage_id=p.onsite.id, move_to_stage_id=None, actor=SYSTEM),
+        lambda: page.test_stage_gone,
+    )
+
+    assert page.test_stage_id == p.onsite.id  # the dialog stays open, saying why nothing can be added
