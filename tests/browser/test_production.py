@@ -1,7 +1,7 @@
 """Production mode: PostgreSQL for the data, Redis for Reflex's state, several backend workers.
 
-One browser tab changes a candidate's stage; another tab, served by whichever
-worker, sees it without a reload. Whatever the number of workers, exactly one
+One browser tab changes a candidate's stage, or the job's plan; other tabs, served by
+whichever worker, see it without a reload. Whatever the number of workers, exactly one
 runs the scheduled jobs, and each time slot of each job ran once. Killed, the
 worker that runs them is replaced, and another takes the jobs over.
 """
@@ -73,6 +73,24 @@ def test_several_workers_one_scheduler_and_live_boards(browser, production_app, 
     # would let each worker's scheduler win some slots).
     assert len(runners) == 1, f"scheduled jobs ran in {runners}"
     assert len(workers) >= 2, "only one backend worker answered"
+
+
+def test_an_open_plan_shows_an_edit_made_on_any_worker(browser, production_app):
+    """A stage added to the plan in one tab shows in the plan open in others, whichever
+    worker serves each (two watching tabs: with several workers, likely another one's)."""
+    app = production_app
+    editor, *watchers = (_recruiters_board(browser, app.url) for _ in range(3))
+    for page in (editor, *watchers):
+        page.goto(page.url + "/plan")
+        expect(page.locator(".plan-stage").first).to_be_visible()
+
+    editor.get_by_label("New stage name").fill("Reference check")
+    editor.get_by_role("button", name="Add stage").click()
+
+    for page in watchers:
+        expect(page.locator(".plan-stage[data-stage='Reference check']")).to_be_visible(timeout=3_000)
+    for page in (editor, *watchers):
+        page.context.close()
 
 
 def test_a_board_whose_state_redis_lost_loads_again(browser, production_app):
