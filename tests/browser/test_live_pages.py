@@ -1,6 +1,6 @@
 """Open pages stay live through one revision watch per worker, and stop costing anything once left.
 
-Each live page (jobs, board, queue, review, application, notifications) starts its watch
+Each live page (jobs, board, plan, queue, review, application, notifications) starts its watch
 with its page load; Reflex cancels it when the tab navigates, reconnects or closes. The
 worker's health answer counts the pages it keeps live (``live_pages``). What belongs to no
 job (a vendor result to match) reaches the open queue through the workspace revision.

@@ -151,3 +151,22 @@ def test_the_add_test_dialog_of_a_deleted_stage_says_so(pipeline_with_assessment
     )
 
     assert page.test_stage_id == p.onsite.id  # the dialog stays open, saying why nothing can be added
+
+
+def test_the_delete_question_follows_the_plan_it_asks_about(pipeline_with_assessment, signed_in_as):
+    """Its count of applications and its choice of where they go come from the plan as it now is:
+    a target stage a colleague deleted is not offered (confirming would have been refused)."""
+    p = pipeline_with_assessment
+    page = _open_plan(signed_in_as(Role.RECRUITER), p)
+    run_async(run_handler(page, "ask_delete", p.applied.id))
+    run_async(run_handler(page, "set_delete_target", str(p.onsite.id)))
+    assert page.delete_count == 1
+
+    _while_watched(
+        page,
+        lambda s: plans.delete_stage(session=s, stage_id=p.onsite.id, move_to_stage_id=None, actor=SYSTEM),
+        lambda: "Onsite" not in _names(page),
+    )
+
+    assert (page.delete_stage_id, page.delete_target) == (p.applied.id, str(p.assessment.id))
+    assert not page.delete_stage_gone
