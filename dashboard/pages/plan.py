@@ -306,9 +306,16 @@ def _notice() -> rx.Component:
             rx.callout.text(
                 PlanState.notice,
                 " ",
-                rx.button("Dismiss", size="1", variant="ghost", on_click=PlanState.dismiss_notice),
+                rx.button(
+                    "Dismiss",
+                    size="1",
+                    variant="ghost",
+                    high_contrast=True,
+                    on_click=PlanState.dismiss_notice,
+                ),
             ),
             color_scheme="amber",
+            high_contrast=True,  # amber text on its own tint is too faint (axe: colour contrast)
             role="status",
             max_width="900px",
         ),

@@ -7,6 +7,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import DEMO_PASSWORD
 from tests.browser.steps import pick_test
+from tests.browser.test_accessibility import _broken_rules
 
 pytestmark = pytest.mark.browser
 
@@ -96,6 +97,8 @@ def test_a_colleagues_edits_show_live_around_what_the_viewer_is_typing(page, app
     expect(take_home.get_by_role("checkbox", name="Send automatically on entry")).to_be_checked()
     expect(take_home.get_by_label("Stage done when")).to_have_text("all tests are completed")
     shoot("plan-live-settings-held", full_page=False)
+    expect(page.locator("[data-sonner-toast]")).to_have_count(0)  # judged without the toasts fading out
+    assert _broken_rules(page) == []  # the word of the colleague's save, and its button, read well
     take_home.get_by_role("button", name="Show theirs").click()
     expect(take_home.get_by_label("Stage done when")).to_have_text("any one test is completed")
     expect(take_home.get_by_role("checkbox", name="Send automatically on entry")).not_to_be_checked()
@@ -132,7 +135,9 @@ def test_a_stage_deleted_under_an_open_editor_is_said_to_be_gone(page, app_url, 
     )
     expect(dialog.get_by_role("button", name="Add")).to_be_disabled()
     shoot("plan-live-dialog-stage-gone", full_page=False)
+    assert _broken_rules(page) == []
     dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_have_count(0)
 
     # So does the delete question, and the name box being typed in.
     _stage(page, "Offer").get_by_role("button", name="Delete").click()
@@ -141,12 +146,16 @@ def test_a_stage_deleted_under_an_open_editor_is_said_to_be_gone(page, app_url, 
     expect(question).to_contain_text("A colleague has deleted this stage already.", timeout=LIVE)
     expect(question.get_by_role("button", name="Delete")).to_have_count(0)
     question.get_by_role("button", name="Close").click()
+    expect(question).to_have_count(0)  # gone: a closing dialog keeps the focus inside it
 
-    _stage(page, "Recruiter screen").get_by_label("Stage name", exact=True).fill("Phone scr")
+    renaming = _stage(page, "Recruiter screen").get_by_label("Stage name", exact=True)
+    renaming.fill("Phone scr")
+    expect(renaming).to_be_focused()
     colleague_deletes("Recruiter screen")
     expect(page.get_by_role("status")).to_contain_text(
         "A colleague deleted the stage Recruiter screen while you were renaming it.", timeout=LIVE
     )
     assert _order(page) == ["Applied"]
     shoot("plan-live-renamed-stage-gone", full_page=False)
+    assert _broken_rules(page) == []
     other.context.close()
