@@ -22,7 +22,8 @@ def _test_row(test: PlanTest) -> rx.Component:
             variant="ghost",
             color_scheme="red",
             aria_label="Remove " + test.name,
-            on_click=PlanState.remove_test(test.id),
+            on_click=PlanState.ask_remove_test(test.id),
+            id="remove-test-" + test.id.to_string(),
         ),
         align="center",
         class_name="stage-test",
@@ -234,6 +235,35 @@ def _add_test_dialog() -> rx.Component:
     )
 
 
+def _remove_test_dialog() -> rx.Component:
+    """Removing a test changes what new candidates are sent, so it asks first, naming test and stage."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(
+                "Remove ", PlanState.remove_test_name, " from ", PlanState.remove_test_stage, "?"
+            ),
+            rx.alert_dialog.description(PlanState.remove_test_text, overflow_wrap="anywhere"),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Keep the test", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(
+                    rx.button("Remove", color_scheme="red", on_click=PlanState.confirm_remove_test)
+                ),
+                justify="end",
+                spacing="2",
+                margin_top="16px",
+            ),
+            # Kept (Escape, "Keep the test"): the focus goes back to its x, not to the page's top.
+            on_close_auto_focus=rx.call_script(
+                "document.getElementById('remove-test-"
+                + PlanState.remove_test_asked.to_string()
+                + "')?.focus()"
+            ).prevent_default,
+        ),
+        open=PlanState.remove_test_id != 0,
+        on_open_change=PlanState.set_remove_test_open,
+    )
+
+
 def _target(stage: PlanStage) -> rx.Component:
     return rx.cond(
         stage.id != PlanState.delete_stage_id, rx.select.item(stage.name, value=stage.id.to_string())
@@ -329,6 +359,7 @@ def plan_page() -> rx.Component:
         _add_test_dialog(),
         _delete_dialog(),
         _notice(),
+        _remove_test_dialog(),
         rx.cond(
             PlanState.error != "",
             rx.callout(PlanState.error, icon="triangle-alert", color_scheme="red"),

@@ -7,6 +7,8 @@ leaves the attempts already sent where they are.
 
 from __future__ import annotations
 
+import dataclasses
+
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
@@ -17,6 +19,7 @@ from dashboard.services.integrations import get_integration
 from models import (
     Application,
     AssessmentAttempt,
+    AttemptState,
     Gating,
     Integration,
     Job,
@@ -174,6 +177,45 @@ def add_stage_test(
     history.bump_job(session, stage.job_id)
     session.commit()
     return test
+
+
+@dataclasses.dataclass(frozen=True)
+class StageTestRemoval:
+    """What removing a test from its stage changes, for the question asked before it is done."""
+
+    test_name: str
+    stage_name: str
+    sends_automatically: bool
+    only_test: bool  # the stage becomes a regular stage, sending nothing
+    with_candidates: int  # sent and not finished: the candidates keep their links
+    not_sent: int  # opened, waiting in the queue's Needs sending: they stay there
+
+
+def removal_of(session: Session, stage_test_id: int) -> StageTestRemoval:
+    """What ``remove_stage_test`` would change: its attempts stay, new entrants are not sent it.
+
+    Raises:
+        NotFound: The test is no longer part of the stage.
+    """
+    test = session.get(StageAssessment, stage_test_id)
+    if test is None:
+        raise NotFound("That test is no longer part of the stage.")
+    stage = get_stage(session, test.stage_id)
+    counts = dict(
+        session.exec(
+            sa.select(AssessmentAttempt.state, sa.func.count())
+            .where(AssessmentAttempt.stage_assessment_id == test.id)
+            .group_by(AssessmentAttempt.state)
+        ).all()
+    )
+    return StageTestRemoval(
+        test_name=test.vendor_test_name,
+        stage_name=stage.name,
+        sends_automatically=stage.send_automatically,
+        only_test=len(tests_of(session, stage.id)) == 1,
+        with_candidates=counts.get(AttemptState.SENT, 0) + counts.get(AttemptState.STARTED, 0),
+        not_sent=counts.get(AttemptState.READY_TO_SEND, 0),
+    )
 
 
 def remove_stage_test(*, session: Session, stage_test_id: int) -> None:

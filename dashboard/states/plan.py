@@ -47,6 +47,12 @@ class PlanState(TestPicker, rx.State):
     # Add-test dialog (a stage's tests, or its live-interview template): see TestPicker
     test_stage_id: int = 0
     test_stage_name: str = ""
+    # Remove-test question: the stage's test being removed, and what removing it changes
+    remove_test_id: int = 0  # 0: no question open
+    remove_test_asked: int = 0  # the last one asked about, whose x has the focus back once kept
+    remove_test_name: str = ""
+    remove_test_stage: str = ""
+    remove_test_text: str = ""
     # Delete dialog
     delete_stage_id: int = 0
     delete_stage_name: str = ""
@@ -245,11 +251,32 @@ class PlanState(TestPicker, rx.State):
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
-    async def remove_test(self, stage_test_id: int):
-        """Stop sending one of a stage's tests (attempts already sent stay)."""
+    async def ask_remove_test(self, stage_test_id: int):
+        """Say what removing a stage's test changes for its candidates before doing it."""
+        try:
+            removal = await in_session(lambda s: plans.removal_of(s, stage_test_id))
+        except UserError as err:  # removed meanwhile, in another tab
+            await self._reload()
+            return rx.toast.error(str(err))
+        self.remove_test_id = self.remove_test_asked = stage_test_id
+        self.remove_test_name, self.remove_test_stage = removal.test_name, removal.stage_name
+        self.remove_test_text = _removal_text(removal)
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    def set_remove_test_open(self, open_: bool):
+        if not open_:
+            self.remove_test_id = 0
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    async def confirm_remove_test(self):
+        """Stop sending the test asked about (attempts already opened or sent stay)."""
+        stage_test_id = self.remove_test_id
+        self.remove_test_id = 0
         return await self._change(
             lambda s: plans.remove_stage_test(session=s, stage_test_id=stage_test_id),
-            "Test removed from the stage.",
+            f"{self.remove_test_name} removed from {self.remove_test_stage}.",
         )
 
     @rx.event
@@ -366,3 +393,23 @@ class PlanState(TestPicker, rx.State):
         await self._reload()
         # Its candidates entered the chosen stage: a test it sends on entry that failed is an error.
         return (rx.toast.error if outcome.not_sent else rx.toast.success)(outcome.message)
+
+
+def _removal_text(removal: plans.StageTestRemoval) -> str:
+    """The question's words: who stops getting the test, and what stays as it is."""
+    stage = removal.stage_name
+    if removal.sends_automatically:
+        future = f"Candidates who enter {stage} from now on are no longer sent it automatically."
+    else:
+        future = f"Candidates who enter {stage} from now on no longer get it in the queue to send."
+    words = [
+        future,
+        f"Assessments of it already sent stay with their candidates and keep their results "
+        f"({removal.with_candidates} not finished yet); {removal.not_sent} not sent yet stay "
+        "in the queue's Needs sending.",
+    ]
+    if removal.only_test:
+        words.append(
+            f"It is {stage}'s only test: the stage becomes a regular stage, with no assessment to send."
+        )
+    return " ".join(words)

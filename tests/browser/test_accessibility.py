@@ -75,5 +75,10 @@ def test_no_page_breaks_a_wcag_a_or_aa_rule(page, app_url, sign_in):
     expect(page.get_by_label("Rejection reason")).to_be_visible()
     broken["the reject dialog"] = _broken_rules(page)
     page.keyboard.press("Escape")
+    page.goto(f"{app_url}/jobs/1/plan")
+    page.locator(".stage-test").first.get_by_role("button").click()
+    expect(page.get_by_role("alertdialog")).to_be_visible()
+    broken["the remove-test question"] = _broken_rules(page)
+    page.keyboard.press("Escape")
 
     assert {path: rules for path, rules in broken.items() if rules} == {}

@@ -1,5 +1,6 @@
 """The plan page's state: deleting a stage moves its candidates as a move on the board would;
-the page is live, and a colleague's edit leaves the editor the viewer has open alone."""
+removing a stage's test asks first, saying what it changes for candidates; the page is live,
+and a colleague's edit leaves the editor the viewer has open alone."""
 
 import asyncio
 
@@ -8,9 +9,29 @@ from sqlmodel import select
 
 from dashboard.services import plans
 from dashboard.services.actors import SYSTEM
+from dashboard.services.integrations import list_vendor_tests
 from dashboard.states.plan import PlanState
-from models import ApplicationEvent, AssessmentAttempt, AttemptState, Gating, Role, new_session
+from models import (
+    ApplicationEvent,
+    AssessmentAttempt,
+    AttemptState,
+    Gating,
+    Role,
+    StageAssessment,
+    StageKind,
+    new_session,
+)
+from tests.conftest import enter_stage, send_test
 from tests.states.conftest import run_async, run_handler, substate, watch_until
+
+
+def _plan_page(signed_in_as, job_id: int) -> PlanState:
+    """The plan page of the job, loaded, as a recruiter opens it."""
+    root = signed_in_as(Role.RECRUITER)
+    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{job_id}/plan"))
+    page = substate(root, PlanState)
+    run_async(run_handler(page, "load"))
+    return page
 
 
 def test_candidates_of_a_deleted_stage_moved_into_an_auto_send_stage_are_sent_its_test(
@@ -26,10 +47,7 @@ def test_candidates_of_a_deleted_stage_moved_into_an_auto_send_stage_are_sent_it
         gating=Gating.ALL,
         deadline_days=None,
     )
-    root = signed_in_as(Role.RECRUITER)
-    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}/plan"))
-    page = substate(root, PlanState)
-    run_async(run_handler(page, "load"))
+    page = _plan_page(signed_in_as, p.job.id)
 
     run_async(run_handler(page, "ask_delete", p.applied.id))
     run_async(run_handler(page, "set_delete_target", str(p.assessment.id)))
@@ -170,3 +188,85 @@ def test_the_delete_question_follows_the_plan_it_asks_about(pipeline_with_assess
 
     assert (page.delete_stage_id, page.delete_target) == (p.applied.id, str(p.assessment.id))
     assert not page.delete_stage_gone
+
+
+def test_removing_a_stage_test_asks_first_naming_it_and_what_stays_for_candidates(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    """The x beside a stage's test removed it at once: no question, and no word on its candidates."""
+    p = pipeline_with_assessment
+    send_test(session, p.assessment, p.application)  # Ada has it, sent
+    enter_stage(session, p.assessment, name="Grace", email="grace@example.com")  # Grace's waits to be sent
+    page = _plan_page(signed_in_as, p.job.id)
+    [test] = next(s for s in page.plan.stages if s.id == p.assessment.id).tests
+
+    run_async(run_handler(page, "ask_remove_test", test.id))
+
+    assert session.get(StageAssessment, test.id) is not None  # only asked: nothing removed yet
+    assert page.remove_test_id == test.id
+    assert (page.remove_test_name, page.remove_test_stage) == (test.name, "CoderPad assessment")
+    assert page.remove_test_text == (
+        "Candidates who enter CoderPad assessment from now on no longer get it in the queue to send. "
+        "Assessments of it already sent stay with their candidates and keep their results "
+        "(1 not finished yet); 1 not sent yet stay in the queue's Needs sending. "
+        "It is CoderPad assessment's only test: the stage becomes a regular stage, with no assessment to send."
+    )
+    run_async(run_handler(page, "set_remove_test_open", False))  # Keep the test (or Escape)
+    assert page.remove_test_id == 0 and session.get(StageAssessment, test.id) is not None
+
+    run_async(run_handler(page, "ask_remove_test", test.id))
+    [toast] = run_async(run_handler(page, "confirm_remove_test"))  # the question's Remove
+
+    session.expire_all()
+    assert f"{test.name} removed from CoderPad assessment." in repr(toast)
+    assert session.get(StageAssessment, test.id) is None and page.remove_test_id == 0
+    assert session.get(type(p.assessment), p.assessment.id).kind == StageKind.REGULAR
+    states = sorted(a.state for a in session.exec(select(AssessmentAttempt)))
+    assert states == [AttemptState.READY_TO_SEND, AttemptState.SENT]  # what candidates had, they keep
+    assert sandbox.stats()["invitations_created"] == 1
+
+
+def test_a_stage_that_sends_on_entry_says_it_stops_sending_the_test_automatically(
+    session, pipeline_with_assessment, signed_in_as
+):
+    """A stage with a second test stays an assessment stage: no word of it becoming regular."""
+    p = pipeline_with_assessment
+    second = list_vendor_tests(session=session, integration_id=p.integration.id)[1]
+    plans.add_stage_test(
+        session=session,
+        stage_id=p.assessment.id,
+        integration_id=p.integration.id,
+        vendor_test_id=second.id,
+        vendor_test_name=second.name,
+    )
+    plans.configure_stage(
+        session=session,
+        stage_id=p.assessment.id,
+        send_automatically=True,
+        gating=Gating.ALL,
+        deadline_days=None,
+    )
+    page = _plan_page(signed_in_as, p.job.id)
+    test, _second = next(s for s in page.plan.stages if s.id == p.assessment.id).tests
+
+    run_async(run_handler(page, "ask_remove_test", test.id))
+
+    assert "only test" not in page.remove_test_text
+    assert page.remove_test_text.startswith(
+        "Candidates who enter CoderPad assessment from now on are no longer sent it automatically."
+    )
+    assert "(0 not finished yet); 0 not sent yet" in page.remove_test_text
+
+
+def test_removing_a_test_removed_meanwhile_in_another_tab_is_told_not_raised(
+    session, pipeline_with_assessment, signed_in_as
+):
+    p = pipeline_with_assessment
+    page = _plan_page(signed_in_as, p.job.id)
+    [test] = next(s for s in page.plan.stages if s.id == p.assessment.id).tests
+    plans.remove_stage_test(session=session, stage_test_id=test.id)
+
+    [toast] = run_async(run_handler(page, "ask_remove_test", test.id))
+
+    assert "That test is no longer part of the stage." in repr(toast) and page.remove_test_id == 0
+    assert all(s.tests == [] for s in page.plan.stages)  # the page shows the plan as it is now
