@@ -6,7 +6,7 @@ from dashboard import routes
 from dashboard.components.earlier import earlier_dialog
 from dashboard.components.layout import page_frame, status_chip
 from dashboard.pages import page
-from dashboard.services.queue_view import BucketCount, QueueRow, UnmatchedRow
+from dashboard.services.queue_view import BucketCount, QueueRow, SetAsideRow, UnmatchedRow
 from dashboard.services.views import Choice
 from dashboard.states.auth import AuthState
 from dashboard.states.queue import QueueState
@@ -251,14 +251,15 @@ def _unmatched(row: UnmatchedRow) -> rx.Component:
 
 
 def _dismiss_dialog() -> rx.Component:
-    """Setting a vendor result aside cannot be undone, so it asks first, naming the result."""
+    """Setting a vendor result aside takes it out of the list, so it asks first, naming the result."""
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
             rx.alert_dialog.title("Set a vendor result aside"),
             rx.alert_dialog.description(
                 "Set aside the result for ",
                 rx.text.strong(QueueState.dismiss_what),
-                "? It is no longer offered for matching, and nothing is applied to any assessment.",
+                "? It is no longer offered for matching, and nothing is applied to any assessment. "
+                "It stays under Set aside, where it can be restored.",
                 overflow_wrap="anywhere",
             ),
             rx.hstack(
@@ -278,9 +279,75 @@ def _dismiss_dialog() -> rx.Component:
     )
 
 
+def _set_aside(row: SetAsideRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.code(row.vendor_attempt_id)),
+        rx.table.cell(row.candidate_email),
+        rx.table.cell(row.reason),
+        rx.table.cell(row.set_aside, " ago by ", row.by),
+        rx.table.cell(
+            rx.button(
+                rx.icon("undo-2", size=14),
+                "Restore",
+                size="1",
+                variant="soft",
+                on_click=QueueState.restore(row.id),
+            )
+        ),
+    )
+
+
+def _set_aside_list() -> rx.Component:
+    """Results set aside, to be restored to the list when set aside by mistake."""
+    return rx.vstack(
+        rx.button(
+            rx.icon(rx.cond(QueueState.showing_set_aside, "chevron-down", "chevron-right"), size=14),
+            "Set aside (",
+            QueueState.set_aside_count,
+            ")",
+            size="1",
+            variant="ghost",
+            aria_expanded=QueueState.showing_set_aside,
+            on_click=QueueState.toggle_set_aside,
+        ),
+        rx.cond(
+            QueueState.showing_set_aside,
+            rx.vstack(
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            *[
+                                rx.table.column_header_cell(h)
+                                for h in ("Vendor id", "Email", "Why", "Set aside", "")
+                            ]
+                        )
+                    ),
+                    rx.table.body(rx.foreach(QueueState.set_aside, _set_aside)),
+                    width="100%",
+                ),
+                rx.cond(
+                    QueueState.set_aside_count > QueueState.set_aside.length(),
+                    rx.text(
+                        "The newest ",
+                        QueueState.set_aside.length(),
+                        " of ",
+                        QueueState.set_aside_count,
+                        " are shown.",
+                        size="1",
+                        color_scheme="gray",
+                    ),
+                ),
+                width="100%",
+            ),
+        ),
+        width="100%",
+        class_name="set-aside",
+    )
+
+
 def _unmatched_section() -> rx.Component:
     return rx.cond(
-        QueueState.unmatched.length() > 0,
+        (QueueState.unmatched.length() > 0) | (QueueState.set_aside_count > 0),
         rx.vstack(
             rx.heading("Vendor results that need matching", size="4"),
             rx.text(
@@ -289,18 +356,23 @@ def _unmatched_section() -> rx.Component:
                 size="2",
                 color_scheme="gray",
             ),
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *[
-                            rx.table.column_header_cell(h)
-                            for h in ("Vendor id", "Email", "Why", "Received", "")
-                        ]
-                    )
+            rx.cond(
+                QueueState.unmatched.length() > 0,
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            *[
+                                rx.table.column_header_cell(h)
+                                for h in ("Vendor id", "Email", "Why", "Received", "")
+                            ]
+                        )
+                    ),
+                    rx.table.body(rx.foreach(QueueState.unmatched, _unmatched)),
+                    width="100%",
                 ),
-                rx.table.body(rx.foreach(QueueState.unmatched, _unmatched)),
-                width="100%",
+                rx.text("None is waiting to be matched.", size="2"),
             ),
+            rx.cond(QueueState.set_aside_count > 0, _set_aside_list()),
             width="100%",
             class_name="needs-matching",
         ),

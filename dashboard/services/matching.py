@@ -3,7 +3,11 @@
 A result for an attempt id we do not know, or naming another candidate than the
 one invited, is never dropped and never applied to the wrong person. It waits
 in the "needs matching" list; a recruiter picks the attempt it belongs to (or
-dismisses it), and the result is then applied like any vendor update.
+sets it aside), and the result is then applied like any vendor update.
+
+A result set aside is resolved with no attempt; it stays listed under "Set aside"
+and can be restored to the list. Both are written to the connection's audit log,
+since restoring clears who set it aside from the row itself.
 """
 
 from __future__ import annotations
@@ -12,12 +16,13 @@ import dataclasses
 import datetime
 import logging
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from dashboard.services import assessments
 from dashboard.services.actors import Actor
 from dashboard.services.errors import NotFound, UserError
-from models import AssessmentAttempt, UnmatchedResult, utcnow
+from models import AssessmentAttempt, IntegrationLog, UnmatchedResult, utcnow
 from providers.base import AssessmentResult, AttemptStatus, Progress, SubScore
 
 log = logging.getLogger(__name__)
@@ -131,6 +136,27 @@ def match(*, session: Session, unmatched_id: int, attempt_id: int, actor: Actor)
     return outcome
 
 
+def set_aside_clause() -> sa.ColumnElement[bool]:
+    """Resolved with no attempt: set aside, not matched."""
+    return sa.and_(
+        UnmatchedResult.resolved_at.is_not(None),  # type: ignore[union-attr]
+        UnmatchedResult.resolved_attempt_id.is_(None),  # type: ignore[union-attr]
+    )
+
+
+def described(row: UnmatchedResult) -> str:
+    """The result as a recruiter recognises it: the vendor's id, and the email it gave."""
+    return row.vendor_attempt_id + (f" ({row.candidate_email})" if row.candidate_email else "")
+
+
+def _audit(session: Session, row: UnmatchedResult, actor: Actor, message: str) -> None:
+    session.add(
+        IntegrationLog(
+            integration_id=row.integration_id, kind="audit", actor_label=actor.label, message=message[:500]
+        )
+    )
+
+
 def dismiss(*, session: Session, unmatched_id: int, actor: Actor) -> None:
     """Set a kept update aside (a test account, a candidate from another system).
 
@@ -145,4 +171,37 @@ def dismiss(*, session: Session, unmatched_id: int, actor: Actor) -> None:
         raise UserError("That result was already matched or set aside.")
     row.resolved_at, row.resolved_by = utcnow(), actor.label
     session.add(row)
+    _audit(session, row, actor, f"Set aside the vendor result for {described(row)}.")
+    session.commit()
+
+
+def restore(*, session: Session, unmatched_id: int, actor: Actor) -> None:
+    """Put a result set aside back among those that need matching (set aside by mistake).
+
+    Raises:
+        NotFound: The item is gone.
+        UserError: It was matched, or is already waiting (restored in another tab), or a newer
+            result for the same vendor attempt is waiting: that one stands for it.
+    """
+    row = session.get(UnmatchedResult, unmatched_id)
+    if row is None:
+        raise NotFound("That result no longer exists.")
+    if row.resolved_at is None:
+        raise UserError("That result is already waiting to be matched.")
+    if row.resolved_attempt_id is not None:
+        raise UserError("That result was matched to an assessment and applied; it cannot be restored.")
+    newer = session.exec(
+        select(UnmatchedResult.id).where(
+            UnmatchedResult.integration_id == row.integration_id,
+            UnmatchedResult.vendor_attempt_id == row.vendor_attempt_id,
+            UnmatchedResult.resolved_at.is_(None),  # type: ignore[union-attr]
+        )
+    ).first()
+    if newer is not None:
+        raise UserError(
+            f"A newer result for {row.vendor_attempt_id} is already waiting to be matched; match that one."
+        )
+    row.resolved_at = row.resolved_by = None
+    session.add(row)
+    _audit(session, row, actor, f"Restored the vendor result for {described(row)} to needs matching.")
     session.commit()

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from dashboard.services import attempt_actions, status_clocks
+from dashboard.services import attempt_actions, matching, status_clocks
 from dashboard.services.assessments import STATE_LABELS
 from dashboard.services.board_view import ago
 from dashboard.settings import get_settings
@@ -285,4 +285,43 @@ def unmatched(session: Session) -> list[UnmatchedRow]:
             .where(UnmatchedResult.resolved_at.is_(None))  # type: ignore[union-attr]
             .order_by(UnmatchedResult.id)
         )
+    ]
+
+
+# The newest this many set-aside results are listed; the count says how many there are.
+SET_ASIDE_SHOWN = 50
+
+
+@dataclasses.dataclass
+class SetAsideRow:
+    id: int
+    vendor_attempt_id: str
+    candidate_email: str
+    reason: str
+    set_aside: str  # how long ago
+    by: str
+
+
+def set_aside(session: Session) -> tuple[int, list[SetAsideRow]]:
+    """Vendor results set aside (not matched), newest first, to be restored if set aside by mistake."""
+    now = utcnow()
+    count = session.exec(
+        select(sa.func.count()).select_from(UnmatchedResult).where(matching.set_aside_clause())
+    ).one()
+    rows = session.exec(
+        select(UnmatchedResult)
+        .where(matching.set_aside_clause())
+        .order_by(UnmatchedResult.resolved_at.desc(), UnmatchedResult.id.desc())  # type: ignore[union-attr]
+        .limit(SET_ASIDE_SHOWN)
+    )
+    return count, [
+        SetAsideRow(
+            u.id,
+            u.vendor_attempt_id,
+            u.candidate_email or "",
+            u.reason,
+            ago(u.resolved_at, now),
+            u.resolved_by or "",
+        )
+        for u in rows
     ]

@@ -77,13 +77,14 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
                 start,
                 queue_view.rows(session, bucket, queue_filter, visible, offset=start),
                 queue_view.unmatched(session) if may_match else [],
+                queue_view.set_aside(session) if may_match else (0, []),
                 [views.Choice(str(j.id), j.title) for j in views.list_jobs(session, visible)],
                 queue_view.filter_choices(session, visible),
             )
 
         loaded = await in_session(load)
         self.revision, self.buckets, self.offset, self.rows = loaded[:4]
-        self.unmatched, self.jobs, choices = loaded[4:]
+        self.unmatched, (self.set_aside_count, self.set_aside), self.jobs, choices = loaded[4:]
         self.stage_names = choices[0]
         self.members = [views.Choice(str(i), name) for i, name in choices[1]]
         shown = {r.attempt_id for r in self.rows}

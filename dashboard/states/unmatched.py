@@ -1,8 +1,8 @@
 """Vendor results that need matching, on the queue: match one to its assessment, or set it aside.
 
-Setting aside hides a vendor's result for good (there is no undo), so it asks first,
-naming the result; a result matched or set aside meanwhile in another tab is told in
-words rather than raised.
+Setting aside takes a vendor's result out of the list, so it asks first, naming the
+result; one set aside by mistake is restored from the "Set aside (N)" list. A result
+matched, set aside or restored meanwhile in another tab is told in words rather than raised.
 """
 
 from __future__ import annotations
@@ -19,10 +19,14 @@ from dashboard.states.common import in_session
 class UnmatchedResults(rx.State, mixin=True):
     """The typed assessment numbers, and the result whose setting aside is being asked.
 
-    For a page state that has ``unmatched`` reloaded by its own ``_reload``.
+    For a page state that has ``unmatched`` (and ``set_aside``, ``set_aside_count``) reloaded
+    by its own ``_reload``.
     """
 
     unmatched: list[queue_view.UnmatchedRow] = []
+    set_aside: list[queue_view.SetAsideRow] = []  # the newest, queue_view.SET_ASIDE_SHOWN at most
+    set_aside_count: int = 0
+    showing_set_aside: bool = False
     match_attempt: dict[str, str] = {}  # per result: the assessment number typed
     dismiss_id: int = 0  # 0: no question open
     dismiss_what: str = ""
@@ -63,10 +67,7 @@ class UnmatchedResults(rx.State, mixin=True):
     def ask_dismiss(self, unmatched_id: int):
         """Open the question, naming the result (the vendor's id and the email it gave)."""
         row = next((u for u in self.unmatched if u.id == unmatched_id), None)
-        what = f"#{unmatched_id}" if row is None else row.vendor_attempt_id
-        if row is not None and row.candidate_email:
-            what += f" ({row.candidate_email})"
-        self.dismiss_id, self.dismiss_what = unmatched_id, what
+        self.dismiss_id, self.dismiss_what = unmatched_id, _described(row, unmatched_id)
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
@@ -87,4 +88,33 @@ class UnmatchedResults(rx.State, mixin=True):
             await self._reload()
             return rx.toast.error(str(err))
         await self._reload()
-        return rx.toast.success(f"Set aside {what}: it is no longer offered for matching.")
+        return rx.toast.success(
+            f"Set aside {what}: it is no longer offered for matching. Restore it from Set aside."
+        )
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    def toggle_set_aside(self):
+        """Show or hide the results set aside."""
+        self.showing_set_aside = not self.showing_set_aside
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    async def restore(self, unmatched_id: int):
+        """Put a result set aside by mistake back among those that need matching."""
+        what = _described(next((u for u in self.set_aside if u.id == unmatched_id), None), unmatched_id)
+        actor = acting_user()
+        try:
+            await in_session(lambda s: matching.restore(session=s, unmatched_id=unmatched_id, actor=actor))
+        except UserError as err:  # NotFound too; matched, or restored in another tab meanwhile
+            await self._reload()
+            return rx.toast.error(str(err))
+        await self._reload()
+        return rx.toast.success(f"Restored {what}: it needs matching again.")
+
+
+def _described(row: queue_view.UnmatchedRow | queue_view.SetAsideRow | None, unmatched_id: int) -> str:
+    """The result as the recruiter saw it listed: the vendor's id and the email it gave."""
+    if row is None:
+        return f"#{unmatched_id}"
+    return row.vendor_attempt_id + (f" ({row.candidate_email})" if row.candidate_email else "")

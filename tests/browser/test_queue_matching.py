@@ -2,7 +2,10 @@
 
 Found by an exploratory walk: "Set aside" hid a vendor's result at once, with no question
 and no undo, and Enter in the "Assessment #" box did nothing (only the Match button did).
+A result set aside is now listed under "Set aside (N)", where Restore puts it back.
 """
+
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -60,3 +63,14 @@ def test_enter_matches_and_setting_a_result_aside_asks_first_naming_it(
     dialog.get_by_role("button", name="Set aside").click()
     expect(page.get_by_text(f"Set aside {VENDOR_ID} ({EMAIL})")).to_be_visible()
     expect(row).to_have_count(0)
+
+    # The way back: the result set aside is listed, with who set it aside, and restored.
+    page.get_by_role("button", name="Set aside (1)").click()
+    aside = page.locator(".set-aside").get_by_role("row", name=EMAIL)
+    expect(aside).to_contain_text("Riley Recruiter")
+    shoot("81-queue-set-aside-restore", page.locator(".needs-matching"))
+    aside.get_by_role("button", name="Restore").click()
+    expect(page.get_by_text(f"Restored {VENDOR_ID} ({EMAIL}): it needs matching again.")).to_be_visible()
+    expect(row).to_be_visible()
+    expect(row.get_by_role("button", name="Match")).to_be_visible()  # offered for matching again
+    expect(page.get_by_role("button", name=re.compile(r"^Set aside \("))).to_have_count(0)  # none left

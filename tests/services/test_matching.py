@@ -13,18 +13,22 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from dashboard.services import assessments, matching, pipeline
-from dashboard.services.actors import SYSTEM
+from dashboard.services import assessments, matching, pipeline, queue_view, views
+from dashboard.services.actors import SYSTEM, Actor
+from dashboard.services.errors import NotFound, UserError
 from dashboard.services.integrations import webhook_url
 from models import (
+    ActorKind,
     ApplicationEvent,
     AssessmentAttempt,
     AttemptState,
     Integration,
+    IntegrationLog,
     UnmatchedResult,
     WebhookDelivery,
     new_session,
 )
+from providers.base import AttemptStatus, Progress
 from tests.conftest import send_test, vendor_test_stages
 
 FIXTURES = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "coodesh"
@@ -133,3 +137,77 @@ def test_the_same_result_delivered_three_times_is_applied_once(session, coodesh_
     ).all()
     assert len(completions) == 1
     assert len(session.exec(select(WebhookDelivery)).all()) == 1
+
+
+RILEY = Actor(ActorKind.USER, "Riley Recruiter")
+
+
+def _kept(session, integration, vendor_attempt_id: str, email: str = "grace@example.com"):
+    status = AttemptStatus(vendor_attempt_id, Progress.COMPLETED, "completed", candidate_email=email)
+    return matching.record(
+        session=session, integration_id=integration.id, status=status, outcome=assessments.Applied.UNKNOWN
+    )
+
+
+def test_a_result_set_aside_is_listed_and_restored_to_needs_matching_both_in_the_audit_log(session, screen):
+    """Setting aside had no way back: a result set aside by mistake was lost to the recruiters."""
+    grace, alan = (
+        _kept(session, screen, "not-ours-1"),
+        _kept(session, screen, "not-ours-2", "alan@example.com"),
+    )
+    [before] = views.integrations(session)
+
+    matching.dismiss(session=session, unmatched_id=grace.id, actor=RILEY)
+
+    assert [u.id for u in matching.open_items(session)] == [alan.id]
+    count, [listed] = queue_view.set_aside(session)
+    assert (count, listed.id, listed.vendor_attempt_id, listed.by) == (1, grace.id, "not-ours-1", RILEY.label)
+
+    matching.restore(session=session, unmatched_id=grace.id, actor=RILEY)
+
+    session.expire_all()
+    assert [u.id for u in matching.open_items(session)] == [grace.id, alan.id]
+    assert queue_view.set_aside(session) == (0, [])
+    assert [u.id for u in queue_view.unmatched(session)] == [grace.id, alan.id]
+    trail = session.exec(
+        select(IntegrationLog).where(IntegrationLog.kind == "audit").order_by(IntegrationLog.id)
+    )
+    assert [(e.actor_label, e.message) for e in trail][-2:] == [
+        (RILEY.label, "Set aside the vendor result for not-ours-1 (grace@example.com)."),
+        (RILEY.label, "Restored the vendor result for not-ours-1 (grace@example.com) to needs matching."),
+    ]
+    [after] = views.integrations(session)  # the connection's page shows both, its health unmoved
+    assert [a.summary for a in after.audit][:2] == [
+        "Restored the vendor result for not-ours-1 (grace@example.com) to needs matching.",
+        "Set aside the vendor result for not-ours-1 (grace@example.com).",
+    ]
+    assert (after.health, after.webhooks_waiting, after.errors_24h) == (
+        before.health,
+        before.webhooks_waiting,
+        before.errors_24h,
+    )
+
+
+def test_a_matched_result_is_not_counted_as_set_aside_nor_restored(session, pipeline_with_assessment):
+    p = pipeline_with_assessment
+    attempt = send_test(session, p.assessment, p.application)
+    kept = _kept(session, p.integration, "not-ours-1", "ada.work@example.com")
+    matching.match(session=session, unmatched_id=kept.id, attempt_id=attempt.id, actor=RILEY)
+
+    assert queue_view.set_aside(session) == (0, [])
+    with pytest.raises(UserError, match="was matched to an assessment"):
+        matching.restore(session=session, unmatched_id=kept.id, actor=RILEY)
+
+
+def test_restoring_a_result_waiting_or_gone_or_one_a_newer_result_stands_for_is_refused(session, screen):
+    kept = _kept(session, screen, "not-ours-1")
+    with pytest.raises(UserError, match="already waiting to be matched"):  # restored in another tab
+        matching.restore(session=session, unmatched_id=kept.id, actor=RILEY)
+    with pytest.raises(NotFound):
+        matching.restore(session=session, unmatched_id=kept.id + 4242, actor=RILEY)
+
+    matching.dismiss(session=session, unmatched_id=kept.id, actor=RILEY)
+    newer = _kept(session, screen, "not-ours-1")  # the vendor sent it again after it was set aside
+    with pytest.raises(UserError, match="A newer result for not-ours-1 is already waiting"):
+        matching.restore(session=session, unmatched_id=kept.id, actor=RILEY)
+    assert [u.id for u in matching.open_items(session)] == [newer.id]  # one waiting per vendor attempt

@@ -262,6 +262,44 @@ def test_setting_aside_a_result_gone_or_resolved_meanwhile_is_told_not_raised(se
     assert kept.resolved_by == SYSTEM.label  # not overwritten by the second click
 
 
+def test_a_result_set_aside_by_mistake_is_restored_to_needs_matching(session, screen, signed_in_as):
+    """Setting aside had no undo: the result left the queue for good."""
+    _kept_for_matching(session, screen, "not-ours-1", "grace@example.com")
+    _kept_for_matching(session, screen, "not-ours-2", "alan@example.com")
+    queue = substate(signed_in_as(Role.RECRUITER), QueueState)
+    run_async(run_handler(queue, "load"))
+    grace, alan = queue.unmatched
+    run_async(run_handler(queue, "ask_dismiss", grace.id))
+    run_async(run_handler(queue, "dismiss", queue.dismiss_id))
+    assert (queue.set_aside_count, [u.id for u in queue.set_aside]) == (1, [grace.id])
+    assert queue.set_aside[0].by == "recruiter"  # who set it aside, beside it
+
+    run_async(run_handler(queue, "toggle_set_aside"))  # "Set aside (1)"
+    assert queue.showing_set_aside
+    [said] = run_async(run_handler(queue, "restore", grace.id))
+
+    assert _toast_level(said) == "success" and "Restored not-ours-1 (grace@example.com)" in repr(said)
+    assert [u.id for u in queue.unmatched] == [grace.id, alan.id]
+    assert (queue.set_aside_count, queue.set_aside) == (0, [])
+    [said] = run_async(run_handler(queue, "restore", grace.id))  # a second click, from a stale page
+    assert _toast_level(said) == "error" and "already waiting to be matched" in repr(said)
+    assert len(queue.unmatched) == 2
+
+
+def test_a_hiring_manager_is_not_shown_results_set_aside(session, screen, signed_in_as):
+    kept = matching.record(
+        session=session,
+        integration_id=screen.id,
+        status=AttemptStatus("not-ours-1", Progress.COMPLETED, "completed"),
+        outcome=assessments.Applied.UNKNOWN,
+    )
+    matching.dismiss(session=session, unmatched_id=kept.id, actor=SYSTEM)
+    queue = substate(signed_in_as(Role.HIRING_MANAGER), QueueState)
+    run_async(run_handler(queue, "load"))
+
+    assert (queue.set_aside_count, queue.set_aside) == (0, [])
+
+
 def test_a_retry_of_a_failure_the_vendor_reported_is_refused_with_why_as_its_button_says(
     session, pipeline_with_assessment, sandbox, signed_in_as
 ):
