@@ -327,6 +327,9 @@ class AssessmentAttempt(SQLModel, table=True):
     # The stage it was sent for (None: a one-off assessment outside the plan).
     stage_id: int | None = Field(default=None, foreign_key="stage.id")
     stage_assessment_id: int | None = Field(default=None, foreign_key="stageassessment.id")
+    # The stage it was still open in when the candidate entered ``stage_id``, a stage sending the
+    # same test: the invitation was carried over, not sent twice (a name, as the history keeps).
+    carried_from: str | None = Field(default=None, max_length=120)
     integration_id: int = Field(foreign_key="integration.id", index=True)
     vendor_test_id: str = Field(max_length=120)
     live_interview: bool = False

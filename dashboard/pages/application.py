@@ -149,6 +149,8 @@ def _attempt(attempt: AttemptView) -> rx.Component:
                     " · attempt ",
                     attempt.attempt_number,
                     rx.cond(attempt.retakes != "", " (" + attempt.retakes + ")", ""),
+                    " · ",
+                    attempt.stage_name,
                     size="2",
                     color_scheme="gray",
                 ),
@@ -156,6 +158,17 @@ def _attempt(attempt: AttemptView) -> rx.Component:
                 status_chip(attempt.status_label, attempt.status_tone),
                 align="center",
                 width="100%",
+            ),
+            # Sent before the candidate entered this stage: the same invitation counts here.
+            rx.cond(
+                attempt.carried_from != "",
+                rx.hstack(
+                    rx.icon("corner-down-right", size=14),
+                    rx.text("Carried over from ", attempt.carried_from, size="2"),
+                    align="center",
+                    spacing="1",
+                    class_name="carried-over",
+                ),
             ),
             rx.hstack(
                 _fact("Sent", attempt.sent_at),

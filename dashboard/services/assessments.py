@@ -170,9 +170,19 @@ def create_attempt(
 
 def open_attempt(
     session: Session, *, application: Application, stage: Stage, stage_test: StageAssessment, actor: Actor
-) -> AssessmentAttempt:
-    """The attempt a stage's test opens when the application enters the stage."""
-    return create_attempt(
+) -> tuple[AssessmentAttempt, str | None]:
+    """The attempt a stage's test opens when the application enters the stage, and where it was
+    carried over from (None: opened here, or this stage's own already).
+
+    An attempt at the same test still open from an earlier stage (or a one-off send) is the
+    invitation the candidate holds: it becomes this stage's, so the stage's Done when, its chip
+    and the queue count it; left with the earlier stage, the candidate who finished it was never
+    done with the stage they are in.
+    """
+    held = _open_for_test(session, application.id, stage_test.integration_id, stage_test.vendor_test_id)
+    if held is not None and held.stage_id != stage.id:
+        return held, _carry_over(session, held, stage, stage_test, actor)
+    attempt = create_attempt(
         session,
         application=application,
         integration_id=stage_test.integration_id,
@@ -182,6 +192,28 @@ def open_attempt(
         stage_test=stage_test,
         actor=actor,
     )
+    return attempt, None
+
+
+def _carry_over(
+    session: Session, attempt: AssessmentAttempt, stage: Stage, stage_test: StageAssessment, actor: Actor
+) -> str:
+    """Make an open attempt the entered stage's (in the caller's transaction); where it came from."""
+    earlier = session.get(Stage, attempt.stage_id) if attempt.stage_id else None
+    # A one-off send, or a stage deleted since (its attempts keep no stage).
+    origin = earlier.name if earlier else "an earlier send"
+    attempt.stage_id, attempt.stage_assessment_id, attempt.carried_from = stage.id, stage_test.id, origin
+    session.add(attempt)
+    label = STATE_LABELS[attempt.state].lower()
+    kept = "" if attempt.state == AttemptState.READY_TO_SEND else "; not sent again"
+    history.record(
+        session,
+        application_id=attempt.application_id,
+        attempt=attempt,
+        summary=f"{attempt.vendor_test_name}: carried over from {origin} to {stage.name} ({label}){kept}",
+        actor=actor,
+    )
+    return origin
 
 
 def _unclaimed(now: datetime.datetime) -> sa.ColumnElement[bool]:

@@ -2,7 +2,8 @@
 
 Entering an assessment stage opens a ready-to-send attempt for each test the
 stage sends, and sends them at once when the stage says so, through the same
-send as the button, so automation and clicks cannot disagree.
+send as the button, so automation and clicks cannot disagree. A test the candidate
+still has open from an earlier stage is carried over to the new one, not sent twice.
 """
 
 from __future__ import annotations
@@ -19,7 +20,18 @@ from dashboard.services import assessments, history, plans
 from dashboard.services.actors import Actor
 from dashboard.services.errors import NotFound, UserError
 from dashboard.services.integrations import get_integration
-from models import Application, Candidate, Job, Stage, StageAssessment, StageKind, WorkspaceRevision, utcnow
+from models import (
+    Application,
+    AssessmentAttempt,
+    AttemptState,
+    Candidate,
+    Job,
+    Stage,
+    StageAssessment,
+    StageKind,
+    WorkspaceRevision,
+    utcnow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -162,23 +174,37 @@ def _enter(
 ) -> MoveOutcome:
     """The application is in ``stage`` now: open its tests, and send them when the stage sends
     on entry (commits; ``moved`` and ``left`` begin and end the message)."""
-    attempts = [
+    opened = [
         assessments.open_attempt(session, application=application, stage=stage, stage_test=test, actor=actor)
         for test in tests
     ]
     history.bump_job(session, application.job_id)
     session.commit()
-    if not attempts:
+    if not opened:
         return MoveOutcome(f"{moved}.{left}")
-    ids = tuple(a.id for a in attempts)
+    ids = tuple(a.id for a, _origin in opened)
+    # Only what has not reached the candidate is sent (or asked to be): one still open from an
+    # earlier stage is the invitation they hold.
+    unsent = tuple(a.id for a, _origin in opened if a.state == AttemptState.READY_TO_SEND)
+    carried = "".join(_carried(a, origin) for a, origin in opened if origin)
+    if not unsent:
+        return MoveOutcome(f"{moved}.{carried}{left}", ids)
     if not stage.send_automatically:
-        return MoveOutcome(f"{moved}: assessment needs sending.{left}", ids)
-    outcomes = [_send_on_entry(session, attempt_id, actor) for attempt_id in ids]
+        return MoveOutcome(f"{moved}: assessment needs sending.{carried}{left}", ids)
+    outcomes = [_send_on_entry(session, attempt_id, actor) for attempt_id in unsent]
     sent = sum(o.sent for o in outcomes)
     failed = [o.message for o in outcomes if not o.sent]
-    message = f"{moved}. Sent {sent} of {len(outcomes)} assessment(s).{left}"
+    message = f"{moved}. Sent {sent} of {len(outcomes)} assessment(s).{carried}{left}"
     not_sent = tuple(o.message for o in outcomes if o.failed)
     return MoveOutcome(" ".join([message, *failed]), ids, sent, not_sent=not_sent)
+
+
+def _carried(attempt: AssessmentAttempt, origin: str) -> str:
+    """The move's words for a test carried over from an earlier stage (a sentence, space first)."""
+    if attempt.state == AttemptState.READY_TO_SEND:
+        return f" {attempt.vendor_test_name} carried over from {origin}."
+    label = assessments.STATE_LABELS[attempt.state].lower()
+    return f" {attempt.vendor_test_name} carried over from {origin} ({label}), not sent again."
 
 
 def delete_stage(

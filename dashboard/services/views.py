@@ -122,6 +122,8 @@ class AttemptView:
     live_interview: bool = False
     report_pdf_url: str = ""
     actions: list[ActionView] = dataclasses.field(default_factory=list)
+    stage_name: str = ""  # the stage it counts for ("One-off": none)
+    carried_from: str = ""  # the stage it was still open in when carried over to ``stage_name``
 
 
 @dataclasses.dataclass
@@ -268,6 +270,7 @@ def _attempt_view(
     vendor_name: str,
     now: datetime.datetime,
     clocks: status_clocks.Hours,
+    stage_name: str = "",
 ) -> AttemptView:
     subscores = [
         SubScoreView(
@@ -319,6 +322,8 @@ def _attempt_view(
             ActionView(a.name, a.enabled, a.reason, a.applicable)
             for a in attempt_actions.available_actions(session, attempt)
         ],
+        stage_name=stage_name or "One-off",
+        carried_from=attempt.carried_from or "",
     )
 
 
@@ -359,7 +364,10 @@ def application(
         stage_name=stage_names.get(app.stage_id, ""),
         stages=[board_view.StageOption(s.id, s.name) for s in stages],
         attempts=[
-            _attempt_view(session, a, vendors.get(a.integration_id, ""), now, clocks) for a in attempts
+            _attempt_view(
+                session, a, vendors.get(a.integration_id, ""), now, clocks, stage_names.get(a.stage_id, "")
+            )
+            for a in attempts
         ],
         history=[EventView(when(e.at), e.summary, e.actor_label, e.raw_status or "") for e in events],
         notes=[
