@@ -191,8 +191,30 @@ def open_attempt(
         stage=stage,
         stage_test=stage_test,
         actor=actor,
+        retakes=None if held else _finished_at_vendor(session, application.id, stage_test),
     )
     return attempt, None
+
+
+def _finished_at_vendor(
+    session: Session, application_id: int, stage_test: StageAssessment
+) -> AssessmentAttempt | None:
+    """The candidate's newest attempt at the stage's test if they finished it: the stage's new one
+    re-takes it. A plain send of it again had iMocha (invite idempotent per email) hand back the
+    finished invitation, whose old result then passed for the new stage's."""
+    newest = session.exec(
+        select(AssessmentAttempt)
+        .where(
+            AssessmentAttempt.application_id == application_id,
+            AssessmentAttempt.integration_id == stage_test.integration_id,
+            AssessmentAttempt.vendor_test_id == stage_test.vendor_test_id,
+        )
+        .order_by(AssessmentAttempt.id.desc())  # type: ignore[union-attr]
+    ).first()
+    finished = (AttemptState.COMPLETED, AttemptState.REVIEWED)
+    if newest is not None and newest.vendor_attempt_id and newest.state in finished:
+        return newest
+    return None
 
 
 def _carry_over(

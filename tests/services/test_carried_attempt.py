@@ -24,7 +24,7 @@ from dashboard.services import (
 from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import list_vendor_tests
 from models import Application, ApplicationEvent, AssessmentAttempt, AttemptState, Notification, Stage
-from tests.conftest import Sandbox
+from tests.conftest import Sandbox, finished_in_stage, vendor_test_stages
 
 
 @dataclasses.dataclass
@@ -198,6 +198,7 @@ def test_a_finished_test_is_sent_afresh_by_the_next_stage_that_sends_it(session,
     assert sandbox.stats()["invitations_created"] == 2
     made = _fresh(session, second)
     assert (made.stage_id, made.attempt_number, made.state) == (p.final.id, 2, AttemptState.SENT)
+    assert made.retakes_attempt_id == first  # shown as the re-take of attempt 1
     assert _fresh(session, first).stage_id == p.screen.id
     assert not notify.stage_done(session, p.application_id, p.final.id)
     assert _chips(session, p, p.final) == ["Sent"]
@@ -208,3 +209,36 @@ def test_a_finished_test_is_sent_afresh_by_the_next_stage_that_sends_it(session,
     _finish(session, sandbox, made)
 
     assert notify.stage_done(session, p.application_id, p.final.id)
+
+
+def test_a_finished_imocha_test_is_re_taken_by_the_next_stage_not_handed_back(session, sandbox):
+    """iMocha's invite is idempotent per email: a plain send for a test the candidate finished
+    would hand back the finished invitation, and its old result would pass for the new stage's."""
+    integration, (first_stage,) = vendor_test_stages(session, "imocha", "Backend", send_automatically=True)
+    test = list_vendor_tests(session=session, integration_id=integration.id)[0]
+    final = plans.add_assessment_stage(
+        session=session,
+        job_id=first_stage.job_id,
+        name="Final iMocha test",
+        integration_id=integration.id,
+        vendor_test_id=test.id,
+        vendor_test_name=test.name,
+        send_automatically=True,
+        after_stage_id=first_stage.id,
+    )
+    first = finished_in_stage(session, sandbox, first_stage, "imocha")
+
+    entered = pipeline.move_application(
+        session=session, application_id=first.application_id, stage_id=final.id, actor=SYSTEM
+    )
+
+    [second] = entered.attempt_ids
+    made = _fresh(session, second)
+    assert entered.sent == 1 and made.state == AttemptState.SENT
+    assert made.vendor_attempt_id != first.vendor_attempt_id  # a new invitation, not the finished one
+    assert made.retakes_attempt_id == first.id
+    assert sandbox.stats("imocha")["invitations_created"] == 2
+    sync.sync_integration(session=session, integration_id=integration.id)
+    assert _fresh(session, second).state == AttemptState.SENT  # not the old result
+    assert not notify.stage_done(session, first.application_id, final.id)
+    assert _fresh(session, first.id).score_percent is not None  # never overwritten
