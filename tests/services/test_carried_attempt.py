@@ -42,26 +42,21 @@ def two_screens(session, screen) -> TwoScreens:
     job = plans.create_job(session=session, title="Backend Engineer", stage_names=["Applied", "Onsite"])
     applied, onsite = plans.stages_of(session, job.id)
     test = list_vendor_tests(session=session, integration_id=screen.id)[0]
-    first = plans.add_assessment_stage(
-        session=session,
-        job_id=job.id,
-        name="Screen",
-        integration_id=screen.id,
-        vendor_test_id=test.id,
-        vendor_test_name=test.name,
-        send_automatically=True,
-        after_stage_id=applied.id,
-    )
-    final = plans.add_assessment_stage(
-        session=session,
-        job_id=job.id,
-        name="Final screen",
-        integration_id=screen.id,
-        vendor_test_id=test.id,
-        vendor_test_name=test.name,
-        send_automatically=True,
-        after_stage_id=first.id,
-    )
+
+    def sending_the_test(name: str, after: Stage) -> Stage:
+        return plans.add_assessment_stage(
+            session=session,
+            job_id=job.id,
+            name=name,
+            integration_id=screen.id,
+            vendor_test_id=test.id,
+            vendor_test_name=test.name,
+            send_automatically=True,
+            after_stage_id=after.id,
+        )
+
+    first = sending_the_test("Screen", applied)
+    final = sending_the_test("Final screen", first)
     application = pipeline.add_application(
         session=session, job_id=job.id, name="Ada Lovelace", email="ada@example.com", actor=SYSTEM
     )
