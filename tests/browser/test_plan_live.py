@@ -110,6 +110,7 @@ def test_a_colleagues_edits_show_live_around_what_the_viewer_is_typing(page, app
 
     # The colleague removes the test: the stage is a regular one again on both pages.
     theirs.get_by_role("button", name=f"Remove {test_name}").click()
+    other.get_by_role("alertdialog").get_by_role("button", name="Remove").click()  # asked first
     expect(take_home.locator(".stage-test")).to_have_count(0, timeout=LIVE)
     other.context.close()
 
