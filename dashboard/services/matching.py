@@ -117,8 +117,10 @@ def match(*, session: Session, unmatched_id: int, attempt_id: int, actor: Actor)
     """
     row = session.get(UnmatchedResult, unmatched_id)
     attempt = session.get(AssessmentAttempt, attempt_id)
-    if row is None or attempt is None:
-        raise NotFound("That result or assessment no longer exists.")
+    if row is None:
+        raise NotFound("That result no longer exists. Reload the page.")
+    if attempt is None:
+        raise NotFound(f"There is no assessment #{attempt_id}: check the number on its application page.")
     if row.resolved_at is not None:
         raise UserError("That result was already matched or dismissed.")
     if attempt.integration_id != row.integration_id:

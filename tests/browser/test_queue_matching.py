@@ -48,7 +48,7 @@ def test_enter_matches_and_setting_a_result_aside_asks_first_naming_it(
     number = row.get_by_label("Assessment number to match")
     number.fill("#999999")
     number.press("Enter")  # no click on Match: Enter asks the same
-    expect(page.get_by_text("That result or assessment no longer exists.")).to_be_visible()
+    expect(page.get_by_text("There is no assessment #999999")).to_be_visible()
 
     row.get_by_role("button", name="Set aside").click()
     dialog = page.get_by_role("alertdialog")

@@ -211,3 +211,13 @@ def test_restoring_a_result_waiting_or_gone_or_one_a_newer_result_stands_for_is_
     with pytest.raises(UserError, match="A newer result for not-ours-1 is already waiting"):
         matching.restore(session=session, unmatched_id=kept.id, actor=RILEY)
     assert [u.id for u in matching.open_items(session)] == [newer.id]  # one waiting per vendor attempt
+
+
+def test_matching_to_an_assessment_number_that_never_existed_names_the_number(session, screen):
+    """It said the result 'or' the assessment 'no longer exists', for a number mistyped."""
+    kept = _kept(session, screen, "not-ours-1")
+
+    with pytest.raises(NotFound, match="There is no assessment #999999"):
+        matching.match(session=session, unmatched_id=kept.id, attempt_id=999999, actor=RILEY)
+    with pytest.raises(NotFound, match="That result no longer exists"):
+        matching.match(session=session, unmatched_id=kept.id + 4242, attempt_id=999999, actor=RILEY)
