@@ -297,6 +297,17 @@ def _set_aside(row: SetAsideRow) -> rx.Component:
     )
 
 
+def _results_table(when: str, results: rx.Var, row) -> rx.Component:
+    """Vendor results, one a row: those waiting to be matched, or those set aside."""
+    return rx.table.root(
+        rx.table.header(
+            rx.table.row(*[rx.table.column_header_cell(h) for h in ("Vendor id", "Email", "Why", when, "")])
+        ),
+        rx.table.body(rx.foreach(results, row)),
+        width="100%",
+    )
+
+
 def _set_aside_list() -> rx.Component:
     """Results set aside, to be restored to the list when set aside by mistake."""
     return rx.vstack(
@@ -313,18 +324,7 @@ def _set_aside_list() -> rx.Component:
         rx.cond(
             QueueState.showing_set_aside,
             rx.vstack(
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            *[
-                                rx.table.column_header_cell(h)
-                                for h in ("Vendor id", "Email", "Why", "Set aside", "")
-                            ]
-                        )
-                    ),
-                    rx.table.body(rx.foreach(QueueState.set_aside, _set_aside)),
-                    width="100%",
-                ),
+                _results_table("Set aside", QueueState.set_aside, _set_aside),
                 rx.cond(
                     QueueState.set_aside_count > QueueState.set_aside.length(),
                     rx.text(
@@ -358,18 +358,7 @@ def _unmatched_section() -> rx.Component:
             ),
             rx.cond(
                 QueueState.unmatched.length() > 0,
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            *[
-                                rx.table.column_header_cell(h)
-                                for h in ("Vendor id", "Email", "Why", "Received", "")
-                            ]
-                        )
-                    ),
-                    rx.table.body(rx.foreach(QueueState.unmatched, _unmatched)),
-                    width="100%",
-                ),
+                _results_table("Received", QueueState.unmatched, _unmatched),
                 rx.text("None is waiting to be matched.", size="2"),
             ),
             rx.cond(QueueState.set_aside_count > 0, _set_aside_list()),
