@@ -37,26 +37,27 @@ class TwoScreens:
     application_id: int
 
 
+def _stage_sending(session, integration_id: int, test, name: str, after: Stage) -> Stage:
+    """A stage after ``after`` that sends ``test`` as soon as a candidate enters it."""
+    return plans.add_assessment_stage(
+        session=session,
+        job_id=after.job_id,
+        name=name,
+        integration_id=integration_id,
+        vendor_test_id=test.id,
+        vendor_test_name=test.name,
+        send_automatically=True,
+        after_stage_id=after.id,
+    )
+
+
 @pytest.fixture
 def two_screens(session, screen) -> TwoScreens:
     job = plans.create_job(session=session, title="Backend Engineer", stage_names=["Applied", "Onsite"])
     applied, onsite = plans.stages_of(session, job.id)
     test = list_vendor_tests(session=session, integration_id=screen.id)[0]
-
-    def sending_the_test(name: str, after: Stage) -> Stage:
-        return plans.add_assessment_stage(
-            session=session,
-            job_id=job.id,
-            name=name,
-            integration_id=screen.id,
-            vendor_test_id=test.id,
-            vendor_test_name=test.name,
-            send_automatically=True,
-            after_stage_id=after.id,
-        )
-
-    first = sending_the_test("Screen", applied)
-    final = sending_the_test("Final screen", first)
+    first = _stage_sending(session, screen.id, test, "Screen", applied)
+    final = _stage_sending(session, screen.id, test, "Final screen", first)
     application = pipeline.add_application(
         session=session, job_id=job.id, name="Ada Lovelace", email="ada@example.com", actor=SYSTEM
     )
@@ -215,16 +216,7 @@ def test_a_finished_test_is_re_taken_by_the_next_stage_where_a_plain_send_would_
     HackerRank refuses a second invitation to the test: the send on entry failed."""
     integration, (first_stage,) = vendor_test_stages(session, vendor, "Backend", send_automatically=True)
     test = list_vendor_tests(session=session, integration_id=integration.id)[0]
-    final = plans.add_assessment_stage(
-        session=session,
-        job_id=first_stage.job_id,
-        name="Final test",
-        integration_id=integration.id,
-        vendor_test_id=test.id,
-        vendor_test_name=test.name,
-        send_automatically=True,
-        after_stage_id=first_stage.id,
-    )
+    final = _stage_sending(session, integration.id, test, "Final test", first_stage)
     first = finished_in_stage(session, sandbox, first_stage, vendor)
 
     entered = pipeline.move_application(
