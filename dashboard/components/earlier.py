@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from dashboard.components.layout import question_answers
+
 
 def earlier_dialog(state) -> rx.Component:
     """For a state with the ``EarlierAttemptChoice`` mixin and a ``reattempt_earlier`` event."""
@@ -21,18 +23,13 @@ def earlier_dialog(state) -> rx.Component:
                     class_name="earlier-not-now",
                 ),
             ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Not now", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(
-                    rx.button(
-                        "Send a re-attempt",
-                        on_click=state.reattempt_earlier,
-                        disabled=state.earlier_not_now != "",
-                    )
+            question_answers(
+                "Not now",
+                rx.button(
+                    "Send a re-attempt",
+                    on_click=state.reattempt_earlier,
+                    disabled=state.earlier_not_now != "",
                 ),
-                justify="end",
-                spacing="2",
-                margin_top="16px",
             ),
         ),
         open=state.earlier_attempt_id != 0,

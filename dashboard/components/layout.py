@@ -100,3 +100,14 @@ def refusal(message: rx.Var, **props) -> rx.Component:
             **props,
         ),
     )
+
+
+def question_answers(keep, act: rx.Component) -> rx.Component:
+    """A confirmation's two answers, the safe one first: ``keep`` closes it, ``act`` does it."""
+    return rx.hstack(
+        rx.alert_dialog.cancel(rx.button(keep, variant="soft", color_scheme="gray")),
+        rx.alert_dialog.action(act),
+        justify="end",
+        spacing="2",
+        margin_top="16px",
+    )

@@ -5,7 +5,7 @@ import reflex as rx
 from dashboard import routes
 from dashboard.components.decision import reject_dialog
 from dashboard.components.earlier import earlier_dialog
-from dashboard.components.layout import link_button, page_frame, status_chip
+from dashboard.components.layout import link_button, page_frame, question_answers, status_chip
 from dashboard.components.picker import picker_fields
 from dashboard.pages import page
 from dashboard.services.board_view import StageOption
@@ -280,18 +280,13 @@ def _confirm() -> rx.Component:
                     ),
                 )
             ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Back", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(
-                    rx.button(
-                        rx.cond(is_cancel, "Cancel assessment", "Send"),
-                        color_scheme=rx.cond(is_cancel, "red", "violet"),
-                        on_click=ApplicationState.confirm,
-                    )
+            question_answers(
+                "Back",
+                rx.button(
+                    rx.cond(is_cancel, "Cancel assessment", "Send"),
+                    color_scheme=rx.cond(is_cancel, "red", "violet"),
+                    on_click=ApplicationState.confirm,
                 ),
-                justify="end",
-                spacing="2",
-                margin_top="16px",
             ),
         ),
         open=ApplicationState.confirm_attempt_id != 0,

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from dashboard import routes
-from dashboard.components.layout import page_frame, refusal
+from dashboard.components.layout import page_frame, question_answers, refusal
 from dashboard.pages import page
 from dashboard.services.views import EventView, FieldView, IntegrationView, VendorView, sync_choices
 from dashboard.states.auth import AuthState
@@ -349,13 +349,7 @@ def _confirm_disconnect() -> rx.Component:
         rx.alert_dialog.content(
             rx.alert_dialog.title("Disconnect"),
             rx.alert_dialog.description(S.confirm_disconnect_text),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button("Disconnect", color_scheme="red", on_click=S.disconnect)),
-                justify="end",
-                spacing="2",
-                margin_top="16px",
-            ),
+            question_answers("Keep it", rx.button("Disconnect", color_scheme="red", on_click=S.disconnect)),
         ),
         open=S.confirm_disconnect_id != 0,
         on_open_change=S.set_confirm_disconnect_open,

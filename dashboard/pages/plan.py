@@ -3,7 +3,7 @@
 import reflex as rx
 
 from dashboard import routes
-from dashboard.components.layout import link_button, page_frame
+from dashboard.components.layout import link_button, page_frame, question_answers
 from dashboard.components.picker import picker_fields
 from dashboard.pages import page
 from dashboard.services.views import PlanStage, PlanTest
@@ -243,14 +243,9 @@ def _remove_test_dialog() -> rx.Component:
                 "Remove ", PlanState.remove_test_name, " from ", PlanState.remove_test_stage, "?"
             ),
             rx.alert_dialog.description(PlanState.remove_test_text, overflow_wrap="anywhere"),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Keep the test", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(
-                    rx.button("Remove", color_scheme="red", on_click=PlanState.confirm_remove_test)
-                ),
-                justify="end",
-                spacing="2",
-                margin_top="16px",
+            question_answers(
+                "Keep the test",
+                rx.button("Remove", color_scheme="red", on_click=PlanState.confirm_remove_test),
             ),
             # Kept (Escape, "Keep the test"): the focus goes back to its x, not to the page's top.
             on_close_auto_focus=rx.call_script(

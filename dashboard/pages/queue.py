@@ -4,7 +4,7 @@ import reflex as rx
 
 from dashboard import routes
 from dashboard.components.earlier import earlier_dialog
-from dashboard.components.layout import page_frame, status_chip
+from dashboard.components.layout import page_frame, question_answers, status_chip
 from dashboard.pages import page
 from dashboard.services.queue_view import BucketCount, QueueRow, SetAsideRow, UnmatchedRow
 from dashboard.services.views import Choice
@@ -185,15 +185,7 @@ def _confirm_send() -> rx.Component:
             rx.alert_dialog.description(
                 "Each selected candidate gets the vendor's invitation email now; it cannot be unsent."
             ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Back", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(
-                    rx.button("Send ", count, on_click=QueueState.send_selected),
-                ),
-                justify="end",
-                spacing="2",
-                margin_top="16px",
-            ),
+            question_answers("Back", rx.button("Send ", count, on_click=QueueState.send_selected)),
         ),
         open=QueueState.confirming_send,
         on_open_change=QueueState.set_confirming_send,
@@ -262,16 +254,11 @@ def _dismiss_dialog() -> rx.Component:
                 "It stays under Set aside, where it can be restored.",
                 overflow_wrap="anywhere",
             ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Back", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(
-                    rx.button(
-                        "Set aside", color_scheme="red", on_click=QueueState.dismiss(QueueState.dismiss_id)
-                    )
+            question_answers(
+                "Back",
+                rx.button(
+                    "Set aside", color_scheme="red", on_click=QueueState.dismiss(QueueState.dismiss_id)
                 ),
-                justify="end",
-                spacing="2",
-                margin_top="16px",
             ),
         ),
         open=QueueState.dismiss_id != 0,

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from dashboard import routes
-from dashboard.components.layout import page_frame
+from dashboard.components.layout import page_frame, question_answers
 from dashboard.pages import page
 from dashboard.services.status_clocks import ClockView
 from dashboard.states.auth import AuthState
@@ -98,13 +98,7 @@ def _confirm_restore() -> rx.Component:
             rx.alert_dialog.description(
                 "Every status goes back to its default amber and red times, for the whole team."
             ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Keep mine", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button("Restore defaults", on_click=S.restore_defaults)),
-                justify="end",
-                spacing="2",
-                margin_top="16px",
-            ),
+            question_answers("Keep mine", rx.button("Restore defaults", on_click=S.restore_defaults)),
         ),
         open=S.confirm_restore,
         on_open_change=S.set_confirm_restore_open,

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from dashboard import routes
-from dashboard.components.layout import page_frame, refusal
+from dashboard.components.layout import page_frame, question_answers, refusal
 from dashboard.pages import page
 from dashboard.services.views import Choice, UserView
 from dashboard.states.auth import AuthState
@@ -138,14 +138,8 @@ def _deactivate_dialog() -> rx.Component:
                 "? They are signed out and cannot sign in until reactivated.",
                 overflow_wrap="anywhere",
             ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(
-                    rx.button("Deactivate", color_scheme="red", on_click=UsersState.confirm_deactivate)
-                ),
-                justify="end",
-                spacing="2",
-                margin_top="16px",
+            question_answers(
+                "Cancel", rx.button("Deactivate", color_scheme="red", on_click=UsersState.confirm_deactivate)
             ),
         ),
         open=UsersState.deactivate_user_id != 0,
