@@ -35,7 +35,7 @@ from models import (
     decide,
     utcnow,
 )
-from models.lifecycle import OPEN_STATES
+from models.lifecycle import FINISHED_STATES, OPEN_STATES
 from providers.base import AttemptStatus, Capability, Invitee, Progress, ProviderError
 
 log = logging.getLogger(__name__)
@@ -200,8 +200,8 @@ def _finished_at_vendor(
     session: Session, application_id: int, stage_test: StageAssessment
 ) -> AssessmentAttempt | None:
     """The candidate's newest attempt at the stage's test if they finished it: the stage's new one
-    re-takes it. A plain send of it again had iMocha (invite idempotent per email) hand back the
-    finished invitation, whose old result then passed for the new stage's."""
+    re-takes it. A plain send of it again had a vendor whose invite is idempotent per email hand
+    back the finished invitation, whose old result then passed for the new stage's."""
     newest = session.exec(
         select(AssessmentAttempt)
         .where(
@@ -211,8 +211,7 @@ def _finished_at_vendor(
         )
         .order_by(AssessmentAttempt.id.desc())  # type: ignore[union-attr]
     ).first()
-    finished = (AttemptState.COMPLETED, AttemptState.REVIEWED)
-    if newest is not None and newest.vendor_attempt_id and newest.state in finished:
+    if newest is not None and newest.vendor_attempt_id and newest.state in FINISHED_STATES:
         return newest
     return None
 
@@ -340,7 +339,7 @@ def send_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendO
         previous is not None
         and previous.vendor_attempt_id is not None
         and Capability.REATTEMPT in provider.capabilities
-        and previous.state in (AttemptState.COMPLETED, AttemptState.REVIEWED)
+        and previous.state in FINISHED_STATES
     )
     try:
         found = None
@@ -794,7 +793,7 @@ def report_pdf(*, session: Session, attempt_id: int, user: SignedInUser) -> tupl
         raise NotFound("That assessment does not exist.")
     application = session.get(Application, attempt.application_id)
     require(user, Permission.VIEW_PIPELINE, job_id=application.job_id)
-    if attempt.state not in (AttemptState.COMPLETED, AttemptState.REVIEWED) or not attempt.vendor_attempt_id:
+    if attempt.state not in FINISHED_STATES or not attempt.vendor_attempt_id:
         raise NotFound("The report exists once the candidate has finished the test.")
     integration = session.get(Integration, attempt.integration_id)
     try:

@@ -19,7 +19,7 @@ from dashboard.services.assessments import STATE_LABELS, SendOutcome
 from dashboard.services.errors import NotFound, UserError
 from dashboard.services.integrations import get_integration, provider_for, record_vendor_error
 from models import Application, ApplicationEvent, AssessmentAttempt, AttemptState, Integration, Stage, utcnow
-from models.lifecycle import FINAL_STATES, OPEN_STATES
+from models.lifecycle import FINAL_STATES, FINISHED_STATES, OPEN_STATES
 from providers import registry
 from providers.base import Capability, ProviderError, Unsupported
 
@@ -119,7 +119,7 @@ def actions_for(session: Session, attempt: AssessmentAttempt, *, retaken: bool) 
         retake = action("reattempt", "Already re-taken by another attempt.")
     elif state not in RETAKEABLE:
         retake = action("reattempt", f"Only a finished attempt can be re-taken; this one is {label}.")
-    elif state in (AttemptState.COMPLETED, AttemptState.REVIEWED):
+    elif state in FINISHED_STATES:
         retake = action("reattempt", "", Capability.REATTEMPT)
     else:
         retake = action("reattempt", "")  # expired or cancelled: a fresh invitation

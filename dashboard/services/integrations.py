@@ -198,9 +198,12 @@ def _check_options(vendor: str, options: dict[str, str] | None) -> dict[str, str
     return cleaned
 
 
-def _audit(session: Session, integration: Integration, actor: Actor, message: str) -> None:
+def audit(session: Session, integration_id: int, actor: Actor, message: str) -> None:
+    """A line in the connection's audit log, on the integrations page (in the caller's transaction)."""
     session.add(
-        IntegrationLog(integration_id=integration.id, kind="audit", actor_label=actor.label, message=message)
+        IntegrationLog(
+            integration_id=integration_id, kind="audit", actor_label=actor.label, message=message[:500]
+        )
     )
 
 
@@ -259,7 +262,7 @@ def connect(
     session.add(integration)
     session.flush()  # the id is part of the webhook URL
     _check_with_vendor(session, integration)
-    _audit(session, integration, actor, f"Connected ({region}, key {_masked(key[-4:])}).")
+    audit(session, integration.id, actor, f"Connected ({region}, key {_masked(key[-4:])}).")
     session.commit()
     log.info("integration %s (%s) connected", integration.id, vendor)
     return integration
@@ -298,7 +301,7 @@ def update_connection(
     _check_with_vendor(session, integration)
     if changes:
         integration.credentials_changed_at = utcnow()
-    _audit(session, integration, actor, ("; ".join(changes) or "key re-checked").capitalize() + ".")
+    audit(session, integration.id, actor, ("; ".join(changes) or "key re-checked").capitalize() + ".")
     session.add(integration)
     session.commit()
     return integration
@@ -315,7 +318,7 @@ def rename_connection(
     integration = get_integration(session, integration_id)
     new_name = _check_name(session, integration.vendor, name, renaming=integration.id)
     if new_name != integration.name:
-        _audit(session, integration, actor, f"Renamed from {integration.name!r} to {new_name!r}.")
+        audit(session, integration.id, actor, f"Renamed from {integration.name!r} to {new_name!r}.")
         integration.name = new_name
         session.add(integration)
         session.commit()
@@ -353,7 +356,7 @@ def set_sync_interval(
     if seconds != integration.sync_every_seconds:
         before = sync_interval_label(integration.sync_every_seconds)
         integration.sync_every_seconds = seconds
-        _audit(session, integration, actor, f"Sync {before} \u2192 {sync_interval_label(seconds)}.")
+        audit(session, integration.id, actor, f"Sync {before} \u2192 {sync_interval_label(seconds)}.")
         session.add(integration)
         session.commit()
     return integration
@@ -419,7 +422,7 @@ def disconnect(*, session: Session, integration_id: int, actor: Actor = SYSTEM) 
         history.bump_job(session, session.get(Application, attempt.application_id).job_id)
         affected += 1
     _close_waiting_deliveries(session, integration_id, reason, now)
-    _audit(session, integration, actor, f"Disconnected; {affected} open assessments marked failed.")
+    audit(session, integration.id, actor, f"Disconnected; {affected} open assessments marked failed.")
     integration.disconnected_at = now
     integration.name = f"{integration.name} (disconnected {now:%Y-%m-%d %H:%M})"[:120]
     integration.api_key_encrypted = ""

@@ -22,7 +22,8 @@ from sqlmodel import Session, select
 from dashboard.services import assessments
 from dashboard.services.actors import Actor
 from dashboard.services.errors import NotFound, UserError
-from models import AssessmentAttempt, IntegrationLog, UnmatchedResult, utcnow
+from dashboard.services.integrations import audit
+from models import AssessmentAttempt, UnmatchedResult, utcnow
 from providers.base import AssessmentResult, AttemptStatus, Progress, SubScore
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,17 @@ def _status_from_json(data: dict) -> AttemptStatus:
     )
 
 
+def _waiting(session: Session, integration_id: int, vendor_attempt_id: str) -> UnmatchedResult | None:
+    """The result for this vendor attempt still waiting to be matched, if one is (at most one is)."""
+    return session.exec(
+        select(UnmatchedResult).where(
+            UnmatchedResult.integration_id == integration_id,
+            UnmatchedResult.vendor_attempt_id == vendor_attempt_id,
+            UnmatchedResult.resolved_at.is_(None),  # type: ignore[union-attr]
+        )
+    ).first()
+
+
 def record(
     *,
     session: Session,
@@ -77,13 +89,7 @@ def record(
     delivery_id: int | None = None,
 ) -> UnmatchedResult:
     """Keep an update that could not be applied; the same open one is kept once."""
-    existing = session.exec(
-        select(UnmatchedResult).where(
-            UnmatchedResult.integration_id == integration_id,
-            UnmatchedResult.vendor_attempt_id == status.vendor_attempt_id,
-            UnmatchedResult.resolved_at.is_(None),  # type: ignore[union-attr]
-        )
-    ).first()
+    existing = _waiting(session, integration_id, status.vendor_attempt_id)
     row = existing or UnmatchedResult(
         integration_id=integration_id, vendor_attempt_id=status.vendor_attempt_id
     )
@@ -146,17 +152,9 @@ def set_aside_clause() -> sa.ColumnElement[bool]:
     )
 
 
-def described(row: UnmatchedResult) -> str:
-    """The result as a recruiter recognises it: the vendor's id, and the email it gave."""
-    return row.vendor_attempt_id + (f" ({row.candidate_email})" if row.candidate_email else "")
-
-
-def _audit(session: Session, row: UnmatchedResult, actor: Actor, message: str) -> None:
-    session.add(
-        IntegrationLog(
-            integration_id=row.integration_id, kind="audit", actor_label=actor.label, message=message[:500]
-        )
-    )
+def described(vendor_attempt_id: str, candidate_email: str | None) -> str:
+    """A result as a recruiter recognises it: the vendor's id, and the email it gave."""
+    return vendor_attempt_id + (f" ({candidate_email})" if candidate_email else "")
 
 
 def dismiss(*, session: Session, unmatched_id: int, actor: Actor) -> None:
@@ -173,7 +171,8 @@ def dismiss(*, session: Session, unmatched_id: int, actor: Actor) -> None:
         raise UserError("That result was already matched or set aside.")
     row.resolved_at, row.resolved_by = utcnow(), actor.label
     session.add(row)
-    _audit(session, row, actor, f"Set aside the vendor result for {described(row)}.")
+    what = described(row.vendor_attempt_id, row.candidate_email)
+    audit(session, row.integration_id, actor, f"Set aside the vendor result for {what}.")
     session.commit()
 
 
@@ -192,18 +191,17 @@ def restore(*, session: Session, unmatched_id: int, actor: Actor) -> None:
         raise UserError("That result is already waiting to be matched.")
     if row.resolved_attempt_id is not None:
         raise UserError("That result was matched to an assessment and applied; it cannot be restored.")
-    newer = session.exec(
-        select(UnmatchedResult.id).where(
-            UnmatchedResult.integration_id == row.integration_id,
-            UnmatchedResult.vendor_attempt_id == row.vendor_attempt_id,
-            UnmatchedResult.resolved_at.is_(None),  # type: ignore[union-attr]
-        )
-    ).first()
-    if newer is not None:
+    if _waiting(session, row.integration_id, row.vendor_attempt_id) is not None:
         raise UserError(
             f"A newer result for {row.vendor_attempt_id} is already waiting to be matched; match that one."
         )
     row.resolved_at = row.resolved_by = None
     session.add(row)
-    _audit(session, row, actor, f"Restored the vendor result for {described(row)} to needs matching.")
+    what = described(row.vendor_attempt_id, row.candidate_email)
+    audit(
+        session,
+        row.integration_id,
+        actor,
+        f"Restored the vendor result for {what} to needs matching.",
+    )
     session.commit()

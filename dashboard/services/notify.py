@@ -37,6 +37,7 @@ from models import (
     User,
     utcnow,
 )
+from models.lifecycle import FINISHED_STATES
 
 log = logging.getLogger(__name__)
 
@@ -116,13 +117,12 @@ def stage_done(session: Session, application_id: int, stage_id: int) -> bool:
     tests = list(session.exec(select(StageAssessment).where(StageAssessment.stage_id == stage_id)))
     if stage is None or not tests:
         return False
-    finished = {AttemptState.COMPLETED, AttemptState.REVIEWED}
     done = list(
         session.exec(
             select(AssessmentAttempt).where(
                 AssessmentAttempt.application_id == application_id,
                 AssessmentAttempt.stage_id == stage_id,
-                AssessmentAttempt.state.in_(finished),  # type: ignore[union-attr]
+                AssessmentAttempt.state.in_(FINISHED_STATES),  # type: ignore[union-attr]
             )
         )
     )

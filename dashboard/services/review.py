@@ -31,6 +31,7 @@ from models import (
     StageKind,
     utcnow,
 )
+from models.lifecycle import FINISHED_STATES
 
 REJECTION_REASONS = [
     "Score below the bar",
@@ -40,7 +41,6 @@ REJECTION_REASONS = [
     "Position filled",
     "Other",
 ]
-FINISHED = (AttemptState.COMPLETED, AttemptState.REVIEWED)
 
 
 @dataclasses.dataclass
@@ -79,7 +79,7 @@ def _finished_attempts(
             .outerjoin(Stage, Stage.id == AssessmentAttempt.stage_id)
             .where(
                 Application.job_id == job_id,
-                AssessmentAttempt.state.in_(FINISHED),  # type: ignore[union-attr]
+                AssessmentAttempt.state.in_(FINISHED_STATES),  # type: ignore[union-attr]
                 AssessmentAttempt.live_interview.is_(False),  # type: ignore[attr-defined]
             )
             .order_by(AssessmentAttempt.id)
@@ -476,7 +476,9 @@ def send_feedback(session: Session, application_id: int, event: str) -> bool:
     candidate = session.get(Candidate, application.candidate_id)
     attempt = session.exec(
         select(AssessmentAttempt)
-        .where(AssessmentAttempt.application_id == application_id, AssessmentAttempt.state.in_(FINISHED))  # type: ignore[union-attr]
+        .where(
+            AssessmentAttempt.application_id == application_id, AssessmentAttempt.state.in_(FINISHED_STATES)
+        )  # type: ignore[union-attr]
         .order_by(AssessmentAttempt.id.desc())
     ).first()
     if attempt is None or not candidate.email:

@@ -38,6 +38,7 @@ from models import (
     WebhookDelivery,
     utcnow,
 )
+from models.lifecycle import FINISHED_STATES
 from providers import registry
 
 
@@ -260,7 +261,7 @@ def _report_pdf_url(session: Session, attempt: AssessmentAttempt) -> str:
     """Assay's link to the vendor's PDF report, where the vendor has one and the test is done."""
     integration = session.get(Integration, attempt.integration_id)
     spec = registry.VENDORS.get(integration.vendor) if integration else None
-    done = attempt.state in (AttemptState.COMPLETED, AttemptState.REVIEWED)
+    done = attempt.state in FINISHED_STATES
     return f"/api/reports/{attempt.id}.pdf" if spec and spec.provider.has_report_pdf and done else ""
 
 

@@ -117,4 +117,4 @@ def _described(row: queue_view.UnmatchedRow | queue_view.SetAsideRow | None, unm
     """The result as the recruiter saw it listed: the vendor's id and the email it gave."""
     if row is None:
         return f"#{unmatched_id}"
-    return row.vendor_attempt_id + (f" ({row.candidate_email})" if row.candidate_email else "")
+    return matching.described(row.vendor_attempt_id, row.candidate_email)
