@@ -32,7 +32,7 @@ os.environ.setdefault("ASSAY_VENDOR_PACING", "off")
 os.environ.setdefault("ASSAY_SANDBOX_KEYS", "rotated-coderpad-key-4242")
 
 from dashboard.api.routes import applier, build_api
-from dashboard.services import assessments, attempt_actions, pipeline, plans, sync, webhooks
+from dashboard.services import assessments, attempt_actions, matching, pipeline, plans, sync, webhooks
 from dashboard.services.actors import SYSTEM, WEBHOOK
 from dashboard.services.integrations import list_vendor_tests, save_integration, webhook_url
 from dashboard.settings import get_settings
@@ -375,3 +375,11 @@ def no_errors_logged(caplog):
     yield
     errors = [r for r in caplog.get_records("call") if r.levelno >= logging.ERROR]
     assert not errors, f"logged errors: {[r.getMessage() for r in errors]}"
+
+
+def kept_for_matching(session, integration: Integration, vendor_attempt_id: str, email: str | None = None):
+    """A completed result the vendor sent for an attempt Assay does not know: kept for matching."""
+    status = AttemptStatus(vendor_attempt_id, Progress.COMPLETED, "completed", candidate_email=email)
+    return matching.record(
+        session=session, integration_id=integration.id, status=status, outcome=assessments.Applied.UNKNOWN
+    )

@@ -5,6 +5,8 @@ import re
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
+from tests.app_process import ROOT
+
 
 def open_new_application(page: Page, app_url: str, job_id: int, name: str, email: str = "") -> None:
     """Add a candidate on the job's board (``email`` made from the name if not given), open the application."""
@@ -73,3 +75,26 @@ def drag_card(page: Page, grip, column, landed) -> None:
     page.mouse.up()
     expect(landed).to_be_visible()
     assert page.url == board_url, f"the drop left the board for {page.url}"
+
+
+AXE = ROOT / ".tools/node_modules/axe-core/axe.min.js"
+RULES = """
+axe.run({runOnly: ["wcag2a", "wcag2aa"]}).then((result) => result.violations.map((rule) => ({
+    rule: rule.id,
+    impact: rule.impact,
+    where: rule.nodes.slice(0, 3).map((node) => node.target.join(" ")),
+})))
+"""
+
+
+def broken_rules(page: Page) -> list[dict]:
+    """What axe-core finds against the WCAG 2 A and AA rules on the page, once it has settled."""
+    expect(page).to_have_title(re.compile(r" · Assay$"))  # a dynamic route's title comes with its render
+    expect(page.locator(".rt-Spinner")).to_have_count(0)  # loaded, not its placeholder
+    # A dialog fading in is half transparent: its colours are judged once it has arrived.
+    page.wait_for_function(
+        "document.getAnimations().every((a) => a.effect?.getTiming().iterations === Infinity"
+        " || a.playState !== 'running')"
+    )
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(RULES)

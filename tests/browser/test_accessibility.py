@@ -5,23 +5,13 @@ board's cards were one), text too faint against its chip (the status chips were)
 without a name. Each page is checked as an admin sees it with the demo data, once loaded.
 """
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.app_process import ROOT
+from tests.browser.steps import AXE, broken_rules
 
 pytestmark = pytest.mark.browser
 
-AXE = ROOT / ".tools/node_modules/axe-core/axe.min.js"
-RULES = """
-axe.run({runOnly: ["wcag2a", "wcag2aa"]}).then((result) => result.violations.map((rule) => ({
-    rule: rule.id,
-    impact: rule.impact,
-    where: rule.nodes.slice(0, 3).map((node) => node.target.join(" ")),
-})))
-"""
 SIGNED_IN_PAGES = [
     "/",
     "/queue",
@@ -35,50 +25,38 @@ SIGNED_IN_PAGES = [
 ]
 
 
-def _broken_rules(page) -> list[dict]:
-    expect(page).to_have_title(re.compile(r" · Assay$"))  # a dynamic route's title comes with its render
-    expect(page.locator(".rt-Spinner")).to_have_count(0)  # loaded, not its placeholder
-    # A dialog fading in is half transparent: its colours are judged once it has arrived.
-    page.wait_for_function(
-        "document.getAnimations().every((a) => a.effect?.getTiming().iterations === Infinity"
-        " || a.playState !== 'running')"
-    )
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate(RULES)
-
-
 def test_no_page_breaks_a_wcag_a_or_aa_rule(page, app_url, sign_in):
     page.set_default_timeout(20_000)
     assert AXE.is_file(), "make test installs axe-core into .tools"
     page.goto(f"{app_url}/sign-in")
-    broken = {"/sign-in": _broken_rules(page)}
+    broken = {"/sign-in": broken_rules(page)}
     sign_in("admin@assay.test")
     for path in SIGNED_IN_PAGES:
         page.goto(f"{app_url}{path}")
-        broken[path] = _broken_rules(page)
+        broken[path] = broken_rules(page)
     page.goto(f"{app_url}/jobs/1")
     page.locator(".pipeline-card a").first.click()
     page.wait_for_url(f"{app_url}/applications/*")
     expect(page.locator(".history")).to_be_visible()
-    broken["/applications/<first on the board>"] = _broken_rules(page)
+    broken["/applications/<first on the board>"] = broken_rules(page)
     # Dialogs, open: a select's placeholder and a solid red button were too faint in them.
     page.goto(f"{app_url}/integrations")
     page.locator(".vendor-tile").first.get_by_role("button", name="Connect", exact=True).click()
-    broken["the connect dialog"] = _broken_rules(page)
+    broken["the connect dialog"] = broken_rules(page)
     page.keyboard.press("Escape")
     page.locator(".integration-connection").first.get_by_role("button", name="Disconnect").click()
-    broken["the disconnect question"] = _broken_rules(page)
+    broken["the disconnect question"] = broken_rules(page)
     page.get_by_role("button", name="Keep it").click()
     page.goto(f"{app_url}/jobs/1/review")
     expect(page.locator(".review-row").first).to_be_visible()
     page.keyboard.press("r")
     expect(page.get_by_label("Rejection reason")).to_be_visible()
-    broken["the reject dialog"] = _broken_rules(page)
+    broken["the reject dialog"] = broken_rules(page)
     page.keyboard.press("Escape")
     page.goto(f"{app_url}/jobs/1/plan")
     page.locator(".stage-test").first.get_by_role("button").click()
     expect(page.get_by_role("alertdialog")).to_be_visible()
-    broken["the remove-test question"] = _broken_rules(page)
+    broken["the remove-test question"] = broken_rules(page)
     page.keyboard.press("Escape")
 
     assert {path: rules for path, rules in broken.items() if rules} == {}

@@ -133,6 +133,7 @@ def test_admin_connects_rotates_and_disconnects_a_vendor(page, demo_app, app_url
     expect(renaming).to_have_count(0)
     card = page.locator(".integration-connection", has_text="CoderPad Screen (Europe)")
     expect(card.locator(".audit-log")).to_contain_text(f"Renamed from '{NAME}' to 'EU")
+    expect(card.locator(".audit-log")).to_contain_text("x' to 'CoderPad Screen (Europe)'.")  # the second
     expect(card).to_contain_text("\u2022\u2022\u2022\u20224242")  # the key it had
     shoot("13b-renamed", card)
 

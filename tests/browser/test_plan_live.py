@@ -6,8 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import DEMO_PASSWORD
-from tests.browser.steps import pick_test
-from tests.browser.test_accessibility import _broken_rules
+from tests.browser.steps import broken_rules, pick_test
 
 pytestmark = pytest.mark.browser
 
@@ -47,7 +46,7 @@ def _order(page: Page) -> list[str]:
 def test_a_colleagues_edits_show_live_around_what_the_viewer_is_typing(page, app_url, sign_in, shoot):
     page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
-    plan_url = _new_job(page, "Data Engineer")
+    plan_url = _new_job(page, "Analytics Engineer")  # not a demo job's title: other walks pick those by name
     other = _colleague(page, app_url, plan_url)
 
     # A stage added, and a test added to it, show on the first page without a reload.
@@ -98,7 +97,7 @@ def test_a_colleagues_edits_show_live_around_what_the_viewer_is_typing(page, app
     expect(take_home.get_by_label("Stage done when")).to_have_text("all tests are completed")
     shoot("plan-live-settings-held", full_page=False)
     expect(page.locator("[data-sonner-toast]")).to_have_count(0)  # judged without the toasts fading out
-    assert _broken_rules(page) == []  # the word of the colleague's save, and its button, read well
+    assert broken_rules(page) == []  # the word of the colleague's save, and its button, read well
     take_home.get_by_role("button", name="Show theirs").click()
     expect(take_home.get_by_label("Stage done when")).to_have_text("any one test is completed")
     expect(take_home.get_by_role("checkbox", name="Send automatically on entry")).not_to_be_checked()
@@ -136,7 +135,7 @@ def test_a_stage_deleted_under_an_open_editor_is_said_to_be_gone(page, app_url, 
     )
     expect(dialog.get_by_role("button", name="Add")).to_be_disabled()
     shoot("plan-live-dialog-stage-gone", full_page=False)
-    assert _broken_rules(page) == []
+    assert broken_rules(page) == []
     dialog.get_by_role("button", name="Cancel").click()
     expect(dialog).to_have_count(0)
 
@@ -158,5 +157,5 @@ def test_a_stage_deleted_under_an_open_editor_is_said_to_be_gone(page, app_url, 
     )
     assert _order(page) == ["Applied"]
     shoot("plan-live-renamed-stage-gone", full_page=False)
-    assert _broken_rules(page) == []
+    assert broken_rules(page) == []
     other.context.close()

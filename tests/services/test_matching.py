@@ -28,8 +28,7 @@ from models import (
     WebhookDelivery,
     new_session,
 )
-from providers.base import AttemptStatus, Progress
-from tests.conftest import send_test, vendor_test_stages
+from tests.conftest import kept_for_matching, send_test, vendor_test_stages
 
 FIXTURES = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "coodesh"
 
@@ -142,18 +141,11 @@ def test_the_same_result_delivered_three_times_is_applied_once(session, coodesh_
 RILEY = Actor(ActorKind.USER, "Riley Recruiter")
 
 
-def _kept(session, integration, vendor_attempt_id: str, email: str = "grace@example.com"):
-    status = AttemptStatus(vendor_attempt_id, Progress.COMPLETED, "completed", candidate_email=email)
-    return matching.record(
-        session=session, integration_id=integration.id, status=status, outcome=assessments.Applied.UNKNOWN
-    )
-
-
 def test_a_result_set_aside_is_listed_and_restored_to_needs_matching_both_in_the_audit_log(session, screen):
     """Setting aside had no way back: a result set aside by mistake was lost to the recruiters."""
     grace, alan = (
-        _kept(session, screen, "not-ours-1"),
-        _kept(session, screen, "not-ours-2", "alan@example.com"),
+        kept_for_matching(session, screen, "not-ours-1", "grace@example.com"),
+        kept_for_matching(session, screen, "not-ours-2", "alan@example.com"),
     )
     [before] = views.integrations(session)
 
@@ -191,7 +183,7 @@ def test_a_result_set_aside_is_listed_and_restored_to_needs_matching_both_in_the
 def test_a_matched_result_is_not_counted_as_set_aside_nor_restored(session, pipeline_with_assessment):
     p = pipeline_with_assessment
     attempt = send_test(session, p.assessment, p.application)
-    kept = _kept(session, p.integration, "not-ours-1", "ada.work@example.com")
+    kept = kept_for_matching(session, p.integration, "not-ours-1", "ada.work@example.com")
     matching.match(session=session, unmatched_id=kept.id, attempt_id=attempt.id, actor=RILEY)
 
     assert queue_view.set_aside(session) == (0, [])
@@ -200,14 +192,16 @@ def test_a_matched_result_is_not_counted_as_set_aside_nor_restored(session, pipe
 
 
 def test_restoring_a_result_waiting_or_gone_or_one_a_newer_result_stands_for_is_refused(session, screen):
-    kept = _kept(session, screen, "not-ours-1")
+    kept = kept_for_matching(session, screen, "not-ours-1", "grace@example.com")
     with pytest.raises(UserError, match="already waiting to be matched"):  # restored in another tab
         matching.restore(session=session, unmatched_id=kept.id, actor=RILEY)
     with pytest.raises(NotFound):
         matching.restore(session=session, unmatched_id=kept.id + 4242, actor=RILEY)
 
     matching.dismiss(session=session, unmatched_id=kept.id, actor=RILEY)
-    newer = _kept(session, screen, "not-ours-1")  # the vendor sent it again after it was set aside
+    newer = kept_for_matching(
+        session, screen, "not-ours-1", "grace@example.com"
+    )  # the vendor sent it again after it was set aside
     with pytest.raises(UserError, match="A newer result for not-ours-1 is already waiting"):
         matching.restore(session=session, unmatched_id=kept.id, actor=RILEY)
     assert [u.id for u in matching.open_items(session)] == [newer.id]  # one waiting per vendor attempt
@@ -215,7 +209,7 @@ def test_restoring_a_result_waiting_or_gone_or_one_a_newer_result_stands_for_is_
 
 def test_matching_to_an_assessment_number_that_never_existed_names_the_number(session, screen):
     """It said the result 'or' the assessment 'no longer exists', for a number mistyped."""
-    kept = _kept(session, screen, "not-ours-1")
+    kept = kept_for_matching(session, screen, "not-ours-1", "grace@example.com")
 
     with pytest.raises(NotFound, match="There is no assessment #999999"):
         matching.match(session=session, unmatched_id=kept.id, attempt_id=999999, actor=RILEY)

@@ -262,7 +262,7 @@ def test_a_deadline_or_reminder_the_stages_vendor_cannot_take_is_refused_with_it
     session.expire_all()
     assert session.get(Stage, p.assessment.id).deadline_days is None
     _imocha, (imocha_stage,) = vendor_test_stages(session, "imocha", "Data Engineer")
-    with pytest.raises(UserError, match="iMocha"):
+    with pytest.raises(UserError, match="A reminder sends the invitation again: iMocha"):
         plans.configure_stage(
             session=session,
             stage_id=imocha_stage.id,
@@ -278,6 +278,8 @@ def test_a_deadline_or_reminder_the_stages_vendor_cannot_take_is_refused_with_it
         gating=Gating.ALL,
         deadline_days=5,
     )
+    session.expire_all()
+    assert session.get(Stage, imocha_stage.id).deadline_days == 5
 
 
 def test_a_test_swapped_for_one_candidate_counts_for_the_stage_when_completed(

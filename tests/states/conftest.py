@@ -82,3 +82,9 @@ async def watch_until(state: rx.State, done, timeout: float = 5) -> None:
         watching.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await watching
+
+
+def toast_level(update) -> str:
+    """The level of a toast a handler gave (``rx.toast.error`` -> "error"), read from its call."""
+    call = repr(update)
+    return next((level for level in ("success", "info", "warning", "error") if f'["{level}"]' in call), "")

@@ -7,8 +7,7 @@ from dashboard.services import pipeline
 from dashboard.services.actors import SYSTEM
 from dashboard.states.board import BoardState
 from models import AssessmentAttempt, AttemptState, Role
-from tests.states.conftest import run_async, run_handler, substate
-from tests.states.test_queue import _toast_level
+from tests.states.conftest import run_async, run_handler, substate, toast_level
 
 
 def _board_with_auto_send(session, p, signed_in_as):
@@ -37,7 +36,7 @@ def test_a_bulk_move_whose_automatic_sends_all_fail_says_so_as_an_error(
     said = [u for u in run_async(run_handler(board, "move_selected", p.assessment.id)) if u]
 
     assert set(session.exec(select(AssessmentAttempt.state)).all()) == {AttemptState.ERROR}
-    assert _toast_level(said[-1]) == "error", said[-1]
+    assert toast_level(said[-1]) == "error", said[-1]
     assert "Moved 2 application(s). 2 assessment(s) not sent." in repr(said[-1])
 
 
@@ -50,4 +49,4 @@ def test_a_card_moved_whose_automatic_send_fails_is_told_as_an_error(
 
     [toast] = run_async(run_handler(board, "move", p.application.id, p.assessment.id))
 
-    assert _toast_level(toast) == "error" and "Sent 0 of 1" in repr(toast), toast
+    assert toast_level(toast) == "error" and "Sent 0 of 1" in repr(toast), toast

@@ -10,8 +10,14 @@ from dashboard.states import live
 from dashboard.states.queue import QueueState
 from models import AssessmentAttempt, AttemptState, Role, UnmatchedResult, User
 from providers.base import AttemptStatus, Progress
-from tests.conftest import enter_stage, failed_at_the_vendor, finished_in_stage, vendor_test_stages
-from tests.states.conftest import run_async, run_handler, substate, watch_until
+from tests.conftest import (
+    enter_stage,
+    failed_at_the_vendor,
+    finished_in_stage,
+    kept_for_matching,
+    vendor_test_stages,
+)
+from tests.states.conftest import run_async, run_handler, substate, toast_level, watch_until
 
 
 def _waiting_to_be_sent(session, job_id: int, stage_id: int, count: int, name: str) -> None:
@@ -184,12 +190,6 @@ def test_while_the_earlier_invitation_is_still_open_the_choice_says_why_no_re_at
     assert sandbox.stats("imocha")["invitations_created"] == 1
 
 
-def _toast_level(update) -> str:
-    """The level of a toast a handler gave (``rx.toast.error`` -> "error"), read from its call."""
-    call = repr(update)
-    return next((level for level in ("success", "info", "warning", "error") if f'["{level}"]' in call), "")
-
-
 def test_a_send_the_vendor_refuses_is_told_as_an_error_not_as_information(
     session, pipeline_with_assessment, sandbox, signed_in_as
 ):
@@ -198,7 +198,7 @@ def test_a_send_the_vendor_refuses_is_told_as_an_error_not_as_information(
 
     said = [update for update in run_async(run_handler(queue, "take_step", "send", row.attempt_id)) if update]
 
-    assert "Not sent" in repr(said[-1]) and _toast_level(said[-1]) == "error"
+    assert "Not sent" in repr(said[-1]) and toast_level(said[-1]) == "error"
 
 
 def test_a_bulk_send_counts_only_what_was_sent_and_says_how_many_were_not(
@@ -218,16 +218,9 @@ def test_a_bulk_send_counts_only_what_was_sent_and_says_how_many_were_not(
     assert queue.results[0].startswith("Bulk 0: Not sent: ")
 
 
-def _kept_for_matching(session, integration, vendor_attempt_id: str, email: str) -> None:
-    status = AttemptStatus(vendor_attempt_id, Progress.COMPLETED, "completed", candidate_email=email)
-    matching.record(
-        session=session, integration_id=integration.id, status=status, outcome=assessments.Applied.UNKNOWN
-    )
-
-
 def test_setting_a_vendor_result_aside_asks_first_naming_it(session, screen, signed_in_as):
-    _kept_for_matching(session, screen, "not-ours-1", "grace@example.com")
-    _kept_for_matching(session, screen, "not-ours-2", "alan@example.com")
+    kept_for_matching(session, screen, "not-ours-1", "grace@example.com")
+    kept_for_matching(session, screen, "not-ours-2", "alan@example.com")
     queue = substate(signed_in_as(Role.RECRUITER), QueueState)
     run_async(run_handler(queue, "load"))
     grace, alan = queue.unmatched
@@ -241,22 +234,22 @@ def test_setting_a_vendor_result_aside_asks_first_naming_it(session, screen, sig
 
     run_async(run_handler(queue, "ask_dismiss", grace.id))
     [said] = run_async(run_handler(queue, "dismiss", queue.dismiss_id))  # the dialog's "Set aside"
-    assert _toast_level(said) == "success" and "not-ours-1" in repr(said)
+    assert toast_level(said) == "success" and "not-ours-1" in repr(said)
     assert [u.id for u in queue.unmatched] == [alan.id] and queue.dismiss_id == 0
 
 
 def test_setting_aside_a_result_gone_or_resolved_meanwhile_is_told_not_raised(session, screen, signed_in_as):
-    _kept_for_matching(session, screen, "not-ours-1", "grace@example.com")
+    kept_for_matching(session, screen, "not-ours-1", "grace@example.com")
     queue = substate(signed_in_as(Role.RECRUITER), QueueState)
     run_async(run_handler(queue, "load"))
     [grace] = queue.unmatched
 
     [said] = run_async(run_handler(queue, "dismiss", grace.id + 4242))  # a page older than the database
-    assert _toast_level(said) == "error" and "no longer exists" in repr(said)
+    assert toast_level(said) == "error" and "no longer exists" in repr(said)
 
     matching.dismiss(session=session, unmatched_id=grace.id, actor=SYSTEM)  # another recruiter, meanwhile
     [said] = run_async(run_handler(queue, "dismiss", grace.id))
-    assert _toast_level(said) == "error" and "already" in repr(said)
+    assert toast_level(said) == "error" and "already" in repr(said)
     assert queue.unmatched == []
     [kept] = session.exec(select(UnmatchedResult)).all()
     assert kept.resolved_by == SYSTEM.label  # not overwritten by the second click
@@ -264,8 +257,8 @@ def test_setting_aside_a_result_gone_or_resolved_meanwhile_is_told_not_raised(se
 
 def test_a_result_set_aside_by_mistake_is_restored_to_needs_matching(session, screen, signed_in_as):
     """Setting aside had no undo: the result left the queue for good."""
-    _kept_for_matching(session, screen, "not-ours-1", "grace@example.com")
-    _kept_for_matching(session, screen, "not-ours-2", "alan@example.com")
+    kept_for_matching(session, screen, "not-ours-1", "grace@example.com")
+    kept_for_matching(session, screen, "not-ours-2", "alan@example.com")
     queue = substate(signed_in_as(Role.RECRUITER), QueueState)
     run_async(run_handler(queue, "load"))
     grace, alan = queue.unmatched
@@ -278,21 +271,16 @@ def test_a_result_set_aside_by_mistake_is_restored_to_needs_matching(session, sc
     assert queue.showing_set_aside
     [said] = run_async(run_handler(queue, "restore", grace.id))
 
-    assert _toast_level(said) == "success" and "Restored not-ours-1 (grace@example.com)" in repr(said)
+    assert toast_level(said) == "success" and "Restored not-ours-1 (grace@example.com)" in repr(said)
     assert [u.id for u in queue.unmatched] == [grace.id, alan.id]
     assert (queue.set_aside_count, queue.set_aside) == (0, [])
     [said] = run_async(run_handler(queue, "restore", grace.id))  # a second click, from a stale page
-    assert _toast_level(said) == "error" and "already waiting to be matched" in repr(said)
+    assert toast_level(said) == "error" and "already waiting to be matched" in repr(said)
     assert len(queue.unmatched) == 2
 
 
 def test_a_hiring_manager_is_not_shown_results_set_aside(session, screen, signed_in_as):
-    kept = matching.record(
-        session=session,
-        integration_id=screen.id,
-        status=AttemptStatus("not-ours-1", Progress.COMPLETED, "completed"),
-        outcome=assessments.Applied.UNKNOWN,
-    )
+    kept = kept_for_matching(session, screen, "not-ours-1")
     matching.dismiss(session=session, unmatched_id=kept.id, actor=SYSTEM)
     queue = substate(signed_in_as(Role.HIRING_MANAGER), QueueState)
     run_async(run_handler(queue, "load"))
