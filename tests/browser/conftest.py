@@ -15,6 +15,7 @@ import tempfile
 import pytest
 
 from tests.app_process import ROOT, app_env, free_port, logged_errors, serving_app
+from tests.browser.steps import DEMO_PASSWORD, sign_in_on
 from tests.sandbox_server import running_sandbox
 
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -105,18 +106,11 @@ def shoot(page):
     return take
 
 
-DEMO_PASSWORD = "assay-demo-password"
-
-
 @pytest.fixture
 def sign_in(page, app_url):
     """Sign in through the sign-in page as one of the demo users."""
 
     def as_user(email: str = "admin@assay.test", password: str = DEMO_PASSWORD) -> None:
-        page.goto(f"{app_url}/sign-in")
-        page.get_by_label("Email").fill(email)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(f"{app_url}/")
+        sign_in_on(page, app_url, email, password)
 
     return as_user

@@ -7,6 +7,19 @@ from playwright.sync_api import Page, expect
 
 from tests.app_process import ROOT
 
+DEMO_PASSWORD = "assay-demo-password"
+
+
+def sign_in_on(
+    page: Page, app_url: str, email: str = "admin@assay.test", password: str = DEMO_PASSWORD
+) -> None:
+    """Sign in through the sign-in page as one of the demo users."""
+    page.goto(f"{app_url}/sign-in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{app_url}/")
+
 
 def open_new_application(page: Page, app_url: str, job_id: int, name: str, email: str = "") -> None:
     """Add a candidate on the job's board (``email`` made from the name if not given), open the application."""

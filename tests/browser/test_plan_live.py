@@ -5,8 +5,7 @@ deleted under an open editor is said to be gone."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import DEMO_PASSWORD
-from tests.browser.steps import broken_rules, pick_test
+from tests.browser.steps import broken_rules, pick_test, sign_in_on
 
 pytestmark = pytest.mark.browser
 
@@ -25,11 +24,7 @@ def _colleague(page: Page, app_url: str, plan_url: str) -> Page:
     """The admin, signed in in a browser context of their own, on the same plan."""
     other = page.context.browser.new_context().new_page()
     other.set_default_timeout(20_000)
-    other.goto(f"{app_url}/sign-in")
-    other.get_by_label("Email").fill("admin@assay.test")
-    other.get_by_label("Password").fill(DEMO_PASSWORD)
-    other.get_by_role("button", name="Sign in").click()
-    other.wait_for_url(f"{app_url}/")
+    sign_in_on(other, app_url, "admin@assay.test")
     other.goto(plan_url)
     expect(other.locator(".plan-stage").first).to_be_visible()
     return other

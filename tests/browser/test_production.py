@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 
 from scripts.fresh_database import fresh_database
 from tests.browser.conftest import running_app
-from tests.browser.steps import query_app
+from tests.browser.steps import query_app, sign_in_on
 from tests.sandbox_server import running_sandbox
 
 pytestmark = [pytest.mark.browser, pytest.mark.production]
@@ -40,11 +40,7 @@ def _recruiters_board(browser, url: str):
     """A recruiter signed in in a browser context of their own (a tab any worker may serve), on Backend Engineer's board."""
     page = browser.new_context().new_page()
     page.set_default_timeout(20_000)
-    page.goto(f"{url}/sign-in")
-    page.get_by_label("Email").fill("recruiter@assay.test")
-    page.get_by_label("Password").fill("assay-demo-password")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{url}/")
+    sign_in_on(page, url, "recruiter@assay.test")
     page.get_by_role("link", name="Backend Engineer").click()
     expect(page.locator(".pipeline-column").first).to_be_visible()
     return page
