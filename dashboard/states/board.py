@@ -206,7 +206,7 @@ class BoardState(rx.State):
         except UserError as err:
             return rx.toast.error(str(err))
         await self._reload()
-        return [rx.toast.success(message), rx.set_value(NEW_NAME_ID, ""), rx.set_value(NEW_EMAIL_ID, "")]
+        return [rx.set_value(NEW_NAME_ID, ""), rx.set_value(NEW_EMAIL_ID, ""), rx.toast.success(message)]
 
     @rx.event
     @requires(Permission.VIEW_PIPELINE)
