@@ -30,8 +30,14 @@ function swallowTheClosingClick() {
 // is kept here rather than read back from where the card is drawn, which lags a fast key press.
 let keyboardColumn = null;
 
-function nextColumn(context, step) {
-  const columns = context.droppableContainers
+// Where a card lifted by keyboard is drawn: the target column's place less the card's own
+// column's place, both read at once, so the board's sideways scroll cancels out. dnd-kit
+// adds the scroll to its own transform when its scroll listener catches up, and now and
+// then counted it twice, drawing the card a column-width beyond the edge it was scrolled to.
+let keyboardLift = null; // { applicationId, x, y }
+
+function columnsOf(context) {
+  return context.droppableContainers
     .getEnabled()
     .filter((container) => container.node.current)
     .map((container) => ({
@@ -40,6 +46,20 @@ function nextColumn(context, step) {
       rect: container.node.current.getBoundingClientRect(),
     }))
     .sort((a, b) => a.rect.left - b.rect.left);
+}
+
+// The card's place inside its own column, read before it moves: the card stays in that
+// column's markup while it is carried, only drawn elsewhere.
+function startingPlace(context) {
+  const card = context.activeNode;
+  const home = card && columnsOf(context).find((column) => column.node.contains(card));
+  if (!home) return null;
+  const rect = card.getBoundingClientRect();
+  return { home: home.node, x: rect.left - home.rect.left, y: rect.top - home.rect.top };
+}
+
+function nextColumn(context, step, start) {
+  const columns = columnsOf(context);
   const from = keyboardColumn ?? context.active?.data.current?.stageId;
   const next = columns[columns.findIndex((column) => column.stageId === from) + step];
   const card = context.activeNode?.getBoundingClientRect();
@@ -47,11 +67,19 @@ function nextColumn(context, step) {
   keyboardColumn = next.stageId;
   bringIntoView(next.node);
   const rect = next.node.getBoundingClientRect();
-  return { x: rect.left + (rect.width - card.width) / 2, y: rect.top + 8 };
+  const home = start.home.getBoundingClientRect();
+  const x = rect.left + (rect.width - card.width) / 2;
+  const y = rect.top + 8;
+  keyboardLift = {
+    applicationId: context.active?.data.current?.applicationId,
+    x: x - (home.left + start.x),
+    y: y - (home.top + start.y),
+  };
+  return { x, y };
 }
 
 // A column beyond the board's edge is scrolled into sight (sideways only: the page stays
-// where it is), so the card carried to it stays in view; dnd-kit follows the scroll.
+// where it is), so the card carried to it stays in view.
 function bringIntoView(column) {
   const board = column.parentElement;
   const edge = board.getBoundingClientRect();
@@ -85,10 +113,11 @@ class ColumnByColumnKeyboardSensor extends KeyboardSensor {
     }
     event.preventDefault();
     if (!this.referenceCoordinates) {
-      if (!context.collisionRect) return;
+      this.start = startingPlace(context);
+      if (!context.collisionRect || !this.start) return;
       this.referenceCoordinates = { x: context.collisionRect.left, y: context.collisionRect.top };
     }
-    const target = nextColumn(context, step);
+    const target = nextColumn(context, step, this.start);
     if (target) {
       this.handleMove(event, {
         x: target.x - this.referenceCoordinates.x,
@@ -143,7 +172,7 @@ export function DndBoard({ onMove, children, ...rest }) {
   return (
     <DndContext
       sensors={sensors}
-      onDragStart={() => { keyboardColumn = null; }}
+      onDragStart={() => { keyboardColumn = null; keyboardLift = null; }}
       onDragEnd={onDragEnd}
       onDragCancel={swallowTheClosingClick}
       accessibility={{ announcements, screenReaderInstructions }}
@@ -206,9 +235,8 @@ export function DragCard({ applicationId, stageId, label, disabled, children, st
     handle.current = element;
     setActivatorNodeRef(element);
   };
-  const moved = transform
-    ? { transform: `translate3d(${transform.x}px, ${transform.y}px, 0)`, zIndex: 20 }
-    : {};
+  const place = isDragging && keyboardLift?.applicationId === applicationId ? keyboardLift : transform;
+  const moved = place ? { transform: `translate3d(${place.x}px, ${place.y}px, 0)`, zIndex: 20 } : {};
   return (
     <div
       ref={setNodeRef}

@@ -161,22 +161,31 @@ def test_a_card_dragged_by_its_name_or_moved_by_keyboard(page, sign_in, shoot):
     shoot("74-board-moved-by-keyboard")
 
     # In a narrow window the last stage is beyond the board's edge: the board scrolls to
-    # it sideways, and the card carried there stays in sight (it went off the edge before).
+    # it sideways, and the card carried there stays in sight (it went off the edge before,
+    # and later, about one carry in eight, was drawn a column beyond: carried and put back
+    # a few times here, since that one came and went).
     page.set_viewport_size({"width": 800, "height": 800})
     offer = _column(page, "Offer")
-    assert offer.bounding_box()["x"] >= 800
-    page.get_by_label("Drag Katherine Johnson").focus()
-    page.keyboard.press("Space")
-    expect(said).to_contain_text("Katherine Johnson is over Recruiter screen.")  # lifted (was: dropped on)
-    for stage in ["Onsite", "Offer"]:
-        page.keyboard.press("ArrowRight")
-        expect(said).to_contain_text(f"Katherine Johnson is over {stage}.")
-    page.wait_for_function(
-        """() => {
-            const card = document.querySelector("[aria-label='Drag Katherine Johnson']").getBoundingClientRect();
-            return card.left >= 0 && card.right <= window.innerWidth;
-        }"""
-    )
+    for carry in range(6):
+        page.evaluate("document.querySelector('.pipeline-column').parentElement.scrollLeft = 0")
+        assert offer.bounding_box()["x"] >= 800
+        page.get_by_label("Drag Katherine Johnson").focus()
+        page.keyboard.press("Space")
+        expect(said).to_contain_text("Katherine Johnson is over Recruiter screen.")  # lifted (was: dropped on)
+        for stage in ["Onsite", "Offer"]:
+            page.keyboard.press("ArrowRight")
+            expect(said).to_contain_text(f"Katherine Johnson is over {stage}.")
+        page.wait_for_function(
+            """() => {
+                const card = document.querySelector("[aria-label='Drag Katherine Johnson']").getBoundingClientRect();
+                const offer = document.querySelector(".pipeline-column[data-stage='Offer']").getBoundingClientRect();
+                return card.left >= offer.left && card.right <= Math.min(offer.right, window.innerWidth);
+            }""",
+            timeout=3_000,
+        )
+        if carry < 5:
+            page.keyboard.press("Escape")
+            expect(said).to_contain_text("Moving Katherine Johnson was cancelled.")
     # The window as it is: a full-page shot resizes it, and a resize cancels a keyboard drag.
     shoot("75-board-keyboard-to-a-stage-beyond-the-edge", full_page=False)
     page.keyboard.press("Space")
