@@ -48,8 +48,9 @@ def test_requests_keep_under_the_vendors_rate_limit_in_every_second(server, monk
         client.call("GET", "/ok")
 
     times = [t for _method, t in _counting_app.calls]
-    # A burst up to the limit goes at once; the eleventh waits for the first to leave the window.
-    assert times[9] - times[0] < 0.5
+    # A burst up to the limit goes at once (requests spread evenly would take 0.9 s; a busy
+    # machine slows the burst, hence the slack); the eleventh waits for the first to leave the window.
+    assert times[9] - times[0] < 0.8
     assert min(times[i + 10] - times[i] for i in range(len(times) - 10)) >= 0.95  # window 1.05 s
 
 
