@@ -32,6 +32,7 @@ from models import (
     Job,
     Stage,
     StageAssessment,
+    UnmatchedResult,
     decide,
     utcnow,
 )
@@ -569,12 +570,25 @@ def load_people(session: Session, attempts: list[AssessmentAttempt]) -> list:
 
 
 def same_person(session: Session, attempt: AssessmentAttempt, email: str | None) -> bool:
-    """Whether ``email`` (a vendor's word; None: it named no one) is the invited candidate's."""
+    """Whether ``email`` (a vendor's word; None: it named no one) is the invited candidate's,
+    or one a recruiter tied to this attempt by matching a result that named it.
+
+    Without the second, every later update naming the address the candidate took the test
+    under (a personal one, say) was kept for matching again, and polling never applied it.
+    """
     if not email:
         return True
     application = session.get(Application, attempt.application_id)
     candidate = session.get(Candidate, application.candidate_id)
-    return candidate.email.strip().lower() == email.strip().lower()
+    if candidate.email.strip().lower() == email.strip().lower():
+        return True
+    matched_to_it = session.exec(
+        select(UnmatchedResult.id).where(
+            UnmatchedResult.resolved_attempt_id == attempt.id,
+            sa.func.lower(UnmatchedResult.candidate_email) == email.strip().lower(),
+        )
+    ).first()
+    return matched_to_it is not None
 
 
 def apply_vendor_status(

@@ -80,6 +80,19 @@ def _waiting(session: Session, integration_id: int, vendor_attempt_id: str) -> U
     ).first()
 
 
+def _set_aside(session: Session, integration_id: int, vendor_attempt_id: str) -> UnmatchedResult | None:
+    """The newest result set aside for this vendor attempt, if one was."""
+    return session.exec(
+        select(UnmatchedResult)
+        .where(
+            UnmatchedResult.integration_id == integration_id,
+            UnmatchedResult.vendor_attempt_id == vendor_attempt_id,
+            set_aside_clause(),
+        )
+        .order_by(UnmatchedResult.id.desc())  # type: ignore[union-attr]
+    ).first()
+
+
 def record(
     *,
     session: Session,
@@ -88,10 +101,15 @@ def record(
     outcome: assessments.Applied,
     delivery_id: int | None = None,
 ) -> UnmatchedResult:
-    """Keep an update that could not be applied; the same open one is kept once."""
-    existing = _waiting(session, integration_id, status.vendor_attempt_id)
-    row = existing or UnmatchedResult(
-        integration_id=integration_id, vendor_attempt_id=status.vendor_attempt_id
+    """Keep an update that could not be applied; the same open one is kept once.
+
+    One for a vendor attempt a recruiter set aside stays set aside, holding the vendor's newest
+    word (a test account's every update had brought it back to needs matching).
+    """
+    row = (
+        _waiting(session, integration_id, status.vendor_attempt_id)
+        or _set_aside(session, integration_id, status.vendor_attempt_id)
+        or UnmatchedResult(integration_id=integration_id, vendor_attempt_id=status.vendor_attempt_id)
     )
     row.delivery_id = delivery_id or row.delivery_id
     row.candidate_email = status.candidate_email
@@ -99,7 +117,8 @@ def record(
     row.status = _status_to_json(status)
     session.add(row)
     session.commit()
-    log.info("integration %s: update for %s kept for matching", integration_id, status.vendor_attempt_id)
+    kept = "kept set aside" if row.resolved_at else "kept for matching"
+    log.info("integration %s: update for %s %s", integration_id, status.vendor_attempt_id, kept)
     return row
 
 
@@ -181,8 +200,7 @@ def restore(*, session: Session, unmatched_id: int, actor: Actor) -> None:
 
     Raises:
         NotFound: The item is gone.
-        UserError: It was matched, or is already waiting (restored in another tab), or a newer
-            result for the same vendor attempt is waiting: that one stands for it.
+        UserError: It was matched, or is already waiting (restored in another tab).
     """
     row = session.get(UnmatchedResult, unmatched_id)
     if row is None:
@@ -191,10 +209,6 @@ def restore(*, session: Session, unmatched_id: int, actor: Actor) -> None:
         raise UserError("That result is already waiting to be matched.")
     if row.resolved_attempt_id is not None:
         raise UserError("That result was matched to an assessment and applied; it cannot be restored.")
-    if _waiting(session, row.integration_id, row.vendor_attempt_id) is not None:
-        raise UserError(
-            f"A newer result for {row.vendor_attempt_id} is already waiting to be matched; match that one."
-        )
     row.resolved_at = row.resolved_by = None
     session.add(row)
     what = described(row.vendor_attempt_id, row.candidate_email)

@@ -122,6 +122,27 @@ def test_a_recruiter_matches_a_kept_result_and_it_is_applied_once(session, coode
         matching.match(session=session, unmatched_id=kept.id, attempt_id=coodesh_attempt.id, actor=SYSTEM)
 
 
+def test_once_a_recruiter_matched_a_result_the_vendors_later_updates_naming_that_email_apply(
+    session, coodesh_attempt
+):
+    """A candidate took the test under another address; a recruiter matched the result. The
+    vendor's re-grade, naming that address again, was kept for matching a second time."""
+    _deliver(session, coodesh_attempt, _result_for(coodesh_attempt, email="Ada.Work@example.com"))
+    _wait_applied()
+    [kept] = matching.open_items(session)
+    matching.match(session=session, unmatched_id=kept.id, attempt_id=coodesh_attempt.id, actor=SYSTEM)
+
+    _deliver(session, coodesh_attempt, _result_for(coodesh_attempt, email="ada.work@example.com", total_grade=90))
+    _wait_applied()
+    _deliver(session, coodesh_attempt, _result_for(coodesh_attempt, email="mallory@example.com", total_grade=10))
+    _wait_applied()
+
+    session.expire_all()
+    assert session.get(AssessmentAttempt, coodesh_attempt.id).score_percent == 90
+    [waiting] = matching.open_items(session)  # another address still waits for a person
+    assert waiting.candidate_email == "mallory@example.com"
+
+
 def test_the_same_result_delivered_three_times_is_applied_once(session, coodesh_attempt):
     body = _result_for(coodesh_attempt)
     for _ in range(3):
@@ -191,20 +212,25 @@ def test_a_matched_result_is_not_counted_as_set_aside_nor_restored(session, pipe
         matching.restore(session=session, unmatched_id=kept.id, actor=RILEY)
 
 
-def test_restoring_a_result_waiting_or_gone_or_one_a_newer_result_stands_for_is_refused(session, screen):
+def test_restoring_a_result_waiting_or_gone_is_refused(session, screen):
     kept = kept_for_matching(session, screen, "not-ours-1", "grace@example.com")
     with pytest.raises(UserError, match="already waiting to be matched"):  # restored in another tab
         matching.restore(session=session, unmatched_id=kept.id, actor=RILEY)
     with pytest.raises(NotFound):
         matching.restore(session=session, unmatched_id=kept.id + 4242, actor=RILEY)
 
+
+def test_a_result_set_aside_that_the_vendor_sends_again_stays_set_aside_with_its_newest_word(session, screen):
+    """It came back to needs matching with every update the vendor sent about it (a test account's)."""
+    kept = kept_for_matching(session, screen, "not-ours-1", "grace@example.com")
     matching.dismiss(session=session, unmatched_id=kept.id, actor=RILEY)
-    newer = kept_for_matching(
-        session, screen, "not-ours-1", "grace@example.com"
-    )  # the vendor sent it again after it was set aside
-    with pytest.raises(UserError, match="A newer result for not-ours-1 is already waiting"):
-        matching.restore(session=session, unmatched_id=kept.id, actor=RILEY)
-    assert [u.id for u in matching.open_items(session)] == [newer.id]  # one waiting per vendor attempt
+
+    again = kept_for_matching(session, screen, "not-ours-1", "grace.h@example.com")
+
+    assert matching.open_items(session) == []
+    assert again.id == kept.id and again.resolved_by == "Riley Recruiter"
+    assert again.candidate_email == "grace.h@example.com"  # restored, it shows what the vendor said last
+    assert queue_view.set_aside(session)[0] == 1
 
 
 def test_matching_to_an_assessment_number_that_never_existed_names_the_number(session, screen):
