@@ -10,7 +10,7 @@ import reflex as rx
 from dashboard import routes
 from dashboard.components.decision import reject_dialog
 from dashboard.components.keys import keyboard_shortcuts
-from dashboard.components.layout import link_button, page_frame
+from dashboard.components.layout import link_button, page_frame, refusal
 from dashboard.pages import page
 from dashboard.services.review import StageRuleView
 from dashboard.states.auth import AuthState
@@ -382,6 +382,7 @@ def review_page() -> rx.Component:
                     align="center",
                     spacing="4",
                 ),
+                refusal(ReviewState.filter_error),
                 _in_view(),
                 _chart(),
                 rx.cond(

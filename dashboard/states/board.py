@@ -9,22 +9,11 @@ from dashboard.services.errors import UserError
 from dashboard.services.permissions import Permission, require
 from dashboard.states import live
 from dashboard.states.auth import acting_user, current_user, requires
-from dashboard.states.common import id_in_path, in_session
+from dashboard.states.common import id_in_path, in_session, score_bound
 
 EMPTY = board_view.BoardView(0, "", [], [])
 # The "Add candidate" boxes, emptied once a candidate is added
 NEW_NAME_ID, NEW_EMAIL_ID = "new-candidate-name", "new-candidate-email"
-
-
-def _score(text: str) -> float | None:
-    """A score bound from a filter box; blank means none. Raises ValueError for junk."""
-    text = text.strip().rstrip("%")
-    if not text:
-        return None
-    value = float(text)
-    if not 0 <= value <= 100:
-        raise ValueError
-    return value
 
 
 def _bulk_move_toast(results: list[pipeline.BulkResult]):
@@ -77,8 +66,8 @@ class BoardState(rx.State):
         return board_view.BoardFilter(
             search=self.search,
             status="" if self.status == "any" else self.status,
-            score_min=_score(self.score_min),
-            score_max=_score(self.score_max),
+            score_min=score_bound(self.score_min),
+            score_max=score_bound(self.score_max),
         )
 
     def _show_typed_filter(self) -> bool:

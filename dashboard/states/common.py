@@ -41,6 +41,21 @@ async def in_session(work: Callable[[Session], T], *, slow: bool = False) -> T:
     return await asyncio.to_thread(run)
 
 
+def score_bound(text: str) -> float | None:
+    """A score bound typed in a filter box ("70" or "70%", as scores are shown); blank means none.
+
+    Raises:
+        ValueError: Not a number from 0 to 100.
+    """
+    text = text.strip().rstrip("%").strip()
+    if not text:
+        return None
+    value = float(text)
+    if not 0 <= value <= 100:
+        raise ValueError(text)
+    return value
+
+
 def id_in_path(state, collection: str) -> int:
     """The id after ``/<collection>/`` in the page's URL (``/jobs/12/review`` -> 12), or 0."""
     parts = [p for p in urllib.parse.urlsplit(str(state.router.url)).path.split("/") if p]

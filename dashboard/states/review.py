@@ -12,7 +12,7 @@ from dashboard.services.errors import UserError
 from dashboard.services.permissions import Permission, require
 from dashboard.states import live
 from dashboard.states.auth import acting_user, current_user, requires
-from dashboard.states.common import id_in_path, in_session
+from dashboard.states.common import id_in_path, in_session, score_bound
 from dashboard.states.rejection import RejectForm
 
 
@@ -108,6 +108,7 @@ class ReviewState(RejectForm, rx.State):
     show_all: bool = False
     min_score: str = ""
     text_filter: str = ""
+    filter_error: str = ""  # why the boxes as typed are not a filter (the list keeps the last one)
     # The filter the rows show: the boxes as they were applied, not as they are being typed
     _min_score: str = ""
     _text_filter: str = ""
@@ -139,10 +140,7 @@ class ReviewState(RejectForm, rx.State):
 
     async def _reload(self) -> None:
         job_id, user = self._job_id(), current_user()
-        try:
-            low = float(self._min_score) if self._min_score.strip() else None
-        except ValueError:
-            low = None
+        low = score_bound(self._min_score)  # checked by apply_filter
 
         def load(session):
             require(user, Permission.REVIEW, job_id=job_id)
@@ -356,7 +354,13 @@ class ReviewState(RejectForm, rx.State):
     @rx.event
     @requires(Permission.REVIEW)
     async def apply_filter(self, _form: dict | None = None):
-        self._text_filter, self._min_score = self.text_filter, self.min_score
+        """Filter by the boxes as typed; a lowest score that is not one is refused, with the reason."""
+        try:
+            score_bound(self.min_score)
+        except ValueError:
+            self.filter_error = "Type the lowest score as a number from 0 to 100 (70 or 70%)."
+            return
+        self.filter_error, self._text_filter, self._min_score = "", self.text_filter, self.min_score
         await self._reload()
 
     @rx.event

@@ -1,0 +1,45 @@
+"""A hiring manager narrows the review list: the lowest score as people type it."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def _scores(page) -> list[float]:
+    """The score column of the rows shown (every row has a score in the demo job)."""
+    texts = page.locator(".review-row").locator("td:nth-child(3)").all_inner_texts()
+    return [float(re.search(r"[\d.]+", text).group()) for text in texts]
+
+
+def test_the_lowest_score_is_read_with_its_percent_sign_and_junk_is_refused(page, app_url, sign_in, shoot):
+    page.set_default_timeout(20_000)
+    sign_in("manager@assay.test")
+    page.goto(f"{app_url}/jobs/1/review")
+    page.get_by_label("Show every finished attempt").click()  # decisions by other walks keep these rows
+    expect(page.locator(".review-row").first).to_be_visible()
+    everyone = _scores(page)
+    assert min(everyone) < 70 <= max(everyone), (
+        f"the demo job should have scores on both sides of 70: {everyone}"
+    )
+    lowest = page.get_by_label("Lowest score")
+
+    lowest.fill("70%")  # as the Score column writes it
+    lowest.press("Enter")
+    expect(page.locator(".review-row")).to_have_count(sum(s >= 70 for s in everyone))
+    assert min(_scores(page)) >= 70
+    shoot("review-filter-70-percent", full_page=False)
+
+    lowest.fill("seventy")
+    lowest.press("Enter")
+    expect(page.get_by_role("alert")).to_contain_text("number from 0 to 100")
+    # The list stays as it was filtered: nothing below 70 came back behind the refusal.
+    expect(page.locator(".review-row")).to_have_count(sum(s >= 70 for s in everyone))
+    shoot("review-filter-refused", full_page=False)
+
+    lowest.fill("")
+    lowest.press("Enter")
+    expect(page.get_by_role("alert")).to_have_count(0)
+    expect(page.locator(".review-row")).to_have_count(len(everyone))
