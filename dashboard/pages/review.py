@@ -424,8 +424,41 @@ def review_page() -> rx.Component:
                     ),
                     rx.cond(
                         ReviewState.loaded,
-                        rx.callout(
-                            "Nothing waits for review in this job.", icon="circle-check", color_scheme="green"
+                        rx.cond(
+                            ReviewState.filtered & (ReviewState.unfiltered > 0),
+                            # The boxes hide what waits: saying nothing waits would be wrong.
+                            rx.callout(
+                                rx.hstack(
+                                    rx.cond(
+                                        ReviewState.unfiltered == 1,
+                                        rx.text("The one result does not match the filter."),
+                                        rx.text(
+                                            "None of the ",
+                                            ReviewState.unfiltered,
+                                            " results match the filter.",
+                                        ),
+                                    ),
+                                    rx.button(
+                                        "Clear the filter",
+                                        size="1",
+                                        variant="soft",
+                                        on_click=ReviewState.clear_filter,
+                                    ),
+                                    align="center",
+                                    wrap="wrap",
+                                ),
+                                icon="filter",
+                                class_name="review-no-match",
+                            ),
+                            rx.callout(
+                                rx.cond(
+                                    ReviewState.show_all,
+                                    "No finished attempts in this job yet.",
+                                    "Nothing waits for review in this job.",
+                                ),
+                                icon="circle-check",
+                                color_scheme="green",
+                            ),
                         ),
                         rx.spinner(),
                     ),

@@ -104,6 +104,8 @@ class ReviewState(RejectForm, rx.State):
     review_job_id: int = 0
     rows: list[Row] = []
     matching: int = 0  # rows the filters let through; ``rows`` holds the first SHOWN_AT_MOST
+    unfiltered: int = 0  # rows before the text and score filters (the list the filters narrow)
+    filtered: bool = False  # a text or a lowest score is applied
     cursor: int = 0
     show_all: bool = False
     min_score: str = ""
@@ -161,7 +163,9 @@ class ReviewState(RejectForm, rx.State):
         rows = [_row(r) for r in results if r.counts or self.show_all]
         if not self.show_all:
             rows = [r for r in rows if r.state == "Assessment needs review"]
+        self.unfiltered = len(rows)
         words = self._text_filter.strip().lower()
+        self.filtered = bool(words) or low is not None
         if words:
             rows = [
                 r
@@ -361,6 +365,13 @@ class ReviewState(RejectForm, rx.State):
             self.filter_error = "Type the lowest score as a number from 0 to 100 (70 or 70%)."
             return
         self.filter_error, self._text_filter, self._min_score = "", self.text_filter, self.min_score
+        await self._reload()
+
+    @rx.event
+    @requires(Permission.REVIEW)
+    async def clear_filter(self):
+        """Empty both boxes and show the list unfiltered."""
+        self.text_filter = self.min_score = self._text_filter = self._min_score = self.filter_error = ""
         await self._reload()
 
     @rx.event

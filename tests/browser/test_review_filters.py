@@ -1,4 +1,5 @@
-"""A hiring manager narrows the review list: the lowest score as people type it."""
+"""A hiring manager narrows the review list: the lowest score as people type it, and a filter
+that lets nothing through says so rather than that nothing waits."""
 
 import re
 
@@ -43,3 +44,24 @@ def test_the_lowest_score_is_read_with_its_percent_sign_and_junk_is_refused(page
     lowest.press("Enter")
     expect(page.get_by_role("alert")).to_have_count(0)
     expect(page.locator(".review-row")).to_have_count(len(everyone))
+
+
+def test_a_filter_that_matches_nobody_says_so_and_clears(page, app_url, sign_in, shoot):
+    page.set_default_timeout(20_000)
+    sign_in("manager@assay.test")
+    page.goto(f"{app_url}/jobs/1/review")
+    page.get_by_label("Show every finished attempt").click()
+    rows = page.locator(".review-row")
+    expect(rows.first).to_be_visible()
+    shown = rows.count()
+
+    page.get_by_label("Filter by text").fill("nobody-has-this-name")
+    page.get_by_label("Filter by text").press("Enter")
+    expect(rows).to_have_count(0)
+    expect(page.get_by_text("Nothing waits for review in this job.")).to_have_count(0)
+    expect(page.get_by_text(f"None of the {shown} results match the filter.")).to_be_visible()
+    shoot("review-filter-matches-nobody", full_page=False)
+
+    page.get_by_role("button", name="Clear the filter").click()
+    expect(rows).to_have_count(shown)
+    expect(page.get_by_label("Filter by text")).to_have_value("")
