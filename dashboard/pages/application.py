@@ -202,7 +202,11 @@ def _attempt(attempt: AttemptView) -> rx.Component:
                 rx.text("Deadline ", attempt.expires_at, size="2", color_scheme="gray"),
             ),
             rx.hstack(
-                rx.foreach(attempt.actions, lambda action: _action_button(attempt, action)),
+                # Sending, resending, cancelling, extending are the recruiters' (the handlers check again).
+                rx.cond(
+                    AuthState.can_manage_pipeline,
+                    rx.foreach(attempt.actions, lambda action: _action_button(attempt, action)),
+                ),
                 rx.cond(
                     attempt.report_url != "",
                     link_button(
@@ -456,29 +460,37 @@ def _interview(interview: InterviewView) -> rx.Component:
 def _interviews() -> rx.Component:
     return rx.vstack(
         rx.heading("Interviews", size="4"),
-        rx.form(
-            rx.hstack(
-                rx.input(
-                    placeholder="YYYY-MM-DD HH:MM (UTC)",
-                    value=ApplicationState.interview_at,
-                    on_change=ApplicationState.set_interview_at,
-                    aria_label="Interview time",
+        # Scheduling is the recruiters'; everyone on the team sees what is booked.
+        rx.cond(
+            AuthState.can_manage_pipeline,
+            rx.form(
+                rx.hstack(
+                    rx.input(
+                        placeholder="YYYY-MM-DD HH:MM (UTC)",
+                        value=ApplicationState.interview_at,
+                        on_change=ApplicationState.set_interview_at,
+                        aria_label="Interview time",
+                    ),
+                    rx.input(
+                        placeholder="Interviewers, comma-separated",
+                        value=ApplicationState.interviewers,
+                        on_change=ApplicationState.set_interviewers,
+                        aria_label="Interviewers",
+                        width="260px",
+                    ),
+                    rx.button("Schedule", type="submit", variant="soft"),
+                    align="center",
+                    wrap="wrap",
                 ),
-                rx.input(
-                    placeholder="Interviewers, comma-separated",
-                    value=ApplicationState.interviewers,
-                    on_change=ApplicationState.set_interviewers,
-                    aria_label="Interviewers",
-                    width="260px",
-                ),
-                rx.button("Schedule", type="submit", variant="soft"),
-                align="center",
-                wrap="wrap",
+                on_submit=ApplicationState.schedule,
+                reset_on_submit=False,
             ),
-            on_submit=ApplicationState.schedule,
-            reset_on_submit=False,
         ),
         rx.foreach(ApplicationState.application.interviews, _interview),
+        rx.cond(
+            ~AuthState.can_manage_pipeline & (ApplicationState.application.interviews.length() == 0),
+            rx.text("None scheduled.", size="2", color_scheme="gray"),
+        ),
         spacing="2",
         width="100%",
         class_name="interviews",
@@ -511,11 +523,16 @@ def application_page() -> rx.Component:
                         rx.link(app.job_title, href="/jobs/" + app.job_id.to(str)),
                         rx.text("·"),
                         rx.text("Stage"),
-                        rx.select.root(
-                            rx.select.trigger(aria_label="Move to stage"),
-                            rx.select.content(rx.foreach(app.stages, _stage_item)),
-                            value=app.stage_id.to(str),
-                            on_change=ApplicationState.move,
+                        rx.cond(
+                            AuthState.can_manage_pipeline,
+                            rx.select.root(
+                                rx.select.trigger(aria_label="Move to stage"),
+                                rx.select.content(rx.foreach(app.stages, _stage_item)),
+                                value=app.stage_id.to(str),
+                                on_change=ApplicationState.move,
+                            ),
+                            # A hiring manager advances or rejects; moving to any stage is the recruiters'.
+                            rx.text(app.stage_name, weight="medium", class_name="current-stage"),
                         ),
                         align="center",
                         wrap="wrap",
@@ -525,21 +542,24 @@ def application_page() -> rx.Component:
                         rx.callout(app.rejected, icon="ban", color_scheme="gray", class_name="rejected"),
                     ),
                     _decision(),
-                    rx.hstack(
-                        rx.button(
-                            rx.icon("plus", size=14),
-                            "Send an assessment",
-                            variant="soft",
-                            on_click=ApplicationState.open_picker(0),
-                        ),
-                        rx.cond(
-                            app.attempts.length() > 0,
+                    rx.cond(
+                        AuthState.can_manage_pipeline,
+                        rx.hstack(
+                            rx.button(
+                                rx.icon("plus", size=14),
+                                "Send an assessment",
+                                variant="soft",
+                                on_click=ApplicationState.open_picker(0),
+                            ),
                             rx.cond(
-                                app.attempts[0].can_send,
-                                rx.button(
-                                    "Another test for this candidate",
-                                    variant="ghost",
-                                    on_click=ApplicationState.open_picker(app.attempts[0].id),
+                                app.attempts.length() > 0,
+                                rx.cond(
+                                    app.attempts[0].can_send,
+                                    rx.button(
+                                        "Another test for this candidate",
+                                        variant="ghost",
+                                        on_click=ApplicationState.open_picker(app.attempts[0].id),
+                                    ),
                                 ),
                             ),
                         ),

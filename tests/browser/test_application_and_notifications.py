@@ -113,3 +113,33 @@ def test_opening_a_notification_reads_it_for_that_person_and_mark_all_read_says_
             re.compile("weight-bold")
         )
     shoot("63-notifications-all-read", full_page=False)
+
+
+def test_a_hiring_manager_is_offered_no_control_only_recruiters_may_use(page, app_url, sign_in, shoot):
+    """The board hides what moves cards from a hiring manager; the application page offered it
+    (the stage select, Send an assessment, Re-attempt, the interview boxes), each click refused."""
+    page.set_default_timeout(20_000)
+    sign_in("manager@assay.test")
+    page.goto(f"{app_url}/jobs/1/review")
+    page.get_by_label("Show every finished attempt").click()  # decisions by other walks keep these rows
+    candidate = page.locator(".review-row").first.get_by_role("link")
+    name = candidate.inner_text()
+    candidate.click()
+    expect(page.get_by_role("heading", name=name)).to_be_visible()
+    attempt = page.locator(".assessment-attempt").first
+
+    # What a hiring manager may do stays: the result, its report, deciding, notes.
+    expect(attempt.get_by_role("link", name="Detailed report")).to_be_visible()
+    expect(page.locator(".decision").get_by_role("button", name="Reject")).to_be_visible()
+    expect(page.get_by_label("Note", exact=True)).to_be_editable()
+
+    for control in (
+        page.get_by_label("Move to stage"),
+        page.get_by_role("button", name="Send an assessment"),
+        attempt.get_by_role("button", name="Re-attempt"),
+        page.get_by_label("Interview time"),
+        page.get_by_role("button", name="Schedule"),
+    ):
+        expect(control).to_have_count(0)
+    expect(page.locator(".current-stage")).not_to_be_empty()  # the stage, read, not picked
+    shoot("application-as-hiring-manager")
