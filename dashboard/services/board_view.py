@@ -11,6 +11,7 @@ import datetime
 import functools
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from dashboard.services import status_clocks
@@ -127,8 +128,17 @@ def _matching(job_id: int, board_filter: BoardFilter) -> list[sa.ColumnElement]:
     if board_filter.score_max is not None:
         attempt_clauses.append(AssessmentAttempt.score_percent <= board_filter.score_max)
     if attempt_clauses:
+        # Each test's newest attempt only, as the card's chip and the queue go by: a cancelled or
+        # expired invitation followed by a fresh one matched "Cancelled" on a card saying "Sent".
+        later = aliased(AssessmentAttempt)
+        newest = ~sa.exists().where(
+            later.application_id == AssessmentAttempt.application_id,
+            later.integration_id == AssessmentAttempt.integration_id,
+            later.vendor_test_id == AssessmentAttempt.vendor_test_id,
+            later.id > AssessmentAttempt.id,
+        )
         clauses.append(
-            sa.exists().where(AssessmentAttempt.application_id == Application.id, *attempt_clauses)
+            sa.exists().where(AssessmentAttempt.application_id == Application.id, newest, *attempt_clauses)
         )
     return clauses
 

@@ -94,6 +94,29 @@ def test_board_columns_are_paged_and_filtered_in_sql(session, pipeline_with_asse
     assert found.matching == 1 + 10 and found.total == 31  # "Grace 2" and "Grace 20".."Grace 29"
 
 
+def test_the_boards_status_filter_goes_by_each_tests_newest_attempt_as_the_chip_does(
+    session, pipeline_with_assessment, sandbox
+):
+    """Found by a walk: a cancelled invitation followed by a fresh one sent still matched the filter
+    "Cancelled", its card's chip saying "Sent"; an expired one re-taken matched "Expired" the same way."""
+    p = pipeline_with_assessment
+    cancelled = _sent(session, p)
+    attempt_actions.cancel_assessment(session=session, attempt_id=cancelled.id, actor=SYSTEM)
+    fresh = session.exec(select(AssessmentAttempt).where(AssessmentAttempt.id > cancelled.id)).one()
+    assessments.send_assessment(session=session, attempt_id=fresh.id, actor=SYSTEM)
+
+    def shown(status):
+        found = board_view.board(session, p.job.id, board_view.BoardFilter(status=status))
+        return {
+            card.candidate_name: [chip.label for chip in card.chips]
+            for c in found.columns
+            for card in c.cards
+        }
+
+    assert shown("sent") == {"Ada Lovelace": ["Sent"]}
+    assert shown("cancelled") == {}
+
+
 def test_a_percent_or_underscore_typed_in_a_search_is_searched_for_not_a_wildcard(
     session, pipeline_with_assessment
 ):
