@@ -239,6 +239,9 @@ def _unmatched(row: UnmatchedRow) -> rx.Component:
                 align="center",
             )
         ),
+        # The row is its result's, not its position's: once a result above is matched or set
+        # aside, the number typed for one result must not slide into the box of the next.
+        key=row.id,
     )
 
 

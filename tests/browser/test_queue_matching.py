@@ -74,3 +74,39 @@ def test_enter_matches_and_setting_a_result_aside_asks_first_naming_it(
     expect(row).to_be_visible()
     expect(row.get_by_role("button", name="Match")).to_be_visible()  # offered for matching again
     expect(page.get_by_role("button", name=re.compile(r"^Set aside \("))).to_have_count(0)  # none left
+
+
+def test_a_number_typed_for_one_result_stays_with_it_when_another_leaves_the_list(
+    page, app_url, demo_app, sign_in, shoot
+):
+    """Found by a walk: the number typed for a result that was then set aside (or matched) jumped
+    into the box of the result listed after it, which was still empty as far as Match knew."""
+    page.set_default_timeout(20_000)
+    first, second = "walk-typed-1@example.com", "walk-typed-2@example.com"
+    engine = sa.create_engine(demo_app.db_url)
+    try:
+        with Session(engine) as session:
+            screen = session.exec(select(Integration).where(Integration.vendor == "coderpad_screen")).first()
+            for email in (first, second):
+                status = AttemptStatus(f"id-{email}", Progress.COMPLETED, "completed", candidate_email=email)
+                matching.record(
+                    session=session,
+                    integration_id=screen.id,
+                    status=status,
+                    outcome=assessments.Applied.UNKNOWN,
+                )
+    finally:
+        engine.dispose()
+    sign_in("recruiter@assay.test")
+    page.goto(f"{app_url}/queue")
+    listed = page.locator(".needs-matching")
+    first_row, second_row = listed.get_by_role("row", name=first), listed.get_by_role("row", name=second)
+    expect(second_row).to_be_visible()
+
+    first_row.get_by_label("Assessment number to match").fill("424242")
+    first_row.get_by_role("button", name="Set aside").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Set aside").click()
+    expect(first_row).to_have_count(0)
+
+    shoot("82-queue-typed-number-stays-with-its-result", listed)
+    expect(second_row.get_by_label("Assessment number to match")).to_have_value("")
