@@ -55,7 +55,7 @@ class QueueRow:
     status_label: str
     status_tone: str
     since: str
-    expires: str = ""
+    expires: str = ""  # the deadline, said as its state has it ("Expires ...", "Expired ...")
     reason: str = ""
     step: str = ""  # the one-click step beside the row (``attempt_actions.NEXT_STEP``), or none
     step_label: str = ""
@@ -251,12 +251,23 @@ def rows(
             status_label=STATE_LABELS[attempt.state],
             status_tone=status_clocks.tone(attempt.state, attempt.updated_at, now, clocks),
             since=ago(attempt.updated_at, now),
-            expires=attempt.expires_at.strftime("%Y-%m-%d %H:%M UTC") if attempt.expires_at else "",
+            expires=_deadline(attempt),
             reason=attempt.error_reason or "",
             **_step_fields(attempt, steps[attempt.id]),
         )
         for attempt, name, email, title, stage_name in found
     ]
+
+
+def _deadline(attempt: AssessmentAttempt) -> str:
+    """The row's deadline line: "Expires <when>" while the candidate may still take the test,
+    "Expired <when>" once it has expired (not "Expires" beside the Expired chip), else "Deadline <when>"."""
+    if attempt.expires_at is None:
+        return ""
+    when = attempt.expires_at.strftime("%Y-%m-%d %H:%M UTC")
+    if attempt.state == AttemptState.EXPIRED:
+        return f"Expired {when}"
+    return f"Expires {when}" if attempt.state in WAITING else f"Deadline {when}"
 
 
 def _step_fields(attempt: AssessmentAttempt, step: attempt_actions.Action | None) -> dict[str, str]:

@@ -12,6 +12,8 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.steps import query_app
+
 pytestmark = pytest.mark.browser
 
 CANDIDATE = "Grace Hamilton"  # demo data: Backend Engineer, CoderPad Screen stage, needs sending
@@ -82,3 +84,31 @@ def test_a_recruiter_sends_resends_and_reattempts_from_the_queue(
     waiting = page.get_by_role("row", name=re.compile("Linus Torvalds"))  # a recruiter's row has "Send"
     expect(waiting).to_contain_text("Assessment needs sending")
     expect(page.locator(".queue-step")).to_have_count(0)
+
+
+def test_an_expired_row_says_when_it_expired_not_that_it_expires(
+    page, app_url, demo_app, browser_sandbox_url, shoot, sign_in
+):
+    """Found by a walk: the Expired bucket's rows read "Expires <the moment it expired>", the
+    deadline in the future tense beside the "Expired" chip."""
+    page.set_default_timeout(20_000)
+    email, vendor_id = query_app(
+        demo_app.db_url,
+        "SELECT c.email || ' ' || t.vendor_attempt_id FROM assessmentattempt t"
+        " JOIN integration i ON i.id = t.integration_id JOIN application a ON a.id = t.application_id"
+        " JOIN candidate c ON c.id = a.candidate_id"
+        " WHERE i.vendor = 'hackerrank' AND t.state = 'sent' ORDER BY t.id LIMIT 1",
+    )[0].split()
+    httpx.post(
+        f"{browser_sandbox_url}/_sandbox/hackerrank/attempts/{vendor_id}/expire", timeout=10
+    ).raise_for_status()
+    sign_in("recruiter@assay.test")
+    page.goto(f"{app_url}/queue")
+    page.get_by_label("Search candidates").fill(email)
+    page.get_by_role("button", name="Search").click()
+    _bucket(page, "expired")
+    row = page.get_by_role("row", name=re.compile(re.escape(email)))
+    expect(row).to_be_visible(timeout=30_000)  # once the app's sync has heard of the expiry
+    expect(row).to_contain_text(re.compile(r"Expired\s*Expired 20\d\d-\d\d-\d\d \d\d:\d\d UTC"))
+    shoot("77-queue-row-expired-when")
+    expect(row).not_to_contain_text("Expires")
