@@ -30,6 +30,7 @@ if [ -z "${ASSAY_TEST_REDIS_URL:-}" ]; then
 fi
 
 .venv/bin/ruff check .
+.venv/bin/ruff format --check --quiet .
 if [ $# -gt 0 ]; then  # a part of the suite, as asked
   .venv/bin/python -m pytest --durations=15 "$@"
   exit

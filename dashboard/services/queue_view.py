@@ -261,13 +261,14 @@ def rows(
 
 def _deadline(attempt: AssessmentAttempt) -> str:
     """The row's deadline line: "Expires <when>" while the candidate may still take the test,
-    "Expired <when>" once it has expired (not "Expires" beside the Expired chip), else "Deadline <when>"."""
+    "Expired <when>" once it has expired (not "Expires" beside the Expired chip); none once the
+    test is finished, failed or cancelled, where a past deadline only crowds the row."""
     if attempt.expires_at is None:
         return ""
     when = attempt.expires_at.strftime("%Y-%m-%d %H:%M UTC")
     if attempt.state == AttemptState.EXPIRED:
         return f"Expired {when}"
-    return f"Expires {when}" if attempt.state in WAITING else f"Deadline {when}"
+    return f"Expires {when}" if attempt.state in WAITING else ""
 
 
 def _step_fields(attempt: AssessmentAttempt, step: attempt_actions.Action | None) -> dict[str, str]:

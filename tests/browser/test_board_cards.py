@@ -171,7 +171,9 @@ def test_a_card_dragged_by_its_name_or_moved_by_keyboard(page, sign_in, shoot):
         assert offer.bounding_box()["x"] >= 800
         page.get_by_label("Drag Katherine Johnson").focus()
         page.keyboard.press("Space")
-        expect(said).to_contain_text("Katherine Johnson is over Recruiter screen.")  # lifted (was: dropped on)
+        expect(said).to_contain_text(
+            "Katherine Johnson is over Recruiter screen."
+        )  # lifted (was: dropped on)
         for stage in ["Onsite", "Offer"]:
             page.keyboard.press("ArrowRight")
             expect(said).to_contain_text(f"Katherine Johnson is over {stage}.")

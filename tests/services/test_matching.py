@@ -132,9 +132,13 @@ def test_once_a_recruiter_matched_a_result_the_vendors_later_updates_naming_that
     [kept] = matching.open_items(session)
     matching.match(session=session, unmatched_id=kept.id, attempt_id=coodesh_attempt.id, actor=SYSTEM)
 
-    _deliver(session, coodesh_attempt, _result_for(coodesh_attempt, email="ada.work@example.com", total_grade=90))
+    _deliver(
+        session, coodesh_attempt, _result_for(coodesh_attempt, email="ada.work@example.com", total_grade=90)
+    )
     _wait_applied()
-    _deliver(session, coodesh_attempt, _result_for(coodesh_attempt, email="mallory@example.com", total_grade=10))
+    _deliver(
+        session, coodesh_attempt, _result_for(coodesh_attempt, email="mallory@example.com", total_grade=10)
+    )
     _wait_applied()
 
     session.expire_all()
