@@ -102,6 +102,24 @@ def refusal(message: rx.Var, **props) -> rx.Component:
     )
 
 
+def page_refusal(message: rx.Var | str) -> rx.Component:
+    """Why this page shows nothing to this user (a job not theirs, a page of another role's), in place of it."""
+    return rx.callout(message, icon="triangle-alert", color_scheme="red", class_name="page-refusal")
+
+
+def only_for(allowed: rx.Var, message: str, *content: rx.Component) -> rx.Component:
+    """``content`` for a user whose role may use it; for anyone else, ``message`` saying whose page it is.
+
+    A spinner until the signed-in user is known, so nobody sees the controls, or the
+    refusal, before their role arrives. The page's handlers refuse on the server all the same.
+    """
+    return rx.cond(
+        AuthState.user_role == "",
+        rx.spinner(),
+        rx.cond(allowed, rx.fragment(*content), page_refusal(message)),
+    )
+
+
 def question_answers(keep, act: rx.Component) -> rx.Component:
     """A confirmation's two answers, the safe one first: ``keep`` closes it, ``act`` does it."""
     return rx.hstack(

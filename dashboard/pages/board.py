@@ -9,7 +9,7 @@ import reflex as rx
 from dashboard import routes
 from dashboard.components.by_value import BY_VALUE
 from dashboard.components.dnd import dnd_board, drag_card, drop_column
-from dashboard.components.layout import link_button, page_frame, refusal
+from dashboard.components.layout import link_button, page_frame, page_refusal, refusal
 from dashboard.pages import page
 from dashboard.services.board_view import CardView, Chip, ColumnView, StageOption
 from dashboard.states.auth import AuthState
@@ -275,7 +275,7 @@ def board_page() -> rx.Component:
         BoardState.board.title,
         rx.cond(
             BoardState.error != "",
-            rx.callout(BoardState.error, icon="triangle-alert", color_scheme="red"),
+            page_refusal(BoardState.error),
             rx.cond(
                 BoardState.loaded,
                 rx.vstack(

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from dashboard import routes
-from dashboard.components.layout import page_frame, question_answers, refusal
+from dashboard.components.layout import only_for, page_frame, question_answers, refusal
 from dashboard.pages import page
 from dashboard.services.views import EventView, FieldView, IntegrationView, VendorView, sync_choices
 from dashboard.states.auth import AuthState
@@ -388,14 +388,19 @@ def _rename_dialog() -> rx.Component:
 def integrations_page() -> rx.Component:
     return page_frame(
         "Integrations",
-        _dialog(),
-        _confirm_disconnect(),
-        _rename_dialog(),
-        rx.text(
-            "Paste a vendor's API key; Assay checks it with the vendor before saving it, encrypted.",
-            color_scheme="gray",
-        ),
-        rx.cond(
-            S.loaded, rx.flex(rx.foreach(S.vendors, _vendor_tile), wrap="wrap", gap="16px"), rx.spinner()
+        only_for(
+            AuthState.can_manage_integrations,
+            "Integrations are the admins' page: an admin connects vendors and looks after their keys "
+            "and webhooks. Ask an admin if a connection needs changing.",
+            _dialog(),
+            _confirm_disconnect(),
+            _rename_dialog(),
+            rx.text(
+                "Paste a vendor's API key; Assay checks it with the vendor before saving it, encrypted.",
+                color_scheme="gray",
+            ),
+            rx.cond(
+                S.loaded, rx.flex(rx.foreach(S.vendors, _vendor_tile), wrap="wrap", gap="16px"), rx.spinner()
+            ),
         ),
     )

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from dashboard import routes
-from dashboard.components.layout import page_frame, question_answers
+from dashboard.components.layout import only_for, page_frame, question_answers
 from dashboard.pages import page
 from dashboard.services.status_clocks import ClockView
 from dashboard.states.auth import AuthState
@@ -107,4 +107,13 @@ def _confirm_restore() -> rx.Component:
 
 @page(route=routes.SETTINGS, title="Settings · Assay", on_load=[AuthState.guard_page, S.load])
 def settings_page() -> rx.Component:
-    return page_frame("Settings", _confirm_restore(), _clocks_form())
+    return page_frame(
+        "Settings",
+        only_for(
+            AuthState.can_manage_settings,
+            "Settings are the admins' page: an admin sets when status chips turn amber, then red, "
+            "for the whole team. Ask an admin for a change.",
+            _confirm_restore(),
+            _clocks_form(),
+        ),
+    )

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from dashboard import routes
-from dashboard.components.layout import page_frame, question_answers, refusal
+from dashboard.components.layout import only_for, page_frame, question_answers, refusal
 from dashboard.pages import page
 from dashboard.services.views import Choice, UserView
 from dashboard.states.auth import AuthState
@@ -151,18 +151,23 @@ def _deactivate_dialog() -> rx.Component:
 def users_page() -> rx.Component:
     return page_frame(
         "Users",
-        _invite_form(),
-        _deactivate_dialog(),
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    rx.table.column_header_cell("Person"),
-                    rx.table.column_header_cell("Role"),
-                    rx.table.column_header_cell("Jobs"),
-                    rx.table.column_header_cell(""),
-                )
+        only_for(
+            AuthState.can_manage_users,
+            "Users are the admins' page: an admin invites people, sets their roles and chooses "
+            "which jobs a hiring manager sees. Ask an admin for a change.",
+            _invite_form(),
+            _deactivate_dialog(),
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        rx.table.column_header_cell("Person"),
+                        rx.table.column_header_cell("Role"),
+                        rx.table.column_header_cell("Jobs"),
+                        rx.table.column_header_cell(""),
+                    )
+                ),
+                rx.table.body(rx.foreach(UsersState.users, _row)),
+                width="100%",
             ),
-            rx.table.body(rx.foreach(UsersState.users, _row)),
-            width="100%",
         ),
     )

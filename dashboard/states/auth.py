@@ -62,7 +62,25 @@ class AuthState(rx.State):
     @rx.var
     def can_manage_pipeline(self) -> bool:
         """Whether to show the buttons that move candidates and send tests (their handlers check again)."""
-        return bool(self.user_role) and Permission.MANAGE_PIPELINE in GRANTS[Role(self.user_role)]
+        return self._grants(Permission.MANAGE_PIPELINE)
+
+    @rx.var
+    def can_manage_integrations(self) -> bool:
+        """Whether to show the integrations page's connections and controls (its handlers check again)."""
+        return self._grants(Permission.MANAGE_INTEGRATIONS)
+
+    @rx.var
+    def can_manage_users(self) -> bool:
+        """Whether to show the users page's invite form and controls (its handlers check again)."""
+        return self._grants(Permission.MANAGE_USERS)
+
+    @rx.var
+    def can_manage_settings(self) -> bool:
+        """Whether to show the settings page's form (its handlers check again)."""
+        return self._grants(Permission.MANAGE_SETTINGS)
+
+    def _grants(self, permission: Permission) -> bool:
+        return bool(self.user_role) and permission in GRANTS[Role(self.user_role)]
 
     async def _resolve(self) -> SignedInUser | None:
         """The user behind this browser's session cookie, checked against the database now."""
