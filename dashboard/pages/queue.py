@@ -28,7 +28,7 @@ def _row(row: QueueRow) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.cond(
-                QueueState.bucket == "needs_sending",
+                (QueueState.bucket == "needs_sending") & AuthState.can_manage_pipeline,
                 rx.checkbox(
                     checked=QueueState.selected.contains(row.attempt_id),
                     on_change=QueueState.toggle_selected(row.attempt_id),
@@ -136,8 +136,9 @@ def _filters() -> rx.Component:
 
 
 def _bulk_bar() -> rx.Component:
+    """Select and send at once, for a role that sends (a hiring manager's is refused on the server too)."""
     return rx.cond(
-        QueueState.bucket == "needs_sending",
+        (QueueState.bucket == "needs_sending") & AuthState.can_manage_pipeline,
         rx.vstack(
             rx.hstack(
                 rx.checkbox(

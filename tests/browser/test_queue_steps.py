@@ -112,3 +112,21 @@ def test_an_expired_row_says_when_it_expired_not_that_it_expires(
     expect(row).to_contain_text(re.compile(r"Expired\s*Expired 20\d\d-\d\d-\d\d \d\d:\d\d UTC"))
     shoot("77-queue-row-expired-when")
     expect(row).not_to_contain_text("Expires")
+
+
+def test_a_hiring_manager_is_not_offered_the_bulk_send(page, app_url, sign_in, shoot):
+    """Found by a walk: "Needs sending" showed a hiring manager "Select all shown" and
+    "Send selected (0)", and a box on each row, none of which their role may use."""
+    page.set_default_timeout(20_000)
+    sign_in("manager@assay.test")
+    page.goto(f"{app_url}/queue")
+    expect(page.locator(".queue-bucket[data-bucket='needs_sending']")).to_have_attribute(
+        "data-accent-color", "violet"
+    )
+    # Loaded: its rows, or that it is empty (another test may have sent them all).
+    rows = page.get_by_role("row", name=re.compile("Assessment needs sending"))
+    expect(rows.first.or_(page.get_by_text("Nothing in this bucket."))).to_be_visible()
+    expect(page.get_by_text("Select all shown")).to_have_count(0)
+    expect(page.get_by_role("button", name=re.compile("Send selected"))).to_have_count(0)
+    expect(page.get_by_role("checkbox")).to_have_count(0)
+    shoot("77-queue-manager-needs-sending", full_page=False)
