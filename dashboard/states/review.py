@@ -33,6 +33,7 @@ class Row:
     percentile: str
     time_taken: str
     attempt: str
+    attempt_number: int
     counts: bool
     warnings: int
     report_url: str
@@ -58,7 +59,7 @@ SORTS = {
     "percentile": lambda r: float(r.percentile or -1),
     "comparative": lambda r: float(r.comparative.rstrip("%") or -1),
     "time": lambda r: r.minutes,
-    "attempt": lambda r: r.attempt,
+    "attempt": lambda r: r.attempt_number,  # a number: attempt 10 comes after attempt 2
     "integrity": lambda r: r.warnings,
     "status": lambda r: r.state,
 }
@@ -79,6 +80,7 @@ def _row(r: review.ResultRow) -> Row:
         percentile=f"{r.percentile:g}" if r.percentile is not None else "",
         time_taken=time_taken_label(r.minutes, r.minutes_allowed),
         attempt=f"{r.attempt_number}" + ("" if r.counts else " (does not count)"),
+        attempt_number=r.attempt_number,
         counts=r.counts,
         warnings=r.warnings,
         report_url=r.report_url,

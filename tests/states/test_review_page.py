@@ -10,7 +10,7 @@ from dashboard.services import accounts, plans, sync, views
 from dashboard.services.integrations import list_vendor_tests
 from dashboard.states import review as review_state
 from dashboard.states.review import ReviewState
-from models import Role, User
+from models import AssessmentAttempt, Role, User
 from tests.conftest import send_to_applicants
 from tests.states.conftest import run_async, run_handler, substate
 
@@ -210,3 +210,20 @@ def test_a_test_s_time_taken_reads_the_same_on_the_review_and_application_pages(
     assert on_review == on_application
     assert any("." in label for label in on_review.values())  # to the tenth of a minute, on both
     assert all(label.endswith(" of 60 min") for label in on_review.values())
+
+
+def test_sorting_by_attempt_puts_attempt_10_after_attempt_2(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    """Found by a walk: the Attempt column sorted as text, so attempt 10 came before attempt 2."""
+    page = _review_page(session, pipeline_with_assessment, sandbox, signed_in_as, results=3)
+    for row, number in zip(page.rows, [10, 2, 1], strict=True):
+        attempt = session.get(AssessmentAttempt, row.attempt_id)
+        attempt.attempt_number = number  # a candidate's tenth try, beside a second and a first
+        session.add(attempt)
+    session.commit()
+
+    run_async(run_handler(page, "sort_by", "attempt"))
+    assert [row.attempt for row in page.rows] == ["1", "2", "10"]
+    run_async(run_handler(page, "sort_by", "attempt"))
+    assert [row.attempt for row in page.rows] == ["10", "2", "1"]
