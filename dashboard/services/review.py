@@ -166,13 +166,21 @@ def results(session: Session, job_id: int) -> list[ResultRow]:
                 counts=attempt.id in counted,
                 warnings=len(attempt.warnings or []),
                 report_url=attempt.report_url or "",
-                state=STATE_LABELS[attempt.state],
+                state=_status(attempt, application),
                 decision_version=application.decision_version,
                 rejected=application.rejected_at is not None,
                 below_bar=_below(attempt.score_percent, floors.get(attempt.stage_id)),
             )
         )
     return found
+
+
+def _status(attempt: AssessmentAttempt, application: Application) -> str:
+    """The result's status: a rejection marks it reviewed, but it reads "Rejected", not as
+    one that was only looked at (or advanced)."""
+    if attempt.state == AttemptState.REVIEWED and application.rejected_at is not None:
+        return "Rejected"
+    return STATE_LABELS[attempt.state]
 
 
 def _below(score: float | None, floor: float | None) -> bool:

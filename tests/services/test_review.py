@@ -364,3 +364,25 @@ def test_the_review_settings_show_each_rule_and_changing_the_policy_keeps_it(
     assert [(r.name, r.advance_at, r.review_from, r.counting) for r in shown.rules] == [
         ("CoderPad assessment", "80", "55.5", "best")
     ]
+
+
+def test_a_rejected_candidate_s_result_reads_rejected_not_reviewed(session, cohort):
+    """Found by a walk: the review page showed a rejected candidate as "Reviewed", the same
+    as one whose result was only looked at."""
+    p, (rejected, looked_at, *_) = cohort
+    review.reject(
+        session=session,
+        application_id=rejected.id,
+        reason="Other",
+        note="",
+        expected_version=rejected.decision_version,
+        actor=ALICE,
+    )
+    [looked_at_attempt] = session.exec(
+        select(AssessmentAttempt).where(AssessmentAttempt.application_id == looked_at.id)
+    )
+    assessments.mark_reviewed(session=session, attempt_id=looked_at_attempt.id, actor=BOB)
+
+    status = {row.application_id: row.state for row in review.results(session, p.job.id)}
+    assert status[rejected.id] == "Rejected"
+    assert status[looked_at.id] == "Reviewed"
