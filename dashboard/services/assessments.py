@@ -71,10 +71,14 @@ def minutes(seconds: int | None) -> float | None:
 
 
 def time_taken_label(taken: float | None, allowed: float | None) -> str:
-    """How long a test took, of the time it allows ("28.9 min of 60 min"), alike on every page."""
+    """How long a test took, of the time it allows ("28.9 min of 60 min"), alike on every page.
+
+    Always to the tenth of a minute ("29.0 min", not "29 min"), so a column of times reads
+    in one format; the time allowed is a limit, written as set.
+    """
     if taken is None:
         return ""
-    return f"{taken:g} min" + (f" of {allowed:g} min" if allowed else "")
+    return f"{taken:.1f} min" + (f" of {allowed:g} min" if allowed else "")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -248,3 +248,12 @@ def test_review_moves_completed_to_reviewed_and_only_then(session, pipeline_with
 
     session.refresh(attempt)
     assert attempt.state == AttemptState.REVIEWED
+
+
+def test_time_taken_reads_to_the_tenth_of_a_minute_even_on_a_whole_minute():
+    """Found by a walk: the review page's Time column read "29 min" next to "28.9 min"."""
+    labels = [assessments.time_taken_label(taken, 60) for taken in (29.0, 28.9, 0.5)]
+
+    assert labels == ["29.0 min of 60 min", "28.9 min of 60 min", "0.5 min of 60 min"]
+    assert assessments.time_taken_label(29.0, None) == "29.0 min"
+    assert assessments.time_taken_label(None, 60) == ""
