@@ -21,6 +21,23 @@ def sign_in_on(
     page.wait_for_url(f"{app_url}/")
 
 
+def new_job(page: Page, title: str) -> str:
+    """A job made on the jobs page (Applied, Recruiter screen, Onsite, Offer); its plan's address."""
+    page.get_by_label("New job title").fill(title)
+    page.get_by_role("button", name="New job").click()
+    expect(page.get_by_role("heading", name=f"{title}: interview plan")).to_be_visible()
+    return page.url
+
+
+def add_stage_test(page: Page, plan_stage, connection: str, index: int = 0) -> str:
+    """Add the ``index``-th test of the connection named ``connection`` to a stage of the plan; its name."""
+    plan_stage.get_by_role("button", name="Add assessment").click()
+    name = pick_test(page, connection, index)
+    page.get_by_role("button", name="Add", exact=True).click()
+    expect(plan_stage.locator(".stage-test", has_text=name)).to_be_visible()
+    return name
+
+
 def open_new_application(page: Page, app_url: str, job_id: int, name: str, email: str = "") -> None:
     """Add a candidate on the job's board (``email`` made from the name if not given), open the application."""
     page.goto(f"{app_url}/jobs/{job_id}")

@@ -10,7 +10,7 @@ stays selected.
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import drag_card
+from tests.browser.steps import drag_card, new_job
 
 pytestmark = pytest.mark.browser
 
@@ -33,9 +33,7 @@ def _add_candidate(page, name: str) -> None:
 def test_select_move_in_bulk_move_one_and_see_another_tab_live(page, app_url, shoot, sign_in):
     page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
-    page.get_by_label("New job title").fill(JOB)
-    page.get_by_role("button", name="New job").click()
-    expect(page.get_by_role("heading", name=f"{JOB}: interview plan")).to_be_visible()
+    new_job(page, JOB)
     page.get_by_role("link", name="Back to the board").click()
     expect(page.get_by_text("No applications in this job yet.")).to_be_visible()
     for name in ["Ada Byron", "Bob Kahn", "Cy Young", "Di Ritchie"]:
@@ -109,8 +107,7 @@ def test_a_card_dragged_by_its_name_or_moved_by_keyboard(page, sign_in, shoot):
     drops it there, a screen reader hears names, and the focus stays on the moved card."""
     page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
-    page.get_by_label("New job title").fill("Data Platform Engineer")
-    page.get_by_role("button", name="New job").click()
+    new_job(page, "Data Platform Engineer")
     page.get_by_role("link", name="Back to the board").click()
     expect(page.get_by_text("No applications in this job yet.")).to_be_visible()
     for person in ["Grace Brewster Hopper", "Katherine Johnson"]:

@@ -9,7 +9,7 @@ carried over from the first stage.
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import pick_test
+from tests.browser.steps import add_stage_test, new_job
 
 pytestmark = pytest.mark.browser
 
@@ -23,10 +23,7 @@ def _stage_sending(page, name: str) -> str:
     page.get_by_label("New stage name").fill(name)
     page.get_by_role("button", name="Add stage").click()
     stage = page.locator(f".plan-stage[data-stage='{name}']")
-    stage.get_by_role("button", name="Add assessment").click()
-    test = pick_test(page, "CoderPad Screen", 0)
-    page.get_by_role("button", name="Add", exact=True).click()
-    expect(stage.locator(".stage-test", has_text=test)).to_be_visible()
+    test = add_stage_test(page, stage, "CoderPad Screen")
     stage.get_by_text("Send automatically on entry").click()
     stage.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Stage settings saved.").last).to_be_visible()
@@ -41,9 +38,7 @@ def _move_by_menu(page, stage: str) -> None:
 def test_a_test_still_open_is_carried_to_the_next_stage_not_sent_twice(page, app_url, shoot, sign_in):
     page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
-    page.get_by_label("New job title").fill(JOB)
-    page.get_by_role("button", name="New job").click()
-    expect(page.get_by_role("heading", name=f"{JOB}: interview plan")).to_be_visible()
+    new_job(page, JOB)
     test = _stage_sending(page, FIRST)
     assert _stage_sending(page, SECOND) == test
 

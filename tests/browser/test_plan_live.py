@@ -5,19 +5,11 @@ deleted under an open editor is said to be gone."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.steps import broken_rules, pick_test, sign_in_on
+from tests.browser.steps import broken_rules, new_job, pick_test, sign_in_on
 
 pytestmark = pytest.mark.browser
 
 LIVE = 3_000  # a colleague's edit shows within about a second; a slow, shared machine gets some slack
-
-
-def _new_job(page: Page, title: str) -> str:
-    """A job made on the jobs page (Applied, Recruiter screen, Onsite, Offer); its plan's address."""
-    page.get_by_label("New job title").fill(title)
-    page.get_by_role("button", name="New job").click()
-    expect(page.get_by_role("heading", name=f"{title}: interview plan")).to_be_visible()
-    return page.url
 
 
 def _colleague(page: Page, app_url: str, plan_url: str) -> Page:
@@ -41,7 +33,7 @@ def _order(page: Page) -> list[str]:
 def test_a_colleagues_edits_show_live_around_what_the_viewer_is_typing(page, app_url, sign_in, shoot):
     page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
-    plan_url = _new_job(page, "Analytics Engineer")  # not a demo job's title: other walks pick those by name
+    plan_url = new_job(page, "Analytics Engineer")  # not a demo job's title: other walks pick those by name
     other = _colleague(page, app_url, plan_url)
 
     # A stage added, and a test added to it, show on the first page without a reload.
@@ -112,7 +104,7 @@ def test_a_colleagues_edits_show_live_around_what_the_viewer_is_typing(page, app
 def test_a_stage_deleted_under_an_open_editor_is_said_to_be_gone(page, app_url, sign_in, shoot):
     page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
-    plan_url = _new_job(page, "Support Engineer")
+    plan_url = new_job(page, "Support Engineer")
     other = _colleague(page, app_url, plan_url)
 
     def colleague_deletes(name: str) -> None:

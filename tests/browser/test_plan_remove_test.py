@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import pick_test
+from tests.browser.steps import add_stage_test
 
 pytestmark = pytest.mark.browser
 
@@ -50,9 +50,7 @@ def test_removing_a_stage_test_asks_first_and_escape_keeps_it(page, app_url, sig
     page.get_by_label("New stage name").fill(STAGE)
     page.get_by_role("button", name="Add stage").click()
     own = page.locator(f".plan-stage[data-stage='{STAGE}']")
-    own.get_by_role("button", name="Add assessment").click()
-    picked = pick_test(page, "iMocha", 0)
-    page.get_by_role("button", name="Add", exact=True).click()
+    picked = add_stage_test(page, own, "iMocha")
     own_remove = own.get_by_role("button", name=f"Remove {picked}")
     own_remove.focus()
     page.keyboard.press("Enter")

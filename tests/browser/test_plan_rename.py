@@ -3,6 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.steps import new_job
+
 pytestmark = pytest.mark.browser
 
 
@@ -10,9 +12,7 @@ def test_enter_in_a_stage_name_box_saves_the_name(page, app_url, sign_in, shoot)
     """Enter did nothing: the name saved only on leaving the box, and a reload lost it."""
     page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
-    page.get_by_label("New job title").fill("Site Reliability Engineer")
-    page.get_by_role("button", name="New job").click()
-    expect(page.get_by_role("heading", name="Site Reliability Engineer: interview plan")).to_be_visible()
+    new_job(page, "Site Reliability Engineer")
 
     box = page.locator(".plan-stage[data-stage='Offer']").get_by_label("Stage name", exact=True)
     box.fill("Offer call")

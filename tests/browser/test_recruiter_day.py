@@ -13,20 +13,12 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import drag_card, pick_test
+from tests.browser.steps import add_stage_test, drag_card, new_job
 
 pytestmark = pytest.mark.browser
 
 JOB = "Platform Engineer"
 STAGE = "Take-home pair"
-
-
-def _add_test(page, plan_stage, campaign_index: int) -> str:
-    plan_stage.get_by_role("button", name="Add assessment").click()
-    name = pick_test(page, "CoderPad Screen", campaign_index)
-    page.get_by_role("button", name="Add", exact=True).click()
-    expect(plan_stage.locator(".stage-test", has_text=name)).to_be_visible()
-    return name
 
 
 def _take_test(context, link: str) -> None:
@@ -44,14 +36,12 @@ def test_two_test_auto_stage_expiry_reattempt_and_done(page, app_url, browser_sa
     sign_in("recruiter@assay.test")
 
     # A job and its plan: a stage that sends two CoderPad campaigns automatically.
-    page.get_by_label("New job title").fill(JOB)
-    page.get_by_role("button", name="New job").click()
-    expect(page.get_by_role("heading", name=f"{JOB}: interview plan")).to_be_visible()
+    new_job(page, JOB)
     page.get_by_label("New stage name").fill(STAGE)
     page.get_by_role("button", name="Add stage").click()
     plan_stage = page.locator(f".plan-stage[data-stage='{STAGE}']")
-    first_test = _add_test(page, plan_stage, 0)
-    second_test = _add_test(page, plan_stage, 1)
+    first_test = add_stage_test(page, plan_stage, "CoderPad Screen", 0)
+    second_test = add_stage_test(page, plan_stage, "CoderPad Screen", 1)
     plan_stage.get_by_text("Send automatically on entry").click()
     plan_stage.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Stage settings saved.")).to_be_visible()
