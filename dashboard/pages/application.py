@@ -107,7 +107,7 @@ def _action_button(attempt: AttemptView, action: ActionView) -> rx.Component:
         "retry": ApplicationState.run("retry", attempt.id),
         "cancel": ApplicationState.ask("cancel", attempt.id, attempt.test_name),
         "resend": ApplicationState.run("resend", attempt.id),
-        "reattempt": ApplicationState.run("reattempt", attempt.id),
+        "reattempt": ApplicationState.ask("reattempt", attempt.id, attempt.test_name),
         "extend": ApplicationState.ask_extend(attempt.id),
     }
     return rx.match(
@@ -259,36 +259,52 @@ def _stage_item(stage: StageOption) -> rx.Component:
 
 
 def _confirm() -> rx.Component:
-    is_cancel = ApplicationState.confirm_action == "cancel"
+    """Asks before what emails the candidate or takes their link away, naming the test and who."""
+    action = ApplicationState.confirm_action
+    test = rx.text.strong(ApplicationState.confirm_test_name)
+    candidate = rx.text.strong(ApplicationState.application.candidate_name)
+    email = ApplicationState.application.candidate_email
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
-            rx.alert_dialog.title(rx.cond(is_cancel, "Cancel assessment", "Send assessment")),
+            rx.alert_dialog.title(
+                rx.match(
+                    action, ("cancel", "Cancel assessment"), ("reattempt", "Re-attempt"), "Send assessment"
+                )
+            ),
             rx.alert_dialog.description(
-                rx.cond(
-                    is_cancel,
-                    rx.text(
-                        "Withdraw ",
-                        rx.text.strong(ApplicationState.confirm_test_name),
-                        " from ",
-                        rx.text.strong(ApplicationState.application.candidate_name),
-                        "? The candidate's link stops working; a fresh attempt will be ready to send.",
+                rx.match(
+                    action,
+                    (
+                        "cancel",
+                        rx.text(
+                            "Withdraw ",
+                            test,
+                            " from ",
+                            candidate,
+                            "? The candidate's link stops working; a fresh attempt will be ready to send.",
+                        ),
                     ),
-                    rx.text(
-                        "Send ",
-                        rx.text.strong(ApplicationState.confirm_test_name),
-                        " to ",
-                        rx.text.strong(ApplicationState.application.candidate_name),
-                        " (",
-                        ApplicationState.application.candidate_email,
-                        ")?",
+                    (
+                        "reattempt",
+                        rx.text(
+                            "Send ",
+                            test,
+                            " again to ",
+                            candidate,
+                            " (",
+                            email,
+                            ")? The vendor emails a new invitation now; the earlier attempt and its "
+                            "result are kept.",
+                        ),
                     ),
+                    rx.text("Send ", test, " to ", candidate, " (", email, ")?"),
                 )
             ),
             question_answers(
                 "Back",
                 rx.button(
-                    rx.cond(is_cancel, "Cancel assessment", "Send"),
-                    color_scheme=rx.cond(is_cancel, "red", "violet"),
+                    rx.match(action, ("cancel", "Cancel assessment"), ("reattempt", "Re-attempt"), "Send"),
+                    color_scheme=rx.cond(action == "cancel", "red", "violet"),
                     on_click=ApplicationState.confirm,
                 ),
             ),

@@ -49,7 +49,7 @@ class ApplicationState(TestPicker, RejectForm, EarlierAttemptChoice, rx.State):
     revision: int = -1
     error: str = ""
     busy: bool = False
-    # Confirmations (send, cancel)
+    # Confirmations (send, cancel, re-attempt: each emails the candidate or takes their link away)
     confirm_attempt_id: int = 0
     confirm_test_name: str = ""
     confirm_action: str = ""
@@ -161,7 +161,7 @@ class ApplicationState(TestPicker, RejectForm, EarlierAttemptChoice, rx.State):
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
     def ask(self, action: str, attempt_id: int, test_name: str):
-        """Open the confirmation for sending or cancelling, naming the test."""
+        """Open the confirmation for sending, cancelling or re-attempting, naming the test."""
         self.confirm_action, self.confirm_attempt_id, self.confirm_test_name = action, attempt_id, test_name
 
     @rx.event
@@ -173,12 +173,19 @@ class ApplicationState(TestPicker, RejectForm, EarlierAttemptChoice, rx.State):
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
     async def confirm(self):
-        """Do the confirmed send or cancel (safe against double clicks: the services are idempotent)."""
+        """Do the confirmed send, cancel or re-attempt (safe against double clicks: the services are
+        idempotent)."""
         attempt_id, action, self.confirm_attempt_id = self.confirm_attempt_id, self.confirm_action, 0
+        if not attempt_id:
+            return None  # answered already (a second click on the closing dialog)
         actor = acting_user()
         if action == "cancel":
             return await self._act(
                 lambda s: attempt_actions.cancel_assessment(session=s, attempt_id=attempt_id, actor=actor)
+            )
+        if action == "reattempt":
+            return await self._act(
+                lambda s: attempt_actions.reattempt(session=s, attempt_id=attempt_id, actor=actor)
             )
         return await self._act(
             lambda s: assessments.send_assessment(session=s, attempt_id=attempt_id, actor=actor)
@@ -199,7 +206,13 @@ class ApplicationState(TestPicker, RejectForm, EarlierAttemptChoice, rx.State):
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
     async def run(self, action: str, attempt_id: int):
-        """One click on an attempt: retry a failed send, resend the invitation, or re-attempt."""
+        """One click on an attempt: retry a failed send or resend the invitation (a re-attempt asks first)."""
+        if action == "reattempt":
+            # It emails the candidate a new invitation (or sends the fresh attempt waiting after a
+            # cancel): asked first, as a send is.
+            name = next((a.test_name for a in self.application.attempts if a.id == attempt_id), "")
+            self.confirm_action, self.confirm_attempt_id, self.confirm_test_name = action, attempt_id, name
+            return None
         service = attempt_actions.ONE_CLICK.get(action)
         if service is None:
             return rx.toast.error(f"Unknown action {action!r}.")

@@ -84,6 +84,9 @@ def test_two_test_auto_stage_expiry_reattempt_and_done(page, app_url, browser_sa
 
     # Re-attempt the expired test: attempt 2, linked to the first, then taken.
     second.get_by_role("button", name="Re-attempt").click()
+    question = page.get_by_role("alertdialog")
+    expect(question).to_contain_text(f"Send {second_test} again to Hedy Lamarr (hedy@example.com)?")
+    question.get_by_role("button", name="Re-attempt").click()
     retake = page.locator(".assessment-attempt", has_text="attempt 2")
     expect(retake).to_contain_text("Sent")
     expect(retake).to_contain_text("re-take of attempt 1")
