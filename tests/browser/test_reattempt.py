@@ -51,3 +51,39 @@ def test_re_attempt_of_a_cancelled_test_asks_before_sending_the_fresh_attempt_wa
     page.get_by_role("alertdialog").get_by_role("button", name="Re-attempt").click()
     expect(fresh).to_contain_text("Sent")
     expect(fresh).to_contain_text("re-take of attempt 1")
+
+
+def _take(page, attempt) -> None:
+    """The candidate takes the test on the vendor's (sandbox) page, in a tab of their own."""
+    candidate = page.context.new_page()
+    candidate.goto(attempt.locator(".test-link").inner_text())
+    candidate.get_by_role("button", name="Start test").click()
+    candidate.get_by_role("button", name="Submit test").click()
+    # Closed once the thank-you page has loaded (closing mid-navigation can hang Chromium).
+    expect(candidate.locator(".done")).to_be_visible()
+    candidate.wait_for_load_state("load")
+    candidate.close()
+
+
+def test_a_re_attempt_not_yet_taken_offers_no_detailed_report(page, app_url, sign_in, shoot):
+    """Found by a walk: a HackerRank re-attempt showed "Detailed report" while only "Sent"."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    open_new_application(page, app_url, 1, "Walk Report Link")
+    page.get_by_role("button", name="Send an assessment").click()
+    pick_test(page, "(HackerRank)")
+    page.get_by_role("button", name="Send", exact=True).click()
+    first = page.locator(".assessment-attempt", has_text=re.compile(r"attempt 1 ·"))
+    expect(first).to_contain_text("Sent")
+    _take(page, first)
+    expect(first).to_contain_text("Assessment needs review")
+    expect(first.get_by_role("link", name="Detailed report")).to_be_visible()  # finished: its report
+
+    first.get_by_role("button", name="Re-attempt").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Re-attempt").click()
+    retake = _attempt(page, 2)
+    expect(retake).to_contain_text("Sent")
+    expect(retake.locator(".test-link")).to_be_visible()
+    shoot("65-application-reattempt-sent-no-report")
+    expect(retake.get_by_role("link", name="Detailed report")).to_have_count(0)
+    expect(retake.get_by_role("link", name="Report PDF")).to_have_count(0)

@@ -20,7 +20,7 @@ from dashboard.services.actors import SYSTEM, user
 from dashboard.services.errors import NotFound
 from models import AssessmentAttempt, Role
 from providers.base import AttemptStatus, Progress
-from tests.conftest import enter_stage, vendor_test_stages
+from tests.conftest import enter_stage, finished_in_stage, vendor_test_stages
 
 
 def _sent(session, p, application_id=None) -> AssessmentAttempt:
@@ -66,6 +66,24 @@ def test_a_cancelled_invitations_link_is_no_longer_offered(session, pipeline_wit
 
     by_id = {a.id: a for a in views.application(session, p.application.id).attempts}
     assert by_id[attempt.id].state == "cancelled" and by_id[attempt.id].test_url == ""
+
+
+def test_a_report_link_is_offered_for_a_finished_test_only(session, sandbox):
+    """HackerRank hands out the report's address with the invitation: a re-attempt only "Sent"
+    showed "Detailed report"."""
+    _integration, (stage,) = vendor_test_stages(session, "hackerrank", "Backend")
+    first = finished_in_stage(session, sandbox, stage, "hackerrank")
+    attempt_actions.reattempt(session=session, attempt_id=first.id, actor=SYSTEM)
+    sync.sync_integration(session=session, integration_id=first.integration_id)  # the vendor's word on it
+    retake = session.exec(
+        select(AssessmentAttempt).where(AssessmentAttempt.retakes_attempt_id == first.id)
+    ).one()
+    assert retake.state.value == "sent" and retake.report_url  # the vendor's address, kept
+
+    by_id = {a.id: a for a in views.application(session, first.application_id).attempts}
+
+    assert by_id[first.id].report_url == first.report_url != ""
+    assert by_id[retake.id].report_url == "" and by_id[retake.id].report_pdf_url == ""
 
 
 def test_a_hiring_manager_cannot_open_an_application_of_another_job(session, pipeline_with_assessment):
