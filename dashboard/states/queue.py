@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 
 import reflex as rx
@@ -73,24 +74,32 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
             # The revision before the rows: a change landing while they are read wakes the watch
             # (read after, it would hide that change until the job changed again).
             revision = pipeline.workspace_revision(session)
-            buckets = queue_view.counts(session, queue_filter, visible)
+            # The Stage list offers the picked job's stages; a stage of another job is dropped.
+            choices = queue_view.filter_choices(session, visible, queue_filter.job_id)
+            narrowed = queue_filter
+            if queue_filter.stage_name not in ("", *choices[0]):
+                narrowed = dataclasses.replace(queue_filter, stage_name="")
+            buckets = queue_view.counts(session, narrowed, visible)
             # The page shown may have emptied meanwhile (sent, moved on): show the last one left.
             start = queue_view.page_start(offset, queue_view.count_of(buckets, bucket))
             return (
                 revision,
                 buckets,
                 start,
-                queue_view.rows(session, bucket, queue_filter, visible, offset=start),
+                queue_view.rows(session, bucket, narrowed, visible, offset=start),
                 queue_view.unmatched(session) if may_match else [],
                 queue_view.set_aside(session) if may_match else (0, []),
                 [views.Choice(str(j.id), j.title) for j in views.list_jobs(session, visible)],
-                queue_view.filter_choices(session, visible),
+                choices,
+                narrowed.stage_name,
             )
 
         loaded = await in_session(load)
         self.revision, self.buckets, self.offset, self.rows = loaded[:4]
-        self.unmatched, (self.set_aside_count, self.set_aside), self.jobs, choices = loaded[4:]
+        self.unmatched, (self.set_aside_count, self.set_aside), self.jobs, choices, stage = loaded[4:]
         self.stage_names = choices[0]
+        if stage != queue_filter.stage_name and self.stage == queue_filter.stage_name:
+            self.stage = "all"  # dropped: the picked job has no such stage
         self.members = [views.Choice(str(i), name) for i, name in choices[1]]
         shown = {r.attempt_id for r in self.rows}
         self.selected = [i for i in self.selected if i in shown]

@@ -135,3 +135,25 @@ def test_a_hiring_manager_is_not_offered_the_bulk_send(page, app_url, sign_in, s
     expect(page.get_by_role("button", name=re.compile("Send selected"))).to_have_count(0)
     expect(page.get_by_role("checkbox")).to_have_count(0)
     shoot("77-queue-manager-needs-sending", full_page=False)
+
+
+def test_the_stage_list_follows_the_job_picked(page, app_url, shoot, sign_in):
+    """Found by a walk: after picking a job, the Stage list still offered every job's stages."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    page.goto(f"{app_url}/queue")
+    stage = page.get_by_label("Stage", exact=True)
+    stage.click()
+    page.get_by_role("option", name="CoderPad Screen assessment").click()  # Backend Engineer's
+    expect(stage).to_contain_text("CoderPad Screen assessment")
+
+    page.get_by_label("Job", exact=True).click()
+    page.get_by_role("option", name="Frontend Engineer").click()
+
+    expect(stage).to_contain_text("All stages")  # another job's stage is cleared
+    stage.click()
+    expect(page.get_by_role("option", name="HackerRank assessment")).to_be_visible()
+    shoot("78-queue-stage-list-of-the-job")
+    expect(page.get_by_role("option", name="CoderPad Screen assessment")).to_have_count(0)
+    expect(page.get_by_role("option", name="iMocha assessment")).to_have_count(0)
+    page.keyboard.press("Escape")

@@ -85,6 +85,38 @@ def test_a_long_bucket_is_paged_and_every_filter_narrows_it(session, pipeline_wi
     assert (queue.offset, queue.page_label, len(queue.rows)) == (0, "", 92)
 
 
+def test_the_stage_list_offers_the_picked_jobs_stages_and_drops_another_jobs_stage(
+    session, pipeline_with_assessment, signed_in_as
+):
+    """Found by a walk: after picking a job, the Stage list still offered every job's stages."""
+    p = pipeline_with_assessment
+    _waiting_to_be_sent(session, p.job.id, p.assessment.id, 1, "Backend")
+    other = plans.create_job(session=session, title="Data Engineer", stage_names=["Applied", "Offer"])
+    take_home = plans.add_assessment_stage(
+        session=session,
+        job_id=other.id,
+        name="Take-home",
+        integration_id=p.integration.id,
+        vendor_test_id=list_vendor_tests(session=session, integration_id=p.integration.id)[0].id,
+        vendor_test_name="SQL",
+    )
+    _waiting_to_be_sent(session, other.id, take_home.id, 1, "Data")
+    queue = substate(signed_in_as(Role.ADMIN), QueueState)
+    run_async(run_handler(queue, "load"))
+    assert {"Take-home", p.assessment.name} <= set(queue.stage_names)  # all jobs: every job's stages
+
+    run_async(run_handler(queue, "set_job_id", str(other.id)))
+    assert queue.stage_names == ["Applied", "Offer", "Take-home"]
+    run_async(run_handler(queue, "set_stage", "Take-home"))
+    assert [r.candidate_name for r in queue.rows] == ["Data 0"]
+
+    run_async(run_handler(queue, "set_job_id", str(p.job.id)))
+
+    assert "Take-home" not in queue.stage_names and p.assessment.name in queue.stage_names
+    assert queue.stage == "all"  # Data Engineer's stage is cleared, not kept hidden
+    assert [r.candidate_name for r in queue.rows] == ["Backend 0"]
+
+
 def test_a_result_kept_for_matching_elsewhere_shows_on_the_open_queue(session, screen, signed_in_as):
     queue = substate(signed_in_as(Role.RECRUITER), QueueState)
     run_async(run_handler(queue, "load"))
