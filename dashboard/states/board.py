@@ -213,8 +213,10 @@ class BoardState(rx.State):
     @rx.event
     @requires(Permission.VIEW_PIPELINE)
     async def set_status(self, value: str):
+        """Filter by status at once, as Apply would (the boxes as typed, every column from its first page)."""
         self.status = value
         if self._show_typed_filter():
+            self.limits = {}
             await self._reload()
 
     @rx.event

@@ -50,3 +50,34 @@ def test_a_card_moved_whose_automatic_send_fails_is_told_as_an_error(
     [toast] = run_async(run_handler(board, "move", p.application.id, p.assessment.id))
 
     assert toast_level(toast) == "error" and "Sent 0 of 1" in repr(toast), toast
+
+
+def test_picking_a_status_starts_every_column_at_its_first_page_as_apply_does(
+    session, pipeline_with_assessment, signed_in_as
+):
+    """Found by a walk: "Show more" paging outlived a change of the status filter (Apply resets it)."""
+    p = pipeline_with_assessment
+    for n in range(30):
+        pipeline.add_application(
+            session=session, job_id=p.job.id, name=f"Walk {n}", email=f"walk{n}@example.com", actor=SYSTEM
+        )
+    root = signed_in_as(Role.RECRUITER)
+    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}"))
+    board = substate(root, BoardState)
+    run_async(run_handler(board, "load"))
+    applied = board.board.columns[0]
+    run_async(run_handler(board, "show_more", applied.stage_id))
+    assert board.limits and len(board.board.columns[0].cards) == 31
+
+    run_async(run_handler(board, "set_status", "sent"))
+    run_async(run_handler(board, "set_status", "any"))
+
+    assert board.limits == {}
+    assert len(board.board.columns[0].cards) == 25  # the first page again
+
+    # A score box holding junk: the status is not applied, the paging is kept, and the page says why.
+    run_async(run_handler(board, "show_more", applied.stage_id))
+    board.score_min = "lots"
+    run_async(run_handler(board, "set_status", "sent"))
+    assert board.filter_error == "Scores are numbers from 0 to 100."
+    assert len(board.board.columns[0].cards) == 31

@@ -1,0 +1,28 @@
+"""The board's filters, walked in Chromium: the status select goes by the same rules as Apply.
+
+Reported from a walk: picking a status while a score box held junk changed the select and
+left the board as it was, without a word (Apply says why). Not reproduced (it says why); this
+walk keeps it so.
+"""
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_status_picked_while_a_score_box_holds_junk_says_why_the_board_stays(page, app_url, sign_in, shoot):
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    page.goto(f"{app_url}/jobs/1")
+    counted = page.get_by_text(" applications", exact=False).first
+    expect(counted).to_be_visible()
+    before = counted.inner_text()
+
+    page.get_by_label("Lowest score").press_sequentially("lots")
+    page.get_by_label("Assessment status").click()
+    page.get_by_role("option", name="Sent", exact=True).click()
+
+    expect(page.get_by_role("alert")).to_contain_text("Scores are numbers from 0 to 100.")
+    shoot("28-board-status-with-junk-score")
+    expect(counted).to_have_text(before)  # the board is not narrowed by a filter it cannot apply
