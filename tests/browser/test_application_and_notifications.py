@@ -121,7 +121,9 @@ def test_a_hiring_manager_is_offered_no_control_only_recruiters_may_use(page, ap
     page.set_default_timeout(20_000)
     sign_in("manager@assay.test")
     page.goto(f"{app_url}/jobs/1/review")
-    page.get_by_label("Show every finished attempt").click()  # decisions by other walks keep these rows
+    show_all = page.get_by_label("Show every finished attempt")
+    show_all.click()  # decisions by other walks keep these rows
+    expect(show_all).to_be_checked()  # the longer list is drawn: the first row stays the first
     candidate = page.locator(".review-row").first.get_by_role("link")
     name = candidate.inner_text()
     candidate.click()
