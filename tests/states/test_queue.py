@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from sqlmodel import select
 
-from dashboard.services import accounts, assessments, matching, pipeline, plans, sync
+from dashboard.services import accounts, assessments, matching, pipeline, plans
 from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import list_vendor_tests
 from dashboard.states import live
@@ -169,38 +169,6 @@ def test_a_rows_step_is_taken_once_and_a_failing_one_frees_the_buttons(
         f"queue step resend on attempt {row.attempt_id} failed"
     ]
     caplog.clear()  # the one error this test provokes
-
-
-def test_a_rows_re_attempt_asks_first_naming_who_gets_the_email(
-    session, pipeline_with_assessment, sandbox, signed_in_as
-):
-    """Found by a walk: the row's Re-attempt emailed the candidate at once (a send asks first)."""
-    queue, row = _one_waiting_to_be_sent(session, pipeline_with_assessment, signed_in_as)
-    run_async(run_handler(queue, "take_step", row.step, row.attempt_id))
-    expired = session.get(AssessmentAttempt, row.attempt_id)
-    session.refresh(expired)
-    sandbox.act(expired.vendor_attempt_id, "expire")
-    sync.sync_integration(session=session, integration_id=expired.integration_id)
-    run_async(run_handler(queue, "pick_bucket", "expired"))
-    (row,) = queue.rows
-    invited = sandbox.stats()["invitations_created"]
-
-    run_async(run_handler(queue, "take_step", row.step, row.attempt_id))
-
-    assert row.step == "reattempt" and sandbox.stats()["invitations_created"] == invited  # asked, not sent
-    assert queue.reattempt_attempt_id == row.attempt_id
-    assert (queue.reattempt_name, queue.reattempt_email, queue.reattempt_test) == (
-        row.candidate_name,
-        row.candidate_email,
-        row.test_name,
-    )
-    assert [r.attempt_id for r in queue.rows] == [row.attempt_id]
-
-    said = run_async(run_handler(queue, "confirm_reattempt"))
-
-    assert queue.reattempt_attempt_id == 0 and "sent to" in repr(said)
-    assert sandbox.stats()["invitations_created"] == invited + 1
-    assert queue.rows == []  # re-taken: the row leaves Expired
 
 
 def test_a_send_the_vendor_would_answer_with_another_jobs_invitation_offers_a_re_attempt_in_place(
