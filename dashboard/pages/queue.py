@@ -193,27 +193,6 @@ def _confirm_send() -> rx.Component:
     )
 
 
-def _confirm_reattempt() -> rx.Component:
-    """Asks before a row's re-attempt, naming the test and who gets the invitation email."""
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Re-attempt"),
-            rx.alert_dialog.description(
-                "Send ",
-                rx.text.strong(QueueState.reattempt_test),
-                " again to ",
-                rx.text.strong(QueueState.reattempt_name),
-                " (",
-                QueueState.reattempt_email,
-                ")? The vendor emails a new invitation now; the earlier attempt and its result are kept.",
-            ),
-            question_answers("Back", rx.button("Re-attempt", on_click=QueueState.confirm_reattempt)),
-        ),
-        open=QueueState.reattempt_attempt_id != 0,
-        on_open_change=QueueState.set_reattempt_open,
-    )
-
-
 def _pager() -> rx.Component:
     """Previous and next page of a bucket too long for one page."""
     return rx.cond(
@@ -412,5 +391,4 @@ def queue_page() -> rx.Component:
         _dismiss_dialog(),
         earlier_dialog(QueueState),
         _confirm_send(),
-        _confirm_reattempt(),
     )

@@ -49,11 +49,6 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
     progress_sent: int = 0  # of those done, the ones that reached the candidate
     results: list[str] = []
     stepping: int = 0  # the attempt whose row's one click is being taken
-    # A row's Re-attempt emails the candidate a new invitation: asked first, naming the test and who
-    reattempt_attempt_id: int = 0  # 0: not asking
-    reattempt_test: str = ""
-    reattempt_name: str = ""
-    reattempt_email: str = ""
     # The search the rows show: the box as it was applied, not as it is being typed
     _search: str = ""
 
@@ -108,7 +103,7 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
     @rx.event
     @requires(Permission.VIEW_PIPELINE)
     async def load(self):
-        self.stepping = self.earlier_attempt_id = self.reattempt_attempt_id = 0
+        self.stepping = self.earlier_attempt_id = 0
         await self._reload()
         return QueueState.watch  # after the load: the watch starts from what it read
 
@@ -242,18 +237,10 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
     async def take_step(self, step: str, attempt_id: int):
-        """The row's one click: send, retry a failed send, resend the invitation; a re-attempt asks first."""
+        """The row's one click: send, retry a failed send, resend the invitation, or re-attempt."""
         service = STEPS.get(step)
         if service is None:
             yield rx.toast.error(f"Unknown action {step!r}.")
-            return
-        if step == "reattempt":
-            # A new invitation email goes out, as a send's does: the page asks first (``confirm_reattempt``).
-            row = next((r for r in self.rows if r.attempt_id == attempt_id), None)
-            if row is not None:
-                self.reattempt_test = row.test_name
-                self.reattempt_name, self.reattempt_email = row.candidate_name, row.candidate_email
-                self.reattempt_attempt_id = attempt_id
             return
         actor = acting_user()
 
@@ -261,27 +248,6 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
             return service(session=session, attempt_id=attempt_id, actor=actor)
 
         async for update in self._step(step, attempt_id, work):
-            yield update
-
-    @rx.event
-    @requires(Permission.MANAGE_PIPELINE)
-    def set_reattempt_open(self, value: bool):
-        if not value:
-            self.reattempt_attempt_id = 0
-
-    @rx.event
-    @requires(Permission.MANAGE_PIPELINE)
-    async def confirm_reattempt(self):
-        """Send the re-attempt the recruiter was asked about."""
-        attempt_id, self.reattempt_attempt_id = self.reattempt_attempt_id, 0
-        if not attempt_id:
-            return
-        actor = acting_user()
-
-        def work(session):
-            return attempt_actions.reattempt(session=session, attempt_id=attempt_id, actor=actor)
-
-        async for update in self._step("reattempt", attempt_id, work):
             yield update
 
     @rx.event
