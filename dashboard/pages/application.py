@@ -293,8 +293,8 @@ def _confirm() -> rx.Component:
                             candidate,
                             " (",
                             email,
-                            ")? The vendor emails a new invitation now; the earlier attempt and its "
-                            "result are kept.",
+                            ")? The vendor emails a new invitation now; the earlier attempt stays on "
+                            "this page, with its result if it has one.",
                         ),
                     ),
                     rx.text("Send ", test, " to ", candidate, " (", email, ")?"),
