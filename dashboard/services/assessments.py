@@ -589,7 +589,7 @@ def same_person(session: Session, attempt: AssessmentAttempt, email: str | None)
     matched_to_it = session.exec(
         select(UnmatchedResult.id).where(
             UnmatchedResult.resolved_attempt_id == attempt.id,
-            sa.func.lower(UnmatchedResult.candidate_email) == email.strip().lower(),
+            sa.func.lower(sa.func.trim(UnmatchedResult.candidate_email)) == email.strip().lower(),
         )
     ).first()
     return matched_to_it is not None

@@ -128,8 +128,9 @@ def _matching(job_id: int, board_filter: BoardFilter) -> list[sa.ColumnElement]:
     if board_filter.score_max is not None:
         attempt_clauses.append(AssessmentAttempt.score_percent <= board_filter.score_max)
     if attempt_clauses:
-        # Each test's newest attempt only, as the card's chip and the queue go by: a cancelled or
-        # expired invitation followed by a fresh one matched "Cancelled" on a card saying "Sent".
+        # Each test's newest attempt only, as the queue goes by: a cancelled or expired invitation
+        # followed by a fresh one matched "Cancelled" on a card whose chip says "Sent". (Any stage's
+        # tests count, as before; the chips show the current stage's.)
         later = aliased(AssessmentAttempt)
         newest = ~sa.exists().where(
             later.application_id == AssessmentAttempt.application_id,

@@ -72,11 +72,13 @@ def _status_from_json(data: dict) -> AttemptStatus:
 def _waiting(session: Session, integration_id: int, vendor_attempt_id: str) -> UnmatchedResult | None:
     """The result for this vendor attempt still waiting to be matched, if one is (at most one is)."""
     return session.exec(
-        select(UnmatchedResult).where(
+        select(UnmatchedResult)
+        .where(
             UnmatchedResult.integration_id == integration_id,
             UnmatchedResult.vendor_attempt_id == vendor_attempt_id,
             UnmatchedResult.resolved_at.is_(None),  # type: ignore[union-attr]
         )
+        .order_by(UnmatchedResult.id.desc())  # type: ignore[union-attr]
     ).first()
 
 
@@ -200,7 +202,8 @@ def restore(*, session: Session, unmatched_id: int, actor: Actor) -> None:
 
     Raises:
         NotFound: The item is gone.
-        UserError: It was matched, or is already waiting (restored in another tab).
+        UserError: It was matched, or is already waiting (restored in another tab), or another
+            result for the same vendor attempt waits (kept before a result set aside stayed so).
     """
     row = session.get(UnmatchedResult, unmatched_id)
     if row is None:
@@ -209,6 +212,10 @@ def restore(*, session: Session, unmatched_id: int, actor: Actor) -> None:
         raise UserError("That result is already waiting to be matched.")
     if row.resolved_attempt_id is not None:
         raise UserError("That result was matched to an assessment and applied; it cannot be restored.")
+    if _waiting(session, row.integration_id, row.vendor_attempt_id) is not None:
+        raise UserError(
+            f"A newer result for {row.vendor_attempt_id} is already waiting to be matched; match that one."
+        )
     row.resolved_at = row.resolved_by = None
     session.add(row)
     what = described(row.vendor_attempt_id, row.candidate_email)

@@ -206,13 +206,8 @@ class ApplicationState(TestPicker, RejectForm, EarlierAttemptChoice, rx.State):
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
     async def run(self, action: str, attempt_id: int):
-        """One click on an attempt: retry a failed send or resend the invitation (a re-attempt asks first)."""
-        if action == "reattempt":
-            # It emails the candidate a new invitation (or sends the fresh attempt waiting after a
-            # cancel): asked first, as a send is.
-            name = next((a.test_name for a in self.application.attempts if a.id == attempt_id), "")
-            self.confirm_action, self.confirm_attempt_id, self.confirm_test_name = action, attempt_id, name
-            return None
+        """One click on an attempt: retry a failed send or resend the invitation (a re-attempt is
+        asked first: ``ask``, then ``confirm``)."""
         service = attempt_actions.ONE_CLICK.get(action)
         if service is None:
             return rx.toast.error(f"Unknown action {action!r}.")

@@ -215,9 +215,7 @@ class BoardState(rx.State):
     async def set_status(self, value: str):
         """Filter by status at once, as Apply would (the boxes as typed, every column from its first page)."""
         self.status = value
-        if self._show_typed_filter():
-            self.limits = {}
-            await self._reload()
+        await self._apply_typed()
 
     @rx.event
     @requires(Permission.VIEW_PIPELINE)
@@ -233,6 +231,10 @@ class BoardState(rx.State):
     @requires(Permission.VIEW_PIPELINE)
     async def apply_filters(self, _form: dict | None = None):
         """Search and filter (Enter in any box)."""
+        await self._apply_typed()
+
+    async def _apply_typed(self) -> None:
+        """Show the filter as typed, every column from its first page (refused junk changes nothing)."""
         if self._show_typed_filter():
             self.limits = {}
             await self._reload()

@@ -45,7 +45,8 @@ def test_re_attempt_of_a_cancelled_test_asks_before_sending_the_fresh_attempt_wa
     shoot("64-application-reattempt-asks")
     question.get_by_role("button", name="Back").click()
     expect(question).to_have_count(0)
-    expect(fresh).to_contain_text("needs sending")  # Back sent nothing
+    page.reload()  # read afresh from the database: Back sent nothing
+    expect(fresh).to_contain_text("needs sending")
 
     first.get_by_role("button", name="Re-attempt").click()
     page.get_by_role("alertdialog").get_by_role("button", name="Re-attempt").click()

@@ -224,6 +224,23 @@ def test_restoring_a_result_waiting_or_gone_is_refused(session, screen):
         matching.restore(session=session, unmatched_id=kept.id + 4242, actor=RILEY)
 
 
+def test_restoring_a_result_another_one_for_the_same_attempt_waits_beside_is_refused(session, screen):
+    """Kept before a result set aside stayed so: a set-aside row and a newer waiting one for the
+    same vendor attempt. Restored, the two would both wait, and matching the older one would
+    apply its older word."""
+    kept = kept_for_matching(session, screen, "not-ours-1", "grace@example.com")
+    matching.dismiss(session=session, unmatched_id=kept.id, actor=RILEY)
+    newer = UnmatchedResult(
+        integration_id=screen.id, vendor_attempt_id="not-ours-1", reason="Kept.", status=kept.status
+    )
+    session.add(newer)
+    session.commit()
+
+    with pytest.raises(UserError, match="A newer result for not-ours-1 is already waiting"):
+        matching.restore(session=session, unmatched_id=kept.id, actor=RILEY)
+    assert [u.id for u in matching.open_items(session)] == [newer.id]
+
+
 def test_a_result_set_aside_that_the_vendor_sends_again_stays_set_aside_with_its_newest_word(session, screen):
     """It came back to needs matching with every update the vendor sent about it (a test account's)."""
     kept = kept_for_matching(session, screen, "not-ours-1", "grace@example.com")
