@@ -15,6 +15,7 @@ import logging
 import uuid
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
@@ -529,6 +530,20 @@ class Applied(enum.StrEnum):
     UNCHANGED = "unchanged"  # nothing new, or a stale update the lifecycle refused
     UNKNOWN = "unknown"  # no attempt of ours has that vendor id or reference
     MISMATCH = "mismatch"  # the vendor names another candidate than the one we invited
+
+
+def newest_at_its_test() -> sa.ColumnElement[bool]:
+    """A clause: the attempt is its candidate's newest at its test (in a query over
+    ``AssessmentAttempt``). A fresh attempt after a cancel, or a re-take, stands for the test:
+    the queue's buckets and the board's status and score filters go by it.
+    """
+    later = aliased(AssessmentAttempt)
+    return ~sa.exists().where(
+        later.application_id == AssessmentAttempt.application_id,
+        later.integration_id == AssessmentAttempt.integration_id,
+        later.vendor_test_id == AssessmentAttempt.vendor_test_id,
+        later.id > AssessmentAttempt.id,
+    )
 
 
 def find_attempt(session: Session, *, integration_id: int, status: AttemptStatus) -> AssessmentAttempt | None:

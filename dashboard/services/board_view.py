@@ -11,11 +11,10 @@ import datetime
 import functools
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from dashboard.services import status_clocks
-from dashboard.services.assessments import STATE_LABELS
+from dashboard.services.assessments import STATE_LABELS, newest_at_its_test
 from dashboard.services.errors import NotFound
 from models import (
     Application,
@@ -131,15 +130,10 @@ def _matching(job_id: int, board_filter: BoardFilter) -> list[sa.ColumnElement]:
         # Each test's newest attempt only, as the queue goes by: a cancelled or expired invitation
         # followed by a fresh one matched "Cancelled" on a card whose chip says "Sent". (Any stage's
         # tests count, as before; the chips show the current stage's.)
-        later = aliased(AssessmentAttempt)
-        newest = ~sa.exists().where(
-            later.application_id == AssessmentAttempt.application_id,
-            later.integration_id == AssessmentAttempt.integration_id,
-            later.vendor_test_id == AssessmentAttempt.vendor_test_id,
-            later.id > AssessmentAttempt.id,
-        )
         clauses.append(
-            sa.exists().where(AssessmentAttempt.application_id == Application.id, newest, *attempt_clauses)
+            sa.exists().where(
+                AssessmentAttempt.application_id == Application.id, newest_at_its_test(), *attempt_clauses
+            )
         )
     return clauses
 

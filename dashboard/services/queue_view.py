@@ -10,11 +10,10 @@ import dataclasses
 import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from dashboard.services import attempt_actions, matching, status_clocks
-from dashboard.services.assessments import STATE_LABELS
+from dashboard.services.assessments import STATE_LABELS, newest_at_its_test
 from dashboard.services.board_view import ago
 from dashboard.settings import get_settings
 from models import (
@@ -121,14 +120,8 @@ def _bucket_clause(key: str, now: datetime.datetime) -> sa.ColumnElement:
 
 
 def _base(queue_filter: QueueFilter, visible_job_ids: frozenset[int] | None) -> list[sa.ColumnElement]:
-    later = aliased(AssessmentAttempt)
     clauses: list[sa.ColumnElement] = [
-        ~sa.exists().where(
-            later.application_id == AssessmentAttempt.application_id,
-            later.integration_id == AssessmentAttempt.integration_id,
-            later.vendor_test_id == AssessmentAttempt.vendor_test_id,
-            later.id > AssessmentAttempt.id,
-        ),
+        newest_at_its_test(),
         Application.rejected_at.is_(None),  # type: ignore[union-attr]
     ]
     if visible_job_ids is not None:
