@@ -532,6 +532,14 @@ class Applied(enum.StrEnum):
     MISMATCH = "mismatch"  # the vendor names another candidate than the one we invited
 
 
+def status_label(attempt: AssessmentAttempt, *, rejected: bool) -> str:
+    """An attempt's status as every page writes it: a rejection marks the candidate's results
+    reviewed, but they read "Rejected", not as ones only looked at (or advanced)."""
+    if attempt.state == AttemptState.REVIEWED and rejected:
+        return "Rejected"
+    return STATE_LABELS[attempt.state]
+
+
 def newest_at_its_test() -> sa.ColumnElement[bool]:
     """A clause: the attempt is its candidate's newest at its test (in a query over
     ``AssessmentAttempt``). A fresh attempt after a cancel, or a re-take, stands for the test:

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from dashboard.services import history, notify, pipeline
 from dashboard.services.actors import SYSTEM, Actor
-from dashboard.services.assessments import STATE_LABELS, minutes
+from dashboard.services.assessments import minutes, status_label
 from dashboard.services.errors import NotFound, UserError
 from models import (
     Application,
@@ -166,21 +166,13 @@ def results(session: Session, job_id: int) -> list[ResultRow]:
                 counts=attempt.id in counted,
                 warnings=len(attempt.warnings or []),
                 report_url=attempt.report_url or "",
-                state=_status(attempt, application),
+                state=status_label(attempt, rejected=application.rejected_at is not None),
                 decision_version=application.decision_version,
                 rejected=application.rejected_at is not None,
                 below_bar=_below(attempt.score_percent, floors.get(attempt.stage_id)),
             )
         )
     return found
-
-
-def _status(attempt: AssessmentAttempt, application: Application) -> str:
-    """The result's status: a rejection marks it reviewed, but it reads "Rejected", not as
-    one that was only looked at (or advanced)."""
-    if attempt.state == AttemptState.REVIEWED and application.rejected_at is not None:
-        return "Rejected"
-    return STATE_LABELS[attempt.state]
 
 
 def _below(score: float | None, floor: float | None) -> bool:

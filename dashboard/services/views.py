@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from dashboard.services import attempt_actions, board_view, notify, queue_view, status_clocks
-from dashboard.services.assessments import STATE_LABELS, minutes, time_taken_label
+from dashboard.services.assessments import STATE_LABELS, minutes, status_label, time_taken_label
 from dashboard.services.errors import NotFound
 from dashboard.services.integrations import SYNC_INTERVALS, sync_interval_label
 from dashboard.settings import get_settings
@@ -272,6 +272,8 @@ def _attempt_view(
     now: datetime.datetime,
     clocks: status_clocks.Hours,
     stage_name: str = "",
+    *,
+    rejected: bool = False,
 ) -> AttemptView:
     subscores = [
         SubScoreView(
@@ -293,7 +295,7 @@ def _attempt_view(
         vendor_name=vendor_name,
         attempt_number=attempt.attempt_number,
         state=attempt.state.value,
-        status_label=STATE_LABELS[attempt.state],
+        status_label=status_label(attempt, rejected=rejected),
         # The board's and the queue's colour for the same wait (the admin's clocks), not one per state.
         status_tone=status_clocks.tone(attempt.state, attempt.updated_at, now, clocks),
         # A cancelled or expired invitation's link no longer works: not offered for copying.
@@ -368,7 +370,13 @@ def application(
         stages=[board_view.StageOption(s.id, s.name) for s in stages],
         attempts=[
             _attempt_view(
-                session, a, vendors.get(a.integration_id, ""), now, clocks, stage_names.get(a.stage_id, "")
+                session,
+                a,
+                vendors.get(a.integration_id, ""),
+                now,
+                clocks,
+                stage_names.get(a.stage_id, ""),
+                rejected=app.rejected_at is not None,
             )
             for a in attempts
         ],

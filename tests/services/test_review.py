@@ -7,7 +7,7 @@ import time
 import pytest
 from sqlmodel import select
 
-from dashboard.services import assessments, attempt_actions, pipeline, review, sync
+from dashboard.services import assessments, attempt_actions, pipeline, review, sync, views
 from dashboard.services.actors import SYSTEM, user
 from dashboard.services.errors import UserError
 from models import Application, ApplicationEvent, AssessmentAttempt, AttemptState, OutboxMessage, new_session
@@ -386,3 +386,7 @@ def test_a_rejected_candidate_s_result_reads_rejected_not_reviewed(session, coho
     status = {row.application_id: row.state for row in review.results(session, p.job.id)}
     assert status[rejected.id] == "Rejected"
     assert status[looked_at.id] == "Reviewed"
+    # The application page writes it alike (it said "Reviewed" there).
+    [on_its_page] = views.application(session, rejected.id).attempts
+    assert on_its_page.status_label == "Rejected"
+    assert views.application(session, looked_at.id).attempts[0].status_label == "Reviewed"
