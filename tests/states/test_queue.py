@@ -34,10 +34,9 @@ def _waiting_to_be_sent(session, job_id: int, stage_id: int, count: int, name: s
         )
 
 
-def test_a_long_bucket_is_paged_and_every_filter_narrows_it(session, pipeline_with_assessment, signed_in_as):
-    p = pipeline_with_assessment
-    _waiting_to_be_sent(session, p.job.id, p.assessment.id, 150, "Backend")
-    other = plans.create_job(session=session, title="Data Engineer", stage_names=["Applied"])
+def _data_engineer(session, p, stage_names: list[str]):
+    """A second job, "Data Engineer", with a "Take-home" stage sending the connection's first test."""
+    other = plans.create_job(session=session, title="Data Engineer", stage_names=stage_names)
     take_home = plans.add_assessment_stage(
         session=session,
         job_id=other.id,
@@ -46,6 +45,13 @@ def test_a_long_bucket_is_paged_and_every_filter_narrows_it(session, pipeline_wi
         vendor_test_id=list_vendor_tests(session=session, integration_id=p.integration.id)[0].id,
         vendor_test_name="SQL",
     )
+    return other, take_home
+
+
+def test_a_long_bucket_is_paged_and_every_filter_narrows_it(session, pipeline_with_assessment, signed_in_as):
+    p = pipeline_with_assessment
+    _waiting_to_be_sent(session, p.job.id, p.assessment.id, 150, "Backend")
+    other, take_home = _data_engineer(session, p, ["Applied"])
     _waiting_to_be_sent(session, other.id, take_home.id, 2, "Data")
     root = signed_in_as(Role.RECRUITER)
     recruiter = session.exec(select(User).where(User.role == Role.RECRUITER)).one()
@@ -91,15 +97,7 @@ def test_the_stage_list_offers_the_picked_jobs_stages_and_drops_another_jobs_sta
     """Found by a walk: after picking a job, the Stage list still offered every job's stages."""
     p = pipeline_with_assessment
     _waiting_to_be_sent(session, p.job.id, p.assessment.id, 1, "Backend")
-    other = plans.create_job(session=session, title="Data Engineer", stage_names=["Applied", "Offer"])
-    take_home = plans.add_assessment_stage(
-        session=session,
-        job_id=other.id,
-        name="Take-home",
-        integration_id=p.integration.id,
-        vendor_test_id=list_vendor_tests(session=session, integration_id=p.integration.id)[0].id,
-        vendor_test_name="SQL",
-    )
+    other, take_home = _data_engineer(session, p, ["Applied", "Offer"])
     _waiting_to_be_sent(session, other.id, take_home.id, 1, "Data")
     queue = substate(signed_in_as(Role.ADMIN), QueueState)
     run_async(run_handler(queue, "load"))
