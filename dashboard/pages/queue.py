@@ -50,7 +50,7 @@ def _row(row: QueueRow) -> rx.Component:
             rx.vstack(
                 status_chip(row.status_label, row.status_tone),
                 rx.cond(row.reason != "", rx.text(row.reason, size="1", color_scheme="red")),
-                rx.cond(row.expires != "", rx.text(row.expires, size="1", color_scheme="gray")),
+                rx.cond(row.deadline != "", rx.text(row.deadline, size="1", color_scheme="gray")),
                 spacing="1",
             )
         ),

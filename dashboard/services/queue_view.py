@@ -54,7 +54,7 @@ class QueueRow:
     status_label: str
     status_tone: str
     since: str
-    expires: str = ""  # the deadline, said as its state has it ("Expires ...", "Expired ...")
+    deadline: str = ""  # said as its state has it ("Expires ...", "Expired ..."), or none
     reason: str = ""
     step: str = ""  # the one-click step beside the row (``attempt_actions.NEXT_STEP``), or none
     step_label: str = ""
@@ -247,7 +247,7 @@ def rows(
             status_label=STATE_LABELS[attempt.state],
             status_tone=status_clocks.tone(attempt.state, attempt.updated_at, now, clocks),
             since=ago(attempt.updated_at, now),
-            expires=_deadline(attempt),
+            deadline=_deadline(attempt),
             reason=attempt.error_reason or "",
             **_step_fields(attempt, steps[attempt.id]),
         )
