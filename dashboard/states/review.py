@@ -107,7 +107,6 @@ class ReviewState(RejectForm, rx.State):
     rows: list[Row] = []
     matching: int = 0  # rows the filters let through; ``rows`` holds the first SHOWN_AT_MOST
     unfiltered: int = 0  # rows before the text and score filters (the list the filters narrow)
-    filtered: bool = False  # a text or a lowest score is applied
     cursor: int = 0
     show_all: bool = False
     min_score: str = ""
@@ -167,7 +166,6 @@ class ReviewState(RejectForm, rx.State):
             rows = [r for r in rows if r.state == "Assessment needs review"]
         self.unfiltered = len(rows)
         words = self._text_filter.strip().lower()
-        self.filtered = bool(words) or low is not None
         if words:
             rows = [
                 r
@@ -219,6 +217,11 @@ class ReviewState(RejectForm, rx.State):
             self._reload,
             paused=lambda: bool(self.error) or self.busy or self.rejecting or self.noting,
         )
+
+    @rx.var
+    def filtered(self) -> bool:
+        """Whether a text or a lowest score is applied (the boxes as applied, not as typed)."""
+        return bool(self._text_filter.strip()) or score_bound(self._min_score) is not None
 
     @rx.var
     def in_view(self) -> Row | None:
