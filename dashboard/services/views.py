@@ -300,8 +300,8 @@ def _attempt_view(
         status_tone=status_clocks.tone(attempt.state, attempt.updated_at, now, clocks),
         # A cancelled or expired invitation's link no longer works: not offered for copying.
         test_url="" if attempt.state in _LINK_DEAD else attempt.test_url or "",
-        # Vendors hand the report's address out with the invitation (HackerRank does): until the
-        # test is finished that page has nothing to show, so it is not offered.
+        # Some vendors hand the report's address out with the invitation: until the test is
+        # finished that page has nothing to show, so it is not offered.
         report_url=(attempt.report_url or "") if attempt.state in FINISHED_STATES else "",
         sent_at=when(attempt.sent_at),
         started_at=when(attempt.started_at),
