@@ -120,7 +120,7 @@ class AuthState(rx.State):
 
 
 async def _allowed(
-    state: rx.State, permission: Permission
+    state: rx.State, permission: Permission, *, page_load: bool = False
 ) -> tuple[SignedInUser | None, rx.event.EventSpec | None]:
     async with state:  # a background event reads its state under the lock; a no-op for the rest
         auth = await state.get_state(AuthState)
@@ -128,7 +128,9 @@ async def _allowed(
     try:
         return require(user, permission), None
     except PermissionDenied as err:
-        return None, rx.redirect(SIGN_IN) if user is None else rx.toast.error(str(err))
+        if user is None:
+            return None, rx.redirect(SIGN_IN)
+        return None, None if page_load else rx.toast.error(str(err))
 
 
 async def recheck(state: rx.State, permission: Permission) -> bool:
@@ -143,16 +145,22 @@ async def recheck(state: rx.State, permission: Permission) -> bool:
     return user is not None
 
 
-def requires(permission: Permission) -> Callable:
-    """Decorate an event handler (under ``@rx.event``) so only users with ``permission`` run it."""
+def requires(permission: Permission, *, page_load: bool = False) -> Callable:
+    """Decorate an event handler (under ``@rx.event``) so only users with ``permission`` run it.
+
+    A ``page_load`` handler (a page's ``on_load``) refuses a signed-in user quietly: the
+    page itself says whose page it is (``layout.only_for``), and a "cannot do this" toast
+    for merely opening it would blame them for something they did not try.
+    """
 
     def decorate(fn: Callable) -> Callable:
         if inspect.isasyncgenfunction(fn):
 
             async def handler(self, *args, **kwargs):
-                user, refusal = await _allowed(self, permission)
-                if refusal is not None:
-                    yield refusal
+                user, refusal = await _allowed(self, permission, page_load=page_load)
+                if user is None:
+                    if refusal is not None:
+                        yield refusal
                     return
                 _current.set(user)  # each event runs in its own task, so this does not leak
                 async for update in fn(self, *args, **kwargs):
@@ -161,8 +169,8 @@ def requires(permission: Permission) -> Callable:
         else:
 
             async def handler(self, *args, **kwargs):
-                user, refusal = await _allowed(self, permission)
-                if refusal is not None:
+                user, refusal = await _allowed(self, permission, page_load=page_load)
+                if user is None:
                     return refusal
                 _current.set(user)
                 result = fn(self, *args, **kwargs)
@@ -170,6 +178,7 @@ def requires(permission: Permission) -> Callable:
 
         functools.update_wrapper(handler, fn)
         handler.permission = permission
+        handler.page_load = page_load
         return handler
 
     return decorate

@@ -54,7 +54,7 @@ class IntegrationsState(rx.State):
         self.loaded = True
 
     @rx.event
-    @requires(Permission.MANAGE_INTEGRATIONS)
+    @requires(Permission.MANAGE_INTEGRATIONS, page_load=True)
     async def load(self):
         # A sync cut short by a restart of the server would leave its button spinning forever.
         self.revealed_id, self.syncing_id = 0, 0

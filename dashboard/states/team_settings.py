@@ -26,7 +26,7 @@ class TeamSettingsState(rx.State):
         self.form_key += 1
 
     @rx.event
-    @requires(Permission.MANAGE_SETTINGS)
+    @requires(Permission.MANAGE_SETTINGS, page_load=True)
     async def load(self):
         self.error, self.confirm_restore = "", False
         await self._reload()

@@ -35,7 +35,7 @@ class UsersState(rx.State):
         self.users, self.jobs = await in_session(load)
 
     @rx.event
-    @requires(Permission.MANAGE_USERS)
+    @requires(Permission.MANAGE_USERS, page_load=True)
     async def load(self):
         await self._reload()
 

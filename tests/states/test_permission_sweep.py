@@ -90,15 +90,31 @@ def test_each_handler_refuses_a_role_without_its_permission(signed_in_as, role):
         if role is not None and fn.permission in GRANTS[role]:
             continue
         state = root.get_substate(cls.get_full_name().split(".")[1:])
+        state.dirty_vars.clear()
         refusal = run_async(_call(state, fn, _dummy_args(fn)))
         text = str(refusal)
         if role is None:
             assert "/sign-in" in text, f"{cls.__name__}.{name} let a signed-out visitor in"
+        elif fn.page_load:
+            # Opening the page is refused quietly (the page says whose it is), and nothing ran.
+            assert (refusal, state.dirty_vars) == (None, set()), (
+                f"{cls.__name__}.{name} let a {role.value} in"
+            )
         else:
             assert "cannot do this" in text, f"{cls.__name__}.{name} let a {role.value} in"
         refused += 1
     if role in (None, Role.HIRING_MANAGER, Role.RECRUITER):
         assert refused > 0
+
+
+def test_only_the_admin_pages_loads_refuse_quietly():
+    """A quiet refusal is for opening a page that says whose it is (``layout.only_for``);
+    a handler behind a button marked so would fail its user without a word."""
+    quiet = sorted(
+        f"{cls.__name__}.{name}" for cls, name in _handlers() if cls.event_handlers[name].fn.page_load
+    )
+
+    assert quiet == ["IntegrationsState.load", "TeamSettingsState.load", "UsersState.load"]
 
 
 def test_every_api_route_has_an_authentication_rule():
