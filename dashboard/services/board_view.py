@@ -127,12 +127,15 @@ def _matching(job_id: int, board_filter: BoardFilter) -> list[sa.ColumnElement]:
     if board_filter.score_max is not None:
         attempt_clauses.append(AssessmentAttempt.score_percent <= board_filter.score_max)
     if attempt_clauses:
-        # Each test's newest attempt only, as the queue goes by: a cancelled or expired invitation
-        # followed by a fresh one matched "Cancelled" on a card whose chip says "Sent". (Any stage's
-        # tests count, as before; the chips show the current stage's.)
+        # What the card's chips show: each test's newest attempt (a cancelled invitation followed
+        # by a fresh one matched "Cancelled" on a card whose chip says "Sent"), of the card's stage
+        # (one sent at an earlier stage matched on a card that shows no chip for it).
         clauses.append(
             sa.exists().where(
-                AssessmentAttempt.application_id == Application.id, newest_at_its_test(), *attempt_clauses
+                AssessmentAttempt.application_id == Application.id,
+                AssessmentAttempt.stage_id == Application.stage_id,
+                newest_at_its_test(),
+                *attempt_clauses,
             )
         )
     return clauses

@@ -135,6 +135,26 @@ def test_the_boards_status_filter_goes_by_each_tests_newest_attempt_as_the_chip_
     assert shown("cancelled") == {}
 
 
+def test_the_boards_filters_go_by_the_tests_of_the_cards_stage_as_its_chips_do(
+    session, pipeline_with_assessment, sandbox
+):
+    """A reviewer's find: a candidate sent the test, then moved on to Onsite, matched "Sent"
+    and a score bound in the Onsite column, where the card shows no chip and no score."""
+    p = pipeline_with_assessment
+    _sent(session, p)
+    grace = pipeline.add_application(
+        session=session, job_id=p.job.id, name="Grace Hopper", email="grace@example.com", actor=SYSTEM
+    )
+    _sent(session, p, grace.id)
+    pipeline.move_application(session=session, application_id=grace.id, stage_id=p.onsite.id, actor=SYSTEM)
+
+    found = board_view.board(session, p.job.id, board_view.BoardFilter(status="sent"))
+
+    shown = {card.candidate_name: card.chips for c in found.columns for card in c.cards}
+    assert list(shown) == ["Ada Lovelace"] and found.matching == 1
+    assert [chip.label for chip in shown["Ada Lovelace"]] == ["Sent"]
+
+
 def test_a_percent_or_underscore_typed_in_a_search_is_searched_for_not_a_wildcard(
     session, pipeline_with_assessment
 ):
