@@ -91,6 +91,12 @@ class QueueFilter:
     member_id: int | None = None  # jobs this team member is on
     search: str = ""
 
+    def within(self, stage_names: list[str]) -> QueueFilter:
+        """This filter, less a stage the picked job does not have (picked before the job was)."""
+        if self.stage_name in ("", *stage_names):
+            return self
+        return dataclasses.replace(self, stage_name="")
+
 
 def _bucket_clause(key: str, now: datetime.datetime) -> sa.ColumnElement:
     state = AssessmentAttempt.state

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 
 import reflex as rx
@@ -71,9 +70,7 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
             revision = pipeline.workspace_revision(session)
             # The Stage list offers the picked job's stages; a stage of another job is dropped.
             choices = queue_view.filter_choices(session, visible, queue_filter.job_id)
-            narrowed = queue_filter
-            if queue_filter.stage_name not in ("", *choices[0]):
-                narrowed = dataclasses.replace(queue_filter, stage_name="")
+            narrowed = queue_filter.within(choices[0])
             buckets = queue_view.counts(session, narrowed, visible)
             # The page shown may have emptied meanwhile (sent, moved on): show the last one left.
             start = queue_view.page_start(offset, queue_view.count_of(buckets, bucket))
