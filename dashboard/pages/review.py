@@ -304,7 +304,7 @@ def _rules() -> rx.Component:
                             rows="4",
                         ),
                         rx.text(
-                            "Placeholders: {name} {test} {job} {band} {minutes} {next_step}",
+                            "Placeholders: {name} {test} {job} {band} {time_taken} {minutes} {next_step}",
                             size="1",
                             color_scheme="gray",
                         ),

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from dashboard.services import history, notify, pipeline
 from dashboard.services.actors import SYSTEM, Actor
-from dashboard.services.assessments import minutes, status_label
+from dashboard.services.assessments import minutes, status_label, time_taken_label
 from dashboard.services.errors import NotFound, UserError
 from models import (
     Application,
@@ -453,7 +453,7 @@ def apply_rules(session: Session, attempt: AssessmentAttempt) -> bool:
 
 DEFAULT_TEMPLATE = (
     "Hello {name},\n\nThank you for taking the {test} for the {job} role. "
-    "{band} You took {minutes} minutes.\n\nNext step: {next_step}\n\nThe hiring team"
+    "{band} You took {time_taken}.\n\nNext step: {next_step}\n\nThe hiring team"
 )
 
 
@@ -488,13 +488,17 @@ def send_feedback(session: Session, application_id: int, event: str) -> bool:
         "advanced": "you move on to the next stage; the team will contact you.",
         "rejected": "we will not continue with your application this time.",
     }[event]
+    taken = minutes(attempt.duration_seconds)
     body = (job.feedback_template or DEFAULT_TEMPLATE).format_map(
         _Blank(
             name=candidate.name,
             test=attempt.vendor_test_name,
             job=job.title,
             band=_band(attempt.score_percent),
-            minutes=round(attempt.duration_seconds / 60) if attempt.duration_seconds else "?",
+            # As the application and review pages say it ("29.0 min of 60 min"), not a second way.
+            time_taken=time_taken_label(taken, minutes(attempt.time_allowed_seconds)) or "? min",
+            # A template saved with "{minutes} minutes" (the earlier default): the pages' figure.
+            minutes=f"{taken:.1f}" if taken is not None else "?",
             next_step=next_step,
         )
     )

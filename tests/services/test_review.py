@@ -283,6 +283,38 @@ def test_candidate_feedback_is_sent_once_per_event(session, cohort):
     assert len(messages) == 1 and messages[0].body.startswith("Hi Ada Lovelace:")
 
 
+def test_the_feedback_email_says_the_time_taken_as_the_pages_do(session, pipeline_with_assessment, sandbox):
+    """The email said "You took 29 minutes" where the application and review pages say "29.0 min
+    of 60 min": one figure, read two ways."""
+    p = pipeline_with_assessment
+    review.set_feedback(session=session, job_id=p.job.id, enabled=True, template="")
+    attempt = send_test(session, p.assessment, p.application)
+    status = AttemptStatus(
+        vendor_attempt_id=attempt.vendor_attempt_id,
+        progress=Progress.COMPLETED,
+        raw_status="completed",
+        result=AssessmentResult(score_percent=72.0, duration_seconds=29 * 60, time_allowed_seconds=60 * 60),
+    )
+    assessments.apply_vendor_status(
+        session=session, integration_id=p.integration.id, status=status, actor=SYSTEM
+    )
+
+    [shown] = views.application(session, p.application.id).attempts
+    [message] = session.exec(select(OutboxMessage).where(OutboxMessage.to_address == "ada@example.com")).all()
+    assert shown.time_taken == "29.0 min of 60 min"
+    assert f"You took {shown.time_taken}." in message.body
+
+    # A job that saved the earlier default keeps its words, with the pages' figure in them.
+    review.set_feedback(
+        session=session, job_id=p.job.id, enabled=True, template="You took {minutes} minutes."
+    )
+    review.send_feedback(session, p.application.id, "rejected")
+    rejected = session.exec(
+        select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith("feedback:rejected"))
+    ).one()
+    assert rejected.body == "You took 29.0 minutes."
+
+
 def test_the_csv_export_has_a_row_per_finished_attempt(session, cohort):
     p, _ = cohort
 
