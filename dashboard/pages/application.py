@@ -174,6 +174,7 @@ def _attempt(attempt: AttemptView) -> rx.Component:
                 _fact("Sent", attempt.sent_at),
                 _fact("Started", attempt.started_at),
                 _fact("Completed", attempt.completed_at),
+                _fact("Cancelled", attempt.cancelled_at),
                 spacing="6",
             ),
             rx.cond(

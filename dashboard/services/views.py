@@ -125,6 +125,7 @@ class AttemptView:
     actions: list[ActionView] = dataclasses.field(default_factory=list)
     stage_name: str = ""  # the stage it counts for ("One-off": none)
     carried_from: str = ""  # the stage it was still open in when carried over to ``stage_name``
+    cancelled_at: str = ""  # when its cancellation was recorded in the history (cancelled only)
 
 
 @dataclasses.dataclass
@@ -274,6 +275,7 @@ def _attempt_view(
     stage_name: str = "",
     *,
     rejected: bool = False,
+    cancelled_at: datetime.datetime | None = None,
 ) -> AttemptView:
     subscores = [
         SubScoreView(
@@ -329,6 +331,7 @@ def _attempt_view(
         ],
         stage_name=stage_name or "One-off",
         carried_from=attempt.carried_from or "",
+        cancelled_at=when(cancelled_at),
     )
 
 
@@ -359,6 +362,11 @@ def application(
     ).all()
     stage_names = {s.id: s.name for s in stages}
     now, clocks = utcnow(), status_clocks.hours(session)
+    # The attempt keeps no time of its cancellation; its history line does (newest first).
+    cancelled: dict[int, datetime.datetime] = {}
+    for e in events:
+        if e.attempt_id and e.to_state == AttemptState.CANCELLED.value:
+            cancelled.setdefault(e.attempt_id, e.at)
     return ApplicationView(
         id=app.id,
         job_id=job.id,
@@ -377,6 +385,7 @@ def application(
                 clocks,
                 stage_names.get(a.stage_id, ""),
                 rejected=app.rejected_at is not None,
+                cancelled_at=cancelled.get(a.id) if a.state == AttemptState.CANCELLED else None,
             )
             for a in attempts
         ],

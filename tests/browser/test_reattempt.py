@@ -35,6 +35,9 @@ def test_re_attempt_of_a_cancelled_test_asks_before_sending_the_fresh_attempt_wa
     first.get_by_role("button", name="Cancel", exact=True).click()
     page.get_by_role("alertdialog").get_by_role("button", name="Cancel assessment").click()
     expect(first).to_contain_text("Cancelled")
+    # When it was cancelled, beside when it was sent (it said when it was sent only).
+    expect(first).to_contain_text(re.compile(r"Cancelled\s*\d{4}-\d\d-\d\d \d\d:\d\d UTC"))
+    shoot("64a-application-cancelled-says-when", first)
     fresh = _attempt(page, 2)
     expect(fresh).to_contain_text("needs sending")
 

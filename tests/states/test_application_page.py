@@ -7,11 +7,11 @@ import sqlalchemy as sa
 from reflex.istate.data import ReflexURL, RouterData
 from sqlmodel import select
 
-from dashboard.services import assessments, pipeline
+from dashboard.services import assessments, pipeline, views
 from dashboard.services.actors import SYSTEM
 from dashboard.states.application import ApplicationState
-from models import ApplicationNote, AssessmentAttempt, AttemptState, Interview, Role
-from tests.conftest import enter_stage, failed_at_the_vendor, vendor_test_stages
+from models import ApplicationEvent, ApplicationNote, AssessmentAttempt, AttemptState, Interview, Role
+from tests.conftest import enter_stage, failed_at_the_vendor, send_test, vendor_test_stages
 from tests.states.conftest import run_async, run_handler, substate
 
 
@@ -154,3 +154,34 @@ def test_a_failure_the_vendor_reported_offers_retry_disabled_with_why_as_the_que
 
     [toast] = run_async(run_handler(page, "run", "retry", attempt.id))  # a page open from before
     assert "a retry cannot change it" in str(toast) and "Already up to date" not in str(toast)
+
+
+def test_a_cancelled_attempt_says_when_it_was_cancelled(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    """A cancelled attempt showed when it was sent and nothing of when it was cancelled: the
+    moment the cancellation was recorded in the history is shown beside "Sent"."""
+    p = pipeline_with_assessment
+    attempt = send_test(session, p.assessment, p.application)
+    page = _application_page(p, signed_in_as)
+
+    run_async(run_handler(page, "ask", "cancel", attempt.id, attempt.vendor_test_name))
+    run_async(run_handler(page, "confirm"))
+    cancelled = session.exec(
+        select(ApplicationEvent).where(
+            ApplicationEvent.attempt_id == attempt.id,
+            ApplicationEvent.to_state == AttemptState.CANCELLED.value,
+        )
+    ).one()
+    # Recorded the morning after it was sent, say: the page says that moment, not the sending's.
+    cancelled.at = attempt.sent_at + datetime.timedelta(hours=20)
+    session.add(cancelled)
+    session.commit()
+    run_async(run_handler(page, "load"))
+
+    by_id = {a.id: a for a in page.application.attempts}
+    assert by_id[attempt.id].status_label == "Cancelled"
+    assert by_id[attempt.id].cancelled_at == views.when(cancelled.at)
+    assert by_id[attempt.id].cancelled_at != by_id[attempt.id].sent_at
+    [fresh] = [a for a in by_id.values() if a.id != attempt.id]  # ready to send again: not cancelled
+    assert fresh.cancelled_at == ""
