@@ -330,6 +330,9 @@ class AssessmentAttempt(SQLModel, table=True):
     # The stage it was still open in when the candidate entered ``stage_id``, a stage sending the
     # same test: the invitation was carried over, not sent twice (a name, as the history keeps).
     carried_from: str | None = Field(default=None, max_length=120)
+    # The name of the stage it was sent for, once that stage is deleted (``stage_id`` is then
+    # None): the pages say so rather than "One-off", and a carry-over names where it came from.
+    deleted_stage: str | None = Field(default=None, max_length=120)
     integration_id: int = Field(foreign_key="integration.id", index=True)
     vendor_test_id: str = Field(max_length=120)
     live_interview: bool = False

@@ -222,14 +222,23 @@ def _finished_at_vendor(
     return None
 
 
+def stage_label(stage_name: str | None, attempt: AssessmentAttempt) -> str:
+    """The stage an attempt counts for, as every page names it: its stage, one deleted since
+    ("Screen (deleted)"), or "One-off" for a send outside the plan."""
+    if stage_name:
+        return stage_name
+    return f"{attempt.deleted_stage} (deleted)" if attempt.deleted_stage else "One-off"
+
+
 def _carry_over(
     session: Session, attempt: AssessmentAttempt, stage: Stage, stage_test: StageAssessment, actor: Actor
 ) -> str:
     """Make an open attempt the entered stage's (in the caller's transaction); where it came from."""
     earlier = session.get(Stage, attempt.stage_id) if attempt.stage_id else None
-    # A one-off send, or a stage deleted since (its attempts keep no stage).
-    origin = earlier.name if earlier else "an earlier send"
+    # A stage deleted since keeps only its name on the attempt; a one-off send has none.
+    origin = earlier.name if earlier else attempt.deleted_stage or "an earlier send"
     attempt.stage_id, attempt.stage_assessment_id, attempt.carried_from = stage.id, stage_test.id, origin
+    attempt.deleted_stage = None  # it has a stage again
     session.add(attempt)
     label = STATE_LABELS[attempt.state].lower()
     kept = "" if attempt.state == AttemptState.READY_TO_SEND else "; not sent again"

@@ -413,11 +413,11 @@ def delete_stage(*, session: Session, stage_id: int, move_to_stage_id: int | Non
                 to_state=target.name,
                 actor=actor,
             )
-    # Attempts sent for the stage stay, with their results, no longer tied to it.
+    # Attempts sent for the stage stay, with their results, no longer tied to it but named for it.
     session.exec(
         sa.update(AssessmentAttempt)
         .where(AssessmentAttempt.stage_id == stage_id)
-        .values(stage_id=None, stage_assessment_id=None)
+        .values(stage_id=None, stage_assessment_id=None, deleted_stage=stage.name)
     )
     for test in tests_of(session, stage_id):
         session.delete(test)

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from dashboard.services import attempt_actions, matching, status_clocks
-from dashboard.services.assessments import STATE_LABELS, newest_at_its_test
+from dashboard.services.assessments import STATE_LABELS, newest_at_its_test, stage_label
 from dashboard.services.board_view import ago
 from dashboard.settings import get_settings
 from models import (
@@ -248,7 +248,7 @@ def rows(
             candidate_name=name,
             candidate_email=email,
             job_title=title,
-            stage_name=stage_name or "One-off",
+            stage_name=stage_label(stage_name, attempt),
             test_name=attempt.vendor_test_name,
             status_label=STATE_LABELS[attempt.state],
             status_tone=status_clocks.tone(attempt.state, attempt.updated_at, now, clocks),

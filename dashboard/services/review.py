@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from dashboard.services import history, notify, pipeline
 from dashboard.services.actors import SYSTEM, Actor
-from dashboard.services.assessments import minutes, status_label, time_taken_label
+from dashboard.services.assessments import minutes, stage_label, status_label, time_taken_label
 from dashboard.services.errors import NotFound, UserError
 from models import (
     Application,
@@ -70,10 +70,10 @@ class ResultRow:
 
 def _finished_attempts(
     session: Session, job_id: int
-) -> list[tuple[AssessmentAttempt, Application, str, str]]:
+) -> list[tuple[AssessmentAttempt, Application, str, str | None]]:
     return list(
         session.exec(
-            sa.select(AssessmentAttempt, Application, Candidate.name, sa.func.coalesce(Stage.name, "One-off"))
+            sa.select(AssessmentAttempt, Application, Candidate.name, Stage.name)
             .join(Application, Application.id == AssessmentAttempt.application_id)
             .join(Candidate, Candidate.id == Application.candidate_id)
             .outerjoin(Stage, Stage.id == AssessmentAttempt.stage_id)
@@ -150,7 +150,7 @@ def results(session: Session, job_id: int) -> list[ResultRow]:
                 attempt_id=attempt.id,
                 application_id=application.id,
                 candidate_name=name,
-                stage_name=stage_name,
+                stage_name=stage_label(stage_name, attempt),
                 test_name=attempt.vendor_test_name,
                 score=attempt.score_percent,
                 points=(

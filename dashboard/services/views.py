@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from dashboard.services import attempt_actions, board_view, notify, queue_view, status_clocks
-from dashboard.services.assessments import STATE_LABELS, minutes, status_label, time_taken_label
+from dashboard.services.assessments import STATE_LABELS, minutes, stage_label, status_label, time_taken_label
 from dashboard.services.errors import NotFound
 from dashboard.services.integrations import SYNC_INTERVALS, sync_interval_label
 from dashboard.settings import get_settings
@@ -123,7 +123,7 @@ class AttemptView:
     live_interview: bool = False
     report_pdf_url: str = ""
     actions: list[ActionView] = dataclasses.field(default_factory=list)
-    stage_name: str = ""  # the stage it counts for ("One-off": none)
+    stage_name: str = ""  # the stage it counts for (see assessments.stage_label)
     carried_from: str = ""  # the stage it was still open in when carried over to ``stage_name``
     cancelled_at: str = ""  # when its cancellation was recorded in the history (cancelled only)
 
@@ -329,7 +329,7 @@ def _attempt_view(
             ActionView(a.name, a.enabled, a.reason, a.applicable)
             for a in attempt_actions.available_actions(session, attempt)
         ],
-        stage_name=stage_name or "One-off",
+        stage_name=stage_label(stage_name, attempt),
         carried_from=attempt.carried_from or "",
         cancelled_at=when(cancelled_at),
     )

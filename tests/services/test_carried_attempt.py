@@ -231,3 +231,50 @@ def test_a_finished_test_is_re_taken_by_the_next_stage_where_a_plain_send_would_
     assert sandbox.stats(vendor)["invitations_created"] == 2
     assert not notify.stage_done(session, first.application_id, final.id)
     assert _fresh(session, first.id).score_percent is not None  # never overwritten
+
+
+def test_deleting_the_stage_holding_an_open_test_carries_it_on_still_named_for_that_stage(
+    session, sandbox, two_screens
+):
+    """Its candidates enter the stage chosen, which sends the same test: the invitation they hold
+    was carried over "from an earlier send", the stage's name lost with the stage."""
+    p = two_screens
+    [sent] = _move(session, p, p.screen).attempt_ids
+
+    pipeline.delete_stage(session=session, stage_id=p.screen.id, move_to_stage_id=p.final.id, actor=SYSTEM)
+
+    assert _fresh(session, sent).stage_id == p.final.id
+    [shown] = views.application(session, p.application_id).attempts
+    assert (shown.id, shown.stage_name, shown.carried_from) == (sent, "Final screen", "Screen")
+    assert any("carried over from Screen to Final screen" in line for line in _history(session, p))
+    assert sandbox.stats()["invitations_created"] == 1
+
+
+def test_an_open_test_whose_stage_was_deleted_is_carried_over_later_naming_that_stage(
+    session, sandbox, two_screens
+):
+    p = two_screens
+    [sent] = _move(session, p, p.screen).attempt_ids
+    _move(session, p, p.onsite)  # sent, still open: it stays with Screen
+    pipeline.delete_stage(session=session, stage_id=p.screen.id, move_to_stage_id=None, actor=SYSTEM)
+
+    entered = _move(session, p, p.final)
+
+    assert entered.attempt_ids == (sent,) and "carried over from Screen (sent)" in entered.message
+    [shown] = views.application(session, p.application_id).attempts
+    assert (shown.stage_name, shown.carried_from) == ("Final screen", "Screen")
+
+
+def test_a_result_of_a_deleted_stage_is_named_for_it_not_one_off(session, sandbox, two_screens):
+    """A finished test of a stage deleted since read "One-off", as if sent outside the plan."""
+    p = two_screens
+    [sent] = _move(session, p, p.screen).attempt_ids
+    _finish(session, sandbox, _fresh(session, sent))
+    _move(session, p, p.onsite)
+
+    pipeline.delete_stage(session=session, stage_id=p.screen.id, move_to_stage_id=None, actor=SYSTEM)
+
+    [shown] = views.application(session, p.application_id).attempts
+    [result] = review.results(session, p.onsite.job_id)
+    [to_review] = queue_view.rows(session, "needs_review")
+    assert (shown.stage_name, result.stage_name, to_review.stage_name) == ("Screen (deleted)",) * 3
