@@ -49,6 +49,7 @@ class MoveOutcome:
     sent: int = 0
     moved: bool = True  # False: it was in that stage already
     not_sent: tuple[str, ...] = ()  # why each test the stage sends on entry failed or was refused
+    carried: int = 0  # of ``attempt_ids``, those carried over already sent: none to send again
 
     @property
     def attempt_id(self) -> int | None:
@@ -187,16 +188,17 @@ def _enter(
     # earlier stage is the invitation they hold.
     unsent = tuple(a.id for a, _origin in opened if a.state == AttemptState.READY_TO_SEND)
     carried = "".join(_carried(a, origin) for a, origin in opened if origin)
+    held = len(ids) - len(unsent)
     if not unsent:
-        return MoveOutcome(f"{moved}.{carried}{left}", ids)
+        return MoveOutcome(f"{moved}.{carried}{left}", ids, carried=held)
     if not stage.send_automatically:
-        return MoveOutcome(f"{moved}: assessment needs sending.{carried}{left}", ids)
+        return MoveOutcome(f"{moved}: assessment needs sending.{carried}{left}", ids, carried=held)
     outcomes = [_send_on_entry(session, attempt_id, actor) for attempt_id in unsent]
     sent = sum(o.sent for o in outcomes)
     failed = [o.message for o in outcomes if not o.sent]
     message = f"{moved}. Sent {sent} of {len(outcomes)} assessment(s).{carried}{left}"
     not_sent = tuple(o.message for o in outcomes if o.failed)
-    return MoveOutcome(" ".join([message, *failed]), ids, sent, not_sent=not_sent)
+    return MoveOutcome(" ".join([message, *failed]), ids, sent, not_sent=not_sent, carried=held)
 
 
 def _carried(attempt: AssessmentAttempt, origin: str) -> str:
@@ -230,10 +232,13 @@ def delete_stage(
         _enter(session, session.get(Application, application_id), target, tests, actor, "")
         for application_id in moving
     ]
-    opened = sum(len(o.attempt_ids) for o in outcomes)
+    carried = sum(o.carried for o in outcomes)
+    opened = sum(len(o.attempt_ids) for o in outcomes) - carried  # a carried invitation is not sent again
     sent = sum(o.sent for o in outcomes)
     not_sent = tuple(reason for o in outcomes for reason in o.not_sent)
     message = f"Stage deleted. {count} application(s) moved to {target.name}."
+    if carried:
+        message += f" {carried} assessment(s) already sent carried over, not sent again."
     if opened and target.send_automatically:
         message += f" Sent {sent} of {opened} assessment(s). " + " ".join(not_sent[:3])
     elif opened:

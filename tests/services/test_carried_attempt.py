@@ -241,8 +241,14 @@ def test_deleting_the_stage_holding_an_open_test_carries_it_on_still_named_for_t
     p = two_screens
     [sent] = _move(session, p, p.screen).attempt_ids
 
-    pipeline.delete_stage(session=session, stage_id=p.screen.id, move_to_stage_id=p.final.id, actor=SYSTEM)
+    deleted = pipeline.delete_stage(
+        session=session, stage_id=p.screen.id, move_to_stage_id=p.final.id, actor=SYSTEM
+    )
 
+    assert deleted.message == (
+        "Stage deleted. 1 application(s) moved to Final screen. "
+        "1 assessment(s) already sent carried over, not sent again."
+    )  # it said "Sent 0 of 1 assessment(s)."
     assert _fresh(session, sent).stage_id == p.final.id
     [shown] = views.application(session, p.application_id).attempts
     assert (shown.id, shown.stage_name, shown.carried_from) == (sent, "Final screen", "Screen")
