@@ -24,6 +24,23 @@ def _bucket(bucket: BucketCount) -> rx.Component:
     )
 
 
+# From a window 1280 px wide (Reflex's lg) a row's job, stage, test, status and wait have
+# columns of their own. In a narrower one (a small laptop's 800 px, 200 of them the navigation)
+# those columns pushed the row's buttons beyond a sideways scroll: they stack under the
+# candidate instead, and the buttons stay in sight.
+WIDE = rx.breakpoints(initial="none", lg="table-cell")
+NARROW = rx.breakpoints(initial="flex", lg="none")
+
+
+def _status(row: QueueRow) -> rx.Component:
+    return rx.vstack(
+        status_chip(row.status_label, row.status_tone),
+        rx.cond(row.reason != "", rx.text(row.reason, size="1", color_scheme="red")),
+        rx.cond(row.deadline != "", rx.text(row.deadline, size="1", color_scheme="gray")),
+        spacing="1",
+    )
+
+
 def _row(row: QueueRow) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
@@ -40,21 +57,23 @@ def _row(row: QueueRow) -> rx.Component:
             rx.vstack(
                 rx.link(row.candidate_name, href="/applications/" + row.application_id.to(str)),
                 rx.text(row.candidate_email, size="1", color_scheme="gray"),
+                rx.vstack(
+                    rx.text(row.job_title, " · ", row.stage_name, size="1"),
+                    rx.text(row.test_name, size="1"),
+                    _status(row),
+                    rx.text("Waiting ", row.since, size="1", color_scheme="gray"),
+                    spacing="1",
+                    padding_top="4px",
+                    display=NARROW,
+                ),
                 spacing="0",
             )
         ),
-        rx.table.cell(row.job_title),
-        rx.table.cell(row.stage_name),
-        rx.table.cell(row.test_name),
-        rx.table.cell(
-            rx.vstack(
-                status_chip(row.status_label, row.status_tone),
-                rx.cond(row.reason != "", rx.text(row.reason, size="1", color_scheme="red")),
-                rx.cond(row.deadline != "", rx.text(row.deadline, size="1", color_scheme="gray")),
-                spacing="1",
-            )
-        ),
-        rx.table.cell(row.since),
+        rx.table.cell(row.job_title, display=WIDE),
+        rx.table.cell(row.stage_name, display=WIDE),
+        rx.table.cell(row.test_name, display=WIDE),
+        rx.table.cell(_status(row), display=WIDE),
+        rx.table.cell(row.since, display=WIDE),
         rx.table.cell(rx.cond(AuthState.can_manage_pipeline, _step(row))),
     )
 
@@ -129,6 +148,7 @@ def _filters() -> rx.Component:
             ),
             rx.button("Search", type="submit", variant="soft"),
             align="center",
+            wrap="wrap",  # in a narrow window the search goes to a line of its own, not off the edge
         ),
         on_submit=QueueState.apply_search,
         reset_on_submit=False,
@@ -220,12 +240,30 @@ def _pager() -> rx.Component:
     )
 
 
+def _result_cells(row: UnmatchedRow | SetAsideRow, heading: str, *when) -> list[rx.Component]:
+    """A vendor result's id and email, why and when: columns in a wide window, under the id in a narrow one."""
+    return [
+        rx.table.cell(
+            rx.vstack(
+                rx.code(row.vendor_attempt_id),
+                rx.text(row.candidate_email, size="2"),
+                rx.vstack(
+                    rx.text(row.reason, size="1"),
+                    rx.text(heading, " ", *when, size="1", color_scheme="gray"),
+                    spacing="1",
+                    display=NARROW,
+                ),
+                spacing="1",
+            )
+        ),
+        rx.table.cell(row.reason, display=WIDE),
+        rx.table.cell(*when, display=WIDE),
+    ]
+
+
 def _unmatched(row: UnmatchedRow) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.code(row.vendor_attempt_id)),
-        rx.table.cell(row.candidate_email),
-        rx.table.cell(row.reason),
-        rx.table.cell(row.received),
+        *_result_cells(row, "Received", row.received),
         rx.table.cell(
             rx.hstack(
                 rx.input(
@@ -272,10 +310,7 @@ def _dismiss_dialog() -> rx.Component:
 
 def _set_aside(row: SetAsideRow) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.code(row.vendor_attempt_id)),
-        rx.table.cell(row.candidate_email),
-        rx.table.cell(row.reason),
-        rx.table.cell(row.set_aside, " ago by ", row.by),
+        *_result_cells(row, "Set aside", row.set_aside, " ago by ", row.by),
         rx.table.cell(
             rx.button(
                 rx.icon("undo-2", size=14),
@@ -292,7 +327,11 @@ def _results_table(when: str, results: rx.Var, row) -> rx.Component:
     """Vendor results, one a row: those waiting to be matched, or those set aside."""
     return rx.table.root(
         rx.table.header(
-            rx.table.row(*[rx.table.column_header_cell(h) for h in ("Vendor id", "Email", "Why", when, "")])
+            rx.table.row(
+                rx.table.column_header_cell("Vendor result"),
+                *[rx.table.column_header_cell(h, display=WIDE) for h in ("Why", when)],
+                rx.table.column_header_cell(""),
+            )
         ),
         rx.table.body(rx.foreach(results, row)),
         width="100%",
@@ -372,10 +411,13 @@ def queue_page() -> rx.Component:
             rx.table.root(
                 rx.table.header(
                     rx.table.row(
+                        rx.table.column_header_cell(""),
+                        rx.table.column_header_cell("Candidate"),
                         *[
-                            rx.table.column_header_cell(h)
-                            for h in ("", "Candidate", "Job", "Stage", "Test", "Status", "Waiting", "")
-                        ]
+                            rx.table.column_header_cell(h, display=WIDE)
+                            for h in ("Job", "Stage", "Test", "Status", "Waiting")
+                        ],
+                        rx.table.column_header_cell(""),
                     )
                 ),
                 rx.table.body(rx.foreach(QueueState.rows, _row)),

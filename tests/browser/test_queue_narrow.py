@@ -1,0 +1,78 @@
+"""The queue in a small laptop's window: every row's buttons in sight, nothing scrolled sideways.
+
+Found by a walk: at 800 px wide the queue's table ran past the window's edge, and each row's
+Send (or Resend, Re-attempt) sat beyond a sideways scroll, out of a recruiter's sight; so did
+Match and Set aside beside a vendor result that needs matching.
+"""
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect
+from sqlmodel import Session, select
+
+from dashboard.services import assessments, matching
+from models import Integration
+from providers.base import AttemptStatus, Progress
+
+pytestmark = pytest.mark.browser
+
+EMAIL = "narrow.window@example.com"  # a vendor result of this walk's own, to be matched
+
+# Whatever scrolls sideways, the page or a table's own scroll area: how far its content runs past it.
+OVERFLOW = """() => [document.documentElement, ...document.querySelectorAll('.rt-ScrollAreaViewport')]
+    .map((box) => box.scrollWidth - box.clientWidth)
+    .reduce((widest, over) => Math.max(widest, over), 0)"""
+
+
+def _needs_matching(db_url: str) -> None:
+    """A completed result from CoderPad naming an attempt Assay never sent, kept for matching."""
+    engine = sa.create_engine(db_url)
+    try:
+        with Session(engine) as session:
+            screen = session.exec(select(Integration).where(Integration.vendor == "coderpad_screen")).first()
+            status = AttemptStatus("walk-narrow-1", Progress.COMPLETED, "completed", candidate_email=EMAIL)
+            matching.record(
+                session=session, integration_id=screen.id, status=status, outcome=assessments.Applied.UNKNOWN
+            )
+    finally:
+        engine.dispose()
+
+
+def _in_sight(buttons, width: int) -> None:
+    """Each of (the first few) ``buttons`` lies inside a window ``width`` wide."""
+    expect(buttons.first).to_be_visible()
+    for n in range(min(5, buttons.count())):
+        box = buttons.nth(n).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, f"a row's button is out of sight at {box}"
+
+
+def _fits(page, width: int, step: str = "Send") -> None:
+    """Every row's one click (``step``) and Match in sight, and nothing on the page scrolls sideways."""
+    _in_sight(page.get_by_role("button", name=f"{step} for "), width)
+    _in_sight(page.locator(".needs-matching").get_by_role("button", name="Match"), width)
+    assert page.evaluate(OVERFLOW) <= 0, "the queue scrolls sideways"
+
+
+def test_a_recruiter_reaches_each_rows_buttons_in_an_800_px_window(page, app_url, demo_app, sign_in, shoot):
+    page.set_default_timeout(20_000)
+    _needs_matching(demo_app.db_url)
+    page.set_viewport_size({"width": 800, "height": 900})
+    sign_in("recruiter@assay.test")
+    page.goto(f"{app_url}/queue")
+    expect(page.locator(".needs-matching").get_by_role("row", name=EMAIL)).to_be_visible()
+
+    _fits(page, 800)
+    shoot("queue-800-wide", full_page=False)
+    page.locator(".needs-matching").scroll_into_view_if_needed()
+    shoot("queue-800-wide-needs-matching", full_page=False)
+    # Awaiting candidate: Resend, disabled with the vendor's reason where it has none.
+    page.locator(".queue-bucket[data-bucket='awaiting']").click()
+    expect(page.get_by_role("button", name="Resend for ").first).to_be_visible()
+    _fits(page, 800, "Resend")
+    shoot("queue-800-wide-awaiting", full_page=False)
+
+    # A wide window keeps the tables' columns side by side.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    _fits(page, 1280)
+    expect(page.get_by_role("columnheader", name="Waiting")).to_be_visible()
+    shoot("queue-1280-wide", full_page=False)
