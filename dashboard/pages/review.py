@@ -1,8 +1,8 @@
 """A job's review page: the results that need a decision, side by side, keyboard first.
 
 j/k move between candidates, a advances, r rejects (with a reason), o opens the
-vendor's report, n adds a note, ? lists the shortcuts. The chart shows the
-stage's score distribution with the candidate in view marked.
+vendor's report, n adds a note, ? lists the shortcuts. The chart shows the scores of the
+results listed, as filtered, with the candidate in view marked.
 """
 
 import reflex as rx

@@ -180,17 +180,22 @@ class ReviewState(RejectForm, rx.State):
         self.matching, self.rows = len(rows), rows[:SHOWN_AT_MOST]
         ids = [r.attempt_id for r in self.rows]
         self.cursor = ids.index(current) if current in ids else min(self.cursor, max(0, len(ids) - 1))
-        self._chart(results)
+        self._chart(rows)
         self.loaded = True
 
-    def _chart(self, results: list[review.ResultRow]) -> None:
+    def _chart(self, listed: list[Row]) -> None:
+        """The score distribution of the rows the list holds under its filters.
+
+        Every one of them, not only the first SHOWN_AT_MOST sent to the browser; beside a
+        narrowed list, a chart of the whole job's scores would mislead.
+        """
         counts = [0] * 10
-        for r in results:
-            if r.counts and r.score is not None:
+        for r in listed:
+            if r.score >= 0:  # "no score" has no bar
                 counts[_band(r.score)] += 1
         row = self.rows[self.cursor] if self.rows else None
         mark = _band(row.score) if row is not None and row.score >= 0 else -1
-        if mark >= 0 and row.counts:
+        if mark >= 0:
             counts[mark] -= 1  # the candidate in view is drawn as its own part of the bar, not twice
         self.bars = [
             dataclasses.asdict(Bar(f"{i * 10}-{i * 10 + 9 if i < 9 else 100}", n, int(i == mark)))

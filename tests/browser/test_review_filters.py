@@ -72,3 +72,21 @@ def test_a_filter_that_matches_nobody_says_so_and_clears(page, app_url, sign_in,
     page.get_by_role("button", name="Clear the filter").click()
     expect(rows).to_have_count(shown)
     expect(page.get_by_label("Filter by text")).to_have_value("")
+
+
+def test_the_chart_draws_only_the_results_the_filter_lets_through(page, app_url, sign_in, shoot):
+    """Found by a walk: narrowed to one name, the list showed one result beside a chart of the
+    whole job's scores."""
+    page.set_default_timeout(20_000)
+    sign_in("manager@assay.test")
+    page.goto(f"{app_url}/jobs/1/review")
+    rows, bars = page.locator(".review-row"), page.locator(".recharts-bar-rectangle path")
+    expect(rows.nth(1)).to_be_visible()
+    expect(bars.nth(1)).to_be_visible()  # several scores, several bars
+    name = rows.first.get_by_role("link").inner_text()
+
+    page.get_by_label("Filter by text").fill(name)
+    page.get_by_label("Filter by text").press("Enter")
+    expect(rows).to_have_count(1)
+    expect(bars).to_have_count(1)  # theirs, the candidate in view
+    shoot("review-filter-one-name-chart", full_page=False)

@@ -57,6 +57,37 @@ def test_the_chart_counts_each_candidate_once_and_marks_the_one_in_view(
     assert [b["mark"] for b in page.bars] == [1 if i == band else 0 for i in range(10)]
 
 
+def test_the_chart_counts_exactly_the_rows_the_list_shows_under_each_filter(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    """Found by a walk: filtered down to one name, the list showed one result and the chart
+    still counted the whole job's (and, under "needs review", those already decided)."""
+    page = _review_page(session, pipeline_with_assessment, sandbox, signed_in_as, results=3)
+    scores = sorted(r.score for r in page.rows)  # C0, C1, C2: three different scores
+
+    def charted() -> int:
+        return sum(b["candidates"] + b["mark"] for b in page.bars)
+
+    def apply(text: str = "", lowest: str = "") -> None:
+        run_async(run_handler(page, "set_text_filter", text))
+        run_async(run_handler(page, "set_min_score", lowest))
+        run_async(run_handler(page, "apply_filter"))
+
+    apply(text="C1")
+    assert [r.candidate_name for r in page.rows] == ["C1"]
+    assert charted() == 1  # C1, the one in view
+
+    apply(lowest=f"{scores[1]:g}")
+    assert page.matching == 2 and charted() == 2
+
+    apply()
+    run_async(run_handler(page, "advance"))  # decided: no longer waits for review, nor listed
+    assert page.matching == 2 and charted() == 2
+
+    run_async(run_handler(page, "set_show_all", True))  # every finished attempt, the decided one too
+    assert page.matching == 3 and charted() == 3
+
+
 def test_a_decision_that_fails_unexpectedly_leaves_the_page_live(
     session, pipeline_with_assessment, sandbox, signed_in_as
 ):
