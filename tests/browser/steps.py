@@ -29,6 +29,21 @@ def new_job(page: Page, title: str) -> str:
     return page.url
 
 
+def add_candidate(page: Page, name: str) -> None:
+    """Add a candidate on the open board; they show in its first column, Applied.
+
+    A walk that moves someone adds them first: the demo job's Applied holds one card, and which
+    walk took it first would decide whether the next one found any.
+    """
+    page.get_by_label("Candidate name").fill(name)
+    page.get_by_label("Candidate email").fill(name.lower().replace(" ", ".") + "@example.com")
+    page.get_by_role("button", name="Add candidate").click()
+    applied = page.locator(".pipeline-column[data-stage='Applied'] .pipeline-card", has_text=name)
+    expect(applied).to_be_visible()
+    # The boxes empty just after the card shows: typing the next name before that would be wiped.
+    expect(page.get_by_label("Candidate name")).to_have_value("")
+
+
 def add_stage_test(page: Page, plan_stage, connection: str, index: int = 0) -> str:
     """Add the ``index``-th test of the connection named ``connection`` to a stage of the plan; its name."""
     plan_stage.get_by_role("button", name="Add assessment").click()

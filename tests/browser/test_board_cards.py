@@ -10,7 +10,7 @@ stays selected.
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import drag_card, new_job
+from tests.browser.steps import add_candidate, drag_card, new_job
 
 pytestmark = pytest.mark.browser
 
@@ -21,15 +21,6 @@ def _column(page, stage: str):
     return page.locator(f".pipeline-column[data-stage='{stage}']")
 
 
-def _add_candidate(page, name: str) -> None:
-    page.get_by_label("Candidate name").fill(name)
-    page.get_by_label("Candidate email").fill(name.lower().replace(" ", ".") + "@example.com")
-    page.get_by_role("button", name="Add candidate").click()
-    expect(_column(page, "Applied").locator(".pipeline-card", has_text=name)).to_be_visible()
-    # The boxes empty just after the card shows: typing the next name before that would be wiped.
-    expect(page.get_by_label("Candidate name")).to_have_value("")
-
-
 def test_select_move_in_bulk_move_one_and_see_another_tab_live(page, app_url, shoot, sign_in):
     page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
@@ -37,7 +28,7 @@ def test_select_move_in_bulk_move_one_and_see_another_tab_live(page, app_url, sh
     page.get_by_role("link", name="Back to the board").click()
     expect(page.get_by_text("No applications in this job yet.")).to_be_visible()
     for name in ["Ada Byron", "Bob Kahn", "Cy Young", "Di Ritchie"]:
-        _add_candidate(page, name)
+        add_candidate(page, name)
     board_url = page.url
 
     # Two ticked cards move together; the others stay where they were.
@@ -111,7 +102,7 @@ def test_a_card_dragged_by_its_name_or_moved_by_keyboard(page, sign_in, shoot):
     page.get_by_role("link", name="Back to the board").click()
     expect(page.get_by_text("No applications in this job yet.")).to_be_visible()
     for person in ["Grace Brewster Hopper", "Katherine Johnson"]:
-        _add_candidate(page, person)
+        add_candidate(page, person)
     # The same person again is refused, and what was typed stays to be corrected.
     page.get_by_label("Candidate name").fill("K. Johnson")
     page.get_by_label("Candidate email").fill("katherine.johnson@example.com")

@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from dashboard.services import assessments, matching
 from models import Integration
 from providers.base import AttemptStatus, Progress
+from tests.browser.steps import add_candidate
 
 pytestmark = pytest.mark.browser
 
@@ -65,7 +66,8 @@ def test_a_page_is_watched_while_open_and_forgotten_once_left(page, app_url, dem
 
     # The queue tab moves a candidate on the board; the first tab sees it without a reload.
     other.goto(board_url)
-    card = other.locator(".pipeline-column[data-stage='Applied'] .pipeline-card").first
+    add_candidate(other, "Dorothy Vaughan")
+    card = other.locator(".pipeline-column[data-stage='Applied'] .pipeline-card", has_text="Dorothy Vaughan")
     name = card.get_by_role("link").inner_text()
     card.get_by_role("button", name="Move to").click()
     other.get_by_role("menuitem", name="Onsite").click()

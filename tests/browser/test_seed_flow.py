@@ -14,7 +14,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import pick_test, query_app
+from tests.browser.steps import add_candidate, pick_test, query_app
 
 pytestmark = pytest.mark.browser
 
@@ -77,8 +77,9 @@ def test_send_take_and_review_a_coderpad_assessment(
     new_column = page.locator(f".pipeline-column[data-stage='{STAGE}']")
     expect(new_column).to_be_visible()
 
-    # 4. Move a candidate in with the keyboard-accessible "Move to" menu.
-    card = page.locator(".pipeline-column[data-stage='Applied'] .pipeline-card").first
+    # 4. A new candidate, moved in with the keyboard-accessible "Move to" menu.
+    add_candidate(page, "Katherine Johnson")
+    card = page.locator(".pipeline-column[data-stage='Applied'] .pipeline-card", has_text="Katherine Johnson")
     candidate = card.get_by_role("link").inner_text()
     card.get_by_role("button", name="Move to").click()
     page.get_by_role("menuitem", name=STAGE).click()
