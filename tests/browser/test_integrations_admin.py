@@ -182,7 +182,7 @@ def test_a_hiring_manager_sees_only_their_job_and_no_integrations(page, app_url,
     shoot("16b-manager-board", full_page=False)
 
     page.goto(f"{app_url}/integrations")
-    expect(page.get_by_text("Your role (hiring manager) cannot do this.")).to_be_visible()
+    expect(page.locator(".page-refusal")).to_contain_text("Integrations are the admins' page")
     expect(page.locator(".integration-connection")).to_have_count(0)
     shoot("17-manager-refused", full_page=False)
 
