@@ -168,12 +168,14 @@ def filter_choices(
     session: Session, visible_job_ids: frozenset[int] | None = None, job_id: int | None = None
 ) -> tuple[list[str], list[tuple[int, str]]]:
     """The stage names and the team members (recruiters and admins) the queue can be narrowed to:
-    the stages of ``job_id`` when a job is picked, else of every job shown."""
-    stages = select(Stage.name).distinct().order_by(Stage.name)
+    the stages of ``job_id`` when a job is picked, in its plan's order (as its board shows them),
+    else of every job shown, by name (plans differ, so no one order holds them all)."""
+    if job_id is not None:
+        stages = select(Stage.name).where(Stage.job_id == job_id).order_by(Stage.position)
+    else:
+        stages = select(Stage.name).distinct().order_by(Stage.name)
     if visible_job_ids is not None:
         stages = stages.where(Stage.job_id.in_(visible_job_ids))  # type: ignore[union-attr]
-    if job_id is not None:
-        stages = stages.where(Stage.job_id == job_id)
     members = session.exec(
         select(User.id, User.name)
         .where(User.active, User.role.in_([Role.RECRUITER, Role.ADMIN]))  # type: ignore[union-attr]

@@ -11,6 +11,7 @@ from dashboard.services import (
     integrations,
     notes,
     pipeline,
+    plans,
     queue_view,
     review,
     sync,
@@ -288,6 +289,18 @@ def test_the_queue_narrows_to_a_stage_and_to_a_recruiters_jobs(session, pipeline
     assert waiting() == 1
     assert waiting(stage_name="CoderPad assessment") == 1 and waiting(stage_name="Onsite") == 0
     assert waiting(member_id=riley.id) == 1 and waiting(member_id=sam.id) == 0
+
+
+def test_the_queue_offers_a_picked_jobs_stages_in_its_plans_order(session):
+    """Found by a walk: with a job picked, the Stage list read "Applied, HackerRank assessment, Offer,
+    Onsite, Recruiter screen" (by name), not the plan's order its board shows."""
+    job = plans.create_job(
+        session=session, title="Platform", stage_names=["Applied", "Recruiter screen", "Onsite", "Offer"]
+    )
+
+    stages, _members = queue_view.filter_choices(session, job_id=job.id)
+
+    assert stages == ["Applied", "Recruiter screen", "Onsite", "Offer"]
 
 
 def test_the_jobs_list_counts_what_the_queue_shows_not_a_rejected_candidates_tests(
