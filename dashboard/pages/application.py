@@ -277,12 +277,22 @@ def _confirm() -> rx.Component:
                     action,
                     (
                         "cancel",
-                        rx.text(
-                            "Withdraw ",
-                            test,
-                            " from ",
-                            candidate,
-                            "? The candidate's link stops working; a fresh attempt will be ready to send.",
+                        rx.cond(
+                            ApplicationState.confirm_unsent,
+                            rx.text(
+                                "Withdraw ",
+                                test,
+                                " from ",
+                                candidate,
+                                "? It was not sent and will not be; Re-attempt sends it after all.",
+                            ),
+                            rx.text(
+                                "Withdraw ",
+                                test,
+                                " from ",
+                                candidate,
+                                "? The candidate's link stops working; a fresh attempt will be ready to send.",
+                            ),
                         ),
                     ),
                     (

@@ -186,8 +186,10 @@ def _ready_again(session: Session, attempt: AssessmentAttempt, actor: Actor) -> 
 def cancel_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendOutcome:
     """Withdraw an invitation; the test is then ready to send again as a fresh attempt.
 
-    Not yet sent: cancelled here. Sent: cancelled at the vendor first, and refused
-    with the vendor's reason if it will not (the candidate has started, say).
+    Not yet sent: withdrawn here, and no fresh attempt is readied (it would be the same unsent
+    test again, so Cancel would change nothing); Re-attempt sends it after all. Sent: cancelled
+    at the vendor first, and refused with the vendor's reason if it will not (the candidate has
+    started, say).
 
     Raises:
         UserError: The vendor cannot cancel, or refused.
@@ -212,6 +214,10 @@ def cancel_assessment(*, session: Session, attempt_id: int, actor: Actor) -> Sen
     before = attempt.state
     attempt.state, attempt.updated_at = AttemptState.CANCELLED, utcnow()
     session.add(attempt)
+    if before == AttemptState.READY_TO_SEND:
+        _record(session, attempt, "withdrawn before it was sent", actor, before)
+        session.commit()
+        return SendOutcome(True, "Withdrawn before it was sent; the candidate got nothing.")
     _record(session, attempt, "cancelled", actor, before)
     session.flush()
     fresh = _ready_again(session, attempt, actor)

@@ -24,6 +24,7 @@ from dashboard.states.common import id_in_path, in_session, outcome_toast
 from dashboard.states.earlier import EarlierAttemptChoice
 from dashboard.states.picker import TestPicker
 from dashboard.states.rejection import RejectForm
+from models import AttemptState
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +164,14 @@ class ApplicationState(TestPicker, RejectForm, EarlierAttemptChoice, rx.State):
     def ask(self, action: str, attempt_id: int, test_name: str):
         """Open the confirmation for sending, cancelling or re-attempting, naming the test."""
         self.confirm_action, self.confirm_attempt_id, self.confirm_test_name = action, attempt_id, test_name
+
+    @rx.var
+    def confirm_unsent(self) -> bool:
+        """The attempt asked about was never sent: cancelling it takes no link away and readies no other."""
+        return any(
+            a.id == self.confirm_attempt_id and a.state == AttemptState.READY_TO_SEND.value
+            for a in self.application.attempts
+        )
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)

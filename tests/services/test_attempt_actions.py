@@ -46,6 +46,25 @@ def test_cancel_withdraws_at_the_vendor_and_leaves_a_fresh_attempt_ready(
     assert sandbox.act(attempt.vendor_attempt_id, "start")["status"] == "cancelled"  # the vendor has it too
 
 
+def test_cancelling_an_unsent_test_withdraws_it_without_readying_the_same_test_again(
+    session, pipeline_with_assessment
+):
+    """Found by a walk: Cancel on a test that needed sending left "attempt 2, needs sending" in its
+    place, the same unsent test under a new number, so the queue went on asking to send it."""
+    p = pipeline_with_assessment
+    attempt_id = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    ).attempt_id
+
+    outcome = attempt_actions.cancel_assessment(session=session, attempt_id=attempt_id, actor=SYSTEM)
+
+    [withdrawn] = _open_attempts(session, p.application.id)
+    assert withdrawn.state == AttemptState.CANCELLED
+    assert outcome.message == "Withdrawn before it was sent; the candidate got nothing."
+    retake = {a.name: a for a in attempt_actions.available_actions(session, withdrawn)}["reattempt"]
+    assert retake.enabled  # sent after all, if the recruiter changes their mind
+
+
 def test_cancel_twice_does_one_thing(session, pipeline_with_assessment, sandbox):
     attempt = _sent(session, pipeline_with_assessment)
 

@@ -185,3 +185,19 @@ def test_a_cancelled_attempt_says_when_it_was_cancelled(
     assert by_id[attempt.id].cancelled_at != by_id[attempt.id].sent_at
     [fresh] = [a for a in by_id.values() if a.id != attempt.id]  # ready to send again: not cancelled
     assert fresh.cancelled_at == ""
+
+
+def test_cancelling_an_unsent_test_asks_without_promising_a_fresh_attempt(
+    session, pipeline_with_assessment, signed_in_as
+):
+    """The question said "The candidate's link stops working; a fresh attempt will be ready to send"
+    of a test never sent: there was no link, and Cancel then readied the same test again."""
+    p = pipeline_with_assessment
+    attempt_id = enter_stage(session, p.assessment, name="Linus", email="linus@example.com")
+    page = _application_page(session.get(AssessmentAttempt, attempt_id), signed_in_as)
+
+    run_async(run_handler(page, "ask", "cancel", attempt_id, "Python"))
+    assert page.confirm_unsent
+    run_async(run_handler(page, "confirm"))
+
+    assert [(a.state, a.id) for a in page.application.attempts] == [("cancelled", attempt_id)]
