@@ -152,7 +152,19 @@ def _column(column: ColumnView) -> rx.Component:
                     on_click=BoardState.show_more(column.stage_id),
                 ),
             ),
-            rx.cond(column.count == 0, rx.text("No one here", size="1", color_scheme="gray")),
+            rx.cond(
+                column.count == 0,
+                rx.text(
+                    # Narrowed by a filter, an empty column may still hold people: say so.
+                    rx.cond(
+                        BoardState.board.matching < BoardState.board.total,
+                        "None match the filters",
+                        "No one here",
+                    ),
+                    size="1",
+                    color_scheme="gray",
+                ),
+            ),
             spacing="2",
             width="100%",
         ),

@@ -26,3 +26,22 @@ def test_a_status_picked_while_a_score_box_holds_junk_says_why_the_board_stays(p
     expect(page.get_by_role("alert")).to_contain_text("Scores are numbers from 0 to 100.")
     shoot("28-board-status-with-junk-score")
     expect(counted).to_have_text(before)  # the board is not narrowed by a filter it cannot apply
+
+
+def test_a_column_the_filter_empties_does_not_say_no_one_is_there(page, app_url, sign_in, shoot):
+    """Found by a walk: filtered to "Assessment needs review", Applied, Onsite and Offer read
+    "No one here" beside "6 of 17 applications", as if those stages were empty."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    page.goto(f"{app_url}/jobs/1")
+    onsite = page.locator(".pipeline-column[data-stage='Onsite']")
+    expect(onsite.locator(".pipeline-card").first).to_be_visible()
+
+    page.get_by_label("Assessment status").click()
+    page.get_by_role("option", name="Assessment needs review").click()
+
+    expect(onsite).to_contain_text("None match the filters")
+    shoot("28a-board-filtered-column-empty")
+    assert page.get_by_text("No one here").count() == 0  # counted after the filtered board showed
+    page.get_by_role("button", name="Clear", exact=True).click()
+    expect(onsite.locator(".pipeline-card").first).to_be_visible()
