@@ -801,8 +801,8 @@ def _vendor_details(attempt: AssessmentAttempt, status: AttemptStatus) -> dict:
     return {name: value for name, value in values.items() if getattr(attempt, name) != value}
 
 
-def mark_reviewed(*, session: Session, attempt_id: int, actor: Actor) -> None:
-    """The hiring manager has looked at the result.
+def mark_reviewed(*, session: Session, attempt_id: int, actor: Actor) -> SendOutcome:
+    """The hiring manager has looked at the result; twice (a double click, two reviewers) is once.
 
     Raises:
         UserError: The attempt is not waiting for review.
@@ -810,8 +810,11 @@ def mark_reviewed(*, session: Session, attempt_id: int, actor: Actor) -> None:
     attempt = session.get(AssessmentAttempt, attempt_id)
     if attempt is None:
         raise NotFound("That assessment no longer exists.")
+    if attempt.state == AttemptState.REVIEWED:
+        return SendOutcome(False, "Already marked reviewed.")
     if not decide(attempt.state, AttemptState.REVIEWED).apply:
-        raise UserError(f"Only a completed assessment can be reviewed; this one is {attempt.state.value}.")
+        label = STATE_LABELS[attempt.state].lower()
+        raise UserError(f"Only a completed assessment can be reviewed; this one is {label}.")
     attempt.state = AttemptState.REVIEWED
     attempt.reviewed_at = utcnow()
     session.add(attempt)
@@ -826,6 +829,7 @@ def mark_reviewed(*, session: Session, attempt_id: int, actor: Actor) -> None:
     )
     history.bump_job(session, session.get(Application, attempt.application_id).job_id)
     session.commit()
+    return SendOutcome(True, "Marked reviewed.")
 
 
 def report_pdf(*, session: Session, attempt_id: int, user: SignedInUser) -> tuple[str, bytes]:

@@ -250,6 +250,27 @@ def test_review_moves_completed_to_reviewed_and_only_then(session, pipeline_with
     assert attempt.state == AttemptState.REVIEWED
 
 
+def test_marking_a_result_reviewed_twice_is_once_and_a_refusal_names_the_status_in_words(
+    session, pipeline_with_assessment, sandbox
+):
+    """Found by a walk: a double click on "Mark reviewed" toasted "Done." and then the error "Only a
+    completed assessment can be reviewed; this one is reviewed." (an unsent one's said "ready_to_send")."""
+    attempt = _enter_assessment(session, pipeline_with_assessment)
+    with pytest.raises(UserError, match="this one is assessment needs sending"):
+        assessments.mark_reviewed(session=session, attempt_id=attempt.id, actor=SYSTEM)
+    assessments.send_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
+    session.refresh(attempt)
+    sandbox.start(attempt.vendor_attempt_id)
+    sandbox.submit(attempt.vendor_attempt_id)
+    sync.sync_integration(session=session, integration_id=attempt.integration_id)
+
+    first = assessments.mark_reviewed(session=session, attempt_id=attempt.id, actor=SYSTEM)
+    again = assessments.mark_reviewed(session=session, attempt_id=attempt.id, actor=SYSTEM)
+
+    assert (first.sent, first.message) == (True, "Marked reviewed.")
+    assert (again.sent, again.failed, again.message) == (False, False, "Already marked reviewed.")
+
+
 def test_time_taken_reads_to_the_tenth_of_a_minute_even_on_a_whole_minute():
     """Found by a walk: the review page's Time column read "29 min" next to "28.9 min"."""
     labels = [assessments.time_taken_label(taken, 60) for taken in (29.0, 28.9, 0.5)]
