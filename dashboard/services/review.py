@@ -267,8 +267,11 @@ def _mark_counted_reviewed(session: Session, application: Application, actor: Ac
         )
 
 
-def advance(*, session: Session, application_id: int, expected_version: int, actor: Actor) -> str:
-    """Move the candidate to the next stage of the plan; the result counts as reviewed.
+def advance(
+    *, session: Session, application_id: int, expected_version: int, actor: Actor
+) -> pipeline.MoveOutcome:
+    """Move the candidate to the next stage of the plan; the result counts as reviewed. Returns
+    the move's outcome: what it sent, and why a test the stage sends on entry was not sent.
 
     Raises:
         UserError: Already in the last stage, rejected, or decided on meanwhile.
@@ -292,7 +295,7 @@ def advance(*, session: Session, application_id: int, expected_version: int, act
         session=session, application_id=application.id, stage_id=stages[index + 1].id, actor=actor
     )
     send_feedback(session, application.id, "advanced")
-    return outcome.message
+    return outcome
 
 
 def reject(

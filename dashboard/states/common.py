@@ -67,10 +67,10 @@ def id_in_path(state, collection: str) -> int:
 
 def outcome_toast(outcome, done: str = "Done."):
     """The toast for what a service returned: success when it went through, an error when the
-    vendor refused it, information when the service answered without acting (a resend a
-    moment ago); ``done`` when it says nothing."""
+    vendor refused it (or a move's stage could not send a test on entry), information when the
+    service answered without acting (a resend a moment ago); ``done`` when it says nothing."""
     went = outcome.sent if isinstance(outcome, SendOutcome) else True
     message = getattr(outcome, "message", None) or done
-    if isinstance(outcome, SendOutcome) and outcome.failed:
+    if (isinstance(outcome, SendOutcome) and outcome.failed) or getattr(outcome, "not_sent", ()):
         return rx.toast.error(message)
     return rx.toast.success(message) if went else rx.toast.info(message)

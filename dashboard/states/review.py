@@ -280,7 +280,7 @@ class ReviewState(RejectForm, rx.State):
         self.busy = True
         try:
             require(current_user(), Permission.REVIEW, job_id=job_id)
-            message = await in_session(
+            outcome = await in_session(
                 lambda s: review.advance(
                     session=s,
                     application_id=row.application_id,
@@ -294,7 +294,10 @@ class ReviewState(RejectForm, rx.State):
         finally:
             self.busy = False  # also after an unexpected error, or the page would stop refreshing
         await self._reload()
-        return rx.toast.success(f"{row.candidate_name}: {message}")
+        # Advanced, but a test the next stage sends on entry failed: told as an error, as the board does.
+        return (rx.toast.error if outcome.not_sent else rx.toast.success)(
+            f"{row.candidate_name}: {outcome.message}"
+        )
 
     @rx.event
     @requires(Permission.REVIEW)

@@ -2,6 +2,7 @@
 typed for one candidate stays on their page."""
 
 import datetime
+import types
 
 import sqlalchemy as sa
 from reflex.istate.data import ReflexURL, RouterData
@@ -11,8 +12,8 @@ from dashboard.services import assessments, pipeline, views
 from dashboard.services.actors import SYSTEM
 from dashboard.states.application import ApplicationState
 from models import ApplicationEvent, ApplicationNote, AssessmentAttempt, AttemptState, Interview, Role
-from tests.conftest import enter_stage, failed_at_the_vendor, send_test, vendor_test_stages
-from tests.states.conftest import run_async, run_handler, substate
+from tests.conftest import enter_stage, failed_at_the_vendor, finished_in_stage, send_test, vendor_test_stages
+from tests.states.conftest import run_async, run_handler, substate, toast_level
 
 
 def _application_page(p, signed_in_as) -> ApplicationState:
@@ -201,3 +202,21 @@ def test_cancelling_an_unsent_test_asks_without_promising_a_fresh_attempt(
     run_async(run_handler(page, "confirm"))
 
     assert [(a.state, a.id) for a in page.application.attempts] == [("cancelled", attempt_id)]
+
+
+def test_advancing_says_what_the_move_did_and_a_test_not_sent_is_an_error(session, sandbox, signed_in_as):
+    """Found by a walk: "Advance to" toasted "Done." whatever the move did, even when the next stage's
+    test, sent on entry, was refused ("Not sent: ..."), which the board tells as an error."""
+    _integration, (backend, platform) = vendor_test_stages(
+        session, "imocha", "Backend", "Platform", send_automatically=True
+    )
+    finished_in_stage(session, sandbox, backend, "imocha")  # iMocha would hand Ada's invitation back
+    again = pipeline.add_application(
+        session=session, job_id=platform.job_id, name="Ada", email="ada@example.com", actor=SYSTEM
+    )
+    page = _application_page(types.SimpleNamespace(application=again), signed_in_as)
+
+    [toast] = run_async(run_handler(page, "advance"))
+
+    assert toast_level(toast) == "error" and "Not sent: Ada already has" in repr(toast)
+    assert page.application.stage_name == platform.name
