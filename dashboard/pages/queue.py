@@ -160,23 +160,25 @@ def _bulk_bar() -> rx.Component:
     return rx.cond(
         (QueueState.bucket == "needs_sending") & AuthState.can_manage_pipeline,
         rx.vstack(
-            rx.hstack(
-                rx.checkbox(
-                    "Select all shown",
-                    checked=(QueueState.selected.length() == QueueState.rows.length())
-                    & (QueueState.rows.length() > 0),
-                    on_change=QueueState.select_all,
+            rx.cond(
+                QueueState.rows.length() > 0,  # an empty list has nothing to select or send
+                rx.hstack(
+                    rx.checkbox(
+                        "Select all shown",
+                        checked=QueueState.selected.length() == QueueState.rows.length(),
+                        on_change=QueueState.select_all,
+                    ),
+                    rx.button(
+                        rx.icon("send", size=14),
+                        "Send selected (",
+                        QueueState.selected.length(),
+                        ")",
+                        on_click=QueueState.ask_send_selected,
+                        disabled=(QueueState.selected.length() == 0) | QueueState.sending,
+                        loading=QueueState.sending,
+                    ),
+                    align="center",
                 ),
-                rx.button(
-                    rx.icon("send", size=14),
-                    "Send selected (",
-                    QueueState.selected.length(),
-                    ")",
-                    on_click=QueueState.ask_send_selected,
-                    disabled=(QueueState.selected.length() == 0) | QueueState.sending,
-                    loading=QueueState.sending,
-                ),
-                align="center",
             ),
             rx.cond(
                 QueueState.progress_total > 0,

@@ -50,3 +50,7 @@ def test_sending_the_selected_rows_asks_first_and_back_sends_nothing(page, app_u
     expect(page.locator(".bulk-progress")).to_have_text("Sent 1 of 1")
     expect(page.get_by_role("row", name=re.compile(CANDIDATE))).to_have_count(0)
     assert _state(demo_app) == "sent"
+    # Nothing left to select: no "Select all shown" or "Send selected (0)"; what was sent stays said.
+    expect(page.get_by_text("Select all shown")).to_have_count(0)
+    expect(page.get_by_role("button", name=re.compile("Send selected"))).to_have_count(0)
+    expect(page.locator(".bulk-progress")).to_have_text("Sent 1 of 1")
