@@ -102,7 +102,8 @@ class ApplicationState(TestPicker, RejectForm, EarlierAttemptChoice, rx.State):
         and an unexpected failure is logged and told, with the buttons usable again.
 
         ``then`` runs only once the work went through (a form empties its boxes): a refused
-        one keeps what was typed, to be corrected, and ``refused`` is told why (a dialog shows it).
+        one keeps what was typed, to be corrected, and ``refused`` is told why (a dialog shows it,
+        so no toast says it a second time).
         """
         self._check_job(permission)
         self.busy = True
@@ -114,9 +115,10 @@ class ApplicationState(TestPicker, RejectForm, EarlierAttemptChoice, rx.State):
             return None
         except UserError as err:
             self.busy = False
+            await self._reload()
             if refused is not None:
                 refused(str(err))
-            await self._reload()
+                return None
             return rx.toast.error(str(err))
         except Exception:
             # Not a refusal but a failure (the database away): every button of the page would
@@ -255,8 +257,8 @@ class ApplicationState(TestPicker, RejectForm, EarlierAttemptChoice, rx.State):
         try:
             until = _parse_when(text if " " in text.strip() else text.strip() + " 23:59")
         except UserError as err:
-            self.extend_error = str(err)
-            return rx.toast.error(str(err))
+            self.extend_error = str(err)  # the dialog says it
+            return None
         actor = acting_user()
         return await self._act(
             lambda s: attempt_actions.extend_deadline(
