@@ -297,15 +297,28 @@ def _confirm() -> rx.Component:
                     ),
                     (
                         "reattempt",
-                        rx.text(
-                            "Send ",
-                            test,
-                            " again to ",
-                            candidate,
-                            " (",
-                            email,
-                            ")? The vendor emails a new invitation now; the earlier attempt stays on "
-                            "this page, with its result if it has one.",
+                        rx.cond(
+                            ApplicationState.confirm_never_sent,
+                            rx.text(
+                                "Send ",
+                                test,
+                                " to ",
+                                candidate,
+                                " (",
+                                email,
+                                ") after all? It was withdrawn before it was sent; the vendor emails "
+                                "the invitation now.",
+                            ),
+                            rx.text(
+                                "Send ",
+                                test,
+                                " again to ",
+                                candidate,
+                                " (",
+                                email,
+                                ")? The vendor emails a new invitation now; the earlier attempt stays on "
+                                "this page, with its result if it has one.",
+                            ),
                         ),
                     ),
                     rx.text("Send ", test, " to ", candidate, " (", email, ")?"),

@@ -175,6 +175,12 @@ class ApplicationState(TestPicker, RejectForm, EarlierAttemptChoice, rx.State):
             for a in self.application.attempts
         )
 
+    @rx.var
+    def confirm_never_sent(self) -> bool:
+        """The attempt asked about never reached the candidate (withdrawn unsent): a re-attempt
+        sends it for the first time, not again."""
+        return any(a.id == self.confirm_attempt_id and a.sent_at == "" for a in self.application.attempts)
+
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
     def set_confirm_open(self, value: bool):

@@ -91,3 +91,31 @@ def test_a_re_attempt_not_yet_taken_offers_no_detailed_report(page, app_url, sig
     shoot("65-application-reattempt-sent-no-report")
     expect(retake.get_by_role("link", name="Detailed report")).to_have_count(0)
     expect(retake.get_by_role("link", name="Report PDF")).to_have_count(0)
+
+
+def test_a_test_withdrawn_before_it_was_sent_is_asked_about_as_never_sent(page, app_url, sign_in, shoot):
+    """Found by a walk: Cancel on a test waiting to be sent promised "a fresh attempt", and its
+    Re-attempt then asked to send it "again", though it had never reached the candidate."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    name, email = "Walk Never Sent", "walk.never.sent@example.com"
+    open_new_application(page, app_url, 1, name, email)
+    page.get_by_role("button", name="Send an assessment").click()
+    test = pick_test(page, "CoderPad Screen")
+    page.get_by_role("button", name="Send", exact=True).click()
+    first = page.locator(".assessment-attempt", has_text=re.compile(r"attempt 1 ·"))
+    first.get_by_role("button", name="Cancel", exact=True).click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Cancel assessment").click()
+    fresh = _attempt(page, 2)
+    expect(fresh).to_contain_text("needs sending")
+
+    fresh.get_by_role("button", name="Cancel", exact=True).click()
+    question = page.get_by_role("alertdialog")
+    expect(question).to_contain_text("It was not sent and will not be")
+    question.get_by_role("button", name="Cancel assessment").click()
+    expect(fresh).to_contain_text("Cancelled")
+
+    fresh.get_by_role("button", name="Re-attempt").click()
+    expect(question).to_contain_text(f"Send {test} to {name} ({email}) after all?")
+    shoot("64b-application-reattempt-never-sent-asks")
+    question.get_by_role("button", name="Back").click()

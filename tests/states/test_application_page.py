@@ -208,6 +208,10 @@ def test_cancelling_an_unsent_test_asks_without_promising_a_fresh_attempt(
 
     assert [(a.state, a.id) for a in page.application.attempts] == [("cancelled", attempt_id)]
 
+    # Re-attempted, it is sent for the first time: the question said "Send Python again".
+    run_async(run_handler(page, "ask", "reattempt", attempt_id, "Python"))
+    assert page.confirm_never_sent
+
 
 def test_advancing_says_what_the_move_did_and_a_test_not_sent_is_an_error(session, sandbox, signed_in_as):
     """Found by a walk: "Advance to" toasted "Done." whatever the move did, even when the next stage's
