@@ -91,9 +91,9 @@ def add_application(*, session: Session, job_id: int, name: str, email: str, act
     application = Application(candidate_id=candidate.id, job_id=job_id, stage_id=first.id)
     session.add(application)
     session.flush()
-    history.record(
-        session, application_id=application.id, summary=f"Applied; entered {first.name}", actor=actor
-    )
+    # A plan's first stage is usually called Applied: "Applied; entered Applied" said it twice.
+    entered = "" if first.name.strip().casefold() == "applied" else f"; entered {first.name}"
+    history.record(session, application_id=application.id, summary=f"Applied{entered}", actor=actor)
     history.bump_job(session, job_id)
     session.commit()
     return application

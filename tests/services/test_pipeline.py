@@ -62,6 +62,20 @@ def test_a_candidate_is_added_only_with_an_email_address_tests_can_be_sent_to(se
     assert session.exec(select(Candidate)).all() == []
 
 
+def test_the_history_says_applied_once_and_names_a_first_stage_called_otherwise(session):
+    """It read "Applied; entered Applied" for every plan starting, as most do, with Applied."""
+    usual = plans.create_job(session=session, title="Backend Engineer", stage_names=["Applied", "Onsite"])
+    other = plans.create_job(session=session, title="Data Engineer", stage_names=["Sourced", "Onsite"])
+    for job in (usual, other):
+        pipeline.add_application(
+            session=session, job_id=job.id, name="Ada", email="ada@example.com", actor=SYSTEM
+        )
+
+    summaries = session.exec(select(ApplicationEvent.summary).order_by(ApplicationEvent.id)).all()
+
+    assert summaries == ["Applied", "Applied; entered Sourced"]
+
+
 def test_one_person_is_one_card_per_job_and_keeps_the_name_known_for_their_email(session):
     backend = plans.create_job(session=session, title="Backend Engineer", stage_names=["Applied"])
     data = plans.create_job(session=session, title="Data Engineer", stage_names=["Applied"])
