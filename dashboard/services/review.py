@@ -353,17 +353,20 @@ def dry_run(
         raise NotFound("That stage no longer exists.")
     _check_rule(advance_at, review_from)
     rows = [r for r in results(session, stage.job_id) if r.counts and r.stage_name == stage.name]
-    advanced = sorted({r.candidate_name for r in rows if r.score is not None and r.score >= advance_at})
-    flagged = sorted(
-        {
-            r.candidate_name
-            for r in rows
-            if review_from is not None and (r.score is None or r.score < review_from)
-        }
-        - set(advanced)
+    # By application, not by name: two candidates can share one (the demo job has two Linus Lovelaces).
+    names = {r.application_id: r.candidate_name for r in rows}
+    advanced = {r.application_id for r in rows if r.score is not None and r.score >= advance_at}
+    flagged = {
+        r.application_id
+        for r in rows
+        if review_from is not None and (r.score is None or r.score < review_from)
+    } - advanced
+    return DryRun(
+        len(names),
+        sorted(names[a] for a in advanced),
+        len(names) - len(advanced) - len(flagged),
+        sorted(names[a] for a in flagged),
     )
-    candidates = {r.application_id for r in rows}
-    return DryRun(len(candidates), advanced, len(candidates) - len(advanced) - len(flagged), flagged)
 
 
 def _check_rule(advance_at: float | None, review_from: float | None) -> None:

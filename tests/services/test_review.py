@@ -10,7 +10,15 @@ from sqlmodel import select
 from dashboard.services import assessments, attempt_actions, pipeline, review, sync, views
 from dashboard.services.actors import SYSTEM, user
 from dashboard.services.errors import UserError
-from models import Application, ApplicationEvent, AssessmentAttempt, AttemptState, OutboxMessage, new_session
+from models import (
+    Application,
+    ApplicationEvent,
+    AssessmentAttempt,
+    AttemptState,
+    Candidate,
+    OutboxMessage,
+    new_session,
+)
 from providers.base import AssessmentResult, AttemptStatus, Progress
 from tests.conftest import send_test, send_to_applicants, taken_at_vendor
 
@@ -61,6 +69,24 @@ def test_the_dry_run_names_who_a_rule_would_advance(session, cohort):
     assert dry.total == 8 and dry.would_advance == expected and dry.to_review == 8 - len(expected)
     with pytest.raises(UserError, match="0 to 100"):
         review.dry_run(session, p.assessment.id, 140, job_id=p.job.id)
+
+
+def test_the_dry_run_counts_two_candidates_of_the_same_name_as_two(session, cohort):
+    """Found by a walk: the demo job has two Linus Lovelaces, and a rule that would advance
+    both was said to advance one, the other counted as going to review."""
+    p, _ = cohort
+    rows = sorted(review.results(session, p.job.id), key=lambda r: r.score)
+    top, second = rows[-1], rows[-2]
+    twin = session.get(Candidate, session.get(Application, second.application_id).candidate_id)
+    twin.name = top.candidate_name
+    session.add(twin)
+    session.commit()
+
+    dry = review.dry_run(session, p.assessment.id, second.score, job_id=p.job.id)
+
+    advancing = sum(1 for r in rows if r.score >= second.score)
+    assert dry.would_advance.count(top.candidate_name) == 2
+    assert len(dry.would_advance) == advancing and dry.to_review == 8 - advancing
 
 
 def test_two_reviewers_at_once_cannot_both_decide(session, cohort):
