@@ -113,18 +113,32 @@ def _in_view() -> rx.Component:
                     wrap="wrap",
                 ),
                 rx.hstack(
-                    rx.button(
-                        rx.icon("arrow-right", size=14),
-                        "Advance (a)",
-                        on_click=ReviewState.advance,
-                        loading=ReviewState.busy,
-                    ),
-                    rx.button(
-                        rx.icon("ban", size=14),
-                        "Reject (r)",
-                        color_scheme="red",
-                        variant="soft",
-                        on_click=ReviewState.set_rejecting(True),
+                    rx.cond(
+                        row.decidable,
+                        rx.hstack(
+                            rx.button(
+                                rx.icon("arrow-right", size=14),
+                                "Advance (a)",
+                                on_click=ReviewState.advance,
+                                loading=ReviewState.busy,
+                            ),
+                            rx.button(
+                                rx.icon("ban", size=14),
+                                "Reject (r)",
+                                color_scheme="red",
+                                variant="soft",
+                                on_click=ReviewState.set_rejecting(True),
+                            ),
+                            spacing="2",
+                        ),
+                        # Listed under "Show every finished attempt": decided on already.
+                        rx.text(
+                            rx.cond(row.rejected, "Rejected", "Moved on since this result"),
+                            ": nothing to decide here.",
+                            size="2",
+                            color_scheme="gray",
+                            class_name="decided",
+                        ),
                     ),
                     rx.cond(
                         row.report_url != "",
@@ -139,6 +153,7 @@ def _in_view() -> rx.Component:
                         on_click=ReviewState.set_noting(True),
                     ),
                     spacing="2",
+                    align="center",
                 ),
                 spacing="2",
             ),

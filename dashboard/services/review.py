@@ -66,6 +66,8 @@ class ResultRow:
     decision_version: int
     rejected: bool
     below_bar: bool = False
+    # Still waits on a decision from this result: not rejected, and not moved past the result's stage.
+    decidable: bool = True
 
 
 def _finished_attempts(
@@ -170,6 +172,8 @@ def results(session: Session, job_id: int) -> list[ResultRow]:
                 decision_version=application.decision_version,
                 rejected=application.rejected_at is not None,
                 below_bar=_below(attempt.score_percent, floors.get(attempt.stage_id)),
+                decidable=application.rejected_at is None
+                and attempt.stage_id in (None, application.stage_id),
             )
         )
     return found
@@ -280,7 +284,7 @@ def advance(
     if application is None:
         raise NotFound("That application no longer exists.")
     if application.rejected_at is not None:
-        raise UserError("This candidate was rejected; reopen the application before advancing.")
+        raise UserError("This candidate was rejected: a rejected candidate is not advanced.")
     stages = list(
         session.exec(select(Stage).where(Stage.job_id == application.job_id).order_by(Stage.position))
     )

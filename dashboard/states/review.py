@@ -40,6 +40,8 @@ class Row:
     state: str
     decision_version: int
     below_bar: bool = False
+    rejected: bool = False
+    decidable: bool = True
 
 
 @dataclasses.dataclass
@@ -87,6 +89,8 @@ def _row(r: review.ResultRow) -> Row:
         state=r.state,
         decision_version=r.decision_version,
         below_bar=r.below_bar,
+        rejected=r.rejected,
+        decidable=r.decidable,
     )
 
 
@@ -233,6 +237,18 @@ class ReviewState(RejectForm, rx.State):
         """The candidate the keyboard is on."""
         return self.rows[self.cursor] if self.rows and self.cursor < len(self.rows) else None
 
+    def _not_decidable(self, row: Row):
+        """The toast saying why a result listed under "Show every finished attempt" takes no
+        decision here (None when it does): a or r on a candidate advanced since would move them
+        on again from wherever they are now, past a stage they are still in."""
+        if row.decidable:
+            return None
+        if row.rejected:
+            return rx.toast.info(f"{row.candidate_name} was rejected: there is nothing to decide.")
+        return rx.toast.info(
+            f"{row.candidate_name} has moved on from {row.stage_name} since this result: decide on their page."
+        )
+
     @rx.event
     @requires(Permission.REVIEW)
     async def key(self, key: str):
@@ -251,6 +267,8 @@ class ReviewState(RejectForm, rx.State):
         if key in ("j", "k"):
             self.cursor = max(0, min(len(self.rows) - 1, self.cursor + (1 if key == "j" else -1)))
             await self._reload()
+        elif key in ("a", "r") and not self.rows[self.cursor].decidable:
+            return self._not_decidable(self.rows[self.cursor])
         elif key == "a":
             return ReviewState.advance
         elif key == "r":
@@ -276,6 +294,8 @@ class ReviewState(RejectForm, rx.State):
     async def advance(self):
         """Advance the candidate in view to the next stage."""
         row = self.rows[self.cursor]
+        if not row.decidable:
+            return self._not_decidable(row)
         job_id, actor = self._job_id(), acting_user()
         self.busy = True
         try:
@@ -304,6 +324,9 @@ class ReviewState(RejectForm, rx.State):
     async def reject(self):
         """Reject the candidate in view, with the chosen reason."""
         row, reason, note = self.rows[self.cursor], self.reject_reason, self.reject_note
+        if not row.decidable:
+            self.rejecting = False
+            return self._not_decidable(row)
         job_id, actor = self._job_id(), acting_user()
         try:
             require(current_user(), Permission.REVIEW, job_id=job_id)

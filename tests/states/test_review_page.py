@@ -10,7 +10,7 @@ from dashboard.services import accounts, plans, sync, views
 from dashboard.services.integrations import list_vendor_tests
 from dashboard.states import review as review_state
 from dashboard.states.review import ReviewState
-from models import AssessmentAttempt, Role, User
+from models import Application, AssessmentAttempt, Role, User
 from tests.conftest import send_to_applicants
 from tests.states.conftest import run_async, run_handler, substate
 
@@ -117,6 +117,39 @@ def test_a_shortcut_pressed_while_a_dialog_is_open_changes_nothing(
 
     assert page.rejecting and not page.noting and not page.help_open
     assert page.in_view.candidate_name == in_view and page.matching == 3  # nobody moved, nobody advanced
+
+
+def test_a_result_whose_candidate_moved_on_or_was_rejected_takes_no_decision(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    """Found by a walk: under "Show every finished attempt", a hiring manager on the screen
+    result of a candidate advanced since to Onsite pressed a, and moved them on to Offer;
+    on a rejected one, a was refused with "reopen the application", which nothing can do."""
+    p = pipeline_with_assessment
+    plans.add_stage(session=session, job_id=p.job.id, name="Offer")  # Onsite has a stage after it
+    page = _review_page(session, p, sandbox, signed_in_as, results=3)
+    advanced, rejected = page.rows[0], page.rows[1]
+    run_async(run_handler(page, "advance"))
+    run_async(run_handler(page, "set_reject_reason", "Position filled"))
+    run_async(run_handler(page, "reject"))
+    run_async(run_handler(page, "set_show_all", True))
+
+    def stage_of(row) -> int:
+        session.expire_all()
+        return session.get(Application, row.application_id).stage_id
+
+    moved_to = stage_of(advanced)
+    page.cursor = [r.attempt_id for r in page.rows].index(advanced.attempt_id)
+    run_async(run_handler(page, "key", "a"))
+    run_async(run_handler(page, "advance"))  # what the a asks for, or the button
+    assert stage_of(advanced) == moved_to  # still where the first decision put them
+    run_async(run_handler(page, "key", "r"))
+    assert not page.rejecting and page.in_view.decidable is False  # no Advance, no Reject shown
+
+    page.cursor = [r.attempt_id for r in page.rows].index(rejected.attempt_id)
+    assert page.in_view.decidable is False
+    said = run_async(run_handler(page, "advance"))
+    assert "reopen" not in str(said) and "rejected" in str(said)
 
 
 def _admin_review_page(session, p, sandbox, signed_in_as) -> ReviewState:
