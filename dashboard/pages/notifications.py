@@ -16,8 +16,9 @@ def _item(item: NotificationView) -> rx.Component:
     return rx.hstack(
         rx.match(
             item.kind,
-            *[(kind, rx.icon(icon, size=16)) for kind, icon in ICONS.items()],
-            rx.icon("bell", size=16),
+            # Not shrunk beside a message wrapped onto several lines (at 800 px, to half its width).
+            *[(kind, rx.icon(icon, size=16, flex_shrink="0")) for kind, icon in ICONS.items()],
+            rx.icon("bell", size=16, flex_shrink="0"),
         ),
         rx.link(
             item.message,
@@ -26,7 +27,7 @@ def _item(item: NotificationView) -> rx.Component:
             weight=rx.cond(item.unread, "bold", "regular"),
         ),
         rx.spacer(),
-        rx.text(item.at, " ago", size="1", color_scheme="gray"),
+        rx.text(item.at, " ago", size="1", color_scheme="gray", white_space="nowrap", class_name="when"),
         align="center",
         width="100%",
         padding="8px 10px",

@@ -145,3 +145,24 @@ def test_a_hiring_manager_is_offered_no_control_only_recruiters_may_use(page, ap
         expect(control).to_have_count(0)
     expect(page.locator(".current-stage")).not_to_be_empty()  # the stage, read, not picked
     shoot("application-as-hiring-manager")
+
+
+def test_a_notifications_icon_keeps_its_size_beside_a_message_that_wraps(page, app_url, sign_in, shoot):
+    """Found by a walk at 800 px: beside a message wrapped onto three lines, each kind's icon
+    was squeezed to half its width, a smudge rather than a clipboard or a flag, and the time
+    broke in two."""
+    page.set_default_timeout(20_000)
+    page.set_viewport_size({"width": 800, "height": 900})
+    sign_in("manager@assay.test")
+    page.goto(f"{app_url}/notifications")
+    icons = page.locator(".notification svg")
+    expect(icons.first).to_be_visible()
+
+    widths = icons.evaluate_all("svgs => svgs.map((svg) => svg.getBoundingClientRect().width)")
+    assert widths and all(width == 16 for width in widths), widths
+    # And "5m ago" stays on one line (it was broken into "5m" above "ago").
+    heights = page.locator(".notification .when").evaluate_all(
+        "els => els.map((el) => el.getBoundingClientRect().height)"
+    )
+    assert heights and max(heights) < 20, heights
+    shoot("64-notifications-at-800", full_page=False)
