@@ -349,7 +349,10 @@ class ReviewState(RejectForm, rx.State):
     @rx.event
     @requires(Permission.REVIEW)
     def set_noting(self, value: bool):
+        """Open (empty: a note typed for another candidate must not wait there for this one) or close."""
         self.noting = value
+        if value:
+            self.note = ""
 
     @rx.event
     @requires(Permission.REVIEW)

@@ -152,6 +152,25 @@ def test_a_result_whose_candidate_moved_on_or_was_rejected_takes_no_decision(
     assert "reopen" not in str(said) and "rejected" in str(said)
 
 
+def test_the_note_button_opens_an_empty_note_for_the_candidate_in_view(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    """Found by a walk: after a note saved on one candidate (or one typed and left with Back),
+    Note (n) on the next opened with that text in the box, one click from saving it on them."""
+    page = _review_page(session, pipeline_with_assessment, sandbox, signed_in_as, results=3)
+    run_async(run_handler(page, "set_noting", True))
+    run_async(run_handler(page, "set_note", "Strong on SQL"))
+    run_async(run_handler(page, "save_note"))
+    run_async(run_handler(page, "key", "j"))
+    run_async(run_handler(page, "set_noting", True))  # the Note (n) button
+
+    assert page.noting and page.note == ""
+    run_async(run_handler(page, "set_note", "Left unsaved"))
+    run_async(run_handler(page, "set_noting", False))  # Back
+    run_async(run_handler(page, "set_noting", True))
+    assert page.note == ""
+
+
 def _admin_review_page(session, p, sandbox, signed_in_as) -> ReviewState:
     """An admin's review page of a job with three results, the rule's stage picked."""
     page = _review_page(session, p, sandbox, signed_in_as, results=3, role=Role.ADMIN)
