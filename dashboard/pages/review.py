@@ -78,11 +78,14 @@ def _chart() -> rx.Component:
         rx.recharts.bar(data_key="candidates", fill=rx.color("gray", 8), stack_id="s", name="Candidates"),
         rx.recharts.bar(data_key="mark", fill=rx.color("accent", 9), stack_id="s", name="Candidate in view"),
         rx.recharts.x_axis(data_key="band"),
-        rx.recharts.y_axis(allow_decimals=False),
+        # Up to the tallest bar, every count labelled: by default the axis ran on past it and
+        # left a label out (0, 1, 2, 4 beside a bar of three).
+        rx.recharts.y_axis(allow_decimals=False, domain=[0, ReviewState.chart_top], interval=0),
         rx.recharts.tooltip(),
         data=ReviewState.bars,
         width="100%",
         height=180,
+        margin={"top": 10},  # room for the top count's label, level with the tallest bar
     )
 
 

@@ -122,6 +122,7 @@ class ReviewState(RejectForm, rx.State):
     sort: str = "score"
     descending: bool = True
     bars: list[dict[str, str | int]] = []  # chart rows: band, candidates, mark
+    chart_top: int = 1  # the count axis's top: the tallest bar (1 with none, so that 0 sits at the foot)
     revision: int = -1
     loaded: bool = False
     error: str = ""
@@ -197,6 +198,7 @@ class ReviewState(RejectForm, rx.State):
         for r in listed:
             if r.score >= 0:  # "no score" has no bar
                 counts[_band(r.score)] += 1
+        self.chart_top = max(1, *counts)
         row = self.rows[self.cursor] if self.rows else None
         mark = _band(row.score) if row is not None and row.score >= 0 else -1
         if mark >= 0:

@@ -2,6 +2,7 @@
 that lets nothing through says so rather than that nothing waits."""
 
 import re
+from collections import Counter
 
 import pytest
 from playwright.sync_api import expect
@@ -90,3 +91,21 @@ def test_the_chart_draws_only_the_results_the_filter_lets_through(page, app_url,
     expect(rows).to_have_count(1)
     expect(bars).to_have_count(1)  # theirs, the candidate in view
     shoot("review-filter-one-name-chart", full_page=False)
+
+
+def test_the_charts_count_axis_reads_one_two_three_up_to_the_tallest_bar(page, app_url, sign_in):
+    """Found by a walk: beside bars of one and two results the axis read 0, 1, 2, 4, its 3
+    left out and half the chart drawn above the tallest bar."""
+    page.set_default_timeout(20_000)
+    sign_in("manager@assay.test")
+    page.goto(f"{app_url}/jobs/1/review")
+    show_all = page.get_by_label("Show every finished attempt")
+    show_all.click()  # decisions by other walks keep these rows
+    expect(show_all).to_be_checked()
+    expect(page.locator(".review-row").nth(1)).to_be_visible()
+    ticks = page.locator(".recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value")
+    expect(ticks.first).to_be_visible()
+
+    tallest = max(Counter(min(9, int(score // 10)) for score in _scores(page)).values())
+    labels = [int(text) for text in ticks.all_text_contents()]
+    assert labels == list(range(tallest + 1)), (labels, tallest)
