@@ -89,6 +89,11 @@ def _chart() -> rx.Component:
     )
 
 
+def _decided(words: str) -> rx.Component:
+    """Said in place of a decision already taken (a result listed under "Show every finished attempt")."""
+    return rx.text(words, size="2", color_scheme="gray", class_name="decided")
+
+
 def _in_view() -> rx.Component:
     row = ReviewState.in_view
     return rx.cond(
@@ -117,13 +122,19 @@ def _in_view() -> rx.Component:
                 ),
                 rx.hstack(
                     rx.cond(
-                        row.decidable,
+                        row.rejected,
+                        _decided("Rejected: nothing to decide here."),
                         rx.hstack(
-                            rx.button(
-                                rx.icon("arrow-right", size=14),
-                                "Advance (a)",
-                                on_click=ReviewState.advance,
-                                loading=ReviewState.busy,
+                            rx.cond(
+                                row.advanceable,
+                                rx.button(
+                                    rx.icon("arrow-right", size=14),
+                                    "Advance (a)",
+                                    on_click=ReviewState.advance,
+                                    loading=ReviewState.busy,
+                                ),
+                                # Advanced from this result, they would skip the stage they are in now.
+                                _decided("Moved on since this result."),
                             ),
                             rx.button(
                                 rx.icon("ban", size=14),
@@ -133,14 +144,7 @@ def _in_view() -> rx.Component:
                                 on_click=ReviewState.set_rejecting(True),
                             ),
                             spacing="2",
-                        ),
-                        # Listed under "Show every finished attempt": decided on already.
-                        rx.text(
-                            rx.cond(row.rejected, "Rejected", "Moved on since this result"),
-                            ": nothing to decide here.",
-                            size="2",
-                            color_scheme="gray",
-                            class_name="decided",
+                            align="center",
                         ),
                     ),
                     rx.cond(

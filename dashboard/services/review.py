@@ -66,8 +66,9 @@ class ResultRow:
     decision_version: int
     rejected: bool
     below_bar: bool = False
-    # Still waits on a decision from this result: not rejected, and not moved past the result's stage.
-    decidable: bool = True
+    # Advancing from this result moves the candidate on from its stage: not once they are rejected or
+    # have moved on since (they would skip a stage they are in). Rejecting stays theirs to do.
+    advanceable: bool = True
 
 
 def _finished_attempts(
@@ -172,7 +173,7 @@ def results(session: Session, job_id: int) -> list[ResultRow]:
                 decision_version=application.decision_version,
                 rejected=application.rejected_at is not None,
                 below_bar=_below(attempt.score_percent, floors.get(attempt.stage_id)),
-                decidable=application.rejected_at is None
+                advanceable=application.rejected_at is None
                 and attempt.stage_id in (None, application.stage_id),
             )
         )

@@ -41,7 +41,7 @@ class Row:
     decision_version: int
     below_bar: bool = False
     rejected: bool = False
-    decidable: bool = True
+    advanceable: bool = True
 
 
 @dataclasses.dataclass
@@ -90,7 +90,7 @@ def _row(r: review.ResultRow) -> Row:
         decision_version=r.decision_version,
         below_bar=r.below_bar,
         rejected=r.rejected,
-        decidable=r.decidable,
+        advanceable=r.advanceable,
     )
 
 
@@ -239,16 +239,17 @@ class ReviewState(RejectForm, rx.State):
         """The candidate the keyboard is on."""
         return self.rows[self.cursor] if self.rows and self.cursor < len(self.rows) else None
 
-    def _not_decidable(self, row: Row):
-        """The toast saying why a result listed under "Show every finished attempt" takes no
-        decision here (None when it does): a or r on a candidate advanced since would move them
-        on again from wherever they are now, past a stage they are still in."""
-        if row.decidable:
+    def _not_advanceable(self, row: Row):
+        """The toast saying why a result listed under "Show every finished attempt" is not advanced
+        from (None when it is): a on a candidate advanced since would move them on again from
+        wherever they are now, past a stage they are still in. A rejected one takes no decision."""
+        if row.advanceable:
             return None
         if row.rejected:
             return rx.toast.info(f"{row.candidate_name} was rejected: there is nothing to decide.")
         return rx.toast.info(
-            f"{row.candidate_name} has moved on from {row.stage_name} since this result: decide on their page."
+            f"{row.candidate_name} has moved on from {row.stage_name} since this result: "
+            "advance them from their page, or reject them here."
         )
 
     @rx.event
@@ -269,8 +270,10 @@ class ReviewState(RejectForm, rx.State):
         if key in ("j", "k"):
             self.cursor = max(0, min(len(self.rows) - 1, self.cursor + (1 if key == "j" else -1)))
             await self._reload()
-        elif key in ("a", "r") and not self.rows[self.cursor].decidable:
-            return self._not_decidable(self.rows[self.cursor])
+        elif (key == "a" and not self.rows[self.cursor].advanceable) or (
+            key == "r" and self.rows[self.cursor].rejected
+        ):
+            return self._not_advanceable(self.rows[self.cursor])
         elif key == "a":
             return ReviewState.advance
         elif key == "r":
@@ -296,8 +299,8 @@ class ReviewState(RejectForm, rx.State):
     async def advance(self):
         """Advance the candidate in view to the next stage."""
         row = self.rows[self.cursor]
-        if not row.decidable:
-            return self._not_decidable(row)
+        if not row.advanceable:
+            return self._not_advanceable(row)
         job_id, actor = self._job_id(), acting_user()
         self.busy = True
         try:
@@ -326,9 +329,9 @@ class ReviewState(RejectForm, rx.State):
     async def reject(self):
         """Reject the candidate in view, with the chosen reason."""
         row, reason, note = self.rows[self.cursor], self.reject_reason, self.reject_note
-        if not row.decidable:
+        if row.rejected:
             self.rejecting = False
-            return self._not_decidable(row)
+            return self._not_advanceable(row)
         job_id, actor = self._job_id(), acting_user()
         try:
             require(current_user(), Permission.REVIEW, job_id=job_id)

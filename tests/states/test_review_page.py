@@ -119,7 +119,7 @@ def test_a_shortcut_pressed_while_a_dialog_is_open_changes_nothing(
     assert page.in_view.candidate_name == in_view and page.matching == 3  # nobody moved, nobody advanced
 
 
-def test_a_result_whose_candidate_moved_on_or_was_rejected_takes_no_decision(
+def test_a_result_whose_candidate_moved_on_is_not_advanced_from_and_a_rejected_one_takes_no_decision(
     session, pipeline_with_assessment, sandbox, signed_in_as
 ):
     """Found by a walk: under "Show every finished attempt", a hiring manager on the screen
@@ -143,13 +143,17 @@ def test_a_result_whose_candidate_moved_on_or_was_rejected_takes_no_decision(
     run_async(run_handler(page, "key", "a"))
     run_async(run_handler(page, "advance"))  # what the a asks for, or the button
     assert stage_of(advanced) == moved_to  # still where the first decision put them
+    assert page.in_view.advanceable is False  # no Advance shown
     run_async(run_handler(page, "key", "r"))
-    assert not page.rejecting and page.in_view.decidable is False  # no Advance, no Reject shown
+    assert page.rejecting  # rejecting a candidate who moved on is still theirs to do
+    run_async(run_handler(page, "set_rejecting", False))
 
     page.cursor = [r.attempt_id for r in page.rows].index(rejected.attempt_id)
-    assert page.in_view.decidable is False
+    assert page.in_view.advanceable is False
     said = run_async(run_handler(page, "advance"))
     assert "reopen" not in str(said) and "rejected" in str(said)
+    run_async(run_handler(page, "key", "r"))
+    assert not page.rejecting
 
 
 def test_the_note_button_opens_an_empty_note_for_the_candidate_in_view(
