@@ -19,18 +19,24 @@ def _attempt(page, number: int):
     return page.locator(".assessment-attempt", has_text=re.compile(rf"attempt {number}\b"))
 
 
-def test_re_attempt_of_a_cancelled_test_asks_before_sending_the_fresh_attempt_waiting(
-    page, app_url, sign_in, shoot
-):
-    page.set_default_timeout(20_000)
-    sign_in("recruiter@assay.test")
-    name, email = "Walk Reattempt Asks", "walk.reattempt.asks@example.com"
+def _sent_one_off(page, app_url, name: str, email: str):
+    """A new candidate of job 1 sent a CoderPad Screen test from their page: (test, its attempt)."""
     open_new_application(page, app_url, 1, name, email)
     page.get_by_role("button", name="Send an assessment").click()
     test = pick_test(page, "CoderPad Screen")
     page.get_by_role("button", name="Send", exact=True).click()
     first = page.locator(".assessment-attempt", has_text=re.compile(r"attempt 1 ·"))
     expect(first).to_contain_text("Sent")
+    return test, first
+
+
+def test_re_attempt_of_a_cancelled_test_asks_before_sending_the_fresh_attempt_waiting(
+    page, app_url, sign_in, shoot
+):
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    name, email = "Walk Reattempt Asks", "walk.reattempt.asks@example.com"
+    test, first = _sent_one_off(page, app_url, name, email)
 
     first.get_by_role("button", name="Cancel", exact=True).click()
     page.get_by_role("alertdialog").get_by_role("button", name="Cancel assessment").click()
@@ -99,11 +105,7 @@ def test_a_test_withdrawn_before_it_was_sent_is_asked_about_as_never_sent(page, 
     page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     name, email = "Walk Never Sent", "walk.never.sent@example.com"
-    open_new_application(page, app_url, 1, name, email)
-    page.get_by_role("button", name="Send an assessment").click()
-    test = pick_test(page, "CoderPad Screen")
-    page.get_by_role("button", name="Send", exact=True).click()
-    first = page.locator(".assessment-attempt", has_text=re.compile(r"attempt 1 ·"))
+    test, first = _sent_one_off(page, app_url, name, email)
     first.get_by_role("button", name="Cancel", exact=True).click()
     page.get_by_role("alertdialog").get_by_role("button", name="Cancel assessment").click()
     fresh = _attempt(page, 2)
