@@ -213,6 +213,10 @@ class ReviewState(RejectForm, rx.State):
     async def load(self):
         self.cursor, self.rejecting, self.noting, self.help_open = 0, False, False, False
         self.rule_stage_id = ""
+        if self._job_id() != self.review_job_id:
+            # Another job's page: its filters and typed thresholds spoke of that job's results.
+            self.show_all, self.rule_threshold, self.rule_floor = False, "", ""
+            self.text_filter = self.min_score = self._text_filter = self._min_score = self.filter_error = ""
         self._forget_dry_run()
         await self._reload()
         return ReviewState.watch  # after the load: the watch starts from what it read

@@ -314,3 +314,30 @@ def test_sorting_by_attempt_puts_attempt_10_after_attempt_2(
     assert [row.attempt for row in page.rows] == ["1", "2", "10"]
     run_async(run_handler(page, "sort_by", "attempt"))
     assert [row.attempt for row in page.rows] == ["10", "2", "1"]
+
+
+def test_another_jobs_review_page_opens_without_the_filters_set_on_this_one(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    """Found by a walk: the filter boxes, "Show every finished attempt" and the typed thresholds
+    stayed set from one job's review page to the next job's; coming back to the same job keeps them."""
+    p = pipeline_with_assessment
+    page = _review_page(session, p, sandbox, signed_in_as, results=2)
+    run_async(run_handler(page, "set_text_filter", "nobody by this name"))
+    run_async(run_handler(page, "apply_filter"))
+    run_async(run_handler(page, "set_show_all", True))
+    run_async(run_handler(page, "set_rule_threshold", "80"))
+    run_async(run_handler(page, "load"))  # back to the same job's page
+    assert (page.filtered, page.show_all, page.rule_threshold) == (True, True, "80")
+
+    other = plans.create_job(session=session, title="Data Engineer", stage_names=["Applied"])
+    page.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{other.id}/review"))
+    run_async(run_handler(page, "load"))
+
+    assert (page.title, page.filtered, page.show_all, page.text_filter, page.rule_threshold) == (
+        "Data Engineer",
+        False,
+        False,
+        "",
+        "",
+    )
