@@ -277,45 +277,31 @@ def _confirm() -> rx.Component:
                     action,
                     (
                         "cancel",
-                        rx.cond(
-                            ApplicationState.confirm_unsent,
-                            rx.text(
-                                "Withdraw ",
-                                test,
-                                " from ",
-                                candidate,
+                        rx.text(
+                            "Withdraw ",
+                            test,
+                            " from ",
+                            candidate,
+                            rx.cond(
+                                ApplicationState.confirm_unsent,
                                 "? It was not sent and will not be; Re-attempt sends it after all.",
-                            ),
-                            rx.text(
-                                "Withdraw ",
-                                test,
-                                " from ",
-                                candidate,
                                 "? The candidate's link stops working; a fresh attempt will be ready to send.",
                             ),
                         ),
                     ),
                     (
                         "reattempt",
-                        rx.cond(
-                            ApplicationState.confirm_never_sent,
-                            rx.text(
-                                "Send ",
-                                test,
-                                " to ",
-                                candidate,
-                                " (",
-                                email,
+                        rx.text(
+                            "Send ",
+                            test,
+                            rx.cond(ApplicationState.confirm_never_sent, " to ", " again to "),
+                            candidate,
+                            " (",
+                            email,
+                            rx.cond(
+                                ApplicationState.confirm_never_sent,
                                 ") after all? It was withdrawn before it was sent; the vendor emails "
                                 "the invitation now.",
-                            ),
-                            rx.text(
-                                "Send ",
-                                test,
-                                " again to ",
-                                candidate,
-                                " (",
-                                email,
                                 ")? The vendor emails a new invitation now; the earlier attempt stays on "
                                 "this page, with its result if it has one.",
                             ),

@@ -122,7 +122,6 @@ class ReviewState(RejectForm, rx.State):
     sort: str = "score"
     descending: bool = True
     bars: list[dict[str, str | int]] = []  # chart rows: band, candidates, mark
-    chart_top: int = 1  # the count axis's top: the tallest bar (1 with none, so that 0 sits at the foot)
     revision: int = -1
     loaded: bool = False
     error: str = ""
@@ -198,7 +197,6 @@ class ReviewState(RejectForm, rx.State):
         for r in listed:
             if r.score >= 0:  # "no score" has no bar
                 counts[_band(r.score)] += 1
-        self.chart_top = max(1, *counts)
         row = self.rows[self.cursor] if self.rows else None
         mark = _band(row.score) if row is not None and row.score >= 0 else -1
         if mark >= 0:
@@ -239,14 +237,20 @@ class ReviewState(RejectForm, rx.State):
         return bool(self._text_filter.strip()) or score_bound(self._min_score) is not None
 
     @rx.var
+    def chart_top(self) -> int:
+        """The count axis's top: the tallest bar (1 with none, so that 0 sits at the foot)."""
+        return max([1, *(int(b["candidates"]) + int(b["mark"]) for b in self.bars)])
+
+    @rx.var
     def in_view(self) -> Row | None:
         """The candidate the keyboard is on."""
         return self.rows[self.cursor] if self.rows and self.cursor < len(self.rows) else None
 
-    def _not_advanceable(self, row: Row):
-        """The toast saying why a result listed under "Show every finished attempt" is not advanced
-        from (None when it is): a on a candidate advanced since would move them on again from
-        wherever they are now, past a stage they are still in. A rejected one takes no decision."""
+    def _decision_refused(self, row: Row):
+        """The toast saying why a result listed under "Show every finished attempt" takes no
+        advance (None when it does): a on a candidate advanced since would move them on again
+        from wherever they are now, past a stage they are still in. A rejected one takes no
+        decision at all."""
         if row.advanceable:
             return None
         if row.rejected:
@@ -277,7 +281,7 @@ class ReviewState(RejectForm, rx.State):
         elif (key == "a" and not self.rows[self.cursor].advanceable) or (
             key == "r" and self.rows[self.cursor].rejected
         ):
-            return self._not_advanceable(self.rows[self.cursor])
+            return self._decision_refused(self.rows[self.cursor])
         elif key == "a":
             return ReviewState.advance
         elif key == "r":
@@ -304,7 +308,7 @@ class ReviewState(RejectForm, rx.State):
         """Advance the candidate in view to the next stage."""
         row = self.rows[self.cursor]
         if not row.advanceable:
-            return self._not_advanceable(row)
+            return self._decision_refused(row)
         job_id, actor = self._job_id(), acting_user()
         self.busy = True
         try:
@@ -335,7 +339,7 @@ class ReviewState(RejectForm, rx.State):
         row, reason, note = self.rows[self.cursor], self.reject_reason, self.reject_note
         if row.rejected:
             self.rejecting = False
-            return self._not_advanceable(row)
+            return self._decision_refused(row)
         job_id, actor = self._job_id(), acting_user()
         try:
             require(current_user(), Permission.REVIEW, job_id=job_id)
