@@ -492,7 +492,13 @@ def review_page() -> rx.Component:
         ),
         actions=rx.hstack(
             rx.button(
-                rx.icon("download", size=16), "Export CSV", variant="soft", on_click=ReviewState.export
+                rx.icon("download", size=16),
+                "Export CSV",
+                variant="soft",
+                on_click=ReviewState.export,
+                disabled=ReviewState.matching == 0,
+                # The file holds what the list holds: its filters and order, past the first 200 shown.
+                title=f"Download the {ReviewState.matching} result(s) listed, in this order",
             ),
             link_button("kanban", "Board", "/jobs/" + ReviewState.review_job_id.to(str)),
         ),

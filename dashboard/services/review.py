@@ -557,8 +557,8 @@ def set_feedback(*, session: Session, job_id: int, enabled: bool, template: str)
     return job
 
 
-def export_csv(session: Session, job_id: int) -> str:
-    """A job's results as CSV, one row per finished attempt."""
+def results_csv(rows: list[ResultRow]) -> str:
+    """Results as CSV, one line per result in the order given (the review list's order)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
@@ -579,7 +579,7 @@ def export_csv(session: Session, job_id: int) -> str:
             "report",
         ]
     )
-    for r in results(session, job_id):
+    for r in rows:
         writer.writerow(
             [
                 r.candidate_name,

@@ -147,7 +147,6 @@ class ReviewState(RejectForm, rx.State):
 
     async def _reload(self) -> None:
         job_id, user = self._job_id(), current_user()
-        low = score_bound(self._min_score)  # checked by apply_filter
 
         def load(session):
             require(user, Permission.REVIEW, job_id=job_id)
@@ -165,27 +164,34 @@ class ReviewState(RejectForm, rx.State):
         if not self.rule_stage_id and self.rules:
             self.rule_stage_id = str(self.rules[0].id)
         current = self.rows[self.cursor].attempt_id if self.rows and self.cursor < len(self.rows) else None
-        rows = [_row(r) for r in results if r.counts or self.show_all]
-        if not self.show_all:
-            rows = [r for r in rows if r.state == "Assessment needs review"]
-        self.unfiltered = len(rows)
-        words = self._text_filter.strip().lower()
-        if words:
-            rows = [
-                r
-                for r in rows
-                if words
-                in " ".join((r.candidate_name, r.test_name, r.stage_name, r.state, r.score_text)).lower()
-            ]
-        if low is not None:
-            rows = [r for r in rows if r.score >= low]
-        rows.sort(key=SORTS.get(self.sort, SORTS["score"]), reverse=self.descending)
+        waiting_or_all = self._unfiltered(results)
+        self.unfiltered = len(waiting_or_all)
+        rows = self._listed(waiting_or_all)
         # The browser gets the first rows in the chosen order; deciding one brings the next in.
         self.matching, self.rows = len(rows), rows[:SHOWN_AT_MOST]
         ids = [r.attempt_id for r in self.rows]
         self.cursor = ids.index(current) if current in ids else min(self.cursor, max(0, len(ids) - 1))
         self._chart(rows)
         self.loaded = True
+
+    def _unfiltered(self, results: list[review.ResultRow]) -> list[Row]:
+        """The results the list narrows: those waiting for review, or every finished attempt."""
+        rows = [_row(r) for r in results if r.counts or self.show_all]
+        return rows if self.show_all else [r for r in rows if r.state == "Assessment needs review"]
+
+    def _listed(self, rows: list[Row]) -> list[Row]:
+        """Of ``rows``, those the list holds under its applied filters, in its order (all, not
+        only those shown)."""
+        if words := self._text_filter.strip().lower():
+            rows = [
+                r
+                for r in rows
+                if words
+                in " ".join((r.candidate_name, r.test_name, r.stage_name, r.state, r.score_text)).lower()
+            ]
+        if (low := score_bound(self._min_score)) is not None:  # checked by apply_filter
+            rows = [r for r in rows if r.score >= low]
+        return sorted(rows, key=SORTS.get(self.sort, SORTS["score"]), reverse=self.descending)
 
     def _chart(self, listed: list[Row]) -> None:
         """The score distribution of the rows the list holds under its filters.
@@ -440,14 +446,23 @@ class ReviewState(RejectForm, rx.State):
     @rx.event
     @requires(Permission.REVIEW)
     async def export(self):
-        """Download the job's results as CSV."""
-        job_id = self._job_id()
+        """Download, as CSV, the results the list holds: under its filters and in its order, and
+        all of them, not only the first SHOWN_AT_MOST on the page. What the manager narrowed the
+        list to is what reaches the spreadsheet; "Show every finished attempt" with no filter
+        exports every finished attempt of the job."""
+        job_id, user = self._job_id(), current_user()
+
+        def load(session):
+            require(user, Permission.REVIEW, job_id=job_id)
+            return review.results(session, job_id)
+
         try:
-            require(current_user(), Permission.REVIEW, job_id=job_id)
+            results = await in_session(load)
         except UserError as err:
             return rx.toast.error(str(err))
-        data = await in_session(lambda s: review.export_csv(s, job_id))
-        return rx.download(data=data, filename=f"assay-results-job-{job_id}.csv")
+        by_attempt = {r.attempt_id: r for r in results}
+        listed = [by_attempt[row.attempt_id] for row in self._listed(self._unfiltered(results))]
+        return rx.download(data=review.results_csv(listed), filename=f"assay-results-job-{job_id}.csv")
 
     @rx.var
     def rule_on(self) -> bool:

@@ -1,6 +1,7 @@
 """A hiring manager narrows the review list: the lowest score as people type it, and a filter
 that lets nothing through says so rather than that nothing waits."""
 
+import csv
 import re
 from collections import Counter
 
@@ -35,6 +36,11 @@ def test_the_lowest_score_is_read_with_its_percent_sign_and_junk_is_refused(page
     expect(page.locator(".review-row")).to_have_count(sum(s >= 70 for s in everyone))
     assert min(_scores(page)) >= 70
     shoot("review-filter-70-percent", full_page=False)
+    # Export CSV hands over what the list holds, in its order: not the whole job's results.
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export CSV").click()
+    with open(download.value.path(), newline="") as exported:
+        assert [float(row["score %"]) for row in csv.DictReader(exported)] == _scores(page)
 
     lowest.fill("seventy")
     lowest.press("Enter")

@@ -344,7 +344,7 @@ def test_the_feedback_email_says_the_time_taken_as_the_pages_do(session, pipelin
 def test_the_csv_export_has_a_row_per_finished_attempt(session, cohort):
     p, _ = cohort
 
-    lines = review.export_csv(session, p.job.id).strip().splitlines()
+    lines = review.results_csv(review.results(session, p.job.id)).strip().splitlines()
 
     assert lines[0].startswith("candidate,stage,test") and len(lines) == 9
 

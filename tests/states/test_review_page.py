@@ -1,6 +1,10 @@
 """The review page's state: rows reach the browser a page at a time, in order; a crash never pauses it;
 no shortcut acts behind a dialog; a rule switches on only as its dry run showed."""
 
+import base64
+import csv
+import io
+
 import pytest
 import sqlalchemy as sa
 from reflex.istate.data import ReflexURL, RouterData
@@ -341,3 +345,30 @@ def test_another_jobs_review_page_opens_without_the_filters_set_on_this_one(
         "",
         "",
     )
+
+
+def _downloaded_names(page: ReviewState) -> list[str]:
+    """Run Export CSV and read the candidate column of the file it hands the browser."""
+    (download,) = run_async(run_handler(page, "export"))
+    url = dict((name._js_expr, value._var_value) for name, value in download.args)["url"]
+    text = base64.b64decode(url.split(",", 1)[1]).decode()
+    return [row["candidate"] for row in csv.DictReader(io.StringIO(text))]
+
+
+def test_export_csv_holds_what_the_list_holds_under_its_filters_and_order_past_the_first_shown(
+    session, pipeline_with_assessment, sandbox, signed_in_as, monkeypatch
+):
+    """A manager narrowed the list to one name and exported: the file held every result of the job."""
+    monkeypatch.setattr(review_state, "SHOWN_AT_MOST", 2)
+    page = _review_page(session, pipeline_with_assessment, sandbox, signed_in_as, results=3)
+    best_first = [r.candidate_name for r in page.rows]
+
+    assert _downloaded_names(page) == [*best_first, *({"C0", "C1", "C2"} - set(best_first))]  # all 3, not 2
+
+    run_async(run_handler(page, "set_text_filter", "C1"))
+    run_async(run_handler(page, "apply_filter"))
+    assert _downloaded_names(page) == ["C1"]
+
+    run_async(run_handler(page, "clear_filter"))
+    run_async(run_handler(page, "sort_by", "name"))  # A to Z
+    assert _downloaded_names(page) == ["C0", "C1", "C2"]
