@@ -74,9 +74,16 @@ def _row(row: Row, index) -> rx.Component:
 
 
 def _chart() -> rx.Component:
+    # Not animated: a filter or j/k redraws it at once, where a grow-and-shrink lagged a fast
+    # reader and, caught midway, showed bars of 1.3 candidates in bands nobody listed was in.
+    still = {"is_animation_active": False}
     return rx.recharts.bar_chart(
-        rx.recharts.bar(data_key="candidates", fill=rx.color("gray", 8), stack_id="s", name="Candidates"),
-        rx.recharts.bar(data_key="mark", fill=rx.color("accent", 9), stack_id="s", name="Candidate in view"),
+        rx.recharts.bar(
+            data_key="candidates", fill=rx.color("gray", 8), stack_id="s", name="Candidates", **still
+        ),
+        rx.recharts.bar(
+            data_key="mark", fill=rx.color("accent", 9), stack_id="s", name="Candidate in view", **still
+        ),
         rx.recharts.x_axis(data_key="band"),
         # Up to the tallest bar, every count labelled: by default the axis ran on past it and
         # left a label out (0, 1, 2, 4 beside a bar of three).
