@@ -47,6 +47,10 @@ app = rx.App(
     api_transformer=build_api(),
     stylesheets=["/assay.css"],
     backend_exception_handler=backend_exception_handler,
+    # A toast can sit over the very control a recruiter reaches for next (a new stage's deadline
+    # box, the lowest stage's buttons) and stays while the pointer rests on it: its X puts it
+    # away at once instead of waiting it out.
+    toaster=rx.toast.provider(close_button=True),
 )
 for render, options in PAGES:
     app.add_page(render, **options)

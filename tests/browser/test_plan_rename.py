@@ -23,3 +23,20 @@ def test_enter_in_a_stage_name_box_saves_the_name(page, app_url, sign_in, shoot)
     page.reload()
     expect(page.locator(".plan-stage[data-stage='Offer call']")).to_be_visible()
     expect(page.locator(".plan-stage[data-stage='Offer']")).to_have_count(0)
+
+
+def test_a_toast_over_a_new_stages_settings_is_put_away_with_its_close_button(page, app_url, sign_in, shoot):
+    """The toasts for adding a stage and its test sat over the new stage's Deadline box, the next
+    thing to fill in, with no way to put them away but to wait (and a pointer resting on them
+    holds them)."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    new_job(page, "Platform Engineer")
+    page.get_by_label("New stage name").fill("Take-home")
+    page.get_by_role("button", name="Add stage").click()
+    toast = page.locator("[data-sonner-toast]", has_text="Stage 'Take-home' added.")
+    expect(toast).to_be_visible()
+    shoot("plan-toast-with-close", full_page=False)
+
+    toast.get_by_role("button", name="Close toast").click()
+    expect(toast).to_have_count(0, timeout=1_000)  # at once, well before it would fade by itself
