@@ -7,7 +7,7 @@ from dashboard.components.layout import only_for, page_frame, question_answers, 
 from dashboard.pages import page
 from dashboard.services.views import Choice, UserView
 from dashboard.states.auth import AuthState
-from dashboard.states.users import UsersState
+from dashboard.states.users import FIRST_PASSWORD, UsersState
 
 ROLES = {"admin": "Admin", "recruiter": "Recruiter", "hiring_manager": "Hiring manager"}
 
@@ -111,11 +111,11 @@ def _invite_form() -> rx.Component:
         ),
         refusal(UsersState.invite_error, margin_top="8px"),
         rx.cond(
-            UsersState.invited_password != "",
+            FIRST_PASSWORD.value != "",
             rx.callout(
                 rx.hstack(
                     rx.text("First password for ", UsersState.invited_email, " (shown once): "),
-                    rx.code(UsersState.invited_password),
+                    rx.code(FIRST_PASSWORD.value),
                     rx.button("Done", size="1", on_click=UsersState.dismiss_password),
                     align="center",
                 ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex.experimental.client_state import ClientStateVar
 
 from dashboard.services import accounts, views
 from dashboard.services.errors import UserError
@@ -11,6 +12,11 @@ from dashboard.states.auth import current_user, requires
 from dashboard.states.common import in_session
 from models import Role
 
+# The first password of the person just invited lives in the browser only, as a revealed webhook
+# URL does: a state var is stored server-side (in Redis in production, for an hour after the tab
+# closes), and was shown again on coming back to the page. Leaving the page forgets it: shown once.
+FIRST_PASSWORD = ClientStateVar.create("assay_first_password", default="")
+
 
 class UsersState(rx.State):
     """The users page."""
@@ -18,8 +24,7 @@ class UsersState(rx.State):
     users: list[views.UserView] = []
     jobs: list[views.Choice] = []
     invite_error: str = ""
-    invited_password: str = ""
-    invited_email: str = ""
+    invited_email: str = ""  # whose FIRST_PASSWORD is shown
     # The invite form's boxes, held here so a refused invite keeps them (to be corrected)
     invite_name: str = ""
     invite_email: str = ""
@@ -37,7 +42,9 @@ class UsersState(rx.State):
     @rx.event
     @requires(Permission.MANAGE_USERS, page_load=True)
     async def load(self):
+        self.invited_email = ""
         await self._reload()
+        return FIRST_PASSWORD.push("")
 
     @rx.event
     @requires(Permission.MANAGE_USERS)
@@ -54,10 +61,11 @@ class UsersState(rx.State):
         except UserError as err:
             self.invite_error = str(err)  # the boxes keep what was typed
             return
-        self.invite_error, self.invited_email, self.invited_password = "", user.email, password
+        self.invite_error, self.invited_email = "", user.email
         self.invite_name = self.invite_email = ""
         self.invite_role = "recruiter"
         await self._reload()
+        return FIRST_PASSWORD.push(password)
 
     @rx.event
     @requires(Permission.MANAGE_USERS)
@@ -77,7 +85,8 @@ class UsersState(rx.State):
     @rx.event
     @requires(Permission.MANAGE_USERS)
     def dismiss_password(self):
-        self.invited_password = self.invited_email = ""
+        self.invited_email = ""
+        return FIRST_PASSWORD.push("")
 
     @rx.event
     @requires(Permission.MANAGE_USERS)

@@ -258,6 +258,17 @@ def test_users_page_keeps_a_refused_invite_confirms_deactivation_and_wraps_long_
     expect(page.get_by_text(re.compile(r"is no longer on the Data Engineer team\."))).to_be_visible()
     expect(harper.get_by_role("checkbox", name="Data Engineer")).not_to_be_checked()
 
+    # A first password is shown once: coming back to the page, or reloading it, does not show it again.
+    expect(page.get_by_text("First password for hubert@example.com")).to_be_visible()
+    page.get_by_role("link", name="Settings").click()
+    expect(page.get_by_role("heading", name="Status colours")).to_be_visible()
+    page.get_by_role("link", name="Users").click()
+    expect(harper).to_be_visible()
+    expect(page.get_by_text("First password for")).to_have_count(0)
+    page.reload()
+    expect(harper).to_be_visible()
+    expect(page.get_by_text("First password for")).to_have_count(0)
+
 
 def _open_coodesh_dialog(page, app_url, sign_in):
     page.set_default_timeout(20_000)

@@ -5,10 +5,11 @@ import logging
 
 from sqlmodel import select
 
-from dashboard.services import assessments, pipeline, plans, sync
+from dashboard.services import accounts, assessments, pipeline, plans, sync
 from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import webhook_url
 from dashboard.states.integrations import IntegrationsState
+from dashboard.states.users import UsersState
 from models import AssessmentAttempt, Integration, Role
 from tests.conftest import SCREEN_KEY
 from tests.states.conftest import run_async, run_handler, substate
@@ -68,3 +69,22 @@ def test_a_revealed_webhook_url_reaches_the_page_but_not_the_stored_state(sessio
     assert token.encode() not in page._serialize(), "the webhook token is kept in the page's stored state"
     assert page.revealed_id == integration.id
     assert token in str(shown), "the page was not sent the webhook URL to show"
+
+
+def test_an_invited_persons_first_password_reaches_the_page_once_and_is_not_stored(signed_in_as, monkeypatch):
+    """The invite's "First password (shown once)" was a state var: kept server-side (in Redis in
+    production) and shown again on coming back to the users page, even after a reload."""
+    monkeypatch.setattr(accounts.secrets, "token_urlsafe", lambda _n: "first-password-4242")
+    page = substate(signed_in_as(Role.ADMIN), UsersState)
+
+    shown = run_async(
+        run_handler(page, "invite", {"name": "Pat", "email": "pat@example.com", "role": "recruiter"})
+    )
+
+    assert b"first-password-4242" not in page._serialize(), (
+        "the first password is kept in the page's stored state"
+    )
+    assert "first-password-4242" in str(shown), "the page was not sent the password to hand over"
+    assert page.invited_email == "pat@example.com"
+    again = run_async(run_handler(page, "load"))
+    assert page.invited_email == "" and "first-password-4242" not in str(again)
