@@ -7,9 +7,7 @@ from dashboard.components.layout import only_for, page_frame, question_answers, 
 from dashboard.pages import page
 from dashboard.services.views import Choice, UserView
 from dashboard.states.auth import AuthState
-from dashboard.states.users import FIRST_PASSWORD, UsersState
-
-ROLES = {"admin": "Admin", "recruiter": "Recruiter", "hiring_manager": "Hiring manager"}
+from dashboard.states.users import FIRST_PASSWORD, ROLES, UsersState
 
 
 def _role_select(aria_label: str, **props) -> rx.Component:
@@ -147,6 +145,32 @@ def _deactivate_dialog() -> rx.Component:
     )
 
 
+def _demote_self_dialog() -> rx.Component:
+    """An admin's own Role box set away from admin takes this page from them: it asks first."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Stop being an admin?"),
+            rx.alert_dialog.description(
+                "You become a ",
+                rx.text.strong(rx.match(UsersState.demote_self_role, *ROLES.items(), "")),
+                " at once: Integrations, Users and Settings close to you, and only another admin "
+                "can make you an admin again.",
+            ),
+            # Not the dialog's own action: closing it that way would ask the server as a non-admin
+            # by then, and be refused ("cannot do this") just after the change it confirmed.
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Stay an admin", variant="soft", color_scheme="gray")),
+                rx.button("Change my role", color_scheme="red", on_click=UsersState.confirm_demote_self),
+                justify="end",
+                spacing="2",
+                margin_top="16px",
+            ),
+        ),
+        open=UsersState.demote_self_role != "",
+        on_open_change=UsersState.set_demote_self_open,
+    )
+
+
 @page(route=routes.USERS, title="Users · Assay", on_load=[AuthState.guard_page, UsersState.load])
 def users_page() -> rx.Component:
     return page_frame(
@@ -157,6 +181,7 @@ def users_page() -> rx.Component:
             "which jobs a hiring manager sees. Ask an admin for a change.",
             _invite_form(),
             _deactivate_dialog(),
+            _demote_self_dialog(),
             rx.table.root(
                 rx.table.header(
                     rx.table.row(

@@ -8,7 +8,7 @@ from reflex.experimental.client_state import ClientStateVar
 from dashboard.services import accounts, views
 from dashboard.services.errors import UserError
 from dashboard.services.permissions import Permission
-from dashboard.states.auth import current_user, requires
+from dashboard.states.auth import AuthState, current_user, requires
 from dashboard.states.common import in_session
 from models import Role
 
@@ -16,6 +16,9 @@ from models import Role
 # URL does: a state var is stored server-side (in Redis in production, for an hour after the tab
 # closes), and was shown again on coming back to the page. Leaving the page forgets it: shown once.
 FIRST_PASSWORD = ClientStateVar.create("assay_first_password", default="")
+
+
+ROLES = {"admin": "Admin", "recruiter": "Recruiter", "hiring_manager": "Hiring manager"}  # as people say them
 
 
 class UsersState(rx.State):
@@ -32,6 +35,8 @@ class UsersState(rx.State):
     # Deactivate dialog: deactivating signs the person out, so it asks first
     deactivate_user_id: int = 0
     deactivate_name: str = ""
+    # The role an admin picked in their own Role box: it takes this page away from them, so it asks first
+    demote_self_role: str = ""
 
     async def _reload(self) -> None:
         def load(session):
@@ -91,12 +96,39 @@ class UsersState(rx.State):
     @rx.event
     @requires(Permission.MANAGE_USERS)
     async def change_role(self, user_id: int, role: str):
+        """Another person's role changes at once; an admin's own, away from admin, asks first."""
+        me = current_user()
+        if user_id == me.id and me.role == Role.ADMIN and role != Role.ADMIN.value:
+            self.demote_self_role = role
+            return None
         try:
             await in_session(lambda s: accounts.change_role(session=s, user_id=user_id, role=Role(role)))
         except UserError as err:
             return rx.toast.error(str(err))
         await self._reload()
         return rx.toast.success("Role changed.")
+
+    @rx.event
+    @requires(Permission.MANAGE_USERS)
+    def set_demote_self_open(self, value: bool):
+        if not value:
+            self.demote_self_role = ""
+
+    @rx.event
+    @requires(Permission.MANAGE_USERS)
+    async def confirm_demote_self(self):
+        """Take the admin role from oneself; the page and its navigation follow at once, as the
+        handlers do: they would refuse every later click on controls still shown."""
+        me, role, self.demote_self_role = current_user(), self.demote_self_role, ""
+        try:
+            await in_session(lambda s: accounts.change_role(session=s, user_id=me.id, role=Role(role)))
+        except UserError as err:
+            return rx.toast.error(str(err))
+        auth = await self.get_state(AuthState)
+        auth.user_role = role
+        return rx.toast.success(
+            f"You are now a {ROLES[role].lower()}; only another admin can make you an admin again."
+        )
 
     @rx.event
     @requires(Permission.MANAGE_USERS)

@@ -1,0 +1,54 @@
+"""The users page: an admin taking their own admin role away is asked first, and the page follows."""
+
+from dashboard.services import accounts
+from dashboard.states.auth import AuthState
+from dashboard.states.users import UsersState
+from models import Role, User
+from tests.states.conftest import run_async, run_handler, substate
+
+
+def test_an_admin_demoting_themselves_is_asked_first_then_loses_the_admin_pages_at_once(
+    session, signed_in_as
+):
+    """One pick in their own Role box made an admin a recruiter, unasked; the page, its navigation
+    and its controls stayed an admin's, each later click refused with "Your role cannot do this"."""
+    root = signed_in_as(Role.ADMIN)
+    accounts.create_user(session=session, email="other@example.com", name="Other", role=Role.ADMIN)
+    auth, page = substate(root, AuthState), substate(root, UsersState)
+    run_async(run_handler(auth, "guard_page"))
+    run_async(run_handler(page, "load"))
+    me = next(u for u in page.users if u.email == "admin@example.com")
+
+    run_async(run_handler(page, "change_role", me.id, "recruiter"))
+    session.expire_all()
+    assert session.get(User, me.id).role == Role.ADMIN, "their own admin role was taken away unasked"
+    assert page.demote_self_role == "recruiter"
+
+    run_async(run_handler(page, "set_demote_self_open", False))  # Keep admin
+    assert page.demote_self_role == ""
+    session.expire_all()
+    assert session.get(User, me.id).role == Role.ADMIN
+
+    run_async(run_handler(page, "change_role", me.id, "recruiter"))
+    run_async(run_handler(page, "confirm_demote_self"))
+    session.expire_all()
+    assert session.get(User, me.id).role == Role.RECRUITER
+    assert page.demote_self_role == ""
+    assert (
+        auth.user_role == "recruiter"
+    )  # the page says whose it is now, and its navigation drops admin links
+    assert not auth.can_manage_users
+
+
+def test_changing_someone_elses_role_is_done_at_once(session, signed_in_as):
+    page = substate(signed_in_as(Role.ADMIN), UsersState)
+    run_async(run_handler(page, "load"))
+    user, _password = accounts.create_user(
+        session=session, email="r@example.com", name="R", role=Role.RECRUITER
+    )
+
+    run_async(run_handler(page, "change_role", user.id, "hiring_manager"))
+
+    session.expire_all()
+    assert session.get(User, user.id).role == Role.HIRING_MANAGER
+    assert page.demote_self_role == ""
