@@ -12,6 +12,7 @@ import functools
 import inspect
 import json
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 import reflex as rx
 
@@ -46,6 +47,24 @@ def _fresh_page(path: str) -> list:
     afresh: Reflex keeps each page's state (a queue search, a board selection) per tab, and
     would otherwise show one user's choices to the next. The session cookie carries the sign-in."""
     return [rx.clear_session_storage(), rx.call_script(f"window.location.assign({json.dumps(path)})")]
+
+
+def _sign_in_for(url) -> str:
+    """The sign-in page, told which page (path and query) the visitor opened, to bring them back
+    to it: a bookmarked /integrations or a colleague's queue link otherwise led to the jobs page."""
+    back = url.path.rstrip("/") + (f"?{url.query}" if url.query else "")
+    if back in ("", SIGN_IN):
+        return SIGN_IN
+    return f"{SIGN_IN}?{urlencode({'next': back})}"
+
+
+def _page_asked_for(url) -> str:
+    """Where to go once signed in: the page the sign-in was asked from, if it is a page of this
+    site (a path, never another site's address, however it is written), else the jobs page."""
+    back = url.query_parameters.get("next", "")
+    if back.startswith("/") and not back.startswith("//") and "\\" not in back:
+        return back
+    return "/"
 
 
 class AuthState(rx.State):
@@ -93,7 +112,7 @@ class AuthState(rx.State):
         user = await self._resolve()
         if user is None:
             self.user_name = self.user_role = ""
-            return rx.redirect(SIGN_IN)
+            return rx.redirect(_sign_in_for(self.router.url))
         self.user_name, self.user_role = user.name, user.role.value
 
     @rx.event
@@ -108,7 +127,7 @@ class AuthState(rx.State):
             self.signing_in, self.sign_in_error = False, str(err)
             return
         self.session_token, self.signing_in = token, False
-        yield _fresh_page("/")
+        yield _fresh_page(_page_asked_for(self.router.url))
 
     @rx.event
     async def sign_out(self):
@@ -129,7 +148,7 @@ async def _allowed(
         return require(user, permission), None
     except PermissionDenied as err:
         if user is None:
-            return None, rx.redirect(SIGN_IN)
+            return None, rx.redirect(_sign_in_for(state.router.url))
         return None, None if page_load else rx.toast.error(str(err))
 
 

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from dashboard.jobs.scheduler import LEADER_CHECK_S
-from tests.browser.steps import query_app
+from tests.browser.steps import DEMO_PASSWORD, query_app
 
 pytestmark = pytest.mark.browser
 
@@ -363,12 +363,20 @@ def test_a_refusal_naming_a_long_custom_url_wraps_inside_the_connect_dialog(page
         assert width >= 0.8 * dialog["width"], (field, width, dialog)
 
 
-def test_a_hiring_manager_opening_an_admin_page_by_url_is_told_whose_it_is(page, app_url, shoot, sign_in):
+def test_a_hiring_manager_opening_an_admin_page_by_url_is_told_whose_it_is(page, app_url, shoot):
     """Found by a walk: /integrations spun forever, /users offered its Invite form and /settings
     its Save buttons to a hiring manager, told only by a toast that went away; then the page
     said whose it was beside a toast saying "cannot do this" for merely opening it."""
     page.set_default_timeout(20_000)
-    sign_in("manager@assay.test")
+
+    # Signed out, the link asks them to sign in, then opens the page it named (it led to the jobs page).
+    page.goto(f"{app_url}/settings")
+    expect(page).to_have_url(re.compile(r"/sign-in/?\?next=%2Fsettings$"))
+    page.get_by_label("Email").fill("manager@assay.test")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/settings/?$"))
+    expect(page.locator(".page-refusal")).to_contain_text("Settings are the admins' page")
 
     # A job not theirs says so in place of the board; each admin page does the same.
     page.goto(f"{app_url}/jobs/2")
