@@ -129,3 +129,23 @@ def question_answers(keep, act: rx.Component) -> rx.Component:
         spacing="2",
         margin_top="16px",
     )
+
+
+# What had the focus when a dialog opened (the button, or the select, that asked for it).
+_REMEMBER_OPENER = rx.vars.FunctionStringVar.create(
+    "(() => { window.assayDialogOpener = document.activeElement; })"
+)
+# Back to it on closing, if it is still on the page (a disconnected connection's card is gone).
+_FOCUS_OPENER = rx.vars.FunctionStringVar.create(
+    "((event) => { const opener = window.assayDialogOpener; window.assayDialogOpener = null;"
+    " if (opener?.isConnected) { event.preventDefault(); opener.focus(); } })"
+)
+
+
+def focus_returns() -> dict:
+    """A dialog's props giving the focus back to what opened it once it closes (Escape, Cancel, done).
+
+    Radix gives it to its Trigger; these dialogs open from a state var, with no Trigger, so the
+    focus fell to the page's top and a keyboard user tabbed back down from the start.
+    """
+    return {"on_open_auto_focus": _REMEMBER_OPENER, "on_close_auto_focus": _FOCUS_OPENER}

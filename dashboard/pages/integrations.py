@@ -3,7 +3,7 @@
 import reflex as rx
 
 from dashboard import routes
-from dashboard.components.layout import only_for, page_frame, question_answers, refusal
+from dashboard.components.layout import focus_returns, only_for, page_frame, question_answers, refusal
 from dashboard.pages import page
 from dashboard.services.views import EventView, FieldView, IntegrationView, VendorView, sync_choices
 from dashboard.states.auth import AuthState
@@ -338,6 +338,7 @@ def _dialog() -> rx.Component:
                 ),
                 on_submit=S.save,
             ),
+            **focus_returns(),
         ),
         open=S.dialog_open,
         on_open_change=S.set_dialog_open,
@@ -350,6 +351,7 @@ def _confirm_disconnect() -> rx.Component:
             rx.alert_dialog.title("Disconnect"),
             rx.alert_dialog.description(S.confirm_disconnect_text),
             question_answers("Keep it", rx.button("Disconnect", color_scheme="red", on_click=S.disconnect)),
+            **focus_returns(),
         ),
         open=S.confirm_disconnect_id != 0,
         on_open_change=S.set_confirm_disconnect_open,
@@ -378,6 +380,7 @@ def _rename_dialog() -> rx.Component:
                 on_submit=S.rename,
                 reset_on_submit=False,
             ),
+            **focus_returns(),
         ),
         open=S.renaming_id != 0,
         on_open_change=S.set_rename_open,

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from dashboard import routes
-from dashboard.components.layout import only_for, page_frame, question_answers
+from dashboard.components.layout import focus_returns, only_for, page_frame, question_answers
 from dashboard.pages import page
 from dashboard.services.status_clocks import ClockView
 from dashboard.states.auth import AuthState
@@ -99,6 +99,7 @@ def _confirm_restore() -> rx.Component:
                 "Every status goes back to its default amber and red times, for the whole team."
             ),
             question_answers("Keep mine", rx.button("Restore defaults", on_click=S.restore_defaults)),
+            **focus_returns(),
         ),
         open=S.confirm_restore,
         on_open_change=S.set_confirm_restore_open,

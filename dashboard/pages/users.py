@@ -3,7 +3,7 @@
 import reflex as rx
 
 from dashboard import routes
-from dashboard.components.layout import only_for, page_frame, question_answers, refusal
+from dashboard.components.layout import focus_returns, only_for, page_frame, question_answers, refusal
 from dashboard.pages import page
 from dashboard.services.views import Choice, UserView
 from dashboard.states.auth import AuthState
@@ -139,6 +139,7 @@ def _deactivate_dialog() -> rx.Component:
             question_answers(
                 "Cancel", rx.button("Deactivate", color_scheme="red", on_click=UsersState.confirm_deactivate)
             ),
+            **focus_returns(),
         ),
         open=UsersState.deactivate_user_id != 0,
         on_open_change=UsersState.set_deactivate_open,
@@ -165,6 +166,7 @@ def _demote_self_dialog() -> rx.Component:
                 spacing="2",
                 margin_top="16px",
             ),
+            **focus_returns(),
         ),
         open=UsersState.demote_self_role != "",
         on_open_change=UsersState.set_demote_self_open,

@@ -410,3 +410,41 @@ def test_a_hiring_manager_opening_an_admin_page_by_url_is_told_whose_it_is(page,
     expect(page.get_by_role("button")).to_have_text(["Sign out"])  # no Save clocks, Restore defaults
     expect(page.get_by_role("spinbutton")).to_have_count(0)
     shoot("17d-manager-settings-refused", full_page=False)
+
+
+def test_a_dialog_closed_from_the_keyboard_gives_the_focus_back_to_what_opened_it(page, app_url, sign_in):
+    """Found by a walk: Escape (or Cancel, Keep it) closed a connection's, a user's or the settings'
+    dialog and left the focus on the page's top, so a keyboard user tabbed back down from the start."""
+    page.set_default_timeout(20_000)
+    sign_in("admin@assay.test")
+    asking = page.get_by_role("dialog").or_(page.get_by_role("alertdialog"))
+
+    def open_and_escape(button) -> None:
+        button.focus()
+        page.keyboard.press("Enter")
+        expect(asking).to_be_visible()
+        page.keyboard.press("Escape")
+        expect(asking).to_have_count(0)
+        expect(button).to_be_focused()
+
+    page.goto(f"{app_url}/integrations")
+    card = page.locator(".integration-connection", has_text="HackerRank").first
+    for name in ["Rotate key or change region", "Rename", "Disconnect"]:
+        open_and_escape(card.get_by_role("button", name=name))
+    connect = page.locator(".vendor-tile", has_text="HackerRank").get_by_role(
+        "button", name="Connect", exact=True
+    )
+    connect.focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("dialog").get_by_role("button", name="Cancel").press("Enter")
+    expect(connect).to_be_focused()
+
+    page.goto(f"{app_url}/users")
+    open_and_escape(
+        page.get_by_role("row", name=re.compile("recruiter@assay.test")).get_by_role(
+            "button", name="Deactivate"
+        )
+    )
+
+    page.goto(f"{app_url}/settings")
+    open_and_escape(page.get_by_role("button", name="Restore defaults"))
