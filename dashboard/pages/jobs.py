@@ -30,7 +30,7 @@ def jobs_page() -> rx.Component:
                     rx.input(
                         name="title", placeholder="New job title", aria_label="New job title", width="280px"
                     ),
-                    rx.button(rx.icon("plus", size=14), "New job", type="submit"),
+                    rx.button(rx.icon("plus", size=14), "New job", type="submit", loading=JobsState.creating),
                 ),
                 on_submit=JobsState.create_job,
                 # A created job opens its plan; a refused title stays in the box to be corrected.

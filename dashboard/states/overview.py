@@ -20,6 +20,7 @@ class JobsState(rx.State):
     jobs: list[views.JobSummary] = []
     revision: int = -1
     loaded: bool = False  # "No jobs yet." only once the list is read, not while it loads
+    creating: bool = False  # a job is being made, its plan about to open
 
     async def _reload(self) -> None:
         visible = current_user().visible_job_ids
@@ -33,19 +34,28 @@ class JobsState(rx.State):
     @rx.event
     @requires(Permission.VIEW_PIPELINE)
     async def load(self):
+        self.creating = False
         await self._reload()
         return JobsState.watch  # after the load: the watch starts from what it read
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
     async def create_job(self, form: dict):
-        """A new job with a starting plan (Applied, Recruiter screen, Onsite, Offer), edited later."""
+        """A new job with a starting plan (Applied, Recruiter screen, Onsite, Offer), edited later.
+
+        The second click of a double click arrives once the first has made the job: it makes
+        none (it made a second job of the same title, side by side on the list).
+        """
+        if self.creating:
+            return None
         title = str(form.get("title", ""))
+        self.creating = True
         try:
             job = await in_session(
                 lambda s: plans.create_job(session=s, title=title, stage_names=STARTING_PLAN)
             )
         except UserError as err:
+            self.creating = False  # refused: the corrected title is the next job
             return rx.toast.error(str(err))
         return rx.redirect(f"/jobs/{job.id}/plan")
 

@@ -3,6 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.steps import query_app
+
 pytestmark = pytest.mark.browser
 
 
@@ -22,3 +24,20 @@ def test_a_refused_job_title_stays_in_the_box_to_be_shortened(page, app_url, sig
     box.fill(title[:57])
     box.press("Enter")
     expect(page.get_by_role("heading", name=f"{title[:57]}: interview plan")).to_be_visible()
+
+
+def test_a_double_click_on_new_job_makes_one_job(page, app_url, sign_in, demo_app):
+    """Found by a walk: a double click on New job made two jobs of the same title, side by side
+    on the jobs list, one of them to be found and deleted by hand."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    title = "Site Reliability Engineer (double click)"
+    page.get_by_label("New job title").fill(title)
+    page.get_by_role("button", name="New job").dblclick()
+
+    expect(page.get_by_role("heading", name=f"{title}: interview plan")).to_be_visible()
+    page.goto(app_url)
+    expect(page.get_by_role("link", name=title)).to_have_count(1)
+    assert query_app(demo_app.db_url, "select id from job where title = :t", t=title) == [
+        int(page.get_by_role("link", name=title).get_attribute("href").rsplit("/", 1)[1])
+    ]
