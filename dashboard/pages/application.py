@@ -328,34 +328,43 @@ def _extend_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title("Extend the deadline"),
-            rx.vstack(
-                rx.text("New deadline (YYYY-MM-DD, end of day UTC)", size="2"),
-                rx.input(
-                    value=ApplicationState.extend_until,
-                    on_change=ApplicationState.set_extend_until,
-                    aria_label="New deadline",
-                ),
-                rx.cond(
-                    ApplicationState.extend_error != "",
-                    rx.callout(
-                        ApplicationState.extend_error,
-                        icon="triangle-alert",
-                        color_scheme="red",
-                        size="1",
-                        class_name="extend-error",
-                    ),
-                ),
-                rx.hstack(
-                    rx.dialog.close(rx.button("Back", variant="soft", color_scheme="gray")),
-                    rx.button("Extend", on_click=ApplicationState.extend),
-                    justify="end",
-                    width="100%",
-                ),
-                spacing="3",
+            # A form, so Enter in the date box extends as the button does (it did nothing).
+            rx.form(
+                _extend_fields(),
+                on_submit=ApplicationState.extend,
+                reset_on_submit=False,
             ),
         ),
         open=ApplicationState.extend_attempt_id != 0,
         on_open_change=ApplicationState.close_extend,
+    )
+
+
+def _extend_fields() -> rx.Component:
+    return rx.vstack(
+        rx.text("New deadline (YYYY-MM-DD, end of day UTC)", size="2"),
+        rx.input(
+            value=ApplicationState.extend_until,
+            on_change=ApplicationState.set_extend_until,
+            aria_label="New deadline",
+        ),
+        rx.cond(
+            ApplicationState.extend_error != "",
+            rx.callout(
+                ApplicationState.extend_error,
+                icon="triangle-alert",
+                color_scheme="red",
+                size="1",
+                class_name="extend-error",
+            ),
+        ),
+        rx.hstack(
+            rx.dialog.close(rx.button("Back", type="button", variant="soft", color_scheme="gray")),
+            rx.button("Extend", type="submit"),
+            justify="end",
+            width="100%",
+        ),
+        spacing="3",
     )
 
 

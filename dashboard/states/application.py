@@ -257,8 +257,9 @@ class ApplicationState(TestPicker, RejectForm, EarlierAttemptChoice, rx.State):
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
-    async def extend(self):
-        """Move the deadline to the typed date; a refused date keeps the dialog open, saying why."""
+    async def extend(self, _form: dict | None = None):
+        """Move the deadline to the typed date (Extend, or Enter in the box); a refused date keeps
+        the dialog open, saying why."""
         attempt_id, text = self.extend_attempt_id, self.extend_until
         try:
             until = _parse_when(text if " " in text.strip() else text.strip() + " 23:59")

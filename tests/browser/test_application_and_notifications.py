@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import open_new_application
+from tests.browser.steps import open_new_application, pick_test
 
 pytestmark = pytest.mark.browser
 
@@ -166,3 +166,28 @@ def test_a_notifications_icon_keeps_its_size_beside_a_message_that_wraps(page, a
     )
     assert heights and max(heights) < 20, heights
     shoot("64-notifications-at-800", full_page=False)
+
+
+def test_a_new_deadline_is_set_with_enter_as_with_the_button(page, app_url, sign_in, shoot):
+    """Found by a walk: in "Extend the deadline", Enter in the date box did nothing, neither
+    extending nor saying why not; only a click on Extend did."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    open_new_application(page, app_url, 1, "Walk Deadline Enter")
+    page.get_by_role("button", name="Send an assessment").click()
+    pick_test(page, "HackerRank")
+    page.get_by_role("button", name="Send", exact=True).click()
+    attempt = page.locator(".assessment-attempt").first
+    expect(attempt).to_contain_text("Sent")
+
+    attempt.get_by_role("button", name="Extend deadline").click()
+    box = page.get_by_label("New deadline")
+    box.fill("2020-01-01")
+    box.press("Enter")
+    expect(page.locator(".extend-error")).to_have_text("The new deadline is in the past; pick a later date.")
+    when = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=30)).strftime("%Y-%m-%d")
+    box.fill(when)
+    box.press("Enter")
+    expect(box).to_have_count(0)  # the dialog closed: extended
+    expect(attempt).to_contain_text(f"Deadline {when} 23:59 UTC")
+    shoot("65-application-deadline-extended-by-enter", attempt)
