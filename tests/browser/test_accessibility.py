@@ -8,7 +8,7 @@ without a name. Each page is checked as an admin sees it with the demo data, onc
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import AXE, broken_rules
+from tests.browser.steps import AXE, add_candidate, broken_rules
 
 pytestmark = pytest.mark.browser
 
@@ -60,3 +60,18 @@ def test_no_page_breaks_a_wcag_a_or_aa_rule(page, app_url, sign_in):
     page.keyboard.press("Escape")
 
     assert {path: rules for path, rules in broken.items() if rules} == {}
+
+
+def test_a_toasts_words_are_as_readable_as_the_page(page, app_url, sign_in):
+    """Found by a walk: every success and error toast ("Ann added.", "… is already in this job")
+    was green or red text too faint against its tint (sonner's colours, 4.3:1), below AA's 4.5:1."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    page.goto(f"{app_url}/jobs/1")
+    add_candidate(page, "Walk Toast Contrast")
+    page.get_by_label("Candidate name").fill("Walk Toast Contrast")  # again: already in this job
+    page.get_by_label("Candidate email").fill("walk.toast.contrast@example.com")
+    page.get_by_role("button", name="Add candidate").click()
+    expect(page.locator("[data-sonner-toast][data-type='success']")).to_be_visible()
+    expect(page.locator("[data-sonner-toast][data-type='error']")).to_be_visible()
+    assert broken_rules(page) == []
