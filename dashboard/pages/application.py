@@ -578,7 +578,8 @@ def application_page() -> rx.Component:
                     ),
                     _decision(),
                     rx.cond(
-                        AuthState.can_manage_pipeline,
+                        # A rejected candidate is sent no test: the service refuses, so nothing offers it.
+                        AuthState.can_manage_pipeline & (app.rejected == ""),
                         rx.hstack(
                             rx.button(
                                 rx.icon("plus", size=14),

@@ -321,11 +321,23 @@ def _claim(session: Session, attempt_id: int) -> bool:
     return result.rowcount == 1
 
 
+def refuse_rejected(application: Application, candidate: Candidate) -> None:
+    """A rejected candidate is sent no test (the queue leaves them out; a send from their page did not)."""
+    if application.rejected_at is not None:
+        raise UserError(f"{candidate.name} was rejected; a rejected candidate is sent no test.")
+
+
 def send_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendOutcome:
     """Invite the candidate at the vendor; safe to call twice at once.
 
     A vendor failure puts the attempt in ``error`` with the vendor's reason
     (retryable or not) instead of raising; nothing already stored is lost.
+
+    A rejected candidate is sent nothing: the queue leaves them out, and the application page's
+    Send, a re-attempt or a move into a stage that sends on entry would have emailed them.
+
+    Raises:
+        UserError: The candidate was rejected, has no email, or the connection is gone.
     """
     attempt = session.get(AssessmentAttempt, attempt_id)
     if attempt is None:
@@ -334,6 +346,7 @@ def send_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendO
         return SendOutcome(False, f"Already {STATE_LABELS[attempt.state].lower()}; nothing was sent again.")
     application = session.get(Application, attempt.application_id)
     candidate = session.get(Candidate, application.candidate_id)
+    refuse_rejected(application, candidate)
     if not candidate.email:
         raise UserError(f"{candidate.name} has no email address; add one before sending.")
     integration = session.get(Integration, attempt.integration_id)

@@ -18,7 +18,16 @@ from dashboard.services.actors import Actor
 from dashboard.services.assessments import STATE_LABELS, SendOutcome
 from dashboard.services.errors import NotFound, UserError
 from dashboard.services.integrations import get_integration, provider_for, record_vendor_error
-from models import Application, ApplicationEvent, AssessmentAttempt, AttemptState, Integration, Stage, utcnow
+from models import (
+    Application,
+    ApplicationEvent,
+    AssessmentAttempt,
+    AttemptState,
+    Candidate,
+    Integration,
+    Stage,
+    utcnow,
+)
 from models.lifecycle import FINAL_STATES, FINISHED_STATES, OPEN_STATES
 from providers import registry
 from providers.base import Capability, ProviderError, Unsupported
@@ -369,11 +378,13 @@ def send_one_off(
     """Any test of any connected vendor, outside the plan ("New activity -> Assessment").
 
     Raises:
-        UserError: No test picked or the connection is gone.
+        UserError: No test picked, the connection is gone, or the candidate was rejected.
     """
     application = session.get(Application, application_id)
     if application is None:
         raise NotFound("That application no longer exists.")
+    # Before the attempt is made: refused only at sending, it stayed behind, needing sending.
+    assessments.refuse_rejected(application, session.get(Candidate, application.candidate_id))
     if not vendor_test_id:
         raise UserError("Pick the test to send.")
     get_integration(session, integration_id)

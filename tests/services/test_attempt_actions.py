@@ -6,10 +6,10 @@ import threading
 import pytest
 from sqlmodel import select
 
-from dashboard.services import assessments, attempt_actions, pipeline, plans, sync
-from dashboard.services.actors import SYSTEM
+from dashboard.services import accounts, assessments, attempt_actions, pipeline, plans, review, sync
+from dashboard.services.actors import SYSTEM, user
 from dashboard.services.errors import UserError
-from models import ApplicationEvent, AssessmentAttempt, AttemptState, new_session, utcnow
+from models import ApplicationEvent, AssessmentAttempt, AttemptState, Role, new_session, utcnow
 from tests.conftest import sent_another_test, vendor_test_stages
 
 
@@ -298,3 +298,40 @@ def test_a_reminder_goes_once_before_the_deadline_where_the_vendor_can_resend(se
             deadline_days=1,
             reminder_hours=30,
         )
+
+
+def test_a_rejected_candidate_is_sent_no_test(session, pipeline_with_assessment, sandbox):
+    """Found by a walk: a rejected candidate's page still offered "Send an assessment", and the
+    vendor emailed them an invitation (the queue leaves rejected candidates out; this did not)."""
+    p = pipeline_with_assessment
+    recruiter, _ = accounts.create_user(
+        session=session, email="rita@example.com", name="Rita", role=Role.RECRUITER
+    )
+    review.reject(
+        session=session,
+        application_id=p.application.id,
+        reason="Other",
+        note="",
+        expected_version=p.application.decision_version,
+        actor=user(recruiter.id, recruiter.name),
+    )
+
+    with pytest.raises(UserError, match="Ada Lovelace was rejected"):
+        attempt_actions.send_one_off(
+            session=session,
+            application_id=p.application.id,
+            integration_id=p.integration.id,
+            vendor_test_id="104",
+            vendor_test_name="Go Services",
+            actor=SYSTEM,
+        )
+    assert _open_attempts(session, p.application.id) == []  # nothing left behind, needing sending
+    p.assessment.send_automatically = True  # a stage that would send its test on entry
+    session.add(p.assessment)
+    session.commit()
+    moved = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+
+    assert sandbox.stats()["invitations_created"] == 0
+    assert not moved.sent and "Ada Lovelace was rejected" in moved.not_sent[0]
