@@ -134,29 +134,42 @@ def stage_done(session: Session, application_id: int, stage_id: int) -> bool:
     return any(hits) if stage.gating == Gating.ANY else all(hits)
 
 
+def _stage_done_words(stage: Stage, tests: int) -> tuple[str, str]:
+    """What the stage's tests came to: for the team's notification, and for the history."""
+    if stage.gating == Gating.ANY:
+        return (
+            f"has completed {stage.name}, which asks for one of its {tests} tests",
+            f"one of its {tests} tests completed, as it asks",
+        )
+    every = "both tests" if tests == 2 else f"all {tests} tests"
+    return f"has completed {every} of {stage.name}", f"{every} completed"
+
+
 def _stage_done(session: Session, application: Application, stage_id: int) -> None:
-    if not stage_done(session, application.id, stage_id):
+    """Tell the team, and the history, that the candidate is done with a stage of several tests.
+
+    A stage of one test is done with that test: its "is complete and needs review" (and the
+    history's line for it) says so already, and a second notification doubled every completion.
+    """
+    tests = len(session.exec(select(StageAssessment.id).where(StageAssessment.stage_id == stage_id)).all())
+    if tests < 2 or not stage_done(session, application.id, stage_id):
         return
     stage = session.get(Stage, stage_id)
-    key = f"stage_done:{application.id}:{stage_id}"
-    rule = "one of its assessments" if stage.gating == Gating.ANY else "all of its assessments"
+    news, summary = _stage_done_words(stage, tests)
     candidate = session.get(Candidate, application.candidate_id)
     job = session.get(Job, application.job_id)
     if _insert_once(
         session,
         Notification(
-            dedupe_key=key,
+            dedupe_key=f"stage_done:{application.id}:{stage_id}",
             kind="stage_done",
-            message=f"{candidate.name} finished {stage.name}: {rule} completed ({job.title}).",
+            message=f"{candidate.name} {news} ({job.title}).",
             application_id=application.id,
             job_id=application.job_id,
         ),
     ):
         history.record(
-            session,
-            application_id=application.id,
-            summary=f"{stage.name} done: {rule} completed",
-            actor=SYSTEM,
+            session, application_id=application.id, summary=f"{stage.name} done: {summary}", actor=SYSTEM
         )
 
 

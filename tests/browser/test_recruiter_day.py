@@ -95,7 +95,7 @@ def test_two_test_auto_stage_expiry_reattempt_and_done(page, app_url, browser_sa
 
     # The stage is done; the history has every step, with who or what did it.
     history = page.locator(".history")
-    expect(history).to_contain_text(f"{STAGE} done: all of its assessments completed")
+    expect(history).to_contain_text(f"{STAGE} done: both tests completed")
     for line in [
         "Moved from Applied to " + STAGE,
         ": sent",

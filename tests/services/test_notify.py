@@ -39,9 +39,24 @@ def test_a_completion_notifies_once_and_mails_the_team_once(session, pipeline_wi
 
     kinds = [n.kind for n in session.exec(select(Notification))]
     mail = session.exec(select(OutboxMessage)).all()
-    assert sorted(kinds) == ["needs_review", "stage_done"]
+    assert kinds == ["needs_review"]
     assert [m.to_address for m in mail] == ["riley@example.com"]  # Harper is not on this job
     assert "needs review" in mail[0].subject and f"/applications/{p.application.id}" in mail[0].body
+
+
+def test_a_one_test_stage_completed_is_told_once_not_again_as_the_stage_done(
+    session, pipeline_with_assessment, sandbox
+):
+    """With one test, "needs review" is the stage's news: "finished the stage" said it twice
+    (54 notifications for 27 completions in the demo)."""
+    p = pipeline_with_assessment
+
+    attempt = _completed_twice(session, p)
+
+    messages = [n.message for n in session.exec(select(Notification))]
+    assert messages == [
+        f"Ada Lovelace's {attempt.vendor_test_name} is complete and needs review (Backend Engineer)."
+    ]
 
 
 def test_an_expiry_is_a_notification_and_the_views_show_it(session, pipeline_with_assessment, sandbox):

@@ -161,10 +161,13 @@ def test_the_stage_is_done_when_all_or_any_tests_are_completed(
     assert notify.stage_done(session, p.application.id, p.assessment.id)
     done = session.exec(select(Notification).where(Notification.kind == "stage_done")).all()
     assert len(done) == 1  # said once, however many completions follow
-    assert done[0].message.startswith(
-        "Ada Lovelace finished CoderPad assessment"
-    )  # names who, in a list of many
-    assert done[0].message.endswith("(Backend Engineer).")
+    assert (
+        done[0].message
+        == {  # names who, in a list of many, and what the stage asked
+            Gating.ALL: "Ada Lovelace has completed both tests of CoderPad assessment (Backend Engineer).",
+            Gating.ANY: "Ada Lovelace has completed CoderPad assessment, which asks for one of its 2 tests (Backend Engineer).",
+        }[gating]
+    )
 
 
 def test_moving_into_a_stage_whose_connection_is_gone_is_refused_cleanly(
@@ -294,7 +297,8 @@ def test_a_test_swapped_for_one_candidate_counts_for_the_stage_when_completed(
     sync.sync_integration(session=session, integration_id=p.integration.id)
 
     assert notify.stage_done(session, p.application.id, p.assessment.id)
-    assert session.exec(select(Notification).where(Notification.kind == "stage_done")).all()
+    # The stage has one test: its "needs review" is the stage's news, said once.
+    assert session.exec(select(Notification.kind)).all() == ["needs_review"]
 
 
 def _plan_edits(p):
