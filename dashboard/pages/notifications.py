@@ -14,6 +14,16 @@ ICONS = {"needs_review": "clipboard-check", "expired": "clock", "failed": "circl
 
 def _item(item: NotificationView) -> rx.Component:
     return rx.hstack(
+        # Unread: a dot as well as bold, which some eyes barely tell from regular.
+        rx.box(
+            width="8px",
+            height="8px",
+            border_radius="50%",
+            flex_shrink="0",
+            background=rx.cond(item.unread, rx.color("accent", 9), "transparent"),
+            aria_hidden="true",
+            class_name="unread-dot",
+        ),
         rx.match(
             item.kind,
             # Not shrunk beside a message wrapped onto several lines (at 800 px, to half its width).
@@ -23,6 +33,8 @@ def _item(item: NotificationView) -> rx.Component:
         rx.link(
             item.message,
             href="/applications/" + item.application_id.to(str),
+            # Said by a screen reader before the message, which neither the bold nor the dot tells it.
+            aria_label=rx.cond(item.unread, "Unread: " + item.message, item.message),
             on_click=NotificationsState.open_notification(item.id),
             weight=rx.cond(item.unread, "bold", "regular"),
         ),
@@ -32,7 +44,7 @@ def _item(item: NotificationView) -> rx.Component:
         width="100%",
         padding="8px 10px",
         border_bottom=f"1px solid {rx.color('gray', 4)}",
-        class_name="notification",
+        class_name=rx.cond(item.unread, "notification unread", "notification"),
     )
 
 
@@ -103,10 +115,22 @@ def notifications_page() -> rx.Component:
                 class_name="outbox",
             ),
         ),
-        actions=rx.button(
-            "Mark all read",
-            variant="soft",
-            on_click=NotificationsState.mark_all_read,
-            disabled=NotificationsState.unread == 0,
+        actions=rx.hstack(
+            rx.text(
+                rx.cond(
+                    NotificationsState.unread > 0, NotificationsState.unread.to(str) + " unread", "All read"
+                ),
+                size="2",
+                color_scheme="gray",
+                class_name="unread-count",
+            ),
+            rx.button(
+                "Mark all read",
+                variant="soft",
+                on_click=NotificationsState.mark_all_read,
+                disabled=NotificationsState.unread == 0,
+            ),
+            align="center",
+            spacing="3",
         ),
     )

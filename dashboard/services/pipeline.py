@@ -290,6 +290,7 @@ def move_applications(
 
 
 _SUM_OF_REVISIONS = sa.select(sa.func.coalesce(sa.func.sum(Job.revision), 0))
+_OUTSIDE_JOBS = sa.select(sa.func.coalesce(sa.func.max(WorkspaceRevision.revision), 0))
 
 
 def job_revisions(session: Session, job_ids: list[int]) -> int:
@@ -305,8 +306,13 @@ def workspace_revision(session: Session) -> int:
     notifications move (``models.revisions``): what pages showing every job watch.
     """
     every_job = _SUM_OF_REVISIONS.scalar_subquery()
-    outside_jobs = sa.select(sa.func.coalesce(sa.func.max(WorkspaceRevision.revision), 0)).scalar_subquery()
-    return session.exec(sa.select(every_job + outside_jobs)).one()[0]
+    return session.exec(sa.select(every_job + _OUTSIDE_JOBS.scalar_subquery())).one()[0]
+
+
+def outside_jobs_revision(session: Session) -> int:
+    """A number that changes with what belongs to no job: notifications and who read them,
+    the outbox, results kept for matching. What the navigation's unread count watches."""
+    return session.exec(_OUTSIDE_JOBS).one()[0]
 
 
 def revisions_of(session: Session, job_ids: Iterable[int]) -> dict[int, int]:

@@ -23,6 +23,7 @@ from dashboard.services.actors import user as user_actor
 from dashboard.services.errors import UserError
 from dashboard.services.permissions import GRANTS, Permission, PermissionDenied, SignedInUser, require
 from dashboard.states.common import in_session
+from dashboard.states.unread import UnreadState
 from models import Role
 
 _current: contextvars.ContextVar[SignedInUser | None] = contextvars.ContextVar("assay_user", default=None)
@@ -108,12 +109,14 @@ class AuthState(rx.State):
 
     @rx.event
     async def guard_page(self):
-        """Every protected page's first on_load: signed-out visitors go to sign in."""
+        """Every protected page's first on_load: signed-out visitors go to sign in; the navigation
+        gets the user's name, role and unread notifications."""
         user = await self._resolve()
         if user is None:
             self.user_name = self.user_role = ""
             return rx.redirect(_sign_in_for(self.router.url))
         self.user_name, self.user_role = user.name, user.role.value
+        await (await self.get_state(UnreadState))._recount(user)
 
     @rx.event
     async def sign_in(self, form: dict):

@@ -9,6 +9,11 @@ its open pages show, ten times a second in one query, and wakes only the pages w
 jobs moved; each of those reloads. A page whose jobs stay still costs one catch-up
 refresh every ``CATCH_UP_S``, and a change shows in a fraction of a second.
 
+The same watch keeps each live page's navigation counting its user's unread notifications
+(``UnreadState``): a page waits on its jobs and on what belongs to no job, and a
+notification arriving, or being read, recounts them (one count query) without
+reloading a page whose jobs did not move.
+
 A page's ``load`` (an ``on_load`` event) ends by starting its watch, a background event
 in the same chain, so Reflex cancels it with the page: on navigation, reconnect or
 disconnect (a newer page load supersedes the older load's chain). Started after the load,
@@ -32,8 +37,9 @@ from sqlmodel import Session
 
 from dashboard.services import pipeline
 from dashboard.services.permissions import Permission
-from dashboard.states.auth import AuthState, recheck
+from dashboard.states.auth import AuthState, current_user, recheck
 from dashboard.states.common import in_session
+from dashboard.states.unread import UnreadState
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +59,8 @@ class _Waiter:
     scope: Scope
     seen: int
     woken: asyncio.Future
+    # Also woken when what belongs to no job moves from this (``pipeline.outside_jobs_revision``).
+    outside_seen: int | None = None
 
 
 class RevisionWatch:
@@ -67,8 +75,16 @@ class RevisionWatch:
 
         Returns ``seen`` when ``timeout`` (default ``CATCH_UP_S``) passes with no change.
         """
+        revision, _outside = await self.next_change_or_notice(scope, seen, None, timeout=timeout)
+        return revision
+
+    async def next_change_or_notice(
+        self, scope: Scope, seen: int, outside_seen: int | None, *, timeout: float | None = None
+    ) -> tuple[int, int | None]:
+        """Like ``next_change``, but also woken when what belongs to no job (a notification, its
+        reading) is at a revision other than ``outside_seen``; returns both revisions."""
         timeout = CATCH_UP_S if timeout is None else timeout
-        waiter = _Waiter(scope, seen, asyncio.get_running_loop().create_future())
+        waiter = _Waiter(scope, seen, asyncio.get_running_loop().create_future(), outside_seen)
         self._waiters.add(waiter)
         if self._loop_task is None:
             # A context of its own: not the first page's (its user, its event's trace).
@@ -81,7 +97,7 @@ class RevisionWatch:
             async with asyncio.timeout(timeout):
                 return await waiter.woken
         except TimeoutError:
-            return seen
+            return seen, outside_seen
         finally:
             self._waiters.discard(waiter)
 
@@ -95,32 +111,40 @@ class RevisionWatch:
         try:
             while self._waiters:
                 scopes = {w.scope for w in self._waiters}
+                outside = any(w.outside_seen is not None for w in self._waiters)
                 try:
-                    revisions = await in_session(functools.partial(_read, scopes=scopes))
+                    revisions, outside_now = await in_session(
+                        functools.partial(_read, scopes=scopes, outside=outside)
+                    )
                 except Exception:  # any database failure: log it, keep watching
                     log.exception("reading job revisions for live pages failed")
                     await asyncio.sleep(RETRY_S)
                     continue
                 for waiter in list(self._waiters):
                     current = revisions.get(waiter.scope)  # None: it came during the read
-                    if current is not None and current != waiter.seen and not waiter.woken.done():
-                        waiter.woken.set_result(current)
+                    if current is None or waiter.woken.done():
+                        continue
+                    noticed = waiter.outside_seen is not None and outside_now != waiter.outside_seen
+                    if current != waiter.seen or noticed:
+                        waiter.woken.set_result((current, outside_now if noticed else waiter.outside_seen))
                 await asyncio.sleep(POLL_S)
         finally:
             self._loop_task = None
 
 
-def _read(session: Session, scopes: set[Scope]) -> dict[Scope, int]:
-    """Each scope's revision, as the pages count it, in at most two queries.
+def _read(session: Session, scopes: set[Scope], *, outside: bool = False) -> tuple[dict[Scope, int], int]:
+    """Each scope's revision, as the pages count it, and (if ``outside``) what belongs to no
+    job's, in at most three queries.
 
     A page of some jobs counts ``pipeline.job_revisions``; a page of every job (None)
     counts ``pipeline.workspace_revision``, which also moves with what belongs to no job.
     """
     by_job = pipeline.revisions_of(session, {job_id for scope in scopes if scope for job_id in scope})
     every = pipeline.workspace_revision(session) if None in scopes else 0
-    return {
+    revisions = {
         scope: every if scope is None else sum(by_job.get(job_id, 0) for job_id in scope) for scope in scopes
     }
+    return revisions, pipeline.outside_jobs_revision(session) if outside else 0
 
 
 _watches: dict[asyncio.AbstractEventLoop, RevisionWatch] = {}
@@ -155,7 +179,9 @@ async def keep_live(
     ``CATCH_UP_S`` reloads it once that is over). The user is checked again every
     ``CATCH_UP_S``: a page whose user signed out or lost ``permission`` stops being
     live. A reload that fails (the database or Redis away for a moment) is logged and
-    tried again at the next wake, never the end of the page's live updates. A page whose
+    tried again at the next wake, never the end of the page's live updates. Woken by a
+    notification (or its reading) alone, it recounts the navigation's unread ones, paused
+    or not, and leaves the page as it is. A page whose
     server-side state is gone (Redis restarted without its data) is reloaded by the
     browser, which alone can load it again. Runs until cancelled, or returns the events
     that end the page's watch.
@@ -163,10 +189,12 @@ async def keep_live(
     async with state:
         job_ids = scope()
         seen = state.revision
+        counted = (await state.get_state(UnreadState)).revision  # by the page's guard (-1: not counted)
+    noticed = counted if counted >= 0 else None  # None: no count to keep
     key: Scope = None if job_ids is None else tuple(sorted(set(job_ids)))
     checked = time.monotonic()
     while True:
-        seen = await watch().next_change(key, seen)
+        seen, noticed = await watch().next_change_or_notice(key, seen, noticed)
         try:
             if await _state_lost(state):
                 return reload_page()
@@ -177,6 +205,9 @@ async def keep_live(
             async with state:
                 if seen != state.revision and not paused():
                     await reload()
+                unread = await state.get_state(UnreadState)
+                if noticed is not None and noticed != unread.revision:
+                    await unread._recount(current_user())
         except Exception:  # not a cancel: that ends the watch with its page
             log.exception("refreshing a live page failed; trying again at its next wake")
             await asyncio.sleep(RETRY_S)

@@ -168,6 +168,39 @@ def test_a_notifications_icon_keeps_its_size_beside_a_message_that_wraps(page, a
     shoot("64-notifications-at-800", full_page=False)
 
 
+def test_the_navigation_counts_the_unread_and_the_rows_say_which_live_from_another_tab(
+    page, app_url, sign_in, shoot
+):
+    """Found by a walk: unread notifications were told by bold alone, which a screen reader does
+    not read, and no count of them showed anywhere: not on the navigation, not by "Mark all read"."""
+    page.set_default_timeout(20_000)
+    sign_in("manager@assay.test")  # a hiring manager: their job's notifications only
+    page.goto(f"{app_url}/")
+    counted = page.get_by_role("link", name=re.compile(r"^Notifications, \d+ unread$"))
+    expect(counted).to_be_visible()
+    unread = int(re.search(r"\d+", counted.get_attribute("aria-label")).group())
+    expect(counted.locator(".unread-badge")).to_have_text(str(unread) if unread < 100 else "99+")
+    shoot("64c-navigation-unread-count", page.locator(".unread-badge").locator("xpath=ancestor::a"))
+
+    other = page.context.new_page()  # the same person in a second tab
+    other.set_default_timeout(20_000)
+    other.goto(f"{app_url}/notifications")
+    # Counted again, not compared with the first tab's: the app's scheduler may add one meanwhile.
+    expect(other.locator(".unread-count")).to_have_text(re.compile(r"^\d+ unread$"))
+    unread = int(other.locator(".unread-count").inner_text().split()[0])
+    expect(other.locator(".notification.unread")).to_have_count(min(unread, 100))
+    expect(other.get_by_role("link", name=re.compile("^Unread: ")).first).to_be_visible()
+    other.get_by_role("button", name="Mark all read").click()
+    expect(other.locator(".unread-count")).to_have_text("All read")
+    expect(other.get_by_role("link", name=re.compile("^Unread: "))).to_have_count(0)
+    expect(other.locator(".unread-badge")).to_have_count(0)  # its own navigation too
+
+    # The first tab, left open on the jobs page, catches up without a reload.
+    expect(page.get_by_role("link", name="Notifications", exact=True)).to_be_visible(timeout=3_000)
+    expect(page.locator(".unread-badge")).to_have_count(0)
+    other.close()
+
+
 def test_a_new_deadline_is_set_with_enter_as_with_the_button(page, app_url, sign_in, shoot):
     """Found by a walk: in "Extend the deadline", Enter in the date box did nothing, neither
     extending nor saying why not; only a click on Extend did."""

@@ -17,7 +17,8 @@ from dashboard.services.permissions import Permission
 from dashboard.states import live
 from dashboard.states.auth import AuthState
 from dashboard.states.board import BoardState
-from models import Role, get_engine, new_session
+from dashboard.states.unread import UnreadState
+from models import Notification, Role, get_engine, new_session
 from tests.states.conftest import run_async, run_handler, substate, watch_until
 
 
@@ -126,6 +127,34 @@ def test_an_open_board_refreshes_when_its_job_changes_elsewhere(pipeline_with_as
         return live.watch().waiting
 
     assert run_async(move_while_watched()) == 0  # leaving the page ended its watch
+
+
+def _notify_about(p) -> None:
+    with new_session() as other:
+        other.add(Notification(dedupe_key="live", kind="failed", message="Failed", job_id=p.job.id))
+        other.commit()
+
+
+def test_an_open_pages_navigation_counts_a_notification_arriving_elsewhere(
+    pipeline_with_assessment, signed_in_as
+):
+    """A notification belongs to no job: it moves no board, yet the board's unread count shows it."""
+    p = pipeline_with_assessment
+    root = signed_in_as(Role.RECRUITER)
+    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}/board"))
+    run_async(run_handler(substate(root, AuthState), "guard_page"))
+    board, badge = substate(root, BoardState), substate(root, UnreadState)
+    run_async(run_handler(board, "load"))
+    assert badge.count == 0
+
+    async def notified_while_watched():
+        arriving = asyncio.create_task(asyncio.to_thread(_notify_about, p))
+        await watch_until(board, lambda: badge.count == 1)
+        await arriving
+        return live.watch().waiting
+
+    assert run_async(notified_while_watched()) == 0  # one watch for the page and its count, ended with it
+    assert badge.label == "Notifications, 1 unread"
 
 
 def test_a_signed_out_visitor_gets_no_watch(pipeline_with_assessment, signed_in_as):

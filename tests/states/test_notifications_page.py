@@ -1,9 +1,13 @@
 """The notifications page's state: read is per person; opening one or marking all reads them."""
 
 import sqlalchemy as sa
+from sqlmodel import select
 
+from dashboard.services import accounts, plans
+from dashboard.states.auth import AuthState
 from dashboard.states.notifications import NotificationsState
-from models import Notification, NotificationRead, Role
+from dashboard.states.unread import UnreadState
+from models import Notification, NotificationRead, Role, User
 from tests.states.conftest import run_async, run_handler, substate
 
 
@@ -79,3 +83,36 @@ def test_unread_notifications_older_than_the_newest_page_are_shown_first_and_sho
     run_async(run_handler(recruiter, "show_more"))
     assert len(recruiter.items) == 153 and not recruiter.more
     assert recruiter.items[-1].id == min(n.id for n in recruiter.items if not n.unread)
+
+
+def _navigation_after_a_page_load(root) -> UnreadState:
+    run_async(run_handler(substate(root, AuthState), "guard_page"))  # every page's first on_load
+    return substate(root, UnreadState)
+
+
+def test_every_page_counts_the_persons_unread_notifications_of_the_jobs_they_see_for_the_navigation(
+    session, pipeline_with_assessment, signed_in_as
+):
+    p = pipeline_with_assessment
+    _notified(session, p, 3)
+    other = plans.create_job(session=session, title="Designer", stage_names=["Applied"])
+    session.add(Notification(dedupe_key="other", kind="failed", message="Not yours", job_id=other.id))
+    session.commit()
+    recruiter = signed_in_as(Role.RECRUITER)
+    manager = signed_in_as(Role.HIRING_MANAGER)
+    harper = session.exec(select(User).where(User.role == Role.HIRING_MANAGER)).one()
+    accounts.set_job_member(session=session, user_id=harper.id, job_id=p.job.id, member=True)
+
+    assert _navigation_after_a_page_load(recruiter).label == "Notifications, 4 unread"
+    assert _navigation_after_a_page_load(manager).label == "Notifications, 3 unread"  # their job's only
+
+    run_async(run_handler(_notifications_page_of(recruiter), "mark_all_read"))
+    badge = _navigation_after_a_page_load(recruiter)
+    assert (badge.count, badge.label) == (0, "Notifications")
+    assert _navigation_after_a_page_load(manager).count == 3  # read is per person
+
+
+def _notifications_page_of(root) -> NotificationsState:
+    page = substate(root, NotificationsState)
+    run_async(run_handler(page, "load"))
+    return page
