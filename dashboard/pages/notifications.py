@@ -39,7 +39,7 @@ def _item(item: NotificationView) -> rx.Component:
             weight=rx.cond(item.unread, "bold", "regular"),
         ),
         rx.spacer(),
-        rx.text(item.at, " ago", size="1", color_scheme="gray", white_space="nowrap", class_name="when"),
+        rx.text(item.at, size="1", color_scheme="gray", white_space="nowrap", class_name="when"),
         align="center",
         width="100%",
         padding="8px 10px",

@@ -312,7 +312,7 @@ def _dismiss_dialog() -> rx.Component:
 
 def _set_aside(row: SetAsideRow) -> rx.Component:
     return rx.table.row(
-        *_result_cells(row, "Set aside", row.set_aside, " ago by ", row.by),
+        *_result_cells(row, "Set aside", row.set_aside, " by ", row.by),
         rx.table.cell(
             rx.button(
                 rx.icon("undo-2", size=14),

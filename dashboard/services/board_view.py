@@ -107,6 +107,13 @@ def ago(moment: datetime.datetime | None, now: datetime.datetime) -> str:
     return f"{seconds // 86400}d"
 
 
+def ago_words(moment: datetime.datetime | None, now: datetime.datetime) -> str:
+    """How long ago as a line of text reads it: "just now" under a minute (not "0m ago"), else "5m ago"."""
+    if moment is None:
+        return ""
+    return "just now" if (now - moment).total_seconds() < 60 else f"{ago(moment, now)} ago"
+
+
 def _matching(job_id: int, board_filter: BoardFilter) -> list[sa.ColumnElement]:
     """WHERE clauses on Application (joined with Candidate) for the filter."""
     clauses: list[sa.ColumnElement] = [Application.job_id == job_id]

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from dashboard.services import attempt_actions, matching, status_clocks
 from dashboard.services.assessments import STATE_LABELS, newest_at_its_test, stage_label
-from dashboard.services.board_view import ago
+from dashboard.services.board_view import ago, ago_words
 from dashboard.settings import get_settings
 from models import (
     Application,
@@ -314,7 +314,7 @@ class SetAsideRow:
     vendor_attempt_id: str
     candidate_email: str
     reason: str
-    set_aside: str  # how long ago
+    set_aside: str  # how long ago, in words: "just now", "5m ago"
     by: str
 
 
@@ -336,7 +336,7 @@ def set_aside(session: Session) -> tuple[int, list[SetAsideRow]]:
             u.vendor_attempt_id,
             u.candidate_email or "",
             u.reason,
-            ago(u.resolved_at, now),
+            ago_words(u.resolved_at, now),
             u.resolved_by or "",
         )
         for u in rows

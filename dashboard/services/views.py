@@ -222,6 +222,11 @@ def ago(moment: datetime.datetime | None, now: datetime.datetime | None = None) 
     return board_view.ago(moment, now or utcnow())
 
 
+def ago_words(moment: datetime.datetime | None, now: datetime.datetime | None = None) -> str:
+    """How long ago, in words: "just now", "5m ago"."""
+    return board_view.ago_words(moment, now or utcnow())
+
+
 def _number(value: float | None, suffix: str = "") -> str:
     if value is None:
         return ""
@@ -647,7 +652,7 @@ class NotificationView:
     kind: str
     message: str
     application_id: int
-    at: str
+    at: str  # how long ago, in words: "just now", "5m ago"
     unread: bool
 
 
@@ -678,7 +683,9 @@ def notifications(
             query = query.where(Notification.job_id.in_(visible_job_ids))  # type: ignore[union-attr]
         rows = session.exec(query.order_by(Notification.id.desc()).limit(limit - len(found)))
         found += [
-            NotificationView(n.id, n.kind, n.message, n.application_id or 0, ago(n.created_at), is_unread)
+            NotificationView(
+                n.id, n.kind, n.message, n.application_id or 0, ago_words(n.created_at), is_unread
+            )
             for n in rows
         ]
     return found

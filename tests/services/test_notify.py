@@ -1,6 +1,7 @@
 """Notifications and the outbox: each notice once, however many times its cause is reported."""
 
 import contextlib
+import datetime
 import email
 
 from aiosmtpd.controller import Controller
@@ -73,6 +74,12 @@ def test_an_expiry_is_a_notification_and_the_views_show_it(session, pipeline_wit
     )
     [shown] = views.notifications(session, riley.id)
     assert shown.kind == "expired" and shown.unread and "expired" in shown.message
+    assert shown.at == "just now"  # not "0m ago"
+    notice = session.get(Notification, shown.id)
+    notice.created_at -= datetime.timedelta(minutes=5)
+    session.add(notice)
+    session.commit()
+    assert views.notifications(session, riley.id)[0].at == "5m ago"
     assert views.unread_count(session, riley.id) == 1
     assert notify.mark_read(session, riley.id, [shown.id]) == 1
     assert notify.mark_read(session, riley.id, [shown.id]) == 0  # read already: nothing written
