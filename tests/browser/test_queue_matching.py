@@ -67,7 +67,7 @@ def test_enter_matches_and_setting_a_result_aside_asks_first_naming_it(
     # The way back: the result set aside is listed, with who set it aside, and restored.
     page.get_by_role("button", name="Set aside (1)").click()
     aside = page.locator(".set-aside").get_by_role("row", name=EMAIL)
-    expect(aside).to_contain_text("Riley Recruiter")
+    expect(aside).to_contain_text("just now by Riley Recruiter")
     shoot("81-queue-set-aside-restore", page.locator(".needs-matching"))
     aside.get_by_role("button", name="Restore").click()
     expect(page.get_by_text(f"Restored {VENDOR_ID} ({EMAIL}): it needs matching again.")).to_be_visible()
