@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from dashboard.components.layout import focus_returns
 from dashboard.services.review import REJECTION_REASONS
 
 
@@ -38,6 +39,7 @@ def reject_dialog(state, candidate_name: rx.Var) -> rx.Component:
                 ),
                 spacing="3",
             ),
+            **focus_returns(),
         ),
         open=state.rejecting,
         on_open_change=state.set_rejecting,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from dashboard.components.layout import question_answers
+from dashboard.components.layout import focus_returns, question_answers
 
 
 def earlier_dialog(state) -> rx.Component:
@@ -31,6 +31,7 @@ def earlier_dialog(state) -> rx.Component:
                     disabled=state.earlier_not_now != "",
                 ),
             ),
+            **focus_returns(),
         ),
         open=state.earlier_attempt_id != 0,
         on_open_change=state.close_earlier,

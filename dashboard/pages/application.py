@@ -5,7 +5,7 @@ import reflex as rx
 from dashboard import routes
 from dashboard.components.decision import reject_dialog
 from dashboard.components.earlier import earlier_dialog
-from dashboard.components.layout import link_button, page_frame, question_answers, status_chip
+from dashboard.components.layout import focus_returns, link_button, page_frame, question_answers, status_chip
 from dashboard.components.picker import picker_fields
 from dashboard.pages import page
 from dashboard.services.board_view import StageOption
@@ -318,6 +318,7 @@ def _confirm() -> rx.Component:
                     on_click=ApplicationState.confirm,
                 ),
             ),
+            **focus_returns(),
         ),
         open=ApplicationState.confirm_attempt_id != 0,
         on_open_change=ApplicationState.set_confirm_open,
@@ -334,6 +335,7 @@ def _extend_dialog() -> rx.Component:
                 on_submit=ApplicationState.extend,
                 reset_on_submit=False,
             ),
+            **focus_returns(),
         ),
         open=ApplicationState.extend_attempt_id != 0,
         on_open_change=ApplicationState.close_extend,
@@ -392,6 +394,7 @@ def _picker_dialog() -> rx.Component:
                 ),
                 spacing="3",
             ),
+            **focus_returns(),
         ),
         open=ApplicationState.picker_open,
         on_open_change=ApplicationState.set_picker_open,

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from dashboard import routes
-from dashboard.components.layout import link_button, page_frame, question_answers
+from dashboard.components.layout import focus_returns, link_button, page_frame, question_answers
 from dashboard.components.picker import picker_fields
 from dashboard.pages import page
 from dashboard.services.views import PlanStage, PlanTest
@@ -229,6 +229,7 @@ def _add_test_dialog() -> rx.Component:
                 ),
                 spacing="3",
             ),
+            **focus_returns(),
         ),
         open=PlanState.test_stage_id != 0,
         on_open_change=PlanState.close_add_test,
@@ -316,6 +317,7 @@ def _delete_dialog() -> rx.Component:
                 spacing="2",
                 margin_top="16px",
             ),
+            **focus_returns(),
         ),
         open=PlanState.delete_stage_id != 0,
         on_open_change=PlanState.close_delete,

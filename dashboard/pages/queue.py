@@ -4,7 +4,7 @@ import reflex as rx
 
 from dashboard import routes
 from dashboard.components.earlier import earlier_dialog
-from dashboard.components.layout import page_frame, question_answers, status_chip
+from dashboard.components.layout import focus_returns, page_frame, question_answers, status_chip
 from dashboard.pages import page
 from dashboard.services.queue_view import BucketCount, QueueRow, SetAsideRow, UnmatchedRow
 from dashboard.services.views import Choice
@@ -209,6 +209,7 @@ def _confirm_send() -> rx.Component:
                 "Each selected candidate gets the vendor's invitation email now; it cannot be unsent."
             ),
             question_answers("Back", rx.button("Send ", count, on_click=QueueState.send_selected)),
+            **focus_returns(),
         ),
         open=QueueState.confirming_send,
         on_open_change=QueueState.set_confirming_send,
@@ -304,6 +305,7 @@ def _dismiss_dialog() -> rx.Component:
                     "Set aside", color_scheme="red", on_click=QueueState.dismiss(QueueState.dismiss_id)
                 ),
             ),
+            **focus_returns(),
         ),
         open=QueueState.dismiss_id != 0,
         on_open_change=QueueState.set_dismiss_open,

@@ -10,7 +10,7 @@ import reflex as rx
 from dashboard import routes
 from dashboard.components.decision import reject_dialog
 from dashboard.components.keys import keyboard_shortcuts
-from dashboard.components.layout import link_button, page_frame, refusal
+from dashboard.components.layout import focus_returns, link_button, page_frame, refusal
 from dashboard.pages import page
 from dashboard.services.review import StageRuleView
 from dashboard.states.auth import AuthState
@@ -186,9 +186,9 @@ def _note_dialog() -> rx.Component:
         rx.dialog.content(
             rx.dialog.title("Note on ", rx.cond(ReviewState.in_view, ReviewState.in_view.candidate_name, "")),
             rx.vstack(
-                rx.text_area(
-                    value=ReviewState.note, on_change=ReviewState.set_note, aria_label="Note", auto_focus=True
-                ),
+                # The dialog focuses it, its first box (no autoFocus: that came first, and the
+                # dialog took the box for its opener and gave the focus back to it on closing).
+                rx.text_area(value=ReviewState.note, on_change=ReviewState.set_note, aria_label="Note"),
                 rx.hstack(
                     rx.dialog.close(rx.button("Back", variant="soft", color_scheme="gray")),
                     rx.button("Save note", on_click=ReviewState.save_note),
@@ -197,6 +197,7 @@ def _note_dialog() -> rx.Component:
                 ),
                 spacing="3",
             ),
+            **focus_returns(),
         ),
         open=ReviewState.noting,
         on_open_change=ReviewState.set_noting,
@@ -213,6 +214,7 @@ def _help_dialog() -> rx.Component:
                 )
             ),
             rx.dialog.close(rx.button("Close", variant="soft", margin_top="12px")),
+            **focus_returns(),
         ),
         open=ReviewState.help_open,
         on_open_change=ReviewState.set_help_open,
