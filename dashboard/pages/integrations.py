@@ -296,14 +296,19 @@ def _dialog() -> rx.Component:
             rx.form(
                 rx.vstack(
                     rx.text("Connection name", size="2", weight="medium"),
-                    rx.input(
-                        name="name",
-                        default_value=S.name,
-                        placeholder="e.g. CoderPad Screen (EU team)",
-                        aria_label="Connection name",
-                        read_only=S.editing_id != 0,
-                        key=S.vendor + S.editing_id.to(str),
-                        width="100%",
+                    # A rotation shows the name as words, not as a read-only box: the dialog's first
+                    # focus (and the first Tab stop) is then the first box the admin can change.
+                    rx.cond(
+                        S.editing_id == 0,
+                        rx.input(
+                            name="name",
+                            default_value=S.name,
+                            placeholder="e.g. CoderPad Screen (EU team)",
+                            aria_label="Connection name",
+                            key=S.vendor,
+                            width="100%",
+                        ),
+                        rx.text(S.name, size="2", overflow_wrap="anywhere", class_name="connection-name"),
                     ),
                     rx.text("Region", size="2", weight="medium"),
                     rx.select.root(
@@ -324,12 +329,30 @@ def _dialog() -> rx.Component:
                     ),
                     rx.foreach(S.fields, _extra_field),
                     rx.text("API key", size="2", weight="medium"),
-                    rx.input(
-                        name="api_key",
-                        type="password",
-                        placeholder="Paste the API key",
-                        aria_label="API key",
-                        auto_complete="off",
+                    rx.vstack(
+                        rx.input(
+                            name="api_key",
+                            type="password",
+                            placeholder=rx.cond(
+                                S.editing_id == 0, "Paste the API key", "Paste a new key to rotate it"
+                            ),
+                            aria_label="API key",
+                            aria_describedby=rx.cond(S.editing_id == 0, "", "kept-key-hint"),
+                            auto_complete="off",
+                            width="100%",
+                        ),
+                        rx.cond(
+                            S.editing_id != 0,
+                            rx.text(
+                                "Leave it empty to keep the current key (",
+                                S.kept_key,
+                                "): the region and settings are checked with the vendor using it.",
+                                size="1",
+                                color_scheme="gray",
+                                id="kept-key-hint",
+                            ),
+                        ),
+                        spacing="1",
                         width="100%",
                     ),
                     refusal(S.form_error),

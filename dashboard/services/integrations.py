@@ -164,9 +164,12 @@ def _check_name(session: Session, vendor: str, name: str, *, renaming: int | Non
     return name
 
 
-def _check_input(vendor: str, region: str, custom_base_url: str, api_key: str) -> str:
+def _check_input(
+    vendor: str, region: str, custom_base_url: str, api_key: str, *, stored_key: str = ""
+) -> str:
+    """The key to check with the vendor: the one pasted, or ``stored_key`` (a connection's own) if none was."""
     spec = registry.VENDORS[vendor]
-    key = api_key.strip()
+    key = api_key.strip() or stored_key
     if not key:
         raise UserError(f"Paste the {spec.display_name} API key.")
     if any(ch.isspace() for ch in key) or len(key) > 500:
@@ -280,24 +283,29 @@ def update_connection(
 ) -> Integration:
     """Rotate the key and/or change the region; the new key is validated before it replaces the old.
 
+    An empty ``api_key`` keeps the stored key: an admin changing only the region or a setting
+    need not have the key to hand. The vendor is asked all the same, with the stored key, so a
+    region it does not reach is refused before anything changes.
+
     Raises:
         UserError: Bad input or the vendor's refusal; the stored key is then unchanged.
     """
     integration = get_integration(session, integration_id)
-    key = _check_input(integration.vendor, region, custom_base_url, api_key)
+    stored_key = secrets.decrypt(integration.api_key_encrypted)
+    key = _check_input(integration.vendor, region, custom_base_url, api_key, stored_key=stored_key)
     extra = _check_options(integration.vendor, options if options is not None else integration.options)
     changes = []
     if extra != (integration.options or {}):
         changes.append("settings " + ", ".join(f"{k}={v}" for k, v in sorted(extra.items())))
     integration.options = extra
-    if key[-4:] != integration.api_key_last4 or key != secrets.decrypt(integration.api_key_encrypted):
+    if key != stored_key:
         changes.append(f"key rotated ({_masked(integration.api_key_last4)} \u2192 {_masked(key[-4:])})")
+        integration.api_key_encrypted = secrets.encrypt(key)
+        integration.api_key_last4 = key[-4:]
     if (region, custom_base_url.strip()) != (integration.region, integration.custom_base_url):
         changes.append(f"region {integration.region} \u2192 {region}")
     integration.region = region
     integration.custom_base_url = custom_base_url.strip()
-    integration.api_key_encrypted = secrets.encrypt(key)
-    integration.api_key_last4 = key[-4:]
     _check_with_vendor(session, integration)
     if changes:
         integration.credentials_changed_at = utcnow()

@@ -47,6 +47,7 @@ class IntegrationsState(rx.State):
     rename_error: str = ""
     fields: list[views.FieldView] = []
     options: dict[str, str] = {}
+    kept_key: str = ""  # the masked key (\u2022\u2022\u2022\u20221234) an empty key box keeps; never the key
 
     async def _reload(self) -> None:
         self.connections = await in_session(views.integrations)
@@ -69,6 +70,7 @@ class IntegrationsState(rx.State):
         self.fields = next((v.fields for v in self.vendors if v.key == vendor), [])
         current = next((c for c in self.connections if c.id == integration_id), None)
         self.options = dict(current.options) if current else {}
+        self.kept_key = current.masked_key if current else ""
         self.dialog_open = True
 
     @rx.event

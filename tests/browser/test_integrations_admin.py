@@ -331,6 +331,21 @@ def test_a_setting_with_fixed_values_is_offered_as_a_select(page, app_url, shoot
     expect(dialog.get_by_role("combobox", name="Unit of bare times")).to_have_text("seconds")
     dialog.get_by_role("button", name="Cancel").click()
 
+    # Found by a walk: changing only the setting asked for the key again ("Paste the Coodesh API
+    # key."), and the dialog's first focus was the name, which cannot be changed there.
+    from_server: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda frame: from_server.append(str(frame))))
+    card.get_by_role("button", name="Rotate key or change region").click()
+    expect(dialog.get_by_role("combobox", name="Region")).to_be_focused()
+    expect(dialog).to_contain_text("Leave it empty to keep the current key (\u2022\u2022\u2022\u2022-key)")
+    dialog.get_by_role("combobox", name="Unit of bare times").click()
+    page.get_by_role("option", name="minutes").click()
+    dialog.get_by_role("button", name="Save & close").click()
+    expect(dialog).to_have_count(0)
+    expect(card.locator(".audit-log")).to_contain_text("time_unit=minutes")
+    expect(card).to_contain_text("\u2022\u2022\u2022\u2022-key")  # the same key, kept
+    assert not [f for f in from_server if "demo-coodesh-key" in f]  # and it stayed on the server
+
     # Gone again, so the other walks' pickers find one Coodesh connection, as seeded.
     card.get_by_role("button", name="Disconnect").click()
     page.get_by_role("alertdialog").get_by_role("button", name="Disconnect").click()

@@ -210,6 +210,46 @@ def test_updating_a_connection_is_audited_without_the_key(session, sandbox):
     assert integration.credentials_changed_at is not None
 
 
+def test_an_empty_key_box_keeps_the_stored_key_and_checks_the_new_settings_with_it(session, sandbox):
+    """Found by a walk: changing only a setting (Coodesh's "Unit of bare times") or the region
+    asked for the key again ("Paste the Coodesh API key."), one an admin may no longer have to hand."""
+    coodesh = connect_screen(
+        session, vendor="coodesh", name="Coodesh", api_key=COODESH_KEY, options=COODESH_OPTIONS
+    )
+    stored = coodesh.api_key_encrypted
+
+    update_connection(
+        session=session,
+        integration_id=coodesh.id,
+        region="sandbox",
+        custom_base_url="",
+        api_key="  ",
+        options={**COODESH_OPTIONS, "time_unit": "seconds"},
+    )
+
+    session.refresh(coodesh)
+    assert coodesh.options["time_unit"] == "seconds"
+    assert coodesh.api_key_encrypted == stored  # the same key, not even encrypted again
+    [view] = [v for v in views.integrations(session) if v.id == coodesh.id]
+    assert (
+        view.audit[0].summary
+        == "Settings company_id=" + COODESH_OPTIONS["company_id"] + ", time_unit=seconds."
+    )
+
+    # A region the stored key does not reach is checked with the vendor, and nothing changes.
+    with pytest.raises(UserError, match=re.escape("127.0.0.1:9")):
+        update_connection(
+            session=session,
+            integration_id=coodesh.id,
+            region="custom",
+            custom_base_url="http://127.0.0.1:9",
+            api_key="",
+        )
+    session.expire_all()
+    kept = session.get(Integration, coodesh.id)
+    assert (kept.region, kept.custom_base_url, kept.api_key_encrypted) == ("sandbox", "", stored)
+
+
 def test_vendor_errors_show_in_the_health_of_the_last_24_hours(session, pipeline_with_assessment, sandbox):
     sandbox.faults(fail_next=[{"status": 503}] * 6)  # two reads, each tried three times
     for _ in range(2):
