@@ -173,6 +173,30 @@ def _demote_self_dialog() -> rx.Component:
     )
 
 
+def _demote_dialog() -> rx.Component:
+    """Another admin's Role box set away from admin takes Integrations, Users and Settings from
+    them: it asks first, naming them, as an admin's own box does."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Take the admin role from ", UsersState.demote_name, "?"),
+            rx.alert_dialog.description(
+                rx.text.strong(UsersState.demote_name),
+                " becomes a ",
+                rx.text.strong(rx.match(UsersState.demote_role, *ROLES.items(), "")),
+                " at once: Integrations, Users and Settings close to them.",
+                overflow_wrap="anywhere",
+            ),
+            question_answers(
+                "Keep them an admin",
+                rx.button("Change their role", color_scheme="red", on_click=UsersState.confirm_demote),
+            ),
+            **focus_returns(),
+        ),
+        open=UsersState.demote_user_id != 0,
+        on_open_change=UsersState.set_demote_open,
+    )
+
+
 @page(route=routes.USERS, title="Users · Assay", on_load=[AuthState.guard_page, UsersState.load])
 def users_page() -> rx.Component:
     return page_frame(
@@ -184,6 +208,7 @@ def users_page() -> rx.Component:
             _invite_form(),
             _deactivate_dialog(),
             _demote_self_dialog(),
+            _demote_dialog(),
             rx.table.root(
                 rx.table.header(
                     rx.table.row(

@@ -10,7 +10,7 @@ from dashboard.services.errors import UserError
 from dashboard.services.permissions import Permission
 from dashboard.states.auth import AuthState, current_user, requires
 from dashboard.states.common import in_session
-from models import Role
+from models import Role, User
 
 # The first password of the person just invited lives in the browser only, as a revealed webhook
 # URL does: a state var is stored server-side (in Redis in production, for an hour after the tab
@@ -37,6 +37,10 @@ class UsersState(rx.State):
     deactivate_name: str = ""
     # The role an admin picked in their own Role box: it takes this page away from them, so it asks first
     demote_self_role: str = ""
+    # Another admin whose Role box was set away from admin: it takes the admin pages from them, so it asks first
+    demote_user_id: int = 0
+    demote_name: str = ""
+    demote_role: str = ""
 
     async def _reload(self) -> None:
         def load(session):
@@ -96,11 +100,35 @@ class UsersState(rx.State):
     @rx.event
     @requires(Permission.MANAGE_USERS)
     async def change_role(self, user_id: int, role: str):
-        """Another person's role changes at once; an admin's own, away from admin, asks first."""
+        """A role changes at once, unless it takes the admin role from someone: that asks first
+        (the admin's own, or another admin's, who loses Integrations, Users and Settings)."""
         me = current_user()
         if user_id == me.id and me.role == Role.ADMIN and role != Role.ADMIN.value:
             self.demote_self_role = role
             return None
+        if role != Role.ADMIN.value:
+            person = await in_session(lambda s: s.get(User, user_id))
+            if person is not None and person.role == Role.ADMIN:
+                self.demote_user_id, self.demote_name, self.demote_role = person.id, person.name, role
+                return None
+        return await self._change_role(user_id, role)
+
+    @rx.event
+    @requires(Permission.MANAGE_USERS)
+    def set_demote_open(self, value: bool):
+        if not value:
+            self.demote_user_id = 0
+
+    @rx.event
+    @requires(Permission.MANAGE_USERS)
+    async def confirm_demote(self):
+        """Take the admin role from the admin the dialog names."""
+        user_id, self.demote_user_id = self.demote_user_id, 0
+        if not user_id:
+            return None  # answered already (a second click on the closing dialog)
+        return await self._change_role(user_id, self.demote_role)
+
+    async def _change_role(self, user_id: int, role: str):
         try:
             await in_session(lambda s: accounts.change_role(session=s, user_id=user_id, role=Role(role)))
         except UserError as err:

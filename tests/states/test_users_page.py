@@ -52,3 +52,34 @@ def test_changing_someone_elses_role_is_done_at_once(session, signed_in_as):
     session.expire_all()
     assert session.get(User, user.id).role == Role.HIRING_MANAGER
     assert page.demote_self_role == ""
+
+
+def test_taking_the_admin_role_from_another_admin_is_asked_first_naming_them(session, signed_in_as):
+    """Found by a walk: one pick in another admin's Role box took Integrations, Users and Settings
+    from them at once, told only by a "Role changed." toast; an admin's own box asked first."""
+    page = substate(signed_in_as(Role.ADMIN), UsersState)
+    other, _password = accounts.create_user(
+        session=session, email="other@example.com", name="Olga Other", role=Role.ADMIN
+    )
+    run_async(run_handler(page, "load"))
+
+    run_async(run_handler(page, "change_role", other.id, "hiring_manager"))
+    session.expire_all()
+    assert session.get(User, other.id).role == Role.ADMIN, "another admin's role was taken away unasked"
+    assert (page.demote_user_id, page.demote_name, page.demote_role) == (
+        other.id,
+        "Olga Other",
+        "hiring_manager",
+    )
+
+    run_async(run_handler(page, "set_demote_open", False))  # Keep them an admin
+    assert page.demote_user_id == 0
+    session.expire_all()
+    assert session.get(User, other.id).role == Role.ADMIN
+
+    run_async(run_handler(page, "change_role", other.id, "hiring_manager"))
+    run_async(run_handler(page, "confirm_demote"))
+    session.expire_all()
+    assert session.get(User, other.id).role == Role.HIRING_MANAGER
+    assert page.demote_user_id == 0
+    assert next(u.role for u in page.users if u.id == other.id) == "hiring_manager"
