@@ -8,7 +8,7 @@ from dashboard.pages import page
 from dashboard.states.auth import AuthState
 
 
-@page(route=routes.SIGN_IN, title="Sign in · Assay")
+@page(route=routes.SIGN_IN, title="Sign in · Assay", on_load=AuthState.leave_sign_in)
 def sign_in_page() -> rx.Component:
     return rx.center(
         rx.card(

@@ -119,6 +119,16 @@ class AuthState(rx.State):
         await (await self.get_state(UnreadState))._recount(user)
 
     @rx.event
+    async def leave_sign_in(self):
+        """The sign-in page's on_load: someone signed in already (a bookmark, Back) goes on to the
+        page it names, or the jobs page, instead of a form asking them to sign in again."""
+        user = await self._resolve()
+        if user is not None:
+            self.user_name, self.user_role = user.name, user.role.value
+            return rx.redirect(_page_asked_for(self.router.url))
+        return None
+
+    @rx.event
     async def sign_in(self, form: dict):
         """Check the email and password; start a session that expires by itself."""
         self.signing_in, self.sign_in_error = True, ""

@@ -13,7 +13,15 @@ DEMO_PASSWORD = "assay-demo-password"
 def sign_in_on(
     page: Page, app_url: str, email: str = "admin@assay.test", password: str = DEMO_PASSWORD
 ) -> None:
-    """Sign in through the sign-in page as one of the demo users."""
+    """Sign in through the sign-in page as one of the demo users.
+
+    Whoever is signed in on this tab signs out first, as the next person on a shared machine
+    does: the sign-in page takes someone signed in on to the jobs page.
+    """
+    if any(c["name"] == "assay_session" and c["value"] for c in page.context.cookies()):
+        page.goto(f"{app_url}/")
+        page.get_by_role("button", name="Sign out").click()
+        page.wait_for_url(re.compile(r"/sign-in/?$"))
     page.goto(f"{app_url}/sign-in")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)

@@ -41,3 +41,16 @@ def test_a_double_click_on_new_job_makes_one_job(page, app_url, sign_in, demo_ap
     assert query_app(demo_app.db_url, "select id from job where title = :t", t=title) == [
         int(page.get_by_role("link", name=title).get_attribute("href").rsplit("/", 1)[1])
     ]
+
+
+def test_a_signed_in_user_opening_the_sign_in_page_is_taken_on(page, app_url, sign_in):
+    """Found by a walk: a signed-in recruiter opening /sign-in (a bookmark, Back) saw the sign-in form."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+
+    page.goto(f"{app_url}/sign-in")
+    expect(page).to_have_url(f"{app_url}/")
+    expect(page.get_by_label("New job title")).to_be_visible()
+
+    page.goto(f"{app_url}/sign-in?next=%2Fqueue")
+    expect(page).to_have_url(f"{app_url}/queue")

@@ -21,8 +21,14 @@ from tests.states.conftest import run_async
 for module in pkgutil.iter_modules(dashboard.states.__path__):
     importlib.import_module(f"dashboard.states.{module.name}")
 
-# Handlers anyone may call: they are how one signs in and out.
-PUBLIC = {("AuthState", "sign_in"), ("AuthState", "sign_out"), ("AuthState", "guard_page")}
+# Handlers anyone may call: they are how one signs in and out (leave_sign_in only sends someone
+# signed in already on from the sign-in page).
+PUBLIC = {
+    ("AuthState", "sign_in"),
+    ("AuthState", "sign_out"),
+    ("AuthState", "guard_page"),
+    ("AuthState", "leave_sign_in"),
+}
 # Reflex's own setter of plain vars: it reads and writes no data, and every handler that
 # acts on a var re-checks the permission itself, so setting a var grants nothing.
 REFLEX_BUILTINS = {"setvar"}

@@ -59,3 +59,20 @@ def test_signing_in_never_leads_off_assay(session, signed_in_as, elsewhere):
     root, auth = _signed_out_at(session, signed_in_as, "http://localhost:3000/sign-in")
     landed = _sign_in(root, auth, f"http://localhost:3000/sign-in?next={quote(elsewhere, safe='')}")
     assert 'window.location.assign("/")' in landed and "evil" not in landed
+
+
+def test_a_signed_in_user_opening_the_sign_in_page_goes_on_to_their_page(session, signed_in_as):
+    """Found by a walk: a signed-in user opening /sign-in (a bookmark, the browser's back button)
+    was shown the sign-in form, as if signed out."""
+    root = signed_in_as(Role.RECRUITER)
+    auth = substate(root, AuthState)
+
+    root.router = RouterData(url=ReflexURL("http://localhost:3000/sign-in?next=%2Fqueue"))
+    assert _addresses(run_async(run_handler(auth, "leave_sign_in"))) == "/queue"
+    root.router = RouterData(url=ReflexURL("http://localhost:3000/sign-in"))
+    assert _addresses(run_async(run_handler(auth, "leave_sign_in"))) == "/"
+    root.router = RouterData(url=ReflexURL("http://localhost:3000/sign-in?next=%2F%2Fevil.example"))
+    assert _addresses(run_async(run_handler(auth, "leave_sign_in"))) == "/"
+
+    _root, signed_out = _signed_out_at(session, signed_in_as, "http://localhost:3000/sign-in?next=%2Fqueue")
+    assert _addresses(run_async(run_handler(signed_out, "leave_sign_in"))) == ""  # the form stays
