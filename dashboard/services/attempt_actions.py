@@ -447,12 +447,17 @@ def send_due_reminders(*, session: Session, actor: Actor) -> int:
     A stage's ``reminder_hours`` says how long before the deadline; an invitation
     not started by then gets the vendor's invitation email again. Vendors that
     cannot resend are skipped (a stage of only such vendors refuses a reminder).
+
+    A rejected candidate is reminded of nothing: their invitation may still be open at the
+    vendor (one that cannot withdraw it, say), and the reminder emailed it to them again.
     """
     now = utcnow()
     due = session.exec(
         select(AssessmentAttempt, Stage)
         .join(Stage, Stage.id == AssessmentAttempt.stage_id)
+        .join(Application, Application.id == AssessmentAttempt.application_id)
         .where(
+            Application.rejected_at.is_(None),  # type: ignore[union-attr]
             AssessmentAttempt.state == AttemptState.SENT,
             AssessmentAttempt.reminded_at.is_(None),  # type: ignore[union-attr]
             AssessmentAttempt.expires_at.is_not(None),  # type: ignore[union-attr]

@@ -9,7 +9,7 @@ from sqlmodel import select
 from dashboard.services import accounts, assessments, attempt_actions, pipeline, plans, review, sync
 from dashboard.services.actors import SYSTEM, user
 from dashboard.services.errors import UserError
-from models import ApplicationEvent, AssessmentAttempt, AttemptState, Role, new_session, utcnow
+from models import Application, ApplicationEvent, AssessmentAttempt, AttemptState, Role, new_session, utcnow
 from tests.conftest import sent_another_test, vendor_test_stages
 
 
@@ -335,3 +335,50 @@ def test_a_rejected_candidate_is_sent_no_test(session, pipeline_with_assessment,
 
     assert sandbox.stats()["invitations_created"] == 0
     assert not moved.sent and "Ada Lovelace was rejected" in moved.not_sent[0]
+
+
+def _rejected(session, application_id: int) -> None:
+    """A recruiter rejects the candidate (a rejection is always a person's)."""
+    recruiter, _ = accounts.create_user(
+        session=session, email="rita@example.com", name="Rita", role=Role.RECRUITER
+    )
+    version = session.get(Application, application_id).decision_version
+    review.reject(
+        session=session,
+        application_id=application_id,
+        reason="Other",
+        note="",
+        expected_version=version,
+        actor=user(recruiter.id, recruiter.name),
+    )
+
+
+def test_a_rejected_candidate_gets_no_reminder(session, sandbox):
+    """Found by a walk: the reminders job went on emailing a rejected candidate their invitation
+    again, near its deadline, as if Assay still waited for their test."""
+    _hackerrank, (stage,) = vendor_test_stages(session, "hackerrank", "Reminded", deadline_days=1)
+    plans.configure_stage(
+        session=session,
+        stage_id=stage.id,
+        send_automatically=True,
+        gating="all",
+        deadline_days=1,
+        reminder_hours=20,
+    )
+    application = pipeline.add_application(
+        session=session, job_id=stage.job_id, name="Ada", email="ada@example.com", actor=SYSTEM
+    )
+    moved = pipeline.move_application(
+        session=session, application_id=application.id, stage_id=stage.id, actor=SYSTEM
+    )
+    attempt = session.get(AssessmentAttempt, moved.attempt_id)
+    attempt.expires_at = utcnow() + datetime.timedelta(hours=10)  # the reminder is due
+    session.add(attempt)
+    session.commit()
+    _rejected(session, application.id)
+
+    reminded = attempt_actions.send_due_reminders(session=session, actor=SYSTEM)
+
+    session.refresh(attempt)
+    assert reminded == 0
+    assert attempt.reminded_at is None
