@@ -14,6 +14,15 @@ def reject_dialog(state, candidate_name: rx.Var) -> rx.Component:
         rx.dialog.content(
             rx.dialog.title("Reject ", candidate_name),
             rx.vstack(
+                # What the rejection does to their open tests, said before the click that does it.
+                rx.cond(
+                    state.reject_open_tests.length() > 0,
+                    rx.vstack(
+                        rx.foreach(state.reject_open_tests, lambda line: rx.text(line, size="2")),
+                        spacing="1",
+                        class_name="reject-open-tests",
+                    ),
+                ),
                 rx.select.root(
                     rx.select.trigger(placeholder="Reason", aria_label="Rejection reason"),
                     rx.select.content(*[rx.select.item(r, value=r) for r in REJECTION_REASONS]),

@@ -198,7 +198,7 @@ def cancel_assessment(*, session: Session, attempt_id: int, actor: Actor) -> Sen
     Not yet sent: withdrawn here, and no fresh attempt is readied (it would be the same unsent
     test again, so Cancel would change nothing); Re-attempt sends it after all. Sent: cancelled
     at the vendor first, and refused with the vendor's reason if it will not (the candidate has
-    started, say).
+    started, say). A rejected candidate's cancelled test is not readied again: they are sent none.
 
     Raises:
         UserError: The vendor cannot cancel, or refused.
@@ -229,6 +229,10 @@ def cancel_assessment(*, session: Session, attempt_id: int, actor: Actor) -> Sen
         return SendOutcome(True, "Withdrawn before it was sent; the candidate got nothing.")
     _record(session, attempt, "cancelled", actor, before)
     session.flush()
+    if session.get(Application, attempt.application_id).rejected_at is not None:
+        # A rejected candidate is sent no test: a fresh attempt would only wait, never sent.
+        session.commit()
+        return SendOutcome(True, "Cancelled; the candidate's link stops working.")
     fresh = _ready_again(session, attempt, actor)
     session.commit()
     return SendOutcome(True, f"Cancelled. A fresh attempt is ready to send (attempt {fresh.attempt_number}).")

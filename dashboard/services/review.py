@@ -15,7 +15,7 @@ import io
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from dashboard.services import history, notify, pipeline
+from dashboard.services import attempt_actions, history, notify, pipeline
 from dashboard.services.actors import SYSTEM, Actor
 from dashboard.services.assessments import minutes, stage_label, status_label, time_taken_label
 from dashboard.services.errors import NotFound, UserError
@@ -25,6 +25,7 @@ from models import (
     AssessmentAttempt,
     AttemptState,
     Candidate,
+    Integration,
     Job,
     OutboxMessage,
     Stage,
@@ -32,6 +33,7 @@ from models import (
     utcnow,
 )
 from models.lifecycle import FINISHED_STATES
+from providers import registry
 
 REJECTION_REASONS = [
     "Score below the bar",
@@ -303,10 +305,111 @@ def advance(
     return outcome
 
 
+@dataclasses.dataclass
+class Rejection:
+    """What a rejection did, in words for the person who rejected: besides the decision, the
+    candidate's open invitations it withdrew at the vendor, and those it could not (with why).
+
+    ``failed``: an invitation it was to withdraw is still open at the vendor (the vendor refused
+    or was down), so the page tells it as an error: the recruiter may want to cancel it there.
+    """
+
+    reason: str
+    withdrawn: list[str] = dataclasses.field(default_factory=list)
+    not_withdrawn: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.not_withdrawn)
+
+    @property
+    def at_the_vendor(self) -> str:
+        """What it did to the open tests ("" when there were none)."""
+        said = [f"Withdrawn at the vendor: {', '.join(self.withdrawn)}."] if self.withdrawn else []
+        said += [f"Still open at the vendor: {why}" for why in self.not_withdrawn]
+        return " ".join(said)
+
+    @property
+    def message(self) -> str:
+        return f"Rejected ({self.reason}). {self.at_the_vendor}".strip()
+
+
+def _open_invitations(session: Session, application_id: int) -> list[AssessmentAttempt]:
+    return list(
+        session.exec(
+            select(AssessmentAttempt)
+            .where(
+                AssessmentAttempt.application_id == application_id,
+                AssessmentAttempt.state.in_([AttemptState.SENT, AttemptState.STARTED]),  # type: ignore[union-attr]
+            )
+            .order_by(AssessmentAttempt.id)
+        )
+    )
+
+
+def open_tests_on_rejection(session: Session, application_id: int) -> list[str]:
+    """What rejecting the candidate does to their open tests, a sentence each, for the reject
+    dialog to say before it is done.
+
+    A sent invitation not started yet is withdrawn at the vendor (``reject``), where the vendor
+    can withdraw one: left open, the candidate would spend an evening on a test for a job that
+    has turned them down, and the vendor's own reminders would keep asking them to. A test they
+    have started is left to finish: cutting them off mid-test is worse, and its result still
+    comes in.
+    """
+    said = []
+    for attempt in _open_invitations(session, application_id):
+        integration = session.get(Integration, attempt.integration_id)
+        spec = registry.VENDORS.get(integration.vendor) if integration else None
+        test = f"{spec.display_name if spec else 'vendor'} test, {attempt.vendor_test_name},"
+        if attempt.state == AttemptState.STARTED:
+            said.append(f"Their {test} is under way and stays open; its result still comes in.")
+            continue
+        cancel = next(a for a in attempt_actions.available_actions(session, attempt) if a.name == "cancel")
+        said.append(
+            f"Their open {test} will be withdrawn."
+            if cancel.enabled
+            else f"Their open {test} stays open: {cancel.reason}"
+        )
+    return said
+
+
+def _withdraw_open_invitations(session: Session, application: Application, actor: Actor) -> Rejection:
+    """Withdraw the rejected candidate's sent, unstarted invitations by the Cancel button's path
+    (``cancel_assessment``: idempotent, a vendor failure logged on the connection). One the vendor
+    cannot or will not withdraw stays open, said in the history and told; the rejection stands."""
+    outcome = Rejection(application.rejection_reason or "")
+    for attempt in _open_invitations(session, application.id):
+        if attempt.state != AttemptState.SENT:
+            continue  # started: left to finish (``open_tests_on_rejection``)
+        name = attempt.vendor_test_name
+        try:
+            attempt_actions.require_offered(session, "cancel", attempt.id)
+            attempt_actions.cancel_assessment(session=session, attempt_id=attempt.id, actor=actor)
+        except UserError as err:
+            session.rollback()
+            history.record(
+                session,
+                application_id=application.id,
+                attempt=attempt,
+                summary=f"{name}: not withdrawn at the vendor on the rejection: {err}",
+                actor=actor,
+            )
+            session.commit()
+            outcome.not_withdrawn.append(f"{name}: {err}")
+        else:
+            outcome.withdrawn.append(name)
+    return outcome
+
+
 def reject(
     *, session: Session, application_id: int, reason: str, note: str, expected_version: int, actor: Actor
-) -> None:
+) -> Rejection:
     """Reject with a reason from the list (and an optional note); always a person's decision.
+
+    The decision is stored first; then the candidate's sent, unstarted invitations are withdrawn
+    at the vendor (``open_tests_on_rejection`` says why, and the dialog says which), so a vendor
+    that refuses or is down leaves the rejection made, and says which test is still open.
 
     Raises:
         UserError: No reason, an automatic actor, already rejected, or decided on meanwhile.
@@ -329,6 +432,7 @@ def reject(
     history.bump_job(session, application.job_id)
     session.commit()
     send_feedback(session, application.id, "rejected")
+    return _withdraw_open_invitations(session, application, actor)
 
 
 @dataclasses.dataclass

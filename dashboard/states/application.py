@@ -70,6 +70,9 @@ class ApplicationState(TestPicker, RejectForm, EarlierAttemptChoice, rx.State):
     def _application_id(self) -> int:
         return id_in_path(self, "applications")
 
+    def _application_to_reject(self) -> int:
+        return self.application.id
+
     async def _reload(self) -> None:
         application_id = self._application_id()
         visible = current_user().visible_job_ids
@@ -386,7 +389,6 @@ class ApplicationState(TestPicker, RejectForm, EarlierAttemptChoice, rx.State):
                 actor=actor,
             ),
             permission=Permission.REVIEW,
-            success=f"Rejected ({reason}).",
         )
 
     @rx.event

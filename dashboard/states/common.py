@@ -71,6 +71,6 @@ def outcome_toast(outcome, done: str = "Done."):
     service answered without acting (a resend a moment ago); ``done`` when it says nothing."""
     went = outcome.sent if isinstance(outcome, SendOutcome) else True
     message = getattr(outcome, "message", None) or done
-    if (isinstance(outcome, SendOutcome) and outcome.failed) or getattr(outcome, "not_sent", ()):
+    if getattr(outcome, "failed", False) or getattr(outcome, "not_sent", ()):
         return rx.toast.error(message)
     return rx.toast.success(message) if went else rx.toast.info(message)

@@ -252,6 +252,9 @@ class ReviewState(RejectForm, rx.State):
         """The candidate the keyboard is on."""
         return self.rows[self.cursor] if self.rows and self.cursor < len(self.rows) else None
 
+    def _application_to_reject(self) -> int:
+        return self.rows[self.cursor].application_id if self.rows and self.cursor < len(self.rows) else 0
+
     def _decision_refused(self, row: Row):
         """The toast saying why a result listed under "Show every finished attempt" takes no
         advance (None when it does): a on a candidate advanced since would move them on again
@@ -291,7 +294,7 @@ class ReviewState(RejectForm, rx.State):
         elif key == "a":
             return ReviewState.advance
         elif key == "r":
-            self.rejecting, self.reject_reason, self.reject_note = True, "", ""
+            await self._open_reject_dialog()
         elif key == "n":
             self.noting, self.note = True, ""
         elif key == "o":
@@ -349,7 +352,7 @@ class ReviewState(RejectForm, rx.State):
         job_id, actor = self._job_id(), acting_user()
         try:
             require(current_user(), Permission.REVIEW, job_id=job_id)
-            await in_session(
+            outcome = await in_session(
                 lambda s: review.reject(
                     session=s,
                     application_id=row.application_id,
@@ -363,7 +366,10 @@ class ReviewState(RejectForm, rx.State):
             return rx.toast.error(str(err))
         self.rejecting = False
         await self._reload()
-        return rx.toast.success(f"{row.candidate_name} rejected ({reason}).")
+        # A test the rejection could not withdraw at the vendor is still open there: told as an error.
+        return (rx.toast.error if outcome.failed else rx.toast.success)(
+            f"{row.candidate_name} rejected ({reason}). {outcome.at_the_vendor}".strip()
+        )
 
     @rx.event
     @requires(Permission.REVIEW)

@@ -337,13 +337,13 @@ def test_a_rejected_candidate_is_sent_no_test(session, pipeline_with_assessment,
     assert not moved.sent and "Ada Lovelace was rejected" in moved.not_sent[0]
 
 
-def _rejected(session, application_id: int) -> None:
+def _rejected(session, application_id: int) -> "review.Rejection":
     """A recruiter rejects the candidate (a rejection is always a person's)."""
     recruiter, _ = accounts.create_user(
         session=session, email="rita@example.com", name="Rita", role=Role.RECRUITER
     )
     version = session.get(Application, application_id).decision_version
-    review.reject(
+    return review.reject(
         session=session,
         application_id=application_id,
         reason="Other",
@@ -375,6 +375,7 @@ def test_a_rejected_candidate_gets_no_reminder(session, sandbox):
     attempt.expires_at = utcnow() + datetime.timedelta(hours=10)  # the reminder is due
     session.add(attempt)
     session.commit()
+    sandbox.faults(vendor="hackerrank", fail_next=[{"status": 400}])  # it refuses the withdrawal
     _rejected(session, application.id)
 
     reminded = attempt_actions.send_due_reminders(session=session, actor=SYSTEM)
@@ -382,3 +383,37 @@ def test_a_rejected_candidate_gets_no_reminder(session, sandbox):
     session.refresh(attempt)
     assert reminded == 0
     assert attempt.reminded_at is None
+
+
+def test_rejecting_withdraws_the_candidates_unstarted_test_at_the_vendor(
+    session, pipeline_with_assessment, sandbox
+):
+    """Found by a walk: a rejected candidate's test stayed open at the vendor, the invitation live
+    and the vendor's reminders going, for a job that had turned them down."""
+    attempt = _sent(session, pipeline_with_assessment)
+
+    outcome = _rejected(session, attempt.application_id)
+
+    [withdrawn] = _open_attempts(session, attempt.application_id)  # no fresh attempt, never to be sent
+    assert withdrawn.state == AttemptState.CANCELLED
+    assert not outcome.failed
+    assert outcome.message == f"Rejected (Other). Withdrawn at the vendor: {attempt.vendor_test_name}."
+    assert sandbox.act(attempt.vendor_attempt_id, "start")["status"] == "cancelled"  # the vendor has it too
+
+
+def test_a_vendor_refusing_the_withdrawal_leaves_the_rejection_made_and_says_the_test_is_open(
+    session, pipeline_with_assessment, sandbox
+):
+    attempt = _sent(session, pipeline_with_assessment)
+    sandbox.faults(fail_next=[{"status": 400}])
+
+    outcome = _rejected(session, attempt.application_id)
+
+    [still_open] = _open_attempts(session, attempt.application_id)
+    assert session.get(Application, attempt.application_id).rejected_at is not None
+    assert still_open.state == AttemptState.SENT and outcome.failed
+    assert "Still open at the vendor" in outcome.message
+    assert session.exec(
+        select(ApplicationEvent).where(ApplicationEvent.summary.like("%not withdrawn at the vendor%"))
+    ).first()
+    assert session.get(type(pipeline_with_assessment.integration), attempt.integration_id).last_error

@@ -229,3 +229,22 @@ def test_advancing_says_what_the_move_did_and_a_test_not_sent_is_an_error(sessio
 
     assert toast_level(toast) == "error" and "Not sent: Ada already has" in repr(toast)
     assert page.application.stage_name == platform.name
+
+
+def test_the_reject_dialog_says_the_open_test_will_be_withdrawn_and_rejecting_withdraws_it(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    """Found by a walk: rejecting left the candidate's sent test open at the vendor, and the dialog
+    said nothing of it; now it says so before the click, and the toast says what was done."""
+    p = pipeline_with_assessment
+    attempt = send_test(session, p.assessment, p.application)
+    page = _application_page(p, signed_in_as)
+
+    run_async(run_handler(page, "set_rejecting", True))
+    said = list(page.reject_open_tests)
+    page.reject_reason = "Other"
+    [toast] = run_async(run_handler(page, "reject"))
+
+    assert said == [f"Their open CoderPad Screen test, {attempt.vendor_test_name}, will be withdrawn."]
+    assert toast_level(toast) == "success" and "Withdrawn at the vendor" in repr(toast)
+    assert [a.state for a in page.application.attempts] == ["cancelled"]
