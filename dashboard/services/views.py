@@ -326,7 +326,8 @@ def _attempt_view(
         error_reason=attempt.error_reason or "",
         can_send=attempt.state == AttemptState.READY_TO_SEND,
         can_review=attempt.state == AttemptState.COMPLETED,
-        expires_at=when(attempt.expires_at),
+        # A cancelled invitation has no deadline left: its old one read as if it still ran.
+        expires_at="" if attempt.state == AttemptState.CANCELLED else when(attempt.expires_at),
         retakes=f"re-take of attempt {attempt.attempt_number - 1}" if attempt.retakes_attempt_id else "",
         live_interview=attempt.live_interview,
         report_pdf_url=_report_pdf_url(session, attempt),

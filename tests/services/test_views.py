@@ -69,6 +69,21 @@ def test_a_cancelled_invitations_link_is_no_longer_offered(session, pipeline_wit
     assert by_id[attempt.id].state == "cancelled" and by_id[attempt.id].test_url == ""
 
 
+def test_a_cancelled_test_shows_no_deadline(session, sandbox):
+    """Found by a walk: a cancelled test still said "Deadline 2027-03-01 23:59 UTC"; it has none."""
+    _hackerrank, (stage,) = vendor_test_stages(session, "hackerrank", "Deadlines", deadline_days=7)
+    attempt = session.get(AssessmentAttempt, enter_stage(session, stage))
+    assessments.send_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
+    application_id = attempt.application_id
+    assert views.application(session, application_id).attempts[0].expires_at != ""
+
+    attempt_actions.cancel_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
+
+    by_id = {a.id: a for a in views.application(session, application_id).attempts}
+    assert by_id[attempt.id].state == "cancelled"
+    assert by_id[attempt.id].expires_at == ""
+
+
 def test_a_report_link_is_offered_for_a_finished_test_only(session, sandbox):
     """HackerRank hands out the report's address with the invitation: a re-attempt only "Sent"
     showed "Detailed report"."""
