@@ -199,8 +199,8 @@ def _attempt(attempt: AttemptView) -> rx.Component:
             ),
             _result(attempt),
             rx.cond(
-                attempt.expires_at != "",
-                rx.text("Deadline ", attempt.expires_at, size="2", color_scheme="gray"),
+                attempt.deadline != "",
+                rx.text(attempt.deadline, size="2", color_scheme="gray", class_name="deadline"),
             ),
             rx.hstack(
                 # Sending, resending, cancelling, extending are the recruiters' (the handlers check again).
@@ -329,6 +329,8 @@ def _extend_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title("Extend the deadline"),
+            # What it extends from: the deadline Assay knows, or that none is set.
+            rx.dialog.description(ApplicationState.extend_from, size="2", color_scheme="gray"),
             # A form, so Enter in the date box extends as the button does (it did nothing).
             rx.form(
                 _extend_fields(),

@@ -119,6 +119,9 @@ class AttemptView:
     can_send: bool
     can_review: bool
     expires_at: str = ""
+    # The deadline as the page says it: "Deadline ...", or "No deadline set" for an open invitation
+    # without one (it offers Extend deadline, which needs saying what it extends from).
+    deadline: str = ""
     retakes: str = ""
     live_interview: bool = False
     report_pdf_url: str = ""
@@ -296,6 +299,9 @@ def _attempt_view(
         for sub in attempt.subscores
     ]
     time_taken = time_taken_label(minutes(attempt.duration_seconds), minutes(attempt.time_allowed_seconds))
+    # A cancelled invitation has no deadline left: its old one read as if it still ran.
+    expires_at = "" if attempt.state == AttemptState.CANCELLED else when(attempt.expires_at)
+    waiting = attempt.state in (AttemptState.SENT, AttemptState.STARTED)
     return AttemptView(
         id=attempt.id,
         test_name=attempt.vendor_test_name,
@@ -326,8 +332,8 @@ def _attempt_view(
         error_reason=attempt.error_reason or "",
         can_send=attempt.state == AttemptState.READY_TO_SEND,
         can_review=attempt.state == AttemptState.COMPLETED,
-        # A cancelled invitation has no deadline left: its old one read as if it still ran.
-        expires_at="" if attempt.state == AttemptState.CANCELLED else when(attempt.expires_at),
+        expires_at=expires_at,
+        deadline=f"Deadline {expires_at}" if expires_at else ("No deadline set" if waiting else ""),
         retakes=f"re-take of attempt {attempt.attempt_number - 1}" if attempt.retakes_attempt_id else "",
         live_interview=attempt.live_interview,
         report_pdf_url=_report_pdf_url(session, attempt),

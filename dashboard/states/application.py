@@ -241,6 +241,11 @@ class ApplicationState(TestPicker, RejectForm, EarlierAttemptChoice, rx.State):
         offered = await in_session(lambda s: attempt_actions.suggested_deadline(s, attempt_id))
         self.extend_attempt_id, self.extend_until, self.extend_error = attempt_id, f"{offered:%Y-%m-%d}", ""
 
+    @rx.var
+    def extend_from(self) -> str:
+        """The deadline the extend dialog moves: "Deadline ..." or "No deadline set"."""
+        return next((a.deadline for a in self.application.attempts if a.id == self.extend_attempt_id), "")
+
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
     def set_extend_until(self, value: str):

@@ -84,6 +84,24 @@ def test_a_cancelled_test_shows_no_deadline(session, sandbox):
     assert by_id[attempt.id].expires_at == ""
 
 
+def test_a_sent_test_says_its_deadline_or_that_none_is_set(session, sandbox):
+    """Found by a walk: a sent HackerRank test with no deadline showed none, yet offered "Extend
+    deadline": the recruiter could not see what they were extending from."""
+    _hackerrank, (open_ended, dated) = vendor_test_stages(session, "hackerrank", "Open", "Dated")
+    plans.configure_stage(
+        session=session, stage_id=dated.id, send_automatically=False, gating="all", deadline_days=7
+    )
+    seen = {}
+    for stage, name in ((open_ended, "Ada"), (dated, "Alan")):
+        attempt = session.get(AssessmentAttempt, enter_stage(session, stage, name=name))
+        assessments.send_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
+        [view] = views.application(session, attempt.application_id).attempts
+        seen[name] = view.deadline
+
+    assert seen["Ada"] == "No deadline set"
+    assert seen["Alan"].startswith("Deadline 20") and seen["Alan"].endswith(" UTC")
+
+
 def test_a_report_link_is_offered_for_a_finished_test_only(session, sandbox):
     """HackerRank hands out the report's address with the invitation: a re-attempt only "Sent"
     showed "Detailed report"."""
