@@ -510,6 +510,7 @@ def _interviews() -> rx.Component:
                         value=ApplicationState.interview_at,
                         on_change=ApplicationState.set_interview_at,
                         aria_label="Interview time",
+                        width="220px",  # the whole format hint: at the default width it read "(UT"
                     ),
                     rx.input(
                         placeholder="Interviewers, comma-separated",

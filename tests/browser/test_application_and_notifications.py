@@ -224,3 +224,24 @@ def test_a_new_deadline_is_set_with_enter_as_with_the_button(page, app_url, sign
     expect(box).to_have_count(0)  # the dialog closed: extended
     expect(attempt).to_contain_text(f"Deadline {when} 23:59 UTC")
     shoot("65-application-deadline-extended-by-enter", attempt)
+
+
+def test_the_interview_time_box_shows_its_whole_placeholder(page, app_url, sign_in, shoot):
+    """Found by a walk: the box read "YYYY-MM-DD HH:MM (UT", its hint of the format cut off."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    open_new_application(page, app_url, 1, "Wanda Wide")
+    box = page.get_by_label("Interview time")
+
+    room = box.evaluate(
+        """el => {
+            const style = getComputedStyle(el);
+            const pen = document.createElement('canvas').getContext('2d');
+            pen.font = style.font;
+            const inside = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+            return inside - pen.measureText(el.placeholder).width;
+        }"""
+    )
+
+    assert room >= 0, f"the placeholder is {-room:.0f}px wider than its box"
+    shoot("application-interview-boxes", page.locator(".interviews"))
