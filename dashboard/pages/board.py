@@ -243,7 +243,8 @@ def _add_candidate() -> rx.Component:
                 placeholder="Candidate name",
                 aria_label="Candidate name",
                 width="160px",
-                max_length=120,
+                # No max_length here or on the email: the box cut a pasted name silently (an email
+                # into another valid-looking address); the service refuses it, saying why.
             ),
             rx.input(
                 name="email",
@@ -251,8 +252,9 @@ def _add_candidate() -> rx.Component:
                 placeholder="Email",
                 aria_label="Candidate email",
                 width="200px",
-                max_length=254,
             ),
+            # Which answer the boxes were typed after: a double click's second submit is let go.
+            rx.el.input(type="hidden", name="generation", value=BoardState.add_generation.to_string()),
             rx.button(rx.icon("user-plus", size=14), "Add candidate", type="submit", variant="soft"),
             align="center",
         ),

@@ -76,7 +76,9 @@ def add_application(*, session: Session, job_id: int, name: str, email: str, act
     address = email.strip().lower()
     if not address:
         raise UserError("Give the candidate's email: their tests are sent to it.")
-    if len(address) > 254 or not EMAIL.fullmatch(address):
+    if len(address) > 254:
+        raise UserError("An email address is at most 254 characters.")
+    if not EMAIL.fullmatch(address):
         raise UserError(f"{email.strip()!r} is not an email address (name@example.com).")
     first = session.exec(select(Stage).where(Stage.job_id == job_id).order_by(Stage.position)).first()
     if first is None:

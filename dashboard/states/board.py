@@ -50,6 +50,8 @@ class BoardState(rx.State):
     score_min: str = ""
     score_max: str = ""
     filter_error: str = ""
+    # Bumped by every Add candidate the state answers; the form sends the one it was drawn with.
+    add_generation: int = 0
     # The filter the board shows: the boxes as they were applied, not as they are being typed
     # (a change arriving from elsewhere reloads the board while someone types)
     _shown: board_view.BoardFilter = board_view.BoardFilter()
@@ -179,7 +181,15 @@ class BoardState(rx.State):
         """A candidate applies (entered by the recruiter): the card lands in the first stage.
 
         The boxes are emptied only once the candidate is added: a refused entry stays to be corrected.
+        The second click of a double click is sent with the boxes as they were, before the
+        first click's answer emptied them: it carries the form's generation from before that
+        answer, and is let go quietly (it added the person, then toasted "... is already in this
+        job"). A submit made after the answer, the same person typed again, is refused, saying why.
         """
+        drawn = form.get("generation")
+        if drawn is not None and str(drawn) != str(self.add_generation):
+            return None
+        self.add_generation += 1
         job_id, actor = self._job_id(), acting_user()
         name, email = str(form.get("name", "")).strip(), str(form.get("email", ""))
 

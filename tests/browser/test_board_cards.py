@@ -188,3 +188,27 @@ def test_a_card_dragged_by_its_name_or_moved_by_keyboard(page, sign_in, shoot):
     moved.get_by_role("link", name="Grace Brewster Hopper").click()
     expect(page.get_by_role("heading", name="Grace Brewster Hopper")).to_be_visible()
     expect(page.get_by_text("Moved from Applied to Recruiter screen")).to_have_count(1)
+
+
+def test_a_pasted_name_or_email_too_long_is_refused_saying_why_not_cut(page, sign_in, shoot):
+    """Found by a walk: a pasted name over 120 characters (an email over 254) was cut silently by
+    the box, so the server's "at most 120 characters" never showed, and a long pasted email could
+    be cut into another valid-looking address."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    new_job(page, "Long Names Engineer")
+    page.get_by_role("link", name="Back to the board").click()
+    expect(page.get_by_text("No applications in this job yet.")).to_be_visible()
+
+    page.get_by_label("Candidate name").fill("N" * 130)
+    page.get_by_label("Candidate email").fill("nora@example.com")
+    page.get_by_role("button", name="Add candidate").click()
+    expect(page.get_by_text("A candidate's name is at most 120 characters.")).to_be_visible()
+    expect(page.get_by_label("Candidate name")).to_have_value("N" * 130)  # to be corrected
+    page.get_by_label("Candidate name").fill("Nora Long")
+    page.get_by_label("Candidate email").fill("n" * 250 + "@example.com")
+    page.get_by_role("button", name="Add candidate").click()
+    expect(page.get_by_text("An email address is at most 254 characters.")).to_be_visible()
+    expect(_column(page, "Applied").locator(".pipeline-card")).to_have_count(0)
+
+    shoot("board-too-long-refused")

@@ -81,3 +81,20 @@ def test_picking_a_status_starts_every_column_at_its_first_page_as_apply_does(
     run_async(run_handler(board, "set_status", "sent"))
     assert board.filter_error == "Scores are numbers from 0 to 100."
     assert len(board.board.columns[0].cards) == 31
+
+
+def test_a_double_click_on_add_candidate_adds_once_quietly(session, pipeline_with_assessment, signed_in_as):
+    """Found by a walk: a double click on Add candidate added the person, then toasted "... is already
+    in this job": the second click's submit carries the boxes as they were, before the first's answer."""
+    p = pipeline_with_assessment
+    board = _board_with_auto_send(session, p, signed_in_as)
+    typed = {"name": "Nora Double", "email": "nora@example.com", "generation": "0"}  # as the page drew it
+
+    first = run_async(run_handler(board, "add_candidate", dict(typed)))
+    second = run_async(run_handler(board, "add_candidate", dict(typed)))  # the double click's second
+    again = {**typed, "generation": "1"}  # typed again after the answer
+    third = run_async(run_handler(board, "add_candidate", again))
+
+    assert "Nora Double added." in repr(first)
+    assert second == [None]
+    assert toast_level(third[0]) == "error" and "already in this job" in repr(third)
