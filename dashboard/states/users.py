@@ -134,7 +134,9 @@ class UsersState(rx.State):
         except UserError as err:
             return rx.toast.error(str(err))
         await self._reload()
-        return rx.toast.success("Role changed.")
+        # Whose, and what to: "Role changed." said neither, beside a list of look-alike rows.
+        name = next((u.name for u in self.users if u.id == user_id), "Their")
+        return rx.toast.success(f"{name}'s role is now {ROLES[role]}.")
 
     @rx.event
     @requires(Permission.MANAGE_USERS)

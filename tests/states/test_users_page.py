@@ -47,10 +47,11 @@ def test_changing_someone_elses_role_is_done_at_once(session, signed_in_as):
         session=session, email="r@example.com", name="R", role=Role.RECRUITER
     )
 
-    run_async(run_handler(page, "change_role", user.id, "hiring_manager"))
+    [toast] = run_async(run_handler(page, "change_role", user.id, "hiring_manager"))
 
     session.expire_all()
     assert session.get(User, user.id).role == Role.HIRING_MANAGER
+    assert "R's role is now Hiring manager." in str(toast)  # whose, and what to: not "Role changed."
     assert page.demote_self_role == ""
 
 
