@@ -151,3 +151,16 @@ def broken_rules(page: Page) -> list[dict]:
     )
     page.add_script_tag(path=str(AXE))
     return page.evaluate(RULES)
+
+
+def open_and_escape(page: Page, button) -> None:
+    """Open a dialog from ``button`` with the keyboard and close it with Escape: the focus is back
+    on the button (it fell to the page's top), ready for the next Tab."""
+    asking = page.get_by_role("dialog").or_(page.get_by_role("alertdialog"))
+    expect(button).to_be_enabled()  # drawn and live: focused while the page still loads, Enter did nothing
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(asking).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(asking).to_have_count(0)
+    expect(button).to_be_focused()

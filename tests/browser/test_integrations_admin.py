@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from dashboard.jobs.scheduler import LEADER_CHECK_S
-from tests.browser.steps import DEMO_PASSWORD, query_app
+from tests.browser.steps import DEMO_PASSWORD, open_and_escape, query_app
 
 pytestmark = pytest.mark.browser
 
@@ -432,20 +432,10 @@ def test_a_dialog_closed_from_the_keyboard_gives_the_focus_back_to_what_opened_i
     dialog and left the focus on the page's top, so a keyboard user tabbed back down from the start."""
     page.set_default_timeout(20_000)
     sign_in("admin@assay.test")
-    asking = page.get_by_role("dialog").or_(page.get_by_role("alertdialog"))
-
-    def open_and_escape(button) -> None:
-        button.focus()
-        page.keyboard.press("Enter")
-        expect(asking).to_be_visible()
-        page.keyboard.press("Escape")
-        expect(asking).to_have_count(0)
-        expect(button).to_be_focused()
-
     page.goto(f"{app_url}/integrations")
     card = page.locator(".integration-connection", has_text="HackerRank").first
     for name in ["Rotate key or change region", "Rename", "Disconnect"]:
-        open_and_escape(card.get_by_role("button", name=name))
+        open_and_escape(page, card.get_by_role("button", name=name))
     connect = page.locator(".vendor-tile", has_text="HackerRank").get_by_role(
         "button", name="Connect", exact=True
     )
@@ -456,10 +446,11 @@ def test_a_dialog_closed_from_the_keyboard_gives_the_focus_back_to_what_opened_i
 
     page.goto(f"{app_url}/users")
     open_and_escape(
+        page,
         page.get_by_role("row", name=re.compile("recruiter@assay.test")).get_by_role(
             "button", name="Deactivate"
-        )
+        ),
     )
 
     page.goto(f"{app_url}/settings")
-    open_and_escape(page.get_by_role("button", name="Restore defaults"))
+    open_and_escape(page, page.get_by_role("button", name="Restore defaults"))

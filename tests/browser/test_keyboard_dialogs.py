@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import new_job, open_new_application
+from tests.browser.steps import new_job, open_and_escape, open_new_application
 
 pytestmark = pytest.mark.browser
 
@@ -18,34 +18,24 @@ pytestmark = pytest.mark.browser
 def test_escape_gives_the_focus_back_to_the_button_that_opened_the_dialog(page, app_url, sign_in):
     page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
-    asking = page.get_by_role("dialog").or_(page.get_by_role("alertdialog"))
-
-    def open_and_escape(button) -> None:
-        button.focus()
-        page.keyboard.press("Enter")
-        expect(asking).to_be_visible()
-        page.keyboard.press("Escape")
-        expect(asking).to_have_count(0)
-        expect(button).to_be_focused()
-
     plan_url = new_job(page, "Keyboard Dialogs Engineer")
     first_stage = page.locator(".rt-Card", has=page.get_by_role("button", name="Add assessment")).first
-    open_and_escape(first_stage.get_by_role("button", name="Add assessment"))
-    open_and_escape(first_stage.get_by_role("button", name="Delete"))
+    open_and_escape(page, first_stage.get_by_role("button", name="Add assessment"))
+    open_and_escape(page, first_stage.get_by_role("button", name="Delete"))
 
     job_id = int(re.search(r"/jobs/(\d+)/plan", plan_url).group(1))
     open_new_application(page, app_url, job_id, "Kira Keyboard")
-    open_and_escape(page.locator(".decision").get_by_role("button", name="Reject"))
+    open_and_escape(page, page.locator(".decision").get_by_role("button", name="Reject"))
 
     page.goto(f"{app_url}/queue")
     page.get_by_text("Select all shown").click()
-    open_and_escape(page.get_by_role("button", name=re.compile(r"Send selected \(\d+\)")))
+    open_and_escape(page, page.get_by_role("button", name=re.compile(r"Send selected \(\d+\)")))
 
     page.goto(f"{app_url}/jobs/1/review")
     in_view = page.locator(".candidate-in-view")
-    open_and_escape(in_view.get_by_role("button", name="Reject (r)"))
+    open_and_escape(page, in_view.get_by_role("button", name="Reject (r)"))
     note = in_view.get_by_role("button", name="Note (n)")
-    open_and_escape(note)
+    open_and_escape(page, note)
     note.press("Enter")
     expect(page.get_by_role("dialog").get_by_label("Note")).to_be_focused()  # typing goes to the note
     page.get_by_role("dialog").get_by_role("button", name="Back").press("Enter")
