@@ -253,7 +253,7 @@ class ReviewState(RejectForm, rx.State):
         return self.rows[self.cursor] if self.rows and self.cursor < len(self.rows) else None
 
     def _application_to_reject(self) -> int:
-        return self.rows[self.cursor].application_id if self.rows and self.cursor < len(self.rows) else 0
+        return self.in_view.application_id if self.in_view else 0
 
     def _decision_refused(self, row: Row):
         """The toast saying why a result listed under "Show every finished attempt" takes no

@@ -260,7 +260,8 @@ def test_two_racing_reattempts_send_one_new_invitation(session, pipeline_with_as
     assert len(_open_attempts(session, attempt.application_id)) == 2
 
 
-def test_a_reminder_goes_once_before_the_deadline_where_the_vendor_can_resend(session, sandbox):
+def _sent_with_a_reminder(session) -> AssessmentAttempt:
+    """Ada, sent a HackerRank test due in a day, with a reminder 20 hours before its deadline."""
     _hackerrank, (stage,) = vendor_test_stages(session, "hackerrank", "Reminded", deadline_days=1)
     plans.configure_stage(
         session=session,
@@ -277,6 +278,11 @@ def test_a_reminder_goes_once_before_the_deadline_where_the_vendor_can_resend(se
         session=session, application_id=application.id, stage_id=stage.id, actor=SYSTEM
     )
     attempt = session.get(AssessmentAttempt, moved.attempt_id)
+    return attempt
+
+
+def test_a_reminder_goes_once_before_the_deadline_where_the_vendor_can_resend(session, sandbox):
+    attempt = _sent_with_a_reminder(session)
     assert attempt.state == AttemptState.SENT and attempt.expires_at is not None
 
     not_yet = attempt_actions.send_due_reminders(session=session, actor=SYSTEM)
@@ -292,7 +298,7 @@ def test_a_reminder_goes_once_before_the_deadline_where_the_vendor_can_resend(se
     with pytest.raises(UserError, match="reminder"):
         plans.configure_stage(
             session=session,
-            stage_id=stage.id,
+            stage_id=attempt.stage_id,
             send_automatically=True,
             gating="all",
             deadline_days=1,
@@ -304,17 +310,7 @@ def test_a_rejected_candidate_is_sent_no_test(session, pipeline_with_assessment,
     """Found by a walk: a rejected candidate's page still offered "Send an assessment", and the
     vendor emailed them an invitation (the queue leaves rejected candidates out; this did not)."""
     p = pipeline_with_assessment
-    recruiter, _ = accounts.create_user(
-        session=session, email="rita@example.com", name="Rita", role=Role.RECRUITER
-    )
-    review.reject(
-        session=session,
-        application_id=p.application.id,
-        reason="Other",
-        note="",
-        expected_version=p.application.decision_version,
-        actor=user(recruiter.id, recruiter.name),
-    )
+    _rejected(session, p.application.id)
 
     with pytest.raises(UserError, match="Ada Lovelace was rejected"):
         attempt_actions.send_one_off(
@@ -356,27 +352,12 @@ def _rejected(session, application_id: int) -> "review.Rejection":
 def test_a_rejected_candidate_gets_no_reminder(session, sandbox):
     """Found by a walk: the reminders job went on emailing a rejected candidate their invitation
     again, near its deadline, as if Assay still waited for their test."""
-    _hackerrank, (stage,) = vendor_test_stages(session, "hackerrank", "Reminded", deadline_days=1)
-    plans.configure_stage(
-        session=session,
-        stage_id=stage.id,
-        send_automatically=True,
-        gating="all",
-        deadline_days=1,
-        reminder_hours=20,
-    )
-    application = pipeline.add_application(
-        session=session, job_id=stage.job_id, name="Ada", email="ada@example.com", actor=SYSTEM
-    )
-    moved = pipeline.move_application(
-        session=session, application_id=application.id, stage_id=stage.id, actor=SYSTEM
-    )
-    attempt = session.get(AssessmentAttempt, moved.attempt_id)
+    attempt = _sent_with_a_reminder(session)
     attempt.expires_at = utcnow() + datetime.timedelta(hours=10)  # the reminder is due
     session.add(attempt)
     session.commit()
     sandbox.faults(vendor="hackerrank", fail_next=[{"status": 400}])  # it refuses the withdrawal
-    _rejected(session, application.id)
+    _rejected(session, attempt.application_id)
 
     reminded = attempt_actions.send_due_reminders(session=session, actor=SYSTEM)
 
