@@ -81,7 +81,7 @@ def _invite_form() -> rx.Component:
                 rx.input(
                     name="name",
                     placeholder="Name",
-                    aria_label="Name",
+                    aria_label="Invite name",
                     value=UsersState.invite_name,
                     on_change=UsersState.set_invite_name,
                 ),

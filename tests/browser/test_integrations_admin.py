@@ -149,7 +149,7 @@ def test_admin_connects_rotates_and_disconnects_a_vendor(page, demo_app, app_url
     assert "rotated-coderpad-key-4242" not in page.content()
 
     page.goto(f"{app_url}/users")
-    page.get_by_label("Name").fill("Morgan Manager")
+    page.get_by_label("Invite name").fill("Morgan Manager")
     page.get_by_label("Invite email").fill("morgan@example.com")
     page.get_by_label("Invite role").click()
     page.get_by_role("option", name="Hiring manager").click()
@@ -201,7 +201,7 @@ def test_users_page_keeps_a_refused_invite_confirms_deactivation_and_wraps_long_
 
     # A refused invite keeps what was typed, to be corrected; a successful one clears it,
     # and the role goes back to Recruiter rather than passing this one's to the next person.
-    name, email = page.get_by_label("Name", exact=True), page.get_by_label("Invite email")
+    name, email = page.get_by_label("Invite name"), page.get_by_label("Invite email")
     role = page.get_by_label("Invite role")
     name.fill("Quinn Queue")
     email.fill("admin@assay.test")
