@@ -102,6 +102,11 @@ def status_chip(label: rx.Var, tone: rx.Var) -> rx.Component:
     )
 
 
+def counted(count: rx.Var, noun: str, plural: str = "") -> rx.Var:
+    """A count and the noun it takes, as the services' ``wording.counted`` words it: "1 warning"."""
+    return rx.cond(count == 1, f"1 {noun}", count.to(str) + f" {plural or noun + 's'}")
+
+
 def link_button(icon: str, label, href, *, external: bool = False, icon_size: int = 16) -> rx.Component:
     """A link drawn as a button: one stop for the Tab key, announced as the link it is.
 

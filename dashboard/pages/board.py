@@ -9,7 +9,7 @@ import reflex as rx
 from dashboard import routes
 from dashboard.components.by_value import BY_VALUE
 from dashboard.components.dnd import dnd_board, drag_card, drop_column
-from dashboard.components.layout import link_button, page_frame, page_refusal, refusal
+from dashboard.components.layout import counted, link_button, page_frame, page_refusal, refusal
 from dashboard.pages import page
 from dashboard.services.board_view import CardView, Chip, ColumnView, StageOption
 from dashboard.states.auth import AuthState
@@ -221,8 +221,7 @@ def _filters() -> rx.Component:
             rx.text(
                 BoardState.board.matching,
                 " of ",
-                BoardState.board.total,
-                " applications",
+                counted(BoardState.board.total, "application"),
                 size="1",
                 color_scheme="gray",
             ),

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from dashboard import routes
-from dashboard.components.layout import focus_returns, link_button, page_frame, question_answers
+from dashboard.components.layout import counted, focus_returns, link_button, page_frame, question_answers
 from dashboard.components.picker import picker_fields
 from dashboard.pages import page
 from dashboard.services.views import PlanStage, PlanTest
@@ -126,7 +126,7 @@ def _stage(stage: PlanStage, index) -> rx.Component:
                     color_scheme=rx.cond(stage.kind == "assessment", "violet", "gray"),
                     high_contrast=True,
                 ),
-                rx.text(stage.applications, " application(s)", size="1", color_scheme="gray"),
+                rx.text(counted(stage.applications, "application"), size="1", color_scheme="gray"),
                 rx.spacer(),
                 rx.icon_button(
                     rx.icon("arrow-up", size=14),
@@ -277,8 +277,9 @@ def _delete_dialog() -> rx.Component:
                     rx.cond(
                         PlanState.delete_count > 0,
                         rx.text(
-                            PlanState.delete_count,
-                            " application(s) are in this stage. They move to the stage you choose; "
+                            counted(PlanState.delete_count, "application"),
+                            rx.cond(PlanState.delete_count == 1, " is", " are"),
+                            " in this stage. They move to the stage you choose; "
                             "assessments already sent keep their results.",
                         ),
                         rx.text("No application is in this stage."),

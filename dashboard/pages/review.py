@@ -10,7 +10,7 @@ import reflex as rx
 from dashboard import routes
 from dashboard.components.decision import reject_dialog
 from dashboard.components.keys import keyboard_shortcuts
-from dashboard.components.layout import focus_returns, link_button, page_frame, refusal
+from dashboard.components.layout import counted, focus_returns, link_button, page_frame, refusal
 from dashboard.pages import page
 from dashboard.services.review import StageRuleView
 from dashboard.states.auth import AuthState
@@ -61,7 +61,7 @@ def _row(row: Row, index) -> rx.Component:
         rx.table.cell(
             rx.cond(
                 row.warnings > 0,
-                rx.badge(row.warnings, " warning(s)", color_scheme="orange", high_contrast=True),
+                rx.badge(counted(row.warnings, "warning"), color_scheme="orange", high_contrast=True),
             )
         ),
         rx.table.cell(row.state),
@@ -507,7 +507,7 @@ def review_page() -> rx.Component:
                 on_click=ReviewState.export,
                 disabled=ReviewState.matching == 0,
                 # The file holds what the list holds: its filters and order, past the first 200 shown.
-                title=f"Download the {ReviewState.matching} result(s) listed, in this order",
+                title="Download the " + counted(ReviewState.matching, "result") + " listed, in this order",
             ),
             link_button("kanban", "Board", "/jobs/" + ReviewState.review_job_id.to(str)),
         ),

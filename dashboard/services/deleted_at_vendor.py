@@ -24,6 +24,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 from dashboard.services.assessments import Applied, find_attempt, same_person
+from dashboard.services.wording import counted, is_are
 from models import AssessmentAttempt, utcnow
 from providers.base import AttemptStatus, Progress, ProviderError, VendorRefused
 
@@ -116,13 +117,14 @@ def settle(
     _set_missing_since(session, [a for a in proven if a.missing_since is None], now)
     lines = []
     if proven:
+        hours = counted(MISSING_FOR // datetime.timedelta(hours=1), "hour")
         lines.append(
-            f"{len(proven)} open attempt(s) are no longer at {provider.display_name} (deleted there?); "
-            f"each is cancelled once missing for {MISSING_FOR.total_seconds() / 3600:g} hour(s)."
+            f"{counted(len(proven), 'open attempt')} {is_are(len(proven))} no longer at {provider.display_name} "
+            f"(deleted there?); each is cancelled once missing for {hours}."
         )
     if unproven := len(not_found) - len(proven):
         lines.append(
-            f"{unproven} open attempt(s) are missing at {provider.display_name}, and its listing shows none of "
+            f"{counted(unproven, 'open attempt')} {is_are(unproven)} missing at {provider.display_name}, and its listing shows none of "
             "this connection's attempts from the account they were sent from: check that the key and region "
             "are that account's. They were not cancelled."
         )

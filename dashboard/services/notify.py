@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from dashboard.services import history
 from dashboard.services.actors import SYSTEM
+from dashboard.services.wording import counted
 from dashboard.settings import get_settings
 from models import (
     Application,
@@ -258,7 +259,7 @@ def deliver_outbox(session: Session, limit: int = 100) -> int:
                 session.add(message)
                 sent += 1
     except (OSError, smtplib.SMTPException) as err:
-        log.warning("outbox: SMTP delivery failed after %s message(s): %s", sent, err)
+        log.warning("outbox: SMTP delivery failed after %s: %s", counted(sent, "message"), err)
         for message in pending[sent:]:
             message.error = str(err)[:300]
             session.add(message)

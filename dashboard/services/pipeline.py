@@ -20,6 +20,7 @@ from dashboard.services import assessments, history, plans
 from dashboard.services.actors import Actor
 from dashboard.services.errors import NotFound, UserError
 from dashboard.services.integrations import get_integration
+from dashboard.services.wording import counted
 from models import (
     Application,
     AssessmentAttempt,
@@ -162,7 +163,7 @@ def move_application(*, session: Session, application_id: int, stage_id: int, ac
         to_state=stage.name,
         actor=actor,
     )
-    left = f" Withdrew {withdrawn} unsent assessment(s) of {before.name}." if withdrawn else ""
+    left = f" Withdrew {counted(withdrawn, 'unsent assessment')} of {before.name}." if withdrawn else ""
     return _enter(session, application, stage, tests, actor, f"Moved to {stage.name}", left)
 
 
@@ -198,7 +199,7 @@ def _enter(
     outcomes = [_send_on_entry(session, attempt_id, actor) for attempt_id in unsent]
     sent = sum(o.sent for o in outcomes)
     failed = [o.message for o in outcomes if not o.sent]
-    message = f"{moved}. Sent {sent} of {len(outcomes)} assessment(s).{carried}{left}"
+    message = f"{moved}. Sent {sent} of {counted(len(outcomes), 'assessment')}.{carried}{left}"
     not_sent = tuple(o.message for o in outcomes if o.failed)
     return MoveOutcome(" ".join([message, *failed]), ids, sent, not_sent=not_sent, carried=held)
 
@@ -238,13 +239,13 @@ def delete_stage(
     opened = sum(len(o.attempt_ids) for o in outcomes) - carried  # a carried invitation is not sent again
     sent = sum(o.sent for o in outcomes)
     not_sent = tuple(reason for o in outcomes for reason in o.not_sent)
-    message = f"Stage deleted. {count} application(s) moved to {target.name}."
+    message = f"Stage deleted. {counted(count, 'application')} moved to {target.name}."
     if carried:
-        message += f" {carried} assessment(s) already sent carried over, not sent again."
+        message += f" {counted(carried, 'assessment')} already sent carried over, not sent again."
     if opened and target.send_automatically:
-        message += f" Sent {sent} of {opened} assessment(s). " + " ".join(not_sent[:3])
+        message += f" Sent {sent} of {counted(opened, 'assessment')}. " + " ".join(not_sent[:3])
     elif opened:
-        message += f" {opened} assessment(s) need sending."
+        message += f" {counted(opened, 'assessment')} {'needs' if opened == 1 else 'need'} sending."
     return MoveOutcome(
         message.strip(), tuple(a for o in outcomes for a in o.attempt_ids), sent, not_sent=not_sent
     )

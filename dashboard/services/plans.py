@@ -16,6 +16,7 @@ from dashboard.services import history
 from dashboard.services.actors import Actor
 from dashboard.services.errors import NotFound, UserError
 from dashboard.services.integrations import get_integration
+from dashboard.services.wording import counted
 from models import (
     Application,
     AssessmentAttempt,
@@ -401,7 +402,9 @@ def delete_stage(*, session: Session, stage_id: int, move_to_stage_id: int | Non
     if count:
         target = next((s for s in stages if s.id == move_to_stage_id and s.id != stage_id), None)
         if target is None:
-            raise UserError(f"{stage.name} holds {count} application(s): choose the stage they move to.")
+            raise UserError(
+                f"{stage.name} holds {counted(count, 'application')}: choose the stage they move to."
+            )
         for application in session.exec(select(Application).where(Application.stage_id == stage_id)):
             application.stage_id, application.stage_entered_at = target.id, utcnow()
             session.add(application)

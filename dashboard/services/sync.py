@@ -21,6 +21,7 @@ from dashboard.services.actors import POLL, Actor
 from dashboard.services.assessments import Applied, apply_vendor_status, load_people
 from dashboard.services.integrations import provider_for, record_vendor_error
 from dashboard.services.read_ahead import read_ahead
+from dashboard.services.wording import counted
 from models import AssessmentAttempt, AttemptState, Integration, utcnow
 from providers.base import AttemptStatus, Capability, Progress, ProviderError, until_all_seen
 
@@ -122,7 +123,7 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
     session.commit()
     for message in (
         missing,
-        f"{len(refused)} attempt(s) could not be read at the vendor: " + "; ".join(refused[:3])
+        f"{counted(len(refused), 'attempt')} could not be read at the vendor: " + "; ".join(refused[:3])
         if refused
         else None,
     ):

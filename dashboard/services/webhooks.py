@@ -23,6 +23,7 @@ from dashboard.services import assessments, history, inbox_drain, matching, secr
 from dashboard.services.actors import WEBHOOK
 from dashboard.services.integrations import provider_for, record_vendor_error
 from dashboard.services.read_ahead import read_ahead
+from dashboard.services.wording import counted
 from models import AssessmentAttempt, Integration, WebhookDelivery, utcnow
 from providers.base import (
     AttemptStatus,
@@ -435,16 +436,12 @@ class Retried:
         """The toast's words, or "" when nothing was waiting."""
         if not (self.applied or self.closed or self.waiting):
             return ""
-        parts = [f"{_deliveries(self.applied)} applied"]
+        parts = [f"{counted(self.applied, 'delivery', 'deliveries')} applied"]
         if self.closed:
             parts.append(f"{self.closed} could not be (see the connection's log)")
         if self.waiting:
             parts.append(f"{self.waiting} still waiting")
         return "Webhooks that were waiting: " + ", ".join(parts) + "."
-
-
-def _deliveries(count: int) -> str:
-    return f"{count} delivery" if count == 1 else f"{count} deliveries"
 
 
 def retry_waiting(*, session: Session, integration_id: int) -> Retried:

@@ -7,6 +7,7 @@ import reflex as rx
 from dashboard.services import board_view, pipeline
 from dashboard.services.errors import UserError
 from dashboard.services.permissions import Permission, require
+from dashboard.services.wording import counted
 from dashboard.states import live
 from dashboard.states.auth import acting_user, current_user, requires
 from dashboard.states.common import id_in_path, in_session, score_bound
@@ -26,11 +27,13 @@ def _bulk_move_toast(results: list[pipeline.BulkResult]):
     stayed = sum(1 for r in results if r.ok and not r.moved)
     failed = [r.message for r in results if not r.ok]
     not_sent = [reason for r in results for reason in r.not_sent]
-    text = f"Moved {moved} of {len(results)}." if failed or stayed else f"Moved {moved} application(s)."
+    text = (
+        f"Moved {moved} of {len(results)}." if failed or stayed else f"Moved {counted(moved, 'application')}."
+    )
     if stayed:
         text += f" {stayed} {'was' if stayed == 1 else 'were'} in that stage already."
     if not_sent:
-        text += f" {len(not_sent)} assessment(s) not sent."
+        text += f" {counted(len(not_sent), 'assessment')} not sent."
         failed = not_sent + failed
     if failed:
         return rx.toast.error(f"{text} " + " ".join(failed[:3]))

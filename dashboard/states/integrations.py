@@ -14,6 +14,7 @@ from dashboard.services import integrations as integration_service
 from dashboard.services import sync, views, webhooks
 from dashboard.services.errors import UserError
 from dashboard.services.permissions import Permission
+from dashboard.services.wording import counted
 from dashboard.states.auth import acting_user, requires
 from dashboard.states.common import in_session
 
@@ -238,7 +239,7 @@ class IntegrationsState(rx.State):
         self.confirm_disconnect_id = integration_id
         self.confirm_disconnect_text = (
             f"Disconnect {name}? Its key is erased and its webhook stops working. "
-            f"{sent + not_sent} unfinished assessment(s) will be marked failed ({sent} sent to candidates, "
+            f"{counted(sent + not_sent, 'unfinished assessment')} will be marked failed ({sent} sent to candidates, "
             f"{not_sent} not sent yet): candidates keep their links at the vendor, "
             "but Assay will no longer follow them."
         )
@@ -263,7 +264,7 @@ class IntegrationsState(rx.State):
         except UserError as err:
             return rx.toast.error(str(err))
         await self._reload()
-        return rx.toast.success(f"Disconnected; {affected} unfinished assessment(s) marked failed.")
+        return rx.toast.success(f"Disconnected; {counted(affected, 'unfinished assessment')} marked failed.")
 
     @rx.event
     @requires(Permission.MANAGE_INTEGRATIONS)

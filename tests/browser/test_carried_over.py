@@ -47,7 +47,7 @@ def test_a_test_still_open_is_carried_to_the_next_stage_not_sent_twice(page, app
     page.get_by_label("Candidate email").fill("hedy.carrier@example.com")
     page.get_by_role("button", name="Add candidate").click()
     _move_by_menu(page, FIRST)
-    expect(page.get_by_text(f"Moved to {FIRST}. Sent 1 of 1 assessment(s).")).to_be_visible()
+    expect(page.get_by_text(f"Moved to {FIRST}. Sent 1 of 1 assessment.")).to_be_visible()
 
     _move_by_menu(page, SECOND)
     expect(page.get_by_text(f"{test} carried over from {FIRST} (sent), not sent again.")).to_be_visible()

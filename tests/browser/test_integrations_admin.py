@@ -140,11 +140,11 @@ def test_admin_connects_rotates_and_disconnects_a_vendor(page, demo_app, app_url
     card.get_by_role("button", name="Disconnect").click()
     dialog = page.get_by_role("alertdialog")
     expect(dialog).to_contain_text(
-        "0 unfinished assessment(s) will be marked failed (0 sent to candidates, 0 not sent yet)"
+        "0 unfinished assessments will be marked failed (0 sent to candidates, 0 not sent yet)"
     )
     shoot("14-disconnect-warning", full_page=False)
     dialog.get_by_role("button", name="Disconnect").click()
-    expect(page.get_by_text("Disconnected; 0 unfinished assessment(s) marked failed.")).to_be_visible()
+    expect(page.get_by_text("Disconnected; 0 unfinished assessments marked failed.")).to_be_visible()
     expect(card).to_have_count(0)
     assert "rotated-coderpad-key-4242" not in page.content()
 

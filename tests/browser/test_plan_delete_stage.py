@@ -37,7 +37,7 @@ def test_deleting_a_stage_moves_its_applications_where_the_recruiter_says(page, 
     )
     held.get_by_role("button", name="Delete").click()
     dialog = page.get_by_role("alertdialog")
-    expect(dialog).to_contain_text("1 application(s) are in this stage")
+    expect(dialog).to_contain_text("1 application is in this stage")
     target = dialog.get_by_label("Move them to")
     expect(target).to_have_text("Applied")  # the first other stage, chosen for them
     target.click()

@@ -35,6 +35,8 @@ def test_the_lowest_score_is_read_with_its_percent_sign_and_junk_is_refused(page
     expect(show_all).to_be_checked()  # drawn from the answer that brings the longer list
     expect(page.locator(".review-row").first).to_be_visible()
     everyone = _scores(page)
+    integrity = page.locator(".review-row td:nth-child(8)").all_inner_texts()
+    assert "1 warning" in integrity, integrity  # the badge read "1 warning(s)"
     assert min(everyone) < 70 <= max(everyone), (
         f"the demo job should have scores on both sides of 70: {everyone}"
     )

@@ -244,8 +244,8 @@ def test_deleting_the_stage_holding_an_open_test_carries_it_on_still_named_for_t
     )
 
     assert deleted.message == (
-        "Stage deleted. 1 application(s) moved to Final screen. "
-        "1 assessment(s) already sent carried over, not sent again."
+        "Stage deleted. 1 application moved to Final screen. "
+        "1 assessment already sent carried over, not sent again."
     )  # it said "Sent 0 of 1 assessment(s)."
     assert _fresh(session, sent).stage_id == p.final.id
     [shown] = views.application(session, p.application_id).attempts

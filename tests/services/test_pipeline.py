@@ -30,7 +30,7 @@ def test_leaving_a_stage_withdraws_its_unsent_test_and_keeps_a_sent_one(
     )
 
     assert _attempt(session, unsent).state == AttemptState.CANCELLED
-    assert "Withdrew 1 unsent assessment(s) of CoderPad assessment." in left.message
+    assert "Withdrew 1 unsent assessment of CoderPad assessment." in left.message
     assert queue_view.rows(session, "needs_sending") == []  # nothing waits for a stage they left
     summaries = [e.summary for e in session.exec(select(ApplicationEvent).order_by(ApplicationEvent.id))]
     assert any("withdrawn before it was sent" in s for s in summaries)

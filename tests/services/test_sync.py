@@ -145,7 +145,10 @@ def test_a_session_deleted_at_the_vendor_is_cancelled_once_missing_for_an_hour(
     first_miss = session.get(AssessmentAttempt, deleted.id)
     assert first_miss.state == AttemptState.SENT and first_miss.missing_since is not None  # once is no proof
     assert sandbox.stats()["api_requests"] - before == 2  # the listing's one page, and one lookup
-    assert "no longer at CoderPad Screen" in session.get(Integration, p.integration.id).last_error
+    assert (
+        "1 open attempt is no longer at CoderPad Screen (deleted there?); each is cancelled once missing for 1 hour."
+        in session.get(Integration, p.integration.id).last_error
+    )
 
     sync.sync_integration(session=session, integration_id=p.integration.id)
 

@@ -37,7 +37,7 @@ def test_a_bulk_move_whose_automatic_sends_all_fail_says_so_as_an_error(
 
     assert set(session.exec(select(AssessmentAttempt.state)).all()) == {AttemptState.ERROR}
     assert toast_level(said[-1]) == "error", said[-1]
-    assert "Moved 2 application(s). 2 assessment(s) not sent." in repr(said[-1])
+    assert "Moved 2 applications. 2 assessments not sent." in repr(said[-1])
 
 
 def test_a_card_moved_whose_automatic_send_fails_is_told_as_an_error(

@@ -56,7 +56,8 @@ def test_candidates_of_a_deleted_stage_moved_into_an_auto_send_stage_are_sent_it
     [attempt] = session.exec(select(AssessmentAttempt)).all()
     assert (attempt.state, attempt.stage_id) == (AttemptState.SENT, p.assessment.id)
     assert sandbox.stats()["invitations_created"] == 1
-    assert "Stage deleted. 1 application(s) moved to CoderPad assessment. Sent 1 of 1" in repr(toast), toast
+    said = "Stage deleted. 1 application moved to CoderPad assessment. Sent 1 of 1 assessment."
+    assert said in repr(toast), toast
     summaries = [e.summary for e in session.exec(select(ApplicationEvent))]
     assert "Moved from Applied to CoderPad assessment (stage deleted)" in summaries
 
