@@ -33,8 +33,18 @@ def new_job(page: Page, title: str) -> str:
     """A job made on the jobs page (Applied, Recruiter screen, Onsite, Offer); its plan's address."""
     page.get_by_label("New job title").fill(title)
     page.get_by_role("button", name="New job").click()
-    expect(page.get_by_role("heading", name=f"{title}: interview plan")).to_be_visible()
+    expect(page.get_by_role("heading", name=f"{title}: interview plan", exact=True)).to_be_visible()
     return page.url
+
+
+def card_of(page: Page, name: str, stage: str = ""):
+    """The board's card of the candidate called exactly ``name`` (in ``stage``'s column if given).
+
+    Not the cards whose text merely contains the name: the shared demo job also holds other
+    walks' candidates, and "Ada Byron" is in "Ada Byronson" (Playwright's has_text is a substring).
+    """
+    column = page.locator(f".pipeline-column[data-stage='{stage}']") if stage else page
+    return column.locator(".pipeline-card", has=page.get_by_role("link", name=name, exact=True))
 
 
 def add_candidate(page: Page, name: str) -> None:
@@ -46,8 +56,7 @@ def add_candidate(page: Page, name: str) -> None:
     page.get_by_label("Candidate name").fill(name)
     page.get_by_label("Candidate email").fill(name.lower().replace(" ", ".") + "@example.com")
     page.get_by_role("button", name="Add candidate").click()
-    applied = page.locator(".pipeline-column[data-stage='Applied'] .pipeline-card", has_text=name)
-    expect(applied).to_be_visible()
+    expect(card_of(page, name, "Applied")).to_be_visible()
     # The boxes empty just after the card shows: typing the next name before that would be wiped.
     expect(page.get_by_label("Candidate name")).to_have_value("")
 
@@ -67,8 +76,8 @@ def open_new_application(page: Page, app_url: str, job_id: int, name: str, email
     page.get_by_label("Candidate name").fill(name)
     page.get_by_label("Candidate email").fill(email or name.lower().replace(" ", ".") + "@example.com")
     page.get_by_role("button", name="Add candidate").click()
-    page.locator(".pipeline-card", has_text=name).get_by_role("link", name=name).click()
-    expect(page.get_by_role("heading", name=name)).to_be_visible()
+    card_of(page, name).get_by_role("link", name=name, exact=True).click()
+    expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
 
 
 def query_app(db_url: str, sql: str, **params) -> list:

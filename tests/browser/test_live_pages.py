@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from dashboard.services import assessments, matching
 from models import Integration
 from providers.base import AttemptStatus, Progress
-from tests.browser.steps import add_candidate
+from tests.browser.steps import add_candidate, card_of
 
 pytestmark = pytest.mark.browser
 
@@ -51,10 +51,11 @@ def test_a_page_is_watched_while_open_and_forgotten_once_left(page, app_url, dem
     page.set_default_timeout(20_000)
     assert _live_pages_become(app_url, 0) == 0, "pages of earlier tests are still watched"
     sign_in("recruiter@assay.test")
-    expect(page.get_by_role("link", name="Backend Engineer")).to_be_visible()
+    jobs_link = page.get_by_role("link", name="Backend Engineer", exact=True)  # not "Senior Backend Engineer"
+    expect(jobs_link).to_be_visible()
     assert _live_pages_become(app_url, 1) == 1  # the jobs list
 
-    page.get_by_role("link", name="Backend Engineer").click()
+    jobs_link.click()
     expect(page.locator(".pipeline-column").first).to_be_visible()
     board_url = page.url
     assert _live_pages_become(app_url, 1) == 1  # the board's watch replaced the list's
@@ -67,13 +68,9 @@ def test_a_page_is_watched_while_open_and_forgotten_once_left(page, app_url, dem
     # The queue tab moves a candidate on the board; the first tab sees it without a reload.
     other.goto(board_url)
     add_candidate(other, "Dorothy Vaughan")
-    card = other.locator(".pipeline-column[data-stage='Applied'] .pipeline-card", has_text="Dorothy Vaughan")
-    name = card.get_by_role("link").inner_text()
-    card.get_by_role("button", name="Move to").click()
-    other.get_by_role("menuitem", name="Onsite").click()
-    expect(page.locator(".pipeline-column[data-stage='Onsite'] .pipeline-card", has_text=name)).to_be_visible(
-        timeout=3_000
-    )
+    card_of(other, "Dorothy Vaughan", "Applied").get_by_role("button", name="Move to").click()
+    other.get_by_role("menuitem", name="Onsite", exact=True).click()
+    expect(card_of(page, "Dorothy Vaughan", "Onsite")).to_be_visible(timeout=3_000)
     shoot("73-board-live-from-another-tab")
 
     # A vendor result no application matches is kept for the queue: no job moved, the queue shows it.

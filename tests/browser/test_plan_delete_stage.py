@@ -4,7 +4,7 @@ own name box and settings; a refused name is kept to be corrected, or the stored
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import pick_test
+from tests.browser.steps import card_of, pick_test
 
 pytestmark = pytest.mark.browser
 
@@ -24,12 +24,9 @@ def test_deleting_a_stage_moves_its_applications_where_the_recruiter_says(page, 
     page.get_by_label("Candidate name").fill(NAME)
     page.get_by_label("Candidate email").fill("devi.delete@example.com")
     page.get_by_role("button", name="Add candidate").click()
-    card = page.locator(".pipeline-card", has_text=NAME)
-    card.get_by_role("button", name="Move to").click()
-    page.get_by_role("menuitem", name=STAGE).click()
-    expect(
-        page.locator(f".pipeline-column[data-stage='{STAGE}'] .pipeline-card", has_text=NAME)
-    ).to_be_visible()
+    card_of(page, NAME).get_by_role("button", name="Move to").click()
+    page.get_by_role("menuitem", name=STAGE, exact=True).click()
+    expect(card_of(page, NAME, STAGE)).to_be_visible()
 
     page.goto(f"{app_url}/jobs/3/plan")
     held = page.locator(
@@ -51,8 +48,7 @@ def test_deleting_a_stage_moves_its_applications_where_the_recruiter_says(page, 
     ).to_have_count(0)
 
     page.goto(f"{app_url}/jobs/3")
-    moved = page.locator(".pipeline-column[data-stage='Recruiter screen'] .pipeline-card", has_text=NAME)
-    expect(moved).to_be_visible()
+    expect(card_of(page, NAME, "Recruiter screen")).to_be_visible()
 
 
 HUNT = "Hunt stage"

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import add_candidate, pick_test, query_app
+from tests.browser.steps import add_candidate, card_of, pick_test, query_app
 
 pytestmark = pytest.mark.browser
 
@@ -62,7 +62,7 @@ def test_send_take_and_review_a_coderpad_assessment(
 
     # 3. The plan: add a stage sending a CoderPad campaign picked from the vendor's live list.
     page.goto(app_url)
-    page.get_by_role("link", name="Backend Engineer").click()
+    page.get_by_role("link", name="Backend Engineer", exact=True).click()
     expect(page.locator(".pipeline-column").first).to_be_visible()
     page.get_by_role("link", name="Edit plan").click()
     page.get_by_label("New stage name").fill(STAGE)
@@ -79,11 +79,10 @@ def test_send_take_and_review_a_coderpad_assessment(
 
     # 4. A new candidate, moved in with the keyboard-accessible "Move to" menu.
     add_candidate(page, "Katherine Johnson")
-    card = page.locator(".pipeline-column[data-stage='Applied'] .pipeline-card", has_text="Katherine Johnson")
-    candidate = card.get_by_role("link").inner_text()
-    card.get_by_role("button", name="Move to").click()
-    page.get_by_role("menuitem", name=STAGE).click()
-    moved = new_column.locator(".pipeline-card", has_text=candidate)
+    candidate = "Katherine Johnson"
+    card_of(page, candidate, "Applied").get_by_role("button", name="Move to").click()
+    page.get_by_role("menuitem", name=STAGE, exact=True).click()
+    moved = card_of(page, candidate, STAGE)
     expect(moved).to_contain_text("Assessment needs sending")
     shoot("04-board-needs-sending")
     board_url = page.url
@@ -97,11 +96,11 @@ def test_send_take_and_review_a_coderpad_assessment(
     # A second tab keeps the board open, to prove it updates without a reload.
     board = page.context.new_page()
     board.goto(board_url)
-    board_card = board.locator(f".pipeline-column[data-stage='{STAGE}'] .pipeline-card", has_text=candidate)
+    board_card = card_of(board, candidate, STAGE)
     expect(board_card).to_contain_text("Assessment needs sending")
 
     # 5. Send, after a confirmation that names the campaign.
-    page.get_by_role("link", name=candidate).first.click()
+    row.get_by_role("link", name=candidate, exact=True).click()
     page.get_by_role("button", name="Send assessment").click()
     expect(page.get_by_role("alertdialog")).to_be_visible()
     expect(page.get_by_role("alertdialog")).to_contain_text(campaign_name)
