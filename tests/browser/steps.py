@@ -61,10 +61,10 @@ def add_candidate(page: Page, name: str) -> None:
     expect(page.get_by_label("Candidate name")).to_have_value("")
 
 
-def add_stage_test(page: Page, plan_stage, connection: str, index: int = 0) -> str:
-    """Add the ``index``-th test of the connection named ``connection`` to a stage of the plan; its name."""
+def add_stage_test(page: Page, plan_stage, vendor: str, index: int = 0) -> str:
+    """Add the ``index``-th test of the demo's ``vendor`` connection to a stage of the plan; its name."""
     plan_stage.get_by_role("button", name="Add assessment").click()
-    name = pick_test(page, connection, index)
+    name = pick_test(page, vendor, index)
     page.get_by_role("button", name="Add", exact=True).click()
     expect(plan_stage.locator(".stage-test", has_text=name)).to_be_visible()
     return name
@@ -90,15 +90,19 @@ def query_app(db_url: str, sql: str, **params) -> list:
         engine.dispose()
 
 
-def pick_test(page: Page, connection: str, index: int = 0) -> str:
-    """Choose the connection whose name contains ``connection``, then its ``index``-th test; its name.
+def pick_test(page: Page, vendor: str, index: int = 0) -> str:
+    """Choose the demo's connection to ``vendor`` (its display name), then its ``index``-th test; its name.
 
+    The demo's connection is named after its vendor ("iMocha (iMocha)" in the list). Picked by
+    that whole name: other walks connect more accounts of a vendor ("CoderPad Screen (EU team)
+    (CoderPad Screen)"), and one left behind by a walk that failed would match a part of it.
     The tests are fetched from the vendor after the connection changes; the test list
     stays disabled until they arrive, so opening it earlier would open the old, empty one.
     """
+    seeded = f"{vendor} ({vendor})"
     page.get_by_label("Vendor connection").click()
-    page.get_by_role("option", name=re.compile(re.escape(connection))).click()
-    expect(page.get_by_label("Vendor connection")).to_contain_text(connection)
+    page.get_by_role("option", name=seeded, exact=True).click()
+    expect(page.get_by_label("Vendor connection")).to_have_text(seeded)
     tests = page.get_by_label("Test", exact=True)
     expect(tests).to_be_enabled()
     tests.click()

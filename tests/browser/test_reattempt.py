@@ -81,7 +81,7 @@ def test_a_re_attempt_not_yet_taken_offers_no_detailed_report(page, app_url, sig
     sign_in("recruiter@assay.test")
     open_new_application(page, app_url, 1, "Walk Report Link")
     page.get_by_role("button", name="Send an assessment").click()
-    pick_test(page, "(HackerRank)")
+    pick_test(page, "HackerRank")
     page.get_by_role("button", name="Send", exact=True).click()
     first = page.locator(".assessment-attempt", has_text=re.compile(r"attempt 1 ·"))
     expect(first).to_contain_text("Sent")
