@@ -164,13 +164,14 @@ def test_a_hiring_manager_sees_only_their_job_and_no_integrations(page, app_url,
     page.set_default_timeout(20_000)
     sign_in("manager@assay.test")
 
-    expect(page.get_by_role("link", name="Backend Engineer")).to_be_visible()
-    expect(page.get_by_role("link", name="Frontend Engineer")).to_have_count(0)
-    expect(page.get_by_role("link", name="Integrations")).to_have_count(0)
+    # Exact: a job whose title holds one of these ("Senior Backend Engineer") would match too.
+    expect(page.get_by_role("link", name="Backend Engineer", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Frontend Engineer", exact=True)).to_have_count(0)
+    expect(page.get_by_role("link", name="Integrations", exact=True)).to_have_count(0)
     shoot("16-manager-jobs", full_page=False)
 
     # Their job's board shows the cards without what moves them (their role cannot).
-    page.get_by_role("link", name="Backend Engineer").click()
+    page.get_by_role("link", name="Backend Engineer", exact=True).click()
     cards = page.locator(".pipeline-card")
     expect(cards.first).to_be_visible()
     expect(page.get_by_role("link", name="Review results")).to_be_visible()

@@ -16,7 +16,7 @@ def test_an_admin_sets_the_status_clocks_and_the_board_follows(page, app_url, si
     page.goto(f"{app_url}/jobs/1")
     expect(_sent_chips(page, "green").first).to_be_visible()  # the demo's invitations are fresh
 
-    page.get_by_role("link", name="Settings").click()
+    page.get_by_role("link", name="Settings", exact=True).click()  # the board's other links are candidates
     amber, red = page.get_by_label("Sent amber after hours"), page.get_by_label("Sent red after hours")
     expect(amber).to_have_value("72")
     failed_row = page.get_by_role("row").filter(has_text="Failed")
@@ -54,7 +54,7 @@ def test_a_recruiter_has_no_settings(page, app_url, sign_in):
     page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     page.goto(f"{app_url}/jobs/1")
-    expect(page.get_by_role("link", name="Queue")).to_be_visible()
-    expect(page.get_by_role("link", name="Settings")).to_have_count(0)
+    expect(page.get_by_role("link", name="Queue", exact=True)).to_be_visible()  # not a candidate's name
+    expect(page.get_by_role("link", name="Settings", exact=True)).to_have_count(0)
     page.goto(f"{app_url}/settings")
     expect(page.locator(".page-refusal")).to_contain_text("Settings are the admins' page")
