@@ -5,6 +5,8 @@ Send (or Resend, Re-attempt) sat beyond a sideways scroll, out of a recruiter's 
 Match and Set aside beside a vendor result that needs matching.
 """
 
+import re
+
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
@@ -48,7 +50,7 @@ def _in_sight(buttons, width: int) -> None:
 
 def _fits(page, width: int, step: str = "Send") -> None:
     """Every row's one click (``step``) and Match in sight, and nothing on the page scrolls sideways."""
-    _in_sight(page.get_by_role("button", name=f"{step} for "), width)
+    _in_sight(page.get_by_role("button", name=re.compile(f"^{step} for ")), width)  # "Send" is in "Resend"
     _in_sight(page.locator(".needs-matching").get_by_role("button", name="Match"), width)
     assert page.evaluate(OVERFLOW) <= 0, "the queue scrolls sideways"
 
@@ -67,12 +69,12 @@ def test_a_recruiter_reaches_each_rows_buttons_in_an_800_px_window(page, app_url
     shoot("queue-800-wide-needs-matching", full_page=False)
     # Awaiting candidate: Resend, disabled with the vendor's reason where it has none.
     page.locator(".queue-bucket[data-bucket='awaiting']").click()
-    expect(page.get_by_role("button", name="Resend for ").first).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile("^Resend for ")).first).to_be_visible()
     _fits(page, 800, "Resend")
     shoot("queue-800-wide-awaiting", full_page=False)
 
     # A wide window keeps the tables' columns side by side.
     page.set_viewport_size({"width": 1280, "height": 900})
-    _fits(page, 1280)
+    _fits(page, 1280, "Resend")  # still on Awaiting candidate
     expect(page.get_by_role("columnheader", name="Waiting")).to_be_visible()
     shoot("queue-1280-wide", full_page=False)

@@ -58,7 +58,7 @@ def test_a_recruiter_sends_resends_and_reattempts_from_the_queue(
     expect(_row(page)).to_contain_text("Sent")
     email = _row(page).locator("text=@example.com").inner_text()
     _row(page).get_by_role("button", name=f"Resend for {CANDIDATE}").click()
-    expect(page.get_by_text(re.compile("resent", re.I)).first).to_be_visible()
+    expect(page.get_by_text("Invitation resent.", exact=True)).to_be_visible()
     shoot("75-queue-row-resend")
 
     # The vendor reports the test expired: the row is in Expired, with a re-attempt beside it.
@@ -73,7 +73,7 @@ def test_a_recruiter_sends_resends_and_reattempts_from_the_queue(
     expect(_row(page)).to_have_count(0)
     _bucket(page, "awaiting")
     expect(_row(page)).to_contain_text("Sent")
-    page.get_by_role("link", name=CANDIDATE).click()
+    page.get_by_role("link", name=CANDIDATE, exact=True).click()
     expect(page.locator(".assessment-attempt", has_text="attempt 2")).to_contain_text("re-take of attempt 1")
 
     # A hiring manager, next on this tab, starts afresh (not with the recruiter's search), and
@@ -139,16 +139,16 @@ def test_the_stage_list_follows_the_job_picked(page, app_url, shoot, sign_in):
     page.goto(f"{app_url}/queue")
     stage = page.get_by_label("Stage", exact=True)
     stage.click()
-    page.get_by_role("option", name="CoderPad Screen assessment").click()  # Backend Engineer's
+    page.get_by_role("option", name="CoderPad Screen assessment", exact=True).click()  # Backend Engineer's
     expect(stage).to_contain_text("CoderPad Screen assessment")
 
     page.get_by_label("Job", exact=True).click()
-    page.get_by_role("option", name="Frontend Engineer").click()
+    page.get_by_role("option", name="Frontend Engineer", exact=True).click()  # not "Senior Frontend ..."
 
     expect(stage).to_contain_text("All stages")  # another job's stage is cleared
     stage.click()
-    expect(page.get_by_role("option", name="HackerRank assessment")).to_be_visible()
+    expect(page.get_by_role("option", name="HackerRank assessment", exact=True)).to_be_visible()
     shoot("78-queue-stage-list-of-the-job")
-    expect(page.get_by_role("option", name="CoderPad Screen assessment")).to_have_count(0)
-    expect(page.get_by_role("option", name="iMocha assessment")).to_have_count(0)
+    expect(page.get_by_role("option", name="CoderPad Screen assessment", exact=True)).to_have_count(0)
+    expect(page.get_by_role("option", name="iMocha assessment", exact=True)).to_have_count(0)
     page.keyboard.press("Escape")
