@@ -62,8 +62,8 @@ def test_the_application_pages_chip_is_the_boards_colour(page, app_url, sign_in,
     expect(card.locator(".rt-Badge[data-accent-color='green']")).to_be_visible()  # fresh: green
     name = card.get_by_role("link").first.inner_text()
 
-    card.get_by_role("link", name=name).click()
-    expect(page.get_by_role("heading", name=name)).to_be_visible()
+    card.get_by_role("link", name=name, exact=True).click()
+    expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
     chip = page.locator(".assessment-attempt .rt-Badge", has_text="needs sending").first
     expect(chip).to_have_attribute("data-accent-color", "green")
     shoot("61-application-chip-by-the-clocks")
@@ -71,6 +71,12 @@ def test_the_application_pages_chip_is_the_boards_colour(page, app_url, sign_in,
 
 def _bold(page):
     return page.locator(".notification a.rt-r-weight-bold")
+
+
+def _saying(page, message: str):
+    """The notification saying exactly ``message``, not one that merely contains it: every walk
+    adds notifications, and "Ann's test is complete..." is inside "Joann's test is complete..."."""
+    return page.locator(".notification a", has_text=re.compile(f"^{re.escape(message)}$")).first
 
 
 def test_opening_a_notification_reads_it_for_that_person_and_mark_all_read_says_so(
@@ -88,10 +94,8 @@ def test_opening_a_notification_reads_it_for_that_person_and_mark_all_read_says_
     opened.click()
     page.wait_for_url(f"{app_url}/applications/*")
     page.goto(f"{app_url}/notifications")
-    expect(page.locator(".notification a", has_text=message).first).not_to_have_class(
-        re.compile("weight-bold")
-    )
-    expect(page.locator(".notification a", has_text=other).first).to_have_class(re.compile("weight-bold"))
+    expect(_saying(page, message)).not_to_have_class(re.compile("weight-bold"))
+    expect(_saying(page, other)).to_have_class(re.compile("weight-bold"))
     shoot("62-notifications-one-opened", full_page=False)
 
     # An email in the outbox opens from the keyboard: its subject is a disclosure, not a hover tip.
@@ -104,14 +108,12 @@ def test_opening_a_notification_reads_it_for_that_person_and_mark_all_read_says_
 
     sign_in("admin@assay.test")  # another member of the team has read none of them
     page.goto(f"{app_url}/notifications")
-    expect(page.locator(".notification a", has_text=message).first).to_have_class(re.compile("weight-bold"))
+    expect(_saying(page, message)).to_have_class(re.compile("weight-bold"))
     were_unread = [text for text in _bold(page).all_inner_texts()]
     page.get_by_role("button", name="Mark all read").click()
     expect(page.get_by_text("notifications read.")).to_be_visible()
     for text in were_unread[:10]:
-        expect(page.locator(".notification a", has_text=text).first).not_to_have_class(
-            re.compile("weight-bold")
-        )
+        expect(_saying(page, text)).not_to_have_class(re.compile("weight-bold"))
     shoot("63-notifications-all-read", full_page=False)
 
 
@@ -127,7 +129,7 @@ def test_a_hiring_manager_is_offered_no_control_only_recruiters_may_use(page, ap
     candidate = page.locator(".review-row").first.get_by_role("link")
     name = candidate.inner_text()
     candidate.click()
-    expect(page.get_by_role("heading", name=name)).to_be_visible()
+    expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
     attempt = page.locator(".assessment-attempt").first
 
     # What a hiring manager may do stays: the result, its report, deciding, notes.
