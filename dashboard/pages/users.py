@@ -20,10 +20,13 @@ def _role_select(aria_label: str, **props) -> rx.Component:
 
 
 def _job_toggle(user: UserView, job: Choice) -> rx.Component:
+    """A job's box in one person's row, named for both: the job's title alone, in every row, told a
+    screen reader user tabbing down nothing of whose team it was (the name holds the title shown)."""
     return rx.checkbox(
         job.label,
         checked=user.job_ids.contains(job.value),
         on_change=lambda on: UsersState.toggle_job(user.id, job.value, on),
+        aria_label=user.name + " on the " + job.label + " team",
         size="1",
     )
 
@@ -45,7 +48,7 @@ def _row(user: UserView) -> rx.Component:
                 value=user.role,
                 on_change=lambda role: UsersState.change_role(user.id, role),
                 size="1",
-                aria_label="Role",
+                aria_label="Role of " + user.name,  # not "Role" in every row
             )
         ),
         rx.table.cell(
@@ -65,9 +68,14 @@ def _row(user: UserView) -> rx.Component:
                     variant="soft",
                     color_scheme="red",
                     on_click=UsersState.ask_deactivate(user.id, user.name),
+                    aria_label="Deactivate " + user.name,
                 ),
                 rx.button(
-                    "Reactivate", size="1", variant="soft", on_click=UsersState.set_active(user.id, True)
+                    "Reactivate",
+                    size="1",
+                    variant="soft",
+                    on_click=UsersState.set_active(user.id, True),
+                    aria_label="Reactivate " + user.name,
                 ),
             )
         ),

@@ -166,6 +166,24 @@ def broken_rules(page: Page) -> list[dict]:
     return page.evaluate(RULES)
 
 
+CONTROL = re.compile(r'^\s*- (button|link|checkbox|combobox|textbox|spinbutton|menuitem|switch) "(.*)"')
+
+
+def shared_names(page: Page) -> dict[str, int]:
+    """The controls on the page that share their role and name with another: how many of each.
+
+    A screen reader user tabbing through hears the name alone ("Role, combobox" in every row of
+    a table), and a test's locator by that name finds several. Read from Playwright's own
+    accessibility tree, the names its get_by_role and get_by_label go by.
+    """
+    named = [
+        m.group(1) + " " + m.group(2)
+        for m in map(CONTROL.match, page.locator("body").aria_snapshot().splitlines())
+        if m
+    ]
+    return {name: named.count(name) for name in sorted(set(named)) if named.count(name) > 1}
+
+
 def open_and_escape(page: Page, button) -> None:
     """Open a dialog from ``button`` with the keyboard and close it with Escape: the focus is back
     on the button (it fell to the page's top), ready for the next Tab."""

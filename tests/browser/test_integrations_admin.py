@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from dashboard.jobs.scheduler import LEADER_CHECK_S
-from tests.browser.steps import DEMO_PASSWORD, open_and_escape, query_app
+from tests.browser.steps import DEMO_PASSWORD, open_and_escape, query_app, shared_names
 
 pytestmark = pytest.mark.browser
 
@@ -252,12 +252,13 @@ def test_users_page_keeps_a_refused_invite_confirms_deactivation_and_wraps_long_
 
     # Putting a hiring manager on a job's team says so.
     harper = page.get_by_role("row", name=re.compile("manager@assay.test"))
-    harper.get_by_role("checkbox", name="Data Engineer").click()
+    on_data_team = harper.get_by_role("checkbox", name="Harper Manager on the Data Engineer team", exact=True)
+    on_data_team.click()
     expect(page.get_by_text(re.compile(r"is now on the Data Engineer team\."))).to_be_visible()
-    expect(harper.get_by_role("checkbox", name="Data Engineer")).to_be_checked()
-    harper.get_by_role("checkbox", name="Data Engineer").click()
+    expect(on_data_team).to_be_checked()
+    on_data_team.click()
     expect(page.get_by_text(re.compile(r"is no longer on the Data Engineer team\."))).to_be_visible()
-    expect(harper.get_by_role("checkbox", name="Data Engineer")).not_to_be_checked()
+    expect(on_data_team).not_to_be_checked()
 
     # A first password is shown once: coming back to the page, or reloading it, does not show it again.
     expect(page.get_by_text("First password for hubert@example.com")).to_be_visible()
@@ -269,6 +270,25 @@ def test_users_page_keeps_a_refused_invite_confirms_deactivation_and_wraps_long_
     page.reload()
     expect(harper).to_be_visible()
     expect(page.get_by_text("First password for")).to_have_count(0)
+
+
+def test_each_control_on_the_users_page_names_whose_it_is(page, app_url, sign_in):
+    """Found by a CI run: every row's boxes were named by the bare job title ("Data Engineer"), its
+    select "Role" and its button "Deactivate", so a screen reader tabbing down heard "Data Engineer,
+    checkbox, checked" for each person without whose, and a locator by a job's title found a box
+    in every row (test_board_cards' job "Long Names Engineer" broke a locator of "Name")."""
+    page.set_default_timeout(20_000)
+    sign_in("admin@assay.test")
+    page.goto(f"{app_url}/users")
+    riley = page.get_by_role("row", name=re.compile("recruiter@assay.test"))
+    expect(riley.get_by_role("combobox", name="Role of Riley Recruiter", exact=True)).to_have_text(
+        "Recruiter"
+    )
+    expect(riley.get_by_role("button", name="Deactivate Riley Recruiter", exact=True)).to_be_visible()
+    expect(
+        riley.get_by_role("checkbox", name="Riley Recruiter on the Backend Engineer team", exact=True)
+    ).to_be_visible()
+    assert shared_names(page) == {}
 
 
 def _open_coodesh_dialog(page, app_url, sign_in):
