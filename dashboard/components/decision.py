@@ -1,10 +1,11 @@
-"""The reject dialog: a reason from the list (a rejection always has one) and an optional note."""
+"""The reject dialog (a reason from the list, since a rejection always has one, and an optional note),
+and the question before a rejection is undone."""
 
 from __future__ import annotations
 
 import reflex as rx
 
-from dashboard.components.layout import focus_returns
+from dashboard.components.layout import focus_returns, question_answers
 from dashboard.services.review import REJECTION_REASONS
 
 
@@ -52,4 +53,33 @@ def reject_dialog(state, candidate_name: rx.Var) -> rx.Component:
         ),
         open=state.rejecting,
         on_open_change=state.set_rejecting,
+    )
+
+
+def undo_rejection_dialog(state, candidate_name: rx.Var, stage_name: rx.Var) -> rx.Component:
+    """Asks before a rejection is undone (``ReopenForm``, and an ``undo_rejection`` handler): saying
+    where the candidate will be, and what the rejection did that undoing it leaves as it is."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Undo the rejection?"),
+            rx.alert_dialog.description(
+                rx.text.strong(candidate_name),
+                " becomes an active candidate again in ",
+                rx.text.strong(stage_name),
+                ". The history keeps the rejection and its undoing.",
+            ),
+            rx.vstack(
+                rx.foreach(state.undo_stays, lambda line: rx.text(line, size="2")),
+                spacing="1",
+                margin_top="8px",
+                class_name="undo-stays",
+            ),
+            question_answers(
+                "Back",
+                rx.button("Undo rejection", on_click=state.undo_rejection),
+            ),
+            **focus_returns(),
+        ),
+        open=state.undoing_rejection,
+        on_open_change=state.set_undoing_rejection,
     )

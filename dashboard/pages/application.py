@@ -3,7 +3,7 @@
 import reflex as rx
 
 from dashboard import routes
-from dashboard.components.decision import reject_dialog
+from dashboard.components.decision import reject_dialog, undo_rejection_dialog
 from dashboard.components.earlier import earlier_dialog
 from dashboard.components.layout import focus_returns, link_button, page_frame, question_answers, status_chip
 from dashboard.components.picker import picker_fields
@@ -407,6 +407,36 @@ def _reject_dialog() -> rx.Component:
     return reject_dialog(ApplicationState, ApplicationState.application.candidate_name)
 
 
+def _undo_rejection_dialog() -> rx.Component:
+    app = ApplicationState.application
+    return undo_rejection_dialog(ApplicationState, app.candidate_name, app.stage_name)
+
+
+def _rejected() -> rx.Component:
+    """The rejection, and (for whoever may reject: a wrong one is undone by the same people) its undo."""
+    app = ApplicationState.application
+    return rx.cond(
+        app.rejected != "",
+        rx.callout.root(
+            rx.callout.icon(rx.icon("ban")),
+            rx.callout.text(app.rejected),
+            rx.cond(
+                AuthState.user_role != "",
+                rx.button(
+                    rx.icon("undo-2", size=14),
+                    "Undo rejection",
+                    size="1",
+                    variant="soft",
+                    width="fit-content",
+                    on_click=ApplicationState.set_undoing_rejection(True),
+                ),
+            ),
+            color_scheme="gray",
+            class_name="rejected",
+        ),
+    )
+
+
 def _decision() -> rx.Component:
     app = ApplicationState.application
     return rx.cond(
@@ -552,6 +582,7 @@ def application_page() -> rx.Component:
         _extend_dialog(),
         _picker_dialog(),
         _reject_dialog(),
+        _undo_rejection_dialog(),
         rx.cond(
             ApplicationState.loaded,
             rx.cond(
@@ -578,10 +609,7 @@ def application_page() -> rx.Component:
                         align="center",
                         wrap="wrap",
                     ),
-                    rx.cond(
-                        app.rejected != "",
-                        rx.callout(app.rejected, icon="ban", color_scheme="gray", class_name="rejected"),
-                    ),
+                    _rejected(),
                     _decision(),
                     rx.cond(
                         # A rejected candidate is sent no test: the service refuses, so nothing offers it.

@@ -232,7 +232,7 @@ def settings(session: Session, job_id: int) -> ReviewSettings:
     )
 
 
-def _claim_decision(session: Session, application: Application, expected_version: int) -> None:
+def claim_decision(session: Session, application: Application, expected_version: int) -> None:
     """Take the decision, or say who decided meanwhile."""
     done = session.exec(
         sa.update(Application)
@@ -294,7 +294,7 @@ def advance(
     index = next(i for i, s in enumerate(stages) if s.id == application.stage_id)
     if index + 1 >= len(stages):
         raise UserError(f"{stages[index].name} is the last stage of the plan.")
-    _claim_decision(session, application, expected_version)
+    claim_decision(session, application, expected_version)
     _mark_counted_reviewed(session, application, actor)
     history.record(session, application_id=application.id, summary="Advanced after review", actor=actor)
     session.commit()
@@ -423,7 +423,7 @@ def reject(
         raise NotFound("That application no longer exists.")
     if application.rejected_at is not None:
         raise UserError("This candidate was already rejected.")
-    _claim_decision(session, application, expected_version)
+    claim_decision(session, application, expected_version)
     _mark_counted_reviewed(session, application, actor)
     application.rejected_at, application.rejection_reason = utcnow(), reason
     session.add(application)
@@ -556,7 +556,7 @@ def apply_rules(session: Session, attempt: AssessmentAttempt) -> bool:
     if index + 1 >= len(stages):
         return False
     rule_actor = dataclasses.replace(SYSTEM, label=f"rule: advance at {stage.advance_at:g}% or more")
-    _claim_decision(session, application, application.decision_version)
+    claim_decision(session, application, application.decision_version)
     _mark_counted_reviewed(session, application, rule_actor)
     session.commit()
     pipeline.move_application(

@@ -13,6 +13,7 @@ from dashboard.services import (
     interviews,
     notes,
     pipeline,
+    reopening,
     review,
     views,
 )
@@ -23,7 +24,7 @@ from dashboard.states.auth import acting_user, current_user, requires
 from dashboard.states.common import id_in_path, in_session, outcome_toast
 from dashboard.states.earlier import EarlierAttemptChoice
 from dashboard.states.picker import TestPicker
-from dashboard.states.rejection import RejectForm
+from dashboard.states.rejection import RejectForm, ReopenForm
 from models import AttemptState
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ def _parse_when(text: str) -> datetime.datetime:
     raise UserError("Write the date as YYYY-MM-DD (and a time as HH:MM, UTC).")
 
 
-class ApplicationState(TestPicker, RejectForm, EarlierAttemptChoice, rx.State):
+class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice, rx.State):
     """The application page; reloads when its job changes."""
 
     application: views.ApplicationView = EMPTY
@@ -71,6 +72,9 @@ class ApplicationState(TestPicker, RejectForm, EarlierAttemptChoice, rx.State):
         return id_in_path(self, "applications")
 
     def _application_to_reject(self) -> int:
+        return self.application.id
+
+    def _application_to_reopen(self) -> int:
         return self.application.id
 
     async def _reload(self) -> None:
@@ -140,7 +144,7 @@ class ApplicationState(TestPicker, RejectForm, EarlierAttemptChoice, rx.State):
     async def load(self):
         """Page load."""
         self.earlier_attempt_id = self.extend_attempt_id = self.confirm_attempt_id = 0
-        self.picker_open = self.rejecting = False
+        self.picker_open = self.rejecting = self.undoing_rejection = False
         if self._application_id() != self._typed_for:
             # The page's state outlives the page: a note typed, unsaved, for one candidate must
             # not wait in the box on the next one's page, to be saved there; nor may the last
@@ -394,6 +398,25 @@ class ApplicationState(TestPicker, RejectForm, EarlierAttemptChoice, rx.State):
                 actor=actor,
             ),
             permission=Permission.REVIEW,
+        )
+
+    @rx.event
+    @requires(Permission.REVIEW)
+    async def undo_rejection(self):
+        """Undo the rejection (asked first: ``set_undoing_rejection``); the candidate stays in their stage."""
+        application_id, version, actor = (
+            self._application_id(),
+            self.application.decision_version,
+            acting_user(),
+        )
+        name, stage = self.application.candidate_name, self.application.stage_name
+        self.undoing_rejection = False
+        return await self._act(
+            lambda s: reopening.reopen(
+                session=s, application_id=application_id, expected_version=version, actor=actor
+            ),
+            permission=Permission.REVIEW,
+            success=f"Rejection undone: {name} is active again in {stage}.",
         )
 
     @rx.event

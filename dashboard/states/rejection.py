@@ -1,10 +1,12 @@
-"""The reject form (a reason from the list, an optional note), shared by the review and application pages."""
+"""The reject form (a reason from the list, an optional note), shared by the review and application
+pages, and the application page's undo-rejection question."""
 
 from __future__ import annotations
 
 import reflex as rx
 
-from dashboard.services import review
+from dashboard.services import reopening, review
+from dashboard.services.errors import UserError
 from dashboard.services.permissions import Permission
 from dashboard.states.auth import requires
 from dashboard.states.common import in_session
@@ -53,3 +55,28 @@ class RejectForm(rx.State, mixin=True):
     @requires(Permission.REVIEW)
     def set_reject_note(self, value: str):
         self.reject_note = value
+
+
+class ReopenForm(rx.State, mixin=True):
+    """Whether the undo-rejection dialog is open, and what it says stays as the rejection made it
+    (``reopening.what_stays``), so the recruiter knows before the click what undoing does not undo."""
+
+    undoing_rejection: bool = False
+    undo_stays: list[str] = []
+
+    def _application_to_reopen(self) -> int:
+        """The application the dialog would reopen (0: none)."""
+        raise NotImplementedError
+
+    @rx.event
+    @requires(Permission.REVIEW)
+    async def set_undoing_rejection(self, value: bool):
+        self.undoing_rejection, self.undo_stays = value, []
+        application_id = self._application_to_reopen()
+        if value and application_id:
+            try:
+                self.undo_stays = await in_session(lambda s: reopening.what_stays(s, application_id))
+            except UserError as err:  # undone meanwhile, in another tab
+                self.undoing_rejection = False
+                return rx.toast.error(str(err))
+        return None

@@ -248,3 +248,27 @@ def test_the_reject_dialog_says_the_open_test_will_be_withdrawn_and_rejecting_wi
     assert said == [f"Their open CoderPad Screen test, {attempt.vendor_test_name}, will be withdrawn."]
     assert toast_level(toast) == "success" and "Withdrawn at the vendor" in repr(toast)
     assert [a.state for a in page.application.attempts] == ["cancelled"]
+
+
+def test_a_rejection_is_undone_after_the_question_and_the_page_shows_the_candidate_active(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    """Found by a walk: a candidate rejected by mistake stayed rejected; the page offered no way back."""
+    p = pipeline_with_assessment
+    attempt = send_test(session, p.assessment, p.application)
+    page = _application_page(p, signed_in_as)
+    run_async(run_handler(page, "set_rejecting", True))
+    page.reject_reason = "Other"
+    run_async(run_handler(page, "reject"))
+
+    run_async(run_handler(page, "set_undoing_rejection", True))
+    said = list(page.undo_stays)
+    [toast] = run_async(run_handler(page, "undo_rejection"))
+
+    assert said[0].startswith(
+        f"Withdrawn at the vendor when they were rejected, and staying withdrawn: {attempt.vendor_test_name}."
+    )
+    assert toast_level(toast) == "success" and "Ada Lovelace is active again" in repr(toast)
+    assert (page.undoing_rejection, page.application.rejected) == (False, "")
+    assert page.application.stage_name == "CoderPad assessment"
+    assert page.application.history[0].summary.startswith("Rejection undone (Other)")

@@ -1,0 +1,56 @@
+"""A rejection undone from the application page, walked in Chromium.
+
+Found by a walk: a recruiter who rejected the wrong candidate had no way back; the page only
+said "Rejected" and the board badged them so for good. Undoing it asks first, says the
+withdrawn test stays withdrawn, and the board in another tab shows the candidate active again.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.steps import broken_rules, open_and_escape, open_new_application, pick_test
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_wrong_rejection_is_undone_and_the_candidate_is_active_again(page, app_url, sign_in, shoot):
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    open_new_application(page, app_url, 1, "Uma Undone")
+    page.get_by_role("button", name="Send an assessment").click()
+    test_name = pick_test(page, "HackerRank")
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(page.locator(".assessment-attempt").first).to_contain_text("Sent")
+    board = page.context.new_page()
+    board.goto(f"{app_url}/jobs/1")
+    card = board.locator(".pipeline-card", has_text="Uma Undone")
+    expect(card).to_be_visible()
+
+    page.locator(".decision").get_by_role("button", name="Reject").click()
+    page.get_by_label("Rejection reason").click()
+    page.get_by_role("option", name="Other").click()
+    page.get_by_role("dialog").get_by_role("button", name="Reject").click()
+    undo = page.locator(".rejected").get_by_role("button", name="Undo rejection")
+    expect(card.get_by_text("Rejected", exact=True)).to_be_visible()
+    assert broken_rules(page) == []
+    open_and_escape(page, undo)  # asked first, and the focus comes back to the button
+
+    undo.click()
+    asked = page.get_by_role("alertdialog")
+    expect(asked).to_contain_text("Uma Undone becomes an active candidate again in Applied")
+    expect(asked).to_contain_text(f"staying withdrawn: {test_name}")
+    shoot("70-undo-rejection-asks-first")
+    assert broken_rules(page) == []
+    asked.get_by_role("button", name="Undo rejection").click()
+
+    expect(page.get_by_text("Rejection undone: Uma Undone is active again in Applied.")).to_be_visible()
+    expect(page.locator(".rejected")).to_have_count(0)
+    expect(page.locator(".decision").get_by_role("button", name="Reject")).to_be_visible()
+    expect(page.get_by_role("button", name="Send an assessment")).to_be_visible()
+    expect(page.locator(".history")).to_contain_text(
+        re.compile(r"Rejection undone \(Other\); active again in Applied")
+    )
+    shoot("71-undo-rejection-done")
+    expect(card.get_by_text("Rejected", exact=True)).to_have_count(0)  # the other tab, without a reload

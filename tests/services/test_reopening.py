@@ -1,0 +1,104 @@
+"""Undoing a rejection: a candidate rejected by mistake is active again where they were."""
+
+import datetime
+
+import pytest
+from sqlmodel import select
+
+from dashboard.services import accounts, attempt_actions, pipeline, plans, queue_view, reopening, review
+from dashboard.services.actors import SYSTEM, Actor, user
+from dashboard.services.errors import UserError
+from models import Application, ApplicationEvent, AssessmentAttempt, AttemptState, Role, utcnow
+from tests.conftest import send_test, vendor_test_stages
+
+
+def _rita(session) -> Actor:
+    recruiter, _ = accounts.create_user(
+        session=session, email="rita@example.com", name="Rita", role=Role.RECRUITER
+    )
+    return user(recruiter.id, recruiter.name)
+
+
+def _reject(session, application_id: int, actor: Actor) -> None:
+    version = session.get(Application, application_id).decision_version
+    review.reject(
+        session=session,
+        application_id=application_id,
+        reason="Other",
+        note="",
+        expected_version=version,
+        actor=actor,
+    )
+
+
+def _reopen(session, application_id: int, actor: Actor) -> Application:
+    version = session.get(Application, application_id).decision_version
+    return reopening.reopen(
+        session=session, application_id=application_id, expected_version=version, actor=actor
+    )
+
+
+def test_undoing_a_rejection_keeps_the_stage_records_who_and_lets_the_recruiter_send_again(
+    session, pipeline_with_assessment, sandbox
+):
+    """Found by a walk: a recruiter who rejected the wrong candidate had no way back."""
+    p, rita = pipeline_with_assessment, _rita(session)
+    attempt = send_test(session, p.assessment, p.application)
+    _reject(session, p.application.id, rita)
+
+    said = reopening.what_stays(session, p.application.id)
+    reopened = _reopen(session, p.application.id, rita)
+
+    assert said[0].startswith(
+        f"Withdrawn at the vendor when they were rejected, and staying withdrawn: {attempt.vendor_test_name}."
+    )
+    assert reopened.rejected_at is None and reopened.stage_id == p.assessment.id
+    latest = session.exec(select(ApplicationEvent).order_by(ApplicationEvent.id.desc())).first()
+    assert latest.summary == "Rejection undone (Other); active again in CoderPad assessment"
+    assert latest.actor_label == "Rita"
+    session.refresh(attempt)
+    assert attempt.state == AttemptState.CANCELLED  # the withdrawn link stays dead
+    outcome = attempt_actions.reattempt(session=session, attempt_id=attempt.id, actor=rita)
+    assert outcome.sent
+    assert [r.candidate_name for r in queue_view.rows(session, "awaiting")] == ["Ada Lovelace"]
+
+
+def test_a_test_left_open_by_the_rejection_is_reminded_again_once_it_is_undone(session, sandbox):
+    _hackerrank, (stage,) = vendor_test_stages(session, "hackerrank", "Reminded", deadline_days=1)
+    plans.configure_stage(
+        session=session,
+        stage_id=stage.id,
+        send_automatically=True,
+        gating="all",
+        deadline_days=1,
+        reminder_hours=20,
+    )
+    application = pipeline.add_application(
+        session=session, job_id=stage.job_id, name="Ada", email="ada@example.com", actor=SYSTEM
+    )
+    moved = pipeline.move_application(
+        session=session, application_id=application.id, stage_id=stage.id, actor=SYSTEM
+    )
+    attempt = session.get(AssessmentAttempt, moved.attempt_id)
+    attempt.expires_at = utcnow() + datetime.timedelta(hours=10)  # the reminder is due
+    session.add(attempt)
+    session.commit()
+    sandbox.faults(vendor="hackerrank", fail_next=[{"status": 400}])  # it refuses the withdrawal
+    rita = _rita(session)
+    _reject(session, application.id, rita)
+    assert attempt_actions.send_due_reminders(session=session, actor=SYSTEM) == 0
+
+    _reopen(session, application.id, rita)
+
+    assert attempt_actions.send_due_reminders(session=session, actor=SYSTEM) == 1
+
+
+def test_only_a_rejected_candidate_is_reopened_and_only_by_a_person(session, pipeline_with_assessment):
+    p, rita = pipeline_with_assessment, _rita(session)
+    with pytest.raises(UserError, match="not rejected"):
+        _reopen(session, p.application.id, rita)
+    _reject(session, p.application.id, rita)
+    with pytest.raises(UserError, match="Only a person"):
+        _reopen(session, p.application.id, SYSTEM)
+    with pytest.raises(UserError, match="Someone decided on this application"):
+        reopening.reopen(session=session, application_id=p.application.id, expected_version=0, actor=rita)
