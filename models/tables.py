@@ -247,6 +247,8 @@ class Interview(SQLModel, table=True):
     interviewers: str = Field(default="", max_length=500)
     attempt_id: int | None = Field(default=None, foreign_key="assessmentattempt.id")
     created_at: datetime.datetime = Field(default_factory=utcnow)
+    # Set when a booked interview is called off (the candidate was rejected); the history says why.
+    cancelled_at: datetime.datetime | None = None
 
 
 class Notification(SQLModel, table=True):

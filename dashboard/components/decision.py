@@ -17,11 +17,11 @@ def reject_dialog(state, candidate_name: rx.Var) -> rx.Component:
             rx.vstack(
                 # What the rejection does to their open tests, said before the click that does it.
                 rx.cond(
-                    state.reject_open_tests.length() > 0,
+                    state.reject_also.length() > 0,
                     rx.vstack(
-                        rx.foreach(state.reject_open_tests, lambda line: rx.text(line, size="2")),
+                        rx.foreach(state.reject_also, lambda line: rx.text(line, size="2")),
                         spacing="1",
-                        class_name="reject-open-tests",
+                        class_name="reject-also",
                     ),
                 ),
                 rx.select.root(

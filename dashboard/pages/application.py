@@ -530,9 +530,10 @@ def _interview(interview: InterviewView) -> rx.Component:
 def _interviews() -> rx.Component:
     return rx.vstack(
         rx.heading("Interviews", size="4"),
-        # Scheduling is the recruiters'; everyone on the team sees what is booked.
+        # Scheduling is the recruiters' (not for a rejected candidate: the service refuses);
+        # everyone on the team sees what is booked.
         rx.cond(
-            AuthState.can_manage_pipeline,
+            AuthState.can_manage_pipeline & (ApplicationState.application.rejected == ""),
             rx.form(
                 rx.hstack(
                     rx.input(
@@ -559,7 +560,8 @@ def _interviews() -> rx.Component:
         ),
         rx.foreach(ApplicationState.application.interviews, _interview),
         rx.cond(
-            ~AuthState.can_manage_pipeline & (ApplicationState.application.interviews.length() == 0),
+            (~AuthState.can_manage_pipeline | (ApplicationState.application.rejected != ""))
+            & (ApplicationState.application.interviews.length() == 0),
             rx.text("None scheduled.", size="2", color_scheme="gray"),
         ),
         spacing="2",

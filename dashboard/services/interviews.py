@@ -4,13 +4,17 @@ As in seed 004 (CodeSignal's "</>" default link): a stage carries a live-intervi
 template; scheduling an interview in that stage creates the pad or interview at
 the vendor through the same send as any assessment, so its link is ready to
 paste into the invitation and its status follows like any attempt.
+
+Rejecting a candidate calls off their upcoming interviews (``cancel_upcoming``): left booked,
+the interviewers would still turn up for a candidate the team has turned down. Past ones
+stay as they were: they happened.
 """
 
 from __future__ import annotations
 
 import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from dashboard.services import assessments, history
 from dashboard.services.accounts import MAX_NAME
@@ -36,11 +40,14 @@ def schedule_interview(
     """Schedule an interview in the application's current stage; make its link if the stage has a template.
 
     Raises:
-        UserError: A time in the past, no interviewer named, or more than the form can hold.
+        UserError: A rejected candidate, a time in the past, no interviewer named, or more than
+            the form can hold.
     """
     application = session.get(Application, application_id)
     if application is None:
         raise NotFound("That application no longer exists.")
+    if application.rejected_at is not None:
+        raise UserError("This candidate was rejected: undo the rejection to book an interview.")
     if scheduled_for.tzinfo is None:
         scheduled_for = scheduled_for.replace(tzinfo=datetime.UTC)
     if scheduled_for <= utcnow():
@@ -99,3 +106,49 @@ def _interviewers(typed: str) -> str:
             "name fewer, or shorten them."
         )
     return joined
+
+
+def upcoming(session: Session, application_id: int) -> list[Interview]:
+    """The application's interviews still ahead and not called off, soonest first."""
+    return list(
+        session.exec(
+            select(Interview)
+            .where(
+                Interview.application_id == application_id,
+                Interview.scheduled_for > utcnow(),
+                Interview.cancelled_at.is_(None),  # type: ignore[union-attr]
+            )
+            .order_by(Interview.scheduled_for)
+        )
+    )
+
+
+def named(interview: Interview) -> str:
+    """When and with whom, as the history and the dialogs say it."""
+    return f"{interview.scheduled_for:%Y-%m-%d %H:%M} UTC with {interview.interviewers}"
+
+
+def upcoming_on_rejection(session: Session, application_id: int) -> list[str]:
+    """What rejecting does to the candidate's upcoming interviews, a sentence each, for the reject
+    dialog. Assay emails no interviewer, so it says who to tell."""
+    return [
+        f"Their interview on {named(i)} will be cancelled; tell the interviewers."
+        for i in upcoming(session, application_id)
+    ]
+
+
+def cancel_upcoming(session: Session, application_id: int, actor: Actor) -> list[str]:
+    """Call off the rejected candidate's upcoming interviews, each in the history; what was
+    called off, in words. Left to the caller to commit, with the rejection."""
+    called_off = []
+    for interview in upcoming(session, application_id):
+        interview.cancelled_at = utcnow()
+        session.add(interview)
+        history.record(
+            session,
+            application_id=application_id,
+            summary=f"Interview on {named(interview)} cancelled: the candidate was rejected",
+            actor=actor,
+        )
+        called_off.append(named(interview))
+    return called_off

@@ -3,7 +3,8 @@
 Only the decision is undone. The candidate stays at the stage they were rejected in, and the
 history keeps the rejection and its undoing, each with who and when. Nothing at the vendor is
 revived: a withdrawn invitation's link is dead at every vendor, and whether to send the test
-again is the recruiter's call (Re-attempt, once reopened). A test the rejection left open (one
+again is the recruiter's call (Re-attempt, once reopened); nor is an interview it called off
+booked again (the interviewers were told, and the time may be taken). A test the rejection left open (one
 under way, one the vendor would not withdraw) is simply live again: its reminders resume and the
 queue shows it, since both leave out only rejected candidates.
 """
@@ -12,11 +13,19 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from dashboard.services import history
+from dashboard.services import history, interviews
 from dashboard.services.actors import Actor
 from dashboard.services.errors import NotFound, UserError
 from dashboard.services.review import claim_decision
-from models import Application, ApplicationEvent, AssessmentAttempt, AttemptState, OutboxMessage, Stage
+from models import (
+    Application,
+    ApplicationEvent,
+    AssessmentAttempt,
+    AttemptState,
+    Interview,
+    OutboxMessage,
+    Stage,
+)
 
 
 def _rejected(session: Session, application_id: int) -> Application:
@@ -30,7 +39,8 @@ def _rejected(session: Session, application_id: int) -> Application:
 
 def what_stays(session: Session, application_id: int) -> list[str]:
     """What undoing the rejection leaves as the rejection made it, a sentence each, for the
-    dialog to say before the click: the tests withdrawn at the vendor, and the rejection email."""
+    dialog to say before the click: the tests withdrawn at the vendor, the interviews called
+    off (the interviewers were told, and the time may be gone), and the rejection email."""
     application = _rejected(session, application_id)
     withdrawn = session.exec(
         select(AssessmentAttempt.vendor_test_name)
@@ -48,6 +58,18 @@ def what_stays(session: Session, application_id: int) -> list[str]:
         said.append(
             f"Withdrawn at the vendor when they were rejected, and staying withdrawn: {', '.join(withdrawn)}. "
             "You can send again (Re-attempt) once the rejection is undone."
+        )
+    called_off = session.exec(
+        select(Interview).where(
+            Interview.application_id == application_id,
+            Interview.cancelled_at >= application.rejected_at,  # type: ignore[operator]
+        )
+    ).all()
+    if called_off:
+        said.append(
+            "Cancelled when they were rejected, and staying cancelled: "
+            + "; ".join(f"the interview on {interviews.named(i)}" for i in called_off)
+            + ". Book again if it should still happen."
         )
     emailed = session.exec(
         select(OutboxMessage.id).where(

@@ -15,7 +15,7 @@ import io
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from dashboard.services import attempt_actions, history, notify, pipeline
+from dashboard.services import attempt_actions, history, interviews, notify, pipeline
 from dashboard.services.actors import SYSTEM, Actor
 from dashboard.services.assessments import minutes, stage_label, status_label, time_taken_label
 from dashboard.services.errors import NotFound, UserError
@@ -308,7 +308,8 @@ def advance(
 @dataclasses.dataclass
 class Rejection:
     """What a rejection did, in words for the person who rejected: besides the decision, the
-    candidate's open invitations it withdrew at the vendor, and those it could not (with why).
+    candidate's open invitations it withdrew at the vendor, those it could not (with why), and
+    the upcoming interviews it called off.
 
     ``failed``: an invitation it was to withdraw is still open at the vendor (the vendor refused
     or was down), so the page tells it as an error: the recruiter may want to cancel it there.
@@ -317,6 +318,7 @@ class Rejection:
     reason: str
     withdrawn: list[str] = dataclasses.field(default_factory=list)
     not_withdrawn: list[str] = dataclasses.field(default_factory=list)
+    interviews_cancelled: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def failed(self) -> bool:
@@ -330,8 +332,14 @@ class Rejection:
         return " ".join(said)
 
     @property
+    def besides(self) -> str:
+        """What it did besides the decision: to the open tests, then to the upcoming interviews."""
+        called_off = "; ".join(self.interviews_cancelled)
+        return f"{self.at_the_vendor} {f'Interviews cancelled: {called_off}.' if called_off else ''}".strip()
+
+    @property
     def message(self) -> str:
-        return f"Rejected ({self.reason}). {self.at_the_vendor}".strip()
+        return f"Rejected ({self.reason}). {self.besides}".strip()
 
 
 def _open_invitations(session: Session, application_id: int) -> list[AssessmentAttempt]:
@@ -407,9 +415,10 @@ def reject(
 ) -> Rejection:
     """Reject with a reason from the list (and an optional note); always a person's decision.
 
-    The decision is stored first; then the candidate's sent, unstarted invitations are withdrawn
-    at the vendor (``open_tests_on_rejection`` says why, and the dialog says which), so a vendor
-    that refuses or is down leaves the rejection made, and says which test is still open.
+    The decision is stored first, their upcoming interviews called off with it (the dialog says
+    which: ``interviews.upcoming_on_rejection``); then their sent, unstarted invitations are
+    withdrawn at the vendor (``open_tests_on_rejection`` says why, and the dialog says which), so
+    a vendor that refuses or is down leaves the rejection made, and says which test is still open.
 
     Raises:
         UserError: No reason, an automatic actor, already rejected, or decided on meanwhile.
@@ -429,10 +438,13 @@ def reject(
     session.add(application)
     text = f"Rejected: {reason}" + (f". Note: {note.strip()[:200]}" if note.strip() else "")
     history.record(session, application_id=application.id, summary=text, actor=actor)
+    called_off = interviews.cancel_upcoming(session, application.id, actor)
     history.bump_job(session, application.job_id)
     session.commit()
     send_feedback(session, application.id, "rejected")
-    return _withdraw_open_invitations(session, application, actor)
+    outcome = _withdraw_open_invitations(session, application, actor)
+    outcome.interviews_cancelled = called_off
+    return outcome
 
 
 @dataclasses.dataclass

@@ -427,12 +427,17 @@ def _interviews(session: Session, application_id: int) -> list[InterviewView]:
         select(Interview).where(Interview.application_id == application_id).order_by(Interview.scheduled_for)
     ):
         attempt = session.get(AssessmentAttempt, interview.attempt_id) if interview.attempt_id else None
+        live = attempt is not None and attempt.state not in _LINK_DEAD and interview.cancelled_at is None
+        if interview.cancelled_at is not None:  # called off: a link or "Sent" would say it still stands
+            status = f"Cancelled {when(interview.cancelled_at)}"
+        else:
+            status = STATE_LABELS[attempt.state] if attempt else "no live-interview link for this stage"
         found.append(
             InterviewView(
                 when(interview.scheduled_for),
                 interview.interviewers,
-                (attempt.test_url or "") if attempt and attempt.state not in _LINK_DEAD else "",
-                STATE_LABELS[attempt.state] if attempt else "no live-interview link for this stage",
+                (attempt.test_url or "") if live else "",
+                status,
             )
         )
     return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from dashboard.services import reopening, review
+from dashboard.services import interviews, reopening, review
 from dashboard.services.errors import UserError
 from dashboard.services.permissions import Permission
 from dashboard.states.auth import requires
@@ -16,14 +16,15 @@ class RejectForm(rx.State, mixin=True):
     """Whether the reject dialog is open, and what was picked and written in it.
 
     The page's state says whom the dialog rejects (``_application_to_reject``), so that the dialog
-    can say, before the click, what the rejection does to their open tests.
+    can say, before the click, what the rejection does to their open tests and booked interviews.
     """
 
     rejecting: bool = False
     reject_reason: str = ""
     reject_note: str = ""
-    # One sentence per open test: withdrawn at the vendor, or staying open and why.
-    reject_open_tests: list[str] = []
+    # What rejecting also does, a sentence each: to every open test (withdrawn at the vendor, or
+    # staying open and why), then to every upcoming interview (cancelled).
+    reject_also: list[str] = []
 
     def _application_to_reject(self) -> int:
         """The application the dialog would reject (0: none)."""
@@ -32,8 +33,13 @@ class RejectForm(rx.State, mixin=True):
     async def _open_reject_dialog(self) -> None:
         self.rejecting, self.reject_reason, self.reject_note = True, "", ""
         application_id = self._application_to_reject()
-        self.reject_open_tests = (
-            await in_session(lambda s: review.open_tests_on_rejection(s, application_id))
+        self.reject_also = (
+            await in_session(
+                lambda s: (
+                    review.open_tests_on_rejection(s, application_id)
+                    + interviews.upcoming_on_rejection(s, application_id)
+                )
+            )
             if application_id
             else []
         )

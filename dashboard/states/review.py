@@ -368,7 +368,7 @@ class ReviewState(RejectForm, rx.State):
         await self._reload()
         # A test the rejection could not withdraw at the vendor is still open there: told as an error.
         return (rx.toast.error if outcome.failed else rx.toast.success)(
-            f"{row.candidate_name} rejected ({reason}). {outcome.at_the_vendor}".strip()
+            f"{row.candidate_name} rejected ({reason}). {outcome.besides}".strip()
         )
 
     @rx.event

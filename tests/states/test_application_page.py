@@ -241,7 +241,7 @@ def test_the_reject_dialog_says_the_open_test_will_be_withdrawn_and_rejecting_wi
     page = _application_page(p, signed_in_as)
 
     run_async(run_handler(page, "set_rejecting", True))
-    said = list(page.reject_open_tests)
+    said = list(page.reject_also)
     page.reject_reason = "Other"
     [toast] = run_async(run_handler(page, "reject"))
 
@@ -272,3 +272,25 @@ def test_a_rejection_is_undone_after_the_question_and_the_page_shows_the_candida
     assert (page.undoing_rejection, page.application.rejected) == (False, "")
     assert page.application.stage_name == "CoderPad assessment"
     assert page.application.history[0].summary.startswith("Rejection undone (Other)")
+
+
+def test_the_reject_dialog_names_the_upcoming_interview_and_the_page_shows_it_cancelled(
+    session, pipeline_with_assessment, signed_in_as
+):
+    page = _application_page(pipeline_with_assessment, signed_in_as)
+    page.interview_at = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=2)).strftime(
+        "%Y-%m-%d 15:00"
+    )
+    page.interviewers = "Grace Hopper"
+    run_async(run_handler(page, "schedule"))
+
+    run_async(run_handler(page, "set_rejecting", True))
+    said = list(page.reject_also)
+    page.reject_reason = "Other"
+    [toast] = run_async(run_handler(page, "reject"))
+
+    assert said == [
+        f"Their interview on {page.application.interviews[0].at} with Grace Hopper will be cancelled; tell the interviewers."
+    ]
+    assert "Interviews cancelled" in repr(toast)
+    assert page.application.interviews[0].status.startswith("Cancelled ")

@@ -1,10 +1,13 @@
-"""A rejection undone from the application page, walked in Chromium.
+"""A rejection made, then undone, from the application page, walked in Chromium.
 
 Found by a walk: a recruiter who rejected the wrong candidate had no way back; the page only
 said "Rejected" and the board badged them so for good. Undoing it asks first, says the
 withdrawn test stays withdrawn, and the board in another tab shows the candidate active again.
+And the candidate's booked interview stayed booked through the rejection: the reject dialog
+now names it, and rejecting cancels it.
 """
 
+import datetime
 import re
 
 import pytest
@@ -15,7 +18,7 @@ from tests.browser.steps import broken_rules, open_and_escape, open_new_applicat
 pytestmark = pytest.mark.browser
 
 
-def test_a_wrong_rejection_is_undone_and_the_candidate_is_active_again(page, app_url, sign_in, shoot):
+def test_a_rejection_cancels_the_booked_interview_and_a_wrong_one_is_undone(page, app_url, sign_in, shoot):
     page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     open_new_application(page, app_url, 1, "Uma Undone")
@@ -23,6 +26,11 @@ def test_a_wrong_rejection_is_undone_and_the_candidate_is_active_again(page, app
     test_name = pick_test(page, "HackerRank")
     page.get_by_role("button", name="Send", exact=True).click()
     expect(page.locator(".assessment-attempt").first).to_contain_text("Sent")
+    when = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=2)).strftime("%Y-%m-%d 15:00")
+    page.get_by_label("Interview time").fill(when)
+    page.get_by_label("Interviewers").fill("Grace Hopper")
+    page.get_by_role("button", name="Schedule").click()
+    expect(page.get_by_text("Interview scheduled.")).to_be_visible()
     board = page.context.new_page()
     board.goto(f"{app_url}/jobs/1")
     card = board.locator(".pipeline-card", has_text="Uma Undone")
@@ -31,7 +39,13 @@ def test_a_wrong_rejection_is_undone_and_the_candidate_is_active_again(page, app
     page.locator(".decision").get_by_role("button", name="Reject").click()
     page.get_by_label("Rejection reason").click()
     page.get_by_role("option", name="Other").click()
+    expect(page.locator(".reject-also")).to_contain_text(
+        f"Their interview on {when} UTC with Grace Hopper will be cancelled; tell the interviewers."
+    )
+    shoot("69-reject-names-the-interview")
     page.get_by_role("dialog").get_by_role("button", name="Reject").click()
+    expect(page.locator(".interviews .interview")).to_contain_text("Cancelled ")
+    expect(page.get_by_label("Interview time")).to_have_count(0)  # nothing booked for a rejected candidate
     undo = page.locator(".rejected").get_by_role("button", name="Undo rejection")
     expect(card.get_by_text("Rejected", exact=True)).to_be_visible()
     assert broken_rules(page) == []
@@ -41,6 +55,7 @@ def test_a_wrong_rejection_is_undone_and_the_candidate_is_active_again(page, app
     asked = page.get_by_role("alertdialog")
     expect(asked).to_contain_text("Uma Undone becomes an active candidate again in Applied")
     expect(asked).to_contain_text(f"staying withdrawn: {test_name}")
+    expect(asked).to_contain_text(f"staying cancelled: the interview on {when} UTC with Grace Hopper.")
     shoot("70-undo-rejection-asks-first")
     assert broken_rules(page) == []
     asked.get_by_role("button", name="Undo rejection").click()
