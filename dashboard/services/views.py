@@ -670,11 +670,13 @@ class NotificationView:
 
 @dataclasses.dataclass
 class OutboxView:
+    id: int
     to_address: str
     subject: str
     body: str
     created: str
-    status: str
+    status: str  # this email's own: "Sent 2026-05-04 09:12 UTC", "Not sent: <why>", "Waiting to be sent"
+    tone: str  # its badge's colour: "green" sent, "red" refused by the mail server, "gray" neither yet
 
 
 def notifications(
@@ -711,22 +713,49 @@ def unread_count(session: Session, user_id: int, visible_job_ids: frozenset[int]
     return session.exec(query).one()[0]
 
 
-def outbox(session: Session, limit: int = 100) -> list[OutboxView]:
-    """Emails Assay wrote, newest first: sent through SMTP, or kept here when none is set."""
-    smtp = bool(get_settings().smtp_url)
+def mail_server_set() -> bool:
+    """Whether Assay hands its emails to a mail server (``ASSAY_SMTP_URL``), or only keeps them in the outbox."""
+    return bool(get_settings().smtp_url)
+
+
+def _outbox_matching(search: str) -> list[sa.ColumnElement[bool]]:
+    """The outbox's search: part of the address an email went to, or of its subject (which names the candidate)."""
+    text = search.strip().lower()
+    if not text:
+        return []
+    # autoescape: a % or _ typed is searched for as itself, not as a wildcard matching every email
     return [
-        OutboxView(
-            m.to_address,
-            m.subject,
-            m.body,
-            when(m.created_at),
-            "sent " + when(m.sent_at)
-            if m.sent_at
-            else (
-                f"not sent: {m.error}"
-                if m.error
-                else ("queued" if smtp else "kept in the outbox (no SMTP server set)")
-            ),
+        sa.or_(
+            sa.func.lower(OutboxMessage.to_address).contains(text, autoescape=True),
+            sa.func.lower(OutboxMessage.subject).contains(text, autoescape=True),
         )
-        for m in session.exec(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit))
     ]
+
+
+def outbox(session: Session, limit: int = 100, search: str = "") -> list[OutboxView]:
+    """The newest ``limit`` emails Assay wrote (of those the search finds): never all of them,
+    which a busy workspace counts in tens of thousands.
+
+    Each row says only where that email stands; that no mail server is set at all is said
+    once, above them (``mail_server_set``), not on every row.
+    """
+    smtp = mail_server_set()
+
+    def status(m: OutboxMessage) -> tuple[str, str]:
+        if m.sent_at:
+            return "Sent " + when(m.sent_at), "green"
+        if m.error:
+            return f"Not sent: {m.error}", "red"
+        return ("Waiting to be sent", "gray") if smtp else ("Not sent", "gray")
+
+    query = select(OutboxMessage).where(*_outbox_matching(search))
+    return [
+        OutboxView(m.id, m.to_address, m.subject, m.body, when(m.created_at), *status(m))
+        for m in session.exec(query.order_by(OutboxMessage.id.desc()).limit(limit))
+    ]
+
+
+def outbox_count(session: Session, search: str = "") -> int:
+    """How many emails the outbox holds (of those the search finds): one count, no rows read out."""
+    query = sa.select(sa.func.count()).select_from(OutboxMessage).where(*_outbox_matching(search))
+    return session.exec(query).one()[0]

@@ -11,6 +11,7 @@ from dashboard.states.auth import current_user, requires
 from dashboard.states.common import in_session
 
 PAGE = 100  # notifications shown at first, and added by each "Show more"
+EMAILS_PAGE = 100  # the outbox's emails shown at first, and added by each of its "Show more"
 
 
 class NotificationsState(rx.State):
@@ -23,28 +24,42 @@ class NotificationsState(rx.State):
     loaded: bool = False
     shown: int = PAGE
     more: bool = False
+    # The outbox: the newest emails_shown of those the applied search finds, of emails_total.
+    emails_shown: int = EMAILS_PAGE
+    emails_total: int = 0
+    mail_search: str = ""  # the box, as typed
+    mail_server_set: bool = True  # False: every email is kept here, none sent (said once, above them)
+    mail_searched: str = ""  # the search the rows show: the box as it was last applied ("": every email)
+
+    @rx.var
+    def more_emails(self) -> bool:
+        """Older emails than those shown match the search (the outbox's "Show more")."""
+        return len(self.emails) < self.emails_total
 
     async def _reload(self) -> None:
         user = current_user()
         visible, may_see_mail = user.visible_job_ids, user.may(Permission.MANAGE_PIPELINE)
-        shown = self.shown
+        shown, emails_shown, mail_search = self.shown, self.emails_shown, self.mail_searched
 
         def load(session):
             return (
                 pipeline.workspace_revision(session),
                 views.notifications(session, user.id, visible, limit=shown + 1),
-                views.outbox(session) if may_see_mail else [],
+                views.outbox(session, emails_shown, mail_search) if may_see_mail else [],
+                views.outbox_count(session, mail_search) if may_see_mail else 0,
                 views.unread_count(session, user.id, visible),
             )
 
-        self.revision, items, self.emails, self.unread = await in_session(load)
+        self.revision, items, self.emails, self.emails_total, self.unread = await in_session(load)
+        self.mail_server_set = views.mail_server_set()
         self.items, self.more = items[:shown], len(items) > shown  # the one extra row says there is more
         self.loaded = True
 
     @rx.event
     @requires(Permission.VIEW_PIPELINE)
     async def load(self):
-        self.shown = PAGE
+        self.shown, self.emails_shown = PAGE, EMAILS_PAGE
+        self.mail_search = self.mail_searched  # the box shows the search its rows are found by
         await self._reload()
         return NotificationsState.watch  # after the load: the watch starts from what it read
 
@@ -59,6 +74,25 @@ class NotificationsState(rx.State):
     async def show_more(self):
         """The next page of older ones: never all of them at once (a busy team has thousands)."""
         self.shown += PAGE
+        await self._reload()
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    async def show_more_emails(self):
+        """The outbox's next page of older emails, read with a limit: never the whole outbox."""
+        self.emails_shown += EMAILS_PAGE
+        await self._reload()
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    def set_mail_search(self, value: str):
+        self.mail_search = value
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    async def search_mail(self, _form: dict | None = None):
+        """Find the emails to an address or about a candidate (their name is in the subject)."""
+        self.mail_searched, self.emails_shown = self.mail_search.strip(), EMAILS_PAGE
         await self._reload()
 
     @rx.event

@@ -9,9 +9,10 @@ import datetime
 import re
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.browser.steps import open_new_application, pick_test
+from tests.browser.steps import broken_rules, open_new_application, pick_test
 
 pytestmark = pytest.mark.browser
 
@@ -201,6 +202,80 @@ def test_the_navigation_counts_the_unread_and_the_rows_say_which_live_from_anoth
     expect(page.get_by_role("link", name="Notifications", exact=True)).to_be_visible(timeout=3_000)
     expect(page.locator(".unread-badge")).to_have_count(0)
     other.close()
+
+
+def _write_emails(db_url: str, count: int) -> None:
+    """``count`` more emails to candidates in the running app's outbox (``_forget_emails`` takes them away)."""
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO outboxmessage (dedupe_key, to_address, subject, body, created_at)"
+                    " VALUES (:key, :to, :subject, 'Thank you for taking the test.', CURRENT_TIMESTAMP)"
+                ),
+                [
+                    {
+                        "key": f"walk-outbox:{n}",
+                        "to": f"walker{n}@example.com",
+                        "subject": f"Your Walk assessment {n}",
+                    }
+                    for n in range(count)
+                ],
+            )
+    finally:
+        engine.dispose()
+
+
+def _forget_emails(db_url: str) -> None:
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM outboxmessage WHERE dedupe_key LIKE 'walk-outbox:%'"))
+    finally:
+        engine.dispose()
+
+
+def test_the_outbox_shows_older_emails_finds_one_and_says_once_that_none_is_sent(
+    page, app_url, demo_app, sign_in, shoot
+):
+    """Found by a walk: the outbox held the newest 100 emails and no way to older ones, and each
+    row said "kept in the outbox (no SMTP server set)", in small grey type, 100 times over."""
+    page.set_default_timeout(20_000)
+    _write_emails(demo_app.db_url, 150)  # with the demo's, more than two pages
+    try:
+        sign_in("recruiter@assay.test")
+        page.goto(f"{app_url}/notifications")
+        outbox = page.locator(".outbox")
+        rows = outbox.locator("tr.email")
+        expect(rows).to_have_count(100)
+        expect(outbox.locator(".no-mail-server")).to_have_count(1)  # said once, with what to do
+        expect(outbox.locator(".no-mail-server")).to_contain_text("set ASSAY_SMTP_URL")
+        expect(outbox).not_to_contain_text("SMTP server set")  # not on the rows
+        expect(rows.first.locator(".email-status")).to_have_text("Not sent")
+        page.evaluate("document.getElementById('outbox').scrollIntoView()")
+        shoot("62c-outbox-said-once", full_page=False)
+        assert broken_rules(page) == []
+
+        page.get_by_role("button", name="Show more emails").click()
+        expect(rows).to_have_count(200)
+        total = int(outbox.locator(".outbox-count").inner_text().split()[0])
+        assert total > 200
+        page.get_by_role("button", name="Show more emails").click()
+        expect(rows).to_have_count(total)
+        expect(page.get_by_role("button", name="Show more emails")).to_have_count(0)
+
+        search = page.get_by_label("Search the outbox")
+        search.fill("walker7@")
+        search.press("Enter")
+        expect(rows).to_have_count(1)
+        expect(rows.first).to_contain_text("walker7@example.com")
+        search.fill("nobody.at.all")
+        page.get_by_role("button", name="Search").click()
+        expect(outbox.locator(".outbox-empty")).to_have_text("No email to or about “nobody.at.all”.")
+        shoot("62d-outbox-nothing-found", outbox)
+    finally:
+        _forget_emails(demo_app.db_url)
 
 
 def test_a_new_deadline_is_set_with_enter_as_with_the_button(page, app_url, sign_in, shoot):

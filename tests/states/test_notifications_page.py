@@ -7,7 +7,7 @@ from dashboard.services import accounts, plans
 from dashboard.states.auth import AuthState
 from dashboard.states.notifications import NotificationsState
 from dashboard.states.unread import UnreadState
-from models import Notification, NotificationRead, Role, User
+from models import Notification, NotificationRead, OutboxMessage, Role, User
 from tests.states.conftest import run_async, run_handler, substate
 
 
@@ -83,6 +83,54 @@ def test_unread_notifications_older_than_the_newest_page_are_shown_first_and_sho
     run_async(run_handler(recruiter, "show_more"))
     assert len(recruiter.items) == 153 and not recruiter.more
     assert recruiter.items[-1].id == min(n.id for n in recruiter.items if not n.unread)
+
+
+def _emails(session, count: int) -> None:
+    """``count`` emails, the newest last: a busy workspace's outbox, written in one statement."""
+    session.execute(
+        sa.insert(OutboxMessage),
+        [
+            {
+                "dedupe_key": f"feedback:{n}",
+                "to_address": f"candidate{n}@example.com",
+                "subject": f"Your Backend Engineer assessment ({n})",
+                "body": "Thank you for taking the test.",
+            }
+            for n in range(count)
+        ],
+    )
+    session.commit()
+
+
+def test_the_outbox_pages_through_ten_thousand_emails_finds_one_and_says_once_none_is_sent(
+    session, pipeline_with_assessment, signed_in_as
+):
+    """Found by a walk: the outbox showed the newest 100 emails with no way to older ones, and
+    every row said "kept in the outbox (no SMTP server set)" instead of its own status."""
+    _emails(session, 10_000)
+    recruiter = _notifications_page(signed_in_as, Role.RECRUITER)
+
+    assert {e.status for e in recruiter.emails} == {"Not sent"}  # the row's own status
+    assert not recruiter.mail_server_set  # said once, above the rows
+    assert len(recruiter.emails) == 100 and recruiter.emails_total == 10_000 and recruiter.more_emails
+    assert recruiter.emails[0].to_address == "candidate9999@example.com"  # newest first
+
+    run_async(run_handler(recruiter, "show_more_emails"))
+    assert len(recruiter.emails) == 200 and recruiter.emails[-1].to_address == "candidate9800@example.com"
+
+    run_async(run_handler(recruiter, "set_mail_search", " Candidate7@EXAMPLE "))
+    run_async(run_handler(recruiter, "search_mail"))
+    assert [e.to_address for e in recruiter.emails] == ["candidate7@example.com"]
+    assert (recruiter.emails_total, recruiter.more_emails) == (1, False)
+    run_async(run_handler(recruiter, "set_mail_search", "(42)"))  # the subject names the candidate
+    run_async(run_handler(recruiter, "search_mail"))
+    assert [e.to_address for e in recruiter.emails] == ["candidate42@example.com"]
+    run_async(run_handler(recruiter, "set_mail_search", "%"))  # a wildcard is searched for as itself
+    run_async(run_handler(recruiter, "search_mail"))
+    assert (recruiter.emails, recruiter.emails_total, recruiter.mail_searched) == ([], 0, "%")
+
+    manager = _notifications_page(signed_in_as, Role.HIRING_MANAGER)
+    assert (manager.emails, manager.emails_total) == ([], 0)  # a hiring manager has no outbox
 
 
 def _navigation_after_a_page_load(root) -> UnreadState:
