@@ -9,6 +9,7 @@ from dashboard.services.views import EventView, FieldView, IntegrationView, Vend
 from dashboard.states.auth import AuthState
 from dashboard.states.integrations import REVEALED_SECRET, REVEALED_URL
 from dashboard.states.integrations import IntegrationsState as S
+from dashboard.states.live import NavigationWatch
 
 
 def _fact(label: str, value) -> rx.Component:
@@ -410,7 +411,12 @@ def _rename_dialog() -> rx.Component:
     )
 
 
-@page(route=routes.INTEGRATIONS, title="Integrations · Assay", on_load=[AuthState.guard_page, S.load])
+@page(
+    route=routes.INTEGRATIONS,
+    title="Integrations · Assay",
+    # No job here: the watch keeps only the navigation's unread count live.
+    on_load=[AuthState.guard_page, S.load, NavigationWatch.watch],
+)
 def integrations_page() -> rx.Component:
     return page_frame(
         "Integrations",

@@ -7,6 +7,7 @@ from dashboard.components.layout import focus_returns, only_for, page_frame, que
 from dashboard.pages import page
 from dashboard.services.status_clocks import ClockView
 from dashboard.states.auth import AuthState
+from dashboard.states.live import NavigationWatch
 from dashboard.states.team_settings import TeamSettingsState as S
 
 
@@ -106,7 +107,12 @@ def _confirm_restore() -> rx.Component:
     )
 
 
-@page(route=routes.SETTINGS, title="Settings · Assay", on_load=[AuthState.guard_page, S.load])
+@page(
+    route=routes.SETTINGS,
+    title="Settings · Assay",
+    # No job here: the watch keeps only the navigation's unread count live.
+    on_load=[AuthState.guard_page, S.load, NavigationWatch.watch],
+)
 def settings_page() -> rx.Component:
     return page_frame(
         "Settings",

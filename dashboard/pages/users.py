@@ -7,6 +7,7 @@ from dashboard.components.layout import focus_returns, only_for, page_frame, que
 from dashboard.pages import page
 from dashboard.services.views import Choice, UserView
 from dashboard.states.auth import AuthState
+from dashboard.states.live import NavigationWatch
 from dashboard.states.users import FIRST_PASSWORD, ROLES, UsersState
 
 
@@ -205,7 +206,12 @@ def _demote_dialog() -> rx.Component:
     )
 
 
-@page(route=routes.USERS, title="Users · Assay", on_load=[AuthState.guard_page, UsersState.load])
+@page(
+    route=routes.USERS,
+    title="Users · Assay",
+    # No job here: the watch keeps only the navigation's unread count live.
+    on_load=[AuthState.guard_page, UsersState.load, NavigationWatch.watch],
+)
 def users_page() -> rx.Component:
     return page_frame(
         "Users",

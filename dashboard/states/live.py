@@ -12,7 +12,9 @@ refresh every ``CATCH_UP_S``, and a change shows in a fraction of a second.
 The same watch keeps each live page's navigation counting its user's unread notifications
 (``UnreadState``): a page waits on its jobs and on what belongs to no job, and a
 notification arriving, or being read, recounts them (one count query) without
-reloading a page whose jobs did not move.
+reloading a page whose jobs did not move. A page that shows no job (Integrations, Users,
+Settings) waits on the same watch for the count alone (``NavigationWatch``): no loop of
+its own, no read of a job's revision.
 
 A page's ``load`` (an ``on_load`` event) ends by starting its watch, a background event
 in the same chain, so Reflex cancels it with the page: on navigation, reconnect or
@@ -37,7 +39,7 @@ from sqlmodel import Session
 
 from dashboard.services import pipeline
 from dashboard.services.permissions import Permission
-from dashboard.states.auth import AuthState, current_user, recheck
+from dashboard.states.auth import AuthState, current_user, recheck, requires
 from dashboard.states.common import in_session
 from dashboard.states.unread import UnreadState
 
@@ -52,6 +54,9 @@ CATCH_UP_S = 10.0
 RETRY_S = 1.0
 
 Scope = tuple[int, ...] | None  # job ids; None: every job, and what belongs to none
+# The scope of a page that shows no job: its revision, as ``_read`` counts it, is always 0, so
+# only what belongs to no job (a notification, its reading) ever wakes it.
+NO_JOBS: Scope = ()
 
 
 @dataclasses.dataclass(eq=False)
@@ -192,6 +197,36 @@ async def keep_live(
         counted = (await state.get_state(UnreadState)).revision  # by the page's guard (-1: not counted)
     noticed = counted if counted >= 0 else None  # None: no count to keep
     key: Scope = None if job_ids is None else tuple(sorted(set(job_ids)))
+    return await _follow(state, permission, key, seen, noticed, reload, paused)
+
+
+async def keep_counting(state, permission: Permission) -> rx.event.EventSpec | None:
+    """The body of the background ``watch`` of a page that shows no job: its navigation's
+    unread count follows a notification arriving, or being read, as on the live pages.
+
+    It waits on the worker's one watch with no job (``NO_JOBS``), so it costs no loop of its
+    own and no read beyond what belongs to no job, and it ends, like ``keep_live``, with the
+    page, or once its user signed out or lost ``permission``.
+    """
+    async with state:
+        counted = (await state.get_state(UnreadState)).revision
+    # -1: the page's guard, started beside this watch, has not counted yet; the first read
+    # then differs from it and recounts, unless the guard has counted by then.
+    return await _follow(state, permission, NO_JOBS, 0, counted, None, lambda: False)
+
+
+async def _follow(
+    state,
+    permission: Permission,
+    key: Scope,
+    seen: int,
+    noticed: int | None,
+    reload: Callable[[], Awaitable[None]] | None,
+    paused: Callable[[], bool],
+) -> rx.event.EventSpec | None:
+    """``keep_live``'s loop: wait for the page's jobs (``key`` at ``seen``) or the unread count
+    (what belongs to no job at ``noticed``; None: not kept) to move, then catch the page up;
+    ``reload`` None: a page of no job, whose count alone is kept."""
     checked = time.monotonic()
     while True:
         seen, noticed = await watch().next_change_or_notice(key, seen, noticed)
@@ -203,7 +238,7 @@ async def keep_live(
                     return
                 checked = time.monotonic()
             async with state:
-                if seen != state.revision and not paused():
+                if reload is not None and seen != state.revision and not paused():
                     await reload()
                 unread = await state.get_state(UnreadState)
                 if noticed is not None and noticed != unread.revision:
@@ -225,3 +260,16 @@ async def _state_lost(state) -> bool:
 def reload_page() -> rx.event.EventSpec:
     """The browser loads the page again: its cookie and URL rebuild the state and its watch."""
     return rx.call_script("window.location.reload()")
+
+
+class NavigationWatch(rx.State):
+    """The live part of a page that shows no job (Integrations, Users, Settings): its navigation's
+    unread count, which otherwise changed only when the page was loaded again."""
+
+    @rx.event(background=True)
+    @requires(Permission.VIEW_PIPELINE)
+    async def watch(self):
+        """Listed in the page's ``on_load`` (a background event, it starts beside the guard's
+        count: ``keep_counting``), so it is cancelled with the page, as every page's watch is
+        (on navigation, reconnect or disconnect)."""
+        return await keep_counting(self, Permission.VIEW_PIPELINE)

@@ -1,8 +1,8 @@
 """The navigation's count of the signed-in person's unread notifications.
 
-Every page's ``AuthState.guard_page`` counts them, and every live page's watch
-(``live.keep_live``) counts them again when a notification, or someone's reading of one,
-moves the revision of what belongs to no job: one count query, never the list.
+Every page's ``AuthState.guard_page`` counts them, and every page's watch (``live.keep_live``,
+or ``live.NavigationWatch`` on a page of no job) counts them again when a notification, or
+someone's reading of one, moves the revision of what belongs to no job: one count query, never the list.
 """
 
 from __future__ import annotations

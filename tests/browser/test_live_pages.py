@@ -3,9 +3,11 @@
 Each live page (jobs, board, plan, queue, review, application, notifications) starts its watch
 with its page load; Reflex cancels it when the tab navigates, reconnects or closes. The
 worker's health answer counts the pages it keeps live (``live_pages``). What belongs to no
-job (a vendor result to match) reaches the open queue through the workspace revision.
+job (a vendor result to match) reaches the open queue through the workspace revision. A page
+of no job (integrations, users, settings) waits too, for its navigation's unread count alone.
 """
 
+import re
 import time
 
 import httpx
@@ -17,7 +19,7 @@ from sqlmodel import Session, select
 from dashboard.services import assessments, matching
 from models import Integration
 from providers.base import AttemptStatus, Progress
-from tests.browser.steps import add_candidate, card_of
+from tests.browser.steps import add_candidate, card_of, open_new_application, pick_test, sign_in_on
 
 pytestmark = pytest.mark.browser
 
@@ -83,6 +85,63 @@ def test_a_page_is_watched_while_open_and_forgotten_once_left(page, app_url, dem
 
     other.close()
     assert _live_pages_become(app_url, 1) == 1  # closing a tab ends its watch
-    page.goto(f"{app_url}/integrations")  # not a live page
+    page.goto(f"{app_url}/integrations")  # no job here: it waits for its navigation's unread count alone
     expect(page.get_by_role("heading", name="Integrations")).to_be_visible()
+    assert _live_pages_become(app_url, 1) == 1  # in place of the board's
+    page.goto("about:blank")
     assert _live_pages_become(app_url, 0) == 0
+
+
+def _unread(page) -> int:
+    """The navigation's count of unread notifications, as a screen reader hears it (0: none)."""
+    name = page.get_by_role("link", name=re.compile("^Notifications")).get_attribute("aria-label")
+    found = re.search(r"(\d+) unread", name)
+    return int(found.group(1)) if found else 0
+
+
+def _take_test(context, link: str) -> None:
+    candidate = context.new_page()
+    candidate.goto(link)
+    candidate.get_by_role("button", name="Start test").click()
+    candidate.get_by_role("button", name="Submit test").click()
+    expect(candidate.get_by_text("Test submitted")).to_be_visible()
+    candidate.wait_for_load_state("load")  # closing mid-navigation can hang Chromium
+    candidate.close()
+
+
+def test_an_admin_on_integrations_sees_a_new_notification_counted_without_a_reload(
+    page, app_url, sign_in, shoot
+):
+    """Found by a walk: the navigation's unread count moved live on the boards, the queue and the
+    rest, but on Integrations (Users, Settings) only when the page was loaded again."""
+    page.set_default_timeout(20_000)
+    sign_in("admin@assay.test")
+    page.goto(f"{app_url}/integrations")
+    expect(page.locator(".integration-connection").first).to_be_visible()
+    page.evaluate("window.stillTheSamePage = true")  # gone if the page were loaded again
+    before = _unread(page)
+
+    # A recruiter, on their own machine, sends a test; the candidate finishes it: it needs review.
+    colleague = page.context.browser.new_context()
+    recruiter = colleague.new_page()
+    recruiter.set_default_timeout(20_000)
+    try:
+        sign_in_on(recruiter, app_url, "recruiter@assay.test")
+        open_new_application(recruiter, app_url, 1, "Walk Live Badge")
+        recruiter.get_by_role("button", name="Send an assessment").click()
+        pick_test(recruiter, "CoderPad Screen")
+        recruiter.get_by_role("button", name="Send", exact=True).click()
+        attempt = recruiter.locator(".assessment-attempt").first
+        expect(attempt).to_contain_text("Sent")
+        _take_test(colleague, attempt.locator(".test-link").inner_text())
+        expect(attempt).to_contain_text("needs review")
+    finally:
+        colleague.close()
+
+    # Counted on the admin's open page, not compared with an exact number: the app's scheduler may add one.
+    expect(page.get_by_role("link", name=re.compile("^Notifications"))).not_to_have_attribute(
+        "aria-label", "Notifications" if before == 0 else f"Notifications, {before} unread", timeout=5_000
+    )
+    assert _unread(page) > before
+    assert page.evaluate("window.stillTheSamePage === true")  # no reload brought it
+    shoot("75-integrations-unread-count-live", page.locator(".unread-badge").locator("xpath=ancestor::a"))

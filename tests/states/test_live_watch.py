@@ -8,9 +8,12 @@ import asyncio
 import logging
 import threading
 
+import pytest
 import sqlalchemy as sa
 from reflex.istate.data import ReflexURL, RouterData
 
+from dashboard import routes
+from dashboard.pages import PAGES, integrations, team_settings, users  # noqa: F401  (each marks its page)
 from dashboard.services import accounts, pipeline, plans
 from dashboard.services.actors import SYSTEM
 from dashboard.services.permissions import Permission
@@ -154,6 +157,39 @@ def test_an_open_pages_navigation_counts_a_notification_arriving_elsewhere(
         return live.watch().waiting
 
     assert run_async(notified_while_watched()) == 0  # one watch for the page and its count, ended with it
+    assert badge.label == "Notifications, 1 unread"
+
+
+def _on_load(route: str) -> list:
+    return next(options["on_load"] for _render, options in PAGES if options["route"] == route)
+
+
+@pytest.mark.parametrize("route", [routes.INTEGRATIONS, routes.USERS, routes.SETTINGS])
+def test_a_page_of_no_job_keeps_its_navigations_unread_count_live(
+    route, pipeline_with_assessment, signed_in_as
+):
+    """Found by a walk: on Integrations, Users and Settings the navigation's unread count moved
+    only when the page was loaded again, while every other page's watch recounts it live."""
+    p = pipeline_with_assessment
+    on_load = _on_load(route)
+    watches = [handler for handler in on_load if handler.is_background]
+    assert watches, f"{route} starts no watch: its navigation's unread count waits for a reload"
+    root = signed_in_as(Role.ADMIN)
+    root.router = RouterData(url=ReflexURL(f"http://localhost:3000{route}"))
+    for handler in on_load:  # the page's load, as Reflex runs it: the guard counts, the page loads
+        if not handler.is_background:
+            run_async(run_handler(substate(root, handler.state), handler.fn.__name__))
+    badge = substate(root, UnreadState)
+    assert badge.count == 0
+    [started] = watches
+
+    async def notified_while_open():
+        arriving = asyncio.create_task(asyncio.to_thread(_notify_about, p))
+        await watch_until(substate(root, started.state), lambda: badge.count == 1)
+        await arriving
+        return live.watch().waiting
+
+    assert run_async(notified_while_open()) == 0  # one wait on the worker's watch, ended with the page
     assert badge.label == "Notifications, 1 unread"
 
 
