@@ -21,11 +21,21 @@ def sign_in_page() -> rx.Component:
                     rx.text("Password", size="2", weight="medium"),
                     rx.input(name="password", type="password", aria_label="Password", width="100%"),
                     refusal(AuthState.sign_in_error),
-                    rx.button("Sign in", type="submit", width="100%", loading=AuthState.signing_in),
+                    rx.button(
+                        "Sign in",
+                        type="submit",
+                        width="100%",
+                        loading=AuthState.signing_in,
+                        # Until the page's script runs, the browser would send the form itself:
+                        # as a GET, the password in the address, the history and the access log.
+                        # A disabled button stops Enter too.
+                        disabled=~rx.State.is_hydrated,
+                    ),
                     spacing="3",
                     width="100%",
                 ),
                 on_submit=AuthState.sign_in,
+                method="post",  # and if the browser ever sends it itself, never in the address
             ),
             width="360px",
             padding="24px",
