@@ -18,6 +18,9 @@ def test_a_hiring_manager_reviews_five_candidates_with_the_keyboard(page, app_ur
     page.goto(f"{app_url}/sign-in")
     page.get_by_label("Email").fill("manager@assay.test")
     page.get_by_label("Password").fill("assay-demo-password")
+    # Enter signs in once the page is ready: before, the form does nothing (the browser's own
+    # send would put the password in the address), and its button says so by being disabled.
+    expect(page.get_by_role("button", name="Sign in")).to_be_enabled()
     page.keyboard.press("Enter")
     page.wait_for_url(f"{app_url}/")
     page.goto(f"{app_url}/jobs/1/review")
