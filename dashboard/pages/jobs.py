@@ -7,7 +7,7 @@ from dashboard.components.layout import page_frame
 from dashboard.pages import page
 from dashboard.services.views import JobSummary
 from dashboard.states.auth import AuthState
-from dashboard.states.overview import JobsState
+from dashboard.states.overview import SEARCH_BOX_ID, JobsState
 
 
 def _job_row(job: JobSummary) -> rx.Component:
@@ -37,6 +37,7 @@ def jobs_page() -> rx.Component:
                 reset_on_submit=False,
             ),
         ),
+        _search_box(),
         rx.cond(
             JobsState.jobs.length() > 0,
             rx.table.root(
@@ -51,6 +52,81 @@ def jobs_page() -> rx.Component:
                 rx.table.body(rx.foreach(JobsState.jobs, _job_row)),
                 width="100%",
             ),
-            rx.cond(JobsState.loaded, rx.callout("No jobs yet.", icon="info"), rx.spinner()),
+            rx.cond(
+                JobsState.loaded,
+                rx.cond(JobsState.search.strip() != "", _no_match(), rx.callout("No jobs yet.", icon="info")),
+                rx.spinner(),
+            ),
+        ),
+    )
+
+
+def _search_box() -> rx.Component:
+    """The title search, narrowing the list as it is typed (once typing pauses), Escape to clear it."""
+    return rx.hstack(
+        rx.input(
+            rx.input.slot(rx.icon("search", size=14)),
+            id=SEARCH_BOX_ID,
+            placeholder="Search job titles",
+            aria_label="Search jobs",
+            type="search",
+            value=JobsState.search,
+            on_change=JobsState.search_jobs,
+            # The search kept from the last visit arrives with the page's state: typing before
+            # then would be merged with it, so wait for it.
+            disabled=~rx.State.is_hydrated,
+            width="280px",
+        ),
+        # Told to screen readers as the list narrows, not only drawn.
+        rx.text(
+            rx.cond(
+                JobsState.search.strip() != "",
+                rx.match(
+                    JobsState.total,
+                    (0, "No jobs match"),
+                    (1, "1 job matches"),
+                    JobsState.total.to(str) + " jobs match",
+                ),
+                "",
+            ),
+            role="status",
+            size="2",
+            color_scheme="gray",
+        ),
+        _more_than_shown(),
+        align="center",
+        spacing="3",
+        wrap="wrap",
+    )
+
+
+def _no_match() -> rx.Component:
+    """A search that matches no job says what was searched for, and offers the whole list back."""
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("search-x")),
+        rx.hstack(
+            rx.callout.text("No job matches '", JobsState.search.strip(), "'."),
+            rx.button("Clear search", size="1", variant="soft", on_click=JobsState.clear_search),
+            align="center",
+            spacing="3",
+            wrap="wrap",
+        ),
+        color_scheme="gray",
+    )
+
+
+def _more_than_shown() -> rx.Component:
+    """Past the jobs shown, the list says so above it: how many more there are, how to reach them."""
+    return rx.cond(
+        JobsState.total > JobsState.jobs.length(),
+        rx.text(
+            "Showing the ",
+            JobsState.jobs.length().to(str),
+            " newest of ",
+            JobsState.total.to(str),
+            rx.cond(JobsState.search.strip() != "", " matching jobs", " jobs"),
+            "; search by title to find the others.",
+            size="2",
+            color_scheme="gray",
         ),
     )

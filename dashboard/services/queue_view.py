@@ -199,15 +199,16 @@ def counts(
     return found
 
 
-def per_job(session: Session, key: str) -> dict[int, int]:
-    """How many attempts one bucket holds in each job (job id -> count), by the queue's own rules.
+def per_job(session: Session, key: str, job_ids: frozenset[int] | None = None) -> dict[int, int]:
+    """How many attempts one bucket holds in each job (job id -> count), by the queue's own rules;
+    in the jobs ``job_ids`` only, if given (the jobs a page shows).
 
     The jobs list shows these beside each job; counted apart, it went on counting a rejected
     candidate's tests and replaced attempts the queue no longer shows.
     """
     found = session.exec(
         _joined(sa.select(Application.job_id, sa.func.count()))
-        .where(*_base(QueueFilter(), None), _bucket_clause(key, utcnow()))
+        .where(*_base(QueueFilter(), job_ids), _bucket_clause(key, utcnow()))
         .group_by(Application.job_id)
     ).all()
     return {job_id: count for job_id, count in found}

@@ -246,6 +246,64 @@ def _latest_attempts(application_ids: list[int]) -> sa.Select:
     return sa.select(AssessmentAttempt).where(AssessmentAttempt.id.in_(newest))  # type: ignore[union-attr]
 
 
+# The jobs page lists this many; a team with more finds the others by searching their titles.
+JOBS_SHOWN = 100
+
+
+@dataclasses.dataclass
+class JobsFound:
+    """One look at the jobs list: the jobs shown (newest first) and how many the search matches."""
+
+    jobs: list[JobSummary]
+    total: int
+
+
+def find_jobs(
+    session: Session,
+    visible_job_ids: frozenset[int] | None = None,
+    search: str = "",
+    limit: int = JOBS_SHOWN,
+) -> JobsFound:
+    """The jobs whose title holds ``search`` (any case, spacing aside), the newest ``limit`` of them.
+
+    Filtered, counted and cut in SQL, and the pipeline and queue counts read for the shown jobs
+    only: the page reloads on every change anywhere (it is live), so a team with a thousand
+    jobs must not have each of them read, counted and sent to the browser every time.
+    """
+    clauses: list[sa.ColumnElement] = []
+    if visible_job_ids is not None:
+        clauses.append(Job.id.in_(visible_job_ids))  # type: ignore[union-attr]
+    words = " ".join(search.split()).lower()
+    if words:
+        # autoescape: a % or _ typed is searched for as itself, not as a wildcard matching every job
+        clauses.append(sa.func.lower(Job.title).contains(words, autoescape=True))
+    total = session.exec(sa.select(sa.func.count()).select_from(Job).where(*clauses)).one()[0]
+    jobs = session.exec(select(Job).where(*clauses).order_by(Job.id.desc()).limit(limit)).all()  # type: ignore[union-attr]
+    shown = frozenset(job.id for job in jobs)
+    counts = dict(
+        session.exec(
+            sa.select(Application.job_id, sa.func.count())
+            .where(Application.job_id.in_(shown))  # type: ignore[union-attr]
+            .group_by(Application.job_id)
+        ).all()
+    )
+    needs_sending = queue_view.per_job(session, "needs_sending", shown)
+    needs_review = queue_view.per_job(session, "needs_review", shown)
+    return JobsFound(
+        jobs=[
+            JobSummary(
+                id=job.id,
+                title=job.title,
+                applications=counts.get(job.id, 0),
+                needs_sending=needs_sending.get(job.id, 0),
+                needs_review=needs_review.get(job.id, 0),
+            )
+            for job in jobs
+        ],
+        total=total,
+    )
+
+
 def list_jobs(session: Session, visible_job_ids: frozenset[int] | None = None) -> list[JobSummary]:
     """Every job (or only the visible ones) with its pipeline counts, the queue's counts per job."""
     counts = dict(

@@ -12,23 +12,30 @@ from dashboard.states.auth import current_user, requires
 from dashboard.states.common import in_session
 
 STARTING_PLAN = ["Applied", "Recruiter screen", "Onsite", "Offer"]
+SEARCH_BOX_ID = "jobs-search"
 
 
 class JobsState(rx.State):
     """Every job with its counts."""
 
     jobs: list[views.JobSummary] = []
+    # How many jobs the search matches (every job the user sees, with no search); ``jobs`` holds
+    # the newest ``views.JOBS_SHOWN`` of them.
+    total: int = 0
+    # The title search, kept from one visit to the next as the queue's and the board's are.
+    search: str = ""
     revision: int = -1
     loaded: bool = False  # "No jobs yet." only once the list is read, not while it loads
     creating: bool = False  # a job is being made, its plan about to open
 
     async def _reload(self) -> None:
-        visible = current_user().visible_job_ids
+        visible, search = current_user().visible_job_ids, self.search
 
         def load(session):
-            return pipeline.workspace_revision(session), views.list_jobs(session, visible)
+            return pipeline.workspace_revision(session), views.find_jobs(session, visible, search)
 
-        self.revision, self.jobs = await in_session(load)
+        self.revision, found = await in_session(load)
+        self.jobs, self.total = found.jobs, found.total
         self.loaded = True
 
     @rx.event
@@ -37,6 +44,21 @@ class JobsState(rx.State):
         self.creating = False
         await self._reload()
         return JobsState.watch  # after the load: the watch starts from what it read
+
+    @rx.event
+    @requires(Permission.VIEW_PIPELINE)
+    async def search_jobs(self, value: str):
+        """Narrow the list to the jobs whose title holds what is typed (as it is typed)."""
+        self.search = value
+        await self._reload()
+
+    @rx.event
+    @requires(Permission.VIEW_PIPELINE)
+    async def clear_search(self):
+        """Every job again, and the search box focused for the next search."""
+        self.search = ""
+        await self._reload()
+        return rx.set_focus(SEARCH_BOX_ID)
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)

@@ -1,9 +1,11 @@
-"""The jobs page: a refused new job keeps its title in the box, to be corrected."""
+"""The jobs page: a refused new job keeps its title in the box, to be corrected; a job found by its title."""
+
+import re
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import query_app
+from tests.browser.steps import broken_rules, query_app
 
 pytestmark = pytest.mark.browser
 
@@ -54,3 +56,30 @@ def test_a_signed_in_user_opening_the_sign_in_page_is_taken_on(page, app_url, si
 
     page.goto(f"{app_url}/sign-in?next=%2Fqueue")
     expect(page).to_have_url(f"{app_url}/queue")
+
+
+def test_a_job_is_found_by_its_title_and_a_search_finding_none_says_so(page, app_url, sign_in, shoot):
+    """A team with hundreds of jobs scrolled the whole list for one: the list had no search."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    box = page.get_by_label("Search jobs")
+    expect(box).to_be_enabled()  # the page's state has arrived
+    page.get_by_role("button", name="New job").focus()
+    page.keyboard.press("Tab")
+    expect(box).to_be_focused()
+
+    page.keyboard.type("  FRONTEND eng")
+    expect(page.get_by_role("link", name="Frontend Engineer", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Backend Engineer", exact=True)).to_have_count(0)
+    expect(page.get_by_role("status").filter(has_text="match")).to_have_text(re.compile(r"^\d+ jobs? match"))
+
+    box.fill("Underwater Basket Weaver")
+    expect(page.get_by_text("No job matches 'Underwater Basket Weaver'.")).to_be_visible()
+    expect(page.get_by_text("No jobs yet.")).to_have_count(0)
+    shoot("jobs-search-no-match", full_page=False)
+    assert broken_rules(page) == []
+
+    page.get_by_role("button", name="Clear search").click()
+    expect(page.get_by_role("link", name="Backend Engineer", exact=True)).to_be_visible()
+    expect(box).to_have_value("")
+    expect(box).to_be_focused()  # ready for the next search

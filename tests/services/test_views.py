@@ -1,6 +1,7 @@
 """Read models the pages show: the application, the board (paged, filtered) and the queue buckets."""
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import select
 
 from dashboard.services import (
@@ -19,7 +20,7 @@ from dashboard.services import (
 )
 from dashboard.services.actors import SYSTEM, user
 from dashboard.services.errors import NotFound
-from models import AssessmentAttempt, Role
+from models import AssessmentAttempt, Job, Role
 from providers.base import AttemptStatus, Progress
 from tests.conftest import enter_stage, finished_in_stage, vendor_test_stages
 
@@ -365,3 +366,31 @@ def test_the_jobs_list_counts_what_the_queue_shows_not_a_rejected_candidates_tes
 
     assert job.needs_sending == queue_view.count_of(in_queue, "needs_sending") == 1
     assert job.applications == 2  # the rejected card is still on the board
+
+
+def test_the_jobs_list_finds_a_job_by_title_among_a_thousand_and_shows_a_page_of_them(
+    session, pipeline_with_assessment
+):
+    """A team with hundreds of jobs scrolled the whole list for one: every job was read, counted
+    and sent to the page on each live reload. The search and the page's cut are made in SQL."""
+    p = pipeline_with_assessment
+    session.add_all([Job(title=f"Account Executive {n}") for n in range(1200)])
+    session.add_all([Job(title="Backend Engineer (Payments)"), Job(title="100% Remote_Designer")])
+    session.commit()
+    statements = []
+    sa.event.listen(session.get_bind(), "before_cursor_execute", lambda *a: statements.append(a[2]))
+
+    every = views.find_jobs(session)
+    one_look = len(statements)
+    backend = views.find_jobs(session, search="  backend   ENGINEER ")
+    only_p = views.find_jobs(session, visible_job_ids=frozenset({p.job.id}), search="engineer")
+
+    assert every.total == 1203 and len(every.jobs) == views.JOBS_SHOWN
+    assert every.jobs[0].title == "100% Remote_Designer"  # the newest first: the jobs being worked on
+    assert one_look <= 6  # a few queries a look, not some per job
+    assert [j.title for j in backend.jobs] == ["Backend Engineer (Payments)", p.job.title]
+    assert backend.jobs[1].applications == 1 and backend.total == 2
+    assert [j.id for j in only_p.jobs] == [p.job.id]
+    # A % or _ typed is looked for as itself: "0%" is not "0, then anything".
+    assert [j.title for j in views.find_jobs(session, search="0%").jobs] == ["100% Remote_Designer"]
+    assert views.find_jobs(session, search="t_e").total == 0  # not "Account Executive"
