@@ -37,6 +37,7 @@ def jobs_page() -> rx.Component:
                 reset_on_submit=False,
             ),
         ),
+        _same_title_question(),
         _search_box(),
         rx.cond(
             JobsState.jobs.length() > 0,
@@ -57,6 +58,50 @@ def jobs_page() -> rx.Component:
                 rx.cond(JobsState.search.strip() != "", _no_match(), rx.callout("No jobs yet.", icon="info")),
                 rx.spinner(),
             ),
+        ),
+    )
+
+
+def _same_title_question() -> rx.Component:
+    """A new job titled as one the team has: open that one, make a second anyway, or retitle.
+
+    Said (role alert) as it shows; the focus stays in the title box, to change the title there.
+    """
+    return rx.cond(
+        JobsState.same_title_job_id != 0,
+        rx.callout.root(
+            rx.callout.icon(rx.icon("copy")),
+            rx.vstack(
+                rx.callout.text(
+                    "There is already a job called ",
+                    rx.link(
+                        JobsState.same_title_job,
+                        href="/jobs/" + JobsState.same_title_job_id.to(str),
+                        weight="medium",
+                        color_scheme="amber",
+                        high_contrast=True,
+                        underline="always",  # a link, not only bolder words, in the callout's colour
+                    ),
+                    ". Open it, change the title above, or make a second job of this title "
+                    "(for another office or team, say).",
+                ),
+                rx.button(
+                    "Create a second “",
+                    JobsState.same_title_asked,
+                    "”",
+                    size="1",
+                    variant="soft",
+                    color_scheme="amber",
+                    high_contrast=True,
+                    on_click=JobsState.create_same_title,
+                    loading=JobsState.creating,
+                ),
+                spacing="2",
+            ),
+            color_scheme="amber",
+            high_contrast=True,  # amber text on its own tint is too faint (axe: colour contrast)
+            role="alert",
+            max_width="640px",
         ),
     )
 

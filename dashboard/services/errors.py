@@ -7,3 +7,14 @@ class UserError(Exception):
 
 class NotFound(UserError):
     """The thing asked for does not exist (any more)."""
+
+
+class SameTitle(UserError):
+    """A new job would have the title of a job the team already has (``job_id``, ``title``).
+
+    Not a refusal: the page asks whether another job of that title is meant.
+    """
+
+    def __init__(self, job_id: int, title: str) -> None:
+        super().__init__(f"There is already a job called {title}.")
+        self.job_id, self.title = job_id, title

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from dashboard.services import history
 from dashboard.services.actors import Actor
-from dashboard.services.errors import NotFound, UserError
+from dashboard.services.errors import NotFound, SameTitle, UserError
 from dashboard.services.integrations import get_integration
 from dashboard.services.wording import counted
 from models import (
@@ -95,22 +95,43 @@ def _renumber(session: Session, stages: list[Stage]) -> None:
             session.add(stage)
 
 
-def create_job(*, session: Session, title: str, stage_names: list[str]) -> Job:
-    """A job with a plan of regular stages, in order.
+def job_titled(session: Session, title: str) -> Job | None:
+    """The oldest job whose title is ``title`` in any case and spacing, if there is one."""
+    wanted = " ".join(title.split()).lower()
+    return session.exec(select(Job).where(sa.func.lower(Job.title) == wanted).order_by(Job.id)).first()
+
+
+def create_job(
+    *, session: Session, title: str, stage_names: list[str], same_title_meant: bool = False
+) -> Job:
+    """A job with a plan of regular stages, in order; its title's spacing tidied ("Backend  Engineer ").
+
+    A title the team already has ("backend engineer" beside "Backend Engineer") stops the first
+    time: two rows of one name on the jobs list, one of them to be told apart and deleted by
+    hand, are more often a slip than a wish. It is not refused, though: one role is often hired
+    for twice (two offices, two teams, a second requisition), and the ATSs Assay sits beside
+    allow it (Greenhouse tells jobs apart by id, office and requisition, and makes a job by
+    copying an existing one; Ashby copies a job with its attributes; see
+    ../shared/reference/ats-landscape.md for the ATSs compared), so the recruiter who means it
+    goes on with ``same_title_meant``.
 
     Raises:
+        SameTitle: A job of that title exists and ``same_title_meant`` is not set.
         UserError: No title or a too long one, no stages, or two stages of one name.
     """
-    if not title.strip():
+    title = " ".join(title.split())
+    if not title:
         raise UserError("Give the job a title.")
-    if len(title.strip()) > 200:  # the column's length
+    if len(title) > 200:  # the column's length
         raise UserError("A job title is at most 200 characters.")
     if not stage_names:
         raise UserError("An interview plan needs at least one stage.")
     names = [_name(name) for name in stage_names]
     if len({name.casefold() for name in names}) < len(names):
         raise UserError("Each stage of a plan needs a name of its own.")
-    job = Job(title=title.strip())
+    if not same_title_meant and (existing := job_titled(session, title)) is not None:
+        raise SameTitle(existing.id, existing.title)
+    job = Job(title=title)
     session.add(job)
     session.flush()
     for position, name in enumerate(names):

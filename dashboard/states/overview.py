@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from dashboard.services import pipeline, plans, views
-from dashboard.services.errors import UserError
+from dashboard.services.errors import SameTitle, UserError
 from dashboard.services.permissions import Permission
 from dashboard.states import live
 from dashboard.states.auth import current_user, requires
@@ -27,6 +27,11 @@ class JobsState(rx.State):
     revision: int = -1
     loaded: bool = False  # "No jobs yet." only once the list is read, not while it loads
     creating: bool = False  # a job is being made, its plan about to open
+    # A new job's title another job has: the title typed, and that job, until the recruiter
+    # goes on, submits another title or leaves the page.
+    same_title_asked: str = ""
+    same_title_job_id: int = 0
+    same_title_job: str = ""
 
     async def _reload(self) -> None:
         visible, search = current_user().visible_job_ids, self.search
@@ -42,6 +47,7 @@ class JobsState(rx.State):
     @requires(Permission.VIEW_PIPELINE)
     async def load(self):
         self.creating = False
+        self.same_title_asked, self.same_title_job_id, self.same_title_job = "", 0, ""
         await self._reload()
         return JobsState.watch  # after the load: the watch starts from what it read
 
@@ -66,16 +72,36 @@ class JobsState(rx.State):
         """A new job with a starting plan (Applied, Recruiter screen, Onsite, Offer), edited later.
 
         The second click of a double click arrives once the first has made the job: it makes
-        none (it made a second job of the same title, side by side on the list).
+        none (it made a second job of the same title, side by side on the list). A title the team
+        already has is asked about first (see ``plans.create_job``): the page offers the job
+        there is, and a second one of that title for whoever means it.
         """
+        return await self._create(str(form.get("title", "")), same_title_meant=False)
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    async def create_same_title(self):
+        """The job asked about, of the title another job has, made as the recruiter confirmed."""
+        if not self.same_title_asked:
+            return None
+        return await self._create(self.same_title_asked, same_title_meant=True)
+
+    async def _create(self, title: str, *, same_title_meant: bool):
         if self.creating:
             return None
-        title = str(form.get("title", ""))
         self.creating = True
+        self.same_title_asked, self.same_title_job_id, self.same_title_job = "", 0, ""
         try:
             job = await in_session(
-                lambda s: plans.create_job(session=s, title=title, stage_names=STARTING_PLAN)
+                lambda s: plans.create_job(
+                    session=s, title=title, stage_names=STARTING_PLAN, same_title_meant=same_title_meant
+                )
             )
+        except SameTitle as err:
+            self.creating = False  # the recruiter opens that job, goes on, or changes the title
+            self.same_title_asked = " ".join(title.split())
+            self.same_title_job_id, self.same_title_job = err.job_id, err.title
+            return None
         except UserError as err:
             self.creating = False  # refused: the corrected title is the next job
             return rx.toast.error(str(err))

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import broken_rules, query_app
+from tests.browser.steps import broken_rules, new_job, query_app
 
 pytestmark = pytest.mark.browser
 
@@ -83,3 +83,37 @@ def test_a_job_is_found_by_its_title_and_a_search_finding_none_says_so(page, app
     expect(page.get_by_role("link", name="Backend Engineer", exact=True)).to_be_visible()
     expect(box).to_have_value("")
     expect(box).to_be_focused()  # ready for the next search
+
+
+def test_a_new_job_titled_as_another_is_asked_about_before_it_is_made(page, app_url, sign_in, shoot):
+    """A second "security engineer" was made without a word, beside the Security Engineer the
+    team had: two rows of one name on the jobs list, one of them to be found and deleted by hand."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    new_job(page, "Security Engineer")
+    page.goto(app_url)
+
+    box = page.get_by_label("New job title")
+    box.fill("  security   ENGINEER ")
+    page.get_by_role("button", name="New job").click()
+    asked = page.get_by_role("alert").filter(has_text="There is already a job called Security Engineer.")
+    expect(asked).to_be_visible()
+    expect(asked.get_by_role("link", name="Security Engineer")).to_have_attribute(
+        "href", re.compile(r"^/jobs/\d+$")
+    )
+    expect(page).to_have_url(f"{app_url}/")
+    expect(box).to_have_value("  security   ENGINEER ")
+    shoot("jobs-same-title-asked", full_page=False)
+    assert broken_rules(page) == []
+
+    # Changing the title goes on as usual.
+    box.fill("Security Engineer (Berlin)")
+    box.press("Enter")
+    expect(page.get_by_role("heading", name="Security Engineer (Berlin): interview plan")).to_be_visible()
+
+    # Meaning it makes the second one.
+    page.goto(app_url)
+    box.fill("security engineer")
+    box.press("Enter")
+    page.get_by_role("button", name="Create a second \u201csecurity engineer\u201d").click()
+    expect(page.get_by_role("heading", name="security engineer: interview plan", exact=True)).to_be_visible()

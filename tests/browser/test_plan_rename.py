@@ -12,7 +12,7 @@ def test_enter_in_a_stage_name_box_saves_the_name(page, app_url, sign_in, shoot)
     """Enter did nothing: the name saved only on leaving the box, and a reload lost it."""
     page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
-    new_job(page, "Site Reliability Engineer")
+    new_job(page, "Reliability Engineer (stage names)")  # not test_board_cards' job's title
 
     box = page.locator(".plan-stage[data-stage='Offer']").get_by_label("Stage name", exact=True)
     box.fill("Offer call")

@@ -5,7 +5,7 @@ from sqlmodel import select
 
 from dashboard.services import assessments, notify, pipeline, plans, sync
 from dashboard.services.actors import SYSTEM
-from dashboard.services.errors import UserError
+from dashboard.services.errors import SameTitle, UserError
 from models import (
     Application,
     AssessmentAttempt,
@@ -26,6 +26,25 @@ def test_a_new_job_moves_the_revision_open_job_lists_watch(session):
     plans.create_job(session=session, title="Designer", stage_names=["Applied"])
 
     assert pipeline.workspace_revision(session) > before
+
+
+def test_a_new_job_titled_as_another_is_asked_about_and_made_only_when_meant(session):
+    """Typing "backend engineer " for a second Backend Engineer made one without a word: two rows
+    of one name on the jobs list, one of them to be told apart and deleted by hand."""
+    backend = plans.create_job(session=session, title="Backend Engineer", stage_names=["Applied"])
+
+    with pytest.raises(SameTitle) as asked:
+        plans.create_job(session=session, title="  backend   ENGINEER ", stage_names=["Applied"])
+    second = plans.create_job(
+        session=session, title="  Backend   Engineer ", stage_names=["Applied"], same_title_meant=True
+    )
+
+    assert (asked.value.job_id, asked.value.title) == (backend.id, "Backend Engineer")
+    assert str(asked.value) == "There is already a job called Backend Engineer."
+    assert second.title == "Backend Engineer" and second.id != backend.id  # its spacing tidied
+    assert session.exec(select(Job.title).order_by(Job.id)).all() == ["Backend Engineer"] * 2
+    # Another title, even one holding the first, is made at once.
+    plans.create_job(session=session, title="Backend Engineer (Berlin)", stage_names=["Applied"])
 
 
 def test_stages_are_added_renamed_reordered_and_kept_dense(session):
