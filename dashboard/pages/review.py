@@ -56,7 +56,10 @@ def _row(row: Row, index) -> rx.Component:
         ),
         rx.table.cell(row.percentile),
         rx.table.cell(row.comparative),
-        rx.table.cell(row.time_taken),
+        # A vendor that reported no time taken: said, not a blank cell.
+        rx.table.cell(
+            rx.cond(row.time_taken != "", row.time_taken, rx.text("not reported", color_scheme="gray"))
+        ),
         rx.table.cell(row.attempt),
         rx.table.cell(
             rx.cond(

@@ -75,11 +75,14 @@ def time_taken_label(taken: float | None, allowed: float | None) -> str:
     """How long a test took, of the time it allows ("28.9 min of 60 min"), alike on every page.
 
     Always to the tenth of a minute ("29.0 min", not "29 min"), so a column of times reads
-    in one format; the time allowed is a limit, written as set.
+    in one format; the time allowed is a limit, written as set. A time that rounds to nothing
+    (the vendor stamped the start and the end within seconds) reads "under 1 min": "0.0 min"
+    read as a broken figure, or as no time at all. No time reported is "" (the pages say so).
     """
     if taken is None:
         return ""
-    return f"{taken:.1f} min" + (f" of {allowed:g} min" if allowed else "")
+    shown = f"{taken:.1f} min" if round(taken, 1) > 0 else "under 1 min"
+    return shown + (f" of {allowed:g} min" if allowed else "")
 
 
 @dataclasses.dataclass(frozen=True)

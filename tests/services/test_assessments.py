@@ -264,3 +264,17 @@ def test_time_taken_reads_to_the_tenth_of_a_minute_even_on_a_whole_minute():
     assert labels == ["29.0 min of 60 min", "28.9 min of 60 min", "0.5 min of 60 min"]
     assert assessments.time_taken_label(29.0, None) == "29.0 min"
     assert assessments.time_taken_label(None, 60) == ""
+
+
+def test_a_time_taken_of_seconds_reads_under_a_minute_not_zero():
+    """HackerRank's and CodeSignal's results read "0.0 min of 75 min" when the vendor stamped the
+    start and the end in the same second: a broken figure, or no time at all, to a reader."""
+    labels = [assessments.time_taken_label(assessments.minutes(seconds), 75) for seconds in (0, 2, 3, 59)]
+
+    assert labels == [
+        "under 1 min of 75 min",
+        "under 1 min of 75 min",
+        "0.1 min of 75 min",
+        "1.0 min of 75 min",
+    ]
+    assert assessments.time_taken_label(0.0, None) == "under 1 min"
