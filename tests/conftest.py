@@ -214,6 +214,26 @@ def vendor_test_stages(
     return integration, stages
 
 
+def sent_with_a_reminder(session) -> AssessmentAttempt:
+    """Ada, sent a HackerRank test due in a day, with a reminder 20 hours before its deadline."""
+    _hackerrank, (stage,) = vendor_test_stages(session, "hackerrank", "Reminded", deadline_days=1)
+    plans.configure_stage(
+        session=session,
+        stage_id=stage.id,
+        send_automatically=True,
+        gating="all",
+        deadline_days=1,
+        reminder_hours=20,
+    )
+    application = pipeline.add_application(
+        session=session, job_id=stage.job_id, name="Ada", email="ada@example.com", actor=SYSTEM
+    )
+    moved = pipeline.move_application(
+        session=session, application_id=application.id, stage_id=stage.id, actor=SYSTEM
+    )
+    return session.get(AssessmentAttempt, moved.attempt_id)
+
+
 @dataclasses.dataclass
 class Pipeline:
     job: Job

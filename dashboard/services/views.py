@@ -279,6 +279,11 @@ def find_jobs(
         clauses.append(sa.func.lower(Job.title).contains(words, autoescape=True))
     total = session.exec(sa.select(sa.func.count()).select_from(Job).where(*clauses)).one()[0]
     jobs = session.exec(select(Job).where(*clauses).order_by(Job.id.desc()).limit(limit)).all()  # type: ignore[union-attr]
+    return JobsFound(jobs=_summaries(session, list(jobs)), total=total)
+
+
+def _summaries(session: Session, jobs: list[Job]) -> list[JobSummary]:
+    """The jobs with their pipeline counts and the queue's counts, read for these jobs only."""
     shown = frozenset(job.id for job in jobs)
     counts = dict(
         session.exec(
@@ -289,28 +294,6 @@ def find_jobs(
     )
     needs_sending = queue_view.per_job(session, "needs_sending", shown)
     needs_review = queue_view.per_job(session, "needs_review", shown)
-    return JobsFound(
-        jobs=[
-            JobSummary(
-                id=job.id,
-                title=job.title,
-                applications=counts.get(job.id, 0),
-                needs_sending=needs_sending.get(job.id, 0),
-                needs_review=needs_review.get(job.id, 0),
-            )
-            for job in jobs
-        ],
-        total=total,
-    )
-
-
-def list_jobs(session: Session, visible_job_ids: frozenset[int] | None = None) -> list[JobSummary]:
-    """Every job (or only the visible ones) with its pipeline counts, the queue's counts per job."""
-    counts = dict(
-        session.exec(sa.select(Application.job_id, sa.func.count()).group_by(Application.job_id)).all()
-    )
-    needs_sending = queue_view.per_job(session, "needs_sending")
-    needs_review = queue_view.per_job(session, "needs_review")
     return [
         JobSummary(
             id=job.id,
@@ -319,9 +302,16 @@ def list_jobs(session: Session, visible_job_ids: frozenset[int] | None = None) -
             needs_sending=needs_sending.get(job.id, 0),
             needs_review=needs_review.get(job.id, 0),
         )
-        for job in session.exec(select(Job).order_by(Job.id))
-        if visible_job_ids is None or job.id in visible_job_ids
+        for job in jobs
     ]
+
+
+def list_jobs(session: Session, visible_job_ids: frozenset[int] | None = None) -> list[JobSummary]:
+    """Every job (or only the visible ones) with its pipeline counts, the queue's counts per job."""
+    query = select(Job).order_by(Job.id)
+    if visible_job_ids is not None:
+        query = query.where(Job.id.in_(visible_job_ids))  # type: ignore[union-attr]
+    return _summaries(session, list(session.exec(query)))
 
 
 def _report_pdf_url(session: Session, attempt: AssessmentAttempt) -> str:

@@ -10,7 +10,7 @@ from dashboard.services import accounts, assessments, attempt_actions, pipeline,
 from dashboard.services.actors import SYSTEM, user
 from dashboard.services.errors import UserError
 from models import Application, ApplicationEvent, AssessmentAttempt, AttemptState, Role, new_session, utcnow
-from tests.conftest import sent_another_test, vendor_test_stages
+from tests.conftest import sent_another_test, sent_with_a_reminder
 
 
 def _sent(session, p) -> AssessmentAttempt:
@@ -260,29 +260,8 @@ def test_two_racing_reattempts_send_one_new_invitation(session, pipeline_with_as
     assert len(_open_attempts(session, attempt.application_id)) == 2
 
 
-def _sent_with_a_reminder(session) -> AssessmentAttempt:
-    """Ada, sent a HackerRank test due in a day, with a reminder 20 hours before its deadline."""
-    _hackerrank, (stage,) = vendor_test_stages(session, "hackerrank", "Reminded", deadline_days=1)
-    plans.configure_stage(
-        session=session,
-        stage_id=stage.id,
-        send_automatically=True,
-        gating="all",
-        deadline_days=1,
-        reminder_hours=20,
-    )
-    application = pipeline.add_application(
-        session=session, job_id=stage.job_id, name="Ada", email="ada@example.com", actor=SYSTEM
-    )
-    moved = pipeline.move_application(
-        session=session, application_id=application.id, stage_id=stage.id, actor=SYSTEM
-    )
-    attempt = session.get(AssessmentAttempt, moved.attempt_id)
-    return attempt
-
-
 def test_a_reminder_goes_once_before_the_deadline_where_the_vendor_can_resend(session, sandbox):
-    attempt = _sent_with_a_reminder(session)
+    attempt = sent_with_a_reminder(session)
     assert attempt.state == AttemptState.SENT and attempt.expires_at is not None
 
     not_yet = attempt_actions.send_due_reminders(session=session, actor=SYSTEM)
@@ -352,7 +331,7 @@ def _rejected(session, application_id: int) -> "review.Rejection":
 def test_a_rejected_candidate_gets_no_reminder(session, sandbox):
     """Found by a walk: the reminders job went on emailing a rejected candidate their invitation
     again, near its deadline, as if Assay still waited for their test."""
-    attempt = _sent_with_a_reminder(session)
+    attempt = sent_with_a_reminder(session)
     attempt.expires_at = utcnow() + datetime.timedelta(hours=10)  # the reminder is due
     session.add(attempt)
     session.commit()

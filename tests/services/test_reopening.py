@@ -5,11 +5,11 @@ import datetime
 import pytest
 from sqlmodel import select
 
-from dashboard.services import accounts, attempt_actions, pipeline, plans, queue_view, reopening, review
+from dashboard.services import accounts, attempt_actions, queue_view, reopening, review
 from dashboard.services.actors import SYSTEM, Actor, user
 from dashboard.services.errors import UserError
-from models import Application, ApplicationEvent, AssessmentAttempt, AttemptState, Role, utcnow
-from tests.conftest import send_test, vendor_test_stages
+from models import Application, ApplicationEvent, AttemptState, Role, utcnow
+from tests.conftest import send_test, sent_with_a_reminder
 
 
 def _rita(session) -> Actor:
@@ -64,31 +64,16 @@ def test_undoing_a_rejection_keeps_the_stage_records_who_and_lets_the_recruiter_
 
 
 def test_a_test_left_open_by_the_rejection_is_reminded_again_once_it_is_undone(session, sandbox):
-    _hackerrank, (stage,) = vendor_test_stages(session, "hackerrank", "Reminded", deadline_days=1)
-    plans.configure_stage(
-        session=session,
-        stage_id=stage.id,
-        send_automatically=True,
-        gating="all",
-        deadline_days=1,
-        reminder_hours=20,
-    )
-    application = pipeline.add_application(
-        session=session, job_id=stage.job_id, name="Ada", email="ada@example.com", actor=SYSTEM
-    )
-    moved = pipeline.move_application(
-        session=session, application_id=application.id, stage_id=stage.id, actor=SYSTEM
-    )
-    attempt = session.get(AssessmentAttempt, moved.attempt_id)
+    attempt = sent_with_a_reminder(session)
     attempt.expires_at = utcnow() + datetime.timedelta(hours=10)  # the reminder is due
     session.add(attempt)
     session.commit()
     sandbox.faults(vendor="hackerrank", fail_next=[{"status": 400}])  # it refuses the withdrawal
     rita = _rita(session)
-    _reject(session, application.id, rita)
+    _reject(session, attempt.application_id, rita)
     assert attempt_actions.send_due_reminders(session=session, actor=SYSTEM) == 0
 
-    _reopen(session, application.id, rita)
+    _reopen(session, attempt.application_id, rita)
 
     assert attempt_actions.send_due_reminders(session=session, actor=SYSTEM) == 1
 
