@@ -88,9 +88,14 @@ def _chart() -> rx.Component:
             data_key="mark", fill=rx.color("accent", 9), stack_id="s", name="Candidate in view", **still
         ),
         rx.recharts.x_axis(data_key="band"),
-        # Up to the tallest bar, every count labelled: by default the axis ran on past it and
-        # left a label out (0, 1, 2, 4 beside a bar of three).
-        rx.recharts.y_axis(allow_decimals=False, domain=[0, ReviewState.chart_top], interval=0),
+        # Up to the tallest bar, labelled at every count (or a round step): by default the axis ran
+        # on past it and left labels out (0, 1, 2, 4 beside a bar of three).
+        rx.recharts.y_axis(
+            allow_decimals=False,
+            domain=[0, ReviewState.chart_ticks[-1]],
+            ticks=ReviewState.chart_ticks,
+            interval=0,
+        ),
         rx.recharts.tooltip(),
         data=ReviewState.bars,
         width="100%",

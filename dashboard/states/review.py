@@ -103,6 +103,21 @@ def _band(score: float) -> int:
 SHOWN_AT_MOST = 200
 
 
+def count_axis(tallest: int) -> list[int]:
+    """A count axis's labels from 0 up to ``tallest`` or just past it: every count up to ten,
+    beyond that a round step (2, 5, 10, 20, 50...) so that about ten labels stand."""
+    step = next(s for s in _round_steps() if tallest <= 10 * s)
+    return list(range(0, -(-tallest // step) * step + 1, step))
+
+
+def _round_steps():
+    """1, 2, 5, 10, 20, 50, 100...: the steps a count axis reads at a glance."""
+    scale = 1
+    while True:
+        yield from (scale, 2 * scale, 5 * scale)
+        scale *= 10
+
+
 class ReviewState(RejectForm, rx.State):
     """The review page of one job."""
 
@@ -243,9 +258,12 @@ class ReviewState(RejectForm, rx.State):
         return bool(self._text_filter.strip()) or score_bound(self._min_score) is not None
 
     @rx.var
-    def chart_top(self) -> int:
-        """The count axis's top: the tallest bar (1 with none, so that 0 sits at the foot)."""
-        return max([1, *(int(b["candidates"]) + int(b["mark"]) for b in self.bars)])
+    def chart_ticks(self) -> list[int]:
+        """The count axis's labels, from 0 to its top: every count up to ten, then a round step
+        (2, 5, 10, 20, 50...) so that about ten labels stand. Left to the chart, its five ticks
+        fell between counts and were dropped: 0, 2, 4, 5 beside a bar of five, 0, 1, 2, 4 beside
+        a bar of three."""
+        return count_axis(max([1, *(int(b["candidates"]) + int(b["mark"]) for b in self.bars)]))
 
     @rx.var
     def in_view(self) -> Row | None:

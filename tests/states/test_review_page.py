@@ -372,3 +372,14 @@ def test_export_csv_holds_what_the_list_holds_under_its_filters_and_order_past_t
     run_async(run_handler(page, "clear_filter"))
     run_async(run_handler(page, "sort_by", "name"))  # A to Z
     assert _downloaded_names(page) == ["C0", "C1", "C2"]
+
+
+def test_the_charts_count_axis_labels_every_count_to_ten_and_round_steps_past_it():
+    """Left to the chart, a bar of five stood beside labels 0, 2, 4, 5 (a browser walk saw it
+    once other walks had added results), and a bar of three beside 0, 1, 2, 4."""
+    assert review_state.count_axis(1) == [0, 1]
+    assert review_state.count_axis(5) == [0, 1, 2, 3, 4, 5]
+    assert review_state.count_axis(10) == list(range(11))
+    assert review_state.count_axis(11) == [0, 2, 4, 6, 8, 10, 12]
+    assert review_state.count_axis(25) == [0, 5, 10, 15, 20, 25]
+    assert review_state.count_axis(1234)[:3] == [0, 200, 400]
