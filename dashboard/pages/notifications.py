@@ -3,7 +3,7 @@
 import reflex as rx
 
 from dashboard import routes
-from dashboard.components.layout import page_frame
+from dashboard.components.layout import counted, page_frame
 from dashboard.pages import page
 from dashboard.services.views import NotificationView, OutboxView
 from dashboard.states.auth import AuthState
@@ -125,8 +125,8 @@ def _outbox_rows() -> rx.Component:
             rx.cond(
                 NotificationsState.mail_searched != "",
                 NotificationsState.emails_total.to(str) + " found, newest first.",
-                NotificationsState.emails_total.to(str)
-                + " emails to the team and to candidates, newest first.",
+                counted(NotificationsState.emails_total, "email")
+                + " to the team and to candidates, newest first.",
             ),
             size="2",
             color_scheme="gray",

@@ -195,3 +195,14 @@ def open_and_escape(page: Page, button) -> None:
     page.keyboard.press("Escape")
     expect(asking).to_have_count(0)
     expect(button).to_be_focused()
+
+
+def take_test(context, link: str) -> None:
+    """The candidate, in a tab of their own, opens their link, starts the sandbox's test and submits it."""
+    candidate = context.new_page()
+    candidate.goto(link)
+    candidate.get_by_role("button", name="Start test").click()
+    candidate.get_by_role("button", name="Submit test").click()
+    expect(candidate.get_by_text("Test submitted")).to_be_visible()
+    candidate.wait_for_load_state("load")  # closing mid-navigation can hang Chromium
+    candidate.close()

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from dashboard.services import assessments, matching
 from models import Integration
 from providers.base import AttemptStatus, Progress
-from tests.browser.steps import add_candidate, card_of, open_new_application, pick_test, sign_in_on
+from tests.browser.steps import add_candidate, card_of, open_new_application, pick_test, sign_in_on, take_test
 
 pytestmark = pytest.mark.browser
 
@@ -99,16 +99,6 @@ def _unread(page) -> int:
     return int(found.group(1)) if found else 0
 
 
-def _take_test(context, link: str) -> None:
-    candidate = context.new_page()
-    candidate.goto(link)
-    candidate.get_by_role("button", name="Start test").click()
-    candidate.get_by_role("button", name="Submit test").click()
-    expect(candidate.get_by_text("Test submitted")).to_be_visible()
-    candidate.wait_for_load_state("load")  # closing mid-navigation can hang Chromium
-    candidate.close()
-
-
 def test_an_admin_on_integrations_sees_a_new_notification_counted_without_a_reload(
     page, app_url, sign_in, shoot
 ):
@@ -133,7 +123,7 @@ def test_an_admin_on_integrations_sees_a_new_notification_counted_without_a_relo
         recruiter.get_by_role("button", name="Send", exact=True).click()
         attempt = recruiter.locator(".assessment-attempt").first
         expect(attempt).to_contain_text("Sent")
-        _take_test(colleague, attempt.locator(".test-link").inner_text())
+        take_test(colleague, attempt.locator(".test-link").inner_text())
         expect(attempt).to_contain_text("needs review")
     finally:
         colleague.close()

@@ -13,22 +13,12 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import add_stage_test, drag_card, new_job
+from tests.browser.steps import add_stage_test, drag_card, new_job, take_test
 
 pytestmark = pytest.mark.browser
 
 JOB = "Platform Engineer"
 STAGE = "Take-home pair"
-
-
-def _take_test(context, link: str) -> None:
-    candidate = context.new_page()
-    candidate.goto(link)
-    candidate.get_by_role("button", name="Start test").click()
-    candidate.get_by_role("button", name="Submit test").click()
-    expect(candidate.get_by_text("Test submitted")).to_be_visible()
-    candidate.wait_for_load_state("load")  # closing mid-navigation can hang Chromium
-    candidate.close()
 
 
 def test_two_test_auto_stage_expiry_reattempt_and_done(page, app_url, browser_sandbox_url, shoot, sign_in):
@@ -68,7 +58,7 @@ def test_two_test_auto_stage_expiry_reattempt_and_done(page, app_url, browser_sa
     expect(attempts).to_have_count(2)
     first = attempts.filter(has_text=first_test)
     second = attempts.filter(has_text=second_test)
-    _take_test(page.context, first.locator(".test-link").inner_text())
+    take_test(page.context, first.locator(".test-link").inner_text())
     expect(first).to_contain_text("Assessment needs review")
     # The vendor never tells of the expiry (its webhook is lost): the scheduled sync finds it.
     vendor_id = _vendor_id(browser_sandbox_url, "hedy@example.com", second_test)
@@ -90,7 +80,7 @@ def test_two_test_auto_stage_expiry_reattempt_and_done(page, app_url, browser_sa
     retake = page.locator(".assessment-attempt", has_text="attempt 2")
     expect(retake).to_contain_text("Sent")
     expect(retake).to_contain_text("re-take of attempt 1")
-    _take_test(page.context, retake.locator(".test-link").inner_text())
+    take_test(page.context, retake.locator(".test-link").inner_text())
     expect(retake).to_contain_text("Assessment needs review")
 
     # The stage is done; the history has every step, with who or what did it.
