@@ -12,7 +12,8 @@ from dashboard.states.overview import SEARCH_BOX_ID, JobsState
 
 def _job_row(job: JobSummary) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.link(job.title, href="/jobs/" + job.id.to(str), weight="medium")),
+        rx.table.cell(rx.link(job.label, href="/jobs/" + job.id.to(str), weight="medium")),
+        rx.table.cell(job.opened, white_space="nowrap"),
         rx.table.cell(job.applications),
         rx.table.cell(job.needs_sending),
         rx.table.cell(job.needs_review),
@@ -45,6 +46,7 @@ def jobs_page() -> rx.Component:
                 rx.table.header(
                     rx.table.row(
                         rx.table.column_header_cell("Job"),
+                        rx.table.column_header_cell("Opened"),
                         rx.table.column_header_cell("Applications"),
                         rx.table.column_header_cell("Assessment needs sending"),
                         rx.table.column_header_cell("Assessment needs review"),

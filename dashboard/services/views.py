@@ -52,11 +52,20 @@ class Choice:
 
 @dataclasses.dataclass
 class JobSummary:
+    """A row of the jobs list.
+
+    ``label`` names the job wherever jobs are listed or picked: its title, with its number when
+    the reader sees another job of that title (two offices, a second requisition), as Greenhouse
+    tells such jobs apart by id. ``opened`` is the day it was made, and then the minute too.
+    """
+
     id: int
     title: str
     applications: int
     needs_sending: int
     needs_review: int
+    label: str = ""
+    opened: str = ""
 
 
 @dataclasses.dataclass
@@ -279,12 +288,13 @@ def find_jobs(
         clauses.append(sa.func.lower(Job.title).contains(words, autoescape=True))
     total = session.exec(sa.select(sa.func.count()).select_from(Job).where(*clauses)).one()[0]
     jobs = session.exec(select(Job).where(*clauses).order_by(Job.id.desc()).limit(limit)).all()  # type: ignore[union-attr]
-    return JobsFound(jobs=_summaries(session, list(jobs)), total=total)
+    return JobsFound(jobs=_summaries(session, list(jobs), visible_job_ids), total=total)
 
 
-def _summaries(session: Session, jobs: list[Job]) -> list[JobSummary]:
+def _summaries(session: Session, jobs: list[Job], visible_job_ids: frozenset[int] | None) -> list[JobSummary]:
     """The jobs with their pipeline counts and the queue's counts, read for these jobs only."""
     shown = frozenset(job.id for job in jobs)
+    twins = _titles_shared(session, {job.title.lower() for job in jobs}, visible_job_ids)
     counts = dict(
         session.exec(
             sa.select(Application.job_id, sa.func.count())
@@ -301,9 +311,22 @@ def _summaries(session: Session, jobs: list[Job]) -> list[JobSummary]:
             applications=counts.get(job.id, 0),
             needs_sending=needs_sending.get(job.id, 0),
             needs_review=needs_review.get(job.id, 0),
+            label=f"{job.title} (job {job.id})" if job.title.lower() in twins else job.title,
+            opened=when(job.created_at) if job.title.lower() in twins else f"{job.created_at:%Y-%m-%d}",
         )
         for job in jobs
     ]
+
+
+def _titles_shared(session: Session, titles: set[str], visible_job_ids: frozenset[int] | None) -> set[str]:
+    """Those of ``titles`` (lower case) that the reader sees on more than one job."""
+    clauses: list[sa.ColumnElement] = [sa.func.lower(Job.title).in_(titles)]
+    if visible_job_ids is not None:
+        clauses.append(Job.id.in_(visible_job_ids))  # type: ignore[union-attr]
+    title = sa.func.lower(Job.title)
+    return set(
+        session.exec(sa.select(title).where(*clauses).group_by(title).having(sa.func.count() > 1)).scalars()
+    )
 
 
 def list_jobs(session: Session, visible_job_ids: frozenset[int] | None = None) -> list[JobSummary]:
@@ -311,7 +334,7 @@ def list_jobs(session: Session, visible_job_ids: frozenset[int] | None = None) -
     query = select(Job).order_by(Job.id)
     if visible_job_ids is not None:
         query = query.where(Job.id.in_(visible_job_ids))  # type: ignore[union-attr]
-    return _summaries(session, list(session.exec(query)))
+    return _summaries(session, list(session.exec(query)), visible_job_ids)
 
 
 def _report_pdf_url(session: Session, attempt: AssessmentAttempt) -> str:

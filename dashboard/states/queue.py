@@ -81,7 +81,7 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
                 queue_view.rows(session, bucket, narrowed, visible, offset=start),
                 queue_view.unmatched(session) if may_match else [],
                 queue_view.set_aside(session) if may_match else (0, []),
-                [views.Choice(str(j.id), j.title) for j in views.list_jobs(session, visible)],
+                [views.Choice(str(j.id), j.label) for j in views.list_jobs(session, visible)],
                 choices,
                 narrowed.stage_name,
             )

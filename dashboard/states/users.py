@@ -44,7 +44,7 @@ class UsersState(rx.State):
 
     async def _reload(self) -> None:
         def load(session):
-            return views.users(session), [views.Choice(str(j.id), j.title) for j in views.list_jobs(session)]
+            return views.users(session), [views.Choice(str(j.id), j.label) for j in views.list_jobs(session)]
 
         self.users, self.jobs = await in_session(load)
 

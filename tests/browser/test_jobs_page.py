@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import broken_rules, new_job, query_app
+from tests.browser.steps import broken_rules, new_job, query_app, shared_names
 
 pytestmark = pytest.mark.browser
 
@@ -117,3 +117,14 @@ def test_a_new_job_titled_as_another_is_asked_about_before_it_is_made(page, app_
     box.press("Enter")
     page.get_by_role("button", name="Create a second \u201csecurity engineer\u201d").click()
     expect(page.get_by_role("heading", name="security engineer: interview plan", exact=True)).to_be_visible()
+
+    # On the list the two are told apart by their numbers, and the minute each was opened.
+    page.goto(app_url)
+    page.get_by_label("Search jobs").fill("security engineer")
+    expect(page.get_by_role("status").filter(has_text=re.compile(r"^\d+ jobs match$"))).to_be_visible()
+    twins = page.get_by_role("link", name=re.compile(r"^security engineer \(job \d+\)$", re.IGNORECASE))
+    expect(twins).to_have_count(2)
+    expect(page.get_by_role("link", name="Security Engineer (Berlin)", exact=True)).to_be_visible()
+    expect(page.get_by_role("row").filter(has=twins).first).to_contain_text(re.compile(r"\d{2}:\d{2} UTC"))
+    assert shared_names(page) == {}
+    shoot("jobs-same-title-told-apart", full_page=False)

@@ -1,5 +1,7 @@
 """Read models the pages show: the application, the board (paged, filtered) and the queue buckets."""
 
+import datetime
+
 import pytest
 import sqlalchemy as sa
 from sqlmodel import select
@@ -394,3 +396,25 @@ def test_the_jobs_list_finds_a_job_by_title_among_a_thousand_and_shows_a_page_of
     # A % or _ typed is looked for as itself: "0%" is not "0, then anything".
     assert [j.title for j in views.find_jobs(session, search="0%").jobs] == ["100% Remote_Designer"]
     assert views.find_jobs(session, search="t_e").total == 0  # not "Account Executive"
+
+
+def test_two_jobs_of_one_title_are_told_apart_by_number_and_opening_minute(session):
+    """A second "Backend Engineer" (another office) made two identical rows on the jobs list, and
+    two identical options in the queue's job filter and the users page's job access."""
+    opened = datetime.datetime(2026, 12, 4, 14, 5, tzinfo=datetime.UTC)
+    first = Job(title="Backend Engineer", created_at=opened)
+    second = Job(title="backend engineer", created_at=opened + datetime.timedelta(hours=2))
+    alone = Job(title="Data Engineer", created_at=opened)
+    session.add_all([first, second, alone])
+    session.commit()
+
+    rows = {j.id: j for j in views.find_jobs(session).jobs}
+    seen_by_one = views.list_jobs(session, visible_job_ids=frozenset({first.id, alone.id}))
+
+    assert rows[first.id].label == f"Backend Engineer (job {first.id})"
+    assert rows[second.id].label == f"backend engineer (job {second.id})"
+    assert rows[first.id].opened == "2026-12-04 14:05 UTC"
+    assert rows[second.id].opened == "2026-12-04 16:05 UTC"
+    assert (rows[alone.id].label, rows[alone.id].opened) == ("Data Engineer", "2026-12-04")
+    # A recruiter who sees only one of them has nothing to tell apart.
+    assert [j.label for j in seen_by_one] == ["Backend Engineer", "Data Engineer"]
