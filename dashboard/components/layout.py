@@ -48,11 +48,18 @@ def _notifications_link() -> rx.Component:
     )
 
 
+# Below a tablet's width the navigation is a bar across the top and the page takes the whole
+# width: as a column beside the page it left a phone 190 px for a board or a review table.
+_NARROW, _WIDE = "initial", "sm"
+
+
 def page_frame(title: str, *children: rx.Component, actions: rx.Component | None = None) -> rx.Component:
     """A page with Assay's navigation and a title bar."""
-    return rx.hstack(
-        rx.vstack(
-            rx.heading("Assay", size="5", padding_x="10px", padding_bottom="12px"),
+    return rx.flex(
+        rx.flex(
+            rx.heading(
+                "Assay", size="5", padding_x="10px", padding_bottom=rx.breakpoints(initial="0", sm="12px")
+            ),
             _nav_link("Jobs", routes.HOME, "briefcase"),
             _nav_link("Queue", routes.QUEUE, "list-todo"),
             _notifications_link(),
@@ -60,37 +67,52 @@ def page_frame(title: str, *children: rx.Component, actions: rx.Component | None
             rx.cond(AuthState.user_role == "admin", _nav_link("Users", routes.USERS, "users")),
             rx.cond(AuthState.user_role == "admin", _nav_link("Settings", routes.SETTINGS, "settings")),
             rx.spacer(),
-            rx.vstack(
-                rx.text(AuthState.user_name, size="2", weight="medium"),
-                rx.text(AuthState.user_role.replace("_", " "), size="1", color_scheme="gray"),
+            rx.flex(
+                rx.text(AuthState.user_name, size="2", weight="medium", display=_wide_only()),
+                rx.text(
+                    AuthState.user_role.replace("_", " "), size="1", color_scheme="gray", display=_wide_only()
+                ),
                 rx.button(
                     "Sign out", size="1", variant="soft", color_scheme="gray", on_click=AuthState.sign_out
                 ),
+                direction="column",
+                align="start",
                 padding_x="10px",
                 spacing="1",
             ),
-            width="200px",
-            min_width="200px",
-            height="100vh",
-            padding="16px 8px",
-            border_right=f"1px solid {rx.color('gray', 5)}",
+            direction={_NARROW: "row", _WIDE: "column"},
+            wrap={_NARROW: "wrap", _WIDE: "nowrap"},
+            align={_NARROW: "center", _WIDE: "stretch"},
+            width=rx.breakpoints(**{_NARROW: "100%", _WIDE: "200px"}),
+            min_width=rx.breakpoints(**{_NARROW: "0", _WIDE: "200px"}),
+            height=rx.breakpoints(**{_NARROW: "auto", _WIDE: "100vh"}),
+            padding=rx.breakpoints(**{_NARROW: "8px", _WIDE: "16px 8px"}),
+            border_right=rx.breakpoints(**{_NARROW: "none", _WIDE: f"1px solid {rx.color('gray', 5)}"}),
+            border_bottom=rx.breakpoints(**{_NARROW: f"1px solid {rx.color('gray', 5)}", _WIDE: "none"}),
             background=rx.color("gray", 2),
-            position="sticky",
+            position=rx.breakpoints(**{_NARROW: "static", _WIDE: "sticky"}),
             top="0",
             spacing="1",
         ),
         rx.vstack(
-            rx.hstack(rx.heading(title, size="6"), rx.spacer(), actions or rx.fragment(), width="100%"),
+            rx.hstack(
+                rx.heading(title, size="6"), rx.spacer(), actions or rx.fragment(), width="100%", wrap="wrap"
+            ),
             *children,
             width="100%",
-            padding="20px 24px",
+            padding=rx.breakpoints(**{_NARROW: "12px", _WIDE: "20px 24px"}),
             spacing="4",
             min_width="0",
         ),
+        direction={_NARROW: "column", _WIDE: "row"},
         spacing="0",
         align="start",
         width="100%",
     )
+
+
+def _wide_only() -> rx.Breakpoints:
+    return rx.breakpoints(**{_NARROW: "none", _WIDE: "block"})
 
 
 def status_chip(label: rx.Var, tone: rx.Var) -> rx.Component:

@@ -98,7 +98,10 @@ def _sync_every(conn: IntegrationView) -> rx.Component:
     return rx.hstack(
         rx.text("Sync", size="1", color_scheme="gray", min_width="130px"),
         rx.select.root(
-            rx.select.trigger(aria_label="How often to sync", class_name="sync-every"),
+            # min_width 0: on a phone the long choice is cut short rather than pushing past the card
+            rx.select.trigger(
+                aria_label="How often to sync", class_name="sync-every", min_width="0", flex_shrink="1"
+            ),
             rx.select.content(
                 *[rx.select.item(label, value=value) for value, label in sync_choices().items()]
             ),
@@ -107,6 +110,7 @@ def _sync_every(conn: IntegrationView) -> rx.Component:
             size="1",
         ),
         align="center",
+        width="100%",
     )
 
 
@@ -237,7 +241,8 @@ def _vendor_tile(vendor: VendorView) -> rx.Component:
             spacing="3",
             width="100%",
         ),
-        width="460px",
+        width="100%",
+        max_width="460px",  # two tiles a row on a laptop, one on a phone
         class_name="vendor-tile",
     )
 
@@ -432,7 +437,9 @@ def integrations_page() -> rx.Component:
                 color_scheme="gray",
             ),
             rx.cond(
-                S.loaded, rx.flex(rx.foreach(S.vendors, _vendor_tile), wrap="wrap", gap="16px"), rx.spinner()
+                S.loaded,
+                rx.flex(rx.foreach(S.vendors, _vendor_tile), wrap="wrap", gap="16px", width="100%"),
+                rx.spinner(),
             ),
         ),
     )
