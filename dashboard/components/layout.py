@@ -93,6 +93,9 @@ def page_frame(title: str, *children: rx.Component, actions: rx.Component | None
             position=rx.breakpoints(**{_NARROW: "static", _WIDE: "sticky"}),
             top="0",
             spacing="1",
+            # Landmarks: a screen reader lists them and jumps past the navigation to the page.
+            role="navigation",
+            aria_label="Main",
         ),
         rx.vstack(
             rx.hstack(
@@ -103,6 +106,7 @@ def page_frame(title: str, *children: rx.Component, actions: rx.Component | None
             padding=rx.breakpoints(**{_NARROW: "12px", _WIDE: "20px 24px"}),
             spacing="4",
             min_width="0",
+            role="main",
         ),
         direction={_NARROW: "column", _WIDE: "row"},
         spacing="0",

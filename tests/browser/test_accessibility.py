@@ -75,3 +75,24 @@ def test_a_toasts_words_are_as_readable_as_the_page(page, app_url, sign_in):
     expect(page.locator("[data-sonner-toast][data-type='success']")).to_be_visible()
     expect(page.locator("[data-sonner-toast][data-type='error']")).to_be_visible()
     assert broken_rules(page) == []
+
+
+LANDMARKS = """
+axe.run({runOnly: ["landmark-one-main", "region", "landmark-unique", "bypass"]})
+    .then((result) => result.violations.map((rule) => rule.id + ": " + rule.nodes.length))
+"""
+
+
+def test_every_page_has_its_navigation_and_its_main_content_as_landmarks(page, app_url, sign_in):
+    """A screen reader lists a page's landmarks to jump past the navigation to the page itself.
+    Found by a walk: no page had any, so the navigation's links were read out before every page."""
+    page.set_default_timeout(20_000)
+    sign_in("admin@assay.test")
+    missing = {}
+    for path in SIGNED_IN_PAGES:
+        page.goto(f"{app_url}{path}")
+        broken_rules(page)  # settled, with axe loaded
+        expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+        expect(page.get_by_role("main")).to_have_count(1)
+        missing[path] = page.evaluate(LANDMARKS)
+    assert {path: rules for path, rules in missing.items() if rules} == {}
