@@ -158,6 +158,7 @@ def _attempt(attempt: AttemptView) -> rx.Component:
                 status_chip(attempt.status_label, attempt.status_tone),
                 align="center",
                 width="100%",
+                wrap="wrap",  # on a phone the status goes below, whole, not cut at the card's edge
             ),
             # Sent before the candidate entered this stage: the same invitation counts here.
             rx.cond(
