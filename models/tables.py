@@ -283,7 +283,8 @@ class OutboxMessage(SQLModel, table=True):
     """An email: kept here first, then handed to SMTP when one is configured.
 
     ``dedupe_key`` makes every message once (a candidate never gets the same
-    feedback twice, a recruiter the same alert twice).
+    feedback twice, a recruiter the same alert twice). ``withheld`` says why an email
+    not yet sent never will be (a rejection undone before its email went): no path sends it.
     """
 
     id: int | None = Field(default=None, primary_key=True)
@@ -295,6 +296,7 @@ class OutboxMessage(SQLModel, table=True):
     created_at: datetime.datetime = Field(default_factory=utcnow)
     sent_at: datetime.datetime | None = None
     error: str | None = None
+    withheld: str | None = Field(default=None, max_length=200)
 
 
 _OPEN_STATES_SQL = "state IN ({})".format(",".join(sorted(f"'{s.value}'" for s in OPEN_STATES)))

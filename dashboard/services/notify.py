@@ -4,7 +4,7 @@ Every notice has a dedupe key, so a webhook and a poll reporting the same
 completion (or a delivery retried three times) make one notification and one
 email. Emails are written to the outbox table first; with ``ASSAY_SMTP_URL``
 set, the scheduler hands them to that server, otherwise they stay readable in
-the app's outbox.
+the app's outbox. An email withheld (``OutboxMessage.withheld``) is never handed over.
 """
 
 from __future__ import annotations
@@ -231,7 +231,8 @@ def deliver_outbox(session: Session, limit: int = 100) -> int:
     pending = list(
         session.exec(
             select(OutboxMessage)
-            .where(OutboxMessage.sent_at.is_(None))  # type: ignore[union-attr]
+            # A withheld email (its rejection undone before it went) is never sent.
+            .where(OutboxMessage.sent_at.is_(None), OutboxMessage.withheld.is_(None))  # type: ignore[union-attr]
             .order_by(OutboxMessage.id)
             .limit(limit)
         )

@@ -6,7 +6,9 @@ revived: a withdrawn invitation's link is dead at every vendor, and whether to s
 again is the recruiter's call (Re-attempt, once reopened); nor is an interview it called off
 booked again (the interviewers were told, and the time may be taken). A test the rejection left open (one
 under way, one the vendor would not withdraw) is simply live again: its reminders resume and the
-queue shows it, since both leave out only rejected candidates.
+queue shows it, since both leave out only rejected candidates. The rejection email is the one
+thing undone with it, if it has not gone yet (no mail server, or the server down): it is withheld,
+never to be sent, since the candidate would be told a decision the team took back.
 """
 
 from __future__ import annotations
@@ -37,10 +39,41 @@ def _rejected(session: Session, application_id: int) -> Application:
     return application
 
 
+WITHHELD = "rejection undone"  # why the outbox says an email was withheld
+
+
+def _rejection_emails(session: Session, application_id: int) -> list[OutboxMessage]:
+    """The candidate's rejection emails (feedback, where the job gives it), sent or waiting."""
+    key = f"feedback:rejected:{application_id}:"
+    return list(
+        session.exec(
+            select(OutboxMessage).where(
+                OutboxMessage.application_id == application_id,
+                OutboxMessage.dedupe_key.startswith(key),  # type: ignore[attr-defined]
+            )
+        )
+    )
+
+
+def _withhold(session: Session, email: OutboxMessage, actor: Actor) -> None:
+    """Never send this waiting rejection email. Its dedupe key is set aside, so that rejecting the
+    candidate again (for good, this time) writes them a new one instead of finding this one."""
+    email.withheld = WITHHELD
+    email.dedupe_key = f"withheld:{email.id}:{email.dedupe_key}"[:200]
+    session.add(email)
+    history.record(
+        session,
+        application_id=email.application_id,
+        summary=f"Rejection email to {email.to_address} withheld: it had not gone when the rejection was undone",
+        actor=actor,
+    )
+
+
 def what_stays(session: Session, application_id: int) -> list[str]:
     """What undoing the rejection leaves as the rejection made it, a sentence each, for the
     dialog to say before the click: the tests withdrawn at the vendor, the interviews called
-    off (the interviewers were told, and the time may be gone), and the rejection email."""
+    off (the interviewers were told, and the time may be gone), and the rejection email if it
+    went; one that has not gone yet is withheld, and the dialog says that too."""
     application = _rejected(session, application_id)
     withdrawn = session.exec(
         select(AssessmentAttempt.vendor_test_name)
@@ -71,21 +104,22 @@ def what_stays(session: Session, application_id: int) -> list[str]:
             + "; ".join(f"the interview on {interviews.named(i)}" for i in called_off)
             + ". Book again if it should still happen."
         )
-    emailed = session.exec(
-        select(OutboxMessage.id).where(
-            OutboxMessage.application_id == application_id,
-            OutboxMessage.dedupe_key.startswith(f"feedback:rejected:{application_id}:"),  # type: ignore[attr-defined]
-        )
-    ).first()
-    if emailed:
+    emails = _rejection_emails(session, application_id)
+    if any(e.sent_at for e in emails):
         said.append(
             "They were emailed the rejection (this job's candidate feedback); undoing it does not unsay it."
         )
+    said += [
+        f"The rejection email to {e.to_address} has not gone yet and will not be sent."
+        for e in emails
+        if e.sent_at is None
+    ]
     return said
 
 
 def reopen(*, session: Session, application_id: int, expected_version: int, actor: Actor) -> Application:
-    """Undo the rejection: the candidate is active again in the stage they were rejected in.
+    """Undo the rejection: the candidate is active again in the stage they were rejected in, and
+    a rejection email not sent yet is withheld.
 
     Raises:
         UserError: An automatic actor, not rejected, or decided on meanwhile.
@@ -104,6 +138,9 @@ def reopen(*, session: Session, application_id: int, expected_version: int, acto
         summary=f"Rejection undone ({reason}); active again in {stage.name}",
         actor=actor,
     )
+    for email in _rejection_emails(session, application_id):
+        if email.sent_at is None:
+            _withhold(session, email, actor)
     history.bump_job(session, application.job_id)
     session.commit()
     return application

@@ -746,7 +746,8 @@ class OutboxView:
     subject: str
     body: str
     created: str
-    status: str  # this email's own: "Sent 2026-05-04 09:12 UTC", "Not sent: <why>", "Waiting to be sent"
+    # this email's own: "Sent 2026-05-04 09:12 UTC", "Withheld: rejection undone", "Not sent: <why>", "Waiting to be sent"
+    status: str
     tone: str  # its badge's colour: "green" sent, "red" refused by the mail server, "gray" neither yet
 
 
@@ -815,6 +816,8 @@ def outbox(session: Session, limit: int = 100, search: str = "") -> list[OutboxV
     def status(m: OutboxMessage) -> tuple[str, str]:
         if m.sent_at:
             return "Sent " + when(m.sent_at), "green"
+        if m.withheld:
+            return f"Withheld: {m.withheld}", "gray"
         if m.error:
             return f"Not sent: {m.error}", "red"
         return ("Waiting to be sent", "gray") if smtp else ("Not sent", "gray")

@@ -4,7 +4,8 @@ Found by a walk: a recruiter who rejected the wrong candidate had no way back; t
 said "Rejected" and the board badged them so for good. Undoing it asks first, says the
 withdrawn test stays withdrawn, and the board in another tab shows the candidate active again.
 And the candidate's booked interview stayed booked through the rejection: the reject dialog
-now names it, and rejecting cancels it.
+now names it, and rejecting cancels it. And the rejection email still waiting in the outbox (no
+mail server set) went out once one was: undoing the rejection now withholds it, and says so.
 """
 
 import datetime
@@ -13,7 +14,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import broken_rules, open_and_escape, open_new_application, pick_test
+from tests.browser.steps import (
+    add_stage_test,
+    broken_rules,
+    new_job,
+    open_and_escape,
+    open_new_application,
+    pick_test,
+    take_test,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -69,3 +78,54 @@ def test_a_rejection_cancels_the_booked_interview_and_a_wrong_one_is_undone(page
     )
     shoot("71-undo-rejection-done")
     expect(card.get_by_text("Rejected", exact=True)).to_have_count(0)  # the other tab, without a reload
+
+
+def _job_telling_candidates(page, app_url, title: str) -> int:
+    """A job of its own (the demo jobs send no feedback, and other walks count their emails) with
+    a CoderPad Screen stage, and candidate feedback switched on; its id."""
+    job_id = int(re.search(r"/jobs/(\d+)", new_job(page, title))[1])
+    add_stage_test(page, page.locator(".plan-stage[data-stage='Recruiter screen']"), "CoderPad Screen")
+    page.goto(f"{app_url}/jobs/{job_id}/review")
+    page.get_by_role("button", name="Switch feedback on").click()
+    expect(page.get_by_role("button", name="Save (feedback is on)")).to_be_visible()
+    return job_id
+
+
+def _tested(page, app_url, job_id: int, name: str) -> None:
+    """``name`` applies, is sent the CoderPad Screen test, and takes it: their result needs review."""
+    open_new_application(page, app_url, job_id, name)
+    page.get_by_role("button", name="Send an assessment").click()
+    pick_test(page, "CoderPad Screen")
+    page.get_by_role("button", name="Send", exact=True).click()
+    attempt = page.locator(".assessment-attempt").first
+    expect(attempt).to_contain_text("Sent")
+    take_test(page.context, attempt.locator(".test-link").inner_text())
+    expect(attempt).to_contain_text("needs review")
+
+
+def test_undoing_a_rejection_withholds_its_email_still_in_the_outbox(page, app_url, sign_in, shoot):
+    page.set_default_timeout(20_000)
+    sign_in("admin@assay.test")  # candidate feedback is the admins' to switch on
+    job_id = _job_telling_candidates(page, app_url, "Withheld Feedback Engineer")
+    _tested(page, app_url, job_id, "Willa Withheld")
+
+    page.locator(".decision").get_by_role("button", name="Reject").click()
+    page.get_by_label("Rejection reason").click()
+    page.get_by_role("option", name="Other").click()
+    page.get_by_role("dialog").get_by_role("button", name="Reject").click()
+    page.locator(".rejected").get_by_role("button", name="Undo rejection").click()
+    asked = page.get_by_role("alertdialog")
+    expect(asked).to_contain_text(
+        "The rejection email to willa.withheld@example.com has not gone yet and will not be sent."
+    )
+    shoot("71a-undo-rejection-withholds-the-email")
+    asked.get_by_role("button", name="Undo rejection").click()
+    expect(page.locator(".rejected")).to_have_count(0)
+
+    page.goto(f"{app_url}/notifications")
+    page.get_by_label("Search the outbox").fill("willa.withheld")
+    page.get_by_role("button", name="Search").click()
+    emails = page.locator(".email", has_text="willa.withheld@example.com")
+    # Newest first: the rejection, withheld; the email about her result stands.
+    expect(emails.locator(".email-status")).to_have_text(["Withheld: rejection undone", "Not sent"])
+    shoot("71b-outbox-withheld-email", page.locator(".outbox"))

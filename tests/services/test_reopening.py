@@ -5,11 +5,13 @@ import datetime
 import pytest
 from sqlmodel import select
 
-from dashboard.services import accounts, attempt_actions, queue_view, reopening, review
+from dashboard.services import accounts, attempt_actions, notify, queue_view, reopening, review, sync, views
 from dashboard.services.actors import SYSTEM, Actor, user
 from dashboard.services.errors import UserError
-from models import Application, ApplicationEvent, AttemptState, Role, utcnow
+from dashboard.settings import get_settings
+from models import Application, ApplicationEvent, AttemptState, OutboxMessage, Role, utcnow
 from tests.conftest import send_test, sent_with_a_reminder
+from tests.http_server import free_port
 
 
 def _rita(session) -> Actor:
@@ -87,3 +89,69 @@ def test_only_a_rejected_candidate_is_reopened_and_only_by_a_person(session, pip
         _reopen(session, p.application.id, SYSTEM)
     with pytest.raises(UserError, match="Someone decided on this application"):
         reopening.reopen(session=session, application_id=p.application.id, expected_version=0, actor=rita)
+
+
+def _rejected_after_the_test(session, p, sandbox, rita: Actor) -> None:
+    """Ada took the test, and the job tells candidates: rejecting her writes her an email."""
+    review.set_feedback(session=session, job_id=p.job.id, enabled=True, template="Hi {name}: {next_step}")
+    attempt = send_test(session, p.assessment, p.application)
+    sandbox.start(attempt.vendor_attempt_id)
+    sandbox.submit(attempt.vendor_attempt_id)
+    sync.sync_integration(session=session, integration_id=p.integration.id)
+    _reject(session, p.application.id, rita)
+
+
+def _rejection_emails(session) -> list[OutboxMessage]:
+    """Her rejection emails, withheld or not (completing the test wrote her one about the result)."""
+    rejections = OutboxMessage.dedupe_key.contains("feedback:rejected:")  # type: ignore[attr-defined]
+    return list(session.exec(select(OutboxMessage).where(rejections).order_by(OutboxMessage.id)))
+
+
+def test_undoing_a_rejection_withholds_its_email_not_yet_sent(session, pipeline_with_assessment, sandbox):
+    """Found by a review: with no mail server set, the rejection email waited in the outbox and went
+    out once one was set, though the rejection had been undone; the candidate was told a decision
+    the team had taken back."""
+    p, rita = pipeline_with_assessment, _rita(session)
+    _rejected_after_the_test(session, p, sandbox, rita)
+
+    said = reopening.what_stays(session, p.application.id)
+    _reopen(session, p.application.id, rita)
+
+    assert "The rejection email to ada@example.com has not gone yet and will not be sent." in said
+    [email] = _rejection_emails(session)
+    assert email.sent_at is None and email.withheld == "rejection undone"
+    settings = get_settings()
+    previous, settings.smtp_url = settings.smtp_url, f"smtp://127.0.0.1:{free_port()}"
+    try:
+        assert notify.deliver_outbox(session) == 0
+    finally:
+        settings.smtp_url = previous
+    session.refresh(email)
+    assert email.error is None  # never handed to the mail server at all
+    assert views.outbox(session)[0].status == "Withheld: rejection undone"
+    history = session.exec(select(ApplicationEvent.summary).order_by(ApplicationEvent.id.desc())).first()
+    assert (
+        history
+        == "Rejection email to ada@example.com withheld: it had not gone when the rejection was undone"
+    )
+
+    _reject(session, p.application.id, rita)  # rejected again, for good: she is told this time
+    assert [e.withheld for e in _rejection_emails(session)] == ["rejection undone", None]
+
+
+def test_a_rejection_email_already_sent_stays_sent_and_the_question_says_so(
+    session, pipeline_with_assessment, sandbox
+):
+    p, rita = pipeline_with_assessment, _rita(session)
+    _rejected_after_the_test(session, p, sandbox, rita)
+    [email] = _rejection_emails(session)
+    email.sent_at = utcnow()
+    session.add(email)
+    session.commit()
+
+    said = reopening.what_stays(session, p.application.id)
+    _reopen(session, p.application.id, rita)
+
+    assert said[-1].startswith("They were emailed the rejection")
+    session.refresh(email)
+    assert email.withheld is None and views.outbox(session)[0].status.startswith("Sent ")
