@@ -8,7 +8,7 @@ results listed, as filtered, with the candidate in view marked.
 import reflex as rx
 
 from dashboard import routes
-from dashboard.components.decision import reject_dialog
+from dashboard.components.decision import reject_dialog, undo_rejection_dialog
 from dashboard.components.keys import keyboard_shortcuts
 from dashboard.components.layout import counted, focus_returns, link_button, page_frame, refusal
 from dashboard.pages import page
@@ -139,7 +139,17 @@ def _in_view() -> rx.Component:
                 rx.hstack(
                     rx.cond(
                         row.rejected,
-                        _decided("Rejected: nothing to decide here."),
+                        rx.hstack(
+                            _decided("Rejected."),
+                            rx.button(
+                                rx.icon("undo-2", size=14),
+                                "Undo rejection",
+                                variant="soft",
+                                on_click=ReviewState.set_undoing_rejection(True),
+                            ),
+                            spacing="2",
+                            align="center",
+                        ),
                         rx.hstack(
                             rx.cond(
                                 row.advanceable,
@@ -190,6 +200,11 @@ def _in_view() -> rx.Component:
 
 def _reject_dialog() -> rx.Component:
     return reject_dialog(ReviewState, rx.cond(ReviewState.in_view, ReviewState.in_view.candidate_name, ""))
+
+
+def _undo_rejection_dialog() -> rx.Component:
+    name = rx.cond(ReviewState.in_view, ReviewState.in_view.candidate_name, "")
+    return undo_rejection_dialog(ReviewState, name, ReviewState.undo_stage)
 
 
 def _note_dialog() -> rx.Component:
@@ -387,6 +402,7 @@ def review_page() -> rx.Component:
         rx.cond(ReviewState.title != "", ReviewState.title + ": review", "Review"),
         keyboard_shortcuts(keys="jkaron?", on_key=ReviewState.key),
         _reject_dialog(),
+        _undo_rejection_dialog(),
         _note_dialog(),
         _help_dialog(),
         rx.cond(

@@ -117,6 +117,12 @@ def what_stays(session: Session, application_id: int) -> list[str]:
     return said
 
 
+def back_in(session: Session, application_id: int) -> str:
+    """The stage the candidate is active again in once the rejection is undone: the one they were
+    rejected in (the review page's row names the stage of its result, which may be an earlier one)."""
+    return session.get(Stage, _rejected(session, application_id).stage_id).name
+
+
 def reopen(*, session: Session, application_id: int, expected_version: int, actor: Actor) -> Application:
     """Undo the rejection: the candidate is active again in the stage they were rejected in, and
     a rejection email not sent yet is withheld.

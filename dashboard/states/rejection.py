@@ -1,5 +1,5 @@
 """The reject form (a reason from the list, an optional note), shared by the review and application
-pages, and the application page's undo-rejection question."""
+pages, and the undo-rejection question both pages ask."""
 
 from __future__ import annotations
 
@@ -69,6 +69,7 @@ class ReopenForm(rx.State, mixin=True):
 
     undoing_rejection: bool = False
     undo_stays: list[str] = []
+    undo_stage: str = ""  # where the candidate will be active again (``reopening.back_in``)
 
     def _application_to_reopen(self) -> int:
         """The application the dialog would reopen (0: none)."""
@@ -81,7 +82,9 @@ class ReopenForm(rx.State, mixin=True):
         application_id = self._application_to_reopen()
         if value and application_id:
             try:
-                self.undo_stays = await in_session(lambda s: reopening.what_stays(s, application_id))
+                self.undo_stays, self.undo_stage = await in_session(
+                    lambda s: (reopening.what_stays(s, application_id), reopening.back_in(s, application_id))
+                )
             except UserError as err:  # undone meanwhile, in another tab
                 self.undoing_rejection = False
                 return rx.toast.error(str(err))

@@ -6,14 +6,14 @@ import dataclasses
 
 import reflex as rx
 
-from dashboard.services import notes, pipeline, review
+from dashboard.services import notes, pipeline, reopening, review
 from dashboard.services.assessments import time_taken_label
 from dashboard.services.errors import UserError
 from dashboard.services.permissions import Permission, require
 from dashboard.states import live
 from dashboard.states.auth import acting_user, current_user, requires
 from dashboard.states.common import id_in_path, in_session, score_bound
-from dashboard.states.rejection import RejectForm
+from dashboard.states.rejection import RejectForm, ReopenForm
 
 
 @dataclasses.dataclass
@@ -118,7 +118,7 @@ def _round_steps():
         scale *= 10
 
 
-class ReviewState(RejectForm, rx.State):
+class ReviewState(RejectForm, ReopenForm, rx.State):
     """The review page of one job."""
 
     title: str = ""
@@ -231,6 +231,7 @@ class ReviewState(RejectForm, rx.State):
     @requires(Permission.REVIEW)
     async def load(self):
         self.cursor, self.rejecting, self.noting, self.help_open = 0, False, False, False
+        self.undoing_rejection = False
         self.rule_stage_id = ""
         if self._job_id() != self.review_job_id:
             # Another job's page: its filters and typed thresholds spoke of that job's results.
@@ -249,7 +250,9 @@ class ReviewState(RejectForm, rx.State):
             Permission.REVIEW,
             lambda: [self._job_id()],
             self._reload,
-            paused=lambda: bool(self.error) or self.busy or self.rejecting or self.noting,
+            paused=lambda: (
+                bool(self.error) or self.busy or self.rejecting or self.noting or self.undoing_rejection
+            ),
         )
 
     @rx.var
@@ -273,6 +276,10 @@ class ReviewState(RejectForm, rx.State):
     def _application_to_reject(self) -> int:
         return self.in_view.application_id if self.in_view else 0
 
+    def _application_to_reopen(self) -> int:
+        row = self.in_view
+        return row.application_id if row and row.rejected else 0
+
     def _decision_refused(self, row: Row):
         """The toast saying why a result listed under "Show every finished attempt" takes no
         advance (None when it does): a on a candidate advanced since would move them on again
@@ -281,7 +288,9 @@ class ReviewState(RejectForm, rx.State):
         if row.advanceable:
             return None
         if row.rejected:
-            return rx.toast.info(f"{row.candidate_name} was rejected: there is nothing to decide.")
+            return rx.toast.info(
+                f"{row.candidate_name} was rejected: undo the rejection first to decide on them."
+            )
         return rx.toast.info(
             f"{row.candidate_name} has moved on from {row.stage_name} since this result: "
             "advance them from their page, or reject them here."
@@ -295,7 +304,7 @@ class ReviewState(RejectForm, rx.State):
         The browser sends no keys while a dialog is open, but a key pressed just after r (or n, or ?)
         can be on its way before the dialog shows: it would act on the person the dialog names.
         """
-        if self.rejecting or self.noting or self.help_open:
+        if self.rejecting or self.noting or self.help_open or self.undoing_rejection:
             return
         if key == "?":
             self.help_open = True
@@ -384,10 +393,36 @@ class ReviewState(RejectForm, rx.State):
             return rx.toast.error(str(err))
         self.rejecting = False
         await self._reload()
+        # The row leaves the list of those waiting; it stays under every finished attempt, with its undo.
+        undo = "" if self.show_all else " Undo it under Show every finished attempt."
         # A test the rejection could not withdraw at the vendor is still open there: told as an error.
         return (rx.toast.error if outcome.failed else rx.toast.success)(
-            f"{row.candidate_name} rejected ({reason}). {outcome.besides}".strip()
+            f"{row.candidate_name} rejected ({reason}). {outcome.besides}".strip() + undo
         )
+
+    @rx.event
+    @requires(Permission.REVIEW)
+    async def undo_rejection(self):
+        """Undo the rejection of the candidate in view (asked first: ``set_undoing_rejection``),
+        as the application page does: a wrong r is taken back where it was pressed."""
+        row, stage, job_id, actor = self.in_view, self.undo_stage, self._job_id(), acting_user()
+        self.undoing_rejection = False
+        if row is None or not row.rejected:
+            return None
+        try:
+            require(current_user(), Permission.REVIEW, job_id=job_id)
+            await in_session(
+                lambda s: reopening.reopen(
+                    session=s,
+                    application_id=row.application_id,
+                    expected_version=row.decision_version,
+                    actor=actor,
+                )
+            )
+        except UserError as err:
+            return rx.toast.error(str(err))
+        await self._reload()
+        return rx.toast.success(f"Rejection undone: {row.candidate_name} is active again in {stage}.")
 
     @rx.event
     @requires(Permission.REVIEW)

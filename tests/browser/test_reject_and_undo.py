@@ -129,3 +129,45 @@ def test_undoing_a_rejection_withholds_its_email_still_in_the_outbox(page, app_u
     # Newest first: the rejection, withheld; the email about her result stands.
     expect(emails.locator(".email-status")).to_have_text(["Withheld: rejection undone", "Not sent"])
     shoot("71b-outbox-withheld-email", page.locator(".outbox"))
+
+
+def test_a_hiring_manager_undoes_a_wrong_rejection_on_the_review_page(page, app_url, sign_in, shoot):
+    """Found by a review: a rejection made with r on the review page had its undo on the
+    application page only; the review page said "Rejected: nothing to decide here"."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    _tested(page, app_url, 1, "Rhea Reviewed")
+    sign_in("manager@assay.test")
+    page.goto(f"{app_url}/jobs/1/review")
+    page.get_by_label("Filter by text").fill("Rhea Reviewed")
+    page.get_by_role("button", name="Filter").click()
+    in_view = page.locator(".candidate-in-view")
+    expect(in_view.get_by_role("heading")).to_have_text("Rhea Reviewed")
+
+    in_view.get_by_role("button", name="Reject (r)").click()
+    page.get_by_label("Rejection reason").click()
+    page.get_by_role("option", name="Other").click()
+    page.get_by_role("dialog").get_by_role("button", name="Reject").click()
+    expect(
+        page.get_by_text("Rhea Reviewed rejected (Other). Undo it under Show every finished attempt.")
+    ).to_be_visible()
+    page.get_by_role("checkbox", name="Show every finished attempt").click()
+    undo = in_view.get_by_role("button", name="Undo rejection")
+    expect(in_view.get_by_role("heading")).to_have_text("Rhea Reviewed")
+    expect(in_view).to_contain_text("Rejected.")
+    assert broken_rules(page) == []
+    open_and_escape(page, undo)  # asked first, and the focus comes back to the button
+    page.keyboard.press("r")  # on a rejected candidate: nothing opens
+    expect(page.get_by_role("dialog")).to_have_count(0)
+
+    undo.click()
+    asked = page.get_by_role("alertdialog")
+    expect(asked).to_contain_text("Rhea Reviewed becomes an active candidate again in Applied")
+    shoot("71c-review-undo-rejection-asks-first")
+    assert broken_rules(page) == []
+    asked.get_by_role("button", name="Undo rejection").click()
+
+    expect(page.get_by_text("Rejection undone: Rhea Reviewed is active again in Applied.")).to_be_visible()
+    expect(undo).to_have_count(0)
+    expect(in_view.get_by_role("button", name="Advance (a)")).to_be_visible()
+    shoot("71d-review-undo-rejection-done", full_page=False)

@@ -16,7 +16,7 @@ from dashboard.states import review as review_state
 from dashboard.states.review import ReviewState
 from models import Application, AssessmentAttempt, Role, User
 from tests.conftest import send_to_applicants
-from tests.states.conftest import run_async, run_handler, substate
+from tests.states.conftest import run_async, run_handler, substate, toast_level
 
 
 def _review_page(
@@ -383,3 +383,31 @@ def test_the_charts_count_axis_labels_every_count_to_ten_and_round_steps_past_it
     assert review_state.count_axis(11) == [0, 2, 4, 6, 8, 10, 12]
     assert review_state.count_axis(25) == [0, 5, 10, 15, 20, 25]
     assert review_state.count_axis(1234)[:3] == [0, 200, 400]
+
+
+def test_a_rejection_made_on_the_review_page_is_undone_there_after_the_question(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    """Found by a review: a hiring manager who rejected the wrong candidate with r had no way back
+    on the review page; under "Show every finished attempt" it only said "Rejected: nothing to
+    decide here", and undo lived on the application page alone."""
+    page = _review_page(session, pipeline_with_assessment, sandbox, signed_in_as, results=2)
+    wrong = page.in_view
+    run_async(run_handler(page, "set_reject_reason", "Other"))
+    [rejected] = run_async(run_handler(page, "reject"))
+    run_async(run_handler(page, "set_show_all", True))
+    page.cursor = [r.attempt_id for r in page.rows].index(wrong.attempt_id)
+
+    run_async(run_handler(page, "set_undoing_rejection", True))
+    asked = (page.undoing_rejection, page.undo_stage)
+    run_async(run_handler(page, "key", "a"))  # a shortcut behind the question does nothing
+    [toast] = run_async(run_handler(page, "undo_rejection"))
+
+    assert "Undo it under Show every finished attempt" in repr(rejected)
+    assert asked == (True, "CoderPad assessment")
+    assert toast_level(toast) == "success"
+    assert f"Rejection undone: {wrong.candidate_name} is active again in CoderPad assessment." in repr(toast)
+    assert not page.undoing_rejection and page.in_view.attempt_id == wrong.attempt_id
+    assert not page.in_view.rejected and page.in_view.advanceable
+    session.expire_all()
+    assert session.get(Application, wrong.application_id).rejected_at is None
