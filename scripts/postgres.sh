@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # start|stop the local PostgreSQL used by the tests (Debian's postgresql package; installed if missing).
 # `start` leaves a marker so that `stop` only stops a server this script started.
+# The cluster is the one on PostgreSQL's default port, where psql and the tests look: a machine
+# may hold others (a developer's second cluster, listed before "main" by name).
 set -euo pipefail
 marker="$(dirname "$0")/../.assay/postgres-started-by-tests"
 case "${1:-}" in
@@ -8,8 +10,8 @@ case "${1:-}" in
     if ! command -v pg_lsclusters >/dev/null; then
       apt-get update -qq && apt-get install -y -qq postgresql >/dev/null
     fi
-    read -r version cluster _ < <(pg_lsclusters --no-header | head -1)
-    if ! pg_lsclusters --no-header | head -1 | grep -q online; then
+    read -r version cluster _ status _ < <(pg_lsclusters --no-header | awk '$3 == 5432')
+    if [ "$status" != online ]; then
       pg_ctlcluster "$version" "$cluster" start
       mkdir -p "$(dirname "$marker")" && touch "$marker"
     fi
@@ -17,7 +19,7 @@ case "${1:-}" in
     ;;
   stop)
     if [ -f "$marker" ]; then
-      read -r version cluster _ < <(pg_lsclusters --no-header | head -1)
+      read -r version cluster _ < <(pg_lsclusters --no-header | awk '$3 == 5432')
       pg_ctlcluster "$version" "$cluster" stop || true
       rm -f "$marker"
     fi
