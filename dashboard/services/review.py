@@ -646,7 +646,8 @@ def send_feedback(session: Session, application_id: int, event: str) -> bool:
     history.record(
         session,
         application_id=application_id,
-        summary=f"Feedback sent to the candidate ({event})",
+        # Written, not sent: the outbox says whether it went (no mail server set: never).
+        summary=f"Feedback email to {candidate.email} ({event}) written to the outbox"[:300],
         actor=SYSTEM,
     )
     session.commit()

@@ -307,6 +307,11 @@ def test_candidate_feedback_is_sent_once_per_event(session, cohort):
     messages = session.exec(select(OutboxMessage).where(OutboxMessage.to_address == "ada@example.com")).all()
     assert first and not again
     assert len(messages) == 1 and messages[0].body.startswith("Hi Ada Lovelace:")
+    # Written, not sent: with no mail server it never goes, and the outbox says whether it did.
+    said = session.exec(
+        select(ApplicationEvent.summary).where(ApplicationEvent.application_id == p.application.id)
+    ).all()
+    assert "Feedback email to ada@example.com (result) written to the outbox" in said
 
 
 def test_the_feedback_email_says_the_time_taken_as_the_pages_do(session, pipeline_with_assessment, sandbox):
