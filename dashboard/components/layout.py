@@ -107,6 +107,8 @@ def page_frame(title: str, *children: rx.Component, actions: rx.Component | None
             spacing="4",
             min_width="0",
             role="main",
+            tab_index=-1,  # focusable by a dialog closing, not a Tab stop
+            _focus={"outline": "none"},
         ),
         direction={_NARROW: "column", _WIDE: "row"},
         spacing="0",
@@ -193,10 +195,14 @@ def question_answers(keep, act: rx.Component) -> rx.Component:
 _REMEMBER_OPENER = rx.vars.FunctionStringVar.create(
     "(() => { window.assayDialogOpener = document.activeElement; })"
 )
-# Back to it on closing, if it is still on the page (a disconnected connection's card is gone).
+# Back to it on closing, if it is still on the page; if not (a disconnected connection's card, an
+# undone rejection's Undo button are gone), to the page's main content, not the top of the page:
+# the next Tab goes on from the page, not through the navigation again.
 _FOCUS_OPENER = rx.vars.FunctionStringVar.create(
     "((event) => { const opener = window.assayDialogOpener; window.assayDialogOpener = null;"
-    " if (opener?.isConnected) { event.preventDefault(); opener.focus(); } })"
+    " const main = document.querySelector('[role=main]');"
+    " if (opener?.isConnected) { event.preventDefault(); opener.focus(); }"
+    " else if (main) { event.preventDefault(); main.focus(); } })"
 )
 
 

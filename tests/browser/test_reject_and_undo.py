@@ -71,6 +71,8 @@ def test_a_rejection_cancels_the_booked_interview_and_a_wrong_one_is_undone(page
 
     expect(page.get_by_text("Rejection undone: Uma Undone is active again in Applied.")).to_be_visible()
     expect(page.locator(".rejected")).to_have_count(0)
+    # The Undo button is gone: the focus goes to the page's content, not back to the page's top.
+    expect(page.get_by_role("main")).to_be_focused()
     expect(page.locator(".decision").get_by_role("button", name="Reject")).to_be_visible()
     expect(page.get_by_role("button", name="Send an assessment")).to_be_visible()
     expect(page.locator(".history")).to_contain_text(
@@ -169,5 +171,6 @@ def test_a_hiring_manager_undoes_a_wrong_rejection_on_the_review_page(page, app_
 
     expect(page.get_by_text("Rejection undone: Rhea Reviewed is active again in Applied.")).to_be_visible()
     expect(undo).to_have_count(0)
+    expect(page.get_by_role("main")).to_be_focused()
     expect(in_view.get_by_role("button", name="Advance (a)")).to_be_visible()
     shoot("71d-review-undo-rejection-done", full_page=False)
