@@ -5,7 +5,7 @@ import reflex as rx
 from dashboard import routes
 from dashboard.components.layout import counted, page_frame
 from dashboard.pages import page
-from dashboard.services.views import NotificationView, OutboxView
+from dashboard.services.views import OUTBOX_STANDINGS, NotificationView, OutboxView
 from dashboard.states.auth import AuthState
 from dashboard.states.notifications import NotificationsState
 
@@ -93,11 +93,25 @@ def _mail_search() -> rx.Component:
                 disabled=~rx.State.is_hydrated,
             ),
             rx.button("Search", type="submit", variant="soft"),
+            _standing(),
             align="center",
             wrap="wrap",
         ),
         on_submit=NotificationsState.search_mail,
         reset_on_submit=False,
+    )
+
+
+def _standing() -> rx.Component:
+    """Which emails: every one, or those sent, not sent (still to go) or withheld (never to go)."""
+    return rx.select.root(
+        rx.select.trigger(aria_label="Which emails"),
+        rx.select.content(
+            # Radix's select takes no empty value: "every" stands for it.
+            *[rx.select.item(label, value=value or "every") for value, label in OUTBOX_STANDINGS.items()]
+        ),
+        value=rx.cond(NotificationsState.mail_standing == "", "every", NotificationsState.mail_standing),
+        on_change=NotificationsState.show_standing,
     )
 
 
@@ -123,7 +137,7 @@ def _outbox_rows() -> rx.Component:
     return rx.fragment(
         rx.text(
             rx.cond(
-                NotificationsState.mail_searched != "",
+                (NotificationsState.mail_searched != "") | (NotificationsState.mail_standing != ""),
                 NotificationsState.emails_total.to(str) + " found, newest first.",
                 counted(NotificationsState.emails_total, "email")
                 + " to the team and to candidates, newest first.",
@@ -181,9 +195,9 @@ def _outbox() -> rx.Component:
             NotificationsState.emails.length() > 0,
             _outbox_rows(),
             rx.cond(
-                NotificationsState.mail_searched != "",
+                (NotificationsState.mail_searched != "") | (NotificationsState.mail_standing != ""),
                 rx.callout(
-                    "No email to or about “" + NotificationsState.mail_searched + "”.",
+                    NotificationsState.no_email_found,
                     icon="search-x",
                     class_name="outbox-empty",
                 ),

@@ -790,21 +790,34 @@ def mail_server_set() -> bool:
     return bool(get_settings().smtp_url)
 
 
-def _outbox_matching(search: str) -> list[sa.ColumnElement[bool]]:
-    """The outbox's search: part of the address an email went to, or of its subject (which names the candidate)."""
+# The outbox's standing filter: its value, what the list says. "Not sent" holds the emails still to
+# go, those the mail server refused included (they are tried again); a withheld one never goes.
+OUTBOX_STANDINGS = {"": "Every email", "not_sent": "Not sent", "sent": "Sent", "withheld": "Withheld"}
+
+
+def _outbox_matching(search: str, standing: str = "") -> list[sa.ColumnElement[bool]]:
+    """The outbox's search: part of the address an email went to, or of its subject (which names
+    the candidate); and where the emails stand (``OUTBOX_STANDINGS``)."""
+    unsent = OutboxMessage.sent_at.is_(None)  # type: ignore[union-attr]
+    clauses: list[sa.ColumnElement[bool]] = {
+        "": [],
+        "not_sent": [unsent, OutboxMessage.withheld.is_(None)],  # type: ignore[union-attr]
+        "sent": [~unsent],
+        "withheld": [unsent, OutboxMessage.withheld.is_not(None)],  # type: ignore[union-attr]
+    }[standing]
     text = search.strip().lower()
-    if not text:
-        return []
-    # autoescape: a % or _ typed is searched for as itself, not as a wildcard matching every email
-    return [
-        sa.or_(
-            sa.func.lower(OutboxMessage.to_address).contains(text, autoescape=True),
-            sa.func.lower(OutboxMessage.subject).contains(text, autoescape=True),
+    if text:
+        # autoescape: a % or _ typed is searched for as itself, not as a wildcard matching every email
+        clauses.append(
+            sa.or_(
+                sa.func.lower(OutboxMessage.to_address).contains(text, autoescape=True),
+                sa.func.lower(OutboxMessage.subject).contains(text, autoescape=True),
+            )
         )
-    ]
+    return clauses
 
 
-def outbox(session: Session, limit: int = 100, search: str = "") -> list[OutboxView]:
+def outbox(session: Session, limit: int = 100, search: str = "", standing: str = "") -> list[OutboxView]:
     """The newest ``limit`` emails Assay wrote (of those the search finds): never all of them,
     which a busy workspace counts in tens of thousands.
 
@@ -822,14 +835,14 @@ def outbox(session: Session, limit: int = 100, search: str = "") -> list[OutboxV
             return f"Not sent: {m.error}", "red"
         return ("Waiting to be sent", "gray") if smtp else ("Not sent", "gray")
 
-    query = select(OutboxMessage).where(*_outbox_matching(search))
+    query = select(OutboxMessage).where(*_outbox_matching(search, standing))
     return [
         OutboxView(m.id, m.to_address, m.subject, m.body, when(m.created_at), *status(m))
         for m in session.exec(query.order_by(OutboxMessage.id.desc()).limit(limit))
     ]
 
 
-def outbox_count(session: Session, search: str = "") -> int:
+def outbox_count(session: Session, search: str = "", standing: str = "") -> int:
     """How many emails the outbox holds (of those the search finds): one count, no rows read out."""
-    query = sa.select(sa.func.count()).select_from(OutboxMessage).where(*_outbox_matching(search))
+    query = sa.select(sa.func.count()).select_from(OutboxMessage).where(*_outbox_matching(search, standing))
     return session.exec(query).one()[0]

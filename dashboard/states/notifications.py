@@ -30,23 +30,32 @@ class NotificationsState(rx.State):
     mail_search: str = ""  # the box, as typed
     mail_server_set: bool = True  # False: every email is kept here, none sent (said once, above them)
     mail_searched: str = ""  # the search the rows show: the box as it was last applied ("": every email)
+    mail_standing: str = ""  # sent, not sent, withheld ("": every email; views.OUTBOX_STANDINGS)
 
     @rx.var
     def more_emails(self) -> bool:
         """Older emails than those shown match the search (the outbox's "Show more")."""
         return len(self.emails) < self.emails_total
 
+    @rx.var
+    def no_email_found(self) -> str:
+        """What an outbox narrowed to nothing says: what was looked for, in words."""
+        about = f" to or about “{self.mail_searched}”" if self.mail_searched else ""
+        standing = views.OUTBOX_STANDINGS.get(self.mail_standing, "")
+        return f"No email{about} is {standing.lower()}." if self.mail_standing else f"No email{about}."
+
     async def _reload(self) -> None:
         user = current_user()
         visible, may_see_mail = user.visible_job_ids, user.may(Permission.MANAGE_PIPELINE)
         shown, emails_shown, mail_search = self.shown, self.emails_shown, self.mail_searched
+        standing = self.mail_standing
 
         def load(session):
             return (
                 pipeline.workspace_revision(session),
                 views.notifications(session, user.id, visible, limit=shown + 1),
-                views.outbox(session, emails_shown, mail_search) if may_see_mail else [],
-                views.outbox_count(session, mail_search) if may_see_mail else 0,
+                views.outbox(session, emails_shown, mail_search, standing) if may_see_mail else [],
+                views.outbox_count(session, mail_search, standing) if may_see_mail else 0,
                 views.unread_count(session, user.id, visible),
             )
 
@@ -93,6 +102,16 @@ class NotificationsState(rx.State):
     async def search_mail(self, _form: dict | None = None):
         """Find the emails to an address or about a candidate (their name is in the subject)."""
         self.mail_searched, self.emails_shown = self.mail_search.strip(), EMAILS_PAGE
+        await self._reload()
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    async def show_standing(self, value: str):
+        """Only the emails sent, or not sent, or withheld ("every" for all), from the newest."""
+        self.mail_standing = "" if value == "every" else value
+        if self.mail_standing not in views.OUTBOX_STANDINGS:
+            self.mail_standing = ""
+        self.emails_shown = EMAILS_PAGE
         await self._reload()
 
     @rx.event

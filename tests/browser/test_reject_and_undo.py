@@ -131,6 +131,12 @@ def test_undoing_a_rejection_withholds_its_email_still_in_the_outbox(page, app_u
     # Newest first: the rejection, withheld; the email about her result stands.
     expect(emails.locator(".email-status")).to_have_text(["Withheld: rejection undone", "Not sent"])
     shoot("71b-outbox-withheld-email", page.locator(".outbox"))
+    # Only the emails that will not go.
+    page.get_by_role("combobox", name="Which emails").click()
+    page.get_by_role("option", name="Withheld").click()
+    expect(emails.locator(".email-status")).to_have_text(["Withheld: rejection undone"])
+    expect(page.locator(".outbox-count")).to_have_text("1 found, newest first.")
+    assert broken_rules(page) == []
 
 
 def test_a_hiring_manager_undoes_a_wrong_rejection_on_the_review_page(page, app_url, sign_in, shoot):

@@ -133,6 +133,44 @@ def test_the_outbox_pages_through_ten_thousand_emails_finds_one_and_says_once_no
     assert (manager.emails, manager.emails_total) == ([], 0)  # a hiring manager has no outbox
 
 
+def test_the_outbox_shows_the_emails_sent_not_sent_or_withheld_and_says_when_none_is(
+    session, pipeline_with_assessment, signed_in_as
+):
+    """A recruiter checking which emails never went read the whole outbox, 100 at a time."""
+    _emails(session, 300)
+    emails = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    for email in emails[:200]:
+        email.sent_at = email.created_at
+    emails[250].withheld, emails[260].error = "rejection undone", "550 mailbox unavailable"
+    session.add_all(emails)
+    session.commit()
+    recruiter = _notifications_page(signed_in_as, Role.RECRUITER)
+
+    run_async(run_handler(recruiter, "show_standing", "not_sent"))
+    assert (recruiter.emails_total, len(recruiter.emails)) == (99, 99)  # refused ones are tried again
+    assert recruiter.emails[0].to_address == "candidate299@example.com"
+    assert "Not sent: 550 mailbox unavailable" in {e.status for e in recruiter.emails}
+    run_async(run_handler(recruiter, "show_standing", "withheld"))
+    assert [e.status for e in recruiter.emails] == ["Withheld: rejection undone"]
+    run_async(run_handler(recruiter, "show_standing", "sent"))
+    assert recruiter.emails_total == 200 and recruiter.more_emails
+    assert {e.status[:5] for e in recruiter.emails} == {"Sent "}
+
+    run_async(run_handler(recruiter, "set_mail_search", "candidate25"))  # 25, 250..259
+    run_async(run_handler(recruiter, "search_mail"))
+    assert [e.to_address for e in recruiter.emails] == ["candidate25@example.com"]  # the sent ones only
+    run_async(run_handler(recruiter, "show_standing", "withheld"))
+    assert [e.to_address for e in recruiter.emails] == ["candidate250@example.com"]
+    run_async(run_handler(recruiter, "set_mail_search", "candidate7@"))
+    run_async(run_handler(recruiter, "search_mail"))
+    assert (
+        recruiter.emails == []
+        and recruiter.no_email_found == "No email to or about “candidate7@” is withheld."
+    )
+    run_async(run_handler(recruiter, "show_standing", "every"))
+    assert recruiter.emails_total == 1 and recruiter.mail_standing == ""
+
+
 def _navigation_after_a_page_load(root) -> UnreadState:
     run_async(run_handler(substate(root, AuthState), "guard_page"))  # every page's first on_load
     return substate(root, UnreadState)
