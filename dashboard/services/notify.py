@@ -224,13 +224,18 @@ def mark_all_read(session: Session, user_id: int, visible_job_ids: frozenset[int
 
 
 def deliver_outbox(session: Session, limit: int = 100) -> int:
-    """Hand waiting emails to the SMTP server, if one is configured; returns how many went."""
+    """Hand waiting emails to the SMTP server, if one is configured; returns how many went.
+
+    Each email is asked about again just before it goes, and marked sent as soon as it has: a
+    rejection undone while the batch goes out withholds its email (``reopening``), which must
+    then not go, and a batch cut short must not send again what it already sent.
+    """
     url = get_settings().smtp_url
     if not url:
         return 0
     pending = list(
         session.exec(
-            select(OutboxMessage)
+            select(OutboxMessage.id)
             # A withheld email (its rejection undone before it went) is never sent.
             .where(OutboxMessage.sent_at.is_(None), OutboxMessage.withheld.is_(None))  # type: ignore[union-attr]
             .order_by(OutboxMessage.id)
@@ -240,14 +245,18 @@ def deliver_outbox(session: Session, limit: int = 100) -> int:
     if not pending:
         return 0
     parts = urllib.parse.urlsplit(url)
-    sent = 0
+    sent, left = 0, pending  # left: the emails not yet handed over (or passed over)
     try:
         with smtplib.SMTP(parts.hostname or "localhost", parts.port or 25, timeout=10) as smtp:
             if parts.scheme == "smtp+starttls":
                 smtp.starttls()
             if parts.username:
                 smtp.login(urllib.parse.unquote(parts.username), urllib.parse.unquote(parts.password or ""))
-            for message in pending:
+            for n, message_id in enumerate(pending):
+                left = pending[n:]
+                message = session.get(OutboxMessage, message_id, populate_existing=True)
+                if message is None or message.withheld or message.sent_at:
+                    continue
                 email = EmailMessage()
                 email["From"], email["To"], email["Subject"] = (
                     get_settings().mail_from,
@@ -258,11 +267,15 @@ def deliver_outbox(session: Session, limit: int = 100) -> int:
                 smtp.send_message(email)
                 message.sent_at, message.error = utcnow(), None
                 session.add(message)
+                session.commit()
                 sent += 1
+            left = []
     except (OSError, smtplib.SMTPException) as err:
         log.warning("outbox: SMTP delivery failed after %s: %s", counted(sent, "message"), err)
-        for message in pending[sent:]:
-            message.error = str(err)[:300]
-            session.add(message)
+        for message_id in left:
+            message = session.get(OutboxMessage, message_id)
+            if message is not None and message.sent_at is None:
+                message.error = str(err)[:300]
+                session.add(message)
     session.commit()
     return sent

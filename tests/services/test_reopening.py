@@ -3,13 +3,14 @@
 import datetime
 
 import pytest
+from aiosmtpd.controller import Controller
 from sqlmodel import select
 
 from dashboard.services import accounts, attempt_actions, notify, queue_view, reopening, review, sync, views
 from dashboard.services.actors import SYSTEM, Actor, user
 from dashboard.services.errors import UserError
 from dashboard.settings import get_settings
-from models import Application, ApplicationEvent, AttemptState, OutboxMessage, Role, utcnow
+from models import Application, ApplicationEvent, AttemptState, OutboxMessage, Role, new_session, utcnow
 from tests.conftest import send_test, sent_with_a_reminder
 from tests.http_server import free_port
 
@@ -137,6 +138,45 @@ def test_undoing_a_rejection_withholds_its_email_not_yet_sent(session, pipeline_
 
     _reject(session, p.application.id, rita)  # rejected again, for good: she is told this time
     assert [e.withheld for e in _rejection_emails(session)] == ["rejection undone", None]
+
+
+def test_a_rejection_undone_while_the_outbox_goes_out_withholds_its_email_still_to_go(
+    session, pipeline_with_assessment, sandbox
+):
+    """Seen in a review: the mail server was handed the emails read at the batch's start, so a
+    rejection undone while earlier emails went out (its email marked withheld, the question
+    having said it would not go) still had its email sent."""
+    p, rita = pipeline_with_assessment, _rita(session)
+    _rejected_after_the_test(session, p, sandbox, rita)
+    waiting = session.exec(select(OutboxMessage).where(OutboxMessage.sent_at.is_(None))).all()
+    assert len(waiting) >= 2 and waiting[-1].dedupe_key.startswith("feedback:rejected:")
+    handed: list[str] = []
+
+    class UndoneWhileSending:
+        """A real SMTP server on loopback: the first email it takes, the recruiter undoes the rejection."""
+
+        async def handle_DATA(self, server, smtp_session, envelope):
+            if not handed:
+                with new_session() as other:
+                    _reopen(other, p.application.id, rita)
+            handed.append(envelope.content.decode())
+            return "250 OK"
+
+    port = free_port()
+    server = Controller(UndoneWhileSending(), hostname="127.0.0.1", port=port)
+    settings = get_settings()
+    previous, settings.smtp_url = settings.smtp_url, f"smtp://127.0.0.1:{port}"
+    server.start()
+    try:
+        delivered = notify.deliver_outbox(session)
+    finally:
+        server.stop()
+        settings.smtp_url = previous
+
+    [rejection] = _rejection_emails(session)
+    session.refresh(rejection)
+    assert delivered == len(waiting) - 1 == len(handed)
+    assert (rejection.sent_at, rejection.withheld) == (None, "rejection undone")
 
 
 def test_a_rejection_email_already_sent_stays_sent_and_the_question_says_so(
