@@ -10,7 +10,7 @@ stays selected.
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import add_candidate, drag_card, new_job
+from tests.browser.steps import add_candidate, card_of, drag_card, new_job, shared_names
 
 pytestmark = pytest.mark.browser
 
@@ -30,6 +30,16 @@ def test_select_move_in_bulk_move_one_and_see_another_tab_live(page, app_url, sh
     for name in ["Ada Byron", "Bob Kahn", "Cy Young", "Di Ritchie"]:
         add_candidate(page, name)
     board_url = page.url
+    # Each card's controls say whose they are: "Move to" in every card told a screen reader
+    # user tabbing down the column nothing of whom it moves.
+    # Once the adds' toasts are gone: sonner names every toast's X "Close toast", on any page.
+    expect(page.locator("[data-sonner-toast]")).to_have_count(0)
+    assert shared_names(page) == {}
+    expect(
+        card_of(page, "Ada Byron").get_by_role(
+            "button", name="Move to another stage for Ada Byron", exact=True
+        )
+    ).to_be_visible()
 
     # Two ticked cards move together; the others stay where they were.
     page.get_by_label("Select Ada Byron").click()
