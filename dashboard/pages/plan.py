@@ -11,7 +11,7 @@ from dashboard.states.auth import AuthState
 from dashboard.states.plan import PlanState
 
 
-def _test_row(test: PlanTest) -> rx.Component:
+def _test_row(test: PlanTest, stage: PlanStage) -> rx.Component:
     return rx.hstack(
         rx.icon("file-code", size=14),
         rx.text(test.name, size="2", weight="medium"),
@@ -21,7 +21,7 @@ def _test_row(test: PlanTest) -> rx.Component:
             size="1",
             variant="ghost",
             color_scheme="red",
-            aria_label="Remove " + test.name,
+            aria_label="Remove " + test.name + " from " + stage.name,  # the same test in two stages
             on_click=PlanState.ask_remove_test(test.id),
             id="remove-test-" + test.id.to_string(),
         ),
@@ -45,16 +45,18 @@ def _settings_changed_meanwhile(stage: PlanStage) -> rx.Component:
 
 
 def _settings(stage: PlanStage) -> rx.Component:
+    """An assessment stage's sending settings, each box named for its stage (the plan may hold several)."""
     return rx.form(
         rx.hstack(
             rx.checkbox(
                 "Send automatically on entry",
                 name="send_automatically",
                 default_checked=stage.auto_send,
+                aria_label="Send automatically on entry to " + stage.name,
             ),
             rx.text("Done when", size="2"),
             rx.select.root(
-                rx.select.trigger(aria_label="Stage done when"),
+                rx.select.trigger(aria_label=stage.name + " done when"),
                 rx.select.content(
                     rx.select.item("all tests are completed", value="all"),
                     rx.select.item("any one test is completed", value="any"),
@@ -68,7 +70,7 @@ def _settings(stage: PlanStage) -> rx.Component:
                 default_value=stage.deadline_days,
                 placeholder="none",
                 width="70px",
-                aria_label="Deadline in days",
+                aria_label="Deadline in days for " + stage.name,
             ),
             rx.text("Remind (hours before)", size="2"),
             rx.input(
@@ -76,10 +78,16 @@ def _settings(stage: PlanStage) -> rx.Component:
                 default_value=stage.reminder_hours,
                 placeholder="none",
                 width="70px",
-                aria_label="Reminder hours before the deadline",
+                aria_label="Reminder hours before the deadline for " + stage.name,
             ),
             rx.el.input(type="hidden", name="stage_id", value=stage.id),
-            rx.button("Save", size="1", type="submit", variant="soft"),
+            rx.button(
+                "Save",
+                size="1",
+                type="submit",
+                variant="soft",
+                aria_label="Save the settings of " + stage.name,
+            ),
             align="center",
             wrap="wrap",
             spacing="3",
@@ -95,6 +103,9 @@ def _settings(stage: PlanStage) -> rx.Component:
 
 
 def _stage(stage: PlanStage, index) -> rx.Component:
+    """A stage's card. Each control's name says which stage it is for, after the words it shows
+    ("Delete stage Onsite"): "Delete" and "Add assessment" alone, in every card, told a screen
+    reader user tabbing down the plan nothing of which stage they were about to change."""
     return rx.card(
         rx.vstack(
             rx.hstack(
@@ -106,7 +117,7 @@ def _stage(stage: PlanStage, index) -> rx.Component:
                         default_value=stage.name,
                         on_focus=PlanState.start_rename(stage.id),
                         on_blur=lambda value: PlanState.rename(stage.id, value),
-                        aria_label="Stage name",
+                        aria_label="Name of stage " + stage.name,  # the stored name, not what is typed
                         width="260px",
                         # Drawn afresh when the stored name changes, or a rename is refused; not
                         # while the viewer types in it (a colleague's rename would wipe their text).
@@ -150,11 +161,12 @@ def _stage(stage: PlanStage, index) -> rx.Component:
                     variant="soft",
                     color_scheme="red",
                     on_click=PlanState.ask_delete(stage.id),
+                    aria_label="Delete stage " + stage.name,
                 ),
                 align="center",
                 width="100%",
             ),
-            rx.vstack(rx.foreach(stage.tests, _test_row), spacing="1"),
+            rx.vstack(rx.foreach(stage.tests, lambda test: _test_row(test, stage)), spacing="1"),
             rx.hstack(
                 rx.button(
                     rx.icon("plus", size=14),
@@ -162,6 +174,7 @@ def _stage(stage: PlanStage, index) -> rx.Component:
                     size="1",
                     variant="soft",
                     on_click=PlanState.open_add_test(stage.id, stage.name, False),
+                    aria_label="Add assessment to " + stage.name,
                 ),
                 rx.cond(
                     stage.live_template != "",
@@ -172,6 +185,7 @@ def _stage(stage: PlanStage, index) -> rx.Component:
                             size="1",
                             variant="ghost",
                             on_click=PlanState.clear_live_template(stage.id),
+                            aria_label="Remove the live-interview link of " + stage.name,
                         ),
                         align="center",
                     ),
@@ -181,6 +195,7 @@ def _stage(stage: PlanStage, index) -> rx.Component:
                         size="1",
                         variant="ghost",
                         on_click=PlanState.open_add_test(stage.id, stage.name, True),
+                        aria_label="Default live-interview link for " + stage.name,
                     ),
                 ),
                 spacing="3",

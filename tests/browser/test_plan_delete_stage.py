@@ -18,7 +18,7 @@ def test_deleting_a_stage_moves_its_applications_where_the_recruiter_says(page, 
     page.goto(f"{app_url}/jobs/3/plan")
     page.get_by_label("New stage name").fill(STAGE)
     page.get_by_role("button", name="Add stage").click()
-    expect(page.get_by_label("Stage name", exact=True).last).to_have_value(STAGE)
+    expect(page.get_by_label(f"Name of stage {STAGE}", exact=True)).to_have_value(STAGE)
 
     page.goto(f"{app_url}/jobs/3")
     page.get_by_label("Candidate name").fill(NAME)
@@ -30,9 +30,10 @@ def test_deleting_a_stage_moves_its_applications_where_the_recruiter_says(page, 
 
     page.goto(f"{app_url}/jobs/3/plan")
     held = page.locator(
-        ".rt-Card", has=page.get_by_label("Stage name", exact=True).and_(page.locator(f"[value='{STAGE}']"))
+        ".rt-Card",
+        has=page.get_by_label(f"Name of stage {STAGE}", exact=True).and_(page.locator(f"[value='{STAGE}']")),
     )
-    held.get_by_role("button", name="Delete").click()
+    held.get_by_role("button", name=f"Delete stage {STAGE}", exact=True).click()
     dialog = page.get_by_role("alertdialog")
     expect(dialog).to_contain_text("1 application is in this stage")
     target = dialog.get_by_label("Move them to")
@@ -44,7 +45,7 @@ def test_deleting_a_stage_moves_its_applications_where_the_recruiter_says(page, 
     dialog.get_by_role("button", name="Delete").click()
     expect(page.get_by_text("Stage deleted.")).to_be_visible()
     expect(
-        page.get_by_label("Stage name", exact=True).and_(page.locator(f"[value='{STAGE}']"))
+        page.get_by_label(f"Name of stage {STAGE}", exact=True).and_(page.locator(f"[value='{STAGE}']"))
     ).to_have_count(0)
 
     page.goto(f"{app_url}/jobs/3")
@@ -58,11 +59,12 @@ def _names_and_deadlines(page) -> list[tuple[str, str, str]]:
     """Each card's stage (its data-stage), the name its box shows, and its deadline box ("-": none)."""
     rows = []
     for card in page.locator(".plan-stage").all():
-        deadline = card.get_by_label("Deadline in days")
+        stage = card.get_attribute("data-stage")
+        deadline = card.get_by_label(f"Deadline in days for {stage}", exact=True)
         rows.append(
             (
-                card.get_attribute("data-stage"),
-                card.get_by_label("Stage name", exact=True).input_value(),
+                stage,
+                card.get_by_label(f"Name of stage {stage}", exact=True).input_value(),
                 deadline.input_value() if deadline.count() else "-",
             )
         )
@@ -77,9 +79,9 @@ def test_moving_a_stage_moves_its_name_box_and_settings_with_it(page, app_url, s
     page.get_by_label("New stage name").fill(HUNT)
     page.get_by_role("button", name="Add stage").click()
     hunt = page.locator(f".plan-stage[data-stage='{HUNT}']")
-    expect(hunt.get_by_label("Stage name", exact=True)).to_have_value(HUNT)
+    expect(hunt.get_by_label(f"Name of stage {HUNT}", exact=True)).to_have_value(HUNT)
     # An assessment stage with a deadline, so two settings forms can trade places.
-    hunt.get_by_role("button", name="Add assessment").click()
+    hunt.get_by_role("button", name=f"Add assessment to {HUNT}", exact=True).click()
     # It opens on a connection with tests, not on the first listed (CoderPad Interview: live pads only).
     expect(page.get_by_label("Test", exact=True)).to_be_enabled()
     expect(page.get_by_label("Vendor connection")).not_to_contain_text("CoderPad Interview")
@@ -87,8 +89,8 @@ def test_moving_a_stage_moves_its_name_box_and_settings_with_it(page, app_url, s
     shoot("plan-add-assessment-opens-with-tests", full_page=False)
     pick_test(page, "iMocha", 0)
     page.get_by_role("button", name="Add", exact=True).click()
-    hunt.get_by_label("Deadline in days").fill("5")
-    hunt.get_by_role("button", name="Save").click()
+    hunt.get_by_label(f"Deadline in days for {HUNT}", exact=True).fill("5")
+    hunt.get_by_role("button", name=f"Save the settings of {HUNT}", exact=True).click()
     expect(page.get_by_text("Stage settings saved.")).to_be_visible()
 
     for above in ("Offer", "Onsite", "iMocha assessment"):
@@ -102,7 +104,7 @@ def test_moving_a_stage_moves_its_name_box_and_settings_with_it(page, app_url, s
 
     # Leaving a name box without typing changes nothing: no rename, no toast.
     offer = page.locator(".plan-stage[data-stage='Offer']")
-    offer.get_by_label("Stage name", exact=True).click()
+    offer.get_by_label("Name of stage Offer", exact=True).click()
     page.keyboard.press("Tab")
     page.get_by_role("button", name=f"Move {HUNT} down").click()  # handled after the blur's event
     expect(hunt.locator("xpath=preceding-sibling::*[1]")).to_have_attribute("data-stage", "iMocha assessment")
@@ -117,13 +119,15 @@ def test_moving_a_stage_moves_its_name_box_and_settings_with_it(page, app_url, s
     ]
 
     # Renaming to another stage's name is refused by the service.
-    name_box = hunt.get_by_label("Stage name", exact=True)
+    name_box = hunt.get_by_label(f"Name of stage {HUNT}", exact=True)
     name_box.fill("offer")
     page.keyboard.press("Tab")
     expect(page.get_by_text("This plan already has a stage called Offer.")).to_be_visible()
     expect(page.locator(".plan-stage[data-stage='Offer']")).to_have_count(1)
 
-    hunt.get_by_role("button", name="Delete").click()  # leave job 3's plan as the demo made it
+    hunt.get_by_role(
+        "button", name=f"Delete stage {HUNT}", exact=True
+    ).click()  # leave job 3's plan as the demo made it
     page.get_by_role("alertdialog").get_by_role("button", name="Delete").click()
     expect(page.locator(f".plan-stage[data-stage='{HUNT}']")).to_have_count(0)
 
@@ -132,7 +136,7 @@ def test_a_refused_stage_name_keeps_what_was_typed_or_shows_the_stored_name(page
     page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     page.goto(f"{app_url}/jobs/2/plan")
-    offer = page.locator(".plan-stage[data-stage='Offer']").get_by_label("Stage name", exact=True)
+    offer = page.locator(".plan-stage[data-stage='Offer']").get_by_label("Name of stage Offer", exact=True)
     offer.fill("")
     page.keyboard.press("Tab")
     expect(page.get_by_text("Give the stage a name.")).to_be_visible()

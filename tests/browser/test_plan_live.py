@@ -49,9 +49,9 @@ def test_a_colleagues_edits_show_live_around_what_the_viewer_is_typing(page, app
     # that very stage and moves Take-home first. The page redraws around the box, which keeps
     # the typing and the cursor.
     # The box itself, not "Offer's box": the colleague's rename renames its card.
-    box = _stage(page, "Offer").get_by_label("Stage name", exact=True).element_handle()
+    box = _stage(page, "Offer").get_by_label("Name of stage Offer", exact=True).element_handle()
     box.fill("Offer call (dra")
-    _stage(other, "Offer").get_by_label("Stage name", exact=True).fill("Offer chat")
+    _stage(other, "Offer").get_by_label("Name of stage Offer", exact=True).fill("Offer chat")
     other.keyboard.press("Enter")
     expect(other.get_by_text("Renamed.")).to_be_visible()
     # From the keyboard: the three toasts so far sit over the lowest stage's buttons, and a
@@ -75,7 +75,7 @@ def test_a_colleagues_edits_show_live_around_what_the_viewer_is_typing(page, app
     take_home = _stage(page, "Take-home")
     take_home.get_by_role("checkbox", name="Send automatically on entry").click()
     theirs = _stage(other, "Take-home")
-    theirs.get_by_label("Stage done when").click()
+    theirs.get_by_label("Take-home done when", exact=True).click()
     other.get_by_role("option", name="any one test is completed").click()
     theirs.get_by_role("button", name="Save").click()
     expect(other.get_by_text("Stage settings saved.")).to_be_visible()
@@ -83,12 +83,14 @@ def test_a_colleagues_edits_show_live_around_what_the_viewer_is_typing(page, app
         timeout=LIVE
     )
     expect(take_home.get_by_role("checkbox", name="Send automatically on entry")).to_be_checked()
-    expect(take_home.get_by_label("Stage done when")).to_have_text("all tests are completed")
+    expect(take_home.get_by_label("Take-home done when", exact=True)).to_have_text("all tests are completed")
     shoot("plan-live-settings-held", full_page=False)
     expect(page.locator("[data-sonner-toast]")).to_have_count(0)  # judged without the toasts fading out
     assert broken_rules(page) == []  # the word of the colleague's save, and its button, read well
     take_home.get_by_role("button", name="Show theirs").click()
-    expect(take_home.get_by_label("Stage done when")).to_have_text("any one test is completed")
+    expect(take_home.get_by_label("Take-home done when", exact=True)).to_have_text(
+        "any one test is completed"
+    )
     expect(take_home.get_by_role("checkbox", name="Send automatically on entry")).not_to_be_checked()
 
     # A setting the recruiter is not changing simply follows the colleague's.
@@ -137,7 +139,7 @@ def test_a_stage_deleted_under_an_open_editor_is_said_to_be_gone(page, app_url, 
     question.get_by_role("button", name="Close").click()
     expect(question).to_have_count(0)  # gone: a closing dialog keeps the focus inside it
 
-    renaming = _stage(page, "Recruiter screen").get_by_label("Stage name", exact=True)
+    renaming = _stage(page, "Recruiter screen").get_by_label("Name of stage Recruiter screen", exact=True)
     renaming.fill("Phone scr")
     expect(renaming).to_be_focused()
     colleague_deletes("Recruiter screen")

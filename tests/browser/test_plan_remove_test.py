@@ -30,7 +30,8 @@ def test_removing_a_stage_test_asks_first_and_escape_keeps_it(page, app_url, sig
     seeded = page.locator(".plan-stage", has=page.locator(".stage-test")).first
     stage_name = seeded.get_attribute("data-stage")
     remove = seeded.locator(".stage-test").get_by_role("button", name=re.compile("^Remove "))
-    test_name = remove.get_attribute("aria-label").removeprefix("Remove ")
+    # The x is named for the test and its stage ("Remove X from Take-home"): the test's name is between.
+    test_name = remove.get_attribute("aria-label").removeprefix("Remove ").removesuffix(f" from {stage_name}")
     remove.focus()
     page.keyboard.press("Enter")
     question = page.get_by_role("alertdialog")

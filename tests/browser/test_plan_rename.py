@@ -1,9 +1,10 @@
-"""The plan editor's name boxes: Enter saves a stage's new name, as leaving the box does."""
+"""The plan editor's names: Enter saves a stage's new name, as leaving the box does, and each
+stage's controls say which stage they are for."""
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import new_job
+from tests.browser.steps import new_job, shared_names
 
 pytestmark = pytest.mark.browser
 
@@ -14,7 +15,7 @@ def test_enter_in_a_stage_name_box_saves_the_name(page, app_url, sign_in, shoot)
     sign_in("recruiter@assay.test")
     new_job(page, "Reliability Engineer (stage names)")  # not test_board_cards' job's title
 
-    box = page.locator(".plan-stage[data-stage='Offer']").get_by_label("Stage name", exact=True)
+    box = page.locator(".plan-stage[data-stage='Offer']").get_by_label("Name of stage Offer", exact=True)
     box.fill("Offer call")
     box.press("Enter")
 
@@ -40,3 +41,23 @@ def test_a_toast_over_a_new_stages_settings_is_put_away_with_its_close_button(pa
 
     toast.get_by_role("button", name="Close toast").click()
     expect(toast).to_have_count(0, timeout=1_000)  # at once, well before it would fade by itself
+
+
+def test_each_control_on_the_plan_names_its_stage(page, app_url, sign_in):
+    """Every stage's box was named "Stage name" and its buttons "Delete", "Add assessment",
+    "Default live-interview link": a screen reader user tabbing down the plan heard five of each
+    with nothing of which stage they delete or add to."""
+    page.set_default_timeout(20_000)
+    sign_in("admin@assay.test")
+    page.goto(f"{app_url}/jobs/1/plan")  # the demo's: an assessment stage, its settings and test
+    stage = page.locator(".plan-stage[data-stage='CoderPad Screen assessment']")
+    expect(stage.locator(".stage-test")).to_have_count(1)
+    assert shared_names(page) == {}
+    expect(
+        stage.get_by_role("button", name="Delete stage CoderPad Screen assessment", exact=True)
+    ).to_be_visible()
+    expect(
+        stage.get_by_role(
+            "checkbox", name="Send automatically on entry to CoderPad Screen assessment", exact=True
+        )
+    ).to_be_visible()
