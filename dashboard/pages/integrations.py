@@ -36,7 +36,7 @@ def _audit(entry: EventView) -> rx.Component:
     )
 
 
-def _copy(label: str, on_click) -> rx.Component:
+def _copy(label: rx.Var[str], on_click) -> rx.Component:
     return rx.icon_button(
         rx.icon("copy", size=12), size="1", variant="soft", aria_label=label, on_click=on_click
     )
@@ -56,12 +56,24 @@ def _webhook(conn: IntegrationView) -> rx.Component:
             revealed,
             rx.hstack(
                 _copy(
-                    "Copy webhook URL",
+                    "Copy webhook URL of " + conn.name,
                     [rx.set_clipboard(REVEALED_URL.value), rx.toast.info("Webhook URL copied.")],
                 ),
-                rx.button("Hide", size="1", variant="ghost", on_click=S.hide_webhook),
+                rx.button(
+                    "Hide",
+                    size="1",
+                    variant="ghost",
+                    on_click=S.hide_webhook,
+                    aria_label="Hide the webhook of " + conn.name,
+                ),
             ),
-            rx.button("Reveal", size="1", variant="ghost", on_click=S.reveal_webhook(conn.id)),
+            rx.button(
+                "Reveal",
+                size="1",
+                variant="ghost",
+                on_click=S.reveal_webhook(conn.id),
+                aria_label="Reveal the webhook of " + conn.name,
+            ),
         ),
         align="center",
     )
@@ -83,7 +95,7 @@ def _webhook_secret(conn: IntegrationView) -> rx.Component:
             rx.cond(
                 revealed,
                 _copy(
-                    "Copy webhook secret",
+                    "Copy webhook secret of " + conn.name,
                     [rx.set_clipboard(REVEALED_SECRET.value), rx.toast.info("Webhook secret copied.")],
                 ),
             ),
@@ -100,7 +112,10 @@ def _sync_every(conn: IntegrationView) -> rx.Component:
         rx.select.root(
             # min_width 0: on a phone the long choice is cut short rather than pushing past the card
             rx.select.trigger(
-                aria_label="How often to sync", class_name="sync-every", min_width="0", flex_shrink="1"
+                aria_label="How often to sync " + conn.name,
+                class_name="sync-every",
+                min_width="0",
+                flex_shrink="1",
             ),
             rx.select.content(
                 *[rx.select.item(label, value=value) for value, label in sync_choices().items()]
@@ -115,6 +130,9 @@ def _sync_every(conn: IntegrationView) -> rx.Component:
 
 
 def _connection(conn: IntegrationView) -> rx.Component:
+    """A connection's card. Each control's name says which connection it is for, after the words
+    it shows ("Disconnect CoderPad Screen (EU team)"): "Rename", "Sync now" and "Disconnect" alone,
+    in every card, told an admin using a screen reader nothing of which connection they act on."""
     return rx.card(
         rx.vstack(
             rx.hstack(
@@ -179,14 +197,22 @@ def _connection(conn: IntegrationView) -> rx.Component:
                     on_click=S.open_dialog(
                         conn.vendor, conn.id, conn.name, conn.region, conn.custom_base_url
                     ),
+                    aria_label="Rotate key or change region of " + conn.name,
                 ),
-                rx.button("Rename", size="1", variant="soft", on_click=S.ask_rename(conn.id, conn.name)),
+                rx.button(
+                    "Rename",
+                    size="1",
+                    variant="soft",
+                    on_click=S.ask_rename(conn.id, conn.name),
+                    aria_label="Rename " + conn.name,
+                ),
                 rx.button(
                     "Sync now",
                     size="1",
                     variant="soft",
                     loading=S.syncing_id == conn.id,
                     on_click=S.sync_now(conn.id),
+                    aria_label="Sync now with " + conn.name,
                 ),
                 rx.button(
                     "Disconnect",
@@ -194,6 +220,7 @@ def _connection(conn: IntegrationView) -> rx.Component:
                     variant="soft",
                     color_scheme="red",
                     on_click=S.ask_disconnect(conn.id, conn.name),
+                    aria_label="Disconnect " + conn.name,
                 ),
                 wrap="wrap",
             ),
@@ -231,6 +258,7 @@ def _vendor_tile(vendor: VendorView) -> rx.Component:
                     "Connect",
                     size="1",
                     on_click=S.open_dialog(vendor.key, 0, "", "sandbox", ""),
+                    aria_label="Connect " + vendor.name,  # one in every vendor's tile
                 ),
                 width="100%",
                 align="center",

@@ -41,7 +41,7 @@ def test_no_page_breaks_a_wcag_a_or_aa_rule(page, app_url, sign_in):
     broken["/applications/<first on the board>"] = broken_rules(page)
     # Dialogs, open: a select's placeholder and a solid red button were too faint in them.
     page.goto(f"{app_url}/integrations")
-    page.locator(".vendor-tile").first.get_by_role("button", name="Connect", exact=True).click()
+    page.locator(".vendor-tile").first.get_by_role("button", name="Connect CodeSignal", exact=True).click()
     broken["the connect dialog"] = broken_rules(page)
     page.keyboard.press("Escape")
     page.locator(".integration-connection").first.get_by_role("button", name="Disconnect").click()

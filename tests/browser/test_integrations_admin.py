@@ -47,7 +47,7 @@ def test_admin_connects_rotates_and_disconnects_a_vendor(page, demo_app, app_url
     page.goto(f"{app_url}/integrations")
     tile = page.locator(".vendor-tile", has_text="CoderPad Screen").first
     expect(tile).to_contain_text("connected")
-    tile.get_by_role("button", name="Connect", exact=True).click()
+    tile.get_by_role("button", name="Connect CoderPad Screen", exact=True).click()
     page.get_by_label("Connection name").fill(NAME)
     page.get_by_label("API key").fill("wrong-key-0000")
     page.get_by_role("button", name="Save & close").click()
@@ -59,12 +59,12 @@ def test_admin_connects_rotates_and_disconnects_a_vendor(page, demo_app, app_url
     expect(card.locator(".audit-log")).to_contain_text("Connected (sandbox")
     shoot("11-connected")
 
-    card.get_by_role("button", name="Reveal").click()
+    card.get_by_role("button", name=f"Reveal the webhook of {NAME}", exact=True).click()
     expect(card.locator(".webhook-url")).to_have_text(
         re.compile(r"/api/webhooks/coderpad_screen/\d+\?token=[\w-]{20,}")
     )
     integration_id = re.search(r"coderpad_screen/(\d+)", card.locator(".webhook-url").inner_text())[1]
-    expect(card.get_by_role("button", name="Copy webhook URL")).to_be_visible()
+    expect(card.get_by_role("button", name=f"Copy webhook URL of {NAME}", exact=True)).to_be_visible()
     shoot("12-webhook-revealed", card)
     card.get_by_role("button", name="Hide").click()
     expect(card.locator(".webhook-secret")).to_have_count(0)  # CoderPad does not sign its webhooks
@@ -89,7 +89,7 @@ def test_admin_connects_rotates_and_disconnects_a_vendor(page, demo_app, app_url
         "Key rotated (\u2022\u2022\u2022\u2022-key \u2192 \u2022\u2022\u2022\u20224242)"
     )
 
-    card.get_by_role("button", name="Sync now").click()
+    card.get_by_role("button", name=f"Sync now with {NAME}", exact=True).click()
     expect(page.get_by_text(re.compile(r"Checked \d+ open attempts; corrected \d+"))).to_be_visible()
     shoot("13-rotated-and-synced")
 
@@ -98,7 +98,7 @@ def test_admin_connects_rotates_and_disconnects_a_vendor(page, demo_app, app_url
     while not _sync_runs(demo_app.db_url, integration_id):
         assert time.monotonic() < deadline, "the new connection was never swept on its own"
         time.sleep(0.5)
-    card.get_by_role("combobox", name="How often to sync").click()
+    card.get_by_role("combobox", name=f"How often to sync {NAME}", exact=True).click()
     page.get_by_role("option", name="every 15 minutes").click()
     expect(page.get_by_text(f"{NAME} will be synced every 15 minutes.")).to_be_visible()
     expect(card.locator(".audit-log")).to_contain_text(
@@ -291,12 +291,26 @@ def test_each_control_on_the_users_page_names_whose_it_is(page, app_url, sign_in
     assert shared_names(page) == {}
 
 
+def test_each_control_on_the_integrations_page_names_its_connection(page, app_url, sign_in):
+    """Every connection's card offered "Rename", "Sync now", "Disconnect" and "Reveal", and every
+    vendor's tile "Connect": an admin using a screen reader heard six of each with nothing of which
+    connection they would disconnect."""
+    page.set_default_timeout(20_000)
+    sign_in("admin@assay.test")
+    page.goto(f"{app_url}/integrations")
+    card = page.locator(".integration-connection", has_text="iMocha").first  # the demo's
+    expect(card).to_be_visible()
+    assert shared_names(page) == {}
+    expect(card.get_by_role("button", name="Disconnect iMocha", exact=True)).to_be_visible()
+    expect(card.get_by_role("button", name="Sync now with iMocha", exact=True)).to_be_visible()
+
+
 def _open_coodesh_dialog(page, app_url, sign_in):
     page.set_default_timeout(20_000)
     sign_in("admin@assay.test")
     page.goto(f"{app_url}/integrations")
     page.locator(".vendor-tile", has_text="Coodesh").first.get_by_role(
-        "button", name="Connect", exact=True
+        "button", name="Connect Coodesh", exact=True
     ).click()
     dialog = page.get_by_role("dialog")
     dialog.get_by_label("Company ID").fill("coodesh-demo-company")
@@ -379,9 +393,9 @@ def test_a_refusal_naming_a_long_custom_url_wraps_inside_the_connect_dialog(page
     sign_in("admin@assay.test")
     page.goto(f"{app_url}/integrations")
     tile = page.locator(".vendor-tile", has_text="CoderPad Screen").first
-    tile.get_by_role("button", name="Connect", exact=True).click()
+    tile.get_by_role("button", name="Connect CoderPad Screen", exact=True).click()
     page.get_by_label("Connection name").fill("CoderPad Screen (on premises)")
-    page.get_by_label("Region").click()
+    page.get_by_role("dialog").get_by_label("Region", exact=True).click()  # not "... change region of ..."
     page.get_by_role("option", name="custom").click()
     address = "http://127.0.0.1:9/tenants/" + "9f3a0c7be21d" * 20  # nothing listens there
     page.get_by_label("Custom base URL").fill(address)
@@ -458,7 +472,7 @@ def test_a_dialog_closed_from_the_keyboard_gives_the_focus_back_to_what_opened_i
     for name in ["Rotate key or change region", "Rename", "Disconnect"]:
         open_and_escape(page, card.get_by_role("button", name=name))
     connect = page.locator(".vendor-tile", has_text="HackerRank").get_by_role(
-        "button", name="Connect", exact=True
+        "button", name="Connect HackerRank", exact=True
     )
     connect.focus()
     page.keyboard.press("Enter")
