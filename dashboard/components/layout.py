@@ -57,8 +57,13 @@ def page_frame(title: str, *children: rx.Component, actions: rx.Component | None
     """A page with Assay's navigation and a title bar."""
     return rx.flex(
         rx.flex(
-            rx.heading(
-                "Assay", size="5", padding_x="10px", padding_bottom=rx.breakpoints(initial="0", sm="12px")
+            # The product's name, not a heading: the page's title is its one top-level heading.
+            rx.text(
+                "Assay",
+                size="5",
+                weight="bold",
+                padding_x="10px",
+                padding_bottom=rx.breakpoints(initial="0", sm="12px"),
             ),
             _nav_link("Jobs", routes.HOME, "briefcase"),
             _nav_link("Queue", routes.QUEUE, "list-todo"),

@@ -141,7 +141,7 @@ def _attempt(attempt: AttemptView) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.heading(attempt.test_name, size="4"),
+                rx.heading(attempt.test_name, size="4", as_="h2"),
                 rx.text(
                     attempt.vendor_name,
                     " · #",
@@ -479,7 +479,7 @@ def _note(note: NoteView) -> rx.Component:
 
 def _notes() -> rx.Component:
     return rx.vstack(
-        rx.heading("Notes", size="4"),
+        rx.heading("Notes", size="4", as_="h2"),
         rx.form(
             rx.hstack(
                 rx.text_area(
@@ -530,7 +530,7 @@ def _interview(interview: InterviewView) -> rx.Component:
 
 def _interviews() -> rx.Component:
     return rx.vstack(
-        rx.heading("Interviews", size="4"),
+        rx.heading("Interviews", size="4", as_="h2"),
         # Scheduling is the recruiters' (not for a rejected candidate: the service refuses);
         # everyone on the team sees what is booked.
         rx.cond(
@@ -640,7 +640,7 @@ def application_page() -> rx.Component:
                     rx.foreach(app.attempts, _attempt),
                     _interviews(),
                     _notes(),
-                    rx.heading("History", size="4", margin_top="12px"),
+                    rx.heading("History", size="4", as_="h2", margin_top="12px"),
                     rx.vstack(rx.foreach(app.history, _event), spacing="2", class_name="history"),
                     width="100%",
                     spacing="3",

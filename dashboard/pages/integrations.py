@@ -245,7 +245,7 @@ def _vendor_tile(vendor: VendorView) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.heading(vendor.name, size="4"),
+                rx.heading(vendor.name, size="4", as_="h2"),
                 rx.badge(
                     vendor.state,
                     color_scheme=rx.match(vendor.state, ("failing", "red"), ("connected", "green"), "gray"),

@@ -183,7 +183,7 @@ def _outbox() -> rx.Component:
     """Every email Assay wrote, newest first, a page at a time, searchable by address or candidate."""
     return rx.vstack(
         rx.hstack(
-            rx.heading("Outbox", size="4", id="outbox"),
+            rx.heading("Outbox", size="4", as_="h2", id="outbox"),
             rx.spacer(),
             _mail_search(),
             align="center",

@@ -383,7 +383,7 @@ def _unmatched_section() -> rx.Component:
     return rx.cond(
         (QueueState.unmatched.length() > 0) | (QueueState.set_aside_count > 0),
         rx.vstack(
-            rx.heading("Vendor results that need matching", size="4"),
+            rx.heading("Vendor results that need matching", size="4", as_="h2"),
             rx.text(
                 "Results a vendor sent for an assessment Assay does not know, or naming another "
                 "candidate than the one invited. Nothing was applied; match each to its assessment.",

@@ -116,7 +116,7 @@ def _in_view() -> rx.Component:
         rx.card(
             rx.vstack(
                 rx.hstack(
-                    rx.heading(row.candidate_name, size="4"),
+                    rx.heading(row.candidate_name, size="4", as_="h2"),
                     rx.text(row.test_name, " · attempt ", row.attempt, color_scheme="gray", size="2"),
                     align="center",
                     wrap="wrap",
@@ -286,7 +286,7 @@ def _rules() -> rx.Component:
         ReviewState.rules.length() > 0,
         rx.card(
             rx.vstack(
-                rx.heading("Threshold rules", size="3"),
+                rx.heading("Threshold rules", size="3", as_="h2"),
                 rx.text(
                     "A rule only ever advances; a rejection always needs a person. Try it on past results first.",
                     size="1",
@@ -352,7 +352,7 @@ def _rules() -> rx.Component:
                 rx.cond(
                     AuthState.user_role == "admin",
                     rx.vstack(
-                        rx.heading("Candidate feedback", size="3", margin_top="8px"),
+                        rx.heading("Candidate feedback", size="3", as_="h2", margin_top="8px"),
                         rx.text_area(
                             value=ReviewState.feedback_template,
                             on_change=ReviewState.set_feedback_template,

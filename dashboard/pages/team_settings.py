@@ -41,7 +41,7 @@ def _row(clock: ClockView) -> rx.Component:
 def _clocks_form() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading("Status colours", size="4"),
+            rx.heading("Status colours", size="4", as_="h2"),
             rx.text(
                 "A card's assessment chip is green, turns amber, then red as the assessment waits in "
                 "its status, so a board shows at a glance who has waited too long. Hours since the "

@@ -83,9 +83,11 @@ axe.run({runOnly: ["landmark-one-main", "region", "landmark-unique", "bypass"]})
 """
 
 
-def test_every_page_has_its_navigation_and_its_main_content_as_landmarks(page, app_url, sign_in):
-    """A screen reader lists a page's landmarks to jump past the navigation to the page itself.
-    Found by a walk: no page had any, so the navigation's links were read out before every page."""
+def test_every_page_has_its_navigation_and_main_content_as_landmarks_and_one_title(page, app_url, sign_in):
+    """A screen reader lists a page's landmarks to jump past the navigation to the page itself, and
+    its headings to find a section. Found by walks: no page had a landmark, so the navigation's
+    links were read out before every page; and every heading was a top-level one (the product's
+    name, the page's title, each vendor on the integrations page, each section)."""
     page.set_default_timeout(20_000)
     sign_in("admin@assay.test")
     missing = {}
@@ -94,5 +96,7 @@ def test_every_page_has_its_navigation_and_its_main_content_as_landmarks(page, a
         broken_rules(page)  # settled, with axe loaded
         expect(page.get_by_role("navigation", name="Main")).to_be_visible()
         expect(page.get_by_role("main")).to_have_count(1)
+        # One top-level heading, the page's title; its sections (and an integrations page's vendors) below it.
+        expect(page.get_by_role("heading", level=1)).to_have_count(1)
         missing[path] = page.evaluate(LANDMARKS)
     assert {path: rules for path, rules in missing.items() if rules} == {}
