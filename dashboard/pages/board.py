@@ -51,7 +51,7 @@ def _move_menu(card: CardView, stages: rx.Var[list[StageOption]]) -> rx.Componen
         size="1",
         variant="soft",
         color_scheme="gray",
-        aria_label="Move to another stage for " + card.candidate_name,
+        aria_label="Move to another stage for " + _who(card),
     )
     return _stage_menu(button, stages, lambda stage: BoardState.move(card.application_id, stage.id))
 
@@ -61,6 +61,11 @@ def _chip(chip: Chip) -> rx.Component:
         rx.badge(chip.label, color_scheme=chip.tone, variant="soft", radius="full", high_contrast=True),
         content=chip.title,
     )
+
+
+def _who(card: rx.Var[CardView]) -> rx.Var[str]:
+    """The candidate as the card's controls name them: with their email when a namesake is on the board."""
+    return card.candidate_name + rx.cond(card.namesake_email != "", " (" + card.namesake_email + ")", "")
 
 
 @rx.memo(wrapper=BY_VALUE)
@@ -85,7 +90,7 @@ def board_card(
                         rx.checkbox(
                             checked=selected,
                             on_change=BoardState.toggle_selected(card.application_id),
-                            aria_label="Select " + card.candidate_name,
+                            aria_label="Select " + _who(card),
                         ),
                     ),
                     rx.link(
@@ -94,11 +99,16 @@ def board_card(
                         weight="medium",
                         overflow_wrap="anywhere",  # a long unbroken name wraps inside the card
                         min_width="0",
+                        aria_label=_who(card),
                     ),
                     rx.spacer(),
                     rx.cond(card.score != "", rx.text(card.score, size="2", weight="bold")),
                     align="center",
                     width="100%",
+                ),
+                rx.cond(
+                    card.namesake_email != "",
+                    rx.text(card.namesake_email, size="1", color_scheme="gray", overflow_wrap="anywhere"),
                 ),
                 rx.hstack(
                     rx.text(card.time_in_stage, " in stage", size="1", color_scheme="gray"),
@@ -116,7 +126,7 @@ def board_card(
         rest,
         application_id=card.application_id,
         stage_id=card.stage_id,
-        label=card.candidate_name,
+        label=_who(card),
         disabled=~movable,
         class_name="pipeline-card",
         width="100%",

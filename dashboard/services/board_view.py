@@ -6,6 +6,7 @@ The browser holds one page of each column, never the whole job: a job with
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import datetime
 import functools
@@ -42,6 +43,10 @@ class Chip:
 
 @dataclasses.dataclass
 class CardView:
+    """One application's card. ``namesake_email`` is the candidate's email when another card on
+    the board bears the same name (two Linus Lovelaces apply): shown under the name, and in the
+    names a screen reader hears, it tells them apart; otherwise "", the name being enough."""
+
     application_id: int
     stage_id: int
     candidate_name: str
@@ -49,6 +54,7 @@ class CardView:
     chips: list[Chip] = dataclasses.field(default_factory=list)
     score: str = ""
     rejected: bool = False
+    namesake_email: str = ""
 
 
 @dataclasses.dataclass
@@ -182,9 +188,15 @@ def board(
     pages = list(session.exec(pages_query).all()) if stages else []
     assessment_stages = {s.id for s in stages if s.kind == StageKind.ASSESSMENT}
     cards_by_stage: dict[int, dict[int, CardView]] = {s.id: {} for s in stages}
-    for app_id, stage_id, entered, rejected, name in pages:
+    names = collections.Counter(name.casefold() for _, _, _, _, name, _ in pages)
+    for app_id, stage_id, entered, rejected, name, email in pages:
         cards_by_stage[stage_id][app_id] = CardView(
-            app_id, stage_id, name, ago(entered, now), rejected=rejected is not None
+            app_id,
+            stage_id,
+            name,
+            ago(entered, now),
+            rejected=rejected is not None,
+            namesake_email=email if names[name.casefold()] > 1 else "",
         )
     _add_chips(
         session,
@@ -243,6 +255,7 @@ def _pages(stage_ids: tuple[int, ...], where: list, limits: dict[int, int]) -> s
             Application.stage_entered_at,
             Application.rejected_at,
             Candidate.name,
+            Candidate.email,
         )
         .join(Candidate, Candidate.id == Application.candidate_id)
         .where(*where, Application.stage_id == stage_id)

@@ -7,6 +7,8 @@ stages, and a change made in another tab reaches the open board while a selected
 stays selected.
 """
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -222,3 +224,20 @@ def test_a_pasted_name_or_email_too_long_is_refused_saying_why_not_cut(page, sig
     expect(_column(page, "Applied").locator(".pipeline-card")).to_have_count(0)
 
     shoot("board-too-long-refused")
+
+
+def test_namesakes_on_the_demo_board_are_told_apart_by_their_emails(page, app_url, sign_in, shoot):
+    """Found by a walk: the demo job's two Linus Lovelaces made two identical cards, and their
+    checkboxes, links, drag handles and "Move to" menus each shared one name for a screen reader."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    page.get_by_role("link", name="Backend Engineer", exact=True).click()
+    namesakes = page.get_by_role(
+        "link", name=re.compile(r"^Linus Lovelace \(linus\.lovelace\.\d+@example\.com\)$")
+    )
+    expect(namesakes).to_have_count(2)
+    expect(page.locator(".pipeline-card").filter(has=namesakes).first).to_contain_text(
+        re.compile(r"@example\.com")
+    )
+    assert shared_names(page) == {}
+    shoot("board-namesakes", page.locator(".pipeline-card").filter(has=namesakes).first)

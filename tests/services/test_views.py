@@ -149,6 +149,20 @@ def test_board_columns_are_paged_and_filtered_in_sql(session, pipeline_with_asse
     assert found.matching == 1 + 10 and found.total == 31  # "Grace 2" and "Grace 20".."Grace 29"
 
 
+def test_namesakes_on_a_board_are_told_apart_by_their_emails(session, pipeline_with_assessment):
+    """Found by a walk: the demo job's two Linus Lovelaces made two identical cards, and their
+    checkboxes, links and "Move to" menus shared one name for a screen reader."""
+    p = pipeline_with_assessment
+    for name, email in [("Linus Lovelace", "linus@example.com"), ("linus lovelace", "ll@example.com")]:
+        pipeline.add_application(session=session, job_id=p.job.id, name=name, email=email, actor=SYSTEM)
+
+    cards = {c.candidate_name: c for col in board_view.board(session, p.job.id).columns for c in col.cards}
+
+    assert cards["Linus Lovelace"].namesake_email == "linus@example.com"
+    assert cards["linus lovelace"].namesake_email == "ll@example.com"
+    assert cards["Ada Lovelace"].namesake_email == ""  # a name of her own is enough
+
+
 def test_the_boards_status_filter_goes_by_each_tests_newest_attempt_as_the_chip_does(
     session, pipeline_with_assessment, sandbox
 ):
