@@ -1,13 +1,14 @@
 // Drag and drop for the pipeline board, on @dnd-kit/core.
 // DndBoard holds the drag context and reports a drop as onMove(applicationId, stageId);
 // DropColumn marks a stage's column as a drop target; DragCard makes a card draggable
-// by pointer or keyboard (focus its handle, Space to lift, arrows to go column by column,
+// by mouse, by touch (press and hold, so a swipe still scrolls) or keyboard (focus its handle, Space to lift, arrows to go column by column,
 // Space to drop, Escape to cancel), told to screen readers by the candidate's and stage's names.
 import React from "react";
 import {
   DndContext,
   KeyboardSensor,
-  PointerSensor,
+  MouseSensor,
+  TouchSensor,
   useDraggable,
   useDroppable,
   useSensor,
@@ -150,8 +151,11 @@ const screenReaderInstructions = {
 let refocusAfterMove = null;
 
 export function DndBoard({ onMove, children, ...rest }) {
+  // A mouse drags once it moves; a finger only after a press held still (a quarter second),
+  // so that a swipe over the cards scrolls the board as it would anywhere else on a phone.
   const sensors = useSensors(
-    useSensor(PointerSensor, { activationConstraint: { distance: 6 } }),
+    useSensor(MouseSensor, { activationConstraint: { distance: 6 } }),
+    useSensor(TouchSensor, { activationConstraint: { delay: 250, tolerance: 8 } }),
     useSensor(ColumnByColumnKeyboardSensor, { coordinateGetter: () => undefined }),
   );
   const onDragEnd = (event) => {
@@ -240,8 +244,9 @@ export function DragCard({ applicationId, stageId, label, disabled, children, st
   return (
     <div
       ref={setNodeRef}
-      style={{ ...style, ...moved, position: "relative", opacity: isDragging ? 0.85 : 1, touchAction: "none" }}
-      onPointerDown={disabled ? undefined : listeners?.onPointerDown}
+      style={{ ...style, ...moved, position: "relative", opacity: isDragging ? 0.85 : 1, touchAction: "manipulation" }}
+      onMouseDown={disabled ? undefined : listeners?.onMouseDown}
+      onTouchStart={disabled ? undefined : listeners?.onTouchStart}
       {...rest}
     >
       {children}

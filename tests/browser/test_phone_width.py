@@ -1,4 +1,4 @@
-"""Every page on a phone (390 px wide): the whole page in the window, nothing scrolled sideways.
+"""Every page on a phone (390 px wide): the whole page in the window, nothing scrolled sideways; the board by touch.
 
 Found by a walk: the navigation stood as a 200 px column beside every page, leaving a phone 190 px
 for a board or a review table, and the review page's buttons ran over each other past the
@@ -8,6 +8,8 @@ A wide table may scroll inside its own box; the page itself must not.
 
 import pytest
 from playwright.sync_api import expect
+
+from tests.browser.steps import add_candidate, card_of, new_job, sign_in_on
 
 pytestmark = pytest.mark.browser
 
@@ -55,3 +57,52 @@ def test_every_page_fits_a_phone(page, app_url, sign_in, shoot):
         assert box["x"] + box["width"] <= PHONE["width"], f"{chip.inner_text()} is cut at the window's edge"
     assert page.evaluate(SIDEWAYS) <= 0, "the application page scrolls sideways on a phone"
     shoot("application-on-a-phone", full_page=False)
+
+
+def _swipe(page, touch, x: float, y: float, dx: float) -> None:
+    """A finger drawn ``dx`` pixels sideways from (x, y), as a phone's touch screen reports it."""
+    touch.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    for step in range(1, 11):
+        at = {"x": x + dx * step / 10, "y": y}
+        touch.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [at]})
+        page.wait_for_timeout(16)
+    touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    page.wait_for_timeout(300)  # the scroll settles
+
+
+def test_on_a_touch_screen_a_swipe_over_cards_scrolls_the_board_and_a_long_press_drags(browser, app_url):
+    """Found by a walk: every card was marked touch-action none for dragging, so on a phone a
+    swipe that began on a card (most of a board) scrolled nothing, neither the page nor the board
+    sideways to the next stages. A swipe now scrolls; a card is dragged after a press held still."""
+    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        sign_in_on(page, app_url, "recruiter@assay.test")
+        new_job(page, "Touch Screen Engineer")
+        page.get_by_role("link", name="Back to the board").click()
+        add_candidate(page, "Tess Touch")
+        card = card_of(page, "Tess Touch", "Applied")
+        board = page.locator(".pipeline-column").first.locator("xpath=..")
+        box = card.bounding_box()
+        touch = context.new_cdp_session(page)
+
+        _swipe(page, touch, box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, -200)
+        assert board.evaluate("(b) => b.scrollLeft") > 100, "a swipe over a card scrolled the board nowhere"
+
+        # Pressed and held, the card is lifted and goes where the finger takes it.
+        board.evaluate("(b) => { b.scrollLeft = 0; }")
+        box = card.bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        target = page.locator(".pipeline-column[data-stage='Recruiter screen']").bounding_box()
+        goal_x, goal_y = min(target["x"] + 40, PHONE["width"] - 10), target["y"] + 60
+        touch.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+        page.wait_for_timeout(400)  # held still past the quarter second
+        for step in range(1, 16):
+            at = {"x": x + (goal_x - x) * step / 15, "y": y + (goal_y - y) * step / 15}
+            touch.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [at]})
+            page.wait_for_timeout(30)
+        touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+        expect(card_of(page, "Tess Touch", "Recruiter screen")).to_be_visible()
+    finally:
+        context.close()
