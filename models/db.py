@@ -26,6 +26,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+    # SQLite's own lower() folds ASCII letters only, so "Élodie" never matched a search for
+    # "élodie", nor "Écrivain" the same-title check of "écrivain": Python's, as PostgreSQL's, folds all.
+    dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
 
 
 def init_engine(url: str) -> sa.Engine:

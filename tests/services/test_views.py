@@ -21,7 +21,7 @@ from dashboard.services import (
     views,
 )
 from dashboard.services.actors import SYSTEM, user
-from dashboard.services.errors import NotFound
+from dashboard.services.errors import NotFound, SameTitle
 from models import AssessmentAttempt, Job, Role
 from providers.base import AttemptStatus, Progress
 from tests.conftest import enter_stage, finished_in_stage, vendor_test_stages
@@ -147,6 +147,22 @@ def test_board_columns_are_paged_and_filtered_in_sql(session, pipeline_with_asse
     )
     assert len(next(c for c in bigger.columns if c.stage_id == p.applied.id).cards) == 31
     assert found.matching == 1 + 10 and found.total == 31  # "Grace 2" and "Grace 20".."Grace 29"
+
+
+def test_names_and_titles_with_accented_capitals_are_found_in_any_case(session, pipeline_with_assessment):
+    """Found by a review: SQLite's lower() folds ASCII letters only, so on the default database a
+    search for "élodie" missed Élodie, and a second "ÉCRIVAIN" job was made without the question."""
+    p = pipeline_with_assessment
+    pipeline.add_application(
+        session=session, job_id=p.job.id, name="Élodie Durand", email="elodie@example.com", actor=SYSTEM
+    )
+    plans.create_job(session=session, title="Écrivain technique", stage_names=["Applied"])
+
+    found = board_view.board(session, p.job.id, board_view.BoardFilter(search="élodie"))
+    assert found.matching == 1
+    assert [j.title for j in views.find_jobs(session, search="ÉCRIVAIN").jobs] == ["Écrivain technique"]
+    with pytest.raises(SameTitle):
+        plans.create_job(session=session, title="écrivain TECHNIQUE", stage_names=["Applied"])
 
 
 def test_namesakes_on_a_board_are_told_apart_by_their_emails(session, pipeline_with_assessment):
