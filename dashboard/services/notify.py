@@ -254,7 +254,8 @@ def deliver_outbox(session: Session, limit: int = 100) -> int:
                 smtp.login(urllib.parse.unquote(parts.username), urllib.parse.unquote(parts.password or ""))
             for n, message_id in enumerate(pending):
                 left = pending[n:]
-                message = session.get(OutboxMessage, message_id, populate_existing=True)
+                # Held until it is marked sent: an undo of its rejection waits for that on PostgreSQL.
+                message = session.get(OutboxMessage, message_id, populate_existing=True, with_for_update=True)
                 if message is None or message.withheld or message.sent_at:
                     continue
                 email = EmailMessage()

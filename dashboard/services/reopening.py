@@ -13,6 +13,7 @@ never to be sent, since the candidate would be told a decision the team took bac
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from dashboard.services import history, interviews
@@ -56,17 +57,28 @@ def _rejection_emails(session: Session, application_id: int) -> list[OutboxMessa
 
 
 def _withhold(session: Session, email: OutboxMessage, actor: Actor) -> None:
-    """Never send this waiting rejection email. Its dedupe key is set aside, so that rejecting the
-    candidate again (for good, this time) writes them a new one instead of finding this one."""
-    email.withheld = WITHHELD
-    email.dedupe_key = f"withheld:{email.id}:{email.dedupe_key}"[:200]
-    session.add(email)
-    history.record(
-        session,
-        application_id=email.application_id,
-        summary=f"Rejection email to {email.to_address} withheld: it had not gone when the rejection was undone",
-        actor=actor,
-    )
+    """Never send this waiting rejection email, unless it has gone meanwhile. Its dedupe key is set
+    aside, so that rejecting the candidate again (for good, this time) writes them a new one
+    instead of finding this one.
+
+    Written only where it is still unsent: on PostgreSQL this waits for an outbox send of the same
+    email under way (``notify.deliver_outbox`` holds its row) and then finds it sent, so an email is
+    never both sent and withheld. SQLite has no row locks: there, an undo landing during that one
+    email's exchange with the mail server still loses to it.
+    """
+    withheld = session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == email.id, OutboxMessage.sent_at.is_(None))  # type: ignore[union-attr]
+        .values(withheld=WITHHELD, dedupe_key=f"withheld:{email.id}:{email.dedupe_key}"[:200])
+    ).rowcount
+    session.expire(email)
+    if withheld:
+        history.record(
+            session,
+            application_id=email.application_id,
+            summary=f"Rejection email to {email.to_address} withheld: it had not gone when the rejection was undone",
+            actor=actor,
+        )
 
 
 def what_stays(session: Session, application_id: int) -> list[str]:
