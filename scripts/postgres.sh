@@ -10,7 +10,8 @@ case "${1:-}" in
     if ! command -v pg_lsclusters >/dev/null; then
       apt-get update -qq && apt-get install -y -qq postgresql >/dev/null
     fi
-    read -r version cluster _ status _ < <(pg_lsclusters --no-header | awk '$3 == 5432')
+    read -r version cluster _ status _ < <(pg_lsclusters --no-header | awk '$3 == 5432' | head -1) ||
+      { echo "no PostgreSQL cluster listens on port 5432 (pg_lsclusters); create one: pg_createcluster 15 main" >&2; exit 1; }
     if [ "$status" != online ]; then
       pg_ctlcluster "$version" "$cluster" start
       mkdir -p "$(dirname "$marker")" && touch "$marker"
@@ -19,7 +20,7 @@ case "${1:-}" in
     ;;
   stop)
     if [ -f "$marker" ]; then
-      read -r version cluster _ < <(pg_lsclusters --no-header | awk '$3 == 5432')
+      read -r version cluster _ < <(pg_lsclusters --no-header | awk '$3 == 5432' | head -1)
       pg_ctlcluster "$version" "$cluster" stop || true
       rm -f "$marker"
     fi

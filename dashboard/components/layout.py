@@ -1,4 +1,4 @@
-"""The page frame: navigation on the left, content on the right."""
+"""The page frame: navigation on the left and content on the right; on a phone, navigation across the top."""
 
 from __future__ import annotations
 
@@ -122,7 +122,8 @@ def page_frame(title: str, *children: rx.Component, actions: rx.Component | None
     )
 
 
-def _wide_only() -> rx.Breakpoints:
+def _wide_only():
+    """Shown beside the page only, not in a phone's top bar."""
     return rx.breakpoints(**{_NARROW: "none", _WIDE: "block"})
 
 

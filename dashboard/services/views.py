@@ -748,7 +748,9 @@ class OutboxView:
     created: str
     # this email's own: "Sent 2026-05-04 09:12 UTC", "Withheld: rejection undone", "Not sent: <why>", "Waiting to be sent"
     status: str
-    tone: str  # its badge's colour: "green" sent, "red" refused by the mail server, "gray" neither yet
+    tone: (
+        str  # its badge's colour: "green" sent, "red" refused by the mail server, "gray" waiting or withheld
+    )
 
 
 def notifications(

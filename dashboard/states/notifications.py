@@ -41,8 +41,12 @@ class NotificationsState(rx.State):
     def no_email_found(self) -> str:
         """What an outbox narrowed to nothing says: what was looked for, in words."""
         about = f" to or about “{self.mail_searched}”" if self.mail_searched else ""
-        standing = views.OUTBOX_STANDINGS.get(self.mail_standing, "")
-        return f"No email{about} is {standing.lower()}." if self.mail_standing else f"No email{about}."
+        standing = {
+            "not_sent": " is waiting to be sent",
+            "sent": " has been sent",
+            "withheld": " is withheld",
+        }
+        return f"No email{about}{standing.get(self.mail_standing, '')}."
 
     async def _reload(self) -> None:
         user = current_user()

@@ -400,7 +400,7 @@ def test_a_rejection_made_on_the_review_page_is_undone_there_after_the_question(
 
     run_async(run_handler(page, "set_undoing_rejection", True))
     asked = (page.undoing_rejection, page.undo_stage)
-    run_async(run_handler(page, "key", "a"))  # a shortcut behind the question does nothing
+    run_async(run_handler(page, "key", "j"))  # a shortcut behind the question does nothing (not: next row)
     [toast] = run_async(run_handler(page, "undo_rejection"))
 
     assert "Undo it under Show every finished attempt" in repr(rejected)
