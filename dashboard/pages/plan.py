@@ -119,6 +119,8 @@ def _stage(stage: PlanStage, index) -> rx.Component:
                         on_blur=lambda value: PlanState.rename(stage.id, value),
                         aria_label="Name of stage " + stage.name,  # the stored name, not what is typed
                         width="260px",
+                        max_width="100%",  # on a phone the row wraps below the box, not squeezes it
+                        flex_shrink="0",
                         # Drawn afresh when the stored name changes, or a rename is refused; not
                         # while the viewer types in it (a colleague's rename would wipe their text).
                         key=rx.cond(
@@ -165,6 +167,7 @@ def _stage(stage: PlanStage, index) -> rx.Component:
                 ),
                 align="center",
                 width="100%",
+                wrap="wrap",
             ),
             rx.vstack(rx.foreach(stage.tests, lambda test: _test_row(test, stage)), spacing="1"),
             rx.hstack(

@@ -6,6 +6,8 @@ window's edge; the integrations page's vendor tiles were 460 px wide whatever th
 A wide table may scroll inside its own box; the page itself must not.
 """
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -43,6 +45,12 @@ def test_every_page_fits_a_phone(page, app_url, sign_in, shoot):
     page.goto(app_url)
     page.get_by_role("link", name="Backend Engineer", exact=True).click()
     _fits(page, "Backend Engineer")
+    page.goto(page.url.rstrip("/") + "/plan")
+    _fits(page, "Backend Engineer: interview plan")
+    for name in page.get_by_role("textbox", name=re.compile("^Name of stage ")).all():  # read whole, not "A"
+        assert name.bounding_box()["width"] >= 200, "a stage's name box is squeezed on a phone"
+    shoot("plan-on-a-phone", full_page=False)
+    page.go_back()
     page.get_by_role("link", name="Review results").click()
     _fits(page, "Backend Engineer: review")
     in_view = page.locator(".candidate-in-view")
