@@ -117,3 +117,19 @@ def test_on_a_touch_screen_a_swipe_over_cards_scrolls_the_board_and_a_long_press
         expect(card_of(page, "Tess Touch", "Recruiter screen")).to_be_visible()
     finally:
         context.close()
+
+
+def test_a_stages_arrows_and_delete_keep_together_in_a_tablets_window(page, app_url, sign_in):
+    """Found by a walk at 768 px: the plan's row wrapped between a stage's up arrow and its down
+    arrow, leaving the down arrow and Delete alone on a line below."""
+    page.set_default_timeout(20_000)
+    page.set_viewport_size({"width": 768, "height": 1024})
+    sign_in("admin@assay.test")
+    page.get_by_role("link", name="Backend Engineer", exact=True).click()
+    page.wait_for_url(re.compile(r"/jobs/\d+$"))
+    page.goto(page.url + "/plan")
+    expect(page.get_by_role("heading", name="Backend Engineer: interview plan")).to_be_visible()
+    for stage in ("Applied", "Recruiter screen", "Onsite"):
+        up = page.get_by_role("button", name=f"Move {stage} up").bounding_box()
+        delete = page.get_by_role("button", name=f"Delete stage {stage}").bounding_box()
+        assert abs(up["y"] - delete["y"]) < 8, f"{stage}: its arrows and Delete are split over two lines"
