@@ -42,6 +42,9 @@ def _row(user: UserView) -> rx.Component:
                 rx.text(user.email, size="1", color_scheme="gray", overflow_wrap="anywhere"),
                 spacing="0",
             ),
+            # Nor squeezed by the other columns on a phone (to 79 px, "admin@ / assay.te / st"):
+            # the table scrolls sideways in its own box instead.
+            min_width="12em",
             max_width="320px",
         ),
         rx.table.cell(

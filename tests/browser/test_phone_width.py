@@ -133,3 +133,21 @@ def test_a_stages_arrows_and_delete_keep_together_in_a_tablets_window(page, app_
         up = page.get_by_role("button", name=f"Move {stage} up").bounding_box()
         delete = page.get_by_role("button", name=f"Delete stage {stage}").bounding_box()
         assert abs(up["y"] - delete["y"]) < 8, f"{stage}: its arrows and Delete are split over two lines"
+
+
+ONE_LINE = "(t) => t.getBoundingClientRect().height < parseFloat(getComputedStyle(t).lineHeight) * 1.5"
+
+
+def test_on_a_phone_the_users_table_keeps_an_email_on_one_line(page, app_url, sign_in, shoot):
+    """Found by a walk: on a phone the users table squeezed its Person column to 79 px, each
+    email broken into "admin@ / assay.te / st". The table may scroll sideways in its own box."""
+    page.set_default_timeout(20_000)
+    page.set_viewport_size(PHONE)
+    sign_in("admin@assay.test")
+    page.goto(app_url + "/users")
+    emails = page.get_by_text(re.compile(r"^\S+@assay\.test$"))
+    expect(emails.first).to_be_visible()
+    for email in emails.all():
+        assert email.evaluate(ONE_LINE), f"{email.inner_text()!r} is broken over lines on a phone"
+    assert page.evaluate(SIDEWAYS) <= 0, "the users page scrolls sideways on a phone"
+    shoot("users-on-a-phone", full_page=False)
