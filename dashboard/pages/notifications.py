@@ -62,6 +62,9 @@ def _email(email: OutboxView) -> rx.Component:
                 ),
                 class_name="email-body",
             ),
+            # On a phone the address and the date took the width, leaving the subject 108 px,
+            # a word a line: the table scrolls sideways in its own box instead. Wider, as it was.
+            min_width=rx.breakpoints(initial="16em", sm="0"),
         ),
         # The email's own status only: that no mail server is set is said once, above the table.
         rx.table.cell(

@@ -151,3 +151,20 @@ def test_on_a_phone_the_users_table_keeps_an_email_on_one_line(page, app_url, si
         assert email.evaluate(ONE_LINE), f"{email.inner_text()!r} is broken over lines on a phone"
     assert page.evaluate(SIDEWAYS) <= 0, "the users page scrolls sideways on a phone"
     shoot("users-on-a-phone", full_page=False)
+
+
+def test_on_a_phone_the_outbox_reads_an_email_in_lines_not_a_word_a_line(page, app_url, sign_in, shoot):
+    """Found by a walk: on a phone the outbox squeezed an email's subject, and its text once
+    opened, to a 108 px column beside the address, a word a line. The table may scroll sideways
+    in its own box; the page must not."""
+    page.set_default_timeout(20_000)
+    page.set_viewport_size(PHONE)
+    sign_in("admin@assay.test")
+    page.goto(app_url + "/notifications")
+    subject = page.locator(".email summary").first
+    expect(subject).to_be_visible()
+    assert subject.bounding_box()["width"] >= 180, "an email's subject is squeezed to a word a line"
+    assert page.evaluate(SIDEWAYS) <= 0, "the notifications page scrolls sideways on a phone"
+    subject.click()
+    subject.scroll_into_view_if_needed()
+    shoot("outbox-on-a-phone", full_page=False)
