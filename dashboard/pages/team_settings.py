@@ -19,7 +19,8 @@ def _hours_input(clock: ClockView, which: str, value: rx.Var, label: str) -> rx.
         step="any",
         required=True,
         aria_label=clock.label + " " + label,
-        width="110px",
+        # A few digits: on a phone, 110 px boxes put every "Red after" box past the card's edge.
+        width=rx.breakpoints(initial="72px", sm="110px"),
     )
 
 

@@ -168,3 +168,17 @@ def test_on_a_phone_the_outbox_reads_an_email_in_lines_not_a_word_a_line(page, a
     subject.click()
     subject.scroll_into_view_if_needed()
     shoot("outbox-on-a-phone", full_page=False)
+
+
+def test_on_a_phone_each_status_clock_can_be_set_without_scrolling_sideways(page, app_url, sign_in):
+    """Found by a walk: on a phone the settings' hours boxes were 110 px each, and every
+    "Red after" box was cut at the card's edge, to be reached by scrolling the table sideways."""
+    page.set_default_timeout(20_000)
+    page.set_viewport_size(PHONE)
+    sign_in("admin@assay.test")
+    page.goto(app_url + "/settings")
+    red = page.get_by_label(re.compile("red after hours$"))
+    expect(red.first).to_be_visible()
+    for box in red.all():
+        at = box.bounding_box()
+        assert at["x"] + at["width"] <= PHONE["width"] - 12, f"{box.get_attribute('aria-label')} is cut off"
