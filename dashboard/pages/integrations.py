@@ -91,6 +91,8 @@ def _webhook_secret(conn: IntegrationView) -> rx.Component:
                 size="1",
                 class_name="webhook-secret",
                 word_break="break-all",
+                # Hidden, one row of dots: broken on a phone ("••••" above "••") it read as two values.
+                white_space=rx.cond(revealed, "normal", "nowrap"),
             ),
             rx.cond(
                 revealed,

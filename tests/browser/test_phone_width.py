@@ -182,3 +182,15 @@ def test_on_a_phone_each_status_clock_can_be_set_without_scrolling_sideways(page
     for box in red.all():
         at = box.bounding_box()
         assert at["x"] + at["width"] <= PHONE["width"] - 12, f"{box.get_attribute('aria-label')} is cut off"
+
+
+def test_on_a_phone_the_hidden_webhook_secret_reads_as_one_row_of_dots(page, app_url, sign_in):
+    """Found by a walk: on a phone CodeSignal's hidden webhook secret was broken into "••••" above
+    "••", as if two values, squeezed by "(Secret key at the vendor)" beside it."""
+    page.set_default_timeout(20_000)
+    page.set_viewport_size(PHONE)
+    sign_in("admin@assay.test")
+    page.goto(app_url + "/integrations")
+    secret = page.locator(".webhook-secret").first
+    expect(secret).to_have_text("\u2022" * 6)
+    assert secret.evaluate(ONE_LINE), "the hidden webhook secret is broken over lines"
