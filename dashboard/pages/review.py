@@ -278,6 +278,7 @@ def _rule_row(rule: StageRuleView) -> rx.Component:
         ),
         align="center",
         spacing="3",
+        wrap="wrap",  # on a phone the choice went past the card's edge
     )
 
 

@@ -194,3 +194,21 @@ def test_on_a_phone_the_hidden_webhook_secret_reads_as_one_row_of_dots(page, app
     secret = page.locator(".webhook-secret").first
     expect(secret).to_have_text("\u2022" * 6)
     assert secret.evaluate(ONE_LINE), "the hidden webhook secret is broken over lines"
+
+
+def test_on_a_phone_which_attempt_counts_is_inside_the_threshold_rules_card(page, app_url, sign_in):
+    """Found by a walk: on a phone a stage's rule ran on one line, its "latest attempt counts"
+    choice cut at the Threshold rules card's edge; the row now wraps."""
+    page.set_default_timeout(20_000)
+    page.set_viewport_size(PHONE)
+    sign_in("admin@assay.test")
+    page.goto(app_url + "/jobs/1/review")
+    counts = page.get_by_role("combobox", name="Which attempt counts").first
+    expect(counts).to_be_visible()
+    card = page.get_by_role("heading", name="Threshold rules").locator(
+        "xpath=ancestor::*[contains(@class, 'rt-Card')][1]"
+    )
+    box, edge = counts.bounding_box(), card.bounding_box()
+    assert box["x"] + box["width"] <= edge["x"] + edge["width"], (
+        "Which attempt counts is cut at the card's edge"
+    )
