@@ -328,7 +328,7 @@ def _dialog() -> rx.Component:
     )
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(rx.cond(S.editing_id == 0, "Connect a vendor", "Rotate key or change region")),
+            rx.dialog.title(S.dialog_title),
             rx.form(
                 rx.vstack(
                     rx.text("Connection name", size="2", weight="medium"),

@@ -50,6 +50,14 @@ class IntegrationsState(rx.State):
     options: dict[str, str] = {}
     kept_key: str = ""  # the masked key (\u2022\u2022\u2022\u20221234) an empty key box keeps; never the key
 
+    @rx.var
+    def dialog_title(self) -> str:
+        """The connect dialog says which vendor it connects, or which connection it changes: with
+        several tiles on the page, "Connect a vendor" left the admin to remember which they clicked."""
+        if self.editing_id:
+            return f"Rotate key or change region of {self.name}"
+        return "Connect " + next((v.name for v in self.vendors if v.key == self.vendor), "a vendor")
+
     async def _reload(self) -> None:
         self.connections = await in_session(views.integrations)
         self.vendors = views.vendors(self.connections)
