@@ -113,6 +113,19 @@ def pick_test(page: Page, vendor: str, index: int = 0) -> str:
     return name
 
 
+def send_a_test(page: Page, vendor: str, index: int = 0):
+    """On an open application page: Send an assessment, pick ``vendor``'s ``index``-th test, Send.
+
+    Returns the test's name and the newest attempt's card, once it says "Sent".
+    """
+    page.get_by_role("button", name="Send an assessment").click()
+    name = pick_test(page, vendor, index)
+    page.get_by_role("button", name="Send", exact=True).click()
+    attempt = page.locator(".assessment-attempt").first
+    expect(attempt).to_contain_text("Sent")
+    return name, attempt
+
+
 def drag_card(page: Page, grip, column, landed) -> None:
     """Drag a card by ``grip`` (the card, or a part of it such as the candidate's name) onto
     ``column`` with the pointer, release it once the column shows it is the drop target, as a

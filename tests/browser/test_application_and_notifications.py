@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.browser.steps import broken_rules, open_new_application, pick_test
+from tests.browser.steps import broken_rules, open_new_application, send_a_test
 
 pytestmark = pytest.mark.browser
 
@@ -284,11 +284,7 @@ def test_a_new_deadline_is_set_with_enter_as_with_the_button(page, app_url, sign
     page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     open_new_application(page, app_url, 1, "Walk Deadline Enter")
-    page.get_by_role("button", name="Send an assessment").click()
-    pick_test(page, "HackerRank")
-    page.get_by_role("button", name="Send", exact=True).click()
-    attempt = page.locator(".assessment-attempt").first
-    expect(attempt).to_contain_text("Sent")
+    _, attempt = send_a_test(page, "HackerRank")
 
     attempt.get_by_role("button", name="Extend deadline").click()
     box = page.get_by_label("New deadline")

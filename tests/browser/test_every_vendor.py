@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from providers import registry
-from tests.browser.steps import open_new_application, pick_test
+from tests.browser.steps import open_new_application, send_a_test
 
 pytestmark = pytest.mark.browser
 
@@ -43,11 +43,7 @@ def test_a_scored_test_from_each_vendor(page, app_url, sign_in, shoot, vendor):
     name = f"Walk {display}"
     open_new_application(page, app_url, 1, name)
 
-    page.get_by_role("button", name="Send an assessment").click()
-    pick_test(page, display)
-    page.get_by_role("button", name="Send", exact=True).click()
-    attempt = page.locator(".assessment-attempt").first
-    expect(attempt).to_contain_text("Sent")
+    _, attempt = send_a_test(page, display)
     expect(attempt).to_contain_text(display)
 
     candidate = page.context.new_page()

@@ -19,7 +19,14 @@ from sqlmodel import Session, select
 from dashboard.services import assessments, matching
 from models import Integration
 from providers.base import AttemptStatus, Progress
-from tests.browser.steps import add_candidate, card_of, open_new_application, pick_test, sign_in_on, take_test
+from tests.browser.steps import (
+    add_candidate,
+    card_of,
+    open_new_application,
+    send_a_test,
+    sign_in_on,
+    take_test,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -118,11 +125,7 @@ def test_an_admin_on_integrations_sees_a_new_notification_counted_without_a_relo
     try:
         sign_in_on(recruiter, app_url, "recruiter@assay.test")
         open_new_application(recruiter, app_url, 1, "Walk Live Badge")
-        recruiter.get_by_role("button", name="Send an assessment").click()
-        pick_test(recruiter, "CoderPad Screen")
-        recruiter.get_by_role("button", name="Send", exact=True).click()
-        attempt = recruiter.locator(".assessment-attempt").first
-        expect(attempt).to_contain_text("Sent")
+        _, attempt = send_a_test(recruiter, "CoderPad Screen")
         take_test(colleague, attempt.locator(".test-link").inner_text())
         expect(attempt).to_contain_text("needs review")
     finally:

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import open_new_application, pick_test
+from tests.browser.steps import open_new_application, send_a_test
 
 pytestmark = pytest.mark.browser
 
@@ -22,9 +22,7 @@ def _attempt(page, number: int):
 def _sent_one_off(page, app_url, name: str, email: str):
     """A new candidate of job 1 sent a CoderPad Screen test from their page: (test, its attempt)."""
     open_new_application(page, app_url, 1, name, email)
-    page.get_by_role("button", name="Send an assessment").click()
-    test = pick_test(page, "CoderPad Screen")
-    page.get_by_role("button", name="Send", exact=True).click()
+    test, _ = send_a_test(page, "CoderPad Screen")
     first = page.locator(".assessment-attempt", has_text=re.compile(r"attempt 1 ·"))
     expect(first).to_contain_text("Sent")
     return test, first
@@ -80,9 +78,7 @@ def test_a_re_attempt_not_yet_taken_offers_no_detailed_report(page, app_url, sig
     page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     open_new_application(page, app_url, 1, "Walk Report Link")
-    page.get_by_role("button", name="Send an assessment").click()
-    pick_test(page, "HackerRank")
-    page.get_by_role("button", name="Send", exact=True).click()
+    send_a_test(page, "HackerRank")
     first = page.locator(".assessment-attempt", has_text=re.compile(r"attempt 1 ·"))
     expect(first).to_contain_text("Sent")
     _take(page, first)

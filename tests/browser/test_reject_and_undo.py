@@ -20,7 +20,7 @@ from tests.browser.steps import (
     new_job,
     open_and_escape,
     open_new_application,
-    pick_test,
+    send_a_test,
     take_test,
 )
 
@@ -31,10 +31,7 @@ def test_a_rejection_cancels_the_booked_interview_and_a_wrong_one_is_undone(page
     page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     open_new_application(page, app_url, 1, "Uma Undone")
-    page.get_by_role("button", name="Send an assessment").click()
-    test_name = pick_test(page, "HackerRank")
-    page.get_by_role("button", name="Send", exact=True).click()
-    expect(page.locator(".assessment-attempt").first).to_contain_text("Sent")
+    test_name, _ = send_a_test(page, "HackerRank")
     when = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=2)).strftime("%Y-%m-%d 15:00")
     page.get_by_label("Interview time").fill(when)
     page.get_by_label("Interviewers").fill("Grace Hopper")
@@ -96,11 +93,7 @@ def _job_telling_candidates(page, app_url, title: str) -> int:
 def _tested(page, app_url, job_id: int, name: str) -> None:
     """``name`` applies, is sent the CoderPad Screen test, and takes it: their result needs review."""
     open_new_application(page, app_url, job_id, name)
-    page.get_by_role("button", name="Send an assessment").click()
-    pick_test(page, "CoderPad Screen")
-    page.get_by_role("button", name="Send", exact=True).click()
-    attempt = page.locator(".assessment-attempt").first
-    expect(attempt).to_contain_text("Sent")
+    _, attempt = send_a_test(page, "CoderPad Screen")
     take_test(page.context, attempt.locator(".test-link").inner_text())
     expect(attempt).to_contain_text("needs review")
 

@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import open_new_application, pick_test
+from tests.browser.steps import open_new_application, send_a_test
 
 pytestmark = pytest.mark.browser
 
@@ -41,11 +41,7 @@ def test_the_queue_offers_a_re_attempt_where_the_vendor_would_reuse_the_first_in
 
     # First job: iMocha's test is sent.
     open_new_application(page, app_url, FRONTEND_ENGINEER_JOB, NAME, EMAIL)
-    page.get_by_role("button", name="Send an assessment").click()
-    test_name = pick_test(page, "iMocha", 2)
-    page.get_by_role("button", name="Send", exact=True).click()
-    attempt = page.locator(".assessment-attempt").first
-    expect(attempt).to_contain_text("Sent")
+    test_name, attempt = send_a_test(page, "iMocha", 2)
     first_job_url, test_link = page.url, attempt.locator(".test-link").inner_text()
 
     # Second job: the same person enters its iMocha stage, the same test.
