@@ -6,12 +6,16 @@ revived: a withdrawn invitation's link is dead at every vendor, and whether to s
 again is the recruiter's call (Re-attempt, once reopened); nor is an interview it called off
 booked again (the interviewers were told, and the time may be taken). A test the rejection left open (one
 under way, one the vendor would not withdraw) is simply live again: its reminders resume and the
-queue shows it, since both leave out only rejected candidates. The rejection email is the one
-thing undone with it, if it has not gone yet (no mail server, or the server down): it is withheld,
-never to be sent, since the candidate would be told a decision the team took back.
+queue shows it, since both leave out only rejected candidates. Two things are undone with it. A
+result the rejection marked reviewed (a decision settles every result waiting) needs review again,
+since the decision that settled it is gone. And the rejection email, if it has not gone yet (no mail
+server, or the server down), is withheld, never to be sent, since the candidate would be told a
+decision the team took back.
 """
 
 from __future__ import annotations
+
+import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -28,6 +32,7 @@ from models import (
     Interview,
     OutboxMessage,
     Stage,
+    utcnow,
 )
 
 
@@ -38,6 +43,38 @@ def _rejected(session: Session, application_id: int) -> Application:
     if application.rejected_at is None:
         raise UserError("This candidate is not rejected: there is nothing to undo.")
     return application
+
+
+def _reviewed_by_the_rejection(session: Session, application: Application) -> list[AssessmentAttempt]:
+    """The results the rejection marked reviewed: reviewed at its moment. (Rejections made before
+    the two shared one timestamp marked them a few microseconds earlier, hence the second's grace;
+    nothing else reviews a result within a second of a rejection of the same application.)"""
+    return list(
+        session.exec(
+            select(AssessmentAttempt)
+            .where(
+                AssessmentAttempt.application_id == application.id,
+                AssessmentAttempt.state == AttemptState.REVIEWED,
+                AssessmentAttempt.reviewed_at <= application.rejected_at,  # type: ignore[operator]
+                AssessmentAttempt.reviewed_at >= application.rejected_at - datetime.timedelta(seconds=1),  # type: ignore[operator]
+            )
+            .order_by(AssessmentAttempt.id)
+        )
+    )
+
+
+def _back_to_review(session: Session, attempt: AssessmentAttempt, actor: Actor) -> None:
+    attempt.state, attempt.reviewed_at, attempt.updated_at = AttemptState.COMPLETED, None, utcnow()
+    session.add(attempt)
+    history.record(
+        session,
+        application_id=attempt.application_id,
+        attempt=attempt,
+        summary=f"{attempt.vendor_test_name}: needs review again (the rejection that reviewed it was undone)",
+        from_state=AttemptState.REVIEWED.value,
+        to_state=AttemptState.COMPLETED.value,
+        actor=actor,
+    )
 
 
 WITHHELD = "rejection undone"  # why the outbox says an email was withheld
@@ -82,10 +119,11 @@ def _withhold(session: Session, email: OutboxMessage, actor: Actor) -> None:
 
 
 def what_stays(session: Session, application_id: int) -> list[str]:
-    """What undoing the rejection leaves as the rejection made it, a sentence each, for the
-    dialog to say before the click: the tests withdrawn at the vendor, the interviews called
-    off (the interviewers were told, and the time may be gone), and the rejection email if it
-    went; one that has not gone yet is withheld, and the dialog says that too."""
+    """What undoing the rejection does beyond the decision, a sentence each, for the dialog to say
+    before the click. What it leaves as the rejection made it: the tests withdrawn at the vendor,
+    the interviews called off (the interviewers were told, and the time may be gone), and the
+    rejection email if it went. What it undoes too: the results the rejection marked reviewed
+    need review again, and a rejection email not gone yet is withheld."""
     application = _rejected(session, application_id)
     withdrawn = session.exec(
         select(AssessmentAttempt.vendor_test_name)
@@ -99,6 +137,12 @@ def what_stays(session: Session, application_id: int) -> list[str]:
         .distinct()
     ).all()
     said = []
+    if reviewed := _reviewed_by_the_rejection(session, application):
+        said.append(
+            "Needs review again (the rejection had marked it reviewed): "
+            + ", ".join(a.vendor_test_name for a in reviewed)
+            + "."
+        )
     if withdrawn:
         said.append(
             f"Withdrawn at the vendor when they were rejected, and staying withdrawn: {', '.join(withdrawn)}. "
@@ -136,8 +180,8 @@ def back_in(session: Session, application_id: int) -> str:
 
 
 def reopen(*, session: Session, application_id: int, expected_version: int, actor: Actor) -> Application:
-    """Undo the rejection: the candidate is active again in the stage they were rejected in, and
-    a rejection email not sent yet is withheld.
+    """Undo the rejection: the candidate is active again in the stage they were rejected in, the
+    results it marked reviewed need review again, and a rejection email not sent yet is withheld.
 
     Raises:
         UserError: An automatic actor, not rejected, or decided on meanwhile.
@@ -146,6 +190,7 @@ def reopen(*, session: Session, application_id: int, expected_version: int, acto
         raise UserError("Only a person can undo a rejection.")
     application = _rejected(session, application_id)
     reason = application.rejection_reason or ""
+    reviewed = _reviewed_by_the_rejection(session, application)
     claim_decision(session, application, expected_version)
     application.rejected_at = application.rejection_reason = None
     session.add(application)
@@ -156,6 +201,8 @@ def reopen(*, session: Session, application_id: int, expected_version: int, acto
         summary=f"Rejection undone ({reason}); active again in {stage.name}",
         actor=actor,
     )
+    for attempt in reviewed:
+        _back_to_review(session, attempt, actor)
     for email in _rejection_emails(session, application_id):
         if email.sent_at is None:
             _withhold(session, email, actor)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import csv
 import dataclasses
+import datetime
 import io
 
 import sqlalchemy as sa
@@ -253,15 +254,19 @@ def claim_decision(session: Session, application: Application, expected_version:
     session.refresh(application)
 
 
-def _mark_counted_reviewed(session: Session, application: Application, actor: Actor) -> None:
-    """A decision settles every result waiting on the application (its stage's and one-offs)."""
+def _mark_counted_reviewed(
+    session: Session, application: Application, actor: Actor, at: datetime.datetime | None = None
+) -> None:
+    """A decision settles every result waiting on the application (its stage's and one-offs), as
+    reviewed ``at`` the decision's time (a rejection passes its own, so that undoing it finds them)."""
+    at = at or utcnow()
     for attempt in session.exec(
         select(AssessmentAttempt).where(
             AssessmentAttempt.application_id == application.id,
             AssessmentAttempt.state == AttemptState.COMPLETED,
         )
     ):
-        attempt.state, attempt.reviewed_at, attempt.updated_at = AttemptState.REVIEWED, utcnow(), utcnow()
+        attempt.state, attempt.reviewed_at, attempt.updated_at = AttemptState.REVIEWED, at, at
         session.add(attempt)
         history.record(
             session,
@@ -433,8 +438,8 @@ def reject(
     if application.rejected_at is not None:
         raise UserError("This candidate was already rejected.")
     claim_decision(session, application, expected_version)
-    _mark_counted_reviewed(session, application, actor)
     application.rejected_at, application.rejection_reason = utcnow(), reason
+    _mark_counted_reviewed(session, application, actor, at=application.rejected_at)
     session.add(application)
     text = f"Rejected: {reason}" + (f". Note: {note.strip()[:200]}" if note.strip() else "")
     history.record(session, application_id=application.id, summary=text, actor=actor)

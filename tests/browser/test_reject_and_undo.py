@@ -164,6 +164,7 @@ def test_a_hiring_manager_undoes_a_wrong_rejection_on_the_review_page(page, app_
     undo.click()
     asked = page.get_by_role("alertdialog")
     expect(asked).to_contain_text("Rhea Reviewed becomes an active candidate again in Applied")
+    expect(asked).to_contain_text("Needs review again (the rejection had marked it reviewed): ")
     shoot("71c-review-undo-rejection-asks-first")
     assert broken_rules(page) == []
     asked.get_by_role("button", name="Undo rejection").click()
@@ -173,3 +174,6 @@ def test_a_hiring_manager_undoes_a_wrong_rejection_on_the_review_page(page, app_
     expect(page.get_by_role("main")).to_be_focused()
     expect(in_view.get_by_role("button", name="Advance (a)")).to_be_visible()
     shoot("71d-review-undo-rejection-done", full_page=False)
+    # Her result waits for a decision again, so it is in the list of those needing review.
+    page.get_by_role("checkbox", name="Show every finished attempt").click()
+    expect(in_view.get_by_role("heading")).to_have_text("Rhea Reviewed")

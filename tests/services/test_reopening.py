@@ -6,11 +6,30 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlmodel import select
 
-from dashboard.services import accounts, attempt_actions, notify, queue_view, reopening, review, sync, views
+from dashboard.services import (
+    accounts,
+    assessments,
+    attempt_actions,
+    notify,
+    queue_view,
+    reopening,
+    review,
+    sync,
+    views,
+)
 from dashboard.services.actors import SYSTEM, Actor, user
 from dashboard.services.errors import UserError
 from dashboard.settings import get_settings
-from models import Application, ApplicationEvent, AttemptState, OutboxMessage, Role, new_session, utcnow
+from models import (
+    Application,
+    ApplicationEvent,
+    AssessmentAttempt,
+    AttemptState,
+    OutboxMessage,
+    Role,
+    new_session,
+    utcnow,
+)
 from tests.conftest import send_test, sent_with_a_reminder
 from tests.http_server import free_port
 
@@ -100,6 +119,60 @@ def _rejected_after_the_test(session, p, sandbox, rita: Actor) -> None:
     sandbox.submit(attempt.vendor_attempt_id)
     sync.sync_integration(session=session, integration_id=p.integration.id)
     _reject(session, p.application.id, rita)
+
+
+def test_a_result_the_rejection_marked_reviewed_needs_review_again_once_it_is_undone(
+    session, pipeline_with_assessment, sandbox
+):
+    """Found in a review: a rejection settles every result waiting (marks it reviewed), and undoing
+    it left them reviewed, so the hiring manager's queue no longer showed a result nobody had
+    decided on."""
+    p, rita = pipeline_with_assessment, _rita(session)
+    _rejected_after_the_test(session, p, sandbox, rita)
+    [attempt] = session.exec(select(AssessmentAttempt)).all()
+    assert attempt.state == AttemptState.REVIEWED
+
+    said = reopening.what_stays(session, p.application.id)
+    _reopen(session, p.application.id, rita)
+
+    assert f"Needs review again (the rejection had marked it reviewed): {attempt.vendor_test_name}." in said
+    session.refresh(attempt)
+    assert (attempt.state, attempt.reviewed_at) == (AttemptState.COMPLETED, None)
+    assert [r.candidate_name for r in queue_view.rows(session, "needs_review")] == ["Ada Lovelace"]
+    events = session.exec(select(ApplicationEvent).where(ApplicationEvent.attempt_id == attempt.id)).all()
+    assert events[-1].summary == (
+        f"{attempt.vendor_test_name}: needs review again (the rejection that reviewed it was undone)"
+    )
+    assert (events[-1].from_state, events[-1].to_state, events[-1].actor_label) == (
+        "reviewed",
+        "completed",
+        "Rita",
+    )
+
+
+def test_a_result_reviewed_before_the_rejection_stays_reviewed_once_it_is_undone(
+    session, pipeline_with_assessment, sandbox
+):
+    p, rita = pipeline_with_assessment, _rita(session)
+    attempt = send_test(session, p.assessment, p.application)
+    sandbox.start(attempt.vendor_attempt_id)
+    sandbox.submit(attempt.vendor_attempt_id)
+    sync.sync_integration(session=session, integration_id=p.integration.id)
+    assessments.mark_reviewed(session=session, attempt_id=attempt.id, actor=rita)
+    session.commit()
+    session.refresh(attempt)
+    attempt.reviewed_at -= datetime.timedelta(hours=1)  # the hiring manager looked at it an hour ago
+    session.add(attempt)
+    session.commit()
+    _reject(session, p.application.id, rita)
+
+    said = reopening.what_stays(session, p.application.id)
+    _reopen(session, p.application.id, rita)
+
+    assert not [line for line in said if "needs review" in line]
+    session.refresh(attempt)
+    assert attempt.state == AttemptState.REVIEWED
+    assert queue_view.rows(session, "needs_review") == []
 
 
 def _handed_over(session, while_sending=None) -> list[str]:
