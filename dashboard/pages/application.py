@@ -522,9 +522,43 @@ def _interview(interview: InterviewView) -> rx.Component:
             ),
         ),
         rx.text(interview.status, size="1", color_scheme="gray"),
+        rx.cond(
+            AuthState.can_manage_pipeline & interview.cancellable,
+            rx.button(
+                "Cancel interview",
+                size="1",
+                variant="soft",
+                color_scheme="red",
+                aria_label="Cancel the interview on " + interview.named,
+                on_click=ApplicationState.ask_cancel_interview(interview.id, interview.named),
+            ),
+        ),
         align="center",
         wrap="wrap",
         class_name="interview",
+    )
+
+
+def _cancel_interview_dialog() -> rx.Component:
+    """Asks before an interview is called off: Assay tells no interviewer, so the question says to."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Cancel the interview?"),
+            rx.alert_dialog.description(
+                "The interview on ",
+                rx.text.strong(ApplicationState.calling_off_interview),
+                " is called off, in the history. Assay emails no interviewer: tell them. "
+                "Its link stops working, unless another interview booked in this stage meets there too. "
+                "To move it, book the new time as well.",
+            ),
+            question_answers(
+                "Back",
+                rx.button("Cancel interview", color_scheme="red", on_click=ApplicationState.cancel_interview),
+            ),
+            **focus_returns(),
+        ),
+        open=ApplicationState.calling_off_interview_id != 0,
+        on_open_change=ApplicationState.set_cancel_interview_open,
     )
 
 
@@ -581,6 +615,7 @@ def application_page() -> rx.Component:
     return page_frame(
         app.candidate_name,
         _confirm(),
+        _cancel_interview_dialog(),
         earlier_dialog(ApplicationState),
         _extend_dialog(),
         _picker_dialog(),

@@ -25,6 +25,7 @@ from models import (
     AttemptState,
     Candidate,
     Integration,
+    Interview,
     Stage,
     utcnow,
 )
@@ -175,6 +176,14 @@ def next_step(session: Session, attempt: AssessmentAttempt, *, retaken: bool) ->
     return next(a for a in actions_for(session, attempt, retaken=retaken) if a.name == name)
 
 
+def _interview_called_off(session: Session, attempt: AssessmentAttempt) -> bool:
+    """Whether this is the room (pad) of an interview that was cancelled."""
+    if not attempt.live_interview:
+        return False
+    interview = session.exec(select(Interview).where(Interview.attempt_id == attempt.id)).first()
+    return interview is not None and interview.cancelled_at is not None
+
+
 def _ready_again(session: Session, attempt: AssessmentAttempt, actor: Actor) -> AssessmentAttempt:
     """After a cancel, the same test is back at "needs sending" as a fresh attempt."""
     application = session.get(Application, attempt.application_id)
@@ -229,8 +238,11 @@ def cancel_assessment(*, session: Session, attempt_id: int, actor: Actor) -> Sen
         return SendOutcome(True, "Withdrawn before it was sent; the candidate got nothing.")
     _record(session, attempt, "cancelled", actor, before)
     session.flush()
-    if session.get(Application, attempt.application_id).rejected_at is not None:
-        # A rejected candidate is sent no test: a fresh attempt would only wait, never sent.
+    if session.get(Application, attempt.application_id).rejected_at is not None or _interview_called_off(
+        session, attempt
+    ):
+        # A rejected candidate is sent no test, and a called-off interview needs no room: a fresh
+        # attempt would only wait, never sent.
         session.commit()
         return SendOutcome(True, "Cancelled; the candidate's link stops working.")
     fresh = _ready_again(session, attempt, actor)

@@ -6,8 +6,10 @@ the vendor through the same send as any assessment, so its link is ready to
 paste into the invitation and its status follows like any attempt.
 
 Rejecting a candidate calls off their upcoming interviews (``cancel_upcoming``): left booked,
-the interviewers would still turn up for a candidate the team has turned down. Past ones
-stay as they were: they happened.
+the interviewers would still turn up for a candidate the team has turned down. One interview
+is called off on its own too (``cancel_interview``: the candidate asked to move it, an
+interviewer fell ill); moving it is cancelling it and booking again. Past ones stay as they
+were: they happened.
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ import datetime
 
 from sqlmodel import Session, select
 
-from dashboard.services import assessments, history
+from dashboard.services import assessments, attempt_actions, history
 from dashboard.services.accounts import MAX_NAME
 from dashboard.services.actors import Actor
 from dashboard.services.errors import NotFound, UserError
-from models import Application, Interview, Stage, utcnow
+from models import Application, AssessmentAttempt, AttemptState, Interview, Stage, utcnow
 
 # A person's name is as long as a user's may be (accounts.MAX_NAME); more than 20 people is
 # a pasted list, not an interview panel. The whole list must fit its column (500): PostgreSQL
@@ -152,3 +154,46 @@ def cancel_upcoming(session: Session, application_id: int, actor: Actor) -> list
         )
         called_off.append(named(interview))
     return called_off
+
+
+def cancel_interview(*, session: Session, interview_id: int, actor: Actor) -> assessments.SendOutcome:
+    """Call off one upcoming interview, in the history; its room at the vendor (the pad the stage's
+    template made) is withdrawn by the Cancel button's path, so its link stops working, unless
+    another booked interview meets in it (the candidate's interviews in one stage share one room).
+    A vendor that cannot or will not withdraw it leaves the interview cancelled and says the link
+    still works. Assay emails no interviewer, so the answer says who to tell.
+
+    Raises:
+        UserError: The interview's time has passed (it stays a record of what happened).
+    """
+    interview = session.get(Interview, interview_id)
+    if interview is None:
+        raise NotFound("That interview no longer exists.")
+    if interview.cancelled_at is not None:
+        return assessments.SendOutcome(False, "Already cancelled.")
+    if interview.id not in {i.id for i in upcoming(session, interview.application_id)}:
+        raise UserError("This interview's time has passed: it stays as a record, not cancelled.")
+    interview.cancelled_at = utcnow()
+    session.add(interview)
+    history.record(
+        session,
+        application_id=interview.application_id,
+        summary=f"Interview on {named(interview)} cancelled",
+        actor=actor,
+    )
+    session.commit()
+    said = f"Interview on {named(interview)} cancelled; tell the interviewers."
+    room = session.get(AssessmentAttempt, interview.attempt_id) if interview.attempt_id else None
+    if room is None or room.state not in (AttemptState.READY_TO_SEND, AttemptState.SENT):
+        return assessments.SendOutcome(True, said)
+    sharing = [i for i in upcoming(session, interview.application_id) if i.attempt_id == room.id]
+    if sharing:  # one room per stage's template: a later interview in the stage meets in it too
+        return assessments.SendOutcome(
+            True, f"{said} Its link stays: the interview on {named(sharing[0])} uses it too."
+        )
+    try:
+        attempt_actions.require_offered(session, "cancel", room.id)
+        attempt_actions.cancel_assessment(session=session, attempt_id=room.id, actor=actor)
+    except UserError as err:
+        return assessments.SendOutcome(True, f"{said} Its link still works: {err}", failed=True)
+    return assessments.SendOutcome(True, f"{said} Its link no longer works.")

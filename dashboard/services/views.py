@@ -13,7 +13,7 @@ import itertools
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from dashboard.services import attempt_actions, board_view, notify, queue_view, status_clocks
+from dashboard.services import attempt_actions, board_view, interviews, notify, queue_view, status_clocks
 from dashboard.services.assessments import STATE_LABELS, minutes, stage_label, status_label, time_taken_label
 from dashboard.services.errors import NotFound
 from dashboard.services.integrations import SYNC_INTERVALS, sync_interval_label
@@ -95,10 +95,13 @@ class NoteView:
 
 @dataclasses.dataclass
 class InterviewView:
+    id: int
     at: str
     interviewers: str
     link: str
     status: str
+    named: str  # when and with whom, as the cancel question says it (``interviews.named``)
+    cancellable: bool  # still ahead and not called off
 
 
 _LINK_DEAD = frozenset({AttemptState.CANCELLED, AttemptState.EXPIRED})
@@ -493,6 +496,7 @@ def application(
 
 
 def _interviews(session: Session, application_id: int) -> list[InterviewView]:
+    ahead = {i.id for i in interviews.upcoming(session, application_id)}
     found = []
     for interview in session.exec(
         select(Interview).where(Interview.application_id == application_id).order_by(Interview.scheduled_for)
@@ -505,10 +509,13 @@ def _interviews(session: Session, application_id: int) -> list[InterviewView]:
             status = STATE_LABELS[attempt.state] if attempt else "no live-interview link for this stage"
         found.append(
             InterviewView(
+                interview.id,
                 when(interview.scheduled_for),
                 interview.interviewers,
                 (attempt.test_url or "") if live else "",
                 status,
+                interviews.named(interview),
+                interview.id in ahead,
             )
         )
     return found

@@ -66,6 +66,8 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
     note: str = ""
     interview_at: str = ""
     interviewers: str = ""
+    calling_off_interview_id: int = 0  # the interview the cancel question asks about (0: closed)
+    calling_off_interview: str = ""  # when and with whom
     _typed_for: int = 0  # the application the note and interview boxes were typed on
 
     def _application_id(self) -> int:
@@ -144,6 +146,7 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
     async def load(self):
         """Page load."""
         self.earlier_attempt_id = self.extend_attempt_id = self.confirm_attempt_id = 0
+        self.calling_off_interview_id = 0
         self.picker_open = self.rejecting = self.undoing_rejection = False
         if self._application_id() != self._typed_for:
             # The page's state outlives the page: a note typed, unsaved, for one candidate must
@@ -465,6 +468,30 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
             ),
             success="Interview scheduled.",
             then=self._clear_interview_form,
+        )
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    def ask_cancel_interview(self, interview_id: int, named: str):
+        """Open the question before an interview is called off, naming when and with whom."""
+        self.calling_off_interview_id, self.calling_off_interview = interview_id, named
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    def set_cancel_interview_open(self, value: bool):
+        if not value:
+            self.calling_off_interview_id = 0
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    async def cancel_interview(self):
+        """Call off the interview asked about (a second click on the closing question does nothing)."""
+        interview_id, self.calling_off_interview_id = self.calling_off_interview_id, 0
+        if not interview_id:
+            return None
+        actor = acting_user()
+        return await self._act(
+            lambda s: interviews.cancel_interview(session=s, interview_id=interview_id, actor=actor)
         )
 
     def _clear_interview_form(self) -> None:

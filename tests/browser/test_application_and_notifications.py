@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.browser.steps import broken_rules, open_new_application, send_a_test
+from tests.browser.steps import broken_rules, open_and_escape, open_new_application, send_a_test
 
 pytestmark = pytest.mark.browser
 
@@ -53,6 +53,44 @@ def test_scheduling_an_interview_empties_the_boxes_refuses_absurd_names_and_long
     page.get_by_role("button", name="Schedule").click()  # the boxes are empty: nothing booked twice
     expect(page.get_by_text("Write the date as YYYY-MM-DD")).to_be_visible()
     expect(interviews).to_have_count(1)
+
+
+def test_one_interview_is_cancelled_after_a_question_and_the_other_stays_booked(
+    page, app_url, sign_in, shoot
+):
+    """Found in a review: an interview could be called off only by rejecting the candidate."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    open_new_application(page, app_url, 1, "Walk Moved Interview")
+    soon = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=2)
+    for day, who in ((soon, "Grace Hopper"), (soon + datetime.timedelta(days=1), "Alan Kay")):
+        page.get_by_label("Interview time").fill(day.strftime("%Y-%m-%d 15:00"))
+        page.get_by_label("Interviewers").fill(who)
+        page.get_by_role("button", name="Schedule").click()
+        expect(page.locator(".interviews .interview", has_text=who)).to_be_visible()
+    moved = page.locator(".interviews .interview", has_text="Grace Hopper")
+    cancel = moved.get_by_role("button", name=re.compile(r"^Cancel the interview on .* with Grace Hopper$"))
+    open_and_escape(page, cancel)  # asked first; Escape keeps it booked
+
+    cancel.click()
+    asked = page.get_by_role("alertdialog")
+    expect(asked).to_contain_text(
+        f"The interview on {soon:%Y-%m-%d} 15:00 UTC with Grace Hopper is called off"
+    )
+    expect(asked).to_contain_text("Assay emails no interviewer: tell them.")
+    shoot("60b-application-cancel-interview-asks")
+    assert broken_rules(page) == []
+    asked.get_by_role("button", name="Cancel interview").click()
+
+    expect(page.get_by_text("cancelled; tell the interviewers.")).to_be_visible()
+    expect(moved).to_contain_text("Cancelled ")
+    expect(moved.get_by_role("button")).to_have_count(0)  # nothing left to cancel
+    kept = page.locator(".interviews .interview", has_text="Alan Kay")
+    expect(kept.get_by_role("button", name=re.compile("Cancel the interview on"))).to_be_visible()
+    expect(page.locator(".history")).to_contain_text(
+        f"Interview on {soon:%Y-%m-%d} 15:00 UTC with Grace Hopper cancelled"
+    )
+    shoot("60c-application-interview-cancelled")
 
 
 def test_the_application_pages_chip_is_the_boards_colour(page, app_url, sign_in, shoot):

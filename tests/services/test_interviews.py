@@ -5,10 +5,11 @@ import datetime
 import pytest
 from sqlmodel import select
 
-from dashboard.services import accounts, interviews, reopening, review
+from dashboard.services import accounts, interviews, plans, reopening, review
 from dashboard.services.actors import SYSTEM, user
 from dashboard.services.errors import UserError
-from models import ApplicationEvent, Interview, Role, utcnow
+from dashboard.services.integrations import list_vendor_tests, provider_for
+from models import ApplicationEvent, AssessmentAttempt, AttemptState, Interview, Role, utcnow
 
 
 def _schedule(session, application_id: int, who: str) -> Interview:
@@ -91,3 +92,83 @@ def test_rejecting_cancels_the_upcoming_interviews_in_the_history_and_keeps_the_
     assert f"staying cancelled: the interview on {at}." in reopening.what_stays(session, p.application.id)[0]
     with pytest.raises(UserError, match="undo the rejection to book an interview"):
         _schedule(session, p.application.id, "Barbara Liskov")
+
+
+def _with_rooms(session, p) -> None:
+    """Interviews in Applied get a room at the vendor, made from the stage's live template."""
+    campaign = list_vendor_tests(session=session, integration_id=p.integration.id)[0]
+    plans.set_live_interview_template(
+        session=session,
+        stage_id=p.applied.id,
+        integration_id=p.integration.id,
+        template_id=campaign.id,
+        template_name="Pairing room",
+    )
+
+
+def test_one_interview_is_cancelled_on_its_own_and_its_room_withdrawn_once_no_interview_meets_in_it(
+    session, pipeline_with_assessment, sandbox
+):
+    """Found in a review: an interview could be called off only by rejecting the candidate; one
+    who asked to move theirs kept a booked slot and a live link nobody would use."""
+    p = pipeline_with_assessment
+    _with_rooms(session, p)
+    moved = _schedule(session, p.application.id, "Grace Hopper")
+    kept = _schedule(session, p.application.id, "Alan Kay")
+    at = f"{moved.scheduled_for:%Y-%m-%d %H:%M} UTC with Grace Hopper"
+
+    kept_at = f"{kept.scheduled_for:%Y-%m-%d %H:%M} UTC with Alan Kay"
+    assert moved.attempt_id == kept.attempt_id  # one room for the stage's interviews
+
+    outcome = interviews.cancel_interview(session=session, interview_id=moved.id, actor=SYSTEM)
+
+    assert (outcome.sent, outcome.failed) == (True, False)
+    assert outcome.message == (
+        f"Interview on {at} cancelled; tell the interviewers. "
+        f"Its link stays: the interview on {kept_at} uses it too."
+    )
+    session.refresh(moved), session.refresh(kept)
+    assert moved.cancelled_at is not None and kept.cancelled_at is None
+    assert session.get(AssessmentAttempt, kept.attempt_id).state == AttemptState.SENT
+    assert f"Interview on {at} cancelled" in session.exec(select(ApplicationEvent.summary)).all()
+    assert [i.id for i in interviews.upcoming(session, p.application.id)] == [kept.id]
+
+    last = interviews.cancel_interview(session=session, interview_id=kept.id, actor=SYSTEM)
+
+    assert (
+        last.message == f"Interview on {kept_at} cancelled; tell the interviewers. Its link no longer works."
+    )
+    # The room is withdrawn at the vendor and not readied again (a fresh "needs sending").
+    [room] = session.exec(select(AssessmentAttempt)).all()
+    assert room.state == AttemptState.CANCELLED
+    assert provider_for(p.integration).fetch(room.vendor_attempt_id).raw_status == "cancelled"
+    again = interviews.cancel_interview(session=session, interview_id=moved.id, actor=SYSTEM)
+    assert (again.sent, again.message) == (False, "Already cancelled.")
+
+
+def test_a_room_the_vendor_will_not_withdraw_leaves_the_interview_cancelled_and_says_its_link_works(
+    session, pipeline_with_assessment, sandbox
+):
+    p = pipeline_with_assessment
+    _with_rooms(session, p)
+    interview = _schedule(session, p.application.id, "Grace Hopper")
+    sandbox.faults(vendor="coderpad_screen", fail_next=[{"status": 400}])
+
+    outcome = interviews.cancel_interview(session=session, interview_id=interview.id, actor=SYSTEM)
+
+    assert outcome.failed and "cancelled; tell the interviewers. Its link still works: " in outcome.message
+    session.refresh(interview)
+    assert interview.cancelled_at is not None
+    assert session.get(AssessmentAttempt, interview.attempt_id).state == AttemptState.SENT
+
+
+def test_an_interview_whose_time_has_passed_is_not_cancelled(session, pipeline_with_assessment):
+    p = pipeline_with_assessment
+    held = _schedule(session, p.application.id, "Grace Hopper")
+    held.scheduled_for = utcnow() - datetime.timedelta(hours=1)
+    session.add(held)
+    session.commit()
+    with pytest.raises(UserError, match="time has passed"):
+        interviews.cancel_interview(session=session, interview_id=held.id, actor=SYSTEM)
+    session.refresh(held)
+    assert held.cancelled_at is None
