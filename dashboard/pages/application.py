@@ -530,7 +530,9 @@ def _interview(interview: InterviewView) -> rx.Component:
                 variant="soft",
                 color_scheme="red",
                 aria_label="Cancel the interview on " + interview.named,
-                on_click=ApplicationState.ask_cancel_interview(interview.id, interview.named),
+                on_click=ApplicationState.ask_cancel_interview(
+                    interview.id, interview.named, interview.room_on_cancel
+                ),
             ),
         ),
         align="center",
@@ -547,9 +549,9 @@ def _cancel_interview_dialog() -> rx.Component:
             rx.alert_dialog.description(
                 "The interview on ",
                 rx.text.strong(ApplicationState.calling_off_interview),
-                " is called off, in the history. Assay emails no interviewer: tell them. "
-                "Its link stops working, unless another interview booked in this stage meets there too. "
-                "To move it, book the new time as well.",
+                " is called off, in the history. Assay emails no interviewer: tell them. ",
+                ApplicationState.calling_off_room,
+                " To move it, book the new time as well.",
             ),
             question_answers(
                 "Back",

@@ -156,12 +156,33 @@ def cancel_upcoming(session: Session, application_id: int, actor: Actor) -> list
     return called_off
 
 
+def room_on_cancel(session: Session, interview: Interview) -> tuple[AssessmentAttempt | None, str]:
+    """What cancelling ``interview`` does to its room at the vendor (the pad its stage's template
+    made): the room to withdraw, or None and why it stays, in words ("": it has none open).
+
+    Another booked interview meeting in it keeps it (a candidate's interviews in one stage share
+    one room), and so does a vendor that cannot withdraw one (CoderPad Interview's pads)."""
+    room = session.get(AssessmentAttempt, interview.attempt_id) if interview.attempt_id else None
+    if room is None or room.state not in (AttemptState.READY_TO_SEND, AttemptState.SENT):
+        return None, ""
+    sharing = [
+        i
+        for i in upcoming(session, interview.application_id)
+        if i.attempt_id == room.id and i.id != interview.id
+    ]
+    if sharing:
+        return None, f"Its link stays: the interview on {named(sharing[0])} uses it too."
+    cancel = next(a for a in attempt_actions.available_actions(session, room) if a.name == "cancel")
+    if not cancel.enabled:
+        return None, f"Its link still works: {cancel.reason}"
+    return room, "Its link stops working."
+
+
 def cancel_interview(*, session: Session, interview_id: int, actor: Actor) -> assessments.SendOutcome:
-    """Call off one upcoming interview, in the history; its room at the vendor (the pad the stage's
-    template made) is withdrawn by the Cancel button's path, so its link stops working, unless
-    another booked interview meets in it (the candidate's interviews in one stage share one room).
-    A vendor that cannot or will not withdraw it leaves the interview cancelled and says the link
-    still works. Assay emails no interviewer, so the answer says who to tell.
+    """Call off one upcoming interview, in the history, and withdraw its room at the vendor where
+    ``room_on_cancel`` says so, by the Cancel button's path (not readied again: no interview needs
+    it). A vendor that fails the withdrawal leaves the interview cancelled and says the link still
+    works. Assay emails no interviewer, so the answer says who to tell.
 
     Raises:
         UserError: The interview's time has passed (it stays a record of what happened).
@@ -173,6 +194,7 @@ def cancel_interview(*, session: Session, interview_id: int, actor: Actor) -> as
         return assessments.SendOutcome(False, "Already cancelled.")
     if interview.id not in {i.id for i in upcoming(session, interview.application_id)}:
         raise UserError("This interview's time has passed: it stays as a record, not cancelled.")
+    room, of_room = room_on_cancel(session, interview)
     interview.cancelled_at = utcnow()
     session.add(interview)
     history.record(
@@ -183,17 +205,9 @@ def cancel_interview(*, session: Session, interview_id: int, actor: Actor) -> as
     )
     session.commit()
     said = f"Interview on {named(interview)} cancelled; tell the interviewers."
-    room = session.get(AssessmentAttempt, interview.attempt_id) if interview.attempt_id else None
-    if room is None or room.state not in (AttemptState.READY_TO_SEND, AttemptState.SENT):
-        return assessments.SendOutcome(True, said)
-    sharing = [i for i in upcoming(session, interview.application_id) if i.attempt_id == room.id]
-    if sharing:  # one room per stage's template: a later interview in the stage meets in it too
-        return assessments.SendOutcome(
-            True, f"{said} Its link stays: the interview on {named(sharing[0])} uses it too."
-        )
-    try:
-        attempt_actions.require_offered(session, "cancel", room.id)
-        attempt_actions.cancel_assessment(session=session, attempt_id=room.id, actor=actor)
-    except UserError as err:
-        return assessments.SendOutcome(True, f"{said} Its link still works: {err}", failed=True)
-    return assessments.SendOutcome(True, f"{said} Its link no longer works.")
+    if room is not None:
+        try:
+            attempt_actions.cancel_assessment(session=session, attempt_id=room.id, actor=actor)
+        except UserError as err:
+            return assessments.SendOutcome(True, f"{said} Its link still works: {err}", failed=True)
+    return assessments.SendOutcome(True, f"{said} {of_room}".strip())

@@ -102,6 +102,7 @@ class InterviewView:
     status: str
     named: str  # when and with whom, as the cancel question says it (``interviews.named``)
     cancellable: bool  # still ahead and not called off
+    room_on_cancel: str  # what cancelling does to its link (``interviews.room_on_cancel``)
 
 
 _LINK_DEAD = frozenset({AttemptState.CANCELLED, AttemptState.EXPIRED})
@@ -516,6 +517,7 @@ def _interviews(session: Session, application_id: int) -> list[InterviewView]:
                 status,
                 interviews.named(interview),
                 interview.id in ahead,
+                interviews.room_on_cancel(session, interview)[1] if interview.id in ahead else "",
             )
         )
     return found

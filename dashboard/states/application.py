@@ -68,6 +68,7 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
     interviewers: str = ""
     calling_off_interview_id: int = 0  # the interview the cancel question asks about (0: closed)
     calling_off_interview: str = ""  # when and with whom
+    calling_off_room: str = ""  # what cancelling does to its link at the vendor
     _typed_for: int = 0  # the application the note and interview boxes were typed on
 
     def _application_id(self) -> int:
@@ -472,9 +473,10 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
-    def ask_cancel_interview(self, interview_id: int, named: str):
+    def ask_cancel_interview(self, interview_id: int, named: str, room: str):
         """Open the question before an interview is called off, naming when and with whom."""
         self.calling_off_interview_id, self.calling_off_interview = interview_id, named
+        self.calling_off_room = room
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)

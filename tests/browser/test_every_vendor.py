@@ -7,6 +7,7 @@ template, and the interview "ends" on the pad's page.
 """
 
 import datetime
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -84,3 +85,32 @@ def test_a_live_interview_pad_from_its_stage_template(page, app_url, sign_in, sh
     expect(pad).to_contain_text("Assessment needs review")
     expect(pad.get_by_role("link", name="Interview record")).to_be_visible()
     shoot("51-vendor-coderpad_interview")
+
+
+def test_cancelling_an_interview_says_first_its_pad_stays_open(page, app_url, sign_in, shoot):
+    """CoderPad Interview documents no way to withdraw a pad: the question says so before the
+    click, and the interview is called off all the same."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    open_new_application(page, app_url, 1, "Walk Cancelled Pad")
+    page.get_by_label("Move to stage").click()
+    page.get_by_role("option", name="Onsite", exact=True).click()
+    expect(page.get_by_text("Moved to Onsite")).to_be_visible()
+    when = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=3)).strftime("%Y-%m-%d 10:00")
+    page.get_by_label("Interview time").fill(when)
+    page.get_by_label("Interviewers").fill("Grace Hopper")
+    page.get_by_role("button", name="Schedule").click()
+    interview = page.locator(".interviews .interview")
+    expect(interview.locator(".interview-link")).to_contain_text("/take/")
+    pad = page.locator(".assessment-attempt", has_text="CoderPad Interview")
+    expect(pad).to_contain_text("Sent")
+
+    interview.get_by_role("button", name=re.compile("^Cancel the interview on")).click()
+    asked = page.get_by_role("alertdialog")
+    expect(asked).to_contain_text("Its link still works: Assay cannot withdraw a CoderPad Interview pad")
+    shoot("51b-cancel-interview-pad-stays")
+    asked.get_by_role("button", name="Cancel interview").click()
+
+    expect(page.get_by_text("cancelled; tell the interviewers. Its link still works")).to_be_visible()
+    expect(interview).to_contain_text("Cancelled ")
+    expect(pad).to_contain_text("Sent")  # open at CoderPad, as said: delete it there

@@ -135,9 +135,7 @@ def test_one_interview_is_cancelled_on_its_own_and_its_room_withdrawn_once_no_in
 
     last = interviews.cancel_interview(session=session, interview_id=kept.id, actor=SYSTEM)
 
-    assert (
-        last.message == f"Interview on {kept_at} cancelled; tell the interviewers. Its link no longer works."
-    )
+    assert last.message == f"Interview on {kept_at} cancelled; tell the interviewers. Its link stops working."
     # The room is withdrawn at the vendor and not readied again (a fresh "needs sending").
     [room] = session.exec(select(AssessmentAttempt)).all()
     assert room.state == AttemptState.CANCELLED
