@@ -227,10 +227,13 @@ def _finished_at_vendor(
 
 def stage_label(stage_name: str | None, attempt: AssessmentAttempt) -> str:
     """The stage an attempt counts for, as every page names it: its stage, one deleted since
-    ("Screen (deleted)"), or "One-off" for a send outside the plan."""
+    ("Screen (deleted)"), "Interview room" for a scheduled interview's pad (it counts for no
+    stage's tests), or "One-off" for a send outside the plan."""
     if stage_name:
         return stage_name
-    return f"{attempt.deleted_stage} (deleted)" if attempt.deleted_stage else "One-off"
+    if attempt.deleted_stage:
+        return f"{attempt.deleted_stage} (deleted)"
+    return "Interview room" if attempt.live_interview else "One-off"
 
 
 def _carry_over(

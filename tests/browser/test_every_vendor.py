@@ -104,6 +104,7 @@ def test_cancelling_an_interview_says_first_its_pad_stays_open(page, app_url, si
     expect(interview.locator(".interview-link")).to_contain_text("/take/")
     pad = page.locator(".assessment-attempt", has_text="CoderPad Interview")
     expect(pad).to_contain_text("Sent")
+    expect(pad).to_contain_text("attempt 1 · Interview room")  # not "One-off": no test sent outside the plan
 
     interview.get_by_role("button", name=re.compile("^Cancel the interview on")).click()
     asked = page.get_by_role("alertdialog")

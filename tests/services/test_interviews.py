@@ -5,7 +5,7 @@ import datetime
 import pytest
 from sqlmodel import select
 
-from dashboard.services import accounts, interviews, plans, reopening, review
+from dashboard.services import accounts, interviews, plans, reopening, review, views
 from dashboard.services.actors import SYSTEM, user
 from dashboard.services.errors import UserError
 from dashboard.services.integrations import list_vendor_tests, provider_for
@@ -119,6 +119,9 @@ def test_one_interview_is_cancelled_on_its_own_and_its_room_withdrawn_once_no_in
 
     kept_at = f"{kept.scheduled_for:%Y-%m-%d %H:%M} UTC with Alan Kay"
     assert moved.attempt_id == kept.attempt_id  # one room for the stage's interviews
+    # Seen in a walk: the room read "One-off", as if a test had been sent outside the plan.
+    [room_view] = views.application(session, p.application.id).attempts
+    assert room_view.stage_name == "Interview room"
 
     outcome = interviews.cancel_interview(session=session, interview_id=moved.id, actor=SYSTEM)
 
