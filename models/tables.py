@@ -285,6 +285,8 @@ class OutboxMessage(SQLModel, table=True):
     ``dedupe_key`` makes every message once (a candidate never gets the same
     feedback twice, a recruiter the same alert twice). ``withheld`` says why an email
     not yet sent never will be (a rejection undone before its email went): no path sends it.
+    ``sending_since`` is a send's claim on it while the mail server takes it: whoever writes
+    first, that send or an undo withholding it, wins, on SQLite as on PostgreSQL.
     """
 
     id: int | None = Field(default=None, primary_key=True)
@@ -297,6 +299,7 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime.datetime | None = None
     error: str | None = None
     withheld: str | None = Field(default=None, max_length=200)
+    sending_since: datetime.datetime | None = None
 
 
 _OPEN_STATES_SQL = "state IN ({})".format(",".join(sorted(f"'{s.value}'" for s in OPEN_STATES)))

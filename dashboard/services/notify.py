@@ -9,6 +9,7 @@ the app's outbox. An email withheld (``OutboxMessage.withheld``) is never handed
 
 from __future__ import annotations
 
+import datetime
 import logging
 import smtplib
 import urllib.parse
@@ -223,10 +224,45 @@ def mark_all_read(session: Session, user_id: int, visible_job_ids: frozenset[int
     return _mark(session, user_id, Notification.job_id.in_(visible_job_ids))  # type: ignore[union-attr]
 
 
+# How long a send's claim on an email holds (``OutboxMessage.sending_since``): far longer than
+# the mail server's timeout, so only a send that died meanwhile loses it, and its email goes again.
+SENDING_LEASE = datetime.timedelta(minutes=10)
+
+
+def unclaimed(now: datetime.datetime):
+    """No send holds the email now (none claimed it, or its claim ran out)."""
+    return sa.or_(
+        OutboxMessage.sending_since.is_(None),  # type: ignore[union-attr]
+        OutboxMessage.sending_since < now - SENDING_LEASE,  # type: ignore[operator]
+    )
+
+
+def _claim(session: Session, message_id: int) -> OutboxMessage | None:
+    """The email, claimed for this send; None if it went, is withheld, or another send holds it.
+
+    A write that succeeds only where nothing else has written: an undo of its rejection
+    (``reopening``) withholds only an unclaimed email, so of the two, the first to write wins,
+    and an email is never both sent and withheld. Row locks would do it on PostgreSQL only.
+    """
+    now = utcnow()
+    claimed = session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.sent_at.is_(None),  # type: ignore[union-attr]
+            OutboxMessage.withheld.is_(None),  # type: ignore[union-attr]
+            unclaimed(now),
+        )
+        .values(sending_since=now)
+    ).rowcount
+    session.commit()
+    return session.get(OutboxMessage, message_id, populate_existing=True) if claimed else None
+
+
 def deliver_outbox(session: Session, limit: int = 100) -> int:
     """Hand waiting emails to the SMTP server, if one is configured; returns how many went.
 
-    Each email is asked about again just before it goes, and marked sent as soon as it has: a
+    Each email is claimed just before it goes (``_claim``), and marked sent as soon as it has: a
     rejection undone while the batch goes out withholds its email (``reopening``), which must
     then not go, and a batch cut short must not send again what it already sent.
     """
@@ -246,6 +282,7 @@ def deliver_outbox(session: Session, limit: int = 100) -> int:
         return 0
     parts = urllib.parse.urlsplit(url)
     sent, left = 0, pending  # left: the emails not yet handed over (or passed over)
+    holding = None  # the email this send has claimed and not yet marked sent
     try:
         with smtplib.SMTP(parts.hostname or "localhost", parts.port or 25, timeout=10) as smtp:
             if parts.scheme == "smtp+starttls":
@@ -254,9 +291,8 @@ def deliver_outbox(session: Session, limit: int = 100) -> int:
                 smtp.login(urllib.parse.unquote(parts.username), urllib.parse.unquote(parts.password or ""))
             for n, message_id in enumerate(pending):
                 left = pending[n:]
-                # Held until it is marked sent: an undo of its rejection waits for that on PostgreSQL.
-                message = session.get(OutboxMessage, message_id, populate_existing=True, with_for_update=True)
-                if message is None or message.withheld or message.sent_at:
+                message = holding = _claim(session, message_id)
+                if message is None:
                     continue
                 email = EmailMessage()
                 email["From"], email["To"], email["Subject"] = (
@@ -266,10 +302,10 @@ def deliver_outbox(session: Session, limit: int = 100) -> int:
                 )
                 email.set_content(message.body)
                 smtp.send_message(email)
-                message.sent_at, message.error = utcnow(), None
+                message.sent_at, message.error, message.sending_since = utcnow(), None, None
                 session.add(message)
                 session.commit()
-                sent += 1
+                holding, sent = None, sent + 1
             left = []
     except (OSError, smtplib.SMTPException) as err:
         log.warning("outbox: SMTP delivery failed after %s: %s", counted(sent, "message"), err)
@@ -277,6 +313,8 @@ def deliver_outbox(session: Session, limit: int = 100) -> int:
             message = session.get(OutboxMessage, message_id)
             if message is not None and message.sent_at is None:
                 message.error = str(err)[:300]
+                if message is holding:
+                    message.sending_since = None  # not taken: the next run tries it again
                 session.add(message)
     session.commit()
     return sent

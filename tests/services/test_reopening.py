@@ -261,6 +261,35 @@ def test_a_rejection_undone_while_the_outbox_goes_out_withholds_its_email_still_
     assert (rejection.sent_at, rejection.withheld) == (None, "rejection undone")
 
 
+def test_a_rejection_undone_while_its_own_email_is_handed_to_the_mail_server_leaves_it_sent_and_says_so(
+    session, pipeline_with_assessment, sandbox
+):
+    """The SQLite half of a review's finding: an undo landing while the mail server took the
+    rejection email itself marked it withheld (the outbox said it never went) though it had gone;
+    PostgreSQL's row lock had closed that only there. Now the send claims the email first."""
+    p, rita = pipeline_with_assessment, _rita(session)
+    _rejected_after_the_test(session, p, sandbox, rita)
+    waiting = session.exec(select(OutboxMessage).where(OutboxMessage.sent_at.is_(None))).all()
+    rejection_turn = len(waiting) - 1  # the rejection email is the last to go
+
+    def undone_during_its_own_exchange(already_handed: int) -> None:
+        if already_handed == rejection_turn:
+            with new_session() as other:
+                _reopen(other, p.application.id, rita)
+
+    handed = _handed_over(session, undone_during_its_own_exchange)
+
+    [rejection] = _rejection_emails(session)
+    session.refresh(rejection)
+    assert len(handed) == len(waiting)
+    assert rejection.sent_at is not None and rejection.withheld is None
+    assert views.outbox(session)[0].status.startswith("Sent")
+    history = session.exec(select(ApplicationEvent.summary).order_by(ApplicationEvent.id.desc())).first()
+    assert history == "Rejection email to ada@example.com not withheld: it was already going out"
+    session.refresh(p.application)
+    assert p.application.rejected_at is None  # the undo itself went through
+
+
 def test_a_rejection_email_already_sent_stays_sent_and_the_question_says_so(
     session, pipeline_with_assessment, sandbox
 ):
