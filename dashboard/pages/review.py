@@ -37,6 +37,18 @@ def _header(label: str, column: str | None = None) -> rx.Component:
     )
 
 
+NO_BREAK = "\u00a0"
+
+
+def _in_two_lines(time_taken: rx.Var[str]) -> rx.Var[str]:
+    """ "29.0 min of 60 min" that breaks, if it must, only before "of": "29.0 min" above "of 60 min".
+
+    In a tablet's window the table squeezed its Time column to a word a line, five lines high
+    in every row. No-break spaces where a line must not end: the cell stays one plain text.
+    """
+    return time_taken.replace(" ", NO_BREAK).replace(NO_BREAK + "of" + NO_BREAK, " of" + NO_BREAK)
+
+
 def _row(row: Row, index) -> rx.Component:
     in_view = index == ReviewState.cursor
     return rx.table.row(
@@ -58,7 +70,11 @@ def _row(row: Row, index) -> rx.Component:
         rx.table.cell(row.comparative),
         # A vendor that reported no time taken: said, not a blank cell.
         rx.table.cell(
-            rx.cond(row.time_taken != "", row.time_taken, rx.text("not reported", color_scheme="gray"))
+            rx.cond(
+                row.time_taken != "",
+                _in_two_lines(row.time_taken),
+                rx.text("not reported", color_scheme="gray"),
+            )
         ),
         rx.table.cell(row.attempt),
         rx.table.cell(

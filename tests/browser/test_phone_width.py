@@ -212,3 +212,25 @@ def test_on_a_phone_which_attempt_counts_is_inside_the_threshold_rules_card(page
     assert box["x"] + box["width"] <= edge["x"] + edge["width"], (
         "Which attempt counts is cut at the card's edge"
     )
+
+
+TABLET = {"width": 768, "height": 1024}
+# How many lines a cell's words take, counted from the boxes of its lines.
+LINES = """(cell) => { const words = document.createRange(); words.selectNodeContents(cell);
+    return new Set([...words.getClientRects()].map((line) => Math.round(line.top))).size; }"""
+
+
+def test_in_a_tablets_window_the_review_tables_time_reads_in_two_lines_at_most(page, app_url, sign_in):
+    """Found by a walk at 768 px: the review table squeezed its Time column to a word a line,
+    "29.0 / min / of / 60 / min" five lines high in every row. A figure keeps its unit, and
+    the time taken its "of" the time allowed: "29.0 min" above "of 60 min" at most."""
+    page.set_default_timeout(20_000)
+    page.set_viewport_size(TABLET)
+    sign_in("admin@assay.test")
+    page.goto(app_url + "/jobs/1/review")
+    times = page.locator(".review-row td").filter(has_text=re.compile(r"^\d+\.\d\smin\sof\s\d+\smin$"))
+    expect(times.first).to_be_visible()
+    for time in times.all()[:5]:
+        lines = time.evaluate(LINES)
+        assert lines <= 2, f"{time.inner_text()!r} takes {lines} lines in a tablet's window"
+    assert page.evaluate(SIDEWAYS) <= 0, "the review page scrolls sideways in a tablet's window"
