@@ -42,67 +42,97 @@ def _copy(label: rx.Var[str], on_click) -> rx.Component:
     )
 
 
+def _url_in_lines(url: rx.Var[str]) -> rx.Component:
+    """A URL that may go onto a new line after a "/" of its path, as a printed URL does.
+
+    ``<wbr>`` marks the places (it adds nothing to the text copied); the scheme and host
+    are never split at their "//". A browser breaks after the "?" of its own accord, and
+    anywhere only as the last resort, for a revealed token longer than the line.
+    """
+    return rx.foreach(
+        url.split("/"),
+        lambda piece, at: rx.fragment(rx.cond(at > 0, "/", ""), rx.cond(at > 2, rx.el.wbr()), piece),
+    )
+
+
 def _webhook(conn: IntegrationView) -> rx.Component:
+    """The URL to paste at the vendor, on a line of its own under its label and buttons.
+
+    Beside the label on a phone it had 120 px, and was broken anywhere ("http://localhost:4"
+    above "2275/api/webhooks/"); the card's whole width fits it in a line or two.
+    """
     revealed = S.revealed_id == conn.id
-    return rx.hstack(
-        rx.text("Webhook URL", size="1", color_scheme="gray", min_width="130px"),
-        rx.code(
-            rx.cond(revealed, REVEALED_URL.value, conn.webhook_url_masked),
-            size="1",
-            class_name="webhook-url",
-            word_break="break-all",
-        ),
-        rx.cond(
-            revealed,
-            rx.hstack(
-                _copy(
-                    "Copy webhook URL of " + conn.name,
-                    [rx.set_clipboard(REVEALED_URL.value), rx.toast.info("Webhook URL copied.")],
+    return rx.vstack(
+        rx.hstack(
+            rx.text("Webhook URL", size="1", color_scheme="gray", min_width="130px"),
+            rx.cond(
+                revealed,
+                rx.hstack(
+                    _copy(
+                        "Copy webhook URL of " + conn.name,
+                        [rx.set_clipboard(REVEALED_URL.value), rx.toast.info("Webhook URL copied.")],
+                    ),
+                    rx.button(
+                        "Hide",
+                        size="1",
+                        variant="ghost",
+                        on_click=S.hide_webhook,
+                        aria_label="Hide the webhook of " + conn.name,
+                    ),
                 ),
                 rx.button(
-                    "Hide",
+                    "Reveal",
                     size="1",
                     variant="ghost",
-                    on_click=S.hide_webhook,
-                    aria_label="Hide the webhook of " + conn.name,
+                    on_click=S.reveal_webhook(conn.id),
+                    aria_label="Reveal the webhook of " + conn.name,
                 ),
             ),
-            rx.button(
-                "Reveal",
-                size="1",
-                variant="ghost",
-                on_click=S.reveal_webhook(conn.id),
-                aria_label="Reveal the webhook of " + conn.name,
-            ),
+            align="center",
         ),
-        align="center",
+        rx.code(
+            _url_in_lines(rx.cond(revealed, REVEALED_URL.value, conn.webhook_url_masked)),
+            size="1",
+            class_name="webhook-url",
+            overflow_wrap="anywhere",
+        ),
+        spacing="1",
+        width="100%",
     )
 
 
 def _webhook_secret(conn: IntegrationView) -> rx.Component:
-    """The secret a signing vendor (CodeSignal) asks the admin to paste beside the URL."""
+    """The secret a signing vendor (CodeSignal) asks the admin to paste beside the URL.
+
+    Under its label, as the URL is: squeezed beside "(Secret key at the vendor)" on a phone,
+    a revealed secret was broken in four.
+    """
     revealed = S.revealed_id == conn.id
     return rx.cond(
         conn.webhook_secret_label != "",
-        rx.hstack(
-            rx.text("Webhook secret", size="1", color_scheme="gray", min_width="130px"),
+        rx.vstack(
+            rx.hstack(
+                rx.text("Webhook secret", size="1", color_scheme="gray", min_width="130px"),
+                rx.cond(
+                    revealed,
+                    _copy(
+                        "Copy webhook secret of " + conn.name,
+                        [rx.set_clipboard(REVEALED_SECRET.value), rx.toast.info("Webhook secret copied.")],
+                    ),
+                ),
+                rx.text("(", conn.webhook_secret_label, " at the vendor)", size="1", color_scheme="gray"),
+                align="center",
+            ),
             rx.code(
                 rx.cond(revealed, REVEALED_SECRET.value, "\u2022\u2022\u2022\u2022\u2022\u2022"),
                 size="1",
                 class_name="webhook-secret",
-                word_break="break-all",
+                overflow_wrap="anywhere",  # only a secret longer than the card's width
                 # Hidden, one row of dots: broken on a phone ("••••" above "••") it read as two values.
                 white_space=rx.cond(revealed, "normal", "nowrap"),
             ),
-            rx.cond(
-                revealed,
-                _copy(
-                    "Copy webhook secret of " + conn.name,
-                    [rx.set_clipboard(REVEALED_SECRET.value), rx.toast.info("Webhook secret copied.")],
-                ),
-            ),
-            rx.text("(", conn.webhook_secret_label, " at the vendor)", size="1", color_scheme="gray"),
-            align="center",
+            spacing="1",
+            width="100%",
         ),
     )
 

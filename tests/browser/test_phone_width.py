@@ -234,3 +234,44 @@ def test_in_a_tablets_window_the_review_tables_time_reads_in_two_lines_at_most(p
         lines = time.evaluate(LINES)
         assert lines <= 2, f"{time.inner_text()!r} takes {lines} lines in a tablet's window"
     assert page.evaluate(SIDEWAYS) <= 0, "the review page scrolls sideways in a tablet's window"
+
+
+# A text's lines as the reader sees them, read from where each character is laid out.
+LINES_OF = """(text) => { const char = document.createRange(), lines = [];
+    const walker = document.createTreeWalker(text, NodeFilter.SHOW_TEXT);
+    let top = null;
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (let at = 0; at < node.length; at++) {
+            char.setStart(node, at); char.setEnd(node, at + 1);
+            const y = Math.round(char.getBoundingClientRect().top);
+            if (y !== top) lines.push("");
+            top = y;
+            lines[lines.length - 1] += node.data[at];
+        }
+    }
+    return lines; }"""
+
+
+def test_on_a_phone_a_webhook_url_breaks_after_a_slash_not_mid_word(page, app_url, sign_in, shoot):
+    """Found by a walk: on a phone each webhook URL was squeezed beside its label and broken
+    anywhere ("http://localhost:4" above "2275/api/webhooks/"). It now has the card's width,
+    its lines ending after a "/" or "?" as a URL is printed, the token still hidden. So has
+    CodeSignal's webhook secret, broken in four once revealed."""
+    page.set_default_timeout(20_000)
+    page.set_viewport_size(PHONE)
+    sign_in("admin@assay.test")
+    page.goto(app_url + "/integrations")
+    urls = page.locator(".webhook-url")
+    expect(urls.first).to_contain_text("?token=\u2022\u2022\u2022\u2022\u2022\u2022")
+    for url in urls.all():
+        lines = url.evaluate(LINES_OF)
+        assert "".join(lines).endswith("?token=" + "\u2022" * 6), f"{lines}: the token is not hidden"
+        for line in lines[:-1]:
+            assert line.endswith(("/", "?")), f"the webhook URL is broken mid-word: {lines}"
+    assert page.evaluate(SIDEWAYS) <= 0, "the integrations page scrolls sideways on a phone"
+    # Revealed, CodeSignal's secret reads whole too, not in pieces beside "(Secret key at the vendor)".
+    page.get_by_role("button", name="Reveal the webhook of CodeSignal").click()
+    secret = page.locator(".webhook-secret").first
+    expect(secret).not_to_have_text("\u2022" * 6)
+    assert secret.evaluate(ONE_LINE), f"the revealed secret is broken over lines: {secret.evaluate(LINES_OF)}"
+    shoot("webhook-url-on-a-phone", urls.first.locator("xpath=ancestor::*[contains(@class, 'rt-Card')][1]"))
