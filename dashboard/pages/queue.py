@@ -248,8 +248,11 @@ def _result_cells(row: UnmatchedRow | SetAsideRow, heading: str, *when) -> list[
     return [
         rx.table.cell(
             rx.vstack(
-                rx.code(row.vendor_attempt_id),
-                rx.text(row.candidate_email, size="2"),
+                # Broken anywhere only if need be: unbroken, a long id or address widened the
+                # column and pushed the matching controls past a phone's edge. The address in
+                # the queue's small size, as under each candidate's name above, fits a phone.
+                rx.code(row.vendor_attempt_id, overflow_wrap="anywhere"),
+                rx.text(row.candidate_email, size="1", overflow_wrap="anywhere"),
                 rx.vstack(
                     rx.text(row.reason, size="1"),
                     rx.text(heading, " ", *when, size="1", color_scheme="gray"),
@@ -268,7 +271,9 @@ def _unmatched(row: UnmatchedRow) -> rx.Component:
     return rx.table.row(
         *_result_cells(row, "Received", row.received),
         rx.table.cell(
-            rx.hstack(
+            # In a narrow window the buttons go under the number's box: side by side, the three
+            # stood past a phone's edge, beyond a sideways scroll of the table.
+            rx.flex(
                 rx.input(
                     placeholder="Assessment #",
                     width="120px",
@@ -276,9 +281,16 @@ def _unmatched(row: UnmatchedRow) -> rx.Component:
                     on_key_down=lambda key: QueueState.match_on_enter(row.id, key),
                     aria_label="Assessment number to match",
                 ),
-                rx.button("Match", size="1", on_click=QueueState.match(row.id)),
-                rx.button("Set aside", size="1", variant="ghost", on_click=QueueState.ask_dismiss(row.id)),
-                align="center",
+                rx.hstack(
+                    rx.button("Match", size="1", on_click=QueueState.match(row.id)),
+                    rx.button(
+                        "Set aside", size="1", variant="ghost", on_click=QueueState.ask_dismiss(row.id)
+                    ),
+                    align="center",
+                ),
+                direction=rx.breakpoints(initial="column", lg="row"),
+                align=rx.breakpoints(initial="start", lg="center"),
+                spacing="2",
             )
         ),
         # The row is its result's, not its position's: once a result above is matched or set

@@ -78,3 +78,42 @@ def test_a_recruiter_reaches_each_rows_buttons_in_an_800_px_window(page, app_url
     _fits(page, 1280, "Resend")  # still on Awaiting candidate
     expect(page.get_by_role("columnheader", name="Waiting")).to_be_visible()
     shoot("queue-1280-wide", full_page=False)
+
+
+def test_on_a_phone_a_result_to_match_keeps_its_box_and_buttons_in_sight(
+    page, app_url, demo_app, sign_in, shoot
+):
+    """Found by a walk at 390 px: the "Assessment #" box, Match and Set aside stood in a column
+    beside the vendor result, past the window's edge, reached only by scrolling the table
+    sideways. They now go under the result, the table inside the window."""
+    page.set_default_timeout(20_000)
+    _needs_matching(demo_app.db_url)
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in("recruiter@assay.test")
+    page.goto(f"{app_url}/queue")
+    row = page.locator(".needs-matching").get_by_role("row", name=EMAIL)
+    expect(row).to_be_visible()
+    number = row.get_by_label("Assessment number to match")
+    for control in (
+        number,
+        row.get_by_role("button", name="Match"),
+        row.get_by_role("button", name="Set aside"),
+    ):
+        box = control.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (
+            f"a matching control is out of sight at {box}"
+        )
+    assert page.evaluate(OVERFLOW) <= 0, "the queue or one of its tables scrolls sideways on a phone"
+    row.scroll_into_view_if_needed()
+    shoot("queue-needs-matching-on-a-phone", full_page=False)
+
+    number.fill("#999999")
+    row.get_by_role("button", name="Match").click()
+    expect(page.get_by_text("There is no assessment #999999")).to_be_visible()
+    row.get_by_role("button", name="Set aside").click()
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog).to_contain_text(EMAIL)
+    box = dialog.get_by_role("button", name="Set aside").bounding_box()
+    assert box["x"] + box["width"] <= 390, "the dialog's Set aside is past the window's edge"
+    dialog.get_by_role("button", name="Back").click()
+    expect(row).to_be_visible()
