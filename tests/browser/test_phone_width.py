@@ -275,3 +275,32 @@ def test_on_a_phone_a_webhook_url_breaks_after_a_slash_not_mid_word(page, app_ur
     expect(secret).not_to_have_text("\u2022" * 6)
     assert secret.evaluate(ONE_LINE), f"the revealed secret is broken over lines: {secret.evaluate(LINES_OF)}"
     shoot("webhook-url-on-a-phone", urls.first.locator("xpath=ancestor::*[contains(@class, 'rt-Card')][1]"))
+
+
+# Each table box on the page that scrolls sideways: its class and whether it draws a shadow at its edges.
+SCROLLING_TABLES = """() => [...document.querySelectorAll('.rt-TableRoot .rt-ScrollAreaViewport')]
+    .filter((box) => box.scrollWidth > box.clientWidth)
+    .map((box) => getComputedStyle(box).backgroundImage.includes('gradient'))"""
+
+
+def test_on_a_phone_a_table_that_scrolls_sideways_shows_that_more_columns_are_there(
+    page, app_url, sign_in, shoot
+):
+    """Found by a walk: on a phone the review, users and outbox tables scroll sideways in their
+    own box, and Radix draws that box's scrollbar only under a hovering mouse: on a touch
+    screen nothing showed that more columns (Status, Deactivate) lay past the edge."""
+    page.set_default_timeout(20_000)
+    page.set_viewport_size(PHONE)
+    sign_in("admin@assay.test")
+    for path, heading in [
+        ("/jobs/1/review", "Backend Engineer: review"),
+        ("/users", "Users"),
+        ("/notifications", "Notifications"),
+    ]:
+        page.goto(app_url + path)
+        expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+        expect(page.locator(".rt-TableRoot").first).to_be_visible()
+        cues = page.evaluate(SCROLLING_TABLES)
+        assert cues, f"{path}: no table scrolls sideways on a phone (the walk expects one)"
+        assert all(cues), f"{path}: a table scrolls sideways with no sign of the columns past its edge"
+        shoot("more-columns-on-a-phone" + path.replace("/", "-"), page.locator(".rt-TableRoot").last)
