@@ -102,10 +102,12 @@ class BoardFilter:
 
 
 def ago(moment: datetime.datetime | None, now: datetime.datetime) -> str:
-    """How long ago, compactly: 5m, 3h, 2d."""
+    """How long ago, compactly: <1m, 5m, 3h, 2d (under a minute read "0m", as if no time at all)."""
     if moment is None:
         return ""
     seconds = max(0, int((now - moment).total_seconds()))
+    if seconds < 60:
+        return "<1m"
     if seconds < 3600:
         return f"{seconds // 60}m"
     if seconds < 86400:
