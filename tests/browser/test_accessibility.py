@@ -100,3 +100,17 @@ def test_every_page_has_its_navigation_and_main_content_as_landmarks_and_one_tit
         expect(page.get_by_role("heading", level=1)).to_have_count(1)
         missing[path] = page.evaluate(LANDMARKS)
     assert {path: rules for path, rules in missing.items() if rules} == {}
+
+
+def test_a_link_under_the_pointer_stays_readable(page, app_url, sign_in):
+    """Found by a walk: every link turned faint under the pointer (Reflex's hover colour, accent-8):
+    a candidate's name in the queue 2.6:1 on white, "Edit plan" 2.0:1 on its button's tint, below
+    AA's 4.5:1; the pointer rests on "Edit plan" as the plan's "Back to the board" is clicked."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    page.goto(f"{app_url}/queue")
+    page.get_by_role("row").nth(1).get_by_role("link").first.hover()
+    assert broken_rules(page) == []
+    page.goto(f"{app_url}/jobs/1")
+    page.get_by_role("link", name="Edit plan").hover()
+    assert broken_rules(page) == []
