@@ -333,6 +333,14 @@ def board_page() -> rx.Component:
                     dnd_board(
                         rx.foreach(BoardState.board.columns, _column),
                         on_move=BoardState.move,
+                        # A region one tabs to, named for its job: wider than the window, a board
+                        # without a card (a new job, or filtered to nobody) had nothing to focus,
+                        # and a keyboard could not scroll it to its last stages.
+                        custom_attrs={
+                            "role": "region",
+                            "aria-label": "Stages of " + BoardState.board.title,
+                            "tabIndex": 0,
+                        },
                         style={
                             "display": "flex",
                             "gap": "12px",

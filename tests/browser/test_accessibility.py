@@ -8,7 +8,7 @@ without a name. Each page is checked as an admin sees it with the demo data, onc
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import AXE, add_candidate, broken_rules
+from tests.browser.steps import AXE, add_candidate, broken_rules, new_job
 
 pytestmark = pytest.mark.browser
 
@@ -114,3 +114,22 @@ def test_a_link_under_the_pointer_stays_readable(page, app_url, sign_in):
     page.goto(f"{app_url}/jobs/1")
     page.get_by_role("link", name="Edit plan").hover()
     assert broken_rules(page) == []
+
+
+def test_an_empty_board_wider_than_the_window_scrolls_by_keyboard(page, app_url, sign_in):
+    """Found by a walk: a new job's board, or one filtered to nobody, is wider than a small laptop's
+    window, and none of its columns holds a card to tab to: a keyboard user could not scroll to
+    its last stages (axe: scrollable-region-focusable). The board is a named region one tabs to."""
+    page.set_default_timeout(20_000)
+    page.set_viewport_size({"width": 1024, "height": 768})
+    sign_in("recruiter@assay.test")
+    new_job(page, "Empty Board Walk")
+    page.get_by_role("link", name="Back to the board").click()
+    expect(page.get_by_text("No applications in this job yet.")).to_be_visible()
+    assert broken_rules(page) == []
+    offer = page.locator(".pipeline-column[data-stage='Offer']")
+    expect(offer).not_to_be_in_viewport()
+    page.get_by_role("region", name="Stages of Empty Board Walk").focus()
+    for _ in range(20):
+        page.keyboard.press("ArrowRight")
+    expect(offer).to_be_in_viewport()
