@@ -150,6 +150,23 @@ const screenReaderInstructions = {
 // A card moved by keyboard lands in another column as a new element: focus follows it there.
 let refocusAfterMove = null;
 
+// The same for a card moved by its "Move to" menu, a stage picked by keyboard: the menu is a
+// portal outside the card, and the focus it would give back to the card's button fell to the
+// page's top, the button gone with the old card. So the board notes the card control the
+// keyboard was last on (kept while in a menu it opened, dropped once elsewhere), and a card
+// leaving its column with the focus lost hands that control to the card drawn in the new one.
+let lastCardControl = null; // { applicationId, label }
+let focusToFollow = null;
+
+function noteCardControl(event) {
+  const card = event.target.closest?.("[data-application-id]");
+  if (card) {
+    lastCardControl = { applicationId: card.dataset.applicationId, label: event.target.getAttribute("aria-label") };
+  } else if (!event.target.closest?.("[role='menu']")) {
+    lastCardControl = null;
+  }
+}
+
 export function DndBoard({ onMove, children, ...rest }) {
   // A mouse drags once it moves; a finger only after a press held still (a quarter second),
   // so that a swipe over the cards scrolls the board as it would anywhere else on a phone.
@@ -173,6 +190,10 @@ export function DndBoard({ onMove, children, ...rest }) {
       onMove(applicationId, stageId);
     }
   };
+  React.useEffect(() => {
+    document.addEventListener("focusin", noteCardControl);
+    return () => document.removeEventListener("focusin", noteCardControl);
+  }, []);
   return (
     <DndContext
       sensors={sensors}
@@ -235,6 +256,30 @@ export function DragCard({ applicationId, stageId, label, disabled, children, st
       handle.current.focus();
     }
   }, [applicationId]);
+  const card = React.useRef(null);
+  // A layout effect's cleanup runs before React takes the old card off the page, and the new
+  // card's effect just after, in the same commit.
+  React.useLayoutEffect(() => {
+    const node = card.current;
+    const id = String(applicationId);
+    if (node && focusToFollow?.applicationId === id) {
+      const label = focusToFollow.label;
+      focusToFollow = null;
+      [...node.querySelectorAll("[aria-label]")].find((control) => control.getAttribute("aria-label") === label)?.focus();
+    }
+    return () => {
+      const focused = document.activeElement;
+      const lost = !focused || focused === document.body || node?.contains(focused) || focused.closest("[role='menu']");
+      if (lost && lastCardControl?.applicationId === id && lastCardControl.label) {
+        focusToFollow = lastCardControl;
+        setTimeout(() => { if (focusToFollow?.applicationId === id) focusToFollow = null; }, 10000);
+      }
+    };
+  }, [applicationId]);
+  const setCardRefs = (element) => {
+    card.current = element;
+    setNodeRef(element);
+  };
   const setHandleRefs = (element) => {
     handle.current = element;
     setActivatorNodeRef(element);
@@ -243,7 +288,8 @@ export function DragCard({ applicationId, stageId, label, disabled, children, st
   const moved = place ? { transform: `translate3d(${place.x}px, ${place.y}px, 0)`, zIndex: 20 } : {};
   return (
     <div
-      ref={setNodeRef}
+      ref={setCardRefs}
+      data-application-id={applicationId}
       style={{ ...style, ...moved, position: "relative", opacity: isDragging ? 0.85 : 1, touchAction: "manipulation" }}
       onMouseDown={disabled ? undefined : listeners?.onMouseDown}
       onTouchStart={disabled ? undefined : listeners?.onTouchStart}

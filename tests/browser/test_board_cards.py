@@ -101,6 +101,10 @@ def test_select_move_in_bulk_move_one_and_see_another_tab_live(page, app_url, sh
     page.keyboard.press("Enter")
     expect(_column(page, "Onsite").locator(".pipeline-card", has_text="Bob Kahn")).to_be_visible()
     expect(_column(page, "Recruiter screen").locator(".pipeline-card")).to_have_count(0)
+    # The focus follows the card to its new column (it fell to the page's top, the menu's
+    # button gone with the card): the next Enter opens the moved card's menu again.
+    moved = _column(page, "Onsite").locator(".pipeline-card", has_text="Bob Kahn")
+    expect(moved.get_by_role("button", name="Move to")).to_be_focused()
 
 
 def test_a_card_dragged_by_its_name_or_moved_by_keyboard(page, sign_in, shoot):
