@@ -394,7 +394,23 @@ def plan_page() -> rx.Component:
                             on_change=PlanState.set_new_stage_name,
                             aria_label="New stage name",
                         ),
+                        rx.select.root(
+                            rx.select.trigger(aria_label="Place of the new stage"),
+                            rx.select.content(
+                                rx.select.item("at the end", value="end"),
+                                rx.foreach(
+                                    PlanState.plan.stages,
+                                    lambda stage: rx.select.item(
+                                        "after " + stage.name, value=stage.id.to_string()
+                                    ),
+                                ),
+                            ),
+                            value=PlanState.new_stage_after,
+                            on_change=PlanState.set_new_stage_after,
+                        ),
                         rx.button(rx.icon("plus", size=14), "Add stage", type="submit"),
+                        align="center",
+                        wrap="wrap",
                     ),
                     on_submit=PlanState.add_stage,
                     reset_on_submit=False,

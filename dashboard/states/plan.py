@@ -41,6 +41,7 @@ class PlanState(TestPicker, rx.State):
     settings_stage_id: int = 0
     settings_from: str = ""
     new_stage_name: str = ""
+    new_stage_after: str = "end"  # where a new stage goes: "end", or the id of the stage it follows
     # The name boxes are uncontrolled (typing stays in the browser until the box is left), so a
     # refused rename, which leaves the stored name as it was, bumps this to draw them afresh.
     name_resets: int = 0
@@ -84,6 +85,8 @@ class PlanState(TestPicker, rx.State):
     def _keep_open_editors(self) -> None:
         """Fit what the viewer has open to the plan as it now is; say so when its stage is gone."""
         stages = {s.id: s for s in self.plan.stages}
+        if self.new_stage_after != "end" and int(self.new_stage_after) not in stages:
+            self.new_stage_after = "end"  # the stage it would follow is gone: no choice naming nothing
         if self.renaming_stage_id and self.renaming_stage_id not in stages:
             self.notice = f"A colleague deleted the stage {self.renaming_from} while you were renaming it."
             self.renaming_stage_id, self.renaming_from = 0, ""
@@ -149,12 +152,26 @@ class PlanState(TestPicker, rx.State):
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
+    def set_new_stage_after(self, value: str):
+        self.new_stage_after = value
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
     async def add_stage(self, _form: dict | None = None):
-        """Add a stage at the end of the plan."""
+        """Add a stage where the place select says (at the end unless told); the next one added
+        follows it, so a few stages typed in a row keep the order they were typed in."""
         job_id, name = self._job_id(), self.new_stage_name
-        if refusal := await self._try(lambda s: plans.add_stage(session=s, job_id=job_id, name=name)):
+        after = None if self.new_stage_after == "end" else int(self.new_stage_after)
+        added: list[int] = []
+
+        def add(s) -> None:
+            added.append(plans.add_stage(session=s, job_id=job_id, name=name, after_stage_id=after).id)
+
+        if refusal := await self._try(add):
             return rx.toast.error(refusal)  # the typed name stays in its box, to be corrected
         self.new_stage_name = ""
+        if after is not None:
+            self.new_stage_after = str(added[0])
         return rx.toast.success(f"Stage {name.strip()!r} added.")
 
     @rx.event

@@ -61,3 +61,24 @@ def test_each_control_on_the_plan_names_its_stage(page, app_url, sign_in):
             "checkbox", name="Send automatically on entry to CoderPad Screen assessment", exact=True
         )
     ).to_be_visible()
+
+
+def test_a_new_stage_is_placed_where_the_recruiter_picks(page, app_url, sign_in, shoot):
+    """Found by a first-day walk: a new stage always went last, after Offer, to be moved up a
+    click at a time."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    new_job(page, "Placement Engineer")
+    page.get_by_label("Place of the new stage").click()
+    page.get_by_role("option", name="after Applied", exact=True).click()
+    page.get_by_label("New stage name").fill("Phone screen")
+    page.get_by_role("button", name="Add stage").click()
+    expect(page.get_by_text("Stage 'Phone screen' added.")).to_be_visible()
+    # The next goes after the one just added, so stages typed in a row keep their order.
+    expect(page.get_by_label("Place of the new stage")).to_have_text("after Phone screen")
+    shoot("plan-new-stage-placed", full_page=False)
+    stages = page.locator(".plan-stage")
+    expect(stages.nth(0)).to_have_attribute("data-stage", "Applied")
+    expect(stages.nth(1)).to_have_attribute("data-stage", "Phone screen")
+    expect(stages.last).not_to_have_attribute("data-stage", "Phone screen")
+    assert shared_names(page) == {}

@@ -271,3 +271,34 @@ def test_removing_a_test_removed_meanwhile_in_another_tab_is_told_not_raised(
 
     assert "That test is no longer part of the stage." in repr(toast) and page.remove_test_id == 0
     assert all(s.tests == [] for s in page.plan.stages)  # the page shows the plan as it is now
+
+
+def test_new_stages_go_where_the_recruiter_places_them_and_two_in_a_row_keep_their_order(
+    session, pipeline_with_assessment, signed_in_as
+):
+    """Found by a first-day walk: a stage added on the plan page always went last, after Offer,
+    and was moved up one click at a time."""
+    p = pipeline_with_assessment
+    page = _plan_page(signed_in_as, p.job.id)
+    assert page.new_stage_after == "end"
+
+    run_async(run_handler(page, "set_new_stage_after", str(p.assessment.id)))
+    for name in ("Take-home", "Team lunch"):
+        page.new_stage_name = name
+        run_async(run_handler(page, "add_stage"))
+    page.new_stage_name = "Reference check"
+    run_async(run_handler(page, "set_new_stage_after", "end"))
+    run_async(run_handler(page, "add_stage"))
+
+    assert [s.name for s in page.plan.stages] == [
+        "Applied",
+        "CoderPad assessment",
+        "Take-home",
+        "Team lunch",
+        "Onsite",
+        "Reference check",
+    ]
+    run_async(run_handler(page, "set_new_stage_after", str(p.applied.id)))
+    plans.delete_stage(session=session, stage_id=p.applied.id, move_to_stage_id=p.assessment.id, actor=SYSTEM)
+    run_async(run_handler(page, "load"))
+    assert page.new_stage_after == "end"  # the stage it would follow is gone: not a choice naming nothing
