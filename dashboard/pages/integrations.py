@@ -437,7 +437,7 @@ def _dialog() -> rx.Component:
 def _confirm_disconnect() -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
-            rx.alert_dialog.title("Disconnect"),
+            rx.alert_dialog.title(S.confirm_disconnect_title),
             rx.alert_dialog.description(S.confirm_disconnect_text),
             question_answers("Keep it", rx.button("Disconnect", color_scheme="red", on_click=S.disconnect)),
             **focus_returns(),

@@ -42,6 +42,7 @@ class IntegrationsState(rx.State):
     revealed_id: int = 0  # the connection whose webhook URL (REVEALED_URL) is shown
     syncing_id: int = 0
     confirm_disconnect_id: int = 0
+    confirm_disconnect_title: str = ""
     confirm_disconnect_text: str = ""
     renaming_id: int = 0  # the connection whose Rename dialog is open
     rename_to: str = ""  # kept when refused, to be corrected
@@ -240,13 +241,23 @@ class IntegrationsState(rx.State):
     @rx.event
     @requires(Permission.MANAGE_INTEGRATIONS)
     async def ask_disconnect(self, integration_id: int, name: str):
-        """Say what disconnecting does before doing it."""
+        """Say what disconnecting does before doing it, naming the connection in the title.
+
+        With nothing unfinished it says so plainly: "0 unfinished assessments will be marked
+        failed (0 sent to candidates, 0 not sent yet)" read like a count to worry about.
+        """
         sent, not_sent = await in_session(
             lambda s: integration_service.unfinished_attempts(s, integration_id)
         )
         self.confirm_disconnect_id = integration_id
-        self.confirm_disconnect_text = (
-            f"Disconnect {name}? Its key is erased and its webhook stops working. "
+        self.confirm_disconnect_title = f"Disconnect {name}?"
+        what_happens = "Its key is erased and its webhook stops working. "
+        if sent + not_sent == 0:
+            self.confirm_disconnect_text = (
+                what_happens + "It has no unfinished assessments: nothing will be marked failed."
+            )
+            return
+        self.confirm_disconnect_text = what_happens + (
             f"{counted(sent + not_sent, 'unfinished assessment')} will be marked failed ({sent} sent to candidates, "
             f"{not_sent} not sent yet): candidates keep their links at the vendor, "
             "but Assay will no longer follow them."

@@ -138,9 +138,10 @@ def test_admin_connects_rotates_and_disconnects_a_vendor(page, demo_app, app_url
     shoot("13b-renamed", card)
 
     card.get_by_role("button", name="Disconnect").click()
-    dialog = page.get_by_role("alertdialog")
+    dialog = page.get_by_role("alertdialog", name="Disconnect CoderPad Screen (Europe)?")
     expect(dialog).to_contain_text(
-        "0 unfinished assessments will be marked failed (0 sent to candidates, 0 not sent yet)"
+        "Its key is erased and its webhook stops working. "
+        "It has no unfinished assessments: nothing will be marked failed."
     )
     shoot("14-disconnect-warning", full_page=False)
     dialog.get_by_role("button", name="Disconnect").click()

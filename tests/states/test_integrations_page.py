@@ -98,3 +98,35 @@ def test_a_second_sync_asked_while_one_runs_says_so_and_a_reload_frees_a_stuck_b
     assert "still running" in repr(said) and "Checked" not in repr(said)
     run_async(run_handler(page, "load"))
     assert page.syncing_id == 0
+
+
+def test_the_disconnect_question_names_the_connection_and_says_plainly_when_nothing_is_unfinished(
+    session, screen, signed_in_as
+):
+    """Found by a walk: with nothing open it read "0 unfinished assessments will be marked failed
+    (0 sent to candidates, 0 not sent yet)", under a title that said only "Disconnect"."""
+    page = _page(signed_in_as)
+
+    run_async(run_handler(page, "ask_disconnect", screen.id, "CoderPad Screen (EU team)"))
+
+    assert page.confirm_disconnect_text == (
+        "Its key is erased and its webhook stops working. "
+        "It has no unfinished assessments: nothing will be marked failed."
+    )
+    assert page.confirm_disconnect_title == "Disconnect CoderPad Screen (EU team)?"
+
+
+def test_the_disconnect_question_counts_the_unfinished_assessments_it_would_mark_failed(
+    session, held_back, pipeline_with_assessment, signed_in_as
+):
+    page = _page(signed_in_as)
+    integration = pipeline_with_assessment.integration
+
+    run_async(run_handler(page, "ask_disconnect", integration.id, integration.name))
+
+    assert page.confirm_disconnect_text == (
+        "Its key is erased and its webhook stops working. "
+        "3 unfinished assessments will be marked failed (3 sent to candidates, 0 not sent yet): "
+        "candidates keep their links at the vendor, but Assay will no longer follow them."
+    )
+    assert page.confirm_disconnect_title == f"Disconnect {integration.name}?"
