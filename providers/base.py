@@ -52,6 +52,9 @@ class ExtraField:
     ``choices``: the only values the provider understands, offered as a select and
     checked on save; empty for free text. A provider must not quietly read anything
     else as its default, so the admin never saves a setting that does nothing.
+
+    ``default``: the choice the provider applies when the setting is left empty, shown
+    in the empty select so it does not seem to fall back on something unknown.
     """
 
     key: str
@@ -59,6 +62,7 @@ class ExtraField:
     help: str = ""
     required: bool = True
     choices: tuple[str, ...] = ()
+    default: str = ""
 
 
 @dataclasses.dataclass(frozen=True)

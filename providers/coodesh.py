@@ -696,13 +696,15 @@ SPEC = VendorSpec(
             "Company ID",
             "The company id Coodesh expects with every invitation (company_id); Coodesh gives it at onboarding.",
         ),
-        ExtraField(
+        ExtraField(  # Coodesh documents no unit for its times: the admin fixes one if results look wrong
             "time_unit",
-            "Unit of bare times",
-            "Coodesh's result format is undocumented: if it reports time taken as a bare number, read it "
-            "as minutes (the default) or seconds.",
+            "Unit of time taken",
+            "Coodesh sometimes reports a candidate's time taken as a plain number, such as 45, with no unit. "
+            "Choose how Assay reads it on results: minutes (the default) or seconds. "
+            "If the times taken look 60 times too long, choose seconds.",
             required=False,
             choices=("minutes", "seconds"),
+            default="minutes",  # DEFAULT_TIME_UNIT, as the choice names it
         ),
     ),
     webhook_setup=(

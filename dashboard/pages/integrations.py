@@ -322,7 +322,10 @@ def _extra_field(field: FieldView) -> rx.Component:
         rx.cond(
             field.choices.length() > 0,
             rx.select.root(
-                rx.select.trigger(placeholder="The vendor's default", aria_label=field.label),
+                rx.select.trigger(
+                    placeholder=rx.cond(field.default != "", field.default + " (the default)", "Not set"),
+                    aria_label=field.label,
+                ),
                 rx.select.content(rx.foreach(field.choices, _choice_item)),
                 name="option_" + field.key,
                 default_value=S.options.get(field.key, ""),

@@ -215,6 +215,7 @@ class FieldView:
     help: str
     required: bool
     choices: list[str]  # empty: free text
+    default: str = ""  # the choice applied when left empty
 
 
 @dataclasses.dataclass
@@ -637,7 +638,10 @@ def vendors(connections: list[IntegrationView]) -> list[VendorView]:
                 spec.key_label,
                 regions,
                 state,
-                [FieldView(f.key, f.label, f.help, f.required, list(f.choices)) for f in spec.extra_fields],
+                [
+                    FieldView(f.key, f.label, f.help, f.required, list(f.choices), f.default)
+                    for f in spec.extra_fields
+                ],
                 spec.webhook_setup,
             )
         )

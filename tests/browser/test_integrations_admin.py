@@ -349,13 +349,16 @@ def test_a_too_long_connection_name_is_refused_and_kept_and_the_longest_wraps_in
 def test_a_setting_with_fixed_values_is_offered_as_a_select(page, app_url, shoot, sign_in):
     dialog = _open_coodesh_dialog(page, app_url, sign_in)
 
-    # Coodesh's unit of bare times has two values: offered as a choice, not typed.
-    expect(dialog.get_by_role("textbox", name="Unit of bare times")).to_have_count(0)
-    dialog.get_by_role("combobox", name="Unit of bare times").click()
+    # Coodesh's unit of time taken has two values: offered as a choice, not typed.
+    expect(dialog.get_by_role("textbox", name="Unit of time taken")).to_have_count(0)
+    # Left empty, it says what applies (not "The vendor's default", against the help's "minutes").
+    expect(dialog.get_by_role("combobox", name="Unit of time taken")).to_have_text("minutes (the default)")
+    expect(dialog).to_contain_text("Choose how Assay reads it on results: minutes (the default) or seconds.")
+    dialog.get_by_role("combobox", name="Unit of time taken").click()
     expect(page.get_by_role("option")).to_have_text(["minutes", "seconds"])
     page.get_by_role("option", name="seconds").click()
-    expect(dialog.get_by_role("combobox", name="Unit of bare times")).to_have_text("seconds")
-    shoot("22-unit-of-bare-times-is-a-select", full_page=False)
+    expect(dialog.get_by_role("combobox", name="Unit of time taken")).to_have_text("seconds")
+    shoot("22-unit-of-time-taken-is-a-select", full_page=False)
     dialog.get_by_label("Connection name").fill("Coodesh (seconds)")
     dialog.get_by_label("API key").fill("demo-coodesh-key")
     dialog.get_by_role("button", name="Save & close").click()
@@ -364,7 +367,7 @@ def test_a_setting_with_fixed_values_is_offered_as_a_select(page, app_url, shoot
 
     # The saved choice is shown again when the connection is edited.
     card.get_by_role("button", name="Rotate key or change region").click()
-    expect(dialog.get_by_role("combobox", name="Unit of bare times")).to_have_text("seconds")
+    expect(dialog.get_by_role("combobox", name="Unit of time taken")).to_have_text("seconds")
     dialog.get_by_role("button", name="Cancel").click()
 
     # Found by a walk: changing only the setting asked for the key again ("Paste the Coodesh API
@@ -374,7 +377,7 @@ def test_a_setting_with_fixed_values_is_offered_as_a_select(page, app_url, shoot
     card.get_by_role("button", name="Rotate key or change region").click()
     expect(dialog.get_by_role("combobox", name="Region")).to_be_focused()
     expect(dialog).to_contain_text("Leave it empty to keep the current key (\u2022\u2022\u2022\u2022-key)")
-    dialog.get_by_role("combobox", name="Unit of bare times").click()
+    dialog.get_by_role("combobox", name="Unit of time taken").click()
     page.get_by_role("option", name="minutes").click()
     dialog.get_by_role("button", name="Save & close").click()
     expect(dialog).to_have_count(0)

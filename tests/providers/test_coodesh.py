@@ -612,3 +612,27 @@ def test_wrong_types_are_survived_not_raised():
 def test_a_missing_attempt_id_is_a_vendor_failure_in_the_parser():
     with pytest.raises(VendorFailure, match="no attempt"):
         parse_attempt({"status": "finished", "total_grade": 80})
+
+
+def test_the_time_unit_setting_is_worded_for_an_admin_and_its_default_is_the_one_applied():
+    """Found by a walk: the dialog said "Unit of bare times (optional)", "Coodesh's result format is
+    undocumented…", and its empty select read "The vendor's default" while the help said minutes."""
+    field = {f.key: f for f in SPEC.extra_fields}["time_unit"]
+
+    assert field.label == "Unit of time taken"
+    assert field.help == (
+        "Coodesh sometimes reports a candidate's time taken as a plain number, such as 45, with no unit. "
+        "Choose how Assay reads it on results: minutes (the default) or seconds. "
+        "If the times taken look 60 times too long, choose seconds."
+    )
+    assert field.default == "minutes" and field.default in field.choices
+    body = json.dumps(
+        {"attempt_id": "a1", "status": "finished", "total_grade": 82, "time_taken": 41}
+    ).encode()
+    left_empty = _coodesh(options=DEMO_OPTIONS).read_webhook(body)
+    chosen = _coodesh(options={**DEMO_OPTIONS, "time_unit": field.default}).read_webhook(body)
+    assert (
+        left_empty.statuses[0].result.duration_seconds
+        == chosen.statuses[0].result.duration_seconds
+        == 41 * 60
+    )

@@ -159,7 +159,7 @@ def test_a_connection_is_renamed_without_its_key_and_a_name_it_cannot_take_is_re
 def test_a_setting_with_a_fixed_set_of_values_refuses_any_other_and_names_them(session, sandbox):
     coodesh = {"vendor": "coodesh", "name": "Coodesh", "api_key": COODESH_KEY}
 
-    with pytest.raises(UserError, match=r"^The Unit of bare times is one of: minutes, seconds\.$"):
+    with pytest.raises(UserError, match=r"^The Unit of time taken is one of: minutes, seconds\.$"):
         connect_screen(session, **coodesh, options={**COODESH_OPTIONS, "time_unit": "banana"})
 
     assert session.exec(select(Integration)).all() == []
@@ -211,7 +211,7 @@ def test_updating_a_connection_is_audited_without_the_key(session, sandbox):
 
 
 def test_an_empty_key_box_keeps_the_stored_key_and_checks_the_new_settings_with_it(session, sandbox):
-    """Found by a walk: changing only a setting (Coodesh's "Unit of bare times") or the region
+    """Found by a walk: changing only a setting (Coodesh's "Unit of time taken") or the region
     asked for the key again ("Paste the Coodesh API key."), one an admin may no longer have to hand."""
     coodesh = connect_screen(
         session, vendor="coodesh", name="Coodesh", api_key=COODESH_KEY, options=COODESH_OPTIONS
