@@ -32,6 +32,27 @@ def _job_toggle(user: UserView, job: Choice) -> rx.Component:
     )
 
 
+JOBS_COLUMN_HELP_ID = "jobs-column-help"
+
+
+def _jobs_column_help() -> rx.Component:
+    """What a ticked job means, which differs by role: a new admin could not tell from the ticks.
+
+    True to the code: a hiring manager's ticks are all they may see (``visible_job_ids``) and who
+    is emailed for review (``notify``); a recruiter sees every job, and the ticks are what the
+    queue's Recruiter filter narrows to (``QueueFilter.member_id``).
+    """
+    return rx.text(
+        "Jobs: a hiring manager sees and reviews only the jobs ticked in their row, and is emailed when "
+        "a test there needs review. Recruiters and admins see every job; a recruiter's ticked jobs are "
+        "the ones the queue shows when its Recruiter filter is set to them.",
+        id=JOBS_COLUMN_HELP_ID,
+        size="2",
+        color_scheme="gray",
+        margin_top="12px",
+    )
+
+
 def _row(user: UserView) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
@@ -226,12 +247,13 @@ def users_page() -> rx.Component:
             _deactivate_dialog(),
             _demote_self_dialog(),
             _demote_dialog(),
+            _jobs_column_help(),
             rx.table.root(
                 rx.table.header(
                     rx.table.row(
                         rx.table.column_header_cell("Person"),
                         rx.table.column_header_cell("Role"),
-                        rx.table.column_header_cell("Jobs"),
+                        rx.table.column_header_cell("Jobs", aria_describedby=JOBS_COLUMN_HELP_ID),
                         rx.table.column_header_cell(""),
                     )
                 ),

@@ -493,3 +493,19 @@ def test_a_dialog_closed_from_the_keyboard_gives_the_focus_back_to_what_opened_i
 
     page.goto(f"{app_url}/settings")
     open_and_escape(page, page.get_by_role("button", name="Restore defaults"))
+
+
+def test_the_users_jobs_column_says_what_a_ticked_job_means(page, app_url, shoot, sign_in):
+    """Found by a walk: the "Jobs" column of ticks had no word on what a tick does, which differs by
+    role (a hiring manager sees only those jobs; a recruiter sees all, the ticks narrow the queue)."""
+    sign_in("admin@assay.test")
+    page.goto(f"{app_url}/users")
+
+    explained = (
+        "Jobs: a hiring manager sees and reviews only the jobs ticked in their row, and is emailed when "
+        "a test there needs review. Recruiters and admins see every job; a recruiter's ticked jobs are "
+        "the ones the queue shows when its Recruiter filter is set to them."
+    )
+    expect(page.get_by_text(explained)).to_be_visible()
+    expect(page.get_by_role("columnheader", name="Jobs")).to_have_accessible_description(explained)
+    shoot("23-users-jobs-column-explained", full_page=False)
