@@ -147,6 +147,18 @@ def _invite_form() -> rx.Component:
                 rx.hstack(
                     rx.text("First password for ", UsersState.invited_email, " (shown once): "),
                     rx.code(FIRST_PASSWORD.value),
+                    # Copied from the browser's own copy, as a revealed webhook URL is: the
+                    # password does not go back to the server (nor into its logs) to be copied.
+                    rx.icon_button(
+                        rx.icon("copy", size=12),
+                        size="1",
+                        variant="soft",
+                        aria_label="Copy the first password for " + UsersState.invited_email,
+                        on_click=[
+                            rx.set_clipboard(FIRST_PASSWORD.value),
+                            rx.toast.info("First password copied."),
+                        ],
+                    ),
                     rx.button("Done", size="1", on_click=UsersState.dismiss_password),
                     align="center",
                 ),
