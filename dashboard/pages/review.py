@@ -10,7 +10,7 @@ import reflex as rx
 from dashboard import routes
 from dashboard.components.decision import reject_dialog, undo_rejection_dialog
 from dashboard.components.keys import keyboard_shortcuts
-from dashboard.components.layout import counted, focus_returns, link_button, page_frame, refusal
+from dashboard.components.layout import counted, focus_returns, link_button, page_frame, page_refusal, refusal
 from dashboard.pages import page
 from dashboard.services.review import StageRuleView
 from dashboard.states.auth import AuthState
@@ -413,6 +413,19 @@ def _rules() -> rx.Component:
     )
 
 
+def _refused() -> rx.Component:
+    """Why this job's results are not shown, and the way back: nothing else of the page.
+
+    A hiring manager off the job's team was also offered its "Board" (refused too) and a
+    disabled "Export CSV" beside the refusal.
+    """
+    return rx.vstack(
+        page_refusal(ReviewState.error),
+        rx.link("Back to the jobs", href=routes.HOME),
+        spacing="3",
+    )
+
+
 @page(route=routes.REVIEW, title="Review · Assay", on_load=[AuthState.guard_page, ReviewState.load])
 def review_page() -> rx.Component:
     return page_frame(
@@ -424,7 +437,7 @@ def review_page() -> rx.Component:
         _help_dialog(),
         rx.cond(
             ReviewState.error != "",
-            rx.callout(ReviewState.error, icon="triangle-alert", color_scheme="red"),
+            _refused(),
             rx.vstack(
                 rx.hstack(
                     rx.checkbox(
@@ -546,16 +559,21 @@ def review_page() -> rx.Component:
                 spacing="3",
             ),
         ),
-        actions=rx.hstack(
-            rx.button(
-                rx.icon("download", size=16),
-                "Export CSV",
-                variant="soft",
-                on_click=ReviewState.export,
-                disabled=ReviewState.matching == 0,
-                # The file holds what the list holds: its filters and order, past the first 200 shown.
-                title="Download the " + counted(ReviewState.matching, "result") + " listed, in this order",
+        actions=rx.cond(  # nothing to export or open for a job refused (not on its team, or gone)
+            ReviewState.error == "",
+            rx.hstack(
+                rx.button(
+                    rx.icon("download", size=16),
+                    "Export CSV",
+                    variant="soft",
+                    on_click=ReviewState.export,
+                    disabled=ReviewState.matching == 0,
+                    # The file holds what the list holds: its filters and order, past the first 200 shown.
+                    title="Download the "
+                    + counted(ReviewState.matching, "result")
+                    + " listed, in this order",
+                ),
+                link_button("kanban", "Board", "/jobs/" + ReviewState.review_job_id.to(str)),
             ),
-            link_button("kanban", "Board", "/jobs/" + ReviewState.review_job_id.to(str)),
         ),
     )

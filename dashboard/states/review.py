@@ -172,6 +172,7 @@ class ReviewState(RejectForm, ReopenForm, rx.State):
             self.revision, found, results = await in_session(load)
         except UserError as err:
             self.error, self.rows, self.loaded, self.revision = str(err), [], True, -1
+            self.title, self.review_job_id = "", 0  # not the job reviewed before, named over the refusal
             return
         self.error, self.title, self.review_job_id = "", found.title, found.job_id
         self.feedback_on, self.feedback_template = found.feedback_on, found.feedback_template

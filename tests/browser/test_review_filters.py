@@ -135,3 +135,27 @@ def test_the_charts_count_axis_reads_one_two_three_up_to_the_tallest_bar(page, a
     tallest = max(Counter(min(9, int(score // 10)) for score in _scores(page)).values())
     labels = [int(text) for text in ticks.all_text_contents()]
     assert labels == list(range(tallest + 1)), (labels, tallest)
+
+
+def test_a_job_not_on_the_managers_team_shows_only_the_refusal_and_the_way_back(
+    page, app_url, sign_in, shoot
+):
+    """Found by a walk: beside "You are not on the hiring team of this job." the review page still
+    offered a "Board" link (to the job refused, or one seen before) and a disabled "Export CSV"."""
+    page.set_default_timeout(20_000)
+    sign_in("manager@assay.test")
+    page.goto(f"{app_url}/jobs/1/review")  # their own job first: nothing of it may stay on the next
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r": review$"))
+
+    page.goto(f"{app_url}/jobs/2/review")
+
+    main = page.get_by_role("main")
+    expect(main.get_by_text("You are not on the hiring team of this job.")).to_be_visible()
+    expect(main.get_by_role("link")).to_have_text(["Back to the jobs"])
+    expect(main.get_by_role("button")).to_have_count(0)  # no Export CSV, no filters, no Show every attempt
+    expect(main.get_by_role("checkbox")).to_have_count(0)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Review")  # not the job seen before
+    expect(main.locator(".page-refusal")).to_have_text("You are not on the hiring team of this job.")
+    shoot("25-review-refused-only-the-refusal", full_page=False)
+    main.get_by_role("link", name="Back to the jobs").click()
+    expect(page).to_have_url(re.compile(r"/$"))
