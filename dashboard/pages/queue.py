@@ -94,11 +94,34 @@ def _step(row: QueueRow) -> rx.Component:
                 class_name="queue-step",
                 white_space="nowrap",
             ),
-            rx.cond(
-                row.step_blocked != "",
-                rx.text(row.step_blocked, size="1", color_scheme="gray", max_width="200px"),
-            ),
+            rx.cond(row.step_blocked != "", _why_not(row)),
             spacing="1",
+        ),
+    )
+
+
+def _why_not(row: QueueRow) -> rx.Component:
+    """Why the vendor cannot take the step, on asking: a short "Why not?" opening the reason.
+
+    The whole reason under every such button (iMocha's for no resend is seven lines in the
+    column) made each of its rows a screen's tenth; asked for, it is one line. A button, so a
+    keyboard reaches it (the disabled step cannot take the focus) and a screen reader reads the
+    reason in the popover it opens.
+    """
+    return rx.popover.root(
+        rx.popover.trigger(
+            rx.button(
+                "Why not?",
+                size="1",
+                variant="ghost",
+                color_scheme="gray",
+                aria_label="Why not " + row.step_label.lower() + " for " + row.candidate_name + "?",
+            ),
+        ),
+        rx.popover.content(
+            rx.text(row.step_blocked, size="2"),
+            max_width="320px",
+            aria_label="Why not " + row.step_label.lower(),
         ),
     )
 

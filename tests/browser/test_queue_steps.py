@@ -152,3 +152,42 @@ def test_the_stage_list_follows_the_job_picked(page, app_url, shoot, sign_in):
     expect(page.get_by_role("option", name="CoderPad Screen assessment", exact=True)).to_have_count(0)
     expect(page.get_by_role("option", name="iMocha assessment", exact=True)).to_have_count(0)
     page.keyboard.press("Escape")
+
+
+def test_a_step_the_vendor_cannot_take_says_why_on_asking_and_keeps_the_row_short(
+    page, app_url, demo_app, shoot, sign_in
+):
+    """Found by a walk: each iMocha row of "Awaiting candidate" had iMocha's whole reason for no
+    resend under its disabled button, seven lines tall, so the bucket took screens to scroll."""
+    page.set_default_timeout(20_000)
+    email = query_app(
+        demo_app.db_url,
+        "SELECT c.email FROM assessmentattempt t"
+        " JOIN integration i ON i.id = t.integration_id JOIN application a ON a.id = t.application_id"
+        " JOIN candidate c ON c.id = a.candidate_id"
+        " WHERE i.vendor = 'imocha' AND t.state = 'sent' ORDER BY t.id LIMIT 1",
+    )[0]
+    sign_in("recruiter@assay.test")
+    page.goto(f"{app_url}/queue")
+    page.get_by_label("Search candidates").fill(email)
+    page.get_by_role("button", name="Search").click()
+    _bucket(page, "awaiting")
+    row = page.get_by_role("row", name=re.compile(re.escape(email)))
+    name = row.get_by_role("link").first.inner_text()
+    expect(row.get_by_role("button", name=f"Resend for {name}", exact=True)).to_be_disabled()
+
+    expect(row).not_to_contain_text("no call to email")  # the reason waits to be asked for
+    assert row.bounding_box()["height"] < 90, row.bounding_box()
+    why = row.get_by_role("button", name=f"Why not resend for {name}?")
+    expect(why).to_have_text("Why not?")
+    why.focus()  # by keyboard
+    page.keyboard.press("Enter")
+    reason = page.get_by_role("dialog")
+    expect(reason).to_contain_text(
+        "iMocha's API has no call to email the invitation again; copy the test link shown on "
+        "the assessment and send it to the candidate yourself."
+    )
+    shoot("78-queue-row-why-no-resend", full_page=False)
+    page.keyboard.press("Escape")
+    expect(reason).to_have_count(0)
+    expect(why).to_be_focused()
