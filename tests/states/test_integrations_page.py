@@ -114,6 +114,8 @@ def test_the_disconnect_question_names_the_connection_and_says_plainly_when_noth
         "It has no unfinished assessments: nothing will be marked failed."
     )
     assert page.confirm_disconnect_title == "Disconnect CoderPad Screen (EU team)?"
+    [toast] = run_async(run_handler(page, "disconnect"))
+    assert "Disconnected; it had no unfinished assessments." in repr(toast)
 
 
 def test_the_disconnect_question_counts_the_unfinished_assessments_it_would_mark_failed(
@@ -130,3 +132,5 @@ def test_the_disconnect_question_counts_the_unfinished_assessments_it_would_mark
         "candidates keep their links at the vendor, but Assay will no longer follow them."
     )
     assert page.confirm_disconnect_title == f"Disconnect {integration.name}?"
+    [toast] = run_async(run_handler(page, "disconnect"))
+    assert "Disconnected; 3 unfinished assessments marked failed." in repr(toast)
