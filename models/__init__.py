@@ -31,6 +31,7 @@ from models.tables import (
     UserSession,
     WebhookDelivery,
     WorkspaceRevision,
+    clock_stopped_at,
     utcnow,
 )
 
@@ -64,6 +65,7 @@ __all__ = [
     "UserSession",
     "WebhookDelivery",
     "WorkspaceRevision",
+    "clock_stopped_at",
     "decide",
     "get_engine",
     "init_engine",

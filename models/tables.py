@@ -6,8 +6,11 @@ database (SQLite included); ``utcnow`` is the one clock the services use.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 import enum
+from collections.abc import Iterator
 
 import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, SQLModel
@@ -24,9 +27,29 @@ def _enum_column(enum_type: type[enum.Enum], **kwargs) -> Column:
     )
 
 
+# Set only by ``clock_stopped_at`` (the demo seed): the moment ``utcnow`` answers instead of the real one.
+_STOPPED_AT: contextvars.ContextVar[datetime.datetime | None] = contextvars.ContextVar(
+    "assay_clock_stopped_at", default=None
+)
+
+
 def utcnow() -> datetime.datetime:
-    """Now, in UTC, to the second."""
-    return datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+    """Now, in UTC, to the second (the moment the clock stands at inside ``clock_stopped_at``)."""
+    stopped = _STOPPED_AT.get()
+    return stopped or datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+
+
+@contextlib.contextmanager
+def clock_stopped_at(moment: datetime.datetime) -> Iterator[None]:
+    """Within the block, every service's "now" is ``moment``: the demo seed plays a hiring team's
+    morning (added at nine, invited at five past, finished forty minutes after starting) so that
+    the history it writes agrees with the times the vendor sandbox, whose clock it stops at the
+    same moments, reports for the same events. Nothing else stops the clock."""
+    token = _STOPPED_AT.set(moment.astimezone(datetime.UTC).replace(microsecond=0))
+    try:
+        yield
+    finally:
+        _STOPPED_AT.reset(token)
 
 
 class Role(enum.StrEnum):

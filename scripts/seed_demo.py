@@ -5,6 +5,8 @@ every demo invitation really exists at the (imitated) vendor. Does nothing when
 the database already has jobs.
 """
 
+import contextlib
+import datetime
 import logging
 import pathlib
 import random
@@ -17,10 +19,19 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 from sqlmodel import select
 
 from dashboard.services import accounts, assessments, pipeline, plans, secrets, sync
-from dashboard.services.actors import SYSTEM
+from dashboard.services.actors import POLL, SYSTEM
 from dashboard.services.integrations import list_vendor_tests, save_integration, webhook_url
 from dashboard.settings import get_settings
-from models import AssessmentAttempt, Job, Role, User, init_engine, migrate, new_session
+from models import (
+    AssessmentAttempt,
+    Job,
+    Role,
+    User,
+    clock_stopped_at,
+    init_engine,
+    migrate,
+    new_session,
+)
 from providers import registry
 from providers.sandbox.server import IMITATIONS
 
@@ -126,6 +137,99 @@ def _connect_every_vendor(session) -> dict[str, int]:
     return connected
 
 
+class _Morning:
+    """The demo's clock: a hiring team's last few hours, played on Assay's and the sandbox's clocks.
+
+    Seeded in a second, every candidate would start and submit their test at the second they
+    were invited: HackerRank and CodeSignal results read "under 1 min", and CoderPad Screen's
+    and Coodesh's read Started = Completed beside their own 37 minutes. Each step runs with
+    both clocks stopped at its moment instead, so the vendor's invited, started and finished
+    times and the history's lines tell the same morning, all before the seed's real now.
+    """
+
+    def __init__(self, control: httpx.Client, *, base: datetime.datetime) -> None:
+        self.control = control
+        self.base = base
+        self.rng = random.Random(11)  # apart from the names' generator, so the names stay the same
+
+    @contextlib.contextmanager
+    def at(self, moment: datetime.datetime):
+        """Both clocks stopped at ``moment`` for the block."""
+        self.control.post("/_sandbox/clock", json={"at": moment.isoformat()}).raise_for_status()
+        with clock_stopped_at(moment):
+            yield
+
+    def added_at(self) -> datetime.datetime:
+        """When a candidate applied: three to eight hours ago, time enough for a test and its review."""
+        return self.base - datetime.timedelta(minutes=self.rng.randint(3 * 60, 8 * 60))
+
+    def minutes(self, low: int, high: int) -> datetime.timedelta:
+        return datetime.timedelta(minutes=self.rng.randint(low, high))
+
+
+def _play_candidate(
+    morning: _Morning,
+    *,
+    vendor: str,
+    job_id: int,
+    name: str,
+    email: str,
+    target: int,
+    progress: str,
+    stages: list,
+    assessment_index: int,
+) -> None:
+    """One candidate's morning: applied, moved to the test, invited, started some time later,
+    finished after 15 to 40 minutes' work, reviewed and moved on, each step at its own moment."""
+    moment = morning.added_at()
+    with new_session() as session, morning.at(moment):
+        application = pipeline.add_application(
+            session=session, job_id=job_id, name=name, email=email, actor=SYSTEM
+        )
+    if target == 0:
+        return
+    moment += morning.minutes(2, 6)
+    with new_session() as session, morning.at(moment):
+        outcome = pipeline.move_application(
+            session=session,
+            application_id=application.id,
+            stage_id=stages[min(target, assessment_index)].id,
+            actor=SYSTEM,
+        )
+    past_the_test = target > assessment_index
+    if outcome.attempt_id and (past_the_test or progress != "unsent"):
+        moment += morning.minutes(1, 3)
+        with new_session() as session, morning.at(moment):
+            assessments.send_assessment(session=session, attempt_id=outcome.attempt_id, actor=SYSTEM)
+            vendor_attempt_id = session.get(AssessmentAttempt, outcome.attempt_id).vendor_attempt_id
+        progress = "completed" if past_the_test else progress
+        steps = {
+            "sent": [],
+            "started": [("start", morning.minutes(10, 90))],
+            "completed": [("start", morning.minutes(10, 90)), ("submit", morning.minutes(15, 40))],
+        }[progress]
+        for step, after in steps:
+            moment += after
+            with morning.at(moment):
+                morning.control.post(
+                    f"/_sandbox/{vendor}/attempts/{vendor_attempt_id}/{step}"
+                ).raise_for_status()
+            # The vendor's webhook finds no Assay running yet: the next sync, a minute on, reads it.
+            with new_session() as session, morning.at(moment + datetime.timedelta(minutes=1)):
+                assessments.refresh_attempt(session=session, attempt_id=outcome.attempt_id, actor=POLL)
+        if past_the_test:
+            # Reviewed before they moved on.
+            moment += morning.minutes(10, 30)  # after the minute its sync took
+            with new_session() as session, morning.at(moment):
+                assessments.mark_reviewed(session=session, attempt_id=outcome.attempt_id, actor=SYSTEM)
+    if past_the_test:
+        moment += morning.minutes(2, 10)
+        with new_session() as session, morning.at(moment):
+            pipeline.move_application(
+                session=session, application_id=application.id, stage_id=stages[target].id, actor=SYSTEM
+            )
+
+
 def seed() -> None:
     settings = get_settings()
     migrate(settings.db_url)
@@ -142,83 +246,65 @@ def seed() -> None:
             accounts.create_user(session=session, email=email, name=name, role=role, password=DEMO_PASSWORD)
         connected = _connect_every_vendor(session)
     rng = random.Random(7)
-    reviewed_later: list[int] = []
-    for index, (title, vendor) in enumerate(JOB_VENDORS.items()):
-        with new_session() as session:
-            integration_id = connected[vendor]
-            tests = [
-                t
-                for t in list_vendor_tests(session=session, integration_id=integration_id)
-                if not t.live_interview
-            ]
-            test = tests[index % len(tests)]
-            job = plans.create_job(
-                session=session, title=title, stage_names=[n for n in PLAN if "assessment" not in n]
-            )
-            stage = plans.add_assessment_stage(
-                session=session,
-                job_id=job.id,
-                name=f"{registry.VENDORS[vendor].display_name} assessment",
-                integration_id=integration_id,
-                vendor_test_id=test.id,
-                vendor_test_name=test.name,
-                after_stage_id=plans.stages_of(session, job.id)[1].id,
-            )
-            if LIVE_VENDOR in connected:
-                template = next(
-                    t
-                    for t in list_vendor_tests(session=session, integration_id=connected[LIVE_VENDOR])
-                    if t.live_interview
-                )
-                onsite = next(s for s in plans.stages_of(session, job.id) if s.name == "Onsite")
-                plans.set_live_interview_template(
-                    session=session,
-                    stage_id=onsite.id,
-                    integration_id=connected[LIVE_VENDOR],
-                    template_id=template.id,
-                    template_name=template.name,
-                )
-            stages = plans.stages_of(session, job.id)
-            assessment_index = next(i for i, s in enumerate(stages) if s.id == stage.id)
-        for n in range(17):
-            name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
-            email = f"{name.lower().replace(' ', '.')}.{index}{n}@example.com"
+    morning = _Morning(control, base=datetime.datetime.now(datetime.UTC).replace(microsecond=0))
+    try:
+        for index, (title, vendor) in enumerate(JOB_VENDORS.items()):
             with new_session() as session:
-                application = pipeline.add_application(
-                    session=session, job_id=job.id, name=name, email=email, actor=SYSTEM
+                integration_id = connected[vendor]
+                tests = [
+                    t
+                    for t in list_vendor_tests(session=session, integration_id=integration_id)
+                    if not t.live_interview
+                ]
+                test = tests[index % len(tests)]
+                job = plans.create_job(
+                    session=session, title=title, stage_names=[n for n in PLAN if "assessment" not in n]
                 )
-                target = TARGETS[n]
-                if target == 0:
-                    continue
-                outcome = pipeline.move_application(
+                stage = plans.add_assessment_stage(
                     session=session,
-                    application_id=application.id,
-                    stage_id=stages[min(target, assessment_index)].id,
-                    actor=SYSTEM,
+                    job_id=job.id,
+                    name=f"{registry.VENDORS[vendor].display_name} assessment",
+                    integration_id=integration_id,
+                    vendor_test_id=test.id,
+                    vendor_test_name=test.name,
+                    after_stage_id=plans.stages_of(session, job.id)[1].id,
                 )
-                past_the_test = target > assessment_index
-                if outcome.attempt_id and (past_the_test or PROGRESS[n] != "unsent"):
-                    assessments.send_assessment(session=session, attempt_id=outcome.attempt_id, actor=SYSTEM)
-                    attempt = session.get(AssessmentAttempt, outcome.attempt_id)
-                    progress = "completed" if past_the_test else PROGRESS[n]
-                    if past_the_test:
-                        reviewed_later.append(attempt.id)
-                    steps = {"sent": [], "started": ["start"], "completed": ["start", "submit"]}[progress]
-                    for step in steps:
-                        control.post(f"/_sandbox/{vendor}/attempts/{attempt.vendor_attempt_id}/{step}")
-                if target > assessment_index:
-                    pipeline.move_application(
-                        session=session,
-                        application_id=application.id,
-                        stage_id=stages[target].id,
-                        actor=SYSTEM,
+                if LIVE_VENDOR in connected:
+                    template = next(
+                        t
+                        for t in list_vendor_tests(session=session, integration_id=connected[LIVE_VENDOR])
+                        if t.live_interview
                     )
+                    onsite = next(s for s in plans.stages_of(session, job.id) if s.name == "Onsite")
+                    plans.set_live_interview_template(
+                        session=session,
+                        stage_id=onsite.id,
+                        integration_id=connected[LIVE_VENDOR],
+                        template_id=template.id,
+                        template_name=template.name,
+                    )
+                stages = plans.stages_of(session, job.id)
+                assessment_index = next(i for i, s in enumerate(stages) if s.id == stage.id)
+            for n in range(17):
+                name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+                email = f"{name.lower().replace(' ', '.')}.{index}{n}@example.com"
+                _play_candidate(
+                    morning,
+                    vendor=vendor,
+                    job_id=job.id,
+                    name=name,
+                    email=email,
+                    target=TARGETS[n],
+                    progress=PROGRESS[n],
+                    stages=stages,
+                    assessment_index=assessment_index,
+                )
+    finally:
+        control.post("/_sandbox/clock", json={"at": None}).raise_for_status()
     with new_session() as session:
+        # What the morning's syncs missed (none should be left), as the scheduler would find it.
         for integration_id in connected.values():
             sync.sync_integration(session=session, integration_id=integration_id)
-        # Candidates already past the assessment were reviewed before they moved on.
-        for attempt_id in reviewed_later:
-            assessments.mark_reviewed(session=session, attempt_id=attempt_id, actor=SYSTEM)
         manager = session.exec(select(User).where(User.role == Role.HIRING_MANAGER)).one()
         first_job = session.exec(select(Job).order_by(Job.id)).first()
         accounts.set_job_member(session=session, user_id=manager.id, job_id=first_job.id, member=True)

@@ -396,7 +396,7 @@ def send_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendO
                 test_url=invitation.test_url,
                 report_url=invitation.report_url,
                 expires_at=invitation.expires_at,
-                sent_at=datetime.datetime.now(datetime.UTC),
+                sent_at=utcnow(),
             )
     except ProviderError as err:
         session.refresh(attempt)

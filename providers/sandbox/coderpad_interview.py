@@ -59,8 +59,9 @@ def _iso(moment: datetime.datetime) -> str:
     return moment.astimezone(datetime.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _now() -> str:
-    return _iso(datetime.datetime.now(datetime.UTC))
+def _now(world: World) -> str:
+    """The vendor's time, on the sandbox's clock."""
+    return _iso(world.now())
 
 
 def _question(question_id: int, title: str, language: str, pad_type: str, draft: bool, when: str) -> dict:
@@ -130,7 +131,7 @@ def build(world: World) -> tuple[APIRouter, Controls]:
         return {k: v for k, v in pad.items() if not k.startswith("_")}
 
     def touch(pad: dict, kind: str, user: str | None) -> None:
-        now = _now()
+        now = _now(world)
         pad["updated_at"] = now
         records()["seq"] += 1
         pad["_seq"] = records()["seq"]
@@ -154,7 +155,7 @@ def build(world: World) -> tuple[APIRouter, Controls]:
 
     def end(pad: dict) -> None:
         if pad["ended_at"] is None:
-            pad["ended_at"] = _now()
+            pad["ended_at"] = _now(world)
             touch(pad, "ended", None)
 
     def candidate_name(pad: dict) -> str:
@@ -253,7 +254,7 @@ def build(world: World) -> tuple[APIRouter, Controls]:
             pad_id = "".join(secrets.choice(_ID_ALPHABET) for _ in range(8))
             while pad_id in data["pads"]:
                 pad_id = "".join(secrets.choice(_ID_ALPHABET) for _ in range(8))
-            now = _now()
+            now = _now(world)
             data["seq"] += 1
             pad = {
                 "id": pad_id,
@@ -420,7 +421,7 @@ def build(world: World) -> tuple[APIRouter, Controls]:
 
         def add_tests(self, count: int) -> int:
             data = records()
-            when = _now()
+            when = _now(world)
             for _ in range(count):
                 number = data["next_question"]
                 data["next_question"] += 1

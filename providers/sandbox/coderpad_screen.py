@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import html
 import secrets
-import time
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -48,8 +47,9 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"code": code, "message": message}, status_code=status)
 
 
-def _now_ms() -> int:
-    return int(time.time() * 1000)
+def _now_ms(world: World) -> int:
+    """The vendor's time in epoch milliseconds, on the sandbox's clock."""
+    return int(world.now().timestamp() * 1000)
 
 
 def _report(session: dict) -> dict:
@@ -111,7 +111,7 @@ def build(world: World) -> tuple[APIRouter, Controls]:
 
     def change(session: dict, status: str) -> None:
         session["status"] = status
-        session["last_activity_time"] = _now_ms()
+        session["last_activity_time"] = _now_ms(world)
         world.save()
         world.deliver(
             VENDOR,
@@ -122,18 +122,18 @@ def build(world: World) -> tuple[APIRouter, Controls]:
                 "status": status,
                 "campaign_id": session["campaign_id"],
                 "candidate_email": session["candidate_email"],
-                "timestamp": _now_ms(),
+                "timestamp": _now_ms(world),
             },
         )
 
     def start(session: dict) -> None:
         if session["status"] == "waiting":
-            session["start_time"] = _now_ms()
+            session["start_time"] = _now_ms(world)
             change(session, "in_progress")
 
     def submit(session: dict) -> None:
         if session["status"] == "in_progress":
-            session["end_time"] = _now_ms()
+            session["end_time"] = _now_ms(world)
             session["report"] = _report(session)
             change(session, "completed")
 
@@ -172,7 +172,7 @@ def build(world: World) -> tuple[APIRouter, Controls]:
                 "candidate_name": name,
                 "candidate_email": str(body.get("candidate_email") or ""),
                 "tags": [t for t in (tags or "").split(",") if t],
-                "send_time": _now_ms(),
+                "send_time": _now_ms(world),
                 "start_time": None,
                 "end_time": None,
                 "url": f"{world.public_url}{PREFIX}/report/{session_id}",

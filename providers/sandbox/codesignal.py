@@ -27,7 +27,6 @@ import html
 import json
 import re
 import secrets
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -97,8 +96,9 @@ REJECTION_REASONS = [
 ]
 
 
-def _now_ms() -> int:
-    return int(time.time() * 1000)
+def _now_ms(world: World) -> int:
+    """The vendor's time in epoch milliseconds, on the sandbox's clock."""
+    return int(world.now().timestamp() * 1000)
 
 
 def _meteor_id() -> str:
@@ -496,7 +496,7 @@ def build(world: World) -> tuple[APIRouter, Controls]:
 
     def deliver(event: str, payload: dict) -> None:
         hook = records()["webhook"]
-        triggered_on = _now_ms()
+        triggered_on = _now_ms(world)
         headers = {}
         if hook.get("secret"):
             headers["X-CodeSignal-Signature"] = sign(hook["secret"], hook["url"], event, str(triggered_on))
@@ -540,7 +540,7 @@ def build(world: World) -> tuple[APIRouter, Controls]:
         return fields
 
     def new_session(test: dict, fields: dict) -> dict:
-        now = _now_ms()
+        now = _now_ms(world)
         token = secrets.token_urlsafe(12)
         session_id = _meteor_id()
         expire = fields.get("expireDuration")
@@ -757,7 +757,7 @@ def build(world: World) -> tuple[APIRouter, Controls]:
                 "externalId": session.get("externalId"),
             },
         )
-        session["reactivatedSession"] = {"newSessionId": fresh["id"], "reactivationDate": _now_ms()}
+        session["reactivatedSession"] = {"newSessionId": fresh["id"], "reactivationDate": _now_ms(world)}
         world.save()
         return shown_session(session)
 
@@ -801,7 +801,7 @@ def build(world: World) -> tuple[APIRouter, Controls]:
             "trackCandidateLocation": bool(fields.get("trackCandidateLocation")),
             "disableDescriptionCopy": bool(fields.get("disableDescriptionCopy")),
             "templateId": template_id,
-            "expiresAt": _now_ms() + expiration,
+            "expiresAt": _now_ms(world) + expiration,
             "token": token,
         }
         records()["interviews"][interview_id] = interview
@@ -931,7 +931,7 @@ def build(world: World) -> tuple[APIRouter, Controls]:
 
     def start(session: dict) -> None:
         if session["status"] == "pending":
-            session["status"], session["startDate"] = "active", _now_ms()
+            session["status"], session["startDate"] = "active", _now_ms(world)
             world.save()
             session_event("companyTestSessionStarted", session)
 
@@ -940,7 +940,7 @@ def build(world: World) -> tuple[APIRouter, Controls]:
             return
         test = test_by_id(session["testId"]) or TESTS[0]
         proctored = bool(test.get("proctored"))
-        session["status"], session["finishDate"] = "over", _now_ms()
+        session["status"], session["finishDate"] = "over", _now_ms(world)
         session["result"] = _result(session, test, proctored=proctored)
         session["integrityReviewFinalized"] = True
         if proctored:
@@ -958,7 +958,7 @@ def build(world: World) -> tuple[APIRouter, Controls]:
     def expire(session: dict) -> None:
         if session["status"] == "pending":
             session["status"] = "expired"
-            session["expirationDate"] = min(session["expirationDate"], _now_ms())
+            session["expirationDate"] = min(session["expirationDate"], _now_ms(world))
             world.save()
             session_event("preScreenExpired", session, expiredReason="testNotTaken")
 
@@ -1001,19 +1001,19 @@ def build(world: World) -> tuple[APIRouter, Controls]:
 
     def join(interview: dict) -> None:
         if interview["status"] == "pending":
-            interview["status"], interview["startDate"] = "active", _now_ms()
+            interview["status"], interview["startDate"] = "active", _now_ms(world)
             world.save()
 
     def end(interview: dict) -> None:
         if interview["status"] == "active":
-            interview["status"], interview["finishDate"] = "over", _now_ms()
+            interview["status"], interview["finishDate"] = "over", _now_ms(world)
             world.save()
             interview_finished(interview)
 
     def time_out(interview: dict) -> None:
         # "Fired when an interviewer finishes a live interview or when a live interview times out."
         if interview["status"] == "pending":
-            interview["status"], interview["finishDate"] = "over", _now_ms()
+            interview["status"], interview["finishDate"] = "over", _now_ms(world)
             world.save()
             interview_finished(interview)
 

@@ -13,7 +13,6 @@ and graded ``questions``), and an ``expired`` event.
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import html
 import re
@@ -100,8 +99,9 @@ def _error(status: int, messages: str | list[str], error: str) -> JSONResponse:
     return JSONResponse({"statusCode": status, "message": messages, "error": error}, status_code=status)
 
 
-def _now() -> str:
-    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+def _now(world: World) -> str:
+    """The vendor's time, on the sandbox's clock."""
+    return world.now().isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _result(attempt: dict, assessment: dict) -> dict:
@@ -176,14 +176,14 @@ def build(world: World) -> tuple[APIRouter, Controls]:
     def start(attempt: dict) -> None:
         if attempt["status"] == "created":
             attempt["status"] = "started"
-            attempt["started_at"] = _now()
+            attempt["started_at"] = _now(world)
             push(attempt, "attempt.started")
 
     def submit(attempt: dict) -> None:
         if attempt["status"] == "started":
             assessment = next(a for a in assessments() if a["assessment_id"] == attempt["assessment_id"])
             attempt["status"] = "finished"
-            attempt["finished_at"] = _now()
+            attempt["finished_at"] = _now(world)
             attempt["result"] = _result(attempt, assessment)
             push(attempt, "attempt.finished")
 
@@ -243,7 +243,7 @@ def build(world: World) -> tuple[APIRouter, Controls]:
                 **{field: body[field] for field in REQUIRED},
                 "status": "created",
                 "attempt_url": f"{world.public_url}{PREFIX}/take/{token}",
-                "created_at": _now(),
+                "created_at": _now(world),
                 "started_at": None,
                 "finished_at": None,
                 "result": None,

@@ -119,8 +119,9 @@ def _stamp(moment: datetime.datetime) -> str:
     return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
 
 
-def _now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+def _now(world: World) -> datetime.datetime:
+    """The vendor's time, on the sandbox's clock."""
+    return world.now().replace(microsecond=0)
 
 
 def _parse_time(value: Any) -> datetime.datetime | None:
@@ -204,7 +205,7 @@ def build(world: World) -> tuple[APIRouter, Controls]:
 
     def expired(candidate: dict) -> bool:
         deadline = _parse_time(candidate["invite_valid_to"])
-        return deadline is not None and deadline <= _now()
+        return deadline is not None and deadline <= _now(world)
 
     def public(candidate: dict) -> dict:
         shown = {k: v for k, v in candidate.items() if not k.startswith("_")}
@@ -262,7 +263,7 @@ def build(world: World) -> tuple[APIRouter, Controls]:
     def start(candidate: dict) -> None:
         if open_invite(candidate):
             candidate["status"] = STARTED
-            candidate["attempt_starttime"] = _stamp(_now())
+            candidate["attempt_starttime"] = _stamp(_now(world))
             world.save()
             notify(candidate, report=False)
 
@@ -270,13 +271,13 @@ def build(world: World) -> tuple[APIRouter, Controls]:
         if 0 <= candidate["status"] < COMPLETED:
             candidate.update(_report(candidate, find_test(candidate["test"])))
             candidate["status"] = COMPLETED
-            candidate["attempt_endtime"] = _stamp(_now())
+            candidate["attempt_endtime"] = _stamp(_now(world))
             world.save()
             notify(candidate, report=True)
 
     def expire(candidate: dict) -> None:
         if candidate["status"] == INVITED and not candidate["_cancelled"] and not expired(candidate):
-            candidate["invite_valid_to"] = _stamp(_now() - datetime.timedelta(seconds=1))
+            candidate["invite_valid_to"] = _stamp(_now(world) - datetime.timedelta(seconds=1))
             candidate["invite_valid"] = False
             world.save()
 
@@ -291,7 +292,7 @@ def build(world: World) -> tuple[APIRouter, Controls]:
                 "attempt_starttime": None,
                 "attempt_endtime": None,
                 "invite_valid": True,
-                "invited_on": _stamp(_now()),
+                "invited_on": _stamp(_now(world)),
                 "invite_valid_to": _stamp(deadline) if deadline else None,
                 "invite_link": f"{world.public_url}{PREFIX}/take/{token}",
                 "scores_skills_split": {},

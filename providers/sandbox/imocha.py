@@ -20,7 +20,6 @@ import hashlib
 import html
 import re
 import secrets
-import time
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -210,19 +209,19 @@ def build(world: World) -> tuple[APIRouter, Controls]:
 
     def become(invitation: dict, status: str) -> None:
         invitation["status"] = status
-        invitation["changedOn"] = time.time()
+        invitation["changedOn"] = world.now().timestamp()
         world.save()
 
     def lapse_if_due(invitation: dict) -> None:
         """An invitation whose access window has closed is Expired, as iMocha shows it."""
         end = invitation.get("endDateTime")
-        if invitation["status"] == "Pending" and end is not None and end < time.time():
+        if invitation["status"] == "Pending" and end is not None and end < world.now().timestamp():
             become(invitation, "Expired")
 
     def start(invitation: dict) -> None:
         lapse_if_due(invitation)
         if invitation["status"] == "Pending":
-            invitation["attemptedOn"] = time.time()
+            invitation["attemptedOn"] = world.now().timestamp()
             become(invitation, "In Progress")
             callback(invitation)
 
@@ -247,8 +246,8 @@ def build(world: World) -> tuple[APIRouter, Controls]:
             "email": values["email"],
             "name": values["name"],
             "status": "Pending",
-            "invitedOn": time.time(),
-            "changedOn": time.time(),
+            "invitedOn": world.now().timestamp(),
+            "changedOn": world.now().timestamp(),
             "attemptedOn": None,
             "results": None,
             "emailsSent": 0,

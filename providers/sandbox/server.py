@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import importlib
 import pkgutil
 from types import ModuleType
@@ -96,9 +97,23 @@ def build_app(*, state_file: str | None = None, public_url: str = "http://127.0.
             return unknown(vendor)
         return world.faulted_replies.get(vendor, [])
 
+    @app.post("/_sandbox/clock")
+    async def clock(request: Request):
+        """Stop the vendors' clock at ``at`` (ISO 8601, with its zone), or start it again (``null``)."""
+        body = await request.json()
+        at = body.get("at")
+        try:
+            moment = datetime.datetime.fromisoformat(at) if at else None
+        except (TypeError, ValueError):
+            return JSONResponse({"message": "at must be an ISO 8601 time or null"}, status_code=400)
+        if moment is not None and moment.tzinfo is None:
+            return JSONResponse({"message": "at must carry its time zone"}, status_code=400)
+        world.stop_clock(moment)
+        return {"at": world.stopped_at.isoformat() if world.stopped_at else None}
+
     @app.post("/_sandbox/reset")
     async def reset():
-        """Forget every record, fault and counter."""
+        """Forget every record, fault and counter, and start a stopped clock again."""
         world.reset()
         return {"reset": True}
 

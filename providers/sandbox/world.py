@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import dataclasses
+import datetime
 import json
 import logging
 import os
@@ -210,12 +211,28 @@ class World:
         self.held: dict[str, list[tuple[str, dict, dict[str, str], int]]] = {}
         # Bodies of replies a fault delayed or cut, newest last (``ReplyFaults``).
         self.faulted_replies: dict[str, list[Any]] = {}
+        # The vendors' clock, when a test or the demo seed stopped it at a moment (``stop_clock``).
+        self.stopped_at: datetime.datetime | None = None
         # Keys every imitation accepts besides its demo key (a rotated key, for walking a rotation).
         self.extra_keys = {
             k.strip() for k in os.environ.get("ASSAY_SANDBOX_KEYS", "").split(",") if k.strip()
         }
         if self.state_file and self.state_file.exists():
             self.data = json.loads(self.state_file.read_text())
+
+    def now(self) -> datetime.datetime:
+        """The vendors' time (UTC): the real time, unless the clock was stopped at a moment."""
+        return self.stopped_at or datetime.datetime.now(datetime.UTC)
+
+    def stop_clock(self, at: datetime.datetime | None) -> None:
+        """Stop the vendors' clock at ``at`` (None starts it again, at the real time).
+
+        Every imitation stamps its invitations, starts and submissions with ``now()``: the demo
+        seed plays a morning of candidates through it (invited at nine, started at ten, done
+        forty minutes later), with Assay's clock stopped at the same moments, so each result
+        reads as a real candidate's and agrees with the application's history.
+        """
+        self.stopped_at = at.astimezone(datetime.UTC) if at else None
 
     def vendor(self, name: str, initial: dict[str, Any]) -> dict[str, Any]:
         """The records of one vendor, created from ``initial`` on first use."""
@@ -231,11 +248,12 @@ class World:
             tmp.replace(self.state_file)
 
     def reset(self) -> None:
-        """Forget everything: records, faults, counters."""
+        """Forget everything: records, faults, counters, a stopped clock."""
         with self.lock:
             self.data.clear()
             self.held.clear()
             self.faulted_replies.clear()
+            self.stopped_at = None
             for name in self.faults:
                 self.faults[name] = Faults()
                 self.counters[name] = Counters()

@@ -1,5 +1,6 @@
 """The demo data `make run` seeds: a fresh database meets a fresh sandbox, however old the sandbox's file."""
 
+import datetime
 import pathlib
 import sqlite3
 import subprocess
@@ -38,3 +39,54 @@ def test_a_fresh_database_is_seeded_against_a_sandbox_that_kept_an_earlier_demo(
         states = dict(db.execute("SELECT state, count(*) FROM assessmentattempt GROUP BY state").fetchall())
     assert "error" not in states
     assert states.get("reviewed", 0) > 0 and states.get("started", 0) > 0
+
+
+def _when(value: str | None) -> datetime.datetime | None:
+    """A time as SQLite holds it, in UTC."""
+    if value is None:
+        return None
+    moment = datetime.datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
+
+
+def _finished_demo_results(tmp_path) -> list[dict]:
+    """Every finished result of a freshly seeded demo, with its history's times."""
+    with running_sandbox() as sandbox_url:
+        database = _seed(tmp_path, sandbox_url)
+    with sqlite3.connect(database) as db:
+        db.row_factory = sqlite3.Row
+        rows = db.execute(
+            "SELECT a.id, i.vendor, a.sent_at, a.started_at, a.completed_at, a.duration_seconds"
+            " FROM assessmentattempt a JOIN integration i ON i.id = a.integration_id"
+            " WHERE a.state IN ('completed', 'reviewed')"
+        ).fetchall()
+        results = []
+        for row in rows:
+            lines = db.execute(
+                "SELECT at, to_state FROM applicationevent WHERE attempt_id = ? ORDER BY id", (row["id"],)
+            ).fetchall()
+            results.append(
+                {
+                    **{key: row[key] for key in ("vendor", "duration_seconds")},
+                    **{key: _when(row[key]) for key in ("sent_at", "started_at", "completed_at")},
+                    "history": [(_when(line["at"]), line["to_state"]) for line in lines],
+                }
+            )
+    return results
+
+
+def test_a_demo_candidate_took_tens_of_minutes_between_invitation_and_finish_in_order(tmp_path):
+    """The demo's HackerRank results read "under 1 min of 75 min": the seed started and submitted
+    every test within the second it was sent. Its candidates now take 15 to 40 minutes, started
+    after the invitation (the history's "sent" line), finished before the seed's now."""
+    results = _finished_demo_results(tmp_path)
+    seeded = datetime.datetime.now(datetime.UTC)
+
+    assert {"hackerrank", "coderpad_screen", "imocha"} <= {r["vendor"] for r in results}
+    for result in results:
+        sent, started, completed = result["sent_at"], result["started_at"], result["completed_at"]
+        assert sent <= started <= completed <= seeded, result
+        sent_line = next(at for at, state in result["history"] if state == "sent")
+        assert sent_line == sent, result
+    taken = [r["duration_seconds"] for r in results if r["vendor"] == "hackerrank"]
+    assert taken and all(15 * 60 <= seconds <= 40 * 60 for seconds in taken), taken
