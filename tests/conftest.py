@@ -6,6 +6,7 @@ would talk to a vendor.
 
 import atexit
 import dataclasses
+import datetime
 import json
 import logging
 import os
@@ -87,6 +88,10 @@ class Sandbox:
 
     def submit(self, vendor_attempt_id: str, vendor: str = "coderpad_screen") -> None:
         self.act(vendor_attempt_id, "submit", vendor)
+
+    def stop_clock(self, at: datetime.datetime | None) -> None:
+        """Stop every vendor's clock at ``at`` (None starts it again): when the candidate acts."""
+        self.post("/_sandbox/clock", json={"at": at.isoformat() if at else None})
 
 
 @pytest.fixture(scope="session")

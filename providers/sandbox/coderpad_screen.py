@@ -53,10 +53,15 @@ def _now_ms(world: World) -> int:
 
 
 def _report(session: dict) -> dict:
-    """A deterministic report from the candidate's email, so demos and tests repeat."""
+    """A deterministic report from the candidate's email, so demos and tests repeat.
+
+    The time used (``duration``) is the time between the start and the end, as the session's
+    ``start_time`` and ``end_time`` tell it: a duration of its own made the demo read Started
+    and Completed at one minute beside "37 min" taken.
+    """
     seed = int(hashlib.sha256(session["candidate_email"].encode()).hexdigest(), 16)
     score = 40 + seed % 59
-    duration = 900 + seed % 2400
+    duration = max(0, session["end_time"] - session["start_time"]) // 1000
     techs = TECHNOLOGIES.get(session["campaign_id"], ("Problem solving", "Code quality"))
     technologies = {}
     for i, tech in enumerate(techs):

@@ -102,11 +102,17 @@ def _lowered(body: Any) -> dict[str, Any]:
     return {str(k).lower(): v for k, v in body.items()} if isinstance(body, dict) else {}
 
 
-def _results(invitation: dict, *, partial: bool) -> dict:
-    """Deterministic section results from the candidate's email, so demos and tests repeat."""
+def _results(invitation: dict, *, partial: bool, worked_seconds: float) -> dict:
+    """Deterministic section results from the candidate's email, so demos and tests repeat.
+
+    The sections' times taken share out ``worked_seconds``, the time from ``attemptedOn`` to the
+    finish: iMocha tells no finish, so the provider reads it as the start plus those times, and
+    times of their own put it before or after the moment the candidate really finished. A
+    section closes when its time is up: a candidate who stayed on longer finished then.
+    """
     seed = int(hashlib.sha256(invitation["email"].lower().encode()).hexdigest(), 16)
     names = SECTIONS.get(invitation["testId"], ("Aptitude", "Domain knowledge"))
-    sections = []
+    sections, weights = [], []
     for i, name in enumerate(names):
         questions = 5 + (seed >> (4 * i)) % 6
         worth = questions * 2
@@ -114,6 +120,7 @@ def _results(invitation: dict, *, partial: bool) -> dict:
         if partial and i == len(names) - 1:
             share = share // 3  # the candidate left during the last section
         allowed_minutes = 10 + 5 * (i % 3)
+        weights.append(allowed_minutes * (0.4 + ((seed >> (16 + i)) % 50) / 100))
         sections.append(
             {
                 "sectionId": 9000 + i,
@@ -122,9 +129,11 @@ def _results(invitation: dict, *, partial: bool) -> dict:
                 "sectionScore": float(worth),
                 "candidateScore": float(round(worth * share / 100)),
                 "sectionTime": allowed_minutes,
-                "sectionTimeTaken": int(allowed_minutes * 60 * (0.4 + ((seed >> (16 + i)) % 50) / 100)),
             }
         )
+    for section, weight in zip(sections, weights, strict=True):
+        share = int(max(0.0, worked_seconds) * weight / sum(weights))
+        section["sectionTimeTaken"] = min(share, section["sectionTime"] * 60)  # a section closes on time
     return {"sections": sections}
 
 
@@ -227,7 +236,8 @@ def build(world: World) -> tuple[APIRouter, Controls]:
 
     def finish(invitation: dict, status: str) -> None:
         if invitation["status"] == "In Progress":
-            invitation["results"] = _results(invitation, partial=status == "Test Left")
+            worked = world.now().timestamp() - invitation["attemptedOn"]
+            invitation["results"] = _results(invitation, partial=status == "Test Left", worked_seconds=worked)
             become(invitation, status)
             callback(invitation)
 

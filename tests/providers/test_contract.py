@@ -259,6 +259,39 @@ def test_the_lifecycle_is_followed_by_webhook_and_by_poll(vendor, inbox, live):
         assert listed[attempt_id].progress == Progress.COMPLETED
 
 
+def test_a_result_s_time_taken_is_the_time_from_its_start_to_its_finish(vendor, inbox):
+    """The candidate is invited, starts 20 minutes later and submits 23 minutes after that (the
+    sandbox's clock stopped at each moment). HackerRank's and CodeSignal's results read "under
+    1 min" (stamped at the second of each click); CoderPad Screen's and Coodesh's read Started =
+    Completed beside a time of their own: every vendor now tells those 23 minutes, in order."""
+    if not _lists_scored_tests(vendor):
+        return  # a live-interview vendor: a pad records no time taken
+    invited = datetime.datetime.now(datetime.UTC).replace(microsecond=0) - datetime.timedelta(hours=2)
+    started = invited + datetime.timedelta(minutes=20)
+    clock = f"{vendor.sandbox_url}/_sandbox/clock"
+    test_id = _first_test(vendor)
+    try:
+        httpx.post(clock, json={"at": invited.isoformat()}, timeout=10).raise_for_status()
+        attempt_id = vendor.provider.send(test_id=test_id, invitee=_invitee()).vendor_attempt_id
+        httpx.post(clock, json={"at": started.isoformat()}, timeout=10).raise_for_status()
+        vendor.act(attempt_id, "start")
+        _current(vendor, inbox, attempt_id, test_id, deliveries=1)
+        finished = started + datetime.timedelta(minutes=23)
+        httpx.post(clock, json={"at": finished.isoformat()}, timeout=10).raise_for_status()
+        vendor.act(attempt_id, "submit")
+        done = _current(vendor, inbox, attempt_id, test_id, deliveries=2)
+    finally:
+        httpx.post(clock, json={"at": None}, timeout=10).raise_for_status()
+
+    # iMocha tells times per section, in whole seconds: their sum may fall a second or two short.
+    assert done.result is not None and 23 * 60 - 5 <= done.result.duration_seconds <= 23 * 60, done.result
+    assert (
+        done.started_at == started
+        and finished - datetime.timedelta(seconds=5) <= done.completed_at <= finished
+    )
+    assert done.sent_at is None or done.sent_at == invited
+
+
 def test_a_listing_asks_for_a_page_only_when_it_is_read(vendor):
     """Readers stop early (a webhook burst once every named attempt is found): no page is wasted."""
     if not vendor.can(Capability.POLL):

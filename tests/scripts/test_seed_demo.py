@@ -90,3 +90,15 @@ def test_a_demo_candidate_took_tens_of_minutes_between_invitation_and_finish_in_
         assert sent_line == sent, result
     taken = [r["duration_seconds"] for r in results if r["vendor"] == "hackerrank"]
     assert taken and all(15 * 60 <= seconds <= 40 * 60 for seconds in taken), taken
+
+
+def test_a_demo_result_s_time_taken_is_the_time_from_its_start_to_its_finish(tmp_path):
+    """CoderPad Screen's demo results read Started and Completed at one minute beside "37 min"
+    taken: the imitation reported a time of its own. Every vendor's time taken now spans the
+    shown start and finish, and the history learns of the finish after it happened."""
+    for result in _finished_demo_results(tmp_path):
+        span = (result["completed_at"] - result["started_at"]).total_seconds()
+        assert 14 * 60 <= span <= 40 * 60 and abs(span - result["duration_seconds"]) < 60, result
+        done_line = next(at for at, state in result["history"] if state == "completed")
+        assert result["completed_at"] <= done_line, result
+        assert [at for at, _ in result["history"]] == sorted(at for at, _ in result["history"]), result

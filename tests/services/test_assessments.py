@@ -1,5 +1,6 @@
 """Sending and syncing assessments, on a real database against the sandbox over HTTP."""
 
+import datetime
 import threading
 import time
 
@@ -171,8 +172,13 @@ def test_the_poll_catches_a_dropped_webhook_and_brings_the_full_result(
 ):
     attempt = _sent(session, pipeline_with_assessment)
     sandbox.faults(drop_webhooks=True)
+    # The candidate works 29 minutes (the vendor reports the time from their start to their submit).
+    started = datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=1)
+    sandbox.stop_clock(started)
     sandbox.start(attempt.vendor_attempt_id)
+    sandbox.stop_clock(started + datetime.timedelta(minutes=29))
     sandbox.submit(attempt.vendor_attempt_id)
+    sandbox.stop_clock(None)
 
     report = sync.sync_integration(session=session, integration_id=attempt.integration_id)
 
@@ -181,7 +187,7 @@ def test_the_poll_catches_a_dropped_webhook_and_brings_the_full_result(
     assert attempt.state == AttemptState.COMPLETED
     assert 0 <= attempt.score_percent <= 100
     assert attempt.comparative_score is not None
-    assert 0 < attempt.duration_seconds <= attempt.time_allowed_seconds
+    assert attempt.duration_seconds == 29 * 60 <= attempt.time_allowed_seconds
     assert attempt.points <= attempt.max_points
     assert attempt.subscores and attempt.report_url
     events = session.exec(select(ApplicationEvent).where(ApplicationEvent.attempt_id == attempt.id)).all()

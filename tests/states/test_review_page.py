@@ -3,6 +3,7 @@ no shortcut acts behind a dialog; a rule switches on only as its dry run showed.
 
 import base64
 import csv
+import datetime
 import io
 
 import pytest
@@ -20,10 +21,28 @@ from tests.states.conftest import run_async, run_handler, substate, toast_level
 
 
 def _review_page(
-    session, p, sandbox, signed_in_as, *, results: int, role: Role = Role.RECRUITER
+    session,
+    p,
+    sandbox,
+    signed_in_as,
+    *,
+    results: int,
+    role: Role = Role.RECRUITER,
+    minutes_worked: tuple[float, ...] = (),
 ) -> ReviewState:
-    """A recruiter's (or ``role``'s) review page of the job, loaded, with ``results`` submitted tests synced in."""
-    for attempt in send_to_applicants(session, p.assessment, results):
+    """A recruiter's (or ``role``'s) review page of the job, loaded, with ``results`` submitted tests synced in.
+
+    With ``minutes_worked``, each candidate in turn submits that long after starting (on the sandbox's clock).
+    """
+    for n, attempt in enumerate(send_to_applicants(session, p.assessment, results)):
+        if n < len(minutes_worked):
+            started = datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=1)
+            sandbox.stop_clock(started)
+            sandbox.start(attempt.vendor_attempt_id)
+            sandbox.stop_clock(started + datetime.timedelta(minutes=minutes_worked[n]))
+            sandbox.submit(attempt.vendor_attempt_id)
+            sandbox.stop_clock(None)
+            continue
         sandbox.start(attempt.vendor_attempt_id)
         sandbox.submit(attempt.vendor_attempt_id)
     sync.sync_integration(session=session, integration_id=p.integration.id)
@@ -290,7 +309,9 @@ def test_a_test_s_time_taken_reads_the_same_on_the_review_and_application_pages(
     session, pipeline_with_assessment, sandbox, signed_in_as
 ):
     """The review page said "28.9 min of 60" where the application page said "29 min of 60 min"."""
-    page = _review_page(session, pipeline_with_assessment, sandbox, signed_in_as, results=3)
+    page = _review_page(
+        session, pipeline_with_assessment, sandbox, signed_in_as, results=3, minutes_worked=(28.9, 29, 41.5)
+    )
 
     on_review = {row.attempt_id: row.time_taken for row in page.rows}
     on_application = {
