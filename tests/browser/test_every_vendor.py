@@ -58,23 +58,28 @@ def test_a_scored_test_from_each_vendor(page, app_url, sign_in, shoot, vendor):
     shoot(f"50-vendor-{vendor}")
 
 
-def test_a_live_interview_pad_from_its_stage_template(page, app_url, sign_in, shoot):
-    page.set_default_timeout(20_000)
-    sign_in("recruiter@assay.test")
-    name = "Walk CoderPad Interview"
+def _interview_in_onsite(page, app_url, name: str, interviewers: str):
+    """``name`` applies to the demo job, moves to Onsite (whose live template is CoderPad
+    Interview) and is booked an interview in two days; (the interview's row, its pad), sent."""
     open_new_application(page, app_url, 1, name)
     page.get_by_label("Move to stage").click()
     page.get_by_role("option", name="Onsite", exact=True).click()  # the demo job's stages, others' too
     expect(page.get_by_text("Moved to Onsite")).to_be_visible()
-
     when = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=2)).strftime("%Y-%m-%d 15:00")
     page.get_by_label("Interview time").fill(when)
-    page.get_by_label("Interviewers").fill("Grace Hopper, Alan Kay")
+    page.get_by_label("Interviewers").fill(interviewers)
     page.get_by_role("button", name="Schedule").click()
-    interview = page.locator(".interviews")
+    interview = page.locator(".interviews .interview")
     expect(interview.locator(".interview-link")).to_contain_text("/take/")
     pad = page.locator(".assessment-attempt", has_text="CoderPad Interview")
     expect(pad).to_contain_text("Sent")
+    return interview, pad
+
+
+def test_a_live_interview_pad_from_its_stage_template(page, app_url, sign_in, shoot):
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    interview, pad = _interview_in_onsite(page, app_url, "Walk CoderPad Interview", "Grace Hopper, Alan Kay")
 
     candidate = page.context.new_page()
     candidate.goto(interview.locator(".interview-link").inner_text())
@@ -92,18 +97,7 @@ def test_cancelling_an_interview_says_first_its_pad_stays_open(page, app_url, si
     click, and the interview is called off all the same."""
     page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
-    open_new_application(page, app_url, 1, "Walk Cancelled Pad")
-    page.get_by_label("Move to stage").click()
-    page.get_by_role("option", name="Onsite", exact=True).click()
-    expect(page.get_by_text("Moved to Onsite")).to_be_visible()
-    when = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=3)).strftime("%Y-%m-%d 10:00")
-    page.get_by_label("Interview time").fill(when)
-    page.get_by_label("Interviewers").fill("Grace Hopper")
-    page.get_by_role("button", name="Schedule").click()
-    interview = page.locator(".interviews .interview")
-    expect(interview.locator(".interview-link")).to_contain_text("/take/")
-    pad = page.locator(".assessment-attempt", has_text="CoderPad Interview")
-    expect(pad).to_contain_text("Sent")
+    interview, pad = _interview_in_onsite(page, app_url, "Walk Cancelled Pad", "Grace Hopper")
     expect(pad).to_contain_text("attempt 1 · Interview room")  # not "One-off": no test sent outside the plan
 
     interview.get_by_role("button", name=re.compile("^Cancel the interview on")).click()
