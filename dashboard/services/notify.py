@@ -240,9 +240,8 @@ def unclaimed(now: datetime.datetime):
 def _claim(session: Session, message_id: int) -> OutboxMessage | None:
     """The email, claimed for this send; None if it went, is withheld, or another send holds it.
 
-    A write that succeeds only where nothing else has written: an undo of its rejection
-    (``reopening``) withholds only an unclaimed email, so of the two, the first to write wins,
-    and an email is never both sent and withheld. Row locks would do it on PostgreSQL only.
+    A write that succeeds only where nothing else has written, on SQLite as on PostgreSQL: two
+    sends never take one email, and a withheld one (its rejection undone) is never taken.
     """
     now = utcnow()
     claimed = session.execute(
@@ -257,6 +256,31 @@ def _claim(session: Session, message_id: int) -> OutboxMessage | None:
     ).rowcount
     session.commit()
     return session.get(OutboxMessage, message_id, populate_existing=True) if claimed else None
+
+
+def _mark_sent(session: Session, message: OutboxMessage) -> None:
+    """The mail server took it: sent, claim released. An undo that withheld it while the server
+    was taking it came too late: the withholding is taken back and the history says it went.
+
+    ``sent_at`` is written first: from then on no undo withholds it (``reopening._withhold``
+    writes only an unsent email), so a withholding read after it is one that came before."""
+    session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == message.id)
+        .values(sent_at=utcnow(), error=None, sending_since=None)
+    )
+    session.refresh(message)
+    if message.withheld and message.application_id:
+        message.withheld = None
+        session.add(message)
+        history.record(
+            session,
+            application_id=message.application_id,
+            summary=f"Rejection email to {message.to_address} went all the same: "
+            "the mail server was taking it as the rejection was undone",
+            actor=SYSTEM,
+        )
+    session.commit()
 
 
 def deliver_outbox(session: Session, limit: int = 100) -> int:
@@ -302,9 +326,7 @@ def deliver_outbox(session: Session, limit: int = 100) -> int:
                 )
                 email.set_content(message.body)
                 smtp.send_message(email)
-                message.sent_at, message.error, message.sending_since = utcnow(), None, None
-                session.add(message)
-                session.commit()
+                _mark_sent(session, message)
                 holding, sent = None, sent + 1
             left = []
     except (OSError, smtplib.SMTPException) as err:

@@ -20,7 +20,7 @@ import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from dashboard.services import history, interviews, notify
+from dashboard.services import history, interviews
 from dashboard.services.actors import Actor
 from dashboard.services.errors import NotFound, UserError
 from dashboard.services.review import claim_decision
@@ -94,21 +94,18 @@ def _rejection_emails(session: Session, application_id: int) -> list[OutboxMessa
 
 
 def _withhold(session: Session, email: OutboxMessage, actor: Actor) -> None:
-    """Never send this waiting rejection email, unless it has gone meanwhile or is going now. Its
-    dedupe key is set aside, so that rejecting the candidate again (for good, this time) writes
-    them a new one instead of finding this one.
+    """Never send this waiting rejection email, unless it has gone meanwhile. Its dedupe key is
+    set aside, so that rejecting the candidate again (for good, this time) writes them a new one
+    instead of finding this one.
 
-    Written only where it is unsent and no send has claimed it (``notify._claim``): of an undo and
-    a send of the same email, the first to write wins, so an email is never both sent and
-    withheld. One already going out is said so in the history.
+    Written wherever it is unsent, a send under way included: should that send fail, or its
+    process die, the email is not tried again (``notify._claim`` refuses a withheld one). Should
+    the mail server take it all the same, the send marks it sent and says in the history that it
+    went after all (``notify._mark_sent``): the undo came a moment too late.
     """
     withheld = session.execute(
         sa.update(OutboxMessage)
-        .where(
-            OutboxMessage.id == email.id,
-            OutboxMessage.sent_at.is_(None),  # type: ignore[union-attr]
-            notify.unclaimed(utcnow()),
-        )
+        .where(OutboxMessage.id == email.id, OutboxMessage.sent_at.is_(None))  # type: ignore[union-attr]
         .values(withheld=WITHHELD, dedupe_key=f"withheld:{email.id}:{email.dedupe_key}"[:200])
     ).rowcount
     session.expire(email)
@@ -118,7 +115,7 @@ def _withhold(session: Session, email: OutboxMessage, actor: Actor) -> None:
         summary=(
             f"Rejection email to {email.to_address} withheld: it had not gone when the rejection was undone"
             if withheld
-            else f"Rejection email to {email.to_address} not withheld: it was already going out"
+            else f"Rejection email to {email.to_address} not withheld: it had already gone"
         ),
         actor=actor,
     )

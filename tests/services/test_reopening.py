@@ -177,13 +177,15 @@ def test_a_result_reviewed_before_the_rejection_stays_reviewed_once_it_is_undone
 
 def _handed_over(session, while_sending=None) -> list[str]:
     """What the outbox hands a real SMTP server on loopback (aiosmtpd), sending once; each email as
-    the server takes it is passed to ``while_sending`` first, as something else happens meanwhile."""
+    the server takes it is passed to ``while_sending`` first, as something else happens meanwhile
+    (a reply it returns, "451 …", is the server's instead of taking it)."""
     handed: list[str] = []
 
     class Server:
         async def handle_DATA(self, server, smtp_session, envelope):
-            if while_sending is not None:
-                while_sending(len(handed))
+            refusal = while_sending(len(handed)) if while_sending is not None else None
+            if refusal:
+                return refusal
             handed.append(envelope.content.decode())
             return "250 OK"
 
@@ -261,33 +263,63 @@ def test_a_rejection_undone_while_the_outbox_goes_out_withholds_its_email_still_
     assert (rejection.sent_at, rejection.withheld) == (None, "rejection undone")
 
 
-def test_a_rejection_undone_while_its_own_email_is_handed_to_the_mail_server_leaves_it_sent_and_says_so(
-    session, pipeline_with_assessment, sandbox
-):
-    """The SQLite half of a review's finding: an undo landing while the mail server took the
-    rejection email itself marked it withheld (the outbox said it never went) though it had gone;
-    PostgreSQL's row lock had closed that only there. Now the send claims the email first."""
-    p, rita = pipeline_with_assessment, _rita(session)
-    _rejected_after_the_test(session, p, sandbox, rita)
+def _handed_over_as_undone(session, p, rita, *, refused: bool) -> tuple[list[str], OutboxMessage]:
+    """The outbox goes out, and the rejection is undone while the mail server takes the rejection
+    email itself (the last to go), which it then accepts, or ``refused``, turns away for now."""
     waiting = session.exec(select(OutboxMessage).where(OutboxMessage.sent_at.is_(None))).all()
-    rejection_turn = len(waiting) - 1  # the rejection email is the last to go
+    rejection_turn = len(waiting) - 1
 
     def undone_during_its_own_exchange(already_handed: int) -> None:
         if already_handed == rejection_turn:
             with new_session() as other:
                 _reopen(other, p.application.id, rita)
+            if refused:
+                return "451 4.3.0 Try again later"
+        return None
 
     handed = _handed_over(session, undone_during_its_own_exchange)
-
     [rejection] = _rejection_emails(session)
     session.refresh(rejection)
-    assert len(handed) == len(waiting)
+    return handed, rejection
+
+
+def test_a_rejection_undone_while_the_mail_server_takes_its_email_says_it_went_all_the_same(
+    session, pipeline_with_assessment, sandbox
+):
+    """The SQLite half of a review's finding: an undo landing while the mail server took the
+    rejection email itself marked it withheld (the outbox said it never went) though it had gone;
+    PostgreSQL's row lock had closed that only there."""
+    p, rita = pipeline_with_assessment, _rita(session)
+    _rejected_after_the_test(session, p, sandbox, rita)
+
+    handed, rejection = _handed_over_as_undone(session, p, rita, refused=False)
+
+    assert handed[-1].count("we will not continue with your application")
     assert rejection.sent_at is not None and rejection.withheld is None
     assert views.outbox(session)[0].status.startswith("Sent")
     history = session.exec(select(ApplicationEvent.summary).order_by(ApplicationEvent.id.desc())).first()
-    assert history == "Rejection email to ada@example.com not withheld: it was already going out"
+    assert history == (
+        "Rejection email to ada@example.com went all the same: "
+        "the mail server was taking it as the rejection was undone"
+    )
     session.refresh(p.application)
     assert p.application.rejected_at is None  # the undo itself went through
+
+
+def test_a_rejection_undone_while_its_email_is_turned_away_is_never_tried_again(
+    session, pipeline_with_assessment, sandbox
+):
+    """Found in a review: an email the undo found on its way was left to a later send should
+    this one fail, and the candidate told a rejection the team had taken back."""
+    p, rita = pipeline_with_assessment, _rita(session)
+    _rejected_after_the_test(session, p, sandbox, rita)
+
+    _handed, rejection = _handed_over_as_undone(session, p, rita, refused=True)
+
+    assert (rejection.sent_at, rejection.withheld) == (None, "rejection undone")
+    assert _handed_over(session) == []  # the next run, the mail server well again: nothing goes
+    session.refresh(rejection)
+    assert (rejection.sent_at, rejection.withheld) == (None, "rejection undone")
 
 
 def test_a_rejection_email_already_sent_stays_sent_and_the_question_says_so(
