@@ -176,12 +176,19 @@ def next_step(session: Session, attempt: AssessmentAttempt, *, retaken: bool) ->
     return next(a for a in actions_for(session, attempt, retaken=retaken) if a.name == name)
 
 
-def _interview_called_off(session: Session, attempt: AssessmentAttempt) -> bool:
-    """Whether this is the room (pad) of an interview that was cancelled."""
+def _interviews_meeting_in(session: Session, attempt: AssessmentAttempt) -> list[Interview] | None:
+    """The upcoming, booked interviews whose room (pad) this attempt is; None if no interview was
+    ever booked in it (a test, or a pad sent on its own), whose cancel readies it again as before.
+
+    A candidate's interviews share a room while it is open (one open attempt per test), so a
+    room is needed as long as one of them is still ahead, whichever was booked first."""
     if not attempt.live_interview:
-        return False
-    interview = session.exec(select(Interview).where(Interview.attempt_id == attempt.id)).first()
-    return interview is not None and interview.cancelled_at is not None
+        return None
+    meeting = list(session.exec(select(Interview).where(Interview.attempt_id == attempt.id)))
+    if not meeting:
+        return None
+    now = utcnow()
+    return [i for i in meeting if i.cancelled_at is None and i.scheduled_for.astimezone(datetime.UTC) > now]
 
 
 def _ready_again(session: Session, attempt: AssessmentAttempt, actor: Actor) -> AssessmentAttempt:
@@ -238,14 +245,16 @@ def cancel_assessment(*, session: Session, attempt_id: int, actor: Actor) -> Sen
         return SendOutcome(True, "Withdrawn before it was sent; the candidate got nothing.")
     _record(session, attempt, "cancelled", actor, before)
     session.flush()
-    if session.get(Application, attempt.application_id).rejected_at is not None or _interview_called_off(
-        session, attempt
-    ):
-        # A rejected candidate is sent no test, and a called-off interview needs no room: a fresh
-        # attempt would only wait, never sent.
+    booked = _interviews_meeting_in(session, attempt)
+    if session.get(Application, attempt.application_id).rejected_at is not None or booked == []:
+        # A rejected candidate is sent no test, and a room no booked interview meets in is
+        # needed by nobody: a fresh attempt would only wait, never sent.
         session.commit()
         return SendOutcome(True, "Cancelled; the candidate's link stops working.")
     fresh = _ready_again(session, attempt, actor)
+    for interview in booked or ():  # they meet in the fresh room, once it is sent
+        interview.attempt_id = fresh.id
+        session.add(interview)
     session.commit()
     return SendOutcome(True, f"Cancelled. A fresh attempt is ready to send (attempt {fresh.attempt_number}).")
 

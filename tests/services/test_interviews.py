@@ -5,7 +5,7 @@ import datetime
 import pytest
 from sqlmodel import select
 
-from dashboard.services import accounts, interviews, plans, reopening, review, views
+from dashboard.services import accounts, attempt_actions, interviews, plans, reopening, review, views
 from dashboard.services.actors import SYSTEM, user
 from dashboard.services.errors import UserError
 from dashboard.services.integrations import list_vendor_tests, provider_for
@@ -173,3 +173,38 @@ def test_an_interview_whose_time_has_passed_is_not_cancelled(session, pipeline_w
         interviews.cancel_interview(session=session, interview_id=held.id, actor=SYSTEM)
     session.refresh(held)
     assert held.cancelled_at is None
+
+
+def test_a_room_cancelled_on_its_own_is_readied_again_for_the_interview_still_booked_in_it(
+    session, pipeline_with_assessment, sandbox
+):
+    """Found in a review: whether a cancelled room was readied again went by whichever interview
+    the database named first, so one cancelled interview left the other booked without a room."""
+    p = pipeline_with_assessment
+    _with_rooms(session, p)
+    moved = _schedule(session, p.application.id, "Grace Hopper")
+    kept = _schedule(session, p.application.id, "Alan Kay")
+    interviews.cancel_interview(session=session, interview_id=moved.id, actor=SYSTEM)  # the room stays
+
+    attempt_actions.cancel_assessment(session=session, attempt_id=kept.attempt_id, actor=SYSTEM)
+
+    session.refresh(kept)
+    fresh = session.get(AssessmentAttempt, kept.attempt_id)
+    assert fresh.state == AttemptState.READY_TO_SEND and fresh.attempt_number == 2
+
+
+def test_a_room_whose_interviews_are_past_or_cancelled_is_not_readied_again(
+    session, pipeline_with_assessment, sandbox
+):
+    p = pipeline_with_assessment
+    _with_rooms(session, p)
+    held = _schedule(session, p.application.id, "Grace Hopper")
+    booked = _schedule(session, p.application.id, "Alan Kay")
+    held.scheduled_for = utcnow() - datetime.timedelta(hours=2)  # it took place this morning
+    session.add(held)
+    session.commit()
+
+    interviews.cancel_interview(session=session, interview_id=booked.id, actor=SYSTEM)
+
+    [room] = session.exec(select(AssessmentAttempt)).all()
+    assert room.state == AttemptState.CANCELLED  # withdrawn, and no fresh room for nobody
