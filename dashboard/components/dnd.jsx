@@ -162,8 +162,27 @@ function noteCardControl(event) {
   const card = event.target.closest?.("[data-application-id]");
   if (card) {
     lastCardControl = { applicationId: card.dataset.applicationId, label: event.target.getAttribute("aria-label") };
-  } else if (!event.target.closest?.("[role='menu']")) {
+    return;
+  }
+  // Kept only in the menu that card opened (the focus came from the card, or from the menu's
+  // own items): a menu opened elsewhere ("Move selected to") is not emptied by a colleague
+  // moving that card, and once the viewer is anywhere else (a search box) nothing is taken.
+  const from = event.relatedTarget;
+  const fromThatCard =
+    lastCardControl && from?.closest?.("[data-application-id]")?.dataset.applicationId === lastCardControl.applicationId;
+  const inItsMenu = event.target.closest?.("[role='menu']") && (fromThatCard || from?.closest?.("[role='menu']"));
+  if (!inItsMenu) {
     lastCardControl = null;
+    focusToFollow = null;
+  }
+}
+
+function forgetCardControlOnClickElsewhere(event) {
+  // A click on the page's background sends the focus to the body without a focusin: the card
+  // control noted before must not be taken up by a colleague's move of that card minutes later.
+  if (!event.target.closest?.("[data-application-id], [role='menu']")) {
+    lastCardControl = null;
+    focusToFollow = null;
   }
 }
 
@@ -192,7 +211,11 @@ export function DndBoard({ onMove, children, ...rest }) {
   };
   React.useEffect(() => {
     document.addEventListener("focusin", noteCardControl);
-    return () => document.removeEventListener("focusin", noteCardControl);
+    document.addEventListener("pointerdown", forgetCardControlOnClickElsewhere);
+    return () => {
+      document.removeEventListener("focusin", noteCardControl);
+      document.removeEventListener("pointerdown", forgetCardControlOnClickElsewhere);
+    };
   }, []);
   return (
     <DndContext
