@@ -46,9 +46,10 @@ def _rejected(session: Session, application_id: int) -> Application:
 
 
 def _reviewed_by_the_rejection(session: Session, application: Application) -> list[AssessmentAttempt]:
-    """The results the rejection marked reviewed: reviewed at its moment. (Rejections made before
-    the two shared one timestamp marked them a few microseconds earlier, hence the second's grace;
-    nothing else reviews a result within a second of a rejection of the same application.)"""
+    """The results the rejection marked reviewed: reviewed at its moment. Rejections made before
+    the two shared one timestamp marked them in the same second or the one before (``utcnow`` is
+    to the second), hence the second's grace. A person marking a result reviewed in that same
+    second, just as a colleague rejects, would have it back to needs review: harmless, and rare."""
     return list(
         session.exec(
             select(AssessmentAttempt)
