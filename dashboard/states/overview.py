@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import reflex as rx
 
 from dashboard.services import pipeline, plans, views
@@ -13,6 +15,8 @@ from dashboard.states.common import in_session
 
 STARTING_PLAN = ["Applied", "Recruiter screen", "Onsite", "Offer"]
 SEARCH_BOX_ID = "jobs-search"
+# A second "New job" for the title just made, this soon, is the second press of a double click.
+DOUBLE_CLICK_SECONDS = 10.0
 
 
 class JobsState(rx.State):
@@ -27,6 +31,9 @@ class JobsState(rx.State):
     revision: int = -1
     loaded: bool = False  # "No jobs yet." only once the list is read, not while it loads
     creating: bool = False  # a job is being made, its plan about to open
+    # The job this tab made last, and when: the second press of a double click finds it.
+    _made_title: str = ""
+    _made_at: float = 0.0
     # A new job's title another job has: the title typed, and that job, until the recruiter
     # goes on, submits another title or leaves the page.
     same_title_asked: str = ""
@@ -87,7 +94,10 @@ class JobsState(rx.State):
         return await self._create(self.same_title_asked, same_title_meant=True)
 
     async def _create(self, title: str, *, same_title_meant: bool):
-        if self.creating:
+        # Not ``creating`` alone: it stays set until the jobs page loads again, so a title typed
+        # and sent before that load (back on the list at once) was dropped without a word.
+        tidy = " ".join(title.split())
+        if tidy and tidy == self._made_title and time.monotonic() - self._made_at < DOUBLE_CLICK_SECONDS:
             return None
         self.creating = True
         self.same_title_asked, self.same_title_job_id, self.same_title_job = "", 0, ""
@@ -105,6 +115,7 @@ class JobsState(rx.State):
         except UserError as err:
             self.creating = False  # refused: the corrected title is the next job
             return rx.toast.error(str(err))
+        self._made_title, self._made_at = tidy, time.monotonic()
         return rx.redirect(f"/jobs/{job.id}/plan")
 
     @rx.event(background=True)

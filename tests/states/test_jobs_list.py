@@ -1,0 +1,28 @@
+"""The jobs page's state: making jobs one after another, and a double click making one."""
+
+from sqlmodel import select
+
+from dashboard.states.overview import JobsState
+from models import Job, Role
+from tests.states.conftest import run_async, run_handler, substate
+
+
+def _jobs_page(signed_in_as) -> JobsState:
+    page = substate(signed_in_as(Role.RECRUITER), JobsState)
+    run_async(run_handler(page, "load"))
+    return page
+
+
+def test_a_job_typed_before_the_list_loads_again_is_made_and_a_double_click_makes_one(session, signed_in_as):
+    """Found by a CI run: back on the list at once after making a job, a second title sent before
+    the page's load was dropped without a word (the first job's "creating" still stood)."""
+    page = _jobs_page(signed_in_as)
+
+    run_async(run_handler(page, "create_job", {"title": "Security Engineer"}))
+    run_async(
+        run_handler(page, "create_job", {"title": " Security  Engineer"})
+    )  # the double click's second press
+    run_async(run_handler(page, "create_job", {"title": "Site Reliability Engineer"}))  # before any load
+
+    titles = sorted(session.exec(select(Job.title)).all())
+    assert titles == ["Security Engineer", "Site Reliability Engineer"]
