@@ -300,6 +300,8 @@ def test_on_a_phone_a_table_that_scrolls_sideways_shows_that_more_columns_are_th
         page.goto(app_url + path)
         expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
         expect(page.locator(".rt-TableRoot").first).to_be_visible()
+        # Its rows loaded: a table still empty is narrow (ci125 read /users before its rows came).
+        page.wait_for_function(f"({SCROLLING_TABLES})().length > 0", timeout=10_000)
         cues = page.evaluate(SCROLLING_TABLES)
         assert cues, f"{path}: no table scrolls sideways on a phone (the walk expects one)"
         assert all(cues), f"{path}: a table scrolls sideways with no sign of the columns past its edge"
