@@ -283,12 +283,41 @@ def _mark_sent(session: Session, message: OutboxMessage) -> None:
     session.commit()
 
 
+# Why an email refused for good is withheld: never tried again (``OutboxMessage.withheld``).
+REFUSED = "refused for good by the mail server"
+
+
+def _turned_down(err: smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError) -> tuple[int, str]:
+    """The mail server's reply to the one email it turned down: its code and its words."""
+    if isinstance(err, smtplib.SMTPRecipientsRefused):
+        code, words = next(iter(err.recipients.values()))
+    else:
+        code, words = err.smtp_code, err.smtp_error
+    return code, words.decode(errors="replace") if isinstance(words, bytes) else str(words)
+
+
+def _refused(session: Session, message: OutboxMessage, code: int, words: str) -> None:
+    """The mail server turned this one email down; the batch goes on with the next.
+
+    Refused for good (a 5xx: no such address, a message it will never take), it is withheld and
+    never tried again: tried on every run, it stood first in each batch and held up every email
+    behind it. Refused for now (a 4xx: a full mailbox, greylisting), the next run tries it again.
+    """
+    message.error = f"{code} {words}"[:300]
+    message.sending_since = None
+    if code >= 500:
+        message.withheld = REFUSED
+    session.add(message)
+    session.commit()
+
+
 def deliver_outbox(session: Session, limit: int = 100) -> int:
     """Hand waiting emails to the SMTP server, if one is configured; returns how many went.
 
     Each email is claimed just before it goes (``_claim``), and marked sent as soon as it has: a
     rejection undone while the batch goes out withholds its email (``reopening``), which must
-    then not go, and a batch cut short must not send again what it already sent.
+    then not go, and a batch cut short must not send again what it already sent. One address
+    turned down does not stop the batch (``_refused``); a server down or refusing us does.
     """
     url = get_settings().smtp_url
     if not url:
@@ -325,7 +354,12 @@ def deliver_outbox(session: Session, limit: int = 100) -> int:
                     message.subject,
                 )
                 email.set_content(message.body)
-                smtp.send_message(email)
+                try:
+                    smtp.send_message(email)
+                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as err:
+                    _refused(session, message, *_turned_down(err))
+                    holding = None
+                    continue
                 _mark_sent(session, message)
                 holding, sent = None, sent + 1
             left = []

@@ -761,9 +761,7 @@ class OutboxView:
     created: str
     # this email's own: "Sent 2026-05-04 09:12 UTC", "Withheld: rejection undone", "Not sent: <why>", "Waiting to be sent"
     status: str
-    tone: (
-        str  # its badge's colour: "green" sent, "red" refused by the mail server, "gray" waiting or withheld
-    )
+    tone: str  # its badge's colour: "green" sent, "red" refused by the mail server, "gray" waiting or withheld by us
 
 
 def notifications(
@@ -806,7 +804,8 @@ def mail_server_set() -> bool:
 
 
 # The outbox's standing filter: its value, what the list says. "Not sent" holds the emails still to
-# go, those the mail server refused included (they are tried again); a withheld one never goes.
+# go, those the mail server refused for now included (they are tried again); a withheld one (its
+# rejection undone, or its address refused for good) never goes.
 OUTBOX_STANDINGS = {"": "Every email", "not_sent": "Not sent", "sent": "Sent", "withheld": "Withheld"}
 
 
@@ -844,6 +843,8 @@ def outbox(session: Session, limit: int = 100, search: str = "", standing: str =
     def status(m: OutboxMessage) -> tuple[str, str]:
         if m.sent_at:
             return "Sent " + when(m.sent_at), "green"
+        if m.withheld == notify.REFUSED:
+            return f"Withheld: {m.withheld} ({m.error})", "red"
         if m.withheld:
             return f"Withheld: {m.withheld}", "gray"
         if m.error:

@@ -152,3 +152,70 @@ def test_mail_reaches_the_smtp_server_once_and_waits_while_it_is_down(
     assert message["To"] == "riley@example.com" and message["From"] == "Assay <assay@example.com>"
     assert "needs review" in message["Subject"]
     assert mail.sent_at is not None and mail.error is None
+
+
+class _Refusing(_Inbox):
+    """A mail server that turns one address down at RCPT, for good (5xx) or for now (4xx)."""
+
+    def __init__(self, address: str, reply: str) -> None:
+        super().__init__()
+        self.address, self.reply, self.asked = address, reply, []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        self.asked.append(address)
+        if address == self.address:
+            return self.reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def _team_of_two_told_of_a_completion(session, pipeline_with_assessment) -> None:
+    # The refused address sorts first, so its email goes first: the batch must not stop at it.
+    for email_address in ("gone@example.com", "riley@example.com"):
+        accounts.create_user(session=session, email=email_address, name=email_address, role=Role.RECRUITER)
+    _completed_twice(session, pipeline_with_assessment)
+
+
+def test_an_address_refused_for_good_is_not_tried_again_and_holds_up_no_one_else(
+    session, pipeline_with_assessment, sandbox
+):
+    _team_of_two_told_of_a_completion(session, pipeline_with_assessment)
+    port, server = free_port(), _Refusing("gone@example.com", "550 5.1.1 No such user")
+    controller = Controller(server, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        with _smtp_settings(f"smtp://127.0.0.1:{port}"):
+            delivered = notify.deliver_outbox(session)
+            again = notify.deliver_outbox(session)
+            shown = {m.to_address: m for m in views.outbox(session)}
+    finally:
+        controller.stop()
+
+    assert (delivered, again) == (1, 0)
+    assert [m["To"] for m in server.messages] == ["riley@example.com"]
+    assert server.asked.count("gone@example.com") == 1  # never asked again
+    gone = shown["gone@example.com"]
+    assert gone.tone == "red"
+    assert gone.status == f"Withheld: {notify.REFUSED} (550 5.1.1 No such user)"
+    assert views.outbox_count(session, standing="withheld") == 1
+
+
+def test_an_address_refused_for_now_is_tried_again_and_holds_up_no_one_else(
+    session, pipeline_with_assessment, sandbox
+):
+    _team_of_two_told_of_a_completion(session, pipeline_with_assessment)
+    port, server = free_port(), _Refusing("gone@example.com", "450 4.2.1 Mailbox busy, try later")
+    controller = Controller(server, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        with _smtp_settings(f"smtp://127.0.0.1:{port}"):
+            first = notify.deliver_outbox(session)
+            [waiting] = [m for m in views.outbox(session) if m.to_address == "gone@example.com"]
+            server.address = None  # the mailbox has room again
+            second = notify.deliver_outbox(session)
+    finally:
+        controller.stop()
+
+    assert (first, second) == (1, 1)
+    assert (waiting.status, waiting.tone) == ("Not sent: 450 4.2.1 Mailbox busy, try later", "red")
+    assert sorted(m["To"] for m in server.messages) == ["gone@example.com", "riley@example.com"]
