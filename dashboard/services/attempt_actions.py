@@ -259,6 +259,16 @@ def cancel_assessment(*, session: Session, attempt_id: int, actor: Actor) -> Sen
     return SendOutcome(True, f"Cancelled. A fresh attempt is ready to send (attempt {fresh.attempt_number}).")
 
 
+def set_aside_failed(session: Session, attempt: AssessmentAttempt, actor: Actor) -> None:
+    """Cancel a failed attempt nobody needs any more (the interview it was the room for, called
+    off), here only: the vendor holds no working room for it. Left failed, the queue offered a
+    Retry that would make a room for nobody. Left to the caller to commit."""
+    before = attempt.state
+    attempt.state, attempt.updated_at = AttemptState.CANCELLED, utcnow()
+    session.add(attempt)
+    _record(session, attempt, "set aside: the interview it was for was cancelled", actor, before)
+
+
 # A resend this soon after the last is a double click (or two people at once), not a wish to
 # email the candidate twice: it is answered as done.
 RESEND_GAP = datetime.timedelta(minutes=1)

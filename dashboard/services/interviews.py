@@ -82,6 +82,7 @@ def schedule_interview(
         )
         interview.attempt_id = attempt.id
         session.add(interview)
+    history.bump_job(session, application.job_id)  # colleagues' open pages show it, room or none
     session.commit()
     if interview.attempt_id:
         assessments.send_assessment(session=session, attempt_id=interview.attempt_id, actor=actor)
@@ -156,14 +157,19 @@ def cancel_upcoming(session: Session, application_id: int, actor: Actor) -> list
     return called_off
 
 
+FAILED_ROOM_SET_ASIDE = "Its room, which had failed, is set aside."
+
+
 def room_on_cancel(session: Session, interview: Interview) -> tuple[AssessmentAttempt | None, str]:
     """What cancelling ``interview`` does to its room at the vendor (the pad its stage's template
     made): the room to withdraw, or None and why it stays, in words ("": it has none open).
 
     Another booked interview meeting in it keeps it (a candidate's interviews in one stage share
-    one room), and so does a vendor that cannot withdraw one (CoderPad Interview's pads)."""
+    one room), and so does a vendor that cannot withdraw one (CoderPad Interview's pads). A room
+    that failed is set aside with its last interview: left, the queue's Failed offered a Retry
+    that would make a room for nobody."""
     room = session.get(AssessmentAttempt, interview.attempt_id) if interview.attempt_id else None
-    if room is None or room.state not in (AttemptState.READY_TO_SEND, AttemptState.SENT):
+    if room is None or room.state not in (AttemptState.READY_TO_SEND, AttemptState.SENT, AttemptState.ERROR):
         return None, ""
     sharing = [
         i
@@ -172,6 +178,8 @@ def room_on_cancel(session: Session, interview: Interview) -> tuple[AssessmentAt
     ]
     if sharing:
         return None, f"Its link stays: the interview on {named(sharing[0])} uses it too."
+    if room.state == AttemptState.ERROR:
+        return room, FAILED_ROOM_SET_ASIDE
     cancel = next(a for a in attempt_actions.available_actions(session, room) if a.name == "cancel")
     if not cancel.enabled:
         return None, f"Its link still works: {cancel.reason}"
@@ -203,9 +211,13 @@ def cancel_interview(*, session: Session, interview_id: int, actor: Actor) -> as
         summary=f"Interview on {named(interview)} cancelled",
         actor=actor,
     )
+    history.bump_job(session, session.get(Application, interview.application_id).job_id)
     session.commit()
     said = f"Interview on {named(interview)} cancelled; tell the interviewers."
-    if room is not None:
+    if room is not None and room.state == AttemptState.ERROR:
+        attempt_actions.set_aside_failed(session, room, actor)
+        session.commit()
+    elif room is not None:
         try:
             attempt_actions.cancel_assessment(session=session, attempt_id=room.id, actor=actor)
         except UserError as err:

@@ -5,11 +5,20 @@ import datetime
 import pytest
 from sqlmodel import select
 
-from dashboard.services import accounts, attempt_actions, interviews, plans, reopening, review, views
+from dashboard.services import (
+    accounts,
+    attempt_actions,
+    interviews,
+    plans,
+    queue_view,
+    reopening,
+    review,
+    views,
+)
 from dashboard.services.actors import SYSTEM, user
 from dashboard.services.errors import UserError
 from dashboard.services.integrations import list_vendor_tests, provider_for
-from models import ApplicationEvent, AssessmentAttempt, AttemptState, Interview, Role, utcnow
+from models import ApplicationEvent, AssessmentAttempt, AttemptState, Interview, Job, Role, utcnow
 
 
 def _schedule(session, application_id: int, who: str) -> Interview:
@@ -208,3 +217,42 @@ def test_a_room_whose_interviews_are_past_or_cancelled_is_not_readied_again(
 
     [room] = session.exec(select(AssessmentAttempt)).all()
     assert room.state == AttemptState.CANCELLED  # withdrawn, and no fresh room for nobody
+
+
+def _revision(session, job_id: int) -> int:
+    return session.exec(select(Job.revision).where(Job.id == job_id)).one()
+
+
+def test_booking_or_cancelling_an_interview_tells_the_colleagues_open_pages(
+    session, pipeline_with_assessment
+):
+    """Found in a review: an interview booked in a stage with no room, or cancelled while its
+    room stayed, changed nothing an open page watches, so a colleague's application page still
+    showed it unbooked, or still offered Cancel on it."""
+    p = pipeline_with_assessment
+    before = _revision(session, p.job.id)
+    booked = _schedule(session, p.application.id, "Grace Hopper")  # Applied has no room: no attempt made
+    after_booking = _revision(session, p.job.id)
+
+    interviews.cancel_interview(session=session, interview_id=booked.id, actor=SYSTEM)
+
+    assert before < after_booking < _revision(session, p.job.id)
+
+
+def test_a_failed_room_is_set_aside_with_the_interview_it_was_for(session, pipeline_with_assessment, sandbox):
+    """Found in a review: cancelling the interview left its room, whose making had failed, in the
+    queue's Failed with a Retry that would make a room for nobody."""
+    p = pipeline_with_assessment
+    _with_rooms(session, p)
+    sandbox.faults(fail_next=[{"status": 400}])  # the vendor refuses to make the room
+    interview = _schedule(session, p.application.id, "Grace Hopper")
+    room = session.get(AssessmentAttempt, interview.attempt_id)
+    assert room.state == AttemptState.ERROR
+    assert queue_view.count_of(queue_view.counts(session), "failed") == 1
+
+    outcome = interviews.cancel_interview(session=session, interview_id=interview.id, actor=SYSTEM)
+
+    session.refresh(room)
+    assert room.state == AttemptState.CANCELLED
+    assert queue_view.count_of(queue_view.counts(session), "failed") == 0
+    assert outcome.message.endswith(" Its room, which had failed, is set aside.")
