@@ -102,7 +102,15 @@ def _lowered(body: Any) -> dict[str, Any]:
     return {str(k).lower(): v for k, v in body.items()} if isinstance(body, dict) else {}
 
 
-def _results(invitation: dict, *, partial: bool, worked_seconds: float) -> dict:
+def _section_minutes(test_minutes: int, sections: int) -> list[int]:
+    """Each section's time allowed, 2:3:4 of one another, adding up to the test's own duration:
+    a test of 40 minutes whose sections allowed 25 read "25.0 min of 25 min" in the demo."""
+    parts = [2 + i % 3 for i in range(sections)]
+    minutes = [round(test_minutes * p / sum(parts)) for p in parts[:-1]]
+    return [*minutes, test_minutes - sum(minutes)]
+
+
+def _results(invitation: dict, *, partial: bool, worked_seconds: float, test_minutes: int) -> dict:
     """Deterministic section results from the candidate's email, so demos and tests repeat.
 
     The sections' times taken share out ``worked_seconds``, the time from ``attemptedOn`` to the
@@ -113,13 +121,14 @@ def _results(invitation: dict, *, partial: bool, worked_seconds: float) -> dict:
     seed = int(hashlib.sha256(invitation["email"].lower().encode()).hexdigest(), 16)
     names = SECTIONS.get(invitation["testId"], ("Aptitude", "Domain knowledge"))
     sections, weights = [], []
-    for i, name in enumerate(names):
+    for i, (name, allowed_minutes) in enumerate(
+        zip(names, _section_minutes(test_minutes, len(names)), strict=True)
+    ):
         questions = 5 + (seed >> (4 * i)) % 6
         worth = questions * 2
         share = 35 + (seed >> (8 + 3 * i)) % 64
         if partial and i == len(names) - 1:
             share = share // 3  # the candidate left during the last section
-        allowed_minutes = 10 + 5 * (i % 3)
         weights.append(allowed_minutes * (0.4 + ((seed >> (16 + i)) % 50) / 100))
         sections.append(
             {
@@ -237,7 +246,12 @@ def build(world: World) -> tuple[APIRouter, Controls]:
     def finish(invitation: dict, status: str) -> None:
         if invitation["status"] == "In Progress":
             worked = world.now().timestamp() - invitation["attemptedOn"]
-            invitation["results"] = _results(invitation, partial=status == "Test Left", worked_seconds=worked)
+            invitation["results"] = _results(
+                invitation,
+                partial=status == "Test Left",
+                worked_seconds=worked,
+                test_minutes=(test_of(invitation["testId"]) or {"duration": 45})["duration"],
+            )
             become(invitation, status)
             callback(invitation)
 

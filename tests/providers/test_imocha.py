@@ -37,7 +37,7 @@ from providers.imocha import (
     special,
     wire_time,
 )
-from providers.sandbox.imocha import DEMO_KEY
+from providers.sandbox.imocha import DEMO_KEY, TESTS
 from tests.http_server import Request, answering, capturing, serving
 
 FIXTURES = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "imocha"
@@ -712,3 +712,17 @@ def test_an_injected_rate_limit_is_still_rate_limiting(imocha, sandbox):
         imocha.list_tests()
 
     assert err.value.retry_after == 30
+
+
+def test_each_test_s_sections_allow_the_test_s_own_duration(imocha, sandbox):
+    """Seen in the demo: "SQL for Data Analysts" (40 minutes) read "25.0 min of 25 min", its
+    sections allowing 25 between them."""
+    for n, test in enumerate(imocha.list_tests()):
+        invitation = imocha.send(test_id=test.id, invitee=_invitee(700 + n))
+        _act(sandbox, invitation.vendor_attempt_id, "start")
+        _act(sandbox, invitation.vendor_attempt_id, "submit")
+        minutes = next(t["duration"] for t in TESTS if str(t["testId"]) == test.id)
+
+        result = imocha.fetch(invitation.vendor_attempt_id).result
+
+        assert (test.name, result.time_allowed_seconds) == (test.name, minutes * 60)
