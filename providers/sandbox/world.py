@@ -103,6 +103,9 @@ class _Cut:
 
 _CUTS = _Cut()
 REORDER_GAP = 0.25  # seconds between the deliveries of a reordered batch
+# How long a stopped clock stays stopped, in real seconds, unless stopped again: far longer than
+# any one step of the demo seed or a test, far shorter than a sandbox left running for days.
+CLOCK_HOLD_SECONDS = 120.0
 # The current request's fate, set by ``ReplyFaults``: {"cut": True} drops its reply, and
 # {"vendor": name} keeps its body among the vendor's faulted replies.
 _FATE: contextvars.ContextVar[dict | None] = contextvars.ContextVar("sandbox_reply_fate", default=None)
@@ -213,6 +216,7 @@ class World:
         self.faulted_replies: dict[str, list[Any]] = {}
         # The vendors' clock, when a test or the demo seed stopped it at a moment (``stop_clock``).
         self.stopped_at: datetime.datetime | None = None
+        self.stopped_until = 0.0  # on the monotonic clock: when a stopped clock runs again by itself
         # Keys every imitation accepts besides its demo key (a rotated key, for walking a rotation).
         self.extra_keys = {
             k.strip() for k in os.environ.get("ASSAY_SANDBOX_KEYS", "").split(",") if k.strip()
@@ -222,17 +226,23 @@ class World:
 
     def now(self) -> datetime.datetime:
         """The vendors' time (UTC): the real time, unless the clock was stopped at a moment."""
+        if self.stopped_at is not None and time.monotonic() >= self.stopped_until:
+            self.stopped_at = None  # held too long: whoever stopped it is gone
         return self.stopped_at or datetime.datetime.now(datetime.UTC)
 
-    def stop_clock(self, at: datetime.datetime | None) -> None:
-        """Stop the vendors' clock at ``at`` (None starts it again, at the real time).
+    def stop_clock(self, at: datetime.datetime | None, *, hold: float = CLOCK_HOLD_SECONDS) -> None:
+        """Stop the vendors' clock at ``at`` (None starts it again, at the real time), for at
+        most ``hold`` seconds of real time, after which it runs again on its own.
 
         Every imitation stamps its invitations, starts and submissions with ``now()``: the demo
         seed plays a morning of candidates through it (invited at nine, started at ten, done
         forty minutes later), with Assay's clock stopped at the same moments, so each result
-        reads as a real candidate's and agrees with the application's history.
+        reads as a real candidate's and agrees with the application's history. Each of its
+        steps stops the clock anew; a seed killed outright (no ``finally`` to start it) left a
+        long-running sandbox stamping every later invitation with its last moment, for good.
         """
         self.stopped_at = at.astimezone(datetime.UTC) if at else None
+        self.stopped_until = time.monotonic() + hold
 
     def vendor(self, name: str, initial: dict[str, Any]) -> dict[str, Any]:
         """The records of one vendor, created from ``initial`` on first use."""
