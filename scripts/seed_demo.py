@@ -159,6 +159,10 @@ class _Morning:
         with clock_stopped_at(moment):
             yield
 
+    def opened_at(self) -> datetime.datetime:
+        """When the jobs were opened: before their first candidate applied (``added_at``)."""
+        return self.base - datetime.timedelta(hours=9)
+
     def added_at(self) -> datetime.datetime:
         """When a candidate applied: three to eight hours ago, time enough for a test and its review."""
         return self.base - datetime.timedelta(minutes=self.rng.randint(3 * 60, 8 * 60))
@@ -249,7 +253,7 @@ def seed() -> None:
     morning = _Morning(control, base=datetime.datetime.now(datetime.UTC).replace(microsecond=0))
     try:
         for index, (title, vendor) in enumerate(JOB_VENDORS.items()):
-            with new_session() as session:
+            with new_session() as session, morning.at(morning.opened_at()):
                 integration_id = connected[vendor]
                 tests = [
                     t

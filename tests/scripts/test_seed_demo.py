@@ -102,3 +102,20 @@ def test_a_demo_result_s_time_taken_is_the_time_from_its_start_to_its_finish(tmp
         done_line = next(at for at, state in result["history"] if state == "completed")
         assert result["completed_at"] <= done_line, result
         assert [at for at, _ in result["history"]] == sorted(at for at, _ in result["history"]), result
+
+
+def test_a_demo_job_was_opened_before_its_first_candidate_applied(tmp_path):
+    """Seen in the demo: each job read "created" at the seed's real time, hours after its
+    candidates had applied (the seed plays their morning in the past)."""
+    with running_sandbox() as sandbox_url:
+        database = _seed(tmp_path, sandbox_url)
+    with sqlite3.connect(database) as db:
+        jobs = db.execute(
+            "SELECT j.title, j.created_at, min(e.at) FROM job j"
+            " JOIN application a ON a.job_id = j.id JOIN applicationevent e ON e.application_id = a.id"
+            " GROUP BY j.id"
+        ).fetchall()
+
+    assert len(jobs) == 3
+    for title, opened, first_applied in jobs:
+        assert _when(opened) < _when(first_applied), title
