@@ -10,6 +10,7 @@ from dashboard import routes
 from dashboard.components.by_value import BY_VALUE
 from dashboard.components.dnd import dnd_board, drag_card, drop_column
 from dashboard.components.layout import counted, link_button, page_frame, page_refusal, refusal
+from dashboard.components.pasted_list import paste_a_list_button, pasted_list_dialog
 from dashboard.pages import page
 from dashboard.services.board_view import CardView, Chip, ColumnView, StageOption
 from dashboard.states.auth import AuthState
@@ -280,6 +281,7 @@ def _add_candidate() -> rx.Component:
             # Which answer the boxes were typed after: a double click's second submit is let go.
             rx.el.input(type="hidden", name="generation", value=BoardState.add_generation.to_string()),
             rx.button(rx.icon("user-plus", size=14), "Add candidate", type="submit", variant="soft"),
+            paste_a_list_button(),
             align="center",
         ),
         on_submit=BoardState.add_candidate,
@@ -325,6 +327,9 @@ def board_page() -> rx.Component:
                         wrap="wrap",
                     ),
                     refusal(BoardState.filter_error),
+                    # Apart from the "Add candidate" form that opens it: a submit in a portal
+                    # still bubbles, in React, to a form around it.
+                    rx.cond(AuthState.can_manage_pipeline, pasted_list_dialog()),
                     _selection_bar(),
                     rx.cond(
                         BoardState.board.total == 0,

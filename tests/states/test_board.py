@@ -6,7 +6,8 @@ from sqlmodel import select
 from dashboard.services import pipeline
 from dashboard.services.actors import SYSTEM
 from dashboard.states.board import BoardState
-from models import AssessmentAttempt, AttemptState, Role
+from dashboard.states.pasted import PastedListState
+from models import AssessmentAttempt, AttemptState, Candidate, Role
 from tests.states.conftest import run_async, run_handler, substate, toast_level
 
 
@@ -98,3 +99,25 @@ def test_a_double_click_on_add_candidate_adds_once_quietly(session, pipeline_wit
     assert "Nora Double added." in repr(first)
     assert second == [None]
     assert toast_level(third[0]) == "error" and "already in this job" in repr(third)
+
+
+def test_a_pasted_list_adds_once_and_leaves_the_refused_lines_in_the_box(
+    session, pipeline_with_assessment, signed_in_as
+):
+    """A double click on Add candidates sends the whole list twice: the second is let go, not
+    answered with every line "already in this job"."""
+    p = pipeline_with_assessment
+    root = signed_in_as(Role.RECRUITER)
+    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}"))
+    dialog = substate(root, PastedListState)
+    pasted = {"lines": "Nora Paste <nora@example.com>\nBob <bob@>", "generation": "0"}
+
+    first = run_async(run_handler(dialog, "add", dict(pasted)))
+    second = run_async(run_handler(dialog, "add", dict(pasted)))  # the double click's second
+
+    assert toast_level(first[-1]) == "error" and "1 candidate added; 1 line not added" in repr(first[-1])
+    assert second == []
+    assert (dialog.text, dialog.adding) == ("Bob <bob@>", False)
+    assert dialog.refused == ["Line 2 (Bob <bob@>): 'bob@' is not an email address (name@example.com)."]
+    names = session.exec(select(Candidate.name)).all()
+    assert sorted(names) == ["Ada Lovelace", "Nora Paste"]

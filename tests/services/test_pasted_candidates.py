@@ -1,0 +1,107 @@
+"""Adding a pasted list of candidates: each line on its own, the refused ones given back with why."""
+
+import pytest
+from sqlmodel import select
+
+from dashboard.services import pasted_candidates, pipeline, plans
+from dashboard.services.actors import SYSTEM
+from dashboard.services.errors import UserError
+from models import Application, Candidate
+
+
+@pytest.mark.parametrize(
+    ("line", "read"),
+    [
+        ("Ada Lovelace <ada@example.com>", ("Ada Lovelace", "ada@example.com")),
+        ('"Lovelace, Ada" <ada@example.com>', ("Lovelace, Ada", "ada@example.com")),
+        ("Ada Lovelace, ada@example.com", ("Ada Lovelace", "ada@example.com")),
+        ("ada@example.com, Ada Lovelace", ("Ada Lovelace", "ada@example.com")),
+        ("Ada\tLovelace\tada@example.com", ("Ada Lovelace", "ada@example.com")),  # spreadsheet columns
+        ("Ada Lovelace; ada@example.com", ("Ada Lovelace", "ada@example.com")),
+        ('"Lovelace, Ada",ada@example.com', ("Lovelace, Ada", "ada@example.com")),
+        ("José Ñúñez, jose@example.com", ("José Ñúñez", "jose@example.com")),
+        ("Ada Lovelace", ("Ada Lovelace", "")),
+        ("ada@example.com", ("", "ada@example.com")),
+    ],
+)
+def test_a_line_is_read_in_the_forms_people_paste(line, read):
+    assert pasted_candidates.name_and_email(line) == read
+
+
+def test_a_line_with_two_addresses_is_refused_not_guessed():
+    with pytest.raises(UserError, match="2 email addresses on one line"):
+        pasted_candidates.name_and_email("Ada, ada@example.com, ada.l@example.com")
+
+
+def test_a_pasted_list_adds_each_good_line_and_gives_back_the_rest_with_why(session):
+    job = plans.create_job(session=session, title="Support Engineer", stage_names=["Applied", "Onsite"])
+    pipeline.add_application(
+        session=session, job_id=job.id, name="Grace Hopper", email="grace@example.com", actor=SYSTEM
+    )
+    pasted = "\n".join(
+        [
+            "Name,Email",  # the sheet's header row
+            "Ada Lovelace, ADA@example.com ",
+            "",
+            "Alan Turing <alan@example>",  # no dot in the domain
+            "Grace Hopper <grace@example.com>",  # already in the job
+            "Linus <linus@example.com>",
+            "ada@example.com, Ada Again",  # pasted twice
+            "Barbara Liskov",  # no email
+        ]
+    )
+
+    outcome = pasted_candidates.add_pasted(session=session, job_id=job.id, text=pasted, actor=SYSTEM)
+
+    assert outcome.added == ["Ada Lovelace", "Linus"]
+    assert [r.split(":")[0] for r in outcome.refused] == [
+        "Line 4 (Alan Turing <alan@example>)",
+        "Line 5 (Grace Hopper <grace@example.com>)",
+        "Line 7 (ada@example.com, Ada Again)",
+        "Line 8 (Barbara Liskov)",
+    ]
+    assert "is not an email address" in outcome.refused[0]
+    assert "Give the candidate's email" in outcome.refused[3]
+    assert outcome.refused_lines == [
+        "Alan Turing <alan@example>",
+        "Grace Hopper <grace@example.com>",
+        "ada@example.com, Ada Again",
+        "Barbara Liskov",
+    ]
+    assert outcome.message == "2 candidates added; 4 lines not added: mend them below and add again."
+    first = plans.stages_of(session, job.id)[0]
+    in_job = session.exec(
+        select(Candidate.email)
+        .join(Application)
+        .where(Application.job_id == job.id, Application.stage_id == first.id)
+    ).all()
+    assert sorted(in_job) == ["ada@example.com", "grace@example.com", "linus@example.com"]
+
+
+def test_a_known_email_keeps_its_name_and_the_outcome_says_so(session):
+    first_job = plans.create_job(session=session, title="Data Engineer", stage_names=["Applied"])
+    pipeline.add_application(
+        session=session, job_id=first_job.id, name="Ada King", email="ada@example.com", actor=SYSTEM
+    )
+    job = plans.create_job(session=session, title="Backend Engineer", stage_names=["Applied"])
+
+    outcome = pasted_candidates.add_pasted(
+        session=session, job_id=job.id, text="Ada Lovelace <ada@example.com>", actor=SYSTEM
+    )
+
+    assert (outcome.added, outcome.message) == (["Ada King"], "1 candidate added.")
+    assert outcome.renamed == [
+        "Line 1: Ada King added: ada@example.com is already Ada King's address, "
+        "so the name typed (Ada Lovelace) was not used."
+    ]
+
+
+def test_nothing_pasted_or_too_long_a_list_adds_no_one(session):
+    job = plans.create_job(session=session, title="Backend Engineer", stage_names=["Applied"])
+    too_many = "\n".join(f"Person {n} <p{n}@example.com>" for n in range(pasted_candidates.MAX_LINES + 1))
+
+    with pytest.raises(UserError, match="Paste the candidates"):
+        pasted_candidates.add_pasted(session=session, job_id=job.id, text=" \n\n", actor=SYSTEM)
+    with pytest.raises(UserError, match="at most 500 candidates at a time; this list has 501 lines"):
+        pasted_candidates.add_pasted(session=session, job_id=job.id, text=too_many, actor=SYSTEM)
+    assert session.exec(select(Application)).all() == []
