@@ -30,6 +30,8 @@ from models import Candidate
 MAX_LINES = 500
 
 _ANGLED = re.compile(r"^(?P<name>.*?)\s*<(?P<email>[^<>]*)>$")  # Ada Lovelace <ada@example.com>
+# One of several people on a line copied from an email's To field: "Ada <ada@x>; "King, B" <b@y>,"
+_ADDRESSEE = re.compile(r'\s*(?:"[^"]*"|[^<>";,]*?)\s*<[^<>]*>\s*[;,]?')
 _HEADER_WORDS = {"email", "e-mail", "email address", "mail"}
 
 
@@ -61,13 +63,35 @@ class PastedOutcome:
         return f"{added}; {counted(len(self.refused), 'line')} not added: mend them below and add again."
 
 
+def _addressees(line: PastedLine) -> list[PastedLine]:
+    """A line of several people copied from an email's To field, one entry each (same number).
+
+    Read as one candidate, "Ada <ada@x>; Alan <alan@y>" was named "Ada <ada@x>; Alan" and sent
+    Alan's tests."""
+    found, at = [], 0
+    for match in _ADDRESSEE.finditer(line.text):
+        if match.start() != at:
+            return [line]
+        found.append(match.group(0).strip().rstrip(";,").strip())
+        at = match.end()
+    if at != len(line.text) or len(found) < 2:
+        return [line]
+    return [PastedLine(line.number, one) for one in found]
+
+
 def lines_of(text: str) -> list[PastedLine]:
-    """The pasted list's non-blank lines, numbered from one.
+    """The pasted list's candidates, a line each (several for a line of addressees), numbered
+    as the recruiter sees them, from one (blank lines count).
 
     Raises:
         UserError: Nothing pasted, or more than ``MAX_LINES`` candidates.
     """
-    lines = [PastedLine(n, line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    lines = [
+        one
+        for n, line in enumerate(text.splitlines(), 1)
+        if line.strip()
+        for one in _addressees(PastedLine(n, line.strip()))
+    ]
     if not lines:
         raise UserError("Paste the candidates, one per line: a name and an email.")
     if len(lines) > MAX_LINES:

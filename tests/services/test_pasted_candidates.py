@@ -28,6 +28,18 @@ def test_a_line_is_read_in_the_forms_people_paste(line, read):
     assert pasted_candidates.name_and_email(line) == read
 
 
+def test_a_line_copied_from_an_email_s_to_field_is_one_candidate_per_addressee():
+    lines = pasted_candidates.lines_of(
+        'Ada Lovelace <ada@example.com>; "King, Bea" <bea@example.com>, <cy@example.com>'
+    )
+
+    assert [(line.number, pasted_candidates.name_and_email(line.text)) for line in lines] == [
+        (1, ("Ada Lovelace", "ada@example.com")),
+        (1, ("King, Bea", "bea@example.com")),
+        (1, ("", "cy@example.com")),
+    ]
+
+
 def test_a_line_with_two_addresses_is_refused_not_guessed():
     with pytest.raises(UserError, match="2 email addresses on one line"):
         pasted_candidates.name_and_email("Ada, ada@example.com, ada.l@example.com")
@@ -102,6 +114,6 @@ def test_nothing_pasted_or_too_long_a_list_adds_no_one(session):
 
     with pytest.raises(UserError, match="Paste the candidates"):
         pasted_candidates.add_pasted(session=session, job_id=job.id, text=" \n\n", actor=SYSTEM)
-    with pytest.raises(UserError, match="at most 500 candidates at a time; this list has 501 lines"):
+    with pytest.raises(UserError, match="at most 500 candidates at a time; this list has 501"):
         pasted_candidates.add_pasted(session=session, job_id=job.id, text=too_many, actor=SYSTEM)
     assert session.exec(select(Application)).all() == []
