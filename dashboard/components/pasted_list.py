@@ -10,7 +10,8 @@ from dashboard.states.pasted import PASTED_LIST_ID, PastedListState
 
 _HOW = (
     "One candidate per line: a name and an email, as “Ada Lovelace, ada@example.com” or "
-    "“Ada Lovelace <ada@example.com>”, or columns copied from a spreadsheet. "
+    "“Ada Lovelace <ada@example.com>”, columns copied from a spreadsheet, or the addresses "
+    "of an email's To line. "
     f"Up to {MAX_LINES} at a time; each lands in the plan's first stage."
 )
 
