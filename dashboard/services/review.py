@@ -234,7 +234,11 @@ def settings(session: Session, job_id: int) -> ReviewSettings:
 
 
 def claim_decision(session: Session, application: Application, expected_version: int) -> None:
-    """Take the decision, or say who decided meanwhile."""
+    """Take the decision, or say who decided meanwhile.
+
+    Said on a page that reloads on the refusal (the review and application pages do), so the
+    reader is pointed at what it shows now, not told to reload it.
+    """
     done = session.exec(
         sa.update(Application)
         .where(Application.id == application.id, Application.decision_version == expected_version)
@@ -249,7 +253,8 @@ def claim_decision(session: Session, application: Application, expected_version:
         ).first()
         what = f" ({latest.summary}, by {latest.actor_label})" if latest else ""
         raise UserError(
-            f"Someone decided on this application while you were looking{what}. Reload and check."
+            f"Someone decided on this application while you were looking{what}. "
+            "The page now shows where they stand: check it before deciding."
         )
     session.refresh(application)
 

@@ -369,6 +369,19 @@ class ReviewState(RejectForm, ReopenForm, rx.State):
             f"{row.candidate_name}: {outcome.message}"
         )
 
+    def _still_in_view(self, row: Row) -> bool:
+        """Whether ``row``'s candidate is still the one in view, undecided since the page read them.
+
+        A refused rejection keeps its dialog (and the note typed there) only then: once a
+        colleague decided on them the list moves on, and the dialog would name whoever came next.
+        """
+        now = self.in_view
+        return (
+            now is not None
+            and now.attempt_id == row.attempt_id
+            and now.decision_version == row.decision_version
+        )
+
     @rx.event
     @requires(Permission.REVIEW)
     async def reject(self):
@@ -391,6 +404,8 @@ class ReviewState(RejectForm, ReopenForm, rx.State):
                 )
             )
         except UserError as err:
+            await self._reload()  # decided meanwhile in another tab: the list shows what, at once
+            self.rejecting = self._still_in_view(row)
             return rx.toast.error(str(err))
         self.rejecting = False
         await self._reload()
@@ -421,6 +436,7 @@ class ReviewState(RejectForm, ReopenForm, rx.State):
                 )
             )
         except UserError as err:
+            await self._reload()  # as a refused rejection: what was decided meanwhile shows at once
             return rx.toast.error(str(err))
         await self._reload()
         return rx.toast.success(f"Rejection undone: {row.candidate_name} is active again in {stage}.")

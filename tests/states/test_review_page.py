@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from reflex.istate.data import ReflexURL, RouterData
 from sqlmodel import select
 
-from dashboard.services import accounts, plans, sync, views
+from dashboard.services import accounts, actors, plans, review, sync, views
 from dashboard.services.integrations import list_vendor_tests
 from dashboard.states import review as review_state
 from dashboard.states.review import ReviewState
@@ -432,3 +432,36 @@ def test_a_rejection_made_on_the_review_page_is_undone_there_after_the_question(
     assert not page.in_view.rejected and page.in_view.advanceable
     session.expire_all()
     assert session.get(Application, wrong.application_id).rejected_at is None
+
+
+def test_a_rejection_refused_because_a_colleague_decided_first_shows_what_they_decided(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    """Found by a walk: with the reject dialog open, a colleague in another tab advanced the
+    candidate; Reject was refused ("Someone decided ... Reload and check") and the dialog stayed,
+    naming them, over a list that still offered them for review with Advance (a) (the page keeps
+    still while a decision is in hand). The page now shows what the colleague decided at once
+    (and says so, not "reload"), and the dialog, made for a candidate who no longer waits, closes."""
+    page = _review_page(session, pipeline_with_assessment, sandbox, signed_in_as, results=2)
+    decided = page.in_view
+    run_async(run_handler(page, "key", "r"))
+    run_async(run_handler(page, "set_reject_reason", "Other"))
+    colleague, _ = accounts.create_user(
+        session=session, email="colleague@example.com", name="Colleague", role=Role.RECRUITER
+    )
+    review.advance(
+        session=session,
+        application_id=decided.application_id,
+        expected_version=decided.decision_version,
+        actor=actors.user(colleague.id, colleague.name),
+    )
+
+    [toast] = run_async(run_handler(page, "reject"))
+
+    assert toast_level(toast) == "error" and "Someone decided" in repr(toast)
+    assert "The page now shows where they stand" in repr(toast)
+    assert decided.attempt_id not in [r.attempt_id for r in page.rows]  # no longer offered for review
+    assert page.matching == 1
+    assert not page.rejecting  # not left open, naming someone else once the list moved on
+    session.expire_all()
+    assert session.get(Application, decided.application_id).rejected_at is None
