@@ -71,6 +71,21 @@ def minutes(seconds: int | None) -> float | None:
     return round(seconds / 60, 1) if seconds is not None else None
 
 
+def percent_figure(value: float | None) -> str:
+    """A score or comparative score to the tenth at most, as every page and the CSV write it:
+    "58.3" for 58.33, "94" for 94.0, "" for none ("%" is the page's to add: ``percent_label``).
+
+    A vendor scoring by points gives 7 of 12 as 58.33: the review page said "58.33%", the
+    application page "58.3%" and the board's card "58%", three figures for one result.
+    """
+    return "" if value is None else f"{round(value, 1):g}"
+
+
+def percent_label(value: float | None) -> str:
+    """``percent_figure`` with its "%" ("58.3%"); "" for none."""
+    return f"{percent_figure(value)}%" if value is not None else ""
+
+
 def time_taken_label(taken: float | None, allowed: float | None) -> str:
     """How long a test took, of the time it allows ("28.9 min of 60 min"), alike on every page.
 

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from dashboard.services import status_clocks
-from dashboard.services.assessments import STATE_LABELS, newest_at_its_test
+from dashboard.services.assessments import STATE_LABELS, newest_at_its_test, percent_label
 from dashboard.services.errors import NotFound
 from models import (
     Application,
@@ -309,4 +309,4 @@ def _add_chips(
             )
         )
         if score is not None:
-            card.score = f"{score:.0f}%"
+            card.score = percent_label(score)

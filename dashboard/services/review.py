@@ -18,7 +18,13 @@ from sqlmodel import Session, select
 
 from dashboard.services import attempt_actions, history, interviews, notify, pipeline
 from dashboard.services.actors import SYSTEM, Actor
-from dashboard.services.assessments import minutes, stage_label, status_label, time_taken_label
+from dashboard.services.assessments import (
+    minutes,
+    percent_figure,
+    stage_label,
+    status_label,
+    time_taken_label,
+)
 from dashboard.services.errors import NotFound, UserError
 from models import (
     Application,
@@ -714,9 +720,9 @@ def results_csv(rows: list[ResultRow]) -> str:
                 r.test_name,
                 r.attempt_number,
                 "yes" if r.counts else "no",
-                "" if r.score is None else f"{r.score:g}",
+                percent_figure(r.score),
                 r.points,
-                "" if r.comparative is None else f"{r.comparative:g}",
+                percent_figure(r.comparative),
                 "" if r.percentile is None else f"{r.percentile:g}",
                 "" if r.minutes is None else f"{r.minutes:g}",
                 "" if r.minutes_allowed is None else f"{r.minutes_allowed:g}",

@@ -14,7 +14,14 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from dashboard.services import attempt_actions, board_view, interviews, notify, queue_view, status_clocks
-from dashboard.services.assessments import STATE_LABELS, minutes, stage_label, status_label, time_taken_label
+from dashboard.services.assessments import (
+    STATE_LABELS,
+    minutes,
+    percent_label,
+    stage_label,
+    status_label,
+    time_taken_label,
+)
 from dashboard.services.errors import NotFound
 from dashboard.services.integrations import SYNC_INTERVALS, sync_interval_label
 from dashboard.settings import get_settings
@@ -364,7 +371,7 @@ def _attempt_view(
     subscores = [
         SubScoreView(
             name=sub["name"],
-            score=_number(sub.get("score_percent"), "%"),
+            score=percent_label(sub.get("score_percent")),
             detail=(
                 f"{_number(sub.get('points'))} / {_number(sub.get('max_points'))}"
                 if sub.get("max_points") is not None
@@ -395,13 +402,13 @@ def _attempt_view(
         sent_at=when(attempt.sent_at),
         started_at=when(attempt.started_at),
         completed_at=when(attempt.completed_at),
-        score=_number(attempt.score_percent, "%"),
+        score=percent_label(attempt.score_percent),
         points=(
             f"{_number(attempt.points)} / {_number(attempt.max_points)} points"
             if attempt.max_points is not None
             else ""
         ),
-        comparative_score=_number(attempt.comparative_score, "%"),
+        comparative_score=percent_label(attempt.comparative_score),
         time_taken=time_taken,
         subscores=subscores,
         warnings=list(attempt.warnings),

@@ -7,7 +7,7 @@ import dataclasses
 import reflex as rx
 
 from dashboard.services import notes, pipeline, reopening, review
-from dashboard.services.assessments import time_taken_label
+from dashboard.services.assessments import percent_label, time_taken_label
 from dashboard.services.errors import UserError
 from dashboard.services.permissions import Permission, require
 from dashboard.states import live
@@ -75,10 +75,10 @@ def _row(r: review.ResultRow) -> Row:
         stage_name=r.stage_name,
         test_name=r.test_name,
         score=r.score if r.score is not None else -1.0,
-        score_text=f"{r.score:g}%" if r.score is not None else "no score",
+        score_text=percent_label(r.score) or "no score",
         minutes=r.minutes if r.minutes is not None else -1.0,
         points=r.points,
-        comparative=f"{r.comparative:g}%" if r.comparative is not None else "",
+        comparative=percent_label(r.comparative),
         percentile=f"{r.percentile:g}" if r.percentile is not None else "",
         time_taken=time_taken_label(r.minutes, r.minutes_allowed),
         attempt=f"{r.attempt_number}" + ("" if r.counts else " (does not count)"),

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from reflex.istate.data import ReflexURL, RouterData
 from sqlmodel import select
 
-from dashboard.services import accounts, actors, plans, review, sync, views
+from dashboard.services import accounts, actors, board_view, plans, review, sync, views
 from dashboard.services.integrations import list_vendor_tests
 from dashboard.states import review as review_state
 from dashboard.states.review import ReviewState
@@ -465,3 +465,32 @@ def test_a_rejection_refused_because_a_colleague_decided_first_shows_what_they_d
     assert not page.rejecting  # not left open, naming someone else once the list moved on
     session.expire_all()
     assert session.get(Application, decided.application_id).rejected_at is None
+
+
+def test_a_score_of_a_fraction_reads_the_same_on_the_review_application_board_and_csv(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    """Found by a walk's reading: a vendor scoring by points (7 of 12: 58.33%) read "58.33%" on the
+    review page and in its CSV, "58.3%" on the application page and "58%" on the board's card;
+    a comparative of 41.26% "41.26%" beside "41.3%". Every page now says it to the tenth."""
+    page = _review_page(session, pipeline_with_assessment, sandbox, signed_in_as, results=1)
+    attempt = session.get(AssessmentAttempt, page.in_view.attempt_id)
+    attempt.score_percent, attempt.comparative_score = 58.33, 41.26
+    session.add(attempt)
+    session.commit()
+    run_async(run_handler(page, "load"))
+
+    row = page.in_view
+    [shown] = [a for a in views.application(session, row.application_id).attempts if a.id == attempt.id]
+    [card] = [
+        c
+        for column in board_view.board(session, pipeline_with_assessment.job.id).columns
+        for c in column.cards
+        if c.application_id == row.application_id
+    ]
+    [exported] = csv.DictReader(
+        io.StringIO(review.results_csv(review.results(session, pipeline_with_assessment.job.id)))
+    )
+    assert (row.score_text, shown.score, card.score) == ("58.3%", "58.3%", "58.3%")
+    assert (row.comparative, shown.comparative_score) == ("41.3%", "41.3%")
+    assert (exported["score %"], exported["comparative %"]) == ("58.3", "41.3")
