@@ -30,13 +30,23 @@ def _item(item: NotificationView) -> rx.Component:
             *[(kind, rx.icon(icon, size=16, flex_shrink="0")) for kind, icon in ICONS.items()],
             rx.icon("bell", size=16, flex_shrink="0"),
         ),
-        rx.link(
-            item.message,
-            href="/applications/" + item.application_id.to(str),
-            # Said by a screen reader before the message, which neither the bold nor the dot tells it.
-            aria_label=rx.cond(item.unread, "Unread: " + item.message, item.message),
-            on_click=NotificationsState.open_notification(item.id),
-            weight=rx.cond(item.unread, "bold", "regular"),
+        rx.vstack(
+            rx.link(
+                item.message,
+                href="/applications/" + item.application_id.to(str),
+                # Said by a screen reader before the message, which neither the bold nor the dot tells it.
+                aria_label=rx.cond(item.unread, "Unread: " + item.message, item.message),
+                on_click=NotificationsState.open_notification(item.id),
+                weight=rx.cond(item.unread, "bold", "regular"),
+            ),
+            # Decided (or moved on) since: "needs review" is what happened then, not what waits now.
+            # Under the message, not beside it: on a phone a badge beside it squeezed it to a word a line.
+            rx.cond(
+                item.now != "",
+                rx.badge("Now: " + item.now, color_scheme="gray", class_name="notice-now"),
+            ),
+            spacing="1",
+            align="start",
         ),
         rx.spacer(),
         rx.text(item.at, size="1", color_scheme="gray", white_space="nowrap", class_name="when"),

@@ -74,6 +74,23 @@ def _team_addresses(session: Session, job_id: int, *, with_managers: bool) -> li
     return sorted({u.email for u in users})
 
 
+def attempt_key(kind: str, attempt_id: int) -> str:
+    """The dedupe key of an attempt's notice (``NOTICES``): one notice per attempt and kind."""
+    return f"{kind}:attempt:{attempt_id}"
+
+
+def noticed_attempts(notifications: list[Notification]) -> dict[int, tuple[int, AttemptState]]:
+    """Of these notifications, those telling of an attempt's state (``NOTICES``): by notification,
+    the attempt and the state told of, read back from the notice's key (``attempt_key``)."""
+    told = {kind: state for state, (kind, _template) in NOTICES.items()}
+    found = {}
+    for n in notifications:
+        kind, _, attempt_id = n.dedupe_key.partition(":attempt:")
+        if kind in told and attempt_id.isdigit():
+            found[n.id] = (int(attempt_id), told[kind])
+    return found
+
+
 def attempt_changed(session: Session, attempt: AssessmentAttempt) -> None:
     """Notify about an attempt that just reached a state someone must act on (in the caller's transaction)."""
     notice = NOTICES.get(attempt.state)
@@ -89,7 +106,7 @@ def attempt_changed(session: Session, attempt: AssessmentAttempt) -> None:
         job=job.title,
         reason=attempt.error_reason or "",
     )[:300]
-    key = f"{kind}:attempt:{attempt.id}"
+    key = attempt_key(kind, attempt.id)
     if not _insert_once(
         session,
         Notification(

@@ -7,10 +7,10 @@ import email
 from aiosmtpd.controller import Controller
 from sqlmodel import select
 
-from dashboard.services import accounts, assessments, notify, pipeline, sync, views
+from dashboard.services import accounts, actors, assessments, notify, pipeline, review, sync, views
 from dashboard.services.actors import SYSTEM, WEBHOOK
 from dashboard.settings import get_settings
-from models import AssessmentAttempt, Notification, OutboxMessage, Role
+from models import Application, AssessmentAttempt, AttemptState, Notification, OutboxMessage, Role
 from providers.base import AssessmentResult, AttemptStatus, Progress
 from tests.http_server import free_port
 
@@ -58,6 +58,35 @@ def test_a_one_test_stage_completed_is_told_once_not_again_as_the_stage_done(
     assert messages == [
         f"Ada Lovelace's {attempt.vendor_test_name} is complete and needs review (Backend Engineer)."
     ]
+
+
+def test_a_needs_review_notice_decided_since_says_where_the_result_is_now(
+    session, pipeline_with_assessment, sandbox
+):
+    """Found by a hiring manager's walk: the demo opened on 9 unread "is complete and needs review"
+    notices while the review page listed 6: three results had been reviewed since, and their
+    notices still said they needed review. A notice keeps its words (what happened, when) and
+    says where the result is now, once that is no longer the state it told of."""
+    p = pipeline_with_assessment
+    attempt = _completed_twice(session, p)
+    riley, _password = accounts.create_user(
+        session=session, email="riley@example.com", name="Riley", role=Role.RECRUITER
+    )
+    [waiting] = views.notifications(session, riley.id)
+
+    review.reject(
+        session=session,
+        application_id=p.application.id,
+        reason="Other",
+        note="",
+        expected_version=session.get(Application, p.application.id).decision_version,
+        actor=actors.user(riley.id, riley.name),
+    )
+    [decided] = views.notifications(session, riley.id)
+
+    assert waiting.now == ""  # still needs review: the notice says it
+    assert "needs review" in decided.message and decided.now == "Rejected"
+    assert session.get(AssessmentAttempt, attempt.id).state == AttemptState.REVIEWED
 
 
 def test_an_expiry_is_a_notification_and_the_views_show_it(session, pipeline_with_assessment, sandbox):
