@@ -86,6 +86,14 @@ def percent_label(value: float | None) -> str:
     return f"{percent_figure(value)}%" if value is not None else ""
 
 
+def points_label(points: float | None, max_points: float | None) -> str:
+    """Points scored of the test's maximum, alike on the review and application pages and in the
+    CSV ("12.3 / 20"); "" unless both are known (a maximum alone read " / 500 points")."""
+    if points is None or not max_points:
+        return ""
+    return f"{round(points, 1):g} / {round(max_points, 1):g}"
+
+
 def time_taken_label(taken: float | None, allowed: float | None) -> str:
     """How long a test took, of the time it allows ("28.9 min of 60 min"), alike on every page.
 

@@ -21,6 +21,7 @@ from dashboard.services.actors import SYSTEM, Actor
 from dashboard.services.assessments import (
     minutes,
     percent_figure,
+    points_label,
     stage_label,
     status_label,
     time_taken_label,
@@ -165,11 +166,7 @@ def results(session: Session, job_id: int) -> list[ResultRow]:
                 stage_name=stage_label(stage_name, attempt),
                 test_name=attempt.vendor_test_name,
                 score=attempt.score_percent,
-                points=(
-                    f"{attempt.points:g} / {attempt.max_points:g}"
-                    if attempt.points is not None and attempt.max_points
-                    else ""
-                ),
+                points=points_label(attempt.points, attempt.max_points),
                 comparative=attempt.comparative_score,
                 percentile=percentile,
                 minutes=minutes(attempt.duration_seconds),

@@ -18,6 +18,7 @@ from dashboard.services.assessments import (
     STATE_LABELS,
     minutes,
     percent_label,
+    points_label,
     stage_label,
     status_label,
     time_taken_label,
@@ -403,11 +404,7 @@ def _attempt_view(
         started_at=when(attempt.started_at),
         completed_at=when(attempt.completed_at),
         score=percent_label(attempt.score_percent),
-        points=(
-            f"{_number(attempt.points)} / {_number(attempt.max_points)} points"
-            if attempt.max_points is not None
-            else ""
-        ),
+        points=points_label(attempt.points, attempt.max_points),
         comparative_score=percent_label(attempt.comparative_score),
         time_taken=time_taken,
         subscores=subscores,

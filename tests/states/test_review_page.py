@@ -494,3 +494,26 @@ def test_a_score_of_a_fraction_reads_the_same_on_the_review_application_board_an
     assert (row.score_text, shown.score, card.score) == ("58.3%", "58.3%", "58.3%")
     assert (row.comparative, shown.comparative_score) == ("41.3%", "41.3%")
     assert (exported["score %"], exported["comparative %"]) == ("58.3", "41.3")
+
+
+def test_points_read_the_same_on_the_review_and_application_pages_and_never_without_the_points(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    """Found by a hiring manager's walk: the review page said "Points 470 / 500", the application
+    page "Points 470 / 500 points"; and a result giving the test's maximum without the points
+    scored read "Points  / 500 points" there, a blank where the figure goes."""
+    page = _review_page(session, pipeline_with_assessment, sandbox, signed_in_as, results=2)
+    fraction, blank = (session.get(AssessmentAttempt, row.attempt_id) for row in page.rows)
+    fraction.points, fraction.max_points = 12.345, 20.0
+    blank.points, blank.max_points = None, 500.0
+    session.add_all([fraction, blank])
+    session.commit()
+    run_async(run_handler(page, "load"))
+
+    on_review = {row.attempt_id: row.points for row in page.rows}
+    on_application = {
+        attempt.id: attempt.points
+        for row in page.rows
+        for attempt in views.application(session, row.application_id).attempts
+    }
+    assert on_review == on_application == {fraction.id: "12.3 / 20", blank.id: ""}
