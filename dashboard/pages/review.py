@@ -475,7 +475,15 @@ def review_page() -> rx.Component:
                         on_submit=ReviewState.apply_filter,
                         reset_on_submit=False,
                     ),
-                    rx.text("Press ", rx.code("?"), " for shortcuts", size="1", color_scheme="gray"),
+                    # Not on a touch screen (assay.css): a phone has no keyboard to press it on.
+                    rx.text(
+                        "Press ",
+                        rx.code("?"),
+                        " for shortcuts",
+                        size="1",
+                        color_scheme="gray",
+                        class_name="keys-hint",
+                    ),
                     align="center",
                     spacing="4",
                     wrap="wrap",
@@ -509,8 +517,11 @@ def review_page() -> rx.Component:
                                 _header("Candidate", "name"),
                                 _header("Test", "test"),
                                 _header("Score", "score"),
-                                _header("Percentile", "percentile"),
-                                _header("Comparative", "comparative"),
+                                # Named as the card above names them: two figures that differ
+                                # (a percentile of 100 beside a comparative of 41%) read as two
+                                # pages disagreeing when both were bare "Percentile", "Comparative".
+                                _header("Percentile in job", "percentile"),
+                                _header("Vendor's comparative", "comparative"),
                                 _header("Time", "time"),
                                 _header("Attempt", "attempt"),
                                 _header("Integrity", "integrity"),

@@ -306,3 +306,22 @@ def test_on_a_phone_a_table_that_scrolls_sideways_shows_that_more_columns_are_th
         assert cues, f"{path}: no table scrolls sideways on a phone (the walk expects one)"
         assert all(cues), f"{path}: a table scrolls sideways with no sign of the columns past its edge"
         shoot("more-columns-on-a-phone" + path.replace("/", "-"), page.locator(".rt-TableRoot").last)
+
+
+def test_a_touch_screen_is_not_told_of_keyboard_shortcuts_a_desk_is(browser, page, app_url, sign_in):
+    """Seen in a walk: the review page said "Press ? for shortcuts" on a phone, which has no keyboard."""
+    page.set_default_timeout(20_000)
+    sign_in("manager@assay.test")
+    page.goto(f"{app_url}/jobs/1/review")
+    expect(page.get_by_text("for shortcuts")).to_be_visible()
+
+    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
+    phone = context.new_page()
+    phone.set_default_timeout(20_000)
+    try:
+        sign_in_on(phone, app_url, "manager@assay.test")
+        phone.goto(f"{app_url}/jobs/1/review")
+        expect(phone.get_by_role("table")).to_be_visible()
+        expect(phone.get_by_text("for shortcuts")).to_be_hidden()
+    finally:
+        context.close()
