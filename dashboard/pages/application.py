@@ -52,7 +52,7 @@ def _result(attempt: AttemptView) -> rx.Component:
         rx.vstack(
             rx.hstack(
                 _fact("Total score", attempt.score),
-                _fact("Comparative score", attempt.comparative_score),
+                _fact("Vendor's comparative score", attempt.comparative_score),
                 _fact("Time taken", attempt.time_taken),
                 _fact("Points", attempt.points),
                 spacing="6",

@@ -145,7 +145,7 @@ def test_send_take_and_review_a_coderpad_assessment(
 
     # 7. The hiring manager sees the whole result and the vendor's report.
     result = attempt.locator(".assessment-result")
-    for label in ["Total score", "Comparative score", "Time taken", "Technology / skill"]:
+    for label in ["Total score", "Vendor's comparative score", "Time taken", "Technology / skill"]:
         expect(result).to_contain_text(label)
     # The walk's candidate clicked Start and Submit seconds apart, and the vendor says so.
     expect(result).to_contain_text(re.compile(r"(under 1|\d+(\.\d)?) min of 60 min"))
