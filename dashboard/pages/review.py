@@ -132,6 +132,19 @@ def _decided(words: str) -> rx.Component:
     return rx.text(words, size="2", color_scheme="gray", class_name="decided")
 
 
+def _said_aloud() -> rx.Component:
+    """Who j and k brought into view, said by a screen reader: the card's heading changed in
+    silence. Always on the page, so its first change is heard too; seen by nobody."""
+    row = ReviewState.in_view
+    return rx.el.div(
+        rx.cond(
+            row, "In view: " + row.candidate_name + ", " + row.test_name + ", score " + row.score_text, ""
+        ),
+        role="status",
+        class_name="sr-only in-view-said",
+    )
+
+
 def _in_view() -> rx.Component:
     row = ReviewState.in_view
     return rx.cond(
@@ -489,6 +502,7 @@ def review_page() -> rx.Component:
                     wrap="wrap",
                 ),
                 refusal(ReviewState.filter_error),
+                _said_aloud(),
                 _in_view(),
                 _chart(),
                 rx.cond(

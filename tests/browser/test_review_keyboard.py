@@ -44,6 +44,9 @@ def test_a_hiring_manager_reviews_five_candidates_with_the_keyboard(page, app_ur
     # 1. Look at the second candidate, come back, open the report, advance the first.
     page.keyboard.press("j")
     expect(in_view.get_by_role("heading")).not_to_have_text(first_name)
+    # A screen reader hears who came into view (the heading changes in silence).
+    said = page.get_by_role("status").filter(has_text="In view:")
+    expect(said).to_contain_text(f"In view: {in_view.get_by_role('heading').inner_text()}, ")
     page.keyboard.press("k")
     expect(in_view.get_by_role("heading")).to_have_text(first_name)
     with page.context.expect_page() as report:
