@@ -286,7 +286,9 @@ class Notification(SQLModel, table=True):
     message: str = Field(max_length=300)
     application_id: int | None = Field(default=None, foreign_key="application.id")
     job_id: int | None = Field(default=None, foreign_key="job.id", index=True)
-    created_at: datetime.datetime = Field(default_factory=utcnow)
+    # Indexed: the list reads newest first by it (ids follow the order notices were written in,
+    # which a delivery applied late or the demo's replayed morning can put out of time order).
+    created_at: datetime.datetime = Field(default_factory=utcnow, index=True)
 
 
 class NotificationRead(SQLModel, table=True):

@@ -786,7 +786,10 @@ def notifications(
         query = select(Notification).where(which)
         if visible_job_ids is not None:
             query = query.where(Notification.job_id.in_(visible_job_ids))  # type: ignore[union-attr]
-        rows = list(session.exec(query.order_by(Notification.id.desc()).limit(limit - len(found))))
+        # By when it happened: ids follow the order notices were written in, which the demo's
+        # replayed morning put out of time order ("4h ago" above "1h ago").
+        newest_first = (Notification.created_at.desc(), Notification.id.desc())  # type: ignore[union-attr]
+        rows = list(session.exec(query.order_by(*newest_first).limit(limit - len(found))))
         now = _since_noticed(session, rows)
         found += [
             NotificationView(

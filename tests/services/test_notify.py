@@ -248,3 +248,26 @@ def test_an_address_refused_for_now_is_tried_again_and_holds_up_no_one_else(
     assert (first, second) == (1, 1)
     assert (waiting.status, waiting.tone) == ("Not sent: 450 4.2.1 Mailbox busy, try later", "red")
     assert sorted(m["To"] for m in server.messages) == ["gone@example.com", "riley@example.com"]
+
+
+def test_notifications_read_newest_first_by_when_they_happened_not_by_when_they_were_written(session):
+    """Seen in the demo: its morning is replayed candidate by candidate, so notices were written
+    out of time order and the list read "4h ago" above "1h ago"."""
+    now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+    for key, hours_ago in (("one hour ago", 1), ("four hours ago", 4), ("two hours ago", 2)):
+        session.add(
+            Notification(
+                dedupe_key=key,
+                kind="needs_review",
+                message=key,
+                created_at=now - datetime.timedelta(hours=hours_ago),
+            )
+        )
+    session.commit()
+    reader, _password = accounts.create_user(
+        session=session, email="rea@example.com", name="Rea", role=Role.RECRUITER
+    )
+
+    shown = [n.message for n in views.notifications(session, reader.id)]
+
+    assert shown == ["one hour ago", "two hours ago", "four hours ago"]
