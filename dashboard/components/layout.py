@@ -104,7 +104,13 @@ def page_frame(title: str, *children: rx.Component, actions: rx.Component | None
         ),
         rx.vstack(
             rx.hstack(
-                rx.heading(title, size="6"), rx.spacer(), actions or rx.fragment(), width="100%", wrap="wrap"
+                # A title without a space to break at (a candidate called Wolfeschlegelsteinhausen-
+                # bergerdorff) breaks anywhere rather than widen the page past a phone's edge.
+                rx.heading(title, size="6", overflow_wrap="anywhere", min_width="0"),
+                rx.spacer(),
+                actions or rx.fragment(),
+                width="100%",
+                wrap="wrap",
             ),
             *children,
             width="100%",

@@ -630,7 +630,13 @@ def application_page() -> rx.Component:
                 rx.callout(ApplicationState.error, icon="triangle-alert", color_scheme="red"),
                 rx.vstack(
                     rx.hstack(
-                        rx.text(app.candidate_email, color_scheme="gray", class_name="candidate-email"),
+                        rx.text(
+                            app.candidate_email,
+                            color_scheme="gray",
+                            class_name="candidate-email",
+                            overflow_wrap="anywhere",  # a long address breaks, not the page's width
+                            min_width="0",
+                        ),
                         rx.text("·"),
                         rx.link(app.job_title, href="/jobs/" + app.job_id.to(str)),
                         rx.text("·"),

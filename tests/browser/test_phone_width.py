@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import add_candidate, card_of, new_job, sign_in_on
+from tests.browser.steps import add_candidate, card_of, new_job, open_new_application, sign_in_on
 
 pytestmark = pytest.mark.browser
 
@@ -68,6 +68,24 @@ def test_every_page_fits_a_phone(page, app_url, sign_in, shoot):
         )
     assert page.evaluate(SIDEWAYS) <= 0, "the application page scrolls sideways on a phone"
     shoot("application-on-a-phone", full_page=False)
+
+
+def test_a_long_name_and_address_wrap_on_a_phone(page, app_url, sign_in):
+    """Found by a walk: a candidate called Hubert Wolfeschlegelsteinhausenbergerdorff, at a
+    university's address, pushed the application page to 1,800 px on a phone (the title and the
+    address have no place to break), so every control below scrolled sideways with them."""
+    page.set_default_timeout(20_000)
+    page.set_viewport_size(PHONE)
+    sign_in("recruiter@assay.test")
+    name = "Hubert Wolfeschlegelsteinhausenbergerdorff"
+    open_new_application(
+        page,
+        app_url,
+        1,
+        name,
+        "hubert.wolfeschlegelsteinhausenbergerdorff@medizin.uni-heidelberg.example.com",
+    )
+    _fits(page, name)
 
 
 def _swipe(page, touch, x: float, y: float, dx: float) -> None:
