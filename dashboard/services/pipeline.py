@@ -58,6 +58,15 @@ class MoveOutcome:
         return self.attempt_ids[0] if self.attempt_ids else None
 
 
+def tidy_name(name: str) -> str:
+    """A candidate's name as it reads: one space between words, none around.
+
+    Pasted from a CV or an email, "Ada   Lovelace" (or a tab between) shows as "Ada Lovelace" on
+    every page, so that is what is kept: stored as pasted, a search for the name shown found no one.
+    """
+    return " ".join(name.split())
+
+
 def add_application(*, session: Session, job_id: int, name: str, email: str, actor: Actor) -> Application:
     """A candidate applies: the application starts in the plan's first stage.
 
@@ -70,9 +79,10 @@ def add_application(*, session: Session, job_id: int, name: str, email: str, act
         UserError: No name, no email or one that is not an address, the person already
             in this job, or a job without a plan.
     """
-    if not name.strip():
+    name = tidy_name(name)
+    if not name:
         raise UserError("Give the candidate's name.")
-    if len(name.strip()) > 120:
+    if len(name) > 120:
         raise UserError("A candidate's name is at most 120 characters.")
     address = email.strip().lower()
     if not address:
@@ -86,7 +96,7 @@ def add_application(*, session: Session, job_id: int, name: str, email: str, act
         raise UserError("That job has no interview plan yet.")
     candidate = session.exec(select(Candidate).where(Candidate.email == address)).first()
     if candidate is None:
-        candidate = Candidate(name=name.strip(), email=address)
+        candidate = Candidate(name=name, email=address)
         session.add(candidate)
         session.flush()
     else:
@@ -106,11 +116,12 @@ def added_message(session: Session, application: Application, *, typed_name: str
     """What to tell the recruiter who added ``application``: whose card it is, when the
     email already belonged to someone known by another name than the one typed."""
     candidate = session.get(Candidate, application.candidate_id)
-    if candidate.name.casefold() == typed_name.strip().casefold():
+    typed = tidy_name(typed_name)
+    if candidate.name.casefold() == typed.casefold():
         return f"{candidate.name} added."
     return (
         f"{candidate.name} added: {candidate.email} is already {candidate.name}'s address, "
-        f"so the name typed ({typed_name.strip()}) was not used."
+        f"so the name typed ({typed}) was not used."
     )
 
 

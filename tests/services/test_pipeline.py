@@ -4,7 +4,7 @@ tests when a candidate leaves it."""
 import pytest
 from sqlmodel import select
 
-from dashboard.services import assessments, pipeline, plans, queue_view
+from dashboard.services import assessments, board_view, pipeline, plans, queue_view
 from dashboard.services.actors import SYSTEM
 from dashboard.services.errors import UserError
 from models import Application, ApplicationEvent, AssessmentAttempt, AttemptState, Candidate
@@ -123,3 +123,18 @@ def test_a_bulk_move_into_an_auto_send_stage_counts_a_refused_send_as_moved_and_
     session.expire_all()
     assert session.get(Application, again.id).stage_id == platform.id
     assert sandbox.stats("imocha")["invitations_created"] == 1
+
+
+def test_a_name_pasted_with_extra_spaces_is_kept_as_it_reads_and_found_by_it(session):
+    """Found by a walk: "Ada   Lovelace" pasted from a CV read "Ada Lovelace" on her card (a page
+    shows one space), but searching the board for "Ada Lovelace" found no one; and "ada lovelace"
+    added beside her was not taken for her namesake."""
+    job = plans.create_job(session=session, title="Backend Engineer", stage_names=["Applied"])
+    added = pipeline.add_application(
+        session=session, job_id=job.id, name="  Ada \t  Lovelace ", email="ada@example.com", actor=SYSTEM
+    )
+
+    assert session.get(Candidate, added.candidate_id).name == "Ada Lovelace"
+    assert pipeline.added_message(session, added, typed_name="  Ada \t  Lovelace ") == "Ada Lovelace added."
+    found = board_view.board(session, job.id, board_view.BoardFilter(search="ada lovelace"))
+    assert [card.candidate_name for card in found.columns[0].cards] == ["Ada Lovelace"]
