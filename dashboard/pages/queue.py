@@ -126,15 +126,27 @@ def _why_not(row: QueueRow) -> rx.Component:
     )
 
 
+# The Job and Stage boxes show the name picked, cut short past this: a job's title may run to 200
+# characters, and the box grew to hold it all, pushing the queue past the window's edge.
+PICKED_NAME_WIDTH = "min(320px, 100%)"
+
+
 def _job_choice(choice: Choice) -> rx.Component:
-    return rx.select.item(choice.label, value=choice.value)
+    """A job (or recruiter) in its filter's list: a long title wraps to lines of its own, not over the next."""
+    return rx.select.item(
+        choice.label,
+        value=choice.value,
+        height="auto",
+        min_height="var(--select-item-height)",
+        padding_y="4px",
+    )
 
 
 def _filters() -> rx.Component:
     return rx.form(
         rx.hstack(
             rx.select.root(
-                rx.select.trigger(aria_label="Job"),
+                rx.select.trigger(aria_label="Job", max_width=PICKED_NAME_WIDTH),
                 rx.select.content(
                     rx.select.item("All jobs", value="all"), rx.foreach(QueueState.jobs, _job_choice)
                 ),
@@ -142,7 +154,7 @@ def _filters() -> rx.Component:
                 on_change=QueueState.set_job_id,
             ),
             rx.select.root(
-                rx.select.trigger(aria_label="Stage"),
+                rx.select.trigger(aria_label="Stage", max_width=PICKED_NAME_WIDTH),
                 rx.select.content(
                     rx.select.item("All stages", value="all"),
                     rx.foreach(QueueState.stage_names, lambda name: rx.select.item(name, value=name)),

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from dashboard.services import assessments, matching
 from models import Integration
 from providers.base import AttemptStatus, Progress
+from tests.browser.steps import new_job
 
 pytestmark = pytest.mark.browser
 
@@ -117,3 +118,25 @@ def test_on_a_phone_a_result_to_match_keeps_its_box_and_buttons_in_sight(
     assert box["x"] + box["width"] <= 390, "the dialog's Set aside is past the window's edge"
     dialog.get_by_role("button", name="Back").click()
     expect(row).to_be_visible()
+
+
+def test_a_long_job_title_picked_in_the_job_filter_keeps_the_queue_in_the_window(page, app_url, sign_in):
+    """Found by a walk: with a job of a long title (200 characters are allowed) picked in the
+    Job filter, its box grew to the whole title and the queue ran past the window's edge, on a
+    laptop as on a phone, its buttons out of sight. The box now cuts the title short."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    title = (
+        "Senior Staff Backend Platform Reliability Engineer for the Payments, Billing and Ledger "
+        "Reconciliation Team (Remote within EMEA or APAC, Hybrid in Berlin or Munich) - Queue Filter"
+    )
+    new_job(page, title)
+    page.goto(f"{app_url}/queue")
+    page.get_by_label("Job").click()
+    page.get_by_role("option", name=title, exact=True).click()
+    expect(page.get_by_label("Job")).to_have_text(title)
+
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.wait_for_timeout(100)  # laid out again
+        assert page.evaluate(OVERFLOW) <= 0, f"the queue scrolls sideways at {width} px"
