@@ -88,6 +88,23 @@ def test_a_long_name_and_address_wrap_on_a_phone(page, app_url, sign_in):
     _fits(page, name)
 
 
+def test_a_dialog_naming_a_long_name_stays_in_a_phones_window(page, app_url, sign_in):
+    """Found by a walk: rejecting Hubertwolfeschlegelsteinhausenbergerdorff (one word, as some
+    names are written) on a phone opened a dialog 600 px wide in a 390 px window, its title cut
+    at the edge and its Reject button out of reach. A dialog's words now break where they must."""
+    page.set_default_timeout(20_000)
+    page.set_viewport_size(PHONE)
+    sign_in("recruiter@assay.test")
+    name = "Hubertwolfeschlegelsteinhausenbergerdorff"
+    open_new_application(page, app_url, 1, name, "hubert.w@example.com")
+    page.get_by_role("button", name="Reject", exact=True).click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text(f"Reject {name}")
+    for edge in (dialog, dialog.get_by_role("button", name="Reject")):
+        box = edge.bounding_box()
+        assert box["x"] + box["width"] <= PHONE["width"], f"the Reject dialog runs past a phone's edge: {box}"
+
+
 def _swipe(page, touch, x: float, y: float, dx: float) -> None:
     """A finger drawn ``dx`` pixels sideways from (x, y), as a phone's touch screen reports it."""
     touch.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
