@@ -283,6 +283,9 @@ def _add_candidate() -> rx.Component:
             rx.button(rx.icon("user-plus", size=14), "Add candidate", type="submit", variant="soft"),
             paste_a_list_button(),
             align="center",
+            # On a phone the boxes go to lines of their own: squeezed onto one with the button, the
+            # name box read "Candidate n" and an address showed a dozen characters of itself.
+            wrap="wrap",
         ),
         on_submit=BoardState.add_candidate,
         reset_on_submit=False,  # emptied by the state once added: a refused entry stays to be corrected

@@ -105,6 +105,22 @@ def test_a_dialog_naming_a_long_name_stays_in_a_phones_window(page, app_url, sig
         assert box["x"] + box["width"] <= PHONE["width"], f"the Reject dialog runs past a phone's edge: {box}"
 
 
+def test_on_a_phone_the_add_candidate_boxes_keep_room_to_type_in(page, app_url, sign_in):
+    """Found by a walk: on a 390 px phone the board's Candidate name and Email boxes were squeezed
+    onto one line with Add candidate, 86 and 108 px wide: the name box read "Candidate n" and a
+    typed address showed a dozen characters of itself. They now wrap to lines of their own."""
+    page.set_default_timeout(20_000)
+    page.set_viewport_size(PHONE)
+    sign_in("recruiter@assay.test")
+    page.goto(f"{app_url}/jobs/1")
+    for label in ("Candidate name", "Candidate email"):
+        box = page.get_by_label(label).bounding_box()
+        assert box["width"] >= 150, f"the {label} box is squeezed to {box['width']:.0f} px on a phone"
+        assert box["x"] + box["width"] <= PHONE["width"], f"the {label} box is past a phone's edge"
+    button = page.get_by_role("button", name="Add candidate").bounding_box()
+    assert button["x"] + button["width"] <= PHONE["width"], "Add candidate is past a phone's edge"
+
+
 def _swipe(page, touch, x: float, y: float, dx: float) -> None:
     """A finger drawn ``dx`` pixels sideways from (x, y), as a phone's touch screen reports it."""
     touch.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
