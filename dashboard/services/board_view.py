@@ -125,7 +125,8 @@ def ago_words(moment: datetime.datetime | None, now: datetime.datetime) -> str:
 def _matching(job_id: int, board_filter: BoardFilter) -> list[sa.ColumnElement]:
     """WHERE clauses on Application (joined with Candidate) for the filter."""
     clauses: list[sa.ColumnElement] = [Application.job_id == job_id]
-    text = board_filter.search.strip().lower()
+    # As names are kept: one space between words ("Cy  Young" pasted from an email finds Cy Young)
+    text = " ".join(board_filter.search.split()).lower()
     if text:
         # autoescape: a % or _ typed is searched for as itself, not as a wildcard matching everyone
         clauses.append(

@@ -142,7 +142,8 @@ def _base(queue_filter: QueueFilter, visible_job_ids: frozenset[int] | None) -> 
                 JobMember.job_id == Application.job_id, JobMember.user_id == queue_filter.member_id
             )
         )
-    text = queue_filter.search.strip().lower()
+    # As names are kept: one space between words ("Cy  Young" pasted from an email finds Cy Young)
+    text = " ".join(queue_filter.search.split()).lower()
     if text:
         # autoescape: a % or _ typed is searched for as itself, not as a wildcard matching everyone
         clauses.append(

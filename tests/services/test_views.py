@@ -448,3 +448,19 @@ def test_two_jobs_of_one_title_are_told_apart_by_number_and_opening_minute(sessi
     assert (rows[alone.id].label, rows[alone.id].opened) == ("Data Engineer", "2026-12-04")
     # A recruiter who sees only one of them has nothing to tell apart.
     assert [j.label for j in seen_by_one] == ["Backend Engineer", "Data Engineer"]
+
+
+def test_a_search_pasted_with_extra_spaces_finds_the_name_it_reads_as(session, pipeline_with_assessment):
+    """A name copied from an email ("Cy  Young", or with a tab) found no one on the board or in
+    the queue: names are kept with one space between words, the search was taken as pasted."""
+    p = pipeline_with_assessment
+    cy = pipeline.add_application(
+        session=session, job_id=p.job.id, name="Cy Young", email="cy.young@example.com", actor=SYSTEM
+    )
+    pipeline.move_application(session=session, application_id=cy.id, stage_id=p.assessment.id, actor=SYSTEM)
+
+    found = board_view.board(session, p.job.id, board_view.BoardFilter(search=" cy \t young "))
+    rows = queue_view.rows(session, "needs_sending", queue_view.QueueFilter(search="Cy  Young"))
+
+    assert [card.candidate_name for column in found.columns for card in column.cards] == ["Cy Young"]
+    assert [r.candidate_name for r in rows] == ["Cy Young"]
