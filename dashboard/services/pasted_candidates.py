@@ -146,7 +146,7 @@ def add_pasted(*, session: Session, job_id: int, text: str, actor: Actor) -> Pas
             continue
         kept = session.get(Candidate, application.candidate_id).name
         outcome.added.append(kept)
-        if kept.casefold() != name.casefold():
+        if kept.casefold() != pipeline.tidy_name(name).casefold():
             said = pipeline.added_message(session, application, typed_name=name)
             outcome.renamed.append(f"Line {line.number}: {said}")
     return outcome

@@ -57,7 +57,7 @@ def test_a_pasted_list_adds_each_good_line_and_gives_back_the_rest_with_why(sess
             "",
             "Alan Turing <alan@example>",  # no dot in the domain
             "Grace Hopper <grace@example.com>",  # already in the job
-            "Linus <linus@example.com>",
+            "Linus   Torvalds <linus@example.com>",  # spaces as pasted: kept as it reads, no "renamed"
             "ada@example.com, Ada Again",  # pasted twice
             "Barbara Liskov",  # no email
         ]
@@ -65,7 +65,7 @@ def test_a_pasted_list_adds_each_good_line_and_gives_back_the_rest_with_why(sess
 
     outcome = pasted_candidates.add_pasted(session=session, job_id=job.id, text=pasted, actor=SYSTEM)
 
-    assert outcome.added == ["Ada Lovelace", "Linus"]
+    assert (outcome.added, outcome.renamed) == (["Ada Lovelace", "Linus Torvalds"], [])
     assert [r.split(":")[0] for r in outcome.refused] == [
         "Line 4 (Alan Turing <alan@example>)",
         "Line 5 (Grace Hopper <grace@example.com>)",
