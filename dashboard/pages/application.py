@@ -7,6 +7,7 @@ from dashboard.components.decision import reject_dialog, undo_rejection_dialog
 from dashboard.components.earlier import earlier_dialog
 from dashboard.components.layout import focus_returns, link_button, page_frame, question_answers, status_chip
 from dashboard.components.picker import picker_fields
+from dashboard.components.route import route_id
 from dashboard.pages import page
 from dashboard.services.board_view import StageOption
 from dashboard.services.views import (
@@ -614,8 +615,9 @@ def _interviews() -> rx.Component:
 )
 def application_page() -> rx.Component:
     app = ApplicationState.application
+    own = app.id.to_string() == route_id("application_id")  # not the application before it
     return page_frame(
-        app.candidate_name,
+        rx.cond(own, app.candidate_name, ""),
         _confirm(),
         _cancel_interview_dialog(),
         earlier_dialog(ApplicationState),
@@ -624,7 +626,8 @@ def application_page() -> rx.Component:
         _reject_dialog(),
         _undo_rejection_dialog(),
         rx.cond(
-            ApplicationState.loaded,
+            # Loaded, and this page's own application, not the one before it (``route_id``).
+            ApplicationState.loaded & ((ApplicationState.error != "") | own),
             rx.cond(
                 ApplicationState.error != "",
                 rx.callout(ApplicationState.error, icon="triangle-alert", color_scheme="red"),

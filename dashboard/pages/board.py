@@ -11,6 +11,7 @@ from dashboard.components.by_value import BY_VALUE
 from dashboard.components.dnd import dnd_board, drag_card, drop_column
 from dashboard.components.layout import counted, link_button, page_frame, page_refusal, refusal
 from dashboard.components.pasted_list import paste_a_list_button, pasted_list_dialog
+from dashboard.components.route import route_id
 from dashboard.pages import page
 from dashboard.services.board_view import CardView, Chip, ColumnView, StageOption
 from dashboard.states.auth import AuthState
@@ -314,13 +315,14 @@ def _selection_bar() -> rx.Component:
 
 @page(route=routes.BOARD, title="Pipeline · Assay", on_load=[AuthState.guard_page, BoardState.load])
 def board_page() -> rx.Component:
+    own = BoardState.board.job_id.to_string() == route_id("job_id")  # not the job's board before it
     return page_frame(
-        BoardState.board.title,
+        rx.cond(own, BoardState.board.title, ""),
         rx.cond(
             BoardState.error != "",
             page_refusal(BoardState.error),
             rx.cond(
-                BoardState.loaded,
+                BoardState.loaded & own,
                 rx.vstack(
                     rx.hstack(
                         _filters(),

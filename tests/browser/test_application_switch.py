@@ -1,0 +1,67 @@
+"""From one application to the next, walked in Chromium: the page never draws the one before."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.steps import card_of, open_new_application
+
+pytestmark = pytest.mark.browser
+
+# Every frame, whether the page at the second application's address still shows the first's email.
+WATCH = """([path, email]) => {
+  window.assayStale = [];
+  const look = () => {
+    const shown = document.querySelector('.candidate-email');
+    if (location.pathname === path && shown && shown.textContent === email) window.assayStale.push(shown.textContent);
+    if (window.assayStale !== null) requestAnimationFrame(look);
+  };
+  requestAnimationFrame(look);
+}"""
+
+
+def test_following_a_link_to_another_application_never_draws_the_one_before(page, app_url, sign_in):
+    """Found by a fresh clone's run (ci127): the next application's page drew the previous one,
+    buttons and all, until the server answered its load, and the walk's "Move to stage" clicked
+    the previous candidate's menu."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    open_new_application(page, app_url, 2, "Sam Switch", "sam.switch@example.com")
+    first = page.url
+    open_new_application(page, app_url, 2, "Sue Switch", "sue.switch@example.com")
+    second_path = page.url.removeprefix(app_url)
+    page.goto(first)
+    expect(page.locator(".candidate-email")).to_have_text("sam.switch@example.com")
+
+    page.evaluate(WATCH, [second_path, "sam.switch@example.com"])
+    page.get_by_role("link", name="Frontend Engineer").first.click()  # the job's board
+    card_of(page, "Sue Switch").get_by_role("link", name="Sue Switch", exact=True).click()
+    expect(page.locator(".candidate-email")).to_have_text("sue.switch@example.com")
+
+    assert page.evaluate("window.assayStale") == []
+
+
+def test_opening_another_job_s_board_never_draws_the_board_before(page, app_url, sign_in):
+    """As the application page: the next board drew the previous job's columns and cards until
+    the server answered its load."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    page.goto(f"{app_url}/jobs/1")
+    expect(page.get_by_role("heading", name="Backend Engineer", exact=True)).to_be_visible()
+    page.evaluate(
+        """() => {
+          window.assayStale = [];
+          const look = () => {
+            const title = document.querySelector('[role=main] h1');
+            if (location.pathname === '/jobs/2' && title && title.textContent === 'Backend Engineer')
+              window.assayStale.push(title.textContent);
+            requestAnimationFrame(look);
+          };
+          requestAnimationFrame(look);
+        }"""
+    )
+
+    page.get_by_role("link", name="Jobs").click()
+    page.get_by_role("link", name="Frontend Engineer", exact=True).click()
+    expect(page.get_by_role("heading", name="Frontend Engineer", exact=True)).to_be_visible()
+
+    assert page.evaluate("window.assayStale") == []
