@@ -198,6 +198,19 @@ class _Refusing(_Inbox):
         return "250 OK"
 
 
+@contextlib.contextmanager
+def _mail_server(handler):
+    """``handler`` serving SMTP on loopback, Assay's outbox pointed at it, for the block."""
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        with _smtp_settings(f"smtp://127.0.0.1:{port}"):
+            yield
+    finally:
+        controller.stop()
+
+
 def _team_of_two_told_of_a_completion(session, pipeline_with_assessment) -> None:
     # The refused address sorts first, so its email goes first: the batch must not stop at it.
     for email_address in ("gone@example.com", "riley@example.com"):
@@ -209,16 +222,11 @@ def test_an_address_refused_for_good_is_not_tried_again_and_holds_up_no_one_else
     session, pipeline_with_assessment, sandbox
 ):
     _team_of_two_told_of_a_completion(session, pipeline_with_assessment)
-    port, server = free_port(), _Refusing("gone@example.com", "550 5.1.1 No such user")
-    controller = Controller(server, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        with _smtp_settings(f"smtp://127.0.0.1:{port}"):
-            delivered = notify.deliver_outbox(session)
-            again = notify.deliver_outbox(session)
-            shown = {m.to_address: m for m in views.outbox(session)}
-    finally:
-        controller.stop()
+    server = _Refusing("gone@example.com", "550 5.1.1 No such user")
+    with _mail_server(server):
+        delivered = notify.deliver_outbox(session)
+        again = notify.deliver_outbox(session)
+        shown = {m.to_address: m for m in views.outbox(session)}
 
     assert (delivered, again) == (1, 0)
     assert [m["To"] for m in server.messages] == ["riley@example.com"]
@@ -233,17 +241,12 @@ def test_an_address_refused_for_now_is_tried_again_and_holds_up_no_one_else(
     session, pipeline_with_assessment, sandbox
 ):
     _team_of_two_told_of_a_completion(session, pipeline_with_assessment)
-    port, server = free_port(), _Refusing("gone@example.com", "450 4.2.1 Mailbox busy, try later")
-    controller = Controller(server, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        with _smtp_settings(f"smtp://127.0.0.1:{port}"):
-            first = notify.deliver_outbox(session)
-            [waiting] = [m for m in views.outbox(session) if m.to_address == "gone@example.com"]
-            server.address = None  # the mailbox has room again
-            second = notify.deliver_outbox(session)
-    finally:
-        controller.stop()
+    server = _Refusing("gone@example.com", "450 4.2.1 Mailbox busy, try later")
+    with _mail_server(server):
+        first = notify.deliver_outbox(session)
+        [waiting] = [m for m in views.outbox(session) if m.to_address == "gone@example.com"]
+        server.address = None  # the mailbox has room again
+        second = notify.deliver_outbox(session)
 
     assert (first, second) == (1, 1)
     assert (waiting.status, waiting.tone) == ("Not sent: 450 4.2.1 Mailbox busy, try later", "red")
