@@ -522,6 +522,19 @@ def review_page() -> rx.Component:
                         color_scheme="gray",
                         class_name="review-shown",
                     ),
+                    # Narrowed to fewer than a page: how many match, not left to count the rows.
+                    rx.cond(
+                        ReviewState.filtered & (ReviewState.matching > 0),
+                        rx.text(
+                            ReviewState.matching,
+                            " of ",
+                            counted(ReviewState.unfiltered, "result"),
+                            " match the filter.",
+                            size="2",
+                            color_scheme="gray",
+                            class_name="review-shown",
+                        ),
+                    ),
                 ),
                 rx.cond(
                     ReviewState.rows.length() > 0,

@@ -46,6 +46,10 @@ def test_the_lowest_score_is_read_with_its_percent_sign_and_junk_is_refused(page
     lowest.press("Enter")
     expect(page.locator(".review-row")).to_have_count(sum(s >= 70 for s in everyone))
     assert min(_scores(page)) >= 70
+    # How many match is said, not left to count (helper-60's walk).
+    expect(page.locator(".review-shown")).to_have_text(
+        f"{sum(s >= 70 for s in everyone)} of {len(everyone)} results match the filter."
+    )
     # The chart is drawn at once: caught growing and shrinking, it stood for 2.1 candidates
     # in bands where none of the 3 listed was.
     assert _charted(page) == len(_scores(page))
