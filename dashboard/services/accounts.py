@@ -16,6 +16,7 @@ from pwdlib import PasswordHash
 from sqlmodel import Session, select
 
 from dashboard.services.errors import NotFound, UserError
+from dashboard.services.people import EMAIL, tidy_name
 from dashboard.services.permissions import SignedInUser
 from models import Job, JobMember, Role, SignInAttempt, User, UserSession, utcnow
 
@@ -47,19 +48,21 @@ def create_user(
     Raises:
         UserError: A malformed email, no name or a too long one, a short password, or the email is taken.
     """
-    email = _normal_email(email)
-    if "@" not in email or " " in email or len(email) > 254:
-        raise UserError("Enter a valid email address.")
-    if not name.strip():
+    email, name = _normal_email(email), tidy_name(name)
+    # As a candidate's: "bob@" or an address with a tab pasted inside was taken, and its
+    # invitation could never be delivered.
+    if len(email) > 254 or not EMAIL.fullmatch(email):
+        raise UserError("Enter a valid email address (name@example.com).")
+    if not name:
         raise UserError("Enter the person's name.")
-    if len(name.strip()) > MAX_NAME:
+    if len(name) > MAX_NAME:
         raise UserError(f"A name is at most {MAX_NAME} characters.")
     password = password or secrets.token_urlsafe(12)
     if len(password) < MIN_PASSWORD:
         raise UserError(f"A password needs at least {MIN_PASSWORD} characters.")
     if session.exec(select(User).where(User.email == email)).first():
         raise UserError(f"{email} already has an account.")
-    user = User(email=email, name=name.strip(), role=role, password_hash=_hasher.hash(password))
+    user = User(email=email, name=name, role=role, password_hash=_hasher.hash(password))
     session.add(user)
     session.commit()
     log.info("user %s created with role %s", user.id, role.value)

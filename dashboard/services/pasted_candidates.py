@@ -22,6 +22,7 @@ from sqlmodel import Session
 from dashboard.services import pipeline
 from dashboard.services.actors import Actor
 from dashboard.services.errors import UserError
+from dashboard.services.people import tidy_name
 from dashboard.services.wording import counted
 from models import Candidate
 
@@ -146,7 +147,7 @@ def add_pasted(*, session: Session, job_id: int, text: str, actor: Actor) -> Pas
             continue
         kept = session.get(Candidate, application.candidate_id).name
         outcome.added.append(kept)
-        if kept.casefold() != pipeline.tidy_name(name).casefold():
+        if kept.casefold() != tidy_name(name).casefold():
             said = pipeline.added_message(session, application, typed_name=name)
             outcome.renamed.append(f"Line {line.number}: {said}")
     return outcome

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 from collections.abc import Iterable
 
 import sqlalchemy as sa
@@ -20,6 +19,7 @@ from dashboard.services import assessments, history, plans
 from dashboard.services.actors import Actor
 from dashboard.services.errors import NotFound, UserError
 from dashboard.services.integrations import get_integration
+from dashboard.services.people import EMAIL, tidy_name
 from dashboard.services.wording import counted
 from models import (
     Application,
@@ -35,10 +35,6 @@ from models import (
 )
 
 log = logging.getLogger(__name__)
-
-# One @, something before it, and a domain with a dot inside it: what a vendor will accept
-# to send a test to. Not the whole of RFC 5322, which vendors do not take either.
-EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,15 +52,6 @@ class MoveOutcome:
     def attempt_id(self) -> int | None:
         """The first attempt opened (most stages send one test)."""
         return self.attempt_ids[0] if self.attempt_ids else None
-
-
-def tidy_name(name: str) -> str:
-    """A candidate's name as it reads: one space between words, none around.
-
-    Pasted from a CV or an email, "Ada   Lovelace" (or a tab between) shows as "Ada Lovelace" on
-    every page, so that is what is kept: stored as pasted, a search for the name shown found no one.
-    """
-    return " ".join(name.split())
 
 
 def add_application(*, session: Session, job_id: int, name: str, email: str, actor: Actor) -> Application:

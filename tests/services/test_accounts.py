@@ -99,6 +99,8 @@ def test_the_last_admin_cannot_be_demoted_or_deactivated(session):
     ("email", "name", "password", "message"),
     [
         ("not-an-email", "X", None, "valid email"),
+        ("bob@", "X", None, "valid email"),  # taken before, as a candidate's is not
+        ("bob\t@example.com", "X", None, "valid email"),  # a tab pasted inside
         ("x@example.com", " ", None, "name"),
         ("x@example.com", "Maximilian " * 12, None, "at most 120 characters"),
         ("x@example.com", "X", "short", "at least 10"),
@@ -108,6 +110,14 @@ def test_the_last_admin_cannot_be_demoted_or_deactivated(session):
 def test_bad_account_input_gets_a_clear_message(session, recruiter, email, name, password, message):
     with pytest.raises(UserError, match=message):
         accounts.create_user(session=session, email=email, name=name, role=Role.RECRUITER, password=password)
+
+
+def test_a_name_pasted_with_extra_spaces_is_kept_as_it_reads(session):
+    user, _password = accounts.create_user(
+        session=session, email="rita@example.com", name="  Rita \t  Recruiter ", role=Role.RECRUITER
+    )
+
+    assert user.name == "Rita Recruiter"
 
 
 def test_the_first_admin_is_created_once_with_a_generated_password(session):
