@@ -640,20 +640,28 @@ def application_page() -> rx.Component:
                             overflow_wrap="anywhere",  # a long address breaks, not the page's width
                             min_width="0",
                         ),
-                        rx.text("·"),
-                        rx.link(app.job_title, href="/jobs/" + app.job_id.to(str)),
-                        rx.text("·"),
-                        rx.text("Stage"),
-                        rx.cond(
-                            AuthState.can_manage_pipeline,
-                            rx.select.root(
-                                rx.select.trigger(aria_label="Move to stage"),
-                                rx.select.content(rx.foreach(app.stages, _stage_item)),
-                                value=app.stage_id.to(str),
-                                on_change=ApplicationState.move,
+                        # Each "·" wraps with what follows it: a wrapped line began with a lone dot.
+                        rx.hstack(
+                            rx.text("·"),
+                            rx.link(app.job_title, href="/jobs/" + app.job_id.to(str), min_width="0"),
+                            align="center",
+                            min_width="0",
+                        ),
+                        rx.hstack(
+                            rx.text("·"),
+                            rx.text("Stage"),
+                            rx.cond(
+                                AuthState.can_manage_pipeline,
+                                rx.select.root(
+                                    rx.select.trigger(aria_label="Move to stage"),
+                                    rx.select.content(rx.foreach(app.stages, _stage_item)),
+                                    value=app.stage_id.to(str),
+                                    on_change=ApplicationState.move,
+                                ),
+                                # A hiring manager advances or rejects; moving to any stage is the recruiters'.
+                                rx.text(app.stage_name, weight="medium", class_name="current-stage"),
                             ),
-                            # A hiring manager advances or rejects; moving to any stage is the recruiters'.
-                            rx.text(app.stage_name, weight="medium", class_name="current-stage"),
+                            align="center",
                         ),
                         align="center",
                         wrap="wrap",

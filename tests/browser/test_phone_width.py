@@ -376,3 +376,31 @@ def test_a_touch_screen_is_not_told_of_keyboard_shortcuts_a_desk_is(browser, pag
         expect(phone.get_by_text("for shortcuts")).to_be_hidden()
     finally:
         context.close()
+
+
+def test_the_application_s_top_line_wraps_with_no_dot_left_alone(page, app_url, sign_in, shoot):
+    """Seen in a walk: a long job title wrapped the application's top line so that its "·"
+    separators stood alone on lines of their own."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    title = "Senior Principal Staff Backend Platform Reliability Engineer for the Payments and Ledger Team"
+    new_job(page, title)
+    page.get_by_role("link", name="Back to the board").click()
+    add_candidate(page, "Dot Wrapper")
+    card_of(page, "Dot Wrapper").get_by_role("link", name="Dot Wrapper", exact=True).click()
+    expect(page.get_by_role("heading", name="Dot Wrapper", exact=True)).to_be_visible()
+
+    for size in (PHONE, {"width": 1280, "height": 800}):
+        page.set_viewport_size(size)
+        alone = page.evaluate(
+            """() => [...document.querySelectorAll('[role=main] p, [role=main] span')]
+                 .filter((e) => e.textContent === '·' && e.nextElementSibling)
+                 .filter((e) => e.getBoundingClientRect().top !== e.nextElementSibling.getBoundingClientRect().top
+                                && e.getBoundingClientRect().bottom <= e.nextElementSibling.getBoundingClientRect().top)
+                 .length"""
+        )
+        assert alone == 0, f"a '·' stands alone on its line at {size['width']} px"
+        assert (
+            page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+        )
+    shoot("application-top-line-wrapped")
