@@ -6,6 +6,7 @@ import datetime
 import logging
 
 import reflex as rx
+import sqlalchemy as sa
 
 from dashboard.services import (
     assessments,
@@ -17,7 +18,7 @@ from dashboard.services import (
     review,
     views,
 )
-from dashboard.services.errors import UserError
+from dashboard.services.errors import NotFound, UserError
 from dashboard.services.permissions import Permission, require
 from dashboard.states import live
 from dashboard.states.auth import acting_user, current_user, requires
@@ -25,7 +26,7 @@ from dashboard.states.common import id_in_path, in_session, outcome_toast
 from dashboard.states.earlier import EarlierAttemptChoice
 from dashboard.states.picker import TestPicker
 from dashboard.states.rejection import RejectForm, ReopenForm
-from models import AttemptState
+from models import Application, AssessmentAttempt, AttemptState, new_session
 
 log = logging.getLogger(__name__)
 
@@ -96,8 +97,32 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
             self.application, self.error = EMPTY, str(err)
         self.loaded = True
 
-    def _check_job(self, permission: Permission) -> None:
-        require(current_user(), permission, job_id=self.application.job_id or None)
+    def _check_job(self, permission: Permission, attempt_id: int | None = None) -> None:
+        """May the signed-in person do ``permission`` on the application of this page's address
+        (and on ``attempt_id``, one of its assessments)? Read from the database, not the page's
+        copy: a load refused (a job not theirs) left that copy empty, job 0, and the job went
+        unchecked; and the page's copy may still be the application before this one.
+
+        Raises:
+            UserError: Not theirs, not this application's, or the page not loaded yet.
+        """
+        application_id = self._application_id()
+        if self.application.id != application_id:
+            raise UserError("This page is still loading; try again in a moment.")
+        with new_session() as session:
+            job_id = session.scalar(sa.select(Application.job_id).where(Application.id == application_id))
+            owner = (
+                session.scalar(
+                    sa.select(AssessmentAttempt.application_id).where(AssessmentAttempt.id == attempt_id)
+                )
+                if attempt_id is not None
+                else application_id
+            )
+        if job_id is None:
+            raise NotFound("That application no longer exists.")
+        require(current_user(), permission, job_id=job_id)
+        if owner != application_id:
+            raise UserError("That assessment is not this candidate's.")
 
     async def _act(
         self,
@@ -107,6 +132,7 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
         success: str = "Done.",
         then=None,
         refused=None,
+        attempt_id: int | None = None,
     ):
         """Run an attempt action for this application's job and reload; a toast says how it went,
         and an unexpected failure is logged and told, with the buttons usable again.
@@ -115,7 +141,10 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
         one keeps what was typed, to be corrected, and ``refused`` is told why (a dialog shows it,
         so no toast says it a second time).
         """
-        self._check_job(permission)
+        try:
+            self._check_job(permission, attempt_id)
+        except UserError as err:
+            return rx.toast.error(str(err))
         self.busy = True
         try:
             outcome = await in_session(work)
@@ -209,14 +238,17 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
         actor = acting_user()
         if action == "cancel":
             return await self._act(
-                lambda s: attempt_actions.cancel_assessment(session=s, attempt_id=attempt_id, actor=actor)
+                lambda s: attempt_actions.cancel_assessment(session=s, attempt_id=attempt_id, actor=actor),
+                attempt_id=attempt_id,
             )
         if action == "reattempt":
             return await self._act(
-                lambda s: attempt_actions.reattempt(session=s, attempt_id=attempt_id, actor=actor)
+                lambda s: attempt_actions.reattempt(session=s, attempt_id=attempt_id, actor=actor),
+                attempt_id=attempt_id,
             )
         return await self._act(
-            lambda s: assessments.send_assessment(session=s, attempt_id=attempt_id, actor=actor)
+            lambda s: assessments.send_assessment(session=s, attempt_id=attempt_id, actor=actor),
+            attempt_id=attempt_id,
         )
 
     @rx.event
@@ -228,7 +260,8 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
         return await self._act(
             lambda s: attempt_actions.reattempt(
                 session=s, attempt_id=attempt_id, of_attempt_id=earlier, actor=actor
-            )
+            ),
+            attempt_id=attempt_id,
         )
 
     @rx.event
@@ -240,7 +273,9 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
         if service is None:
             return rx.toast.error(f"Unknown action {action!r}.")
         actor = acting_user()
-        return await self._act(lambda s: service(session=s, attempt_id=attempt_id, actor=actor))
+        return await self._act(
+            lambda s: service(session=s, attempt_id=attempt_id, actor=actor), attempt_id=attempt_id
+        )
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
@@ -289,6 +324,7 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
             ),
             then=self._extended,
             refused=self._extend_refused,
+            attempt_id=attempt_id,
         )
 
     @rx.event
@@ -325,7 +361,8 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
                     vendor_test_id=test_id,
                     vendor_test_name=name,
                     actor=actor,
-                )
+                ),
+                attempt_id=attempt_id,
             )
         return await self._act(
             lambda s: attempt_actions.send_one_off(
@@ -346,6 +383,7 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
         return await self._act(
             lambda s: assessments.mark_reviewed(session=s, attempt_id=attempt_id, actor=actor),
             permission=Permission.REVIEW,
+            attempt_id=attempt_id,
         )
 
     @rx.event
@@ -433,7 +471,10 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
     async def add_note(self, _form: dict | None = None):
         """Save a note for the team."""
         text, application_id, actor = self.note, self._application_id(), acting_user()
-        self._check_job(Permission.REVIEW)
+        try:
+            self._check_job(Permission.REVIEW)
+        except UserError as err:
+            return rx.toast.error(str(err))
         try:
             await in_session(
                 lambda s: notes.add_note(session=s, application_id=application_id, text=text, actor=actor)

@@ -8,11 +8,18 @@ import sqlalchemy as sa
 from reflex.istate.data import ReflexURL, RouterData
 from sqlmodel import select
 
-from dashboard.services import assessments, pipeline, views
+from dashboard.services import accounts, assessments, pipeline, plans, sync, views
 from dashboard.services.actors import SYSTEM
 from dashboard.states.application import ApplicationState
-from models import ApplicationEvent, ApplicationNote, AssessmentAttempt, AttemptState, Interview, Role
-from tests.conftest import enter_stage, failed_at_the_vendor, finished_in_stage, send_test, vendor_test_stages
+from models import ApplicationEvent, ApplicationNote, AssessmentAttempt, AttemptState, Interview, Role, User
+from tests.conftest import (
+    enter_stage,
+    failed_at_the_vendor,
+    finished_in_stage,
+    send_test,
+    taken_at_vendor,
+    vendor_test_stages,
+)
 from tests.states.conftest import run_async, run_handler, substate, toast_level
 
 
@@ -294,3 +301,33 @@ def test_the_reject_dialog_names_the_upcoming_interview_and_the_page_shows_it_ca
     ]
     assert "Interviews cancelled" in repr(toast)
     assert page.application.interviews[0].status.startswith("Cancelled ")
+
+
+def test_a_hiring_manager_acts_on_no_assessment_of_a_job_not_theirs(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    """Found in a review: the page checked the job of its own copy of the application. A load
+    refused (a job not theirs) left that copy empty, job 0, and the job went unchecked; and an
+    assessment id sent by hand was never matched to the page's application."""
+    p = pipeline_with_assessment
+    finished = taken_at_vendor(session, sandbox, p)  # in p.job, not theirs
+    sync.sync_integration(session=session, integration_id=finished.integration_id)
+    session.refresh(finished)
+    assert finished.state == AttemptState.COMPLETED
+    theirs = plans.create_job(session=session, title="Their Job", stage_names=["Applied"])
+    their_application = pipeline.add_application(
+        session=session, job_id=theirs.id, name="Mine", email="mine@example.com", actor=SYSTEM
+    )
+    root = signed_in_as(Role.HIRING_MANAGER)
+    manager = session.exec(select(User).where(User.role == Role.HIRING_MANAGER)).one()
+    accounts.set_job_member(session=session, user_id=manager.id, job_id=theirs.id, member=True)
+
+    for application_id in (finished.application_id, their_application.id):  # refused; their own
+        root.router = RouterData(url=ReflexURL(f"http://localhost:3000/applications/{application_id}"))
+        page = substate(root, ApplicationState)
+        run_async(run_handler(page, "load"))
+        [said] = run_async(run_handler(page, "mark_reviewed", finished.id))
+        assert toast_level(said) == "error"
+
+    session.expire_all()
+    assert session.get(AssessmentAttempt, finished.id).state == AttemptState.COMPLETED
