@@ -4,7 +4,9 @@ Recruiters bring candidates in from a sourcing sheet, a careers fair's list or a
 email; typed into the board's two boxes one by one, fifty of them took most of an hour. A line
 is a name and an email in the forms people paste: "Ada Lovelace <ada@example.com>", "Ada
 Lovelace, ada@example.com", spreadsheet columns (tabs between; a first and a last name column
-are joined), the email first or last, quoted as CSV. A header row ("Name, Email") is passed over.
+are joined), the email first or last, quoted as CSV, or an email's To line of several people. A
+header row ("Name, Email, Phone") says which columns make the name; without one, a line of more
+than a name and an email is refused rather than a phone number or a company kept as the name.
 
 Each line is added on its own, through the board's own ``pipeline.add_application``: a line it
 refuses (no name, not an address, already in the job) is given back with why, for the recruiter
@@ -29,11 +31,15 @@ from models import Candidate
 # More at once is an export of a whole database, not a list a recruiter has read: each line is a
 # person who will be sent tests. It also bounds how long the page waits (one commit a line).
 MAX_LINES = 500
+# A longer line is not one person (a blob pasted without its line breaks): refused, not read.
+MAX_LINE = 500
 
-_ANGLED = re.compile(r"^(?P<name>.*?)\s*<(?P<email>[^<>]*)>$")  # Ada Lovelace <ada@example.com>
-# One of several people on a line copied from an email's To field: "Ada <ada@x>; "King, B" <b@y>,"
-_ADDRESSEE = re.compile(r'\s*(?:"[^"]*"|[^<>";,]*?)\s*<[^<>]*>\s*[;,]?')
-_HEADER_WORDS = {"email", "e-mail", "email address", "mail"}
+_ANGLED = re.compile(r"^(?P<name>[^<>]*?)\s*<(?P<email>[^<>]*)>$")  # Ada Lovelace <ada@example.com>
+# Between two people on a line copied from an email's To field: "...<ada@x>; Turing, Alan <...".
+_BETWEEN_ADDRESSEES = re.compile(r"(?<=>)\s*[;,]\s*")
+_EMAIL_HEADERS = {"email", "e-mail", "email address", "e-mail address", "mail"}
+_NAME_HEADERS = {"name", "full name", "candidate", "candidate name"}
+_NAME_PART_HEADERS = {"first name", "given name", "first", "last name", "surname", "family name", "last"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,16 +74,13 @@ def _addressees(line: PastedLine) -> list[PastedLine]:
     """A line of several people copied from an email's To field, one entry each (same number).
 
     Read as one candidate, "Ada <ada@x>; Alan <alan@y>" was named "Ada <ada@x>; Alan" and sent
-    Alan's tests."""
-    found, at = [], 0
-    for match in _ADDRESSEE.finditer(line.text):
-        if match.start() != at:
-            return [line]
-        found.append(match.group(0).strip().rstrip(";,").strip())
-        at = match.end()
-    if at != len(line.text) or len(found) < 2:
+    Alan's tests; Outlook writes the names unquoted, "Lovelace, Ada <ada@x>; Turing, Alan <...>"."""
+    if line.text.count("<") < 2 or len(line.text) > MAX_LINES * MAX_LINE:
         return [line]
-    return [PastedLine(line.number, one) for one in found]
+    parts = [p.strip() for p in _BETWEEN_ADDRESSEES.split(line.text) if p.strip()]
+    if not all(p.endswith(">") for p in parts):
+        return [line]
+    return [PastedLine(line.number, p) for p in parts]
 
 
 def lines_of(text: str) -> list[PastedLine]:
@@ -85,7 +88,7 @@ def lines_of(text: str) -> list[PastedLine]:
     as the recruiter sees them, from one (blank lines count).
 
     Raises:
-        UserError: Nothing pasted, or more than ``MAX_LINES`` candidates.
+        UserError: Nothing pasted.
     """
     lines = [
         one
@@ -95,48 +98,78 @@ def lines_of(text: str) -> list[PastedLine]:
     ]
     if not lines:
         raise UserError("Paste the candidates, one per line: a name and an email.")
-    if len(lines) > MAX_LINES:
-        raise UserError(f"Paste at most {MAX_LINES} candidates at a time; this list has {len(lines)} lines.")
     return lines
 
 
-def name_and_email(text: str) -> tuple[str, str]:
-    """The name and the email a line gives ("" for one it lacks).
+def _delimiter(text: str) -> str:
+    return "\t" if "\t" in text else ";" if ";" in text and "," not in text else ","
+
+
+def _fields(text: str) -> list[str]:
+    return [f.strip() for f in next(csv.reader([text], delimiter=_delimiter(text), skipinitialspace=True))]
+
+
+def name_columns(header: PastedLine) -> tuple[int, ...] | None:
+    """A spreadsheet's header row ("Name, Email", "First name, Last name, Email, Phone"): the
+    columns whose words make the name; None if the line is not a header row.
+
+    With the header, a sheet's other columns (a phone, a company) stay out of the name."""
+    if "@" in header.text or len(header.text) > MAX_LINE:
+        return None
+    headings = [f.casefold() for f in _fields(header.text)]
+    if not _EMAIL_HEADERS & set(headings):
+        return None
+    whole = [i for i, h in enumerate(headings) if h in _NAME_HEADERS]
+    return tuple(whole or [i for i, h in enumerate(headings) if h in _NAME_PART_HEADERS])
+
+
+def name_and_email(text: str, columns: tuple[int, ...] | None = None) -> tuple[str, str]:
+    """The name and the email a line gives ("" for one it lacks); ``columns``: those of the name,
+    as the sheet's header row says (``name_columns``).
 
     Raises:
-        UserError: Two or more email addresses on the line (which one is the candidate's?).
+        UserError: Too long a line, two email addresses on it, more columns than a name and an
+            email with no header row to tell them apart, or a name holding an address.
     """
+    if len(text) > MAX_LINE:
+        raise UserError(f"A line of more than {MAX_LINE} characters is not one candidate.")
     angled = _ANGLED.match(text)
     if angled:
-        return angled["name"].strip().strip("\"'").strip(), angled["email"].strip()
-    delimiter = "\t" if "\t" in text else ";" if ";" in text and "," not in text else ","
-    fields = [f.strip() for f in next(csv.reader([text], delimiter=delimiter, skipinitialspace=True))]
-    emails = [f for f in fields if "@" in f]
-    if len(emails) > 1:
-        raise UserError(f"{len(emails)} email addresses on one line; give one candidate per line.")
-    name = " ".join(f for f in fields if f and "@" not in f)
-    return name, emails[0] if emails else ""
-
-
-def _is_header(line: PastedLine) -> bool:
-    """A spreadsheet's header row, copied with its columns: "Name, Email"."""
-    fields = re.split(r"[\t,;]", line.text.casefold())
-    return "@" not in line.text and any(f.strip() in _HEADER_WORDS for f in fields)
+        name, email = angled["name"].strip().strip("\"'").strip(), angled["email"].strip()
+    else:
+        fields = _fields(text)
+        emails = [f for f in fields if "@" in f]
+        if len(emails) > 1:
+            raise UserError(f"{len(emails)} email addresses on one line; give one candidate per line.")
+        chosen = fields if columns is None else [fields[i] for i in columns if i < len(fields)]
+        words = [f for f in chosen if f and "@" not in f]
+        if columns is None and len(words) > 2:
+            raise UserError(
+                f"More columns than a name and an email ({len(words)} besides the address): paste "
+                "the sheet's header row (Name, Email) with them, or only those columns."
+            )
+        name, email = " ".join(words), emails[0] if emails else ""
+    if any(c in name for c in "<>@"):
+        raise UserError("A name cannot hold “<”, “>” or “@”: is an address pasted into it?")
+    return name, email
 
 
 def add_pasted(*, session: Session, job_id: int, text: str, actor: Actor) -> PastedOutcome:
     """Add each pasted line's candidate to the job's first stage; the lines refused, with why.
 
     Raises:
-        UserError: Nothing pasted, or too long a list (nothing is added).
+        UserError: Nothing pasted, or more than ``MAX_LINES`` candidates (nothing is added).
     """
     lines = lines_of(text)
-    if _is_header(lines[0]):
+    columns = name_columns(lines[0])
+    if columns is not None:
         lines = lines[1:]
+    if len(lines) > MAX_LINES:
+        raise UserError(f"Paste at most {MAX_LINES} candidates at a time; this list has {len(lines)}.")
     outcome = PastedOutcome()
     for line in lines:
         try:
-            name, email = name_and_email(line.text)
+            name, email = name_and_email(line.text, columns)
             application = pipeline.add_application(
                 session=session, job_id=job_id, name=name, email=email, actor=actor
             )

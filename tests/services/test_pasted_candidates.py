@@ -40,6 +40,45 @@ def test_a_line_copied_from_an_email_s_to_field_is_one_candidate_per_addressee()
     ]
 
 
+def test_outlook_s_to_line_with_names_unquoted_is_one_candidate_per_addressee():
+    """Found in a review: Outlook writes "Lovelace, Ada <ada@x>; Turing, Alan <alan@y>", and the
+    whole line was one candidate named "Lovelace, Ada <ada@x>; Turing, Alan", sent Alan's tests."""
+    lines = pasted_candidates.lines_of("Lovelace, Ada <ada@example.com>; Turing, Alan <alan@example.com>")
+
+    assert [pasted_candidates.name_and_email(line.text) for line in lines] == [
+        ("Lovelace, Ada", "ada@example.com"),
+        ("Turing, Alan", "alan@example.com"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "refusal"),
+    [
+        (
+            "Ada\tLovelace\tada@example.com\t+44 20 7946 0958\tAcme Ltd",
+            "More columns than a name and an email",
+        ),
+        ("Ada <3, ada@example.com", "cannot hold"),
+        ("x" * 600 + "@example.com", "more than 500 characters"),
+    ],
+)
+def test_a_line_that_cannot_be_told_apart_is_refused_not_guessed(line, refusal):
+    """Found in a review: a sheet's phone and company columns were kept as part of the name."""
+    with pytest.raises(UserError, match=refusal):
+        pasted_candidates.name_and_email(line)
+
+
+def test_a_header_row_picks_the_name_s_columns_and_leaves_the_others_out():
+    [header, row] = pasted_candidates.lines_of(
+        "First name\tLast name\tEmail\tPhone\tCompany\nAda\tLovelace\tada@example.com\t+44 20 7946\tAcme"
+    )
+
+    assert pasted_candidates.name_and_email(row.text, pasted_candidates.name_columns(header)) == (
+        "Ada Lovelace",
+        "ada@example.com",
+    )
+
+
 def test_a_line_with_two_addresses_is_refused_not_guessed():
     with pytest.raises(UserError, match="2 email addresses on one line"):
         pasted_candidates.name_and_email("Ada, ada@example.com, ada.l@example.com")
@@ -110,7 +149,10 @@ def test_a_known_email_keeps_its_name_and_the_outcome_says_so(session):
 
 def test_nothing_pasted_or_too_long_a_list_adds_no_one(session):
     job = plans.create_job(session=session, title="Backend Engineer", stage_names=["Applied"])
-    too_many = "\n".join(f"Person {n} <p{n}@example.com>" for n in range(pasted_candidates.MAX_LINES + 1))
+    # The header row is not a candidate: 501 below it are 501.
+    too_many = "Name, Email\n" + "\n".join(
+        f"Person {n} <p{n}@example.com>" for n in range(pasted_candidates.MAX_LINES + 1)
+    )
 
     with pytest.raises(UserError, match="Paste the candidates"):
         pasted_candidates.add_pasted(session=session, job_id=job.id, text=" \n\n", actor=SYSTEM)
