@@ -23,6 +23,7 @@ class PastedListState(rx.State):
     # The list as the recruiter left it: the box is drawn from it when the dialog opens again,
     # so closing it to look something up loses nothing typed.
     text: str = ""
+    _for_job: int = 0  # the job whose board the list was typed on
     open: bool = False
     adding: bool = False
     # Bumped by every list the state answers; the form sends the one it was drawn with, so a
@@ -34,7 +35,12 @@ class PastedListState(rx.State):
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
     def set_open(self, value: bool):
-        """Open or close the dialog; what it held stays for the next time."""
+        """Open or close the dialog; what it held stays for the next time, on the same job's
+        board only: on another job's, the last list (its lines "already in this job") was
+        offered again, and sent it would have added that job's candidates to this one."""
+        if value and self._for_job != id_in_path(self, "jobs"):
+            self.text, self.refused, self.renamed = "", [], []
+            self._for_job = id_in_path(self, "jobs")
         self.open = bool(value)
 
     @rx.event

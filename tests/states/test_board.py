@@ -3,7 +3,7 @@
 from reflex.istate.data import ReflexURL, RouterData
 from sqlmodel import select
 
-from dashboard.services import pipeline
+from dashboard.services import pipeline, plans
 from dashboard.services.actors import SYSTEM
 from dashboard.states.board import BoardState
 from dashboard.states.pasted import PastedListState
@@ -121,3 +121,25 @@ def test_a_pasted_list_adds_once_and_leaves_the_refused_lines_in_the_box(
     assert dialog.refused == ["Line 2 (Bob <bob@>): 'bob@' is not an email address (name@example.com)."]
     names = session.exec(select(Candidate.name)).all()
     assert sorted(names) == ["Ada Lovelace", "Nora Paste"]
+
+
+def test_the_pasted_list_of_one_job_is_not_offered_on_another_s_board(
+    session, pipeline_with_assessment, signed_in_as
+):
+    """Found in a review: the dialog's list and refusals outlived the board they were typed on."""
+    p = pipeline_with_assessment
+    other = plans.create_job(session=session, title="Other Job", stage_names=["Applied"])
+    root = signed_in_as(Role.RECRUITER)
+    dialog = substate(root, PastedListState)
+    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}"))
+    run_async(run_handler(dialog, "set_open", True))
+    run_async(run_handler(dialog, "add", {"lines": "Bob <bob@>", "generation": "0"}))
+    run_async(run_handler(dialog, "set_open", False))
+    run_async(run_handler(dialog, "set_open", True))  # the same board: the list stays to mend
+    kept = (dialog.text, len(dialog.refused))
+
+    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{other.id}"))
+    run_async(run_handler(dialog, "set_open", True))
+
+    assert kept == ("Bob <bob@>", 1)
+    assert (dialog.text, dialog.refused) == ("", [])
