@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import re
 import smtplib
 import urllib.parse
 from email.message import EmailMessage
@@ -304,21 +305,35 @@ def _mark_sent(session: Session, message: OutboxMessage) -> None:
 REFUSED = "refused for good by the mail server"
 
 
-def _turned_down(err: smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError) -> tuple[int, str]:
-    """The mail server's reply to the one email it turned down: its code and its words."""
+_ENHANCED = re.compile(r"^\s*(\d)\.(\d{1,3})\.\d{1,3}")  # "5.1.1 No such user": the reply's class
+
+
+def _turned_down(
+    err: smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError | smtplib.SMTPNotSupportedError,
+) -> tuple[int, str] | None:
+    """The mail server's reply to the one email it turned down, its code and its words; None
+    when the reply is about us, not the address (a relay or policy refusal, 5.7.x), which would
+    turn down every email alike: the batch stops there, and nothing is withheld for it."""
+    if isinstance(err, smtplib.SMTPNotSupportedError):  # a non-ASCII address, no SMTPUTF8 here
+        return 553, "the mail server takes no address written outside ASCII (no SMTPUTF8)"
     if isinstance(err, smtplib.SMTPRecipientsRefused):
         code, words = next(iter(err.recipients.values()))
     else:
         code, words = err.smtp_code, err.smtp_error
-    return code, words.decode(errors="replace") if isinstance(words, bytes) else str(words)
+    said = words.decode(errors="replace") if isinstance(words, bytes) else str(words)
+    enhanced = _ENHANCED.match(said)
+    if code >= 500 and (enhanced.group(2) != "1" if enhanced else code not in (550, 551, 553)):
+        return None  # not "no such address" (5.1.x): the server refuses us, or this message's kind
+    return code, said
 
 
 def _refused(session: Session, message: OutboxMessage, code: int, words: str) -> None:
     """The mail server turned this one email down; the batch goes on with the next.
 
-    Refused for good (a 5xx: no such address, a message it will never take), it is withheld and
-    never tried again: tried on every run, it stood first in each batch and held up every email
-    behind it. Refused for now (a 4xx: a full mailbox, greylisting), the next run tries it again.
+    Refused for good (a 5xx saying no such address, 5.1.x, or an address it cannot write), it is
+    withheld and never tried again: tried on every run, it stood first in each batch and held up
+    every email behind it. Refused for now (a 4xx: a full mailbox, greylisting), the next run
+    tries it again.
     """
     message.error = f"{code} {words}"[:300]
     message.sending_since = None
@@ -373,8 +388,15 @@ def deliver_outbox(session: Session, limit: int = 100) -> int:
                 email.set_content(message.body)
                 try:
                     smtp.send_message(email)
-                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as err:
-                    _refused(session, message, *_turned_down(err))
+                except (
+                    smtplib.SMTPRecipientsRefused,
+                    smtplib.SMTPDataError,
+                    smtplib.SMTPNotSupportedError,
+                ) as err:
+                    turned_down = _turned_down(err)
+                    if turned_down is None:
+                        raise
+                    _refused(session, message, *turned_down)
                     holding = None
                     continue
                 _mark_sent(session, message)

@@ -199,10 +199,10 @@ class _Refusing(_Inbox):
 
 
 @contextlib.contextmanager
-def _mail_server(handler):
+def _mail_server(handler, **server_options):
     """``handler`` serving SMTP on loopback, Assay's outbox pointed at it, for the block."""
     port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller = Controller(handler, hostname="127.0.0.1", port=port, **server_options)
     controller.start()
     try:
         with _smtp_settings(f"smtp://127.0.0.1:{port}"):
@@ -274,3 +274,37 @@ def test_notifications_read_newest_first_by_when_they_happened_not_by_when_they_
     shown = [n.message for n in views.notifications(session, reader.id)]
 
     assert shown == ["one hour ago", "two hours ago", "four hours ago"]
+
+
+def test_a_relay_refusing_us_withholds_nothing_and_stops_the_batch_to_try_again(
+    session, pipeline_with_assessment, sandbox
+):
+    """Found in a review: a mis-set relay answers every address "554 5.7.1 Relay access denied",
+    a 5xx, and each email of the run was withheld for good, none to come back once it was mended."""
+    _team_of_two_told_of_a_completion(session, pipeline_with_assessment)
+    server = _Refusing("gone@example.com", "554 5.7.1 Relay access denied")
+    with _mail_server(server):
+        refused = notify.deliver_outbox(session)
+        server.address = None  # the relay set right
+        mended = notify.deliver_outbox(session)
+
+    assert (refused, mended) == (0, 2)
+    assert views.outbox_count(session, standing="withheld") == 0
+    assert server.asked.count("riley@example.com") == 1  # the batch stopped at the refusal
+
+
+def test_an_address_outside_ascii_the_server_cannot_take_holds_up_no_one_else(
+    session, pipeline_with_assessment, sandbox
+):
+    """Found in a review: without SMTPUTF8 the server cannot be given "josé@example.com", and the
+    error stopped every batch at that email, the first in each."""
+    for email_address in ("josé@example.com", "riley@example.com"):
+        accounts.create_user(session=session, email=email_address, name="Team", role=Role.RECRUITER)
+    _completed_twice(session, pipeline_with_assessment)
+    with _mail_server(_Inbox(), enable_SMTPUTF8=False):
+        delivered = notify.deliver_outbox(session)
+        shown = {m.to_address: m for m in views.outbox(session)}
+
+    assert delivered == 1
+    assert shown["riley@example.com"].status.startswith("Sent ")
+    assert shown["josé@example.com"].status.startswith(f"Withheld: {notify.REFUSED} (553 ")
