@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from dashboard.services import assessments, history
@@ -260,13 +261,24 @@ def cancel_assessment(*, session: Session, attempt_id: int, actor: Actor) -> Sen
 
 
 def set_aside_failed(session: Session, attempt: AssessmentAttempt, actor: Actor) -> None:
-    """Cancel a failed attempt nobody needs any more (the interview it was the room for, called
-    off), here only: the vendor holds no working room for it. Left failed, the queue offered a
-    Retry that would make a room for nobody. Left to the caller to commit."""
-    before = attempt.state
-    attempt.state, attempt.updated_at = AttemptState.CANCELLED, utcnow()
-    session.add(attempt)
-    _record(session, attempt, "set aside: the interview it was for was cancelled", actor, before)
+    """Cancel a failed attempt the vendor never made (no vendor id) that nobody needs any more
+    (the interview it was the room for, called off), here only. Left failed, the queue offered
+    a Retry that would make a room for nobody. Written only while it is still failed: a
+    colleague's Retry a moment before wins. Left to the caller to commit."""
+    set_aside = session.execute(
+        sa.update(AssessmentAttempt)
+        .where(
+            AssessmentAttempt.id == attempt.id,
+            AssessmentAttempt.state == AttemptState.ERROR,
+            AssessmentAttempt.vendor_attempt_id.is_(None),  # type: ignore[union-attr]
+        )
+        .values(state=AttemptState.CANCELLED, updated_at=utcnow())
+    ).rowcount
+    session.refresh(attempt)
+    if set_aside:
+        _record(
+            session, attempt, "set aside: the interview it was for was cancelled", actor, AttemptState.ERROR
+        )
 
 
 # A resend this soon after the last is a double click (or two people at once), not a wish to

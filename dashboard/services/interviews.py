@@ -166,8 +166,9 @@ def room_on_cancel(session: Session, interview: Interview) -> tuple[AssessmentAt
 
     Another booked interview meeting in it keeps it (a candidate's interviews in one stage share
     one room), and so does a vendor that cannot withdraw one (CoderPad Interview's pads). A room
-    that failed is set aside with its last interview: left, the queue's Failed offered a Retry
-    that would make a room for nobody."""
+    that failed before the vendor made it is set aside with its last interview: left, the queue's
+    Failed offered a Retry that would make a room for nobody. One the vendor made, then reported
+    failed, may still work there, so it stays where a person can see it."""
     room = session.get(AssessmentAttempt, interview.attempt_id) if interview.attempt_id else None
     if room is None or room.state not in (AttemptState.READY_TO_SEND, AttemptState.SENT, AttemptState.ERROR):
         return None, ""
@@ -177,8 +178,11 @@ def room_on_cancel(session: Session, interview: Interview) -> tuple[AssessmentAt
         if i.attempt_id == room.id and i.id != interview.id
     ]
     if sharing:
-        return None, f"Its link stays: the interview on {named(sharing[0])} uses it too."
+        what = "room" if room.state == AttemptState.ERROR else "link"  # a failed room has no link
+        return None, f"Its {what} stays: the interview on {named(sharing[0])} uses it too."
     if room.state == AttemptState.ERROR:
+        if room.vendor_attempt_id:  # made at the vendor, then failed: it may live there still
+            return None, "Its room failed at the vendor and stays under Failed in the queue."
         return room, FAILED_ROOM_SET_ASIDE
     cancel = next(a for a in attempt_actions.available_actions(session, room) if a.name == "cancel")
     if not cancel.enabled:

@@ -256,3 +256,24 @@ def test_a_failed_room_is_set_aside_with_the_interview_it_was_for(session, pipel
     assert room.state == AttemptState.CANCELLED
     assert queue_view.count_of(queue_view.counts(session), "failed") == 0
     assert outcome.message.endswith(" Its room, which had failed, is set aside.")
+
+
+def test_a_room_the_vendor_made_then_failed_stays_under_failed_with_its_interview_cancelled(
+    session, pipeline_with_assessment, sandbox
+):
+    """Found in a review: a room the vendor had made, then reported failed, was set aside here
+    alone while its link might still work at the vendor; it stays where a person sees it."""
+    p = pipeline_with_assessment
+    _with_rooms(session, p)
+    interview = _schedule(session, p.application.id, "Grace Hopper")
+    room = session.get(AssessmentAttempt, interview.attempt_id)
+    assert room.vendor_attempt_id
+    room.state = AttemptState.ERROR  # as the vendor's report of a failure leaves it
+    session.add(room)
+    session.commit()
+
+    outcome = interviews.cancel_interview(session=session, interview_id=interview.id, actor=SYSTEM)
+
+    session.refresh(room)
+    assert room.state == AttemptState.ERROR
+    assert outcome.message.endswith(" Its room failed at the vendor and stays under Failed in the queue.")
