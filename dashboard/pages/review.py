@@ -11,6 +11,7 @@ from dashboard import routes
 from dashboard.components.decision import reject_dialog, undo_rejection_dialog
 from dashboard.components.keys import keyboard_shortcuts
 from dashboard.components.layout import counted, focus_returns, link_button, page_frame, page_refusal, refusal
+from dashboard.components.route import route_id
 from dashboard.pages import page
 from dashboard.services.review import StageRuleView
 from dashboard.states.auth import AuthState
@@ -145,10 +146,15 @@ def _said_aloud() -> rx.Component:
     )
 
 
+def _own_rows() -> rx.Var[bool]:
+    """The rows are this page's job's, not the job's before it, still held until the load answers."""
+    return ReviewState.review_job_id.to_string() == route_id("job_id")
+
+
 def _in_view() -> rx.Component:
     row = ReviewState.in_view
     return rx.cond(
-        row,
+        row & _own_rows(),
         rx.card(
             rx.vstack(
                 rx.hstack(
@@ -537,7 +543,7 @@ def review_page() -> rx.Component:
                     ),
                 ),
                 rx.cond(
-                    ReviewState.rows.length() > 0,
+                    (ReviewState.rows.length() > 0) & _own_rows(),
                     rx.table.root(
                         rx.table.header(
                             rx.table.row(

@@ -310,7 +310,7 @@ class ReviewState(RejectForm, ReopenForm, rx.State):
         if key == "?":
             self.help_open = True
             return
-        if not self.rows:
+        if self._not_this_jobs_rows():
             return
         if key in ("j", "k"):
             self.cursor = max(0, min(len(self.rows) - 1, self.cursor + (1 if key == "j" else -1)))
@@ -339,10 +339,17 @@ class ReviewState(RejectForm, ReopenForm, rx.State):
         self.cursor = index
         await self._reload()
 
+    def _not_this_jobs_rows(self) -> bool:
+        """The rows are still another job's (the page's address moved on before its load came
+        back): a decision would fall on a candidate of the job left, checked against this one."""
+        return not self.rows or self.review_job_id != self._job_id()
+
     @rx.event
     @requires(Permission.REVIEW)
     async def advance(self):
         """Advance the candidate in view to the next stage."""
+        if self._not_this_jobs_rows():
+            return rx.toast.error("This page is still loading; try again in a moment.")
         row = self.rows[self.cursor]
         if not row.advanceable:
             return self._decision_refused(row)
@@ -386,6 +393,9 @@ class ReviewState(RejectForm, ReopenForm, rx.State):
     @requires(Permission.REVIEW)
     async def reject(self):
         """Reject the candidate in view, with the chosen reason."""
+        if self._not_this_jobs_rows():
+            self.rejecting = False
+            return rx.toast.error("This page is still loading; try again in a moment.")
         row, reason, note = self.rows[self.cursor], self.reject_reason, self.reject_note
         if row.rejected:
             self.rejecting = False

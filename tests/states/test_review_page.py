@@ -517,3 +517,23 @@ def test_points_read_the_same_on_the_review_and_application_pages_and_never_with
         for attempt in views.application(session, row.application_id).attempts
     }
     assert on_review == on_application == {fraction.id: "12.3 / 20", blank.id: ""}
+
+
+def test_a_decision_while_the_page_still_holds_another_job_s_rows_falls_on_nobody(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    """Found in a review: between another job's review page and its load, the page still held
+    the job left's rows, and a (a advance) decided on one of them, checked against the new job."""
+    p = pipeline_with_assessment
+    page = _review_page(session, p, sandbox, signed_in_as, results=2)
+    other = plans.create_job(session=session, title="Other Job", stage_names=["Applied"])
+    waiting = page.matching
+
+    page.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{other.id}/review"))  # not loaded yet
+    run_async(run_handler(page, "key", "a"))
+    [said] = run_async(run_handler(page, "advance"))
+
+    assert toast_level(said) == "error" and "still loading" in repr(said)
+    page.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}/review"))
+    run_async(run_handler(page, "load"))
+    assert page.matching == waiting  # nobody advanced
