@@ -12,6 +12,7 @@ import dataclasses
 import datetime
 import enum
 import logging
+import math
 import uuid
 
 import sqlalchemy as sa
@@ -72,13 +73,15 @@ def minutes(seconds: int | None) -> float | None:
 
 
 def percent_figure(value: float | None) -> str:
-    """A score or comparative score to the tenth at most, as every page and the CSV write it:
-    "58.3" for 58.33, "94" for 94.0, "" for none ("%" is the page's to add: ``percent_label``).
+    """A score or comparative score to the tenth at most, as every page writes it: "58.3" for
+    58.33, "94" for 94.0, "" for none ("%" is the page's to add: ``percent_label``).
 
     A vendor scoring by points gives 7 of 12 as 58.33: the review page said "58.33%", the
-    application page "58.3%" and the board's card "58%", three figures for one result.
+    application page "58.3%" and the board's card "58%", three figures for one result. Cut
+    down, not rounded: 79.96 read "80%" where a rule advancing at 80 left it (the rules and
+    filters compare the score itself; the CSV carries it whole).
     """
-    return "" if value is None else f"{round(value, 1):g}"
+    return "" if value is None else f"{math.floor(round(value * 10, 6)) / 10:g}"
 
 
 def percent_label(value: float | None) -> str:

@@ -20,7 +20,6 @@ from dashboard.services import attempt_actions, history, interviews, notify, pip
 from dashboard.services.actors import SYSTEM, Actor
 from dashboard.services.assessments import (
     minutes,
-    percent_figure,
     points_label,
     stage_label,
     status_label,
@@ -717,9 +716,9 @@ def results_csv(rows: list[ResultRow]) -> str:
                 r.test_name,
                 r.attempt_number,
                 "yes" if r.counts else "no",
-                percent_figure(r.score),
+                "" if r.score is None else f"{r.score:g}",  # whole, for a spreadsheet's sums
                 r.points,
-                percent_figure(r.comparative),
+                "" if r.comparative is None else f"{r.comparative:g}",
                 "" if r.percentile is None else f"{r.percentile:g}",
                 "" if r.minutes is None else f"{r.minutes:g}",
                 "" if r.minutes_allowed is None else f"{r.minutes_allowed:g}",

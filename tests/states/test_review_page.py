@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from reflex.istate.data import ReflexURL, RouterData
 from sqlmodel import select
 
-from dashboard.services import accounts, actors, board_view, plans, review, sync, views
+from dashboard.services import accounts, actors, assessments, board_view, plans, review, sync, views
 from dashboard.services.integrations import list_vendor_tests
 from dashboard.states import review as review_state
 from dashboard.states.review import ReviewState
@@ -492,8 +492,20 @@ def test_a_score_of_a_fraction_reads_the_same_on_the_review_application_board_an
         io.StringIO(review.results_csv(review.results(session, pipeline_with_assessment.job.id)))
     )
     assert (row.score_text, shown.score, card.score) == ("58.3%", "58.3%", "58.3%")
-    assert (row.comparative, shown.comparative_score) == ("41.3%", "41.3%")
-    assert (exported["score %"], exported["comparative %"]) == ("58.3", "41.3")
+    assert (row.comparative, shown.comparative_score) == ("41.2%", "41.2%")
+    # The CSV carries the vendor's figure whole, for a spreadsheet's sums (found in a review).
+    assert (exported["score %"], exported["comparative %"]) == ("58.33", "41.26")
+
+
+def test_a_score_just_under_a_rule_s_bar_never_reads_as_the_bar():
+    """Found in a review: 79.96 read "80%" on every page, while a rule advancing at 80 left it."""
+    assert [assessments.percent_label(v) for v in (79.96, 58.33, 94.0, 0.7, 100.0)] == [
+        "79.9%",
+        "58.3%",
+        "94%",
+        "0.7%",
+        "100%",
+    ]
 
 
 def test_points_read_the_same_on_the_review_and_application_pages_and_never_without_the_points(
