@@ -335,12 +335,18 @@ def _refused(session: Session, message: OutboxMessage, code: int, words: str) ->
     every email behind it. Refused for now (a 4xx: a full mailbox, greylisting), the next run
     tries it again.
     """
-    message.error = f"{code} {words}"[:300]
-    message.sending_since = None
-    if code >= 500:
-        message.withheld = REFUSED
-    session.add(message)
+    unsent = OutboxMessage.id == message.id
+    session.execute(
+        sa.update(OutboxMessage).where(unsent).values(error=f"{code} {words}"[:300], sending_since=None)
+    )
+    if code >= 500:  # an undo's withholding written meanwhile keeps its own reason
+        session.execute(
+            sa.update(OutboxMessage)
+            .where(unsent, OutboxMessage.withheld.is_(None))  # type: ignore[union-attr]
+            .values(withheld=REFUSED)
+        )
     session.commit()
+    session.refresh(message)
 
 
 def deliver_outbox(session: Session, limit: int = 100) -> int:

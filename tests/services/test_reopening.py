@@ -263,9 +263,11 @@ def test_a_rejection_undone_while_the_outbox_goes_out_withholds_its_email_still_
     assert (rejection.sent_at, rejection.withheld) == (None, "rejection undone")
 
 
-def _handed_over_as_undone(session, p, rita, *, refused: bool) -> tuple[list[str], OutboxMessage]:
+def _handed_over_as_undone(
+    session, p, rita, *, refused: bool, reply: str = "451 4.3.0 Try again later"
+) -> tuple[list[str], OutboxMessage]:
     """The outbox goes out, and the rejection is undone while the mail server takes the rejection
-    email itself (the last to go), which it then accepts, or ``refused``, turns away for now."""
+    email itself (the last to go), which it then accepts, or ``refused``, turns away (``reply``)."""
     waiting = session.exec(select(OutboxMessage).where(OutboxMessage.sent_at.is_(None))).all()
     rejection_turn = len(waiting) - 1
 
@@ -274,7 +276,7 @@ def _handed_over_as_undone(session, p, rita, *, refused: bool) -> tuple[list[str
             with new_session() as other:
                 _reopen(other, p.application.id, rita)
             if refused:
-                return "451 4.3.0 Try again later"
+                return reply
         return None
 
     handed = _handed_over(session, undone_during_its_own_exchange)
@@ -320,6 +322,22 @@ def test_a_rejection_undone_while_its_email_is_turned_away_is_never_tried_again(
     assert _handed_over(session) == []  # the next run, the mail server well again: nothing goes
     session.refresh(rejection)
     assert (rejection.sent_at, rejection.withheld) == (None, "rejection undone")
+
+
+def test_a_rejection_undone_while_its_address_is_refused_for_good_stays_withheld_as_undone(
+    session, pipeline_with_assessment, sandbox
+):
+    """Found in a review: the mail server's refusal for good overwrote the undo's reason, written
+    meanwhile, with its own: the history said the rejection was undone, the outbox not."""
+    p, rita = pipeline_with_assessment, _rita(session)
+    _rejected_after_the_test(session, p, sandbox, rita)
+
+    _handed, rejection = _handed_over_as_undone(
+        session, p, rita, refused=True, reply="550 5.1.1 No such user"
+    )
+
+    assert (rejection.sent_at, rejection.withheld) == (None, "rejection undone")
+    assert rejection.error == "550 5.1.1 No such user"
 
 
 def test_a_rejection_email_already_sent_stays_sent_and_the_question_says_so(
