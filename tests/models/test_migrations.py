@@ -34,3 +34,30 @@ def test_job_titles_saved_with_stray_spaces_are_tidied(empty_db):
         titles = conn.execute(sa.text("SELECT title FROM job ORDER BY id")).scalars().all()
     engine.dispose()
     assert titles == ["Backend Engineer", "Data Engineer", "Site Reliability Engineer"]
+
+
+def test_names_saved_with_stray_spaces_are_tidied(empty_db):
+    """Found in a review: a name saved as pasted ("Ada   Lovelace") was missed by a search for
+    it as every page shows it, once searches tidied what is typed."""
+    migrate(empty_db, "bb11766b909c")
+    engine = sa.create_engine(empty_db)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text("INSERT INTO candidate (name, email) VALUES ('Ada \t  Lovelace ', 'ada@example.com')")
+        )
+        conn.execute(
+            sa.text(
+                'INSERT INTO "user" (email, name, role, password_hash, active, created_at)'
+                " VALUES ('rita@example.com', ' Rita  Recruiter', 'recruiter', 'x', true, CURRENT_TIMESTAMP)"
+            )
+        )
+
+    migrate(empty_db)
+
+    with engine.connect() as conn:
+        names = [
+            conn.execute(sa.text("SELECT name FROM candidate")).scalar_one(),
+            conn.execute(sa.text('SELECT name FROM "user"')).scalar_one(),
+        ]
+    engine.dispose()
+    assert names == ["Ada Lovelace", "Rita Recruiter"]
