@@ -21,4 +21,4 @@ def route_id(name: str) -> Var[str]:
             imports={"react-router": [ImportVar(tag="useParams")]},
             hooks={"const routeParams = useParams();": None},
         ),
-    )
+    ).to(str)

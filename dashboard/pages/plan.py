@@ -5,6 +5,7 @@ import reflex as rx
 from dashboard import routes
 from dashboard.components.layout import counted, focus_returns, link_button, page_frame, question_answers
 from dashboard.components.picker import picker_fields
+from dashboard.components.route import route_id
 from dashboard.pages import page
 from dashboard.services.views import PlanStage, PlanTest
 from dashboard.states.auth import AuthState
@@ -375,8 +376,11 @@ def _notice() -> rx.Component:
 
 @page(route=routes.PLAN, title="Interview plan · Assay", on_load=[AuthState.guard_page, PlanState.load])
 def plan_page() -> rx.Component:
+    own = PlanState.plan.job_id.to_string() == route_id("job_id")  # not the plan of the job before it
     return page_frame(
-        rx.cond(PlanState.plan.title != "", PlanState.plan.title + ": interview plan", "Interview plan"),
+        rx.cond(
+            own & (PlanState.plan.title != ""), PlanState.plan.title + ": interview plan", "Interview plan"
+        ),
         _add_test_dialog(),
         _delete_dialog(),
         _notice(),
@@ -384,41 +388,44 @@ def plan_page() -> rx.Component:
         rx.cond(
             PlanState.error != "",
             rx.callout(PlanState.error, icon="triangle-alert", color_scheme="red"),
-            rx.vstack(
-                rx.foreach(PlanState.plan.stages, _stage),
-                rx.form(
-                    rx.hstack(
-                        rx.input(
-                            placeholder="New stage name",
-                            value=PlanState.new_stage_name,
-                            on_change=PlanState.set_new_stage_name,
-                            aria_label="New stage name",
-                        ),
-                        rx.select.root(
-                            rx.select.trigger(aria_label="Place of the new stage"),
-                            rx.select.content(
-                                rx.select.item("at the end", value="end"),
-                                rx.foreach(
-                                    PlanState.plan.stages,
-                                    lambda stage: rx.select.item(
-                                        "after " + stage.name, value=stage.id.to_string()
-                                    ),
-                                ),
-                            ),
-                            value=PlanState.new_stage_after,
-                            on_change=PlanState.set_new_stage_after,
-                        ),
-                        rx.button(rx.icon("plus", size=14), "Add stage", type="submit"),
-                        align="center",
-                        wrap="wrap",
-                    ),
-                    on_submit=PlanState.add_stage,
-                    reset_on_submit=False,
-                ),
-                width="100%",
-                spacing="3",
-                max_width="900px",
-            ),
+            rx.cond(own, _plan_body(), rx.spinner(aria_label="Loading the plan")),
         ),
-        actions=link_button("kanban", "Back to the board", "/jobs/" + PlanState.plan.job_id.to(str)),
+        actions=link_button("kanban", "Back to the board", "/jobs/" + route_id("job_id")),
+    )
+
+
+def _plan_body() -> rx.Component:
+    """The stages, and the form adding one: drawn for the address's job only (``route_id``)."""
+    return rx.vstack(
+        rx.foreach(PlanState.plan.stages, _stage),
+        rx.form(
+            rx.hstack(
+                rx.input(
+                    placeholder="New stage name",
+                    value=PlanState.new_stage_name,
+                    on_change=PlanState.set_new_stage_name,
+                    aria_label="New stage name",
+                ),
+                rx.select.root(
+                    rx.select.trigger(aria_label="Place of the new stage"),
+                    rx.select.content(
+                        rx.select.item("at the end", value="end"),
+                        rx.foreach(
+                            PlanState.plan.stages,
+                            lambda stage: rx.select.item("after " + stage.name, value=stage.id.to_string()),
+                        ),
+                    ),
+                    value=PlanState.new_stage_after,
+                    on_change=PlanState.set_new_stage_after,
+                ),
+                rx.button(rx.icon("plus", size=14), "Add stage", type="submit"),
+                align="center",
+                wrap="wrap",
+            ),
+            on_submit=PlanState.add_stage,
+            reset_on_submit=False,
+        ),
+        width="100%",
+        spacing="3",
+        max_width="900px",
     )

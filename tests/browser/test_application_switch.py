@@ -65,3 +65,31 @@ def test_opening_another_job_s_board_never_draws_the_board_before(page, app_url,
     expect(page.get_by_role("heading", name="Frontend Engineer", exact=True)).to_be_visible()
 
     assert page.evaluate("window.assayStale") == []
+
+
+def test_opening_another_job_s_plan_never_draws_the_plan_before(page, app_url, sign_in):
+    """As the board: the next job's plan drew the previous job's stages until its load answered."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    page.goto(f"{app_url}/jobs/1/plan")
+    expect(page.get_by_role("heading", name="Backend Engineer: interview plan")).to_be_visible()
+    page.evaluate(
+        """() => {
+          window.assayStale = [];
+          const look = () => {
+            const title = document.querySelector('[role=main] h1');
+            if (location.pathname === '/jobs/2/plan' && title && title.textContent.startsWith('Backend Engineer'))
+              window.assayStale.push(title.textContent);
+            requestAnimationFrame(look);
+          };
+          requestAnimationFrame(look);
+        }"""
+    )
+
+    page.get_by_role("link", name="Back to the board").click()
+    page.get_by_role("link", name="Jobs").click()
+    page.get_by_role("link", name="Frontend Engineer", exact=True).click()
+    page.get_by_role("link", name="Edit plan").click()
+    expect(page.get_by_role("heading", name="Frontend Engineer: interview plan")).to_be_visible()
+
+    assert page.evaluate("window.assayStale") == []
