@@ -325,11 +325,27 @@ def revisions_of(session: Session, job_ids: Iterable[int]) -> dict[int, int]:
     return {job_id: revision for job_id, revision in rows}
 
 
+def job_of(session: Session, application_id: int) -> int | None:
+    """The job an application is in (None: no such application); only that column is read."""
+    return session.scalar(sa.select(Application.job_id).where(Application.id == application_id))
+
+
+def ownership(session: Session, application_id: int, attempt_id: int | None) -> tuple[int | None, bool]:
+    """The application's job (None: no such application), and whether ``attempt_id`` (if any)
+    is one of that application's assessments: what a page checks before acting on them."""
+    if attempt_id is None:
+        return job_of(session, application_id), True
+    owner = session.scalar(
+        sa.select(AssessmentAttempt.application_id).where(AssessmentAttempt.id == attempt_id)
+    )
+    return job_of(session, application_id), owner == application_id
+
+
 def application_job_revision(session: Session, application_id: int) -> int:
     """The revision of the job an application is in (-1: no such application).
 
     Only the job id is read (an application never changes job), so a page that reads
     this before the application itself holds no copy of the row from before it.
     """
-    job_id = session.scalar(sa.select(Application.job_id).where(Application.id == application_id))
+    job_id = job_of(session, application_id)
     return job_revisions(session, [job_id]) if job_id is not None else -1

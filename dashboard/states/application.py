@@ -6,7 +6,6 @@ import datetime
 import logging
 
 import reflex as rx
-import sqlalchemy as sa
 
 from dashboard.services import (
     assessments,
@@ -26,7 +25,7 @@ from dashboard.states.common import id_in_path, in_session, outcome_toast
 from dashboard.states.earlier import EarlierAttemptChoice
 from dashboard.states.picker import TestPicker
 from dashboard.states.rejection import RejectForm, ReopenForm
-from models import Application, AssessmentAttempt, AttemptState, new_session
+from models import AttemptState
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +96,7 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
             self.application, self.error = EMPTY, str(err)
         self.loaded = True
 
-    def _check_job(self, permission: Permission, attempt_id: int | None = None) -> None:
+    async def _check_job(self, permission: Permission, attempt_id: int | None = None) -> None:
         """May the signed-in person do ``permission`` on the application of this page's address
         (and on ``attempt_id``, one of its assessments)? Read from the database, not the page's
         copy: a load refused (a job not theirs) left that copy empty, job 0, and the job went
@@ -109,19 +108,11 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
         application_id = self._application_id()
         if self.application.id != application_id:
             raise UserError("This page is still loading; try again in a moment.")
-        with new_session() as session:
-            job_id = session.scalar(sa.select(Application.job_id).where(Application.id == application_id))
-            owner = (
-                session.scalar(
-                    sa.select(AssessmentAttempt.application_id).where(AssessmentAttempt.id == attempt_id)
-                )
-                if attempt_id is not None
-                else application_id
-            )
+        job_id, owned = await in_session(lambda s: pipeline.ownership(s, application_id, attempt_id))
         if job_id is None:
             raise NotFound("That application no longer exists.")
         require(current_user(), permission, job_id=job_id)
-        if owner != application_id:
+        if not owned:
             raise UserError("That assessment is not this candidate's.")
 
     async def _act(
@@ -142,7 +133,7 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
         so no toast says it a second time).
         """
         try:
-            self._check_job(permission, attempt_id)
+            await self._check_job(permission, attempt_id)
         except UserError as err:
             return rx.toast.error(str(err))
         self.busy = True
@@ -472,7 +463,7 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
         """Save a note for the team."""
         text, application_id, actor = self.note, self._application_id(), acting_user()
         try:
-            self._check_job(Permission.REVIEW)
+            await self._check_job(Permission.REVIEW)
         except UserError as err:
             return rx.toast.error(str(err))
         try:
