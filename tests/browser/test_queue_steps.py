@@ -27,6 +27,15 @@ def _bucket(page, key: str) -> None:
     page.locator(f".queue-bucket[data-bucket='{key}']").click()
 
 
+def _found_in(page, app_url: str, email: str, bucket: str):
+    """The queue searched for ``email``, in ``bucket``: the candidate's row."""
+    page.goto(f"{app_url}/queue")
+    page.get_by_label("Search candidates").fill(email)
+    page.get_by_role("button", name="Search").click()
+    _bucket(page, bucket)
+    return page.get_by_role("row", name=re.compile(re.escape(email)))
+
+
 def _vendor_id(sandbox_url: str, email: str) -> str:
     """The sandbox's test id for the candidate's open invitation (the vendor's own list)."""
     tests = httpx.get(
@@ -103,11 +112,7 @@ def test_an_expired_row_says_when_it_expired_not_that_it_expires(
         f"{browser_sandbox_url}/_sandbox/hackerrank/attempts/{vendor_id}/expire", timeout=10
     ).raise_for_status()
     sign_in("recruiter@assay.test")
-    page.goto(f"{app_url}/queue")
-    page.get_by_label("Search candidates").fill(email)
-    page.get_by_role("button", name="Search").click()
-    _bucket(page, "expired")
-    row = page.get_by_role("row", name=re.compile(re.escape(email)))
+    row = _found_in(page, app_url, email, "expired")
     expect(row).to_be_visible(timeout=30_000)  # once the app's sync has heard of the expiry
     expect(row).to_contain_text(re.compile(r"Expired\s*Expired 20\d\d-\d\d-\d\d \d\d:\d\d UTC"))
     shoot("77-queue-row-expired-when")
@@ -168,11 +173,7 @@ def test_a_step_the_vendor_cannot_take_says_why_on_asking_and_keeps_the_row_shor
         " WHERE i.vendor = 'imocha' AND t.state = 'sent' ORDER BY t.id LIMIT 1",
     )[0]
     sign_in("recruiter@assay.test")
-    page.goto(f"{app_url}/queue")
-    page.get_by_label("Search candidates").fill(email)
-    page.get_by_role("button", name="Search").click()
-    _bucket(page, "awaiting")
-    row = page.get_by_role("row", name=re.compile(re.escape(email)))
+    row = _found_in(page, app_url, email, "awaiting")
     name = row.get_by_role("link").first.inner_text()
     expect(row.get_by_role("button", name=f"Resend for {name}", exact=True)).to_be_disabled()
 
