@@ -375,6 +375,9 @@ class AssessmentAttempt(SQLModel, table=True):
     state: AttemptState = Field(sa_column=_enum_column(AttemptState, index=True))
     send_claimed_at: datetime.datetime | None = None
     send_tries: int = 0
+    # The address a send gave the vendor: the vendor keeps it though the candidate's email is
+    # corrected since, so updates naming it are still theirs (``assessments.same_person``).
+    invited_email: str | None = Field(default=None, max_length=254)
     vendor_attempt_id: str | None = Field(default=None, max_length=120)
     raw_status: str | None = Field(default=None, max_length=60)
     test_url: str | None = None

@@ -337,8 +337,11 @@ def withdraw_unsent(session: Session, *, application_id: int, stage: Stage, acto
     return withdrawn
 
 
-def _claim(session: Session, attempt_id: int) -> bool:
-    """Take the right to send this attempt; False if it is sent or being sent."""
+def _claim(session: Session, attempt_id: int, email: str) -> bool:
+    """Take the right to send this attempt to ``email``; False if it is sent or being sent.
+
+    The address is kept with the claim, before the vendor is asked: a send that times out may
+    have made the invitation under it, and the next try looks for it there."""
     now = utcnow()
     result = session.exec(
         sa.update(AssessmentAttempt)
@@ -347,7 +350,7 @@ def _claim(session: Session, attempt_id: int) -> bool:
             AssessmentAttempt.state == AttemptState.READY_TO_SEND,
             _unclaimed(now),
         )
-        .values(send_claimed_at=now, send_tries=AssessmentAttempt.send_tries + 1)
+        .values(send_claimed_at=now, send_tries=AssessmentAttempt.send_tries + 1, invited_email=email)
     )
     session.commit()
     return result.rowcount == 1
@@ -391,7 +394,10 @@ def send_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendO
     if previous is None and provider.reuses_invitation_per_email:
         _refuse_silent_reuse(session, attempt, candidate)
     tried_before = attempt.send_tries > 0
-    if not _claim(session, attempt_id):
+    # Where an earlier try's invitation, if the vendor made one, is filed: the candidate's email
+    # may have been corrected since.
+    earlier_address = attempt.invited_email or candidate.email
+    if not _claim(session, attempt_id, candidate.email):
         return SendOutcome(False, "This assessment is already being sent.")
     _set_deadline(session, attempt, provider)
     invitee = invitee_for(session, attempt)
@@ -405,7 +411,9 @@ def send_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendO
         found = None
         if tried_before and not retake:
             # An earlier send may have reached the vendor before it failed on our side.
-            found = provider.find_by_reference(test_id=attempt.vendor_test_id, invitee=invitee)
+            found = provider.find_by_reference(
+                test_id=attempt.vendor_test_id, invitee=dataclasses.replace(invitee, email=earlier_address)
+            )
         if found:
             status = found
         else:
@@ -431,6 +439,8 @@ def send_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendO
         return SendOutcome(False, f"Not sent: {err}", failed=True)
     session.refresh(attempt)
     attempt.vendor_attempt_id = status.vendor_attempt_id
+    if found:
+        attempt.invited_email = earlier_address  # the invitation stands where the earlier try made it
     _apply(session, attempt, status, actor=actor)
     integration.last_used_at = utcnow()
     session.commit()
@@ -651,8 +661,9 @@ def load_people(session: Session, attempts: list[AssessmentAttempt]) -> list:
 
 
 def same_person(session: Session, attempt: AssessmentAttempt, email: str | None) -> bool:
-    """Whether ``email`` (a vendor's word; None: it named no one) is the invited candidate's,
-    or one a recruiter tied to this attempt by matching a result that named it.
+    """Whether ``email`` (a vendor's word; None: it named no one) is the invited candidate's, the
+    one the invitation went to (the candidate's since corrected), or one a recruiter tied to this
+    attempt by matching a result that named it.
 
     Without the second, every later update naming the address the candidate took the test
     under (a personal one, say) was kept for matching again, and polling never applied it.
@@ -661,7 +672,7 @@ def same_person(session: Session, attempt: AssessmentAttempt, email: str | None)
         return True
     application = session.get(Application, attempt.application_id)
     candidate = session.get(Candidate, application.candidate_id)
-    if candidate.email.strip().lower() == email.strip().lower():
+    if email.strip().lower() in {candidate.email.strip().lower(), (attempt.invited_email or "").lower()}:
         return True
     matched_to_it = session.exec(
         select(UnmatchedResult.id).where(

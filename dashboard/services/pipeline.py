@@ -19,7 +19,7 @@ from dashboard.services import assessments, history, plans
 from dashboard.services.actors import Actor
 from dashboard.services.errors import NotFound, UserError
 from dashboard.services.integrations import get_integration
-from dashboard.services.people import EMAIL, tidy_name
+from dashboard.services.people import candidate_name_and_email, tidy_name
 from dashboard.services.wording import counted
 from models import (
     Application,
@@ -66,18 +66,7 @@ def add_application(*, session: Session, job_id: int, name: str, email: str, act
         UserError: No name, no email or one that is not an address, the person already
             in this job, or a job without a plan.
     """
-    name = tidy_name(name)
-    if not name:
-        raise UserError("Give the candidate's name.")
-    if len(name) > 120:
-        raise UserError("A candidate's name is at most 120 characters.")
-    address = email.strip().lower()
-    if not address:
-        raise UserError("Give the candidate's email: their tests are sent to it.")
-    if len(address) > 254:
-        raise UserError("An email address is at most 254 characters.")
-    if not EMAIL.fullmatch(address):
-        raise UserError(f"{email.strip()!r} is not an email address (name@example.com).")
+    name, address = candidate_name_and_email(name, email)
     first = session.exec(select(Stage).where(Stage.job_id == job_id).order_by(Stage.position)).first()
     if first is None:
         raise UserError("That job has no interview plan yet.")

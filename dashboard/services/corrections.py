@@ -1,0 +1,99 @@
+"""Correcting a candidate's name or email: a typo found after they were added, or after a test went.
+
+One person is one candidate across jobs, so the correction shows on each of their applications
+and is written in each one's history. What was already given out under the old address stays
+where it went: the vendor keeps the invitation it made (``AssessmentAttempt.invited_email``), so
+its updates are still matched to the candidate, and the recruiter is told which invitations to
+send again. An email not yet gone, or refused for good at the old address, goes to the new one.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from dashboard.services import history
+from dashboard.services.actors import Actor
+from dashboard.services.errors import NotFound, UserError
+from dashboard.services.notify import REFUSED, unclaimed
+from dashboard.services.people import candidate_name_and_email
+from dashboard.services.wording import counted
+from models import Application, AssessmentAttempt, AttemptState, Candidate, OutboxMessage, utcnow
+
+
+def correct_candidate(*, session: Session, application_id: int, name: str, email: str, actor: Actor) -> str:
+    """Correct the name and email of the candidate of ``application_id``; returns what to tell.
+
+    Raises:
+        UserError: The name or email refused (as when adding), nothing changed, or the
+            address already another candidate's (one person, one candidate).
+    """
+    application = session.get(Application, application_id)
+    if application is None:
+        raise NotFound("That application no longer exists.")
+    candidate = session.get(Candidate, application.candidate_id)
+    name, address = candidate_name_and_email(name, email)
+    old_name, old_address = candidate.name, candidate.email
+    if (name, address) == (old_name, old_address):
+        raise UserError(f"{name} <{address}> is what is saved already; nothing to correct.")
+    if address != old_address:
+        other = session.exec(
+            select(Candidate).where(Candidate.email == address, Candidate.id != candidate.id)
+        ).first()
+        if other is not None:
+            raise UserError(f"{address} is already {other.name}'s address; one person is one candidate.")
+    candidate.name, candidate.email = name, address
+    session.add(candidate)
+    changes = [f"name {old_name} → {name}"] if name != old_name else []
+    if address != old_address:
+        changes.append(f"email {old_address} → {address}")
+    applications = list(session.exec(select(Application).where(Application.candidate_id == candidate.id)))
+    for each in applications:
+        history.record(
+            session, application_id=each.id, summary="Corrected: " + "; ".join(changes), actor=actor
+        )
+        history.bump_job(session, each.job_id)
+    told = [f"{name} corrected."]
+    if address != old_address:
+        application_ids = [a.id for a in applications]
+        told += _readdressed(session, application_ids, old_address, address)
+        told += _invitations_at(session, application_ids, old_address, address)
+    session.commit()
+    return " ".join(told)
+
+
+def _readdressed(session: Session, application_ids: list[int], old: str, new: str) -> list[str]:
+    """The candidate's emails not gone yet, or refused for good at ``old``, go to ``new``.
+
+    One a send is handing over right now (claimed) goes where it was going; one withheld for
+    another reason (its rejection undone) stays withheld."""
+    moved = session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.application_id.in_(application_ids),  # type: ignore[union-attr]
+            OutboxMessage.to_address == old,
+            OutboxMessage.sent_at.is_(None),  # type: ignore[union-attr]
+            sa.or_(OutboxMessage.withheld.is_(None), OutboxMessage.withheld == REFUSED),  # type: ignore[union-attr]
+            unclaimed(utcnow()),
+        )
+        .values(to_address=new, withheld=None, error=None)
+    ).rowcount
+    return [f"{counted(moved, 'email')} not sent yet will go to {new}."] if moved else []
+
+
+def _invitations_at(session: Session, application_ids: list[int], old: str, new: str) -> list[str]:
+    """The invitations the vendor sent to ``old`` and nobody has started: to send again."""
+    tests = session.exec(
+        select(AssessmentAttempt.vendor_test_name).where(
+            AssessmentAttempt.application_id.in_(application_ids),  # type: ignore[union-attr]
+            AssessmentAttempt.state == AttemptState.SENT,
+            AssessmentAttempt.invited_email == old,
+        )
+    ).all()
+    if not tests:
+        return []
+    one = len(tests) == 1
+    return [
+        f"The invitation{'' if one else 's'} to {', '.join(sorted(tests))} went to {old}, not started "
+        f"yet: cancel {'it' if one else 'them'} and send {'it' if one else 'them'} again to reach {new}."
+    ]

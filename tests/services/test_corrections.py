@@ -1,0 +1,169 @@
+"""Correcting a candidate's name or email after they were added, or after a test went to the typo."""
+
+import time
+
+import pytest
+from sqlmodel import select
+
+from dashboard.services import assessments, pipeline, sync
+from dashboard.services.actors import SYSTEM
+from dashboard.services.corrections import correct_candidate
+from dashboard.services.errors import UserError
+from dashboard.services.notify import REFUSED
+from dashboard.settings import get_settings
+from models import ApplicationEvent, AssessmentAttempt, AttemptState, Candidate, OutboxMessage, utcnow
+from tests.conftest import enter_stage, vendor_test_stages
+
+
+@pytest.fixture
+def hackerrank_jobs(session, sandbox):
+    """HackerRank: its updates name the candidate's email, and a retried send looks them up by it."""
+    return vendor_test_stages(session, "hackerrank", "Backend", "Platform")
+
+
+def _sent(session, stage) -> AssessmentAttempt:
+    attempt_id = enter_stage(session, stage, name="Ada Lovelace", email="ada@exmaple.com")
+    assessments.send_assessment(session=session, attempt_id=attempt_id, actor=SYSTEM)
+    return session.get(AssessmentAttempt, attempt_id)
+
+
+def _correct(session, application_id: int, email: str, name: str = "Ada Lovelace") -> str:
+    return correct_candidate(
+        session=session, application_id=application_id, name=name, email=email, actor=SYSTEM
+    )
+
+
+def test_the_test_taken_at_the_mistyped_address_still_counts_and_the_recruiter_is_told_to_send_again(
+    session, sandbox, hackerrank_jobs
+):
+    """The vendor keeps the address it was given: its updates name the typo, which is no longer
+    the candidate's email, yet the result is theirs, not one kept for a person to match."""
+    _integration, (stage, _) = hackerrank_jobs
+    attempt = _sent(session, stage)
+
+    told = _correct(session, attempt.application_id, " Ada@Example.com ")
+
+    assert told == (
+        "Ada Lovelace corrected. The invitation to Backend Engineer (Python) went to ada@exmaple.com, "
+        "not started yet: cancel it and send it again to reach ada@example.com."
+    )
+    candidate = session.exec(select(Candidate)).one()
+    assert candidate.email == "ada@example.com"
+    sandbox.act(attempt.vendor_attempt_id, "start", vendor="hackerrank")
+    sandbox.act(attempt.vendor_attempt_id, "submit", vendor="hackerrank")
+    sync.sync_integration(session=session, integration_id=attempt.integration_id)
+    session.refresh(attempt)
+    assert attempt.state == AttemptState.COMPLETED and attempt.score_percent is not None
+    assert attempt.invited_email == "ada@exmaple.com"
+
+
+def test_a_retry_after_a_timeout_finds_the_invitation_made_under_the_address_before_the_correction(
+    session, sandbox, hackerrank_jobs, monkeypatch
+):
+    """Sent to the typo, the vendor made it but answered too late; the typo corrected, the retry
+    looks under the address the vendor was given, and sends nothing twice."""
+    _integration, (stage, _) = hackerrank_jobs
+    attempt_id = enter_stage(session, stage, name="Ada Lovelace", email="ada@exmaple.com")
+    monkeypatch.setattr(get_settings(), "vendor_timeout_seconds", 0.3)
+    sandbox.faults(vendor="hackerrank", reply_delay_ms=800)
+    first = assessments.send_assessment(session=session, attempt_id=attempt_id, actor=SYSTEM)
+    assert not first.sent
+    time.sleep(0.6)  # let the late reply go out before the faults are cleared
+    sandbox.faults(vendor="hackerrank")
+    _correct(session, session.get(AssessmentAttempt, attempt_id).application_id, "ada@example.com")
+
+    retried = assessments.retry_assessment(session=session, attempt_id=attempt_id, actor=SYSTEM)
+
+    attempt = session.get(AssessmentAttempt, attempt_id)
+    assert retried.sent and attempt.state == AttemptState.SENT
+    assert sandbox.stats("hackerrank")["invitations_created"] == 1
+    assert attempt.invited_email == "ada@exmaple.com"
+
+
+def test_a_test_sent_after_the_correction_goes_to_the_new_address(session, sandbox, hackerrank_jobs):
+    _integration, (stage, _) = hackerrank_jobs
+    attempt_id = enter_stage(session, stage, name="Ada Lovelace", email="ada@exmaple.com")
+    told = _correct(session, session.get(AssessmentAttempt, attempt_id).application_id, "ada@example.com")
+
+    assessments.send_assessment(session=session, attempt_id=attempt_id, actor=SYSTEM)
+
+    assert told == "Ada Lovelace corrected."
+    assert session.get(AssessmentAttempt, attempt_id).invited_email == "ada@example.com"
+
+
+def test_the_correction_is_in_the_history_of_each_of_their_applications(session, sandbox, hackerrank_jobs):
+    _integration, (backend, platform) = hackerrank_jobs
+    first = pipeline.add_application(
+        session=session, job_id=backend.job_id, name="Ada  Lovelase", email="ada@example.com", actor=SYSTEM
+    )
+    second = pipeline.add_application(
+        session=session, job_id=platform.job_id, name="Ada", email="ada@example.com", actor=SYSTEM
+    )
+
+    _correct(session, second.id, "ada@example.org")
+
+    for application in (first, second):
+        events = session.exec(
+            select(ApplicationEvent)
+            .where(ApplicationEvent.application_id == application.id)
+            .order_by(ApplicationEvent.id)
+        ).all()
+        assert events[-1].summary == (
+            "Corrected: name Ada Lovelase → Ada Lovelace; email ada@example.com → ada@example.org"
+        )
+
+
+def test_an_address_another_candidate_has_is_refused_and_nothing_changes(session, sandbox, hackerrank_jobs):
+    _integration, (stage, _) = hackerrank_jobs
+    ada = pipeline.add_application(
+        session=session, job_id=stage.job_id, name="Ada", email="ada@example.com", actor=SYSTEM
+    )
+    pipeline.add_application(
+        session=session, job_id=stage.job_id, name="Grace", email="grace@example.com", actor=SYSTEM
+    )
+
+    with pytest.raises(UserError, match=r"grace@example\.com is already Grace.s address"):
+        _correct(session, ada.id, "Grace@example.com", name="Ada")
+    with pytest.raises(UserError, match="is not an email address"):
+        _correct(session, ada.id, "ada@", name="Ada")
+    with pytest.raises(UserError, match="nothing to correct"):
+        _correct(session, ada.id, "ada@example.com", name="Ada ")
+
+    session.expire_all()
+    assert session.get(Candidate, ada.candidate_id).email == "ada@example.com"
+
+
+def test_emails_not_gone_or_refused_at_the_typo_go_to_the_new_address(session, sandbox, hackerrank_jobs):
+    """Refused for good at the typo, the feedback email goes again, to the corrected address; one
+    withheld because its rejection was undone stays withheld, and one sent stays as it went."""
+    _integration, (stage, _) = hackerrank_jobs
+    ada = pipeline.add_application(
+        session=session, job_id=stage.job_id, name="Ada", email="ada@exmaple.com", actor=SYSTEM
+    )
+    kinds = {"waiting": None, "refused": REFUSED, "undone": "rejection undone", "sent": None}
+    for kind, withheld in kinds.items():
+        session.add(
+            OutboxMessage(
+                dedupe_key=kind,
+                to_address="ada@exmaple.com",
+                subject=kind,
+                body="",
+                application_id=ada.id,
+                withheld=withheld,
+                error="550 5.1.1 no such user" if kind == "refused" else None,
+                sent_at=utcnow() if kind == "sent" else None,
+            )
+        )
+    session.commit()
+
+    told = _correct(session, ada.id, "ada@example.com", name="Ada")
+
+    assert told == "Ada corrected. 2 emails not sent yet will go to ada@example.com."
+    session.expire_all()
+    rows = {m.subject: (m.to_address, m.withheld, m.error) for m in session.exec(select(OutboxMessage))}
+    assert rows == {
+        "waiting": ("ada@example.com", None, None),
+        "refused": ("ada@example.com", None, None),
+        "undone": ("ada@exmaple.com", "rejection undone", None),
+        "sent": ("ada@exmaple.com", None, None),
+    }
