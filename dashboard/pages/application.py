@@ -3,6 +3,7 @@
 import reflex as rx
 
 from dashboard import routes
+from dashboard.components.correction import correct_button, correction_dialog
 from dashboard.components.decision import reject_dialog, undo_rejection_dialog
 from dashboard.components.earlier import earlier_dialog
 from dashboard.components.layout import focus_returns, link_button, page_frame, question_answers, status_chip
@@ -170,6 +171,19 @@ def _attempt(attempt: AttemptView) -> rx.Component:
                     align="center",
                     spacing="1",
                     class_name="carried-over",
+                ),
+            ),
+            # Its invitation went to the address before it was corrected: the vendor keeps that one.
+            rx.cond(
+                attempt.sent_to_before != "",
+                rx.hstack(
+                    rx.icon("mail-warning", size=14),
+                    rx.text(
+                        "Sent to ", attempt.sent_to_before, ", the email before it was corrected", size="2"
+                    ),
+                    align="center",
+                    spacing="1",
+                    class_name="sent-to-before",
                 ),
             ),
             rx.hstack(
@@ -625,6 +639,7 @@ def application_page() -> rx.Component:
         _picker_dialog(),
         _reject_dialog(),
         _undo_rejection_dialog(),
+        correction_dialog(ApplicationState),
         rx.cond(
             # Loaded, and this page's own application, not the one before it (``route_id``).
             ApplicationState.loaded & ((ApplicationState.error != "") | own),
@@ -640,6 +655,7 @@ def application_page() -> rx.Component:
                             overflow_wrap="anywhere",  # a long address breaks, not the page's width
                             min_width="0",
                         ),
+                        rx.cond(AuthState.can_manage_pipeline, correct_button(ApplicationState)),
                         # Each "·" wraps with what follows it: a wrapped line began with a lone dot.
                         rx.hstack(
                             rx.text("·"),

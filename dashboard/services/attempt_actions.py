@@ -149,14 +149,28 @@ def actions_for(session: Session, attempt: AssessmentAttempt, *, retaken: bool) 
             "" if state == AttemptState.READY_TO_SEND or waiting else f"Nothing to cancel: {label}.",
             Capability.CANCEL if waiting else None,
         ),
-        action(
-            "resend",
-            "" if state == AttemptState.SENT else "Only a sent, unstarted invitation.",
-            Capability.RESEND,
-        ),
+        _resend(session, attempt, action),
         retake,
         action("extend", "" if waiting else "Only a sent invitation has a deadline.", Capability.EXTEND),
     ]
+
+
+def _resend(session: Session, attempt: AssessmentAttempt, action) -> Action:
+    """Resend, unless the invitation went to an email corrected since: the vendor would send it
+    to the typo again, so it says what reaches the candidate instead."""
+    if attempt.state != AttemptState.SENT:
+        return action("resend", "Only a sent, unstarted invitation.")
+    if attempt.invited_email:
+        application = session.get(Application, attempt.application_id)
+        candidate = session.get(Candidate, application.candidate_id)
+        if attempt.invited_email != candidate.email:
+            return Action(
+                "resend",
+                False,
+                f"It would go to {attempt.invited_email} again, the email before it was corrected: "
+                "cancel it and send it again.",
+            )
+    return action("resend", "", Capability.RESEND)
 
 
 # The one step the queue offers beside an attempt, by its state, and the button's word. None
@@ -292,6 +306,7 @@ def resend_invitation(*, session: Session, attempt_id: int, actor: Actor) -> Sen
     attempt = _attempt(session, attempt_id)
     if attempt.state != AttemptState.SENT:
         raise UserError("Only a sent invitation that is not started yet can be resent.")
+    require_offered(session, "resend", attempt_id)  # not to an email corrected since
     last = session.exec(
         select(ApplicationEvent.at)
         .where(

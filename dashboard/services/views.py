@@ -150,6 +150,8 @@ class AttemptView:
     stage_name: str = ""  # the stage it counts for (see assessments.stage_label)
     carried_from: str = ""  # the stage it was still open in when carried over to ``stage_name``
     cancelled_at: str = ""  # when its cancellation was recorded in the history (cancelled only)
+    # The address the invitation went to, when the candidate's email was corrected since ("" if not).
+    sent_to_before: str = ""
 
 
 @dataclasses.dataclass
@@ -368,6 +370,7 @@ def _attempt_view(
     *,
     rejected: bool = False,
     cancelled_at: datetime.datetime | None = None,
+    email: str = "",
 ) -> AttemptView:
     subscores = [
         SubScoreView(
@@ -424,6 +427,7 @@ def _attempt_view(
         stage_name=stage_label(stage_name, attempt),
         carried_from=attempt.carried_from or "",
         cancelled_at=when(cancelled_at),
+        sent_to_before=attempt.invited_email if attempt.invited_email not in (None, email) else "",
     )
 
 
@@ -478,6 +482,7 @@ def application(
                 stage_names.get(a.stage_id, ""),
                 rejected=app.rejected_at is not None,
                 cancelled_at=cancelled.get(a.id) if a.state == AttemptState.CANCELLED else None,
+                email=candidate.email,
             )
             for a in attempts
         ],

@@ -10,6 +10,7 @@ import reflex as rx
 from dashboard.services import (
     assessments,
     attempt_actions,
+    corrections,
     interviews,
     notes,
     pipeline,
@@ -22,6 +23,7 @@ from dashboard.services.permissions import Permission, require
 from dashboard.states import live
 from dashboard.states.auth import acting_user, current_user, requires
 from dashboard.states.common import id_in_path, in_session, outcome_toast
+from dashboard.states.correction import CorrectionForm
 from dashboard.states.earlier import EarlierAttemptChoice
 from dashboard.states.picker import TestPicker
 from dashboard.states.rejection import RejectForm, ReopenForm
@@ -43,7 +45,7 @@ def _parse_when(text: str) -> datetime.datetime:
     raise UserError("Write the date as YYYY-MM-DD (and a time as HH:MM, UTC).")
 
 
-class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice, rx.State):
+class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice, CorrectionForm, rx.State):
     """The application page; reloads when its job changes."""
 
     application: views.ApplicationView = EMPTY
@@ -168,7 +170,7 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
         """Page load."""
         self.earlier_attempt_id = self.extend_attempt_id = self.confirm_attempt_id = 0
         self.calling_off_interview_id = 0
-        self.picker_open = self.rejecting = self.undoing_rejection = False
+        self.picker_open = self.rejecting = self.undoing_rejection = self.correcting = False
         if self._application_id() != self._typed_for:
             # The page's state outlives the page: a note typed, unsaved, for one candidate must
             # not wait in the box on the next one's page, to be saved there; nor may the last
@@ -450,6 +452,27 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
             ),
             permission=Permission.REVIEW,
             success=f"Rejection undone: {name} is active again in {stage}.",
+        )
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    def ask_correction(self):
+        """Open "Correct name or email" on what is saved now."""
+        self._open_correction(self.application.candidate_name, self.application.candidate_email)
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    async def correct(self, _form: dict | None = None):
+        """Save the corrected name and email (Save, or Enter in a box); a refusal keeps the dialog
+        open with what was typed and says why."""
+        application_id, actor = self._application_id(), acting_user()
+        name, email = self.correct_name, self.correct_email
+        return await self._act(
+            lambda s: corrections.correct_candidate(
+                session=s, application_id=application_id, name=name, email=email, actor=actor
+            ),
+            then=self._corrected,
+            refused=self._correction_refused,
         )
 
     @rx.event

@@ -68,9 +68,10 @@ def id_in_path(state, collection: str) -> int:
 def outcome_toast(outcome, done: str = "Done."):
     """The toast for what a service returned: success when it went through, an error when the
     vendor refused it (or a move's stage could not send a test on entry), information when the
-    service answered without acting (a resend a moment ago); ``done`` when it says nothing."""
+    service answered without acting (a resend a moment ago); ``done`` when it says nothing, and
+    the service's own sentence when that is what it returned."""
     went = outcome.sent if isinstance(outcome, SendOutcome) else True
-    message = getattr(outcome, "message", None) or done
+    message = outcome if isinstance(outcome, str) else getattr(outcome, "message", None) or done
     if getattr(outcome, "failed", False) or getattr(outcome, "not_sent", ()):
         return rx.toast.error(message)
     return rx.toast.success(message) if went else rx.toast.info(message)

@@ -5,7 +5,7 @@ import time
 import pytest
 from sqlmodel import select
 
-from dashboard.services import assessments, pipeline, sync
+from dashboard.services import assessments, attempt_actions, pipeline, sync
 from dashboard.services.actors import SYSTEM
 from dashboard.services.corrections import correct_candidate
 from dashboard.services.errors import UserError
@@ -167,3 +167,19 @@ def test_emails_not_gone_or_refused_at_the_typo_go_to_the_new_address(session, s
         "undone": ("ada@exmaple.com", "rejection undone", None),
         "sent": ("ada@exmaple.com", None, None),
     }
+
+
+def test_resending_an_invitation_that_went_to_the_typo_is_refused_saying_what_reaches_them(
+    session, sandbox, hackerrank_jobs
+):
+    """The vendor would send it to the address it was given, the typo, again."""
+    _integration, (stage, _) = hackerrank_jobs
+    attempt = _sent(session, stage)
+    _correct(session, attempt.application_id, "ada@example.com")
+
+    [resend] = [a for a in attempt_actions.available_actions(session, attempt) if a.name == "resend"]
+    with pytest.raises(UserError, match=r"would go to ada@exmaple\.com again") as refused:
+        attempt_actions.resend_invitation(session=session, attempt_id=attempt.id, actor=SYSTEM)
+
+    assert not resend.enabled and resend.reason == str(refused.value)
+    assert "cancel it and send it again" in resend.reason

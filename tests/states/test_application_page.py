@@ -331,3 +331,51 @@ def test_a_hiring_manager_acts_on_no_assessment_of_a_job_not_theirs(
 
     session.expire_all()
     assert session.get(AssessmentAttempt, finished.id).state == AttemptState.COMPLETED
+
+
+def test_a_correction_refused_keeps_the_dialog_open_with_what_was_typed_and_a_saved_one_shows_everywhere(
+    session, sandbox, signed_in_as
+):
+    _hackerrank, (stage,) = vendor_test_stages(session, "hackerrank", "Platform Engineer")
+    attempt = session.get(AssessmentAttempt, enter_stage(session, stage, email="ada@exmaple.com"))
+    assessments.send_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
+    pipeline.add_application(
+        session=session, job_id=stage.job_id, name="Grace", email="grace@example.com", actor=SYSTEM
+    )
+    page = _application_page(attempt, signed_in_as)
+
+    run_async(run_handler(page, "ask_correction"))
+    assert (page.correcting, page.correct_name, page.correct_email) == (True, "Ada", "ada@exmaple.com")
+    page.correct_email = "grace@example.com"
+    said = run_async(run_handler(page, "correct"))
+    assert (page.correcting, page.correct_email) == (True, "grace@example.com")  # open, to fix
+    assert "already Grace's address" in page.correct_error
+    assert page.correct_error not in repr(said)  # the dialog says it; a toast said it twice
+
+    page.correct_name, page.correct_email = "Ada Lovelace", "ada@example.com"
+    [said] = run_async(run_handler(page, "correct"))
+
+    assert toast_level(said) == "success" and "send it again to reach ada@example.com" in repr(said)
+    assert (page.correcting, page.correct_error) == (False, "")
+    assert (page.application.candidate_name, page.application.candidate_email) == (
+        "Ada Lovelace",
+        "ada@example.com",
+    )
+    assert page.application.attempts[0].sent_to_before == "ada@exmaple.com"
+    assert page.application.history[0].summary.startswith("Corrected: name Ada → Ada Lovelace")
+
+
+def test_a_hiring_manager_corrects_no_candidate(session, pipeline_with_assessment, signed_in_as):
+    p = pipeline_with_assessment
+    root = signed_in_as(Role.HIRING_MANAGER)
+    manager = session.exec(select(User).where(User.role == Role.HIRING_MANAGER)).one()
+    accounts.set_job_member(session=session, user_id=manager.id, job_id=p.job.id, member=True)
+    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/applications/{p.application.id}"))
+    page = substate(root, ApplicationState)
+    run_async(run_handler(page, "load"))
+    page.correct_name, page.correct_email = "Mallory", "mallory@example.com"
+
+    run_async(run_handler(page, "correct"))
+
+    session.expire_all()
+    assert views.application(session, p.application.id).candidate_email == "ada@example.com"
