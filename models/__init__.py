@@ -32,6 +32,7 @@ from models.tables import (
     WebhookDelivery,
     WorkspaceRevision,
     clock_stopped_at,
+    folded,
     utcnow,
 )
 
@@ -67,6 +68,7 @@ __all__ = [
     "WorkspaceRevision",
     "clock_stopped_at",
     "decide",
+    "folded",
     "get_engine",
     "init_engine",
     "migrate",

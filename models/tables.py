@@ -10,6 +10,7 @@ import contextlib
 import contextvars
 import datetime
 import enum
+import unicodedata
 from collections.abc import Iterator
 
 import sqlalchemy as sa
@@ -183,12 +184,30 @@ class StageAssessment(SQLModel, table=True):
     vendor_test_name: str = Field(max_length=200)
 
 
+def folded(text: str) -> str:
+    """Text as a search compares it: case, accents and spacing aside.
+
+    A recruiter types "jose" for José and "elodie" for ÉLODIE; the databases' own lower() does
+    neither (SQLite's lowers ASCII only), so names are searched in this form (``search_name``).
+    """
+    bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())
+
+
 class Candidate(SQLModel, table=True):
     """A person who applies; one candidate can apply to several jobs."""
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=120)
     email: str = Field(index=True, max_length=254)
+    # ``folded(name)``, kept by the listener below on every insert and update: what searches read.
+    search_name: str = Field(default="", sa_column_kwargs={"server_default": ""})
+
+
+@sa.event.listens_for(Candidate, "before_insert")
+@sa.event.listens_for(Candidate, "before_update")
+def _fold_name(_mapper, _connection, candidate: Candidate) -> None:
+    candidate.search_name = folded(candidate.name)
 
 
 class Application(SQLModel, table=True):

@@ -26,6 +26,7 @@ from models import (
     Stage,
     StageAssessment,
     StageKind,
+    folded,
     utcnow,
 )
 
@@ -125,14 +126,15 @@ def ago_words(moment: datetime.datetime | None, now: datetime.datetime) -> str:
 def _matching(job_id: int, board_filter: BoardFilter) -> list[sa.ColumnElement]:
     """WHERE clauses on Application (joined with Candidate) for the filter."""
     clauses: list[sa.ColumnElement] = [Application.job_id == job_id]
-    # As names are kept: one space between words ("Cy  Young" pasted from an email finds Cy Young)
-    text = " ".join(board_filter.search.split()).lower()
-    if text:
-        # autoescape: a % or _ typed is searched for as itself, not as a wildcard matching everyone
+    # Spacing as names are kept: one space between words ("Cy  Young" pasted finds Cy Young)
+    text = board_filter.search
+    if text.strip():
+        # autoescape: a % or _ typed is searched for as itself, not as a wildcard matching everyone;
+        # a name as ``folded`` keeps it (accents and case aside: "jose" finds José)
         clauses.append(
             sa.or_(
-                sa.func.lower(Candidate.name).contains(text, autoescape=True),
-                Candidate.email.contains(text, autoescape=True),
+                Candidate.search_name.contains(folded(text), autoescape=True),
+                Candidate.email.contains(" ".join(text.split()).lower(), autoescape=True),
             )
         )
     attempt_clauses = []

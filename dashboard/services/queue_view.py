@@ -27,6 +27,7 @@ from models import (
     Stage,
     UnmatchedResult,
     User,
+    folded,
     utcnow,
 )
 
@@ -142,14 +143,15 @@ def _base(queue_filter: QueueFilter, visible_job_ids: frozenset[int] | None) -> 
                 JobMember.job_id == Application.job_id, JobMember.user_id == queue_filter.member_id
             )
         )
-    # As names are kept: one space between words ("Cy  Young" pasted from an email finds Cy Young)
-    text = " ".join(queue_filter.search.split()).lower()
-    if text:
-        # autoescape: a % or _ typed is searched for as itself, not as a wildcard matching everyone
+    # Spacing as names are kept: one space between words ("Cy  Young" pasted finds Cy Young)
+    text = queue_filter.search
+    if text.strip():
+        # autoescape: a % or _ typed is searched for as itself, not as a wildcard matching everyone;
+        # a name as ``folded`` keeps it (accents and case aside: "jose" finds José)
         clauses.append(
             sa.or_(
-                sa.func.lower(Candidate.name).contains(text, autoescape=True),
-                Candidate.email.contains(text, autoescape=True),
+                Candidate.search_name.contains(folded(text), autoescape=True),
+                Candidate.email.contains(" ".join(text.split()).lower(), autoescape=True),
             )
         )
     return clauses

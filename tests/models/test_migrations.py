@@ -112,3 +112,17 @@ def test_attempts_sent_before_addresses_could_be_corrected_remember_their_candid
         )
     engine.dispose()
     assert invited == ["ada@example.com", None, "ada@example.com"]
+
+
+def test_candidates_saved_before_are_searched_by_their_name_folded(empty_db):
+    migrate(empty_db, "e5b7a2d91c3f")
+    engine = sa.create_engine(empty_db)
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO candidate (name, email) VALUES ('ÉLODIE Núñez', 'e@example.com')"))
+
+    migrate(empty_db)
+
+    with engine.connect() as conn:
+        folded = conn.execute(sa.text("SELECT search_name FROM candidate")).scalar_one()
+    engine.dispose()
+    assert folded == "elodie nunez"

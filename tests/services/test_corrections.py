@@ -102,6 +102,8 @@ def test_the_correction_is_in_the_history_of_each_of_their_applications(session,
 
     _correct(session, second.id, "ada@example.org")
 
+    session.expire_all()
+    assert session.get(Candidate, first.candidate_id).search_name == "ada lovelace"  # found as corrected
     for application in (first, second):
         events = session.exec(
             select(ApplicationEvent)

@@ -464,3 +464,32 @@ def test_a_search_pasted_with_extra_spaces_finds_the_name_it_reads_as(session, p
 
     assert [card.candidate_name for column in found.columns for card in column.cards] == ["Cy Young"]
     assert [r.candidate_name for r in rows] == ["Cy Young"]
+
+
+def test_a_name_is_found_with_case_and_accents_aside_on_the_board_and_in_the_queue(
+    session, pipeline_with_assessment
+):
+    """A recruiter types "jose" for José, "elodie" for ÉLODIE: neither was found, and on SQLite,
+    whose lower() lowers ASCII only, "élodie" did not find ÉLODIE either."""
+    p = pipeline_with_assessment
+    for name, email in (("José Núñez", "jn@example.com"), ("ÉLODIE Durand", "ed@example.com")):
+        application = pipeline.add_application(
+            session=session, job_id=p.job.id, name=name, email=email, actor=SYSTEM
+        )
+        pipeline.move_application(
+            session=session, application_id=application.id, stage_id=p.assessment.id, actor=SYSTEM
+        )
+
+    def board_finds(search: str) -> list[str]:
+        found = board_view.board(session, p.job.id, board_view.BoardFilter(search=search))
+        return [card.candidate_name for column in found.columns for card in column.cards]
+
+    def queue_finds(search: str) -> list[str]:
+        rows = queue_view.rows(session, "needs_sending", queue_view.QueueFilter(search=search))
+        return [r.candidate_name for r in rows]
+
+    for finds in (board_finds, queue_finds):
+        assert finds("jose nunez") == ["José Núñez"]
+        assert finds("NÚÑEZ") == ["José Núñez"]
+        assert finds("élodie") == finds("Elodie") == ["ÉLODIE Durand"]
+        assert finds("ED@EXAMPLE") == ["ÉLODIE Durand"]
