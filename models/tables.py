@@ -344,6 +344,9 @@ class OutboxMessage(SQLModel, table=True):
     error: str | None = None
     withheld: str | None = Field(default=None, max_length=200)
     sending_since: datetime.datetime | None = None
+    # When the mail server first turned it down for now (a 4xx), tried on each run since: after
+    # days of it, it is withheld (``notify.GAVE_UP``), as a mail server gives up on a message.
+    refused_since: datetime.datetime | None = None
 
 
 _OPEN_STATES_SQL = "state IN ({})".format(",".join(sorted(f"'{s.value}'" for s in OPEN_STATES)))

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from dashboard.services import history
 from dashboard.services.actors import Actor
 from dashboard.services.errors import NotFound, UserError
-from dashboard.services.notify import REFUSED, unclaimed
+from dashboard.services.notify import TURNED_DOWN, unclaimed
 from dashboard.services.people import candidate_name_and_email
 from dashboard.services.wording import counted
 from models import Application, AssessmentAttempt, AttemptState, Candidate, OutboxMessage, utcnow
@@ -63,7 +63,8 @@ def correct_candidate(*, session: Session, application_id: int, name: str, email
 
 
 def _readdressed(session: Session, application_ids: list[int], old: str, new: str) -> list[str]:
-    """The candidate's emails not gone yet, or refused for good at ``old``, go to ``new``.
+    """The candidate's emails not gone yet, or turned down at ``old`` (``notify.TURNED_DOWN``),
+    go to ``new``.
 
     One a send is handing over right now (claimed) goes where it was going; one withheld for
     another reason (its rejection undone) stays withheld."""
@@ -73,10 +74,10 @@ def _readdressed(session: Session, application_ids: list[int], old: str, new: st
             OutboxMessage.application_id.in_(application_ids),  # type: ignore[union-attr]
             OutboxMessage.to_address == old,
             OutboxMessage.sent_at.is_(None),  # type: ignore[union-attr]
-            sa.or_(OutboxMessage.withheld.is_(None), OutboxMessage.withheld == REFUSED),  # type: ignore[union-attr]
+            sa.or_(OutboxMessage.withheld.is_(None), OutboxMessage.withheld.in_(TURNED_DOWN)),  # type: ignore[union-attr]
             unclaimed(utcnow()),
         )
-        .values(to_address=new, withheld=None, error=None)
+        .values(to_address=new, withheld=None, error=None, refused_since=None)
     ).rowcount
     return [f"{counted(moved, 'email')} not sent yet will go to {new}."] if moved else []
 

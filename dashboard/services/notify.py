@@ -285,7 +285,7 @@ def _mark_sent(session: Session, message: OutboxMessage) -> None:
     session.execute(
         sa.update(OutboxMessage)
         .where(OutboxMessage.id == message.id)
-        .values(sent_at=utcnow(), error=None, sending_since=None)
+        .values(sent_at=utcnow(), error=None, sending_since=None, refused_since=None)
     )
     session.refresh(message)
     if message.withheld and message.application_id:
@@ -303,6 +303,12 @@ def _mark_sent(session: Session, message: OutboxMessage) -> None:
 
 # Why an email refused for good is withheld: never tried again (``OutboxMessage.withheld``).
 REFUSED = "refused for good by the mail server"
+# How long an email turned down for now (4xx) is tried again before it is given up: a mail
+# server's own give-up time (RFC 5321, 4.5.4.1: "at least 4-5 days"). Why it is withheld then.
+GIVE_UP_AFTER = datetime.timedelta(days=5)
+GAVE_UP = "turned down for 5 days by the mail server"
+# The reasons a correction of the candidate's address lifts: the address was the trouble.
+TURNED_DOWN = (REFUSED, GAVE_UP)
 
 
 _ENHANCED = re.compile(r"^\s*(\d)\.(\d{1,3})\.\d{1,3}")  # "5.1.1 No such user": the reply's class
@@ -333,17 +339,22 @@ def _refused(session: Session, message: OutboxMessage, code: int, words: str) ->
     Refused for good (a 5xx saying no such address, 5.1.x, or an address it cannot write), it is
     withheld and never tried again: tried on every run, it stood first in each batch and held up
     every email behind it. Refused for now (a 4xx: a full mailbox, greylisting), the next run
-    tries it again.
+    tries it again, for ``GIVE_UP_AFTER`` from the first such refusal; then it is withheld too,
+    or a mailbox full for good was tried on every run forever.
     """
+    now = utcnow()
     unsent = OutboxMessage.id == message.id
     session.execute(
         sa.update(OutboxMessage).where(unsent).values(error=f"{code} {words}"[:300], sending_since=None)
     )
-    if code >= 500:  # an undo's withholding written meanwhile keeps its own reason
-        session.execute(
+    first = OutboxMessage.refused_since.is_(None)  # type: ignore[union-attr]
+    session.execute(sa.update(OutboxMessage).where(unsent, first).values(refused_since=now))
+    refused_long = OutboxMessage.refused_since <= now - GIVE_UP_AFTER  # type: ignore[operator]
+    if code >= 500 or session.execute(sa.select(OutboxMessage.id).where(unsent, refused_long)).first():
+        session.execute(  # an undo's withholding written meanwhile keeps its own reason
             sa.update(OutboxMessage)
             .where(unsent, OutboxMessage.withheld.is_(None))  # type: ignore[union-attr]
-            .values(withheld=REFUSED)
+            .values(withheld=REFUSED if code >= 500 else GAVE_UP)
         )
     session.commit()
     session.refresh(message)

@@ -888,7 +888,7 @@ def outbox(session: Session, limit: int = 100, search: str = "", standing: str =
     def status(m: OutboxMessage) -> tuple[str, str]:
         if m.sent_at:
             return "Sent " + when(m.sent_at), "green"
-        if m.withheld == notify.REFUSED:
+        if m.withheld in notify.TURNED_DOWN:
             return f"Withheld: {m.withheld} ({m.error})", "red"
         if m.withheld:
             return f"Withheld: {m.withheld}", "gray"

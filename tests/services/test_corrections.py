@@ -9,7 +9,7 @@ from dashboard.services import assessments, attempt_actions, pipeline, sync
 from dashboard.services.actors import SYSTEM
 from dashboard.services.corrections import correct_candidate
 from dashboard.services.errors import UserError
-from dashboard.services.notify import REFUSED
+from dashboard.services.notify import GAVE_UP, REFUSED
 from dashboard.settings import get_settings
 from models import ApplicationEvent, AssessmentAttempt, AttemptState, Candidate, OutboxMessage, utcnow
 from tests.conftest import enter_stage, vendor_test_stages
@@ -136,13 +136,19 @@ def test_an_address_another_candidate_has_is_refused_and_nothing_changes(session
 
 
 def test_emails_not_gone_or_refused_at_the_typo_go_to_the_new_address(session, sandbox, hackerrank_jobs):
-    """Refused for good at the typo, the feedback email goes again, to the corrected address; one
+    """Refused at the typo, for good or for days, the email goes again, to the corrected address; one
     withheld because its rejection was undone stays withheld, and one sent stays as it went."""
     _integration, (stage, _) = hackerrank_jobs
     ada = pipeline.add_application(
         session=session, job_id=stage.job_id, name="Ada", email="ada@exmaple.com", actor=SYSTEM
     )
-    kinds = {"waiting": None, "refused": REFUSED, "undone": "rejection undone", "sent": None}
+    kinds = {
+        "waiting": None,
+        "refused": REFUSED,
+        "gave up": GAVE_UP,
+        "undone": "rejection undone",
+        "sent": None,
+    }
     for kind, withheld in kinds.items():
         session.add(
             OutboxMessage(
@@ -153,6 +159,7 @@ def test_emails_not_gone_or_refused_at_the_typo_go_to_the_new_address(session, s
                 application_id=ada.id,
                 withheld=withheld,
                 error="550 5.1.1 no such user" if kind == "refused" else None,
+                refused_since=utcnow() if kind == "gave up" else None,
                 sent_at=utcnow() if kind == "sent" else None,
             )
         )
@@ -160,12 +167,13 @@ def test_emails_not_gone_or_refused_at_the_typo_go_to_the_new_address(session, s
 
     told = _correct(session, ada.id, "ada@example.com", name="Ada")
 
-    assert told == "Ada corrected. 2 emails not sent yet will go to ada@example.com."
+    assert told == "Ada corrected. 3 emails not sent yet will go to ada@example.com."
     session.expire_all()
     rows = {m.subject: (m.to_address, m.withheld, m.error) for m in session.exec(select(OutboxMessage))}
     assert rows == {
         "waiting": ("ada@example.com", None, None),
         "refused": ("ada@example.com", None, None),
+        "gave up": ("ada@example.com", None, None),
         "undone": ("ada@exmaple.com", "rejection undone", None),
         "sent": ("ada@exmaple.com", None, None),
     }

@@ -253,6 +253,33 @@ def test_an_address_refused_for_now_is_tried_again_and_holds_up_no_one_else(
     assert sorted(m["To"] for m in server.messages) == ["gone@example.com", "riley@example.com"]
 
 
+def test_an_address_turned_down_for_now_for_days_is_given_up_as_a_mail_server_would(
+    session, pipeline_with_assessment, sandbox
+):
+    """A mailbox full for good answered 452 on every run, and its email was tried on every run
+    forever. From the first such refusal it is tried for five days, then withheld, saying why."""
+    _team_of_two_told_of_a_completion(session, pipeline_with_assessment)
+    server = _Refusing("gone@example.com", "452 4.2.2 Mailbox full")
+    with _mail_server(server):
+        notify.deliver_outbox(session)
+        full = session.exec(select(OutboxMessage).where(OutboxMessage.to_address == "gone@example.com")).one()
+        first_refused = full.refused_since
+        notify.deliver_outbox(session)  # a day later, say: still within the five
+        session.refresh(full)
+        assert (full.refused_since, full.withheld) == (first_refused, None)
+
+        full.refused_since = first_refused - notify.GIVE_UP_AFTER
+        session.add(full)
+        session.commit()
+        notify.deliver_outbox(session)
+        notify.deliver_outbox(session)
+        [shown] = [m for m in views.outbox(session) if m.to_address == "gone@example.com"]
+
+    assert server.asked.count("gone@example.com") == 3  # not asked once given up
+    assert (shown.status, shown.tone) == (f"Withheld: {notify.GAVE_UP} (452 4.2.2 Mailbox full)", "red")
+    assert [m["To"] for m in server.messages] == ["riley@example.com"]
+
+
 def test_notifications_read_newest_first_by_when_they_happened_not_by_when_they_were_written(session):
     """Seen in the demo: its morning is replayed candidate by candidate, so notices were written
     out of time order and the list read "4h ago" above "1h ago"."""
