@@ -114,6 +114,17 @@ class JobMember(SQLModel, table=True):
     user_id: int = Field(foreign_key="user.id", primary_key=True)
 
 
+def folded(text: str) -> str:
+    """Text as a search compares it: case, accents and spacing aside.
+
+    A recruiter types "jose" for José and "developpeur" for Développeur; lower() (PostgreSQL's,
+    and SQLite's as ``models.db`` replaces it) keeps the accents, so names and titles are searched
+    in this form (``Candidate.search_name``, ``Job.search_title``).
+    """
+    bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())
+
+
 class Job(SQLModel, table=True):
     """An open position with its interview plan.
 
@@ -129,6 +140,14 @@ class Job(SQLModel, table=True):
     created_at: datetime.datetime = Field(default_factory=utcnow)
     candidate_feedback: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     feedback_template: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    # ``folded(title)``, kept by the listener below: what the jobs search and the same-title check read.
+    search_title: str = Field(default="", sa_column_kwargs={"server_default": ""})
+
+
+@sa.event.listens_for(Job, "before_insert")
+@sa.event.listens_for(Job, "before_update")
+def _fold_title(_mapper, _connection, job: Job) -> None:
+    job.search_title = folded(job.title)
 
 
 class Gating(enum.StrEnum):
@@ -182,16 +201,6 @@ class StageAssessment(SQLModel, table=True):
     integration_id: int = Field(foreign_key="integration.id")
     vendor_test_id: str = Field(max_length=120)
     vendor_test_name: str = Field(max_length=200)
-
-
-def folded(text: str) -> str:
-    """Text as a search compares it: case, accents and spacing aside.
-
-    A recruiter types "jose" for José and "elodie" for ÉLODIE; the databases' own lower() does
-    neither (SQLite's lowers ASCII only), so names are searched in this form (``search_name``).
-    """
-    bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return " ".join(bare.casefold().split())
 
 
 class Candidate(SQLModel, table=True):

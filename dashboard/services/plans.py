@@ -27,6 +27,7 @@ from models import (
     Stage,
     StageAssessment,
     StageKind,
+    folded,
     utcnow,
 )
 from providers import registry
@@ -96,9 +97,8 @@ def _renumber(session: Session, stages: list[Stage]) -> None:
 
 
 def job_titled(session: Session, title: str) -> Job | None:
-    """The oldest job whose title is ``title`` in any case and spacing, if there is one."""
-    wanted = " ".join(title.split()).lower()
-    return session.exec(select(Job).where(sa.func.lower(Job.title) == wanted).order_by(Job.id)).first()
+    """The oldest job whose title is ``title`` in any case, accents and spacing, if there is one."""
+    return session.exec(select(Job).where(Job.search_title == folded(title)).order_by(Job.id)).first()
 
 
 def create_job(

@@ -44,6 +44,7 @@ from models import (
     StageAssessment,
     User,
     WebhookDelivery,
+    folded,
     utcnow,
 )
 from models.lifecycle import FINISHED_STATES
@@ -297,10 +298,10 @@ def find_jobs(
     clauses: list[sa.ColumnElement] = []
     if visible_job_ids is not None:
         clauses.append(Job.id.in_(visible_job_ids))  # type: ignore[union-attr]
-    words = " ".join(search.split()).lower()
+    words = folded(search)
     if words:
         # autoescape: a % or _ typed is searched for as itself, not as a wildcard matching every job
-        clauses.append(sa.func.lower(Job.title).contains(words, autoescape=True))
+        clauses.append(Job.search_title.contains(words, autoescape=True))
     total = session.exec(sa.select(sa.func.count()).select_from(Job).where(*clauses)).one()[0]
     jobs = session.exec(select(Job).where(*clauses).order_by(Job.id.desc()).limit(limit)).all()  # type: ignore[union-attr]
     return JobsFound(jobs=_summaries(session, list(jobs), visible_job_ids), total=total)
@@ -309,7 +310,7 @@ def find_jobs(
 def _summaries(session: Session, jobs: list[Job], visible_job_ids: frozenset[int] | None) -> list[JobSummary]:
     """The jobs with their pipeline counts and the queue's counts, read for these jobs only."""
     shown = frozenset(job.id for job in jobs)
-    twins = _titles_shared(session, {job.title.lower() for job in jobs}, visible_job_ids)
+    twins = _titles_shared(session, {job.search_title for job in jobs}, visible_job_ids)
     counts = dict(
         session.exec(
             sa.select(Application.job_id, sa.func.count())
@@ -326,19 +327,19 @@ def _summaries(session: Session, jobs: list[Job], visible_job_ids: frozenset[int
             applications=counts.get(job.id, 0),
             needs_sending=needs_sending.get(job.id, 0),
             needs_review=needs_review.get(job.id, 0),
-            label=f"{job.title} (job {job.id})" if job.title.lower() in twins else job.title,
-            opened=when(job.created_at) if job.title.lower() in twins else f"{job.created_at:%Y-%m-%d}",
+            label=f"{job.title} (job {job.id})" if job.search_title in twins else job.title,
+            opened=when(job.created_at) if job.search_title in twins else f"{job.created_at:%Y-%m-%d}",
         )
         for job in jobs
     ]
 
 
 def _titles_shared(session: Session, titles: set[str], visible_job_ids: frozenset[int] | None) -> set[str]:
-    """Those of ``titles`` (lower case) that the reader sees on more than one job."""
-    clauses: list[sa.ColumnElement] = [sa.func.lower(Job.title).in_(titles)]
+    """Those of ``titles`` (``folded``) that the reader sees on more than one job."""
+    clauses: list[sa.ColumnElement] = [Job.search_title.in_(titles)]  # type: ignore[attr-defined]
     if visible_job_ids is not None:
         clauses.append(Job.id.in_(visible_job_ids))  # type: ignore[union-attr]
-    title = sa.func.lower(Job.title)
+    title = Job.search_title
     return set(
         session.exec(sa.select(title).where(*clauses).group_by(title).having(sa.func.count() > 1)).scalars()
     )

@@ -1,7 +1,7 @@
 """candidate search name: names searched with case and accents aside
 
-"jose" did not find José on the board or in the queue, and on SQLite "élodie" did not find
-ÉLODIE (its lower() lowers ASCII only). Each candidate keeps its name folded for searching
+"jose" did not find José on the board or in the queue: lower() keeps accents. Each candidate
+keeps its name folded for searching
 (``models.folded``); this fills it for those saved before. The fold is written out here, as it
 was when this ran, so a later change to the model's does not change what this migration did.
 

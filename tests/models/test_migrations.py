@@ -126,3 +126,21 @@ def test_candidates_saved_before_are_searched_by_their_name_folded(empty_db):
         folded = conn.execute(sa.text("SELECT search_name FROM candidate")).scalar_one()
     engine.dispose()
     assert folded == "elodie nunez"
+
+
+def test_jobs_saved_before_are_searched_by_their_title_folded(empty_db):
+    migrate(empty_db, "a4e8c2f6b1d9")
+    engine = sa.create_engine(empty_db)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO job (title, revision, created_at) VALUES ('Développeur Back-end', 0, CURRENT_TIMESTAMP)"
+            )
+        )
+
+    migrate(empty_db)
+
+    with engine.connect() as conn:
+        folded = conn.execute(sa.text("SELECT search_title FROM job")).scalar_one()
+    engine.dispose()
+    assert folded == "developpeur back-end"
