@@ -648,14 +648,20 @@ def application_page() -> rx.Component:
                 rx.callout(ApplicationState.error, icon="triangle-alert", color_scheme="red"),
                 rx.vstack(
                     rx.hstack(
-                        rx.text(
-                            app.candidate_email,
-                            color_scheme="gray",
-                            class_name="candidate-email",
-                            overflow_wrap="anywhere",  # a long address breaks, not the page's width
+                        # The pencil stays beside the address it corrects, on a phone too.
+                        rx.hstack(
+                            rx.text(
+                                app.candidate_email,
+                                color_scheme="gray",
+                                class_name="candidate-email",
+                                overflow_wrap="anywhere",  # a long address breaks, not the page's width
+                                min_width="0",
+                            ),
+                            rx.cond(AuthState.can_manage_pipeline, correct_button(ApplicationState)),
+                            align="center",
+                            spacing="2",
                             min_width="0",
                         ),
-                        rx.cond(AuthState.can_manage_pipeline, correct_button(ApplicationState)),
                         # Each "·" wraps with what follows it: a wrapped line began with a lone dot.
                         rx.hstack(
                             rx.text("·"),
