@@ -3,7 +3,14 @@
 import reflex as rx
 
 from dashboard import routes
-from dashboard.components.layout import counted, focus_returns, link_button, page_frame, question_answers
+from dashboard.components.layout import (
+    counted,
+    focus_returns,
+    link_button,
+    only_for,
+    page_frame,
+    question_answers,
+)
 from dashboard.components.picker import picker_fields
 from dashboard.components.route import route_id
 from dashboard.pages import page
@@ -381,14 +388,20 @@ def plan_page() -> rx.Component:
         rx.cond(
             own & (PlanState.plan.title != ""), PlanState.plan.title + ": interview plan", "Interview plan"
         ),
-        _add_test_dialog(),
-        _delete_dialog(),
-        _notice(),
-        _remove_test_dialog(),
-        rx.cond(
-            PlanState.error != "",
-            rx.callout(PlanState.error, icon="triangle-alert", color_scheme="red"),
-            rx.cond(own, _plan_body(), rx.spinner(aria_label="Loading the plan")),
+        # A hiring manager's load is refused quietly: this says why no plan comes (it spun forever).
+        only_for(
+            AuthState.can_manage_pipeline,
+            "Interview plans are changed by recruiters and admins: the stages, their tests and how "
+            "they are sent. Ask a recruiter if this job's plan needs changing.",
+            _add_test_dialog(),
+            _delete_dialog(),
+            _notice(),
+            _remove_test_dialog(),
+            rx.cond(
+                PlanState.error != "",
+                rx.callout(PlanState.error, icon="triangle-alert", color_scheme="red"),
+                rx.cond(own, _plan_body(), rx.spinner(aria_label="Loading the plan")),
+            ),
         ),
         actions=link_button("kanban", "Back to the board", "/jobs/" + route_id("job_id")),
     )

@@ -119,9 +119,13 @@ class PlanState(TestPicker, rx.State):
         return rx.toast.success(success) if success else None
 
     @rx.event
-    @requires(Permission.MANAGE_PIPELINE)
+    @requires(Permission.MANAGE_PIPELINE, page_load=True)
     async def load(self):
-        """Page load: nothing open yet; the watch starts from what it read."""
+        """Page load: nothing open yet; the watch starts from what it read.
+
+        A hiring manager is refused quietly: the page says the plan is the recruiters' to change
+        (``layout.only_for``), where a "cannot do this" toast blamed them for opening it.
+        """
         self.revision, self.notice, self.name_resets = -1, "", 0
         self.renaming_stage_id, self.renaming_from, self.settings_stage_id, self.settings_from = 0, "", 0, ""
         self.test_stage_id, self.delete_stage_id = 0, 0

@@ -113,14 +113,14 @@ def test_each_handler_refuses_a_role_without_its_permission(signed_in_as, role):
         assert refused > 0
 
 
-def test_only_the_admin_pages_loads_refuse_quietly():
+def test_only_the_loads_of_pages_that_say_whose_they_are_refuse_quietly():
     """A quiet refusal is for opening a page that says whose it is (``layout.only_for``);
     a handler behind a button marked so would fail its user without a word."""
     quiet = sorted(
         f"{cls.__name__}.{name}" for cls, name in _handlers() if cls.event_handlers[name].fn.page_load
     )
 
-    assert quiet == ["IntegrationsState.load", "TeamSettingsState.load", "UsersState.load"]
+    assert quiet == ["IntegrationsState.load", "PlanState.load", "TeamSettingsState.load", "UsersState.load"]
 
 
 def test_every_api_route_has_an_authentication_rule():
