@@ -53,6 +53,12 @@ def _notifications_link() -> rx.Component:
 _NARROW, _WIDE = "initial", "sm"
 
 
+# A select box showing a name picked (a job's title, a stage's name) cuts it short past this: a
+# title may run to 200 characters and a stage's name to 120, and the box grew to hold it all,
+# pushing the page past the window's edge on a phone.
+PICKED_NAME_WIDTH = "min(320px, 100%)"
+
+
 def page_frame(title: str, *children: rx.Component, actions: rx.Component | None = None) -> rx.Component:
     """A page with Assay's navigation and a title bar."""
     return rx.flex(

@@ -6,7 +6,14 @@ from dashboard import routes
 from dashboard.components.correction import correct_button, correction_dialog
 from dashboard.components.decision import reject_dialog, undo_rejection_dialog
 from dashboard.components.earlier import earlier_dialog
-from dashboard.components.layout import focus_returns, link_button, page_frame, question_answers, status_chip
+from dashboard.components.layout import (
+    PICKED_NAME_WIDTH,
+    focus_returns,
+    link_button,
+    page_frame,
+    question_answers,
+    status_chip,
+)
 from dashboard.components.picker import picker_fields
 from dashboard.components.route import route_id
 from dashboard.pages import page
@@ -675,7 +682,12 @@ def application_page() -> rx.Component:
                             rx.cond(
                                 AuthState.can_manage_pipeline,
                                 rx.select.root(
-                                    rx.select.trigger(aria_label="Move to stage"),
+                                    rx.select.trigger(
+                                        aria_label="Move to stage",
+                                        max_width=PICKED_NAME_WIDTH,
+                                        min_width="0",  # shrinks beside "· Stage" on a phone
+                                        flex_shrink="1",
+                                    ),
                                     rx.select.content(rx.foreach(app.stages, _stage_item)),
                                     value=app.stage_id.to(str),
                                     on_change=ApplicationState.move,
@@ -684,9 +696,11 @@ def application_page() -> rx.Component:
                                 rx.text(app.stage_name, weight="medium", class_name="current-stage"),
                             ),
                             align="center",
+                            min_width="0",  # narrower than a long stage name's box: the box cuts it short
                         ),
                         align="center",
                         wrap="wrap",
+                        max_width="100%",  # the line is the page's width at most, not its longest part's
                     ),
                     _rejected(),
                     _decision(),

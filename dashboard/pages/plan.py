@@ -4,6 +4,7 @@ import reflex as rx
 
 from dashboard import routes
 from dashboard.components.layout import (
+    PICKED_NAME_WIDTH,
     counted,
     focus_returns,
     link_button,
@@ -322,7 +323,7 @@ def _delete_dialog() -> rx.Component:
                 rx.hstack(
                     rx.text("Move them to", size="2"),
                     rx.select.root(
-                        rx.select.trigger(aria_label="Move them to"),
+                        rx.select.trigger(aria_label="Move them to", max_width=PICKED_NAME_WIDTH),
                         rx.select.content(rx.foreach(PlanState.plan.stages, _target)),
                         value=PlanState.delete_target,
                         on_change=PlanState.set_delete_target,
@@ -420,7 +421,7 @@ def _plan_body() -> rx.Component:
                     aria_label="New stage name",
                 ),
                 rx.select.root(
-                    rx.select.trigger(aria_label="Place of the new stage"),
+                    rx.select.trigger(aria_label="Place of the new stage", max_width=PICKED_NAME_WIDTH),
                     rx.select.content(
                         rx.select.item("at the end", value="end"),
                         rx.foreach(

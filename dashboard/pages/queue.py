@@ -4,7 +4,13 @@ import reflex as rx
 
 from dashboard import routes
 from dashboard.components.earlier import earlier_dialog
-from dashboard.components.layout import focus_returns, page_frame, question_answers, status_chip
+from dashboard.components.layout import (
+    PICKED_NAME_WIDTH,
+    focus_returns,
+    page_frame,
+    question_answers,
+    status_chip,
+)
 from dashboard.pages import page
 from dashboard.services.queue_view import BucketCount, QueueRow, SetAsideRow, UnmatchedRow
 from dashboard.services.views import Choice
@@ -124,11 +130,6 @@ def _why_not(row: QueueRow) -> rx.Component:
             aria_label="Why not " + row.step_label.lower(),
         ),
     )
-
-
-# The Job and Stage boxes show the name picked, cut short past this: a job's title may run to 200
-# characters, and the box grew to hold it all, pushing the queue past the window's edge.
-PICKED_NAME_WIDTH = "min(320px, 100%)"
 
 
 def _job_choice(choice: Choice) -> rx.Component:

@@ -404,3 +404,32 @@ def test_the_application_s_top_line_wraps_with_no_dot_left_alone(page, app_url, 
             page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
         )
     shoot("application-top-line-wrapped")
+
+
+def test_a_long_stage_name_picked_in_a_box_stays_within_the_window(page, app_url, sign_in, shoot):
+    """Found by a walk: a box showing a long stage name picked (the plan's "Place of the new
+    stage", the application's stage) grew to hold it all, pushing the page sideways on a
+    phone (the plan's, with a name of the full 120 characters, at 1280 px too)."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    long = "Technical interview with the platform team and a system design discussion (remote)"
+    plan_url = new_job(page, "Long Stage Engineer")
+    page.get_by_label("Place of the new stage").click()
+    page.get_by_role("option", name="after Applied", exact=True).click()
+    page.get_by_label("New stage name").fill(long)
+    page.get_by_role("button", name="Add stage").click()
+    expect(page.get_by_label("Place of the new stage")).to_have_text(f"after {long}")  # the next follows it
+    for size in ({"width": 1280, "height": 800}, PHONE):
+        page.set_viewport_size(size)
+        assert page.evaluate(SIDEWAYS) <= 0, f"the plan scrolls sideways at {size['width']} px"
+    shoot("plan-long-stage-name-on-a-phone", full_page=False)
+
+    page.goto(plan_url.removesuffix("/plan"))
+    add_candidate(page, "Lena Long")
+    card_of(page, "Lena Long").get_by_role("button", name="Move to").click()
+    page.get_by_role("menuitem", name=long, exact=True).click()
+    expect(card_of(page, "Lena Long", long)).to_be_visible()
+    card_of(page, "Lena Long").get_by_role("link", name="Lena Long", exact=True).click()
+    expect(page.get_by_label("Move to stage")).to_have_text(long)
+    assert page.evaluate(SIDEWAYS) <= 0, "the application scrolls sideways on a phone"
+    shoot("application-long-stage-name-on-a-phone", full_page=False)
