@@ -313,6 +313,9 @@ def _delete_dialog() -> rx.Component:
                             rx.cond(PlanState.delete_count == 1, " is", " are"),
                             " in this stage. They move to the stage you choose; "
                             "assessments already sent keep their results.",
+                            rx.cond(
+                                PlanState.delete_target_sends != "", " " + PlanState.delete_target_sends, ""
+                            ),
                         ),
                         rx.text("No application is in this stage."),
                     ),

@@ -63,6 +63,24 @@ class PlanState(TestPicker, rx.State):
     test_stage_gone: bool = False
     delete_stage_gone: bool = False
 
+    @rx.var
+    def delete_target_sends(self) -> str:
+        """What the stage chosen for a deleted stage's candidates sends them as they enter it.
+
+        Deleting moves them as a move on the board would: into a stage sending its tests on
+        entry, each of them is emailed a test. The question said only that they move, so a
+        recruiter parking them there sent tests without a word before it.
+        """
+        target = next((s for s in self.plan.stages if str(s.id) == self.delete_target), None)
+        if not self.delete_count or target is None or not target.tests:
+            return ""
+        tests = ", ".join(t.name for t in target.tests)
+        if target.auto_send:
+            them = "it" if len(target.tests) == 1 else "them"
+            return f"{target.name} sends {tests} automatically on entry: they are sent {them} as they arrive."
+        waits = "it waits" if len(target.tests) == 1 else "they wait"
+        return f"{target.name} sends {tests}: for them {waits} in the queue's Needs sending."
+
     def _job_id(self) -> int:
         return id_in_path(self, "jobs")
 

@@ -62,6 +62,40 @@ def test_candidates_of_a_deleted_stage_moved_into_an_auto_send_stage_are_sent_it
     assert "Moved from Applied to CoderPad assessment (stage deleted)" in summaries
 
 
+def test_the_delete_question_says_the_stage_chosen_for_its_candidates_sends_them_its_test(
+    session, pipeline_with_assessment, signed_in_as
+):
+    """Found by a walk: the question said only "They move to the stage you choose; assessments
+    already sent keep their results", and choosing a stage that sends its test on entry emailed
+    every candidate of the deleted stage a test without a word before it."""
+    p = pipeline_with_assessment
+    test_name = plans.tests_of(session, p.assessment.id)[0].vendor_test_name
+    page = _plan_page(signed_in_as, p.job.id)
+    run_async(run_handler(page, "ask_delete", p.applied.id))
+
+    run_async(run_handler(page, "set_delete_target", str(p.onsite.id)))
+    assert page.delete_target_sends == ""  # a regular stage sends nothing
+
+    run_async(run_handler(page, "set_delete_target", str(p.assessment.id)))
+    assert page.delete_target_sends == (
+        f"CoderPad assessment sends {test_name}: for them it waits in the queue's Needs sending."
+    )
+
+    plans.configure_stage(
+        session=session,
+        stage_id=p.assessment.id,
+        send_automatically=True,
+        gating=Gating.ALL,
+        deadline_days=None,
+    )
+    run_async(run_handler(page, "load"))  # the page opened afresh
+    run_async(run_handler(page, "ask_delete", p.applied.id))
+    run_async(run_handler(page, "set_delete_target", str(p.assessment.id)))
+    assert page.delete_target_sends == (
+        f"CoderPad assessment sends {test_name} automatically on entry: they are sent it as they arrive."
+    )
+
+
 def _open_plan(root, p) -> PlanState:
     """The plan page of the pipeline's job, loaded, with the watch its load starts."""
     root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}/plan"))
