@@ -156,6 +156,7 @@ def _stage(stage: PlanStage, index) -> rx.Component:
                         size="1",
                         variant="soft",
                         aria_label="Move " + stage.name + " up",
+                        id="move-up-" + stage.id.to_string(),  # states.plan.stage_arrow_id
                         on_click=PlanState.shift(stage.id, -1),
                         disabled=index == 0,
                     ),
@@ -164,6 +165,7 @@ def _stage(stage: PlanStage, index) -> rx.Component:
                         size="1",
                         variant="soft",
                         aria_label="Move " + stage.name + " down",
+                        id="move-down-" + stage.id.to_string(),  # states.plan.stage_arrow_id
                         on_click=PlanState.shift(stage.id, 1),
                         disabled=index == PlanState.plan.stages.length() - 1,
                     ),

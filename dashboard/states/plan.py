@@ -234,13 +234,23 @@ class PlanState(TestPicker, rx.State):
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
     async def shift(self, stage_id: int, by: int):
-        """Move a stage up (-1) or down (+1)."""
+        """Move a stage up (-1) or down (+1).
+
+        Moved to the top (or the bottom), the arrow just pressed goes disabled and the browser
+        drops the focus to the page's top; it goes to the stage's other arrow, so a keyboard
+        user goes on from the stage they were moving (and can move it back).
+        """
         index = next((i for i, s in enumerate(self.plan.stages) if s.id == stage_id), None)
         if index is None:
             return
-        return await self._change(
+        if refusal := await self._try(
             lambda s: plans.move_stage(session=s, stage_id=stage_id, position=index + by)
-        )
+        ):
+            return rx.toast.error(refusal)
+        order = [s.id for s in self.plan.stages]
+        if stage_id in order and order.index(stage_id) == (0 if by < 0 else len(order) - 1):
+            other = stage_arrow_id(stage_id, "down" if by < 0 else "up")
+            return rx.call_script(f"document.getElementById({other!r})?.focus()")
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
@@ -432,6 +442,11 @@ class PlanState(TestPicker, rx.State):
         await self._reload()
         # Its candidates entered the chosen stage: a test it sends on entry that failed is an error.
         return (rx.toast.error if outcome.not_sent else rx.toast.success)(outcome.message)
+
+
+def stage_arrow_id(stage_id: int, direction: str) -> str:
+    """The element id of a stage's up or down arrow on the plan page (pages.plan draws it)."""
+    return f"move-{direction}-{stage_id}"
 
 
 def _removal_text(removal: plans.StageTestRemoval) -> str:

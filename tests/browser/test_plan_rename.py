@@ -82,3 +82,26 @@ def test_a_new_stage_is_placed_where_the_recruiter_picks(page, app_url, sign_in,
     expect(stages.nth(1)).to_have_attribute("data-stage", "Phone screen")
     expect(stages.last).not_to_have_attribute("data-stage", "Phone screen")
     assert shared_names(page) == {}
+
+
+def test_moving_a_stage_to_the_top_by_keyboard_keeps_the_focus_on_its_arrows(page, app_url, sign_in):
+    """Found by a keyboard walk: Enter on "Move Offer up" moved it a place at a time with the focus
+    kept, until Offer was first; its up arrow then went disabled, and the focus fell to the page's
+    top, the next Tab starting again from the navigation."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    new_job(page, "Arrow Key Engineer")
+    stages = page.locator(".plan-stage")
+    page.get_by_role("button", name="Move Offer up", exact=True).focus()
+    for place in (2, 1, 0):
+        page.keyboard.press("Enter")
+        expect(stages.nth(place)).to_have_attribute("data-stage", "Offer")
+    expect(page.get_by_role("button", name="Move Offer down", exact=True)).to_be_focused()
+    page.keyboard.press("Enter")  # and back down, the way it came
+    expect(stages.nth(1)).to_have_attribute("data-stage", "Offer")
+
+    page.get_by_role("button", name="Move Applied down", exact=True).focus()
+    for place in (1, 2, 3):
+        page.keyboard.press("Enter")
+        expect(stages.nth(place)).to_have_attribute("data-stage", "Applied")
+    expect(page.get_by_role("button", name="Move Applied up", exact=True)).to_be_focused()
