@@ -127,6 +127,7 @@ def _stage(stage: PlanStage, index) -> rx.Component:
                         on_focus=PlanState.start_rename(stage.id),
                         on_blur=lambda value: PlanState.rename(stage.id, value),
                         aria_label="Name of stage " + stage.name,  # the stored name, not what is typed
+                        id="stage-name-" + stage.id.to_string(),  # states.plan.stage_name_id
                         width="260px",
                         max_width="100%",  # on a phone the row wraps below the box, not squeezes it
                         flex_shrink="0",

@@ -204,7 +204,7 @@ class PlanState(TestPicker, rx.State):
         if stage is not None and self.renaming_stage_id != stage_id:
             self.renaming_stage_id, self.renaming_from = stage.id, stage.name
 
-    async def _rename(self, stage_id: int, name: str):
+    async def _rename(self, stage_id: int, name: str, *, keep_focus: bool = False):
         started_from = self.renaming_from if self.renaming_stage_id == stage_id else None
         # The box is drawn by the stored name again (a colleague's, if they renamed it meanwhile).
         self.renaming_stage_id, self.renaming_from = 0, ""
@@ -212,12 +212,17 @@ class PlanState(TestPicker, rx.State):
         # Left as it was: nothing to save, and a colleague's new name is not overwritten by the old.
         if current is None or name.strip() in (current, started_from):
             return
+        # Saved or refused, the box is drawn afresh (its key is the stored name): Enter left the
+        # focus on nothing, the next Tab starting from the navigation. It goes back in the box.
+        box = stage_name_id(stage_id)
+        focus = [rx.call_script(f"document.getElementById({box!r})?.focus()")] if keep_focus else []
         if refusal := await self._try(lambda s: plans.rename_stage(session=s, stage_id=stage_id, name=name)):
             self.name_resets += 1  # the box shows the stored name again, not the refused one
-            return rx.toast.error(refusal)
+            return [rx.toast.error(refusal), *focus]
         if started_from is not None and started_from != current:
-            return rx.toast.success(f"Renamed; this replaces {current}, a colleague's name for it meanwhile.")
-        return rx.toast.success("Renamed.")
+            said = f"Renamed; this replaces {current}, a colleague's name for it meanwhile."
+            return [rx.toast.success(said), *focus]
+        return [rx.toast.success("Renamed."), *focus]
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
@@ -229,7 +234,7 @@ class PlanState(TestPicker, rx.State):
     @requires(Permission.MANAGE_PIPELINE)
     async def rename_typed(self, form: dict):
         """Enter in a stage's name box: save it there and then (it saved only on leaving the box)."""
-        return await self._rename(int(form.get("stage_id") or 0), str(form.get("name", "")))
+        return await self._rename(int(form.get("stage_id") or 0), str(form.get("name", "")), keep_focus=True)
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
@@ -442,6 +447,11 @@ class PlanState(TestPicker, rx.State):
         await self._reload()
         # Its candidates entered the chosen stage: a test it sends on entry that failed is an error.
         return (rx.toast.error if outcome.not_sent else rx.toast.success)(outcome.message)
+
+
+def stage_name_id(stage_id: int) -> str:
+    """The element id of a stage's name box on the plan page (pages.plan draws it)."""
+    return f"stage-name-{stage_id}"
 
 
 def stage_arrow_id(stage_id: int, direction: str) -> str:
