@@ -383,7 +383,10 @@ class PlanState(TestPicker, rx.State):
             return
         self.test_stage_id = 0
         await self._reload()
-        return rx.toast.success(f"{name} added to {self.test_stage_name}.")
+        added = f"{name} added to {self.test_stage_name}."
+        if not self.picker_live:
+            added += _not_sent_to_those_in(next((s for s in self.plan.stages if s.id == stage_id), None))
+        return rx.toast.success(added)
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
@@ -447,6 +450,20 @@ class PlanState(TestPicker, rx.State):
         await self._reload()
         # Its candidates entered the chosen stage: a test it sends on entry that failed is an error.
         return (rx.toast.error if outcome.not_sent else rx.toast.success)(outcome.message)
+
+
+def _not_sent_to_those_in(stage: views.PlanStage | None) -> str:
+    """A test added to a stage is sent to candidates who enter it from now on, not to those in it
+    already: nothing is opened for them (no queue row, nothing on their cards). Said, so the
+    recruiter sends it to them by hand rather than wait for results never asked for."""
+    if stage is None or not stage.applications:
+        return ""
+    who = "candidate" if stage.applications == 1 else "candidates"
+    verb = "is" if stage.applications == 1 else "are"
+    return (
+        f" The {stage.applications} {who} already in {stage.name} {verb} not sent it: "
+        "send it from the application page (Send an assessment)."
+    )
 
 
 def stage_name_id(stage_id: int) -> str:

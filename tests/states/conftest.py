@@ -7,6 +7,7 @@ import threading
 
 import pytest
 import reflex as rx
+from reflex.event import EventSpec
 
 from dashboard.services import accounts
 from dashboard.states.auth import AuthState
@@ -40,6 +41,14 @@ async def run_handler(state: rx.State, name: str, *args) -> list:
     if inspect.isasyncgen(result):
         return [update async for update in result]
     return [await result if inspect.isawaitable(result) else result]
+
+
+def follow(state: rx.State, event) -> None:
+    """Run the event a handler returned, and those it returns in turn, as the browser would."""
+    args = [value._var_value for _name, value in event.args]
+    for then in run_async(run_handler(state, event.handler.fn.__name__, *args)):
+        if isinstance(then, EventSpec):
+            follow(state, then)
 
 
 def run_async(coroutine):

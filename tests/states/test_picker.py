@@ -1,13 +1,11 @@
 """The test picker never shows one connection's tests under another connection's name."""
 
-from reflex.event import EventSpec
-
 from dashboard.services.integrations import save_integration
 from dashboard.states.plan import PlanState
 from models import Role
 from providers.sandbox.server import IMITATIONS
 from tests.conftest import vendor_test_stages
-from tests.states.conftest import run_async, run_handler, substate
+from tests.states.conftest import follow, run_async, run_handler, substate
 
 
 def test_changing_the_connection_clears_the_old_tests_until_the_new_ones_arrive(
@@ -32,14 +30,6 @@ def test_changing_the_connection_clears_the_old_tests_until_the_new_ones_arrive(
     assert signal_tests and signal_tests != screen_tests and not plan.loading_tests
 
 
-def _follow(state, event) -> None:
-    """Run the event a handler returned, and those it returns in turn, as the browser would."""
-    args = [value._var_value for _name, value in event.args]
-    for then in run_async(run_handler(state, event.handler.fn.__name__, *args)):
-        if isinstance(then, EventSpec):
-            _follow(state, then)
-
-
 def test_adding_a_test_opens_on_the_first_connection_that_has_tests(session, sandbox, signed_in_as):
     screen, (stage,) = vendor_test_stages(session, "coderpad_screen", "Backend")
     pads = save_integration(  # live pads only: sorted first, and no tests to add
@@ -53,7 +43,7 @@ def test_adding_a_test_opens_on_the_first_connection_that_has_tests(session, san
     plan = substate(signed_in_as(Role.ADMIN), PlanState)
 
     [opening] = run_async(run_handler(plan, "open_add_test", stage.id, stage.name, False))
-    _follow(plan, opening)
+    follow(plan, opening)
 
     assert plan.connections[0].value == str(pads.id)  # still offered
     assert plan.connection_id == str(screen.id)
@@ -61,5 +51,5 @@ def test_adding_a_test_opens_on_the_first_connection_that_has_tests(session, san
     assert not plan.loading_tests
 
     # Picked by hand, the connection without tests says so.
-    _follow(plan, run_async(run_handler(plan, "set_connection_id", str(pads.id)))[0])
+    follow(plan, run_async(run_handler(plan, "set_connection_id", str(pads.id)))[0])
     assert (plan.tests, plan.picker_error) == ([], "This connection has no tests.")

@@ -22,7 +22,7 @@ from models import (
     new_session,
 )
 from tests.conftest import enter_stage, send_test
-from tests.states.conftest import run_async, run_handler, substate, watch_until
+from tests.states.conftest import follow, run_async, run_handler, substate, watch_until
 
 
 def _plan_page(signed_in_as, job_id: int) -> PlanState:
@@ -94,6 +94,22 @@ def test_the_delete_question_says_the_stage_chosen_for_its_candidates_sends_them
     assert page.delete_target_sends == (
         f"CoderPad assessment sends {test_name} automatically on entry: they are sent it as they arrive."
     )
+
+
+def test_adding_a_test_to_a_stage_with_candidates_says_they_are_not_sent_it(
+    session, pipeline_with_assessment, signed_in_as
+):
+    """Found by a walk: a test added to a stage with candidates in it (auto-send on, too) reached
+    none of them: no attempt, nothing in the queue, nothing on their cards; the toast said only
+    that it was added, and the recruiter waited for results that were never asked for."""
+    p = pipeline_with_assessment  # Ada is in Applied
+    page = _plan_page(signed_in_as, p.job.id)
+    [opening] = run_async(run_handler(page, "open_add_test", p.applied.id, "Applied", False))
+    follow(page, opening)
+    [toast] = run_async(run_handler(page, "add_test"))
+
+    assert "The 1 candidate already in Applied is not sent it" in repr(toast), toast
+    assert session.exec(select(AssessmentAttempt)).all() == []  # as said: nothing opened for Ada
 
 
 def _open_plan(root, p) -> PlanState:
