@@ -8,6 +8,7 @@ import reflex as rx
 
 from dashboard import routes
 from dashboard.components.by_value import BY_VALUE
+from dashboard.components.decision import reject_dialog
 from dashboard.components.dnd import dnd_board, drag_card, drop_column
 from dashboard.components.layout import counted, link_button, page_frame, page_refusal, refusal
 from dashboard.components.pasted_list import paste_a_list_button, pasted_list_dialog
@@ -303,8 +304,17 @@ def _selection_bar() -> rx.Component:
                 BoardState.board.stages,
                 lambda stage: BoardState.move_selected(stage.id),
             ),
+            rx.button(
+                rx.icon("ban", size=14),
+                "Reject selected",
+                color_scheme="red",
+                variant="surface",  # soft red on the bar's tint fell short of AA contrast
+                on_click=BoardState.set_rejecting(True),
+                loading=BoardState.moving,
+            ),
             rx.button("Clear selection", variant="ghost", on_click=BoardState.clear_selection),
             align="center",
+            wrap="wrap",
             padding="8px 12px",
             background=rx.color("accent", 3),
             border_radius="8px",
@@ -318,6 +328,7 @@ def board_page() -> rx.Component:
     own = BoardState.board.job_id.to_string() == route_id("job_id")  # not the job's board before it
     return page_frame(
         rx.cond(own, BoardState.board.title, ""),
+        reject_dialog(BoardState, BoardState.rejecting_whom),
         rx.cond(
             BoardState.error != "",
             page_refusal(BoardState.error),

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import reflex as rx
 
-from dashboard.services import board_view, pipeline
+from dashboard.services import board_view, bulk_rejection, pipeline
 from dashboard.services.errors import UserError
 from dashboard.services.permissions import Permission, require
 from dashboard.services.wording import counted
 from dashboard.states import live
 from dashboard.states.auth import acting_user, current_user, requires
 from dashboard.states.common import id_in_path, in_session, score_bound
+from dashboard.states.rejection import RejectForm
 
 EMPTY = board_view.BoardView(0, "", [], [])
 # The "Add candidate" boxes, emptied once a candidate is added
@@ -40,8 +41,11 @@ def _bulk_move_toast(results: list[pipeline.BulkResult]):
     return rx.toast.success(text)
 
 
-class BoardState(rx.State):
-    """One job's board, reloaded when the job's revision changes."""
+class BoardState(RejectForm, rx.State):
+    """One job's board, reloaded when the job's revision changes.
+
+    Its reject dialog rejects the selected cards (``bulk_rejection``), not one candidate.
+    """
 
     board: board_view.BoardView = EMPTY
     loaded: bool = False
@@ -63,6 +67,8 @@ class BoardState(rx.State):
     # Bulk selection
     selected: list[int] = []
     moving: bool = False
+    # The selection the reject dialog opened on: each application's decision version then
+    _rejecting_versions: dict[int, int] = {}
 
     def _job_id(self) -> int:
         return id_in_path(self, "jobs")
@@ -177,6 +183,46 @@ class BoardState(rx.State):
         self.moving, self.selected = False, []
         await self._reload()
         yield _bulk_move_toast(results)
+
+    async def _open_reject_dialog(self) -> None:
+        """The reject dialog, opened on the selection: what rejecting each would also do."""
+        self.rejecting, self.reject_reason, self.reject_note = True, "", ""
+        job_id, ids = self._job_id(), list(self.selected)
+        selected = await in_session(lambda s: bulk_rejection.before_rejecting(s, job_id, ids))
+        self._rejecting_versions, self.reject_also = selected.versions, selected.also
+
+    @rx.var
+    def rejecting_whom(self) -> str:
+        """Whom the dialog rejects, for its title."""
+        return counted(len(self.selected), "selected candidate")
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    async def reject(self):
+        """Reject the selected candidates with the reason chosen, each on its own."""
+        job_id, actor, reason, note = self._job_id(), acting_user(), self.reject_reason, self.reject_note
+        versions = dict(self._rejecting_versions)
+        try:
+            require(current_user(), Permission.REVIEW, job_id=job_id)
+        except UserError as err:
+            yield rx.toast.error(str(err))
+            return
+        self.moving = True
+        yield
+        try:
+            outcomes = await in_session(
+                lambda s: bulk_rejection.reject_selected(
+                    session=s, job_id=job_id, versions=versions, reason=reason, note=note, actor=actor
+                )
+            )
+        except UserError as err:
+            self.moving = False
+            yield rx.toast.error(str(err))
+            return
+        self.moving, self.rejecting, self.selected = False, False, []
+        await self._reload()
+        text, trouble = bulk_rejection.told(outcomes, reason)
+        yield (rx.toast.error if trouble else rx.toast.success)(text)
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)

@@ -7,7 +7,8 @@ from dashboard.services import pipeline, plans
 from dashboard.services.actors import SYSTEM
 from dashboard.states.board import BoardState
 from dashboard.states.pasted import PastedListState
-from models import AssessmentAttempt, AttemptState, Candidate, Role
+from models import Application, AssessmentAttempt, AttemptState, Candidate, Role
+from tests.conftest import send_test
 from tests.states.conftest import run_async, run_handler, substate, toast_level
 
 
@@ -143,3 +144,35 @@ def test_the_pasted_list_of_one_job_is_not_offered_on_another_s_board(
 
     assert kept == ("Bob <bob@>", 1)
     assert (dialog.text, dialog.refused) == ("", [])
+
+
+def test_the_selected_cards_are_rejected_after_the_dialog_says_what_else_it_does(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    p = pipeline_with_assessment
+    grace = pipeline.add_application(
+        session=session, job_id=p.job.id, name="Grace Hopper", email="grace@example.com", actor=SYSTEM
+    )
+    send_test(session, p.assessment, p.application)
+    root = signed_in_as(Role.RECRUITER)
+    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}"))
+    board = substate(root, BoardState)
+    run_async(run_handler(board, "load"))
+    for application_id in (p.application.id, grace.id):
+        run_async(run_handler(board, "toggle_selected", application_id))
+
+    run_async(run_handler(board, "set_rejecting", True))
+    assert board.rejecting and board.rejecting_whom == "2 selected candidates"
+    assert board.reject_also == [
+        "Ada Lovelace: Their open CoderPad Screen test, Backend Engineer (Python), will be withdrawn."
+    ]
+    board.reject_reason = "Position filled"
+    said = [u for u in run_async(run_handler(board, "reject")) if u]
+
+    assert toast_level(said[-1]) == "success"
+    assert "Rejected 2 candidates (Position filled). 1 test withdrawn at the vendor." in repr(said[-1])
+    assert (board.rejecting, board.selected) == (False, [])
+    rejected = session.exec(
+        select(Candidate.name).join(Application).where(Application.rejected_at.is_not(None))
+    )
+    assert sorted(rejected) == ["Ada Lovelace", "Grace Hopper"]
