@@ -14,6 +14,8 @@ from providers.base import ConnectionConfig, Provider, VendorSpec
 
 SANDBOX_REGION = "sandbox"
 CUSTOM_REGION = "custom"
+SANDBOX_LABEL = "Sandbox (Assay's built-in vendor sandbox)"
+CUSTOM_LABEL = "Custom base URL"
 
 
 def _discover() -> dict[str, VendorSpec]:
@@ -28,6 +30,16 @@ def _discover() -> dict[str, VendorSpec]:
 
 
 VENDORS: dict[str, VendorSpec] = _discover()
+
+
+def region_choices(spec: VendorSpec) -> dict[str, str]:
+    """Every region a connection to the vendor can be in, key to the label an admin reads
+    (the sandbox first, a custom URL last)."""
+    return {
+        SANDBOX_REGION: SANDBOX_LABEL,
+        **{region.key: region.label for region in spec.regions},
+        CUSTOM_REGION: CUSTOM_LABEL,
+    }
 
 
 def region_base_url(spec: VendorSpec, region: str, *, sandbox_url: str, custom_url: str = "") -> str:

@@ -5,7 +5,7 @@ import reflex as rx
 from dashboard import routes
 from dashboard.components.layout import focus_returns, only_for, page_frame, question_answers, refusal
 from dashboard.pages import page
-from dashboard.services.views import EventView, FieldView, IntegrationView, VendorView, sync_choices
+from dashboard.services.views import Choice, EventView, FieldView, IntegrationView, VendorView, sync_choices
 from dashboard.states.auth import AuthState
 from dashboard.states.integrations import REVEALED_SECRET, REVEALED_URL
 from dashboard.states.integrations import IntegrationsState as S
@@ -307,8 +307,8 @@ def _vendor_tile(vendor: VendorView) -> rx.Component:
     )
 
 
-def _region_item(region: str) -> rx.Component:
-    return rx.select.item(region, value=region)
+def _region_item(region: Choice) -> rx.Component:
+    return rx.select.item(region.label, value=region.value)
 
 
 def _choice_item(choice: str) -> rx.Component:

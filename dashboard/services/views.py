@@ -234,7 +234,7 @@ class VendorView:
     key: str
     name: str
     key_label: str
-    regions: list[str]
+    regions: list[Choice]  # the key sent back, the vendor's own name for it shown
     state: str = "not connected"
     fields: list[FieldView] = dataclasses.field(default_factory=list)
     webhook_setup: str = ""
@@ -640,7 +640,8 @@ def vendors(connections: list[IntegrationView]) -> list[VendorView]:
     for spec in registry.VENDORS.values():
         healths = {c.health for c in connections if c.vendor == spec.key}
         state = "failing" if "failing" in healths else "connected" if healths else "not connected"
-        regions = [registry.SANDBOX_REGION, *[r.key for r in spec.regions], registry.CUSTOM_REGION]
+        # Shown by their labels: the keys ("homologation", "legacy") are the registry's words.
+        regions = [Choice(key, label) for key, label in registry.region_choices(spec).items()]
         views.append(
             VendorView(
                 spec.key,

@@ -400,7 +400,7 @@ def test_a_refusal_naming_a_long_custom_url_wraps_inside_the_connect_dialog(page
     tile.get_by_role("button", name="Connect CoderPad Screen", exact=True).click()
     page.get_by_label("Connection name").fill("CoderPad Screen (on premises)")
     page.get_by_role("dialog").get_by_label("Region", exact=True).click()  # not "... change region of ..."
-    page.get_by_role("option", name="custom").click()
+    page.get_by_role("option", name="Custom base URL").click()
     address = "http://127.0.0.1:9/tenants/" + "9f3a0c7be21d" * 20  # nothing listens there
     page.get_by_label("Custom base URL").fill(address)
     page.get_by_label("API key").fill("demo-coderpad-screen-key")

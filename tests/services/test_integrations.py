@@ -346,3 +346,17 @@ def test_a_connection_asked_for_by_many_threads_at_once_is_given_one_provider(se
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         providers = set(pool.map(ask, range(8)))
     assert len(providers) == 1
+
+
+def test_the_region_choices_read_as_the_vendor_names_them():
+    """The connect dialog offered 'homologation' and 'legacy', the registry's keys, though each
+    region has a label an admin recognises ("Legacy (interviewmocha.com)")."""
+    regions = {v.key: [(r.value, r.label) for r in v.regions] for v in views.vendors([])}
+
+    assert regions["imocha"] == [
+        ("sandbox", "Sandbox (Assay's built-in vendor sandbox)"),
+        ("global", "Global"),
+        ("legacy", "Legacy (interviewmocha.com)"),
+        ("custom", "Custom base URL"),
+    ]
+    assert ("homologation", "Homologation (Coodesh's test environment)") in regions["coodesh"]
