@@ -24,6 +24,9 @@ from models import (
     AttemptState,
     Integration,
     IntegrationLog,
+    Job,
+    Stage,
+    StageAssessment,
     WebhookDelivery,
     utcnow,
 )
@@ -397,6 +400,25 @@ def unfinished_attempts(session: Session, integration_id: int) -> tuple[int, int
     ).all()
     not_sent = sum(n for state, n in rows if state == AttemptState.READY_TO_SEND)
     return sum(n for _state, n in rows) - not_sent, not_sent
+
+
+def stages_sending_through(session: Session, integration_id: int) -> list[str]:
+    """The plan stages whose tests go through this connection, as "Screen (Backend Engineer)".
+
+    Disconnecting leaves them pointing at it: no candidate can enter such a stage until it sends
+    other tests, and a connection made again is a new one, which they do not use.
+    """
+    rows = session.exec(
+        sa.select(Stage.name, Job.title)
+        .join(Job, Job.id == Stage.job_id)
+        .where(
+            Stage.id.in_(
+                sa.select(StageAssessment.stage_id).where(StageAssessment.integration_id == integration_id)
+            )
+        )
+        .order_by(Job.title, Job.id, Stage.position)
+    ).all()
+    return [f"{stage} ({job})" for stage, job in rows]
 
 
 def disconnect(*, session: Session, integration_id: int, actor: Actor = SYSTEM) -> int:

@@ -25,6 +25,21 @@ REVEALED_URL = ClientStateVar.create("assay_revealed_webhook_url", default="")
 REVEALED_SECRET = ClientStateVar.create("assay_revealed_webhook_secret", default="")
 
 
+def _stages_left_behind(stages: list[str]) -> str:
+    """What disconnecting does to the plan stages sending tests through the connection ("" if none)."""
+    if not stages:
+        return ""
+    if len(stages) == 1:
+        return (
+            f" The stage {stages[0]} sends its tests: no candidate can enter it until it sends "
+            "others (connecting again makes a new connection, which it does not use)."
+        )
+    return (
+        f" The stages {', '.join(stages[:-1])} and {stages[-1]} send its tests: no candidate can "
+        "enter them until they send others (connecting again makes a new connection, which they do not use)."
+    )
+
+
 class IntegrationsState(rx.State):
     """Connections and the connect dialog."""
 
@@ -244,24 +259,29 @@ class IntegrationsState(rx.State):
         """Say what disconnecting does before doing it, naming the connection in the title.
 
         With nothing unfinished it says so plainly: "0 unfinished assessments will be marked
-        failed (0 sent to candidates, 0 not sent yet)" read like a count to worry about.
+        failed (0 sent to candidates, 0 not sent yet)" read like a count to worry about. It names
+        the plan stages sending through it, which no candidate can enter once it is gone.
         """
-        sent, not_sent = await in_session(
-            lambda s: integration_service.unfinished_attempts(s, integration_id)
-        )
+
+        def read(s):
+            return (
+                integration_service.unfinished_attempts(s, integration_id),
+                integration_service.stages_sending_through(s, integration_id),
+            )
+
+        (sent, not_sent), stages = await in_session(read)
         self.confirm_disconnect_id = integration_id
         self.confirm_disconnect_title = f"Disconnect {name}?"
         what_happens = "Its key is erased and its webhook stops working. "
         if sent + not_sent == 0:
-            self.confirm_disconnect_text = (
-                what_happens + "It has no unfinished assessments: nothing will be marked failed."
+            what_happens += "It has no unfinished assessments: nothing will be marked failed."
+        else:
+            what_happens += (
+                f"{counted(sent + not_sent, 'unfinished assessment')} will be marked failed ({sent} sent to "
+                f"candidates, {not_sent} not sent yet): candidates keep their links at the vendor, "
+                "but Assay will no longer follow them."
             )
-            return
-        self.confirm_disconnect_text = what_happens + (
-            f"{counted(sent + not_sent, 'unfinished assessment')} will be marked failed ({sent} sent to candidates, "
-            f"{not_sent} not sent yet): candidates keep their links at the vendor, "
-            "but Assay will no longer follow them."
-        )
+        self.confirm_disconnect_text = what_happens + _stages_left_behind(stages)
 
     @rx.event
     @requires(Permission.MANAGE_INTEGRATIONS)

@@ -3,7 +3,8 @@
 import pytest
 from sqlmodel import select
 
-from dashboard.services import webhooks
+from dashboard.services import plans, webhooks
+from dashboard.services.integrations import list_vendor_tests
 from dashboard.states.integrations import IntegrationsState
 from models import AssessmentAttempt, AttemptState, Role, WebhookDelivery
 from tests.conftest import send_to_applicants, start_with_webhooks
@@ -129,8 +130,40 @@ def test_the_disconnect_question_counts_the_unfinished_assessments_it_would_mark
     assert page.confirm_disconnect_text == (
         "Its key is erased and its webhook stops working. "
         "3 unfinished assessments will be marked failed (3 sent to candidates, 0 not sent yet): "
-        "candidates keep their links at the vendor, but Assay will no longer follow them."
+        "candidates keep their links at the vendor, but Assay will no longer follow them. "
+        "The stage CoderPad assessment (Backend Engineer) sends its tests: no candidate can enter it "
+        "until it sends others (connecting again makes a new connection, which it does not use)."
     )
     assert page.confirm_disconnect_title == f"Disconnect {integration.name}?"
     [toast] = run_async(run_handler(page, "disconnect"))
     assert "Disconnected; 3 unfinished assessments marked failed." in repr(toast)
+
+
+def test_the_disconnect_question_names_every_stage_that_sends_through_the_connection(
+    session, pipeline_with_assessment, signed_in_as
+):
+    """Found by a walk: an admin disconnected the demo's CoderPad Screen, connected it again, and
+    every move into Backend Engineer's assessment stage was refused: the stage still sends through
+    the connection disconnected, which the question had not said."""
+    integration = pipeline_with_assessment.integration
+    campaign = list_vendor_tests(session=session, integration_id=integration.id)[0]
+    other = plans.create_job(session=session, title="Data Engineer", stage_names=["Applied"])
+    plans.add_assessment_stage(
+        session=session,
+        job_id=other.id,
+        name="Screen",
+        integration_id=integration.id,
+        vendor_test_id=campaign.id,
+        vendor_test_name=campaign.name,
+    )
+    page = _page(signed_in_as)
+
+    run_async(run_handler(page, "ask_disconnect", integration.id, integration.name))
+
+    assert page.confirm_disconnect_text == (
+        "Its key is erased and its webhook stops working. "
+        "It has no unfinished assessments: nothing will be marked failed. "
+        "The stages CoderPad assessment (Backend Engineer) and Screen (Data Engineer) send its tests: "
+        "no candidate can enter them until they send others "
+        "(connecting again makes a new connection, which they do not use)."
+    )
