@@ -118,7 +118,9 @@ def move_application(*, session: Session, application_id: int, stage_id: int, ac
     """Move an application to another stage of its job's plan.
 
     Raises:
-        UserError: The stage is not in this job's plan, or a connection it sends through is gone.
+        UserError: The stage is not in this job's plan, or a connection it sends through is gone
+            (connecting the vendor again makes a new connection: the plan must change, so the
+            refusal says so rather than "reconnect it").
     """
     application = session.get(Application, application_id)
     if application is None:
@@ -135,7 +137,7 @@ def move_application(*, session: Session, application_id: int, stage_id: int, ac
         except NotFound as err:
             raise UserError(
                 f"{stage.name} sends {test.vendor_test_name} through a vendor connection that was "
-                "disconnected; reconnect it or change the stage's tests before moving candidates in."
+                "disconnected; change the stage's tests in the interview plan before moving candidates in."
             ) from err
     before = session.get(Stage, application.stage_id)
     withdrawn = assessments.withdraw_unsent(session, application_id=application.id, stage=before, actor=actor)

@@ -312,6 +312,22 @@ def test_disconnecting_erases_the_key_and_fails_open_attempts_with_the_reason(
         list_vendor_tests(session=session, integration_id=integration_id)
     # the name is free again
     assert connect_screen(session).id != integration_id
+    # Connected again, the stage still sends through the old connection: the refusal must not
+    # send the recruiter to reconnect it, which they (or an admin) just did.
+    with pytest.raises(UserError) as refused:
+        pipeline.move_application(
+            session=session, application_id=p.application.id, stage_id=p.onsite.id, actor=SYSTEM
+        )
+        third = pipeline.add_application(
+            session=session, job_id=p.job.id, name="Cy", email="cy@example.com", actor=SYSTEM
+        )
+        pipeline.move_application(
+            session=session, application_id=third.id, stage_id=p.assessment.id, actor=SYSTEM
+        )
+    assert str(refused.value) == (
+        f"CoderPad assessment sends {attempt.vendor_test_name} through a vendor connection that was "
+        "disconnected; change the stage's tests in the interview plan before moving candidates in."
+    )
 
 
 def test_only_a_vendor_that_signs_is_given_the_webhook_secret_to_paste(session, sandbox):
