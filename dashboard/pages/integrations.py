@@ -372,7 +372,7 @@ def _dialog() -> rx.Component:
                         rx.input(
                             name="name",
                             default_value=S.name,
-                            placeholder="e.g. CoderPad Screen (EU team)",
+                            placeholder=S.name_example,
                             aria_label="Connection name",
                             key=S.vendor,
                             width="100%",

@@ -74,6 +74,13 @@ class IntegrationsState(rx.State):
             return f"Rotate key or change region of {self.name}"
         return "Connect " + next((v.name for v in self.vendors if v.key == self.vendor), "a vendor")
 
+    @rx.var
+    def name_example(self) -> str:
+        """The name box's example, for the vendor being connected: "e.g. CoderPad Screen (EU team)"
+        in the Coodesh dialog suggested naming a Coodesh connection after another vendor."""
+        vendor = next((v.name for v in self.vendors if v.key == self.vendor), "")
+        return f"e.g. {vendor} (EU team)" if vendor else ""
+
     async def _reload(self) -> None:
         self.connections = await in_session(views.integrations)
         self.vendors = views.vendors(self.connections)

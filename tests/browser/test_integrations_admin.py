@@ -348,6 +348,8 @@ def test_a_too_long_connection_name_is_refused_and_kept_and_the_longest_wraps_in
 
 def test_a_setting_with_fixed_values_is_offered_as_a_select(page, app_url, shoot, sign_in):
     dialog = _open_coodesh_dialog(page, app_url, sign_in)
+    # The name's example is this vendor's: it read "e.g. CoderPad Screen (EU team)" in every dialog.
+    expect(dialog.get_by_label("Connection name")).to_have_attribute("placeholder", "e.g. Coodesh (EU team)")
 
     # Coodesh's unit of time taken has two values: offered as a choice, not typed.
     expect(dialog.get_by_role("textbox", name="Unit of time taken")).to_have_count(0)
