@@ -194,7 +194,11 @@ class UsersState(rx.State):
         except UserError as err:
             return rx.toast.error(str(err))
         await self._reload()
-        return rx.toast.success("Deactivated; their sessions have ended." if not active else "Reactivated.")
+        # Whose: "Reactivated." (asked nothing first) named nobody, beside a list of look-alike rows.
+        name = next((u.name for u in self.users if u.id == user_id), "They")
+        if active:
+            return rx.toast.success(f"{name} is active again.")
+        return rx.toast.success(f"{name} is deactivated; their sessions have ended.")
 
     @rx.event
     @requires(Permission.MANAGE_USERS)

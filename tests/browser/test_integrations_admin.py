@@ -248,7 +248,7 @@ def test_users_page_keeps_a_refused_invite_confirms_deactivation_and_wraps_long_
     expect(quinn.get_by_role("button", name="Deactivate")).to_be_visible()  # still active
     quinn.get_by_role("button", name="Deactivate").click()
     page.get_by_role("alertdialog").get_by_role("button", name="Deactivate").click()
-    expect(page.get_by_text("Deactivated; their sessions have ended.")).to_be_visible()
+    expect(page.get_by_text("Quinn Queue is deactivated; their sessions have ended.")).to_be_visible()
     expect(quinn.get_by_role("button", name="Reactivate")).to_be_visible()
 
     # Putting a hiring manager on a job's team says so.

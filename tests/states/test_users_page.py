@@ -84,3 +84,20 @@ def test_taking_the_admin_role_from_another_admin_is_asked_first_naming_them(ses
     assert session.get(User, other.id).role == Role.HIRING_MANAGER
     assert page.demote_user_id == 0
     assert next(u.role for u in page.users if u.id == other.id) == "hiring_manager"
+
+
+def test_deactivating_and_reactivating_say_whom(session, signed_in_as):
+    """Found by a walk: Reactivate asks nothing and its toast said only "Reactivated.", beside a
+    list of look-alike rows; nor did "Deactivated; their sessions have ended." say whose."""
+    page = substate(signed_in_as(Role.ADMIN), UsersState)
+    user, _password = accounts.create_user(
+        session=session, email="kay@example.com", name="Kay Keyboard", role=Role.RECRUITER
+    )
+    run_async(run_handler(page, "load"))
+
+    run_async(run_handler(page, "ask_deactivate", user.id, user.name))
+    [deactivated] = run_async(run_handler(page, "confirm_deactivate"))
+    [reactivated] = run_async(run_handler(page, "set_active", user.id, True))
+
+    assert "Kay Keyboard is deactivated; their sessions have ended." in str(deactivated)
+    assert "Kay Keyboard is active again." in str(reactivated)
