@@ -240,6 +240,21 @@ def removal_of(session: Session, stage_test_id: int) -> StageTestRemoval:
     )
 
 
+def waiting_to_send(session: Session, stage_id: int) -> int:
+    """How many of the stage's tests wait in the queue's Needs sending (their candidates not
+    rejected): turning on "send automatically" sends tests on entry from then on, not these."""
+    return session.exec(
+        sa.select(sa.func.count())
+        .select_from(AssessmentAttempt)
+        .join(Application, Application.id == AssessmentAttempt.application_id)
+        .where(
+            AssessmentAttempt.stage_id == stage_id,
+            AssessmentAttempt.state == AttemptState.READY_TO_SEND,
+            Application.rejected_at.is_(None),  # type: ignore[union-attr]
+        )
+    ).one()[0]
+
+
 def remove_stage_test(*, session: Session, stage_test_id: int) -> None:
     """Stop sending a test in a stage; attempts already sent stay as they are."""
     test = session.get(StageAssessment, stage_test_id)

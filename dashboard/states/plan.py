@@ -14,6 +14,7 @@ import reflex as rx
 from dashboard.services import pipeline, plans, views
 from dashboard.services.errors import UserError
 from dashboard.services.permissions import Permission
+from dashboard.services.wording import counted
 from dashboard.states import live
 from dashboard.states.auth import acting_user, requires
 from dashboard.states.common import id_in_path, in_session
@@ -288,6 +289,8 @@ class PlanState(TestPicker, rx.State):
             return rx.toast.error("The reminder is a whole number of hours.")
         auto = str(form.get("send_automatically", "")).lower() in ("on", "true", "1")
         gating = Gating(form.get("gating") or "all")
+        stage = next((s for s in self.plan.stages if s.id == stage_id), None)
+        turned_on = auto and stage is not None and not stage.auto_send
         if refusal := await self._try(
             lambda s: plans.configure_stage(
                 session=s,
@@ -301,6 +304,13 @@ class PlanState(TestPicker, rx.State):
             return rx.toast.error(refusal)  # held still: what was typed stays, to be corrected
         if self.settings_stage_id == stage_id:
             self.settings_stage_id, self.settings_from = 0, ""  # saved: the form is the stored settings
+        waiting = await in_session(lambda s: plans.waiting_to_send(s, stage_id)) if turned_on else 0
+        if waiting:
+            # Sending on entry is for candidates entering from now on: those waiting were not sent.
+            return rx.toast.info(
+                f"Stage settings saved. The {counted(waiting, 'test')} already waiting in Needs sending "
+                f"for this stage {'is' if waiting == 1 else 'are'} not sent by this: send them from the queue."
+            )
         return rx.toast.success("Stage settings saved.")
 
     @rx.event

@@ -352,3 +352,21 @@ def test_new_stages_go_where_the_recruiter_places_them_and_two_in_a_row_keep_the
     plans.delete_stage(session=session, stage_id=p.applied.id, move_to_stage_id=p.assessment.id, actor=SYSTEM)
     run_async(run_handler(page, "load"))
     assert page.new_stage_after == "end"  # the stage it would follow is gone: not a choice naming nothing
+
+
+def test_turning_on_sending_on_entry_says_the_tests_already_waiting_are_not_sent_by_it(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    """Seen by a walk: the tests waiting in Needs sending for candidates already in the stage stay
+    unsent when "send automatically" is turned on, and the toast said only "Stage settings saved."."""
+    p = pipeline_with_assessment
+    enter_stage(session, p.assessment, name="Grace", email="grace@example.com")
+    page = _plan_page(signed_in_as, p.job.id)
+    form = {"stage_id": str(p.assessment.id), "gating": "all", "send_automatically": "on"}
+
+    said = run_async(run_handler(page, "save_settings", form))
+    again = run_async(run_handler(page, "save_settings", form))  # on already: nothing to say
+
+    assert "The 1 test already waiting in Needs sending for this stage is not sent by this" in repr(said)
+    assert "Stage settings saved." in repr(again) and "waiting" not in repr(again)
+    assert sandbox.stats()["invitations_created"] == 0
