@@ -78,12 +78,28 @@ def _email(email: OutboxView) -> rx.Component:
         ),
         # The email's own status only: that no mail server is set is said once, above the table.
         rx.table.cell(
-            rx.badge(
-                email.status,
-                color_scheme=email.tone,
-                # "Not sent" on one line; the mail server's reason for a refusal wraps.
-                white_space=rx.cond(email.tone == "red", "normal", "nowrap"),
-                class_name="email-status",
+            rx.vstack(
+                rx.badge(
+                    email.status,
+                    color_scheme=email.tone,
+                    # "Not sent" on one line; the mail server's reason for a refusal wraps.
+                    white_space=rx.cond(email.tone == "red", "normal", "nowrap"),
+                    class_name="email-status",
+                ),
+                # Turned down by the mail server: once the mailbox has room, or the address exists.
+                rx.cond(
+                    email.can_try_again,
+                    rx.button(
+                        rx.icon("rotate-cw", size=12),
+                        "Try again",
+                        size="1",
+                        variant="soft",
+                        aria_label="Try the email to " + email.to_address + " again",
+                        on_click=NotificationsState.try_email_again(email.id),
+                    ),
+                ),
+                spacing="1",
+                align="start",
             )
         ),
         class_name="email",

@@ -20,7 +20,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from dashboard.services import history
-from dashboard.services.actors import SYSTEM
+from dashboard.services.actors import SYSTEM, Actor
+from dashboard.services.errors import UserError
 from dashboard.services.wording import counted
 from dashboard.settings import get_settings
 from models import (
@@ -358,6 +359,40 @@ def _refused(session: Session, message: OutboxMessage, code: int, words: str) ->
         )
     session.commit()
     session.refresh(message)
+
+
+def try_again(session: Session, message_id: int, actor: Actor) -> str:
+    """Hand an email the mail server turned down (``TURNED_DOWN``) to it again on the next run:
+    the mailbox full for days has room now, or the address refused was created since. One
+    withheld for another reason (its rejection undone) is never sent, so it is not offered.
+
+    Raises:
+        UserError: It went meanwhile, or is not withheld for a refusal (another tab tried it).
+    """
+    again = session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.sent_at.is_(None),  # type: ignore[union-attr]
+            OutboxMessage.withheld.in_(TURNED_DOWN),  # type: ignore[union-attr]
+        )
+        .values(withheld=None, refused_since=None, error=None)
+    ).rowcount
+    message = session.get(OutboxMessage, message_id)
+    if not again or message is None:
+        session.rollback()
+        raise UserError(
+            "That email is not withheld for a refusal any more; the outbox now shows where it stands."
+        )
+    if message.application_id:
+        history.record(
+            session,
+            application_id=message.application_id,
+            summary=f"Email to {message.to_address} to be tried again: {message.subject}"[:300],
+            actor=actor,
+        )
+    session.commit()
+    return f"The email to {message.to_address} goes with the next send."
 
 
 def deliver_outbox(session: Session, limit: int = 100) -> int:

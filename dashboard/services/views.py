@@ -775,6 +775,7 @@ class OutboxView:
     # this email's own: "Sent 2026-05-04 09:12 UTC", "Withheld: rejection undone", "Not sent: <why>", "Waiting to be sent"
     status: str
     tone: str  # its badge's colour: "green" sent, "red" refused by the mail server, "gray" waiting or withheld by us
+    can_try_again: bool = False  # withheld because the mail server turned it down (``notify.try_again``)
 
 
 def notifications(
@@ -900,7 +901,15 @@ def outbox(session: Session, limit: int = 100, search: str = "", standing: str =
 
     query = select(OutboxMessage).where(*_outbox_matching(search, standing))
     return [
-        OutboxView(m.id, m.to_address, m.subject, m.body, when(m.created_at), *status(m))
+        OutboxView(
+            m.id,
+            m.to_address,
+            m.subject,
+            m.body,
+            when(m.created_at),
+            *status(m),
+            can_try_again=m.sent_at is None and m.withheld in notify.TURNED_DOWN,
+        )
         for m in session.exec(query.order_by(OutboxMessage.id.desc()).limit(limit))
     ]
 

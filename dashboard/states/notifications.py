@@ -5,9 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from dashboard.services import notify, pipeline, views
+from dashboard.services.errors import UserError
 from dashboard.services.permissions import Permission
 from dashboard.states import live
-from dashboard.states.auth import current_user, requires
+from dashboard.states.auth import acting_user, current_user, requires
 from dashboard.states.common import in_session
 
 PAGE = 100  # notifications shown at first, and added by each "Show more"
@@ -117,6 +118,19 @@ class NotificationsState(rx.State):
             self.mail_standing = ""
         self.emails_shown = EMAILS_PAGE
         await self._reload()
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    async def try_email_again(self, message_id: int):
+        """Hand an email the mail server turned down to it again, on the next send."""
+        actor = acting_user()
+        try:
+            said = await in_session(lambda s: notify.try_again(s, message_id, actor))
+        except UserError as err:
+            await self._reload()
+            return rx.toast.error(str(err))
+        await self._reload()
+        return rx.toast.success(said)
 
     @rx.event
     @requires(Permission.VIEW_PIPELINE)

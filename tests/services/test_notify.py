@@ -4,11 +4,13 @@ import contextlib
 import datetime
 import email
 
+import pytest
 from aiosmtpd.controller import Controller
 from sqlmodel import select
 
 from dashboard.services import accounts, actors, assessments, notify, pipeline, review, sync, views
-from dashboard.services.actors import SYSTEM, WEBHOOK
+from dashboard.services.actors import SYSTEM, WEBHOOK, user
+from dashboard.services.errors import UserError
 from dashboard.settings import get_settings
 from models import Application, AssessmentAttempt, AttemptState, Notification, OutboxMessage, Role
 from providers.base import AssessmentResult, AttemptStatus, Progress
@@ -278,6 +280,39 @@ def test_an_address_turned_down_for_now_for_days_is_given_up_as_a_mail_server_wo
     assert server.asked.count("gone@example.com") == 3  # not asked once given up
     assert (shown.status, shown.tone) == (f"Withheld: {notify.GAVE_UP} (452 4.2.2 Mailbox full)", "red")
     assert [m["To"] for m in server.messages] == ["riley@example.com"]
+
+
+def test_an_email_turned_down_is_tried_again_on_request_and_one_withheld_by_an_undo_is_not(
+    session, pipeline_with_assessment, sandbox
+):
+    """A refusal withholds an email for good, yet the address may exist since (or the mailbox have
+    room): the outbox offers Try again. An email withheld because its rejection was undone must
+    never go, so it is not offered, and asked for by hand it is refused."""
+    _team_of_two_told_of_a_completion(session, pipeline_with_assessment)
+    server = _Refusing("gone@example.com", "550 5.1.1 No such user")
+    rita = user(1, "Rita")
+    with _mail_server(server):
+        notify.deliver_outbox(session)
+        [refused] = [m for m in views.outbox(session) if m.to_address == "gone@example.com"]
+        server.address = None  # the mailbox was created since
+
+        said = notify.try_again(session, refused.id, rita)
+        delivered = notify.deliver_outbox(session)
+        with pytest.raises(UserError, match="not withheld for a refusal"):
+            notify.try_again(session, refused.id, rita)  # a second click, from another tab
+        [sent] = [m for m in views.outbox(session) if m.to_address == "gone@example.com"]
+
+    undone = OutboxMessage(
+        dedupe_key="undone", to_address="ada@example.com", subject="s", body="", withheld="rejection undone"
+    )
+    session.add(undone)
+    session.commit()
+    assert refused.can_try_again and not sent.can_try_again
+    assert said == "The email to gone@example.com goes with the next send."
+    assert delivered == 1 and sent.status.startswith("Sent ")
+    assert not next(m for m in views.outbox(session) if m.id == undone.id).can_try_again
+    with pytest.raises(UserError):
+        notify.try_again(session, undone.id, rita)
 
 
 def test_notifications_read_newest_first_by_when_they_happened_not_by_when_they_were_written(session):

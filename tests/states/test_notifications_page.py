@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from sqlmodel import select
 
-from dashboard.services import accounts, plans
+from dashboard.services import accounts, notify, plans
 from dashboard.states.auth import AuthState
 from dashboard.states.notifications import NotificationsState
 from dashboard.states.unread import UnreadState
@@ -202,3 +202,25 @@ def _notifications_page_of(root) -> NotificationsState:
     page = substate(root, NotificationsState)
     run_async(run_handler(page, "load"))
     return page
+
+
+def test_a_recruiter_tries_a_turned_down_email_again_and_the_row_says_it_waits(
+    session, pipeline_with_assessment, signed_in_as
+):
+    _emails(session, 2)
+    refused, undone = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    refused.withheld, refused.error = notify.REFUSED, "550 5.1.1 No such user"
+    undone.withheld = "rejection undone"
+    session.add_all([refused, undone])
+    session.commit()
+    recruiter = _notifications_page(signed_in_as, Role.RECRUITER)
+    offered = {e.id: e.can_try_again for e in recruiter.emails}
+
+    said = run_async(run_handler(recruiter, "try_email_again", refused.id))
+    refused_again = run_async(run_handler(recruiter, "try_email_again", undone.id))
+
+    assert offered == {refused.id: True, undone.id: False}
+    assert "goes with the next send" in repr(said) and "not withheld for a refusal" in repr(refused_again)
+    shown = {e.id: e.status for e in recruiter.emails}
+    assert shown[refused.id] in ("Not sent", "Waiting to be sent")
+    assert shown[undone.id] == "Withheld: rejection undone"
