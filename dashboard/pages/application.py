@@ -637,6 +637,10 @@ def _interviews() -> rx.Component:
 def application_page() -> rx.Component:
     app = ApplicationState.application
     own = app.id.to_string() == route_id("application_id")  # not the application before it
+    # A refusal of this address, not one left from the page before while this one loads
+    refused = (ApplicationState.error != "") & (
+        ApplicationState.error_for.to_string() == route_id("application_id")
+    )
     return page_frame(
         rx.cond(own, app.candidate_name, ""),
         _confirm(),
@@ -649,9 +653,9 @@ def application_page() -> rx.Component:
         correction_dialog(ApplicationState),
         rx.cond(
             # Loaded, and this page's own application, not the one before it (``route_id``).
-            ApplicationState.loaded & ((ApplicationState.error != "") | own),
+            ApplicationState.loaded & (refused | own),
             rx.cond(
-                ApplicationState.error != "",
+                refused,
                 rx.callout(ApplicationState.error, icon="triangle-alert", color_scheme="red"),
                 rx.vstack(
                     rx.hstack(

@@ -330,7 +330,8 @@ def board_page() -> rx.Component:
         rx.cond(own, BoardState.board.title, ""),
         reject_dialog(BoardState, BoardState.rejecting_whom),
         rx.cond(
-            BoardState.error != "",
+            # This address's refusal only: one left from the board before waits for this one's load.
+            (BoardState.error != "") & (BoardState.error_for.to_string() == route_id("job_id")),
             page_refusal(BoardState.error),
             rx.cond(
                 BoardState.loaded & own,

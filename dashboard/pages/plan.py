@@ -405,7 +405,8 @@ def plan_page() -> rx.Component:
             _notice(),
             _remove_test_dialog(),
             rx.cond(
-                PlanState.error != "",
+                # This address's refusal only: one left from the plan before waits for this one's load.
+                (PlanState.error != "") & (PlanState.error_for.to_string() == route_id("job_id")),
                 rx.callout(PlanState.error, icon="triangle-alert", color_scheme="red"),
                 rx.cond(own, _plan_body(), rx.spinner(aria_label="Loading the plan")),
             ),

@@ -462,7 +462,8 @@ def review_page() -> rx.Component:
         _note_dialog(),
         _help_dialog(),
         rx.cond(
-            ReviewState.error != "",
+            # This address's refusal only: one left from the page before waits for this one's load.
+            (ReviewState.error != "") & (ReviewState.error_for.to_string() == route_id("job_id")),
             _refused(),
             rx.vstack(
                 rx.hstack(

@@ -52,6 +52,8 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
     loaded: bool = False
     revision: int = -1
     error: str = ""
+    # The id the refusal is about: the next page opened drew it until its own load answered.
+    error_for: int = 0
     busy: bool = False
     # Confirmations (send, cancel, re-attempt: each emails the candidate or takes their link away)
     confirm_attempt_id: int = 0
@@ -95,7 +97,7 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
             self.revision, self.application = await in_session(load)
             self.error = ""
         except UserError as err:
-            self.application, self.error = EMPTY, str(err)
+            self.application, self.error, self.error_for = EMPTY, str(err), application_id
         self.loaded = True
 
     async def _check_job(self, permission: Permission, attempt_id: int | None = None) -> None:

@@ -51,6 +51,8 @@ class BoardState(RejectForm, rx.State):
     loaded: bool = False
     revision: int = -1
     error: str = ""
+    # The job the refusal is about: the next board opened drew it until its own load answered.
+    error_for: int = 0
     # Filters, as typed (validated on apply)
     search: str = ""
     status: str = "any"
@@ -111,7 +113,7 @@ class BoardState(RejectForm, rx.State):
             self.revision, self.board = await in_session(load)
             self.error = ""
         except UserError as err:
-            self.board, self.error, self.revision = EMPTY, str(err), -1
+            self.board, self.error, self.revision, self.error_for = EMPTY, str(err), -1, job_id
         visible = {c.application_id for column in self.board.columns for c in column.cards}
         self.selected = [i for i in self.selected if i in visible]
         self.loaded = True

@@ -31,6 +31,8 @@ class PlanState(TestPicker, rx.State):
     loaded: bool = False
     revision: int = -1
     error: str = ""
+    # The id the refusal is about: the next page opened drew it until its own load answered.
+    error_for: int = 0
     # What happened to an editor the viewer had open, told once its stage is gone.
     notice: str = ""
     # The name box being typed in (focused): drawn by the name it started from, so a
@@ -96,7 +98,7 @@ class PlanState(TestPicker, rx.State):
             self.revision, self.plan = await in_session(load)
             self.error = ""
         except UserError as err:
-            self.plan, self.error, self.revision = EMPTY, str(err), -1
+            self.plan, self.error, self.revision, self.error_for = EMPTY, str(err), -1, job_id
         else:
             self._keep_open_editors()
         self.loaded = True

@@ -140,6 +140,8 @@ class ReviewState(RejectForm, ReopenForm, rx.State):
     revision: int = -1
     loaded: bool = False
     error: str = ""
+    # The id the refusal is about: the next page opened drew it until its own load answered.
+    error_for: int = 0
     busy: bool = False
     # Dialogs
     noting: bool = False
@@ -172,6 +174,7 @@ class ReviewState(RejectForm, ReopenForm, rx.State):
             self.revision, found, results = await in_session(load)
         except UserError as err:
             self.error, self.rows, self.loaded, self.revision = str(err), [], True, -1
+            self.error_for = job_id
             self.title, self.review_job_id = "", 0  # not the job reviewed before, named over the refusal
             return
         self.error, self.title, self.review_job_id = "", found.title, found.job_id

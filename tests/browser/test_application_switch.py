@@ -93,3 +93,58 @@ def test_opening_another_job_s_plan_never_draws_the_plan_before(page, app_url, s
     expect(page.get_by_role("heading", name="Frontend Engineer: interview plan")).to_be_visible()
 
     assert page.evaluate("window.assayStale") == []
+
+
+def test_a_board_refused_before_is_not_shown_refused_on_the_next_board(page, app_url, sign_in):
+    """A board that refused (a job gone, or not theirs) left its refusal up on the next board the
+    recruiter opened, until the server answered that board's load."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    page.goto(f"{app_url}/jobs/999999")
+    expect(page.locator(".page-refusal")).to_contain_text("That job does not exist.")
+    page.evaluate(
+        """() => {
+          window.assayStale = [];
+          const look = () => {
+            if (location.pathname === '/jobs/2' && document.querySelector('.page-refusal'))
+              window.assayStale.push(location.pathname);
+            requestAnimationFrame(look);
+          };
+          requestAnimationFrame(look);
+        }"""
+    )
+
+    page.get_by_role("link", name="Jobs").click()
+    page.get_by_role("link", name="Frontend Engineer", exact=True).click()
+    expect(page.get_by_role("heading", name="Frontend Engineer", exact=True)).to_be_visible()
+
+    assert page.evaluate("window.assayStale") == []
+
+
+def test_an_application_refused_before_is_not_shown_refused_on_the_next_one(page, app_url, sign_in):
+    """As the board: the refusal of an application gone stayed up on the next one opened."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    open_new_application(page, app_url, 2, "Rae Refused", "rae.refused@example.com")
+    path = page.url.removeprefix(app_url)
+    page.goto(f"{app_url}/applications/999999")
+    expect(page.get_by_text("That application does not exist", exact=False)).to_be_visible()
+    page.evaluate(
+        """(path) => {
+          window.assayStale = [];
+          const look = () => {
+            if (location.pathname === path && document.body.innerText.includes('That application does not exist'))
+              window.assayStale.push(location.pathname);
+            requestAnimationFrame(look);
+          };
+          requestAnimationFrame(look);
+        }""",
+        path,
+    )
+
+    page.get_by_role("link", name="Jobs").click()
+    page.get_by_role("link", name="Frontend Engineer", exact=True).click()
+    card_of(page, "Rae Refused").get_by_role("link", name="Rae Refused", exact=True).click()
+    expect(page.locator(".candidate-email")).to_have_text("rae.refused@example.com")
+
+    assert page.evaluate("window.assayStale") == []
