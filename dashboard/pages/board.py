@@ -151,6 +151,15 @@ def _column(column: ColumnView) -> rx.Component:
     return drop_column(
         rx.vstack(
             rx.hstack(
+                rx.cond(
+                    AuthState.can_manage_pipeline & (column.cards.length() > 0),
+                    rx.checkbox(
+                        checked=BoardState.full_columns.contains(column.stage_id),
+                        on_change=BoardState.toggle_column(column.stage_id),
+                        aria_label="Select every card shown in " + column.name,
+                        class_name="select-column",
+                    ),
+                ),
                 rx.text(column.name, weight="bold", size="2"),
                 rx.badge(column.count, variant="surface", radius="full"),
                 rx.cond(

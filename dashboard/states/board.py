@@ -166,6 +166,30 @@ class BoardState(RejectForm, rx.State):
         else:
             self.selected = [*self.selected, application_id]
 
+    @rx.var
+    def full_columns(self) -> list[int]:
+        """The stages whose every card shown is selected (their header's box is ticked)."""
+        chosen = set(self.selected)
+        return [
+            c.stage_id
+            for c in self.board.columns
+            if c.cards and all(k.application_id in chosen for k in c.cards)
+        ]
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
+    def toggle_column(self, stage_id: int):
+        """Select every card shown in a stage, or none of them if all were: forty applicants to
+        reject or move were forty ticks."""
+        column = next((c for c in self.board.columns if c.stage_id == stage_id), None)
+        if column is None:
+            return
+        ids = [k.application_id for k in column.cards]
+        if stage_id in self.full_columns:
+            self.selected = [i for i in self.selected if i not in ids]
+        else:
+            self.selected = [*self.selected, *(i for i in ids if i not in self.selected)]
+
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
     def clear_selection(self):

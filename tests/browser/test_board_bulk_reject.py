@@ -21,6 +21,13 @@ def test_the_selected_cards_are_rejected_together_with_a_reason(page, app_url, s
     test, _ = send_a_test(page, "CoderPad Screen")
     page.goto(board_url)
 
+    # The column's box ticks every card shown in it, and unticks them all again.
+    page.get_by_label("Select every card shown in Applied").click()
+    expect(page.locator(".selection-bar")).to_contain_text("3 selected")
+    shoot("91b-board-column-selected")
+    page.get_by_label("Select every card shown in Applied").click()
+    expect(page.locator(".selection-bar")).to_have_count(0)
+
     page.get_by_label("Select Ann Batch").click()
     page.get_by_label("Select Ben Batch").click()
     page.get_by_role("button", name="Reject selected").click()

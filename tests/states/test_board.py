@@ -176,3 +176,30 @@ def test_the_selected_cards_are_rejected_after_the_dialog_says_what_else_it_does
         select(Candidate.name).join(Application).where(Application.rejected_at.is_not(None))
     )
     assert sorted(rejected) == ["Ada Lovelace", "Grace Hopper"]
+
+
+def test_a_column_s_box_selects_every_card_shown_in_it_and_none_when_all_were(
+    session, pipeline_with_assessment, signed_in_as
+):
+    p = pipeline_with_assessment
+    grace = pipeline.add_application(
+        session=session, job_id=p.job.id, name="Grace Hopper", email="grace@example.com", actor=SYSTEM
+    )
+    moved = pipeline.add_application(
+        session=session, job_id=p.job.id, name="Cy Young", email="cy@example.com", actor=SYSTEM
+    )
+    pipeline.move_application(session=session, application_id=moved.id, stage_id=p.onsite.id, actor=SYSTEM)
+    root = signed_in_as(Role.RECRUITER)
+    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}"))
+    board = substate(root, BoardState)
+    run_async(run_handler(board, "load"))
+    run_async(run_handler(board, "toggle_selected", moved.id))
+
+    run_async(run_handler(board, "toggle_column", p.applied.id))
+    assert sorted(board.selected) == sorted([p.application.id, grace.id, moved.id])
+    assert sorted(board.full_columns) == sorted([p.applied.id, p.onsite.id])
+    run_async(run_handler(board, "toggle_selected", grace.id))
+    assert board.full_columns == [p.onsite.id]  # one unticked: the column's box is not ticked
+    run_async(run_handler(board, "toggle_column", p.applied.id))  # not all: ticks them all again
+    run_async(run_handler(board, "toggle_column", p.applied.id))  # all: none of them
+    assert board.selected == [moved.id]
