@@ -11,6 +11,7 @@ from dashboard.components.layout import (
     focus_returns,
     link_button,
     page_frame,
+    page_refusal,
     question_answers,
     status_chip,
 )
@@ -656,7 +657,7 @@ def application_page() -> rx.Component:
             ApplicationState.loaded & (refused | own),
             rx.cond(
                 refused,
-                rx.callout(ApplicationState.error, icon="triangle-alert", color_scheme="red"),
+                page_refusal(ApplicationState.error),
                 rx.vstack(
                     rx.hstack(
                         # The pencil stays beside the address it corrects, on a phone too.

@@ -7,16 +7,23 @@ from tests.browser.steps import card_of, open_new_application
 
 pytestmark = pytest.mark.browser
 
-# Every frame, whether the page at the second application's address still shows the first's email.
-WATCH = """([path, email]) => {
+# Every frame, whether the page at ``path`` draws an element matching ``selector`` whose text
+# begins with ``text`` ("" for any): what belongs to the page before it, or its refusal.
+WATCH = """([path, selector, text]) => {
   window.assayStale = [];
   const look = () => {
-    const shown = document.querySelector('.candidate-email');
-    if (location.pathname === path && shown && shown.textContent === email) window.assayStale.push(shown.textContent);
-    if (window.assayStale !== null) requestAnimationFrame(look);
+    const shown = document.querySelector(selector);
+    if (location.pathname === path && shown && shown.textContent.startsWith(text))
+      window.assayStale.push(shown.textContent);
+    requestAnimationFrame(look);
   };
   requestAnimationFrame(look);
 }"""
+
+
+def _watch(page, path: str, selector: str, text: str = "") -> None:
+    """Note every frame in which the page at ``path`` shows what it must not (``WATCH``)."""
+    page.evaluate(WATCH, [path, selector, text])
 
 
 def test_following_a_link_to_another_application_never_draws_the_one_before(page, app_url, sign_in):
@@ -32,7 +39,7 @@ def test_following_a_link_to_another_application_never_draws_the_one_before(page
     page.goto(first)
     expect(page.locator(".candidate-email")).to_have_text("sam.switch@example.com")
 
-    page.evaluate(WATCH, [second_path, "sam.switch@example.com"])
+    _watch(page, second_path, ".candidate-email", "sam.switch@example.com")
     page.get_by_role("link", name="Frontend Engineer").first.click()  # the job's board
     card_of(page, "Sue Switch").get_by_role("link", name="Sue Switch", exact=True).click()
     expect(page.locator(".candidate-email")).to_have_text("sue.switch@example.com")
@@ -47,18 +54,7 @@ def test_opening_another_job_s_board_never_draws_the_board_before(page, app_url,
     sign_in("recruiter@assay.test")
     page.goto(f"{app_url}/jobs/1")
     expect(page.get_by_role("heading", name="Backend Engineer", exact=True)).to_be_visible()
-    page.evaluate(
-        """() => {
-          window.assayStale = [];
-          const look = () => {
-            const title = document.querySelector('[role=main] h1');
-            if (location.pathname === '/jobs/2' && title && title.textContent === 'Backend Engineer')
-              window.assayStale.push(title.textContent);
-            requestAnimationFrame(look);
-          };
-          requestAnimationFrame(look);
-        }"""
-    )
+    _watch(page, "/jobs/2", "[role=main] h1", "Backend Engineer")
 
     page.get_by_role("link", name="Jobs").click()
     page.get_by_role("link", name="Frontend Engineer", exact=True).click()
@@ -73,18 +69,7 @@ def test_opening_another_job_s_plan_never_draws_the_plan_before(page, app_url, s
     sign_in("recruiter@assay.test")
     page.goto(f"{app_url}/jobs/1/plan")
     expect(page.get_by_role("heading", name="Backend Engineer: interview plan")).to_be_visible()
-    page.evaluate(
-        """() => {
-          window.assayStale = [];
-          const look = () => {
-            const title = document.querySelector('[role=main] h1');
-            if (location.pathname === '/jobs/2/plan' && title && title.textContent.startsWith('Backend Engineer'))
-              window.assayStale.push(title.textContent);
-            requestAnimationFrame(look);
-          };
-          requestAnimationFrame(look);
-        }"""
-    )
+    _watch(page, "/jobs/2/plan", "[role=main] h1", "Backend Engineer")
 
     page.get_by_role("link", name="Back to the board").click()
     page.get_by_role("link", name="Jobs").click()
@@ -102,17 +87,7 @@ def test_a_board_refused_before_is_not_shown_refused_on_the_next_board(page, app
     sign_in("recruiter@assay.test")
     page.goto(f"{app_url}/jobs/999999")
     expect(page.locator(".page-refusal")).to_contain_text("That job does not exist.")
-    page.evaluate(
-        """() => {
-          window.assayStale = [];
-          const look = () => {
-            if (location.pathname === '/jobs/2' && document.querySelector('.page-refusal'))
-              window.assayStale.push(location.pathname);
-            requestAnimationFrame(look);
-          };
-          requestAnimationFrame(look);
-        }"""
-    )
+    _watch(page, "/jobs/2", ".page-refusal")
 
     page.get_by_role("link", name="Jobs").click()
     page.get_by_role("link", name="Frontend Engineer", exact=True).click()
@@ -129,18 +104,7 @@ def test_an_application_refused_before_is_not_shown_refused_on_the_next_one(page
     path = page.url.removeprefix(app_url)
     page.goto(f"{app_url}/applications/999999")
     expect(page.get_by_text("That application does not exist", exact=False)).to_be_visible()
-    page.evaluate(
-        """(path) => {
-          window.assayStale = [];
-          const look = () => {
-            if (location.pathname === path && document.body.innerText.includes('That application does not exist'))
-              window.assayStale.push(location.pathname);
-            requestAnimationFrame(look);
-          };
-          requestAnimationFrame(look);
-        }""",
-        path,
-    )
+    _watch(page, path, ".page-refusal")
 
     page.get_by_role("link", name="Jobs").click()
     page.get_by_role("link", name="Frontend Engineer", exact=True).click()
