@@ -34,19 +34,19 @@ def _plan_page(signed_in_as, job_id: int) -> PlanState:
     return page
 
 
+def _sends_on_entry(session, stage_id: int) -> None:
+    plans.configure_stage(
+        session=session, stage_id=stage_id, send_automatically=True, gating=Gating.ALL, deadline_days=None
+    )
+
+
 def test_candidates_of_a_deleted_stage_moved_into_an_auto_send_stage_are_sent_its_test(
     session, pipeline_with_assessment, sandbox, signed_in_as
 ):
     """Deleting Applied with its candidates going to a stage that sends its test on entry put
     them there with no test opened, none sent and nothing in the queue: they waited for nothing."""
     p = pipeline_with_assessment
-    plans.configure_stage(
-        session=session,
-        stage_id=p.assessment.id,
-        send_automatically=True,
-        gating=Gating.ALL,
-        deadline_days=None,
-    )
+    _sends_on_entry(session, p.assessment.id)
     page = _plan_page(signed_in_as, p.job.id)
 
     run_async(run_handler(page, "ask_delete", p.applied.id))
@@ -81,13 +81,7 @@ def test_the_delete_question_says_the_stage_chosen_for_its_candidates_sends_them
         f"CoderPad assessment sends {test_name}: for them it waits in the queue's Needs sending."
     )
 
-    plans.configure_stage(
-        session=session,
-        stage_id=p.assessment.id,
-        send_automatically=True,
-        gating=Gating.ALL,
-        deadline_days=None,
-    )
+    _sends_on_entry(session, p.assessment.id)
     run_async(run_handler(page, "load"))  # the page opened afresh
     run_async(run_handler(page, "ask_delete", p.applied.id))
     run_async(run_handler(page, "set_delete_target", str(p.assessment.id)))
@@ -290,13 +284,7 @@ def test_a_stage_that_sends_on_entry_says_it_stops_sending_the_test_automaticall
         vendor_test_id=second.id,
         vendor_test_name=second.name,
     )
-    plans.configure_stage(
-        session=session,
-        stage_id=p.assessment.id,
-        send_automatically=True,
-        gating=Gating.ALL,
-        deadline_days=None,
-    )
+    _sends_on_entry(session, p.assessment.id)
     page = _plan_page(signed_in_as, p.job.id)
     test, _second = next(s for s in page.plan.stages if s.id == p.assessment.id).tests
 
