@@ -476,6 +476,12 @@ def _refuse_silent_reuse(session: Session, attempt: AssessmentAttempt, candidate
             AssessmentAttempt.integration_id == attempt.integration_id,
             AssessmentAttempt.vendor_test_id == attempt.vendor_test_id,
             AssessmentAttempt.vendor_attempt_id.is_not(None),  # type: ignore[union-attr]
+            # Sent to the address the candidate has now: one sent to an email corrected since is
+            # filed under that one at the vendor, which would make a fresh invitation for this.
+            sa.or_(
+                AssessmentAttempt.invited_email.is_(None),  # type: ignore[union-attr]
+                AssessmentAttempt.invited_email == candidate.email,
+            ),
         )
         .order_by(AssessmentAttempt.id.desc())
     ).first()

@@ -193,3 +193,19 @@ def test_resending_an_invitation_that_went_to_the_typo_is_refused_saying_what_re
 
     assert not resend.enabled and resend.reason == str(refused.value)
     assert "cancel it and send it again" in resend.reason
+
+
+def test_a_vendor_inviting_once_per_email_gives_a_fresh_invitation_to_the_corrected_address(session, sandbox):
+    """iMocha hands back the invitation it has for an email and test: Assay stops a second job's
+    send to offer a re-attempt. Sent to the typo before, the corrected address has none there, so
+    nothing stops the send, and iMocha makes a fresh invitation."""
+    _integration, (first_job, second_job) = vendor_test_stages(session, "imocha", "Backend", "Platform")
+    first = _sent(session, first_job)
+    _correct(session, first.application_id, "ada@example.com")
+
+    second_id = enter_stage(session, second_job, name="Ada Lovelace", email="ada@example.com")
+    sent = assessments.send_assessment(session=session, attempt_id=second_id, actor=SYSTEM)
+
+    assert sent.sent
+    assert sandbox.stats("imocha")["invitations_created"] == 2
+    assert session.get(AssessmentAttempt, second_id).vendor_attempt_id != first.vendor_attempt_id
