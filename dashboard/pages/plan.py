@@ -20,21 +20,38 @@ from dashboard.states.auth import AuthState
 from dashboard.states.plan import PlanState
 
 
+def _disconnected(words, *extra) -> rx.Component:
+    """A test or live-interview link whose connection was disconnected: said in words, in red
+    (the colour alone tells nothing to a screen reader or a colour-blind recruiter)."""
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("unplug")),
+        rx.callout.text(rx.text.strong("Connection disconnected. "), words, " ", *extra),
+        color_scheme="red",
+        size="1",
+        high_contrast=True,  # red text on its own tint is too faint (axe: colour contrast)
+        class_name="disconnected-connection",
+    )
+
+
 def _test_row(test: PlanTest, stage: PlanStage) -> rx.Component:
-    return rx.hstack(
-        rx.icon("file-code", size=14),
-        rx.text(test.name, size="2", weight="medium"),
-        rx.text(test.vendor_name, size="1", color_scheme="gray"),
-        rx.icon_button(
-            rx.icon("x", size=12),
-            size="1",
-            variant="ghost",
-            color_scheme="red",
-            aria_label="Remove " + test.name + " from " + stage.name,  # the same test in two stages
-            on_click=PlanState.ask_remove_test(test.id),
-            id="remove-test-" + test.id.to_string(),
+    return rx.vstack(
+        rx.hstack(
+            rx.icon("file-code", size=14),
+            rx.text(test.name, size="2", weight="medium"),
+            rx.text(test.vendor_name, size="1", color_scheme="gray"),
+            rx.icon_button(
+                rx.icon("x", size=12),
+                size="1",
+                variant="ghost",
+                color_scheme="red",
+                aria_label="Remove " + test.name + " from " + stage.name,  # the same test in two stages
+                on_click=PlanState.ask_remove_test(test.id),
+                id="remove-test-" + test.id.to_string(),
+            ),
+            align="center",
         ),
-        align="center",
+        rx.cond(test.broken != "", _disconnected(test.broken)),
+        spacing="1",
         class_name="stage-test",
     )
 
@@ -220,6 +237,7 @@ def _stage(stage: PlanStage, index) -> rx.Component:
                 ),
                 spacing="3",
             ),
+            rx.cond(stage.live_broken != "", _disconnected(stage.live_broken)),
             rx.cond(stage.kind == "assessment", _settings(stage)),
             rx.cond(stage.kind == "assessment", _settings_changed_meanwhile(stage)),
             spacing="2",

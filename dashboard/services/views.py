@@ -13,7 +13,15 @@ import itertools
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from dashboard.services import attempt_actions, board_view, interviews, notify, queue_view, status_clocks
+from dashboard.services import (
+    attempt_actions,
+    board_view,
+    interviews,
+    notify,
+    plan_connections,
+    queue_view,
+    status_clocks,
+)
 from dashboard.services.assessments import (
     STATE_LABELS,
     minutes,
@@ -664,6 +672,9 @@ class PlanTest:
     id: int
     name: str
     vendor_name: str
+    # Why no candidate can enter the stage while the test goes through a disconnected
+    # connection ("" while it is connected): the plan showed it as if nothing were wrong.
+    broken: str = ""
 
 
 @dataclasses.dataclass
@@ -678,6 +689,8 @@ class PlanStage:
     tests: list[PlanTest]
     live_template: str
     reminder_hours: str = ""
+    # Why no interview can be booked here, its link's connection disconnected ("" if connected).
+    live_broken: str = ""
     # Changes whenever the settings form's stored values do: the form, whose boxes keep what is
     # typed in them, is drawn afresh by it to show a colleague's saved settings.
     settings_version: str = ""
@@ -703,19 +716,18 @@ def plan(session: Session, job_id: int) -> PlanView:
             .group_by(Application.stage_id)
         ).all()
     )
-    vendors = {
-        i.id: registry.VENDORS[i.vendor].display_name
-        for i in session.exec(select(Integration))
-        if i.vendor in registry.VENDORS
-    }
+    connections = {i.id: i for i in session.exec(select(Integration)) if i.vendor in registry.VENDORS}
+    vendors = {i: registry.VENDORS[c.vendor].display_name for i, c in connections.items()}
+    names = {s.id: s.name for s in stages}
     tests: dict[int, list[PlanTest]] = {}
     for test in session.exec(
         select(StageAssessment)
         .where(StageAssessment.stage_id.in_([s.id for s in stages]))  # type: ignore[union-attr]
         .order_by(StageAssessment.position)
     ):
+        broken = plan_connections.test_warning(names[test.stage_id], connections.get(test.integration_id))
         tests.setdefault(test.stage_id, []).append(
-            PlanTest(test.id, test.vendor_test_name, vendors.get(test.integration_id, ""))
+            PlanTest(test.id, test.vendor_test_name, vendors.get(test.integration_id, ""), broken)
         )
     return PlanView(
         job.id,
@@ -734,6 +746,11 @@ def plan(session: Session, job_id: int) -> PlanView:
                 tests=tests.get(s.id, []),
                 live_template=(
                     f"{s.live_template_name} ({vendors.get(s.live_integration_id, '')})"
+                    if s.live_template_id
+                    else ""
+                ),
+                live_broken=(
+                    plan_connections.template_warning(s.name, connections.get(s.live_integration_id))
                     if s.live_template_id
                     else ""
                 ),

@@ -1,0 +1,78 @@
+"""The plan page and a connection disconnected under it: a stage's test, or its live-interview
+link, that goes through it is marked in words, and repaired where a connected connection of the
+same vendor lists the same test."""
+
+from reflex.istate.data import ReflexURL, RouterData
+
+from dashboard.services import plans
+from dashboard.services.actors import SYSTEM
+from dashboard.services.integrations import disconnect, list_vendor_tests, save_integration
+from dashboard.states.plan import PlanState
+from models import Integration, Role
+from providers.sandbox.server import IMITATIONS
+from tests.states.conftest import run_async, run_handler, substate
+
+
+def _plan_page(signed_in_as, job_id: int) -> PlanState:
+    """The plan page of the job, loaded, as a recruiter opens it."""
+    root = signed_in_as(Role.RECRUITER)
+    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{job_id}/plan"))
+    page = substate(root, PlanState)
+    run_async(run_handler(page, "load"))
+    return page
+
+
+def _pads(session) -> Integration:
+    """A CoderPad Interview connection to the sandbox (live-interview pads)."""
+    return save_integration(
+        session=session,
+        vendor="coderpad_interview",
+        name="CoderPad Interview",
+        region="sandbox",
+        custom_base_url="",
+        api_key=IMITATIONS["coderpad_interview"].DEMO_KEY,
+    )
+
+
+def _onsite_pads(session, p) -> Integration:
+    """Interviews booked in Onsite get a pad made from a CoderPad Interview template."""
+    pads = _pads(session)
+    template = next(t for t in list_vendor_tests(session=session, integration_id=pads.id) if t.live_interview)
+    plans.set_live_interview_template(
+        session=session,
+        stage_id=p.onsite.id,
+        integration_id=pads.id,
+        template_id=template.id,
+        template_name=template.name,
+    )
+    return pads
+
+
+def test_a_test_and_a_live_link_through_a_disconnected_connection_are_marked_in_words(
+    session, pipeline_with_assessment, signed_in_as
+):
+    """Found by a walk: with the stage's connection disconnected (and the vendor connected again,
+    a new connection), the plan showed the test as if nothing were wrong, while every move into
+    the stage was refused."""
+    p = pipeline_with_assessment
+    pads = _onsite_pads(session, p)
+    page = _plan_page(signed_in_as, p.job.id)
+    stage = next(s for s in page.plan.stages if s.id == p.assessment.id)
+    assert stage.tests[0].broken == ""  # connected: nothing to say
+    assert next(s for s in page.plan.stages if s.id == p.onsite.id).live_broken == ""
+
+    disconnect(session=session, integration_id=p.integration.id, actor=SYSTEM)
+    disconnect(session=session, integration_id=pads.id, actor=SYSTEM)
+    run_async(run_handler(page, "load"))
+
+    screen = session.get(Integration, p.integration.id).name  # "CoderPad Screen (disconnected ...)"
+    [test] = next(s for s in page.plan.stages if s.id == p.assessment.id).tests
+    assert test.broken == (
+        f"Sent through {screen}, which was disconnected: no candidate can enter CoderPad assessment "
+        "until this test is replaced."
+    )
+    onsite = next(s for s in page.plan.stages if s.id == p.onsite.id)
+    assert onsite.live_broken == (
+        f"Made through {session.get(Integration, pads.id).name}, which was disconnected: no interview "
+        "can be booked in Onsite until this link is replaced."
+    )
