@@ -13,6 +13,7 @@ from dashboard.components.layout import (
     question_answers,
 )
 from dashboard.components.picker import picker_fields
+from dashboard.components.plan_repair import repair_button, repair_dialog
 from dashboard.components.route import route_id
 from dashboard.pages import page
 from dashboard.services.views import PlanStage, PlanTest
@@ -50,7 +51,16 @@ def _test_row(test: PlanTest, stage: PlanStage) -> rx.Component:
             ),
             align="center",
         ),
-        rx.cond(test.broken != "", _disconnected(test.broken)),
+        rx.cond(
+            test.broken != "",
+            _disconnected(
+                test.broken,
+                repair_button(
+                    "Repair " + test.name + " in " + stage.name,
+                    PlanState.ask_repair_test(test.id, test.name, stage.name),
+                ),
+            ),
+        ),
         spacing="1",
         class_name="stage-test",
     )
@@ -237,7 +247,16 @@ def _stage(stage: PlanStage, index) -> rx.Component:
                 ),
                 spacing="3",
             ),
-            rx.cond(stage.live_broken != "", _disconnected(stage.live_broken)),
+            rx.cond(
+                stage.live_broken != "",
+                _disconnected(
+                    stage.live_broken,
+                    repair_button(
+                        "Repair the live-interview link of " + stage.name,
+                        PlanState.ask_repair_link(stage.id, stage.name),
+                    ),
+                ),
+            ),
             rx.cond(stage.kind == "assessment", _settings(stage)),
             rx.cond(stage.kind == "assessment", _settings_changed_meanwhile(stage)),
             spacing="2",
@@ -422,6 +441,7 @@ def plan_page() -> rx.Component:
             _delete_dialog(),
             _notice(),
             _remove_test_dialog(),
+            repair_dialog(PlanState),
             rx.cond(
                 # This address's refusal only: one left from the plan before waits for this one's load.
                 (PlanState.error != "") & (PlanState.error_for.to_string() == route_id("job_id")),

@@ -10,21 +10,33 @@ may hold other tests under the same ids, or none, so nothing is moved on a guess
 
 from __future__ import annotations
 
-from models import Integration
+import dataclasses
+
+from sqlmodel import Session, select
+
+from dashboard.services import history, integrations, plans
+from dashboard.services.actors import Actor
+from dashboard.services.errors import NotFound, UserError
+from dashboard.services.wording import counted
+from models import Integration, Job, Stage, StageAssessment
+from providers import registry
 
 
 def _disconnected(connection: Integration | None) -> bool:
     return connection is None or connection.disconnected_at is not None
 
 
+def _named(connection: Integration | None) -> str:
+    """The disconnected connection as the plan names it: disconnecting put the date in its name."""
+    return connection.name if connection else "a vendor connection since removed"
+
+
 def test_warning(stage_name: str, connection: Integration | None) -> str:
     """What a stage's test through a disconnected connection stops; "" while it is connected."""
     if not _disconnected(connection):
         return ""
-    through = connection.name if connection else "a connection since removed"
     return (
-        f"Sent through {through}, which was disconnected: no candidate can enter {stage_name} "
-        "until this test is replaced."
+        f"Sent through {_named(connection)}: no candidate can enter {stage_name} until this test is replaced."
     )
 
 
@@ -32,8 +44,199 @@ def template_warning(stage_name: str, connection: Integration | None) -> str:
     """What a live-interview link through a disconnected connection stops; "" while it is connected."""
     if not _disconnected(connection):
         return ""
-    through = connection.name if connection else "a connection since removed"
-    return (
-        f"Made through {through}, which was disconnected: no interview can be booked in {stage_name} "
-        "until this link is replaced."
+    return f"Made through {_named(connection)}: no interview can be booked in {stage_name} until this link is replaced."
+
+
+@dataclasses.dataclass(frozen=True)
+class Repair:
+    """What can be done for one test (or live-interview link) left on a disconnected connection:
+    the connected connections of its vendor that list it, and the words the question says."""
+
+    what: str  # the test's or template's name
+    stage_name: str
+    offers: list[tuple[int, str]]  # (connection id, its name), each listing the test
+    text: str
+
+
+def _listing(session: Session, vendor: str, vendor_test_id: str) -> tuple[list[tuple[int, str]], list[str]]:
+    """The connected connections of ``vendor`` whose vendor lists ``vendor_test_id`` (asked live,
+    through the test picker's own service), and the reasons of those that could not be asked."""
+    connected = session.exec(
+        select(Integration)
+        .where(Integration.vendor == vendor, Integration.disconnected_at.is_(None))  # type: ignore[union-attr]
+        .order_by(Integration.name)
+    ).all()
+    offers, unasked = [], []
+    for connection in connected:
+        connection_id, name = connection.id, connection.name
+        try:
+            listed = integrations.list_vendor_tests(session=session, integration_id=connection_id)
+        except UserError as err:
+            unasked.append(f"{name} could not be asked: {err}")
+            continue
+        if any(t.id == vendor_test_id for t in listed):
+            offers.append((connection_id, name))
+    return offers, unasked
+
+
+def _question(
+    session: Session, *, what: str, stage: Stage, vendor: str, vendor_test_id: str, for_link: bool
+) -> Repair:
+    display = registry.VENDORS[vendor].display_name if vendor in registry.VENDORS else vendor
+    offers, unasked = _listing(session, vendor, vendor_test_id)
+    if offers:
+        if for_link:
+            then = f"interviews booked in {stage.name} get their link through the one you choose."
+        else:
+            then = (
+                f"candidates can enter {stage.name} again, sent {what} through the one you choose. A test "
+                "that failed when the connection was disconnected stays failed: send its candidate "
+                "another from their application page."
+            )
+        text = f"{counted(len(offers), f'connected {display} connection')} {'lists' if len(offers) == 1 else 'list'} {what}: {then}"
+    else:
+        kind = "link" if for_link else "test"
+        remove = (
+            "Remove the link and choose another (Default live-interview link)"
+            if for_link
+            else f"Remove it from {stage.name} (its x) and add one a connected vendor offers (Add assessment)"
+        )
+        text = (
+            f"No connected {display} connection lists {what}. {remove}; "
+            f"an admin can connect {display} on the integrations page, and this {kind} can then move to it."
+        )
+    return Repair(what, stage.name, offers, " ".join([text, *unasked]))
+
+
+def repair_for_test(session: Session, stage_test_id: int) -> Repair:
+    """The connected connections a stage's test could go through instead, asked live.
+
+    Raises:
+        UserError: The test is gone, or its connection is connected (nothing to repair).
+    """
+    test, stage, old = _stranded_test(session, stage_test_id)
+    return _question(
+        session,
+        what=test.vendor_test_name,
+        stage=stage,
+        vendor=old.vendor,
+        vendor_test_id=test.vendor_test_id,
+        for_link=False,
     )
+
+
+def repair_for_link(session: Session, stage_id: int) -> Repair:
+    """The connected connections a stage's live-interview link could be made through instead.
+
+    Raises:
+        UserError: The stage or its link is gone, or its connection is connected.
+    """
+    stage, old = _stranded_link(session, stage_id)
+    return _question(
+        session,
+        what=stage.live_template_name or stage.live_template_id,
+        stage=stage,
+        vendor=old.vendor,
+        vendor_test_id=stage.live_template_id,
+        for_link=True,
+    )
+
+
+def _stranded_test(session: Session, stage_test_id: int) -> tuple[StageAssessment, Stage, Integration]:
+    test = session.get(StageAssessment, stage_test_id)
+    if test is None:
+        raise NotFound("That test is no longer part of the stage.")
+    stage = plans.get_stage(session, test.stage_id)
+    old = session.get(Integration, test.integration_id)
+    if old is None:
+        raise NotFound("That test's vendor connection no longer exists.")
+    if not _disconnected(old):
+        raise UserError(f"{stage.name} sends {test.vendor_test_name} through {old.name}, which is connected.")
+    return test, stage, old
+
+
+def _stranded_link(session: Session, stage_id: int) -> tuple[Stage, Integration]:
+    stage = plans.get_stage(session, stage_id)
+    old = session.get(Integration, stage.live_integration_id) if stage.live_template_id else None
+    if old is None:
+        raise NotFound(f"{stage.name} has no live-interview link any more.")
+    if not _disconnected(old):
+        raise UserError(f"{stage.name}'s live-interview link is made through {old.name}, which is connected.")
+    return stage, old
+
+
+def _lister(
+    session: Session, old: Integration, integration_id: int, vendor_test_id: str, what: str
+) -> Integration:
+    """The connection chosen, once it is connected, of the same vendor, and lists the test (asked again:
+    the question may have been open a while)."""
+    new = integrations.get_integration(session, integration_id)
+    if new.vendor != old.vendor:
+        display = registry.VENDORS[old.vendor].display_name
+        raise UserError(f"{new.name} connects another vendor; {what} is a {display} test.")
+    offers, unasked = _listing(session, new.vendor, vendor_test_id)
+    if integration_id not in {i for i, _name in offers}:
+        raise UserError(" ".join([f"{new.name} does not list {what}.", *unasked]))
+    return new
+
+
+def use_for_test(*, session: Session, stage_test_id: int, integration_id: int, actor: Actor) -> str:
+    """Send a stage's test through a connected connection listing it, in place of the disconnected
+    one; written to that connection's audit log, and the job bumped so open pages show it.
+
+    Raises:
+        UserError: Nothing to repair, the connection does not list the test, or the stage sends the
+            test through it already (the stranded one is then to be removed).
+    """
+    test, stage, old = _stranded_test(session, stage_test_id)
+    new = _lister(session, old, integration_id, test.vendor_test_id, test.vendor_test_name)
+    twin = next(
+        (
+            t
+            for t in plans.tests_of(session, stage.id)
+            if (t.integration_id, t.vendor_test_id) == (new.id, test.vendor_test_id)
+        ),
+        None,
+    )
+    if twin is not None:
+        raise UserError(
+            f"{stage.name} already sends {test.vendor_test_name} through {new.name}: remove this one (its x)."
+        )
+    test.integration_id = new.id
+    session.add(test)
+    job = session.get(Job, stage.job_id)
+    integrations.audit(
+        session,
+        new.id,
+        actor,
+        f"{stage.name} ({job.title}) sends {test.vendor_test_name} through this connection, "
+        f"in place of {old.name}.",
+    )
+    history.bump_job(session, stage.job_id)
+    session.commit()
+    return f"{stage.name} sends {test.vendor_test_name} through {new.name} now: candidates can enter it."
+
+
+def use_for_link(*, session: Session, stage_id: int, integration_id: int, actor: Actor) -> str:
+    """Make a stage's live-interview link through a connected connection listing its template, in
+    place of the disconnected one; audited and the job bumped, as ``use_for_test``.
+
+    Raises:
+        UserError: Nothing to repair, or the connection does not list the template.
+    """
+    stage, old = _stranded_link(session, stage_id)
+    what = stage.live_template_name or stage.live_template_id
+    new = _lister(session, old, integration_id, stage.live_template_id, what)
+    stage.live_integration_id = new.id
+    session.add(stage)
+    job = session.get(Job, stage.job_id)
+    integrations.audit(
+        session,
+        new.id,
+        actor,
+        f"{stage.name} ({job.title}) makes its live-interview link ({what}) through this connection, "
+        f"in place of {old.name}.",
+    )
+    history.bump_job(session, stage.job_id)
+    session.commit()
+    return f"Interviews booked in {stage.name} get their link through {new.name} now."

@@ -19,12 +19,13 @@ from dashboard.states import live
 from dashboard.states.auth import acting_user, requires
 from dashboard.states.common import id_in_path, in_session
 from dashboard.states.picker import TestPicker
+from dashboard.states.plan_repair import ConnectionRepair
 from models import Gating
 
 EMPTY = views.PlanView(0, "", [])
 
 
-class PlanState(TestPicker, rx.State):
+class PlanState(TestPicker, ConnectionRepair, rx.State):
     """The plan page; every change is saved at once and the plan reloaded, a colleague's too."""
 
     plan: views.PlanView = EMPTY
@@ -150,6 +151,7 @@ class PlanState(TestPicker, rx.State):
         self.revision, self.notice, self.name_resets = -1, "", 0
         self.renaming_stage_id, self.renaming_from, self.settings_stage_id, self.settings_from = 0, "", 0, ""
         self.test_stage_id, self.delete_stage_id = 0, 0
+        self.repair_test_id = self.repair_link_stage_id = 0
         await self._reload()
         return PlanState.watch
 

@@ -10,7 +10,8 @@ from dashboard.services.integrations import disconnect, list_vendor_tests, save_
 from dashboard.states.plan import PlanState
 from models import Integration, Role
 from providers.sandbox.server import IMITATIONS
-from tests.states.conftest import run_async, run_handler, substate
+from tests.conftest import connect_screen
+from tests.states.conftest import run_async, run_handler, substate, toast_level
 
 
 def _plan_page(signed_in_as, job_id: int) -> PlanState:
@@ -65,14 +66,42 @@ def test_a_test_and_a_live_link_through_a_disconnected_connection_are_marked_in_
     disconnect(session=session, integration_id=pads.id, actor=SYSTEM)
     run_async(run_handler(page, "load"))
 
-    screen = session.get(Integration, p.integration.id).name  # "CoderPad Screen (disconnected ...)"
+    screen = session.get(Integration, p.integration.id).name
+    assert screen.startswith("CoderPad Screen (disconnected ")  # the name says it, dated
     [test] = next(s for s in page.plan.stages if s.id == p.assessment.id).tests
     assert test.broken == (
-        f"Sent through {screen}, which was disconnected: no candidate can enter CoderPad assessment "
-        "until this test is replaced."
+        f"Sent through {screen}: no candidate can enter CoderPad assessment until this test is replaced."
     )
     onsite = next(s for s in page.plan.stages if s.id == p.onsite.id)
     assert onsite.live_broken == (
-        f"Made through {session.get(Integration, pads.id).name}, which was disconnected: no interview "
+        f"Made through {session.get(Integration, pads.id).name}: no interview "
         "can be booked in Onsite until this link is replaced."
     )
+
+
+def test_the_repair_offers_the_connection_listing_the_test_and_moves_it_there(
+    session, pipeline_with_assessment, signed_in_as
+):
+    """Disconnected and connected again: the question offers the new connection (the sandbox says
+    it lists the test), and choosing it clears the mark; with none, it says what to change."""
+    p = pipeline_with_assessment
+    [test] = plans.tests_of(session, p.assessment.id)
+    disconnect(session=session, integration_id=p.integration.id, actor=SYSTEM)
+    page = _plan_page(signed_in_as, p.job.id)
+
+    run_async(run_handler(page, "ask_repair_test", test.id, test.vendor_test_name, "CoderPad assessment"))
+    assert page.repair_offers == [] and page.repair_text.startswith("No connected CoderPad Screen connection")
+
+    again = connect_screen(session)
+    run_async(run_handler(page, "ask_repair_test", test.id, test.vendor_test_name, "CoderPad assessment"))
+    assert (
+        page.repair_title
+        == f"{test.vendor_test_name} in CoderPad assessment: its connection was disconnected"
+    )
+    assert [(c.value, c.label) for c in page.repair_offers] == [(str(again.id), "CoderPad Screen")]
+    [toast] = run_async(run_handler(page, "use_connection", str(again.id)))
+
+    assert toast_level(toast) == "success" and "through CoderPad Screen now" in repr(toast)
+    assert page.repair_test_id == 0  # the question closed
+    [shown] = next(s for s in page.plan.stages if s.id == p.assessment.id).tests
+    assert shown.broken == ""

@@ -1,0 +1,150 @@
+"""A stage's test (or live-interview link) left on a disconnected connection moves to a connected
+connection of the same vendor, only where that connection lists the test (asked in the sandbox)."""
+
+import datetime
+
+import pytest
+from sqlmodel import select
+
+from dashboard.services import interviews, pipeline, plan_connections, plans
+from dashboard.services.actors import SYSTEM
+from dashboard.services.errors import UserError
+from dashboard.services.integrations import disconnect, list_vendor_tests, save_integration
+from models import AssessmentAttempt, AttemptState, Integration, IntegrationLog, Job, StageAssessment
+from providers.sandbox.server import IMITATIONS
+from tests.conftest import connect_screen
+
+
+def _pads(session) -> Integration:
+    return save_integration(
+        session=session,
+        vendor="coderpad_interview",
+        name="CoderPad Interview",
+        region="sandbox",
+        custom_base_url="",
+        api_key=IMITATIONS["coderpad_interview"].DEMO_KEY,
+    )
+
+
+def _audit(session, integration_id: int) -> list[str]:
+    return list(
+        session.exec(
+            select(IntegrationLog.message).where(
+                IntegrationLog.integration_id == integration_id, IntegrationLog.kind == "audit"
+            )
+        )
+    )
+
+
+def test_a_test_left_on_a_disconnected_connection_moves_to_the_reconnected_one_and_candidates_enter(
+    session, pipeline_with_assessment, sandbox
+):
+    """Found by a walk: disconnected and connected again, CoderPad Screen was a new connection the
+    stage did not use; every move into the stage was refused, and only removing the test and adding
+    it again (by hand, from the picker) let candidates in."""
+    p = pipeline_with_assessment
+    [test] = plans.tests_of(session, p.assessment.id)
+    disconnect(session=session, integration_id=p.integration.id, actor=SYSTEM)
+    again = connect_screen(session)
+    revision = session.get(Job, p.job.id).revision
+
+    repair = plan_connections.repair_for_test(session, test.id)
+
+    assert repair.offers == [(again.id, "CoderPad Screen")]
+    assert repair.text.startswith(f"1 connected CoderPad Screen connection lists {test.vendor_test_name}:")
+    said = plan_connections.use_for_test(
+        session=session, stage_test_id=test.id, integration_id=again.id, actor=SYSTEM
+    )
+
+    assert said == (
+        f"CoderPad assessment sends {test.vendor_test_name} through CoderPad Screen now: "
+        "candidates can enter it."
+    )
+    session.expire_all()
+    assert session.get(StageAssessment, test.id).integration_id == again.id
+    assert session.get(Job, p.job.id).revision > revision  # open plan pages and boards refresh
+    assert _audit(session, again.id)[-1] == (
+        f"CoderPad assessment (Backend Engineer) sends {test.vendor_test_name} through this "
+        f"connection, in place of {session.get(Integration, p.integration.id).name}."
+    )
+    moved = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+    attempt = session.get(AssessmentAttempt, moved.attempt_id)
+    assert (attempt.integration_id, attempt.state) == (again.id, AttemptState.READY_TO_SEND)
+    with pytest.raises(UserError, match="which is connected"):  # nothing left to repair
+        plan_connections.repair_for_test(session, test.id)
+
+
+def test_a_test_no_connected_connection_lists_is_not_moved_and_the_plan_change_is_named(
+    session, pipeline_with_assessment, sandbox
+):
+    """A connection of the same vendor may be another account, without that test: moving the stage
+    onto it would send candidates a test that is not there, so it is offered only where listed."""
+    p = pipeline_with_assessment
+    [test] = plans.tests_of(session, p.assessment.id)
+    disconnect(session=session, integration_id=p.integration.id, actor=SYSTEM)
+
+    nothing = plan_connections.repair_for_test(session, test.id)
+    assert nothing.offers == []
+    assert nothing.text == (
+        f"No connected CoderPad Screen connection lists {test.vendor_test_name}. Remove it from "
+        "CoderPad assessment (its x) and add one a connected vendor offers (Add assessment); an admin "
+        "can connect CoderPad Screen on the integrations page, and this test can then move to it."
+    )
+
+    test.vendor_test_id = "campaign-deleted-at-the-vendor"  # no account lists it any more
+    session.add(test)
+    session.commit()
+    again = connect_screen(session)
+    assert plan_connections.repair_for_test(session, test.id).offers == []
+    with pytest.raises(UserError, match="CoderPad Screen does not list"):
+        plan_connections.use_for_test(
+            session=session, stage_test_id=test.id, integration_id=again.id, actor=SYSTEM
+        )
+    pads = _pads(session)
+    with pytest.raises(UserError, match="CoderPad Interview connects another vendor"):
+        plan_connections.use_for_test(
+            session=session, stage_test_id=test.id, integration_id=pads.id, actor=SYSTEM
+        )
+    session.expire_all()
+    assert session.get(StageAssessment, test.id).integration_id == p.integration.id
+
+
+def test_a_live_interview_link_left_on_a_disconnected_connection_moves_and_interviews_are_booked(
+    session, pipeline_with_assessment, sandbox
+):
+    p = pipeline_with_assessment
+    pads = _pads(session)
+    template = next(t for t in list_vendor_tests(session=session, integration_id=pads.id) if t.live_interview)
+    plans.set_live_interview_template(
+        session=session,
+        stage_id=p.applied.id,
+        integration_id=pads.id,
+        template_id=template.id,
+        template_name=template.name,
+    )
+    disconnect(session=session, integration_id=pads.id, actor=SYSTEM)
+    again = _pads(session)
+
+    repair = plan_connections.repair_for_link(session, p.applied.id)
+    assert repair.offers == [(again.id, "CoderPad Interview")]
+    assert repair.text == (
+        f"1 connected CoderPad Interview connection lists {template.name}: interviews booked in "
+        "Applied get their link through the one you choose."
+    )
+    said = plan_connections.use_for_link(
+        session=session, stage_id=p.applied.id, integration_id=again.id, actor=SYSTEM
+    )
+
+    assert said == "Interviews booked in Applied get their link through CoderPad Interview now."
+    interview = interviews.schedule_interview(
+        session=session,
+        application_id=p.application.id,
+        scheduled_for=datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=1),
+        interviewers="Grace Hopper",
+        actor=SYSTEM,
+    )
+    room = session.get(AssessmentAttempt, interview.attempt_id)
+    assert (room.integration_id, room.state) == (again.id, AttemptState.SENT)
+    assert "makes its live-interview link" in _audit(session, again.id)[-1]
