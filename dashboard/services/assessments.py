@@ -362,6 +362,35 @@ def refuse_rejected(application: Application, candidate: Candidate) -> None:
         raise UserError(f"{candidate.name} was rejected; a rejected candidate is sent no test.")
 
 
+def disconnected_refusal(
+    attempt: AssessmentAttempt, integration: Integration | None, *, sending: bool
+) -> str:
+    """Why an attempt on a disconnected connection cannot be sent (or reached at the vendor), and
+    what the recruiter can do instead.
+
+    It said "reconnect it first", but a connection made again is a new one, which the attempt
+    does not use: reconnecting changed nothing. Another test through a connected vendor does.
+    """
+    through = integration.name if integration else "a vendor connection since removed"
+    if sending and attempt.live_interview:
+        return (
+            f"{attempt.vendor_test_name} cannot be made: it goes through {through}, and a connection made "
+            "again is a new one, which it does not use. Repair the stage's live-interview link in the "
+            "interview plan, then book the interview again."
+        )
+    if sending:
+        return (
+            f"{attempt.vendor_test_name} cannot be sent: it goes through {through}, and a connection made "
+            "again is a new one, which it does not use. Send the candidate the test through a connected "
+            "vendor instead (Send an assessment on their application page)."
+        )
+    return (
+        f"{attempt.vendor_test_name} cannot be reached at the vendor: it went through {through}, and a "
+        "connection made again is a new one, which it does not use. To test the candidate again, send "
+        "them the test through a connected vendor (Send an assessment on their application page)."
+    )
+
+
 def send_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendOutcome:
     """Invite the candidate at the vendor; safe to call twice at once.
 
@@ -386,7 +415,7 @@ def send_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendO
         raise UserError(f"{candidate.name} has no email address; add one before sending.")
     integration = session.get(Integration, attempt.integration_id)
     if integration is None or integration.disconnected_at is not None:
-        raise UserError("The vendor connection of this assessment was disconnected; reconnect it first.")
+        raise UserError(disconnected_refusal(attempt, integration, sending=True))
     provider = provider_for(integration)
     previous = (
         session.get(AssessmentAttempt, attempt.retakes_attempt_id) if attempt.retakes_attempt_id else None

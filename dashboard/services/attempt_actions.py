@@ -60,7 +60,7 @@ def _attempt(session: Session, attempt_id: int) -> AssessmentAttempt:
 def _provider_of(session: Session, attempt: AssessmentAttempt):
     integration = session.get(Integration, attempt.integration_id)
     if integration is None or integration.disconnected_at is not None:
-        raise UserError("The vendor connection of this assessment was disconnected; reconnect it first.")
+        raise UserError(assessments.disconnected_refusal(attempt, integration, sending=False))
     return integration, provider_for(integration)
 
 
