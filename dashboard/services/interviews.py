@@ -18,11 +18,11 @@ import datetime
 
 from sqlmodel import Session, select
 
-from dashboard.services import assessments, attempt_actions, history
+from dashboard.services import assessments, attempt_actions, history, plan_connections
 from dashboard.services.accounts import MAX_NAME
 from dashboard.services.actors import Actor
 from dashboard.services.errors import NotFound, UserError
-from models import Application, AssessmentAttempt, AttemptState, Interview, Stage, utcnow
+from models import Application, AssessmentAttempt, AttemptState, Integration, Interview, Stage, utcnow
 
 # A person's name is as long as a user's may be (accounts.MAX_NAME); more than 20 people is
 # a pasted list, not an interview panel. The whole list must fit its column (500): PostgreSQL
@@ -42,8 +42,8 @@ def schedule_interview(
     """Schedule an interview in the application's current stage; make its link if the stage has a template.
 
     Raises:
-        UserError: A rejected candidate, a time in the past, no interviewer named, or more than
-            the form can hold.
+        UserError: A rejected candidate, a time in the past, no interviewer named, more than
+            the form can hold, or a stage whose live-interview link's connection was disconnected.
     """
     application = session.get(Application, application_id)
     if application is None:
@@ -56,6 +56,9 @@ def schedule_interview(
         raise UserError("The interview time is in the past; pick a later time.")
     names = _interviewers(interviewers)
     stage = session.get(Stage, application.stage_id)
+    link = session.get(Integration, stage.live_integration_id) if stage.live_integration_id else None
+    if refusal := plan_connections.booking_refusal(stage, link):
+        raise UserError(refusal)
     interview = Interview(
         application_id=application_id,
         stage_id=stage.id,

@@ -47,6 +47,21 @@ def template_warning(stage_name: str, connection: Integration | None) -> str:
     return f"Made through {_named(connection)}: no interview can be booked in {stage_name} until this link is replaced."
 
 
+def booking_refusal(stage: Stage, connection: Integration | None) -> str:
+    """Why no interview can be booked in ``stage``, whose live-interview link goes through a
+    disconnected connection; "" when it has no link or its connection is connected.
+
+    Asked before the booking is saved: saved first, the interview stood booked in the history
+    while its room failed, with words sending the recruiter to reconnect (which cannot help).
+    """
+    if not stage.live_template_id or not _disconnected(connection):
+        return ""
+    return (
+        f"{stage.name}'s live-interview link is made through {_named(connection)}: nothing was booked. "
+        "Repair the link in the interview plan (or remove it there), then book the interview again."
+    )
+
+
 @dataclasses.dataclass(frozen=True)
 class Repair:
     """What can be done for one test (or live-interview link) left on a disconnected connection:

@@ -10,7 +10,16 @@ from dashboard.services import interviews, pipeline, plan_connections, plans
 from dashboard.services.actors import SYSTEM
 from dashboard.services.errors import UserError
 from dashboard.services.integrations import disconnect, list_vendor_tests, save_integration
-from models import AssessmentAttempt, AttemptState, Integration, IntegrationLog, Job, StageAssessment
+from models import (
+    ApplicationEvent,
+    AssessmentAttempt,
+    AttemptState,
+    Integration,
+    IntegrationLog,
+    Interview,
+    Job,
+    StageAssessment,
+)
 from providers.sandbox.server import IMITATIONS
 from tests.conftest import connect_screen
 
@@ -148,3 +157,40 @@ def test_a_live_interview_link_left_on_a_disconnected_connection_moves_and_inter
     room = session.get(AssessmentAttempt, interview.attempt_id)
     assert (room.integration_id, room.state) == (again.id, AttemptState.SENT)
     assert "makes its live-interview link" in _audit(session, again.id)[-1]
+
+
+def test_booking_in_a_stage_whose_live_link_was_disconnected_is_refused_before_anything_is_saved(
+    session, pipeline_with_assessment, sandbox
+):
+    """Found by a walk: the interview was saved, in the history, then its room failed with "reconnect
+    it first"; the recruiter was told to do what cannot help, with a booking made for nothing."""
+    p = pipeline_with_assessment
+    pads = _pads(session)
+    template = next(t for t in list_vendor_tests(session=session, integration_id=pads.id) if t.live_interview)
+    plans.set_live_interview_template(
+        session=session,
+        stage_id=p.applied.id,
+        integration_id=pads.id,
+        template_id=template.id,
+        template_name=template.name,
+    )
+    disconnect(session=session, integration_id=pads.id, actor=SYSTEM)
+
+    with pytest.raises(UserError) as refused:
+        interviews.schedule_interview(
+            session=session,
+            application_id=p.application.id,
+            scheduled_for=datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=1),
+            interviewers="Grace Hopper",
+            actor=SYSTEM,
+        )
+
+    old = session.get(Integration, pads.id).name
+    assert str(refused.value) == (
+        f"Applied's live-interview link is made through {old}: nothing was booked. Repair the link "
+        "in the interview plan (or remove it there), then book the interview again."
+    )
+    session.rollback()
+    assert session.exec(select(Interview)).all() == []
+    assert session.exec(select(AssessmentAttempt)).all() == []
+    assert not any("Interview" in e for e in session.exec(select(ApplicationEvent.summary)))
