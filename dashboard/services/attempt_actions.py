@@ -109,7 +109,11 @@ def actions_for(session: Session, attempt: AssessmentAttempt, *, retaken: bool) 
     integration = session.get(Integration, attempt.integration_id)
     spec = registry.VENDORS.get(integration.vendor) if integration else None
     if spec is None or integration.disconnected_at is not None:
-        gone = "The vendor connection was disconnected."
+        # What reaches the candidate instead: a connection made again is a new one, not this one's.
+        gone = (
+            "Its vendor connection was disconnected: send the candidate the test through a connected "
+            "vendor (Send an assessment)."
+        )
         return [Action(n, False, gone) for n in ("send", "retry", "cancel", "resend", "reattempt", "extend")]
     capabilities, limitations = spec.provider.capabilities, spec.provider.limitations
 

@@ -137,7 +137,7 @@ def move_application(*, session: Session, application_id: int, stage_id: int, ac
         except NotFound as err:
             raise UserError(
                 f"{stage.name} sends {test.vendor_test_name} through a vendor connection that was "
-                "disconnected; change the stage's tests in the interview plan before moving candidates in."
+                "disconnected; repair or change the stage's tests in the interview plan before moving candidates in."
             ) from err
     before = session.get(Stage, application.stage_id)
     withdrawn = assessments.withdraw_unsent(session, application_id=application.id, stage=before, actor=actor)

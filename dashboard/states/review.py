@@ -14,6 +14,7 @@ from dashboard.states import live
 from dashboard.states.auth import acting_user, current_user, requires
 from dashboard.states.common import id_in_path, in_session, score_bound
 from dashboard.states.rejection import RejectForm, ReopenForm
+from models import folded
 
 
 @dataclasses.dataclass
@@ -201,12 +202,13 @@ class ReviewState(RejectForm, ReopenForm, rx.State):
     def _listed(self, rows: list[Row]) -> list[Row]:
         """Of ``rows``, those the list holds under its applied filters, in its order (all, not
         only those shown)."""
-        if words := self._text_filter.strip().lower():
+        # Accents, case and spacing aside, as the board and queue search: "jose" finds José.
+        if words := folded(self._text_filter):
             rows = [
                 r
                 for r in rows
                 if words
-                in " ".join((r.candidate_name, r.test_name, r.stage_name, r.state, r.score_text)).lower()
+                in folded(" ".join((r.candidate_name, r.test_name, r.stage_name, r.state, r.score_text)))
             ]
         if (low := score_bound(self._min_score)) is not None:  # checked by apply_filter
             rows = [r for r in rows if r.score >= low]

@@ -326,7 +326,7 @@ def test_disconnecting_erases_the_key_and_fails_open_attempts_with_the_reason(
         )
     assert str(refused.value) == (
         f"CoderPad assessment sends {attempt.vendor_test_name} through a vendor connection that was "
-        "disconnected; change the stage's tests in the interview plan before moving candidates in."
+        "disconnected; repair or change the stage's tests in the interview plan before moving candidates in."
     )
 
 

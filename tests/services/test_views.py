@@ -319,7 +319,12 @@ def test_each_queue_row_offers_its_next_step_or_says_why_it_cannot(
     )
     assert step("failed") == ("retry", "Retry", "The vendor reported this failure; a retry cannot change it.")
     integrations.disconnect(session=session, integration_id=p.integration.id)
-    assert step("failed") == ("retry", "Retry", "The vendor connection was disconnected.")
+    assert step("failed") == (
+        "retry",
+        "Retry",
+        "Its vendor connection was disconnected: send the candidate the test through a connected "
+        "vendor (Send an assessment).",
+    )
 
 
 def test_an_expired_attempt_re_taken_for_another_job_offers_no_second_re_take(session, sandbox):

@@ -99,6 +99,8 @@ def test_the_chart_counts_exactly_the_rows_the_list_shows_under_each_filter(
     apply(text="C1")
     assert [r.candidate_name for r in page.rows] == ["C1"]
     assert charted() == 1  # C1, the one in view
+    apply(text=" Ć1 ")  # accents, case and spacing aside, as the board's search
+    assert [r.candidate_name for r in page.rows] == ["C1"]
 
     apply(lowest=f"{scores[1]:g}")
     assert page.matching == 2 and charted() == 2
