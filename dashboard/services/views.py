@@ -671,7 +671,7 @@ def vendors(connections: list[IntegrationView]) -> list[VendorView]:
 class PlanTest:
     id: int
     name: str
-    vendor_name: str
+    vendor_name: str  # the connection it goes through, named with its vendor (``connection_label``)
     # Why no candidate can enter the stage while the test goes through a disconnected
     # connection ("" while it is connected): the plan showed it as if nothing were wrong.
     broken: str = ""
@@ -703,6 +703,20 @@ class PlanView:
     stages: list[PlanStage]
 
 
+def connection_label(connection: Integration) -> str:
+    """A connection as a plan names it: its own name, with its vendor's where that does not say it.
+
+    The vendor's name alone could not tell two accounts of one vendor apart ("CoderPad Screen
+    (EU team)" and the demo's "CoderPad Screen"), nor say where a repaired test now goes.
+    """
+    vendor = registry.VENDORS[connection.vendor].display_name
+    return (
+        connection.name
+        if vendor.casefold() in connection.name.casefold()
+        else f"{connection.name} ({vendor})"
+    )
+
+
 def plan(session: Session, job_id: int) -> PlanView:
     """A job's interview plan, for editing: stages in order, their tests and settings."""
     job = session.get(Job, job_id)
@@ -717,7 +731,7 @@ def plan(session: Session, job_id: int) -> PlanView:
         ).all()
     )
     connections = {i.id: i for i in session.exec(select(Integration)) if i.vendor in registry.VENDORS}
-    vendors = {i: registry.VENDORS[c.vendor].display_name for i, c in connections.items()}
+    vendors = {i: connection_label(c) for i, c in connections.items()}
     names = {s.id: s.name for s in stages}
     tests: dict[int, list[PlanTest]] = {}
     for test in session.exec(

@@ -105,3 +105,18 @@ def test_the_repair_offers_the_connection_listing_the_test_and_moves_it_there(
     assert page.repair_test_id == 0  # the question closed
     [shown] = next(s for s in page.plan.stages if s.id == p.assessment.id).tests
     assert shown.broken == ""
+
+
+def test_a_plan_test_names_the_connection_it_goes_through(session, pipeline_with_assessment, signed_in_as):
+    """Two accounts of one vendor read alike ("CoderPad Screen"): after a repair to the Berlin
+    one, nothing said which the stage now used."""
+    p = pipeline_with_assessment
+    [test] = plans.tests_of(session, p.assessment.id)
+    disconnect(session=session, integration_id=p.integration.id, actor=SYSTEM)
+    berlin = connect_screen(session, name="Berlin team")
+    page = _plan_page(signed_in_as, p.job.id)
+    run_async(run_handler(page, "ask_repair_test", test.id, test.vendor_test_name, "CoderPad assessment"))
+    run_async(run_handler(page, "use_connection", str(berlin.id)))
+
+    [shown] = next(s for s in page.plan.stages if s.id == p.assessment.id).tests
+    assert shown.vendor_name == "Berlin team (CoderPad Screen)"
