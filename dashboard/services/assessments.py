@@ -435,6 +435,10 @@ def send_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendO
         and previous.vendor_attempt_id is not None
         and Capability.REATTEMPT in provider.capabilities
         and previous.state in FINISHED_STATES
+        # The vendor re-opens an invitation for the address it went to: one sent to an email
+        # corrected since would go to the typo again, its updates naming it. A fresh invitation
+        # to the present address is sent instead (it still re-takes the first, in Assay).
+        and (previous.invited_email or candidate.email) == candidate.email
     )
     try:
         found = None

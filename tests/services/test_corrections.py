@@ -209,3 +209,29 @@ def test_a_vendor_inviting_once_per_email_gives_a_fresh_invitation_to_the_correc
     assert sent.sent
     assert sandbox.stats("imocha")["invitations_created"] == 2
     assert session.get(AssessmentAttempt, second_id).vendor_attempt_id != first.vendor_attempt_id
+
+
+def test_a_re_attempt_after_the_correction_invites_the_corrected_address_and_its_result_counts(
+    session, sandbox
+):
+    """Found in a review: iMocha re-opens an invitation for the address it went to, so a
+    re-attempt of one taken at the typo went to the typo again, and every update, naming it, was
+    refused as another candidate's: the re-attempt stayed "sent" for good."""
+    _integration, (stage, _) = vendor_test_stages(session, "imocha", "Backend", "Platform")
+    first = _sent(session, stage)
+    sandbox.act(first.vendor_attempt_id, "start", vendor="imocha")
+    sandbox.act(first.vendor_attempt_id, "submit", vendor="imocha")
+    sync.sync_integration(session=session, integration_id=first.integration_id)
+    _correct(session, first.application_id, "ada@example.com")
+
+    outcome = attempt_actions.reattempt(session=session, attempt_id=first.id, actor=SYSTEM)
+    again = session.exec(
+        select(AssessmentAttempt).where(AssessmentAttempt.retakes_attempt_id == first.id)
+    ).one()
+    sandbox.act(again.vendor_attempt_id, "start", vendor="imocha")
+    sandbox.act(again.vendor_attempt_id, "submit", vendor="imocha")
+    sync.sync_integration(session=session, integration_id=again.integration_id)
+    session.refresh(again)
+
+    assert outcome.sent and again.invited_email == "ada@example.com"
+    assert again.state == AttemptState.COMPLETED and again.score_percent is not None
