@@ -18,15 +18,27 @@ from dashboard.services.errors import NotFound, UserError
 from dashboard.services.notify import TURNED_DOWN, unclaimed
 from dashboard.services.people import candidate_name_and_email
 from dashboard.services.wording import counted
-from models import Application, AssessmentAttempt, AttemptState, Candidate, OutboxMessage, utcnow
+from models import Application, AssessmentAttempt, AttemptState, Candidate, OutboxMessage, folded, utcnow
 
 
-def correct_candidate(*, session: Session, application_id: int, name: str, email: str, actor: Actor) -> str:
+def correct_candidate(
+    *,
+    session: Session,
+    application_id: int,
+    name: str,
+    email: str,
+    actor: Actor,
+    was: tuple[str, str] | None = None,
+) -> str:
     """Correct the name and email of the candidate of ``application_id``; returns what to tell.
 
+    ``was``: the name and email the dialog opened on. Written only where they are still saved, so
+    a colleague's correction made meanwhile is never written back over (their fixed address back
+    to the typo, say), on SQLite as on PostgreSQL.
+
     Raises:
-        UserError: The name or email refused (as when adding), nothing changed, or the
-            address already another candidate's (one person, one candidate).
+        UserError: The name or email refused (as when adding), nothing changed, the address
+            already another candidate's (one person, one candidate), or corrected meanwhile.
     """
     application = session.get(Application, application_id)
     if application is None:
@@ -42,8 +54,21 @@ def correct_candidate(*, session: Session, application_id: int, name: str, email
         ).first()
         if other is not None:
             raise UserError(f"{address} is already {other.name}'s address; one person is one candidate.")
-    candidate.name, candidate.email = name, address
-    session.add(candidate)
+    meanwhile = UserError(
+        f"{old_name} <{old_address}> was corrected by someone else meanwhile; the page shows it now."
+    )
+    if was is not None and was != (old_name, old_address):
+        raise meanwhile
+    # The ORM's listener keeps ``search_name``; a bare UPDATE must write it too.
+    written = session.execute(
+        sa.update(Candidate)
+        .where(Candidate.id == candidate.id, Candidate.name == old_name, Candidate.email == old_address)
+        .values(name=name, email=address, search_name=folded(name))
+    ).rowcount
+    if not written:
+        session.rollback()
+        raise meanwhile
+    session.refresh(candidate)
     changes = [f"name {old_name} → {name}"] if name != old_name else []
     if address != old_address:
         changes.append(f"email {old_address} → {address}")

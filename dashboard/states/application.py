@@ -469,9 +469,10 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
         open with what was typed and says why."""
         application_id, actor = self._application_id(), acting_user()
         name, email = self.correct_name, self.correct_email
+        was = (self.correcting_from[0], self.correcting_from[1]) if len(self.correcting_from) == 2 else None
         return await self._act(
             lambda s: corrections.correct_candidate(
-                session=s, application_id=application_id, name=name, email=email, actor=actor
+                session=s, application_id=application_id, name=name, email=email, actor=actor, was=was
             ),
             then=self._corrected,
             refused=self._correction_refused,

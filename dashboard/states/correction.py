@@ -17,10 +17,13 @@ class CorrectionForm(rx.State, mixin=True):
     correct_name: str = ""
     correct_email: str = ""
     correct_error: str = ""
+    # What the dialog opened on: a save writes only over these (a colleague's correction stays).
+    correcting_from: list[str] = []
 
     def _open_correction(self, name: str, email: str) -> None:
         self.correcting, self.correct_error = True, ""
         self.correct_name, self.correct_email = name, email
+        self.correcting_from = [name, email]
 
     def _corrected(self) -> None:
         self.correcting, self.correct_error = False, ""

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from reflex.istate.data import ReflexURL, RouterData
 from sqlmodel import select
 
-from dashboard.services import accounts, assessments, pipeline, plans, sync, views
+from dashboard.services import accounts, assessments, corrections, pipeline, plans, sync, views
 from dashboard.services.actors import SYSTEM
 from dashboard.states.application import ApplicationState
 from models import ApplicationEvent, ApplicationNote, AssessmentAttempt, AttemptState, Interview, Role, User
@@ -379,3 +379,28 @@ def test_a_hiring_manager_corrects_no_candidate(session, pipeline_with_assessmen
 
     session.expire_all()
     assert views.application(session, p.application.id).candidate_email == "ada@example.com"
+
+
+def test_a_correction_saved_over_a_colleague_s_made_meanwhile_is_refused_and_theirs_stays(
+    session, pipeline_with_assessment, signed_in_as
+):
+    """Found in a review: a dialog open while a colleague fixed the typo wrote its own, stale,
+    address back on saving a name fix, sending unsent emails to the typo again."""
+    p = pipeline_with_assessment
+    page = _application_page(p, signed_in_as)
+    run_async(run_handler(page, "ask_correction"))
+    corrections.correct_candidate(
+        session=session,
+        application_id=p.application.id,
+        name="Ada Lovelace",
+        email="ada.l@example.com",
+        actor=SYSTEM,
+    )
+
+    page.correct_name = "Ada King"
+    run_async(run_handler(page, "correct"))
+
+    assert "was corrected by someone else meanwhile" in page.correct_error
+    session.expire_all()
+    assert views.application(session, p.application.id).candidate_email == "ada.l@example.com"
+    assert views.application(session, p.application.id).candidate_name == "Ada Lovelace"
