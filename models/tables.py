@@ -114,15 +114,21 @@ class JobMember(SQLModel, table=True):
     user_id: int = Field(foreign_key="user.id", primary_key=True)
 
 
+# Letters NFKD leaves whole (no accent to strip): as a recruiter types them on a plain keyboard.
+_PLAIN = str.maketrans(
+    {"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "\u0131": "i", "æ": "ae", "œ": "oe", "þ": "th", "ð": "d"}
+)
+
+
 def folded(text: str) -> str:
     """Text as a search compares it: case, accents and spacing aside.
 
-    A recruiter types "jose" for José and "developpeur" for Développeur; lower() (PostgreSQL's,
+    A recruiter types "jose" for José, "lukasz" for Łukasz and "developpeur" for Développeur; lower() (PostgreSQL's,
     and SQLite's as ``models.db`` replaces it) keeps the accents, so names and titles are searched
     in this form (``Candidate.search_name``, ``Job.search_title``).
     """
     bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return " ".join(bare.casefold().split())
+    return " ".join(bare.casefold().translate(_PLAIN).split())
 
 
 class Job(SQLModel, table=True):

@@ -22,9 +22,12 @@ branch_labels = None
 depends_on = None
 
 
+_PLAIN = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "\u0131": "i", "æ": "ae", "œ": "oe", "þ": "th", "ð": "d"})
+
+
 def _folded(text: str) -> str:
     bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return " ".join(bare.casefold().split())
+    return " ".join(bare.casefold().translate(_PLAIN).split())
 
 
 def upgrade() -> None:

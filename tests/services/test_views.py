@@ -487,7 +487,12 @@ def test_a_name_is_found_with_case_and_accents_aside_on_the_board_and_in_the_que
     """A recruiter types "jose" for José, "elodie" for ÉLODIE: neither was found (lower() keeps
     the accents)."""
     p = pipeline_with_assessment
-    for name, email in (("José Núñez", "jn@example.com"), ("ÉLODIE Durand", "ed@example.com")):
+    people = (
+        ("José Núñez", "jn@example.com"),
+        ("ÉLODIE Durand", "ed@example.com"),
+        ("Łukasz Søren", "ls@example.com"),
+    )
+    for name, email in people:
         application = pipeline.add_application(
             session=session, job_id=p.job.id, name=name, email=email, actor=SYSTEM
         )
@@ -508,3 +513,4 @@ def test_a_name_is_found_with_case_and_accents_aside_on_the_board_and_in_the_que
         assert finds("NÚÑEZ") == ["José Núñez"]
         assert finds("élodie") == finds("Elodie") == ["ÉLODIE Durand"]
         assert finds("ED@EXAMPLE") == ["ÉLODIE Durand"]
+        assert finds("lukasz soren") == ["Łukasz Søren"]  # letters with no accent to strip, too
