@@ -54,17 +54,26 @@ def _selected(session: Session, job_id: int, application_ids: list[int]) -> list
 def before_rejecting(session: Session, job_id: int, application_ids: list[int]) -> Selected:
     """What the dialog says before the click: per candidate, their open tests and booked
     interviews the rejection deals with, and who is rejected already."""
-    versions, also = {}, []
+    versions, also, unread = {}, [], 0
     for application, name in _selected(session, job_id, application_ids):
         versions[application.id] = application.decision_version
+        if len(also) >= SAID_AT_MOST - 1:
+            unread += 1  # a full column ticked: the dialog says what it can, reading no further
+            continue
         if application.rejected_at is not None:
             also.append(f"{name} is rejected already, and stays as they are.")
             continue
         lines = review.open_tests_on_rejection(session, application.id)
         lines += interviews.upcoming_on_rejection(session, application.id)
         also += [f"{name}: {line}" for line in lines]
-    if len(also) > SAID_AT_MOST:
-        also = [*also[: SAID_AT_MOST - 1], f"And {counted(len(also) - SAID_AT_MOST + 1, 'more line')}."]
+    if unread or len(also) > SAID_AT_MOST:
+        dropped = len(also) - (SAID_AT_MOST - 1)
+        parts = [counted(dropped, "more line")] if dropped > 0 else []
+        parts += [counted(unread, "more candidate")] if unread else []
+        also = [
+            *also[: SAID_AT_MOST - 1],
+            f"Not listed here: {' and '.join(parts)}; the toast says what was done.",
+        ]
     return Selected(versions, also)
 
 
@@ -116,4 +125,5 @@ def told(outcomes: list[Outcome], reason: str) -> tuple[str, bool]:
     if called_off:
         text += f" {counted(called_off, 'interview')} cancelled; tell the interviewers."
     trouble = passed_over + [f"Still open at the vendor: {line}" for line in still_open]
-    return " ".join([text, *trouble[:3]]), bool(trouble)
+    said = trouble[:3] + ([f"And {len(trouble) - 3} more."] if len(trouble) > 3 else [])
+    return " ".join([text, *said]), bool(trouble)

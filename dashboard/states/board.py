@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import reflex as rx
 
 from dashboard.services import board_view, bulk_rejection, pipeline
@@ -12,6 +14,8 @@ from dashboard.states import live
 from dashboard.states.auth import acting_user, current_user, requires
 from dashboard.states.common import id_in_path, in_session, score_bound
 from dashboard.states.rejection import RejectForm
+
+log = logging.getLogger(__name__)
 
 EMPTY = board_view.BoardView(0, "", [], [])
 # The "Add candidate" boxes, emptied once a candidate is added
@@ -244,6 +248,16 @@ class BoardState(RejectForm, rx.State):
         except UserError as err:
             self.moving = False
             yield rx.toast.error(str(err))
+            return
+        except Exception:
+            # Not a refusal but a failure (the database away): the board's buttons would spin on.
+            # Those rejected before it stay rejected, and the board, reloaded, shows which.
+            log.exception("rejecting the selection of job %s failed", job_id)
+            self.moving, self.rejecting = False, False
+            await self._reload()
+            yield rx.toast.error(
+                "That did not go through for everyone; the error is in the log. The board shows who is rejected."
+            )
             return
         self.moving, self.rejecting, self.selected = False, False, []
         await self._reload()

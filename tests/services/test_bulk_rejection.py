@@ -103,7 +103,8 @@ def test_a_long_selection_says_its_first_lines_and_counts_the_rest(session, pipe
     selected = bulk_rejection.before_rejecting(session, p.job.id, [a.id for a in applicants])
 
     assert len(selected.also) == bulk_rejection.SAID_AT_MOST
-    assert selected.also[-1] == "And 5 more lines."
+    assert selected.also[-1] == "Not listed here: 5 more candidates; the toast says what was done."
+    assert len(selected.versions) == 12  # each is rejected all the same
 
 
 def test_all_rejected_is_told_as_a_success(session, pipeline_with_assessment, rita):
@@ -124,3 +125,25 @@ def test_all_rejected_is_told_as_a_success(session, pipeline_with_assessment, ri
         "Rejected 2 candidates (Position filled).",
         False,
     )
+
+
+def test_a_toast_of_many_passed_over_names_three_and_counts_the_rest(session, pipeline_with_assessment, rita):
+    p = pipeline_with_assessment
+    applicants = [_applicant(session, p.job.id, f"Already{n} Rejected") for n in range(5)]
+    for applicant in applicants:
+        review.reject(
+            session=session,
+            application_id=applicant.id,
+            reason="Other",
+            note="",
+            expected_version=0,
+            actor=rita,
+        )
+    selected = bulk_rejection.before_rejecting(session, p.job.id, [a.id for a in applicants])
+
+    outcomes = bulk_rejection.reject_selected(
+        session=session, job_id=p.job.id, versions=selected.versions, reason="Other", note="", actor=rita
+    )
+
+    text, trouble = bulk_rejection.told(outcomes, "Other")
+    assert trouble and text.endswith("And 2 more.")
