@@ -202,6 +202,7 @@ def build_big_job(url: str, applications: int = 10_000, seed: int = 1) -> BigJob
         Stage,
         StageAssessment,
         StageKind,
+        folded,
         init_engine,
         migrate,
         new_session,
@@ -245,7 +246,14 @@ def build_big_job(url: str, applications: int = 10_000, seed: int = 1) -> BigJob
         first_candidate = conn.execute(sa.text("SELECT coalesce(max(id), 0) + 1 FROM candidate")).scalar()
         conn.execute(
             sa.insert(Candidate),
-            [{"name": f"Candidate {i:05d}", "email": f"c{i}@example.com"} for i in range(applications)],
+            [
+                {
+                    "name": f"Candidate {i:05d}",
+                    "search_name": folded(f"Candidate {i:05d}"),
+                    "email": f"c{i}@example.com",
+                }
+                for i in range(applications)
+            ],
         )
         rows = []
         for i in range(applications):

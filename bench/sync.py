@@ -85,6 +85,7 @@ from models import (  # noqa: E402
     Job,
     Stage,
     StageKind,
+    folded,
     get_engine,
     init_engine,
     migrate,
@@ -187,7 +188,14 @@ def insert_rows(job_id: int, stage_ids: dict[str, int], integration_ids: dict[st
         first = conn.execute(sa.text("SELECT coalesce(max(id), 0) + 1 FROM candidate")).scalar()
         conn.execute(
             sa.insert(Candidate),
-            [{"name": f"Sync Candidate{i:05d}", "email": f"sync{i}@example.com"} for i, _, _ in everyone],
+            [
+                {
+                    "name": f"Sync Candidate{i:05d}",
+                    "search_name": folded(f"Sync Candidate{i:05d}"),
+                    "email": f"sync{i}@example.com",
+                }
+                for i, _, _ in everyone
+            ],
         )
         conn.execute(
             sa.insert(Application),

@@ -71,6 +71,7 @@ from models import (  # noqa: E402
     Stage,
     StageKind,
     WebhookDelivery,
+    folded,
     get_engine,
     init_engine,
     migrate,
@@ -135,7 +136,14 @@ def setup(attempts: int) -> tuple[int, str, list[dict]]:
     with get_engine().begin() as conn:
         conn.execute(
             sa.insert(Candidate),
-            [{"name": f"Hook Candidate{s['index']:05d}", "email": s["email"]} for s in sent],
+            [
+                {
+                    "name": f"Hook Candidate{s['index']:05d}",
+                    "search_name": folded(f"Hook Candidate{s['index']:05d}"),
+                    "email": s["email"],
+                }
+                for s in sent
+            ],
         )
         candidates = [r[0] for r in conn.execute(sa.text("SELECT id FROM candidate ORDER BY id"))]
         conn.execute(

@@ -421,6 +421,18 @@ def stages_sending_through(session: Session, integration_id: int) -> list[str]:
     return [f"{stage} ({job})" for stage, job in rows]
 
 
+def stages_booking_through(session: Session, integration_id: int) -> list[str]:
+    """The plan stages whose live-interview link is made through this connection, named as
+    ``stages_sending_through`` names them: once it is gone, no interview can be booked in them."""
+    rows = session.exec(
+        sa.select(Stage.name, Job.title)
+        .join(Job, Job.id == Stage.job_id)
+        .where(Stage.live_integration_id == integration_id, Stage.live_template_id.is_not(None))  # type: ignore[union-attr]
+        .order_by(Job.title, Job.id, Stage.position)
+    ).all()
+    return [f"{stage} ({job})" for stage, job in rows]
+
+
 def disconnect(*, session: Session, integration_id: int, actor: Actor = SYSTEM) -> int:
     """Remove a connection: erase its key, mark its open attempts failed; returns how many.
 

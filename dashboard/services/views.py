@@ -436,7 +436,12 @@ def _attempt_view(
         stage_name=stage_label(stage_name, attempt),
         carried_from=attempt.carried_from or "",
         cancelled_at=when(cancelled_at),
-        sent_to_before=attempt.invited_email if attempt.invited_email not in (None, email) else "",
+        # Only an invitation the vendor made: a send that failed before reaching it went nowhere.
+        sent_to_before=(
+            attempt.invited_email
+            if attempt.vendor_attempt_id and attempt.invited_email not in (None, email)
+            else ""
+        ),
     )
 
 

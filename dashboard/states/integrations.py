@@ -40,6 +40,17 @@ def _stages_left_behind(stages: list[str]) -> str:
     )
 
 
+def _bookings_left_behind(stages: list[str]) -> str:
+    """What disconnecting does to the stages making their live-interview link through it ("" if none)."""
+    if not stages:
+        return ""
+    where = stages[0] if len(stages) == 1 else f"{', '.join(stages[:-1])} and {stages[-1]}"
+    return (
+        f" Interviews booked in {where} get their link through it: none can be booked there until "
+        "the link is repaired in the interview plan."
+    )
+
+
 class IntegrationsState(rx.State):
     """Connections and the connect dialog."""
 
@@ -274,9 +285,10 @@ class IntegrationsState(rx.State):
             return (
                 integration_service.unfinished_attempts(s, integration_id),
                 integration_service.stages_sending_through(s, integration_id),
+                integration_service.stages_booking_through(s, integration_id),
             )
 
-        (sent, not_sent), stages = await in_session(read)
+        (sent, not_sent), stages, booking = await in_session(read)
         self.confirm_disconnect_id = integration_id
         self.confirm_disconnect_title = f"Disconnect {name}?"
         what_happens = "Its key is erased and its webhook stops working. "
@@ -288,7 +300,9 @@ class IntegrationsState(rx.State):
                 f"candidates, {not_sent} not sent yet): candidates keep their links at the vendor, "
                 "but Assay will no longer follow them."
             )
-        self.confirm_disconnect_text = what_happens + _stages_left_behind(stages)
+        self.confirm_disconnect_text = (
+            what_happens + _stages_left_behind(stages) + _bookings_left_behind(booking)
+        )
 
     @rx.event
     @requires(Permission.MANAGE_INTEGRATIONS)

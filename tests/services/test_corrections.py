@@ -5,7 +5,7 @@ import time
 import pytest
 from sqlmodel import select
 
-from dashboard.services import assessments, attempt_actions, pipeline, sync
+from dashboard.services import assessments, attempt_actions, pipeline, sync, views
 from dashboard.services.actors import SYSTEM
 from dashboard.services.corrections import correct_candidate
 from dashboard.services.errors import UserError
@@ -235,3 +235,19 @@ def test_a_re_attempt_after_the_correction_invites_the_corrected_address_and_its
 
     assert outcome.sent and again.invited_email == "ada@example.com"
     assert again.state == AttemptState.COMPLETED and again.score_percent is not None
+
+
+def test_a_send_that_never_reached_the_vendor_is_not_said_to_have_gone_to_the_typo(
+    session, sandbox, hackerrank_jobs
+):
+    """Found in a review: "Sent to <typo>" showed for an attempt whose sends all failed."""
+    _integration, (stage, _) = hackerrank_jobs
+    attempt_id = enter_stage(session, stage, name="Ada Lovelace", email="ada@exmaple.com")
+    sandbox.faults(vendor="hackerrank", fail_next=[{"status": 400}])
+    assessments.send_assessment(session=session, attempt_id=attempt_id, actor=SYSTEM)
+    application_id = session.get(AssessmentAttempt, attempt_id).application_id
+    _correct(session, application_id, "ada@example.com")
+
+    [shown] = views.application(session, application_id).attempts
+
+    assert shown.state == "error" and shown.sent_to_before == ""

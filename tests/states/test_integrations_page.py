@@ -4,9 +4,10 @@ import pytest
 from sqlmodel import select
 
 from dashboard.services import plans, webhooks
-from dashboard.services.integrations import list_vendor_tests
+from dashboard.services.integrations import list_vendor_tests, save_integration
 from dashboard.states.integrations import IntegrationsState
 from models import AssessmentAttempt, AttemptState, Role, WebhookDelivery
+from providers.sandbox.server import IMITATIONS
 from tests.conftest import send_to_applicants, start_with_webhooks
 from tests.states.conftest import run_async, run_handler, substate
 
@@ -166,4 +167,36 @@ def test_the_disconnect_question_names_every_stage_that_sends_through_the_connec
         "The stages CoderPad assessment (Backend Engineer) and Screen (Data Engineer) send its tests: "
         "no candidate can enter them until they send others "
         "(connecting again makes a new connection, which they do not use)."
+    )
+
+
+def test_the_disconnect_question_names_the_stages_whose_interview_links_it_makes(
+    session, pipeline_with_assessment, signed_in_as
+):
+    """Found in a review: disconnecting CoderPad Interview said nothing of Onsite, whose booked
+    interviews get their pad through it, and where no interview can be booked once it is gone."""
+    p = pipeline_with_assessment
+    pads = save_integration(
+        session=session,
+        vendor="coderpad_interview",
+        name="CoderPad Interview",
+        region="sandbox",
+        custom_base_url="",
+        api_key=IMITATIONS["coderpad_interview"].DEMO_KEY,
+    )
+    template = next(t for t in list_vendor_tests(session=session, integration_id=pads.id) if t.live_interview)
+    plans.set_live_interview_template(
+        session=session,
+        stage_id=p.onsite.id,
+        integration_id=pads.id,
+        template_id=template.id,
+        template_name=template.name,
+    )
+    page = _page(signed_in_as)
+
+    run_async(run_handler(page, "ask_disconnect", pads.id, pads.name))
+
+    assert page.confirm_disconnect_text.endswith(
+        " Interviews booked in Onsite (Backend Engineer) get their link through it: none can be booked "
+        "there until the link is repaired in the interview plan."
     )
