@@ -53,6 +53,27 @@ def _jobs_column_help() -> rx.Component:
     )
 
 
+OWN_ROW_REASON_ID = "cannot-deactivate-yourself"
+
+
+def _cannot_deactivate_yourself(user: UserView) -> rx.Component:
+    """The signed-in admin's own Deactivate, disabled with the reason beside it (and read with it):
+    live, it only ever answered "You cannot deactivate yourself." once clicked."""
+    return rx.vstack(
+        rx.button(
+            "Deactivate",
+            size="1",
+            variant="soft",
+            color_scheme="red",
+            disabled=True,
+            aria_label="Deactivate " + user.name,
+            aria_describedby=OWN_ROW_REASON_ID,
+        ),
+        rx.text("You cannot deactivate yourself.", id=OWN_ROW_REASON_ID, size="1", color_scheme="gray"),
+        spacing="1",
+    )
+
+
 def _row(user: UserView) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
@@ -86,21 +107,25 @@ def _row(user: UserView) -> rx.Component:
         ),
         rx.table.cell(
             rx.cond(
-                user.active,
-                rx.button(
-                    "Deactivate",
-                    size="1",
-                    variant="soft",
-                    color_scheme="red",
-                    on_click=UsersState.ask_deactivate(user.id, user.name),
-                    aria_label="Deactivate " + user.name,
-                ),
-                rx.button(
-                    "Reactivate",
-                    size="1",
-                    variant="soft",
-                    on_click=UsersState.set_active(user.id, True),
-                    aria_label="Reactivate " + user.name,
+                user.id == AuthState.user_id,
+                _cannot_deactivate_yourself(user),
+                rx.cond(
+                    user.active,
+                    rx.button(
+                        "Deactivate",
+                        size="1",
+                        variant="soft",
+                        color_scheme="red",
+                        on_click=UsersState.ask_deactivate(user.id, user.name),
+                        aria_label="Deactivate " + user.name,
+                    ),
+                    rx.button(
+                        "Reactivate",
+                        size="1",
+                        variant="soft",
+                        on_click=UsersState.set_active(user.id, True),
+                        aria_label="Reactivate " + user.name,
+                    ),
                 ),
             )
         ),

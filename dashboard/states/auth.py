@@ -69,13 +69,18 @@ def _page_asked_for(url) -> str:
 
 
 class AuthState(rx.State):
-    """The session cookie and the signed-in user's name and role for the layout."""
+    """The session cookie and the signed-in user's name, role and id for the layout.
+
+    The id is no secret (it is in every page's links): the users page marks the admin's own row
+    by it, whose Deactivate would only answer "You cannot deactivate yourself." once clicked.
+    """
 
     session_token: str = rx.Cookie(
         "", name="assay_session", max_age=int(accounts.SESSION_LIFETIME.total_seconds()), same_site="lax"
     )
     user_name: str = ""
     user_role: str = ""
+    user_id: int = 0
     sign_in_error: str = ""
     signing_in: bool = False
 
@@ -114,8 +119,9 @@ class AuthState(rx.State):
         user = await self._resolve()
         if user is None:
             self.user_name = self.user_role = ""
+            self.user_id = 0
             return rx.redirect(_sign_in_for(self.router.url))
-        self.user_name, self.user_role = user.name, user.role.value
+        self.user_name, self.user_role, self.user_id = user.name, user.role.value, user.id
         await (await self.get_state(UnreadState))._recount(user)
 
     @rx.event
@@ -124,7 +130,7 @@ class AuthState(rx.State):
         page it names, or the jobs page, instead of a form asking them to sign in again."""
         user = await self._resolve()
         if user is not None:
-            self.user_name, self.user_role = user.name, user.role.value
+            self.user_name, self.user_role, self.user_id = user.name, user.role.value, user.id
             return rx.redirect(_page_asked_for(self.router.url))
         return None
 
@@ -148,6 +154,7 @@ class AuthState(rx.State):
         token = self.session_token
         await in_session(lambda s: accounts.sign_out(session=s, token=token))
         self.session_token = self.user_name = self.user_role = ""
+        self.user_id = 0
         return _fresh_page(SIGN_IN)
 
 

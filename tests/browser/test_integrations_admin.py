@@ -292,6 +292,24 @@ def test_each_control_on_the_users_page_names_whose_it_is(page, app_url, sign_in
     assert shared_names(page) == {}
 
 
+def test_the_admins_own_row_says_before_any_click_that_they_cannot_deactivate_themselves(
+    page, app_url, shoot, sign_in
+):
+    """Found by a walk: the signed-in admin's own row had a live Deactivate button that only ever
+    answered "You cannot deactivate yourself." once clicked; it is disabled, and says why beside it."""
+    sign_in("admin@assay.test")
+    page.goto(f"{app_url}/users")
+    mine = page.get_by_role("row", name=re.compile("admin@assay.test"))
+    button = mine.get_by_role("button", name="Deactivate Avery Admin", exact=True)
+
+    expect(button).to_be_disabled()
+    expect(button).to_have_accessible_description("You cannot deactivate yourself.")
+    expect(mine.get_by_text("You cannot deactivate yourself.")).to_be_visible()
+    riley = page.get_by_role("row", name=re.compile("recruiter@assay.test"))
+    expect(riley.get_by_role("button", name="Deactivate Riley Recruiter", exact=True)).to_be_enabled()
+    shoot("users-own-row-cannot-deactivate", full_page=False)
+
+
 def test_each_control_on_the_integrations_page_names_its_connection(page, app_url, sign_in):
     """Every connection's card offered "Rename", "Sync now", "Disconnect" and "Reveal", and every
     vendor's tile "Connect": an admin using a screen reader heard six of each with nothing of which

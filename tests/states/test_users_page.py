@@ -101,3 +101,18 @@ def test_deactivating_and_reactivating_say_whom(session, signed_in_as):
 
     assert "Kay Keyboard is deactivated; their sessions have ended." in str(deactivated)
     assert "Kay Keyboard is active again." in str(reactivated)
+
+
+def test_the_page_knows_which_row_is_the_signed_in_admins_own(session, signed_in_as):
+    """Found by a walk: the admin's own row offered Deactivate, which only ever answered "You cannot
+    deactivate yourself." after the click; the page knows their row (by id, no secret) to say so first."""
+    root = signed_in_as(Role.ADMIN)
+    auth, page = substate(root, AuthState), substate(root, UsersState)
+    run_async(run_handler(auth, "guard_page"))
+    run_async(run_handler(page, "load"))
+    me = next(u for u in page.users if u.email == "admin@example.com")
+
+    assert auth.user_id == me.id
+
+    run_async(run_handler(auth, "sign_out"))
+    assert auth.user_id == 0  # the next person on this tab is nobody's row until signed in
