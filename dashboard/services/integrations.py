@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from dashboard.services import history, secrets
 from dashboard.services.actors import SYSTEM, Actor
 from dashboard.services.errors import NotFound, UserError
+from dashboard.services.wording import counted
 from dashboard.settings import get_settings
 from models import (
     Application,
@@ -433,6 +434,14 @@ def stages_booking_through(session: Session, integration_id: int) -> list[str]:
     return [f"{stage} ({job})" for stage, job in rows]
 
 
+def disconnected(affected: int) -> str:
+    """What disconnecting did, in the audit log and the admin's toast alike: the log's "1 open
+    assessments marked failed." read as a form letter, and a 0 like a count to worry about."""
+    if not affected:
+        return "Disconnected; it had no unfinished assessments."
+    return f"Disconnected; {counted(affected, 'unfinished assessment')} marked failed."
+
+
 def disconnect(*, session: Session, integration_id: int, actor: Actor = SYSTEM) -> int:
     """Remove a connection: erase its key, mark its open attempts failed; returns how many.
 
@@ -464,7 +473,7 @@ def disconnect(*, session: Session, integration_id: int, actor: Actor = SYSTEM) 
         history.bump_job(session, session.get(Application, attempt.application_id).job_id)
         affected += 1
     _close_waiting_deliveries(session, integration_id, reason, now)
-    audit(session, integration.id, actor, f"Disconnected; {affected} open assessments marked failed.")
+    audit(session, integration.id, actor, disconnected(affected))
     integration.disconnected_at = now
     integration.name = f"{integration.name} (disconnected {now:%Y-%m-%d %H:%M})"[:120]
     integration.api_key_encrypted = ""

@@ -324,9 +324,7 @@ class IntegrationsState(rx.State):
         except UserError as err:
             return rx.toast.error(str(err))
         await self._reload()
-        if not affected:  # "0 unfinished assessments marked failed" read like a count to worry about
-            return rx.toast.success("Disconnected; it had no unfinished assessments.")
-        return rx.toast.success(f"Disconnected; {counted(affected, 'unfinished assessment')} marked failed.")
+        return rx.toast.success(integration_service.disconnected(affected))
 
     @rx.event
     @requires(Permission.MANAGE_INTEGRATIONS)

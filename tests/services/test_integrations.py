@@ -330,6 +330,30 @@ def test_disconnecting_erases_the_key_and_fails_open_attempts_with_the_reason(
     )
 
 
+def test_the_disconnect_audit_line_counts_as_a_sentence_reads(session, pipeline_with_assessment, sandbox):
+    """Found by a walk: the audit log said "Disconnected; 1 open assessments marked failed." (and
+    "0 open assessments" for a quiet connection) where the toast beside it read as a sentence."""
+    p = pipeline_with_assessment
+    moved = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+    assessments.send_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
+    quiet = connect_screen(session, name="Quiet")
+
+    disconnect(session=session, integration_id=p.integration.id, actor=SYSTEM)
+    disconnect(session=session, integration_id=quiet.id, actor=SYSTEM)
+
+    def said(integration_id):
+        return session.exec(
+            select(IntegrationLog.message)
+            .where(IntegrationLog.integration_id == integration_id, IntegrationLog.kind == "audit")
+            .order_by(IntegrationLog.id)
+        ).all()[-1]
+
+    assert said(p.integration.id) == "Disconnected; 1 unfinished assessment marked failed."
+    assert said(quiet.id) == "Disconnected; it had no unfinished assessments."
+
+
 def test_only_a_vendor_that_signs_is_given_the_webhook_secret_to_paste(session, sandbox):
     screen = connect_screen(session)
     codesignal = connect(
