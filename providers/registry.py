@@ -42,6 +42,12 @@ def region_choices(spec: VendorSpec) -> dict[str, str]:
     }
 
 
+def region_label(spec: VendorSpec, region: str) -> str:
+    """The label an admin picked ``region`` by in the connect dialog (a region the vendor no longer
+    lists, by its key)."""
+    return region_choices(spec).get(region, region)
+
+
 def region_base_url(spec: VendorSpec, region: str, *, sandbox_url: str, custom_url: str = "") -> str:
     """The base URL a connection in ``region`` talks to.
 

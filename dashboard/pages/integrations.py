@@ -12,10 +12,10 @@ from dashboard.states.integrations import IntegrationsState as S
 from dashboard.states.live import NavigationWatch
 
 
-def _fact(label: str, value) -> rx.Component:
+def _fact(label: str, value, **props) -> rx.Component:
     return rx.hstack(
         rx.text(label, size="1", color_scheme="gray", min_width="130px"),
-        rx.text(value, size="1"),
+        rx.text(value, size="1", **props),
     )
 
 
@@ -170,7 +170,6 @@ def _connection(conn: IntegrationView) -> rx.Component:
             rx.hstack(
                 # A name without spaces (a URL, an account id) still wraps inside the card.
                 rx.text(conn.name, weight="bold", overflow_wrap="anywhere", min_width="0"),
-                rx.badge(conn.region, variant="outline"),
                 rx.spacer(),
                 rx.badge(
                     conn.health,
@@ -181,6 +180,9 @@ def _connection(conn: IntegrationView) -> rx.Component:
                 width="100%",
                 align="center",
             ),
+            # As the connect dialog offers it: a badge by the name wore the registry's key ("homologation"),
+            # and the label, longer, squeezed the name there to a letter a line.
+            _fact("Region", conn.region_label, class_name="connection-region"),
             _fact("API key", conn.masked_key),
             _fact("Connected", conn.created_at),
             _fact("Last successful call", _when(conn.last_used_at)),

@@ -196,7 +196,7 @@ class IntegrationView:
     vendor: str
     vendor_name: str
     name: str
-    region: str
+    region: str  # the key, sent back by the Rotate key or change region dialog
     custom_base_url: str
     masked_key: str
     created_at: str
@@ -215,6 +215,7 @@ class IntegrationView:
     webhook_error: str = ""  # why the newest of those failed, if one did
     sync_every: str = "default"  # the sync select's value: seconds, or "default"
     webhook_secret_label: str = ""  # what the vendor calls the secret to paste there; "" if it takes none
+    region_label: str = ""  # as the connect dialog offers it ("homologation" is the registry's key)
 
 
 @dataclasses.dataclass
@@ -631,6 +632,7 @@ def integrations(session: Session) -> list[IntegrationView]:
                 webhook_error=webhook_error or "",
                 sync_every=str(i.sync_every_seconds or "default"),
                 webhook_secret_label=registry.VENDORS[i.vendor].webhook_secret_label,
+                region_label=registry.region_label(registry.VENDORS[i.vendor], i.region),
             )
         )
     return views

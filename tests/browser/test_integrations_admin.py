@@ -57,6 +57,8 @@ def test_admin_connects_rotates_and_disconnects_a_vendor(page, demo_app, app_url
     card = page.locator(".integration-connection", has_text=NAME)
     expect(card).to_contain_text("\u2022\u2022\u2022\u2022-key")
     expect(card.locator(".audit-log")).to_contain_text("Connected (sandbox")
+    # Its region as the dialog offered it, not the registry's key ("sandbox").
+    expect(card.locator(".connection-region")).to_have_text("Sandbox (Assay's built-in vendor sandbox)")
     shoot("11-connected")
 
     card.get_by_role("button", name=f"Reveal the webhook of {NAME}", exact=True).click()

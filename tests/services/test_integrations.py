@@ -388,6 +388,25 @@ def test_a_connection_asked_for_by_many_threads_at_once_is_given_one_provider(se
     assert len(providers) == 1
 
 
+def test_a_connections_card_names_its_region_as_the_connect_dialog_does(session, sandbox):
+    """Found by a walk: the connect dialog offered "Homologation (Coodesh's test environment)" and
+    the card it made wore the registry's key, "homologation" (every sandbox card, "sandbox")."""
+    connect_screen(session)
+    coodesh = connect_screen(
+        session, vendor="coodesh", name="Coodesh", api_key=COODESH_KEY, options=COODESH_OPTIONS
+    )
+    coodesh.region = "homologation"  # not reachable from a test: as the admin would have picked it
+    session.add(coodesh)
+    session.commit()
+
+    labels = {v.vendor: v.region_label for v in views.integrations(session)}
+
+    assert labels == {
+        "coderpad_screen": "Sandbox (Assay's built-in vendor sandbox)",
+        "coodesh": "Homologation (Coodesh's test environment)",
+    }
+
+
 def test_the_region_choices_read_as_the_vendor_names_them():
     """The connect dialog offered 'homologation' and 'legacy', the registry's keys, though each
     region has a label an admin recognises ("Legacy (interviewmocha.com)")."""
