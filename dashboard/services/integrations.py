@@ -33,7 +33,7 @@ from models import (
 )
 from models.lifecycle import OPEN_STATES
 from providers import registry
-from providers.base import Capability, ConnectionConfig, Provider, ProviderError, VendorTest
+from providers.base import Capability, ConnectionConfig, Provider, ProviderError, VendorSpec, VendorTest
 from providers.budget import BudgetFactory, SharedBudget
 
 log = logging.getLogger(__name__)
@@ -269,10 +269,34 @@ def connect(
     session.add(integration)
     session.flush()  # the id is part of the webhook URL
     _check_with_vendor(session, integration)
-    audit(session, integration.id, actor, f"Connected ({region}, key {_masked(key[-4:])}).")
+    where = _region_said(registry.VENDORS[vendor], region, integration.custom_base_url)
+    audit(session, integration.id, actor, f"Connected. Region: {where}; key {_masked(key[-4:])}.")
     session.commit()
     log.info("integration %s (%s) connected", integration.id, vendor)
     return integration
+
+
+def _region_said(spec: VendorSpec, region: str, custom_base_url: str) -> str:
+    """A region in the audit log as the connect dialog offers it, a custom one with its address:
+    the registry's keys ("region custom \u2192 custom" for a new custom URL) told an admin nothing."""
+    label = registry.region_label(spec, region)
+    return f"{label} ({custom_base_url})" if region == registry.CUSTOM_REGION else label
+
+
+def _settings_changed(spec: VendorSpec, before: dict[str, str], after: dict[str, str]) -> list[str]:
+    """Each setting changed, by the label and values the connect dialog shows: "Settings
+    company_id=..., time_unit=seconds" listed every setting by its key, for the one changed."""
+
+    def shown(field, value: str) -> str:
+        if value:
+            return value
+        return f"{field.default} (the default)" if field.default else "none"
+
+    return [
+        f"{field.label}: {shown(field, before.get(field.key, ''))} \u2192 {shown(field, after.get(field.key, ''))}"
+        for field in spec.extra_fields
+        if before.get(field.key, "") != after.get(field.key, "")
+    ]
 
 
 def update_connection(
@@ -298,22 +322,24 @@ def update_connection(
     stored_key = secrets.decrypt(integration.api_key_encrypted)
     key = _check_input(integration.vendor, region, custom_base_url, api_key, stored_key=stored_key)
     extra = _check_options(integration.vendor, options if options is not None else integration.options)
-    changes = []
-    if extra != (integration.options or {}):
-        changes.append("settings " + ", ".join(f"{k}={v}" for k, v in sorted(extra.items())))
+    spec = registry.VENDORS[integration.vendor]
+    changes = _settings_changed(spec, integration.options or {}, extra)
     integration.options = extra
     if key != stored_key:
         changes.append(f"key rotated ({_masked(integration.api_key_last4)} \u2192 {_masked(key[-4:])})")
         integration.api_key_encrypted = secrets.encrypt(key)
         integration.api_key_last4 = key[-4:]
     if (region, custom_base_url.strip()) != (integration.region, integration.custom_base_url):
-        changes.append(f"region {integration.region} \u2192 {region}")
+        before = _region_said(spec, integration.region, integration.custom_base_url)
+        changes.append(f"region: {before} \u2192 {_region_said(spec, region, custom_base_url.strip())}")
     integration.region = region
     integration.custom_base_url = custom_base_url.strip()
     _check_with_vendor(session, integration)
     if changes:
         integration.credentials_changed_at = utcnow()
-    audit(session, integration.id, actor, ("; ".join(changes) or "key re-checked").capitalize() + ".")
+    said = "; ".join(changes) or "key re-checked"
+    # Its first letter raised only: str.capitalize() lowered the rest ("Company ID" to "company id").
+    audit(session, integration.id, actor, said[:1].upper() + said[1:] + ".")
     session.add(integration)
     session.commit()
     return integration

@@ -56,7 +56,9 @@ def test_admin_connects_rotates_and_disconnects_a_vendor(page, demo_app, app_url
     page.get_by_role("button", name="Save & close").click()
     card = page.locator(".integration-connection", has_text=NAME)
     expect(card).to_contain_text("\u2022\u2022\u2022\u2022-key")
-    expect(card.locator(".audit-log")).to_contain_text("Connected (sandbox")
+    expect(card.locator(".audit-log")).to_contain_text(
+        "Connected. Region: Sandbox (Assay's built-in vendor sandbox)"
+    )
     # Its region as the dialog offered it, not the registry's key ("sandbox").
     expect(card.locator(".connection-region")).to_have_text("Sandbox (Assay's built-in vendor sandbox)")
     shoot("11-connected")
@@ -356,7 +358,9 @@ def test_a_too_long_connection_name_is_refused_and_kept_and_the_longest_wraps_in
     dialog.get_by_label("API key").fill("demo-coodesh-key")
     dialog.get_by_role("button", name="Save & close").click()
     card = page.locator(".integration-connection", has_text=longest)
-    expect(card.locator(".audit-log")).to_contain_text("Connected (sandbox")
+    expect(card.locator(".audit-log")).to_contain_text(
+        "Connected. Region: Sandbox (Assay's built-in vendor sandbox)"
+    )
     assert card.evaluate("c => c.scrollWidth <= c.clientWidth"), "the name overflows its card"
     shoot("21-long-connection-name-wraps", card)
 
@@ -385,7 +389,9 @@ def test_a_setting_with_fixed_values_is_offered_as_a_select(page, app_url, shoot
     dialog.get_by_label("API key").fill("demo-coodesh-key")
     dialog.get_by_role("button", name="Save & close").click()
     card = page.locator(".integration-connection", has_text="Coodesh (seconds)")
-    expect(card.locator(".audit-log")).to_contain_text("Connected (sandbox")
+    expect(card.locator(".audit-log")).to_contain_text(
+        "Connected. Region: Sandbox (Assay's built-in vendor sandbox)"
+    )
 
     # The saved choice is shown again when the connection is edited.
     card.get_by_role("button", name="Rotate key or change region").click()
@@ -403,7 +409,7 @@ def test_a_setting_with_fixed_values_is_offered_as_a_select(page, app_url, shoot
     page.get_by_role("option", name="minutes").click()
     dialog.get_by_role("button", name="Save & close").click()
     expect(dialog).to_have_count(0)
-    expect(card.locator(".audit-log")).to_contain_text("time_unit=minutes")
+    expect(card.locator(".audit-log")).to_contain_text("Unit of time taken: seconds \u2192 minutes.")
     expect(card).to_contain_text("\u2022\u2022\u2022\u2022-key")  # the same key, kept
     assert not [f for f in from_server if "demo-coodesh-key" in f]  # and it stayed on the server
 

@@ -192,7 +192,7 @@ def test_updating_a_connection_is_audited_without_the_key(session, sandbox):
     [view] = views.integrations(session)
     assert [a.summary for a in view.audit] == [
         "Key re-checked.",
-        "Connected (sandbox, key \u2022\u2022\u2022\u2022-key).",
+        "Connected. Region: Sandbox (Assay's built-in vendor sandbox); key \u2022\u2022\u2022\u2022-key.",
     ]
     assert all(SCREEN_KEY not in a.summary for a in view.audit)
     session.refresh(integration)
@@ -208,6 +208,11 @@ def test_updating_a_connection_is_audited_without_the_key(session, sandbox):
 
     session.refresh(integration)
     assert integration.credentials_changed_at is not None
+    custom = sandbox.url + VENDORS["coderpad_screen"].sandbox_prefix
+    # Found by a walk: "Region sandbox \u2192 custom", the registry's keys, not the dialog's labels.
+    assert views.integrations(session)[0].audit[0].summary == (
+        f"Region: Sandbox (Assay's built-in vendor sandbox) \u2192 Custom base URL ({custom})."
+    )
 
 
 def test_an_empty_key_box_keeps_the_stored_key_and_checks_the_new_settings_with_it(session, sandbox):
@@ -231,10 +236,9 @@ def test_an_empty_key_box_keeps_the_stored_key_and_checks_the_new_settings_with_
     assert coodesh.options["time_unit"] == "seconds"
     assert coodesh.api_key_encrypted == stored  # the same key, not even encrypted again
     [view] = [v for v in views.integrations(session) if v.id == coodesh.id]
-    assert (
-        view.audit[0].summary
-        == "Settings company_id=" + COODESH_OPTIONS["company_id"] + ", time_unit=seconds."
-    )
+    # Found by a walk: "Settings company_id=coodesh-demo-company, time_unit=seconds.", every setting
+    # by its key, for one changed; the admin changed "Unit of time taken", from its default.
+    assert view.audit[0].summary == "Unit of time taken: minutes (the default) \u2192 seconds."
 
     # A region the stored key does not reach is checked with the vendor, and nothing changes.
     with pytest.raises(UserError, match=re.escape("127.0.0.1:9")):
