@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
 import logging
 import threading
@@ -39,7 +40,7 @@ from providers.budget import BudgetFactory, SharedBudget
 log = logging.getLogger(__name__)
 
 # The name column holds 120 characters, and disconnecting appends " (disconnected YYYY-mm-dd HH:MM)"
-# (32): a longer name would lose that suffix and keep blocking its own name for a new connection.
+# (32, a few more with a count: _retired_name): a longer name would not fit the column beside it.
 NAME_MAX = 80
 
 
@@ -460,6 +461,22 @@ def stages_booking_through(session: Session, integration_id: int) -> list[str]:
     return [f"{stage} ({job})" for stage, job in rows]
 
 
+def _retired_name(session: Session, integration: Integration, now) -> str:
+    """The name a disconnected connection keeps, freeing its own for a new one: dated, and counted
+    when another of that name was disconnected within the minute (the second Disconnect crashed on
+    the vendor-and-name constraint, and its card stayed)."""
+    stamp = f"disconnected {now:%Y-%m-%d %H:%M}"
+    names = (f"{integration.name} ({stamp}{'' if n == 1 else f', {n}'})" for n in itertools.count(1))
+    return next(
+        name
+        for name in names
+        if session.exec(
+            select(Integration.id).where(Integration.vendor == integration.vendor, Integration.name == name)
+        ).first()
+        is None
+    )
+
+
 def disconnected(affected: int) -> str:
     """What disconnecting did, in the audit log and the admin's toast alike: the log's "1 open
     assessments marked failed." read as a form letter, and a 0 like a count to worry about."""
@@ -501,7 +518,7 @@ def disconnect(*, session: Session, integration_id: int, actor: Actor = SYSTEM) 
     _close_waiting_deliveries(session, integration_id, reason, now)
     audit(session, integration.id, actor, disconnected(affected))
     integration.disconnected_at = now
-    integration.name = f"{integration.name} (disconnected {now:%Y-%m-%d %H:%M})"[:120]
+    integration.name = _retired_name(session, integration, now)
     integration.api_key_encrypted = ""
     integration.webhook_token_encrypted = secrets.encrypt(secrets.new_webhook_token())
     session.add(integration)

@@ -122,6 +122,27 @@ def test_a_name_too_long_for_the_card_and_the_disconnected_suffix_is_refused(ses
     assert re.fullmatch(r"y{80} \(disconnected \d{4}-\d\d-\d\d \d\d:\d\d\)", longest.name)
 
 
+def test_a_name_connected_and_disconnected_twice_in_a_minute_is_disconnected_both_times(
+    session, sandbox, monkeypatch
+):
+    """Found by a walk: an admin connected Coodesh BR, disconnected it, connected it again and
+    disconnected that within the minute: the second Disconnect crashed on the (vendor, name)
+    constraint, both retired as "Coodesh BR (disconnected <same minute>)", and the card stayed."""
+    minute = datetime.datetime(2026, 3, 2, 9, 30, tzinfo=datetime.UTC)
+    monkeypatch.setattr("dashboard.services.integrations.utcnow", lambda: minute)
+    first = connect_screen(session, name="Screen BR")
+    disconnect(session=session, integration_id=first.id)
+    second = connect_screen(session, name="Screen BR")
+
+    disconnect(session=session, integration_id=second.id)
+
+    assert (first.name, second.name) == (
+        "Screen BR (disconnected 2026-03-02 09:30)",
+        "Screen BR (disconnected 2026-03-02 09:30, 2)",
+    )
+    assert views.integrations(session) == []
+
+
 def test_a_connection_is_renamed_without_its_key_and_a_name_it_cannot_take_is_refused(session, sandbox):
     """An admin names connections after their teams; one named too long before the limit can be mended."""
     eu = connect_screen(session, name="CoderPad Screen")
