@@ -14,7 +14,8 @@ from dashboard.states.live import NavigationWatch
 
 def _fact(label: str, value, **props) -> rx.Component:
     return rx.hstack(
-        rx.text(label, size="1", color_scheme="gray", min_width="130px"),
+        # As wide as the longest label ("Webhooks not applied yet"): its value stood out of line.
+        rx.text(label, size="1", color_scheme="gray", min_width="165px"),
         rx.text(value, size="1", **props),
     )
 

@@ -84,7 +84,8 @@ class UsersState(rx.State):
     @rx.event
     @requires(Permission.MANAGE_USERS)
     def set_invite_email(self, value: str):
-        self.invite_email = value
+        """Typed anew, the address is not the one refused: "x already has an account" named the old one."""
+        self.invite_email, self.invite_error = value, ""
 
     @rx.event
     @requires(Permission.MANAGE_USERS)

@@ -116,3 +116,18 @@ def test_the_page_knows_which_row_is_the_signed_in_admins_own(session, signed_in
 
     run_async(run_handler(auth, "sign_out"))
     assert auth.user_id == 0  # the next person on this tab is nobody's row until signed in
+
+
+def test_an_invite_refused_for_one_address_stops_saying_so_once_another_is_typed(session, signed_in_as):
+    """Seen by a walk: "x already has an account." stayed while the admin typed another address."""
+    accounts.create_user(session=session, email="taken@example.com", name="Taken", role=Role.RECRUITER)
+    page = substate(signed_in_as(Role.ADMIN), UsersState)
+    run_async(run_handler(page, "load"))
+    run_async(
+        run_handler(page, "invite", {"email": "taken@example.com", "name": "Tess", "role": "recruiter"})
+    )
+    assert "already has an account" in page.invite_error
+
+    run_async(run_handler(page, "set_invite_email", "tess@example.com"))
+
+    assert (page.invite_error, page.invite_email) == ("", "tess@example.com")
