@@ -26,8 +26,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
-    # SQLite's own lower() folds ASCII letters only, so "Élodie" never matched a search for
-    # "élodie", nor "Écrivain" the same-title check of "écrivain": Python's, as PostgreSQL's, folds all.
+    # SQLite's own lower() folds ASCII letters only, so the outbox's search for "élodie" missed the
+    # email about Élodie: Python's, as PostgreSQL's, folds all. (Names and titles are searched in
+    # their folded columns, ``models.folded``, accents aside too.)
     dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
 
 

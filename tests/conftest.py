@@ -178,6 +178,33 @@ def connect_screen(session, **overrides) -> Integration:
     return save_integration(session=session, **values)
 
 
+def connect_pads(session) -> Integration:
+    """A CoderPad Interview connection to the sandbox: live-interview pads, made per interview."""
+    return save_integration(
+        session=session,
+        vendor="coderpad_interview",
+        name="CoderPad Interview",
+        region="sandbox",
+        custom_base_url="",
+        api_key=IMITATIONS["coderpad_interview"].DEMO_KEY,
+    )
+
+
+def link_pads(session, stage_id: int) -> tuple[Integration, str]:
+    """Interviews booked in the stage get a pad from a CoderPad Interview template, through a new
+    connection; that connection and the template's name."""
+    pads = connect_pads(session)
+    template = next(t for t in list_vendor_tests(session=session, integration_id=pads.id) if t.live_interview)
+    plans.set_live_interview_template(
+        session=session,
+        stage_id=stage_id,
+        integration_id=pads.id,
+        template_id=template.id,
+        template_name=template.name,
+    )
+    return pads, template.name
+
+
 @pytest.fixture
 def screen(session, sandbox) -> Integration:
     """A CoderPad Screen connection to the sandbox."""

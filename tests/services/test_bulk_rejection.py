@@ -22,6 +22,21 @@ def _applicant(session, job_id: int, name: str) -> Application:
     return pipeline.add_application(session=session, job_id=job_id, name=name, email=email, actor=SYSTEM)
 
 
+def _rejected_already(session, job_id: int, count: int, actor) -> list[Application]:
+    """``count`` applicants of the job, each rejected already (by ``actor``)."""
+    applicants = [_applicant(session, job_id, f"Rejected{n:02d} Already") for n in range(count)]
+    for applicant in applicants:
+        review.reject(
+            session=session,
+            application_id=applicant.id,
+            reason="Other",
+            note="",
+            expected_version=0,
+            actor=actor,
+        )
+    return applicants
+
+
 def test_the_selection_is_rejected_each_on_its_own_and_those_passed_over_say_why(
     session, pipeline_with_assessment, sandbox, rita
 ):
@@ -89,16 +104,7 @@ def test_no_reason_rejects_no_one(session, pipeline_with_assessment, rita):
 
 def test_a_long_selection_says_its_first_lines_and_counts_the_rest(session, pipeline_with_assessment, rita):
     p = pipeline_with_assessment
-    applicants = [_applicant(session, p.job.id, f"Rejected{n:02d} Already") for n in range(12)]
-    for applicant in applicants:
-        review.reject(
-            session=session,
-            application_id=applicant.id,
-            reason="Other",
-            note="",
-            expected_version=0,
-            actor=rita,
-        )
+    applicants = _rejected_already(session, p.job.id, 12, rita)
 
     selected = bulk_rejection.before_rejecting(session, p.job.id, [a.id for a in applicants])
 
@@ -129,16 +135,7 @@ def test_all_rejected_is_told_as_a_success(session, pipeline_with_assessment, ri
 
 def test_a_toast_of_many_passed_over_names_three_and_counts_the_rest(session, pipeline_with_assessment, rita):
     p = pipeline_with_assessment
-    applicants = [_applicant(session, p.job.id, f"Already{n} Rejected") for n in range(5)]
-    for applicant in applicants:
-        review.reject(
-            session=session,
-            application_id=applicant.id,
-            reason="Other",
-            note="",
-            expected_version=0,
-            actor=rita,
-        )
+    applicants = _rejected_already(session, p.job.id, 5, rita)
     selected = bulk_rejection.before_rejecting(session, p.job.id, [a.id for a in applicants])
 
     outcomes = bulk_rejection.reject_selected(

@@ -9,7 +9,7 @@ from sqlmodel import select
 from dashboard.services import interviews, pipeline, plan_connections, plans
 from dashboard.services.actors import SYSTEM
 from dashboard.services.errors import UserError
-from dashboard.services.integrations import disconnect, list_vendor_tests, save_integration
+from dashboard.services.integrations import disconnect
 from models import (
     ApplicationEvent,
     AssessmentAttempt,
@@ -20,19 +20,7 @@ from models import (
     Job,
     StageAssessment,
 )
-from providers.sandbox.server import IMITATIONS
-from tests.conftest import connect_screen
-
-
-def _pads(session) -> Integration:
-    return save_integration(
-        session=session,
-        vendor="coderpad_interview",
-        name="CoderPad Interview",
-        region="sandbox",
-        custom_base_url="",
-        api_key=IMITATIONS["coderpad_interview"].DEMO_KEY,
-    )
+from tests.conftest import connect_pads, connect_screen, link_pads
 
 
 def _audit(session, integration_id: int) -> list[str]:
@@ -111,7 +99,7 @@ def test_a_test_no_connected_connection_lists_is_not_moved_and_the_plan_change_i
         plan_connections.use_for_test(
             session=session, stage_test_id=test.id, integration_id=again.id, actor=SYSTEM
         )
-    pads = _pads(session)
+    pads = connect_pads(session)
     with pytest.raises(UserError, match="CoderPad Interview connects another vendor"):
         plan_connections.use_for_test(
             session=session, stage_test_id=test.id, integration_id=pads.id, actor=SYSTEM
@@ -124,22 +112,14 @@ def test_a_live_interview_link_left_on_a_disconnected_connection_moves_and_inter
     session, pipeline_with_assessment, sandbox
 ):
     p = pipeline_with_assessment
-    pads = _pads(session)
-    template = next(t for t in list_vendor_tests(session=session, integration_id=pads.id) if t.live_interview)
-    plans.set_live_interview_template(
-        session=session,
-        stage_id=p.applied.id,
-        integration_id=pads.id,
-        template_id=template.id,
-        template_name=template.name,
-    )
+    pads, template_name = link_pads(session, p.applied.id)
     disconnect(session=session, integration_id=pads.id, actor=SYSTEM)
-    again = _pads(session)
+    again = connect_pads(session)
 
     repair = plan_connections.repair_for_link(session, p.applied.id)
     assert repair.offers == [(again.id, "CoderPad Interview")]
     assert repair.text == (
-        f"1 connected CoderPad Interview connection lists {template.name}: interviews booked in "
+        f"1 connected CoderPad Interview connection lists {template_name}: interviews booked in "
         "Applied get their link through the one you choose."
     )
     said = plan_connections.use_for_link(
@@ -165,15 +145,7 @@ def test_booking_in_a_stage_whose_live_link_was_disconnected_is_refused_before_a
     """Found by a walk: the interview was saved, in the history, then its room failed with "reconnect
     it first"; the recruiter was told to do what cannot help, with a booking made for nothing."""
     p = pipeline_with_assessment
-    pads = _pads(session)
-    template = next(t for t in list_vendor_tests(session=session, integration_id=pads.id) if t.live_interview)
-    plans.set_live_interview_template(
-        session=session,
-        stage_id=p.applied.id,
-        integration_id=pads.id,
-        template_id=template.id,
-        template_name=template.name,
-    )
+    pads, _template = link_pads(session, p.applied.id)
     disconnect(session=session, integration_id=pads.id, actor=SYSTEM)
 
     with pytest.raises(UserError) as refused:

@@ -4,11 +4,10 @@ import pytest
 from sqlmodel import select
 
 from dashboard.services import plans, webhooks
-from dashboard.services.integrations import list_vendor_tests, save_integration
+from dashboard.services.integrations import list_vendor_tests
 from dashboard.states.integrations import IntegrationsState
 from models import AssessmentAttempt, AttemptState, Role, WebhookDelivery
-from providers.sandbox.server import IMITATIONS
-from tests.conftest import send_to_applicants, start_with_webhooks
+from tests.conftest import link_pads, send_to_applicants, start_with_webhooks
 from tests.states.conftest import run_async, run_handler, substate
 
 
@@ -176,22 +175,7 @@ def test_the_disconnect_question_names_the_stages_whose_interview_links_it_makes
     """Found in a review: disconnecting CoderPad Interview said nothing of Onsite, whose booked
     interviews get their pad through it, and where no interview can be booked once it is gone."""
     p = pipeline_with_assessment
-    pads = save_integration(
-        session=session,
-        vendor="coderpad_interview",
-        name="CoderPad Interview",
-        region="sandbox",
-        custom_base_url="",
-        api_key=IMITATIONS["coderpad_interview"].DEMO_KEY,
-    )
-    template = next(t for t in list_vendor_tests(session=session, integration_id=pads.id) if t.live_interview)
-    plans.set_live_interview_template(
-        session=session,
-        stage_id=p.onsite.id,
-        integration_id=pads.id,
-        template_id=template.id,
-        template_name=template.name,
-    )
+    pads, _template = link_pads(session, p.onsite.id)
     page = _page(signed_in_as)
 
     run_async(run_handler(page, "ask_disconnect", pads.id, pads.name))

@@ -6,11 +6,10 @@ from reflex.istate.data import ReflexURL, RouterData
 
 from dashboard.services import plans
 from dashboard.services.actors import SYSTEM
-from dashboard.services.integrations import disconnect, list_vendor_tests, save_integration
+from dashboard.services.integrations import disconnect
 from dashboard.states.plan import PlanState
 from models import Integration, Role
-from providers.sandbox.server import IMITATIONS
-from tests.conftest import connect_screen
+from tests.conftest import connect_screen, link_pads
 from tests.states.conftest import run_async, run_handler, substate, toast_level
 
 
@@ -23,32 +22,6 @@ def _plan_page(signed_in_as, job_id: int) -> PlanState:
     return page
 
 
-def _pads(session) -> Integration:
-    """A CoderPad Interview connection to the sandbox (live-interview pads)."""
-    return save_integration(
-        session=session,
-        vendor="coderpad_interview",
-        name="CoderPad Interview",
-        region="sandbox",
-        custom_base_url="",
-        api_key=IMITATIONS["coderpad_interview"].DEMO_KEY,
-    )
-
-
-def _onsite_pads(session, p) -> Integration:
-    """Interviews booked in Onsite get a pad made from a CoderPad Interview template."""
-    pads = _pads(session)
-    template = next(t for t in list_vendor_tests(session=session, integration_id=pads.id) if t.live_interview)
-    plans.set_live_interview_template(
-        session=session,
-        stage_id=p.onsite.id,
-        integration_id=pads.id,
-        template_id=template.id,
-        template_name=template.name,
-    )
-    return pads
-
-
 def test_a_test_and_a_live_link_through_a_disconnected_connection_are_marked_in_words(
     session, pipeline_with_assessment, signed_in_as
 ):
@@ -56,7 +29,7 @@ def test_a_test_and_a_live_link_through_a_disconnected_connection_are_marked_in_
     a new connection), the plan showed the test as if nothing were wrong, while every move into
     the stage was refused."""
     p = pipeline_with_assessment
-    pads = _onsite_pads(session, p)
+    pads, _template = link_pads(session, p.onsite.id)
     page = _plan_page(signed_in_as, p.job.id)
     stage = next(s for s in page.plan.stages if s.id == p.assessment.id)
     assert stage.tests[0].broken == ""  # connected: nothing to say
