@@ -8,9 +8,11 @@ import threading
 import pytest
 import reflex as rx
 from reflex.event import EventSpec
+from reflex.istate.data import ReflexURL, RouterData
 
 from dashboard.services import accounts
 from dashboard.states.auth import AuthState
+from dashboard.states.plan import PlanState
 from models import Role
 
 
@@ -97,3 +99,12 @@ def toast_level(update) -> str:
     """The level of a toast a handler gave (``rx.toast.error`` -> "error"), read from its call."""
     call = repr(update)
     return next((level for level in ("success", "info", "warning", "error") if f'["{level}"]' in call), "")
+
+
+def plan_page(signed_in_as, job_id: int) -> PlanState:
+    """The plan page of the job, loaded, as a recruiter opens it."""
+    root = signed_in_as(Role.RECRUITER)
+    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{job_id}/plan"))
+    page = substate(root, PlanState)
+    run_async(run_handler(page, "load"))
+    return page

@@ -1,10 +1,8 @@
 """The test picker never shows one connection's tests under another connection's name."""
 
-from dashboard.services.integrations import save_integration
 from dashboard.states.plan import PlanState
 from models import Role
-from providers.sandbox.server import IMITATIONS
-from tests.conftest import vendor_test_stages
+from tests.conftest import connect_pads, vendor_test_stages
 from tests.states.conftest import follow, run_async, run_handler, substate
 
 
@@ -32,14 +30,7 @@ def test_changing_the_connection_clears_the_old_tests_until_the_new_ones_arrive(
 
 def test_adding_a_test_opens_on_the_first_connection_that_has_tests(session, sandbox, signed_in_as):
     screen, (stage,) = vendor_test_stages(session, "coderpad_screen", "Backend")
-    pads = save_integration(  # live pads only: sorted first, and no tests to add
-        session=session,
-        vendor="coderpad_interview",
-        name="CoderPad Interview",
-        region="sandbox",
-        custom_base_url="",
-        api_key=IMITATIONS["coderpad_interview"].DEMO_KEY,
-    )
+    pads = connect_pads(session)  # live pads only: sorted first, and no tests to add
     plan = substate(signed_in_as(Role.ADMIN), PlanState)
 
     [opening] = run_async(run_handler(plan, "open_add_test", stage.id, stage.name, False))

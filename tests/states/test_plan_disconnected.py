@@ -2,24 +2,12 @@
 link, that goes through it is marked in words, and repaired where a connected connection of the
 same vendor lists the same test."""
 
-from reflex.istate.data import ReflexURL, RouterData
-
 from dashboard.services import plans
 from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import disconnect
-from dashboard.states.plan import PlanState
-from models import Integration, Role
+from models import Integration
 from tests.conftest import connect_screen, link_pads
-from tests.states.conftest import run_async, run_handler, substate, toast_level
-
-
-def _plan_page(signed_in_as, job_id: int) -> PlanState:
-    """The plan page of the job, loaded, as a recruiter opens it."""
-    root = signed_in_as(Role.RECRUITER)
-    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{job_id}/plan"))
-    page = substate(root, PlanState)
-    run_async(run_handler(page, "load"))
-    return page
+from tests.states.conftest import plan_page, run_async, run_handler, toast_level
 
 
 def test_a_test_and_a_live_link_through_a_disconnected_connection_are_marked_in_words(
@@ -30,7 +18,7 @@ def test_a_test_and_a_live_link_through_a_disconnected_connection_are_marked_in_
     the stage was refused."""
     p = pipeline_with_assessment
     pads, _template = link_pads(session, p.onsite.id)
-    page = _plan_page(signed_in_as, p.job.id)
+    page = plan_page(signed_in_as, p.job.id)
     stage = next(s for s in page.plan.stages if s.id == p.assessment.id)
     assert stage.tests[0].broken == ""  # connected: nothing to say
     assert next(s for s in page.plan.stages if s.id == p.onsite.id).live_broken == ""
@@ -60,7 +48,7 @@ def test_the_repair_offers_the_connection_listing_the_test_and_moves_it_there(
     p = pipeline_with_assessment
     [test] = plans.tests_of(session, p.assessment.id)
     disconnect(session=session, integration_id=p.integration.id, actor=SYSTEM)
-    page = _plan_page(signed_in_as, p.job.id)
+    page = plan_page(signed_in_as, p.job.id)
 
     run_async(run_handler(page, "ask_repair_test", test.id, test.vendor_test_name, "CoderPad assessment"))
     assert page.repair_offers == [] and page.repair_text.startswith("No connected CoderPad Screen connection")
@@ -87,7 +75,7 @@ def test_a_plan_test_names_the_connection_it_goes_through(session, pipeline_with
     [test] = plans.tests_of(session, p.assessment.id)
     disconnect(session=session, integration_id=p.integration.id, actor=SYSTEM)
     berlin = connect_screen(session, name="Berlin team")
-    page = _plan_page(signed_in_as, p.job.id)
+    page = plan_page(signed_in_as, p.job.id)
     run_async(run_handler(page, "ask_repair_test", test.id, test.vendor_test_name, "CoderPad assessment"))
     run_async(run_handler(page, "use_connection", str(berlin.id)))
 

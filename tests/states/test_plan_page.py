@@ -22,16 +22,7 @@ from models import (
     new_session,
 )
 from tests.conftest import enter_stage, send_test
-from tests.states.conftest import follow, run_async, run_handler, substate, watch_until
-
-
-def _plan_page(signed_in_as, job_id: int) -> PlanState:
-    """The plan page of the job, loaded, as a recruiter opens it."""
-    root = signed_in_as(Role.RECRUITER)
-    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{job_id}/plan"))
-    page = substate(root, PlanState)
-    run_async(run_handler(page, "load"))
-    return page
+from tests.states.conftest import follow, plan_page, run_async, run_handler, substate, watch_until
 
 
 def _sends_on_entry(session, stage_id: int) -> None:
@@ -47,7 +38,7 @@ def test_candidates_of_a_deleted_stage_moved_into_an_auto_send_stage_are_sent_it
     them there with no test opened, none sent and nothing in the queue: they waited for nothing."""
     p = pipeline_with_assessment
     _sends_on_entry(session, p.assessment.id)
-    page = _plan_page(signed_in_as, p.job.id)
+    page = plan_page(signed_in_as, p.job.id)
 
     run_async(run_handler(page, "ask_delete", p.applied.id))
     run_async(run_handler(page, "set_delete_target", str(p.assessment.id)))
@@ -70,7 +61,7 @@ def test_the_delete_question_says_the_stage_chosen_for_its_candidates_sends_them
     every candidate of the deleted stage a test without a word before it."""
     p = pipeline_with_assessment
     test_name = plans.tests_of(session, p.assessment.id)[0].vendor_test_name
-    page = _plan_page(signed_in_as, p.job.id)
+    page = plan_page(signed_in_as, p.job.id)
     run_async(run_handler(page, "ask_delete", p.applied.id))
 
     run_async(run_handler(page, "set_delete_target", str(p.onsite.id)))
@@ -97,7 +88,7 @@ def test_adding_a_test_to_a_stage_with_candidates_says_they_are_not_sent_it(
     none of them: no attempt, nothing in the queue, nothing on their cards; the toast said only
     that it was added, and the recruiter waited for results that were never asked for."""
     p = pipeline_with_assessment  # Ada is in Applied
-    page = _plan_page(signed_in_as, p.job.id)
+    page = plan_page(signed_in_as, p.job.id)
     [opening] = run_async(run_handler(page, "open_add_test", p.applied.id, "Applied", False))
     follow(page, opening)
     [toast] = run_async(run_handler(page, "add_test"))
@@ -242,7 +233,7 @@ def test_removing_a_stage_test_asks_first_naming_it_and_what_stays_for_candidate
     p = pipeline_with_assessment
     send_test(session, p.assessment, p.application)  # Ada has it, sent
     enter_stage(session, p.assessment, name="Grace", email="grace@example.com")  # Grace's waits to be sent
-    page = _plan_page(signed_in_as, p.job.id)
+    page = plan_page(signed_in_as, p.job.id)
     [test] = next(s for s in page.plan.stages if s.id == p.assessment.id).tests
 
     run_async(run_handler(page, "ask_remove_test", test.id))
@@ -285,7 +276,7 @@ def test_a_stage_that_sends_on_entry_says_it_stops_sending_the_test_automaticall
         vendor_test_name=second.name,
     )
     _sends_on_entry(session, p.assessment.id)
-    page = _plan_page(signed_in_as, p.job.id)
+    page = plan_page(signed_in_as, p.job.id)
     test, _second = next(s for s in page.plan.stages if s.id == p.assessment.id).tests
 
     run_async(run_handler(page, "ask_remove_test", test.id))
@@ -301,7 +292,7 @@ def test_removing_a_test_removed_meanwhile_in_another_tab_is_told_not_raised(
     session, pipeline_with_assessment, signed_in_as
 ):
     p = pipeline_with_assessment
-    page = _plan_page(signed_in_as, p.job.id)
+    page = plan_page(signed_in_as, p.job.id)
     [test] = next(s for s in page.plan.stages if s.id == p.assessment.id).tests
     plans.remove_stage_test(session=session, stage_test_id=test.id)
 
@@ -317,7 +308,7 @@ def test_new_stages_go_where_the_recruiter_places_them_and_two_in_a_row_keep_the
     """Found by a first-day walk: a stage added on the plan page always went last, after Offer,
     and was moved up one click at a time."""
     p = pipeline_with_assessment
-    page = _plan_page(signed_in_as, p.job.id)
+    page = plan_page(signed_in_as, p.job.id)
     assert page.new_stage_after == "end"
 
     run_async(run_handler(page, "set_new_stage_after", str(p.assessment.id)))
@@ -349,7 +340,7 @@ def test_turning_on_sending_on_entry_says_the_tests_already_waiting_are_not_sent
     unsent when "send automatically" is turned on, and the toast said only "Stage settings saved."."""
     p = pipeline_with_assessment
     enter_stage(session, p.assessment, name="Grace", email="grace@example.com")
-    page = _plan_page(signed_in_as, p.job.id)
+    page = plan_page(signed_in_as, p.job.id)
     form = {"stage_id": str(p.assessment.id), "gating": "all", "send_automatically": "on"}
 
     said = run_async(run_handler(page, "save_settings", form))
