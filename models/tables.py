@@ -214,7 +214,8 @@ class Candidate(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=120)
-    email: str = Field(index=True, max_length=254)
+    # Unique: one person is one candidate, even when two workers add them at the same moment.
+    email: str = Field(index=True, unique=True, max_length=254)
     # ``folded(name)``, kept by the listener below on every insert and update: what searches read.
     search_name: str = Field(default="", sa_column_kwargs={"server_default": ""})
 

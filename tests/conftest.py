@@ -5,6 +5,7 @@ would talk to a vendor.
 """
 
 import atexit
+import contextlib
 import dataclasses
 import datetime
 import json
@@ -37,7 +38,17 @@ from dashboard.services import assessments, attempt_actions, matching, pipeline,
 from dashboard.services.actors import SYSTEM, WEBHOOK
 from dashboard.services.integrations import list_vendor_tests, save_integration, webhook_url
 from dashboard.settings import get_settings
-from models import Application, AssessmentAttempt, Integration, Job, Stage, init_engine, migrate, new_session
+from models import (
+    Application,
+    AssessmentAttempt,
+    Candidate,
+    Integration,
+    Job,
+    Stage,
+    init_engine,
+    migrate,
+    new_session,
+)
 from providers import registry
 from providers.base import AttemptStatus, Progress
 from providers.sandbox.server import IMITATIONS
@@ -435,3 +446,33 @@ def kept_for_matching(session, integration: Integration, vendor_attempt_id: str,
     return matching.record(
         session=session, integration_id=integration.id, status=status, outcome=assessments.Applied.UNKNOWN
     )
+
+
+@contextlib.contextmanager
+def a_colleague_adds_meanwhile(session, name: str, email: str) -> Iterator[None]:
+    """Another worker saves a candidate with ``email`` just after ``session`` looked the address up
+    and found it free: the race two recruiters adding the same new person at once run, made certain
+    (the lookup runs, then the colleague's own session commits, then the lookup's rows are read)."""
+    done = []
+
+    def after_the_lookup(state):
+        looks_up = state.is_select and email in state.statement.compile().params.values()
+        if (
+            done
+            or not looks_up
+            or Candidate not in {d["entity"] for d in state.statement.column_descriptions}
+        ):
+            return None
+        rows = state.invoke_statement().freeze()
+        with new_session() as colleague:
+            colleague.add(Candidate(name=name, email=email))
+            colleague.commit()
+        done.append(email)
+        return rows()
+
+    sa.event.listen(session, "do_orm_execute", after_the_lookup)
+    try:
+        yield
+    finally:
+        sa.event.remove(session, "do_orm_execute", after_the_lookup)
+    assert done, f"{email} was never looked up"

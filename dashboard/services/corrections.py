@@ -49,22 +49,24 @@ def correct_candidate(
     if (name, address) == (old_name, old_address):
         raise UserError(f"{name} <{address}> is what is saved already; nothing to correct.")
     if address != old_address:
-        other = session.exec(
-            select(Candidate).where(Candidate.email == address, Candidate.id != candidate.id)
-        ).first()
-        if other is not None:
-            raise UserError(f"{address} is already {other.name}'s address; one person is one candidate.")
+        _refuse_someone_else_s(session, candidate, address)
     meanwhile = UserError(
         f"{old_name} <{old_address}> was corrected by someone else meanwhile; the page shows it now."
     )
     if was is not None and was != (old_name, old_address):
         raise meanwhile
     # The ORM's listener keeps ``search_name``; a bare UPDATE must write it too.
-    written = session.execute(
-        sa.update(Candidate)
-        .where(Candidate.id == candidate.id, Candidate.name == old_name, Candidate.email == old_address)
-        .values(name=name, email=address, search_name=folded(name))
-    ).rowcount
+    try:
+        written = session.execute(
+            sa.update(Candidate)
+            .where(Candidate.id == candidate.id, Candidate.name == old_name, Candidate.email == old_address)
+            .values(name=name, email=address, search_name=folded(name))
+        ).rowcount
+    except sa.exc.IntegrityError:
+        # A colleague's worker gave the address to a new candidate since the check above ran.
+        session.rollback()
+        _refuse_someone_else_s(session, candidate, address)
+        raise
     if not written:
         session.rollback()
         raise meanwhile
@@ -123,3 +125,12 @@ def _invitations_at(session: Session, application_ids: list[int], old: str, new:
         f"The invitation{'' if one else 's'} to {', '.join(sorted(tests))} went to {old}, not started "
         f"yet: cancel {'it' if one else 'them'} and send {'it' if one else 'them'} again to reach {new}."
     ]
+
+
+def _refuse_someone_else_s(session: Session, candidate: Candidate, address: str) -> None:
+    """One person is one candidate (the email is unique): another's address is refused, by name."""
+    other = session.exec(
+        select(Candidate).where(Candidate.email == address, Candidate.id != candidate.id)
+    ).first()
+    if other is not None:
+        raise UserError(f"{address} is already {other.name}'s address; one person is one candidate.")

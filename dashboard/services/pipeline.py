@@ -70,13 +70,8 @@ def add_application(*, session: Session, job_id: int, name: str, email: str, act
     first = session.exec(select(Stage).where(Stage.job_id == job_id).order_by(Stage.position)).first()
     if first is None:
         raise UserError("That job has no interview plan yet.")
-    candidate = session.exec(select(Candidate).where(Candidate.email == address)).first()
-    if candidate is None:
-        candidate = Candidate(name=name, email=address)
-        session.add(candidate)
-        session.flush()
-    else:
-        _refuse_second_application(session, candidate, job_id)
+    candidate = _candidate_with(session, name, address)
+    _refuse_second_application(session, candidate, job_id)
     application = Application(candidate_id=candidate.id, job_id=job_id, stage_id=first.id)
     session.add(application)
     session.flush()
@@ -99,6 +94,25 @@ def added_message(session: Session, application: Application, *, typed_name: str
         f"{candidate.name} added: {candidate.email} is already {candidate.name}'s address, "
         f"so the name typed ({typed}) was not used."
     )
+
+
+def _candidate_with(session: Session, name: str, address: str) -> Candidate:
+    """The candidate whose email ``address`` is, made when it is new.
+
+    Two recruiters adding the same new person at once (two workers) both find the address free;
+    the email is unique, so the database lets one save them, and the other takes theirs.
+    """
+    found = select(Candidate).where(Candidate.email == address)
+    candidate = session.exec(found).first()
+    if candidate is not None:
+        return candidate
+    try:
+        with session.begin_nested():
+            candidate = Candidate(name=name, email=address)
+            session.add(candidate)
+    except sa.exc.IntegrityError:
+        return session.exec(found).one()
+    return candidate
 
 
 def _refuse_second_application(session: Session, candidate: Candidate, job_id: int) -> None:

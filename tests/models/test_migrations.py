@@ -144,3 +144,52 @@ def test_jobs_saved_before_are_searched_by_their_title_folded(empty_db):
         folded = conn.execute(sa.text("SELECT search_title FROM job")).scalar_one()
     engine.dispose()
     assert folded == "developpeur back-end"
+
+
+def test_one_person_saved_twice_under_one_email_becomes_one_candidate(empty_db):
+    """Two workers adding the same new person at once could each make a candidate for one email
+    (and an address once stored with capitals or spaces was another). They are one candidate now,
+    the first added, with every application and the email as typed today; the email is unique."""
+    migrate(empty_db, "b2d6f9a3c5e7")
+    engine = sa.create_engine(empty_db)
+    now = "CURRENT_TIMESTAMP"
+    with engine.begin() as conn:
+        for statement in (
+            "INSERT INTO candidate (id, name, email) VALUES (1, 'Ada Lovelace', 'ada@example.com')",
+            "INSERT INTO candidate (id, name, email) VALUES (2, 'A. Lovelace', ' Ada@Example.com')",
+            "INSERT INTO candidate (id, name, email) VALUES (3, 'Grace Hopper', 'grace@example.com')",
+            "INSERT INTO candidate (id, name, email) VALUES (4, 'Ada L', 'ada@example.com')",
+            f"INSERT INTO job (id, title, revision, created_at) VALUES (1, 'Backend', 0, {now})",
+            f"INSERT INTO job (id, title, revision, created_at) VALUES (2, 'Data', 0, {now})",
+            "INSERT INTO stage (id, job_id, position, name, kind, send_automatically)"
+            " VALUES (1, 1, 0, 'Applied', 'plain', false)",
+            "INSERT INTO stage (id, job_id, position, name, kind, send_automatically)"
+            " VALUES (2, 2, 0, 'Applied', 'plain', false)",
+        ):
+            conn.execute(sa.text(statement))
+        for application_id, candidate_id, job_id in ((1, 1, 1), (2, 2, 2), (3, 3, 1), (4, 4, 1)):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO application (id, candidate_id, job_id, stage_id, stage_entered_at, updated_at)"
+                    f" VALUES (:id, :candidate, :job, :job, {now}, {now})"
+                ),
+                {"id": application_id, "candidate": candidate_id, "job": job_id},
+            )
+
+    migrate(empty_db)
+
+    with engine.connect() as conn:
+        candidates = conn.execute(sa.text("SELECT id, name, email FROM candidate ORDER BY id")).all()
+        owners = conn.execute(sa.text("SELECT id, candidate_id FROM application ORDER BY id")).all()
+        merged = conn.execute(
+            sa.text("SELECT application_id, summary FROM applicationevent ORDER BY application_id")
+        ).all()
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO candidate (name, email) VALUES ('Ada again', 'ada@example.com')"))
+    engine.dispose()
+    assert candidates == [(1, "Ada Lovelace", "ada@example.com"), (3, "Grace Hopper", "grace@example.com")]
+    assert owners == [(1, 1), (2, 1), (3, 3), (4, 1)]
+    assert merged == [
+        (2, "One candidate with Ada Lovelace: A. Lovelace had the same email (ada@example.com)"),
+        (4, "One candidate with Ada Lovelace: Ada L had the same email (ada@example.com)"),
+    ]

@@ -5,14 +5,14 @@ import time
 import pytest
 from sqlmodel import select
 
-from dashboard.services import assessments, attempt_actions, pipeline, sync, views
+from dashboard.services import assessments, attempt_actions, pipeline, plans, sync, views
 from dashboard.services.actors import SYSTEM
 from dashboard.services.corrections import correct_candidate
 from dashboard.services.errors import UserError
 from dashboard.services.notify import GAVE_UP, REFUSED
 from dashboard.settings import get_settings
 from models import ApplicationEvent, AssessmentAttempt, AttemptState, Candidate, OutboxMessage, utcnow
-from tests.conftest import enter_stage, vendor_test_stages
+from tests.conftest import a_colleague_adds_meanwhile, enter_stage, vendor_test_stages
 
 
 @pytest.fixture
@@ -251,3 +251,26 @@ def test_a_send_that_never_reached_the_vendor_is_not_said_to_have_gone_to_the_ty
     [shown] = views.application(session, application_id).attempts
 
     assert shown.state == "error" and shown.sent_to_before == ""
+
+
+def test_an_address_a_colleague_gave_another_candidate_meanwhile_is_refused(session):
+    """The check that the address is free ran before a colleague's worker saved a new candidate
+    with it: the unique email refuses the correction, which says whose address it is."""
+    job = plans.create_job(session=session, title="Backend Engineer", stage_names=["Applied"])
+    ada = pipeline.add_application(
+        session=session, job_id=job.id, name="Ada Lovelace", email="ada@exmaple.com", actor=SYSTEM
+    )
+
+    with (
+        a_colleague_adds_meanwhile(session, "Ada King", "ada@example.com"),
+        pytest.raises(
+            UserError, match=r"^ada@example.com is already Ada King's address; one person is one candidate.$"
+        ),
+    ):
+        _correct(session, ada.id, "ada@example.com")
+
+    session.expire_all()
+    assert sorted((c.name, c.email) for c in session.exec(select(Candidate))) == [
+        ("Ada King", "ada@example.com"),
+        ("Ada Lovelace", "ada@exmaple.com"),
+    ]

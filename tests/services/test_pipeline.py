@@ -8,7 +8,7 @@ from dashboard.services import assessments, board_view, pipeline, plans, queue_v
 from dashboard.services.actors import SYSTEM
 from dashboard.services.errors import UserError
 from models import Application, ApplicationEvent, AssessmentAttempt, AttemptState, Candidate
-from tests.conftest import finished_in_stage, vendor_test_stages
+from tests.conftest import a_colleague_adds_meanwhile, finished_in_stage, vendor_test_stages
 
 
 def _attempt(session, attempt_id: int) -> AssessmentAttempt:
@@ -101,6 +101,24 @@ def test_one_person_is_one_card_per_job_and_keeps_the_name_known_for_their_email
     )
     assert session.get(Candidate, first.candidate_id).name == "Grace Hopper"
     assert len(session.exec(select(Application).where(Application.job_id == backend.id)).all()) == 1
+
+
+def test_a_person_added_by_a_colleague_at_the_same_moment_is_one_candidate(session):
+    """Two workers adding the same new person both find the email free; the database's unique
+    email lets one save them, and the other adds its application to that candidate."""
+    job = plans.create_job(session=session, title="Backend Engineer", stage_names=["Applied"])
+
+    with a_colleague_adds_meanwhile(session, "Grace Hopper", "grace@example.com"):
+        added = pipeline.add_application(
+            session=session, job_id=job.id, name="G. Hopper", email="grace@example.com", actor=SYSTEM
+        )
+
+    candidates = session.exec(select(Candidate)).all()
+    assert [(c.id, c.name) for c in candidates] == [(added.candidate_id, "Grace Hopper")]
+    assert pipeline.added_message(session, added, typed_name="G. Hopper") == (
+        "Grace Hopper added: grace@example.com is already Grace Hopper's address, "
+        "so the name typed (G. Hopper) was not used."
+    )
 
 
 def test_a_bulk_move_into_an_auto_send_stage_counts_a_refused_send_as_moved_and_not_sent(session, sandbox):

@@ -1,0 +1,73 @@
+"""candidate email unique: one person is one candidate, even when two workers add them at once
+
+Adding a candidate looks their email up first, but two workers adding the same new person at the
+same moment both found none and each made one: two cards for one person, their tests and history
+split. An address stored before it was tidied (capitals, spaces) was another such pair. Those
+saved twice are made one here, the first added keeping their name, every application moved to
+them and its history saying so; then the email is unique, so the database refuses the second.
+
+Revision ID: c8e1a5d3f7b2
+Revises: b2d6f9a3c5e7
+Create Date: 2026-12-05 09:50:00.000000
+"""
+
+import collections
+import datetime
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "c8e1a5d3f7b2"
+down_revision = "b2d6f9a3c5e7"
+branch_labels = None
+depends_on = None
+
+candidate = sa.table("candidate", sa.column("id", sa.Integer), sa.column("name", sa.String), sa.column("email", sa.String))
+application = sa.table("application", sa.column("id", sa.Integer), sa.column("candidate_id", sa.Integer))
+event = sa.table(
+    "applicationevent",
+    sa.column("application_id", sa.Integer),
+    sa.column("at", sa.DateTime),
+    sa.column("summary", sa.String),
+    sa.column("actor_kind", sa.String),
+    sa.column("actor_label", sa.String),
+)
+
+
+def _one_candidate_per_email(connection) -> None:
+    by_email = collections.defaultdict(list)
+    for row in connection.execute(sa.select(candidate).order_by(candidate.c.id)):
+        by_email[row.email.strip().lower()].append(row)
+    now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+    for email, (first, *again) in by_email.items():
+        if first.email != email:
+            connection.execute(candidate.update().where(candidate.c.id == first.id).values(email=email))
+        for other in again:
+            moved = connection.execute(sa.select(application.c.id).where(application.c.candidate_id == other.id))
+            for (application_id,) in moved.all():
+                connection.execute(
+                    application.update().where(application.c.id == application_id).values(candidate_id=first.id)
+                )
+                connection.execute(
+                    event.insert().values(
+                        application_id=application_id,
+                        at=now,
+                        summary=f"One candidate with {first.name}: {other.name} had the same email ({email})"[:300],
+                        actor_kind="system",
+                        actor_label="Assay",
+                    )
+                )
+            connection.execute(candidate.delete().where(candidate.c.id == other.id))
+
+
+def upgrade() -> None:
+    _one_candidate_per_email(op.get_bind())
+    with op.batch_alter_table("candidate", schema=None) as batch_op:
+        batch_op.drop_index("ix_candidate_email")
+        batch_op.create_index("ix_candidate_email", ["email"], unique=True)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("candidate", schema=None) as batch_op:
+        batch_op.drop_index("ix_candidate_email")
+        batch_op.create_index("ix_candidate_email", ["email"], unique=False)
