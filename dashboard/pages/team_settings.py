@@ -10,10 +10,18 @@ from dashboard.states.auth import AuthState
 from dashboard.states.live import NavigationWatch
 from dashboard.states.team_settings import TeamSettingsState as S
 
+ERROR_ID = "clock-error"
+
 
 def _hours_input(clock: ClockView, which: str, value: rx.Var, label: str) -> rx.Component:
+    box = clock.state + "_" + which
+    at_fault = S.error_box == box
     return rx.input(
-        name=clock.state + "_" + which,
+        name=box,
+        id=box,
+        # The box a refusal is about is marked, and reads the refusal as its description.
+        aria_invalid=rx.cond(at_fault, "true", "false"),
+        aria_describedby=rx.cond(at_fault, ERROR_ID, ""),
         default_value=value,
         type="number",
         step="any",
@@ -67,7 +75,12 @@ def _clocks_form() -> rx.Component:
                 rx.cond(
                     S.error != "",
                     rx.callout(
-                        S.error, icon="triangle-alert", color_scheme="red", role="alert", margin_top="8px"
+                        S.error,
+                        icon="triangle-alert",
+                        color_scheme="red",
+                        role="alert",
+                        id=ERROR_ID,
+                        margin_top="8px",
                     ),
                 ),
                 rx.hstack(

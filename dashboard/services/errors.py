@@ -18,3 +18,12 @@ class SameTitle(UserError):
     def __init__(self, job_id: int, title: str) -> None:
         super().__init__(f"There is already a job called {title}.")
         self.job_id, self.title = job_id, title
+
+
+class BadValue(UserError):
+    """What one box of a form holds is refused; ``box`` is the input's name, which the page marks
+    (``aria-invalid``) and focuses, so a keyboard or screen reader user lands on what to fix."""
+
+    def __init__(self, message: str, box: str) -> None:
+        super().__init__(message)
+        self.box = box

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, delete, select
 
 from dashboard.services.assessments import STATE_LABELS
-from dashboard.services.errors import UserError
+from dashboard.services.errors import BadValue, UserError
 from dashboard.services.permissions import Permission, SignedInUser, require
 from models import AttemptState, StatusClock, utcnow
 
@@ -91,15 +91,16 @@ def views(session: Session) -> list[ClockView]:
     ]
 
 
-def _hours(text: str, label: str, which: str) -> float:
+def _hours(text: str, label: str, state: AttemptState, which: str) -> float:
+    box = f"{state.value}_{which}"  # the settings form's input name
     try:
         value = float(text.strip())
     except ValueError:
-        raise UserError(f"{label}: the {which} time must be a number of hours.") from None
+        raise BadValue(f"{label}: the {which} time must be a number of hours.", box) from None
     if not math.isfinite(value) or value <= 0:
-        raise UserError(f"{label}: the {which} time must be more than 0 hours.")
+        raise BadValue(f"{label}: the {which} time must be more than 0 hours.", box)
     if value > MAX_HOURS:
-        raise UserError(f"{label}: the {which} time must be at most {MAX_HOURS} hours (a year).")
+        raise BadValue(f"{label}: the {which} time must be at most {MAX_HOURS} hours (a year).", box)
     return value
 
 
@@ -121,11 +122,14 @@ def save(*, session: Session, user: SignedInUser, values: dict[str, tuple[str, s
             raise UserError(f"{STATE_LABELS[state]} has no clock: nobody has to act on it.")
         label = STATE_LABELS[state]
         if state in AMBER_FROM_THE_START:  # whatever the amber field said: there is none
-            parsed[state] = (0.0, _hours(red_text, label, "red"))
+            parsed[state] = (0.0, _hours(red_text, label, state, "red"))
             continue
-        amber, red = _hours(amber_text, label, "amber"), _hours(red_text, label, "red")
+        amber, red = _hours(amber_text, label, state, "amber"), _hours(red_text, label, state, "red")
         if amber >= red:
-            raise UserError(f"{label}: the chip turns amber before it turns red, so amber must be less.")
+            raise BadValue(
+                f"{label}: the chip turns amber before it turns red, so amber must be less.",
+                f"{state.value}_amber",
+            )
         parsed[state] = (amber, red)
     for _try in range(2):  # a second admin saving at the same moment inserted the row first
         for state, (amber, red) in parsed.items():

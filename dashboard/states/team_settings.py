@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from dashboard.services import status_clocks
-from dashboard.services.errors import UserError
+from dashboard.services.errors import BadValue, UserError
 from dashboard.services.permissions import Permission
 from dashboard.states.auth import current_user, requires
 from dashboard.states.common import in_session
@@ -16,6 +16,8 @@ class TeamSettingsState(rx.State):
 
     clocks: list[status_clocks.ClockView] = []
     error: str = ""
+    # The input (its name, also its id) the error is about: marked invalid and focused.
+    error_box: str = ""
     # The form's inputs are uncontrolled; a new key after a save or a restore re-mounts them
     # with what is stored.
     form_key: int = 0
@@ -28,7 +30,7 @@ class TeamSettingsState(rx.State):
     @rx.event
     @requires(Permission.MANAGE_SETTINGS, page_load=True)
     async def load(self):
-        self.error, self.confirm_restore = "", False
+        self.error, self.error_box, self.confirm_restore = "", "", False
         await self._reload()
 
     @rx.event
@@ -43,9 +45,14 @@ class TeamSettingsState(rx.State):
         try:
             await in_session(lambda s: status_clocks.save(session=s, user=user, values=values))
         except UserError as err:
-            self.error = str(err)
-            return
-        self.error = ""
+            self.error, self.error_box = str(err), err.box if isinstance(err, BadValue) else ""
+            # Typed values stay (the form is not re-mounted); the cursor goes where the fix is.
+            return (
+                rx.call_script(f"document.getElementById({self.error_box!r})?.focus()")
+                if self.error_box
+                else None
+            )
+        self.error, self.error_box = "", ""
         await self._reload()
         return rx.toast.success("Saved: boards and the queue colour their chips by these clocks now.")
 
@@ -67,6 +74,6 @@ class TeamSettingsState(rx.State):
             await in_session(lambda s: status_clocks.restore_defaults(session=s, user=user))
         except UserError as err:
             return rx.toast.error(str(err))
-        self.error, self.confirm_restore = "", False
+        self.error, self.error_box, self.confirm_restore = "", "", False
         await self._reload()
         return rx.toast.success("The default clocks are back.")

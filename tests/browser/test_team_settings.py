@@ -27,12 +27,28 @@ def test_an_admin_sets_the_status_clocks_and_the_board_follows(page, app_url, si
     red.fill("24")
     page.get_by_role("button", name="Save clocks").click()
     expect(page.get_by_role("alert")).to_contain_text("Sent: the chip turns amber before it turns red")
+    # The box at fault is marked and focused, and reads the error out; the others are left alone.
+    expect(amber).to_have_attribute("aria-invalid", "true")
+    expect(amber).to_be_focused()
+    expect(amber).to_have_accessible_description(
+        "Sent: the chip turns amber before it turns red, so amber must be less."
+    )
+    expect(red).not_to_have_attribute("aria-invalid", "true")
+    shoot("60a-settings-clock-refused")
+    red.fill("0")
+    page.get_by_role("button", name="Save clocks").click()
+    expect(page.get_by_role("alert")).to_contain_text("Sent: the red time must be more than 0 hours")
+    expect(red).to_have_attribute("aria-invalid", "true")
+    expect(red).to_be_focused()
+    expect(amber).not_to_have_attribute("aria-invalid", "true")
+    expect(amber).to_have_value("48")  # what was typed stays
 
     amber.fill("0.0001")  # a third of a second: every demo invitation has waited longer
     red.fill("0.0002")
     page.get_by_role("button", name="Save clocks").click()
     expect(page.get_by_text("Saved: boards and the queue")).to_be_visible()
     expect(page.get_by_role("alert")).to_have_count(0)
+    expect(page.get_by_label("Sent amber after hours")).not_to_have_attribute("aria-invalid", "true")
     shoot("60-settings-status-clocks")
 
     page.goto(f"{app_url}/jobs/1")

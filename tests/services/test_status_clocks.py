@@ -96,20 +96,23 @@ def test_the_application_pages_chip_follows_the_same_clocks_as_the_board_and_the
 
 
 @pytest.mark.parametrize(
-    ("values", "message"),
+    ("values", "message", "box"),
     [
-        ({"sent": ("48", "24")}, "Sent: the chip turns amber before it turns red"),
-        ({"sent": ("soon", "24")}, "Sent: the amber time must be a number of hours"),
-        ({"error": ("", "0")}, "Failed: the red time must be more than 0 hours"),
-        ({"started": ("1", "nan")}, "Started: the red time must be more than 0 hours"),
-        ({"completed": ("1", "9000")}, "at most 8760 hours"),
-        ({"reviewed": ("1", "2")}, "Reviewed has no clock"),
-        ({"lost": ("1", "2")}, "There is no status 'lost'"),
+        ({"sent": ("48", "24")}, "Sent: the chip turns amber before it turns red", "sent_amber"),
+        ({"sent": ("soon", "24")}, "Sent: the amber time must be a number of hours", "sent_amber"),
+        ({"error": ("", "0")}, "Failed: the red time must be more than 0 hours", "error_red"),
+        ({"started": ("1", "nan")}, "Started: the red time must be more than 0 hours", "started_red"),
+        ({"completed": ("1", "9000")}, "at most 8760 hours", "completed_red"),
+        ({"reviewed": ("1", "2")}, "Reviewed has no clock", ""),
+        ({"lost": ("1", "2")}, "There is no status 'lost'", ""),
     ],
 )
-def test_a_bad_clock_is_refused_with_its_reason_and_nothing_is_saved(session, values, message):
-    with pytest.raises(UserError, match=message):
+def test_a_bad_clock_is_refused_with_its_reason_and_nothing_is_saved(session, values, message, box):
+    """The refusal names the box at fault (the form's input name), which the page marks and focuses."""
+    with pytest.raises(UserError, match=message) as refused:
         status_clocks.save(session=session, user=ADMIN, values={"ready_to_send": ("2", "4"), **values})
+
+    assert getattr(refused.value, "box", "") == box
 
     assert status_clocks.hours(session) == status_clocks.DEFAULT_HOURS
 
