@@ -14,8 +14,9 @@ import os
 import shutil
 import signal
 import tempfile
+import threading
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -41,7 +42,6 @@ from dashboard.settings import get_settings
 from models import (
     Application,
     AssessmentAttempt,
-    Candidate,
     Integration,
     Job,
     Stage,
@@ -449,30 +449,51 @@ def kept_for_matching(session, integration: Integration, vendor_attempt_id: str,
 
 
 @contextlib.contextmanager
-def a_colleague_adds_meanwhile(session, name: str, email: str) -> Iterator[None]:
-    """Another worker saves a candidate with ``email`` just after ``session`` looked the address up
-    and found it free: the race two recruiters adding the same new person at once run, made certain
-    (the lookup runs, then the colleague's own session commits, then the lookup's rows are read)."""
-    done = []
+def a_colleague_meanwhile(
+    session, looks: Callable[[sa.orm.ORMExecuteState], bool], does: Callable
+) -> Iterator[None]:
+    """Another worker's request, started just after ``session`` ran the first statement ``looks``
+    picks out (a lookup about to be acted on): the race two recruiters acting at once run, made
+    certain. ``does(own_session)`` runs in a thread of its own and gets a second to finish, which
+    it takes unless it must wait for ``session``'s locks; it is waited for, its error raised, on exit."""
+    colleague: list[threading.Thread] = []
+    failed: list[BaseException] = []
 
-    def after_the_lookup(state):
-        looks_up = state.is_select and email in state.statement.compile().params.values()
-        if (
-            done
-            or not looks_up
-            or Candidate not in {d["entity"] for d in state.statement.column_descriptions}
-        ):
+    def run() -> None:
+        with new_session() as own:
+            try:
+                does(own)
+            except BaseException as err:
+                failed.append(err)
+
+    def after_the_look(state):
+        if colleague or not looks(state):
             return None
-        rows = state.invoke_statement().freeze()
-        with new_session() as colleague:
-            colleague.add(Candidate(name=name, email=email))
-            colleague.commit()
-        done.append(email)
+        rows = state.invoke_statement().freeze()  # read now: what the colleague writes is not seen
+        colleague.append(threading.Thread(target=run))
+        colleague[0].start()
+        colleague[0].join(1.0)
         return rows()
 
-    sa.event.listen(session, "do_orm_execute", after_the_lookup)
+    sa.event.listen(session, "do_orm_execute", after_the_look)
     try:
         yield
     finally:
-        sa.event.remove(session, "do_orm_execute", after_the_lookup)
-    assert done, f"{email} was never looked up"
+        sa.event.remove(session, "do_orm_execute", after_the_look)
+        for thread in colleague:
+            thread.join(30)
+    assert colleague, "the statement the colleague was to follow never ran"
+    if failed:
+        raise failed[0]
+
+
+def selects(entity, *values) -> Callable[[sa.orm.ORMExecuteState], bool]:
+    """For ``a_colleague_meanwhile``: a SELECT of ``entity`` with each of ``values`` among its parameters."""
+
+    def picks(state) -> bool:
+        if not state.is_select or entity not in {d["entity"] for d in state.statement.column_descriptions}:
+            return False
+        params = state.statement.compile().params.values()
+        return all(value in params for value in values)
+
+    return picks

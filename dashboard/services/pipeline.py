@@ -67,18 +67,25 @@ def add_application(*, session: Session, job_id: int, name: str, email: str, act
             in this job, or a job without a plan.
     """
     name, address = candidate_name_and_email(name, email)
-    first = session.exec(select(Stage).where(Stage.job_id == job_id).order_by(Stage.position)).first()
-    if first is None:
-        raise UserError("That job has no interview plan yet.")
-    candidate = _candidate_with(session, name, address)
-    _refuse_second_application(session, candidate, job_id)
+    # First, before looking for the person's card: the job's row stays locked (the database, on
+    # SQLite) until this commits, so two recruiters adding the same person at once (two workers)
+    # add one after the other, and the second finds the first's card rather than making another.
+    history.bump_job(session, job_id)
+    try:
+        first = session.exec(select(Stage).where(Stage.job_id == job_id).order_by(Stage.position)).first()
+        if first is None:
+            raise UserError("That job has no interview plan yet.")
+        candidate = _candidate_with(session, name, address)
+        _refuse_second_application(session, candidate, job_id)
+    except UserError:
+        session.rollback()  # lets go of the job
+        raise
     application = Application(candidate_id=candidate.id, job_id=job_id, stage_id=first.id)
     session.add(application)
     session.flush()
     # A plan's first stage is usually called Applied: "Applied; entered Applied" said it twice.
     entered = "" if first.name.strip().casefold() == "applied" else f"; entered {first.name}"
     history.record(session, application_id=application.id, summary=f"Applied{entered}", actor=actor)
-    history.bump_job(session, job_id)
     session.commit()
     return application
 

@@ -12,7 +12,7 @@ from dashboard.services.errors import UserError
 from dashboard.services.notify import GAVE_UP, REFUSED
 from dashboard.settings import get_settings
 from models import ApplicationEvent, AssessmentAttempt, AttemptState, Candidate, OutboxMessage, utcnow
-from tests.conftest import a_colleague_adds_meanwhile, enter_stage, vendor_test_stages
+from tests.conftest import a_colleague_meanwhile, enter_stage, selects, vendor_test_stages
 
 
 @pytest.fixture
@@ -261,8 +261,15 @@ def test_an_address_a_colleague_gave_another_candidate_meanwhile_is_refused(sess
         session=session, job_id=job.id, name="Ada Lovelace", email="ada@exmaple.com", actor=SYSTEM
     )
 
+    other = plans.create_job(session=session, title="Data Engineer", stage_names=["Applied"])
+
+    def colleague_adds(own) -> None:
+        pipeline.add_application(
+            session=own, job_id=other.id, name="Ada King", email="ada@example.com", actor=SYSTEM
+        )
+
     with (
-        a_colleague_adds_meanwhile(session, "Ada King", "ada@example.com"),
+        a_colleague_meanwhile(session, selects(Candidate, "ada@example.com"), colleague_adds),
         pytest.raises(
             UserError, match=r"^ada@example.com is already Ada King's address; one person is one candidate.$"
         ),

@@ -8,7 +8,7 @@ from dashboard.services import assessments, board_view, pipeline, plans, queue_v
 from dashboard.services.actors import SYSTEM
 from dashboard.services.errors import UserError
 from models import Application, ApplicationEvent, AssessmentAttempt, AttemptState, Candidate
-from tests.conftest import a_colleague_adds_meanwhile, finished_in_stage, vendor_test_stages
+from tests.conftest import a_colleague_meanwhile, finished_in_stage, selects, vendor_test_stages
 
 
 def _attempt(session, attempt_id: int) -> AssessmentAttempt:
@@ -104,21 +104,48 @@ def test_one_person_is_one_card_per_job_and_keeps_the_name_known_for_their_email
 
 
 def test_a_person_added_by_a_colleague_at_the_same_moment_is_one_candidate(session):
-    """Two workers adding the same new person both find the email free; the database's unique
-    email lets one save them, and the other adds its application to that candidate."""
-    job = plans.create_job(session=session, title="Backend Engineer", stage_names=["Applied"])
+    """Two workers adding the same new person, each to a job, both find the email free; the unique
+    email lets one save them, and the other's application goes to that candidate."""
+    backend = plans.create_job(session=session, title="Backend Engineer", stage_names=["Applied"])
+    data = plans.create_job(session=session, title="Data Engineer", stage_names=["Applied"])
 
-    with a_colleague_adds_meanwhile(session, "Grace Hopper", "grace@example.com"):
-        added = pipeline.add_application(
-            session=session, job_id=job.id, name="G. Hopper", email="grace@example.com", actor=SYSTEM
+    def colleague_adds(own) -> None:
+        pipeline.add_application(
+            session=own, job_id=data.id, name="Grace Hopper", email="grace@example.com", actor=SYSTEM
+        )
+
+    with a_colleague_meanwhile(session, selects(Candidate, "grace@example.com"), colleague_adds):
+        pipeline.add_application(
+            session=session, job_id=backend.id, name="Grace Hopper", email="grace@example.com", actor=SYSTEM
         )
 
     candidates = session.exec(select(Candidate)).all()
-    assert [(c.id, c.name) for c in candidates] == [(added.candidate_id, "Grace Hopper")]
-    assert pipeline.added_message(session, added, typed_name="G. Hopper") == (
-        "Grace Hopper added: grace@example.com is already Grace Hopper's address, "
-        "so the name typed (G. Hopper) was not used."
-    )
+    assert [c.name for c in candidates] == ["Grace Hopper"]
+    assert {a.candidate_id for a in session.exec(select(Application))} == {candidates[0].id}
+
+
+def test_two_recruiters_adding_one_person_to_one_job_at_once_make_one_card(session):
+    """Each add looked for the person's card in the job, found none, and made one: two cards, their
+    tests and history split. The colleague's add starts just after this one looked; it waits for
+    this one to finish, then finds the card and is refused."""
+    job = plans.create_job(session=session, title="Backend Engineer", stage_names=["Applied"])
+    told: list[str] = []
+
+    def colleague_adds(own) -> None:
+        try:
+            pipeline.add_application(
+                session=own, job_id=job.id, name="Grace", email="grace@example.com", actor=SYSTEM
+            )
+        except UserError as err:
+            told.append(str(err))
+
+    with a_colleague_meanwhile(session, selects(Application, job.id), colleague_adds):
+        pipeline.add_application(
+            session=session, job_id=job.id, name="Grace Hopper", email="grace@example.com", actor=SYSTEM
+        )
+
+    assert len(session.exec(select(Application).where(Application.job_id == job.id)).all()) == 1
+    assert told == ["Grace Hopper (grace@example.com) is already in this job, in Applied."]
 
 
 def test_a_bulk_move_into_an_auto_send_stage_counts_a_refused_send_as_moved_and_not_sent(session, sandbox):
