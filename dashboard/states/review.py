@@ -331,9 +331,11 @@ class ReviewState(RejectForm, ReopenForm, rx.State):
         elif key == "n":
             self.noting, self.note = True, ""
         elif key == "o":
+            # In a tab that cannot reach this one ("noopener", as the Report link's new tab is
+            # by default): the vendor's page could otherwise send the review page elsewhere.
             url = self.rows[self.cursor].report_url
             return (
-                rx.call_script(f"window.open({url!r}, '_blank')")
+                rx.call_script(f"window.open({url!r}, '_blank', 'noopener')")
                 if url
                 else rx.toast.info("No report link yet.")
             )

@@ -53,6 +53,9 @@ def test_a_hiring_manager_reviews_five_candidates_with_the_keyboard(page, app_ur
         page.keyboard.press("o")
     expect(report.value).to_have_url(re.compile(r"/report/"))
     report.value.wait_for_load_state("load")  # closing mid-navigation can hang Chromium
+    # The vendor's page gets no hold on this tab: with window.opener it could send the signed-in
+    # review page elsewhere (to a look-alike sign-in page) while the manager reads the report.
+    assert report.value.evaluate("window.opener === null"), "the report's tab can reach the review page"
     report.value.close()
     # The report and the board are links drawn as buttons: one Tab stop each, not a link and
     # a button inside it.
