@@ -97,6 +97,15 @@ def points_label(points: float | None, max_points: float | None) -> str:
     return f"{round(points, 1):g} / {round(max_points, 1):g}"
 
 
+def subscore_points_label(points: float | None, max_points: float | None) -> str:
+    """A section's or question's points as the total's read beside them ("7.5 / 10"), the figure
+    alone where the vendor gives no maximum (CodeSignal's Coding Score: "550"), "" where it gave
+    no points (a question not graded yet read " / 10")."""
+    if points is None:
+        return ""
+    return points_label(points, max_points) or f"{round(points, 1):g}"
+
+
 def time_taken_label(taken: float | None, allowed: float | None) -> str:
     """How long a test took, of the time it allows ("28.9 min of 60 min"), alike on every page.
 

@@ -29,6 +29,7 @@ from dashboard.services.assessments import (
     points_label,
     stage_label,
     status_label,
+    subscore_points_label,
     time_taken_label,
 )
 from dashboard.services.errors import NotFound
@@ -264,12 +265,6 @@ def ago_words(moment: datetime.datetime | None, now: datetime.datetime | None = 
     return board_view.ago_words(moment, now or utcnow())
 
 
-def _number(value: float | None, suffix: str = "") -> str:
-    if value is None:
-        return ""
-    return f"{value:.0f}{suffix}" if float(value).is_integer() else f"{value:.1f}{suffix}"
-
-
 def _latest_attempts(application_ids: list[int]) -> sa.Select:
     """The newest attempt of each application (one row per application)."""
     newest = (
@@ -386,11 +381,7 @@ def _attempt_view(
         SubScoreView(
             name=sub["name"],
             score=percent_label(sub.get("score_percent")),
-            detail=(
-                f"{_number(sub.get('points'))} / {_number(sub.get('max_points'))}"
-                if sub.get("max_points") is not None
-                else ""
-            ),
+            detail=subscore_points_label(sub.get("points"), sub.get("max_points")),
             is_skill=bool(sub.get("parent")),
         )
         for sub in attempt.subscores

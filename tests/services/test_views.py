@@ -123,6 +123,28 @@ def test_a_report_link_is_offered_for_a_finished_test_only(session, sandbox):
     assert by_id[retake.id].report_url == "" and by_id[retake.id].report_pdf_url == ""
 
 
+def test_a_subscores_points_read_as_the_totals_do_and_never_as_a_bare_maximum(session, sandbox):
+    """A walk's Python section read "8.0 / 10" where the total beside it read "7.5 / 20" (a
+    figure of its own kind), CodeSignal's Coding Score (550, no maximum) read nothing at all, and
+    a question not graded yet read " / 10"."""
+    _integration, (stage,) = vendor_test_stages(session, "codesignal", "Backend")
+    attempt = finished_in_stage(session, sandbox, stage, "codesignal")
+    attempt.points, attempt.max_points = 7.96, 20
+    attempt.subscores = [
+        {"name": "Lists", "score_percent": 79.6, "points": 7.96, "max_points": 10},
+        {"name": "Joins", "score_percent": 75.0, "points": 7.5, "max_points": 10},
+        {"name": "Coding Score", "score_percent": None, "points": 550.0},
+        {"name": "Not graded yet", "score_percent": None, "points": None, "max_points": 10},
+    ]
+    session.add(attempt)
+    session.commit()
+
+    [view] = views.application(session, attempt.application_id).attempts
+
+    assert view.points == "8 / 20"
+    assert [s.detail for s in view.subscores] == ["8 / 10", "7.5 / 10", "550", ""]
+
+
 def test_a_hiring_manager_cannot_open_an_application_of_another_job(session, pipeline_with_assessment):
     with pytest.raises(NotFound):
         views.application(session, pipeline_with_assessment.application.id, frozenset({999}))
