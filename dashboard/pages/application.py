@@ -58,10 +58,11 @@ def _subscore(sub: SubScoreView) -> rx.Component:
 
 def _result(attempt: AttemptView) -> rx.Component:
     return rx.cond(
-        attempt.score != "",
+        attempt.has_result,
         rx.vstack(
             rx.hstack(
-                _fact("Total score", attempt.score),
+                # Said, as the review list says it: a result without one is not a score of nothing.
+                _fact("Total score", rx.cond(attempt.score != "", attempt.score, "no score")),
                 _fact("Vendor's comparative score", attempt.comparative_score),
                 _fact("Time taken", attempt.time_taken),
                 _fact("Points", attempt.points),

@@ -162,6 +162,9 @@ class AttemptView:
     cancelled_at: str = ""  # when its cancellation was recorded in the history (cancelled only)
     # The address the invitation went to, when the candidate's email was corrected since ("" if not).
     sent_to_before: str = ""
+    # The vendor reported something of the result: a score, or without one its time, breakdown or
+    # warnings (a result hung on the score alone hid a test's tab switches when its score was missing).
+    has_result: bool = False
 
 
 @dataclasses.dataclass
@@ -433,6 +436,16 @@ def _attempt_view(
             attempt.invited_email
             if attempt.vendor_attempt_id and attempt.invited_email not in (None, email)
             else ""
+        ),
+        has_result=any(
+            (
+                attempt.score_percent is not None,
+                attempt.points is not None,
+                attempt.comparative_score is not None,
+                time_taken,
+                subscores,
+                attempt.warnings,
+            )
         ),
     )
 

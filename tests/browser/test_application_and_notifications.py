@@ -11,7 +11,9 @@ import re
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
+from sqlmodel import Session, select
 
+from models import AssessmentAttempt, AttemptState, Integration
 from tests.browser.steps import broken_rules, open_and_escape, open_new_application, send_a_test
 
 pytestmark = pytest.mark.browser
@@ -241,6 +243,54 @@ def test_the_navigation_counts_the_unread_and_the_rows_say_which_live_from_anoth
     expect(page.get_by_role("link", name="Notifications", exact=True)).to_be_visible(timeout=3_000)
     expect(page.locator(".unread-badge")).to_have_count(0)
     other.close()
+
+
+def _finished_without_a_score(db_url: str, application_id: int) -> None:
+    """A CoderPad Screen result for the application that gave a time and a warning but no total
+    score (a vendor whose maximum was missing), written to the running app's database."""
+    engine = sa.create_engine(db_url)
+    try:
+        with Session(engine) as session:
+            screen = session.exec(select(Integration).where(Integration.vendor == "coderpad_screen")).first()
+            session.add(
+                AssessmentAttempt(
+                    application_id=application_id,
+                    integration_id=screen.id,
+                    vendor_test_id="walk-no-score",
+                    vendor_test_name="Walk take-home",
+                    reference="walk-no-score-1",
+                    vendor_attempt_id="walk-no-score-1",
+                    state=AttemptState.COMPLETED,
+                    duration_seconds=4000,
+                    time_allowed_seconds=3600,
+                    warnings=["Tab switched 3 times"],
+                    subscores=[{"name": "Coding Score", "score_percent": None, "points": 550.0}],
+                )
+            )
+            session.commit()
+    finally:
+        engine.dispose()
+
+
+def test_a_result_without_a_total_score_still_shows_its_time_breakdown_and_warnings(
+    page, app_url, demo_app, sign_in, shoot
+):
+    """Found by a hiring manager's walk: a finished test whose vendor sent no total score showed
+    its name and buttons, and nothing of the 66.7 minutes it took, its Coding Score or the tab
+    switches the vendor warned of (the whole result hung on the score)."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    open_new_application(page, app_url, 1, "Walk Noscore")
+    _finished_without_a_score(demo_app.db_url, int(page.url.rstrip("/").rsplit("/", 1)[1]))
+    page.reload()
+
+    result = page.locator(".assessment-result")
+    expect(result).to_contain_text("Total score")
+    expect(result).to_contain_text("no score")
+    expect(result).to_contain_text("66.7 min of 60 min")
+    expect(result.get_by_role("row", name="Coding Score")).to_contain_text("550")
+    expect(result).to_contain_text("Tab switched 3 times")
+    shoot("62-application-result-without-a-score")
 
 
 def _write_emails(db_url: str, count: int) -> None:
