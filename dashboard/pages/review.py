@@ -137,9 +137,16 @@ def _said_aloud() -> rx.Component:
     """Who j and k brought into view, said by a screen reader: the card's heading changed in
     silence. Always on the page, so its first change is heard too; seen by nobody."""
     row = ReviewState.in_view
+    meanwhile = rx.cond(
+        ReviewState.decided_meanwhile != "",
+        "Someone decided on " + ReviewState.decided_meanwhile + " while you were looking. ",
+        "",
+    )
     return rx.el.div(
         rx.cond(
-            row, "In view: " + row.candidate_name + ", " + row.test_name + ", score " + row.score_text, ""
+            row,
+            meanwhile + "In view: " + row.candidate_name + ", " + row.test_name + ", score " + row.score_text,
+            "",
         ),
         role="status",
         class_name="sr-only in-view-said",
@@ -157,6 +164,17 @@ def _in_view() -> rx.Component:
         row & _own_rows(),
         rx.card(
             rx.vstack(
+                rx.cond(
+                    ReviewState.decided_meanwhile != "",
+                    rx.text(
+                        "Someone decided on ",
+                        ReviewState.decided_meanwhile,
+                        " while you were looking; the next one is in view.",
+                        size="2",
+                        color_scheme="orange",
+                        class_name="decided-meanwhile",
+                    ),
+                ),
                 rx.hstack(
                     rx.heading(row.candidate_name, size="4", as_="h2"),
                     rx.text(row.test_name, " · attempt ", row.attempt, color_scheme="gray", size="2"),

@@ -144,6 +144,9 @@ class ReviewState(RejectForm, ReopenForm, rx.State):
     # The id the refusal is about: the next page opened drew it until its own load answered.
     error_for: int = 0
     busy: bool = False
+    # Who was in view when a colleague decided on them and the list caught up ("" if nobody):
+    # the next a or r is not taken for the candidate who slid into their place unseen.
+    decided_meanwhile: str = ""
     # Dialogs
     noting: bool = False
     note: str = ""
@@ -233,10 +236,34 @@ class ReviewState(RejectForm, ReopenForm, rx.State):
             for i, n in enumerate(counts)
         ]
 
+    async def _catch_up(self) -> None:
+        """The live watch's reload, after a colleague's change: when it took a decision on the
+        candidate in view, ``decided_meanwhile`` names them (the list moved the next one into
+        their place, under keys that were meant for them)."""
+        before = self.in_view
+        await self._reload()
+        if before is None or self.error:
+            return
+        now = next((r for r in self.rows if r.attempt_id == before.attempt_id), None)
+        if now is None or now.decision_version != before.decision_version:
+            self.decided_meanwhile = before.candidate_name
+
+    def _meant_for_another(self, key: str):
+        """The toast refusing the first a or r after a colleague decided on the candidate who was
+        in view (None when there is nothing to refuse): said with who is in view now."""
+        if not self.decided_meanwhile or self.in_view is None:
+            return None
+        self.decided_meanwhile = ""
+        what = "advance" if key == "a" else "reject"
+        return rx.toast.info(
+            f"{self.in_view.candidate_name} is in view now: press {key} again to {what} them."
+        )
+
     @rx.event
     @requires(Permission.REVIEW)
     async def load(self):
         self.cursor, self.rejecting, self.noting, self.help_open = 0, False, False, False
+        self.decided_meanwhile = ""
         self.undoing_rejection = False
         self.rule_stage_id = ""
         if self._job_id() != self.review_job_id:
@@ -255,7 +282,7 @@ class ReviewState(RejectForm, ReopenForm, rx.State):
             self,
             Permission.REVIEW,
             lambda: [self._job_id()],
-            self._reload,
+            self._catch_up,
             paused=lambda: (
                 bool(self.error) or self.busy or self.rejecting or self.noting or self.undoing_rejection
             ),
@@ -317,8 +344,11 @@ class ReviewState(RejectForm, ReopenForm, rx.State):
             return
         if self._not_this_jobs_rows():
             return
+        if key in ("a", "r") and (refused := self._meant_for_another(key)):
+            return refused
         if key in ("j", "k"):
             self.cursor = max(0, min(len(self.rows) - 1, self.cursor + (1 if key == "j" else -1)))
+            self.decided_meanwhile = ""  # moved on by their own hand: they see who is in view
             await self._reload()
         elif (key == "a" and not self.rows[self.cursor].advanceable) or (
             key == "r" and self.rows[self.cursor].rejected
@@ -343,7 +373,7 @@ class ReviewState(RejectForm, ReopenForm, rx.State):
     @rx.event
     @requires(Permission.REVIEW)
     async def focus(self, index: int):
-        self.cursor = index
+        self.cursor, self.decided_meanwhile = index, ""
         await self._reload()
 
     def _not_this_jobs_rows(self) -> bool:
@@ -377,6 +407,7 @@ class ReviewState(RejectForm, ReopenForm, rx.State):
             return rx.toast.error(str(err))
         finally:
             self.busy = False  # also after an unexpected error, or the page would stop refreshing
+        self.decided_meanwhile = ""  # a decision of their own, on the one they saw
         await self._reload()
         # Advanced, but a test the next stage sends on entry failed: told as an error, as the board does.
         return (rx.toast.error if outcome.not_sent else rx.toast.success)(
@@ -424,7 +455,7 @@ class ReviewState(RejectForm, ReopenForm, rx.State):
             await self._reload()  # decided meanwhile in another tab: the list shows what, at once
             self.rejecting = self._still_in_view(row)
             return rx.toast.error(str(err))
-        self.rejecting = False
+        self.rejecting, self.decided_meanwhile = False, ""
         await self._reload()
         # The row leaves the list of those waiting; it stays under every finished attempt, with its undo.
         undo = "" if self.show_all else " Undo it under Show every finished attempt."

@@ -8,7 +8,14 @@ keys do nothing. Every decision lands in the candidate's history with who made i
 import re
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
+from sqlmodel import Session, select
+
+from dashboard.services import pipeline, plans
+from dashboard.services.actors import SYSTEM
+from models import AssessmentAttempt, AttemptState, Integration, JobMember, User
+from tests.browser.steps import broken_rules, sign_in_on
 
 pytestmark = pytest.mark.browser
 
@@ -203,3 +210,85 @@ def _next_name(in_view, decided: list[str]) -> str:
     for name in decided:
         expect(heading).not_to_have_text(name)
     return heading.inner_text()
+
+
+def _job_of_two_results(db_url: str) -> int:
+    """A job of the manager's whose Screen has two results waiting: Ann Top (91%), then Bo Low (42%)."""
+    engine = sa.create_engine(db_url)
+    try:
+        with Session(engine) as session:
+            job = plans.create_job(
+                session=session, title="Walk colleague review", stage_names=["Screen", "Onsite"]
+            )
+            screen = plans.stages_of(session, job.id)[0]
+            manager = session.exec(select(User).where(User.email == "manager@assay.test")).one()
+            coderpad = session.exec(
+                select(Integration).where(Integration.vendor == "coderpad_screen")
+            ).first()
+            session.add(JobMember(job_id=job.id, user_id=manager.id))
+            for name, score in (("Ann Top", 91.0), ("Bo Low", 42.0)):
+                application = pipeline.add_application(
+                    session=session,
+                    job_id=job.id,
+                    name=name,
+                    email=name.lower().replace(" ", ".") + "@example.com",
+                    actor=SYSTEM,
+                )
+                session.add(
+                    AssessmentAttempt(
+                        application_id=application.id,
+                        stage_id=screen.id,
+                        integration_id=coderpad.id,
+                        vendor_test_id="walk-colleague",
+                        vendor_test_name="Walk screen",
+                        reference=f"walk-colleague-{application.id}",
+                        vendor_attempt_id=f"walk-colleague-{application.id}",
+                        state=AttemptState.COMPLETED,
+                        score_percent=score,
+                    )
+                )
+            session.commit()
+            return job.id
+    finally:
+        engine.dispose()
+
+
+def test_a_colleagues_decision_on_the_candidate_in_view_does_not_slide_the_next_under_the_keys(
+    page, browser, app_url, demo_app, sign_in, shoot
+):
+    """Found by a walk: a recruiter rejected Ann Top while the hiring manager read her 91%; the
+    manager's list caught up, Bo Low (42%) came into view, and the manager's a, meant for Ann,
+    advanced Bo, whom they never looked at. The first a or r after that is refused, saying who is
+    in view now; a second one decides."""
+    page.set_default_timeout(20_000)
+    job_id = _job_of_two_results(demo_app.db_url)
+    sign_in("manager@assay.test")
+    page.goto(f"{app_url}/jobs/{job_id}/review")
+    in_view = page.locator(".candidate-in-view")
+    expect(in_view.get_by_role("heading")).to_have_text("Ann Top")
+    colleague = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    colleague.set_default_timeout(20_000)
+    sign_in_on(colleague, app_url, "recruiter@assay.test")
+    colleague.goto(f"{app_url}/jobs/{job_id}/review")
+    expect(colleague.locator(".candidate-in-view").get_by_role("heading")).to_have_text("Ann Top")
+    colleague.locator("body").click(position={"x": 5, "y": 5})
+    colleague.keyboard.press("r")
+    colleague.get_by_role("dialog").get_by_label("Rejection reason").click()
+    colleague.get_by_role("option", name="Position filled").click()
+    colleague.get_by_role("dialog").get_by_role("button", name="Reject").click()
+    expect(colleague.get_by_text("Ann Top rejected (Position filled).")).to_be_visible()
+    colleague.context.close()
+
+    expect(in_view.get_by_role("heading")).to_have_text("Bo Low")  # the list caught up
+    expect(in_view).to_contain_text("Someone decided on Ann Top while you were looking")
+    said = page.get_by_role("status").filter(has_text="In view:")
+    expect(said).to_contain_text("Someone decided on Ann Top while you were looking. In view: Bo Low, ")
+    assert broken_rules(page) == []
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("a")  # meant for Ann
+    expect(page.get_by_text("Bo Low is in view now: press a again to advance them.")).to_be_visible()
+    expect(page.locator(".review-row")).to_have_count(1)  # Bo was not moved
+    shoot("49-review-colleague-decided", full_page=False)
+    page.keyboard.press("a")
+    expect(page.get_by_text("Bo Low: Moved to Onsite.")).to_be_visible()
+    expect(page.locator(".review-row")).to_have_count(0)
