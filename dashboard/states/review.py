@@ -55,17 +55,25 @@ class Bar:
     mark: int
 
 
+# A key of None: the vendor gave no such figure; ``_sorted`` lists those last either way.
 SORTS = {
-    "score": lambda r: r.score,
+    "score": lambda r: r.score if r.score >= 0 else None,
     "name": lambda r: r.candidate_name.lower(),
     "test": lambda r: r.test_name.lower(),
-    "percentile": lambda r: float(r.percentile or -1),
-    "comparative": lambda r: float(r.comparative.rstrip("%") or -1),
-    "time": lambda r: r.minutes,
+    "percentile": lambda r: float(r.percentile) if r.percentile else None,
+    "comparative": lambda r: float(r.comparative.rstrip("%")) if r.comparative else None,
+    "time": lambda r: r.minutes if r.minutes >= 0 else None,
     "attempt": lambda r: r.attempt_number,  # a number: attempt 10 comes after attempt 2
     "integrity": lambda r: r.warnings,
     "status": lambda r: r.state,
 }
+
+
+def _sorted(rows: list[Row], key, *, descending: bool) -> list[Row]:
+    """``rows`` in ``key``'s order, those without the figure last in both directions, as a
+    spreadsheet puts blanks: sorted from the quickest, "not reported" came before it."""
+    known = [r for r in rows if key(r) is not None]
+    return sorted(known, key=key, reverse=descending) + [r for r in rows if key(r) is None]
 
 
 def _row(r: review.ResultRow) -> Row:
@@ -215,7 +223,7 @@ class ReviewState(RejectForm, ReopenForm, rx.State):
             ]
         if (low := score_bound(self._min_score)) is not None:  # checked by apply_filter
             rows = [r for r in rows if r.score >= low]
-        return sorted(rows, key=SORTS.get(self.sort, SORTS["score"]), reverse=self.descending)
+        return _sorted(rows, SORTS.get(self.sort, SORTS["score"]), descending=self.descending)
 
     def _chart(self, listed: list[Row]) -> None:
         """The score distribution of the rows the list holds under its filters.

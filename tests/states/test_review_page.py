@@ -343,6 +343,29 @@ def test_sorting_by_attempt_puts_attempt_10_after_attempt_2(
     assert [row.attempt for row in page.rows] == ["10", "2", "1"]
 
 
+@pytest.mark.parametrize("column", ["score", "time", "comparative", "percentile"])
+def test_results_missing_the_figure_sorted_by_come_last_either_way(
+    session, pipeline_with_assessment, sandbox, signed_in_as, column
+):
+    """Found by a hiring manager's walk: sorting Time (or a comparative score, a percentile, the
+    score) from the lowest listed first every result the vendor gave none, "not reported" before
+    the quickest. Blanks come last in both directions, as a spreadsheet puts them."""
+    page = _review_page(session, pipeline_with_assessment, sandbox, signed_in_as, results=3)
+    blank, low, high = (session.get(AssessmentAttempt, row.attempt_id) for row in page.rows)
+    for attempt, figure in ((blank, None), (low, 40.0), (high, 90.0)):
+        attempt.score_percent = attempt.comparative_score = figure
+        attempt.duration_seconds = None if figure is None else int(figure * 60)
+        session.add(attempt)
+    session.commit()
+    run_async(run_handler(page, "load"))
+
+    orders = []
+    for _ in range(2):  # the first click sorts one way, the second the other
+        run_async(run_handler(page, "sort_by", column))
+        orders.append([row.attempt_id for row in page.rows])
+    assert sorted(orders) == sorted([[low.id, high.id, blank.id], [high.id, low.id, blank.id]])
+
+
 def test_another_jobs_review_page_opens_without_the_filters_set_on_this_one(
     session, pipeline_with_assessment, sandbox, signed_in_as
 ):
@@ -508,6 +531,15 @@ def test_a_score_just_under_a_rule_s_bar_never_reads_as_the_bar():
         "0.7%",
         "100%",
     ]
+
+
+def test_points_just_under_the_maximum_never_read_as_full_marks():
+    """Found by a hiring manager's walk: 19.96 of 20 read "20 / 20" beside its "99.8%"; points
+    are cut down to the tenth as scores are, on the total and on each section alike."""
+    assert assessments.points_label(19.96, 20) == "19.9 / 20"
+    assert assessments.points_label(12.345, 20.0) == "12.3 / 20"
+    assert assessments.subscore_points_label(9.99, 10) == "9.9 / 10"
+    assert assessments.subscore_points_label(549.99, None) == "549.9"
 
 
 def test_points_read_the_same_on_the_review_and_application_pages_and_never_without_the_points(
