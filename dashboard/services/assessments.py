@@ -81,7 +81,12 @@ def percent_figure(value: float | None) -> str:
     down, not rounded: 79.96 read "80%" where a rule advancing at 80 left it (the rules and
     filters compare the score itself; the CSV carries it whole).
     """
-    return "" if value is None else f"{math.floor(round(value * 10, 6)) / 10:g}"
+    return "" if value is None else _tenth_down(value)
+
+
+def _tenth_down(value: float) -> str:
+    """To the tenth, cut down (79.96 reads "79.9"), with no trailing zero ("94", not "94.0")."""
+    return f"{math.floor(round(value * 10, 6)) / 10:g}"
 
 
 def percent_label(value: float | None) -> str:
@@ -91,10 +96,11 @@ def percent_label(value: float | None) -> str:
 
 def points_label(points: float | None, max_points: float | None) -> str:
     """Points scored of the test's maximum, alike on the review and application pages and in the
-    CSV ("12.3 / 20"); "" unless both are known (a maximum alone read " / 500 points")."""
+    CSV ("12.3 / 20"); "" unless both are known (a maximum alone read " / 500 points"). Cut down
+    as scores are: 19.96 of 20 read "20 / 20", full marks, beside its 99.8%."""
     if points is None or not max_points:
         return ""
-    return f"{round(points, 1):g} / {round(max_points, 1):g}"
+    return f"{_tenth_down(points)} / {_tenth_down(max_points)}"
 
 
 def subscore_points_label(points: float | None, max_points: float | None) -> str:
@@ -103,7 +109,7 @@ def subscore_points_label(points: float | None, max_points: float | None) -> str
     no points (a question not graded yet read " / 10")."""
     if points is None:
         return ""
-    return points_label(points, max_points) or f"{round(points, 1):g}"
+    return points_label(points, max_points) or _tenth_down(points)
 
 
 def time_taken_label(taken: float | None, allowed: float | None) -> str:
