@@ -68,6 +68,8 @@ def test_a_hiring_manager_reviews_five_candidates_with_the_keyboard(page, app_ur
     # a button inside it.
     report_link = in_view.get_by_role("link", name="Report (o)")
     expect(report_link).to_have_attribute("href", re.compile(r"/report/"))
+    # Nor does a click on it (browsers other than Chromium keep window.opener without rel).
+    expect(report_link).to_have_attribute("rel", "noopener noreferrer")
     expect(page.get_by_role("link", name="Board", exact=True)).to_be_visible()  # not "Ann Boardman"
     assert page.locator("a button, button a").count() == 0
     shoot("41-review-in-view", full_page=False)
