@@ -15,6 +15,7 @@ import collections
 import datetime
 
 import sqlalchemy as sa
+import sqlmodel
 from alembic import op
 
 revision = "c8e1a5d3f7b2"
@@ -27,7 +28,7 @@ application = sa.table("application", sa.column("id", sa.Integer), sa.column("ca
 event = sa.table(
     "applicationevent",
     sa.column("application_id", sa.Integer),
-    sa.column("at", sa.DateTime),
+    sa.column("at", sqlmodel.sql.sqltypes.UTCDateTime()),
     sa.column("summary", sa.String),
     sa.column("actor_kind", sa.String),
     sa.column("actor_label", sa.String),
@@ -38,7 +39,7 @@ def _one_candidate_per_email(connection) -> None:
     by_email = collections.defaultdict(list)
     for row in connection.execute(sa.select(candidate).order_by(candidate.c.id)):
         by_email[row.email.strip().lower()].append(row)
-    now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+    now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
     for email, (first, *again) in by_email.items():
         if first.email != email:
             connection.execute(candidate.update().where(candidate.c.id == first.id).values(email=email))

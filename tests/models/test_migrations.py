@@ -4,8 +4,9 @@ import os
 
 import pytest
 import sqlalchemy as sa
+from sqlmodel import select
 
-from models import migrate
+from models import ApplicationEvent, init_engine, migrate, new_session, utcnow
 from tests.conftest import DATABASES, fresh_postgres
 
 
@@ -177,6 +178,7 @@ def test_one_person_saved_twice_under_one_email_becomes_one_candidate(empty_db):
             )
 
     migrate(empty_db)
+    init_engine(empty_db)
 
     with engine.connect() as conn:
         candidates = conn.execute(sa.text("SELECT id, name, email FROM candidate ORDER BY id")).all()
@@ -184,11 +186,14 @@ def test_one_person_saved_twice_under_one_email_becomes_one_candidate(empty_db):
         merged = conn.execute(
             sa.text("SELECT application_id, summary FROM applicationevent ORDER BY application_id")
         ).all()
+        with new_session() as session:  # the history reads the line's time as every other's
+            [line] = session.exec(select(ApplicationEvent).where(ApplicationEvent.application_id == 2)).all()
     with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
         conn.execute(sa.text("INSERT INTO candidate (name, email) VALUES ('Ada again', 'ada@example.com')"))
     engine.dispose()
     assert candidates == [(1, "Ada Lovelace", "ada@example.com"), (3, "Grace Hopper", "grace@example.com")]
     assert owners == [(1, 1), (2, 1), (3, 3), (4, 1)]
+    assert abs(line.at - utcnow()).total_seconds() < 60
     assert merged == [
         (2, "One candidate with Ada Lovelace: A. Lovelace had the same email (ada@example.com)"),
         (4, "One candidate with Ada Lovelace: Ada L had the same email (ada@example.com)"),
