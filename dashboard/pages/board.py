@@ -393,11 +393,11 @@ def board_page() -> rx.Component:
                 link_button(
                     "list-checks", "Review results", "/jobs/" + BoardState.board.job_id.to(str) + "/review"
                 ),
-                rx.cond(
-                    AuthState.can_manage_pipeline,
-                    link_button(
-                        "list-ordered", "Edit plan", "/jobs/" + BoardState.board.job_id.to(str) + "/plan"
-                    ),
+                # A hiring manager reads the plan there; recruiters and admins edit it.
+                link_button(
+                    "list-ordered",
+                    rx.cond(AuthState.can_manage_pipeline, "Edit plan", "Interview plan"),
+                    "/jobs/" + BoardState.board.job_id.to(str) + "/plan",
                 ),
             ),
         ),

@@ -1,4 +1,8 @@
-"""A job's interview plan: stages in order, the tests assessment stages send, and how."""
+"""A job's interview plan: stages in order, the tests assessment stages send, and how.
+
+Recruiters and admins edit it here; a hiring manager reads it, drawn without a control
+(``_plan_read``): the stages their candidates go through, the tests each sends and how.
+"""
 
 import reflex as rx
 
@@ -8,7 +12,6 @@ from dashboard.components.layout import (
     counted,
     focus_returns,
     link_button,
-    only_for,
     page_frame,
     question_answers,
 )
@@ -432,24 +435,123 @@ def plan_page() -> rx.Component:
         rx.cond(
             own & (PlanState.plan.title != ""), PlanState.plan.title + ": interview plan", "Interview plan"
         ),
-        # A hiring manager's load is refused quietly: this says why no plan comes (it spun forever).
-        only_for(
-            AuthState.can_manage_pipeline,
-            "Interview plans are changed by recruiters and admins: the stages, their tests and how "
-            "they are sent. Ask a recruiter if this job's plan needs changing.",
-            _add_test_dialog(),
-            _delete_dialog(),
-            _notice(),
-            _remove_test_dialog(),
-            repair_dialog(PlanState),
-            rx.cond(
-                # This address's refusal only: one left from the plan before waits for this one's load.
-                (PlanState.error != "") & (PlanState.error_for.to_string() == route_id("job_id")),
-                rx.callout(PlanState.error, icon="triangle-alert", color_scheme="red"),
-                rx.cond(own, _plan_body(), rx.spinner(aria_label="Loading the plan")),
+        # A spinner until the signed-in user's role is known: nobody sees controls not theirs.
+        rx.cond(
+            AuthState.user_role == "",
+            rx.spinner(),
+            rx.fragment(
+                rx.cond(
+                    AuthState.can_manage_pipeline,
+                    rx.fragment(
+                        _add_test_dialog(),
+                        _delete_dialog(),
+                        _notice(),
+                        _remove_test_dialog(),
+                        repair_dialog(PlanState),
+                    ),
+                ),
+                rx.cond(
+                    # This address's refusal only: one left from the plan before waits for this one's load.
+                    (PlanState.error != "") & (PlanState.error_for.to_string() == route_id("job_id")),
+                    rx.callout(PlanState.error, icon="triangle-alert", color_scheme="red"),
+                    rx.cond(
+                        own,
+                        rx.cond(AuthState.can_manage_pipeline, _plan_body(), _plan_read()),
+                        rx.spinner(aria_label="Loading the plan"),
+                    ),
+                ),
             ),
         ),
         actions=link_button("kanban", "Back to the board", "/jobs/" + route_id("job_id")),
+    )
+
+
+def _plan_read() -> rx.Component:
+    """The plan as a hiring manager reads it: each stage, its tests and how they are sent, with
+    no control (the handlers refuse them every change all the same). Told first whose it is to
+    change, so the missing controls are not taken for a page that failed to load."""
+    return rx.vstack(
+        rx.callout(
+            "Only recruiters and admins change this plan: the stages, their tests and how they are "
+            "sent. Ask a recruiter if this job's plan needs changing.",
+            icon="info",
+            color_scheme="gray",
+            high_contrast=True,
+            class_name="plan-read-only",
+        ),
+        rx.foreach(PlanState.plan.stages, _stage_read),
+        width="100%",
+        spacing="3",
+        max_width="900px",
+    )
+
+
+def _stage_read(stage: PlanStage, index) -> rx.Component:
+    """A stage's card to read: its place, name, kind, tests, live-interview link and sending."""
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.text(index + 1, ".", weight="bold", color_scheme="gray"),
+                rx.heading(stage.name, as_="h2", size="3"),
+                rx.badge(
+                    stage.kind,
+                    color_scheme=rx.cond(stage.kind == "assessment", "violet", "gray"),
+                    high_contrast=True,
+                ),
+                rx.text(counted(stage.applications, "application"), size="1", color_scheme="gray"),
+                align="center",
+                wrap="wrap",
+            ),
+            rx.foreach(
+                stage.tests,
+                lambda test: rx.vstack(
+                    rx.hstack(
+                        rx.icon("file-code", size=14),
+                        rx.text(test.name, size="2", weight="medium"),
+                        rx.text(test.vendor_name, size="1", color_scheme="gray"),
+                        align="center",
+                    ),
+                    rx.cond(test.broken != "", _disconnected(test.broken)),
+                    spacing="1",
+                    class_name="stage-test",
+                ),
+            ),
+            rx.cond(
+                stage.live_template != "",
+                rx.text("Live-interview link: ", stage.live_template, size="1"),
+            ),
+            rx.cond(stage.live_broken != "", _disconnected(stage.live_broken)),
+            rx.cond(
+                stage.kind == "assessment", rx.text(_sending(stage), size="1", class_name="stage-sending")
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+        class_name="plan-stage",
+        custom_attrs={"data-stage": stage.name},
+        key=stage.id,
+    )
+
+
+def _sending(stage: PlanStage) -> rx.Var:
+    """How an assessment stage sends its tests, in the words its settings form uses."""
+    return (
+        rx.cond(
+            stage.auto_send,
+            "Sent automatically on entry.",
+            "Not sent on entry: its tests wait in the queue's Needs sending.",
+        )
+        + rx.cond(
+            stage.gating == "all",
+            " Done when all tests are completed.",
+            " Done when any one test is completed.",
+        )
+        + rx.cond(
+            stage.deadline_days != "",
+            " Deadline: " + stage.deadline_days + rx.cond(stage.deadline_days == "1", " day.", " days."),
+            "",
+        )
     )
 
 

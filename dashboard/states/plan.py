@@ -1,5 +1,8 @@
 """Editing a job's interview plan: stages, the tests each sends, and how it sends them.
 
+Recruiters and admins change it; a hiring manager on the job's team reads it (the page draws
+no controls for them), and every change is refused to them on the server all the same.
+
 The page is live (``live.keep_live``): a colleague's edit, saved in another tab or on
 another worker, shows within a second. A refresh redraws the plan but leaves alone what
 the viewer has open: the name box being typed in and the settings form being changed are
@@ -13,10 +16,10 @@ import reflex as rx
 
 from dashboard.services import pipeline, plans, views
 from dashboard.services.errors import UserError
-from dashboard.services.permissions import Permission
+from dashboard.services.permissions import Permission, require
 from dashboard.services.wording import counted
 from dashboard.states import live
-from dashboard.states.auth import acting_user, requires
+from dashboard.states.auth import acting_user, current_user, requires
 from dashboard.states.common import id_in_path, in_session
 from dashboard.states.picker import TestPicker
 from dashboard.states.plan_repair import ConnectionRepair
@@ -90,8 +93,11 @@ class PlanState(TestPicker, ConnectionRepair, rx.State):
 
     async def _reload(self) -> None:
         job_id = self._job_id()
+        user = current_user()
 
         def load(session):
+            # Reading a plan is seeing its job: a hiring manager sees their own jobs' only.
+            require(user, Permission.VIEW_PIPELINE, job_id=job_id)
             # The revision before the plan: an edit landing in between wakes the watch again.
             return pipeline.job_revisions(session, [job_id]), views.plan(session, job_id)
 
@@ -141,12 +147,13 @@ class PlanState(TestPicker, ConnectionRepair, rx.State):
         return rx.toast.success(success) if success else None
 
     @rx.event
-    @requires(Permission.MANAGE_PIPELINE, page_load=True)
+    @requires(Permission.VIEW_PIPELINE)
     async def load(self):
         """Page load: nothing open yet; the watch starts from what it read.
 
-        A hiring manager is refused quietly: the page says the plan is the recruiters' to change
-        (``layout.only_for``), where a "cannot do this" toast blamed them for opening it.
+        A hiring manager reads the plan (the stages their candidates go through, the tests each
+        sends): refused it, they decided on candidates without knowing what came next. Every
+        change stays the recruiters' and admins' (``MANAGE_PIPELINE`` on each handler).
         """
         self.revision, self.notice, self.name_resets = -1, "", 0
         self.renaming_stage_id, self.renaming_from, self.settings_stage_id, self.settings_from = 0, "", 0, ""
@@ -156,12 +163,12 @@ class PlanState(TestPicker, ConnectionRepair, rx.State):
         return PlanState.watch
 
     @rx.event(background=True)
-    @requires(Permission.MANAGE_PIPELINE)
+    @requires(Permission.VIEW_PIPELINE)
     async def watch(self):
         """Started by the page's load: keeps the plan live while it is open (``live.keep_live``)."""
         return await live.keep_live(
             self,
-            Permission.MANAGE_PIPELINE,
+            Permission.VIEW_PIPELINE,
             lambda: [self._job_id()],
             self._reload,
             paused=lambda: not self.plan.job_id,

@@ -120,7 +120,7 @@ def test_only_the_loads_of_pages_that_say_whose_they_are_refuse_quietly():
         f"{cls.__name__}.{name}" for cls, name in _handlers() if cls.event_handlers[name].fn.page_load
     )
 
-    assert quiet == ["IntegrationsState.load", "PlanState.load", "TeamSettingsState.load", "UsersState.load"]
+    assert quiet == ["IntegrationsState.load", "TeamSettingsState.load", "UsersState.load"]
 
 
 def test_every_api_route_has_an_authentication_rule():

@@ -7,7 +7,7 @@ import asyncio
 from reflex.istate.data import ReflexURL, RouterData
 from sqlmodel import select
 
-from dashboard.services import plans
+from dashboard.services import accounts, plans
 from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import list_vendor_tests
 from dashboard.states.plan import PlanState
@@ -17,8 +17,10 @@ from models import (
     AttemptState,
     Gating,
     Role,
+    Stage,
     StageAssessment,
     StageKind,
+    User,
     new_session,
 )
 from tests.conftest import enter_stage, send_test
@@ -349,3 +351,34 @@ def test_turning_on_sending_on_entry_says_the_tests_already_waiting_are_not_sent
     assert "The 1 test already waiting in Needs sending for this stage is not sent by this" in repr(said)
     assert "Stage settings saved." in repr(again) and "waiting" not in repr(again)
     assert sandbox.stats()["invitations_created"] == 0
+
+
+def test_a_hiring_manager_reads_their_jobs_plan_and_is_refused_every_change(
+    session, pipeline_with_assessment, signed_in_as
+):
+    """Found by a walk: a hiring manager deciding on candidates opened their job's plan and got
+    only words that it was the recruiters' to change; they could not see the stages their
+    candidates go through, nor the tests each sends. They read it now; a change stays refused."""
+    p = pipeline_with_assessment
+    root = signed_in_as(Role.HIRING_MANAGER)
+    manager = session.exec(select(User).where(User.role == Role.HIRING_MANAGER)).one()
+    accounts.set_job_member(session=session, user_id=manager.id, job_id=p.job.id, member=True)
+    page = _open_plan(root, p)
+
+    assert (page.error, _names(page)) == ("", ["Applied", "CoderPad assessment", "Onsite"])
+    [test] = page.plan.stages[1].tests
+    assert test.vendor_name != ""
+
+    [refusal] = run_async(run_handler(page, "rename", p.applied.id, "Sourced"))
+    assert "cannot do this" in repr(refusal)
+    [refusal] = run_async(run_handler(page, "ask_delete", p.onsite.id))
+    assert "cannot do this" in repr(refusal) and page.delete_stage_id == 0
+    session.expire_all()
+    assert session.get(Stage, p.applied.id).name == "Applied"  # not renamed
+
+
+def test_a_hiring_manager_is_not_shown_the_plan_of_a_job_not_theirs(pipeline_with_assessment, signed_in_as):
+    """Reading a plan is seeing a job: a job whose hiring team they are not on stays closed."""
+    page = _open_plan(signed_in_as(Role.HIRING_MANAGER), pipeline_with_assessment)
+
+    assert (page.error, page.plan.stages) == ("You are not on the hiring team of this job.", [])
