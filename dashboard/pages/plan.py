@@ -141,6 +141,16 @@ def _settings(stage: PlanStage) -> rx.Component:
     )
 
 
+def _applications(stage: PlanStage) -> rx.Component:
+    """The stage's candidates still in the process, and apart its rejected ones (sent nothing)."""
+    return rx.text(
+        counted(stage.applications, "application"),
+        rx.cond(stage.rejected > 0, ", " + stage.rejected.to_string() + " rejected", ""),
+        size="1",
+        color_scheme="gray",
+    )
+
+
 def _stage(stage: PlanStage, index) -> rx.Component:
     """A stage's card. Each control's name says which stage it is for, after the words it shows
     ("Delete stage Onsite"): "Delete" and "Add assessment" alone, in every card, told a screen
@@ -179,7 +189,7 @@ def _stage(stage: PlanStage, index) -> rx.Component:
                     color_scheme=rx.cond(stage.kind == "assessment", "violet", "gray"),
                     high_contrast=True,
                 ),
-                rx.text(counted(stage.applications, "application"), size="1", color_scheme="gray"),
+                _applications(stage),
                 # The arrows and Delete keep together, at the row's end, when a narrow window wraps it.
                 rx.hstack(
                     rx.icon_button(
@@ -349,23 +359,15 @@ def _delete_dialog() -> rx.Component:
                 rx.cond(
                     PlanState.delete_stage_gone,
                     rx.text("A colleague has deleted this stage already."),
-                    rx.cond(
-                        PlanState.delete_count > 0,
-                        rx.text(
-                            counted(PlanState.delete_count, "application"),
-                            rx.cond(PlanState.delete_count == 1, " is", " are"),
-                            " in this stage. They move to the stage you choose; "
-                            "assessments already sent keep their results.",
-                            rx.cond(
-                                PlanState.delete_target_sends != "", " " + PlanState.delete_target_sends, ""
-                            ),
-                        ),
-                        rx.text("No application is in this stage."),
+                    rx.text(
+                        PlanState.delete_moving,
+                        rx.cond(PlanState.delete_target_sends != "", " " + PlanState.delete_target_sends, ""),
                     ),
                 )
             ),
             rx.cond(
-                (PlanState.delete_count > 0) & ~PlanState.delete_stage_gone,
+                # Rejected candidates have a stage too: they move with the rest, to the one chosen.
+                (PlanState.delete_count + PlanState.delete_rejected > 0) & ~PlanState.delete_stage_gone,
                 rx.hstack(
                     rx.text("Move them to", size="2"),
                     rx.select.root(
@@ -498,7 +500,7 @@ def _stage_read(stage: PlanStage, index) -> rx.Component:
                     color_scheme=rx.cond(stage.kind == "assessment", "violet", "gray"),
                     high_contrast=True,
                 ),
-                rx.text(counted(stage.applications, "application"), size="1", color_scheme="gray"),
+                _applications(stage),
                 align="center",
                 wrap="wrap",
             ),

@@ -693,6 +693,8 @@ class PlanStage:
     id: int
     name: str
     kind: str
+    # Candidates in the stage still in the process: a rejected one is sent nothing, so the plan's
+    # words on who is (not) sent a stage's test counted them wrongly ("The 2 candidates ...").
     applications: int
     auto_send: bool
     gating: str
@@ -705,6 +707,8 @@ class PlanStage:
     # Changes whenever the settings form's stored values do: the form, whose boxes keep what is
     # typed in them, is drawn afresh by it to show a colleague's saved settings.
     settings_version: str = ""
+    # Rejected candidates in the stage: still their cards there, and moved with the rest if it is deleted.
+    rejected: int = 0
 
 
 @dataclasses.dataclass
@@ -734,13 +738,15 @@ def plan(session: Session, job_id: int) -> PlanView:
     if job is None:
         raise NotFound("That job does not exist.")
     stages = list(session.exec(select(Stage).where(Stage.job_id == job_id).order_by(Stage.position)))
-    counts = dict(
-        session.exec(
-            sa.select(Application.stage_id, sa.func.count())
+    # Each stage's applications, and how many of them were rejected (count() of a column skips NULLs).
+    counts = {
+        stage_id: (everyone - rejected, rejected)
+        for stage_id, everyone, rejected in session.exec(
+            sa.select(Application.stage_id, sa.func.count(), sa.func.count(Application.rejected_at))
             .where(Application.job_id == job_id)
             .group_by(Application.stage_id)
         ).all()
-    )
+    }
     connections = {i.id: i for i in session.exec(select(Integration)) if i.vendor in registry.VENDORS}
     vendors = {i: connection_label(c) for i, c in connections.items()}
     names = {s.id: s.name for s in stages}
@@ -762,7 +768,8 @@ def plan(session: Session, job_id: int) -> PlanView:
                 id=s.id,
                 name=s.name,
                 kind=s.kind.value,
-                applications=counts.get(s.id, 0),
+                applications=counts.get(s.id, (0, 0))[0],
+                rejected=counts.get(s.id, (0, 0))[1],
                 auto_send=s.send_automatically,
                 gating=s.gating.value,
                 deadline_days=str(s.deadline_days or ""),

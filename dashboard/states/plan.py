@@ -64,11 +64,27 @@ class PlanState(TestPicker, ConnectionRepair, rx.State):
     # Delete dialog
     delete_stage_id: int = 0
     delete_stage_name: str = ""
-    delete_count: int = 0
+    delete_count: int = 0  # its candidates still in the process
+    delete_rejected: int = 0  # its rejected candidates, who move with them
     delete_target: str = ""
     # The stage of an open dialog was deleted by a colleague: the dialog says so.
     test_stage_gone: bool = False
     delete_stage_gone: bool = False
+
+    @rx.var
+    def delete_moving(self) -> str:
+        """Who moves out of the stage being deleted: its candidates, and apart its rejected ones,
+        who are sent nothing where they go (counted together, they passed for candidates sent it)."""
+        active, rejected = self.delete_count, self.delete_rejected
+        if not active and not rejected:
+            return "No application is in this stage."
+        if active:
+            who = f"{counted(active, 'application')} {'is' if active == 1 else 'are'} in this stage"
+            who += f", and {rejected} rejected. They move" if rejected else ". They move"
+        else:
+            who = f"{counted(rejected, 'rejected application')} {'is' if rejected == 1 else 'are'} in this stage. "
+            who += "It moves" if rejected == 1 else "They move"
+        return f"{who} to the stage you choose; assessments already sent keep their results."
 
     @rx.var
     def delete_target_sends(self) -> str:
@@ -126,7 +142,8 @@ class PlanState(TestPicker, ConnectionRepair, rx.State):
         self.test_stage_gone = bool(self.test_stage_id) and self.test_stage_id not in stages
         self.delete_stage_gone = bool(self.delete_stage_id) and self.delete_stage_id not in stages
         if self.delete_stage_id and not self.delete_stage_gone:
-            self.delete_count = stages[self.delete_stage_id].applications
+            stage = stages[self.delete_stage_id]
+            self.delete_count, self.delete_rejected = stage.applications, stage.rejected
             others = [i for i in stages if i != self.delete_stage_id]
             if not self.delete_target or int(self.delete_target) not in others:
                 self.delete_target = str(others[0]) if others else ""
@@ -426,11 +443,8 @@ class PlanState(TestPicker, ConnectionRepair, rx.State):
         stage = next((s for s in self.plan.stages if s.id == stage_id), None)
         if stage is None:
             return
-        self.delete_stage_id, self.delete_stage_name, self.delete_count = (
-            stage.id,
-            stage.name,
-            stage.applications,
-        )
+        self.delete_stage_id, self.delete_stage_name = stage.id, stage.name
+        self.delete_count, self.delete_rejected = stage.applications, stage.rejected
         self.delete_stage_gone = False
         others = [s for s in self.plan.stages if s.id != stage_id]
         self.delete_target = str(others[0].id) if others else ""

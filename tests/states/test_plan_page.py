@@ -7,8 +7,8 @@ import asyncio
 from reflex.istate.data import ReflexURL, RouterData
 from sqlmodel import select
 
-from dashboard.services import accounts, plans
-from dashboard.services.actors import SYSTEM
+from dashboard.services import accounts, pipeline, plans, review
+from dashboard.services.actors import SYSTEM, user
 from dashboard.services.integrations import list_vendor_tests
 from dashboard.states.plan import PlanState
 from models import (
@@ -382,3 +382,47 @@ def test_a_hiring_manager_is_not_shown_the_plan_of_a_job_not_theirs(pipeline_wit
     page = _open_plan(signed_in_as(Role.HIRING_MANAGER), pipeline_with_assessment)
 
     assert (page.error, page.plan.stages) == ("You are not on the hiring team of this job.", [])
+
+
+def _rejected_in_applied(session, p) -> None:
+    """Grace applies beside Ada and is rejected: her card stays in Applied, marked Rejected."""
+    grace = pipeline.add_application(
+        session=session, job_id=p.job.id, name="Grace", email="grace@example.com", actor=SYSTEM
+    )
+    rita, _ = accounts.create_user(
+        session=session, email="rita@example.com", name="Rita", role=Role.RECRUITER
+    )
+    review.reject(
+        session=session,
+        application_id=grace.id,
+        reason=review.REJECTION_REASONS[0],
+        note="",
+        expected_version=grace.decision_version,
+        actor=user(rita.id, rita.name),
+    )
+
+
+def test_the_plans_counts_leave_out_rejected_candidates_who_are_sent_nothing(
+    session, pipeline_with_assessment, signed_in_as
+):
+    """Found by a walk: a test added to Applied, holding Ada and the rejected Grace, said "The 2
+    candidates already in Applied are not sent it: send it from the application page", and
+    Grace's page refuses a rejected candidate any test. The delete question counted her as well."""
+    p = pipeline_with_assessment
+    _rejected_in_applied(session, p)
+    page = plan_page(signed_in_as, p.job.id)
+    assert (page.plan.stages[0].applications, page.plan.stages[0].rejected) == (1, 1)
+    [opening] = run_async(run_handler(page, "open_add_test", p.applied.id, "Applied", False))
+    follow(page, opening)
+    [toast] = run_async(run_handler(page, "add_test"))
+
+    assert "The 1 candidate already in Applied is not sent it" in repr(toast), toast
+
+    run_async(run_handler(page, "ask_delete", p.applied.id))
+    assert (page.delete_count, page.delete_rejected) == (1, 1)
+    assert page.delete_moving == (
+        "1 application is in this stage, and 1 rejected. They move to the stage you choose; "
+        "assessments already sent keep their results."
+    )
+    page.delete_count = 0  # Ada moved on: Grace alone is left, and still has to go somewhere
+    assert page.delete_moving.startswith("1 rejected application is in this stage. It moves to the stage")
