@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 import sqlalchemy as sa
+from sqlmodel import select
 
 # Settings are read once per process: point the data dir (master key, locks) at a
 # scratch folder before anything imports them.
@@ -35,8 +36,18 @@ os.environ.setdefault("ASSAY_VENDOR_PACING", "off")
 os.environ.setdefault("ASSAY_SANDBOX_KEYS", "rotated-coderpad-key-4242")
 
 from dashboard.api.routes import applier, build_api
-from dashboard.services import assessments, attempt_actions, matching, pipeline, plans, sync, webhooks
-from dashboard.services.actors import SYSTEM, WEBHOOK
+from dashboard.services import (
+    accounts,
+    assessments,
+    attempt_actions,
+    matching,
+    pipeline,
+    plans,
+    review,
+    sync,
+    webhooks,
+)
+from dashboard.services.actors import SYSTEM, WEBHOOK, user
 from dashboard.services.integrations import list_vendor_tests, save_integration, webhook_url
 from dashboard.settings import get_settings
 from models import (
@@ -44,7 +55,9 @@ from models import (
     AssessmentAttempt,
     Integration,
     Job,
+    Role,
     Stage,
+    User,
     init_engine,
     migrate,
     new_session,
@@ -497,3 +510,20 @@ def selects(entity, *values) -> Callable[[sa.orm.ORMExecuteState], bool]:
         return all(value in params for value in values)
 
     return picks
+
+
+def rejected_by_a_recruiter(session, application_id: int) -> review.Rejection:
+    """Rita, a recruiter, rejects the candidate (a rejection is always a person's)."""
+    recruiter = session.exec(select(User).where(User.email == "rita@example.com")).first()
+    if recruiter is None:
+        recruiter, _ = accounts.create_user(
+            session=session, email="rita@example.com", name="Rita", role=Role.RECRUITER
+        )
+    return review.reject(
+        session=session,
+        application_id=application_id,
+        reason="Other",
+        note="",
+        expected_version=session.get(Application, application_id).decision_version,
+        actor=user(recruiter.id, recruiter.name),
+    )

@@ -20,7 +20,7 @@ from dashboard.services.actors import Actor
 from dashboard.services.errors import NotFound, UserError
 from dashboard.services.integrations import get_integration
 from dashboard.services.people import candidate_name_and_email, tidy_name
-from dashboard.services.wording import counted
+from dashboard.services.wording import counted, is_are
 from models import (
     Application,
     AssessmentAttempt,
@@ -47,6 +47,7 @@ class MoveOutcome:
     moved: bool = True  # False: it was in that stage already
     not_sent: tuple[str, ...] = ()  # why each test the stage sends on entry failed or was refused
     carried: int = 0  # of ``attempt_ids``, those carried over already sent: none to send again
+    rejected: bool = False  # the candidate is rejected: the stage's tests wait, not sent on entry
 
     @property
     def attempt_id(self) -> int | None:
@@ -204,6 +205,17 @@ def _enter(
     held = len(ids) - len(unsent)
     if not unsent:
         return MoveOutcome(f"{moved}.{carried}{left}", ids, carried=held)
+    if application.rejected_at is not None:
+        # Not a failure to act on: the test waits (out of the queue, as the rejected are) and is
+        # there to send should the rejection be undone.
+        name = session.get(Candidate, application.candidate_id).name
+        the_tests = "test is" if len(unsent) == 1 else "tests are"
+        return MoveOutcome(
+            f"{moved}: {name} is rejected, so the stage's {the_tests} not sent.{carried}{left}",
+            ids,
+            carried=held,
+            rejected=True,
+        )
     if not stage.send_automatically:
         return MoveOutcome(f"{moved}: assessment needs sending.{carried}{left}", ids, carried=held)
     outcomes = [_send_on_entry(session, attempt_id, actor) for attempt_id in unsent]
@@ -246,7 +258,9 @@ def delete_stage(
         for application_id in moving
     ]
     carried = sum(o.carried for o in outcomes)
-    opened = sum(len(o.attempt_ids) for o in outcomes) - carried  # a carried invitation is not sent again
+    # A carried invitation is not sent again, nor is a test sent to a rejected candidate.
+    opened = sum(len(o.attempt_ids) - o.carried for o in outcomes if not o.rejected)
+    rejected = sum(o.rejected for o in outcomes)
     sent = sum(o.sent for o in outcomes)
     not_sent = tuple(reason for o in outcomes for reason in o.not_sent)
     message = f"Stage deleted. {counted(count, 'application')} moved to {target.name}."
@@ -256,6 +270,10 @@ def delete_stage(
         message += f" Sent {sent} of {counted(opened, 'assessment')}. " + " ".join(not_sent[:3])
     elif opened:
         message += f" {counted(opened, 'assessment')} {'needs' if opened == 1 else 'need'} sending."
+    if rejected:
+        message = (
+            f"{message.strip()} {counted(rejected, 'rejected candidate')} {is_are(rejected)} sent nothing."
+        )
     return MoveOutcome(
         message.strip(), tuple(a for o in outcomes for a in o.attempt_ids), sent, not_sent=not_sent
     )

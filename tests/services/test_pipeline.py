@@ -8,7 +8,13 @@ from dashboard.services import assessments, board_view, pipeline, plans, queue_v
 from dashboard.services.actors import SYSTEM
 from dashboard.services.errors import UserError
 from models import Application, ApplicationEvent, AssessmentAttempt, AttemptState, Candidate
-from tests.conftest import a_colleague_meanwhile, finished_in_stage, selects, vendor_test_stages
+from tests.conftest import (
+    a_colleague_meanwhile,
+    finished_in_stage,
+    rejected_by_a_recruiter,
+    selects,
+    vendor_test_stages,
+)
 
 
 def _attempt(session, attempt_id: int) -> AssessmentAttempt:
@@ -168,6 +174,31 @@ def test_a_bulk_move_into_an_auto_send_stage_counts_a_refused_send_as_moved_and_
     session.expire_all()
     assert session.get(Application, again.id).stage_id == platform.id
     assert sandbox.stats("imocha")["invitations_created"] == 1
+
+
+def test_a_stage_deleted_into_one_that_sends_on_entry_sends_nothing_to_its_rejected_candidates(
+    session, pipeline_with_assessment, sandbox
+):
+    """Found by helper-67: deleting a stage holding Ada and the rejected Grace into a stage that
+    sends on entry said, as an error, "Sent 1 of 2 assessments. Not sent: Grace was rejected"."""
+    p = pipeline_with_assessment
+    p.assessment.send_automatically = True
+    session.add(p.assessment)
+    grace = pipeline.add_application(
+        session=session, job_id=p.job.id, name="Grace", email="grace@example.com", actor=SYSTEM
+    )
+    rejected_by_a_recruiter(session, grace.id)
+
+    outcome = pipeline.delete_stage(
+        session=session, stage_id=p.applied.id, move_to_stage_id=p.assessment.id, actor=SYSTEM
+    )
+
+    assert outcome.message == (
+        "Stage deleted. 2 applications moved to CoderPad assessment. Sent 1 of 1 assessment. "
+        "1 rejected candidate is sent nothing."
+    )
+    assert (outcome.sent, outcome.not_sent) == (1, ())
+    assert sandbox.stats()["invitations_created"] == 1
 
 
 def test_a_name_pasted_with_extra_spaces_is_kept_as_it_reads_and_found_by_it(session):
