@@ -207,6 +207,9 @@ class StageAssessment(SQLModel, table=True):
     integration_id: int = Field(foreign_key="integration.id")
     vendor_test_id: str = Field(max_length=120)
     vendor_test_name: str = Field(max_length=200)
+    # When a listing of the connection's tests last left this one out (archived or deleted at the
+    # vendor): every send of it is refused there; None once a listing shows it (see plan_connections).
+    unlisted_since: datetime.datetime | None = None
 
 
 class Candidate(SQLModel, table=True):

@@ -37,6 +37,19 @@ def _disconnected(words, *extra) -> rx.Component:
     )
 
 
+def _unlisted(words) -> rx.Component:
+    """A test the vendor no longer lists, its connection connected: said in words, in red, as
+    ``_disconnected``; no Repair button, since the fix is the row's own x and Add assessment."""
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("archive-x")),
+        rx.callout.text(rx.text.strong("No longer at the vendor. "), words),
+        color_scheme="red",
+        size="1",
+        high_contrast=True,
+        class_name="unlisted-test",
+    )
+
+
 def _test_row(test: PlanTest, stage: PlanStage) -> rx.Component:
     return rx.vstack(
         rx.hstack(
@@ -64,6 +77,7 @@ def _test_row(test: PlanTest, stage: PlanStage) -> rx.Component:
                 ),
             ),
         ),
+        rx.cond(test.unlisted != "", _unlisted(test.unlisted)),
         spacing="1",
         class_name="stage-test",
     )

@@ -20,7 +20,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
-from dashboard.services import history, notify
+from dashboard.services import history, notify, plan_connections
 from dashboard.services.actors import Actor
 from dashboard.services.errors import NotFound, UserError
 from dashboard.services.integrations import provider_for, record_vendor_error
@@ -39,7 +39,7 @@ from models import (
     utcnow,
 )
 from models.lifecycle import FINISHED_STATES, OPEN_STATES
-from providers.base import AttemptStatus, Capability, Invitee, Progress, ProviderError
+from providers.base import AttemptStatus, Capability, Invitee, Progress, ProviderError, VendorRefused
 
 log = logging.getLogger(__name__)
 
@@ -482,9 +482,13 @@ def send_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendO
             )
     except ProviderError as err:
         session.refresh(attempt)
-        _fail(session, attempt, reason=str(err), retryable=err.retryable, actor=actor)
+        reason = str(err)
+        if isinstance(err, VendorRefused) and not err.retryable:
+            # The vendor may no longer list the plan's test: marked there, and said here.
+            reason = " ".join([reason, plan_connections.unlisted_after_refusal(session, attempt)]).strip()
+        _fail(session, attempt, reason=reason, retryable=err.retryable, actor=actor)
         record_vendor_error(session=session, integration=integration, message=str(err))
-        return SendOutcome(False, f"Not sent: {err}", failed=True)
+        return SendOutcome(False, f"Not sent: {reason}", failed=True)
     session.refresh(attempt)
     attempt.vendor_attempt_id = status.vendor_attempt_id
     if found:

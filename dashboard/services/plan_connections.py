@@ -6,11 +6,19 @@ the stage, no interview be booked in it, while the plan looked as if nothing wer
 plan page says so on the test itself, and offers to send it through a connected connection of
 the same vendor, but only one the vendor says lists that very test: another account's catalogue
 may hold other tests under the same ids, or none, so nothing is moved on a guess.
+
+A test archived or deleted at the vendor while its connection stays connected stops the stage
+as surely, and looked as fine: each send was refused there, one candidate at a time. A listing
+of the connection's tests marks it (``integrations.list_vendor_tests``): asked once when a send
+of a plan's test is refused, and whenever the picker or a repair lists that connection anyway.
+The plan page asks the vendor nothing itself: one listing per connection on every load (and
+every redraw a colleague's change brings) would make the plan wait on the slowest vendor.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime
 
 from sqlmodel import Session, select
 
@@ -18,8 +26,10 @@ from dashboard.services import history, integrations, plans
 from dashboard.services.actors import Actor
 from dashboard.services.errors import NotFound, UserError
 from dashboard.services.wording import counted
-from models import Integration, Job, Stage, StageAssessment
+from models import AssessmentAttempt, AttemptState, Integration, Job, Stage, StageAssessment, utcnow
 from providers import registry
+
+ASK_AGAIN_AFTER = datetime.timedelta(minutes=10)  # see unlisted_after_refusal
 
 
 def _disconnected(connection: Integration | None) -> bool:
@@ -45,6 +55,68 @@ def template_warning(stage_name: str, connection: Integration | None) -> str:
     if not _disconnected(connection):
         return ""
     return f"Made through {_named(connection)}: no interview can be booked in {stage_name} until this link is replaced."
+
+
+def unlisted_warning(stage_name: str, connection: Integration | None, test: StageAssessment) -> str:
+    """What a stage's test the vendor no longer lists stops, and how to replace it; "" while listed
+    (or while its connection is disconnected: ``test_warning`` says that, and its repair helps)."""
+    if test.unlisted_since is None or _disconnected(connection):
+        return ""
+    return (
+        f"{connection.name} no longer lists {test.vendor_test_name}: sending it is refused. In the "
+        f"interview plan, remove it from {stage_name} (its x) and add one the vendor offers (Add assessment)."
+    )
+
+
+def unlisted_after_refusal(session: Session, attempt: AssessmentAttempt) -> str:
+    """After the vendor refused to send ``attempt``, whether it is its stage's test and one the vendor
+    no longer lists: the words for the recruiter, or "".
+
+    The vendors say it each their own way (a 404, a 400 "does not exist", a 422 "not active",
+    GraphQL's 200 with an error), so their listing is asked rather than their words read. Asked
+    once: not again while the test is marked, nor for ``ASK_AGAIN_AFTER`` after another refusal
+    of it (refused for another reason, a bulk send would list the catalogue per candidate).
+    """
+    if attempt.stage_id is None:
+        return ""
+    test = session.exec(
+        select(StageAssessment).where(
+            StageAssessment.stage_id == attempt.stage_id,
+            StageAssessment.integration_id == attempt.integration_id,
+            StageAssessment.vendor_test_id == attempt.vendor_test_id,
+        )
+    ).first()
+    if test is None:
+        return ""  # a test changed for this one candidate, or one-off: not the plan's
+    if test.unlisted_since is None:
+        if _refused_lately(session, attempt):
+            return ""
+        try:
+            integrations.list_vendor_tests(session=session, integration_id=attempt.integration_id)
+        except UserError:
+            return ""  # kept on the connection's health; the vendor's own refusal is said
+        session.refresh(test)
+    stage = session.get(Stage, test.stage_id)
+    return unlisted_warning(stage.name, session.get(Integration, test.integration_id), test)
+
+
+def _refused_lately(session: Session, attempt: AssessmentAttempt) -> bool:
+    """Whether another send of the same test was refused lately: the listing was asked then."""
+    return (
+        session.exec(
+            select(AssessmentAttempt.id)
+            .where(
+                AssessmentAttempt.state == AttemptState.ERROR,
+                AssessmentAttempt.integration_id == attempt.integration_id,
+                AssessmentAttempt.vendor_test_id == attempt.vendor_test_id,
+                AssessmentAttempt.id != attempt.id,
+                AssessmentAttempt.error_retryable.is_(False),  # type: ignore[union-attr]
+                AssessmentAttempt.updated_at >= utcnow() - ASK_AGAIN_AFTER,
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 def booking_refusal(stage: Stage, connection: Integration | None) -> str:
@@ -218,6 +290,7 @@ def use_for_test(*, session: Session, stage_test_id: int, integration_id: int, a
             f"{stage.name} already sends {test.vendor_test_name} through {new.name}: remove this one (its x)."
         )
     test.integration_id = new.id
+    test.unlisted_since = None  # ``new`` was just asked, and lists it
     session.add(test)
     job = session.get(Job, stage.job_id)
     integrations.audit(

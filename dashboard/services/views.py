@@ -686,6 +686,9 @@ class PlanTest:
     # Why no candidate can enter the stage while the test goes through a disconnected
     # connection ("" while it is connected): the plan showed it as if nothing were wrong.
     broken: str = ""
+    # Why sending it is refused, the vendor no longer listing it while its connection is connected
+    # ("" while listed): the plan looked fine while each candidate entering the stage failed.
+    unlisted: str = ""
 
 
 @dataclasses.dataclass
@@ -756,9 +759,15 @@ def plan(session: Session, job_id: int) -> PlanView:
         .where(StageAssessment.stage_id.in_([s.id for s in stages]))  # type: ignore[union-attr]
         .order_by(StageAssessment.position)
     ):
-        broken = plan_connections.test_warning(names[test.stage_id], connections.get(test.integration_id))
+        connection = connections.get(test.integration_id)
         tests.setdefault(test.stage_id, []).append(
-            PlanTest(test.id, test.vendor_test_name, vendors.get(test.integration_id, ""), broken)
+            PlanTest(
+                test.id,
+                test.vendor_test_name,
+                vendors.get(test.integration_id, ""),
+                plan_connections.test_warning(names[test.stage_id], connection),
+                plan_connections.unlisted_warning(names[test.stage_id], connection, test),
+            )
         )
     return PlanView(
         job.id,

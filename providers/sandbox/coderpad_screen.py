@@ -102,7 +102,11 @@ def build(world: World) -> tuple[APIRouter, Controls]:
         return world.vendor(VENDOR, {"next_id": 5001, "tests": {}, "webhook": None, "extra_campaigns": []})
 
     def campaigns() -> list[dict]:
-        return CAMPAIGNS + records().setdefault("extra_campaigns", [])
+        archived = set(records().setdefault("archived_campaigns", []))
+        return [
+            {**c, "archived": True} if c["id"] in archived else c
+            for c in CAMPAIGNS + records().setdefault("extra_campaigns", [])
+        ]
 
     records()
 
@@ -381,6 +385,13 @@ def build(world: World) -> tuple[APIRouter, Controls]:
                 )
             world.save()
             return len(campaigns())
+
+        def archive_test(self, test_id: str) -> bool:
+            if not any(str(c["id"]) == test_id for c in campaigns()):
+                return False
+            records().setdefault("archived_campaigns", []).append(int(test_id))
+            world.save()
+            return True
 
         def set_webhook(self, url: str, secret: str) -> None:
             records()["webhook"] = url or None

@@ -180,7 +180,11 @@ def build(world: World) -> tuple[APIRouter, Controls]:
         return world.vendor(VENDOR, {"next_id": 10000, "candidates": {}, "extra_tests": []})
 
     def tests() -> list[dict]:
-        return TESTS + records().setdefault("extra_tests", [])
+        archived = set(records().setdefault("archived_tests", []))
+        return [
+            {**t, "state": "archived"} if t["id"] in archived else t
+            for t in TESTS + records().setdefault("extra_tests", [])
+        ]
 
     def find_test(test_id: str) -> dict | None:
         return next((t for t in tests() if t["id"] == test_id), None)
@@ -609,6 +613,13 @@ def build(world: World) -> tuple[APIRouter, Controls]:
                 )
             world.save()
             return len(tests())
+
+        def archive_test(self, test_id: str) -> bool:
+            if find_test(test_id) is None:
+                return False
+            records().setdefault("archived_tests", []).append(test_id)
+            world.save()
+            return True
 
         def set_webhook(self, url: str, secret: str) -> None:
             """Nothing to configure: HackerRank takes a result URL and token with each invitation."""

@@ -59,10 +59,23 @@ def build_app(*, state_file: str | None = None, public_url: str = "http://127.0.
 
     @app.post("/_sandbox/{vendor}/catalog")
     async def catalog(vendor: str, request: Request):
-        """Grow the vendor's test catalog by ``extra_tests`` generated tests."""
+        """Grow the vendor's test catalog by ``extra_tests`` generated tests, or archive the test
+        ``archive`` names, as an admin does in the vendor's own UI: it leaves the listing, and
+        sending it is refused."""
         if vendor not in controls:
             return unknown(vendor)
         body = await request.json()
+        if "archive" in body:
+            archive = getattr(controls[vendor], "archive_test", None)
+            if archive is None:
+                return JSONResponse(
+                    {"message": f"{vendor}'s imitation cannot archive tests"}, status_code=404
+                )
+            with world.lock:
+                archived = archive(str(body["archive"]))
+            if not archived:
+                return JSONResponse({"message": f"no test {body['archive']}"}, status_code=404)
+            return {"archived": str(body["archive"])}
         with world.lock:
             total = controls[vendor].add_tests(int(body.get("extra_tests", 0)))
         return {"tests": total}

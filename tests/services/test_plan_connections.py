@@ -6,10 +6,10 @@ import datetime
 import pytest
 from sqlmodel import select
 
-from dashboard.services import interviews, pipeline, plan_connections, plans
+from dashboard.services import interviews, pipeline, plan_connections, plans, views
 from dashboard.services.actors import SYSTEM
 from dashboard.services.errors import UserError
-from dashboard.services.integrations import disconnect
+from dashboard.services.integrations import disconnect, list_vendor_tests
 from models import (
     ApplicationEvent,
     AssessmentAttempt,
@@ -20,7 +20,7 @@ from models import (
     Job,
     StageAssessment,
 )
-from tests.conftest import connect_pads, connect_screen, link_pads
+from tests.conftest import connect_pads, connect_screen, enter_stage, link_pads, send_test, vendor_test_stages
 
 
 def _audit(session, integration_id: int) -> list[str]:
@@ -166,3 +166,92 @@ def test_booking_in_a_stage_whose_live_link_was_disconnected_is_refused_before_a
     assert session.exec(select(Interview)).all() == []
     assert session.exec(select(AssessmentAttempt)).all() == []
     assert not any("Interview" in e for e in session.exec(select(ApplicationEvent.summary)))
+
+
+def test_a_test_archived_at_the_vendor_is_marked_on_the_plan_once_a_send_of_it_is_refused(session, sandbox):
+    """Found by trying it: a test archived at HackerRank while the connection stayed connected left
+    the plan looking fine; each candidate moved into the stage failed, one by one, with the vendor's
+    words, and nothing on the plan said the stage sent a test that was gone."""
+    _hackerrank, (stage,) = vendor_test_stages(session, "hackerrank", "Backend", send_automatically=True)
+    [test] = plans.tests_of(session, stage.id)
+    sandbox.post("/_sandbox/hackerrank/catalog", json={"archive": test.vendor_test_id})
+
+    first = pipeline.move_application(
+        session=session,
+        application_id=pipeline.add_application(
+            session=session, job_id=stage.job_id, name="Ada", email="ada@example.com", actor=SYSTEM
+        ).id,
+        stage_id=stage.id,
+        actor=SYSTEM,
+    )
+
+    gone = (
+        f"HackerRank no longer lists {test.vendor_test_name}: sending it is refused. In the "
+        "interview plan, remove it from HackerRank test (its x) and add one the vendor offers (Add assessment)."
+    )
+    assert first.not_sent[0].endswith(gone)
+    [shown] = next(s for s in views.plan(session, stage.job_id).stages if s.id == stage.id).tests
+    assert (shown.broken, shown.unlisted) == ("", gone)
+    assert session.get(AssessmentAttempt, first.attempt_ids[0]).state == AttemptState.ERROR
+
+
+def test_a_listing_that_shows_the_test_again_clears_its_mark(session, sandbox):
+    """Archived by mistake and restored at the vendor: the next listing of the connection (the
+    test picker, a repair) finds it, and the plan no longer calls it gone."""
+    hackerrank, (stage,) = vendor_test_stages(session, "hackerrank", "Backend")
+    [test] = plans.tests_of(session, stage.id)
+    test.vendor_test_id, listed_id = "410098", test.vendor_test_id  # a test HackerRank does not list
+    session.add(test)
+    session.commit()
+    list_vendor_tests(session=session, integration_id=hackerrank.id)
+    [shown] = next(s for s in views.plan(session, stage.job_id).stages if s.id == stage.id).tests
+    assert shown.unlisted.startswith("HackerRank no longer lists")
+
+    test.vendor_test_id = listed_id
+    session.add(test)
+    session.commit()
+    list_vendor_tests(session=session, integration_id=hackerrank.id)
+    [shown] = next(s for s in views.plan(session, stage.job_id).stages if s.id == stage.id).tests
+    assert shown.unlisted == ""
+
+
+def test_a_campaign_archived_at_coderpad_screen_is_named_when_its_send_is_refused(
+    session, pipeline_with_assessment, sandbox
+):
+    """CoderPad Screen says it with a 400 ("does not exist"), not HackerRank's 422: the listing is
+    asked either way, and the failed attempt's reason names the plan's change."""
+    p = pipeline_with_assessment
+    [test] = plans.tests_of(session, p.assessment.id)
+    sandbox.post("/_sandbox/coderpad_screen/catalog", json={"archive": test.vendor_test_id})
+
+    attempt = send_test(session, p.assessment, p.application)
+
+    assert attempt.state == AttemptState.ERROR
+    assert attempt.error_reason == (
+        f"CoderPad Screen refused: Campaign {test.vendor_test_id} does not exist. CoderPad Screen no "
+        f"longer lists {test.vendor_test_name}: sending it is refused. In the interview plan, remove it "
+        "from CoderPad assessment (its x) and add one the vendor offers (Add assessment)."
+    )
+
+
+def test_sends_of_a_listed_test_refused_for_another_reason_ask_the_listing_once(
+    session, pipeline_with_assessment, sandbox
+):
+    """Refused for another reason, the test is listed and stays unmarked: a bulk send must not
+    list the vendor's catalogue once per candidate."""
+    p = pipeline_with_assessment
+    p.assessment.send_automatically = True
+    session.add(p.assessment)
+    session.commit()
+    sandbox.faults(fail_next=[{"status": 400}, {"delay_ms": 0}, {"status": 400}])  # send, listing, send
+    calls_before = sandbox.stats()["api_requests"]
+
+    attempts = [
+        session.get(AssessmentAttempt, enter_stage(session, p.assessment, name=n, email=f"{n}@example.com"))
+        for n in ("grace", "linus")
+    ]
+
+    assert [a.state for a in attempts] == [AttemptState.ERROR, AttemptState.ERROR]
+    assert sandbox.stats()["api_requests"] == calls_before + 3  # two sends, one listing
+    [shown] = next(s for s in views.plan(session, p.job.id).stages if s.id == p.assessment.id).tests
+    assert shown.unlisted == ""

@@ -31,7 +31,9 @@ def test_a_bulk_move_whose_automatic_sends_all_fail_says_so_as_an_error(
         session=session, job_id=p.job.id, name="Grace Hopper", email="grace@example.com", actor=SYSTEM
     )
     board = _board_with_auto_send(session, p, signed_in_as)
-    sandbox.faults(fail_next=[{"status": 400}, {"status": 400}])
+    # The vendor refuses every call: the two sends, and the listing asked after the first refusal
+    # (whether the vendor still lists the test, plan_connections.unlisted_after_refusal).
+    sandbox.faults(fail_next=[{"status": 400}] * 3)
     for application_id in (p.application.id, grace.id):
         run_async(run_handler(board, "toggle_selected", application_id))
 
