@@ -528,6 +528,7 @@ def _stage_read(stage: PlanStage, index) -> rx.Component:
                         align="center",
                     ),
                     rx.cond(test.broken != "", _disconnected(test.broken)),
+                    rx.cond(test.unlisted != "", _unlisted(test.unlisted)),
                     spacing="1",
                     class_name="stage-test",
                 ),
