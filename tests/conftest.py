@@ -482,7 +482,9 @@ def a_colleague_meanwhile(
     def after_the_look(state):
         if colleague or not looks(state):
             return None
-        rows = state.invoke_statement().freeze()  # read now: what the colleague writes is not seen
+        result = state.invoke_statement()
+        # A lookup's rows are read now: what the colleague writes is not seen (an UPDATE's count is known).
+        rows = result.freeze() if state.is_select else lambda: result
         colleague.append(threading.Thread(target=run))
         colleague[0].start()
         colleague[0].join(1.0)

@@ -55,6 +55,12 @@ def correct_candidate(
     )
     if was is not None and was != (old_name, old_address):
         raise meanwhile
+    applications = list(session.exec(select(Application).where(Application.candidate_id == candidate.id)))
+    # Their jobs first, in one order, as an add locks its job before the email: the other way
+    # round, a correction to x@ and an add of x@ to one of their jobs would each wait on the
+    # other (a deadlock, on PostgreSQL).
+    for job_id in sorted({a.job_id for a in applications}):
+        history.bump_job(session, job_id)
     # The ORM's listener keeps ``search_name``; a bare UPDATE must write it too.
     try:
         written = session.execute(
@@ -74,12 +80,10 @@ def correct_candidate(
     changes = [f"name {old_name} → {name}"] if name != old_name else []
     if address != old_address:
         changes.append(f"email {old_address} → {address}")
-    applications = list(session.exec(select(Application).where(Application.candidate_id == candidate.id)))
     for each in applications:
         history.record(
             session, application_id=each.id, summary="Corrected: " + "; ".join(changes), actor=actor
         )
-        history.bump_job(session, each.job_id)
     told = [f"{name} corrected."]
     if address != old_address:
         application_ids = [a.id for a in applications]

@@ -281,3 +281,30 @@ def test_an_address_a_colleague_gave_another_candidate_meanwhile_is_refused(sess
         ("Ada King", "ada@example.com"),
         ("Ada Lovelace", "ada@exmaple.com"),
     ]
+
+
+def test_a_correction_and_an_add_of_the_same_address_to_one_of_their_jobs_do_not_deadlock(session):
+    """Found in a review: an add locks its job, then writes the email; a correction wrote the email,
+    then bumped the candidate's jobs. Each waited on the other (PostgreSQL broke the deadlock by
+    failing one). The correction now takes the jobs first, as the add does."""
+    job = plans.create_job(session=session, title="Backend Engineer", stage_names=["Applied"])
+    ada = pipeline.add_application(
+        session=session, job_id=job.id, name="Ada Lovelace", email="ada@exmaple.com", actor=SYSTEM
+    )
+    told: list[str] = []
+
+    def colleague_adds(own) -> None:
+        try:
+            pipeline.add_application(
+                session=own, job_id=job.id, name="Ada", email="ada@example.com", actor=SYSTEM
+            )
+        except UserError as err:
+            told.append(str(err))
+
+    def the_address_written(state) -> bool:
+        return state.is_update and str(state.statement).startswith("UPDATE candidate")
+
+    with a_colleague_meanwhile(session, the_address_written, colleague_adds):
+        _correct(session, ada.id, "ada@example.com")
+
+    assert told == ["Ada Lovelace (ada@example.com) is already in this job, in Applied."]

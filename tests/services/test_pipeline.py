@@ -133,8 +133,13 @@ def test_a_person_added_by_a_colleague_at_the_same_moment_is_one_candidate(sessi
 def test_two_recruiters_adding_one_person_to_one_job_at_once_make_one_card(session):
     """Each add looked for the person's card in the job, found none, and made one: two cards, their
     tests and history split. The colleague's add starts just after this one looked; it waits for
-    this one to finish, then finds the card and is refused."""
+    this one to finish, then finds the card and is refused. Grace is known already (from another
+    job), so no new candidate's unique email stands between the two adds: the job's lock does."""
     job = plans.create_job(session=session, title="Backend Engineer", stage_names=["Applied"])
+    data = plans.create_job(session=session, title="Data Engineer", stage_names=["Applied"])
+    pipeline.add_application(
+        session=session, job_id=data.id, name="Grace Hopper", email="grace@example.com", actor=SYSTEM
+    )
     told: list[str] = []
 
     def colleague_adds(own) -> None:
