@@ -177,6 +177,23 @@ def test_one_person_saved_twice_under_one_email_becomes_one_candidate(empty_db):
                 {"id": application_id, "candidate": candidate_id, "job": job_id},
             )
 
+        conn.execute(
+            sa.text(
+                "INSERT INTO integration (id, vendor, name, region, custom_base_url, api_key_encrypted,"
+                f" api_key_last4, webhook_token_encrypted, created_at) VALUES (1, 'hackerrank', 'HackerRank',"
+                f" 'sandbox', '', 'x', '1234', 'x', {now})"
+            )
+        )
+        conn.execute(  # sent to the address as it was stored then
+            sa.text(
+                "INSERT INTO assessmentattempt (id, application_id, integration_id, vendor_test_id,"
+                " vendor_test_name, attempt_number, reference, state, send_tries, vendor_attempt_id,"
+                f" created_at, updated_at, subscores, warnings, error_retryable, live_interview, invited_email)"
+                f" VALUES (1, 2, 1, 't', 'Test', 1, 'r1', 'sent', 1, 'v1', {now}, {now}, '[]', '[]', false,"
+                " false, ' Ada@Example.com')"
+            )
+        )
+
     migrate(empty_db)
     init_engine(empty_db)
 
@@ -186,6 +203,7 @@ def test_one_person_saved_twice_under_one_email_becomes_one_candidate(empty_db):
         merged = conn.execute(
             sa.text("SELECT application_id, summary FROM applicationevent ORDER BY application_id")
         ).all()
+        invited = conn.execute(sa.text("SELECT invited_email FROM assessmentattempt")).scalars().all()
         with new_session() as session:  # the history reads the line's time as every other's
             [line] = session.exec(select(ApplicationEvent).where(ApplicationEvent.application_id == 2)).all()
     with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
@@ -195,6 +213,11 @@ def test_one_person_saved_twice_under_one_email_becomes_one_candidate(empty_db):
     assert owners == [(1, 1), (2, 1), (3, 3), (4, 1)]
     assert abs(line.at - utcnow()).total_seconds() < 60
     assert merged == [
-        (2, "One candidate with Ada Lovelace: A. Lovelace had the same email (ada@example.com)"),
-        (4, "One candidate with Ada Lovelace: Ada L had the same email (ada@example.com)"),
+        (2, "One candidate with Ada Lovelace: A. Lovelace had the same email (ada@example.com)."),
+        (
+            4,
+            "One candidate with Ada Lovelace: Ada L had the same email (ada@example.com). "
+            "Ada Lovelace has another card in this job: keep one, reject the other.",
+        ),
     ]
+    assert invited == ["ada@example.com"]
