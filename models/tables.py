@@ -210,6 +210,8 @@ class StageAssessment(SQLModel, table=True):
     # When a listing of the connection's tests last left this one out (archived or deleted at the
     # vendor): every send of it is refused there; None once a listing shows it (see plan_connections).
     unlisted_since: datetime.datetime | None = None
+    # When a refused send of it last asked the vendor's listing: asked again ten minutes on at the soonest.
+    listing_asked_at: datetime.datetime | None = None
 
 
 class Candidate(SQLModel, table=True):

@@ -561,28 +561,28 @@ def list_vendor_tests(*, session: Session, integration_id: int) -> list[VendorTe
         record_vendor_error(session=session, integration=integration, message=str(err))
         raise UserError(str(err)) from err
     integration.last_used_at = utcnow()
-    _mark_unlisted(session, integration, {t.id for t in tests})
+    _clear_listed(session, integration, {t.id for t in tests})
     session.commit()
     return tests
 
 
-def _mark_unlisted(session: Session, integration: Integration, listed: set[str]) -> None:
-    """Mark the plans' tests through ``integration`` that the vendor's listing left out, and clear
-    those it shows again; the jobs whose marks changed are bumped so open plan pages redraw.
-
-    Archived or deleted at the vendor while the connection stays connected, a test looked fine on
-    the plan and every send of it was refused there. The listing is the one the picker and the
-    repair already ask for (every page of it), so marking costs no request of its own.
-    """
-    now, changed = utcnow(), set()
+def _clear_listed(session: Session, integration: Integration, listed: set[str]) -> None:
+    """Clear the mark of the plans' tests through ``integration`` that the vendor lists again (a
+    test archived by mistake and restored); the jobs whose marks changed are bumped so open plan
+    pages redraw. A listing never marks a test itself: one that reads as left out (a short page,
+    an empty reply) may only be misread, so marking waits for the vendor refusing a send of it
+    (``plan_connections.unlisted_after_refusal``)."""
+    changed = set()
     for test, job_id in session.exec(
         select(StageAssessment, Stage.job_id)
         .join(Stage, Stage.id == StageAssessment.stage_id)
-        .where(StageAssessment.integration_id == integration.id)
+        .where(
+            StageAssessment.integration_id == integration.id,
+            StageAssessment.unlisted_since.is_not(None),  # type: ignore[union-attr]
+        )
     ):
-        gone = test.vendor_test_id not in listed
-        if gone != (test.unlisted_since is not None):
-            test.unlisted_since = now if gone else None
+        if test.vendor_test_id in listed:
+            test.unlisted_since = None
             session.add(test)
             changed.add(job_id)
     for job_id in changed:

@@ -9,8 +9,9 @@ may hold other tests under the same ids, or none, so nothing is moved on a guess
 
 A test archived or deleted at the vendor while its connection stays connected stops the stage
 as surely, and looked as fine: each send was refused there, one candidate at a time. A listing
-of the connection's tests marks it (``integrations.list_vendor_tests``): asked once when a send
-of a plan's test is refused, and whenever the picker or a repair lists that connection anyway.
+of the connection's tests that leaves it out, asked when a send of it is refused, marks it
+(``unlisted_after_refusal``); a listing that shows it again (the picker, a repair) or a send of
+it that goes through clears the mark.
 The plan page asks the vendor nothing itself: one listing per connection on every load (and
 every redraw a colleague's change brings) would make the plan wait on the slowest vendor.
 """
@@ -26,7 +27,7 @@ from dashboard.services import history, integrations, plans
 from dashboard.services.actors import Actor
 from dashboard.services.errors import NotFound, UserError
 from dashboard.services.wording import counted
-from models import AssessmentAttempt, AttemptState, Integration, Job, Stage, StageAssessment, utcnow
+from models import AssessmentAttempt, Integration, Job, Stage, StageAssessment, utcnow
 from providers import registry
 
 ASK_AGAIN_AFTER = datetime.timedelta(minutes=10)  # see unlisted_after_refusal
@@ -68,55 +69,60 @@ def unlisted_warning(stage_name: str, connection: Integration | None, test: Stag
     )
 
 
-def unlisted_after_refusal(session: Session, attempt: AssessmentAttempt) -> str:
-    """After the vendor refused to send ``attempt``, whether it is its stage's test and one the vendor
-    no longer lists: the words for the recruiter, or "".
-
-    The vendors say it each their own way (a 404, a 400 "does not exist", a 422 "not active",
-    GraphQL's 200 with an error), so their listing is asked rather than their words read. Asked
-    once: not again while the test is marked, nor for ``ASK_AGAIN_AFTER`` after another refusal
-    of it (refused for another reason, a bulk send would list the catalogue per candidate).
-    """
+def _plan_test_of(session: Session, attempt: AssessmentAttempt) -> StageAssessment | None:
+    """The plan's test ``attempt`` was sent for; None for a test changed for this one candidate,
+    or sent one-off."""
     if attempt.stage_id is None:
-        return ""
-    test = session.exec(
+        return None
+    return session.exec(
         select(StageAssessment).where(
             StageAssessment.stage_id == attempt.stage_id,
             StageAssessment.integration_id == attempt.integration_id,
             StageAssessment.vendor_test_id == attempt.vendor_test_id,
         )
     ).first()
+
+
+def unlisted_after_refusal(session: Session, attempt: AssessmentAttempt) -> str:
+    """After the vendor refused to send ``attempt``, whether it is its stage's test and one the vendor
+    no longer lists: the words for the recruiter, or "". The test is marked on the plan if so.
+
+    The vendors say it each their own way (a 404, a 400 "does not exist", a 422 "not active",
+    GraphQL's 200 with an error), so their listing is asked rather than their words read. Asked
+    at most every ``ASK_AGAIN_AFTER`` per test, counted from the last asking (refused for another
+    reason, a bulk send would list the catalogue per candidate); in between, the last answer stands.
+    """
+    test = _plan_test_of(session, attempt)
     if test is None:
-        return ""  # a test changed for this one candidate, or one-off: not the plan's
-    if test.unlisted_since is None:
-        if _refused_lately(session, attempt):
-            return ""
+        return ""
+    asked = test.listing_asked_at
+    if asked is None or asked <= utcnow() - ASK_AGAIN_AFTER:
+        test.listing_asked_at = utcnow()
+        session.add(test)
         try:
-            integrations.list_vendor_tests(session=session, integration_id=attempt.integration_id)
+            listed = {
+                t.id
+                for t in integrations.list_vendor_tests(session=session, integration_id=test.integration_id)
+            }
         except UserError:
             return ""  # kept on the connection's health; the vendor's own refusal is said
         session.refresh(test)
+        if test.vendor_test_id not in listed and test.unlisted_since is None:
+            test.unlisted_since = utcnow()
+            session.add(test)
+            history.bump_job(session, session.get(Stage, test.stage_id).job_id)
     stage = session.get(Stage, test.stage_id)
     return unlisted_warning(stage.name, session.get(Integration, test.integration_id), test)
 
 
-def _refused_lately(session: Session, attempt: AssessmentAttempt) -> bool:
-    """Whether another send of the same test was refused lately: the listing was asked then."""
-    return (
-        session.exec(
-            select(AssessmentAttempt.id)
-            .where(
-                AssessmentAttempt.state == AttemptState.ERROR,
-                AssessmentAttempt.integration_id == attempt.integration_id,
-                AssessmentAttempt.vendor_test_id == attempt.vendor_test_id,
-                AssessmentAttempt.id != attempt.id,
-                AssessmentAttempt.error_retryable.is_(False),  # type: ignore[union-attr]
-                AssessmentAttempt.updated_at >= utcnow() - ASK_AGAIN_AFTER,
-            )
-            .limit(1)
-        ).first()
-        is not None
-    )
+def listed_again(session: Session, attempt: AssessmentAttempt) -> None:
+    """``attempt`` was sent: its plan's test, if marked as no longer listed, is offered again (an
+    admin restored it at the vendor), and the plan stops calling it gone. Not committed here."""
+    test = _plan_test_of(session, attempt)
+    if test is not None and test.unlisted_since is not None:
+        test.unlisted_since = None
+        session.add(test)
+        history.bump_job(session, session.get(Stage, test.stage_id).job_id)
 
 
 def booking_refusal(stage: Stage, connection: Integration | None) -> str:

@@ -386,10 +386,11 @@ def build(world: World) -> tuple[APIRouter, Controls]:
             world.save()
             return len(campaigns())
 
-        def archive_test(self, test_id: str) -> bool:
+        def archive_test(self, test_id: str, archived: bool = True) -> bool:
             if not any(str(c["id"]) == test_id for c in campaigns()):
                 return False
-            records().setdefault("archived_campaigns", []).append(int(test_id))
+            listed = [i for i in records().setdefault("archived_campaigns", []) if i != int(test_id)]
+            records()["archived_campaigns"] = [*listed, int(test_id)] if archived else listed
             world.save()
             return True
 

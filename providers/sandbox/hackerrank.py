@@ -614,10 +614,11 @@ def build(world: World) -> tuple[APIRouter, Controls]:
             world.save()
             return len(tests())
 
-        def archive_test(self, test_id: str) -> bool:
+        def archive_test(self, test_id: str, archived: bool = True) -> bool:
             if find_test(test_id) is None:
                 return False
-            records().setdefault("archived_tests", []).append(test_id)
+            listed = [i for i in records().setdefault("archived_tests", []) if i != test_id]
+            records()["archived_tests"] = [*listed, test_id] if archived else listed
             world.save()
             return True
 

@@ -61,21 +61,22 @@ def build_app(*, state_file: str | None = None, public_url: str = "http://127.0.
     async def catalog(vendor: str, request: Request):
         """Grow the vendor's test catalog by ``extra_tests`` generated tests, or archive the test
         ``archive`` names, as an admin does in the vendor's own UI: it leaves the listing, and
-        sending it is refused."""
+        sending it is refused; ``restore`` brings one back."""
         if vendor not in controls:
             return unknown(vendor)
         body = await request.json()
-        if "archive" in body:
+        if "archive" in body or "restore" in body:
             archive = getattr(controls[vendor], "archive_test", None)
             if archive is None:
                 return JSONResponse(
                     {"message": f"{vendor}'s imitation cannot archive tests"}, status_code=404
                 )
+            test_id = str(body.get("archive", body.get("restore")))
             with world.lock:
-                archived = archive(str(body["archive"]))
-            if not archived:
-                return JSONResponse({"message": f"no test {body['archive']}"}, status_code=404)
-            return {"archived": str(body["archive"])}
+                found = archive(test_id, archived="archive" in body)
+            if not found:
+                return JSONResponse({"message": f"no test {test_id}"}, status_code=404)
+            return {"archived" if "archive" in body else "restored": test_id}
         with world.lock:
             total = controls[vendor].add_tests(int(body.get("extra_tests", 0)))
         return {"tests": total}

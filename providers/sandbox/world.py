@@ -184,7 +184,7 @@ class Controls(Protocol):
     """What tests, benchmarks and the demo can make a vendor imitation do, besides its API.
 
     Mounted by the server under ``/_sandbox/<vendor>/...`` for every imitation alike. Those whose
-    vendor archives tests (CoderPad Screen, HackerRank) also have ``archive_test(test_id) -> bool``.
+    vendor archives tests (CoderPad Screen, HackerRank) also have ``archive_test(test_id, archived) -> bool``.
     """
 
     def act(self, vendor_attempt_id: str, step: str) -> dict | None:

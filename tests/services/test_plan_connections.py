@@ -195,24 +195,85 @@ def test_a_test_archived_at_the_vendor_is_marked_on_the_plan_once_a_send_of_it_i
     assert session.get(AssessmentAttempt, first.attempt_ids[0]).state == AttemptState.ERROR
 
 
+def _archived_and_refused(session, sandbox, stage, email: str = "ada@example.com"):
+    """The stage's HackerRank test archived at the vendor, and a candidate moved in: refused."""
+    [test] = plans.tests_of(session, stage.id)
+    sandbox.post("/_sandbox/hackerrank/catalog", json={"archive": test.vendor_test_id})
+    moved = pipeline.move_application(
+        session=session,
+        application_id=pipeline.add_application(
+            session=session, job_id=stage.job_id, name=email.split("@")[0], email=email, actor=SYSTEM
+        ).id,
+        stage_id=stage.id,
+        actor=SYSTEM,
+    )
+    return test, moved
+
+
+def _unlisted(session, stage) -> str:
+    session.expire_all()
+    [shown] = next(s for s in views.plan(session, stage.job_id).stages if s.id == stage.id).tests
+    return shown.unlisted
+
+
 def test_a_listing_that_shows_the_test_again_clears_its_mark(session, sandbox):
     """Archived by mistake and restored at the vendor: the next listing of the connection (the
     test picker, a repair) finds it, and the plan no longer calls it gone."""
+    hackerrank, (stage,) = vendor_test_stages(session, "hackerrank", "Backend", send_automatically=True)
+    test, _moved = _archived_and_refused(session, sandbox, stage)
+    assert _unlisted(session, stage).startswith("HackerRank no longer lists")
+
+    sandbox.post("/_sandbox/hackerrank/catalog", json={"restore": test.vendor_test_id})
+    list_vendor_tests(session=session, integration_id=hackerrank.id)
+
+    assert _unlisted(session, stage) == ""
+
+
+def test_a_send_of_the_test_that_goes_through_clears_its_mark(session, sandbox):
+    """Found in a review: restored at the vendor, the test went out again, yet the plan still said
+    sending it was refused, until someone happened to open the test picker."""
+    _hackerrank, (stage,) = vendor_test_stages(session, "hackerrank", "Backend", send_automatically=True)
+    test, _moved = _archived_and_refused(session, sandbox, stage)
+    sandbox.post("/_sandbox/hackerrank/catalog", json={"restore": test.vendor_test_id})
+
+    sent = session.get(
+        AssessmentAttempt, enter_stage(session, stage, name="Linus", email="linus@example.com")
+    )
+
+    assert sent.state == AttemptState.SENT
+    assert _unlisted(session, stage) == ""
+
+
+def test_a_listing_alone_marks_no_test_it_leaves_out(session, sandbox):
+    """Found in a review: a listing read short (an unverified page size, an empty reply) would have
+    marked every plan test past it as gone; only a refused send of the test marks it."""
     hackerrank, (stage,) = vendor_test_stages(session, "hackerrank", "Backend")
     [test] = plans.tests_of(session, stage.id)
-    test.vendor_test_id, listed_id = "410098", test.vendor_test_id  # a test HackerRank does not list
+    test.vendor_test_id = "410098"  # a test HackerRank does not list
     session.add(test)
     session.commit()
-    list_vendor_tests(session=session, integration_id=hackerrank.id)
-    [shown] = next(s for s in views.plan(session, stage.job_id).stages if s.id == stage.id).tests
-    assert shown.unlisted.startswith("HackerRank no longer lists")
 
-    test.vendor_test_id = listed_id
+    list_vendor_tests(session=session, integration_id=hackerrank.id)
+
+    assert _unlisted(session, stage) == ""
+
+
+def test_the_listing_is_asked_again_ten_minutes_after_it_was_last_asked(session, sandbox):
+    """Found in a review: counted from the last refusal of any kind, a stage refusing a stream of
+    candidates for another reason never asked again, so a test archived meanwhile was never marked."""
+    _hackerrank, (stage,) = vendor_test_stages(session, "hackerrank", "Backend", send_automatically=True)
+    [test] = plans.tests_of(session, stage.id)
+    sandbox.faults(vendor="hackerrank", fail_next=[{"status": 400}])  # refused for another reason
+    enter_stage(session, stage, name="grace", email="grace@example.com")
+    assert _unlisted(session, stage) == ""
+    session.refresh(test)
+    test.listing_asked_at -= plan_connections.ASK_AGAIN_AFTER  # ten minutes on, refusals since or not
     session.add(test)
     session.commit()
-    list_vendor_tests(session=session, integration_id=hackerrank.id)
-    [shown] = next(s for s in views.plan(session, stage.job_id).stages if s.id == stage.id).tests
-    assert shown.unlisted == ""
+
+    _archived_and_refused(session, sandbox, stage)
+
+    assert _unlisted(session, stage).startswith("HackerRank no longer lists")
 
 
 def test_a_campaign_archived_at_coderpad_screen_is_named_when_its_send_is_refused(
