@@ -252,6 +252,8 @@ class ReviewState(RejectForm, ReopenForm, rx.State):
         await self._reload()
         if before is None or self.error:
             return
+        if self.in_view is not None and self.in_view.attempt_id == before.attempt_id:
+            return  # still the one they were reading (every finished attempt shown): their keys mean them
         now = next((r for r in self.rows if r.attempt_id == before.attempt_id), None)
         if now is None or now.decision_version != before.decision_version:
             self.decided_meanwhile = before.candidate_name

@@ -17,7 +17,7 @@ from dashboard.states import review as review_state
 from dashboard.states.review import ReviewState
 from models import Application, AssessmentAttempt, Role, User
 from tests.conftest import send_to_applicants
-from tests.states.conftest import run_async, run_handler, substate, toast_level
+from tests.states.conftest import run_async, run_handler, substate, toast_level, watch_until
 
 
 def _review_page(
@@ -490,6 +490,30 @@ def test_a_rejection_refused_because_a_colleague_decided_first_shows_what_they_d
     assert not page.rejecting  # not left open, naming someone else once the list moved on
     session.expire_all()
     assert session.get(Application, decided.application_id).rejected_at is None
+
+
+def test_a_colleague_s_decision_on_the_one_in_view_is_said_only_when_another_slid_into_view(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    """Found in a review: under "Show every finished attempt" the rejected candidate stays in view,
+    yet the page said the next one was and refused the next a as meant for them."""
+    page = _review_page(session, pipeline_with_assessment, sandbox, signed_in_as, results=2)
+    run_async(run_handler(page, "set_show_all", True))
+    in_view = page.in_view
+    colleague, _ = accounts.create_user(
+        session=session, email="colleague@example.com", name="Colleague", role=Role.RECRUITER
+    )
+    review.advance(
+        session=session,
+        application_id=in_view.application_id,
+        expected_version=in_view.decision_version,
+        actor=actors.user(colleague.id, colleague.name),
+    )
+
+    run_async(watch_until(page, lambda: page.in_view.decision_version != in_view.decision_version))
+
+    assert page.in_view.attempt_id == in_view.attempt_id  # still the one they were reading
+    assert page.decided_meanwhile == ""
 
 
 def test_a_score_of_a_fraction_reads_the_same_on_the_review_application_board_and_csv(
