@@ -252,6 +252,20 @@ def _confirm_send() -> rx.Component:
     )
 
 
+def _empty() -> rx.Component:
+    """An empty bucket: all done, or, under a filter or a search, no one matching it (and the way back)."""
+    return rx.cond(
+        QueueState.filtered,
+        rx.hstack(
+            rx.callout(QueueState.empty_words, icon="search-x", color_scheme="gray"),
+            rx.button("Clear filters and search", variant="soft", on_click=QueueState.clear_filters),
+            align="center",
+            wrap="wrap",
+        ),
+        rx.callout(QueueState.empty_words, icon="circle-check", color_scheme="green"),
+    )
+
+
 def _pager() -> rx.Component:
     """Previous and next page of a bucket too long for one page."""
     return rx.cond(
@@ -475,11 +489,7 @@ def queue_page() -> rx.Component:
                 rx.table.body(rx.foreach(QueueState.rows, _row)),
                 width="100%",
             ),
-            rx.cond(
-                QueueState.loaded,
-                rx.callout("Nothing in this bucket.", icon="circle-check", color_scheme="green"),
-                rx.spinner(),
-            ),
+            rx.cond(QueueState.loaded, _empty(), rx.spinner()),
         ),
         _unmatched_section(),
         _dismiss_dialog(),

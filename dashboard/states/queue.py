@@ -31,6 +31,9 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
     offset: int = 0  # where ``rows``, one page of the bucket, starts
     revision: int = -1
     loaded: bool = False
+    # Said where the rows would be when the bucket shows none (``_empty_words``)
+    empty_words: str = "Nothing in this bucket."
+    filtered: bool = False  # a filter or search is on: it may hide what the bucket holds
     # Filters
     jobs: list[views.Choice] = []
     job_id: str = "all"
@@ -95,7 +98,22 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
         self.members = [views.Choice(str(i), name) for i, name in choices[1]]
         shown = {r.attempt_id for r in self.rows}
         self.selected = [i for i in self.selected if i in shown]
+        self.empty_words = self._empty_words()
         self.loaded = True
+
+    def _empty_words(self) -> str:
+        """What an empty bucket says: under a filter or a search, that no one matches it.
+
+        "Nothing in this bucket." under a green tick, said of a search that found no one (or
+        the one kept from the last visit), read as if every test had been sent meanwhile.
+        """
+        picked = (self.job_id, self.stage, self.member) != ("all", "all", "all")
+        searched = bool(self._search.strip())
+        self.filtered = picked or searched
+        if not self.filtered:
+            return "Nothing in this bucket."
+        which = " and the ".join(word for word, on in (("filters", picked), ("search", searched)) if on)
+        return f"No one in {queue_view.BUCKETS[self.bucket]} matches the {which}."
 
     @rx.event
     @requires(Permission.VIEW_PIPELINE)
@@ -145,6 +163,15 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
     @requires(Permission.VIEW_PIPELINE)
     async def apply_search(self, _form: dict | None = None):
         self._search, self.offset = self.search, 0
+        await self._reload()
+
+    @rx.event
+    @requires(Permission.VIEW_PIPELINE)
+    async def clear_filters(self):
+        """Every job, stage and recruiter, and no search: the whole bucket again."""
+        self.job_id = self.stage = self.member = "all"
+        self.search = self._search = ""
+        self.offset = 0
         await self._reload()
 
     @rx.event

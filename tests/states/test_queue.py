@@ -331,3 +331,28 @@ def test_a_retry_of_a_failure_the_vendor_reported_is_refused_with_why_as_its_but
     assert "a retry cannot change it" in repr(said) and "Already up to date" not in repr(said)
     session.refresh(attempt)
     assert attempt.state == AttemptState.ERROR
+
+
+def test_a_bucket_emptied_by_a_filter_or_search_says_so_not_that_nothing_waits(
+    session, pipeline_with_assessment, signed_in_as
+):
+    """Found by a walk: a search that found no one (or yesterday's, kept with the page) showed
+    the green "Nothing in this bucket.", as if every test had been sent, while 2 waited."""
+    p = pipeline_with_assessment
+    _waiting_to_be_sent(session, p.job.id, p.assessment.id, 2, "Backend")
+    queue = substate(signed_in_as(Role.RECRUITER), QueueState)
+    run_async(run_handler(queue, "load"))
+    assert queue.empty_words == "Nothing in this bucket."
+
+    queue.search = "nobody by that name"
+    run_async(run_handler(queue, "apply_search"))
+
+    assert queue.rows == []
+    assert queue.empty_words == "No one in Needs sending matches the search."
+    run_async(run_handler(queue, "set_stage", "Onsite"))
+    assert queue.empty_words == "No one in Needs sending matches the filters and the search."
+
+    run_async(run_handler(queue, "clear_filters"))
+
+    assert (queue.search, queue.stage, queue.empty_words) == ("", "all", "Nothing in this bucket.")
+    assert len(queue.rows) == 2
