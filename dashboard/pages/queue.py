@@ -19,12 +19,14 @@ from dashboard.states.queue import QueueState
 
 
 def _bucket(bucket: BucketCount) -> rx.Component:
+    """A bucket's button; the one shown below is pressed (its colour alone told only sighted users)."""
     return rx.button(
         bucket.label,
         rx.badge(bucket.count, radius="full", variant="surface"),
         variant=rx.cond(QueueState.bucket == bucket.key, "solid", "soft"),
         color_scheme=rx.cond(QueueState.bucket == bucket.key, "violet", "gray"),
         on_click=QueueState.pick_bucket(bucket.key),
+        aria_pressed=rx.cond(QueueState.bucket == bucket.key, "true", "false"),
         class_name="queue-bucket",
         custom_attrs={"data-bucket": bucket.key},
     )

@@ -192,3 +192,20 @@ def test_a_step_the_vendor_cannot_take_says_why_on_asking_and_keeps_the_row_shor
     page.keyboard.press("Escape")
     expect(reason).to_have_count(0)
     expect(why).to_be_focused()
+
+
+def test_a_screen_reader_hears_which_bucket_is_shown(page, app_url, sign_in):
+    """Found by a walk: the buckets are seven buttons alike ("Needs sending 3, button"); only their
+    colour told which one the rows below were, so a screen reader user could not tell."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    page.goto(f"{app_url}/queue")
+    needs_sending = page.get_by_role("button", name=re.compile(r"^Needs sending \d+$"))
+    failed = page.get_by_role("button", name=re.compile(r"^Failed \d+$"))
+    expect(needs_sending).to_have_attribute("aria-pressed", "true")
+    expect(failed).to_have_attribute("aria-pressed", "false")
+
+    failed.click()
+
+    expect(failed).to_have_attribute("aria-pressed", "true")
+    expect(needs_sending).to_have_attribute("aria-pressed", "false")
