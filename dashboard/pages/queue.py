@@ -83,6 +83,7 @@ def _row(row: QueueRow) -> rx.Component:
         rx.table.cell(_status(row), display=WIDE),
         rx.table.cell(row.since, display=WIDE),
         rx.table.cell(rx.cond(AuthState.can_manage_pipeline, _step(row))),
+        id="queue-row-" + row.attempt_id.to(str),  # where the focus goes after a step (QueueState)
     )
 
 

@@ -291,6 +291,8 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
 
     async def _step(self, step: str, attempt_id: int, work):
         """Run one row's service with its button busy; a toast says how it went, then the rows reload."""
+        shown = [r.attempt_id for r in self.rows]
+        position = shown.index(attempt_id) if attempt_id in shown else 0
         self.stepping = attempt_id
         yield
         toast = None
@@ -307,3 +309,23 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
             self.stepping = 0  # also when cancelled: the buttons must not stay disabled
         yield toast  # the buttons free again before the rows are read
         await self._reload()
+        if not self.earlier_attempt_id:  # else the question asked takes the focus
+            yield self._focus_after_step(attempt_id, position)
+
+    def _focus_after_step(self, attempt_id: int, position: int) -> rx.event.EventSpec:
+        """The focus after a row's step: on its row if it stayed, else on the row that took its
+        place (or the one before, it was the last), else on the bucket, now empty.
+
+        The busy button was disabled, and a row that left took its button along: either way
+        the browser dropped the focus to the page's top, and a keyboard user sending a
+        morning's tests tabbed back down past the filters after each one.
+        """
+        shown = [r.attempt_id for r in self.rows]
+        if attempt_id not in shown and shown:
+            attempt_id = shown[min(position, len(shown) - 1)]
+        row = f"queue-row-{attempt_id}" if shown else ""
+        return rx.call_script(
+            f"const row = document.getElementById({row!r});"
+            " (row?.querySelector('.queue-step:not([disabled])') ?? row?.querySelector('a')"
+            " ?? document.querySelector('.queue-bucket[aria-pressed=true]'))?.focus()"
+        )

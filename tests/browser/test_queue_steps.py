@@ -12,7 +12,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import query_app
+from tests.browser.steps import add_candidate, add_stage_test, card_of, new_job, query_app
 
 pytestmark = pytest.mark.browser
 
@@ -209,3 +209,38 @@ def test_a_screen_reader_hears_which_bucket_is_shown(page, app_url, sign_in):
 
     expect(failed).to_have_attribute("aria-pressed", "true")
     expect(needs_sending).to_have_attribute("aria-pressed", "false")
+
+
+def _waiting_in_a_job_of_its_own(page, title: str, names: list[str]) -> None:
+    """A new job whose Recruiter screen has a CoderPad Screen test, the candidates moved in: their
+    tests need sending (the demo's rows are other walks' to send)."""
+    new_job(page, title)
+    add_stage_test(page, page.locator(".plan-stage[data-stage='Recruiter screen']"), "CoderPad Screen")
+    page.get_by_role("link", name="Back to the board").click()
+    for name in names:
+        add_candidate(page, name)
+        card_of(page, name).get_by_role("button", name=re.compile("^Move to")).click()
+        page.get_by_role("menuitem", name="Recruiter screen").click()
+        expect(card_of(page, name, "Recruiter screen")).to_be_visible()
+
+
+def test_after_a_rows_step_the_keyboard_goes_on_from_the_next_row(page, app_url, sign_in):
+    """Found by a walk: Enter on a row's Send sent it and the row left, and the focus fell to the
+    page's top; a keyboard user sending a morning's tests tabbed back down past every filter."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    _waiting_in_a_job_of_its_own(page, "Keyboard Queue Engineer", ["Kay Board", "Lee Board", "Max Board"])
+    page.goto(f"{app_url}/queue")
+    page.get_by_label("Job", exact=True).click()
+    page.get_by_role("option", name="Keyboard Queue Engineer", exact=True).click()
+    expect(page.locator(".queue-step")).to_have_count(3)
+
+    page.get_by_role("button", name="Send for Lee Board", exact=True).focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("row", name=re.compile("Lee Board"))).to_have_count(0)
+    expect(page.get_by_role("button", name="Send for Max Board", exact=True)).to_be_focused()
+
+    page.keyboard.press("Enter")  # the last row: the one before it takes the focus
+    expect(page.get_by_role("button", name="Send for Kay Board", exact=True)).to_be_focused()
+    page.keyboard.press("Enter")  # none left: the bucket they are working through
+    expect(page.get_by_role("button", name=re.compile(r"^Needs sending 0$"))).to_be_focused()
