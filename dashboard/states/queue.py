@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 
 import reflex as rx
@@ -297,7 +298,7 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
         yield
         toast = None
         try:
-            toast = outcome_toast(await in_session(work))
+            toast = outcome_toast(self._where_it_went(await in_session(work)))
         except assessments.EarlierAttemptExists as err:
             await self._offer_reattempt(err)  # the page asks: a re-attempt, or not now
         except UserError as err:
@@ -311,6 +312,14 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
         await self._reload()
         if not self.earlier_attempt_id:  # else the question asked takes the focus
             yield self._focus_after_step(attempt_id, position)
+
+    def _where_it_went(self, outcome):
+        """A send (or re-attempt) the vendor failed, told with where its row went: the
+        row and its button left the bucket shown for Failed, and the toast only said to try
+        again shortly."""
+        if getattr(outcome, "failed", False) and self.bucket != "failed":
+            return dataclasses.replace(outcome, message=f"{outcome.message} It waits under Failed, to retry.")
+        return outcome
 
     def _focus_after_step(self, attempt_id: int, position: int) -> rx.event.EventSpec:
         """The focus after a row's step: on its row if it stayed, else on the row that took its

@@ -357,3 +357,20 @@ def test_a_bucket_emptied_by_a_filter_or_search_says_so_not_that_nothing_waits(
 
     assert (queue.search, queue.stage, queue.empty_words) == ("", "all", "Nothing in this bucket.")
     assert len(queue.rows) == 2
+
+
+def test_a_send_that_failed_says_where_its_row_went_to_be_retried(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    """Found by a walk: the vendor down, Send said "Not sent: CoderPad Screen failed (503); try
+    again shortly." and the row left Needs sending, its Send with it: where to try again, not said."""
+    queue, row = _one_waiting_to_be_sent(session, pipeline_with_assessment, signed_in_as)
+    sandbox.faults(fail_next=[{"status": 503}] * 6)
+
+    said = run_async(run_handler(queue, "take_step", "send", row.attempt_id))
+
+    (toast,) = [update for update in said if toast_level(update)]
+    assert "Not sent: " in str(toast) and "It waits under Failed, to retry." in str(toast)
+    assert queue.rows == []
+    run_async(run_handler(queue, "pick_bucket", "failed"))
+    assert [(r.attempt_id, r.step) for r in queue.rows] == [(row.attempt_id, "retry")]
