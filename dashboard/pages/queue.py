@@ -230,6 +230,9 @@ def _bulk_bar() -> rx.Component:
                         QueueState.results, lambda line: rx.text(line, size="1", class_name="bulk-result")
                     ),
                     spacing="1",
+                    # A status, read out as it goes: once the question closed, a screen reader
+                    # heard nothing of how many were sent, nor which were not and why.
+                    role="status",
                 ),
             ),
             spacing="2",

@@ -48,6 +48,8 @@ def test_sending_the_selected_rows_asks_first_and_back_sends_nothing(page, app_u
     page.get_by_role("button", name=re.compile(r"Send selected \(1\)")).click()
     page.get_by_role("alertdialog").get_by_role("button", name="Send 1").click()
     expect(page.locator(".bulk-progress")).to_have_text("Sent 1 of 1")
+    # Read out as it goes (a status), not only drawn: the dialog closed, nothing else is said.
+    expect(page.get_by_role("status").filter(has_text="Sent 1 of 1")).to_have_count(1)
     expect(page.get_by_role("row", name=re.compile(CANDIDATE))).to_have_count(0)
     assert _state(demo_app) == "sent"
     # Nothing left to select: no "Select all shown" or "Send selected (0)"; what was sent stays said.
