@@ -12,9 +12,10 @@ pytestmark = pytest.mark.browser
 
 
 def _scores(page) -> list[float]:
-    """The score column of the rows shown (every row has a score in the demo job)."""
+    """The score column of the rows shown, less those reading "no score" (a walk of the application
+    page adds one to the demo job): no filter lets those through, and the chart has no bar for them."""
     texts = page.locator(".review-row").locator("td:nth-child(3)").all_inner_texts()
-    return [float(re.search(r"[\d.]+", text).group()) for text in texts]
+    return [float(found.group()) for text in texts if (found := re.search(r"[\d.]+", text))]
 
 
 def _charted(page) -> float:
@@ -34,7 +35,7 @@ def test_the_lowest_score_is_read_with_its_percent_sign_and_junk_is_refused(page
     show_all.click()  # decisions by other walks keep these rows
     expect(show_all).to_be_checked()  # drawn from the answer that brings the longer list
     expect(page.locator(".review-row").first).to_be_visible()
-    everyone = _scores(page)
+    everyone, listed = _scores(page), page.locator(".review-row").count()
     integrity = page.locator(".review-row td:nth-child(8)").all_inner_texts()
     assert "1 warning" in integrity, integrity  # the badge read "1 warning(s)"
     assert min(everyone) < 70 <= max(everyone), (
@@ -48,7 +49,7 @@ def test_the_lowest_score_is_read_with_its_percent_sign_and_junk_is_refused(page
     assert min(_scores(page)) >= 70
     # How many match is said, not left to count (helper-60's walk).
     expect(page.locator(".review-shown")).to_have_text(
-        f"{sum(s >= 70 for s in everyone)} of {len(everyone)} results match the filter."
+        f"{sum(s >= 70 for s in everyone)} of {listed} results match the filter."
     )
     # The chart is drawn at once: caught growing and shrinking, it stood for 2.1 candidates
     # in bands where none of the 3 listed was.
@@ -70,7 +71,7 @@ def test_the_lowest_score_is_read_with_its_percent_sign_and_junk_is_refused(page
     lowest.fill("")
     lowest.press("Enter")
     expect(page.get_by_role("alert")).to_have_count(0)
-    expect(page.locator(".review-row")).to_have_count(len(everyone))
+    expect(page.locator(".review-row")).to_have_count(listed)
 
 
 def test_a_filter_that_matches_nobody_says_so_and_clears(page, app_url, sign_in, shoot):
