@@ -88,20 +88,43 @@ def add_application(*, session: Session, job_id: int, name: str, email: str, act
     entered = "" if first.name.strip().casefold() == "applied" else f"; entered {first.name}"
     history.record(session, application_id=application.id, summary=f"Applied{entered}", actor=actor)
     session.commit()
+    # Being added is entering the first stage: a test it sends is opened (and sent, when the stage
+    # sends on entry), as a move into it would; ``added_message`` says how that went.
+    if first.kind == StageKind.ASSESSMENT and (tests := plans.tests_of(session, first.id)):
+        _enter(session, application, first, tests, actor, moved="")
     return application
 
 
 def added_message(session: Session, application: Application, *, typed_name: str) -> str:
     """What to tell the recruiter who added ``application``: whose card it is, when the
-    email already belonged to someone known by another name than the one typed."""
+    email already belonged to someone known by another name than the one typed; and what became
+    of the tests of a first stage that sends some."""
     candidate = session.get(Candidate, application.candidate_id)
     typed = tidy_name(typed_name)
     if candidate.name.casefold() == typed.casefold():
-        return f"{candidate.name} added."
-    return (
-        f"{candidate.name} added: {candidate.email} is already {candidate.name}'s address, "
-        f"so the name typed ({typed}) was not used."
+        said = f"{candidate.name} added."
+    else:
+        said = (
+            f"{candidate.name} added: {candidate.email} is already {candidate.name}'s address, "
+            f"so the name typed ({typed}) was not used."
+        )
+    return said + "".join(_first_tests(session, application))
+
+
+def _first_tests(session: Session, application: Application) -> list[str]:
+    """How each test opened on entering the first stage stands (a sentence each, space first)."""
+    opened = session.exec(
+        select(AssessmentAttempt)
+        .where(AssessmentAttempt.application_id == application.id)
+        .order_by(AssessmentAttempt.id)
     )
+    words = {AttemptState.SENT: "sent", AttemptState.READY_TO_SEND: "needs sending"}
+    return [
+        f" {a.vendor_test_name} {words[a.state]}."
+        if a.state in words
+        else f" {a.vendor_test_name} not sent: {a.error_reason}"
+        for a in opened
+    ]
 
 
 def _candidate_with(session: Session, name: str, address: str) -> Candidate:

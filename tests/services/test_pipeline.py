@@ -206,6 +206,37 @@ def test_a_stage_deleted_into_one_that_sends_on_entry_sends_nothing_to_its_rejec
     assert sandbox.stats()["invitations_created"] == 1
 
 
+@pytest.mark.parametrize("automatically", [True, False])
+def test_a_candidate_added_to_a_plan_that_starts_with_a_test_is_sent_it_or_it_waits_to_be(
+    session, sandbox, automatically
+):
+    """Found by helper-70: a plan whose first stage sends a test never opened it for anyone added
+    (one by one or by a pasted list): no attempt, no queue row, nothing sent even with "send on
+    entry" on. Being added is entering the first stage, as a move into it is."""
+    _integration, (stage,) = vendor_test_stages(
+        session, "hackerrank", "Backend", send_automatically=automatically
+    )
+    plans.move_stage(session=session, stage_id=stage.id, position=0)
+
+    added = pipeline.add_application(
+        session=session, job_id=stage.job_id, name="Grace Hopper", email="grace@example.com", actor=SYSTEM
+    )
+
+    [attempt] = session.exec(
+        select(AssessmentAttempt).where(AssessmentAttempt.application_id == added.id)
+    ).all()
+    test = attempt.vendor_test_name
+    if automatically:
+        assert attempt.state == AttemptState.SENT
+        assert sandbox.stats("hackerrank")["invitations_created"] == 1
+        told = f"Grace Hopper added. {test} sent."
+    else:
+        assert attempt.state == AttemptState.READY_TO_SEND
+        assert [r.attempt_id for r in queue_view.rows(session, "needs_sending")] == [attempt.id]
+        told = f"Grace Hopper added. {test} needs sending."
+    assert pipeline.added_message(session, added, typed_name="Grace Hopper") == told
+
+
 def test_a_name_pasted_with_extra_spaces_is_kept_as_it_reads_and_found_by_it(session):
     """Found by a walk: "Ada   Lovelace" pasted from a CV read "Ada Lovelace" on her card (a page
     shows one space), but searching the board for "Ada Lovelace" found no one; and "ada lovelace"
