@@ -437,14 +437,20 @@ def _attempt_view(
             if attempt.vendor_attempt_id and attempt.invited_email not in (None, email)
             else ""
         ),
-        has_result=any(
-            (
-                attempt.score_percent is not None,
-                attempt.points is not None,
-                attempt.comparative_score is not None,
-                time_taken,
-                subscores,
-                attempt.warnings,
+        # A score is shown whatever the state; the rest, which a vendor may send while the test is
+        # under way (CodeSignal's integrity warnings), only once it is finished: before, "Total
+        # score: no score" read as a result.
+        has_result=attempt.score_percent is not None
+        or (
+            attempt.state in FINISHED_STATES
+            and any(
+                (
+                    attempt.points is not None,
+                    attempt.comparative_score is not None,
+                    time_taken,
+                    subscores,
+                    attempt.warnings,
+                )
             )
         ),
     )

@@ -22,9 +22,9 @@ from dashboard.services import (
 )
 from dashboard.services.actors import SYSTEM, user
 from dashboard.services.errors import NotFound, SameTitle
-from models import AssessmentAttempt, Job, Role
+from models import AssessmentAttempt, AttemptState, Job, Role
 from providers.base import AttemptStatus, Progress
-from tests.conftest import enter_stage, finished_in_stage, vendor_test_stages
+from tests.conftest import enter_stage, finished_in_stage, sent_with_a_reminder, vendor_test_stages
 
 
 def _sent(session, p, application_id=None) -> AssessmentAttempt:
@@ -143,6 +143,24 @@ def test_a_subscores_points_read_as_the_totals_do_and_never_as_a_bare_maximum(se
 
     assert view.points == "7.9 / 20"  # cut down, as scores are (79.6% beside it)
     assert [s.detail for s in view.subscores] == ["7.9 / 10", "7.5 / 10", "550", ""]
+
+
+def test_a_test_under_way_shows_no_result_until_it_is_finished_or_scored(session, sandbox):
+    """Found in a review: a vendor's integrity warnings sent while the test was under way showed
+    the result block, "Total score: no score" beside them, as if it were finished."""
+    attempt = sent_with_a_reminder(session)
+    attempt.state, attempt.warnings = AttemptState.STARTED, ["Tab switched 3 times"]
+    session.add(attempt)
+    session.commit()
+
+    [view] = views.application(session, attempt.application_id).attempts
+    assert not view.has_result
+
+    attempt.state = AttemptState.COMPLETED
+    session.add(attempt)
+    session.commit()
+    [view] = views.application(session, attempt.application_id).attempts
+    assert view.has_result
 
 
 def test_a_hiring_manager_cannot_open_an_application_of_another_job(session, pipeline_with_assessment):
