@@ -528,7 +528,13 @@ def _stage_read(stage: PlanStage, index) -> rx.Component:
                         align="center",
                     ),
                     rx.cond(test.broken != "", _disconnected(test.broken)),
-                    rx.cond(test.unlisted != "", _unlisted(test.unlisted)),
+                    # The editor's words tell how to replace it, with controls a reader has not.
+                    rx.cond(
+                        test.unlisted != "",
+                        _unlisted(
+                            "The vendor no longer offers it: sending it is refused until a recruiter replaces it."
+                        ),
+                    ),
                     spacing="1",
                     class_name="stage-test",
                 ),
