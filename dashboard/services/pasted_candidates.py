@@ -60,14 +60,23 @@ class PastedOutcome:
     refused_lines: list[str] = dataclasses.field(default_factory=list)  # as pasted, to mend
     # An email known under another name, whose card keeps that name (as the board's form says).
     renamed: list[str] = dataclasses.field(default_factory=list)
+    # Tests a first stage sends on entry that the vendor failed or refused (the attempts wait under Failed).
+    not_sent: int = 0
 
     @property
     def message(self) -> str:
-        """The toast's words: how many were added, and how many lines wait to be mended."""
+        """The toast's words: how many were added, how many lines wait to be mended, and how many
+        of the tests a first stage sends on entry did not go."""
         added = f"{counted(len(self.added), 'candidate')} added"
-        if not self.refused:
-            return f"{added}."
-        return f"{added}; {counted(len(self.refused), 'line')} not added: mend them below and add again."
+        said = (
+            f"{added}."
+            if not self.refused
+            else (f"{added}; {counted(len(self.refused), 'line')} not added: mend them below and add again.")
+        )
+        if self.not_sent:
+            waits = "it waits" if self.not_sent == 1 else "they wait"
+            said += f" {counted(self.not_sent, 'test')} not sent: {waits} under Failed in the queue."
+        return said
 
 
 def _addressees(line: PastedLine) -> list[PastedLine]:
@@ -180,6 +189,7 @@ def add_pasted(*, session: Session, job_id: int, text: str, actor: Actor) -> Pas
             continue
         kept = session.get(Candidate, application.candidate_id).name
         outcome.added.append(kept)
+        outcome.not_sent += pipeline.tests_not_sent(session, application)
         if kept.casefold() != tidy_name(name).casefold():
             said = pipeline.added_message(session, application, typed_name=name)
             outcome.renamed.append(f"Line {line.number}: {said}")

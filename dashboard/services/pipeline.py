@@ -111,6 +111,18 @@ def added_message(session: Session, application: Application, *, typed_name: str
     return said + "".join(_first_tests(session, application))
 
 
+def tests_not_sent(session: Session, application: Application) -> int:
+    """How many tests the first stage sends on entry failed for ``application`` as it was added."""
+    return len(
+        session.exec(
+            select(AssessmentAttempt.id).where(
+                AssessmentAttempt.application_id == application.id,
+                AssessmentAttempt.state == AttemptState.ERROR,
+            )
+        ).all()
+    )
+
+
 def _first_tests(session: Session, application: Application) -> list[str]:
     """How each test opened on entering the first stage stands (a sentence each, space first)."""
     opened = session.exec(

@@ -7,6 +7,7 @@ from dashboard.services import pasted_candidates, pipeline, plans
 from dashboard.services.actors import SYSTEM
 from dashboard.services.errors import UserError
 from models import Application, Candidate
+from tests.conftest import vendor_test_stages
 
 
 @pytest.mark.parametrize(
@@ -159,3 +160,20 @@ def test_nothing_pasted_or_too_long_a_list_adds_no_one(session):
     with pytest.raises(UserError, match="at most 500 candidates at a time; this list has 501"):
         pasted_candidates.add_pasted(session=session, job_id=job.id, text=too_many, actor=SYSTEM)
     assert session.exec(select(Application)).all() == []
+
+
+def test_a_list_pasted_into_a_plan_that_starts_with_a_test_says_which_tests_were_not_sent(session, sandbox):
+    """Added to a plan whose first stage sends its test on entry, each candidate is sent it; one the
+    vendor failed waits under Failed, and the toast says so rather than only "2 candidates added"."""
+    _integration, (stage,) = vendor_test_stages(session, "hackerrank", "Backend", send_automatically=True)
+    plans.move_stage(session=session, stage_id=stage.id, position=0)
+    sandbox.faults(vendor="hackerrank", fail_next=[{"status": 503}])
+
+    outcome = pasted_candidates.add_pasted(
+        session=session,
+        job_id=stage.job_id,
+        text="Ada <ada@example.com>\nGrace <grace@example.com>",
+        actor=SYSTEM,
+    )
+
+    assert outcome.message == "2 candidates added. 1 test not sent: it waits under Failed in the queue."
