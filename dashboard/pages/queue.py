@@ -233,6 +233,7 @@ def _bulk_bar() -> rx.Component:
                     # A status, read out as it goes: once the question closed, a screen reader
                     # heard nothing of how many were sent, nor which were not and why.
                     role="status",
+                    aria_atomic="false",  # each line read as it comes, not every line again
                 ),
             ),
             spacing="2",

@@ -495,7 +495,8 @@ def send_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendO
         attempt.invited_email = earlier_address  # the invitation stands where the earlier try made it
     _apply(session, attempt, status, actor=actor)
     integration.last_used_at = utcnow()
-    plan_connections.listed_again(session, attempt)
+    if not found:  # an invitation made now: the vendor offers the test (one found says nothing of that)
+        plan_connections.listed_again(session, attempt)
     session.commit()
     return SendOutcome(True, f"{attempt.vendor_test_name} sent to {candidate.name}.")
 

@@ -76,6 +76,8 @@ def add_application(*, session: Session, job_id: int, name: str, email: str, act
         first = session.exec(select(Stage).where(Stage.job_id == job_id).order_by(Stage.position)).first()
         if first is None:
             raise UserError("That job has no interview plan yet.")
+        tests = plans.tests_of(session, first.id) if first.kind == StageKind.ASSESSMENT else []
+        _refuse_disconnected(session, first, tests, "adding candidates")
         candidate = _candidate_with(session, name, address)
         _refuse_second_application(session, candidate, job_id)
     except UserError:
@@ -90,7 +92,7 @@ def add_application(*, session: Session, job_id: int, name: str, email: str, act
     session.commit()
     # Being added is entering the first stage: a test it sends is opened (and sent, when the stage
     # sends on entry), as a move into it would; ``added_message`` says how that went.
-    if first.kind == StageKind.ASSESSMENT and (tests := plans.tests_of(session, first.id)):
+    if tests:
         _enter(session, application, first, tests, actor, moved="")
     return application
 
@@ -130,13 +132,19 @@ def _first_tests(session: Session, application: Application) -> list[str]:
         .where(AssessmentAttempt.application_id == application.id)
         .order_by(AssessmentAttempt.id)
     )
-    words = {AttemptState.SENT: "sent", AttemptState.READY_TO_SEND: "needs sending"}
-    return [
-        f" {a.vendor_test_name} {words[a.state]}."
-        if a.state in words
-        else f" {a.vendor_test_name} not sent: {a.error_reason}"
-        for a in opened
-    ]
+    stage = session.get(Stage, application.stage_id)
+    # Waiting in a stage that sends on entry: the send was refused (an invitation from another job,
+    # say), which the queue's Send asks about.
+    waiting = "not sent on entry: it waits in Needs sending" if stage.send_automatically else "needs sending"
+    said = []
+    for a in opened:
+        if a.state == AttemptState.ERROR:
+            said.append(f" {a.vendor_test_name} not sent: {a.error_reason}")
+        elif a.state == AttemptState.READY_TO_SEND:
+            said.append(f" {a.vendor_test_name} {waiting}.")
+        else:
+            said.append(f" {a.vendor_test_name} {assessments.STATE_LABELS[a.state].lower()}.")
+    return said
 
 
 def _candidate_with(session: Session, name: str, address: str) -> Candidate:
@@ -171,6 +179,19 @@ def _refuse_second_application(session: Session, candidate: Candidate, job_id: i
         raise UserError(f"{candidate.name} ({candidate.email}) is already in this job, {where}.")
 
 
+def _refuse_disconnected(session: Session, stage: Stage, tests: list[StageAssessment], before: str) -> None:
+    """Refuse entering ``stage`` while a test it sends goes through a disconnected connection:
+    connecting the vendor again makes a new connection, so the plan must change (not "reconnect")."""
+    for test in tests:
+        try:
+            get_integration(session, test.integration_id)
+        except NotFound as err:
+            raise UserError(
+                f"{stage.name} sends {test.vendor_test_name} through a vendor connection that was "
+                f"disconnected; repair or change the stage's tests in the interview plan before {before}."
+            ) from err
+
+
 def move_application(*, session: Session, application_id: int, stage_id: int, actor: Actor) -> MoveOutcome:
     """Move an application to another stage of its job's plan.
 
@@ -188,14 +209,7 @@ def move_application(*, session: Session, application_id: int, stage_id: int, ac
     if stage.id == application.stage_id:
         return MoveOutcome(f"Already in {stage.name}.", moved=False)
     tests = plans.tests_of(session, stage.id) if stage.kind == StageKind.ASSESSMENT else []
-    for test in tests:
-        try:
-            get_integration(session, test.integration_id)
-        except NotFound as err:
-            raise UserError(
-                f"{stage.name} sends {test.vendor_test_name} through a vendor connection that was "
-                "disconnected; repair or change the stage's tests in the interview plan before moving candidates in."
-            ) from err
+    _refuse_disconnected(session, stage, tests, "moving candidates in")
     before = session.get(Stage, application.stage_id)
     withdrawn = assessments.withdraw_unsent(session, application_id=application.id, stage=before, actor=actor)
     application.stage_id = stage.id

@@ -107,7 +107,8 @@ def unlisted_after_refusal(session: Session, attempt: AssessmentAttempt) -> str:
         except UserError:
             return ""  # kept on the connection's health; the vendor's own refusal is said
         session.refresh(test)
-        if test.vendor_test_id not in listed and test.unlisted_since is None:
+        # An empty listing is more likely misread than every test gone: it marks nothing.
+        if listed and test.vendor_test_id not in listed and test.unlisted_since is None:
             test.unlisted_since = utcnow()
             session.add(test)
             history.bump_job(session, session.get(Stage, test.stage_id).job_id)

@@ -282,19 +282,22 @@ class BoardState(RejectForm, rx.State):
         job_id, actor = self._job_id(), acting_user()
         name, email = str(form.get("name", "")).strip(), str(form.get("email", ""))
 
-        def add(session) -> str:
+        def add(session) -> tuple[str, bool]:
             application = pipeline.add_application(
                 session=session, job_id=job_id, name=name, email=email, actor=actor
             )
-            return pipeline.added_message(session, application, typed_name=name)
+            failed = pipeline.tests_not_sent(session, application) > 0
+            return pipeline.added_message(session, application, typed_name=name), failed
 
         try:
             require(current_user(), Permission.MANAGE_PIPELINE, job_id=job_id)
-            message = await in_session(add)
+            message, failed = await in_session(add)
         except UserError as err:
             return rx.toast.error(str(err))
         await self._reload()
-        return [rx.set_value(NEW_NAME_ID, ""), rx.set_value(NEW_EMAIL_ID, ""), rx.toast.success(message)]
+        # Added, but a test the first stage sends on entry failed: an error, as a move's is.
+        toast = (rx.toast.error if failed else rx.toast.success)(message)
+        return [rx.set_value(NEW_NAME_ID, ""), rx.set_value(NEW_EMAIL_ID, ""), toast]
 
     @rx.event
     @requires(Permission.VIEW_PIPELINE)

@@ -61,8 +61,10 @@ class PastedListState(rx.State):
         yield
         try:
             require(current_user(), Permission.MANAGE_PIPELINE, job_id=job_id)
+            # Slow: a first stage sending on entry asks the vendor once a line.
             outcome = await in_session(
-                lambda s: pasted_candidates.add_pasted(session=s, job_id=job_id, text=text, actor=actor)
+                lambda s: pasted_candidates.add_pasted(session=s, job_id=job_id, text=text, actor=actor),
+                slow=True,
             )
         except UserError as err:
             yield rx.toast.error(str(err))
@@ -72,4 +74,4 @@ class PastedListState(rx.State):
         self.refused, self.renamed = outcome.refused, outcome.renamed
         self.text = "\n".join(outcome.refused_lines)
         yield rx.set_value(PASTED_LIST_ID, self.text)
-        yield (rx.toast.error if outcome.refused else rx.toast.success)(outcome.message)
+        yield (rx.toast.error if outcome.refused or outcome.not_sent else rx.toast.success)(outcome.message)

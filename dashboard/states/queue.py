@@ -318,7 +318,7 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
         row and its button left the bucket shown for Failed, and the toast only said to try
         again shortly."""
         if getattr(outcome, "failed", False) and self.bucket != "failed":
-            return dataclasses.replace(outcome, message=f"{outcome.message} It waits under Failed, to retry.")
+            return dataclasses.replace(outcome, message=f"{outcome.message} It waits under Failed.")
         return outcome
 
     def _focus_after_step(self, attempt_id: int, position: int) -> rx.event.EventSpec:

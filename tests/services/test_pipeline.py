@@ -7,6 +7,7 @@ from sqlmodel import select
 from dashboard.services import assessments, board_view, pipeline, plans, queue_view
 from dashboard.services.actors import SYSTEM
 from dashboard.services.errors import UserError
+from dashboard.services.integrations import disconnect
 from models import Application, ApplicationEvent, AssessmentAttempt, AttemptState, Candidate
 from tests.conftest import (
     a_colleague_meanwhile,
@@ -235,6 +236,25 @@ def test_a_candidate_added_to_a_plan_that_starts_with_a_test_is_sent_it_or_it_wa
         assert [r.attempt_id for r in queue_view.rows(session, "needs_sending")] == [attempt.id]
         told = f"Grace Hopper added. {test} needs sending."
     assert pipeline.added_message(session, added, typed_name="Grace Hopper") == told
+
+
+def test_no_candidate_is_added_to_a_plan_whose_first_test_goes_through_a_disconnected_connection(
+    session, sandbox
+):
+    """Found in a review: added there, a candidate got a test that could never be sent, and was told
+    it "needs sending"; a move into such a stage was refused already, saying what to change."""
+    hackerrank, (stage,) = vendor_test_stages(session, "hackerrank", "Backend", send_automatically=True)
+    plans.move_stage(session=session, stage_id=stage.id, position=0)
+    disconnect(session=session, integration_id=hackerrank.id)
+
+    with pytest.raises(
+        UserError, match=r"through a vendor connection that was disconnected; .* before adding candidates\.$"
+    ):
+        pipeline.add_application(
+            session=session, job_id=stage.job_id, name="Grace Hopper", email="grace@example.com", actor=SYSTEM
+        )
+
+    assert session.exec(select(Application)).all() == []
 
 
 def test_a_name_pasted_with_extra_spaces_is_kept_as_it_reads_and_found_by_it(session):

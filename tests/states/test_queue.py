@@ -370,7 +370,7 @@ def test_a_send_that_failed_says_where_its_row_went_to_be_retried(
     said = run_async(run_handler(queue, "take_step", "send", row.attempt_id))
 
     (toast,) = [update for update in said if toast_level(update)]
-    assert "Not sent: " in str(toast) and "It waits under Failed, to retry." in str(toast)
+    assert "Not sent: " in str(toast) and "It waits under Failed." in str(toast)
     assert queue.rows == []
     run_async(run_handler(queue, "pick_bucket", "failed"))
     assert [(r.attempt_id, r.step) for r in queue.rows] == [(row.attempt_id, "retry")]
