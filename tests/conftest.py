@@ -48,6 +48,7 @@ from dashboard.services import (
     webhooks,
 )
 from dashboard.services.actors import SYSTEM, WEBHOOK, user
+from dashboard.services.errors import UserError
 from dashboard.services.integrations import list_vendor_tests, save_integration, webhook_url
 from dashboard.settings import get_settings
 from models import (
@@ -500,6 +501,18 @@ def a_colleague_meanwhile(
     assert colleague, "the statement the colleague was to follow never ran"
     if failed:
         raise failed[0]
+
+
+def a_colleague_adding(job_id: int, name: str, email: str, told: list[str]) -> Callable:
+    """For ``a_colleague_meanwhile``: the colleague adds the person to the job; a refusal's words go to ``told``."""
+
+    def adds(own) -> None:
+        try:
+            pipeline.add_application(session=own, job_id=job_id, name=name, email=email, actor=SYSTEM)
+        except UserError as err:
+            told.append(str(err))
+
+    return adds
 
 
 def selects(entity, *values) -> Callable[[sa.orm.ORMExecuteState], bool]:

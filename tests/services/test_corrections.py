@@ -12,7 +12,7 @@ from dashboard.services.errors import UserError
 from dashboard.services.notify import GAVE_UP, REFUSED
 from dashboard.settings import get_settings
 from models import ApplicationEvent, AssessmentAttempt, AttemptState, Candidate, OutboxMessage, utcnow
-from tests.conftest import a_colleague_meanwhile, enter_stage, selects, vendor_test_stages
+from tests.conftest import a_colleague_adding, a_colleague_meanwhile, enter_stage, selects, vendor_test_stages
 
 
 @pytest.fixture
@@ -292,14 +292,7 @@ def test_a_correction_and_an_add_of_the_same_address_to_one_of_their_jobs_do_not
         session=session, job_id=job.id, name="Ada Lovelace", email="ada@exmaple.com", actor=SYSTEM
     )
     told: list[str] = []
-
-    def colleague_adds(own) -> None:
-        try:
-            pipeline.add_application(
-                session=own, job_id=job.id, name="Ada", email="ada@example.com", actor=SYSTEM
-            )
-        except UserError as err:
-            told.append(str(err))
+    colleague_adds = a_colleague_adding(job.id, "Ada", "ada@example.com", told)
 
     def the_address_written(state) -> bool:
         return state.is_update and str(state.statement).startswith("UPDATE candidate")

@@ -10,6 +10,7 @@ from dashboard.services.errors import UserError
 from dashboard.services.integrations import disconnect
 from models import Application, ApplicationEvent, AssessmentAttempt, AttemptState, Candidate
 from tests.conftest import (
+    a_colleague_adding,
     a_colleague_meanwhile,
     finished_in_stage,
     rejected_by_a_recruiter,
@@ -142,14 +143,7 @@ def test_two_recruiters_adding_one_person_to_one_job_at_once_make_one_card(sessi
         session=session, job_id=data.id, name="Grace Hopper", email="grace@example.com", actor=SYSTEM
     )
     told: list[str] = []
-
-    def colleague_adds(own) -> None:
-        try:
-            pipeline.add_application(
-                session=own, job_id=job.id, name="Grace", email="grace@example.com", actor=SYSTEM
-            )
-        except UserError as err:
-            told.append(str(err))
+    colleague_adds = a_colleague_adding(job.id, "Grace", "grace@example.com", told)
 
     with a_colleague_meanwhile(session, selects(Application, job.id), colleague_adds):
         pipeline.add_application(
