@@ -155,6 +155,13 @@ def _settings(stage: PlanStage) -> rx.Component:
     )
 
 
+def _kind(stage: PlanStage) -> rx.Component:
+    """The stage's kind, in its badge: the editor's card and the reader's alike."""
+    return rx.badge(
+        stage.kind, color_scheme=rx.cond(stage.kind == "assessment", "violet", "gray"), high_contrast=True
+    )
+
+
 def _applications(stage: PlanStage) -> rx.Component:
     """The stage's candidates still in the process, and apart its rejected ones (sent nothing)."""
     return rx.text(
@@ -198,11 +205,7 @@ def _stage(stage: PlanStage, index) -> rx.Component:
                     reset_on_submit=False,
                     display="contents",  # the box sits in the row as it did without the form
                 ),
-                rx.badge(
-                    stage.kind,
-                    color_scheme=rx.cond(stage.kind == "assessment", "violet", "gray"),
-                    high_contrast=True,
-                ),
+                _kind(stage),
                 _applications(stage),
                 # The arrows and Delete keep together, at the row's end, when a narrow window wraps it.
                 rx.hstack(
@@ -509,11 +512,7 @@ def _stage_read(stage: PlanStage, index) -> rx.Component:
             rx.hstack(
                 rx.text(index + 1, ".", weight="bold", color_scheme="gray"),
                 rx.heading(stage.name, as_="h2", size="3"),
-                rx.badge(
-                    stage.kind,
-                    color_scheme=rx.cond(stage.kind == "assessment", "violet", "gray"),
-                    high_contrast=True,
-                ),
+                _kind(stage),
                 _applications(stage),
                 align="center",
                 wrap="wrap",

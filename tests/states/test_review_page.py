@@ -459,6 +459,19 @@ def test_a_rejection_made_on_the_review_page_is_undone_there_after_the_question(
     assert session.get(Application, wrong.application_id).rejected_at is None
 
 
+def _advanced_by_a_colleague(session, row) -> None:
+    """A colleague (a recruiter, in another tab) advances the candidate of ``row``."""
+    colleague, _ = accounts.create_user(
+        session=session, email="colleague@example.com", name="Colleague", role=Role.RECRUITER
+    )
+    review.advance(
+        session=session,
+        application_id=row.application_id,
+        expected_version=row.decision_version,
+        actor=actors.user(colleague.id, colleague.name),
+    )
+
+
 def test_a_rejection_refused_because_a_colleague_decided_first_shows_what_they_decided(
     session, pipeline_with_assessment, sandbox, signed_in_as
 ):
@@ -471,15 +484,7 @@ def test_a_rejection_refused_because_a_colleague_decided_first_shows_what_they_d
     decided = page.in_view
     run_async(run_handler(page, "key", "r"))
     run_async(run_handler(page, "set_reject_reason", "Other"))
-    colleague, _ = accounts.create_user(
-        session=session, email="colleague@example.com", name="Colleague", role=Role.RECRUITER
-    )
-    review.advance(
-        session=session,
-        application_id=decided.application_id,
-        expected_version=decided.decision_version,
-        actor=actors.user(colleague.id, colleague.name),
-    )
+    _advanced_by_a_colleague(session, decided)
 
     [toast] = run_async(run_handler(page, "reject"))
 
@@ -500,15 +505,7 @@ def test_a_colleague_s_decision_on_the_one_in_view_is_said_only_when_another_sli
     page = _review_page(session, pipeline_with_assessment, sandbox, signed_in_as, results=2)
     run_async(run_handler(page, "set_show_all", True))
     in_view = page.in_view
-    colleague, _ = accounts.create_user(
-        session=session, email="colleague@example.com", name="Colleague", role=Role.RECRUITER
-    )
-    review.advance(
-        session=session,
-        application_id=in_view.application_id,
-        expected_version=in_view.decision_version,
-        actor=actors.user(colleague.id, colleague.name),
-    )
+    _advanced_by_a_colleague(session, in_view)
 
     run_async(watch_until(page, lambda: page.in_view.decision_version != in_view.decision_version))
 
