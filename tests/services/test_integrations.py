@@ -24,7 +24,7 @@ from dashboard.services.integrations import (
     webhook_secret,
     webhook_url,
 )
-from models import AssessmentAttempt, AttemptState, Integration, IntegrationLog
+from models import AssessmentAttempt, AttemptState, Integration, IntegrationLog, clock_stopped_at
 from providers.registry import VENDORS
 from providers.sandbox.codesignal import DEMO_KEY as CODESIGNAL_KEY
 from providers.sandbox.coodesh import DEMO_KEY as COODESH_KEY
@@ -122,19 +122,17 @@ def test_a_name_too_long_for_the_card_and_the_disconnected_suffix_is_refused(ses
     assert re.fullmatch(r"y{80} \(disconnected \d{4}-\d\d-\d\d \d\d:\d\d\)", longest.name)
 
 
-def test_a_name_connected_and_disconnected_twice_in_a_minute_is_disconnected_both_times(
-    session, sandbox, monkeypatch
-):
+def test_a_name_connected_and_disconnected_twice_in_a_minute_is_disconnected_both_times(session, sandbox):
     """Found by a walk: an admin connected Coodesh BR, disconnected it, connected it again and
     disconnected that within the minute: the second Disconnect crashed on the (vendor, name)
     constraint, both retired as "Coodesh BR (disconnected <same minute>)", and the card stayed."""
     minute = datetime.datetime(2026, 3, 2, 9, 30, tzinfo=datetime.UTC)
-    monkeypatch.setattr("dashboard.services.integrations.utcnow", lambda: minute)
-    first = connect_screen(session, name="Screen BR")
-    disconnect(session=session, integration_id=first.id)
-    second = connect_screen(session, name="Screen BR")
+    with clock_stopped_at(minute):  # the clock every service reads, stopped (not a patch of ours)
+        first = connect_screen(session, name="Screen BR")
+        disconnect(session=session, integration_id=first.id)
+        second = connect_screen(session, name="Screen BR")
 
-    disconnect(session=session, integration_id=second.id)
+        disconnect(session=session, integration_id=second.id)
 
     assert (first.name, second.name) == (
         "Screen BR (disconnected 2026-03-02 09:30)",
