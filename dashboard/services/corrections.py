@@ -55,12 +55,11 @@ def correct_candidate(
     )
     if was is not None and was != (old_name, old_address):
         raise meanwhile
-    applications = list(session.exec(select(Application).where(Application.candidate_id == candidate.id)))
     # Their jobs first, in one order, as an add locks its job before the email: the other way
     # round, a correction to x@ and an add of x@ to one of their jobs would each wait on the
     # other (a deadlock, on PostgreSQL).
-    for job_id in sorted({a.job_id for a in applications}):
-        history.bump_job(session, job_id)
+    job_ids: set[int] = set()
+    _cards_of(session, candidate.id, bumped=job_ids)
     # The ORM's listener keeps ``search_name``; a bare UPDATE must write it too.
     try:
         written = session.execute(
@@ -77,6 +76,9 @@ def correct_candidate(
         session.rollback()
         raise meanwhile
     session.refresh(candidate)
+    # The candidate's row is ours now: a colleague adding them to another job since the read above
+    # has committed, and their card gets the line (and its board the word) like the rest.
+    applications = _cards_of(session, candidate.id, bumped=job_ids)
     changes = [f"name {old_name} → {name}"] if name != old_name else []
     if address != old_address:
         changes.append(f"email {old_address} → {address}")
@@ -91,6 +93,19 @@ def correct_candidate(
         told += _invitations_at(session, application_ids, old_address, address)
     session.commit()
     return " ".join(told)
+
+
+def _cards_of(session: Session, candidate_id: int, *, bumped: set[int]) -> list[Application]:
+    """The candidate's applications, their jobs not in ``bumped`` bumped (in id order) and added to it."""
+    applications = list(
+        session.exec(
+            select(Application).where(Application.candidate_id == candidate_id).order_by(Application.id)
+        )
+    )
+    for job_id in sorted({a.job_id for a in applications} - bumped):
+        history.bump_job(session, job_id)
+        bumped.add(job_id)
+    return applications
 
 
 def _readdressed(session: Session, application_ids: list[int], old: str, new: str) -> list[str]:

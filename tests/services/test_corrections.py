@@ -11,7 +11,15 @@ from dashboard.services.corrections import correct_candidate
 from dashboard.services.errors import UserError
 from dashboard.services.notify import GAVE_UP, REFUSED
 from dashboard.settings import get_settings
-from models import ApplicationEvent, AssessmentAttempt, AttemptState, Candidate, OutboxMessage, utcnow
+from models import (
+    Application,
+    ApplicationEvent,
+    AssessmentAttempt,
+    AttemptState,
+    Candidate,
+    OutboxMessage,
+    utcnow,
+)
 from tests.conftest import a_colleague_adding, a_colleague_meanwhile, enter_stage, selects, vendor_test_stages
 
 
@@ -301,3 +309,34 @@ def test_a_correction_and_an_add_of_the_same_address_to_one_of_their_jobs_do_not
         _correct(session, ada.id, "ada@example.com")
 
     assert told == ["Ada Lovelace (ada@example.com) is already in this job, in Applied."]
+
+
+def test_a_card_a_colleague_adds_while_the_name_is_corrected_gets_the_corrected_line(session):
+    """Found in a review: the correction read the candidate's cards, then wrote; a colleague adding
+    them to another job in between made a card showing the new name with no word of the change."""
+    backend = plans.create_job(session=session, title="Backend Engineer", stage_names=["Applied"])
+    platform = plans.create_job(session=session, title="Platform Engineer", stage_names=["Applied"])
+    ada = pipeline.add_application(
+        session=session, job_id=backend.id, name="Ada Lovelase", email="ada@example.com", actor=SYSTEM
+    )
+
+    def the_cards_read(state) -> bool:
+        return state.is_select and "application.candidate_id =" in str(state.statement)
+
+    with a_colleague_meanwhile(
+        session, the_cards_read, a_colleague_adding(platform.id, "Ada", "ada@example.com", [])
+    ):
+        correct_candidate(
+            session=session, application_id=ada.id, name="Ada Lovelace", email="ada@example.com", actor=SYSTEM
+        )
+
+    lines = session.exec(
+        select(Application.job_id, ApplicationEvent.summary)
+        .join(Application, Application.id == ApplicationEvent.application_id)
+        .where(ApplicationEvent.summary.startswith("Corrected"))
+        .order_by(Application.job_id)
+    ).all()
+    assert lines == [
+        (backend.id, "Corrected: name Ada Lovelase → Ada Lovelace"),
+        (platform.id, "Corrected: name Ada Lovelase → Ada Lovelace"),
+    ]
