@@ -498,6 +498,10 @@ def review_page() -> rx.Component:
                                 on_change=ReviewState.set_text_filter,
                                 width="180px",
                                 aria_label="Filter by text",
+                                # Until the page's state arrives the box is the static page's: Enter
+                                # would be the browser's own submit, and the kept filter would
+                                # overwrite what was typed. The queue's search waits alike.
+                                disabled=~rx.State.is_hydrated,
                             ),
                             rx.input(
                                 placeholder="Score at least",
@@ -505,6 +509,7 @@ def review_page() -> rx.Component:
                                 on_change=ReviewState.set_min_score,
                                 width="120px",
                                 aria_label="Lowest score",
+                                disabled=~rx.State.is_hydrated,
                             ),
                             rx.button("Filter", type="submit", variant="soft", size="1"),
                             align="center",

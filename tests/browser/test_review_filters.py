@@ -164,3 +164,20 @@ def test_a_job_not_on_the_managers_team_shows_only_the_refusal_and_the_way_back(
     shoot("25-review-refused-only-the-refusal", full_page=False)
     main.get_by_role("link", name="Back to the jobs").click()
     expect(page).to_have_url(re.compile(r"/$"))
+
+
+def test_the_filter_boxes_wait_for_the_page_to_connect(page, app_url, sign_in):
+    """Found by a walk: until the page's live connection brings its state, the boxes were the static
+    page's. A filter typed and Enter pressed then was the browser's own form submit: the page loaded
+    again, empty; typed more slowly, it was overwritten by the filter kept from the last visit."""
+    page.set_default_timeout(20_000)
+    sign_in("manager@assay.test")
+    page.route_web_socket("**/_event**", lambda connection: None)  # never connects to the server
+    page.goto(f"{app_url}/jobs/1/review")
+    expect(page.get_by_label("Filter by text")).to_be_disabled()
+    expect(page.get_by_label("Lowest score")).to_be_disabled()
+
+    connected = page.context.new_page()
+    connected.goto(f"{app_url}/jobs/1/review")
+    expect(connected.get_by_label("Filter by text")).to_be_enabled()
+    expect(connected.get_by_label("Lowest score")).to_be_enabled()
