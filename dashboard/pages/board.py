@@ -355,7 +355,7 @@ def board_page() -> rx.Component:
                     refusal(BoardState.filter_error),
                     # Apart from the "Add candidate" form that opens it: a submit in a portal
                     # still bubbles, in React, to a form around it.
-                    rx.cond(AuthState.can_manage_pipeline, pasted_list_dialog()),
+                    rx.cond(AuthState.can_manage_pipeline, pasted_list_dialog(BoardState.added_are_sent)),
                     _selection_bar(),
                     rx.cond(
                         BoardState.board.total == 0,

@@ -171,6 +171,18 @@ class BoardState(RejectForm, rx.State):
             self.selected = [*self.selected, application_id]
 
     @rx.var
+    def added_are_sent(self) -> str:
+        """Said before a list is pasted: a first stage that sends its tests on entry sends them to
+        every line as it is added, which the recruiter should know before Add candidates."""
+        first = self.board.columns[0] if self.board.columns else None
+        if first is None or not (first.kind == "assessment" and first.auto_send and first.tests):
+            return ""
+        return (
+            f"Each candidate added is sent {first.tests} at once: {first.name}, the plan's first stage, "
+            "sends its tests on entry."
+        )
+
+    @rx.var
     def full_columns(self) -> list[int]:
         """The stages whose every card shown is selected (their header's box is ticked)."""
         chosen = set(self.selected)

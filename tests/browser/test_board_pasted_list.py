@@ -4,7 +4,7 @@ refused ones stay in the box with why, and closing the dialog loses nothing type
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import broken_rules, card_of, new_job
+from tests.browser.steps import add_stage_test, broken_rules, card_of, new_job
 
 pytestmark = pytest.mark.browser
 
@@ -61,3 +61,37 @@ def test_a_pasted_list_adds_the_good_lines_and_keeps_the_refused_one_to_mend(pag
     page.keyboard.press("Escape")
     expect(card_of(page, "Pat Nomail", "Applied")).to_be_visible()
     shoot("board-pasted-list-added")
+
+
+def test_a_list_pasted_into_a_plan_that_starts_with_a_test_is_told_it_goes_to_each(page, sign_in, shoot):
+    """Found in a review: the plan's first stage sent its test on entry to every line added, and
+    the dialog said nothing of it before Add candidates."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    new_job(page, "Graduate Fair Engineer")
+    page.get_by_label("New stage name").fill("Coding screen")
+    page.get_by_role("button", name="Add stage").click()
+    stage = page.locator(".plan-stage[data-stage='Coding screen']")
+    test = add_stage_test(page, stage, "CoderPad Screen")
+    stage.get_by_text("Send automatically on entry").click()
+    stage.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Stage settings saved.").last).to_be_visible()
+    stages = page.locator(".plan-stage")
+    for place in reversed(range(stages.count() - 1)):  # up from the last place to the first
+        page.get_by_role("button", name="Move Coding screen up").click()
+        expect(stages.nth(place)).to_have_attribute("data-stage", "Coding screen")
+
+    page.get_by_role("link", name="Back to the board").click()
+    page.get_by_role("button", name="Paste a list").click()
+    dialog = page.get_by_role("dialog", name="Add candidates from a list")
+    expect(dialog).to_contain_text(
+        f"Each candidate added is sent {test} at once: Coding screen, the plan's first stage, "
+        "sends its tests on entry."
+    )
+    assert broken_rules(page) == []
+    shoot("board-pasted-list-first-stage-sends", dialog)
+    dialog.get_by_label("Candidates, one per line").fill("Gail Graduate <gail.graduate@example.com>")
+    dialog.get_by_role("button", name="Add candidates").click()
+    expect(page.get_by_text("1 candidate added.")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(card_of(page, "Gail Graduate", "Coding screen")).to_contain_text("Sent")

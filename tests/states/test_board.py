@@ -1,5 +1,6 @@
 """The board's state: what a move into a stage that sends its tests on entry tells the recruiter."""
 
+import pytest
 from reflex.istate.data import ReflexURL, RouterData
 from sqlmodel import select
 
@@ -205,3 +206,29 @@ def test_a_column_s_box_selects_every_card_shown_in_it_and_none_when_all_were(
     run_async(run_handler(board, "toggle_column", p.applied.id))  # not all: ticks them all again
     run_async(run_handler(board, "toggle_column", p.applied.id))  # all: none of them
     assert board.selected == [moved.id]
+
+
+@pytest.mark.parametrize("automatically", [True, False])
+def test_the_pasted_list_dialog_says_what_each_candidate_added_is_sent(
+    session, pipeline_with_assessment, signed_in_as, automatically
+):
+    """Found in a review: pasted into a plan whose first stage sends its test on entry, every line
+    was sent the test as it was added, and nothing in the dialog said so before Add candidates."""
+    p = pipeline_with_assessment
+    p.assessment.send_automatically = automatically
+    session.add(p.assessment)
+    session.commit()
+    plans.move_stage(session=session, stage_id=p.assessment.id, position=0)
+    root = signed_in_as(Role.RECRUITER)
+    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}"))
+    board = substate(root, BoardState)
+    run_async(run_handler(board, "load"))
+
+    test = board.board.columns[0].tests
+    assert test
+    assert board.added_are_sent == (
+        f"Each candidate added is sent {test} at once: CoderPad assessment, the plan's first stage, "
+        "sends its tests on entry."
+        if automatically
+        else ""
+    )
