@@ -16,7 +16,7 @@ from dashboard.components.route import route_id
 from dashboard.pages import page
 from dashboard.services.board_view import CardView, Chip, ColumnView, StageOption
 from dashboard.states.auth import AuthState
-from dashboard.states.board import NEW_EMAIL_ID, NEW_NAME_ID, BoardState
+from dashboard.states.board import BOARD_ID, NEW_EMAIL_ID, NEW_NAME_ID, BoardState
 
 STATUSES = [
     ("any", "Any status"),
@@ -364,6 +364,7 @@ def board_page() -> rx.Component:
                     dnd_board(
                         rx.foreach(BoardState.board.columns, _column),
                         on_move=BoardState.move,
+                        id=BOARD_ID,
                         # A region one tabs to, named for its job: wider than the window, a board
                         # without a card (a new job, or filtered to nobody) had nothing to focus,
                         # and a keyboard could not scroll it to its last stages.

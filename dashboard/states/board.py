@@ -20,6 +20,28 @@ log = logging.getLogger(__name__)
 EMPTY = board_view.BoardView(0, "", [], [])
 # The "Add candidate" boxes, emptied once a candidate is added
 NEW_NAME_ID, NEW_EMAIL_ID = "new-candidate-name", "new-candidate-email"
+# The board's region of columns, where the focus goes when no moved card is shown to take it
+BOARD_ID = "pipeline-board"
+
+
+def _focus_after_bulk_move(application_id: int | None):
+    """Give the focus lost with the selection bar to a moved card's checkbox (``application_id``),
+    or, none of them shown (a filter leaves them out), to the board's columns.
+
+    The bar goes with the selection, "Move selected to" and all, and the focus fell to the page's
+    top: a keyboard user tabbed down from the navigation again. Taken only if still lost (on the
+    page's body): one who went on elsewhere meanwhile keeps their place. Tried for a few frames,
+    until the moved card is drawn.
+    """
+    card = f'[data-application-id="{application_id}"] [role=checkbox]' if application_id else ""
+    return rx.call_script(
+        "(() => { let frames = 30; const land = () => {"
+        " const lost = !document.activeElement || document.activeElement === document.body;"
+        f" const target = ({card!r} && document.querySelector({card!r})) || (frames <= 0 && document.getElementById({BOARD_ID!r}));"
+        " if (!lost) return; if (target) { target.focus(); return; }"
+        " frames -= 1; if (frames >= 0) requestAnimationFrame(land); };"
+        " requestAnimationFrame(land); })()"
+    )
 
 
 def _bulk_move_toast(results: list[pipeline.BulkResult]):
@@ -224,6 +246,12 @@ class BoardState(RejectForm, rx.State):
         )
         self.moving, self.selected = False, []
         await self._reload()
+        moved = {r.application_id for r in results if r.ok}
+        shown = next((c for c in self.board.columns if c.stage_id == int(stage_id)), None)
+        first = next(
+            (k.application_id for k in (shown.cards if shown else []) if k.application_id in moved), None
+        )
+        yield _focus_after_bulk_move(first)
         yield _bulk_move_toast(results)
 
     async def _open_reject_dialog(self) -> None:

@@ -265,3 +265,30 @@ def test_namesakes_on_the_demo_board_are_told_apart_by_their_emails(page, app_ur
     )
     assert shared_names(page) == {}
     shoot("board-namesakes", page.locator(".pipeline-card").filter(has=namesakes).first)
+
+
+def test_a_bulk_move_by_keyboard_leaves_the_focus_on_a_moved_card(page, sign_in):
+    """Found by a walk: "Move selected to", a stage picked by keyboard, took its bar away with the
+    selection, and the focus fell to the page's top: the next Tab started again at the navigation."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    new_job(page, "Bulk Keyboard Engineer")
+    page.get_by_role("link", name="Back to the board").click()
+    expect(page.get_by_text("No applications in this job yet.")).to_be_visible()
+    for name in ["Ida Rhodes", "Jean Bartik"]:
+        add_candidate(page, name)
+    for name in ["Ida Rhodes", "Jean Bartik"]:
+        page.get_by_label(f"Select {name}").focus()
+        page.keyboard.press("Space")
+    expect(page.locator(".selection-bar")).to_contain_text("2 selected")
+    page.get_by_role("button", name="Move selected to").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("menuitem", name="Applied")).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_role("menuitem", name="Recruiter screen")).to_be_focused()
+    page.keyboard.press("Enter")
+
+    screen = _column(page, "Recruiter screen")
+    expect(screen.locator(".pipeline-card")).to_have_count(2)
+    # The card the column shows first (the last one moved) takes the focus: Tab goes on from it.
+    expect(screen.locator(".pipeline-card").first.get_by_role("checkbox")).to_be_focused()
