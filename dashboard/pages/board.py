@@ -303,7 +303,16 @@ def _add_candidate() -> rx.Component:
     )
 
 
+_BAR_HEIGHT = "48px"  # the selection bar's buttons and padding on one line
+
+
 def _selection_bar() -> rx.Component:
+    """What to do with the ticked cards, in a place kept for it while none is ticked.
+
+    Drawn above the board only once a card was ticked, the bar pushed every card 60 px down
+    under the pointer: the click aimed at the next card's checkbox landed on the card above it
+    (its "Move to", opening a menu). Until then the place says what ticking cards is for.
+    """
     return rx.cond(
         BoardState.selected.length() > 0,
         rx.hstack(
@@ -327,7 +336,17 @@ def _selection_bar() -> rx.Component:
             padding="8px 12px",
             background=rx.color("accent", 3),
             border_radius="8px",
+            min_height=_BAR_HEIGHT,
             class_name="selection-bar",
+        ),
+        rx.text(
+            "Tick candidates to move or reject several at once.",
+            size="2",
+            color_scheme="gray",
+            padding="8px 12px",
+            min_height=_BAR_HEIGHT,
+            display="flex",
+            align_items="center",
         ),
     )
 
@@ -356,7 +375,7 @@ def board_page() -> rx.Component:
                     # Apart from the "Add candidate" form that opens it: a submit in a portal
                     # still bubbles, in React, to a form around it.
                     rx.cond(AuthState.can_manage_pipeline, pasted_list_dialog(BoardState.added_are_sent)),
-                    _selection_bar(),
+                    rx.cond(AuthState.can_manage_pipeline, _selection_bar()),
                     rx.cond(
                         BoardState.board.total == 0,
                         rx.callout("No applications in this job yet.", icon="info"),

@@ -292,3 +292,29 @@ def test_a_bulk_move_by_keyboard_leaves_the_focus_on_a_moved_card(page, sign_in)
     expect(screen.locator(".pipeline-card")).to_have_count(2)
     # The card the column shows first (the last one moved) takes the focus: Tab goes on from it.
     expect(screen.locator(".pipeline-card").first.get_by_role("checkbox")).to_be_focused()
+
+
+def test_ticking_the_first_card_leaves_the_next_one_where_it_was(page, sign_in, shoot):
+    """Found by a walk: the first tick brought the selection bar in above the board, pushing every
+    card 60 px down: the click aimed at the next card's checkbox landed on the card above it (its
+    "Move to" button, opening a menu), or on nothing."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    new_job(page, "Steady Board Engineer")
+    page.get_by_role("link", name="Back to the board").click()
+    expect(page.get_by_text("No applications in this job yet.")).to_be_visible()
+    for name in ["Lynn Conway", "Mary Keller", "Ruth Teitelbaum"]:
+        add_candidate(page, name)
+    aimed = page.get_by_label("Select Lynn Conway").bounding_box()
+
+    page.get_by_label("Select Ruth Teitelbaum").click()
+    expect(page.locator(".selection-bar")).to_contain_text("1 selected")
+
+    assert page.get_by_label("Select Lynn Conway").bounding_box()["y"] == aimed["y"]
+    page.mouse.click(aimed["x"] + aimed["width"] / 2, aimed["y"] + aimed["height"] / 2)
+    expect(page.locator(".selection-bar")).to_contain_text("2 selected")
+    expect(page.get_by_label("Select Lynn Conway")).to_be_checked()
+    shoot("board-selection-bar-in-its-place")
+    page.get_by_role("button", name="Clear selection").click()
+    expect(page.locator(".selection-bar")).to_have_count(0)
+    assert page.get_by_label("Select Lynn Conway").bounding_box()["y"] == aimed["y"]
