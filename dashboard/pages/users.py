@@ -109,23 +109,36 @@ def _row(user: UserView) -> rx.Component:
             rx.cond(
                 user.id == AuthState.user_id,
                 _cannot_deactivate_yourself(user),
-                rx.cond(
-                    user.active,
+                rx.vstack(
+                    rx.cond(
+                        user.active,
+                        rx.button(
+                            "Deactivate",
+                            size="1",
+                            variant="soft",
+                            color_scheme="red",
+                            on_click=UsersState.ask_deactivate(user.id, user.name),
+                            aria_label="Deactivate " + user.name,
+                        ),
+                        rx.button(
+                            "Reactivate",
+                            size="1",
+                            variant="soft",
+                            on_click=UsersState.set_active(user.id, True),
+                            aria_label="Reactivate " + user.name,
+                        ),
+                    ),
+                    # A first password closed before it was handed over, or one forgotten: without
+                    # this the person could never sign in again (inviting them is refused).
                     rx.button(
-                        "Deactivate",
+                        "New password",
                         size="1",
                         variant="soft",
-                        color_scheme="red",
-                        on_click=UsersState.ask_deactivate(user.id, user.name),
-                        aria_label="Deactivate " + user.name,
+                        color_scheme="gray",
+                        on_click=UsersState.ask_new_password(user.id, user.name),
+                        aria_label="New password for " + user.name,
                     ),
-                    rx.button(
-                        "Reactivate",
-                        size="1",
-                        variant="soft",
-                        on_click=UsersState.set_active(user.id, True),
-                        aria_label="Reactivate " + user.name,
-                    ),
+                    spacing="1",
                 ),
             )
         ),
@@ -170,7 +183,11 @@ def _invite_form() -> rx.Component:
             FIRST_PASSWORD.value != "",
             rx.callout(
                 rx.hstack(
-                    rx.text("First password for ", UsersState.invited_email, " (shown once): "),
+                    rx.text(
+                        rx.cond(UsersState.password_is_new, "New password for ", "First password for "),
+                        UsersState.invited_email,
+                        " (shown once): ",
+                    ),
                     rx.code(FIRST_PASSWORD.value),
                     # Copied from the browser's own copy, as a revealed webhook URL is: the
                     # password does not go back to the server (nor into its logs) to be copied.
@@ -178,7 +195,12 @@ def _invite_form() -> rx.Component:
                         rx.icon("copy", size=12),
                         size="1",
                         variant="soft",
-                        aria_label="Copy the first password for " + UsersState.invited_email,
+                        aria_label=rx.cond(
+                            UsersState.password_is_new,
+                            "Copy the new password for ",
+                            "Copy the first password for ",
+                        )
+                        + UsersState.invited_email,
                         on_click=[
                             rx.set_clipboard(FIRST_PASSWORD.value),
                             rx.toast.info("First password copied."),
@@ -213,6 +235,28 @@ def _deactivate_dialog() -> rx.Component:
         ),
         open=UsersState.deactivate_user_id != 0,
         on_open_change=UsersState.set_deactivate_open,
+    )
+
+
+def _new_password_dialog() -> rx.Component:
+    """A new password ends the person's sessions and their old password, so it asks first."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Give a new password"),
+            rx.alert_dialog.description(
+                "Give ",
+                rx.text.strong(UsersState.new_password_name),
+                " a new password? Their old one stops working and they are signed out; the new one "
+                "is shown here once, for you to hand over.",
+                overflow_wrap="anywhere",
+            ),
+            question_answers(
+                "Cancel", rx.button("Give a new password", on_click=UsersState.confirm_new_password)
+            ),
+            **focus_returns(),
+        ),
+        open=UsersState.new_password_user_id != 0,
+        on_open_change=UsersState.set_new_password_open,
     )
 
 
@@ -282,6 +326,7 @@ def users_page() -> rx.Component:
             "which jobs a hiring manager sees. Ask an admin for a change.",
             _invite_form(),
             _deactivate_dialog(),
+            _new_password_dialog(),
             _demote_self_dialog(),
             _demote_dialog(),
             _jobs_column_help(),

@@ -168,6 +168,29 @@ def set_active(*, session: Session, user_id: int, active: bool) -> None:
     session.commit()
 
 
+def new_password(*, session: Session, user_id: int) -> str:
+    """A generated password for someone who lost theirs, or never got their first one; returns it,
+    to be shown once and handed over, as an invite's first password is.
+
+    A first password closed before it was handed over left the person unable ever to sign in, and
+    inviting them again answers "already has an account". Their old password stops working and
+    their sessions end (whoever holds the old one is out); their failed sign-ins are forgotten, so
+    the new password works at once rather than after the lockout's 15 minutes.
+
+    Raises:
+        NotFound: The user no longer exists.
+    """
+    user = _user(session, user_id)
+    password = secrets.token_urlsafe(12)
+    user.password_hash = _hasher.hash(password)
+    session.add(user)
+    session.exec(sa.delete(UserSession).where(UserSession.user_id == user_id))
+    session.exec(sa.delete(SignInAttempt).where(SignInAttempt.email == user.email))
+    session.commit()
+    log.info("user %s given a new password", user.id)
+    return password
+
+
 def set_job_member(*, session: Session, user_id: int, job_id: int, member: bool) -> str:
     """Put one person on one job's team, or take them off; returns what changed, to tell the admin.
 

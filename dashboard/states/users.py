@@ -28,6 +28,7 @@ class UsersState(rx.State):
     jobs: list[views.Choice] = []
     invite_error: str = ""
     invited_email: str = ""  # whose FIRST_PASSWORD is shown
+    password_is_new: bool = False  # FIRST_PASSWORD holds a new password given on the list, not an invite's
     # The invite form's boxes, held here so a refused invite keeps them (to be corrected)
     invite_name: str = ""
     invite_email: str = ""
@@ -41,6 +42,9 @@ class UsersState(rx.State):
     demote_user_id: int = 0
     demote_name: str = ""
     demote_role: str = ""
+    # New password dialog: the person's old password and sessions end, so it asks first
+    new_password_user_id: int = 0
+    new_password_name: str = ""
 
     async def _reload(self) -> None:
         def load(session):
@@ -70,7 +74,7 @@ class UsersState(rx.State):
         except UserError as err:
             self.invite_error = str(err)  # the boxes keep what was typed
             return
-        self.invite_error, self.invited_email = "", user.email
+        self.invite_error, self.invited_email, self.password_is_new = "", user.email, False
         self.invite_name = self.invite_email = ""
         self.invite_role = "recruiter"
         await self._reload()
@@ -200,6 +204,40 @@ class UsersState(rx.State):
         if active:
             return rx.toast.success(f"{name} is active again.")
         return rx.toast.success(f"{name} is deactivated; their sessions have ended.")
+
+    @rx.event
+    @requires(Permission.MANAGE_USERS)
+    def ask_new_password(self, user_id: int, name: str):
+        """Open the confirmation naming whose password is replaced (their sessions end with it).
+
+        Not an admin's own: it would end the session they are using; another admin gives them one."""
+        if user_id == current_user().id:
+            return rx.toast.error("Another admin gives you a new password: yours would sign you out here.")
+        self.new_password_user_id, self.new_password_name = user_id, name
+        return None
+
+    @rx.event
+    @requires(Permission.MANAGE_USERS)
+    def set_new_password_open(self, value: bool):
+        if not value:
+            self.new_password_user_id = 0
+
+    @rx.event
+    @requires(Permission.MANAGE_USERS)
+    async def confirm_new_password(self):
+        """Replace the password of the person the dialog names; the new one is shown once, in the
+        browser only, where an invite's first password is (the state never holds it)."""
+        user_id, self.new_password_user_id = self.new_password_user_id, 0
+        if not user_id:
+            return None  # answered already (a second click on the closing dialog)
+        try:
+            password = await in_session(lambda s: accounts.new_password(session=s, user_id=user_id))
+        except UserError as err:
+            return rx.toast.error(str(err))
+        await self._reload()
+        self.invited_email = next((u.email for u in self.users if u.id == user_id), "")
+        self.password_is_new = True
+        return FIRST_PASSWORD.push(password)
 
     @rx.event
     @requires(Permission.MANAGE_USERS)

@@ -565,3 +565,35 @@ def test_an_invited_persons_first_password_has_a_copy_button_and_stays_in_the_br
     shoot("24-first-password-copy", full_page=False)
     assert not [frame for frame in to_server if password in frame]  # copied in the browser only
     assert password not in demo_app.log_path.read_text()
+
+
+def test_a_person_whose_first_password_was_lost_is_given_a_new_one(page, app_url, browser, sign_in, shoot):
+    """Found by a walk: a first password closed (Done, or leaving the page) before it was handed
+    over left the person unable ever to sign in, and inviting them again answered "already has an
+    account". Their row gives them a new password, asked first, shown once as the first one was."""
+    page.set_default_timeout(20_000)
+    sign_in("admin@assay.test")
+    page.goto(f"{app_url}/users")
+    page.get_by_label("Invite name").fill("Lou Lostpassword")
+    page.get_by_label("Invite email").fill("lou@example.com")
+    page.get_by_role("button", name="Invite").click()
+    page.get_by_role("button", name="Done").click()  # closed before it was handed over
+    expect(page.get_by_text("First password for")).to_have_count(0)
+
+    lou = page.get_by_role("row", name=re.compile("lou@example.com"))
+    lou.get_by_role("button", name="New password for Lou Lostpassword", exact=True).click()
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog).to_contain_text("Give Lou Lostpassword a new password? Their old one stops working")
+    shoot("users-new-password-asks", full_page=False)
+    dialog.get_by_role("button", name="Give a new password").click()
+    expect(page.get_by_text("New password for lou@example.com (shown once):")).to_be_visible()
+    shoot("users-new-password-shown", full_page=False)
+    password = page.locator("code").inner_text()
+
+    lous_tab = browser.new_context().new_page()
+    lous_tab.goto(f"{app_url}/sign-in")
+    lous_tab.get_by_label("Email").fill("lou@example.com")
+    lous_tab.get_by_label("Password").fill(password)
+    lous_tab.get_by_role("button", name="Sign in").click()
+    expect(lous_tab.get_by_text("Lou Lostpassword")).to_be_visible()
+    lous_tab.context.close()

@@ -147,3 +147,20 @@ def test_a_person_joins_and_leaves_one_job_team_at_a_time(session, recruiter):
     assert both.job_ids == frozenset({backend.id, data.id})
     with pytest.raises(UserError, match="no longer exists"):
         accounts.set_job_member(session=session, user_id=manager.id, job_id=999999, member=True)
+
+
+def test_an_admin_gives_someone_a_new_password_their_old_one_and_sessions_end(session, recruiter):
+    """Found by a walk: a first password closed before it was handed over (or a password forgotten)
+    left the person locked out for good; inviting them again answered "already has an account"."""
+    token = accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
+    for _ in range(accounts.MAX_FAILURES):  # and they had tried their best guesses
+        with pytest.raises(UserError):
+            accounts.sign_in(session=session, email="riley@example.com", password="a guess, wrong")
+
+    password = accounts.new_password(session=session, user_id=recruiter.id)
+
+    assert len(password) >= accounts.MIN_PASSWORD and password != PASSWORD
+    assert accounts.signed_in_user(session=session, token=token) is None
+    with pytest.raises(UserError, match="incorrect"):
+        accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
+    assert accounts.sign_in(session=session, email="riley@example.com", password=password)
