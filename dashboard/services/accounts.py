@@ -46,7 +46,8 @@ def create_user(
     """A new user; returns the user and the password (generated when not given, shown once).
 
     Raises:
-        UserError: A malformed email, no name or a too long one, a short password, or the email is taken.
+        UserError: A malformed email, no name or a too long one, a short password, or the email is
+            taken (by a deactivated account: the words say to reactivate it).
     """
     email, name = _normal_email(email), tidy_name(name)
     # As a candidate's: "bob@" or an address with a tab pasted inside was taken, and its
@@ -60,7 +61,12 @@ def create_user(
     password = password or secrets.token_urlsafe(12)
     if len(password) < MIN_PASSWORD:
         raise UserError(f"A password needs at least {MIN_PASSWORD} characters.")
-    if session.exec(select(User).where(User.email == email)).first():
+    existing = session.exec(select(User).where(User.email == email)).first()
+    if existing and not existing.active:
+        # Someone who left and comes back: "already has an account" said neither why they cannot
+        # sign in nor what to do, and their row's only hint is its Reactivate button.
+        raise UserError(f"{email} has an account, deactivated: Reactivate {existing.name} in the list below.")
+    if existing:
         raise UserError(f"{email} already has an account.")
     user = User(email=email, name=name, role=role, password_hash=_hasher.hash(password))
     session.add(user)

@@ -164,3 +164,17 @@ def test_an_admin_gives_someone_a_new_password_their_old_one_and_sessions_end(se
     with pytest.raises(UserError, match="incorrect"):
         accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
     assert accounts.sign_in(session=session, email="riley@example.com", password=password)
+
+
+def test_inviting_a_deactivated_persons_address_points_to_reactivating_them(session, recruiter):
+    """Found by a walk: an admin inviting back someone who had left heard only "already has an
+    account", with no word of why they could not sign in nor what to do instead."""
+    accounts.create_user(session=session, email="a@example.com", name="A", role=Role.ADMIN)
+    accounts.set_active(session=session, user_id=recruiter.id, active=False)
+
+    with pytest.raises(UserError) as refused:
+        accounts.create_user(session=session, email="RILEY@example.com", name="Riley", role=Role.RECRUITER)
+
+    assert str(refused.value) == (
+        "riley@example.com has an account, deactivated: Reactivate Riley in the list below."
+    )
