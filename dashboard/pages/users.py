@@ -82,6 +82,12 @@ def _row(user: UserView) -> rx.Component:
                 # table and pushing the row's role, jobs and Deactivate off-screen.
                 rx.text(user.name, weight="medium", overflow_wrap="anywhere"),
                 rx.text(user.email, size="1", color_scheme="gray", overflow_wrap="anywhere"),
+                # In words, beside the name: the row read as an active one's but for its Reactivate
+                # button, so neither a glance down the team nor a screen reader told who can sign in.
+                rx.cond(
+                    ~user.active,
+                    rx.badge("Deactivated: cannot sign in", color_scheme="gray", size="1", margin_top="4px"),
+                ),
                 spacing="0",
             ),
             # Nor squeezed by the other columns on a phone (to 79 px, "admin@ / assay.te / st"):

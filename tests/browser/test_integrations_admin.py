@@ -597,3 +597,24 @@ def test_a_person_whose_first_password_was_lost_is_given_a_new_one(page, app_url
     lous_tab.get_by_role("button", name="Sign in").click()
     expect(lous_tab.get_by_text("Lou Lostpassword")).to_be_visible()
     lous_tab.context.close()
+
+
+def test_a_deactivated_persons_row_says_so_in_words(page, app_url, sign_in, shoot):
+    """Found by a walk: a deactivated person's row read as an active one's (name, role, jobs), but
+    for its button saying Reactivate; an admin scanning the team, or a screen reader reading a row,
+    could not tell who can sign in."""
+    page.set_default_timeout(20_000)
+    sign_in("admin@assay.test")
+    page.goto(f"{app_url}/users")
+    page.get_by_label("Invite name").fill("Dee Parted")
+    page.get_by_label("Invite email").fill("dee@example.com")
+    page.get_by_role("button", name="Invite").click()
+    dee = page.get_by_role("row", name=re.compile("dee@example.com"))
+    expect(dee).not_to_contain_text("Deactivated")
+
+    dee.get_by_role("button", name="Deactivate Dee Parted", exact=True).click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Deactivate").click()
+
+    expect(dee.get_by_role("button", name="Reactivate Dee Parted", exact=True)).to_be_visible()
+    expect(dee.get_by_role("cell").first).to_contain_text("Deactivated: cannot sign in")
+    shoot("users-deactivated-row", full_page=False)
