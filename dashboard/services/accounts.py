@@ -79,10 +79,15 @@ def sign_in(*, session: Session, email: str, password: str) -> str:
     """A new session token for the right email and password.
 
     Raises:
-        UserError: Wrong email or password (the same words for both), an inactive
-            account, or too many failures for this email in the last minutes.
+        UserError: A box left empty (counted as no failure), wrong email or password (the same
+            words for both), an inactive account, or too many failures for this email in the last
+            minutes.
     """
     email = _normal_email(email)
+    if not email or not password:
+        # Enter pressed in the Email box (as two-step sign-in pages teach) was a failed sign-in:
+        # five locked the person out without a password tried. Said alike whatever the email.
+        raise UserError("Enter your email and password.")
     now = utcnow()
     failures = session.exec(
         select(sa.func.count())

@@ -178,3 +178,16 @@ def test_inviting_a_deactivated_persons_address_points_to_reactivating_them(sess
     assert str(refused.value) == (
         "riley@example.com has an account, deactivated: Reactivate Riley in the list below."
     )
+
+
+@pytest.mark.parametrize(("email", "password"), [("riley@example.com", ""), ("", PASSWORD), (" ", "  ")])
+def test_a_sign_in_sent_with_a_box_empty_asks_for_it_and_counts_no_failure(
+    session, recruiter, email, password
+):
+    """Found by a walk: Enter pressed in the Email box (as two-step sign-in pages teach) answered
+    "Email or password is incorrect." and counted a failed sign-in: five of those locked the
+    person out for 15 minutes without a password ever tried."""
+    with pytest.raises(UserError, match=r"^Enter your email and password\.$"):
+        accounts.sign_in(session=session, email=email, password=password)
+
+    assert session.exec(select(SignInAttempt)).all() == []
