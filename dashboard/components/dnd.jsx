@@ -1,5 +1,5 @@
 // Drag and drop for the pipeline board, on @dnd-kit/core.
-// DndBoard holds the drag context and reports a drop as onMove(applicationId, stageId);
+// DndBoard holds the drag context and reports a drop as onMove(applicationId, stageId, fromStageId);
 // DropColumn marks a stage's column as a drop target; DragCard makes a card draggable
 // by mouse, by touch (press and hold, so a swipe still scrolls) or keyboard (focus its handle, Space to lift, arrows to go column by column,
 // Space to drop, Escape to cancel), told to screen readers by the candidate's and stage's names.
@@ -206,7 +206,7 @@ export function DndBoard({ onMove, children, ...rest }) {
         refocusAfterMove = applicationId;
         setTimeout(() => { if (refocusAfterMove === applicationId) refocusAfterMove = null; }, 10000);
       }
-      onMove(applicationId, stageId);
+      onMove(applicationId, stageId, fromStageId);
     }
   };
   React.useEffect(() => {

@@ -1,7 +1,7 @@
 """Drag and drop on the pipeline board: @dnd-kit/core wrapped as Reflex components.
 
 The JSX beside this module (``dnd.jsx``) holds the three small React pieces;
-dropping a card calls ``on_move(application_id, stage_id)``, the same handler as
+dropping a card calls ``on_move(application_id, stage_id, from_stage_id)``, the same handler as
 the keyboard-accessible "Move to" menu.
 """
 
@@ -20,7 +20,10 @@ class DndBoard(rx.Component):
     tag = "DndBoard"
     lib_dependencies: list[str] = [_DND_KIT]
 
-    on_move: rx.EventHandler[lambda application_id, stage_id: [application_id, stage_id]]
+    # The stage the card was dragged from, too: a colleague's move since is not undone.
+    on_move: rx.EventHandler[
+        lambda application_id, stage_id, from_stage_id: [application_id, stage_id, from_stage_id]
+    ]
 
 
 class DropColumn(rx.Component):

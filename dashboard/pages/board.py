@@ -56,7 +56,9 @@ def _move_menu(card: CardView, stages: rx.Var[list[StageOption]]) -> rx.Componen
         color_scheme="gray",
         aria_label="Move to another stage for " + _who(card),
     )
-    return _stage_menu(button, stages, lambda stage: BoardState.move(card.application_id, stage.id))
+    return _stage_menu(
+        button, stages, lambda stage: BoardState.move(card.application_id, stage.id, card.stage_id)
+    )
 
 
 def _chip(chip: Chip) -> rx.Component:

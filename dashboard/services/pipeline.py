@@ -192,24 +192,40 @@ def _refuse_disconnected(session: Session, stage: Stage, tests: list[StageAssess
             ) from err
 
 
-def move_application(*, session: Session, application_id: int, stage_id: int, actor: Actor) -> MoveOutcome:
+def move_application(
+    *, session: Session, application_id: int, stage_id: int, actor: Actor, seen_in: int | None = None
+) -> MoveOutcome:
     """Move an application to another stage of its job's plan.
 
+    ``seen_in``: the stage the card was in on the recruiter's board (ticked, or its drag begun).
+    A colleague's move since then is not undone: the card stays where they put it.
+
     Raises:
-        UserError: The stage is not in this job's plan, or a connection it sends through is gone
-            (connecting the vendor again makes a new connection: the plan must change, so the
-            refusal says so rather than "reconnect it").
+        UserError: The stage is not in this job's plan, the card moved meanwhile from ``seen_in``,
+            or a connection the stage sends through is gone (connecting the vendor again makes a
+            new connection: the plan must change, so the refusal says so rather than "reconnect it").
     """
     application = session.get(Application, application_id)
     if application is None:
         raise NotFound("That application no longer exists.")
-    stage = session.get(Stage, stage_id)
-    if stage is None or stage.job_id != application.job_id:
-        raise UserError("That stage is not part of this job's interview plan.")
-    if stage.id == application.stage_id:
-        return MoveOutcome(f"Already in {stage.name}.", moved=False)
-    tests = plans.tests_of(session, stage.id) if stage.kind == StageKind.ASSESSMENT else []
-    _refuse_disconnected(session, stage, tests, "moving candidates in")
+    # The job's row first, as an add takes it: a colleague's move of this card at the same moment
+    # is then done (or not begun), and where the card is is read after it, not before.
+    history.bump_job(session, application.job_id)
+    session.refresh(application)
+    try:
+        stage = session.get(Stage, stage_id)
+        if stage is None or stage.job_id != application.job_id:
+            raise UserError("That stage is not part of this job's interview plan.")
+        if stage.id == application.stage_id:
+            session.rollback()  # lets go of the job
+            return MoveOutcome(f"Already in {stage.name}.", moved=False)
+        if seen_in is not None and application.stage_id != seen_in:
+            _refuse_moved_meanwhile(session, application, stage)
+        tests = plans.tests_of(session, stage.id) if stage.kind == StageKind.ASSESSMENT else []
+        _refuse_disconnected(session, stage, tests, "moving candidates in")
+    except UserError:
+        session.rollback()
+        raise
     before = session.get(Stage, application.stage_id)
     withdrawn = assessments.withdraw_unsent(session, application_id=application.id, stage=before, actor=actor)
     application.stage_id = stage.id
@@ -225,6 +241,15 @@ def move_application(*, session: Session, application_id: int, stage_id: int, ac
     )
     left = f" Withdrew {counted(withdrawn, 'unsent assessment')} of {before.name}." if withdrawn else ""
     return _enter(session, application, stage, tests, actor, f"Moved to {stage.name}", left)
+
+
+def _refuse_moved_meanwhile(session: Session, application: Application, stage: Stage) -> None:
+    """A colleague moved the card since it was seen: say where it is, and move nothing."""
+    name = session.get(Candidate, application.candidate_id).name
+    now_in = session.get(Stage, application.stage_id).name
+    raise UserError(
+        f"{name} was moved to {now_in} meanwhile; not moved to {stage.name}. The board shows them there now."
+    )
 
 
 def _enter(
@@ -353,14 +378,24 @@ class BulkResult:
 
 
 def move_applications(
-    *, session: Session, application_ids: list[int], stage_id: int, actor: Actor
+    *,
+    session: Session,
+    application_ids: list[int],
+    stage_id: int,
+    actor: Actor,
+    seen_in: dict[int, int] | None = None,
 ) -> list[BulkResult]:
-    """Move several applications; each succeeds or fails on its own."""
+    """Move several applications; each succeeds or fails on its own. ``seen_in``: each card's
+    stage as the recruiter's board showed it (``move_application``'s)."""
     results = []
     for application_id in application_ids:
         try:
             outcome = move_application(
-                session=session, application_id=application_id, stage_id=stage_id, actor=actor
+                session=session,
+                application_id=application_id,
+                stage_id=stage_id,
+                actor=actor,
+                seen_in=(seen_in or {}).get(application_id),
             )
             results.append(BulkResult(application_id, True, outcome.message, outcome.moved, outcome.not_sent))
         except UserError as err:

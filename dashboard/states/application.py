@@ -384,11 +384,16 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
     async def move(self, stage_id: str):
-        """Move the application to another stage."""
-        application_id, actor = self._application_id(), acting_user()
+        """Move the application to another stage, from the one the page shows (a colleague's move
+        since is not undone)."""
+        application_id, actor, seen_in = (
+            self._application_id(),
+            acting_user(),
+            self.application.stage_id or None,
+        )
         return await self._act(
             lambda s: pipeline.move_application(
-                session=s, application_id=application_id, stage_id=int(stage_id), actor=actor
+                session=s, application_id=application_id, stage_id=int(stage_id), actor=actor, seen_in=seen_in
             )
         )
 

@@ -97,6 +97,9 @@ class BoardState(RejectForm, rx.State):
     moving: bool = False
     # The selection the reject dialog opened on: each application's decision version then
     _rejecting_versions: dict[int, int] = {}
+    # The stage each selected card was ticked in: a colleague's move since is not undone by
+    # "Move selected to" (``pipeline.move_application``'s ``seen_in``).
+    _ticked_in: dict[int, int] = {}
 
     def _job_id(self) -> int:
         return id_in_path(self, "jobs")
@@ -168,12 +171,17 @@ class BoardState(RejectForm, rx.State):
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
-    async def move(self, application_id: int, stage_id: int):
-        """Move one card (dropped on a column, or picked in its "Move to" menu)."""
+    async def move(self, application_id: int, stage_id: int, seen_in: int = 0):
+        """Move one card (dropped on a column, or picked in its "Move to" menu) from the stage it
+        was seen in (``seen_in``), unless a colleague moved it meanwhile."""
         try:
             outcome = await in_session(
                 lambda s: pipeline.move_application(
-                    session=s, application_id=int(application_id), stage_id=int(stage_id), actor=acting_user()
+                    session=s,
+                    application_id=int(application_id),
+                    stage_id=int(stage_id),
+                    actor=acting_user(),
+                    seen_in=int(seen_in) or None,
                 )
             )
         except UserError as err:
@@ -191,6 +199,15 @@ class BoardState(RejectForm, rx.State):
             self.selected = [i for i in self.selected if i != application_id]
         else:
             self.selected = [*self.selected, application_id]
+            self._note_ticked([application_id])
+
+    def _note_ticked(self, application_ids: list[int]) -> None:
+        """Keep the stage each card is shown in as it is ticked."""
+        shown_in = {k.application_id: k.stage_id for c in self.board.columns for k in c.cards}
+        self._ticked_in = {
+            **self._ticked_in,
+            **{i: shown_in[i] for i in application_ids if i in shown_in},
+        }
 
     @rx.var
     def added_are_sent(self) -> str:
@@ -226,6 +243,7 @@ class BoardState(RejectForm, rx.State):
         if stage_id in self.full_columns:
             self.selected = [i for i in self.selected if i not in ids]
         else:
+            self._note_ticked([i for i in ids if i not in self.selected])
             self.selected = [*self.selected, *(i for i in ids if i not in self.selected)]
 
     @rx.event
@@ -238,10 +256,11 @@ class BoardState(RejectForm, rx.State):
     async def move_selected(self, stage_id: int):
         """Move every selected card; each succeeds or fails on its own."""
         ids, self.moving = list(self.selected), True
+        seen_in = {i: self._ticked_in[i] for i in ids if i in self._ticked_in}
         yield
         results = await in_session(
             lambda s: pipeline.move_applications(
-                session=s, application_ids=ids, stage_id=int(stage_id), actor=acting_user()
+                session=s, application_ids=ids, stage_id=int(stage_id), actor=acting_user(), seen_in=seen_in
             )
         )
         self.moving, self.selected = False, []

@@ -264,3 +264,58 @@ def test_a_name_pasted_with_extra_spaces_is_kept_as_it_reads_and_found_by_it(ses
     assert pipeline.added_message(session, added, typed_name="  Ada \t  Lovelace ") == "Ada Lovelace added."
     found = board_view.board(session, job.id, board_view.BoardFilter(search="ada lovelace"))
     assert [card.candidate_name for card in found.columns[0].cards] == ["Ada Lovelace"]
+
+
+def _a_colleague_moving(application_id: int, stage_id: int):
+    """For ``a_colleague_meanwhile``: the colleague moves the card."""
+
+    def moves(own) -> None:
+        pipeline.move_application(session=own, application_id=application_id, stage_id=stage_id, actor=SYSTEM)
+
+    return moves
+
+
+def test_a_card_a_colleague_moved_since_it_was_seen_is_not_moved_back(session, pipeline_with_assessment):
+    """Found by helper-75: Rita had the card ticked (or a drag begun) in Applied; Sam moved it to
+    Onsite; Rita's "Move selected to" the test stage quietly took it back out of Onsite."""
+    p = pipeline_with_assessment
+    _a_colleague_moving(p.application.id, p.onsite.id)(session)
+
+    with pytest.raises(
+        UserError, match=r"^Ada Lovelace was moved to Onsite meanwhile; not moved to CoderPad assessment\."
+    ):
+        pipeline.move_application(
+            session=session,
+            application_id=p.application.id,
+            stage_id=p.assessment.id,
+            actor=SYSTEM,
+            seen_in=p.applied.id,
+        )
+
+    session.expire_all()
+    assert session.get(Application, p.application.id).stage_id == p.onsite.id
+    assert session.exec(select(AssessmentAttempt)).all() == []
+
+
+def test_a_colleague_s_move_at_the_same_moment_is_not_undone(session, pipeline_with_assessment):
+    """The two moves at once (two workers): the second reads where the card is once the first is
+    done, not where it was when both began."""
+    p = pipeline_with_assessment
+    ada, applied, assessment, onsite = p.application.id, p.applied.id, p.assessment.id, p.onsite.id
+    session.expunge_all()  # as a request's own session, which reads the card afresh
+
+    def the_card_read(state) -> bool:
+        return state.is_select and str(state.statement).startswith("SELECT application.id")
+
+    with (
+        a_colleague_meanwhile(session, the_card_read, _a_colleague_moving(ada, onsite)),
+        pytest.raises(UserError, match=r"^Ada Lovelace was moved to Onsite meanwhile"),
+    ):
+        pipeline.move_application(
+            session=session, application_id=ada, stage_id=assessment, actor=SYSTEM, seen_in=applied
+        )
+
+    session.expire_all()
+    assert session.get(Application, ada).stage_id == onsite
+    moves = session.exec(select(ApplicationEvent.summary).where(ApplicationEvent.summary.startswith("Moved")))
+    assert moves.all() == ["Moved from Applied to Onsite"]

@@ -232,3 +232,30 @@ def test_the_pasted_list_dialog_says_what_each_candidate_added_is_sent(
         if automatically
         else ""
     )
+
+
+def test_move_selected_leaves_a_card_a_colleague_moved_after_it_was_ticked(
+    session, pipeline_with_assessment, signed_in_as
+):
+    """Found by helper-75: the ticked card moved by a colleague to Onsite (the board redrawn with it
+    there, still ticked) was taken back out of Onsite by "Move selected to"."""
+    p = pipeline_with_assessment
+    root = signed_in_as(Role.RECRUITER)
+    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}"))
+    board = substate(root, BoardState)
+    run_async(run_handler(board, "load"))
+    run_async(run_handler(board, "toggle_selected", p.application.id))
+    pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.onsite.id, actor=SYSTEM
+    )
+    run_async(run_handler(board, "show_more", p.onsite.id))  # the board redrawn, Ada in Onsite, ticked
+
+    said = [u for u in run_async(run_handler(board, "move_selected", p.assessment.id)) if u]
+
+    assert toast_level(said[-1]) == "error"
+    assert (
+        "Moved 0 of 1. Ada Lovelace was moved to Onsite meanwhile; not moved to CoderPad assessment."
+        in repr(said[-1])
+    )
+    session.expire_all()
+    assert session.get(Application, p.application.id).stage_id == p.onsite.id
