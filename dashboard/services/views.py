@@ -368,6 +368,29 @@ def _report_pdf_url(session: Session, attempt: AssessmentAttempt) -> str:
     return f"/api/reports/{attempt.id}.pdf" if spec and spec.provider.has_report_pdf and done else ""
 
 
+def _retakes_words(session: Session, attempt: AssessmentAttempt) -> str:
+    """Which attempt this one re-takes, by that attempt's own number ("" for a first go).
+
+    Not "the number before this one": a re-take of another job's attempt (iMocha, which hands
+    the same invitation back otherwise) is this application's attempt 1, and read "re-take of
+    attempt 0"; that one is named with its job.
+    """
+    retaken = (
+        session.get(AssessmentAttempt, attempt.retakes_attempt_id) if attempt.retakes_attempt_id else None
+    )
+    if retaken is None:
+        return ""
+    words = f"re-take of attempt {retaken.attempt_number}"
+    if retaken.application_id == attempt.application_id:
+        return words
+    job = session.exec(
+        select(Job)
+        .join(Application, Application.job_id == Job.id)
+        .where(Application.id == retaken.application_id)
+    ).first()
+    return f"{words} for {job.title}" if job else words
+
+
 def _attempt_view(
     session: Session,
     attempt: AssessmentAttempt,
@@ -421,7 +444,7 @@ def _attempt_view(
         can_review=attempt.state == AttemptState.COMPLETED,
         expires_at=expires_at,
         deadline=f"Deadline {expires_at}" if expires_at else ("No deadline set" if waiting else ""),
-        retakes=f"re-take of attempt {attempt.attempt_number - 1}" if attempt.retakes_attempt_id else "",
+        retakes=_retakes_words(session, attempt),
         live_interview=attempt.live_interview,
         report_pdf_url=_report_pdf_url(session, attempt),
         actions=[

@@ -554,3 +554,17 @@ def test_a_name_is_found_with_case_and_accents_aside_on_the_board_and_in_the_que
         assert finds("élodie") == finds("Elodie") == ["ÉLODIE Durand"]
         assert finds("ED@EXAMPLE") == ["ÉLODIE Durand"]
         assert finds("lukasz soren") == ["Łukasz Søren"]  # letters with no accent to strip, too
+
+
+def test_a_re_take_of_another_jobs_attempt_names_that_job_not_an_attempt_0(session, sandbox):
+    """Found by a walk: the second job's iMocha attempt, sent as a re-take of the first job's
+    (iMocha hands the same invitation back otherwise), read "attempt 1 (re-take of attempt 0)":
+    the attempt it re-takes is the other application's, not one before it on this page."""
+    _integration, (first_stage, second_stage) = vendor_test_stages(session, "imocha", "Backend", "Platform")
+    first = finished_in_stage(session, sandbox, first_stage, "imocha")
+    second_id = enter_stage(session, second_stage)
+    attempt_actions.reattempt(session=session, attempt_id=second_id, of_attempt_id=first.id, actor=SYSTEM)
+
+    second = session.get(AssessmentAttempt, second_id)
+    (shown,) = views.application(session, second.application_id).attempts
+    assert (shown.attempt_number, shown.retakes) == (1, "re-take of attempt 1 for Backend")
