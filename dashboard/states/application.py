@@ -45,6 +45,20 @@ def _parse_when(text: str) -> datetime.datetime:
     raise UserError("Write the date as YYYY-MM-DD (and a time as HH:MM, UTC).")
 
 
+def _interview_time(text: str) -> datetime.datetime:
+    """The interview's start, typed as a date and a time (UTC). A date alone is refused: read as
+    midnight, it booked the panel for 00:00 when the time was forgotten (a deadline's date alone
+    is the end of that day, ``ApplicationState.extend``).
+
+    Raises:
+        UserError: Not a date and time, or a date without its time.
+    """
+    at = _parse_when(text)
+    if " " not in text.strip().replace("T", " "):
+        raise UserError("Add the time the interview starts (HH:MM, UTC) after the date.")
+    return at
+
+
 class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice, CorrectionForm, rx.State):
     """The application page; reloads when its job changes."""
 
@@ -522,7 +536,7 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
     async def schedule(self, _form: dict | None = None):
         """Schedule an interview in the current stage (its live link is made from the stage's template)."""
         try:
-            at = _parse_when(self.interview_at)
+            at = _interview_time(self.interview_at)
         except UserError as err:
             return rx.toast.error(str(err))
         application_id, who, actor = self._application_id(), self.interviewers, acting_user()

@@ -52,6 +52,23 @@ def test_a_scheduled_interview_empties_the_boxes_and_a_refused_one_keeps_them(
     assert [i.interviewers for i in page.application.interviews] == ["Grace Hopper, Alan Kay"]
 
 
+def test_an_interview_typed_with_a_date_alone_asks_for_its_time_not_booked_at_midnight(
+    session, pipeline_with_assessment, signed_in_as
+):
+    """Found by a walk: "2026-12-07" in the Interview time box booked the interview at 00:00 UTC,
+    "Interview scheduled." and all; the time forgotten, the panel was invited for midnight."""
+    page = _application_page(pipeline_with_assessment, signed_in_as)
+    day = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=2)).strftime("%Y-%m-%d")
+    page.interview_at, page.interviewers = day, "Grace Hopper"
+
+    [toast] = run_async(run_handler(page, "schedule"))
+
+    assert toast_level(toast) == "error"
+    assert "Add the time the interview starts (HH:MM, UTC) after the date." in repr(toast)
+    assert (page.interview_at, page.interviewers) == (day, "Grace Hopper")  # kept, to add the time
+    assert session.exec(select(Interview)).all() == []
+
+
 def test_a_note_typed_for_one_candidate_does_not_follow_to_the_next_candidates_page(
     session, pipeline_with_assessment, signed_in_as
 ):
