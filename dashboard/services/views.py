@@ -368,6 +368,23 @@ def _report_pdf_url(session: Session, attempt: AssessmentAttempt) -> str:
     return f"/api/reports/{attempt.id}.pdf" if spec and spec.provider.has_report_pdf and done else ""
 
 
+def _summary_of_attempt(event: ApplicationEvent, numbered: dict[int, AssessmentAttempt]) -> str:
+    """The history line, saying which attempt of its test it is about when there were several.
+
+    Each line names the test alone ("Python: sent"): a test cancelled and sent again read
+    "Python: sent" twice, its result "Python: assessment needs review", of which attempt not
+    said. A line of attempt 2 or later reads "Python, attempt 2: sent" (unless it says so already).
+    """
+    attempt = numbered.get(event.attempt_id) if event.attempt_id else None
+    named = f"{attempt.vendor_test_name}: " if attempt else ""
+    if not attempt or not event.summary.startswith(named):
+        return event.summary
+    said = event.summary.removeprefix(named)
+    if said.startswith(f"attempt {attempt.attempt_number} "):
+        return event.summary
+    return f"{attempt.vendor_test_name}, attempt {attempt.attempt_number}: {said}"
+
+
 def _retakes_words(session: Session, attempt: AssessmentAttempt) -> str:
     """Which attempt this one re-takes, by that attempt's own number ("" for a first go).
 
@@ -505,6 +522,7 @@ def application(
         .order_by(ApplicationEvent.id.desc())
     ).all()
     stage_names = {s.id: s.name for s in stages}
+    numbered = {a.id: a for a in attempts if a.attempt_number > 1}
     now, clocks = utcnow(), status_clocks.hours(session)
     # The attempt keeps no time of its cancellation; its history line does (newest first).
     cancelled: dict[int, datetime.datetime] = {}
@@ -534,7 +552,10 @@ def application(
             )
             for a in attempts
         ],
-        history=[EventView(when(e.at), e.summary, e.actor_label, e.raw_status or "") for e in events],
+        history=[
+            EventView(when(e.at), _summary_of_attempt(e, numbered), e.actor_label, e.raw_status or "")
+            for e in events
+        ],
         notes=[
             NoteView(when(n.at), n.author_name, n.text)
             for n in session.exec(

@@ -568,3 +568,24 @@ def test_a_re_take_of_another_jobs_attempt_names_that_job_not_an_attempt_0(sessi
     second = session.get(AssessmentAttempt, second_id)
     (shown,) = views.application(session, second.application_id).attempts
     assert (shown.attempt_number, shown.retakes) == (1, "re-take of attempt 1 for Backend")
+
+
+def test_the_history_says_which_attempt_of_a_test_each_line_is_about(session, sandbox):
+    """Found by a walk: a test cancelled, then sent again, read "Python: sent" twice in the
+    history, and its completion "Python: assessment needs review": of which attempt, not said."""
+    _hackerrank, (stage,) = vendor_test_stages(session, "hackerrank", "Twice")
+    first = session.get(AssessmentAttempt, enter_stage(session, stage))
+    assessments.send_assessment(session=session, attempt_id=first.id, actor=SYSTEM)
+    attempt_actions.cancel_assessment(session=session, attempt_id=first.id, actor=SYSTEM)
+    second = session.exec(select(AssessmentAttempt).where(AssessmentAttempt.id != first.id)).one()
+    assessments.send_assessment(session=session, attempt_id=second.id, actor=SYSTEM)
+    test = first.vendor_test_name
+
+    said = [e.summary for e in views.application(session, first.application_id).history]
+
+    assert said[:4] == [
+        f"{test}, attempt 2: sent",
+        f"{test}: attempt 2 needs sending",
+        f"{test}: cancelled",
+        f"{test}: sent",
+    ]
