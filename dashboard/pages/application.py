@@ -205,13 +205,20 @@ def _attempt(attempt: AttemptView) -> rx.Component:
             rx.cond(
                 attempt.test_url != "",
                 rx.hstack(
-                    rx.text("Candidate's test link", size="2", color_scheme="gray"),
+                    # A live interview's pad is where the interviewers meet the candidate: not a test.
+                    rx.text(
+                        rx.cond(attempt.live_interview, "Interview room link", "Candidate's test link"),
+                        size="2",
+                        color_scheme="gray",
+                    ),
                     rx.code(attempt.test_url, class_name="test-link"),
                     rx.icon_button(
                         rx.icon("copy", size=14),
                         size="1",
                         variant="soft",
-                        aria_label="Copy test link",
+                        aria_label=rx.cond(
+                            attempt.live_interview, "Copy interview room link", "Copy test link"
+                        ),
                         on_click=ApplicationState.copy_link(attempt.test_url),
                     ),
                     align="center",

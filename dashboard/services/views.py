@@ -432,7 +432,8 @@ def _attempt_view(
     time_taken = time_taken_label(minutes(attempt.duration_seconds), minutes(attempt.time_allowed_seconds))
     # A cancelled invitation has no deadline left: its old one read as if it still ran.
     expires_at = "" if attempt.state == AttemptState.CANCELLED else when(attempt.expires_at)
-    waiting = attempt.state in (AttemptState.SENT, AttemptState.STARTED)
+    # An interview room does not expire: its interview has a time (Interviews), not a deadline.
+    waiting = attempt.state in (AttemptState.SENT, AttemptState.STARTED) and not attempt.live_interview
     return AttemptView(
         id=attempt.id,
         test_name=attempt.vendor_test_name,

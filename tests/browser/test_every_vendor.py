@@ -92,6 +92,21 @@ def test_a_live_interview_pad_from_its_stage_template(page, app_url, sign_in, sh
     shoot("51-vendor-coderpad_interview")
 
 
+def test_an_interview_rooms_card_speaks_of_the_room_not_of_a_test(page, app_url, sign_in, shoot):
+    """Found by a walk: the Onsite pad's card read "Candidate's test link" beside the link the
+    interviewers meet in too, and "No deadline set" under it, as if the interview could expire."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    interview, pad = _interview_in_onsite(page, app_url, "Walk Room Words", "Grace Hopper")
+
+    expect(pad.get_by_text("Interview room link", exact=True)).to_be_visible()
+    expect(pad).not_to_contain_text("Candidate's test link")
+    expect(pad).not_to_contain_text("No deadline set")
+    expect(pad.locator(".test-link")).to_have_text(interview.locator(".interview-link").inner_text())
+    expect(pad.get_by_role("button", name="Copy interview room link")).to_be_visible()
+    shoot("51b-interview-room-card", pad)
+
+
 def test_cancelling_an_interview_says_first_its_pad_stays_open(page, app_url, sign_in, shoot):
     """CoderPad Interview documents no way to withdraw a pad: the question says so before the
     click, and the interview is called off all the same."""
