@@ -651,7 +651,9 @@ def application_page() -> rx.Component:
         ApplicationState.error_for.to_string() == route_id("application_id")
     )
     return page_frame(
-        rx.cond(own, app.candidate_name, ""),
+        # Refused (a job not theirs), the page still has a title: an empty one was read out as
+        # "heading level 1" and nothing, above the refusal.
+        rx.cond(own, app.candidate_name, rx.cond(refused, "Application", "")),
         _confirm(),
         _cancel_interview_dialog(),
         earlier_dialog(ApplicationState),

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 from models import AssessmentAttempt, AttemptState, Integration
-from tests.browser.steps import broken_rules, open_and_escape, open_new_application, send_a_test
+from tests.browser.steps import broken_rules, open_and_escape, open_new_application, query_app, send_a_test
 
 pytestmark = pytest.mark.browser
 
@@ -407,3 +407,21 @@ def test_the_interview_time_box_shows_its_whole_placeholder(page, app_url, sign_
 
     assert room >= 0, f"the placeholder is {-room:.0f}px wider than its box"
     shoot("application-interview-boxes", page.locator(".interviews"))
+
+
+def test_a_hiring_manager_following_a_link_to_another_jobs_candidate_hears_a_titled_page(
+    page, app_url, demo_app, sign_in, shoot
+):
+    """Found by a walk: a hiring manager following a colleague's link to a candidate of another
+    job read the refusal under an empty title: a screen reader heard "heading level 1" and nothing."""
+    page.set_default_timeout(20_000)
+    sign_in("manager@assay.test")  # Backend Engineer's (job 1) only
+    (elsewhere,) = query_app(
+        demo_app.db_url, "SELECT id FROM application WHERE job_id = 2 ORDER BY id LIMIT 1"
+    )
+
+    page.goto(f"{app_url}/applications/{elsewhere}")
+
+    expect(page.locator(".page-refusal")).to_contain_text("not in one of your jobs")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Application")
+    shoot("66-application-of-another-job", full_page=False)
