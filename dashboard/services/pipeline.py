@@ -200,6 +200,9 @@ def move_application(
     ``seen_in``: the stage the card was in on the recruiter's board (ticked, or its drag begun).
     A colleague's move since then is not undone: the card stays where they put it.
 
+    Commits; a refusal, or a card already in the stage, rolls the session back (callers commit
+    their own work first).
+
     Raises:
         UserError: The stage is not in this job's plan, the card moved meanwhile from ``seen_in``,
             or a connection the stage sends through is gone (connecting the vendor again makes a
@@ -208,16 +211,23 @@ def move_application(
     application = session.get(Application, application_id)
     if application is None:
         raise NotFound("That application no longer exists.")
-    # The job's row first, as an add takes it: a colleague's move of this card at the same moment
-    # is then done (or not begun), and where the card is is read after it, not before.
-    history.bump_job(session, application.job_id)
+    # The card's own row first (a write that changes nothing): a colleague's move of it at the
+    # same moment is then done (or not begun), and where the card is is read after it, not before.
+    # The card before its job, as a rejection and a vendor's update take them: the other order
+    # could deadlock with those on PostgreSQL.
+    session.exec(
+        sa.update(Application)
+        .where(Application.id == application_id)
+        .values(updated_at=Application.updated_at)
+        .execution_options(synchronize_session=False)
+    )
     session.refresh(application)
     try:
         stage = session.get(Stage, stage_id)
         if stage is None or stage.job_id != application.job_id:
             raise UserError("That stage is not part of this job's interview plan.")
         if stage.id == application.stage_id:
-            session.rollback()  # lets go of the job
+            session.rollback()  # lets go of the card
             return MoveOutcome(f"Already in {stage.name}.", moved=False)
         if seen_in is not None and application.stage_id != seen_in:
             _refuse_moved_meanwhile(session, application, stage)
@@ -247,9 +257,7 @@ def _refuse_moved_meanwhile(session: Session, application: Application, stage: S
     """A colleague moved the card since it was seen: say where it is, and move nothing."""
     name = session.get(Candidate, application.candidate_id).name
     now_in = session.get(Stage, application.stage_id).name
-    raise UserError(
-        f"{name} was moved to {now_in} meanwhile; not moved to {stage.name}. The board shows them there now."
-    )
+    raise UserError(f"{name} was moved to {now_in} meanwhile; not moved to {stage.name}.")
 
 
 def _enter(
@@ -398,8 +406,7 @@ def move_applications(
                 seen_in=(seen_in or {}).get(application_id),
             )
             results.append(BulkResult(application_id, True, outcome.message, outcome.moved, outcome.not_sent))
-        except UserError as err:
-            session.rollback()
+        except UserError as err:  # rolled back by move_application
             results.append(BulkResult(application_id, False, str(err)))
     return results
 

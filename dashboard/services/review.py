@@ -310,8 +310,13 @@ def advance(
     _mark_counted_reviewed(session, application, actor)
     history.record(session, application_id=application.id, summary="Advanced after review", actor=actor)
     session.commit()
+    # From the stage read above: a colleague's move since (to Offer, say) is not undone.
     outcome = pipeline.move_application(
-        session=session, application_id=application.id, stage_id=stages[index + 1].id, actor=actor
+        session=session,
+        application_id=application.id,
+        stage_id=stages[index + 1].id,
+        actor=actor,
+        seen_in=stages[index].id,
     )
     send_feedback(session, application.id, "advanced")
     return outcome
@@ -583,9 +588,16 @@ def apply_rules(session: Session, attempt: AssessmentAttempt) -> bool:
     claim_decision(session, application, application.decision_version)
     _mark_counted_reviewed(session, application, rule_actor)
     session.commit()
-    pipeline.move_application(
-        session=session, application_id=application.id, stage_id=stages[index + 1].id, actor=rule_actor
-    )
+    try:
+        pipeline.move_application(
+            session=session,
+            application_id=application.id,
+            stage_id=stages[index + 1].id,
+            actor=rule_actor,
+            seen_in=stage.id,
+        )
+    except UserError:
+        return False  # a recruiter moved the card meanwhile: where they put it stands
     send_feedback(session, application.id, "advanced")
     return True
 

@@ -54,7 +54,7 @@ def _interview_time(text: str) -> datetime.datetime:
         UserError: Not a date and time, or a date without its time.
     """
     at = _parse_when(text)
-    if " " not in text.strip().replace("T", " "):
+    if len(text.strip().replace("T", " ").split()) < 2:
         raise UserError("Add the time the interview starts (HH:MM, UTC) after the date.")
     return at
 

@@ -151,7 +151,7 @@ class BoardState(RejectForm, rx.State):
     @requires(Permission.VIEW_PIPELINE)
     async def load(self):
         """Page load: the first page of every column, no filters."""
-        self.revision, self.limits, self.selected = -1, {}, []
+        self.revision, self.limits, self.selected, self._ticked_in = -1, {}, [], {}
         self.search, self.status, self.score_min, self.score_max = "", "any", "", ""
         self.filter_error, self._shown = "", board_view.BoardFilter()
         await self._reload()
@@ -249,7 +249,7 @@ class BoardState(RejectForm, rx.State):
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
     def clear_selection(self):
-        self.selected = []
+        self.selected, self._ticked_in = [], {}
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
@@ -263,7 +263,7 @@ class BoardState(RejectForm, rx.State):
                 session=s, application_ids=ids, stage_id=int(stage_id), actor=acting_user(), seen_in=seen_in
             )
         )
-        self.moving, self.selected = False, []
+        self.moving, self.selected, self._ticked_in = False, [], {}
         await self._reload()
         moved = {r.application_id for r in results if r.ok}
         shown = next((c for c in self.board.columns if c.stage_id == int(stage_id)), None)

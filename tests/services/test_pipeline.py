@@ -319,3 +319,39 @@ def test_a_colleague_s_move_at_the_same_moment_is_not_undone(session, pipeline_w
     assert session.get(Application, ada).stage_id == onsite
     moves = session.exec(select(ApplicationEvent.summary).where(ApplicationEvent.summary.startswith("Moved")))
     assert moves.all() == ["Moved from Applied to Onsite"]
+
+
+def test_two_moves_of_one_card_at_once_go_one_after_the_other(session, pipeline_with_assessment):
+    """The colleague's move, begun once this one holds the card, waits for it to finish, then
+    finds the card moved (both seen in Applied): one move, not two each "from Applied"."""
+    p = pipeline_with_assessment
+    ada, applied, assessment, onsite = p.application.id, p.applied.id, p.assessment.id, p.onsite.id
+    session.expunge_all()
+    told: list[str] = []
+
+    def colleague_moves(own) -> None:
+        try:
+            pipeline.move_application(
+                session=own, application_id=ada, stage_id=onsite, actor=SYSTEM, seen_in=applied
+            )
+        except UserError as err:
+            told.append(str(err))
+
+    reads: list[str] = []
+
+    def where_the_card_is_read_again(state) -> bool:
+        """The card read again before acting on it (its first read found it to move)."""
+        if state.is_select and str(state.statement).startswith("SELECT application.id"):
+            reads.append("read")
+        return len(reads) == 2
+
+    with a_colleague_meanwhile(session, where_the_card_is_read_again, colleague_moves):
+        pipeline.move_application(
+            session=session, application_id=ada, stage_id=assessment, actor=SYSTEM, seen_in=applied
+        )
+
+    assert told == ["Ada Lovelace was moved to CoderPad assessment meanwhile; not moved to Onsite."]
+    session.expire_all()
+    assert session.get(Application, ada).stage_id == assessment
+    moves = session.exec(select(ApplicationEvent.summary).where(ApplicationEvent.summary.startswith("Moved")))
+    assert moves.all() == ["Moved from Applied to CoderPad assessment"]

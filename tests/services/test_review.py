@@ -20,7 +20,7 @@ from models import (
     new_session,
 )
 from providers.base import AssessmentResult, AttemptStatus, Progress
-from tests.conftest import send_test, send_to_applicants, taken_at_vendor
+from tests.conftest import a_colleague_meanwhile, send_test, send_to_applicants, taken_at_vendor
 
 ALICE = user(1, "Alice Reviewer")
 BOB = user(2, "Bob Reviewer")
@@ -453,3 +453,28 @@ def test_a_rejected_candidate_s_result_reads_rejected_not_reviewed(session, coho
     [on_its_page] = views.application(session, rejected.id).attempts
     assert on_its_page.status_label == "Rejected"
     assert views.application(session, looked_at.id).attempts[0].status_label == "Reviewed"
+
+
+def test_advancing_leaves_a_card_a_colleague_moved_meanwhile_where_they_put_it(session, cohort):
+    """Found in a review: Advance read the card's stage, then moved it to the stage after that one
+    from wherever it was by then; a recruiter's move of it in between (back to Applied) was undone."""
+    p, _ = cohort
+    ada, applied = p.application.id, p.applied.id
+    version = session.get(Application, ada).decision_version
+
+    def the_plan_read(state) -> bool:
+        return state.is_select and str(state.statement).startswith("SELECT stage.id")
+
+    def colleague_moves(own) -> None:
+        pipeline.move_application(session=own, application_id=ada, stage_id=applied, actor=SYSTEM)
+
+    with (
+        a_colleague_meanwhile(session, the_plan_read, colleague_moves),
+        pytest.raises(
+            UserError, match=r"^Ada Lovelace was moved to Applied meanwhile; not moved to Onsite\.$"
+        ),
+    ):
+        review.advance(session=session, application_id=ada, expected_version=version, actor=ALICE)
+
+    session.expire_all()
+    assert session.get(Application, ada).stage_id == applied
