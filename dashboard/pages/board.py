@@ -342,7 +342,8 @@ def _selection_bar() -> rx.Component:
             class_name="selection-bar",
         ),
         rx.text(
-            "Tick candidates to move or reject several at once.",
+            # Not on an empty board: there is nobody to tick.
+            rx.cond(BoardState.board.total > 0, "Tick candidates to move or reject several at once.", ""),
             size="2",
             color_scheme="gray",
             padding="8px 12px",

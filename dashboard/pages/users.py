@@ -209,7 +209,13 @@ def _invite_form() -> rx.Component:
                         + UsersState.invited_email,
                         on_click=[
                             rx.set_clipboard(FIRST_PASSWORD.value),
-                            rx.toast.info("First password copied."),
+                            rx.toast.info(
+                                rx.cond(
+                                    UsersState.password_is_new,
+                                    "New password copied.",
+                                    "First password copied.",
+                                )
+                            ),
                         ],
                     ),
                     rx.button("Done", size="1", on_click=UsersState.dismiss_password),

@@ -179,7 +179,7 @@ def set_active(*, session: Session, user_id: int, active: bool) -> None:
     session.commit()
 
 
-def new_password(*, session: Session, user_id: int) -> str:
+def new_password(*, session: Session, user_id: int, by_user_id: int | None = None) -> str:
     """A generated password for someone who lost theirs, or never got their first one; returns it,
     to be shown once and handed over, as an invite's first password is.
 
@@ -198,7 +198,7 @@ def new_password(*, session: Session, user_id: int) -> str:
     session.exec(sa.delete(UserSession).where(UserSession.user_id == user_id))
     session.exec(sa.delete(SignInAttempt).where(SignInAttempt.email == user.email))
     session.commit()
-    log.info("user %s given a new password", user.id)
+    log.info("user %s given a new password by user %s", user.id, by_user_id)
     return password
 
 

@@ -76,8 +76,10 @@ def correct_candidate(
         session.rollback()
         raise meanwhile
     session.refresh(candidate)
-    # The candidate's row is ours now: a colleague adding them to another job since the read above
-    # has committed, and their card gets the line (and its board the word) like the rest.
+    # The candidate's row is ours now, taken so that an add of them in flight (its new card holds
+    # a key lock on the row) finishes first; a colleague adding them to another job since the
+    # read above has committed, and their card gets the line (and its board the word) like the rest.
+    session.exec(select(Candidate.id).where(Candidate.id == candidate.id).with_for_update())
     applications = _cards_of(session, candidate.id, bumped=job_ids)
     changes = [f"name {old_name} → {name}"] if name != old_name else []
     if address != old_address:

@@ -385,12 +385,15 @@ def _summary_of_attempt(event: ApplicationEvent, numbered: dict[int, AssessmentA
     return f"{attempt.vendor_test_name}, attempt {attempt.attempt_number}: {said}"
 
 
-def _retakes_words(session: Session, attempt: AssessmentAttempt) -> str:
+def _retakes_words(
+    session: Session, attempt: AssessmentAttempt, visible_job_ids: frozenset[int] | None
+) -> str:
     """Which attempt this one re-takes, by that attempt's own number ("" for a first go).
 
     Not "the number before this one": a re-take of another job's attempt (iMocha, which hands
     the same invitation back otherwise) is this application's attempt 1, and read "re-take of
-    attempt 0"; that one is named with its job.
+    attempt 0"; that one is named with its job, unless the viewer may not see that job (a hiring
+    manager of this one only): they are not told where else the candidate applied.
     """
     retaken = (
         session.get(AssessmentAttempt, attempt.retakes_attempt_id) if attempt.retakes_attempt_id else None
@@ -405,7 +408,9 @@ def _retakes_words(session: Session, attempt: AssessmentAttempt) -> str:
         .join(Application, Application.job_id == Job.id)
         .where(Application.id == retaken.application_id)
     ).first()
-    return f"{words} for {job.title}" if job else words
+    if job is None or (visible_job_ids is not None and job.id not in visible_job_ids):
+        return "re-take of an earlier attempt"
+    return f"{words} for {job.title}"
 
 
 def _attempt_view(
@@ -419,6 +424,7 @@ def _attempt_view(
     rejected: bool = False,
     cancelled_at: datetime.datetime | None = None,
     email: str = "",
+    visible_job_ids: frozenset[int] | None = None,
 ) -> AttemptView:
     subscores = [
         SubScoreView(
@@ -462,7 +468,7 @@ def _attempt_view(
         can_review=attempt.state == AttemptState.COMPLETED,
         expires_at=expires_at,
         deadline=f"Deadline {expires_at}" if expires_at else ("No deadline set" if waiting else ""),
-        retakes=_retakes_words(session, attempt),
+        retakes=_retakes_words(session, attempt, visible_job_ids),
         live_interview=attempt.live_interview,
         report_pdf_url=_report_pdf_url(session, attempt),
         actions=[
@@ -550,6 +556,7 @@ def application(
                 rejected=app.rejected_at is not None,
                 cancelled_at=cancelled.get(a.id) if a.state == AttemptState.CANCELLED else None,
                 email=candidate.email,
+                visible_job_ids=visible_job_ids,
             )
             for a in attempts
         ],

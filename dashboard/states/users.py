@@ -211,7 +211,8 @@ class UsersState(rx.State):
         """Open the confirmation naming whose password is replaced (their sessions end with it).
 
         Not an admin's own: it would end the session they are using; another admin gives them one."""
-        if user_id == current_user().id:
+        admin_id = current_user().id
+        if user_id == admin_id:
             return rx.toast.error("Another admin gives you a new password: yours would sign you out here.")
         self.new_password_user_id, self.new_password_name = user_id, name
         return None
@@ -230,8 +231,13 @@ class UsersState(rx.State):
         user_id, self.new_password_user_id = self.new_password_user_id, 0
         if not user_id:
             return None  # answered already (a second click on the closing dialog)
+        admin_id = current_user().id
+        if user_id == admin_id:
+            return rx.toast.error("Another admin gives you a new password: yours would sign you out here.")
         try:
-            password = await in_session(lambda s: accounts.new_password(session=s, user_id=user_id))
+            password = await in_session(
+                lambda s: accounts.new_password(session=s, user_id=user_id, by_user_id=admin_id)
+            )
         except UserError as err:
             return rx.toast.error(str(err))
         await self._reload()

@@ -568,6 +568,11 @@ def test_a_re_take_of_another_jobs_attempt_names_that_job_not_an_attempt_0(sessi
     second = session.get(AssessmentAttempt, second_id)
     (shown,) = views.application(session, second.application_id).attempts
     assert (shown.attempt_number, shown.retakes) == (1, "re-take of attempt 1 for Backend")
+    # A hiring manager of Platform only is not told where else the candidate applied.
+    (seen,) = views.application(
+        session, second.application_id, visible_job_ids=frozenset({second_stage.job_id})
+    ).attempts
+    assert seen.retakes == "re-take of an earlier attempt"
 
 
 def test_the_history_says_which_attempt_of_a_test_each_line_is_about(session, sandbox):

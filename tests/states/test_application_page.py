@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from dashboard.services import accounts, assessments, corrections, pipeline, plans, sync, views
 from dashboard.services.actors import SYSTEM
-from dashboard.states.application import ApplicationState
+from dashboard.states.application import ApplicationState, _interview_time
 from models import ApplicationEvent, ApplicationNote, AssessmentAttempt, AttemptState, Interview, Role, User
 from tests.conftest import (
     enter_stage,
@@ -67,6 +67,12 @@ def test_an_interview_typed_with_a_date_alone_asks_for_its_time_not_booked_at_mi
     assert "Add the time the interview starts (HH:MM, UTC) after the date." in repr(toast)
     assert (page.interview_at, page.interviewers) == (day, "Grace Hopper")  # kept, to add the time
     assert session.exec(select(Interview)).all() == []
+
+
+def test_an_interview_time_pasted_with_a_tab_between_date_and_time_is_taken():
+    """Found in a review: a date and time pasted from a spreadsheet (a tab between them) was read
+    with its time, and then refused as a date alone."""
+    assert _interview_time("2026-12-07\t10:30") == datetime.datetime(2026, 12, 7, 10, 30, tzinfo=datetime.UTC)
 
 
 def test_a_note_typed_for_one_candidate_does_not_follow_to_the_next_candidates_page(
