@@ -21,6 +21,17 @@ def sign_in_page() -> rx.Component:
                     rx.text("Password", size="2", weight="medium"),
                     rx.input(name="password", type="password", aria_label="Password", width="100%"),
                     refusal(AuthState.sign_in_error),
+                    # A password forgotten (or a first one never handed over) has no reset email to
+                    # wait for: an admin gives a new one on the Users page. Said once a sign-in is
+                    # refused, in the same words whatever the reason, so it tells nothing of the account.
+                    rx.cond(
+                        AuthState.sign_in_error != "",
+                        rx.text(
+                            "Forgotten your password? An admin of your team can give you a new one.",
+                            size="2",
+                            color_scheme="gray",
+                        ),
+                    ),
                     rx.button(
                         "Sign in",
                         type="submit",
