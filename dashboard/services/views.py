@@ -125,6 +125,12 @@ class InterviewView:
 
 _LINK_DEAD = frozenset({AttemptState.CANCELLED, AttemptState.EXPIRED})
 
+# What an interview room's card does not offer: the room is called off with its interview
+# (Interviews: Cancel interview, which says what becomes of its link), emails no invitation to
+# resend and has its interview's time, not a deadline. Its Cancel, on a vendor that can, withdrew
+# the room of an interview still booked.
+_NOT_FOR_A_ROOM = frozenset({"cancel", "resend", "extend"})
+
 
 @dataclasses.dataclass
 class AttemptView:
@@ -474,6 +480,7 @@ def _attempt_view(
         actions=[
             ActionView(a.name, a.enabled, a.reason, a.applicable)
             for a in attempt_actions.available_actions(session, attempt)
+            if not (attempt.live_interview and a.name in _NOT_FOR_A_ROOM)
         ],
         stage_name=stage_label(stage_name, attempt),
         carried_from=attempt.carried_from or "",

@@ -219,6 +219,24 @@ def test_a_room_whose_interviews_are_past_or_cancelled_is_not_readied_again(
     assert room.state == AttemptState.CANCELLED  # withdrawn, and no fresh room for nobody
 
 
+def test_an_interview_rooms_card_offers_no_cancel_resend_or_deadline(
+    session, pipeline_with_assessment, sandbox
+):
+    """Found by a walk: the Onsite pad's card offered Cancel, Resend invitation and Extend
+    deadline. A room is called off with its interview (Cancel interview, which says what becomes
+    of the link), it emails no invitation and has its interview's time, not a deadline; here, on
+    a vendor that can, Cancel would have withdrawn the room of an interview still booked."""
+    p = pipeline_with_assessment
+    _with_rooms(session, p)
+    _schedule(session, p.application.id, "Grace Hopper")
+
+    [room] = views.application(session, p.application.id).attempts
+
+    assert room.live_interview and room.state == "sent"
+    assert [a.name for a in room.actions if a.applicable] == []
+    assert {"cancel", "resend", "extend"}.isdisjoint(a.name for a in room.actions)
+
+
 def _revision(session, job_id: int) -> int:
     return session.exec(select(Job.revision).where(Job.id == job_id)).one()
 
