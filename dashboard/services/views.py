@@ -124,6 +124,9 @@ class InterviewView:
 
 
 _LINK_DEAD = frozenset({AttemptState.CANCELLED, AttemptState.EXPIRED})
+# An attempt card's link is for sending the candidate to their test: not offered once it no longer
+# works, nor once the test is finished (there is nothing left to take; its report is offered).
+_NO_LINK_TO_OFFER = _LINK_DEAD | FINISHED_STATES
 
 # What an interview room's card does not offer: the room is called off with its interview
 # (Interviews: Cancel interview, which says what becomes of its link), emails no invitation to
@@ -455,8 +458,9 @@ def _attempt_view(
         status_label=status_label(attempt, rejected=rejected),
         # The board's and the queue's colour for the same wait (the admin's clocks), not one per state.
         status_tone=status_clocks.tone(attempt.state, attempt.updated_at, now, clocks),
-        # A cancelled or expired invitation's link no longer works: not offered for copying.
-        test_url="" if attempt.state in _LINK_DEAD else attempt.test_url or "",
+        # A cancelled or expired invitation's link no longer works, a finished test's has nothing
+        # left to take: neither is offered for copying.
+        test_url="" if attempt.state in _NO_LINK_TO_OFFER else attempt.test_url or "",
         # Some vendors hand the report's address out with the invitation: until the test is
         # finished that page has nothing to show, so it is not offered.
         report_url=(attempt.report_url or "") if attempt.state in FINISHED_STATES else "",

@@ -72,6 +72,22 @@ def test_a_cancelled_invitations_link_is_no_longer_offered(session, pipeline_wit
     assert by_id[attempt.id].state == "cancelled" and by_id[attempt.id].test_url == ""
 
 
+def test_a_finished_tests_link_is_no_longer_offered_its_report_is(session, sandbox):
+    """Found by a walk: a completed, then a reviewed test still offered "Candidate's test link"
+    and its copy button above the result, as if there were something left to send them to."""
+    _integration, (stage,) = vendor_test_stages(session, "hackerrank", "Backend")
+    attempt = finished_in_stage(session, sandbox, stage, "hackerrank")
+    assert attempt.test_url
+
+    [completed] = views.application(session, attempt.application_id).attempts
+    assessments.mark_reviewed(session=session, attempt_id=attempt.id, actor=SYSTEM)
+    [reviewed] = views.application(session, attempt.application_id).attempts
+
+    assert (completed.state, completed.test_url) == ("completed", "")
+    assert (reviewed.state, reviewed.test_url) == ("reviewed", "")
+    assert completed.report_url == reviewed.report_url == attempt.report_url != ""
+
+
 def test_a_cancelled_test_shows_no_deadline(session, sandbox):
     """Found by a walk: a cancelled test still said "Deadline 2027-03-01 23:59 UTC"; it has none."""
     _hackerrank, (stage,) = vendor_test_stages(session, "hackerrank", "Deadlines", deadline_days=7)
