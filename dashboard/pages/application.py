@@ -497,6 +497,12 @@ def _decision() -> rx.Component:
     )
 
 
+def _none_yet(words: str, class_name: str = "none-yet") -> rx.Component:
+    """What a section says when it holds nothing yet: a section with nothing under its heading
+    read as one still loading, or as hidden from the reader."""
+    return rx.text(words, size="2", color_scheme="gray", class_name=class_name)
+
+
 def _note(note: NoteView) -> rx.Component:
     return rx.box(
         rx.text(note.author, " · ", note.at, size="1", color_scheme="gray"),
@@ -527,6 +533,7 @@ def _notes() -> rx.Component:
             reset_on_submit=False,
         ),
         rx.foreach(ApplicationState.application.notes, _note),
+        rx.cond(ApplicationState.application.notes.length() == 0, _none_yet("No notes yet.")),
         spacing="2",
         width="100%",
         class_name="notes",
@@ -627,10 +634,10 @@ def _interviews() -> rx.Component:
             ),
         ),
         rx.foreach(ApplicationState.application.interviews, _interview),
+        # Said to everyone, the recruiter below the boxes too: an empty section read as one still loading.
         rx.cond(
-            (~AuthState.can_manage_pipeline | (ApplicationState.application.rejected != ""))
-            & (ApplicationState.application.interviews.length() == 0),
-            rx.text("None scheduled.", size="2", color_scheme="gray"),
+            ApplicationState.application.interviews.length() == 0,
+            _none_yet("No interviews scheduled."),
         ),
         spacing="2",
         width="100%",
@@ -743,6 +750,11 @@ def application_page() -> rx.Component:
                         ),
                     ),
                     rx.foreach(app.attempts, _attempt),
+                    # A hiring manager, offered no Send, saw no word about tests at all.
+                    rx.cond(
+                        app.attempts.length() == 0,
+                        _none_yet("No tests for this candidate yet.", class_name="no-tests"),
+                    ),
                     _interviews(),
                     _notes(),
                     rx.heading("History", size="4", as_="h2", margin_top="12px"),

@@ -425,3 +425,31 @@ def test_a_hiring_manager_following_a_link_to_another_jobs_candidate_hears_a_tit
     expect(page.locator(".page-refusal")).to_contain_text("not in one of your jobs")
     expect(page.get_by_role("heading", level=1)).to_have_text("Application")
     shoot("66-application-of-another-job", full_page=False)
+
+
+def test_a_new_candidates_tests_interviews_and_notes_each_say_there_are_none(page, app_url, sign_in, shoot):
+    """Found by a walk: on a candidate just added, a recruiter saw nothing under Interviews and
+    Notes but their boxes, and a hiring manager saw no word about tests at all: as if the page
+    had not finished loading, or the tests were hidden from them."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    open_new_application(page, app_url, 1, "Walk Nothing Yet")
+    application_url = page.url
+
+    expect(page.locator(".no-tests")).to_have_text("No tests for this candidate yet.")
+    expect(page.locator(".interviews")).to_contain_text("No interviews scheduled.")
+    expect(page.locator(".notes")).to_contain_text("No notes yet.")
+    shoot("67-application-nothing-yet-recruiter")
+
+    sign_in("manager@assay.test")
+    page.goto(application_url)
+    expect(page.get_by_role("heading", name="Walk Nothing Yet", exact=True)).to_be_visible()
+    expect(page.locator(".no-tests")).to_have_text("No tests for this candidate yet.")
+    expect(page.locator(".interviews")).to_contain_text("No interviews scheduled.")
+    expect(page.locator(".notes")).to_contain_text("No notes yet.")
+    shoot("67b-application-nothing-yet-manager")
+
+    page.get_by_label("Note", exact=True).fill("Strong portfolio")
+    page.get_by_role("button", name="Save note").click()
+    expect(page.get_by_text("Note saved.")).to_be_visible()
+    expect(page.locator(".notes")).not_to_contain_text("No notes yet.")
