@@ -228,6 +228,28 @@ _FOCUS_OPENER = rx.vars.FunctionStringVar.create(
 )
 
 
+# Waits (10 s at most) while the control pressed keeps the focus, then, the focus dropped to the
+# page's body, gives it to the element its ``data-focus-after`` names.
+_FOCUS_ONCE_LOST = rx.call_script(
+    "(() => { const had = document.activeElement; const target = had?.dataset?.focusAfter;"
+    " if (!target) return; let tries = 200; const land = () => { const now = document.activeElement;"
+    " if (!now || now === document.body) { document.getElementById(target)?.focus(); return; }"
+    " if (now === had && tries-- > 0) setTimeout(land, 50); }; setTimeout(land, 50); })()"
+)
+
+
+def focus_once_lost(event, element_id: str | rx.Var) -> dict:
+    """A control's props doing ``event`` on a click, then giving the focus to ``element_id``,
+    where the outcome is said, once the control went (Mark reviewed, gone once the result is
+    reviewed) or was disabled (Mark all read).
+
+    The browser dropped the focus to the page's body: a screen reader said nothing and the next
+    Tab started from the top. The focus is taken only from the body, so one who went on
+    elsewhere while the answer came keeps their place.
+    """
+    return {"on_click": [event, _FOCUS_ONCE_LOST], "custom_attrs": {"data-focus-after": element_id}}
+
+
 def focus_returns() -> dict:
     """A dialog's props giving the focus back to what opened it once it closes (Escape, Cancel, done).
 

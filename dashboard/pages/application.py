@@ -8,6 +8,7 @@ from dashboard.components.decision import reject_dialog, undo_rejection_dialog
 from dashboard.components.earlier import earlier_dialog
 from dashboard.components.layout import (
     PICKED_NAME_WIDTH,
+    focus_once_lost,
     focus_returns,
     link_button,
     page_frame,
@@ -152,7 +153,15 @@ def _attempt(attempt: AttemptView) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.heading(attempt.test_name, size="4", as_="h2"),
+                # Where the focus goes once Mark reviewed goes, heard with the status it now has.
+                rx.heading(
+                    attempt.test_name,
+                    size="4",
+                    as_="h2",
+                    id=f"attempt-{attempt.id}",
+                    tab_index=-1,
+                    aria_describedby=f"attempt-{attempt.id}-status",
+                ),
                 rx.text(
                     attempt.vendor_name,
                     " · #",
@@ -166,7 +175,9 @@ def _attempt(attempt: AttemptView) -> rx.Component:
                     color_scheme="gray",
                 ),
                 rx.spacer(),
-                status_chip(attempt.status_label, attempt.status_tone),
+                rx.box(
+                    status_chip(attempt.status_label, attempt.status_tone), id=f"attempt-{attempt.id}-status"
+                ),
                 align="center",
                 width="100%",
                 wrap="wrap",  # on a phone the status goes below, whole, not cut at the card's edge
@@ -261,7 +272,9 @@ def _attempt(attempt: AttemptView) -> rx.Component:
                     rx.button(
                         "Mark reviewed",
                         variant="outline",
-                        on_click=ApplicationState.mark_reviewed(attempt.id),
+                        **focus_once_lost(
+                            ApplicationState.mark_reviewed(attempt.id), f"attempt-{attempt.id}"
+                        ),
                     ),
                 ),
                 spacing="2",

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from dashboard import routes
-from dashboard.components.layout import counted, page_frame
+from dashboard.components.layout import counted, focus_once_lost, page_frame
 from dashboard.pages import page
 from dashboard.services.views import OUTBOX_STANDINGS, NotificationView, OutboxView
 from dashboard.states.auth import AuthState
@@ -280,11 +280,15 @@ def notifications_page() -> rx.Component:
                 size="2",
                 color_scheme="gray",
                 class_name="unread-count",
+                # Said as it changes, and where the focus goes once Mark all read is disabled.
+                id="unread-count",
+                role="status",
+                tab_index=-1,
             ),
             rx.button(
                 "Mark all read",
                 variant="soft",
-                on_click=NotificationsState.mark_all_read,
+                **focus_once_lost(NotificationsState.mark_all_read, "unread-count"),
                 disabled=NotificationsState.unread == 0,
             ),
             align="center",

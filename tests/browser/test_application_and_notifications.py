@@ -14,7 +14,14 @@ from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 from models import AssessmentAttempt, AttemptState, Integration
-from tests.browser.steps import broken_rules, open_and_escape, open_new_application, query_app, send_a_test
+from tests.browser.steps import (
+    broken_rules,
+    open_and_escape,
+    open_new_application,
+    query_app,
+    send_a_test,
+    take_test,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -453,3 +460,35 @@ def test_a_new_candidates_tests_interviews_and_notes_each_say_there_are_none(pag
     page.get_by_role("button", name="Save note").click()
     expect(page.get_by_text("Note saved.")).to_be_visible()
     expect(page.locator(".notes")).not_to_contain_text("No notes yet.")
+
+
+def test_marking_reviewed_or_all_read_leaves_the_focus_where_the_outcome_is_said(
+    page, app_url, sign_in, shoot
+):
+    """Found by a walk: Mark reviewed goes once pressed, and Mark all read is disabled: the focus
+    fell to the page's body, a screen reader said nothing, and the next Tab started from the top."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    open_new_application(page, app_url, 1, "Walk Focus Kept")
+    name, attempt = send_a_test(page, "CoderPad Screen")
+    take_test(page.context, attempt.locator(".test-link").inner_text())
+    expect(attempt).to_contain_text("Assessment needs review")
+
+    reviewed = attempt.get_by_role("button", name="Mark reviewed")
+    reviewed.focus()
+    page.keyboard.press("Enter")
+    expect(reviewed).to_have_count(0)
+    heading = attempt.get_by_role("heading", name=name, exact=True)
+    expect(heading).to_be_focused()
+    expect(heading).to_have_accessible_description("Reviewed")  # heard with the heading
+    shoot("68-reviewed-focus-on-the-tests-heading", full_page=False)
+
+    page.goto(f"{app_url}/notifications")
+    mark_all = page.get_by_role("button", name="Mark all read")
+    expect(mark_all).to_be_enabled()  # the test just finished is unread, for this recruiter too
+    mark_all.focus()
+    page.keyboard.press("Enter")
+    expect(mark_all).to_be_disabled()
+    said = page.get_by_role("status").filter(has_text="All read")
+    expect(said).to_be_focused()
+    shoot("68b-all-read-focus-on-the-count", full_page=False)
