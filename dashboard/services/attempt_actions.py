@@ -159,6 +159,11 @@ def actions_for(session: Session, attempt: AssessmentAttempt, *, retaken: bool) 
     ]
 
 
+# Why a room's card offers no Cancel, Resend or new deadline (``views`` leaves them off; these
+# refuse them when a page drawn before asks): a room is called off with its interview.
+_ROOM = "An interview room is called off with its interview: Cancel interview, under Interviews."
+
+
 def _resend(session: Session, attempt: AssessmentAttempt, action) -> Action:
     """Resend, unless the invitation went to an email corrected since: the vendor would send it
     to the typo again, so it says what reaches the candidate instead."""
@@ -225,6 +230,15 @@ def _ready_again(session: Session, attempt: AssessmentAttempt, actor: Actor) -> 
         stage_test=None,
         actor=actor,
     )
+
+
+def cancel_by_hand(*, session: Session, attempt_id: int, actor: Actor) -> SendOutcome:
+    """A person's Cancel on the attempt's card: refused where the card offers none (an interview
+    room, called off with its interview), as a page drawn before would still ask it."""
+    attempt = _attempt(session, attempt_id)
+    if attempt.live_interview:
+        raise UserError(_ROOM)
+    return cancel_assessment(session=session, attempt_id=attempt_id, actor=actor)
 
 
 def cancel_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendOutcome:
@@ -308,6 +322,8 @@ RESENT = "invitation resent"  # its line in the history, which the gap is read f
 def resend_invitation(*, session: Session, attempt_id: int, actor: Actor) -> SendOutcome:
     """Send the invitation email again (the link stays the same); twice within a minute is once."""
     attempt = _attempt(session, attempt_id)
+    if attempt.live_interview:
+        raise UserError(_ROOM)
     if attempt.state != AttemptState.SENT:
         raise UserError("Only a sent invitation that is not started yet can be resent.")
     require_offered(session, "resend", attempt_id)  # not to an email corrected since
@@ -407,6 +423,8 @@ def extend_deadline(
         UserError: A date in the past or not later than now's deadline, or the vendor cannot.
     """
     attempt = _attempt(session, attempt_id)
+    if attempt.live_interview:
+        raise UserError(_ROOM)
     if attempt.state not in (AttemptState.SENT, AttemptState.STARTED):
         raise UserError("Only a sent invitation has a deadline to move.")
     if expires_at.tzinfo is None:

@@ -247,7 +247,7 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
         actor = acting_user()
         if action == "cancel":
             return await self._act(
-                lambda s: attempt_actions.cancel_assessment(session=s, attempt_id=attempt_id, actor=actor),
+                lambda s: attempt_actions.cancel_by_hand(session=s, attempt_id=attempt_id, actor=actor),
                 attempt_id=attempt_id,
             )
         if action == "reattempt":

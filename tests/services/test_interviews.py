@@ -295,3 +295,25 @@ def test_a_room_the_vendor_made_then_failed_stays_under_failed_with_its_intervie
     session.refresh(room)
     assert room.state == AttemptState.ERROR
     assert outcome.message.endswith(" Its room failed at the vendor and stays under Failed in the queue.")
+
+
+def test_a_rooms_cancel_resend_or_new_deadline_asked_from_a_page_drawn_before_is_refused(
+    session, pipeline_with_assessment, sandbox
+):
+    """Found by helper-77: the card no longer offers them, but the server did them when asked
+    (a page drawn before): a room withdrawn at the vendor while its interview stayed booked."""
+    p = pipeline_with_assessment
+    _with_rooms(session, p)
+    _schedule(session, p.application.id, "Grace Hopper")
+    room = session.exec(select(AssessmentAttempt).where(AssessmentAttempt.live_interview)).one()
+    later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=9)
+
+    with pytest.raises(UserError, match=r"^An interview room is called off with its interview"):
+        attempt_actions.cancel_by_hand(session=session, attempt_id=room.id, actor=SYSTEM)
+    with pytest.raises(UserError, match=r"^An interview room is called off with its interview"):
+        attempt_actions.extend_deadline(session=session, attempt_id=room.id, expires_at=later, actor=SYSTEM)
+    with pytest.raises(UserError, match=r"^An interview room is called off with its interview"):
+        attempt_actions.resend_invitation(session=session, attempt_id=room.id, actor=SYSTEM)
+
+    session.expire_all()
+    assert session.get(AssessmentAttempt, room.id).state == AttemptState.SENT
