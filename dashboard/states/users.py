@@ -59,21 +59,33 @@ class UsersState(rx.State):
         await self._reload()
         return FIRST_PASSWORD.push("")
 
+    def _put_away_password(self):
+        """Take the last password shown off the page (nothing when none is up).
+
+        A new invite, sent or being typed, is about someone else: the earlier "First password for
+        zed@... (shown once)" stayed up under the next invite's red refusal, an old person's
+        password beside a new person's name and error."""
+        if not self.invited_email:
+            return None
+        self.invited_email = ""
+        return FIRST_PASSWORD.push("")
+
     @rx.event
     @requires(Permission.MANAGE_USERS)
     async def invite(self, form: dict):
         """Create the account; its first password is shown once, to hand over."""
         email, name, role = str(form.get("email", "")), str(form.get("name", "")), str(form.get("role", ""))
+        put_away = self._put_away_password()
         try:
             user, password = await in_session(
                 lambda s: accounts.create_user(session=s, email=email, name=name, role=Role(role))
             )
         except ValueError:
             self.invite_error = "Pick a role."
-            return
+            return put_away
         except UserError as err:
             self.invite_error = str(err)  # the boxes keep what was typed
-            return
+            return put_away
         self.invite_error, self.invited_email, self.password_is_new = "", user.email, False
         self.invite_name = self.invite_email = ""
         self.invite_role = "recruiter"
@@ -84,17 +96,20 @@ class UsersState(rx.State):
     @requires(Permission.MANAGE_USERS)
     def set_invite_name(self, value: str):
         self.invite_name = value
+        return self._put_away_password()
 
     @rx.event
     @requires(Permission.MANAGE_USERS)
     def set_invite_email(self, value: str):
         """Typed anew, the address is not the one refused: "x already has an account" named the old one."""
         self.invite_email, self.invite_error = value, ""
+        return self._put_away_password()
 
     @rx.event
     @requires(Permission.MANAGE_USERS)
     def set_invite_role(self, value: str):
         self.invite_role = value
+        return self._put_away_password()
 
     @rx.event
     @requires(Permission.MANAGE_USERS)

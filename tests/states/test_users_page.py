@@ -177,3 +177,27 @@ def test_an_admin_is_not_offered_a_new_password_for_their_own_session(session, s
 
     assert page.new_password_user_id == 0
     assert "Another admin gives you a new password" in repr(toast)
+
+
+def _pushed_passwords(updates) -> set[str]:
+    """What the handler put in the browser's first-password box ("" takes it away)."""
+    return set(re.findall(r'pushed; \}\)\)\("([^"]*)"\)', repr(updates)))
+
+
+def test_an_earlier_invites_first_password_goes_once_another_invite_is_sent_or_typed(session, signed_in_as):
+    """Found by a walk: Zed's "First password for zed@example.com (shown once)" stayed up under the
+    next invite's red refusal, an old person's password beside a new person's name and error."""
+    page = substate(signed_in_as(Role.ADMIN), UsersState)
+    run_async(run_handler(page, "load"))
+    invite = {"email": "zed@example.com", "name": "Zed", "role": "recruiter"}
+    assert _pushed_passwords(run_async(run_handler(page, "invite", invite))) != {""}
+
+    refused = run_async(run_handler(page, "invite", {**invite, "name": "Zed Again"}))
+
+    assert "already has an account" in page.invite_error
+    assert (_pushed_passwords(refused), page.invited_email) == ({""}, "")
+
+    run_async(run_handler(page, "invite", {**invite, "email": "yan@example.com"}))
+    assert page.invited_email == "yan@example.com"
+    typed = run_async(run_handler(page, "set_invite_name", "Xi"))
+    assert (_pushed_passwords(typed), page.invited_email) == ({""}, "")
