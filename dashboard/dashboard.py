@@ -11,6 +11,7 @@ from dashboard.jobs.scheduler import run_scheduler
 from dashboard.outage import backend_exception_handler
 from dashboard.pages import (  # noqa: F401  (each module marks its page)
     PAGES,
+    account,
     application,
     board,
     integrations,

@@ -7,6 +7,7 @@ INTEGRATIONS = "/integrations"
 USERS = "/users"
 SETTINGS = "/settings"
 SIGN_IN = "/sign-in"
+ACCOUNT = "/account"  # change my password
 BOARD = "/jobs/[job_id]"
 PLAN = "/jobs/[job_id]/plan"
 REVIEW = "/jobs/[job_id]/review"

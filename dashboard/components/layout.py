@@ -83,6 +83,15 @@ def page_frame(title: str, *children: rx.Component, actions: rx.Component | None
                 rx.text(
                     AuthState.user_role.replace("_", " "), size="1", color_scheme="gray", display=_wide_only()
                 ),
+                # Everyone's, by their name: an invite's generated first password (or an admin's
+                # new one) otherwise stayed in use for good, as handed over.
+                rx.link(
+                    "Change my password",
+                    href=routes.ACCOUNT,
+                    size="1",
+                    color_scheme="gray",
+                    high_contrast=True,
+                ),
                 rx.button(
                     "Sign out", size="1", variant="soft", color_scheme="gray", on_click=AuthState.sign_out
                 ),

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from pwdlib import PasswordHash
 from sqlmodel import Session, select
 
-from dashboard.services.errors import NotFound, UserError
+from dashboard.services.errors import BadValue, NotFound, UserError
 from dashboard.services.people import EMAIL, tidy_name
 from dashboard.services.permissions import SignedInUser
 from models import Job, JobMember, Role, SignInAttempt, User, UserSession, utcnow
@@ -89,12 +89,7 @@ def sign_in(*, session: Session, email: str, password: str) -> str:
         # five locked the person out without a password tried. Said alike whatever the email.
         raise UserError("Enter your email and password.")
     now = utcnow()
-    failures = session.exec(
-        select(sa.func.count())
-        .select_from(SignInAttempt)
-        .where(SignInAttempt.email == email, SignInAttempt.at > now - FAILURE_WINDOW)
-    ).one()
-    if failures >= MAX_FAILURES:
+    if _failures(session, email, now) >= MAX_FAILURES:
         raise UserError("Too many failed sign-ins for this email. Wait 15 minutes, then try again.")
     user = session.exec(select(User).where(User.email == email)).first()
     valid = _hasher.verify(
@@ -110,6 +105,15 @@ def sign_in(*, session: Session, email: str, password: str) -> str:
     )
     session.commit()
     return token
+
+
+def _failures(session: Session, email: str, now: datetime.datetime) -> int:
+    """Failed sign-ins (and wrong current passwords) for ``email`` in the lockout's window."""
+    return session.exec(
+        select(sa.func.count())
+        .select_from(SignInAttempt)
+        .where(SignInAttempt.email == email, SignInAttempt.at > now - FAILURE_WINDOW)
+    ).one()
 
 
 def signed_in_user(*, session: Session, token: str) -> SignedInUser | None:
@@ -200,6 +204,57 @@ def new_password(*, session: Session, user_id: int, by_user_id: int | None = Non
     session.commit()
     log.info("user %s given a new password by user %s", user.id, by_user_id)
     return password
+
+
+def change_password(*, session: Session, token: str, current: str, new: str, repeated: str) -> int:
+    """The signed-in person's own new password, their current one checked; returns how many of
+    their other sessions ended (the one behind ``token``, the page they changed it on, stays).
+
+    Before this, an invite's generated first password (or an admin's new one) stayed in use for
+    good, as handed over. Whoever held the old one elsewhere (a shared laptop, a colleague who
+    read it over a shoulder) is signed out with it. A wrong current password counts as a failed
+    sign-in, so a screen left unlocked cannot be used to try passwords freely: five in 15
+    minutes lock this form and the sign-in page alike. A box left empty or a new password
+    refused counts nothing. The passwords are never logged nor kept.
+
+    Raises:
+        BadValue: A box left empty, a new password too short, the current one again, the two new
+            ones different, or the current one wrong (``box`` names the input to fix).
+        UserError: The session has ended, or too many wrong passwords in the last minutes.
+    """
+    if not current:
+        raise BadValue("Enter your current password.", "current_password")
+    if not new:
+        raise BadValue("Enter a new password, twice.", "new_password")
+    if len(new) < MIN_PASSWORD:
+        raise BadValue(f"A new password needs at least {MIN_PASSWORD} characters.", "new_password")
+    if new == current:
+        raise BadValue("That is your current password: choose a new one.", "new_password")
+    if new != repeated:
+        raise BadValue(
+            "The two new passwords differ: type the new one again in both boxes.", "repeated_password"
+        )
+    me = signed_in_user(session=session, token=token)
+    if me is None:
+        raise UserError("Your session has ended: sign in again, then change your password.")
+    user, now = _user(session, me.id), utcnow()
+    if _failures(session, user.email, now) >= MAX_FAILURES:
+        raise UserError("Too many wrong passwords for your account. Wait 15 minutes, then try again.")
+    if not (user.password_hash and _hasher.verify(current, user.password_hash)):
+        session.add(SignInAttempt(email=user.email, at=now))
+        session.commit()
+        raise BadValue("Your current password is incorrect.", "current_password")
+    user.password_hash = _hasher.hash(new)
+    session.add(user)
+    others = sa.and_(UserSession.user_id == user.id, UserSession.token_hash != _token_hash(token))
+    # Counted as the person knows them: sessions expired on their own were ended already.
+    ended = session.exec(
+        select(sa.func.count()).select_from(UserSession).where(others, UserSession.expires_at > now)
+    ).one()
+    session.exec(sa.delete(UserSession).where(others))
+    session.commit()
+    log.info("user %s changed their password; %s other sessions ended", user.id, ended)
+    return ended
 
 
 def set_job_member(*, session: Session, user_id: int, job_id: int, member: bool) -> str:

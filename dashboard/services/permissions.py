@@ -19,12 +19,15 @@ class Permission(enum.StrEnum):
     MANAGE_INTEGRATIONS = "manage_integrations"
     MANAGE_USERS = "manage_users"
     MANAGE_SETTINGS = "manage_settings"  # workspace settings: the status chips' clocks
+    OWN_ACCOUNT = "own_account"  # one's own password: every role
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.RECRUITER: frozenset({Permission.VIEW_PIPELINE, Permission.MANAGE_PIPELINE, Permission.REVIEW}),
-    Role.HIRING_MANAGER: frozenset({Permission.VIEW_PIPELINE, Permission.REVIEW}),
+    Role.RECRUITER: frozenset(
+        {Permission.VIEW_PIPELINE, Permission.MANAGE_PIPELINE, Permission.REVIEW, Permission.OWN_ACCOUNT}
+    ),
+    Role.HIRING_MANAGER: frozenset({Permission.VIEW_PIPELINE, Permission.REVIEW, Permission.OWN_ACCOUNT}),
 }
 
 

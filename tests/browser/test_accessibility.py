@@ -21,6 +21,7 @@ SIGNED_IN_PAGES = [
     "/integrations",
     "/users",
     "/settings",
+    "/account",
     "/jobs/1",
     "/jobs/1/plan",
     "/jobs/1/review",

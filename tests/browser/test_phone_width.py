@@ -38,6 +38,7 @@ def test_every_page_fits_a_phone(page, app_url, sign_in, shoot):
         ("/integrations", "Integrations"),
         ("/users", "Users"),
         ("/settings", "Settings"),
+        ("/account", "Change my password"),
     ]:
         page.goto(app_url + path)
         _fits(page, heading)

@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from dashboard.services import accounts, plans
-from dashboard.services.errors import UserError
+from dashboard.services.errors import BadValue, UserError
 from models import Role, SignInAttempt, User, UserSession
 
 PASSWORD = "correct horse battery"
@@ -191,3 +191,84 @@ def test_a_sign_in_sent_with_a_box_empty_asks_for_it_and_counts_no_failure(
         accounts.sign_in(session=session, email=email, password=password)
 
     assert session.exec(select(SignInAttempt)).all() == []
+
+
+NEW = "a new horse battery"
+
+
+def test_a_person_changes_their_own_password_and_their_other_sessions_end(session, recruiter):
+    """Nobody could change their own password: an invite's generated first one (or an admin's new
+    one) stayed in use for good, as handed over on a sticky note or in a chat."""
+    here = accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
+    laptop = accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
+    phone = accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
+    accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
+    # One ended by itself (yesterday's) is not counted as ended now.
+    yesterdays = session.exec(select(UserSession).order_by(UserSession.id)).all()[-1]
+    yesterdays.expires_at = yesterdays.created_at - datetime.timedelta(seconds=1)
+    session.add(yesterdays)
+    session.commit()
+
+    ended = accounts.change_password(session=session, token=here, current=PASSWORD, new=NEW, repeated=NEW)
+
+    assert ended == 2
+    assert accounts.signed_in_user(session=session, token=here).id == recruiter.id  # this one stays
+    assert accounts.signed_in_user(session=session, token=laptop) is None
+    assert accounts.signed_in_user(session=session, token=phone) is None
+    with pytest.raises(UserError, match="incorrect"):
+        accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
+    assert accounts.sign_in(session=session, email="riley@example.com", password=NEW)
+    assert NEW not in session.get(User, recruiter.id).password_hash
+    assert len(session.exec(select(UserSession)).all()) == 2  # this one, and the new sign-in's
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "repeated", "box", "message"),
+    [
+        ("", NEW, NEW, "current_password", r"^Enter your current password\.$"),
+        (PASSWORD, "", "", "new_password", r"^Enter a new password, twice\.$"),
+        (PASSWORD, "too short", "too short", "new_password", r"^A new password needs at least 10 char"),
+        (PASSWORD, PASSWORD, PASSWORD, "new_password", r"^That is your current password: choose a new"),
+        (PASSWORD, NEW, NEW + "!", "repeated_password", r"^The two new passwords differ: type the new"),
+        (PASSWORD, NEW, "", "repeated_password", r"^The two new passwords differ: type the new"),
+        ("a wrong one, this", NEW, NEW, "current_password", r"^Your current password is incorrect\.$"),
+    ],
+)
+def test_a_password_change_refused_says_why_and_which_box_and_changes_nothing(
+    session, recruiter, current, new, repeated, box, message
+):
+    token = accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
+    other = accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
+
+    with pytest.raises(BadValue, match=message) as refused:
+        accounts.change_password(session=session, token=token, current=current, new=new, repeated=repeated)
+
+    assert refused.value.box == box
+    assert accounts.signed_in_user(session=session, token=other)  # nobody signed out
+    assert accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
+
+
+def test_a_wrong_current_password_counts_toward_the_sign_in_lockout(session, recruiter):
+    """Whoever finds a colleague's screen unlocked cannot try passwords freely in its change form:
+    each wrong one counts as a failed sign-in, and five lock the form and the sign-in alike."""
+    token = accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
+    for _ in range(accounts.MAX_FAILURES):
+        with pytest.raises(UserError, match="incorrect"):
+            accounts.change_password(
+                session=session, token=token, current="a guess, wrong", new=NEW, repeated=NEW
+            )
+
+    with pytest.raises(UserError, match="Too many wrong passwords"):
+        accounts.change_password(session=session, token=token, current=PASSWORD, new=NEW, repeated=NEW)
+    with pytest.raises(UserError, match="Too many failed sign-ins"):
+        accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
+    # A box left empty or a new password refused counts nothing: only a password tried does.
+    assert len(session.exec(select(SignInAttempt)).all()) == accounts.MAX_FAILURES
+
+
+def test_a_password_change_from_an_ended_session_is_refused(session, recruiter):
+    token = accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
+    accounts.sign_out(session=session, token=token)
+
+    with pytest.raises(UserError, match="Your session has ended"):
+        accounts.change_password(session=session, token=token, current=PASSWORD, new=NEW, repeated=NEW)

@@ -13,8 +13,8 @@ P = Permission
     ("role", "allowed"),
     [
         (Role.ADMIN, set(P)),
-        (Role.RECRUITER, {P.VIEW_PIPELINE, P.MANAGE_PIPELINE, P.REVIEW}),
-        (Role.HIRING_MANAGER, {P.VIEW_PIPELINE, P.REVIEW}),
+        (Role.RECRUITER, {P.VIEW_PIPELINE, P.MANAGE_PIPELINE, P.REVIEW, P.OWN_ACCOUNT}),
+        (Role.HIRING_MANAGER, {P.VIEW_PIPELINE, P.REVIEW, P.OWN_ACCOUNT}),
     ],
 )
 def test_each_role_has_exactly_its_permissions(role, allowed):
