@@ -327,7 +327,10 @@ def _rule_row(rule: StageRuleView) -> rx.Component:
             color_scheme="gray",
         ),
         rx.select.root(
-            rx.select.trigger(aria_label="Which attempt counts"),
+            rx.select.trigger(
+                aria_label="Which attempt counts",
+                aria_describedby=rx.cond(AuthState.user_role != "admin", ADMINS_RULE_ID, ""),
+            ),
             rx.select.content(
                 rx.select.item("latest attempt counts", value="latest"),
                 rx.select.item("best attempt counts", value="best"),
@@ -342,6 +345,23 @@ def _rule_row(rule: StageRuleView) -> rx.Component:
     )
 
 
+ADMINS_RULE_ID = "rules-are-the-admins"
+
+
+def _admins_rule() -> rx.Component:
+    """Said to a recruiter or hiring manager, who may try a rule but not switch it on: they found
+    Dry run, then no Switch on and a greyed "latest attempt counts", and nothing saying why."""
+    return rx.cond(
+        AuthState.user_role != "admin",
+        rx.text(
+            "Only an admin switches a rule on or changes which attempt counts; a dry run shows what it would do.",
+            id=ADMINS_RULE_ID,
+            size="1",
+            color_scheme="gray",
+        ),
+    )
+
+
 def _rules() -> rx.Component:
     return rx.cond(
         ReviewState.rules.length() > 0,
@@ -353,6 +373,7 @@ def _rules() -> rx.Component:
                     size="1",
                     color_scheme="gray",
                 ),
+                _admins_rule(),
                 rx.foreach(ReviewState.rules, _rule_row),
                 rx.hstack(
                     rx.select.root(

@@ -294,3 +294,22 @@ def test_a_colleagues_decision_on_the_candidate_in_view_does_not_slide_the_next_
     page.keyboard.press("a")
     expect(page.get_by_text("Bo Low: Moved to Onsite.")).to_be_visible()
     expect(page.locator(".review-row")).to_have_count(0)
+
+
+def test_a_recruiter_is_told_that_an_admin_switches_a_rule_on(page, app_url, sign_in, shoot):
+    """A recruiter tries a rule with Dry run, then finds no Switch on and a greyed "latest attempt
+    counts": nothing said why, as if the page were broken. Both are the admins' (MANAGE_RULES)."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    page.goto(f"{app_url}/jobs/1/review")
+    rules = page.locator(".threshold-rules")
+    expect(page.get_by_role("button", name="Dry run")).to_be_visible()
+    expect(page.get_by_role("button", name="Switch on")).to_have_count(0)
+    counting = page.get_by_label("Which attempt counts").first
+    expect(counting).to_be_disabled()
+    why = (
+        "Only an admin switches a rule on or changes which attempt counts; a dry run shows what it would do."
+    )
+    expect(rules).to_contain_text(why)
+    expect(counting).to_have_accessible_description(why)
+    shoot("review-rules-for-a-recruiter", rules)
