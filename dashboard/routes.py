@@ -1,5 +1,10 @@
 """Every route of the dashboard, and builders for links to them."""
 
+import contextvars
+
+# The route of the page being drawn (``pages.page``): the navigation marks the section it is in.
+DRAWING: contextvars.ContextVar[str] = contextvars.ContextVar("drawing", default="")
+
 HOME = "/"
 QUEUE = "/queue"
 NOTIFICATIONS = "/notifications"

@@ -9,7 +9,19 @@ from dashboard.states.auth import AuthState
 from dashboard.states.unread import UnreadState
 
 
-def _nav_link(label: str, href: str, icon: str, *extra: rx.Component, **props) -> rx.Component:
+def _in_section(href: str, under: tuple[str, ...]) -> bool:
+    """Whether the page being drawn is ``href``, or one under a path of ``under`` (a job's board,
+    plan and review are under Jobs, as is a candidate's page). Known as each page is drawn."""
+    here = routes.DRAWING.get()
+    return here == href or any(here.startswith(path + "/") for path in under)
+
+
+def _nav_link(
+    label: str, href: str, icon: str, *extra: rx.Component, under: tuple[str, ...] = (), **props
+) -> rx.Component:
+    """A navigation link, marked (``aria-current``, a grey ground) while its page, or one under it,
+    is open: nothing said where one was, to the eye or to a screen reader."""
+    current = _in_section(href, under)
     return rx.link(
         rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2"), *extra, align="center", spacing="2"),
         href=href,
@@ -19,6 +31,8 @@ def _nav_link(label: str, href: str, icon: str, *extra: rx.Component, **props) -
         padding="6px 10px",
         border_radius="6px",
         _hover={"background": rx.color("gray", 3)},
+        background=rx.color("gray", 4) if current else "transparent",
+        aria_current="page" if current else "false",
         **props,
     )
 
@@ -71,7 +85,7 @@ def page_frame(title: str, *children: rx.Component, actions: rx.Component | None
                 padding_x="10px",
                 padding_bottom=rx.breakpoints(initial="0", sm="12px"),
             ),
-            _nav_link("Jobs", routes.HOME, "briefcase"),
+            _nav_link("Jobs", routes.HOME, "briefcase", under=("/jobs", "/applications")),
             _nav_link("Queue", routes.QUEUE, "list-todo"),
             _notifications_link(),
             rx.cond(AuthState.user_role == "admin", _nav_link("Integrations", routes.INTEGRATIONS, "plug")),
@@ -88,6 +102,7 @@ def page_frame(title: str, *children: rx.Component, actions: rx.Component | None
                 rx.link(
                     "Change my password",
                     href=routes.ACCOUNT,
+                    aria_current="page" if routes.DRAWING.get() == routes.ACCOUNT else "false",
                     size="1",
                     color_scheme="gray",
                     high_contrast=True,

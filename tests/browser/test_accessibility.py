@@ -105,6 +105,28 @@ def test_every_page_has_its_navigation_and_main_content_as_landmarks_and_one_tit
     assert {path: rules for path, rules in missing.items() if rules} == {}
 
 
+def test_the_navigation_marks_the_section_open(page, app_url, sign_in, shoot):
+    """Found by a walk: no navigation link said which page was open, to the eye or to a screen
+    reader (aria-current); a job's board, plan and review, and a candidate's page, are under Jobs."""
+    page.set_default_timeout(20_000)
+    sign_in("admin@assay.test")
+    navigation = page.get_by_role("navigation", name="Main")
+    for path, section in [
+        ("/", "Jobs"),
+        ("/jobs/1", "Jobs"),
+        ("/jobs/1/review", "Jobs"),
+        ("/queue", "Queue"),
+        ("/users", "Users"),
+        ("/account", "Change my password"),
+    ]:
+        page.goto(f"{app_url}{path}")
+        expect(navigation.locator("[aria-current=page]")).to_have_count(1)
+        expect(navigation.locator("[aria-current=page]")).to_contain_text(section)
+    page.get_by_role("link", name="Jobs").click()  # moved to in the page, not loaded anew
+    expect(navigation.locator("[aria-current=page]")).to_have_text("Jobs")
+    shoot("nav-current-section", full_page=False)
+
+
 def test_a_link_under_the_pointer_stays_readable(page, app_url, sign_in):
     """Found by a walk: every link turned faint under the pointer (Reflex's hover colour, accent-8):
     a candidate's name in the queue 2.6:1 on white, "Edit plan" 2.0:1 on its button's tint, below
