@@ -145,23 +145,43 @@ def actions_for(session: Session, attempt: AssessmentAttempt, *, retaken: bool) 
         retry = Action("retry", False, "The vendor reported this failure; a retry cannot change it.")
     else:
         retry = action("retry", "")
+    if _interviews_meeting_in(session, attempt) is None:
+        resend = _resend(session, attempt, action)
+        extend = action(
+            "extend", "" if waiting else "Only a sent invitation has a deadline.", Capability.EXTEND
+        )
+    else:  # a room interviews were booked in: the queue's Resend too is not for it
+        resend = Action("resend", False, _ROOM_SENDS_NOTHING, applicable=False)
+        extend = Action("extend", False, _ROOM_HAS_NO_DEADLINE, applicable=False)
     return [
         action("send", "" if state == AttemptState.READY_TO_SEND else f"Already {label}."),
         retry,
+        # Not refused here for a room in use: ``interviews.room_on_cancel`` asks it as the
+        # interview is being called off. A person's Cancel goes through ``cancel_by_hand``.
         action(
             "cancel",
             "" if state == AttemptState.READY_TO_SEND or waiting else f"Nothing to cancel: {label}.",
             Capability.CANCEL if waiting else None,
         ),
-        _resend(session, attempt, action),
+        resend,
         retake,
-        action("extend", "" if waiting else "Only a sent invitation has a deadline.", Capability.EXTEND),
+        extend,
     ]
 
 
-# Why a room's card offers no Cancel, Resend or new deadline (``views`` leaves them off; these
-# refuse them when a page drawn before asks): a room is called off with its interview.
-_ROOM = "An interview room is called off with its interview: Cancel interview, under Interviews."
+# A room interviews were booked in (a live interview's pad) emails no invitation and has its
+# interview's time, not a deadline.
+_ROOM_SENDS_NOTHING = (
+    "An interview room sends no invitation: its interview's time and link are under Interviews."
+)
+_ROOM_HAS_NO_DEADLINE = "An interview room has its interview's time, not a deadline."
+
+
+def room_in_use(session: Session, attempt: AssessmentAttempt) -> bool:
+    """Whether an upcoming interview meets in this room: it is called off with that interview
+    (Cancel interview), not on its own. A room whose interviews are past or cancelled (the vendor
+    refused the withdrawal then, say) can be cancelled on its card, its link otherwise live for good."""
+    return bool(_interviews_meeting_in(session, attempt))
 
 
 def _resend(session: Session, attempt: AssessmentAttempt, action) -> Action:
@@ -233,11 +253,13 @@ def _ready_again(session: Session, attempt: AssessmentAttempt, actor: Actor) -> 
 
 
 def cancel_by_hand(*, session: Session, attempt_id: int, actor: Actor) -> SendOutcome:
-    """A person's Cancel on the attempt's card: refused where the card offers none (an interview
-    room, called off with its interview), as a page drawn before would still ask it."""
+    """A person's Cancel on the attempt's card: refused where the card offers none (a room an
+    upcoming interview meets in), as a page drawn before would still ask it."""
     attempt = _attempt(session, attempt_id)
-    if attempt.live_interview:
-        raise UserError(_ROOM)
+    if room_in_use(session, attempt):
+        raise UserError(
+            "An upcoming interview meets in this room: Cancel interview, under Interviews, calls it off with the room."
+        )
     return cancel_assessment(session=session, attempt_id=attempt_id, actor=actor)
 
 
@@ -322,8 +344,8 @@ RESENT = "invitation resent"  # its line in the history, which the gap is read f
 def resend_invitation(*, session: Session, attempt_id: int, actor: Actor) -> SendOutcome:
     """Send the invitation email again (the link stays the same); twice within a minute is once."""
     attempt = _attempt(session, attempt_id)
-    if attempt.live_interview:
-        raise UserError(_ROOM)
+    if _interviews_meeting_in(session, attempt) is not None:
+        raise UserError(_ROOM_SENDS_NOTHING)
     if attempt.state != AttemptState.SENT:
         raise UserError("Only a sent invitation that is not started yet can be resent.")
     require_offered(session, "resend", attempt_id)  # not to an email corrected since
@@ -423,8 +445,8 @@ def extend_deadline(
         UserError: A date in the past or not later than now's deadline, or the vendor cannot.
     """
     attempt = _attempt(session, attempt_id)
-    if attempt.live_interview:
-        raise UserError(_ROOM)
+    if _interviews_meeting_in(session, attempt) is not None:
+        raise UserError(_ROOM_HAS_NO_DEADLINE)
     if attempt.state not in (AttemptState.SENT, AttemptState.STARTED):
         raise UserError("Only a sent invitation has a deadline to move.")
     if expires_at.tzinfo is None:

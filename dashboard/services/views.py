@@ -128,12 +128,6 @@ _LINK_DEAD = frozenset({AttemptState.CANCELLED, AttemptState.EXPIRED})
 # works, nor once the test is finished (there is nothing left to take; its report is offered).
 _NO_LINK_TO_OFFER = _LINK_DEAD | FINISHED_STATES
 
-# What an interview room's card does not offer: the room is called off with its interview
-# (Interviews: Cancel interview, which says what becomes of its link), emails no invitation to
-# resend and has its interview's time, not a deadline. Its Cancel, on a vendor that can, withdrew
-# the room of an interview still booked.
-_NOT_FOR_A_ROOM = frozenset({"cancel", "resend", "extend"})
-
 
 @dataclasses.dataclass
 class AttemptView:
@@ -484,7 +478,10 @@ def _attempt_view(
         actions=[
             ActionView(a.name, a.enabled, a.reason, a.applicable)
             for a in attempt_actions.available_actions(session, attempt)
-            if not (attempt.live_interview and a.name in _NOT_FOR_A_ROOM)
+            # A room an upcoming interview meets in is called off with it (Interviews: Cancel
+            # interview, which says what becomes of its link); its own Cancel withdrew the room of
+            # an interview still booked. (Resend and a deadline are never a room's: not applicable.)
+            if not (a.name == "cancel" and attempt_actions.room_in_use(session, attempt))
         ],
         stage_name=stage_label(stage_name, attempt),
         carried_from=attempt.carried_from or "",

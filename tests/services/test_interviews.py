@@ -234,7 +234,7 @@ def test_an_interview_rooms_card_offers_no_cancel_resend_or_deadline(
 
     assert room.live_interview and room.state == "sent"
     assert [a.name for a in room.actions if a.applicable] == []
-    assert {"cancel", "resend", "extend"}.isdisjoint(a.name for a in room.actions)
+    assert "cancel" not in [a.name for a in room.actions]  # resend and extend: there, not applicable
 
 
 def _revision(session, job_id: int) -> int:
@@ -308,12 +308,31 @@ def test_a_rooms_cancel_resend_or_new_deadline_asked_from_a_page_drawn_before_is
     room = session.exec(select(AssessmentAttempt).where(AssessmentAttempt.live_interview)).one()
     later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=9)
 
-    with pytest.raises(UserError, match=r"^An interview room is called off with its interview"):
+    with pytest.raises(UserError, match=r"^An upcoming interview meets in this room: Cancel interview"):
         attempt_actions.cancel_by_hand(session=session, attempt_id=room.id, actor=SYSTEM)
-    with pytest.raises(UserError, match=r"^An interview room is called off with its interview"):
+    with pytest.raises(UserError, match=r"^An interview room has its interview's time, not a deadline\.$"):
         attempt_actions.extend_deadline(session=session, attempt_id=room.id, expires_at=later, actor=SYSTEM)
-    with pytest.raises(UserError, match=r"^An interview room is called off with its interview"):
+    with pytest.raises(UserError, match=r"^An interview room sends no invitation"):
         attempt_actions.resend_invitation(session=session, attempt_id=room.id, actor=SYSTEM)
 
     session.expire_all()
     assert session.get(AssessmentAttempt, room.id).state == AttemptState.SENT
+
+
+def test_a_room_left_open_by_a_refused_withdrawal_can_be_cancelled_on_its_card(
+    session, pipeline_with_assessment, sandbox
+):
+    """Found in a review: the vendor refused to withdraw the room as its interview was called off
+    ("Its link still works"); the room's own Cancel, the one way to try again, was gone for good."""
+    p = pipeline_with_assessment
+    _with_rooms(session, p)
+    interview = _schedule(session, p.application.id, "Grace Hopper")
+    sandbox.faults(vendor="coderpad_screen", fail_next=[{"status": 400}])
+    interviews.cancel_interview(session=session, interview_id=interview.id, actor=SYSTEM)
+    [room] = views.application(session, p.application.id).attempts
+
+    assert [a.name for a in room.actions if a.applicable and a.enabled] == ["cancel"]
+    attempt_actions.cancel_by_hand(session=session, attempt_id=room.id, actor=SYSTEM)
+
+    session.expire_all()
+    assert session.get(AssessmentAttempt, room.id).state == AttemptState.CANCELLED
