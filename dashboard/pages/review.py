@@ -354,7 +354,7 @@ def _admins_rule() -> rx.Component:
     return rx.cond(
         AuthState.user_role != "admin",
         rx.text(
-            "Only an admin switches a rule on or changes which attempt counts; a dry run shows what it would do.",
+            "Only an admin switches a rule on or off, or changes which attempt counts; a dry run shows what it would do.",
             id=ADMINS_RULE_ID,
             size="1",
             color_scheme="gray",

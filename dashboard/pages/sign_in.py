@@ -27,7 +27,7 @@ def sign_in_page() -> rx.Component:
                     rx.cond(
                         AuthState.sign_in_error != "",
                         rx.text(
-                            "Forgotten your password? An admin of your team can give you a new one.",
+                            "Forgotten your password, or your account deactivated? An admin of your team can give you a new password or reactivate it.",
                             size="2",
                             color_scheme="gray",
                         ),

@@ -206,9 +206,13 @@ def new_password(*, session: Session, user_id: int, by_user_id: int | None = Non
     return password
 
 
-def change_password(*, session: Session, token: str, current: str, new: str, repeated: str) -> int:
+def change_password(
+    *, session: Session, token: str, current: str, new: str, repeated: str
+) -> tuple[int, str]:
     """The signed-in person's own new password, their current one checked; returns how many of
-    their other sessions ended (the one behind ``token``, the page they changed it on, stays).
+    their other sessions ended, and a new token for the browser they changed it in, which stays
+    signed in (its old token ends too: one changing a password because a session was stolen
+    would otherwise leave the stolen cookie working).
 
     Before this, an invite's generated first password (or an admin's new one) stayed in use for
     good, as handed over. Whoever held the old one elsewhere (a shared laptop, a colleague who
@@ -251,10 +255,14 @@ def change_password(*, session: Session, token: str, current: str, new: str, rep
     ended = session.exec(
         select(sa.func.count()).select_from(UserSession).where(others, UserSession.expires_at > now)
     ).one()
-    session.exec(sa.delete(UserSession).where(others))
+    session.exec(sa.delete(UserSession).where(UserSession.user_id == user.id))
+    renewed = secrets.token_urlsafe(32)
+    session.add(
+        UserSession(token_hash=_token_hash(renewed), user_id=user.id, expires_at=now + SESSION_LIFETIME)
+    )
     session.commit()
     log.info("user %s changed their password; %s other sessions ended", user.id, ended)
-    return ended
+    return ended, renewed
 
 
 def set_job_member(*, session: Session, user_id: int, job_id: int, member: bool) -> str:

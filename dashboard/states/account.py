@@ -41,18 +41,19 @@ class AccountState(rx.State):
         """Check the current password, set the new one, and sign out every other browser."""
         self.changing, self.error, self.error_box = True, "", ""
         yield
-        token = (await self.get_state(AuthState)).session_token
+        auth = await self.get_state(AuthState)
+        token = auth.session_token
         current, new, repeated = (
             str(form.get(box, "")) for box in ("current_password", "new_password", "repeated_password")
         )
         try:
-            ended = await in_session(
+            ended, auth.session_token = await in_session(
                 lambda s: accounts.change_password(
                     session=s, token=token, current=current, new=new, repeated=repeated
                 )
             )
         except UserError as err:
-            self.changing, self.error = False, str(err)
+            self.error = str(err)
             self.error_box = err.box if isinstance(err, BadValue) else ""
             if self.error_box:
                 # Typed boxes stay (the form is not re-mounted); the cursor goes where the fix is,
@@ -60,7 +61,17 @@ class AccountState(rx.State):
                 box = json.dumps(self.error_box)
                 yield rx.call_script(f"(b => {{ b?.focus(); b?.select(); }})(document.getElementById({box}))")
             return
-        self.changing, self.form_key = False, self.form_key + 1
+        finally:
+            self.changing = False  # whatever happened, the button works again
+        self.form_key += 1
+        # The form is drawn anew (its boxes empty): the focus, on its button, would fall to the
+        # page's top; it goes to the first box.
+        yield rx.call_script(
+            "(() => { let frames = 30; const land = () => { const box = document.getElementById('current_password');"
+            " if (box && document.activeElement !== box && (!document.activeElement || document.activeElement === document.body"
+            " || !document.activeElement.isConnected)) { box.focus(); return; } if (--frames > 0) requestAnimationFrame(land); };"
+            " requestAnimationFrame(land); })()"
+        )
         if ended:
             elsewhere = f"You are signed out everywhere else ({wording.counted(ended, 'other session')})"
         else:

@@ -62,9 +62,10 @@ class UsersState(rx.State):
     def _put_away_password(self):
         """Take the last password shown off the page (nothing when none is up).
 
-        A new invite, sent or being typed, is about someone else: the earlier "First password for
-        zed@... (shown once)" stayed up under the next invite's red refusal, an old person's
-        password beside a new person's name and error."""
+        A new invite sent is about someone else: the earlier "First password for zed@... (shown
+        once)" stayed up under the next invite's red refusal, an old person's password beside a new
+        person's name and error. Not while the next invite is typed: shown once, a keystroke (or
+        the browser's autofill) lost it before it was handed over."""
         if not self.invited_email:
             return None
         self.invited_email = ""
@@ -96,20 +97,17 @@ class UsersState(rx.State):
     @requires(Permission.MANAGE_USERS)
     def set_invite_name(self, value: str):
         self.invite_name = value
-        return self._put_away_password()
 
     @rx.event
     @requires(Permission.MANAGE_USERS)
     def set_invite_email(self, value: str):
         """Typed anew, the address is not the one refused: "x already has an account" named the old one."""
         self.invite_email, self.invite_error = value, ""
-        return self._put_away_password()
 
     @rx.event
     @requires(Permission.MANAGE_USERS)
     def set_invite_role(self, value: str):
         self.invite_role = value
-        return self._put_away_password()
 
     @rx.event
     @requires(Permission.MANAGE_USERS)

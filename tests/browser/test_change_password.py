@@ -62,6 +62,8 @@ def test_an_invited_person_changes_the_first_password_they_were_handed(
         page.get_by_text("Your password is changed. You are signed out everywhere else (1 other session)")
     ).to_be_visible()
     expect(page.get_by_label("Current password")).to_have_value("")
+    # The form drawn anew took the focused button with it: the focus goes to its first box.
+    expect(page.get_by_label("Current password")).to_be_focused()
     expect(page.get_by_role("alert")).to_have_count(0)
     shoot("change-password-done", full_page=False)
     assert broken_rules(page) == []

@@ -307,9 +307,7 @@ def test_a_recruiter_is_told_that_an_admin_switches_a_rule_on(page, app_url, sig
     expect(page.get_by_role("button", name="Switch on")).to_have_count(0)
     counting = page.get_by_label("Which attempt counts").first
     expect(counting).to_be_disabled()
-    why = (
-        "Only an admin switches a rule on or changes which attempt counts; a dry run shows what it would do."
-    )
+    why = "Only an admin switches a rule on or off, or changes which attempt counts; a dry run shows what it would do."
     expect(rules).to_contain_text(why)
     expect(counting).to_have_accessible_description(why)
     shoot("review-rules-for-a-recruiter", rules)

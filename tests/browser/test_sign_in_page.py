@@ -28,7 +28,9 @@ def test_a_refused_sign_in_says_who_can_give_a_new_password(page, app_url, shoot
     read only "Email or password is incorrect." with no word of where to turn."""
     page.set_default_timeout(20_000)
     page.goto(f"{app_url}/sign-in")
-    hint = page.get_by_text("Forgotten your password? An admin of your team can give you a new one.")
+    hint = page.get_by_text(
+        "Forgotten your password, or your account deactivated? An admin of your team can give you a new password or reactivate it."
+    )
     expect(page.get_by_role("button", name="Sign in")).to_be_enabled()
     expect(hint).to_have_count(0)
     # No one's address: a demo user's failed sign-in would count toward their lockout in other walks.

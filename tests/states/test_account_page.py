@@ -29,7 +29,7 @@ def _signed_in_twice(session, role: Role) -> tuple[AccountState, str]:
 def test_each_role_changes_their_own_password_and_is_told_their_other_sessions_ended(session, role):
     """Nobody could: an invite's generated first password stayed in use for good."""
     page, elsewhere = _signed_in_twice(session, role)
-    form_before = page.form_key
+    form_before, before = page.form_key, substate(page.parent_state, AuthState).session_token
 
     updates = run_async(
         run_handler(
@@ -45,6 +45,7 @@ def test_each_role_changes_their_own_password_and_is_told_their_other_sessions_e
     assert accounts.signed_in_user(session=session, token=elsewhere) is None
     here = substate(page.parent_state, AuthState).session_token
     assert accounts.signed_in_user(session=session, token=here)  # still signed in on this page
+    assert here != before  # under a new token: a stolen copy of the old one ends with the rest
     assert page.form_key != form_before  # the boxes are emptied
     assert (page.error, page.error_box, page.changing) == ("", "", False)
     assert PASSWORD not in str(page.dict()) and NEW not in str(page.dict())

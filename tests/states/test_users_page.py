@@ -184,9 +184,11 @@ def _pushed_passwords(updates) -> set[str]:
     return set(re.findall(r'pushed; \}\)\)\("([^"]*)"\)', repr(updates)))
 
 
-def test_an_earlier_invites_first_password_goes_once_another_invite_is_sent_or_typed(session, signed_in_as):
+def test_an_earlier_invites_first_password_goes_once_another_invite_is_sent(session, signed_in_as):
     """Found by a walk: Zed's "First password for zed@example.com (shown once)" stayed up under the
-    next invite's red refusal, an old person's password beside a new person's name and error."""
+    next invite's red refusal, an old person's password beside a new person's name and error.
+    Typing the next invite keeps it (found in a review): shown once, a keystroke or the browser's
+    autofill lost it before it was handed over, and a New password had ended the old one already."""
     page = substate(signed_in_as(Role.ADMIN), UsersState)
     run_async(run_handler(page, "load"))
     invite = {"email": "zed@example.com", "name": "Zed", "role": "recruiter"}
@@ -199,5 +201,9 @@ def test_an_earlier_invites_first_password_goes_once_another_invite_is_sent_or_t
 
     run_async(run_handler(page, "invite", {**invite, "email": "yan@example.com"}))
     assert page.invited_email == "yan@example.com"
-    typed = run_async(run_handler(page, "set_invite_name", "Xi"))
-    assert (_pushed_passwords(typed), page.invited_email) == ({""}, "")
+    typed = [
+        *run_async(run_handler(page, "set_invite_name", "Xi")),
+        *run_async(run_handler(page, "set_invite_email", "xi@example.com")),
+        *run_async(run_handler(page, "set_invite_role", "hiring_manager")),
+    ]
+    assert (_pushed_passwords(typed), page.invited_email) == (set(), "yan@example.com")
