@@ -30,7 +30,7 @@ def _nav_link(
         high_contrast=True,
         padding="6px 10px",
         border_radius="6px",
-        _hover={"background": rx.color("gray", 3)},
+        _hover={"background": rx.color("gray", 5 if current else 3)},  # the open one darker still
         background=rx.color("gray", 4) if current else "transparent",
         aria_current="page" if current else "false",
         **props,

@@ -248,6 +248,9 @@ def test_a_password_change_refused_says_why_and_which_box_and_changes_nothing(
         accounts.change_password(session=session, token=token, current=current, new=new, repeated=repeated)
 
     assert refused.value.box == box
+    # Only a wrong current password counts toward the lockout; a box left empty or a new one refused does not.
+    counted = session.exec(select(SignInAttempt)).all()
+    assert len(counted) == (1 if "incorrect" in message else 0)
     assert accounts.signed_in_user(session=session, token=other)  # nobody signed out
     assert accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
 
