@@ -3,7 +3,7 @@
 import reflex as rx
 
 from dashboard import routes
-from dashboard.components.layout import page_frame
+from dashboard.components.layout import page_frame, refusal
 from dashboard.pages import page
 from dashboard.services.accounts import MIN_PASSWORD
 from dashboard.states.account import AccountState as S
@@ -50,17 +50,7 @@ def _change_form() -> rx.Component:
                     color_scheme="gray",
                 ),
                 _password_box("repeated_password", "Repeat the new password", "new-password"),
-                rx.cond(
-                    S.error != "",
-                    rx.callout(
-                        S.error,
-                        icon="triangle-alert",
-                        color_scheme="red",
-                        role="alert",
-                        id=ERROR_ID,
-                        width="100%",
-                    ),
-                ),
+                refusal(S.error, id=ERROR_ID, width="100%"),
                 rx.button(
                     "Change my password",
                     type="submit",

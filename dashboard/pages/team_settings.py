@@ -3,7 +3,7 @@
 import reflex as rx
 
 from dashboard import routes
-from dashboard.components.layout import focus_returns, only_for, page_frame, question_answers
+from dashboard.components.layout import focus_returns, only_for, page_frame, question_answers, refusal
 from dashboard.pages import page
 from dashboard.services.status_clocks import ClockView
 from dashboard.states.auth import AuthState
@@ -72,17 +72,7 @@ def _clocks_form() -> rx.Component:
                     rx.table.body(rx.foreach(S.clocks, _row)),
                     width="100%",
                 ),
-                rx.cond(
-                    S.error != "",
-                    rx.callout(
-                        S.error,
-                        icon="triangle-alert",
-                        color_scheme="red",
-                        role="alert",
-                        id=ERROR_ID,
-                        margin_top="8px",
-                    ),
-                ),
+                refusal(S.error, id=ERROR_ID, margin_top="8px"),
                 rx.hstack(
                     rx.button("Save clocks", type="submit"),
                     rx.button(
