@@ -10,7 +10,7 @@ from dashboard.services import accounts, wording
 from dashboard.services.errors import BadValue, UserError
 from dashboard.services.permissions import Permission
 from dashboard.states.auth import AuthState, requires
-from dashboard.states.common import in_session
+from dashboard.states.common import focus_once_drawn, in_session
 
 
 class AccountState(rx.State):
@@ -66,12 +66,7 @@ class AccountState(rx.State):
         self.form_key += 1
         # The form is drawn anew (its boxes empty): the focus, on its button, would fall to the
         # page's top; it goes to the first box.
-        yield rx.call_script(
-            "(() => { let frames = 30; const land = () => { const box = document.getElementById('current_password');"
-            " if (box && document.activeElement !== box && (!document.activeElement || document.activeElement === document.body"
-            " || !document.activeElement.isConnected)) { box.focus(); return; } if (--frames > 0) requestAnimationFrame(land); };"
-            " requestAnimationFrame(land); })()"
-        )
+        yield focus_once_drawn("#current_password")
         if ended:
             elsewhere = f"You are signed out everywhere else ({wording.counted(ended, 'other session')})"
         else:

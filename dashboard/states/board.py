@@ -12,7 +12,7 @@ from dashboard.services.permissions import Permission, require
 from dashboard.services.wording import counted
 from dashboard.states import live
 from dashboard.states.auth import acting_user, current_user, requires
-from dashboard.states.common import id_in_path, in_session, score_bound
+from dashboard.states.common import focus_once_drawn, id_in_path, in_session, score_bound
 from dashboard.states.rejection import RejectForm
 
 log = logging.getLogger(__name__)
@@ -29,19 +29,10 @@ def _focus_after_bulk_move(application_id: int | None):
     or, none of them shown (a filter leaves them out), to the board's columns.
 
     The bar goes with the selection, "Move selected to" and all, and the focus fell to the page's
-    top: a keyboard user tabbed down from the navigation again. Taken only if still lost (on the
-    page's body): one who went on elsewhere meanwhile keeps their place. Tried for a few frames,
-    until the moved card is drawn.
+    top: a keyboard user tabbed down from the navigation again.
     """
     card = f'[data-application-id="{application_id}"] [role=checkbox]' if application_id else ""
-    return rx.call_script(
-        "(() => { let frames = 30; const land = () => {"
-        " const lost = !document.activeElement || document.activeElement === document.body;"
-        f" const target = ({card!r} && document.querySelector({card!r})) || (frames <= 0 && document.getElementById({BOARD_ID!r}));"
-        " if (!lost) return; if (target) { target.focus(); return; }"
-        " frames -= 1; if (frames >= 0) requestAnimationFrame(land); };"
-        " requestAnimationFrame(land); })()"
-    )
+    return focus_once_drawn(card, otherwise=f"#{BOARD_ID}")
 
 
 def _bulk_move_toast(results: list[pipeline.BulkResult]):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextvars
+import json
 import urllib.parse
 from collections.abc import Callable
 from typing import TypeVar
@@ -63,6 +64,23 @@ def id_in_path(state, collection: str) -> int:
         if part == collection and parts[index + 1].isdigit():
             return int(parts[index + 1])
     return 0
+
+
+def focus_once_drawn(selector: str, *, otherwise: str = "") -> rx.event.EventSpec:
+    """Give the focus, lost with the control that held it (drawn anew, or gone with what it was
+    for), to the first element ``selector`` picks once it is drawn; none by then (a few frames),
+    to ``otherwise``'s. Taken only while the focus is lost (on the page's body, or on an element
+    no longer on the page): one who went on elsewhere meanwhile keeps their place."""
+    wanted, fallback = json.dumps(selector), json.dumps(otherwise)
+    return rx.call_script(
+        "(() => { let frames = 30; const land = () => { const now = document.activeElement;"
+        " const lost = !now || now === document.body || !now.isConnected;"
+        f" const target = ({wanted} && document.querySelector({wanted}))"
+        f" || (frames <= 0 && {fallback} && document.querySelector({fallback}));"
+        " if (lost && target) { target.focus(); return; }"
+        " if (--frames >= 0) requestAnimationFrame(land); };"
+        " requestAnimationFrame(land); })()"
+    )
 
 
 def outcome_toast(outcome, done: str = "Done."):
