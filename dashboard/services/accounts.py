@@ -99,11 +99,17 @@ def sign_in(*, session: Session, email: str, password: str) -> str:
         session.add(SignInAttempt(email=email, at=now))
         session.commit()
         raise UserError("Email or password is incorrect.")
+    token = _new_session(session, user.id, now)
+    session.commit()
+    return token
+
+
+def _new_session(session: Session, user_id: int, now: datetime.datetime) -> str:
+    """A new session for the user (not committed); its token, of which only a hash is kept."""
     token = secrets.token_urlsafe(32)
     session.add(
-        UserSession(token_hash=_token_hash(token), user_id=user.id, expires_at=now + SESSION_LIFETIME)
+        UserSession(token_hash=_token_hash(token), user_id=user_id, expires_at=now + SESSION_LIFETIME)
     )
-    session.commit()
     return token
 
 
@@ -256,10 +262,7 @@ def change_password(
         select(sa.func.count()).select_from(UserSession).where(others, UserSession.expires_at > now)
     ).one()
     session.exec(sa.delete(UserSession).where(UserSession.user_id == user.id))
-    renewed = secrets.token_urlsafe(32)
-    session.add(
-        UserSession(token_hash=_token_hash(renewed), user_id=user.id, expires_at=now + SESSION_LIFETIME)
-    )
+    renewed = _new_session(session, user.id, now)
     session.commit()
     log.info("user %s changed their password; %s other sessions ended", user.id, ended)
     return ended, renewed
