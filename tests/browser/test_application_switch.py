@@ -71,9 +71,14 @@ def test_opening_another_job_s_plan_never_draws_the_plan_before(page, app_url, s
     expect(page.get_by_role("heading", name="Backend Engineer: interview plan")).to_be_visible()
     _watch(page, "/jobs/2/plan", "[role=main] h1", "Backend Engineer")
 
+    # Each page arrived before the next click: the navigation is drawn per page (it marks the
+    # section open), and a click the instant a page is swapped in could land on the old one's link.
     page.get_by_role("link", name="Back to the board").click()
+    expect(page.get_by_role("heading", name="Backend Engineer", exact=True)).to_be_visible()
     page.get_by_role("link", name="Jobs").click()
+    expect(page.get_by_role("heading", name="Jobs", exact=True)).to_be_visible()
     page.get_by_role("link", name="Frontend Engineer", exact=True).click()
+    expect(page.get_by_role("heading", name="Frontend Engineer", exact=True)).to_be_visible()
     page.get_by_role("link", name="Edit plan").click()
     expect(page.get_by_role("heading", name="Frontend Engineer: interview plan")).to_be_visible()
 
