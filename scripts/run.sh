@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
 # Runs Assay on its embedded default: SQLite, the vendor sandbox, demo data.
 # Ctrl-C stops the app and the sandbox.
+# ASSAY_PORT (3000) and ASSAY_SANDBOX_PORT (8700) move it off ports another program holds;
+# ASSAY_DATA_DIR (.assay) is where the demo database, the sandbox's state and its log are kept.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+port="${ASSAY_PORT:-3000}"
+sandbox_port="${ASSAY_SANDBOX_PORT:-8700}"
+export ASSAY_DATA_DIR="${ASSAY_DATA_DIR:-$PWD/.assay}"
+mkdir -p "$ASSAY_DATA_DIR"
+ASSAY_DATA_DIR="$(cd "$ASSAY_DATA_DIR" && pwd)"
 export REFLEX_BUN_PATH="${REFLEX_BUN_PATH:-$PWD/.tools/node_modules/.bin/bun}"
-export ASSAY_SANDBOX_URL="${ASSAY_SANDBOX_URL:-http://127.0.0.1:8700}"
-export ASSAY_PUBLIC_URL="${ASSAY_PUBLIC_URL:-http://localhost:3000}"
-mkdir -p .assay
+export REFLEX_DB_URL="${REFLEX_DB_URL:-sqlite:///$ASSAY_DATA_DIR/assay.db}"
+export ASSAY_SANDBOX_URL="${ASSAY_SANDBOX_URL:-http://127.0.0.1:$sandbox_port}"
+export ASSAY_PUBLIC_URL="${ASSAY_PUBLIC_URL:-http://localhost:$port}"
 
-.venv/bin/python -m providers.sandbox --host 127.0.0.1 --port 8700 \
-  --state-file .assay/sandbox.json --public-url http://localhost:8700 > .assay/sandbox.log 2>&1 &
+.venv/bin/python -m providers.sandbox --host 127.0.0.1 --port "$sandbox_port" \
+  --state-file "$ASSAY_DATA_DIR/sandbox.json" --public-url "http://localhost:$sandbox_port" \
+  > "$ASSAY_DATA_DIR/sandbox.log" 2>&1 &
 sandbox_pid=$!
 trap 'kill $sandbox_pid 2>/dev/null || true' EXIT INT TERM
 
@@ -17,7 +25,7 @@ trap 'kill $sandbox_pid 2>/dev/null || true' EXIT INT TERM
 .venv/bin/python scripts/seed_demo.py
 
 echo
-echo "Assay is starting on http://localhost:3000 (the first start also builds the frontend)."
-echo "The vendor sandbox (candidate test pages) is on http://localhost:8700."
+echo "Assay is starting on http://localhost:$port (the first start also builds the frontend)."
+echo "The vendor sandbox (candidate test pages) is on http://localhost:$sandbox_port."
 echo
-.venv/bin/reflex run --env prod --frontend-port 3000 --backend-port 3000 --loglevel warning
+.venv/bin/reflex run --env prod --frontend-port "$port" --backend-port "$port" --loglevel warning
