@@ -434,13 +434,14 @@ def start_with_webhooks(session, sandbox: Sandbox, integration: Integration, att
 def pytest_collection_modifyitems(items):
     """Browser tests last: they start the app and Chromium once, and leave Playwright's loop running.
 
-    Among them the production-mode app comes first and is stopped before the default app
-    starts: both build the same ``.web`` folder, whose settings name the serving port.
+    Among them those starting an app of their own (production mode, `make run`) come first, each
+    stopped before the demo app starts: all build the same ``.web-tests`` folder, whose settings
+    name the serving port.
     """
 
     def order(item) -> tuple[bool, bool]:
         browser = item.get_closest_marker("browser") is not None
-        return browser, item.get_closest_marker("production") is None
+        return browser, item.get_closest_marker("own_app") is None
 
     items.sort(key=order)
 

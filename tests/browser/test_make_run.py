@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from tests.app_process import ROOT, TEST_WEB_DIR, free_port
 from tests.browser.steps import DEMO_PASSWORD, sign_in_on
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.own_app]
 
 
 def _answers(url: str) -> bool:

@@ -21,7 +21,7 @@ from tests.browser.conftest import running_app
 from tests.browser.steps import query_app, sign_in_on
 from tests.sandbox_server import running_sandbox
 
-pytestmark = [pytest.mark.browser, pytest.mark.production]
+pytestmark = [pytest.mark.browser, pytest.mark.production, pytest.mark.own_app]
 
 PG = os.environ.get("ASSAY_TEST_POSTGRES_URL", "")
 REDIS = os.environ.get("ASSAY_TEST_REDIS_URL", "")
