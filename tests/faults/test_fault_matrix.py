@@ -32,9 +32,7 @@ import contextlib
 import dataclasses
 import datetime
 import itertools
-import os
 import pathlib
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -50,7 +48,7 @@ import sqlalchemy as sa
 import stamina
 from sqlmodel import select
 
-from dashboard.api.routes import applier, build_api
+from dashboard.api.routes import build_api
 from dashboard.jobs.scheduler import once_per_slot, retry_webhook_inbox, sweep_connection, sync_job_name
 from dashboard.services import assessments, pipeline, plans, secrets
 from dashboard.services.actors import SYSTEM
@@ -65,15 +63,12 @@ from models import (
     Integration,
     ScheduledRun,
     WebhookDelivery,
-    init_engine,
-    migrate,
     new_session,
 )
 from models.lifecycle import ALLOWED
 from providers import registry
 from providers.base import AttemptStatus, Capability, Progress
 from providers.sandbox.server import IMITATIONS
-from tests.conftest import fresh_postgres
 from tests.http_server import serving
 
 VENDORS = sorted(registry.VENDORS)
@@ -105,31 +100,6 @@ _RANK = {
 
 
 # --------------------------------------------------------------------------- fixtures
-
-
-DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("ASSAY_TEST_POSTGRES_URL") else [])
-
-
-@pytest.fixture(scope="module")
-def sqlite_template(tmp_path_factory) -> pathlib.Path:
-    """One migrated SQLite file, copied for each test (migrating costs more than the faults)."""
-    path = tmp_path_factory.mktemp("fault-matrix") / "template.db"
-    migrate(f"sqlite:///{path}")
-    return path
-
-
-@pytest.fixture(params=DATABASES)
-def db(request, tmp_path, sqlite_template) -> Iterator[str]:
-    """A migrated, empty database, as ``tests/conftest.py``'s: a SQLite file, and PostgreSQL when given."""
-    if request.param == "postgresql":
-        url = fresh_postgres(os.environ["ASSAY_TEST_POSTGRES_URL"])
-        migrate(url)
-    else:
-        shutil.copyfile(sqlite_template, tmp_path / "assay.db")
-        url = f"sqlite:///{tmp_path / 'assay.db'}"
-    init_engine(url)
-    yield url
-    assert applier.wait_idle(30), "a webhook drain was still running 30 s after the test"
 
 
 @pytest.fixture
