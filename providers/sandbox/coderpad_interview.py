@@ -8,7 +8,10 @@ body is refused with 400, as a form endpoint would), string pad ids such as
 
 Pads never expire at CoderPad, so the ``expire`` control leaves the pad as it is.
 There are no webhooks for pads. ``POST /_sandbox/coderpad_interview/quota`` sets
-the quota, as CoderPad's billing would.
+the quota, as CoderPad's billing would. ``archive_test`` deletes a question, as an
+interviewer does in CoderPad's question bank: it leaves ``GET /questions`` and a pad
+made from it is refused with 404; restoring it brings it back under its id (which
+CoderPad cannot do, but a test of "listed again" needs).
 """
 
 from __future__ import annotations
@@ -115,6 +118,11 @@ def build(world: World) -> tuple[APIRouter, Controls]:
 
     records()
 
+    def questions() -> list[dict]:
+        """The question bank, less the questions deleted in CoderPad's UI (``archive_test``)."""
+        deleted = set(records().setdefault("deleted_questions", []))
+        return [q for q in records()["questions"] if q["id"] not in deleted]
+
     def authorised(request: Request) -> bool:
         header = request.headers.get("Authorization", "")
         scheme, _, value = header.partition(" ")
@@ -213,13 +221,13 @@ def build(world: World) -> tuple[APIRouter, Controls]:
     async def list_questions(request: Request):
         if failure := await guard(request, listing=True):
             return failure
-        return page_of(records()["questions"], request, API + "/questions", "questions")
+        return page_of(questions(), request, API + "/questions", "questions")
 
     @router.get(API + "/questions/{question_id}")
     async def get_question(question_id: str, request: Request):
         if failure := await guard(request):
             return failure
-        question = next((q for q in records()["questions"] if str(q["id"]) == question_id), None)
+        question = next((q for q in questions() if str(q["id"]) == question_id), None)
         return {"status": "OK", **question} if question else _error(404, "Resource not found")
 
     @router.get(API + "/pads")
@@ -242,9 +250,7 @@ def build(world: World) -> tuple[APIRouter, Controls]:
             return _error(400, f"Bad Request: unsupported language {language!r}")
         question = None
         if fields.get("question_id"):
-            question = next(
-                (q for q in records()["questions"] if str(q["id"]) == fields["question_id"]), None
-            )
+            question = next((q for q in questions() if str(q["id"]) == fields["question_id"]), None)
             if question is None:
                 return _error(404, "Resource not found")
         with world.lock:
@@ -430,6 +436,15 @@ def build(world: World) -> tuple[APIRouter, Controls]:
                 )
             world.save()
             return len(data["questions"])
+
+        def archive_test(self, test_id: str, archived: bool = True) -> bool:
+            """Delete the question ``test_id`` names (or bring it back), as in CoderPad's question bank."""
+            if not any(str(q["id"]) == test_id for q in records()["questions"]):
+                return False
+            kept = [i for i in records().setdefault("deleted_questions", []) if str(i) != test_id]
+            records()["deleted_questions"] = [*kept, int(test_id)] if archived else kept
+            world.save()
+            return True
 
         def set_webhook(self, url: str, secret: str) -> None:
             """CoderPad Interview has no webhooks for pads: nothing to configure."""

@@ -15,7 +15,10 @@ Keys: ``DEMO_KEY`` (and ``world.extra_keys``) hold every permission;
 guide has admins create. Webhooks are configured as in CodeSignal's UI: through
 ``Controls.set_webhook`` (tests) or the "Manage Webhooks" page, which, like
 CodeSignal, POSTs an empty payload to the URL when it is saved (the control does
-not, so that tests see only attempt events).
+not, so that tests see only attempt events). ``archive_test`` deletes a live-interview
+template (CodeSignal's id, without Assay's ``live:``), as an admin does in CodeSignal's UI:
+it leaves ``interviewTemplates`` and an interview from it is refused ("Interview template not
+found"); restoring brings it back under its id.
 """
 
 from __future__ import annotations
@@ -469,6 +472,11 @@ def build(world: World) -> tuple[APIRouter, Controls]:
     def tests() -> list[dict]:
         return sorted(TESTS + records().setdefault("extra_tests", []), key=lambda t: t["title"].lower())
 
+    def templates() -> list[dict]:
+        """The live-interview templates, less those deleted in CodeSignal's UI (``archive_test``)."""
+        deleted = set(records().setdefault("deleted_templates", []))
+        return [t for t in TEMPLATES if t["id"] not in deleted]
+
     def test_by_id(test_id: str) -> dict | None:
         return next((t for t in tests() if t["id"] == test_id), None)
 
@@ -642,7 +650,7 @@ def build(world: World) -> tuple[APIRouter, Controls]:
         search = str(args.get("globalFilter") or "").lower()
         listed = [
             {**t, "isCompanyDefault": i == 0, "canEdit": True}
-            for i, t in enumerate(TEMPLATES)
+            for i, t in enumerate(templates())
             if search in t["name"].lower()
         ]
         return {
@@ -782,7 +790,7 @@ def build(world: World) -> tuple[APIRouter, Controls]:
         fields = args.get("interviewFields")
         fields = fields if isinstance(fields, dict) else {}
         template_id = fields.get("templateId")
-        if template_id and not any(t["id"] == template_id for t in TEMPLATES):
+        if template_id and not any(t["id"] == template_id for t in templates()):
             raise GraphQLFailure("Interview template not found")
         expiration = fields.get("expirationTime", 72 * HOUR_MS)
         if not isinstance(expiration, int) or not HOUR_MS <= expiration <= 336 * HOUR_MS:
@@ -1168,6 +1176,16 @@ def build(world: World) -> tuple[APIRouter, Controls]:
                 )
             world.save()
             return len(tests())
+
+        def archive_test(self, test_id: str, archived: bool = True) -> bool:
+            """Delete the live-interview template ``test_id`` names (or bring it back); CodeSignal's
+            company tests are not archived here."""
+            if not any(t["id"] == test_id for t in TEMPLATES):
+                return False
+            kept = [i for i in records().setdefault("deleted_templates", []) if i != test_id]
+            records()["deleted_templates"] = [*kept, test_id] if archived else kept
+            world.save()
+            return True
 
         def set_webhook(self, url: str, secret: str) -> None:
             records()["webhook"] = {"url": url, "secret": secret}

@@ -60,8 +60,8 @@ def build_app(*, state_file: str | None = None, public_url: str = "http://127.0.
     @app.post("/_sandbox/{vendor}/catalog")
     async def catalog(vendor: str, request: Request):
         """Grow the vendor's test catalog by ``extra_tests`` generated tests, or archive the test
-        ``archive`` names, as an admin does in the vendor's own UI: it leaves the listing, and
-        sending it is refused; ``restore`` brings one back."""
+        ``archive`` names (or delete the live-interview template it names), as an admin does in the
+        vendor's own UI: it leaves the listing, and sending it is refused; ``restore`` brings one back."""
         if vendor not in controls:
             return unknown(vendor)
         body = await request.json()

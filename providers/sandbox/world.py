@@ -184,7 +184,8 @@ class Controls(Protocol):
     """What tests, benchmarks and the demo can make a vendor imitation do, besides its API.
 
     Mounted by the server under ``/_sandbox/<vendor>/...`` for every imitation alike. Those whose
-    vendor archives tests (CoderPad Screen, HackerRank) also have ``archive_test(test_id, archived) -> bool``.
+    vendor archives tests (CoderPad Screen, HackerRank) or deletes live-interview templates (CoderPad
+    Interview's questions, CodeSignal's templates) also have ``archive_test(test_id, archived) -> bool``.
     """
 
     def act(self, vendor_attempt_id: str, step: str) -> dict | None:

@@ -173,6 +173,21 @@ def test_questions_and_blank_pads_are_all_live_interview_templates(interview):
     assert len({t.id for t in tests}) == len(tests)
 
 
+def test_a_question_deleted_at_coderpad_leaves_the_listing_and_a_pad_from_it_is_refused(interview, sandbox):
+    """The sandbox deletes a question as an interviewer does in CoderPad's question bank: a stage's
+    live-interview link made from it then fails each booking, which the plan must learn of."""
+    deleted = sandbox.post(f"/_sandbox/{VENDOR}/catalog", json={"archive": QUESTION})
+
+    assert deleted.status_code == 200
+    assert QUESTION not in {t.id for t in interview.list_tests()}
+    with pytest.raises(VendorRefused) as refused:
+        interview.send(test_id=QUESTION, invitee=_invitee(1))
+    assert (refused.value.status_code, refused.value.retryable) == (404, False)
+
+    sandbox.post(f"/_sandbox/{VENDOR}/catalog", json={"restore": QUESTION})
+    assert QUESTION in {t.id for t in interview.list_tests()}
+
+
 def test_the_question_bank_is_read_across_next_page_links(interview, sandbox):
     before = len(interview.list_tests())
     sandbox.post(f"/_sandbox/{VENDOR}/catalog", json={"extra_tests": 160})

@@ -439,6 +439,18 @@ def test_tests_and_live_templates_are_listed_across_pages_and_told_apart(codesig
     assert sandbox.stats("codesignal")["list_requests"] - before == 3  # two pages of tests, one of templates
 
 
+def test_a_template_deleted_at_codesignal_leaves_the_listing_and_an_interview_from_it_is_refused(
+    codesignal, sandbox
+):
+    deleted = sandbox.post("/_sandbox/codesignal/catalog", json={"archive": "tplPairProC3d4"})
+
+    assert deleted.status_code == 200
+    assert [t.id for t in codesignal.list_tests() if t.live_interview] == ["live:tplSysDesA1b2"]
+    with pytest.raises(VendorRefused, match="Interview template not found") as refused:
+        codesignal.send(test_id="live:tplPairProC3d4", invitee=_invitee(1))
+    assert not refused.value.retryable
+
+
 def _create_sessions_on_the_wire(sandbox, count: int) -> set[str]:
     """Invitations made by another client of the same CodeSignal account, straight over GraphQL."""
     ids = set()
