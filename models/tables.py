@@ -185,6 +185,10 @@ class Stage(SQLModel, table=True):
     live_integration_id: int | None = Field(default=None, foreign_key="integration.id")
     live_template_id: str | None = Field(default=None, max_length=120)
     live_template_name: str | None = Field(default=None, max_length=200)
+    # As ``StageAssessment.unlisted_since`` and ``listing_asked_at``, for the live-interview template:
+    # deleted at the vendor, every interview booked here gets no room (see plan_connections).
+    live_template_unlisted_since: datetime.datetime | None = None
+    live_template_listing_asked_at: datetime.datetime | None = None
     # Which attempt counts when a candidate took a test more than once: "latest" or "best".
     counting: str = Field(default="latest", max_length=10, sa_column_kwargs={"server_default": "latest"})
     # Threshold rule: advance automatically at or above ``advance_at`` (None: off); scores from

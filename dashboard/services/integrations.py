@@ -567,12 +567,22 @@ def list_vendor_tests(*, session: Session, integration_id: int) -> list[VendorTe
 
 
 def _clear_listed(session: Session, integration: Integration, listed: set[str]) -> None:
-    """Clear the mark of the plans' tests through ``integration`` that the vendor lists again (a
-    test archived by mistake and restored); the jobs whose marks changed are bumped so open plan
-    pages redraw. A listing never marks a test itself: one that reads as left out (a short page,
-    an empty reply) may only be misread, so marking waits for the vendor refusing a send of it
-    (``plan_connections.unlisted_after_refusal``)."""
+    """Clear the mark of the plans' tests (and live-interview templates) through ``integration``
+    that the vendor lists again (a test archived by mistake and restored); the jobs whose marks
+    changed are bumped so open plan pages redraw. A listing never marks a test itself: one that
+    reads as left out (a short page, an empty reply) may only be misread, so marking waits for the
+    vendor refusing a send of it (``plan_connections.unlisted_after_refusal``)."""
     changed = set()
+    for stage in session.exec(
+        select(Stage).where(
+            Stage.live_integration_id == integration.id,
+            Stage.live_template_unlisted_since.is_not(None),  # type: ignore[union-attr]
+        )
+    ):
+        if stage.live_template_id in listed:
+            stage.live_template_unlisted_since = None
+            session.add(stage)
+            changed.add(stage.job_id)
     for test, job_id in session.exec(
         select(StageAssessment, Stage.job_id)
         .join(Stage, Stage.id == StageAssessment.stage_id)

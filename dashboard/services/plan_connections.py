@@ -11,7 +11,9 @@ A test archived or deleted at the vendor while its connection stays connected st
 as surely, and looked as fine: each send was refused there, one candidate at a time. A listing
 of the connection's tests that leaves it out, asked when a send of it is refused, marks it
 (``unlisted_after_refusal``); a listing that shows it again (the picker, a repair) or a send of
-it that goes through clears the mark.
+it that goes through clears the mark. A stage's live-interview template deleted at the vendor
+stops every booking's room as surely, and is marked and cleared the same way (``_Named`` is
+either): a refused room asks, a room made or another template chosen clears.
 The plan page asks the vendor nothing itself: one listing per connection on every load (and
 every redraw a colleague's change brings) would make the plan wait on the slowest vendor.
 """
@@ -27,7 +29,7 @@ from dashboard.services import history, integrations, plans
 from dashboard.services.actors import Actor
 from dashboard.services.errors import NotFound, UserError
 from dashboard.services.wording import counted
-from models import AssessmentAttempt, Integration, Job, Stage, StageAssessment, utcnow
+from models import AssessmentAttempt, Integration, Interview, Job, Stage, StageAssessment, utcnow
 from providers import registry
 
 ASK_AGAIN_AFTER = datetime.timedelta(minutes=10)  # see unlisted_after_refusal
@@ -69,61 +71,123 @@ def unlisted_warning(stage_name: str, connection: Integration | None, test: Stag
     )
 
 
-def _plan_test_of(session: Session, attempt: AssessmentAttempt) -> StageAssessment | None:
+def link_unlisted_warning(stage: Stage, connection: Integration | None) -> str:
+    """What a stage's live-interview template the vendor no longer lists stops, and how to replace
+    it; "" while listed (or while its connection is disconnected: ``template_warning`` says that)."""
+    if not stage.live_template_id or stage.live_template_unlisted_since is None or _disconnected(connection):
+        return ""
+    return (
+        f"{connection.name} no longer lists {stage.live_template_name or stage.live_template_id}: "
+        f"interviews booked in {stage.name} get no link. In the interview plan, remove the link from "
+        f"{stage.name} (Remove) and choose one the vendor offers (Default live-interview link)."
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class _Named:
+    """What a plan names at a vendor and marks once the vendor no longer lists it: a stage's test,
+    or its live-interview template. ``row`` keeps the mark and the last asking, in the columns
+    ``since`` and ``asked`` name (a stage holds its template's beside its other settings)."""
+
+    row: StageAssessment | Stage
+    stage: Stage
+    integration_id: int
+    vendor_id: str
+    since: str
+    asked: str
+
+    def warning(self, session: Session) -> str:
+        connection = session.get(Integration, self.integration_id)
+        if isinstance(self.row, Stage):
+            return link_unlisted_warning(self.stage, connection)
+        return unlisted_warning(self.stage.name, connection, self.row)
+
+
+def _plan_test_of(session: Session, attempt: AssessmentAttempt) -> _Named | None:
     """The plan's test ``attempt`` was sent for; None for a test changed for this one candidate,
     or sent one-off."""
     if attempt.stage_id is None:
         return None
-    return session.exec(
+    test = session.exec(
         select(StageAssessment).where(
             StageAssessment.stage_id == attempt.stage_id,
             StageAssessment.integration_id == attempt.integration_id,
             StageAssessment.vendor_test_id == attempt.vendor_test_id,
         )
     ).first()
+    if test is None:
+        return None
+    stage = session.get(Stage, test.stage_id)
+    return _Named(test, stage, test.integration_id, test.vendor_test_id, "unlisted_since", "listing_asked_at")
+
+
+def _plan_link_of(session: Session, attempt: AssessmentAttempt) -> _Named | None:
+    """The live-interview link whose template made ``attempt``, an interview's room; None once its
+    stage's link was changed since (to another template or connection)."""
+    interview = session.exec(select(Interview).where(Interview.attempt_id == attempt.id)).first()
+    stage = session.get(Stage, interview.stage_id) if interview else None
+    if stage is None or (stage.live_integration_id, stage.live_template_id) != (
+        attempt.integration_id,
+        attempt.vendor_test_id,
+    ):
+        return None
+    return _Named(
+        stage,
+        stage,
+        attempt.integration_id,
+        attempt.vendor_test_id,
+        "live_template_unlisted_since",
+        "live_template_listing_asked_at",
+    )
+
+
+def _named_by(session: Session, attempt: AssessmentAttempt) -> _Named | None:
+    return _plan_link_of(session, attempt) if attempt.live_interview else _plan_test_of(session, attempt)
 
 
 def unlisted_after_refusal(session: Session, attempt: AssessmentAttempt) -> str:
-    """After the vendor refused to send ``attempt``, whether it is its stage's test and one the vendor
-    no longer lists: the words for the recruiter, or "". The test is marked on the plan if so.
+    """After the vendor refused to send ``attempt``, whether it is its stage's test (or the room of
+    its live-interview link) and one the vendor no longer lists: the words for the recruiter, or "".
+    The test (or link) is marked on the plan if so.
 
     The vendors say it each their own way (a 404, a 400 "does not exist", a 422 "not active",
     GraphQL's 200 with an error), so their listing is asked rather than their words read. Asked
     at most every ``ASK_AGAIN_AFTER`` per test, counted from the last asking (refused for another
     reason, a bulk send would list the catalogue per candidate); in between, the last answer stands.
     """
-    test = _plan_test_of(session, attempt)
-    if test is None:
+    named = _named_by(session, attempt)
+    if named is None:
         return ""
-    asked = test.listing_asked_at
+    row = named.row
+    asked = getattr(row, named.asked)
     if asked is None or asked <= utcnow() - ASK_AGAIN_AFTER:
-        test.listing_asked_at = utcnow()
-        session.add(test)
+        setattr(row, named.asked, utcnow())
+        session.add(row)
         try:
             listed = {
                 t.id
-                for t in integrations.list_vendor_tests(session=session, integration_id=test.integration_id)
+                for t in integrations.list_vendor_tests(session=session, integration_id=named.integration_id)
             }
         except UserError:
             return ""  # kept on the connection's health; the vendor's own refusal is said
-        session.refresh(test)
+        session.refresh(row)
         # An empty listing is more likely misread than every test gone: it marks nothing.
-        if listed and test.vendor_test_id not in listed and test.unlisted_since is None:
-            test.unlisted_since = utcnow()
-            session.add(test)
-            history.bump_job(session, session.get(Stage, test.stage_id).job_id)
-    stage = session.get(Stage, test.stage_id)
-    return unlisted_warning(stage.name, session.get(Integration, test.integration_id), test)
+        if listed and named.vendor_id not in listed and getattr(row, named.since) is None:
+            setattr(row, named.since, utcnow())
+            session.add(row)
+            history.bump_job(session, named.stage.job_id)
+    return named.warning(session)
 
 
 def listed_again(session: Session, attempt: AssessmentAttempt) -> None:
-    """``attempt`` was sent: its plan's test, if marked as no longer listed, is offered again (an
-    admin restored it at the vendor), and the plan stops calling it gone. Not committed here."""
-    test = _plan_test_of(session, attempt)
-    if test is not None and test.unlisted_since is not None:
-        test.unlisted_since = None
-        session.add(test)
-        history.bump_job(session, session.get(Stage, test.stage_id).job_id)
+    """``attempt`` was sent: its plan's test (or live-interview template), if marked as no longer
+    listed, is offered again (an admin restored it at the vendor), and the plan stops calling it
+    gone. Not committed here."""
+    named = _named_by(session, attempt)
+    if named is not None and getattr(named.row, named.since) is not None:
+        setattr(named.row, named.since, None)
+        session.add(named.row)
+        history.bump_job(session, named.stage.job_id)
 
 
 def booking_refusal(stage: Stage, connection: Integration | None) -> str:
@@ -323,6 +387,7 @@ def use_for_link(*, session: Session, stage_id: int, integration_id: int, actor:
     what = stage.live_template_name or stage.live_template_id
     new = _lister(session, old, integration_id, stage.live_template_id, what)
     stage.live_integration_id = new.id
+    stage.live_template_unlisted_since = None  # ``new`` was just asked, and lists it
     session.add(stage)
     job = session.get(Job, stage.job_id)
     integrations.audit(

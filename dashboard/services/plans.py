@@ -385,6 +385,8 @@ def set_live_interview_template(
     stage.live_integration_id = integration_id
     stage.live_template_id = template_id or None
     stage.live_template_name = (template_name or template_id or "")[:200] or None
+    # Another template (or the same one, picked from a listing that shows it) is not known gone.
+    stage.live_template_unlisted_since = stage.live_template_listing_asked_at = None
     session.add(stage)
     history.bump_job(session, stage.job_id)  # open plan pages show the new link
     session.commit()

@@ -773,6 +773,9 @@ class PlanStage:
     reminder_hours: str = ""
     # Why no interview can be booked here, its link's connection disconnected ("" if connected).
     live_broken: str = ""
+    # Why interviews booked here get no link, the vendor no longer listing its template while its
+    # connection is connected ("" while listed), as ``PlanTest.unlisted``.
+    live_unlisted: str = ""
     # Changes whenever the settings form's stored values do: the form, whose boxes keep what is
     # typed in them, is drawn afresh by it to show a colleague's saved settings.
     settings_version: str = ""
@@ -860,6 +863,9 @@ def plan(session: Session, job_id: int) -> PlanView:
                     plan_connections.template_warning(s.name, connections.get(s.live_integration_id))
                     if s.live_template_id
                     else ""
+                ),
+                live_unlisted=plan_connections.link_unlisted_warning(
+                    s, connections.get(s.live_integration_id)
                 ),
             )
             for s in stages

@@ -18,6 +18,7 @@ from models import (
     IntegrationLog,
     Interview,
     Job,
+    Stage,
     StageAssessment,
 )
 from tests.conftest import connect_pads, connect_screen, enter_stage, link_pads, send_test, vendor_test_stages
@@ -316,3 +317,156 @@ def test_sends_of_a_listed_test_refused_for_another_reason_ask_the_listing_once(
     assert sandbox.stats()["api_requests"] == calls_before + 3  # two sends, one listing
     [shown] = next(s for s in views.plan(session, p.job.id).stages if s.id == p.assessment.id).tests
     assert shown.unlisted == ""
+
+
+def _book(session, application_id: int) -> AssessmentAttempt:
+    """An interview booked for tomorrow; its room at the vendor, made from the stage's template."""
+    interview = interviews.schedule_interview(
+        session=session,
+        application_id=application_id,
+        scheduled_for=datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=1),
+        interviewers="Grace Hopper",
+        actor=SYSTEM,
+    )
+    return session.get(AssessmentAttempt, interview.attempt_id)
+
+
+def _link_unlisted(session, stage_id: int) -> str:
+    session.expire_all()
+    stage = session.get(Stage, stage_id)
+    shown = next(s for s in views.plan(session, stage.job_id).stages if s.id == stage_id)
+    assert shown.live_broken == ""  # the connection is connected: only the template is gone
+    return shown.live_unlisted
+
+
+def _deleted_link_booked(session, sandbox, p) -> tuple[str, AssessmentAttempt]:
+    """Applied's interviews get a CoderPad Interview pad from a question, deleted at CoderPad; one
+    booked since. The question's name and the room refused."""
+    _pads, question = link_pads(session, p.applied.id)
+    deleted = sandbox.post(
+        "/_sandbox/coderpad_interview/catalog",
+        json={"archive": session.get(Stage, p.applied.id).live_template_id},
+    )
+    assert deleted.status_code == 200
+    return question, _book(session, p.application.id)
+
+
+def test_a_live_interview_template_deleted_at_the_vendor_is_marked_on_the_plan_once_a_booking_is_refused(
+    session, pipeline_with_assessment, sandbox
+):
+    """Found by trying it: a question deleted in CoderPad left the plan's live-interview link looking
+    fine; each interview booked in the stage got no room, one candidate at a time, with CoderPad's
+    "Resource not found", and nothing said the link was what had to change."""
+    p = pipeline_with_assessment
+    question, room = _deleted_link_booked(session, sandbox, p)
+
+    gone = (
+        f"CoderPad Interview no longer lists {question}: interviews booked in Applied get no link. In the "
+        "interview plan, remove the link from Applied (Remove) and choose one the vendor offers "
+        "(Default live-interview link)."
+    )
+    assert room.state == AttemptState.ERROR
+    assert room.error_reason == f"CoderPad Interview refused: Resource not found. {gone}"
+    assert _link_unlisted(session, p.applied.id) == gone
+
+
+def test_a_codesignal_template_deleted_at_the_vendor_is_marked_when_a_booking_is_refused_in_graphql(
+    session, pipeline_with_assessment, sandbox
+):
+    """CodeSignal refuses with a GraphQL error in a 200, not a 404: the listing is asked either way."""
+    p = pipeline_with_assessment
+    codesignal, _stages = vendor_test_stages(session, "codesignal")
+    template = next(
+        t for t in list_vendor_tests(session=session, integration_id=codesignal.id) if t.live_interview
+    )
+    plans.set_live_interview_template(
+        session=session,
+        stage_id=p.applied.id,
+        integration_id=codesignal.id,
+        template_id=template.id,
+        template_name=template.name,
+    )
+    sandbox.post("/_sandbox/codesignal/catalog", json={"archive": template.id.removeprefix("live:")})
+
+    room = _book(session, p.application.id)
+
+    assert room.state == AttemptState.ERROR
+    assert room.error_reason.startswith("CodeSignal refused: Interview template not found. ")
+    assert _link_unlisted(session, p.applied.id).startswith(f"CodeSignal no longer lists {template.name}:")
+
+
+def test_a_booking_whose_room_is_made_again_clears_the_links_mark(session, pipeline_with_assessment, sandbox):
+    """The question brought back at CoderPad: the next interview gets its room, and the plan stops
+    calling the link gone."""
+    p = pipeline_with_assessment
+    _question, _room = _deleted_link_booked(session, sandbox, p)
+    sandbox.post(
+        "/_sandbox/coderpad_interview/catalog",
+        json={"restore": session.get(Stage, p.applied.id).live_template_id},
+    )
+
+    room = _book(session, p.application.id)
+
+    assert room.state == AttemptState.SENT
+    assert _link_unlisted(session, p.applied.id) == ""
+
+
+def test_choosing_another_live_interview_template_clears_the_links_mark(
+    session, pipeline_with_assessment, sandbox
+):
+    p = pipeline_with_assessment
+    _question, _room = _deleted_link_booked(session, sandbox, p)
+    pads = session.get(Stage, p.applied.id).live_integration_id
+    other = [t for t in list_vendor_tests(session=session, integration_id=pads) if t.live_interview][1]
+
+    plans.set_live_interview_template(
+        session=session,
+        stage_id=p.applied.id,
+        integration_id=pads,
+        template_id=other.id,
+        template_name=other.name,
+    )
+
+    assert _link_unlisted(session, p.applied.id) == ""
+    assert _book(session, p.application.id).state == AttemptState.SENT
+
+
+def test_a_listing_that_shows_the_template_again_clears_the_links_mark(
+    session, pipeline_with_assessment, sandbox
+):
+    p = pipeline_with_assessment
+    _question, _room = _deleted_link_booked(session, sandbox, p)
+    stage = session.get(Stage, p.applied.id)
+    sandbox.post("/_sandbox/coderpad_interview/catalog", json={"restore": stage.live_template_id})
+
+    list_vendor_tests(session=session, integration_id=stage.live_integration_id)  # the picker opened
+
+    assert _link_unlisted(session, p.applied.id) == ""
+
+
+def test_refused_bookings_ask_for_the_templates_at_most_every_ten_minutes(
+    session, pipeline_with_assessment, sandbox
+):
+    """As for a plan's tests: a day of bookings refused for another reason would list the question
+    bank once per interview; the last answer stands for ten minutes from the asking."""
+    p = pipeline_with_assessment
+    _pads, _question = link_pads(session, p.applied.id)
+    sandbox.faults(vendor="coderpad_interview", fail_next=[{"status": 400}])  # refused for another reason
+    assert _book(session, p.application.id).state == AttemptState.ERROR
+    asked = sandbox.stats("coderpad_interview")["list_requests"]
+    sandbox.post(
+        "/_sandbox/coderpad_interview/catalog",
+        json={"archive": session.get(Stage, p.applied.id).live_template_id},
+    )
+
+    assert _book(session, p.application.id).state == AttemptState.ERROR
+    assert sandbox.stats("coderpad_interview")["list_requests"] == asked  # not asked again
+    assert _link_unlisted(session, p.applied.id) == ""
+    stage = session.get(Stage, p.applied.id)
+    stage.live_template_listing_asked_at -= plan_connections.ASK_AGAIN_AFTER
+    session.add(stage)
+    session.commit()
+
+    _book(session, p.application.id)
+
+    assert _link_unlisted(session, p.applied.id).startswith("CoderPad Interview no longer lists")
