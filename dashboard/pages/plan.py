@@ -37,16 +37,17 @@ def _disconnected(words, *extra) -> rx.Component:
     )
 
 
-def _unlisted(words) -> rx.Component:
-    """A test the vendor no longer lists, its connection connected: said in words, in red, as
-    ``_disconnected``; no Repair button, since the fix is the row's own x and Add assessment."""
+def _unlisted(words, class_name: str = "unlisted-test") -> rx.Component:
+    """A test (or live-interview template) the vendor no longer lists, its connection connected:
+    said in words, in red, as ``_disconnected``; no Repair button, since the fix is the row's own
+    x and Add assessment (the link's Remove and Default live-interview link)."""
     return rx.callout.root(
         rx.callout.icon(rx.icon("archive-x")),
         rx.callout.text(rx.text.strong("No longer at the vendor. "), words),
         color_scheme="red",
         size="1",
         high_contrast=True,
-        class_name="unlisted-test",
+        class_name=class_name,
     )
 
 
@@ -287,6 +288,7 @@ def _stage(stage: PlanStage, index) -> rx.Component:
                     ),
                 ),
             ),
+            rx.cond(stage.live_unlisted != "", _unlisted(stage.live_unlisted, "unlisted-link")),
             rx.cond(stage.kind == "assessment", _settings(stage)),
             rx.cond(stage.kind == "assessment", _settings_changed_meanwhile(stage)),
             spacing="2",
@@ -543,6 +545,14 @@ def _stage_read(stage: PlanStage, index) -> rx.Component:
                 rx.text("Live-interview link: ", stage.live_template, size="1"),
             ),
             rx.cond(stage.live_broken != "", _disconnected(stage.live_broken)),
+            rx.cond(
+                stage.live_unlisted != "",
+                _unlisted(
+                    "The vendor no longer offers its template: interviews booked here get no link until "
+                    "a recruiter replaces it.",
+                    "unlisted-link",
+                ),
+            ),
             rx.cond(
                 stage.kind == "assessment", rx.text(_sending(stage), size="1", class_name="stage-sending")
             ),

@@ -3,13 +3,17 @@
 The plan looked fine while every candidate moved into the stage failed at HackerRank, one by one.
 The refused send asks the vendor for its tests once; the plan then says the test is no longer
 listed, and the row's own x and Add assessment replace it (a generated sandbox test is used, so
-the demo's catalogue stays as the other walks know it).
+the demo's catalogue stays as the other walks know it). A stage's live-interview template deleted
+at the vendor is walked the same way: the refused booking marks the link.
 """
+
+import datetime
 
 import httpx
 import pytest
 from playwright.sync_api import expect
 
+from providers.sandbox import coderpad_interview
 from tests.browser.steps import add_candidate, add_stage_test, broken_rules, card_of, new_job, pick_test
 
 pytestmark = pytest.mark.browser
@@ -64,3 +68,63 @@ def test_a_test_archived_at_the_vendor_is_marked_on_the_plan_and_replaced(
     add_stage_test(page, stage, "HackerRank")
     expect(stage.locator(".unlisted-test")).to_have_count(0)
     shoot("h68-plan-replaced", stage)
+
+
+def _generated_question(sandbox_url: str) -> tuple[str, str]:
+    """A question made in the sandbox's CoderPad Interview account for this walk: (id, title)."""
+    httpx.post(f"{sandbox_url}/_sandbox/coderpad_interview/catalog", json={"extra_tests": 1})
+    newest = httpx.get(
+        f"{sandbox_url}{coderpad_interview.API}/questions",
+        params={"sort": "created_at,desc"},
+        headers={"Authorization": f'Token token="{coderpad_interview.DEMO_KEY}"'},
+    ).json()["questions"][0]
+    return str(newest["id"]), newest["title"]
+
+
+def test_a_live_interview_template_deleted_at_the_vendor_is_marked_on_the_plans_link(
+    page, app_url, demo_app, sign_in, shoot
+):
+    page.set_default_timeout(20_000)
+    question_id, question = _generated_question(demo_app.sandbox_url)
+    sign_in("admin@assay.test")
+    page.goto(f"{app_url}/")
+    plan_url = new_job(page, "Data Platform (deleted template)")
+    applied = page.locator(".plan-stage[data-stage='Applied']")
+    applied.get_by_role("button", name="Default live-interview link for Applied").click()
+    page.get_by_label("Vendor connection").click()
+    page.get_by_role("option", name="CoderPad Interview (CoderPad Interview)", exact=True).click()
+    page.get_by_label("Test", exact=True).click()
+    page.get_by_role("option", name=question, exact=True).click()
+    page.get_by_role("button", name="Add", exact=True).click()
+    expect(applied).to_contain_text(f"Live-interview link: {question}")
+
+    # Deleted in CoderPad's question bank by an interviewer; Assay's connection stays connected.
+    deleted = httpx.post(
+        f"{demo_app.sandbox_url}/_sandbox/coderpad_interview/catalog", json={"archive": question_id}
+    )
+    assert deleted.status_code == 200
+    page.get_by_role("link", name="Back to the board").click()
+    add_candidate(page, "Lena Linkless")
+    card_of(page, "Lena Linkless", "Applied").get_by_role("link", name="Lena Linkless", exact=True).click()
+    when = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=2)).strftime("%Y-%m-%d 15:00")
+    page.get_by_label("Interview time").fill(when)
+    page.get_by_label("Interviewers").fill("Grace Hopper")
+    page.get_by_role("button", name="Schedule").click()
+    gone = (
+        f"CoderPad Interview no longer lists {question}: interviews booked in Applied get no link. In the "
+        "interview plan, remove the link from Applied (Remove) and choose one the vendor offers "
+        "(Default live-interview link)."
+    )
+    expect(page.locator(".assessment-attempt", has_text="CoderPad Interview")).to_contain_text(gone)
+    shoot("h81-booking-room-refused")
+
+    page.goto(plan_url)
+    mark = applied.locator(".unlisted-link")
+    expect(mark).to_contain_text("No longer at the vendor.")
+    expect(mark).to_contain_text(gone)
+    assert broken_rules(page) == []
+    shoot("h81-plan-unlisted-link", applied)
+
+    applied.get_by_role("button", name="Remove the live-interview link of Applied").click()
+    expect(applied.locator(".unlisted-link")).to_have_count(0)
+    shoot("h81-plan-link-removed", applied)
