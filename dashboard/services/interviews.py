@@ -92,6 +92,18 @@ def schedule_interview(
     return interview
 
 
+def booking_outcome(session: Session, interview: Interview) -> assessments.SendOutcome:
+    """What booking ``interview`` did, in words for the person who booked it: a room the vendor
+    refused to make is said as a failure (the toast said "Interview scheduled." in green, the
+    refusal and what to do only on the room's card below)."""
+    room = session.get(AssessmentAttempt, interview.attempt_id) if interview.attempt_id else None
+    if room is not None and room.state == AttemptState.ERROR:
+        return assessments.SendOutcome(
+            True, f"Interview scheduled, but its link was not made: {room.error_reason}", failed=True
+        )
+    return assessments.SendOutcome(True, "Interview scheduled.")
+
+
 def _interviewers(typed: str) -> str:
     """The comma-separated names, tidied; refused whole rather than cut, so nobody is dropped unseen.
 

@@ -541,10 +541,12 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
             return rx.toast.error(str(err))
         application_id, who, actor = self._application_id(), self.interviewers, acting_user()
         return await self._act(
-            lambda s: interviews.schedule_interview(
-                session=s, application_id=application_id, scheduled_for=at, interviewers=who, actor=actor
+            lambda s: interviews.booking_outcome(
+                s,
+                interviews.schedule_interview(
+                    session=s, application_id=application_id, scheduled_for=at, interviewers=who, actor=actor
+                ),
             ),
-            success="Interview scheduled.",
             then=self._clear_interview_form,
         )
 

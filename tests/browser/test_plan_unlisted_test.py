@@ -116,6 +116,7 @@ def test_a_live_interview_template_deleted_at_the_vendor_is_marked_on_the_plans_
         "(Default live-interview link)."
     )
     expect(page.locator(".assessment-attempt", has_text="CoderPad Interview")).to_contain_text(gone)
+    expect(page.get_by_text("Interview scheduled, but its link was not made: ")).to_contain_text(gone)
     shoot("h81-booking-room-refused")
 
     page.goto(plan_url)

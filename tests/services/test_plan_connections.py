@@ -368,6 +368,12 @@ def test_a_live_interview_template_deleted_at_the_vendor_is_marked_on_the_plan_o
     assert room.state == AttemptState.ERROR
     assert room.error_reason == f"CoderPad Interview refused: Resource not found. {gone}"
     assert _link_unlisted(session, p.applied.id) == gone
+    # Seen in the walk: the booking's toast said "Interview scheduled." in green, the refusal
+    # only on the room's card below.
+    [interview] = session.exec(select(Interview).where(Interview.attempt_id == room.id)).all()
+    told = interviews.booking_outcome(session, interview)
+    assert (told.sent, told.failed) == (True, True)
+    assert told.message == f"Interview scheduled, but its link was not made: {room.error_reason}"
 
 
 def test_a_codesignal_template_deleted_at_the_vendor_is_marked_when_a_booking_is_refused_in_graphql(
