@@ -602,7 +602,33 @@ def retry(*, session: Session, attempt_id: int, actor: Actor) -> SendOutcome:
         UserError: The vendor reported this failure itself.
     """
     require_offered(session, "retry", attempt_id)
+    _room_from_the_link_now(session, session.get(AssessmentAttempt, attempt_id), actor)
     return assessments.retry_assessment(session=session, attempt_id=attempt_id, actor=actor)
+
+
+def _room_from_the_link_now(session: Session, attempt: AssessmentAttempt, actor: Actor) -> None:
+    """An interview's room the vendor never made is retried from its stage's live-interview link as
+    the plan has it now. Refused because its template was deleted at the vendor, the words sent the
+    recruiter to replace the link; the retry then asked for the deleted template again. A room the
+    vendor made, or one whose stage has no link now, keeps what it was sent with. Not committed here.
+    """
+    if not attempt.live_interview or attempt.vendor_attempt_id:
+        return
+    interview = session.exec(select(Interview).where(Interview.attempt_id == attempt.id)).first()
+    stage = session.get(Stage, interview.stage_id) if interview else None
+    if stage is None or not stage.live_template_id or not stage.live_integration_id:
+        return
+    if (stage.live_integration_id, stage.live_template_id) == (
+        attempt.integration_id,
+        attempt.vendor_test_id,
+    ):
+        return
+    was = attempt.vendor_test_name
+    attempt.integration_id = stage.live_integration_id
+    attempt.vendor_test_id = stage.live_template_id
+    attempt.vendor_test_name = stage.live_template_name or "Live interview"
+    session.add(attempt)
+    _record(session, attempt, f"retried from the plan's link as it is now (was {was})", actor)
 
 
 # Actions that need no more than the click, on the application page and in the queue.

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from sqlmodel import select
 
-from dashboard.services import interviews, pipeline, plan_connections, plans, views
+from dashboard.services import attempt_actions, interviews, pipeline, plan_connections, plans, views
 from dashboard.services.actors import SYSTEM
 from dashboard.services.errors import UserError
 from dashboard.services.integrations import disconnect, list_vendor_tests
@@ -476,3 +476,39 @@ def test_refused_bookings_ask_for_the_templates_at_most_every_ten_minutes(
     _book(session, p.application.id)
 
     assert _link_unlisted(session, p.applied.id).startswith("CoderPad Interview no longer lists")
+
+
+def test_retrying_a_room_refused_for_a_deleted_template_makes_it_from_the_link_chosen_since(
+    session, pipeline_with_assessment, sandbox
+):
+    """helper-81 saw it: the recruiter replaced the link as the words said, then pressed Retry on the
+    room, which asked CoderPad for the deleted question again and failed again; only cancelling the
+    interview and booking it anew helped, and nothing said so. A room the vendor never made has
+    nothing at the vendor to keep: its retry takes the stage's link as it is now."""
+    p = pipeline_with_assessment
+    deleted, room = _deleted_link_booked(session, sandbox, p)
+    stage = session.get(Stage, p.applied.id)
+    other = next(
+        t
+        for t in list_vendor_tests(session=session, integration_id=stage.live_integration_id)
+        if t.live_interview and t.id != stage.live_template_id
+    )
+    plans.set_live_interview_template(
+        session=session,
+        stage_id=stage.id,
+        integration_id=stage.live_integration_id,
+        template_id=other.id,
+        template_name=other.name,
+    )
+
+    outcome = attempt_actions.retry(session=session, attempt_id=room.id, actor=SYSTEM)
+
+    session.refresh(room)
+    assert (room.state, room.vendor_test_id, room.vendor_test_name) == (
+        AttemptState.SENT,
+        other.id,
+        other.name,
+    )
+    assert not outcome.failed
+    said = session.exec(select(ApplicationEvent.summary).where(ApplicationEvent.attempt_id == room.id)).all()
+    assert f"{other.name}: retried from the plan's link as it is now (was {deleted})" in said
