@@ -22,6 +22,17 @@ def bump_job(session: Session, job_id: int) -> None:
     )
 
 
+SUMMARY_LENGTH = ApplicationEvent.__table__.c.summary.type.length
+
+
+def _fitted(summary: str) -> str:
+    """``summary`` within its column: a longer one (a vendor's long refusal, whole on the attempt's
+    card) is cut at a word and ends in "…", so nobody reads a cut line as all there was."""
+    if len(summary) <= SUMMARY_LENGTH:
+        return summary
+    return summary[: SUMMARY_LENGTH - 1].rsplit(" ", 1)[0].rstrip(" .,;:") + "…"
+
+
 def record(
     session: Session,
     *,
@@ -39,7 +50,7 @@ def record(
         ApplicationEvent(
             application_id=application_id,
             attempt_id=attempt.id if attempt else None,
-            summary=summary[:300],
+            summary=_fitted(summary),
             from_state=from_state,
             to_state=to_state,
             actor_kind=actor.kind,
