@@ -388,7 +388,7 @@ def try_again(session: Session, message_id: int, actor: Actor) -> str:
         history.record(
             session,
             application_id=message.application_id,
-            summary=f"Email to {message.to_address} to be tried again: {message.subject}"[:300],
+            summary=f"Email to {message.to_address} to be tried again: {message.subject}",
             actor=actor,
         )
     session.commit()

@@ -671,7 +671,7 @@ def send_feedback(session: Session, application_id: int, event: str) -> bool:
         session,
         application_id=application_id,
         # Written, not sent: the outbox says whether it went (no mail server set: never).
-        summary=f"Feedback email to {candidate.email} ({event}) written to the outbox"[:300],
+        summary=f"Feedback email to {candidate.email} ({event}) written to the outbox",
         actor=SYSTEM,
     )
     session.commit()
