@@ -177,6 +177,11 @@ function noteCardControl(event) {
   }
 }
 
+// A card's "Move to" menu is part of the card: a colleague's move draws the card anew in another
+// column, and the menu open on the old one closes under the recruiter's pointer. The board is
+// told which card's menu closed so, and from which column, and says why (set while it is drawn).
+let reportMenuClosedWithCard = null;
+
 function forgetCardControlOnClickElsewhere(event) {
   // A click on the page's background sends the focus to the body without a focusin: the card
   // control noted before must not be taken up by a colleague's move of that card minutes later.
@@ -186,7 +191,7 @@ function forgetCardControlOnClickElsewhere(event) {
   }
 }
 
-export function DndBoard({ onMove, children, ...rest }) {
+export function DndBoard({ onMove, onMenuClosedWithCard, children, ...rest }) {
   // A mouse drags once it moves; a finger only after a press held still (a quarter second),
   // so that a swipe over the cards scrolls the board as it would anywhere else on a phone.
   const sensors = useSensors(
@@ -209,6 +214,14 @@ export function DndBoard({ onMove, children, ...rest }) {
       onMove(applicationId, stageId, fromStageId);
     }
   };
+  // A layout effect: its cleanup, the board leaving the page, runs before its cards' own, so a
+  // menu open as one navigates away is not reported.
+  const onMenuClosed = React.useRef(onMenuClosedWithCard);
+  onMenuClosed.current = onMenuClosedWithCard;
+  React.useLayoutEffect(() => {
+    reportMenuClosedWithCard = (applicationId, seenIn) => onMenuClosed.current?.(applicationId, seenIn);
+    return () => { reportMenuClosedWithCard = null; };
+  }, []);
   React.useEffect(() => {
     document.addEventListener("focusin", noteCardControl);
     document.addEventListener("pointerdown", forgetCardControlOnClickElsewhere);
@@ -280,6 +293,8 @@ export function DragCard({ applicationId, stageId, label, disabled, children, st
     }
   }, [applicationId]);
   const card = React.useRef(null);
+  const stageIdNow = React.useRef(stageId);
+  stageIdNow.current = stageId;
   // A layout effect's cleanup runs before React takes the old card off the page, and the new
   // card's effect just after, in the same commit.
   React.useLayoutEffect(() => {
@@ -291,6 +306,11 @@ export function DragCard({ applicationId, stageId, label, disabled, children, st
       [...node.querySelectorAll("[aria-label]")].find((control) => control.getAttribute("aria-label") === label)?.focus();
     }
     return () => {
+      const report = reportMenuClosedWithCard;
+      if (report && node?.querySelector("[aria-haspopup='menu'][data-state='open']")) {
+        const seenIn = stageIdNow.current;
+        setTimeout(() => report(applicationId, seenIn), 0);
+      }
       const focused = document.activeElement;
       const lost = !focused || focused === document.body || node?.contains(focused) || focused.closest("[role='menu']");
       if (lost && lastCardControl?.applicationId === id && lastCardControl.label) {

@@ -24,6 +24,8 @@ class DndBoard(rx.Component):
     on_move: rx.EventHandler[
         lambda application_id, stage_id, from_stage_id: [application_id, stage_id, from_stage_id]
     ]
+    # A card's "Move to" menu was open as the card left its column (``seen_in``): it closed with it.
+    on_menu_closed_with_card: rx.EventHandler[lambda application_id, seen_in: [application_id, seen_in]]
 
 
 class DropColumn(rx.Component):

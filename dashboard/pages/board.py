@@ -386,6 +386,7 @@ def board_page() -> rx.Component:
                     dnd_board(
                         rx.foreach(BoardState.board.columns, _column),
                         on_move=BoardState.move,
+                        on_menu_closed_with_card=BoardState.menu_closed_with_its_card,
                         id=BOARD_ID,
                         # A region one tabs to, named for its job: wider than the window, a board
                         # without a card (a new job, or filtered to nobody) had nothing to focus,

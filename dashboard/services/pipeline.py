@@ -255,9 +255,28 @@ def move_application(
 
 def _refuse_moved_meanwhile(session: Session, application: Application, stage: Stage) -> None:
     """A colleague moved the card since it was seen: say where it is, and move nothing."""
+    raise UserError(f"{_moved_to(session, application)} meanwhile; not moved to {stage.name}.")
+
+
+def _moved_to(session: Session, application: Application) -> str:
+    """Whose card it is and the stage it is in now: "Ada Lovelace was moved to Onsite"."""
     name = session.get(Candidate, application.candidate_id).name
+    return f"{name} was moved to {session.get(Stage, application.stage_id).name}"
+
+
+def moved_meanwhile(session: Session, *, job_id: int, application_id: int, seen_in: int) -> str:
+    """What to tell a recruiter whose card's "Move to" menu, on ``job_id``'s board, closed as the
+    board drew the card anew: a colleague moved it out of ``seen_in``, the column the menu was
+    opened in; "" if it is still there (or gone, or not this job's), the menu having closed for
+    another reason."""
+    application = session.get(Application, application_id)
+    if application is None or application.job_id != job_id or application.stage_id == seen_in:
+        return ""
     now_in = session.get(Stage, application.stage_id).name
-    raise UserError(f"{name} was moved to {now_in} meanwhile; not moved to {stage.name}.")
+    return (
+        f"{_moved_to(session, application)} meanwhile, so their menu closed before you chose. "
+        f"Move them from their card in {now_in} if need be."
+    )
 
 
 def _enter(

@@ -184,6 +184,25 @@ class BoardState(RejectForm, rx.State):
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
+    async def menu_closed_with_its_card(self, application_id: int, seen_in: int):
+        """A card's "Move to" menu was open as the board drew the card anew (``dnd.jsx``), which
+        closes it: if a colleague moved the card, say so, rather than let the menu vanish unexplained."""
+        job_id, user = self._job_id(), current_user()
+
+        def tell(session) -> str:
+            require(user, Permission.VIEW_PIPELINE, job_id=job_id)
+            return pipeline.moved_meanwhile(
+                session, job_id=job_id, application_id=int(application_id), seen_in=int(seen_in)
+            )
+
+        try:
+            told = await in_session(tell)
+        except UserError:
+            return None  # the board itself says so at its next load
+        return rx.toast.info(told) if told else None
+
+    @rx.event
+    @requires(Permission.MANAGE_PIPELINE)
     def toggle_selected(self, application_id: int):
         """Select or unselect a card for a bulk move."""
         if application_id in self.selected:

@@ -355,3 +355,37 @@ def test_two_moves_of_one_card_at_once_go_one_after_the_other(session, pipeline_
     assert session.get(Application, ada).stage_id == assessment
     moves = session.exec(select(ApplicationEvent.summary).where(ApplicationEvent.summary.startswith("Moved")))
     assert moves.all() == ["Moved from Applied to CoderPad assessment"]
+
+
+def test_a_card_moved_while_its_menu_was_open_is_told_where_it_went(session, pipeline_with_assessment):
+    """Found by helper-h84: a colleague moved the card whose "Move to" menu a recruiter had open;
+    the menu closed with the card's old place, saying nothing. What the board tells them then."""
+    p = pipeline_with_assessment
+    assert (
+        pipeline.moved_meanwhile(
+            session, job_id=p.job.id, application_id=p.application.id, seen_in=p.applied.id
+        )
+        == ""
+    )
+
+    _a_colleague_moving(p.application.id, p.onsite.id)(session)
+
+    assert pipeline.moved_meanwhile(
+        session, job_id=p.job.id, application_id=p.application.id, seen_in=p.applied.id
+    ) == (
+        "Ada Lovelace was moved to Onsite meanwhile, so their menu closed before you chose. "
+        "Move them from their card in Onsite if need be."
+    )
+    assert (
+        pipeline.moved_meanwhile(
+            session, job_id=p.job.id, application_id=p.application.id, seen_in=p.onsite.id
+        )
+        == ""
+    )
+    # Another job's board learns nothing of this card.
+    assert (
+        pipeline.moved_meanwhile(
+            session, job_id=p.job.id + 1, application_id=p.application.id, seen_in=p.applied.id
+        )
+        == ""
+    )
