@@ -308,49 +308,69 @@ def _add_candidate() -> rx.Component:
 _BAR_HEIGHT = "48px"  # the selection bar's buttons and padding on one line
 
 
+def _bar(*, live: bool) -> rx.Component:
+    """The selection bar; not ``live``, its twin, unseen and inert, that keeps its place."""
+    move = rx.button("Move selected to", rx.icon("chevron-down", size=14), loading=BoardState.moving)
+    reject = rx.button(
+        rx.icon("ban", size=14),
+        "Reject selected",
+        color_scheme="red",
+        variant="surface",  # soft red on the bar's tint fell short of AA contrast
+        loading=BoardState.moving,
+        on_click=BoardState.set_rejecting(True) if live else None,
+    )
+    clear = rx.button(
+        "Clear selection", variant="ghost", on_click=BoardState.clear_selection if live else None
+    )
+    return rx.hstack(
+        rx.text(BoardState.selected.length(), " selected", weight="medium"),
+        _stage_menu(move, BoardState.board.stages, lambda stage: BoardState.move_selected(stage.id))
+        if live
+        else move,
+        reject,
+        clear,
+        align="center",
+        wrap="wrap",
+        padding="8px 12px",
+        background=rx.color("accent", 3),
+        border_radius="8px",
+        min_height=_BAR_HEIGHT,
+        grid_area="1 / 1",
+        class_name="selection-bar" if live else "selection-bar-place",
+        custom_attrs={} if live else {"aria-hidden": "true", "inert": True},
+        visibility="visible" if live else "hidden",
+    )
+
+
 def _selection_bar() -> rx.Component:
     """What to do with the ticked cards, in a place kept for it while none is ticked.
 
     Drawn above the board only once a card was ticked, the bar pushed every card 60 px down
     under the pointer: the click aimed at the next card's checkbox landed on the card above it
     (its "Move to", opening a menu). Until then the place says what ticking cards is for.
+    The place is the bar's own unseen twin, drawn in the same cell, not a fixed height: in a
+    window narrower than its buttons the bar wraps onto two lines (three on a phone), and a
+    place kept one line high let the first tick push the cards down all the same.
     """
-    return rx.cond(
-        BoardState.selected.length() > 0,
-        rx.hstack(
-            rx.text(BoardState.selected.length(), " selected", weight="medium"),
-            _stage_menu(
-                rx.button("Move selected to", rx.icon("chevron-down", size=14), loading=BoardState.moving),
-                BoardState.board.stages,
-                lambda stage: BoardState.move_selected(stage.id),
+    return rx.box(
+        _bar(live=False),
+        rx.cond(
+            BoardState.selected.length() > 0,
+            _bar(live=True),
+            rx.text(
+                # Not on an empty board: there is nobody to tick.
+                rx.cond(BoardState.board.total > 0, "Tick candidates to move or reject several at once.", ""),
+                size="2",
+                color_scheme="gray",
+                padding="8px 12px",
+                min_height=_BAR_HEIGHT,
+                display="flex",
+                align_items="center",
+                grid_area="1 / 1",
             ),
-            rx.button(
-                rx.icon("ban", size=14),
-                "Reject selected",
-                color_scheme="red",
-                variant="surface",  # soft red on the bar's tint fell short of AA contrast
-                on_click=BoardState.set_rejecting(True),
-                loading=BoardState.moving,
-            ),
-            rx.button("Clear selection", variant="ghost", on_click=BoardState.clear_selection),
-            align="center",
-            wrap="wrap",
-            padding="8px 12px",
-            background=rx.color("accent", 3),
-            border_radius="8px",
-            min_height=_BAR_HEIGHT,
-            class_name="selection-bar",
         ),
-        rx.text(
-            # Not on an empty board: there is nobody to tick.
-            rx.cond(BoardState.board.total > 0, "Tick candidates to move or reject several at once.", ""),
-            size="2",
-            color_scheme="gray",
-            padding="8px 12px",
-            min_height=_BAR_HEIGHT,
-            display="flex",
-            align_items="center",
-        ),
+        display="grid",
+        width="100%",
     )
 
 

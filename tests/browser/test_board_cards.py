@@ -318,3 +318,37 @@ def test_ticking_the_first_card_leaves_the_next_one_where_it_was(page, sign_in, 
     page.get_by_role("button", name="Clear selection").click()
     expect(page.locator(".selection-bar")).to_have_count(0)
     assert page.get_by_label("Select Lynn Conway").bounding_box()["y"] == aimed["y"]
+
+
+@pytest.mark.parametrize("width", [800, 390])
+def test_in_a_narrow_window_ticking_a_card_leaves_the_cards_where_they_were(page, sign_in, shoot, width):
+    """Found by helper-h84: narrower than its buttons, the selection bar wrapped onto a second line
+    (a third on a phone), taller than the place kept for it, so the first tick pushed every card
+    down under the pointer again (32 px at 800 px wide, 44 px on a phone)."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    new_job(page, f"Narrow Bar Engineer {width}")
+    page.get_by_role("link", name="Back to the board").click()
+    expect(page.get_by_text("No applications in this job yet.")).to_be_visible()
+    for name in ["Nia Narrow", "Oz Narrow"]:
+        add_candidate(page, name)
+    page.set_viewport_size({"width": width, "height": 900})
+    aimed = page.get_by_label("Select Oz Narrow").bounding_box()
+
+    page.get_by_label("Select Nia Narrow").click()
+    expect(page.locator(".selection-bar")).to_contain_text("1 selected")
+    shoot(f"board-selection-bar-{width}px", full_page=False)
+
+    assert page.get_by_label("Select Oz Narrow").bounding_box()["y"] == aimed["y"]
+    # Each of the bar's buttons whole in the window, above the columns rather than over a card.
+    columns_top = _column(page, "Applied").bounding_box()["y"]
+    for name in ["Move selected to", "Reject selected", "Clear selection"]:
+        box = page.get_by_role("button", name=name).bounding_box()
+        assert box["x"] >= 0, name
+        assert box["x"] + box["width"] <= width, name
+        assert box["y"] + box["height"] <= columns_top, name
+    page.mouse.click(aimed["x"] + aimed["width"] / 2, aimed["y"] + aimed["height"] / 2)
+    expect(page.locator(".selection-bar")).to_contain_text("2 selected")
+    page.get_by_role("button", name="Clear selection").click()
+    expect(page.locator(".selection-bar")).to_have_count(0)
+    assert page.get_by_label("Select Oz Narrow").bounding_box()["y"] == aimed["y"]
