@@ -24,12 +24,14 @@ NEW_NAME_ID, NEW_EMAIL_ID = "new-candidate-name", "new-candidate-email"
 BOARD_ID = "pipeline-board"
 
 
-def _focus_after_bulk_move(application_id: int | None):
-    """Give the focus lost with the selection bar to a moved card's checkbox (``application_id``),
-    or, none of them shown (a filter leaves them out), to the board's columns.
+def _focus_after_the_bar(application_id: int | None):
+    """Give the focus lost with the selection bar to a card's checkbox (``application_id``: one
+    moved, or unticked by "Clear selection"), or, none of them shown (a filter leaves them out),
+    to the board's columns.
 
-    The bar goes with the selection, "Move selected to" and all, and the focus fell to the page's
-    top: a keyboard user tabbed down from the navigation again.
+    The bar goes with the selection, "Move selected to", "Clear selection" and all, and the focus
+    fell to the page's top: a keyboard user tabbed down from the navigation again, and a screen
+    reader was left on nothing.
     """
     card = f'[data-application-id="{application_id}"] [role=checkbox]' if application_id else ""
     return focus_once_drawn(card, otherwise=f"#{BOARD_ID}")
@@ -259,7 +261,14 @@ class BoardState(RejectForm, rx.State):
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
     def clear_selection(self):
+        """Untick every card; the focus goes to the first of them the board shows."""
+        cleared = set(self.selected)
         self.selected, self._ticked_in = [], {}
+        first = next(
+            (k.application_id for c in self.board.columns for k in c.cards if k.application_id in cleared),
+            None,
+        )
+        return _focus_after_the_bar(first)
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
@@ -280,7 +289,7 @@ class BoardState(RejectForm, rx.State):
         first = next(
             (k.application_id for k in (shown.cards if shown else []) if k.application_id in moved), None
         )
-        yield _focus_after_bulk_move(first)
+        yield _focus_after_the_bar(first)
         yield _bulk_move_toast(results)
 
     async def _open_reject_dialog(self) -> None:

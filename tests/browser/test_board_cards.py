@@ -352,3 +352,26 @@ def test_in_a_narrow_window_ticking_a_card_leaves_the_cards_where_they_were(page
     page.get_by_role("button", name="Clear selection").click()
     expect(page.locator(".selection-bar")).to_have_count(0)
     assert page.get_by_label("Select Oz Narrow").bounding_box()["y"] == aimed["y"]
+
+
+def test_clearing_the_selection_by_keyboard_leaves_the_focus_on_a_card_it_unticked(page, sign_in):
+    """Found by helper-h84's keyboard walk: "Clear selection" took its bar away with the selection,
+    and the focus fell to the page's body: a screen reader was left on nothing."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    new_job(page, "Clear Keyboard Engineer")
+    page.get_by_role("link", name="Back to the board").click()
+    expect(page.get_by_text("No applications in this job yet.")).to_be_visible()
+    for name in ["Ivy Clear", "Jay Clear", "Kit Clear"]:
+        add_candidate(page, name)
+    for name in ["Ivy Clear", "Jay Clear"]:
+        page.get_by_label(f"Select {name}").focus()
+        page.keyboard.press("Space")
+    expect(page.locator(".selection-bar")).to_contain_text("2 selected")
+    page.get_by_role("button", name="Clear selection").focus()
+    page.keyboard.press("Enter")
+
+    expect(page.locator(".selection-bar")).to_have_count(0)
+    # The first card the column shows of those unticked (Jay, added after Ivy): Tab goes on from it.
+    expect(page.get_by_label("Select Jay Clear")).to_be_focused()
+    expect(page.get_by_label("Select Jay Clear")).not_to_be_checked()
