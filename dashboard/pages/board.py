@@ -163,7 +163,14 @@ def _column(column: ColumnView) -> rx.Component:
                     ),
                 ),
                 rx.text(column.name, weight="bold", size="2"),
-                rx.badge(column.count, variant="surface", radius="full"),
+                rx.badge(
+                    column.count,
+                    # Read after the stage's name, a bare "Applied 3" said nothing of what 3 counts.
+                    rx.el.span(rx.cond(column.count == 1, " candidate", " candidates"), class_name="sr-only"),
+                    variant="surface",
+                    radius="full",
+                    class_name="column-count",
+                ),
                 rx.cond(
                     column.auto_send,
                     rx.tooltip(rx.icon("zap", size=14), content="Sends automatically on entry"),

@@ -292,6 +292,9 @@ def test_a_bulk_move_by_keyboard_leaves_the_focus_on_a_moved_card(page, sign_in)
     expect(screen.locator(".pipeline-card")).to_have_count(2)
     # The card the column shows first (the last one moved) takes the focus: Tab goes on from it.
     expect(screen.locator(".pipeline-card").first.get_by_role("checkbox")).to_be_focused()
+    # A column's count is read as what it counts, not a bare number after the stage's name.
+    expect(screen.locator(".column-count")).to_have_text("2 candidates")
+    expect(_column(page, "Applied").locator(".column-count")).to_have_text("0 candidates")
 
 
 def test_ticking_the_first_card_leaves_the_next_one_where_it_was(page, sign_in, shoot):
