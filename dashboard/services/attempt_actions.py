@@ -314,9 +314,14 @@ def cancel_assessment(*, session: Session, attempt_id: int, actor: Actor) -> Sen
     return SendOutcome(True, f"Cancelled. A fresh attempt is ready to send (attempt {fresh.attempt_number}).")
 
 
-def set_aside_failed(session: Session, attempt: AssessmentAttempt, actor: Actor) -> None:
+def set_aside_failed(
+    session: Session,
+    attempt: AssessmentAttempt,
+    actor: Actor,
+    why: str = "the interview it was for was cancelled",
+) -> None:
     """Cancel a failed attempt the vendor never made (no vendor id) that nobody needs any more
-    (the interview it was the room for, called off), here only. Left failed, the queue offered
+    (the interview it was the room for, called off, or moved to another room: ``why``), here only. Left failed, the queue offered
     a Retry that would make a room for nobody. Written only while it is still failed: a
     colleague's Retry a moment before wins. Left to the caller to commit."""
     set_aside = session.execute(
@@ -330,9 +335,7 @@ def set_aside_failed(session: Session, attempt: AssessmentAttempt, actor: Actor)
     ).rowcount
     session.refresh(attempt)
     if set_aside:
-        _record(
-            session, attempt, "set aside: the interview it was for was cancelled", actor, AttemptState.ERROR
-        )
+        _record(session, attempt, f"set aside: {why}", actor, AttemptState.ERROR)
 
 
 # A resend this soon after the last is a double click (or two people at once), not a wish to
@@ -602,33 +605,53 @@ def retry(*, session: Session, attempt_id: int, actor: Actor) -> SendOutcome:
         UserError: The vendor reported this failure itself.
     """
     require_offered(session, "retry", attempt_id)
-    _room_from_the_link_now(session, session.get(AssessmentAttempt, attempt_id), actor)
+    moved = _room_from_the_link_now(session, session.get(AssessmentAttempt, attempt_id), actor)
+    if moved is not None:
+        return moved
     return assessments.retry_assessment(session=session, attempt_id=attempt_id, actor=actor)
 
 
-def _room_from_the_link_now(session: Session, attempt: AssessmentAttempt, actor: Actor) -> None:
-    """An interview's room the vendor never made is retried from its stage's live-interview link as
-    the plan has it now. Refused because its template was deleted at the vendor, the words sent the
-    recruiter to replace the link; the retry then asked for the deleted template again. A room the
-    vendor made, or one whose stage has no link now, keeps what it was sent with. Not committed here.
+def _room_from_the_link_now(session: Session, attempt: AssessmentAttempt, actor: Actor) -> SendOutcome | None:
+    """Retry an interview's room the vendor never made from its stage's live-interview link as the
+    plan has it now; None (retry as it was) if the link is the one it was made from, or gone.
+
+    Refused because its template was deleted at the vendor, the words sent the recruiter to replace
+    the link; the retry then asked for the deleted template again. Its interviews move to a room
+    from the link now (one already open for the candidate, as booking shares it, or a new one, sent
+    here), and the failed room is set aside. (A room a timed-out request may have made from the old
+    template stays at the vendor unused: the plan no longer offers that template.)
     """
-    if not attempt.live_interview or attempt.vendor_attempt_id:
-        return
-    interview = session.exec(select(Interview).where(Interview.attempt_id == attempt.id)).first()
-    stage = session.get(Stage, interview.stage_id) if interview else None
+    booked = _interviews_meeting_in(session, attempt) if not attempt.vendor_attempt_id else None
+    stage = session.get(Stage, booked[0].stage_id) if booked else None
     if stage is None or not stage.live_template_id or not stage.live_integration_id:
-        return
+        return None
     if (stage.live_integration_id, stage.live_template_id) == (
         attempt.integration_id,
         attempt.vendor_test_id,
     ):
-        return
-    was = attempt.vendor_test_name
-    attempt.integration_id = stage.live_integration_id
-    attempt.vendor_test_id = stage.live_template_id
-    attempt.vendor_test_name = stage.live_template_name or "Live interview"
-    session.add(attempt)
-    _record(session, attempt, f"retried from the plan's link as it is now (was {was})", actor)
+        return None
+    room = assessments.create_attempt(
+        session,
+        application=session.get(Application, attempt.application_id),
+        integration_id=stage.live_integration_id,
+        vendor_test_id=stage.live_template_id,
+        vendor_test_name=stage.live_template_name or "Live interview",
+        live_interview=True,
+        actor=actor,
+    )
+    for interview in booked:
+        interview.attempt_id = room.id
+        session.add(interview)
+    set_aside_failed(
+        session,
+        attempt,
+        actor,
+        why=f"its interview meets in a room from the plan's link now, {room.vendor_test_name}",
+    )
+    session.commit()
+    if room.state == AttemptState.READY_TO_SEND:
+        return assessments.send_assessment(session=session, attempt_id=room.id, actor=actor)
+    return SendOutcome(True, f"Its interview meets in the room already open from {room.vendor_test_name}.")
 
 
 # Actions that need no more than the click, on the application page and in the queue.

@@ -478,16 +478,9 @@ def test_refused_bookings_ask_for_the_templates_at_most_every_ten_minutes(
     assert _link_unlisted(session, p.applied.id).startswith("CoderPad Interview no longer lists")
 
 
-def test_retrying_a_room_refused_for_a_deleted_template_makes_it_from_the_link_chosen_since(
-    session, pipeline_with_assessment, sandbox
-):
-    """helper-81 saw it: the recruiter replaced the link as the words said, then pressed Retry on the
-    room, which asked CoderPad for the deleted question again and failed again; only cancelling the
-    interview and booking it anew helped, and nothing said so. A room the vendor never made has
-    nothing at the vendor to keep: its retry takes the stage's link as it is now."""
-    p = pipeline_with_assessment
-    deleted, room = _deleted_link_booked(session, sandbox, p)
-    stage = session.get(Stage, p.applied.id)
+def _another_link(session, stage_id: int):
+    """The stage's link replaced, as the refusal's words say, by another template its vendor offers."""
+    stage = session.get(Stage, stage_id)
     other = next(
         t
         for t in list_vendor_tests(session=session, integration_id=stage.live_integration_id)
@@ -500,15 +493,61 @@ def test_retrying_a_room_refused_for_a_deleted_template_makes_it_from_the_link_c
         template_id=other.id,
         template_name=other.name,
     )
+    return other
 
-    outcome = attempt_actions.retry(session=session, attempt_id=room.id, actor=SYSTEM)
 
-    session.refresh(room)
-    assert (room.state, room.vendor_test_id, room.vendor_test_name) == (
-        AttemptState.SENT,
-        other.id,
-        other.name,
+def _said_of(session, attempt_id: int) -> list[str]:
+    return list(
+        session.exec(select(ApplicationEvent.summary).where(ApplicationEvent.attempt_id == attempt_id))
     )
+
+
+def test_retrying_a_room_refused_for_a_deleted_template_makes_it_from_the_link_chosen_since(
+    session, pipeline_with_assessment, sandbox
+):
+    """helper-81 saw it: the recruiter replaced the link as the words said, then pressed Retry on the
+    room, which asked CoderPad for the deleted question again and failed again; only cancelling the
+    interview and booking it anew helped, and nothing said so. The interview gets a room from the
+    link now, and the failed one is set aside."""
+    p = pipeline_with_assessment
+    deleted, failed = _deleted_link_booked(session, sandbox, p)
+    other = _another_link(session, p.applied.id)
+
+    outcome = attempt_actions.retry(session=session, attempt_id=failed.id, actor=SYSTEM)
+
+    session.expire_all()
+    [interview] = session.exec(select(Interview).where(Interview.application_id == p.application.id)).all()
+    room = session.get(AssessmentAttempt, interview.attempt_id)
+    assert (room.state, room.vendor_test_id, room.attempt_number) == (AttemptState.SENT, other.id, 1)
     assert not outcome.failed
-    said = session.exec(select(ApplicationEvent.summary).where(ApplicationEvent.attempt_id == room.id)).all()
-    assert f"{other.name}: retried from the plan's link as it is now (was {deleted})" in said
+    assert session.get(AssessmentAttempt, failed.id).state == AttemptState.CANCELLED
+    assert (
+        f"{deleted}: set aside: its interview meets in a room from the plan's link now, {other.name}"
+        in _said_of(session, failed.id)
+    )
+
+
+def test_retrying_two_refused_rooms_after_the_link_was_replaced_meets_in_one_room(
+    session, pipeline_with_assessment, sandbox
+):
+    """helper-85's review: two interviews booked while the template was deleted got a failed room
+    each; once the link was replaced, the first retry opened a room from it, and the second, moving
+    its room onto the same template, broke the one-open-room index (an error in the log, "That did
+    not go through"). The second interview meets in the first's room, as booking shares it."""
+    p = pipeline_with_assessment
+    _deleted, first = _deleted_link_booked(session, sandbox, p)
+    second = _book(session, p.application.id)
+    assert second.id != first.id and second.state == AttemptState.ERROR
+    _another_link(session, p.applied.id)
+
+    attempt_actions.retry(session=session, attempt_id=first.id, actor=SYSTEM)
+    outcome = attempt_actions.retry(session=session, attempt_id=second.id, actor=SYSTEM)
+
+    session.expire_all()
+    rooms = {
+        i.attempt_id
+        for i in session.exec(select(Interview).where(Interview.application_id == p.application.id))
+    }
+    assert len(rooms) == 1 and session.get(AssessmentAttempt, rooms.pop()).state == AttemptState.SENT
+    assert not outcome.failed and outcome.message.startswith("Its interview meets in the room already open")
+    assert session.get(AssessmentAttempt, second.id).state == AttemptState.CANCELLED
