@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from dashboard.services import history, integrations, plans
@@ -95,6 +96,16 @@ class _Named:
     vendor_id: str
     since: str
     asked: str
+
+    def still_named(self) -> bool:
+        """Whether ``row`` still names it: a colleague may replace a stage's link while the vendor
+        is asked (a test's row names its one test for good)."""
+        if isinstance(self.row, Stage):
+            return (self.row.live_integration_id, self.row.live_template_id) == (
+                self.integration_id,
+                self.vendor_id,
+            )
+        return True
 
     def warning(self, session: Session) -> str:
         connection = session.get(Integration, self.integration_id)
@@ -170,7 +181,12 @@ def unlisted_after_refusal(session: Session, attempt: AssessmentAttempt) -> str:
             }
         except UserError:
             return ""  # kept on the connection's health; the vendor's own refusal is said
-        session.refresh(row)
+        try:
+            session.refresh(row)
+        except sa.exc.InvalidRequestError:  # its stage (or test) deleted meanwhile: nothing to mark
+            return ""
+        if not named.still_named():
+            return ""  # the link was replaced while the vendor was asked: the new one is not gone
         # An empty listing is more likely misread than every test gone: it marks nothing.
         if listed and named.vendor_id not in listed and getattr(row, named.since) is None:
             setattr(row, named.since, utcnow())

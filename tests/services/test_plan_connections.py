@@ -21,7 +21,15 @@ from models import (
     Stage,
     StageAssessment,
 )
-from tests.conftest import connect_pads, connect_screen, enter_stage, link_pads, send_test, vendor_test_stages
+from tests.conftest import (
+    a_colleague_meanwhile,
+    connect_pads,
+    connect_screen,
+    enter_stage,
+    link_pads,
+    send_test,
+    vendor_test_stages,
+)
 
 
 def _audit(session, integration_id: int) -> list[str]:
@@ -551,3 +559,40 @@ def test_retrying_two_refused_rooms_after_the_link_was_replaced_meets_in_one_roo
     assert len(rooms) == 1 and session.get(AssessmentAttempt, rooms.pop()).state == AttemptState.SENT
     assert not outcome.failed and outcome.message.startswith("Its interview meets in the room already open")
     assert session.get(AssessmentAttempt, second.id).state == AttemptState.CANCELLED
+
+
+def test_a_link_replaced_while_the_vendor_is_asked_is_not_marked_for_the_old_templates_refusal(
+    session, pipeline_with_assessment, sandbox
+):
+    """helper-85's review: the refused room's template is looked up on the stage, whose link a
+    colleague may replace while the vendor's listing is read (seconds); the mark then landed on the
+    template just chosen, and the plan called it gone."""
+    p = pipeline_with_assessment
+    _pads, _question = link_pads(session, p.applied.id)
+    stage = session.get(Stage, p.applied.id)
+    sandbox.post("/_sandbox/coderpad_interview/catalog", json={"archive": stage.live_template_id})
+    other = next(
+        t
+        for t in list_vendor_tests(session=session, integration_id=stage.live_integration_id)
+        if t.live_interview and t.id != stage.live_template_id
+    )
+
+    def colleague_replaces_the_link(own) -> None:
+        plans.set_live_interview_template(
+            session=own,
+            stage_id=stage.id,
+            integration_id=stage.live_integration_id,
+            template_id=other.id,
+            template_name=other.name,
+        )
+
+    def the_room_looked_up(state) -> bool:  # the refusal's first look, at whose room it was
+        return state.is_select and Interview in {d["entity"] for d in state.statement.column_descriptions}
+
+    with a_colleague_meanwhile(session, the_room_looked_up, colleague_replaces_the_link):
+        room = _book(session, p.application.id)
+
+    assert room.state == AttemptState.ERROR
+    session.expire_all()
+    assert session.get(Stage, stage.id).live_template_id == other.id
+    assert _link_unlisted(session, stage.id) == ""
