@@ -109,11 +109,14 @@ class VendorTest:
 
     ``live_interview`` marks a template for a live interview (a pad or interview
     link, ended by the interviewer, with no score) rather than a scored test.
+    ``built_in`` marks one the provider offers itself (CoderPad Interview's blank pads),
+    listed whatever the vendor answered: it says nothing of what the vendor holds.
     """
 
     id: str
     name: str
     live_interview: bool = False
+    built_in: bool = False
 
 
 @dataclasses.dataclass(frozen=True)

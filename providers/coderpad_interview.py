@@ -275,7 +275,9 @@ class CoderPadInterview(ProviderBase):
                 name = _text(question.get("title")) or f"Question {question_id}"
                 tests[str(question_id)] = VendorTest(id=str(question_id), name=name, live_interview=True)
         blanks = [
-            VendorTest(id=f"{BLANK_PREFIX}{lang}", name=f"Blank pad ({label})", live_interview=True)
+            VendorTest(
+                id=f"{BLANK_PREFIX}{lang}", name=f"Blank pad ({label})", live_interview=True, built_in=True
+            )
             for lang, label in BLANK_PAD_LANGUAGES.items()
         ]
         return [*tests.values(), *blanks]

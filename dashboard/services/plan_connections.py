@@ -175,10 +175,7 @@ def unlisted_after_refusal(session: Session, attempt: AssessmentAttempt) -> str:
         setattr(row, named.asked, utcnow())
         session.add(row)
         try:
-            listed = {
-                t.id
-                for t in integrations.list_vendor_tests(session=session, integration_id=named.integration_id)
-            }
+            tests = integrations.list_vendor_tests(session=session, integration_id=named.integration_id)
         except UserError:
             return ""  # kept on the connection's health; the vendor's own refusal is said
         try:
@@ -187,8 +184,11 @@ def unlisted_after_refusal(session: Session, attempt: AssessmentAttempt) -> str:
             return ""
         if not named.still_named():
             return ""  # the link was replaced while the vendor was asked: the new one is not gone
-        # An empty listing is more likely misread than every test gone: it marks nothing.
-        if listed and named.vendor_id not in listed and getattr(row, named.since) is None:
+        # An empty listing is more likely misread than every test gone: it marks nothing (nor
+        # does one of the provider's own built-in templates alone).
+        from_the_vendor = any(not t.built_in for t in tests)
+        listed = {t.id for t in tests}
+        if from_the_vendor and named.vendor_id not in listed and getattr(row, named.since) is None:
             setattr(row, named.since, utcnow())
             session.add(row)
             history.bump_job(session, named.stage.job_id)

@@ -596,3 +596,20 @@ def test_a_link_replaced_while_the_vendor_is_asked_is_not_marked_for_the_old_tem
     session.expire_all()
     assert session.get(Stage, stage.id).live_template_id == other.id
     assert _link_unlisted(session, stage.id) == ""
+
+
+def test_a_listing_of_blank_pads_alone_marks_no_template(session, pipeline_with_assessment, sandbox):
+    """helper-85's review: CoderPad Interview's listing always ends with the blank pads, made up
+    here, so it was never empty: a question bank read as empty (a key whose user sees no team
+    questions, a misread page) marked the refused room's question as deleted, which the guard
+    against an empty listing is there to prevent."""
+    p = pipeline_with_assessment
+    pads, _question = link_pads(session, p.applied.id)
+    for test in list_vendor_tests(session=session, integration_id=pads.id):
+        if not test.built_in:
+            sandbox.post("/_sandbox/coderpad_interview/catalog", json={"archive": test.id})
+
+    room = _book(session, p.application.id)
+
+    assert room.state == AttemptState.ERROR
+    assert _link_unlisted(session, p.applied.id) == ""
