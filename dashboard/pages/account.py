@@ -36,10 +36,24 @@ def _password_box(name: str, label: str, auto_complete: str, hint_id: str = "") 
     )
 
 
+def _whose_password() -> rx.Component:
+    """The signed-in person's email, for a password manager: without a username in the form it
+    cannot tell whose saved password to offer or update (Chromium says so in its console). Hidden:
+    the page says whose password it is in words; nameless, so the form does not send it."""
+    return rx.el.input(
+        type="email",
+        value=S.email,
+        auto_complete="username",
+        read_only=True,
+        hidden=True,
+    )
+
+
 def _change_form() -> rx.Component:
     return rx.card(
         rx.form(
             rx.vstack(
+                _whose_password(),
                 _password_box("current_password", "Current password", "current-password"),
                 _password_box("new_password", "New password", "new-password", NEW_HINT_ID),
                 rx.text(

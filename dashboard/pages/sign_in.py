@@ -17,9 +17,23 @@ def sign_in_page() -> rx.Component:
                     rx.heading("Assay", size="6"),
                     rx.text("Sign in to your hiring team.", color_scheme="gray"),
                     rx.text("Email", size="2", weight="medium"),
-                    rx.input(name="email", type="email", aria_label="Email", auto_focus=True, width="100%"),
+                    # Named for a password manager too: whose password it is, and that it is the current one.
+                    rx.input(
+                        name="email",
+                        type="email",
+                        aria_label="Email",
+                        auto_complete="username",
+                        auto_focus=True,
+                        width="100%",
+                    ),
                     rx.text("Password", size="2", weight="medium"),
-                    rx.input(name="password", type="password", aria_label="Password", width="100%"),
+                    rx.input(
+                        name="password",
+                        type="password",
+                        aria_label="Password",
+                        auto_complete="current-password",
+                        width="100%",
+                    ),
                     refusal(AuthState.sign_in_error),
                     # A password forgotten (or a first one never handed over) has no reset email to
                     # wait for: an admin gives a new one on the Users page. Said once a sign-in is

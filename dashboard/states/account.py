@@ -9,7 +9,7 @@ import reflex as rx
 from dashboard.services import accounts, wording
 from dashboard.services.errors import BadValue, UserError
 from dashboard.services.permissions import Permission
-from dashboard.states.auth import AuthState, requires
+from dashboard.states.auth import AuthState, current_user, requires
 from dashboard.states.common import focus_once_drawn, in_session
 
 
@@ -28,12 +28,15 @@ class AccountState(rx.State):
     # A new key after a change re-mounts the form: its boxes empty, nothing left to resubmit.
     form_key: int = 0
     changing: bool = False
+    # Whose password the form changes, for a password manager (the form's hidden username).
+    email: str = ""
 
     @rx.event
     @requires(Permission.OWN_ACCOUNT)
     def load(self):
         """A refusal from an earlier visit is not about the boxes, empty again, of this one."""
         self.error, self.error_box, self.changing = "", "", False
+        self.email = current_user().email
 
     @rx.event
     @requires(Permission.OWN_ACCOUNT)

@@ -181,3 +181,38 @@ def test_every_tab_stop_has_a_name_read_aloud(page, app_url, sign_in):
                 stops.append(focused.aria_snapshot().splitlines()[0])
         unnamed[path] = sorted({stop for stop in stops if not re.match(r'^- \'?[a-z]+ ".+"', stop)})
     assert {path: stops for path, stops in unnamed.items() if stops} == {}
+
+
+PASSWORD_FORMS = """
+[...document.querySelectorAll("form")].filter((form) => form.querySelector("input[type=password]")).map(
+    (form) => ({
+        username: [...form.querySelectorAll("input[autocomplete=username]")].map((box) => box.value),
+        passwords: [...form.querySelectorAll("input[type=password]")].map((box) => box.autocomplete),
+    })
+)
+"""
+
+
+def test_every_password_form_says_whose_password_it_is(page, app_url, sign_in):
+    """Found in Chromium's console: the change-my-password form had no username field ("[DOM]
+    Password forms should have (optionally hidden) username fields for accessibility"), so a
+    password manager could not tell whose password it was changing; the sign-in form's boxes
+    said neither that they were a username nor which password ("[DOM] Input elements should
+    have autocomplete attributes")."""
+    page.set_default_timeout(20_000)
+    said = []
+    page.on("console", lambda message: said.append(f"{page.url}: {message.text}"))
+    page.goto(f"{app_url}/sign-in")
+    expect(page.get_by_role("button", name="Sign in")).to_be_enabled()
+    assert page.evaluate(PASSWORD_FORMS) == [{"username": [""], "passwords": ["current-password"]}]
+    sign_in("recruiter@assay.test")
+    page.goto(f"{app_url}/account")
+    expect(page.get_by_role("button", name="Change my password")).to_be_enabled()
+    expect(page.locator("input[autocomplete=username]")).to_have_value("recruiter@assay.test")
+    assert page.evaluate(PASSWORD_FORMS) == [
+        {
+            "username": ["recruiter@assay.test"],
+            "passwords": ["current-password", "new-password", "new-password"],
+        }
+    ]
+    assert [line for line in said if "[DOM]" in line] == []
