@@ -7,6 +7,7 @@ import reflex as rx
 from filelock import FileLock
 
 from dashboard.api.routes import build_api
+from dashboard.components.toast_names import toaster
 from dashboard.jobs.scheduler import run_scheduler
 from dashboard.outage import backend_exception_handler
 from dashboard.pages import (  # noqa: F401  (each module marks its page)
@@ -48,10 +49,7 @@ app = rx.App(
     api_transformer=build_api(),
     stylesheets=["/assay.css"],
     backend_exception_handler=backend_exception_handler,
-    # A toast can sit over the very control a recruiter reaches for next (a new stage's deadline
-    # box, the lowest stage's buttons) and stays while the pointer rests on it: its X puts it
-    # away at once instead of waiting it out.
-    toaster=rx.toast.provider(close_button=True),
+    toaster=toaster(),
 )
 for render, options in PAGES:
     app.add_page(render, **options)

@@ -80,6 +80,30 @@ def test_a_toasts_words_are_as_readable_as_the_page(page, app_url, sign_in):
     assert broken_rules(page) == []
 
 
+def test_each_toasts_close_button_says_which_toast_it_closes(page, app_url, sign_in):
+    """Found by a screen reader walk: with two toasts up, both close buttons were "Close toast"
+    (sonner's one name for all of them), so tabbing to one did not tell which it would close."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    page.goto(f"{app_url}/jobs/1")
+    add_candidate(page, "Walk Toast Names")
+    page.get_by_label("Candidate name").fill("Walk Toast Names")  # again: already in this job
+    page.get_by_label("Candidate email").fill("walk.toast.names@example.com")
+    page.get_by_role("button", name="Add candidate").click()
+    expect(page.locator("[data-sonner-toast]")).to_have_count(2)
+    closes = page.locator("[data-sonner-toast] [data-close-button]")
+    expect(closes).to_have_count(2)
+    expect(page.get_by_role("button", name="Close: Walk Toast Names added.", exact=True)).to_have_count(1)
+    expect(
+        page.get_by_role(
+            "button",
+            name=re.compile(
+                r"^Close: Walk Toast Names \(walk.toast.names@example.com\) is already in this job"
+            ),
+        )
+    ).to_have_count(1)
+
+
 LANDMARKS = """
 axe.run({runOnly: ["landmark-one-main", "region", "landmark-unique", "bypass"]})
     .then((result) => result.violations.map((rule) => rule.id + ": " + rule.nodes.length))
