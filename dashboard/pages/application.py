@@ -15,6 +15,7 @@ from dashboard.components.layout import (
     page_refusal,
     question_answers,
     status_chip,
+    table_region,
 )
 from dashboard.components.picker import picker_fields
 from dashboard.components.route import route_id
@@ -72,7 +73,9 @@ def _result(attempt: AttemptView) -> rx.Component:
             ),
             rx.cond(
                 attempt.subscores.length() > 0,
-                rx.table.root(
+                table_region(
+                    # Named by its attempt: a page may show several, and landmarks' names must differ.
+                    "Scores by skill in " + attempt.test_name + ", #" + attempt.id.to(str),
                     rx.table.header(
                         rx.table.row(
                             rx.table.column_header_cell("Technology / skill"),
@@ -82,7 +85,6 @@ def _result(attempt: AttemptView) -> rx.Component:
                     ),
                     rx.table.body(rx.foreach(attempt.subscores, _subscore)),
                     size="1",
-                    width="100%",
                 ),
             ),
             rx.cond(

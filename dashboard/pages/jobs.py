@@ -3,7 +3,7 @@
 import reflex as rx
 
 from dashboard import routes
-from dashboard.components.layout import page_frame
+from dashboard.components.layout import page_frame, table_region
 from dashboard.pages import page
 from dashboard.services.views import JobSummary
 from dashboard.states.auth import AuthState
@@ -42,7 +42,8 @@ def jobs_page() -> rx.Component:
         _search_box(),
         rx.cond(
             JobsState.jobs.length() > 0,
-            rx.table.root(
+            table_region(
+                "Jobs",
                 rx.table.header(
                     rx.table.row(
                         rx.table.column_header_cell("Job"),
@@ -53,7 +54,6 @@ def jobs_page() -> rx.Component:
                     )
                 ),
                 rx.table.body(rx.foreach(JobsState.jobs, _job_row)),
-                width="100%",
             ),
             rx.cond(
                 JobsState.loaded,

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from dashboard import routes
-from dashboard.components.layout import counted, focus_once_lost, page_frame
+from dashboard.components.layout import counted, focus_once_lost, page_frame, table_region
 from dashboard.pages import page
 from dashboard.services.views import OUTBOX_STANDINGS, NotificationView, OutboxView
 from dashboard.states.auth import AuthState
@@ -175,14 +175,14 @@ def _outbox_rows() -> rx.Component:
             color_scheme="gray",
             class_name="outbox-count",
         ),
-        rx.table.root(
+        table_region(
+            "Outbox",
             rx.table.header(
                 rx.table.row(
                     *[rx.table.column_header_cell(h) for h in ("Written", "To", "Subject", "Status")]
                 )
             ),
             rx.table.body(rx.foreach(NotificationsState.emails, _email)),
-            width="100%",
         ),
         rx.cond(
             NotificationsState.more_emails,

@@ -10,6 +10,7 @@ from dashboard.components.layout import (
     page_frame,
     question_answers,
     status_chip,
+    table_region,
 )
 from dashboard.pages import page
 from dashboard.services.queue_view import BucketCount, QueueRow, SetAsideRow, UnmatchedRow
@@ -396,9 +397,10 @@ def _set_aside(row: SetAsideRow) -> rx.Component:
     )
 
 
-def _results_table(when: str, results: rx.Var, row) -> rx.Component:
+def _results_table(label: str, when: str, results: rx.Var, row) -> rx.Component:
     """Vendor results, one a row: those waiting to be matched, or those set aside."""
-    return rx.table.root(
+    return table_region(
+        label,
         rx.table.header(
             rx.table.row(
                 rx.table.column_header_cell("Vendor result"),
@@ -407,7 +409,6 @@ def _results_table(when: str, results: rx.Var, row) -> rx.Component:
             )
         ),
         rx.table.body(rx.foreach(results, row)),
-        width="100%",
     )
 
 
@@ -427,7 +428,7 @@ def _set_aside_list() -> rx.Component:
         rx.cond(
             QueueState.showing_set_aside,
             rx.vstack(
-                _results_table("Set aside", QueueState.set_aside, _set_aside),
+                _results_table("Vendor results set aside", "Set aside", QueueState.set_aside, _set_aside),
                 rx.cond(
                     QueueState.set_aside_count > QueueState.set_aside.length(),
                     rx.text(
@@ -461,7 +462,9 @@ def _unmatched_section() -> rx.Component:
             ),
             rx.cond(
                 QueueState.unmatched.length() > 0,
-                _results_table("Received", QueueState.unmatched, _unmatched),
+                _results_table(
+                    "Vendor results that need matching", "Received", QueueState.unmatched, _unmatched
+                ),
                 rx.text("None is waiting to be matched.", size="2"),
             ),
             rx.cond(QueueState.set_aside_count > 0, _set_aside_list()),
@@ -481,7 +484,8 @@ def queue_page() -> rx.Component:
         _pager(),
         rx.cond(
             QueueState.rows.length() > 0,
-            rx.table.root(
+            table_region(
+                "Queue: " + QueueState.bucket_label,
                 rx.table.header(
                     rx.table.row(
                         rx.table.column_header_cell(""),
@@ -494,7 +498,6 @@ def queue_page() -> rx.Component:
                     )
                 ),
                 rx.table.body(rx.foreach(QueueState.rows, _row)),
-                width="100%",
             ),
             rx.cond(QueueState.loaded, _empty(), rx.spinner()),
         ),

@@ -10,7 +10,15 @@ import reflex as rx
 from dashboard import routes
 from dashboard.components.decision import reject_dialog, undo_rejection_dialog
 from dashboard.components.keys import keyboard_shortcuts
-from dashboard.components.layout import counted, focus_returns, link_button, page_frame, page_refusal, refusal
+from dashboard.components.layout import (
+    counted,
+    focus_returns,
+    link_button,
+    page_frame,
+    page_refusal,
+    refusal,
+    table_region,
+)
 from dashboard.components.route import route_id
 from dashboard.pages import page
 from dashboard.services.review import StageRuleView
@@ -294,10 +302,11 @@ def _help_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title("Keyboard shortcuts"),
-            rx.table.root(
+            table_region(
+                "Keyboard shortcuts",
                 rx.table.body(
                     *[rx.table.row(rx.table.cell(rx.code(k)), rx.table.cell(d)) for k, d in SHORTCUTS]
-                )
+                ),
             ),
             rx.dialog.close(rx.button("Close", variant="soft", margin_top="12px")),
             **focus_returns(),
@@ -589,7 +598,8 @@ def review_page() -> rx.Component:
                 ),
                 rx.cond(
                     (ReviewState.rows.length() > 0) & _own_rows(),
-                    rx.table.root(
+                    table_region(
+                        "Results to review",
                         rx.table.header(
                             rx.table.row(
                                 _header("Candidate", "name"),
@@ -607,7 +617,6 @@ def review_page() -> rx.Component:
                             )
                         ),
                         rx.table.body(rx.foreach(ReviewState.rows, _row)),
-                        width="100%",
                     ),
                     rx.cond(
                         ReviewState.loaded,

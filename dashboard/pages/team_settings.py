@@ -3,7 +3,14 @@
 import reflex as rx
 
 from dashboard import routes
-from dashboard.components.layout import focus_returns, only_for, page_frame, question_answers, refusal
+from dashboard.components.layout import (
+    focus_returns,
+    only_for,
+    page_frame,
+    question_answers,
+    refusal,
+    table_region,
+)
 from dashboard.pages import page
 from dashboard.services.status_clocks import ClockView
 from dashboard.states.auth import AuthState
@@ -60,7 +67,8 @@ def _clocks_form() -> rx.Component:
                 color_scheme="gray",
             ),
             rx.form(
-                rx.table.root(
+                table_region(
+                    "Status colours",
                     rx.table.header(
                         rx.table.row(
                             rx.table.column_header_cell("Status"),
@@ -70,7 +78,6 @@ def _clocks_form() -> rx.Component:
                         )
                     ),
                     rx.table.body(rx.foreach(S.clocks, _row)),
-                    width="100%",
                 ),
                 refusal(S.error, id=ERROR_ID, margin_top="8px"),
                 rx.hstack(

@@ -3,7 +3,14 @@
 import reflex as rx
 
 from dashboard import routes
-from dashboard.components.layout import focus_returns, only_for, page_frame, question_answers, refusal
+from dashboard.components.layout import (
+    focus_returns,
+    only_for,
+    page_frame,
+    question_answers,
+    refusal,
+    table_region,
+)
 from dashboard.pages import page
 from dashboard.services.views import Choice, UserView
 from dashboard.states.auth import AuthState
@@ -342,7 +349,8 @@ def users_page() -> rx.Component:
             _demote_self_dialog(),
             _demote_dialog(),
             _jobs_column_help(),
-            rx.table.root(
+            table_region(
+                "People in the team",
                 rx.table.header(
                     rx.table.row(
                         rx.table.column_header_cell("Person"),
@@ -352,7 +360,6 @@ def users_page() -> rx.Component:
                     )
                 ),
                 rx.table.body(rx.foreach(UsersState.users, _row)),
-                width="100%",
             ),
         ),
     )

@@ -189,6 +189,11 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
         return queue_view.count_of(self.buckets, self.bucket)
 
     @rx.var
+    def bucket_label(self) -> str:
+        """The bucket shown, as its button says it ("Needs sending"): the rows' table is named by it."""
+        return queue_view.BUCKETS.get(self.bucket, "")
+
+    @rx.var
     def page_label(self) -> str:
         """Which rows are shown, like "101-200 of 10,000"; empty when one page holds the bucket."""
         if self.total <= queue_view.ROWS_PER_PAGE:

@@ -184,6 +184,42 @@ def test_an_empty_board_wider_than_the_window_scrolls_by_keyboard(page, app_url,
     expect(offer).to_be_in_viewport()
 
 
+UNNAMED_SCROLLERS = """
+[...document.querySelectorAll("*")].filter((box) => {
+    if (["TEXTAREA", "INPUT", "SELECT"].includes(box.tagName)) return false;  // a box one types in
+    const style = getComputedStyle(box);
+    const across = ["auto", "scroll"].includes(style.overflowX) && box.scrollWidth > box.clientWidth + 1;
+    const down = ["auto", "scroll"].includes(style.overflowY) && box.scrollHeight > box.clientHeight + 1;
+    const named = box.getAttribute("role") === "region" && box.getAttribute("aria-label") && box.tabIndex === 0;
+    return (across || down) && !named;
+}).map((box) => `${box.tagName.toLowerCase()}.${box.className} around "${box.innerText.slice(0, 40)}"`)
+"""
+UNNAMED_TABLES = """
+[...document.querySelectorAll("table")].filter((table) => {
+    const box = table.closest(".rt-TableRoot")?.parentElement;
+    return !(box?.getAttribute("role") === "region" && box.getAttribute("aria-label") && box.tabIndex === 0);
+}).map((table) => `a table around "${table.innerText.slice(0, 40)}"`)
+"""
+
+
+@pytest.mark.parametrize("width", [390, 1024])
+def test_every_box_that_scrolls_is_a_named_region_one_tabs_to(page, app_url, sign_in, width):
+    """Found by a walk on a phone and a small laptop: the jobs, users, settings, outbox and review
+    tables scrolled sideways in a box a keyboard could not reach (Radix's scroll area, no Tab stop
+    unless a row held a link) and a screen reader did not name. Each is a region, named for what
+    it holds, one tabs to and scrolls with the arrow keys; so is every table's box, at a width
+    where it fits too."""
+    page.set_default_timeout(20_000)
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in("admin@assay.test")
+    unnamed = {}
+    for path in [*SIGNED_IN_PAGES, "/applications/1"]:
+        page.goto(f"{app_url}{path}")
+        broken_rules(page)  # settled
+        unnamed[path] = page.evaluate(UNNAMED_SCROLLERS) + page.evaluate(UNNAMED_TABLES)
+    assert {path: boxes for path, boxes in unnamed.items() if boxes} == {}
+
+
 def test_every_tab_stop_has_a_name_read_aloud(page, app_url, sign_in):
     """Found by a hiring manager's keyboard walk: on the review page, the score chart took a Tab
     stop a screen reader announced as a bare "application" (recharts' keyboard layer), saying
