@@ -1,29 +1,32 @@
-// Names each toast's close button after its toast: "Close: Note saved." instead of sonner's
-// one "Close toast" for all of them, which left a screen reader user with two toasts up
-// unable to tell which one a Close would close.
+// Ties each toast's close button to its toast's message (aria-describedby): a screen reader says
+// "Close toast, button, Note saved." instead of sonner's bare "Close toast" for every one, which
+// left someone with two toasts up unable to tell which one a Close would close.
 //
 // sonner (2.0.x) takes the close button's name only for the whole toaster
-// (toastOptions.closeButtonAriaLabel), never per toast, so it is set here on the button
-// itself once drawn. React writes aria-label only when sonner's prop changes, which it
-// never does, so the name set here stays.
+// (toastOptions.closeButtonAriaLabel), never per toast, so the message is tied here, on the
+// button itself once drawn. A description, not the name: a name holding the message ("Close:
+// Interview scheduled.") would also answer to every lookup of a page's own button by a word of
+// it ("Schedule"). React sets neither attribute, so what is set here stays.
 import { useEffect } from "react";
 
 const CLOSE = "[data-sonner-toast] [data-close-button]";
+let drawn = 0;
 
-function nameCloseButtons() {
+function describeCloseButtons() {
   for (const button of document.querySelectorAll(CLOSE)) {
     const said = button.closest("[data-sonner-toast]").querySelector("[data-title]");
-    const name = said && said.textContent ? `Close: ${said.textContent}` : "Close toast";
-    if (button.getAttribute("aria-label") !== name) button.setAttribute("aria-label", name);
+    if (!said) continue;
+    if (!said.id) said.id = `toast-message-${++drawn}`;
+    if (button.getAttribute("aria-describedby") !== said.id) button.setAttribute("aria-describedby", said.id);
   }
 }
 
 export function ToastCloseNames() {
   useEffect(() => {
-    nameCloseButtons();
-    // A toast comes, or one is updated in place (its title changes): attributes are not
-    // watched, so setting the name does not call this again.
-    const observer = new MutationObserver(nameCloseButtons);
+    describeCloseButtons();
+    // A toast comes, or one is updated in place (its message drawn anew): attributes are not
+    // watched, so setting them does not call this again.
+    const observer = new MutationObserver(describeCloseButtons);
     observer.observe(document.body, { childList: true, subtree: true, characterData: true });
     return () => observer.disconnect();
   }, []);

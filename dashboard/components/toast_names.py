@@ -1,4 +1,4 @@
-"""The toaster: sonner's, with each close button named after its toast (``toast_names.jsx``)."""
+"""The toaster: sonner's, with each close button described by its toast's message (``toast_names.jsx``)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ import reflex as rx
 
 
 class ToastCloseNames(rx.Component):
-    """Renames each toast's close button "Close: <its message>" while it is on screen."""
+    """Describes each toast's close button by its toast's message while it is on screen."""
 
     library = "$/public/" + rx.asset("toast_names.jsx", shared=True)
     tag = "ToastCloseNames"
 
 
 def toaster() -> rx.Component:
-    """The app's toasts, each with a close button that says which toast it closes.
+    """The app's toasts, each with a close button that says (as its description) which toast it closes.
 
     A toast can sit over the very control a recruiter reaches for next (a new stage's deadline
     box, the lowest stage's buttons) and stays while the pointer rests on it: its X puts it

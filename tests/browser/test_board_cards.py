@@ -34,7 +34,7 @@ def test_select_move_in_bulk_move_one_and_see_another_tab_live(page, app_url, sh
     board_url = page.url
     # Each card's controls say whose they are: "Move to" in every card told a screen reader
     # user tabbing down the column nothing of whom it moves.
-    # Once the adds' toasts are gone: the page's own controls are counted, not the toasts'.
+    # Once the adds' toasts are gone: sonner names every toast's X "Close toast", on any page.
     expect(page.locator("[data-sonner-toast]")).to_have_count(0)
     assert shared_names(page) == {}
     expect(

@@ -48,7 +48,7 @@ def test_a_toast_over_a_new_stages_settings_is_put_away_with_its_close_button(pa
     expect(toast).to_be_visible()
     shoot("plan-toast-with-close", full_page=False)
 
-    toast.get_by_role("button", name="Close: Stage 'Take-home' added.").click()
+    toast.get_by_role("button", name="Close toast").click()
     expect(toast).to_have_count(0, timeout=1_000)  # at once, well before it would fade by itself
 
 
