@@ -330,7 +330,7 @@ def test_on_a_phone_a_webhook_url_breaks_after_a_slash_not_mid_word(page, app_ur
 
 
 # Each table box on the page that scrolls sideways: its class and whether it draws a shadow at its edges.
-SCROLLING_TABLES = """() => [...document.querySelectorAll('.rt-TableRoot .rt-ScrollAreaViewport')]
+SCROLLING_TABLES = """() => [...document.querySelectorAll('.table-region')]
     .filter((box) => box.scrollWidth > box.clientWidth)
     .map((box) => getComputedStyle(box).backgroundImage.includes('gradient'))"""
 
