@@ -30,7 +30,11 @@ def _fitted(summary: str) -> str:
     card) is cut at a word and ends in "…", so nobody reads a cut line as all there was."""
     if len(summary) <= SUMMARY_LENGTH:
         return summary
-    return summary[: SUMMARY_LENGTH - 1].rsplit(" ", 1)[0].rstrip(" .,;:") + "…"
+    kept = summary[: SUMMARY_LENGTH - 1]
+    at_a_word = kept.rsplit(" ", 1)[0]
+    if len(at_a_word) < len(kept) - 40:  # no word ends near the cut (a quoted JSON body, say)
+        at_a_word = kept
+    return at_a_word.rstrip(" .,;:") + "…"
 
 
 def record(
