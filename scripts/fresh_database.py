@@ -1,8 +1,8 @@
 """Print the URL of an empty PostgreSQL database beside the one given, made anew.
 
-``scripts/test.sh`` runs two pytest processes at once; each empties its database's
-``public`` schema before every test, so the second needs a database of its own. The
-production-mode browser test makes its own database with it too.
+``scripts/test.sh`` runs two pytest processes at once; each copies a migrated template named
+after its database for every test (``tests/conftest.py``, ``MigratedDatabases``), so the second
+needs a database of its own. The production-mode browser test makes its own database with it too.
 
 Usage: ``python scripts/fresh_database.py <postgresql url> <name>``
 """
