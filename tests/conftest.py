@@ -33,8 +33,11 @@ if "ASSAY_DATA_DIR" not in os.environ:
 
 # The local sandbox has no rate limit to respect (benchmarks and the pacing test turn it back on).
 os.environ.setdefault("ASSAY_VENDOR_PACING", "off")
-# The sandbox accepts a second CoderPad Screen key, so that a key rotation can be walked.
-os.environ.setdefault("ASSAY_SANDBOX_KEYS", "rotated-coderpad-key-4242")
+# The sandbox accepts more CoderPad Screen keys, as other accounts' (the same key connected twice is
+# refused), so that a second account and a key rotation can be walked.
+os.environ.setdefault(
+    "ASSAY_SANDBOX_KEYS", "rotated-coderpad-key-4242,eu-team-coderpad-key-7777,berlin-coderpad-key-5555"
+)
 
 from dashboard.api.routes import applier, build_api
 from dashboard.services import (
@@ -86,6 +89,8 @@ def pytest_configure(config):
 
 
 SCREEN_KEY = "demo-coderpad-screen-key"
+# The key of a second CoderPad Screen account (another team's): the sandbox accepts it too.
+SECOND_SCREEN_KEY = "rotated-coderpad-key-4242"
 
 
 @dataclasses.dataclass

@@ -188,6 +188,29 @@ def _check_input(
     return key
 
 
+def _check_not_connected(session: Session, vendor: str, key: str, *, other_than: int | None = None) -> None:
+    """Refuse a key another live connection to the vendor holds: the same account connected twice.
+
+    A vendor keeping one webhook per account (CoderPad Screen) moves it to the newer connection,
+    and the older one's results then arrive there, as results Assay cannot match; both sweep the
+    account, each spending the vendor's whole rate limit. Keys are stored encrypted with a fresh
+    nonce, so each is decrypted to compare: an admin has a handful of connections per vendor.
+    """
+    for other in session.exec(
+        select(Integration).where(
+            Integration.vendor == vendor,
+            Integration.disconnected_at.is_(None),  # type: ignore[union-attr]
+            Integration.id != other_than,
+        )
+    ):
+        if secrets.decrypt(other.api_key_encrypted) == key:
+            raise UserError(
+                f"This key is already connected as {other.name!r}: a second connection to the same "
+                f"{registry.VENDORS[vendor].display_name} account would take its webhooks. Use that "
+                "connection, or paste the key of another account."
+            )
+
+
 def _check_options(vendor: str, options: dict[str, str] | None) -> dict[str, str]:
     """The vendor's extra settings, trimmed; a required one missing is named."""
     spec = registry.VENDORS[vendor]
@@ -256,6 +279,7 @@ def connect(
         raise UserError(f"Assay cannot connect to {vendor!r}.")
     name = _check_name(session, vendor, name)
     key = _check_input(vendor, region, custom_base_url, api_key)
+    _check_not_connected(session, vendor, key)
     extra = _check_options(vendor, options)
     integration = Integration(
         vendor=vendor,
@@ -322,6 +346,8 @@ def update_connection(
     integration = get_integration(session, integration_id)
     stored_key = secrets.decrypt(integration.api_key_encrypted)
     key = _check_input(integration.vendor, region, custom_base_url, api_key, stored_key=stored_key)
+    if key != stored_key:
+        _check_not_connected(session, integration.vendor, key, other_than=integration.id)
     extra = _check_options(integration.vendor, options if options is not None else integration.options)
     spec = registry.VENDORS[integration.vendor]
     changes = _settings_changed(spec, integration.options or {}, extra)

@@ -15,7 +15,7 @@ from dashboard.services import assessments, pipeline, secrets, views
 from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import webhook_url
 from models import AssessmentAttempt, AttemptState, Integration, WebhookDelivery, new_session
-from tests.conftest import connect_screen
+from tests.conftest import SECOND_SCREEN_KEY, connect_screen
 from tests.http_server import serving
 
 FIXTURES = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "coderpad_screen"
@@ -72,7 +72,7 @@ def test_the_same_delivery_three_times_is_stored_once(session, sent_attempt):
 
 def test_the_same_body_to_two_connections_is_stored_for_each(session, sent_attempt):
     """Two CoderPad Screen accounts (two teams) may send byte-identical deliveries."""
-    second = connect_screen(session, name="CoderPad Screen (EU team)")
+    second = connect_screen(session, name="CoderPad Screen (EU team)", api_key=SECOND_SCREEN_KEY)
     body = json.loads((FIXTURES / "webhook_started.json").read_text())
     body["id"] = int(sent_attempt.vendor_attempt_id)
 

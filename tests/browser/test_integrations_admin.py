@@ -1,7 +1,8 @@
 """The admin's integrations page and the team's roles, walked in Chromium.
 
 Sign-in refuses a wrong password without a hint; an admin connects a second
-CoderPad Screen account (wrong key, then right key), reveals its webhook URL (and
+CoderPad Screen account (a wrong key, the connected account's key, then its own),
+reveals its webhook URL (and
 CodeSignal's its signing secret),
 rotates the key, syncs, slows its sync job down (the scheduler follows), and
 disconnects it after a warning; invites a hiring
@@ -52,10 +53,19 @@ def test_admin_connects_rotates_and_disconnects_a_vendor(page, demo_app, app_url
     page.get_by_label("API key").fill("wrong-key-0000")
     page.get_by_role("button", name="Save & close").click()
     expect(page.get_by_role("alert")).to_contain_text("rejected (401)")
-    page.get_by_label("API key").fill("demo-coderpad-screen-key")
+    # The key of the account the demo's "CoderPad Screen" connects, pasted with spaces around it.
+    page.get_by_label("API key").fill("  demo-coderpad-screen-key  ")
+    page.get_by_role("button", name="Save & close").click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "This key is already connected as 'CoderPad Screen': a second connection to the same "
+        "CoderPad Screen account would take its webhooks. Use that connection, or paste the key "
+        "of another account."
+    )
+    expect(page.get_by_label("Connection name")).to_have_value(NAME)  # kept, to be corrected
+    page.get_by_label("API key").fill("eu-team-coderpad-key-7777")
     page.get_by_role("button", name="Save & close").click()
     card = page.locator(".integration-connection", has_text=NAME)
-    expect(card).to_contain_text("\u2022\u2022\u2022\u2022-key")
+    expect(card).to_contain_text("\u2022\u2022\u2022\u20227777")
     expect(card.locator(".audit-log")).to_contain_text(
         "Connected. Region: Sandbox (Assay's built-in vendor sandbox)"
     )
@@ -90,7 +100,7 @@ def test_admin_connects_rotates_and_disconnects_a_vendor(page, demo_app, app_url
     page.get_by_role("button", name="Save & close").click()
     expect(card).to_contain_text("\u2022\u2022\u2022\u20224242")
     expect(card.locator(".audit-log")).to_contain_text(
-        "Key rotated (\u2022\u2022\u2022\u2022-key \u2192 \u2022\u2022\u2022\u20224242)"
+        "Key rotated (\u2022\u2022\u2022\u20227777 \u2192 \u2022\u2022\u2022\u20224242)"
     )
 
     card.get_by_role("button", name=f"Sync now with {NAME}", exact=True).click()

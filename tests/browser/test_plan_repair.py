@@ -20,11 +20,12 @@ STAGE = "Recruiter screen"
 
 
 def _connect(page, app_url) -> None:
-    """The admin connects the Berlin account of CoderPad Screen (its name free again once disconnected)."""
+    """The admin connects the Berlin account of CoderPad Screen (its name free again once disconnected),
+    with its own key: the demo's key is the account "CoderPad Screen" connects already."""
     page.goto(f"{app_url}/integrations")
     page.get_by_role("button", name="Connect CoderPad Screen", exact=True).click()
     page.get_by_label("Connection name").fill(ACCOUNT)
-    page.get_by_label("API key").fill("demo-coderpad-screen-key")
+    page.get_by_label("API key").fill("berlin-coderpad-key-5555")
     page.get_by_role("button", name="Save & close").click()
     expect(page.locator(".integration-connection", has_text=ACCOUNT)).to_be_visible()
 

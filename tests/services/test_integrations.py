@@ -29,7 +29,7 @@ from providers.registry import VENDORS
 from providers.sandbox.codesignal import DEMO_KEY as CODESIGNAL_KEY
 from providers.sandbox.coodesh import DEMO_KEY as COODESH_KEY
 from providers.sandbox.coodesh import DEMO_OPTIONS as COODESH_OPTIONS
-from tests.conftest import SCREEN_KEY, connect_screen
+from tests.conftest import SCREEN_KEY, SECOND_SCREEN_KEY, connect_screen
 
 
 def _everything_stored(session, url: str) -> bytes:
@@ -110,6 +110,44 @@ def test_a_second_connection_with_the_same_name_is_refused(session, sandbox):
         )
 
 
+def test_the_same_account_is_not_connected_twice_under_another_name(session, sandbox):
+    """Found by a walk: an admin pasted the key of the connected CoderPad Screen account (spaces
+    around it) under another name; CoderPad keeps one webhook per account, so it moved to the new
+    connection, and the first one's results arrived there as results Assay could not match."""
+    first = connect_screen(session, name="CoderPad Screen")
+
+    with pytest.raises(UserError) as refused:
+        connect_screen(session, name="CoderPad Screen (EU team)", api_key=f"  {SCREEN_KEY}  ")
+
+    assert str(refused.value) == (
+        "This key is already connected as 'CoderPad Screen': a second connection to the same "
+        "CoderPad Screen account would take its webhooks. Use that connection, or paste the key "
+        "of another account."
+    )
+    assert [i.id for i in session.exec(select(Integration)).all()] == [first.id]
+    assert sandbox.stats()["api_requests"] == 2  # the first connection's check and webhook only
+
+
+def test_a_key_is_not_rotated_to_the_key_another_connection_holds(session, sandbox):
+    """Rotating to another connection's key makes the same account connected twice."""
+    connect_screen(session, name="CoderPad Screen")
+    other = connect_screen(session, name="CoderPad Screen (EU team)", api_key=SECOND_SCREEN_KEY)
+
+    with pytest.raises(UserError, match=r"^This key is already connected as 'CoderPad Screen':"):
+        update_connection(
+            session=session, integration_id=other.id, region="sandbox", custom_base_url="", api_key=SCREEN_KEY
+        )
+
+    session.expire_all()
+    assert session.get(Integration, other.id).api_key_last4 == "4242"
+    # Its own key again, and an account disconnected and connected anew, are no second connection.
+    update_connection(
+        session=session, integration_id=other.id, region="sandbox", custom_base_url="", api_key=""
+    )
+    disconnect(session=session, integration_id=other.id)
+    assert connect_screen(session, name="EU again", api_key=SECOND_SCREEN_KEY).api_key_last4 == "4242"
+
+
 def test_a_name_too_long_for_the_card_and_the_disconnected_suffix_is_refused(session, sandbox):
     long_name = "<b>EU hiring</b> \U0001f680 " + "x" * 300
 
@@ -144,7 +182,7 @@ def test_a_name_connected_and_disconnected_twice_in_a_minute_is_disconnected_bot
 def test_a_connection_is_renamed_without_its_key_and_a_name_it_cannot_take_is_refused(session, sandbox):
     """An admin names connections after their teams; one named too long before the limit can be mended."""
     eu = connect_screen(session, name="CoderPad Screen")
-    us = connect_screen(session, name="CoderPad Screen US")
+    us = connect_screen(session, name="CoderPad Screen US", api_key=SECOND_SCREEN_KEY)
     session.exec(
         sa.update(Integration).where(Integration.id == us.id).values(name="z" * 110)
     )  # before the limit
@@ -361,7 +399,7 @@ def test_the_disconnect_audit_line_counts_as_a_sentence_reads(session, pipeline_
         session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
     )
     assessments.send_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
-    quiet = connect_screen(session, name="Quiet")
+    quiet = connect_screen(session, name="Quiet", api_key=SECOND_SCREEN_KEY)
 
     disconnect(session=session, integration_id=p.integration.id, actor=SYSTEM)
     disconnect(session=session, integration_id=quiet.id, actor=SYSTEM)
