@@ -163,10 +163,12 @@ def _check_name(session: Session, vendor: str, name: str, *, renaming: int | Non
             Integration.vendor == vendor, Integration.name == name, Integration.id != renaming
         )
     ).first():
-        raise UserError(
-            f"A {registry.VENDORS[vendor].display_name} connection named {name!r} already exists."
-        )
+        raise UserError(_name_taken(vendor, name))
     return name
+
+
+def _name_taken(vendor: str, name: str) -> str:
+    return f"A {registry.VENDORS[vendor].display_name} connection named {name!r} already exists."
 
 
 def _check_input(
@@ -269,8 +271,12 @@ def connect(
 ) -> Integration:
     """A new connection, saved only if the vendor accepts the key.
 
-    The key is checked live and the webhook registered before anything is
-    committed, so a rejected key or an unreachable vendor leaves nothing half-saved.
+    The key is checked live and the webhook registered before the connection is shown or
+    used, so a rejected key or an unreachable vendor leaves nothing half-saved. The vendor is
+    asked with no write open: the connection's row (its id is part of the webhook URL the
+    vendor is given) is written first, hidden as disconnected under a name nobody uses, and
+    named and shown once the vendor accepts. Holding that write through a slow vendor's
+    answer kept every other writer waiting on SQLite's lock, the scheduler's failing.
 
     Raises:
         UserError: Bad input, a name already in use, or the vendor's refusal in words an admin can act on.
@@ -283,22 +289,39 @@ def connect(
     extra = _check_options(vendor, options)
     integration = Integration(
         vendor=vendor,
-        name=name,
+        name=f"{name} (connecting {secrets.new_webhook_token()[:8]})",
         region=region,
         custom_base_url=custom_base_url.strip(),
         api_key_encrypted=secrets.encrypt(key),
         api_key_last4=key[-4:],
         webhook_token_encrypted=secrets.encrypt(secrets.new_webhook_token()),
         options=extra,
+        disconnected_at=utcnow(),
     )
     session.add(integration)
-    session.flush()  # the id is part of the webhook URL
-    _check_with_vendor(session, integration)
-    where = _region_said(registry.VENDORS[vendor], region, integration.custom_base_url)
-    audit(session, integration.id, actor, f"Connected. Region: {where}; key {_masked(key[-4:])}.")
     session.commit()
+    try:
+        _check_with_vendor(session, integration)
+        integration.name, integration.disconnected_at = name, None
+        where = _region_said(registry.VENDORS[vendor], region, integration.custom_base_url)
+        audit(session, integration.id, actor, f"Connected. Region: {where}; key {_masked(key[-4:])}.")
+        session.add(integration)
+        session.commit()
+    except sa.exc.IntegrityError:  # another admin connected that name while the vendor answered
+        session.rollback()
+        _forget(session, integration)
+        raise UserError(_name_taken(vendor, name)) from None
+    except UserError:
+        _forget(session, integration)
+        raise
     log.info("integration %s (%s) connected", integration.id, vendor)
     return integration
+
+
+def _forget(session: Session, integration: Integration) -> None:
+    """Delete a connection the vendor refused, before anything but its own row was written."""
+    session.delete(integration)
+    session.commit()
 
 
 def _region_said(spec: VendorSpec, region: str, custom_base_url: str) -> str:

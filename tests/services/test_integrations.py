@@ -5,6 +5,7 @@ import datetime
 import pathlib
 import re
 import threading
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -24,12 +25,12 @@ from dashboard.services.integrations import (
     webhook_secret,
     webhook_url,
 )
-from models import AssessmentAttempt, AttemptState, Integration, IntegrationLog, clock_stopped_at
+from models import AssessmentAttempt, AttemptState, Integration, IntegrationLog, clock_stopped_at, new_session
 from providers.registry import VENDORS
 from providers.sandbox.codesignal import DEMO_KEY as CODESIGNAL_KEY
 from providers.sandbox.coodesh import DEMO_KEY as COODESH_KEY
 from providers.sandbox.coodesh import DEMO_OPTIONS as COODESH_OPTIONS
-from tests.conftest import SCREEN_KEY, SECOND_SCREEN_KEY, connect_screen
+from tests.conftest import SCREEN_KEY, SECOND_SCREEN_KEY, a_colleague_meanwhile, connect_screen, selects
 
 
 def _everything_stored(session, url: str) -> bytes:
@@ -126,6 +127,67 @@ def test_the_same_account_is_not_connected_twice_under_another_name(session, san
     )
     assert [i.id for i in session.exec(select(Integration)).all()] == [first.id]
     assert sandbox.stats()["api_requests"] == 2  # the first connection's check and webhook only
+
+
+def test_while_a_slow_vendor_checks_a_new_key_others_can_write(session, sandbox):
+    """Found by a walk: while CoderPad Screen took its time answering a Connect, the scheduler's
+    writes waited on SQLite's lock and failed ("database is locked", ERRORs in the app's log): the
+    new connection was written before the vendor was asked, and its write held until it answered."""
+    other = connect_screen(session, name="CoderPad Screen (US team)", api_key=SECOND_SCREEN_KEY)
+    sandbox.faults(latency_ms=2500)  # each call: the key's check, then the webhook's registration
+    failed: list[BaseException] = []
+
+    def connecting() -> None:
+        with new_session() as own:
+            try:
+                connect_screen(own, name="CoderPad Screen (EU team)")
+            except BaseException as err:
+                failed.append(err)
+
+    admin = threading.Thread(target=connecting)
+    admin.start()
+    time.sleep(1)  # the vendor is being asked
+    started = time.monotonic()
+    with new_session() as colleague:
+        rename_connection(session=colleague, integration_id=other.id, name="CoderPad Screen (Americas)")
+        took = time.monotonic() - started
+        shown = [view.name for view in views.integrations(colleague)]
+    still_connecting = admin.is_alive()
+    admin.join(30)
+
+    assert not failed, failed
+    assert took < 1, f"the rename waited {took:.1f} s for the vendor"
+    assert still_connecting  # the vendor was still being asked when the rename was done
+    assert shown == ["CoderPad Screen (Americas)"]  # nor was the connection shown before it answered
+    session.expire_all()
+    names = {i.name for i in session.exec(select(Integration)).all()}
+    assert names == {"CoderPad Screen (Americas)", "CoderPad Screen (EU team)"}
+
+
+def test_two_admins_connecting_one_name_at_once_are_told_and_one_connection_is_made(session, sandbox):
+    """The name is checked before the vendor is asked, and taken once it answers: an admin whose
+    colleague took it meanwhile is told so, as if the colleague had been first, not shown a crash."""
+    name = "CoderPad Screen (EU team)"
+    refusal = f"A CoderPad Screen connection named {name!r} already exists."
+
+    with (
+        pytest.raises(UserError, match=f"^{re.escape(refusal)}$"),
+        a_colleague_meanwhile(
+            session, selects(Integration, name), lambda own: connect_screen(own, name=name)
+        ),
+    ):
+        connect(
+            session=session,
+            vendor="coderpad_screen",
+            name=name,
+            region="sandbox",
+            custom_base_url="",
+            api_key=SECOND_SCREEN_KEY,
+        )
+
+    session.expire_all()
+    [made] = session.exec(select(Integration)).all()
+    assert (made.name, made.api_key_last4, made.disconnected_at) == (name, "-key", None)
 
 
 def test_a_key_is_not_rotated_to_the_key_another_connection_holds(session, sandbox):
