@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from dashboard.services import history, secrets
 from dashboard.services.actors import SYSTEM, Actor
 from dashboard.services.errors import NotFound, UserError
-from dashboard.services.wording import counted
+from dashboard.services.wording import a_or_an, counted
 from dashboard.settings import get_settings
 from models import (
     Application,
@@ -168,7 +168,8 @@ def _check_name(session: Session, vendor: str, name: str, *, renaming: int | Non
 
 
 def _name_taken(vendor: str, name: str) -> str:
-    return f"A {registry.VENDORS[vendor].display_name} connection named {name!r} already exists."
+    said = a_or_an(registry.VENDORS[vendor].display_name)
+    return f"{said[:1].upper()}{said[1:]} connection named {name!r} already exists."
 
 
 def _check_input(

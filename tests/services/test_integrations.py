@@ -30,6 +30,7 @@ from providers.registry import VENDORS
 from providers.sandbox.codesignal import DEMO_KEY as CODESIGNAL_KEY
 from providers.sandbox.coodesh import DEMO_KEY as COODESH_KEY
 from providers.sandbox.coodesh import DEMO_OPTIONS as COODESH_OPTIONS
+from providers.sandbox.imocha import DEMO_KEY as IMOCHA_KEY
 from tests.conftest import SCREEN_KEY, SECOND_SCREEN_KEY, a_colleague_meanwhile, connect_screen, selects
 
 
@@ -109,6 +110,17 @@ def test_a_second_connection_with_the_same_name_is_refused(session, sandbox):
             custom_base_url="",
             api_key=SCREEN_KEY,
         )
+
+
+def test_a_name_taken_says_an_before_a_vendor_named_with_a_vowel(session, sandbox):
+    """Found by a walk: "A iMocha connection named 'iMocha walk' already exists." """
+    imocha = {"vendor": "imocha", "name": "iMocha walk", "api_key": IMOCHA_KEY}
+    connect_screen(session, **imocha)
+
+    with pytest.raises(UserError) as refused:
+        connect(session=session, region="sandbox", custom_base_url="", **imocha)
+
+    assert str(refused.value) == "An iMocha connection named 'iMocha walk' already exists."
 
 
 def test_the_same_account_is_not_connected_twice_under_another_name(session, sandbox):
