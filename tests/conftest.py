@@ -33,10 +33,11 @@ if "ASSAY_DATA_DIR" not in os.environ:
 
 # The local sandbox has no rate limit to respect (benchmarks and the pacing test turn it back on).
 os.environ.setdefault("ASSAY_VENDOR_PACING", "off")
-# The sandbox accepts more CoderPad Screen keys, as other accounts' (the same key connected twice is
-# refused), so that a second account and a key rotation can be walked.
+# The sandbox accepts more keys at every vendor, as other accounts' (the same account is not connected
+# twice), so that a second account and a key rotation can be walked.
 os.environ.setdefault(
-    "ASSAY_SANDBOX_KEYS", "rotated-coderpad-key-4242,eu-team-coderpad-key-7777,berlin-coderpad-key-5555"
+    "ASSAY_SANDBOX_KEYS",
+    "rotated-coderpad-key-4242,eu-team-coderpad-key-7777,berlin-coderpad-key-5555,another-account-key",
 )
 
 from dashboard.api.routes import applier, build_api

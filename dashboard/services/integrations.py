@@ -191,8 +191,17 @@ def _check_input(
     return key
 
 
-def _check_not_connected(session: Session, vendor: str, key: str, *, other_than: int | None = None) -> None:
-    """Refuse a key another live connection to the vendor holds: the same account connected twice.
+def _check_not_connected(
+    session: Session,
+    vendor: str,
+    key: str,
+    region: str,
+    custom_base_url: str,
+    *,
+    other_than: int | None = None,
+) -> None:
+    """Refuse a key another live connection to the vendor's same region holds: the same account
+    connected twice (another region, or another custom address, is another deployment).
 
     A vendor keeping one webhook per account (CoderPad Screen) moves it to the newer connection,
     and the older one's results then arrive there, as results Assay cannot match; both sweep the
@@ -202,6 +211,8 @@ def _check_not_connected(session: Session, vendor: str, key: str, *, other_than:
     for other in session.exec(
         select(Integration).where(
             Integration.vendor == vendor,
+            Integration.region == region,
+            Integration.custom_base_url == custom_base_url.strip(),
             Integration.disconnected_at.is_(None),  # type: ignore[union-attr]
             Integration.id != other_than,
         )
@@ -286,7 +297,7 @@ def connect(
         raise UserError(f"Assay cannot connect to {vendor!r}.")
     name = _check_name(session, vendor, name)
     key = _check_input(vendor, region, custom_base_url, api_key)
-    _check_not_connected(session, vendor, key)
+    _check_not_connected(session, vendor, key, region, custom_base_url)
     extra = _check_options(vendor, options)
     integration = Integration(
         vendor=vendor,
@@ -371,7 +382,9 @@ def update_connection(
     stored_key = secrets.decrypt(integration.api_key_encrypted)
     key = _check_input(integration.vendor, region, custom_base_url, api_key, stored_key=stored_key)
     if key != stored_key:
-        _check_not_connected(session, integration.vendor, key, other_than=integration.id)
+        _check_not_connected(
+            session, integration.vendor, key, region, custom_base_url, other_than=integration.id
+        )
     extra = _check_options(integration.vendor, options if options is not None else integration.options)
     spec = registry.VENDORS[integration.vendor]
     changes = _settings_changed(spec, integration.options or {}, extra)
