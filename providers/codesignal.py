@@ -105,7 +105,7 @@ from providers.base import (
     WebhookRejected,
     once,
 )
-from providers.http import VendorClient, WireRules, retry_after_seconds
+from providers.http import VendorClient, WireRules, retry_after_seconds, try_again
 from providers.parsing import percent as _percent
 from providers.parsing import text as _text
 
@@ -461,9 +461,8 @@ def _rate_limited(response: httpx.Response) -> ProviderError | None:
     except ValueError:
         return None
     if error and (_RATE_TROUBLE.search(_error_text(error)) or _error_code(error) == "RATE_LIMITED"):
-        return RateLimited(
-            "CodeSignal is rate-limiting Assay.", retry_after_seconds(response.headers.get("Retry-After"))
-        )
+        wait = retry_after_seconds(response.headers.get("Retry-After"))
+        return RateLimited(f"CodeSignal is rate-limiting Assay; {try_again(wait)}", wait)
     return None
 
 

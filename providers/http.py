@@ -90,6 +90,12 @@ def retry_after_seconds(value: str | None) -> float | None:
     return max(0.0, seconds) if seconds is not None else None
 
 
+def try_again(seconds: float | None) -> str:
+    """When an admin's click may succeed, after a vendor's "slow down": "Sync failed: CoderPad Screen
+    is rate-limiting Assay (429)." left them to guess, and to click again at once, in vain."""
+    return f"try again in {math.ceil(seconds)} s." if seconds else "try again in a minute."
+
+
 class VendorClient:
     """An httpx client for one vendor connection, speaking in ProviderErrors.
 
@@ -149,10 +155,7 @@ class VendorClient:
         """
         left = self._budget.held_for()
         if left > 0:
-            raise RateLimited(
-                f"{self.rules.vendor_name} asked Assay to wait; it is asked again in {math.ceil(left)} s.",
-                left,
-            )
+            raise RateLimited(f"{self.rules.vendor_name} asked Assay to wait; {try_again(left)}", left)
         try:
             return self._call(method, path, retry=retry, binary=binary, **kwargs)
         except TryLater as err:
@@ -198,10 +201,8 @@ class VendorClient:
             detail = self.rules.error_message(body) or "permission denied"
             raise PermissionMissing(f"The {name} key lacks a permission Assay needs (403: {detail}).")
         if status == 429:
-            raise RateLimited(
-                f"{name} is rate-limiting Assay (429).",
-                retry_after_seconds(response.headers.get("Retry-After")),
-            )
+            wait = retry_after_seconds(response.headers.get("Retry-After"))
+            raise RateLimited(f"{name} is rate-limiting Assay (429); {try_again(wait)}", wait)
         if status >= 500:
             raise VendorFailure(
                 f"{name} failed ({status}); try again shortly.",

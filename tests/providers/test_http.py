@@ -111,10 +111,11 @@ def test_a_retry_after_told_to_one_worker_holds_back_the_others(server, redis_cl
     shared = functools.partial(SharedBudget, redis_client, f"test-budget:{uuid.uuid4()}")
     first, second = _worker(server, shared), _worker(server, shared)
 
-    with pytest.raises(RateLimited, match="rate-limiting Assay"):
+    # Said when to try again: an admin's "Sync failed: Vendor is rate-limiting Assay (429)." did not.
+    with pytest.raises(RateLimited, match=r"^Vendor is rate-limiting Assay \(429\); try again in 30 s\.$"):
         first.call("GET", "/busy")
     asked = len(_counting_app.calls)
-    with pytest.raises(RateLimited, match=r"asked Assay to wait; it is asked again in (29|30) s"):
+    with pytest.raises(RateLimited, match=r"^Vendor asked Assay to wait; try again in (29|30) s\.$"):
         second.call("GET", "/ok")
 
     assert len(_counting_app.calls) == asked  # the second worker did not ask the vendor
