@@ -326,6 +326,29 @@ def vendor_test_stages(
     return integration, stages
 
 
+def codesignal_rooms_in_two_jobs(session) -> list[int]:
+    """Ada applied to two jobs whose Applied stages both make their interviews' rooms from one
+    CodeSignal live-interview template; her two applications' ids."""
+    codesignal, stages = vendor_test_stages(session, "codesignal", "Backend", "Frontend")
+    template = next(
+        t for t in list_vendor_tests(session=session, integration_id=codesignal.id) if t.live_interview
+    )
+    applications = []
+    for stage in stages:
+        application = pipeline.add_application(
+            session=session, job_id=stage.job_id, name="Ada", email="ada@example.com", actor=SYSTEM
+        )
+        plans.set_live_interview_template(
+            session=session,
+            stage_id=application.stage_id,
+            integration_id=codesignal.id,
+            template_id=template.id,
+            template_name=template.name,
+        )
+        applications.append(application.id)
+    return applications
+
+
 def sent_with_a_reminder(session) -> AssessmentAttempt:
     """Ada, sent a HackerRank test due in a day, with a reminder 20 hours before its deadline."""
     _hackerrank, (stage,) = vendor_test_stages(session, "hackerrank", "Reminded", deadline_days=1)

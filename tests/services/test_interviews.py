@@ -19,6 +19,7 @@ from dashboard.services.actors import SYSTEM, user
 from dashboard.services.errors import UserError
 from dashboard.services.integrations import list_vendor_tests, provider_for
 from models import ApplicationEvent, AssessmentAttempt, AttemptState, Interview, Job, Role, utcnow
+from tests.conftest import codesignal_rooms_in_two_jobs
 
 
 def _schedule(session, application_id: int, who: str) -> Interview:
@@ -336,3 +337,20 @@ def test_a_room_left_open_by_a_refused_withdrawal_can_be_cancelled_on_its_card(
 
     session.expire_all()
     assert session.get(AssessmentAttempt, room.id).state == AttemptState.CANCELLED
+
+
+def test_a_codesignal_room_is_made_for_a_candidate_who_has_one_from_the_same_template_in_another_job(
+    session, sandbox
+):
+    """helper-86 found it: CodeSignal's test sessions are reused per email (``preferExisting``), so a
+    second job's send of the same test is stopped and offered as a re-take; its live interviews
+    (``createLiveInterview``) never are, yet the room for Ada's second job was refused as if they
+    were ("send a re-attempt", which a live interview cannot be), and its Retry refused again."""
+    first_job, second_job = codesignal_rooms_in_two_jobs(session)
+    first = _schedule(session, first_job, "Grace Hopper")
+
+    second = _schedule(session, second_job, "Alan Kay")
+
+    rooms = [session.get(AssessmentAttempt, i.attempt_id) for i in (first, second)]
+    assert [r.state for r in rooms] == [AttemptState.SENT, AttemptState.SENT]
+    assert rooms[0].vendor_attempt_id != rooms[1].vendor_attempt_id
