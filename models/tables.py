@@ -399,6 +399,10 @@ class AssessmentAttempt(SQLModel, table=True):
         ),
         # Not unique: a vendor may keep its id for a re-attempt (the newest row is the live one).
         sa.Index("ix_attempt_vendor_id", "integration_id", "vendor_attempt_id"),
+        # Whether a later attempt re-took the same test (``assessments.newest_at_its_test``, which
+        # every queue bucket and the board's filters ask of each attempt): without it SQLite looked
+        # among all the connection's attempts, and counting the queue grew with their square.
+        sa.Index("ix_attempt_per_test", "application_id", "integration_id", "vendor_test_id", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
