@@ -54,7 +54,8 @@ if "ASSAY_DATA_DIR" not in os.environ:
 # the standard library's is imported first (logging and uvicorn need it), the folder set aside.
 if str(pathlib.Path(__file__).resolve().parent) in sys.path:
     sys.path.remove(str(pathlib.Path(__file__).resolve().parent))
-    import queue  # noqa: F401
+import queue  # noqa: F401
+
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
 import sqlalchemy as sa

@@ -21,6 +21,7 @@ from models import (
     AssessmentAttempt,
     AttemptState,
     Candidate,
+    Integration,
     Job,
     JobMember,
     Role,
@@ -243,10 +244,17 @@ def rows(
             )
         ).all()
     )
+    # Each row's step asks its connection what the vendor can do (``actions_for``, by
+    # ``session.get``). The session keeps only what something still refers to, so unheld it read
+    # the connection again for every row: read once here, and held until the steps are found.
+    connections = session.exec(
+        select(Integration).where(Integration.id.in_({a.integration_id for a, *_ in found}))  # type: ignore[union-attr]
+    ).all()
     steps = {
         attempt.id: attempt_actions.next_step(session, attempt, retaken=attempt.id in retaken)
         for attempt, *_ in found
     }
+    del connections
     return [
         QueueRow(
             application_id=attempt.application_id,

@@ -1,5 +1,7 @@
 """The queue's reads as the workspace grows (``bench/queue.py`` times them at 10,000 applications)."""
 
+import sqlalchemy as sa
+
 from dashboard.services import queue_view, secrets
 from models import (
     Application,
@@ -10,30 +12,32 @@ from models import (
     Job,
     Stage,
     StageKind,
+    get_engine,
     init_engine,
     new_session,
 )
 
 
-def _sent_to(applicants: int) -> None:
-    """A job whose ``applicants`` candidates were each sent the same test, on one connection."""
+def _sent_to(applicants: int, title: str = "Backend Engineer") -> int:
+    """A job whose ``applicants`` candidates were each sent the same test, on a connection of its
+    own; its id."""
     with new_session() as session:
         integration = Integration(
             vendor="coderpad_screen",
-            name="CoderPad Screen",
+            name=f"CoderPad Screen ({title})",
             region="sandbox",
             api_key_encrypted=secrets.encrypt("a-screen-key"),
             api_key_last4="-key",
             webhook_token_encrypted=secrets.encrypt(secrets.new_webhook_token()),
         )
-        job = Job(title="Backend Engineer")
+        job = Job(title=title)
         session.add_all([integration, job])
         session.flush()
         stage = Stage(job_id=job.id, position=0, name="CoderPad assessment", kind=StageKind.ASSESSMENT)
         session.add(stage)
         session.flush()
         for number in range(applicants):
-            candidate = Candidate(name=f"Candidate {number}", email=f"c{number}@example.com")
+            candidate = Candidate(name=f"Candidate {number}", email=f"c{number}.{job.id}@example.com")
             session.add(candidate)
             session.flush()
             application = Application(candidate_id=candidate.id, job_id=job.id, stage_id=stage.id)
@@ -46,12 +50,13 @@ def _sent_to(applicants: int) -> None:
                     integration_id=integration.id,
                     vendor_test_id="101",
                     vendor_test_name="Python",
-                    reference=f"ref-{number}",
+                    reference=f"ref-{job.id}-{number}",
                     state=AttemptState.SENT,
                     vendor_attempt_id=str(number),
                 )
             )
         session.commit()
+        return job.id
 
 
 def _steps_counting(applicants: int, migrated_databases, tmp_path) -> int:
@@ -86,3 +91,26 @@ def test_counting_the_queue_takes_steps_in_proportion_to_the_attempts_not_their_
     large = _steps_counting(400, migrated_databases, tmp_path)
     # Four times the attempts: about four times the steps; the square would be sixteen.
     assert large / small < 6, (small, large)
+
+
+def _statements_reading_a_page(applicants: int, title: str) -> int:
+    job_id = _sent_to(applicants, title)
+    statements = []
+    listen = ("before_cursor_execute", lambda *args: statements.append(args[2]))
+    sa.event.listen(get_engine(), *listen)
+    try:
+        with new_session() as session:
+            shown = queue_view.rows(session, "awaiting", queue_view.QueueFilter(job_id=job_id))
+    finally:
+        sa.event.remove(get_engine(), *listen)
+    assert len(shown) == applicants and all(row.step == "resend" for row in shown)
+    return len(statements)
+
+
+def test_a_page_of_the_queue_reads_its_connection_once_not_once_a_row(db):
+    """Each row's one-click step asks its connection what the vendor can do; the connection
+    was read again for every row (the session kept no hold on it between rows), 100 reads a
+    page, one round trip each on PostgreSQL."""
+    few = _statements_reading_a_page(3, "Backend Engineer")
+    many = _statements_reading_a_page(30, "Data Engineer")
+    assert many == few, (few, many)
