@@ -3,7 +3,7 @@
 Every queue bucket keeps an attempt only if no later one was made for the same test of the same
 application. SQLite answered that from its index on ``integration_id``, reading every later
 attempt of the connection: counting the queue of 10,000 applications on one CoderPad account
-took 2 s, growing with the square of the attempts (``bench/queue.py``).
+took 2 s, growing with the square of the attempts (``bench/queue_page.py``).
 
 Revision ID: 3050e3da77a3
 Revises: fa9b602fd55f

@@ -1,4 +1,4 @@
-"""The queue's reads as the workspace grows (``bench/queue.py`` times them at 10,000 applications)."""
+"""The queue's reads as the workspace grows (``bench/queue_page.py`` times them at 10,000 applications)."""
 
 import sqlalchemy as sa
 
@@ -85,7 +85,7 @@ def test_counting_the_queue_takes_steps_in_proportion_to_the_attempts_not_their_
     (its index on ``integration_id``), so counting 10,000 applications' tests, all on one
     CoderPad account, took 2 s, and the queue 3.8 s to open. Counted in SQLite's own steps,
     which the shared machine's load does not change; PostgreSQL plans by its statistics and is
-    timed by ``bench/queue.py --postgres``.
+    timed by ``bench/queue_page.py --postgres``.
     """
     small = _steps_counting(100, migrated_databases, tmp_path)
     large = _steps_counting(400, migrated_databases, tmp_path)

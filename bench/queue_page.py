@@ -28,7 +28,10 @@ databases) it runs on PostgreSQL instead, in two scratch databases it drops afte
 
 Goal: ``worst_scaling <= 1.5`` (so ``queue_scaling`` too).
 
-Run: ``.venv/bin/python bench/queue.py [--small 1000] [--large 10000] [--jobs 4]
+Named ``queue_page``, not ``queue``: on the path of every bench script, a ``queue.py`` here stood
+in for the standard library's, which logging imports.
+
+Run: ``.venv/bin/python bench/queue_page.py [--small 1000] [--large 10000] [--jobs 4]
 [--repeats 9] [--postgres URL]`` (about a minute on SQLite).
 """
 
@@ -50,12 +53,6 @@ from collections.abc import Callable, Iterator
 if "ASSAY_DATA_DIR" not in os.environ:
     os.environ["ASSAY_DATA_DIR"] = tempfile.mkdtemp(prefix="assay-bench-queue-")
     atexit.register(shutil.rmtree, os.environ["ASSAY_DATA_DIR"], ignore_errors=True)
-# Run as a script, this file's folder comes first on the path, and this file is named ``queue``:
-# the standard library's is imported first (logging and uvicorn need it), the folder set aside.
-if str(pathlib.Path(__file__).resolve().parent) in sys.path:
-    sys.path.remove(str(pathlib.Path(__file__).resolve().parent))
-import queue  # noqa: F401
-
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
 import sqlalchemy as sa
