@@ -228,6 +228,15 @@ def page_refusal(message: rx.Var | str) -> rx.Component:
     return rx.callout(message, icon="triangle-alert", color_scheme="red", class_name="page-refusal")
 
 
+def job_refusal(message: rx.Var | str) -> rx.Component:
+    """Why a job's page (its board, plan or review) shows nothing, and the way back: the jobs list.
+
+    Not the job's other pages: they refuse alike (the plan offered "Back to the board" to a
+    hiring manager off the job's team, and the board offered no way out but the menu).
+    """
+    return rx.vstack(page_refusal(message), rx.link("Back to the jobs", href=routes.HOME), spacing="3")
+
+
 def only_for(allowed: rx.Var, message: str, *content: rx.Component) -> rx.Component:
     """``content`` for a user whose role may use it; for anyone else, ``message`` saying whose page it is.
 

@@ -10,7 +10,7 @@ from dashboard import routes
 from dashboard.components.by_value import BY_VALUE
 from dashboard.components.decision import reject_dialog
 from dashboard.components.dnd import dnd_board, drag_card, drop_column
-from dashboard.components.layout import counted, link_button, page_frame, page_refusal, refusal
+from dashboard.components.layout import counted, job_refusal, link_button, page_frame, refusal
 from dashboard.components.pasted_list import paste_a_list_button, pasted_list_dialog
 from dashboard.components.route import route_id
 from dashboard.pages import page
@@ -385,12 +385,13 @@ def _selection_bar() -> rx.Component:
 def board_page() -> rx.Component:
     own = BoardState.board.job_id.to_string() == route_id("job_id")  # not the job's board before it
     return page_frame(
-        rx.cond(own, BoardState.board.title, ""),
+        # Named as the browser's tab names it until the job's title comes (a refused job's never does).
+        rx.cond(own, BoardState.board.title, "Pipeline"),
         reject_dialog(BoardState, BoardState.rejecting_whom),
         rx.cond(
             # This address's refusal only: one left from the board before waits for this one's load.
             (BoardState.error != "") & (BoardState.error_for.to_string() == route_id("job_id")),
-            page_refusal(BoardState.error),
+            job_refusal(BoardState.error),
             rx.cond(
                 BoardState.loaded & own,
                 rx.vstack(

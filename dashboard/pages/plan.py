@@ -11,6 +11,7 @@ from dashboard.components.layout import (
     PICKED_NAME_WIDTH,
     counted,
     focus_returns,
+    job_refusal,
     link_button,
     page_frame,
     question_answers,
@@ -452,6 +453,8 @@ def _notice() -> rx.Component:
 @page(route=routes.PLAN, title="Interview plan · Assay", on_load=[AuthState.guard_page, PlanState.load])
 def plan_page() -> rx.Component:
     own = PlanState.plan.job_id.to_string() == route_id("job_id")  # not the plan of the job before it
+    # This address's refusal only: one left from the plan before waits for this one's load.
+    refused = (PlanState.error != "") & (PlanState.error_for.to_string() == route_id("job_id"))
     return page_frame(
         rx.cond(
             own & (PlanState.plan.title != ""), PlanState.plan.title + ": interview plan", "Interview plan"
@@ -472,9 +475,8 @@ def plan_page() -> rx.Component:
                     ),
                 ),
                 rx.cond(
-                    # This address's refusal only: one left from the plan before waits for this one's load.
-                    (PlanState.error != "") & (PlanState.error_for.to_string() == route_id("job_id")),
-                    rx.callout(PlanState.error, icon="triangle-alert", color_scheme="red"),
+                    refused,
+                    job_refusal(PlanState.error),
                     rx.cond(
                         own,
                         rx.cond(AuthState.can_manage_pipeline, _plan_body(), _plan_read()),
@@ -483,7 +485,10 @@ def plan_page() -> rx.Component:
                 ),
             ),
         ),
-        actions=link_button("kanban", "Back to the board", "/jobs/" + route_id("job_id")),
+        # Not to a board that refuses them too (a job not on a hiring manager's team, or gone).
+        actions=rx.cond(
+            refused, rx.fragment(), link_button("kanban", "Back to the board", "/jobs/" + route_id("job_id"))
+        ),
     )
 
 

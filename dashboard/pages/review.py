@@ -13,9 +13,9 @@ from dashboard.components.keys import keyboard_shortcuts
 from dashboard.components.layout import (
     counted,
     focus_returns,
+    job_refusal,
     link_button,
     page_frame,
-    page_refusal,
     refusal,
     table_region,
 )
@@ -487,19 +487,6 @@ def _rules() -> rx.Component:
     )
 
 
-def _refused() -> rx.Component:
-    """Why this job's results are not shown, and the way back: nothing else of the page.
-
-    A hiring manager off the job's team was also offered its "Board" (refused too) and a
-    disabled "Export CSV" beside the refusal.
-    """
-    return rx.vstack(
-        page_refusal(ReviewState.error),
-        rx.link("Back to the jobs", href=routes.HOME),
-        spacing="3",
-    )
-
-
 @page(route=routes.REVIEW, title="Review · Assay", on_load=[AuthState.guard_page, ReviewState.load])
 def review_page() -> rx.Component:
     return page_frame(
@@ -512,7 +499,9 @@ def review_page() -> rx.Component:
         rx.cond(
             # This address's refusal only: one left from the page before waits for this one's load.
             (ReviewState.error != "") & (ReviewState.error_for.to_string() == route_id("job_id")),
-            _refused(),
+            # Nothing else of the page: a hiring manager off the job's team was also offered its
+            # "Board" (refused too) and a disabled "Export CSV" beside the refusal.
+            job_refusal(ReviewState.error),
             rx.vstack(
                 rx.hstack(
                     rx.checkbox(

@@ -41,3 +41,27 @@ def test_a_hiring_manager_reads_the_plan_and_is_told_whose_it_is_to_change(page,
     expect(page.get_by_role("link", name="Back to the board")).to_be_visible()
     assert broken_rules(page) == []
     shoot("plan-read-by-a-hiring-manager")
+
+
+def test_a_job_not_on_the_managers_team_offers_from_its_board_and_plan_only_the_way_back(
+    page, app_url, sign_in, shoot
+):
+    """Found by a walk: opened by address, another job's plan said "You are not on the hiring team
+    of this job." beside "Back to the board", a board that refused them too; that board said it
+    under no heading at all (its title is the job's, withheld) and offered no way out but the menu."""
+    page.set_default_timeout(20_000)
+    sign_in("manager@assay.test")
+    refusal = "You are not on the hiring team of this job."
+    for address, heading in [("/jobs/2", "Pipeline"), ("/jobs/2/plan", "Interview plan")]:
+        page.goto(f"{app_url}/jobs/1")  # their own job first: nothing of it may stay on the next
+        expect(page.get_by_role("heading", level=1)).to_have_text("Backend Engineer")
+        page.goto(app_url + address)
+
+        main = page.get_by_role("main")
+        expect(main.locator(".page-refusal")).to_have_text(refusal)
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        expect(main.get_by_role("link")).to_have_text(["Back to the jobs"])
+        expect(main.get_by_role("button")).to_have_count(0)
+        shoot("refused" + address.replace("/", "-"), full_page=False)
+        main.get_by_role("link", name="Back to the jobs").click()
+        expect(page).to_have_url(app_url + "/")
