@@ -65,6 +65,8 @@ def _result(attempt: AttemptView) -> rx.Component:
             rx.hstack(
                 # Said, as the review list says it: a result without one is not a score of nothing.
                 _fact("Total score", rx.cond(attempt.score != "", attempt.score, "no score")),
+                # Named as the review page names it, beside the vendor's figure it is not.
+                _fact("Percentile in this job", attempt.percentile),
                 _fact("Vendor's comparative score", attempt.comparative_score),
                 _fact("Time taken", attempt.time_taken),
                 _fact("Points", attempt.points),

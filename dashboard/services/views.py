@@ -20,6 +20,7 @@ from dashboard.services import (
     notify,
     plan_connections,
     queue_view,
+    review,
     status_clocks,
 )
 from dashboard.services.assessments import (
@@ -168,6 +169,9 @@ class AttemptView:
     # The vendor reported something of the result: a score, or without one its time, breakdown or
     # warnings (a result hung on the score alone hid a test's tab switches when its score was missing).
     has_result: bool = False
+    # Where the result stands among the job's others on the same test, as the review page ranks it
+    # ("" for one that does not count, or alone): the hiring manager's comparison, on both pages.
+    percentile: str = ""
 
 
 @dataclasses.dataclass
@@ -428,6 +432,7 @@ def _attempt_view(
     cancelled_at: datetime.datetime | None = None,
     email: str = "",
     visible_job_ids: frozenset[int] | None = None,
+    percentile: float | None = None,
 ) -> AttemptView:
     subscores = [
         SubScoreView(
@@ -495,6 +500,7 @@ def _attempt_view(
         # A score is shown whatever the state; the rest, which a vendor may send while the test is
         # under way (CodeSignal's integrity warnings), only once it is finished: before, "Total
         # score: no score" read as a result.
+        percentile="" if percentile is None else f"{percentile:g}",
         has_result=attempt.score_percent is not None
         or (
             attempt.state in FINISHED_STATES
@@ -544,6 +550,12 @@ def application(
     for e in events:
         if e.attempt_id and e.to_state == AttemptState.CANCELLED.value:
             cancelled.setdefault(e.attempt_id, e.at)
+    # Ranked as the review page ranks them, against the job's whole cohort: only when there is a result.
+    ranked = (
+        {r.attempt_id: r.percentile for r in review.results(session, job.id)}
+        if any(a.state in FINISHED_STATES for a in attempts)
+        else {}
+    )
     return ApplicationView(
         id=app.id,
         job_id=job.id,
@@ -565,6 +577,7 @@ def application(
                 cancelled_at=cancelled.get(a.id) if a.state == AttemptState.CANCELLED else None,
                 email=candidate.email,
                 visible_job_ids=visible_job_ids,
+                percentile=ranked.get(a.id),
             )
             for a in attempts
         ],

@@ -58,6 +58,20 @@ def test_results_carry_a_percentile_computed_by_assay(session, cohort):
     assert scores == sorted(scores) and all(0 <= r.score <= 100 for r in rows)
 
 
+def test_the_application_page_says_each_results_percentile_in_the_job_as_the_review_page_does(
+    session, cohort
+):
+    """Found by a walk: the hiring manager who opened a candidate from a notification read their
+    score, the vendor's comparative and the time, but not where they stand among the job's other
+    candidates: the percentile was on the review page only."""
+    rows = review.results(session, cohort[0].job.id)
+
+    for row in rows:
+        [shown] = views.application(session, row.application_id).attempts
+        assert shown.percentile == f"{row.percentile:g}", row.candidate_name
+    assert {views.application(session, r.application_id).attempts[0].percentile for r in rows} >= {"0", "100"}
+
+
 def test_the_dry_run_names_who_a_rule_would_advance(session, cohort):
     p, _applications = cohort
     rows = review.results(session, p.job.id)
