@@ -13,7 +13,7 @@ export REFLEX_BUN_PATH := $(CURDIR)/$(BUN)
 run: setup
 	bash scripts/run.sh
 
-test: setup browser $(AXE)
+test: setup browser
 	bash scripts/test.sh
 
 lint: setup
@@ -24,7 +24,7 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-setup: $(VENV)/.installed $(BUN)
+setup: $(VENV)/.installed $(BUN) $(AXE)
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
