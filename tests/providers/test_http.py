@@ -103,8 +103,11 @@ def test_two_workers_together_keep_under_the_connections_rate_limit(server, redi
 
     times = sorted(t for _method, t in _counting_app.calls)
     assert len(times) == 16
-    # 5 a second between them: the sixth request waits for the first to leave the window.
-    assert min(times[i + 5] - times[i] for i in range(len(times) - 5)) >= 0.95
+    # 5 a second between them: the sixth request waits for the first to leave the window. Timed
+    # where the server got them: a thread woken late on a loaded machine (2 cores at load 12 in CI)
+    # lands a request up to ~0.15 s after its slot, so the gap measured is a little under 1 s;
+    # unpaced, the 16 requests would arrive within a tenth of a second.
+    assert min(times[i + 5] - times[i] for i in range(len(times) - 5)) >= 0.8
 
 
 def test_a_retry_after_told_to_one_worker_holds_back_the_others(server, redis_client):
