@@ -34,6 +34,7 @@ from models.tables import (
     clock_stopped_at,
     folded,
     utcnow,
+    vendor_error_shown,
 )
 
 __all__ = [
@@ -74,4 +75,5 @@ __all__ = [
     "migrate",
     "new_session",
     "utcnow",
+    "vendor_error_shown",
 ]

@@ -8,6 +8,12 @@ them and moves ``WorkspaceRevision`` as the last statement before its commit: in
 same transaction, so a page never sees the revision without the change; and last, so
 the one row all such transactions update is held only through the commit, never while
 waiting for a job's row (two transactions cannot deadlock on it).
+
+A vendor connection's health belongs to no job either, but its clocks move with every
+call, sweep and webhook: it moves the revision only when what its card says changes (it
+starts or stops failing, or fails another way; a webhook is held for retry or let go; the
+admin changes the connection), never with a sweep that finds it as it was, which would
+wake every open page of every worker each sweep.
 """
 
 from __future__ import annotations
@@ -15,10 +21,28 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from models.tables import Notification, NotificationRead, OutboxMessage, UnmatchedResult, WorkspaceRevision
+from models.tables import (
+    Integration,
+    Notification,
+    NotificationRead,
+    OutboxMessage,
+    UnmatchedResult,
+    WebhookDelivery,
+    WorkspaceRevision,
+    utcnow,
+    vendor_error_shown,
+)
 
 _OUTSIDE_JOBS = (UnmatchedResult, OutboxMessage, Notification, NotificationRead)
+# Written in bulk only to hold webhooks for retry, or to let them go with a connection.
+_BULK_HEALTH = (*_OUTSIDE_JOBS, WebhookDelivery)
 _CHANGED = "assay_workspace_changed"
+# A connection's columns that move with its calls, sweeps and webhooks: a change to them moves
+# the revision only when the health they make changes (``_health``). Any other is the admin's.
+_CLOCKS = frozenset(
+    {"last_used_at", "last_webhook_at", "last_sync_at", "last_sync_corrected", "last_error", "last_error_at"}
+)
+_HEALTH = ("last_error", "last_error_at", "last_used_at")
 
 
 def _touched(session: orm.Session) -> bool:
@@ -26,19 +50,71 @@ def _touched(session: orm.Session) -> bool:
         isinstance(row, _OUTSIDE_JOBS)
         for rows in (session.new, session.dirty, session.deleted)
         for row in rows
-    )
+    ) or _health_moved(session)
+
+
+def _changed(row, name: str) -> bool:
+    return sa.inspect(row).attrs[name].history.has_changes()
+
+
+def _health_moved(session: orm.Session) -> bool:
+    """Whether this flush changes what a connection's card says: one connected or let go, the
+    admin's change, a webhook held for retry or let go, or its vendor error shown or cleared."""
+    if any(isinstance(row, Integration) for rows in (session.new, session.deleted) for row in rows):
+        return True
+    if any(isinstance(row, WebhookDelivery) and row.error is not None for row in session.new):
+        return True
+    clocked = []
+    for row in session.dirty:
+        if isinstance(row, WebhookDelivery) and _changed(row, "error"):
+            return True
+        if isinstance(row, Integration):
+            moved = {a.key for a in sa.inspect(row).attrs if a.history.has_changes()}
+            if moved - _CLOCKS:
+                return True
+            if moved & set(_HEALTH):
+                clocked.append(row)
+    return bool(clocked) and any(before != after for before, after in _health(session, clocked))
+
+
+def _health(session: orm.Session, rows: list[Integration]) -> list[tuple[str | None, str | None]]:
+    """Each connection's vendor error as its card shows it (None: none shown), before and after the
+    flush. Before is read from the database, not the row: a long sweep's copy may be older than a
+    failure recorded meanwhile, which its success then clears."""
+    with session.no_autoflush:
+        stored = {
+            integration_id: tuple(values)
+            for integration_id, *values in session.execute(
+                sa.select(Integration.id, *(getattr(Integration, name) for name in _HEALTH)).where(
+                    Integration.id.in_([row.id for row in rows])  # type: ignore[union-attr]
+                )
+            )
+        }
+    now = utcnow()
+
+    def shown(last_error, last_error_at, last_used_at) -> str | None:
+        return (last_error or "") if vendor_error_shown(last_error_at, last_used_at, now) else None
+
+    pairs = []
+    for row in rows:
+        before = dict(zip(_HEALTH, stored.get(row.id, (None, None, None)), strict=True))
+        after = before | {
+            name: getattr(row, name) for name in _HEALTH if _changed(row, name)
+        }  # only what this flush writes: the rest stays as stored
+        pairs.append((shown(**before), shown(**after)))
+    return pairs
 
 
 @sa.event.listens_for(orm.Session, "do_orm_execute")
 def _bulk_statement(execute: orm.ORMExecuteState) -> None:
     """A bulk UPDATE/DELETE/INSERT of such rows (``notify.mark_read``) skips the flush: note it here."""
-    if not execute.is_select and any(m.class_ in _OUTSIDE_JOBS for m in execute.all_mappers):
+    if not execute.is_select and any(m.class_ in _BULK_HEALTH for m in execute.all_mappers):
         execute.session.info[_CHANGED] = True
 
 
 @sa.event.listens_for(orm.Session, "before_flush")
 def _flushing(session: orm.Session, _context, _instances) -> None:
-    if _touched(session):
+    if not session.info.get(_CHANGED) and _touched(session):
         session.info[_CHANGED] = True
 
 

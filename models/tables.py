@@ -282,6 +282,24 @@ class Integration(SQLModel, table=True):
     disconnected_at: datetime.datetime | None = None
 
 
+# A vendor's error shows on its connection's health this long, unless a call succeeds after it.
+VENDOR_ERROR_SHOWN_FOR = datetime.timedelta(days=1)
+
+
+def vendor_error_shown(
+    last_error_at: datetime.datetime | None, last_used_at: datetime.datetime | None, now: datetime.datetime
+) -> bool:
+    """Whether a connection's last vendor error marks it failing: recent, and no call has succeeded since.
+
+    One rule for the page that shows it and the revision that tells open pages it moved.
+    """
+    return bool(
+        last_error_at
+        and last_error_at > now - VENDOR_ERROR_SHOWN_FOR
+        and (last_used_at is None or last_error_at >= last_used_at)
+    )
+
+
 class IntegrationLog(SQLModel, table=True):
     """The audit log and error log of a connection (never a secret)."""
 

@@ -9,7 +9,6 @@ from dashboard.services.views import Choice, EventView, FieldView, IntegrationVi
 from dashboard.states.auth import AuthState
 from dashboard.states.integrations import REVEALED_SECRET, REVEALED_URL
 from dashboard.states.integrations import IntegrationsState as S
-from dashboard.states.live import NavigationWatch
 
 
 def _fact(label: str, value, **props) -> rx.Component:
@@ -485,8 +484,8 @@ def _rename_dialog() -> rx.Component:
 @page(
     route=routes.INTEGRATIONS,
     title="Integrations · Assay",
-    # No job here: the watch keeps only the navigation's unread count live.
-    on_load=[AuthState.guard_page, S.load, NavigationWatch.watch],
+    # No job here: the watch follows the connections' health and the navigation's unread count.
+    on_load=[AuthState.guard_page, S.load, S.watch],
 )
 def integrations_page() -> rx.Component:
     return page_frame(

@@ -56,6 +56,7 @@ from models import (
     WebhookDelivery,
     folded,
     utcnow,
+    vendor_error_shown,
 )
 from models.lifecycle import FINISHED_STATES
 from providers import registry
@@ -645,7 +646,8 @@ def integrations(session: Session) -> list[IntegrationView]:
             .group_by(AssessmentAttempt.integration_id)
         ).all()
     )
-    day_ago = utcnow() - datetime.timedelta(days=1)
+    now = utcnow()
+    day_ago = now - datetime.timedelta(days=1)
     errors = dict(
         session.exec(
             sa.select(IntegrationLog.integration_id, sa.func.count())
@@ -678,11 +680,7 @@ def integrations(session: Session) -> list[IntegrationView]:
             else None
         )
         # The vendor's last error, while no call has succeeded since: a mended one is only counted.
-        error_now = bool(
-            i.last_error_at
-            and i.last_error_at > day_ago
-            and (i.last_used_at is None or i.last_error_at >= i.last_used_at)
-        )
+        error_now = vendor_error_shown(i.last_error_at, i.last_used_at, now)
         failing = error_now or bool(webhook_error)
         audit = session.exec(
             select(IntegrationLog)

@@ -364,16 +364,15 @@ def _apply_listed(
     """Apply what the listing says of a delivery's attempts, then mark the delivery applied.
 
     Applying again is harmless (the lifecycle finds nothing new), so a stop between
-    the two only means the scheduled retry applies it once more.
+    the two only means the scheduled retry applies it once more. The row (held by the
+    drain, so read no more) is changed rather than updated in bulk: whether it held an error
+    from a retry before is what moves its connection's health (``models.revisions``).
     """
     for status in statuses:
         _apply_or_keep(session, integration_id, status, delivery_id)
-    session.exec(
-        sa.update(WebhookDelivery)
-        .where(WebhookDelivery.id == delivery_id)
-        .values(applied_at=utcnow(), error=None)
-        .execution_options(synchronize_session=False)  # nothing reads this delivery's row again
-    )
+    delivery = session.get(WebhookDelivery, delivery_id)
+    delivery.applied_at, delivery.error = utcnow(), None
+    session.add(delivery)
     session.commit()
 
 

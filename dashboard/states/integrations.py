@@ -11,10 +11,11 @@ import reflex as rx
 from reflex.experimental.client_state import ClientStateVar
 
 from dashboard.services import integrations as integration_service
-from dashboard.services import sync, views, webhooks
+from dashboard.services import pipeline, sync, views, webhooks
 from dashboard.services.errors import UserError
 from dashboard.services.permissions import Permission
 from dashboard.services.wording import counted
+from dashboard.states import live
 from dashboard.states.auth import acting_user, requires
 from dashboard.states.common import in_session
 
@@ -57,6 +58,8 @@ class IntegrationsState(rx.State):
     connections: list[views.IntegrationView] = []
     vendors: list[views.VendorView] = []
     loaded: bool = False
+    # What belongs to no job (``pipeline.outside_jobs_revision``) as the connections were read.
+    revision: int = -1
     dialog_open: bool = False
     editing_id: int = 0  # 0: a new connection
     vendor: str = ""
@@ -93,9 +96,18 @@ class IntegrationsState(rx.State):
         return f"e.g. {vendor} (EU team)" if vendor else ""
 
     async def _reload(self) -> None:
-        self.connections = await in_session(views.integrations)
+        def read(session):
+            # The revision first: a health change landing between the two is read again at the next wake.
+            return pipeline.outside_jobs_revision(session), views.integrations(session)
+
+        self.revision, self.connections = await in_session(read)
         self.vendors = views.vendors(self.connections)
         self.loaded = True
+
+    def _busy(self) -> bool:
+        """A dialog is open: a reload now could redraw what the admin is typing or deciding on;
+        the watch's catch-up reloads the page once it is closed."""
+        return self.dialog_open or bool(self.renaming_id) or bool(self.confirm_disconnect_id)
 
     @rx.event
     @requires(Permission.MANAGE_INTEGRATIONS, page_load=True)
@@ -103,6 +115,16 @@ class IntegrationsState(rx.State):
         # A sync cut short by a restart of the server would leave its button spinning forever.
         self.revealed_id, self.syncing_id = 0, 0
         await self._reload()
+
+    @rx.event(background=True)
+    @requires(Permission.MANAGE_INTEGRATIONS)
+    async def watch(self):
+        """Listed in the page's ``on_load``, after ``load``: a connection's health follows its vendor
+        (a sweep failing, or succeeding again) without a reload, and so does the navigation's
+        unread count (``live.keep_up_outside_jobs``). Cancelled with the page."""
+        return await live.keep_up_outside_jobs(
+            self, Permission.MANAGE_INTEGRATIONS, self._reload, paused=self._busy
+        )
 
     @rx.event
     @requires(Permission.MANAGE_INTEGRATIONS)

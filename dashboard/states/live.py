@@ -12,9 +12,11 @@ refresh every ``CATCH_UP_S``, and a change shows in a fraction of a second.
 The same watch keeps each live page's navigation counting its user's unread notifications
 (``UnreadState``): a page waits on its jobs and on what belongs to no job, and a
 notification arriving, or being read, recounts them (one count query) without
-reloading a page whose jobs did not move. A page that shows no job (Integrations, Users,
-Settings) waits on the same watch for the count alone (``NavigationWatch``): no loop of
-its own, no read of a job's revision.
+reloading a page whose jobs did not move. A page that shows no job (Users, Settings) waits
+on the same watch for the count alone (``NavigationWatch``): no loop of its own, no read of
+a job's revision. The integrations page, whose connections' health belongs to no job, waits
+there too and reloads when what belongs to no job moves (``keep_up_outside_jobs``), which a
+connection's health moves only when its card would say something else (``models.revisions``).
 
 A page's ``load`` (an ``on_load`` event) ends by starting its watch, a background event
 in the same chain, so Reflex cancels it with the page: on navigation, reconnect or
@@ -215,6 +217,28 @@ async def keep_counting(state, permission: Permission) -> rx.event.EventSpec | N
     return await _follow(state, permission, NO_JOBS, 0, counted, None, lambda: False)
 
 
+async def keep_up_outside_jobs(
+    state,
+    permission: Permission,
+    reload: Callable[[], Awaitable[None]],
+    *,
+    paused: Callable[[], bool] = lambda: False,
+) -> rx.event.EventSpec | None:
+    """The body of the background ``watch`` of a page that shows what belongs to no job (the
+    integrations page: each connection's health): ``reload`` it whenever that moves, and keep its
+    navigation's unread count, as ``keep_live`` does for a page of jobs.
+
+    The page's ``state.revision`` is ``pipeline.outside_jobs_revision`` as its load read it. It
+    waits on the worker's one watch with no job (``NO_JOBS``), from the older of the page's and
+    the count's revisions (-1: not read yet), so the first read catches both up; ``paused``,
+    the ends and the failures are ``keep_live``'s.
+    """
+    async with state:
+        loaded = state.revision
+        counted = (await state.get_state(UnreadState)).revision
+    return await _follow(state, permission, NO_JOBS, 0, min(loaded, counted), reload, paused, outside=True)
+
+
 async def _follow(
     state,
     permission: Permission,
@@ -223,10 +247,13 @@ async def _follow(
     noticed: int | None,
     reload: Callable[[], Awaitable[None]] | None,
     paused: Callable[[], bool],
+    *,
+    outside: bool = False,
 ) -> rx.event.EventSpec | None:
     """``keep_live``'s loop: wait for the page's jobs (``key`` at ``seen``) or the unread count
     (what belongs to no job at ``noticed``; None: not kept) to move, then catch the page up;
-    ``reload`` None: a page of no job, whose count alone is kept."""
+    ``reload`` None: a page of no job, whose count alone is kept; ``outside``: a page whose
+    revision is what belongs to no job's (``noticed``), not its jobs'."""
     checked = time.monotonic()
     while True:
         seen, noticed = await watch().next_change_or_notice(key, seen, noticed)
@@ -238,7 +265,8 @@ async def _follow(
                     return
                 checked = time.monotonic()
             async with state:
-                if reload is not None and seen != state.revision and not paused():
+                shown = noticed if outside else seen
+                if reload is not None and shown != state.revision and not paused():
                     await reload()
                 unread = await state.get_state(UnreadState)
                 if noticed is not None and noticed != unread.revision:
@@ -263,7 +291,7 @@ def reload_page() -> rx.event.EventSpec:
 
 
 class NavigationWatch(rx.State):
-    """The live part of a page that shows no job (Integrations, Users, Settings): its navigation's
+    """The live part of a page that shows no job (Users, Settings): its navigation's
     unread count, which otherwise changed only when the page was loaded again."""
 
     @rx.event(background=True)

@@ -1,14 +1,16 @@
 """The integrations page: mending a refused key, or asking for a sync, applies what waited for it."""
 
+import asyncio
+
 import pytest
 from sqlmodel import select
 
-from dashboard.services import plans, webhooks
+from dashboard.services import integrations, plans, webhooks
 from dashboard.services.integrations import list_vendor_tests
 from dashboard.states.integrations import IntegrationsState
-from models import AssessmentAttempt, AttemptState, Role, WebhookDelivery
+from models import AssessmentAttempt, AttemptState, Integration, Role, WebhookDelivery, new_session
 from tests.conftest import link_pads, send_to_applicants, start_with_webhooks
-from tests.states.conftest import run_async, run_handler, substate
+from tests.states.conftest import run_async, run_handler, substate, watch_until
 
 
 @pytest.fixture
@@ -184,3 +186,42 @@ def test_the_disconnect_question_names_the_stages_whose_interview_links_it_makes
         " Interviews booked in Onsite (Backend Engineer) get their link through it: none can be booked "
         "there until the link is repaired in the interview plan."
     )
+
+
+def _fail_a_send(integration_id: int) -> None:
+    """A vendor failure recorded elsewhere (a send, a sweep on another worker)."""
+    with new_session() as other:
+        integrations.record_vendor_error(
+            session=other,
+            integration=other.get(Integration, integration_id),
+            message="CoderPad Screen is not answering (500).",
+        )
+
+
+def test_an_open_page_shows_a_connection_starting_to_fail_elsewhere(signed_in_as, pipeline_with_assessment):
+    page = _page(signed_in_as)
+    [card] = page.connections
+    assert card.health == "connected"
+
+    async def failing_while_open():
+        failing = asyncio.create_task(asyncio.to_thread(_fail_a_send, card.id))
+        await watch_until(page, lambda: page.connections[0].health == "failing")
+        await failing
+
+    run_async(failing_while_open())
+    assert page.connections[0].last_error == "CoderPad Screen is not answering (500)."
+
+
+def test_an_open_dialog_holds_the_page_as_it_is_until_it_closes(signed_in_as, pipeline_with_assessment):
+    """A reload while the admin types in the connect dialog could redraw what they type: it waits."""
+    page = _page(signed_in_as)
+    [card] = page.connections
+    run_async(run_handler(page, "open_dialog", "imocha", 0, "", "sandbox", ""))
+
+    async def failing_while_typing():
+        await asyncio.to_thread(_fail_a_send, card.id)
+        with pytest.raises(TimeoutError):
+            await watch_until(page, lambda: page.connections[0].health == "failing", timeout=1)
+
+    run_async(failing_while_typing())
+    assert page.connections[0].health == "connected" and page.dialog_open

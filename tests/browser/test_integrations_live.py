@@ -1,0 +1,53 @@
+"""The integrations page follows a connection's health live, as the boards follow their jobs.
+
+An admin keeps the page open while the vendor starts failing: the scheduler's next sweep
+(every 2 s in these tests) marks the connection failing, and its card says so without a
+reload. The vendor recovers while the admin is typing in the connect dialog: what they
+typed stays, and once the dialog is closed the card shows the connection healthy again.
+"""
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+VENDOR = "coderpad_screen"
+NAME = "CoderPad Screen"  # the demo's connection, named after its vendor
+
+
+def test_a_connection_failing_and_recovering_shows_on_the_open_page(
+    page, app_url, browser_sandbox_url, shoot, sign_in
+):
+    page.set_default_timeout(20_000)
+    faults = f"{browser_sandbox_url}/_sandbox/faults"
+    sign_in("admin@assay.test")
+    page.goto(f"{app_url}/integrations")
+    card = page.locator(".integration-connection").filter(has=page.get_by_text(NAME, exact=True))
+    health = card.locator(".rt-Badge").first  # the badge by its name
+    expect(health).to_have_text("connected")
+
+    # Enough 500s for every sweep (each call is tried three times) until the faults are lifted.
+    httpx.post(faults, json={"vendor": VENDOR, "fail_next": [{"status": 500}] * 120}, timeout=10)
+    try:
+        expect(health).to_have_text("failing", timeout=20_000)
+        expect(card).to_contain_text("500")  # the vendor's answer, as the sweep recorded it
+        shoot("integrations-live-failing", card)
+
+        # The admin starts connecting another vendor while the failure is on the card.
+        page.locator(".vendor-tile", has_text="iMocha").first.get_by_role(
+            "button", name="Connect iMocha", exact=True
+        ).click()
+        page.get_by_label("Connection name").fill("iMocha (half typed")
+    finally:
+        httpx.post(faults, json={"vendor": VENDOR}, timeout=10)  # the sandbox is shared: lifted either way
+
+    # The next sweeps succeed and the page's data follows; the dialog open, nothing typed is lost.
+    page.wait_for_timeout(6_000)
+    expect(page.get_by_label("Connection name")).to_have_value("iMocha (half typed")
+    shoot("integrations-live-typing-kept")
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(health).to_have_text("connected", timeout=20_000)  # at the catch-up, once the dialog is closed
+    expect(card).not_to_contain_text("500")
+    shoot("integrations-live-recovered", card)
