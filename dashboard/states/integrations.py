@@ -16,7 +16,7 @@ from dashboard.services.errors import UserError
 from dashboard.services.permissions import Permission
 from dashboard.services.wording import counted
 from dashboard.states import live
-from dashboard.states.auth import acting_user, requires
+from dashboard.states.auth import acting_user, current_user, requires
 from dashboard.states.common import in_session
 
 # A revealed webhook URL (its token) and signing secret live in the browser only: a state
@@ -117,11 +117,16 @@ class IntegrationsState(rx.State):
         await self._reload()
 
     @rx.event(background=True)
-    @requires(Permission.MANAGE_INTEGRATIONS)
+    @requires(Permission.VIEW_PIPELINE)
     async def watch(self):
         """Listed in the page's ``on_load``, after ``load``: a connection's health follows its vendor
         (a sweep failing, or succeeding again) without a reload, and so does the navigation's
-        unread count (``live.keep_up_outside_jobs``). Cancelled with the page."""
+        unread count (``live.keep_up_outside_jobs``). Cancelled with the page.
+
+        To a hiring manager the page says whose it is, and shows no connection: their watch keeps
+        the count alone, with no "cannot do this" for opening it."""
+        if not current_user().may(Permission.MANAGE_INTEGRATIONS):
+            return await live.keep_counting(self, Permission.VIEW_PIPELINE)
         return await live.keep_up_outside_jobs(
             self, Permission.MANAGE_INTEGRATIONS, self._reload, paused=self._busy
         )
