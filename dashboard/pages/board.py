@@ -170,6 +170,9 @@ def _column(column: ColumnView) -> rx.Component:
                     variant="surface",
                     radius="full",
                     class_name="column-count",
+                    # Holds its unseen words: placed against the page instead, a column beyond a
+                    # phone's edge made the whole page scroll sideways.
+                    position="relative",
                 ),
                 rx.cond(
                     column.auto_send,
