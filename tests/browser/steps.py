@@ -170,10 +170,13 @@ def broken_rules(page: Page) -> list[dict]:
     """What axe-core finds against the WCAG 2 A and AA rules on the page, once it has settled."""
     expect(page).to_have_title(re.compile(r" · Assay$"))  # a dynamic route's title comes with its render
     expect(page.locator(".rt-Spinner")).to_have_count(0)  # loaded, not its placeholder
-    # A dialog fading in is half transparent: its colours are judged once it has arrived.
+    # A dialog fading in is half transparent: its colours are judged once it has arrived, and a
+    # toast's once it is in, not while it fades out (a CI run read one leaving as faint text).
     page.wait_for_function(
         "document.getAnimations().every((a) => a.effect?.getTiming().iterations === Infinity"
         " || a.playState !== 'running')"
+        " && !document.querySelector("
+        '\'[data-sonner-toast][data-mounted="false"], [data-sonner-toast][data-removed="true"]\')'
     )
     page.add_script_tag(path=str(AXE))
     return page.evaluate(RULES)
