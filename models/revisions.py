@@ -11,7 +11,7 @@ waiting for a job's row (two transactions cannot deadlock on it).
 
 A vendor connection's health belongs to no job either, but its clocks move with every
 call, sweep and webhook: it moves the revision only when what its card says changes (it
-starts or stops failing, or fails another way; a webhook is held for retry or let go; the
+starts or stops failing; a webhook is held for retry or let go; the
 admin changes the connection), never with a sweep that finds it as it was, which would
 wake every open page of every worker each sweep.
 """
@@ -77,9 +77,9 @@ def _health_moved(session: orm.Session) -> bool:
     return bool(clocked) and any(before != after for before, after in _health(session, clocked))
 
 
-def _health(session: orm.Session, rows: list[Integration]) -> list[tuple[str | None, str | None]]:
-    """Each connection's vendor error as its card shows it (None: none shown), before and after the
-    flush. Before is read from the database, not the row: a long sweep's copy may be older than a
+def _health(session: orm.Session, rows: list[Integration]) -> list[tuple[bool, bool]]:
+    """Whether each connection's card shows it failing, before and after the flush. Before is read
+    from the database, not the row: a long sweep's copy may be older than a
     failure recorded meanwhile, which its success then clears."""
     with session.no_autoflush:
         stored = {
@@ -92,8 +92,10 @@ def _health(session: orm.Session, rows: list[Integration]) -> list[tuple[str | N
         }
     now = utcnow()
 
-    def shown(last_error, last_error_at, last_used_at) -> str | None:
-        return (last_error or "") if vendor_error_shown(last_error_at, last_used_at, now) else None
+    def shown(last_error, last_error_at, last_used_at) -> bool:
+        # Failing or not, not the words: a 429's count down ("try again in 30 s", "in 20 s") made
+        # each refused sweep read as a new failure. The page's catch-up reload shows new words.
+        return vendor_error_shown(last_error_at, last_used_at, now)
 
     pairs = []
     for row in rows:

@@ -69,3 +69,19 @@ def test_a_connection_starting_to_fail_and_recovering_moves_the_revision_once_ea
 
     _report, later, _health = _sweep(screen.id)
     assert later == recovered_at
+
+
+def test_sweeps_refused_with_another_wait_each_time_move_the_revision_once(screen, sandbox):
+    """helper-90's review: a 429's words count the wait down ("try again in 30 s", then "in 20 s"),
+    so each refused sweep read as another failure and woke every open page of every worker."""
+    _sweep(screen.id)
+    before = _revision()
+    waits = [{"status": 429, "retry_after": 30}] * 3 + [{"status": 429, "retry_after": 20}] * 3
+    sandbox.faults(vendor=VENDOR, drop_webhooks=True, fail_next=waits)
+
+    _report, first, health = _sweep(screen.id)
+    assert health == "failing" and first > before
+    time.sleep(1)
+    _report, second, health = _sweep(screen.id)
+
+    assert health == "failing" and second == first
