@@ -81,22 +81,31 @@ class ResultRow:
 
 
 def _finished_attempts(
-    session: Session, job_id: int
+    session: Session, job_id: int, tests: set[tuple[int, str]] | None = None
 ) -> list[tuple[AssessmentAttempt, Application, str, str | None]]:
-    return list(
-        session.exec(
-            sa.select(AssessmentAttempt, Application, Candidate.name, Stage.name)
-            .join(Application, Application.id == AssessmentAttempt.application_id)
-            .join(Candidate, Candidate.id == Application.candidate_id)
-            .outerjoin(Stage, Stage.id == AssessmentAttempt.stage_id)
-            .where(
-                Application.job_id == job_id,
-                AssessmentAttempt.state.in_(FINISHED_STATES),  # type: ignore[union-attr]
-                AssessmentAttempt.live_interview.is_(False),  # type: ignore[attr-defined]
-            )
-            .order_by(AssessmentAttempt.id)
-        ).all()
+    query = (
+        sa.select(AssessmentAttempt, Application, Candidate.name, Stage.name)
+        .join(Application, Application.id == AssessmentAttempt.application_id)
+        .join(Candidate, Candidate.id == Application.candidate_id)
+        .outerjoin(Stage, Stage.id == AssessmentAttempt.stage_id)
+        .where(
+            Application.job_id == job_id,
+            AssessmentAttempt.state.in_(FINISHED_STATES),  # type: ignore[union-attr]
+            AssessmentAttempt.live_interview.is_(False),  # type: ignore[attr-defined]
+        )
+        .order_by(AssessmentAttempt.id)
     )
+    if tests is not None:
+        query = query.where(
+            sa.or_(
+                sa.false(),
+                *(
+                    sa.and_(AssessmentAttempt.integration_id == i, AssessmentAttempt.vendor_test_id == t)
+                    for i, t in tests
+                ),
+            )
+        )
+    return list(session.exec(query).all())
 
 
 def counted_attempts(session: Session, rows) -> set[int]:
@@ -134,11 +143,16 @@ def percentile_rank(score: float, cohort: list[float]) -> float | None:
     return round(100 * (below + 0.5 * equal) / (len(cohort) - 1), 1)
 
 
-def results(session: Session, job_id: int) -> list[ResultRow]:
-    """Every finished attempt of a job, with which one counts and its percentile within the job."""
+def results(session: Session, job_id: int, tests: set[tuple[int, str]] | None = None) -> list[ResultRow]:
+    """Every finished attempt of a job, with which one counts and its percentile within the job.
+
+    ``tests`` ((connection, test) pairs) keeps to those tests' results: a percentile ranks within
+    its test alone, so one application's figures need no other test's rows (its page reloads with
+    every change in the job; the whole job's results took a tenth of a second at 10,000).
+    """
     if session.get(Job, job_id) is None:
         raise NotFound("That job does not exist.")
-    rows = _finished_attempts(session, job_id)
+    rows = _finished_attempts(session, job_id, tests)
     counted = counted_attempts(session, rows)
     floors = {s.id: s.review_from for s in session.exec(select(Stage).where(Stage.job_id == job_id))}
     cohorts: dict[tuple, list[float]] = {}

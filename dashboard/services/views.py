@@ -552,10 +552,9 @@ def application(
         if e.attempt_id and e.to_state == AttemptState.CANCELLED.value:
             cancelled.setdefault(e.attempt_id, e.at)
     # Ranked as the review page ranks them, against the job's whole cohort: only when there is a result.
+    finished = {(a.integration_id, a.vendor_test_id) for a in attempts if a.state in FINISHED_STATES}
     ranked = (
-        {r.attempt_id: r.percentile for r in review.results(session, job.id)}
-        if any(a.state in FINISHED_STATES for a in attempts)
-        else {}
+        {r.attempt_id: r.percentile for r in review.results(session, job.id, finished)} if finished else {}
     )
     return ApplicationView(
         id=app.id,

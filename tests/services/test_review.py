@@ -492,3 +492,14 @@ def test_advancing_leaves_a_card_a_colleague_moved_meanwhile_where_they_put_it(s
 
     session.expire_all()
     assert session.get(Application, ada).stage_id == applied
+
+
+def test_one_applications_results_are_ranked_from_its_own_tests_rows_alone(session, cohort):
+    """helper-90's review: the application page ranked the job's every result on each reload (and it
+    reloads with every change in the job); a percentile ranks within its test, so its tests' rows
+    give the same figures."""
+    everyone = review.results(session, cohort[0].job.id)
+    tests = {(a.integration_id, a.vendor_test_id) for a in session.exec(select(AssessmentAttempt)).all()}
+
+    assert review.results(session, cohort[0].job.id, tests) == everyone
+    assert review.results(session, cohort[0].job.id, {(tests.copy().pop()[0], "no-such-test")}) == []
