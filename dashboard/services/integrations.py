@@ -314,6 +314,8 @@ def connect(
     session.commit()
     try:
         _check_with_vendor(session, integration)
+        # Asked again now: a colleague may have connected the same account while the vendor answered.
+        _check_not_connected(session, vendor, key, region, custom_base_url)
         integration.name, integration.disconnected_at = name, None
         where = _region_said(registry.VENDORS[vendor], region, integration.custom_base_url)
         audit(session, integration.id, actor, f"Connected. Region: {where}; key {_masked(key[-4:])}.")
@@ -326,12 +328,18 @@ def connect(
     except UserError:
         _forget(session, integration)
         raise
+    except Exception:  # a fault of ours or the database's: the hidden row, key and all, goes too
+        session.rollback()
+        _forget(session, integration)
+        raise
     log.info("integration %s (%s) connected", integration.id, vendor)
     return integration
 
 
 def _forget(session: Session, integration: Integration) -> None:
-    """Delete a connection the vendor refused, before anything but its own row was written."""
+    """Delete a connection that was not made (refused by the vendor, a name or account taken
+    meanwhile, or a fault), before anything but its own row was written. A worker killed while
+    the vendor answers leaves the row, hidden (disconnected, "(connecting …)" in its name)."""
     session.delete(integration)
     session.commit()
 

@@ -554,3 +554,23 @@ def test_the_region_choices_read_as_the_vendor_names_them():
         ("custom", "Custom base URL"),
     ]
     assert ("homologation", "Homologation (Coodesh's test environment)") in regions["coodesh"]
+
+
+def test_an_account_a_colleague_connects_while_the_vendor_answers_is_not_connected_twice(session, sandbox):
+    """helper-90's review: the same-account check read the live connections before the vendor was
+    asked, and a connection in the making is hidden until it answers: two admins pasting one key at
+    once both got a live connection. It is asked again once the vendor has answered."""
+    told: list[str] = []
+
+    def colleague_connects(own) -> None:
+        told.append(connect_screen(own, name="CoderPad Screen (colleague)").name)
+
+    with (
+        a_colleague_meanwhile(session, selects(Integration, "sandbox"), colleague_connects),
+        pytest.raises(UserError, match=r"^This key is already connected as 'CoderPad Screen \(colleague\)'"),
+    ):
+        connect_screen(session, name="CoderPad Screen")
+
+    session.expire_all()
+    assert told == ["CoderPad Screen (colleague)"]
+    assert [i.name for i in session.exec(select(Integration)).all()] == told  # and no hidden row left
