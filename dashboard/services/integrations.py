@@ -389,7 +389,8 @@ def update_connection(
     integration = get_integration(session, integration_id)
     stored_key = secrets.decrypt(integration.api_key_encrypted)
     key = _check_input(integration.vendor, region, custom_base_url, api_key, stored_key=stored_key)
-    if key != stored_key:
+    moved = (region, custom_base_url.strip()) != (integration.region, integration.custom_base_url)
+    if key != stored_key or moved:  # a new key, or its key where another connection may hold it
         _check_not_connected(
             session, integration.vendor, key, region, custom_base_url, other_than=integration.id
         )

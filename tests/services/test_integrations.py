@@ -574,3 +574,25 @@ def test_an_account_a_colleague_connects_while_the_vendor_answers_is_not_connect
     session.expire_all()
     assert told == ["CoderPad Screen (colleague)"]
     assert [i.name for i in session.exec(select(Integration)).all()] == told  # and no hidden row left
+
+
+def test_a_connection_is_not_moved_to_the_region_where_another_holds_its_key(session, sandbox, sandbox_url):
+    """helper-90's review: the same-account check ran only on a new key, so a connection to another
+    deployment (a custom address) moved, its key kept, to the region where another connection holds
+    that key, and the one account was connected twice."""
+    connect_screen(session, name="CoderPad Screen")
+    spec = VENDORS["coderpad_screen"]
+    elsewhere = connect_screen(
+        session,
+        name="CoderPad Screen (on premises)",
+        region="custom",
+        custom_base_url=sandbox_url + spec.sandbox_prefix,
+    )
+
+    with pytest.raises(UserError, match=r"^This key is already connected as 'CoderPad Screen':"):
+        update_connection(
+            session=session, integration_id=elsewhere.id, region="sandbox", custom_base_url="", api_key=""
+        )
+
+    session.expire_all()
+    assert session.get(Integration, elsewhere.id).region == "custom"
