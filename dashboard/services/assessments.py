@@ -463,6 +463,8 @@ def send_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendO
             found = provider.find_by_reference(
                 test_id=attempt.vendor_test_id, invitee=dataclasses.replace(invitee, email=earlier_address)
             )
+            if found and _held_by_another(session, attempt, found.vendor_attempt_id):
+                found = None  # CodeSignal finds a candidate's one pending room by email alone
         if found:
             status = found
         else:
@@ -512,6 +514,21 @@ class EarlierAttemptExists(UserError):
     def __init__(self, message: str, earlier_attempt_id: int, attempt_id: int) -> None:
         super().__init__(message)
         self.earlier_attempt_id, self.attempt_id = earlier_attempt_id, attempt_id
+
+
+def _held_by_another(session: Session, attempt: AssessmentAttempt, vendor_attempt_id: str) -> bool:
+    """Whether an invitation the vendor found for ``attempt`` is already another attempt's (another
+    job's room, found by the candidate's email alone): taken, that one stops hearing of it."""
+    return (
+        session.exec(
+            select(AssessmentAttempt.id).where(
+                AssessmentAttempt.integration_id == attempt.integration_id,
+                AssessmentAttempt.vendor_attempt_id == vendor_attempt_id,
+                AssessmentAttempt.id != attempt.id,
+            )
+        ).first()
+        is not None
+    )
 
 
 def _refuse_silent_reuse(session: Session, attempt: AssessmentAttempt, candidate: Candidate) -> None:

@@ -354,3 +354,22 @@ def test_a_codesignal_room_is_made_for_a_candidate_who_has_one_from_the_same_tem
     rooms = [session.get(AssessmentAttempt, i.attempt_id) for i in (first, second)]
     assert [r.state for r in rooms] == [AttemptState.SENT, AttemptState.SENT]
     assert rooms[0].vendor_attempt_id != rooms[1].vendor_attempt_id
+
+
+def test_a_retried_room_does_not_take_the_room_of_another_job(session, sandbox):
+    """helper-90's review: a room whose first send failed on our side is looked for at the vendor
+    before it is made again, and CodeSignal finds a candidate's one pending interview by email alone:
+    the second job's room took the first job's, and the first stopped hearing of it."""
+    first_job, second_job = codesignal_rooms_in_two_jobs(session)
+    first = session.get(AssessmentAttempt, _schedule(session, first_job, "Grace Hopper").attempt_id)
+    sandbox.faults(vendor="codesignal", fail_next=[{"reset": True}] * 5)
+    second = session.get(AssessmentAttempt, _schedule(session, second_job, "Alan Kay").attempt_id)
+    assert second.state == AttemptState.ERROR and second.vendor_attempt_id is None
+    sandbox.faults(vendor="codesignal")
+
+    attempt_actions.retry(session=session, attempt_id=second.id, actor=SYSTEM)
+
+    session.expire_all()
+    first, second = session.get(AssessmentAttempt, first.id), session.get(AssessmentAttempt, second.id)
+    assert second.state == AttemptState.SENT
+    assert second.vendor_attempt_id != first.vendor_attempt_id
