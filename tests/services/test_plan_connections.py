@@ -486,14 +486,19 @@ def test_refused_bookings_ask_for_the_templates_at_most_every_ten_minutes(
     assert _link_unlisted(session, p.applied.id).startswith("CoderPad Interview no longer lists")
 
 
-def _another_link(session, stage_id: int):
-    """The stage's link replaced, as the refusal's words say, by another template its vendor offers."""
-    stage = session.get(Stage, stage_id)
-    other = next(
+def _another_template(session, stage: Stage):
+    """A live-interview template the stage's vendor offers other than the stage's own."""
+    return next(
         t
         for t in list_vendor_tests(session=session, integration_id=stage.live_integration_id)
         if t.live_interview and t.id != stage.live_template_id
     )
+
+
+def _another_link(session, stage_id: int):
+    """The stage's link replaced, as the refusal's words say, by another template its vendor offers."""
+    stage = session.get(Stage, stage_id)
+    other = _another_template(session, stage)
     plans.set_live_interview_template(
         session=session,
         stage_id=stage.id,
@@ -571,11 +576,7 @@ def test_a_link_replaced_while_the_vendor_is_asked_is_not_marked_for_the_old_tem
     _pads, _question = link_pads(session, p.applied.id)
     stage = session.get(Stage, p.applied.id)
     sandbox.post("/_sandbox/coderpad_interview/catalog", json={"archive": stage.live_template_id})
-    other = next(
-        t
-        for t in list_vendor_tests(session=session, integration_id=stage.live_integration_id)
-        if t.live_interview and t.id != stage.live_template_id
-    )
+    other = _another_template(session, stage)
 
     def colleague_replaces_the_link(own) -> None:
         plans.set_live_interview_template(
