@@ -143,7 +143,7 @@ def test_the_navigation_marks_the_section_open(page, app_url, sign_in, shoot):
         page.goto(f"{app_url}{path}")
         expect(navigation.locator("[aria-current=page]")).to_have_count(1)
         expect(navigation.locator("[aria-current=page]")).to_contain_text(section)
-    page.get_by_role("link", name="Jobs").click()  # moved to in the page, not loaded anew
+    page.get_by_role("link", name="Jobs", exact=True).click()  # moved to in the page, not loaded anew
     expect(navigation.locator("[aria-current=page]")).to_have_text("Jobs")
     shoot("nav-current-section", full_page=False)
 

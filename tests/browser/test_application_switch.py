@@ -56,7 +56,7 @@ def test_opening_another_job_s_board_never_draws_the_board_before(page, app_url,
     expect(page.get_by_role("heading", name="Backend Engineer", exact=True)).to_be_visible()
     _watch(page, "/jobs/2", "[role=main] h1", "Backend Engineer")
 
-    page.get_by_role("link", name="Jobs").click()
+    page.get_by_role("link", name="Jobs", exact=True).click()
     page.get_by_role("link", name="Frontend Engineer", exact=True).click()
     expect(page.get_by_role("heading", name="Frontend Engineer", exact=True)).to_be_visible()
 
@@ -75,7 +75,7 @@ def test_opening_another_job_s_plan_never_draws_the_plan_before(page, app_url, s
     # section open), and a click the instant a page is swapped in could land on the old one's link.
     page.get_by_role("link", name="Back to the board").click()
     expect(page.get_by_role("heading", name="Backend Engineer", exact=True)).to_be_visible()
-    page.get_by_role("link", name="Jobs").click()
+    page.get_by_role("link", name="Jobs", exact=True).click()
     expect(page.get_by_role("heading", name="Jobs", exact=True)).to_be_visible()
     page.get_by_role("link", name="Frontend Engineer", exact=True).click()
     expect(page.get_by_role("heading", name="Frontend Engineer", exact=True)).to_be_visible()
@@ -94,7 +94,7 @@ def test_a_board_refused_before_is_not_shown_refused_on_the_next_board(page, app
     expect(page.locator(".page-refusal")).to_contain_text("That job does not exist.")
     _watch(page, "/jobs/2", ".page-refusal")
 
-    page.get_by_role("link", name="Jobs").click()
+    page.get_by_role("link", name="Jobs", exact=True).click()
     page.get_by_role("link", name="Frontend Engineer", exact=True).click()
     expect(page.get_by_role("heading", name="Frontend Engineer", exact=True)).to_be_visible()
 
@@ -111,7 +111,7 @@ def test_an_application_refused_before_is_not_shown_refused_on_the_next_one(page
     expect(page.get_by_text("That application does not exist", exact=False)).to_be_visible()
     _watch(page, path, ".page-refusal")
 
-    page.get_by_role("link", name="Jobs").click()
+    page.get_by_role("link", name="Jobs", exact=True).click()
     page.get_by_role("link", name="Frontend Engineer", exact=True).click()
     card_of(page, "Rae Refused").get_by_role("link", name="Rae Refused", exact=True).click()
     expect(page.locator(".candidate-email")).to_have_text("rae.refused@example.com")
