@@ -61,6 +61,29 @@ def logged_errors(log_path: pathlib.Path) -> list[str]:
     ]
 
 
+def answers(url: str, timeout: float = 5) -> bool:
+    """Whether ``url`` answers 200 now."""
+    try:
+        return httpx.get(url, timeout=timeout).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def wait_until_serving(process: subprocess.Popen, url: str, log_path: pathlib.Path) -> None:
+    """Wait until Assay at ``url`` answers its health check and its page (five minutes at most).
+
+    Raises:
+        RuntimeError: ``process`` exited, or did not answer in time (with its log's tail).
+    """
+    deadline = time.monotonic() + 300
+    while not (answers(f"{url}/api/health", timeout=2) and answers(url)):
+        if process.poll() is not None:
+            raise RuntimeError(f"Assay exited early:\n{log_path.read_text()[-3000:]}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Assay did not start:\n{log_path.read_text()[-3000:]}")
+        time.sleep(1)
+
+
 @contextlib.contextmanager
 def serving_app(*, port: int, env: dict, log_path: pathlib.Path, cwd: pathlib.Path = ROOT) -> Iterator[str]:
     """Start the app from ``cwd`` with ``env``, yield its URL once it answers, stop it afterwards.
@@ -91,21 +114,7 @@ def serving_app(*, port: int, env: dict, log_path: pathlib.Path, cwd: pathlib.Pa
         )
     url = f"http://localhost:{port}"
     try:
-        deadline = time.monotonic() + 300
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"Assay exited early:\n{log_path.read_text()[-3000:]}")
-            try:
-                if (
-                    httpx.get(f"{url}/api/health", timeout=2).status_code == 200
-                    and httpx.get(url, timeout=5).status_code == 200
-                ):
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"Assay did not start:\n{log_path.read_text()[-3000:]}")
-            time.sleep(1)
+        wait_until_serving(process, url, log_path)
         yield url
     finally:
         os.killpg(process.pid, signal.SIGINT)

@@ -435,7 +435,7 @@ def send_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendO
     previous = (
         session.get(AssessmentAttempt, attempt.retakes_attempt_id) if attempt.retakes_attempt_id else None
     )
-    # A live interview's room is made anew each time (CodeSignal reuses test sessions, not rooms).
+    # A live interview's room is made anew each time: an invitation reused per email is a test's.
     if previous is None and provider.reuses_invitation_per_email and not attempt.live_interview:
         _refuse_silent_reuse(session, attempt, candidate)
     tried_before = attempt.send_tries > 0

@@ -10,29 +10,13 @@ import signal
 import subprocess
 import time
 
-import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.app_process import ROOT, TEST_WEB_DIR, free_port
+from tests.app_process import ROOT, TEST_WEB_DIR, answers, free_port, wait_until_serving
 from tests.browser.steps import DEMO_PASSWORD, sign_in_on
 
 pytestmark = [pytest.mark.browser, pytest.mark.own_app]
-
-
-def _answers(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
-def _wait_until_up(process: subprocess.Popen, url: str, output) -> None:
-    deadline = time.monotonic() + 300
-    while not (_answers(f"{url}/api/health") and _answers(url)):
-        assert process.poll() is None, f"make run exited early:\n{output.read_text()[-3000:]}"
-        assert time.monotonic() < deadline, f"make run did not start:\n{output.read_text()[-3000:]}"
-        time.sleep(1)
 
 
 def test_make_run_serves_the_demo_on_the_ports_asked_and_stops_on_ctrl_c(page, tmp_path, shoot):
@@ -58,7 +42,7 @@ def test_make_run_serves_the_demo_on_the_ports_asked_and_stops_on_ctrl_c(page, t
         )
     url = f"http://localhost:{port}"
     try:
-        _wait_until_up(process, url, output)
+        wait_until_serving(process, url, output)
         printed = output.read_text()
         assert f"Assay is starting on {url}" in printed
         assert f"The vendor sandbox (candidate test pages) is on http://localhost:{sandbox_port}." in printed
@@ -76,8 +60,8 @@ def test_make_run_serves_the_demo_on_the_ports_asked_and_stops_on_ctrl_c(page, t
             os.killpg(process.pid, signal.SIGKILL)
             raise
     deadline = time.monotonic() + 10
-    while _answers(f"http://127.0.0.1:{sandbox_port}/_sandbox/stats") and time.monotonic() < deadline:
+    while answers(f"http://127.0.0.1:{sandbox_port}/_sandbox/stats") and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert not _answers(f"http://127.0.0.1:{sandbox_port}/_sandbox/stats"), "the sandbox outlived Ctrl-C"
-    assert not _answers(f"{url}/api/health"), "Assay outlived Ctrl-C"
+    assert not answers(f"http://127.0.0.1:{sandbox_port}/_sandbox/stats"), "the sandbox outlived Ctrl-C"
+    assert not answers(f"{url}/api/health"), "Assay outlived Ctrl-C"
     assert "Traceback" not in output.read_text()
