@@ -9,15 +9,15 @@ mkdir -p artifacts
 
 started_servers=false
 aside=""
-clean_up() {  # on any exit, Ctrl-C included: the second pytest, then the servers this run started
-  [ -z "$aside" ] || kill "$aside" 2>/dev/null || true
+clean_up() {  # on any exit, Ctrl-C included: the pytests aside, then the servers this run started
+  [ -z "$aside" ] || kill $aside 2>/dev/null || true
   if $started_servers; then
     bash scripts/postgres.sh stop
     bash scripts/redis.sh stop
   fi
 }
 trap clean_up EXIT
-trap 'exit 130' INT TERM  # the second pytest ignores Ctrl-C (it runs in the background): end here
+trap 'exit 130' INT TERM  # the pytests aside ignore Ctrl-C (they run in the background): end here
 if [ -z "${ASSAY_TEST_POSTGRES_URL:-}" ]; then
   started_servers=true
   bash scripts/postgres.sh start
@@ -36,17 +36,32 @@ if [ $# -gt 0 ]; then  # a part of the suite, as asked
   exit
 fi
 
-# Two pytest processes side by side, since the suite mostly waits (on apps, browsers, the
-# sandbox's pacing): the fault matrix and the browser walks in one, on a PostgreSQL database
-# of their own, the rest in the other. The second's report follows the first's.
-aside_db="$(.venv/bin/python scripts/fresh_database.py "$ASSAY_TEST_POSTGRES_URL" assay_aside)"
-ASSAY_TEST_POSTGRES_URL="$aside_db" .venv/bin/python -m pytest --durations=10 tests/faults tests/browser \
-  >artifacts/aside-tests.log 2>&1 &
-aside=$!
+# Four pytest processes side by side, since the suite mostly waits (on apps, browsers, the
+# sandbox's pacing) and one process would leave a core idle: the service tests here, the other
+# tests and the fault matrix in a second, the browser walks dealt into two more (each with its own
+# demo app and frontend build). Each but the first has a PostgreSQL database of its own; their
+# reports follow the first's.
+aside() {  # aside NAME DATABASE [ENV=VALUE...] -- PYTEST ARGS: one more pytest in the background
+  local name="$1" db; db="$(.venv/bin/python scripts/fresh_database.py "$ASSAY_TEST_POSTGRES_URL" "$2")"
+  shift 2
+  local settings=()
+  while [ "$1" != "--" ]; do settings+=("$1"); shift; done
+  shift
+  env ASSAY_TEST_POSTGRES_URL="$db" "${settings[@]}" .venv/bin/python -m pytest --durations=10 "$@" \
+    >"artifacts/$name-tests.log" 2>&1 &
+  asides+=("$!")
+  names+=("$name")
+}
+asides=() names=()
+aside others assay_others -- --ignore=tests/services --ignore=tests/browser
+aside browser-1 assay_browser_1 ASSAY_TEST_SHARD=1/2 ASSAY_TEST_WEB_DIR=.web-tests -- tests/browser
+aside browser-2 assay_browser_2 ASSAY_TEST_SHARD=2/2 ASSAY_TEST_WEB_DIR=.web-tests-2 -- tests/browser
+aside="${asides[*]}"
 status=0
-.venv/bin/python -m pytest --durations=15 --ignore=tests/faults --ignore=tests/browser || status=$?
-aside_status=0
-wait "$aside" || aside_status=$?
-echo "=== the fault matrix and the browser walks (artifacts/aside-tests.log) ==="
-cat artifacts/aside-tests.log
-[ "$status" -eq 0 ] && [ "$aside_status" -eq 0 ]
+.venv/bin/python -m pytest --durations=15 tests/services || status=$?
+for i in "${!asides[@]}"; do
+  wait "${asides[$i]}" || status=$?
+  echo "=== ${names[$i]} (artifacts/${names[$i]}-tests.log) ==="
+  cat "artifacts/${names[$i]}-tests.log"
+done
+exit "$status"

@@ -27,7 +27,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-TEST_WEB_DIR = ".web-tests"  # relative to the directory the app starts in
+# Relative to the directory the app starts in. Each pytest process running browser tests side by
+# side (scripts/test.sh) builds in a folder of its own: a build's settings name its serving port.
+TEST_WEB_DIR = os.environ.get("ASSAY_TEST_WEB_DIR", ".web-tests")
 
 
 def app_env(*, port: int, db_url: str, data_dir: pathlib.Path, sandbox_url: str, poll_seconds: float) -> dict:

@@ -189,7 +189,7 @@ class MigratedDatabases:
 
     def postgresql(self, server_url: str) -> str:
         """A copy of the migrated database, beside the database of ``server_url`` (named after it:
-        scripts/test.sh's two pytest processes each have one)."""
+        each of scripts/test.sh's pytest processes has one)."""
         name = sa.make_url(server_url).database
         template, copy = f"{name}_migrated", f"{name}_test"
         engine = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
@@ -509,19 +509,41 @@ def start_with_webhooks(session, sandbox: Sandbox, integration: Integration, att
         )
 
 
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
     """Browser tests last: they start the app and Chromium once, and leave Playwright's loop running.
 
     Among them those starting an app of their own (production mode, `make run`) come first, each
     stopped before the demo app starts: all build the same ``.web-tests`` folder, whose settings
     name the serving port.
+
+    ``ASSAY_TEST_SHARD=k/n`` keeps the k-th of n shares of the test files (see ``_shard``).
     """
+    if shard := os.environ.get("ASSAY_TEST_SHARD"):
+        k, n = (int(part) for part in shard.split("/"))
+        kept = _shard([item.path for item in items], n)[k - 1]
+        config.hook.pytest_deselected(items=[i for i in items if i.path not in kept])
+        items[:] = [i for i in items if i.path in kept]
 
     def order(item) -> tuple[bool, bool]:
         browser = item.get_closest_marker("browser") is not None
         return browser, item.get_closest_marker("own_app") is None
 
     items.sort(key=order)
+
+
+def _shard(paths: list[pathlib.Path], n: int) -> list[set[pathlib.Path]]:
+    """The test files dealt into ``n`` shares of about equal size, for as many pytest processes
+    side by side (scripts/test.sh), every file in exactly one: a new file needs no list updated.
+
+    A file's size in bytes stands for its running time; the largest are dealt first, each to the
+    lightest share so far."""
+    shares: list[set[pathlib.Path]] = [set() for _ in range(n)]
+    weights = [0] * n
+    for path in sorted(set(paths), key=lambda p: (-p.stat().st_size, str(p))):
+        lightest = weights.index(min(weights))
+        shares[lightest].add(path)
+        weights[lightest] += path.stat().st_size
+    return shares
 
 
 @pytest.fixture(autouse=True)
