@@ -151,12 +151,35 @@ def _user(session: Session, user_id: int) -> User:
     return user
 
 
-def _other_admins(session: Session, user_id: int) -> int:
-    return session.exec(
-        select(sa.func.count())
-        .select_from(User)
-        .where(User.role == Role.ADMIN, User.active, User.id != user_id)
+def _lock_the_admins(session: Session) -> None:
+    """Hold every active admin's row until the commit (PostgreSQL; on SQLite the write that
+    follows holds the whole database): a second admin taking an admin role away at the same
+    moment waits here, then counts the admins this change leaves."""
+    session.exec(
+        select(User.id).where(User.role == Role.ADMIN, User.active).order_by(User.id).with_for_update()
+    )
+
+
+def _keep_an_admin(session: Session, user: User) -> None:
+    """Undo the change just written if it left the team without an active admin, and say so.
+
+    Counted after the write, not before: two admins demoting (or deactivating) each other at once
+    each saw the other still an admin, both changes went through, and no one could manage users or
+    connect a vendor again.
+
+    Raises:
+        UserError: No active admin would be left.
+    """
+    session.flush()
+    left = session.exec(
+        select(sa.func.count()).select_from(User).where(User.role == Role.ADMIN, User.active)
     ).one()
+    if not left:
+        name = user.name
+        session.rollback()
+        raise UserError(
+            f"Keep at least one active admin: {name} is the last one. Make someone else an admin first."
+        )
 
 
 def change_role(*, session: Session, user_id: int, role: Role) -> None:
@@ -166,10 +189,13 @@ def change_role(*, session: Session, user_id: int, role: Role) -> None:
         UserError: It would leave the team without an admin.
     """
     user = _user(session, user_id)
-    if user.role == Role.ADMIN and role != Role.ADMIN and not _other_admins(session, user_id):
-        raise UserError("Keep at least one active admin.")
+    demoted = user.active and user.role == Role.ADMIN and role != Role.ADMIN
+    if demoted:
+        _lock_the_admins(session)
     user.role = role
     session.add(user)
+    if demoted:
+        _keep_an_admin(session, user)
     session.commit()
 
 
@@ -180,10 +206,13 @@ def set_active(*, session: Session, user_id: int, active: bool) -> None:
         UserError: Deactivating the last active admin.
     """
     user = _user(session, user_id)
-    if not active and user.role == Role.ADMIN and not _other_admins(session, user_id):
-        raise UserError("Keep at least one active admin.")
+    demoted = user.active and not active and user.role == Role.ADMIN
+    if demoted:
+        _lock_the_admins(session)
     user.active = active
     session.add(user)
+    if demoted:
+        _keep_an_admin(session, user)
     if not active:
         session.exec(sa.delete(UserSession).where(UserSession.user_id == user_id))
     session.commit()

@@ -8,6 +8,7 @@ from sqlmodel import select
 from dashboard.services import accounts, plans
 from dashboard.services.errors import BadValue, UserError
 from models import Role, SignInAttempt, User, UserSession
+from tests.conftest import a_colleague_meanwhile
 
 PASSWORD = "correct horse battery"
 
@@ -93,6 +94,38 @@ def test_the_last_admin_cannot_be_demoted_or_deactivated(session):
         accounts.change_role(session=session, user_id=admin.id, role=Role.RECRUITER)
     with pytest.raises(UserError, match="at least one active admin"):
         accounts.set_active(session=session, user_id=admin.id, active=False)
+
+
+def _reads_the_admins(state) -> bool:
+    """For ``a_colleague_meanwhile``: the first read of who the admins are (a role asked for)."""
+    return state.is_select and Role.ADMIN in state.statement.compile().params.values()
+
+
+@pytest.mark.parametrize("takes", ["demotes", "deactivates"])
+def test_two_admins_taking_each_others_admin_role_at_once_leave_one_admin(session, takes):
+    """Ann demotes (or deactivates) Bo while Bo, on his own page, does the same to Ann: each check
+    saw the other still an admin, both changes went through, and the team had no admin left (no one
+    could ever manage users or connect a vendor again). One is refused, whoever is second."""
+    ann, _ = accounts.create_user(session=session, email="ann@example.com", name="Ann", role=Role.ADMIN)
+    bo, _ = accounts.create_user(session=session, email="bo@example.com", name="Bo", role=Role.ADMIN)
+    refused: list[str] = []
+
+    def take(own, user_id: int) -> None:
+        try:
+            if takes == "demotes":
+                accounts.change_role(session=own, user_id=user_id, role=Role.RECRUITER)
+            else:
+                accounts.set_active(session=own, user_id=user_id, active=False)
+        except UserError as err:
+            refused.append(str(err))
+
+    with a_colleague_meanwhile(session, _reads_the_admins, lambda own: take(own, ann.id)):
+        take(session, bo.id)
+
+    session.expire_all()
+    admins = session.exec(select(User).where(User.role == Role.ADMIN, User.active)).all()
+    assert len(admins) == 1, f"{len(admins)} active admins left; refused: {refused}"
+    assert len(refused) == 1 and "Keep at least one active admin" in refused[0]
 
 
 @pytest.mark.parametrize(
