@@ -61,6 +61,27 @@ def create_user(
     password = password or secrets.token_urlsafe(12)
     if len(password) < MIN_PASSWORD:
         raise UserError(f"A password needs at least {MIN_PASSWORD} characters.")
+    _refuse_a_taken(session, email)
+    user = User(email=email, name=name, role=role, password_hash=_hasher.hash(password))
+    session.add(user)
+    try:
+        session.commit()
+    except sa.exc.IntegrityError:
+        # Another admin invited the same address since the check above: told as if they had
+        # been first, rather than the page failing.
+        session.rollback()
+        _refuse_a_taken(session, email)
+        raise
+    log.info("user %s created with role %s", user.id, role.value)
+    return user, password
+
+
+def _refuse_a_taken(session: Session, email: str) -> None:
+    """Say whose the address is, if it is anyone's.
+
+    Raises:
+        UserError: The address has an account (a deactivated one: the words say to reactivate it).
+    """
     existing = session.exec(select(User).where(User.email == email)).first()
     if existing and not existing.active:
         # Someone who left and comes back: "already has an account" said neither why they cannot
@@ -68,11 +89,6 @@ def create_user(
         raise UserError(f"{email} has an account, deactivated: Reactivate {existing.name} in the list below.")
     if existing:
         raise UserError(f"{email} already has an account.")
-    user = User(email=email, name=name, role=role, password_hash=_hasher.hash(password))
-    session.add(user)
-    session.commit()
-    log.info("user %s created with role %s", user.id, role.value)
-    return user, password
 
 
 def sign_in(*, session: Session, email: str, password: str) -> str:

@@ -8,7 +8,7 @@ from sqlmodel import select
 from dashboard.services import accounts, plans
 from dashboard.services.errors import BadValue, UserError
 from models import Role, SignInAttempt, User, UserSession
-from tests.conftest import a_colleague_meanwhile
+from tests.conftest import a_colleague_meanwhile, selects
 
 PASSWORD = "correct horse battery"
 
@@ -126,6 +126,24 @@ def test_two_admins_taking_each_others_admin_role_at_once_leave_one_admin(sessio
     admins = session.exec(select(User).where(User.role == Role.ADMIN, User.active)).all()
     assert len(admins) == 1, f"{len(admins)} active admins left; refused: {refused}"
     assert len(refused) == 1 and "Keep at least one active admin" in refused[0]
+
+
+def test_two_admins_inviting_one_address_at_once_give_one_account_and_a_clear_refusal(session):
+    """Both checked that the address was free before either saved it: the second save broke the
+    address's unique rule, and the admin saw the page fail instead of being told who has it."""
+    refused: list[str] = []
+
+    def colleague_invites(own) -> None:
+        accounts.create_user(session=own, email="nia@example.com", name="Nia", role=Role.RECRUITER)
+
+    with a_colleague_meanwhile(session, selects(User, "nia@example.com"), colleague_invites):
+        try:
+            accounts.create_user(session=session, email="Nia@Example.com", name="Nia N", role=Role.ADMIN)
+        except UserError as err:
+            refused.append(str(err))
+
+    assert refused == ["nia@example.com already has an account."]
+    assert [u.name for u in session.exec(select(User).where(User.email == "nia@example.com"))] == ["Nia"]
 
 
 @pytest.mark.parametrize(
