@@ -195,7 +195,12 @@ class UsersState(rx.State):
     @rx.event
     @requires(Permission.MANAGE_USERS)
     async def confirm_deactivate(self):
+        """Deactivate the person the dialog names."""
         user_id, self.deactivate_user_id = self.deactivate_user_id, 0
+        if not user_id:
+            # Answered already (a second click on the closing dialog): it said in red "That user
+            # no longer exists." about someone just deactivated.
+            return None
         return await self._set_active(user_id, False)
 
     @rx.event

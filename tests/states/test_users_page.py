@@ -9,7 +9,7 @@ from dashboard.services.errors import UserError
 from dashboard.states.auth import AuthState
 from dashboard.states.users import UsersState
 from models import Role, User
-from tests.states.conftest import run_async, run_handler, substate
+from tests.states.conftest import run_async, run_handler, substate, toast_level
 
 
 def test_an_admin_demoting_themselves_is_asked_first_then_loses_the_admin_pages_at_once(
@@ -106,6 +106,23 @@ def test_deactivating_and_reactivating_say_whom(session, signed_in_as):
 
     assert "Kay Keyboard is deactivated; their sessions have ended." in str(deactivated)
     assert "Kay Keyboard is active again." in str(reactivated)
+
+
+def test_a_second_click_on_the_closing_deactivate_dialog_says_nothing_false(session, signed_in_as):
+    """The dialog's Deactivate clicked twice (as it closes): the second click, the dialog answered
+    already, told the admin in red "That user no longer exists." about someone just deactivated."""
+    page = substate(signed_in_as(Role.ADMIN), UsersState)
+    user, _password = accounts.create_user(
+        session=session, email="kay@example.com", name="Kay Keyboard", role=Role.RECRUITER
+    )
+    run_async(run_handler(page, "load"))
+    run_async(run_handler(page, "ask_deactivate", user.id, user.name))
+
+    [deactivated] = run_async(run_handler(page, "confirm_deactivate"))
+    [again] = run_async(run_handler(page, "confirm_deactivate"))
+
+    assert toast_level(deactivated) == "success"
+    assert again is None, f"the second click answered {again!r}"
 
 
 def test_the_page_knows_which_row_is_the_signed_in_admins_own(session, signed_in_as):
