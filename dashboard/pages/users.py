@@ -15,7 +15,7 @@ from dashboard.pages import page
 from dashboard.services.views import Choice, UserView
 from dashboard.states.auth import AuthState
 from dashboard.states.live import NavigationWatch
-from dashboard.states.users import FIRST_PASSWORD, ROLES, UsersState
+from dashboard.states.users import FIRST_PASSWORD, ROLES, SEARCH_BOX_ID, UsersState
 
 
 def _role_select(aria_label: str, **props) -> rx.Component:
@@ -236,6 +236,76 @@ def _invite_form() -> rx.Component:
     )
 
 
+def _search_box() -> rx.Component:
+    """The search by name or email, narrowing the list as it is typed (once typing pauses); what it
+    found is said."""
+    searching = UsersState.search.strip() != ""
+    return rx.hstack(
+        rx.input(
+            rx.input.slot(rx.icon("search", size=14)),
+            id=SEARCH_BOX_ID,
+            placeholder="Search names and emails",
+            aria_label="Search people",
+            type="search",
+            value=UsersState.search,
+            on_change=UsersState.search_users,
+            # The search kept from the last visit arrives with the page's state: typing before
+            # then would be merged with it, so wait for it.
+            disabled=~rx.State.is_hydrated,
+            width=rx.breakpoints(initial="100%", sm="280px"),
+        ),
+        # Told to screen readers as the list narrows, not only drawn.
+        rx.text(
+            rx.cond(
+                searching,
+                rx.match(
+                    UsersState.total,
+                    (0, "No one matches"),
+                    (1, "1 person matches"),
+                    UsersState.total.to(str) + " people match",
+                ),
+                "",
+            ),
+            role="status",
+            size="2",
+            color_scheme="gray",
+        ),
+        rx.cond(
+            UsersState.total > UsersState.users.length(),
+            rx.text(
+                "Showing the first ",
+                UsersState.users.length().to(str),
+                " of ",
+                UsersState.total.to(str),
+                rx.cond(searching, " matching people", " people"),
+                " by name; search by name or email to find the others.",
+                size="2",
+                color_scheme="gray",
+            ),
+        ),
+        align="center",
+        spacing="3",
+        wrap="wrap",
+        margin_top="16px",
+        width="100%",
+    )
+
+
+def _no_match() -> rx.Component:
+    """A search that matches no one says what was searched for, and offers the whole team back."""
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("search-x")),
+        rx.hstack(
+            rx.callout.text("No one's name or email holds '", UsersState.search.strip(), "'."),
+            rx.button("Clear search", size="1", variant="soft", on_click=UsersState.clear_search),
+            align="center",
+            spacing="3",
+            wrap="wrap",
+        ),
+        color_scheme="gray",
+    )
+
+
 def _deactivate_dialog() -> rx.Component:
     """Deactivating ends the person's sessions at once, so it asks first, like deleting a stage."""
     return rx.alert_dialog.root(
@@ -337,6 +407,7 @@ def _demote_dialog() -> rx.Component:
     on_load=[AuthState.guard_page, UsersState.load, NavigationWatch.watch],
 )
 def users_page() -> rx.Component:
+    searching = UsersState.search.strip() != ""
     return page_frame(
         "Users",
         only_for(
@@ -349,17 +420,23 @@ def users_page() -> rx.Component:
             _demote_self_dialog(),
             _demote_dialog(),
             _jobs_column_help(),
-            table_region(
-                "People in the team",
-                rx.table.header(
-                    rx.table.row(
-                        rx.table.column_header_cell("Person"),
-                        rx.table.column_header_cell("Role"),
-                        rx.table.column_header_cell("Jobs", aria_describedby=JOBS_COLUMN_HELP_ID),
-                        rx.table.column_header_cell(""),
-                    )
+            _search_box(),
+            # Not an empty table's header under it: the search found no one, and says so.
+            rx.cond(
+                (UsersState.total == 0) & searching,
+                _no_match(),
+                table_region(
+                    "People in the team",
+                    rx.table.header(
+                        rx.table.row(
+                            rx.table.column_header_cell("Person"),
+                            rx.table.column_header_cell("Role"),
+                            rx.table.column_header_cell("Jobs", aria_describedby=JOBS_COLUMN_HELP_ID),
+                            rx.table.column_header_cell(""),
+                        )
+                    ),
+                    rx.table.body(rx.foreach(UsersState.users, _row)),
                 ),
-                rx.table.body(rx.foreach(UsersState.users, _row)),
             ),
         ),
     )

@@ -718,15 +718,53 @@ def integrations(session: Session) -> list[IntegrationView]:
     return views
 
 
-def users(session: Session) -> list[UserView]:
-    """The team, with the jobs each hiring manager is assigned to."""
+# The users page shows this many; a bigger team finds the others by name or email.
+USERS_SHOWN = 100
+
+
+@dataclasses.dataclass
+class UsersFound:
+    """One look at the team: the people shown (by name) and how many the search matches."""
+
+    users: list[UserView]
+    total: int
+
+
+def find_users(session: Session, search: str = "", limit: int = USERS_SHOWN) -> UsersFound:
+    """The people whose name or email holds ``search`` (any case, spacing aside), the first
+    ``limit`` of them by name, with the jobs each is on.
+
+    Filtered, counted and cut in SQL: every person, each with a Role box and a box per job, was
+    sent to the browser on every visit and after every change, and a team of thousands froze it.
+    By name in any case: "admin" came after every capitalised name on SQLite.
+    """
+    words = " ".join(search.split()).lower()
+    clauses: list[sa.ColumnElement] = []
+    if words:
+        # autoescape: a % or _ typed is searched for as itself, not as a wildcard matching everyone
+        clauses.append(
+            sa.or_(
+                sa.func.lower(User.name).contains(words, autoescape=True),
+                User.email.contains(words, autoescape=True),  # stored in lower case
+            )
+        )
+    total = session.exec(sa.select(sa.func.count()).select_from(User).where(*clauses)).one()[0]
+    people = session.exec(
+        select(User).where(*clauses).order_by(sa.func.lower(User.name), User.id).limit(limit)
+    ).all()
     members: dict[int, list[str]] = {}
-    for job_id, user_id in session.exec(sa.select(JobMember.job_id, JobMember.user_id)).all():
+    shown = [u.id for u in people]
+    for job_id, user_id in session.exec(
+        sa.select(JobMember.job_id, JobMember.user_id).where(JobMember.user_id.in_(shown))  # type: ignore[union-attr]
+    ).all():
         members.setdefault(user_id, []).append(str(job_id))
-    return [
-        UserView(u.id, u.name, u.email, u.role.value, u.active, sorted(members.get(u.id, [])))
-        for u in session.exec(select(User).order_by(User.name))
-    ]
+    return UsersFound(
+        users=[
+            UserView(u.id, u.name, u.email, u.role.value, u.active, sorted(members.get(u.id, [])))
+            for u in people
+        ],
+        total=total,
+    )
 
 
 def vendors(connections: list[IntegrationView]) -> list[VendorView]:

@@ -18,6 +18,8 @@ from models import Role, User
 FIRST_PASSWORD = ClientStateVar.create("assay_first_password", default="")
 
 
+SEARCH_BOX_ID = "users-search"
+
 ROLES = {"admin": "Admin", "recruiter": "Recruiter", "hiring_manager": "Hiring manager"}  # as people say them
 
 
@@ -25,6 +27,10 @@ class UsersState(rx.State):
     """The users page."""
 
     users: list[views.UserView] = []
+    # How many people the search matches (the whole team, with no search); ``users`` holds the
+    # first ``views.USERS_SHOWN`` of them by name.
+    total: int = 0
+    search: str = ""
     jobs: list[views.Choice] = []
     invite_error: str = ""
     invited_email: str = ""  # whose FIRST_PASSWORD is shown
@@ -47,10 +53,14 @@ class UsersState(rx.State):
     new_password_name: str = ""
 
     async def _reload(self) -> None:
-        def load(session):
-            return views.users(session), [views.Choice(str(j.id), j.label) for j in views.list_jobs(session)]
+        search = self.search
 
-        self.users, self.jobs = await in_session(load)
+        def load(session):
+            jobs = [views.Choice(str(j.id), j.label) for j in views.list_jobs(session)]
+            return views.find_users(session, search), jobs
+
+        found, self.jobs = await in_session(load)
+        self.users, self.total = found.users, found.total
 
     @rx.event
     @requires(Permission.MANAGE_USERS, page_load=True)
@@ -58,6 +68,21 @@ class UsersState(rx.State):
         self.invited_email = ""
         await self._reload()
         return FIRST_PASSWORD.push("")
+
+    @rx.event
+    @requires(Permission.MANAGE_USERS)
+    async def search_users(self, value: str):
+        """Narrow the list to the people whose name or email holds what is typed (as it is typed)."""
+        self.search = value
+        await self._reload()
+
+    @rx.event
+    @requires(Permission.MANAGE_USERS)
+    async def clear_search(self):
+        """The whole team again, and the search box focused for the next search."""
+        self.search = ""
+        await self._reload()
+        return rx.set_focus(SEARCH_BOX_ID)
 
     def _put_away_password(self):
         """Take the last password shown off the page (nothing when none is up).

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from dashboard.services import accounts
+from dashboard.services import accounts, views
 from dashboard.services.errors import UserError
 from dashboard.states.auth import AuthState
 from dashboard.states.users import UsersState
@@ -224,3 +224,35 @@ def test_an_earlier_invites_first_password_goes_once_another_invite_is_sent(sess
         *run_async(run_handler(page, "set_invite_role", "hiring_manager")),
     ]
     assert (_pushed_passwords(typed), page.invited_email) == (set(), "yan@example.com")
+
+
+def _a_big_team(session, size: int) -> None:
+    """``size`` recruiters, written at once (an invite's password hash takes a tenth of a second)."""
+    session.add_all(
+        User(email=f"person{n:04d}@example.com", name=f"Person {n:04d}", role=Role.RECRUITER)
+        for n in range(size)
+    )
+    session.commit()
+
+
+def test_a_big_team_is_shown_a_page_at_a_time_and_found_by_name_or_email(session, signed_in_as):
+    """A team of thousands (an agency, a merger) had every row, each with a Role box and a box per
+    job, sent to the browser and drawn on every visit and after every change: the page froze. The
+    first ones by name are shown, the page says how many more there are, and a search finds anyone."""
+    page = substate(signed_in_as(Role.ADMIN), UsersState)
+    _a_big_team(session, views.USERS_SHOWN + 30)
+
+    run_async(run_handler(page, "load"))
+    assert len(page.users) == views.USERS_SHOWN
+    assert page.total == views.USERS_SHOWN + 31  # the admin too
+    assert page.users[0].name == "admin"  # by name, as before
+
+    run_async(run_handler(page, "search_users", "PERSON0129@"))  # an address, in capitals
+    assert [u.name for u in page.users] == ["Person 0129"] and page.total == 1
+    run_async(run_handler(page, "search_users", "  person   0007 "))  # a name, spaced as pasted
+    assert [u.name for u in page.users] == ["Person 0007"]
+    run_async(run_handler(page, "search_users", "%"))  # a wildcard is searched as itself
+    assert page.users == [] and page.total == 0
+
+    run_async(run_handler(page, "clear_search"))
+    assert len(page.users) == views.USERS_SHOWN and page.search == ""
