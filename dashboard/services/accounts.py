@@ -10,6 +10,7 @@ import datetime
 import hashlib
 import logging
 import secrets
+import unicodedata
 
 import sqlalchemy as sa
 from pwdlib import PasswordHash
@@ -37,7 +38,9 @@ def _token_hash(token: str) -> str:
 
 
 def _normal_email(email: str) -> str:
-    return email.strip().lower()
+    """An address as it is kept and looked up: one form of each accented letter (an "é" typed as an
+    "e" and an accent made a second account for the same person), in lower case."""
+    return unicodedata.normalize("NFC", email.strip()).lower()
 
 
 def create_user(

@@ -163,6 +163,17 @@ def test_bad_account_input_gets_a_clear_message(session, recruiter, email, name,
         accounts.create_user(session=session, email=email, name=name, role=Role.RECRUITER, password=password)
 
 
+def test_an_address_with_an_accent_is_one_address_however_its_letters_were_typed(session):
+    """ "é" is one letter or an "e" and an accent, by keyboard and system: José's address typed on a
+    Mac and on Windows made two accounts for one person, and he could not sign in from the other."""
+    composed, decomposed = "jos\u00e9@example.com", "jose\u0301@example.com"
+    accounts.create_user(session=session, email=composed, name="José", role=Role.RECRUITER, password=PASSWORD)
+
+    with pytest.raises(UserError, match="already has an account"):
+        accounts.create_user(session=session, email=decomposed, name="José", role=Role.RECRUITER)
+    assert accounts.sign_in(session=session, email=decomposed.upper(), password=PASSWORD)
+
+
 def test_a_name_pasted_with_extra_spaces_is_kept_as_it_reads(session):
     user, _password = accounts.create_user(
         session=session, email="rita@example.com", name="  Rita \t  Recruiter ", role=Role.RECRUITER
