@@ -253,10 +253,27 @@ class Application(SQLModel, table=True):
     decision_version: int = 0
 
 
+# The connections ``uq_integration_account`` keeps to one per account: live ones holding a key (one being
+# connected is hidden as disconnected until the vendor accepts it, and is not counted).
+_LIVE_ACCOUNT_SQL = "disconnected_at IS NULL AND account_fingerprint IS NOT NULL"
+
+
 class Integration(SQLModel, table=True):
     """A connection to one vendor account. Secrets are stored encrypted."""
 
-    __table_args__ = (sa.UniqueConstraint("vendor", "name"),)
+    __table_args__ = (
+        sa.UniqueConstraint("vendor", "name"),
+        # One live connection per vendor account: CoderPad keeps one webhook per account, and a
+        # second connection takes the first's. The services check before connecting; two admins
+        # connecting one account at the same moment both passed that check, and meet here.
+        sa.Index(
+            "uq_integration_account",
+            "account_fingerprint",
+            unique=True,
+            sqlite_where=sa.text(_LIVE_ACCOUNT_SQL),
+            postgresql_where=sa.text(_LIVE_ACCOUNT_SQL),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     vendor: str = Field(max_length=40)
@@ -266,6 +283,10 @@ class Integration(SQLModel, table=True):
     api_key_encrypted: str
     api_key_last4: str = Field(max_length=4)
     webhook_token_encrypted: str
+    # The account it reaches, as a keyed digest of vendor, region, custom URL and key (``secrets.fingerprint``):
+    # the key is encrypted with a fresh nonce each time, so the database could not compare it. None once
+    # disconnected (its key erased), or for the second of an account connected twice before this existed.
+    account_fingerprint: str | None = Field(default=None, max_length=64)
     # The vendor's settings beyond the key (a company or workspace id); never secret.
     options: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}"))
     created_at: datetime.datetime = Field(default_factory=utcnow)

@@ -207,7 +207,18 @@ def _check_not_connected(
     and the older one's results then arrive there, as results Assay cannot match; both sweep the
     account, each spending the vendor's whole rate limit. Keys are stored encrypted with a fresh
     nonce, so each is decrypted to compare: an admin has a handful of connections per vendor.
+    Two admins passing this check at the same moment meet the database's index on the account
+    (``_account``) instead, and are told alike (``_taken_meanwhile``).
     """
+    other = _holder(session, vendor, key, region, custom_base_url, other_than=other_than)
+    if other is not None:
+        raise _already_connected(vendor, other)
+
+
+def _holder(
+    session: Session, vendor: str, key: str, region: str, custom_base_url: str, *, other_than: int | None
+) -> Integration | None:
+    """The live connection holding ``key`` at the vendor's ``region`` (and custom address), if any."""
     for other in session.exec(
         select(Integration).where(
             Integration.vendor == vendor,
@@ -218,11 +229,31 @@ def _check_not_connected(
         )
     ):
         if secrets.decrypt(other.api_key_encrypted) == key:
-            raise UserError(
-                f"This key is already connected as {other.name!r}: a second connection to the same "
-                f"{registry.VENDORS[vendor].display_name} account would take its webhooks. Use that "
-                "connection, or paste the key of another account."
-            )
+            return other
+    return None
+
+
+def _already_connected(vendor: str, other: Integration) -> UserError:
+    return UserError(
+        f"This key is already connected as {other.name!r}: a second connection to the same "
+        f"{registry.VENDORS[vendor].display_name} account would take its webhooks. Use that "
+        "connection, or paste the key of another account."
+    )
+
+
+def _account(vendor: str, region: str, custom_base_url: str, key: str) -> str:
+    """The account a connection reaches, for the database's one live connection per account
+    (``uq_integration_account``): what ``_check_not_connected`` compares, as a keyed digest."""
+    return secrets.fingerprint(vendor, region, custom_base_url.strip(), key)
+
+
+def _taken_meanwhile(
+    session: Session, vendor: str, key: str, region: str, custom_base_url: str, *, other_than: int | None
+) -> UserError | None:
+    """After the database refused a write (rolled back): the account's refusal if a colleague's
+    connection to it was made meanwhile, None if it was something else (the name)."""
+    other = _holder(session, vendor, key, region, custom_base_url, other_than=other_than)
+    return None if other is None else _already_connected(vendor, other)
 
 
 def _check_options(vendor: str, options: dict[str, str] | None) -> dict[str, str]:
@@ -306,6 +337,7 @@ def connect(
         custom_base_url=custom_base_url.strip(),
         api_key_encrypted=secrets.encrypt(key),
         api_key_last4=key[-4:],
+        account_fingerprint=_account(vendor, region, custom_base_url, key),
         webhook_token_encrypted=secrets.encrypt(secrets.new_webhook_token()),
         options=extra,
         disconnected_at=utcnow(),
@@ -321,10 +353,11 @@ def connect(
         audit(session, integration.id, actor, f"Connected. Region: {where}; key {_masked(key[-4:])}.")
         session.add(integration)
         session.commit()
-    except sa.exc.IntegrityError:  # another admin connected that name while the vendor answered
+    except sa.exc.IntegrityError:  # another admin connected that name or account while the vendor answered
         session.rollback()
         _forget(session, integration)
-        raise UserError(_name_taken(vendor, name)) from None
+        taken = _taken_meanwhile(session, vendor, key, region, custom_base_url, other_than=None)
+        raise (taken or UserError(_name_taken(vendor, name))) from None
     except UserError:
         _forget(session, integration)
         raise
@@ -398,6 +431,7 @@ def update_connection(
     spec = registry.VENDORS[integration.vendor]
     changes = _settings_changed(spec, integration.options or {}, extra)
     integration.options = extra
+    integration.account_fingerprint = _account(integration.vendor, region, custom_base_url, key)
     if key != stored_key:
         changes.append(f"key rotated ({_masked(integration.api_key_last4)} \u2192 {_masked(key[-4:])})")
         integration.api_key_encrypted = secrets.encrypt(key)
@@ -414,7 +448,16 @@ def update_connection(
     # Its first letter raised only: str.capitalize() lowered the rest ("Company ID" to "company id").
     audit(session, integration.id, actor, said[:1].upper() + said[1:] + ".")
     session.add(integration)
-    session.commit()
+    try:
+        session.commit()
+    except sa.exc.IntegrityError:  # a colleague connected that account meanwhile: the stored key stays
+        session.rollback()
+        taken = _taken_meanwhile(
+            session, integration.vendor, key, region, custom_base_url, other_than=integration_id
+        )
+        if taken is None:
+            raise
+        raise taken from None
     return integration
 
 
@@ -592,6 +635,7 @@ def disconnect(*, session: Session, integration_id: int, actor: Actor = SYSTEM) 
     integration.disconnected_at = now
     integration.name = _retired_name(session, integration, now)
     integration.api_key_encrypted = ""
+    integration.account_fingerprint = None
     integration.webhook_token_encrypted = secrets.encrypt(secrets.new_webhook_token())
     session.add(integration)
     session.commit()

@@ -4,11 +4,16 @@ The master keys come from ``ASSAY_MASTER_KEYS`` (comma-separated, newest first) 
 on first start, a key generated into ``<data_dir>/master.key`` readable only by its
 owner. MultiFernet decrypts with any listed key and encrypts with the first, so a
 master key is rotated by prepending a new one and re-encrypting (``rotate``).
+
+A secret that must be compared without being decrypted (the same vendor account connected
+twice, refused by a unique index) is stored as a keyed ``fingerprint`` beside its encryption.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import hmac
 import os
 import secrets
 
@@ -50,6 +55,24 @@ def decrypt(token: str) -> str:
         return _vault().decrypt(token.encode()).decode()
     except InvalidToken as err:
         raise RuntimeError("A stored secret cannot be decrypted: the master key has changed.") from err
+
+
+@functools.cache
+def _fingerprint_key() -> bytes:
+    # Derived from the newest master key, not the key itself: a fingerprint never helps decrypt.
+    return hmac.new(_load_keys()[0], b"assay: fingerprint of a stored secret", hashlib.sha256).digest()
+
+
+def fingerprint(*parts: str) -> str:
+    """A keyed digest (HMAC-SHA256, 64 hex characters) of ``parts``, equal for equal parts.
+
+    Keyed by the master key, so whoever holds the database but not the master key cannot test
+    guesses of a secret against it, as a bare hash of a short API key would let them do offline.
+    It changes with the newest master key: fingerprints are made again at start
+    (``integrations.fingerprint_connections``).
+    """
+    message = "\x00".join(parts).encode()  # a separator no part holds: ("ab", "c") is not ("a", "bc")
+    return hmac.new(_fingerprint_key(), message, hashlib.sha256).hexdigest()
 
 
 def rotate(token: str) -> str:

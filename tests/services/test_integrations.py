@@ -596,3 +596,75 @@ def test_a_connection_is_not_moved_to_the_region_where_another_holds_its_key(ses
 
     session.expire_all()
     assert session.get(Integration, elsewhere.id).region == "custom"
+
+
+def _the_second(looks):
+    """For ``a_colleague_meanwhile``: the second statement ``looks`` picks out (the check asked again)."""
+    seen: list[object] = []
+
+    def picks(state) -> bool:
+        if not looks(state):
+            return False
+        seen.append(state)
+        return len(seen) == 2
+
+    return picks
+
+
+def _refused_or_made(told: list[str], connecting) -> None:
+    """Connect, keeping the connection's name or the refusal's words in ``told``."""
+    try:
+        told.append(f"made {connecting().name}")
+    except UserError as err:
+        told.append(str(err))
+
+
+def test_two_admins_connecting_one_account_at_the_same_moment_make_one_connection(session, sandbox):
+    """The task's race: the same-account check is asked again once the vendor has answered, but
+    two admins passing that second check at the same moment (on PostgreSQL neither sees the other's
+    connection until it is committed) each got a live connection to the one account. The database
+    refuses the second now, and the admin is told as the check tells."""
+    told: list[str] = []
+    a_colleague = "CoderPad Screen (colleague)"
+
+    with a_colleague_meanwhile(
+        session,
+        _the_second(selects(Integration, "sandbox")),
+        lambda own: _refused_or_made(told, lambda: connect_screen(own, name=a_colleague)),
+    ):
+        _refused_or_made(told, lambda: connect_screen(session, name="CoderPad Screen"))
+
+    made = [said.removeprefix("made ") for said in told if said.startswith("made ")]
+    refused = [said for said in told if not said.startswith("made ")]
+    assert len(made) == 1, told
+    assert refused == [
+        f"This key is already connected as {made[0]!r}: a second connection to the same CoderPad "
+        "Screen account would take its webhooks. Use that connection, or paste the key of another account."
+    ]
+    session.expire_all()
+    # Nothing of the refused one stays: no hidden row, so no copy of the key.
+    assert [(i.name, i.disconnected_at) for i in session.exec(select(Integration)).all()] == [(made[0], None)]
+
+
+def test_a_key_rotated_while_a_colleague_connects_that_key_is_refused(session, sandbox):
+    """The same race through a rotation: the admin's check passed, a colleague connected the key
+    before the rotation was saved, and one account had two live connections."""
+    other = connect_screen(session, name="CoderPad Screen (EU team)", api_key=SECOND_SCREEN_KEY)
+    told: list[str] = []
+
+    with (
+        a_colleague_meanwhile(
+            session,
+            selects(Integration, "sandbox", other.id),
+            lambda own: _refused_or_made(told, lambda: connect_screen(own, name="CoderPad Screen")),
+        ),
+        pytest.raises(UserError, match=r"^This key is already connected as 'CoderPad Screen':"),
+    ):
+        update_connection(
+            session=session, integration_id=other.id, region="sandbox", custom_base_url="", api_key=SCREEN_KEY
+        )
+
+    assert told == ["made CoderPad Screen"]
+    session.expire_all()
+    rotated = session.get(Integration, other.id)
+    assert (secrets.decrypt(rotated.api_key_encrypted), rotated.api_key_last4) == (SECOND_SCREEN_KEY, "4242")
