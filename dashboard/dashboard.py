@@ -25,8 +25,9 @@ from dashboard.pages import (  # noqa: F401  (each module marks its page)
     team_settings,
     users,
 )
+from dashboard.services.integrations import fingerprint_connections
 from dashboard.settings import get_settings
-from models import init_engine, migrate
+from models import init_engine, migrate, new_session
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 for chatty in ("alembic", "apscheduler", "httpx"):
@@ -38,10 +39,16 @@ init_engine(settings.db_url)
 
 @contextlib.asynccontextmanager
 async def migrate_database():
-    """Apply migrations before serving; the lock keeps several workers from racing."""
+    """Apply migrations before serving; the lock keeps several workers from racing.
+
+    Then each connection gets its account's fingerprint, where it has none or the master key
+    was rotated: keyed by the master key, which the migrations do not have.
+    """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     with FileLock(settings.data_dir / "migrate.lock"):
         migrate(settings.db_url)
+        with new_session() as session:
+            fingerprint_connections(session)
     yield
 
 

@@ -377,6 +377,57 @@ def _forget(session: Session, integration: Integration) -> None:
     session.commit()
 
 
+def fingerprint_connections(session: Session) -> int:
+    """Give each live connection the fingerprint of its account; returns how many changed. Run at start.
+
+    The migration that added them could not (keyed by the master key, which lives outside the
+    database), and they change with the newest master key, so each start makes any missing or
+    stale one. An account connected twice before the check existed keeps its first connection's
+    (or the one already holding it); the other is left without one and named in the log.
+    """
+    wanted: dict[int, str | None] = {}
+    rows = session.exec(
+        select(Integration)
+        .where(Integration.disconnected_at.is_(None), Integration.api_key_encrypted != "")  # type: ignore[union-attr]
+        .order_by(Integration.id)
+    ).all()
+    for integration in rows:
+        try:
+            key = secrets.decrypt(integration.api_key_encrypted)
+        except (
+            RuntimeError
+        ) as err:  # its master key is gone: it cannot be used anyway, and must not stop a start
+            log.warning("The connection %r has no fingerprint: %s", integration.name, err)
+            continue
+        wanted[integration.id] = _account(
+            integration.vendor, integration.region, integration.custom_base_url, key
+        )
+    holders: dict[str, Integration] = {}
+    # The one already holding a fingerprint keeps it: giving it to another first would break the index.
+    for integration in sorted(rows, key=lambda i: i.account_fingerprint != wanted.get(i.id)):
+        account = wanted.get(integration.id)
+        if account is None:
+            continue
+        if account in holders:
+            first = holders[account]
+            log.warning(
+                "The %s connections %r and %r reach the same account: disconnect one of them.",
+                registry.VENDORS[integration.vendor].display_name,
+                *sorted([first.name, integration.name]),
+            )
+            wanted[integration.id] = None
+        else:
+            holders[account] = integration
+    changed = 0
+    for integration in rows:
+        if integration.id in wanted and integration.account_fingerprint != wanted[integration.id]:
+            integration.account_fingerprint = wanted[integration.id]
+            session.add(integration)
+            changed += 1
+    session.commit()
+    return changed
+
+
 def _region_said(spec: VendorSpec, region: str, custom_base_url: str) -> str:
     """A region in the audit log as the connect dialog offers it, a custom one with its address:
     the registry's keys ("region custom \u2192 custom" for a new custom URL) told an admin nothing."""

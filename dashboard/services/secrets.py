@@ -75,6 +75,12 @@ def fingerprint(*parts: str) -> str:
     return hmac.new(_fingerprint_key(), message, hashlib.sha256).hexdigest()
 
 
+def forget_master_keys() -> None:
+    """Read the master keys again at the next use (they are read once a process, at start)."""
+    _vault.cache_clear()
+    _fingerprint_key.cache_clear()
+
+
 def rotate(token: str) -> str:
     """Re-encrypt a stored secret with the newest master key."""
     return _vault().rotate(token.encode()).decode()

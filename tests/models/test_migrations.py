@@ -221,3 +221,31 @@ def test_one_person_saved_twice_under_one_email_becomes_one_candidate(empty_db):
         ),
     ]
     assert invited == ["ada@example.com"]
+
+
+def test_connections_get_an_account_fingerprint_held_unique_among_the_live_ones(empty_db):
+    """The fingerprints themselves are made at start (keyed by the master key, outside the database);
+    the migration adds the column and the index, which counts neither disconnected connections nor
+    one being connected (hidden as disconnected until the vendor answers)."""
+    migrate(empty_db, "3050e3da77a3")
+    engine = sa.create_engine(empty_db)
+    insert = sa.text(
+        "INSERT INTO integration (vendor, name, region, custom_base_url, api_key_encrypted, api_key_last4,"
+        " webhook_token_encrypted, options, created_at, last_sync_corrected, disconnected_at)"
+        " VALUES ('coderpad_screen', :name, 'sandbox', '', 'k', '1234', 't', '{}', CURRENT_TIMESTAMP, 0, :gone)"
+    )
+    with engine.begin() as conn:
+        conn.execute(insert, {"name": "CoderPad Screen", "gone": None})
+
+    migrate(empty_db)
+
+    with engine.begin() as conn:
+        assert conn.execute(sa.text("SELECT account_fingerprint FROM integration")).scalars().all() == [None]
+        gone = utcnow()
+        for name in ("Disconnected", "Connecting"):
+            conn.execute(insert, {"name": name, "gone": gone})
+        conn.execute(sa.text("UPDATE integration SET account_fingerprint = 'f'"))
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+        conn.execute(insert, {"name": "Twice", "gone": None})
+        conn.execute(sa.text("UPDATE integration SET account_fingerprint = 'f' WHERE name = 'Twice'"))
+    engine.dispose()

@@ -2,6 +2,7 @@
 
 import concurrent.futures
 import datetime
+import hashlib
 import pathlib
 import re
 import threading
@@ -17,6 +18,7 @@ from dashboard.services.errors import UserError
 from dashboard.services.integrations import (
     connect,
     disconnect,
+    fingerprint_connections,
     list_vendor_tests,
     provider_for,
     rename_connection,
@@ -25,6 +27,7 @@ from dashboard.services.integrations import (
     webhook_secret,
     webhook_url,
 )
+from dashboard.settings import get_settings
 from models import AssessmentAttempt, AttemptState, Integration, IntegrationLog, clock_stopped_at, new_session
 from providers.registry import VENDORS
 from providers.sandbox.codesignal import DEMO_KEY as CODESIGNAL_KEY
@@ -668,3 +671,86 @@ def test_a_key_rotated_while_a_colleague_connects_that_key_is_refused(session, s
     session.expire_all()
     rotated = session.get(Integration, other.id)
     assert (secrets.decrypt(rotated.api_key_encrypted), rotated.api_key_last4) == (SECOND_SCREEN_KEY, "4242")
+
+
+def _made_before_fingerprints(session, *integrations: Integration) -> None:
+    """The connections as the migration that added the account fingerprint leaves them: without one."""
+    session.exec(
+        sa.update(Integration)
+        .where(Integration.id.in_([i.id for i in integrations]))
+        .values(account_fingerprint=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    session.expire_all()
+
+
+def test_connections_made_before_fingerprints_get_theirs_at_start_and_one_account_twice_is_named(
+    session, sandbox, caplog
+):
+    """The migration cannot make the fingerprints (they are keyed by the master key, outside the
+    database), so the start does; an account connected twice before the check existed keeps its
+    first connection's, and the log names the pair for an admin to disconnect one."""
+    first = connect_screen(session, name="CoderPad Screen")
+    twice = connect_screen(session, name="CoderPad Screen (EU team)", api_key=SECOND_SCREEN_KEY)
+    other = connect_screen(session, name="CoderPad Screen (US team)", api_key="another-account-key")
+    twice.api_key_encrypted = secrets.encrypt(SCREEN_KEY)  # as the check, younger than it, let pass
+    session.add(twice)
+    session.commit()
+    _made_before_fingerprints(session, first, twice, other)
+
+    assert fingerprint_connections(session) == 2
+    assert fingerprint_connections(session) == 0  # every worker starting does it; once is enough
+
+    session.expire_all()
+    stored = {i.name: i.account_fingerprint for i in session.exec(select(Integration))}
+    assert stored["CoderPad Screen"] and stored["CoderPad Screen (US team)"]
+    assert stored["CoderPad Screen"] != stored["CoderPad Screen (US team)"]
+    assert stored["CoderPad Screen (EU team)"] is None
+    assert (
+        "The CoderPad Screen connections 'CoderPad Screen' and 'CoderPad Screen (EU team)' reach the "
+        "same account: disconnect one of them." in caplog.messages
+    )
+    # The database holds them to it now: the second cannot take the account's fingerprint.
+    with pytest.raises(sa.exc.IntegrityError):
+        twice = session.get(Integration, twice.id)
+        twice.account_fingerprint = stored["CoderPad Screen"]
+        session.commit()
+    session.rollback()
+
+
+@pytest.fixture
+def a_new_master_key():
+    """A master key prepended to the one in use, as an operator rotating it does (then restarts)."""
+    from cryptography.fernet import Fernet
+
+    settings = get_settings()
+    old = (settings.data_dir / "master.key").read_text().strip()
+    settings.master_keys = f"{Fernet.generate_key().decode()},{old}"
+    secrets.forget_master_keys()
+    yield
+    settings.master_keys = ""
+    secrets.forget_master_keys()
+
+
+def test_a_fingerprint_is_keyed_by_the_master_key_and_made_again_when_it_is_rotated(
+    session, sandbox, request
+):
+    """A bare hash of the account would let whoever holds the database test guesses of a key
+    offline; keyed by the master key it cannot be, and so it changes when the master key does."""
+    integration = connect_screen(session)
+    before = integration.account_fingerprint
+    for bare in (SCREEN_KEY, f"coderpad_screen\0sandbox\0\0{SCREEN_KEY}"):
+        assert before not in {
+            hashlib.sha256(bare.encode()).hexdigest(),
+            hashlib.sha512(bare.encode()).hexdigest(),
+        }
+
+    request.getfixturevalue("a_new_master_key")
+    assert fingerprint_connections(session) == 1
+
+    session.expire_all()
+    after = session.get(Integration, integration.id).account_fingerprint
+    assert after not in {None, before}
+    with pytest.raises(UserError, match=r"^This key is already connected as 'CoderPad Screen':"):
+        connect_screen(session, name="CoderPad Screen (again)")
