@@ -16,3 +16,21 @@ def drain_inbox(settings: dict[str, str], integration_id: int, ready) -> int:
     ready.wait()
     with new_session() as session:
         return webhooks.apply_pending(session=session, integration_id=integration_id)
+
+
+def connect_screen(settings: dict[str, str], name: str, api_key: str) -> None:
+    """This worker connecting a CoderPad Screen account (killed meanwhile, in the test that runs it)."""
+    os.environ.update(settings)
+    from dashboard.services.integrations import connect
+    from models import init_engine, new_session
+
+    init_engine(settings["REFLEX_DB_URL"])
+    with new_session() as session:
+        connect(
+            session=session,
+            vendor="coderpad_screen",
+            name=name,
+            region="sandbox",
+            custom_base_url="",
+            api_key=api_key,
+        )

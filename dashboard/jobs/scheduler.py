@@ -26,7 +26,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from dashboard.jobs.leader import Leadership
-from dashboard.services import attempt_actions, ledger, notify, sync, webhooks
+from dashboard.services import attempt_actions, integrations, ledger, notify, sync, webhooks
 from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import record_vendor_error
 from dashboard.settings import get_settings
@@ -114,6 +114,12 @@ def prune_ledger() -> int:
         return ledger.prune(session)
 
 
+def forget_abandoned_connections() -> int:
+    """Delete the connections (and their keys) that a worker killed while connecting left hidden."""
+    with new_session() as session:
+        return integrations.forget_abandoned_connections(session)
+
+
 # The jobs beside the sync jobs, at the workspace's interval.
 JOBS = {
     "retry_webhook_inbox": retry_webhook_inbox,
@@ -198,6 +204,13 @@ def build_scheduler() -> AsyncIOScheduler:
     for name, work in JOBS.items():
         scheduler.add_job(run_once_in_slot, every(interval), args=[name, work], id=name)
     scheduler.add_job(_in_thread, every(6 * 3600), args=[prune_ledger], id="prune_ledger")
+    # Deleting is safe twice over, so no ledger claim; often enough that a key left behind goes soon.
+    scheduler.add_job(
+        _in_thread,
+        every(600, offset=300),
+        args=[forget_abandoned_connections],
+        id="forget_abandoned_connections",
+    )
     return scheduler
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 import itertools
@@ -372,9 +373,44 @@ def connect(
 def _forget(session: Session, integration: Integration) -> None:
     """Delete a connection that was not made (refused by the vendor, a name or account taken
     meanwhile, or a fault), before anything but its own row was written. A worker killed while
-    the vendor answers leaves the row, hidden (disconnected, "(connecting …)" in its name)."""
+    the vendor answers leaves the row, hidden (disconnected, "(connecting …)" in its name), for
+    ``forget_abandoned_connections``."""
     session.delete(integration)
     session.commit()
+
+
+# A connect asks the vendor twice (the key, the webhook), each call tried up to three times within the
+# vendor timeout (10 s by default) and a short wait: one still connecting after this was abandoned.
+ABANDONED_AFTER = datetime.timedelta(minutes=10)
+
+
+def forget_abandoned_connections(session: Session) -> int:
+    """Delete the connections a killed worker left half-made; returns how many.
+
+    ``connect`` writes the row, hidden and holding the encrypted key, before asking the vendor, and
+    deletes it itself when the vendor refuses; a worker killed while the vendor answered never
+    does, and the key stayed in the database for good. A row still connecting long after any
+    vendor could answer (``ABANDONED_AFTER``, or ten vendor timeouts if those are longer) is gone
+    for good; a younger one may be a connect in progress and is kept. Nothing else points at it:
+    webhooks to a hidden connection are refused, and its audit log starts once it is made.
+    """
+    timeout = datetime.timedelta(seconds=10 * get_settings().vendor_timeout_seconds)
+    before = utcnow() - max(ABANDONED_AFTER, timeout)
+    abandoned = session.exec(
+        select(Integration).where(
+            Integration.disconnected_at.is_not(None),  # type: ignore[union-attr]
+            Integration.api_key_encrypted != "",  # a disconnected connection's key is erased
+            Integration.name.contains(" (connecting "),  # type: ignore[attr-defined]
+            Integration.created_at < before,
+        )
+    ).all()
+    for integration in abandoned:
+        log.info(
+            "forgetting connection %s (%s): its connect never finished", integration.id, integration.vendor
+        )
+        session.delete(integration)
+    session.commit()
+    return len(abandoned)
 
 
 def fingerprint_connections(session: Session) -> int:

@@ -4,6 +4,7 @@ runs once; each connection has its own sync job; one connection's trouble holds 
 import asyncio
 import datetime
 import logging
+import multiprocessing
 import os
 import signal
 import socket
@@ -23,9 +24,18 @@ from dashboard.jobs.scheduler import once_per_slot, sweep_connection
 from dashboard.services import integrations, ledger, pipeline, sync
 from dashboard.services.actors import SYSTEM
 from dashboard.services.errors import UserError
-from models import AssessmentAttempt, AttemptState, Integration, IntegrationLog, ScheduledRun, new_session
+from models import (
+    AssessmentAttempt,
+    AttemptState,
+    Integration,
+    IntegrationLog,
+    ScheduledRun,
+    new_session,
+    utcnow,
+)
 from models.db import get_engine
-from tests.conftest import send_test, vendor_test_stages
+from tests import another_worker
+from tests.conftest import SCREEN_KEY, SECOND_SCREEN_KEY, connect_screen, send_test, vendor_test_stages
 
 SLOT = datetime.datetime(2026, 12, 3, 2, 0, tzinfo=datetime.UTC)
 
@@ -419,3 +429,67 @@ def test_after_a_database_restart_a_worker_takes_the_scheduled_jobs_again(db, tm
         assert not leader.still_leading()  # its lock went with the restart
         waiting.release()
         leader.release()
+
+
+def _connecting(session) -> list[Integration]:
+    """The connections being made (written hidden before the vendor is asked), as the database holds them."""
+    session.expire_all()
+    hidden = session.exec(select(Integration).where(Integration.disconnected_at.is_not(None))).all()
+    return [i for i in hidden if " (connecting " in i.name]
+
+
+def _until(found, seconds: float = 60):
+    deadline = time.monotonic() + seconds
+    while not (result := found()):
+        assert time.monotonic() < deadline, "never came"
+        time.sleep(0.1)
+    return result
+
+
+def test_a_connection_whose_worker_was_killed_while_connecting_is_forgotten_by_the_housekeeping(
+    session, sandbox, sandbox_url
+):
+    """The task's gap: connecting writes the connection hidden, with its encrypted key, before the
+    vendor is asked; a worker killed while it answered left that row, key and all, forever. The
+    scheduler's housekeeping deletes one still connecting long after any vendor could answer, and
+    leaves a connect still in progress alone."""
+    sandbox.faults(latency_ms=3000)  # each call to the vendor: the key's check, the webhook's registration
+    settings = {"REFLEX_DB_URL": session.get_bind().url.render_as_string(hide_password=False)}
+    settings["ASSAY_SANDBOX_URL"] = sandbox_url
+    worker = multiprocessing.get_context("spawn").Process(
+        target=another_worker.connect_screen, args=(settings, "CoderPad Screen", SCREEN_KEY)
+    )
+    worker.start()
+    [killed] = _until(lambda: _connecting(session))
+    worker.kill()  # while the vendor answers
+    worker.join(10)
+    long_ago = utcnow() - integrations.ABANDONED_AFTER - datetime.timedelta(minutes=1)
+    killed.created_at = killed.disconnected_at = long_ago
+    session.add(killed)
+    session.commit()
+    killed_id = killed.id
+    made: list[Integration] = []
+    admin = threading.Thread(
+        target=lambda: made.append(
+            connect_in_own_session(name="CoderPad Screen (EU team)", api_key=SECOND_SCREEN_KEY)
+        )
+    )
+    admin.start()
+    [in_progress] = _until(lambda: [i.id for i in _connecting(session) if i.id != killed_id])
+
+    swept = jobs.forget_abandoned_connections()
+
+    admin.join(30)
+    assert swept == 1
+    session.expire_all()
+    assert session.get(Integration, killed_id) is None  # and its key with it
+    assert [(i.id, i.name, i.disconnected_at) for i in session.exec(select(Integration))] == [
+        (in_progress, "CoderPad Screen (EU team)", None)
+    ]
+    assert [i.id for i in made] == [in_progress]
+    assert "forget_abandoned_connections" in {job.id for job in jobs.build_scheduler().get_jobs()}
+
+
+def connect_in_own_session(**overrides) -> Integration:
+    with new_session() as own:
+        return connect_screen(own, **overrides)
