@@ -251,10 +251,29 @@ def _account(vendor: str, region: str, custom_base_url: str, key: str) -> str:
 def _taken_meanwhile(
     session: Session, vendor: str, key: str, region: str, custom_base_url: str, *, other_than: int | None
 ) -> UserError | None:
-    """After the database refused a write (rolled back): the account's refusal if a colleague's
-    connection to it was made meanwhile, None if it was something else (the name)."""
+    """After the vendor was asked: the account's refusal if a colleague's connection to it was made
+    meanwhile (its webhook given back), None if not (a write the database refused was then about
+    something else, the name)."""
     other = _holder(session, vendor, key, region, custom_base_url, other_than=other_than)
-    return None if other is None else _already_connected(vendor, other)
+    if other is None:
+        return None
+    _give_back_webhook(other)
+    return _already_connected(vendor, other)
+
+
+def _give_back_webhook(holder: Integration) -> None:
+    """Point the account's webhook at the connection that holds it again: the refused one registered
+    its own before it was refused, and a vendor keeping one webhook per account (CoderPad Screen)
+    sent the holder's results to a connection that no longer exists."""
+    provider = provider_for(holder)
+    if Capability.WEBHOOK not in provider.capabilities:
+        return
+    try:
+        provider.register_webhook()
+    except ProviderError as err:  # the sweep still finds the results; the admin can reconnect to mend it
+        log.warning(
+            "could not point the webhook back at connection %s (%s): %s", holder.id, holder.vendor, err
+        )
 
 
 def _check_options(vendor: str, options: dict[str, str] | None) -> dict[str, str]:
@@ -348,7 +367,8 @@ def connect(
     try:
         _check_with_vendor(session, integration)
         # Asked again now: a colleague may have connected the same account while the vendor answered.
-        _check_not_connected(session, vendor, key, region, custom_base_url)
+        if taken := _taken_meanwhile(session, vendor, key, region, custom_base_url, other_than=None):
+            raise taken
         integration.name, integration.disconnected_at = name, None
         where = _region_said(registry.VENDORS[vendor], region, integration.custom_base_url)
         audit(session, integration.id, actor, f"Connected. Region: {where}; key {_masked(key[-4:])}.")

@@ -8,6 +8,7 @@ import re
 import threading
 import time
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from sqlmodel import select
@@ -30,6 +31,7 @@ from dashboard.services.integrations import (
 from dashboard.settings import get_settings
 from models import AssessmentAttempt, AttemptState, Integration, IntegrationLog, clock_stopped_at, new_session
 from providers.registry import VENDORS
+from providers.sandbox.coderpad_screen import API as SCREEN_API
 from providers.sandbox.codesignal import DEMO_KEY as CODESIGNAL_KEY
 from providers.sandbox.coodesh import DEMO_KEY as COODESH_KEY
 from providers.sandbox.coodesh import DEMO_OPTIONS as COODESH_OPTIONS
@@ -614,6 +616,12 @@ def _the_second(looks):
     return picks
 
 
+def _the_accounts_webhook(sandbox) -> str:
+    """Where CoderPad Screen sends the account's webhooks: one URL per account."""
+    url = f"{sandbox.url}{SCREEN_API}/webhook"
+    return httpx.get(url, headers={"API-Key": SCREEN_KEY}, timeout=10).json()["url"]
+
+
 def _refused_or_made(told: list[str], connecting) -> None:
     """Connect, keeping the connection's name or the refusal's words in ``told``."""
     try:
@@ -646,7 +654,9 @@ def test_two_admins_connecting_one_account_at_the_same_moment_make_one_connectio
     ]
     session.expire_all()
     # Nothing of the refused one stays: no hidden row, so no copy of the key.
-    assert [(i.name, i.disconnected_at) for i in session.exec(select(Integration)).all()] == [(made[0], None)]
+    [kept] = session.exec(select(Integration)).all()
+    assert (kept.name, kept.disconnected_at) == (made[0], None)
+    assert _the_accounts_webhook(sandbox) == webhook_url(kept)
 
 
 def test_a_key_rotated_while_a_colleague_connects_that_key_is_refused(session, sandbox):
@@ -671,6 +681,8 @@ def test_a_key_rotated_while_a_colleague_connects_that_key_is_refused(session, s
     session.expire_all()
     rotated = session.get(Integration, other.id)
     assert (secrets.decrypt(rotated.api_key_encrypted), rotated.api_key_last4) == (SECOND_SCREEN_KEY, "4242")
+    [colleagues] = session.exec(select(Integration).where(Integration.name == "CoderPad Screen")).all()
+    assert _the_accounts_webhook(sandbox) == webhook_url(colleagues)
 
 
 def _made_before_fingerprints(session, *integrations: Integration) -> None:
