@@ -450,9 +450,8 @@ def fingerprint_connections(session: Session) -> int:
     for integration in rows:
         try:
             key = secrets.decrypt(integration.api_key_encrypted)
-        except (
-            RuntimeError
-        ) as err:  # its master key is gone: it cannot be used anyway, and must not stop a start
+        except RuntimeError as err:
+            # Its master key is gone: it cannot be used anyway, and must not stop a start.
             log.warning("The connection %r has no fingerprint: %s", integration.name, err)
             continue
         wanted[integration.id] = _account(
