@@ -116,6 +116,9 @@ class JobsState(rx.State):
             self.creating = False  # refused: the corrected title is the next job
             return rx.toast.error(str(err))
         self._made_title, self._made_at = tidy, time.monotonic()
+        # Not left spinning for the next visit: a spinning button is disabled, and the browser drops
+        # an Enter pressed in a form whose submit button is disabled (the double click is caught above).
+        self.creating = False
         return rx.redirect(f"/jobs/{job.id}/plan")
 
     @rx.event(background=True)

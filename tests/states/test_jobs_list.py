@@ -26,3 +26,15 @@ def test_a_job_typed_before_the_list_loads_again_is_made_and_a_double_click_make
 
     titles = sorted(session.exec(select(Job.title)).all())
     assert titles == ["Security Engineer", "Site Reliability Engineer"]
+
+
+def test_a_job_made_leaves_the_new_job_button_usable_for_the_next_visit(session, signed_in_as):
+    """Found by a CI run under load: back on the list after making a job, the New job button came
+    back spinning (``creating`` kept in the tab's state) until the page's load ended. A spinning
+    button is disabled, and a disabled submit button makes the browser drop the Enter pressed in
+    the title box: the recruiter's second job was never asked for."""
+    page = _jobs_page(signed_in_as)
+
+    run_async(run_handler(page, "create_job", {"title": "Security Engineer"}))
+
+    assert page.creating is False
