@@ -7,7 +7,7 @@ from dashboard.components.layout import focus_returns, only_for, page_frame, que
 from dashboard.pages import page
 from dashboard.services.views import Choice, EventView, FieldView, IntegrationView, VendorView, sync_choices
 from dashboard.states.auth import AuthState
-from dashboard.states.integrations import REVEALED_SECRET, REVEALED_URL
+from dashboard.states.integrations import CONNECT_DIALOG, CONNECT_REGION, REVEALED_SECRET, REVEALED_URL
 from dashboard.states.integrations import IntegrationsState as S
 
 
@@ -161,7 +161,7 @@ def _sync_every(conn: IntegrationView) -> rx.Component:
     )
 
 
-def _connection(conn: IntegrationView) -> rx.Component:
+def _connection(conn: IntegrationView, vendor: VendorView) -> rx.Component:
     """A connection's card. Each control's name says which connection it is for, after the words
     it shows ("Disconnect CoderPad Screen (EU team)"): "Rename", "Sync now" and "Disconnect" alone,
     in every card, told an admin using a screen reader nothing of which connection they act on."""
@@ -228,8 +228,9 @@ def _connection(conn: IntegrationView) -> rx.Component:
                     "Rotate key or change region",
                     size="1",
                     variant="soft",
-                    on_click=S.open_dialog(
-                        conn.vendor, conn.id, conn.name, conn.region, conn.custom_base_url
+                    on_click=_open(
+                        "edit " + conn.id.to(str),
+                        S.open_dialog(conn.vendor, conn.id, conn.name, conn.region, conn.custom_base_url),
                     ),
                     aria_label="Rotate key or change region of " + conn.name,
                 ),
@@ -270,6 +271,7 @@ def _connection(conn: IntegrationView) -> rx.Component:
             spacing="1",
             width="100%",
         ),
+        _connect_dialog(vendor, conn),
         width="100%",
         class_name="integration-connection",
     )
@@ -291,7 +293,7 @@ def _vendor_tile(vendor: VendorView) -> rx.Component:
                     rx.icon("plus", size=14),
                     "Connect",
                     size="1",
-                    on_click=S.open_dialog(vendor.key, 0, "", "sandbox", ""),
+                    on_click=_open("new " + vendor.key, S.open_dialog(vendor.key, 0, "", "sandbox", "")),
                     aria_label="Connect " + vendor.name,  # one in every vendor's tile
                 ),
                 width="100%",
@@ -299,7 +301,8 @@ def _vendor_tile(vendor: VendorView) -> rx.Component:
             ),
             rx.text(vendor.key_label, size="1", color_scheme="gray"),
             rx.text(vendor.webhook_setup, size="1", color_scheme="gray"),
-            rx.foreach(S.connections, lambda c: rx.cond(c.vendor == vendor.key, _connection(c))),
+            rx.foreach(S.connections, lambda c: rx.cond(c.vendor == vendor.key, _connection(c, vendor))),
+            _connect_dialog(vendor),
             spacing="3",
             width="100%",
         ),
@@ -317,8 +320,12 @@ def _choice_item(choice: str) -> rx.Component:
     return rx.select.item(choice, value=choice)
 
 
-def _extra_field(field: FieldView) -> rx.Component:
-    """A vendor setting beyond the key (a company or workspace id); one with fixed values is a select."""
+def _extra_field(field: FieldView, options: rx.Var | dict) -> rx.Component:
+    """A vendor setting beyond the key (a company or workspace id); one with fixed values is a select.
+
+    ``options``: the connection's settings (a rotation), or none (a new connection).
+    """
+    given = options.get(field.key, "") if isinstance(options, rx.Var) else ""
     return rx.vstack(
         rx.text(field.label, rx.cond(field.required, "", " (optional)"), size="2", weight="medium"),
         rx.cond(
@@ -330,14 +337,12 @@ def _extra_field(field: FieldView) -> rx.Component:
                 ),
                 rx.select.content(rx.foreach(field.choices, _choice_item)),
                 name="option_" + field.key,
-                default_value=S.options.get(field.key, ""),
-                key=S.vendor + S.editing_id.to(str) + field.key,
+                default_value=given,
             ),
             rx.input(
                 name="option_" + field.key,
-                default_value=S.options.get(field.key, ""),
+                default_value=given,
                 aria_label=field.label,
-                key=S.vendor + S.editing_id.to(str) + field.key,
                 width="100%",
             ),
         ),
@@ -357,72 +362,92 @@ def _cancel_or(submit: rx.Component) -> rx.Component:
     )
 
 
-def _dialog() -> rx.Component:
-    vendor_regions = rx.foreach(
-        S.vendors, lambda v: rx.cond(v.key == S.vendor, rx.foreach(v.regions, _region_item))
+def _open(which: rx.Var[str], opened: rx.event.EventSpec) -> list:
+    """A Connect or Rotate button's click: its dialog opens in the browser at once, then the
+    server is told (``opened``), so the form is saved for this vendor or connection.
+
+    Opened by the server's answer, the dialog came a few hundred milliseconds after the click on a
+    busy server, and what the admin pasted or typed at once went to the page: lost, or, after a
+    Tab, into a card's controls.
+    """
+    return [CONNECT_REGION.set_value(""), CONNECT_DIALOG.set_value(which), opened]
+
+
+def _connect_dialog(vendor: VendorView, conn: IntegrationView | None = None) -> rx.Component:
+    """The connect dialog of a vendor's tile (``conn`` None), or the rotate dialog of a connection.
+
+    Each tile and card has its own, drawn from what the page already holds (the vendor's regions
+    and settings, the connection's name, region and masked key), so it opens with the click and
+    nothing the server answers afterwards redraws its boxes.
+    """
+    new = conn is None
+    which = "new " + vendor.key if new else "edit " + conn.id.to(str)
+    # The region the admin picked, else the one the dialog opened with.
+    region = rx.cond(CONNECT_REGION.value != "", CONNECT_REGION.value, "sandbox" if new else conn.region)
+    name = (
+        rx.input(
+            name="name",
+            placeholder="e.g. " + vendor.name + " (EU team)",
+            aria_label="Connection name",
+            width="100%",
+        )
+        if new
+        # A rotation shows the name as words, not as a read-only box: the dialog's first
+        # focus (and the first Tab stop) is then the first box the admin can change.
+        else rx.text(conn.name, size="2", overflow_wrap="anywhere", class_name="connection-name")
+    )
+    key_hint = (
+        rx.fragment()
+        if new
+        else rx.text(
+            "Leave it empty to keep the current key (",
+            conn.masked_key,
+            "): the region and settings are checked with the vendor using it.",
+            size="1",
+            color_scheme="gray",
+            id="kept-key-hint",
+        )
     )
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(S.dialog_title),
+            rx.dialog.title(
+                "Connect " + vendor.name if new else "Rotate key or change region of " + conn.name
+            ),
             rx.form(
                 rx.vstack(
                     rx.text("Connection name", size="2", weight="medium"),
-                    # A rotation shows the name as words, not as a read-only box: the dialog's first
-                    # focus (and the first Tab stop) is then the first box the admin can change.
-                    rx.cond(
-                        S.editing_id == 0,
-                        rx.input(
-                            name="name",
-                            default_value=S.name,
-                            placeholder=S.name_example,
-                            aria_label="Connection name",
-                            key=S.vendor,
-                            width="100%",
-                        ),
-                        rx.text(S.name, size="2", overflow_wrap="anywhere", class_name="connection-name"),
-                    ),
+                    name,
                     rx.text("Region", size="2", weight="medium"),
                     rx.select.root(
                         rx.select.trigger(aria_label="Region"),
-                        rx.select.content(vendor_regions),
-                        value=S.region,
-                        on_change=S.set_region,
+                        rx.select.content(rx.foreach(vendor.regions, _region_item)),
+                        name="region",
+                        value=region,
+                        on_change=CONNECT_REGION.set,
                     ),
                     rx.cond(
-                        S.region == "custom",
+                        region == "custom",
                         rx.input(
                             name="custom_base_url",
-                            default_value=S.custom_base_url,
+                            default_value="" if new else conn.custom_base_url,
                             placeholder="https://…",
                             aria_label="Custom base URL",
                             width="100%",
                         ),
                     ),
-                    rx.foreach(S.fields, _extra_field),
+                    rx.foreach(vendor.fields, lambda f: _extra_field(f, {} if new else conn.options)),
                     rx.text("API key", size="2", weight="medium"),
                     rx.vstack(
                         rx.input(
                             name="api_key",
                             type="password",
-                            placeholder=rx.cond(
-                                S.editing_id == 0, "Paste the API key", "Paste a new key to rotate it"
-                            ),
+                            placeholder="Paste the API key" if new else "Paste a new key to rotate it",
                             aria_label="API key",
-                            aria_describedby=rx.cond(S.editing_id == 0, "", "kept-key-hint"),
+                            aria_describedby="" if new else "kept-key-hint",
                             auto_complete="off",
                             width="100%",
                         ),
-                        rx.cond(
-                            S.editing_id != 0,
-                            rx.text(
-                                "Leave it empty to keep the current key (",
-                                S.kept_key,
-                                "): the region and settings are checked with the vendor using it.",
-                                size="1",
-                                color_scheme="gray",
-                                id="kept-key-hint",
-                            ),
-                        ),
+                        key_hint,
                         spacing="1",
                         width="100%",
                     ),
@@ -434,8 +459,8 @@ def _dialog() -> rx.Component:
             ),
             **focus_returns(),
         ),
-        open=S.dialog_open,
-        on_open_change=S.set_dialog_open,
+        open=CONNECT_DIALOG.value == which,
+        on_open_change=[CONNECT_DIALOG.set_value(""), S.set_dialog_open(False)],
     )
 
 
@@ -494,7 +519,6 @@ def integrations_page() -> rx.Component:
             AuthState.can_manage_integrations,
             "Integrations are the admins' page: an admin connects vendors and looks after their keys "
             "and webhooks. Ask an admin if a connection needs changing.",
-            _dialog(),
             _confirm_disconnect(),
             _rename_dialog(),
             rx.text(

@@ -24,6 +24,11 @@ from dashboard.states.common import in_session
 # where no secret belongs. The state keeps which connection is revealed, not what.
 REVEALED_URL = ClientStateVar.create("assay_revealed_webhook_url", default="")
 REVEALED_SECRET = ClientStateVar.create("assay_revealed_webhook_secret", default="")
+# Which connect dialog is open ("new <vendor>", "edit <connection id>", "" none) and the region
+# picked in it ("": the one it opened with): the browser opens it on the click, not the server's
+# answer, which on a busy server left what the admin typed at once to the page.
+CONNECT_DIALOG = ClientStateVar.create("assay_connect_dialog", default="")
+CONNECT_REGION = ClientStateVar.create("assay_connect_region", default="")
 
 
 def _stages_left_behind(stages: list[str]) -> str:
@@ -60,7 +65,7 @@ class IntegrationsState(rx.State):
     loaded: bool = False
     # What belongs to no job (``pipeline.outside_jobs_revision``) as the connections were read.
     revision: int = -1
-    dialog_open: bool = False
+    dialog_open: bool = False  # a connect dialog (CONNECT_DIALOG) is open: the watch waits
     editing_id: int = 0  # 0: a new connection
     vendor: str = ""
     name: str = ""
@@ -76,24 +81,6 @@ class IntegrationsState(rx.State):
     renaming_id: int = 0  # the connection whose Rename dialog is open
     rename_to: str = ""  # kept when refused, to be corrected
     rename_error: str = ""
-    fields: list[views.FieldView] = []
-    options: dict[str, str] = {}
-    kept_key: str = ""  # the masked key (\u2022\u2022\u2022\u20221234) an empty key box keeps; never the key
-
-    @rx.var
-    def dialog_title(self) -> str:
-        """The connect dialog says which vendor it connects, or which connection it changes: with
-        several tiles on the page, "Connect a vendor" left the admin to remember which they clicked."""
-        if self.editing_id:
-            return f"Rotate key or change region of {self.name}"
-        return "Connect " + next((v.name for v in self.vendors if v.key == self.vendor), "a vendor")
-
-    @rx.var
-    def name_example(self) -> str:
-        """The name box's example, for the vendor being connected: "e.g. CoderPad Screen (EU team)"
-        in the Coodesh dialog suggested naming a Coodesh connection after another vendor."""
-        vendor = next((v.name for v in self.vendors if v.key == self.vendor), "")
-        return f"e.g. {vendor} (EU team)" if vendor else ""
 
     async def _reload(self) -> None:
         def read(session):
@@ -134,24 +121,18 @@ class IntegrationsState(rx.State):
     @rx.event
     @requires(Permission.MANAGE_INTEGRATIONS)
     def open_dialog(self, vendor: str, integration_id: int, name: str, region: str, custom_base_url: str):
-        """Open the form: a new connection (id 0), or a key rotation / region change of one."""
+        """What the dialog the browser opened saves: a new connection (id 0), or a key rotation /
+        region change of one."""
         self.vendor, self.editing_id, self.name = vendor, integration_id, name
         self.region, self.custom_base_url, self.form_error = region, custom_base_url, ""
-        self.fields = next((v.fields for v in self.vendors if v.key == vendor), [])
-        current = next((c for c in self.connections if c.id == integration_id), None)
-        self.options = dict(current.options) if current else {}
-        self.kept_key = current.masked_key if current else ""
         self.dialog_open = True
 
     @rx.event
     @requires(Permission.MANAGE_INTEGRATIONS)
     def set_dialog_open(self, value: bool):
         self.dialog_open = value
-
-    @rx.event
-    @requires(Permission.MANAGE_INTEGRATIONS)
-    def set_region(self, value: str):
-        self.region = value
+        if not value:
+            self.form_error = ""  # not shown in the next dialog opened
 
     @rx.event
     @requires(Permission.MANAGE_INTEGRATIONS)
@@ -159,13 +140,12 @@ class IntegrationsState(rx.State):
         """Validate the key live against the vendor, then save and close."""
         self.saving, self.form_error = True, ""
         yield
-        actor, vendor, region, editing = acting_user(), self.vendor, self.region, self.editing_id
+        actor, vendor, editing = acting_user(), self.vendor, self.editing_id
+        region = str(form.get("region") or self.region)
         name = str(form.get("name", self.name))
         custom = str(form.get("custom_base_url", ""))
         key = str(form.get("api_key", ""))
         options = {k.removeprefix("option_"): str(v) for k, v in form.items() if k.startswith("option_")}
-        # Kept for the dialog, so a refusal can be corrected rather than typed again.
-        self.name, self.options = name, options
 
         def save(s):
             if editing:
@@ -196,7 +176,10 @@ class IntegrationsState(rx.State):
             return
         self.saving, self.dialog_open = False, False
         await self._reload()
-        yield rx.toast.success(f"The key for {saved.name} was checked with the vendor and saved.")
+        yield [
+            CONNECT_DIALOG.push(""),
+            rx.toast.success(f"The key for {saved.name} was checked with the vendor and saved."),
+        ]
         if editing:
             yield IntegrationsState.retry_waiting_webhooks(saved.id)
 

@@ -47,12 +47,9 @@ def test_rotating_a_refused_key_applies_the_deliveries_it_held_back_at_once(
     (before,) = page.connections
     assert (before.health, before.webhooks_waiting) == ("failing", 3)
 
-    run_async(run_handler(page, "open_dialog", "coderpad_screen", 0, "", "sandbox", ""))
-    assert page.dialog_title == "Connect CoderPad Screen"  # not "Connect a vendor": which tile was it?
     run_async(
         run_handler(page, "open_dialog", "coderpad_screen", integration.id, integration.name, "sandbox", "")
     )
-    assert page.dialog_title == f"Rotate key or change region of {integration.name}"
     said = run_async(run_handler(page, "save", {"api_key": "rotated-coderpad-key-4242"}))
     assert "retry_waiting_webhooks" in repr(said)  # the save hands the retry to a background event
     said = run_async(run_handler(page, "retry_waiting_webhooks", integration.id))
