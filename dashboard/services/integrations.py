@@ -9,6 +9,7 @@ import itertools
 import json
 import logging
 import threading
+from collections.abc import Callable
 
 import redis
 import sqlalchemy as sa
@@ -43,6 +44,8 @@ log = logging.getLogger(__name__)
 # The name column holds 120 characters, and disconnecting appends " (disconnected YYYY-mm-dd HH:MM)"
 # (32, a few more with a count: _retired_name): a longer name would not fit the column beside it.
 NAME_MAX = 80
+# What a connect or rotation cancelled while the vendor was asked ends with: nothing changed.
+CANCELLED = "Cancelled while the vendor was asked: nothing was connected or changed."
 
 
 def webhook_url(integration: Integration) -> str:
@@ -331,6 +334,7 @@ def connect(
     api_key: str,
     options: dict[str, str] | None = None,
     actor: Actor = SYSTEM,
+    withdrawn: Callable[[], bool] = lambda: False,
 ) -> Integration:
     """A new connection, saved only if the vendor accepts the key.
 
@@ -340,9 +344,12 @@ def connect(
     vendor is given) is written first, hidden as disconnected under a name nobody uses, and
     named and shown once the vendor accepts. Holding that write through a slow vendor's
     answer kept every other writer waiting on SQLite's lock, the scheduler's failing.
+    ``withdrawn()`` true once the vendor has answered (the admin cancelled while it was asked):
+    the hidden row goes, key and all, whatever the vendor said.
 
     Raises:
-        UserError: Bad input, a name already in use, or the vendor's refusal in words an admin can act on.
+        UserError: Bad input, a name already in use, the vendor's refusal in words an admin can act on,
+            or ``CANCELLED``.
     """
     if vendor not in registry.VENDORS:
         raise UserError(f"Assay cannot connect to {vendor!r}.")
@@ -366,6 +373,8 @@ def connect(
     session.commit()
     try:
         _check_with_vendor(session, integration)
+        if withdrawn():
+            raise UserError(CANCELLED)
         # Asked again now: a colleague may have connected the same account while the vendor answered.
         if taken := _taken_meanwhile(session, vendor, key, region, custom_base_url, other_than=None):
             raise taken
@@ -515,12 +524,14 @@ def update_connection(
     api_key: str,
     options: dict[str, str] | None = None,
     actor: Actor = SYSTEM,
+    withdrawn: Callable[[], bool] = lambda: False,
 ) -> Integration:
     """Rotate the key and/or change the region; the new key is validated before it replaces the old.
 
     An empty ``api_key`` keeps the stored key: an admin changing only the region or a setting
     need not have the key to hand. The vendor is asked all the same, with the stored key, so a
-    region it does not reach is refused before anything changes.
+    region it does not reach is refused before anything changes. ``withdrawn()`` true once the
+    vendor has answered: nothing changes (``CANCELLED``).
 
     Raises:
         UserError: Bad input or the vendor's refusal; the stored key is then unchanged.
@@ -548,6 +559,9 @@ def update_connection(
     integration.region = region
     integration.custom_base_url = custom_base_url.strip()
     _check_with_vendor(session, integration)
+    if withdrawn():
+        session.rollback()
+        raise UserError(CANCELLED)
     if changes:
         integration.credentials_changed_at = utcnow()
     said = "; ".join(changes) or "key re-checked"

@@ -7,6 +7,9 @@ The webhook URL's token is sent only when an admin asks to reveal it.
 
 from __future__ import annotations
 
+import secrets
+import threading
+
 import reflex as rx
 from reflex.experimental.client_state import ClientStateVar
 
@@ -29,6 +32,10 @@ REVEALED_SECRET = ClientStateVar.create("assay_revealed_webhook_secret", default
 # answer, which on a busy server left what the admin typed at once to the page.
 CONNECT_DIALOG = ClientStateVar.create("assay_connect_dialog", default="")
 CONNECT_REGION = ClientStateVar.create("assay_connect_region", default="")
+# The saves under way in this process, by their ``connecting`` token: set when the admin closes the
+# dialog while the vendor is asked, read by the service (in its worker thread) once it answers.
+# A tab's events all reach the worker its websocket is on, the save's and the cancel's alike.
+_withdrawals: dict[str, threading.Event] = {}
 
 
 def _stages_left_behind(stages: list[str]) -> str:
@@ -72,6 +79,7 @@ class IntegrationsState(rx.State):
     region: str = "sandbox"
     custom_base_url: str = ""
     saving: bool = False
+    connecting: str = ""  # the token of the save under way (``_withdrawals``), "" if none
     form_error: str = ""
     revealed_id: int = 0  # the connection whose webhook URL (REVEALED_URL) is shown
     syncing_id: int = 0
@@ -99,8 +107,8 @@ class IntegrationsState(rx.State):
     @rx.event
     @requires(Permission.MANAGE_INTEGRATIONS, page_load=True)
     async def load(self):
-        # A sync cut short by a restart of the server would leave its button spinning forever.
-        self.revealed_id, self.syncing_id = 0, 0
+        # A sync or save cut short by a restart of the server would leave its button spinning forever.
+        self.revealed_id, self.syncing_id, self.connecting, self.saving = 0, 0, "", False
         await self._reload()
 
     @rx.event(background=True)
@@ -130,19 +138,36 @@ class IntegrationsState(rx.State):
     @rx.event
     @requires(Permission.MANAGE_INTEGRATIONS)
     def set_dialog_open(self, value: bool):
+        """The dialog closed (Cancel, Escape, a click beside it): a save waiting for the vendor is
+        withdrawn, and whatever the vendor answers, nothing is connected or changed."""
         self.dialog_open = value
-        if not value:
-            self.form_error = ""  # not shown in the next dialog opened
+        if value:
+            return None
+        self.form_error = ""  # not shown in the next dialog opened
+        withdrawal = _withdrawals.get(self.connecting)
+        self.connecting, self.saving = "", False
+        if withdrawal is None:
+            return None
+        withdrawal.set()
+        return rx.toast.info("Cancelled: nothing is connected or changed.")
 
-    @rx.event
+    @rx.event(background=True)
     @requires(Permission.MANAGE_INTEGRATIONS)
     async def save(self, form: dict):
-        """Validate the key live against the vendor, then save and close."""
-        self.saving, self.form_error = True, ""
-        yield
-        actor, vendor, editing = acting_user(), self.vendor, self.editing_id
-        region = str(form.get("region") or self.region)
-        name = str(form.get("name", self.name))
+        """Validate the key live against the vendor, then save and close.
+
+        In the background: the vendor may take seconds (up to the HTTP timeout) to answer, and
+        the admin may close the dialog meanwhile (``set_dialog_open``), which withdraws the save.
+        """
+        token, withdrawal = secrets.token_hex(8), threading.Event()
+        async with self:
+            if self.connecting:  # a second Save & close while the first waits: one at a time
+                return
+            self.saving, self.form_error, self.connecting = True, "", token
+            vendor, editing, region = self.vendor, self.editing_id, str(form.get("region") or self.region)
+            name = str(form.get("name", self.name))
+        _withdrawals[token] = withdrawal
+        actor = acting_user()
         custom = str(form.get("custom_base_url", ""))
         key = str(form.get("api_key", ""))
         options = {k.removeprefix("option_"): str(v) for k, v in form.items() if k.startswith("option_")}
@@ -157,6 +182,7 @@ class IntegrationsState(rx.State):
                     api_key=key,
                     options=options,
                     actor=actor,
+                    withdrawn=withdrawal.is_set,
                 )
             return integration_service.connect(
                 session=s,
@@ -167,15 +193,32 @@ class IntegrationsState(rx.State):
                 api_key=key,
                 options=options,
                 actor=actor,
+                withdrawn=withdrawal.is_set,
             )
 
         try:
-            saved = await in_session(save)
-        except UserError as err:
-            self.saving, self.form_error = False, str(err)
+            saved = await in_session(save, slow=True)
+        except Exception as err:  # a refusal is said in the dialog; a fault of ours, logged, frees it too
+            async with self:
+                if self.connecting == token:
+                    self.saving, self.connecting = False, ""
+                    self.form_error = str(err) if isinstance(err, UserError) else ""
+            if isinstance(err, UserError):
+                return
+            raise
+        finally:
+            _withdrawals.pop(token, None)
+        async with self:
+            late = self.connecting != token  # closed after the vendor's answer was taken, before it was saved
+            if not late:
+                self.saving, self.dialog_open, self.connecting = False, False, ""
+            await self._reload()
+        if late:
+            yield rx.toast.warning(
+                f"{saved.name} was saved before the cancel arrived. Disconnect it (or rotate the key "
+                "back) if it is not wanted."
+            )
             return
-        self.saving, self.dialog_open = False, False
-        await self._reload()
         yield [
             CONNECT_DIALOG.push(""),
             rx.toast.success(f"The key for {saved.name} was checked with the vendor and saved."),

@@ -1,12 +1,19 @@
-"""The connect dialog takes what the admin types from the moment they click Connect.
+"""The connect dialog takes what the admin types from the moment they click Connect, and lets
+them go while a slow vendor is asked.
 
-Found by a walk: the dialog opened only once the server had answered the click (a few hundred
+Found by walks: the dialog opened only once the server had answered the click (a few hundred
 milliseconds on a busy server), and what the admin pasted or typed at once went to the page:
 the name box showed the end of the name, and a Tab pressed meanwhile moved through the page.
+And while Connect waited for a slow vendor (up to the HTTP timeout) the admin could only wait.
 """
 
+import time
+
+import httpx
 import pytest
 from playwright.sync_api import expect
+
+from tests.browser.steps import query_app
 
 # A key the sandbox accepts at every vendor, of an account no demo connection holds.
 ANOTHER_ACCOUNT_KEY = "another-account-key"
@@ -52,3 +59,41 @@ def test_a_name_and_key_typed_at_once_after_connect_are_all_kept_and_sent(page, 
     card.get_by_role("button", name="Disconnect").click()
     page.get_by_role("alertdialog").get_by_role("button", name="Disconnect").click()
     expect(card).to_have_count(0)
+
+
+def test_cancel_while_a_slow_vendor_is_asked_closes_at_once_and_connects_nothing(
+    page, demo_app, app_url, browser_sandbox_url, shoot, sign_in
+):
+    page.set_default_timeout(20_000)
+    faults = f"{browser_sandbox_url}/_sandbox/faults"
+    sign_in("admin@assay.test")
+    page.goto(f"{app_url}/integrations")
+    tile = page.locator(".vendor-tile", has_text="HackerRank").first
+    expect(tile).to_contain_text("connected")
+    tile.get_by_role("button", name="Connect HackerRank", exact=True).click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Connection name").fill("HackerRank (cancelled)")
+    dialog.get_by_label("API key").fill(ANOTHER_ACCOUNT_KEY)
+
+    # Each call to the vendor (the key's check, the webhook's registration) takes 2.5 s: it will say yes.
+    httpx.post(faults, json={"vendor": "hackerrank", "latency_ms": 2500}, timeout=10)
+    try:
+        dialog.get_by_role("button", name="Save & close").click()
+        page.wait_for_timeout(1_000)  # the vendor is being asked
+        assert query_app(
+            demo_app.db_url, "SELECT name FROM integration WHERE name LIKE 'HackerRank (cancelled)%'"
+        )
+        shoot("integrations-connect-waiting", dialog)
+        dialog.get_by_role("button", name="Cancel").click()
+        expect(dialog).to_have_count(0, timeout=1_000)  # at once, not when the vendor answers
+        time.sleep(7)  # the vendor has answered yes meanwhile
+    finally:
+        httpx.post(faults, json={"vendor": "hackerrank"}, timeout=10)  # the sandbox is shared
+
+    expect(page.locator(".integration-connection", has_text="HackerRank (cancelled)")).to_have_count(0)
+    # No hidden "(connecting …)" row, key and all, is left behind either.
+    assert (
+        query_app(demo_app.db_url, "SELECT name FROM integration WHERE name LIKE 'HackerRank (cancelled)%'")
+        == []
+    )
+    shoot("integrations-connect-cancelled")
