@@ -5,6 +5,7 @@ mid-apply) is in test_webhooks.py; these pin the concurrency rules themselves.
 """
 
 import collections
+import itertools
 import logging
 import random
 import threading
@@ -48,12 +49,17 @@ def test_a_burst_is_drained_once_after_it_goes_quiet():
     drain = Recorder()
     applier = WebhookApplier(drain)
 
+    stored_at = []
     for _ in range(20):
         drain.store(applier, 1)
+        stored_at.append(time.monotonic())
         time.sleep(QUIET / 5)
 
     assert applier.wait_idle(5)
-    assert [i for i, _ in drain.drains] == [1]
+    # Once, unless this thread was woken late by about the quiet time (a loaded CI machine did,
+    # and the burst was rightly drained twice): each such pause may drain what came before it.
+    paused = sum(b - a >= 0.7 * QUIET for a, b in itertools.pairwise(stored_at))
+    assert {i for i, _ in drain.drains} == {1} and len(drain.drains) <= 1 + paused
     assert drain.drained[1] == 20
 
 
