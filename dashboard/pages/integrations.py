@@ -458,6 +458,9 @@ def _connect_dialog(vendor: VendorView, conn: IntegrationView | None = None) -> 
                 on_submit=S.save,
             ),
             **focus_returns(),
+            # Closed by Cancel or Escape only: a click beside it (or on a toast) lost a pasted key,
+            # and now withdraws a save under way.
+            on_interact_outside=rx.prevent_default,
         ),
         open=CONNECT_DIALOG.value == which,
         on_open_change=[CONNECT_DIALOG.set_value(""), S.set_dialog_open(False)],

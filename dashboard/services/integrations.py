@@ -357,6 +357,8 @@ def connect(
     key = _check_input(vendor, region, custom_base_url, api_key)
     _check_not_connected(session, vendor, key, region, custom_base_url)
     extra = _check_options(vendor, options)
+    if withdrawn():  # cancelled before its turn came: nothing written, the vendor not asked
+        raise UserError(CANCELLED)
     integration = Integration(
         vendor=vendor,
         name=f"{name} (connecting {secrets.new_webhook_token()[:8]})",
@@ -374,6 +376,8 @@ def connect(
     try:
         _check_with_vendor(session, integration)
         if withdrawn():
+            # Its webhook, registered for this one, goes back to a connection holding the account.
+            _taken_meanwhile(session, vendor, key, region, custom_base_url, other_than=None)
             raise UserError(CANCELLED)
         # Asked again now: a colleague may have connected the same account while the vendor answered.
         if taken := _taken_meanwhile(session, vendor, key, region, custom_base_url, other_than=None):
@@ -460,7 +464,9 @@ def fingerprint_connections(session: Session) -> int:
         try:
             key = secrets.decrypt(integration.api_key_encrypted)
         except RuntimeError as err:
-            # Its master key is gone: it cannot be used anyway, and must not stop a start.
+            # Its master key is gone: it cannot be used anyway, and must not stop a start. A
+            # fingerprint it holds stays its own, not given to another connection of that account.
+            wanted[integration.id] = integration.account_fingerprint
             log.warning("The connection %r has no fingerprint: %s", integration.name, err)
             continue
         wanted[integration.id] = _account(
@@ -488,7 +494,12 @@ def fingerprint_connections(session: Session) -> int:
             integration.account_fingerprint = wanted[integration.id]
             session.add(integration)
             changed += 1
-    session.commit()
+    try:
+        session.commit()
+    except sa.exc.IntegrityError as err:  # whatever the rows hold, a start is not stopped by it
+        session.rollback()
+        log.warning("Connections' account fingerprints were not all made: %s", err.orig)
+        return 0
     return changed
 
 
@@ -561,6 +572,7 @@ def update_connection(
     _check_with_vendor(session, integration)
     if withdrawn():
         session.rollback()
+        _taken_meanwhile(session, integration.vendor, key, region, custom_base_url, other_than=integration_id)
         raise UserError(CANCELLED)
     if changes:
         integration.credentials_changed_at = utcnow()

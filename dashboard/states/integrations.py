@@ -107,8 +107,11 @@ class IntegrationsState(rx.State):
     @rx.event
     @requires(Permission.MANAGE_INTEGRATIONS, page_load=True)
     async def load(self):
-        # A sync or save cut short by a restart of the server would leave its button spinning forever.
-        self.revealed_id, self.syncing_id, self.connecting, self.saving = 0, 0, "", False
+        # A sync or save cut short by a restart of the server would leave its button spinning forever;
+        # a save still under way (the admin went to another page and came back) is let be.
+        self.revealed_id, self.syncing_id = 0, 0
+        if self.connecting not in _withdrawals:
+            self.connecting, self.saving = "", False
         await self._reload()
 
     @rx.event(background=True)
@@ -160,13 +163,16 @@ class IntegrationsState(rx.State):
         the admin may close the dialog meanwhile (``set_dialog_open``), which withdraws the save.
         """
         token, withdrawal = secrets.token_hex(8), threading.Event()
+        _withdrawals[token] = withdrawal  # before the state is held: a cancel is told from then on
         async with self:
-            if self.connecting:  # a second Save & close while the first waits: one at a time
+            # One at a time (a second Save & close while the first waits); and none once the dialog
+            # was closed: a cancel may take the state before this save does.
+            if self.connecting or not self.dialog_open:
+                _withdrawals.pop(token, None)
                 return
             self.saving, self.form_error, self.connecting = True, "", token
             vendor, editing, region = self.vendor, self.editing_id, str(form.get("region") or self.region)
             name = str(form.get("name", self.name))
-        _withdrawals[token] = withdrawal
         actor = acting_user()
         custom = str(form.get("custom_base_url", ""))
         key = str(form.get("api_key", ""))
@@ -197,7 +203,8 @@ class IntegrationsState(rx.State):
             )
 
         try:
-            saved = await in_session(save, slow=True)
+            # Not the slow pool: behind a Sync now or a pasted list there, Connect spun for minutes.
+            saved = await in_session(save)
         except Exception as err:  # a refusal is said in the dialog; a fault of ours, logged, frees it too
             async with self:
                 if self.connecting == token:

@@ -11,12 +11,14 @@ import time
 import httpx
 import pytest
 import sqlalchemy as sa
+from cryptography.fernet import Fernet
 from sqlmodel import select
 
 from dashboard.services import assessments, pipeline, secrets, views
 from dashboard.services.actors import SYSTEM
 from dashboard.services.errors import UserError
 from dashboard.services.integrations import (
+    CANCELLED,
     connect,
     disconnect,
     fingerprint_connections,
@@ -766,3 +768,49 @@ def test_a_fingerprint_is_keyed_by_the_master_key_and_made_again_when_it_is_rota
     assert after not in {None, before}
     with pytest.raises(UserError, match=r"^This key is already connected as 'CoderPad Screen':"):
         connect_screen(session, name="CoderPad Screen (again)")
+
+
+def test_a_connection_whose_key_cannot_be_read_keeps_its_fingerprint_and_the_start_goes_on(
+    session, sandbox, caplog
+):
+    """helper-95's review: an account connected twice before the check existed, its first
+    connection holding the fingerprint; the master key its key was encrypted with is dropped.
+    At the next start that one was skipped and the second given its fingerprint: the index refused
+    it, and no worker could start."""
+    first = connect_screen(session, name="CoderPad Screen")
+    twice = connect_screen(session, name="CoderPad Screen (EU team)", api_key=SECOND_SCREEN_KEY)
+    twice.api_key_encrypted = secrets.encrypt(SCREEN_KEY)  # as the check, younger than it, let pass
+    session.add(twice)
+    session.commit()
+    _made_before_fingerprints(session, twice)
+    held = first.account_fingerprint
+    first.api_key_encrypted = Fernet(Fernet.generate_key()).encrypt(SCREEN_KEY.encode()).decode()
+    session.add(first)
+    session.commit()
+
+    fingerprint_connections(session)
+
+    session.expire_all()
+    assert session.get(Integration, first.id).account_fingerprint == held
+    assert session.get(Integration, twice.id).account_fingerprint is None
+    assert any("has no fingerprint" in m for m in caplog.messages)
+
+
+def test_a_connect_cancelled_before_its_turn_came_writes_nothing_and_asks_no_vendor(session, sandbox):
+    """helper-95's review: a Connect cancelled while it waited for a worker thread still wrote its
+    hidden row, sent the key to the vendor and registered its webhook, and only then saw the cancel."""
+    asked = sandbox.stats()["api_requests"]
+
+    with pytest.raises(UserError, match=f"^{re.escape(CANCELLED)}$"):
+        connect(
+            session=session,
+            vendor="coderpad_screen",
+            name="CoderPad Screen",
+            region="sandbox",
+            custom_base_url="",
+            api_key=SCREEN_KEY,
+            withdrawn=lambda: True,
+        )
+
+    assert session.exec(select(Integration)).all() == []
+    assert sandbox.stats()["api_requests"] == asked
