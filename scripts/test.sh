@@ -51,12 +51,12 @@ aside() {  # aside NAME DATABASE [ENV=VALUE...] -- PYTEST ARGS: one more pytest 
     >"artifacts/$name-tests.log" 2>&1 &
   asides+=("$!")
   names+=("$name")
+  aside="${asides[*]}"  # killed on any exit from here on, even if starting the next one fails
 }
 asides=() names=()
 aside others assay_others -- --ignore=tests/services --ignore=tests/browser
 aside browser-1 assay_browser_1 ASSAY_TEST_SHARD=1/2 ASSAY_TEST_WEB_DIR=.web-tests -- tests/browser
 aside browser-2 assay_browser_2 ASSAY_TEST_SHARD=2/2 ASSAY_TEST_WEB_DIR=.web-tests-2 -- tests/browser
-aside="${asides[*]}"
 status=0
 .venv/bin/python -m pytest --durations=15 tests/services || status=$?
 for i in "${!asides[@]}"; do
