@@ -1,7 +1,10 @@
-// Keyboard shortcuts for a page: calls onKey(key) for single-key presses,
-// except while the person is typing in a field, or while a dialog or a menu is open:
-// the page's keys act on the candidate in view, and behind a dialog that is the person
-// the dialog names (an "a" in the Reject dialog advanced them, a "j" swapped them).
+// Keyboard shortcuts for a page: calls onKey(key) for single-key presses (keys, a string of
+// them) or named keys (keys, a list: ["Escape"]), except while the person is typing in a field,
+// or while a dialog or a menu is open: the page's keys act on the candidate in view, and behind
+// a dialog that is the person the dialog names (an "a" in the Reject dialog advanced them, a
+// "j" swapped them). A key something else took already is left alone too: the Escape that
+// closed a menu (Radix takes it before the page, and the menu may be gone by the time the page
+// hears it) or put back a card lifted by keyboard (dnd-kit) is not the page's Escape as well.
 import { useEffect } from "react";
 
 // Radix's dialog, alert dialog, dropdown menu and select list while on screen
@@ -11,9 +14,9 @@ const OPEN_OVERLAY =
 
 export function KeyboardShortcuts({ onKey, keys }) {
   useEffect(() => {
-    const wanted = new Set((keys || "").split(""));
+    const wanted = new Set(Array.isArray(keys) ? keys : (keys || "").split(""));
     const handler = (event) => {
-      if (event.ctrlKey || event.metaKey || event.altKey) return;
+      if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
       const target = event.target;
       const typing =
         target &&

@@ -10,6 +10,7 @@ from dashboard import routes
 from dashboard.components.by_value import BY_VALUE
 from dashboard.components.decision import reject_dialog
 from dashboard.components.dnd import dnd_board, drag_card, drop_column
+from dashboard.components.keys import keyboard_shortcuts
 from dashboard.components.layout import counted, job_refusal, link_button, page_frame, refusal
 from dashboard.components.pasted_list import paste_a_list_button, pasted_list_dialog
 from dashboard.components.route import route_id
@@ -330,7 +331,10 @@ def _bar(*, live: bool) -> rx.Component:
         on_click=BoardState.set_rejecting(True) if live else None,
     )
     clear = rx.button(
-        "Clear selection", variant="ghost", on_click=BoardState.clear_selection if live else None
+        "Clear selection",
+        variant="ghost",
+        on_click=BoardState.clear_selection if live else None,
+        custom_attrs={"aria-keyshortcuts": "Escape"},  # a screen reader tells the key that does it too
     )
     return rx.hstack(
         rx.text(BoardState.selected.length(), " selected", weight="medium"),
@@ -339,6 +343,11 @@ def _bar(*, live: bool) -> rx.Component:
         else move,
         reject,
         clear,
+        # Escape drops the selection, as in Gmail or Linear; not the Escape that closes a menu or
+        # the reject dialog over the board, nor one that puts back a card lifted by keyboard.
+        keyboard_shortcuts(keys=["Escape"], on_key=lambda _key: BoardState.clear_selection)
+        if live
+        else rx.fragment(),
         align="center",
         wrap="wrap",
         padding="8px 12px",

@@ -1,0 +1,101 @@
+"""The pipeline board walked with the keyboard: Escape and the selection, as in Gmail, Linear or Ashby.
+
+Escape drops the cards ticked on the board, unless something is open over it (a menu, the
+reject dialog, a card lifted by keyboard): then Escape closes that one only, and the selection
+stays for what the recruiter meant to do with it.
+"""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.steps import add_candidate, new_job
+
+pytestmark = pytest.mark.browser
+
+
+def _column(page, stage: str):
+    return page.locator(f".pipeline-column[data-stage='{stage}']")
+
+
+def _tick(page, *names: str) -> None:
+    for name in names:
+        page.get_by_label(f"Select {name}").focus()
+        page.keyboard.press("Space")
+        expect(page.get_by_label(f"Select {name}")).to_be_checked()
+
+
+def test_escape_clears_the_selection_unless_a_menu_or_dialog_is_open(page, sign_in, shoot):
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    new_job(page, "Escape Selection Engineer")
+    page.get_by_role("link", name="Back to the board").click()
+    expect(page.get_by_text("No applications in this job yet.")).to_be_visible()
+    for name in ["Eva Escape", "Finn Escape", "Gus Escape"]:
+        add_candidate(page, name)
+    bar = page.locator(".selection-bar")
+
+    # On a card's checkbox: Escape unticks every card, and the focus stays where it was.
+    _tick(page, "Eva Escape", "Finn Escape")
+    expect(bar).to_contain_text("2 selected")
+    expect(page.get_by_role("button", name="Clear selection")).to_have_attribute(
+        "aria-keyshortcuts", "Escape"
+    )
+    page.keyboard.press("Escape")
+    expect(bar).to_have_count(0)
+    for name in ["Eva Escape", "Finn Escape"]:
+        expect(page.get_by_label(f"Select {name}")).not_to_be_checked()
+    expect(page.get_by_label("Select Finn Escape")).to_be_focused()
+
+    # A menu open over the board: Escape closes the menu only, the focus back on its button.
+    _tick(page, "Eva Escape", "Finn Escape")
+    move_selected = page.get_by_role("button", name="Move selected to")
+    move_selected.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("menuitem", name="Onsite")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("menu")).to_have_count(0)
+    expect(move_selected).to_be_focused()
+    expect(bar).to_contain_text("2 selected")
+    page.wait_for_timeout(300)  # a clearing sent to the server would have come back by now
+    expect(bar).to_contain_text("2 selected")
+    shoot("board-escape-closed-the-menu-only")
+
+    # The card's own menu, opened by keyboard with a selection on the board: the same.
+    card_menu = page.get_by_role("button", name="Move to another stage for Gus Escape")
+    card_menu.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("menuitem", name="Onsite")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("menu")).to_have_count(0)
+    page.wait_for_timeout(300)
+    expect(bar).to_contain_text("2 selected")
+
+    # The reject dialog: Escape closes it, the selection it was opened on stays.
+    page.get_by_role("button", name="Reject selected").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("dialog")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    page.wait_for_timeout(300)
+    expect(bar).to_contain_text("2 selected")
+
+    # A card lifted by keyboard: Escape puts it back where it was, the selection stays.
+    page.get_by_label("Drag Gus Escape").focus()
+    page.keyboard.press("Space")
+    said = page.locator("[id^='DndLiveRegion']")
+    expect(said).to_contain_text("Gus Escape is over Applied.")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Escape")
+    expect(said).to_contain_text("Moving Gus Escape was cancelled.")
+    page.wait_for_timeout(300)
+    expect(bar).to_contain_text("2 selected")
+    expect(_column(page, "Applied").locator(".pipeline-card")).to_have_count(3)
+
+    # Nothing open now: Escape from the bar's own button clears the selection, and the bar gone
+    # with the focus, the focus goes to a card it unticked (not to the page's top).
+    move_selected.focus()
+    page.keyboard.press("Escape")
+    expect(bar).to_have_count(0)
+    expect(page.get_by_label("Select Finn Escape")).to_be_focused()
+    expect(page.get_by_label("Select Eva Escape")).not_to_be_checked()
+    shoot("board-escape-cleared-the-selection")
