@@ -26,7 +26,13 @@ def reject_dialog(state, candidate_name: rx.Var) -> rx.Component:
                 ),
                 rx.select.root(
                     rx.select.trigger(placeholder="Reason", aria_label="Rejection reason"),
-                    rx.select.content(*[rx.select.item(r, value=r) for r in REJECTION_REASONS]),
+                    rx.select.content(
+                        *[rx.select.item(r, value=r) for r in REJECTION_REASONS],
+                        # Below its button, not over it: drawn over it, the first reason lay under
+                        # the pointer, and a double click on "Reason" picked it, the list gone unseen.
+                        position="popper",
+                        side_offset=4,
+                    ),
                     value=state.reject_reason,
                     on_change=state.set_reject_reason,
                 ),
