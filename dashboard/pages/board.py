@@ -163,7 +163,8 @@ def _column(column: ColumnView) -> rx.Component:
                         class_name="select-column",
                     ),
                 ),
-                rx.text(column.name, weight="bold", size="2"),
+                # A heading, as on the plan page: a screen reader goes from stage to stage by them.
+                rx.heading(column.name, as_="h2", weight="bold", size="2"),
                 rx.badge(
                     column.count,
                     # Read after the stage's name, a bare "Applied 3" said nothing of what 3 counts.

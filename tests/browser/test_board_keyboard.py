@@ -99,3 +99,18 @@ def test_escape_clears_the_selection_unless_a_menu_or_dialog_is_open(page, sign_
     expect(page.get_by_label("Select Finn Escape")).to_be_focused()
     expect(page.get_by_label("Select Eva Escape")).not_to_be_checked()
     shoot("board-escape-cleared-the-selection")
+
+
+def test_a_screen_reader_goes_from_stage_to_stage_by_their_headings(page, sign_in):
+    """Found by a keyboard walk: the stages' names were plain text, so a screen reader user could
+    not jump from stage to stage (the H key) as the plan page lets them; they read every card's
+    every control to find where Onsite began."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    new_job(page, "Stage Headings Engineer")
+    page.get_by_role("link", name="Back to the board").click()
+    add_candidate(page, "Hal Heading")
+    board = page.get_by_role("region", name="Stages of Stage Headings Engineer")
+    expect(board.get_by_role("heading", level=2)).to_have_text(
+        ["Applied", "Recruiter screen", "Onsite", "Offer"]
+    )
