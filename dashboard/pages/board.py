@@ -32,15 +32,26 @@ STATUSES = [
 ]
 
 
-def _stage_menu(button: rx.Component, stages: rx.Var[list[StageOption]], pick) -> rx.Component:
+def _stage_menu(
+    button: rx.Component, stages: rx.Var[list[StageOption]], pick, current: rx.Var[int] | None = None
+) -> rx.Component:
     """A "move to" menu: one item per stage, ``pick(stage)`` the event an item sends.
+
+    ``current``, the stage a card is in, is listed but unavailable: first in the menu, it was
+    where the keyboard landed on opening it, a move that moved nobody (a screen reader hears it
+    as unavailable, and the arrows pass over it).
 
     Not modal: a modal menu locks the page's scroll and pointer events on open and
     close, restyling every card on a full board (about 150 ms a move); without it
     the keys, Escape and the focus returning to the button work the same."""
+
+    def item(stage: StageOption) -> rx.Component:
+        here = {} if current is None else {"disabled": stage.id == current}
+        return rx.menu.item(stage.name, on_select=pick(stage), **here)
+
     return rx.menu.root(
         rx.menu.trigger(button),
-        rx.menu.content(rx.foreach(stages, lambda stage: rx.menu.item(stage.name, on_select=pick(stage)))),
+        rx.menu.content(rx.foreach(stages, item)),
         modal=False,
     )
 
@@ -58,7 +69,10 @@ def _move_menu(card: CardView, stages: rx.Var[list[StageOption]]) -> rx.Componen
         aria_label="Move to another stage for " + _who(card),
     )
     return _stage_menu(
-        button, stages, lambda stage: BoardState.move(card.application_id, stage.id, card.stage_id)
+        button,
+        stages,
+        lambda stage: BoardState.move(card.application_id, stage.id, card.stage_id),
+        current=card.stage_id,
     )
 
 

@@ -114,3 +114,31 @@ def test_a_screen_reader_goes_from_stage_to_stage_by_their_headings(page, sign_i
     expect(board.get_by_role("heading", level=2)).to_have_text(
         ["Applied", "Recruiter screen", "Onsite", "Offer"]
     )
+
+
+def test_a_cards_menu_offers_the_stage_it_is_in_as_unavailable(page, sign_in, shoot):
+    """Found by a keyboard walk: a card's "Move to" menu opened on the stage the card is in, first,
+    as if it were a move to make: Enter there moved nobody. Now that one is shown but unavailable
+    (a screen reader says so), and the menu opens on the first stage it can go to."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    new_job(page, "Menu Stage Engineer")
+    page.get_by_role("link", name="Back to the board").click()
+    add_candidate(page, "Mo Menu")
+    page.get_by_role("button", name="Move to another stage for Mo Menu").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("menuitem", name="Applied")).to_have_attribute("aria-disabled", "true")
+    expect(page.get_by_role("menuitem", name="Recruiter screen")).to_be_focused()
+    shoot("board-card-menu-current-stage", full_page=False)
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_role("menuitem", name="Onsite")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(_column(page, "Onsite").locator(".pipeline-card")).to_have_count(1)
+    # The card drawn in Onsite has the focus back on its menu, whose stage now is Onsite.
+    menu = page.get_by_role("button", name="Move to another stage for Mo Menu")
+    expect(menu).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("menuitem", name="Onsite")).to_have_attribute("aria-disabled", "true")
+    expect(page.get_by_role("menuitem", name="Applied")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(menu).to_be_focused()
