@@ -386,10 +386,18 @@ def _selection_bar() -> rx.Component:
     window narrower than its buttons the bar wraps onto two lines (three on a phone), and a
     place kept one line high let the first tick push the cards down all the same.
     """
+    count = BoardState.selected.length()
     return rx.box(
         _bar(live=False),
+        # The count said aloud as it changes: a stage's box ticked every card of it, and Escape or
+        # a move unticked them, in silence (the bar's words are seen, not heard).
+        rx.el.div(
+            rx.cond(count > 0, counted(count, "candidate") + " selected", "No candidates selected"),
+            role="status",
+            class_name="sr-only selection-said",
+        ),
         rx.cond(
-            BoardState.selected.length() > 0,
+            count > 0,
             _bar(live=True),
             rx.text(
                 # Not on an empty board: there is nobody to tick.
@@ -405,6 +413,7 @@ def _selection_bar() -> rx.Component:
         ),
         display="grid",
         width="100%",
+        position="relative",  # holds its unseen words (``sr-only`` is placed against it)
     )
 
 

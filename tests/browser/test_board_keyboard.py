@@ -142,3 +142,24 @@ def test_a_cards_menu_offers_the_stage_it_is_in_as_unavailable(page, sign_in, sh
     expect(page.get_by_role("menuitem", name="Applied")).to_be_focused()
     page.keyboard.press("Escape")
     expect(menu).to_be_focused()
+
+
+def test_a_screen_reader_hears_how_many_are_selected(page, sign_in):
+    """Found by a screen-reader walk: ticking a stage's box ticked three cards, and Escape unticked
+    them all, in silence (the count shows only in the bar): a screen reader heard "checked" on
+    the one box it was on, and nothing of the others."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    new_job(page, "Said Selection Engineer")
+    page.get_by_role("link", name="Back to the board").click()
+    for name in ["Ida Said", "Jo Said", "Kai Said"]:
+        add_candidate(page, name)
+    said = page.get_by_role("status").filter(has_text="selected")
+    page.get_by_label("Select every card shown in Applied").focus()
+    page.keyboard.press("Space")
+    expect(said).to_have_text("3 candidates selected")
+    page.get_by_label("Select Jo Said").focus()
+    page.keyboard.press("Space")
+    expect(said).to_have_text("2 candidates selected")
+    page.keyboard.press("Escape")
+    expect(said).to_have_text("No candidates selected")
