@@ -90,6 +90,42 @@ function bringIntoView(column) {
   else if (rect.left < edge.left) board.scrollLeft -= edge.left - rect.left + margin;
 }
 
+// Set while a card is carried by keyboard: its arrows are the carry's, not the board's.
+let carriedByKeyboard = false;
+
+// The controls a card has, each found again in the card the arrows go to.
+const CARD_CONTROLS = ["[role='checkbox']", "a[href]", "[aria-roledescription='draggable card']"];
+
+// Up and down go to the same control in the card above or below; left and right to the stage
+// beside that has cards, its card at the same height (or its last). Reaching a column's tenth
+// card took forty Tabs. The "Move to" button keeps its own arrows (down opens its menu).
+function goByArrow(event) {
+  const step = { ArrowUp: [0, -1], ArrowDown: [0, 1], ArrowLeft: [-1, 0], ArrowRight: [1, 0] }[event.key];
+  if (!step || carriedByKeyboard || event.defaultPrevented) return;
+  if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+  const control = CARD_CONTROLS.find((selector) => event.target.matches?.(selector));
+  const card = event.target.closest?.("[data-application-id]");
+  const column = card?.closest(".pipeline-column");
+  if (!control || !column) return;
+  const cardsOf = (node) => [...node.querySelectorAll("[data-application-id]")];
+  const place = cardsOf(column).indexOf(card);
+  let goal = null;
+  if (step[1]) {
+    goal = cardsOf(column)[place + step[1]];
+  } else {
+    const columns = [...column.parentElement.querySelectorAll(":scope > .pipeline-column")];
+    for (let i = columns.indexOf(column) + step[0]; i >= 0 && i < columns.length; i += step[0]) {
+      const cards = cardsOf(columns[i]);
+      if (cards.length) {
+        goal = cards[Math.min(place, cards.length - 1)];
+        break;
+      }
+    }
+  }
+  event.preventDefault(); // the focus moves, not the page (at an edge, nothing moves)
+  goal?.querySelector(control)?.focus();
+}
+
 class ColumnByColumnKeyboardSensor extends KeyboardSensor {
   // dnd-kit starts listening for the next keys after a timeout, so that the Space which
   // lifted the card does not drop it at once; a busy browser runs key presses before
@@ -97,12 +133,18 @@ class ColumnByColumnKeyboardSensor extends KeyboardSensor {
   // the lifting key itself.
   attach() {
     const lifting = this.props.event;
+    carriedByKeyboard = true;
     this.handleStart();
     this.windowListeners.add("resize", this.handleCancel);
     this.windowListeners.add("visibilitychange", this.handleCancel);
     this.listeners.add("keydown", (event) => {
       if (event !== lifting) this.handleKeyDown(event);
     });
+  }
+
+  detach() {
+    carriedByKeyboard = false;
+    super.detach();
   }
 
   handleKeyDown(event) {
@@ -238,7 +280,7 @@ export function DndBoard({ onMove, onMenuClosedWithCard, children, ...rest }) {
       onDragCancel={swallowTheClosingClick}
       accessibility={{ announcements, screenReaderInstructions }}
     >
-      <div {...rest}>{children}</div>
+      <div onKeyDown={goByArrow} {...rest}>{children}</div>
     </DndContext>
   );
 }

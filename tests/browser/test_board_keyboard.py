@@ -163,3 +163,55 @@ def test_a_screen_reader_hears_how_many_are_selected(page, sign_in):
     expect(said).to_have_text("2 candidates selected")
     page.keyboard.press("Escape")
     expect(said).to_have_text("No candidates selected")
+
+
+def test_arrows_go_from_card_to_card_and_stage_to_stage(page, sign_in, shoot):
+    """Found by a keyboard walk: the arrows did nothing on the board but scroll it, and reaching a
+    column's tenth card took forty Tabs (its box, name, menu and handle, in every card above it).
+    Up and down now go to the same control in the card above or below, left and right to the
+    stage beside (past empty ones); a card lifted by keyboard still goes stage to stage."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    new_job(page, "Arrow Keys Engineer")
+    page.get_by_role("link", name="Back to the board").click()
+    for name in ["Ann Arrow", "Bea Arrow", "Cat Arrow", "Dan Arrow"]:
+        add_candidate(page, name)
+    page.get_by_role("button", name="Move to another stage for Dan Arrow").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_role("menuitem", name="Onsite")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(_column(page, "Onsite").locator(".pipeline-card")).to_have_count(1)
+
+    # Applied shows Cat, Bea, Ann (the newest first); Onsite, two stages over, shows Dan.
+    page.get_by_label("Select Cat Arrow").focus()
+    for name in ["Bea Arrow", "Ann Arrow", "Ann Arrow"]:  # the last card is as far as it goes
+        page.keyboard.press("ArrowDown")
+        expect(page.get_by_label(f"Select {name}")).to_be_focused()
+    page.keyboard.press("ArrowUp")
+    expect(page.get_by_label("Select Bea Arrow")).to_be_focused()
+    page.keyboard.press("ArrowRight")  # past the empty Recruiter screen
+    expect(page.get_by_label("Select Dan Arrow")).to_be_focused()
+    page.keyboard.press("ArrowLeft")
+    expect(page.get_by_label("Select Cat Arrow")).to_be_focused()
+    page.get_by_role("link", name="Cat Arrow", exact=True).focus()
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_role("link", name="Bea Arrow", exact=True)).to_be_focused()
+    assert page.evaluate("window.scrollY") == 0  # the arrow moved the focus, not the page
+    shoot("board-arrows-between-cards", full_page=False)
+
+    # On a drag handle the arrows go to the next card's handle; once Space lifts the card they
+    # carry it instead, and the focus stays with it.
+    page.get_by_label("Drag Bea Arrow").focus()
+    page.keyboard.press("ArrowUp")
+    expect(page.get_by_label("Drag Cat Arrow")).to_be_focused()
+    page.keyboard.press("Space")
+    said = page.locator("[id^='DndLiveRegion']")
+    expect(said).to_contain_text("Cat Arrow is over Applied.")
+    page.keyboard.press("ArrowRight")
+    expect(said).to_contain_text("Cat Arrow is over Recruiter screen.")
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_label("Drag Cat Arrow")).to_be_focused()
+    page.keyboard.press("Space")
+    expect(_column(page, "Recruiter screen").locator(".pipeline-card")).to_have_count(1)
+    expect(page.get_by_label("Drag Cat Arrow")).to_be_focused()
