@@ -166,7 +166,11 @@ class BoardState(RejectForm, rx.State):
     @requires(Permission.MANAGE_PIPELINE)
     async def move(self, application_id: int, stage_id: int, seen_in: int = 0):
         """Move one card (dropped on a column, or picked in its "Move to" menu) from the stage it
-        was seen in (``seen_in``), unless a colleague moved it meanwhile."""
+        was seen in (``seen_in``), unless a colleague moved it meanwhile.
+
+        The toast says whom it moved, as the review page's do: three moves in a row were three
+        "Moved to Onsite." to a screen reader, naming nobody."""
+        who = self._who(int(application_id))
         try:
             outcome = await in_session(
                 lambda s: pipeline.move_application(
@@ -182,7 +186,19 @@ class BoardState(RejectForm, rx.State):
             return rx.toast.error(str(err))
         await self._reload()
         # Moved, but a test the stage sends on entry failed: told as an error, not a success.
-        return (rx.toast.error if outcome.not_sent else rx.toast.success)(outcome.message)
+        message = f"{who}: {outcome.message}" if who else outcome.message
+        return (rx.toast.error if outcome.not_sent else rx.toast.success)(message)
+
+    def _who(self, application_id: int) -> str:
+        """The candidate of a card on the board, as its controls name them ("" if not shown)."""
+        card = next(
+            (k for c in self.board.columns for k in c.cards if k.application_id == application_id), None
+        )
+        if card is None:
+            return ""
+        return (
+            f"{card.candidate_name} ({card.namesake_email})" if card.namesake_email else card.candidate_name
+        )
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)

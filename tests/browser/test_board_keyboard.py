@@ -215,3 +215,20 @@ def test_arrows_go_from_card_to_card_and_stage_to_stage(page, sign_in, shoot):
     page.keyboard.press("Space")
     expect(_column(page, "Recruiter screen").locator(".pipeline-card")).to_have_count(1)
     expect(page.get_by_label("Drag Cat Arrow")).to_be_focused()
+
+
+def test_a_move_says_whom_it_moved(page, sign_in):
+    """Found by a screen-reader walk: moving three candidates one after another, each by its menu,
+    was told "Moved to Onsite." three times, naming nobody; the review page says whom."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    new_job(page, "Said Move Engineer")
+    page.get_by_role("link", name="Back to the board").click()
+    add_candidate(page, "Ola Said")
+    expect(page.locator("[data-sonner-toast]")).to_have_count(0)
+    page.get_by_role("button", name="Move to another stage for Ola Said").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_role("menuitem", name="Onsite")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-sonner-toast]")).to_have_text("Ola Said: Moved to Onsite.")

@@ -54,6 +54,6 @@ def test_a_card_moved_by_a_colleague_while_its_menu_is_open_says_so(page, app_ur
     card_of(page, "Ena Race", "Onsite").get_by_role("button", name="Move to").click()
     page.get_by_role("menuitem", name="Offer").click()
     expect(card_of(page, "Ena Race", "Offer")).to_be_visible()
-    expect(page.locator("[data-sonner-toast]")).to_have_text("Moved to Offer.")
+    expect(page.locator("[data-sonner-toast]")).to_have_text("Ena Race: Moved to Offer.")
     page.wait_for_timeout(500)
     expect(page.locator("[data-sonner-toast]")).to_have_count(1)
