@@ -249,3 +249,28 @@ def test_connections_get_an_account_fingerprint_held_unique_among_the_live_ones(
         conn.execute(insert, {"name": "Twice", "gone": None})
         conn.execute(sa.text("UPDATE integration SET account_fingerprint = 'f' WHERE name = 'Twice'"))
     engine.dispose()
+
+
+def test_addresses_saved_with_accents_in_two_parts_are_kept_in_one(empty_db, caplog):
+    """helper-95's review: sign-in and invites read an address in one form of its accented letters
+    (NFC) since 2026-12-06; one saved before in the other form (an "e" and an accent, as some
+    keyboards give it) could no longer sign in. A second account of the same address in the other
+    form is left as it is, and named in the log."""
+    migrate(empty_db, "b7d3e9f1a2c4")
+    engine = sa.create_engine(empty_db)
+    insert = sa.text(
+        'INSERT INTO "user" (email, name, role, password_hash, active, created_at)'
+        " VALUES (:email, :name, 'recruiter', 'x', true, CURRENT_TIMESTAMP)"
+    )
+    with engine.begin() as conn:
+        conn.execute(insert, {"email": "rene\u0301@example.com", "name": "Ren\u00e9"})
+        conn.execute(insert, {"email": "zoe\u0308@example.com", "name": "Zo\u00eb"})
+        conn.execute(insert, {"email": "zo\u00eb@example.com", "name": "Zo\u00eb (again)"})
+
+    migrate(empty_db)
+
+    with engine.connect() as conn:
+        emails = conn.execute(sa.text('SELECT email FROM "user" ORDER BY id')).scalars().all()
+    engine.dispose()
+    assert emails == ["ren\u00e9@example.com", "zoe\u0308@example.com", "zo\u00eb@example.com"]
+    assert any("zo\u00eb@example.com has two accounts" in m for m in caplog.messages)
