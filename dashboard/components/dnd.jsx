@@ -18,6 +18,13 @@ import {
 // The click a pointer drag ends with must not follow the link under the pointer (the
 // candidate's name): dnd-kit stops that click reaching React, but not the browser's own
 // navigation, so a card dragged by its name opened the application instead of moving.
+// Set while a card is dragged, so that the Escape cancelling the drag (dnd-kit's pointer sensor
+// does not mark it handled) is not the page's Escape too (keys.jsx: it clears the selection).
+// Cleared after the key's other listeners have run: dnd-kit ends the drag before they hear it.
+function draggingEnds() {
+  setTimeout(() => { window.assayDragging = false; }, 0);
+}
+
 function swallowTheClosingClick() {
   const swallow = (event) => event.preventDefault();
   document.addEventListener("click", swallow, { capture: true });
@@ -275,9 +282,9 @@ export function DndBoard({ onMove, onMenuClosedWithCard, children, ...rest }) {
   return (
     <DndContext
       sensors={sensors}
-      onDragStart={() => { keyboardColumn = null; keyboardLift = null; }}
-      onDragEnd={onDragEnd}
-      onDragCancel={swallowTheClosingClick}
+      onDragStart={() => { keyboardColumn = null; keyboardLift = null; window.assayDragging = true; }}
+      onDragEnd={(event) => { draggingEnds(); onDragEnd(event); }}
+      onDragCancel={() => { draggingEnds(); swallowTheClosingClick(); }}
       accessibility={{ announcements, screenReaderInstructions }}
     >
       <div onKeyDown={goByArrow} {...rest}>{children}</div>

@@ -18,6 +18,9 @@ export function KeyboardShortcuts({ onKey, keys }) {
     const handler = (event) => {
       if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
       const target = event.target;
+      // An Escape that leaves a toast (sonner takes it without saying so) or cancels a card's
+      // drag by mouse or touch (dnd-kit's pointer sensor neither) is theirs, not the page's.
+      if (target?.closest?.("[data-sonner-toaster]") || window.assayDragging) return;
       const typing =
         target &&
         (target.isContentEditable ||

@@ -415,6 +415,9 @@ def _connect_dialog(vendor: VendorView, conn: IntegrationView | None = None) -> 
             ),
             rx.form(
                 rx.vstack(
+                    # Which dialog this save is from: one cancelled and then another opened must
+                    # not save its boxes into the other (a rotation of one connection given another's key).
+                    rx.el.input(type="hidden", name="dialog", value=which),
                     rx.text("Connection name", size="2", weight="medium"),
                     name,
                     rx.text("Region", size="2", weight="medium"),

@@ -569,6 +569,9 @@ def update_connection(
         changes.append(f"region: {before} \u2192 {_region_said(spec, region, custom_base_url.strip())}")
     integration.region = region
     integration.custom_base_url = custom_base_url.strip()
+    if withdrawn():  # cancelled before its turn came: the vendor not asked
+        session.rollback()
+        raise UserError(CANCELLED)
     _check_with_vendor(session, integration)
     if withdrawn():
         session.rollback()

@@ -99,6 +99,10 @@ class IntegrationsState(rx.State):
         self.vendors = views.vendors(self.connections)
         self.loaded = True
 
+    def _dialog(self) -> str:
+        """The dialog open, as the page names it (``CONNECT_DIALOG``): "new <vendor>" or "edit <id>"."""
+        return f"edit {self.editing_id}" if self.editing_id else f"new {self.vendor}"
+
     def _busy(self) -> bool:
         """A dialog is open: a reload now could redraw what the admin is typing or deciding on;
         the watch's catch-up reloads the page once it is closed."""
@@ -107,11 +111,14 @@ class IntegrationsState(rx.State):
     @rx.event
     @requires(Permission.MANAGE_INTEGRATIONS, page_load=True)
     async def load(self):
-        # A sync or save cut short by a restart of the server would leave its button spinning forever;
-        # a save still under way (the admin went to another page and came back) is let be.
-        self.revealed_id, self.syncing_id = 0, 0
-        if self.connecting not in _withdrawals:
-            self.connecting, self.saving = "", False
+        # A sync or save cut short by a restart of the server would leave its button spinning forever.
+        # The page drawn anew has no dialog open: a save still under way is withdrawn, as its
+        # dialog's Cancel would (the admin left it), and its refusal or success is not kept for
+        # a dialog opened later.
+        self.revealed_id, self.syncing_id, self.dialog_open, self.form_error = 0, 0, False, ""
+        if withdrawal := _withdrawals.get(self.connecting):
+            withdrawal.set()
+        self.connecting, self.saving = "", False
         await self._reload()
 
     @rx.event(background=True)
@@ -163,11 +170,12 @@ class IntegrationsState(rx.State):
         the admin may close the dialog meanwhile (``set_dialog_open``), which withdraws the save.
         """
         token, withdrawal = secrets.token_hex(8), threading.Event()
-        _withdrawals[token] = withdrawal  # before the state is held: a cancel is told from then on
+        _withdrawals[token] = withdrawal
         async with self:
-            # One at a time (a second Save & close while the first waits); and none once the dialog
-            # was closed: a cancel may take the state before this save does.
-            if self.connecting or not self.dialog_open:
+            # One at a time (a second Save & close while the first waits); and none once its dialog
+            # was closed: a cancel may take the state before this save does, and another dialog may
+            # have been opened since (``dialog`` names the one the form was in).
+            if self.connecting or not self.dialog_open or form.get("dialog") != self._dialog():
                 _withdrawals.pop(token, None)
                 return
             self.saving, self.form_error, self.connecting = True, "", token
@@ -222,7 +230,7 @@ class IntegrationsState(rx.State):
             await self._reload()
         if late:
             yield rx.toast.warning(
-                f"{saved.name} was saved before the cancel arrived. Disconnect it (or rotate the key "
+                f"{saved.name} was saved before it could be cancelled. Disconnect it (or rotate the key "
                 "back) if it is not wanted."
             )
             return

@@ -164,7 +164,8 @@ axe.run({runOnly: ["wcag2a", "wcag2aa"]}).then((result) => {
   const left = (node) => {
     const at = document.querySelector(node.target.join(" "));
     const toast = at ? at.closest("[data-sonner-toast]") : null;
-    return !at || (toast !== null && (toast.dataset.removed === "true" || getComputedStyle(toast).opacity !== "1"));
+    const aToast = /toast-message-|data-sonner-toast/.test(node.target.join(" ") + node.html);
+    return (!at && aToast) || (toast !== null && (toast.dataset.removed === "true" || getComputedStyle(toast).opacity !== "1"));
   };
   return result.violations
     .map((rule) => ({...rule, nodes: rule.nodes.filter((node) => !left(node))}))

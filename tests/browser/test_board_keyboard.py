@@ -91,6 +91,29 @@ def test_escape_clears_the_selection_unless_a_menu_or_dialog_is_open(page, sign_
     expect(bar).to_contain_text("2 selected")
     expect(_column(page, "Applied").locator(".pipeline-card")).to_have_count(3)
 
+    # A card dragged by mouse: Escape cancels the drag, the selection stays (helper-96's review:
+    # dnd-kit's pointer sensor does not mark that Escape as handled).
+    handle = page.get_by_label("Drag Gus Escape").bounding_box()
+    x, y = handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 40, y + 8, steps=5)
+    expect(said).to_contain_text("Gus Escape is over")  # lifted (it said "…was cancelled" before)
+    page.keyboard.press("Escape")
+    page.mouse.up()
+    expect(said).to_contain_text("Moving Gus Escape was cancelled.")
+    page.wait_for_timeout(300)
+    expect(bar).to_contain_text("2 selected")
+
+    # Escape in a toast leaves the toast, not the selection (sonner does not mark it handled).
+    card_menu.click()
+    page.get_by_role("menuitem", name="Onsite").click()
+    moved = page.locator("[data-sonner-toast]", has_text="Gus Escape: Moved to Onsite.")
+    moved.get_by_role("button").focus()
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(300)
+    expect(bar).to_contain_text("2 selected")
+
     # Nothing open now: Escape from the bar's own button clears the selection, and the bar gone
     # with the focus, the focus goes to a card it unticked (not to the page's top).
     move_selected.focus()

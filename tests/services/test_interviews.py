@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-import sqlalchemy as sa
 from sqlmodel import select
 
 from dashboard.services import (
@@ -18,7 +17,7 @@ from dashboard.services import (
 )
 from dashboard.services.actors import SYSTEM, user
 from dashboard.services.errors import UserError
-from dashboard.services.integrations import disconnect, list_vendor_tests, provider_for
+from dashboard.services.integrations import list_vendor_tests, provider_for
 from models import (
     ApplicationEvent,
     AssessmentAttempt,
@@ -28,7 +27,7 @@ from models import (
     Role,
     utcnow,
 )
-from tests.conftest import a_colleague_meanwhile, codesignal_rooms_in_two_jobs, link_pads
+from tests.conftest import codesignal_rooms_in_two_jobs
 
 
 def _schedule(session, application_id: int, who: str) -> Interview:
@@ -382,29 +381,3 @@ def test_a_retried_room_does_not_take_the_room_of_another_job(session, sandbox):
     first, second = session.get(AssessmentAttempt, first.id), session.get(AssessmentAttempt, second.id)
     assert second.state == AttemptState.SENT
     assert second.vendor_attempt_id != first.vendor_attempt_id
-
-
-def test_a_disconnect_landing_between_the_booking_and_its_room_is_told_as_booked_without_a_link(
-    session, pipeline_with_assessment, sandbox
-):
-    """helper-86 feared a colleague disconnecting the stage's live-interview connection just after
-    the booking was saved would refuse the room's send, told as a refused booking whose form kept
-    the time typed (a second click booking it twice). The disconnect fails the open room, and the
-    room's send then finds nothing to send: the booking is told as made, its link not."""
-    p = pipeline_with_assessment
-    pads, _template = link_pads(session, p.applied.id)
-    booked: list[bool] = []
-    sa.event.listen(session, "after_commit", lambda _s: booked.append(True))
-
-    def colleague_disconnects(own) -> None:
-        disconnect(session=own, integration_id=pads.id, actor=SYSTEM)
-
-    with a_colleague_meanwhile(
-        session, lambda state: bool(booked) and state.is_select, colleague_disconnects
-    ):
-        told = interviews.booking_outcome(session, _schedule(session, p.application.id, "Grace Hopper"))
-
-    assert told.failed and told.message.startswith("Interview scheduled, but its link was not made: ")
-    assert "disconnected" in told.message
-    [interview] = session.exec(select(Interview).where(Interview.application_id == p.application.id)).all()
-    assert session.get(AssessmentAttempt, interview.attempt_id).state == AttemptState.ERROR
