@@ -36,11 +36,11 @@ if [ $# -gt 0 ]; then  # a part of the suite, as asked
   exit
 fi
 
-# Five pytest processes side by side: the suite is bound by the 2 cores, and one process (or
-# two) left one idle half the time, in waits on apps, browsers and the sandbox's pacing. The tests
-# other than the browser walks are dealt into three shares (tests/conftest.py, ``_shard``), the
-# browser walks into two (each with its own demo app and frontend build). Each but the first has a
-# PostgreSQL database of its own; their reports follow the first's.
+# Four pytest processes side by side, since the suite mostly waits (on apps, browsers, the
+# sandbox's pacing) and one process would leave a core idle: the service tests here, the other
+# tests and the fault matrix in a second, the browser walks dealt into two more (each with its own
+# demo app and frontend build). Each but the first has a PostgreSQL database of its own; their
+# reports follow the first's.
 aside() {  # aside NAME DATABASE [ENV=VALUE...] -- PYTEST ARGS: one more pytest in the background
   local name="$1" db; db="$(.venv/bin/python scripts/fresh_database.py "$ASSAY_TEST_POSTGRES_URL" "$2")"
   shift 2
@@ -54,12 +54,11 @@ aside() {  # aside NAME DATABASE [ENV=VALUE...] -- PYTEST ARGS: one more pytest 
   aside="${asides[*]}"  # killed on any exit from here on, even if starting the next one fails
 }
 asides=() names=()
-aside share-2 assay_share_2 ASSAY_TEST_SHARD=2/3 -- --ignore=tests/browser
-aside share-3 assay_share_3 ASSAY_TEST_SHARD=3/3 -- --ignore=tests/browser
+aside others assay_others -- --ignore=tests/services --ignore=tests/browser
 aside browser-1 assay_browser_1 ASSAY_TEST_SHARD=1/2 ASSAY_TEST_WEB_DIR=.web-tests -- tests/browser
 aside browser-2 assay_browser_2 ASSAY_TEST_SHARD=2/2 ASSAY_TEST_WEB_DIR=.web-tests-2 -- tests/browser
 status=0
-ASSAY_TEST_SHARD=1/3 .venv/bin/python -m pytest --durations=15 --ignore=tests/browser || status=$?
+.venv/bin/python -m pytest --durations=15 tests/services || status=$?
 for i in "${!asides[@]}"; do
   wait "${asides[$i]}" || status=$?
   echo "=== ${names[$i]} (artifacts/${names[$i]}-tests.log) ==="
