@@ -185,28 +185,34 @@ def test_while_a_slow_vendor_checks_a_new_key_others_can_write(session, sandbox)
 
 def test_two_admins_connecting_one_name_at_once_are_told_and_one_connection_is_made(session, sandbox):
     """The name is checked before the vendor is asked, and taken once it answers: an admin whose
-    colleague took it meanwhile is told so, as if the colleague had been first, not shown a crash."""
+    colleague took it meanwhile is told so, as if the colleague had been first, not shown a crash.
+    Either may be first to take it (the colleague's vendor check can outlast the second it is given
+    on a loaded machine, as in CI156): one is made, the other told."""
     name = "CoderPad Screen (EU team)"
     refusal = f"A CoderPad Screen connection named {name!r} already exists."
+    told: list[str] = []
 
-    with (
-        pytest.raises(UserError, match=f"^{re.escape(refusal)}$"),
-        a_colleague_meanwhile(
-            session, selects(Integration, name), lambda own: connect_screen(own, name=name)
-        ),
+    with a_colleague_meanwhile(
+        session,
+        selects(Integration, name),
+        lambda own: _refused_or_made(told, lambda: connect_screen(own, name=name)),
     ):
-        connect(
-            session=session,
-            vendor="coderpad_screen",
-            name=name,
-            region="sandbox",
-            custom_base_url="",
-            api_key=SECOND_SCREEN_KEY,
+        _refused_or_made(
+            told,
+            lambda: connect(
+                session=session,
+                vendor="coderpad_screen",
+                name=name,
+                region="sandbox",
+                custom_base_url="",
+                api_key=SECOND_SCREEN_KEY,
+            ),
         )
 
+    assert sorted(told) == sorted([f"made {name}", refusal])
     session.expire_all()
-    [made] = session.exec(select(Integration)).all()
-    assert (made.name, made.api_key_last4, made.disconnected_at) == (name, "-key", None)
+    [made] = session.exec(select(Integration)).all()  # the refused one's hidden row is gone
+    assert (made.name, made.disconnected_at) == (name, None)
 
 
 def test_a_key_is_not_rotated_to_the_key_another_connection_holds(session, sandbox):
