@@ -50,7 +50,11 @@ def test_rotating_a_refused_key_applies_the_deliveries_it_held_back_at_once(
     run_async(
         run_handler(page, "open_dialog", "coderpad_screen", integration.id, integration.name, "sandbox", "")
     )
-    said = run_async(run_handler(page, "save", {"api_key": "rotated-coderpad-key-4242"}))
+    said = run_async(
+        run_handler(
+            page, "save", {"dialog": f"edit {integration.id}", "api_key": "rotated-coderpad-key-4242"}
+        )
+    )
     assert "retry_waiting_webhooks" in repr(said)  # the save hands the retry to a background event
     said = run_async(run_handler(page, "retry_waiting_webhooks", integration.id))
 
@@ -222,3 +226,21 @@ def test_an_open_dialog_holds_the_page_as_it_is_until_it_closes(signed_in_as, pi
 
     run_async(failing_while_typing())
     assert page.connections[0].health == "connected" and page.dialog_open
+
+
+def test_a_save_from_a_dialog_no_longer_open_changes_nothing(session, pipeline_with_assessment, signed_in_as):
+    """helper-96's review: a save cancelled before its turn, landing after another dialog was
+    opened, saved its boxes into that one: another connection rotated to the first one's key."""
+    integration = pipeline_with_assessment.integration
+    page = _page(signed_in_as)
+    run_async(run_handler(page, "open_dialog", "hackerrank", 0, "", "sandbox", ""))  # another dialog now
+
+    said = run_async(
+        run_handler(
+            page, "save", {"dialog": f"edit {integration.id}", "api_key": "rotated-coderpad-key-4242"}
+        )
+    )
+
+    assert said in (None, []) and not page.saving
+    session.expire_all()
+    assert session.get(Integration, integration.id).api_key_last4 != "4242"

@@ -21,7 +21,9 @@ def test_a_full_flow_leaves_no_key_in_client_state_or_logs(session, sandbox, sig
     page = substate(root, IntegrationsState)
 
     run_async(run_handler(page, "open_dialog", "coderpad_screen", 0, "", "sandbox", ""))
-    updates = run_async(run_handler(page, "save", {"name": "Screen", "api_key": SCREEN_KEY}))
+    updates = run_async(
+        run_handler(page, "save", {"dialog": "new coderpad_screen", "name": "Screen", "api_key": SCREEN_KEY})
+    )
     run_async(run_handler(page, "reveal_webhook", page.connections[0].id))
     integration = session.exec(select(Integration)).one()
     job = plans.create_job(session=session, title="Job", stage_names=["Applied"])
@@ -60,7 +62,9 @@ def test_a_revealed_webhook_url_reaches_the_page_but_not_the_stored_state(sessio
     root = signed_in_as(Role.ADMIN)
     page = substate(root, IntegrationsState)
     run_async(run_handler(page, "open_dialog", "coderpad_screen", 0, "", "sandbox", ""))
-    run_async(run_handler(page, "save", {"name": "Screen", "api_key": SCREEN_KEY}))
+    run_async(
+        run_handler(page, "save", {"dialog": "new coderpad_screen", "name": "Screen", "api_key": SCREEN_KEY})
+    )
     integration = session.exec(select(Integration)).one()
     token = webhook_url(integration).rsplit("token=", 1)[1]
 
