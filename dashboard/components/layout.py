@@ -305,3 +305,19 @@ def focus_returns() -> dict:
     focus fell to the page's top and a keyboard user tabbed back down from the start.
     """
     return {"on_open_auto_focus": _REMEMBER_OPENER, "on_close_auto_focus": _FOCUS_OPENER}
+
+
+def no_match(said: rx.Component, on_clear) -> rx.Component:
+    """A search that matched nothing says what was searched for (``said``), and offers the whole
+    list back with **Clear search**, rather than an empty table's header."""
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("search-x")),
+        rx.hstack(
+            said,
+            rx.button("Clear search", size="1", variant="soft", on_click=on_clear),
+            align="center",
+            spacing="3",
+            wrap="wrap",
+        ),
+        color_scheme="gray",
+    )

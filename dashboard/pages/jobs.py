@@ -3,7 +3,7 @@
 import reflex as rx
 
 from dashboard import routes
-from dashboard.components.layout import page_frame, table_region
+from dashboard.components.layout import no_match, page_frame, table_region
 from dashboard.pages import page
 from dashboard.services.views import JobSummary
 from dashboard.states.auth import AuthState
@@ -149,16 +149,8 @@ def _search_box() -> rx.Component:
 
 def _no_match() -> rx.Component:
     """A search that matches no job says what was searched for, and offers the whole list back."""
-    return rx.callout.root(
-        rx.callout.icon(rx.icon("search-x")),
-        rx.hstack(
-            rx.callout.text("No job matches '", JobsState.search.strip(), "'."),
-            rx.button("Clear search", size="1", variant="soft", on_click=JobsState.clear_search),
-            align="center",
-            spacing="3",
-            wrap="wrap",
-        ),
-        color_scheme="gray",
+    return no_match(
+        rx.callout.text("No job matches '", JobsState.search.strip(), "'."), JobsState.clear_search
     )
 
 

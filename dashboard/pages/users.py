@@ -5,6 +5,7 @@ import reflex as rx
 from dashboard import routes
 from dashboard.components.layout import (
     focus_returns,
+    no_match,
     only_for,
     page_frame,
     question_answers,
@@ -293,16 +294,9 @@ def _search_box() -> rx.Component:
 
 def _no_match() -> rx.Component:
     """A search that matches no one says what was searched for, and offers the whole team back."""
-    return rx.callout.root(
-        rx.callout.icon(rx.icon("search-x")),
-        rx.hstack(
-            rx.callout.text("No one's name or email holds '", UsersState.search.strip(), "'."),
-            rx.button("Clear search", size="1", variant="soft", on_click=UsersState.clear_search),
-            align="center",
-            spacing="3",
-            wrap="wrap",
-        ),
-        color_scheme="gray",
+    return no_match(
+        rx.callout.text("No one's name or email holds '", UsersState.search.strip(), "'."),
+        UsersState.clear_search,
     )
 
 
