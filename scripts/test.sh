@@ -47,7 +47,7 @@ aside() {  # aside NAME DATABASE [ENV=VALUE...] -- PYTEST ARGS: one more pytest 
   local settings=()
   while [ "$1" != "--" ]; do settings+=("$1"); shift; done
   shift
-  env ASSAY_TEST_POSTGRES_URL="$db" "${settings[@]}" .venv/bin/python -m pytest --durations=10 "$@" \
+  env ASSAY_TEST_POSTGRES_URL="$db" "${settings[@]}" .venv/bin/python -m pytest --durations=10 --junitxml="artifacts/$name-junit.xml" "$@" \
     >"artifacts/$name-tests.log" 2>&1 &
   asides+=("$!")
   names+=("$name")
@@ -58,7 +58,7 @@ aside others assay_others -- --ignore=tests/services --ignore=tests/browser
 aside browser-1 assay_browser_1 ASSAY_TEST_SHARD=1/2 ASSAY_TEST_WEB_DIR=.web-tests -- tests/browser
 aside browser-2 assay_browser_2 ASSAY_TEST_SHARD=2/2 ASSAY_TEST_WEB_DIR=.web-tests-2 -- tests/browser
 status=0
-.venv/bin/python -m pytest --durations=15 tests/services || status=$?
+.venv/bin/python -m pytest --durations=15 --junitxml=artifacts/services-junit.xml tests/services || status=$?
 for i in "${!asides[@]}"; do
   wait "${asides[$i]}" || status=$?
   echo "=== ${names[$i]} (artifacts/${names[$i]}-tests.log) ==="

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import new_job, open_and_escape, open_new_application
+from tests.browser.steps import new_job, open_and_escape, open_new_application, pick_test
 
 pytestmark = pytest.mark.browser
 
@@ -40,3 +40,39 @@ def test_escape_gives_the_focus_back_to_the_button_that_opened_the_dialog(page, 
     expect(page.get_by_role("dialog").get_by_label("Note")).to_be_focused()  # typing goes to the note
     page.get_by_role("dialog").get_by_role("button", name="Back").press("Enter")
     expect(note).to_be_focused()
+
+
+def test_a_box_focused_while_a_dialog_closes_keeps_the_focus(page, app_url, sign_in):
+    """Found by CI: a test added with Add, and a stage's name box clicked while the dialog faded
+    out; once gone, the dialog gave the focus back to its Add assessment button, and the Enter meant
+    for the box opened the dialog again. Focus the viewer put elsewhere stays there."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    new_job(page, "Closing Dialog Engineer")
+    page.locator(".plan-stage").first.get_by_role("button", name="Add assessment").click()
+    pick_test(page, "CoderPad Screen")
+    box = page.locator(".plan-stage[data-stage='Offer']").get_by_label("Name of stage Offer", exact=True)
+    # The box is focused the moment the dialog starts fading out (Radix marks it closed), as a
+    # click would; then, the dialog gone, where is the focus?
+    box.evaluate(
+        """(box) => { window.focusAfterClosing = new Promise((done) => {
+          const closing = setInterval(() => {
+            const dialog = document.querySelector('[role=dialog]');
+            if (!dialog) { clearInterval(closing); done('the dialog went without fading out'); }
+            if (dialog?.dataset.state !== 'closed') return;
+            clearInterval(closing);
+            box.focus();
+            const gone = setInterval(() => {
+              if (document.querySelector('[role=dialog]')) return;
+              clearInterval(gone);
+              setTimeout(() => done(document.activeElement === box ? 'the box'
+                : document.activeElement?.getAttribute('aria-label') || document.activeElement?.textContent), 100);
+            }, 2);
+          }, 2);
+        }); }"""
+    )
+    page.get_by_role("dialog").get_by_role("button", name="Add").click()
+    where = page.evaluate("window.focusAfterClosing")
+    assert where == "the box"
+    page.keyboard.press("Enter")  # the name unchanged: nothing to save, and no dialog opens
+    expect(page.get_by_role("dialog")).to_have_count(0)

@@ -43,6 +43,7 @@ def test_a_colleagues_edits_show_live_around_what_the_viewer_is_typing(page, app
     _stage(other, "Take-home").get_by_role("button", name="Add assessment").click()
     test_name = pick_test(other, "CoderPad Screen")
     other.get_by_role("dialog").get_by_role("button", name="Add").click()
+    expect(other.get_by_role("dialog")).to_have_count(0)
     expect(_stage(page, "Take-home").locator(".stage-test", has_text=test_name)).to_be_visible(timeout=LIVE)
 
     # The recruiter types a new name for Offer, not yet saved; meanwhile the colleague renames
