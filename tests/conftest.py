@@ -516,11 +516,14 @@ def pytest_collection_modifyitems(config, items):
     stopped before the demo app starts: all build the same ``.web-tests`` folder, whose settings
     name the serving port.
 
-    ``ASSAY_TEST_SHARD=k/n`` keeps the k-th of n shares of the test files (see ``_shard``).
+    ``ASSAY_TEST_SHARD=k/n`` keeps the k-th of n shares of the test files (see ``_shard``); the
+    browser walks go to the first ``ASSAY_TEST_BROWSER_SHARES`` shares only (each builds a frontend).
     """
     if shard := os.environ.get("ASSAY_TEST_SHARD"):
         k, n = (int(part) for part in shard.split("/"))
-        kept = _shard([item.path for item in items], n)[k - 1]
+        browser = {item.path for item in items if item.get_closest_marker("browser")}
+        with_browser = int(os.environ.get("ASSAY_TEST_BROWSER_SHARES", n))
+        kept = _shard([item.path for item in items], n, browser, with_browser)[k - 1]
         config.hook.pytest_deselected(items=[i for i in items if i.path not in kept])
         items[:] = [i for i in items if i.path in kept]
 
@@ -531,18 +534,38 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=order)
 
 
-def _shard(paths: list[pathlib.Path], n: int) -> list[set[pathlib.Path]]:
-    """The test files dealt into ``n`` shares of about equal size, for as many pytest processes
-    side by side (scripts/test.sh), every file in exactly one: a new file needs no list updated.
+DURATIONS = pathlib.Path(__file__).with_name("durations.json")
 
-    A file's size in bytes stands for its running time; the largest are dealt first, each to the
-    lightest share so far."""
+
+def _shard(
+    paths: list[pathlib.Path], n: int, browser: set[pathlib.Path], with_browser: int
+) -> list[set[pathlib.Path]]:
+    """The test files dealt into ``n`` shares of about equal running time, for as many pytest
+    processes side by side (scripts/test.sh), every file in exactly one: a new file needs no list.
+
+    A file's time is the one tests/durations.json measured (``scripts/test_durations.py`` writes
+    it from a whole run); a file it does not know yet counts its size in bytes at the median
+    seconds per byte of those it knows. The largest are dealt first, each to the lightest share
+    so far: the browser walks among the first ``with_browser`` shares, then the others among all.
+    """
+    root = pathlib.Path(__file__).parent.parent
+    measured = json.loads(DURATIONS.read_text()) if DURATIONS.exists() else {}
+    known = {
+        p: measured[str(p.relative_to(root))] for p in set(paths) if str(p.relative_to(root)) in measured
+    }
+    rates = sorted(seconds / p.stat().st_size for p, seconds in known.items()) or [1.0]
+
+    def seconds(path: pathlib.Path) -> float:
+        return known.get(path, path.stat().st_size * rates[len(rates) // 2])
+
     shares: list[set[pathlib.Path]] = [set() for _ in range(n)]
-    weights = [0] * n
-    for path in sorted(set(paths), key=lambda p: (-p.stat().st_size, str(p))):
-        lightest = weights.index(min(weights))
-        shares[lightest].add(path)
-        weights[lightest] += path.stat().st_size
+    weights = [0.0] * n
+    walks, others = set(paths) & browser, set(paths) - browser
+    for files, allowed in ((walks, range(min(with_browser, n))), (others, range(n))):
+        for path in sorted(files, key=lambda p: (-seconds(p), str(p))):
+            lightest = min(allowed, key=lambda i: weights[i])
+            shares[lightest].add(path)
+            weights[lightest] += seconds(path)
     return shares
 
 

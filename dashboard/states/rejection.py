@@ -27,7 +27,7 @@ class RejectForm(rx.State, mixin=True):
     reject_also: list[str] = []
 
     def _application_to_reject(self) -> int:
-        """The application the dialog would reject (0: none)."""
+        """The application the dialog would reject (0: none): each page state mixing this in says which."""
         raise NotImplementedError
 
     async def _open_reject_dialog(self) -> None:
@@ -72,7 +72,7 @@ class ReopenForm(rx.State, mixin=True):
     undo_stage: str = ""  # where the candidate will be active again (``reopening.back_in``)
 
     def _application_to_reopen(self) -> int:
-        """The application the dialog would reopen (0: none)."""
+        """The application the dialog would reopen (0: none): each page state mixing this in says which."""
         raise NotImplementedError
 
     @rx.event
