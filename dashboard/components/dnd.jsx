@@ -240,6 +240,28 @@ function forgetCardControlOnClickElsewhere(event) {
   }
 }
 
+// dnd-kit names the stage it last found the card over. Now and then, on a busy machine, it had
+// none at the release though the column under the pointer was outlined a moment before (a board
+// drawn anew under the held card), and the card "dropped outside the stages". A mouse or finger
+// released over a column drops the card there.
+let lastPointer = null; // where the pointer or finger is while a card is held: { x, y }
+const notePointer = (event) => {
+  const at = event.touches?.[0] ?? event;
+  lastPointer = { x: at.clientX, y: at.clientY };
+};
+
+function columnUnderPointer({ activatorEvent }) {
+  if (activatorEvent instanceof KeyboardEvent || !lastPointer) return null; // a key press: no pointer
+  const { x, y } = lastPointer;
+  const column = [...document.querySelectorAll("[data-drop-stage-id]")].find((node) => {
+    const rect = node.getBoundingClientRect();
+    return x >= rect.left && x <= rect.right && y >= rect.top && y <= rect.bottom;
+  });
+  if (!column) return null;
+  const stageId = Number(column.dataset.dropStageId);
+  return { id: `stage-${stageId}`, data: { current: { stageId, stageName: column.dataset.dropStageName } } };
+}
+
 export function DndBoard({ onMove, onMenuClosedWithCard, children, ...rest }) {
   // A mouse drags once it moves; a finger only after a press held still (a quarter second),
   // so that a swipe over the cards scrolls the board as it would anywhere else on a phone.
@@ -250,6 +272,7 @@ export function DndBoard({ onMove, onMenuClosedWithCard, children, ...rest }) {
   );
   const onDragEnd = (event) => {
     swallowTheClosingClick();
+    event.over = event.over || columnUnderPointer(event); // the announcement reads it next
     const { active, over, activatorEvent } = event;
     if (!over || !active) return;
     const applicationId = active.data.current?.applicationId;
@@ -274,9 +297,15 @@ export function DndBoard({ onMove, onMenuClosedWithCard, children, ...rest }) {
   React.useEffect(() => {
     document.addEventListener("focusin", noteCardControl);
     document.addEventListener("pointerdown", forgetCardControlOnClickElsewhere);
+    for (const kind of ["pointerdown", "pointermove", "touchmove"]) {
+      document.addEventListener(kind, notePointer, { capture: true, passive: true });
+    }
     return () => {
       document.removeEventListener("focusin", noteCardControl);
       document.removeEventListener("pointerdown", forgetCardControlOnClickElsewhere);
+      for (const kind of ["pointerdown", "pointermove", "touchmove"]) {
+        document.removeEventListener(kind, notePointer, { capture: true });
+      }
     };
   }, []);
   return (
@@ -296,7 +325,8 @@ export function DropColumn({ stageId, stageName, children, style, ...rest }) {
   const { isOver, setNodeRef } = useDroppable({ id: `stage-${stageId}`, data: { stageId, stageName } });
   const outline = isOver ? { outline: "2px dashed var(--accent-9)", outlineOffset: "2px" } : {};
   return (
-    <div ref={setNodeRef} data-drop-over={isOver ? "true" : "false"} style={{ ...style, ...outline }} {...rest}>
+    <div ref={setNodeRef} data-drop-over={isOver ? "true" : "false"} data-drop-stage-id={stageId}
+      data-drop-stage-name={stageName} style={{ ...style, ...outline }} {...rest}>
       {children}
     </div>
   );

@@ -226,6 +226,34 @@ def test_a_card_dragged_by_its_name_or_moved_by_keyboard(page, sign_in, shoot):
     expect(page.get_by_text("Moved from Applied to Recruiter screen")).to_have_count(1)
 
 
+def test_a_card_released_over_a_column_drops_there_though_the_board_moved_under_it(page, sign_in):
+    """Found by CI on a loaded machine: the column under the pointer had been outlined, the card
+    was released there, and the board said "dropped outside the stages; not moved": dnd-kit had
+    lost the column it was over, measured before the board was drawn anew under the held card.
+    Here the board moves down under the held card (a notice drawn above it), which leaves
+    dnd-kit's measure of the columns behind; the card must land where it is released."""
+    page.set_default_timeout(20_000)
+    sign_in("recruiter@assay.test")
+    new_job(page, "Moved Board Engineer")
+    page.get_by_role("link", name="Back to the board").click()
+    add_candidate(page, "Lin Released")
+    card = card_of(page, "Lin Released", "Applied")
+    box = card.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 12)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 + 20, box["y"] + 20, steps=5)
+    page.evaluate(
+        """() => { const board = document.querySelector('.pipeline-column').parentElement;
+        const notice = document.createElement('div'); notice.style.height = '300px';
+        board.parentElement.insertBefore(notice, board); }"""
+    )
+    goal = _column(page, "Onsite").bounding_box()
+    page.mouse.move(goal["x"] + goal["width"] / 2, goal["y"] + 30, steps=10)
+    page.mouse.up()
+    expect(card_of(page, "Lin Released", "Onsite")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="dropped on Onsite")).to_have_count(1)
+
+
 def test_a_pasted_name_or_email_too_long_is_refused_saying_why_not_cut(page, sign_in, shoot):
     """Found by a walk: a pasted name over 120 characters (an email over 254) was cut silently by
     the box, so the server's "at most 120 characters" never showed, and a long pasted email could
