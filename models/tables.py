@@ -87,6 +87,10 @@ class User(SQLModel, table=True):
     password_hash: str = ""
     active: bool = True
     created_at: datetime.datetime = Field(default_factory=utcnow)
+    # ``folded(name)`` and ``folded(email)``, kept by the listener below: what the users page
+    # searches ("rene" finds René Ørsted); the email itself is kept as it was given (NFC).
+    search_name: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    search_email: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class UserSession(SQLModel, table=True):
@@ -125,10 +129,16 @@ def folded(text: str) -> str:
 
     A recruiter types "jose" for José, "lukasz" for Łukasz and "developpeur" for Développeur; lower() (PostgreSQL's,
     and SQLite's as ``models.db`` replaces it) keeps the accents, so names and titles are searched
-    in this form (``Candidate.search_name``, ``Job.search_title``).
+    in this form (``Candidate.search_name``, ``Job.search_title``, ``User.search_name``).
     """
     bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return " ".join(bare.casefold().translate(_PLAIN).split())
+
+
+@sa.event.listens_for(User, "before_insert")
+@sa.event.listens_for(User, "before_update")
+def _fold_person(_mapper, _connection, user: User) -> None:
+    user.search_name, user.search_email = folded(user.name), folded(user.email)
 
 
 class Job(SQLModel, table=True):

@@ -731,21 +731,23 @@ class UsersFound:
 
 
 def find_users(session: Session, search: str = "", limit: int = USERS_SHOWN) -> UsersFound:
-    """The people whose name or email holds ``search`` (any case, spacing aside), the first
+    """The people whose name or email holds ``search`` (case, accents and spacing aside), the first
     ``limit`` of them by name, with the jobs each is on.
 
     Filtered, counted and cut in SQL: every person, each with a Role box and a box per job, was
     sent to the browser on every visit and after every change, and a team of thousands froze it.
-    By name in any case: "admin" came after every capitalised name on SQLite.
+    By name in any case: "admin" came after every capitalised name on SQLite. Searched in the
+    folded columns (``models.folded``), accents aside: lower() kept them, so "Rene" missed René
+    Ørsted and "muller" Müller.
     """
-    words = " ".join(search.split()).lower()
+    words = folded(search)
     clauses: list[sa.ColumnElement] = []
     if words:
         # autoescape: a % or _ typed is searched for as itself, not as a wildcard matching everyone
         clauses.append(
             sa.or_(
-                sa.func.lower(User.name).contains(words, autoescape=True),
-                User.email.contains(words, autoescape=True),  # stored in lower case
+                User.search_name.contains(words, autoescape=True),
+                User.search_email.contains(words, autoescape=True),
             )
         )
     total = session.exec(sa.select(sa.func.count()).select_from(User).where(*clauses)).one()[0]

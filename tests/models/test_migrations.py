@@ -147,6 +147,26 @@ def test_jobs_saved_before_are_searched_by_their_title_folded(empty_db):
     assert folded == "developpeur back-end"
 
 
+def test_people_saved_before_are_searched_by_their_name_and_email_folded(empty_db):
+    """The users page searches its folded columns: a person invited before them was found by no search."""
+    migrate(empty_db, "c5e1f9a3d7b4")
+    engine = sa.create_engine(empty_db)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                'INSERT INTO "user" (email, name, role, password_hash, active, created_at)'
+                " VALUES ('zoë.müller@example.fr', 'René ØRSTED', 'recruiter', 'x', true, CURRENT_TIMESTAMP)"
+            )
+        )
+
+    migrate(empty_db)
+
+    with engine.connect() as conn:
+        row = conn.execute(sa.text('SELECT search_name, search_email, email FROM "user"')).one()
+    engine.dispose()
+    assert tuple(row) == ("rene orsted", "zoe.muller@example.fr", "zoë.müller@example.fr")
+
+
 def test_one_person_saved_twice_under_one_email_becomes_one_candidate(empty_db):
     """Two workers adding the same new person at once could each make a candidate for one email
     (and an address once stored with capitals or spaces was another). They are one candidate now,

@@ -256,3 +256,36 @@ def test_a_big_team_is_shown_a_page_at_a_time_and_found_by_name_or_email(session
 
     run_async(run_handler(page, "clear_search"))
     assert len(page.users) == views.USERS_SHOWN and page.search == ""
+
+
+def test_people_are_found_by_name_or_email_with_accents_and_case_aside(session, signed_in_as):
+    """Recruiters type names without their accents: "Rene" did not find René Ørsted, "jose" José,
+    "muller" Müller (lower() keeps accents, and SQLite's folds ASCII only). Folded on both sides,
+    so an accent typed finds a name saved without it too."""
+    page = substate(signed_in_as(Role.ADMIN), UsersState)
+    for email, name in [
+        ("r.o@example.dk", "René Ørsted"),
+        ("jn@example.es", "José Núñez"),
+        ("am@example.de", "Anna Müller"),
+        ("rp@example.com", "Rene Plain"),
+        ("zoë@example.fr", "Zoë Faure"),
+    ]:
+        accounts.create_user(session=session, email=email, name=name, role=Role.RECRUITER)
+    run_async(run_handler(page, "load"))  # no address holds a name searched for below
+
+    def found(typed: str) -> set[str]:
+        run_async(run_handler(page, "search_users", typed))
+        assert page.total == len(page.users)
+        return {u.name for u in page.users}
+
+    assert found("Rene") == {"René Ørsted", "Rene Plain"}
+    assert found("jose") == {"José Núñez"}
+    assert found("muller") == {"Anna Müller"}
+    assert found("MÜLLER") == {"Anna Müller"}
+    assert found("rene orsted") == {"René Ørsted"}
+    assert found("René") == {"René Ørsted", "Rene Plain"}  # an accent typed finds a name without it
+    assert found("Rene\u0301 Ø") == {"René Ørsted"}  # the accent typed as a letter of its own
+    assert found("nunez") == {"José Núñez"}
+    assert found("zoe@") == {"Zoë Faure"}  # the address, kept as it is, searched folded too
+    assert found("ZOË@EXAMPLE") == {"Zoë Faure"}
+    assert found("%") == set()  # still searched as itself
