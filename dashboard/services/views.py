@@ -736,7 +736,8 @@ def find_users(session: Session, search: str = "", limit: int = USERS_SHOWN) -> 
 
     Filtered, counted and cut in SQL: every person, each with a Role box and a box per job, was
     sent to the browser on every visit and after every change, and a team of thousands froze it.
-    By name in any case: "admin" came after every capitalised name on SQLite. Searched in the
+    By name, folded too: "admin" came after every capitalised name on SQLite, and Élodie after Zoe
+    (lower() kept her É, which sorts after every plain letter). Searched in the
     folded columns (``models.folded``), accents aside: lower() kept them, so "Rene" missed René
     Ørsted and "muller" Müller.
     """
@@ -752,7 +753,7 @@ def find_users(session: Session, search: str = "", limit: int = USERS_SHOWN) -> 
         )
     total = session.exec(sa.select(sa.func.count()).select_from(User).where(*clauses)).one()[0]
     people = session.exec(
-        select(User).where(*clauses).order_by(sa.func.lower(User.name), User.id).limit(limit)
+        select(User).where(*clauses).order_by(User.search_name, User.name, User.id).limit(limit)
     ).all()
     members: dict[int, list[str]] = {}
     shown = [u.id for u in people]

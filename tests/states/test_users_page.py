@@ -289,3 +289,19 @@ def test_people_are_found_by_name_or_email_with_accents_and_case_aside(session, 
     assert found("zoe@") == {"Zoë Faure"}  # the address, kept as it is, searched folded too
     assert found("ZOË@EXAMPLE") == {"Zoë Faure"}
     assert found("%") == set()  # still searched as itself
+
+
+def test_the_first_people_by_name_put_an_accented_initial_among_its_letter(session, signed_in_as):
+    """The page shows the first 100 by name: lower() left É after every plain letter, so Élodie
+    came after Zoe, and in a team of hundreds she was not on the page at all."""
+    page = substate(signed_in_as(Role.ADMIN), UsersState)
+    for email, name in [
+        ("z@example.com", "Zoe Adams"),
+        ("e@example.com", "Élodie Durand"),
+        ("a@example.com", "Anna Müller"),
+    ]:
+        accounts.create_user(session=session, email=email, name=name, role=Role.RECRUITER)
+
+    run_async(run_handler(page, "load"))
+
+    assert [u.name for u in page.users] == ["admin", "Anna Müller", "Élodie Durand", "Zoe Adams"]
