@@ -38,3 +38,20 @@ def test_a_job_made_leaves_the_new_job_button_usable_for_the_next_visit(session,
     run_async(run_handler(page, "create_job", {"title": "Security Engineer"}))
 
     assert page.creating is False
+
+
+def test_the_search_finds_a_title_with_accents_and_case_aside_on_either_side(session, signed_in_as):
+    """Checked beside the users page's search (which kept accents): the jobs page's folds both
+    what is typed and the titles, so "ingenieur" finds Ingénieur and "Müller" a Muller."""
+    page = _jobs_page(signed_in_as)
+    for title in ["Ingénieur Données", "Muller Lab Technician", "Backend Engineer"]:
+        run_async(run_handler(page, "create_job", {"title": title}))
+
+    def found(typed: str) -> list[str]:
+        run_async(run_handler(page, "search_jobs", typed))
+        return sorted(j.title for j in page.jobs)
+
+    assert found("ingenieur donnees") == ["Ingénieur Données"]
+    assert found("DONNÉES") == ["Ingénieur Données"]
+    assert found("Müller") == ["Muller Lab Technician"]
+    assert found("%") == []
