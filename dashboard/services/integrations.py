@@ -503,6 +503,69 @@ def fingerprint_connections(session: Session) -> int:
     return changed
 
 
+def sharing_an_account(connections: list[Integration]) -> dict[int, list[Integration]]:
+    """Each of ``connections`` (the live ones) reaching an account another of them reaches too, by
+    id, with those others: what its card on the integrations page warns of.
+
+    The database keeps new connects from doubling an account, but one connected twice before the
+    check existed, or under two master keys, is only found at start, which leaves the second
+    without a fingerprint (``fingerprint_connections``). Only those are decrypted, so a page load
+    costs nothing more while every connection holds its own; a key whose master key is gone is
+    passed over (its connection cannot be used anyway).
+    """
+    by_account: dict[str, list[Integration]] = {}
+    for integration in connections:
+        account = integration.account_fingerprint
+        if account is None and integration.api_key_encrypted:
+            try:
+                key = secrets.decrypt(integration.api_key_encrypted)
+            except RuntimeError:
+                continue
+            account = _account(integration.vendor, integration.region, integration.custom_base_url, key)
+        if account is not None:
+            by_account.setdefault(account, []).append(integration)
+    return {
+        integration.id: [other for other in group if other is not integration]
+        for group in by_account.values()
+        if len(group) > 1
+        for integration in group
+    }
+
+
+def _hand_on_account(session: Session, gone: Integration, account: str) -> None:
+    """Give the account's fingerprint to a live connection that reaches it without one (connected
+    twice before the check existed), once ``gone``, which held it, is disconnected: until the next
+    start nothing in the database held the account against a colleague's connect racing the check.
+    After the disconnect's own commit, so a refusal here (that colleague first) never undoes it.
+    """
+    for other in session.exec(
+        select(Integration)
+        .where(
+            Integration.vendor == gone.vendor,
+            Integration.region == gone.region,
+            Integration.custom_base_url == gone.custom_base_url,
+            Integration.disconnected_at.is_(None),  # type: ignore[union-attr]
+            Integration.account_fingerprint.is_(None),  # type: ignore[union-attr]
+            Integration.api_key_encrypted != "",
+        )
+        .order_by(Integration.id)
+    ):
+        try:
+            key = secrets.decrypt(other.api_key_encrypted)
+        except RuntimeError:
+            continue
+        if _account(other.vendor, other.region, other.custom_base_url, key) != account:
+            continue
+        other.account_fingerprint = account
+        session.add(other)
+        try:
+            session.commit()
+        except sa.exc.IntegrityError as err:  # taken meanwhile: the next start names the pair
+            session.rollback()
+            log.warning("The account of connection %r was not handed on: %s", other.name, err.orig)
+        return
+
+
 def _region_said(spec: VendorSpec, region: str, custom_base_url: str) -> str:
     """A region in the audit log as the connect dialog offers it, a custom one with its address:
     the registry's keys ("region custom \u2192 custom" for a new custom URL) told an admin nothing."""
@@ -770,10 +833,12 @@ def disconnect(*, session: Session, integration_id: int, actor: Actor = SYSTEM) 
     integration.disconnected_at = now
     integration.name = _retired_name(session, integration, now)
     integration.api_key_encrypted = ""
-    integration.account_fingerprint = None
+    account, integration.account_fingerprint = integration.account_fingerprint, None
     integration.webhook_token_encrypted = secrets.encrypt(secrets.new_webhook_token())
     session.add(integration)
     session.commit()
+    if account is not None:
+        _hand_on_account(session, integration, account)
     return affected
 
 

@@ -34,7 +34,7 @@ from dashboard.services.assessments import (
     time_taken_label,
 )
 from dashboard.services.errors import NotFound
-from dashboard.services.integrations import SYNC_INTERVALS, sync_interval_label
+from dashboard.services.integrations import SYNC_INTERVALS, sharing_an_account, sync_interval_label
 from dashboard.settings import get_settings
 from models import (
     Application,
@@ -228,6 +228,7 @@ class IntegrationView:
     sync_every: str = "default"  # the sync select's value: seconds, or "default"
     webhook_secret_label: str = ""  # what the vendor calls the secret to paste there; "" if it takes none
     region_label: str = ""  # as the connect dialog offers it ("homologation" is the registry's key)
+    same_account: str = ""  # another live connection reaches its account too: which, and what to do
 
 
 @dataclasses.dataclass
@@ -665,7 +666,9 @@ def integrations(session: Session) -> list[IntegrationView]:
     base = get_settings().public_url.rstrip("/")
     views = []
     live = select(Integration).where(Integration.disconnected_at.is_(None))  # type: ignore[union-attr]
-    for i in session.exec(live.order_by(Integration.vendor, Integration.name)):
+    rows = session.exec(live.order_by(Integration.vendor, Integration.name)).all()
+    shared = sharing_an_account(rows)
+    for i in rows:
         webhook_error = (
             session.exec(
                 select(WebhookDelivery.error)
@@ -713,9 +716,25 @@ def integrations(session: Session) -> list[IntegrationView]:
                 sync_every=str(i.sync_every_seconds or "default"),
                 webhook_secret_label=registry.VENDORS[i.vendor].webhook_secret_label,
                 region_label=registry.region_label(registry.VENDORS[i.vendor], i.region),
+                same_account=_same_account(i, shared.get(i.id, [])),
             )
         )
     return views
+
+
+def _same_account(connection: Integration, others: list[Integration]) -> str:
+    """The card's warning that ``others`` reach its vendor account too ("" if none do)."""
+    if not others:
+        return ""
+    names = [repr(name) for name in sorted(o.name for o in others)]
+    said = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    vendor = registry.VENDORS[connection.vendor].display_name
+    what = (
+        "both sync it. Disconnect one of them."
+        if len(names) == 1
+        else "each syncs it. Disconnect all but one."
+    )
+    return f"Reaches the same {vendor} account as {said}: the account's webhooks reach only one of them, and {what}"
 
 
 # The users page shows this many; a bigger team finds the others by name or email.

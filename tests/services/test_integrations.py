@@ -739,6 +739,92 @@ def test_connections_made_before_fingerprints_get_theirs_at_start_and_one_accoun
     session.rollback()
 
 
+def _connected_twice(session) -> tuple[Integration, Integration, Integration]:
+    """An account connected twice before the check existed (the start left the second without a
+    fingerprint), beside a connection of another account."""
+    first = connect_screen(session, name="CoderPad Screen")
+    twice = connect_screen(session, name="CoderPad Screen (EU team)", api_key=SECOND_SCREEN_KEY)
+    other = connect_screen(session, name="CoderPad Screen (US team)", api_key="another-account-key")
+    twice.api_key_encrypted = secrets.encrypt(SCREEN_KEY)  # as the check, younger than it, let pass
+    session.add(twice)
+    session.commit()
+    _made_before_fingerprints(session, first, twice, other)
+    fingerprint_connections(session)
+    session.expire_all()
+    return first, twice, other
+
+
+def _same_account_notes(session) -> dict[str, str]:
+    return {view.name: view.same_account for view in views.integrations(session)}
+
+
+def test_an_account_connected_twice_is_said_on_both_cards_naming_the_other(session, sandbox):
+    """The start named the pair in a log line only, which no admin reads: each card says it now."""
+    _connected_twice(session)
+
+    assert _same_account_notes(session) == {
+        "CoderPad Screen": "Reaches the same CoderPad Screen account as 'CoderPad Screen (EU team)': "
+        "the account's webhooks reach only one of them, and both sync it. Disconnect one of them.",
+        "CoderPad Screen (EU team)": "Reaches the same CoderPad Screen account as 'CoderPad Screen': "
+        "the account's webhooks reach only one of them, and both sync it. Disconnect one of them.",
+        "CoderPad Screen (US team)": "",
+    }
+
+
+def test_an_account_connected_three_times_names_both_others_and_a_key_unreadable_is_passed_over(
+    session, sandbox
+):
+    _connected_twice(session)
+    third = connect_screen(session, name="CoderPad Screen (APAC)", api_key="eu-team-coderpad-key-7777")
+    third.api_key_encrypted = secrets.encrypt(SCREEN_KEY)
+    session.add(third)
+    session.commit()
+    _made_before_fingerprints(session, third)
+    lost = connect_screen(session, name="CoderPad Screen (lost key)", api_key="berlin-coderpad-key-5555")
+    lost.api_key_encrypted = Fernet(Fernet.generate_key()).encrypt(SCREEN_KEY.encode()).decode()
+    session.add(lost)
+    session.commit()
+    _made_before_fingerprints(session, lost)
+
+    notes = _same_account_notes(session)
+
+    assert notes["CoderPad Screen (APAC)"].startswith(
+        "Reaches the same CoderPad Screen account as 'CoderPad Screen' and 'CoderPad Screen (EU team)': "
+    )
+    assert notes["CoderPad Screen"].startswith(
+        "Reaches the same CoderPad Screen account as 'CoderPad Screen (APAC)' and 'CoderPad Screen (EU team)': "
+    )
+    assert notes["CoderPad Screen (lost key)"] == ""  # its own master key is gone: nothing to compare
+
+
+def test_disconnecting_one_of_an_account_connected_twice_clears_the_note_and_hands_the_other_its_fingerprint(
+    session, sandbox
+):
+    """The start gave the account's fingerprint to the first connection only; once that one is
+    disconnected, the other, left without one, held nothing against the account being connected a
+    third time by a colleague racing the check, until the next start."""
+    first, twice, _other = _connected_twice(session)
+    held = first.account_fingerprint
+
+    disconnect(session=session, integration_id=first.id)
+
+    session.expire_all()
+    assert session.get(Integration, twice.id).account_fingerprint == held
+    assert fingerprint_connections(session) == 0  # as a start would have made it
+    assert _same_account_notes(session) == {"CoderPad Screen (EU team)": "", "CoderPad Screen (US team)": ""}
+
+
+def test_disconnecting_the_connection_without_the_fingerprint_leaves_the_holders_as_it_was(session, sandbox):
+    first, twice, _other = _connected_twice(session)
+    held = first.account_fingerprint
+
+    disconnect(session=session, integration_id=twice.id)
+
+    assert _same_account_notes(session) == {"CoderPad Screen": "", "CoderPad Screen (US team)": ""}
+    session.expire_all()
+    assert session.get(Integration, first.id).account_fingerprint == held
+
+
 @pytest.fixture
 def a_new_master_key():
     """A master key prepended to the one in use, as an operator rotating it does (then restarts)."""
