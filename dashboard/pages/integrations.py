@@ -201,6 +201,19 @@ def _connection(conn: IntegrationView, vendor: VendorView) -> rx.Component:
             _fact("Webhooks not applied yet", conn.webhooks_waiting),
             _webhook(conn),
             _webhook_secret(conn),
+            # Said on the card: the start's log line naming the pair reached no admin.
+            rx.cond(
+                conn.same_account != "",
+                rx.callout(
+                    conn.same_account,
+                    icon="copy",
+                    color_scheme="amber",
+                    size="1",
+                    width="100%",
+                    overflow_wrap="anywhere",
+                    class_name="same-account",
+                ),
+            ),
             rx.cond(
                 conn.webhook_error != "",
                 rx.callout(

@@ -14,10 +14,12 @@ import re
 import time
 
 import pytest
+import sqlalchemy as sa
+from cryptography.fernet import Fernet
 from playwright.sync_api import expect
 
 from dashboard.jobs.scheduler import LEADER_CHECK_S
-from tests.browser.steps import DEMO_PASSWORD, open_and_escape, query_app, shared_names
+from tests.browser.steps import DEMO_PASSWORD, broken_rules, open_and_escape, query_app, shared_names
 
 pytestmark = pytest.mark.browser
 
@@ -631,3 +633,65 @@ def test_a_deactivated_persons_row_says_so_in_words(page, app_url, sign_in, shoo
     expect(dee.get_by_role("button", name="Reactivate Dee Parted", exact=True)).to_be_visible()
     expect(dee.get_by_role("cell").first).to_contain_text("Deactivated: cannot sign in")
     shoot("users-deactivated-row", full_page=False)
+
+
+def _reach_the_demos_account(demo_app, name: str) -> None:
+    """Point the connection ``name`` at the account the demo's "CoderPad Screen" connects, as a
+    connection made before Assay refused an account twice holds it: the demo's key, encrypted with
+    the app's master key, and no fingerprint (the start left it without one)."""
+    master = (demo_app.log_path.parent / "master.key").read_bytes().strip()
+    engine = sa.create_engine(demo_app.db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "UPDATE integration SET api_key_encrypted = :key, api_key_last4 = :last4,"
+                    " account_fingerprint = NULL WHERE name = :name AND disconnected_at IS NULL"
+                ),
+                {
+                    "key": Fernet(master).encrypt(b"demo-coderpad-screen-key").decode(),
+                    "last4": "-key",
+                    "name": name,
+                },
+            )
+    finally:
+        engine.dispose()
+
+
+def test_two_connections_reaching_one_account_say_so_on_their_cards_until_one_is_disconnected(
+    page, demo_app, app_url, shoot, sign_in
+):
+    """The start found such a pair and wrote a log warning only, which no admin reads."""
+    page.set_default_timeout(20_000)
+    twice = "CoderPad Screen (Lisbon)"
+    sign_in("admin@assay.test")
+    page.goto(f"{app_url}/integrations")
+    page.get_by_role("button", name="Connect CoderPad Screen", exact=True).click()
+    page.get_by_label("Connection name").fill(twice)
+    page.get_by_label("API key").fill("berlin-coderpad-key-5555")
+    page.get_by_role("button", name="Save & close").click()
+    card = page.locator(".integration-connection").filter(has=page.get_by_text(twice, exact=True))
+    demos = page.locator(".integration-connection").filter(
+        has=page.get_by_text("CoderPad Screen", exact=True)
+    )
+    expect(card).to_be_visible()
+    expect(card.locator(".same-account")).to_have_count(0)  # another account: nothing to say
+
+    _reach_the_demos_account(demo_app, twice)
+    page.reload()
+    note = (
+        "Reaches the same CoderPad Screen account as {!r}: the account's webhooks reach only one of "
+        "them, and both sync it. Disconnect one of them."
+    )
+    expect(card.locator(".same-account")).to_have_text(note.format("CoderPad Screen"))
+    expect(demos.locator(".same-account")).to_have_text(note.format(twice))
+    # Read out as words in the card (a screen reader's browse mode), and within WCAG's colours.
+    assert note.format("CoderPad Screen") in card.aria_snapshot()
+    assert broken_rules(page) == []
+    shoot("25-one-account-connected-twice", card)
+    shoot("25b-one-account-connected-twice-page")
+
+    card.get_by_role("button", name=f"Disconnect {twice}", exact=True).click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Disconnect").click()
+    expect(card).to_have_count(0)
+    expect(demos.locator(".same-account")).to_have_count(0)
