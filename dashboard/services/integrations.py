@@ -452,7 +452,9 @@ def fingerprint_connections(session: Session) -> int:
     The migration that added them could not (keyed by the master key, which lives outside the
     database), and they change with the newest master key, so each start makes any missing or
     stale one. An account connected twice before the check existed keeps its first connection's
-    (or the one already holding it); the other is left without one and named in the log.
+    (or the one already holding it); the other is left without one, named in the log and on both
+    cards of the integrations page (``sharing_an_account``), and given it once the holder is
+    disconnected (``disconnect``).
     """
     wanted: dict[int, str | None] = {}
     rows = session.exec(

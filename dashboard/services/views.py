@@ -729,12 +729,12 @@ def _same_account(connection: Integration, others: list[Integration]) -> str:
     names = [repr(name) for name in sorted(o.name for o in others)]
     said = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
     vendor = registry.VENDORS[connection.vendor].display_name
-    what = (
-        "both sync it. Disconnect one of them."
-        if len(names) == 1
-        else "each syncs it. Disconnect all but one."
+    # Not every vendor keeps one webhook per account (CoderPad Screen does): "may".
+    who, then = ("both", "one of them") if len(names) == 1 else ("all of them", "all but one")
+    return (
+        f"Reaches the same {vendor} account as {said}: {who} sync it, on one rate limit, and its "
+        f"webhooks may reach only one of them. Disconnect {then}."
     )
-    return f"Reaches the same {vendor} account as {said}: the account's webhooks reach only one of them, and {what}"
 
 
 # The users page shows this many; a bigger team finds the others by name or email.

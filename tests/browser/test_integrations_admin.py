@@ -680,8 +680,8 @@ def test_two_connections_reaching_one_account_say_so_on_their_cards_until_one_is
     _reach_the_demos_account(demo_app, twice)
     page.reload()
     note = (
-        "Reaches the same CoderPad Screen account as {!r}: the account's webhooks reach only one of "
-        "them, and both sync it. Disconnect one of them."
+        "Reaches the same CoderPad Screen account as {!r}: both sync it, on one rate limit, and its "
+        "webhooks may reach only one of them. Disconnect one of them."
     )
     expect(card.locator(".same-account")).to_have_text(note.format("CoderPad Screen"))
     expect(demos.locator(".same-account")).to_have_text(note.format(twice))

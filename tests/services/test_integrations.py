@@ -764,9 +764,9 @@ def test_an_account_connected_twice_is_said_on_both_cards_naming_the_other(sessi
 
     assert _same_account_notes(session) == {
         "CoderPad Screen": "Reaches the same CoderPad Screen account as 'CoderPad Screen (EU team)': "
-        "the account's webhooks reach only one of them, and both sync it. Disconnect one of them.",
+        "both sync it, on one rate limit, and its webhooks may reach only one of them. Disconnect one of them.",
         "CoderPad Screen (EU team)": "Reaches the same CoderPad Screen account as 'CoderPad Screen': "
-        "the account's webhooks reach only one of them, and both sync it. Disconnect one of them.",
+        "both sync it, on one rate limit, and its webhooks may reach only one of them. Disconnect one of them.",
         "CoderPad Screen (US team)": "",
     }
 
@@ -793,6 +793,10 @@ def test_an_account_connected_three_times_names_both_others_and_a_key_unreadable
     )
     assert notes["CoderPad Screen"].startswith(
         "Reaches the same CoderPad Screen account as 'CoderPad Screen (APAC)' and 'CoderPad Screen (EU team)': "
+    )
+    assert notes["CoderPad Screen (EU team)"].endswith(
+        ": all of them sync it, on one rate limit, and its webhooks may reach only one of them. "
+        "Disconnect all but one."
     )
     assert notes["CoderPad Screen (lost key)"] == ""  # its own master key is gone: nothing to compare
 
