@@ -42,6 +42,7 @@ fi
 # go to the first two only, each with its own demo app and frontend build. Each process but the
 # first has a PostgreSQL database of its own; their reports follow the first's.
 export ASSAY_TEST_BROWSER_SHARES=2
+rm -f artifacts/*-junit.xml  # scripts/test_durations.py reads this run's only
 aside() {  # aside NAME DATABASE [ENV=VALUE...] -- PYTEST ARGS: one more pytest in the background
   local name="$1" db; db="$(.venv/bin/python scripts/fresh_database.py "$ASSAY_TEST_POSTGRES_URL" "$2")"
   shift 2

@@ -516,16 +516,15 @@ def pytest_collection_modifyitems(config, items):
     stopped before the demo app starts: all build the same ``.web-tests`` folder, whose settings
     name the serving port.
 
-    ``ASSAY_TEST_SHARD=k/n`` keeps the k-th of n shares of the test files (see ``_shard``); the
+    ``ASSAY_TEST_SHARD=k/n`` keeps the k-th of n shares of the tests (see ``_shard``); the
     browser walks go to the first ``ASSAY_TEST_BROWSER_SHARES`` shares only (each builds a frontend).
     """
     if shard := os.environ.get("ASSAY_TEST_SHARD"):
         k, n = (int(part) for part in shard.split("/"))
-        browser = {item.path for item in items if item.get_closest_marker("browser")}
         with_browser = int(os.environ.get("ASSAY_TEST_BROWSER_SHARES", n))
-        kept = _shard([item.path for item in items], n, browser, with_browser)[k - 1]
-        config.hook.pytest_deselected(items=[i for i in items if i.path not in kept])
-        items[:] = [i for i in items if i.path in kept]
+        kept = _shard(items, n, with_browser)[k - 1]
+        config.hook.pytest_deselected(items=[i for i in items if i.nodeid not in kept])
+        items[:] = [i for i in items if i.nodeid in kept]
 
     def order(item) -> tuple[bool, bool]:
         browser = item.get_closest_marker("browser") is not None
@@ -537,35 +536,58 @@ def pytest_collection_modifyitems(config, items):
 DURATIONS = pathlib.Path(__file__).with_name("durations.json")
 
 
-def _shard(
-    paths: list[pathlib.Path], n: int, browser: set[pathlib.Path], with_browser: int
-) -> list[set[pathlib.Path]]:
-    """The test files dealt into ``n`` shares of about equal running time, for as many pytest
-    processes side by side (scripts/test.sh), every file in exactly one: a new file needs no list.
+def _shard(items: list[pytest.Item], n: int, with_browser: int) -> list[set[str]]:
+    """The tests dealt into ``n`` shares of about equal running time (their node ids), for as many
+    pytest processes side by side (scripts/test.sh), every test in exactly one: a new test file
+    needs no list updated.
 
     A file's time is the one tests/durations.json measured (``scripts/test_durations.py`` writes
     it from a whole run); a file it does not know yet counts its size in bytes at the median
-    seconds per byte of those it knows. The largest are dealt first, each to the lightest share
+    seconds per byte of the measured files of its kind (browser walks or not). A file longer than
+    half a share (the fault matrix) is dealt a test function at a time, each its part of the
+    file's time by its number of tests. The largest are dealt first, each to the lightest share
     so far: the browser walks among the first ``with_browser`` shares, then the others among all.
     """
     root = pathlib.Path(__file__).parent.parent
     measured = json.loads(DURATIONS.read_text()) if DURATIONS.exists() else {}
-    known = {
-        p: measured[str(p.relative_to(root))] for p in set(paths) if str(p.relative_to(root)) in measured
+    files: dict[pathlib.Path, list[pytest.Item]] = {}
+    for item in items:
+        files.setdefault(item.path, []).append(item)
+    walks = {path for path, tests in files.items() if tests[0].get_closest_marker("browser")}
+
+    def rate(walk: bool) -> float:
+        known = sorted(
+            measured[str(p.relative_to(root))] / p.stat().st_size
+            for p in files
+            if (p in walks) == walk and str(p.relative_to(root)) in measured
+        )
+        return known[len(known) // 2] if known else 1.0
+
+    rates = {True: rate(True), False: rate(False)}
+    seconds = {
+        path: measured.get(str(path.relative_to(root)), path.stat().st_size * rates[path in walks])
+        for path in files
     }
-    rates = sorted(seconds / p.stat().st_size for p, seconds in known.items()) or [1.0]
-
-    def seconds(path: pathlib.Path) -> float:
-        return known.get(path, path.stat().st_size * rates[len(rates) // 2])
-
-    shares: list[set[pathlib.Path]] = [set() for _ in range(n)]
+    half_a_share = sum(seconds.values()) / n / 2
+    units: list[tuple[float, pathlib.Path, list[str]]] = []  # (seconds, file, node ids)
+    for path, tests in files.items():
+        if seconds[path] <= half_a_share:
+            units.append((seconds[path], path, [t.nodeid for t in tests]))
+            continue
+        functions: dict[str, list[str]] = {}
+        for test in tests:
+            functions.setdefault(getattr(test, "originalname", test.name), []).append(test.nodeid)
+        for ids in functions.values():
+            units.append((seconds[path] * len(ids) / len(tests), path, ids))
+    shares: list[set[str]] = [set() for _ in range(n)]
     weights = [0.0] * n
-    walks, others = set(paths) & browser, set(paths) - browser
-    for files, allowed in ((walks, range(min(with_browser, n))), (others, range(n))):
-        for path in sorted(files, key=lambda p: (-seconds(p), str(p))):
+    for walk, allowed in ((True, range(min(with_browser, n))), (False, range(n))):
+        for time, path, ids in sorted(units, key=lambda u: (-u[0], str(u[1]), u[2][0])):
+            if (path in walks) != walk:
+                continue
             lightest = min(allowed, key=lambda i: weights[i])
-            shares[lightest].add(path)
-            weights[lightest] += seconds(path)
+            shares[lightest].update(ids)
+            weights[lightest] += time
     return shares
 
 
