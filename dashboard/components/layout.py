@@ -268,13 +268,13 @@ _REMEMBER_OPENER = rx.vars.FunctionStringVar.create(
 # Back to it on closing, if it is still on the page; if not (a disconnected connection's card, an
 # undone rejection's Undo button are gone), to the page's main content, not the top of the page:
 # the next Tab goes on from the page, not through the navigation again. Unless the viewer has put
-# the focus somewhere on the page already (a box clicked while the dialog faded out): taken back
-# to the opener, the Enter meant for that box opened the dialog again.
+# the focus somewhere already (a box clicked while the dialog faded out, a popover opened, a
+# dialog opened after it): taken back to the opener, the Enter meant for that box opened the
+# dialog again. Focus that was inside the closed dialog is on the page's body by now.
 _FOCUS_OPENER = rx.vars.FunctionStringVar.create(
     "((event) => { const opener = window.assayDialogOpener; window.assayDialogOpener = null;"
     " const now = document.activeElement; const main = document.querySelector('[role=main]');"
-    " if (now && now !== document.body && now.isConnected"
-    " && !now.closest('[role=dialog],[role=alertdialog]')) { event.preventDefault(); }"
+    " if (now && now !== document.body && now.isConnected) { event.preventDefault(); }"
     " else if (opener?.isConnected) { event.preventDefault(); opener.focus(); }"
     " else if (main) { event.preventDefault(); main.focus(); } })"
 )

@@ -454,7 +454,7 @@ def fingerprint_connections(session: Session) -> int:
     stale one. An account connected twice before the check existed keeps its first connection's
     (or the one already holding it); the other is left without one, named in the log and on both
     cards of the integrations page (``sharing_an_account``), and given it once the holder is
-    disconnected (``disconnect``).
+    disconnected (``_account_goes_on``).
     """
     wanted: dict[int, str | None] = {}
     rows = session.exec(
@@ -519,11 +519,7 @@ def sharing_an_account(connections: list[Integration]) -> dict[int, list[Integra
     for integration in connections:
         account = integration.account_fingerprint
         if account is None and integration.api_key_encrypted:
-            try:
-                key = secrets.decrypt(integration.api_key_encrypted)
-            except RuntimeError:
-                continue
-            account = _account(integration.vendor, integration.region, integration.custom_base_url, key)
+            account = _readable_account(integration)
         if account is not None:
             by_account.setdefault(account, []).append(integration)
     return {
@@ -534,12 +530,14 @@ def sharing_an_account(connections: list[Integration]) -> dict[int, list[Integra
     }
 
 
-def _hand_on_account(session: Session, gone: Integration, account: str) -> None:
-    """Give the account's fingerprint to a live connection that reaches it without one (connected
-    twice before the check existed), once ``gone``, which held it, is disconnected: until the next
-    start nothing in the database held the account against a colleague's connect racing the check.
-    After the disconnect's own commit, so a refusal here (that colleague first) never undoes it.
+def _account_goes_on(session: Session, gone: Integration, account: str) -> None:
+    """Another live connection reaching the account ``gone`` reached (connected twice before the
+    check existed) carries on with it: it is given the account's fingerprint if ``gone`` held it
+    (until the next start nothing else held the account against a colleague's connect racing the
+    check), and the account's webhook, which pointed at ``gone`` if it registered last (CoderPad
+    Screen keeps one per account). After the disconnect's own commit, so nothing here undoes it.
     """
+    survivor = None
     for other in session.exec(
         select(Integration)
         .where(
@@ -547,25 +545,50 @@ def _hand_on_account(session: Session, gone: Integration, account: str) -> None:
             Integration.region == gone.region,
             Integration.custom_base_url == gone.custom_base_url,
             Integration.disconnected_at.is_(None),  # type: ignore[union-attr]
-            Integration.account_fingerprint.is_(None),  # type: ignore[union-attr]
+            sa.or_(
+                Integration.account_fingerprint.is_(None),  # type: ignore[union-attr]
+                Integration.account_fingerprint == account,
+            ),
             Integration.api_key_encrypted != "",
         )
         .order_by(Integration.id)
     ):
-        try:
-            key = secrets.decrypt(other.api_key_encrypted)
-        except RuntimeError:
-            continue
-        if _account(other.vendor, other.region, other.custom_base_url, key) != account:
-            continue
-        other.account_fingerprint = account
-        session.add(other)
+        if other.account_fingerprint == account or _readable_account(other) == account:
+            survivor = other
+            break
+    if survivor is None:
+        return
+    if survivor.account_fingerprint is None:
+        # Only if it still reaches the account: a colleague may have rotated its key or
+        # disconnected it since it was read.
+        handed = session.exec(
+            sa.update(Integration)
+            .where(
+                Integration.id == survivor.id,
+                Integration.disconnected_at.is_(None),  # type: ignore[union-attr]
+                Integration.account_fingerprint.is_(None),  # type: ignore[union-attr]
+                Integration.api_key_encrypted == survivor.api_key_encrypted,
+            )
+            .values(account_fingerprint=account)
+        )
         try:
             session.commit()
         except sa.exc.IntegrityError as err:  # taken meanwhile: the next start names the pair
             session.rollback()
-            log.warning("The account of connection %r was not handed on: %s", other.name, err.orig)
-        return
+            log.warning("The account of connection %r was not handed on: %s", survivor.name, err.orig)
+            return
+        if handed.rowcount != 1:
+            return
+    _give_back_webhook(survivor)
+
+
+def _readable_account(integration: Integration) -> str | None:
+    """The fingerprint of the account ``integration``'s key reaches (None: its master key is gone)."""
+    try:
+        key = secrets.decrypt(integration.api_key_encrypted)
+    except RuntimeError:
+        return None
+    return _account(integration.vendor, integration.region, integration.custom_base_url, key)
 
 
 def _region_said(spec: VendorSpec, region: str, custom_base_url: str) -> str:
@@ -834,13 +857,16 @@ def disconnect(*, session: Session, integration_id: int, actor: Actor = SYSTEM) 
     audit(session, integration.id, actor, disconnected(affected))
     integration.disconnected_at = now
     integration.name = _retired_name(session, integration, now)
+    account = integration.account_fingerprint or (
+        _readable_account(integration) if integration.api_key_encrypted else None
+    )
     integration.api_key_encrypted = ""
-    account, integration.account_fingerprint = integration.account_fingerprint, None
+    integration.account_fingerprint = None
     integration.webhook_token_encrypted = secrets.encrypt(secrets.new_webhook_token())
     session.add(integration)
     session.commit()
     if account is not None:
-        _hand_on_account(session, integration, account)
+        _account_goes_on(session, integration, account)
     return affected
 
 

@@ -726,7 +726,7 @@ def _same_account(connection: Integration, others: list[Integration]) -> str:
     """The card's warning that ``others`` reach its vendor account too ("" if none do)."""
     if not others:
         return ""
-    names = [repr(name) for name in sorted(o.name for o in others)]
+    names = [f"'{name}'" for name in sorted(o.name for o in others)]
     said = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
     vendor = registry.VENDORS[connection.vendor].display_name
     # Not every vendor keeps one webhook per account (CoderPad Screen does): "may".

@@ -754,6 +754,11 @@ def _connected_twice(session) -> tuple[Integration, Integration, Integration]:
     return first, twice, other
 
 
+def _looks_for_connections_without_a_fingerprint(state) -> bool:
+    """The disconnect's look for another connection of the account (after its own commit)."""
+    return state.is_select and "integration.account_fingerprint IS NULL" in str(state.statement.compile())
+
+
 def _same_account_notes(session) -> dict[str, str]:
     return {view.name: view.same_account for view in views.integrations(session)}
 
@@ -816,17 +821,40 @@ def test_disconnecting_one_of_an_account_connected_twice_clears_the_note_and_han
     assert session.get(Integration, twice.id).account_fingerprint == held
     assert fingerprint_connections(session) == 0  # as a start would have made it
     assert _same_account_notes(session) == {"CoderPad Screen (EU team)": "", "CoderPad Screen (US team)": ""}
+    # CoderPad Screen keeps one webhook per account: it pointed at the one disconnected.
+    assert _the_accounts_webhook(sandbox) == webhook_url(session.get(Integration, twice.id))
 
 
 def test_disconnecting_the_connection_without_the_fingerprint_leaves_the_holders_as_it_was(session, sandbox):
+    """...and the account's webhook, which the one disconnected had registered last, is the holder's again."""
     first, twice, _other = _connected_twice(session)
     held = first.account_fingerprint
+    provider_for(twice).register_webhook()  # as the second connect did, before the check existed
 
     disconnect(session=session, integration_id=twice.id)
 
     assert _same_account_notes(session) == {"CoderPad Screen": "", "CoderPad Screen (US team)": ""}
     session.expire_all()
     assert session.get(Integration, first.id).account_fingerprint == held
+    assert _the_accounts_webhook(sandbox) == webhook_url(session.get(Integration, first.id))
+
+
+def test_a_connection_rotated_to_another_account_meanwhile_is_not_handed_the_account(session, sandbox):
+    """The account's fingerprint is handed on only to a connection still reaching it: one whose
+    key a colleague rotated, or which they disconnected, after it was read, keeps what it has."""
+    first, twice, _other = _connected_twice(session)
+
+    def rotates(own):
+        row = own.get(Integration, twice.id)
+        row.api_key_encrypted = secrets.encrypt("a-third-account-key")
+        own.add(row)
+        own.commit()
+
+    with a_colleague_meanwhile(session, _looks_for_connections_without_a_fingerprint, rotates):
+        disconnect(session=session, integration_id=first.id)
+
+    session.expire_all()
+    assert session.get(Integration, twice.id).account_fingerprint is None
 
 
 @pytest.fixture
