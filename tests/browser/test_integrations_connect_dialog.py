@@ -78,11 +78,11 @@ def test_cancel_while_a_slow_vendor_is_asked_closes_at_once_and_connects_nothing
     dialog.get_by_label("API key").fill(ANOTHER_ACCOUNT_KEY)
     cancel = dialog.get_by_role("button", name="Cancel").element_handle()
 
-    # Each call to the vendor (the key's check, the webhook's registration) takes 4 s: it will say yes.
-    # The walk below must close the dialog before those 8 s are up. At 2.5 s a call, a busy CI's walk
+    # Each call to the vendor (the key's check, the webhook's registration) takes 6 s: it will say yes.
+    # The walk below must close the dialog before those 12 s are up. At 2.5 s a call, a busy CI's walk
     # (the save's thread starting, the screenshot) clicked Cancel as the vendor had answered: the
     # save, done, closed the dialog under the click ("element is not stable", then "detached").
-    httpx.post(faults, json={"vendor": "hackerrank", "latency_ms": 4000}, timeout=10)
+    httpx.post(faults, json={"vendor": "hackerrank", "latency_ms": 6000}, timeout=10)
     try:
         save = dialog.get_by_role("button", name="Save & close")
         save.click()
