@@ -468,6 +468,19 @@ def _connect_dialog(vendor: VendorView, conn: IntegrationView | None = None) -> 
                         width="100%",
                     ),
                     refusal(S.form_error),
+                    # The spinner alone said nothing of what is waited for, nor that Cancel still works.
+                    rx.box(
+                        rx.cond(
+                            S.saving,
+                            rx.text(
+                                "Asking ",
+                                vendor.name,
+                                " to check the key… Cancel connects nothing.",
+                                size="2",
+                            ),
+                        ),
+                        role="status",
+                    ),
                     _cancel_or(rx.button("Save & close", type="submit", loading=S.saving)),
                     spacing="3",
                 ),

@@ -88,6 +88,9 @@ def test_cancel_while_a_slow_vendor_is_asked_closes_at_once_and_connects_nothing
         save.click()
         expect(save).to_be_disabled()  # the server's answer: the save is under way
         _until(lambda: _rows_named(demo_app, name))  # the vendor is being asked
+        expect(dialog.get_by_role("status")).to_have_text(
+            "Asking HackerRank to check the key… Cancel connects nothing."
+        )
         shoot(f"integrations-connect-waiting-{close.lower()}", dialog)
         # Still the dialog the admin filled in: the save's updates redraw nothing under their pointer.
         assert cancel.evaluate("button => button.isConnected")
