@@ -15,6 +15,7 @@ import re
 import smtplib
 import urllib.parse
 from email.message import EmailMessage
+from email.utils import parseaddr
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -395,6 +396,17 @@ def try_again(session: Session, message_id: int, actor: Actor) -> str:
     return f"The email to {message.to_address} goes with the next send."
 
 
+def _message_id(message: OutboxMessage) -> str:
+    """The email's own Message-ID, the same each time it goes.
+
+    A send that dies after the mail server took an email, before it could write so, leaves it to
+    go again once its claim runs out (``SENDING_LEASE``): Assay cannot tell that from a send that
+    died before. Mail clients show two copies with one Message-ID as one email.
+    """
+    domain = parseaddr(get_settings().mail_from)[1].rpartition("@")[2] or "assay.invalid"
+    return f"<outbox-{message.id}.{int(message.created_at.timestamp())}@{domain}>"
+
+
 def deliver_outbox(session: Session, limit: int = 100) -> int:
     """Hand waiting emails to the SMTP server, if one is configured; returns how many went.
 
@@ -437,6 +449,7 @@ def deliver_outbox(session: Session, limit: int = 100) -> int:
                     message.to_address,
                     message.subject,
                 )
+                email["Message-ID"] = _message_id(message)
                 email.set_content(message.body)
                 try:
                     smtp.send_message(email)

@@ -12,7 +12,7 @@ from dashboard.services import accounts, actors, assessments, notify, pipeline, 
 from dashboard.services.actors import SYSTEM, WEBHOOK, user
 from dashboard.services.errors import UserError
 from dashboard.settings import get_settings
-from models import Application, AssessmentAttempt, AttemptState, Notification, OutboxMessage, Role
+from models import Application, AssessmentAttempt, AttemptState, Notification, OutboxMessage, Role, utcnow
 from providers.base import AssessmentResult, AttemptStatus, Progress
 from tests.http_server import free_port
 
@@ -183,6 +183,33 @@ def test_mail_reaches_the_smtp_server_once_and_waits_while_it_is_down(
     assert message["To"] == "riley@example.com" and message["From"] == "Assay <assay@example.com>"
     assert "needs review" in message["Subject"]
     assert mail.sent_at is not None and mail.error is None
+
+
+def test_an_email_sent_twice_after_its_send_was_lost_carries_one_message_id(
+    session, pipeline_with_assessment, sandbox
+):
+    """The mail server took an email, and the send died before it could write so (a database
+    error, the worker killed): once its claim runs out it goes again, as it must, since Assay
+    cannot tell that from a send that died before the server took it. Both copies carry one
+    Message-ID, by which mail clients show the candidate or the team one email, not two."""
+    accounts.create_user(session=session, email="riley@example.com", name="Riley", role=Role.RECRUITER)
+    _completed_twice(session, pipeline_with_assessment)
+    inbox = _Inbox()
+    with _mail_server(inbox):
+        assert notify.deliver_outbox(session) == 1
+        [mail] = session.exec(select(OutboxMessage)).all()
+        mail.sent_at, mail.sending_since = (
+            None,
+            utcnow() - notify.SENDING_LEASE * 2,
+        )  # as the lost send left it
+        session.add(mail)
+        session.commit()
+        assert notify.deliver_outbox(session) == 1
+
+    first, second = inbox.messages
+    assert first["Message-ID"] is not None
+    assert first["Message-ID"] == second["Message-ID"]
+    assert first["Message-ID"].endswith("@example.com>")  # the domain of the address mail comes from
 
 
 class _Refusing(_Inbox):
