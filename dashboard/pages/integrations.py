@@ -202,40 +202,11 @@ def _connection(conn: IntegrationView, vendor: VendorView) -> rx.Component:
             _webhook(conn),
             _webhook_secret(conn),
             # Said on the card: the start's log line naming the pair reached no admin.
-            rx.cond(
-                conn.same_account != "",
-                rx.callout(
-                    conn.same_account,
-                    icon="copy",
-                    color_scheme="amber",
-                    size="1",
-                    width="100%",
-                    overflow_wrap="anywhere",
-                    class_name="same-account",
-                ),
+            _health_note(conn.same_account, conn.same_account, "copy", "amber", class_name="same-account"),
+            _health_note(
+                conn.webhook_error, rx.text("Webhooks kept for retry: ", conn.webhook_error), "inbox", "amber"
             ),
-            rx.cond(
-                conn.webhook_error != "",
-                rx.callout(
-                    rx.text("Webhooks kept for retry: ", conn.webhook_error),
-                    icon="inbox",
-                    color_scheme="amber",
-                    size="1",
-                    width="100%",
-                    overflow_wrap="anywhere",
-                ),
-            ),
-            rx.cond(
-                conn.last_error != "",
-                rx.callout(
-                    conn.last_error,
-                    icon="triangle-alert",
-                    color_scheme="red",
-                    size="1",
-                    width="100%",
-                    overflow_wrap="anywhere",
-                ),
-            ),
+            _health_note(conn.last_error, conn.last_error, "triangle-alert", "red"),
             rx.hstack(
                 rx.button(
                     "Rotate key or change region",
@@ -362,6 +333,16 @@ def _extra_field(field: FieldView, options: rx.Var | dict) -> rx.Component:
         rx.cond(field.help != "", rx.text(field.help, size="1", color_scheme="gray")),
         spacing="1",
         width="100%",
+    )
+
+
+def _health_note(when: rx.Var[str], said, icon: str, color: str, **props) -> rx.Component:
+    """A note on a connection's card, shown while ``when`` holds text: a problem to act on."""
+    return rx.cond(
+        when != "",
+        rx.callout(
+            said, icon=icon, color_scheme=color, size="1", width="100%", overflow_wrap="anywhere", **props
+        ),
     )
 
 
