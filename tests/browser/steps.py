@@ -134,6 +134,9 @@ def drag_card(page: Page, grip, column, landed) -> None:
     dnd-kit needs movement past its activation distance, and it finds the column under the
     pointer as the pointer moves: on a busy machine the last move can be read before the
     board settled, so the pointer nudges until the column is outlined (``data-drop-over``).
+    And until it stays put: dnd-kit scrolls a board wider than the window while the pointer is
+    near its edge, and the last column, scrolled on from under a pointer released at once, was
+    "dropped outside the stages" (twice in CI on a loaded machine). A person waits for it too.
     """
     board_url = page.url
     box = grip.bounding_box()
@@ -141,14 +144,14 @@ def drag_card(page: Page, grip, column, landed) -> None:
     page.mouse.move(x, y)
     page.mouse.down()
     page.mouse.move(x + 20, y + 8, steps=5)
-    for nudge in range(20):
+    for nudge in range(40):
         goal = column.bounding_box()
         page.mouse.move(
             goal["x"] + goal["width"] / 2 + nudge % 2, goal["y"] + 40, steps=15 if nudge == 0 else 2
         )
-        if column.get_attribute("data-drop-over") == "true":
-            break
         page.wait_for_timeout(100)
+        if column.get_attribute("data-drop-over") == "true" and column.bounding_box() == goal:
+            break
     else:
         raise AssertionError("the column never showed it was the drop target")
     page.mouse.up()
