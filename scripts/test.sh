@@ -37,11 +37,11 @@ if [ $# -gt 0 ]; then  # a part of the suite, as asked
 fi
 
 # Four pytest processes side by side, since the suite mostly waits (on apps, browsers, the
-# sandbox's pacing) and one process would leave a core idle. The test files are dealt into four
-# shares of about equal time (tests/durations.json; tests/conftest.py, _shard); the browser walks
-# go to the first two only, each with its own demo app and frontend build. Each process but the
-# first has a PostgreSQL database of its own; their reports follow the first's.
-export ASSAY_TEST_BROWSER_SHARES=2
+# sandbox's pacing) and one process would leave a core idle: the service tests here, the other
+# tests and the fault matrix in a second, the browser walks dealt into two more by their measured
+# time (tests/durations.json; tests/conftest.py, _shard), each with its own demo app and frontend
+# build. Each but the first has a PostgreSQL database of its own; their reports follow the first's.
+# (Every test file dealt into four shares by time instead was slower: CI161, 25m40s.)
 rm -f artifacts/*-junit.xml  # scripts/test_durations.py reads this run's only
 aside() {  # aside NAME DATABASE [ENV=VALUE...] -- PYTEST ARGS: one more pytest in the background
   local name="$1" db; db="$(.venv/bin/python scripts/fresh_database.py "$ASSAY_TEST_POSTGRES_URL" "$2")"
@@ -56,12 +56,11 @@ aside() {  # aside NAME DATABASE [ENV=VALUE...] -- PYTEST ARGS: one more pytest 
   aside="${asides[*]}"  # killed on any exit from here on, even if starting the next one fails
 }
 asides=() names=()
-aside share-2 assay_share_2 ASSAY_TEST_SHARD=2/4 ASSAY_TEST_WEB_DIR=.web-tests-2 -- tests
-aside share-3 assay_share_3 ASSAY_TEST_SHARD=3/4 -- tests
-aside share-4 assay_share_4 ASSAY_TEST_SHARD=4/4 -- tests
+aside others assay_others -- --ignore=tests/services --ignore=tests/browser
+aside browser-1 assay_browser_1 ASSAY_TEST_SHARD=1/2 ASSAY_TEST_WEB_DIR=.web-tests -- tests/browser
+aside browser-2 assay_browser_2 ASSAY_TEST_SHARD=2/2 ASSAY_TEST_WEB_DIR=.web-tests-2 -- tests/browser
 status=0
-ASSAY_TEST_SHARD=1/4 ASSAY_TEST_WEB_DIR=.web-tests .venv/bin/python -m pytest --durations=10 \
-  --junitxml=artifacts/share-1-junit.xml tests || status=$?
+.venv/bin/python -m pytest --durations=15 --junitxml=artifacts/services-junit.xml tests/services || status=$?
 for i in "${!asides[@]}"; do
   wait "${asides[$i]}" || status=$?
   echo "=== ${names[$i]} (artifacts/${names[$i]}-tests.log) ==="

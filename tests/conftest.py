@@ -516,13 +516,11 @@ def pytest_collection_modifyitems(config, items):
     stopped before the demo app starts: all build the same ``.web-tests`` folder, whose settings
     name the serving port.
 
-    ``ASSAY_TEST_SHARD=k/n`` keeps the k-th of n shares of the tests (see ``_shard``); the
-    browser walks go to the first ``ASSAY_TEST_BROWSER_SHARES`` shares only (each builds a frontend).
+    ``ASSAY_TEST_SHARD=k/n`` keeps the k-th of n shares of the tests (see ``_shard``).
     """
     if shard := os.environ.get("ASSAY_TEST_SHARD"):
         k, n = (int(part) for part in shard.split("/"))
-        with_browser = int(os.environ.get("ASSAY_TEST_BROWSER_SHARES", n))
-        kept = _shard(items, n, with_browser)[k - 1]
+        kept = _shard(items, n)[k - 1]
         config.hook.pytest_deselected(items=[i for i in items if i.nodeid not in kept])
         items[:] = [i for i in items if i.nodeid in kept]
 
@@ -536,7 +534,7 @@ def pytest_collection_modifyitems(config, items):
 DURATIONS = pathlib.Path(__file__).with_name("durations.json")
 
 
-def _shard(items: list[pytest.Item], n: int, with_browser: int) -> list[set[str]]:
+def _shard(items: list[pytest.Item], n: int) -> list[set[str]]:
     """The tests dealt into ``n`` shares of about equal running time (their node ids), for as many
     pytest processes side by side (scripts/test.sh), every test in exactly one: a new test file
     needs no list updated.
@@ -546,7 +544,7 @@ def _shard(items: list[pytest.Item], n: int, with_browser: int) -> list[set[str]
     seconds per byte of the measured files of its kind (browser walks or not). A file longer than
     half a share (the fault matrix) is dealt a test function at a time, each its part of the
     file's time by its number of tests. The largest are dealt first, each to the lightest share
-    so far: the browser walks among the first ``with_browser`` shares, then the others among all.
+    so far.
     """
     root = pathlib.Path(__file__).parent.parent
     measured = json.loads(DURATIONS.read_text()) if DURATIONS.exists() else {}
@@ -581,13 +579,10 @@ def _shard(items: list[pytest.Item], n: int, with_browser: int) -> list[set[str]
             units.append((seconds[path] * len(ids) / len(tests), path, ids))
     shares: list[set[str]] = [set() for _ in range(n)]
     weights = [0.0] * n
-    for walk, allowed in ((True, range(min(with_browser, n))), (False, range(n))):
-        for time, path, ids in sorted(units, key=lambda u: (-u[0], str(u[1]), u[2][0])):
-            if (path in walks) != walk:
-                continue
-            lightest = min(allowed, key=lambda i: weights[i])
-            shares[lightest].update(ids)
-            weights[lightest] += time
+    for time, _path, ids in sorted(units, key=lambda u: (-u[0], str(u[1]), u[2][0])):
+        lightest = weights.index(min(weights))
+        shares[lightest].update(ids)
+        weights[lightest] += time
     return shares
 
 
