@@ -13,12 +13,18 @@ import sys
 import tempfile
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.app_process import ROOT, app_env, free_port, logged_errors, serving_app
 from tests.browser.steps import DEMO_PASSWORD, sign_in_on
 from tests.sandbox_server import running_sandbox
 
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+WAIT_MS = 20_000
+"""How long a walk waits for the page: a click, a fill, and an assertion alike. Four test processes
+share CI's two cores; an assertion's own default, 5 s, once ran out there before the users page drew
+a hundred people that take half a second on an idle machine."""
+expect.set_options(timeout=WAIT_MS)
 
 
 @pytest.fixture(scope="session")
@@ -87,6 +93,13 @@ def demo_app(browser_sandbox_url) -> RunningApp:
 @pytest.fixture(scope="session")
 def app_url(demo_app) -> str:
     return demo_app.url
+
+
+@pytest.fixture
+def page(page):
+    """pytest-playwright's page, waiting WAIT_MS for what a walk does to it."""
+    page.set_default_timeout(WAIT_MS)
+    return page
 
 
 @pytest.fixture

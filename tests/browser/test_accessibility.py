@@ -29,7 +29,6 @@ SIGNED_IN_PAGES = [
 
 
 def test_no_page_breaks_a_wcag_a_or_aa_rule(page, app_url, sign_in):
-    page.set_default_timeout(20_000)
     assert AXE.is_file(), "make test installs axe-core into .tools"
     page.goto(f"{app_url}/sign-in")
     broken = {"/sign-in": broken_rules(page)}
@@ -68,7 +67,6 @@ def test_no_page_breaks_a_wcag_a_or_aa_rule(page, app_url, sign_in):
 def test_a_toasts_words_are_as_readable_as_the_page(page, app_url, sign_in):
     """Found by a walk: every success and error toast ("Ann added.", "… is already in this job")
     was green or red text too faint against its tint (sonner's colours, 4.3:1), below AA's 4.5:1."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     page.goto(f"{app_url}/jobs/1")
     add_candidate(page, "Walk Toast Contrast")
@@ -84,7 +82,6 @@ def test_each_toasts_close_button_says_which_toast_it_closes(page, app_url, sign
     """Found by a screen reader walk: with two toasts up, both close buttons were "Close toast"
     (sonner's one name for all of them), so tabbing to one did not tell which it would close.
     Each is described by its toast's message, read after the name."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     page.goto(f"{app_url}/jobs/1")
     add_candidate(page, "Walk Toast Names")
@@ -112,7 +109,6 @@ def test_every_page_has_its_navigation_and_main_content_as_landmarks_and_one_tit
     its headings to find a section. Found by walks: no page had a landmark, so the navigation's
     links were read out before every page; and every heading was a top-level one (the product's
     name, the page's title, each vendor on the integrations page, each section)."""
-    page.set_default_timeout(20_000)
     sign_in("admin@assay.test")
     missing = {}
     for path in SIGNED_IN_PAGES:
@@ -129,7 +125,6 @@ def test_every_page_has_its_navigation_and_main_content_as_landmarks_and_one_tit
 def test_the_navigation_marks_the_section_open(page, app_url, sign_in, shoot):
     """Found by a walk: no navigation link said which page was open, to the eye or to a screen
     reader (aria-current); a job's board, plan and review, and a candidate's page, are under Jobs."""
-    page.set_default_timeout(20_000)
     sign_in("admin@assay.test")
     navigation = page.get_by_role("navigation", name="Main")
     for path, section in [
@@ -152,7 +147,6 @@ def test_a_link_under_the_pointer_stays_readable(page, app_url, sign_in):
     """Found by a walk: every link turned faint under the pointer (Reflex's hover colour, accent-8):
     a candidate's name in the queue 2.6:1 on white, "Edit plan" 2.0:1 on its button's tint, below
     AA's 4.5:1; the pointer rests on "Edit plan" as the plan's "Back to the board" is clicked."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     page.goto(f"{app_url}/queue")
     page.get_by_role("row").nth(1).get_by_role("link").first.hover()
@@ -166,7 +160,6 @@ def test_an_empty_board_wider_than_the_window_scrolls_by_keyboard(page, app_url,
     """Found by a walk: a new job's board, or one filtered to nobody, is wider than a small laptop's
     window, and none of its columns holds a card to tab to: a keyboard user could not scroll to
     its last stages (axe: scrollable-region-focusable). The board is a named region one tabs to."""
-    page.set_default_timeout(20_000)
     page.set_viewport_size({"width": 1024, "height": 768})
     sign_in("recruiter@assay.test")
     new_job(page, "Empty Board Walk")
@@ -206,7 +199,6 @@ def test_every_box_that_scrolls_is_a_named_region_one_tabs_to(page, app_url, sig
     unless a row held a link) and a screen reader did not name. Each is a region, named for what
     it holds, one tabs to and scrolls with the arrow keys; so is every table's box, at a width
     where it fits too."""
-    page.set_default_timeout(20_000)
     page.set_viewport_size({"width": width, "height": 800})
     sign_in("admin@assay.test")
     unnamed = {}
@@ -222,7 +214,6 @@ def test_every_tab_stop_has_a_name_read_aloud(page, app_url, sign_in):
     stop a screen reader announced as a bare "application" (recharts' keyboard layer), saying
     neither what it shows nor why the focus went there. Each page's first 60 Tab stops are
     read as Playwright's accessibility tree gives them: every one with a role and a name."""
-    page.set_default_timeout(20_000)
     sign_in("admin@assay.test")
     unnamed = {}
     for path in SIGNED_IN_PAGES:
@@ -256,7 +247,6 @@ def test_every_password_form_says_whose_password_it_is(page, app_url, sign_in):
     password manager could not tell whose password it was changing; the sign-in form's boxes
     said neither that they were a username nor which password ("[DOM] Input elements should
     have autocomplete attributes")."""
-    page.set_default_timeout(20_000)
     said = []
     page.on("console", lambda message: said.append(f"{page.url}: {message.text}"))
     page.goto(f"{app_url}/sign-in")

@@ -34,7 +34,6 @@ def _page_width_fits(page) -> bool:
 def test_scheduling_an_interview_empties_the_boxes_refuses_absurd_names_and_long_ones_wrap(
     page, app_url, sign_in, shoot
 ):
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     open_new_application(page, app_url, 1, "Walk Interviews")
     when = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=2)).strftime("%Y-%m-%d 15:00")
@@ -69,7 +68,6 @@ def test_one_interview_is_cancelled_after_a_question_and_the_other_stays_booked(
     page, app_url, sign_in, shoot
 ):
     """Found in a review: an interview could be called off only by rejecting the candidate."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     open_new_application(page, app_url, 1, "Walk Moved Interview")
     soon = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=2)
@@ -105,7 +103,6 @@ def test_one_interview_is_cancelled_after_a_question_and_the_other_stays_booked(
 
 
 def test_the_application_pages_chip_is_the_boards_colour(page, app_url, sign_in, shoot):
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     page.goto(f"{app_url}/jobs/1")
     card = page.locator(".pipeline-card", has=page.locator(".rt-Badge", has_text="needs sending")).first
@@ -132,7 +129,6 @@ def _saying(page, message: str):
 def test_opening_a_notification_reads_it_for_that_person_and_mark_all_read_says_so(
     page, app_url, sign_in, shoot
 ):
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     page.goto(f"{app_url}/notifications")
     expect(_bold(page).first).to_be_visible()
@@ -170,7 +166,6 @@ def test_opening_a_notification_reads_it_for_that_person_and_mark_all_read_says_
 def test_a_hiring_manager_is_offered_no_control_only_recruiters_may_use(page, app_url, sign_in, shoot):
     """The board hides what moves cards from a hiring manager; the application page offered it
     (the stage select, Send an assessment, Re-attempt, the interview boxes), each click refused."""
-    page.set_default_timeout(20_000)
     sign_in("manager@assay.test")
     page.goto(f"{app_url}/jobs/1/review")
     show_all = page.get_by_label("Show every finished attempt")
@@ -203,7 +198,6 @@ def test_a_notifications_icon_keeps_its_size_beside_a_message_that_wraps(page, a
     """Found by a walk at 800 px: beside a message wrapped onto three lines, each kind's icon
     was squeezed to half its width, a smudge rather than a clipboard or a flag, and the time
     broke in two."""
-    page.set_default_timeout(20_000)
     page.set_viewport_size({"width": 800, "height": 900})
     sign_in("manager@assay.test")
     page.goto(f"{app_url}/notifications")
@@ -225,7 +219,6 @@ def test_the_navigation_counts_the_unread_and_the_rows_say_which_live_from_anoth
 ):
     """Found by a walk: unread notifications were told by bold alone, which a screen reader does
     not read, and no count of them showed anywhere: not on the navigation, not by "Mark all read"."""
-    page.set_default_timeout(20_000)
     sign_in("manager@assay.test")  # a hiring manager: their job's notifications only
     page.goto(f"{app_url}/")
     counted = page.get_by_role("link", name=re.compile(r"^Notifications, \d+ unread$"))
@@ -286,7 +279,6 @@ def test_a_result_without_a_total_score_still_shows_its_time_breakdown_and_warni
     """Found by a hiring manager's walk: a finished test whose vendor sent no total score showed
     its name and buttons, and nothing of the 66.7 minutes it took, its Coding Score or the tab
     switches the vendor warned of (the whole result hung on the score)."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     open_new_application(page, app_url, 1, "Walk Noscore")
     _finished_without_a_score(demo_app.db_url, int(page.url.rstrip("/").rsplit("/", 1)[1]))
@@ -338,7 +330,6 @@ def test_the_outbox_shows_older_emails_finds_one_and_says_once_that_none_is_sent
 ):
     """Found by a walk: the outbox held the newest 100 emails and no way to older ones, and each
     row said "kept in the outbox (no SMTP server set)", in small grey type, 100 times over."""
-    page.set_default_timeout(20_000)
     _write_emails(demo_app.db_url, 150)  # with the demo's, more than two pages
     try:
         sign_in("recruiter@assay.test")
@@ -378,7 +369,6 @@ def test_the_outbox_shows_older_emails_finds_one_and_says_once_that_none_is_sent
 def test_a_new_deadline_is_set_with_enter_as_with_the_button(page, app_url, sign_in, shoot):
     """Found by a walk: in "Extend the deadline", Enter in the date box did nothing, neither
     extending nor saying why not; only a click on Extend did."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     open_new_application(page, app_url, 1, "Walk Deadline Enter")
     _, attempt = send_a_test(page, "HackerRank")
@@ -398,7 +388,6 @@ def test_a_new_deadline_is_set_with_enter_as_with_the_button(page, app_url, sign
 
 def test_the_interview_time_box_shows_its_whole_placeholder(page, app_url, sign_in, shoot):
     """Found by a walk: the box read "YYYY-MM-DD HH:MM (UT", its hint of the format cut off."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     open_new_application(page, app_url, 1, "Wanda Wide")
     box = page.get_by_label("Interview time")
@@ -422,7 +411,6 @@ def test_a_hiring_manager_following_a_link_to_another_jobs_candidate_hears_a_tit
 ):
     """Found by a walk: a hiring manager following a colleague's link to a candidate of another
     job read the refusal under an empty title: a screen reader heard "heading level 1" and nothing."""
-    page.set_default_timeout(20_000)
     sign_in("manager@assay.test")  # Backend Engineer's (job 1) only
     (elsewhere,) = query_app(
         demo_app.db_url, "SELECT id FROM application WHERE job_id = 2 ORDER BY id LIMIT 1"
@@ -439,7 +427,6 @@ def test_a_new_candidates_tests_interviews_and_notes_each_say_there_are_none(pag
     """Found by a walk: on a candidate just added, a recruiter saw nothing under Interviews and
     Notes but their boxes, and a hiring manager saw no word about tests at all: as if the page
     had not finished loading, or the tests were hidden from them."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     open_new_application(page, app_url, 1, "Walk Nothing Yet")
     application_url = page.url
@@ -468,7 +455,6 @@ def test_marking_reviewed_or_all_read_leaves_the_focus_where_the_outcome_is_said
 ):
     """Found by a walk: Mark reviewed goes once pressed, and Mark all read is disabled: the focus
     fell to the page's body, a screen reader said nothing, and the next Tab started from the top."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     open_new_application(page, app_url, 1, "Walk Focus Kept")
     name, attempt = send_a_test(page, "CoderPad Screen")
@@ -504,7 +490,6 @@ def test_mark_all_read_is_said_once(page, app_url, sign_in, shoot):
     """Found by a screen reader walk: Mark all read was answered three times, "All read" by the
     count (a live status) and again as the focus landed on it, then "Marked 27 notifications
     read." by a toast. The focus, on the count, says it; nothing else does."""
-    page.set_default_timeout(20_000)
     sign_in("admin@assay.test")
     page.goto(f"{app_url}/users")
     page.get_by_label("Invite name").fill("Nell Unread")

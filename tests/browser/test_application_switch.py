@@ -30,7 +30,6 @@ def test_following_a_link_to_another_application_never_draws_the_one_before(page
     """Found by a fresh clone's run (ci127): the next application's page drew the previous one,
     buttons and all, until the server answered its load, and the walk's "Move to stage" clicked
     the previous candidate's menu."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     open_new_application(page, app_url, 2, "Sam Switch", "sam.switch@example.com")
     first = page.url
@@ -50,7 +49,6 @@ def test_following_a_link_to_another_application_never_draws_the_one_before(page
 def test_opening_another_job_s_board_never_draws_the_board_before(page, app_url, sign_in):
     """As the application page: the next board drew the previous job's columns and cards until
     the server answered its load."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     page.goto(f"{app_url}/jobs/1")
     expect(page.get_by_role("heading", name="Backend Engineer", exact=True)).to_be_visible()
@@ -65,7 +63,6 @@ def test_opening_another_job_s_board_never_draws_the_board_before(page, app_url,
 
 def test_opening_another_job_s_plan_never_draws_the_plan_before(page, app_url, sign_in):
     """As the board: the next job's plan drew the previous job's stages until its load answered."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     page.goto(f"{app_url}/jobs/1/plan")
     expect(page.get_by_role("heading", name="Backend Engineer: interview plan")).to_be_visible()
@@ -88,7 +85,6 @@ def test_opening_another_job_s_plan_never_draws_the_plan_before(page, app_url, s
 def test_a_board_refused_before_is_not_shown_refused_on_the_next_board(page, app_url, sign_in):
     """A board that refused (a job gone, or not theirs) left its refusal up on the next board the
     recruiter opened, until the server answered that board's load."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     page.goto(f"{app_url}/jobs/999999")
     expect(page.locator(".page-refusal")).to_contain_text("That job does not exist.")
@@ -103,7 +99,6 @@ def test_a_board_refused_before_is_not_shown_refused_on_the_next_board(page, app
 
 def test_an_application_refused_before_is_not_shown_refused_on_the_next_one(page, app_url, sign_in):
     """As the board: the refusal of an application gone stayed up on the next one opened."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     open_new_application(page, app_url, 2, "Rae Refused", "rae.refused@example.com")
     path = page.url.removeprefix(app_url)

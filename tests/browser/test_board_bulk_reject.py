@@ -10,7 +10,6 @@ pytestmark = pytest.mark.browser
 
 
 def test_the_selected_cards_are_rejected_together_with_a_reason(page, app_url, sign_in, shoot):
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     new_job(page, "Bulk Reject Engineer")
     page.get_by_role("link", name="Back to the board").click()

@@ -24,7 +24,6 @@ def _column(page, stage: str):
 
 
 def test_select_move_in_bulk_move_one_and_see_another_tab_live(page, app_url, shoot, sign_in):
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     new_job(page, JOB)
     page.get_by_role("link", name="Back to the board").click()
@@ -132,7 +131,6 @@ def test_a_card_dragged_by_its_name_or_moved_by_keyboard(page, sign_in, shoot):
     and the board gave way to the application page. By keyboard, Space on the card's
     checkbox ticks it; Space on the card lifts it, an arrow goes one stage over, Space
     drops it there, a screen reader hears names, and the focus stays on the moved card."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     new_job(page, "Data Platform Engineer")
     page.get_by_role("link", name="Back to the board").click()
@@ -232,7 +230,6 @@ def test_a_card_released_over_a_column_drops_there_though_the_board_moved_under_
     lost the column it was over, measured before the board was drawn anew under the held card.
     Here the board moves down under the held card (a notice drawn above it), which leaves
     dnd-kit's measure of the columns behind; the card must land where it is released."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     new_job(page, "Moved Board Engineer")
     page.get_by_role("link", name="Back to the board").click()
@@ -258,7 +255,6 @@ def test_a_pasted_name_or_email_too_long_is_refused_saying_why_not_cut(page, sig
     """Found by a walk: a pasted name over 120 characters (an email over 254) was cut silently by
     the box, so the server's "at most 120 characters" never showed, and a long pasted email could
     be cut into another valid-looking address."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     new_job(page, "Long Names Engineer")
     page.get_by_role("link", name="Back to the board").click()
@@ -281,7 +277,6 @@ def test_a_pasted_name_or_email_too_long_is_refused_saying_why_not_cut(page, sig
 def test_namesakes_on_the_demo_board_are_told_apart_by_their_emails(page, app_url, sign_in, shoot):
     """Found by a walk: the demo job's two Linus Lovelaces made two identical cards, and their
     checkboxes, links, drag handles and "Move to" menus each shared one name for a screen reader."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     page.get_by_role("link", name="Backend Engineer", exact=True).click()
     namesakes = page.get_by_role(
@@ -298,7 +293,6 @@ def test_namesakes_on_the_demo_board_are_told_apart_by_their_emails(page, app_ur
 def test_a_bulk_move_by_keyboard_leaves_the_focus_on_a_moved_card(page, sign_in):
     """Found by a walk: "Move selected to", a stage picked by keyboard, took its bar away with the
     selection, and the focus fell to the page's top: the next Tab started again at the navigation."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     new_job(page, "Bulk Keyboard Engineer")
     page.get_by_role("link", name="Back to the board").click()
@@ -329,7 +323,6 @@ def test_ticking_the_first_card_leaves_the_next_one_where_it_was(page, sign_in, 
     """Found by a walk: the first tick brought the selection bar in above the board, pushing every
     card 60 px down: the click aimed at the next card's checkbox landed on the card above it (its
     "Move to" button, opening a menu), or on nothing."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     new_job(page, "Steady Board Engineer")
     page.get_by_role("link", name="Back to the board").click()
@@ -356,7 +349,6 @@ def test_in_a_narrow_window_ticking_a_card_leaves_the_cards_where_they_were(page
     """Found by helper-h84: narrower than its buttons, the selection bar wrapped onto a second line
     (a third on a phone), taller than the place kept for it, so the first tick pushed every card
     down under the pointer again (32 px at 800 px wide, 44 px on a phone)."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     new_job(page, f"Narrow Bar Engineer {width}")
     page.get_by_role("link", name="Back to the board").click()
@@ -388,7 +380,6 @@ def test_in_a_narrow_window_ticking_a_card_leaves_the_cards_where_they_were(page
 def test_clearing_the_selection_by_keyboard_leaves_the_focus_on_a_card_it_unticked(page, sign_in):
     """Found by helper-h84's keyboard walk: "Clear selection" took its bar away with the selection,
     and the focus fell to the page's body: a screen reader was left on nothing."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     new_job(page, "Clear Keyboard Engineer")
     page.get_by_role("link", name="Back to the board").click()

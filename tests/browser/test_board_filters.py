@@ -14,7 +14,6 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_status_picked_while_a_score_box_holds_junk_says_why_the_board_stays(page, app_url, sign_in, shoot):
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     page.goto(f"{app_url}/jobs/1")
     counted = page.get_by_text(re.compile(r"^\d+ of \d+ applications$"))  # not a card holding the word
@@ -33,7 +32,6 @@ def test_a_status_picked_while_a_score_box_holds_junk_says_why_the_board_stays(p
 def test_a_column_the_filter_empties_does_not_say_no_one_is_there(page, app_url, sign_in, shoot):
     """Found by a walk: filtered to "Assessment needs review", Applied, Onsite and Offer read
     "No one here" beside "6 of 17 applications", as if those stages were empty."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     page.goto(f"{app_url}/jobs/1")
     onsite = page.locator(".pipeline-column[data-stage='Onsite']")

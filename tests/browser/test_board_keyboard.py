@@ -25,7 +25,6 @@ def _tick(page, *names: str) -> None:
 
 
 def test_escape_clears_the_selection_unless_a_menu_or_dialog_is_open(page, sign_in, shoot):
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     new_job(page, "Escape Selection Engineer")
     page.get_by_role("link", name="Back to the board").click()
@@ -128,7 +127,6 @@ def test_a_screen_reader_goes_from_stage_to_stage_by_their_headings(page, sign_i
     """Found by a keyboard walk: the stages' names were plain text, so a screen reader user could
     not jump from stage to stage (the H key) as the plan page lets them; they read every card's
     every control to find where Onsite began."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     new_job(page, "Stage Headings Engineer")
     page.get_by_role("link", name="Back to the board").click()
@@ -143,7 +141,6 @@ def test_a_cards_menu_offers_the_stage_it_is_in_as_unavailable(page, sign_in, sh
     """Found by a keyboard walk: a card's "Move to" menu opened on the stage the card is in, first,
     as if it were a move to make: Enter there moved nobody. Now that one is shown but unavailable
     (a screen reader says so), and the menu opens on the first stage it can go to."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     new_job(page, "Menu Stage Engineer")
     page.get_by_role("link", name="Back to the board").click()
@@ -171,7 +168,6 @@ def test_a_screen_reader_hears_how_many_are_selected(page, sign_in):
     """Found by a screen-reader walk: ticking a stage's box ticked three cards, and Escape unticked
     them all, in silence (the count shows only in the bar): a screen reader heard "checked" on
     the one box it was on, and nothing of the others."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     new_job(page, "Said Selection Engineer")
     page.get_by_role("link", name="Back to the board").click()
@@ -193,7 +189,6 @@ def test_arrows_go_from_card_to_card_and_stage_to_stage(page, sign_in, shoot):
     column's tenth card took forty Tabs (its box, name, menu and handle, in every card above it).
     Up and down now go to the same control in the card above or below, left and right to the
     stage beside (past empty ones); a card lifted by keyboard still goes stage to stage."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     new_job(page, "Arrow Keys Engineer")
     page.get_by_role("link", name="Back to the board").click()
@@ -243,7 +238,6 @@ def test_arrows_go_from_card_to_card_and_stage_to_stage(page, sign_in, shoot):
 def test_a_move_says_whom_it_moved(page, sign_in):
     """Found by a screen-reader walk: moving three candidates one after another, each by its menu,
     was told "Moved to Onsite." three times, naming nobody; the review page says whom."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     new_job(page, "Said Move Engineer")
     page.get_by_role("link", name="Back to the board").click()

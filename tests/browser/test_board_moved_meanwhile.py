@@ -13,7 +13,6 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_card_moved_by_a_colleague_while_its_menu_is_open_says_so(page, app_url, sign_in, shoot):
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     new_job(page, "Menu Race Engineer")
     page.get_by_role("link", name="Back to the board").click()

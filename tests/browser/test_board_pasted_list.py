@@ -19,7 +19,6 @@ SHEET = "\n".join(
 
 
 def test_a_pasted_list_adds_the_good_lines_and_keeps_the_refused_one_to_mend(page, sign_in, shoot):
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     new_job(page, "Careers Fair Engineer")
     page.get_by_role("link", name="Back to the board").click()
@@ -66,7 +65,6 @@ def test_a_pasted_list_adds_the_good_lines_and_keeps_the_refused_one_to_mend(pag
 def test_a_list_pasted_into_a_plan_that_starts_with_a_test_is_told_it_goes_to_each(page, sign_in, shoot):
     """Found in a review: the plan's first stage sent its test on entry to every line added, and
     the dialog said nothing of it before Add candidates."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     new_job(page, "Graduate Fair Engineer")
     page.get_by_label("New stage name").fill("Coding screen")

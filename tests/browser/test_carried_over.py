@@ -36,7 +36,6 @@ def _move_by_menu(page, stage: str) -> None:
 
 
 def test_a_test_still_open_is_carried_to_the_next_stage_not_sent_twice(page, app_url, shoot, sign_in):
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     new_job(page, JOB)
     test = _stage_sending(page, FIRST)

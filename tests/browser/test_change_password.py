@@ -30,7 +30,6 @@ def test_an_invited_person_changes_the_first_password_they_were_handed(
 ):
     """Nobody could change their own password: an invite's generated first one (or an admin's new
     one) stayed in use for good, as handed over on a note or in a chat."""
-    page.set_default_timeout(20_000)
     sign_in("admin@assay.test")
     page.goto(f"{app_url}/users")
     page.get_by_label("Invite name").fill("Pat Passwordless")
@@ -84,7 +83,6 @@ def test_an_invited_person_changes_the_first_password_they_were_handed(
 
 def test_change_my_password_is_in_reach_on_a_phone(page, app_url, sign_in, shoot):
     """The name beside it is left out of a phone's top bar; the link is not."""
-    page.set_default_timeout(20_000)
     page.set_viewport_size({"width": 390, "height": 800})
     sign_in("manager@assay.test")
     link = page.get_by_role("navigation").get_by_role("link", name="Change my password")

@@ -13,7 +13,6 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_typo_in_the_email_is_corrected_from_the_candidate_s_page(page, app_url, sign_in, shoot):
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     open_new_application(page, app_url, 1, "Walk Typo", "walk.typo@exmaple.com")
     open_new_application(page, app_url, 1, "Walk Typo Other", "walk.typo.other@example.com")

@@ -38,7 +38,6 @@ def _close_when_settled(candidate) -> None:
 
 @pytest.mark.parametrize("vendor", SCORED)
 def test_a_scored_test_from_each_vendor(page, app_url, sign_in, shoot, vendor):
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     display = registry.VENDORS[vendor].display_name
     name = f"Walk {display}"
@@ -77,7 +76,6 @@ def _interview_in_onsite(page, app_url, name: str, interviewers: str):
 
 
 def test_a_live_interview_pad_from_its_stage_template(page, app_url, sign_in, shoot):
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     interview, pad = _interview_in_onsite(page, app_url, "Walk CoderPad Interview", "Grace Hopper, Alan Kay")
 
@@ -95,7 +93,6 @@ def test_a_live_interview_pad_from_its_stage_template(page, app_url, sign_in, sh
 def test_an_interview_rooms_card_speaks_of_the_room_not_of_a_test(page, app_url, sign_in, shoot):
     """Found by a walk: the Onsite pad's card read "Candidate's test link" beside the link the
     interviewers meet in too, and "No deadline set" under it, as if the interview could expire."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     interview, pad = _interview_in_onsite(page, app_url, "Walk Room Words", "Grace Hopper")
 
@@ -110,7 +107,6 @@ def test_an_interview_rooms_card_speaks_of_the_room_not_of_a_test(page, app_url,
 def test_cancelling_an_interview_says_first_its_pad_stays_open(page, app_url, sign_in, shoot):
     """CoderPad Interview documents no way to withdraw a pad: the question says so before the
     click, and the interview is called off all the same."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     interview, pad = _interview_in_onsite(page, app_url, "Walk Cancelled Pad", "Grace Hopper")
     expect(pad).to_contain_text("attempt 1 · Interview room")  # not "One-off": no test sent outside the plan

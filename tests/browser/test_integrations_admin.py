@@ -40,7 +40,6 @@ def _sync_runs(db_url: str, integration_id: str) -> list[str]:
 
 
 def test_admin_connects_rotates_and_disconnects_a_vendor(page, demo_app, app_url, shoot, sign_in):
-    page.set_default_timeout(20_000)
 
     page.goto(f"{app_url}/sign-in")
     page.get_by_label("Email").fill("admin@assay.test")
@@ -181,7 +180,6 @@ def test_admin_connects_rotates_and_disconnects_a_vendor(page, demo_app, app_url
 
 
 def test_a_hiring_manager_sees_only_their_job_and_no_integrations(page, app_url, shoot, sign_in):
-    page.set_default_timeout(20_000)
     sign_in("manager@assay.test")
 
     # Exact: a job whose title holds one of these ("Senior Backend Engineer") would match too.
@@ -215,7 +213,6 @@ LONG_NAME = "Hubert Wolfeschlegelsteinhausenbergerdorffwelchevoralternwarengewis
 def test_users_page_keeps_a_refused_invite_confirms_deactivation_and_wraps_long_names(
     page, app_url, shoot, sign_in
 ):
-    page.set_default_timeout(20_000)
     page.set_viewport_size({"width": 1600, "height": 900})
     sign_in("admin@assay.test")
     page.goto(f"{app_url}/users")
@@ -297,7 +294,6 @@ def test_each_control_on_the_users_page_names_whose_it_is(page, app_url, sign_in
     select "Role" and its button "Deactivate", so a screen reader tabbing down heard "Data Engineer,
     checkbox, checked" for each person without whose, and a locator by a job's title found a box
     in every row (test_board_cards' job "Long Names Engineer" broke a locator of "Name")."""
-    page.set_default_timeout(20_000)
     sign_in("admin@assay.test")
     page.goto(f"{app_url}/users")
     riley = page.get_by_role("row", name=re.compile("recruiter@assay.test"))
@@ -333,7 +329,6 @@ def test_each_control_on_the_integrations_page_names_its_connection(page, app_ur
     """Every connection's card offered "Rename", "Sync now", "Disconnect" and "Reveal", and every
     vendor's tile "Connect": an admin using a screen reader heard six of each with nothing of which
     connection they would disconnect."""
-    page.set_default_timeout(20_000)
     sign_in("admin@assay.test")
     page.goto(f"{app_url}/integrations")
     card = page.locator(".integration-connection", has_text="iMocha").first  # the demo's
@@ -344,7 +339,6 @@ def test_each_control_on_the_integrations_page_names_its_connection(page, app_ur
 
 
 def _open_coodesh_dialog(page, app_url, sign_in):
-    page.set_default_timeout(20_000)
     sign_in("admin@assay.test")
     page.goto(f"{app_url}/integrations")
     page.locator(".vendor-tile", has_text="Coodesh").first.get_by_role(
@@ -436,7 +430,6 @@ def test_a_setting_with_fixed_values_is_offered_as_a_select(page, app_url, shoot
 
 def test_a_refusal_naming_a_long_custom_url_wraps_inside_the_connect_dialog(page, app_url, shoot, sign_in):
     """The vendor's address has no space to break at: the refusal ran out of the dialog, its end unread."""
-    page.set_default_timeout(20_000)
     sign_in("admin@assay.test")
     page.goto(f"{app_url}/integrations")
     tile = page.locator(".vendor-tile", has_text="CoderPad Screen").first
@@ -464,7 +457,6 @@ def test_a_hiring_manager_opening_an_admin_page_by_url_is_told_whose_it_is(page,
     """Found by a walk: /integrations spun forever, /users offered its Invite form and /settings
     its Save buttons to a hiring manager, told only by a toast that went away; then the page
     said whose it was beside a toast saying "cannot do this" for merely opening it."""
-    page.set_default_timeout(20_000)
 
     # Signed out, the link asks them to sign in, then opens the page it named (it led to the jobs page).
     page.goto(f"{app_url}/settings")
@@ -512,7 +504,6 @@ def test_a_hiring_manager_opening_an_admin_page_by_url_is_told_whose_it_is(page,
 def test_a_dialog_closed_from_the_keyboard_gives_the_focus_back_to_what_opened_it(page, app_url, sign_in):
     """Found by a walk: Escape (or Cancel, Keep it) closed a connection's, a user's or the settings'
     dialog and left the focus on the page's top, so a keyboard user tabbed back down from the start."""
-    page.set_default_timeout(20_000)
     sign_in("admin@assay.test")
     page.goto(f"{app_url}/integrations")
     card = page.locator(".integration-connection", has_text="HackerRank").first
@@ -586,7 +577,6 @@ def test_a_person_whose_first_password_was_lost_is_given_a_new_one(page, app_url
     """Found by a walk: a first password closed (Done, or leaving the page) before it was handed
     over left the person unable ever to sign in, and inviting them again answered "already has an
     account". Their row gives them a new password, asked first, shown once as the first one was."""
-    page.set_default_timeout(20_000)
     sign_in("admin@assay.test")
     page.goto(f"{app_url}/users")
     page.get_by_label("Invite name").fill("Lou Lostpassword")
@@ -618,7 +608,6 @@ def test_a_deactivated_persons_row_says_so_in_words(page, app_url, sign_in, shoo
     """Found by a walk: a deactivated person's row read as an active one's (name, role, jobs), but
     for its button saying Reactivate; an admin scanning the team, or a screen reader reading a row,
     could not tell who can sign in."""
-    page.set_default_timeout(20_000)
     sign_in("admin@assay.test")
     page.goto(f"{app_url}/users")
     page.get_by_label("Invite name").fill("Dee Parted")
@@ -662,7 +651,6 @@ def test_two_connections_reaching_one_account_say_so_on_their_cards_until_one_is
     page, demo_app, app_url, shoot, sign_in
 ):
     """The start found such a pair and wrote a log warning only, which no admin reads."""
-    page.set_default_timeout(20_000)
     twice = "CoderPad Screen (Lisbon)"
     sign_in("admin@assay.test")
     page.goto(f"{app_url}/integrations")

@@ -22,7 +22,6 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_name_and_key_typed_at_once_after_connect_are_all_kept_and_sent(page, app_url, shoot, sign_in):
-    page.set_default_timeout(20_000)
     sign_in("admin@assay.test")
     page.goto(f"{app_url}/integrations")
     tile = page.locator(".vendor-tile", has_text="HackerRank").first
@@ -65,7 +64,6 @@ def test_a_name_and_key_typed_at_once_after_connect_are_all_kept_and_sent(page, 
 def test_cancel_while_a_slow_vendor_is_asked_closes_at_once_and_connects_nothing(
     close, page, demo_app, app_url, browser_sandbox_url, shoot, sign_in
 ):
-    page.set_default_timeout(20_000)
     faults = f"{browser_sandbox_url}/_sandbox/faults"
     name = f"HackerRank (cancelled by {close})"
     sign_in("admin@assay.test")

@@ -19,7 +19,6 @@ NAME = "CoderPad Screen"  # the demo's connection, named after its vendor
 def test_a_connection_failing_and_recovering_shows_on_the_open_page(
     page, app_url, browser_sandbox_url, shoot, sign_in
 ):
-    page.set_default_timeout(20_000)
     faults = f"{browser_sandbox_url}/_sandbox/faults"
     sign_in("admin@assay.test")
     page.goto(f"{app_url}/integrations")

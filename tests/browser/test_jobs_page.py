@@ -12,7 +12,6 @@ pytestmark = pytest.mark.browser
 
 def test_a_refused_job_title_stays_in_the_box_to_be_shortened(page, app_url, sign_in, shoot):
     """A title over 200 characters was refused and the box emptied: the recruiter typed it all again."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     title = "Principal Payments Architect, Card Issuing (Remote, EMEA) " * 4
     box = page.get_by_label("New job title")
@@ -31,7 +30,6 @@ def test_a_refused_job_title_stays_in_the_box_to_be_shortened(page, app_url, sig
 def test_a_double_click_on_new_job_makes_one_job(page, app_url, sign_in, demo_app):
     """Found by a walk: a double click on New job made two jobs of the same title, side by side
     on the jobs list, one of them to be found and deleted by hand."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     title = "Site Reliability Engineer (double click)"
     page.get_by_label("New job title").fill(title)
@@ -47,7 +45,6 @@ def test_a_double_click_on_new_job_makes_one_job(page, app_url, sign_in, demo_ap
 
 def test_a_signed_in_user_opening_the_sign_in_page_is_taken_on(page, app_url, sign_in):
     """Found by a walk: a signed-in recruiter opening /sign-in (a bookmark, Back) saw the sign-in form."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
 
     page.goto(f"{app_url}/sign-in")
@@ -60,7 +57,6 @@ def test_a_signed_in_user_opening_the_sign_in_page_is_taken_on(page, app_url, si
 
 def test_a_job_is_found_by_its_title_and_a_search_finding_none_says_so(page, app_url, sign_in, shoot):
     """A team with hundreds of jobs scrolled the whole list for one: the list had no search."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     box = page.get_by_label("Search jobs")
     expect(box).to_be_enabled()  # the page's state has arrived
@@ -88,7 +84,6 @@ def test_a_job_is_found_by_its_title_and_a_search_finding_none_says_so(page, app
 def test_a_new_job_titled_as_another_is_asked_about_before_it_is_made(page, app_url, sign_in, shoot):
     """A second "security engineer" was made without a word, beside the Security Engineer the
     team had: two rows of one name on the jobs list, one of them to be found and deleted by hand."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     new_job(page, "Security Engineer")
     page.goto(app_url)

@@ -16,7 +16,6 @@ pytestmark = pytest.mark.browser
 
 
 def test_escape_gives_the_focus_back_to_the_button_that_opened_the_dialog(page, app_url, sign_in):
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     plan_url = new_job(page, "Keyboard Dialogs Engineer")
     first_stage = page.locator(".rt-Card", has=page.get_by_role("button", name="Add assessment")).first
@@ -46,7 +45,6 @@ def test_a_box_focused_while_a_dialog_closes_keeps_the_focus(page, app_url, sign
     """Found by CI: a test added with Add, and a stage's name box clicked while the dialog faded
     out; once gone, the dialog gave the focus back to its Add assessment button, and the Enter meant
     for the box opened the dialog again. Focus the viewer put elsewhere stays there."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     new_job(page, "Closing Dialog Engineer")
     page.locator(".plan-stage").first.get_by_role("button", name="Add assessment").click()

@@ -57,7 +57,6 @@ def _keep_a_result_for_matching(db_url: str, candidate_email: str) -> None:
 
 
 def test_a_page_is_watched_while_open_and_forgotten_once_left(page, app_url, demo_app, sign_in, shoot):
-    page.set_default_timeout(20_000)
     assert _live_pages_become(app_url, 0) == 0, "pages of earlier tests are still watched"
     sign_in("recruiter@assay.test")
     jobs_link = page.get_by_role("link", name="Backend Engineer", exact=True)  # not "Senior Backend Engineer"
@@ -111,7 +110,6 @@ def test_an_admin_on_integrations_sees_a_new_notification_counted_without_a_relo
 ):
     """Found by a walk: the navigation's unread count moved live on the boards, the queue and the
     rest, but on Integrations (Users, Settings) only when the page was loaded again."""
-    page.set_default_timeout(20_000)
     sign_in("admin@assay.test")
     page.goto(f"{app_url}/integrations")
     expect(page.locator(".integration-connection").first).to_be_visible()

@@ -10,7 +10,6 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_turned_down_email_is_tried_again_from_the_outbox(page, app_url, demo_app, sign_in, shoot):
-    page.set_default_timeout(20_000)
     address = "walk.try.again@example.com"
     engine = sa.create_engine(demo_app.db_url)
     with engine.begin() as conn:  # as a run against a mail server refusing the address leaves it

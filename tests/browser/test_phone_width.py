@@ -28,7 +28,6 @@ def _fits(page, heading: str) -> None:
 
 
 def test_every_page_fits_a_phone(page, app_url, sign_in, shoot):
-    page.set_default_timeout(20_000)
     page.set_viewport_size(PHONE)
     sign_in("admin@assay.test")
     for path, heading in [
@@ -75,7 +74,6 @@ def test_a_long_name_and_address_wrap_on_a_phone(page, app_url, sign_in):
     """Found by a walk: a candidate called Hubert Wolfeschlegelsteinhausenbergerdorff, at a
     university's address, pushed the application page to 1,800 px on a phone (the title and the
     address have no place to break), so every control below scrolled sideways with them."""
-    page.set_default_timeout(20_000)
     page.set_viewport_size(PHONE)
     sign_in("recruiter@assay.test")
     name = "Hubert Wolfeschlegelsteinhausenbergerdorff"
@@ -93,7 +91,6 @@ def test_a_dialog_naming_a_long_name_stays_in_a_phones_window(page, app_url, sig
     """Found by a walk: rejecting Hubertwolfeschlegelsteinhausenbergerdorff (one word, as some
     names are written) on a phone opened a dialog 600 px wide in a 390 px window, its title cut
     at the edge and its Reject button out of reach. A dialog's words now break where they must."""
-    page.set_default_timeout(20_000)
     page.set_viewport_size(PHONE)
     sign_in("recruiter@assay.test")
     name = "Hubertwolfeschlegelsteinhausenbergerdorff"
@@ -110,7 +107,6 @@ def test_on_a_phone_the_add_candidate_boxes_keep_room_to_type_in(page, app_url, 
     """Found by a walk: on a 390 px phone the board's Candidate name and Email boxes were squeezed
     onto one line with Add candidate, 86 and 108 px wide: the name box read "Candidate n" and a
     typed address showed a dozen characters of itself. They now wrap to lines of their own."""
-    page.set_default_timeout(20_000)
     page.set_viewport_size(PHONE)
     sign_in("recruiter@assay.test")
     page.goto(f"{app_url}/jobs/1")
@@ -174,7 +170,6 @@ def test_on_a_touch_screen_a_swipe_over_cards_scrolls_the_board_and_a_long_press
 def test_a_stages_arrows_and_delete_keep_together_in_a_tablets_window(page, app_url, sign_in):
     """Found by a walk at 768 px: the plan's row wrapped between a stage's up arrow and its down
     arrow, leaving the down arrow and Delete alone on a line below."""
-    page.set_default_timeout(20_000)
     page.set_viewport_size({"width": 768, "height": 1024})
     sign_in("admin@assay.test")
     page.get_by_role("link", name="Backend Engineer", exact=True).click()
@@ -193,7 +188,6 @@ ONE_LINE = "(t) => t.getBoundingClientRect().height < parseFloat(getComputedStyl
 def test_on_a_phone_the_users_table_keeps_an_email_on_one_line(page, app_url, sign_in, shoot):
     """Found by a walk: on a phone the users table squeezed its Person column to 79 px, each
     email broken into "admin@ / assay.te / st". The table may scroll sideways in its own box."""
-    page.set_default_timeout(20_000)
     page.set_viewport_size(PHONE)
     sign_in("admin@assay.test")
     page.goto(app_url + "/users")
@@ -209,7 +203,6 @@ def test_on_a_phone_the_outbox_reads_an_email_in_lines_not_a_word_a_line(page, a
     """Found by a walk: on a phone the outbox squeezed an email's subject, and its text once
     opened, to a 108 px column beside the address, a word a line. The table may scroll sideways
     in its own box; the page must not."""
-    page.set_default_timeout(20_000)
     page.set_viewport_size(PHONE)
     sign_in("admin@assay.test")
     page.goto(app_url + "/notifications")
@@ -225,7 +218,6 @@ def test_on_a_phone_the_outbox_reads_an_email_in_lines_not_a_word_a_line(page, a
 def test_on_a_phone_each_status_clock_can_be_set_without_scrolling_sideways(page, app_url, sign_in):
     """Found by a walk: on a phone the settings' hours boxes were 110 px each, and every
     "Red after" box was cut at the card's edge, to be reached by scrolling the table sideways."""
-    page.set_default_timeout(20_000)
     page.set_viewport_size(PHONE)
     sign_in("admin@assay.test")
     page.goto(app_url + "/settings")
@@ -239,7 +231,6 @@ def test_on_a_phone_each_status_clock_can_be_set_without_scrolling_sideways(page
 def test_on_a_phone_the_hidden_webhook_secret_reads_as_one_row_of_dots(page, app_url, sign_in):
     """Found by a walk: on a phone CodeSignal's hidden webhook secret was broken into "••••" above
     "••", as if two values, squeezed by "(Secret key at the vendor)" beside it."""
-    page.set_default_timeout(20_000)
     page.set_viewport_size(PHONE)
     sign_in("admin@assay.test")
     page.goto(app_url + "/integrations")
@@ -251,7 +242,6 @@ def test_on_a_phone_the_hidden_webhook_secret_reads_as_one_row_of_dots(page, app
 def test_on_a_phone_which_attempt_counts_is_inside_the_threshold_rules_card(page, app_url, sign_in):
     """Found by a walk: on a phone a stage's rule ran on one line, its "latest attempt counts"
     choice cut at the Threshold rules card's edge; the row now wraps."""
-    page.set_default_timeout(20_000)
     page.set_viewport_size(PHONE)
     sign_in("admin@assay.test")
     page.goto(app_url + "/jobs/1/review")
@@ -276,7 +266,6 @@ def test_in_a_tablets_window_the_review_tables_time_reads_in_two_lines_at_most(p
     """Found by a walk at 768 px: the review table squeezed its Time column to a word a line,
     "29.0 / min / of / 60 / min" five lines high in every row. A figure keeps its unit, and
     the time taken its "of" the time allowed: "29.0 min" above "of 60 min" at most."""
-    page.set_default_timeout(20_000)
     page.set_viewport_size(TABLET)
     sign_in("admin@assay.test")
     page.goto(app_url + "/jobs/1/review")
@@ -309,7 +298,6 @@ def test_on_a_phone_a_webhook_url_breaks_after_a_slash_not_mid_word(page, app_ur
     anywhere ("http://localhost:4" above "2275/api/webhooks/"). It now has the card's width,
     its lines ending after a "/" or "?" as a URL is printed, the token still hidden. So has
     CodeSignal's webhook secret, broken in four once revealed."""
-    page.set_default_timeout(20_000)
     page.set_viewport_size(PHONE)
     sign_in("admin@assay.test")
     page.goto(app_url + "/integrations")
@@ -341,7 +329,6 @@ def test_on_a_phone_a_table_that_scrolls_sideways_shows_that_more_columns_are_th
     """Found by a walk: on a phone the review, users and outbox tables scroll sideways in their
     own box, and Radix draws that box's scrollbar only under a hovering mouse: on a touch
     screen nothing showed that more columns (Status, Deactivate) lay past the edge."""
-    page.set_default_timeout(20_000)
     page.set_viewport_size(PHONE)
     sign_in("admin@assay.test")
     for path, heading in [
@@ -362,7 +349,6 @@ def test_on_a_phone_a_table_that_scrolls_sideways_shows_that_more_columns_are_th
 
 def test_a_touch_screen_is_not_told_of_keyboard_shortcuts_a_desk_is(browser, page, app_url, sign_in):
     """Seen in a walk: the review page said "Press ? for shortcuts" on a phone, which has no keyboard."""
-    page.set_default_timeout(20_000)
     sign_in("manager@assay.test")
     page.goto(f"{app_url}/jobs/1/review")
     expect(page.get_by_text("for shortcuts")).to_be_visible()
@@ -382,7 +368,6 @@ def test_a_touch_screen_is_not_told_of_keyboard_shortcuts_a_desk_is(browser, pag
 def test_the_application_s_top_line_wraps_with_no_dot_left_alone(page, app_url, sign_in, shoot):
     """Seen in a walk: a long job title wrapped the application's top line so that its "·"
     separators stood alone on lines of their own."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     title = "Senior Principal Staff Backend Platform Reliability Engineer for the Payments and Ledger Team"
     new_job(page, title)
@@ -411,7 +396,6 @@ def test_a_long_stage_name_picked_in_a_box_stays_within_the_window(page, app_url
     """Found by a walk: a box showing a long stage name picked (the plan's "Place of the new
     stage", the application's stage) grew to hold it all, pushing the page sideways on a
     phone (the plan's, with a name of the full 120 characters, at 1280 px too)."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     long = "Technical interview with the platform team and a system design discussion (remote)"
     plan_url = new_job(page, "Long Stage Engineer")

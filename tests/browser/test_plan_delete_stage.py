@@ -13,7 +13,6 @@ NAME = "Devi Delete"
 
 
 def test_deleting_a_stage_moves_its_applications_where_the_recruiter_says(page, app_url, sign_in, shoot):
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     page.goto(f"{app_url}/jobs/3/plan")
     page.get_by_label("New stage name").fill(STAGE)
@@ -73,7 +72,6 @@ def _names_and_deadlines(page) -> list[tuple[str, str, str]]:
 
 def test_moving_a_stage_moves_its_name_box_and_settings_with_it(page, app_url, sign_in, shoot):
     """The reporter's hunt: after "Move up" the boxes kept their old order, and a Tab renamed Offer."""
-    page.set_default_timeout(20_000)
     sign_in("admin@assay.test")
     page.goto(f"{app_url}/jobs/3/plan")
     page.get_by_label("New stage name").fill(HUNT)
@@ -133,7 +131,6 @@ def test_moving_a_stage_moves_its_name_box_and_settings_with_it(page, app_url, s
 
 
 def test_a_refused_stage_name_keeps_what_was_typed_or_shows_the_stored_name(page, app_url, sign_in, shoot):
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     page.goto(f"{app_url}/jobs/2/plan")
     offer = page.locator(".plan-stage[data-stage='Offer']").get_by_label("Name of stage Offer", exact=True)

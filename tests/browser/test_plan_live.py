@@ -31,7 +31,6 @@ def _order(page: Page) -> list[str]:
 
 
 def test_a_colleagues_edits_show_live_around_what_the_viewer_is_typing(page, app_url, sign_in, shoot):
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     plan_url = new_job(page, "Analytics Engineer")  # not a demo job's title: other walks pick those by name
     other = _colleague(page, app_url, plan_url)
@@ -107,7 +106,6 @@ def test_a_colleagues_edits_show_live_around_what_the_viewer_is_typing(page, app
 
 
 def test_a_stage_deleted_under_an_open_editor_is_said_to_be_gone(page, app_url, sign_in, shoot):
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     plan_url = new_job(page, "Support Engineer")
     other = _colleague(page, app_url, plan_url)

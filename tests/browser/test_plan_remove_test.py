@@ -22,7 +22,6 @@ def _focus_is_in_the_question(page) -> bool:
 
 
 def test_removing_a_stage_test_asks_first_and_escape_keeps_it(page, app_url, sign_in, shoot):
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     page.goto(f"{app_url}/jobs/2/plan")
 

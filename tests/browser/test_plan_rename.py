@@ -11,7 +11,6 @@ pytestmark = pytest.mark.browser
 
 def test_enter_in_a_stage_name_box_saves_the_name(page, app_url, sign_in, shoot):
     """Enter did nothing: the name saved only on leaving the box, and a reload lost it."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     new_job(page, "Reliability Engineer (stage names)")  # not test_board_cards' job's title
 
@@ -39,7 +38,6 @@ def test_a_toast_over_a_new_stages_settings_is_put_away_with_its_close_button(pa
     """The toasts for adding a stage and its test sat over the new stage's Deadline box, the next
     thing to fill in, with no way to put them away but to wait (and a pointer resting on them
     holds them)."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     new_job(page, "Toast Engineer")  # a title of its own: the recruiter day makes a Platform Engineer
     page.get_by_label("New stage name").fill("Take-home")
@@ -56,7 +54,6 @@ def test_each_control_on_the_plan_names_its_stage(page, app_url, sign_in):
     """Every stage's box was named "Stage name" and its buttons "Delete", "Add assessment",
     "Default live-interview link": a screen reader user tabbing down the plan heard five of each
     with nothing of which stage they delete or add to."""
-    page.set_default_timeout(20_000)
     sign_in("admin@assay.test")
     page.goto(f"{app_url}/jobs/1/plan")  # the demo's: an assessment stage, its settings and test
     stage = page.locator(".plan-stage[data-stage='CoderPad Screen assessment']")
@@ -75,7 +72,6 @@ def test_each_control_on_the_plan_names_its_stage(page, app_url, sign_in):
 def test_a_new_stage_is_placed_where_the_recruiter_picks(page, app_url, sign_in, shoot):
     """Found by a first-day walk: a new stage always went last, after Offer, to be moved up a
     click at a time."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     new_job(page, "Placement Engineer")
     page.get_by_label("Place of the new stage").click()
@@ -97,7 +93,6 @@ def test_moving_a_stage_to_the_top_by_keyboard_keeps_the_focus_on_its_arrows(pag
     """Found by a keyboard walk: Enter on "Move Offer up" moved it a place at a time with the focus
     kept, until Offer was first; its up arrow then went disabled, and the focus fell to the page's
     top, the next Tab starting again from the navigation."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     new_job(page, "Arrow Key Engineer")
     stages = page.locator(".plan-stage")

@@ -33,7 +33,6 @@ def _connect(page, app_url) -> None:
 def test_a_test_on_a_disconnected_connection_is_marked_and_repaired_and_candidates_enter(
     page, app_url, sign_in, shoot
 ):
-    page.set_default_timeout(20_000)
     sign_in("admin@assay.test")
     _connect(page, app_url)
 

@@ -15,7 +15,6 @@ def test_a_hiring_manager_reads_the_plan_and_is_told_whose_it_is_to_change(page,
     ("Your role (hiring manager) cannot do this.") for merely opening it; then it said only that
     the plan was the recruiters', and a manager deciding on candidates could not see the stages
     they go through, the tests each sends, nor whether they are sent on entry."""
-    page.set_default_timeout(20_000)
     sign_in("manager@assay.test")
     page.goto(f"{app_url}/jobs/1")  # Backend Engineer: the manager's own job
     page.get_by_role("link", name="Interview plan").click()
@@ -49,7 +48,6 @@ def test_a_job_not_on_the_managers_team_offers_from_its_board_and_plan_only_the_
     """Found by a walk: opened by address, another job's plan said "You are not on the hiring team
     of this job." beside "Back to the board", a board that refused them too; that board said it
     under no heading at all (its title is the job's, withheld) and offered no way out but the menu."""
-    page.set_default_timeout(20_000)
     sign_in("manager@assay.test")
     refusal = "You are not on the hiring team of this job."
     for address, heading in [("/jobs/2", "Pipeline"), ("/jobs/2/plan", "Interview plan")]:

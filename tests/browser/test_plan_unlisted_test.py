@@ -24,7 +24,6 @@ STAGE = "Recruiter screen"
 def test_a_test_archived_at_the_vendor_is_marked_on_the_plan_and_replaced(
     page, app_url, demo_app, sign_in, shoot
 ):
-    page.set_default_timeout(20_000)
     httpx.post(f"{demo_app.sandbox_url}/_sandbox/hackerrank/catalog", json={"extra_tests": 1})
     sign_in("admin@assay.test")
     page.goto(f"{app_url}/")
@@ -84,7 +83,6 @@ def _generated_question(sandbox_url: str) -> tuple[str, str]:
 def test_a_live_interview_template_deleted_at_the_vendor_is_marked_on_the_plans_link(
     page, app_url, demo_app, sign_in, shoot
 ):
-    page.set_default_timeout(20_000)
     question_id, question = _generated_question(demo_app.sandbox_url)
     sign_in("admin@assay.test")
     page.goto(f"{app_url}/")

@@ -28,7 +28,6 @@ def _state(demo_app) -> str:
 
 
 def test_sending_the_selected_rows_asks_first_and_back_sends_nothing(page, app_url, demo_app, sign_in, shoot):
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     page.goto(f"{app_url}/queue")
     page.get_by_label("Search candidates").fill(CANDIDATE)

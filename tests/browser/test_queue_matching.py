@@ -44,7 +44,6 @@ def _set_aside_toggle(page, count: int):
 def test_enter_matches_and_setting_a_result_aside_asks_first_naming_it(
     page, app_url, demo_app, sign_in, shoot
 ):
-    page.set_default_timeout(20_000)
     _keep_for_matching(demo_app.db_url)
     # Other walks (the next test) set results aside too: counted from what they left.
     (before,) = query_app(
@@ -95,7 +94,6 @@ def test_a_number_typed_for_one_result_stays_with_it_when_another_leaves_the_lis
 ):
     """Found by a walk: the number typed for a result that was then set aside (or matched) jumped
     into the box of the result listed after it, which was still empty as far as Match knew."""
-    page.set_default_timeout(20_000)
     first, second = "walk-typed-1@example.com", "walk-typed-2@example.com"
     engine = sa.create_engine(demo_app.db_url)
     try:

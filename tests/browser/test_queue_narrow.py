@@ -57,7 +57,6 @@ def _fits(page, width: int, step: str = "Send") -> None:
 
 
 def test_a_recruiter_reaches_each_rows_buttons_in_an_800_px_window(page, app_url, demo_app, sign_in, shoot):
-    page.set_default_timeout(20_000)
     _needs_matching(demo_app.db_url)
     page.set_viewport_size({"width": 800, "height": 900})
     sign_in("recruiter@assay.test")
@@ -87,7 +86,6 @@ def test_on_a_phone_a_result_to_match_keeps_its_box_and_buttons_in_sight(
     """Found by a walk at 390 px: the "Assessment #" box, Match and Set aside stood in a column
     beside the vendor result, past the window's edge, reached only by scrolling the table
     sideways. They now go under the result, the table inside the window."""
-    page.set_default_timeout(20_000)
     _needs_matching(demo_app.db_url)
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in("recruiter@assay.test")
@@ -124,7 +122,6 @@ def test_a_long_job_title_picked_in_the_job_filter_keeps_the_queue_in_the_window
     """Found by a walk: with a job of a long title (200 characters are allowed) picked in the
     Job filter, its box grew to the whole title and the queue ran past the window's edge, on a
     laptop as on a phone, its buttons out of sight. The box now cuts the title short."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     title = (
         "Senior Staff Backend Platform Reliability Engineer for the Payments, Billing and Ledger "

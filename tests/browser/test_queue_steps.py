@@ -50,7 +50,6 @@ def _vendor_id(sandbox_url: str, email: str) -> str:
 def test_a_recruiter_sends_resends_and_reattempts_from_the_queue(
     page, app_url, browser_sandbox_url, shoot, sign_in
 ):
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     page.goto(f"{app_url}/queue")
     page.get_by_label("Search candidates").fill(CANDIDATE)
@@ -100,7 +99,6 @@ def test_an_expired_row_says_when_it_expired_not_that_it_expires(
 ):
     """Found by a walk: the Expired bucket's rows read "Expires <the moment it expired>", the
     deadline in the future tense beside the "Expired" chip."""
-    page.set_default_timeout(20_000)
     email, vendor_id = query_app(
         demo_app.db_url,
         "SELECT c.email || ' ' || t.vendor_attempt_id FROM assessmentattempt t"
@@ -122,7 +120,6 @@ def test_an_expired_row_says_when_it_expired_not_that_it_expires(
 def test_a_hiring_manager_is_not_offered_the_bulk_send(page, app_url, sign_in, shoot):
     """Found by a walk: "Needs sending" showed a hiring manager "Select all shown" and
     "Send selected (0)", and a box on each row, none of which their role may use."""
-    page.set_default_timeout(20_000)
     sign_in("manager@assay.test")
     page.goto(f"{app_url}/queue")
     expect(page.locator(".queue-bucket[data-bucket='needs_sending']")).to_have_attribute(
@@ -139,7 +136,6 @@ def test_a_hiring_manager_is_not_offered_the_bulk_send(page, app_url, sign_in, s
 
 def test_the_stage_list_follows_the_job_picked(page, app_url, shoot, sign_in):
     """Found by a walk: after picking a job, the Stage list still offered every job's stages."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     page.goto(f"{app_url}/queue")
     stage = page.get_by_label("Stage", exact=True)
@@ -164,7 +160,6 @@ def test_a_step_the_vendor_cannot_take_says_why_on_asking_and_keeps_the_row_shor
 ):
     """Found by a walk: each iMocha row of "Awaiting candidate" had iMocha's whole reason for no
     resend under its disabled button, seven lines tall, so the bucket took screens to scroll."""
-    page.set_default_timeout(20_000)
     email = query_app(
         demo_app.db_url,
         "SELECT c.email FROM assessmentattempt t"
@@ -197,7 +192,6 @@ def test_a_step_the_vendor_cannot_take_says_why_on_asking_and_keeps_the_row_shor
 def test_a_screen_reader_hears_which_bucket_is_shown(page, app_url, sign_in):
     """Found by a walk: the buckets are seven buttons alike ("Needs sending 3, button"); only their
     colour told which one the rows below were, so a screen reader user could not tell."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     page.goto(f"{app_url}/queue")
     needs_sending = page.get_by_role("button", name=re.compile(r"^Needs sending \d+$"))
@@ -227,7 +221,6 @@ def _waiting_in_a_job_of_its_own(page, title: str, names: list[str]) -> None:
 def test_after_a_rows_step_the_keyboard_goes_on_from_the_next_row(page, app_url, sign_in):
     """Found by a walk: Enter on a row's Send sent it and the row left, and the focus fell to the
     page's top; a keyboard user sending a morning's tests tabbed back down past every filter."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     _waiting_in_a_job_of_its_own(page, "Keyboard Queue Engineer", ["Kay Board", "Lee Board", "Max Board"])
     page.goto(f"{app_url}/queue")

@@ -31,7 +31,6 @@ def _sent_one_off(page, app_url, name: str, email: str):
 def test_re_attempt_of_a_cancelled_test_asks_before_sending_the_fresh_attempt_waiting(
     page, app_url, sign_in, shoot
 ):
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     name, email = "Walk Reattempt Asks", "walk.reattempt.asks@example.com"
     test, first = _sent_one_off(page, app_url, name, email)
@@ -75,7 +74,6 @@ def _take(page, attempt) -> None:
 
 def test_a_re_attempt_not_yet_taken_offers_no_detailed_report(page, app_url, sign_in, shoot):
     """Found by a walk: a HackerRank re-attempt showed "Detailed report" while only "Sent"."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     open_new_application(page, app_url, 1, "Walk Report Link")
     send_a_test(page, "HackerRank")
@@ -98,7 +96,6 @@ def test_a_re_attempt_not_yet_taken_offers_no_detailed_report(page, app_url, sig
 def test_a_test_withdrawn_before_it_was_sent_is_asked_about_as_never_sent(page, app_url, sign_in, shoot):
     """Found by a walk: Cancel on a test waiting to be sent promised "a fresh attempt", and its
     Re-attempt then asked to send it "again", though it had never reached the candidate."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     name, email = "Walk Never Sent", "walk.never.sent@example.com"
     test, first = _sent_one_off(page, app_url, name, email)

@@ -22,7 +22,6 @@ STAGE = "Take-home pair"
 
 
 def test_two_test_auto_stage_expiry_reattempt_and_done(page, app_url, browser_sandbox_url, shoot, sign_in):
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
 
     # A job and its plan: a stage that sends two CoderPad campaigns automatically.

@@ -28,7 +28,6 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_rejection_cancels_the_booked_interview_and_a_wrong_one_is_undone(page, app_url, sign_in, shoot):
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     open_new_application(page, app_url, 1, "Uma Undone")
     test_name, _ = send_a_test(page, "HackerRank")
@@ -99,7 +98,6 @@ def _tested(page, app_url, job_id: int, name: str) -> None:
 
 
 def test_undoing_a_rejection_withholds_its_email_still_in_the_outbox(page, app_url, sign_in, shoot):
-    page.set_default_timeout(20_000)
     sign_in("admin@assay.test")  # candidate feedback is the admins' to switch on
     job_id = _job_telling_candidates(page, app_url, "Withheld Feedback Engineer")
     _tested(page, app_url, job_id, "Willa Withheld")
@@ -135,7 +133,6 @@ def test_undoing_a_rejection_withholds_its_email_still_in_the_outbox(page, app_u
 def test_a_hiring_manager_undoes_a_wrong_rejection_on_the_review_page(page, app_url, sign_in, shoot):
     """Found by a review: a rejection made with r on the review page had its undo on the
     application page only; the review page said "Rejected: nothing to decide here"."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     _tested(page, app_url, 1, "Rhea Reviewed")
     sign_in("manager@assay.test")

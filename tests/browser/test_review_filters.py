@@ -28,7 +28,6 @@ def _charted(page) -> float:
 
 
 def test_the_lowest_score_is_read_with_its_percent_sign_and_junk_is_refused(page, app_url, sign_in, shoot):
-    page.set_default_timeout(20_000)
     sign_in("manager@assay.test")
     page.goto(f"{app_url}/jobs/1/review")
     show_all = page.get_by_label("Show every finished attempt")
@@ -75,7 +74,6 @@ def test_the_lowest_score_is_read_with_its_percent_sign_and_junk_is_refused(page
 
 
 def test_a_filter_that_matches_nobody_says_so_and_clears(page, app_url, sign_in, shoot):
-    page.set_default_timeout(20_000)
     sign_in("manager@assay.test")
     page.goto(f"{app_url}/jobs/1/review")
     show_all = page.get_by_label("Show every finished attempt")
@@ -103,7 +101,6 @@ def test_a_filter_that_matches_nobody_says_so_and_clears(page, app_url, sign_in,
 def test_the_chart_draws_only_the_results_the_filter_lets_through(page, app_url, sign_in, shoot):
     """Found by a walk: narrowed to one name, the list showed one result beside a chart of the
     whole job's scores."""
-    page.set_default_timeout(20_000)
     sign_in("manager@assay.test")
     page.goto(f"{app_url}/jobs/1/review")
     show_all = page.get_by_label("Show every finished attempt")
@@ -127,7 +124,6 @@ def test_the_chart_draws_only_the_results_the_filter_lets_through(page, app_url,
 def test_the_charts_count_axis_reads_one_two_three_up_to_the_tallest_bar(page, app_url, sign_in):
     """Found by a walk: beside bars of one and two results the axis read 0, 1, 2, 4, its 3
     left out and half the chart drawn above the tallest bar."""
-    page.set_default_timeout(20_000)
     sign_in("manager@assay.test")
     page.goto(f"{app_url}/jobs/1/review")
     show_all = page.get_by_label("Show every finished attempt")
@@ -147,7 +143,6 @@ def test_a_job_not_on_the_managers_team_shows_only_the_refusal_and_the_way_back(
 ):
     """Found by a walk: beside "You are not on the hiring team of this job." the review page still
     offered a "Board" link (to the job refused, or one seen before) and a disabled "Export CSV"."""
-    page.set_default_timeout(20_000)
     sign_in("manager@assay.test")
     page.goto(f"{app_url}/jobs/1/review")  # their own job first: nothing of it may stay on the next
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r": review$"))
@@ -170,7 +165,6 @@ def test_the_filter_boxes_wait_for_the_page_to_connect(page, app_url, sign_in):
     """Found by a walk: until the page's live connection brings its state, the boxes were the static
     page's. A filter typed and Enter pressed then was the browser's own form submit: the page loaded
     again, empty; typed more slowly, it was overwritten by the filter kept from the last visit."""
-    page.set_default_timeout(20_000)
     sign_in("manager@assay.test")
     page.route_web_socket("**/_event**", lambda connection: None)  # never connects to the server
     page.goto(f"{app_url}/jobs/1/review")

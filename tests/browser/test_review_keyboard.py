@@ -21,7 +21,6 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_hiring_manager_reviews_five_candidates_with_the_keyboard(page, app_url, shoot):
-    page.set_default_timeout(20_000)
     page.goto(f"{app_url}/sign-in")
     page.get_by_label("Email").fill("manager@assay.test")
     page.get_by_label("Password").fill("assay-demo-password")
@@ -172,7 +171,6 @@ def test_a_hiring_manager_reviews_five_candidates_with_the_keyboard(page, app_ur
 
 def test_an_admin_switches_on_only_the_rule_the_dry_run_showed(page, app_url, sign_in, shoot):
     """Editing a threshold takes the dry run away, so Switch on never turns on numbers nobody tried."""
-    page.set_default_timeout(20_000)
     sign_in("admin@assay.test")
     page.goto(f"{app_url}/jobs/1/review")
     dry_run = page.locator(".dry-run")
@@ -262,7 +260,6 @@ def test_a_colleagues_decision_on_the_candidate_in_view_does_not_slide_the_next_
     manager's list caught up, Bo Low (42%) came into view, and the manager's a, meant for Ann,
     advanced Bo, whom they never looked at. The first a or r after that is refused, saying who is
     in view now; a second one decides."""
-    page.set_default_timeout(20_000)
     job_id = _job_of_two_results(demo_app.db_url)
     sign_in("manager@assay.test")
     page.goto(f"{app_url}/jobs/{job_id}/review")
@@ -299,7 +296,6 @@ def test_a_colleagues_decision_on_the_candidate_in_view_does_not_slide_the_next_
 def test_a_recruiter_is_told_that_an_admin_switches_a_rule_on(page, app_url, sign_in, shoot):
     """A recruiter tries a rule with Dry run, then finds no Switch on and a greyed "latest attempt
     counts": nothing said why, as if the page were broken. Both are the admins' (MANAGE_RULES)."""
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     page.goto(f"{app_url}/jobs/1/review")
     rules = page.locator(".threshold-rules")

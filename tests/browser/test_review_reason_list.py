@@ -14,7 +14,6 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_click_in_the_reason_list_takes_no_reason_but_the_one_clicked(page, app_url, sign_in, shoot):
-    page.set_default_timeout(20_000)
     sign_in("manager@assay.test")
     page.goto(f"{app_url}/jobs/1/review")
     in_view = page.locator(".candidate-in-view")

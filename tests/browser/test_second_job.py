@@ -36,7 +36,6 @@ def _send_from_the_queue(page, app_url, test_name: str):
 def test_the_queue_offers_a_re_attempt_where_the_vendor_would_reuse_the_first_invitation(
     page, app_url, sign_in, shoot
 ):
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
 
     # First job: iMocha's test is sent.

@@ -36,7 +36,6 @@ def _applied_webhooks(db_url: str, email: str) -> int:
 def test_send_take_and_review_a_coderpad_assessment(
     page, app_url, demo_app, browser_sandbox_url, shoot, sign_in
 ):
-    page.set_default_timeout(20_000)
     sign_in("admin@assay.test")
     from_server: list[str] = []
     page.on("websocket", lambda ws: ws.on("framereceived", lambda frame: from_server.append(str(frame))))

@@ -26,7 +26,6 @@ def test_a_sign_in_sent_before_the_page_is_ready_never_puts_the_password_in_the_
 def test_a_refused_sign_in_says_who_can_give_a_new_password(page, app_url, shoot):
     """Found by a walk: a deactivated person, or one whose first password was never handed over,
     read only "Email or password is incorrect." with no word of where to turn."""
-    page.set_default_timeout(20_000)
     page.goto(f"{app_url}/sign-in")
     hint = page.get_by_text(
         "Forgotten your password, or your account deactivated? An admin of your team can give you a new password or reactivate it."

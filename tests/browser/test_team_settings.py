@@ -11,7 +11,6 @@ def _sent_chips(page, colour: str):
 
 
 def test_an_admin_sets_the_status_clocks_and_the_board_follows(page, app_url, sign_in, shoot):
-    page.set_default_timeout(20_000)
     sign_in("admin@assay.test")
     page.goto(f"{app_url}/jobs/1")
     expect(_sent_chips(page, "green").first).to_be_visible()  # the demo's invitations are fresh
@@ -67,7 +66,6 @@ def test_an_admin_sets_the_status_clocks_and_the_board_follows(page, app_url, si
 
 
 def test_a_recruiter_has_no_settings(page, app_url, sign_in):
-    page.set_default_timeout(20_000)
     sign_in("recruiter@assay.test")
     page.goto(f"{app_url}/jobs/1")
     expect(page.get_by_role("link", name="Queue", exact=True)).to_be_visible()  # not a candidate's name

@@ -54,7 +54,6 @@ def test_a_big_team_shows_its_first_hundred_and_finds_anyone_by_name_or_email(
     """Found by a walk: the page drew every person, each with a Role box and a box per job; a team
     of thousands froze the browser on every visit and every change. A name is found without its
     accents ("agencia" finds Agência)."""
-    page.set_default_timeout(20_000)
     sign_in("admin@assay.test")
     team = len(query_app(demo_app.db_url, 'SELECT id FROM "user"'))  # the demo's, and any a walk invited
     with agency_people(demo_app.db_url, 150):
