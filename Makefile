@@ -43,4 +43,4 @@ browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
 clean:
-	rm -rf .web .web-tests .web-tests-2 .states .assay artifacts
+	rm -rf .web .web-tests* .states .assay artifacts
