@@ -45,8 +45,8 @@ def app_env(*, port: int, db_url: str, data_dir: pathlib.Path, sandbox_url: str,
         # A frontend build of its own (built for this port): `make run` serving from `.web`
         # in the same checkout keeps working while the tests run.
         "REFLEX_WEB_WORKDIR": TEST_WEB_DIR,
-        # Its own disk states, not the checkout's `.states`: two apps starting at once (the browser
-        # tests' two shares) purged each other's expired files there.
+        # Its own disk states, not the checkout's `.states`: two apps starting at once (the test
+        # suite's shares) purged each other's expired files there.
         "REFLEX_STATES_WORKDIR": str(data_dir / "states"),
     }
     env.pop("REFLEX_REDIS_URL", None)
