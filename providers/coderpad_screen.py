@@ -127,7 +127,7 @@ def parse_session(data: dict) -> AttemptStatus:
     report = data.get("report")
     progress = _PROGRESS.get(raw, Progress.ERROR)
     tags = data.get("tags") or []
-    if isinstance(tags, str):
+    if not isinstance(tags, list):
         tags = [tags]
     reference = next((t for t in tags if isinstance(t, str) and t.startswith(REFERENCE_PREFIX)), None)
     return AttemptStatus(
@@ -135,8 +135,8 @@ def parse_session(data: dict) -> AttemptStatus:
         progress=progress,
         raw_status=raw,
         reference=reference,
-        test_url=data.get("test_url") or None,
-        report_url=data.get("url") or None,
+        test_url=parsing.text(data.get("test_url")),
+        report_url=parsing.text(data.get("url")),
         sent_at=_when(data.get("send_time")),
         started_at=_when(data.get("start_time")),
         completed_at=_when(data.get("end_time")) if progress == Progress.COMPLETED else None,

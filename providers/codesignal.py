@@ -922,7 +922,7 @@ class CodeSignal(ProviderBase):
         expected = webhook_signature(
             secret, self.config.webhook_url, event, _triggered_on(payload.get("triggeredOn"))
         )
-        if not hmac.compare_digest(expected, signature.lower()):
+        if not hmac.compare_digest(expected.encode(), signature.lower().encode(errors="replace")):
             raise WebhookRejected(
                 "The CodeSignal webhook signature does not match: the webhook's Endpoint URL and Secret "
                 "key in CodeSignal must be exactly the ones Assay shows.",

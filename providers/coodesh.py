@@ -48,6 +48,7 @@ import dataclasses
 import datetime
 import hashlib
 import json
+import math
 import re
 import urllib.parse
 from collections.abc import Iterable
@@ -204,7 +205,7 @@ def duration_seconds(value: Any, unit: Any = None, *, default_unit: str = DEFAUL
         number = _number(value)
         if number is not None:
             seconds = number * _unit_seconds(unit, fallback)
-    if seconds is None or seconds < 0:
+    if seconds is None or not math.isfinite(seconds) or seconds < 0:  # 1e307 minutes is inf seconds
         return None
     return round(seconds)
 
@@ -367,7 +368,11 @@ def _reference(fields: dict) -> str | None:
         return direct
     callback = fields.get("callback_url")
     if isinstance(callback, str):
-        values = urllib.parse.parse_qs(urllib.parse.urlsplit(callback).query).get(REFERENCE_PARAM)
+        try:
+            query = urllib.parse.urlsplit(callback).query
+        except ValueError:  # "http://[": no URL, so no reference in it
+            return None
+        values = urllib.parse.parse_qs(query).get(REFERENCE_PARAM)
         if values and values[0]:
             return values[0]
     return None

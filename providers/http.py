@@ -81,13 +81,21 @@ class WireRules:
     requests_per_second: float | None = None
 
 
+# The longest a vendor's Retry-After holds a connection back: "inf" or 1e10 would have held it
+# until the process restarted (and "inf" made every later call fail on its arithmetic).
+LONGEST_RETRY_AFTER = 3600.0
+
+
 def retry_after_seconds(value: str | None) -> float | None:
-    """``Retry-After`` in seconds (only the delta-seconds form is used by vendors we know)."""
+    """``Retry-After`` in seconds (only the delta-seconds form is used by vendors we know), at most
+    an hour; None when it says nothing readable."""
     try:
         seconds = float(value) if value is not None else None
     except ValueError:
         return None
-    return max(0.0, seconds) if seconds is not None else None
+    if seconds is None or math.isnan(seconds):
+        return None
+    return min(max(0.0, seconds), LONGEST_RETRY_AFTER)
 
 
 def try_again(seconds: float | None) -> str:

@@ -34,9 +34,29 @@ def _drain(integration_id: int) -> None:
 applier = WebhookApplier(_drain)
 
 
+# The largest delivery taken (a vendor's batch of results is some kilobytes): a larger body is
+# refused before it is held in memory, whoever sends it, for it is read before it is authenticated.
+LARGEST_DELIVERY = 4 * 1024 * 1024
+
+
+async def _body_within(request: Request, limit: int) -> bytes | None:
+    """The request's body, or None if it is over ``limit`` bytes (said or found while reading)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
+
+
 async def receive_webhook(vendor: str, integration_id: int, request: Request) -> JSONResponse:
     """``POST /api/webhooks/<vendor>/<integration id>?token=...``."""
-    body = await request.body()
+    body = await _body_within(request, LARGEST_DELIVERY)
+    if body is None:
+        return JSONResponse({"message": "The delivery is too large (4 MiB at most)."}, status_code=413)
     token = request.query_params.get("token", "")
     headers = {k.lower(): v for k, v in request.headers.items()}
 

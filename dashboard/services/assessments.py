@@ -895,10 +895,19 @@ def _utc(moment: datetime.datetime | None) -> datetime.datetime | None:
     return moment.astimezone(datetime.UTC).replace(microsecond=0)
 
 
+# A time taken (or allowed) above this is no test's: a unit misread, or a vendor's bug. A year, well
+# inside the columns' 32-bit integers (PostgreSQL refused more, and with it the whole update).
+LONGEST_SECONDS = 365 * 24 * 3600
+
+
+def _seconds(value: int | None) -> int | None:
+    return value if value is None or 0 <= value <= LONGEST_SECONDS else None
+
+
 def _web_link(url: str | None) -> str | None:
     """A vendor's link if it is a web address, else None: pages open these links as they are, and
     a ``javascript:`` or ``data:`` one would run in the signed-in page of whoever opened it."""
-    if url and url.strip().lower().startswith(("https://", "http://")):
+    if isinstance(url, str) and url.strip().lower().startswith(("https://", "http://")):
         return url.strip()
     return None
 
@@ -922,13 +931,16 @@ def _vendor_details(attempt: AssessmentAttempt, status: AttemptStatus) -> dict:
             # A vendor bug or a scale we do not know: show it, never rank on it.
             warnings.append(f"The vendor reported a score of {score:g}%, outside 0-100; see its report.")
             score = None
+        duration, allowed = _seconds(result.duration_seconds), _seconds(result.time_allowed_seconds)
+        if (duration, allowed) != (result.duration_seconds, result.time_allowed_seconds):
+            warnings.append("The vendor reported a time too long to be real; see its report.")
         values.update(
             score_percent=score,
             points=result.points,
             max_points=result.max_points,
             comparative_score=result.comparative_score,
-            duration_seconds=result.duration_seconds,
-            time_allowed_seconds=result.time_allowed_seconds,
+            duration_seconds=duration,
+            time_allowed_seconds=allowed,
             subscores=[dataclasses.asdict(sub) for sub in result.subscores],
             warnings=warnings,
         )

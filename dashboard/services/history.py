@@ -59,7 +59,7 @@ def record(
             to_state=to_state,
             actor_kind=actor.kind,
             actor_label=actor.label,
-            raw_status=raw_status,
+            raw_status=raw_status[:60] if raw_status else None,  # the column's length, as the attempt's
             delivery_id=delivery_id,
         )
     )

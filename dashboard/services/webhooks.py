@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import enum
 import hashlib
 import hmac
 import logging
@@ -64,6 +65,9 @@ def receive(
     except WebhookRejected as err:
         log.warning("webhook for integration %s rejected: %s", integration_id, err)
         return Receipt(err.status_code, str(err))
+    except Exception as err:  # a body no reader foresaw (nested too deep to read...): the vendor's fault
+        log.warning("webhook for integration %s unreadable: %r", integration_id, err)
+        return Receipt(400, "Assay could not read this delivery.")
     delivery = WebhookDelivery(
         integration_id=integration_id,
         delivery_key=_inbox_key(integration_id, notice.delivery_key),
@@ -80,7 +84,9 @@ def receive(
     integration.last_webhook_at = utcnow()
     session.add(integration)
     session.commit()
-    return Receipt(202, "Accepted.", delivery.id)
+    # 200, not 202: CodeSignal takes any other answer for a failure (it saves no webhook whose
+    # first, empty delivery gets another, and queues its events behind one that did).
+    return Receipt(200, "Accepted.", delivery.id)
 
 
 def _inbox_key(integration_id: int, vendor_key: str) -> str:
@@ -91,18 +97,36 @@ def _inbox_key(integration_id: int, vendor_key: str) -> str:
     return key
 
 
+class Applying(enum.Enum):
+    """How applying one stored delivery ended."""
+
+    DONE = "done"  # applied, or closed for good (the vendor refuses that attempt: retrying cannot help)
+    KEPT = "kept"  # for retry: the vendor down or the key refused, as it is for the deliveries after it
+    KEPT_ALONE = "kept alone"  # for retry: something in this delivery only (a value Assay could not take)
+
+
 def apply_delivery(*, session: Session, delivery_id: int) -> bool:
-    """Apply a stored delivery; returns True when it is done.
+    """Apply a stored delivery; returns True when it is done (see ``_apply``)."""
+    return _apply(session, delivery_id) is Applying.DONE
+
+
+def _apply(session: Session, delivery_id: int) -> Applying:
+    """Apply a stored delivery.
 
     Where the vendor can be asked, the payload is not trusted (most vendors do
     not sign bodies): each attempt it names is re-fetched and the vendor's own
     answer applied. Vendors that cannot be asked push the result itself, which is
     applied as authenticated. An update Assay cannot tie to an application is kept
     for matching, never dropped.
+
+    A failure that is no vendor's answer (a value the database refused, a fault of ours)
+    keeps the delivery for retry with its reason on the connection's health, and holds up
+    none after it: deliveries are applied oldest first, and one that fails the same way on
+    every retry stopped every later one of its connection, silently.
     """
     delivery = session.get(WebhookDelivery, delivery_id)
     if delivery is None or delivery.applied_at is not None:
-        return True
+        return Applying.DONE
     integration = session.get(Integration, delivery.integration_id)
     provider = provider_for(integration)
     try:
@@ -115,32 +139,44 @@ def apply_delivery(*, session: Session, delivery_id: int) -> bool:
             if _apply_or_keep(session, integration.id, status, delivery.id) and notice.comment:
                 _comment(session, integration.id, status, notice.comment, delivery.id)
     except ProviderError as err:
-        session.rollback()
-        delivery = session.get(WebhookDelivery, delivery_id)
-        delivery.error = str(err)
         kept = err.retryable or err.whole_connection  # the vendor down, the key revoked: retry later
-        if kept:
-            record_vendor_error(
-                session=session,
-                integration=integration,
-                message=f"Webhook kept for retry: {err}",
-                as_last_error=False,
-            )
-        else:
-            # The vendor refuses this attempt for good (deleted there): retrying cannot help.
-            delivery.applied_at = utcnow()
-            record_vendor_error(
-                session=session, integration=integration, message=f"Webhook not applied: {err}"
-            )
-        session.add(delivery)
-        session.commit()
+        _record_failure(session, delivery_id, integration.id, str(err), closed=not kept)
         log.warning("webhook delivery %s not applied: %s", delivery_id, err)
-        return not kept
+        return Applying.KEPT if kept else Applying.DONE
+    except Exception as err:
+        log.exception("webhook delivery %s could not be applied", delivery_id)
+        reason = f"Assay could not apply it ({type(err).__name__}); it is retried with the others."
+        _record_failure(session, delivery_id, integration.id, reason, closed=False)
+        return Applying.KEPT_ALONE
     delivery.applied_at = utcnow()
     delivery.error = None
     session.add(delivery)
     session.commit()
-    return True
+    return Applying.DONE
+
+
+def _record_failure(
+    session: Session, delivery_id: int, integration_id: int, reason: str, *, closed: bool
+) -> None:
+    """The delivery's reason, on it and on its connection's health; ``closed``: never retried."""
+    session.rollback()
+    delivery = session.get(WebhookDelivery, delivery_id)
+    integration = session.get(Integration, integration_id)
+    delivery.error = reason
+    if closed:  # the vendor refuses this attempt for good (deleted there): retrying cannot help
+        delivery.applied_at = utcnow()
+        record_vendor_error(
+            session=session, integration=integration, message=f"Webhook not applied: {reason}"
+        )
+    else:
+        record_vendor_error(
+            session=session,
+            integration=integration,
+            message=f"Webhook kept for retry: {reason}",
+            as_last_error=False,
+        )
+    session.add(delivery)
+    session.commit()
 
 
 def _apply_or_keep(session: Session, integration_id: int, status: AttemptStatus, delivery_id: int) -> bool:
@@ -256,6 +292,7 @@ def _apply_pending(session: Session, integration_id: int, *, retry_failed: bool,
             unseen.setdefault(vendor_attempt_id, []).append(delivery_id)
     settled: dict[str, AttemptStatus] = {}
     applied: set[int] = set()
+    on_its_own: set[int] = set()  # the listing's word could not be applied: each is applied on its own
     with contextlib.closing(_listing(provider, integration_id, known)) as listing:
         for status in listing:
             waiting = unseen.pop(status.vendor_attempt_id, None)
@@ -264,9 +301,12 @@ def _apply_pending(session: Session, integration_id: int, *, retry_failed: bool,
             settled[status.vendor_attempt_id] = status  # a listing that tells all (_listing_pays)
             for delivery_id in waiting:
                 ids = named[delivery_id]
-                if delivery_id not in applied and all(i in settled for i in ids):
-                    _apply_listed(session, integration_id, delivery_id, [settled[i] for i in ids])
+                if delivery_id in applied or delivery_id in on_its_own or not all(i in settled for i in ids):
+                    continue
+                if _apply_listed(session, integration_id, delivery_id, [settled[i] for i in ids]):
                     applied.add(delivery_id)
+                else:
+                    on_its_own.add(delivery_id)
             if not unseen:
                 break  # every attempt named is seen (the listing itself ends once it has seen those known)
     rest = [delivery_id for delivery_id in named if delivery_id not in applied]
@@ -337,8 +377,9 @@ def _apply_each(session: Session, delivery_ids: list[int]) -> int:
     """
     done = kept_in_a_row = 0
     for index, delivery_id in enumerate(delivery_ids):
-        if apply_delivery(session=session, delivery_id=delivery_id):
-            done, kept_in_a_row = done + 1, 0
+        outcome = _apply(session, delivery_id)
+        if outcome is not Applying.KEPT:
+            done, kept_in_a_row = done + (outcome is Applying.DONE), 0
             continue
         kept_in_a_row += 1
         if kept_in_a_row < 2:
@@ -360,20 +401,30 @@ def _apply_each(session: Session, delivery_ids: list[int]) -> int:
 
 def _apply_listed(
     session: Session, integration_id: int, delivery_id: int, statuses: list[AttemptStatus]
-) -> None:
+) -> bool:
     """Apply what the listing says of a delivery's attempts, then mark the delivery applied.
 
     Applying again is harmless (the lifecycle finds nothing new), so a stop between
     the two only means the scheduled retry applies it once more. The row (held by the
     drain, so read no more) is changed rather than updated in bulk: whether it held an error
     from a retry before is what moves its connection's health (``models.revisions``).
+    Returns False if it could not be applied: it is then applied on its own, which keeps
+    it for retry with its reason if it fails that way too.
     """
-    for status in statuses:
-        _apply_or_keep(session, integration_id, status, delivery_id)
-    delivery = session.get(WebhookDelivery, delivery_id)
-    delivery.applied_at, delivery.error = utcnow(), None
-    session.add(delivery)
-    session.commit()
+    try:
+        for status in statuses:
+            _apply_or_keep(session, integration_id, status, delivery_id)
+        delivery = session.get(WebhookDelivery, delivery_id)
+        delivery.applied_at, delivery.error = utcnow(), None
+        session.add(delivery)
+        session.commit()
+    except Exception as err:
+        session.rollback()
+        log.warning(
+            "webhook delivery %s not applied from the listing, applied on its own: %r", delivery_id, err
+        )
+        return False
+    return True
 
 
 def _named(provider, delivery: WebhookDelivery) -> tuple[str, ...]:

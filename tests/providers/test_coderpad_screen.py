@@ -150,6 +150,27 @@ def test_vendor_failures_become_errors_a_user_can_read(screen, sandbox, failure,
     assert err.value.retryable
 
 
+@pytest.mark.parametrize("retry_after", ["inf", "1e10"])
+def test_a_retry_after_beyond_reason_holds_the_connection_an_hour_at_most(screen, sandbox, retry_after):
+    """ "inf" failed on its own arithmetic (OverflowError, no vendor error a caller could handle) and
+    held every later call of the connection until the process restarted; 1e10 for centuries."""
+    sandbox.faults(fail_next=[{"status": 429, "retry_after": retry_after}] * 3)
+
+    with pytest.raises(RateLimited, match="try again in 3600 s") as err:
+        screen.list_tests()
+
+    assert err.value.retry_after == 3600
+
+
+def test_a_session_of_unexpected_shape_is_read_as_far_as_it_goes():
+    """Tags as a number and links as objects raised TypeError and AttributeError: in a sweep, every
+    attempt after it went unsynced on every sweep."""
+    status = parse_session({"id": 7, "status": "waiting", "tags": 5, "url": {"href": "x"}, "test_url": 123})
+
+    assert (status.vendor_attempt_id, status.progress, status.reference) == ("7", Progress.SENT, None)
+    assert (status.test_url, status.report_url) == (None, None)
+
+
 def test_a_timeout_is_reported_as_unreachable(sandbox):
     sandbox.faults(latency_ms=1500)
     slow = _screen(sandbox.url + "/coderpad-screen", timeout=0.5)

@@ -1,0 +1,166 @@
+"""Odd deliveries over real HTTP: each is refused with a clear status or applied, never a 500, and
+none holds up the deliveries after it (found by a review of the webhook path)."""
+
+import json
+import pathlib
+import time
+
+import httpx
+import pytest
+from sqlmodel import select
+
+from dashboard.services import pipeline
+from dashboard.services.actors import SYSTEM
+from dashboard.services.integrations import webhook_secret, webhook_url
+from models import (
+    ApplicationEvent,
+    AssessmentAttempt,
+    AttemptState,
+    Integration,
+    WebhookDelivery,
+    new_session,
+)
+from tests.conftest import send_test, vendor_test_stages
+
+COODESH = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "coodesh"
+
+
+@pytest.fixture
+def coodesh_pair(session, sandbox, assay_api) -> list[AssessmentAttempt]:
+    """Two candidates sent a Coodesh test (Coodesh pushes results; they are applied as sent)."""
+    _coodesh, (stage,) = vendor_test_stages(
+        session, "coodesh", "Backend", options={"company_id": "coodesh-demo-company"}
+    )
+    people = [("Ada Lovelace", "ada@example.com"), ("Grace Hopper", "grace@example.com")]
+    return [
+        send_test(
+            session,
+            stage,
+            pipeline.add_application(
+                session=session, job_id=stage.job_id, name=name, email=email, actor=SYSTEM
+            ),
+        )
+        for name, email in people
+    ]
+
+
+def _post(session, attempt, body) -> httpx.Response:
+    url = webhook_url(session.get(Integration, attempt.integration_id))
+    content = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return httpx.post(url, content=content, headers={"Content-Type": "application/json"}, timeout=10)
+
+
+def _result_for(attempt, **changes) -> dict:
+    body = json.loads((COODESH / "webhook_finished.json").read_text())
+    body.update({"attempt_id": attempt.vendor_attempt_id, "callback_url": "", **changes})
+    return body
+
+
+def _all_applied(seconds: float = 10) -> list[WebhookDelivery]:
+    deadline = time.monotonic() + seconds
+    while True:
+        with new_session() as s:
+            deliveries = list(s.exec(select(WebhookDelivery).order_by(WebhookDelivery.id)))
+        if all(d.applied_at for d in deliveries) or time.monotonic() > deadline:
+            return deliveries
+        time.sleep(0.1)
+
+
+def test_a_status_too_long_to_keep_is_cut_and_holds_up_no_delivery_after_it(session, coodesh_pair):
+    """PostgreSQL refused the history line of a status over 60 characters; the delivery failed
+    again on every retry, first in its connection's line, and every delivery after it waited."""
+    odd, fine = coodesh_pair
+    wordy = "awaiting the proctoring team's manual review of the recorded session " * 2
+
+    answers = [_post(session, odd, {"attempt_id": odd.vendor_attempt_id, "status": wordy})]
+    answers.append(_post(session, fine, _result_for(fine, email="grace@example.com", name="Grace Hopper")))
+
+    assert [a.status_code for a in answers] == [200, 200]
+    deliveries = _all_applied()
+    assert [(d.applied_at is not None, d.error) for d in deliveries] == [(True, None), (True, None)]
+    session.expire_all()
+    assert session.get(AssessmentAttempt, fine.id).state == AttemptState.COMPLETED
+    held = session.get(AssessmentAttempt, odd.id)
+    assert (held.state, held.raw_status) == (AttemptState.ERROR, wordy[:60])
+    line = session.exec(select(ApplicationEvent).where(ApplicationEvent.attempt_id == odd.id)).all()[-1]
+    assert line.raw_status == wordy[:60]
+
+
+@pytest.mark.parametrize("time_taken", [36_000_000, 1e307, "1e307"])
+def test_a_time_taken_too_long_to_be_real_is_left_out_and_the_result_kept(session, coodesh_pair, time_taken):
+    """Ten hours in milliseconds read as minutes overflowed PostgreSQL's column (the delivery
+    then failed on every retry); 1e307 minutes overflowed the reading itself (a 500, so the
+    vendor's every retry failed too and the grade was lost)."""
+    attempt = coodesh_pair[0]
+
+    answer = _post(session, attempt, _result_for(attempt, time_taken=time_taken))
+
+    assert answer.status_code == 200
+    [delivery] = _all_applied()
+    assert (delivery.applied_at is not None, delivery.error) == (True, None)
+    session.expire_all()
+    done = session.get(AssessmentAttempt, attempt.id)
+    assert (done.state, done.score_percent, done.duration_seconds) == (AttemptState.COMPLETED, 82, None)
+
+
+def test_a_reference_that_is_no_url_is_read_as_none(session, coodesh_pair):
+    """``callback_url`` "http://[" made Python's URL reader raise: a 500 on every retry."""
+    attempt = coodesh_pair[0]
+
+    answer = _post(session, attempt, _result_for(attempt, callback_url="http://["))
+
+    assert answer.status_code == 200
+    _all_applied()
+    session.expire_all()
+    assert session.get(AssessmentAttempt, attempt.id).state == AttemptState.COMPLETED
+
+
+@pytest.mark.parametrize("body", [b"[" * 100_000, b'{"a":' * 100_000])
+def test_a_body_nested_too_deep_to_read_is_refused_with_400(session, coodesh_pair, body):
+    """Python's JSON reader gives up on deep nesting with RecursionError, which is no ValueError."""
+    answer = _post(session, coodesh_pair[0], body)
+
+    assert answer.status_code == 400
+    assert session.exec(select(WebhookDelivery)).all() == []
+
+
+@pytest.fixture
+def codesignal_connection(session, sandbox, assay_api) -> Integration:
+    integration, _stages = vendor_test_stages(session, "codesignal")
+    return integration
+
+
+def test_codesignals_check_on_saving_the_webhook_is_answered_200(session, sandbox, codesignal_connection):
+    """CodeSignal saves a webhook only if its empty first delivery gets exactly 200 (and marks the
+    endpoint unhealthy on any other answer, queueing events behind it); Assay answered 202."""
+    saved = httpx.post(
+        sandbox.url + "/codesignal/client-dashboard/webhooks",
+        data={"url": webhook_url(codesignal_connection), "secret": webhook_secret(codesignal_connection)},
+        timeout=15,
+    )
+
+    assert saved.status_code == 200 and "Webhook saved and tested" in saved.text
+
+
+def test_a_signature_that_is_not_ascii_is_refused_with_401(session, codesignal_connection):
+    """Comparing it as text raised TypeError: a 500 instead of a refusal."""
+    answer = httpx.post(
+        webhook_url(codesignal_connection),
+        content=b'{"event": "companyTestSessionStarted", "triggeredOn": 1, "payload": {}}',
+        headers={"Content-Type": "application/json", "X-CodeSignal-Signature": "\u00e9".encode("latin-1")},
+        timeout=10,
+    )
+
+    assert answer.status_code == 401
+    assert session.exec(select(WebhookDelivery)).all() == []
+
+
+def test_a_body_too_large_is_refused_with_413_unread(session, coodesh_pair):
+    """Read whole into memory before anything was checked, and stored whole once authenticated."""
+    attempt = coodesh_pair[0]
+    huge = json.dumps(_result_for(attempt, notes="x" * (5 * 1024 * 1024))).encode()
+
+    answer = _post(session, attempt, huge)
+
+    assert answer.status_code == 413
+    assert session.exec(select(WebhookDelivery)).all() == []
