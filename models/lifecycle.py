@@ -84,22 +84,39 @@ class Decision:
     reason: str = ""
 
 
-def decide(current: AttemptState, reported: AttemptState) -> Decision:
+def decide(current: AttemptState, reported: AttemptState, *, reached: AttemptState | None = None) -> Decision:
     """Decide whether ``reported`` may replace ``current``.
 
     Args:
         current: The attempt's stored state.
         reported: The state a user, webhook or poll says it is in now.
+        reached: For an attempt in error, the furthest step it had reached before (an error
+            leaves to any step, and a late "sent" moved a started attempt back through it).
 
     Returns:
         The decision; ``reason`` says why an ignored report was ignored.
     """
     if current == reported:
         return Decision(apply=False, refresh=current not in FINAL_STATES, reason="unchanged")
+    if current == S.ERROR and reached is not None and _behind(reported, reached):
+        return Decision(
+            apply=False, reason=f"{reported.value} would move back from {reached.value}, reached before"
+        )
     if (current, reported) in ALLOWED:
         return Decision(apply=True)
     if current in FINAL_STATES:
         return Decision(apply=False, reason=f"{current.value} is final")
-    if _FORWARD_ORDER.get(reported, 99) < _FORWARD_ORDER.get(current, -1):
+    if _behind(reported, current):
         return Decision(apply=False, reason=f"{reported.value} would move back from {current.value}")
     return Decision(apply=False, reason=f"{current.value} cannot become {reported.value}")
+
+
+def _behind(reported: AttemptState, step: AttemptState) -> bool:
+    """Whether ``reported`` is an earlier step of the forward path than ``step``."""
+    return _FORWARD_ORDER.get(reported, 99) < _FORWARD_ORDER.get(step, -1)
+
+
+def furthest(states: list[AttemptState]) -> AttemptState | None:
+    """The furthest step of the forward path among ``states`` (None if none is on it)."""
+    forward = [s for s in states if s in _FORWARD_ORDER]
+    return max(forward, key=_FORWARD_ORDER.__getitem__) if forward else None

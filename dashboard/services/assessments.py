@@ -27,6 +27,7 @@ from dashboard.services.integrations import provider_for, record_vendor_error
 from dashboard.services.permissions import Permission, SignedInUser, require
 from models import (
     Application,
+    ApplicationEvent,
     AssessmentAttempt,
     AttemptState,
     Candidate,
@@ -38,7 +39,7 @@ from models import (
     decide,
     utcnow,
 )
-from models.lifecycle import FINISHED_STATES, OPEN_STATES
+from models.lifecycle import FINISHED_STATES, OPEN_STATES, furthest
 from providers.base import AttemptStatus, Capability, Invitee, Progress, ProviderError, VendorRefused
 
 log = logging.getLogger(__name__)
@@ -829,7 +830,8 @@ def _apply(
 ) -> Applied:
     """Move the attempt (CHANGED) or only refresh its details (REFRESHED), as the lifecycle allows."""
     reported = _FROM_PROGRESS[status.progress]
-    decision = decide(attempt.state, reported)
+    reached = _reached_before_its_error(session, attempt) if attempt.state == AttemptState.ERROR else None
+    decision = decide(attempt.state, reported, reached=reached)
     if not decision.apply and not decision.refresh:
         if decision.reason != "unchanged":
             log.info(
@@ -885,6 +887,19 @@ def _apply(
         notify.attempt_changed(session, attempt)
     history.bump_job(session, application.job_id)
     return Applied.CHANGED if decision.apply else Applied.REFRESHED
+
+
+def _reached_before_its_error(session: Session, attempt: AssessmentAttempt) -> AttemptState | None:
+    """The furthest step an attempt now in error had reached, from its history (its times alone
+    may be missing: not every vendor says when a test was started)."""
+    steps = session.exec(
+        select(ApplicationEvent.to_state).where(
+            ApplicationEvent.attempt_id == attempt.id,
+            ApplicationEvent.to_state.is_not(None),  # type: ignore[union-attr]
+        )
+    ).all()
+    known = {state.value for state in AttemptState}
+    return furthest([AttemptState(step) for step in steps if step in known])
 
 
 def _utc(moment: datetime.datetime | None) -> datetime.datetime | None:

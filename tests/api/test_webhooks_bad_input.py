@@ -164,3 +164,19 @@ def test_a_body_too_large_is_refused_with_413_unread(session, coodesh_pair):
 
     assert answer.status_code == 413
     assert session.exec(select(WebhookDelivery)).all() == []
+
+
+def test_a_started_test_is_not_moved_back_by_way_of_an_odd_status(session, coodesh_pair):
+    """An error leaves to any step: started, then a status Assay cannot read (error), then a late
+    "pending" put the test back to "sent", as if the candidate had never begun."""
+    attempt = coodesh_pair[0]
+    for status in ("started", "awaiting_manual_review", "pending"):
+        assert (
+            _post(session, attempt, {"attempt_id": attempt.vendor_attempt_id, "status": status}).status_code
+            == 200
+        )
+        _all_applied()
+
+    session.expire_all()
+    kept = session.get(AssessmentAttempt, attempt.id)
+    assert (kept.state, kept.raw_status) == (AttemptState.ERROR, "awaiting_manual_review")

@@ -63,3 +63,22 @@ def test_every_pair_is_either_allowed_or_explained():
         assert decision.apply == ((current, reported) in ALLOWED)
         if not decision.apply:
             assert decision.reason
+
+
+@pytest.mark.parametrize(
+    ("reached", "reported", "applied"),
+    [
+        (S.STARTED, S.SENT, False),  # a late "sent" after the vendor's odd word
+        (S.STARTED, S.READY_TO_SEND, False),
+        (S.STARTED, S.STARTED, True),  # the error left for where it was
+        (S.STARTED, S.COMPLETED, True),
+        (S.SENT, S.SENT, True),
+        (None, S.SENT, True),  # a send that failed, retried
+    ],
+)
+def test_an_error_leaves_only_for_a_step_at_least_as_far_as_it_had_reached(reached, reported, applied):
+    """An error leaves to any step; a started attempt went back to "sent" through one."""
+    decision = decide(S.ERROR, reported, reached=reached)
+    assert decision.apply == applied
+    if not applied:
+        assert "would move back from started" in decision.reason
