@@ -316,29 +316,17 @@ def withdraw_unsent(session: Session, *, application_id: int, stage: Stage, acto
     sent right now (claimed) is left to finish, and one already sent stays open:
     the candidate may still take it. Returns how many were withdrawn.
     """
-    now = utcnow()
-    not_being_sent = _unclaimed(now)
     unsent = session.exec(
         select(AssessmentAttempt).where(
             AssessmentAttempt.application_id == application_id,
             AssessmentAttempt.stage_id == stage.id,
             AssessmentAttempt.state == AttemptState.READY_TO_SEND,
-            not_being_sent,
+            _unclaimed(utcnow()),
         )
     ).all()
     withdrawn = 0
     for attempt in unsent:
-        moved = session.exec(
-            sa.update(AssessmentAttempt)
-            .where(
-                AssessmentAttempt.id == attempt.id,
-                AssessmentAttempt.state == AttemptState.READY_TO_SEND,
-                not_being_sent,
-            )
-            .values(state=AttemptState.CANCELLED, updated_at=now)
-            .execution_options(synchronize_session="fetch")
-        )
-        if moved.rowcount != 1:
+        if not withdraw_if_unsent(session, attempt):
             continue  # a send claimed it meanwhile
         withdrawn += 1
         history.record(
@@ -353,6 +341,23 @@ def withdraw_unsent(session: Session, *, application_id: int, stage: Stage, acto
     return withdrawn
 
 
+def withdraw_if_unsent(session: Session, attempt: AssessmentAttempt) -> bool:
+    """Mark a test not sent yet cancelled, in the caller's transaction; False if a send holds it
+    (or it is no longer waiting to be sent)."""
+    now = utcnow()
+    moved = session.exec(
+        sa.update(AssessmentAttempt)
+        .where(
+            AssessmentAttempt.id == attempt.id,
+            AssessmentAttempt.state == AttemptState.READY_TO_SEND,
+            _unclaimed(now),
+        )
+        .values(state=AttemptState.CANCELLED, updated_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
+    return moved.rowcount == 1
+
+
 def _claim(session: Session, attempt_id: int, email: str) -> bool:
     """Take the right to send this attempt to ``email``; False if it is sent or being sent.
 
@@ -365,6 +370,12 @@ def _claim(session: Session, attempt_id: int, email: str) -> bool:
             AssessmentAttempt.id == attempt_id,
             AssessmentAttempt.state == AttemptState.READY_TO_SEND,
             _unclaimed(now),
+            # Not for a candidate rejected since the send read them (a stage sending several tests
+            # reads the application once, before the first).
+            ~sa.exists().where(
+                Application.id == AssessmentAttempt.application_id,
+                Application.rejected_at.is_not(None),  # type: ignore[union-attr]
+            ),
         )
         .values(send_claimed_at=now, send_tries=AssessmentAttempt.send_tries + 1, invited_email=email)
     )
@@ -444,6 +455,8 @@ def send_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendO
     # may have been corrected since.
     earlier_address = attempt.invited_email or candidate.email
     if not _claim(session, attempt_id, candidate.email):
+        session.refresh(application)
+        refuse_rejected(application, candidate)  # rejected since it was read: the claim refused it
         return SendOutcome(False, "This assessment is already being sent.")
     _set_deadline(session, attempt, provider)
     invitee = invitee_for(session, attempt)
@@ -502,7 +515,43 @@ def send_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendO
     if not found:  # an invitation made now: the vendor offers the test (one found says nothing of that)
         plan_connections.listed_again(session, attempt)
     session.commit()
+    if session.exec(select(Application.rejected_at).where(Application.id == application.id)).one():
+        return _withdraw_after_rejection(session, attempt, provider, integration, candidate.name, actor)
     return SendOutcome(True, f"{attempt.vendor_test_name} sent to {candidate.name}.")
+
+
+def _withdraw_after_rejection(
+    session: Session, attempt: AssessmentAttempt, provider, integration: Integration, name: str, actor: Actor
+) -> SendOutcome:
+    """The candidate was rejected while their test was on its way to the vendor: the rejection
+    withdrew the tests it saw sent, not this one, which stayed open for a rejected candidate."""
+    test = attempt.vendor_test_name
+    try:
+        provider.cancel(attempt.vendor_attempt_id, test_id=attempt.vendor_test_id)
+    except ProviderError as err:
+        record_vendor_error(session=session, integration=integration, message=str(err))
+        return SendOutcome(
+            True,
+            f"{test} sent to {name}, who was rejected meanwhile; the vendor would not withdraw it: {err}",
+        )
+    session.refresh(attempt)
+    if decide(attempt.state, AttemptState.CANCELLED).apply:
+        before, attempt.state, attempt.updated_at = attempt.state, AttemptState.CANCELLED, utcnow()
+        session.add(attempt)
+        history.record(
+            session,
+            application_id=attempt.application_id,
+            attempt=attempt,
+            summary=f"{test}: withdrawn at the vendor ({name} was rejected while it was being sent)",
+            from_state=before.value,
+            to_state=AttemptState.CANCELLED.value,
+            actor=actor,
+        )
+        history.bump_job(session, session.get(Application, attempt.application_id).job_id)
+        session.commit()
+    return SendOutcome(
+        False, f"{name} was rejected while {test} was being sent: it was withdrawn at the vendor."
+    )
 
 
 class EarlierAttemptExists(UserError):
@@ -633,9 +682,18 @@ def retry_assessment(*, session: Session, attempt_id: int, actor: Actor) -> Send
     if attempt.state == AttemptState.ERROR:
         if attempt.vendor_attempt_id:
             return refresh_attempt(session=session, attempt_id=attempt_id, actor=actor)
-        attempt.state = AttemptState.READY_TO_SEND
-        attempt.send_claimed_at = attempt.error_reason = None
-        session.add(attempt)
+        # Taken back to "to send" only while it is still failed: a colleague's Retry at once had
+        # sent it meanwhile, and writing over that sent it a second time.
+        readied = session.exec(
+            sa.update(AssessmentAttempt)
+            .where(AssessmentAttempt.id == attempt_id, AssessmentAttempt.state == AttemptState.ERROR)
+            .values(state=AttemptState.READY_TO_SEND, send_claimed_at=None, error_reason=None)
+            .execution_options(synchronize_session=False)
+        )
+        session.refresh(attempt)
+        if readied.rowcount != 1:
+            session.commit()
+            return send_assessment(session=session, attempt_id=attempt_id, actor=actor)  # says where it is
         history.record(
             session,
             application_id=attempt.application_id,

@@ -279,25 +279,22 @@ def cancel_assessment(*, session: Session, attempt_id: int, actor: Actor) -> Sen
         if attempt.state == AttemptState.CANCELLED:
             return SendOutcome(False, "Already cancelled.")
         raise UserError(f"Nothing to cancel: the assessment is {STATE_LABELS[attempt.state].lower()}.")
-    if attempt.state != AttemptState.READY_TO_SEND:
-        integration, provider = _provider_of(session, attempt)
-        try:
-            provider.cancel(attempt.vendor_attempt_id, test_id=attempt.vendor_test_id)
-        except Unsupported as err:
-            raise UserError(str(err)) from err
-        except ProviderError as err:
-            record_vendor_error(session=session, integration=integration, message=str(err))
-            raise UserError(f"Not cancelled: {err}") from err
+    if attempt.state == AttemptState.READY_TO_SEND:
+        return _withdraw_unsent(session, attempt, actor)
+    integration, provider = _provider_of(session, attempt)
+    try:
+        provider.cancel(attempt.vendor_attempt_id, test_id=attempt.vendor_test_id)
+    except Unsupported as err:
+        raise UserError(str(err)) from err
+    except ProviderError as err:
+        record_vendor_error(session=session, integration=integration, message=str(err))
+        raise UserError(f"Not cancelled: {err}") from err
     session.refresh(attempt)
     if attempt.state == AttemptState.CANCELLED:  # a webhook got here first
         return SendOutcome(True, "Cancelled.")
     before = attempt.state
     attempt.state, attempt.updated_at = AttemptState.CANCELLED, utcnow()
     session.add(attempt)
-    if before == AttemptState.READY_TO_SEND:
-        _record(session, attempt, "withdrawn before it was sent", actor, before)
-        session.commit()
-        return SendOutcome(True, "Withdrawn before it was sent; the candidate got nothing.")
     _record(session, attempt, "cancelled", actor, before)
     session.flush()
     booked = _interviews_meeting_in(session, attempt)
@@ -312,6 +309,26 @@ def cancel_assessment(*, session: Session, attempt_id: int, actor: Actor) -> Sen
         session.add(interview)
     session.commit()
     return SendOutcome(True, f"Cancelled. A fresh attempt is ready to send (attempt {fresh.attempt_number}).")
+
+
+def _withdraw_unsent(session: Session, attempt: AssessmentAttempt, actor: Actor) -> SendOutcome:
+    """A test not at the vendor yet is withdrawn here, unless a send holds it right now: marked
+    cancelled under that send, the candidate got the link while Assay called it cancelled, and
+    ignored every update the vendor sent about it (cancelled is final).
+
+    Raises:
+        UserError: A send holds it.
+    """
+    if assessments.withdraw_if_unsent(session, attempt):
+        session.refresh(attempt)
+        _record(session, attempt, "withdrawn before it was sent", actor, AttemptState.READY_TO_SEND)
+        session.commit()
+        return SendOutcome(True, "Withdrawn before it was sent; the candidate got nothing.")
+    session.rollback()  # nothing written: the send holding it must not wait on this transaction
+    session.refresh(attempt)
+    if attempt.state == AttemptState.CANCELLED:
+        return SendOutcome(False, "Already cancelled.")
+    raise UserError("This test is being sent right now: cancel it once it shows as sent.")
 
 
 def set_aside_failed(

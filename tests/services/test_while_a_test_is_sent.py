@@ -1,0 +1,117 @@
+"""What a colleague does while a test is on its way to the vendor (found by a review of the sends):
+each send reaches the vendor once, and what Assay shows is what the vendor holds."""
+
+import threading
+import time
+
+import pytest
+from sqlmodel import select
+
+from dashboard.services import assessments, attempt_actions, pipeline
+from dashboard.services.actors import SYSTEM
+from dashboard.services.errors import UserError
+from dashboard.services.integrations import provider_for
+from models import AssessmentAttempt, AttemptState, Integration, new_session
+from providers.base import Progress
+from tests.conftest import enter_stage, rejected_by_a_recruiter, vendor_test_stages
+
+SLOW_MS = 3000  # the vendor's answer to each call: long enough for a colleague to act meanwhile
+
+
+def _ready(session, p) -> int:
+    """Ada enters the test's stage; its attempt waits to be sent."""
+    moved = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+    return moved.attempt_id
+
+
+def _sending(attempt_id: int, send=assessments.send_assessment) -> tuple[threading.Thread, list]:
+    """A recruiter's Send (or ``send``), in a request of its own, once it has taken the attempt
+    (claimed it) and is waiting on the vendor."""
+    told: list = []
+
+    def sends() -> None:
+        with new_session() as own:
+            told.append(send(session=own, attempt_id=attempt_id, actor=SYSTEM))
+
+    sender = threading.Thread(target=sends)
+    sender.start()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with new_session() as s:
+            claim, state = s.exec(
+                select(AssessmentAttempt.send_claimed_at, AssessmentAttempt.state).where(
+                    AssessmentAttempt.id == attempt_id
+                )
+            ).one()
+            if claim and state == AttemptState.READY_TO_SEND:
+                return sender, told
+        time.sleep(0.02)
+    raise AssertionError("the send never claimed the attempt")
+
+
+def test_cancel_is_refused_while_the_test_is_being_sent(session, sandbox, pipeline_with_assessment):
+    """It said "Withdrawn before it was sent; the candidate got nothing" and marked the test
+    cancelled, while the send went on: the candidate got the link, and every update the vendor
+    sent about it was ignored (cancelled is final)."""
+    attempt_id = _ready(session, pipeline_with_assessment)
+    sandbox.faults(latency_ms=SLOW_MS)
+    sender, told = _sending(attempt_id)
+
+    with pytest.raises(UserError, match="being sent right now"):
+        attempt_actions.cancel_assessment(session=session, attempt_id=attempt_id, actor=SYSTEM)
+
+    sender.join(30)
+    session.expire_all()
+    assert told[0].sent and session.get(AssessmentAttempt, attempt_id).state == AttemptState.SENT
+
+
+def test_a_candidate_rejected_while_their_test_was_sent_has_it_withdrawn(
+    session, sandbox, pipeline_with_assessment
+):
+    """The rejection withdrew the tests it saw sent; this one was not yet, and stayed open at the
+    vendor for a rejected candidate."""
+    p = pipeline_with_assessment
+    attempt_id = _ready(session, p)
+    sandbox.faults(latency_ms=SLOW_MS)
+    sender, told = _sending(attempt_id)
+
+    rejected_by_a_recruiter(session, p.application.id)
+    sender.join(30)
+    sandbox.faults()
+
+    session.expire_all()
+    attempt = session.get(AssessmentAttempt, attempt_id)
+    assert attempt.state == AttemptState.CANCELLED
+    assert "was rejected while" in told[0].message and "withdrawn at the vendor" in told[0].message
+    at_vendor = provider_for(session.get(Integration, attempt.integration_id)).fetch(
+        attempt.vendor_attempt_id
+    )
+    assert at_vendor.progress == Progress.CANCELLED
+
+
+def test_two_retries_at_once_send_the_test_once(session, sandbox):
+    """The second, having read the test failed, set it back to "to send" (clearing the first's
+    claim) while the first was at the vendor, and sent it too: two invitations (Coodesh, which
+    Assay cannot ask whether an earlier try reached it)."""
+    _coodesh, (stage,) = vendor_test_stages(
+        session, "coodesh", "Backend", options={"company_id": "coodesh-demo-company"}
+    )
+    attempt_id = enter_stage(session, stage)
+    sandbox.faults("coodesh", fail_next=[{"status": 500}] * 3)
+    assert assessments.send_assessment(session=session, attempt_id=attempt_id, actor=SYSTEM).failed
+    before = sandbox.stats("coodesh")["invitations_created"]
+
+    with new_session() as mine:
+        assert mine.get(AssessmentAttempt, attempt_id).state == AttemptState.ERROR  # as the page saw it
+        sandbox.faults("coodesh", fail_next=[{"delay_ms": SLOW_MS}])  # the colleague's send, slow
+        sender, theirs = _sending(attempt_id, assessments.retry_assessment)
+        told = assessments.retry_assessment(session=mine, attempt_id=attempt_id, actor=SYSTEM)
+    sender.join(30)
+
+    assert sandbox.stats("coodesh")["invitations_created"] - before == 1
+    assert theirs[0].sent and not told.sent
+    assert told.message == "This assessment is already being sent."
+    session.expire_all()
+    assert session.get(AssessmentAttempt, attempt_id).state == AttemptState.SENT
