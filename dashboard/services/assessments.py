@@ -536,17 +536,8 @@ def _withdraw_after_rejection(
         )
     session.refresh(attempt)
     if decide(attempt.state, AttemptState.CANCELLED).apply:
-        before, attempt.state, attempt.updated_at = attempt.state, AttemptState.CANCELLED, utcnow()
-        session.add(attempt)
-        history.record(
-            session,
-            application_id=attempt.application_id,
-            attempt=attempt,
-            summary=f"{test}: withdrawn at the vendor ({name} was rejected while it was being sent)",
-            from_state=before.value,
-            to_state=AttemptState.CANCELLED.value,
-            actor=actor,
-        )
+        summary = f"{test}: withdrawn at the vendor ({name} was rejected while it was being sent)"
+        _move(session, attempt, AttemptState.CANCELLED, summary, actor)
         history.bump_job(session, session.get(Application, attempt.application_id).job_id)
         session.commit()
     return SendOutcome(
@@ -653,25 +644,27 @@ def invitee_for(session: Session, attempt: AssessmentAttempt) -> Invitee:
 def _fail(
     session: Session, attempt: AssessmentAttempt, *, reason: str, retryable: bool, actor: Actor
 ) -> None:
-    before = attempt.state
-    attempt.state = AttemptState.ERROR
-    attempt.error_reason = reason
-    attempt.error_retryable = retryable
-    attempt.updated_at = utcnow()
-    session.add(attempt)
+    attempt.error_reason, attempt.error_retryable = reason, retryable
+    _move(session, attempt, AttemptState.ERROR, f"{attempt.vendor_test_name}: failed: {reason}", actor)
     application = session.get(Application, attempt.application_id)
+    notify.attempt_changed(session, attempt)
+    history.bump_job(session, application.job_id)
+    session.commit()
+
+
+def _move(session: Session, attempt: AssessmentAttempt, to: AttemptState, summary: str, actor: Actor) -> None:
+    """Move the attempt to ``to``, with its line in the application's history (not committed)."""
+    before, attempt.state, attempt.updated_at = attempt.state, to, utcnow()
+    session.add(attempt)
     history.record(
         session,
         application_id=attempt.application_id,
         attempt=attempt,
-        summary=f"{attempt.vendor_test_name}: failed: {reason}",
+        summary=summary,
         from_state=before.value,
-        to_state=AttemptState.ERROR.value,
+        to_state=to.value,
         actor=actor,
     )
-    notify.attempt_changed(session, attempt)
-    history.bump_job(session, application.job_id)
-    session.commit()
 
 
 def retry_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendOutcome:

@@ -64,6 +64,24 @@ def _provider_of(session: Session, attempt: AssessmentAttempt):
     return integration, provider_for(integration)
 
 
+def _at_the_vendor(session: Session, attempt: AssessmentAttempt, done: str, action) -> Integration:
+    """Ask the vendor to act on the attempt (``action(provider)``: its ``cancel`` or ``resend``);
+    its connection. A refusal is said in the recruiter's words ("Not cancelled: ...").
+
+    Raises:
+        UserError: The vendor cannot, or would not.
+    """
+    integration, provider = _provider_of(session, attempt)
+    try:
+        action(provider)(attempt.vendor_attempt_id, test_id=attempt.vendor_test_id)
+    except Unsupported as err:
+        raise UserError(str(err)) from err
+    except ProviderError as err:
+        record_vendor_error(session=session, integration=integration, message=str(err))
+        raise UserError(f"Not {done}: {err}") from err
+    return integration
+
+
 def _record(session: Session, attempt: AssessmentAttempt, summary: str, actor: Actor, before=None) -> None:
     history.record(
         session,
@@ -281,14 +299,7 @@ def cancel_assessment(*, session: Session, attempt_id: int, actor: Actor) -> Sen
         raise UserError(f"Nothing to cancel: the assessment is {STATE_LABELS[attempt.state].lower()}.")
     if attempt.state == AttemptState.READY_TO_SEND:
         return _withdraw_unsent(session, attempt, actor)
-    integration, provider = _provider_of(session, attempt)
-    try:
-        provider.cancel(attempt.vendor_attempt_id, test_id=attempt.vendor_test_id)
-    except Unsupported as err:
-        raise UserError(str(err)) from err
-    except ProviderError as err:
-        record_vendor_error(session=session, integration=integration, message=str(err))
-        raise UserError(f"Not cancelled: {err}") from err
+    _at_the_vendor(session, attempt, "cancelled", lambda provider: provider.cancel)
     session.refresh(attempt)
     if attempt.state == AttemptState.CANCELLED:  # a webhook got here first
         return SendOutcome(True, "Cancelled.")
@@ -380,14 +391,7 @@ def resend_invitation(*, session: Session, attempt_id: int, actor: Actor) -> Sen
     ).first()
     if last is not None and utcnow() - last < RESEND_GAP:
         return SendOutcome(False, "Resent a moment ago; the candidate has the email.")
-    integration, provider = _provider_of(session, attempt)
-    try:
-        provider.resend(attempt.vendor_attempt_id, test_id=attempt.vendor_test_id)
-    except Unsupported as err:
-        raise UserError(str(err)) from err
-    except ProviderError as err:
-        record_vendor_error(session=session, integration=integration, message=str(err))
-        raise UserError(f"Not resent: {err}") from err
+    integration = _at_the_vendor(session, attempt, "resent", lambda provider: provider.resend)
     _record(session, attempt, RESENT, actor)
     integration.last_used_at = utcnow()
     session.commit()
