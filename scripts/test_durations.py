@@ -1,6 +1,6 @@
 """Write tests/durations.json, each test file's running time, from the junit reports of a whole run.
 
-``scripts/test.sh`` deals every test but the service tests into three shares for three pytest
+``scripts/test.sh`` deals every test into four shares for four pytest
 processes by these times (``tests/conftest.py``, ``_shard``); run this after a ``make test`` whose files changed much,
 and commit the file. A file it does not list is dealt by its size.
 
