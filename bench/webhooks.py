@@ -6,7 +6,7 @@ CoderPad Screen connection (made by the integrations service, key checked at the
 sandbox) and ``--attempts`` sent attempts whose candidates have started the test at the
 sandbox (10% of them also submitted it). Each request is one CoderPad Screen
 ``test.status_changed`` delivery for a different attempt, with the connection's token:
-Assay checks the token, reads and stores the delivery in the inbox, answers 202, then
+Assay checks the token, reads and stores the delivery in the inbox, answers 200, then
 applies it off the request: deliveries are gathered until they pause (0.15 s, at most
 2 s), then settled by the vendor's own listing, read page by page at the provider's pace
 and only as far as the last attempt named (Assay does not trust the payload of a vendor
@@ -259,7 +259,7 @@ def ingest_round(base: str, path: str, bodies: list[bytes], concurrency: int) ->
         "ingest_rps": done / total,
         "answer_rps": len(bodies) / answered_s,
         "latencies": latencies,
-        "bad": sum(code != 202 for code in codes),
+        "bad": sum(code != 200 for code in codes),
         "unapplied": len(bodies) - done,
         "vendor_rps": (vendor_after - vendor_before) / total,
     }

@@ -516,33 +516,28 @@ def send_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendO
         plan_connections.listed_again(session, attempt)
     session.commit()
     if session.exec(select(Application.rejected_at).where(Application.id == application.id)).one():
-        return _withdraw_after_rejection(session, attempt, provider, integration, candidate.name, actor)
+        return _rejected_meanwhile(session, attempt, application, candidate.name, actor)
     return SendOutcome(True, f"{attempt.vendor_test_name} sent to {candidate.name}.")
 
 
-def _withdraw_after_rejection(
-    session: Session, attempt: AssessmentAttempt, provider, integration: Integration, name: str, actor: Actor
+def _rejected_meanwhile(
+    session: Session, attempt: AssessmentAttempt, application: Application, name: str, actor: Actor
 ) -> SendOutcome:
     """The candidate was rejected while their test was on its way to the vendor: the rejection
-    withdrew the tests it saw sent, not this one, which stayed open for a rejected candidate."""
+    withdrew the tests it saw sent, not this one, which stayed open for a rejected candidate. It
+    is withdrawn now as the rejection would have (or said to stay open, and why)."""
+    # review builds on pipeline, which builds on this module: imported here to keep the layers acyclic.
+    from dashboard.services import review
+
+    session.refresh(application)
+    outcome = review.withdraw_open_invitations(session, application, actor)
     test = attempt.vendor_test_name
-    try:
-        provider.cancel(attempt.vendor_attempt_id, test_id=attempt.vendor_test_id)
-    except ProviderError as err:
-        record_vendor_error(session=session, integration=integration, message=str(err))
+    if test in outcome.withdrawn:
         return SendOutcome(
-            True,
-            f"{test} sent to {name}, who was rejected meanwhile; the vendor would not withdraw it: {err}",
+            False, f"{name} was rejected while {test} was being sent: it was withdrawn at the vendor."
         )
-    session.refresh(attempt)
-    if decide(attempt.state, AttemptState.CANCELLED).apply:
-        summary = f"{test}: withdrawn at the vendor ({name} was rejected while it was being sent)"
-        _move(session, attempt, AttemptState.CANCELLED, summary, actor)
-        history.bump_job(session, session.get(Application, attempt.application_id).job_id)
-        session.commit()
-    return SendOutcome(
-        False, f"{name} was rejected while {test} was being sent: it was withdrawn at the vendor."
-    )
+    why = "; ".join(outcome.not_withdrawn) or f"{test} was started already"
+    return SendOutcome(True, f"{test} sent to {name}, who was rejected meanwhile; it stays open ({why}).")
 
 
 class EarlierAttemptExists(UserError):
@@ -999,7 +994,9 @@ def _vendor_details(attempt: AssessmentAttempt, status: AttemptStatus) -> dict:
             score = None
         duration, allowed = _seconds(result.duration_seconds), _seconds(result.time_allowed_seconds)
         if (duration, allowed) != (result.duration_seconds, result.time_allowed_seconds):
-            warnings.append("The vendor reported a time too long to be real; see its report.")
+            warnings.append(
+                "The vendor reported a time taken that cannot be (negative, or over a year); see its report."
+            )
         values.update(
             score_percent=score,
             points=result.points,

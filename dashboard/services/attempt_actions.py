@@ -339,7 +339,11 @@ def _withdraw_unsent(session: Session, attempt: AssessmentAttempt, actor: Actor)
     session.refresh(attempt)
     if attempt.state == AttemptState.CANCELLED:
         return SendOutcome(False, "Already cancelled.")
-    raise UserError("This test is being sent right now: cancel it once it shows as sent.")
+    if attempt.state == AttemptState.READY_TO_SEND:
+        raise UserError("This test is being sent right now: cancel it once it shows as sent.")
+    raise UserError(
+        f"Not cancelled: the test is {STATE_LABELS[attempt.state].lower()} now; reload to see it."
+    )
 
 
 def set_aside_failed(

@@ -413,10 +413,11 @@ def open_tests_on_rejection(session: Session, application_id: int) -> list[str]:
     return said
 
 
-def _withdraw_open_invitations(session: Session, application: Application, actor: Actor) -> Rejection:
+def withdraw_open_invitations(session: Session, application: Application, actor: Actor) -> Rejection:
     """Withdraw the rejected candidate's sent, unstarted invitations by the Cancel button's path
     (``cancel_assessment``: idempotent, a vendor failure logged on the connection). One the vendor
-    cannot or will not withdraw stays open, said in the history and told; the rejection stands."""
+    cannot or will not withdraw stays open, said in the history and told; the rejection stands.
+    Also for a test a send made while the candidate was being rejected (``assessments``)."""
     outcome = Rejection(application.rejection_reason or "")
     for attempt in _open_invitations(session, application.id):
         if attempt.state != AttemptState.SENT:
@@ -473,7 +474,7 @@ def reject(
     history.bump_job(session, application.job_id)
     session.commit()
     send_feedback(session, application.id, "rejected")
-    outcome = _withdraw_open_invitations(session, application, actor)
+    outcome = withdraw_open_invitations(session, application, actor)
     outcome.interviews_cancelled = called_off
     return outcome
 

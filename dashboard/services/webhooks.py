@@ -65,9 +65,13 @@ def receive(
     except WebhookRejected as err:
         log.warning("webhook for integration %s rejected: %s", integration_id, err)
         return Receipt(err.status_code, str(err))
-    except Exception as err:  # a body no reader foresaw (nested too deep to read...): the vendor's fault
-        log.warning("webhook for integration %s unreadable: %r", integration_id, err)
-        return Receipt(400, "Assay could not read this delivery.")
+    except RecursionError:  # Python's JSON reader gives up on a body nested thousands deep
+        log.warning("webhook for integration %s refused: nested too deep to read", integration_id)
+        return Receipt(400, "The delivery is nested too deep to read.")
+    if any(len(vendor_id) > LONGEST_VENDOR_ID for vendor_id in notice.vendor_attempt_ids):
+        # Assay keeps no longer id (the column's length): it cannot be any attempt Assay sent, and
+        # stored, it failed on every try to apply (PostgreSQL refused it with the delivery).
+        return Receipt(400, f"The delivery names an attempt id over {LONGEST_VENDOR_ID} characters.")
     delivery = WebhookDelivery(
         integration_id=integration_id,
         delivery_key=_inbox_key(integration_id, notice.delivery_key),
@@ -89,6 +93,9 @@ def receive(
     return Receipt(200, "Accepted.", delivery.id)
 
 
+LONGEST_VENDOR_ID = 120  # AssessmentAttempt.vendor_attempt_id's length
+
+
 def _inbox_key(integration_id: int, vendor_key: str) -> str:
     """Unique per connection (two teams' accounts may send the same body), and short enough to store."""
     key = f"{integration_id}:{vendor_key}"
@@ -103,11 +110,6 @@ class Applying(enum.Enum):
     DONE = "done"  # applied, or closed for good (the vendor refuses that attempt: retrying cannot help)
     KEPT = "kept"  # for retry: the vendor down or the key refused, as it is for the deliveries after it
     KEPT_ALONE = "kept alone"  # for retry: something in this delivery only (a value Assay could not take)
-
-
-def apply_delivery(*, session: Session, delivery_id: int) -> bool:
-    """Apply a stored delivery; returns True when it is done (see ``_apply``)."""
-    return _apply(session, delivery_id) is Applying.DONE
 
 
 def _apply(session: Session, delivery_id: int) -> Applying:
@@ -143,6 +145,9 @@ def _apply(session: Session, delivery_id: int) -> Applying:
         _record_failure(session, delivery_id, integration.id, str(err), closed=not kept)
         log.warning("webhook delivery %s not applied: %s", delivery_id, err)
         return Applying.KEPT if kept else Applying.DONE
+    except (sa.exc.OperationalError, sa.exc.InterfaceError):
+        session.rollback()
+        raise  # the database away for a moment (locked, a connection dropped): the next drain retries it
     except Exception as err:
         log.exception("webhook delivery %s could not be applied", delivery_id)
         reason = f"Assay could not apply it ({type(err).__name__}); it is retried with the others."
@@ -431,7 +436,7 @@ def _named(provider, delivery: WebhookDelivery) -> tuple[str, ...]:
     try:
         return provider.read_webhook(delivery.body.encode()).vendor_attempt_ids
     except WebhookRejected:
-        return ()  # apply_delivery records why it cannot be applied
+        return ()  # _apply records why it cannot be applied
 
 
 def _listing(provider, integration_id: int, known: list[AssessmentAttempt]) -> Iterator[AttemptStatus]:

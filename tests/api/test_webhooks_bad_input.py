@@ -101,6 +101,19 @@ def test_a_time_taken_too_long_to_be_real_is_left_out_and_the_result_kept(sessio
     session.expire_all()
     done = session.get(AssessmentAttempt, attempt.id)
     assert (done.state, done.score_percent, done.duration_seconds) == (AttemptState.COMPLETED, 82, None)
+    if time_taken == 36_000_000:  # read, then found too long (the others cannot even be read)
+        assert any("time taken that cannot be" in warning for warning in done.warnings)
+
+
+def test_an_attempt_id_longer_than_any_is_refused_with_400(session, coodesh_pair):
+    """Stored, it failed on every try to apply on PostgreSQL (the id kept for matching is 120
+    characters at most), and held up every delivery after it."""
+    attempt = coodesh_pair[0]
+
+    answer = _post(session, attempt, _result_for(attempt, attempt_id="a" * 121))
+
+    assert answer.status_code == 400 and "over 120 characters" in answer.json()["message"]
+    assert session.exec(select(WebhookDelivery)).all() == []
 
 
 def test_a_reference_that_is_no_url_is_read_as_none(session, coodesh_pair):

@@ -7,11 +7,11 @@ import time
 import pytest
 from sqlmodel import select
 
-from dashboard.services import assessments, attempt_actions, pipeline
+from dashboard.services import assessments, attempt_actions, pipeline, views
 from dashboard.services.actors import SYSTEM
 from dashboard.services.errors import UserError
 from dashboard.services.integrations import provider_for
-from models import AssessmentAttempt, AttemptState, Integration, new_session
+from models import ApplicationEvent, AssessmentAttempt, AttemptState, Integration, new_session
 from providers.base import Progress
 from tests.conftest import enter_stage, rejected_by_a_recruiter, vendor_test_stages
 
@@ -115,3 +115,29 @@ def test_two_retries_at_once_send_the_test_once(session, sandbox):
     assert told.message == "This assessment is already being sent."
     session.expire_all()
     assert session.get(AssessmentAttempt, attempt_id).state == AttemptState.SENT
+
+
+def test_a_test_the_vendor_cannot_withdraw_stays_open_and_says_so_when_its_candidate_is_rejected_meanwhile(
+    session, sandbox
+):
+    """Coodesh has no call to withdraw a test: the connection is not marked failing for it, and the
+    history says the rejected candidate's test stays open, as a rejection would."""
+    _coodesh, (stage,) = vendor_test_stages(
+        session, "coodesh", "Backend", options={"company_id": "coodesh-demo-company"}
+    )
+    attempt_id = enter_stage(session, stage)
+    sandbox.faults("coodesh", fail_next=[{"delay_ms": SLOW_MS}])
+    sender, told = _sending(attempt_id)
+
+    rejected_by_a_recruiter(session, session.get(AssessmentAttempt, attempt_id).application_id)
+    sender.join(30)
+
+    assert told[0].sent and "who was rejected meanwhile; it stays open" in told[0].message
+    session.expire_all()
+    assert session.get(AssessmentAttempt, attempt_id).state == AttemptState.SENT
+    lines = session.exec(
+        select(ApplicationEvent.summary).where(ApplicationEvent.attempt_id == attempt_id)
+    ).all()
+    assert any("not withdrawn at the vendor on the rejection" in line for line in lines)
+    [connection] = views.integrations(session)
+    assert connection.health != "failing"
