@@ -51,7 +51,12 @@ def test_a_change_wakes_the_pages_of_its_job_and_of_every_job_but_not_another_jo
         await asyncio.to_thread(_move_to_onsite, p)
         woken = await asyncio.wait_for(asyncio.gather(this, every), 5)
         unmoved = await another
-        await asyncio.sleep(2 * live.POLL_S)
+        # The loop ends once its read in flight is done: a poll or two, longer on a loaded machine
+        # (CI169: a read still running 0.2 s on).
+        for _ in range(100):
+            if watch._loop_task is None:
+                break
+            await asyncio.sleep(live.POLL_S)
         return this_job, every_job, another_job, woken, unmoved, watch.waiting, watch._loop_task
 
     this_job, every_job, another_job, woken, unmoved, waiting_after, loop_task = run_async(scenario())
