@@ -973,10 +973,13 @@ def _web_link(url: str | None) -> str | None:
     return None
 
 
+_RAW_STATUS_LENGTH = AssessmentAttempt.__table__.c.raw_status.type.length  # the column's, read from it
+
+
 def _vendor_details(attempt: AssessmentAttempt, status: AttemptStatus) -> dict:
     """What the vendor knows that the attempt does not hold yet, by column."""
     values = {
-        "raw_status": status.raw_status[:60] or attempt.raw_status,
+        "raw_status": status.raw_status[:_RAW_STATUS_LENGTH] or attempt.raw_status,
         "test_url": _web_link(status.test_url) or attempt.test_url,
         "report_url": _web_link(status.report_url) or attempt.report_url,
         "sent_at": _utc(status.sent_at) or attempt.sent_at,

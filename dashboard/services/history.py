@@ -37,6 +37,11 @@ def _fitted(summary: str) -> str:
     return at_a_word.rstrip(" .,;:") + "…"
 
 
+# A vendor's status word is kept as long as the column holds (PostgreSQL refused longer, and
+# with it the whole update); read from the column.
+RAW_STATUS_LENGTH = ApplicationEvent.__table__.c.raw_status.type.length
+
+
 def record(
     session: Session,
     *,
@@ -59,7 +64,7 @@ def record(
             to_state=to_state,
             actor_kind=actor.kind,
             actor_label=actor.label,
-            raw_status=raw_status[:60] if raw_status else None,  # the column's length, as the attempt's
+            raw_status=raw_status[:RAW_STATUS_LENGTH] if raw_status else None,  # as the attempt's
             delivery_id=delivery_id,
         )
     )

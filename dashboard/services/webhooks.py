@@ -93,7 +93,7 @@ def receive(
     return Receipt(200, "Accepted.", delivery.id)
 
 
-LONGEST_VENDOR_ID = 120  # AssessmentAttempt.vendor_attempt_id's length
+LONGEST_VENDOR_ID = AssessmentAttempt.__table__.c.vendor_attempt_id.type.length  # the column's, read from it
 
 
 def _inbox_key(integration_id: int, vendor_key: str) -> str:
