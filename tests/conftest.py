@@ -499,6 +499,15 @@ def store_webhook(session, integration: Integration, body: dict) -> None:
     assert receipt.status_code == 200 and receipt.delivery_id is not None
 
 
+def coodesh_result(attempt: AssessmentAttempt, **changes) -> dict:
+    """Coodesh's "finished" delivery (tests/fixtures/coodesh) for the attempt, ``changes`` over it."""
+    body = json.loads(
+        (pathlib.Path(__file__).parent / "fixtures" / "coodesh" / "webhook_finished.json").read_text()
+    )
+    body.update({"attempt_id": attempt.vendor_attempt_id, "callback_url": "", **changes})
+    return body
+
+
 def start_with_webhooks(session, sandbox: Sandbox, integration: Integration, attempts) -> None:
     """Each candidate starts the CoderPad Screen test; its "status changed" delivery is stored
     (the sandbox's own webhooks dropped, so the test decides when they are applied)."""

@@ -2,7 +2,6 @@
 none holds up the deliveries after it (found by a review of the webhook path)."""
 
 import json
-import pathlib
 import time
 
 import httpx
@@ -20,9 +19,7 @@ from models import (
     WebhookDelivery,
     new_session,
 )
-from tests.conftest import send_test, vendor_test_stages
-
-COODESH = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "coodesh"
+from tests.conftest import coodesh_result, send_test, vendor_test_stages
 
 
 @pytest.fixture
@@ -50,12 +47,6 @@ def _post(session, attempt, body) -> httpx.Response:
     return httpx.post(url, content=content, headers={"Content-Type": "application/json"}, timeout=10)
 
 
-def _result_for(attempt, **changes) -> dict:
-    body = json.loads((COODESH / "webhook_finished.json").read_text())
-    body.update({"attempt_id": attempt.vendor_attempt_id, "callback_url": "", **changes})
-    return body
-
-
 def _all_applied(seconds: float = 10) -> list[WebhookDelivery]:
     deadline = time.monotonic() + seconds
     while True:
@@ -73,7 +64,7 @@ def test_a_status_too_long_to_keep_is_cut_and_holds_up_no_delivery_after_it(sess
     wordy = "awaiting the proctoring team's manual review of the recorded session " * 2
 
     answers = [_post(session, odd, {"attempt_id": odd.vendor_attempt_id, "status": wordy})]
-    answers.append(_post(session, fine, _result_for(fine, email="grace@example.com", name="Grace Hopper")))
+    answers.append(_post(session, fine, coodesh_result(fine, email="grace@example.com", name="Grace Hopper")))
 
     assert [a.status_code for a in answers] == [200, 200]
     deliveries = _all_applied()
@@ -93,7 +84,7 @@ def test_a_time_taken_too_long_to_be_real_is_left_out_and_the_result_kept(sessio
     vendor's every retry failed too and the grade was lost)."""
     attempt = coodesh_pair[0]
 
-    answer = _post(session, attempt, _result_for(attempt, time_taken=time_taken))
+    answer = _post(session, attempt, coodesh_result(attempt, time_taken=time_taken))
 
     assert answer.status_code == 200
     [delivery] = _all_applied()
@@ -110,7 +101,7 @@ def test_an_attempt_id_longer_than_any_is_refused_with_400(session, coodesh_pair
     characters at most), and held up every delivery after it."""
     attempt = coodesh_pair[0]
 
-    answer = _post(session, attempt, _result_for(attempt, attempt_id="a" * 121))
+    answer = _post(session, attempt, coodesh_result(attempt, attempt_id="a" * 121))
 
     assert answer.status_code == 400 and "over 120 characters" in answer.json()["message"]
     assert session.exec(select(WebhookDelivery)).all() == []
@@ -120,7 +111,7 @@ def test_a_reference_that_is_no_url_is_read_as_none(session, coodesh_pair):
     """``callback_url`` "http://[" made Python's URL reader raise: a 500 on every retry."""
     attempt = coodesh_pair[0]
 
-    answer = _post(session, attempt, _result_for(attempt, callback_url="http://["))
+    answer = _post(session, attempt, coodesh_result(attempt, callback_url="http://["))
 
     assert answer.status_code == 200
     _all_applied()
@@ -171,7 +162,7 @@ def test_a_signature_that_is_not_ascii_is_refused_with_401(session, codesignal_c
 def test_a_body_too_large_is_refused_with_413_unread(session, coodesh_pair):
     """Read whole into memory before anything was checked, and stored whole once authenticated."""
     attempt = coodesh_pair[0]
-    huge = json.dumps(_result_for(attempt, notes="x" * (5 * 1024 * 1024))).encode()
+    huge = json.dumps(coodesh_result(attempt, notes="x" * (5 * 1024 * 1024))).encode()
 
     answer = _post(session, attempt, huge)
 

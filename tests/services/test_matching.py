@@ -5,8 +5,6 @@ deliveries are applied as they come; they go through Assay's real webhook
 endpoint on loopback.
 """
 
-import json
-import pathlib
 import time
 
 import httpx
@@ -28,9 +26,7 @@ from models import (
     WebhookDelivery,
     new_session,
 )
-from tests.conftest import kept_for_matching, send_test, vendor_test_stages
-
-FIXTURES = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "coodesh"
+from tests.conftest import coodesh_result, kept_for_matching, send_test, vendor_test_stages
 
 
 @pytest.fixture
@@ -60,14 +56,8 @@ def _wait_applied(seconds: float = 10) -> None:
     raise AssertionError("deliveries not applied")
 
 
-def _result_for(attempt, **changes) -> dict:
-    body = json.loads((FIXTURES / "webhook_finished.json").read_text())
-    body.update({"attempt_id": attempt.vendor_attempt_id, "callback_url": "", **changes})
-    return body
-
-
 def test_a_pushed_result_is_applied_with_a_comment_in_the_history(session, coodesh_attempt):
-    _deliver(session, coodesh_attempt, _result_for(coodesh_attempt))
+    _deliver(session, coodesh_attempt, coodesh_result(coodesh_attempt))
     _wait_applied()
 
     session.expire_all()
@@ -85,7 +75,7 @@ def test_a_pushed_result_is_applied_with_a_comment_in_the_history(session, coode
 
 
 def test_a_result_for_an_unknown_attempt_waits_for_matching(session, coodesh_attempt):
-    _deliver(session, coodesh_attempt, _result_for(coodesh_attempt, attempt_id="ffffffffffffffffffffffff"))
+    _deliver(session, coodesh_attempt, coodesh_result(coodesh_attempt, attempt_id="ffffffffffffffffffffffff"))
     _wait_applied()
 
     [kept] = matching.open_items(session)
@@ -95,7 +85,7 @@ def test_a_result_for_an_unknown_attempt_waits_for_matching(session, coodesh_att
 
 
 def test_a_result_naming_another_candidate_is_not_applied_but_kept(session, coodesh_attempt):
-    _deliver(session, coodesh_attempt, _result_for(coodesh_attempt, email="someone.else@example.com"))
+    _deliver(session, coodesh_attempt, coodesh_result(coodesh_attempt, email="someone.else@example.com"))
     _wait_applied()
 
     session.expire_all()
@@ -105,7 +95,7 @@ def test_a_result_naming_another_candidate_is_not_applied_but_kept(session, cood
 
 
 def test_a_recruiter_matches_a_kept_result_and_it_is_applied_once(session, coodesh_attempt):
-    _deliver(session, coodesh_attempt, _result_for(coodesh_attempt, email="ada.work@example.com"))
+    _deliver(session, coodesh_attempt, coodesh_result(coodesh_attempt, email="ada.work@example.com"))
     _wait_applied()
     [kept] = matching.open_items(session)
 
@@ -127,17 +117,19 @@ def test_once_a_recruiter_matched_a_result_the_vendors_later_updates_naming_that
 ):
     """A candidate took the test under another address; a recruiter matched the result. The
     vendor's re-grade, naming that address again, was kept for matching a second time."""
-    _deliver(session, coodesh_attempt, _result_for(coodesh_attempt, email="Ada.Work@example.com"))
+    _deliver(session, coodesh_attempt, coodesh_result(coodesh_attempt, email="Ada.Work@example.com"))
     _wait_applied()
     [kept] = matching.open_items(session)
     matching.match(session=session, unmatched_id=kept.id, attempt_id=coodesh_attempt.id, actor=SYSTEM)
 
     _deliver(
-        session, coodesh_attempt, _result_for(coodesh_attempt, email="ada.work@example.com", total_grade=90)
+        session,
+        coodesh_attempt,
+        coodesh_result(coodesh_attempt, email="ada.work@example.com", total_grade=90),
     )
     _wait_applied()
     _deliver(
-        session, coodesh_attempt, _result_for(coodesh_attempt, email="mallory@example.com", total_grade=10)
+        session, coodesh_attempt, coodesh_result(coodesh_attempt, email="mallory@example.com", total_grade=10)
     )
     _wait_applied()
 
@@ -148,7 +140,7 @@ def test_once_a_recruiter_matched_a_result_the_vendors_later_updates_naming_that
 
 
 def test_the_same_result_delivered_three_times_is_applied_once(session, coodesh_attempt):
-    body = _result_for(coodesh_attempt)
+    body = coodesh_result(coodesh_attempt)
     for _ in range(3):
         _deliver(session, coodesh_attempt, body)
     _wait_applied()
