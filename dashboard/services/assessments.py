@@ -173,11 +173,25 @@ def create_attempt(
     """The application's open attempt at this test, created ready to send if there is none.
 
     One open attempt per application and test (a unique index backs this), so a
-    double click, two tabs or a bulk action racing a click open one attempt.
+    double click, two tabs or a bulk action racing a click open one attempt. A send of the
+    test that failed unconfirmed is taken up again rather than made anew (``_take_up``).
     """
     existing = _open_for_test(session, application.id, integration_id, vendor_test_id)
     if existing:
         return existing
+    unconfirmed = _tried_unconfirmed(session, application.id, integration_id, vendor_test_id)
+    if unconfirmed is not None:
+        if _take_up(
+            session,
+            unconfirmed,
+            application=application,
+            stage=stage,
+            stage_test=stage_test,
+            retakes=retakes,
+            actor=actor,
+        ):
+            return unconfirmed
+        return _open_for_test(session, application.id, integration_id, vendor_test_id) or unconfirmed
     earlier = session.exec(
         select(sa.func.count())
         .select_from(AssessmentAttempt)
@@ -217,6 +231,95 @@ def create_attempt(
     )
     history.bump_job(session, application.job_id)
     return attempt
+
+
+def _tried_unconfirmed(
+    session: Session, application_id: int, integration_id: int, vendor_test_id: str
+) -> AssessmentAttempt | None:
+    """The application's newest attempt at the test if a send of it was tried and the vendor never
+    confirmed it: failed (a timeout, say), or withdrawn after such a try. The vendor may have made
+    its invitation all the same, before its answer was lost."""
+    newest = session.exec(
+        select(AssessmentAttempt)
+        .where(
+            AssessmentAttempt.application_id == application_id,
+            AssessmentAttempt.integration_id == integration_id,
+            AssessmentAttempt.vendor_test_id == vendor_test_id,
+        )
+        .order_by(AssessmentAttempt.id.desc())  # type: ignore[union-attr]
+    ).first()
+    if newest is None or newest.vendor_attempt_id is not None:
+        return None
+    if newest.state == AttemptState.ERROR:
+        return newest
+    return newest if newest.state == AttemptState.CANCELLED and newest.send_tries > 0 else None
+
+
+def _take_up(
+    session: Session,
+    attempt: AssessmentAttempt,
+    *,
+    application: Application,
+    stage: Stage | None,
+    stage_test: StageAssessment | None,
+    retakes: AssessmentAttempt | None,
+    actor: Actor,
+) -> bool:
+    """Ready a send tried and never confirmed to go again, in place of a fresh attempt (in the
+    caller's transaction); False if a colleague took it up a moment ago.
+
+    It keeps its reference, so its send first asks the vendor for the invitation an earlier try
+    may have made; a fresh attempt, with a reference of its own, invited the candidate twice. It
+    becomes ``stage``'s, or a one-off if the stage it failed for is one the candidate left.
+    """
+    before = attempt.state
+    try:
+        with session.begin_nested():
+            taken = session.exec(
+                sa.update(AssessmentAttempt)
+                .where(
+                    AssessmentAttempt.id == attempt.id,
+                    AssessmentAttempt.state == before,
+                    AssessmentAttempt.vendor_attempt_id.is_(None),  # type: ignore[union-attr]
+                )
+                .values(
+                    state=AttemptState.READY_TO_SEND,
+                    send_claimed_at=None,
+                    error_reason=None,
+                    expires_at=None,  # fixed again at the send, by the stage it goes for now
+                    updated_at=utcnow(),
+                )
+                .execution_options(synchronize_session=False)
+            ).rowcount
+    except sa.exc.IntegrityError:
+        taken = 0  # another request opened an attempt at the test a moment ago
+    session.refresh(attempt)
+    if taken != 1:
+        return False
+    if stage is not None and attempt.stage_id != stage.id:
+        attempt.stage_id, attempt.stage_assessment_id, attempt.deleted_stage = stage.id, None, None
+    elif stage is None and attempt.stage_id not in (None, application.stage_id):
+        attempt.stage_id = attempt.stage_assessment_id = None  # its stage was left: a one-off now
+    if stage_test is not None:
+        attempt.stage_assessment_id = stage_test.id
+    if retakes is not None and retakes.id != attempt.id:
+        attempt.retakes_attempt_id = retakes.id
+    session.add(attempt)
+    where = f" for {stage.name}" if stage is not None else ""
+    history.record(
+        session,
+        application_id=application.id,
+        attempt=attempt,
+        summary=(
+            f"{attempt.vendor_test_name}: its unconfirmed send taken up again{where}; the vendor is "
+            "asked first whether the earlier try reached it"
+        ),
+        from_state=before.value,
+        to_state=AttemptState.READY_TO_SEND.value,
+        actor=actor,
+    )
+    history.bump_job(session, application.job_id)
+    return True
 
 
 def open_attempt(
@@ -309,13 +412,16 @@ def _unclaimed(now: datetime.datetime) -> sa.ColumnElement[bool]:
 
 
 def withdraw_unsent(session: Session, *, application_id: int, stage: Stage, actor: Actor) -> int:
-    """Withdraw the stage's tests not yet sent, as the candidate leaves it (in the caller's transaction).
+    """Withdraw the stage's tests not yet sent, and set aside those whose send failed, as the
+    candidate leaves it (in the caller's transaction).
 
-    Nothing is at the vendor yet, so nothing is cancelled there; the queue stops
-    asking to send a test for a stage the candidate is no longer in. A test being
-    sent right now (claimed) is left to finish, and one already sent stays open:
-    the candidate may still take it. Returns how many were withdrawn.
+    Nothing is at the vendor as far as Assay knows, so nothing is cancelled there; the queue stops
+    asking to send, or to retry, a test for a stage the candidate is no longer in. A test being
+    sent right now (claimed) is left to finish, and one already sent stays open: the candidate
+    may still take it. A failed send set aside is taken up again, not made anew, if the same test
+    is sent to the candidate later (``create_attempt``). Returns how many were withdrawn.
     """
+    withdrawn = _set_aside_failed_sends(session, application_id=application_id, stage=stage, actor=actor)
     unsent = session.exec(
         select(AssessmentAttempt).where(
             AssessmentAttempt.application_id == application_id,
@@ -324,7 +430,6 @@ def withdraw_unsent(session: Session, *, application_id: int, stage: Stage, acto
             _unclaimed(utcnow()),
         )
     ).all()
-    withdrawn = 0
     for attempt in unsent:
         if not withdraw_if_unsent(session, attempt):
             continue  # a send claimed it meanwhile
@@ -339,6 +444,49 @@ def withdraw_unsent(session: Session, *, application_id: int, stage: Stage, acto
             actor=actor,
         )
     return withdrawn
+
+
+def _set_aside_failed_sends(session: Session, *, application_id: int, stage: Stage, actor: Actor) -> int:
+    """Cancel here the stage's tests whose send failed before the vendor confirmed it."""
+    failed = session.exec(
+        select(AssessmentAttempt).where(
+            AssessmentAttempt.application_id == application_id,
+            AssessmentAttempt.stage_id == stage.id,
+            AssessmentAttempt.state == AttemptState.ERROR,
+            AssessmentAttempt.vendor_attempt_id.is_(None),  # type: ignore[union-attr]
+        )
+    ).all()
+    set_aside = 0
+    for attempt in failed:
+        if not set_aside_if_failed(session, attempt):
+            continue  # a colleague's Retry took it a moment ago
+        set_aside += 1
+        history.record(
+            session,
+            application_id=application_id,
+            attempt=attempt,
+            summary=f"{attempt.vendor_test_name}: set aside after its send failed (left {stage.name})",
+            from_state=AttemptState.ERROR.value,
+            to_state=AttemptState.CANCELLED.value,
+            actor=actor,
+        )
+    return set_aside
+
+
+def set_aside_if_failed(session: Session, attempt: AssessmentAttempt) -> bool:
+    """Mark a failed send the vendor never confirmed cancelled, in the caller's transaction; False
+    if it is no longer failed (a colleague's Retry a moment before wins)."""
+    moved = session.exec(
+        sa.update(AssessmentAttempt)
+        .where(
+            AssessmentAttempt.id == attempt.id,
+            AssessmentAttempt.state == AttemptState.ERROR,
+            AssessmentAttempt.vendor_attempt_id.is_(None),  # type: ignore[union-attr]
+        )
+        .values(state=AttemptState.CANCELLED, updated_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    )
+    return moved.rowcount == 1
 
 
 def withdraw_if_unsent(session: Session, attempt: AssessmentAttempt) -> bool:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import datetime
 
-import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from dashboard.services import assessments, history
@@ -356,15 +355,7 @@ def set_aside_failed(
     (the interview it was the room for, called off, or moved to another room: ``why``), here only. Left failed, the queue offered
     a Retry that would make a room for nobody. Written only while it is still failed: a
     colleague's Retry a moment before wins. Left to the caller to commit."""
-    set_aside = session.execute(
-        sa.update(AssessmentAttempt)
-        .where(
-            AssessmentAttempt.id == attempt.id,
-            AssessmentAttempt.state == AttemptState.ERROR,
-            AssessmentAttempt.vendor_attempt_id.is_(None),  # type: ignore[union-attr]
-        )
-        .values(state=AttemptState.CANCELLED, updated_at=utcnow())
-    ).rowcount
+    set_aside = assessments.set_aside_if_failed(session, attempt)
     session.refresh(attempt)
     if set_aside:
         _record(session, attempt, f"set aside: {why}", actor, AttemptState.ERROR)

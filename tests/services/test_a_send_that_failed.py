@@ -1,0 +1,101 @@
+"""A send that failed may have reached the vendor all the same (it acted, then its answer came too
+late): the candidate then holds an invitation Assay never heard of. The same test sent again for
+that candidate must look for it there before making another (found by a review of the sends)."""
+
+import time
+
+from sqlmodel import select
+
+from dashboard.services import assessments, attempt_actions, pipeline, queue_view
+from dashboard.services.actors import SYSTEM
+from dashboard.settings import get_settings
+from models import AssessmentAttempt, AttemptState
+
+
+def _timed_out(session, sandbox, p, monkeypatch) -> AssessmentAttempt:
+    """Ada enters the test's stage; its send times out after the vendor made the invitation."""
+    attempt_id = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    ).attempt_id
+    timeout = get_settings().vendor_timeout_seconds
+    monkeypatch.setattr(get_settings(), "vendor_timeout_seconds", 0.3)
+    sandbox.faults(reply_delay_ms=800)
+    assert not assessments.send_assessment(session=session, attempt_id=attempt_id, actor=SYSTEM).sent
+    time.sleep(0.6)  # the late reply goes out before the faults are cleared
+    sandbox.faults()
+    monkeypatch.setattr(get_settings(), "vendor_timeout_seconds", timeout)
+    attempt = session.get(AssessmentAttempt, attempt_id)
+    assert attempt.state == AttemptState.ERROR and attempt.vendor_attempt_id is None
+    assert sandbox.stats()["invitations_created"] == 1
+    return attempt
+
+
+def _move(session, p, stage) -> pipeline.MoveOutcome:
+    return pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=stage.id, actor=SYSTEM
+    )
+
+
+def _failed_in_queue(session) -> int:
+    return queue_view.count_of(queue_view.counts(session), "failed")
+
+
+def test_a_candidate_entering_the_stage_again_is_not_invited_twice(
+    session, sandbox, pipeline_with_assessment, monkeypatch
+):
+    """Moved on and back, the candidate got a new attempt, whose send (a reference of its own)
+    made a second invitation beside the one the timed-out send had made."""
+    p = pipeline_with_assessment
+    failed = _timed_out(session, sandbox, p, monkeypatch)
+    _move(session, p, p.onsite)
+
+    back = _move(session, p, p.assessment)
+    outcome = assessments.send_assessment(session=session, attempt_id=back.attempt_id, actor=SYSTEM)
+
+    assert back.attempt_id == failed.id
+    assert outcome.sent, outcome.message
+    session.expire_all()
+    assert session.get(AssessmentAttempt, failed.id).state == AttemptState.SENT
+    assert sandbox.stats()["invitations_created"] == 1
+
+
+def test_the_same_test_sent_by_hand_takes_up_the_failed_send(
+    session, sandbox, pipeline_with_assessment, monkeypatch
+):
+    """ "Send an assessment" of the test whose send failed made a new attempt and a second
+    invitation; the failed one stayed in the queue, offering a Retry that made a third."""
+    p = pipeline_with_assessment
+    failed = _timed_out(session, sandbox, p, monkeypatch)
+
+    outcome = attempt_actions.send_one_off(
+        session=session,
+        application_id=p.application.id,
+        integration_id=failed.integration_id,
+        vendor_test_id=failed.vendor_test_id,
+        vendor_test_name=failed.vendor_test_name,
+        actor=SYSTEM,
+    )
+
+    assert outcome.sent, outcome.message
+    session.expire_all()
+    attempts = session.exec(select(AssessmentAttempt)).all()
+    assert [(a.id, a.state) for a in attempts] == [(failed.id, AttemptState.SENT)]
+    assert sandbox.stats()["invitations_created"] == 1
+    assert _failed_in_queue(session) == 0
+
+
+def test_a_failed_send_of_a_stage_the_candidate_left_is_set_aside(
+    session, sandbox, pipeline_with_assessment, monkeypatch
+):
+    """The queue went on offering a Retry of the test of a stage the candidate had left, which
+    would send them a test for a stage they are no longer in."""
+    p = pipeline_with_assessment
+    failed = _timed_out(session, sandbox, p, monkeypatch)
+    assert _failed_in_queue(session) == 1
+
+    moved = _move(session, p, p.onsite)
+
+    assert _failed_in_queue(session) == 0
+    assert "Withdrew 1 unsent assessment of CoderPad assessment" in moved.message
+    session.expire_all()
+    assert session.get(AssessmentAttempt, failed.id).state == AttemptState.CANCELLED
