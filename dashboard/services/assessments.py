@@ -620,12 +620,12 @@ def send_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendO
     )
     try:
         found = None
-        if tried_before and not retake:
-            # An earlier send may have reached the vendor before it failed on our side.
+        if tried_before:
+            # An earlier send (or re-attempt) may have reached the vendor before it failed on our side.
             found = provider.find_by_reference(
                 test_id=attempt.vendor_test_id, invitee=dataclasses.replace(invitee, email=earlier_address)
             )
-            if found and _held_by_another(session, attempt, found.vendor_attempt_id):
+            if found and _held_by_another(session, attempt, found, retaken=previous if retake else None):
                 found = None  # CodeSignal finds a candidate's one pending room by email alone
         if found:
             status = found
@@ -700,19 +700,24 @@ class EarlierAttemptExists(UserError):
         self.earlier_attempt_id, self.attempt_id = earlier_attempt_id, attempt_id
 
 
-def _held_by_another(session: Session, attempt: AssessmentAttempt, vendor_attempt_id: str) -> bool:
+def _held_by_another(
+    session: Session, attempt: AssessmentAttempt, found: AttemptStatus, *, retaken: AssessmentAttempt | None
+) -> bool:
     """Whether an invitation the vendor found for ``attempt`` is already another attempt's (another
-    job's room, found by the candidate's email alone): taken, that one stops hearing of it."""
-    return (
-        session.exec(
-            select(AssessmentAttempt.id).where(
-                AssessmentAttempt.integration_id == attempt.integration_id,
-                AssessmentAttempt.vendor_attempt_id == vendor_attempt_id,
-                AssessmentAttempt.id != attempt.id,
-            )
-        ).first()
-        is not None
+    job's room, found by the candidate's email alone): taken, that one stops hearing of it.
+
+    A re-attempt's earlier try may have re-opened the test it re-takes under that test's own id
+    (HackerRank keeps a candidate's id; iMocha revives an expired invitation): found open again,
+    it is the re-attempt's. Found finished, it is the test retaken, which the vendor's lookup
+    (iMocha's repeated invite) hands back when no re-attempt was made."""
+    holders = select(AssessmentAttempt.id).where(
+        AssessmentAttempt.integration_id == attempt.integration_id,
+        AssessmentAttempt.vendor_attempt_id == found.vendor_attempt_id,
+        AssessmentAttempt.id != attempt.id,
     )
+    if retaken is not None and found.progress in (Progress.SENT, Progress.STARTED):
+        holders = holders.where(AssessmentAttempt.id != retaken.id)
+    return session.exec(holders).first() is not None
 
 
 def _refuse_silent_reuse(session: Session, attempt: AssessmentAttempt, candidate: Candidate) -> None:

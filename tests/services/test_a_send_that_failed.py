@@ -4,12 +4,14 @@ that candidate must look for it there before making another (found by a review o
 
 import time
 
+import pytest
 from sqlmodel import select
 
 from dashboard.services import assessments, attempt_actions, pipeline, queue_view
 from dashboard.services.actors import SYSTEM
 from dashboard.settings import get_settings
 from models import AssessmentAttempt, AttemptState
+from tests.conftest import finished_in_stage, vendor_test_stages
 
 
 def _timed_out(session, sandbox, p, monkeypatch) -> AssessmentAttempt:
@@ -99,3 +101,30 @@ def test_a_failed_send_of_a_stage_the_candidate_left_is_set_aside(
     assert "Withdrew 1 unsent assessment of CoderPad assessment" in moved.message
     session.expire_all()
     assert session.get(AssessmentAttempt, failed.id).state == AttemptState.CANCELLED
+
+
+@pytest.mark.parametrize("vendor", ["imocha", "hackerrank", "codesignal"])
+def test_a_re_attempt_retried_after_a_timeout_re_opens_the_test_once(session, sandbox, vendor, monkeypatch):
+    """The retried re-attempt asked the vendor to re-open the test again, without looking for
+    the re-attempt the timed-out try had made: CodeSignal made the candidate a second session."""
+    _, (stage,) = vendor_test_stages(session, vendor, "Data Engineer")
+    finished = finished_in_stage(session, sandbox, stage, vendor)
+    made = sandbox.stats(vendor)["invitations_created"]
+    timeout = get_settings().vendor_timeout_seconds
+    monkeypatch.setattr(get_settings(), "vendor_timeout_seconds", 0.3)
+    sandbox.faults(vendor, reply_delay_ms=800)
+    first = attempt_actions.reattempt(session=session, attempt_id=finished.id, actor=SYSTEM)
+    time.sleep(0.6)  # the late reply goes out before the faults are cleared
+    sandbox.faults(vendor)
+    monkeypatch.setattr(get_settings(), "vendor_timeout_seconds", timeout)
+    assert not first.sent and sandbox.stats(vendor)["invitations_created"] == made + 1
+    retake = session.exec(
+        select(AssessmentAttempt).where(AssessmentAttempt.retakes_attempt_id == finished.id)
+    ).one()
+
+    retried = assessments.retry_assessment(session=session, attempt_id=retake.id, actor=SYSTEM)
+
+    assert retried.sent, retried.message
+    assert sandbox.stats(vendor)["invitations_created"] == made + 1
+    session.refresh(retake)
+    assert retake.state == AttemptState.SENT and retake.vendor_attempt_id
