@@ -489,6 +489,9 @@ class AssessmentAttempt(SQLModel, table=True):
     completed_at: datetime.datetime | None = None
     expires_at: datetime.datetime | None = None
     reminded_at: datetime.datetime | None = None
+    # When a person's Resend last took the invitation to email it again, before the vendor is
+    # asked: a second Resend within a minute (a double click, two colleagues) finds it taken.
+    resent_at: datetime.datetime | None = None
     reviewed_at: datetime.datetime | None = None
     # First sweep that found it neither in the vendor's complete listing nor by its id (see sync).
     missing_since: datetime.datetime | None = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from dashboard.services import assessments, history
@@ -20,7 +21,6 @@ from dashboard.services.errors import NotFound, UserError
 from dashboard.services.integrations import get_integration, provider_for, record_vendor_error
 from models import (
     Application,
-    ApplicationEvent,
     AssessmentAttempt,
     AttemptState,
     Candidate,
@@ -298,7 +298,12 @@ def cancel_assessment(*, session: Session, attempt_id: int, actor: Actor) -> Sen
         raise UserError(f"Nothing to cancel: the assessment is {STATE_LABELS[attempt.state].lower()}.")
     if attempt.state == AttemptState.READY_TO_SEND:
         return _withdraw_unsent(session, attempt, actor)
-    _at_the_vendor(session, attempt, "cancelled", lambda provider: provider.cancel)
+    try:
+        _at_the_vendor(session, attempt, "cancelled", lambda provider: provider.cancel)
+    except UserError as refused:
+        if not isinstance(refused.__cause__, Unsupported) and _cancelled_already(session, attempt, actor):
+            return SendOutcome(True, "Cancelled (the vendor had cancelled it already).")
+        raise
     session.refresh(attempt)
     if attempt.state == AttemptState.CANCELLED:  # a webhook got here first
         return SendOutcome(True, "Cancelled.")
@@ -319,6 +324,16 @@ def cancel_assessment(*, session: Session, attempt_id: int, actor: Actor) -> Sen
         session.add(interview)
     session.commit()
     return SendOutcome(True, f"Cancelled. A fresh attempt is ready to send (attempt {fresh.attempt_number}).")
+
+
+def _cancelled_already(session: Session, attempt: AssessmentAttempt, actor: Actor) -> bool:
+    """Whether the vendor refused a cancel because the test is cancelled there already (by the
+    vendor, or a colleague in its own dashboard, its word not yet in Assay): it said "Not
+    cancelled" of a test that was. The vendor is asked, and its word applied either way (a test
+    refused because the candidate started it shows as started)."""
+    outcome = assessments.refresh_attempt(session=session, attempt_id=attempt.id, actor=actor)
+    session.refresh(attempt)
+    return not outcome.failed and attempt.state == AttemptState.CANCELLED
 
 
 def _withdraw_unsent(session: Session, attempt: AssessmentAttempt, actor: Actor) -> SendOutcome:
@@ -364,33 +379,56 @@ def set_aside_failed(
 # A resend this soon after the last is a double click (or two people at once), not a wish to
 # email the candidate twice: it is answered as done.
 RESEND_GAP = datetime.timedelta(minutes=1)
-RESENT = "invitation resent"  # its line in the history, which the gap is read from
 
 
 def resend_invitation(*, session: Session, attempt_id: int, actor: Actor) -> SendOutcome:
-    """Send the invitation email again (the link stays the same); twice within a minute is once."""
+    """Send the invitation email again (the link stays the same); twice within a minute is once.
+
+    The Resend takes the invitation (``resent_at``) before the vendor is asked: read first and
+    written after, two Resends at the same moment both found none in the last minute, and the
+    candidate got the email twice. One the vendor refuses lets the invitation go again."""
     attempt = _attempt(session, attempt_id)
     if _interviews_meeting_in(session, attempt) is not None:
         raise UserError(_ROOM_SENDS_NOTHING)
     if attempt.state != AttemptState.SENT:
         raise UserError("Only a sent invitation that is not started yet can be resent.")
     require_offered(session, "resend", attempt_id)  # not to an email corrected since
-    last = session.exec(
-        select(ApplicationEvent.at)
-        .where(
-            ApplicationEvent.attempt_id == attempt.id,
-            ApplicationEvent.summary.like(f"%: {RESENT}"),  # type: ignore[union-attr]
-        )
-        .order_by(ApplicationEvent.at.desc())  # type: ignore[union-attr]
-        .limit(1)
-    ).first()
-    if last is not None and utcnow() - last < RESEND_GAP:
+    before, now = attempt.resent_at, utcnow()
+    if not _took_to_resend(session, attempt, now):
         return SendOutcome(False, "Resent a moment ago; the candidate has the email.")
-    integration = _at_the_vendor(session, attempt, "resent", lambda provider: provider.resend)
-    _record(session, attempt, RESENT, actor)
+    try:
+        integration = _at_the_vendor(session, attempt, "resent", lambda provider: provider.resend)
+    except UserError:
+        session.exec(
+            sa.update(AssessmentAttempt)
+            .where(AssessmentAttempt.id == attempt.id, AssessmentAttempt.resent_at == now)
+            .values(resent_at=before)
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+        raise
+    _record(session, attempt, "invitation resent", actor)
     integration.last_used_at = utcnow()
     session.commit()
     return SendOutcome(True, "Invitation resent.")
+
+
+def _took_to_resend(session: Session, attempt: AssessmentAttempt, now: datetime.datetime) -> bool:
+    """Take the invitation to email it again, unless a Resend took it in the last minute (committed)."""
+    taken = session.exec(
+        sa.update(AssessmentAttempt)
+        .where(
+            AssessmentAttempt.id == attempt.id,
+            sa.or_(
+                AssessmentAttempt.resent_at.is_(None),  # type: ignore[union-attr]
+                AssessmentAttempt.resent_at <= now - RESEND_GAP,
+            ),
+        )
+        .values(resent_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.commit()
+    return taken == 1
 
 
 def reattempt(

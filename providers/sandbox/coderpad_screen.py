@@ -252,6 +252,8 @@ def build(world: World) -> tuple[APIRouter, Controls]:
             )
         if action == "cancel":
             change(session, "cancelled")
+        else:
+            world.counters[VENDOR].invitations_resent += 1
         return Response(status_code=204)
 
     @router.delete(API + "/tests/{session_id}")

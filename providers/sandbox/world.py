@@ -64,6 +64,7 @@ class Counters:
     """What a vendor imitation did, for tests to assert on (``GET /_sandbox/stats``)."""
 
     invitations_created: int = 0
+    invitations_resent: int = 0  # invitation emails sent again (a Resend, a reminder)
     api_requests: int = 0
     list_requests: int = 0
     webhooks_sent: int = 0

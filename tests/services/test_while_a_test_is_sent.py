@@ -141,3 +141,60 @@ def test_a_test_the_vendor_cannot_withdraw_stays_open_and_says_so_when_its_candi
     assert any("not withdrawn at the vendor on the rejection" in line for line in lines)
     [connection] = views.integrations(session)
     assert connection.health != "failing"
+
+
+def _sent_to_ada(session, p) -> AssessmentAttempt:
+    attempt_id = _ready(session, p)
+    assert assessments.send_assessment(session=session, attempt_id=attempt_id, actor=SYSTEM).sent
+    return session.get(AssessmentAttempt, attempt_id)
+
+
+def test_two_resends_at_once_email_the_candidate_once(session, sandbox, pipeline_with_assessment):
+    """Each read that none had gone in the last minute before either asked the vendor: both
+    asked, and the candidate got the invitation email twice."""
+    attempt = _sent_to_ada(session, pipeline_with_assessment)
+    sandbox.faults(latency_ms=1500)
+    told: list = []
+
+    def resends() -> None:
+        with new_session() as own:
+            told.append(attempt_actions.resend_invitation(session=own, attempt_id=attempt.id, actor=SYSTEM))
+
+    colleagues = [threading.Thread(target=resends) for _ in range(2)]
+    for colleague in colleagues:
+        colleague.start()
+    for colleague in colleagues:
+        colleague.join(30)
+
+    assert sorted(t.sent for t in told) == [False, True]
+    assert sandbox.stats()["invitations_resent"] == 1
+
+
+def test_a_resend_the_vendor_refuses_can_be_asked_again_at_once(session, sandbox, pipeline_with_assessment):
+    attempt = _sent_to_ada(session, pipeline_with_assessment)
+    sandbox.faults(fail_next=[{"status": 400}])
+    with pytest.raises(UserError, match="Not resent"):
+        attempt_actions.resend_invitation(session=session, attempt_id=attempt.id, actor=SYSTEM)
+    sandbox.faults()
+
+    again = attempt_actions.resend_invitation(session=session, attempt_id=attempt.id, actor=SYSTEM)
+
+    assert again.sent, again.message
+    assert sandbox.stats()["invitations_resent"] == 1
+
+
+def test_a_cancel_of_a_test_the_vendor_cancelled_meanwhile_says_cancelled(
+    session, sandbox, pipeline_with_assessment
+):
+    """The vendor refused a cancel of a test cancelled there already (its word not yet in Assay),
+    and the recruiter was told "Not cancelled" of a test that was."""
+    attempt = _sent_to_ada(session, pipeline_with_assessment)
+    sandbox.faults(drop_webhooks=True)
+    integration = session.get(Integration, attempt.integration_id)
+    provider_for(integration).cancel(attempt.vendor_attempt_id, test_id=attempt.vendor_test_id)
+
+    outcome = attempt_actions.cancel_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
+
+    assert outcome.sent, outcome.message
+    session.refresh(attempt)
+    assert attempt.state == AttemptState.CANCELLED
