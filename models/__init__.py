@@ -33,6 +33,7 @@ from models.tables import (
     WorkspaceRevision,
     clock_stopped_at,
     folded,
+    holds_search,
     utcnow,
     vendor_error_shown,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "clock_stopped_at",
     "decide",
     "folded",
+    "holds_search",
     "get_engine",
     "init_engine",
     "migrate",

@@ -135,6 +135,17 @@ def folded(text: str) -> str:
     return " ".join(bare.casefold().translate(_PLAIN).split())
 
 
+def holds_search(column: sa.ColumnElement, text: str) -> sa.ColumnElement[bool]:
+    """Whether ``column``, kept ``folded``, holds the search ``text`` (case, accents and spacing aside).
+
+    autoescape: a % or _ typed is searched for as itself, not as a wildcard matching everyone.
+    A search that folds to nothing (combining accents typed alone) matches no one: it held
+    "", which every name contains, and listed everyone.
+    """
+    words = folded(text)
+    return column.contains(words, autoescape=True) if words else sa.false()
+
+
 @sa.event.listens_for(User, "before_insert")
 @sa.event.listens_for(User, "before_update")
 def _fold_person(_mapper, _connection, user: User) -> None:

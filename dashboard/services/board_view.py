@@ -26,7 +26,7 @@ from models import (
     Stage,
     StageAssessment,
     StageKind,
-    folded,
+    holds_search,
     utcnow,
 )
 
@@ -129,11 +129,10 @@ def _matching(job_id: int, board_filter: BoardFilter) -> list[sa.ColumnElement]:
     # Spacing as names are kept: one space between words ("Cy  Young" pasted finds Cy Young)
     text = board_filter.search
     if text.strip():
-        # autoescape: a % or _ typed is searched for as itself, not as a wildcard matching everyone;
         # a name as ``folded`` keeps it (accents and case aside: "jose" finds José)
         clauses.append(
             sa.or_(
-                Candidate.search_name.contains(folded(text), autoescape=True),
+                holds_search(Candidate.search_name, text),
                 Candidate.email.contains(" ".join(text.split()).lower(), autoescape=True),
             )
         )

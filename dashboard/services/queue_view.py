@@ -28,7 +28,7 @@ from models import (
     Stage,
     UnmatchedResult,
     User,
-    folded,
+    holds_search,
     utcnow,
 )
 
@@ -147,11 +147,10 @@ def _base(queue_filter: QueueFilter, visible_job_ids: frozenset[int] | None) -> 
     # Spacing as names are kept: one space between words ("Cy  Young" pasted finds Cy Young)
     text = queue_filter.search
     if text.strip():
-        # autoescape: a % or _ typed is searched for as itself, not as a wildcard matching everyone;
         # a name as ``folded`` keeps it (accents and case aside: "jose" finds José)
         clauses.append(
             sa.or_(
-                Candidate.search_name.contains(folded(text), autoescape=True),
+                holds_search(Candidate.search_name, text),
                 Candidate.email.contains(" ".join(text.split()).lower(), autoescape=True),
             )
         )

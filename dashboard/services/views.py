@@ -54,7 +54,7 @@ from models import (
     StageAssessment,
     User,
     WebhookDelivery,
-    folded,
+    holds_search,
     utcnow,
     vendor_error_shown,
 )
@@ -314,10 +314,8 @@ def find_jobs(
     clauses: list[sa.ColumnElement] = []
     if visible_job_ids is not None:
         clauses.append(Job.id.in_(visible_job_ids))  # type: ignore[union-attr]
-    words = folded(search)
-    if words:
-        # autoescape: a % or _ typed is searched for as itself, not as a wildcard matching every job
-        clauses.append(Job.search_title.contains(words, autoescape=True))
+    if search.strip():
+        clauses.append(holds_search(Job.search_title, search))
     total = session.exec(sa.select(sa.func.count()).select_from(Job).where(*clauses)).one()[0]
     jobs = session.exec(select(Job).where(*clauses).order_by(Job.id.desc()).limit(limit)).all()  # type: ignore[union-attr]
     return JobsFound(jobs=_summaries(session, list(jobs), visible_job_ids), total=total)
@@ -760,15 +758,10 @@ def find_users(session: Session, search: str = "", limit: int = USERS_SHOWN) -> 
     folded columns (``models.folded``), accents aside: lower() kept them, so "Rene" missed René
     Ørsted and "muller" Müller.
     """
-    words = folded(search)
     clauses: list[sa.ColumnElement] = []
-    if words:
-        # autoescape: a % or _ typed is searched for as itself, not as a wildcard matching everyone
+    if search.strip():
         clauses.append(
-            sa.or_(
-                User.search_name.contains(words, autoescape=True),
-                User.search_email.contains(words, autoescape=True),
-            )
+            sa.or_(holds_search(User.search_name, search), holds_search(User.search_email, search))
         )
     total = session.exec(sa.select(sa.func.count()).select_from(User).where(*clauses)).one()[0]
     people = session.exec(

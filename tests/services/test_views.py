@@ -316,6 +316,27 @@ def test_a_percent_or_underscore_typed_in_a_search_is_searched_for_not_a_wildcar
     assert board_names("y.y") == ["Cy Young"]
 
 
+def test_a_search_of_accents_alone_finds_no_one_on_any_page(session, pipeline_with_assessment):
+    """Accents typed alone (a dead key pressed, then the field left) fold to nothing, which every
+    name holds: the board, the queue, the jobs list and the users list each listed everyone."""
+    p = pipeline_with_assessment
+    pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+    accounts.create_user(session=session, name="René Ørsted", email="rene@example.com", role=Role.ADMIN)
+    accents = "\u0301\u0308"
+
+    board = board_view.board(session, p.job.id, board_view.BoardFilter(search=accents))
+    queue = queue_view.rows(session, "needs_sending", queue_view.QueueFilter(search=accents))
+
+    assert [card for column in board.columns for card in column.cards] == [] and board.matching == 0
+    assert queue == []
+    assert views.find_jobs(session, search=accents).total == 0
+    assert views.find_users(session, search=accents).total == 0
+    assert views.find_jobs(session, search="backend").total == 1  # the same lists, searched for a word
+    assert views.find_users(session, search="rené").total == 1
+
+
 def test_the_queue_counts_each_bucket_and_forgets_retaken_attempts(
     session, pipeline_with_assessment, sandbox
 ):
