@@ -63,9 +63,13 @@ def _provider_of(session: Session, attempt: AssessmentAttempt):
     return integration, provider_for(integration)
 
 
-def _at_the_vendor(session: Session, attempt: AssessmentAttempt, done: str, action) -> Integration:
+def _at_the_vendor(
+    session: Session, attempt: AssessmentAttempt, done: str, action, *, done_already=lambda: False
+) -> Integration | None:
     """Ask the vendor to act on the attempt (``action(provider)``: its ``cancel`` or ``resend``);
-    its connection. A refusal is said in the recruiter's words ("Not cancelled: ...").
+    its connection. A refusal is said in the recruiter's words ("Not cancelled: ..."), unless
+    ``done_already()``, asked then, finds it so at the vendor already: None (no error of the
+    connection's, the vendor having only said so).
 
     Raises:
         UserError: The vendor cannot, or would not.
@@ -76,6 +80,8 @@ def _at_the_vendor(session: Session, attempt: AssessmentAttempt, done: str, acti
     except Unsupported as err:
         raise UserError(str(err)) from err
     except ProviderError as err:
+        if done_already():
+            return None
         record_vendor_error(session=session, integration=integration, message=str(err))
         raise UserError(f"Not {done}: {err}") from err
     return integration
@@ -298,12 +304,15 @@ def cancel_assessment(*, session: Session, attempt_id: int, actor: Actor) -> Sen
         raise UserError(f"Nothing to cancel: the assessment is {STATE_LABELS[attempt.state].lower()}.")
     if attempt.state == AttemptState.READY_TO_SEND:
         return _withdraw_unsent(session, attempt, actor)
-    try:
-        _at_the_vendor(session, attempt, "cancelled", lambda provider: provider.cancel)
-    except UserError as refused:
-        if not isinstance(refused.__cause__, Unsupported) and _cancelled_already(session, attempt, actor):
-            return SendOutcome(True, "Cancelled (the vendor had cancelled it already).")
-        raise
+    asked = _at_the_vendor(
+        session,
+        attempt,
+        "cancelled",
+        lambda provider: provider.cancel,
+        done_already=lambda: _cancelled_already(session, attempt, actor),
+    )
+    if asked is None:
+        return SendOutcome(True, "Cancelled (the vendor had cancelled it already).")
     session.refresh(attempt)
     if attempt.state == AttemptState.CANCELLED:  # a webhook got here first
         return SendOutcome(True, "Cancelled.")

@@ -198,3 +198,5 @@ def test_a_cancel_of_a_test_the_vendor_cancelled_meanwhile_says_cancelled(
     assert outcome.sent, outcome.message
     session.refresh(attempt)
     assert attempt.state == AttemptState.CANCELLED
+    session.refresh(integration)
+    assert integration.last_error is None  # the vendor only said so: the connection is not failing
