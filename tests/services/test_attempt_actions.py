@@ -85,7 +85,7 @@ def test_cancel_after_the_candidate_started_is_refused_with_the_vendors_reason(
         attempt_actions.cancel_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
 
     session.refresh(attempt)
-    assert attempt.state == AttemptState.SENT  # nothing changed here
+    assert attempt.state == AttemptState.STARTED  # the vendor, asked why, said so: its word shown
 
 
 def test_resend_reaches_the_vendor_and_is_in_the_history(session, pipeline_with_assessment, sandbox):
@@ -118,8 +118,9 @@ def test_a_resend_twice_within_a_minute_emails_the_candidate_once(session, pipel
     ).all()
     assert len(resent) == 1
     # A minute later it is a real wish to remind the candidate: it goes.
-    resent[0].at -= attempt_actions.RESEND_GAP
-    session.add(resent[0])
+    session.refresh(attempt)
+    attempt.resent_at -= attempt_actions.RESEND_GAP
+    session.add(attempt)
     session.commit()
     assert attempt_actions.resend_invitation(session=session, attempt_id=attempt.id, actor=SYSTEM).sent
     assert sandbox.stats()["api_requests"] == before + 2
