@@ -87,12 +87,15 @@ def test_undoing_a_rejection_keeps_the_stage_records_who_and_lets_the_recruiter_
 
 def test_a_test_left_open_by_the_rejection_is_reminded_again_once_it_is_undone(session, sandbox):
     attempt = sent_with_a_reminder(session)
-    attempt.expires_at = utcnow() + datetime.timedelta(hours=10)  # the reminder is due
-    session.add(attempt)
-    session.commit()
     sandbox.faults(vendor="hackerrank", fail_next=[{"status": 400}])  # it refuses the withdrawal
     rita = _rita(session)
     _reject(session, attempt.application_id, rita)
+    # The reminder is due (set after the rejection, which asked the vendor why it refused and
+    # took its deadline).
+    session.refresh(attempt)
+    attempt.expires_at = utcnow() + datetime.timedelta(hours=10)
+    session.add(attempt)
+    session.commit()
     assert attempt_actions.send_due_reminders(session=session, actor=SYSTEM) == 0
 
     _reopen(session, attempt.application_id, rita)
