@@ -297,9 +297,11 @@ def _take_up(
     if taken != 1:
         return False
     if stage is not None and attempt.stage_id != stage.id:
-        attempt.stage_id, attempt.stage_assessment_id, attempt.deleted_stage = stage.id, None, None
+        attempt.stage_id, attempt.stage_assessment_id = stage.id, None
+        attempt.deleted_stage = attempt.carried_from = None  # sent for this stage, not carried to it
     elif stage is None and attempt.stage_id not in (None, application.stage_id):
-        attempt.stage_id = attempt.stage_assessment_id = None  # its stage was left: a one-off now
+        # Its stage was left: a one-off now.
+        attempt.stage_id = attempt.stage_assessment_id = attempt.carried_from = None
     if stage_test is not None:
         attempt.stage_assessment_id = stage_test.id
     if retakes is not None and retakes.id != attempt.id:
