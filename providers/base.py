@@ -334,6 +334,7 @@ class Provider(Protocol):
     limitations: dict[Capability, str]
     page_size: int  # items per page of the status listing, for sync budgeting
     reuses_invitation_per_email: bool
+    finds_by_inviting: bool
     invitations_expire: bool
     listing_tells_all: bool
     has_report_pdf: bool
@@ -444,6 +445,9 @@ class ProviderBase:
     # The vendor's invite is idempotent per email and test: inviting the same person
     # again returns the first invitation (iMocha). Assay asks before re-using it.
     reuses_invitation_per_email: bool = False
+    # ``find_by_reference`` is itself an invite (iMocha's, idempotent per email): not a pure read,
+    # so it is not asked for a re-attempt, whose candidate it would email the test they finished.
+    finds_by_inviting: bool = False
     # False where invitations never lapse (a live pad stays open until it is ended).
     invitations_expire: bool = True
     # True where report_pdf works (the report is behind the vendor's key, so Assay serves it).

@@ -384,6 +384,7 @@ class IMocha(ProviderBase):
     }
     page_size = TEST_PAGE_SIZE
     reuses_invitation_per_email = True
+    finds_by_inviting = True  # see find_by_reference
     listing_tells_all = False  # the listing shows finished invitations only
 
     def __init__(self, config: ConnectionConfig) -> None:

@@ -179,8 +179,10 @@ def create_attempt(
     existing = _open_for_test(session, application.id, integration_id, vendor_test_id)
     if existing:
         return existing
-    unconfirmed = _tried_unconfirmed(session, application.id, integration_id, vendor_test_id)
-    if unconfirmed is not None:
+    for _ in range(2):  # a take-up lost to a colleague's set-aside or Retry is tried once more
+        unconfirmed = _tried_unconfirmed(session, application.id, integration_id, vendor_test_id)
+        if unconfirmed is None:
+            break
         if _take_up(
             session,
             unconfirmed,
@@ -191,7 +193,8 @@ def create_attempt(
             actor=actor,
         ):
             return unconfirmed
-        return _open_for_test(session, application.id, integration_id, vendor_test_id) or unconfirmed
+        if existing := _open_for_test(session, application.id, integration_id, vendor_test_id):
+            return existing
     earlier = session.exec(
         select(sa.func.count())
         .select_from(AssessmentAttempt)
@@ -622,13 +625,16 @@ def send_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendO
     )
     try:
         found = None
-        if tried_before:
+        if tried_before and not (retake and provider.finds_by_inviting):
             # An earlier send (or re-attempt) may have reached the vendor before it failed on our side.
             found = provider.find_by_reference(
                 test_id=attempt.vendor_test_id, invitee=dataclasses.replace(invitee, email=earlier_address)
             )
             if found and _held_by_another(session, attempt, found, retaken=previous if retake else None):
                 found = None  # CodeSignal finds a candidate's one pending room by email alone
+            elif found and found.progress not in USABLE_WHEN_FOUND:
+                invitee = _under_a_new_reference(session, attempt, invitee)
+                found = None
         if found:
             status = found
         else:
@@ -772,6 +778,20 @@ def _set_deadline(session: Session, attempt: AssessmentAttempt, provider) -> Non
         attempt.expires_at = utcnow() + datetime.timedelta(days=stage.deadline_days)
         session.add(attempt)
         session.commit()
+
+
+# An earlier try's invitation found at the vendor is the attempt's only while the candidate can
+# take it, or has: one expired or withdrawn since (a failed send taken up weeks later) is dead.
+USABLE_WHEN_FOUND = frozenset({Progress.SENT, Progress.STARTED, Progress.COMPLETED})
+
+
+def _under_a_new_reference(session: Session, attempt: AssessmentAttempt, invitee: Invitee) -> Invitee:
+    """The attempt's earlier invitation is dead at the vendor: a fresh one is made, under a
+    reference of its own, so that no later lookup finds the dead one again (committed)."""
+    attempt.reference = new_reference()
+    session.add(attempt)
+    session.commit()
+    return dataclasses.replace(invitee, reference=attempt.reference)
 
 
 def invitee_for(session: Session, attempt: AssessmentAttempt) -> Invitee:

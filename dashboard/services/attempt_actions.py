@@ -31,7 +31,7 @@ from models import (
 )
 from models.lifecycle import FINAL_STATES, FINISHED_STATES, OPEN_STATES
 from providers import registry
-from providers.base import Capability, ProviderError, Unsupported
+from providers.base import Capability, ProviderError, Unsupported, VendorRefused
 
 # Finished attempts a re-attempt can follow (a live attempt is cancelled first).
 RETAKEABLE = frozenset(
@@ -68,8 +68,8 @@ def _at_the_vendor(
 ) -> Integration | None:
     """Ask the vendor to act on the attempt (``action(provider)``: its ``cancel`` or ``resend``);
     its connection. A refusal is said in the recruiter's words ("Not cancelled: ..."), unless
-    ``done_already()``, asked then, finds it so at the vendor already: None (no error of the
-    connection's, the vendor having only said so).
+    ``done_already()``, asked on the vendor's refusal (not on its silence or failure), finds it so
+    at the vendor already: None (no error of the connection's, the vendor having only said so).
 
     Raises:
         UserError: The vendor cannot, or would not.
@@ -80,7 +80,7 @@ def _at_the_vendor(
     except Unsupported as err:
         raise UserError(str(err)) from err
     except ProviderError as err:
-        if done_already():
+        if isinstance(err, VendorRefused) and done_already():
             return None
         record_vendor_error(session=session, integration=integration, message=str(err))
         raise UserError(f"Not {done}: {err}") from err
@@ -404,10 +404,13 @@ def resend_invitation(*, session: Session, attempt_id: int, actor: Actor) -> Sen
     require_offered(session, "resend", attempt_id)  # not to an email corrected since
     before, now = attempt.resent_at, utcnow()
     if not _took_to_resend(session, attempt, now):
-        return SendOutcome(False, "Resent a moment ago; the candidate has the email.")
+        return SendOutcome(
+            False, "Resent a moment ago, or being resent now: the candidate gets the email once."
+        )
     try:
         integration = _at_the_vendor(session, attempt, "resent", lambda provider: provider.resend)
-    except UserError:
+    except Exception:
+        session.rollback()
         session.exec(
             sa.update(AssessmentAttempt)
             .where(AssessmentAttempt.id == attempt.id, AssessmentAttempt.resent_at == now)

@@ -9,8 +9,9 @@ from sqlmodel import select
 
 from dashboard.services import assessments, attempt_actions, pipeline, queue_view
 from dashboard.services.actors import SYSTEM
+from dashboard.services.integrations import provider_for
 from dashboard.settings import get_settings
-from models import AssessmentAttempt, AttemptState
+from models import AssessmentAttempt, AttemptState, Integration
 from tests.conftest import finished_in_stage, vendor_test_stages
 
 
@@ -103,7 +104,35 @@ def test_a_failed_send_of_a_stage_the_candidate_left_is_set_aside(
     assert session.get(AssessmentAttempt, failed.id).state == AttemptState.CANCELLED
 
 
-@pytest.mark.parametrize("vendor", ["imocha", "hackerrank", "codesignal"])
+def test_an_earlier_invitation_expired_since_is_not_taken_for_the_new_send(
+    session, sandbox, pipeline_with_assessment, monkeypatch
+):
+    """helper-104's review: taken up weeks later, the send found the timed-out try's invitation
+    expired since, and kept it: the test stayed "needs sending" (expired cannot follow it), the
+    toast said sent, and every later Send found the same dead invitation."""
+    p = pipeline_with_assessment
+    failed = _timed_out(session, sandbox, p, monkeypatch)
+    hidden = provider_for(session.get(Integration, failed.integration_id)).find_by_reference(
+        test_id=failed.vendor_test_id, invitee=assessments.invitee_for(session, failed)
+    )
+    sandbox.act(hidden.vendor_attempt_id, "expire")
+    earlier_reference = failed.reference
+    _move(session, p, p.onsite)
+    back = _move(session, p, p.assessment)
+
+    outcome = assessments.send_assessment(session=session, attempt_id=back.attempt_id, actor=SYSTEM)
+
+    assert outcome.sent, outcome.message
+    session.expire_all()
+    sent = session.get(AssessmentAttempt, back.attempt_id)
+    assert sent.state == AttemptState.SENT and sent.vendor_attempt_id != hidden.vendor_attempt_id
+    assert sent.reference != earlier_reference  # no later lookup finds the dead one
+    assert sandbox.stats()["invitations_created"] == 2
+
+
+# iMocha is not among them: its lookup is an invite, which would email the candidate the test they
+# finished (``finds_by_inviting``); a re-attempt of it retried after a timeout is asked again.
+@pytest.mark.parametrize("vendor", ["hackerrank", "codesignal"])
 def test_a_re_attempt_retried_after_a_timeout_re_opens_the_test_once(session, sandbox, vendor, monkeypatch):
     """The retried re-attempt asked the vendor to re-open the test again, without looking for
     the re-attempt the timed-out try had made: CodeSignal made the candidate a second session."""
