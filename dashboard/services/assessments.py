@@ -632,7 +632,7 @@ def send_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendO
             )
             if found and _held_by_another(session, attempt, found, retaken=previous if retake else None):
                 found = None  # CodeSignal finds a candidate's one pending room by email alone
-            elif found and found.progress not in USABLE_WHEN_FOUND:
+            elif found and found.progress in DEAD_WHEN_FOUND:
                 invitee = _under_a_new_reference(session, attempt, invitee)
                 found = None
         if found:
@@ -780,9 +780,10 @@ def _set_deadline(session: Session, attempt: AssessmentAttempt, provider) -> Non
         session.commit()
 
 
-# An earlier try's invitation found at the vendor is the attempt's only while the candidate can
-# take it, or has: one expired or withdrawn since (a failed send taken up weeks later) is dead.
-USABLE_WHEN_FOUND = frozenset({Progress.SENT, Progress.STARTED, Progress.COMPLETED})
+# An earlier try's invitation found at the vendor is not the attempt's once it expired or was
+# withdrawn since (a failed send taken up weeks later): the candidate can no longer take it. One in
+# a status Assay cannot read (error) is kept: it may be live, and a second would invite them twice.
+DEAD_WHEN_FOUND = frozenset({Progress.EXPIRED, Progress.CANCELLED})
 
 
 def _under_a_new_reference(session: Session, attempt: AssessmentAttempt, invitee: Invitee) -> Invitee:

@@ -413,7 +413,7 @@ def resend_invitation(*, session: Session, attempt_id: int, actor: Actor) -> Sen
         session.rollback()
         session.exec(
             sa.update(AssessmentAttempt)
-            .where(AssessmentAttempt.id == attempt.id, AssessmentAttempt.resent_at == now)
+            .where(AssessmentAttempt.id == attempt_id, AssessmentAttempt.resent_at == now)
             .values(resent_at=before)
             .execution_options(synchronize_session=False)
         )
