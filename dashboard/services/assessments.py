@@ -624,7 +624,7 @@ def send_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendO
         and (previous.invited_email or candidate.email) == candidate.email
     )
     try:
-        found = None
+        found = revive = None
         if tried_before and not (retake and provider.finds_by_inviting):
             # An earlier send (or re-attempt) may have reached the vendor before it failed on our side.
             found = provider.find_by_reference(
@@ -633,14 +633,18 @@ def send_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendO
             if found and _held_by_another(session, attempt, found, retaken=previous if retake else None):
                 found = None  # CodeSignal finds a candidate's one pending room by email alone
             elif found and found.progress in DEAD_WHEN_FOUND:
+                # HackerRank refuses a second invitation beside an expired one: re-opened instead,
+                # where the vendor re-opens tests (its id kept, or a new one the vendor gives).
+                if found.progress == Progress.EXPIRED and Capability.REATTEMPT in provider.capabilities:
+                    revive = found.vendor_attempt_id
                 invitee = _under_a_new_reference(session, attempt, invitee)
                 found = None
         if found:
             status = found
         else:
-            if retake:
+            if retake or revive:
                 invitation = provider.reattempt(
-                    previous.vendor_attempt_id, test_id=attempt.vendor_test_id, invitee=invitee
+                    revive or previous.vendor_attempt_id, test_id=attempt.vendor_test_id, invitee=invitee
                 )
             else:
                 invitation = provider.send(test_id=attempt.vendor_test_id, invitee=invitee)

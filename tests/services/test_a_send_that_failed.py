@@ -7,12 +7,13 @@ import time
 import pytest
 from sqlmodel import select
 
-from dashboard.services import assessments, attempt_actions, pipeline, queue_view
+from dashboard.services import assessments, attempt_actions, pipeline, plans, queue_view
 from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import provider_for
 from dashboard.settings import get_settings
-from models import AssessmentAttempt, AttemptState, Integration
-from tests.conftest import finished_in_stage, vendor_test_stages
+from models import AssessmentAttempt, AttemptState, Integration, utcnow
+from providers.base import Progress
+from tests.conftest import enter_stage, finished_in_stage, vendor_test_stages
 
 
 def _timed_out(session, sandbox, p, monkeypatch) -> AssessmentAttempt:
@@ -20,17 +21,32 @@ def _timed_out(session, sandbox, p, monkeypatch) -> AssessmentAttempt:
     attempt_id = pipeline.move_application(
         session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
     ).attempt_id
+    return _send_times_out(session, sandbox, attempt_id, monkeypatch)
+
+
+def _send_times_out(
+    session, sandbox, attempt_id: int, monkeypatch, vendor: str = "coderpad_screen"
+) -> AssessmentAttempt:
+    """The attempt's send times out after the vendor made the invitation."""
+    made = sandbox.stats(vendor)["invitations_created"]
     timeout = get_settings().vendor_timeout_seconds
     monkeypatch.setattr(get_settings(), "vendor_timeout_seconds", 0.3)
-    sandbox.faults(reply_delay_ms=800)
+    sandbox.faults(vendor, reply_delay_ms=800)
     assert not assessments.send_assessment(session=session, attempt_id=attempt_id, actor=SYSTEM).sent
     time.sleep(0.6)  # the late reply goes out before the faults are cleared
-    sandbox.faults()
+    sandbox.faults(vendor)
     monkeypatch.setattr(get_settings(), "vendor_timeout_seconds", timeout)
     attempt = session.get(AssessmentAttempt, attempt_id)
     assert attempt.state == AttemptState.ERROR and attempt.vendor_attempt_id is None
-    assert sandbox.stats()["invitations_created"] == 1
+    assert sandbox.stats(vendor)["invitations_created"] == made + 1
     return attempt
+
+
+def _hidden(session, attempt: AssessmentAttempt):
+    """The invitation the vendor made for the attempt, which Assay never heard of."""
+    return provider_for(session.get(Integration, attempt.integration_id)).find_by_reference(
+        test_id=attempt.vendor_test_id, invitee=assessments.invitee_for(session, attempt)
+    )
 
 
 def _move(session, p, stage) -> pipeline.MoveOutcome:
@@ -112,9 +128,7 @@ def test_an_earlier_invitation_expired_since_is_not_taken_for_the_new_send(
     toast said sent, and every later Send found the same dead invitation."""
     p = pipeline_with_assessment
     failed = _timed_out(session, sandbox, p, monkeypatch)
-    hidden = provider_for(session.get(Integration, failed.integration_id)).find_by_reference(
-        test_id=failed.vendor_test_id, invitee=assessments.invitee_for(session, failed)
-    )
+    hidden = _hidden(session, failed)
     sandbox.act(hidden.vendor_attempt_id, "expire")
     earlier_reference = failed.reference
     _move(session, p, p.onsite)
@@ -128,6 +142,29 @@ def test_an_earlier_invitation_expired_since_is_not_taken_for_the_new_send(
     assert sent.state == AttemptState.SENT and sent.vendor_attempt_id != hidden.vendor_attempt_id
     assert sent.reference != earlier_reference  # no later lookup finds the dead one
     assert sandbox.stats()["invitations_created"] == 2
+
+
+def test_a_hackerrank_invitation_expired_since_is_opened_again_not_refused(session, sandbox, monkeypatch):
+    """helper-105's review: HackerRank refuses a second invitation beside an expired one ("already
+    invited"), so the fresh send failed for good, its words saying a retry would adopt it. The
+    expired invitation is opened again instead, as a re-attempt of it would be."""
+    _, (stage,) = vendor_test_stages(session, "hackerrank", "Data Engineer", deadline_days=5)
+    failed = _send_times_out(session, sandbox, enter_stage(session, stage), monkeypatch, "hackerrank")
+    hidden = _hidden(session, failed)
+    sandbox.act(hidden.vendor_attempt_id, "expire", vendor="hackerrank")
+    applied = plans.stages_of(session, stage.job_id)[0]
+    for to in (applied, stage):
+        pipeline.move_application(
+            session=session, application_id=failed.application_id, stage_id=to.id, actor=SYSTEM
+        )
+
+    outcome = assessments.send_assessment(session=session, attempt_id=failed.id, actor=SYSTEM)
+
+    assert outcome.sent, outcome.message
+    session.expire_all()
+    sent = session.get(AssessmentAttempt, failed.id)
+    assert sent.state == AttemptState.SENT and sent.expires_at > utcnow()
+    assert _hidden(session, sent).progress == Progress.SENT  # open again at the vendor, under its reference
 
 
 # iMocha is not among them: its lookup is an invite, which would email the candidate the test they
