@@ -574,6 +574,45 @@ def test_a_second_interview_booked_while_the_room_failed_meets_with_the_first_in
     assert session.get(AssessmentAttempt, first.id).state == AttemptState.CANCELLED
 
 
+def test_two_failed_rooms_kept_from_before_are_retried_into_one_room(
+    session, pipeline_with_assessment, sandbox
+):
+    """helper-85's review, for the rooms booked before a second booking took up the first's: two
+    interviews, each with a failed room of the deleted template. Once the link was replaced, the
+    first retry opened a room from it, and the second, moving its room onto the same template,
+    broke the one-open-room index. The second interview meets in the first's room."""
+    p = pipeline_with_assessment
+    _deleted, first = _deleted_link_booked(session, sandbox, p)
+    second_interview = interviews.schedule_interview(
+        session=session,
+        application_id=p.application.id,
+        scheduled_for=datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=2),
+        interviewers="Alan Turing",
+        actor=SYSTEM,
+    )
+    # As a booking made its own room before: a copy of the first's failed room, a reference its own.
+    kept = {k: v for k, v in first.model_dump().items() if k != "id"}
+    second = AssessmentAttempt(**{**kept, "reference": "assay-kept-from-before"})
+    session.add(second)
+    session.flush()
+    second_interview.attempt_id = second.id
+    session.add(second_interview)
+    session.commit()
+    _another_link(session, p.applied.id)
+
+    attempt_actions.retry(session=session, attempt_id=first.id, actor=SYSTEM)
+    outcome = attempt_actions.retry(session=session, attempt_id=second.id, actor=SYSTEM)
+
+    session.expire_all()
+    rooms = {
+        i.attempt_id
+        for i in session.exec(select(Interview).where(Interview.application_id == p.application.id))
+    }
+    assert len(rooms) == 1 and session.get(AssessmentAttempt, rooms.pop()).state == AttemptState.SENT
+    assert not outcome.failed and outcome.message.startswith("Its interview meets in the room already open")
+    assert session.get(AssessmentAttempt, second.id).state == AttemptState.CANCELLED
+
+
 def test_a_link_replaced_while_the_vendor_is_asked_is_not_marked_for_the_old_templates_refusal(
     session, pipeline_with_assessment, sandbox
 ):
