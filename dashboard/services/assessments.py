@@ -426,56 +426,45 @@ def withdraw_unsent(session: Session, *, application_id: int, stage: Stage, acto
     may still take it. A failed send set aside is taken up again, not made anew, if the same test
     is sent to the candidate later (``create_attempt``). Returns how many were withdrawn.
     """
-    withdrawn = _set_aside_failed_sends(session, application_id=application_id, stage=stage, actor=actor)
-    unsent = session.exec(
-        select(AssessmentAttempt).where(
-            AssessmentAttempt.application_id == application_id,
-            AssessmentAttempt.stage_id == stage.id,
-            AssessmentAttempt.state == AttemptState.READY_TO_SEND,
-            _unclaimed(utcnow()),
-        )
-    ).all()
-    for attempt in unsent:
-        if not withdraw_if_unsent(session, attempt):
-            continue  # a send claimed it meanwhile
-        withdrawn += 1
-        history.record(
-            session,
-            application_id=application_id,
-            attempt=attempt,
-            summary=f"{attempt.vendor_test_name}: withdrawn before it was sent (left {stage.name})",
-            from_state=AttemptState.READY_TO_SEND.value,
-            to_state=AttemptState.CANCELLED.value,
-            actor=actor,
-        )
-    return withdrawn
-
-
-def _set_aside_failed_sends(session: Session, *, application_id: int, stage: Stage, actor: Actor) -> int:
-    """Cancel here the stage's tests whose send failed before the vendor confirmed it."""
+    of_stage = (AssessmentAttempt.application_id == application_id, AssessmentAttempt.stage_id == stage.id)
     failed = session.exec(
         select(AssessmentAttempt).where(
-            AssessmentAttempt.application_id == application_id,
-            AssessmentAttempt.stage_id == stage.id,
+            *of_stage,
             AssessmentAttempt.state == AttemptState.ERROR,
             AssessmentAttempt.vendor_attempt_id.is_(None),  # type: ignore[union-attr]
         )
     ).all()
-    set_aside = 0
-    for attempt in failed:
-        if not set_aside_if_failed(session, attempt):
-            continue  # a colleague's Retry took it a moment ago
-        set_aside += 1
+    unsent = session.exec(
+        select(AssessmentAttempt).where(
+            *of_stage, AssessmentAttempt.state == AttemptState.READY_TO_SEND, _unclaimed(utcnow())
+        )
+    ).all()
+    return _closed(
+        session, failed, set_aside_if_failed, f"set aside after its send failed (left {stage.name})", actor
+    ) + _closed(
+        session, unsent, withdraw_if_unsent, f"withdrawn before it was sent (left {stage.name})", actor
+    )
+
+
+def _closed(session: Session, attempts, close, words: str, actor: Actor) -> int:
+    """Cancel each of ``attempts`` here by ``close`` (False: a colleague's send or Retry took it a
+    moment ago), each with its line in the history; how many were."""
+    closed = 0
+    for attempt in attempts:
+        before = attempt.state
+        if not close(session, attempt):
+            continue
+        closed += 1
         history.record(
             session,
-            application_id=application_id,
+            application_id=attempt.application_id,
             attempt=attempt,
-            summary=f"{attempt.vendor_test_name}: set aside after its send failed (left {stage.name})",
-            from_state=AttemptState.ERROR.value,
+            summary=f"{attempt.vendor_test_name}: {words}",
+            from_state=before.value,
             to_state=AttemptState.CANCELLED.value,
             actor=actor,
         )
-    return set_aside
+    return closed
 
 
 def set_aside_if_failed(session: Session, attempt: AssessmentAttempt) -> bool:

@@ -549,6 +549,14 @@ def test_retrying_a_room_refused_for_a_deleted_template_makes_it_from_the_link_c
     )
 
 
+def _rooms(session, application_id: int) -> set[int]:
+    """The rooms (attempts) the application's interviews meet in."""
+    return {
+        i.attempt_id
+        for i in session.exec(select(Interview).where(Interview.application_id == application_id))
+    }
+
+
 def test_a_second_interview_booked_while_the_room_failed_meets_with_the_first_in_the_linked_room(
     session, pipeline_with_assessment, sandbox
 ):
@@ -565,10 +573,7 @@ def test_a_second_interview_booked_while_the_room_failed_meets_with_the_first_in
     outcome = attempt_actions.retry(session=session, attempt_id=first.id, actor=SYSTEM)
 
     session.expire_all()
-    rooms = {
-        i.attempt_id
-        for i in session.exec(select(Interview).where(Interview.application_id == p.application.id))
-    }
+    rooms = _rooms(session, p.application.id)
     assert len(rooms) == 1 and session.get(AssessmentAttempt, rooms.pop()).state == AttemptState.SENT
     assert not outcome.failed, outcome.message
     assert session.get(AssessmentAttempt, first.id).state == AttemptState.CANCELLED
@@ -604,10 +609,7 @@ def test_two_failed_rooms_kept_from_before_are_retried_into_one_room(
     outcome = attempt_actions.retry(session=session, attempt_id=second.id, actor=SYSTEM)
 
     session.expire_all()
-    rooms = {
-        i.attempt_id
-        for i in session.exec(select(Interview).where(Interview.application_id == p.application.id))
-    }
+    rooms = _rooms(session, p.application.id)
     assert len(rooms) == 1 and session.get(AssessmentAttempt, rooms.pop()).state == AttemptState.SENT
     assert not outcome.failed and outcome.message.startswith("Its interview meets in the room already open")
     assert session.get(AssessmentAttempt, second.id).state == AttemptState.CANCELLED
