@@ -666,6 +666,12 @@ def send_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendO
     session.commit()
     if session.exec(select(Application.rejected_at).where(Application.id == application.id)).one():
         return _rejected_meanwhile(session, attempt, application, candidate.name, actor)
+    if found:
+        return SendOutcome(
+            True,
+            f"{attempt.vendor_test_name} sent to {candidate.name}: an earlier try had reached the vendor, "
+            "and that invitation stands (nothing was sent twice).",
+        )
     return SendOutcome(True, f"{attempt.vendor_test_name} sent to {candidate.name}.")
 
 

@@ -47,6 +47,7 @@ def test_the_same_test_sent_again_after_a_lost_answer_invites_the_candidate_once
     assert _send(page, "CoderPad Screen") == test
 
     expect(attempt).to_contain_text("Sent")
+    expect(page.get_by_text("an earlier try had reached the vendor")).to_be_visible()
     expect(page.locator(".assessment-attempt")).to_have_count(1)
     expect(page.get_by_text("its unconfirmed send taken up again")).to_be_visible()
     shoot("application-failed-send-taken-up")
