@@ -195,8 +195,15 @@ class VendorClient:
             response = self._client.request(method, path, **kwargs)
         except httpx.TimeoutException as err:
             raise VendorUnreachable(f"{name} at {self.root} did not answer in time.") from err
-        except httpx.TransportError as err:
+        except (httpx.ConnectError, httpx.UnsupportedProtocol, httpx.ProxyError) as err:
             raise VendorUnreachable(f"{name} at {self.root} could not be reached.") from err
+        except httpx.TransportError as err:
+            # The request went: the vendor may have acted on it (a send, an invitation made) before
+            # its answer was lost, so "could not be reached" would say it had not.
+            raise VendorUnreachable(
+                f"The connection to {name} at {self.root} broke before it answered; it may have acted "
+                "on the request all the same."
+            ) from err
         if self.rules.special and (special := self.rules.special(response)) is not None:
             raise special
         status = response.status_code

@@ -40,6 +40,9 @@ def test_the_same_test_sent_again_after_a_lost_answer_invites_the_candidate_once
         test = _send(page, "CoderPad Screen")
         attempt = page.locator(".assessment-attempt").first
         expect(attempt).to_contain_text("Failed")
+        expect(page.get_by_role("alert").last).to_contain_text(
+            "it may have acted on the request all the same"
+        )
     finally:
         httpx.post(faults, json={"vendor": VENDOR}, timeout=10)  # the sandbox is shared
     assert _made(browser_sandbox_url) == made + 1  # the vendor made it; Assay never heard
