@@ -611,6 +611,28 @@ def kept_for_matching(session, integration: Integration, vendor_attempt_id: str,
     )
 
 
+def at_once(count: int, does: Callable) -> list:
+    """``does(own_session)`` asked by ``count`` colleagues at the same moment, each in a request
+    (thread and session) of its own: what each returned, or the error it raised, as they finished."""
+    answers: list = []
+    start = threading.Barrier(count)
+
+    def colleague() -> None:
+        start.wait()
+        with new_session() as own:
+            try:
+                answers.append(does(own))
+            except Exception as err:
+                answers.append(err)
+
+    colleagues = [threading.Thread(target=colleague) for _ in range(count)]
+    for thread in colleagues:
+        thread.start()
+    for thread in colleagues:
+        thread.join(60)
+    return answers
+
+
 @contextlib.contextmanager
 def a_colleague_meanwhile(
     session, looks: Callable[[sa.orm.ORMExecuteState], bool], does: Callable

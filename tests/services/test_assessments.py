@@ -1,7 +1,6 @@
 """Sending and syncing assessments, on a real database against the sandbox over HTTP."""
 
 import datetime
-import threading
 import time
 
 import pytest
@@ -11,8 +10,9 @@ from dashboard.services import assessments, pipeline, plans, sync
 from dashboard.services.actors import POLL, SYSTEM, WEBHOOK
 from dashboard.services.errors import UserError
 from dashboard.settings import get_settings
-from models import ApplicationEvent, AssessmentAttempt, AttemptState, new_session
+from models import ApplicationEvent, AssessmentAttempt, AttemptState
 from providers.base import AttemptStatus, Progress
+from tests.conftest import at_once
 
 
 def _enter_assessment(session, p) -> AssessmentAttempt:
@@ -56,17 +56,10 @@ def test_send_creates_the_test_at_the_vendor_with_its_link(session, pipeline_wit
 def test_two_racing_sends_make_one_invitation(session, pipeline_with_assessment, sandbox):
     attempt = _enter_assessment(session, pipeline_with_assessment)
     sandbox.faults(latency_ms=300)  # keep the first send in flight while the second arrives
-    outcomes = []
 
-    def click() -> None:
-        with new_session() as own:
-            outcomes.append(assessments.send_assessment(session=own, attempt_id=attempt.id, actor=SYSTEM))
-
-    clicks = [threading.Thread(target=click) for _ in range(4)]
-    for thread in clicks:
-        thread.start()
-    for thread in clicks:
-        thread.join()
+    outcomes = at_once(
+        4, lambda own: assessments.send_assessment(session=own, attempt_id=attempt.id, actor=SYSTEM)
+    )
 
     assert sum(o.sent for o in outcomes) == 1
     assert sandbox.stats()["invitations_created"] == 1

@@ -136,14 +136,7 @@ def test_a_live_interview_link_left_on_a_disconnected_connection_moves_and_inter
     )
 
     assert said == "Interviews booked in Applied get their link through CoderPad Interview now."
-    interview = interviews.schedule_interview(
-        session=session,
-        application_id=p.application.id,
-        scheduled_for=datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=1),
-        interviewers="Grace Hopper",
-        actor=SYSTEM,
-    )
-    room = session.get(AssessmentAttempt, interview.attempt_id)
+    room = _book(session, p.application.id)
     assert (room.integration_id, room.state) == (again.id, AttemptState.SENT)
     assert "makes its live-interview link" in _audit(session, again.id)[-1]
 
@@ -158,13 +151,7 @@ def test_booking_in_a_stage_whose_live_link_was_disconnected_is_refused_before_a
     disconnect(session=session, integration_id=pads.id, actor=SYSTEM)
 
     with pytest.raises(UserError) as refused:
-        interviews.schedule_interview(
-            session=session,
-            application_id=p.application.id,
-            scheduled_for=datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=1),
-            interviewers="Grace Hopper",
-            actor=SYSTEM,
-        )
+        _booked(session, p.application.id)
 
     old = session.get(Integration, pads.id).name
     assert str(refused.value) == (
@@ -327,16 +314,20 @@ def test_sends_of_a_listed_test_refused_for_another_reason_ask_the_listing_once(
     assert shown.unlisted == ""
 
 
-def _book(session, application_id: int) -> AssessmentAttempt:
-    """An interview booked for tomorrow; its room at the vendor, made from the stage's template."""
-    interview = interviews.schedule_interview(
+def _booked(session, application_id: int, *, days: int = 1, interviewers: str = "Grace Hopper") -> Interview:
+    """An interview booked ``days`` from now."""
+    return interviews.schedule_interview(
         session=session,
         application_id=application_id,
-        scheduled_for=datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=1),
-        interviewers="Grace Hopper",
+        scheduled_for=datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=days),
+        interviewers=interviewers,
         actor=SYSTEM,
     )
-    return session.get(AssessmentAttempt, interview.attempt_id)
+
+
+def _book(session, application_id: int) -> AssessmentAttempt:
+    """An interview booked for tomorrow; its room at the vendor, made from the stage's template."""
+    return session.get(AssessmentAttempt, _booked(session, application_id).attempt_id)
 
 
 def _another_applicant(session, p, name: str) -> int:
@@ -588,13 +579,7 @@ def test_two_failed_rooms_kept_from_before_are_retried_into_one_room(
     broke the one-open-room index. The second interview meets in the first's room."""
     p = pipeline_with_assessment
     _deleted, first = _deleted_link_booked(session, sandbox, p)
-    second_interview = interviews.schedule_interview(
-        session=session,
-        application_id=p.application.id,
-        scheduled_for=datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=2),
-        interviewers="Alan Turing",
-        actor=SYSTEM,
-    )
+    second_interview = _booked(session, p.application.id, days=2, interviewers="Alan Turing")
     # As a booking made its own room before: a copy of the first's failed room, a reference its own.
     kept = {k: v for k, v in first.model_dump().items() if k != "id"}
     second = AssessmentAttempt(**{**kept, "reference": "assay-kept-from-before"})

@@ -13,7 +13,7 @@ from dashboard.services.errors import UserError
 from dashboard.services.integrations import provider_for
 from models import ApplicationEvent, AssessmentAttempt, AttemptState, Integration, new_session
 from providers.base import Progress
-from tests.conftest import enter_stage, rejected_by_a_recruiter, vendor_test_stages
+from tests.conftest import at_once, enter_stage, rejected_by_a_recruiter, vendor_test_stages
 
 SLOW_MS = 3000  # the vendor's answer to each call: long enough for a colleague to act meanwhile
 
@@ -154,17 +154,10 @@ def test_two_resends_at_once_email_the_candidate_once(session, sandbox, pipeline
     asked, and the candidate got the invitation email twice."""
     attempt = _sent_to_ada(session, pipeline_with_assessment)
     sandbox.faults(latency_ms=1500)
-    told: list = []
 
-    def resends() -> None:
-        with new_session() as own:
-            told.append(attempt_actions.resend_invitation(session=own, attempt_id=attempt.id, actor=SYSTEM))
-
-    colleagues = [threading.Thread(target=resends) for _ in range(2)]
-    for colleague in colleagues:
-        colleague.start()
-    for colleague in colleagues:
-        colleague.join(30)
+    told = at_once(
+        2, lambda own: attempt_actions.resend_invitation(session=own, attempt_id=attempt.id, actor=SYSTEM)
+    )
 
     assert sorted(t.sent for t in told) == [False, True]
     assert sandbox.stats()["invitations_resent"] == 1
