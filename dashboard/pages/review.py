@@ -224,7 +224,7 @@ def _in_view() -> rx.Component:
                                 rx.button(
                                     rx.icon("arrow-right", size=14),
                                     "Advance (a)",
-                                    on_click=ReviewState.advance,
+                                    on_click=ReviewState.advance(row.attempt_id, row.decision_version),
                                     loading=ReviewState.busy,
                                 ),
                                 # Advanced from this result, they would skip the stage they are in now.

@@ -50,6 +50,8 @@ REJECTION_REASONS = [
     "Position filled",
     "Other",
 ]
+# A rejection's note is kept in its history line (300 characters, the reason before it).
+REJECTION_NOTE_LIMIT = 200
 
 
 @dataclasses.dataclass
@@ -74,6 +76,8 @@ class ResultRow:
     state: str
     decision_version: int
     rejected: bool
+    # The stage the candidate was in as the page read them: an advance moves them on from it only.
+    in_stage_id: int = 0
     below_bar: bool = False
     # Advancing from this result moves the candidate on from its stage: not once they are rejected or
     # have moved on since (they would skip a stage they are in). Rejecting stays theirs to do.
@@ -191,6 +195,7 @@ def results(session: Session, job_id: int, tests: set[tuple[int, str]] | None = 
                 state=status_label(attempt, rejected=application.rejected_at is not None),
                 decision_version=application.decision_version,
                 rejected=application.rejected_at is not None,
+                in_stage_id=application.stage_id,
                 below_bar=_below(attempt.score_percent, floors.get(attempt.stage_id)),
                 advanceable=application.rejected_at is None
                 and attempt.stage_id in (None, application.stage_id),
@@ -249,6 +254,11 @@ def settings(session: Session, job_id: int) -> ReviewSettings:
     )
 
 
+# The history lines decisions write (an advance, a rejection, its undo), which a refused decision
+# names: not the feedback email or the withdrawn invitations written after them.
+DECISION_LINES = ("Advanced after review", "Rejected: ", "Rejection undone")
+
+
 def claim_decision(session: Session, application: Application, expected_version: int) -> None:
     """Take the decision, or say who decided meanwhile.
 
@@ -264,7 +274,13 @@ def claim_decision(session: Session, application: Application, expected_version:
         session.rollback()
         latest = session.exec(
             select(ApplicationEvent)
-            .where(ApplicationEvent.application_id == application.id)
+            .where(
+                ApplicationEvent.application_id == application.id,
+                sa.or_(
+                    *(ApplicationEvent.summary.startswith(line) for line in DECISION_LINES),
+                    ApplicationEvent.actor_label.startswith("rule: "),  # a rule's advance
+                ),
+            )
             .order_by(ApplicationEvent.id.desc())
         ).first()
         what = f" ({latest.summary}, by {latest.actor_label})" if latest else ""
@@ -301,13 +317,18 @@ def _mark_counted_reviewed(
 
 
 def advance(
-    *, session: Session, application_id: int, expected_version: int, actor: Actor
+    *, session: Session, application_id: int, expected_version: int, seen_in: int, actor: Actor
 ) -> pipeline.MoveOutcome:
-    """Move the candidate to the next stage of the plan; the result counts as reviewed. Returns
-    the move's outcome: what it sent, and why a test the stage sends on entry was not sent.
+    """Move the candidate to the stage after ``seen_in``, the one the page showed them in; the
+    result counts as reviewed. Returns the move's outcome: what it sent, and why a test the stage
+    sends on entry was not sent.
+
+    The decision and the move are one transaction: a move refused (a colleague moved the card
+    since the page showed it, which takes no decision; the next stage sends through a connection
+    that is gone) leaves the result waiting for review, decided by no one.
 
     Raises:
-        UserError: Already in the last stage, rejected, or decided on meanwhile.
+        UserError: Already in the last stage, rejected, moved or decided on meanwhile.
     """
     application = session.get(Application, application_id)
     if application is None:
@@ -317,22 +338,27 @@ def advance(
     stages = list(
         session.exec(select(Stage).where(Stage.job_id == application.job_id).order_by(Stage.position))
     )
-    index = next(i for i, s in enumerate(stages) if s.id == application.stage_id)
+    index = next((i for i, s in enumerate(stages) if s.id == seen_in), None)
+    if index is None:
+        raise UserError(
+            "That stage is no longer in this job's interview plan; the page now shows where they stand."
+        )
     if index + 1 >= len(stages):
         raise UserError(f"{stages[index].name} is the last stage of the plan.")
     claim_decision(session, application, expected_version)
     _mark_counted_reviewed(session, application, actor)
     history.record(session, application_id=application.id, summary="Advanced after review", actor=actor)
-    session.commit()
-    # From the stage read above: a colleague's move since (to Offer, say) is not undone.
+    # Commits all of it, or rolls all of it back on a refusal. Moved from seen_in only: a
+    # colleague's move since (to Offer, say) is not undone, nor a stage they are in skipped.
     outcome = pipeline.move_application(
         session=session,
         application_id=application.id,
         stage_id=stages[index + 1].id,
         actor=actor,
-        seen_in=stages[index].id,
+        seen_in=seen_in,
     )
-    send_feedback(session, application.id, "advanced")
+    if outcome.moved:
+        send_feedback(session, application.id, "advanced")
     return outcome
 
 
@@ -459,6 +485,11 @@ def reject(
         raise UserError("Only a person can reject a candidate.")
     if reason not in REJECTION_REASONS:
         raise UserError("Pick the reason for the rejection.")
+    if len(note.strip()) > REJECTION_NOTE_LIMIT:
+        raise UserError(
+            f"The note is at most {REJECTION_NOTE_LIMIT} characters ({len(note.strip())} now): "
+            "shorten it, or add a longer one to the application as a note after rejecting."
+        )
     application = session.get(Application, application_id)
     if application is None:
         raise NotFound("That application no longer exists.")
@@ -468,7 +499,7 @@ def reject(
     application.rejected_at, application.rejection_reason = utcnow(), reason
     _mark_counted_reviewed(session, application, actor, at=application.rejected_at)
     session.add(application)
-    text = f"Rejected: {reason}" + (f". Note: {note.strip()[:200]}" if note.strip() else "")
+    text = f"Rejected: {reason}" + (f". Note: {note.strip()}" if note.strip() else "")
     history.record(session, application_id=application.id, summary=text, actor=actor)
     called_off = interviews.cancel_upcoming(session, application.id, actor)
     history.bump_job(session, application.job_id)
@@ -600,11 +631,12 @@ def apply_rules(session: Session, attempt: AssessmentAttempt) -> bool:
     if index + 1 >= len(stages):
         return False
     rule_actor = dataclasses.replace(SYSTEM, label=f"rule: advance at {stage.advance_at:g}% or more")
-    claim_decision(session, application, application.decision_version)
-    _mark_counted_reviewed(session, application, rule_actor)
-    session.commit()
+    session.commit()  # the vendor's update that brought the result stands whatever the rule does
     try:
-        pipeline.move_application(
+        claim_decision(session, application, application.decision_version)
+        _mark_counted_reviewed(session, application, rule_actor)
+        # One transaction with the claim: a refused move leaves the result waiting for a person.
+        outcome = pipeline.move_application(
             session=session,
             application_id=application.id,
             stage_id=stages[index + 1].id,
@@ -612,9 +644,12 @@ def apply_rules(session: Session, attempt: AssessmentAttempt) -> bool:
             seen_in=stage.id,
         )
     except UserError:
-        return False  # a recruiter moved the card meanwhile: where they put it stands
-    send_feedback(session, application.id, "advanced")
-    return True
+        # A person decided, or a recruiter moved the card, at the same moment (where they put it
+        # stands), or the next stage sends through a connection that is gone: theirs to decide.
+        return False
+    if outcome.moved:
+        send_feedback(session, application.id, "advanced")
+    return outcome.moved
 
 
 DEFAULT_TEMPLATE = (
@@ -738,9 +773,9 @@ def results_csv(rows: list[ResultRow]) -> str:
     for r in rows:
         writer.writerow(
             [
-                r.candidate_name,
-                r.stage_name,
-                r.test_name,
+                _as_text(r.candidate_name),
+                _as_text(r.stage_name),
+                _as_text(r.test_name),
                 r.attempt_number,
                 "yes" if r.counts else "no",
                 "" if r.score is None else f"{r.score:g}",  # whole, for a spreadsheet's sums
@@ -751,7 +786,13 @@ def results_csv(rows: list[ResultRow]) -> str:
                 "" if r.minutes_allowed is None else f"{r.minutes_allowed:g}",
                 r.warnings,
                 r.state,
-                r.report_url,
+                _as_text(r.report_url),
             ]
         )
     return out.getvalue()
+
+
+def _as_text(value: str) -> str:
+    """A name as a spreadsheet shows it, never as a formula it runs: a candidate's name pasted
+    from elsewhere, "=HYPERLINK(...)", would be one in Excel (OWASP's CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -421,14 +421,19 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
     @requires(Permission.REVIEW)
     async def advance(self):
         """Advance the candidate to the next stage of the plan (their result counts as reviewed)."""
-        application_id, version, actor = (
+        application_id, version, seen_in, actor = (
             self._application_id(),
             self.application.decision_version,
+            self.application.stage_id,
             acting_user(),
         )
         return await self._act(
             lambda s: review.advance(
-                session=s, application_id=application_id, expected_version=version, actor=actor
+                session=s,
+                application_id=application_id,
+                expected_version=version,
+                seen_in=seen_in,
+                actor=actor,
             ),
             permission=Permission.REVIEW,
         )

@@ -40,6 +40,7 @@ class Row:
     report_url: str
     state: str
     decision_version: int
+    in_stage_id: int = 0
     below_bar: bool = False
     rejected: bool = False
     advanceable: bool = True
@@ -97,6 +98,7 @@ def _row(r: review.ResultRow) -> Row:
         report_url=r.report_url,
         state=r.state,
         decision_version=r.decision_version,
+        in_stage_id=r.in_stage_id,
         below_bar=r.below_bar,
         rejected=r.rejected,
         advanceable=r.advanceable,
@@ -206,9 +208,16 @@ class ReviewState(RejectForm, ReopenForm, rx.State):
         self.loaded = True
 
     def _unfiltered(self, results: list[review.ResultRow]) -> list[Row]:
-        """The results the list narrows: those waiting for review, or every finished attempt."""
+        """The results the list narrows: those waiting for review, or every finished attempt.
+
+        A result a rejected candidate finished (a test under way is left open by the rejection)
+        waits for no review, as in the queue: it is listed with every finished attempt, beside
+        the rejection's undo.
+        """
         rows = [_row(r) for r in results if r.counts or self.show_all]
-        return rows if self.show_all else [r for r in rows if r.state == "Assessment needs review"]
+        if self.show_all:
+            return rows
+        return [r for r in rows if r.state == "Assessment needs review" and not r.rejected]
 
     def _listed(self, rows: list[Row]) -> list[Row]:
         """Of ``rows``, those the list holds under its applied filters, in its order (all, not
@@ -365,7 +374,8 @@ class ReviewState(RejectForm, ReopenForm, rx.State):
         ):
             return self._decision_refused(self.rows[self.cursor])
         elif key == "a":
-            return ReviewState.advance
+            row = self.rows[self.cursor]
+            return ReviewState.advance(row.attempt_id, row.decision_version)
         elif key == "r":
             await self._open_reject_dialog()
         elif key == "n":
@@ -393,11 +403,21 @@ class ReviewState(RejectForm, ReopenForm, rx.State):
 
     @rx.event
     @requires(Permission.REVIEW)
-    async def advance(self):
-        """Advance the candidate in view to the next stage."""
+    async def advance(self, attempt_id: int, decision_version: int):
+        """Advance the candidate in view to the stage after the one the page showed them in.
+
+        The key or button names the result it was pressed on (and the decision version read with
+        it): the list can catch up with a colleague between the press and this event, and would
+        slide the next candidate under it.
+        """
         if self._not_this_jobs_rows():
             return rx.toast.error("This page is still loading; try again in a moment.")
         row = self.rows[self.cursor]
+        if (row.attempt_id, row.decision_version) != (attempt_id, decision_version):
+            return rx.toast.info(
+                f"The list changed as you pressed, so nothing was advanced: {row.candidate_name} "
+                "is in view now."
+            )
         if not row.advanceable:
             return self._decision_refused(row)
         job_id, actor = self._job_id(), acting_user()
@@ -409,6 +429,7 @@ class ReviewState(RejectForm, ReopenForm, rx.State):
                     session=s,
                     application_id=row.application_id,
                     expected_version=row.decision_version,
+                    seen_in=row.in_stage_id,
                     actor=actor,
                 )
             )

@@ -53,7 +53,11 @@ def test_the_selection_is_rejected_each_on_its_own_and_those_passed_over_say_why
     selected = bulk_rejection.before_rejecting(session, p.job.id, ids)
     # A colleague advances Grace while the dialog is open: their decision stands.
     review.advance(
-        session=session, application_id=grace.id, expected_version=selected.versions[grace.id], actor=rita
+        session=session,
+        application_id=grace.id,
+        expected_version=selected.versions[grace.id],
+        seen_in=grace.stage_id,
+        actor=rita,
     )
     outcomes = bulk_rejection.reject_selected(
         session=session,

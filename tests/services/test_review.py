@@ -1,15 +1,18 @@
 """Reviewing and deciding: percentiles, counting policy, rules with a dry run, concurrent decisions, feedback."""
 
 import concurrent.futures
+import csv
+import io
 import threading
 import time
 
 import pytest
 from sqlmodel import select
 
-from dashboard.services import assessments, attempt_actions, pipeline, review, sync, views
+from dashboard.services import assessments, attempt_actions, pipeline, plans, reopening, review, sync, views
 from dashboard.services.actors import SYSTEM, user
 from dashboard.services.errors import UserError
+from dashboard.services.integrations import disconnect, list_vendor_tests
 from models import (
     Application,
     ApplicationEvent,
@@ -20,7 +23,14 @@ from models import (
     new_session,
 )
 from providers.base import AssessmentResult, AttemptStatus, Progress
-from tests.conftest import a_colleague_meanwhile, send_test, send_to_applicants, taken_at_vendor
+from tests.conftest import (
+    SECOND_SCREEN_KEY,
+    a_colleague_meanwhile,
+    connect_screen,
+    send_test,
+    send_to_applicants,
+    taken_at_vendor,
+)
 
 ALICE = user(1, "Alice Reviewer")
 BOB = user(2, "Bob Reviewer")
@@ -114,7 +124,11 @@ def test_two_reviewers_at_once_cannot_both_decide(session, cohort):
             try:
                 if kind == "advance":
                     review.advance(
-                        session=own, application_id=p.application.id, expected_version=version, actor=actor
+                        session=own,
+                        application_id=p.application.id,
+                        expected_version=version,
+                        seen_in=p.assessment.id,
+                        actor=actor,
                     )
                 else:
                     review.reject(
@@ -152,6 +166,7 @@ def test_advancing_moves_to_the_next_stage_and_marks_the_result_reviewed(session
         session=session,
         application_id=application.id,
         expected_version=application.decision_version,
+        seen_in=application.stage_id,
         actor=ALICE,
     )
 
@@ -488,7 +503,13 @@ def test_advancing_leaves_a_card_a_colleague_moved_meanwhile_where_they_put_it(s
             UserError, match=r"^Ada Lovelace was moved to Applied meanwhile; not moved to Onsite\.$"
         ),
     ):
-        review.advance(session=session, application_id=ada, expected_version=version, actor=ALICE)
+        review.advance(
+            session=session,
+            application_id=ada,
+            expected_version=version,
+            seen_in=p.assessment.id,
+            actor=ALICE,
+        )
 
     session.expire_all()
     assert session.get(Application, ada).stage_id == applied
@@ -503,3 +524,164 @@ def test_one_applications_results_are_ranked_from_its_own_tests_rows_alone(sessi
 
     assert review.results(session, cohort[0].job.id, tests) == everyone
     assert review.results(session, cohort[0].job.id, {(tests.copy().pop()[0], "no-such-test")}) == []
+
+
+def _second_test_through_a_gone_connection(session, p) -> None:
+    """A second assessment stage after the first, sending through a connection since disconnected."""
+    other = connect_screen(session, name="Second account", api_key=SECOND_SCREEN_KEY)
+    campaign = list_vendor_tests(session=session, integration_id=other.id)[0]
+    plans.add_assessment_stage(
+        session=session,
+        job_id=p.job.id,
+        name="Second test",
+        integration_id=other.id,
+        vendor_test_id=campaign.id,
+        vendor_test_name=campaign.name,
+        after_stage_id=p.assessment.id,
+    )
+    disconnect(session=session, integration_id=other.id)
+
+
+def _decided(session, application_id: int) -> tuple[int, set[AttemptState], list[str]]:
+    """The application's decision version, its attempts' states and its history's decisions."""
+    session.expire_all()
+    attempts = session.exec(
+        select(AssessmentAttempt).where(AssessmentAttempt.application_id == application_id)
+    )
+    events = session.exec(select(ApplicationEvent).where(ApplicationEvent.application_id == application_id))
+    return (
+        session.get(Application, application_id).decision_version,
+        {a.state for a in attempts},
+        [e.summary for e in events if e.summary == "Advanced after review"],
+    )
+
+
+def test_an_advance_refused_by_the_next_stage_leaves_the_result_waiting_for_review(session, cohort):
+    """helper-106: the decision was taken and the result marked reviewed before the move, which
+    the next stage then refused: the candidate stayed, out of every review list, their history
+    saying "Advanced after review"."""
+    p, _ = cohort
+    _second_test_through_a_gone_connection(session, p)
+    version = session.get(Application, p.application.id).decision_version
+
+    with pytest.raises(UserError, match="disconnected"):
+        review.advance(
+            session=session,
+            application_id=p.application.id,
+            expected_version=version,
+            seen_in=p.assessment.id,
+            actor=ALICE,
+        )
+
+    assert _decided(session, p.application.id) == (version, {AttemptState.COMPLETED}, [])
+    assert session.get(Application, p.application.id).stage_id == p.assessment.id
+
+
+def test_an_advance_of_a_candidate_moved_since_the_page_showed_them_moves_nothing(session, cohort):
+    """helper-106: the next stage was worked out from where the candidate is now, so a recruiter's
+    move (which takes no decision) between the page's load and the press skipped a stage."""
+    p, _ = cohort
+    version = session.get(Application, p.application.id).decision_version
+    pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.onsite.id, actor=BOB
+    )
+    offer = plans.add_stage(session=session, job_id=p.job.id, name="Offer")
+
+    outcome = review.advance(
+        session=session,
+        application_id=p.application.id,
+        expected_version=version,
+        seen_in=p.assessment.id,
+        actor=ALICE,
+    )
+
+    assert (outcome.moved, outcome.message) == (False, "Already in Onsite.")
+    assert session.get(Application, p.application.id).stage_id == p.onsite.id != offer.id
+    assert _decided(session, p.application.id) == (version, {AttemptState.COMPLETED}, [])
+
+
+def test_a_rule_whose_move_is_refused_leaves_the_result_waiting_for_review(
+    session, pipeline_with_assessment, sandbox
+):
+    """helper-106: the rule marked the result reviewed, then the next stage refused the move: the
+    candidate dropped out of every review list unseen."""
+    p = pipeline_with_assessment
+    review.set_rule(session=session, stage_id=p.assessment.id, advance_at=0, counting="latest", actor=ALICE)
+    _second_test_through_a_gone_connection(session, p)
+    taken_at_vendor(session, sandbox, p)
+
+    sync.sync_integration(session=session, integration_id=p.integration.id)
+
+    _version, states, advanced = _decided(session, p.application.id)
+    assert (states, advanced) == ({AttemptState.COMPLETED}, [])
+    assert session.get(Application, p.application.id).stage_id == p.assessment.id
+
+
+def test_a_rejection_note_longer_than_its_history_line_holds_is_refused_not_cut(session, cohort):
+    """helper-106: a note past 200 characters was cut there without a word; the rest was lost."""
+    p, _ = cohort
+    version = session.get(Application, p.application.id).decision_version
+
+    with pytest.raises(UserError, match=r"^The note is at most 200 characters \(201 now\)"):
+        review.reject(
+            session=session,
+            application_id=p.application.id,
+            reason="Other",
+            note="x" * 201,
+            expected_version=version,
+            actor=ALICE,
+        )
+
+    session.expire_all()
+    assert session.get(Application, p.application.id).rejected_at is None
+    review.reject(
+        session=session,
+        application_id=p.application.id,
+        reason="Other",
+        note="y" * 200,
+        expected_version=version,
+        actor=ALICE,
+    )
+    [line] = [e.summary for e in session.exec(select(ApplicationEvent)) if e.summary.startswith("Rejected")]
+    assert line == "Rejected: Other. Note: " + "y" * 200
+
+
+def test_a_refused_decision_names_the_colleague_s_decision_not_what_followed_it(session, cohort):
+    """helper-106: the refusal quoted the history's last line, which after a rejection is the
+    feedback email written to the outbox, by System."""
+    p, _ = cohort
+    review.set_feedback(session=session, job_id=p.job.id, enabled=True, template="")
+    version = session.get(Application, p.application.id).decision_version
+    review.reject(
+        session=session,
+        application_id=p.application.id,
+        reason="Position filled",
+        note="",
+        expected_version=version,
+        actor=BOB,
+    )
+
+    with pytest.raises(UserError) as refused:
+        reopening.reopen(
+            session=session, application_id=p.application.id, expected_version=version, actor=ALICE
+        )
+
+    assert "(Rejected: Position filled, by Bob Reviewer)" in str(refused.value)
+
+
+def test_a_name_that_reads_as_a_formula_is_exported_as_text(session, pipeline_with_assessment, sandbox):
+    """helper-106: a candidate's name from a pasted list, "=HYPERLINK(...)", was a live formula in
+    the exported CSV once opened in a spreadsheet."""
+    p = pipeline_with_assessment
+    application = session.get(Application, p.application.id)
+    session.get(Candidate, application.candidate_id).name = '=HYPERLINK("http://evil.example","Ada")'
+    session.commit()
+    attempt = send_test(session, p.assessment, application)
+    sandbox.start(attempt.vendor_attempt_id)
+    sandbox.submit(attempt.vendor_attempt_id)
+    sync.sync_integration(session=session, integration_id=p.integration.id)
+
+    [row] = csv.DictReader(io.StringIO(review.results_csv(review.results(session, p.job.id))))
+
+    assert row["candidate"] == '\'=HYPERLINK("http://evil.example","Ada")'
+    assert row["test"] == attempt.vendor_test_name  # a plain name is left as it is

@@ -16,7 +16,7 @@ from dashboard.services.integrations import list_vendor_tests
 from dashboard.states import review as review_state
 from dashboard.states.review import ReviewState
 from models import Application, AssessmentAttempt, Role, User
-from tests.conftest import send_to_applicants
+from tests.conftest import send_test, send_to_applicants
 from tests.states.conftest import run_async, run_handler, substate, toast_level, watch_until
 
 
@@ -53,6 +53,11 @@ def _review_page(
     return page
 
 
+def _advance_in_view(page):
+    """The a key's or the Advance button's event: the result in view, as the page read it."""
+    return run_handler(page, "advance", page.in_view.attempt_id, page.in_view.decision_version)
+
+
 def test_the_browser_gets_the_first_rows_and_a_decision_brings_the_next_in(
     session, pipeline_with_assessment, sandbox, signed_in_as, monkeypatch
 ):
@@ -62,7 +67,7 @@ def test_the_browser_gets_the_first_rows_and_a_decision_brings_the_next_in(
     shown = [r.candidate_name for r in page.rows]
     assert page.matching == 3 and len(shown) == 2  # the best two scores, the list's order
 
-    run_async(run_handler(page, "advance"))
+    run_async(_advance_in_view(page))
 
     assert page.matching == 2
     assert page.rows[0].candidate_name == shown[1]
@@ -106,7 +111,7 @@ def test_the_chart_counts_exactly_the_rows_the_list_shows_under_each_filter(
     assert page.matching == 2 and charted() == 2
 
     apply()
-    run_async(run_handler(page, "advance"))  # decided: no longer waits for review, nor listed
+    run_async(_advance_in_view(page))  # decided: no longer waits for review, nor listed
     assert page.matching == 2 and charted() == 2
 
     run_async(run_handler(page, "set_show_all", True))  # every finished attempt, the decided one too
@@ -123,7 +128,7 @@ def test_a_decision_that_fails_unexpectedly_leaves_the_page_live(
     session.commit()
 
     with pytest.raises(sa.exc.DBAPIError):
-        run_async(run_handler(page, "advance"))
+        run_async(_advance_in_view(page))
 
     assert page.busy is False
 
@@ -154,7 +159,7 @@ def test_a_result_whose_candidate_moved_on_is_not_advanced_from_and_a_rejected_o
     plans.add_stage(session=session, job_id=p.job.id, name="Offer")  # Onsite has a stage after it
     page = _review_page(session, p, sandbox, signed_in_as, results=3)
     advanced, rejected = page.rows[0], page.rows[1]
-    run_async(run_handler(page, "advance"))
+    run_async(_advance_in_view(page))
     run_async(run_handler(page, "set_reject_reason", "Position filled"))
     run_async(run_handler(page, "reject"))
     run_async(run_handler(page, "set_show_all", True))
@@ -166,7 +171,7 @@ def test_a_result_whose_candidate_moved_on_is_not_advanced_from_and_a_rejected_o
     moved_to = stage_of(advanced)
     page.cursor = [r.attempt_id for r in page.rows].index(advanced.attempt_id)
     run_async(run_handler(page, "key", "a"))
-    run_async(run_handler(page, "advance"))  # what the a asks for, or the button
+    run_async(_advance_in_view(page))  # what the a asks for, or the button
     assert stage_of(advanced) == moved_to  # still where the first decision put them
     assert page.in_view.advanceable is False  # no Advance shown
     run_async(run_handler(page, "key", "r"))
@@ -175,7 +180,7 @@ def test_a_result_whose_candidate_moved_on_is_not_advanced_from_and_a_rejected_o
 
     page.cursor = [r.attempt_id for r in page.rows].index(rejected.attempt_id)
     assert page.in_view.advanceable is False
-    said = run_async(run_handler(page, "advance"))
+    said = run_async(_advance_in_view(page))
     assert "reopen" not in str(said) and "rejected" in str(said)
     run_async(run_handler(page, "key", "r"))
     assert not page.rejecting
@@ -468,6 +473,7 @@ def _advanced_by_a_colleague(session, row) -> None:
         session=session,
         application_id=row.application_id,
         expected_version=row.decision_version,
+        seen_in=row.in_stage_id,
         actor=actors.user(colleague.id, colleague.name),
     )
 
@@ -495,6 +501,52 @@ def test_a_rejection_refused_because_a_colleague_decided_first_shows_what_they_d
     assert not page.rejecting  # not left open, naming someone else once the list moved on
     session.expire_all()
     assert session.get(Application, decided.application_id).rejected_at is None
+
+
+def test_an_a_pressed_as_the_list_caught_up_with_a_colleague_advances_no_one(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    """helper-106: the a key checked the candidate in view, then asked for an advance of whoever
+    was in view when that event came back; a colleague's decision caught up with in between slid
+    the next candidate under it, and they were advanced unseen."""
+    page = _review_page(session, pipeline_with_assessment, sandbox, signed_in_as, results=2)
+    pressed_on = page.in_view
+    [advance] = run_async(run_handler(page, "key", "a"))
+    _advanced_by_a_colleague(session, pressed_on)
+    run_async(watch_until(page, lambda: page.in_view.attempt_id != pressed_on.attempt_id))
+    slid_in = page.in_view
+
+    [said] = run_async(run_handler(page, "advance", *(value._var_value for _name, value in advance.args)))
+
+    assert "The list changed as you pressed, so nothing was advanced" in repr(said)
+    session.expire_all()
+    assert session.get(Application, slid_in.application_id).decision_version == slid_in.decision_version
+    assert page.in_view.attempt_id == slid_in.attempt_id and page.matching == 1
+
+
+def test_a_result_finished_after_its_candidate_was_rejected_waits_for_no_review(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    """helper-106: a candidate rejected while their test was under way (it is left open) and who
+    then finished it was listed as "needs review", where a and r were both refused, while the
+    queue left them out."""
+    p = pipeline_with_assessment
+    late = send_test(session, p.assessment, p.application)
+    sandbox.start(late.vendor_attempt_id)
+    review.reject(
+        session=session,
+        application_id=p.application.id,
+        reason="Other",
+        note="",
+        expected_version=session.get(Application, p.application.id).decision_version,
+        actor=actors.user(1, "Alice Reviewer"),
+    )
+    sandbox.submit(late.vendor_attempt_id)
+    page = _review_page(session, p, sandbox, signed_in_as, results=1)  # C0's result, and Ada's synced
+
+    assert [r.candidate_name for r in page.rows] == ["C0"] and page.matching == 1
+    run_async(run_handler(page, "set_show_all", True))  # there, with its undo
+    assert {r.candidate_name: r.rejected for r in page.rows} == {"C0": False, "Ada Lovelace": True}
 
 
 def test_a_colleague_s_decision_on_the_one_in_view_is_said_only_when_another_slid_into_view(
@@ -598,7 +650,7 @@ def test_a_decision_while_the_page_still_holds_another_job_s_rows_falls_on_nobod
 
     page.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{other.id}/review"))  # not loaded yet
     run_async(run_handler(page, "key", "a"))
-    [said] = run_async(run_handler(page, "advance"))
+    [said] = run_async(_advance_in_view(page))
 
     assert toast_level(said) == "error" and "still loading" in repr(said)
     page.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}/review"))
