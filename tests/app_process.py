@@ -46,7 +46,7 @@ def app_env(*, port: int, db_url: str, data_dir: pathlib.Path, sandbox_url: str,
         # in the same checkout keeps working while the tests run.
         "REFLEX_WEB_WORKDIR": TEST_WEB_DIR,
         # Its own disk states, not the checkout's `.states`: two apps starting at once (the test
-        # suite's shares) purged each other's expired files there.
+        # suite's workers) purged each other's expired files there.
         "REFLEX_STATES_WORKDIR": str(data_dir / "states"),
     }
     env.pop("REFLEX_REDIS_URL", None)

@@ -24,6 +24,20 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
+from scripts.fresh_database import fresh_database
+
+# make test runs the suite in four pytest-xdist workers (gw0 to gw3) side by side: each has its own
+# scratch folder, frontend build and PostgreSQL database, as a pytest process alone would.
+# Once (the test files import this module again, as tests.conftest).
+if os.environ.get("PYTEST_XDIST_WORKER", "") != os.environ.get("ASSAY_TEST_WORKER", ""):
+    os.environ["ASSAY_TEST_WORKER"] = os.environ["PYTEST_XDIST_WORKER"]
+    os.environ.pop("ASSAY_DATA_DIR", None)  # the one it inherited: its own is made below
+    os.environ["ASSAY_TEST_WEB_DIR"] = f".web-tests-{os.environ['PYTEST_XDIST_WORKER']}"
+    if os.environ.get("ASSAY_TEST_POSTGRES_URL"):
+        os.environ["ASSAY_TEST_POSTGRES_URL"] = fresh_database(
+            os.environ["ASSAY_TEST_POSTGRES_URL"], f"assay_{os.environ['PYTEST_XDIST_WORKER']}"
+        )
+
 # Settings are read once per process: point the data dir (master key, locks) at a
 # scratch folder before anything imports them.
 if "ASSAY_DATA_DIR" not in os.environ:
@@ -525,73 +539,26 @@ def pytest_collection_modifyitems(config, items):
     stopped before the demo app starts: all build the same ``.web-tests`` folder, whose settings
     name the serving port.
 
-    ``ASSAY_TEST_SHARD=k/n`` keeps the k-th of n shares of the tests (see ``_shard``).
+    Within each of those three, the longest files first (tests/durations.json, written by
+    ``scripts/test_durations.py`` from a whole run; a file it does not know counts as the median):
+    ``make test``'s workers take the files in this order, one at a time as each is free
+    (pytest-xdist's ``loadfile``, not reordered), so the last files to start are short ones and
+    the workers end together. Each worker meets the files in this order too, so the rules above
+    hold in every worker.
     """
-    if shard := os.environ.get("ASSAY_TEST_SHARD"):
-        k, n = (int(part) for part in shard.split("/"))
-        kept = _shard(items, n)[k - 1]
-        config.hook.pytest_deselected(items=[i for i in items if i.nodeid not in kept])
-        items[:] = [i for i in items if i.nodeid in kept]
+    measured = json.loads(DURATIONS.read_text()) if DURATIONS.exists() else {}
+    typical = sorted(measured.values())[len(measured) // 2] if measured else 0.0
 
-    def order(item) -> tuple[bool, bool]:
-        browser = item.get_closest_marker("browser") is not None
-        return browser, item.get_closest_marker("own_app") is None
-
-    items.sort(key=order)
+    files: dict[str, tuple[bool, bool, float]] = {}  # by a file's first test: its tests stay together
+    for item in items:
+        path = item.nodeid.split("::")[0]
+        if path not in files:
+            browser = item.get_closest_marker("browser") is not None
+            files[path] = browser, item.get_closest_marker("own_app") is None, -measured.get(path, typical)
+    items.sort(key=lambda item: files[item.nodeid.split("::")[0]])  # stable: each file's own order kept
 
 
 DURATIONS = pathlib.Path(__file__).with_name("durations.json")
-
-
-def _shard(items: list[pytest.Item], n: int) -> list[set[str]]:
-    """The tests dealt into ``n`` shares of about equal running time (their node ids), for as many
-    pytest processes side by side (scripts/test.sh), every test in exactly one: a new test file
-    needs no list updated.
-
-    A file's time is the one tests/durations.json measured (``scripts/test_durations.py`` writes
-    it from a whole run); a file it does not know yet counts its size in bytes at the median
-    seconds per byte of the measured files of its kind (browser walks or not). A file longer than
-    half a share (the fault matrix today) is dealt a test function at a time, each its part of the
-    file's time by its number of tests. The largest are dealt first, each to the lightest share so far.
-    """
-    root = pathlib.Path(__file__).parent.parent
-    measured = json.loads(DURATIONS.read_text()) if DURATIONS.exists() else {}
-    files: dict[pathlib.Path, list[pytest.Item]] = {}
-    for item in items:
-        files.setdefault(item.path, []).append(item)
-    walks = {path for path, tests in files.items() if tests[0].get_closest_marker("browser")}
-
-    def rate(walk: bool) -> float:
-        known = sorted(
-            measured[str(p.relative_to(root))] / p.stat().st_size
-            for p in files
-            if (p in walks) == walk and str(p.relative_to(root)) in measured
-        )
-        return known[len(known) // 2] if known else 1.0
-
-    rates = {True: rate(True), False: rate(False)}
-    seconds = {
-        path: measured.get(str(path.relative_to(root)), path.stat().st_size * rates[path in walks])
-        for path in files
-    }
-    half_a_share = sum(seconds.values()) / n / 2
-    units: list[tuple[float, pathlib.Path, list[str]]] = []  # (seconds, file, node ids)
-    for path, tests in files.items():
-        if seconds[path] <= half_a_share:
-            units.append((seconds[path], path, [t.nodeid for t in tests]))
-            continue
-        functions: dict[str, list[str]] = {}
-        for test in tests:
-            functions.setdefault(getattr(test, "originalname", test.name), []).append(test.nodeid)
-        for ids in functions.values():
-            units.append((seconds[path] * len(ids) / len(tests), path, ids))
-    shares: list[set[str]] = [set() for _ in range(n)]
-    weights = [0.0] * n
-    for time, _path, ids in sorted(units, key=lambda u: (-u[0], str(u[1]), u[2][0])):
-        lightest = weights.index(min(weights))
-        shares[lightest].update(ids)
-        weights[lightest] += time
-    return shares
 
 
 @pytest.fixture(autouse=True)
