@@ -226,6 +226,15 @@ class VendorClient:
         if status >= 400:
             detail = self.rules.error_message(body)
             raise VendorRefused(f"{name} refused: {detail or status}.", status, _error_code(body))
+        if status >= 300:
+            # Not followed (the key would go to wherever it points), and not a reply either: a
+            # redirect's empty body once read as a call that went well, a key "checked" unseen.
+            where = response.headers.get("Location") or "another address"
+            raise VendorRefused(
+                f"{name} at {self.root} answered with a redirect ({status}) to {where}, which Assay "
+                "does not follow: check the connection's region or address.",
+                status,
+            )
         if binary:
             return response.content
         if not response.content:

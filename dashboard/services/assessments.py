@@ -1237,6 +1237,11 @@ def report_pdf(*, session: Session, attempt_id: int, user: SignedInUser) -> tupl
     if attempt.state not in FINISHED_STATES or not attempt.vendor_attempt_id:
         raise NotFound("The report exists once the candidate has finished the test.")
     integration = session.get(Integration, attempt.integration_id)
+    if integration.disconnected_at is not None:  # its key erased: nothing can ask the vendor
+        raise NotFound(
+            f"The connection {integration.name} was disconnected, so Assay can no longer fetch this "
+            "report; the vendor's own report link still opens it there."
+        )
     try:
         pdf = provider_for(integration).report_pdf(attempt.vendor_attempt_id, test_id=attempt.vendor_test_id)
     except ProviderError as err:

@@ -34,7 +34,12 @@ from dashboard.services.assessments import (
     time_taken_label,
 )
 from dashboard.services.errors import NotFound
-from dashboard.services.integrations import SYNC_INTERVALS, sharing_an_account, sync_interval_label
+from dashboard.services.integrations import (
+    REFUSED_BY,
+    SYNC_INTERVALS,
+    sharing_an_account,
+    sync_interval_label,
+)
 from dashboard.settings import get_settings
 from models import (
     Application,
@@ -368,9 +373,11 @@ def list_jobs(session: Session, visible_job_ids: frozenset[int] | None = None) -
 
 
 def _report_pdf_url(session: Session, attempt: AssessmentAttempt) -> str:
-    """Assay's link to the vendor's PDF report, where the vendor has one and the test is done."""
+    """Assay's link to the vendor's PDF report, where the vendor has one, the test is done and the
+    connection is still there to fetch it."""
     integration = session.get(Integration, attempt.integration_id)
-    spec = registry.VENDORS.get(integration.vendor) if integration else None
+    live = integration is not None and integration.disconnected_at is None
+    spec = registry.VENDORS.get(integration.vendor) if live else None
     done = attempt.state in FINISHED_STATES
     return f"/api/reports/{attempt.id}.pdf" if spec and spec.provider.has_report_pdf and done else ""
 
@@ -635,6 +642,18 @@ def sync_choices() -> dict[str, str]:
     return {"default": sync_interval_label(None)} | {str(s): label for s, label in SYNC_INTERVALS.items()}
 
 
+def _last_refusals(session: Session) -> dict[int, IntegrationLog]:
+    """Each connection's last webhook delivery refused (``webhooks.receive``), by connection id."""
+    last = (
+        sa.select(sa.func.max(IntegrationLog.id))
+        .where(IntegrationLog.actor_label == REFUSED_BY)
+        .group_by(IntegrationLog.integration_id)
+    )
+    return {
+        e.integration_id: e for e in session.exec(select(IntegrationLog).where(IntegrationLog.id.in_(last)))
+    }  # type: ignore[union-attr]
+
+
 def integrations(session: Session) -> list[IntegrationView]:
     """Every live vendor connection with its health; the key shows only its last 4 characters."""
     open_counts = dict(
@@ -666,6 +685,7 @@ def integrations(session: Session) -> list[IntegrationView]:
     live = select(Integration).where(Integration.disconnected_at.is_(None))  # type: ignore[union-attr]
     rows = session.exec(live.order_by(Integration.vendor, Integration.name)).all()
     shared = sharing_an_account(rows)
+    refusals = _last_refusals(session)
     for i in rows:
         webhook_error = (
             session.exec(
@@ -679,6 +699,9 @@ def integrations(session: Session) -> list[IntegrationView]:
             if waiting.get(i.id)
             else None
         )
+        refusal = refusals.get(i.id)
+        if not webhook_error and refusal and (i.last_webhook_at is None or refusal.at > i.last_webhook_at):
+            webhook_error = f"{refusal.message.rstrip('.')} (at {when(refusal.at)}); none accepted since."
         # The vendor's last error, while no call has succeeded since: a mended one is only counted.
         error_now = vendor_error_shown(i.last_error_at, i.last_used_at, now)
         failing = error_now or bool(webhook_error)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime
 import enum
 import hashlib
 import hmac
@@ -22,10 +23,10 @@ from sqlmodel import Session, select
 
 from dashboard.services import assessments, history, inbox_drain, matching, secrets, sync
 from dashboard.services.actors import WEBHOOK
-from dashboard.services.integrations import provider_for, record_vendor_error
+from dashboard.services.integrations import REFUSED_BY, provider_for, record_vendor_error
 from dashboard.services.read_ahead import read_ahead
 from dashboard.services.wording import counted
-from models import AssessmentAttempt, Integration, WebhookDelivery, utcnow
+from models import AssessmentAttempt, Integration, IntegrationLog, WebhookDelivery, utcnow
 from providers.base import (
     AttemptStatus,
     Capability,
@@ -57,21 +58,29 @@ def receive(
     expected = secrets.decrypt(integration.webhook_token_encrypted)
     if not hmac.compare_digest(token.encode(), expected.encode()):
         log.warning("webhook for integration %s: bad token", integration_id)
-        return Receipt(401, "Bad webhook token.")
+        return _refused(
+            session,
+            integration,
+            Receipt(401, "Bad webhook token: the vendor may hold the address from before the token changed."),
+        )
     provider = provider_for(integration)
     try:
         provider.authenticate_webhook(headers=headers, body=body)
         notice = provider.read_webhook(body)
     except WebhookRejected as err:
         log.warning("webhook for integration %s rejected: %s", integration_id, err)
-        return Receipt(err.status_code, str(err))
+        return _refused(session, integration, Receipt(err.status_code, str(err)))
     except RecursionError:  # Python's JSON reader gives up on a body nested thousands deep
         log.warning("webhook for integration %s refused: nested too deep to read", integration_id)
-        return Receipt(400, "The delivery is nested too deep to read.")
+        return _refused(session, integration, Receipt(400, "The delivery is nested too deep to read."))
     if any(len(vendor_id) > LONGEST_VENDOR_ID for vendor_id in notice.vendor_attempt_ids):
         # Assay keeps no longer id (the column's length): it cannot be any attempt Assay sent, and
         # stored, it failed on every try to apply (PostgreSQL refused it with the delivery).
-        return Receipt(400, f"The delivery names an attempt id over {LONGEST_VENDOR_ID} characters.")
+        return _refused(
+            session,
+            integration,
+            Receipt(400, f"The delivery names an attempt id over {LONGEST_VENDOR_ID} characters."),
+        )
     delivery = WebhookDelivery(
         integration_id=integration_id,
         delivery_key=_inbox_key(integration_id, notice.delivery_key),
@@ -94,6 +103,33 @@ def receive(
 
 
 LONGEST_VENDOR_ID = AssessmentAttempt.__table__.c.vendor_attempt_id.type.length  # the column's, read from it
+
+# A refused delivery's mark on the connection's error log: at most one a minute, so that neither
+# a vendor retrying nor anyone posting to the address fills it.
+REFUSAL_LOGGED_EVERY = datetime.timedelta(minutes=1)
+
+
+def _refused(session: Session, integration: Integration, receipt: Receipt) -> Receipt:
+    """Answer a refused delivery, and keep the refusal on the connection's health: every delivery
+    refused (a signature made with another secret, an address from before the token changed) once
+    left only a log line, the connection reading "connected" while the vendor's news was lost. The
+    health says so until a delivery is accepted (``views.webhook_refusals``)."""
+    last = session.exec(
+        select(sa.func.max(IntegrationLog.at)).where(
+            IntegrationLog.integration_id == integration.id, IntegrationLog.actor_label == REFUSED_BY
+        )
+    ).one()
+    if last is None or utcnow() - last >= REFUSAL_LOGGED_EVERY:
+        session.add(
+            IntegrationLog(
+                integration_id=integration.id,
+                kind="error",
+                actor_label=REFUSED_BY,
+                message=f"Webhook delivery refused ({receipt.status_code}): {receipt.message}"[:500],
+            )
+        )
+        session.commit()
+    return receipt
 
 
 def _inbox_key(integration_id: int, vendor_key: str) -> str:

@@ -2,8 +2,9 @@
 
 import httpx
 
-from dashboard.services import accounts, pipeline, plans, sync
+from dashboard.services import accounts, pipeline, plans, sync, views
 from dashboard.services.actors import SYSTEM
+from dashboard.services.integrations import disconnect
 from models import AssessmentAttempt, Role
 from tests.conftest import taken_at_vendor
 
@@ -51,3 +52,20 @@ def test_the_pdf_is_refused_to_strangers_and_before_the_end(
 
     assert signed_out.status_code == 403 and not_theirs.status_code == 403
     assert not_finished.status_code == 404 and "finished" in not_finished.json()["message"]
+
+
+def test_the_pdf_of_a_disconnected_connection_s_test_is_neither_offered_nor_a_server_error(
+    session, pipeline_with_assessment, sandbox, assay_api
+):
+    """helper-107: the link stayed on the application page after the connection was disconnected,
+    and followed, it answered 500 (its key erased, read as a changed master key)."""
+    p = pipeline_with_assessment
+    attempt = _finished(session, p, sandbox)
+    cookies = _cookie(session, "riley@example.com", Role.RECRUITER)
+    disconnect(session=session, integration_id=p.integration.id)
+
+    answer = httpx.get(f"{assay_api}/api/reports/{attempt.id}.pdf", cookies=cookies, timeout=10)
+
+    assert answer.status_code == 404 and "disconnected" in answer.json()["message"]
+    [shown] = views.application(session, p.application.id).attempts
+    assert shown.report_pdf_url == ""

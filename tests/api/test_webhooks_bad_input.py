@@ -8,7 +8,7 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from dashboard.services import pipeline
+from dashboard.services import pipeline, views
 from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import webhook_secret, webhook_url
 from models import (
@@ -184,3 +184,42 @@ def test_a_started_test_is_not_moved_back_by_way_of_an_odd_status(session, coode
     session.expire_all()
     kept = session.get(AssessmentAttempt, attempt.id)
     assert (kept.state, kept.raw_status) == (AttemptState.ERROR, "awaiting_manual_review")
+
+
+def test_deliveries_refused_show_on_the_connection_s_health_until_one_is_accepted(
+    session, sandbox, codesignal_connection
+):
+    """helper-107: a delivery refused (a signature made with another secret, a token from before a
+    change, a body Assay cannot read) left no trace but a log line: with every one refused, the
+    connection still read "connected" with no error. Kept at most once a minute, so neither a
+    vendor's retries nor anyone posting to the address can fill the error log."""
+
+    def refused() -> int:
+        return httpx.post(
+            webhook_url(codesignal_connection),
+            content=b'{"event": "companyTestSessionStarted", "triggeredOn": 1, "payload": {}}',
+            headers={
+                "Content-Type": "application/json",
+                "X-CodeSignal-Signature": "made-with-another-secret",
+            },
+            timeout=10,
+        ).status_code
+
+    def health() -> tuple[str, str, int]:
+        session.expire_all()
+        [view] = [v for v in views.integrations(session) if v.id == codesignal_connection.id]
+        return view.health, view.webhook_error, view.errors_24h
+
+    assert (refused(), refused()) == (401, 401)
+    state, error, errors = health()
+    assert (state, errors) == ("failing", 1)
+    assert error.startswith("Webhook delivery refused (401): The CodeSignal webhook signature does not match")
+    assert "Assay shows (at " in error and error.endswith("; none accepted since.")
+
+    saved = httpx.post(  # CodeSignal's own first delivery, signed with the connection's secret
+        sandbox.url + "/codesignal/client-dashboard/webhooks",
+        data={"url": webhook_url(codesignal_connection), "secret": webhook_secret(codesignal_connection)},
+        timeout=15,
+    )
+    assert saved.status_code == 200
+    assert health() == ("connected", "", 1)

@@ -39,6 +39,7 @@ from providers.sandbox.coodesh import DEMO_KEY as COODESH_KEY
 from providers.sandbox.coodesh import DEMO_OPTIONS as COODESH_OPTIONS
 from providers.sandbox.imocha import DEMO_KEY as IMOCHA_KEY
 from tests.conftest import SCREEN_KEY, SECOND_SCREEN_KEY, a_colleague_meanwhile, connect_screen, selects
+from tests.http_server import serving
 
 
 def _everything_stored(session, url: str) -> bytes:
@@ -86,6 +87,28 @@ def test_a_rejected_new_key_leaves_the_old_one_in_place(session, sandbox):
 def test_an_unreachable_vendor_names_the_url(session, sandbox):
     with pytest.raises(UserError, match=re.escape("127.0.0.1:9")):
         connect_screen(session, region="custom", custom_base_url="http://127.0.0.1:9")
+
+
+async def _redirecting(scope, receive, send):
+    """A host that sends every request elsewhere, as an http:// address of an https:// API does."""
+    if scope["type"] != "http":
+        return
+    headers = [(b"location", b"https://api.elsewhere.example/v1"), (b"content-length", b"0")]
+    await send({"type": "http.response.start", "status": 302, "headers": headers})
+    await send({"type": "http.response.body", "body": b""})
+
+
+def test_a_vendor_address_that_redirects_is_refused_not_taken_for_a_valid_key(session, sandbox):
+    """helper-107: a 302 with an empty body read as a call that went well, so a key was "checked
+    with the vendor and saved" that no vendor had seen (CoderPad Screen, HackerRank, iMocha)."""
+    with (
+        serving(_redirecting, probe="/probe") as url,
+        pytest.raises(UserError, match=re.escape("https://api.elsewhere.example/v1")) as refused,
+    ):
+        connect_screen(session, region="custom", custom_base_url=url)
+
+    assert "redirect" in str(refused.value)
+    assert session.exec(select(Integration)).all() == []
 
 
 @pytest.mark.parametrize(
