@@ -4,6 +4,7 @@ from models import revisions  # noqa: F401 (the session hooks that move the work
 from models.db import get_engine, init_engine, migrate, new_session
 from models.lifecycle import AttemptState, Decision, decide
 from models.tables import (
+    WEBHOOK_REFUSED,
     ActorKind,
     Application,
     ApplicationEvent,
@@ -39,6 +40,7 @@ from models.tables import (
 )
 
 __all__ = [
+    "WEBHOOK_REFUSED",
     "ActorKind",
     "Application",
     "ApplicationEvent",

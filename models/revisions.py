@@ -11,8 +11,8 @@ waiting for a job's row (two transactions cannot deadlock on it).
 
 A vendor connection's health belongs to no job either, but its clocks move with every
 call, sweep and webhook: it moves the revision only when what its card says changes (it
-starts or stops failing; a webhook is held for retry or let go; the
-admin changes the connection), never with a sweep that finds it as it was, which would
+starts or stops failing; a webhook is refused, held for retry or let go; the admin changes
+the connection), never with a sweep that finds it as it was, which would
 wake every open page of every worker each sweep.
 """
 
@@ -22,7 +22,9 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from models.tables import (
+    WEBHOOK_REFUSED,
     Integration,
+    IntegrationLog,
     Notification,
     NotificationRead,
     OutboxMessage,
@@ -59,8 +61,11 @@ def _changed(row, name: str) -> bool:
 
 def _health_moved(session: orm.Session) -> bool:
     """Whether this flush changes what a connection's card says: one connected or let go, the
-    admin's change, a webhook held for retry or let go, or its vendor error shown or cleared."""
+    admin's change, a webhook refused (noted at most once a minute) or held for retry or let go,
+    or its vendor error shown or cleared."""
     if any(isinstance(row, Integration) for rows in (session.new, session.deleted) for row in rows):
+        return True
+    if any(isinstance(row, IntegrationLog) and row.actor_label == WEBHOOK_REFUSED for row in session.new):
         return True
     if any(isinstance(row, WebhookDelivery) and row.error is not None for row in session.new):
         return True

@@ -342,6 +342,11 @@ def vendor_error_shown(
     )
 
 
+# Who an error of a connection's log is by when it is a webhook delivery Assay refused: its
+# health says so until a delivery is accepted (``webhooks.receive``, ``views.integrations``).
+WEBHOOK_REFUSED = "webhook refused"
+
+
 class IntegrationLog(SQLModel, table=True):
     """The audit log and error log of a connection (never a secret)."""
 

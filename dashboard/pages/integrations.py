@@ -206,6 +206,8 @@ def _connection(conn: IntegrationView, vendor: VendorView) -> rx.Component:
             _health_note(
                 conn.webhook_error, rx.text("Webhooks kept for retry: ", conn.webhook_error), "inbox", "amber"
             ),
+            # Not stored, so not retried: the vendor's news is lost until the refusals stop.
+            _health_note(conn.webhooks_refused, conn.webhooks_refused, "shield-x", "red"),
             _health_note(conn.last_error, conn.last_error, "triangle-alert", "red"),
             rx.hstack(
                 rx.button(

@@ -943,11 +943,6 @@ def _clear_listed(session: Session, integration: Integration, listed: set[str]) 
         history.bump_job(session, job_id)
 
 
-# Who an error of the connection's log is by when it is a webhook delivery Assay refused
-# (``webhooks.receive``): the health says so until a delivery is accepted.
-REFUSED_BY = "webhook refused"
-
-
 def record_vendor_error(
     *, session: Session, integration: Integration, message: str, as_last_error: bool = True
 ) -> None:

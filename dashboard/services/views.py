@@ -35,13 +35,13 @@ from dashboard.services.assessments import (
 )
 from dashboard.services.errors import NotFound
 from dashboard.services.integrations import (
-    REFUSED_BY,
     SYNC_INTERVALS,
     sharing_an_account,
     sync_interval_label,
 )
 from dashboard.settings import get_settings
 from models import (
+    WEBHOOK_REFUSED,
     Application,
     ApplicationEvent,
     ApplicationNote,
@@ -229,6 +229,7 @@ class IntegrationView:
     audit: list[EventView]
     options: dict[str, str] = dataclasses.field(default_factory=dict)
     webhooks_waiting: int = 0  # stored, not applied yet (gathering, or failed and kept for retry)
+    webhooks_refused: str = ""  # the last delivery refused, when none was accepted after it
     webhook_error: str = ""  # why the newest of those failed, if one did
     sync_every: str = "default"  # the sync select's value: seconds, or "default"
     webhook_secret_label: str = ""  # what the vendor calls the secret to paste there; "" if it takes none
@@ -646,7 +647,7 @@ def _last_refusals(session: Session) -> dict[int, IntegrationLog]:
     """Each connection's last webhook delivery refused (``webhooks.receive``), by connection id."""
     last = (
         sa.select(sa.func.max(IntegrationLog.id))
-        .where(IntegrationLog.actor_label == REFUSED_BY)
+        .where(IntegrationLog.actor_label == WEBHOOK_REFUSED)
         .group_by(IntegrationLog.integration_id)
     )
     return {
@@ -700,11 +701,14 @@ def integrations(session: Session) -> list[IntegrationView]:
             else None
         )
         refusal = refusals.get(i.id)
-        if not webhook_error and refusal and (i.last_webhook_at is None or refusal.at > i.last_webhook_at):
-            webhook_error = f"{refusal.message.rstrip('.')} (at {when(refusal.at)}); none accepted since."
+        refused = (
+            f"{refusal.message.rstrip('.')} (at {when(refusal.at)}); none accepted since."
+            if refusal and (i.last_webhook_at is None or refusal.at > i.last_webhook_at)
+            else ""
+        )
         # The vendor's last error, while no call has succeeded since: a mended one is only counted.
         error_now = vendor_error_shown(i.last_error_at, i.last_used_at, now)
-        failing = error_now or bool(webhook_error)
+        failing = error_now or bool(webhook_error) or bool(refused)
         audit = session.exec(
             select(IntegrationLog)
             .where(IntegrationLog.integration_id == i.id, IntegrationLog.kind == "audit")
@@ -734,6 +738,7 @@ def integrations(session: Session) -> list[IntegrationView]:
                 options={k: str(v) for k, v in (i.options or {}).items()},
                 webhooks_waiting=waiting.get(i.id, 0),
                 webhook_error=webhook_error or "",
+                webhooks_refused=refused,
                 sync_every=str(i.sync_every_seconds or "default"),
                 webhook_secret_label=registry.VENDORS[i.vendor].webhook_secret_label,
                 region_label=registry.region_label(registry.VENDORS[i.vendor], i.region),

@@ -23,10 +23,10 @@ from sqlmodel import Session, select
 
 from dashboard.services import assessments, history, inbox_drain, matching, secrets, sync
 from dashboard.services.actors import WEBHOOK
-from dashboard.services.integrations import REFUSED_BY, provider_for, record_vendor_error
+from dashboard.services.integrations import provider_for, record_vendor_error
 from dashboard.services.read_ahead import read_ahead
 from dashboard.services.wording import counted
-from models import AssessmentAttempt, Integration, IntegrationLog, WebhookDelivery, utcnow
+from models import WEBHOOK_REFUSED, AssessmentAttempt, Integration, IntegrationLog, WebhookDelivery, utcnow
 from providers.base import (
     AttemptStatus,
     Capability,
@@ -116,7 +116,7 @@ def _refused(session: Session, integration: Integration, receipt: Receipt) -> Re
     health says so until a delivery is accepted (``views.webhook_refusals``)."""
     last = session.exec(
         select(sa.func.max(IntegrationLog.at)).where(
-            IntegrationLog.integration_id == integration.id, IntegrationLog.actor_label == REFUSED_BY
+            IntegrationLog.integration_id == integration.id, IntegrationLog.actor_label == WEBHOOK_REFUSED
         )
     ).one()
     if last is None or utcnow() - last >= REFUSAL_LOGGED_EVERY:
@@ -124,7 +124,7 @@ def _refused(session: Session, integration: Integration, receipt: Receipt) -> Re
             IntegrationLog(
                 integration_id=integration.id,
                 kind="error",
-                actor_label=REFUSED_BY,
+                actor_label=WEBHOOK_REFUSED,
                 message=f"Webhook delivery refused ({receipt.status_code}): {receipt.message}"[:500],
             )
         )

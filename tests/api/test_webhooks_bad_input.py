@@ -208,9 +208,11 @@ def test_deliveries_refused_show_on_the_connection_s_health_until_one_is_accepte
     def health() -> tuple[str, str, int]:
         session.expire_all()
         [view] = [v for v in views.integrations(session) if v.id == codesignal_connection.id]
-        return view.health, view.webhook_error, view.errors_24h
+        return view.health, view.webhooks_refused, view.errors_24h
 
+    before = pipeline.outside_jobs_revision(session)
     assert (refused(), refused()) == (401, 401)
+    assert pipeline.outside_jobs_revision(session) == before + 1  # the open integrations pages wake, once
     state, error, errors = health()
     assert (state, errors) == ("failing", 1)
     assert error.startswith("Webhook delivery refused (401): The CodeSignal webhook signature does not match")
