@@ -35,10 +35,10 @@ fi
 
 # Four pytest-xdist workers side by side, since the suite mostly waits (on apps, browsers, the
 # sandbox's pacing) and one process would leave a core idle. Each takes the next test file as it
-# is free (loadfile), in the order tests/conftest.py sets (the longest first; the browser walks
-# last), so they end together; each has its own demo app, frontend build and PostgreSQL database
-# (tests/conftest.py). Dealing the files into four fixed shares by measured time left the shares
-# up to eight minutes apart (a file's time moves with what runs beside it).
+# is free (loadfile), longest first (tests/conftest.py), so they end together and the browser
+# walks fall among the other tests; each has its own demo app, frontend build and PostgreSQL
+# database (tests/conftest.py). Dealing the files into four fixed shares by measured time left the
+# shares up to eight minutes apart (a file's time moves with what runs beside it).
 rm -f artifacts/*junit.xml  # scripts/test_durations.py reads this run's only
 .venv/bin/python -m pytest -n 4 --dist loadfile --no-loadscope-reorder --durations=15 \
   --junitxml=artifacts/junit.xml

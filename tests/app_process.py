@@ -28,11 +28,22 @@ def free_port() -> int:
 
 
 # Relative to the directory the app starts in. Each pytest process running browser tests side by
-# side (scripts/test.sh) builds in a folder of its own: a build's settings name its serving port.
+# side (make test's workers) builds in a folder of its own: a build's settings name its serving port.
 TEST_WEB_DIR = os.environ.get("ASSAY_TEST_WEB_DIR", ".web-tests")
+# Where the walks that start an app of their own (production mode, `make run`) build it: beside
+# the demo app's build, which the demo app goes on serving from while they run.
+OWN_APP_WEB_DIR = f"{TEST_WEB_DIR}-own"
 
 
-def app_env(*, port: int, db_url: str, data_dir: pathlib.Path, sandbox_url: str, poll_seconds: float) -> dict:
+def app_env(
+    *,
+    port: int,
+    db_url: str,
+    data_dir: pathlib.Path,
+    sandbox_url: str,
+    poll_seconds: float,
+    web_dir: str = TEST_WEB_DIR,
+) -> dict:
     """The environment `make run` would give the app, pointed at this database, data dir and sandbox."""
     env = {
         **os.environ,
@@ -44,7 +55,7 @@ def app_env(*, port: int, db_url: str, data_dir: pathlib.Path, sandbox_url: str,
         "REFLEX_BUN_PATH": str(ROOT / ".tools/node_modules/.bin/bun"),
         # A frontend build of its own (built for this port): `make run` serving from `.web`
         # in the same checkout keeps working while the tests run.
-        "REFLEX_WEB_WORKDIR": TEST_WEB_DIR,
+        "REFLEX_WEB_WORKDIR": web_dir,
         # Its own disk states, not the checkout's `.states`: two apps starting at once (the test
         # suite's workers) purged each other's expired files there.
         "REFLEX_STATES_WORKDIR": str(data_dir / "states"),

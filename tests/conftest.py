@@ -4,6 +4,7 @@ Nothing here is a mock: services talk to the sandbox over HTTP, exactly as they
 would talk to a vendor.
 """
 
+import asyncio
 import atexit
 import contextlib
 import dataclasses
@@ -532,30 +533,46 @@ def start_with_webhooks(session, sandbox: Sandbox, integration: Integration, att
         )
 
 
+def run_async(coroutine):
+    """Run a coroutine to the end on a fresh event loop in its own thread.
+
+    Playwright's sync API keeps an event loop running in the main thread once a
+    browser test has run, and ``asyncio.run`` refuses to nest inside it (a worker of
+    ``make test`` runs walks and other tests in any order).
+    """
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = asyncio.run(coroutine)
+        except BaseException as err:  # re-raised in the test's thread
+            outcome["error"] = err
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
 def pytest_collection_modifyitems(config, items):
-    """Browser tests last: they start the app and Chromium once, and leave Playwright's loop running.
+    """The longest test files first (tests/durations.json, written by ``scripts/test_durations.py``
+    from a whole run; a file it does not know counts as the median), each file's tests together
+    and in their order.
 
-    Among them those starting an app of their own (production mode, `make run`) come first, each
-    stopped before the demo app starts: all build the same ``.web-tests`` folder, whose settings
-    name the serving port.
-
-    Within each of those three, the longest files first (tests/durations.json, written by
-    ``scripts/test_durations.py`` from a whole run; a file it does not know counts as the median):
-    ``make test``'s workers take the files in this order, one at a time as each is free
-    (pytest-xdist's ``loadfile``, not reordered), so the last files to start are short ones and
-    the workers end together. Each worker meets the files in this order too, so the rules above
-    hold in every worker.
+    ``make test``'s workers take the files in this order, each the next as soon as it is free
+    (pytest-xdist's ``loadfile``, not reordered): the last to start are short, so the workers end
+    together, and the browser walks (most of the CPU) fall among the other tests rather than all
+    at once at the end, four browsers and apps on two cores. Nothing needs another order: a walk
+    leaves Playwright's event loop running, and the tests after it run their coroutines in a
+    thread of their own (``run_async``); the walks starting an app of their own build it beside
+    the demo app's (``OWN_APP_WEB_DIR``).
     """
     measured = json.loads(DURATIONS.read_text()) if DURATIONS.exists() else {}
     typical = sorted(measured.values())[len(measured) // 2] if measured else 0.0
-
-    files: dict[str, tuple[bool, bool, float]] = {}  # by a file's first test: its tests stay together
-    for item in items:
-        path = item.nodeid.split("::")[0]
-        if path not in files:
-            browser = item.get_closest_marker("browser") is not None
-            files[path] = browser, item.get_closest_marker("own_app") is None, -measured.get(path, typical)
-    items.sort(key=lambda item: files[item.nodeid.split("::")[0]])  # stable: each file's own order kept
+    seconds = {path: -measured.get(path, typical) for path in (item.nodeid.split("::")[0] for item in items)}
+    items.sort(key=lambda item: seconds[item.nodeid.split("::")[0]])  # stable: each file's own order kept
 
 
 DURATIONS = pathlib.Path(__file__).with_name("durations.json")
