@@ -636,6 +636,7 @@ def update_connection(
         UserError: Bad input or the vendor's refusal; the stored key is then unchanged.
     """
     integration = get_integration(session, integration_id)
+    as_read = _as_read(integration)
     stored_key = secrets.decrypt(integration.api_key_encrypted)
     key = _check_input(integration.vendor, region, custom_base_url, api_key, stored_key=stored_key)
     moved = (region, custom_base_url.strip()) != (integration.region, integration.custom_base_url)
@@ -667,6 +668,12 @@ def update_connection(
         raise UserError(CANCELLED)
     if changes:
         integration.credentials_changed_at = utcnow()
+    if not _still_as_read(session, as_read):
+        session.rollback()
+        raise UserError(
+            "A colleague changed or disconnected this connection while the vendor was asked, so "
+            "nothing of yours was saved: the page now shows it as it is; check it and save again."
+        )
     said = "; ".join(changes) or "key re-checked"
     # Its first letter raised only: str.capitalize() lowered the rest ("Company ID" to "company id").
     audit(session, integration.id, actor, said[:1].upper() + said[1:] + ".")
@@ -682,6 +689,42 @@ def update_connection(
             raise
         raise taken from None
     return integration
+
+
+def _as_read(integration: Integration) -> tuple:
+    """What a change of the connection was worked out from: its id, key, address and settings'
+    time, and whether it was live."""
+    return (
+        integration.id,
+        integration.api_key_encrypted,
+        integration.region,
+        integration.custom_base_url,
+        integration.credentials_changed_at,
+        integration.disconnected_at,
+    )
+
+
+def _still_as_read(session: Session, as_read: tuple) -> bool:
+    """Whether the connection is as ``as_read`` found it, taking its row till the commit (a write
+    that changes nothing): a colleague's rotation, region change or disconnect during the vendor's
+    check is not overwritten by one worked out from what they replaced (a key never checked at
+    the region it ends up in; a disconnected connection holding a key again)."""
+    integration_id, key, region, custom_base_url, changed_at, disconnected_at = as_read
+    with session.no_autoflush:  # this change's own writes go after the check, not into it
+        held = session.exec(
+            sa.update(Integration)
+            .where(
+                Integration.id == integration_id,
+                Integration.api_key_encrypted == key,
+                Integration.region == region,
+                Integration.custom_base_url == custom_base_url,
+                Integration.credentials_changed_at == changed_at,  # IS NULL for None
+                Integration.disconnected_at == disconnected_at,
+            )
+            .values(id=Integration.id)
+            .execution_options(synchronize_session=False)
+        )
+    return held.rowcount == 1
 
 
 def rename_connection(

@@ -961,3 +961,44 @@ def test_a_connect_cancelled_before_its_turn_came_writes_nothing_and_asks_no_ven
 
     assert session.exec(select(Integration)).all() == []
     assert sandbox.stats()["api_requests"] == asked
+
+
+@pytest.mark.parametrize("colleague", ["disconnects", "moves the region"])
+def test_a_key_rotated_while_a_colleague_changes_the_connection_is_refused(session, sandbox, colleague):
+    """helper-107: a rotation worked out before a colleague's change was saved over it: after a
+    disconnect, the connection held a key again (its erasure undone); after a region change, the
+    new key stood at a region it was never checked at, under the old key's fingerprint."""
+    connection = connect_screen(session)
+
+    def colleague_acts(own) -> None:
+        if colleague == "disconnects":
+            disconnect(session=own, integration_id=connection.id)
+        else:
+            update_connection(
+                session=own,
+                integration_id=connection.id,
+                region="custom",
+                custom_base_url=sandbox.url + VENDORS["coderpad_screen"].sandbox_prefix,
+                api_key="",
+            )
+
+    with (
+        a_colleague_meanwhile(session, selects(Integration, "sandbox", connection.id), colleague_acts),
+        pytest.raises(
+            UserError, match=r"^A colleague changed or disconnected this connection while the vendor"
+        ),
+    ):
+        update_connection(
+            session=session,
+            integration_id=connection.id,
+            region="sandbox",
+            custom_base_url="",
+            api_key=SECOND_SCREEN_KEY,
+        )
+
+    session.expire_all()
+    after = session.get(Integration, connection.id)
+    if colleague == "disconnects":
+        assert after.disconnected_at is not None and after.api_key_encrypted == ""
+    else:
+        assert (after.region, secrets.decrypt(after.api_key_encrypted)) == ("custom", SCREEN_KEY)
