@@ -232,9 +232,18 @@ def _holder(
             Integration.id != other_than,
         )
     ):
-        if secrets.decrypt(other.api_key_encrypted) == key:
+        if _readable(other.api_key_encrypted) == key:  # one unreadable is compared by its fingerprint
             return other
     return None
+
+
+def _readable(secret: str) -> str | None:
+    """A stored secret, or None if the master key it was encrypted with is gone: the admin then
+    pastes the key again (a rotation), rather than every connect of the vendor failing unsaid."""
+    try:
+        return secrets.decrypt(secret)
+    except RuntimeError:
+        return None
 
 
 def _already_connected(vendor: str, other: Integration) -> UserError:
@@ -637,8 +646,17 @@ def update_connection(
     """
     integration = get_integration(session, integration_id)
     as_read = _as_read(integration)
-    stored_key = secrets.decrypt(integration.api_key_encrypted)
-    key = _check_input(integration.vendor, region, custom_base_url, api_key, stored_key=stored_key)
+    stored_key = _readable(integration.api_key_encrypted)
+    if stored_key is None and not api_key.strip():
+        raise UserError(
+            "The stored key can no longer be read (the master key it was encrypted with is gone): "
+            "paste the key to store it again."
+        )
+    if _readable(integration.webhook_token_encrypted) is None:
+        # Its webhook address is renewed with it (registered with the vendor by the check below,
+        # or shown on the card to give the vendor again).
+        integration.webhook_token_encrypted = secrets.encrypt(secrets.new_webhook_token())
+    key = _check_input(integration.vendor, region, custom_base_url, api_key, stored_key=stored_key or "")
     moved = (region, custom_base_url.strip()) != (integration.region, integration.custom_base_url)
     if key != stored_key or moved:  # a new key, or its key where another connection may hold it
         _check_not_connected(

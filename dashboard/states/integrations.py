@@ -217,7 +217,11 @@ class IntegrationsState(rx.State):
             async with self:
                 if self.connecting == token:
                     self.saving, self.connecting = False, ""
-                    self.form_error = str(err) if isinstance(err, UserError) else ""
+                    self.form_error = (
+                        str(err)
+                        if isinstance(err, UserError)
+                        else "Not saved: Assay failed on its side (logged for whoever runs it). Try again."
+                    )
             if isinstance(err, UserError):
                 return
             raise

@@ -1002,3 +1002,30 @@ def test_a_key_rotated_while_a_colleague_changes_the_connection_is_refused(sessi
         assert after.disconnected_at is not None and after.api_key_encrypted == ""
     else:
         assert (after.region, secrets.decrypt(after.api_key_encrypted)) == ("custom", SCREEN_KEY)
+
+
+def test_a_connection_whose_secrets_cannot_be_read_is_mended_by_pasting_its_key(session, sandbox):
+    """helper-107: with a master key lost, a connection's key and webhook token could not be read:
+    every connect of that vendor failed with no word (the check read every connection's key), and
+    a rotation read the old key first, so nothing could mend it."""
+    lost = Fernet(Fernet.generate_key())
+    broken = connect_screen(session)
+    broken.api_key_encrypted = lost.encrypt(SCREEN_KEY.encode()).decode()
+    broken.webhook_token_encrypted = lost.encrypt(b"old-token").decode()
+    session.add(broken)
+    session.commit()
+
+    connect_screen(session, name="CoderPad Screen (EU team)", api_key=SECOND_SCREEN_KEY)  # no longer fails
+    with pytest.raises(UserError, match=r"^The stored key can no longer be read .*paste the key"):
+        update_connection(
+            session=session, integration_id=broken.id, region="sandbox", custom_base_url="", api_key=""
+        )
+    update_connection(
+        session=session, integration_id=broken.id, region="sandbox", custom_base_url="", api_key=SCREEN_KEY
+    )
+
+    session.expire_all()
+    mended = session.get(Integration, broken.id)
+    assert secrets.decrypt(mended.api_key_encrypted) == SCREEN_KEY
+    assert _the_accounts_webhook(sandbox) == webhook_url(mended)  # a new token, given to the vendor
+    assert "old-token" not in webhook_url(mended)

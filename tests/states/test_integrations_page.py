@@ -3,6 +3,7 @@
 import asyncio
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import select
 
 from dashboard.services import integrations, plans, webhooks
@@ -244,3 +245,26 @@ def test_a_save_from_a_dialog_no_longer_open_changes_nothing(session, pipeline_w
     assert said in (None, []) and not page.saving
     session.expire_all()
     assert session.get(Integration, integration.id).api_key_last4 != "4242"
+
+
+def test_a_save_that_fails_on_assay_s_side_says_so_in_the_dialog(
+    session, pipeline_with_assessment, signed_in_as
+):
+    """helper-107: an error of ours (a stored secret unreadable, a database in trouble) freed the
+    dialog's button and said nothing: the admin could not tell it had not been saved."""
+    integration = pipeline_with_assessment.integration
+    page = _page(signed_in_as)
+    run_async(
+        run_handler(page, "open_dialog", "coderpad_screen", integration.id, integration.name, "sandbox", "")
+    )
+    session.exec(sa.text("ALTER TABLE integrationlog RENAME TO integrationlog_away"))  # its audit line fails
+    session.commit()
+
+    with pytest.raises(sa.exc.DBAPIError):
+        run_async(
+            run_handler(
+                page, "save", {"dialog": f"edit {integration.id}", "api_key": "rotated-coderpad-key-4242"}
+            )
+        )
+
+    assert page.form_error.startswith("Not saved: Assay failed on its side") and not page.saving
