@@ -112,6 +112,12 @@ def _health(session: orm.Session, rows: list[Integration]) -> list[tuple[bool, b
     return pairs
 
 
+def card_changed(session: orm.Session) -> None:
+    """Move the revision with this transaction for a change of a connection's card its rows do
+    not show: a delivery accepted after refused ones, which takes the card's note away."""
+    session.info[_CHANGED] = True
+
+
 @sa.event.listens_for(orm.Session, "do_orm_execute")
 def _bulk_statement(execute: orm.ORMExecuteState) -> None:
     """A bulk UPDATE/DELETE/INSERT of such rows (``notify.mark_read``) skips the flush: note it here."""

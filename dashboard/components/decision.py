@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from dashboard.components.layout import focus_returns, question_answers
-from dashboard.services.review import REJECTION_NOTE_LIMIT, REJECTION_REASONS
+from dashboard.services.review import REJECTION_REASONS
 
 
 def reject_dialog(state, candidate_name: rx.Var) -> rx.Component:
@@ -40,8 +40,7 @@ def reject_dialog(state, candidate_name: rx.Var) -> rx.Component:
                     placeholder="Note (optional)",
                     value=state.reject_note,
                     on_change=state.set_reject_note,
-                    aria_label="Rejection note",
-                    max_length=REJECTION_NOTE_LIMIT,
+                    aria_label="Rejection note",  # no max_length: a paste cut unsaid; the service says why
                 ),
                 rx.hstack(
                     rx.dialog.close(rx.button("Back", variant="soft", color_scheme="gray")),

@@ -83,12 +83,13 @@ def reject_selected(
     """Reject each application of ``versions`` (id: its decision version when the dialog opened).
 
     Raises:
-        UserError: No reason from the list, or not a person (nothing is rejected then).
+        UserError: No reason from the list, a note too long, or not a person (nothing is rejected then).
     """
     if reason not in review.REJECTION_REASONS:
         raise UserError("Pick the reason for the rejection.")
     if actor.user_id is None:
         raise UserError("Only a person can reject a candidate.")
+    review.check_rejection_note(note)  # once, not once per candidate
     outcomes = []
     for application, name in _selected(session, job_id, list(versions)):
         try:

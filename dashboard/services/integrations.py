@@ -652,16 +652,17 @@ def update_connection(
             "The stored key can no longer be read (the master key it was encrypted with is gone): "
             "paste the key to store it again."
         )
-    if _readable(integration.webhook_token_encrypted) is None:
-        # Its webhook address is renewed with it (registered with the vendor by the check below,
-        # or shown on the card to give the vendor again).
-        integration.webhook_token_encrypted = secrets.encrypt(secrets.new_webhook_token())
     key = _check_input(integration.vendor, region, custom_base_url, api_key, stored_key=stored_key or "")
     moved = (region, custom_base_url.strip()) != (integration.region, integration.custom_base_url)
     if key != stored_key or moved:  # a new key, or its key where another connection may hold it
         _check_not_connected(
             session, integration.vendor, key, region, custom_base_url, other_than=integration.id
         )
+    if _readable(integration.webhook_token_encrypted) is None:
+        # Its webhook address is renewed with it (registered with the vendor by the check below,
+        # or shown on the card to give the vendor again). After the lookups above: set before
+        # them, it was written at once, and the row held through the vendor's check.
+        integration.webhook_token_encrypted = secrets.encrypt(secrets.new_webhook_token())
     extra = _check_options(integration.vendor, options if options is not None else integration.options)
     spec = registry.VENDORS[integration.vendor]
     changes = _settings_changed(spec, integration.options or {}, extra)

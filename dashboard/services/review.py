@@ -12,6 +12,7 @@ import csv
 import dataclasses
 import datetime
 import io
+import logging
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -41,6 +42,8 @@ from models import (
 )
 from models.lifecycle import FINISHED_STATES
 from providers import registry
+
+log = logging.getLogger(__name__)
 
 REJECTION_REASONS = [
     "Score below the bar",
@@ -357,8 +360,12 @@ def advance(
         actor=actor,
         seen_in=seen_in,
     )
-    if outcome.moved:
-        send_feedback(session, application.id, "advanced")
+    if not outcome.moved:  # a colleague put them in that stage meanwhile: rolled back, decided by no one
+        raise UserError(
+            f"{outcome.message[:-1]} meanwhile (a colleague's move): nothing was decided, and the result "
+            "still waits for review."
+        )
+    send_feedback(session, application.id, "advanced")
     return outcome
 
 
@@ -468,6 +475,19 @@ def withdraw_open_invitations(session: Session, application: Application, actor:
     return outcome
 
 
+def check_rejection_note(note: str) -> None:
+    """Refuse a note longer than a rejection's history line holds (never cut it unsaid).
+
+    Raises:
+        UserError: The note is too long, with its length.
+    """
+    if len(note.strip()) > REJECTION_NOTE_LIMIT:
+        raise UserError(
+            f"The note is at most {REJECTION_NOTE_LIMIT} characters ({len(note.strip())} now): "
+            "shorten it, or add a longer one to the application as a note after rejecting."
+        )
+
+
 def reject(
     *, session: Session, application_id: int, reason: str, note: str, expected_version: int, actor: Actor
 ) -> Rejection:
@@ -485,11 +505,7 @@ def reject(
         raise UserError("Only a person can reject a candidate.")
     if reason not in REJECTION_REASONS:
         raise UserError("Pick the reason for the rejection.")
-    if len(note.strip()) > REJECTION_NOTE_LIMIT:
-        raise UserError(
-            f"The note is at most {REJECTION_NOTE_LIMIT} characters ({len(note.strip())} now): "
-            "shorten it, or add a longer one to the application as a note after rejecting."
-        )
+    check_rejection_note(note)
     application = session.get(Application, application_id)
     if application is None:
         raise NotFound("That application no longer exists.")
@@ -643,9 +659,10 @@ def apply_rules(session: Session, attempt: AssessmentAttempt) -> bool:
             actor=rule_actor,
             seen_in=stage.id,
         )
-    except UserError:
+    except UserError as err:
         # A person decided, or a recruiter moved the card, at the same moment (where they put it
         # stands), or the next stage sends through a connection that is gone: theirs to decide.
+        log.info("the rule did not advance application %s: %s", application.id, err)
         return False
     if outcome.moved:
         send_feedback(session, application.id, "advanced")

@@ -26,7 +26,15 @@ from dashboard.services.actors import WEBHOOK
 from dashboard.services.integrations import provider_for, record_vendor_error
 from dashboard.services.read_ahead import read_ahead
 from dashboard.services.wording import counted
-from models import WEBHOOK_REFUSED, AssessmentAttempt, Integration, IntegrationLog, WebhookDelivery, utcnow
+from models import (
+    WEBHOOK_REFUSED,
+    AssessmentAttempt,
+    Integration,
+    IntegrationLog,
+    WebhookDelivery,
+    revisions,
+    utcnow,
+)
 from providers.base import (
     AttemptStatus,
     Capability,
@@ -55,7 +63,14 @@ def receive(
     integration = session.get(Integration, integration_id)
     if integration is None or integration.vendor != vendor or integration.disconnected_at is not None:
         return Receipt(404, "No such integration.")
-    expected = secrets.decrypt(integration.webhook_token_encrypted)
+    try:
+        expected = secrets.decrypt(integration.webhook_token_encrypted)
+    except RuntimeError:  # the master key that encrypted it is gone: said on the card, not a 500
+        return _refused(
+            session,
+            integration,
+            Receipt(401, "The connection's webhook token can no longer be read: rotate its key to renew it."),
+        )
     if not hmac.compare_digest(token.encode(), expected.encode()):
         log.warning("webhook for integration %s: bad token", integration_id)
         return _refused(
@@ -94,6 +109,9 @@ def receive(
         session.rollback()
         log.info("webhook for integration %s: duplicate %s", integration_id, notice.delivery_key)
         return Receipt(200, "Duplicate delivery; already received.")
+    refused = _last_refusal(session, integration.id)
+    if refused is not None and (integration.last_webhook_at is None or refused > integration.last_webhook_at):
+        revisions.card_changed(session)  # the card's "refused" note goes: its open pages are woken
     integration.last_webhook_at = utcnow()
     session.add(integration)
     session.commit()
@@ -109,17 +127,23 @@ LONGEST_VENDOR_ID = AssessmentAttempt.__table__.c.vendor_attempt_id.type.length 
 REFUSAL_LOGGED_EVERY = datetime.timedelta(minutes=1)
 
 
+def _last_refusal(session: Session, integration_id: int) -> datetime.datetime | None:
+    return session.exec(
+        select(sa.func.max(IntegrationLog.at)).where(
+            IntegrationLog.integration_id == integration_id, IntegrationLog.actor_label == WEBHOOK_REFUSED
+        )
+    ).one()
+
+
 def _refused(session: Session, integration: Integration, receipt: Receipt) -> Receipt:
     """Answer a refused delivery, and keep the refusal on the connection's health: every delivery
     refused (a signature made with another secret, an address from before the token changed) once
     left only a log line, the connection reading "connected" while the vendor's news was lost. The
     health says so until a delivery is accepted (``views.webhook_refusals``)."""
-    last = session.exec(
-        select(sa.func.max(IntegrationLog.at)).where(
-            IntegrationLog.integration_id == integration.id, IntegrationLog.actor_label == WEBHOOK_REFUSED
-        )
-    ).one()
-    if last is None or utcnow() - last >= REFUSAL_LOGGED_EVERY:
+    last = _last_refusal(session, integration.id)
+    accepted = integration.last_webhook_at
+    # Logged anew after a minute, or once one was accepted since (the card would read well).
+    if last is None or utcnow() - last >= REFUSAL_LOGGED_EVERY or (accepted is not None and accepted >= last):
         session.add(
             IntegrationLog(
                 integration_id=integration.id,

@@ -404,19 +404,20 @@ class ReviewState(RejectForm, ReopenForm, rx.State):
     @rx.event
     @requires(Permission.REVIEW)
     async def advance(self, attempt_id: int, decision_version: int):
-        """Advance the candidate in view to the stage after the one the page showed them in.
+        """Advance the candidate the key or button was pressed on to the stage after the one the
+        page showed them in.
 
-        The key or button names the result it was pressed on (and the decision version read with
-        it): the list can catch up with a colleague between the press and this event, and would
-        slide the next candidate under it.
+        The event names the result (and the decision version read with it): the list can catch up
+        with a colleague between the press and this event, and would slide the next candidate
+        under the cursor.
         """
         if self._not_this_jobs_rows():
             return rx.toast.error("This page is still loading; try again in a moment.")
-        row = self.rows[self.cursor]
-        if (row.attempt_id, row.decision_version) != (attempt_id, decision_version):
+        row = next((r for r in self.rows if r.attempt_id == attempt_id), None)
+        if row is None or row.decision_version != decision_version:  # j or k pressed since is no matter
             return rx.toast.info(
-                f"The list changed as you pressed, so nothing was advanced: {row.candidate_name} "
-                "is in view now."
+                "The list changed as you pressed (a colleague decided), so nothing was advanced: "
+                "check who is in view."
             )
         if not row.advanceable:
             return self._decision_refused(row)

@@ -6,6 +6,7 @@ import time
 
 import httpx
 import pytest
+from cryptography.fernet import Fernet
 from sqlmodel import select
 
 from dashboard.services import pipeline, views
@@ -225,3 +226,29 @@ def test_deliveries_refused_show_on_the_connection_s_health_until_one_is_accepte
     )
     assert saved.status_code == 200
     assert health() == ("connected", "", 1)
+    assert pipeline.outside_jobs_revision(session) == before + 2  # and wake to take the note away
+
+    time.sleep(
+        1.1
+    )  # times are kept to the second: a refusal in the acceptance's own second reads as before it
+    assert refused() == 401  # within the minute, but after one was accepted: said again
+    state, _error, errors = health()
+    assert (state, errors) == ("failing", 2)
+
+
+def test_a_webhook_token_the_master_key_cannot_read_is_a_refusal_said_on_the_card(
+    session, codesignal_connection
+):
+    """helper-108: with the master key that encrypted it gone, the token could not be compared and
+    every delivery was answered 500, with nothing on the connection's card."""
+    address = webhook_url(codesignal_connection)
+    codesignal_connection.webhook_token_encrypted = Fernet(Fernet.generate_key()).encrypt(b"t").decode()
+    session.add(codesignal_connection)
+    session.commit()
+
+    answer = httpx.post(address, content=b"{}", headers={"Content-Type": "application/json"}, timeout=10)
+
+    assert answer.status_code == 401
+    session.expire_all()
+    [view] = [v for v in views.integrations(session) if v.id == codesignal_connection.id]
+    assert "webhook token can no longer be read: rotate its key" in view.webhooks_refused

@@ -3,6 +3,7 @@
 import concurrent.futures
 import csv
 import io
+import logging
 import threading
 import time
 
@@ -587,21 +588,23 @@ def test_an_advance_of_a_candidate_moved_since_the_page_showed_them_moves_nothin
     )
     offer = plans.add_stage(session=session, job_id=p.job.id, name="Offer")
 
-    outcome = review.advance(
-        session=session,
-        application_id=p.application.id,
-        expected_version=version,
-        seen_in=p.assessment.id,
-        actor=ALICE,
-    )
+    with pytest.raises(
+        UserError, match=r"^Already in Onsite meanwhile \(a colleague's move\): nothing was decided"
+    ):
+        review.advance(
+            session=session,
+            application_id=p.application.id,
+            expected_version=version,
+            seen_in=p.assessment.id,
+            actor=ALICE,
+        )
 
-    assert (outcome.moved, outcome.message) == (False, "Already in Onsite.")
     assert session.get(Application, p.application.id).stage_id == p.onsite.id != offer.id
     assert _decided(session, p.application.id) == (version, {AttemptState.COMPLETED}, [])
 
 
 def test_a_rule_whose_move_is_refused_leaves_the_result_waiting_for_review(
-    session, pipeline_with_assessment, sandbox
+    session, pipeline_with_assessment, sandbox, caplog
 ):
     """helper-106: the rule marked the result reviewed, then the next stage refused the move: the
     candidate dropped out of every review list unseen."""
@@ -610,8 +613,10 @@ def test_a_rule_whose_move_is_refused_leaves_the_result_waiting_for_review(
     _second_test_through_a_gone_connection(session, p)
     taken_at_vendor(session, sandbox, p)
 
-    sync.sync_integration(session=session, integration_id=p.integration.id)
+    with caplog.at_level(logging.INFO, logger="dashboard.services.review"):
+        sync.sync_integration(session=session, integration_id=p.integration.id)
 
+    assert any("the rule did not advance" in m and "disconnected" in m for m in caplog.messages)  # it tried
     _version, states, advanced = _decided(session, p.application.id)
     assert (states, advanced) == ({AttemptState.COMPLETED}, [])
     assert session.get(Application, p.application.id).stage_id == p.assessment.id

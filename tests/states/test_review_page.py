@@ -518,7 +518,7 @@ def test_an_a_pressed_as_the_list_caught_up_with_a_colleague_advances_no_one(
 
     [said] = run_async(run_handler(page, "advance", *(value._var_value for _name, value in advance.args)))
 
-    assert "The list changed as you pressed, so nothing was advanced" in repr(said)
+    assert "The list changed as you pressed (a colleague decided), so nothing was advanced" in repr(said)
     session.expire_all()
     assert session.get(Application, slid_in.application_id).decision_version == slid_in.decision_version
     assert page.in_view.attempt_id == slid_in.attempt_id and page.matching == 1
