@@ -1,6 +1,6 @@
 """Print the URL of an empty PostgreSQL database beside the one given, made anew.
 
-``make test`` runs four pytest-xdist workers at once; each copies a migrated template named
+``scripts/test.sh`` runs four pytest processes at once; each copies a migrated template named
 after its database for every test (``tests/conftest.py``, ``MigratedDatabases``), so each
 needs a database of its own. The production-mode browser test makes its own database with it too.
 

@@ -8,13 +8,16 @@ export REFLEX_BUN_PATH="${REFLEX_BUN_PATH:-$PWD/.tools/node_modules/.bin/bun}"
 mkdir -p artifacts
 
 started_servers=false
-clean_up() {  # on any exit, Ctrl-C included: the servers this run started
+aside=""
+clean_up() {  # on any exit, Ctrl-C included: the pytests aside, then the servers this run started
+  [ -z "$aside" ] || kill $aside 2>/dev/null || true
   if $started_servers; then
     bash scripts/postgres.sh stop
     bash scripts/redis.sh stop
   fi
 }
 trap clean_up EXIT
+trap 'exit 130' INT TERM  # the pytests aside ignore Ctrl-C (they run in the background): end here
 if [ -z "${ASSAY_TEST_POSTGRES_URL:-}" ]; then
   started_servers=true
   bash scripts/postgres.sh start
@@ -33,12 +36,35 @@ if [ $# -gt 0 ]; then  # a part of the suite, as asked
   exit
 fi
 
-# Four pytest-xdist workers side by side, since the suite mostly waits (on apps, browsers, the
-# sandbox's pacing) and one process would leave a core idle. Each takes the next test file as it
-# is free (loadfile), longest first (tests/conftest.py), so they end together and the browser
-# walks fall among the other tests; each has its own demo app, frontend build and PostgreSQL
-# database (tests/conftest.py). Dealing the files into four fixed shares by measured time left the
-# shares up to eight minutes apart (a file's time moves with what runs beside it).
-rm -f artifacts/*junit.xml  # scripts/test_durations.py reads this run's only
-.venv/bin/python -m pytest -n 4 --dist loadfile --no-loadscope-reorder --durations=15 \
-  --junitxml=artifacts/junit.xml
+# Four pytest processes side by side, since the suite mostly waits (on apps, browsers, the
+# sandbox's pacing) and one process would leave a core idle: every test dealt into four shares by
+# measured time (tests/durations.json; tests/conftest.py, _shard), each share with its own demo
+# app and frontend build, and each but this one with a PostgreSQL database of its own; their
+# reports follow this one's. (The service tests alone in this one, the rest in three shares:
+# 14m38s on an idle machine, the services last at 13m54s while one share was done at 9m18s.)
+rm -f artifacts/*-junit.xml  # scripts/test_durations.py reads this run's only
+aside() {  # aside NAME DATABASE [ENV=VALUE...] -- PYTEST ARGS: one more pytest in the background
+  local name="$1" db; db="$(.venv/bin/python scripts/fresh_database.py "$ASSAY_TEST_POSTGRES_URL" "$2")"
+  shift 2
+  local settings=()
+  while [ "$1" != "--" ]; do settings+=("$1"); shift; done
+  shift
+  env ASSAY_TEST_POSTGRES_URL="$db" "${settings[@]}" .venv/bin/python -m pytest --durations=10 \
+    --junitxml="artifacts/$name-junit.xml" "$@" >"artifacts/$name-tests.log" 2>&1 &
+  asides+=("$!")
+  names+=("$name")
+  aside="${asides[*]}"  # killed on any exit from here on, even if starting the next one fails
+}
+asides=() names=()
+for k in 1 2 3; do
+  aside "share-$k" "assay_share_$k" ASSAY_TEST_SHARD=$k/4 ASSAY_TEST_WEB_DIR=.web-tests-$k --
+done
+status=0
+ASSAY_TEST_SHARD=4/4 ASSAY_TEST_WEB_DIR=.web-tests-4 .venv/bin/python -m pytest --durations=15 \
+  --junitxml=artifacts/share-4-junit.xml || status=$?
+for i in "${!asides[@]}"; do
+  wait "${asides[$i]}" || status=$?
+  echo "=== ${names[$i]} (artifacts/${names[$i]}-tests.log) ==="
+  cat "artifacts/${names[$i]}-tests.log"
+done
+exit "$status"

@@ -1,12 +1,11 @@
 """Write tests/durations.json, each test file's running time, from the junit reports of a whole run.
 
-``make test``'s four workers take the test files longest first by these times
-(``tests/conftest.py``, ``pytest_collection_modifyitems``), so that the last files to start are
-short and the workers end together; run this after a ``make test`` whose files changed much, and
-commit the file. A file it does not list counts as the median.
+``scripts/test.sh`` deals every test into four shares for four pytest
+processes by these times (``tests/conftest.py``, ``_shard``); run this after a ``make test`` whose files changed much,
+and commit the file. A file it does not list is dealt by its size.
 
 Usage: ``python scripts/test_durations.py [report.xml ...]`` (by default the last run's,
-``artifacts/*junit.xml``)
+``artifacts/*-junit.xml``)
 """
 
 import collections
@@ -35,7 +34,7 @@ def file_seconds(reports: list[str]) -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    reports = sys.argv[1:] or sorted(glob.glob(str(ROOT / "artifacts" / "*junit.xml")))
+    reports = sys.argv[1:] or sorted(glob.glob(str(ROOT / "artifacts" / "*-junit.xml")))
     if not reports:
         sys.exit("no junit reports: run make test first")
     times = file_seconds(reports)

@@ -28,22 +28,11 @@ def free_port() -> int:
 
 
 # Relative to the directory the app starts in. Each pytest process running browser tests side by
-# side (make test's workers) builds in a folder of its own: a build's settings name its serving port.
+# side (scripts/test.sh) builds in a folder of its own: a build's settings name its serving port.
 TEST_WEB_DIR = os.environ.get("ASSAY_TEST_WEB_DIR", ".web-tests")
-# Where the walks that start an app of their own (production mode, `make run`) build it: beside
-# the demo app's build, which the demo app goes on serving from while they run.
-OWN_APP_WEB_DIR = f"{TEST_WEB_DIR}-own"
 
 
-def app_env(
-    *,
-    port: int,
-    db_url: str,
-    data_dir: pathlib.Path,
-    sandbox_url: str,
-    poll_seconds: float,
-    web_dir: str = TEST_WEB_DIR,
-) -> dict:
+def app_env(*, port: int, db_url: str, data_dir: pathlib.Path, sandbox_url: str, poll_seconds: float) -> dict:
     """The environment `make run` would give the app, pointed at this database, data dir and sandbox."""
     env = {
         **os.environ,
@@ -55,9 +44,9 @@ def app_env(
         "REFLEX_BUN_PATH": str(ROOT / ".tools/node_modules/.bin/bun"),
         # A frontend build of its own (built for this port): `make run` serving from `.web`
         # in the same checkout keeps working while the tests run.
-        "REFLEX_WEB_WORKDIR": web_dir,
+        "REFLEX_WEB_WORKDIR": TEST_WEB_DIR,
         # Its own disk states, not the checkout's `.states`: two apps starting at once (the test
-        # suite's workers) purged each other's expired files there.
+        # suite's shares) purged each other's expired files there.
         "REFLEX_STATES_WORKDIR": str(data_dir / "states"),
     }
     env.pop("REFLEX_REDIS_URL", None)

@@ -4,7 +4,6 @@ Nothing here is a mock: services talk to the sandbox over HTTP, exactly as they
 would talk to a vendor.
 """
 
-import asyncio
 import atexit
 import contextlib
 import dataclasses
@@ -24,20 +23,6 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from sqlmodel import select
-
-from scripts.fresh_database import fresh_database
-
-# make test runs the suite in four pytest-xdist workers (gw0 to gw3) side by side: each has its own
-# scratch folder, frontend build and PostgreSQL database, as a pytest process alone would.
-# Once (the test files import this module again, as tests.conftest).
-if os.environ.get("PYTEST_XDIST_WORKER", "") != os.environ.get("ASSAY_TEST_WORKER", ""):
-    os.environ["ASSAY_TEST_WORKER"] = os.environ["PYTEST_XDIST_WORKER"]
-    os.environ.pop("ASSAY_DATA_DIR", None)  # the one it inherited: its own is made below
-    os.environ["ASSAY_TEST_WEB_DIR"] = f".web-tests-{os.environ['PYTEST_XDIST_WORKER']}"
-    if os.environ.get("ASSAY_TEST_POSTGRES_URL"):
-        os.environ["ASSAY_TEST_POSTGRES_URL"] = fresh_database(
-            os.environ["ASSAY_TEST_POSTGRES_URL"], f"assay_{os.environ['PYTEST_XDIST_WORKER']}"
-        )
 
 # Settings are read once per process: point the data dir (master key, locks) at a
 # scratch folder before anything imports them.
@@ -533,49 +518,80 @@ def start_with_webhooks(session, sandbox: Sandbox, integration: Integration, att
         )
 
 
-def run_async(coroutine):
-    """Run a coroutine to the end on a fresh event loop in its own thread.
-
-    Playwright's sync API keeps an event loop running in the main thread once a
-    browser test has run, and ``asyncio.run`` refuses to nest inside it (a worker of
-    ``make test`` runs walks and other tests in any order).
-    """
-    outcome: dict = {}
-
-    def run() -> None:
-        try:
-            outcome["value"] = asyncio.run(coroutine)
-        except BaseException as err:  # re-raised in the test's thread
-            outcome["error"] = err
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
-
-
 def pytest_collection_modifyitems(config, items):
-    """The longest test files first (tests/durations.json, written by ``scripts/test_durations.py``
-    from a whole run; a file it does not know counts as the median), each file's tests together
-    and in their order.
+    """Browser tests last: they start the app and Chromium once, and leave Playwright's loop running.
 
-    ``make test``'s workers take the files in this order, each the next as soon as it is free
-    (pytest-xdist's ``loadfile``, not reordered): the last to start are short, so the workers end
-    together, and the browser walks (most of the CPU) fall among the other tests rather than all
-    at once at the end, four browsers and apps on two cores. Nothing needs another order: a walk
-    leaves Playwright's event loop running, and the tests after it run their coroutines in a
-    thread of their own (``run_async``); the walks starting an app of their own build it beside
-    the demo app's (``OWN_APP_WEB_DIR``).
+    Among them those starting an app of their own (production mode, `make run`) come first, each
+    stopped before the demo app starts: all build the same ``.web-tests`` folder, whose settings
+    name the serving port.
+
+    ``ASSAY_TEST_SHARD=k/n`` keeps the k-th of n shares of the tests (see ``_shard``).
     """
-    measured = json.loads(DURATIONS.read_text()) if DURATIONS.exists() else {}
-    typical = sorted(measured.values())[len(measured) // 2] if measured else 0.0
-    seconds = {path: -measured.get(path, typical) for path in (item.nodeid.split("::")[0] for item in items)}
-    items.sort(key=lambda item: seconds[item.nodeid.split("::")[0]])  # stable: each file's own order kept
+    if shard := os.environ.get("ASSAY_TEST_SHARD"):
+        k, n = (int(part) for part in shard.split("/"))
+        kept = _shard(items, n)[k - 1]
+        config.hook.pytest_deselected(items=[i for i in items if i.nodeid not in kept])
+        items[:] = [i for i in items if i.nodeid in kept]
+
+    def order(item) -> tuple[bool, bool]:
+        browser = item.get_closest_marker("browser") is not None
+        return browser, item.get_closest_marker("own_app") is None
+
+    items.sort(key=order)
 
 
 DURATIONS = pathlib.Path(__file__).with_name("durations.json")
+
+
+def _shard(items: list[pytest.Item], n: int) -> list[set[str]]:
+    """The tests dealt into ``n`` shares of about equal running time (their node ids), for as many
+    pytest processes side by side (scripts/test.sh), every test in exactly one: a new test file
+    needs no list updated.
+
+    A file's time is the one tests/durations.json measured (``scripts/test_durations.py`` writes
+    it from a whole run); a file it does not know yet counts its size in bytes at the median
+    seconds per byte of the measured files of its kind (browser walks or not). A file longer than
+    half a share (the fault matrix today) is dealt a test function at a time, each its part of the
+    file's time by its number of tests. The largest are dealt first, each to the lightest share so far.
+    """
+    root = pathlib.Path(__file__).parent.parent
+    measured = json.loads(DURATIONS.read_text()) if DURATIONS.exists() else {}
+    files: dict[pathlib.Path, list[pytest.Item]] = {}
+    for item in items:
+        files.setdefault(item.path, []).append(item)
+    walks = {path for path, tests in files.items() if tests[0].get_closest_marker("browser")}
+
+    def rate(walk: bool) -> float:
+        known = sorted(
+            measured[str(p.relative_to(root))] / p.stat().st_size
+            for p in files
+            if (p in walks) == walk and str(p.relative_to(root)) in measured
+        )
+        return known[len(known) // 2] if known else 1.0
+
+    rates = {True: rate(True), False: rate(False)}
+    seconds = {
+        path: measured.get(str(path.relative_to(root)), path.stat().st_size * rates[path in walks])
+        for path in files
+    }
+    half_a_share = sum(seconds.values()) / n / 2
+    units: list[tuple[float, pathlib.Path, list[str]]] = []  # (seconds, file, node ids)
+    for path, tests in files.items():
+        if seconds[path] <= half_a_share:
+            units.append((seconds[path], path, [t.nodeid for t in tests]))
+            continue
+        functions: dict[str, list[str]] = {}
+        for test in tests:
+            functions.setdefault(getattr(test, "originalname", test.name), []).append(test.nodeid)
+        for ids in functions.values():
+            units.append((seconds[path] * len(ids) / len(tests), path, ids))
+    shares: list[set[str]] = [set() for _ in range(n)]
+    weights = [0.0] * n
+    for time, _path, ids in sorted(units, key=lambda u: (-u[0], str(u[1]), u[2][0])):
+        lightest = weights.index(min(weights))
+        shares[lightest].update(ids)
+        weights[lightest] += time
+    return shares
 
 
 @pytest.fixture(autouse=True)

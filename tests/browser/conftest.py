@@ -15,7 +15,7 @@ import tempfile
 import pytest
 from playwright.sync_api import expect
 
-from tests.app_process import ROOT, TEST_WEB_DIR, app_env, free_port, logged_errors, serving_app
+from tests.app_process import ROOT, app_env, free_port, logged_errors, serving_app
 from tests.browser.steps import DEMO_PASSWORD, sign_in_on
 from tests.sandbox_server import running_sandbox
 
@@ -63,9 +63,7 @@ class RunningApp:
 
 
 @contextlib.contextmanager
-def running_app(
-    sandbox_url: str, *, db_url: str | None = None, redis_url: str | None = None, web_dir: str = TEST_WEB_DIR
-):
+def running_app(sandbox_url: str, *, db_url: str | None = None, redis_url: str | None = None):
     """Start Assay as `make run` does (demo data seeded through the services), stop it afterwards.
 
     The app must not log an ERROR, a traceback, or a warning to fix while it runs.
@@ -73,9 +71,7 @@ def running_app(
     data_dir = pathlib.Path(tempfile.mkdtemp(prefix="assay-browser-"))
     port = free_port()
     db_url = db_url or f"sqlite:///{data_dir / 'assay.db'}"
-    env = app_env(
-        port=port, db_url=db_url, data_dir=data_dir, sandbox_url=sandbox_url, poll_seconds=2, web_dir=web_dir
-    )
+    env = app_env(port=port, db_url=db_url, data_dir=data_dir, sandbox_url=sandbox_url, poll_seconds=2)
     if redis_url:
         env["REFLEX_REDIS_URL"] = redis_url
     subprocess.run([sys.executable, "scripts/seed_demo.py"], cwd=ROOT, env=env, check=True)

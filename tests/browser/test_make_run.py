@@ -13,10 +13,10 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.app_process import OWN_APP_WEB_DIR, ROOT, answers, free_port, wait_until_serving
+from tests.app_process import ROOT, TEST_WEB_DIR, answers, free_port, wait_until_serving
 from tests.browser.steps import DEMO_PASSWORD, sign_in_on
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.own_app]
 
 
 def test_make_run_serves_the_demo_on_the_ports_asked_and_stops_on_ctrl_c(page, tmp_path, shoot):
@@ -27,7 +27,7 @@ def test_make_run_serves_the_demo_on_the_ports_asked_and_stops_on_ctrl_c(page, t
         "ASSAY_PORT": str(port),
         "ASSAY_SANDBOX_PORT": str(sandbox_port),
         "ASSAY_DATA_DIR": str(tmp_path / "data"),
-        "REFLEX_WEB_WORKDIR": OWN_APP_WEB_DIR,  # a tests' frontend build, not the developer's .web
+        "REFLEX_WEB_WORKDIR": TEST_WEB_DIR,  # the tests' frontend build, not the developer's .web
     }
     for name in ("REFLEX_DB_URL", "REFLEX_REDIS_URL", "ASSAY_SANDBOX_URL", "ASSAY_PUBLIC_URL"):
         env.pop(name, None)

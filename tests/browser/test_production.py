@@ -17,12 +17,11 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from scripts.fresh_database import fresh_database
-from tests.app_process import OWN_APP_WEB_DIR
 from tests.browser.conftest import running_app
 from tests.browser.steps import query_app, sign_in_on
 from tests.sandbox_server import running_sandbox
 
-pytestmark = [pytest.mark.browser, pytest.mark.production]
+pytestmark = [pytest.mark.browser, pytest.mark.production, pytest.mark.own_app]
 
 PG = os.environ.get("ASSAY_TEST_POSTGRES_URL", "")
 REDIS = os.environ.get("ASSAY_TEST_REDIS_URL", "")
@@ -33,10 +32,7 @@ def production_app():
     if not (PG and REDIS):
         pytest.fail("make test provides PostgreSQL and Redis (ASSAY_TEST_POSTGRES_URL, ASSAY_TEST_REDIS_URL)")
     db_url = fresh_database(PG, "assay_production")
-    with (
-        running_sandbox() as sandbox_url,
-        running_app(sandbox_url, db_url=db_url, redis_url=REDIS, web_dir=OWN_APP_WEB_DIR) as app,
-    ):
+    with running_sandbox() as sandbox_url, running_app(sandbox_url, db_url=db_url, redis_url=REDIS) as app:
         yield app
 
 

@@ -35,14 +35,7 @@ from models import (
 )
 from models.db import get_engine
 from tests import another_worker
-from tests.conftest import (
-    SCREEN_KEY,
-    SECOND_SCREEN_KEY,
-    connect_screen,
-    run_async,
-    send_test,
-    vendor_test_stages,
-)
+from tests.conftest import SCREEN_KEY, SECOND_SCREEN_KEY, connect_screen, send_test, vendor_test_stages
 
 SLOT = datetime.datetime(2026, 12, 3, 2, 0, tzinfo=datetime.UTC)
 
@@ -240,7 +233,7 @@ def test_two_schedulers_running_at_once_do_each_scheduled_run_once(db):
         for scheduler in schedulers:
             await jobs.stand_down(scheduler)  # the last runs finish their ledger rows
 
-    run_async(two_leaders())
+    asyncio.run(two_leaders())
 
     with new_session() as session:
         slots = [r.slot for r in session.exec(select(ScheduledRun).where(ScheduledRun.job_name == "probe"))]
@@ -317,7 +310,7 @@ def test_a_leader_that_loses_its_lock_pauses_its_scheduler_until_it_wins_it_agai
         await jobs.stand_down(scheduler, leading)
 
     try:
-        run_async(scenario())
+        asyncio.run(scenario())
     finally:
         ours.release()
         theirs.release()
@@ -341,7 +334,7 @@ def test_slow_sweeps_never_hold_up_the_other_jobs(db):
             release.set()
             await asyncio.gather(*sweeps)
 
-    assert run_async(scenario()) == "delivered"
+    assert asyncio.run(scenario()) == "delivered"
 
 
 def test_a_server_stopping_as_runs_fire_lets_them_finish(db):
@@ -364,7 +357,7 @@ def test_a_server_stopping_as_runs_fire_lets_them_finish(db):
         scheduler._process_jobs()  # APScheduler hands the due run to the loop, as its timer would...
         await jobs.stand_down(scheduler)  # ...and the server stops before the run's first step
 
-    run_async(stop_as_a_run_fires())
+    asyncio.run(stop_as_a_run_fires())
 
     assert done == ["outbox delivered"]
     with new_session() as session:
@@ -431,7 +424,7 @@ def test_after_a_database_restart_a_worker_takes_the_scheduled_jobs_again(db, tm
             await jobs.stand_down(scheduler, leading)
 
     try:
-        assert run_async(takes_over()), "the waiting worker stopped trying to lead"
+        assert asyncio.run(takes_over()), "the waiting worker stopped trying to lead"
     finally:
         assert not leader.still_leading()  # its lock went with the restart
         waiting.release()

@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import inspect
+import threading
 
 import pytest
 import reflex as rx
@@ -13,7 +14,6 @@ from dashboard.services import accounts
 from dashboard.states.auth import AuthState
 from dashboard.states.plan import PlanState
 from models import Role
-from tests.conftest import run_async
 
 
 @pytest.fixture
@@ -51,6 +51,28 @@ def follow(state: rx.State, event) -> None:
     for then in run_async(run_handler(state, event.handler.fn.__name__, *args)):
         if isinstance(then, EventSpec):
             follow(state, then)
+
+
+def run_async(coroutine):
+    """Run a coroutine to the end on a fresh event loop in its own thread.
+
+    Playwright's sync API keeps an event loop running in the main thread once a
+    browser test has run, and ``asyncio.run`` refuses to nest inside it.
+    """
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = asyncio.run(coroutine)
+        except BaseException as err:  # re-raised in the test's thread
+            outcome["error"] = err
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 async def watch_until(state: rx.State, done, timeout: float = 5) -> None:
