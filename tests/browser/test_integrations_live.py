@@ -6,6 +6,8 @@ reload. The vendor recovers while the admin is typing in the connect dialog: wha
 typed stays, and once the dialog is closed the card shows the connection healthy again.
 """
 
+import time
+
 import httpx
 import pytest
 from playwright.sync_api import expect
@@ -50,3 +52,42 @@ def test_a_connection_failing_and_recovering_shows_on_the_open_page(
     expect(health).to_have_text("connected", timeout=20_000)  # at the catch-up, once the dialog is closed
     expect(card).not_to_contain_text("500")
     shoot("integrations-live-recovered", card)
+
+
+def _revealed_address(card) -> str:
+    """The webhook address the card shows once revealed (read again while the card is redrawn)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        text = "".join((card.locator(".webhook-url").text_content() or "").split())
+        if "token=" in text and "\u2022" not in text:
+            return text
+        time.sleep(0.1)
+    raise AssertionError("the card never showed its webhook address")
+
+
+def test_refused_webhook_deliveries_show_on_the_open_page_until_one_is_accepted(
+    page, app_url, shoot, sign_in
+):
+    """An admin gave the vendor the webhook address from before its token changed: every delivery
+    is refused (401). The open page says so on the connection's card, live; once the vendor has the
+    address the card shows, the next delivery is accepted and the card is well again."""
+    sign_in("admin@assay.test")
+    page.goto(f"{app_url}/integrations")
+    card = page.locator(".integration-connection").filter(has=page.get_by_text(NAME, exact=True))
+    health = card.locator(".rt-Badge").first
+    expect(health).to_have_text("connected")
+    card.get_by_role("button", name=f"Reveal the webhook of {NAME}").click()
+    url = _revealed_address(card)
+    old_address = url.split("token=")[0] + "token=from-before-the-change"
+    delivery = {"event": "test.status_changed", "id": 987654321}
+
+    assert httpx.post(old_address, json=delivery, timeout=10).status_code == 401
+
+    expect(card).to_contain_text("Webhook delivery refused (401)", timeout=20_000)
+    expect(card).to_contain_text("none accepted since")
+    expect(health).to_have_text("failing")
+    shoot("integrations-webhook-refused", card)
+
+    assert httpx.post(url, json=delivery, timeout=10).status_code == 200  # the address the card shows
+    expect(card).not_to_contain_text("Webhook delivery refused", timeout=20_000)
+    expect(health).to_have_text("connected")
