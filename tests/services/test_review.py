@@ -37,6 +37,25 @@ ALICE = user(1, "Alice Reviewer")
 BOB = user(2, "Bob Reviewer")
 
 
+def _reject(session, application_id: int, version: int, actor, *, reason: str = "Other", note: str = ""):
+    """``actor`` rejects the application, read at decision ``version``, for ``reason``."""
+    return review.reject(
+        session=session,
+        application_id=application_id,
+        reason=reason,
+        note=note,
+        expected_version=version,
+        actor=actor,
+    )
+
+
+def _advance(session, application_id: int, version: int, seen_in: int, actor):
+    """``actor`` advances the application, read at decision ``version`` in stage ``seen_in``."""
+    return review.advance(
+        session=session, application_id=application_id, expected_version=version, seen_in=seen_in, actor=actor
+    )
+
+
 @pytest.fixture
 def cohort(session, pipeline_with_assessment, sandbox):
     """Eight candidates who took the stage's test; the sandbox scores them by email."""
@@ -124,22 +143,9 @@ def test_two_reviewers_at_once_cannot_both_decide(session, cohort):
         with new_session() as own:
             try:
                 if kind == "advance":
-                    review.advance(
-                        session=own,
-                        application_id=p.application.id,
-                        expected_version=version,
-                        seen_in=p.assessment.id,
-                        actor=actor,
-                    )
+                    _advance(own, p.application.id, version, p.assessment.id, actor)
                 else:
-                    review.reject(
-                        session=own,
-                        application_id=p.application.id,
-                        reason="Score below the bar",
-                        note="",
-                        expected_version=version,
-                        actor=actor,
-                    )
+                    _reject(own, p.application.id, version, actor, reason="Score below the bar")
                 outcomes.append("ok")
             except UserError as err:
                 outcomes.append(str(err))
@@ -163,13 +169,7 @@ def test_advancing_moves_to_the_next_stage_and_marks_the_result_reviewed(session
     p, _ = cohort
     application = session.get(Application, p.application.id)
 
-    review.advance(
-        session=session,
-        application_id=application.id,
-        expected_version=application.decision_version,
-        seen_in=application.stage_id,
-        actor=ALICE,
-    )
+    _advance(session, application.id, application.decision_version, application.stage_id, ALICE)
 
     session.expire_all()
     assert session.get(Application, application.id).stage_id == p.onsite.id
@@ -187,31 +187,10 @@ def test_only_a_person_rejects_and_only_with_a_listed_reason(session, cohort):
     version = session.get(Application, p.application.id).decision_version
 
     with pytest.raises(UserError, match="Only a person"):
-        review.reject(
-            session=session,
-            application_id=p.application.id,
-            reason="Other",
-            note="",
-            expected_version=version,
-            actor=SYSTEM,
-        )
+        _reject(session, p.application.id, version, SYSTEM)
     with pytest.raises(UserError, match="reason"):
-        review.reject(
-            session=session,
-            application_id=p.application.id,
-            reason="",
-            note="",
-            expected_version=version,
-            actor=ALICE,
-        )
-    review.reject(
-        session=session,
-        application_id=p.application.id,
-        reason="Other",
-        note="Relocation",
-        expected_version=version,
-        actor=ALICE,
-    )
+        _reject(session, p.application.id, version, ALICE, reason="")
+    _reject(session, p.application.id, version, ALICE, note="Relocation")
 
     assert session.get(Application, p.application.id).rejection_reason == "Other"
 
@@ -253,14 +232,7 @@ def test_a_rule_does_not_advance_a_candidate_rejected_while_the_sweep_ran(
         time.sleep(0.3)
         session.expire_all()
         version = session.get(Application, p.application.id).decision_version
-        review.reject(
-            session=session,
-            application_id=p.application.id,
-            reason="Other",
-            note="Withdrew",
-            expected_version=version,
-            actor=ALICE,
-        )
+        _reject(session, p.application.id, version, ALICE, note="Withdrew")
         report = sweeping.result()
 
     session.expire_all()
@@ -423,14 +395,7 @@ def test_a_rejection_settles_a_one_off_result_too(session, pipeline_with_assessm
     _complete(session, p, attempt, 55.0)
     version = session.get(Application, p.application.id).decision_version
 
-    review.reject(
-        session=session,
-        application_id=p.application.id,
-        reason="Other",
-        note="",
-        expected_version=version,
-        actor=ALICE,
-    )
+    _reject(session, p.application.id, version, ALICE)
 
     session.refresh(attempt)
     assert attempt.state == AttemptState.REVIEWED
@@ -463,14 +428,7 @@ def test_a_rejected_candidate_s_result_reads_rejected_not_reviewed(session, coho
     """Found by a walk: the review page showed a rejected candidate as "Reviewed", the same
     as one whose result was only looked at."""
     p, (rejected, looked_at, *_) = cohort
-    review.reject(
-        session=session,
-        application_id=rejected.id,
-        reason="Other",
-        note="",
-        expected_version=rejected.decision_version,
-        actor=ALICE,
-    )
+    _reject(session, rejected.id, rejected.decision_version, ALICE)
     [looked_at_attempt] = session.exec(
         select(AssessmentAttempt).where(AssessmentAttempt.application_id == looked_at.id)
     )
@@ -504,13 +462,7 @@ def test_advancing_leaves_a_card_a_colleague_moved_meanwhile_where_they_put_it(s
             UserError, match=r"^Ada Lovelace was moved to Applied meanwhile; not moved to Onsite\.$"
         ),
     ):
-        review.advance(
-            session=session,
-            application_id=ada,
-            expected_version=version,
-            seen_in=p.assessment.id,
-            actor=ALICE,
-        )
+        _advance(session, ada, version, p.assessment.id, ALICE)
 
     session.expire_all()
     assert session.get(Application, ada).stage_id == applied
@@ -566,13 +518,7 @@ def test_an_advance_refused_by_the_next_stage_leaves_the_result_waiting_for_revi
     version = session.get(Application, p.application.id).decision_version
 
     with pytest.raises(UserError, match="disconnected"):
-        review.advance(
-            session=session,
-            application_id=p.application.id,
-            expected_version=version,
-            seen_in=p.assessment.id,
-            actor=ALICE,
-        )
+        _advance(session, p.application.id, version, p.assessment.id, ALICE)
 
     assert _decided(session, p.application.id) == (version, {AttemptState.COMPLETED}, [])
     assert session.get(Application, p.application.id).stage_id == p.assessment.id
@@ -591,13 +537,7 @@ def test_an_advance_of_a_candidate_moved_since_the_page_showed_them_moves_nothin
     with pytest.raises(
         UserError, match=r"^Already in Onsite meanwhile \(a colleague's move\): nothing was decided"
     ):
-        review.advance(
-            session=session,
-            application_id=p.application.id,
-            expected_version=version,
-            seen_in=p.assessment.id,
-            actor=ALICE,
-        )
+        _advance(session, p.application.id, version, p.assessment.id, ALICE)
 
     assert session.get(Application, p.application.id).stage_id == p.onsite.id != offer.id
     assert _decided(session, p.application.id) == (version, {AttemptState.COMPLETED}, [])
@@ -628,25 +568,11 @@ def test_a_rejection_note_longer_than_its_history_line_holds_is_refused_not_cut(
     version = session.get(Application, p.application.id).decision_version
 
     with pytest.raises(UserError, match=r"^The note is at most 200 characters \(201 now\)"):
-        review.reject(
-            session=session,
-            application_id=p.application.id,
-            reason="Other",
-            note="x" * 201,
-            expected_version=version,
-            actor=ALICE,
-        )
+        _reject(session, p.application.id, version, ALICE, note="x" * 201)
 
     session.expire_all()
     assert session.get(Application, p.application.id).rejected_at is None
-    review.reject(
-        session=session,
-        application_id=p.application.id,
-        reason="Other",
-        note="y" * 200,
-        expected_version=version,
-        actor=ALICE,
-    )
+    _reject(session, p.application.id, version, ALICE, note="y" * 200)
     [line] = [e.summary for e in session.exec(select(ApplicationEvent)) if e.summary.startswith("Rejected")]
     assert line == "Rejected: Other. Note: " + "y" * 200
 
@@ -657,14 +583,7 @@ def test_a_refused_decision_names_the_colleague_s_decision_not_what_followed_it(
     p, _ = cohort
     review.set_feedback(session=session, job_id=p.job.id, enabled=True, template="")
     version = session.get(Application, p.application.id).decision_version
-    review.reject(
-        session=session,
-        application_id=p.application.id,
-        reason="Position filled",
-        note="",
-        expected_version=version,
-        actor=BOB,
-    )
+    _reject(session, p.application.id, version, BOB, reason="Position filled")
 
     with pytest.raises(UserError) as refused:
         reopening.reopen(

@@ -16,7 +16,7 @@ from dashboard.services.integrations import list_vendor_tests
 from dashboard.states import review as review_state
 from dashboard.states.review import ReviewState
 from models import Application, AssessmentAttempt, Role, User
-from tests.conftest import send_test, send_to_applicants
+from tests.conftest import rejected_by_a_recruiter, send_test, send_to_applicants
 from tests.states.conftest import run_async, run_handler, substate, toast_level, watch_until
 
 
@@ -533,14 +533,7 @@ def test_a_result_finished_after_its_candidate_was_rejected_waits_for_no_review(
     p = pipeline_with_assessment
     late = send_test(session, p.assessment, p.application)
     sandbox.start(late.vendor_attempt_id)
-    review.reject(
-        session=session,
-        application_id=p.application.id,
-        reason="Other",
-        note="",
-        expected_version=session.get(Application, p.application.id).decision_version,
-        actor=actors.user(1, "Alice Reviewer"),
-    )
+    rejected_by_a_recruiter(session, p.application.id)
     sandbox.submit(late.vendor_attempt_id)
     page = _review_page(session, p, sandbox, signed_in_as, results=1)  # C0's result, and Ada's synced
 
