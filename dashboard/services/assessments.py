@@ -659,6 +659,9 @@ def send_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendO
     attempt.vendor_attempt_id = status.vendor_attempt_id
     if found:
         attempt.invited_email = earlier_address  # the invitation stands where the earlier try made it
+    session.refresh(integration)
+    if integration.disconnected_at is not None:
+        return _disconnected_while_sending(session, attempt, status, candidate.name, actor)
     _apply(session, attempt, status, actor=actor)
     integration.last_used_at = utcnow()
     if not found:  # an invitation made now: the vendor offers the test (one found says nothing of that)
@@ -673,6 +676,36 @@ def send_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendO
             "and that invitation stands (nothing was sent twice).",
         )
     return SendOutcome(True, f"{attempt.vendor_test_name} sent to {candidate.name}.")
+
+
+def _disconnected_while_sending(
+    session: Session, attempt: AssessmentAttempt, status: AttemptStatus, name: str, actor: Actor
+) -> SendOutcome:
+    """The connection was disconnected while the vendor made the invitation: the disconnect failed
+    the test (it was open, being sent), and Sent now would leave it open on a connection that no
+    sweep or webhook reaches, for good. It stays failed as the disconnect left it; the invitation's
+    link is kept, since the candidate may take it."""
+    attempt.test_url = status.test_url or attempt.test_url
+    attempt.updated_at = utcnow()
+    session.add(attempt)
+    history.record(
+        session,
+        application_id=attempt.application_id,
+        attempt=attempt,
+        summary=(
+            f"{attempt.vendor_test_name}: the vendor made the invitation as its connection was "
+            "disconnected; its link is kept, but Assay no longer follows it"
+        ),
+        actor=actor,
+    )
+    session.commit()
+    return SendOutcome(
+        False,
+        f"{attempt.vendor_test_name} for {name}: its connection was disconnected while it was being sent. "
+        "The vendor made the invitation (its link is on the application), but Assay can no longer "
+        "follow it: send the test again through a connected vendor if need be.",
+        failed=True,
+    )
 
 
 def _rejected_meanwhile(

@@ -1029,3 +1029,34 @@ def test_a_connection_whose_secrets_cannot_be_read_is_mended_by_pasting_its_key(
     assert secrets.decrypt(mended.api_key_encrypted) == SCREEN_KEY
     assert _the_accounts_webhook(sandbox) == webhook_url(mended)  # a new token, given to the vendor
     assert "old-token" not in webhook_url(mended)
+
+
+def test_a_connection_disconnected_while_a_test_was_being_sent_leaves_it_failed_not_sent(
+    session, pipeline_with_assessment, sandbox
+):
+    """helper-107: the disconnect failed the test being sent (still "needs sending"), then the
+    vendor's answer came back and made it Sent, on a connection no sweep or webhook reaches: open
+    for good. It stays failed; the invitation the vendor made keeps its link."""
+    p = pipeline_with_assessment
+    moved = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+    sandbox.faults(latency_ms=1500)  # the vendor slow to answer the send: the admin disconnects meanwhile
+
+    def send() -> assessments.SendOutcome:
+        with new_session() as own:
+            return assessments.send_assessment(session=own, attempt_id=moved.attempt_id, actor=SYSTEM)
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        sending = pool.submit(send)
+        time.sleep(0.7)
+        disconnect(session=session, integration_id=p.integration.id)
+        outcome = sending.result()
+
+    session.expire_all()
+    attempt = session.get(AssessmentAttempt, moved.attempt_id)
+    assert sandbox.stats()["invitations_created"] == 1  # the vendor made it
+    assert (attempt.state, attempt.error_retryable) == (AttemptState.ERROR, False)
+    assert "was disconnected" in attempt.error_reason and attempt.test_url
+    assert (outcome.sent, outcome.failed) == (False, True)
+    assert "its connection was disconnected while it was being sent" in outcome.message
