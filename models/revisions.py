@@ -22,9 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from models.tables import (
-    WEBHOOK_REFUSED,
     Integration,
-    IntegrationLog,
     Notification,
     NotificationRead,
     OutboxMessage,
@@ -61,11 +59,9 @@ def _changed(row, name: str) -> bool:
 
 def _health_moved(session: orm.Session) -> bool:
     """Whether this flush changes what a connection's card says: one connected or let go, the
-    admin's change, a webhook refused (noted at most once a minute) or held for retry or let go,
-    or its vendor error shown or cleared."""
+    admin's change (or a webhook refused, noted at most once a minute: ``webhook_refused_at``),
+    a webhook held for retry or let go, or its vendor error shown or cleared."""
     if any(isinstance(row, Integration) for rows in (session.new, session.deleted) for row in rows):
-        return True
-    if any(isinstance(row, IntegrationLog) and row.actor_label == WEBHOOK_REFUSED for row in session.new):
         return True
     if any(isinstance(row, WebhookDelivery) and row.error is not None for row in session.new):
         return True

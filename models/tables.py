@@ -313,6 +313,9 @@ class Integration(SQLModel, table=True):
     created_at: datetime.datetime = Field(default_factory=utcnow)
     last_used_at: datetime.datetime | None = None
     last_webhook_at: datetime.datetime | None = None
+    # The last webhook delivery refused (``webhooks.receive``): its card says so while no
+    # delivery was accepted after it.
+    webhook_refused_at: datetime.datetime | None = None
     last_sync_at: datetime.datetime | None = None
     last_sync_corrected: int = 0
     # How often the sync job sweeps this connection; None: the workspace's ASSAY_POLL_SECONDS.

@@ -703,7 +703,9 @@ def integrations(session: Session) -> list[IntegrationView]:
         refusal = refusals.get(i.id)
         refused = (
             f"{refusal.message.rstrip('.')} (at {when(refusal.at)}); none accepted since."
-            if refusal and (i.last_webhook_at is None or refusal.at > i.last_webhook_at)
+            if refusal
+            and i.webhook_refused_at
+            and (i.last_webhook_at is None or i.webhook_refused_at > i.last_webhook_at)
             else ""
         )
         # The vendor's last error, while no call has succeeded since: a mended one is only counted.

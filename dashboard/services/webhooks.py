@@ -109,7 +109,7 @@ def receive(
         session.rollback()
         log.info("webhook for integration %s: duplicate %s", integration_id, notice.delivery_key)
         return Receipt(200, "Duplicate delivery; already received.")
-    refused = _last_refusal(session, integration.id)
+    refused = integration.webhook_refused_at
     if refused is not None and (integration.last_webhook_at is None or refused > integration.last_webhook_at):
         revisions.card_changed(session)  # the card's "refused" note goes: its open pages are woken
     integration.last_webhook_at = utcnow()
@@ -127,23 +127,16 @@ LONGEST_VENDOR_ID = AssessmentAttempt.__table__.c.vendor_attempt_id.type.length 
 REFUSAL_LOGGED_EVERY = datetime.timedelta(minutes=1)
 
 
-def _last_refusal(session: Session, integration_id: int) -> datetime.datetime | None:
-    return session.exec(
-        select(sa.func.max(IntegrationLog.at)).where(
-            IntegrationLog.integration_id == integration_id, IntegrationLog.actor_label == WEBHOOK_REFUSED
-        )
-    ).one()
-
-
 def _refused(session: Session, integration: Integration, receipt: Receipt) -> Receipt:
     """Answer a refused delivery, and keep the refusal on the connection's health: every delivery
     refused (a signature made with another secret, an address from before the token changed) once
     left only a log line, the connection reading "connected" while the vendor's news was lost. The
-    health says so until a delivery is accepted (``views.webhook_refusals``)."""
-    last = _last_refusal(session, integration.id)
-    accepted = integration.last_webhook_at
-    # Logged anew after a minute, or once one was accepted since (the card would read well).
+    health says so until a delivery is accepted after it (``views.integrations``)."""
+    last, accepted = integration.webhook_refused_at, integration.last_webhook_at
+    # Noted anew after a minute, or once one was accepted since (the card would read well).
     if last is None or utcnow() - last >= REFUSAL_LOGGED_EVERY or (accepted is not None and accepted >= last):
+        integration.webhook_refused_at = utcnow()  # moves the workspace revision: open pages wake
+        session.add(integration)
         session.add(
             IntegrationLog(
                 integration_id=integration.id,
