@@ -131,6 +131,17 @@ function goByArrow(event) {
   }
   event.preventDefault(); // the focus moves, not the page (at an edge, nothing moves)
   goal?.querySelector(control)?.focus();
+  if (goal && step[0]) sayPlace(goal);
+}
+
+// Said once the arrows have crossed into another stage: a screen reader reads the control the
+// focus lands on (the candidate's name), not the column it is in, nor how far down.
+function sayPlace(card) {
+  const column = card.closest(".pipeline-column");
+  const region = document.getElementById("board-arrow-place");
+  if (!column || !region) return;
+  const cards = [...column.querySelectorAll("[data-application-id]")];
+  region.textContent = `${column.dataset.dropStageName}: card ${cards.indexOf(card) + 1} of ${cards.length}`;
 }
 
 class ColumnByColumnKeyboardSensor extends KeyboardSensor {
@@ -316,7 +327,10 @@ export function DndBoard({ onMove, onMenuClosedWithCard, children, ...rest }) {
       onDragCancel={() => { draggingEnds(); swallowTheClosingClick(); }}
       accessibility={{ announcements, screenReaderInstructions }}
     >
-      <div onKeyDown={goByArrow} {...rest}>{children}</div>
+      <div onKeyDown={goByArrow} {...rest}>
+        {children}
+        <div id="board-arrow-place" className="sr-only" aria-live="polite" aria-atomic="true"></div>
+      </div>
     </DndContext>
   );
 }

@@ -188,7 +188,8 @@ def test_arrows_go_from_card_to_card_and_stage_to_stage(page, sign_in, shoot):
     """Found by a keyboard walk: the arrows did nothing on the board but scroll it, and reaching a
     column's tenth card took forty Tabs (its box, name, menu and handle, in every card above it).
     Up and down now go to the same control in the card above or below, left and right to the
-    stage beside (past empty ones); a card lifted by keyboard still goes stage to stage."""
+    stage beside (past empty ones), the stage and the card's place said to a screen reader; a card
+    lifted by keyboard still goes stage to stage."""
     sign_in("recruiter@assay.test")
     new_job(page, "Arrow Keys Engineer")
     page.get_by_role("link", name="Back to the board").click()
@@ -210,8 +211,11 @@ def test_arrows_go_from_card_to_card_and_stage_to_stage(page, sign_in, shoot):
     expect(page.get_by_label("Select Bea Arrow")).to_be_focused()
     page.keyboard.press("ArrowRight")  # past the empty Recruiter screen
     expect(page.get_by_label("Select Dan Arrow")).to_be_focused()
+    place = page.locator("#board-arrow-place")  # where a screen reader hears the stage crossed into
+    expect(place).to_have_text("Onsite: card 1 of 1")
     page.keyboard.press("ArrowLeft")
     expect(page.get_by_label("Select Cat Arrow")).to_be_focused()
+    expect(place).to_have_text("Applied: card 1 of 3")
     page.get_by_role("link", name="Cat Arrow", exact=True).focus()
     page.keyboard.press("ArrowDown")
     expect(page.get_by_role("link", name="Bea Arrow", exact=True)).to_be_focused()
