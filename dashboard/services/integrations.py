@@ -232,18 +232,9 @@ def _holder(
             Integration.id != other_than,
         )
     ):
-        if _readable(other.api_key_encrypted) == key:  # one unreadable is compared by its fingerprint
+        if secrets.readable(other.api_key_encrypted) == key:  # one unreadable is compared by its fingerprint
             return other
     return None
-
-
-def _readable(secret: str) -> str | None:
-    """A stored secret, or None if the master key it was encrypted with is gone: the admin then
-    pastes the key again (a rotation), rather than every connect of the vendor failing unsaid."""
-    try:
-        return secrets.decrypt(secret)
-    except RuntimeError:
-        return None
 
 
 def _already_connected(vendor: str, other: Integration) -> UserError:
@@ -593,9 +584,7 @@ def _account_goes_on(session: Session, gone: Integration, account: str) -> None:
 
 def _readable_account(integration: Integration) -> str | None:
     """The fingerprint of the account ``integration``'s key reaches (None: its master key is gone)."""
-    try:
-        key = secrets.decrypt(integration.api_key_encrypted)
-    except RuntimeError:
+    if (key := secrets.readable(integration.api_key_encrypted)) is None:
         return None
     return _account(integration.vendor, integration.region, integration.custom_base_url, key)
 
@@ -646,7 +635,7 @@ def update_connection(
     """
     integration = get_integration(session, integration_id)
     as_read = _as_read(integration)
-    stored_key = _readable(integration.api_key_encrypted)
+    stored_key = secrets.readable(integration.api_key_encrypted)
     if stored_key is None and not api_key.strip():
         raise UserError(
             "The stored key can no longer be read (the master key it was encrypted with is gone): "
@@ -658,7 +647,7 @@ def update_connection(
         _check_not_connected(
             session, integration.vendor, key, region, custom_base_url, other_than=integration.id
         )
-    if _readable(integration.webhook_token_encrypted) is None:
+    if secrets.readable(integration.webhook_token_encrypted) is None:
         # Its webhook address is renewed with it (registered with the vendor by the check below,
         # or shown on the card to give the vendor again). After the lookups above: set before
         # them, it was written at once, and the row held through the vendor's check.

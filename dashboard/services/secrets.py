@@ -57,6 +57,15 @@ def decrypt(token: str) -> str:
         raise RuntimeError("A stored secret cannot be decrypted: the master key has changed.") from err
 
 
+def readable(token: str) -> str | None:
+    """A stored secret, or None if the master key that encrypted it is gone: for callers that go
+    on without it (a rotation pastes the key again; a start, a webhook, a connect say so)."""
+    try:
+        return decrypt(token)
+    except RuntimeError:
+        return None
+
+
 @functools.cache
 def _fingerprint_key() -> bytes:
     # Derived from the newest master key, not the key itself: a fingerprint never helps decrypt.
