@@ -69,7 +69,7 @@ from models import (
     new_session,
 )
 from providers import registry
-from providers.base import AttemptStatus, Progress
+from providers.base import AssessmentResult, AttemptStatus, Progress
 from providers.sandbox.server import IMITATIONS
 from tests.http_server import serving
 from tests.sandbox_server import running_sandbox
@@ -442,6 +442,36 @@ def send_test(session, stage: Stage, application: Application) -> AssessmentAtte
     )
     assessments.send_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
     return session.get(AssessmentAttempt, moved.attempt_id)
+
+
+def retaken(session, p: Pipeline, first: AssessmentAttempt) -> AssessmentAttempt:
+    """A re-take of ``first`` (finished) in the pipeline's assessment stage, sent; the attempt, as sent."""
+    second = assessments.create_attempt(
+        session,
+        application=session.get(Application, first.application_id),
+        integration_id=first.integration_id,
+        vendor_test_id=first.vendor_test_id,
+        vendor_test_name=first.vendor_test_name,
+        actor=SYSTEM,
+        stage=p.assessment,
+        retakes=first,
+    )
+    session.commit()
+    assessments.send_assessment(session=session, attempt_id=second.id, actor=SYSTEM)
+    return session.get(AssessmentAttempt, second.id)
+
+
+def scored(session, p: Pipeline, attempt: AssessmentAttempt, score: float) -> None:
+    """The vendor's word that ``attempt`` was completed at ``score`` percent, applied."""
+    status = AttemptStatus(
+        vendor_attempt_id=attempt.vendor_attempt_id,
+        progress=Progress.COMPLETED,
+        raw_status="completed",
+        result=AssessmentResult(score_percent=score),
+    )
+    assessments.apply_vendor_status(
+        session=session, integration_id=p.integration.id, status=status, actor=SYSTEM
+    )
 
 
 def sent_another_test(session, p: Pipeline, vendor_test_id: str, vendor_test_name: str) -> AssessmentAttempt:

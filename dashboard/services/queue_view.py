@@ -12,7 +12,7 @@ import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from dashboard.services import attempt_actions, matching, status_clocks
+from dashboard.services import attempt_actions, matching, review, status_clocks
 from dashboard.services.assessments import STATE_LABELS, newest_at_its_test, stage_label
 from dashboard.services.board_view import ago, ago_words
 from dashboard.settings import get_settings
@@ -101,6 +101,16 @@ class QueueFilter:
 
 
 def _bucket_clause(key: str, now: datetime.datetime) -> sa.ColumnElement:
+    """Which attempts a bucket holds. Each goes by the candidate's newest attempt at its test (a
+    fresh attempt after a cancel, or a re-take, stands for the test), but "needs review", which
+    holds the results the review page lists as waiting (``review.waits_for_review``): a result
+    whose re-take is under way still waits, and so does a re-take below a best that counts."""
+    if key == "needs_review":
+        return review.waits_for_review()
+    return sa.and_(newest_at_its_test(), _newest_in(key, now))
+
+
+def _newest_in(key: str, now: datetime.datetime) -> sa.ColumnElement:
     state = AssessmentAttempt.state
     if key == "needs_sending":
         return state == AttemptState.READY_TO_SEND
@@ -114,8 +124,6 @@ def _bucket_clause(key: str, now: datetime.datetime) -> sa.ColumnElement:
         )
     if key == "expired":
         return state == AttemptState.EXPIRED
-    if key == "needs_review":
-        return state == AttemptState.COMPLETED
     if key == "failed":
         return state == AttemptState.ERROR
     if key == "stuck":
@@ -128,10 +136,7 @@ def _bucket_clause(key: str, now: datetime.datetime) -> sa.ColumnElement:
 
 
 def _base(queue_filter: QueueFilter, visible_job_ids: frozenset[int] | None) -> list[sa.ColumnElement]:
-    clauses: list[sa.ColumnElement] = [
-        newest_at_its_test(),
-        Application.rejected_at.is_(None),  # type: ignore[union-attr]
-    ]
+    clauses: list[sa.ColumnElement] = [Application.rejected_at.is_(None)]  # type: ignore[list-item]
     if visible_job_ids is not None:
         clauses.append(Application.job_id.in_(visible_job_ids))  # type: ignore[union-attr]
     if queue_filter.job_id:

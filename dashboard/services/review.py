@@ -15,6 +15,7 @@ import io
 import logging
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from dashboard.services import attempt_actions, history, interviews, notify, pipeline
@@ -85,6 +86,8 @@ class ResultRow:
     # Advancing from this result moves the candidate on from its stage: not once they are rejected or
     # have moved on since (they would skip a stage they are in). Rejecting stays theirs to do.
     advanceable: bool = True
+    # Waiting for a person's review (see ``waiting_attempts``): the list the review page opens on.
+    waiting: bool = False
 
 
 def _finished_attempts(
@@ -115,26 +118,79 @@ def _finished_attempts(
     return list(session.exec(query).all())
 
 
-def counted_attempts(session: Session, rows) -> set[int]:
-    """Which attempt counts per candidate and test: the latest, or the best where the stage says so."""
-    policies = {s.id: s.counting for s in session.exec(select(Stage))}
+def _by_test(rows) -> list[list[AssessmentAttempt]]:
+    """Each candidate's finished attempts at one test, oldest first (``rows`` come in id order)."""
     groups: dict[tuple, list[AssessmentAttempt]] = {}
     for attempt, application, _name, _stage in rows:
         groups.setdefault((application.id, attempt.integration_id, attempt.vendor_test_id), []).append(
             attempt
         )
+    return list(groups.values())
+
+
+def counted_attempts(session: Session, rows) -> set[int]:
+    """Which attempt counts per candidate and test: the latest, or the best where the stage says so."""
+    policies = {s.id: s.counting for s in session.exec(select(Stage))}
     counted = set()
-    for attempts in groups.values():
+    for attempts in _by_test(rows):
         stage_id = next((a.stage_id for a in reversed(attempts) if a.stage_id), None)
         policy = policies.get(stage_id, "latest")
-        if policy == "best":
-            chosen = max(
-                attempts, key=lambda a: (a.score_percent if a.score_percent is not None else -1, a.id)
-            )
-        else:
-            chosen = max(attempts, key=lambda a: a.id)
-        counted.add(chosen.id)
+        counted.add(max(attempts, key=_standing if policy == "best" else lambda a: a.id).id)
     return counted
+
+
+def _standing(attempt: AssessmentAttempt) -> tuple[float, int]:
+    """How attempts rank under "best": by score (none lowest), the later of equals first."""
+    return (attempt.score_percent if attempt.score_percent is not None else -1, attempt.id)
+
+
+def waiting_attempts(rows, counted: set[int]) -> set[int]:
+    """The results waiting for a person's review: completed, their candidate not rejected, and
+    either the attempt that counts or the latest at its test. Under "best", a re-take scoring
+    below a reviewed best counts for nothing, yet no one has looked at it: it waits too.
+
+    The queue's "Assessment needs review" is this rule in SQL (``waits_for_review``): the two
+    pages list the same results.
+    """
+    latest = {attempts[-1].id for attempts in _by_test(rows)}
+    return {
+        attempt.id
+        for attempt, application, _name, _stage in rows
+        if attempt.state == AttemptState.COMPLETED
+        and application.rejected_at is None
+        and (attempt.id in counted or attempt.id in latest)
+    }
+
+
+def waits_for_review() -> sa.ColumnElement[bool]:
+    """A clause over ``AssessmentAttempt``: ``waiting_attempts``' rule (bar the rejection, which
+    the queue asks of the application): completed, and no later finished attempt at its test, or
+    none better where the test's stage counts the best."""
+    me, other, stage = AssessmentAttempt, aliased(AssessmentAttempt), aliased(Stage)
+    at_its_test = sa.and_(
+        other.application_id == me.application_id,
+        other.integration_id == me.integration_id,
+        other.vendor_test_id == me.vendor_test_id,
+        other.state.in_(FINISHED_STATES),  # type: ignore[union-attr]
+    )
+    # As counted_attempts: the policy of the stage of the test's latest finished attempt with one.
+    policy = (
+        sa.select(stage.counting)
+        .join(other, other.stage_id == stage.id)
+        .where(at_its_test)
+        .order_by(other.id.desc())  # type: ignore[union-attr]
+        .limit(1)
+        .scalar_subquery()
+    )
+    mine, theirs = sa.func.coalesce(me.score_percent, -1), sa.func.coalesce(other.score_percent, -1)
+    better = sa.or_(theirs > mine, sa.and_(theirs == mine, other.id > me.id))
+    return sa.and_(
+        me.state == AttemptState.COMPLETED,
+        sa.or_(
+            ~sa.exists().where(at_its_test, other.id > me.id),
+            sa.and_(policy == "best", ~sa.exists().where(at_its_test, better)),
+        ),
+    )
 
 
 def percentile_rank(score: float, cohort: list[float]) -> float | None:
@@ -161,6 +217,7 @@ def results(session: Session, job_id: int, tests: set[tuple[int, str]] | None = 
         raise NotFound("That job does not exist.")
     rows = _finished_attempts(session, job_id, tests)
     counted = counted_attempts(session, rows)
+    waiting = waiting_attempts(rows, counted)
     floors = {s.id: s.review_from for s in session.exec(select(Stage).where(Stage.job_id == job_id))}
     cohorts: dict[tuple, list[float]] = {}
     for attempt, _application, _name, _stage in rows:
@@ -202,6 +259,7 @@ def results(session: Session, job_id: int, tests: set[tuple[int, str]] | None = 
                 below_bar=_below(attempt.score_percent, floors.get(attempt.stage_id)),
                 advanceable=application.rejected_at is None
                 and attempt.stage_id in (None, application.stage_id),
+                waiting=attempt.id in waiting,
             )
         )
     return found

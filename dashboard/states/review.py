@@ -214,10 +214,7 @@ class ReviewState(RejectForm, ReopenForm, rx.State):
         waits for no review, as in the queue: it is listed with every finished attempt, beside
         the rejection's undo.
         """
-        rows = [_row(r) for r in results if r.counts or self.show_all]
-        if self.show_all:
-            return rows
-        return [r for r in rows if r.state == "Assessment needs review" and not r.rejected]
+        return [_row(r) for r in results if r.waiting or self.show_all]
 
     def _listed(self, rows: list[Row]) -> list[Row]:
         """Of ``rows``, those the list holds under its applied filters, in its order (all, not

@@ -28,6 +28,8 @@ from tests.conftest import (
     SECOND_SCREEN_KEY,
     a_colleague_meanwhile,
     connect_screen,
+    retaken,
+    scored,
     send_test,
     send_to_applicants,
     taken_at_vendor,
@@ -243,44 +245,16 @@ def test_a_rule_does_not_advance_a_candidate_rejected_while_the_sweep_ran(
 
 def test_the_best_attempt_counts_where_the_stage_says_so(session, pipeline_with_assessment, sandbox):
     p = pipeline_with_assessment
-    moved = pipeline.move_application(
-        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
-    )
-    first_id = moved.attempt_id
-    assessments.send_assessment(session=session, attempt_id=first_id, actor=SYSTEM)
-    first = session.get(AssessmentAttempt, first_id)
-    _complete(session, p, first, 90.0)
-    second = assessments.create_attempt(
-        session,
-        application=session.get(Application, p.application.id),
-        integration_id=first.integration_id,
-        vendor_test_id=first.vendor_test_id,
-        vendor_test_name=first.vendor_test_name,
-        actor=SYSTEM,
-        stage=p.assessment,
-        retakes=first,
-    )
-    session.commit()
-    assessments.send_assessment(session=session, attempt_id=second.id, actor=SYSTEM)
-    _complete(session, p, session.get(AssessmentAttempt, second.id), 40.0)
+    first = send_test(session, p.assessment, p.application)
+    scored(session, p, first, 90.0)
+    second = retaken(session, p, first)
+    scored(session, p, second, 40.0)
 
     latest = {r.attempt_id for r in review.results(session, p.job.id) if r.counts}
     review.set_rule(session=session, stage_id=p.assessment.id, advance_at=None, counting="best", actor=ALICE)
     best = {r.attempt_id for r in review.results(session, p.job.id) if r.counts}
 
-    assert latest == {second.id} and best == {first_id}
-
-
-def _complete(session, p, attempt, score: float) -> None:
-    status = AttemptStatus(
-        vendor_attempt_id=attempt.vendor_attempt_id,
-        progress=Progress.COMPLETED,
-        raw_status="completed",
-        result=AssessmentResult(score_percent=score),
-    )
-    assessments.apply_vendor_status(
-        session=session, integration_id=p.integration.id, status=status, actor=SYSTEM
-    )
+    assert latest == {second.id} and best == {first.id}
 
 
 def test_an_impossible_score_is_not_ranked_and_says_why(session, pipeline_with_assessment, sandbox):
@@ -290,7 +264,7 @@ def test_an_impossible_score_is_not_ranked_and_says_why(session, pipeline_with_a
     )
     assessments.send_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
 
-    _complete(session, p, session.get(AssessmentAttempt, moved.attempt_id), 130.0)
+    scored(session, p, session.get(AssessmentAttempt, moved.attempt_id), 130.0)
 
     attempt = session.get(AssessmentAttempt, moved.attempt_id)
     assert attempt.score_percent is None
@@ -392,7 +366,7 @@ def test_a_rejection_settles_a_one_off_result_too(session, pipeline_with_assessm
     [attempt] = session.exec(
         select(AssessmentAttempt).where(AssessmentAttempt.application_id == p.application.id)
     ).all()
-    _complete(session, p, attempt, 55.0)
+    scored(session, p, attempt, 55.0)
     version = session.get(Application, p.application.id).decision_version
 
     _reject(session, p.application.id, version, ALICE)

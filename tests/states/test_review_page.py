@@ -11,12 +11,22 @@ import sqlalchemy as sa
 from reflex.istate.data import ReflexURL, RouterData
 from sqlmodel import select
 
-from dashboard.services import accounts, actors, assessments, board_view, plans, review, sync, views
+from dashboard.services import (
+    accounts,
+    actors,
+    assessments,
+    board_view,
+    plans,
+    queue_view,
+    review,
+    sync,
+    views,
+)
 from dashboard.services.integrations import list_vendor_tests
 from dashboard.states import review as review_state
 from dashboard.states.review import ReviewState
 from models import Application, AssessmentAttempt, Role, User
-from tests.conftest import rejected_by_a_recruiter, send_test, send_to_applicants
+from tests.conftest import rejected_by_a_recruiter, retaken, scored, send_test, send_to_applicants
 from tests.states.conftest import run_async, run_handler, substate, toast_level, watch_until
 
 
@@ -540,6 +550,29 @@ def test_a_result_finished_after_its_candidate_was_rejected_waits_for_no_review(
     assert [r.candidate_name for r in page.rows] == ["C0"] and page.matching == 1
     run_async(run_handler(page, "set_show_all", True))  # there, with its undo
     assert {r.candidate_name: r.rejected for r in page.rows} == {"C0": False, "Ada Lovelace": True}
+
+
+@pytest.mark.parametrize("counting", ["best", "latest"])
+def test_the_review_page_and_the_queue_wait_on_the_same_results(
+    session, pipeline_with_assessment, sandbox, signed_in_as, counting
+):
+    """helper-106: under "best", a re-take scoring below the reviewed best was "needs review" in
+    the queue and missing from the review page, where no one could decide it; under "latest", a
+    result whose re-take was under way was on the review page and missing from the queue."""
+    p = pipeline_with_assessment
+    review.set_counting(session=session, stage_id=p.assessment.id, counting=counting)
+    first = send_test(session, p.assessment, p.application)
+    scored(session, p, first, 90.0)
+    if counting == "best":
+        assessments.mark_reviewed(session=session, attempt_id=first.id, actor=actors.SYSTEM)
+    second = retaken(session, p, first)
+    if counting == "best":
+        scored(session, p, second, 40.0)
+    waiting = second if counting == "best" else first
+    page = _review_page(session, p, sandbox, signed_in_as, results=0)
+
+    in_queue = [r.attempt_id for r in queue_view.rows(session, "needs_review")]
+    assert [r.attempt_id for r in page.rows] == in_queue == [waiting.id]
 
 
 def test_a_colleague_s_decision_on_the_one_in_view_is_said_only_when_another_slid_into_view(
