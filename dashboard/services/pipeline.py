@@ -223,7 +223,14 @@ def move_application(
     )
     session.refresh(application)
     try:
-        stage = session.get(Stage, stage_id)
+        # Read shared-locked (PostgreSQL): a deletion of the stage under way is waited for, then
+        # refused here, not raced into a card left in a deleted stage (``plans.delete_stage``).
+        stage = session.exec(
+            select(Stage)
+            .where(Stage.id == stage_id)
+            .with_for_update(read=True)
+            .execution_options(populate_existing=True)
+        ).first()
         if stage is None or stage.job_id != application.job_id:
             raise UserError("That stage is not part of this job's interview plan.")
         if stage.id == application.stage_id:
@@ -338,33 +345,44 @@ def _carried(attempt: AssessmentAttempt, origin: str) -> str:
 def delete_stage(
     *, session: Session, stage_id: int, move_to_stage_id: int | None, actor: Actor
 ) -> MoveOutcome:
-    """Delete a stage; its applications enter the chosen stage as a move there would.
+    """Delete a stage; its applications leave it and enter the chosen stage as a move would: its
+    tests not yet sent are withdrawn, the chosen stage's opened (and sent, if it sends on entry),
+    and a stage whose test goes through a disconnected connection is refused.
 
     ``plans.delete_stage`` only moves them: into a stage that sends its tests on entry,
     they arrived with no test opened, none sent and nothing in the queue.
 
     Raises:
-        UserError: As ``plans.delete_stage``.
+        UserError: As ``plans.delete_stage``, or the chosen stage sends through a disconnected connection.
     """
-    moving = list(session.exec(select(Application.id).where(Application.stage_id == stage_id)))
-    count = plans.delete_stage(
-        session=session, stage_id=stage_id, move_to_stage_id=move_to_stage_id, actor=actor
+    target = session.get(Stage, move_to_stage_id) if move_to_stage_id is not None else None
+    tests = plans.tests_of(session, target.id) if target and target.kind == StageKind.ASSESSMENT else []
+    if tests and plans.applications_in(session, stage_id):
+        _refuse_disconnected(session, target, tests, "moving candidates in")
+    withdrawn = 0
+
+    def leaving(application: Application, stage: Stage) -> None:
+        nonlocal withdrawn
+        withdrawn += assessments.withdraw_unsent(
+            session, application_id=application.id, stage=stage, actor=actor
+        )
+
+    stage_name = plans.get_stage(session, stage_id).name
+    moved = plans.delete_stage(
+        session=session, stage_id=stage_id, move_to_stage_id=move_to_stage_id, actor=actor, leaving=leaving
     )
-    if not count:
+    if not moved:
         return MoveOutcome("Stage deleted.")
-    target = plans.get_stage(session, move_to_stage_id)
-    tests = plans.tests_of(session, target.id) if target.kind == StageKind.ASSESSMENT else []
-    outcomes = [
-        _enter(session, session.get(Application, application_id), target, tests, actor, "")
-        for application_id in moving
-    ]
+    count = len(moved)
+    left = f" Withdrew {counted(withdrawn, 'unsent assessment')} of {stage_name}." if withdrawn else ""
+    outcomes = [_enter(session, application, target, tests, actor, "") for application in moved]
     carried = sum(o.carried for o in outcomes)
     # A carried invitation is not sent again, nor is a test sent to a rejected candidate.
     opened = sum(len(o.attempt_ids) - o.carried for o in outcomes if not o.rejected)
     rejected = sum(o.rejected for o in outcomes)
     sent = sum(o.sent for o in outcomes)
     not_sent = tuple(reason for o in outcomes for reason in o.not_sent)
-    message = f"Stage deleted. {counted(count, 'application')} moved to {target.name}."
+    message = f"Stage deleted. {counted(count, 'application')} moved to {target.name}.{left}"
     if carried:
         message += f" {counted(carried, 'assessment')} already sent carried over, not sent again."
     if opened and target.send_automatically:

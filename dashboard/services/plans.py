@@ -8,6 +8,7 @@ leaves the attempts already sent where they are.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -425,25 +426,45 @@ def applications_in(session: Session, stage_id: int) -> int:
     ).one()[0]
 
 
-def delete_stage(*, session: Session, stage_id: int, move_to_stage_id: int | None, actor: Actor) -> int:
-    """Delete a stage, moving its applications to ``move_to_stage_id`` first; returns how many moved.
+def delete_stage(
+    *,
+    session: Session,
+    stage_id: int,
+    move_to_stage_id: int | None,
+    actor: Actor,
+    leaving: Callable[[Application, Stage], None] = lambda _application, _stage: None,
+) -> list[Application]:
+    """Delete a stage, moving its applications to ``move_to_stage_id`` first; returns those moved.
+    ``leaving(application, stage)`` runs for each as it leaves, in this transaction.
+
+    The stage's own row is written first (a write that changes nothing) and its applications read
+    locked: a colleague's move into or out of it is done before the delete reads who is in it, or
+    waits and is refused after (the stage is gone), never half seen.
 
     Raises:
         UserError: The last stage of a plan, or applications with nowhere to go.
     """
     stage = get_stage(session, stage_id)
+    session.exec(
+        sa.update(Stage)
+        .where(Stage.id == stage_id)
+        .values(position=Stage.position)
+        .execution_options(synchronize_session=False)
+    )
     stages = stages_of(session, stage.job_id)
     if len(stages) == 1:
+        session.rollback()
         raise UserError("A plan needs at least one stage; add another before deleting this one.")
-    count = applications_in(session, stage_id)
-    target = None
-    if count:
+    moving = list(session.exec(select(Application).where(Application.stage_id == stage_id).with_for_update()))
+    if moving:
         target = next((s for s in stages if s.id == move_to_stage_id and s.id != stage_id), None)
         if target is None:
+            session.rollback()
             raise UserError(
-                f"{stage.name} holds {counted(count, 'application')}: choose the stage they move to."
+                f"{stage.name} holds {counted(len(moving), 'application')}: choose the stage they move to."
             )
-        for application in session.exec(select(Application).where(Application.stage_id == stage_id)):
+        for application in moving:
+            leaving(application, stage)
             application.stage_id, application.stage_entered_at = target.id, utcnow()
             session.add(application)
             history.record(
@@ -468,4 +489,4 @@ def delete_stage(*, session: Session, stage_id: int, move_to_stage_id: int | Non
     _renumber(session, [s for s in stages if s.id != stage_id])
     history.bump_job(session, stage.job_id)
     session.commit()
-    return count
+    return moving

@@ -293,11 +293,26 @@ class BoardState(RejectForm, rx.State):
         ids, self.moving = list(self.selected), True
         seen_in = {i: self._ticked_in[i] for i in ids if i in self._ticked_in}
         yield
-        results = await in_session(
-            lambda s: pipeline.move_applications(
-                session=s, application_ids=ids, stage_id=int(stage_id), actor=acting_user(), seen_in=seen_in
+        try:
+            results = await in_session(
+                lambda s: pipeline.move_applications(
+                    session=s,
+                    application_ids=ids,
+                    stage_id=int(stage_id),
+                    actor=acting_user(),
+                    seen_in=seen_in,
+                )
             )
-        )
+        except Exception:
+            # Not a refusal (each card's is told in its line) but a failure: the database away. The
+            # buttons would spin on; those moved before it stay moved, and the board shows which.
+            log.exception("moving the selection of job %s failed", self._job_id())
+            self.moving = False
+            await self._reload()
+            yield rx.toast.error(
+                "That did not go through for every card; the error is in the log. The board shows where each is."
+            )
+            return
         self.moving, self.selected, self._ticked_in = False, [], {}
         await self._reload()
         moved = {r.application_id for r in results if r.ok}

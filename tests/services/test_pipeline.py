@@ -389,3 +389,73 @@ def test_a_card_moved_while_its_menu_was_open_is_told_where_it_went(session, pip
         )
         == ""
     )
+
+
+def test_deleting_a_stage_withdraws_its_tests_not_yet_sent(session, pipeline_with_assessment):
+    """helper-110: a move out of a stage withdraws its unsent tests; deleting the stage did not,
+    and "Needs sending" went on offering "CoderPad assessment (deleted)" for Ada, now in Onsite:
+    one click would have emailed her a test for a stage that no longer exists."""
+    p = pipeline_with_assessment
+    attempt_id = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    ).attempt_id  # the stage sends by click: it waits
+
+    outcome = pipeline.delete_stage(
+        session=session, stage_id=p.assessment.id, move_to_stage_id=p.onsite.id, actor=SYSTEM
+    )
+
+    assert outcome.message == (
+        "Stage deleted. 1 application moved to Onsite. Withdrew 1 unsent assessment of CoderPad assessment."
+    )
+    assert queue_view.rows(session, "needs_sending") == []
+    assert _attempt(session, attempt_id).state == AttemptState.CANCELLED
+
+
+def test_a_card_moved_into_a_stage_as_it_is_deleted_is_refused_not_left_without_its_test(
+    session, pipeline_with_assessment
+):
+    """helper-110: a colleague moving Ada into Applied just as Applied was deleted into the test
+    stage: the delete read who was in Applied before her move, then moved her with the rest, and
+    entered only those it had read: Ada in the test stage with no test opened, nothing queued (or,
+    a moment later, a foreign-key error for the page). The delete now holds the stage first."""
+    p = pipeline_with_assessment
+    ada, applied, assessment, onsite = p.application.id, p.applied.id, p.assessment.id, p.onsite.id
+    pipeline.move_application(session=session, application_id=ada, stage_id=onsite, actor=SYSTEM)
+    session.expunge_all()
+    told: list[str] = []
+
+    def colleague_moves_ada_into_applied(own) -> None:
+        try:
+            pipeline.move_application(session=own, application_id=ada, stage_id=applied, actor=SYSTEM)
+        except UserError as err:
+            told.append(str(err))
+
+    with a_colleague_meanwhile(session, selects(Application, applied), colleague_moves_ada_into_applied):
+        pipeline.delete_stage(session=session, stage_id=applied, move_to_stage_id=assessment, actor=SYSTEM)
+
+    session.expire_all()
+    assert told == ["That stage is not part of this job's interview plan."]
+    assert session.get(Application, ada).stage_id == onsite
+    assert session.exec(select(AssessmentAttempt)).all() == []
+
+
+def test_a_stage_is_not_deleted_into_one_whose_test_goes_through_a_disconnected_connection(
+    session, pipeline_with_assessment
+):
+    """helper-110: a move into such a stage is refused, saying to repair the plan; deleting a stage
+    into it went through, opening tests that could never be sent ("1 assessment needs sending")."""
+    p = pipeline_with_assessment
+    disconnect(session=session, integration_id=p.integration.id)
+
+    with pytest.raises(UserError, match=r"disconnected; repair .* before moving candidates in\.$"):
+        pipeline.delete_stage(
+            session=session, stage_id=p.applied.id, move_to_stage_id=p.assessment.id, actor=SYSTEM
+        )
+
+    session.expire_all()
+    assert session.get(Application, p.application.id).stage_id == p.applied.id
+    assert [s.name for s in plans.stages_of(session, p.job.id)] == [
+        "Applied",
+        "CoderPad assessment",
+        "Onsite",
+    ]

@@ -90,7 +90,7 @@ def test_deleting_a_stage_with_applications_asks_where_they_go(session, pipeline
     )
 
     session.refresh(p.application)
-    assert moved == 1 and p.application.stage_id == p.onsite.id
+    assert [a.id for a in moved] == [p.application.id] and p.application.stage_id == p.onsite.id
     assert [s.name for s in plans.stages_of(session, p.job.id)] == ["CoderPad assessment", "Onsite"]
 
 

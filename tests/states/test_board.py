@@ -1,6 +1,7 @@
 """The board's state: what a move into a stage that sends its tests on entry tells the recruiter."""
 
 import pytest
+import sqlalchemy as sa
 from reflex.istate.data import ReflexURL, RouterData
 from sqlmodel import select
 
@@ -259,3 +260,25 @@ def test_move_selected_leaves_a_card_a_colleague_moved_after_it_was_ticked(
     )
     session.expire_all()
     assert session.get(Application, p.application.id).stage_id == p.onsite.id
+
+
+def test_a_bulk_move_that_fails_on_assay_s_side_leaves_the_board_usable(
+    session, pipeline_with_assessment, signed_in_as, caplog
+):
+    """helper-110: a failure that is no refusal (the database in trouble) left "Move selected to"
+    and Reject spinning until a reload, with no word of what moved; a rejection already said so."""
+    p = pipeline_with_assessment
+    board = _board_with_auto_send(session, p, signed_in_as)
+    run_async(run_handler(board, "toggle_selected", p.application.id))
+    # The history table gone (a database in trouble): the move fails with no message for a user.
+    session.exec(sa.text("ALTER TABLE applicationevent RENAME TO applicationevent_away"))
+    session.commit()
+
+    said = [u for u in run_async(run_handler(board, "move_selected", p.onsite.id)) if u]
+
+    assert board.moving is False
+    assert toast_level(said[-1]) == "error" and "The board shows where each is." in repr(said[-1])
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == [
+        f"moving the selection of job {p.job.id} failed"
+    ]
+    caplog.clear()  # the one error this test provokes
