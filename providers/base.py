@@ -335,6 +335,7 @@ class Provider(Protocol):
     page_size: int  # items per page of the status listing, for sync budgeting
     reuses_invitation_per_email: bool
     finds_by_inviting: bool
+    expired_blocks_inviting: bool
     invitations_expire: bool
     listing_tells_all: bool
     has_report_pdf: bool
@@ -448,6 +449,9 @@ class ProviderBase:
     # ``find_by_reference`` is itself an invite (iMocha's, idempotent per email): not a pure read,
     # so it is not asked for a re-attempt, whose candidate it would email the test they finished.
     finds_by_inviting: bool = False
+    # The vendor refuses a new invitation beside an expired one for the same email and test
+    # (HackerRank's 422 "already invited"): a re-attempt of an expired test re-opens it instead.
+    expired_blocks_inviting: bool = False
     # False where invitations never lapse (a live pad stays open until it is ended).
     invitations_expire: bool = True
     # True where report_pdf works (the report is behind the vendor's key, so Assay serves it).

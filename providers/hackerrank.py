@@ -343,6 +343,7 @@ class HackerRank(ProviderBase):
     )
     limitations: dict[Capability, str] = {}
     page_size = PAGE_LIMIT
+    expired_blocks_inviting = True  # 422 "already invited" beside an expired invitation
 
     def __init__(self, config: ConnectionConfig) -> None:
         super().__init__(config)

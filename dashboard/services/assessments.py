@@ -606,7 +606,10 @@ def send_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendO
         previous is not None
         and previous.vendor_attempt_id is not None
         and Capability.REATTEMPT in provider.capabilities
-        and previous.state in FINISHED_STATES
+        and (
+            previous.state in FINISHED_STATES
+            or (previous.state == AttemptState.EXPIRED and provider.expired_blocks_inviting)
+        )
         # The vendor re-opens an invitation for the address it went to: one sent to an email
         # corrected since would go to the typo again, its updates naming it. A fresh invitation
         # to the present address is sent instead (it still re-takes the first, in Assay).
@@ -878,6 +881,9 @@ def retry_assessment(*, session: Session, attempt_id: int, actor: Actor) -> Send
     if attempt.state == AttemptState.ERROR:
         if attempt.vendor_attempt_id:
             return refresh_attempt(session=session, attempt_id=attempt_id, actor=actor)
+        # Before it is readied: it stayed "to send", its reason gone, where it was refused.
+        application = session.get(Application, attempt.application_id)
+        refuse_rejected(application, session.get(Candidate, application.candidate_id))
         # Taken back to "to send" only while it is still failed: a colleague's Retry at once had
         # sent it meanwhile, and writing over that sent it a second time.
         readied = session.exec(

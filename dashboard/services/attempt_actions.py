@@ -461,6 +461,8 @@ def reattempt(
     # A disconnected connection or a vendor without re-attempts refuses with the reason.
     if not refusal.enabled:
         raise UserError(refusal.reason)
+    # Before anything is made: an attempt readied for them stayed, and took the Re-attempt away.
+    assessments.refuse_rejected(target_application, session.get(Candidate, target_application.candidate_id))
     open_now = assessments._open_for_test(
         session, target_application.id, attempt.integration_id, attempt.vendor_test_id
     )

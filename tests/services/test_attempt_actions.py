@@ -10,7 +10,14 @@ from dashboard.services import assessments, attempt_actions, pipeline, plans, sy
 from dashboard.services.actors import SYSTEM
 from dashboard.services.errors import UserError
 from models import Application, ApplicationEvent, AssessmentAttempt, AttemptState, new_session, utcnow
-from tests.conftest import rejected_by_a_recruiter, sent_another_test, sent_with_a_reminder
+from tests.conftest import (
+    enter_stage,
+    rejected_by_a_recruiter,
+    send_test,
+    sent_another_test,
+    sent_with_a_reminder,
+    vendor_test_stages,
+)
 
 
 def _sent(session, p) -> AssessmentAttempt:
@@ -368,3 +375,63 @@ def test_a_vendor_refusing_the_withdrawal_leaves_the_rejection_made_and_says_the
         select(ApplicationEvent).where(ApplicationEvent.summary.like("%not withdrawn at the vendor%"))
     ).first()
     assert session.get(type(pipeline_with_assessment.integration), attempt.integration_id).last_error
+
+
+def test_a_hackerrank_test_that_expired_is_re_attempted_by_opening_it_again(session, sandbox):
+    """helper-111: HackerRank refuses a second invitation beside an expired one ("already
+    invited"), and a re-attempt of the expired test sent a fresh one: it failed, for good (a Retry
+    too), its words promising a retry would adopt the invitation. It re-opens the expired one now."""
+    _, (stage,) = vendor_test_stages(session, "hackerrank", "Data Engineer", deadline_days=5)
+    expired = session.get(AssessmentAttempt, enter_stage(session, stage))
+    assessments.send_assessment(session=session, attempt_id=expired.id, actor=SYSTEM)
+    session.refresh(expired)
+    sandbox.act(expired.vendor_attempt_id, "expire", vendor="hackerrank")
+    sync.sync_integration(session=session, integration_id=expired.integration_id)
+    session.refresh(expired)
+    assert expired.state == AttemptState.EXPIRED
+
+    outcome = attempt_actions.reattempt(session=session, attempt_id=expired.id, actor=SYSTEM)
+
+    assert outcome.sent, outcome.message
+    session.expire_all()
+    again = session.exec(
+        select(AssessmentAttempt).where(AssessmentAttempt.retakes_attempt_id == expired.id)
+    ).one()
+    assert again.state == AttemptState.SENT and again.expires_at > utcnow()
+    assert sandbox.stats("hackerrank")["invitations_created"] == 1
+
+
+def test_a_rejected_candidate_s_re_attempt_or_retry_is_refused_before_anything_is_made(
+    session, pipeline_with_assessment, sandbox
+):
+    """helper-111: the re-attempt made and committed "attempt 2 needs sending" before the send
+    refused the rejected candidate, and the first attempt's Re-attempt then read "Already re-taken
+    by another attempt"; a Retry readied the failed send, its reason wiped, before the same refusal."""
+    p = pipeline_with_assessment
+    expired = send_test(session, p.assessment, p.application)
+    sandbox.act(expired.vendor_attempt_id, "expire")
+    sync.sync_integration(session=session, integration_id=expired.integration_id)
+    rejected_by_a_recruiter(session, p.application.id)
+
+    with pytest.raises(UserError, match="was rejected; a rejected candidate is sent no test"):
+        attempt_actions.reattempt(session=session, attempt_id=expired.id, actor=SYSTEM)
+
+    session.expire_all()
+    assert [a.id for a in session.exec(select(AssessmentAttempt))] == [expired.id]
+
+
+def test_a_rejected_candidate_s_failed_send_is_not_readied_by_a_retry(
+    session, pipeline_with_assessment, sandbox
+):
+    p = pipeline_with_assessment
+    sandbox.faults(fail_next=[{"status": 503}])  # the send fails; a Retry would send it
+    failed = send_test(session, p.assessment, p.application)
+    assert failed.state == AttemptState.ERROR and failed.vendor_attempt_id is None
+    rejected_by_a_recruiter(session, p.application.id)
+
+    with pytest.raises(UserError, match="was rejected; a rejected candidate is sent no test"):
+        assessments.retry_assessment(session=session, attempt_id=failed.id, actor=SYSTEM)
+
+    session.expire_all()
+    kept = session.get(AssessmentAttempt, failed.id)
+    assert kept.state == AttemptState.ERROR and kept.error_reason == failed.error_reason
