@@ -594,24 +594,48 @@ def change_test(
 ) -> AssessmentAttempt:
     """Before sending, pick another test for this candidate than the stage's default.
 
+    Changed only while no send has claimed it: a colleague's Send at the same moment went out
+    with the first test while this wrote the second over it, which every later fetch, cancel or
+    extension then named to the vendor.
+
     Raises:
-        UserError: Already sent, or no test picked.
+        UserError: Already sent (or being sent), no test picked, or that test already open for them.
     """
     attempt = _attempt(session, attempt_id)
+    never_sent = "Only an assessment that was never sent can change its test."
     if attempt.state != AttemptState.READY_TO_SEND or attempt.send_tries:
-        raise UserError("Only an assessment that was never sent can change its test.")
+        raise UserError(never_sent)
     if not vendor_test_id:
         raise UserError("Pick the test to send.")
     get_integration(session, integration_id)
+    name = vendor_test_name or vendor_test_id
+    already = assessments._open_for_test(session, attempt.application_id, integration_id, vendor_test_id)
+    if already is not None and already.id != attempt.id:
+        raise UserError(f"{name} is already {STATE_LABELS[already.state].lower()} for this candidate.")
     before = attempt.vendor_test_name
-    attempt.integration_id, attempt.vendor_test_id = integration_id, vendor_test_id
-    attempt.vendor_test_name = vendor_test_name or vendor_test_id
-    session.add(attempt)
+    try:
+        changed = session.exec(
+            sa.update(AssessmentAttempt)
+            .where(
+                AssessmentAttempt.id == attempt.id,
+                AssessmentAttempt.state == AttemptState.READY_TO_SEND,
+                AssessmentAttempt.send_tries == 0,
+            )
+            .values(integration_id=integration_id, vendor_test_id=vendor_test_id, vendor_test_name=name)
+            .execution_options(synchronize_session=False)
+        )
+    except sa.exc.IntegrityError:  # a colleague opened that test for them a moment ago
+        session.rollback()
+        raise UserError(f"{name} was opened for this candidate a moment ago.") from None
+    if changed.rowcount != 1:  # a colleague's send claimed it since it was read
+        session.rollback()
+        raise UserError(f"{never_sent} A colleague sent {before} a moment ago.")
+    session.refresh(attempt)
     history.record(
         session,
         application_id=attempt.application_id,
         attempt=attempt,
-        summary=f"Test changed for this candidate: {before} -> {attempt.vendor_test_name}",
+        summary=f"Test changed for this candidate: {before} -> {name}",
         actor=actor,
     )
     session.commit()

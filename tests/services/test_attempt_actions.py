@@ -11,8 +11,10 @@ from dashboard.services.actors import SYSTEM
 from dashboard.services.errors import UserError
 from models import Application, ApplicationEvent, AssessmentAttempt, AttemptState, new_session, utcnow
 from tests.conftest import (
+    a_colleague_meanwhile,
     enter_stage,
     rejected_by_a_recruiter,
+    selects,
     send_test,
     sent_another_test,
     sent_with_a_reminder,
@@ -435,3 +437,67 @@ def test_a_rejected_candidate_s_failed_send_is_not_readied_by_a_retry(
     session.expire_all()
     kept = session.get(AssessmentAttempt, failed.id)
     assert kept.state == AttemptState.ERROR and kept.error_reason == failed.error_reason
+
+
+def test_a_test_changed_to_one_already_open_for_the_candidate_is_refused_in_words(
+    session, pipeline_with_assessment, sandbox
+):
+    """helper-111: Change test to a test the candidate already had open (a one-off sent) broke on
+    the database's one-open-attempt-per-test rule: "That did not go through", an error logged."""
+    p = pipeline_with_assessment
+    attempt_actions.send_one_off(
+        session=session,
+        application_id=p.application.id,
+        integration_id=p.integration.id,
+        vendor_test_id="104",
+        vendor_test_name="Go Services",
+        actor=SYSTEM,
+    )
+    attempt_id = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    ).attempt_id
+
+    with pytest.raises(UserError, match=r"^Go Services is already sent for this candidate\.$"):
+        attempt_actions.change_test(
+            session=session,
+            attempt_id=attempt_id,
+            integration_id=p.integration.id,
+            vendor_test_id="104",
+            vendor_test_name="Go Services",
+            actor=SYSTEM,
+        )
+
+
+def test_a_test_changed_as_a_colleague_sends_it_is_refused_not_written_over_the_sent_one(
+    session, pipeline_with_assessment, sandbox
+):
+    """helper-111: Change test read the attempt unsent, a colleague's Send then went out with the
+    stage's test, and the change wrote the other test over it: Assay named to the vendor, in every
+    later fetch, cancel or extension, a test the candidate was never sent."""
+    p = pipeline_with_assessment
+    attempt_id = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    ).attempt_id
+    stage_test = session.get(AssessmentAttempt, attempt_id).vendor_test_id
+    integration_id = p.integration.id
+    session.expunge_all()
+
+    def colleague_sends(own) -> None:
+        assert assessments.send_assessment(session=own, attempt_id=attempt_id, actor=SYSTEM).sent
+
+    with (
+        a_colleague_meanwhile(session, selects(AssessmentAttempt, attempt_id), colleague_sends),
+        pytest.raises(UserError, match=r"A colleague sent Backend Engineer \(Python\) a moment ago\.$"),
+    ):
+        attempt_actions.change_test(
+            session=session,
+            attempt_id=attempt_id,
+            integration_id=integration_id,
+            vendor_test_id="104",
+            vendor_test_name="Go Services",
+            actor=SYSTEM,
+        )
+
+    session.expire_all()
+    sent = session.get(AssessmentAttempt, attempt_id)
+    assert (sent.state, sent.vendor_test_id) == (AttemptState.SENT, stage_test)
