@@ -350,23 +350,27 @@ def open_attempt(
         stage=stage,
         stage_test=stage_test,
         actor=actor,
-        retakes=None if held else _finished_at_vendor(session, application.id, stage_test),
+        retakes=None
+        if held
+        else finished_at_vendor(
+            session, application.id, stage_test.integration_id, stage_test.vendor_test_id
+        ),
     )
     return attempt, None
 
 
-def _finished_at_vendor(
-    session: Session, application_id: int, stage_test: StageAssessment
+def finished_at_vendor(
+    session: Session, application_id: int, integration_id: int, vendor_test_id: str
 ) -> AssessmentAttempt | None:
-    """The candidate's newest attempt at the stage's test if they finished it: the stage's new one
-    re-takes it. A plain send of it again had a vendor whose invite is idempotent per email hand
-    back the finished invitation, whose old result then passed for the new stage's."""
+    """The candidate's newest attempt at the test if they finished it: a new one (a stage's, a
+    one-off, a changed test) re-takes it. A plain send of it again had a vendor whose invite is
+    idempotent per email hand back the finished invitation, whose old result then passed for new."""
     newest = session.exec(
         select(AssessmentAttempt)
         .where(
             AssessmentAttempt.application_id == application_id,
-            AssessmentAttempt.integration_id == stage_test.integration_id,
-            AssessmentAttempt.vendor_test_id == stage_test.vendor_test_id,
+            AssessmentAttempt.integration_id == integration_id,
+            AssessmentAttempt.vendor_test_id == vendor_test_id,
         )
         .order_by(AssessmentAttempt.id.desc())  # type: ignore[union-attr]
     ).first()

@@ -572,6 +572,7 @@ def send_one_off(
         vendor_test_id=vendor_test_id,
         vendor_test_name=vendor_test_name or vendor_test_id,
         actor=actor,
+        retakes=assessments.finished_at_vendor(session, application_id, integration_id, vendor_test_id),
     )
     session.commit()
     if attempt.state in OPEN_STATES and attempt.state != AttemptState.READY_TO_SEND:
@@ -613,6 +614,7 @@ def change_test(
     if already is not None and already.id != attempt.id:
         raise UserError(f"{name} is already {STATE_LABELS[already.state].lower()} for this candidate.")
     before = attempt.vendor_test_name
+    retaken = assessments.finished_at_vendor(session, attempt.application_id, integration_id, vendor_test_id)
     try:
         changed = session.exec(
             sa.update(AssessmentAttempt)
@@ -621,7 +623,12 @@ def change_test(
                 AssessmentAttempt.state == AttemptState.READY_TO_SEND,
                 AssessmentAttempt.send_tries == 0,
             )
-            .values(integration_id=integration_id, vendor_test_id=vendor_test_id, vendor_test_name=name)
+            .values(
+                integration_id=integration_id,
+                vendor_test_id=vendor_test_id,
+                vendor_test_name=name,
+                retakes_attempt_id=retaken.id if retaken else None,
+            )
             .execution_options(synchronize_session=False)
         )
     except sa.exc.IntegrityError:  # a colleague opened that test for them a moment ago

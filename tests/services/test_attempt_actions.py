@@ -13,6 +13,7 @@ from models import Application, ApplicationEvent, AssessmentAttempt, AttemptStat
 from tests.conftest import (
     a_colleague_meanwhile,
     enter_stage,
+    finished_in_stage,
     rejected_by_a_recruiter,
     selects,
     send_test,
@@ -501,3 +502,32 @@ def test_a_test_changed_as_a_colleague_sends_it_is_refused_not_written_over_the_
     session.expire_all()
     sent = session.get(AssessmentAttempt, attempt_id)
     assert (sent.state, sent.vendor_test_id) == (AttemptState.SENT, stage_test)
+
+
+def test_a_one_off_of_a_test_the_candidate_finished_is_a_re_take_not_the_old_result_again(session, sandbox):
+    """helper-111: iMocha's invite hands back the invitation an email already has; a one-off of a
+    test the candidate had finished in this application was told "sent", and the next sweep
+    brought the old score in as the new attempt's, a result no one took. It re-takes the finished
+    one now, as a stage's test does (``finished_at_vendor``)."""
+    integration, (stage,) = vendor_test_stages(session, "imocha", "Backend")
+    finished = finished_in_stage(session, sandbox, stage, "imocha")
+
+    outcome = attempt_actions.send_one_off(
+        session=session,
+        application_id=finished.application_id,
+        integration_id=integration.id,
+        vendor_test_id=finished.vendor_test_id,
+        vendor_test_name=finished.vendor_test_name,
+        actor=SYSTEM,
+    )
+    sync.sync_integration(session=session, integration_id=integration.id)
+
+    assert outcome.sent, outcome.message
+    session.expire_all()
+    again = session.exec(select(AssessmentAttempt).where(AssessmentAttempt.id != finished.id)).one()
+    assert (again.retakes_attempt_id, again.state, again.score_percent) == (
+        finished.id,
+        AttemptState.SENT,
+        None,
+    )
+    assert again.vendor_attempt_id != finished.vendor_attempt_id
