@@ -313,13 +313,25 @@ def cancel_assessment(*, session: Session, attempt_id: int, actor: Actor) -> Sen
     )
     if asked is None:
         return SendOutcome(True, "Cancelled (the vendor had cancelled it already).")
-    session.refresh(attempt)
-    if attempt.state == AttemptState.CANCELLED:  # a webhook got here first
-        return SendOutcome(True, "Cancelled.")
+    # The vendor's webhook of this very cancel may land first, or as this writes: one write, made
+    # only from where it stood, keeps one "cancelled" line; the fresh attempt is readied either way
+    # (before, a webhook first left the candidate nothing to be sent).
     before = attempt.state
-    attempt.state, attempt.updated_at = AttemptState.CANCELLED, utcnow()
-    session.add(attempt)
-    _record(session, attempt, "cancelled", actor, before)
+    cancelled = session.exec(
+        sa.update(AssessmentAttempt)
+        .where(
+            AssessmentAttempt.id == attempt.id,
+            AssessmentAttempt.state.in_([AttemptState.SENT, AttemptState.STARTED]),  # type: ignore[union-attr]
+        )
+        .values(state=AttemptState.CANCELLED, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(attempt)
+    if cancelled.rowcount == 1:
+        _record(session, attempt, "cancelled", actor, before)
+    elif attempt.state != AttemptState.CANCELLED:  # finished meanwhile, as the vendor's word said
+        session.commit()
+        return SendOutcome(False, f"Not cancelled: the assessment is {STATE_LABELS[attempt.state].lower()}.")
     session.flush()
     booked = _interviews_meeting_in(session, attempt)
     if session.get(Application, attempt.application_id).rejected_at is not None or booked == []:

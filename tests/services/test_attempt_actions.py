@@ -7,9 +7,18 @@ import pytest
 from sqlmodel import select
 
 from dashboard.services import assessments, attempt_actions, pipeline, plans, sync
-from dashboard.services.actors import SYSTEM
+from dashboard.services.actors import SYSTEM, WEBHOOK
 from dashboard.services.errors import UserError
-from models import Application, ApplicationEvent, AssessmentAttempt, AttemptState, new_session, utcnow
+from models import (
+    Application,
+    ApplicationEvent,
+    AssessmentAttempt,
+    AttemptState,
+    Integration,
+    new_session,
+    utcnow,
+)
+from providers.base import AttemptStatus, Progress
 from tests.conftest import (
     a_colleague_meanwhile,
     enter_stage,
@@ -531,3 +540,36 @@ def test_a_one_off_of_a_test_the_candidate_finished_is_a_re_take_not_the_old_res
         None,
     )
     assert again.vendor_attempt_id != finished.vendor_attempt_id
+
+
+def test_a_cancel_whose_vendor_webhook_lands_first_still_readies_a_fresh_attempt(
+    session, pipeline_with_assessment, sandbox
+):
+    """helper-111: the vendor's webhook of the cancel applied before Cancel read the attempt back
+    left it "Cancelled." with no fresh attempt readied: the candidate in the test stage with nothing
+    under Needs sending. Landing as Cancel wrote, it was written "cancelled" twice."""
+    p = pipeline_with_assessment
+    sent = send_test(session, p.assessment, p.application)
+    attempt_id, vendor_attempt_id, integration_id = sent.id, sent.vendor_attempt_id, p.integration.id
+    session.expunge_all()
+
+    def the_webhook(own) -> None:
+        status = AttemptStatus(vendor_attempt_id, Progress.CANCELLED, "cancelled")
+        assessments.apply_vendor_status(
+            session=own, integration_id=integration_id, status=status, actor=WEBHOOK
+        )
+
+    def the_connection_read(state) -> bool:  # the last read before the vendor is asked to cancel
+        return state.is_select and Integration in {d["entity"] for d in state.statement.column_descriptions}
+
+    with a_colleague_meanwhile(session, the_connection_read, the_webhook):
+        outcome = attempt_actions.cancel_assessment(session=session, attempt_id=attempt_id, actor=SYSTEM)
+
+    assert outcome.message == "Cancelled. A fresh attempt is ready to send (attempt 2)."
+    session.expire_all()
+    states = session.exec(select(AssessmentAttempt.state).order_by(AssessmentAttempt.id)).all()
+    assert states == [AttemptState.CANCELLED, AttemptState.READY_TO_SEND]
+    lines = session.exec(
+        select(ApplicationEvent.to_state).where(ApplicationEvent.attempt_id == attempt_id)
+    ).all()
+    assert lines.count(AttemptState.CANCELLED.value) == 1
