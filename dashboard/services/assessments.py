@@ -40,6 +40,7 @@ from models import (
     utcnow,
 )
 from models.lifecycle import FINISHED_STATES, OPEN_STATES, furthest
+from providers import registry
 from providers.base import AttemptStatus, Capability, Invitee, Progress, ProviderError, VendorRefused
 
 log = logging.getLogger(__name__)
@@ -806,6 +807,23 @@ def _refuse_silent_reuse(session: Session, attempt: AssessmentAttempt, candidate
         earlier_attempt.id,
         attempt.id,
     )
+
+
+def held_by_an_earlier_invitation(session: Session, attempt: AssessmentAttempt) -> str:
+    """Why a test waiting to be sent was refused on entry: the vendor, whose invite is
+    idempotent per email, would hand back another application's invitation (the words
+    ``send_assessment`` refused it with); "" for any other test."""
+    if attempt.retakes_attempt_id or attempt.live_interview or attempt.state != AttemptState.READY_TO_SEND:
+        return ""
+    integration = session.get(Integration, attempt.integration_id)
+    if integration is None or not registry.VENDORS[integration.vendor].provider.reuses_invitation_per_email:
+        return ""
+    application = session.get(Application, attempt.application_id)
+    try:
+        _refuse_silent_reuse(session, attempt, session.get(Candidate, application.candidate_id))
+    except EarlierAttemptExists as held:
+        return str(held)
+    return ""
 
 
 def _set_deadline(session: Session, attempt: AssessmentAttempt, provider) -> None:

@@ -110,40 +110,39 @@ def added_message(session: Session, application: Application, *, typed_name: str
             f"{candidate.name} added: {candidate.email} is already {candidate.name}'s address, "
             f"so the name typed ({typed}) was not used."
         )
-    return said + "".join(_first_tests(session, application))
+    return said + "".join(line for line, _not_sent in _first_tests(session, application))
 
 
 def tests_not_sent(session: Session, application: Application) -> int:
-    """How many tests the first stage sends on entry failed for ``application`` as it was added."""
-    return len(
-        session.exec(
-            select(AssessmentAttempt.id).where(
-                AssessmentAttempt.application_id == application.id,
-                AssessmentAttempt.state == AttemptState.ERROR,
-            )
-        ).all()
-    )
+    """How many tests the first stage sends on entry were not sent to ``application`` as it was
+    added: failed, or refused (``_first_tests``)."""
+    return sum(not_sent for _said, not_sent in _first_tests(session, application))
 
 
-def _first_tests(session: Session, application: Application) -> list[str]:
-    """How each test opened on entering the first stage stands (a sentence each, space first)."""
+def _first_tests(session: Session, application: Application) -> list[tuple[str, bool]]:
+    """How each test opened on entering the first stage stands (a sentence, space first), and
+    whether it is one the stage was to send and did not."""
     opened = session.exec(
         select(AssessmentAttempt)
         .where(AssessmentAttempt.application_id == application.id)
         .order_by(AssessmentAttempt.id)
     )
     stage = session.get(Stage, application.stage_id)
-    # Waiting in a stage that sends on entry: the send was refused (an invitation from another job,
-    # say), which the queue's Send asks about.
-    waiting = "not sent on entry: it waits in Needs sending" if stage.send_automatically else "needs sending"
     said = []
     for a in opened:
         if a.state == AttemptState.ERROR:
-            said.append(f" {a.vendor_test_name} not sent: {a.error_reason}")
+            said.append((f" {a.vendor_test_name} not sent: {a.error_reason}", True))
+        elif a.state == AttemptState.READY_TO_SEND and stage.send_automatically:
+            # The send was refused (the vendor would hand back another job's invitation): why, and
+            # what to do, as a move's refusal says it.
+            held = assessments.held_by_an_earlier_invitation(session, a)
+            said.append(
+                (f" {a.vendor_test_name} not sent on entry: {held or 'it waits in Needs sending.'}", True)
+            )
         elif a.state == AttemptState.READY_TO_SEND:
-            said.append(f" {a.vendor_test_name} {waiting}.")
+            said.append((f" {a.vendor_test_name} needs sending.", False))
         else:
-            said.append(f" {a.vendor_test_name} {assessments.STATE_LABELS[a.state].lower()}.")
+            said.append((f" {a.vendor_test_name} {assessments.STATE_LABELS[a.state].lower()}.", False))
     return said
 
 

@@ -459,3 +459,27 @@ def test_a_stage_is_not_deleted_into_one_whose_test_goes_through_a_disconnected_
         "CoderPad assessment",
         "Onsite",
     ]
+
+
+def test_a_candidate_added_whose_first_test_another_job_s_invitation_holds_is_told_why_it_was_not_sent(
+    session, sandbox
+):
+    """helper-110: Ada took iMocha's test for Backend; added to Platform, whose first stage sends
+    the same test on entry, the send was refused (iMocha would hand back her finished invitation)
+    and the recruiter read, in green, only "... not sent on entry: it waits in Needs sending", the
+    reason and the re-attempt advice lost. A move in the same case says both, as an error."""
+    _integration, (backend, platform) = vendor_test_stages(
+        session, "imocha", "Backend", "Platform", send_automatically=True
+    )
+    finished_in_stage(session, sandbox, backend, "imocha")
+    plans.move_stage(session=session, stage_id=platform.id, position=0)
+
+    added = pipeline.add_application(
+        session=session, job_id=platform.job_id, name="Ada", email="ada@example.com", actor=SYSTEM
+    )
+
+    said = pipeline.added_message(session, added, typed_name="Ada")
+    assert said.startswith("Ada added. ") and "not sent on entry: Ada already has " in said
+    assert "from the Backend application (assessment needs review, score 52%)" in said
+    assert said.endswith("send a re-attempt to give a fresh one.")
+    assert pipeline.tests_not_sent(session, added) == 1
