@@ -196,6 +196,8 @@ def create_attempt(
             return unconfirmed
         if existing := _open_for_test(session, application.id, integration_id, vendor_test_id):
             return existing
+    # Counted: the tries that reached, or may have reached, the candidate. One withdrawn before it
+    # was ever sent (its stage left) made the next "attempt 2" of a test they never got.
     earlier = session.exec(
         select(sa.func.count())
         .select_from(AssessmentAttempt)
@@ -203,6 +205,10 @@ def create_attempt(
             AssessmentAttempt.application_id == application.id,
             AssessmentAttempt.integration_id == integration_id,
             AssessmentAttempt.vendor_test_id == vendor_test_id,
+            sa.or_(
+                AssessmentAttempt.send_tries > 0,
+                AssessmentAttempt.vendor_attempt_id.is_not(None),  # type: ignore[union-attr]
+            ),
         )
     ).one()
     attempt = AssessmentAttempt(

@@ -474,10 +474,13 @@ class PlanState(TestPicker, ConnectionRepair, rx.State):
         if self.settings_stage_id == stage_id:
             self.settings_stage_id = 0
         try:
+            # Slow work: each card enters the chosen stage (a commit each, and a vendor's send each
+            # where it sends on entry); thousands of them take seconds.
             outcome = await in_session(
                 lambda s: pipeline.delete_stage(
                     session=s, stage_id=stage_id, move_to_stage_id=target, actor=acting_user()
-                )
+                ),
+                slow=True,
             )
         except UserError as err:
             await self._reload()

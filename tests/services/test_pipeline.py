@@ -483,3 +483,28 @@ def test_a_candidate_added_whose_first_test_another_job_s_invitation_holds_is_to
     assert "from the Backend application (assessment needs review, score 52%)" in said
     assert said.endswith("send a re-attempt to give a fresh one.")
     assert pipeline.tests_not_sent(session, added) == 1
+
+
+def test_a_test_withdrawn_before_it_was_sent_does_not_count_as_an_attempt(session, pipeline_with_assessment):
+    """helper-110: Ada entered a stage sending a test by click and left before it was sent; the
+    next stage's same test was "attempt 2" in her history and on the review page, of a test she
+    never got."""
+    p = pipeline_with_assessment
+    [test] = plans.tests_of(session, p.assessment.id)
+    second = plans.add_assessment_stage(
+        session=session,
+        job_id=p.job.id,
+        name="Second screen",
+        integration_id=p.integration.id,
+        vendor_test_id=test.vendor_test_id,
+        vendor_test_name=test.vendor_test_name,
+        after_stage_id=p.assessment.id,
+    )
+    for stage in (p.assessment, second):
+        moved = pipeline.move_application(
+            session=session, application_id=p.application.id, stage_id=stage.id, actor=SYSTEM
+        )
+
+    assert _attempt(session, moved.attempt_id).attempt_number == 1
+    needs_sending = select(ApplicationEvent.summary).where(ApplicationEvent.summary.endswith("needs sending"))
+    assert session.exec(needs_sending).all() == [f"{test.vendor_test_name}: assessment needs sending"] * 2
