@@ -38,6 +38,9 @@ def _item(item: NotificationView) -> rx.Component:
                 aria_label=rx.cond(item.unread, "Unread: " + item.message, item.message),
                 on_click=NotificationsState.open_notification(item.id),
                 weight=rx.cond(item.unread, "bold", "regular"),
+                # A failed send's message holds the vendor's address, with no place to break: it
+                # pushed the row, and the page, past a phone's edge (CI188).
+                overflow_wrap="anywhere",
             ),
             # Decided (or moved on) since: "needs review" is what happened then, not what waits now.
             # Under the message, not beside it: on a phone a badge beside it squeezed it to a word a line.
@@ -47,6 +50,7 @@ def _item(item: NotificationView) -> rx.Component:
             ),
             spacing="1",
             align="start",
+            min_width="0",
         ),
         rx.spacer(),
         rx.text(item.at, size="1", color_scheme="gray", white_space="nowrap", class_name="when"),
@@ -66,7 +70,8 @@ def _email(email: OutboxView) -> rx.Component:
         rx.table.cell(
             # Opened by click, Enter or Space (a hover tooltip was out of reach of the keyboard).
             rx.el.details(
-                rx.el.summary(email.subject, cursor="pointer"),
+                # A vendor's address in a failed send's subject has no place to break.
+                rx.el.summary(email.subject, cursor="pointer", overflow_wrap="anywhere"),
                 rx.text(
                     email.body, size="2", white_space="pre-wrap", overflow_wrap="anywhere", margin_top="4px"
                 ),

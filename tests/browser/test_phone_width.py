@@ -19,10 +19,19 @@ PHONE = {"width": 390, "height": 844}
 SIDEWAYS = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 
+# The innermost elements reaching past the window's right edge: what to mend when a page scrolls.
+PAST_THE_EDGE = """() => [...document.querySelectorAll('body *')]
+    .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+    .filter(e => ![...e.children].some(c => c.getBoundingClientRect().right > document.documentElement.clientWidth + 1))
+    .slice(0, 5).map(e => `${e.tagName.toLowerCase()}.${e.className}: ${(e.textContent || '').slice(0, 80)}`)"""
+
+
 def _fits(page, heading: str) -> None:
     expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
     page.wait_for_load_state("networkidle")
-    assert page.evaluate(SIDEWAYS) <= 0, f"{heading}: the page scrolls sideways on a phone"
+    assert page.evaluate(SIDEWAYS) <= 0, (
+        f"{heading}: the page scrolls sideways on a phone, past the edge: {page.evaluate(PAST_THE_EDGE)}"
+    )
     sign_out = page.get_by_role("button", name="Sign out").bounding_box()
     assert sign_out["x"] + sign_out["width"] <= PHONE["width"], "Sign out is past the window's edge"
 

@@ -252,8 +252,10 @@ class Rig:
             return assessments.send_assessment(session=session, attempt_id=attempt_id, actor=SYSTEM)
 
     def retry(self, attempt_id: int) -> assessments.SendOutcome:
-        """The recruiter's Retry on a failed send."""
-        with new_session() as session:
+        """The recruiter's Retry on a failed send, once the fault is cleared: it waits as long as
+        Assay's default vendor timeout, as ``sent`` does (CI188: a Retry after a 429, no fault
+        left, took longer than the short ``TIMEOUT`` on a machine running five test processes)."""
+        with new_session() as session, default_vendor_timeout():
             return assessments.retry_assessment(session=session, attempt_id=attempt_id, actor=SYSTEM)
 
     def sent(self) -> int:
