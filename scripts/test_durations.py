@@ -2,8 +2,8 @@
 
 ``scripts/test.sh`` deals every test into four shares for four pytest
 processes by these times (``tests/conftest.py``, ``_shard``); run this after a ``make test`` whose files changed much,
-and commit the file. A file it does not list is dealt by its size. Each file takes its time in
-this run (``latest``).
+and commit the file. A file it does not list is dealt by its size. Each file's time is the mean
+of this run's and the one it held (``blended``).
 
 Usage: ``python scripts/test_durations.py [report.xml ...]`` (by default the last run's,
 ``artifacts/*-junit.xml``)
@@ -34,20 +34,22 @@ def file_seconds(reports: list[str]) -> dict[str, float]:
     return {path: round(total, 1) for path, total in sorted(seconds.items())}
 
 
-def latest(measured: dict[str, float], kept: dict[str, float]) -> dict[str, float]:
-    """Each file's time in this run; one this run's reports leave out keeps its time while it exists
-    (helper-109: it was dropped, then dealt by its size).
+def blended(measured: dict[str, float], kept: dict[str, float]) -> dict[str, float]:
+    """Each file's time the mean of this run's and the one kept (a file new since counts as
+    measured; one this run's reports leave out keeps its time while it exists, helper-109).
 
-    Not the lower of this run's and the one kept, as before: a file's lowest time ever is one
-    when it ran with little beside it, and in a whole run the files that are not browser walks took
-    1.8 times their lowest (CI187: 2,000 s against 1,100), the walks 1.1 times; dealt by the
-    lowest, the shares ended 5 minutes apart. Dealt by one run's times, each file's own run-to-run
-    noise remains (a share's setup, tens of seconds, lands in whichever file needs it first).
+    A file's time moves from run to run with what runs beside it: test_webhook_inbox.py took 253 s
+    in CI187 and 126 s in CI188, test_seed_demo.py 130 s and 46 s. Dealt by one run's times, the
+    shares would have ended 2 to 5 minutes apart in the other run; by the mean of the two, at most
+    1.5 minutes apart in either. Not each file's lowest, as before: the files that are not browser
+    walks took 1.8 times their lowest in a whole run (CI187), the walks 1.1 times, and the shares
+    dealt by the lowest ended 5 minutes apart.
     """
     left_out = {
         path: seconds for path, seconds in kept.items() if path not in measured and (ROOT / path).is_file()
     }
-    return dict(sorted({**left_out, **measured}.items()))
+    mean = {path: round((seconds + kept.get(path, seconds)) / 2, 1) for path, seconds in measured.items()}
+    return dict(sorted({**left_out, **mean}.items()))
 
 
 if __name__ == "__main__":
@@ -56,6 +58,6 @@ if __name__ == "__main__":
         sys.exit("no junit reports: run make test first")
     durations = ROOT / "tests" / "durations.json"
     kept = json.loads(durations.read_text()) if durations.exists() else {}
-    times = latest(file_seconds(reports), kept)
+    times = blended(file_seconds(reports), kept)
     durations.write_text(json.dumps(times, indent=1) + "\n")
     print(f"files={len(times)} seconds={sum(times.values()):.0f}")
