@@ -12,7 +12,7 @@ import functools
 import inspect
 import json
 from collections.abc import Callable
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import reflex as rx
 
@@ -61,9 +61,21 @@ def _sign_in_for(url) -> str:
 
 def _page_asked_for(url) -> str:
     """Where to go once signed in: the page the sign-in was asked from, if it is a page of this
-    site (a path, never another site's address, however it is written), else the jobs page."""
+    site (a path, never another site's address, however it is written), else the jobs page.
+
+    No space or control character at all: a browser drops a tab or a line break from an address,
+    so "/<tab>/evil.example" passed the checks below as a path and led to evil.example (helper-113).
+    """
     back = url.query_parameters.get("next", "")
-    if back.startswith("/") and not back.startswith("//") and "\\" not in back:
+    if any(c.isspace() or not c.isprintable() for c in back):
+        return "/"
+    parts = urlsplit(back)
+    if (
+        back.startswith("/")
+        and not back.startswith("//")
+        and "\\" not in back
+        and not (parts.scheme or parts.netloc)
+    ):
         return back
     return "/"
 

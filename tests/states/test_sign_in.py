@@ -52,8 +52,18 @@ def test_the_jobs_page_needs_no_return_address(session, signed_in_as):
     assert _addresses(run_async(run_handler(auth, "guard_page"))) == "/sign-in"
 
 
+# A tab or a line break the browser drops from an address: "/<tab>/evil.example" is "//evil.example"
+# to it, another site (helper-113).
 @pytest.mark.parametrize(
-    "elsewhere", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "jobs"]
+    "elsewhere",
+    [
+        "https://evil.example/",
+        "//evil.example/x",
+        "/\\evil.example",
+        "jobs",
+        "/\t/evil.example/x",
+        "/\n/evil.example",
+    ],
 )
 def test_signing_in_never_leads_off_assay(session, signed_in_as, elsewhere):
     root, auth = _signed_out_at(session, signed_in_as, "http://localhost:3000/sign-in")
