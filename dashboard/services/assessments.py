@@ -681,6 +681,10 @@ def send_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendO
     if not found:  # an invitation made now: the vendor offers the test (one found says nothing of that)
         plan_connections.listed_again(session, attempt)
     session.commit()
+    if attempt.state == AttemptState.COMPLETED:
+        # The earlier try's invitation found taken and finished (its webhook lost): what a result
+        # sets off, as when a webhook or the sweep brings one. No sweep asks again of a finished test.
+        _after_completion(session, attempt)
     if session.exec(select(Application.rejected_at).where(Application.id == application.id)).one():
         return _rejected_meanwhile(session, attempt, application, candidate.name, actor)
     if found:

@@ -765,19 +765,26 @@ def send_feedback(session: Session, application_id: int, event: str) -> bool:
         "rejected": "we will not continue with your application this time.",
     }[event]
     taken = minutes(attempt.duration_seconds)
-    body = (job.feedback_template or DEFAULT_TEMPLATE).format_map(
-        _Blank(
-            name=candidate.name,
-            test=attempt.vendor_test_name,
-            job=job.title,
-            band=_band(attempt.score_percent),
-            # As the application and review pages say it ("29.0 min of 60 min"), not a second way.
-            time_taken=time_taken_label(taken, minutes(attempt.time_allowed_seconds)) or "? min",
-            # A template saved with "{minutes} minutes" (the earlier default): the pages' figure.
-            minutes=f"{taken:.1f}" if taken is not None else "?",
-            next_step=next_step,
-        )
+    values = _Blank(
+        name=candidate.name,
+        test=attempt.vendor_test_name,
+        job=job.title,
+        band=_band(attempt.score_percent),
+        # As the application and review pages say it ("29.0 min of 60 min"), not a second way.
+        time_taken=time_taken_label(taken, minutes(attempt.time_allowed_seconds)) or "? min",
+        # A template saved with "{minutes} minutes" (the earlier default): the pages' figure.
+        minutes=f"{taken:.1f}" if taken is not None else "?",
+        next_step=next_step,
     )
+    try:
+        body = (job.feedback_template or DEFAULT_TEMPLATE).format_map(values)
+    except (ValueError, IndexError, AttributeError, TypeError) as err:
+        # Saved before templates were checked: a stray brace raised here, after the result was
+        # stored, and the stage's rule and this email were lost for good (helper-112).
+        log.warning(
+            "job %s: its feedback template cannot be filled (%s); the default one is sent", job.id, err
+        )
+        body = DEFAULT_TEMPLATE.format_map(values)
     key = f"feedback:{event}:{application_id}:{attempt.id}"
     try:
         with session.begin_nested():
@@ -817,6 +824,13 @@ def set_feedback(*, session: Session, job_id: int, enabled: bool, template: str)
         raise NotFound("That job does not exist.")
     if len(template) > 4000:
         raise UserError("The template is at most 4000 characters.")
+    try:
+        template.format_map(_Blank())
+    except (ValueError, IndexError, AttributeError, TypeError):
+        raise UserError(
+            "The template's braces do not pair up: each value is written in braces, as {name}, "
+            "and a brace meant as itself is written twice, {{ or }}."
+        ) from None
     job.candidate_feedback, job.feedback_template = enabled, template.strip()
     session.add(job)
     session.commit()

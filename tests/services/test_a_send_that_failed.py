@@ -7,11 +7,11 @@ import time
 import pytest
 from sqlmodel import select
 
-from dashboard.services import assessments, attempt_actions, pipeline, plans, queue_view
+from dashboard.services import assessments, attempt_actions, pipeline, plans, queue_view, review
 from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import provider_for
 from dashboard.settings import get_settings
-from models import AssessmentAttempt, AttemptState, Integration, utcnow
+from models import Application, AssessmentAttempt, AttemptState, Integration, utcnow
 from providers.base import Progress
 from tests.conftest import enter_stage, finished_in_stage, vendor_test_stages
 
@@ -194,3 +194,24 @@ def test_a_re_attempt_retried_after_a_timeout_re_opens_the_test_once(session, sa
     assert sandbox.stats(vendor)["invitations_created"] == made + 1
     session.refresh(retake)
     assert retake.state == AttemptState.SENT and retake.vendor_attempt_id
+
+
+def test_a_retry_finding_the_test_already_finished_sets_off_what_a_result_does(
+    session, sandbox, pipeline_with_assessment, monkeypatch
+):
+    """helper-112: a send timed out after the vendor made the invitation; Ada took and finished the
+    test, its webhook lost; the Retry found it finished and stored the result, but the stage's rule
+    never ran (nor the feedback email), and nothing asks again of a finished test."""
+    p = pipeline_with_assessment
+    review.set_rule(session=session, stage_id=p.assessment.id, advance_at=0, counting="latest", actor=SYSTEM)
+    failed = _timed_out(session, sandbox, p, monkeypatch)
+    hidden = _hidden(session, failed)
+    sandbox.start(hidden.vendor_attempt_id)
+    sandbox.submit(hidden.vendor_attempt_id)
+
+    outcome = assessments.retry_assessment(session=session, attempt_id=failed.id, actor=SYSTEM)
+
+    assert outcome.sent, outcome.message
+    session.expire_all()
+    assert session.get(AssessmentAttempt, failed.id).state == AttemptState.REVIEWED  # decided by the rule
+    assert session.get(Application, p.application.id).stage_id == p.onsite.id

@@ -20,6 +20,7 @@ from models import (
     AssessmentAttempt,
     AttemptState,
     Candidate,
+    Job,
     OutboxMessage,
     new_session,
 )
@@ -583,3 +584,31 @@ def test_a_name_that_reads_as_a_formula_is_exported_as_text(session, pipeline_wi
 
     assert row["candidate"] == '\'=HYPERLINK("http://evil.example","Ada")'
     assert row["test"] == attempt.vendor_test_name  # a plain name is left as it is
+
+
+def test_a_feedback_template_whose_braces_do_not_pair_up_is_refused(session, pipeline_with_assessment):
+    p = pipeline_with_assessment
+    with pytest.raises(UserError, match=r"^The template's braces do not pair up"):
+        review.set_feedback(session=session, job_id=p.job.id, enabled=True, template="Hi {name}, thanks :-}")
+
+
+def test_a_template_that_cannot_be_filled_loses_neither_the_rule_nor_the_email(
+    session, pipeline_with_assessment, sandbox, caplog
+):
+    """helper-112: a stray brace in a template (saved before templates were checked) raised as
+    the result came in, after it was stored: the stage's rule never advanced the candidate and
+    the email was never written, and nothing would try either again."""
+    p = pipeline_with_assessment
+    review.set_rule(session=session, stage_id=p.assessment.id, advance_at=0, counting="latest", actor=ALICE)
+    job = session.get(Job, p.job.id)
+    job.candidate_feedback, job.feedback_template = True, "Hi {name}, thanks :-}"
+    session.add(job)
+    session.commit()
+
+    scored(session, p, send_test(session, p.assessment, p.application), 70.0)
+
+    session.expire_all()
+    assert session.get(Application, p.application.id).stage_id == p.onsite.id
+    bodies = session.exec(select(OutboxMessage.body)).all()
+    assert bodies and all(b.startswith("Hello Ada Lovelace,") for b in bodies)
+    assert "its feedback template cannot be filled" in caplog.text
