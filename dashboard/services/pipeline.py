@@ -224,12 +224,7 @@ def move_application(
     try:
         # Read shared-locked (PostgreSQL): a deletion of the stage under way is waited for, then
         # refused here, not raced into a card left in a deleted stage (``plans.delete_stage``).
-        stage = session.exec(
-            select(Stage)
-            .where(Stage.id == stage_id)
-            .with_for_update(read=True)
-            .execution_options(populate_existing=True)
-        ).first()
+        stage = _entered(session, stage_id)
         if stage is None or stage.job_id != application.job_id:
             raise UserError("That stage is not part of this job's interview plan.")
         if stage.id == application.stage_id:
@@ -257,6 +252,17 @@ def move_application(
     )
     left = f" Withdrew {counted(withdrawn, 'unsent assessment')} of {before.name}." if withdrawn else ""
     return _enter(session, application, stage, tests, actor, f"Moved to {stage.name}", left)
+
+
+def _entered(session: Session, stage_id: int) -> Stage | None:
+    """The stage a card enters, read shared-locked (PostgreSQL): a plan edit or deletion under way
+    is waited for (``plans._hold_plan``); None once it is gone."""
+    return session.exec(
+        select(Stage)
+        .where(Stage.id == stage_id)
+        .with_for_update(read=True)
+        .execution_options(populate_existing=True)
+    ).first()
 
 
 def _refuse_moved_meanwhile(session: Session, application: Application, stage: Stage) -> None:
@@ -374,7 +380,19 @@ def delete_stage(
         return MoveOutcome("Stage deleted.")
     count = len(moved)
     left = f" Withdrew {counted(withdrawn, 'unsent assessment')} of {stage_name}." if withdrawn else ""
-    outcomes = [_enter(session, application, target, tests, actor, "") for application in moved]
+    outcomes = []
+    for application in moved:
+        # The chosen stage and its tests as they are now, held as a move holds them (a colleague's
+        # removal of its test meanwhile is waited for, not met as a test gone under the card).
+        target = _entered(session, move_to_stage_id)
+        if target is None:
+            break
+        tests = plans.tests_of(session, target.id) if target.kind == StageKind.ASSESSMENT else []
+        outcomes.append(_enter(session, application, target, tests, actor, ""))
+    if target is None:  # a colleague deleted it too, a moment after the cards arrived
+        return MoveOutcome(
+            f"Stage deleted. {counted(count, 'application')} moved; that stage was deleted since."
+        )
     carried = sum(o.carried for o in outcomes)
     # A carried invitation is not sent again, nor is a test sent to a rejected candidate.
     opened = sum(len(o.attempt_ids) - o.carried for o in outcomes if not o.rejected)

@@ -61,6 +61,41 @@ def get_stage(session: Session, stage_id: int) -> Stage:
     return stage
 
 
+def _hold_plan(session: Session, job_id: int) -> None:
+    """Hold the job's plan for an edit before anything of it is read: its stages locked (on
+    PostgreSQL, in one order, by id) and written (a write that changes nothing: SQLite's lock).
+
+    Two colleagues' edits of one plan at once (two workers) then go one after the other, each
+    reading the plan the other left: read before, two moves wrote their positions over each
+    other's (B 0, C 0, A 1: which stage is next was anyone's guess), and a test added as a
+    colleague removed the stage's only one was saved under a stage turned regular, sending
+    nothing (helper-113). The stages before the job (its revision), as a move takes them.
+    What the session read before is read again.
+    """
+    session.exec(select(Stage.id).where(Stage.job_id == job_id).order_by(Stage.id).with_for_update())
+    session.exec(
+        sa.update(Stage)
+        .where(Stage.job_id == job_id)
+        .values(position=Stage.position)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire_all()
+
+
+def _held_stage(session: Session, stage_id: int) -> Stage:
+    """The stage, its plan held for an edit (``_hold_plan``), read as it is now.
+
+    Raises:
+        NotFound: The stage is gone (a colleague deleted it a moment ago).
+    """
+    _hold_plan(session, get_stage(session, stage_id).job_id)
+    stage = session.exec(select(Stage).where(Stage.id == stage_id)).first()
+    if stage is None:
+        session.rollback()
+        raise NotFound("That stage no longer exists: a colleague deleted it a moment ago.")
+    return stage
+
+
 def _name(name: str) -> str:
     cleaned = name.strip()
     if not cleaned:
@@ -157,6 +192,7 @@ def add_stage(
     """
     if session.get(Job, job_id) is None:
         raise NotFound("That job no longer exists.")
+    _hold_plan(session, job_id)
     stages = stages_of(session, job_id)
     position = len(stages)
     if after_stage_id is not None:
@@ -181,9 +217,9 @@ def add_stage_test(
     Raises:
         UserError: No test picked, the connection is gone, or the stage already sends it.
     """
-    stage = get_stage(session, stage_id)
     if not vendor_test_id:
         raise UserError("Pick the test this stage sends.")
+    stage = _held_stage(session, stage_id)
     get_integration(session, integration_id)
     existing = tests_of(session, stage_id)
     if any(t.integration_id == integration_id and t.vendor_test_id == vendor_test_id for t in existing):
@@ -261,7 +297,11 @@ def remove_stage_test(*, session: Session, stage_test_id: int) -> None:
     test = session.get(StageAssessment, stage_test_id)
     if test is None:
         raise NotFound("That test is no longer part of the stage.")
-    stage = get_stage(session, test.stage_id)
+    stage = _held_stage(session, test.stage_id)
+    test = session.get(StageAssessment, stage_test_id)
+    if test is None:  # a colleague removed it a moment ago
+        session.rollback()
+        raise NotFound("That test is no longer part of the stage.")
     session.exec(
         sa.update(AssessmentAttempt)
         .where(AssessmentAttempt.stage_assessment_id == test.id)
@@ -355,8 +395,8 @@ def configure_stage(
         UserError: A deadline in the past or too far out, or a reminder without a deadline or after it;
             a deadline (or reminder) that no vendor of the stage's tests takes, with the vendor's reason.
     """
-    stage = get_stage(session, stage_id)
     _check_deadline(deadline_days)
+    stage = _held_stage(session, stage_id)
     if deadline_days is not None and (cannot := _no_test_can(session, stage_id, Capability.DEADLINE)):
         raise UserError(f"{cannot} Leave the deadline empty for this stage.")
     if reminder_hours is not None:
@@ -400,7 +440,7 @@ def rename_stage(*, session: Session, stage_id: int, name: str) -> Stage:
     Raises:
         UserError: No name, too long, or another stage of the plan has it.
     """
-    stage = get_stage(session, stage_id)
+    stage = _held_stage(session, stage_id)
     stage.name = _unique_name(session, stage.job_id, name, stage_id)
     session.add(stage)
     history.bump_job(session, stage.job_id)
@@ -410,7 +450,7 @@ def rename_stage(*, session: Session, stage_id: int, name: str) -> Stage:
 
 def move_stage(*, session: Session, stage_id: int, position: int) -> list[Stage]:
     """Put a stage at ``position`` (0 is first) in its plan; returns the new order."""
-    stage = get_stage(session, stage_id)
+    stage = _held_stage(session, stage_id)
     stages = [s for s in stages_of(session, stage.job_id) if s.id != stage.id]
     stages.insert(max(0, min(position, len(stages))), stage)
     _renumber(session, stages)
@@ -437,20 +477,17 @@ def delete_stage(
     """Delete a stage, moving its applications to ``move_to_stage_id`` first; returns those moved.
     ``leaving(application, stage)`` runs for each as it leaves, in this transaction.
 
-    The stage's own row is written first (a write that changes nothing) and its applications read
-    locked: a colleague's move into or out of it is done before the delete reads who is in it, or
-    waits and is refused after (the stage is gone), never half seen.
+    The plan is held (``_hold_plan``) and the stage's applications read locked after it: a
+    colleague's move into or out of it is done before the delete reads who is in it, or waits
+    and is refused after (the stage is gone), never half seen.
 
     Raises:
         UserError: The last stage of a plan, or applications with nowhere to go.
     """
-    stage = get_stage(session, stage_id)
-    session.exec(
-        sa.update(Stage)
-        .where(Stage.id == stage_id)
-        .values(position=Stage.position)
-        .execution_options(synchronize_session=False)
-    )
+    # The cards in it before the plan: a colleague's move of one out of it (the card, then its
+    # new stage) is done, or waits, first; the other order could deadlock with it on PostgreSQL.
+    session.exec(select(Application.id).where(Application.stage_id == stage_id).with_for_update())
+    stage = _held_stage(session, stage_id)
     stages = stages_of(session, stage.job_id)
     if len(stages) == 1:
         session.rollback()

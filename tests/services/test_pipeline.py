@@ -411,13 +411,16 @@ def test_deleting_a_stage_withdraws_its_tests_not_yet_sent(session, pipeline_wit
     assert _attempt(session, attempt_id).state == AttemptState.CANCELLED
 
 
-def test_a_card_moved_into_a_stage_as_it_is_deleted_is_refused_not_left_without_its_test(
-    session, pipeline_with_assessment
+@pytest.mark.parametrize("colleague_after", ["the cards read", "the plan held"])
+def test_a_card_moved_into_a_stage_as_it_is_deleted_gets_its_test_or_is_refused(
+    session, pipeline_with_assessment, colleague_after
 ):
     """helper-110: a colleague moving Ada into Applied just as Applied was deleted into the test
     stage: the delete read who was in Applied before her move, then moved her with the rest, and
     entered only those it had read: Ada in the test stage with no test opened, nothing queued (or,
-    a moment later, a foreign-key error for the page). The delete now holds the stage first."""
+    a moment later, a foreign-key error for the page). The delete now holds the plan before it
+    reads who is in the stage: a move done before is moved on with the rest, its test opened; one
+    after waits, and is refused (the stage is gone)."""
     p = pipeline_with_assessment
     ada, applied, assessment, onsite = p.application.id, p.applied.id, p.assessment.id, p.onsite.id
     pipeline.move_application(session=session, application_id=ada, stage_id=onsite, actor=SYSTEM)
@@ -430,13 +433,22 @@ def test_a_card_moved_into_a_stage_as_it_is_deleted_is_refused_not_left_without_
         except UserError as err:
             told.append(str(err))
 
-    with a_colleague_meanwhile(session, selects(Application, applied), colleague_moves_ada_into_applied):
+    def looks(state) -> bool:
+        if colleague_after == "the cards read":  # the first read of who is in Applied
+            return selects(Application, applied)(state)
+        return not state.is_select and str(state.statement).startswith("UPDATE stage")
+
+    with a_colleague_meanwhile(session, looks, colleague_moves_ada_into_applied):
         pipeline.delete_stage(session=session, stage_id=applied, move_to_stage_id=assessment, actor=SYSTEM)
 
     session.expire_all()
-    assert told == ["That stage is not part of this job's interview plan."]
-    assert session.get(Application, ada).stage_id == onsite
-    assert session.exec(select(AssessmentAttempt)).all() == []
+    attempts = session.exec(select(AssessmentAttempt)).all()
+    if colleague_after == "the cards read":
+        assert told == [] and session.get(Application, ada).stage_id == assessment
+        assert [(a.application_id, a.state) for a in attempts] == [(ada, AttemptState.READY_TO_SEND)]
+    else:
+        assert told == ["That stage is not part of this job's interview plan."]
+        assert session.get(Application, ada).stage_id == onsite and attempts == []
 
 
 def test_a_stage_is_not_deleted_into_one_whose_test_goes_through_a_disconnected_connection(

@@ -17,7 +17,7 @@ from models import (
     Stage,
     StageKind,
 )
-from tests.conftest import sent_another_test, vendor_test_stages
+from tests.conftest import a_colleague_meanwhile, selects, sent_another_test, vendor_test_stages
 
 
 def test_a_new_job_moves_the_revision_open_job_lists_watch(session):
@@ -366,3 +366,56 @@ def test_every_plan_edit_moves_the_revision_open_plan_pages_watch(session, pipel
     _plan_edits(p)[edit](session)
 
     assert pipeline.job_revisions(session, [p.job.id]) > before
+
+
+def _reads(entity):
+    """For ``a_colleague_meanwhile``: the first SELECT of ``entity``'s rows or columns."""
+    return lambda state: (
+        state.is_select and entity in {d["entity"] for d in state.statement.column_descriptions}
+    )
+
+
+def test_two_colleagues_reordering_one_plan_at_once_leave_every_stage_its_own_place(session):
+    """helper-113: each move read the plan, then wrote the places that changed in its own reading:
+    C moved to the top while a colleague moved A to the end left B 0, C 0, A 1, and which stage
+    comes next (an advance, the board's order) anyone's guess. A plan edit now holds the plan first."""
+    job = plans.create_job(session=session, title="Backend Engineer", stage_names=["A", "B", "C"])
+    a, _b, c = (s.id for s in plans.stages_of(session, job.id))
+    session.expunge_all()
+
+    def colleague_moves_a_to_the_end(own) -> None:
+        plans.move_stage(session=own, stage_id=a, position=2)
+
+    with a_colleague_meanwhile(session, selects(Stage, job.id), colleague_moves_a_to_the_end):
+        plans.move_stage(session=session, stage_id=c, position=0)
+
+    session.expire_all()
+    assert [s.name for s in plans.stages_of(session, job.id)] == ["C", "B", "A"]
+    assert sorted(s.position for s in plans.stages_of(session, job.id)) == [0, 1, 2]
+
+
+def test_a_test_added_as_a_colleague_removes_the_stage_s_only_one_leaves_an_assessment_stage(
+    session, pipeline_with_assessment
+):
+    """helper-113: the stage was read an assessment stage; the colleague's removal of its only
+    test turned it regular; the test added was saved under the regular stage, which sends nothing."""
+    p = pipeline_with_assessment
+    [only] = plans.tests_of(session, p.assessment.id)
+    stage_id, integration_id = p.assessment.id, p.integration.id
+    session.expunge_all()
+
+    def colleague_removes_the_only_test(own) -> None:
+        plans.remove_stage_test(session=own, stage_test_id=only.id)
+
+    with a_colleague_meanwhile(session, _reads(Stage), colleague_removes_the_only_test):
+        plans.add_stage_test(
+            session=session,
+            stage_id=stage_id,
+            integration_id=integration_id,
+            vendor_test_id="104",
+            vendor_test_name="Go Services",
+        )
+
+    session.expire_all()
+    assert session.get(Stage, stage_id).kind == StageKind.ASSESSMENT
+    assert [t.vendor_test_name for t in plans.tests_of(session, stage_id)] == ["Go Services"]
