@@ -72,7 +72,11 @@ def _hold_plan(session: Session, job_id: int) -> None:
     nothing (helper-113). The stages before the job (its revision), as a move takes them.
     What the session read before is read again.
     """
-    session.exec(select(Stage.id).where(Stage.job_id == job_id).order_by(Stage.id).with_for_update())
+    # FOR NO KEY UPDATE: a move's read of its stage (FOR SHARE) waits; a row merely naming a stage
+    # (an attempt opened, a card's stage set: a key share) does not.
+    session.exec(
+        select(Stage.id).where(Stage.job_id == job_id).order_by(Stage.id).with_for_update(key_share=True)
+    )
     session.exec(
         sa.update(Stage)
         .where(Stage.job_id == job_id)
