@@ -23,7 +23,7 @@ from dashboard.services.integrations import provider_for, record_vendor_error
 from dashboard.services.read_ahead import read_ahead
 from dashboard.services.wording import counted
 from models import AssessmentAttempt, AttemptState, Integration, utcnow
-from providers.base import AttemptStatus, Capability, Progress, ProviderError, until_all_seen
+from providers.base import AttemptStatus, Capability, Progress, ProviderError, VendorFailure, until_all_seen
 
 log = logging.getLogger(__name__)
 
@@ -91,17 +91,20 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
                     needs_report.append(status.vendor_attempt_id)  # applied with its score, never without
                 else:
                     proof.saw(status, by_vendor_id[status.vendor_attempt_id], apply(status))
+        failed_in_a_row = 0
         for vendor_id in _to_fetch(provider, needs_report, seen, by_vendor_id):
             try:
                 apply(provider.fetch(vendor_id, test_id=by_vendor_id[vendor_id].vendor_test_id))
                 seen.add(vendor_id)
+                failed_in_a_row = 0
             except ProviderError as err:
-                if err.retryable or err.whole_connection:
+                failed_in_a_row += 1
+                if err.whole_connection or (err.retryable and not _about_this_one(err, failed_in_a_row)):
                     raise  # not about this attempt: asking about the next would fail the same way
                 if deleted_at_vendor.is_not_found(provider, err):
                     not_found.append(by_vendor_id[vendor_id])
                 else:
-                    refused.append(f"{vendor_id}: {err}")  # refused for good: it must not hold back the rest
+                    refused.append(f"{vendor_id}: {err}")  # it must not hold back the rest
     except ProviderError as err:
         # What was applied before the failure stands: it is the vendor's own word.
         record_vendor_error(session=session, integration=integration, message=str(err))
@@ -170,6 +173,14 @@ def listing_for(
 # tells all omits few (a page shifting under the read, a lagging index, a deletion).
 MAX_FETCHES_PER_SWEEP = 200
 MAX_LOOKUPS_PER_SWEEP = 20
+
+
+def _about_this_one(err: ProviderError, failed_in_a_row: int) -> bool:
+    """Whether a retryable failure to read one attempt is about that attempt alone: a 5xx (its
+    tries spent) after the attempt before it was read (helper-112: one iMocha report answering
+    500 for weeks held back every report behind it, sweep after sweep, in the same order). Not a
+    rate limit or no answer at all, nor a second 5xx in a row: the vendor, not the attempt."""
+    return isinstance(err, VendorFailure) and failed_in_a_row == 1
 
 
 def _lacks_result(provider, status: AttemptStatus) -> bool:

@@ -270,3 +270,21 @@ def test_after_a_key_change_only_an_older_listed_attempt_proves_the_older_ones_d
         AttemptState.SENT
     ] * 2
     assert "check that the key and region" in session.get(Integration, p.integration.id).last_error
+
+
+def test_one_report_the_vendor_keeps_failing_to_give_does_not_hold_back_the_rest(
+    session, sandbox, imocha_sent
+):
+    """helper-112: one finished invitation whose report answered 500 (its tries spent) ended the
+    sweep as if the vendor were down: the other three reports were never asked for, and the next
+    sweep asked in the same order, met the same 500 first, and so on for as long as it lasted.
+    Two such answers in a row still end it (the vendor, not the attempt)."""
+    sandbox.faults(vendor="imocha", fail_next=[{"delay_ms": 0}] + [{"status": 500}] * 3)  # the listing, then
+
+    report = sync.sync_integration(session=session, integration_id=imocha_sent.id)
+
+    session.expire_all()
+    states = [a.state for a in session.exec(select(AssessmentAttempt).order_by(AssessmentAttempt.id))]
+    assert sorted(states) == [AttemptState.COMPLETED] * 3 + [AttemptState.SENT]
+    assert report.corrected == 3
+    assert "1 attempt could not be read at the vendor" in session.get(Integration, imocha_sent.id).last_error
