@@ -252,6 +252,8 @@ class StageTestRemoval:
     only_test: bool  # the stage becomes a regular stage, sending nothing
     with_candidates: int  # sent and not finished: the candidates keep their links
     not_sent: int  # opened, waiting in the queue's Needs sending: they stay there
+    # The stage's deadline or reminder, which no test left takes: it goes with the test (a sentence).
+    drops: str = ""
 
 
 def removal_of(session: Session, stage_test_id: int) -> StageTestRemoval:
@@ -278,7 +280,25 @@ def removal_of(session: Session, stage_test_id: int) -> StageTestRemoval:
         only_test=len(tests_of(session, stage.id)) == 1,
         with_candidates=counts.get(AttemptState.SENT, 0) + counts.get(AttemptState.STARTED, 0),
         not_sent=counts.get(AttemptState.READY_TO_SEND, 0),
+        drops=_dropped_with(session, stage, test.id)[1],
     )
+
+
+def _dropped_with(session: Session, stage: Stage, stage_test_id: int) -> tuple[str, str]:
+    """What of the stage's settings goes when the test goes, and the sentence saying so: its
+    deadline (with its reminder), or its reminder, that no test left takes ("", "" if nothing).
+    Kept, it read "Deadline: 5 days" over a stage applying none, and the settings, saved
+    unchanged, were refused (helper-113)."""
+    only = len(tests_of(session, stage.id)) == 1
+    if stage.deadline_days is not None and (
+        only or _no_test_can(session, stage.id, Capability.DEADLINE, but=stage_test_id)
+    ):
+        return "deadline", f"Its {stage.deadline_days}-day deadline goes with it: no test left takes one."
+    if stage.reminder_hours is not None and (
+        only or _no_test_can(session, stage.id, Capability.RESEND, but=stage_test_id)
+    ):
+        return "reminder", "Its reminder goes with it: no test left can be sent again."
+    return "", ""
 
 
 def waiting_to_send(session: Session, stage_id: int) -> int:
@@ -297,7 +317,8 @@ def waiting_to_send(session: Session, stage_id: int) -> int:
 
 
 def remove_stage_test(*, session: Session, stage_test_id: int) -> None:
-    """Stop sending a test in a stage; attempts already sent stay as they are."""
+    """Stop sending a test in a stage; attempts already sent stay as they are. A deadline or
+    reminder no test left takes goes with it (``removal_of`` says so first)."""
     test = session.get(StageAssessment, stage_test_id)
     if test is None:
         raise NotFound("That test is no longer part of the stage.")
@@ -306,11 +327,17 @@ def remove_stage_test(*, session: Session, stage_test_id: int) -> None:
     if test is None:  # a colleague removed it a moment ago
         session.rollback()
         raise NotFound("That test is no longer part of the stage.")
+    dropped, _said = _dropped_with(session, stage, test.id)
     session.exec(
         sa.update(AssessmentAttempt)
         .where(AssessmentAttempt.stage_assessment_id == test.id)
         .values(stage_assessment_id=None)
     )
+    if dropped == "deadline":
+        stage.deadline_days = None
+    if dropped:
+        stage.reminder_hours = None  # a reminder counts back from the deadline
+    session.add(stage)
     session.delete(test)
     session.flush()
     if not tests_of(session, stage.id):
@@ -367,13 +394,16 @@ def _check_deadline(deadline_days: int | None) -> None:
         raise UserError(f"A deadline is at most {MAX_DEADLINE_DAYS} days.")
 
 
-def _no_test_can(session: Session, stage_id: int, capability: Capability) -> str:
-    """The vendors' reasons when none of the stage's tests can be sent with ``capability``; "" if one can.
+def _no_test_can(session: Session, stage_id: int, capability: Capability, but: int | None = None) -> str:
+    """The vendors' reasons when none of the stage's tests (``but`` the one about to be removed)
+    can be sent with ``capability``; "" if one can, or if none is left.
 
     A deadline or reminder no vendor of the stage takes was saved and silently never applied.
     """
     reasons = []
     for test in tests_of(session, stage_id):
+        if test.id == but:
+            continue
         integration = session.get(Integration, test.integration_id)
         spec = registry.VENDORS.get(integration.vendor) if integration else None
         if spec is None:

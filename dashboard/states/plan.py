@@ -61,6 +61,7 @@ class PlanState(TestPicker, ConnectionRepair, rx.State):
     remove_test_name: str = ""
     remove_test_stage: str = ""
     remove_test_text: str = ""
+    _remove_test_drops: str = ""  # the deadline or reminder going with it, for the toast
     # Delete dialog
     delete_stage_id: int = 0
     delete_stage_name: str = ""
@@ -352,7 +353,7 @@ class PlanState(TestPicker, ConnectionRepair, rx.State):
             return rx.toast.error(str(err))
         self.remove_test_id = self.remove_test_asked = stage_test_id
         self.remove_test_name, self.remove_test_stage = removal.test_name, removal.stage_name
-        self.remove_test_text = _removal_text(removal)
+        self.remove_test_text, self._remove_test_drops = _removal_text(removal), removal.drops
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
@@ -368,7 +369,7 @@ class PlanState(TestPicker, ConnectionRepair, rx.State):
         self.remove_test_id = 0
         return await self._change(
             lambda s: plans.remove_stage_test(session=s, stage_test_id=stage_test_id),
-            f"{self.remove_test_name} removed from {self.remove_test_stage}.",
+            f"{self.remove_test_name} removed from {self.remove_test_stage}. {self._remove_test_drops}".strip(),
         )
 
     @rx.event
@@ -531,4 +532,6 @@ def _removal_text(removal: plans.StageTestRemoval) -> str:
         words.append(
             f"It is {stage}'s only test: the stage becomes a regular stage, with no assessment to send."
         )
+    if removal.drops:
+        words.append(removal.drops)
     return " ".join(words)

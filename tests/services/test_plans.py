@@ -6,6 +6,7 @@ from sqlmodel import select
 from dashboard.services import assessments, notify, pipeline, plans, sync
 from dashboard.services.actors import SYSTEM
 from dashboard.services.errors import SameTitle, UserError
+from dashboard.services.integrations import list_vendor_tests
 from models import (
     Application,
     AssessmentAttempt,
@@ -419,3 +420,31 @@ def test_a_test_added_as_a_colleague_removes_the_stage_s_only_one_leaves_an_asse
     session.expire_all()
     assert session.get(Stage, stage_id).kind == StageKind.ASSESSMENT
     assert [t.vendor_test_name for t in plans.tests_of(session, stage_id)] == ["Go Services"]
+
+
+def test_a_deadline_no_test_left_takes_goes_with_the_test_removed_and_the_question_says_so(
+    session, sandbox, screen
+):
+    """helper-113: iMocha's test (it takes a deadline) removed from a stage, CoderPad Screen's left
+    (it takes none): the plan still read "Deadline: 5 days" over a stage applying none, and saving
+    its settings unchanged was refused."""
+    _imocha, (stage,) = vendor_test_stages(session, "imocha", "Backend", deadline_days=5)
+    [imocha_test] = plans.tests_of(session, stage.id)
+    campaign = list_vendor_tests(session=session, integration_id=screen.id)[0]
+    plans.add_stage_test(
+        session=session,
+        stage_id=stage.id,
+        integration_id=screen.id,
+        vendor_test_id=campaign.id,
+        vendor_test_name=campaign.name,
+    )
+
+    asked = plans.removal_of(session, imocha_test.id)
+    plans.remove_stage_test(session=session, stage_test_id=imocha_test.id)
+
+    assert asked.drops == "Its 5-day deadline goes with it: no test left takes one."
+    session.expire_all()
+    assert session.get(Stage, stage.id).deadline_days is None
+    plans.configure_stage(  # the settings as the form now shows them, saved unchanged
+        session=session, stage_id=stage.id, send_automatically=False, gating=Gating.ALL, deadline_days=None
+    )
