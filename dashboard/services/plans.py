@@ -266,10 +266,18 @@ def removal_of(session: Session, stage_test_id: int) -> StageTestRemoval:
     if test is None:
         raise NotFound("That test is no longer part of the stage.")
     stage = get_stage(session, test.stage_id)
+    # A rejected candidate's unsent test is in no queue (they are sent none): not counted as waiting there.
     counts = dict(
         session.exec(
             sa.select(AssessmentAttempt.state, sa.func.count())
-            .where(AssessmentAttempt.stage_assessment_id == test.id)
+            .join(Application, Application.id == AssessmentAttempt.application_id)
+            .where(
+                AssessmentAttempt.stage_assessment_id == test.id,
+                sa.or_(
+                    AssessmentAttempt.state != AttemptState.READY_TO_SEND,
+                    Application.rejected_at.is_(None),  # type: ignore[union-attr]
+                ),
+            )
             .group_by(AssessmentAttempt.state)
         ).all()
     )

@@ -23,7 +23,7 @@ from models import (
     User,
     new_session,
 )
-from tests.conftest import enter_stage, send_test
+from tests.conftest import enter_stage, rejected_by_a_recruiter, send_test
 from tests.states.conftest import follow, plan_page, run_async, run_handler, substate, watch_until
 
 
@@ -235,6 +235,9 @@ def test_removing_a_stage_test_asks_first_naming_it_and_what_stays_for_candidate
     p = pipeline_with_assessment
     send_test(session, p.assessment, p.application)  # Ada has it, sent
     enter_stage(session, p.assessment, name="Grace", email="grace@example.com")  # Grace's waits to be sent
+    # Hedy's waits too, but she is rejected: sent nothing, in no queue (helper-113: counted there).
+    hedy = enter_stage(session, p.assessment, name="Hedy", email="hedy@example.com")
+    rejected_by_a_recruiter(session, session.get(AssessmentAttempt, hedy).application_id)
     page = plan_page(signed_in_as, p.job.id)
     [test] = next(s for s in page.plan.stages if s.id == p.assessment.id).tests
 
@@ -260,7 +263,8 @@ def test_removing_a_stage_test_asks_first_naming_it_and_what_stays_for_candidate
     assert session.get(StageAssessment, test.id) is None and page.remove_test_id == 0
     assert session.get(type(p.assessment), p.assessment.id).kind == StageKind.REGULAR
     states = sorted(a.state for a in session.exec(select(AssessmentAttempt)))
-    assert states == [AttemptState.READY_TO_SEND, AttemptState.SENT]  # what candidates had, they keep
+    # What candidates had, they keep (Hedy's too, should her rejection be undone).
+    assert states == [AttemptState.READY_TO_SEND, AttemptState.READY_TO_SEND, AttemptState.SENT]
     assert sandbox.stats()["invitations_created"] == 1
 
 
