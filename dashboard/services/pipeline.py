@@ -210,17 +210,7 @@ def move_application(
     application = session.get(Application, application_id)
     if application is None:
         raise NotFound("That application no longer exists.")
-    # The card's own row first (a write that changes nothing): a colleague's move of it at the
-    # same moment is then done (or not begun), and where the card is is read after it, not before.
-    # The card before its job, as a rejection and a vendor's update take them: the other order
-    # could deadlock with those on PostgreSQL.
-    session.exec(
-        sa.update(Application)
-        .where(Application.id == application_id)
-        .values(updated_at=Application.updated_at)
-        .execution_options(synchronize_session=False)
-    )
-    session.refresh(application)
+    _hold_card(session, application)
     try:
         # Read shared-locked (PostgreSQL): a deletion of the stage under way is waited for, then
         # refused here, not raced into a card left in a deleted stage (``plans.delete_stage``).
@@ -252,6 +242,20 @@ def move_application(
     )
     left = f" Withdrew {counted(withdrawn, 'unsent assessment')} of {before.name}." if withdrawn else ""
     return _enter(session, application, stage, tests, actor, f"Moved to {stage.name}", left)
+
+
+def _hold_card(session: Session, application: Application) -> None:
+    """The card's own row written first (a write that changes nothing), then read again: a
+    colleague's move of it at the same moment is then done (or not begun), and where the card is
+    is read after it, not before. The card before its stage and its job, as a rejection and a
+    vendor's update take them: the other order could deadlock with those on PostgreSQL."""
+    session.exec(
+        sa.update(Application)
+        .where(Application.id == application.id)
+        .values(updated_at=Application.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(application)
 
 
 def _entered(session: Session, stage_id: int) -> Stage | None:
@@ -382,11 +386,16 @@ def delete_stage(
     left = f" Withdrew {counted(withdrawn, 'unsent assessment')} of {stage_name}." if withdrawn else ""
     outcomes = []
     for application in moved:
-        # The chosen stage and its tests as they are now, held as a move holds them (a colleague's
-        # removal of its test meanwhile is waited for, not met as a test gone under the card).
+        # The card, then the chosen stage and its tests, as they are now, held as a move holds
+        # them: a card a colleague moved on since is left where they put it, and a test removed
+        # meanwhile is waited for, not met as a test gone under the card.
+        _hold_card(session, application)
         target = _entered(session, move_to_stage_id)
         if target is None:
             break
+        if application.stage_id != target.id:
+            session.rollback()  # lets go of the card
+            continue
         tests = plans.tests_of(session, target.id) if target.kind == StageKind.ASSESSMENT else []
         outcomes.append(_enter(session, application, target, tests, actor, ""))
     if target is None:  # a colleague deleted it too, a moment after the cards arrived

@@ -8,7 +8,9 @@ leaves the attempts already sent where they are.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -35,6 +37,7 @@ from providers import registry
 from providers.base import Capability
 
 MAX_DEADLINE_DAYS = 90
+T = TypeVar("T")
 
 
 def stages_of(session: Session, job_id: int) -> list[Stage]:
@@ -59,6 +62,21 @@ def get_stage(session: Session, stage_id: int) -> Stage:
     if stage is None:
         raise NotFound("That stage no longer exists.")
     return stage
+
+
+def _refusals_roll_back(edit: Callable[..., T]) -> Callable[..., T]:
+    """A plan edit refused (a UserError) after its plan was held lets go of it at once: an open
+    session (a test's, a script's) held the plan, and every colleague's edit waited on it."""
+
+    @functools.wraps(edit)
+    def edited(*, session: Session, **changes) -> T:
+        try:
+            return edit(session=session, **changes)
+        except UserError:
+            session.rollback()
+            raise
+
+    return edited
 
 
 def _hold_plan(session: Session, job_id: int) -> None:
@@ -181,6 +199,7 @@ def create_job(
     return job
 
 
+@_refusals_roll_back
 def add_stage(
     *,
     session: Session,
@@ -213,6 +232,7 @@ def add_stage(
     return stage
 
 
+@_refusals_roll_back
 def add_stage_test(
     *, session: Session, stage_id: int, integration_id: int, vendor_test_id: str, vendor_test_name: str
 ) -> StageAssessment:
@@ -324,9 +344,11 @@ def waiting_to_send(session: Session, stage_id: int) -> int:
     ).one()[0]
 
 
-def remove_stage_test(*, session: Session, stage_test_id: int) -> None:
+@_refusals_roll_back
+def remove_stage_test(*, session: Session, stage_test_id: int) -> str:
     """Stop sending a test in a stage; attempts already sent stay as they are. A deadline or
-    reminder no test left takes goes with it (``removal_of`` says so first)."""
+    reminder no test left takes goes with it (``removal_of`` asks first): the sentence saying so,
+    or "", as it was done."""
     test = session.get(StageAssessment, stage_test_id)
     if test is None:
         raise NotFound("That test is no longer part of the stage.")
@@ -335,7 +357,7 @@ def remove_stage_test(*, session: Session, stage_test_id: int) -> None:
     if test is None:  # a colleague removed it a moment ago
         session.rollback()
         raise NotFound("That test is no longer part of the stage.")
-    dropped, _said = _dropped_with(session, stage, test.id)
+    dropped, said = _dropped_with(session, stage, test.id)
     session.exec(
         sa.update(AssessmentAttempt)
         .where(AssessmentAttempt.stage_assessment_id == test.id)
@@ -353,6 +375,7 @@ def remove_stage_test(*, session: Session, stage_test_id: int) -> None:
         session.add(stage)
     history.bump_job(session, stage.job_id)
     session.commit()
+    return said
 
 
 def add_assessment_stage(
@@ -422,6 +445,7 @@ def _no_test_can(session: Session, stage_id: int, capability: Capability, but: i
     return " ".join(dict.fromkeys(reasons))
 
 
+@_refusals_roll_back
 def configure_stage(
     *,
     session: Session,
@@ -476,6 +500,7 @@ def set_live_interview_template(
     return stage
 
 
+@_refusals_roll_back
 def rename_stage(*, session: Session, stage_id: int, name: str) -> Stage:
     """Rename a stage; its applications and history stay.
 
@@ -490,6 +515,7 @@ def rename_stage(*, session: Session, stage_id: int, name: str) -> Stage:
     return stage
 
 
+@_refusals_roll_back
 def move_stage(*, session: Session, stage_id: int, position: int) -> list[Stage]:
     """Put a stage at ``position`` (0 is first) in its plan; returns the new order."""
     stage = _held_stage(session, stage_id)
@@ -508,6 +534,7 @@ def applications_in(session: Session, stage_id: int) -> int:
     ).one()[0]
 
 
+@_refusals_roll_back
 def delete_stage(
     *,
     session: Session,
@@ -528,13 +555,27 @@ def delete_stage(
     """
     # The cards in it before the plan: a colleague's move of one out of it (the card, then its
     # new stage) is done, or waits, first; the other order could deadlock with it on PostgreSQL.
-    session.exec(select(Application.id).where(Application.stage_id == stage_id).with_for_update())
+    # FOR NO KEY UPDATE, as a write of the card takes: a webhook's history line naming the card (a
+    # key share) is not waited on, which could deadlock with this deletion's write of its attempts.
+    session.exec(
+        select(Application.id)
+        .where(Application.stage_id == stage_id)
+        .order_by(Application.id)
+        .with_for_update(key_share=True)
+    )
     stage = _held_stage(session, stage_id)
     stages = stages_of(session, stage.job_id)
     if len(stages) == 1:
         session.rollback()
         raise UserError("A plan needs at least one stage; add another before deleting this one.")
-    moving = list(session.exec(select(Application).where(Application.stage_id == stage_id).with_for_update()))
+    moving = list(
+        session.exec(
+            select(Application)
+            .where(Application.stage_id == stage_id)
+            .order_by(Application.id)
+            .with_for_update(key_share=True)
+        )
+    )
     if moving:
         target = next((s for s in stages if s.id == move_to_stage_id and s.id != stage_id), None)
         if target is None:

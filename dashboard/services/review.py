@@ -186,6 +186,7 @@ def waits_for_review() -> sa.ColumnElement[bool]:
     better = sa.or_(theirs > mine, sa.and_(theirs == mine, other.id > me.id))
     return sa.and_(
         me.state == AttemptState.COMPLETED,
+        me.live_interview.is_(False),  # type: ignore[attr-defined]  # an interview room is no result to review
         sa.or_(
             ~sa.exists().where(at_its_test, other.id > me.id),
             sa.and_(policy == "best", ~sa.exists().where(at_its_test, better)),
@@ -826,10 +827,10 @@ def set_feedback(*, session: Session, job_id: int, enabled: bool, template: str)
         raise UserError("The template is at most 4000 characters.")
     try:
         template.format_map(_Blank())
-    except (ValueError, IndexError, AttributeError, TypeError):
+    except (ValueError, IndexError, AttributeError, TypeError) as err:
         raise UserError(
-            "The template's braces do not pair up: each value is written in braces, as {name}, "
-            "and a brace meant as itself is written twice, {{ or }}."
+            f"The template cannot be filled ({err}): each value is written in braces as it is "
+            "named, as {name}, and a brace meant as itself is written twice, {{ or }}."
         ) from None
     job.candidate_feedback, job.feedback_template = enabled, template.strip()
     session.add(job)

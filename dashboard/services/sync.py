@@ -98,7 +98,8 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
                 seen.add(vendor_id)
                 failed_in_a_row = 0
             except ProviderError as err:
-                failed_in_a_row += 1
+                # Only 5xx in a row count: a refusal (a 404) is an answer about that one attempt.
+                failed_in_a_row = failed_in_a_row + 1 if err.retryable else 0
                 if err.whole_connection or (err.retryable and not _about_this_one(err, failed_in_a_row)):
                     raise  # not about this attempt: asking about the next would fail the same way
                 if deleted_at_vendor.is_not_found(provider, err):
@@ -177,9 +178,9 @@ MAX_LOOKUPS_PER_SWEEP = 20
 
 def _about_this_one(err: ProviderError, failed_in_a_row: int) -> bool:
     """Whether a retryable failure to read one attempt is about that attempt alone: a 5xx (its
-    tries spent) after the attempt before it was read (helper-112: one iMocha report answering
-    500 for weeks held back every report behind it, sweep after sweep, in the same order). Not a
-    rate limit or no answer at all, nor a second 5xx in a row: the vendor, not the attempt."""
+    tries spent) not following another (helper-112: one iMocha report answering 500 for weeks
+    held back every report behind it, sweep after sweep, in the same order). Not a rate limit or
+    no answer at all, nor a second 5xx in a row: the vendor, not the attempt."""
     return isinstance(err, VendorFailure) and failed_in_a_row == 1
 
 

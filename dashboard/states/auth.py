@@ -12,7 +12,7 @@ import functools
 import inspect
 import json
 from collections.abc import Callable
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import reflex as rx
 
@@ -69,13 +69,7 @@ def _page_asked_for(url) -> str:
     back = url.query_parameters.get("next", "")
     if any(c.isspace() or not c.isprintable() for c in back):
         return "/"
-    parts = urlsplit(back)
-    if (
-        back.startswith("/")
-        and not back.startswith("//")
-        and "\\" not in back
-        and not (parts.scheme or parts.netloc)
-    ):
+    if back.startswith("/") and not back.startswith("//") and "\\" not in back:
         return back
     return "/"
 

@@ -61,7 +61,6 @@ class PlanState(TestPicker, ConnectionRepair, rx.State):
     remove_test_name: str = ""
     remove_test_stage: str = ""
     remove_test_text: str = ""
-    _remove_test_drops: str = ""  # the deadline or reminder going with it, for the toast
     # Delete dialog
     delete_stage_id: int = 0
     delete_stage_name: str = ""
@@ -353,7 +352,7 @@ class PlanState(TestPicker, ConnectionRepair, rx.State):
             return rx.toast.error(str(err))
         self.remove_test_id = self.remove_test_asked = stage_test_id
         self.remove_test_name, self.remove_test_stage = removal.test_name, removal.stage_name
-        self.remove_test_text, self._remove_test_drops = _removal_text(removal), removal.drops
+        self.remove_test_text = _removal_text(removal)
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
@@ -367,9 +366,13 @@ class PlanState(TestPicker, ConnectionRepair, rx.State):
         """Stop sending the test asked about (attempts already opened or sent stay)."""
         stage_test_id = self.remove_test_id
         self.remove_test_id = 0
-        return await self._change(
-            lambda s: plans.remove_stage_test(session=s, stage_test_id=stage_test_id),
-            f"{self.remove_test_name} removed from {self.remove_test_stage}. {self._remove_test_drops}".strip(),
+        dropped: list[str] = []  # a deadline or reminder that went with it, as it was done
+        if refusal := await self._try(
+            lambda s: dropped.append(plans.remove_stage_test(session=s, stage_test_id=stage_test_id))
+        ):
+            return rx.toast.error(refusal)
+        return rx.toast.success(
+            f"{self.remove_test_name} removed from {self.remove_test_stage}. {dropped[0]}".strip()
         )
 
     @rx.event
