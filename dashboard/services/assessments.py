@@ -196,21 +196,6 @@ def create_attempt(
             return unconfirmed
         if existing := _open_for_test(session, application.id, integration_id, vendor_test_id):
             return existing
-    # Counted: the tries that reached, or may have reached, the candidate. One withdrawn before it
-    # was ever sent (its stage left) made the next "attempt 2" of a test they never got.
-    earlier = session.exec(
-        select(sa.func.count())
-        .select_from(AssessmentAttempt)
-        .where(
-            AssessmentAttempt.application_id == application.id,
-            AssessmentAttempt.integration_id == integration_id,
-            AssessmentAttempt.vendor_test_id == vendor_test_id,
-            sa.or_(
-                AssessmentAttempt.send_tries > 0,
-                AssessmentAttempt.vendor_attempt_id.is_not(None),  # type: ignore[union-attr]
-            ),
-        )
-    ).one()
     attempt = AssessmentAttempt(
         application_id=application.id,
         stage_id=stage.id if stage else None,
@@ -219,7 +204,7 @@ def create_attempt(
         vendor_test_id=vendor_test_id,
         vendor_test_name=vendor_test_name,
         live_interview=live_interview,
-        attempt_number=earlier + 1,
+        attempt_number=next_attempt_number(session, application.id, integration_id, vendor_test_id),
         retakes_attempt_id=retakes.id if retakes else None,
         reference=new_reference(),
         state=AttemptState.READY_TO_SEND,
@@ -241,6 +226,28 @@ def create_attempt(
     )
     history.bump_job(session, application.job_id)
     return attempt
+
+
+def next_attempt_number(
+    session: Session, application_id: int, integration_id: int, vendor_test_id: str
+) -> int:
+    """The number a new attempt at the test takes: one more than the tries that reached, or may
+    have reached, the candidate. One withdrawn before it was ever sent (its stage left) made the
+    next "attempt 2" of a test they never got."""
+    tried = session.exec(
+        select(sa.func.count())
+        .select_from(AssessmentAttempt)
+        .where(
+            AssessmentAttempt.application_id == application_id,
+            AssessmentAttempt.integration_id == integration_id,
+            AssessmentAttempt.vendor_test_id == vendor_test_id,
+            sa.or_(
+                AssessmentAttempt.send_tries > 0,
+                AssessmentAttempt.vendor_attempt_id.is_not(None),  # type: ignore[union-attr]
+            ),
+        )
+    ).one()
+    return tried + 1
 
 
 def _tried_unconfirmed(

@@ -640,15 +640,21 @@ def change_test(
                 vendor_test_id=vendor_test_id,
                 vendor_test_name=name,
                 retakes_attempt_id=retaken.id if retaken else None,
+                attempt_number=assessments.next_attempt_number(
+                    session, attempt.application_id, integration_id, vendor_test_id
+                ),
             )
             .execution_options(synchronize_session=False)
         )
     except sa.exc.IntegrityError:  # a colleague opened that test for them a moment ago
         session.rollback()
         raise UserError(f"{name} was opened for this candidate a moment ago.") from None
-    if changed.rowcount != 1:  # a colleague's send claimed it since it was read
+    if changed.rowcount != 1:  # a colleague's send claimed it since it was read, or it was withdrawn
         session.rollback()
-        raise UserError(f"{never_sent} A colleague sent {before} a moment ago.")
+        session.refresh(attempt)
+        if attempt.state == AttemptState.READY_TO_SEND or attempt.state in OPEN_STATES:
+            raise UserError(f"{never_sent} A colleague sent {before} a moment ago.")
+        raise UserError(f"{never_sent} {before} is {STATE_LABELS[attempt.state].lower()} now.")
     session.refresh(attempt)
     history.record(
         session,
