@@ -474,6 +474,18 @@ def scored(session, p: Pipeline, attempt: AssessmentAttempt, score: float) -> No
     )
 
 
+def go_services_sent(session, p: Pipeline) -> assessments.SendOutcome:
+    """CoderPad's Go Services (104) sent to the pipeline's candidate as a one-off, outside the plan."""
+    return attempt_actions.send_one_off(
+        session=session,
+        application_id=p.application.id,
+        integration_id=p.integration.id,
+        vendor_test_id="104",
+        vendor_test_name="Go Services",
+        actor=SYSTEM,
+    )
+
+
 def sent_another_test(session, p: Pipeline, vendor_test_id: str, vendor_test_name: str) -> AssessmentAttempt:
     """The pipeline's candidate moved into the assessment stage, given another test than the
     stage's ("Change test") before it is sent; the attempt, as sent."""

@@ -23,6 +23,7 @@ from tests.conftest import (
     a_colleague_meanwhile,
     enter_stage,
     finished_in_stage,
+    go_services_sent,
     rejected_by_a_recruiter,
     selects,
     send_test,
@@ -214,22 +215,8 @@ def test_a_one_off_test_is_sent_outside_the_plan_and_twice_is_once(
 ):
     p = pipeline_with_assessment
 
-    first = attempt_actions.send_one_off(
-        session=session,
-        application_id=p.application.id,
-        integration_id=p.integration.id,
-        vendor_test_id="104",
-        vendor_test_name="Go Services",
-        actor=SYSTEM,
-    )
-    again = attempt_actions.send_one_off(
-        session=session,
-        application_id=p.application.id,
-        integration_id=p.integration.id,
-        vendor_test_id="104",
-        vendor_test_name="Go Services",
-        actor=SYSTEM,
-    )
+    first = go_services_sent(session, p)
+    again = go_services_sent(session, p)
 
     [attempt] = _open_attempts(session, p.application.id)
     assert first.sent and not again.sent
@@ -312,14 +299,7 @@ def test_a_rejected_candidate_is_sent_no_test(session, pipeline_with_assessment,
     rejected_by_a_recruiter(session, p.application.id)
 
     with pytest.raises(UserError, match="Ada Lovelace was rejected"):
-        attempt_actions.send_one_off(
-            session=session,
-            application_id=p.application.id,
-            integration_id=p.integration.id,
-            vendor_test_id="104",
-            vendor_test_name="Go Services",
-            actor=SYSTEM,
-        )
+        go_services_sent(session, p)
     assert _open_attempts(session, p.application.id) == []  # nothing left behind, needing sending
     p.assessment.send_automatically = True  # a stage that would send its test on entry
     session.add(p.assessment)
@@ -455,14 +435,7 @@ def test_a_test_changed_to_one_already_open_for_the_candidate_is_refused_in_word
     """helper-111: Change test to a test the candidate already had open (a one-off sent) broke on
     the database's one-open-attempt-per-test rule: "That did not go through", an error logged."""
     p = pipeline_with_assessment
-    attempt_actions.send_one_off(
-        session=session,
-        application_id=p.application.id,
-        integration_id=p.integration.id,
-        vendor_test_id="104",
-        vendor_test_name="Go Services",
-        actor=SYSTEM,
-    )
+    go_services_sent(session, p)
     attempt_id = pipeline.move_application(
         session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
     ).attempt_id

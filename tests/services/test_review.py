@@ -10,7 +10,7 @@ import time
 import pytest
 from sqlmodel import select
 
-from dashboard.services import assessments, attempt_actions, pipeline, plans, reopening, review, sync, views
+from dashboard.services import assessments, pipeline, plans, reopening, review, sync, views
 from dashboard.services.actors import SYSTEM, user
 from dashboard.services.errors import UserError
 from dashboard.services.integrations import disconnect, list_vendor_tests
@@ -29,6 +29,7 @@ from tests.conftest import (
     SECOND_SCREEN_KEY,
     a_colleague_meanwhile,
     connect_screen,
+    go_services_sent,
     retaken,
     scored,
     send_test,
@@ -356,14 +357,7 @@ def test_a_review_band_flags_low_scores_for_a_person_and_refuses_an_upside_down_
 
 def test_a_rejection_settles_a_one_off_result_too(session, pipeline_with_assessment, sandbox):
     p = pipeline_with_assessment
-    attempt_actions.send_one_off(
-        session=session,
-        application_id=p.application.id,
-        integration_id=p.integration.id,
-        vendor_test_id="104",
-        vendor_test_name="Go Services",
-        actor=SYSTEM,
-    )
+    go_services_sent(session, p)
     [attempt] = session.exec(
         select(AssessmentAttempt).where(AssessmentAttempt.application_id == p.application.id)
     ).all()
