@@ -366,19 +366,22 @@ def open_attempt(
         actor=actor,
         retakes=None
         if held
-        else finished_at_vendor(
-            session, application.id, stage_test.integration_id, stage_test.vendor_test_id
-        ),
+        else earlier_to_retake(session, application.id, stage_test.integration_id, stage_test.vendor_test_id),
     )
     return attempt, None
 
 
-def finished_at_vendor(
+def earlier_to_retake(
     session: Session, application_id: int, integration_id: int, vendor_test_id: str
 ) -> AssessmentAttempt | None:
-    """The candidate's newest attempt at the test if they finished it: a new one (a stage's, a
-    one-off, a changed test) re-takes it. A plain send of it again had a vendor whose invite is
-    idempotent per email hand back the finished invitation, whose old result then passed for new."""
+    """The candidate's newest attempt at the test if a new one (a stage's, a one-off, a changed
+    test) must re-take it at the vendor: they finished it, or it expired where the vendor refuses
+    a new invitation beside an expired one (HackerRank's "already invited").
+
+    A plain send of a finished test had a vendor whose invite is idempotent per email hand back
+    the finished invitation, whose old result then passed for new; of an expired HackerRank test,
+    it failed for good.
+    """
     newest = session.exec(
         select(AssessmentAttempt)
         .where(
@@ -388,8 +391,14 @@ def finished_at_vendor(
         )
         .order_by(AssessmentAttempt.id.desc())  # type: ignore[union-attr]
     ).first()
-    if newest is not None and newest.vendor_attempt_id and newest.state in FINISHED_STATES:
+    if newest is None or not newest.vendor_attempt_id:
+        return None
+    if newest.state in FINISHED_STATES:
         return newest
+    if newest.state == AttemptState.EXPIRED:
+        integration = session.get(Integration, integration_id)
+        spec = registry.VENDORS.get(integration.vendor) if integration else None
+        return newest if spec and spec.provider.expired_blocks_inviting else None
     return None
 
 

@@ -584,7 +584,7 @@ def send_one_off(
         vendor_test_id=vendor_test_id,
         vendor_test_name=vendor_test_name or vendor_test_id,
         actor=actor,
-        retakes=assessments.finished_at_vendor(session, application_id, integration_id, vendor_test_id),
+        retakes=assessments.earlier_to_retake(session, application_id, integration_id, vendor_test_id),
     )
     session.commit()
     if attempt.state in OPEN_STATES and attempt.state != AttemptState.READY_TO_SEND:
@@ -626,7 +626,7 @@ def change_test(
     if already is not None and already.id != attempt.id:
         raise UserError(f"{name} is already {STATE_LABELS[already.state].lower()} for this candidate.")
     before = attempt.vendor_test_name
-    retaken = assessments.finished_at_vendor(session, attempt.application_id, integration_id, vendor_test_id)
+    retaken = assessments.earlier_to_retake(session, attempt.application_id, integration_id, vendor_test_id)
     try:
         changed = session.exec(
             sa.update(AssessmentAttempt)

@@ -490,7 +490,7 @@ def test_a_one_off_of_a_test_the_candidate_finished_is_a_re_take_not_the_old_res
     """helper-111: iMocha's invite hands back the invitation an email already has; a one-off of a
     test the candidate had finished in this application was told "sent", and the next sweep
     brought the old score in as the new attempt's, a result no one took. It re-takes the finished
-    one now, as a stage's test does (``finished_at_vendor``)."""
+    one now, as a stage's test does (``earlier_to_retake``)."""
     integration, (stage,) = vendor_test_stages(session, "imocha", "Backend")
     finished = finished_in_stage(session, sandbox, stage, "imocha")
 
@@ -546,3 +546,28 @@ def test_a_cancel_whose_vendor_webhook_lands_first_still_readies_a_fresh_attempt
         select(ApplicationEvent.to_state).where(ApplicationEvent.attempt_id == attempt_id)
     ).all()
     assert lines.count(AttemptState.CANCELLED.value) == 1
+
+
+def test_a_candidate_entering_a_stage_again_whose_hackerrank_test_expired_has_it_re_opened(session, sandbox):
+    """helper-114: the re-attempt re-opened an expired HackerRank test, but a new attempt made by
+    entering the stage again (or a one-off, or a changed test) still sent a fresh invitation,
+    which HackerRank refuses beside the expired one: failed for good."""
+    _, (stage,) = vendor_test_stages(session, "hackerrank", "Data Engineer", deadline_days=5)
+    expired = session.get(AssessmentAttempt, enter_stage(session, stage))
+    assessments.send_assessment(session=session, attempt_id=expired.id, actor=SYSTEM)
+    session.refresh(expired)
+    sandbox.act(expired.vendor_attempt_id, "expire", vendor="hackerrank")
+    sync.sync_integration(session=session, integration_id=expired.integration_id)
+    applied = plans.stages_of(session, stage.job_id)[0]
+
+    for to in (applied, stage):
+        moved = pipeline.move_application(
+            session=session, application_id=expired.application_id, stage_id=to.id, actor=SYSTEM
+        )
+    outcome = assessments.send_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
+
+    assert outcome.sent, outcome.message
+    session.expire_all()
+    again = session.get(AssessmentAttempt, moved.attempt_id)
+    assert (again.retakes_attempt_id, again.state) == (expired.id, AttemptState.SENT)
+    assert sandbox.stats("hackerrank")["invitations_created"] == 1
