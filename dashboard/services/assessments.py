@@ -382,16 +382,17 @@ def earlier_to_retake(
     the finished invitation, whose old result then passed for new; of an expired HackerRank test,
     it failed for good.
     """
-    newest = session.exec(
+    newest = session.exec(  # the newest that reached the vendor: one withdrawn unsent is passed over
         select(AssessmentAttempt)
         .where(
             AssessmentAttempt.application_id == application_id,
             AssessmentAttempt.integration_id == integration_id,
             AssessmentAttempt.vendor_test_id == vendor_test_id,
+            AssessmentAttempt.vendor_attempt_id.is_not(None),  # type: ignore[union-attr]
         )
         .order_by(AssessmentAttempt.id.desc())  # type: ignore[union-attr]
     ).first()
-    if newest is None or not newest.vendor_attempt_id:
+    if newest is None:
         return None
     if newest.state in FINISHED_STATES:
         return newest

@@ -560,7 +560,8 @@ def test_a_candidate_entering_a_stage_again_whose_hackerrank_test_expired_has_it
     sync.sync_integration(session=session, integration_id=expired.integration_id)
     applied = plans.stages_of(session, stage.job_id)[0]
 
-    for to in (applied, stage):
+    # In, out before it is sent (that attempt withdrawn, never at the vendor: helper-115), in again.
+    for to in (applied, stage, applied, stage):
         moved = pipeline.move_application(
             session=session, application_id=expired.application_id, stage_id=to.id, actor=SYSTEM
         )
