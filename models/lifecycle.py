@@ -104,11 +104,6 @@ def decide(current: AttemptState, reported: AttemptState, *, reached: AttemptSta
         )
     if (current, reported) in ALLOWED:
         return Decision(apply=True)
-    if (current, reported) == (S.REVIEWED, S.COMPLETED):
-        # The vendor's result again after the review, maybe re-scored (HackerRank sends updates of
-        # a result): the decision stands, the newer figures are kept, and said (dropped, the page
-        # went on showing a score the vendor had changed).
-        return Decision(apply=False, refresh=True, reason="reviewed: the decision stands")
     if current in FINAL_STATES:
         return Decision(apply=False, reason=f"{current.value} is final")
     if _behind(reported, current):

@@ -1177,22 +1177,9 @@ def _apply(
     elif not changes:
         return Applied.UNCHANGED
     else:
-        rescored = attempt.state == AttemptState.REVIEWED and "score_percent" in changes
-        before_score = percent_label(attempt.score_percent) or "no score"
         for name, value in changes.items():
             setattr(attempt, name, value)
         session.add(attempt)
-        if rescored:  # the decision was made on the score before: said where it is read
-            history.record(
-                session,
-                application_id=attempt.application_id,
-                attempt=attempt,
-                summary=f"{attempt.vendor_test_name}: score changed at the vendor after the review "
-                f"({before_score} \u2192 {percent_label(attempt.score_percent) or 'no score'})",
-                raw_status=status.raw_status or None,
-                actor=actor,
-                delivery_id=delivery_id,
-            )
     application = session.get(Application, attempt.application_id)
     if decision.apply:
         history.record(

@@ -608,22 +608,3 @@ def test_a_template_that_cannot_be_filled_loses_neither_the_rule_nor_the_email(
     bodies = session.exec(select(OutboxMessage.body)).all()
     assert bodies and all(b.startswith("Hello Ada Lovelace,") for b in bodies)
     assert "its feedback template cannot be filled" in caplog.text
-
-
-def test_a_score_the_vendor_changes_after_the_review_is_kept_and_said(
-    session, pipeline_with_assessment, sandbox
-):
-    """helper-112: HackerRank sends updates of a result (a re-score, an integrity flag); one after
-    the review was dropped ("reviewed is final"): the page went on showing the old score, nothing said."""
-    p = pipeline_with_assessment
-    attempt = send_test(session, p.assessment, p.application)
-    scored(session, p, attempt, 70.0)
-    assessments.mark_reviewed(session=session, attempt_id=attempt.id, actor=ALICE)
-
-    scored(session, p, attempt, 75.0)
-
-    session.expire_all()
-    kept = session.get(AssessmentAttempt, attempt.id)
-    assert (kept.state, kept.score_percent) == (AttemptState.REVIEWED, 75.0)
-    said = session.exec(select(ApplicationEvent.summary).order_by(ApplicationEvent.id.desc())).first()
-    assert said.endswith(": score changed at the vendor after the review (70% \u2192 75%)")
