@@ -382,7 +382,6 @@ def delete_stage(
     )
     if not moved:
         return MoveOutcome("Stage deleted.")
-    count = len(moved)
     left = f" Withdrew {counted(withdrawn, 'unsent assessment')} of {stage_name}." if withdrawn else ""
     outcomes = []
     for application in moved:
@@ -391,13 +390,14 @@ def delete_stage(
         # meanwhile is waited for, not met as a test gone under the card.
         _hold_card(session, application)
         target = _entered(session, move_to_stage_id)
-        if target is None:
-            break
-        if application.stage_id != target.id:
+        if target is None or application.stage_id != target.id:
             session.rollback()  # lets go of the card
-            continue
+            if target is None:
+                break
+            continue  # a colleague moved it on since: not counted as moved there
         tests = plans.tests_of(session, target.id) if target.kind == StageKind.ASSESSMENT else []
         outcomes.append(_enter(session, application, target, tests, actor, ""))
+    count = len(outcomes)
     if target is None:  # a colleague deleted it too, a moment after the cards arrived
         return MoveOutcome(
             f"Stage deleted. {counted(count, 'application')} moved; that stage was deleted since."

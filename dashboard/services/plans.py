@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Callable
-from typing import TypeVar
+from typing import ParamSpec, TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -38,6 +38,7 @@ from providers.base import Capability
 
 MAX_DEADLINE_DAYS = 90
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 def stages_of(session: Session, job_id: int) -> list[Stage]:
@@ -64,16 +65,16 @@ def get_stage(session: Session, stage_id: int) -> Stage:
     return stage
 
 
-def _refusals_roll_back(edit: Callable[..., T]) -> Callable[..., T]:
+def _refusals_roll_back(edit: Callable[P, T]) -> Callable[P, T]:
     """A plan edit refused (a UserError) after its plan was held lets go of it at once: an open
     session (a test's, a script's) held the plan, and every colleague's edit waited on it."""
 
     @functools.wraps(edit)
-    def edited(*, session: Session, **changes) -> T:
+    def edited(*args: P.args, **changes: P.kwargs) -> T:
         try:
-            return edit(session=session, **changes)
+            return edit(*args, **changes)
         except UserError:
-            session.rollback()
+            changes["session"].rollback()  # every plan edit takes its session by keyword
             raise
 
     return edited

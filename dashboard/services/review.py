@@ -827,10 +827,16 @@ def set_feedback(*, session: Session, job_id: int, enabled: bool, template: str)
         raise UserError("The template is at most 4000 characters.")
     try:
         template.format_map(_Blank())
-    except (ValueError, IndexError, AttributeError, TypeError) as err:
+    except ValueError as err:
+        why = "a value must be named" if "positional" in str(err) else "a brace stands alone"
         raise UserError(
-            f"The template cannot be filled ({err}): each value is written in braces as it is "
-            "named, as {name}, and a brace meant as itself is written twice, {{ or }}."
+            f"The template cannot be filled: {why}. Write each value by its name in braces, as "
+            "{name}, and a brace meant as itself twice, {{ or }}."
+        ) from None
+    except (IndexError, AttributeError, TypeError):
+        raise UserError(
+            "The template cannot be filled: a value is written with more than its name (as "
+            "{name.first}). Write each value by its name alone, as {name}."
         ) from None
     job.candidate_feedback, job.feedback_template = enabled, template.strip()
     session.add(job)
