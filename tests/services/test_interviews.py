@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from dashboard.services import (
     accounts,
+    assessments,
     attempt_actions,
     interviews,
     plans,
@@ -27,6 +28,7 @@ from models import (
     Role,
     utcnow,
 )
+from providers.base import AttemptStatus, Progress
 from tests.conftest import codesignal_rooms_in_two_jobs
 
 
@@ -381,3 +383,23 @@ def test_a_retried_room_does_not_take_the_room_of_another_job(session, sandbox):
     first, second = session.get(AssessmentAttempt, first.id), session.get(AssessmentAttempt, second.id)
     assert second.state == AttemptState.SENT
     assert second.vendor_attempt_id != first.vendor_attempt_id
+
+
+def test_an_interview_room_the_vendor_says_ended_waits_for_no_review(
+    session, pipeline_with_assessment, sandbox
+):
+    """helper-114: the review page leaves interview rooms out (no result to rank), the queue's
+    "needs review" did not: an ended room waited there for a review no page offered."""
+    p = pipeline_with_assessment
+    _with_rooms(session, p)
+    room = session.get(AssessmentAttempt, _schedule(session, p.application.id, "Barbara Liskov").attempt_id)
+    assert room.live_interview and room.vendor_attempt_id
+
+    ended = AttemptStatus(room.vendor_attempt_id, Progress.COMPLETED, "ended")
+    assessments.apply_vendor_status(
+        session=session, integration_id=p.integration.id, status=ended, actor=SYSTEM
+    )
+
+    session.refresh(room)
+    assert room.state == AttemptState.COMPLETED
+    assert queue_view.rows(session, "needs_review") == []
