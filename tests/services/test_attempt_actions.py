@@ -369,10 +369,9 @@ def test_a_vendor_refusing_the_withdrawal_leaves_the_rejection_made_and_says_the
     assert session.get(type(pipeline_with_assessment.integration), attempt.integration_id).last_error
 
 
-def test_a_hackerrank_test_that_expired_is_re_attempted_by_opening_it_again(session, sandbox):
-    """helper-111: HackerRank refuses a second invitation beside an expired one ("already
-    invited"), and a re-attempt of the expired test sent a fresh one: it failed, for good (a Retry
-    too), its words promising a retry would adopt the invitation. It re-opens the expired one now."""
+def _expired_at_hackerrank(session, sandbox):
+    """Ada in a HackerRank test stage, sent its test, which expired at HackerRank (swept in): the
+    stage and the expired attempt."""
     _, (stage,) = vendor_test_stages(session, "hackerrank", "Data Engineer", deadline_days=5)
     expired = session.get(AssessmentAttempt, enter_stage(session, stage))
     assessments.send_assessment(session=session, attempt_id=expired.id, actor=SYSTEM)
@@ -381,6 +380,14 @@ def test_a_hackerrank_test_that_expired_is_re_attempted_by_opening_it_again(sess
     sync.sync_integration(session=session, integration_id=expired.integration_id)
     session.refresh(expired)
     assert expired.state == AttemptState.EXPIRED
+    return stage, expired
+
+
+def test_a_hackerrank_test_that_expired_is_re_attempted_by_opening_it_again(session, sandbox):
+    """helper-111: HackerRank refuses a second invitation beside an expired one ("already
+    invited"), and a re-attempt of the expired test sent a fresh one: it failed, for good (a Retry
+    too), its words promising a retry would adopt the invitation. It re-opens the expired one now."""
+    _stage, expired = _expired_at_hackerrank(session, sandbox)
 
     outcome = attempt_actions.reattempt(session=session, attempt_id=expired.id, actor=SYSTEM)
 
@@ -552,12 +559,7 @@ def test_a_candidate_entering_a_stage_again_whose_hackerrank_test_expired_has_it
     """helper-114: the re-attempt re-opened an expired HackerRank test, but a new attempt made by
     entering the stage again (or a one-off, or a changed test) still sent a fresh invitation,
     which HackerRank refuses beside the expired one: failed for good."""
-    _, (stage,) = vendor_test_stages(session, "hackerrank", "Data Engineer", deadline_days=5)
-    expired = session.get(AssessmentAttempt, enter_stage(session, stage))
-    assessments.send_assessment(session=session, attempt_id=expired.id, actor=SYSTEM)
-    session.refresh(expired)
-    sandbox.act(expired.vendor_attempt_id, "expire", vendor="hackerrank")
-    sync.sync_integration(session=session, integration_id=expired.integration_id)
+    stage, expired = _expired_at_hackerrank(session, sandbox)
     applied = plans.stages_of(session, stage.job_id)[0]
 
     # In, out before it is sent (that attempt withdrawn, never at the vendor: helper-115), in again.
