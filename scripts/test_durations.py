@@ -42,7 +42,7 @@ def blended(measured: dict[str, float], kept: dict[str, float]) -> dict[str, flo
     in CI187 and 126 s in CI188, test_seed_demo.py 130 s and 46 s. Dealt by one run's times, the
     shares would have ended 3 to 6 minutes apart in the other run; by the mean of the two, at most
     1 minute apart in either. Not each file's lowest, as before: the files that are not browser
-    walks took 1.8 times their lowest in a whole run (CI187), the walks 1.1 times, and the shares
+    walks took 1.7 times their lowest in a whole run (CI187), the walks 1.1 times, and the shares
     dealt by the lowest ended 5 minutes apart.
     """
     left_out = {
