@@ -740,6 +740,14 @@ def selects(entity, *values) -> Callable[[sa.orm.ORMExecuteState], bool]:
     return picks
 
 
+def reads(entity) -> Callable[[sa.orm.ORMExecuteState], bool]:
+    """For ``a_colleague_meanwhile``: any SELECT of ``entity``'s rows or columns (``session.get``'s
+    too, whose key ``selects`` cannot see)."""
+    return lambda state: (
+        state.is_select and entity in {d["entity"] for d in state.statement.column_descriptions}
+    )
+
+
 def rejected_by_a_recruiter(session, application_id: int) -> review.Rejection:
     """Rita, a recruiter, rejects the candidate (a rejection is always a person's)."""
     recruiter = session.exec(select(User).where(User.email == "rita@example.com")).first()

@@ -392,15 +392,27 @@ def earlier_to_retake(
         )
         .order_by(AssessmentAttempt.id.desc())  # type: ignore[union-attr]
     ).first()
-    if newest is None:
-        return None
-    if newest.state in FINISHED_STATES:
-        return newest
-    if newest.state == AttemptState.EXPIRED:
-        integration = session.get(Integration, integration_id)
-        spec = registry.VENDORS.get(integration.vendor) if integration else None
-        return newest if spec and spec.provider.expired_blocks_inviting else None
-    return None
+    integration = session.get(Integration, integration_id)
+    spec = registry.VENDORS.get(integration.vendor) if integration else None
+    return newest if newest is not None and spec and _reopened_by_a_retake(newest, spec.provider) else None
+
+
+def _reopened_by_a_retake(earlier: AssessmentAttempt, provider) -> bool:
+    """Whether a new attempt at the test re-opens ``earlier`` at the vendor rather than inviting
+    afresh: they finished it, or it expired where the vendor refuses a new invitation beside an
+    expired one (``provider``: the connection's provider, or its class)."""
+    return earlier.state in FINISHED_STATES or (
+        earlier.state == AttemptState.EXPIRED and provider.expired_blocks_inviting
+    )
+
+
+def _asks_before_reuse(attempt: AssessmentAttempt, provider) -> bool:
+    """Whether a send of ``attempt`` first looks for another application's invitation the vendor
+    would hand back (its invite idempotent per email): not for a re-take, which re-opens its own,
+    nor for a live interview's room, made anew each time."""
+    return (
+        not attempt.retakes_attempt_id and provider.reuses_invitation_per_email and not attempt.live_interview
+    )
 
 
 def stage_label(stage_name: str | None, attempt: AssessmentAttempt) -> str:
@@ -617,8 +629,7 @@ def send_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendO
     previous = (
         session.get(AssessmentAttempt, attempt.retakes_attempt_id) if attempt.retakes_attempt_id else None
     )
-    # A live interview's room is made anew each time: an invitation reused per email is a test's.
-    if previous is None and provider.reuses_invitation_per_email and not attempt.live_interview:
+    if _asks_before_reuse(attempt, provider):
         _refuse_silent_reuse(session, attempt, candidate)
     tried_before = attempt.send_tries > 0
     # Where an earlier try's invitation, if the vendor made one, is filed: the candidate's email
@@ -634,10 +645,7 @@ def send_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendO
         previous is not None
         and previous.vendor_attempt_id is not None
         and Capability.REATTEMPT in provider.capabilities
-        and (
-            previous.state in FINISHED_STATES
-            or (previous.state == AttemptState.EXPIRED and provider.expired_blocks_inviting)
-        )
+        and _reopened_by_a_retake(previous, provider)
         # The vendor re-opens an invitation for the address it went to: one sent to an email
         # corrected since would go to the typo again, its updates naming it. A fresh invitation
         # to the present address is sent instead (it still re-takes the first, in Assay).
@@ -840,10 +848,12 @@ def held_by_an_earlier_invitation(session: Session, attempt: AssessmentAttempt) 
     """Why a test waiting to be sent was refused on entry: the vendor, whose invite is
     idempotent per email, would hand back another application's invitation (the words
     ``send_assessment`` refused it with); "" for any other test."""
-    if attempt.retakes_attempt_id or attempt.live_interview or attempt.state != AttemptState.READY_TO_SEND:
-        return ""
     integration = session.get(Integration, attempt.integration_id)
-    if integration is None or not registry.VENDORS[integration.vendor].provider.reuses_invitation_per_email:
+    if (
+        attempt.state != AttemptState.READY_TO_SEND
+        or integration is None
+        or not _asks_before_reuse(attempt, registry.VENDORS[integration.vendor].provider)
+    ):
         return ""
     application = session.get(Application, attempt.application_id)
     try:

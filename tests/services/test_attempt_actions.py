@@ -24,6 +24,7 @@ from tests.conftest import (
     enter_stage,
     finished_in_stage,
     go_services_sent,
+    reads,
     rejected_by_a_recruiter,
     selects,
     send_test,
@@ -539,10 +540,8 @@ def test_a_cancel_whose_vendor_webhook_lands_first_still_readies_a_fresh_attempt
             session=own, integration_id=integration_id, status=status, actor=WEBHOOK
         )
 
-    def the_connection_read(state) -> bool:  # the last read before the vendor is asked to cancel
-        return state.is_select and Integration in {d["entity"] for d in state.statement.column_descriptions}
-
-    with a_colleague_meanwhile(session, the_connection_read, the_webhook):
+    # After the connection's read, the last before the vendor is asked to cancel.
+    with a_colleague_meanwhile(session, reads(Integration), the_webhook):
         outcome = attempt_actions.cancel_assessment(session=session, attempt_id=attempt_id, actor=SYSTEM)
 
     assert outcome.message == "Cancelled. A fresh attempt is ready to send (attempt 2)."

@@ -18,7 +18,7 @@ from models import (
     Stage,
     StageKind,
 )
-from tests.conftest import a_colleague_meanwhile, selects, sent_another_test, vendor_test_stages
+from tests.conftest import a_colleague_meanwhile, reads, selects, sent_another_test, vendor_test_stages
 
 
 def test_a_new_job_moves_the_revision_open_job_lists_watch(session):
@@ -369,13 +369,6 @@ def test_every_plan_edit_moves_the_revision_open_plan_pages_watch(session, pipel
     assert pipeline.job_revisions(session, [p.job.id]) > before
 
 
-def _reads(entity):
-    """For ``a_colleague_meanwhile``: the first SELECT of ``entity``'s rows or columns."""
-    return lambda state: (
-        state.is_select and entity in {d["entity"] for d in state.statement.column_descriptions}
-    )
-
-
 def test_two_colleagues_reordering_one_plan_at_once_leave_every_stage_its_own_place(session):
     """helper-113: each move read the plan, then wrote the places that changed in its own reading:
     C moved to the top while a colleague moved A to the end left B 0, C 0, A 1, and which stage
@@ -408,7 +401,7 @@ def test_a_test_added_as_a_colleague_removes_the_stage_s_only_one_leaves_an_asse
     def colleague_removes_the_only_test(own) -> None:
         plans.remove_stage_test(session=own, stage_test_id=only.id)
 
-    with a_colleague_meanwhile(session, _reads(Stage), colleague_removes_the_only_test):
+    with a_colleague_meanwhile(session, reads(Stage), colleague_removes_the_only_test):
         plans.add_stage_test(
             session=session,
             stage_id=stage_id,
