@@ -514,6 +514,8 @@ class AssessmentAttempt(SQLModel, table=True):
     reviewed_at: datetime.datetime | None = None
     # First sweep that found it neither in the vendor's complete listing nor by its id (see sync).
     missing_since: datetime.datetime | None = None
+    # When a sweep last asked the vendor about it by its id (see sync's ``_to_fetch``).
+    looked_up_at: datetime.datetime | None = None
     score_percent: float | None = None
     points: float | None = None
     max_points: float | None = None

@@ -80,6 +80,7 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
     needs_report: list[str] = []
     refused: list[str] = []
     not_found: list[AssessmentAttempt] = []
+    looked_up: list[int] = []
     stop = threading.Event()
     try:
         listing = listing_for(provider, open_attempts, set(by_vendor_id), stop=stop, others=listed_closed)
@@ -93,6 +94,7 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
                     proof.saw(status, by_vendor_id[status.vendor_attempt_id], apply(status))
         failed_in_a_row = 0
         for vendor_id in _to_fetch(provider, needs_report, seen, by_vendor_id):
+            looked_up.append(by_vendor_id[vendor_id].id)
             try:
                 apply(provider.fetch(vendor_id, test_id=by_vendor_id[vendor_id].vendor_test_id))
                 seen.add(vendor_id)
@@ -108,6 +110,7 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
                     refused.append(f"{vendor_id}: {err}")  # it must not hold back the rest
     except ProviderError as err:
         # What was applied before the failure stands: it is the vendor's own word.
+        _mark_looked_up(session, looked_up)
         record_vendor_error(session=session, integration=integration, message=str(err))
         return SyncReport(integration_id, len(open_attempts), corrected, str(err))
     if not_found:
@@ -121,6 +124,7 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
         proof=proof,
         apply=apply,
     )
+    _mark_looked_up(session, looked_up)
     integration.last_sync_at = integration.last_used_at = utcnow()
     integration.last_sync_corrected = corrected
     session.add(integration)
@@ -198,10 +202,30 @@ def _to_fetch(provider, needs_report: list[str], seen: set[str], by_vendor_id: d
             for vendor_id, a in by_vendor_id.items()
             if vendor_id not in seen and deleted_at_vendor.due_for_lookup(a, now)
         ),
-        key=lambda a: a.missing_since or a.updated_at,
+        key=_lookup_turn,
     )
     cap = MAX_LOOKUPS_PER_SWEEP if provider.listing_tells_all else MAX_FETCHES_PER_SWEEP
     return [*needs_report, *(a.vendor_attempt_id for a in omitted)][:cap]
+
+
+def _lookup_turn(attempt: AssessmentAttempt) -> tuple[bool, datetime.datetime]:
+    """Never looked up first, those that heard nothing for longest; then those looked up longest
+    ago. A lookup finding nothing new changes nothing else on the attempt, so without its time
+    the same oldest ones were asked about every sweep and, past the cap, the rest never."""
+    if attempt.looked_up_at is None:
+        return False, attempt.missing_since or attempt.updated_at
+    return True, attempt.looked_up_at
+
+
+def _mark_looked_up(session: Session, attempt_ids: list[int]) -> None:
+    """When the sweep asked about these by their id (``_lookup_turn``), committed with the sweep."""
+    if attempt_ids:
+        session.exec(
+            sa.update(AssessmentAttempt)
+            .where(AssessmentAttempt.id.in_(attempt_ids))  # type: ignore[union-attr]
+            .values(looked_up_at=utcnow())
+            .execution_options(synchronize_session="evaluate")  # the sweep's attempts in hand too
+        )
 
 
 def sync_intervals(session: Session, default_seconds: float) -> dict[int, float]:

@@ -49,6 +49,27 @@ def test_a_completion_listed_without_its_score_waits_for_its_report_past_the_fet
     assert all(a.score_percent is not None for a in attempts)
 
 
+def test_past_the_fetch_cap_each_sweep_looks_up_those_looked_up_longest_ago(session, sandbox, monkeypatch):
+    """iMocha lists no pending or started invitation, so each is looked up by its id, at most
+    ``MAX_FETCHES_PER_SWEEP`` a sweep. A lookup that finds nothing new changes nothing, so the
+    same oldest invitations were asked about every sweep and the rest never (helper-112): a
+    candidate who started one of those showed "sent" for good once the callback was lost."""
+    monkeypatch.setattr(sync, "MAX_FETCHES_PER_SWEEP", 2)
+    sandbox.faults(vendor="imocha", drop_webhooks=True)
+    integration, (stage,) = vendor_test_stages(session, "imocha", "Backend")
+    attempts = send_to_applicants(session, stage, 4)
+    ids = [a.id for a in attempts]
+
+    sync.sync_integration(session=session, integration_id=integration.id)  # the two oldest, still pending
+    for attempt in attempts[2:]:
+        sandbox.act(attempt.vendor_attempt_id, "start", vendor="imocha")
+    sync.sync_integration(session=session, integration_id=integration.id)
+
+    session.expire_all()
+    states = [session.get(AssessmentAttempt, i).state for i in ids]
+    assert states == [AttemptState.SENT, AttemptState.SENT, AttemptState.STARTED, AttemptState.STARTED]
+
+
 def test_an_invitation_the_vendor_no_longer_knows_does_not_hold_back_the_rest(session, sandbox, imocha_sent):
     """Looked up first (it waited longest), its report is refused; the others are still read."""
     attempts = list(session.exec(select(AssessmentAttempt).order_by(AssessmentAttempt.id)))
