@@ -104,6 +104,11 @@ def decide(current: AttemptState, reported: AttemptState, *, reached: AttemptSta
         )
     if (current, reported) in ALLOWED:
         return Decision(apply=True)
+    if (current, reported) == (S.REVIEWED, S.COMPLETED):
+        # The vendor's result again after the review, maybe changed (a re-score, an integrity flag,
+        # a new take under the same invitation): the decision stands, the vendor's figures are kept
+        # and the change said (helper-112: dropped, the page went on showing the old score).
+        return Decision(apply=False, refresh=True, reason="reviewed: the decision stands")
     if current in FINAL_STATES:
         return Decision(apply=False, reason=f"{current.value} is final")
     if _behind(reported, current):

@@ -1,4 +1,4 @@
-"""Notifications (needs review, expired, failed, stage done) and the email outbox."""
+"""Notifications (needs review, expired, failed, stage done, a result changed after its review) and the email outbox."""
 
 import reflex as rx
 
@@ -9,7 +9,13 @@ from dashboard.services.views import OUTBOX_STANDINGS, NotificationView, OutboxV
 from dashboard.states.auth import AuthState
 from dashboard.states.notifications import NotificationsState
 
-ICONS = {"needs_review": "clipboard-check", "expired": "clock", "failed": "circle-x", "stage_done": "flag"}
+ICONS = {
+    "needs_review": "clipboard-check",
+    "expired": "clock",
+    "failed": "circle-x",
+    "stage_done": "flag",
+    "result_revised": "refresh-cw",
+}
 
 
 def _item(item: NotificationView) -> rx.Component:

@@ -1106,6 +1106,19 @@ def apply_vendor_status(
             attempt.id,
         )
         return Applied.MISMATCH
+    return apply_to_attempt(session, attempt, status, actor=actor, delivery_id=delivery_id)
+
+
+def apply_to_attempt(
+    session: Session,
+    attempt: AssessmentAttempt,
+    status: AttemptStatus,
+    *,
+    actor: Actor,
+    delivery_id: int | None = None,
+) -> Applied:
+    """Apply a vendor's view to this attempt (found by ``apply_vendor_status``, or chosen by a
+    person matching a kept result), if the lifecycle allows it; committed."""
     for _try in range(5):
         if attempt.vendor_attempt_id is None:
             attempt.vendor_attempt_id = status.vendor_attempt_id
@@ -1186,6 +1199,8 @@ def _apply(
             set_committed_value(attempt, name, value)  # written above: nothing left to flush
     elif not changes:
         return Applied.UNCHANGED
+    elif attempt.state == AttemptState.REVIEWED:
+        return _revised_after_review(session, attempt, status, actor=actor, delivery_id=delivery_id)
     else:
         for name, value in changes.items():
             setattr(attempt, name, value)
@@ -1206,6 +1221,90 @@ def _apply(
         notify.attempt_changed(session, attempt)
     history.bump_job(session, application.job_id)
     return Applied.CHANGED if decision.apply else Applied.REFRESHED
+
+
+def hold_attempt(session: Session, attempt: AssessmentAttempt) -> None:
+    """Hold the attempt until the caller's commit and read it again: a no-op write, which locks
+    its row on PostgreSQL and the database on SQLite, so whoever else writes it waits, then finds
+    what this transaction left."""
+    session.exec(
+        sa.update(AssessmentAttempt)
+        .where(AssessmentAttempt.id == attempt.id)
+        .values(id=AssessmentAttempt.id)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(attempt)
+
+
+def _revised_after_review(
+    session: Session,
+    attempt: AssessmentAttempt,
+    status: AttemptStatus,
+    *,
+    actor: Actor,
+    delivery_id: int | None,
+) -> Applied:
+    """Keep the vendor's changed result of a reviewed attempt, the decision standing, and say so once.
+
+    The attempt is held and read again first (``hold_attempt``), so the same change delivered twice and applied by two workers at once is
+    kept and said by one, the other finding nothing new. A later finish than the one reviewed is
+    a new take under the same invitation, not a re-score, and is said as one.
+    """
+    hold_attempt(session, attempt)
+    if attempt.state != AttemptState.REVIEWED:
+        raise _Raced
+    changes = _vendor_details(attempt, status)
+    if not changes:
+        return Applied.UNCHANGED
+    before = (attempt.score_percent, list(attempt.warnings or []), attempt.completed_at)
+    for name, value in changes.items():
+        setattr(attempt, name, value)
+    session.add(attempt)
+    words = _revision_words(before, attempt)
+    if words:
+        history.record(
+            session,
+            application_id=attempt.application_id,
+            attempt=attempt,
+            summary=f"{attempt.vendor_test_name}: {words.history}",
+            raw_status=status.raw_status or None,
+            actor=actor,
+            delivery_id=delivery_id,
+        )
+        notify.result_revised(session, attempt, words.figures, retaken=words.retaken)
+    history.bump_job(session, session.get(Application, attempt.application_id).job_id)
+    return Applied.REFRESHED
+
+
+@dataclasses.dataclass(frozen=True)
+class RevisionWords:
+    """How a reviewed result's change is told: the history's line, and the figures the team is told."""
+
+    history: str
+    figures: str  # "70% → 75%", with any new integrity flag after it
+    retaken: bool  # finished again later: a new take, not a re-score
+
+
+def _revision_words(
+    before: tuple[float | None, list[str], datetime.datetime | None], attempt: AssessmentAttempt
+) -> RevisionWords | None:
+    """The change to a reviewed result, told; None if neither its score, flags nor finish changed
+    (a new link, a sub-score's detail: kept without a word)."""
+    score, warnings, finished = before
+    new_flags = [w for w in attempt.warnings or [] if w not in warnings]
+    retaken = finished is not None and attempt.completed_at is not None and attempt.completed_at > finished
+    if score == attempt.score_percent and not new_flags and not retaken:
+        return None
+    then, now = percent_label(score) or "no score", percent_label(attempt.score_percent) or "no score"
+    figures = "; ".join([now if then == now else f"{then} \u2192 {now}", *new_flags])
+    if retaken:
+        when = attempt.completed_at.strftime("%Y-%m-%d %H:%M UTC")
+        return RevisionWords(
+            f"taken again at the vendor after the review, finished {when} ({figures})", figures, retaken=True
+        )
+    return RevisionWords(
+        f"the vendor changed the result after the review ({figures})", figures, retaken=False
+    )
 
 
 def _reached_before_its_error(session: Session, attempt: AssessmentAttempt) -> AttemptState | None:

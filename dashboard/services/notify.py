@@ -133,6 +133,49 @@ def attempt_changed(session: Session, attempt: AssessmentAttempt) -> None:
         _stage_done(session, application, attempt.stage_id)
 
 
+def result_revised(session: Session, attempt: AssessmentAttempt, figures: str, *, retaken: bool) -> None:
+    """Tell the team, managers included, that a result decided on changed at the vendor (a re-score,
+    an integrity flag, a new take), in the caller's transaction, which holds the attempt: each change
+    is the attempt's next numbered notice (a score going 70 to 75, back, and to 75 again is told
+    three times, helper-116), and a change applied twice at once is told once by the hold."""
+    application = session.get(Application, attempt.application_id)
+    candidate = session.get(Candidate, application.candidate_id)
+    job = session.get(Job, application.job_id)
+    news = (
+        f"{candidate.name} took {attempt.vendor_test_name} again after the review"
+        if retaken
+        else f"{candidate.name}'s {attempt.vendor_test_name} changed after the review"
+    )
+    message = f"{news}: {figures} ({job.title}).".replace("\n", " ")[:300]
+    told = session.exec(
+        select(sa.func.count()).where(Notification.dedupe_key.startswith(f"result_revised:{attempt.id}:"))  # type: ignore[union-attr]
+    ).one()
+    key = f"result_revised:{attempt.id}:{told + 1}"
+    if not _insert_once(
+        session,
+        Notification(
+            dedupe_key=key,
+            kind="result_revised",
+            message=message,
+            application_id=application.id,
+            job_id=job.id,
+        ),
+    ):
+        return
+    base = get_settings().public_url.rstrip("/")
+    for address in _team_addresses(session, job.id, with_managers=True):
+        _insert_once(
+            session,
+            OutboxMessage(
+                dedupe_key=f"{key}:{address}"[:200],
+                to_address=address,
+                subject=message[:200],
+                body=f"{message}\n\nOpen the application: {base}/applications/{application.id}\n",
+                application_id=application.id,
+            ),
+        )
+
+
 def stage_done(session: Session, application_id: int, stage_id: int) -> bool:
     """Whether the application has finished the stage's tests (all, or any one, as the stage says)."""
     stage = session.get(Stage, stage_id)

@@ -29,7 +29,8 @@ BACKWARDS_OR_LATE = [
     (S.COMPLETED, S.STARTED, "would move back"),
     (S.COMPLETED, S.SENT, "would move back"),
     (S.STARTED, S.SENT, "would move back"),
-    (S.REVIEWED, S.COMPLETED, "is final"),
+    (S.REVIEWED, S.CANCELLED, "is final"),
+    (S.REVIEWED, S.STARTED, "is final"),
     (S.CANCELLED, S.STARTED, "is final"),
     (S.EXPIRED, S.COMPLETED, "is final"),
     (S.COMPLETED, S.EXPIRED, "cannot become"),
@@ -82,3 +83,9 @@ def test_an_error_leaves_only_for_a_step_at_least_as_far_as_it_had_reached(reach
     assert decision.apply == applied
     if not applied:
         assert "would move back from started" in decision.reason
+
+
+def test_a_result_reported_again_after_the_review_refreshes_its_figures_not_its_state():
+    """helper-112: a re-score after the review was dropped as "reviewed is final"."""
+    decision = decide(S.REVIEWED, S.COMPLETED)
+    assert not decision.apply and decision.refresh
