@@ -19,11 +19,12 @@ import logging
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from dashboard.services import assessments
+from dashboard.services import assessments, history
 from dashboard.services.actors import Actor
 from dashboard.services.errors import NotFound, UserError
 from dashboard.services.integrations import audit
-from models import AssessmentAttempt, UnmatchedResult, utcnow
+from models import AssessmentAttempt, AttemptState, UnmatchedResult, utcnow
+from models.lifecycle import FINISHED_STATES
 from providers.base import AssessmentResult, AttemptStatus, Progress, SubScore
 
 log = logging.getLogger(__name__)
@@ -136,11 +137,18 @@ def open_items(session: Session) -> list[UnmatchedResult]:
 
 
 def match(*, session: Session, unmatched_id: int, attempt_id: int, actor: Actor) -> assessments.Applied:
-    """Apply a kept update to the attempt a recruiter chose.
+    """Apply a kept update to the attempt a recruiter chose, and to no other.
+
+    The result is claimed first (two recruiters, or a match and a "Set aside", at once: one wins),
+    then the attempt held and checked on what it holds now: one still waiting on the vendor (or
+    whose send failed), and no other attempt holding the result's invitation. The update is
+    applied to that attempt, which takes the result's invitation id: the vendor's later updates
+    about it follow. Nothing is resolved unless all of it is.
 
     Raises:
         NotFound: The item or the attempt is gone.
-        UserError: Already resolved, or the attempt belongs to another connection.
+        UserError: Already resolved, the attempt belongs to another connection, is finished,
+            or another attempt holds the result's invitation.
     """
     row = session.get(UnmatchedResult, unmatched_id)
     attempt = session.get(AssessmentAttempt, attempt_id)
@@ -148,21 +156,71 @@ def match(*, session: Session, unmatched_id: int, attempt_id: int, actor: Actor)
         raise NotFound("That result no longer exists. Reload the page.")
     if attempt is None:
         raise NotFound(f"There is no assessment #{attempt_id}: check the number on its application page.")
-    if row.resolved_at is not None:
-        raise UserError("That result was already matched or dismissed.")
-    if attempt.integration_id != row.integration_id:
-        raise UserError("That assessment was sent through another vendor connection.")
+    try:
+        _claim(session, row, attempt_id=attempt.id, by=actor.label)
+        assessments.hold_attempt(session, attempt)
+        _refuse_unless_it_can_take(session, row, attempt)
+    except UserError:
+        session.rollback()
+        raise
     status = _status_from_json(row.status)
+    earlier = attempt.vendor_attempt_id
     attempt.vendor_attempt_id = status.vendor_attempt_id
     session.add(attempt)
-    session.flush()
-    outcome = assessments.apply_vendor_status(
-        session=session, integration_id=row.integration_id, status=status, actor=actor
+    retied = (
+        f" (it was tied to the vendor's {earlier})" if earlier not in (None, status.vendor_attempt_id) else ""
     )
-    row.resolved_at, row.resolved_attempt_id, row.resolved_by = utcnow(), attempt.id, actor.label
-    session.add(row)
-    session.commit()
-    return outcome
+    history.record(
+        session,
+        application_id=attempt.application_id,
+        attempt=attempt,
+        summary=f"{attempt.vendor_test_name}: the vendor's result "
+        f"{described(row.vendor_attempt_id, row.candidate_email)} matched to it{retied}",
+        actor=actor,
+    )
+    return assessments.apply_to_attempt(session, attempt, status, actor=actor)
+
+
+def _claim(session: Session, row: UnmatchedResult, *, attempt_id: int | None, by: str) -> None:
+    """Resolve the kept result in the caller's transaction, unless someone resolved it meanwhile."""
+    claimed = session.exec(
+        sa.update(UnmatchedResult)
+        .where(UnmatchedResult.id == row.id, UnmatchedResult.resolved_at.is_(None))  # type: ignore[union-attr]
+        .values(resolved_at=utcnow(), resolved_attempt_id=attempt_id, resolved_by=by)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise UserError("That result was already matched or set aside.")
+    session.refresh(row)
+
+
+def _refuse_unless_it_can_take(session: Session, row: UnmatchedResult, attempt: AssessmentAttempt) -> None:
+    """Refuse an attempt the result cannot go to, in words (the attempt held: as it is now)."""
+    if attempt.integration_id != row.integration_id:
+        raise UserError("That assessment was sent through another vendor connection.")
+    if attempt.state in FINISHED_STATES:
+        score = assessments.percent_label(attempt.score_percent)
+        raise UserError(
+            f"Assessment #{attempt.id} already has its result{f' ({score})' if score else ''}: "
+            "set this one aside, or match it to the assessment it belongs to."
+        )
+    if attempt.state in (AttemptState.CANCELLED, AttemptState.EXPIRED):
+        raise UserError(
+            f"Assessment #{attempt.id} is {attempt.state.value}: re-attempt it first, "
+            "then match this result to the new attempt."
+        )
+    holder = session.exec(
+        select(AssessmentAttempt.id).where(
+            AssessmentAttempt.integration_id == row.integration_id,
+            AssessmentAttempt.vendor_attempt_id == row.vendor_attempt_id,
+            AssessmentAttempt.id != attempt.id,
+        )
+    ).first()
+    if holder is not None:
+        raise UserError(
+            f"This result is for the invitation assessment #{holder} holds at the vendor: "
+            f"match it to #{holder}, or set it aside."
+        )
 
 
 def set_aside_clause() -> sa.ColumnElement[bool]:
@@ -188,10 +246,11 @@ def dismiss(*, session: Session, unmatched_id: int, actor: Actor) -> None:
     row = session.get(UnmatchedResult, unmatched_id)
     if row is None:
         raise NotFound("That result no longer exists.")
-    if row.resolved_at is not None:
-        raise UserError("That result was already matched or set aside.")
-    row.resolved_at, row.resolved_by = utcnow(), actor.label
-    session.add(row)
+    try:
+        _claim(session, row, attempt_id=None, by=actor.label)  # not after a colleague's match
+    except UserError:
+        session.rollback()
+        raise
     what = described(row.vendor_attempt_id, row.candidate_email)
     audit(session, row.integration_id, actor, f"Set aside the vendor result for {what}.")
     session.commit()

@@ -9,11 +9,18 @@ from __future__ import annotations
 
 import reflex as rx
 
-from dashboard.services import matching, queue_view
+from dashboard.services import assessments, matching, queue_view
 from dashboard.services.errors import UserError
 from dashboard.services.permissions import Permission
 from dashboard.states.auth import acting_user, requires
 from dashboard.states.common import in_session
+
+# What a match came to, said as it is (it said "applied" of a result the assessment had newer news than).
+MATCHED = {
+    assessments.Applied.CHANGED: "Result matched and applied.",
+    assessments.Applied.REFRESHED: "Result matched: its details were added to the assessment.",
+    assessments.Applied.UNCHANGED: "Result matched: the assessment already had newer news from the vendor.",
+}
 
 
 class UnmatchedResults(rx.State, mixin=True):
@@ -45,7 +52,7 @@ class UnmatchedResults(rx.State, mixin=True):
             return rx.toast.error("Type the assessment's number (shown on the application page).")
         actor = acting_user()
         try:
-            await in_session(
+            outcome = await in_session(
                 lambda s: matching.match(
                     session=s, unmatched_id=unmatched_id, attempt_id=int(text), actor=actor
                 )
@@ -53,7 +60,7 @@ class UnmatchedResults(rx.State, mixin=True):
         except UserError as err:
             return rx.toast.error(str(err))
         await self._reload()
-        return rx.toast.success("Result matched and applied.")
+        return rx.toast.success(MATCHED[outcome])
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)

@@ -83,6 +83,19 @@ def test_enter_matches_and_setting_a_result_aside_asks_first_naming_it(
     expect(page.get_by_text(f"Restored {VENDOR_ID} ({EMAIL}): it needs matching again.")).to_be_visible()
     expect(row).to_be_visible()
     expect(row.get_by_role("button", name="Match")).to_be_visible()  # offered for matching again
+
+    # Matched to an assessment that has its result, it is refused and waits on (helper-117: it wrote
+    # its score over the one there, and said "matched and applied").
+    (finished,) = query_app(
+        demo_app.db_url,
+        "SELECT a.id FROM assessmentattempt a JOIN integration i ON i.id = a.integration_id "
+        "WHERE a.state = 'completed' AND i.vendor = 'coderpad_screen' ORDER BY a.id LIMIT 1",
+    )
+    number.fill(f"#{finished}")
+    number.press("Enter")
+    expect(page.get_by_text(f"Assessment #{finished} already has its result")).to_be_visible()
+    shoot("82-queue-match-refused-finished")
+    expect(row).to_be_visible()
     if before:
         expect(_set_aside_toggle(page, before)).to_be_visible()  # one fewer
     else:

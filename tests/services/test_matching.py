@@ -5,6 +5,7 @@ deliveries are applied as they come; they go through Assay's real webhook
 endpoint on loopback.
 """
 
+import re
 import time
 
 import httpx
@@ -26,7 +27,16 @@ from models import (
     WebhookDelivery,
     new_session,
 )
-from tests.conftest import coodesh_result, kept_for_matching, send_test, vendor_test_stages
+from providers.base import AssessmentResult, AttemptStatus, Progress
+from tests.conftest import (
+    a_colleague_meanwhile,
+    coodesh_result,
+    kept_for_matching,
+    reads,
+    scored,
+    send_test,
+    vendor_test_stages,
+)
 
 
 @pytest.fixture
@@ -254,3 +264,124 @@ def test_matching_to_an_assessment_number_that_never_existed_names_the_number(se
         matching.match(session=session, unmatched_id=kept.id, attempt_id=999999, actor=RILEY)
     with pytest.raises(NotFound, match="That result no longer exists"):
         matching.match(session=session, unmatched_id=kept.id + 4242, attempt_id=999999, actor=RILEY)
+
+
+def test_a_result_is_applied_to_the_assessment_chosen_never_to_another_holding_its_invitation(
+    session, pipeline_with_assessment
+):
+    """helper-117: Bob and then Ada sent the test; the vendor's result for Ada's invitation names
+    bob@example.com. Matched to Bob's assessment, it was applied to Ada's (looked up again by the
+    invitation's id, which Ada's holds) and Bob's lost its own invitation."""
+    p = pipeline_with_assessment
+    bob_application = pipeline.add_application(
+        session=session, job_id=p.job.id, name="Bob Byte", email="bob@example.com", actor=SYSTEM
+    )
+    bob = send_test(session, p.assessment, bob_application)
+    ada = send_test(session, p.assessment, p.application)
+    status = AttemptStatus(
+        ada.vendor_attempt_id,
+        Progress.COMPLETED,
+        "completed",
+        candidate_email="bob@example.com",
+        result=AssessmentResult(score_percent=77.0),
+    )
+    kept = matching.record(
+        session=session, integration_id=p.integration.id, status=status, outcome=assessments.Applied.MISMATCH
+    )
+
+    with pytest.raises(UserError, match=rf"^This result is for the invitation assessment #{ada.id} holds"):
+        matching.match(session=session, unmatched_id=kept.id, attempt_id=bob.id, actor=RILEY)
+    session.expire_all()
+    assert [(a.state, a.vendor_attempt_id) for a in (session.get(AssessmentAttempt, bob.id),)] == [
+        (AttemptState.SENT, bob.vendor_attempt_id)
+    ]
+    assert session.get(AssessmentAttempt, ada.id).state == AttemptState.SENT
+    assert [u.id for u in matching.open_items(session)] == [kept.id]  # still waiting for a person
+
+    outcome = matching.match(session=session, unmatched_id=kept.id, attempt_id=ada.id, actor=RILEY)
+
+    session.expire_all()
+    matched = session.get(AssessmentAttempt, ada.id)
+    assert (outcome, matched.state, matched.score_percent) == (
+        assessments.Applied.CHANGED,
+        AttemptState.COMPLETED,
+        77.0,
+    )
+
+
+@pytest.mark.parametrize("finished", ["completed", "expired"])
+def test_a_result_is_not_matched_onto_a_finished_assessment(session, pipeline_with_assessment, finished):
+    """helper-117: matched to an assessment holding its result, it wrote 30% over 92% with no word;
+    to an expired one, nothing was applied and the result was resolved all the same, lost."""
+    p = pipeline_with_assessment
+    attempt = send_test(session, p.assessment, p.application)
+    if finished == "completed":
+        scored(session, p, attempt, 92.0)
+    else:
+        assessments.apply_vendor_status(
+            session=session,
+            integration_id=p.integration.id,
+            status=AttemptStatus(attempt.vendor_attempt_id, Progress.EXPIRED, "expired"),
+            actor=SYSTEM,
+        )
+    kept = kept_for_matching(session, p.integration, "not-ours-1", "ada.work@example.com")
+
+    refusal = {"completed": "already has its result (92%)", "expired": "is expired"}[finished]
+    with pytest.raises(UserError, match=rf"^Assessment #{attempt.id} {re.escape(refusal)}"):
+        matching.match(session=session, unmatched_id=kept.id, attempt_id=attempt.id, actor=RILEY)
+
+    session.expire_all()
+    left = session.get(AssessmentAttempt, attempt.id)
+    assert (left.vendor_attempt_id, left.score_percent) == (
+        attempt.vendor_attempt_id,
+        92.0 if finished == "completed" else None,
+    )
+    assert [u.id for u in matching.open_items(session)] == [kept.id]
+
+
+def test_two_recruiters_matching_one_result_at_once_match_it_once(session, pipeline_with_assessment):
+    """helper-117: both were told "matched and applied", both assessments took the vendor's id."""
+    p = pipeline_with_assessment
+    ada = send_test(session, p.assessment, p.application)
+    other = pipeline.add_application(
+        session=session, job_id=p.job.id, name="Bob Byte", email="bob@example.com", actor=SYSTEM
+    )
+    bob = send_test(session, p.assessment, other)
+    kept = kept_for_matching(session, p.integration, "not-ours-1", "ada.work@example.com")
+
+    def colleague_matches_to_bob(own):
+        matching.match(session=own, unmatched_id=kept.id, attempt_id=bob.id, actor=RILEY)
+
+    session.expire_all()  # the result read from the database, as a page's request does
+    with (
+        a_colleague_meanwhile(session, reads(UnmatchedResult), colleague_matches_to_bob),
+        pytest.raises(UserError, match="already matched"),
+    ):
+        matching.match(session=session, unmatched_id=kept.id, attempt_id=ada.id, actor=SYSTEM)
+
+    session.expire_all()
+    assert session.get(AssessmentAttempt, ada.id).vendor_attempt_id == ada.vendor_attempt_id
+    assert session.get(AssessmentAttempt, bob.id).vendor_attempt_id == "not-ours-1"
+    assert session.get(UnmatchedResult, kept.id).resolved_attempt_id == bob.id
+
+
+def test_a_result_set_aside_as_a_colleague_matches_it_is_not_set_aside_too(session, pipeline_with_assessment):
+    """helper-117: the audit log said it was set aside, though it had been applied."""
+    p = pipeline_with_assessment
+    ada = send_test(session, p.assessment, p.application)
+    kept = kept_for_matching(session, p.integration, "not-ours-1", "ada.work@example.com")
+
+    def colleague_matches(own):
+        matching.match(session=own, unmatched_id=kept.id, attempt_id=ada.id, actor=RILEY)
+
+    session.expire_all()  # the result read from the database, as a page's request does
+    with (
+        a_colleague_meanwhile(session, reads(UnmatchedResult), colleague_matches),
+        pytest.raises(UserError, match="already matched"),
+    ):
+        matching.dismiss(session=session, unmatched_id=kept.id, actor=SYSTEM)
+
+    session.expire_all()
+    audit = session.exec(select(IntegrationLog.message).where(IntegrationLog.kind == "audit")).all()
+    assert not [line for line in audit if line.startswith("Set aside")]
+    assert session.get(UnmatchedResult, kept.id).resolved_attempt_id == ada.id
