@@ -6,9 +6,11 @@ Defaults are the embedded setup: a SQLite file, the local vendor sandbox, demo d
 from __future__ import annotations
 
 import functools
+import ipaddress
 import pathlib
+import urllib.parse
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -38,12 +40,38 @@ class Settings(BaseSettings):
     scheduler_enabled: bool = True
     smtp_url: str = Field(
         default="",
-        description="smtp://user:pass@host:port (or smtp+starttls://); empty keeps mail in the outbox.",
+        description="smtp+starttls://user:pass@host:587, smtps://…:465, or smtp://host:25 (no password, "
+        "but on this machine); empty keeps mail in the outbox.",
     )
     mail_from: str = "Assay <assay@localhost>"
     stuck_after_hours: float = Field(
         default=48.0, description="No vendor news for this long: the queue's Stuck."
     )
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _mail_server_spoken_to_safely(cls, url: str) -> str:
+        """Refused at start, in words: a scheme the outbox cannot speak (it was taken for plain
+        SMTP), or a password sent in clear to a server off this machine."""
+        if not url:
+            return url
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("smtp", "smtp+starttls", "smtps"):
+            raise ValueError("ASSAY_SMTP_URL must start with smtp://, smtp+starttls:// or smtps://")
+        if parts.scheme == "smtp" and parts.username and not _on_this_machine(parts.hostname):
+            raise ValueError(
+                "ASSAY_SMTP_URL would send its password in clear: use smtp+starttls:// or smtps://"
+            )
+        return url
+
+
+def _on_this_machine(host: str | None) -> bool:
+    if host in (None, "", "localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @functools.cache

@@ -13,6 +13,7 @@ import datetime
 import logging
 import re
 import smtplib
+import ssl
 import urllib.parse
 from email.message import EmailMessage
 from email.utils import parseaddr
@@ -450,6 +451,23 @@ def _message_id(message: OutboxMessage) -> str:
     return f"<outbox-{message.id}.{int(message.created_at.timestamp())}@{domain}>"
 
 
+def _mail_server(parts: urllib.parse.SplitResult) -> smtplib.SMTP:
+    """The connection to ``ASSAY_SMTP_URL``'s server, its certificate checked where it speaks TLS
+    (the system's authorities, or ``SSL_CERT_FILE``'s): smtplib's own STARTTLS takes any, and
+    the password and every email went to whoever answered (helper-116)."""
+    host = parts.hostname or "localhost"
+    if parts.scheme == "smtps":
+        return smtplib.SMTP_SSL(host, parts.port or 465, timeout=10, context=ssl.create_default_context())
+    smtp = smtplib.SMTP(host, parts.port or 25, timeout=10)
+    if parts.scheme == "smtp+starttls":
+        try:
+            smtp.starttls(context=ssl.create_default_context())
+        except BaseException:
+            smtp.close()
+            raise
+    return smtp
+
+
 def deliver_outbox(session: Session, limit: int = 100) -> int:
     """Hand waiting emails to the SMTP server, if one is configured; returns how many went.
 
@@ -476,9 +494,7 @@ def deliver_outbox(session: Session, limit: int = 100) -> int:
     sent, left = 0, pending  # left: the emails not yet handed over (or passed over)
     holding = None  # the email this send has claimed and not yet marked sent
     try:
-        with smtplib.SMTP(parts.hostname or "localhost", parts.port or 25, timeout=10) as smtp:
-            if parts.scheme == "smtp+starttls":
-                smtp.starttls()
+        with _mail_server(parts) as smtp:
             if parts.username:
                 smtp.login(urllib.parse.unquote(parts.username), urllib.parse.unquote(parts.password or ""))
             for n, message_id in enumerate(pending):

@@ -1,0 +1,140 @@
+"""The outbox's mail server over TLS: its certificate checked, or nothing (and no password) goes.
+
+helper-116: ``smtp+starttls://`` took any certificate (smtplib's default context checks none), so
+whoever could sit between Assay and its mail server read the password and every email; an
+``smtps://`` URL was taken for plain SMTP.
+"""
+
+import contextlib
+import datetime
+import ipaddress
+import logging
+import re
+import ssl
+
+import pytest
+from aiosmtpd.controller import Controller
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from pydantic import ValidationError
+from sqlmodel import select
+
+from dashboard.services import accounts, notify
+from dashboard.settings import Settings, get_settings
+from models import OutboxMessage, Role
+from tests.http_server import free_port
+
+
+class _Inbox:
+    def __init__(self) -> None:
+        self.rcpt_tos: list[str] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.rcpt_tos += envelope.rcpt_tos
+        return "250 OK"
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory) -> tuple[str, str]:
+    """A self-signed certificate for 127.0.0.1 (no authority anyone trusts): its files, cert and key."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mail.assay.test")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    folder = tmp_path_factory.mktemp("mail-tls")
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return str(cert_file), str(key_file)
+
+
+@contextlib.contextmanager
+def _tls_mail_server(certificate, scheme: str):
+    """A mail server on loopback with the certificate, by STARTTLS or TLS from the start, Assay's
+    outbox pointed at it with a user and password; yields what it received."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(*certificate)
+    inbox, port = _Inbox(), free_port()
+    options = (
+        {"tls_context": context, "require_starttls": True}
+        if scheme == "smtp+starttls"
+        else {"ssl_context": context}
+    )
+    server = Controller(inbox, hostname="127.0.0.1", port=port, **options)
+    server.start()
+    settings = get_settings()
+    previous = settings.smtp_url
+    settings.smtp_url = f"{scheme}://127.0.0.1:{port}"
+    try:
+        yield inbox
+    finally:
+        settings.smtp_url = previous
+        server.stop()
+
+
+@pytest.fixture
+def an_email_waiting(session) -> None:
+    accounts.create_user(session=session, email="riley@example.com", name="Riley", role=Role.RECRUITER)
+    session.add(
+        OutboxMessage(dedupe_key="tls-walk", to_address="riley@example.com", subject="Hello", body="Hi")
+    )
+    session.commit()
+
+
+@pytest.mark.parametrize("scheme", ["smtp+starttls", "smtps"])
+def test_a_mail_server_whose_certificate_is_not_trusted_is_given_nothing(
+    session, certificate, an_email_waiting, scheme, monkeypatch
+):
+    # The mail server logs Assay walking out of the handshake as an error of its own: expected here.
+    monkeypatch.setattr(logging.getLogger("mail.log"), "disabled", True)
+    with _tls_mail_server(certificate, scheme) as inbox:
+        sent = notify.deliver_outbox(session)
+
+    [waiting] = session.exec(select(OutboxMessage)).all()
+    assert (sent, inbox.rcpt_tos, waiting.sent_at) == (0, [], None)
+    assert "CERTIFICATE_VERIFY_FAILED" in (waiting.error or "")
+
+
+@pytest.mark.parametrize("scheme", ["smtp+starttls", "smtps"])
+def test_a_mail_server_whose_certificate_is_trusted_gets_the_email(
+    session, certificate, an_email_waiting, scheme, monkeypatch
+):
+    """Trusted the usual way (``SSL_CERT_FILE``: a company's own authority): it is the check
+    that refused the other, not TLS itself."""
+    monkeypatch.setenv("SSL_CERT_FILE", certificate[0])
+    with _tls_mail_server(certificate, scheme) as inbox:
+        sent = notify.deliver_outbox(session)
+
+    assert (sent, inbox.rcpt_tos) == (1, ["riley@example.com"])
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("smtpz://mail.example.com", "smtp://, smtp+starttls:// or smtps://"),
+        ("smtp://assay:secret@mail.example.com:587", "smtp+starttls:// or smtps://"),
+    ],
+)
+def test_a_mail_server_address_that_would_not_work_or_would_send_the_password_in_clear_is_refused(url, says):
+    with pytest.raises(ValidationError, match=re.escape(says)):
+        Settings(smtp_url=url)
+    assert Settings(smtp_url="smtp://assay:secret@127.0.0.1:2525").smtp_url  # a relay on this machine
