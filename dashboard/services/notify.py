@@ -357,32 +357,43 @@ GAVE_UP = "turned down for 5 days by the mail server"
 TURNED_DOWN = (REFUSED, GAVE_UP)
 
 
-_ENHANCED = re.compile(r"^\s*(\d)\.(\d{1,3})\.\d{1,3}")  # "5.1.1 No such user": the reply's class
+_ENHANCED = re.compile(r"^\s*(\d)\.(\d{1,3})\.(\d{1,3})")  # "5.1.1 No such user": the reply's class
+# Enhanced status subjects (RFC 3463) about the one email: its address (1), mailbox (2), the route
+# to its domain (4), its content (6); and 5.3.4, the message too big. Bare codes: no such mailbox,
+# not local, storage exceeded, name not allowed.
+_ABOUT_THE_EMAIL = {"1", "2", "4", "6"}
+_BARE_ABOUT_THE_EMAIL = (550, 551, 552, 553)
 
 
-def _turned_down(
+def _reply(
     err: smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError | smtplib.SMTPNotSupportedError,
-) -> tuple[int, str] | None:
-    """The mail server's reply to the one email it turned down, its code and its words; None
-    when the reply is about us, not the address (a relay or policy refusal, 5.7.x), which would
-    turn down every email alike: the batch stops there, and nothing is withheld for it."""
+) -> tuple[int, str]:
+    """The mail server's reply to one email, its code and its words (no address in them)."""
     if isinstance(err, smtplib.SMTPNotSupportedError):  # a non-ASCII address, no SMTPUTF8 here
         return 553, "the mail server takes no address written outside ASCII (no SMTPUTF8)"
     if isinstance(err, smtplib.SMTPRecipientsRefused):
         code, words = next(iter(err.recipients.values()))
     else:
         code, words = err.smtp_code, err.smtp_error
-    said = words.decode(errors="replace") if isinstance(words, bytes) else str(words)
+    return code, words.decode(errors="replace") if isinstance(words, bytes) else str(words)
+
+
+def _about_the_email(code: int, said: str) -> bool:
+    """Whether a refusal is about the email it answers (its address, mailbox, domain, content),
+    not about Assay (a relay or policy refusal, 5.7.x; the server's own trouble), which would turn
+    down every email alike. A 4xx is "not now" for that email."""
+    if code < 500:
+        return True
     enhanced = _ENHANCED.match(said)
-    if code >= 500 and (enhanced.group(2) != "1" if enhanced else code not in (550, 551, 553)):
-        return None  # not "no such address" (5.1.x): the server refuses us, or this message's kind
-    return code, said
+    if enhanced:
+        return enhanced.group(2) in _ABOUT_THE_EMAIL or enhanced.group(2, 3) == ("3", "4")
+    return code in _BARE_ABOUT_THE_EMAIL
 
 
 def _refused(session: Session, message: OutboxMessage, code: int, words: str) -> None:
     """The mail server turned this one email down; the batch goes on with the next.
 
-    Refused for good (a 5xx saying no such address, 5.1.x, or an address it cannot write), it is
+    Refused for good (a 5xx about the address, mailbox, domain or content: ``_about_the_email``), it is
     withheld and never tried again: tried on every run, it stood first in each batch and held up
     every email behind it. Refused for now (a 4xx: a full mailbox, greylisting), the next run
     tries it again, for ``GIVE_UP_AFTER`` from the first such refusal; then it is withheld too,
@@ -402,6 +413,20 @@ def _refused(session: Session, message: OutboxMessage, code: int, words: str) ->
             .where(unsent, OutboxMessage.withheld.is_(None))  # type: ignore[union-attr]
             .values(withheld=REFUSED if code >= 500 else GAVE_UP)
         )
+    session.commit()
+    session.refresh(message)
+
+
+def _passed_over(session: Session, message: OutboxMessage, code: int, words: str) -> None:
+    """Refused in words that could be about Assay (5.7.x): the batch goes on, and the next email
+    to another address tells which. This one waits, its claim given back and the reply on it
+    alone, for the next run (after the emails not turned down); a second address refused alike
+    stops the run instead (``deliver_outbox``)."""
+    session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == message.id)
+        .values(error=f"{code} {words}"[:300], sending_since=None)
+    )
     session.commit()
     session.refresh(message)
 
@@ -484,7 +509,8 @@ def deliver_outbox(session: Session, limit: int = 100) -> int:
             select(OutboxMessage.id)
             # A withheld email (its rejection undone before it went) is never sent.
             .where(OutboxMessage.sent_at.is_(None), OutboxMessage.withheld.is_(None))  # type: ignore[union-attr]
-            .order_by(OutboxMessage.id)
+            # Those turned down before after the rest: a hundred refused for now held back every newer one.
+            .order_by(OutboxMessage.error.is_not(None), OutboxMessage.id)  # type: ignore[union-attr]
             .limit(limit)
         )
     )
@@ -493,6 +519,7 @@ def deliver_outbox(session: Session, limit: int = 100) -> int:
     parts = urllib.parse.urlsplit(url)
     sent, left = 0, pending  # left: the emails not yet handed over (or passed over)
     holding = None  # the email this send has claimed and not yet marked sent
+    refused_alike: set[str] = set()  # addresses refused in words that could be about Assay, since one went
     try:
         with _mail_server(parts) as smtp:
             if parts.username:
@@ -517,21 +544,27 @@ def deliver_outbox(session: Session, limit: int = 100) -> int:
                     smtplib.SMTPDataError,
                     smtplib.SMTPNotSupportedError,
                 ) as err:
-                    turned_down = _turned_down(err)
-                    if turned_down is None:
-                        raise
-                    _refused(session, message, *turned_down)
+                    code, said = _reply(err)
+                    if _about_the_email(code, said):
+                        _refused(session, message, code, said)
+                    else:
+                        refused_alike.add(message.to_address.lower())
+                        if len(refused_alike) > 1:
+                            raise  # two addresses refused alike: it is about Assay
+                        _passed_over(session, message, code, said)
                     holding = None
                     continue
                 _mark_sent(session, message)
                 holding, sent = None, sent + 1
+                refused_alike.clear()
             left = []
     except (OSError, smtplib.SMTPException) as err:
-        log.warning("outbox: SMTP delivery failed after %s: %s", counted(sent, "message"), err)
+        why = "{} {}".format(*_reply(err)) if isinstance(err, smtplib.SMTPRecipientsRefused) else str(err)
+        log.warning("outbox: SMTP delivery failed after %s: %s", counted(sent, "message"), why)
         for message_id in left:
             message = session.get(OutboxMessage, message_id)
             if message is not None and message.sent_at is None:
-                message.error = str(err)[:300]
+                message.error = why[:300]
                 if message is holding:
                     message.sending_since = None  # not taken: the next run tries it again
                 session.add(message)

@@ -213,7 +213,7 @@ def test_an_email_sent_twice_after_its_send_was_lost_carries_one_message_id(
 
 
 class _Refusing(_Inbox):
-    """A mail server that turns one address down at RCPT, for good (5xx) or for now (4xx)."""
+    """A mail server that turns one address (or "*": every one) down at RCPT, for good (5xx) or for now (4xx)."""
 
     def __init__(self, address: str, reply: str) -> None:
         super().__init__()
@@ -221,7 +221,7 @@ class _Refusing(_Inbox):
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         self.asked.append(address)
-        if address == self.address:
+        if self.address in (address, "*"):
             return self.reply
         envelope.rcpt_tos.append(address)
         return "250 OK"
@@ -369,17 +369,70 @@ def test_a_relay_refusing_us_withholds_nothing_and_stops_the_batch_to_try_again(
     session, pipeline_with_assessment, sandbox
 ):
     """Found in a review: a mis-set relay answers every address "554 5.7.1 Relay access denied",
-    a 5xx, and each email of the run was withheld for good, none to come back once it was mended."""
+    a 5xx, and each email of the run was withheld for good, none to come back once it was mended.
+    A second address refused alike stops the run: it is about Assay, not the addresses."""
+    accounts.create_user(session=session, email="sam@example.com", name="Sam", role=Role.RECRUITER)
     _team_of_two_told_of_a_completion(session, pipeline_with_assessment)
-    server = _Refusing("gone@example.com", "554 5.7.1 Relay access denied")
+    server = _Refusing("*", "554 5.7.1 Relay access denied")
     with _mail_server(server):
         refused = notify.deliver_outbox(session)
+        asked = list(server.asked)
         server.address = None  # the relay set right
         mended = notify.deliver_outbox(session)
 
-    assert (refused, mended) == (0, 2)
+    assert (refused, mended) == (0, 3)
     assert views.outbox_count(session, standing="withheld") == 0
-    assert server.asked.count("riley@example.com") == 1  # the batch stopped at the refusal
+    assert asked == ["gone@example.com", "riley@example.com"]  # the run stopped at the second refusal
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "550 5.2.1 The email account that you tried to reach is disabled",
+        "550 5.4.1 Recipient address rejected: Access denied",
+        "552 5.2.2 Mailbox full",
+        "552 Requested mail action aborted: exceeded storage allocation",
+    ],
+)
+def test_an_address_refused_for_good_in_other_words_holds_up_no_one_else(
+    session, pipeline_with_assessment, sandbox, reply
+):
+    """helper-116: only "no such user" (5.1.x) was taken for the address's: a disabled mailbox or
+    Office 365's unknown recipient stopped every run at that email, the oldest waiting, for good."""
+    _team_of_two_told_of_a_completion(session, pipeline_with_assessment)
+    server = _Refusing("gone@example.com", reply)
+    with _mail_server(server):
+        delivered = notify.deliver_outbox(session)
+        again = notify.deliver_outbox(session)
+        shown = {m.to_address: m for m in views.outbox(session)}
+
+    assert (delivered, again) == (1, 0)
+    assert shown["gone@example.com"].status == f"Withheld: {notify.REFUSED} ({reply})"
+    assert shown["riley@example.com"].status.startswith("Sent ")
+
+
+def test_an_address_refused_in_words_that_could_be_about_assay_is_passed_over_when_the_next_goes(
+    session, pipeline_with_assessment, sandbox
+):
+    """A 5.7.x refusal may be about Assay (a relay) or about the address ("recipient not
+    authorised"): the next email to another address tells which. Gone through, the refused one
+    waits on, its own words on it alone, tried after the others (helper-116: every row of the run
+    read "Not sent: {'gone@example.com': ...}")."""
+    _team_of_two_told_of_a_completion(session, pipeline_with_assessment)
+    server = _Refusing("gone@example.com", "550 5.7.1 Recipient not authorized")
+    with _mail_server(server):
+        delivered = notify.deliver_outbox(session)
+        shown = {m.to_address: m for m in views.outbox(session)}
+        newer = OutboxMessage(dedupe_key="newer", to_address="riley@example.com", subject="Newer", body="")
+        session.add(newer)
+        session.commit()
+        server.asked.clear()
+        notify.deliver_outbox(session)
+
+    assert delivered == 1
+    assert shown["gone@example.com"].status == "Not sent: 550 5.7.1 Recipient not authorized"
+    assert shown["riley@example.com"].status.startswith("Sent ")
+    assert server.asked == ["riley@example.com", "gone@example.com"]  # the newer one first
 
 
 def test_an_address_outside_ascii_the_server_cannot_take_holds_up_no_one_else(
