@@ -1148,7 +1148,7 @@ def _after_completion(session: Session, attempt: AssessmentAttempt) -> None:
     # review builds on pipeline, which builds on this module: imported here to keep the layers acyclic.
     from dashboard.services import review
 
-    review.send_feedback(session, attempt.application_id, "result")
+    review.send_feedback(session, attempt.application_id, "result", attempt_id=attempt.id)
     review.apply_rules(session, attempt)
 
 

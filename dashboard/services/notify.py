@@ -96,12 +96,16 @@ def noticed_attempts(notifications: list[Notification]) -> dict[int, tuple[int, 
 
 
 def attempt_changed(session: Session, attempt: AssessmentAttempt) -> None:
-    """Notify about an attempt that just reached a state someone must act on (in the caller's transaction)."""
+    """Notify about an attempt that just reached a state someone must act on (in the caller's
+    transaction); none for a rejected candidate, whose results wait for no one (helper-116: a test
+    finished after the rejection asked the whole team to review it)."""
     notice = NOTICES.get(attempt.state)
     if notice is None:
         return
     kind, template = notice
     application = session.get(Application, attempt.application_id)
+    if application.rejected_at is not None:
+        return
     candidate = session.get(Candidate, application.candidate_id)
     job = session.get(Job, application.job_id)
     message = template.format(

@@ -744,18 +744,28 @@ def _band(score: float | None) -> str:
     return "Your result is below the band we look for."
 
 
-def send_feedback(session: Session, application_id: int, event: str) -> bool:
-    """Tell the candidate, where the job asks for it; each message once (a dedupe key per event)."""
+def send_feedback(
+    session: Session, application_id: int, event: str, *, attempt_id: int | None = None
+) -> bool:
+    """Tell the candidate, where the job asks for it; each message once (a dedupe key per event).
+
+    A result's email is about ``attempt_id``, the test just finished (it told of the newest
+    finished one, another test finished first, and the stage's own was never told, helper-116);
+    the others about the newest finished. A rejected candidate is told nothing but the rejection:
+    a test finished after it had them read "the team reviews your result and comes back to you".
+    """
     application = session.get(Application, application_id)
     job = session.get(Job, application.job_id)
-    if not job.candidate_feedback:
+    if not job.candidate_feedback or (application.rejected_at is not None and event != "rejected"):
         return False
     candidate = session.get(Candidate, application.candidate_id)
     attempt = session.exec(
         select(AssessmentAttempt)
         .where(
-            AssessmentAttempt.application_id == application_id, AssessmentAttempt.state.in_(FINISHED_STATES)
-        )  # type: ignore[union-attr]
+            AssessmentAttempt.application_id == application_id,
+            AssessmentAttempt.state.in_(FINISHED_STATES),  # type: ignore[union-attr]
+            *([AssessmentAttempt.id == attempt_id] if attempt_id is not None else []),
+        )
         .order_by(AssessmentAttempt.id.desc())
     ).first()
     if attempt is None or not candidate.email:

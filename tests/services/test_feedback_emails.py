@@ -1,0 +1,64 @@
+"""The candidate's result email: about the test just finished, and never "we come back to you" once rejected."""
+
+from sqlmodel import select
+
+from dashboard.services import assessments, review
+from dashboard.services.actors import SYSTEM
+from models import AssessmentAttempt, Notification, OutboxMessage
+from providers.base import AssessmentResult, AttemptStatus, Progress
+from tests.conftest import go_services_sent, rejected_by_a_recruiter, send_test
+
+
+def _reported(session, p, attempt, progress: Progress, score: float | None = None) -> None:
+    status = AttemptStatus(
+        attempt.vendor_attempt_id,
+        progress,
+        progress.value,
+        result=AssessmentResult(score_percent=score) if score is not None else None,
+    )
+    assessments.apply_vendor_status(
+        session=session, integration_id=p.integration.id, status=status, actor=SYSTEM
+    )
+
+
+def _to_ada(session) -> list[str]:
+    return list(
+        session.exec(
+            select(OutboxMessage.body)
+            .where(OutboxMessage.to_address == "ada@example.com")
+            .order_by(OutboxMessage.id)
+        )
+    )
+
+
+def test_a_rejected_candidate_who_finishes_a_test_is_not_told_the_team_will_come_back(
+    session, pipeline_with_assessment
+):
+    """helper-116: Ada, rejected while taking her test, finished it, and was emailed "the team
+    reviews your result and comes back to you"; the team was asked to review it."""
+    p = pipeline_with_assessment
+    review.set_feedback(session=session, job_id=p.job.id, enabled=True, template="{test}: {next_step}")
+    attempt = send_test(session, p.assessment, p.application)
+    _reported(session, p, attempt, Progress.STARTED)
+    rejected_by_a_recruiter(session, p.application.id)
+
+    _reported(session, p, attempt, Progress.COMPLETED, 64.0)
+
+    assert not [body for body in _to_ada(session) if "comes back to you" in body]
+    assert session.exec(select(Notification).where(Notification.kind == "needs_review")).all() == []
+
+
+def test_each_result_email_tells_of_the_test_just_finished(session, pipeline_with_assessment):
+    """helper-116: Ada finished a second test first, then the stage's: one email, about the second
+    test, went; the stage's own result was taken for it again (one key) and never told."""
+    p = pipeline_with_assessment
+    review.set_feedback(session=session, job_id=p.job.id, enabled=True, template="{test}: {band}")
+    stage_test = send_test(session, p.assessment, p.application)
+    go_services_sent(session, p)
+    second = session.exec(select(AssessmentAttempt).where(AssessmentAttempt.id != stage_test.id)).one()
+
+    _reported(session, p, second, Progress.COMPLETED, 95.0)
+    _reported(session, p, stage_test, Progress.COMPLETED, 20.0)
+
+    told = _to_ada(session)
+    assert [body.split(":")[0] for body in told] == ["Go Services", "Backend Engineer (Python)"]
