@@ -746,6 +746,7 @@ def rename_connection(
     integration = get_integration(session, integration_id)
     new_name = _check_name(session, integration.vendor, name, renaming=integration.id)
     if new_name != integration.name:
+        hold_live(session, integration)
         audit(session, integration.id, actor, f"Renamed from {integration.name!r} to {new_name!r}.")
         integration.name = new_name
         session.add(integration)
@@ -782,6 +783,7 @@ def set_sync_interval(
             + ", or the default."
         )
     if seconds != integration.sync_every_seconds:
+        hold_live(session, integration)
         before = sync_interval_label(integration.sync_every_seconds)
         integration.sync_every_seconds = seconds
         audit(session, integration.id, actor, f"Sync {before} \u2192 {sync_interval_label(seconds)}.")
@@ -905,6 +907,8 @@ def disconnect(*, session: Session, integration_id: int, actor: Actor = SYSTEM) 
         history.bump_job(session, session.get(Application, attempt.application_id).job_id)
         affected += 1
     _close_waiting_deliveries(session, integration_id, reason, now)
+    session.flush()  # the attempts first, as a send writes them (then the connection's last use)
+    hold_live(session, integration)
     audit(session, integration.id, actor, disconnected(affected))
     integration.disconnected_at = now
     integration.name = _retired_name(session, integration, now)
@@ -933,6 +937,23 @@ def _close_waiting_deliveries(session: Session, integration_id: int, reason: str
         .values(applied_at=now, error=f"Not applied: {reason}")
         .execution_options(synchronize_session=False)
     )
+
+
+def hold_live(session: Session, integration: Integration) -> None:
+    """Take the connection's row till the commit (a write that changes nothing), or, if a colleague
+    disconnected it since it was read, roll back and say so: a second Disconnect failed the open
+    tests again in the history and the log, and a Rename or a sync interval set meanwhile was
+    written onto the retired connection (helper-118)."""
+    with session.no_autoflush:  # the change's own writes go after the check, not into it
+        held = session.exec(
+            sa.update(Integration)
+            .where(Integration.id == integration.id, Integration.disconnected_at.is_(None))  # type: ignore[union-attr]
+            .values(id=Integration.id)
+            .execution_options(synchronize_session=False)
+        )
+    if held.rowcount != 1:
+        session.rollback()
+        raise NotFound("That vendor connection no longer exists; a colleague disconnected it a moment ago.")
 
 
 def get_integration(session: Session, integration_id: int) -> Integration:

@@ -376,6 +376,7 @@ def use_for_test(*, session: Session, stage_test_id: int, integration_id: int, a
         raise UserError(
             f"{stage.name} already sends {test.vendor_test_name} through {new.name}: remove this one (its x)."
         )
+    integrations.hold_live(session, new)  # not disconnected while the vendor was asked (helper-118)
     test.integration_id = new.id
     test.unlisted_since = None  # ``new`` was just asked, and lists it
     session.add(test)
@@ -402,6 +403,7 @@ def use_for_link(*, session: Session, stage_id: int, integration_id: int, actor:
     stage, old = _stranded_link(session, stage_id)
     what = stage.live_template_name or stage.live_template_id
     new = _lister(session, old, integration_id, stage.live_template_id, what)
+    integrations.hold_live(session, new)  # not disconnected while the vendor was asked (helper-118)
     stage.live_integration_id = new.id
     stage.live_template_unlisted_since = None  # ``new`` was just asked, and lists it
     session.add(stage)

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from dashboard.services import attempt_actions, interviews, pipeline, plan_connections, plans, views
 from dashboard.services.actors import SYSTEM
-from dashboard.services.errors import UserError
+from dashboard.services.errors import NotFound, UserError
 from dashboard.services.integrations import disconnect, list_vendor_tests
 from models import (
     ApplicationEvent,
@@ -113,6 +113,38 @@ def test_a_test_no_connected_connection_lists_is_not_moved_and_the_plan_change_i
         plan_connections.use_for_test(
             session=session, stage_test_id=test.id, integration_id=pads.id, actor=SYSTEM
         )
+    session.expire_all()
+    assert session.get(StageAssessment, test.id).integration_id == p.integration.id
+
+
+def test_a_test_is_not_moved_onto_a_connection_a_colleague_disconnects_as_the_vendor_is_asked(
+    session, pipeline_with_assessment, sandbox
+):
+    """helper-118: the connection chosen was checked live, then the vendor asked (seconds); a
+    colleague's Disconnect meanwhile (its question naming no stage, the stage still on the old one)
+    and the stage was moved onto it all the same, the admin told "candidates can enter it"."""
+    p = pipeline_with_assessment
+    [test] = plans.tests_of(session, p.assessment.id)
+    disconnect(session=session, integration_id=p.integration.id, actor=SYSTEM)
+    again = connect_screen(session)
+    again_id = again.id
+
+    def after_the_listing(state) -> bool:  # the stage's tests read, once the vendor has answered
+        entities = {d["entity"] for d in state.statement.column_descriptions} if state.is_select else set()
+        return StageAssessment in entities and "stage_id" in str(state.statement.whereclause)
+
+    with (
+        a_colleague_meanwhile(
+            session,
+            after_the_listing,
+            lambda own: disconnect(session=own, integration_id=again_id, actor=SYSTEM),
+        ),
+        pytest.raises(NotFound, match="a colleague disconnected it"),
+    ):
+        plan_connections.use_for_test(
+            session=session, stage_test_id=test.id, integration_id=again_id, actor=SYSTEM
+        )
+
     session.expire_all()
     assert session.get(StageAssessment, test.id).integration_id == p.integration.id
 

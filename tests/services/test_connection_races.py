@@ -1,0 +1,71 @@
+"""Two admins changing one vendor connection at once: the second finds what the first did.
+
+helper-118: both Disconnects went through (each failed the open tests again in the history and
+the audit log, and renamed the retired connection twice); a Rename racing a Disconnect gave the
+retired connection the new name, which then refused a new connection by that name.
+"""
+
+import pytest
+from sqlmodel import select
+
+from dashboard.services import integrations
+from dashboard.services.actors import SYSTEM
+from dashboard.services.errors import NotFound
+from models import ApplicationEvent, AssessmentAttempt, Integration, IntegrationLog
+from tests.conftest import a_colleague_meanwhile, reads, send_test
+
+
+def _colleague_disconnects(integration_id: int):
+    return lambda own: integrations.disconnect(session=own, integration_id=integration_id, actor=SYSTEM)
+
+
+def test_two_admins_disconnecting_one_connection_at_once_disconnect_it_once(
+    session, pipeline_with_assessment
+):
+    p = pipeline_with_assessment
+    attempt = send_test(session, p.assessment, p.application)
+
+    with (
+        a_colleague_meanwhile(session, reads(AssessmentAttempt), _colleague_disconnects(p.integration.id)),
+        pytest.raises(NotFound, match="no longer exists"),
+    ):
+        integrations.disconnect(session=session, integration_id=p.integration.id, actor=SYSTEM)
+
+    session.expire_all()
+    failed = session.exec(
+        select(ApplicationEvent).where(
+            ApplicationEvent.attempt_id == attempt.id, ApplicationEvent.to_state == "error"
+        )
+    ).all()
+    disconnects = session.exec(
+        select(IntegrationLog).where(IntegrationLog.message.startswith("Disconnected"))  # type: ignore[union-attr]
+    ).all()
+    assert (len(failed), len(disconnects)) == (1, 1)
+    assert session.get(Integration, p.integration.id).name.endswith(")")  # retired once: "(disconnected ...)"
+    assert ", 2)" not in session.get(Integration, p.integration.id).name
+
+
+def test_a_rename_as_a_colleague_disconnects_does_not_name_the_retired_connection(session, screen):
+    with (
+        a_colleague_meanwhile(session, reads(Integration), _colleague_disconnects(screen.id)),
+        pytest.raises(NotFound, match="no longer exists"),
+    ):
+        integrations.rename_connection(
+            session=session, integration_id=screen.id, name="Renamed", actor=SYSTEM
+        )
+
+    session.expire_all()
+    assert session.get(Integration, screen.id).name.startswith("CoderPad Screen (disconnected ")
+
+
+def test_a_sync_interval_set_as_a_colleague_disconnects_is_refused(session, screen):
+    screen_id = screen.id
+    session.expire_all()  # the connection read from the database, as a page's request does
+    with (
+        a_colleague_meanwhile(session, reads(Integration), _colleague_disconnects(screen_id)),
+        pytest.raises(NotFound, match="no longer exists"),
+    ):
+        integrations.set_sync_interval(session=session, integration_id=screen_id, seconds=300, actor=SYSTEM)
+
+    session.expire_all()
+    assert session.get(Integration, screen_id).sync_every_seconds is None
