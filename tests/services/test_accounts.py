@@ -8,7 +8,7 @@ from sqlmodel import select
 from dashboard.services import accounts, plans
 from dashboard.services.errors import BadValue, UserError
 from models import Role, SignInAttempt, User, UserSession
-from tests.conftest import a_colleague_meanwhile, selects
+from tests.conftest import a_colleague_meanwhile, at_once, selects
 
 PASSWORD = "correct horse battery"
 
@@ -72,6 +72,25 @@ def test_sessions_expire_and_sign_out_ends_them(session, recruiter):
     accounts.sign_out(session=session, token=other)
     assert accounts.signed_in_user(session=session, token=other) is None
     assert accounts.signed_in_user(session=session, token="") is None
+
+
+def test_twenty_guesses_sent_at_once_check_no_more_passwords_than_the_limit(session, recruiter):
+    """helper-117: each guess was counted only once checked, so twenty sent at once all passed the
+    count and were checked: an attacker got a guess per worker thread, not five per 15 minutes."""
+    answers = at_once(
+        20, lambda own: accounts.sign_in(session=own, email="riley@example.com", password="guess guess")
+    )
+
+    checked = [a for a in answers if isinstance(a, UserError) and "incorrect" in str(a)]
+    refused = [a for a in answers if isinstance(a, UserError) and "Too many failed sign-ins" in str(a)]
+    assert (len(checked), len(refused)) == (accounts.MAX_FAILURES, 20 - accounts.MAX_FAILURES)
+    assert len(session.exec(select(SignInAttempt)).all()) == accounts.MAX_FAILURES
+
+
+def test_a_right_password_leaves_no_failure_counted(session, recruiter):
+    accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
+
+    assert session.exec(select(SignInAttempt)).all() == []
 
 
 def test_deactivating_a_user_ends_their_sessions_and_blocks_sign_in(session, recruiter):
