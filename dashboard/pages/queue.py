@@ -451,7 +451,7 @@ def _set_aside_list() -> rx.Component:
 
 def _unmatched_section() -> rx.Component:
     return rx.cond(
-        (QueueState.unmatched.length() > 0) | (QueueState.set_aside_count > 0),
+        (QueueState.unmatched_count > 0) | (QueueState.set_aside_count > 0),
         rx.vstack(
             rx.heading("Vendor results that need matching", size="4", as_="h2"),
             rx.text(
@@ -466,6 +466,19 @@ def _unmatched_section() -> rx.Component:
                     "Vendor results that need matching", "Received", QueueState.unmatched, _unmatched
                 ),
                 rx.text("None is waiting to be matched.", size="2"),
+            ),
+            rx.cond(
+                QueueState.unmatched_count > QueueState.unmatched.length(),
+                rx.text(
+                    "The oldest ",
+                    QueueState.unmatched.length(),
+                    " of ",
+                    QueueState.unmatched_count,
+                    " are shown: match or set these aside to see the next.",
+                    size="1",
+                    color_scheme="gray",
+                    class_name="unmatched-more",
+                ),
             ),
             rx.cond(QueueState.set_aside_count > 0, _set_aside_list()),
             width="100%",

@@ -307,16 +307,32 @@ class UnmatchedRow:
     received: str
 
 
-def unmatched(session: Session) -> list[UnmatchedRow]:
-    """Vendor results waiting for a recruiter to match them."""
+# The oldest this many results waiting to be matched are listed; the count says how many wait.
+UNMATCHED_SHOWN = 100
+
+
+def unmatched(session: Session) -> tuple[int, list[UnmatchedRow]]:
+    """Vendor results waiting for a recruiter to match them: how many, and the oldest
+    ``UNMATCHED_SHOWN``, their listed columns only (every one was read whole and drawn, on each
+    reload of every open queue, helper-117)."""
     now = utcnow()
-    return [
-        UnmatchedRow(u.id, u.vendor_attempt_id, u.candidate_email or "", u.reason, ago(u.received_at, now))
-        for u in session.exec(
-            select(UnmatchedResult)
-            .where(UnmatchedResult.resolved_at.is_(None))  # type: ignore[union-attr]
-            .order_by(UnmatchedResult.id)
+    waiting = UnmatchedResult.resolved_at.is_(None)  # type: ignore[union-attr]
+    count = session.exec(select(sa.func.count()).select_from(UnmatchedResult).where(waiting)).one()
+    rows = session.exec(
+        select(
+            UnmatchedResult.id,
+            UnmatchedResult.vendor_attempt_id,
+            UnmatchedResult.candidate_email,
+            UnmatchedResult.reason,
+            UnmatchedResult.received_at,
         )
+        .where(waiting)
+        .order_by(UnmatchedResult.id)
+        .limit(UNMATCHED_SHOWN)
+    )
+    return count, [
+        UnmatchedRow(row_id, vendor_id, email or "", reason, ago(received, now))
+        for row_id, vendor_id, email, reason, received in rows
     ]
 
 

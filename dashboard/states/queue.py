@@ -83,7 +83,7 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
                 buckets,
                 start,
                 queue_view.rows(session, bucket, narrowed, visible, offset=start),
-                queue_view.unmatched(session) if may_match else [],
+                queue_view.unmatched(session) if may_match else (0, []),
                 queue_view.set_aside(session) if may_match else (0, []),
                 [views.Choice(str(j.id), j.label) for j in views.list_jobs(session, visible)],
                 choices,
@@ -92,7 +92,8 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
 
         loaded = await in_session(load)
         self.revision, self.buckets, self.offset, self.rows = loaded[:4]
-        self.unmatched, (self.set_aside_count, self.set_aside), self.jobs, choices, stage = loaded[4:]
+        (self.unmatched_count, self.unmatched), (self.set_aside_count, self.set_aside) = loaded[4:6]
+        self.jobs, choices, stage = loaded[6:]
         self.stage_names = choices[0]
         if stage != queue_filter.stage_name and self.stage == queue_filter.stage_name:
             self.stage = "all"  # dropped: the picked job has no such stage

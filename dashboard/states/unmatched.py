@@ -30,7 +30,8 @@ class UnmatchedResults(rx.State, mixin=True):
     by its own ``_reload``.
     """
 
-    unmatched: list[queue_view.UnmatchedRow] = []
+    unmatched: list[queue_view.UnmatchedRow] = []  # the oldest, queue_view.UNMATCHED_SHOWN at most
+    unmatched_count: int = 0
     set_aside: list[queue_view.SetAsideRow] = []  # the newest, queue_view.SET_ASIDE_SHOWN at most
     set_aside_count: int = 0
     showing_set_aside: bool = False

@@ -10,6 +10,7 @@ import time
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from sqlmodel import select
 
 from dashboard.services import assessments, matching, pipeline, queue_view, views
@@ -187,7 +188,7 @@ def test_a_result_set_aside_is_listed_and_restored_to_needs_matching_both_in_the
     session.expire_all()
     assert [u.id for u in matching.open_items(session)] == [grace.id, alan.id]
     assert queue_view.set_aside(session) == (0, [])
-    assert [u.id for u in queue_view.unmatched(session)] == [grace.id, alan.id]
+    assert [u.id for u in queue_view.unmatched(session)[1]] == [grace.id, alan.id]
     trail = session.exec(
         select(IntegrationLog).where(IntegrationLog.kind == "audit").order_by(IntegrationLog.id)
     )
@@ -385,3 +386,26 @@ def test_a_result_set_aside_as_a_colleague_matches_it_is_not_set_aside_too(sessi
     audit = session.exec(select(IntegrationLog.message).where(IntegrationLog.kind == "audit")).all()
     assert not [line for line in audit if line.startswith("Set aside")]
     assert session.get(UnmatchedResult, kept.id).resolved_attempt_id == ada.id
+
+
+def test_the_needs_matching_list_shows_the_oldest_hundred_and_counts_them_all(session, screen):
+    """helper-117: every waiting result was read whole (its JSON too) and drawn, on every reload of
+    every open queue: another team sending from the same vendor account made thousands."""
+    session.execute(
+        sa.insert(UnmatchedResult),
+        [
+            {
+                "integration_id": screen.id,
+                "vendor_attempt_id": f"not-ours-{n}",
+                "reason": "Kept.",
+                "status": {},
+            }
+            for n in range(queue_view.UNMATCHED_SHOWN + 5)
+        ],
+    )
+    session.commit()
+
+    count, rows = queue_view.unmatched(session)
+
+    assert (count, len(rows)) == (queue_view.UNMATCHED_SHOWN + 5, queue_view.UNMATCHED_SHOWN)
+    assert rows[0].vendor_attempt_id == "not-ours-0"  # the oldest first
