@@ -693,22 +693,68 @@ def send_due_reminders(*, session: Session, actor: Actor) -> int:
     ).all()
     sent = 0
     for attempt, stage in due:
-        if attempt.expires_at - datetime.timedelta(hours=stage.reminder_hours) > now:
+        remind_from = attempt.expires_at - datetime.timedelta(hours=stage.reminder_hours)
+        if remind_from > now:
             continue
         integration, provider = _provider_of(session, attempt)
-        if Capability.RESEND not in provider.capabilities:
+        if Capability.RESEND not in provider.capabilities or not _took_to_remind(session, attempt, now):
+            continue
+        why_not = _no_reminder_needed(session, attempt, remind_from)
+        if why_not:
+            _record(session, attempt, f"reminder not sent: {why_not}", actor)
+            session.commit()
             continue
         try:
             provider.resend(attempt.vendor_attempt_id, test_id=attempt.vendor_test_id)
         except ProviderError as err:
+            _give_back_reminder(session, attempt, now)
             record_vendor_error(session=session, integration=integration, message=f"Reminder not sent: {err}")
             continue
-        attempt.reminded_at = now
-        session.add(attempt)
         _record(session, attempt, f"reminder sent ({stage.reminder_hours} h before the deadline)", actor)
         session.commit()
         sent += 1
     return sent
+
+
+def _took_to_remind(session: Session, attempt: AssessmentAttempt, now: datetime.datetime) -> bool:
+    """Take the reminder before the vendor is asked (committed), unless another run took it: marked
+    only once the vendor had resent, two runs overlapping (another worker taking the scheduler
+    over) both emailed the candidate (helper-116). The invitation is taken too (``resent_at``), so
+    a Resend clicked meanwhile is the same email, as two Resends are."""
+    taken = session.exec(
+        sa.update(AssessmentAttempt)
+        .where(AssessmentAttempt.id == attempt.id, AssessmentAttempt.reminded_at.is_(None))  # type: ignore[union-attr]
+        .values(reminded_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.commit()
+    if taken == 1:
+        session.refresh(attempt)
+    return taken == 1
+
+
+def _no_reminder_needed(session: Session, attempt: AssessmentAttempt, remind_from: datetime.datetime) -> str:
+    """Why the reminder is not sent, though due: it would go to an email corrected since (as a
+    Resend would, which is refused), or the invitation was resent since the reminder fell due (a
+    second email within the minute); "" to send it."""
+    offered = next(a for a in available_actions(session, attempt) if a.name == "resend")
+    if not offered.enabled:
+        return offered.reason
+    if attempt.resent_at is not None and attempt.resent_at >= remind_from:
+        return "the invitation was resent since it fell due"
+    return ""
+
+
+def _give_back_reminder(session: Session, attempt: AssessmentAttempt, taken_at: datetime.datetime) -> None:
+    """The vendor refused the resend: the next run reminds again."""
+    session.rollback()
+    session.exec(
+        sa.update(AssessmentAttempt)
+        .where(AssessmentAttempt.id == attempt.id, AssessmentAttempt.reminded_at == taken_at)
+        .values(reminded_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
 
 
 def retry(*, session: Session, attempt_id: int, actor: Actor) -> SendOutcome:

@@ -394,6 +394,7 @@ def build(world: World) -> tuple[APIRouter, Controls]:
                             "take it again",
                         )
                     apply_invite_fields(existing, body, deadline)
+                    world.counters[VENDOR].invitations_resent += 1  # the invitation emailed again
                 else:
                     return _error(
                         422,

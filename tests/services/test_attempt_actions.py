@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from dashboard.services import assessments, attempt_actions, pipeline, plans, sync
 from dashboard.services.actors import SYSTEM, WEBHOOK
+from dashboard.services.corrections import correct_candidate
 from dashboard.services.errors import UserError
 from models import (
     Application,
@@ -291,6 +292,73 @@ def test_a_reminder_goes_once_before_the_deadline_where_the_vendor_can_resend(se
             deadline_days=1,
             reminder_hours=30,
         )
+
+
+def _reminder_due(session) -> AssessmentAttempt:
+    attempt = sent_with_a_reminder(session)
+    attempt.expires_at = utcnow() + datetime.timedelta(hours=10)  # the reminder is due
+    session.add(attempt)
+    session.commit()
+    return attempt
+
+
+def _resends(sandbox) -> int:
+    return sandbox.stats("hackerrank")["invitations_resent"]
+
+
+def test_a_reminder_does_not_go_to_an_email_corrected_since_and_says_so(session, sandbox):
+    """helper-116: the Resend button refused ("it would go to ada@example.com again, the email
+    before it was corrected"), yet the reminder asked the vendor to email the typo again."""
+    attempt = _reminder_due(session)
+    correct_candidate(
+        session=session,
+        application_id=attempt.application_id,
+        name="Ada",
+        email="ada.real@example.com",
+        actor=SYSTEM,
+    )
+
+    reminded = attempt_actions.send_due_reminders(session=session, actor=SYSTEM)
+    again = attempt_actions.send_due_reminders(session=session, actor=SYSTEM)
+
+    assert (reminded, again, _resends(sandbox)) == (0, 0, 0)
+    said = session.exec(
+        select(ApplicationEvent.summary).where(ApplicationEvent.attempt_id == attempt.id)
+    ).all()
+    assert [line for line in said if "reminder not sent" in line] == [
+        "Backend Engineer (Python): reminder not sent: It would go to ada@example.com again, the email "
+        "before it was corrected: cancel it and send it again."
+    ]
+
+
+def test_a_reminder_due_just_after_a_resend_is_not_a_second_email(session, sandbox):
+    """helper-116: a recruiter's Resend and the reminder in the same minute emailed the candidate twice."""
+    attempt = _reminder_due(session)
+    attempt_actions.resend_invitation(session=session, attempt_id=attempt.id, actor=SYSTEM)
+
+    reminded = attempt_actions.send_due_reminders(session=session, actor=SYSTEM)
+
+    assert (reminded, _resends(sandbox)) == (0, 1)
+    session.expire_all()
+    assert session.get(AssessmentAttempt, attempt.id).reminded_at is not None  # the resend was the reminder
+
+
+def test_two_reminder_runs_at_once_remind_once(session, sandbox):
+    """helper-116: the reminder was marked only once the vendor had resent: two runs overlapping
+    (another worker taking the scheduler over mid-run) both asked the vendor."""
+    attempt = _reminder_due(session)
+    session.expire_all()
+
+    with a_colleague_meanwhile(
+        session,
+        reads(AssessmentAttempt),
+        lambda own: attempt_actions.send_due_reminders(session=own, actor=SYSTEM),
+    ):
+        attempt_actions.send_due_reminders(session=session, actor=SYSTEM)
+
+    assert _resends(sandbox) == 1
+    session.expire_all()
+    assert session.get(AssessmentAttempt, attempt.id).reminded_at is not None
 
 
 def test_a_rejected_candidate_is_sent_no_test(session, pipeline_with_assessment, sandbox):
