@@ -78,9 +78,12 @@ def _team_addresses(session: Session, job_id: int, *, with_managers: bool) -> li
     return sorted({u.email for u in users})
 
 
-def attempt_key(kind: str, attempt_id: int) -> str:
-    """The dedupe key of an attempt's notice (``NOTICES``): one notice per attempt and kind."""
-    return f"{kind}:attempt:{attempt_id}"
+def attempt_key(kind: str, attempt: AssessmentAttempt) -> str:
+    """The dedupe key of an attempt's notice (``NOTICES``): one notice per attempt and kind, and
+    for a failed send one per try (a Retry reuses the attempt: failing again, it told no one,
+    helper-116)."""
+    key = f"{kind}:attempt:{attempt.id}"
+    return f"{key}:{attempt.send_tries}" if kind == "failed" else key
 
 
 def noticed_attempts(notifications: list[Notification]) -> dict[int, tuple[int, AttemptState]]:
@@ -89,7 +92,8 @@ def noticed_attempts(notifications: list[Notification]) -> dict[int, tuple[int, 
     told = {kind: state for state, (kind, _template) in NOTICES.items()}
     found = {}
     for n in notifications:
-        kind, _, attempt_id = n.dedupe_key.partition(":attempt:")
+        kind, _, told_of = n.dedupe_key.partition(":attempt:")
+        attempt_id = told_of.partition(":")[0]  # a failed send's key ends with its try
         if kind in told and attempt_id.isdigit():
             found[n.id] = (int(attempt_id), told[kind])
     return found
@@ -114,7 +118,7 @@ def attempt_changed(session: Session, attempt: AssessmentAttempt) -> None:
         job=job.title,
         reason=attempt.error_reason or "",
     )[:300]
-    key = attempt_key(kind, attempt.id)
+    key = attempt_key(kind, attempt)
     if not _insert_once(
         session,
         Notification(

@@ -450,3 +450,23 @@ def test_an_address_outside_ascii_the_server_cannot_take_holds_up_no_one_else(
     assert delivered == 1
     assert shown["riley@example.com"].status.startswith("Sent ")
     assert shown["josé@example.com"].status.startswith(f"Withheld: {notify.REFUSED} (553 ")
+
+
+def test_a_send_failing_again_after_a_retry_is_told_again(session, pipeline_with_assessment, sandbox):
+    """helper-116: one notice per attempt and kind, and a retry reuses the attempt: a send that
+    failed again after the team's Retry told no one."""
+    p = pipeline_with_assessment
+    accounts.create_user(session=session, email="riley@example.com", name="Riley", role=Role.RECRUITER)
+    moved = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+    sandbox.faults(fail_next=[{"status": 503}] * 20)
+    assessments.send_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
+    sandbox.faults(fail_next=[{"status": 503}] * 20)
+    assessments.retry_assessment(session=session, attempt_id=moved.attempt_id, actor=SYSTEM)
+    sandbox.faults()
+
+    told = session.exec(select(Notification).where(Notification.kind == "failed")).all()
+    assert session.get(AssessmentAttempt, moved.attempt_id).state == AttemptState.ERROR
+    assert len(told) == 2
+    assert len(session.exec(select(OutboxMessage).where(OutboxMessage.subject.contains("failed"))).all()) == 2
