@@ -18,7 +18,14 @@ from models import (
     Stage,
     StageKind,
 )
-from tests.conftest import a_colleague_meanwhile, reads, selects, sent_another_test, vendor_test_stages
+from tests.conftest import (
+    a_colleague_meanwhile,
+    at_once,
+    reads,
+    selects,
+    sent_another_test,
+    vendor_test_stages,
+)
 
 
 def test_a_new_job_moves_the_revision_open_job_lists_watch(session):
@@ -438,3 +445,18 @@ def test_a_deadline_no_test_left_takes_goes_with_the_test_removed_and_the_questi
     assert asked.drops == "Its 5-day deadline goes with it: no test left takes one."
     session.expire_all()
     assert session.get(Stage, stage.id).deadline_days is None
+
+
+def test_a_plan_edit_refused_after_the_plan_was_held_lets_go_of_it(session, pipeline_with_assessment):
+    """A rename refused for a name the plan has already is refused after the plan is held; not let
+    go of, the open session held it, and a colleague's edit waited on it (then failed, SQLite's
+    lock timing out, or waited for good, PostgreSQL's row locks)."""
+    p = pipeline_with_assessment
+    with pytest.raises(UserError, match="already"):
+        plans.rename_stage(session=session, stage_id=p.onsite.id, name="Applied")
+
+    answers = at_once(
+        1, lambda own: plans.rename_stage(session=own, stage_id=p.onsite.id, name="Final round").name
+    )
+
+    assert answers == ["Final round"]

@@ -309,3 +309,20 @@ def test_one_report_the_vendor_keeps_failing_to_give_does_not_hold_back_the_rest
     assert sorted(states) == [AttemptState.COMPLETED] * 3 + [AttemptState.SENT]
     assert report.corrected == 3
     assert "1 attempt could not be read at the vendor" in session.get(Integration, imocha_sent.id).last_error
+
+
+def test_a_refusal_between_two_failing_reports_does_not_make_them_two_in_a_row(session, sandbox, imocha_sent):
+    """Only 5xx in a row end the sweep (the vendor, not the attempt): a report answered 500, the
+    next refused (404, an answer about that one), the next 500 again: the fourth is still read."""
+    sandbox.faults(
+        vendor="imocha",
+        fail_next=[{"delay_ms": 0}] + [{"status": 500}] * 3 + [{"status": 404}] + [{"status": 500}] * 3,
+    )
+
+    report = sync.sync_integration(session=session, integration_id=imocha_sent.id)
+
+    session.expire_all()
+    states = [a.state for a in session.exec(select(AssessmentAttempt).order_by(AssessmentAttempt.id))]
+    assert (report.error, report.corrected) == (None, 1)
+    assert sorted(states) == [AttemptState.COMPLETED] + [AttemptState.SENT] * 3
+    assert "3 attempts could not be read at the vendor" in session.get(Integration, imocha_sent.id).last_error
