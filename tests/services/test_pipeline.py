@@ -9,6 +9,7 @@ from dashboard.services.actors import SYSTEM
 from dashboard.services.errors import UserError
 from dashboard.services.integrations import disconnect
 from models import Application, ApplicationEvent, AssessmentAttempt, AttemptState, Candidate
+from models.lifecycle import OPEN_STATES
 from tests.conftest import (
     a_colleague_adding,
     a_colleague_meanwhile,
@@ -449,6 +450,29 @@ def test_a_card_moved_into_a_stage_as_it_is_deleted_gets_its_test_or_is_refused(
     else:
         assert told == ["That stage is not part of this job's interview plan."]
         assert session.get(Application, ada).stage_id == onsite and attempts == []
+
+
+def test_a_card_a_colleague_moves_out_as_its_stage_is_deleted_stays_where_they_put_it(
+    session, pipeline_with_assessment
+):
+    """helper-115: the delete read who was in Applied, a colleague moved Ada on to Onsite, and the
+    delete moved her into the test stage with the rest, over the colleague's move. Each card is
+    moved only if still in the stage once the plan is held (on PostgreSQL the colleague waits for
+    the delete instead, then moves her on from where it put her, withdrawing the unsent test)."""
+    p = pipeline_with_assessment
+    ada, applied, assessment, onsite = p.application.id, p.applied.id, p.assessment.id, p.onsite.id
+    session.expunge_all()
+
+    with a_colleague_meanwhile(
+        session,
+        selects(Application, applied),
+        lambda own: pipeline.move_application(session=own, application_id=ada, stage_id=onsite, actor=SYSTEM),
+    ):
+        pipeline.delete_stage(session=session, stage_id=applied, move_to_stage_id=assessment, actor=SYSTEM)
+
+    session.expire_all()
+    waiting = session.exec(select(AssessmentAttempt).where(AssessmentAttempt.state.in_(OPEN_STATES))).all()
+    assert (session.get(Application, ada).stage_id, waiting) == (onsite, [])
 
 
 def test_a_stage_is_not_deleted_into_one_whose_test_goes_through_a_disconnected_connection(
