@@ -271,6 +271,17 @@ def _attempt(attempt: AttemptView) -> rx.Component:
                         "file-down", "Report PDF", attempt.report_pdf_url, external=True, icon_size=14
                     ),
                 ),
+                # On the card of the test it replaces: above the cards, it changed the newest, maybe
+                # another test of the stage than the one meant, or an interview's room (helper-120).
+                rx.cond(
+                    AuthState.can_manage_pipeline & attempt.can_change_test,
+                    rx.button(
+                        "Use another test",
+                        variant="ghost",
+                        on_click=ApplicationState.open_picker(attempt.id),
+                        aria_label="Use another test instead of " + attempt.test_name,
+                    ),
+                ),
                 rx.cond(
                     attempt.can_review,
                     rx.button(
@@ -428,7 +439,7 @@ def _picker_dialog() -> rx.Component:
                 rx.cond(
                     ApplicationState.picker_attempt_id == 0,
                     "Send an assessment",
-                    "Another test for this candidate",
+                    "Use another test",
                 )
             ),
             rx.vstack(
@@ -752,17 +763,6 @@ def application_page() -> rx.Component:
                                 "Send an assessment",
                                 variant="soft",
                                 on_click=ApplicationState.open_picker(0),
-                            ),
-                            rx.cond(
-                                app.attempts.length() > 0,
-                                rx.cond(
-                                    app.attempts[0].can_send,
-                                    rx.button(
-                                        "Another test for this candidate",
-                                        variant="ghost",
-                                        on_click=ApplicationState.open_picker(app.attempts[0].id),
-                                    ),
-                                ),
                             ),
                         ),
                     ),

@@ -615,6 +615,10 @@ def change_test(
         UserError: Already sent (or being sent), no test picked, or that test already open for them.
     """
     attempt = _attempt(session, attempt_id)
+    if attempt.live_interview:
+        raise UserError(
+            "This is an interview's room, made from the stage's live-interview link: it has no test to change."
+        )
     never_sent = "Only an assessment that was never sent can change its test."
     if attempt.state != AttemptState.READY_TO_SEND or attempt.send_tries:
         raise UserError(never_sent)

@@ -159,6 +159,9 @@ class AttemptView:
     error_reason: str
     can_send: bool
     can_review: bool
+    # Another test may be picked in its place: never sent, and not an interview's room (whose link
+    # is the stage's live-interview template, no test to change; helper-120).
+    can_change_test: bool = False
     expires_at: str = ""
     # The deadline as the page says it: "Deadline ...", or "No deadline set" for an open invitation
     # without one (it offers Extend deadline, which needs saying what it extends from).
@@ -483,6 +486,9 @@ def _attempt_view(
         error_reason=attempt.error_reason or "",
         can_send=attempt.state == AttemptState.READY_TO_SEND,
         can_review=attempt.state == AttemptState.COMPLETED,
+        can_change_test=attempt.state == AttemptState.READY_TO_SEND
+        and not attempt.send_tries
+        and not attempt.live_interview,
         expires_at=expires_at,
         deadline=f"Deadline {expires_at}" if expires_at else ("No deadline set" if waiting else ""),
         retakes=_retakes_words(session, attempt, visible_job_ids),

@@ -213,6 +213,35 @@ def test_a_room_cancelled_on_its_own_is_readied_again_for_the_interview_still_bo
     assert fresh.state == AttemptState.READY_TO_SEND and fresh.attempt_number == 2
 
 
+def test_a_room_waiting_to_be_sent_offers_no_other_test_and_refuses_one(
+    session, pipeline_with_assessment, sandbox
+):
+    """helper-120: "Another test for this candidate" changed the newest attempt, here an interview's
+    room readied again, into an ordinary test still marked as a live interview. It is offered on
+    the card of a test that can change now, and a room refuses it."""
+    p = pipeline_with_assessment
+    _with_rooms(session, p)
+    interview = _schedule(session, p.application.id, "Grace Hopper")
+    attempt_actions.cancel_assessment(session=session, attempt_id=interview.attempt_id, actor=SYSTEM)
+    session.refresh(interview)
+    room = session.get(AssessmentAttempt, interview.attempt_id)
+    assert (room.state, room.live_interview) == (AttemptState.READY_TO_SEND, True)
+
+    shown = {a.id: a for a in views.application(session, p.application.id).attempts}
+    with pytest.raises(UserError, match="interview's room"):
+        attempt_actions.change_test(
+            session=session,
+            attempt_id=room.id,
+            integration_id=p.integration.id,
+            vendor_test_id="104",
+            vendor_test_name="Go Services",
+            actor=SYSTEM,
+        )
+
+    assert not shown[room.id].can_change_test
+    assert session.get(AssessmentAttempt, room.id).vendor_test_name == "Pairing room"
+
+
 def test_a_room_whose_interviews_are_past_or_cancelled_is_not_readied_again(
     session, pipeline_with_assessment, sandbox
 ):
