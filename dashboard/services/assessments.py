@@ -1202,6 +1202,14 @@ def _apply(
     elif attempt.state == AttemptState.REVIEWED:
         return _revised_after_review(session, attempt, status, actor=actor, delivery_id=delivery_id)
     else:
+        # Held and read again first: a review marked meanwhile has the change told (helper-119: it
+        # was written silently over the reviewed result), any other move decided afresh.
+        hold_attempt(session, attempt)
+        if attempt.state != before:
+            raise _Raced
+        changes = _vendor_details(attempt, status)
+        if not changes:
+            return Applied.UNCHANGED
         for name, value in changes.items():
             setattr(attempt, name, value)
         session.add(attempt)

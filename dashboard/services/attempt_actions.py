@@ -703,7 +703,10 @@ def send_due_reminders(*, session: Session, actor: Actor) -> int:
         integration, provider = _provider_of(session, attempt)
         if Capability.RESEND not in provider.capabilities or not _took_to_remind(session, attempt, now):
             continue
+        resent_before = attempt.resent_at
         why_not = _no_reminder_needed(session, attempt, remind_from)
+        if not why_not and not _took_to_resend(session, attempt, now):
+            why_not = "the invitation was resent a moment ago"  # a Resend clicked just now
         if why_not:
             _record(session, attempt, f"reminder not sent: {why_not}", actor)
             session.commit()
@@ -711,7 +714,7 @@ def send_due_reminders(*, session: Session, actor: Actor) -> int:
         try:
             provider.resend(attempt.vendor_attempt_id, test_id=attempt.vendor_test_id)
         except ProviderError as err:
-            _give_back_reminder(session, attempt, now)
+            _give_back_reminder(session, attempt, now, resent_before)
             record_vendor_error(session=session, integration=integration, message=f"Reminder not sent: {err}")
             continue
         _record(session, attempt, f"reminder sent ({stage.reminder_hours} h before the deadline)", actor)
@@ -723,8 +726,8 @@ def send_due_reminders(*, session: Session, actor: Actor) -> int:
 def _took_to_remind(session: Session, attempt: AssessmentAttempt, now: datetime.datetime) -> bool:
     """Take the reminder before the vendor is asked (committed), unless another run took it: marked
     only once the vendor had resent, two runs overlapping (another worker taking the scheduler
-    over) both emailed the candidate (helper-116). The invitation is taken too (``resent_at``), so
-    a Resend clicked meanwhile is the same email, as two Resends are."""
+    over) both emailed the candidate (helper-116). The invitation is taken next, as a Resend takes
+    it (``_took_to_resend``), so a Resend clicked meanwhile is the same email (helper-119)."""
     taken = session.exec(
         sa.update(AssessmentAttempt)
         .where(AssessmentAttempt.id == attempt.id, AssessmentAttempt.reminded_at.is_(None))  # type: ignore[union-attr]
@@ -749,15 +752,18 @@ def _no_reminder_needed(session: Session, attempt: AssessmentAttempt, remind_fro
     return ""
 
 
-def _give_back_reminder(session: Session, attempt: AssessmentAttempt, taken_at: datetime.datetime) -> None:
-    """The vendor refused the resend: the next run reminds again."""
+def _give_back_reminder(
+    session: Session, attempt: AssessmentAttempt, taken_at: datetime.datetime, resent_before
+) -> None:
+    """The vendor refused the resend: the next run reminds again, and a Resend may go meanwhile."""
     session.rollback()
-    session.exec(
-        sa.update(AssessmentAttempt)
-        .where(AssessmentAttempt.id == attempt.id, AssessmentAttempt.reminded_at == taken_at)
-        .values(reminded_at=None)
-        .execution_options(synchronize_session=False)
-    )
+    for column, back in ((AssessmentAttempt.reminded_at, None), (AssessmentAttempt.resent_at, resent_before)):
+        session.exec(
+            sa.update(AssessmentAttempt)
+            .where(AssessmentAttempt.id == attempt.id, column == taken_at)
+            .values({column.key: back})
+            .execution_options(synchronize_session=False)
+        )
     session.commit()
 
 

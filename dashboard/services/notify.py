@@ -148,6 +148,8 @@ def result_revised(session: Session, attempt: AssessmentAttempt, figures: str, *
     is the attempt's next numbered notice (a score going 70 to 75, back, and to 75 again is told
     three times, helper-116), and a change applied twice at once is told once by the hold."""
     application = session.get(Application, attempt.application_id)
+    if application.rejected_at is not None:
+        return  # no one waits on a rejected candidate's results (helper-119); the history says it
     candidate = session.get(Candidate, application.candidate_id)
     job = session.get(Job, application.job_id)
     news = (
@@ -366,10 +368,11 @@ TURNED_DOWN = (REFUSED, GAVE_UP)
 
 
 _ENHANCED = re.compile(r"^\s*(\d)\.(\d{1,3})\.(\d{1,3})")  # "5.1.1 No such user": the reply's class
-# Enhanced status subjects (RFC 3463) about the one email: its address (1), mailbox (2), the route
-# to its domain (4), its content (6); and 5.3.4, the message too big. Bare codes: no such mailbox,
-# not local, storage exceeded, name not allowed.
-_ABOUT_THE_EMAIL = {"1", "2", "4", "6"}
+# Enhanced status subjects (RFC 3463) about the one email's address (1) or mailbox (2): a disabled
+# or full mailbox, no such user. Bare codes: no such mailbox, not local, storage exceeded, name not
+# allowed. Others (a relay or policy refusal, 5.7.x; routing, 5.4.x; content, 5.6.x) could be about
+# every email Assay sends: a content filter refusing its template would withhold them one by one.
+_ABOUT_THE_EMAIL = {"1", "2"}
 _BARE_ABOUT_THE_EMAIL = (550, 551, 552, 553)
 
 
@@ -387,25 +390,44 @@ def _reply(
 
 
 def _about_the_email(code: int, said: str) -> bool:
-    """Whether a refusal is about the email it answers (its address, mailbox, domain, content),
-    not about Assay (a relay or policy refusal, 5.7.x; the server's own trouble), which would turn
-    down every email alike. A 4xx is "not now" for that email."""
+    """Whether a refusal is surely about the email it answers (its address or mailbox), not maybe
+    about Assay, which would turn down every email alike. A 4xx is "not now" for that email."""
     if code < 500:
         return True
     enhanced = _ENHANCED.match(said)
     if enhanced:
-        return enhanced.group(2) in _ABOUT_THE_EMAIL or enhanced.group(2, 3) == ("3", "4")
+        return enhanced.group(2) in _ABOUT_THE_EMAIL
     return code in _BARE_ABOUT_THE_EMAIL
 
 
-def _refused(session: Session, message: OutboxMessage, code: int, words: str) -> None:
+def _turned_down(session: Session, message: OutboxMessage, err: Exception, refused_alike: set[str]) -> bool:
+    """Mark the email the mail server turned down (``_refused``); True if the run stops there.
+
+    A reply surely about the email: withheld for good (5xx) or tried again (4xx). One that could be
+    about Assay: passed over for the run, tried again on the next, after the emails never turned
+    down, and given up after five days as a 4xx is. The next email to another address tells which:
+    gone through, it was about that email; a second address refused alike stops the run, the rest
+    untried and unmarked (helper-119: its reply was written on every email behind it, which then
+    went after the two refused ones and were never tried again). An email turned down before does
+    not count: refused again, it tells nothing of the others.
+    """
+    code, said = _reply(err)
+    about_it, fresh = _about_the_email(code, said), message.error is None
+    _refused(session, message, code, said, for_good=about_it and code >= 500)
+    if about_it or not fresh:
+        return False
+    refused_alike.add(message.to_address.lower())
+    return len(refused_alike) > 1
+
+
+def _refused(session: Session, message: OutboxMessage, code: int, words: str, *, for_good: bool) -> None:
     """The mail server turned this one email down; the batch goes on with the next.
 
-    Refused for good (a 5xx about the address, mailbox, domain or content: ``_about_the_email``), it is
+    Refused ``for_good`` (a 5xx about the address or mailbox: ``_about_the_email``), it is
     withheld and never tried again: tried on every run, it stood first in each batch and held up
-    every email behind it. Refused for now (a 4xx: a full mailbox, greylisting), the next run
-    tries it again, for ``GIVE_UP_AFTER`` from the first such refusal; then it is withheld too,
-    or a mailbox full for good was tried on every run forever.
+    every email behind it. Otherwise (a 4xx: a full mailbox, greylisting; a reply that could be
+    about Assay) the next run tries it again, for ``GIVE_UP_AFTER`` from the first such refusal;
+    then it is withheld too, or a mailbox full for good was tried on every run forever.
     """
     now = utcnow()
     unsent = OutboxMessage.id == message.id
@@ -415,26 +437,12 @@ def _refused(session: Session, message: OutboxMessage, code: int, words: str) ->
     first = OutboxMessage.refused_since.is_(None)  # type: ignore[union-attr]
     session.execute(sa.update(OutboxMessage).where(unsent, first).values(refused_since=now))
     refused_long = OutboxMessage.refused_since <= now - GIVE_UP_AFTER  # type: ignore[operator]
-    if code >= 500 or session.execute(sa.select(OutboxMessage.id).where(unsent, refused_long)).first():
+    if for_good or session.execute(sa.select(OutboxMessage.id).where(unsent, refused_long)).first():
         session.execute(  # an undo's withholding written meanwhile keeps its own reason
             sa.update(OutboxMessage)
             .where(unsent, OutboxMessage.withheld.is_(None))  # type: ignore[union-attr]
-            .values(withheld=REFUSED if code >= 500 else GAVE_UP)
+            .values(withheld=REFUSED if for_good else GAVE_UP)
         )
-    session.commit()
-    session.refresh(message)
-
-
-def _passed_over(session: Session, message: OutboxMessage, code: int, words: str) -> None:
-    """Refused in words that could be about Assay (5.7.x): the batch goes on, and the next email
-    to another address tells which. This one waits, its claim given back and the reply on it
-    alone, for the next run (after the emails not turned down); a second address refused alike
-    stops the run instead (``deliver_outbox``)."""
-    session.execute(
-        sa.update(OutboxMessage)
-        .where(OutboxMessage.id == message.id)
-        .values(error=f"{code} {words}"[:300], sending_since=None)
-    )
     session.commit()
     session.refresh(message)
 
@@ -552,27 +560,25 @@ def deliver_outbox(session: Session, limit: int = 100) -> int:
                     smtplib.SMTPDataError,
                     smtplib.SMTPNotSupportedError,
                 ) as err:
-                    code, said = _reply(err)
-                    if _about_the_email(code, said):
-                        _refused(session, message, code, said)
-                    else:
-                        refused_alike.add(message.to_address.lower())
-                        if len(refused_alike) > 1:
-                            raise  # two addresses refused alike: it is about Assay
-                        _passed_over(session, message, code, said)
                     holding = None
+                    if _turned_down(session, message, err, refused_alike):
+                        log.warning(
+                            "outbox: two addresses refused alike (%s): the mail server refuses Assay, "
+                            "not them; the run stops",
+                            message.error,
+                        )
+                        break
                     continue
                 _mark_sent(session, message)
                 holding, sent = None, sent + 1
                 refused_alike.clear()
             left = []
     except (OSError, smtplib.SMTPException) as err:
-        why = "{} {}".format(*_reply(err)) if isinstance(err, smtplib.SMTPRecipientsRefused) else str(err)
-        log.warning("outbox: SMTP delivery failed after %s: %s", counted(sent, "message"), why)
+        log.warning("outbox: SMTP delivery failed after %s: %s", counted(sent, "message"), err)
         for message_id in left:
             message = session.get(OutboxMessage, message_id)
             if message is not None and message.sent_at is None:
-                message.error = why[:300]
+                message.error = str(err)[:300]
                 if message is holding:
                     message.sending_since = None  # not taken: the next run tries it again
                 session.add(message)

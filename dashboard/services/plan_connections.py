@@ -376,11 +376,16 @@ def use_for_test(*, session: Session, stage_test_id: int, integration_id: int, a
         raise UserError(
             f"{stage.name} already sends {test.vendor_test_name} through {new.name}: remove this one (its x)."
         )
-    integrations.hold_live(session, new)  # not disconnected while the vendor was asked (helper-118)
     test.integration_id = new.id
     test.unlisted_since = None  # ``new`` was just asked, and lists it
     session.add(test)
     job = session.get(Job, stage.job_id)
+    history.bump_job(session, stage.job_id)
+    session.flush()
+    # Not disconnected while the vendor was asked (helper-118); held last, after the stage's test
+    # and the job, as a disconnect holds the job before the connection (helper-119: the other
+    # order could deadlock with it).
+    integrations.hold_live(session, new)
     integrations.audit(
         session,
         new.id,
@@ -388,7 +393,6 @@ def use_for_test(*, session: Session, stage_test_id: int, integration_id: int, a
         f"{stage.name} ({job.title}) sends {test.vendor_test_name} through this connection, "
         f"in place of {old.name}.",
     )
-    history.bump_job(session, stage.job_id)
     session.commit()
     return f"{stage.name} sends {test.vendor_test_name} through {new.name} now: candidates can enter it."
 
@@ -403,11 +407,13 @@ def use_for_link(*, session: Session, stage_id: int, integration_id: int, actor:
     stage, old = _stranded_link(session, stage_id)
     what = stage.live_template_name or stage.live_template_id
     new = _lister(session, old, integration_id, stage.live_template_id, what)
-    integrations.hold_live(session, new)  # not disconnected while the vendor was asked (helper-118)
     stage.live_integration_id = new.id
     stage.live_template_unlisted_since = None  # ``new`` was just asked, and lists it
     session.add(stage)
     job = session.get(Job, stage.job_id)
+    history.bump_job(session, stage.job_id)
+    session.flush()
+    integrations.hold_live(session, new)  # last, as in ``use_for_test``
     integrations.audit(
         session,
         new.id,
@@ -415,6 +421,5 @@ def use_for_link(*, session: Session, stage_id: int, integration_id: int, actor:
         f"{stage.name} ({job.title}) makes its live-interview link ({what}) through this connection, "
         f"in place of {old.name}.",
     )
-    history.bump_job(session, stage.job_id)
     session.commit()
     return f"Interviews booked in {stage.name} get their link through {new.name} now."

@@ -83,8 +83,9 @@ def test_twenty_guesses_sent_at_once_check_no_more_passwords_than_the_limit(sess
 
     checked = [a for a in answers if isinstance(a, UserError) and "incorrect" in str(a)]
     refused = [a for a in answers if isinstance(a, UserError) and "Too many failed sign-ins" in str(a)]
-    assert (len(checked), len(refused)) == (accounts.MAX_FAILURES, 20 - accounts.MAX_FAILURES)
-    assert len(session.exec(select(SignInAttempt)).all()) == accounts.MAX_FAILURES
+    # At most five: guesses counted at once may each see the others and be refused, fewer checked.
+    assert len(checked) <= accounts.MAX_FAILURES and len(checked) + len(refused) == 20
+    assert len(session.exec(select(SignInAttempt)).all()) == len(checked)  # the refused leave no count
 
 
 def test_a_right_password_leaves_no_failure_counted(session, recruiter):

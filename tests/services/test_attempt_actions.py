@@ -343,6 +343,27 @@ def test_a_reminder_due_just_after_a_resend_is_not_a_second_email(session, sandb
     assert session.get(AssessmentAttempt, attempt.id).reminded_at is not None  # the resend was the reminder
 
 
+def test_a_resend_clicked_as_the_reminder_goes_is_the_same_email(session, sandbox):
+    """helper-119: the reminder took only its own mark, so a Resend clicked while it asked the
+    vendor found the invitation free and emailed the candidate a second time."""
+    attempt = _reminder_due(session)
+    told: list[str] = []
+
+    def colleague_resends(own) -> None:
+        told.append(
+            attempt_actions.resend_invitation(session=own, attempt_id=attempt.id, actor=SYSTEM).message
+        )
+
+    def the_invitation_taken(state) -> bool:
+        return not state.is_select and "resent_at" in str(state.statement)
+
+    with a_colleague_meanwhile(session, the_invitation_taken, colleague_resends):
+        reminded = attempt_actions.send_due_reminders(session=session, actor=SYSTEM)
+
+    assert (reminded, _resends(sandbox)) == (1, 1)
+    assert told == ["Resent a moment ago, or being resent now: the candidate gets the email once."]
+
+
 def test_two_reminder_runs_at_once_remind_once(session, sandbox):
     """helper-116: the reminder was marked only once the vendor had resent: two runs overlapping
     (another worker taking the scheduler over mid-run) both asked the vendor."""

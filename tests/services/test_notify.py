@@ -389,7 +389,6 @@ def test_a_relay_refusing_us_withholds_nothing_and_stops_the_batch_to_try_again(
     "reply",
     [
         "550 5.2.1 The email account that you tried to reach is disabled",
-        "550 5.4.1 Recipient address rejected: Access denied",
         "552 5.2.2 Mailbox full",
         "552 Requested mail action aborted: exceeded storage allocation",
     ],
@@ -397,8 +396,8 @@ def test_a_relay_refusing_us_withholds_nothing_and_stops_the_batch_to_try_again(
 def test_an_address_refused_for_good_in_other_words_holds_up_no_one_else(
     session, pipeline_with_assessment, sandbox, reply
 ):
-    """helper-116: only "no such user" (5.1.x) was taken for the address's: a disabled mailbox or
-    Office 365's unknown recipient stopped every run at that email, the oldest waiting, for good."""
+    """helper-116: only "no such user" (5.1.x) was taken for the address's: a disabled or full
+    mailbox stopped every run at that email, the oldest waiting, for good."""
     _team_of_two_told_of_a_completion(session, pipeline_with_assessment)
     server = _Refusing("gone@example.com", reply)
     with _mail_server(server):
@@ -411,15 +410,18 @@ def test_an_address_refused_for_good_in_other_words_holds_up_no_one_else(
     assert shown["riley@example.com"].status.startswith("Sent ")
 
 
+@pytest.mark.parametrize(
+    "reply", ["550 5.7.1 Recipient not authorized", "550 5.4.1 Recipient address rejected: Access denied"]
+)
 def test_an_address_refused_in_words_that_could_be_about_assay_is_passed_over_when_the_next_goes(
-    session, pipeline_with_assessment, sandbox
+    session, pipeline_with_assessment, sandbox, reply
 ):
     """A 5.7.x refusal may be about Assay (a relay) or about the address ("recipient not
     authorised"): the next email to another address tells which. Gone through, the refused one
     waits on, its own words on it alone, tried after the others (helper-116: every row of the run
     read "Not sent: {'gone@example.com': ...}")."""
     _team_of_two_told_of_a_completion(session, pipeline_with_assessment)
-    server = _Refusing("gone@example.com", "550 5.7.1 Recipient not authorized")
+    server = _Refusing("gone@example.com", reply)
     with _mail_server(server):
         delivered = notify.deliver_outbox(session)
         shown = {m.to_address: m for m in views.outbox(session)}
@@ -430,7 +432,7 @@ def test_an_address_refused_in_words_that_could_be_about_assay_is_passed_over_wh
         notify.deliver_outbox(session)
 
     assert delivered == 1
-    assert shown["gone@example.com"].status == "Not sent: 550 5.7.1 Recipient not authorized"
+    assert shown["gone@example.com"].status == f"Not sent: {reply}"
     assert shown["riley@example.com"].status.startswith("Sent ")
     assert server.asked == ["riley@example.com", "gone@example.com"]  # the newer one first
 
@@ -470,3 +472,33 @@ def test_a_send_failing_again_after_a_retry_is_told_again(session, pipeline_with
     assert session.get(AssessmentAttempt, moved.attempt_id).state == AttemptState.ERROR
     assert len(told) == 2
     assert len(session.exec(select(OutboxMessage).where(OutboxMessage.subject.contains("failed"))).all()) == 2
+
+
+def test_two_addresses_refused_in_words_that_could_be_about_assay_hold_back_no_other_email(
+    session, pipeline_with_assessment, sandbox
+):
+    """helper-119: two addresses refused alike stopped the run, as a relay refusing Assay does, and
+    the second's reply was written on every email behind it: those then went after the two refused
+    ones, and every later run stopped at them again. The rest stay untried and unmarked, and go first."""
+    for address in ("x@corp.example", "y@corp.example", "ok@example.com"):
+        session.add(OutboxMessage(dedupe_key=address, to_address=address, subject="Hello", body=""))
+    session.commit()
+
+    class _RefusingCorp(_Refusing):
+        async def handle_RCPT(self, server, smtp_session, envelope, address, rcpt_options):
+            self.asked.append(address)
+            if address.endswith("@corp.example"):
+                return "550 5.7.1 Recipient not authorized"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+    server = _RefusingCorp("", "")
+    with _mail_server(server):
+        first = notify.deliver_outbox(session)
+        untried = session.exec(
+            select(OutboxMessage).where(OutboxMessage.to_address == "ok@example.com")
+        ).one()
+        second = notify.deliver_outbox(session)
+
+    assert (first, untried.error, second) == (0, None, 1)
+    assert [m["To"] for m in server.messages] == ["ok@example.com"]

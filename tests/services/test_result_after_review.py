@@ -13,7 +13,7 @@ from dashboard.services import accounts, assessments
 from dashboard.services.actors import SYSTEM, user
 from models import ApplicationEvent, AssessmentAttempt, AttemptState, Notification, OutboxMessage, Role
 from providers.base import AssessmentResult, AttemptStatus, Progress
-from tests.conftest import a_colleague_meanwhile, reads, send_test
+from tests.conftest import a_colleague_meanwhile, reads, rejected_by_a_recruiter, send_test
 
 ALICE = user(1, "Alice Reviewer")
 FINISHED = datetime.datetime(2026, 11, 2, 9, 30, tzinfo=datetime.UTC)
@@ -129,3 +129,41 @@ def test_one_re_score_delivered_twice_at_once_is_said_once(session, pipeline_wit
     said = [line for line in _lines(session, attempt) if "after the review" in line]
     assert len(said) == 1
     assert len(session.exec(select(Notification).where(Notification.kind == "result_revised")).all()) == 1
+
+
+def test_a_rejected_candidate_s_result_changed_after_the_review_is_written_but_told_to_no_one(
+    session, pipeline_with_assessment
+):
+    """helper-119: no one waits on a rejected candidate's results, yet the whole team was emailed."""
+    p = pipeline_with_assessment
+    attempt = _reviewed_at_70(session, p)
+    rejected_by_a_recruiter(session, p.application.id)
+
+    _apply(session, p, _result(p, attempt, 75.0))
+
+    assert [line for line in _lines(session, attempt) if "after the review" in line]
+    assert session.exec(select(Notification).where(Notification.kind == "result_revised")).all() == []
+
+
+def test_a_score_changed_as_a_colleague_marks_it_reviewed_is_said(session, pipeline_with_assessment):
+    """helper-119: decided from the attempt as read (completed), the change was written silently
+    over the result a colleague had just marked reviewed."""
+    p = pipeline_with_assessment
+    attempt = send_test(session, p.assessment, p.application)
+    _apply(session, p, _result(p, attempt, 70.0))
+    attempt_id, rescored = attempt.id, _result(p, attempt, 75.0)
+    session.expire_all()
+
+    with a_colleague_meanwhile(
+        session,
+        reads(AssessmentAttempt),
+        lambda own: assessments.mark_reviewed(session=own, attempt_id=attempt_id, actor=ALICE),
+    ):
+        _apply(session, p, rescored)
+
+    session.expire_all()
+    kept = session.get(AssessmentAttempt, attempt_id)
+    assert (kept.state, kept.score_percent) == (AttemptState.REVIEWED, 75.0)
+    assert [line for line in _lines(session, kept) if "after the review" in line] == [
+        "Backend Engineer (Python): the vendor changed the result after the review (70% → 75%)"
+    ]
