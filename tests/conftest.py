@@ -677,12 +677,14 @@ def at_once(count: int, does: Callable) -> list:
 
 @contextlib.contextmanager
 def a_colleague_meanwhile(
-    session, looks: Callable[[sa.orm.ORMExecuteState], bool], does: Callable
+    session, looks: Callable[[sa.orm.ORMExecuteState], bool], does: Callable, *, seconds: float = 1.0
 ) -> Iterator[None]:
     """Another worker's request, started just after ``session`` ran the first statement ``looks``
     picks out (a lookup about to be acted on): the race two recruiters acting at once run, made
-    certain. ``does(own_session)`` runs in a thread of its own and gets a second to finish, which
-    it takes unless it must wait for ``session``'s locks; it is waited for, its error raised, on exit."""
+    certain. ``does(own_session)`` runs in a thread of its own and gets ``seconds`` to finish, which
+    it takes unless it must wait for ``session``'s locks; it is waited for, its error raised, on exit.
+    One that asks a vendor and never waits on ``session`` is given longer: under a loaded machine
+    (CI194) a second was not enough, and the race went the other way."""
     colleague: list[threading.Thread] = []
     failed: list[BaseException] = []
 
@@ -701,7 +703,7 @@ def a_colleague_meanwhile(
         rows = result.freeze() if state.is_select else lambda: result
         colleague.append(threading.Thread(target=run))
         colleague[0].start()
-        colleague[0].join(1.0)
+        colleague[0].join(seconds)
         return rows()
 
     sa.event.listen(session, "do_orm_execute", after_the_look)

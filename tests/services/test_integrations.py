@@ -983,7 +983,10 @@ def test_a_key_rotated_while_a_colleague_changes_the_connection_is_refused(sessi
             )
 
     with (
-        a_colleague_meanwhile(session, selects(Integration, "sandbox", connection.id), colleague_acts),
+        # The colleague asks the vendor and never waits on this session: given time to finish.
+        a_colleague_meanwhile(
+            session, selects(Integration, "sandbox", connection.id), colleague_acts, seconds=15
+        ),
         pytest.raises(
             UserError, match=r"^A colleague changed or disconnected this connection while the vendor"
         ),
