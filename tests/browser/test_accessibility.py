@@ -44,9 +44,13 @@ def test_no_page_breaks_a_wcag_a_or_aa_rule(page, app_url, sign_in):
     # Dialogs, open: a select's placeholder and a solid red button were too faint in them.
     page.goto(f"{app_url}/integrations")
     page.locator(".vendor-tile").first.get_by_role("button", name="Connect CodeSignal", exact=True).click()
+    # Each dialog there before it is judged: judged as the click's render began, it had not begun
+    # to fade in, and its red button was read half transparent (a run beside other walks).
+    expect(page.get_by_role("dialog")).to_be_visible()
     broken["the connect dialog"] = broken_rules(page)
     page.keyboard.press("Escape")
     page.locator(".integration-connection").first.get_by_role("button", name="Disconnect").click()
+    expect(page.get_by_role("alertdialog")).to_be_visible()
     broken["the disconnect question"] = broken_rules(page)
     page.get_by_role("button", name="Keep it").click()
     page.goto(f"{app_url}/jobs/1/review")
