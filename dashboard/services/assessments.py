@@ -456,6 +456,11 @@ def _unclaimed(now: datetime.datetime) -> sa.ColumnElement[bool]:
     )
 
 
+def being_sent(now: datetime.datetime) -> sa.ColumnElement[bool]:
+    """A send holds the attempt now (it asks the vendor): waiting to be sent, its claim alive."""
+    return sa.and_(AssessmentAttempt.state == AttemptState.READY_TO_SEND, ~_unclaimed(now))
+
+
 def withdraw_unsent(session: Session, *, application_id: int, stage: Stage, actor: Actor) -> int:
     """Withdraw the stage's tests not yet sent, and set aside those whose send failed, as the
     candidate leaves it (in the caller's transaction).
@@ -558,6 +563,12 @@ def _claim(session: Session, attempt_id: int, email: str) -> bool:
                 Application.id == AssessmentAttempt.application_id,
                 Application.rejected_at.is_not(None),  # type: ignore[union-attr]
             ),
+            # Nor to an address corrected since (helper-120: the test went to the typo).
+            sa.exists().where(
+                Application.id == AssessmentAttempt.application_id,
+                Candidate.id == Application.candidate_id,
+                Candidate.email == email,
+            ),
         )
         .values(send_claimed_at=now, send_tries=AssessmentAttempt.send_tries + 1, invited_email=email)
     )
@@ -600,11 +611,14 @@ def disconnected_refusal(
     )
 
 
-def send_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendOutcome:
+def send_assessment(
+    *, session: Session, attempt_id: int, actor: Actor, readdressed: bool = False
+) -> SendOutcome:
     """Invite the candidate at the vendor; safe to call twice at once.
 
     A vendor failure puts the attempt in ``error`` with the vendor's reason
-    (retryable or not) instead of raising; nothing already stored is lost.
+    (retryable or not) instead of raising; nothing already stored is lost. The claim holds
+    only for the address read: one corrected meanwhile is sent to instead (``readdressed``, once).
 
     A rejected candidate is sent nothing: the queue leaves them out, and the application page's
     Send, a re-attempt or a move into a stage that sends on entry would have emailed them.
@@ -638,6 +652,10 @@ def send_assessment(*, session: Session, attempt_id: int, actor: Actor) -> SendO
     if not _claim(session, attempt_id, candidate.email):
         session.refresh(application)
         refuse_rejected(application, candidate)  # rejected since it was read: the claim refused it
+        read_as = candidate.email
+        session.refresh(candidate)
+        if candidate.email != read_as and not readdressed:  # corrected since it was read: sent there
+            return send_assessment(session=session, attempt_id=attempt_id, actor=actor, readdressed=True)
         return SendOutcome(False, "This assessment is already being sent.")
     _set_deadline(session, attempt, provider)
     invitee = invitee_for(session, attempt)

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from dashboard.services import history
 from dashboard.services.actors import Actor
+from dashboard.services.assessments import being_sent
 from dashboard.services.errors import NotFound, UserError
 from dashboard.services.notify import TURNED_DOWN, unclaimed
 from dashboard.services.people import candidate_name_and_email
@@ -131,21 +132,33 @@ def _readdressed(session: Session, application_ids: list[int], old: str, new: st
 
 
 def _invitations_at(session: Session, application_ids: list[int], old: str, new: str) -> list[str]:
-    """The invitations the vendor sent to ``old`` and nobody has started: to send again."""
-    tests = session.exec(
+    """The invitations the vendor sent to ``old`` and nobody has started, and those a send is
+    handing the vendor for ``old`` right now (helper-120: only "Bob corrected." was said of one):
+    to send again once they show as sent."""
+    ours = AssessmentAttempt.application_id.in_(application_ids)  # type: ignore[union-attr]
+    at_old = AssessmentAttempt.invited_email == old
+    sent = session.exec(
         select(AssessmentAttempt.vendor_test_name).where(
-            AssessmentAttempt.application_id.in_(application_ids),  # type: ignore[union-attr]
-            AssessmentAttempt.state == AttemptState.SENT,
-            AssessmentAttempt.invited_email == old,
+            ours, at_old, AssessmentAttempt.state == AttemptState.SENT
         )
     ).all()
-    if not tests:
-        return []
-    one = len(tests) == 1
-    return [
-        f"The invitation{'' if one else 's'} to {', '.join(sorted(tests))} went to {old}, not started "
-        f"yet: cancel {'it' if one else 'them'} and send {'it' if one else 'them'} again to reach {new}."
-    ]
+    sending = session.exec(
+        select(AssessmentAttempt.vendor_test_name).where(ours, at_old, being_sent(utcnow()))
+    ).all()
+    told = []
+    if sent:
+        one = len(sent) == 1
+        told.append(
+            f"The invitation{'' if one else 's'} to {', '.join(sorted(sent))} went to {old}, not started "
+            f"yet: cancel {'it' if one else 'them'} and send {'it' if one else 'them'} again to reach {new}."
+        )
+    if sending:
+        one = len(sending) == 1
+        told.append(
+            f"{', '.join(sorted(sending))} {'is' if one else 'are'} being sent to {old} right now: once "
+            f"{'it shows' if one else 'they show'} as sent, cancel and send again to reach {new}."
+        )
+    return told
 
 
 def _refuse_someone_else_s(session: Session, candidate: Candidate, address: str) -> None:

@@ -20,7 +20,14 @@ from models import (
     OutboxMessage,
     utcnow,
 )
-from tests.conftest import a_colleague_adding, a_colleague_meanwhile, enter_stage, selects, vendor_test_stages
+from tests.conftest import (
+    a_colleague_adding,
+    a_colleague_meanwhile,
+    enter_stage,
+    reads,
+    selects,
+    vendor_test_stages,
+)
 
 
 @pytest.fixture
@@ -340,3 +347,45 @@ def test_a_card_a_colleague_adds_while_the_name_is_corrected_gets_the_corrected_
         (backend.id, "Corrected: name Ada Lovelase → Ada Lovelace"),
         (platform.id, "Corrected: name Ada Lovelase → Ada Lovelace"),
     ]
+
+
+def test_an_email_corrected_as_a_test_is_being_sent_says_the_test_is_on_its_way_to_the_typo(
+    session, sandbox, hackerrank_jobs
+):
+    """helper-120: corrected while a colleague's send asked the vendor, the toast said only "Ada
+    Lovelace corrected."; the test went to the typo, and no one was told to send it again."""
+    _integration, (stage, _) = hackerrank_jobs
+    attempt = session.get(
+        AssessmentAttempt, enter_stage(session, stage, name="Ada Lovelace", email="ada@exmaple.com")
+    )
+    # A colleague's send holds it: claimed for the address read, the vendor being asked.
+    attempt.send_claimed_at, attempt.send_tries, attempt.invited_email = utcnow(), 1, "ada@exmaple.com"
+    session.add(attempt)
+    session.commit()
+
+    told = _correct(session, attempt.application_id, "ada@example.com")
+
+    assert told == (
+        "Ada Lovelace corrected. Backend Engineer (Python) is being sent to ada@exmaple.com right now: "
+        "once it shows as sent, cancel and send again to reach ada@example.com."
+    )
+
+
+def test_a_send_claimed_after_a_colleague_corrected_the_email_goes_to_the_corrected_one(
+    session, sandbox, hackerrank_jobs
+):
+    """helper-120: the send read the typo, the correction was saved, then the send took the test
+    for the typo and the vendor emailed it there."""
+    _integration, (stage, _) = hackerrank_jobs
+    attempt_id = enter_stage(session, stage, name="Ada Lovelace", email="ada@exmaple.com")
+    application_id = session.get(AssessmentAttempt, attempt_id).application_id
+    session.expire_all()
+
+    with a_colleague_meanwhile(
+        session, reads(Candidate), lambda own: _correct(own, application_id, "ada@example.com")
+    ):
+        outcome = assessments.send_assessment(session=session, attempt_id=attempt_id, actor=SYSTEM)
+
+    session.expire_all()
+    sent = session.get(AssessmentAttempt, attempt_id)
+    assert outcome.sent and (sent.state, sent.invited_email) == (AttemptState.SENT, "ada@example.com")
