@@ -241,4 +241,45 @@ def cancel_interview(*, session: Session, interview_id: int, actor: Actor) -> as
             attempt_actions.cancel_assessment(session=session, attempt_id=room.id, actor=actor)
         except UserError as err:
             return assessments.SendOutcome(True, f"{said} Its link still works: {err}", failed=True)
+        rebooked = _booked_in_it_meanwhile(session, interview.application_id, room)
+        if rebooked is not None:
+            return _room_made_again(session, rebooked, said, actor)
     return assessments.SendOutcome(True, f"{said} {of_room}".strip())
+
+
+def _booked_in_it_meanwhile(
+    session: Session, application_id: int, room: AssessmentAttempt
+) -> Interview | None:
+    """An interview a colleague booked in the room while the vendor was asked to withdraw it (the
+    dialog says to book the new time to move an interview): the cancel readied a fresh room from
+    the same template for it."""
+    for other in upcoming(session, application_id):
+        fresh = session.get(AssessmentAttempt, other.attempt_id) if other.attempt_id else None
+        if (
+            fresh is not None
+            and fresh.id > room.id
+            and fresh.live_interview
+            and fresh.state == AttemptState.READY_TO_SEND
+            and (fresh.integration_id, fresh.vendor_test_id) == (room.integration_id, room.vendor_test_id)
+        ):
+            return other
+    return None
+
+
+def _room_made_again(
+    session: Session, rebooked: Interview, said: str, actor: Actor
+) -> assessments.SendOutcome:
+    """Make the interview booked meanwhile its own room now, as its booking would have: readied only,
+    it waited under "needs sending" with no link, the link its colleague handed out dead (helper-120)."""
+    made = assessments.send_assessment(session=session, attempt_id=rebooked.attempt_id, actor=actor)
+    meanwhile = f"A colleague booked the interview on {named(rebooked)} in its room meanwhile"
+    if made.sent:
+        return assessments.SendOutcome(
+            True,
+            f"{said} Its link stops working. {meanwhile}: a new room was made for it; its link is on the interview.",
+        )
+    return assessments.SendOutcome(
+        True,
+        f"{said} Its link stops working. {meanwhile}: its new room was not made: {made.message}",
+        failed=True,
+    )

@@ -29,7 +29,7 @@ from models import (
     utcnow,
 )
 from providers.base import AttemptStatus, Progress
-from tests.conftest import codesignal_rooms_in_two_jobs
+from tests.conftest import a_colleague_meanwhile, codesignal_rooms_in_two_jobs
 
 
 def _schedule(session, application_id: int, who: str) -> Interview:
@@ -240,6 +240,35 @@ def test_a_room_waiting_to_be_sent_offers_no_other_test_and_refuses_one(
 
     assert not shown[room.id].can_change_test
     assert session.get(AssessmentAttempt, room.id).vendor_test_name == "Pairing room"
+
+
+def test_an_interview_booked_in_a_room_as_it_is_withdrawn_gets_a_room_of_its_own(
+    session, pipeline_with_assessment, sandbox
+):
+    """helper-120: to move an interview, a recruiter booked the new time while a colleague cancelled
+    the old one. The cancel had decided to withdraw the room (no other interview in it), and while
+    the vendor was asked the booking took that room: withdrawn, the new interview was left a fresh
+    room only readied, no link, the link handed out dead. Its room is made at once now, and said."""
+    p = pipeline_with_assessment
+    _with_rooms(session, p)
+    old = _schedule(session, p.application.id, "Grace Hopper")
+    application_id = p.application.id
+    sandbox.faults(fail_next=[{"delay_ms": 1500}])  # the vendor slow to answer the withdrawal
+    booked: list[Interview] = []
+
+    def decided(state) -> bool:  # the cancel's own write, once it has decided what its room becomes
+        return not state.is_select and str(state.statement).startswith("UPDATE job")
+
+    with a_colleague_meanwhile(
+        session, decided, lambda own: booked.append(_schedule(own, application_id, "Alan Kay"))
+    ):
+        outcome = interviews.cancel_interview(session=session, interview_id=old.id, actor=SYSTEM)
+    sandbox.faults()
+
+    session.expire_all()
+    room = session.get(AssessmentAttempt, session.get(Interview, booked[0].id).attempt_id)
+    assert (room.state, room.live_interview) == (AttemptState.SENT, True)
+    assert outcome.message.endswith(": a new room was made for it; its link is on the interview.")
 
 
 def test_a_room_whose_interviews_are_past_or_cancelled_is_not_readied_again(
