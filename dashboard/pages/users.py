@@ -29,14 +29,58 @@ def _role_select(aria_label: str, **props) -> rx.Component:
 
 
 def _job_toggle(user: UserView, job: Choice) -> rx.Component:
-    """A job's box in one person's row, named for both: the job's title alone, in every row, told a
-    screen reader user tabbing down nothing of whose team it was (the name holds the title shown)."""
+    """A job the person is on, ticked, to take them off it, named for both: the job's title alone,
+    in every row, told a screen reader user tabbing down nothing of whose team it was."""
     return rx.checkbox(
         job.label,
-        checked=user.job_ids.contains(job.value),
+        checked=True,
         on_change=lambda on: UsersState.toggle_job(user.id, job.value, on),
         aria_label=user.name + " on the " + job.label + " team",
         size="1",
+    )
+
+
+JOBS_LIST_ID = "team-jobs"
+
+
+def _add_to_job(user: UserView) -> rx.Component:
+    """A box to put the person on another job, its name picked from the page's one list of jobs as
+    it is typed: a box per job in every row drew a million for 100 people and 10,000 jobs."""
+    return rx.hstack(
+        rx.el.input(
+            list=JOBS_LIST_ID,
+            value=UsersState.job_typed[user.id.to_string()],
+            on_change=lambda value: UsersState.set_job_typed(user.id, value),
+            on_key_down=lambda key: UsersState.add_to_job_on_enter(user.id, key),
+            placeholder="Add to a job",
+            aria_label="Add " + user.name + " to a job",
+            class_name="add-to-job rt-reset",
+            style={
+                "font_size": "var(--font-size-1)",
+                "padding": "2px 6px",
+                "border": "1px solid var(--gray-a7)",
+                "border_radius": "var(--radius-2)",
+                "background": "var(--color-surface)",
+                "color": "var(--gray-12)",
+                "min_width": "10em",
+            },
+        ),
+        rx.button(
+            "Add",
+            size="1",
+            variant="soft",
+            on_click=UsersState.add_to_job(user.id),
+            aria_label="Add " + user.name + " to the job typed",
+        ),
+        spacing="1",
+        align="center",
+    )
+
+
+def _jobs_list() -> rx.Component:
+    """Every job's name, once on the page, offered by each person's "Add to a job" box."""
+    return rx.el.datalist(
+        rx.foreach(UsersState.jobs, lambda job: rx.el.option(value=job.label)), id=JOBS_LIST_ID
     )
 
 
@@ -116,7 +160,9 @@ def _row(user: UserView) -> rx.Component:
                 user.role == "admin",
                 rx.text("all jobs", size="1", color_scheme="gray"),
                 # A hiring manager sees only these; a recruiter sees all, and owns these (the queue's filter).
-                rx.vstack(rx.foreach(UsersState.jobs, lambda job: _job_toggle(user, job)), spacing="1"),
+                rx.vstack(
+                    rx.foreach(user.jobs, lambda job: _job_toggle(user, job)), _add_to_job(user), spacing="1"
+                ),
             )
         ),
         rx.table.cell(
@@ -414,6 +460,7 @@ def users_page() -> rx.Component:
             _demote_self_dialog(),
             _demote_dialog(),
             _jobs_column_help(),
+            _jobs_list(),
             _search_box(),
             # Not an empty table's header under it: the search found no one, and says so.
             rx.cond(

@@ -31,7 +31,8 @@ class UsersState(rx.State):
     # first ``views.USERS_SHOWN`` of them by name.
     total: int = 0
     search: str = ""
-    jobs: list[views.Choice] = []
+    jobs: list[views.Choice] = []  # every job, for the "Add to a job" list (a datalist, once a page)
+    job_typed: dict[str, str] = {}  # per person: the job name typed in their "Add to a job" box
     invite_error: str = ""
     invited_email: str = ""  # whose FIRST_PASSWORD is shown
     password_is_new: bool = False  # FIRST_PASSWORD holds a new password given on the list, not an invite's
@@ -54,20 +55,47 @@ class UsersState(rx.State):
 
     async def _reload(self) -> None:
         search = self.search
-
-        def load(session):
-            jobs = [views.Choice(str(j.id), j.label) for j in views.list_jobs(session)]
-            return views.find_users(session, search), jobs
-
-        found, self.jobs = await in_session(load)
+        found = await in_session(lambda session: views.find_users(session, search))
         self.users, self.total = found.users, found.total
+        # A box per person shown, each holding what was typed in it (a controlled box needs one).
+        self.job_typed = {str(u.id): self.job_typed.get(str(u.id), "") for u in found.users}
 
     @rx.event
     @requires(Permission.MANAGE_USERS, page_load=True)
     async def load(self):
         self.invited_email = ""
+        self.job_typed = {}
+        # Every job's name once, for the "Add to a job" list (not again on each search keystroke).
+        self.jobs = await in_session(views.job_choices)
         await self._reload()
         return FIRST_PASSWORD.push("")
+
+    @rx.event
+    @requires(Permission.MANAGE_USERS)
+    def set_job_typed(self, user_id: int, value: str):
+        self.job_typed = {**self.job_typed, str(user_id): value}
+
+    @rx.event
+    @requires(Permission.MANAGE_USERS)
+    async def add_to_job(self, user_id: int):
+        """Put the person on the job whose name was typed or picked from the list."""
+        typed = self.job_typed.get(str(user_id), "").strip()
+        job = next((j for j in self.jobs if j.label == typed), None)
+        if job is None:
+            return rx.toast.error(
+                f"No job is called {typed!r}: pick one from the list as you type."
+                if typed
+                else "Type a job's name."
+            )
+        self.job_typed = {**self.job_typed, str(user_id): ""}
+        return await self.toggle_job(user_id, job.value, True)
+
+    @rx.event
+    @requires(Permission.MANAGE_USERS)
+    async def add_to_job_on_enter(self, user_id: int, key: str):
+        """Enter in the job box adds, as a form would."""
+        if key == "Enter":
+            return await self.add_to_job(user_id)
 
     @rx.event
     @requires(Permission.MANAGE_USERS)

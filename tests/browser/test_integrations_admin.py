@@ -267,15 +267,25 @@ def test_users_page_keeps_a_refused_invite_confirms_deactivation_and_wraps_long_
     expect(page.get_by_text("Quinn Queue is deactivated; their sessions have ended.")).to_be_visible()
     expect(quinn.get_by_role("button", name="Reactivate")).to_be_visible()
 
-    # Putting a hiring manager on a job's team says so.
+    # Putting a hiring manager on a job's team says so: the job's name typed (the list offers the
+    # jobs as it is typed), Enter; the row then shows the job ticked, and unticking takes them off.
     harper = page.get_by_role("row", name=re.compile("manager@assay.test"))
-    on_data_team = harper.get_by_role("checkbox", name="Harper Manager on the Data Engineer team", exact=True)
-    on_data_team.click()
+    add_to_job = harper.get_by_role("combobox", name="Add Harper Manager to a job", exact=True)
+    add_to_job.fill("Data Engineer")
+    add_to_job.press("Enter")
     expect(page.get_by_text(re.compile(r"is now on the Data Engineer team\."))).to_be_visible()
+    on_data_team = harper.get_by_role("checkbox", name="Harper Manager on the Data Engineer team", exact=True)
     expect(on_data_team).to_be_checked()
+    expect(add_to_job).to_have_value("")
+    shoot("19b-users-added-to-a-job", full_page=False)
+    add_to_job.fill("Data Enginer")
+    add_to_job.press("Enter")
+    expect(
+        page.get_by_text("No job is called 'Data Enginer': pick one from the list as you type.")
+    ).to_be_visible()
     on_data_team.click()
     expect(page.get_by_text(re.compile(r"is no longer on the Data Engineer team\."))).to_be_visible()
-    expect(on_data_team).not_to_be_checked()
+    expect(on_data_team).to_have_count(0)
 
     # A first password is shown once: coming back to the page, or reloading it, does not show it again.
     expect(page.get_by_text("First password for hubert@example.com")).to_be_visible()
@@ -301,8 +311,9 @@ def test_each_control_on_the_users_page_names_whose_it_is(page, app_url, sign_in
         "Recruiter"
     )
     expect(riley.get_by_role("button", name="Deactivate Riley Recruiter", exact=True)).to_be_visible()
+    expect(riley.get_by_role("combobox", name="Add Riley Recruiter to a job", exact=True)).to_be_visible()
     expect(
-        riley.get_by_role("checkbox", name="Riley Recruiter on the Backend Engineer team", exact=True)
+        riley.get_by_role("button", name="Add Riley Recruiter to the job typed", exact=True)
     ).to_be_visible()
     assert shared_names(page) == {}
 

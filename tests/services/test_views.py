@@ -631,3 +631,27 @@ def test_the_history_says_which_attempt_of_a_test_each_line_is_about(session, sa
         f"{test}: cancelled",
         f"{test}: sent",
     ]
+
+
+def test_the_users_page_names_each_persons_jobs_and_offers_every_job_as_the_jobs_page_names_it(session):
+    """The users page drew a box per job in every row (a million for 100 people and 10,000 jobs,
+    helper-117): a row names the jobs the person is on, and one list offers every job to add."""
+    first = plans.create_job(session=session, title="Data Engineer", stage_names=["Applied"])
+    twin = plans.create_job(
+        session=session, title="Data Engineer", stage_names=["Applied"], same_title_meant=True
+    )
+    plans.create_job(session=session, title="Backend Engineer", stage_names=["Applied"])  # its title alone
+    harper, _ = accounts.create_user(
+        session=session, email="harper@example.com", name="Harper", role=Role.HIRING_MANAGER
+    )
+    accounts.set_job_member(session=session, user_id=harper.id, job_id=twin.id, member=True)
+
+    [row] = views.find_users(session, "harper").users
+    offered = views.job_choices(session)
+
+    assert [(j.value, j.label) for j in row.jobs] == [(str(twin.id), f"Data Engineer (job {twin.id})")]
+    assert [j.label for j in offered] == [
+        f"Data Engineer (job {first.id})",
+        f"Data Engineer (job {twin.id})",
+        "Backend Engineer",
+    ]
