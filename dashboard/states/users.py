@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import reflex as rx
 from reflex.experimental.client_state import ClientStateVar
 
@@ -10,7 +12,7 @@ from dashboard.services.errors import UserError
 from dashboard.services.permissions import Permission
 from dashboard.states.auth import AuthState, current_user, requires
 from dashboard.states.common import in_session
-from models import Role, User
+from models import Role, User, folded
 
 # The first password of the person just invited lives in the browser only, as a revealed webhook
 # URL does: a state var is stored server-side (in Redis in production, for an hour after the tab
@@ -32,7 +34,6 @@ class UsersState(rx.State):
     total: int = 0
     search: str = ""
     jobs: list[views.Choice] = []  # every job, for the "Add to a job" list (a datalist, once a page)
-    job_typed: dict[str, str] = {}  # per person: the job name typed in their "Add to a job" box
     invite_error: str = ""
     invited_email: str = ""  # whose FIRST_PASSWORD is shown
     password_is_new: bool = False  # FIRST_PASSWORD holds a new password given on the list, not an invite's
@@ -57,14 +58,11 @@ class UsersState(rx.State):
         search = self.search
         found = await in_session(lambda session: views.find_users(session, search))
         self.users, self.total = found.users, found.total
-        # A box per person shown, each holding what was typed in it (a controlled box needs one).
-        self.job_typed = {str(u.id): self.job_typed.get(str(u.id), "") for u in found.users}
 
     @rx.event
     @requires(Permission.MANAGE_USERS, page_load=True)
     async def load(self):
         self.invited_email = ""
-        self.job_typed = {}
         # Every job's name once, for the "Add to a job" list (not again on each search keystroke).
         self.jobs = await in_session(views.job_choices)
         await self._reload()
@@ -72,30 +70,23 @@ class UsersState(rx.State):
 
     @rx.event
     @requires(Permission.MANAGE_USERS)
-    def set_job_typed(self, user_id: int, value: str):
-        self.job_typed = {**self.job_typed, str(user_id): value}
-
-    @rx.event
-    @requires(Permission.MANAGE_USERS)
-    async def add_to_job(self, user_id: int):
-        """Put the person on the job whose name was typed or picked from the list."""
-        typed = self.job_typed.get(str(user_id), "").strip()
-        job = next((j for j in self.jobs if j.label == typed), None)
+    async def add_to_job(self, form: dict):
+        """Put the person on the job whose name was typed or picked from the list: by its name as
+        the jobs page writes it, case and accents aside; a job made or renamed since the page
+        opened is found by reading the jobs again (helper-121)."""
+        user_id, typed = int(form.get("user_id") or 0), str(form.get("job", "")).strip()
+        if not typed:
+            return rx.toast.error("Type a job's name.")
+        job = _named(self.jobs, typed)
         if job is None:
-            return rx.toast.error(
-                f"No job is called {typed!r}: pick one from the list as you type."
-                if typed
-                else "Type a job's name."
-            )
-        self.job_typed = {**self.job_typed, str(user_id): ""}
-        return await self.toggle_job(user_id, job.value, True)
-
-    @rx.event
-    @requires(Permission.MANAGE_USERS)
-    async def add_to_job_on_enter(self, user_id: int, key: str):
-        """Enter in the job box adds, as a form would."""
-        if key == "Enter":
-            return await self.add_to_job(user_id)
+            self.jobs = await in_session(views.job_choices)
+            job = _named(self.jobs, typed)
+        if job is None:
+            return rx.toast.error(f"No job is called {typed!r}: pick one from the list as you type.")
+        done, said = await self._membership(user_id, job.value, True)
+        if not done:
+            return rx.toast.error(said)
+        return [_job_box(user_id, "b.value = ''"), rx.toast.success(said)]
 
     @rx.event
     @requires(Permission.MANAGE_USERS)
@@ -319,13 +310,38 @@ class UsersState(rx.State):
     @rx.event
     @requires(Permission.MANAGE_USERS)
     async def toggle_job(self, user_id: int, job_id: str, on: bool):
-        """Assign a hiring manager to a job, or take them off it."""
+        """Assign a hiring manager to a job, or take them off it. Taken off, the box goes from the
+        row: the focus goes to the row's "Add to a job" box, not to the next job's box (a second
+        Space took them off that one too) nor to the page (helper-121)."""
+        done, said = await self._membership(user_id, job_id, on)
+        if not done:
+            return rx.toast.error(said)
+        return [rx.toast.success(said), *([] if on else [_job_box(user_id, "b.focus()")])]
+
+    async def _membership(self, user_id: int, job_id: str, on: bool) -> tuple[bool, str]:
+        """Whether the person is now on (or off) the job, and what to tell the admin; reloaded."""
         try:
-            done = await in_session(
+            said = await in_session(
                 lambda s: accounts.set_job_member(session=s, user_id=user_id, job_id=int(job_id), member=on)
             )
         except UserError as err:
             await self._reload()
-            return rx.toast.error(str(err))
+            return False, str(err)
         await self._reload()
-        return rx.toast.success(done)
+        return True, said
+
+
+def _named(jobs: list[views.Choice], typed: str) -> views.Choice | None:
+    """The job ``typed`` names: its label as written, else the one label equal to it with case and
+    accents aside (two such, "Data Engineer (job 3)" and "(job 9)", are told apart by their numbers)."""
+    exact = next((j for j in jobs if j.label == typed), None)
+    if exact is not None:
+        return exact
+    alike = [j for j in jobs if folded(j.label) == folded(typed)]
+    return alike[0] if len(alike) == 1 else None
+
+
+def _job_box(user_id: int, does: str):
+    """Act on the person's "Add to a job" box in the page (``b``): clear it, or focus it."""
+    box = json.dumps(f"add-to-job-{int(user_id)}")
+    return rx.call_script(f"(b => {{ if (b) {{ {does}; }} }})(document.getElementById({box}))")
