@@ -271,8 +271,13 @@ def _room_made_again(
 ) -> assessments.SendOutcome:
     """Make the interview booked meanwhile its own room now, as its booking would have: readied only,
     it waited under "needs sending" with no link, the link its colleague handed out dead (helper-120)."""
-    made = assessments.send_assessment(session=session, attempt_id=rebooked.attempt_id, actor=actor)
     meanwhile = f"A colleague booked the interview on {named(rebooked)} in its room meanwhile"
+    try:
+        made = assessments.send_assessment(session=session, attempt_id=rebooked.attempt_id, actor=actor)
+    except UserError as err:  # disconnected or rejected meanwhile: the cancel stands, and is said
+        return assessments.SendOutcome(
+            True, f"{said} Its link stops working. {meanwhile}: its new room was not made: {err}", failed=True
+        )
     if made.sent:
         return assessments.SendOutcome(
             True,
