@@ -273,6 +273,9 @@ function columnUnderPointer({ activatorEvent }) {
   return { id: `stage-${stageId}`, data: { current: { stageId, stageName: column.dataset.dropStageName } } };
 }
 
+// The stage of the card being dragged when it was lifted (``onMove``'s fromStageId).
+let liftedFrom = null;
+
 export function DndBoard({ onMove, onMenuClosedWithCard, children, ...rest }) {
   // A mouse drags once it moves; a finger only after a press held still (a quarter second),
   // so that a swipe over the cards scrolls the board as it would anywhere else on a phone.
@@ -288,7 +291,11 @@ export function DndBoard({ onMove, onMenuClosedWithCard, children, ...rest }) {
     if (!over || !active) return;
     const applicationId = active.data.current?.applicationId;
     const stageId = over.data.current?.stageId;
-    const fromStageId = active.data.current?.stageId;
+    // The stage the card was lifted from, not the one it is drawn in now: a colleague's move (or
+    // a rule's advance) during a drag redraws the card in its new column, whose stage dnd-kit then
+    // reports, and the drop undid their move unrefused (helper-122).
+    const fromStageId = liftedFrom ?? active.data.current?.stageId;
+    liftedFrom = null;
     if (applicationId && stageId && stageId !== fromStageId && onMove) {
       if (activatorEvent instanceof KeyboardEvent) {
         refocusAfterMove = applicationId;
@@ -322,9 +329,12 @@ export function DndBoard({ onMove, onMenuClosedWithCard, children, ...rest }) {
   return (
     <DndContext
       sensors={sensors}
-      onDragStart={() => { keyboardColumn = null; keyboardLift = null; window.assayDragging = true; }}
+      onDragStart={({ active }) => {
+        keyboardColumn = null; keyboardLift = null; window.assayDragging = true;
+        liftedFrom = active.data.current?.stageId ?? null;
+      }}
       onDragEnd={(event) => { draggingEnds(); onDragEnd(event); }}
-      onDragCancel={() => { draggingEnds(); swallowTheClosingClick(); }}
+      onDragCancel={() => { liftedFrom = null; draggingEnds(); swallowTheClosingClick(); }}
       accessibility={{ announcements, screenReaderInstructions }}
     >
       <div onKeyDown={goByArrow} {...rest}>

@@ -340,7 +340,11 @@ class BoardState(RejectForm, rx.State):
     async def reject(self):
         """Reject the selected candidates with the reason chosen, each on its own."""
         job_id, actor, reason, note = self._job_id(), acting_user(), self.reject_reason, self.reject_note
-        versions = dict(self._rejecting_versions)
+        # Those still selected only: a card the board's live reload took from the selection while
+        # the reason was chosen (its status changed under a filter) was rejected all the same,
+        # though the title said one fewer (helper-122).
+        selected = set(self.selected)
+        versions = {i: v for i, v in self._rejecting_versions.items() if i in selected}
         try:
             require(current_user(), Permission.REVIEW, job_id=job_id)
         except UserError as err:

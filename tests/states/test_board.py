@@ -182,6 +182,34 @@ def test_the_selected_cards_are_rejected_after_the_dialog_says_what_else_it_does
     assert sorted(rejected) == ["Ada Lovelace", "Grace Hopper"]
 
 
+def test_a_card_taken_from_the_selection_while_the_reject_dialog_is_open_is_not_rejected(
+    session, pipeline_with_assessment, signed_in_as
+):
+    """helper-122: the board's live reload took a card from the selection (its status changed under
+    a filter) while the reason was chosen; the title said "1 selected candidate", and both were
+    rejected, from what the dialog had opened on."""
+    p = pipeline_with_assessment
+    grace = pipeline.add_application(
+        session=session, job_id=p.job.id, name="Grace Hopper", email="grace@example.com", actor=SYSTEM
+    )
+    root = signed_in_as(Role.RECRUITER)
+    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}"))
+    board = substate(root, BoardState)
+    run_async(run_handler(board, "load"))
+    for application_id in (p.application.id, grace.id):
+        run_async(run_handler(board, "toggle_selected", application_id))
+    run_async(run_handler(board, "set_rejecting", True))
+
+    board.selected = [grace.id]  # what the live reload leaves selected
+    board.reject_reason = "Position filled"
+    run_async(run_handler(board, "reject"))
+
+    rejected = session.exec(
+        select(Candidate.name).join(Application).where(Application.rejected_at.is_not(None))
+    )
+    assert list(rejected) == ["Grace Hopper"]
+
+
 def test_a_column_s_box_selects_every_card_shown_in_it_and_none_when_all_were(
     session, pipeline_with_assessment, signed_in_as
 ):
