@@ -237,7 +237,14 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
     async def send_selected(self):
-        """Send every selected attempt, one by one, showing progress and each row's result."""
+        """Send every selected attempt, one by one, showing progress and each row's result.
+
+        A second click of Send (the dialog closes with the first's answer) finds nothing selected
+        and leaves the first's report (it wiped it, helper-122). An error on Assay's side for one
+        row is said on its line and the rest are still sent (it ended the loop, the others never
+        tried and the page not reloaded)."""
+        if self.sending or not self.selected:
+            return
         self.confirming_send = False
         ids = list(self.selected)
         names = {r.attempt_id: r.candidate_name for r in self.rows}
@@ -257,6 +264,9 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
                     self.progress_sent += int(outcome.sent)
                 except UserError as err:
                     line = f"{names.get(attempt_id, attempt_id)}: not sent: {err}"
+                except Exception:
+                    log.exception("bulk send: attempt %s", attempt_id)
+                    line = f"{names.get(attempt_id, attempt_id)}: not sent: something went wrong in Assay; it is in the log"
                 self.progress_done += 1
                 self.results = [*self.results, line]
                 yield

@@ -249,6 +249,11 @@ def test_a_bulk_send_counts_only_what_was_sent_and_says_how_many_were_not(
     assert queue.progress_label == "Sent 2 of 3; 1 not sent"
     assert queue.results[0].startswith("Bulk 0: Not sent: ")
 
+    run_async(run_handler(queue, "send_selected"))  # Send clicked twice: the second finds none selected
+
+    assert queue.progress_label == "Sent 2 of 3; 1 not sent"  # helper-122: the report was wiped
+    assert len(queue.results) == 3
+
 
 def test_setting_a_vendor_result_aside_asks_first_naming_it(session, screen, signed_in_as):
     kept_for_matching(session, screen, "not-ours-1", "grace@example.com")
