@@ -118,26 +118,10 @@ def attempt_changed(session: Session, attempt: AssessmentAttempt) -> None:
         job=job.title,
         reason=attempt.error_reason or "",
     )[:300]
-    key = attempt_key(kind, attempt)
-    if not _insert_once(
-        session,
-        Notification(
-            dedupe_key=key, kind=kind, message=message, application_id=application.id, job_id=job.id
-        ),
+    if not _tell_the_team(
+        session, attempt_key(kind, attempt), kind, message, application, with_managers=kind == "needs_review"
     ):
         return
-    base = get_settings().public_url.rstrip("/")
-    for address in _team_addresses(session, job.id, with_managers=kind == "needs_review"):
-        _insert_once(
-            session,
-            OutboxMessage(
-                dedupe_key=f"{key}:{address}"[:200],
-                to_address=address,
-                subject=message[:200],
-                body=f"{message}\n\nOpen the application: {base}/applications/{application.id}\n",
-                application_id=application.id,
-            ),
-        )
     if attempt.state == AttemptState.COMPLETED and attempt.stage_id:
         _stage_done(session, application, attempt.stage_id)
 
@@ -162,19 +146,27 @@ def result_revised(session: Session, attempt: AssessmentAttempt, figures: str, *
         select(sa.func.count()).where(Notification.dedupe_key.startswith(f"result_revised:{attempt.id}:"))  # type: ignore[union-attr]
     ).one()
     key = f"result_revised:{attempt.id}:{told + 1}"
+    _tell_the_team(session, key, "result_revised", message, application, with_managers=True)
+
+
+def _tell_the_team(
+    session: Session, key: str, kind: str, message: str, application: Application, *, with_managers: bool
+) -> bool:
+    """One notification and an email to each of the team (recruiters and admins, and the job's
+    hiring managers ``with_managers``), each once by ``key``; False if told before."""
     if not _insert_once(
         session,
         Notification(
             dedupe_key=key,
-            kind="result_revised",
+            kind=kind,
             message=message,
             application_id=application.id,
-            job_id=job.id,
+            job_id=application.job_id,
         ),
     ):
-        return
+        return False
     base = get_settings().public_url.rstrip("/")
-    for address in _team_addresses(session, job.id, with_managers=True):
+    for address in _team_addresses(session, application.job_id, with_managers=with_managers):
         _insert_once(
             session,
             OutboxMessage(
@@ -185,6 +177,7 @@ def result_revised(session: Session, attempt: AssessmentAttempt, figures: str, *
                 application_id=application.id,
             ),
         )
+    return True
 
 
 def stage_done(session: Session, application_id: int, stage_id: int) -> bool:

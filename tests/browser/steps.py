@@ -47,6 +47,23 @@ def card_of(page: Page, name: str, stage: str = ""):
     return column.locator(".pipeline-card", has=page.get_by_role("link", name=name, exact=True))
 
 
+def a_colleague_moves(
+    page: Page, app_url: str, board_url: str, name: str, from_stage: str, to_stage: str
+) -> None:
+    """An admin, on their own machine (a browser context of their own), moves the card with its menu."""
+    colleague = page.context.browser.new_context()
+    admin = colleague.new_page()
+    admin.set_default_timeout(20_000)
+    try:
+        sign_in_on(admin, app_url, "admin@assay.test")
+        admin.goto(board_url)
+        card_of(admin, name, from_stage).get_by_role("button", name="Move to").click()
+        admin.get_by_role("menuitem", name=to_stage).click()
+        expect(card_of(admin, name, to_stage)).to_be_visible()
+    finally:
+        colleague.close()
+
+
 def add_candidate(page: Page, name: str) -> None:
     """Add a candidate on the open board; they show in its first column, Applied.
 

@@ -8,7 +8,7 @@ colleague's (helper-122). It is refused, saying where the card is now.
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import add_candidate, card_of, new_job, sign_in_on
+from tests.browser.steps import a_colleague_moves, add_candidate, card_of, new_job
 
 pytestmark = pytest.mark.browser
 
@@ -27,17 +27,7 @@ def test_a_card_a_colleague_moves_while_it_is_dragged_stays_where_they_put_it(pa
     expect(said).to_contain_text("Dora Drag is over Applied.")
 
     # An admin, on their own machine, moves Dora to Onsite while the recruiter drags her.
-    colleague = page.context.browser.new_context()
-    admin = colleague.new_page()
-    admin.set_default_timeout(20_000)
-    try:
-        sign_in_on(admin, app_url, "admin@assay.test")
-        admin.goto(board_url)
-        card_of(admin, "Dora Drag", "Applied").get_by_role("button", name="Move to").click()
-        admin.get_by_role("menuitem", name="Onsite").click()
-        expect(card_of(admin, "Dora Drag", "Onsite")).to_be_visible()
-    finally:
-        colleague.close()
+    a_colleague_moves(page, app_url, board_url, "Dora Drag", "Applied", "Onsite")
     expect(card_of(page, "Dora Drag", "Onsite")).to_be_visible()
 
     page.keyboard.press("ArrowRight")  # the drag goes on from the card's new column

@@ -7,7 +7,7 @@ the recruiter about to pick a stage lost the menu under their pointer with no wo
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import add_candidate, card_of, new_job, sign_in_on
+from tests.browser.steps import a_colleague_moves, add_candidate, card_of, new_job
 
 pytestmark = pytest.mark.browser
 
@@ -24,17 +24,7 @@ def test_a_card_moved_by_a_colleague_while_its_menu_is_open_says_so(page, app_ur
     expect(page.get_by_role("menuitem", name="Offer")).to_be_visible()
 
     # An admin, on their own machine, moves Ena on while the recruiter's menu is open.
-    colleague = page.context.browser.new_context()
-    admin = colleague.new_page()
-    admin.set_default_timeout(20_000)
-    try:
-        sign_in_on(admin, app_url, "admin@assay.test")
-        admin.goto(board_url)
-        card_of(admin, "Ena Race", "Applied").get_by_role("button", name="Move to").click()
-        admin.get_by_role("menuitem", name="Onsite").click()
-        expect(card_of(admin, "Ena Race", "Onsite")).to_be_visible()
-    finally:
-        colleague.close()
+    a_colleague_moves(page, app_url, board_url, "Ena Race", "Applied", "Onsite")
 
     expect(card_of(page, "Ena Race", "Onsite")).to_be_visible()
     expect(page.get_by_role("menu")).to_have_count(0)
