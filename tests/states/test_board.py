@@ -150,22 +150,29 @@ def test_the_pasted_list_of_one_job_is_not_offered_on_another_s_board(
     assert (dialog.text, dialog.refused) == ("", [])
 
 
-def test_the_selected_cards_are_rejected_after_the_dialog_says_what_else_it_does(
-    session, pipeline_with_assessment, sandbox, signed_in_as
-):
-    p = pipeline_with_assessment
+def _rejecting_ada_and_grace(session, p, signed_in_as):
+    """A recruiter's board with Ada and Grace Hopper (added here) ticked and the reject dialog
+    open on them; the board state, and Grace's application."""
     grace = pipeline.add_application(
         session=session, job_id=p.job.id, name="Grace Hopper", email="grace@example.com", actor=SYSTEM
     )
-    send_test(session, p.assessment, p.application)
     root = signed_in_as(Role.RECRUITER)
     root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}"))
     board = substate(root, BoardState)
     run_async(run_handler(board, "load"))
     for application_id in (p.application.id, grace.id):
         run_async(run_handler(board, "toggle_selected", application_id))
-
     run_async(run_handler(board, "set_rejecting", True))
+    return board, grace
+
+
+def test_the_selected_cards_are_rejected_after_the_dialog_says_what_else_it_does(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    p = pipeline_with_assessment
+    send_test(session, p.assessment, p.application)
+    board, _grace = _rejecting_ada_and_grace(session, p, signed_in_as)
+
     assert board.rejecting and board.rejecting_whom == "2 selected candidates"
     assert board.reject_also == [
         "Ada Lovelace: Their open CoderPad Screen test, Backend Engineer (Python), will be withdrawn."
@@ -188,17 +195,7 @@ def test_a_card_taken_from_the_selection_while_the_reject_dialog_is_open_is_not_
     """helper-122: the board's live reload took a card from the selection (its status changed under
     a filter) while the reason was chosen; the title said "1 selected candidate", and both were
     rejected, from what the dialog had opened on."""
-    p = pipeline_with_assessment
-    grace = pipeline.add_application(
-        session=session, job_id=p.job.id, name="Grace Hopper", email="grace@example.com", actor=SYSTEM
-    )
-    root = signed_in_as(Role.RECRUITER)
-    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}"))
-    board = substate(root, BoardState)
-    run_async(run_handler(board, "load"))
-    for application_id in (p.application.id, grace.id):
-        run_async(run_handler(board, "toggle_selected", application_id))
-    run_async(run_handler(board, "set_rejecting", True))
+    board, grace = _rejecting_ada_and_grace(session, pipeline_with_assessment, signed_in_as)
 
     board.selected = [grace.id]  # what the live reload leaves selected
     board.reject_reason = "Position filled"
