@@ -340,6 +340,9 @@ class Provider(Protocol):
     listing_tells_all: bool
     has_report_pdf: bool
 
+    def close(self) -> None:
+        """Release its open HTTP connections (a connection tried and refused, or let go)."""
+
     def validate_key(self) -> None:
         """Make one cheap authenticated call; raise a ProviderError naming the cause."""
 

@@ -258,6 +258,9 @@ class CoderPadInterview(ProviderBase):
             seen.add(key)
             params = following
 
+    def close(self) -> None:
+        self._http.close()
+
     def validate_key(self) -> None:
         """``GET /quota``: cheap, account-wide, and refused with 401 for a wrong key."""
         self._object(self._http.call("GET", "/quota"), "quota")

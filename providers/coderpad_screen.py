@@ -182,6 +182,9 @@ class CoderPadScreen(ProviderBase):
             raise VendorFailure(f"CoderPad Screen sent an unexpected {what} reply.")
         return body
 
+    def close(self) -> None:
+        self._http.close()
+
     def validate_key(self) -> None:
         """``GET /campaigns``: cheap, and refused with 401 for a wrong key."""
         self._http.call("GET", "/campaigns")

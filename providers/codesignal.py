@@ -578,6 +578,9 @@ class CodeSignal(ProviderBase):
     def _company(self) -> dict[str, Any]:
         return {"companyId": self._company_id} if self._company_id else {}
 
+    def close(self) -> None:
+        self._http.close()
+
     def validate_key(self) -> None:
         """Check the key, the company id, and every permission Assay uses (by ``hasAccess``).
 

@@ -575,6 +575,9 @@ class Coodesh(ProviderBase):
             self._http.call("GET", "/assessments/ats", params={"offset": offset, "limit": PAGE_LIMIT})
         )
 
+    def close(self) -> None:
+        self._http.close()
+
     def validate_key(self) -> None:
         """The first page of the assessment list: cheap, and refused for a wrong key."""
         self._list_page(0)

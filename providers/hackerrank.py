@@ -391,6 +391,9 @@ class HackerRank(ProviderBase):
             url = absolute
         raise VendorFailure(f"HackerRank's {what} did not end after {MAX_PAGES} pages.")
 
+    def close(self) -> None:
+        self._http.close()
+
     def validate_key(self) -> None:
         """``GET /tests?limit=1``: cheap, and refused with 401 for a wrong key."""
         self._http.call("GET", "/tests", params={"limit": 1})

@@ -402,6 +402,9 @@ class IMocha(ProviderBase):
             raise VendorFailure(f"iMocha sent an unexpected {what} reply.")
         return body
 
+    def close(self) -> None:
+        self._http.close()
+
     def validate_key(self) -> None:
         """``GET /tests`` for one test: cheap, and 401 for a wrong key or an expired subscription."""
         self._http.call("GET", "/tests", params={"pageNo": 1, "pageSize": 1})

@@ -137,22 +137,35 @@ def provider_for(integration: Integration) -> Provider:
             cached = _providers.get(integration.id)
             if cached and cached[0] == fingerprint:
                 return cached[1]  # built while this thread waited
-        provider = registry.build_provider(
-            integration.vendor,
-            ConnectionConfig(
-                base_url=base_url(integration),
-                api_key=secrets.decrypt(integration.api_key_encrypted),
-                webhook_url=webhook_url(integration),
-                webhook_secret=secrets.decrypt(integration.webhook_token_encrypted),
-                options=dict(integration.options or {}),
-                timeout=settings.vendor_timeout_seconds,
-                budget=_budget(integration.id),
-                region=integration.region,
-            ),
-        )
+        provider = _built(integration)
         with _providers_lock:
             _providers[integration.id] = (fingerprint, provider)
     return provider
+
+
+def _built(integration: Integration) -> Provider:
+    """A new provider for the connection as it stands (its key and webhook secret decrypted)."""
+    settings = get_settings()
+    return registry.build_provider(
+        integration.vendor,
+        ConnectionConfig(
+            base_url=base_url(integration),
+            api_key=secrets.decrypt(integration.api_key_encrypted),
+            webhook_url=webhook_url(integration),
+            webhook_secret=secrets.decrypt(integration.webhook_token_encrypted),
+            options=dict(integration.options or {}),
+            timeout=settings.vendor_timeout_seconds,
+            budget=_budget(integration.id),
+            region=integration.region,
+        ),
+    )
+
+
+def _let_go(integration_id: int) -> None:
+    """Drop a connection's provider once the connection is gone: kept, its open connections to the
+    vendor lasted as long as the process. Not closed here: a sweep or a webhook may be using it."""
+    with _providers_lock:
+        _providers.pop(integration_id, None)
 
 
 def _check_name(session: Session, vendor: str, name: str, *, renaming: int | None = None) -> str:
@@ -311,8 +324,12 @@ def _masked(last4: str) -> str:
 
 
 def _check_with_vendor(session: Session, integration: Integration) -> None:
-    """Validate the key and register the webhook, or undo everything and say why."""
-    provider = provider_for(integration)
+    """Validate the key and register the webhook, or undo everything and say why.
+
+    Asked on a provider of its own, closed after: one cached in the connection's place (``provider_for``)
+    put the working one aside for a key the vendor may refuse, and was never closed.
+    """
+    provider = _built(integration)
     try:
         provider.validate_key()
         if Capability.WEBHOOK in provider.capabilities:
@@ -320,6 +337,8 @@ def _check_with_vendor(session: Session, integration: Integration) -> None:
     except ProviderError as err:
         session.rollback()
         raise UserError(str(err)) from err
+    finally:
+        provider.close()
     integration.last_used_at = utcnow()
     integration.last_error = None
 
@@ -410,6 +429,7 @@ def _forget(session: Session, integration: Integration) -> None:
     ``forget_abandoned_connections``."""
     session.delete(integration)
     session.commit()
+    _let_go(integration.id)
 
 
 # A connect asks the vendor twice (the key, the webhook), each call tried up to three times within the
@@ -920,6 +940,7 @@ def disconnect(*, session: Session, integration_id: int, actor: Actor = SYSTEM) 
     integration.webhook_token_encrypted = secrets.encrypt(secrets.new_webhook_token())
     session.add(integration)
     session.commit()
+    _let_go(integration_id)
     if account is not None:
         _account_goes_on(session, integration, account)
     return affected

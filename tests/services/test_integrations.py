@@ -84,6 +84,26 @@ def test_a_rejected_new_key_leaves_the_old_one_in_place(session, sandbox):
     assert session.get(Integration, first.id).api_key_encrypted == old
 
 
+def test_a_refused_rotation_leaves_the_connection_its_provider_and_closes_the_one_it_tried(session, sandbox):
+    """The connection's provider holds its open TLS connections and rate budget: a key the
+    vendor refuses is tried on a provider of its own, closed after, not put in the working one's place."""
+    screen = connect_screen(session)
+    working = provider_for(screen)
+
+    with pytest.raises(UserError, match="rejected"):
+        update_connection(
+            session=session,
+            integration_id=screen.id,
+            region="sandbox",
+            custom_base_url="",
+            api_key="wrong-key-9999",
+        )
+
+    session.expire_all()
+    assert provider_for(session.get(Integration, screen.id)) is working
+    assert working.validate_key() is None
+
+
 def test_an_unreachable_vendor_names_the_url(session, sandbox):
     with pytest.raises(UserError, match=re.escape("127.0.0.1:9")):
         connect_screen(session, region="custom", custom_base_url="http://127.0.0.1:9")
