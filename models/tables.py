@@ -104,11 +104,12 @@ class UserSession(SQLModel, table=True):
 
 
 class SignInAttempt(SQLModel, table=True):
-    """Failed sign-ins, for rate limiting across every worker."""
+    """Failed sign-ins, for rate limiting across every worker: per email, and per email and place."""
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(index=True, max_length=254)
     at: datetime.datetime = Field(default_factory=utcnow)
+    source: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})  # client address
 
 
 class JobMember(SQLModel, table=True):

@@ -25,7 +25,10 @@ log = logging.getLogger(__name__)
 
 SESSION_LIFETIME = datetime.timedelta(hours=12)
 FAILURE_WINDOW = datetime.timedelta(minutes=15)
-MAX_FAILURES = 5
+MAX_FAILURES = 5  # from one place (the browser's address)
+# From every place together: five locking the email everywhere let anyone who knew a colleague's
+# address keep them out, the last admin too (helper-117); a botnet's guesses still stop here.
+MAX_FAILURES_EVERYWHERE = 50
 MIN_PASSWORD = 10
 MAX_NAME = 120  # the column's length; longer names also pushed the users page's controls off-screen
 
@@ -94,13 +97,14 @@ def _refuse_a_taken(session: Session, email: str) -> None:
         raise UserError(f"{email} already has an account.")
 
 
-def sign_in(*, session: Session, email: str, password: str) -> str:
-    """A new session token for the right email and password.
+def sign_in(*, session: Session, email: str, password: str, source: str = "") -> str:
+    """A new session token for the right email and password; ``source`` is where the guess came
+    from (the browser's address, as Reflex reads it behind ``trusted_proxy_hops`` proxies).
 
     Raises:
         UserError: A box left empty (counted as no failure), wrong email or password (the same
-            words for both), an inactive account, or too many failures for this email in the last
-            minutes.
+            words for both), an inactive account, or too many failures for this email from this
+            place, or from everywhere, in the last minutes.
     """
     email = _normal_email(email)
     if not email or not password:
@@ -108,7 +112,7 @@ def sign_in(*, session: Session, email: str, password: str) -> str:
         # five locked the person out without a password tried. Said alike whatever the email.
         raise UserError("Enter your email and password.")
     now = utcnow()
-    guess = _take_a_guess(session, email, now)
+    guess = _take_a_guess(session, email, source, now)
     if guess is None:
         raise UserError("Too many failed sign-ins for this email. Wait 15 minutes, then try again.")
     user = session.exec(select(User).where(User.email == email)).first()
@@ -123,15 +127,16 @@ def sign_in(*, session: Session, email: str, password: str) -> str:
     return token
 
 
-def _take_a_guess(session: Session, email: str, now: datetime.datetime) -> SignInAttempt | None:
-    """Count a password guess for ``email`` before it is checked (committed), or None, taken back,
-    when it is over the limit. Counted once checked, twenty guesses sent at once all passed the
-    count and were checked, a guess per worker thread instead of five (helper-117); counted first,
-    each sees those before it."""
-    guess = SignInAttempt(email=email, at=now)
+def _take_a_guess(session: Session, email: str, source: str, now: datetime.datetime) -> SignInAttempt | None:
+    """Count a password guess for ``email`` from ``source`` before it is checked (committed), or
+    None, taken back, when it is over a limit. Counted once checked, twenty guesses sent at once all
+    passed the count and were checked, a guess per worker thread instead of five (helper-117);
+    counted first, each sees those before it."""
+    guess = SignInAttempt(email=email, at=now, source=source[:64])
     session.add(guess)
     session.commit()
-    if _failures(session, email, now) <= MAX_FAILURES:
+    here = _failures(session, email, now, SignInAttempt.source == guess.source)
+    if here <= MAX_FAILURES and _failures(session, email, now) <= MAX_FAILURES_EVERYWHERE:
         return guess
     session.delete(guess)  # refused unchecked: it does not draw the lockout out
     session.commit()
@@ -147,12 +152,12 @@ def _new_session(session: Session, user_id: int, now: datetime.datetime) -> str:
     return token
 
 
-def _failures(session: Session, email: str, now: datetime.datetime) -> int:
+def _failures(session: Session, email: str, now: datetime.datetime, *where: sa.ColumnElement) -> int:
     """Failed sign-ins (and wrong current passwords) for ``email`` in the lockout's window."""
     return session.exec(
         select(sa.func.count())
         .select_from(SignInAttempt)
-        .where(SignInAttempt.email == email, SignInAttempt.at > now - FAILURE_WINDOW)
+        .where(SignInAttempt.email == email, SignInAttempt.at > now - FAILURE_WINDOW, *where)
     ).one()
 
 
@@ -276,7 +281,7 @@ def new_password(*, session: Session, user_id: int, by_user_id: int | None = Non
 
 
 def change_password(
-    *, session: Session, token: str, current: str, new: str, repeated: str
+    *, session: Session, token: str, current: str, new: str, repeated: str, source: str = ""
 ) -> tuple[int, str]:
     """The signed-in person's own new password, their current one checked; returns how many of
     their other sessions ended, and a new token for the browser they changed it in, which stays
@@ -287,7 +292,7 @@ def change_password(
     good, as handed over. Whoever held the old one elsewhere (a shared laptop, a colleague who
     read it over a shoulder) is signed out with it. A wrong current password counts as a failed
     sign-in, so a screen left unlocked cannot be used to try passwords freely: five in 15
-    minutes lock this form and the sign-in page alike. A box left empty or a new password
+    minutes from one place lock this form and the sign-in page alike there (``source``, as ``sign_in``). A box left empty or a new password
     refused counts nothing. The passwords are never logged nor kept.
 
     Raises:
@@ -311,7 +316,7 @@ def change_password(
     if me is None:
         raise UserError("Your session has ended: sign in again, then change your password.")
     user, now = _user(session, me.id), utcnow()
-    guess = _take_a_guess(session, user.email, now)
+    guess = _take_a_guess(session, user.email, source, now)
     if guess is None:
         raise UserError("Too many wrong passwords for your account. Wait 15 minutes, then try again.")
     if not (user.password_hash and _hasher.verify(current, user.password_hash)):

@@ -45,14 +45,14 @@ class AccountState(rx.State):
         self.changing, self.error, self.error_box = True, "", ""
         yield
         auth = await self.get_state(AuthState)
-        token = auth.session_token
+        token, source = auth.session_token, self.router.session.client_ip
         current, new, repeated = (
             str(form.get(box, "")) for box in ("current_password", "new_password", "repeated_password")
         )
         try:
             ended, auth.session_token = await in_session(
                 lambda s: accounts.change_password(
-                    session=s, token=token, current=current, new=new, repeated=repeated
+                    session=s, token=token, current=current, new=new, repeated=repeated, source=source
                 )
             )
         except UserError as err:

@@ -146,8 +146,11 @@ class AuthState(rx.State):
         self.signing_in, self.sign_in_error = True, ""
         yield
         email, password = str(form.get("email", "")), str(form.get("password", ""))
+        source = self.router.session.client_ip
         try:
-            token = await in_session(lambda s: accounts.sign_in(session=s, email=email, password=password))
+            token = await in_session(
+                lambda s: accounts.sign_in(session=s, email=email, password=password, source=source)
+            )
         except UserError as err:
             self.signing_in, self.sign_in_error = False, str(err)
             return

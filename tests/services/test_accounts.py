@@ -60,6 +60,35 @@ def test_five_failures_lock_the_email_for_a_while_even_with_the_right_password(s
     assert accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
 
 
+def test_failures_from_one_place_lock_that_place_and_not_the_person_elsewhere(session, recruiter):
+    """helper-117: five wrong guesses locked the email everywhere, so anyone who knew a colleague's
+    address (the last admin's too) could keep them out, five guesses a quarter hour."""
+    for _ in range(accounts.MAX_FAILURES):
+        with pytest.raises(UserError, match="incorrect"):
+            accounts.sign_in(
+                session=session, email="riley@example.com", password="nope", source="203.0.113.9"
+            )
+
+    with pytest.raises(UserError, match="Too many failed sign-ins"):
+        accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD, source="203.0.113.9")
+    assert accounts.sign_in(
+        session=session, email="riley@example.com", password=PASSWORD, source="198.51.100.7"
+    )
+
+
+def test_failures_spread_over_many_places_lock_the_email_everywhere_past_a_ceiling(session, recruiter):
+    # Earlier failures from as many places as the ceiling takes, five each (checked as the test above does).
+    session.add_all(
+        SignInAttempt(email="riley@example.com", source=f"192.0.2.{place}")
+        for place in range(accounts.MAX_FAILURES_EVERYWHERE // accounts.MAX_FAILURES)
+        for _ in range(accounts.MAX_FAILURES)
+    )
+    session.commit()
+
+    with pytest.raises(UserError, match="Too many failed sign-ins"):
+        accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD, source="198.51.100.7")
+
+
 def test_sessions_expire_and_sign_out_ends_them(session, recruiter):
     expiring = accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
     other = accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
