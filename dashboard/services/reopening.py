@@ -10,7 +10,9 @@ queue shows it, since both leave out only rejected candidates. Two things are un
 result the rejection marked reviewed (a decision settles every result waiting) needs review again,
 since the decision that settled it is gone. And the rejection email, if it has not gone yet (no mail
 server, or the server down), is withheld, never to be sent, since the candidate would be told a
-decision the team took back.
+decision the team took back. And what came while they were rejected, told to no one then (a result
+to review, a test expired or failed), is told now: the team's notices, and the candidate's "your
+result arrived" email unless the rejection email reached them.
 """
 
 from __future__ import annotations
@@ -20,10 +22,9 @@ import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from dashboard.services import history, interviews
+from dashboard.services import history, interviews, notify, review
 from dashboard.services.actors import Actor
 from dashboard.services.errors import NotFound, UserError
-from dashboard.services.review import claim_decision
 from models import (
     Application,
     ApplicationEvent,
@@ -193,9 +194,9 @@ def reopen(*, session: Session, application_id: int, expected_version: int, acto
     if actor.user_id is None:
         raise UserError("Only a person can undo a rejection.")
     application = _rejected(session, application_id)
-    reason = application.rejection_reason or ""
+    reason, rejected_at = application.rejection_reason or "", application.rejected_at
     reviewed = _reviewed_by_the_rejection(session, application)
-    claim_decision(session, application, expected_version)
+    review.claim_decision(session, application, expected_version)
     application.rejected_at = application.rejection_reason = None
     session.add(application)
     stage = session.get(Stage, application.stage_id)
@@ -207,9 +208,45 @@ def reopen(*, session: Session, application_id: int, expected_version: int, acto
     )
     for attempt in reviewed:
         _back_to_review(session, attempt, actor)
-    for email in _rejection_emails(session, application_id):
+    emails = _rejection_emails(session, application_id)
+    told_of_the_rejection = any(email.sent_at for email in emails)
+    for email in emails:
         if email.sent_at is None:
             _withhold(session, email, actor)
     history.bump_job(session, application.job_id)
     session.commit()
+    _told_now(session, application, rejected_at, told_of_the_rejection, reviewed)
     return application
+
+
+def _told_now(
+    session: Session,
+    application: Application,
+    rejected_at: datetime.datetime,
+    told_of_the_rejection: bool,
+    reviewed: list[AssessmentAttempt],
+) -> None:
+    """What came while the candidate was rejected, and was told to no one, told now it is undone
+    (helper-119): a result to review, a test expired or failed (the team's notices), and the
+    candidate's "your result arrived" email, unless they read the rejection (an email saying the
+    team reviews their result, after one saying it would not go on, would only confuse). Notices
+    given before the rejection are not given again (one per attempt and kind), nor emails (one per
+    attempt), and the results the rejection marked reviewed had theirs before it."""
+    meanwhile = session.exec(
+        select(AssessmentAttempt)
+        .where(
+            AssessmentAttempt.application_id == application.id,
+            AssessmentAttempt.state.in_(list(notify.NOTICES)),  # type: ignore[union-attr]
+            AssessmentAttempt.updated_at >= rejected_at,
+        )
+        .order_by(AssessmentAttempt.id)
+    ).all()
+    for attempt in meanwhile:
+        notify.attempt_changed(session, attempt)
+    session.commit()
+    if told_of_the_rejection:
+        return
+    settled = {attempt.id for attempt in reviewed}
+    for attempt in meanwhile:
+        if attempt.state == AttemptState.COMPLETED and attempt.id not in settled:
+            review.send_feedback(session, application.id, "result", attempt_id=attempt.id)

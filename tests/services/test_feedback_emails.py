@@ -2,9 +2,9 @@
 
 from sqlmodel import select
 
-from dashboard.services import assessments, review
-from dashboard.services.actors import SYSTEM
-from models import AssessmentAttempt, Notification, OutboxMessage
+from dashboard.services import assessments, reopening, review
+from dashboard.services.actors import SYSTEM, user
+from models import Application, AssessmentAttempt, Notification, OutboxMessage, User
 from providers.base import AssessmentResult, AttemptStatus, Progress
 from tests.conftest import go_services_sent, rejected_by_a_recruiter, send_test
 
@@ -46,6 +46,64 @@ def test_a_rejected_candidate_who_finishes_a_test_is_not_told_the_team_will_come
 
     assert not [body for body in _to_ada(session) if "comes back to you" in body]
     assert session.exec(select(Notification).where(Notification.kind == "needs_review")).all() == []
+
+
+def _undo_the_rejection(session, application_id: int) -> None:
+    rita = session.exec(select(User).where(User.email == "rita@example.com")).one()
+    reopening.reopen(
+        session=session,
+        application_id=application_id,
+        expected_version=session.get(Application, application_id).decision_version,
+        actor=user(rita.id, rita.name),
+    )
+
+
+def test_a_test_finished_while_rejected_is_told_once_the_rejection_is_undone(
+    session, pipeline_with_assessment
+):
+    """helper-119: Ada finished her test while rejected, so no one was asked to review it and she
+    was not told it arrived; undone, the rejection left her result waiting with no word to anyone."""
+    p = pipeline_with_assessment
+    review.set_feedback(session=session, job_id=p.job.id, enabled=True, template="{test}: {next_step}")
+    attempt = send_test(session, p.assessment, p.application)
+    _reported(session, p, attempt, Progress.STARTED)
+    rejected_by_a_recruiter(session, p.application.id)
+    _reported(session, p, attempt, Progress.COMPLETED, 64.0)
+
+    _undo_the_rejection(session, p.application.id)
+
+    needs_review = session.exec(select(Notification).where(Notification.kind == "needs_review")).all()
+    assert [n.message for n in needs_review] == [
+        f"Ada Lovelace's {attempt.vendor_test_name} is complete and needs review (Backend Engineer)."
+    ]
+    told = [body for body in _to_ada(session) if "comes back to you" in body]
+    assert told == [f"{attempt.vendor_test_name}: the team reviews your result and comes back to you."]
+
+
+def test_a_candidate_told_of_the_rejection_is_not_told_their_result_is_reviewed_once_it_is_undone(
+    session, pipeline_with_assessment
+):
+    p = pipeline_with_assessment
+    review.set_feedback(session=session, job_id=p.job.id, enabled=True, template="{test}: {next_step}")
+    go_services_sent(session, p)
+    go_services = session.exec(select(AssessmentAttempt)).one()
+    _reported(session, p, go_services, Progress.COMPLETED, 81.0)
+    attempt = send_test(session, p.assessment, p.application)
+    _reported(session, p, attempt, Progress.STARTED)
+    rejected_by_a_recruiter(session, p.application.id)
+    [rejection_email] = [m for m in session.exec(select(OutboxMessage)) if "not continue" in m.body]
+    rejection_email.sent_at = rejection_email.created_at  # the mail server took it
+    session.add(rejection_email)
+    session.commit()
+    _reported(session, p, attempt, Progress.COMPLETED, 64.0)
+
+    _undo_the_rejection(session, p.application.id)
+
+    needs_review = session.exec(select(Notification).where(Notification.kind == "needs_review")).all()
+    assert len(needs_review) == 2  # Go Services' before the rejection, the stage's test's now
+    assert [body for body in _to_ada(session) if "comes back to you" in body] == [
+        "Go Services: the team reviews your result and comes back to you."
+    ]
 
 
 def test_each_result_email_tells_of_the_test_just_finished(session, pipeline_with_assessment):
