@@ -221,6 +221,14 @@ def cancel_interview(*, session: Session, interview_id: int, actor: Actor) -> as
         return assessments.SendOutcome(False, "Already cancelled.")
     if interview.id not in {i.id for i in upcoming(session, interview.application_id)}:
         raise UserError("This interview's time has passed: it stays as a record, not cancelled.")
+    if interview.attempt_id and (held := session.get(AssessmentAttempt, interview.attempt_id)):
+        # Held to the commit: two colleagues each cancelling one of the room's two interviews
+        # each found the other's still booked and both kept the room, open for no one (helper-120).
+        assessments.hold_attempt(session, held)
+        session.refresh(interview)
+        if interview.cancelled_at is not None:
+            session.rollback()
+            return assessments.SendOutcome(False, "Already cancelled.")
     room, of_room = room_on_cancel(session, interview)
     interview.cancelled_at = utcnow()
     session.add(interview)

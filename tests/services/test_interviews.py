@@ -167,6 +167,41 @@ def test_one_interview_is_cancelled_on_its_own_and_its_room_withdrawn_once_no_in
     assert (again.sent, again.message) == (False, "Already cancelled.")
 
 
+def test_two_colleagues_cancelling_the_two_interviews_in_a_room_at_once_withdraw_it(
+    session, pipeline_with_assessment, sandbox
+):
+    """helper-120: each cancel found the other interview still booked, so each kept the room for
+    it, and the room stayed open, its link live, for no interview."""
+    p = pipeline_with_assessment
+    _with_rooms(session, p)
+    first = _schedule(session, p.application.id, "Grace Hopper")
+    second = _schedule(session, p.application.id, "Alan Kay")
+    second_id = second.id
+    upcoming_read = iter(range(2))
+
+    def sharing_read(state) -> bool:  # the cancel's second look at what is booked: who shares the room
+        return (
+            state.is_select
+            and "interview.scheduled_for >" in str(state.statement)
+            and next(upcoming_read, 1) == 1
+        )
+
+    told: list[str] = []
+    with a_colleague_meanwhile(
+        session,
+        sharing_read,
+        lambda own: told.append(
+            interviews.cancel_interview(session=own, interview_id=second_id, actor=SYSTEM).message
+        ),
+    ):
+        interviews.cancel_interview(session=session, interview_id=first.id, actor=SYSTEM)
+
+    session.expire_all()
+    room = session.get(AssessmentAttempt, first.attempt_id)
+    assert room.state == AttemptState.CANCELLED
+    assert told[0].endswith("Its link stops working.")
+
+
 def test_a_room_the_vendor_will_not_withdraw_leaves_the_interview_cancelled_and_says_its_link_works(
     session, pipeline_with_assessment, sandbox
 ):
