@@ -293,7 +293,7 @@ def _pager() -> rx.Component:
                 rx.icon("chevron-right", size=14),
                 variant="soft",
                 size="1",
-                disabled=QueueState.offset + QueueState.rows.length() >= QueueState.total,
+                disabled=~QueueState.more,
                 on_click=QueueState.turn_page(True),
             ),
             align="center",

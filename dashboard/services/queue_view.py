@@ -79,11 +79,6 @@ def count_of(buckets: list[BucketCount], key: str) -> int:
     return next((b.count for b in buckets if b.key == key), 0)
 
 
-def page_start(offset: int, total: int) -> int:
-    """The first row to show: ``offset``, or the last page left if that one has emptied."""
-    return min(offset, max(0, (total - 1) // ROWS_PER_PAGE * ROWS_PER_PAGE))
-
-
 @dataclasses.dataclass(frozen=True)
 class QueueFilter:
     """What the recruiter narrowed the queue to."""
@@ -222,6 +217,22 @@ def per_job(session: Session, key: str, job_ids: frozenset[int] | None = None) -
     return {job_id: count for job_id, count in found}
 
 
+# Where a row stands in a bucket's order (longest waiting first): its attempt's (updated_at, id).
+PageKey = tuple[datetime.datetime, int]
+
+
+def _in_order() -> sa.Tuple:
+    return sa.tuple_(AssessmentAttempt.updated_at, AssessmentAttempt.id)
+
+
+def _bucket_query(
+    columns: list, bucket: str, queue_filter: QueueFilter, visible_job_ids: frozenset[int] | None
+) -> sa.Select:
+    return _joined(sa.select(*columns)).where(
+        *_base(queue_filter, visible_job_ids), _bucket_clause(bucket, utcnow())
+    )
+
+
 def rows(
     session: Session,
     bucket: str,
@@ -229,18 +240,90 @@ def rows(
     visible_job_ids: frozenset[int] | None = None,
     limit: int = ROWS_PER_PAGE,
     offset: int = 0,
+    start: PageKey | None = None,
 ) -> list[QueueRow]:
-    """One page of a bucket's attempts, the longest waiting first."""
+    """``limit`` of a bucket's attempts, the longest waiting first: past the first ``offset``, from
+    the row at ``start`` on (``page``)."""
+    query = _bucket_query(
+        [AssessmentAttempt, Candidate.name, Candidate.email, Job.title, Stage.name],
+        bucket,
+        queue_filter,
+        visible_job_ids,
+    )
+    if start is not None:
+        query = query.where(_in_order() >= start)
+    query = query.order_by(AssessmentAttempt.updated_at, AssessmentAttempt.id).offset(offset).limit(limit)
+    return _rows(session, session.exec(query).all())
+
+
+@dataclasses.dataclass
+class Page:
+    """One page of a bucket, and where it stands in it."""
+
+    rows: list[QueueRow]
+    start: PageKey | None  # its first row's place (None: the bucket's first page)
+    next_start: PageKey | None  # the next page's first row's, None on the last page
+    before: int  # the bucket's rows before it: it shows rows ``before + 1`` on
+
+
+def page(
+    session: Session,
+    bucket: str,
+    queue_filter: QueueFilter,
+    visible_job_ids: frozenset[int] | None,
+    start: PageKey | None,
+    total: int,
+) -> Page:
+    """The page from the row at ``start`` on; the last page left if nothing is there any more.
+
+    A page is held by its first row's place in the order, not by a count of rows before it: counted,
+    a colleague sending from page one slid page two's rows onto page one as the page reloaded, out
+    of sight, and the rows ticked there were unticked without a word (helper-122). Held by place, the
+    rows shown stay until they change themselves (sent, moved on, a new status sorting them last).
+    """
+    shown = rows(session, bucket, queue_filter, visible_job_ids, limit=ROWS_PER_PAGE + 1, start=start)
+    if start is not None and not shown and total:  # every row of it gone (sent, moved on): the last page
+        last = (total - 1) // ROWS_PER_PAGE * ROWS_PER_PAGE
+        shown = rows(session, bucket, queue_filter, visible_job_ids, limit=ROWS_PER_PAGE + 1, offset=last)
+    if not shown:
+        return Page([], None, None, 0)
+    first = _key(session, shown[0].attempt_id)
+    before = session.exec(
+        _bucket_query([sa.func.count()], bucket, queue_filter, visible_job_ids).where(_in_order() < first)
+    ).one()[0]
+    next_start = _key(session, shown[ROWS_PER_PAGE].attempt_id) if len(shown) > ROWS_PER_PAGE else None
+    return Page(shown[:ROWS_PER_PAGE], first if before else None, next_start, before)
+
+
+def page_before(
+    session: Session,
+    bucket: str,
+    queue_filter: QueueFilter,
+    visible_job_ids: frozenset[int] | None,
+    start: PageKey | None,
+) -> PageKey | None:
+    """Where the page before the one at ``start`` starts (None: the first page)."""
+    if start is None:
+        return None
+    earlier = session.exec(
+        _bucket_query(
+            [AssessmentAttempt.updated_at, AssessmentAttempt.id], bucket, queue_filter, visible_job_ids
+        )
+        .where(_in_order() < start)
+        .order_by(AssessmentAttempt.updated_at.desc(), AssessmentAttempt.id.desc())  # type: ignore[union-attr]
+        .limit(ROWS_PER_PAGE)
+    ).all()
+    return tuple(earlier[-1]) if len(earlier) == ROWS_PER_PAGE else None  # type: ignore[return-value]
+
+
+def _key(session: Session, attempt_id: int) -> PageKey:
+    attempt = session.get(AssessmentAttempt, attempt_id)
+    return (attempt.updated_at, attempt.id)
+
+
+def _rows(session: Session, found) -> list[QueueRow]:
     now = utcnow()
     clocks = status_clocks.hours(session)
-    query = (
-        _joined(sa.select(AssessmentAttempt, Candidate.name, Candidate.email, Job.title, Stage.name))
-        .where(*_base(queue_filter, visible_job_ids), _bucket_clause(bucket, now))
-        .order_by(AssessmentAttempt.updated_at, AssessmentAttempt.id)
-        .offset(offset)
-        .limit(limit)
-    )
-    found = session.exec(query).all()
     retaken = set(
         session.exec(
             select(AssessmentAttempt.retakes_attempt_id).where(

@@ -29,7 +29,10 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
     buckets: list[queue_view.BucketCount] = []
     bucket: str = "needs_sending"
     rows: list[queue_view.QueueRow] = []
-    offset: int = 0  # where ``rows``, one page of the bucket, starts
+    offset: int = 0  # the bucket's rows before ``rows``, the page shown
+    _start: queue_view.PageKey | None = None  # where the page shown starts (``queue_view.page``)
+    _next_start: queue_view.PageKey | None = None
+    more: bool = False  # a page after this one
     revision: int = -1
     loaded: bool = False
     # Said where the rows would be when the bucket shows none (``_empty_words``)
@@ -65,7 +68,7 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
 
     async def _reload(self) -> None:
         visible = current_user().visible_job_ids
-        bucket, queue_filter, offset = self.bucket, self._filter(), self.offset
+        bucket, queue_filter, start = self.bucket, self._filter(), self._start
         may_match = current_user().may(Permission.MANAGE_PIPELINE)
 
         def load(session):
@@ -76,13 +79,11 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
             choices = queue_view.filter_choices(session, visible, queue_filter.job_id)
             narrowed = queue_filter.within(choices[0])
             buckets = queue_view.counts(session, narrowed, visible)
-            # The page shown may have emptied meanwhile (sent, moved on): show the last one left.
-            start = queue_view.page_start(offset, queue_view.count_of(buckets, bucket))
+            total = queue_view.count_of(buckets, bucket)
             return (
                 revision,
                 buckets,
-                start,
-                queue_view.rows(session, bucket, narrowed, visible, offset=start),
+                queue_view.page(session, bucket, narrowed, visible, start, total),
                 queue_view.unmatched(session) if may_match else (0, []),
                 queue_view.set_aside(session) if may_match else (0, []),
                 [views.Choice(str(j.id), j.label) for j in views.list_jobs(session, visible)],
@@ -91,9 +92,15 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
             )
 
         loaded = await in_session(load)
-        self.revision, self.buckets, self.offset, self.rows = loaded[:4]
-        (self.unmatched_count, self.unmatched), (self.set_aside_count, self.set_aside) = loaded[4:6]
-        self.jobs, choices, stage = loaded[6:]
+        self.revision, self.buckets, shown = loaded[:3]
+        self.rows, self.offset, self._start, self._next_start = (
+            shown.rows,
+            shown.before,
+            shown.start,
+            shown.next_start,
+        )
+        (self.unmatched_count, self.unmatched), (self.set_aside_count, self.set_aside) = loaded[3:5]
+        self.jobs, choices, stage = loaded[5:]
         self.stage_names = choices[0]
         if stage != queue_filter.stage_name and self.stage == queue_filter.stage_name:
             self.stage = "all"  # dropped: the picked job has no such stage
@@ -135,25 +142,25 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
     @rx.event
     @requires(Permission.VIEW_PIPELINE)
     async def pick_bucket(self, bucket: str):
-        self.bucket, self.selected, self.results, self.offset = bucket, [], [], 0
+        self.bucket, self.selected, self.results, self._start = bucket, [], [], None
         await self._reload()
 
     @rx.event
     @requires(Permission.VIEW_PIPELINE)
     async def set_job_id(self, value: str):
-        self.job_id, self.offset = value, 0
+        self.job_id, self._start = value, None
         await self._reload()
 
     @rx.event
     @requires(Permission.VIEW_PIPELINE)
     async def set_stage(self, value: str):
-        self.stage, self.offset = value, 0
+        self.stage, self._start = value, None
         await self._reload()
 
     @rx.event
     @requires(Permission.VIEW_PIPELINE)
     async def set_member(self, value: str):
-        self.member, self.offset = value, 0
+        self.member, self._start = value, None
         await self._reload()
 
     @rx.event
@@ -164,7 +171,7 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
     @rx.event
     @requires(Permission.VIEW_PIPELINE)
     async def apply_search(self, _form: dict | None = None):
-        self._search, self.offset = self.search, 0
+        self._search, self._start = self.search, None
         await self._reload()
 
     @rx.event
@@ -173,15 +180,28 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
         """Every job, stage and recruiter, and no search: the whole bucket again."""
         self.job_id = self.stage = self.member = "all"
         self.search = self._search = ""
-        self.offset = 0
+        self._start = None
         await self._reload()
 
     @rx.event
     @requires(Permission.VIEW_PIPELINE)
     async def turn_page(self, forward: bool):
         """The next or the previous page of the bucket."""
-        step = queue_view.ROWS_PER_PAGE if forward else -queue_view.ROWS_PER_PAGE
-        self.offset, self.selected = max(0, self.offset + step), []
+        if forward:
+            if self._next_start is None:
+                return
+            self._start = self._next_start
+        else:
+            visible, bucket, queue_filter, start = (
+                current_user().visible_job_ids,
+                self.bucket,
+                self._filter(),
+                self._start,
+            )
+            self._start = await in_session(
+                lambda s: queue_view.page_before(s, bucket, queue_filter, visible, start)
+            )
+        self.selected = []
         await self._reload()
 
     @rx.var
@@ -197,7 +217,7 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
     @rx.var
     def page_label(self) -> str:
         """Which rows are shown, like "101-200 of 10,000"; empty when one page holds the bucket."""
-        if self.total <= queue_view.ROWS_PER_PAGE:
+        if self.offset == 0 and self.total <= queue_view.ROWS_PER_PAGE:
             return ""
         return f"{self.offset + 1:,}-{self.offset + len(self.rows):,} of {self.total:,}"
 

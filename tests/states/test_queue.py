@@ -80,15 +80,44 @@ def test_a_long_bucket_is_paged_and_every_filter_narrows_it(session, pipeline_wi
     run_async(run_handler(queue, "turn_page", False))
     assert queue.page_label == "1-100 of 152"
 
-    # On page two, a colleague sends 60 of them: the live reload lands on the one page left.
+    # On page two, a colleague sends 60 from page one: page two's rows stay where they are, and
+    # those ticked stay ticked (helper-122: counted by offset, 40 of them slid onto page one, out of
+    # sight and unticked without a word).
     run_async(run_handler(queue, "turn_page", True))
+    second_page = [r.attempt_id for r in queue.rows]
+    ticked = second_page[:3]
+    for attempt_id in ticked:
+        run_async(run_handler(queue, "toggle_selected", attempt_id))
     waiting = session.exec(
-        select(AssessmentAttempt.id).where(AssessmentAttempt.state == AttemptState.READY_TO_SEND)
+        select(AssessmentAttempt.id)
+        .where(AssessmentAttempt.state == AttemptState.READY_TO_SEND)
+        .order_by(AssessmentAttempt.updated_at, AssessmentAttempt.id)
     ).all()
     for attempt_id in waiting[:60]:
         assessments.send_assessment(session=session, attempt_id=attempt_id, actor=SYSTEM)
-    run_async(watch_until(queue, lambda: len(queue.rows) == 92))
+    run_async(watch_until(queue, lambda: queue.total == 92))
+    assert [r.attempt_id for r in queue.rows] == second_page
+    assert (queue.page_label, queue.selected) == ("41-92 of 92", ticked)
+    run_async(run_handler(queue, "turn_page", False))
     assert (queue.offset, queue.page_label, len(queue.rows)) == (0, "", 92)
+
+
+def test_a_page_whose_every_row_was_sent_meanwhile_shows_the_last_page_left(
+    session, pipeline_with_assessment, signed_in_as
+):
+    p = pipeline_with_assessment
+    _waiting_to_be_sent(session, p.job.id, p.assessment.id, 230, "Backend")
+    queue = substate(signed_in_as(Role.RECRUITER), QueueState)
+    run_async(run_handler(queue, "load"))
+    run_async(run_handler(queue, "turn_page", True))
+    run_async(run_handler(queue, "turn_page", True))
+    assert queue.page_label == "201-230 of 230"
+
+    for row in queue.rows:
+        assessments.send_assessment(session=session, attempt_id=row.attempt_id, actor=SYSTEM)
+    run_async(watch_until(queue, lambda: queue.total == 200))
+
+    assert (queue.page_label, len(queue.rows)) == ("101-200 of 200", 100)
 
 
 def test_the_stage_list_offers_the_picked_jobs_stages_and_drops_another_jobs_stage(
