@@ -9,6 +9,7 @@ import functools
 import ipaddress
 import pathlib
 import urllib.parse
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -46,6 +47,11 @@ class Settings(BaseSettings):
     mail_from: str = "Assay <assay@localhost>"
     stuck_after_hours: float = Field(
         default=48.0, description="No vendor news for this long: the queue's Stuck."
+    )
+    password_hashing: Literal["strong", "fast"] = Field(
+        default="strong",
+        description="fast: argon2 at its lowest cost, for the test suite (thousands of users made and "
+        "signed in, four processes sharing two cores); never for people's passwords.",
     )
 
     @field_validator("smtp_url")

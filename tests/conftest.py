@@ -33,6 +33,10 @@ if "ASSAY_DATA_DIR" not in os.environ:
 
 # The local sandbox has no rate limit to respect (benchmarks and the pacing test turn it back on).
 os.environ.setdefault("ASSAY_VENDOR_PACING", "off")
+# Passwords hashed at argon2's lowest cost: the suite makes and signs in thousands of users, and
+# at the recommended cost (64 MiB, four lanes) four processes on two cores spent over four minutes
+# on test_accounts.py alone (CI201). The apps the walks start inherit it; production never sets it.
+os.environ.setdefault("ASSAY_PASSWORD_HASHING", "fast")
 # The sandbox accepts more keys at every vendor, as other accounts' (the same account is not connected
 # twice), so that a second account and a key rotation can be walked.
 os.environ.setdefault(

@@ -7,6 +7,7 @@ A failed sign-in never says whether the email exists, and takes as long either w
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import logging
 import secrets
@@ -14,11 +15,13 @@ import unicodedata
 
 import sqlalchemy as sa
 from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlmodel import Session, select
 
 from dashboard.services.errors import BadValue, NotFound, UserError
 from dashboard.services.people import EMAIL, tidy_name
 from dashboard.services.permissions import SignedInUser
+from dashboard.settings import get_settings
 from models import Job, JobMember, Role, SignInAttempt, User, UserSession, utcnow
 
 log = logging.getLogger(__name__)
@@ -32,8 +35,18 @@ MAX_FAILURES_EVERYWHERE = 50
 MIN_PASSWORD = 10
 MAX_NAME = 120  # the column's length; longer names also pushed the users page's controls off-screen
 
-_hasher = PasswordHash.recommended()
-_UNKNOWN_USER_HASH = _hasher.hash("no such user: the same work as a real check")
+
+@functools.cache
+def _hashing() -> tuple[PasswordHash, str]:
+    """The password hasher (argon2 as argon2-cffi recommends it, or at its lowest cost for the test
+    suite, ``password_hashing``), and a hash it checks a sign-in for nobody against, as long as a
+    real check takes."""
+    if get_settings().password_hashing == "fast":
+        log.warning("passwords are hashed at argon2's lowest cost (ASSAY_PASSWORD_HASHING=fast): tests only")
+        hasher = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
+    else:
+        hasher = PasswordHash.recommended()
+    return hasher, hasher.hash("no such user: the same work as a real check")
 
 
 def _token_hash(token: str) -> str:
@@ -68,7 +81,7 @@ def create_user(
     if len(password) < MIN_PASSWORD:
         raise UserError(f"A password needs at least {MIN_PASSWORD} characters.")
     _refuse_a_taken(session, email)
-    user = User(email=email, name=name, role=role, password_hash=_hasher.hash(password))
+    user = User(email=email, name=name, role=role, password_hash=_hashing()[0].hash(password))
     session.add(user)
     try:
         session.commit()
@@ -116,9 +129,8 @@ def sign_in(*, session: Session, email: str, password: str, source: str = "") ->
     if guess is None:
         raise UserError("Too many failed sign-ins for this email. Wait 15 minutes, then try again.")
     user = session.exec(select(User).where(User.email == email)).first()
-    valid = _hasher.verify(
-        password, user.password_hash if user and user.password_hash else _UNKNOWN_USER_HASH
-    )
+    hasher, unknown_user_hash = _hashing()
+    valid = hasher.verify(password, user.password_hash if user and user.password_hash else unknown_user_hash)
     if not (valid and user and user.active):
         raise UserError("Email or password is incorrect.")  # the guess stays counted
     session.delete(guess)  # a right password is no failure
@@ -271,7 +283,7 @@ def new_password(*, session: Session, user_id: int, by_user_id: int | None = Non
     """
     user = _user(session, user_id)
     password = secrets.token_urlsafe(12)
-    user.password_hash = _hasher.hash(password)
+    user.password_hash = _hashing()[0].hash(password)
     session.add(user)
     session.exec(sa.delete(UserSession).where(UserSession.user_id == user_id))
     session.exec(sa.delete(SignInAttempt).where(SignInAttempt.email == user.email))
@@ -319,10 +331,10 @@ def change_password(
     guess = _take_a_guess(session, user.email, source, now)
     if guess is None:
         raise UserError("Too many wrong passwords for your account. Wait 15 minutes, then try again.")
-    if not (user.password_hash and _hasher.verify(current, user.password_hash)):
+    if not (user.password_hash and _hashing()[0].verify(current, user.password_hash)):
         raise BadValue("Your current password is incorrect.", "current_password")  # the guess stays counted
     session.delete(guess)
-    user.password_hash = _hasher.hash(new)
+    user.password_hash = _hashing()[0].hash(new)
     session.add(user)
     others = sa.and_(UserSession.user_id == user.id, UserSession.token_hash != _token_hash(token))
     # Counted as the person knows them: sessions expired on their own were ended already.

@@ -3,10 +3,12 @@
 import datetime
 
 import pytest
+from pydantic import ValidationError
 from sqlmodel import select
 
 from dashboard.services import accounts, plans
 from dashboard.services.errors import BadValue, UserError
+from dashboard.settings import Settings
 from models import Role, SignInAttempt, User, UserSession
 from tests.conftest import a_colleague_meanwhile, at_once, selects
 
@@ -25,6 +27,13 @@ def test_passwords_are_stored_as_argon2_hashes_only(session, recruiter):
     assert recruiter.email == "riley@example.com"
     assert recruiter.password_hash.startswith("$argon2")
     assert PASSWORD not in recruiter.password_hash
+
+
+def test_passwords_are_hashed_at_argon2s_recommended_cost_unless_the_suite_asks_for_speed():
+    """The suite sets ASSAY_PASSWORD_HASHING=fast (tests/conftest.py); unset, it is argon2 as recommended."""
+    assert Settings.model_fields["password_hashing"].default == "strong"
+    with pytest.raises(ValidationError):
+        Settings(password_hashing="none")
 
 
 def test_sign_in_gives_a_session_that_resolves_to_the_user(session, recruiter):
