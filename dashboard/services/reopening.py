@@ -22,7 +22,7 @@ import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from dashboard.services import history, interviews, notify, review
+from dashboard.services import assessments, history, interviews, notify, review
 from dashboard.services.actors import Actor
 from dashboard.services.errors import NotFound, UserError
 from models import (
@@ -35,6 +35,7 @@ from models import (
     Stage,
     utcnow,
 )
+from models.lifecycle import OPEN_STATES
 
 
 def _rejected(session: Session, application_id: int) -> Application:
@@ -95,7 +96,7 @@ def _rejection_emails(session: Session, application_id: int) -> list[OutboxMessa
     )
 
 
-def _withhold(session: Session, email: OutboxMessage, actor: Actor) -> None:
+def _withhold(session: Session, email: OutboxMessage, actor: Actor) -> bool:
     """Never send this waiting rejection email, unless it has gone meanwhile. Its dedupe key is
     set aside, so that rejecting the candidate again (for good, this time) writes them a new one
     instead of finding this one.
@@ -103,7 +104,7 @@ def _withhold(session: Session, email: OutboxMessage, actor: Actor) -> None:
     Written wherever it is unsent, a send under way included: should that send fail, or its
     process die, the email is not tried again (``notify._claim`` refuses a withheld one). Should
     the mail server take it all the same, the send marks it sent and says in the history that it
-    went after all (``notify._mark_sent``): the undo came a moment too late.
+    went after all (``notify._mark_sent``): the undo came a moment too late. False if it had gone.
     """
     withheld = session.execute(
         sa.update(OutboxMessage)
@@ -121,6 +122,7 @@ def _withhold(session: Session, email: OutboxMessage, actor: Actor) -> None:
         ),
         actor=actor,
     )
+    return bool(withheld)
 
 
 def what_stays(session: Session, application_id: int) -> list[str]:
@@ -195,6 +197,15 @@ def reopen(*, session: Session, application_id: int, expected_version: int, acto
         raise UserError("Only a person can undo a rejection.")
     application = _rejected(session, application_id)
     reason, rejected_at = application.rejection_reason or "", application.rejected_at
+    # Held to the commit: a result applied meanwhile, read as still rejected, was told to no one,
+    # and found by ``_told_now`` before it landed (helper-123). Now it lands before or after.
+    for attempt in session.exec(
+        select(AssessmentAttempt).where(
+            AssessmentAttempt.application_id == application_id,
+            AssessmentAttempt.state.in_(OPEN_STATES),  # type: ignore[union-attr]
+        )
+    ).all():
+        assessments.hold_attempt(session, attempt)
     reviewed = _reviewed_by_the_rejection(session, application)
     review.claim_decision(session, application, expected_version)
     application.rejected_at = application.rejection_reason = None
@@ -208,11 +219,10 @@ def reopen(*, session: Session, application_id: int, expected_version: int, acto
     )
     for attempt in reviewed:
         _back_to_review(session, attempt, actor)
-    emails = _rejection_emails(session, application_id)
-    told_of_the_rejection = any(email.sent_at for email in emails)
-    for email in emails:
-        if email.sent_at is None:
-            _withhold(session, email, actor)
+    told_of_the_rejection = False
+    for email in _rejection_emails(session, application_id):
+        # Decided by the withholding, not before it: an email the mail server took meanwhile went.
+        told_of_the_rejection |= email.sent_at is not None or not _withhold(session, email, actor)
     history.bump_job(session, application.job_id)
     session.commit()
     _told_now(session, application, rejected_at, told_of_the_rejection, reviewed)

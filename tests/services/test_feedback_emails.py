@@ -6,7 +6,7 @@ from dashboard.services import assessments, reopening, review
 from dashboard.services.actors import SYSTEM, user
 from models import Application, AssessmentAttempt, Notification, OutboxMessage, User
 from providers.base import AssessmentResult, AttemptStatus, Progress
-from tests.conftest import go_services_sent, rejected_by_a_recruiter, send_test
+from tests.conftest import a_colleague_meanwhile, go_services_sent, rejected_by_a_recruiter, send_test
 
 
 def _reported(session, p, attempt, progress: Progress, score: float | None = None) -> None:
@@ -78,6 +78,29 @@ def test_a_test_finished_while_rejected_is_told_once_the_rejection_is_undone(
     ]
     told = [body for body in _to_ada(session) if "comes back to you" in body]
     assert told == [f"{attempt.vendor_test_name}: the team reviews your result and comes back to you."]
+
+
+def test_a_result_applied_as_the_rejection_is_undone_is_told(session, pipeline_with_assessment):
+    """helper-123: a sweep read Ada's application while she was rejected, and asked the vendor; the
+    rejection was undone meanwhile, before her result landed (so the undo found nothing to tell),
+    and the result, read against the application as the sweep held it, was told to no one."""
+    p = pipeline_with_assessment
+    review.set_feedback(session=session, job_id=p.job.id, enabled=True, template="{test}: {next_step}")
+    attempt = send_test(session, p.assessment, p.application)
+    _reported(session, p, attempt, Progress.STARTED)
+    rejected_by_a_recruiter(session, p.application.id)  # this session holds the application rejected
+    application_id = p.application.id
+
+    def result_looked_up(state) -> bool:
+        return state.is_select and "FROM assessmentattempt" in str(state.statement)
+
+    with a_colleague_meanwhile(
+        session, result_looked_up, lambda own: _undo_the_rejection(own, application_id)
+    ):
+        _reported(session, p, attempt, Progress.COMPLETED, 64.0)
+
+    assert len(session.exec(select(Notification).where(Notification.kind == "needs_review")).all()) == 1
+    assert [body for body in _to_ada(session) if "comes back to you" in body]
 
 
 def test_a_candidate_told_of_the_rejection_is_not_told_their_result_is_reviewed_once_it_is_undone(
