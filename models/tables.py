@@ -104,12 +104,14 @@ class UserSession(SQLModel, table=True):
 
 
 class SignInAttempt(SQLModel, table=True):
-    """Failed sign-ins, for rate limiting across every worker: per email, and per email and place."""
+    """Failed sign-ins, for rate limiting across every worker: per email, and per email and place;
+    and, ``signed_in``, the last sign-in from each place, which the ceiling on every place spares."""
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(index=True, max_length=254)
     at: datetime.datetime = Field(default_factory=utcnow)
-    source: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})  # client address
+    source: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})  # the place
+    signed_in: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
 
 class JobMember(SQLModel, table=True):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import functools
 import hashlib
+import ipaddress
 import logging
 import secrets
 import unicodedata
@@ -28,10 +29,13 @@ log = logging.getLogger(__name__)
 
 SESSION_LIFETIME = datetime.timedelta(hours=12)
 FAILURE_WINDOW = datetime.timedelta(minutes=15)
-MAX_FAILURES = 5  # from one place (the browser's address)
-# From every place together: five locking the email everywhere let anyone who knew a colleague's
-# address keep them out, the last admin too (helper-117); a botnet's guesses still stop here.
+MAX_FAILURES = 5  # from one place (``_place``)
+# From every place together, but those the person signed in from within ``KNOWN_FOR``: five locking
+# the email everywhere let anyone who knew a colleague's address keep them out, the last admin too
+# (helper-117); guesses spread over many places still stop here, and the person, at their desk,
+# still gets in (helper-123: a ceiling for every place let fifty guesses lock them out again).
 MAX_FAILURES_EVERYWHERE = 50
+KNOWN_FOR = datetime.timedelta(days=30)
 MIN_PASSWORD = 10
 MAX_NAME = 120  # the column's length; longer names also pushed the users page's controls off-screen
 
@@ -133,7 +137,17 @@ def sign_in(*, session: Session, email: str, password: str, source: str = "") ->
     valid = hasher.verify(password, user.password_hash if user and user.password_hash else unknown_user_hash)
     if not (valid and user and user.active):
         raise UserError("Email or password is incorrect.")  # the guess stays counted
-    session.delete(guess)  # a right password is no failure
+    # A right password is no failure: the guess stays as the place's last sign-in, the one kept.
+    session.exec(
+        sa.delete(SignInAttempt).where(
+            SignInAttempt.email == email,
+            SignInAttempt.source == guess.source,
+            SignInAttempt.signed_in,
+            SignInAttempt.id != guess.id,
+        )
+    )
+    guess.signed_in = True
+    session.add(guess)
     token = _new_session(session, user.id, now)
     session.commit()
     return token
@@ -144,15 +158,46 @@ def _take_a_guess(session: Session, email: str, source: str, now: datetime.datet
     None, taken back, when it is over a limit. Counted once checked, twenty guesses sent at once all
     passed the count and were checked, a guess per worker thread instead of five (helper-117);
     counted first, each sees those before it."""
-    guess = SignInAttempt(email=email, at=now, source=source[:64])
+    guess = SignInAttempt(email=email, at=now, source=_place(source))
     session.add(guess)
     session.commit()
-    here = _failures(session, email, now, SignInAttempt.source == guess.source)
-    if here <= MAX_FAILURES and _failures(session, email, now) <= MAX_FAILURES_EVERYWHERE:
+    here = SignInAttempt.source == guess.source
+    if _failures(session, email, now, here) <= MAX_FAILURES and (
+        _failures(session, email, now) <= MAX_FAILURES_EVERYWHERE or _known(session, email, guess.source, now)
+    ):
         return guess
     session.delete(guess)  # refused unchecked: it does not draw the lockout out
     session.commit()
     return None
+
+
+def _place(source: str) -> str:
+    """Where a guess comes from, as the lockout counts it: an IPv4 address, or an IPv6 address's /64
+    (one host is given a /64, and each of its addresses counted apart was five more guesses)."""
+    try:
+        address = ipaddress.ip_address(source.strip())
+    except ValueError:
+        return source.strip()[:64]
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def _known(session: Session, email: str, place: str, now: datetime.datetime) -> bool:
+    """Whether the person signed in from ``place`` within ``KNOWN_FOR``."""
+    return (
+        session.exec(
+            select(SignInAttempt.id).where(
+                SignInAttempt.email == email,
+                SignInAttempt.source == place,
+                SignInAttempt.signed_in,
+                SignInAttempt.at > now - KNOWN_FOR,
+            )
+        ).first()
+        is not None
+    )
 
 
 def _new_session(session: Session, user_id: int, now: datetime.datetime) -> str:
@@ -169,7 +214,12 @@ def _failures(session: Session, email: str, now: datetime.datetime, *where: sa.C
     return session.exec(
         select(sa.func.count())
         .select_from(SignInAttempt)
-        .where(SignInAttempt.email == email, SignInAttempt.at > now - FAILURE_WINDOW, *where)
+        .where(
+            SignInAttempt.email == email,
+            SignInAttempt.at > now - FAILURE_WINDOW,
+            SignInAttempt.signed_in.is_(False),  # type: ignore[attr-defined]
+            *where,
+        )
     ).one()
 
 

@@ -23,6 +23,11 @@ def recruiter(session) -> User:
     return user
 
 
+def _failures_counted(session) -> list[SignInAttempt]:
+    """The failures the lockout counts (a place's last sign-in is kept too, apart)."""
+    return list(session.exec(select(SignInAttempt).where(SignInAttempt.signed_in.is_(False))))
+
+
 def test_passwords_are_stored_as_argon2_hashes_only(session, recruiter):
     assert recruiter.email == "riley@example.com"
     assert recruiter.password_hash.startswith("$argon2")
@@ -85,8 +90,13 @@ def test_failures_from_one_place_lock_that_place_and_not_the_person_elsewhere(se
     )
 
 
-def test_failures_spread_over_many_places_lock_the_email_everywhere_past_a_ceiling(session, recruiter):
-    # Earlier failures from as many places as the ceiling takes, five each (checked as the test above does).
+def test_failures_spread_over_many_places_lock_the_email_past_a_ceiling_but_where_the_person_signs_in(
+    session, recruiter
+):
+    """helper-123: a ceiling for every place let fifty guesses from ten addresses lock Riley out again."""
+    at_her_desk = "198.51.100.7"
+    assert accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD, source=at_her_desk)
+    # Then failures from as many places as the ceiling takes, five each (checked as the test above does).
     session.add_all(
         SignInAttempt(email="riley@example.com", source=f"192.0.2.{place}")
         for place in range(accounts.MAX_FAILURES_EVERYWHERE // accounts.MAX_FAILURES)
@@ -95,7 +105,23 @@ def test_failures_spread_over_many_places_lock_the_email_everywhere_past_a_ceili
     session.commit()
 
     with pytest.raises(UserError, match="Too many failed sign-ins"):
-        accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD, source="198.51.100.7")
+        accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD, source="203.0.113.50")
+    assert accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD, source=at_her_desk)
+
+
+def test_the_addresses_of_one_ipv6_network_count_as_one_place(session, recruiter):
+    """One host is given a /64: counted address by address, each was five more guesses (helper-123)."""
+    for host in range(1, accounts.MAX_FAILURES + 1):
+        with pytest.raises(UserError, match="incorrect"):
+            accounts.sign_in(
+                session=session, email="riley@example.com", password="nope", source=f"2001:db8::{host}"
+            )
+
+    with pytest.raises(UserError, match="Too many failed sign-ins"):
+        accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD, source="2001:db8::99")
+    assert accounts.sign_in(
+        session=session, email="riley@example.com", password=PASSWORD, source="2001:db8:0:1::1"
+    )
 
 
 def test_sessions_expire_and_sign_out_ends_them(session, recruiter):
@@ -123,13 +149,13 @@ def test_twenty_guesses_sent_at_once_check_no_more_passwords_than_the_limit(sess
     refused = [a for a in answers if isinstance(a, UserError) and "Too many failed sign-ins" in str(a)]
     # At most five: guesses counted at once may each see the others and be refused, fewer checked.
     assert len(checked) <= accounts.MAX_FAILURES and len(checked) + len(refused) == 20
-    assert len(session.exec(select(SignInAttempt)).all()) == len(checked)  # the refused leave no count
+    assert len(_failures_counted(session)) == len(checked)  # the refused leave no count
 
 
 def test_a_right_password_leaves_no_failure_counted(session, recruiter):
     accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
 
-    assert session.exec(select(SignInAttempt)).all() == []
+    assert _failures_counted(session) == []
 
 
 def test_deactivating_a_user_ends_their_sessions_and_blocks_sign_in(session, recruiter):
@@ -310,7 +336,7 @@ def test_a_sign_in_sent_with_a_box_empty_asks_for_it_and_counts_no_failure(
     with pytest.raises(UserError, match=r"^Enter your email and password\.$"):
         accounts.sign_in(session=session, email=email, password=password)
 
-    assert session.exec(select(SignInAttempt)).all() == []
+    assert _failures_counted(session) == []
 
 
 NEW = "a new horse battery"
@@ -369,7 +395,7 @@ def test_a_password_change_refused_says_why_and_which_box_and_changes_nothing(
 
     assert refused.value.box == box
     # Only a wrong current password counts toward the lockout; a box left empty or a new one refused does not.
-    counted = session.exec(select(SignInAttempt)).all()
+    counted = _failures_counted(session)
     assert len(counted) == (1 if "incorrect" in message else 0)
     assert accounts.signed_in_user(session=session, token=other)  # nobody signed out
     assert accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
@@ -390,7 +416,7 @@ def test_a_wrong_current_password_counts_toward_the_sign_in_lockout(session, rec
     with pytest.raises(UserError, match="Too many failed sign-ins"):
         accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
     # A box left empty or a new password refused counts nothing: only a password tried does.
-    assert len(session.exec(select(SignInAttempt)).all()) == accounts.MAX_FAILURES
+    assert len(_failures_counted(session)) == accounts.MAX_FAILURES
 
 
 def test_a_password_change_from_an_ended_session_is_refused(session, recruiter):
