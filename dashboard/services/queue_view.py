@@ -240,10 +240,23 @@ def rows(
     visible_job_ids: frozenset[int] | None = None,
     limit: int = ROWS_PER_PAGE,
     offset: int = 0,
-    start: PageKey | None = None,
 ) -> list[QueueRow]:
-    """``limit`` of a bucket's attempts, the longest waiting first: past the first ``offset``, from
-    the row at ``start`` on (``page``)."""
+    """``limit`` of a bucket's attempts past the first ``offset``, the longest waiting first."""
+    return _rows(session, _found(session, bucket, queue_filter, visible_job_ids, limit, offset=offset))
+
+
+def _found(
+    session: Session,
+    bucket: str,
+    queue_filter: QueueFilter,
+    visible_job_ids: frozenset[int] | None,
+    limit: int,
+    *,
+    offset: int = 0,
+    start: PageKey | None = None,
+) -> list:
+    """A bucket's attempts in order (with the candidate, job and stage a row names), past ``offset``
+    or from the row at ``start`` on."""
     query = _bucket_query(
         [AssessmentAttempt, Candidate.name, Candidate.email, Job.title, Stage.name],
         bucket,
@@ -253,7 +266,7 @@ def rows(
     if start is not None:
         query = query.where(_in_order() >= start)
     query = query.order_by(AssessmentAttempt.updated_at, AssessmentAttempt.id).offset(offset).limit(limit)
-    return _rows(session, session.exec(query).all())
+    return list(session.exec(query).all())
 
 
 @dataclasses.dataclass
@@ -281,18 +294,22 @@ def page(
     of sight, and the rows ticked there were unticked without a word (helper-122). Held by place, the
     rows shown stay until they change themselves (sent, moved on, a new status sorting them last).
     """
-    shown = rows(session, bucket, queue_filter, visible_job_ids, limit=ROWS_PER_PAGE + 1, start=start)
-    if start is not None and not shown and total:  # every row of it gone (sent, moved on): the last page
+    found = _found(session, bucket, queue_filter, visible_job_ids, ROWS_PER_PAGE + 1, start=start)
+    if start is not None and not found and total:  # every row of it gone (sent, moved on): the last page
         last = (total - 1) // ROWS_PER_PAGE * ROWS_PER_PAGE
-        shown = rows(session, bucket, queue_filter, visible_job_ids, limit=ROWS_PER_PAGE + 1, offset=last)
-    if not shown:
+        found = _found(session, bucket, queue_filter, visible_job_ids, ROWS_PER_PAGE + 1, offset=last)
+    if not found:
         return Page([], None, None, 0)
-    first = _key(session, shown[0].attempt_id)
-    before = session.exec(
-        _bucket_query([sa.func.count()], bucket, queue_filter, visible_job_ids).where(_in_order() < first)
-    ).one()[0]
-    next_start = _key(session, shown[ROWS_PER_PAGE].attempt_id) if len(shown) > ROWS_PER_PAGE else None
-    return Page(shown[:ROWS_PER_PAGE], first if before else None, next_start, before)
+    keys = [(attempt.updated_at, attempt.id) for attempt, *_ in found]
+    before = 0
+    if start is not None:  # the first page has none before it, and is not counted
+        before = session.exec(
+            _bucket_query([sa.func.count()], bucket, queue_filter, visible_job_ids).where(
+                _in_order() < keys[0]
+            )
+        ).one()[0]
+    next_start = keys[ROWS_PER_PAGE] if len(keys) > ROWS_PER_PAGE else None
+    return Page(_rows(session, found[:ROWS_PER_PAGE]), keys[0] if before else None, next_start, before)
 
 
 def page_before(
@@ -314,11 +331,6 @@ def page_before(
         .limit(ROWS_PER_PAGE)
     ).all()
     return tuple(earlier[-1]) if len(earlier) == ROWS_PER_PAGE else None  # type: ignore[return-value]
-
-
-def _key(session: Session, attempt_id: int) -> PageKey:
-    attempt = session.get(AssessmentAttempt, attempt_id)
-    return (attempt.updated_at, attempt.id)
 
 
 def _rows(session: Session, found) -> list[QueueRow]:

@@ -99,6 +99,7 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
             shown.start,
             shown.next_start,
         )
+        self.more = shown.next_start is not None
         (self.unmatched_count, self.unmatched), (self.set_aside_count, self.set_aside) = loaded[3:5]
         self.jobs, choices, stage = loaded[5:]
         self.stage_names = choices[0]

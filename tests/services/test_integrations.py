@@ -84,7 +84,7 @@ def test_a_rejected_new_key_leaves_the_old_one_in_place(session, sandbox):
     assert session.get(Integration, first.id).api_key_encrypted == old
 
 
-def test_a_refused_rotation_leaves_the_connection_its_provider_and_closes_the_one_it_tried(session, sandbox):
+def test_a_refused_rotation_leaves_the_connection_its_provider_open_and_in_use(session, sandbox):
     """The connection's provider holds its open TLS connections and rate budget: a key the
     vendor refuses is tried on a provider of its own, closed after, not put in the working one's place."""
     screen = connect_screen(session)
@@ -101,7 +101,7 @@ def test_a_refused_rotation_leaves_the_connection_its_provider_and_closes_the_on
 
     session.expire_all()
     assert provider_for(session.get(Integration, screen.id)) is working
-    assert working.validate_key() is None
+    assert working.validate_key() is None  # its client still open: a closed one raises
 
 
 def test_an_unreachable_vendor_names_the_url(session, sandbox):
