@@ -197,17 +197,22 @@ def reopen(*, session: Session, application_id: int, expected_version: int, acto
         raise UserError("Only a person can undo a rejection.")
     application = _rejected(session, application_id)
     reason, rejected_at = application.rejection_reason or "", application.rejected_at
-    # Held to the commit: a result applied meanwhile, read as still rejected, was told to no one,
-    # and found by ``_told_now`` before it landed (helper-123). Now it lands before or after.
+    review.claim_decision(
+        session, application, expected_version
+    )  # the application first, as a move or a delete
+    # Then its tests, held to the commit (in order): a result applied meanwhile, read as still
+    # rejected, was told to no one, and found by ``_told_now`` before it landed (helper-123). Now
+    # it lands before or after. A failed test too: a sweep may still complete it (helper-124).
     for attempt in session.exec(
-        select(AssessmentAttempt).where(
+        select(AssessmentAttempt)
+        .where(
             AssessmentAttempt.application_id == application_id,
-            AssessmentAttempt.state.in_(OPEN_STATES),  # type: ignore[union-attr]
+            AssessmentAttempt.state.in_([*OPEN_STATES, AttemptState.ERROR]),  # type: ignore[union-attr]
         )
+        .order_by(AssessmentAttempt.id)
     ).all():
         assessments.hold_attempt(session, attempt)
     reviewed = _reviewed_by_the_rejection(session, application)
-    review.claim_decision(session, application, expected_version)
     application.rejected_at = application.rejection_reason = None
     session.add(application)
     stage = session.get(Stage, application.stage_id)
@@ -221,8 +226,13 @@ def reopen(*, session: Session, application_id: int, expected_version: int, acto
         _back_to_review(session, attempt, actor)
     told_of_the_rejection = False
     for email in _rejection_emails(session, application_id):
-        # Decided by the withholding, not before it: an email the mail server took meanwhile went.
-        told_of_the_rejection |= email.sent_at is not None or not _withhold(session, email, actor)
+        # Decided by the withholding, not before it (an email the mail server took meanwhile went),
+        # and an email being sent now may go yet (the send marks it sent all the same).
+        being_sent = (
+            email.sending_since is not None and email.sending_since >= utcnow() - notify.SENDING_LEASE
+        )
+        withheld = email.sent_at is None and _withhold(session, email, actor)
+        told_of_the_rejection |= being_sent or not withheld
     history.bump_job(session, application.job_id)
     session.commit()
     _told_now(session, application, rejected_at, told_of_the_rejection, reviewed)
