@@ -45,12 +45,19 @@ def _hashing() -> tuple[PasswordHash, str]:
     """The password hasher (argon2 as argon2-cffi recommends it, or at its lowest cost for the test
     suite, ``password_hashing``), and a hash it checks a sign-in for nobody against, as long as a
     real check takes."""
-    if get_settings().password_hashing == "fast":
-        log.warning("passwords are hashed at argon2's lowest cost (ASSAY_PASSWORD_HASHING=fast): tests only")
-        hasher = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
-    else:
-        hasher = PasswordHash.recommended()
+    hasher = hasher_for(get_settings().password_hashing)
     return hasher, hasher.hash("no such user: the same work as a real check")
+
+
+def hasher_for(cost: str) -> PasswordHash:
+    """argon2 at argon2-cffi's recommended cost ("strong"), or at its lowest ("fast", the test suite's).
+
+    A hash made at another cost is made again at this one on the next right password (``sign_in``),
+    so one made while "fast" was set by mistake does not stay weak."""
+    if cost == "fast":
+        log.warning("passwords are hashed at argon2's lowest cost (ASSAY_PASSWORD_HASHING=fast): tests only")
+        return PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
+    return PasswordHash.recommended()
 
 
 def _token_hash(token: str) -> str:
@@ -134,9 +141,14 @@ def sign_in(*, session: Session, email: str, password: str, source: str = "") ->
         raise UserError("Too many failed sign-ins for this email. Wait 15 minutes, then try again.")
     user = session.exec(select(User).where(User.email == email)).first()
     hasher, unknown_user_hash = _hashing()
-    valid = hasher.verify(password, user.password_hash if user and user.password_hash else unknown_user_hash)
+    valid, rehashed = hasher.verify_and_update(
+        password, user.password_hash if user and user.password_hash else unknown_user_hash
+    )
     if not (valid and user and user.active):
         raise UserError("Email or password is incorrect.")  # the guess stays counted
+    if rehashed:  # made at another cost than the one set
+        user.password_hash = rehashed
+        session.add(user)
     # A right password is no failure: the guess stays as the place's last sign-in, the one kept.
     session.exec(
         sa.delete(SignInAttempt).where(
@@ -336,7 +348,11 @@ def new_password(*, session: Session, user_id: int, by_user_id: int | None = Non
     user.password_hash = _hashing()[0].hash(password)
     session.add(user)
     session.exec(sa.delete(UserSession).where(UserSession.user_id == user_id))
-    session.exec(sa.delete(SignInAttempt).where(SignInAttempt.email == user.email))
+    # Its failures forgotten; the places it signed in from kept (wiped, a spread-out attack's
+    # ceiling would shut the person out of their own desk again within minutes: helper-124).
+    session.exec(
+        sa.delete(SignInAttempt).where(SignInAttempt.email == user.email, SignInAttempt.signed_in.is_(False))  # type: ignore[attr-defined]
+    )
     session.commit()
     log.info("user %s given a new password by user %s", user.id, by_user_id)
     return password

@@ -37,8 +37,21 @@ def test_passwords_are_stored_as_argon2_hashes_only(session, recruiter):
 def test_passwords_are_hashed_at_argon2s_recommended_cost_unless_the_suite_asks_for_speed():
     """The suite sets ASSAY_PASSWORD_HASHING=fast (tests/conftest.py); unset, it is argon2 as recommended."""
     assert Settings.model_fields["password_hashing"].default == "strong"
+    assert accounts.hasher_for("strong").hash("x").startswith("$argon2id$v=19$m=65536,t=3,p=4$")
     with pytest.raises(ValidationError):
         Settings(password_hashing="none")
+
+
+def test_a_password_hashed_at_another_cost_is_hashed_again_at_the_one_set_on_sign_in(session, recruiter):
+    """A hash made while the cost was another (``fast`` set by mistake, or argon2's advice changed)."""
+    recruiter.password_hash = accounts.hasher_for("strong").hash(PASSWORD)
+    session.add(recruiter)
+    session.commit()
+
+    accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
+
+    session.refresh(recruiter)
+    assert recruiter.password_hash.startswith("$argon2id$v=19$m=1024,t=1,p=1$")  # the suite's cost
 
 
 def test_sign_in_gives_a_session_that_resolves_to_the_user(session, recruiter):
@@ -107,6 +120,38 @@ def test_failures_spread_over_many_places_lock_the_email_past_a_ceiling_but_wher
     with pytest.raises(UserError, match="Too many failed sign-ins"):
         accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD, source="203.0.113.50")
     assert accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD, source=at_her_desk)
+
+
+def test_a_place_is_known_for_thirty_days_by_its_last_sign_in_and_an_admins_new_password_keeps_it(
+    session, recruiter
+):
+    desk = "198.51.100.7"
+    for _ in range(2):
+        accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD, source=desk)
+    [kept] = session.exec(select(SignInAttempt).where(SignInAttempt.signed_in)).all()  # one a place
+    session.add_all(
+        SignInAttempt(email="riley@example.com", source=f"192.0.2.{place}")
+        for place in range(accounts.MAX_FAILURES_EVERYWHERE // accounts.MAX_FAILURES)
+        for _ in range(accounts.MAX_FAILURES)
+    )
+    session.commit()
+    admin, _ = accounts.create_user(session=session, email="a@example.com", name="Admin", role=Role.ADMIN)
+
+    password = accounts.new_password(session=session, user_id=recruiter.id, by_user_id=admin.id)
+    session.add_all(  # the attack goes on
+        SignInAttempt(email="riley@example.com", source=f"192.0.2.{place}")
+        for place in range(accounts.MAX_FAILURES_EVERYWHERE // accounts.MAX_FAILURES)
+        for _ in range(accounts.MAX_FAILURES)
+    )
+    session.commit()
+    assert accounts.sign_in(session=session, email="riley@example.com", password=password, source=desk)
+
+    kept = session.exec(select(SignInAttempt).where(SignInAttempt.signed_in)).one()
+    kept.at -= accounts.KNOWN_FOR + datetime.timedelta(seconds=1)  # not signed in from there for 30 days
+    session.add(kept)
+    session.commit()
+    with pytest.raises(UserError, match="Too many failed sign-ins"):
+        accounts.sign_in(session=session, email="riley@example.com", password=password, source=desk)
 
 
 def test_the_addresses_of_one_ipv6_network_count_as_one_place(session, recruiter):
