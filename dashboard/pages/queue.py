@@ -221,6 +221,10 @@ def _bulk_bar() -> rx.Component:
                 ),
             ),
             rx.cond(
+                QueueState.unticked != "",
+                rx.text(QueueState.unticked, size="1", color_scheme="amber", class_name="queue-unticked"),
+            ),
+            rx.cond(
                 QueueState.progress_total > 0,
                 rx.vstack(
                     rx.progress(

@@ -11,6 +11,7 @@ import reflex as rx
 from dashboard.services import assessments, attempt_actions, pipeline, queue_view, views
 from dashboard.services.errors import UserError
 from dashboard.services.permissions import Permission
+from dashboard.services.wording import counted
 from dashboard.states import live
 from dashboard.states.auth import acting_user, current_user, requires
 from dashboard.states.common import in_session, outcome_toast
@@ -48,6 +49,9 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
     search: str = ""
     # Bulk send
     selected: list[int] = []
+    # Said beside the selection when a reload unticked rows that left the page (a colleague sent
+    # them, or moved their candidates on): they were unticked without a word (helper-122).
+    unticked: str = ""
     confirming_send: bool = False  # the "Send N assessments?" question is open
     sending: bool = False
     progress_done: int = 0
@@ -107,7 +111,14 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
             self.stage = "all"  # dropped: the picked job has no such stage
         self.members = [views.Choice(str(i), name) for i, name in choices[1]]
         shown = {r.attempt_id for r in self.rows}
-        self.selected = [i for i in self.selected if i in shown]
+        kept = [i for i in self.selected if i in shown]
+        if len(kept) < len(self.selected):
+            gone = len(self.selected) - len(kept)
+            self.unticked = (
+                f"{counted(gone, 'selected row')} left this list meanwhile (sent, or moved on, by a "
+                f"colleague or the vendor) and {'is' if gone == 1 else 'are'} no longer selected."
+            )
+        self.selected = kept
         self.empty_words = self._empty_words()
         self.loaded = True
 
@@ -143,7 +154,7 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
     @rx.event
     @requires(Permission.VIEW_PIPELINE)
     async def pick_bucket(self, bucket: str):
-        self.bucket, self.selected, self.results, self._start = bucket, [], [], None
+        self.bucket, self.selected, self.results, self._start, self.unticked = bucket, [], [], None, ""
         await self._reload()
 
     @rx.event
@@ -202,7 +213,7 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
             self._start = await in_session(
                 lambda s: queue_view.page_before(s, bucket, queue_filter, visible, start)
             )
-        self.selected = []
+        self.selected, self.unticked = [], ""
         await self._reload()
 
     @rx.var
@@ -233,6 +244,7 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
     def toggle_selected(self, attempt_id: int):
+        self.unticked = ""
         if attempt_id in self.selected:
             self.selected = [i for i in self.selected if i != attempt_id]
         else:
@@ -241,7 +253,7 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
     def select_all(self, value: bool):
-        self.selected = [r.attempt_id for r in self.rows] if value else []
+        self.selected, self.unticked = ([r.attempt_id for r in self.rows] if value else []), ""
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)

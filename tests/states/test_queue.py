@@ -99,9 +99,20 @@ def test_a_long_bucket_is_paged_and_every_filter_narrows_it(session, pipeline_wi
         assessments.send_assessment(session=session, attempt_id=attempt_id, actor=SYSTEM)
     run_async(watch_until(queue, lambda: queue.total == 92))
     assert [r.attempt_id for r in queue.rows] == second_page
-    assert (queue.page_label, queue.selected) == ("41-92 of 92", ticked)
+    assert (queue.page_label, queue.selected, queue.unticked) == ("41-92 of 92", ticked, "")
+
+    # A ticked row a colleague sends leaves the selection, and the page says so.
+    assessments.send_assessment(session=session, attempt_id=ticked[0], actor=SYSTEM)
+    run_async(watch_until(queue, lambda: queue.total == 91))
+    assert queue.selected == ticked[1:]
+    assert queue.unticked == (
+        "1 selected row left this list meanwhile (sent, or moved on, by a colleague or the vendor) "
+        "and is no longer selected."
+    )
+    run_async(run_handler(queue, "toggle_selected", ticked[1]))
+    assert queue.unticked == ""
     run_async(run_handler(queue, "turn_page", False))
-    assert (queue.offset, queue.page_label, len(queue.rows)) == (0, "", 92)
+    assert (queue.offset, queue.page_label, len(queue.rows)) == (0, "", 91)
 
 
 def test_a_page_whose_every_row_was_sent_meanwhile_shows_the_last_page_left(
