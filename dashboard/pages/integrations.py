@@ -208,6 +208,13 @@ def _connection(conn: IntegrationView, vendor: VendorView) -> rx.Component:
             ),
             # Not stored, so not retried: the vendor's news is lost until the refusals stop.
             _health_note(conn.webhooks_refused, conn.webhooks_refused, "shield-x", "red"),
+            _health_note(
+                conn.webhooks_silent,
+                conn.webhooks_silent,
+                "radio-tower",
+                "amber",
+                class_name="webhooks-silent",
+            ),
             _health_note(conn.last_error, conn.last_error, "triangle-alert", "red"),
             rx.hstack(
                 rx.button(

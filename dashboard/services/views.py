@@ -39,6 +39,7 @@ from dashboard.services.integrations import (
     sharing_an_account,
     sync_interval_label,
 )
+from dashboard.services.wording import counted
 from dashboard.settings import get_settings
 from models import (
     WEBHOOK_REFUSED,
@@ -65,6 +66,7 @@ from models import (
 )
 from models.lifecycle import FINISHED_STATES
 from providers import registry
+from providers.base import Capability
 
 
 @dataclasses.dataclass
@@ -238,6 +240,7 @@ class IntegrationView:
     webhook_secret_label: str = ""  # what the vendor calls the secret to paste there; "" if it takes none
     region_label: str = ""  # as the connect dialog offers it ("homologation" is the registry's key)
     same_account: str = ""  # another live connection reaches its account too: which, and what to do
+    webhooks_silent: str = ""  # the last sync found news no webhook brought, and none came for a day
 
 
 @dataclasses.dataclass
@@ -751,9 +754,32 @@ def integrations(session: Session) -> list[IntegrationView]:
                 webhook_secret_label=registry.VENDORS[i.vendor].webhook_secret_label,
                 region_label=registry.region_label(registry.VENDORS[i.vendor], i.region),
                 same_account=_same_account(i, shared.get(i.id, [])),
+                webhooks_silent=_webhooks_silent(i),
             )
         )
     return views
+
+
+# No webhook for this long, while the sync finds news: the vendor posts elsewhere, or not at all.
+SILENT_FOR = datetime.timedelta(hours=24)
+
+
+def _webhooks_silent(connection: Integration) -> str:
+    """The card's warning that news comes by sync alone (helper-118): a connection made again has a
+    new webhook address, and one the admin gave the vendor by hand (CodeSignal's settings, Coodesh's)
+    still points at the old, so the card read "connected" while every change waited for a sync."""
+    spec = registry.VENDORS[connection.vendor]
+    if not connection.last_sync_corrected or Capability.WEBHOOK not in spec.provider.capabilities:
+        return ""
+    last = connection.last_webhook_at
+    if last is not None and connection.last_sync_at and last > connection.last_sync_at - SILENT_FOR:
+        return ""
+    since = f"since {when(last)}" if last else "yet"
+    return (
+        f"The last sync found {counted(connection.last_sync_corrected, 'change')} no webhook told of, "
+        f"and no webhook has come {since}: check that {spec.display_name} posts to this connection's "
+        "webhook address below (a connection made again has a new one). Until then, news waits for each sync."
+    )
 
 
 def _same_account(connection: Integration, others: list[Integration]) -> str:
