@@ -5,8 +5,10 @@ processes by these times (``tests/conftest.py``, ``_shard``); run this after a `
 and commit the file. A file it does not list is dealt by its size. Each file's time is the mean
 of this run's and the one it held (``blended``).
 
-Usage: ``python scripts/test_durations.py [report.xml ...]`` (by default the last run's,
-``artifacts/*-junit.xml``)
+Usage: ``python scripts/test_durations.py [--replace] [report.xml ...]`` (by default the last run's,
+``artifacts/*-junit.xml``). ``--replace`` takes this run's times as they are, not blended: after a
+change that moved many files' times at once (the suite's passwords hashed at argon2's lowest cost
+took test_accounts.py from 254 s to 20), a blend would deal by times half of which no longer hold.
 """
 
 import collections
@@ -53,11 +55,14 @@ def blended(measured: dict[str, float], kept: dict[str, float]) -> dict[str, flo
 
 
 if __name__ == "__main__":
-    reports = sys.argv[1:] or sorted(glob.glob(str(ROOT / "artifacts" / "*-junit.xml")))
+    replace = "--replace" in sys.argv[1:]
+    reports = [a for a in sys.argv[1:] if a != "--replace"] or sorted(
+        glob.glob(str(ROOT / "artifacts" / "*-junit.xml"))
+    )
     if not reports:
         sys.exit("no junit reports: run make test first")
     durations = ROOT / "tests" / "durations.json"
     kept = json.loads(durations.read_text()) if durations.exists() else {}
-    times = blended(file_seconds(reports), kept)
+    times = blended(file_seconds(reports), {} if replace else kept)
     durations.write_text(json.dumps(times, indent=1) + "\n")
     print(f"files={len(times)} seconds={sum(times.values()):.0f}")
