@@ -31,18 +31,22 @@ def _to_ada(session) -> list[str]:
     )
 
 
+def _finished_while_rejected(session, p) -> AssessmentAttempt:
+    """Ada, her job telling candidates their results, rejected while taking her test, then finished it."""
+    review.set_feedback(session=session, job_id=p.job.id, enabled=True, template="{test}: {next_step}")
+    attempt = send_test(session, p.assessment, p.application)
+    _reported(session, p, attempt, Progress.STARTED)
+    rejected_by_a_recruiter(session, p.application.id)
+    _reported(session, p, attempt, Progress.COMPLETED, 64.0)
+    return attempt
+
+
 def test_a_rejected_candidate_who_finishes_a_test_is_not_told_the_team_will_come_back(
     session, pipeline_with_assessment
 ):
     """helper-116: Ada, rejected while taking her test, finished it, and was emailed "the team
     reviews your result and comes back to you"; the team was asked to review it."""
-    p = pipeline_with_assessment
-    review.set_feedback(session=session, job_id=p.job.id, enabled=True, template="{test}: {next_step}")
-    attempt = send_test(session, p.assessment, p.application)
-    _reported(session, p, attempt, Progress.STARTED)
-    rejected_by_a_recruiter(session, p.application.id)
-
-    _reported(session, p, attempt, Progress.COMPLETED, 64.0)
+    _finished_while_rejected(session, pipeline_with_assessment)
 
     assert not [body for body in _to_ada(session) if "comes back to you" in body]
     assert session.exec(select(Notification).where(Notification.kind == "needs_review")).all() == []
@@ -64,11 +68,7 @@ def test_a_test_finished_while_rejected_is_told_once_the_rejection_is_undone(
     """helper-119: Ada finished her test while rejected, so no one was asked to review it and she
     was not told it arrived; undone, the rejection left her result waiting with no word to anyone."""
     p = pipeline_with_assessment
-    review.set_feedback(session=session, job_id=p.job.id, enabled=True, template="{test}: {next_step}")
-    attempt = send_test(session, p.assessment, p.application)
-    _reported(session, p, attempt, Progress.STARTED)
-    rejected_by_a_recruiter(session, p.application.id)
-    _reported(session, p, attempt, Progress.COMPLETED, 64.0)
+    attempt = _finished_while_rejected(session, p)
 
     _undo_the_rejection(session, p.application.id)
 
