@@ -766,8 +766,8 @@ SILENT_FOR = datetime.timedelta(hours=24)
 
 def _webhooks_silent(connection: Integration) -> str:
     """The card's warning that news comes by sync alone (helper-118): a connection made again has a
-    new webhook address, and one the admin gave the vendor by hand (CodeSignal's settings, Coodesh's)
-    still points at the old, so the card read "connected" while every change waited for a sync."""
+    new webhook address, and one the admin gave the vendor by hand (in CodeSignal's settings) still
+    points at the old, so the card read "connected" while every change waited for a sync."""
     spec = registry.VENDORS[connection.vendor]
     if not connection.last_sync_corrected or Capability.WEBHOOK not in spec.provider.capabilities:
         return ""
