@@ -519,6 +519,10 @@ class AssessmentAttempt(SQLModel, table=True):
     missing_since: datetime.datetime | None = None
     # When a sweep last asked the vendor about it by its id (see sync's ``_to_fetch``).
     looked_up_at: datetime.datetime | None = None
+    # When Assay asked the vendor for the view last applied to it (to the microsecond): a view read
+    # before that one (a Refresh answered slowly, a sweep's page read before a webhook's fetch) is
+    # older than what the page shows, and does not write its details back over it.
+    vendor_read_at: datetime.datetime | None = None
     score_percent: float | None = None
     points: float | None = None
     max_points: float | None = None

@@ -186,6 +186,8 @@ class AttemptStatus:
     completed_at: datetime.datetime | None = None
     expires_at: datetime.datetime | None = None
     result: AssessmentResult | None = None
+    # When Assay asked the vendor for it (set by the caller; None: not known, never held stale).
+    asked_at: datetime.datetime | None = None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -992,8 +992,10 @@ def refresh_attempt(*, session: Session, attempt_id: int, actor: Actor) -> SendO
     if attempt is None or not attempt.vendor_attempt_id:
         raise NotFound("That assessment has not reached the vendor.")
     integration = session.get(Integration, attempt.integration_id)
+    asked = asked_now()
     try:
         status = provider_for(integration).fetch(attempt.vendor_attempt_id, test_id=attempt.vendor_test_id)
+        status = dataclasses.replace(status, asked_at=asked)
     except ProviderError as err:
         record_vendor_error(session=session, integration=integration, message=str(err))
         return SendOutcome(False, f"Could not refresh: {err}", failed=True)
@@ -1157,6 +1159,17 @@ def apply_to_attempt(
     return Applied.UNCHANGED
 
 
+def _stale(attempt: AssessmentAttempt, status: AttemptStatus, actor: Actor) -> bool:
+    """A view of the vendor's asked for before the one the attempt holds: a Refresh answered
+    slowly while a webhook's later fetch applied a re-score wrote the older score back (70% over
+    75%), or told it as changed after the review. Its details are not written (its move in the
+    lifecycle, forward only, is decided as any other)."""
+    if not _read_before(status, attempt):
+        return False
+    log.info("attempt %s: %s's view, asked for before the one applied, not written", attempt.id, actor.label)
+    return True
+
+
 class _Raced(Exception):
     """The attempt's state changed between reading it and writing the new one."""
 
@@ -1226,7 +1239,7 @@ def _apply(
         if attempt.state != before:
             raise _Raced
         changes = _vendor_details(attempt, status)
-        if not changes:
+        if not changes or _stale(attempt, status, actor):
             return Applied.UNCHANGED
         for name, value in changes.items():
             setattr(attempt, name, value)
@@ -1280,7 +1293,7 @@ def _revised_after_review(
     if attempt.state != AttemptState.REVIEWED:
         raise _Raced
     changes = _vendor_details(attempt, status)
-    if not changes:
+    if not changes or _stale(attempt, status, actor):
         return Applied.UNCHANGED
     before = (attempt.score_percent, list(attempt.warnings or []), attempt.completed_at)
     for name, value in changes.items():
@@ -1408,7 +1421,25 @@ def _vendor_details(attempt: AssessmentAttempt, status: AttemptStatus) -> dict:
             subscores=[dataclasses.asdict(sub) for sub in result.subscores],
             warnings=warnings,
         )
-    return {name: value for name, value in values.items() if getattr(attempt, name) != value}
+    changed = {name: value for name, value in values.items() if getattr(attempt, name) != value}
+    if changed and status.asked_at is not None and not _read_before(status, attempt):
+        changed["vendor_read_at"] = status.asked_at
+    return changed
+
+
+def _read_before(status: AttemptStatus, attempt: AssessmentAttempt) -> bool:
+    """Whether ``status`` was asked for before the view the attempt holds (``vendor_read_at``)."""
+    return (
+        status.asked_at is not None
+        and attempt.vendor_read_at is not None
+        and status.asked_at <= attempt.vendor_read_at
+    )
+
+
+def asked_now() -> datetime.datetime:
+    """The moment a vendor is asked, to the microsecond (``AttemptStatus.asked_at``): two reads in
+    one second are told apart, which ``utcnow``, to the second, cannot."""
+    return datetime.datetime.now(datetime.UTC)
 
 
 def mark_reviewed(*, session: Session, attempt_id: int, actor: Actor) -> SendOutcome:

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from dashboard.services import deleted_at_vendor
 from dashboard.services.actors import POLL, Actor
-from dashboard.services.assessments import Applied, apply_vendor_status, load_people
+from dashboard.services.assessments import Applied, apply_vendor_status, asked_now, load_people
 from dashboard.services.integrations import provider_for, record_vendor_error
 from dashboard.services.read_ahead import read_ahead
 from dashboard.services.wording import counted
@@ -67,8 +67,14 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
     corrected = 0
     proof = deleted_at_vendor.AccountProof(integration.credentials_changed_at)
 
+    # The listing's pages are read ahead on a thread, so each status is held to be asked for when the
+    # sweep began: older than it may be, never newer (``AttemptStatus.asked_at``).
+    swept_from = asked_now()
+
     def apply(status: AttemptStatus) -> Applied:
         nonlocal corrected
+        if status.asked_at is None:
+            status = dataclasses.replace(status, asked_at=swept_from)
         outcome = apply_vendor_status(
             session=session, integration_id=integration_id, status=status, actor=actor
         )
@@ -96,7 +102,9 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
         for vendor_id in _to_fetch(provider, needs_report, seen, by_vendor_id):
             looked_up.append(by_vendor_id[vendor_id].id)
             try:
-                apply(provider.fetch(vendor_id, test_id=by_vendor_id[vendor_id].vendor_test_id))
+                asked = asked_now()
+                status = provider.fetch(vendor_id, test_id=by_vendor_id[vendor_id].vendor_test_id)
+                apply(dataclasses.replace(status, asked_at=asked))
                 seen.add(vendor_id)
                 failed_in_a_row = 0
             except ProviderError as err:

@@ -267,8 +267,10 @@ def _refetch(session: Session, provider, integration_id: int, vendor_attempt_ids
     for vendor_attempt_id in vendor_attempt_ids:
         probe = AttemptStatus(vendor_attempt_id, Progress.SENT, "")
         ours = assessments.find_attempt(session, integration_id=integration_id, status=probe)
+        asked = assessments.asked_now()
         try:
-            statuses.append(provider.fetch(vendor_attempt_id, test_id=ours.vendor_test_id if ours else ""))
+            status = provider.fetch(vendor_attempt_id, test_id=ours.vendor_test_id if ours else "")
+            statuses.append(dataclasses.replace(status, asked_at=asked))
         except VendorRefused:
             if ours is not None:
                 raise
@@ -502,9 +504,11 @@ def _listing(provider, integration_id: int, known: list[AssessmentAttempt]) -> I
         return
     stop = threading.Event()
     wanted = {a.vendor_attempt_id for a in known}
+    asked = assessments.asked_now()  # each page read ahead: held to be asked for now, never newer
     listing = _named_in_listing(provider, integration_id, known, wanted, stop)
     with contextlib.closing(read_ahead(listing, stop=stop, name=f"listing-{integration_id}")) as statuses:
-        yield from statuses
+        for status in statuses:
+            yield dataclasses.replace(status, asked_at=asked)
 
 
 def _named_in_listing(

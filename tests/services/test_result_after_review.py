@@ -5,8 +5,10 @@ the candidate take the test again at the vendor under the same invitation. These
 as "reviewed is final" (helper-112): the page went on showing a score the vendor had changed.
 """
 
+import dataclasses
 import datetime
 
+import pytest
 from sqlmodel import select
 
 from dashboard.services import accounts, assessments
@@ -167,3 +169,34 @@ def test_a_score_changed_as_a_colleague_marks_it_reviewed_is_said(session, pipel
     assert [line for line in _lines(session, kept) if "after the review" in line] == [
         "Backend Engineer (Python): the vendor changed the result after the review (70% → 75%)"
     ]
+
+
+def _asked(status: AttemptStatus, seconds_ago: float) -> AttemptStatus:
+    return dataclasses.replace(
+        status, asked_at=datetime.datetime.now(datetime.UTC) - datetime.timedelta(seconds=seconds_ago)
+    )
+
+
+@pytest.mark.parametrize("reviewed", [False, True], ids=["waiting for review", "reviewed"])
+def test_a_view_asked_for_before_the_one_applied_does_not_write_its_older_score_back(
+    session, pipeline_with_assessment, reviewed
+):
+    """A person's Refresh asked the vendor (70%) and waited; the vendor re-scored, and a webhook's
+    fetch, asked after it, answered first and applied 75%; the Refresh's answer then wrote 70% back
+    (or told "changed after the review (75% → 70%)") though the vendor says 75%."""
+    p = pipeline_with_assessment
+    attempt = send_test(session, p.assessment, p.application)
+    _apply(session, p, _asked(_result(p, attempt, 70.0), 30))
+    if reviewed:
+        assessments.mark_reviewed(session=session, attempt_id=attempt.id, actor=ALICE)
+    slow_refresh = _asked(_result(p, attempt, 70.0), 2)  # asked before the webhook's fetch
+    webhook = _asked(_result(p, attempt, 75.0), 1)
+
+    assert _apply(session, p, webhook) == assessments.Applied.REFRESHED
+    assert _apply(session, p, slow_refresh) == assessments.Applied.UNCHANGED
+
+    session.expire_all()
+    assert session.get(AssessmentAttempt, attempt.id).score_percent == 75.0
+    assert not [line for line in _lines(session, attempt) if "75% → 70%" in line]
+    # A view asked for later than the one applied is written, as ever: the vendor changed it back.
+    assert _apply(session, p, _asked(_result(p, attempt, 70.0), 0)) == assessments.Applied.REFRESHED
