@@ -52,8 +52,8 @@ def _hashing() -> tuple[PasswordHash, str]:
 def hasher_for(cost: str) -> PasswordHash:
     """argon2 at argon2-cffi's recommended cost ("strong"), or at its lowest ("fast", the test suite's).
 
-    A hash made at another cost is made again at this one on the next right password (``sign_in``),
-    so one made while "fast" was set by mistake does not stay weak."""
+    A hash made at another cost is made again at the strong one on the next right password
+    (``sign_in``), so one made while "fast" was set by mistake does not stay weak."""
     if cost == "fast":
         log.warning("passwords are hashed at argon2's lowest cost (ASSAY_PASSWORD_HASHING=fast): tests only")
         return PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
@@ -146,20 +146,29 @@ def sign_in(*, session: Session, email: str, password: str, source: str = "") ->
     )
     if not (valid and user and user.active):
         raise UserError("Email or password is incorrect.")  # the guess stays counted
-    if rehashed:  # made at another cost than the one set
-        user.password_hash = rehashed
-        session.add(user)
-    # A right password is no failure: the guess stays as the place's last sign-in, the one kept.
+    # The password checked is still the one set, held so to the commit (its row locked on PostgreSQL):
+    # an admin's new password saved as it was checked ends this sign-in, not the other way round
+    # (helper-125: the rehash below wrote the old password back over it). A hash made at another
+    # cost (weaker, or argon2's advice since changed) is made strong; never weaker (the suite's
+    # "fast", set by mistake, rewrote strong hashes at the lowest cost).
+    strong = rehashed if rehashed and get_settings().password_hashing == "strong" else None
+    still_set = session.exec(
+        sa.update(User)
+        .where(User.id == user.id, User.password_hash == user.password_hash)
+        .values(password_hash=strong or User.password_hash)
+    ).rowcount
+    if not still_set:
+        session.rollback()
+        raise UserError("Email or password is incorrect.")  # changed meanwhile: the guess stays counted
+    # A right password is no failure: the place's last sign-in is kept in its stead, one a place.
     session.exec(
         sa.delete(SignInAttempt).where(
             SignInAttempt.email == email,
             SignInAttempt.source == guess.source,
-            SignInAttempt.signed_in,
-            SignInAttempt.id != guess.id,
+            sa.or_(SignInAttempt.signed_in, SignInAttempt.id == guess.id),  # type: ignore[arg-type]
         )
     )
-    guess.signed_in = True
-    session.add(guess)
+    session.add(SignInAttempt(email=email, at=now, source=guess.source, signed_in=True))
     token = _new_session(session, user.id, now)
     session.commit()
     return token

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from dashboard.services import accounts, plans
 from dashboard.services.errors import BadValue, UserError
-from dashboard.settings import Settings
+from dashboard.settings import Settings, get_settings
 from models import Role, SignInAttempt, User, UserSession
 from tests.conftest import a_colleague_meanwhile, at_once, selects
 
@@ -42,16 +42,64 @@ def test_passwords_are_hashed_at_argon2s_recommended_cost_unless_the_suite_asks_
         Settings(password_hashing="none")
 
 
-def test_a_password_hashed_at_another_cost_is_hashed_again_at_the_one_set_on_sign_in(session, recruiter):
-    """A hash made while the cost was another (``fast`` set by mistake, or argon2's advice changed)."""
-    recruiter.password_hash = accounts.hasher_for("strong").hash(PASSWORD)
+@pytest.fixture
+def hashing_strong(monkeypatch):
+    """Passwords hashed as in production, for this test (the suite's are at the lowest cost)."""
+    monkeypatch.setenv("ASSAY_PASSWORD_HASHING", "strong")
+    get_settings.cache_clear(), accounts._hashing.cache_clear()
+    yield
+    monkeypatch.undo()
+    get_settings.cache_clear(), accounts._hashing.cache_clear()
+
+
+def test_a_weaker_hash_is_made_strong_on_sign_in_and_a_strong_one_is_never_made_weak(
+    session, recruiter, hashing_strong
+):
+    """Made while "fast" was set by mistake, a hash is made again at the strong cost on the next
+    right password; and, helper-125, "fast" set by mistake rewrote strong hashes at the lowest."""
+    recruiter.password_hash = accounts.hasher_for("fast").hash(PASSWORD)
     session.add(recruiter)
     session.commit()
 
     accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
 
     session.refresh(recruiter)
-    assert recruiter.password_hash.startswith("$argon2id$v=19$m=1024,t=1,p=1$")  # the suite's cost
+    assert recruiter.password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    get_settings.cache_clear(), accounts._hashing.cache_clear()
+    with pytest.MonkeyPatch.context() as fast:
+        fast.setenv("ASSAY_PASSWORD_HASHING", "fast")
+        accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
+    session.refresh(recruiter)
+    assert recruiter.password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+
+
+def test_a_sign_in_with_the_password_an_admin_replaces_as_it_is_checked_is_refused_and_writes_nothing(
+    session, recruiter, hashing_strong
+):
+    recruiter.password_hash = accounts.hasher_for("fast").hash(PASSWORD)
+    session.add(recruiter)
+    session.commit()
+    admin, _ = accounts.create_user(session=session, email="a@example.com", name="Admin", role=Role.ADMIN)
+    given: list[str] = []
+
+    def password_checked(state) -> bool:  # the sign-in read the hash, and checks it now
+        return state.is_select and '"user".password_hash' in str(state.statement)
+
+    with (
+        a_colleague_meanwhile(
+            session,
+            password_checked,
+            lambda own: given.append(
+                accounts.new_password(session=own, user_id=recruiter.id, by_user_id=admin.id)
+            ),
+        ),
+        pytest.raises(UserError, match="incorrect"),
+    ):  # the old password, replaced as it was checked
+        accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
+
+    assert accounts.sign_in(session=session, email="riley@example.com", password=given[0])
+    with pytest.raises(UserError, match="incorrect"):
+        accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
 
 
 def test_sign_in_gives_a_session_that_resolves_to_the_user(session, recruiter):
