@@ -70,7 +70,9 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
             search=self._search,
         )
 
-    async def _reload(self) -> None:
+    async def _reload(self, *, watched: bool = False) -> None:
+        """Read the page again; ``watched`` (the live watch's reload, nobody here acting) says what
+        it unticked: a person's own send, filter or page turn unticks in silence."""
         visible = current_user().visible_job_ids
         bucket, queue_filter, start = self.bucket, self._filter(), self._start
         may_match = current_user().may(Permission.MANAGE_PIPELINE)
@@ -112,11 +114,11 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
         self.members = [views.Choice(str(i), name) for i, name in choices[1]]
         shown = {r.attempt_id for r in self.rows}
         kept = [i for i in self.selected if i in shown]
-        if len(kept) < len(self.selected):
+        if watched and len(kept) < len(self.selected):
             gone = len(self.selected) - len(kept)
             self.unticked = (
-                f"{counted(gone, 'selected row')} left this list meanwhile (sent, or moved on, by a "
-                f"colleague or the vendor) and {'is' if gone == 1 else 'are'} no longer selected."
+                f"{counted(gone, 'selected row')} left this page meanwhile (sent, moved on or changed, "
+                f"by a colleague or the vendor) and {'is' if gone == 1 else 'are'} no longer selected."
             )
         self.selected = kept
         self.empty_words = self._empty_words()
@@ -140,6 +142,7 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
     @requires(Permission.VIEW_PIPELINE)
     async def load(self):
         self.stepping = self.earlier_attempt_id = 0
+        self.unticked = ""
         await self._reload()
         return QueueState.watch  # after the load: the watch starts from what it read
 
@@ -148,8 +151,11 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
     async def watch(self):
         """Started by the page's load: keeps the page live while it is open (``live.keep_live``)."""
         return await live.keep_live(
-            self, Permission.VIEW_PIPELINE, lambda: None, self._reload, paused=lambda: self.sending
+            self, Permission.VIEW_PIPELINE, lambda: None, self._reload_watched, paused=lambda: self.sending
         )
+
+    async def _reload_watched(self) -> None:
+        await self._reload(watched=True)
 
     @rx.event
     @requires(Permission.VIEW_PIPELINE)
@@ -278,7 +284,7 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
         tried and the page not reloaded)."""
         if self.sending or not self.selected:
             return
-        self.confirming_send = False
+        self.confirming_send, self.unticked = False, ""
         ids = list(self.selected)
         names = {r.attempt_id: r.candidate_name for r in self.rows}
         self.sending, self.progress_done, self.progress_total, self.results = True, 0, len(ids), []
@@ -343,7 +349,13 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
         """Run one row's service with its button busy; a toast says how it went, then the rows reload."""
         shown = [r.attempt_id for r in self.rows]
         position = shown.index(attempt_id) if attempt_id in shown else 0
-        self.stepping = attempt_id
+        # Its own row unticked now: a reload of the watch while the vendor is asked would tell it
+        # as taken by a colleague (helper-125).
+        self.stepping, self.selected, self.unticked = (
+            attempt_id,
+            [i for i in self.selected if i != attempt_id],
+            "",
+        )
         yield
         toast = None
         try:

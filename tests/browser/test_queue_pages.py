@@ -111,7 +111,7 @@ def test_a_long_bucket_pages_and_its_second_page_stays_put_as_colleagues_work_th
     _colleague_moves_back(crowded_app.db_url, [shown[0]])
     expect(page.get_by_role("button", name=re.compile(r"Send selected \(1\)"))).to_be_visible()
     expect(page.locator(".queue-unticked")).to_have_text(
-        "1 selected row left this list meanwhile (sent, or moved on, by a colleague or the vendor) "
+        "1 selected row left this page meanwhile (sent, moved on or changed, by a colleague or the vendor) "
         "and is no longer selected."
     )
     shoot("queue-second-page-stays-put")

@@ -106,13 +106,17 @@ def test_a_long_bucket_is_paged_and_every_filter_narrows_it(session, pipeline_wi
     run_async(watch_until(queue, lambda: queue.total == 91))
     assert queue.selected == ticked[1:]
     assert queue.unticked == (
-        "1 selected row left this list meanwhile (sent, or moved on, by a colleague or the vendor) "
+        "1 selected row left this page meanwhile (sent, moved on or changed, by a colleague or the vendor) "
         "and is no longer selected."
     )
     run_async(run_handler(queue, "toggle_selected", ticked[1]))
     assert queue.unticked == ""
+    # The recruiter's own one-click send of a ticked row unticks it without a word (helper-125).
+    run_async(run_handler(queue, "take_step", "send", ticked[2]))
+    run_async(watch_until(queue, lambda: queue.total == 90))
+    assert (queue.selected, queue.unticked) == ([], "")
     run_async(run_handler(queue, "turn_page", False))
-    assert (queue.offset, queue.page_label, len(queue.rows)) == (0, "", 91)
+    assert (queue.offset, queue.page_label, len(queue.rows)) == (0, "", 90)
 
 
 def test_a_page_whose_every_row_was_sent_meanwhile_shows_the_last_page_left(
