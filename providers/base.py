@@ -309,6 +309,8 @@ class VendorSpec:
         webhook_setup: What the admin does with the webhook URL at the vendor.
         webhook_secret_label: What the vendor calls the secret it signs webhooks with, for
             vendors whose setup asks the admin to paste one (shown beside the URL); "" if none.
+        webhook_set_by_hand: The admin pastes the webhook address in the vendor's settings
+            (rather than Assay registering it, or giving it with each invitation).
     """
 
     key: str
@@ -320,6 +322,9 @@ class VendorSpec:
     extra_fields: tuple[ExtraField, ...] = ()
     webhook_setup: str = "Assay registers its webhook with the vendor when you save."
     webhook_secret_label: str = ""
+    # The admin gives the vendor Assay's webhook address by hand (in its settings): a connection
+    # made again has a new address, which the vendor knows only once the admin pastes it there.
+    webhook_set_by_hand: bool = False
 
 
 class Provider(Protocol):

@@ -66,7 +66,6 @@ from models import (
 )
 from models.lifecycle import FINISHED_STATES
 from providers import registry
-from providers.base import Capability
 
 
 @dataclasses.dataclass
@@ -754,7 +753,7 @@ def integrations(session: Session) -> list[IntegrationView]:
                 webhook_secret_label=registry.VENDORS[i.vendor].webhook_secret_label,
                 region_label=registry.region_label(registry.VENDORS[i.vendor], i.region),
                 same_account=_same_account(i, shared.get(i.id, [])),
-                webhooks_silent=_webhooks_silent(i),
+                webhooks_silent="" if refused else _webhooks_silent(i),  # refused: that note says why
             )
         )
     return views
@@ -766,10 +765,12 @@ SILENT_FOR = datetime.timedelta(hours=24)
 
 def _webhooks_silent(connection: Integration) -> str:
     """The card's warning that news comes by sync alone (helper-118): a connection made again has a
-    new webhook address, and one the admin gave the vendor by hand (in CodeSignal's settings) still
-    points at the old, so the card read "connected" while every change waited for a sync."""
+    new webhook address, and a vendor given it by hand (in CodeSignal's settings) still posts to the
+    old, so the card read "connected" while every change waited for a sync."""
     spec = registry.VENDORS[connection.vendor]
-    if not connection.last_sync_corrected or Capability.WEBHOOK not in spec.provider.capabilities:
+    # Only where the admin gave the address by hand: the other vendors are given it with each
+    # invitation, or by Assay, and a quiet day is no sign of a wrong address (helper-125).
+    if not connection.last_sync_corrected or not spec.webhook_set_by_hand:
         return ""
     last = connection.last_webhook_at
     if last is not None and connection.last_sync_at and last > connection.last_sync_at - SILENT_FOR:

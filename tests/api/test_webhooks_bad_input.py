@@ -9,9 +9,9 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlmodel import select
 
-from dashboard.services import pipeline, views
+from dashboard.services import pipeline, sync, views
 from dashboard.services.actors import SYSTEM
-from dashboard.services.integrations import webhook_secret, webhook_url
+from dashboard.services.integrations import disconnect, webhook_secret, webhook_url
 from models import (
     ApplicationEvent,
     AssessmentAttempt,
@@ -252,3 +252,47 @@ def test_a_webhook_token_the_master_key_cannot_read_is_a_refusal_said_on_the_car
     session.expire_all()
     [view] = [v for v in views.integrations(session) if v.id == codesignal_connection.id]
     assert "webhook token can no longer be read: rotate its key" in view.webhooks_refused
+
+
+def _codesignal_posts_to(sandbox, connection: Integration) -> None:
+    """The admin pastes the connection's webhook address and secret in CodeSignal's settings."""
+    saved = httpx.post(
+        sandbox.url + "/codesignal/client-dashboard/webhooks",
+        data={"url": webhook_url(connection), "secret": webhook_secret(connection)},
+        timeout=15,
+    )
+    assert saved.status_code == 200
+
+
+def test_a_codesignal_connection_made_again_says_so_while_codesignal_posts_to_the_old_address(
+    session, sandbox, assay_api
+):
+    """helper-118: made again, a connection has a new webhook address, and CodeSignal, given the old
+    one by hand, posts there still; the card read "connected" while every change waited for a sync."""
+    old, _stages = vendor_test_stages(session, "codesignal", "Backend")
+    _codesignal_posts_to(sandbox, old)
+    disconnect(session=session, integration_id=old.id)
+    made_again, (stage,) = vendor_test_stages(session, "codesignal", "Frontend")
+    attempt = send_test(
+        session,
+        stage,
+        pipeline.add_application(
+            session=session, job_id=stage.job_id, name="Ada", email="ada@example.com", actor=SYSTEM
+        ),
+    )
+    sandbox.start(attempt.vendor_attempt_id, vendor="codesignal")  # told to the old address: refused
+
+    sync.sync_integration(session=session, integration_id=made_again.id)
+
+    [card] = views.integrations(session)
+    assert card.health == "connected"
+    assert card.webhooks_silent == (
+        "The last sync found 1 change no webhook told of, and no webhook has come yet: check that "
+        "CodeSignal posts to this connection's webhook address below (a connection made again has "
+        "a new one). Until then, news waits for each sync."
+    )
+
+    _codesignal_posts_to(sandbox, made_again)  # its first delivery, CodeSignal's check, arrives
+    session.expire_all()
+    [card] = views.integrations(session)
+    assert card.webhooks_silent == ""

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from cryptography.fernet import Fernet
 from sqlmodel import select
 
-from dashboard.services import assessments, pipeline, secrets, sync, views
+from dashboard.services import assessments, pipeline, secrets, views
 from dashboard.services.actors import SYSTEM
 from dashboard.services.errors import UserError
 from dashboard.services.integrations import (
@@ -44,8 +44,6 @@ from tests.conftest import (
     a_colleague_meanwhile,
     connect_screen,
     selects,
-    send_test,
-    store_webhook,
 )
 from tests.http_server import serving
 
@@ -447,31 +445,6 @@ def test_an_empty_key_box_keeps_the_stored_key_and_checks_the_new_settings_with_
     session.expire_all()
     kept = session.get(Integration, coodesh.id)
     assert (kept.region, kept.custom_base_url, kept.api_key_encrypted) == ("sandbox", "", stored)
-
-
-def test_a_sync_finding_news_no_webhook_brought_says_to_check_the_vendors_webhook_address(
-    session, pipeline_with_assessment, sandbox
-):
-    """helper-118: made again, a connection has a new webhook address, and a vendor given the old one
-    by hand posts there still; the card read "connected" while every change waited for a sync."""
-    p = pipeline_with_assessment
-    sandbox.faults(drop_webhooks=True)  # the vendor posts elsewhere
-    attempt = send_test(session, p.assessment, p.application)
-    sandbox.start(attempt.vendor_attempt_id)
-
-    sync.sync_integration(session=session, integration_id=p.integration.id)
-
-    [card] = views.integrations(session)
-    assert card.health == "connected"
-    assert card.webhooks_silent == (
-        "The last sync found 1 change no webhook told of, and no webhook has come yet: check that "
-        "CoderPad Screen posts to this connection's webhook address below (a connection made again has "
-        "a new one). Until then, news waits for each sync."
-    )
-
-    store_webhook(session, p.integration, {"event": "test.status_changed", "id": attempt.vendor_attempt_id})
-    [card] = views.integrations(session)
-    assert card.webhooks_silent == ""
 
 
 def test_vendor_errors_show_in_the_health_of_the_last_24_hours(session, pipeline_with_assessment, sandbox):
