@@ -63,6 +63,10 @@ if __name__ == "__main__":
         sys.exit("no junit reports: run make test first")
     durations = ROOT / "tests" / "durations.json"
     kept = json.loads(durations.read_text()) if durations.exists() else {}
-    times = blended(file_seconds(reports), {} if replace else kept)
+    measured = file_seconds(reports)
+    # Replaced: each file this run measured at this run's time; the others keep theirs (a share's
+    # report missing must not leave its files to be dealt by size).
+    still_there = {path: seconds for path, seconds in kept.items() if (ROOT / path).is_file()}
+    times = dict(sorted({**still_there, **measured}.items())) if replace else blended(measured, kept)
     durations.write_text(json.dumps(times, indent=1) + "\n")
     print(f"files={len(times)} seconds={sum(times.values()):.0f}")

@@ -227,11 +227,12 @@ def reopen(*, session: Session, application_id: int, expected_version: int, acto
     told_of_the_rejection = False
     for email in _rejection_emails(session, application_id):
         # Decided by the withholding, not before it (an email the mail server took meanwhile went),
-        # and an email being sent now may go yet (the send marks it sent all the same).
+        # and an email being sent now may go yet (the send marks it sent all the same): read after
+        # the withholding's write, which waits for a send's claim on PostgreSQL (helper-125).
+        withheld = email.sent_at is None and _withhold(session, email, actor)
         being_sent = (
             email.sending_since is not None and email.sending_since >= utcnow() - notify.SENDING_LEASE
         )
-        withheld = email.sent_at is None and _withhold(session, email, actor)
         told_of_the_rejection |= being_sent or not withheld
     history.bump_job(session, application.job_id)
     session.commit()
