@@ -10,6 +10,8 @@ holds some (Expiring within 24 h, and Stuck, the older ones):
   filter choices, the count of every bucket, the first page of Needs sending, the
   results to match and set aside, the jobs with their counts), as its ``_reload`` does;
 - ``counts``: ``queue_view.counts``, the seven counts on the bucket buttons;
+- ``next_page``: Next pressed on Awaiting candidate: the counts, its first page and its second
+  (held by its first row's place, the rows before it counted);
 - ``bucket_<key>``: ``queue_view.rows`` for each bucket's first page (100 rows);
 - ``search``: a search for one candidate's name (the counts and the first page, as
   ``apply_search`` reloads them).
@@ -139,7 +141,14 @@ def open_page(session: Session) -> object:
         pipeline.workspace_revision(session),
         choices,
         buckets,
-        queue_view.rows(session, "needs_sending", offset=0),
+        queue_view.page(
+            session,
+            "needs_sending",
+            queue_view.QueueFilter(),
+            None,
+            None,
+            queue_view.count_of(buckets, "needs_sending"),
+        ),
         queue_view.unmatched(session),
         queue_view.set_aside(session),
         views.list_jobs(session, None),
@@ -152,8 +161,18 @@ def searched(session: Session) -> object:
     return queue_view.counts(session, narrowed), queue_view.rows(session, "needs_sending", narrowed)
 
 
+def next_page(session: Session) -> object:
+    """Next pressed on the longest bucket: its second page, held by its first row's place, and the
+    count of the rows before it (``queue_view.page``, as the state's reload reads it)."""
+    bucket, every = "awaiting", queue_view.QueueFilter()
+    total = queue_view.count_of(queue_view.counts(session), bucket)
+    first = queue_view.page(session, bucket, every, None, None, total)
+    return queue_view.page(session, bucket, every, None, first.next_start, total)
+
+
 READS: dict[str, Callable[[Session], object]] = {
     "open": open_page,
+    "next_page": next_page,
     "counts": queue_view.counts,
     "search": searched,
     **{f"bucket_{key}": (lambda s, k=key: queue_view.rows(s, k)) for key in queue_view.BUCKETS},
