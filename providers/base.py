@@ -309,8 +309,8 @@ class VendorSpec:
         webhook_setup: What the admin does with the webhook URL at the vendor.
         webhook_secret_label: What the vendor calls the secret it signs webhooks with, for
             vendors whose setup asks the admin to paste one (shown beside the URL); "" if none.
-        webhook_set_by_hand: The admin pastes the webhook address in the vendor's settings
-            (rather than Assay registering it, or giving it with each invitation).
+        webhook_can_go_stale: The address the vendor posts to is kept at the vendor (pasted by the
+            admin, or one per account), not given with each invitation.
     """
 
     key: str
@@ -322,9 +322,11 @@ class VendorSpec:
     extra_fields: tuple[ExtraField, ...] = ()
     webhook_setup: str = "Assay registers its webhook with the vendor when you save."
     webhook_secret_label: str = ""
-    # The admin gives the vendor Assay's webhook address by hand (in its settings): a connection
-    # made again has a new address, which the vendor knows only once the admin pastes it there.
-    webhook_set_by_hand: bool = False
+    # Whether the webhook address the vendor posts to can go stale unseen: the admin gives it by hand
+    # (CodeSignal's settings: a connection made again has a new one, known to the vendor only once
+    # pasted there), or the account keeps one (CoderPad Screen's organisation: another app
+    # registering its own takes its place). Not where it goes with each invitation.
+    webhook_can_go_stale: bool = False
 
 
 class Provider(Protocol):

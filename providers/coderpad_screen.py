@@ -307,6 +307,7 @@ SPEC = VendorSpec(
     regions=REGIONS,
     sandbox_prefix="/coderpad-screen",
     provider=CoderPadScreen,
+    webhook_can_go_stale=True,  # one per organisation: another app registering its own replaces it
 )
 
 __all__ = ["RULES", "SPEC", "CoderPadScreen", "parse_report", "parse_session"]

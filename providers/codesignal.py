@@ -982,7 +982,7 @@ SPEC = VendorSpec(
         "tests the URL when you save."
     ),
     webhook_secret_label="Secret key",
-    webhook_set_by_hand=True,
+    webhook_can_go_stale=True,
 )
 
 __all__ = [

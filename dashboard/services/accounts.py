@@ -152,14 +152,13 @@ def sign_in(*, session: Session, email: str, password: str, source: str = "") ->
     # cost (weaker, or argon2's advice since changed) is made strong; never weaker (the suite's
     # "fast", set by mistake, rewrote strong hashes at the lowest cost).
     strong = rehashed if rehashed and get_settings().password_hashing == "strong" else None
-    still_set = session.exec(
-        sa.update(User)
-        .where(User.id == user.id, User.password_hash == user.password_hash)
-        .values(password_hash=strong or User.password_hash)
-    ).rowcount
-    if not still_set:
-        session.rollback()
-        raise UserError("Email or password is incorrect.")  # changed meanwhile: the guess stays counted
+    if not _still_set(session, user, strong):
+        # Changed meanwhile: by a sign-in's rehash (two at once, helper-126), the same password
+        # at another cost, or by a new password, which this one is not.
+        current = session.exec(select(User.password_hash).where(User.id == user.id)).one()
+        if not (current and hasher.verify(password, current)) or not _still_set(session, user, None, current):
+            session.rollback()
+            raise UserError("Email or password is incorrect.")  # the guess stays counted
     # A right password is no failure: the place's last sign-in is kept in its stead, one a place.
     session.exec(
         sa.delete(SignInAttempt).where(
@@ -172,6 +171,20 @@ def sign_in(*, session: Session, email: str, password: str, source: str = "") ->
     token = _new_session(session, user.id, now)
     session.commit()
     return token
+
+
+def _still_set(session: Session, user: User, rehashed: str | None, checked: str | None = None) -> bool:
+    """Hold the user's row to the commit if the hash ``checked`` (the one read) is still theirs and
+    they are still active, writing ``rehashed`` over it if given: a deactivation committed as the
+    password was checked left a session the deactivation had not ended (helper-126)."""
+    checked = checked or user.password_hash
+    return bool(
+        session.exec(
+            sa.update(User)
+            .where(User.id == user.id, User.password_hash == checked, User.active)
+            .values(password_hash=rehashed or User.password_hash)
+        ).rowcount
+    )
 
 
 def _take_a_guess(session: Session, email: str, source: str, now: datetime.datetime) -> SignInAttempt | None:

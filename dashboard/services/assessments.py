@@ -14,6 +14,7 @@ import enum
 import logging
 import math
 import uuid
+from collections.abc import Iterable, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -1193,6 +1194,14 @@ def _apply(
 ) -> Applied:
     """Move the attempt (CHANGED) or only refresh its details (REFRESHED), as the lifecycle allows."""
     reported = _FROM_PROGRESS[status.progress]
+    if (
+        AttemptState.ERROR in (attempt.state, reported)
+        and attempt.state != reported
+        and _stale(attempt, status, actor)
+    ):
+        # Failed, or taken out of its failure, by a view older than the one that decided otherwise
+        # (helper-126): the lifecycle lets an attempt leave and enter ERROR, so it cannot tell.
+        return Applied.UNCHANGED
     reached = _reached_before_its_error(session, attempt) if attempt.state == AttemptState.ERROR else None
     decision = decide(attempt.state, reported, reached=reached)
     if not decision.apply and not decision.refresh:
@@ -1440,6 +1449,26 @@ def asked_now() -> datetime.datetime:
     """The moment a vendor is asked, to the microsecond (``AttemptStatus.asked_at``): two reads in
     one second are told apart, which ``utcnow``, to the second, cannot."""
     return datetime.datetime.now(datetime.UTC)
+
+
+def stamped(statuses: Iterable[AttemptStatus]) -> Iterator[AttemptStatus]:
+    """A paged listing's statuses, each stamped with when it was asked for: the moment before the
+    listing was asked for it, which is before its page's request when it takes one, and a moment
+    after the page came when it does not (newer than it is, never older: stamped when the sweep
+    began, a page read after a webhook's fetch was refused and its re-score lost for good, as a
+    finished attempt is swept no more, helper-126)."""
+    listing = iter(statuses)
+    try:
+        while True:
+            asked = asked_now()
+            try:
+                status = next(listing)
+            except StopIteration:
+                return
+            yield dataclasses.replace(status, asked_at=asked)
+    finally:
+        if close := getattr(listing, "close", None):
+            close()  # a listing stopped early stops asking for pages
 
 
 def mark_reviewed(*, session: Session, attempt_id: int, actor: Actor) -> SendOutcome:

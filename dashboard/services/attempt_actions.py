@@ -539,6 +539,7 @@ def extend_deadline(
     if attempt.expires_at and expires_at <= attempt.expires_at:
         raise UserError("The new deadline must be later than the current one.")
     integration, provider = _provider_of(session, attempt)
+    asked = assessments.asked_now()  # a view read before this (a sweep's page) holds the old deadline
     try:
         provider.extend(attempt.vendor_attempt_id, test_id=attempt.vendor_test_id, expires_at=expires_at)
     except Unsupported as err:
@@ -548,6 +549,7 @@ def extend_deadline(
         raise UserError(f"Deadline not moved: {err}") from err
     attempt.expires_at = expires_at.astimezone(datetime.UTC).replace(microsecond=0)
     attempt.updated_at = utcnow()
+    attempt.vendor_read_at = max(asked, attempt.vendor_read_at or asked)
     session.add(attempt)
     _record(session, attempt, f"deadline moved to {attempt.expires_at:%Y-%m-%d %H:%M} UTC", actor)
     session.commit()

@@ -766,11 +766,12 @@ SILENT_FOR = datetime.timedelta(hours=24)
 def _webhooks_silent(connection: Integration) -> str:
     """The card's warning that news comes by sync alone (helper-118): a connection made again has a
     new webhook address, and a vendor given it by hand (in CodeSignal's settings) still posts to the
-    old, so the card read "connected" while every change waited for a sync."""
+    old, so the card read "connected" while every change waited for a sync; and CoderPad Screen
+    keeps one an organisation, which another app registering its own takes (helper-126)."""
     spec = registry.VENDORS[connection.vendor]
-    # Only where the admin gave the address by hand: the other vendors are given it with each
-    # invitation, or by Assay, and a quiet day is no sign of a wrong address (helper-125).
-    if not connection.last_sync_corrected or not spec.webhook_set_by_hand:
+    # Only where the vendor keeps the address (pasted by hand, or one an account): the others are
+    # given it with each invitation, and a quiet day is no sign of a wrong one (helper-125).
+    if not connection.last_sync_corrected or not spec.webhook_can_go_stale:
         return ""
     last = connection.last_webhook_at
     if last is not None and connection.last_sync_at and last > connection.last_sync_at - SILENT_FOR:
@@ -779,7 +780,8 @@ def _webhooks_silent(connection: Integration) -> str:
     return (
         f"The last sync found {counted(connection.last_sync_corrected, 'change')} no webhook told of, "
         f"and no webhook has come {since}: check that {spec.display_name} posts to this connection's "
-        "webhook address below (a connection made again has a new one). Until then, news waits for each sync."
+        "webhook address below (a connection made again has a new one; saving this connection registers "
+        "it again where Assay registers it). Until then, news waits for each sync."
     )
 
 

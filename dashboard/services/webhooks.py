@@ -504,11 +504,9 @@ def _listing(provider, integration_id: int, known: list[AssessmentAttempt]) -> I
         return
     stop = threading.Event()
     wanted = {a.vendor_attempt_id for a in known}
-    asked = assessments.asked_now()  # each page read ahead: held to be asked for now, never newer
-    listing = _named_in_listing(provider, integration_id, known, wanted, stop)
+    listing = assessments.stamped(_named_in_listing(provider, integration_id, known, wanted, stop))
     with contextlib.closing(read_ahead(listing, stop=stop, name=f"listing-{integration_id}")) as statuses:
-        for status in statuses:
-            yield dataclasses.replace(status, asked_at=asked)
+        yield from statuses
 
 
 def _named_in_listing(

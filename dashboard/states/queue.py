@@ -370,7 +370,9 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
         finally:
             self.stepping = 0  # also when cancelled: the buttons must not stay disabled
         yield toast  # the buttons free again before the rows are read
-        await self._reload()
+        # Watched: its own row unticked already, a ticked row a colleague sent meanwhile is told
+        # here, where the watch, finding the revision read, would not tell it (helper-126).
+        await self._reload(watched=True)
         if not self.earlier_attempt_id:  # else the question asked takes the focus
             yield self._focus_after_step(attempt_id, position)
 

@@ -289,7 +289,8 @@ def test_a_codesignal_connection_made_again_says_so_while_codesignal_posts_to_th
     assert card.webhooks_silent == (
         "The last sync found 1 change no webhook told of, and no webhook has come yet: check that "
         "CodeSignal posts to this connection's webhook address below (a connection made again has "
-        "a new one). Until then, news waits for each sync."
+        "a new one; saving this connection registers it again where Assay registers it). Until then, "
+        "news waits for each sync."
     )
 
     _codesignal_posts_to(sandbox, made_again)  # its first delivery, CodeSignal's check, arrives

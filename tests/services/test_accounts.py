@@ -42,14 +42,20 @@ def test_passwords_are_hashed_at_argon2s_recommended_cost_unless_the_suite_asks_
         Settings(password_hashing="none")
 
 
+def _hashing(cost: str) -> None:
+    """Passwords hashed at ``cost`` from now on: set on the settings the suite's other fixtures have
+    pointed at its sandbox and API (cleared and read again, they pointed at the defaults, CI204)."""
+    get_settings().password_hashing = cost
+    accounts._hashing.cache_clear()
+
+
 @pytest.fixture
-def hashing_strong(monkeypatch):
+def hashing_strong():
     """Passwords hashed as in production, for this test (the suite's are at the lowest cost)."""
-    monkeypatch.setenv("ASSAY_PASSWORD_HASHING", "strong")
-    get_settings.cache_clear(), accounts._hashing.cache_clear()
+    before = get_settings().password_hashing
+    _hashing("strong")
     yield
-    monkeypatch.undo()
-    get_settings.cache_clear(), accounts._hashing.cache_clear()
+    _hashing(before)
 
 
 def test_a_weaker_hash_is_made_strong_on_sign_in_and_a_strong_one_is_never_made_weak(
@@ -65,10 +71,8 @@ def test_a_weaker_hash_is_made_strong_on_sign_in_and_a_strong_one_is_never_made_
 
     session.refresh(recruiter)
     assert recruiter.password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
-    get_settings.cache_clear(), accounts._hashing.cache_clear()
-    with pytest.MonkeyPatch.context() as fast:
-        fast.setenv("ASSAY_PASSWORD_HASHING", "fast")
-        accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
+    _hashing("fast")
+    accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
     session.refresh(recruiter)
     assert recruiter.password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
 
@@ -100,6 +104,41 @@ def test_a_sign_in_with_the_password_an_admin_replaces_as_it_is_checked_is_refus
     assert accounts.sign_in(session=session, email="riley@example.com", password=given[0])
     with pytest.raises(UserError, match="incorrect"):
         accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
+
+
+def test_two_sign_ins_at_once_that_both_make_the_hash_strong_both_get_in(session, recruiter, hashing_strong):
+    """helper-126: the first one's rehash changed the hash the second had checked, and the second,
+    a right password, was refused as wrong and counted as a failure."""
+    recruiter.password_hash = accounts.hasher_for("fast").hash(PASSWORD)
+    session.add(recruiter)
+    session.commit()
+
+    answers = at_once(
+        2, lambda own: accounts.sign_in(session=own, email="riley@example.com", password=PASSWORD)
+    )
+
+    assert [type(answer) for answer in answers] == [str, str]
+    assert _failures_counted(session) == []
+
+
+def test_a_sign_in_as_its_person_is_deactivated_gets_no_session(session, recruiter):
+    """helper-126: a deactivation committed as the password was checked ended every session but the
+    one then made, which worked again once the person was reactivated."""
+
+    def password_checked(state) -> bool:
+        return state.is_select and '"user".password_hash' in str(state.statement)
+
+    with (
+        a_colleague_meanwhile(
+            session,
+            password_checked,
+            lambda own: accounts.set_active(session=own, user_id=recruiter.id, active=False),
+        ),
+        pytest.raises(UserError, match="incorrect"),
+    ):
+        accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
+
+    assert session.exec(select(UserSession)).all() == []
 
 
 def test_sign_in_gives_a_session_that_resolves_to_the_user(session, recruiter):

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from cryptography.fernet import Fernet
 from sqlmodel import select
 
-from dashboard.services import assessments, pipeline, secrets, views
+from dashboard.services import assessments, pipeline, secrets, sync, views
 from dashboard.services.actors import SYSTEM
 from dashboard.services.errors import UserError
 from dashboard.services.integrations import (
@@ -44,6 +44,8 @@ from tests.conftest import (
     a_colleague_meanwhile,
     connect_screen,
     selects,
+    send_test,
+    store_webhook,
 )
 from tests.http_server import serving
 
@@ -445,6 +447,25 @@ def test_an_empty_key_box_keeps_the_stored_key_and_checks_the_new_settings_with_
     session.expire_all()
     kept = session.get(Integration, coodesh.id)
     assert (kept.region, kept.custom_base_url, kept.api_key_encrypted) == ("sandbox", "", stored)
+
+
+def test_a_coderpad_screen_account_whose_webhook_another_app_took_says_to_check_it(
+    session, pipeline_with_assessment, sandbox
+):
+    """helper-126: CoderPad Screen keeps one webhook an organisation; another app registering its own
+    (a staging Assay on the same account) takes it, and news then waits for each sync unseen."""
+    p = pipeline_with_assessment
+    sandbox.faults(drop_webhooks=True)  # posted to the other app
+    attempt = send_test(session, p.assessment, p.application)
+    sandbox.start(attempt.vendor_attempt_id)
+
+    sync.sync_integration(session=session, integration_id=p.integration.id)
+
+    [card] = views.integrations(session)
+    assert card.webhooks_silent.startswith("The last sync found 1 change no webhook told of")
+    store_webhook(session, p.integration, {"event": "test.status_changed", "id": attempt.vendor_attempt_id})
+    [card] = views.integrations(session)
+    assert card.webhooks_silent == ""
 
 
 def test_vendor_errors_show_in_the_health_of_the_last_24_hours(session, pipeline_with_assessment, sandbox):
