@@ -155,6 +155,7 @@ def sign_in(*, session: Session, email: str, password: str, source: str = "") ->
     if not _still_set(session, user, strong):
         # Changed meanwhile: by a sign-in's rehash (two at once, helper-126), the same password
         # at another cost, or by a new password, which this one is not.
+        session.rollback()  # SQLite's write lock let go through the second check (the guess is committed)
         current = session.exec(select(User.password_hash).where(User.id == user.id)).one()
         if not (current and hasher.verify(password, current)) or not _still_set(session, user, None, current):
             session.rollback()

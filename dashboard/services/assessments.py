@@ -14,7 +14,6 @@ import enum
 import logging
 import math
 import uuid
-from collections.abc import Iterable, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -1215,7 +1214,9 @@ def _apply(
             )
         return Applied.UNCHANGED
     before = attempt.state
-    changes = _vendor_details(attempt, status)
+    # A view older than the one held moves the state (forward, as the lifecycle allows) and writes
+    # none of its details: a deadline a person moved since, a newer score (helper-127).
+    changes = {} if decision.apply and _read_before(status, attempt) else _vendor_details(attempt, status)
     if decision.apply:
         # A refresh of details (a new link, a late result field) does not reset the SLA clock.
         changes.update(state=reported, updated_at=utcnow())
@@ -1437,7 +1438,12 @@ def _vendor_details(attempt: AssessmentAttempt, status: AttemptStatus) -> dict:
 
 
 def _read_before(status: AttemptStatus, attempt: AssessmentAttempt) -> bool:
-    """Whether ``status`` was asked for before the view the attempt holds (``vendor_read_at``)."""
+    """Whether ``status`` was asked for before the view the attempt holds (``vendor_read_at``).
+
+    Only a view asked for by one request is stamped (a Refresh, a webhook's fetch, a sweep's lookup
+    by id: the moment before it): a listing's page, read ahead on a thread, has no moment of its own
+    that a status could carry without being held newer than it is (helper-127), so listed views are
+    neither held stale nor recorded, as before."""
     return (
         status.asked_at is not None
         and attempt.vendor_read_at is not None
@@ -1449,26 +1455,6 @@ def asked_now() -> datetime.datetime:
     """The moment a vendor is asked, to the microsecond (``AttemptStatus.asked_at``): two reads in
     one second are told apart, which ``utcnow``, to the second, cannot."""
     return datetime.datetime.now(datetime.UTC)
-
-
-def stamped(statuses: Iterable[AttemptStatus]) -> Iterator[AttemptStatus]:
-    """A paged listing's statuses, each stamped with when it was asked for: the moment before the
-    listing was asked for it, which is before its page's request when it takes one, and a moment
-    after the page came when it does not (newer than it is, never older: stamped when the sweep
-    began, a page read after a webhook's fetch was refused and its re-score lost for good, as a
-    finished attempt is swept no more, helper-126)."""
-    listing = iter(statuses)
-    try:
-        while True:
-            asked = asked_now()
-            try:
-                status = next(listing)
-            except StopIteration:
-                return
-            yield dataclasses.replace(status, asked_at=asked)
-    finally:
-        if close := getattr(listing, "close", None):
-            close()  # a listing stopped early stops asking for pages
 
 
 def mark_reviewed(*, session: Session, attempt_id: int, actor: Actor) -> SendOutcome:

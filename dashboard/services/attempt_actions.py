@@ -547,6 +547,7 @@ def extend_deadline(
     except ProviderError as err:
         record_vendor_error(session=session, integration=integration, message=str(err))
         raise UserError(f"Deadline not moved: {err}") from err
+    assessments.hold_attempt(session, attempt)  # read again: a webhook may have applied meanwhile
     attempt.expires_at = expires_at.astimezone(datetime.UTC).replace(microsecond=0)
     attempt.updated_at = utcnow()
     attempt.vendor_read_at = max(asked, attempt.vendor_read_at or asked)

@@ -62,7 +62,6 @@ def _status_from_json(data: dict) -> AttemptStatus:
         started_at=when("started_at"),
         completed_at=when("completed_at"),
         expires_at=when("expires_at"),
-        asked_at=when("asked_at"),  # so a Refresh asked before it, answered after, is stale (helper-126)
         result=AssessmentResult(
             **{**result, "subscores": tuple(SubScore(**s) for s in result.get("subscores") or ())},
         )

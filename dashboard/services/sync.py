@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from dashboard.services import deleted_at_vendor
 from dashboard.services.actors import POLL, Actor
-from dashboard.services.assessments import Applied, apply_vendor_status, asked_now, load_people, stamped
+from dashboard.services.assessments import Applied, apply_vendor_status, asked_now, load_people
 from dashboard.services.integrations import provider_for, record_vendor_error
 from dashboard.services.read_ahead import read_ahead
 from dashboard.services.wording import counted
@@ -83,9 +83,7 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
     looked_up: list[int] = []
     stop = threading.Event()
     try:
-        listing = stamped(
-            listing_for(provider, open_attempts, set(by_vendor_id), stop=stop, others=listed_closed)
-        )
+        listing = listing_for(provider, open_attempts, set(by_vendor_id), stop=stop, others=listed_closed)
         # Each page is applied while the next is on its way (read ahead on a thread of its own).
         with contextlib.closing(read_ahead(listing, stop=stop, name=f"sync-{integration_id}")) as statuses:
             for status in statuses:

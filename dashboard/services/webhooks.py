@@ -504,7 +504,7 @@ def _listing(provider, integration_id: int, known: list[AssessmentAttempt]) -> I
         return
     stop = threading.Event()
     wanted = {a.vendor_attempt_id for a in known}
-    listing = assessments.stamped(_named_in_listing(provider, integration_id, known, wanted, stop))
+    listing = _named_in_listing(provider, integration_id, known, wanted, stop)
     with contextlib.closing(read_ahead(listing, stop=stop, name=f"listing-{integration_id}")) as statuses:
         yield from statuses
 
