@@ -728,7 +728,7 @@ def send_assessment(
         # The earlier try's invitation found taken and finished (its webhook lost): what a result
         # sets off, as when a webhook or the sweep brings one. No sweep asks again of a finished test.
         _after_completion(session, attempt)
-    if session.exec(select(Application.rejected_at).where(Application.id == application.id)).one():
+    if notify.rejected_now(session, application.id):
         return _rejected_meanwhile(session, attempt, application, candidate.name, actor)
     if found:
         return SendOutcome(

@@ -108,7 +108,7 @@ def attempt_changed(session: Session, attempt: AssessmentAttempt) -> None:
         return
     kind, template = notice
     application = session.get(Application, attempt.application_id)
-    if _rejected(session, application):
+    if rejected_now(session, application.id):
         return
     candidate = session.get(Candidate, application.candidate_id)
     job = session.get(Job, application.job_id)
@@ -132,7 +132,7 @@ def result_revised(session: Session, attempt: AssessmentAttempt, figures: str, *
     is the attempt's next numbered notice (a score going 70 to 75, back, and to 75 again is told
     three times, helper-116), and a change applied twice at once is told once by the hold."""
     application = session.get(Application, attempt.application_id)
-    if _rejected(session, application):
+    if rejected_now(session, application.id):
         return  # no one waits on a rejected candidate's results (helper-119); the history says it
     candidate = session.get(Candidate, application.candidate_id)
     job = session.get(Job, application.job_id)
@@ -149,12 +149,12 @@ def result_revised(session: Session, attempt: AssessmentAttempt, figures: str, *
     _tell_the_team(session, key, "result_revised", message, application, with_managers=True)
 
 
-def _rejected(session: Session, application: Application) -> bool:
+def rejected_now(session: Session, application_id: int) -> bool:
     """Whether the candidate is rejected now, read from the database: the application held in the
-    session may have been read before a rejection was undone (a sweep reads it, then asks the vendor
-    for seconds), and a result then told no one (helper-123)."""
+    session may have been read before a rejection was made or undone (a sweep reads it, then asks
+    the vendor for seconds), and a result then told no one (helper-123)."""
     return (
-        session.exec(select(Application.rejected_at).where(Application.id == application.id)).one()
+        session.exec(select(Application.rejected_at).where(Application.id == application_id)).one()
         is not None
     )
 

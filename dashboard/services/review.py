@@ -756,9 +756,7 @@ def send_feedback(
     """
     application = session.get(Application, application_id)
     job = session.get(Job, application.job_id)
-    # Whether rejected read from the database: the application held may predate an undo (``notify._rejected``).
-    rejected = session.exec(select(Application.rejected_at).where(Application.id == application_id)).one()
-    if not job.candidate_feedback or (rejected is not None and event != "rejected"):
+    if not job.candidate_feedback or (notify.rejected_now(session, application_id) and event != "rejected"):
         return False
     candidate = session.get(Candidate, application.candidate_id)
     attempt = session.exec(

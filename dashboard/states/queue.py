@@ -33,7 +33,6 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
     offset: int = 0  # the bucket's rows before ``rows``, the page shown
     _start: queue_view.PageKey | None = None  # where the page shown starts (``queue_view.page``)
     _next_start: queue_view.PageKey | None = None
-    more: bool = False  # a page after this one
     revision: int = -1
     loaded: bool = False
     # Said where the rows would be when the bucket shows none (``_empty_words``)
@@ -105,7 +104,6 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
             shown.start,
             shown.next_start,
         )
-        self.more = shown.next_start is not None
         (self.unmatched_count, self.unmatched), (self.set_aside_count, self.set_aside) = loaded[3:5]
         self.jobs, choices, stage = loaded[5:]
         self.stage_names = choices[0]
@@ -221,6 +219,11 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
             )
         self.selected, self.unticked = [], ""
         await self._reload()
+
+    @rx.var
+    def more(self) -> bool:
+        """Whether a page follows this one (Next is offered)."""
+        return self._next_start is not None
 
     @rx.var
     def total(self) -> int:

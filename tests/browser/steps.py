@@ -1,9 +1,12 @@
 """Steps the browser walks share: as a recruiter takes them, and a look into the running app's database."""
 
+import contextlib
 import re
+from collections.abc import Iterator
 
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
+from sqlmodel import Session
 
 from tests.app_process import ROOT
 
@@ -95,6 +98,18 @@ def open_new_application(page: Page, app_url: str, job_id: int, name: str, email
     page.get_by_role("button", name="Add candidate").click()
     card_of(page, name).get_by_role("link", name=name, exact=True).click()
     expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
+
+
+@contextlib.contextmanager
+def on_the_apps_database(db_url: str) -> Iterator[Session]:
+    """A session on the running app's database, writing as a colleague's request or a vendor's
+    delivery would (what a walk cannot do through its own page)."""
+    engine = sa.create_engine(db_url)
+    try:
+        with Session(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 def query_app(db_url: str, sql: str, **params) -> list:

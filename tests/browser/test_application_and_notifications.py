@@ -11,11 +11,12 @@ import re
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from models import AssessmentAttempt, AttemptState, Integration
 from tests.browser.steps import (
     broken_rules,
+    on_the_apps_database,
     open_and_escape,
     open_new_application,
     query_app,
@@ -249,28 +250,24 @@ def test_the_navigation_counts_the_unread_and_the_rows_say_which_live_from_anoth
 def _finished_without_a_score(db_url: str, application_id: int) -> None:
     """A CoderPad Screen result for the application that gave a time and a warning but no total
     score (a vendor whose maximum was missing), written to the running app's database."""
-    engine = sa.create_engine(db_url)
-    try:
-        with Session(engine) as session:
-            screen = session.exec(select(Integration).where(Integration.vendor == "coderpad_screen")).first()
-            session.add(
-                AssessmentAttempt(
-                    application_id=application_id,
-                    integration_id=screen.id,
-                    vendor_test_id="walk-no-score",
-                    vendor_test_name="Walk take-home",
-                    reference="walk-no-score-1",
-                    vendor_attempt_id="walk-no-score-1",
-                    state=AttemptState.COMPLETED,
-                    duration_seconds=4000,
-                    time_allowed_seconds=3600,
-                    warnings=["Tab switched 3 times"],
-                    subscores=[{"name": "Coding Score", "score_percent": None, "points": 550.0}],
-                )
+    with on_the_apps_database(db_url) as session:
+        screen = session.exec(select(Integration).where(Integration.vendor == "coderpad_screen")).first()
+        session.add(
+            AssessmentAttempt(
+                application_id=application_id,
+                integration_id=screen.id,
+                vendor_test_id="walk-no-score",
+                vendor_test_name="Walk take-home",
+                reference="walk-no-score-1",
+                vendor_attempt_id="walk-no-score-1",
+                state=AttemptState.COMPLETED,
+                duration_seconds=4000,
+                time_allowed_seconds=3600,
+                warnings=["Tab switched 3 times"],
+                subscores=[{"name": "Coding Score", "score_percent": None, "points": 550.0}],
             )
-            session.commit()
-    finally:
-        engine.dispose()
+        )
+        session.commit()
 
 
 def test_a_result_without_a_total_score_still_shows_its_time_breakdown_and_warnings(

@@ -12,9 +12,8 @@ import time
 
 import httpx
 import pytest
-import sqlalchemy as sa
 from playwright.sync_api import expect
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from dashboard.services import assessments, matching
 from models import Integration
@@ -22,6 +21,7 @@ from providers.base import AttemptStatus, Progress
 from tests.browser.steps import (
     add_candidate,
     card_of,
+    on_the_apps_database,
     open_new_application,
     send_a_test,
     sign_in_on,
@@ -42,18 +42,12 @@ def _live_pages_become(app_url: str, expected: int, timeout: float = 15) -> int:
 
 def _keep_a_result_for_matching(db_url: str, candidate_email: str) -> None:
     """What a webhook about an attempt Assay never sent leaves, written to the running app's database."""
-    engine = sa.create_engine(db_url)
-    try:
-        with Session(engine) as session:
-            screen = session.exec(select(Integration).where(Integration.vendor == "coderpad_screen")).first()
-            status = AttemptStatus(
-                "not-ours-1", Progress.COMPLETED, "completed", candidate_email=candidate_email
-            )
-            matching.record(
-                session=session, integration_id=screen.id, status=status, outcome=assessments.Applied.UNKNOWN
-            )
-    finally:
-        engine.dispose()
+    with on_the_apps_database(db_url) as session:
+        screen = session.exec(select(Integration).where(Integration.vendor == "coderpad_screen")).first()
+        status = AttemptStatus("not-ours-1", Progress.COMPLETED, "completed", candidate_email=candidate_email)
+        matching.record(
+            session=session, integration_id=screen.id, status=status, outcome=assessments.Applied.UNKNOWN
+        )
 
 
 def test_a_page_is_watched_while_open_and_forgotten_once_left(page, app_url, demo_app, sign_in, shoot):

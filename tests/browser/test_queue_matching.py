@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from dashboard.services import assessments, matching
 from models import Integration
 from providers.base import AttemptStatus, Progress
-from tests.browser.steps import query_app
+from tests.browser.steps import on_the_apps_database, query_app
 
 pytestmark = pytest.mark.browser
 
@@ -24,16 +24,12 @@ VENDOR_ID, EMAIL = "walk-not-ours-9", "ines.unknown@example.com"
 
 def _keep_for_matching(db_url: str) -> None:
     """What a webhook about an attempt Assay never sent leaves, written to the running app's database."""
-    engine = sa.create_engine(db_url)
-    try:
-        with Session(engine) as session:
-            screen = session.exec(select(Integration).where(Integration.vendor == "coderpad_screen")).first()
-            status = AttemptStatus(VENDOR_ID, Progress.COMPLETED, "completed", candidate_email=EMAIL)
-            matching.record(
-                session=session, integration_id=screen.id, status=status, outcome=assessments.Applied.UNKNOWN
-            )
-    finally:
-        engine.dispose()
+    with on_the_apps_database(db_url) as session:
+        screen = session.exec(select(Integration).where(Integration.vendor == "coderpad_screen")).first()
+        status = AttemptStatus(VENDOR_ID, Progress.COMPLETED, "completed", candidate_email=EMAIL)
+        matching.record(
+            session=session, integration_id=screen.id, status=status, outcome=assessments.Applied.UNKNOWN
+        )
 
 
 def _set_aside_toggle(page, count: int):

@@ -8,14 +8,13 @@ Match and Set aside beside a vendor result that needs matching.
 import re
 
 import pytest
-import sqlalchemy as sa
 from playwright.sync_api import expect
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from dashboard.services import assessments, matching
 from models import Integration
 from providers.base import AttemptStatus, Progress
-from tests.browser.steps import new_job
+from tests.browser.steps import new_job, on_the_apps_database
 
 pytestmark = pytest.mark.browser
 
@@ -29,16 +28,12 @@ OVERFLOW = """() => [document.documentElement, ...document.querySelectorAll('.rt
 
 def _needs_matching(db_url: str) -> None:
     """A completed result from CoderPad naming an attempt Assay never sent, kept for matching."""
-    engine = sa.create_engine(db_url)
-    try:
-        with Session(engine) as session:
-            screen = session.exec(select(Integration).where(Integration.vendor == "coderpad_screen")).first()
-            status = AttemptStatus("walk-narrow-1", Progress.COMPLETED, "completed", candidate_email=EMAIL)
-            matching.record(
-                session=session, integration_id=screen.id, status=status, outcome=assessments.Applied.UNKNOWN
-            )
-    finally:
-        engine.dispose()
+    with on_the_apps_database(db_url) as session:
+        screen = session.exec(select(Integration).where(Integration.vendor == "coderpad_screen")).first()
+        status = AttemptStatus("walk-narrow-1", Progress.COMPLETED, "completed", candidate_email=EMAIL)
+        matching.record(
+            session=session, integration_id=screen.id, status=status, outcome=assessments.Applied.UNKNOWN
+        )
 
 
 def _in_sight(buttons, width: int) -> None:

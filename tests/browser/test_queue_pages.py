@@ -10,15 +10,14 @@ the other walks of the demo see.
 import re
 
 import pytest
-import sqlalchemy as sa
 from playwright.sync_api import expect
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from dashboard.services import pipeline, plans
 from dashboard.services.actors import SYSTEM
-from models import Job, StageAssessment
+from models import Application, Candidate, Job, StageAssessment
 from tests.browser.conftest import running_app
-from tests.browser.steps import query_app, sign_in_on
+from tests.browser.steps import on_the_apps_database, sign_in_on
 
 pytestmark = [pytest.mark.browser, pytest.mark.own_app]  # its build would serve the demo app's port
 
@@ -27,49 +26,39 @@ CROWD = 130
 
 def _waiting_to_be_sent(db_url: str) -> None:
     """CROWD candidates moved into the Data Engineer job's iMocha stage, which sends by hand."""
-    engine = sa.create_engine(db_url)
-    try:
-        with Session(engine) as session:
-            job = session.exec(select(Job).where(Job.title == "Data Engineer")).one()
-            stages = plans.stages_of(session, job.id)
-            [stage] = [
-                s
-                for s in stages
-                if session.exec(select(StageAssessment).where(StageAssessment.stage_id == s.id)).first()
-            ]
-            for n in range(CROWD):
-                application = pipeline.add_application(
-                    session=session,
-                    job_id=job.id,
-                    name=f"Paged {n:03}",
-                    email=f"paged{n:03}@example.com",
-                    actor=SYSTEM,
-                )
-                pipeline.move_application(
-                    session=session, application_id=application.id, stage_id=stage.id, actor=SYSTEM
-                )
-    finally:
-        engine.dispose()
+    with on_the_apps_database(db_url) as session:
+        job = session.exec(select(Job).where(Job.title == "Data Engineer")).one()
+        stages = plans.stages_of(session, job.id)
+        [stage] = [
+            s
+            for s in stages
+            if session.exec(select(StageAssessment).where(StageAssessment.stage_id == s.id)).first()
+        ]
+        for n in range(CROWD):
+            application = pipeline.add_application(
+                session=session,
+                job_id=job.id,
+                name=f"Paged {n:03}",
+                email=f"paged{n:03}@example.com",
+                actor=SYSTEM,
+            )
+            pipeline.move_application(
+                session=session, application_id=application.id, stage_id=stage.id, actor=SYSTEM
+            )
 
 
 def _colleague_moves_back(db_url: str, names: list[str]) -> None:
     """A colleague moves these candidates back to Applied: their tests wait to be sent no more."""
-    engine = sa.create_engine(db_url)
-    try:
-        with Session(engine) as session:
-            job = session.exec(select(Job).where(Job.title == "Data Engineer")).one()
-            applied = plans.stages_of(session, job.id)[0]
-            for name in names:
-                (application_id,) = query_app(
-                    db_url,
-                    "SELECT p.id FROM application p JOIN candidate c ON c.id = p.candidate_id WHERE c.name = :name",
-                    name=name,
-                )
-                pipeline.move_application(
-                    session=session, application_id=application_id, stage_id=applied.id, actor=SYSTEM
-                )
-    finally:
-        engine.dispose()
+    with on_the_apps_database(db_url) as session:
+        job = session.exec(select(Job).where(Job.title == "Data Engineer")).one()
+        applied = plans.stages_of(session, job.id)[0]
+        for name in names:
+            application_id = session.exec(
+                select(Application.id).join(Candidate).where(Candidate.name == name)
+            ).one()
+            pipeline.move_application(
+                session=session, application_id=application_id, stage_id=applied.id, actor=SYSTEM
+            )
 
 
 @pytest.fixture(scope="module")
