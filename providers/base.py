@@ -186,7 +186,8 @@ class AttemptStatus:
     completed_at: datetime.datetime | None = None
     expires_at: datetime.datetime | None = None
     result: AssessmentResult | None = None
-    # When Assay asked the vendor for it (set by the caller; None: not known, never held stale).
+    # When Assay asked the vendor for it: the moment before the request (a fetch's, set by its
+    # caller) or before its page's (a listing's, set by the provider). None: never held stale.
     asked_at: datetime.datetime | None = None
 
 
@@ -399,6 +400,11 @@ class Provider(Protocol):
 
     def read_webhook(self, body: bytes) -> WebhookNotice:
         """Read a delivery; WebhookRejected(400) if it is not one."""
+
+
+def listed_at(status: AttemptStatus, moment: datetime.datetime | None) -> AttemptStatus:
+    """``status`` as read from a page asked for at ``moment`` (``VendorClient.asked_at``)."""
+    return dataclasses.replace(status, asked_at=moment)
 
 
 def once(statuses: Iterable[AttemptStatus]) -> Iterator[AttemptStatus]:

@@ -75,6 +75,7 @@ from providers.base import (
     VendorTest,
     WebhookNotice,
     WebhookRejected,
+    listed_at,
     once,
 )
 from providers.http import VendorClient, WireRules
@@ -331,10 +332,11 @@ class CoderPadInterview(ProviderBase):
 
     def _pads_since(self, since: datetime.datetime | None) -> Iterator[AttemptStatus]:
         for page in self._pages("/pads/", "pads", {"sort": "updated_at,desc"}):
+            asked = self._http.asked_at()  # the page's: no other request is made while it is read
             for pad in page:
                 updated = _when(pad.get("updated_at"))
                 if since is None or updated is None or updated >= since:
-                    yield parse_pad(pad)
+                    yield listed_at(parse_pad(pad), asked)
             last = _when(page[-1].get("updated_at")) if page else None
             if since is not None and last is not None and last < since:
                 break

@@ -40,6 +40,7 @@ from providers.base import (
     VendorTest,
     WebhookNotice,
     WebhookRejected,
+    listed_at,
     once,
 )
 from providers.http import VendorClient, WireRules
@@ -226,9 +227,12 @@ class CoderPadScreen(ProviderBase):
                 self._http.call("GET", "/tests", params={**params, "start": start, "limit": PAGE_LIMIT}),
                 "test list",
             )
+            asked = self._http.asked_at()
             tests = body.get("tests")
             yield from (
-                (parse_session(t) for t in tests if isinstance(t, dict)) if isinstance(tests, list) else ()
+                (listed_at(parse_session(t), asked) for t in tests if isinstance(t, dict))
+                if isinstance(tests, list)
+                else ()
             )
             page = body.get("pagination")
             page = page if isinstance(page, dict) else {}  # no paging data: this was the last page

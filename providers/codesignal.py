@@ -103,6 +103,7 @@ from providers.base import (
     VendorTest,
     WebhookNotice,
     WebhookRejected,
+    listed_at,
     once,
 )
 from providers.http import VendorClient, WireRules, retry_after_seconds, try_again
@@ -818,12 +819,15 @@ class CodeSignal(ProviderBase):
                 live_wanted = True
                 continue
             for session in self._sessions(vendor_test_id):
-                status = parse_session(session)
+                # The item's page's moment: no other request is made while a page is handed out.
+                status = listed_at(parse_session(session), self._http.asked_at())
                 if since is None or status.sent_at is None or status.sent_at >= since:
                     yield status
         if live_wanted:
             for interview in self._interviews():
-                status = parse_interview(interview, base_url=self.config.base_url)
+                status = listed_at(
+                    parse_interview(interview, base_url=self.config.base_url), self._http.asked_at()
+                )
                 if since is None or status.completed_at is None or status.completed_at >= since:
                     yield status
 

@@ -44,6 +44,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+import itertools
 import json
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -71,6 +72,7 @@ from providers.base import (
     VendorTest,
     WebhookNotice,
     WebhookRejected,
+    listed_at,
     once,
 )
 from providers.http import VendorClient, WireRules
@@ -361,8 +363,8 @@ class HackerRank(ProviderBase):
             raise VendorFailure(f"HackerRank sent an unexpected {what} reply.")
         return body
 
-    def _pages(self, path: str, params: dict[str, Any], what: str) -> Iterator[dict]:
-        """Every item of a list, following the ``next`` link of each page.
+    def _pages(self, path: str, params: dict[str, Any], what: str) -> Iterator[list[dict]]:
+        """Each page of a list (its items), following the ``next`` link of each page.
 
         Raises:
             VendorFailure: A page that is not a list page, or a ``next`` on another site.
@@ -377,7 +379,7 @@ class HackerRank(ProviderBase):
             data = body.get("data")
             if not isinstance(data, list):
                 raise VendorFailure(f"HackerRank sent a {what} without its data list.")
-            yield from (item for item in data if isinstance(item, dict))
+            yield [item for item in data if isinstance(item, dict)]
             link = _text(body.get("next"))
             if not data or not link:
                 return
@@ -401,7 +403,9 @@ class HackerRank(ProviderBase):
     def list_tests(self) -> list[VendorTest]:
         """Published, active tests across every page; drafts and archived tests cannot be sent."""
         tests = []
-        for test in self._pages("/tests", {"limit": PAGE_LIMIT, "offset": 0}, "test list"):
+        for test in itertools.chain.from_iterable(
+            self._pages("/tests", {"limit": PAGE_LIMIT, "offset": 0}, "test list")
+        ):
             test_id = _identifier(test.get("id"))
             state = test.get("state")
             if test_id is None or test.get("draft") not in (False, None, "false"):
@@ -468,7 +472,7 @@ class HackerRank(ProviderBase):
                 ALREADY_INVITED,
             ) from err
 
-    def _candidates(self, test_id: str, params: dict[str, Any]) -> Iterator[dict]:
+    def _candidates(self, test_id: str, params: dict[str, Any]) -> Iterator[list[dict]]:
         return self._pages(
             f"/tests/{_segment(test_id)}/candidates",
             {"limit": PAGE_LIMIT, "offset": 0, **params},
@@ -483,7 +487,7 @@ class HackerRank(ProviderBase):
         """
         by_email = None
         email = invitee.email.strip().lower()
-        for data in self._candidates(test_id, {"email": invitee.email}):
+        for data in itertools.chain.from_iterable(self._candidates(test_id, {"email": invitee.email})):
             reference = _text(_metadata(data).get(REFERENCE_KEY))
             if reference == invitee.reference:
                 return parse_candidate(data, time_allowed_seconds=self._time_allowed(test_id, data))
@@ -539,8 +543,11 @@ class HackerRank(ProviderBase):
             until = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=1)
             params["invited_on"] = f"{_iso(since)}..{_iso(until)}"
         for test_id in dict.fromkeys(test_ids):
-            for data in self._candidates(test_id, params):
-                yield parse_candidate(data, time_allowed_seconds=self._time_allowed(test_id, data))
+            for page in self._candidates(test_id, params):
+                asked = self._http.asked_at()  # the page's, before a test's duration is asked for
+                for data in page:
+                    status = parse_candidate(data, time_allowed_seconds=self._time_allowed(test_id, data))
+                    yield listed_at(status, asked)
 
     def cancel(self, vendor_attempt_id: str, *, test_id: str) -> None:
         """``DELETE /tests/{test_id}/candidates/{candidate_id}/invite``."""

@@ -11,7 +11,9 @@ Requests are paced under the vendor's documented rate limit (``providers.budget`
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import math
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -145,6 +147,7 @@ class VendorClient:
         self._budget = (budget or LocalBudget)(rules.requests_per_second)
         self._attempts = max(1, attempts)
         self._max_retry_wait = max_retry_wait
+        self._asked = threading.local()  # one connection's provider serves sweeps and drains at once
 
     def call(
         self, method: str, path: str, *, retry: bool | None = None, binary: bool = False, **kwargs: Any
@@ -171,6 +174,15 @@ class VendorClient:
                 self._budget.hold(err.retry_after)
             raise
 
+    def asked_at(self) -> datetime.datetime | None:
+        """The moment before this thread's latest request went (its last try), None before any.
+
+        A listing's page is read, then handed out item by item: its statuses carry the moment
+        their page was asked for (``AttemptStatus.asked_at``), read right after the page's call,
+        so a view is held no newer than it is, and one asked for after it is never held older.
+        """
+        return getattr(self._asked, "at", None)
+
     def _call(self, method: str, path: str, *, retry: bool | None, binary: bool, **kwargs: Any) -> Any:
         if retry is None:
             retry = method.upper() == "GET"
@@ -191,6 +203,7 @@ class VendorClient:
     def _once(self, method: str, path: str, *, binary: bool = False, **kwargs: Any) -> Any:
         name = self.rules.vendor_name
         self._budget.wait()
+        self._asked.at = datetime.datetime.now(datetime.UTC)
         try:
             response = self._client.request(method, path, **kwargs)
         except httpx.TimeoutException as err:

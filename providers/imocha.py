@@ -73,6 +73,7 @@ from providers.base import (
     VendorTest,
     WebhookNotice,
     WebhookRejected,
+    listed_at,
     once,
 )
 from providers.http import VendorClient, WireRules
@@ -516,15 +517,19 @@ class IMocha(ProviderBase):
         """
         end = datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=5)
         start = since if since is not None else end - DEFAULT_LOOKBACK
-        wanted = {str(t) for t in test_ids}
         # An invitation listed in two states (revived, then finished) counts as the first
         # state listed: completed before cancelled before expired.
-        return once(
-            parse_listed_attempt(item)
-            for state in LISTING_STATES
-            for item in self._listed(state, start, end)
-            if not wanted or _id(item.get("testId")) in wanted
-        )
+        return once(self._statuses(start, end, {str(t) for t in test_ids}))
+
+    def _statuses(
+        self, start: datetime.datetime, end: datetime.datetime, wanted: set[str]
+    ) -> Iterator[AttemptStatus]:
+        for state in LISTING_STATES:
+            listed = self._listed(state, start, end)
+            asked = self._http.asked_at()
+            for item in listed:
+                if not wanted or _id(item.get("testId")) in wanted:
+                    yield listed_at(parse_listed_attempt(item), asked)
 
     def cancel(self, vendor_attempt_id: str, *, test_id: str = "") -> None:
         """``POST /invitations/{id}/cancel``: only a pending invitation can be cancelled.

@@ -1440,10 +1440,11 @@ def _vendor_details(attempt: AssessmentAttempt, status: AttemptStatus) -> dict:
 def _read_before(status: AttemptStatus, attempt: AssessmentAttempt) -> bool:
     """Whether ``status`` was asked for before the view the attempt holds (``vendor_read_at``).
 
-    Only a view asked for by one request is stamped (a Refresh, a webhook's fetch, a sweep's lookup
-    by id: the moment before it): a listing's page, read ahead on a thread, has no moment of its own
-    that a status could carry without being held newer than it is (helper-127), so listed views are
-    neither held stale nor recorded, as before."""
+    Every view is stamped with the moment before the request that brought it: a Refresh's, a
+    webhook's fetch, a sweep's lookup by id (stamped by the caller), a listing's page (stamped by
+    the provider with the page's own moment: stamped as each status was handed out, a page read
+    ahead had its later statuses held newer than they were, helper-127). A matched result, or a
+    webhook's payload from a vendor that cannot be asked, carries none: never held stale."""
     return (
         status.asked_at is not None
         and attempt.vendor_read_at is not None

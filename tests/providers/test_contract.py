@@ -335,6 +335,47 @@ def test_a_listing_asks_for_a_page_only_when_it_is_read(vendor):
     assert len(everything) == len(set(everything)), "an attempt was listed twice"
 
 
+def test_a_listed_status_carries_the_moment_its_page_was_asked_for(vendor):
+    """A view is held no newer than it is (``AttemptStatus.asked_at``): a page read early and
+    handed out late must not outrank a webhook's fetch asked for in between (helper-127 found
+    statuses stamped as each was handed out: a page's later ones held newer than they are)."""
+    if not vendor.can(Capability.POLL):
+        return
+    test_id = _first_test(vendor)
+    for _ in range(vendor.provider.page_size + 1):  # more than one page
+        invitation = vendor.provider.send(test_id=test_id, invitee=_invitee())
+        vendor.act(invitation.vendor_attempt_id, "start")
+        vendor.act(invitation.vendor_attempt_id, "submit")  # iMocha lists finished invitations only
+    if vendor.can(Capability.CANCEL):  # iMocha lists each state on a page of its own
+        cancelled = vendor.provider.send(test_id=test_id, invitee=_invitee())
+        vendor.provider.cancel(cancelled.vendor_attempt_id, test_id=test_id)
+    since = datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=1)
+    before = vendor.stats()["list_requests"]
+
+    listing = vendor.provider.list_statuses(since=since, test_ids=[test_id])
+    handed_out = []  # (the moment before next(), the status, the moment it came)
+    while True:
+        asking = datetime.datetime.now(datetime.UTC)
+        status = next(listing, None)
+        if status is None:
+            break
+        handed_out.append((asking, status, datetime.datetime.now(datetime.UTC)))
+        time.sleep(0.001)  # a status stamped as it is handed out would carry a moment of its own
+    pages = vendor.stats()["list_requests"] - before
+
+    stamps = [status.asked_at for _, status, _ in handed_out]
+    assert None not in stamps
+    assert len(set(stamps)) > 1, "the listing fitted one page: this test proves nothing"
+    assert len(set(stamps)) <= pages, "statuses of one page carry moments of their own"
+    assert stamps == sorted(stamps)
+    first_of_each_page = {}
+    for asking, status, came in handed_out:
+        first_of_each_page.setdefault(status.asked_at, (asking, came))
+    for stamp, (asking, came) in first_of_each_page.items():
+        # Asked for within the next() that brought its page's first status, never after it.
+        assert asking <= stamp <= came
+
+
 def _delivery_of_a_started_attempt(vendor: Vendor, inbox: Capture) -> Delivery | None:
     """Send the first test and start it: the first webhook pushed, or None if the vendor has none."""
     invitation = vendor.provider.send(test_id=_first_test(vendor), invitee=_invitee())

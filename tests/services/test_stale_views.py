@@ -1,8 +1,9 @@
 """A vendor's view asked for before the one an attempt holds is older news: it writes nothing back.
 
-Views asked for by one request are stamped with the moment before it (``AttemptStatus.asked_at``): a
-Refresh's fetch, a webhook's, a sweep's lookup by id. A listing's statuses are not (read ahead on a
-thread, a page has no moment a status could carry without being held newer than it is, helper-127).
+Views are stamped with the moment before the request that brought them (``AttemptStatus.asked_at``):
+a Refresh's fetch, a webhook's, a sweep's lookup by id, and each page of a listing (the providers
+stamp a page's statuses with its own moment, ``VendorClient.asked_at``; stamped as each was handed
+out, a page's later statuses were held newer than they are, helper-127).
 helper-126 and helper-127 found the holes left once the details were guarded: a failure told by an
 older view, a person's new deadline, an older view moving the attempt on.
 """
@@ -13,7 +14,8 @@ import pytest
 
 from dashboard.services import assessments, attempt_actions
 from dashboard.services.actors import SYSTEM
-from models import AssessmentAttempt, AttemptState
+from dashboard.services.integrations import provider_for
+from models import AssessmentAttempt, AttemptState, Integration
 from providers.base import AttemptStatus, Progress
 from tests.conftest import enter_stage, send_test, vendor_test_stages
 
@@ -73,3 +75,22 @@ def test_a_deadline_a_person_moves_is_not_moved_back_by_a_view_asked_for_before(
     session.expire_all()
     kept = session.get(AssessmentAttempt, attempt_id)
     assert (kept.state, kept.expires_at) == (AttemptState(progress.value), later.replace(microsecond=0))
+
+
+def test_a_page_listed_before_a_person_moves_the_deadline_does_not_move_it_back(session, sandbox):
+    """A sweep's page, read ahead of its applying, says the old deadline; a recruiter gives the
+    candidate three more days meanwhile: the page, applied after, wrote the old deadline back."""
+    integration, (stage,) = vendor_test_stages(session, "hackerrank", "Frontend Engineer", deadline_days=5)
+    attempt_id = enter_stage(session, stage)
+    assessments.send_assessment(session=session, attempt_id=attempt_id, actor=SYSTEM)
+    attempt = session.get(AssessmentAttempt, attempt_id)
+    provider = provider_for(session.get(Integration, integration.id))
+    listing = provider.list_statuses(since=None, test_ids=[attempt.vendor_test_id])
+    listed = next(s for s in listing if s.vendor_attempt_id == attempt.vendor_attempt_id)
+    later = attempt.expires_at + datetime.timedelta(days=3)
+
+    attempt_actions.extend_deadline(session=session, attempt_id=attempt_id, expires_at=later, actor=SYSTEM)
+    assert _apply(session, integration.id, listed) == assessments.Applied.UNCHANGED
+
+    session.expire_all()
+    assert session.get(AssessmentAttempt, attempt_id).expires_at == later.replace(microsecond=0)
