@@ -519,6 +519,11 @@ class AssessmentAttempt(SQLModel, table=True):
     missing_since: datetime.datetime | None = None
     # When a sweep last asked the vendor about it by its id (see sync's ``_to_fetch``).
     looked_up_at: datetime.datetime | None = None
+    # The connection's credentials it was sent under: when its key, region or settings were set
+    # (``Integration.credentials_changed_at``, or its ``created_at``). Only an attempt listed from
+    # the same proves it deleted at the vendor (``deleted_at_vendor.AccountProof``). None: sent
+    # before Assay kept it.
+    sent_under: datetime.datetime | None = None
     # When Assay asked the vendor for the view last applied to it (to the microsecond): a view read
     # before that one (a Refresh answered slowly, a sweep's page read before a webhook's fetch) is
     # older than what the page shows, and does not write its details back over it.
@@ -557,6 +562,18 @@ class WebhookDelivery(SQLModel, table=True):
     The unique ``delivery_key`` collapses duplicates; a delivery that failed to
     apply keeps its ``error`` and is retried.
     """
+
+    __table_args__ = (
+        # The deliveries waiting, which every drain and retry reads: without it each read the
+        # connection's whole history, kept for good (helper-129).
+        sa.Index(
+            "ix_webhookdelivery_waiting",
+            "integration_id",
+            "id",
+            sqlite_where=sa.text("applied_at IS NULL"),
+            postgresql_where=sa.text("applied_at IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     integration_id: int = Field(foreign_key="integration.id", index=True)

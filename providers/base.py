@@ -8,11 +8,12 @@ threads, so one slow vendor never blocks the Reflex event loop.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import enum
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Protocol
 
 from providers.budget import BudgetFactory
@@ -348,6 +349,7 @@ class Provider(Protocol):
     expired_blocks_inviting: bool
     invitations_expire: bool
     listing_tells_all: bool
+    listing_lag: datetime.timedelta  # how far the listing may be behind a fetch by id
     has_report_pdf: bool
 
     def close(self) -> None:
@@ -405,6 +407,33 @@ class Provider(Protocol):
 def listed_at(status: AttemptStatus, moment: datetime.datetime | None) -> AttemptStatus:
     """``status`` as read from a page asked for at ``moment`` (``VendorClient.asked_at``)."""
     return dataclasses.replace(status, asked_at=moment)
+
+
+@contextlib.contextmanager
+def each_test_listed() -> Iterator[Callable[[], contextlib.AbstractContextManager[None]]]:
+    """For a listing read test by test: a refusal about one test (a 404 for a test deleted, a 403
+    for one the key's user cannot see) is raised once the other tests are listed, not at once.
+
+    Raised at once, it ended the listing, and the sweep, at that test every time: the tests
+    after it were never read again, their expiries and missed webhooks never seen (helper-129).
+    Raised at the end, the sweep applies what was listed and stops there, as for any failure
+    (nothing of the refused test is taken for deleted). A failure that is not about one test (the
+    key refused, the vendor down or rate-limiting) is raised at once, as before.
+    """
+    refusals: list[ProviderError] = []
+
+    @contextlib.contextmanager
+    def refused() -> Iterator[None]:
+        try:
+            yield
+        except ProviderError as err:
+            if err.whole_connection or err.retryable:
+                raise
+            refusals.append(err)
+
+    yield refused
+    if refusals:
+        raise refusals[0]
 
 
 def once(statuses: Iterable[AttemptStatus]) -> Iterator[AttemptStatus]:
@@ -479,6 +508,10 @@ class ProviderBase:
     # The sync then fetches the ones it still waits on, a bounded number per sweep. Where
     # it tells all, one it leaves out is looked up too, and a 404 may mean deleted there.
     listing_tells_all: bool = True
+    # How far the status listing may be behind a fetch by id (a search index updated later): a
+    # listed status is held that much older than its page (``AttemptStatus.asked_at``), so a
+    # fetch asked for meanwhile is never taken for older than the listing.
+    listing_lag: datetime.timedelta = datetime.timedelta(0)
 
     def __init__(self, config: ConnectionConfig) -> None:
         self.config = config

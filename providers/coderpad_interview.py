@@ -24,7 +24,9 @@ exported from CoderPad's own Postman collection):
   our own base URL: the key never travels to a host the connection was not
   configured with, and the docs' own example ``next_page`` for questions names
   ``/api/question`` (sic). The pad index may lag up to a minute behind
-  ``GET /pads/{id}`` (documented), which only delays a sync.
+  ``GET /pads/{id}`` (documented): a sync learns of a change that much later, and a
+  listed pad is held a minute older than its page (``listing_lag``), so a Refresh's
+  fetch asked for in that minute is never taken for older than the index.
 - A pad has no status field: it is "created" (``SENT``) until someone joins
   (``participants`` non-empty: ``STARTED``) and "ended" once ``ended_at`` is set
   (``COMPLETED``, no score, the ``playback`` link as the report). The
@@ -223,6 +225,7 @@ class CoderPadInterview(ProviderBase):
         ),
     }
     page_size = PAGE_LIMIT
+    listing_lag = datetime.timedelta(minutes=1)  # the pad index behind GET /pads/{id} (documented)
     invitations_expire = False  # a pad stays open until the interviewer ends it
 
     def __init__(self, config: ConnectionConfig) -> None:
@@ -333,10 +336,11 @@ class CoderPadInterview(ProviderBase):
     def _pads_since(self, since: datetime.datetime | None) -> Iterator[AttemptStatus]:
         for page in self._pages("/pads/", "pads", {"sort": "updated_at,desc"}):
             asked = self._http.asked_at()  # the page's: no other request is made while it is read
+            seen_as_of = asked - self.listing_lag if asked is not None else None
             for pad in page:
                 updated = _when(pad.get("updated_at"))
                 if since is None or updated is None or updated >= since:
-                    yield listed_at(parse_pad(pad), asked)
+                    yield listed_at(parse_pad(pad), seen_as_of)
             last = _when(page[-1].get("updated_at")) if page else None
             if since is not None and last is not None and last < since:
                 break

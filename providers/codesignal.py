@@ -103,6 +103,7 @@ from providers.base import (
     VendorTest,
     WebhookNotice,
     WebhookRejected,
+    each_test_listed,
     listed_at,
     once,
 )
@@ -650,17 +651,21 @@ class CodeSignal(ProviderBase):
                 return
             offset += len(rows)
 
-    def _list_pages(self, query: str, field: str, variables: dict[str, Any]) -> Iterator[dict]:
-        """Items of a bare-list query, paged until a short page (or one with nothing new)."""
+    def _list_pages(
+        self, query: str, field: str, variables: dict[str, Any]
+    ) -> Iterator[tuple[datetime.datetime | None, list[dict]]]:
+        """Each page of a bare-list query, its new items with the moment it was asked for (its
+        statuses are held no newer), paged until a short page (or one with nothing new)."""
         offset, seen = 0, set()
         while True:
             rows = self._graphql(
                 query, {**variables, "first": PAGE_SIZE, "offset": offset}, field=field, read=True
             )
+            asked = self._http.asked_at()
             rows = [r for r in _list(rows) if isinstance(r, dict)]
             fresh = [r for r in rows if _id(r.get("id")) not in seen]
             seen.update(_id(r.get("id")) for r in rows)
-            yield from fresh
+            yield asked, fresh
             if len(rows) < PAGE_SIZE or not fresh:
                 return
             offset += len(rows)
@@ -748,12 +753,14 @@ class CodeSignal(ProviderBase):
             expires_at=expires_at,
         )
 
-    def _sessions(self, company_test_id: str) -> Iterator[dict]:
-        yield from self._list_pages(Q_SESSIONS, "companyTestSessions", {"companyTestId": company_test_id})
+    def _sessions(self, company_test_id: str) -> Iterator[tuple[datetime.datetime | None, list[dict]]]:
+        return self._list_pages(Q_SESSIONS, "companyTestSessions", {"companyTestId": company_test_id})
 
-    def _interviews(self, candidate_email: str | None = None) -> Iterator[dict]:
+    def _interviews(
+        self, candidate_email: str | None = None
+    ) -> Iterator[tuple[datetime.datetime | None, list[dict]]]:
         variables = {"candidateEmail": candidate_email} if candidate_email else {}
-        yield from self._list_pages(Q_INTERVIEWS, "liveInterviews", variables)
+        return self._list_pages(Q_INTERVIEWS, "liveInterviews", variables)
 
     def find_by_reference(self, *, test_id: str, invitee: Invitee) -> AttemptStatus | None:
         """The open invitation of this candidate for this test, since ``externalId`` cannot be read back.
@@ -767,13 +774,15 @@ class CodeSignal(ProviderBase):
         if live:
             pending = [
                 i
-                for i in self._interviews(invitee.email)
+                for _, page in self._interviews(invitee.email)
+                for i in page
                 if (_text(i.get("candidateEmail")) or "").lower() == email and i.get("status") == "pending"
             ]
             return parse_interview(pending[0], base_url=self.config.base_url) if len(pending) == 1 else None
         open_sessions = [
             s
-            for s in self._sessions(vendor_test_id)
+            for _, page in self._sessions(vendor_test_id)
+            for s in page
             if (_text(_dict(s.get("testTaker")).get("email")) or "").lower() == email
             and s.get("status") in _INCOMPLETE
         ]
@@ -813,23 +822,24 @@ class CodeSignal(ProviderBase):
 
     def _statuses(self, since: datetime.datetime | None, test_ids: Sequence[str]) -> Iterator[AttemptStatus]:
         live_wanted = False
-        for test_id in dict.fromkeys(test_ids):
-            live, vendor_test_id = split_test_id(test_id)
-            if live:
-                live_wanted = True
-                continue
-            for session in self._sessions(vendor_test_id):
-                # The item's page's moment: no other request is made while a page is handed out.
-                status = listed_at(parse_session(session), self._http.asked_at())
-                if since is None or status.sent_at is None or status.sent_at >= since:
-                    yield status
+        with each_test_listed() as refused:
+            for test_id in dict.fromkeys(test_ids):
+                live, vendor_test_id = split_test_id(test_id)
+                if live:
+                    live_wanted = True
+                    continue
+                with refused():
+                    for asked, page in self._sessions(vendor_test_id):
+                        for session in page:
+                            status = listed_at(parse_session(session), asked)
+                            if since is None or status.sent_at is None or status.sent_at >= since:
+                                yield status
         if live_wanted:
-            for interview in self._interviews():
-                status = listed_at(
-                    parse_interview(interview, base_url=self.config.base_url), self._http.asked_at()
-                )
-                if since is None or status.completed_at is None or status.completed_at >= since:
-                    yield status
+            for asked, page in self._interviews():
+                for interview in page:
+                    status = listed_at(parse_interview(interview, base_url=self.config.base_url), asked)
+                    if since is None or status.completed_at is None or status.completed_at >= since:
+                        yield status
 
     def cancel(self, vendor_attempt_id: str, *, test_id: str = "") -> None:
         """``deleteCompanyTestSession`` (no email to the candidate) or ``deleteLiveInterview``."""

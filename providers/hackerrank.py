@@ -72,6 +72,7 @@ from providers.base import (
     VendorTest,
     WebhookNotice,
     WebhookRejected,
+    each_test_listed,
     listed_at,
     once,
 )
@@ -542,12 +543,14 @@ class HackerRank(ProviderBase):
         if since is not None:
             until = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=1)
             params["invited_on"] = f"{_iso(since)}..{_iso(until)}"
-        for test_id in dict.fromkeys(test_ids):
-            for page in self._candidates(test_id, params):
-                asked = self._http.asked_at()  # the page's, before a test's duration is asked for
-                for data in page:
-                    status = parse_candidate(data, time_allowed_seconds=self._time_allowed(test_id, data))
-                    yield listed_at(status, asked)
+        with each_test_listed() as refused:
+            for test_id in dict.fromkeys(test_ids):
+                with refused():
+                    for page in self._candidates(test_id, params):
+                        asked = self._http.asked_at()  # the page's, before a test's duration is asked for
+                        for data in page:
+                            time_allowed = self._time_allowed(test_id, data)
+                            yield listed_at(parse_candidate(data, time_allowed_seconds=time_allowed), asked)
 
     def cancel(self, vendor_attempt_id: str, *, test_id: str) -> None:
         """``DELETE /tests/{test_id}/candidates/{candidate_id}/invite``."""

@@ -179,7 +179,8 @@ class VendorClient:
 
         A listing's page is read, then handed out item by item: its statuses carry the moment
         their page was asked for (``AttemptStatus.asked_at``), read right after the page's call,
-        so a view is held no newer than it is, and one asked for after it is never held older.
+        so a view is held no newer than it is (a listing behind the fetches by id, older still by
+        the provider's ``listing_lag``), and one asked for after it is never held older.
         """
         return getattr(self._asked, "at", None)
 

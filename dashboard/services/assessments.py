@@ -640,6 +640,7 @@ def send_assessment(
     if integration is None or integration.disconnected_at is not None:
         raise UserError(disconnected_refusal(attempt, integration, sending=True))
     provider = provider_for(integration)
+    sent_under = credentials_of(integration)  # those the provider speaks with, read with it
     previous = (
         session.get(AssessmentAttempt, attempt.retakes_attempt_id) if attempt.retakes_attempt_id else None
     )
@@ -713,7 +714,7 @@ def send_assessment(
         record_vendor_error(session=session, integration=integration, message=str(err))
         return SendOutcome(False, f"Not sent: {reason}", failed=True)
     session.refresh(attempt)
-    attempt.vendor_attempt_id = status.vendor_attempt_id
+    attempt.vendor_attempt_id, attempt.sent_under = status.vendor_attempt_id, sent_under
     if found:
         attempt.invited_email = earlier_address  # the invitation stands where the earlier try made it
     session.refresh(integration)
@@ -737,6 +738,12 @@ def send_assessment(
             "and that invitation stands (nothing was sent twice).",
         )
     return SendOutcome(True, f"{attempt.vendor_test_name} sent to {candidate.name}.")
+
+
+def credentials_of(integration: Integration) -> datetime.datetime:
+    """Which of the connection's credentials (key, region, settings) are in use: when they were
+    set. An attempt keeps those it was sent under (``AssessmentAttempt.sent_under``)."""
+    return integration.credentials_changed_at or integration.created_at
 
 
 def _disconnected_while_sending(
@@ -1163,7 +1170,7 @@ def _stale(attempt: AssessmentAttempt, status: AttemptStatus, actor: Actor) -> b
     """A view of the vendor's asked for before the one the attempt holds: a Refresh answered
     slowly while a webhook's later fetch applied a re-score wrote the older score back (70% over
     75%), or told it as changed after the review. Its details are not written (its move in the
-    lifecycle, forward only, is decided as any other)."""
+    lifecycle, forward only, is decided as any other, and writes what the attempt lacks: ``_lacking``)."""
     if not _read_before(status, attempt):
         return False
     log.info("attempt %s: %s's view, asked for before the one applied, not written", attempt.id, actor.label)
@@ -1214,9 +1221,9 @@ def _apply(
             )
         return Applied.UNCHANGED
     before = attempt.state
-    # A view older than the one held moves the state (forward, as the lifecycle allows) and writes
-    # none of its details: a deadline a person moved since, a newer score (helper-127).
-    changes = {} if decision.apply and _read_before(status, attempt) else _vendor_details(attempt, status)
+    changes = _vendor_details(attempt, status)
+    if decision.apply and _read_before(status, attempt):
+        changes = _lacking(attempt, changes)
     if decision.apply:
         # A refresh of details (a new link, a late result field) does not reset the SLA clock.
         changes.update(state=reported, updated_at=utcnow())
@@ -1437,14 +1444,46 @@ def _vendor_details(attempt: AssessmentAttempt, status: AttemptStatus) -> dict:
     return changed
 
 
+_RESULT = (
+    "score_percent",
+    "points",
+    "max_points",
+    "comparative_score",
+    "duration_seconds",
+    "time_allowed_seconds",
+    "subscores",
+    "warnings",
+)
+
+
+def _lacking(attempt: AssessmentAttempt, details: dict) -> dict:
+    """Of the details of a view older than the one held, which moves the attempt on (forward, as
+    the lifecycle allows), those the attempt lacks: the move's status word, a time not held, the
+    result if it holds none. What it holds stays: a deadline a person moved since, a newer score
+    (helper-127). Written none (helper-128): a finish listed on a page read ahead while a person
+    moved the deadline completed the attempt without its result, never to be asked for again."""
+
+    def held(name: str) -> bool:
+        return getattr(attempt, name) not in (None, [], "")
+
+    has_result = any(held(name) for name in _RESULT)
+    return {
+        name: value
+        for name, value in details.items()
+        if name == "raw_status" or (not has_result if name in _RESULT else not held(name))
+    }
+
+
 def _read_before(status: AttemptStatus, attempt: AssessmentAttempt) -> bool:
     """Whether ``status`` was asked for before the view the attempt holds (``vendor_read_at``).
 
     Every view is stamped with the moment before the request that brought it: a Refresh's, a
     webhook's fetch, a sweep's lookup by id (stamped by the caller), a listing's page (stamped by
     the provider with the page's own moment: stamped as each status was handed out, a page read
-    ahead had its later statuses held newer than they were, helper-127). A matched result, or a
-    webhook's payload from a vendor that cannot be asked, carries none: never held stale."""
+    ahead had its later statuses held newer than they were, helper-127; a listing behind the
+    fetches by id, older by its ``listing_lag``). A view found or made otherwise (a matched result,
+    an invitation adopted by its reference, a webhook's payload from a vendor that cannot be
+    asked) carries none: never held stale."""
     return (
         status.asked_at is not None
         and attempt.vendor_read_at is not None

@@ -5,10 +5,10 @@ even has no other way), so the attempt ends as cancelled, as CodeSignal's own "d
 status does, and a recruiter can re-send it. A cancel is final, so two guards keep a
 healthy attempt from being cancelled:
 
-- the same sweep found others of ours in the listing, open or finished: the connection's
-  key and region reach the account the tests were sent from (after a key swapped for
-  another account's, every attempt would look deleted); for an attempt sent before the
-  key, region or settings last changed, one of those older attempts must be listed;
+- the same sweep found others of ours in the listing, open or finished, sent under the same
+  key, region and settings as the missing one (``AccountProof``): the connection reaches the
+  account it was sent to (after a key swapped for another account's, every attempt would
+  look deleted);
 - it stayed missing for ``MISSING_FOR``, over two sweeps at least (a vendor's lookup may
   lag an invitation it has just made).
 """
@@ -23,9 +23,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
-from dashboard.services.assessments import Applied, find_attempt, same_person
+from dashboard.services.assessments import Applied, credentials_of, find_attempt, hold_attempt, same_person
 from dashboard.services.wording import counted, is_are
-from models import AssessmentAttempt, utcnow
+from models import AssessmentAttempt, Integration, utcnow
 from providers.base import AttemptStatus, Progress, ProviderError, VendorRefused
 
 MISSING_FOR = datetime.timedelta(hours=1)
@@ -51,24 +51,41 @@ def _missing_long_enough(attempt: AssessmentAttempt, now: datetime.datetime) -> 
 
 @dataclasses.dataclass
 class AccountProof:
-    """Which account the sweep's listing showed the connection reaches: the current one, the one before."""
+    """Which accounts the sweep's listing showed the connection reaches, by the credentials (key,
+    region, settings) attempts of ours listed in it were sent under.
 
-    changed_at: datetime.datetime | None  # the connection's last key, region or settings change
-    current: bool = False  # a listed attempt is ours
-    before_change: bool = False  # ... and one of them was sent before that change
+    By whether they were sent before or after the last change, as before, an attempt listed from
+    one account proved those sent to another deleted after two changes (a wrong account's key
+    pasted, then put right; a move to a new account, then its key rotated), helper-129.
+    """
+
+    current: datetime.datetime  # the connection's credentials now (``assessments.credentials_of``)
+    changed_at: datetime.datetime | None  # its last key, region or settings change
+    shown: set[object] = dataclasses.field(default_factory=set)  # the credentials proven reached
+
+    @classmethod
+    def of(cls, integration: Integration) -> AccountProof:
+        return cls(credentials_of(integration), integration.credentials_changed_at)
 
     def saw(self, status: AttemptStatus, attempt: AssessmentAttempt, outcome: Applied) -> None:
         """A listed item that is ours beyond its id: the same candidate, our reference where it carries one."""
         if outcome == Applied.MISMATCH or status.reference not in (None, attempt.reference):
             return
-        self.current = True
-        self.before_change |= self.changed_at is not None and _sent(attempt) < self.changed_at
+        self.shown.add(self._sent_under(attempt))
 
     def covers(self, attempt: AssessmentAttempt) -> bool:
-        """Whether a 404 for ``attempt`` comes from the account it was sent from."""
-        if self.changed_at is None or _sent(attempt) >= self.changed_at:
-            return self.current
-        return self.before_change
+        """Whether a 404 for ``attempt`` comes from the account it was sent to."""
+        return self._sent_under(attempt) in self.shown
+
+    def _sent_under(self, attempt: AssessmentAttempt) -> object:
+        if attempt.sent_under is not None:
+            return attempt.sent_under
+        # Sent before Assay kept it: the credentials now if sent since they were set, else "some
+        # before them" (all such alike, as before).
+        return self.current if self.changed_at is None or _sent(attempt) >= self.changed_at else _BEFORE
+
+
+_BEFORE = "sent under credentials before the current ones"
 
 
 def prove_with_finished(
@@ -113,7 +130,13 @@ def settle(
     now = utcnow()
     for attempt in proven:
         if _missing_long_enough(attempt, now):
-            apply(AttemptStatus(attempt.vendor_attempt_id, Progress.CANCELLED, DELETED))
+            # Held and read again: the vendor answered for it since the sweep read it (a webhook's
+            # fetch, a Refresh), which stopped its clock; the sweep's copy still said missing.
+            hold_attempt(session, attempt)
+            if _missing_long_enough(attempt, now):
+                apply(AttemptStatus(attempt.vendor_attempt_id, Progress.CANCELLED, DELETED))
+            else:
+                session.commit()
     _set_missing_since(session, [a for a in proven if a.missing_since is None], now)
     lines = []
     if proven:
@@ -136,9 +159,11 @@ def _set_missing_since(
 ) -> None:
     if not attempts:
         return
+    # A clock is started only where none runs: one another sweep started meanwhile keeps its start.
+    unstarted = sa.true() if moment is None else AssessmentAttempt.missing_since.is_(None)  # type: ignore[union-attr]
     session.exec(
         sa.update(AssessmentAttempt)
-        .where(AssessmentAttempt.id.in_([a.id for a in attempts]))  # type: ignore[union-attr]
+        .where(AssessmentAttempt.id.in_([a.id for a in attempts]), unstarted)  # type: ignore[union-attr]
         .values(missing_since=moment)
         .execution_options(synchronize_session=False)
     )

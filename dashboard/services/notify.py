@@ -141,7 +141,7 @@ def result_revised(session: Session, attempt: AssessmentAttempt, figures: str, *
         if retaken
         else f"{candidate.name}'s {attempt.vendor_test_name} changed after the review"
     )
-    message = f"{news}: {figures} ({job.title}).".replace("\n", " ")[:300]
+    message = f"{news}: {figures} ({job.title})."[:300]
     told = session.exec(
         select(sa.func.count()).where(Notification.dedupe_key.startswith(f"result_revised:{attempt.id}:"))  # type: ignore[union-attr]
     ).one()
@@ -163,7 +163,11 @@ def _tell_the_team(
     session: Session, key: str, kind: str, message: str, application: Application, *, with_managers: bool
 ) -> bool:
     """One notification and an email to each of the team (recruiters and admins, and the job's
-    hiring managers ``with_managers``), each once by ``key``; False if told before."""
+    hiring managers ``with_managers``), each once by ``key``; False if told before.
+
+    The message is one line: it is the email's subject too, and a vendor's refusal with a line
+    break in it (a plain-text reply) made a subject no email can carry, which failed every run."""
+    message = " ".join(message.split())
     if not _insert_once(
         session,
         Notification(
@@ -294,11 +298,29 @@ def mark_read(session: Session, user_id: int, notification_ids: list[int]) -> in
     return _mark(session, user_id, Notification.id.in_(notification_ids))  # type: ignore[union-attr]
 
 
-def mark_all_read(session: Session, user_id: int, visible_job_ids: frozenset[int] | None = None) -> int:
-    """Mark every notification the person can see read for them, not only the page shown; how many."""
-    if visible_job_ids is None:
-        return _mark(session, user_id)
-    return _mark(session, user_id, Notification.job_id.in_(visible_job_ids))  # type: ignore[union-attr]
+def mark_all_read(
+    session: Session,
+    user_id: int,
+    visible_job_ids: frozenset[int] | None = None,
+    *,
+    up_to: int | None = None,
+) -> int:
+    """Mark every notification the person can see read for them, not only the page shown; how many.
+
+    ``up_to``: the newest notification when their page was drawn (``newest_notification``): one
+    that came after it, unseen, stays unread (helper-130: a "needs review" landing between the
+    page's last reload and the click was marked read without anyone seeing it)."""
+    which = []
+    if visible_job_ids is not None:
+        which.append(Notification.job_id.in_(visible_job_ids))  # type: ignore[union-attr]
+    if up_to is not None:
+        which.append(Notification.id <= up_to)
+    return _mark(session, user_id, *which)
+
+
+def newest_notification(session: Session) -> int:
+    """The id of the newest notification written (0 if none): what a page drawn now has seen."""
+    return session.exec(select(sa.func.max(Notification.id))).one() or 0
 
 
 # How long a send's claim on an email holds (``OutboxMessage.sending_since``): far longer than
@@ -552,7 +574,7 @@ def deliver_outbox(session: Session, limit: int = 100) -> int:
                 email["From"], email["To"], email["Subject"] = (
                     get_settings().mail_from,
                     message.to_address,
-                    message.subject,
+                    " ".join(message.subject.split()),  # one line, as a header must be (kept ones too)
                 )
                 email["Message-ID"] = _message_id(message)
                 email.set_content(message.body)

@@ -6,7 +6,8 @@ is a name and an email in the forms people paste: "Ada Lovelace <ada@example.com
 Lovelace, ada@example.com", spreadsheet columns (tabs between; a first and a last name column
 are joined), the email first or last, quoted as CSV, or an email's To line of several people. A
 header row ("Name, Email, Phone") says which columns make the name; without one, a line of more
-than a name and an email is refused rather than a phone number or a company kept as the name.
+than a name and an email is refused rather than a phone number or a company kept as the name (two
+one-word columns side by side, before or after the address, are a first and a last name).
 
 Each line is added on its own, through the board's own ``pipeline.add_application``: a line it
 refuses (no name, not an address, already in the job) is given back with why, for the recruiter
@@ -152,7 +153,7 @@ def name_and_email(text: str, columns: tuple[int, ...] | None = None) -> tuple[s
             raise UserError(f"{len(emails)} email addresses on one line; give one candidate per line.")
         chosen = fields if columns is None else [fields[i] for i in columns if i < len(fields)]
         words = [f for f in chosen if f and "@" not in f]
-        if columns is None and len(words) > 2:
+        if columns is None and (len(words) > 2 or (len(words) == 2 and not _first_and_last(fields))):
             raise UserError(
                 f"More columns than a name and an email ({len(words)} besides the address): paste "
                 "the sheet's header row (Name, Email) with them, or only those columns."
@@ -163,16 +164,33 @@ def name_and_email(text: str, columns: tuple[int, ...] | None = None) -> tuple[s
     return name, email
 
 
+def _first_and_last(fields: list[str]) -> bool:
+    """Whether a line's two columns besides the address are a first and a last name: one word each,
+    side by side, both before or both after it. "Bob Smith, bob@x, Initech" is a name and a company
+    (helper-130: it was added as "Bob Smith Initech", and its tests sent under that name)."""
+    at = [i for i, f in enumerate(fields) if "@" in f]
+    named = [i for i, f in enumerate(fields) if f and "@" not in f]
+    return (
+        named[1] == named[0] + 1
+        and all(len(fields[i].split()) == 1 for i in named)
+        and (not at or at[0] < named[0] or at[0] > named[1])
+    )
+
+
 def add_pasted(*, session: Session, job_id: int, text: str, actor: Actor) -> PastedOutcome:
     """Add each pasted line's candidate to the job's first stage; the lines refused, with why.
 
     Raises:
-        UserError: Nothing pasted, or more than ``MAX_LINES`` candidates (nothing is added).
+        UserError: Nothing pasted (or a header row alone), or more than ``MAX_LINES`` candidates
+            (nothing is added).
     """
     lines = lines_of(text)
-    columns = name_columns(lines[0])
+    header = lines[0]
+    columns = name_columns(header)
     if columns is not None:
         lines = lines[1:]
+        if not lines:  # "0 candidates added.", in green, said nothing was wrong
+            raise UserError("Only the header row was pasted: paste the candidates under it, one per line.")
     if len(lines) > MAX_LINES:
         raise UserError(f"Paste at most {MAX_LINES} candidates at a time; this list has {len(lines)}.")
     outcome = PastedOutcome()
@@ -185,6 +203,10 @@ def add_pasted(*, session: Session, job_id: int, text: str, actor: Actor) -> Pas
         except UserError as err:
             session.rollback()
             outcome.refused.append(f"Line {line.number} ({line.text[:80]}): {err}")
+            if columns is not None and not outcome.refused_lines:
+                # Mended and added again, the lines need their header: without it a company
+                # column was read into the name (helper-130).
+                outcome.refused_lines.append(header.text)
             outcome.refused_lines.append(line.text)
             continue
         kept = session.get(Candidate, application.candidate_id).name

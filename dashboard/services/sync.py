@@ -65,7 +65,7 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
     by_vendor_id = {a.vendor_attempt_id: a for a in open_attempts}
     _people = load_people(session, open_attempts)  # held (referenced) while the sweep applies
     corrected = 0
-    proof = deleted_at_vendor.AccountProof(integration.credentials_changed_at)
+    proof = deleted_at_vendor.AccountProof.of(integration)
 
     def apply(status: AttemptStatus) -> Applied:
         nonlocal corrected

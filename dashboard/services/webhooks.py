@@ -432,15 +432,22 @@ def _apply_each(session: Session, delivery_ids: list[int]) -> int:
     the rest are not asked about: each would fail the same way and spend the vendor's
     rate limit (a burst of 300 would be 300 refused calls). They keep that reason, shown on
     the connection's health, and wait with it for the scheduled retry. One kept alone (a
-    reply about that attempt the provider could not read) holds up none after it.
+    reply about that attempt the provider could not read) holds up none after it, and so do
+    two about the same attempts (its start and its finish, its report failing for weeks: the
+    pair, first in every retry, stopped it there and held up every delivery after them,
+    helper-129).
     """
     done = kept_in_a_row = 0
+    kept_about: set[str] = set()  # the attempts the deliveries kept in a row name
     for index, delivery_id in enumerate(delivery_ids):
         outcome = _apply(session, delivery_id)
         if outcome is not Applying.KEPT:
-            done, kept_in_a_row = done + (outcome is Applying.DONE), 0
+            done, kept_in_a_row, kept_about = done + (outcome is Applying.DONE), 0, set()
             continue
-        kept_in_a_row += 1
+        about = set(_named_by(session, delivery_id))
+        if about and about <= kept_about:
+            continue  # the same attempts again: no news of the vendor
+        kept_in_a_row, kept_about = kept_in_a_row + 1, kept_about | about
         if kept_in_a_row < 2:
             continue
         reason = session.get(WebhookDelivery, delivery_id).error
@@ -484,6 +491,12 @@ def _apply_listed(
         )
         return False
     return True
+
+
+def _named_by(session: Session, delivery_id: int) -> tuple[str, ...]:
+    """The attempts a stored delivery names (none if it cannot be read)."""
+    delivery = session.get(WebhookDelivery, delivery_id)
+    return _named(provider_for(session.get(Integration, delivery.integration_id)), delivery)
 
 
 def _named(provider, delivery: WebhookDelivery) -> tuple[str, ...]:

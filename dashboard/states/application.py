@@ -265,6 +265,8 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
     async def reattempt_earlier(self):
         """Send a fresh re-attempt instead of the vendor's earlier invitation."""
         attempt_id, earlier = self._take_choice()
+        if not attempt_id:
+            return None
         actor = acting_user()
         return await self._act(
             lambda s: attempt_actions.reattempt(

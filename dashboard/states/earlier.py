@@ -32,9 +32,11 @@ class EarlierAttemptChoice(rx.State, mixin=True):
         self.earlier_attempt_id, self.earlier_message = earlier, str(refusal)
 
     def _take_choice(self) -> tuple[int, int]:
-        """(the attempt to send, the earlier attempt to re-take); the dialog closes."""
-        chosen = (self.earlier_for_attempt_id, self.earlier_attempt_id)
-        self.earlier_attempt_id = 0
+        """(the attempt to send, the earlier attempt to re-take), the dialog closed; (0, 0) once
+        taken: a second click, queued behind the first, re-attempted the attempt just sent, named
+        no earlier one, and told of an error after the re-attempt had gone (helper-130)."""
+        chosen = (self.earlier_for_attempt_id, self.earlier_attempt_id) if self.earlier_attempt_id else (0, 0)
+        self.earlier_attempt_id = self.earlier_for_attempt_id = 0
         return chosen
 
     @rx.event

@@ -19,6 +19,7 @@ class NotificationsState(rx.State):
     """What needs the team's attention, and the emails Assay wrote."""
 
     items: list[views.NotificationView] = []
+    _seen_up_to: int = 0  # the newest notification when the page was last drawn: Mark all read stops there
     emails: list[views.OutboxView] = []
     unread: int = 0
     revision: int = -1
@@ -62,9 +63,17 @@ class NotificationsState(rx.State):
                 views.outbox(session, emails_shown, mail_search, standing) if may_see_mail else [],
                 views.outbox_count(session, mail_search, standing) if may_see_mail else 0,
                 views.unread_count(session, user.id, visible),
+                notify.newest_notification(session),
             )
 
-        self.revision, items, self.emails, self.emails_total, self.unread = await in_session(load)
+        (
+            self.revision,
+            items,
+            self.emails,
+            self.emails_total,
+            self.unread,
+            self._seen_up_to,
+        ) = await in_session(load)
         self.mail_server_set = views.mail_server_set()
         self.items, self.more = items[:shown], len(items) > shown  # the one extra row says there is more
         self.loaded = True
@@ -143,8 +152,9 @@ class NotificationsState(rx.State):
     @rx.event
     @requires(Permission.VIEW_PIPELINE)
     async def mark_all_read(self):
-        """Every unread one this person can see, including those beyond the page shown."""
-        user = current_user()
-        await in_session(lambda s: notify.mark_all_read(s, user.id, user.visible_job_ids))
+        """Every unread one this person can see, including those beyond the page shown, up to the
+        newest when the page was drawn: one that came since, unseen, stays unread."""
+        user, seen_up_to = current_user(), self._seen_up_to
+        await in_session(lambda s: notify.mark_all_read(s, user.id, user.visible_job_ids, up_to=seen_up_to))
         # No toast: the count, where the focus goes, says "All read" (the page's only saying of it).
         await self._reload()

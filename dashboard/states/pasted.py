@@ -6,6 +6,8 @@ only holds the dialog: the list as last left, the lines refused and why.
 
 from __future__ import annotations
 
+import logging
+
 import reflex as rx
 
 from dashboard.services import pasted_candidates
@@ -13,6 +15,8 @@ from dashboard.services.errors import UserError
 from dashboard.services.permissions import Permission, require
 from dashboard.states.auth import acting_user, current_user, requires
 from dashboard.states.common import id_in_path, in_session
+
+log = logging.getLogger(__name__)
 
 PASTED_LIST_ID = "pasted-candidates"
 
@@ -57,7 +61,8 @@ class PastedListState(rx.State):
             return
         self.generation += 1
         text, job_id, actor = str(form.get("lines", "")), id_in_path(self, "jobs"), acting_user()
-        self.text, self.adding = text, True
+        # The last add's refusals go: beside a list refused whole, they read as this one's.
+        self.text, self.adding, self.refused, self.renamed = text, True, [], []
         yield
         try:
             require(current_user(), Permission.MANAGE_PIPELINE, job_id=job_id)
@@ -68,6 +73,13 @@ class PastedListState(rx.State):
             )
         except UserError as err:
             yield rx.toast.error(str(err))
+            return
+        except Exception:  # the database away mid-list: each line added went in on its own
+            log.exception("adding a pasted list to job %s failed", job_id)
+            yield rx.toast.error(
+                "Adding the list stopped on an unexpected error. The board shows who was added; "
+                "the list stays here (added again, those lines say they are already in this job)."
+            )
             return
         finally:
             self.adding = False

@@ -338,6 +338,8 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
     async def reattempt_earlier(self):
         """Send a fresh re-attempt instead of the vendor's earlier invitation (``EarlierAttemptChoice``)."""
         attempt_id, earlier = self._take_choice()
+        if not attempt_id:
+            return
         actor = acting_user()
 
         def work(session):

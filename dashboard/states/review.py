@@ -160,6 +160,7 @@ class ReviewState(RejectForm, ReopenForm, rx.State):
     # Dialogs
     noting: bool = False
     note: str = ""
+    _note_for: int = 0  # the attempt in view when the note was typed
     help_open: bool = False
     # Rules
     rules: list[review.StageRuleView] = []
@@ -376,7 +377,7 @@ class ReviewState(RejectForm, ReopenForm, rx.State):
         elif key == "r":
             await self._open_reject_dialog()
         elif key == "n":
-            self.noting, self.note = True, ""
+            self._open_note()
         elif key == "o":
             # In a tab that cannot reach this one ("noopener", as the Report link's new tab is
             # by default): the vendor's page could otherwise send the review page elsewhere.
@@ -521,10 +522,20 @@ class ReviewState(RejectForm, ReopenForm, rx.State):
     @rx.event
     @requires(Permission.REVIEW)
     def set_noting(self, value: bool):
-        """Open (empty: a note typed for another candidate must not wait there for this one) or close."""
-        self.noting = value
+        """Open or close the note dialog."""
         if value:
-            self.note = ""
+            self._open_note()
+        else:
+            self.noting = False
+
+    def _open_note(self) -> None:
+        """Open the note for the candidate in view: empty if the text in it was typed for another
+        (one click from saving it on them), kept if for them (an Esc or a click outside closed
+        the dialog on a long note, which reopened empty, helper-130)."""
+        in_view = self.rows[self.cursor].attempt_id if self.rows else 0
+        if in_view != self._note_for:
+            self.note, self._note_for = "", in_view
+        self.noting = True
 
     @rx.event
     @requires(Permission.REVIEW)
@@ -534,6 +545,8 @@ class ReviewState(RejectForm, ReopenForm, rx.State):
     @rx.event
     @requires(Permission.REVIEW)
     async def save_note(self):
+        if not self.noting or self._not_this_jobs_rows():
+            return None  # a second click on Save, queued behind the first, saved the note twice
         row, text, actor, job_id = self.rows[self.cursor], self.note, acting_user(), self._job_id()
         try:
             require(current_user(), Permission.REVIEW, job_id=job_id)
@@ -542,7 +555,7 @@ class ReviewState(RejectForm, ReopenForm, rx.State):
             )
         except UserError as err:
             return rx.toast.error(str(err))
-        self.noting = False
+        self.noting, self.note = False, ""
         return rx.toast.success("Note saved.")
 
     @rx.event

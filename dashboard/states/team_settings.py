@@ -36,11 +36,15 @@ class TeamSettingsState(rx.State):
     @rx.event
     @requires(Permission.MANAGE_SETTINGS)
     async def save(self, form: dict):
-        """Every clock as typed; a bad one is named and nothing is saved."""
-        values = {
-            c.state: (str(form.get(f"{c.state}_amber", "")), str(form.get(f"{c.state}_red", "")))
-            for c in self.clocks
-        }
+        """The clocks typed other than the form was drawn with; a bad one is named and nothing is
+        saved. Every clock as typed, a second admin's form drawn earlier put back the first's
+        change to a clock the second never touched (helper-130)."""
+        values = {}
+        for c in self.clocks:
+            typed = (str(form.get(f"{c.state}_amber", "")), str(form.get(f"{c.state}_red", "")))
+            drawn = (typed[0] if c.amber_from_the_start else c.amber, c.red)  # no amber box there
+            if typed != drawn:
+                values[c.state] = typed
         user = current_user()
         try:
             await in_session(lambda s: status_clocks.save(session=s, user=user, values=values))

@@ -261,6 +261,13 @@ def open_and_escape(page: Page, button) -> None:
     expect(button).to_be_focused()
 
 
+def toasts_gone(page: Page) -> None:
+    """Wait for the toasts to leave, the mouse off them: a pointer resting on the stack keeps it
+    open (sonner pauses its timers), and a button under it could not be clicked (CI209)."""
+    page.mouse.move(0, 0)
+    expect(page.locator("[data-sonner-toast]")).to_have_count(0, timeout=15_000)
+
+
 def take_test(context, link: str) -> None:
     """The candidate, in a tab of their own, opens their link, starts the sandbox's test and submits it."""
     candidate = context.new_page()

@@ -185,6 +185,36 @@ def test_mail_reaches_the_smtp_server_once_and_waits_while_it_is_down(
     assert mail.sent_at is not None and mail.error is None
 
 
+def test_a_failure_told_in_a_vendors_words_over_two_lines_is_mailed_in_one(
+    session, pipeline_with_assessment, sandbox
+):
+    """helper-130: a vendor's plain-text refusal kept its line break, and the team's email about the
+    failed send had it in its subject: no email can carry that header, so the run failed on it,
+    every run, holding back the emails behind it."""
+    p = pipeline_with_assessment
+    accounts.create_user(session=session, email="riley@example.com", name="Riley", role=Role.RECRUITER)
+    moved = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+    attempt = session.get(AssessmentAttempt, moved.attempt_id)
+    attempt.state = AttemptState.ERROR
+    attempt.error_reason = "iMocha refused: Invalid candidate email.\nContact support."
+    session.add(attempt)
+    session.commit()
+    notify.attempt_changed(session, attempt)
+    session.commit()
+    inbox = _Inbox()
+
+    with _mail_server(inbox):
+        sent = notify.deliver_outbox(session)
+
+    [message] = inbox.messages
+    assert sent == 1
+    assert "Invalid candidate email. Contact support." in message["Subject"]
+    [notice] = session.exec(select(Notification).where(Notification.kind == "failed")).all()
+    assert "\n" not in notice.message
+
+
 def test_an_email_sent_twice_after_its_send_was_lost_carries_one_message_id(
     session, pipeline_with_assessment, sandbox
 ):

@@ -18,6 +18,7 @@ from tests.conftest import vendor_test_stages
         ("Ada Lovelace, ada@example.com", ("Ada Lovelace", "ada@example.com")),
         ("ada@example.com, Ada Lovelace", ("Ada Lovelace", "ada@example.com")),
         ("Ada\tLovelace\tada@example.com", ("Ada Lovelace", "ada@example.com")),  # spreadsheet columns
+        ("ada@example.com, Ada, Lovelace", ("Ada Lovelace", "ada@example.com")),
         ("Ada Lovelace; ada@example.com", ("Ada Lovelace", "ada@example.com")),
         ('"Lovelace, Ada",ada@example.com', ("Lovelace, Ada", "ada@example.com")),
         ("José Ñúñez, jose@example.com", ("José Ñúñez", "jose@example.com")),
@@ -59,6 +60,8 @@ def test_outlook_s_to_line_with_names_unquoted_is_one_candidate_per_addressee():
             "Ada\tLovelace\tada@example.com\t+44 20 7946 0958\tAcme Ltd",
             "More columns than a name and an email",
         ),
+        ("Bob Smith, bob@example.com, Initech", "More columns than a name and an email"),
+        ("Bob, bob@example.com, Initech", "More columns than a name and an email"),
         ("Ada <3, ada@example.com", "cannot hold"),
         ("x" * 600 + "@example.com", "more than 500 characters"),
     ],
@@ -115,6 +118,7 @@ def test_a_pasted_list_adds_each_good_line_and_gives_back_the_rest_with_why(sess
     assert "is not an email address" in outcome.refused[0]
     assert "Give the candidate's email" in outcome.refused[3]
     assert outcome.refused_lines == [
+        "Name,Email",  # given back with them: mended without it, a third column joins the name
         "Alan Turing <alan@example>",
         "Grace Hopper <grace@example.com>",
         "ada@example.com, Ada Again",
@@ -159,6 +163,8 @@ def test_nothing_pasted_or_too_long_a_list_adds_no_one(session):
         pasted_candidates.add_pasted(session=session, job_id=job.id, text=" \n\n", actor=SYSTEM)
     with pytest.raises(UserError, match="at most 500 candidates at a time; this list has 501"):
         pasted_candidates.add_pasted(session=session, job_id=job.id, text=too_many, actor=SYSTEM)
+    with pytest.raises(UserError, match="Only the header row was pasted"):  # helper-130: "0 added", green
+        pasted_candidates.add_pasted(session=session, job_id=job.id, text="Name\tEmail\n", actor=SYSTEM)
     assert session.exec(select(Application)).all() == []
 
 

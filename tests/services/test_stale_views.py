@@ -16,7 +16,7 @@ from dashboard.services import assessments, attempt_actions
 from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import provider_for
 from models import AssessmentAttempt, AttemptState, Integration
-from providers.base import AttemptStatus, Progress
+from providers.base import AssessmentResult, AttemptStatus, Progress
 from tests.conftest import enter_stage, send_test, vendor_test_stages
 
 
@@ -75,6 +75,41 @@ def test_a_deadline_a_person_moves_is_not_moved_back_by_a_view_asked_for_before(
     session.expire_all()
     kept = session.get(AssessmentAttempt, attempt_id)
     assert (kept.state, kept.expires_at) == (AttemptState(progress.value), later.replace(microsecond=0))
+
+
+def test_a_finish_told_by_a_view_asked_for_before_a_new_deadline_brings_its_result(session, sandbox):
+    """A page read ahead lists the candidate's finish and score; a recruiter moves the deadline before
+    it is applied: the finish was written without its result (helper-128), and no sweep asks about a
+    completed test again. What the attempt lacks is written; the deadline moved since stays."""
+    integration, (stage,) = vendor_test_stages(session, "hackerrank", "Frontend Engineer", deadline_days=5)
+    attempt_id = enter_stage(session, stage)
+    assessments.send_assessment(session=session, attempt_id=attempt_id, actor=SYSTEM)
+    attempt = session.get(AssessmentAttempt, attempt_id)
+    finished = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+    listed = _view(
+        attempt,
+        Progress.COMPLETED,
+        seconds_ago=0,
+        expires_at=attempt.expires_at,
+        completed_at=finished,
+        report_url="https://www.hackerrank.com/x/report",
+        result=AssessmentResult(score_percent=82.0, duration_seconds=1500),
+    )
+    later = attempt.expires_at + datetime.timedelta(days=3)
+
+    attempt_actions.extend_deadline(session=session, attempt_id=attempt_id, expires_at=later, actor=SYSTEM)
+    assert _apply(session, integration.id, listed) == assessments.Applied.CHANGED
+
+    session.expire_all()
+    kept = session.get(AssessmentAttempt, attempt_id)
+    assert (kept.state, kept.score_percent, kept.duration_seconds, kept.completed_at, kept.report_url) == (
+        AttemptState.COMPLETED,
+        82.0,
+        1500,
+        finished,
+        "https://www.hackerrank.com/x/report",
+    )
+    assert kept.expires_at == later.replace(microsecond=0)
 
 
 def test_a_page_listed_before_a_person_moves_the_deadline_does_not_move_it_back(session, sandbox):

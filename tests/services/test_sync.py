@@ -4,14 +4,16 @@ import datetime
 
 import httpx
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
-from dashboard.services import assessments, attempt_actions, deleted_at_vendor, sync
+from dashboard.services import assessments, attempt_actions, deleted_at_vendor, plans, sync
 from dashboard.services.actors import SYSTEM
+from dashboard.services.integrations import list_vendor_tests, provider_for
 from models import AssessmentAttempt, AttemptState, Integration, utcnow
+from providers.base import AttemptStatus, Progress
 from providers.sandbox.coderpad_screen import API as SCREEN_API
 from providers.sandbox.coderpad_screen import DEMO_KEY as SCREEN_KEY
-from tests.conftest import send_to_applicants, vendor_test_stages
+from tests.conftest import enter_stage, send_to_applicants, vendor_test_stages
 
 
 @pytest.fixture
@@ -278,7 +280,9 @@ def test_after_a_key_change_only_an_older_listed_attempt_proves_the_older_ones_d
         session.add(row)
     integration = session.get(Integration, p.integration.id)
     integration.credentials_changed_at = utcnow() - datetime.timedelta(days=1)
-    session.add(integration)
+    newer = session.get(AssessmentAttempt, _newer.id)
+    newer.sent_under = integration.credentials_changed_at  # sent with the new key
+    session.add_all([integration, newer])
     session.commit()
     for attempt in (older, also_older):
         _delete_at_vendor(sandbox, attempt.vendor_attempt_id)
@@ -291,6 +295,120 @@ def test_after_a_key_change_only_an_older_listed_attempt_proves_the_older_ones_d
         AttemptState.SENT
     ] * 2
     assert "check that the key and region" in session.get(Integration, p.integration.id).last_error
+
+
+def test_an_attempt_the_vendor_answered_for_after_the_sweep_read_it_is_not_cancelled(
+    session, sandbox, pipeline_with_assessment
+):
+    """helper-129: the sweep cancelled on the missing clock it read at its start; a webhook's fetch
+    or a Refresh that found the attempt meanwhile (and stopped the clock) was not looked at."""
+    p = pipeline_with_assessment
+    sandbox.faults(drop_webhooks=True)
+    listed, missing = send_to_applicants(session, p.assessment, 2)
+    _missing_for_an_hour_already(session, missing)
+    integration = session.get(Integration, p.integration.id)
+    swept = session.get(AssessmentAttempt, missing.id)  # as the sweep read it: missing for an hour
+    proof = deleted_at_vendor.AccountProof.of(integration)
+    proof.saw(
+        AttemptStatus(listed.vendor_attempt_id, Progress.SENT, "sent"), listed, assessments.Applied.UNCHANGED
+    )
+    session.commit()  # the sweep's copies are kept as read (expire_on_commit off)
+    with Session(session.get_bind()) as refresh:  # a Refresh meanwhile: the vendor answers for it
+        assessments.refresh_attempt(session=refresh, attempt_id=missing.id, actor=SYSTEM)
+
+    deleted_at_vendor.settle(
+        session,
+        provider=provider_for(integration),
+        open_attempts=[swept],
+        seen=set(),
+        not_found=[swept],
+        proof=proof,
+        apply=lambda status: assessments.apply_vendor_status(
+            session=session, integration_id=integration.id, status=status, actor=SYSTEM
+        ),
+    )
+
+    session.expire_all()
+    assert session.get(AssessmentAttempt, missing.id).state == AttemptState.SENT
+
+
+def test_after_two_key_changes_an_attempt_is_proven_deleted_only_by_one_sent_under_the_same_key(
+    session, sandbox, pipeline_with_assessment
+):
+    """helper-129: a team moved to a new account, then rotated its key. An attempt listed from the
+    new account, sent before the rotation, proved an open one sent to the old account, alive
+    there, deleted: both were "sent before the last change". Now only one sent under the same
+    key proves it; one sent under the same key as a listed one, and gone, is still cancelled."""
+    p = pipeline_with_assessment
+    sandbox.faults(drop_webhooks=True)
+    to_the_old_account, listed, gone = send_to_applicants(session, p.assessment, 3)
+    first_key = utcnow() - datetime.timedelta(days=3)  # the connection made
+    second_key = utcnow() - datetime.timedelta(days=2)  # the new account's
+    for attempt, under in ((to_the_old_account, first_key), (listed, second_key), (gone, second_key)):
+        row = session.get(AssessmentAttempt, attempt.id)
+        row.sent_at = row.sent_under = under
+        session.add(row)
+    integration = session.get(Integration, p.integration.id)
+    integration.created_at = first_key
+    integration.credentials_changed_at = utcnow() - datetime.timedelta(days=1)  # its key rotated
+    session.add(integration)
+    session.commit()
+    for attempt in (to_the_old_account, gone):
+        _delete_at_vendor(sandbox, attempt.vendor_attempt_id)  # not in the account reached now
+    _missing_for_an_hour_already(session, to_the_old_account, gone)
+
+    sync.sync_integration(session=session, integration_id=p.integration.id)
+
+    session.expire_all()
+    assert [session.get(AssessmentAttempt, a.id).state for a in (to_the_old_account, listed, gone)] == [
+        AttemptState.SENT,
+        AttemptState.SENT,
+        AttemptState.CANCELLED,
+    ]
+    assert "check that the key and region" in session.get(Integration, p.integration.id).last_error
+
+
+def test_a_send_keeps_the_connections_credentials_it_went_under(session, sandbox, pipeline_with_assessment):
+    p = pipeline_with_assessment
+    [attempt] = send_to_applicants(session, p.assessment, 1)
+
+    integration = session.get(Integration, p.integration.id)
+    assert session.get(AssessmentAttempt, attempt.id).sent_under == (
+        integration.credentials_changed_at or integration.created_at
+    )
+
+
+def test_one_tests_listing_refused_does_not_hold_back_the_tests_after_it(session, sandbox):
+    """helper-129: HackerRank lists test by test; a 403 for one test (the key's user cannot see it)
+    ended the listing, and the sweep, there, every sweep: the tests after it were never read
+    again. The others are listed and applied; the refusal is said, and nothing is taken for
+    deleted."""
+    integration, (first_stage,) = vendor_test_stages(session, "hackerrank", "Frontend Engineer")
+    other_test = list_vendor_tests(session=session, integration_id=integration.id)[1]
+    job = plans.create_job(session=session, title="Backend Engineer", stage_names=["Applied"])
+    second_stage = plans.add_assessment_stage(
+        session=session,
+        job_id=job.id,
+        name="HackerRank test",
+        integration_id=integration.id,
+        vendor_test_id=other_test.id,
+        vendor_test_name=other_test.name,
+    )
+    attempts = []
+    for stage in (first_stage, second_stage):
+        attempt = session.get(AssessmentAttempt, enter_stage(session, stage))
+        assessments.send_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
+        session.refresh(attempt)
+        sandbox.act(attempt.vendor_attempt_id, "start", vendor="hackerrank")
+        attempts.append(attempt)
+    sandbox.faults(vendor="hackerrank", drop_webhooks=True, fail_next=[{"status": 403}])  # the first test's
+
+    report = sync.sync_integration(session=session, integration_id=integration.id)
+
+    session.expire_all()
+    states = sorted(session.get(AssessmentAttempt, a.id).state.value for a in attempts)
+    assert states == [AttemptState.SENT.value, AttemptState.STARTED.value]
+    assert report.corrected == 1 and "lacks access to this test" in (report.error or "")
 
 
 def test_one_report_the_vendor_keeps_failing_to_give_does_not_hold_back_the_rest(

@@ -112,6 +112,30 @@ def test_one_delivery_the_vendor_cannot_answer_for_holds_up_none_after_it(
     assert [session.get(AssessmentAttempt, a.id).state for a in few[1:]] == [AttemptState.STARTED] * 2
 
 
+def test_two_deliveries_about_one_attempt_the_vendor_cannot_answer_for_hold_up_none_after_them(
+    session, sandbox, sent, pipeline_with_assessment
+):
+    """helper-129: an attempt's start and finish, its fetch failing (for weeks), were two kept in
+    a row: taken for the vendor down, they stopped the batch, every retry, and every delivery
+    after them waited with their reason."""
+    integration = pipeline_with_assessment.integration
+    failing, other = sent[:2]
+    start_with_webhooks(session, sandbox, integration, [failing])
+    sandbox.submit(failing.vendor_attempt_id)
+    finished = {"event": "test.status_changed", "id": int(failing.vendor_attempt_id), "status": "completed"}
+    store_webhook(session, integration, finished)
+    start_with_webhooks(session, sandbox, integration, [other])
+    sandbox.faults(drop_webhooks=True, fail_next=[{"status": 503}] * 6)  # every try of the two fetches
+
+    done = webhooks.apply_pending(session=session, integration_id=integration.id)
+
+    session.expire_all()
+    deliveries = session.exec(select(WebhookDelivery).order_by(WebhookDelivery.id)).all()
+    assert done == 1
+    assert [d.applied_at is not None for d in deliveries] == [False, False, True]
+    assert session.get(AssessmentAttempt, other.id).state == AttemptState.STARTED
+
+
 @pytest.fixture
 def busy(session, sent, pipeline_with_assessment) -> list[AssessmentAttempt]:
     """Five pages more of invitations, to another job's test (the vendor lists every test at once)."""
@@ -246,6 +270,25 @@ def test_two_workers_draining_one_connection_at_once_ask_the_vendor_once(
     assert after["api_requests"] - before["api_requests"] == 1  # one listing page, not one each
     session.expire_all()
     assert {session.get(AssessmentAttempt, a.id).state for a in burst} == {AttemptState.STARTED}
+
+
+def test_a_drain_longer_than_its_lease_keeps_the_other_workers_out_till_it_ends(redis_client, monkeypatch):
+    """helper-129: the lease was never renewed; a second worker's drain took the lock from a drain
+    that outlasted it and applied its deliveries beside it (results kept for matching twice)."""
+    monkeypatch.setattr(get_settings(), "redis_url", os.environ["ASSAY_TEST_REDIS_URL"])
+    monkeypatch.setattr(inbox_drain, "LEASE_SECONDS", 0.6)
+    shared_redis.cache_clear()
+    try:
+        with inbox_drain.draining(987654, wait=False) as held:
+            time.sleep(2.0)  # over three leases
+            with inbox_drain._across_workers(987654, wait=False) as another_worker:
+                taken_meanwhile = another_worker
+        with inbox_drain._across_workers(987654, wait=False) as after:
+            free_after = after
+    finally:
+        shared_redis.cache_clear()
+
+    assert (held, taken_meanwhile, free_after) == (True, False, True)
 
 
 def test_with_redis_away_a_drain_goes_ahead_alone_and_says_so_once(

@@ -128,6 +128,23 @@ def test_a_pasted_list_adds_once_and_leaves_the_refused_lines_in_the_box(
     assert sorted(names) == ["Ada Lovelace", "Nora Paste"]
 
 
+def test_a_list_refused_whole_does_not_show_the_last_lists_refusals(
+    session, pipeline_with_assessment, signed_in_as
+):
+    """helper-130: the last add's "Lines not added" stayed beside the toast of a list refused whole."""
+    p = pipeline_with_assessment
+    root = signed_in_as(Role.RECRUITER)
+    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}"))
+    dialog = substate(root, PastedListState)
+    run_async(run_handler(dialog, "add", {"lines": "Bob <bob@>", "generation": "0"}))
+    assert len(dialog.refused) == 1
+
+    said = run_async(run_handler(dialog, "add", {"lines": "Name, Email", "generation": "1"}))
+
+    assert toast_level(said[-1]) == "error" and "Only the header row" in repr(said[-1])
+    assert (dialog.text, dialog.refused, dialog.renamed) == ("Name, Email", [], [])
+
+
 def test_the_pasted_list_of_one_job_is_not_offered_on_another_s_board(
     session, pipeline_with_assessment, signed_in_as
 ):

@@ -47,6 +47,21 @@ def test_mark_all_read_reads_every_unread_one_for_that_person_only_and_says_so_b
     assert admin.unread == 105  # the admin has read none of them
 
 
+def test_mark_all_read_leaves_unread_what_came_after_the_page_was_drawn(
+    session, pipeline_with_assessment, signed_in_as
+):
+    """helper-130: a "needs review" landing between the page's last reload and the click was marked
+    read without anyone seeing it."""
+    _notified(session, pipeline_with_assessment, 3)
+    recruiter = _notifications_page(signed_in_as, Role.RECRUITER)
+    _notified(session, pipeline_with_assessment, 1, first=3)  # not on the page yet
+
+    run_async(run_handler(recruiter, "mark_all_read"))
+
+    assert recruiter.unread == 1
+    assert [n.message for n in recruiter.items if n.unread] == ["Result 3 needs review"]
+
+
 def test_opening_a_notification_marks_it_read_for_that_person(
     session, pipeline_with_assessment, signed_in_as
 ):
@@ -70,6 +85,7 @@ def test_unread_notifications_older_than_the_newest_page_are_shown_first_and_sho
     recruiter = _notifications_page(signed_in_as, Role.RECRUITER)
     oldest = {n.id for n in recruiter.items}
     _notified(session, pipeline_with_assessment, 150, first=3)
+    run_async(run_handler(recruiter, "load"))  # seen, then marked
     run_async(run_handler(recruiter, "mark_all_read"))
     # the 150 newer ones read, the three oldest not: older than the newest 100
     session.execute(sa.delete(NotificationRead).where(NotificationRead.notification_id.in_(oldest)))

@@ -247,6 +247,10 @@ def test_a_send_the_vendor_would_answer_with_another_jobs_invitation_offers_a_re
     assert second.state == AttemptState.SENT and second.retakes_attempt_id == attempt_ids[0]
     assert sandbox.stats("imocha")["invitations_created"] == 2
     assert queue.rows == []  # nothing left to send
+    # A second click, queued behind the first (helper-130: it re-attempted the test just sent,
+    # and told of an error after the re-attempt had gone).
+    said = run_async(run_handler(queue, "reattempt_earlier"))
+    assert "toast" not in repr(said) and sandbox.stats("imocha")["invitations_created"] == 2
 
 
 def test_while_the_earlier_invitation_is_still_open_the_choice_says_why_no_re_attempt_yet(

@@ -25,7 +25,7 @@ from dashboard.services import (
 from dashboard.services.integrations import list_vendor_tests
 from dashboard.states import review as review_state
 from dashboard.states.review import ReviewState
-from models import Application, AssessmentAttempt, Role, User
+from models import Application, ApplicationNote, AssessmentAttempt, Role, User
 from tests.conftest import rejected_by_a_recruiter, retaken, scored, send_test, send_to_applicants
 from tests.states.conftest import run_async, run_handler, substate, toast_level, watch_until
 
@@ -211,8 +211,32 @@ def test_the_note_button_opens_an_empty_note_for_the_candidate_in_view(
     assert page.noting and page.note == ""
     run_async(run_handler(page, "set_note", "Left unsaved"))
     run_async(run_handler(page, "set_noting", False))  # Back
+    run_async(run_handler(page, "key", "j"))
     run_async(run_handler(page, "set_noting", True))
     assert page.note == ""
+
+
+def test_a_note_closed_unsaved_reopens_with_its_text_and_a_second_save_adds_none(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    """helper-130: an Esc or a click outside the dialog threw a long note away (it reopened empty,
+    for the same candidate); a second click on Save, queued behind the first, saved it twice."""
+    page = _review_page(session, pipeline_with_assessment, sandbox, signed_in_as, results=3)
+    run_async(run_handler(page, "key", "n"))
+    run_async(run_handler(page, "set_note", "Strong on SQL; ask about indexing"))
+    run_async(run_handler(page, "set_noting", False))  # Esc
+    run_async(run_handler(page, "set_noting", True))
+    assert page.note == "Strong on SQL; ask about indexing"
+
+    run_async(run_handler(page, "save_note"))
+    run_async(run_handler(page, "save_note"))  # the second click
+
+    application_id = page.rows[page.cursor].application_id
+    session.expire_all()
+    saved = session.exec(
+        select(ApplicationNote).where(ApplicationNote.application_id == application_id)
+    ).all()
+    assert [n.text for n in saved] == ["Strong on SQL; ask about indexing"]
 
 
 def _admin_review_page(session, p, sandbox, signed_in_as) -> ReviewState:
