@@ -834,12 +834,12 @@ class CodeSignal(ProviderBase):
                             status = listed_at(parse_session(session), asked)
                             if since is None or status.sent_at is None or status.sent_at >= since:
                                 yield status
-        if live_wanted:
-            for asked, page in self._interviews():
-                for interview in page:
-                    status = listed_at(parse_interview(interview, base_url=self.config.base_url), asked)
-                    if since is None or status.completed_at is None or status.completed_at >= since:
-                        yield status
+            if live_wanted:  # inside: a test refused is said after the interviews too (helper-131)
+                for asked, page in self._interviews():
+                    for interview in page:
+                        status = listed_at(parse_interview(interview, base_url=self.config.base_url), asked)
+                        if since is None or status.completed_at is None or status.completed_at >= since:
+                            yield status
 
     def cancel(self, vendor_attempt_id: str, *, test_id: str = "") -> None:
         """``deleteCompanyTestSession`` (no email to the candidate) or ``deleteLiveInterview``."""

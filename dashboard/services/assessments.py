@@ -1201,12 +1201,14 @@ def _apply(
     """Move the attempt (CHANGED) or only refresh its details (REFRESHED), as the lifecycle allows."""
     reported = _FROM_PROGRESS[status.progress]
     if (
-        AttemptState.ERROR in (attempt.state, reported)
+        (AttemptState.ERROR in (attempt.state, reported) or reported in _ENDED_BY_THE_VENDOR)
         and attempt.state != reported
         and _stale(attempt, status, actor)
     ):
         # Failed, or taken out of its failure, by a view older than the one that decided otherwise
-        # (helper-126): the lifecycle lets an attempt leave and enter ERROR, so it cannot tell.
+        # (helper-126): the lifecycle lets an attempt leave and enter ERROR, so it cannot tell. Nor
+        # ended by one (helper-131): a page read ahead said "expired", a person gave more days
+        # since and the vendor opened it again; expired, for good, the later finish was dropped.
         return Applied.UNCHANGED
     reached = _reached_before_its_error(session, attempt) if attempt.state == AttemptState.ERROR else None
     decision = decide(attempt.state, reported, reached=reached)
@@ -1444,33 +1446,21 @@ def _vendor_details(attempt: AssessmentAttempt, status: AttemptStatus) -> dict:
     return changed
 
 
-_RESULT = (
-    "score_percent",
-    "points",
-    "max_points",
-    "comparative_score",
-    "duration_seconds",
-    "time_allowed_seconds",
-    "subscores",
-    "warnings",
-)
+# Ends a view older than the one held does not bring about: a person may have undone them since.
+_ENDED_BY_THE_VENDOR = frozenset({AttemptState.EXPIRED, AttemptState.CANCELLED})
 
 
 def _lacking(attempt: AssessmentAttempt, details: dict) -> dict:
     """Of the details of a view older than the one held, which moves the attempt on (forward, as
-    the lifecycle allows), those the attempt lacks: the move's status word, a time not held, the
-    result if it holds none. What it holds stays: a deadline a person moved since, a newer score
-    (helper-127). Written none (helper-128): a finish listed on a page read ahead while a person
-    moved the deadline completed the attempt without its result, never to be asked for again."""
-
-    def held(name: str) -> bool:
-        return getattr(attempt, name) not in (None, [], "")
-
-    has_result = any(held(name) for name in _RESULT)
+    the lifecycle allows), those the attempt lacks: the move's status word, each time and each
+    part of the result not held (a score beside integrity warnings held alone). What it holds
+    stays: a deadline a person moved since, a newer score (helper-127). Written none
+    (helper-128): a finish listed on a page read ahead while a person moved the deadline
+    completed the attempt without its result, never to be asked for again."""
     return {
         name: value
         for name, value in details.items()
-        if name == "raw_status" or (not has_result if name in _RESULT else not held(name))
+        if name == "raw_status" or getattr(attempt, name) in (None, [], "")
     }
 
 

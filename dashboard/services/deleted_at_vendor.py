@@ -128,6 +128,7 @@ def settle(
     )
     proven = [a for a in not_found if proof.covers(a)]
     now = utcnow()
+    answered_since: set[int] = set()
     for attempt in proven:
         if _missing_long_enough(attempt, now):
             # Held and read again: the vendor answered for it since the sweep read it (a webhook's
@@ -136,7 +137,9 @@ def settle(
             if _missing_long_enough(attempt, now):
                 apply(AttemptStatus(attempt.vendor_attempt_id, Progress.CANCELLED, DELETED))
             else:
+                answered_since.add(attempt.id)  # its clock not started again from this sweep's 404
                 session.commit()
+    proven = [a for a in proven if a.id not in answered_since]
     _set_missing_since(session, [a for a in proven if a.missing_since is None], now)
     lines = []
     if proven:

@@ -103,5 +103,6 @@ def _renew(lock, done: threading.Event) -> None:
         try:
             lock.extend(LEASE_SECONDS, replace_ttl=True)
         except redis.RedisError as err:  # LockError too: lost, or Redis away; its lease frees it
-            log.warning("webhook drain: its lease could not be renewed: %r", err)
+            if not done.is_set():  # not the release, which lets go of it as this woke
+                log.warning("webhook drain: its lease could not be renewed: %r", err)
             return

@@ -104,8 +104,9 @@ def _hours(text: str, label: str, state: AttemptState, which: str) -> float:
     return value
 
 
-def save(*, session: Session, user: SignedInUser, values: dict[str, tuple[str, str]]) -> None:
-    """Set the thresholds of the statuses given (state value -> amber, red as typed); all or nothing.
+def save(*, session: Session, user: SignedInUser, values: dict[str, tuple[str | None, str | None]]) -> None:
+    """Set the thresholds of the statuses given (state value -> amber, red as typed; None: the one
+    in force kept, as a colleague may have set it since the form was drawn); all or nothing.
 
     Raises:
         PermissionDenied: Not an admin.
@@ -113,7 +114,8 @@ def save(*, session: Session, user: SignedInUser, values: dict[str, tuple[str, s
     """
     require(user, Permission.MANAGE_SETTINGS)
     parsed: Hours = {}
-    for key, (amber_text, red_text) in values.items():
+    in_force = hours(session)
+    for key, (amber_typed, red_typed) in values.items():
         try:
             state = AttemptState(key)
         except ValueError:
@@ -121,6 +123,8 @@ def save(*, session: Session, user: SignedInUser, values: dict[str, tuple[str, s
         if state not in DEFAULT_HOURS:
             raise UserError(f"{STATE_LABELS[state]} has no clock: nobody has to act on it.")
         label = STATE_LABELS[state]
+        amber_text = _text(in_force[state][0]) if amber_typed is None else amber_typed
+        red_text = _text(in_force[state][1]) if red_typed is None else red_typed
         if state in AMBER_FROM_THE_START:  # whatever the amber field said: there is none
             parsed[state] = (0.0, _hours(red_text, label, state, "red"))
             continue

@@ -40,6 +40,7 @@ from providers.base import (
     Capability,
     Progress,
     ProviderError,
+    VendorFailure,
     VendorRefused,
     WebhookRejected,
 )
@@ -161,6 +162,9 @@ class Applying(enum.Enum):
 
     DONE = "done"  # applied, or closed for good (the vendor refuses that attempt: retrying cannot help)
     KEPT = "kept"  # for retry: the vendor down or the key refused, as it is for the deliveries after it
+    # For retry: the vendor failed to answer about these attempts (a 5xx after retries, a reply the
+    # provider could not read); down, if it fails so about others too.
+    UNANSWERED = "unanswered"
     KEPT_ALONE = "kept alone"  # for retry: something in this delivery only (a value Assay could not take)
 
 
@@ -196,7 +200,13 @@ def _apply(session: Session, delivery_id: int) -> Applying:
         kept = err.retryable or err.whole_connection  # the vendor down, the key revoked: retry later
         _record_failure(session, delivery_id, integration.id, str(err), closed=not kept)
         log.warning("webhook delivery %s not applied: %s", delivery_id, err)
-        return Applying.KEPT if kept else Applying.DONE
+        if not kept:
+            return Applying.DONE
+        return (
+            Applying.UNANSWERED
+            if isinstance(err, VendorFailure) and not err.whole_connection
+            else Applying.KEPT
+        )
     except (sa.exc.OperationalError, sa.exc.InterfaceError):
         session.rollback()
         raise  # the database away for a moment (locked, a connection dropped): the next drain retries it
@@ -322,7 +332,15 @@ def apply_pending(
     with inbox_drain.draining(integration_id, wait=wait) as held:
         if not held:
             return 0
-        return _apply_pending(session, integration_id, retry_failed=retry_failed, limit=limit)
+        done = _apply_pending(session, integration_id, retry_failed=retry_failed, limit=limit)
+        # Deliveries stored while this drain ran are its too: a drain waiting for it in another
+        # worker gives up after a lease, and its deliveries would wait for the scheduled retry
+        # (helper-131). Those failing now are left to that retry, so this ends.
+        while not retry_failed and (
+            more := _apply_pending(session, integration_id, retry_failed=False, limit=limit)
+        ):
+            done += more
+        return done
 
 
 def _apply_pending(session: Session, integration_id: int, *, retry_failed: bool, limit: int) -> int:
@@ -441,13 +459,15 @@ def _apply_each(session: Session, delivery_ids: list[int]) -> int:
     kept_about: set[str] = set()  # the attempts the deliveries kept in a row name
     for index, delivery_id in enumerate(delivery_ids):
         outcome = _apply(session, delivery_id)
-        if outcome is not Applying.KEPT:
+        if outcome not in (Applying.KEPT, Applying.UNANSWERED):
             done, kept_in_a_row, kept_about = done + (outcome is Applying.DONE), 0, set()
             continue
-        about = set(_named_by(session, delivery_id))
-        if about and about <= kept_about:
-            continue  # the same attempts again: no news of the vendor
-        kept_in_a_row, kept_about = kept_in_a_row + 1, kept_about | about
+        if outcome is Applying.UNANSWERED:
+            about = set(session.get(WebhookDelivery, delivery_id).vendor_attempt_ids or ())
+            if about and about <= kept_about:
+                continue  # the same attempts unanswered again: no news of the vendor
+            kept_about |= about
+        kept_in_a_row += 1
         if kept_in_a_row < 2:
             continue
         reason = session.get(WebhookDelivery, delivery_id).error
@@ -491,12 +511,6 @@ def _apply_listed(
         )
         return False
     return True
-
-
-def _named_by(session: Session, delivery_id: int) -> tuple[str, ...]:
-    """The attempts a stored delivery names (none if it cannot be read)."""
-    delivery = session.get(WebhookDelivery, delivery_id)
-    return _named(provider_for(session.get(Integration, delivery.integration_id)), delivery)
 
 
 def _named(provider, delivery: WebhookDelivery) -> tuple[str, ...]:

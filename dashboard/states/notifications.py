@@ -58,22 +58,17 @@ class NotificationsState(rx.State):
 
         def load(session):
             return (
+                # First: one written while the items are read counts as not seen (helper-131).
+                notify.newest_notification(session),
                 pipeline.workspace_revision(session),
                 views.notifications(session, user.id, visible, limit=shown + 1),
                 views.outbox(session, emails_shown, mail_search, standing) if may_see_mail else [],
                 views.outbox_count(session, mail_search, standing) if may_see_mail else 0,
                 views.unread_count(session, user.id, visible),
-                notify.newest_notification(session),
             )
 
-        (
-            self.revision,
-            items,
-            self.emails,
-            self.emails_total,
-            self.unread,
-            self._seen_up_to,
-        ) = await in_session(load)
+        loaded = await in_session(load)
+        self._seen_up_to, self.revision, items, self.emails, self.emails_total, self.unread = loaded
         self.mail_server_set = views.mail_server_set()
         self.items, self.more = items[:shown], len(items) > shown  # the one extra row says there is more
         self.loaded = True

@@ -547,7 +547,15 @@ class ReviewState(RejectForm, ReopenForm, rx.State):
     async def save_note(self):
         if not self.noting or self._not_this_jobs_rows():
             return None  # a second click on Save, queued behind the first, saved the note twice
-        row, text, actor, job_id = self.rows[self.cursor], self.note, acting_user(), self._job_id()
+        # The candidate it was typed for: a colleague's decision meanwhile moves the list on, and
+        # the row in view then is the next candidate's (helper-131).
+        row = next((r for r in self.rows if r.attempt_id == self._note_for), None)
+        if row is None:
+            return rx.toast.error(
+                "That candidate left this list meanwhile (a colleague decided): the note was not "
+                "saved. It is still here; open their application to add it there."
+            )
+        text, actor, job_id = self.note, acting_user(), self._job_id()
         try:
             require(current_user(), Permission.REVIEW, job_id=job_id)
             await in_session(

@@ -36,15 +36,19 @@ class TeamSettingsState(rx.State):
     @rx.event
     @requires(Permission.MANAGE_SETTINGS)
     async def save(self, form: dict):
-        """The clocks typed other than the form was drawn with; a bad one is named and nothing is
+        """The times typed other than the form was drawn with; a bad one is named and nothing is
         saved. Every clock as typed, a second admin's form drawn earlier put back the first's
-        change to a clock the second never touched (helper-130)."""
-        values = {}
+        change to a clock (or a time) the second never touched (helper-130, helper-131)."""
+        values: dict[str, tuple[str | None, str | None]] = {}
         for c in self.clocks:
-            typed = (str(form.get(f"{c.state}_amber", "")), str(form.get(f"{c.state}_red", "")))
-            drawn = (typed[0] if c.amber_from_the_start else c.amber, c.red)  # no amber box there
-            if typed != drawn:
-                values[c.state] = typed
+            amber, red = str(form.get(f"{c.state}_amber", "")), str(form.get(f"{c.state}_red", ""))
+            # Each time as typed if changed, else None: the one in force, a colleague's since.
+            changed = (
+                None if c.amber_from_the_start or amber == c.amber else amber,  # no amber box there
+                None if red == c.red else red,
+            )
+            if changed != (None, None):
+                values[c.state] = changed
         user = current_user()
         try:
             await in_session(lambda s: status_clocks.save(session=s, user=user, values=values))

@@ -30,6 +30,17 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("assessmentattempt", schema=None) as batch_op:
         batch_op.add_column(sa.Column("sent_under", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
+    # Those sent since the connection's credentials were last set were sent under them; those sent
+    # before stay unknown, one group (helper-131: left all unknown, one rotation after this release
+    # put the attempts of two accounts before it in one group, and one proved the other deleted).
+    in_force = (
+        "(SELECT COALESCE(integration.credentials_changed_at, integration.created_at) FROM integration"
+        " WHERE integration.id = assessmentattempt.integration_id)"
+    )
+    op.execute(
+        f"UPDATE assessmentattempt SET sent_under = {in_force}"
+        f" WHERE vendor_attempt_id IS NOT NULL AND sent_at IS NOT NULL AND sent_at >= {in_force}"
+    )
     with op.batch_alter_table("webhookdelivery", schema=None) as batch_op:
         batch_op.create_index(
             "ix_webhookdelivery_waiting",

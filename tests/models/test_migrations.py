@@ -1,12 +1,13 @@
 """Migrations that change data, run from the revision before them on each database."""
 
+import datetime
 import os
 
 import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from models import ApplicationEvent, init_engine, migrate, new_session, utcnow
+from models import ApplicationEvent, AssessmentAttempt, init_engine, migrate, new_session, utcnow
 from tests.conftest import DATABASES, fresh_postgres
 
 
@@ -269,6 +270,53 @@ def test_connections_get_an_account_fingerprint_held_unique_among_the_live_ones(
         conn.execute(insert, {"name": "Twice", "gone": None})
         conn.execute(sa.text("UPDATE integration SET account_fingerprint = 'f' WHERE name = 'Twice'"))
     engine.dispose()
+
+
+def test_attempts_sent_since_their_connections_credentials_were_set_are_known_sent_under_them(empty_db):
+    """helper-131: left unknown, the attempts sent under the current key joined those sent under
+    older ones in one group, once the key changed again, and one proved the other deleted."""
+    migrate(empty_db, "a7d3f9c2e1b8")
+    engine = sa.create_engine(empty_db)
+    now = "CURRENT_TIMESTAMP"
+    with engine.begin() as conn:
+        for statement in (
+            "INSERT INTO candidate (id, name, email) VALUES (1, 'Ada', 'ada@example.com')",
+            f"INSERT INTO job (id, title, revision, created_at) VALUES (1, 'Backend', 0, {now})",
+            "INSERT INTO stage (id, job_id, position, name, kind, send_automatically)"
+            " VALUES (1, 1, 0, 'Applied', 'plain', false)",
+            "INSERT INTO integration (id, vendor, name, region, custom_base_url, api_key_encrypted,"
+            " api_key_last4, webhook_token_encrypted, created_at, credentials_changed_at) VALUES (1,"
+            " 'hackerrank', 'HackerRank', 'sandbox', '', 'x', '1234', 'x', '2026-11-01 00:00:00.000000',"
+            " '2026-11-10 00:00:00.000000')",
+            "INSERT INTO application (id, candidate_id, job_id, stage_id, stage_entered_at, updated_at)"
+            f" VALUES (1, 1, 1, 1, {now}, {now})",
+        ):
+            conn.execute(sa.text(statement))
+        for attempt_id, vendor_id, sent_at in (
+            (1, "v1", "2026-11-05 09:00:00.000000"),  # under the key before
+            (2, "v2", "2026-11-12 09:00:00.000000"),  # under the key set on the 10th
+            (3, None, None),  # never sent
+        ):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO assessmentattempt (id, application_id, integration_id, vendor_test_id,"
+                    " vendor_test_name, attempt_number, reference, state, send_tries, vendor_attempt_id,"
+                    " sent_at, created_at, updated_at, subscores, warnings, error_retryable, live_interview)"
+                    f" VALUES (:id, 1, 1, :ref, 'Test', 1, :ref, 'sent', 1, :vendor_id, :sent_at, {now},"
+                    f" {now}, '[]', '[]', false, false)"
+                ),
+                {"id": attempt_id, "ref": f"r{attempt_id}", "vendor_id": vendor_id, "sent_at": sent_at},
+            )
+
+    migrate(empty_db)
+    init_engine(empty_db)
+
+    with new_session() as session:  # read as the app reads it
+        sent_under = [
+            a.sent_under for a in session.exec(select(AssessmentAttempt).order_by(AssessmentAttempt.id))
+        ]
+    engine.dispose()
+    assert sent_under == [None, datetime.datetime(2026, 11, 10, tzinfo=datetime.UTC), None]
 
 
 def test_addresses_saved_with_accents_in_two_parts_are_kept_in_one(empty_db, caplog):

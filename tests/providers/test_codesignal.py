@@ -489,6 +489,24 @@ def test_statuses_are_listed_across_pages_and_a_retried_send_finds_its_session(c
     assert codesignal.find_by_reference(test_id=FIRST_TEST, invitee=_invitee(8)) is None
 
 
+def test_a_test_refused_is_said_after_the_other_tests_and_the_live_interviews_are_listed(codesignal, sandbox):
+    """helper-129, helper-131: a refusal about one test ended the listing there, every sweep; its
+    first fix still left the live interviews, listed after the tests, unread."""
+    room = codesignal.send(test_id=LIVE_TEMPLATE, invitee=_invitee(1))
+    sandbox.post("/_sandbox/faults", json={"vendor": "codesignal", "fail_next": [{"status": 404}]})
+    listing = codesignal.list_statuses(
+        since=datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=1),
+        test_ids=[FIRST_TEST, LIVE_TEMPLATE],
+    )
+
+    listed = []
+    with pytest.raises(VendorRefused) as refused:
+        listed.extend(listing)
+
+    assert room.vendor_attempt_id in {s.vendor_attempt_id for s in listed}
+    assert refused.value.status_code == 404
+
+
 def test_sending_the_same_test_to_the_same_email_again_reuses_the_open_session(codesignal, sandbox):
     first = codesignal.send(test_id=FIRST_TEST, invitee=_invitee(1))
     again = codesignal.send(test_id=FIRST_TEST, invitee=_invitee(1, reference="assay-retry"))

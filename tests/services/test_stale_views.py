@@ -77,6 +77,28 @@ def test_a_deadline_a_person_moves_is_not_moved_back_by_a_view_asked_for_before(
     assert (kept.state, kept.expires_at) == (AttemptState(progress.value), later.replace(microsecond=0))
 
 
+@pytest.mark.parametrize("ended", [Progress.EXPIRED, Progress.CANCELLED])
+def test_an_end_told_by_a_view_asked_for_before_a_new_deadline_is_not_written(session, sandbox, ended):
+    """helper-131: a page read ahead said "expired"; a recruiter gave three more days since, and the
+    vendor opened the invitation again. Written, the attempt was expired for good, and the
+    candidate's finish after it dropped. The next view asked for says how it stands."""
+    integration, (stage,) = vendor_test_stages(session, "hackerrank", "Frontend Engineer", deadline_days=5)
+    attempt_id = enter_stage(session, stage)
+    assessments.send_assessment(session=session, attempt_id=attempt_id, actor=SYSTEM)
+    attempt = session.get(AssessmentAttempt, attempt_id)
+    listed = _view(attempt, ended, seconds_ago=0)
+    later = attempt.expires_at + datetime.timedelta(days=3)
+
+    attempt_actions.extend_deadline(session=session, attempt_id=attempt_id, expires_at=later, actor=SYSTEM)
+    assert _apply(session, integration.id, listed) == assessments.Applied.UNCHANGED
+
+    session.expire_all()
+    assert session.get(AssessmentAttempt, attempt_id).state == AttemptState.SENT
+    assert (
+        _apply(session, integration.id, _view(attempt, ended, seconds_ago=-1)) == assessments.Applied.CHANGED
+    )
+
+
 def test_a_finish_told_by_a_view_asked_for_before_a_new_deadline_brings_its_result(session, sandbox):
     """A page read ahead lists the candidate's finish and score; a recruiter moves the deadline before
     it is applied: the finish was written without its result (helper-128), and no sweep asks about a

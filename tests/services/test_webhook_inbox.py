@@ -3,16 +3,17 @@
 import concurrent.futures
 import multiprocessing
 import os
+import threading
 import time
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from dashboard.jobs.scheduler import retry_webhook_inbox
 from dashboard.services import inbox_drain, matching, plans, views, webhooks
 from dashboard.services.integrations import disconnect, list_vendor_tests, shared_redis
 from dashboard.settings import get_settings
-from models import AssessmentAttempt, AttemptState, WebhookDelivery, new_session
+from models import AssessmentAttempt, AttemptState, Integration, WebhookDelivery, new_session
 from tests.another_worker import drain_inbox
 from tests.conftest import send_to_applicants, start_with_webhooks, store_webhook, vendor_test_stages
 
@@ -134,6 +135,34 @@ def test_two_deliveries_about_one_attempt_the_vendor_cannot_answer_for_hold_up_n
     assert done == 1
     assert [d.applied_at is not None for d in deliveries] == [False, False, True]
     assert session.get(AssessmentAttempt, other.id).state == AttemptState.STARTED
+
+
+def test_a_delivery_stored_while_a_drain_runs_is_applied_by_that_drain(
+    session, sandbox, sent, pipeline_with_assessment
+):
+    """helper-131: a drain waiting for this one in another worker gives up after a lease (renewed
+    now for as long as this one runs), and a delivery it would have drained waited for the
+    scheduled retry."""
+    integration = pipeline_with_assessment.integration
+    first, second = sent[:2]
+    start_with_webhooks(session, sandbox, integration, [first])
+    sandbox.start(second.vendor_attempt_id)
+    sandbox.faults(drop_webhooks=True, latency_ms=500)  # the first fetch takes its time
+
+    def meanwhile() -> None:
+        time.sleep(0.2)
+        with Session(session.get_bind(), expire_on_commit=False) as other:
+            body = {"event": "test.status_changed", "id": int(second.vendor_attempt_id)}
+            store_webhook(other, other.get(Integration, integration.id), body)
+
+    storing = threading.Thread(target=meanwhile)
+    storing.start()
+    done = webhooks.apply_pending(session=session, integration_id=integration.id)
+    storing.join()
+
+    session.expire_all()
+    assert done == 2
+    assert [session.get(AssessmentAttempt, a.id).state for a in (first, second)] == [AttemptState.STARTED] * 2
 
 
 @pytest.fixture

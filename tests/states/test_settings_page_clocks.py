@@ -42,9 +42,9 @@ def test_a_second_admin_saving_a_form_drawn_earlier_keeps_the_first_admins_chang
     Sent went back, unsaid, though the second admin only changed Completed."""
     first, second = _settings_page(signed_in_as(Role.ADMIN)), _settings_page(_another_admin(session))
 
-    run_async(run_handler(first, "save", _form(first, sent=("10", "20"))))
-    run_async(run_handler(second, "save", _form(second, completed=("5", "30"))))
+    run_async(run_handler(first, "save", _form(first, sent=("10", "20"), completed=("5", "72"))))
+    run_async(run_handler(second, "save", _form(second, completed=("24", "30"))))  # its red only
 
     clocks = status_clocks.hours(session)
     assert clocks[AttemptState.SENT] == (10.0, 20.0)
-    assert clocks[AttemptState.COMPLETED] == (5.0, 30.0)
+    assert clocks[AttemptState.COMPLETED] == (5.0, 30.0)  # the first's amber, the second's red
