@@ -715,6 +715,10 @@ def send_assessment(
         return SendOutcome(False, f"Not sent: {reason}", failed=True)
     session.refresh(attempt)
     attempt.vendor_attempt_id, attempt.sent_under = status.vendor_attempt_id, sent_under
+    if not found:
+        # The vendor's view as of its reply: a page asked for before it (an invitation revived under
+        # its old id, listed expired a moment earlier) is older news (helper-132).
+        attempt.vendor_read_at = asked_now()
     if found:
         attempt.invited_email = earlier_address  # the invitation stands where the earlier try made it
     session.refresh(integration)

@@ -148,7 +148,7 @@ def settle(
             f"{counted(len(proven), 'open attempt')} {is_are(len(proven))} no longer at {provider.display_name} "
             f"(deleted there?); each is cancelled once missing for {hours}."
         )
-    if unproven := len(not_found) - len(proven):
+    if unproven := sum(not proof.covers(a) for a in not_found):
         lines.append(
             f"{counted(unproven, 'open attempt')} {is_are(unproven)} missing at {provider.display_name}, and its listing shows none of "
             "this connection's attempts from the account they were sent from: check that the key and region "

@@ -104,12 +104,25 @@ def _hours(text: str, label: str, state: AttemptState, which: str) -> float:
     return value
 
 
-def save(*, session: Session, user: SignedInUser, values: dict[str, tuple[str | None, str | None]]) -> None:
+class ChangedMeanwhile(UserError):
+    """A clock the admin changed was changed by a colleague since their form was drawn."""
+
+
+def save(
+    *,
+    session: Session,
+    user: SignedInUser,
+    values: dict[str, tuple[str | None, str | None]],
+    drawn: dict[str, tuple[str, str]] | None = None,
+) -> None:
     """Set the thresholds of the statuses given (state value -> amber, red as typed; None: the one
-    in force kept, as a colleague may have set it since the form was drawn); all or nothing.
+    in force kept); all or nothing. ``drawn``: each clock as the form showed it: one changed since
+    by a colleague is refused, not overwritten or checked against times the admin never saw
+    (helper-132: their red was refused for an amber a colleague set, the box shown holding another).
 
     Raises:
         PermissionDenied: Not an admin.
+        ChangedMeanwhile: A colleague changed a clock given since the form was drawn.
         UserError: A value is not a positive number of hours, or amber is not before red.
     """
     require(user, Permission.MANAGE_SETTINGS)
@@ -123,6 +136,13 @@ def save(*, session: Session, user: SignedInUser, values: dict[str, tuple[str | 
         if state not in DEFAULT_HOURS:
             raise UserError(f"{STATE_LABELS[state]} has no clock: nobody has to act on it.")
         label = STATE_LABELS[state]
+        now_in_force = (_text(in_force[state][0]), _text(in_force[state][1]))
+        if drawn is not None and key in drawn and drawn[key] != now_in_force:
+            raise ChangedMeanwhile(
+                f"A colleague changed the {label} clock since this page was drawn (now "
+                f"{_amber_text(state, in_force[state][0])} / {now_in_force[1]} h). The page shows the "
+                "clocks in force: make your change again."
+            )
         amber_text = _text(in_force[state][0]) if amber_typed is None else amber_typed
         red_text = _text(in_force[state][1]) if red_typed is None else red_typed
         if state in AMBER_FROM_THE_START:  # whatever the amber field said: there is none

@@ -16,6 +16,7 @@ import hmac
 import logging
 import math
 import threading
+import time
 from collections.abc import Iterator
 
 import sqlalchemy as sa
@@ -42,6 +43,7 @@ from providers.base import (
     ProviderError,
     VendorFailure,
     VendorRefused,
+    VendorUnreachable,
     WebhookRejected,
 )
 
@@ -202,11 +204,9 @@ def _apply(session: Session, delivery_id: int) -> Applying:
         log.warning("webhook delivery %s not applied: %s", delivery_id, err)
         if not kept:
             return Applying.DONE
-        return (
-            Applying.UNANSWERED
-            if isinstance(err, VendorFailure) and not err.whole_connection
-            else Applying.KEPT
-        )
+        # A 5xx, a reply it could not read, a timeout: about these attempts, unless others fail so too.
+        about_them = isinstance(err, (VendorFailure, VendorUnreachable)) and not err.whole_connection
+        return Applying.UNANSWERED if about_them else Applying.KEPT
     except (sa.exc.OperationalError, sa.exc.InterfaceError):
         session.rollback()
         raise  # the database away for a moment (locked, a connection dropped): the next drain retries it
@@ -332,12 +332,18 @@ def apply_pending(
     with inbox_drain.draining(integration_id, wait=wait) as held:
         if not held:
             return 0
+        started = time.monotonic()
         done = _apply_pending(session, integration_id, retry_failed=retry_failed, limit=limit)
         # Deliveries stored while this drain ran are its too: a drain waiting for it in another
         # worker gives up after a lease, and its deliveries would wait for the scheduled retry
-        # (helper-131). Those failing now are left to that retry, so this ends.
-        while not retry_failed and (
-            more := _apply_pending(session, integration_id, retry_failed=False, limit=limit)
+        # (helper-131). Those failing now are left to that retry; and a stream that never pauses
+        # is let go after half a lease (helper-132), its connection's next drain queued behind
+        # the other connections' (the applier's), this one's thread free for them.
+        while (
+            not retry_failed
+            and done < limit
+            and time.monotonic() - started < inbox_drain.LEASE_SECONDS / 2
+            and (more := _apply_pending(session, integration_id, retry_failed=False, limit=limit - done))
         ):
             done += more
         return done

@@ -49,9 +49,13 @@ class TeamSettingsState(rx.State):
             )
             if changed != (None, None):
                 values[c.state] = changed
-        user = current_user()
+        user, drawn = current_user(), {c.state: (c.amber, c.red) for c in self.clocks}
         try:
-            await in_session(lambda s: status_clocks.save(session=s, user=user, values=values))
+            await in_session(lambda s: status_clocks.save(session=s, user=user, values=values, drawn=drawn))
+        except status_clocks.ChangedMeanwhile as err:
+            await self._reload()  # the form drawn again with the clocks in force
+            self.error, self.error_box = str(err), ""
+            return None
         except UserError as err:
             self.error, self.error_box = str(err), err.box if isinstance(err, BadValue) else ""
             # Typed values stay (the form is not re-mounted); the cursor goes where the fix is.

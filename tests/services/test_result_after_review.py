@@ -186,11 +186,11 @@ def test_a_view_asked_for_before_the_one_applied_does_not_write_its_older_score_
     (or told "changed after the review (75% → 70%)") though the vendor says 75%."""
     p = pipeline_with_assessment
     attempt = send_test(session, p.assessment, p.application)
-    _apply(session, p, _asked(_result(p, attempt, 70.0), 30))
+    _apply(session, p, _asked(_result(p, attempt, 70.0), -1))  # each after the send's reply
     if reviewed:
         assessments.mark_reviewed(session=session, attempt_id=attempt.id, actor=ALICE)
-    slow_refresh = _asked(_result(p, attempt, 70.0), 2)  # asked before the webhook's fetch
-    webhook = _asked(_result(p, attempt, 75.0), 1)
+    slow_refresh = _asked(_result(p, attempt, 70.0), -2)  # asked before the webhook's fetch
+    webhook = _asked(_result(p, attempt, 75.0), -3)
 
     assert _apply(session, p, webhook) == assessments.Applied.REFRESHED
     assert _apply(session, p, slow_refresh) == assessments.Applied.UNCHANGED
@@ -199,4 +199,4 @@ def test_a_view_asked_for_before_the_one_applied_does_not_write_its_older_score_
     assert session.get(AssessmentAttempt, attempt.id).score_percent == 75.0
     assert not [line for line in _lines(session, attempt) if "75% → 70%" in line]
     # A view asked for later than the one applied is written, as ever: the vendor changed it back.
-    assert _apply(session, p, _asked(_result(p, attempt, 70.0), 0)) == assessments.Applied.REFRESHED
+    assert _apply(session, p, _asked(_result(p, attempt, 70.0), -4)) == assessments.Applied.REFRESHED

@@ -44,12 +44,14 @@ def test_a_failure_or_its_end_told_by_an_older_view_is_not_written(
 ):
     p = pipeline_with_assessment
     attempt = send_test(session, p.assessment, p.application)
+    # Both asked for after the send's reply (the view it holds): the newer two seconds on.
     assert (
-        _apply(session, p.integration.id, _view(attempt, newer, seconds_ago=1)) == assessments.Applied.CHANGED
+        _apply(session, p.integration.id, _view(attempt, newer, seconds_ago=-2))
+        == assessments.Applied.CHANGED
     )
 
     assert (
-        _apply(session, p.integration.id, _view(attempt, older, seconds_ago=2))
+        _apply(session, p.integration.id, _view(attempt, older, seconds_ago=-1))
         == assessments.Applied.UNCHANGED
     )
 
@@ -97,6 +99,43 @@ def test_an_end_told_by_a_view_asked_for_before_a_new_deadline_is_not_written(se
     assert (
         _apply(session, integration.id, _view(attempt, ended, seconds_ago=-1)) == assessments.Applied.CHANGED
     )
+
+
+def test_an_older_finish_writes_each_part_of_the_result_the_attempt_lacks(session, pipeline_with_assessment):
+    """helper-131: integrity warnings held alone counted as a result held, and an older view's
+    finish then wrote no score. Each part is written where the attempt holds none; what it holds stays."""
+    p = pipeline_with_assessment
+    attempt = send_test(session, p.assessment, p.application)
+    flagged = AssessmentResult(score_percent=None, warnings=("Plagiarism suspected.",))
+    _apply(session, p.integration.id, _view(attempt, Progress.STARTED, seconds_ago=1, result=flagged))
+    finished = AssessmentResult(score_percent=82.0, warnings=("Older warning.",))
+
+    older = _view(attempt, Progress.COMPLETED, seconds_ago=2, result=finished)
+    assert _apply(session, p.integration.id, older) == assessments.Applied.CHANGED
+
+    session.expire_all()
+    kept = session.get(AssessmentAttempt, attempt.id)
+    assert (kept.state, kept.score_percent, kept.warnings) == (
+        AttemptState.COMPLETED,
+        82.0,
+        ["Plagiarism suspected."],
+    )
+
+
+def test_a_view_asked_for_before_an_invitation_was_made_does_not_end_it(session, sandbox):
+    """helper-132: a vendor reviving an expired invitation under its old id (a re-attempt) had a
+    page read just before, listing it expired, applied after: the new invitation ended at once."""
+    integration, (stage,) = vendor_test_stages(session, "hackerrank", "Frontend Engineer")
+    attempt_id = enter_stage(session, stage)
+    listed_before = datetime.datetime.now(datetime.UTC)
+    assessments.send_assessment(session=session, attempt_id=attempt_id, actor=SYSTEM)
+    attempt = session.get(AssessmentAttempt, attempt_id)
+    expired = AttemptStatus(attempt.vendor_attempt_id, Progress.EXPIRED, "expired", asked_at=listed_before)
+
+    assert _apply(session, integration.id, expired) == assessments.Applied.UNCHANGED
+
+    session.expire_all()
+    assert session.get(AssessmentAttempt, attempt_id).state == AttemptState.SENT
 
 
 def test_a_finish_told_by_a_view_asked_for_before_a_new_deadline_brings_its_result(session, sandbox):

@@ -512,6 +512,26 @@ def _advanced_by_a_colleague(session, row) -> None:
     )
 
 
+def test_a_note_is_saved_on_the_candidate_it_was_typed_for_or_refused_once_they_left_the_list(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    """helper-131: a colleague decided the candidate in view while the note was typed; the list
+    caught up, and Save filed the note on the next candidate, now in view."""
+    page = _review_page(session, pipeline_with_assessment, sandbox, signed_in_as, results=2)
+    typed_for = page.in_view
+    run_async(run_handler(page, "key", "n"))
+    run_async(run_handler(page, "set_note", "Strong on SQL"))
+    _advanced_by_a_colleague(session, typed_for)
+    run_async(run_handler(page, "set_show_all", False))  # the list catches up (as a catch-up would)
+    assert page.in_view.attempt_id != typed_for.attempt_id
+
+    [toast] = run_async(run_handler(page, "save_note"))
+
+    assert toast_level(toast) == "error" and "left this list meanwhile" in repr(toast)
+    assert page.note == "Strong on SQL"
+    assert session.exec(select(ApplicationNote)).all() == []
+
+
 def test_a_rejection_refused_because_a_colleague_decided_first_shows_what_they_decided(
     session, pipeline_with_assessment, sandbox, signed_in_as
 ):

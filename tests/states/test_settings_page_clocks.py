@@ -42,9 +42,29 @@ def test_a_second_admin_saving_a_form_drawn_earlier_keeps_the_first_admins_chang
     Sent went back, unsaid, though the second admin only changed Completed."""
     first, second = _settings_page(signed_in_as(Role.ADMIN)), _settings_page(_another_admin(session))
 
-    run_async(run_handler(first, "save", _form(first, sent=("10", "20"), completed=("5", "72"))))
-    run_async(run_handler(second, "save", _form(second, completed=("24", "30"))))  # its red only
+    run_async(run_handler(first, "save", _form(first, sent=("10", "20"))))
+    run_async(run_handler(second, "save", _form(second, completed=("5", "30"))))
 
     clocks = status_clocks.hours(session)
     assert clocks[AttemptState.SENT] == (10.0, 20.0)
-    assert clocks[AttemptState.COMPLETED] == (5.0, 30.0)  # the first's amber, the second's red
+    assert clocks[AttemptState.COMPLETED] == (5.0, 30.0)
+
+
+def test_a_clock_a_colleague_changed_since_the_form_was_drawn_is_refused_and_shown_as_it_is(
+    session, signed_in_as
+):
+    """helper-132: checked against the colleague's amber, which the form did not show, a red the
+    admin typed was refused, the box at fault showing another number."""
+    first, second = _settings_page(signed_in_as(Role.ADMIN)), _settings_page(_another_admin(session))
+    run_async(run_handler(first, "save", _form(first, completed=("48", "72"))))
+    drawn_before = second.form_key
+
+    run_async(run_handler(second, "save", _form(second, completed=("24", "36"))))
+
+    assert status_clocks.hours(session)[AttemptState.COMPLETED] == (48.0, 72.0)
+    assert (
+        "A colleague changed the Assessment needs review clock" in second.error
+        and "now 48 h / 72 h" in second.error
+    )
+    completed = next(c for c in second.clocks if c.state == "completed")
+    assert (completed.amber, completed.red, second.form_key > drawn_before) == ("48", "72", True)
