@@ -1,8 +1,8 @@
 """Write tests/durations.json, each test file's running time, from the junit reports of a whole run.
 
-``scripts/test.sh``'s four pytest processes take the test files from one queue, the longest
-first by these times (``tests/conftest.py``, ``_units``); run this after a ``make test`` whose files
-changed much, and commit the file. A file it does not list is placed by its size. Each file's time is the mean
+``scripts/test.sh`` deals every test into four shares for four pytest
+processes by these times (``tests/conftest.py``, ``_shard``); run this after a ``make test`` whose files changed much,
+and commit the file. A file it does not list is dealt by its size. Each file's time is the mean
 of this run's and the one it held (``blended``).
 
 Usage: ``python scripts/test_durations.py [--replace] [report.xml ...]`` (by default the last run's,

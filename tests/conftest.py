@@ -8,7 +8,6 @@ import atexit
 import contextlib
 import dataclasses
 import datetime
-import fcntl
 import json
 import logging
 import os
@@ -572,10 +571,13 @@ def pytest_collection_modifyitems(config, items):
     stopped before the demo app starts: all build the same ``.web-tests`` folder, whose settings
     name the serving port.
 
-    ``ASSAY_TEST_QUEUE`` (a file, the same for the run's pytest processes side by side,
-    scripts/test.sh): each process takes the next unit of tests from one queue as it is free
-    (``pytest_runtestloop``, ``_units``).
+    ``ASSAY_TEST_SHARD=k/n`` keeps the k-th of n shares of the tests (see ``_shard``).
     """
+    if shard := os.environ.get("ASSAY_TEST_SHARD"):
+        k, n = (int(part) for part in shard.split("/"))
+        kept = _shard(items, n)[k - 1]
+        config.hook.pytest_deselected(items=[i for i in items if i.nodeid not in kept])
+        items[:] = [i for i in items if i.nodeid in kept]
 
     def order(item) -> tuple[bool, bool]:
         browser = item.get_closest_marker("browser") is not None
@@ -587,85 +589,55 @@ def pytest_collection_modifyitems(config, items):
 DURATIONS = pathlib.Path(__file__).with_name("durations.json")
 
 
-def _units(items: list[pytest.Item]) -> list[list[pytest.Item]]:
-    """The tests in the order the processes of a run take them from the queue, a file at a time:
-    the longest first (tests/durations.json, ``scripts/test_durations.py``; a file it does not know
-    yet counts its size in bytes at the median seconds per byte of the measured files of its
-    kind), then the browser walks, those starting an app of their own first, each kind longest first.
+def _shard(items: list[pytest.Item], n: int) -> list[set[str]]:
+    """The tests dealt into ``n`` shares of about equal running time (their node ids), for as many
+    pytest processes side by side (scripts/test.sh), every test in exactly one: a new test file
+    needs no list updated.
 
-    Dealt ahead into four fixed shares by those times, the shares ended minutes apart (CI211:
-    10m08s and 17m34s): a file's time doubles or halves with what runs beside it. Taken in turn,
-    a process that drew slow files takes fewer. Every process collects the same tests and works
-    out the same order; a new test file needs no list updated.
+    A file's time is the one tests/durations.json measured (``scripts/test_durations.py`` writes
+    it from a whole run); a file it does not know yet counts its size in bytes at the median
+    seconds per byte of the measured files of its kind (browser walks or not). A file longer than
+    half a share (the fault matrix today) is dealt a test function at a time, each its part of the
+    file's time by its number of tests. The largest are dealt first, each to the lightest share so far.
     """
     root = pathlib.Path(__file__).parent.parent
     measured = json.loads(DURATIONS.read_text()) if DURATIONS.exists() else {}
     files: dict[pathlib.Path, list[pytest.Item]] = {}
     for item in items:
         files.setdefault(item.path, []).append(item)
-
-    def kind(tests: list[pytest.Item]) -> int:  # the order the kinds are taken in
-        if tests[0].get_closest_marker("browser") is None:
-            return 0
-        return 1 if tests[0].get_closest_marker("own_app") else 2
+    walks = {path for path, tests in files.items() if tests[0].get_closest_marker("browser")}
 
     def rate(walk: bool) -> float:
         known = sorted(
             measured[str(p.relative_to(root))] / p.stat().st_size
-            for p, tests in files.items()
-            if (kind(tests) > 0) == walk and str(p.relative_to(root)) in measured
+            for p in files
+            if (p in walks) == walk and str(p.relative_to(root)) in measured
         )
         return known[len(known) // 2] if known else 1.0
 
     rates = {True: rate(True), False: rate(False)}
-
-    def seconds(path: pathlib.Path) -> float:
-        return measured.get(str(path.relative_to(root)), path.stat().st_size * rates[kind(files[path]) > 0])
-
-    return [files[path] for path in sorted(files, key=lambda p: (kind(files[p]), -seconds(p), str(p)))]
-
-
-def _take(queue: str) -> int:
-    """The next unit's place in the queue, taken by this process alone (a counter in a file)."""
-    with open(queue, "a+") as counter:
-        fcntl.flock(counter, fcntl.LOCK_EX)
-        counter.seek(0)
-        taken = int(counter.read() or 0)
-        counter.seek(0)
-        counter.truncate()
-        counter.write(str(taken + 1))
-    return taken
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtestloop(session):
-    """With ``ASSAY_TEST_QUEUE``: run the units this process takes from the queue, one after the
-    other; the next is taken as the last test of one begins, so fixtures shared by both stay up."""
-    if not os.environ.get("ASSAY_TEST_QUEUE") or session.config.option.collectonly:
-        return None
-    if session.testsfailed and not session.config.option.continue_on_collection_errors:
-        raise session.Interrupted(f"{session.testsfailed} error(s) during collection")
-    # From the tests selected (``-k``, markers): worked out after every plugin's selection.
-    units, queue = _units(session.items), os.environ["ASSAY_TEST_QUEUE"]
-
-    def next_unit() -> list[pytest.Item]:
-        place = _take(queue)
-        return units[place] if place < len(units) else []
-
-    unit = next_unit()
-    while unit:
-        following: list[pytest.Item] = []
-        for index, item in enumerate(unit):
-            if index == len(unit) - 1:
-                following = next_unit()
-            nextitem = unit[index + 1] if index + 1 < len(unit) else (following[0] if following else None)
-            item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
-            if session.shouldfail:
-                raise session.Failed(session.shouldfail)
-            if session.shouldstop:
-                raise session.Interrupted(session.shouldstop)
-        unit = following
-    return True
+    seconds = {
+        path: measured.get(str(path.relative_to(root)), path.stat().st_size * rates[path in walks])
+        for path in files
+    }
+    half_a_share = sum(seconds.values()) / n / 2
+    units: list[tuple[float, pathlib.Path, list[str]]] = []  # (seconds, file, node ids)
+    for path, tests in files.items():
+        if seconds[path] <= half_a_share:
+            units.append((seconds[path], path, [t.nodeid for t in tests]))
+            continue
+        functions: dict[str, list[str]] = {}
+        for test in tests:
+            functions.setdefault(getattr(test, "originalname", test.name), []).append(test.nodeid)
+        for ids in functions.values():
+            units.append((seconds[path] * len(ids) / len(tests), path, ids))
+    shares: list[set[str]] = [set() for _ in range(n)]
+    weights = [0.0] * n
+    for time, _path, ids in sorted(units, key=lambda u: (-u[0], str(u[1]), u[2][0])):
+        lightest = weights.index(min(weights))
+        shares[lightest].update(ids)
+        weights[lightest] += time
+    return shares
 
 
 @pytest.fixture(autouse=True)
