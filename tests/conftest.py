@@ -295,6 +295,26 @@ def screen(session, sandbox) -> Integration:
     return connect_screen(session)
 
 
+def job_sending(
+    session, integration: Integration, title: str, *, test_index: int = 0, **stage_settings
+) -> Stage:
+    """A job whose plan is Applied -> the connection's test at ``test_index`` (as the vendor lists them).
+
+    ``stage_settings`` (``deadline_days``...) go to ``plans.add_assessment_stage``.
+    """
+    test = list_vendor_tests(session=session, integration_id=integration.id)[test_index]
+    job = plans.create_job(session=session, title=title, stage_names=["Applied"])
+    return plans.add_assessment_stage(
+        session=session,
+        job_id=job.id,
+        name=f"{registry.VENDORS[integration.vendor].display_name} test",
+        integration_id=integration.id,
+        vendor_test_id=test.id,
+        vendor_test_name=test.name,
+        **stage_settings,
+    )
+
+
 def vendor_test_stages(
     session, vendor: str, *job_titles: str, options: dict | None = None, **stage_settings
 ) -> tuple[Integration, list[Stage]]:
@@ -312,21 +332,7 @@ def vendor_test_stages(
         api_key=IMITATIONS[vendor].DEMO_KEY,
         options=options,
     )
-    test = list_vendor_tests(session=session, integration_id=integration.id)[0]
-    stages = []
-    for title in job_titles:
-        job = plans.create_job(session=session, title=title, stage_names=["Applied"])
-        stages.append(
-            plans.add_assessment_stage(
-                session=session,
-                job_id=job.id,
-                name=f"{name} test",
-                integration_id=integration.id,
-                vendor_test_id=test.id,
-                vendor_test_name=test.name,
-                **stage_settings,
-            )
-        )
+    stages = [job_sending(session, integration, title, **stage_settings) for title in job_titles]
     return integration, stages
 
 

@@ -6,14 +6,14 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
-from dashboard.services import assessments, attempt_actions, deleted_at_vendor, plans, sync
+from dashboard.services import assessments, attempt_actions, deleted_at_vendor, sync
 from dashboard.services.actors import SYSTEM
-from dashboard.services.integrations import list_vendor_tests, provider_for
+from dashboard.services.integrations import provider_for
 from models import AssessmentAttempt, AttemptState, Integration, utcnow
 from providers.base import AttemptStatus, Progress
 from providers.sandbox.coderpad_screen import API as SCREEN_API
 from providers.sandbox.coderpad_screen import DEMO_KEY as SCREEN_KEY
-from tests.conftest import enter_stage, send_to_applicants, vendor_test_stages
+from tests.conftest import enter_stage, job_sending, send_to_applicants, vendor_test_stages
 
 
 @pytest.fixture
@@ -384,16 +384,7 @@ def test_one_tests_listing_refused_does_not_hold_back_the_tests_after_it(session
     again. The others are listed and applied; the refusal is said, and nothing is taken for
     deleted."""
     integration, (first_stage,) = vendor_test_stages(session, "hackerrank", "Frontend Engineer")
-    other_test = list_vendor_tests(session=session, integration_id=integration.id)[1]
-    job = plans.create_job(session=session, title="Backend Engineer", stage_names=["Applied"])
-    second_stage = plans.add_assessment_stage(
-        session=session,
-        job_id=job.id,
-        name="HackerRank test",
-        integration_id=integration.id,
-        vendor_test_id=other_test.id,
-        vendor_test_name=other_test.name,
-    )
+    second_stage = job_sending(session, integration, "Backend Engineer", test_index=1)
     attempts = []
     for stage in (first_stage, second_stage):
         attempt = session.get(AssessmentAttempt, enter_stage(session, stage))

@@ -10,12 +10,18 @@ import pytest
 from sqlmodel import Session, select
 
 from dashboard.jobs.scheduler import retry_webhook_inbox
-from dashboard.services import inbox_drain, matching, plans, views, webhooks
-from dashboard.services.integrations import disconnect, list_vendor_tests, shared_redis
+from dashboard.services import inbox_drain, matching, views, webhooks
+from dashboard.services.integrations import disconnect, shared_redis
 from dashboard.settings import get_settings
 from models import AssessmentAttempt, AttemptState, Integration, WebhookDelivery, new_session
 from tests.another_worker import drain_inbox
-from tests.conftest import send_to_applicants, start_with_webhooks, store_webhook, vendor_test_stages
+from tests.conftest import (
+    job_sending,
+    send_to_applicants,
+    start_with_webhooks,
+    store_webhook,
+    vendor_test_stages,
+)
 
 PAGE = 50  # CoderPad Screen's largest page
 
@@ -168,19 +174,7 @@ def test_a_delivery_stored_while_a_drain_runs_is_applied_by_that_drain(
 @pytest.fixture
 def busy(session, sent, pipeline_with_assessment) -> list[AssessmentAttempt]:
     """Five pages more of invitations, to another job's test (the vendor lists every test at once)."""
-    job = plans.create_job(session=session, title="Frontend Engineer", stage_names=["Applied"])
-    (applied,) = plans.stages_of(session, job.id)
-    integration = pipeline_with_assessment.integration
-    other = list_vendor_tests(session=session, integration_id=integration.id)[1]
-    stage = plans.add_assessment_stage(
-        session=session,
-        job_id=job.id,
-        name="CoderPad assessment",
-        integration_id=integration.id,
-        vendor_test_id=other.id,
-        vendor_test_name=other.name,
-        after_stage_id=applied.id,
-    )
+    stage = job_sending(session, pipeline_with_assessment.integration, "Frontend Engineer", test_index=1)
     return send_to_applicants(session, stage, 5 * PAGE)
 
 
