@@ -163,9 +163,11 @@ class Applying(enum.Enum):
     """How applying one stored delivery ended."""
 
     DONE = "done"  # applied, or closed for good (the vendor refuses that attempt: retrying cannot help)
-    KEPT = "kept"  # for retry: the vendor down or the key refused, as it is for the deliveries after it
+    KEPT = (
+        "kept"  # for retry: the key refused, the vendor rate-limiting, as it is for the deliveries after it
+    )
     # For retry: the vendor failed to answer about these attempts (a 5xx after retries, a reply the
-    # provider could not read); down, if it fails so about others too.
+    # provider could not read, a timeout or no connection); down, if it fails so about others too.
     UNANSWERED = "unanswered"
     KEPT_ALONE = "kept alone"  # for retry: something in this delivery only (a value Assay could not take)
 
@@ -456,10 +458,10 @@ def _apply_each(session: Session, delivery_ids: list[int]) -> int:
     the rest are not asked about: each would fail the same way and spend the vendor's
     rate limit (a burst of 300 would be 300 refused calls). They keep that reason, shown on
     the connection's health, and wait with it for the scheduled retry. One kept alone (a
-    reply about that attempt the provider could not read) holds up none after it, and so do
-    two about the same attempts (its start and its finish, its report failing for weeks: the
-    pair, first in every retry, stopped it there and held up every delivery after them,
-    helper-129).
+    value Assay could not take, a fault of ours) holds up none after it, and so do two the
+    vendor failed to answer about the same attempts (its start and its finish, its report
+    failing for weeks: the pair, first in every retry, stopped it there and held up every
+    delivery after them, helper-129).
     """
     done = kept_in_a_row = 0
     kept_about: set[str] = set()  # the attempts the deliveries kept in a row name

@@ -42,7 +42,8 @@ class TeamSettingsState(rx.State):
         values: dict[str, tuple[str | None, str | None]] = {}
         for c in self.clocks:
             amber, red = str(form.get(f"{c.state}_amber", "")), str(form.get(f"{c.state}_red", ""))
-            # Each time as typed if changed, else None: the one in force, a colleague's since.
+            # Each time as typed if changed, else None: the one drawn (a clock a colleague changed
+            # since is refused, status_clocks.ChangedMeanwhile).
             changed = (
                 None if c.amber_from_the_start or amber == c.amber else amber,  # no amber box there
                 None if red == c.red else red,

@@ -61,7 +61,8 @@ def test_a_failure_or_its_end_told_by_an_older_view_is_not_written(
 
 @pytest.mark.parametrize("progress", [Progress.SENT, Progress.STARTED], ids=["same state", "a move"])
 def test_a_deadline_a_person_moves_is_not_moved_back_by_a_view_asked_for_before(session, sandbox, progress):
-    """Nor by one that moves the attempt on (helper-127): it writes the move, none of its details."""
+    """Nor by one that moves the attempt on (helper-127): it writes the move and only what the
+    attempt lacks, never the deadline a person set."""
     integration, (stage,) = vendor_test_stages(session, "hackerrank", "Frontend Engineer", deadline_days=5)
     attempt_id = enter_stage(session, stage)
     assessments.send_assessment(session=session, attempt_id=attempt_id, actor=SYSTEM)
