@@ -65,8 +65,10 @@ def test_names_saved_with_stray_spaces_are_tidied(empty_db):
     assert names == ["Ada Lovelace", "Rita Recruiter"]
 
 
-def _ada_applied(conn) -> None:
-    """Ada (candidate 1) applied (application 1) to the Backend job (1) at its Applied stage (1)."""
+def _ada_applied(conn, *, connected: str = "CURRENT_TIMESTAMP", credentials_changed: str = "NULL") -> None:
+    """Ada (candidate 1) applied (application 1) to the Backend job (1) at its Applied stage (1);
+    a HackerRank connection (1) made at ``connected``, its credentials changed at ``credentials_changed``
+    (SQL expressions)."""
     now = "CURRENT_TIMESTAMP"
     for statement in (
         "INSERT INTO candidate (id, name, email) VALUES (1, 'Ada', 'ada@example.com')",
@@ -75,6 +77,9 @@ def _ada_applied(conn) -> None:
         " VALUES (1, 1, 0, 'Applied', 'plain', false)",
         "INSERT INTO application (id, candidate_id, job_id, stage_id, stage_entered_at, updated_at)"
         f" VALUES (1, 1, 1, 1, {now}, {now})",
+        "INSERT INTO integration (id, vendor, name, region, custom_base_url, api_key_encrypted,"
+        " api_key_last4, webhook_token_encrypted, created_at, credentials_changed_at) VALUES (1,"
+        f" 'hackerrank', 'HackerRank', 'sandbox', '', 'x', '1234', 'x', {connected}, {credentials_changed})",
     ):
         conn.execute(sa.text(statement))
 
@@ -87,13 +92,6 @@ def test_attempts_sent_before_addresses_could_be_corrected_remember_their_candid
     now = "CURRENT_TIMESTAMP"
     with engine.begin() as conn:
         _ada_applied(conn)
-        conn.execute(
-            sa.text(
-                "INSERT INTO integration (id, vendor, name, region, custom_base_url, api_key_encrypted,"
-                f" api_key_last4, webhook_token_encrypted, created_at) VALUES (1, 'hackerrank', 'HackerRank',"
-                f" 'sandbox', '', 'x', '1234', 'x', {now})"
-            )
-        )
         for attempt_id, state, tries, vendor_id in (
             (1, "completed", 1, "v1"),
             (2, "ready_to_send", 0, None),
@@ -289,14 +287,8 @@ def test_attempts_sent_since_their_connections_credentials_were_set_are_known_se
     engine = sa.create_engine(empty_db)
     now = "CURRENT_TIMESTAMP"
     with engine.begin() as conn:
-        _ada_applied(conn)
-        conn.execute(
-            sa.text(
-                "INSERT INTO integration (id, vendor, name, region, custom_base_url, api_key_encrypted,"
-                " api_key_last4, webhook_token_encrypted, created_at, credentials_changed_at) VALUES (1,"
-                " 'hackerrank', 'HackerRank', 'sandbox', '', 'x', '1234', 'x', '2026-11-01 00:00:00.000000',"
-                " '2026-11-10 00:00:00.000000')"
-            )
+        _ada_applied(
+            conn, connected="'2026-11-01 00:00:00.000000'", credentials_changed="'2026-11-10 00:00:00.000000'"
         )
         for attempt_id, vendor_id, sent_at in (
             (1, "v1", "2026-11-05 09:00:00.000000"),  # under the key before
