@@ -409,31 +409,46 @@ def listed_at(status: AttemptStatus, moment: datetime.datetime | None) -> Attemp
     return dataclasses.replace(status, asked_at=moment)
 
 
+class TestsUnlisted(ProviderError):
+    """Some tests could not be listed (each refused on its own); the others were.
+
+    ``tests`` maps each such test's id (as the listing was asked for it) to the vendor's
+    refusal. Not a failure of the connection: the caller keeps what was listed.
+    """
+
+    def __init__(self, tests: dict[str, ProviderError]) -> None:
+        self.tests = tests
+        first = next(iter(tests.values()))
+        others = len(tests) - 1
+        more = f" (and {others} other test{'s' if others > 1 else ''})" if others else ""
+        super().__init__(f"{first}{more}")
+
+
 @contextlib.contextmanager
-def each_test_listed() -> Iterator[Callable[[], contextlib.AbstractContextManager[None]]]:
+def each_test_listed() -> Iterator[Callable[[str], contextlib.AbstractContextManager[None]]]:
     """For a listing read test by test: a refusal about one test (a 404 for a test deleted, a 403
     for one the key's user cannot see) is raised once the other tests are listed, not at once.
 
     Raised at once, it ended the listing, and the sweep, at that test every time: the tests
     after it were never read again, their expiries and missed webhooks never seen (helper-129).
-    Raised at the end, the sweep applies what was listed and stops there, as for any failure
-    (nothing of the refused test is taken for deleted). A failure that is not about one test (the
-    key refused, the vendor down or rate-limiting) is raised at once, as before.
+    Raised at the end as ``TestsUnlisted``, naming the tests, the sweep goes on without them
+    (nothing of theirs looked up one by one or taken for deleted, helper-131). A failure that is
+    not about one test (the key refused, the vendor down or rate-limiting) is raised at once.
     """
-    refusals: list[ProviderError] = []
+    refusals: dict[str, ProviderError] = {}
 
     @contextlib.contextmanager
-    def refused() -> Iterator[None]:
+    def refused(test_id: str) -> Iterator[None]:
         try:
             yield
         except ProviderError as err:
             if err.whole_connection or err.retryable:
                 raise
-            refusals.append(err)
+            refusals[test_id] = err
 
     yield refused
     if refusals:
-        raise refusals[0]
+        raise TestsUnlisted(refusals)
 
 
 def once(statuses: Iterable[AttemptStatus]) -> Iterator[AttemptStatus]:

@@ -828,7 +828,7 @@ class CodeSignal(ProviderBase):
                 if live:
                     live_wanted = True
                     continue
-                with refused():
+                with refused(test_id):
                     for asked, page in self._sessions(vendor_test_id):
                         for session in page:
                             status = listed_at(parse_session(session), asked)

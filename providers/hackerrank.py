@@ -545,7 +545,7 @@ class HackerRank(ProviderBase):
             params["invited_on"] = f"{_iso(since)}..{_iso(until)}"
         with each_test_listed() as refused:
             for test_id in dict.fromkeys(test_ids):
-                with refused():
+                with refused(test_id):
                     for page in self._candidates(test_id, params):
                         asked = self._http.asked_at()  # the page's, before a test's duration is asked for
                         for data in page:

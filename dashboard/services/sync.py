@@ -23,7 +23,15 @@ from dashboard.services.integrations import provider_for, record_vendor_error
 from dashboard.services.read_ahead import read_ahead
 from dashboard.services.wording import counted
 from models import AssessmentAttempt, AttemptState, Integration, utcnow
-from providers.base import AttemptStatus, Capability, Progress, ProviderError, VendorFailure, until_all_seen
+from providers.base import (
+    AttemptStatus,
+    Capability,
+    Progress,
+    ProviderError,
+    TestsUnlisted,
+    VendorFailure,
+    until_all_seen,
+)
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +45,8 @@ class SyncReport:
     integration_id: int
     open_attempts: int
     corrected: int
-    error: str | None = None
+    error: str | None = None  # the sweep stopped there; what it applied before stands
+    unlisted: str | None = None  # tests the vendor would not list (deleted, unseen): the rest was swept
 
 
 def sync_integration(*, session: Session, integration_id: int, actor: Actor = POLL) -> SyncReport:
@@ -81,19 +90,23 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
     refused: list[str] = []
     not_found: list[AssessmentAttempt] = []
     looked_up: list[int] = []
+    unlisted: TestsUnlisted | None = None
     stop = threading.Event()
     try:
         listing = listing_for(provider, open_attempts, set(by_vendor_id), stop=stop, others=listed_closed)
         # Each page is applied while the next is on its way (read ahead on a thread of its own).
         with contextlib.closing(read_ahead(listing, stop=stop, name=f"sync-{integration_id}")) as statuses:
-            for status in statuses:
-                seen.add(status.vendor_attempt_id)
-                if _lacks_result(provider, status):
-                    needs_report.append(status.vendor_attempt_id)  # applied with its score, never without
-                else:
-                    proof.saw(status, by_vendor_id[status.vendor_attempt_id], apply(status))
+            try:
+                for status in statuses:
+                    seen.add(status.vendor_attempt_id)
+                    if _lacks_result(provider, status):
+                        needs_report.append(status.vendor_attempt_id)  # applied with its score, never without
+                    else:
+                        proof.saw(status, by_vendor_id[status.vendor_attempt_id], apply(status))
+            except TestsUnlisted as err:
+                unlisted = err  # the other tests were listed and applied: the sweep goes on without these
         failed_in_a_row = 0
-        for vendor_id in _to_fetch(provider, needs_report, seen, by_vendor_id):
+        for vendor_id in _to_fetch(provider, needs_report, seen, _listed_tests_only(by_vendor_id, unlisted)):
             looked_up.append(by_vendor_id[vendor_id].id)
             try:
                 asked = asked_now()
@@ -131,17 +144,45 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
     integration.last_sync_corrected = corrected
     session.add(integration)
     session.commit()
-    for message in (
-        missing,
-        f"{counted(len(refused), 'attempt')} could not be read at the vendor: " + "; ".join(refused[:3])
-        if refused
-        else None,
-    ):
-        if message and message != integration.last_error:  # not once more every sweep
-            record_vendor_error(session=session, integration=integration, message=message)
+    # One line, recorded when it changes: lines recorded one by one each became the last error in
+    # turn, so each differed from it at the next sweep and was logged again, every sweep.
+    message = " ".join(
+        line
+        for line in (
+            _unlisted_line(unlisted),
+            missing,
+            f"{counted(len(refused), 'attempt')} could not be read at the vendor: " + "; ".join(refused[:3])
+            if refused
+            else None,
+        )
+        if line
+    )
+    if message and message != integration.last_error:  # not once more every sweep
+        record_vendor_error(session=session, integration=integration, message=message)
     if corrected:
         log.info("sync of integration %s corrected %s attempts", integration_id, corrected)
-    return SyncReport(integration_id, len(open_attempts), corrected)
+    return SyncReport(
+        integration_id, len(open_attempts), corrected, unlisted=str(unlisted) if unlisted else None
+    )
+
+
+def _unlisted_line(unlisted: TestsUnlisted | None) -> str | None:
+    if unlisted is None:
+        return None
+    tests = len(unlisted.tests)
+    whose = "its" if tests == 1 else "their"
+    return (
+        f"{counted(tests, 'test')} could not be listed, {whose} open attempts left as they were: {unlisted}"
+    )
+
+
+def _listed_tests_only(by_vendor_id: dict, unlisted: TestsUnlisted | None) -> dict:
+    """The open attempts whose tests the vendor listed. Those of a test it would not list are
+    neither looked up one by one (each would be refused the same way, every sweep, spending the
+    rate limit) nor taken for deleted: they wait, as they are, for the test to be listed again."""
+    if unlisted is None:
+        return by_vendor_id
+    return {vendor_id: a for vendor_id, a in by_vendor_id.items() if a.vendor_test_id not in unlisted.tests}
 
 
 # A listing's window opens this long before the earliest send asked about, for clocks that disagree.

@@ -321,6 +321,10 @@ class IntegrationsState(rx.State):
             yield rx.toast.error(f"Sync failed: {report.error}")
             return
         checked = f"Checked {report.open_attempts} open attempts; corrected {report.corrected}."
+        if report.unlisted:
+            said = (checked, retried.summary(), f"Not listed: {report.unlisted}")
+            yield rx.toast.warning(" ".join(part for part in said if part))
+            return
         yield rx.toast.success(f"{checked} {retried.summary()}".strip())
 
     @rx.event

@@ -16,6 +16,7 @@ from providers.base import (
     PermissionMissing,
     Progress,
     RateLimited,
+    TestsUnlisted,
     Unsupported,
     VendorFailure,
     VendorRefused,
@@ -500,11 +501,12 @@ def test_a_test_refused_is_said_after_the_other_tests_and_the_live_interviews_ar
     )
 
     listed = []
-    with pytest.raises(VendorRefused) as refused:
+    with pytest.raises(TestsUnlisted) as refused:
         listed.extend(listing)
 
     assert room.vendor_attempt_id in {s.vendor_attempt_id for s in listed}
-    assert refused.value.status_code == 404
+    assert list(refused.value.tests) == [FIRST_TEST]  # named as the listing was asked for it
+    assert refused.value.tests[FIRST_TEST].status_code == 404
 
 
 def test_sending_the_same_test_to_the_same_email_again_reuses_the_open_session(codesignal, sandbox):

@@ -399,7 +399,46 @@ def test_one_tests_listing_refused_does_not_hold_back_the_tests_after_it(session
     session.expire_all()
     states = sorted(session.get(AssessmentAttempt, a.id).state.value for a in attempts)
     assert states == [AttemptState.SENT.value, AttemptState.STARTED.value]
-    assert report.corrected == 1 and "lacks access to this test" in (report.error or "")
+    assert report.corrected == 1 and "lacks access to this test" in (report.unlisted or "")
+
+
+def test_a_test_the_vendor_will_not_list_leaves_the_rest_of_the_sweep_to_run(session, sandbox):
+    """helper-131: a test refused (deleted at HackerRank, or unseen by the key's user) ended the
+    sweep once the other tests were listed, every sweep: the attempts the listing left out were
+    never looked up, none missing was ever seen, and the connection was never swept. The sweep
+    now goes on: the other tests' omitted attempts are looked up and their missing clocks
+    started; the refused test's attempts are neither asked about one by one nor taken for
+    deleted; the sweep's time is set and the refusal said on the connection's health."""
+    integration, (first_stage,) = vendor_test_stages(session, "hackerrank", "Frontend Engineer")
+    second_stage = job_sending(session, integration, "Backend Engineer", test_index=1)
+    sent = []
+    for stage, name in ((first_stage, "Ada"), (second_stage, "Bob"), (second_stage, "Cy")):
+        attempt = session.get(AssessmentAttempt, enter_stage(session, stage, name=name, email=f"{name}@x.io"))
+        assessments.send_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
+        session.refresh(attempt)
+        sent.append(attempt)
+    refused_test = min(a.vendor_test_id for a in sent)  # listed first: the 403 below is its listing's
+    (in_refused,) = [a for a in sent if a.vendor_test_id == refused_test]
+    listed, deleted = [a for a in sent if a.vendor_test_id != refused_test]
+    sandbox.act(listed.vendor_attempt_id, "start", vendor="hackerrank")
+    deleted.vendor_attempt_id = "999999"  # an invitation HackerRank no longer has: a 404 when asked for
+    session.add(deleted)
+    session.commit()
+    sandbox.faults(vendor="hackerrank", drop_webhooks=True, fail_next=[{"status": 403}])
+
+    report = sync.sync_integration(session=session, integration_id=integration.id)
+
+    session.expire_all()
+    assert (report.error, report.corrected) == (None, 1)
+    assert "lacks access to this test" in report.unlisted
+    assert session.get(AssessmentAttempt, listed.id).state == AttemptState.STARTED
+    looked_up = session.get(AssessmentAttempt, deleted.id)
+    assert looked_up.looked_up_at is not None and looked_up.missing_since is not None
+    left = session.get(AssessmentAttempt, in_refused.id)
+    assert (left.state, left.looked_up_at, left.missing_since) == (AttemptState.SENT, None, None)
+    connection = session.get(Integration, integration.id)
+    assert connection.last_sync_at is not None
+    assert "1 test could not be listed, its open attempts left as they were" in connection.last_error
 
 
 def test_one_report_the_vendor_keeps_failing_to_give_does_not_hold_back_the_rest(

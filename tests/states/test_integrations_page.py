@@ -6,11 +6,19 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from dashboard.services import integrations, plans, webhooks
+from dashboard.services import assessments, integrations, plans, webhooks
+from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import list_vendor_tests
 from dashboard.states.integrations import IntegrationsState
 from models import AssessmentAttempt, AttemptState, Integration, Role, WebhookDelivery, new_session
-from tests.conftest import link_pads, send_to_applicants, start_with_webhooks
+from tests.conftest import (
+    enter_stage,
+    job_sending,
+    link_pads,
+    send_to_applicants,
+    start_with_webhooks,
+    vendor_test_stages,
+)
 from tests.states.conftest import run_async, run_handler, substate, watch_until
 
 
@@ -90,6 +98,28 @@ def test_a_retry_tells_what_the_vendor_still_refuses(session, sandbox, held_back
         "Webhooks that were waiting: 2 deliveries applied, 1 could not be (see the connection's log)."
     )
     assert webhooks.Retried(0, 0, 0).summary() == ""
+
+
+def test_sync_now_says_the_test_the_vendor_would_not_list_beside_what_it_checked(
+    session, sandbox, signed_in_as
+):
+    """A test refused at HackerRank (the key's user cannot see it) no longer fails the whole
+    sync: the admin is told what was checked, and which test was not listed."""
+    integration, (first_stage,) = vendor_test_stages(session, "hackerrank", "Frontend Engineer")
+    second_stage = job_sending(session, integration, "Backend Engineer", test_index=1)
+    for stage in (first_stage, second_stage):
+        attempt = session.get(AssessmentAttempt, enter_stage(session, stage))
+        assessments.send_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
+    sandbox.faults(vendor="hackerrank", drop_webhooks=True, fail_next=[{"status": 403}])
+    page = _page(signed_in_as)
+
+    [toast] = run_async(run_handler(page, "sync_now", integration.id))
+
+    assert '?.["warning"](' in repr(toast)  # a warning: most was swept, not a failure
+    assert "Checked 2 open attempts; corrected 0. Not listed:" in repr(toast)
+    assert "lacks access to this test" in repr(toast)
+    (after,) = page.connections
+    assert "1 test could not be listed" in after.last_error
 
 
 def test_a_second_sync_asked_while_one_runs_says_so_and_a_reload_frees_a_stuck_button(
