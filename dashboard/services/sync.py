@@ -22,7 +22,7 @@ from dashboard.services.assessments import Applied, apply_vendor_status, asked_n
 from dashboard.services.integrations import provider_for, record_vendor_error
 from dashboard.services.read_ahead import read_ahead
 from dashboard.services.wording import counted
-from models import AssessmentAttempt, AttemptState, Integration, utcnow
+from models import AssessmentAttempt, AttemptState, Integration, utcnow, vendor_error_shown
 from providers.base import (
     AttemptStatus,
     Capability,
@@ -104,6 +104,8 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
                     else:
                         proof.saw(status, by_vendor_id[status.vendor_attempt_id], apply(status))
             except TestsUnlisted as err:
+                if not _other_tests(open_attempts, err):
+                    raise  # every test refused (an account locked, a key's user shut out): a failure
                 unlisted = err  # the other tests were listed and applied: the sweep goes on without these
         failed_in_a_row = 0
         for vendor_id in _to_fetch(provider, needs_report, seen, _listed_tests_only(by_vendor_id, unlisted)):
@@ -140,16 +142,23 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
         apply=apply,
     )
     _mark_looked_up(session, looked_up)
-    integration.last_sync_at = integration.last_used_at = utcnow()
+    now = utcnow()
+    shown = (
+        integration.last_error
+        if vendor_error_shown(integration.last_error_at, integration.last_used_at, now)
+        else None
+    )
+    integration.last_sync_at = integration.last_used_at = now
     integration.last_sync_corrected = corrected
     session.add(integration)
     session.commit()
-    # One line, recorded when it changes: lines recorded one by one each became the last error in
-    # turn, so each differed from it at the next sweep and was logged again, every sweep.
+    # One line: lines recorded one by one each became the last error in turn, so each differed
+    # from it at the next sweep and was logged again, every sweep.
+    unlisted_line = _unlisted_line(unlisted, open_attempts, provider.display_name)
     message = " ".join(
         line
         for line in (
-            _unlisted_line(unlisted),
+            unlisted_line,
             missing,
             f"{counted(len(refused), 'attempt')} could not be read at the vendor: " + "; ".join(refused[:3])
             if refused
@@ -157,22 +166,38 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
         )
         if line
     )
-    if message and message != integration.last_error:  # not once more every sweep
+    if message and message == shown:
+        # Still so: still shown on the connection's health (the sweep's own success would hide
+        # it, helper-134: a test deleted at the vendor was said once, then never), not logged again.
+        integration.last_error_at = utcnow()
+        session.add(integration)
+        session.commit()
+    elif message:
         record_vendor_error(session=session, integration=integration, message=message)
     if corrected:
         log.info("sync of integration %s corrected %s attempts", integration_id, corrected)
-    return SyncReport(
-        integration_id, len(open_attempts), corrected, unlisted=str(unlisted) if unlisted else None
-    )
+    return SyncReport(integration_id, len(open_attempts), corrected, unlisted=unlisted_line)
 
 
-def _unlisted_line(unlisted: TestsUnlisted | None) -> str | None:
+def _other_tests(open_attempts: list[AssessmentAttempt], unlisted: TestsUnlisted) -> bool:
+    """Whether any open attempt is of a test (or live interview) the vendor did list."""
+    return any(a.vendor_test_id not in unlisted.tests for a in open_attempts)
+
+
+def _unlisted_line(
+    unlisted: TestsUnlisted | None, open_attempts: list[AssessmentAttempt], vendor: str
+) -> str | None:
+    """The tests the vendor would not list, by the names the plan shows, and its first reason."""
     if unlisted is None:
         return None
-    tests = len(unlisted.tests)
-    whose = "its" if tests == 1 else "their"
+    names = {a.vendor_test_id: a.vendor_test_name for a in open_attempts}
+    named = ", ".join(f'"{names.get(test_id) or test_id}"' for test_id in unlisted.tests)
+    reason = next(iter(unlisted.tests.values()))
+    if len(unlisted.tests) == 1:
+        return f"The test {named} could not be listed at {vendor}; its open attempts are left as they were: {reason}"
     return (
-        f"{counted(tests, 'test')} could not be listed, {whose} open attempts left as they were: {unlisted}"
+        f"{len(unlisted.tests)} tests could not be listed at {vendor} ({named}); "
+        f"their open attempts are left as they were: {reason}"
     )
 
 

@@ -322,7 +322,7 @@ class IntegrationsState(rx.State):
             return
         checked = f"Checked {report.open_attempts} open attempts; corrected {report.corrected}."
         if report.unlisted:
-            said = (checked, retried.summary(), f"Not listed: {report.unlisted}")
+            said = (checked, retried.summary(), report.unlisted)
             yield rx.toast.warning(" ".join(part for part in said if part))
             return
         yield rx.toast.success(f"{checked} {retried.summary()}".strip())

@@ -6,10 +6,10 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
-from dashboard.services import assessments, attempt_actions, deleted_at_vendor, sync
+from dashboard.services import assessments, attempt_actions, deleted_at_vendor, sync, views
 from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import provider_for
-from models import AssessmentAttempt, AttemptState, Integration, utcnow
+from models import AssessmentAttempt, AttemptState, Integration, IntegrationLog, utcnow
 from providers.base import AttemptStatus, Progress
 from providers.sandbox.coderpad_screen import API as SCREEN_API
 from providers.sandbox.coderpad_screen import DEMO_KEY as SCREEN_KEY
@@ -438,7 +438,57 @@ def test_a_test_the_vendor_will_not_list_leaves_the_rest_of_the_sweep_to_run(ses
     assert (left.state, left.looked_up_at, left.missing_since) == (AttemptState.SENT, None, None)
     connection = session.get(Integration, integration.id)
     assert connection.last_sync_at is not None
-    assert "1 test could not be listed, its open attempts left as they were" in connection.last_error
+    said = f'The test "{in_refused.vendor_test_name}" could not be listed at HackerRank; its open attempts'
+    assert connection.last_error.startswith(said) and report.unlisted.startswith(said)
+
+
+def _two_tests_sent(session) -> tuple[Integration, list[AssessmentAttempt]]:
+    """A HackerRank connection, and an attempt sent for each of two of its tests."""
+    integration, (first_stage,) = vendor_test_stages(session, "hackerrank", "Frontend Engineer")
+    second_stage = job_sending(session, integration, "Backend Engineer", test_index=1)
+    attempts = []
+    for stage in (first_stage, second_stage):
+        attempt = session.get(AssessmentAttempt, enter_stage(session, stage))
+        assessments.send_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
+        session.refresh(attempt)
+        attempts.append(attempt)
+    return integration, attempts
+
+
+def test_a_test_the_vendor_still_will_not_list_stays_on_the_connections_health_logged_once(session, sandbox):
+    """helper-134: the sweep's own success hid the line from the next sweep on (no call had
+    failed since it was said), and it was not said again, being the same: a test deleted at
+    the vendor was shown once, for one sweep's interval, then never."""
+    integration, _attempts = _two_tests_sent(session)
+
+    for _sweep in range(2):
+        sandbox.faults(
+            vendor="hackerrank", drop_webhooks=True, fail_next=[{"status": 404}]
+        )  # the first test's
+        sync.sync_integration(session=session, integration_id=integration.id)
+
+    session.expire_all()
+    (card,) = views.integrations(session)
+    assert card.health == "failing" and "could not be listed at HackerRank" in card.last_error
+    errors = select(IntegrationLog).where(
+        IntegrationLog.integration_id == integration.id, IntegrationLog.kind == "error"
+    )
+    assert len(session.exec(errors).all()) == 1  # said once, shown while it lasts
+
+
+def test_every_test_refused_is_the_sweeps_failure_not_a_sweep(session, sandbox):
+    """helper-134: a locked account refuses each test on its own; with every test refused the
+    sweep listed nothing, yet set its time, and the connection read as synced."""
+    integration, attempts = _two_tests_sent(session)
+    sandbox.faults(vendor="hackerrank", drop_webhooks=True, fail_next=[{"status": 403}] * 2)
+
+    report = sync.sync_integration(session=session, integration_id=integration.id)
+
+    session.expire_all()
+    assert report.error and "(and 1 other test)" in report.error and report.unlisted is None
+    connection = session.get(Integration, integration.id)
+    assert connection.last_sync_at is None and connection.last_error == report.error
+    assert {session.get(AssessmentAttempt, a.id).looked_up_at for a in attempts} == {None}
 
 
 def test_one_report_the_vendor_keeps_failing_to_give_does_not_hold_back_the_rest(

@@ -116,10 +116,11 @@ def test_sync_now_says_the_test_the_vendor_would_not_list_beside_what_it_checked
     [toast] = run_async(run_handler(page, "sync_now", integration.id))
 
     assert '?.["warning"](' in repr(toast)  # a warning: most was swept, not a failure
-    assert "Checked 2 open attempts; corrected 0. Not listed:" in repr(toast)
-    assert "lacks access to this test" in repr(toast)
+    assert "Checked 2 open attempts; corrected 0. The test " in repr(toast)
+    assert "could not be listed at HackerRank" in repr(toast) and "lacks access to this test" in repr(toast)
     (after,) = page.connections
-    assert "1 test could not be listed" in after.last_error
+    assert after.health == "failing"
+    assert "could not be listed at HackerRank" in after.last_error
 
 
 def test_a_second_sync_asked_while_one_runs_says_so_and_a_reload_frees_a_stuck_button(
