@@ -26,7 +26,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from dashboard.jobs.leader import Leadership
-from dashboard.services import attempt_actions, integrations, ledger, notify, sync, webhooks
+from dashboard.services import attempt_actions, inbox_drain, integrations, ledger, notify, sync, webhooks
 from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import record_vendor_error
 from dashboard.settings import get_settings
@@ -90,8 +90,11 @@ def retry_webhook_inbox() -> int:
         try:
             with new_session() as session:
                 done += webhooks.apply_pending(
-                    session=session, integration_id=integration_id, retry_failed=True, wait=False
-                )  # a connection being drained (a burst, an admin's retry) is left to that drain
+                    session=session,
+                    integration_id=integration_id,
+                    retry_failed=True,
+                    wait=inbox_drain.RETRY_PATIENCE,  # a long drain (a burst read page by page) is left to end
+                )
         except Exception:  # one connection's trouble must not hold up the others' deliveries
             log.exception("webhook inbox: integration %s could not be retried", integration_id)
     return done

@@ -36,6 +36,12 @@ LEASE_SECONDS = 120.0
 # Renewed no longer than this: a drain stuck for good lets the other workers' drains in.
 LONGEST_DRAIN = 30 * 60.0
 AWAY_SECONDS = 10.0  # Redis unreachable: not asked again before then
+# How long the scheduled inbox retry waits for a drain under way. Drains take only fresh
+# deliveries, so a retry that never waited left the failed ones of a connection drained
+# whenever it looked (a steady stream) waiting on; most drains end within this. One that
+# does not (a burst read page by page) is left alone: the retry's thread serves every
+# connection, and the outbox after them.
+RETRY_PATIENCE = 5.0
 
 _locks_lock = threading.Lock()
 _locks: dict[int, threading.Lock] = {}
@@ -48,21 +54,23 @@ def _local(integration_id: int) -> threading.Lock:
 
 
 @contextlib.contextmanager
-def draining(integration_id: int, *, wait: bool) -> Iterator[bool]:
-    """Hold the connection's drain; yields False if another holds it (``wait`` False) or held it too long."""
+def draining(integration_id: int, *, wait: float) -> Iterator[bool]:
+    """Hold the connection's drain; yields False if another holds it past ``wait`` seconds."""
+    started = time.monotonic()
     local = _local(integration_id)
-    if not local.acquire(blocking=wait):
+    if not (local.acquire(timeout=wait) if wait > 0 else local.acquire(blocking=False)):
         yield False
         return
     try:
-        with _across_workers(integration_id, wait=wait) as held:
+        left = max(wait - (time.monotonic() - started), 0.0) if wait > 0 else 0.0
+        with _across_workers(integration_id, wait=left) as held:
             yield held
     finally:
         local.release()
 
 
 @contextlib.contextmanager
-def _across_workers(integration_id: int, *, wait: bool) -> Iterator[bool]:
+def _across_workers(integration_id: int, *, wait: float) -> Iterator[bool]:
     global _away_until
     client = shared_redis()
     if client is None or time.monotonic() < _away_until:
@@ -71,11 +79,11 @@ def _across_workers(integration_id: int, *, wait: bool) -> Iterator[bool]:
     lock = client.lock(
         shared_key("webhook-drain", integration_id),
         timeout=LEASE_SECONDS,
-        blocking_timeout=LEASE_SECONDS if wait else None,
+        blocking_timeout=wait or None,
         thread_local=False,
     )
     try:
-        held = lock.acquire(blocking=wait)
+        held = lock.acquire(blocking=wait > 0)
     except redis.RedisError as err:
         _away_until = time.monotonic() + AWAY_SECONDS
         log.warning("webhook drain: Redis failed (%r); draining without the other workers' lock", err)

@@ -314,7 +314,12 @@ BATCH_AT = 5
 
 
 def apply_pending(
-    *, session: Session, integration_id: int, retry_failed: bool = False, limit: int = 2000, wait: bool = True
+    *,
+    session: Session,
+    integration_id: int,
+    retry_failed: bool = False,
+    limit: int = 2000,
+    wait: float = inbox_drain.LEASE_SECONDS,
 ) -> int:
     """Apply a connection's waiting deliveries together; returns how many are done.
 
@@ -328,8 +333,8 @@ def apply_pending(
     Every delivery was stored before the listing began, so the listing is at least
     as new as what it announced. Deliveries that failed before are left to the
     scheduled retry unless ``retry_failed``. One drain per connection at a time, in
-    every worker (``inbox_drain``): with ``wait`` False, a connection another drain is
-    working on is left to it (0 is returned).
+    every worker (``inbox_drain``): a connection another drain holds for longer than ``wait``
+    seconds is left to it (0 is returned).
     """
     with inbox_drain.draining(integration_id, wait=wait) as held:
         if not held:

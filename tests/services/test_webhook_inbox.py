@@ -5,6 +5,7 @@ import multiprocessing
 import os
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 from sqlmodel import Session, select
@@ -302,11 +303,11 @@ def test_a_drain_longer_than_its_lease_keeps_the_other_workers_out_till_it_ends(
     monkeypatch.setattr(inbox_drain, "LEASE_SECONDS", 0.6)
     shared_redis.cache_clear()
     try:
-        with inbox_drain.draining(987654, wait=False) as held:
+        with inbox_drain.draining(987654, wait=0) as held:
             time.sleep(2.0)  # over three leases
-            with inbox_drain._across_workers(987654, wait=False) as another_worker:
+            with inbox_drain._across_workers(987654, wait=0) as another_worker:
                 taken_meanwhile = another_worker
-        with inbox_drain._across_workers(987654, wait=False) as after:
+        with inbox_drain._across_workers(987654, wait=0) as after:
             free_after = after
     finally:
         shared_redis.cache_clear()
@@ -332,10 +333,9 @@ def test_with_redis_away_a_drain_goes_ahead_alone_and_says_so_once(
     assert len(warnings) == 1 and "Redis failed" in warnings[0]  # not once a drain
 
 
-def test_the_scheduled_retry_leaves_a_connection_being_drained_to_that_drain(
-    session, sandbox, sent, pipeline_with_assessment
-):
-    """It does not queue behind a long drain (its threads serve every connection and the outbox)."""
+def _failed_one_then_a_slow_burst(session, sandbox, sent, pipeline_with_assessment) -> Callable[[], int]:
+    """One delivery kept for retry (its fetch failed), then a burst whose drain takes a while;
+    returns the drain, as the webhook applier runs it (fresh deliveries only)."""
     integration_id = pipeline_with_assessment.integration.id
     start_with_webhooks(session, sandbox, pipeline_with_assessment.integration, sent[:1])
     sandbox.faults(drop_webhooks=True, fail_next=[{"status": 503}] * 3)  # every try of its fetch
@@ -345,17 +345,45 @@ def test_the_scheduled_retry_leaves_a_connection_being_drained_to_that_drain(
     )
     sandbox.faults(drop_webhooks=True, latency_ms=500)  # the burst's drain takes a while
 
-    def drain() -> int:  # as the webhook applier does: fresh deliveries only
+    def drain() -> int:
         with new_session() as own:
             return webhooks.apply_pending(session=own, integration_id=integration_id)
+
+    return drain
+
+
+def test_the_scheduled_retry_waits_for_a_short_drain_and_retries_the_failed_deliveries_after_it(
+    session, sandbox, sent, pipeline_with_assessment
+):
+    """helper-129: the retry left any connection a drain held to that drain, but drains take
+    fresh deliveries only: on a connection drained whenever the retry looked (a steady
+    stream), the failed ones waited for a pause that might not come. It now waits a little."""
+    drain = _failed_one_then_a_slow_burst(session, sandbox, sent, pipeline_with_assessment)
 
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         draining = pool.submit(drain)
         time.sleep(0.2)
-        retried = retry_webhook_inbox()  # the failed one would be retried, had it waited
+        retried = retry_webhook_inbox()
         assert draining.result() == webhooks.BATCH_AT + 1
 
-    assert retried == 0
+    assert retried == 1  # the failed one, once the drain let go
+    assert webhooks.connections_with_pending(session) == []
+
+
+def test_the_scheduled_retry_leaves_a_drain_longer_than_its_patience_to_end(
+    session, sandbox, sent, pipeline_with_assessment, monkeypatch
+):
+    """It does not queue behind a long drain (its thread serves every connection and the outbox)."""
+    monkeypatch.setattr(inbox_drain, "RETRY_PATIENCE", 0.1)  # shorter than the burst's drain
+    drain = _failed_one_then_a_slow_burst(session, sandbox, sent, pipeline_with_assessment)
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        draining = pool.submit(drain)
+        time.sleep(0.2)
+        retried = retry_webhook_inbox()
+        assert draining.result() == webhooks.BATCH_AT + 1
+
+    assert retried == 0  # left to the drain: waited for, the failed one would have been retried
     assert retry_webhook_inbox() == 1  # the next scheduled retry, the connection free
 
 
