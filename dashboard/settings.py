@@ -20,7 +20,9 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 class Settings(BaseSettings):
     """Typed settings; every field can be set as ``ASSAY_<NAME>``."""
 
-    model_config = SettingsConfigDict(env_prefix="ASSAY_", extra="ignore")
+    # A value refused is not repeated in the error: ASSAY_SMTP_URL refused for its password in
+    # clear printed that password at start (helper-135).
+    model_config = SettingsConfigDict(env_prefix="ASSAY_", extra="ignore", hide_input_in_errors=True)
 
     db_url: str = Field(
         default=f"sqlite:///{ROOT / '.assay' / 'assay.db'}",

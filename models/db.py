@@ -12,6 +12,9 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 _engine: sa.Engine | None = None
+# A statement that fails is logged without its values: a sign-in's write carries the password's
+# hash, and a database locked or gone mid-write put it in the log (helper-135).
+_QUIET = {"hide_parameters": True}
 _MIGRATIONS = pathlib.Path(__file__).resolve().parent.parent / "migrations"
 
 
@@ -42,10 +45,10 @@ def init_engine(url: str) -> sa.Engine:
     if _engine is not None:
         _engine.dispose()
     if url.startswith("sqlite"):
-        _engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        _engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 10}, **_QUIET)
         sa.event.listen(_engine, "connect", _sqlite_pragmas)
     else:
-        _engine = sa.create_engine(url, pool_pre_ping=True)
+        _engine = sa.create_engine(url, pool_pre_ping=True, **_QUIET)
     return _engine
 
 

@@ -86,9 +86,9 @@ class ConnectionConfig:
     """
 
     base_url: str
-    api_key: str
-    webhook_url: str = ""
-    webhook_secret: str = ""
+    api_key: str = dataclasses.field(repr=False)
+    webhook_url: str = dataclasses.field(default="", repr=False)  # its token is a secret
+    webhook_secret: str = dataclasses.field(default="", repr=False)
     options: dict[str, str] = dataclasses.field(default_factory=dict)
     timeout: float = 10.0
     budget: BudgetFactory | None = None

@@ -54,7 +54,7 @@ class Leadership:
         if self._connection is not None:
             return True
         self._engine = self._engine or sa.create_engine(
-            self._db_url, pool_size=1, max_overflow=0, connect_args=_KEEPALIVES
+            self._db_url, pool_size=1, max_overflow=0, connect_args=_KEEPALIVES, hide_parameters=True
         )
         connection = self._engine.connect()
         try:

@@ -9,6 +9,7 @@ import itertools
 import json
 import logging
 import threading
+import urllib.parse
 from collections.abc import Callable
 
 import redis
@@ -205,7 +206,20 @@ def _check_input(
         )
     except ValueError as err:
         raise UserError(str(err)) from err
+    if region == registry.CUSTOM_REGION and not _safe_for_a_key(custom_base_url.strip()):
+        raise UserError(
+            "A custom base URL must start with https:// (http:// only on this machine: localhost or "
+            "127.0.0.1): the API key travels with every call."
+        )
     return key
+
+
+def _safe_for_a_key(url: str) -> bool:
+    """Whether a custom address may carry a key: encrypted on its way, or never leaving the machine."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme == "https":
+        return bool(parts.hostname)
+    return parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1", "::1")
 
 
 def _check_not_connected(
@@ -647,7 +661,8 @@ def update_connection(
 
     An empty ``api_key`` keeps the stored key: an admin changing only the region or a setting
     need not have the key to hand. The vendor is asked all the same, with the stored key, so a
-    region it does not reach is refused before anything changes. ``withdrawn()`` true once the
+    region it does not reach is refused before anything changes; a move to a custom address
+    needs the key pasted (the stored one is never sent to an address it was not checked at). ``withdrawn()`` true once the
     vendor has answered: nothing changes (``CANCELLED``).
 
     Raises:
@@ -663,6 +678,10 @@ def update_connection(
         )
     key = _check_input(integration.vendor, region, custom_base_url, api_key, stored_key=stored_key or "")
     moved = (region, custom_base_url.strip()) != (integration.region, integration.custom_base_url)
+    if moved and region == registry.CUSTOM_REGION and not api_key.strip():
+        # The check below sends the key there: an address of anyone's choosing would be handed the
+        # stored key, which no one can read back otherwise (helper-135).
+        raise UserError("Paste the API key again to move this connection to a custom address.")
     if key != stored_key or moved:  # a new key, or its key where another connection may hold it
         _check_not_connected(
             session, integration.vendor, key, region, custom_base_url, other_than=integration.id

@@ -112,6 +112,17 @@ def test_a_refused_rotation_leaves_the_connection_its_provider_open_and_in_use(s
     assert working.validate_key() is None  # its client still open: a closed one raises
 
 
+@pytest.mark.parametrize(
+    "address",
+    ["http://api.vendor-mirror.example", "http://localhost.vendor.example", "https://", "http://10.0.0.5"],
+)
+def test_a_custom_address_a_key_would_cross_the_network_in_clear_to_is_refused(session, sandbox, address):
+    """helper-135: an http:// address took the key in clear over the network to whoever listened."""
+    with pytest.raises(UserError, match=re.escape("must start with https://")):
+        connect_screen(session, region="custom", custom_base_url=address)
+    assert session.exec(select(Integration)).all() == []
+
+
 def test_an_unreachable_vendor_names_the_url(session, sandbox):
     with pytest.raises(UserError, match=re.escape("127.0.0.1:9")):
         connect_screen(session, region="custom", custom_base_url="http://127.0.0.1:9")
@@ -435,14 +446,26 @@ def test_an_empty_key_box_keeps_the_stored_key_and_checks_the_new_settings_with_
     # by its key, for one changed; the admin changed "Unit of time taken", from its default.
     assert view.audit[0].summary == "Unit of time taken: minutes (the default) \u2192 seconds."
 
-    # A region the stored key does not reach is checked with the vendor, and nothing changes.
-    with pytest.raises(UserError, match=re.escape("127.0.0.1:9")):
+    # A custom address is not handed the stored key (helper-135: any address an admin, or a
+    # stolen admin session, typed in received it with the check): it is to be pasted again.
+    with pytest.raises(
+        UserError, match="Paste the API key again to move this connection to a custom address"
+    ):
         update_connection(
             session=session,
             integration_id=coodesh.id,
             region="custom",
             custom_base_url="http://127.0.0.1:9",
             api_key="",
+        )
+    # Pasted, the address is checked with the vendor, and a region the key does not reach changes nothing.
+    with pytest.raises(UserError, match=re.escape("127.0.0.1:9")):
+        update_connection(
+            session=session,
+            integration_id=coodesh.id,
+            region="custom",
+            custom_base_url="http://127.0.0.1:9",
+            api_key=COODESH_KEY,
         )
     session.expire_all()
     kept = session.get(Integration, coodesh.id)
@@ -1026,7 +1049,7 @@ def test_a_key_rotated_while_a_colleague_changes_the_connection_is_refused(sessi
                 integration_id=connection.id,
                 region="custom",
                 custom_base_url=sandbox.url + VENDORS["coderpad_screen"].sandbox_prefix,
-                api_key="",
+                api_key=SCREEN_KEY,  # pasted again: a custom address is not handed the stored key
             )
 
     with (
