@@ -12,7 +12,7 @@ url = config.get_main_option("sqlalchemy.url")
 
 def run() -> None:
     """Run migrations online; batch mode lets SQLite alter tables."""
-    engine = create_engine(url)
+    engine = create_engine(url, hide_parameters=True)  # a data migration's values (emails, names) unlogged
     with engine.connect() as connection:
         context.configure(
             connection=connection,

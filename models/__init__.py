@@ -4,6 +4,7 @@ from models import revisions  # noqa: F401 (the session hooks that move the work
 from models.db import get_engine, init_engine, migrate, new_session
 from models.lifecycle import AttemptState, Decision, decide
 from models.tables import (
+    VENDOR_ERROR_SHOWN_FOR,
     WEBHOOK_REFUSED,
     ActorKind,
     Application,
@@ -40,6 +41,7 @@ from models.tables import (
 )
 
 __all__ = [
+    "VENDOR_ERROR_SHOWN_FOR",
     "WEBHOOK_REFUSED",
     "ActorKind",
     "Application",

@@ -405,7 +405,8 @@ def _connect_dialog(vendor: VendorView, conn: IntegrationView | None = None) -> 
         else rx.text(
             "Leave it empty to keep the current key (",
             conn.masked_key,
-            "): the region and settings are checked with the vendor using it.",
+            "): the region and settings are checked with the vendor using it. "
+            "A move to a custom address needs the key pasted.",
             size="1",
             color_scheme="gray",
             id="kept-key-hint",

@@ -129,6 +129,7 @@ def settle(
     proven = [a for a in not_found if proof.covers(a)]
     now = utcnow()
     answered_since: set[int] = set()
+    cancelled: set[int] = set()
     for attempt in proven:
         if _missing_long_enough(attempt, now):
             # Held and read again: the vendor answered for it since the sweep read it (a webhook's
@@ -136,11 +137,14 @@ def settle(
             hold_attempt(session, attempt)
             if _missing_long_enough(attempt, now):
                 apply(AttemptStatus(attempt.vendor_attempt_id, Progress.CANCELLED, DELETED))
+                cancelled.add(attempt.id)
             else:
                 answered_since.add(attempt.id)  # its clock not started again from this sweep's 404
                 session.commit()
     proven = [a for a in proven if a.id not in answered_since]
     _set_missing_since(session, [a for a in proven if a.missing_since is None], now)
+    # Those cancelled now are open no more: said, they kept the line on the health a day (helper-136).
+    proven = [a for a in proven if a.id not in cancelled]
     lines = []
     if proven:
         hours = counted(MISSING_FOR // datetime.timedelta(hours=1), "hour")

@@ -22,7 +22,7 @@ from dashboard.services import history, secrets
 from dashboard.services.actors import SYSTEM, Actor
 from dashboard.services.errors import NotFound, UserError
 from dashboard.services.wording import a_or_an, counted
-from dashboard.settings import get_settings
+from dashboard.settings import get_settings, on_this_machine
 from models import (
     Application,
     AssessmentAttempt,
@@ -208,8 +208,8 @@ def _check_input(
         raise UserError(str(err)) from err
     if region == registry.CUSTOM_REGION and not _safe_for_a_key(custom_base_url.strip()):
         raise UserError(
-            "A custom base URL must start with https:// (http:// only on this machine: localhost or "
-            "127.0.0.1): the API key travels with every call."
+            "A custom base URL must start with https:// (http:// only on this machine: localhost or a "
+            "loopback address such as 127.0.0.1): the API key travels with every call."
         )
     return key
 
@@ -219,7 +219,7 @@ def _safe_for_a_key(url: str) -> bool:
     parts = urllib.parse.urlsplit(url)
     if parts.scheme == "https":
         return bool(parts.hostname)
-    return parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1", "::1")
+    return parts.scheme == "http" and bool(parts.hostname) and on_this_machine(parts.hostname)
 
 
 def _check_not_connected(
@@ -1056,16 +1056,21 @@ def _clear_listed(session: Session, integration: Integration, listed: set[str]) 
 
 
 def record_vendor_error(
-    *, session: Session, integration: Integration, message: str, as_last_error: bool = True
+    *,
+    session: Session,
+    integration: Integration,
+    message: str,
+    as_last_error: bool = True,
+    at: datetime.datetime | None = None,
 ) -> None:
     """Keep the failure on the connection's error log, for its health ("Errors (24 h)").
 
     ``as_last_error`` False only counts it: a webhook kept for retry shows its reason on
-    the health's own line, which would otherwise say it twice.
+    the health's own line, which would otherwise say it twice. ``at``: when (now by default).
     """
     if as_last_error:
         integration.last_error = message
-        integration.last_error_at = utcnow()
+        integration.last_error_at = at or utcnow()
         session.add(integration)
     session.add(
         IntegrationLog(

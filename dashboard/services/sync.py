@@ -22,10 +22,11 @@ from dashboard.services.assessments import Applied, apply_vendor_status, asked_n
 from dashboard.services.integrations import provider_for, record_vendor_error
 from dashboard.services.read_ahead import read_ahead
 from dashboard.services.wording import counted
-from models import AssessmentAttempt, AttemptState, Integration, utcnow, vendor_error_shown
+from models import VENDOR_ERROR_SHOWN_FOR, AssessmentAttempt, AttemptState, Integration, utcnow
 from providers.base import (
     AttemptStatus,
     Capability,
+    PermissionMissing,
     Progress,
     ProviderError,
     TestsUnlisted,
@@ -62,6 +63,7 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
         )
     )
     if not open_attempts:
+        _drop_the_last_sweeps_line(integration)  # about attempts no longer open
         integration.last_sync_at, integration.last_sync_corrected = utcnow(), 0
         session.commit()
         return SyncReport(integration_id, 0, 0)
@@ -104,8 +106,8 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
                     else:
                         proof.saw(status, by_vendor_id[status.vendor_attempt_id], apply(status))
             except TestsUnlisted as err:
-                if not _other_tests(open_attempts, err):
-                    raise  # every test refused (an account locked, a key's user shut out): a failure
+                if _shut_out(open_attempts, err):
+                    raise  # every test refused its access (an account locked, a key's user shut out)
                 unlisted = err  # the other tests were listed and applied: the sweep goes on without these
         failed_in_a_row = 0
         for vendor_id in _to_fetch(provider, needs_report, seen, _listed_tests_only(by_vendor_id, unlisted)):
@@ -142,18 +144,6 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
         apply=apply,
     )
     _mark_looked_up(session, looked_up)
-    now = utcnow()
-    shown = (
-        integration.last_error
-        if vendor_error_shown(integration.last_error_at, integration.last_used_at, now)
-        else None
-    )
-    integration.last_sync_at = integration.last_used_at = now
-    integration.last_sync_corrected = corrected
-    session.add(integration)
-    session.commit()
-    # One line: lines recorded one by one each became the last error in turn, so each differed
-    # from it at the next sweep and was logged again, every sweep.
     unlisted_line = _unlisted_line(unlisted, open_attempts, provider.display_name)
     message = " ".join(
         line
@@ -166,22 +156,52 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
         )
         if line
     )
-    if message and message == shown:
-        # Still so: still shown on the connection's health (the sweep's own success would hide
-        # it, helper-134: a test deleted at the vendor was said once, then never), not logged again.
-        integration.last_error_at = utcnow()
-        session.add(integration)
-        session.commit()
-    elif message:
-        record_vendor_error(session=session, integration=integration, message=message)
+    _close(session, integration, corrected, message)
     if corrected:
         log.info("sync of integration %s corrected %s attempts", integration_id, corrected)
     return SyncReport(integration_id, len(open_attempts), corrected, unlisted=unlisted_line)
 
 
-def _other_tests(open_attempts: list[AssessmentAttempt], unlisted: TestsUnlisted) -> bool:
-    """Whether any open attempt is of a test (or live interview) the vendor did list."""
-    return any(a.vendor_test_id not in unlisted.tests for a in open_attempts)
+def _close(session: Session, integration: Integration, corrected: int, message: str) -> None:
+    """The sweep's time and its line for the connection's health, in one commit: each commit that
+    hid and showed it again woke every open page (helper-136).
+
+    A line still so stays shown, written at the sweep's time, which the sweep's own success would
+    otherwise pass (helper-134: a test deleted at the vendor was said once, then never). One line
+    for all: lines recorded one by one each became the last error in turn, and were each logged
+    again every sweep. It is logged when its words change, or once a day while they hold.
+    """
+    if not message:
+        _drop_the_last_sweeps_line(integration)  # gone: said no more, even within its own second
+    now = utcnow()
+    logged_lately = (
+        integration.last_error == message
+        and integration.last_error_at is not None
+        and integration.last_error_at > now - VENDOR_ERROR_SHOWN_FOR
+    )
+    integration.last_sync_at = integration.last_used_at = now
+    integration.last_sync_corrected = corrected
+    if message and not logged_lately:
+        record_vendor_error(session=session, integration=integration, message=message, at=now)  # commits
+        return
+    if message:
+        integration.last_error_at = now  # the same moment as the sweep's: still shown
+    session.add(integration)
+    session.commit()
+
+
+def _drop_the_last_sweeps_line(integration: Integration) -> None:
+    """Stop showing the line the last sweep wrote (known by its moment, the sweep's own)."""
+    if integration.last_error_at is not None and integration.last_error_at == integration.last_sync_at:
+        integration.last_error_at = None
+
+
+def _shut_out(open_attempts: list[AssessmentAttempt], unlisted: TestsUnlisted) -> bool:
+    """Whether the refusals look like the account's, not the tests': every test with open attempts
+    refused, each for want of access (a 404, a test deleted, is that test's alone; helper-136)."""
+    return all(a.vendor_test_id in unlisted.tests for a in open_attempts) and all(
+        isinstance(err, PermissionMissing) for err in unlisted.tests.values()
+    )
 
 
 def _unlisted_line(

@@ -1,12 +1,13 @@
 """The scheduled sweep where a listing cannot say all: no scores or no pending (iMocha), a failing page, a deletion."""
 
 import datetime
+import time
 
 import httpx
 import pytest
 from sqlmodel import Session, select
 
-from dashboard.services import assessments, attempt_actions, deleted_at_vendor, sync, views
+from dashboard.services import assessments, attempt_actions, deleted_at_vendor, pipeline, sync, views
 from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import provider_for
 from models import AssessmentAttempt, AttemptState, Integration, IntegrationLog, utcnow
@@ -183,6 +184,8 @@ def test_a_session_deleted_at_the_vendor_is_cancelled_once_missing_for_an_hour(
     gone = session.get(AssessmentAttempt, deleted.id)
     assert gone.state == AttemptState.CANCELLED and gone.raw_status == deleted_at_vendor.DELETED
     assert report.error is None and report.corrected == 1
+    (card,) = views.integrations(session)
+    assert card.health == "connected"  # the line went with the attempt: cancelled, it is open no more
 
     retake = attempt_actions.reattempt(session=session, attempt_id=deleted.id, actor=SYSTEM)
 
@@ -458,14 +461,20 @@ def _two_tests_sent(session) -> tuple[Integration, list[AssessmentAttempt]]:
 def test_a_test_the_vendor_still_will_not_list_stays_on_the_connections_health_logged_once(session, sandbox):
     """helper-134: the sweep's own success hid the line from the next sweep on (no call had
     failed since it was said), and it was not said again, being the same: a test deleted at
-    the vendor was shown once, for one sweep's interval, then never."""
+    the vendor was shown once, for one sweep's interval, then never. helper-136: kept shown by a
+    second commit, it was hidden and shown again every sweep, waking every open page twice."""
     integration, _attempts = _two_tests_sent(session)
+    revisions = []
 
-    for _sweep in range(2):
+    for _sweep in range(3):
         sandbox.faults(
             vendor="hackerrank", drop_webhooks=True, fail_next=[{"status": 404}]
         )  # the first test's
         sync.sync_integration(session=session, integration_id=integration.id)
+        revisions.append(pipeline.outside_jobs_revision(session))
+        time.sleep(
+            1
+        )  # the next sweep, seconds on: the sweep's success in the line's own second reads as before it
 
     session.expire_all()
     (card,) = views.integrations(session)
@@ -474,21 +483,40 @@ def test_a_test_the_vendor_still_will_not_list_stays_on_the_connections_health_l
         IntegrationLog.integration_id == integration.id, IntegrationLog.kind == "error"
     )
     assert len(session.exec(errors).all()) == 1  # said once, shown while it lasts
+    assert revisions[1] == revisions[2]  # still so: no open page woken
 
 
-def test_every_test_refused_is_the_sweeps_failure_not_a_sweep(session, sandbox):
-    """helper-134: a locked account refuses each test on its own; with every test refused the
-    sweep listed nothing, yet set its time, and the connection read as synced."""
+def test_the_line_of_a_sweep_goes_once_the_attempts_it_was_about_are_closed(session, sandbox):
+    """helper-136: with nothing left open, the sweep returns before asking the vendor, and the
+    last sweep's line about the attempts closed since stayed on the health for a day."""
     integration, attempts = _two_tests_sent(session)
-    sandbox.faults(vendor="hackerrank", drop_webhooks=True, fail_next=[{"status": 403}] * 2)
+    sandbox.faults(vendor="hackerrank", drop_webhooks=True, fail_next=[{"status": 404}])
+    sync.sync_integration(session=session, integration_id=integration.id)
+    for attempt in attempts:
+        attempt_actions.cancel_by_hand(session=session, attempt_id=attempt.id, actor=SYSTEM)
+
+    sync.sync_integration(session=session, integration_id=integration.id)
+
+    session.expire_all()
+    (card,) = views.integrations(session)
+    assert (card.health, card.last_error, card.open_attempts) == ("connected", "", 0)
+
+
+def test_a_connections_only_test_deleted_at_the_vendor_is_said_by_name_not_as_the_accounts_failure(
+    session, sandbox
+):
+    """helper-136: every test with open attempts refused was taken for the account shut out,
+    so one deleted test (a 404, that test's alone) failed the whole sweep in the vendor's words."""
+    integration, (stage,) = vendor_test_stages(session, "hackerrank", "Frontend Engineer")
+    attempt = session.get(AssessmentAttempt, enter_stage(session, stage))
+    assessments.send_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
+    sandbox.faults(vendor="hackerrank", drop_webhooks=True, fail_next=[{"status": 404}])
 
     report = sync.sync_integration(session=session, integration_id=integration.id)
 
     session.expire_all()
-    assert report.error and "(and 1 other test)" in report.error and report.unlisted is None
-    connection = session.get(Integration, integration.id)
-    assert connection.last_sync_at is None and connection.last_error == report.error
-    assert {session.get(AssessmentAttempt, a.id).looked_up_at for a in attempts} == {None}
+    assert report.error is None and report.unlisted.startswith(f'The test "{attempt.vendor_test_name}"')
+    assert session.get(Integration, integration.id).last_sync_at is not None
 
 
 def test_one_report_the_vendor_keeps_failing_to_give_does_not_hold_back_the_rest(
