@@ -136,15 +136,17 @@ def settle(
             # fetch, a Refresh), which stopped its clock; the sweep's copy still said missing.
             hold_attempt(session, attempt)
             if _missing_long_enough(attempt, now):
-                apply(AttemptStatus(attempt.vendor_attempt_id, Progress.CANCELLED, DELETED))
-                cancelled.add(attempt.id)
+                if (
+                    apply(AttemptStatus(attempt.vendor_attempt_id, Progress.CANCELLED, DELETED))
+                    == Applied.CHANGED
+                ):
+                    cancelled.add(attempt.id)
             else:
                 answered_since.add(attempt.id)  # its clock not started again from this sweep's 404
                 session.commit()
-    proven = [a for a in proven if a.id not in answered_since]
+    # Those cancelled now are open no more: said, they kept the line on the health (helper-136).
+    proven = [a for a in proven if a.id not in answered_since and a.id not in cancelled]
     _set_missing_since(session, [a for a in proven if a.missing_since is None], now)
-    # Those cancelled now are open no more: said, they kept the line on the health a day (helper-136).
-    proven = [a for a in proven if a.id not in cancelled]
     lines = []
     if proven:
         hours = counted(MISSING_FOR // datetime.timedelta(hours=1), "hour")

@@ -22,7 +22,14 @@ from dashboard.services.assessments import Applied, apply_vendor_status, asked_n
 from dashboard.services.integrations import provider_for, record_vendor_error
 from dashboard.services.read_ahead import read_ahead
 from dashboard.services.wording import counted
-from models import VENDOR_ERROR_SHOWN_FOR, AssessmentAttempt, AttemptState, Integration, utcnow
+from models import (
+    VENDOR_ERROR_SHOWN_FOR,
+    AssessmentAttempt,
+    AttemptState,
+    Integration,
+    IntegrationLog,
+    utcnow,
+)
 from providers.base import (
     AttemptStatus,
     Capability,
@@ -171,23 +178,39 @@ def _close(session: Session, integration: Integration, corrected: int, message: 
     for all: lines recorded one by one each became the last error in turn, and were each logged
     again every sweep. It is logged when its words change, or once a day while they hold.
     """
+    session.refresh(integration)  # as it is now: the copy read at the sweep's start may be minutes old
     if not message:
         _drop_the_last_sweeps_line(integration)  # gone: said no more, even within its own second
     now = utcnow()
-    logged_lately = (
-        integration.last_error == message
-        and integration.last_error_at is not None
-        and integration.last_error_at > now - VENDOR_ERROR_SHOWN_FOR
-    )
+    # Asked before the row changes: a query flushes what changed, and a flush of the sweep's time
+    # alone would hide the line it then shows again, waking every open page twice.
+    logged = bool(message) and _logged_since(session, integration.id, message, now - VENDOR_ERROR_SHOWN_FOR)
     integration.last_sync_at = integration.last_used_at = now
     integration.last_sync_corrected = corrected
-    if message and not logged_lately:
+    if message and not logged:
         record_vendor_error(session=session, integration=integration, message=message, at=now)  # commits
         return
     if message:
-        integration.last_error_at = now  # the same moment as the sweep's: still shown
+        integration.last_error, integration.last_error_at = message, now  # the sweep's moment: still shown
     session.add(integration)
     session.commit()
+
+
+def _logged_since(session: Session, integration_id: int, message: str, since: datetime.datetime) -> bool:
+    """Whether the connection's error log holds ``message`` since ``since`` (its "Errors (24 h)")."""
+    return (
+        session.exec(
+            select(IntegrationLog.id)
+            .where(
+                IntegrationLog.integration_id == integration_id,
+                IntegrationLog.kind == "error",
+                IntegrationLog.message == message[:500],
+                IntegrationLog.at > since,
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 def _drop_the_last_sweeps_line(integration: Integration) -> None:

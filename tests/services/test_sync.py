@@ -466,15 +466,16 @@ def test_a_test_the_vendor_still_will_not_list_stays_on_the_connections_health_l
     integration, _attempts = _two_tests_sent(session)
     revisions = []
 
-    for _sweep in range(3):
-        sandbox.faults(
-            vendor="hackerrank", drop_webhooks=True, fail_next=[{"status": 404}]
-        )  # the first test's
+    def sweep() -> None:
+        first_test_refused = [{"status": 404}]
+        sandbox.faults(vendor="hackerrank", drop_webhooks=True, fail_next=first_test_refused)
         sync.sync_integration(session=session, integration_id=integration.id)
         revisions.append(pipeline.outside_jobs_revision(session))
-        time.sleep(
-            1
-        )  # the next sweep, seconds on: the sweep's success in the line's own second reads as before it
+
+    for _sweep in range(3):
+        if revisions:
+            time.sleep(1)  # seconds on: a success in the line's own second reads as before it
+        sweep()
 
     session.expire_all()
     (card,) = views.integrations(session)
@@ -482,8 +483,29 @@ def test_a_test_the_vendor_still_will_not_list_stays_on_the_connections_health_l
     errors = select(IntegrationLog).where(
         IntegrationLog.integration_id == integration.id, IntegrationLog.kind == "error"
     )
-    assert len(session.exec(errors).all()) == 1  # said once, shown while it lasts
+    [logged] = session.exec(errors).all()  # said once, shown while it lasts
     assert revisions[1] == revisions[2]  # still so: no open page woken
+
+    logged.at -= datetime.timedelta(days=1, minutes=1)  # a day on, the line still so (helper-137)
+    session.add(logged)
+    session.commit()
+    sweep()
+    assert len(session.exec(errors).all()) == 2  # logged again: "Errors (24 h)" counts it
+
+
+def test_every_test_refused_its_access_is_the_sweeps_failure_not_a_sweep(session, sandbox):
+    """helper-134: a locked account refuses each test on its own (a 403 each); with every test
+    refused the sweep listed nothing, yet set its time, and the connection read as synced."""
+    integration, attempts = _two_tests_sent(session)
+    sandbox.faults(vendor="hackerrank", drop_webhooks=True, fail_next=[{"status": 403}] * 2)
+
+    report = sync.sync_integration(session=session, integration_id=integration.id)
+
+    session.expire_all()
+    assert report.error and "(and 1 other test)" in report.error and report.unlisted is None
+    connection = session.get(Integration, integration.id)
+    assert connection.last_sync_at is None and connection.last_error == report.error
+    assert {session.get(AssessmentAttempt, a.id).looked_up_at for a in attempts} == {None}
 
 
 def test_the_line_of_a_sweep_goes_once_the_attempts_it_was_about_are_closed(session, sandbox):
