@@ -25,8 +25,10 @@ from sqlmodel import Session
 
 from dashboard.services.assessments import Applied, credentials_of, find_attempt, hold_attempt, same_person
 from dashboard.services.wording import counted, is_are
-from models import AssessmentAttempt, Integration, utcnow
+from models import AssessmentAttempt, AttemptState, Integration, utcnow
 from providers.base import AttemptStatus, Progress, ProviderError, VendorRefused
+
+_OPEN = (AttemptState.SENT, AttemptState.STARTED)
 
 MISSING_FOR = datetime.timedelta(hours=1)
 DELETED = "deleted at the vendor"  # the raw status recorded in the history
@@ -129,23 +131,19 @@ def settle(
     proven = [a for a in not_found if proof.covers(a)]
     now = utcnow()
     answered_since: set[int] = set()
-    cancelled: set[int] = set()
     for attempt in proven:
         if _missing_long_enough(attempt, now):
             # Held and read again: the vendor answered for it since the sweep read it (a webhook's
             # fetch, a Refresh), which stopped its clock; the sweep's copy still said missing.
             hold_attempt(session, attempt)
             if _missing_long_enough(attempt, now):
-                if (
-                    apply(AttemptStatus(attempt.vendor_attempt_id, Progress.CANCELLED, DELETED))
-                    == Applied.CHANGED
-                ):
-                    cancelled.add(attempt.id)
+                apply(AttemptStatus(attempt.vendor_attempt_id, Progress.CANCELLED, DELETED))
             else:
                 answered_since.add(attempt.id)  # its clock not started again from this sweep's 404
                 session.commit()
-    # Those cancelled now are open no more: said, they kept the line on the health (helper-136).
-    proven = [a for a in proven if a.id not in answered_since and a.id not in cancelled]
+    # Those closed now (cancelled here, or by a person meanwhile, as read when held) are open no
+    # more: said, they kept the line on the health (helper-136, helper-138).
+    proven = [a for a in proven if a.id not in answered_since and a.state in _OPEN]
     _set_missing_since(session, [a for a in proven if a.missing_since is None], now)
     lines = []
     if proven:

@@ -1074,7 +1074,11 @@ def record_vendor_error(
         session.add(integration)
     session.add(
         IntegrationLog(
-            integration_id=integration.id, kind="error", actor_label="vendor", message=message[:500]
+            integration_id=integration.id,
+            kind="error",
+            actor_label="vendor",
+            message=message[:500],
+            at=at or utcnow(),
         )
     )
     session.commit()

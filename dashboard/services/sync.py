@@ -179,12 +179,16 @@ def _close(session: Session, integration: Integration, corrected: int, message: 
     again every sweep. It is logged when its words change, or once a day while they hold.
     """
     session.refresh(integration)  # as it is now: the copy read at the sweep's start may be minutes old
+    if integration.disconnected_at is not None:
+        return  # disconnected meanwhile: its health is not the sweep's to write (helper-138)
     if not message:
         _drop_the_last_sweeps_line(integration)  # gone: said no more, even within its own second
     now = utcnow()
     # Asked before the row changes: a query flushes what changed, and a flush of the sweep's time
     # alone would hide the line it then shows again, waking every open page twice.
-    logged = bool(message) and _logged_since(session, integration.id, message, now - VENDOR_ERROR_SHOWN_FOR)
+    # Logged again when its words change, when it comes back after a sweep without it, or a day on.
+    held = bool(message) and integration.last_error == message and integration.last_error_at is not None
+    logged = held and _logged_since(session, integration.id, message, now - VENDOR_ERROR_SHOWN_FOR)
     integration.last_sync_at = integration.last_used_at = now
     integration.last_sync_corrected = corrected
     if message and not logged:
