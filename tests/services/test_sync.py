@@ -381,11 +381,8 @@ def test_a_send_keeps_the_connections_credentials_it_went_under(session, sandbox
     )
 
 
-def test_one_tests_listing_refused_does_not_hold_back_the_tests_after_it(session, sandbox):
-    """helper-129: HackerRank lists test by test; a 403 for one test (the key's user cannot see it)
-    ended the listing, and the sweep, there, every sweep: the tests after it were never read
-    again. The others are listed and applied; the refusal is said, and nothing is taken for
-    deleted."""
+def _two_tests_sent(session) -> tuple[Integration, list[AssessmentAttempt]]:
+    """A HackerRank connection, and an attempt sent for each of two of its tests."""
     integration, (first_stage,) = vendor_test_stages(session, "hackerrank", "Frontend Engineer")
     second_stage = job_sending(session, integration, "Backend Engineer", test_index=1)
     attempts = []
@@ -393,8 +390,18 @@ def test_one_tests_listing_refused_does_not_hold_back_the_tests_after_it(session
         attempt = session.get(AssessmentAttempt, enter_stage(session, stage))
         assessments.send_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
         session.refresh(attempt)
-        sandbox.act(attempt.vendor_attempt_id, "start", vendor="hackerrank")
         attempts.append(attempt)
+    return integration, attempts
+
+
+def test_one_tests_listing_refused_does_not_hold_back_the_tests_after_it(session, sandbox):
+    """helper-129: HackerRank lists test by test; a 403 for one test (the key's user cannot see it)
+    ended the listing, and the sweep, there, every sweep: the tests after it were never read
+    again. The others are listed and applied; the refusal is said, and nothing is taken for
+    deleted."""
+    integration, attempts = _two_tests_sent(session)
+    for attempt in attempts:
+        sandbox.act(attempt.vendor_attempt_id, "start", vendor="hackerrank")
     sandbox.faults(vendor="hackerrank", drop_webhooks=True, fail_next=[{"status": 403}])  # the first test's
 
     report = sync.sync_integration(session=session, integration_id=integration.id)
@@ -443,19 +450,6 @@ def test_a_test_the_vendor_will_not_list_leaves_the_rest_of_the_sweep_to_run(ses
     assert connection.last_sync_at is not None
     said = f'The test "{in_refused.vendor_test_name}" could not be listed at HackerRank; its open attempts'
     assert connection.last_error.startswith(said) and report.unlisted.startswith(said)
-
-
-def _two_tests_sent(session) -> tuple[Integration, list[AssessmentAttempt]]:
-    """A HackerRank connection, and an attempt sent for each of two of its tests."""
-    integration, (first_stage,) = vendor_test_stages(session, "hackerrank", "Frontend Engineer")
-    second_stage = job_sending(session, integration, "Backend Engineer", test_index=1)
-    attempts = []
-    for stage in (first_stage, second_stage):
-        attempt = session.get(AssessmentAttempt, enter_stage(session, stage))
-        assessments.send_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
-        session.refresh(attempt)
-        attempts.append(attempt)
-    return integration, attempts
 
 
 def test_a_test_the_vendor_still_will_not_list_stays_on_the_connections_health_logged_once(session, sandbox):

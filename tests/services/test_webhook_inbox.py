@@ -352,6 +352,16 @@ def _failed_one_then_a_slow_burst(session, sandbox, sent, pipeline_with_assessme
     return drain
 
 
+def _retried_while(drain: Callable[[], int]) -> int:
+    """What the scheduled retry applies when it runs 0.2 s into the burst's drain (which drains it all)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        draining = pool.submit(drain)
+        time.sleep(0.2)
+        retried = retry_webhook_inbox()
+        assert draining.result() == webhooks.BATCH_AT + 1
+    return retried
+
+
 def test_the_scheduled_retry_waits_for_a_short_drain_and_retries_the_failed_deliveries_after_it(
     session, sandbox, sent, pipeline_with_assessment
 ):
@@ -360,11 +370,7 @@ def test_the_scheduled_retry_waits_for_a_short_drain_and_retries_the_failed_deli
     stream), the failed ones waited for a pause that might not come. It now waits a little."""
     drain = _failed_one_then_a_slow_burst(session, sandbox, sent, pipeline_with_assessment)
 
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        draining = pool.submit(drain)
-        time.sleep(0.2)
-        retried = retry_webhook_inbox()
-        assert draining.result() == webhooks.BATCH_AT + 1
+    retried = _retried_while(drain)
 
     assert retried == 1  # the failed one, once the drain let go
     assert webhooks.connections_with_pending(session) == []
@@ -377,11 +383,7 @@ def test_the_scheduled_retry_leaves_a_drain_longer_than_its_patience_to_end(
     monkeypatch.setattr(inbox_drain, "RETRY_PATIENCE", 0.1)  # shorter than the burst's drain
     drain = _failed_one_then_a_slow_burst(session, sandbox, sent, pipeline_with_assessment)
 
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        draining = pool.submit(drain)
-        time.sleep(0.2)
-        retried = retry_webhook_inbox()
-        assert draining.result() == webhooks.BATCH_AT + 1
+    retried = _retried_while(drain)
 
     assert retried == 0  # left to the drain: waited for, the failed one would have been retried
     assert retry_webhook_inbox() == 1  # the next scheduled retry, the connection free
