@@ -413,7 +413,8 @@ class TestsUnlisted(ProviderError):
     """Some tests could not be listed (each refused on its own); the others were.
 
     ``tests`` maps each such test's id (as the listing was asked for it) to the vendor's
-    refusal. Not a failure of the connection: the caller keeps what was listed.
+    refusal. Not by itself a failure of the connection (the sweep takes every test refused its
+    access for the account's, ``sync._shut_out``): the caller keeps what was listed.
     """
 
     def __init__(self, tests: dict[str, ProviderError]) -> None:
@@ -431,7 +432,8 @@ def each_test_listed() -> Iterator[Callable[[str], contextlib.AbstractContextMan
 
     Raised at once, it ended the listing, and the sweep, at that test every time: the tests
     after it were never read again, their expiries and missed webhooks never seen (helper-129).
-    Raised at the end as ``TestsUnlisted``, naming the tests, the sweep goes on without them
+    Raised at the end as ``TestsUnlisted``, naming the tests, the sweep goes on without them (unless
+    every test was refused its access)
     (nothing of theirs looked up one by one or taken for deleted, helper-131). A failure that is
     not about one test (the key refused, the vendor down or rate-limiting) is raised at once.
     """

@@ -31,7 +31,8 @@ from dashboard.services.integrations import shared_key, shared_redis
 log = logging.getLogger(__name__)
 
 # How long a worker holds the connection's drain before the lock frees itself, and how
-# long another waits for it (a drain of 2,000 deliveries reads about 40 pages).
+# long another drain waits for it by default (the scheduled retry waits ``RETRY_PATIENCE``; a
+# drain of 2,000 deliveries reads about 40 pages).
 LEASE_SECONDS = 120.0
 # Renewed no longer than this: a drain stuck for good lets the other workers' drains in.
 LONGEST_DRAIN = 30 * 60.0

@@ -662,7 +662,7 @@ def update_connection(
     An empty ``api_key`` keeps the stored key: an admin changing only the region or a setting
     need not have the key to hand. The vendor is asked all the same, with the stored key, so a
     region it does not reach is refused before anything changes; a move to a custom address
-    needs the key pasted (the stored one is never sent to an address it was not checked at). ``withdrawn()`` true once the
+    needs the key pasted (the stored one goes only to the vendor's own regions or the address it is already at, never to one typed in). ``withdrawn()`` true once the
     vendor has answered: nothing changes (``CANCELLED``).
 
     Raises:

@@ -58,7 +58,8 @@ class SyncReport:
 
 
 def sync_integration(*, session: Session, integration_id: int, actor: Actor = POLL) -> SyncReport:
-    """Bring every open attempt of one connection in line with the vendor."""
+    """Bring every open attempt of one connection in line with the vendor; those of a test the
+    vendor would not list are left as they were (``SyncReport.unlisted``)."""
     integration = session.get(Integration, integration_id)
     open_attempts = list(
         session.exec(
@@ -176,7 +177,8 @@ def _close(session: Session, integration: Integration, corrected: int, message: 
     A line still so stays shown, written at the sweep's time, which the sweep's own success would
     otherwise pass (helper-134: a test deleted at the vendor was said once, then never). One line
     for all: lines recorded one by one each became the last error in turn, and were each logged
-    again every sweep. It is logged when its words change, or once a day while they hold.
+    again every sweep. It is logged when its words change, when it comes back after a sweep without
+    it, or once a day while they hold.
     """
     session.refresh(integration)  # as it is now: the copy read at the sweep's start may be minutes old
     if integration.disconnected_at is not None:

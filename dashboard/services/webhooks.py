@@ -341,8 +341,8 @@ def apply_pending(
             return 0
         started = time.monotonic()
         done = _apply_pending(session, integration_id, retry_failed=retry_failed, limit=limit)
-        # Deliveries stored while this drain ran are its too: a drain waiting for it in another
-        # worker gives up after a lease, and its deliveries would wait for the scheduled retry
+        # Deliveries stored while this drain ran are its too: a drain waiting for it, in this worker
+        # or another, gives up after a lease, and its deliveries would wait for the scheduled retry
         # (helper-131). Those failing now are left to that retry; and a stream that never pauses
         # is let go after half a lease (helper-132), its connection's next drain queued behind
         # the other connections' (the applier's), this one's thread free for them.

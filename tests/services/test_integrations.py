@@ -116,7 +116,7 @@ def test_a_refused_rotation_leaves_the_connection_its_provider_open_and_in_use(s
     "address",
     ["http://api.vendor-mirror.example", "http://localhost.vendor.example", "https://", "http://10.0.0.5"],
 )
-def test_a_custom_address_a_key_would_cross_the_network_in_clear_to_is_refused(session, sandbox, address):
+def test_a_custom_address_not_https_to_a_host_nor_http_to_this_machine_is_refused(session, sandbox, address):
     """helper-135: an http:// address took the key in clear over the network to whoever listened."""
     with pytest.raises(UserError, match=re.escape("must start with https://")):
         connect_screen(session, region="custom", custom_base_url=address)
@@ -422,8 +422,9 @@ def test_updating_a_connection_is_audited_without_the_key(session, sandbox):
 
 
 def test_an_empty_key_box_keeps_the_stored_key_and_checks_the_new_settings_with_it(session, sandbox):
-    """Found by a walk: changing only a setting (Coodesh's "Unit of time taken") or the region
-    asked for the key again ("Paste the Coodesh API key."), one an admin may no longer have to hand."""
+    """Found by a walk: changing only a setting (Coodesh's "Unit of time taken") asked for the key
+    again ("Paste the Coodesh API key."), one an admin may no longer have to hand; a move to a
+    custom address does ask for it (helper-135)."""
     coodesh = connect_screen(
         session, vendor="coodesh", name="Coodesh", api_key=COODESH_KEY, options=COODESH_OPTIONS
     )

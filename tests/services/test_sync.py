@@ -452,7 +452,9 @@ def test_a_test_the_vendor_will_not_list_leaves_the_rest_of_the_sweep_to_run(ses
     assert connection.last_error.startswith(said) and report.unlisted.startswith(said)
 
 
-def test_a_test_the_vendor_still_will_not_list_stays_on_the_connections_health_logged_once(session, sandbox):
+def test_a_test_the_vendor_still_will_not_list_stays_on_the_connections_health_logged_once_a_day(
+    session, sandbox
+):
     """helper-134: the sweep's own success hid the line from the next sweep on (no call had
     failed since it was said), and it was not said again, being the same: a test deleted at
     the vendor was shown once, for one sweep's interval, then never. helper-136: kept shown by a
@@ -508,6 +510,7 @@ def test_the_line_of_a_sweep_goes_once_the_attempts_it_was_about_are_closed(sess
     integration, attempts = _two_tests_sent(session)
     sandbox.faults(vendor="hackerrank", drop_webhooks=True, fail_next=[{"status": 404}])
     sync.sync_integration(session=session, integration_id=integration.id)
+    assert "could not be listed" in session.get(Integration, integration.id).last_error  # said, to go
     for attempt in attempts:
         attempt_actions.cancel_by_hand(session=session, attempt_id=attempt.id, actor=SYSTEM)
 
