@@ -32,6 +32,8 @@ S = AttemptState
 
 # States a candidate can still act on; one such attempt per application and stage.
 OPEN_STATES = frozenset({S.READY_TO_SEND, S.SENT, S.STARTED})
+# Sent and not finished: the vendor's to move (what a sweep asks about).
+WAITING_ON_VENDOR = frozenset({S.SENT, S.STARTED})
 # The candidate took the test: a result exists (reviewed or not).
 FINISHED_STATES = frozenset({S.COMPLETED, S.REVIEWED})
 # States from which nothing moves on (a re-attempt is a new row).

@@ -25,10 +25,9 @@ from sqlmodel import Session
 
 from dashboard.services.assessments import Applied, credentials_of, find_attempt, hold_attempt, same_person
 from dashboard.services.wording import counted, is_are
-from models import AssessmentAttempt, AttemptState, Integration, utcnow
+from models import AssessmentAttempt, Integration, utcnow
+from models.lifecycle import WAITING_ON_VENDOR
 from providers.base import AttemptStatus, Progress, ProviderError, VendorRefused
-
-_OPEN = (AttemptState.SENT, AttemptState.STARTED)
 
 MISSING_FOR = datetime.timedelta(hours=1)
 DELETED = "deleted at the vendor"  # the raw status recorded in the history
@@ -143,7 +142,7 @@ def settle(
                 session.commit()
     # Those closed now (cancelled here, or by a person meanwhile, as read when held) are open no
     # more: said, they kept the line on the health (helper-136, helper-138).
-    proven = [a for a in proven if a.id not in answered_since and a.state in _OPEN]
+    proven = [a for a in proven if a.id not in answered_since and a.state in WAITING_ON_VENDOR]
     _set_missing_since(session, [a for a in proven if a.missing_since is None], now)
     lines = []
     if proven:

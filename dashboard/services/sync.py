@@ -25,11 +25,11 @@ from dashboard.services.wording import counted
 from models import (
     VENDOR_ERROR_SHOWN_FOR,
     AssessmentAttempt,
-    AttemptState,
     Integration,
     IntegrationLog,
     utcnow,
 )
+from models.lifecycle import WAITING_ON_VENDOR
 from providers.base import (
     AttemptStatus,
     Capability,
@@ -42,8 +42,6 @@ from providers.base import (
 )
 
 log = logging.getLogger(__name__)
-
-_WAITING_ON_VENDOR = [AttemptState.SENT, AttemptState.STARTED]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,7 +63,7 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
         session.exec(
             select(AssessmentAttempt).where(
                 AssessmentAttempt.integration_id == integration_id,
-                AssessmentAttempt.state.in_(_WAITING_ON_VENDOR),  # type: ignore[union-attr]
+                AssessmentAttempt.state.in_(WAITING_ON_VENDOR),  # type: ignore[union-attr]
                 AssessmentAttempt.vendor_attempt_id.is_not(None),  # type: ignore[union-attr]
             )
         )
