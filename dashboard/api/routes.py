@@ -81,19 +81,24 @@ async def report_pdf(attempt_id: int, request: Request) -> Response:
     """``GET /api/reports/<attempt id>.pdf``: the vendor's PDF, for a signed-in member of the job's team."""
     token = request.cookies.get("assay_session", "")
 
-    def fetch() -> tuple[str, bytes]:
+    def fetch() -> tuple[str, bytes] | None:
         with new_session() as session:
             user = accounts.signed_in_user(session=session, token=token)
+            if user is None:
+                return None
             return assessments.report_pdf(session=session, attempt_id=attempt_id, user=user)
 
     try:
-        filename, pdf = await asyncio.to_thread(fetch)
+        found = await asyncio.to_thread(fetch)
     except PermissionDenied as err:
         return JSONResponse({"message": str(err)}, status_code=403)
     except NotFound as err:
         return JSONResponse({"message": str(err)}, status_code=404)
     except UserError as err:
         return JSONResponse({"message": str(err)}, status_code=502)
+    if found is None:  # signed out, or the session ended: told before anything about the attempt
+        return JSONResponse({"message": "Sign in to Assay to open this report."}, status_code=401)
+    filename, pdf = found
     disposition = f"inline; filename*=UTF-8''{urllib.parse.quote(filename)}"
     return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": disposition})
 

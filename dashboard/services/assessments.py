@@ -1532,6 +1532,7 @@ def report_pdf(*, session: Session, attempt_id: int, user: SignedInUser) -> tupl
         NotFound: No such attempt, or no report yet.
         UserError: The vendor has no PDF, or could not be asked.
     """
+    require(user, Permission.VIEW_PIPELINE)  # first: whether an attempt exists is not told to strangers
     attempt = session.get(AssessmentAttempt, attempt_id)
     if attempt is None:
         raise NotFound("That assessment does not exist.")

@@ -45,12 +45,19 @@ def test_the_pdf_is_refused_to_strangers_and_before_the_end(
     other_manager = _cookie(session, "harper@example.com", Role.HIRING_MANAGER, job_ids=[other_job.id])
 
     signed_out = httpx.get(f"{assay_api}/api/reports/{moved.attempt_id}.pdf", timeout=10)
+    signed_out_missing = httpx.get(f"{assay_api}/api/reports/{moved.attempt_id + 999}.pdf", timeout=10)
+    stranger_missing = httpx.get(
+        f"{assay_api}/api/reports/{moved.attempt_id + 999}.pdf", cookies=other_manager, timeout=10
+    )
     not_theirs = httpx.get(
         f"{assay_api}/api/reports/{moved.attempt_id}.pdf", cookies=other_manager, timeout=10
     )
     not_finished = httpx.get(f"{assay_api}/api/reports/{moved.attempt_id}.pdf", cookies=recruiter, timeout=10)
 
-    assert signed_out.status_code == 403 and not_theirs.status_code == 403
+    # Signed out, an attempt that exists and one that does not are told apart by nothing.
+    assert signed_out.status_code == signed_out_missing.status_code == 401
+    assert signed_out.json() == signed_out_missing.json() and "Sign in" in signed_out.json()["message"]
+    assert not_theirs.status_code == 403 and stranger_missing.status_code == 404
     assert not_finished.status_code == 404 and "finished" in not_finished.json()["message"]
 
 
