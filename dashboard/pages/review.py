@@ -378,7 +378,7 @@ def _rules() -> rx.Component:
             rx.vstack(
                 rx.heading("Threshold rules", size="3", as_="h2"),
                 rx.text(
-                    "A rule only ever advances; a rejection always needs a person. Try it on past results first.",
+                    "A rule only ever advances: once a stage is done, if each of its tests scored at the bar (one of them, where the stage asks for any one); a rejection always needs a person. Try it on past results first.",
                     size="1",
                     color_scheme="gray",
                 ),

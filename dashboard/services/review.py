@@ -34,6 +34,7 @@ from models import (
     AssessmentAttempt,
     AttemptState,
     Candidate,
+    Gating,
     Integration,
     Job,
     OutboxMessage,
@@ -614,7 +615,10 @@ def dry_run(
     rows = [r for r in results(session, stage.job_id) if r.counts and r.stage_name == stage.name]
     # By application, not by name: two candidates can share one (the demo job has two Linus Lovelaces).
     names = {r.application_id: r.candidate_name for r in rows}
-    advanced = {r.application_id for r in rows if r.score is not None and r.score >= advance_at}
+    scores: dict[int, list[float | None]] = {}
+    for r in rows:
+        scores.setdefault(r.application_id, []).append(r.score)
+    advanced = {a for a, theirs in scores.items() if _passes(stage.gating, advance_at, theirs)}
     flagged = {
         r.application_id
         for r in rows
@@ -685,6 +689,33 @@ def set_counting(*, session: Session, stage_id: int, counting: str) -> Stage:
     )
 
 
+def _passes(gating: Gating, bar: float, scores: list[float | None]) -> bool:
+    """Whether a candidate's counted scores at the stage's tests meet its advance bar: each of
+    them, or one where the stage asks for any one test (helper-141: only the test finished last
+    was weighed, so a 95 finished after a 40 advanced the candidate, the 40 never seen)."""
+    met = [score is not None and score >= bar for score in scores]
+    return bool(met) and (any(met) if gating == Gating.ANY else all(met))
+
+
+def _counted_scores(session: Session, application: Application, stage: Stage) -> list[float | None]:
+    """The score that counts at each of the stage's tests the candidate finished (latest or best)."""
+    rows = [
+        (attempt, application, "", stage.name)
+        for attempt in session.exec(
+            select(AssessmentAttempt)
+            .where(
+                AssessmentAttempt.application_id == application.id,
+                AssessmentAttempt.stage_id == stage.id,
+                AssessmentAttempt.state.in_(FINISHED_STATES),  # type: ignore[union-attr]
+                AssessmentAttempt.live_interview.is_(False),  # type: ignore[attr-defined]
+            )
+            .order_by(AssessmentAttempt.id)
+        )
+    ]
+    counted = counted_attempts(session, rows)
+    return [attempt.score_percent for attempt, *_ in rows if attempt.id in counted]
+
+
 def apply_rules(session: Session, attempt: AssessmentAttempt) -> bool:
     """After a completion: advance the candidate if the stage's rule says so (never reject)."""
     stage = session.get(Stage, attempt.stage_id) if attempt.stage_id else None
@@ -701,6 +732,8 @@ def apply_rules(session: Session, attempt: AssessmentAttempt) -> bool:
         return False
     if not notify.stage_done(session, application.id, stage.id):
         return False
+    if not _passes(stage.gating, stage.advance_at, _counted_scores(session, application, stage)):
+        return False  # another of the stage's tests counts below the bar: a person's to weigh
     stages = list(session.exec(select(Stage).where(Stage.job_id == stage.job_id).order_by(Stage.position)))
     index = next(i for i, s in enumerate(stages) if s.id == stage.id)
     if index + 1 >= len(stages):

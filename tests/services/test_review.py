@@ -20,6 +20,7 @@ from models import (
     AssessmentAttempt,
     AttemptState,
     Candidate,
+    Gating,
     Job,
     OutboxMessage,
     new_session,
@@ -606,3 +607,39 @@ def test_a_template_that_cannot_be_filled_loses_neither_the_rule_nor_the_email(
     bodies = session.exec(select(OutboxMessage.body)).all()
     assert bodies and all(b.startswith("Hello Ada Lovelace,") for b in bodies)
     assert "its feedback template cannot be filled" in caplog.text
+
+
+@pytest.mark.parametrize(("gating", "advanced"), [(Gating.ALL, False), (Gating.ANY, True)])
+def test_the_rule_weighs_each_test_of_a_stage_that_asks_for_all_of_them(
+    session, pipeline_with_assessment, sandbox, gating, advanced
+):
+    """helper-141: only the test finished last was weighed, so a 95 finished after a 40 advanced
+    the candidate and marked the 40 reviewed, never seen; finished the other way, they waited."""
+    p = pipeline_with_assessment
+    plans.add_stage_test(
+        session=session,
+        stage_id=p.assessment.id,
+        integration_id=p.integration.id,
+        vendor_test_id="104",
+        vendor_test_name="Go Services",
+    )
+    plans.configure_stage(
+        session=session, stage_id=p.assessment.id, send_automatically=True, gating=gating, deadline_days=None
+    )
+    review.set_rule(session=session, stage_id=p.assessment.id, advance_at=70, counting="latest", actor=ALICE)
+    moved = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+    low, high = (session.get(AssessmentAttempt, i) for i in moved.attempt_ids)
+
+    dry_before = review.dry_run(session, p.assessment.id, 70, job_id=p.job.id)
+    scored(session, p, low, 40.0)
+    scored(session, p, high, 95.0)
+    dry = review.dry_run(session, p.assessment.id, 70, job_id=p.job.id)
+
+    application = session.get(Application, p.application.id, populate_existing=True)
+    session.refresh(low)
+    assert (application.stage_id != p.assessment.id) is advanced
+    assert low.state == (AttemptState.REVIEWED if advanced else AttemptState.COMPLETED)
+    assert dry_before.total == 0
+    assert dry.total == 1 and dry.would_advance == (["Ada Lovelace"] if advanced else [])
