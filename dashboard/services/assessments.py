@@ -658,6 +658,7 @@ def send_assessment(
         if candidate.email != read_as and not readdressed:  # corrected since it was read: sent there
             return send_assessment(session=session, attempt_id=attempt_id, actor=actor, readdressed=True)
         return SendOutcome(False, "This assessment is already being sent.")
+    earlier_deadline = attempt.expires_at  # an earlier try's, if its invitation is found
     _set_deadline(session, attempt, provider)
     invitee = invitee_for(session, attempt)
     retake = (
@@ -686,8 +687,8 @@ def send_assessment(
                     revive = found.vendor_attempt_id
                 invitee = _under_a_new_reference(session, attempt, invitee)
                 found = None
-        if found:
-            status = found
+        if found:  # the deadline it went out with, where the vendor's listing does not say
+            status = found if found.expires_at else dataclasses.replace(found, expires_at=earlier_deadline)
         else:
             if retake or revive:
                 invitation = provider.reattempt(
@@ -893,8 +894,13 @@ def held_by_an_earlier_invitation(session: Session, attempt: AssessmentAttempt) 
 
 
 def _set_deadline(session: Session, attempt: AssessmentAttempt, provider) -> None:
-    """The stage's deadline, fixed at send time, where the vendor takes one."""
-    if attempt.expires_at is not None or attempt.stage_id is None:
+    """The stage's deadline, counted from this send, where the vendor takes one.
+
+    Each try counts it again: one fixed at a try the vendor failed, days before a retry, sent
+    the candidate a test already closing or closed (helper-141). An earlier try's invitation
+    found at the vendor brings its own deadline instead.
+    """
+    if attempt.stage_id is None or attempt.vendor_attempt_id is not None:
         return
     stage = session.get(Stage, attempt.stage_id)
     if stage and stage.deadline_days and Capability.DEADLINE in provider.capabilities:

@@ -2,6 +2,7 @@
 late): the candidate then holds an invitation Assay never heard of. The same test sent again for
 that candidate must look for it there before making another (found by a review of the sends)."""
 
+import datetime
 import time
 
 import pytest
@@ -215,3 +216,26 @@ def test_a_retry_finding_the_test_already_finished_sets_off_what_a_result_does(
     session.expire_all()
     assert session.get(AssessmentAttempt, failed.id).state == AttemptState.REVIEWED  # decided by the rule
     assert session.get(Application, p.application.id).stage_id == p.onsite.id
+
+
+def test_a_failed_send_retried_days_later_counts_its_deadline_from_the_retry(session, sandbox):
+    """helper-141: the deadline fixed at the first try (before the vendor failed) stayed, so a
+    retry days later sent the candidate a test already closing, or closed."""
+    _, (stage,) = vendor_test_stages(session, "hackerrank", "Data Engineer", deadline_days=5)
+    attempt_id = enter_stage(session, stage)
+    sandbox.faults("hackerrank", fail_next=[{"status": 400, "body": {"message": "Try later."}}])
+    assert not assessments.send_assessment(session=session, attempt_id=attempt_id, actor=SYSTEM).sent
+    failed = session.get(AssessmentAttempt, attempt_id)
+    assert failed.state == AttemptState.ERROR and failed.vendor_attempt_id is None
+    failed.expires_at = utcnow() - datetime.timedelta(days=1)  # fixed at the first try, six days ago
+    session.add(failed)
+    session.commit()
+
+    retried = assessments.retry_assessment(session=session, attempt_id=attempt_id, actor=SYSTEM)
+
+    assert retried.sent, retried.message
+    session.expire_all()
+    sent = session.get(AssessmentAttempt, attempt_id)
+    in_five_days = utcnow() + datetime.timedelta(days=5)
+    assert abs(sent.expires_at - in_five_days) < datetime.timedelta(minutes=1)
+    assert _hidden(session, sent).expires_at == sent.expires_at  # the invitation's own
