@@ -547,14 +547,40 @@ def extend_deadline(
     except ProviderError as err:
         record_vendor_error(session=session, integration=integration, message=str(err))
         raise UserError(f"Deadline not moved: {err}") from err
+    read_before = attempt.expires_at
     assessments.hold_attempt(session, attempt)  # read again: a webhook may have applied meanwhile
+    if attempt.expires_at != read_before:
+        # A colleague moved it while the vendor was asked: the vendor kept whichever call came
+        # last, so its own word is read rather than either written over the other (helper-141).
+        session.commit()
+        assessments.refresh_attempt(session=session, attempt_id=attempt.id, actor=actor)
+        session.refresh(attempt)
+        now_reads = f"{attempt.expires_at:%Y-%m-%d %H:%M} UTC" if attempt.expires_at else "no deadline"
+        return SendOutcome(
+            False, f"A colleague moved this deadline at the same moment; the vendor's now reads {now_reads}."
+        )
+    # Not ``updated_at``: the queue's "no vendor news for this long" clock, which a person's
+    # extension does not answer (helper-141: an invitation unanswered for days read "just now").
     attempt.expires_at = expires_at.astimezone(datetime.UTC).replace(microsecond=0)
-    attempt.updated_at = utcnow()
     attempt.vendor_read_at = max(asked, attempt.vendor_read_at or asked)
     session.add(attempt)
     _record(session, attempt, f"deadline moved to {attempt.expires_at:%Y-%m-%d %H:%M} UTC", actor)
     session.commit()
+    if attempt.state in _ENDED_AS:
+        return SendOutcome(
+            True, f"Deadline extended, though the test was {_ENDED_AS[attempt.state]} meanwhile."
+        )
     return SendOutcome(True, "Deadline extended.")
+
+
+# How an invitation whose deadline was being moved may have ended meanwhile (a webhook applied).
+_ENDED_AS = {
+    AttemptState.COMPLETED: "finished",
+    AttemptState.REVIEWED: "finished",
+    AttemptState.CANCELLED: "cancelled",
+    AttemptState.EXPIRED: "expired",
+    AttemptState.ERROR: "found failed",
+}
 
 
 def send_one_off(

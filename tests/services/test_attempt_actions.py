@@ -1,7 +1,9 @@
 """Cancel, resend, re-attempt, extend and one-off sends, on a real database against the sandbox."""
 
+import concurrent.futures
 import datetime
 import threading
+import time
 
 import pytest
 from sqlmodel import select
@@ -10,6 +12,7 @@ from dashboard.services import assessments, attempt_actions, pipeline, plans, sy
 from dashboard.services.actors import SYSTEM, WEBHOOK
 from dashboard.services.corrections import correct_candidate
 from dashboard.services.errors import UserError
+from dashboard.services.integrations import provider_for
 from models import (
     Application,
     ApplicationEvent,
@@ -662,3 +665,35 @@ def test_a_candidate_entering_a_stage_again_whose_hackerrank_test_expired_has_it
     again = session.get(AssessmentAttempt, moved.attempt_id)
     assert (again.retakes_attempt_id, again.state) == (expired.id, AttemptState.SENT)
     assert sandbox.stats("hackerrank")["invitations_created"] == 1
+
+
+def test_two_people_moving_one_deadline_at_once_leave_the_vendors_and_the_waiting_clock(session, sandbox):
+    """helper-141: each checked the deadline before asking the vendor and wrote it after, so the
+    last to write won whatever the vendor kept; and an extension read as vendor news in the
+    queue ("Waiting just now", out of Stuck)."""
+    integration, (stage,) = vendor_test_stages(session, "hackerrank", "Data Engineer", deadline_days=5)
+    attempt_id = enter_stage(session, stage)
+    assessments.send_assessment(session=session, attempt_id=attempt_id, actor=SYSTEM)
+    sent = session.get(AssessmentAttempt, attempt_id)
+    waiting_since = sent.updated_at
+    further, nearer = (sent.expires_at + datetime.timedelta(days=days) for days in (15, 5))
+
+    def extend(to: datetime.datetime, after: float):
+        time.sleep(after)
+        with new_session() as own:
+            return attempt_actions.extend_deadline(
+                session=own, attempt_id=attempt_id, expires_at=to, actor=SYSTEM
+            )
+
+    sandbox.faults("hackerrank", latency_ms=600)  # both asks in flight at once
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        asked = [pool.submit(extend, further, 0), pool.submit(extend, nearer, 0.2)]
+        outcomes = [f.result() for f in asked]
+    sandbox.faults("hackerrank")
+
+    session.expire_all()
+    kept = session.get(AssessmentAttempt, attempt_id)
+    at_vendor = provider_for(integration).fetch(kept.vendor_attempt_id, test_id=kept.vendor_test_id)
+    assert kept.expires_at == at_vendor.expires_at == nearer.replace(microsecond=0)
+    assert ["colleague" in o.message for o in outcomes] == [False, True], [o.message for o in outcomes]
+    assert kept.updated_at == waiting_since
