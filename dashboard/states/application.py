@@ -88,6 +88,10 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
     calling_off_interview: str = ""  # when and with whom
     calling_off_room: str = ""  # what cancelling does to its link at the vendor
     _typed_for: int = 0  # the application the note and interview boxes were typed on
+    # The decision version each dialog opened on: the page refreshes behind it, and a version read
+    # at the click let a rejection undo a colleague's advance the dialog never showed (helper-140).
+    _reject_version: int = -1
+    _reopen_version: int = -1
 
     def _application_id(self) -> int:
         return id_in_path(self, "applications")
@@ -97,6 +101,13 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
 
     def _application_to_reopen(self) -> int:
         return self.application.id
+
+    async def _open_reject_dialog(self) -> None:
+        self._reject_version = self.application.decision_version
+        await super()._open_reject_dialog()
+
+    def _opening_undo(self) -> None:
+        self._reopen_version = self.application.decision_version
 
     async def _reload(self) -> None:
         application_id = self._application_id()
@@ -444,11 +455,7 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
     @requires(Permission.REVIEW)
     async def reject(self):
         """Reject the candidate with the chosen reason: always a person's decision."""
-        application_id, version, actor = (
-            self._application_id(),
-            self.application.decision_version,
-            acting_user(),
-        )
+        application_id, version, actor = self._application_id(), self._reject_version, acting_user()
         reason, note = self.reject_reason, self.reject_note
         self.rejecting = False
         return await self._act(
@@ -467,11 +474,7 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
     @requires(Permission.REVIEW)
     async def undo_rejection(self):
         """Undo the rejection (asked first: ``set_undoing_rejection``); the candidate stays in their stage."""
-        application_id, version, actor = (
-            self._application_id(),
-            self.application.decision_version,
-            acting_user(),
-        )
+        application_id, version, actor = self._application_id(), self._reopen_version, acting_user()
         name, stage = self.application.candidate_name, self.application.stage_name
         self.undoing_rejection = False
         return await self._act(

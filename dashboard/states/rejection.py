@@ -75,10 +75,15 @@ class ReopenForm(rx.State, mixin=True):
         """The application the dialog would reopen (0: none): each page state mixing this in says which."""
         raise NotImplementedError
 
+    def _opening_undo(self) -> None:
+        """As the dialog opens: a page whose view refreshes behind it keeps what it showed here."""
+
     @rx.event
     @requires(Permission.REVIEW)
     async def set_undoing_rejection(self, value: bool):
         self.undoing_rejection, self.undo_stays = value, []
+        if value:
+            self._opening_undo()
         application_id = self._application_to_reopen()
         if value and application_id:
             try:

@@ -1,6 +1,7 @@
 """The application page's state: the interview boxes empty once an interview is scheduled, and what was
 typed for one candidate stays on their page."""
 
+import asyncio
 import datetime
 import types
 
@@ -8,10 +9,30 @@ import sqlalchemy as sa
 from reflex.istate.data import ReflexURL, RouterData
 from sqlmodel import select
 
-from dashboard.services import accounts, assessments, corrections, pipeline, plans, sync, views
-from dashboard.services.actors import SYSTEM
+from dashboard.services import (
+    accounts,
+    assessments,
+    corrections,
+    pipeline,
+    plans,
+    reopening,
+    review,
+    sync,
+    views,
+)
+from dashboard.services.actors import SYSTEM, user
 from dashboard.states.application import ApplicationState, _interview_time
-from models import ApplicationEvent, ApplicationNote, AssessmentAttempt, AttemptState, Interview, Role, User
+from models import (
+    Application,
+    ApplicationEvent,
+    ApplicationNote,
+    AssessmentAttempt,
+    AttemptState,
+    Interview,
+    Role,
+    User,
+    new_session,
+)
 from tests.conftest import (
     enter_stage,
     failed_at_the_vendor,
@@ -20,7 +41,7 @@ from tests.conftest import (
     taken_at_vendor,
     vendor_test_stages,
 )
-from tests.states.conftest import run_async, run_handler, substate, toast_level
+from tests.states.conftest import run_async, run_handler, substate, toast_level, watch_until
 
 
 def _application_page(p, signed_in_as) -> ApplicationState:
@@ -302,6 +323,84 @@ def test_a_rejection_is_undone_after_the_question_and_the_page_shows_the_candida
     assert (page.undoing_rejection, page.application.rejected) == (False, "")
     assert page.application.stage_name == "CoderPad assessment"
     assert page.application.history[0].summary.startswith("Rejection undone (Other)")
+
+
+COLLEAGUE = user(2, "Bea Colleague")
+
+
+def _a_colleague_while_the_page_is_live(page: ApplicationState, change, shown) -> None:
+    """A colleague's ``change`` (given a session of their own) while the page's watch runs, until
+    the page ``shown()`` it."""
+
+    def colleague():
+        with new_session() as theirs:
+            change(theirs)
+
+    async def scenario():
+        changing = asyncio.create_task(asyncio.to_thread(colleague))
+        await watch_until(page, shown)
+        await changing
+
+    run_async(scenario())
+
+
+def test_a_rejection_confirmed_after_a_colleague_decided_is_refused_not_made_over_it(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    """helper-140: the page refreshes behind the open dialog, and the rejection took the version
+    read at the click, so it undid a colleague's advance (and withdrew what the next stage sent)
+    that the dialog never showed. Undoing a rejection alike."""
+    p = pipeline_with_assessment
+    send_test(session, p.assessment, p.application)
+    page = _application_page(p, signed_in_as)
+    run_async(run_handler(page, "set_rejecting", True))
+    page.reject_reason = "Other"
+
+    _a_colleague_while_the_page_is_live(
+        page,
+        lambda s: review.advance(
+            session=s,
+            application_id=p.application.id,
+            expected_version=s.get(Application, p.application.id).decision_version,
+            seen_in=p.assessment.id,
+            actor=COLLEAGUE,
+        ),
+        lambda: page.application.stage_name == p.onsite.name,
+    )
+    [refused] = run_async(run_handler(page, "reject"))
+
+    assert toast_level(refused) == "error"
+    assert not session.get(Application, p.application.id, populate_existing=True).rejected_at
+
+    run_async(run_handler(page, "set_rejecting", True))
+    page.reject_reason = "Other"
+    run_async(run_handler(page, "reject"))  # on what the dialog showed: made
+    run_async(run_handler(page, "set_undoing_rejection", True))
+
+    def undone_and_rejected_again(s):  # for a reason of their own
+        version = s.get(Application, p.application.id).decision_version
+        reopening.reopen(
+            session=s, application_id=p.application.id, expected_version=version, actor=COLLEAGUE
+        )
+        review.reject(
+            session=s,
+            application_id=p.application.id,
+            reason="Candidate withdrew",
+            note="",
+            expected_version=s.get(Application, p.application.id).decision_version,
+            actor=COLLEAGUE,
+        )
+
+    _a_colleague_while_the_page_is_live(
+        page, undone_and_rejected_again, lambda: "withdrew" in page.application.rejected
+    )
+    [undo_refused] = run_async(run_handler(page, "undo_rejection"))
+
+    assert toast_level(undo_refused) == "error"
+    assert (
+        session.get(Application, p.application.id, populate_existing=True).rejection_reason
+        == "Candidate withdrew"
+    )
 
 
 def test_the_reject_dialog_names_the_upcoming_interview_and_the_page_shows_it_cancelled(
