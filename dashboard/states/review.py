@@ -323,12 +323,14 @@ class ReviewState(RejectForm, ReopenForm, rx.State):
         """The candidate the keyboard is on."""
         return self.rows[self.cursor] if self.rows and self.cursor < len(self.rows) else None
 
+    # The dialogs tell nothing of rows still another job's (helper-140: the job checked is the
+    # event's address, the rows may be those of a job the reviewer was taken off since).
     def _application_to_reject(self) -> int:
-        return self.in_view.application_id if self.in_view else 0
+        return self.in_view.application_id if self.in_view and not self._not_this_jobs_rows() else 0
 
     def _application_to_reopen(self) -> int:
         row = self.in_view
-        return row.application_id if row and row.rejected else 0
+        return row.application_id if row and row.rejected and not self._not_this_jobs_rows() else 0
 
     def _decision_refused(self, row: Row):
         """The toast saying why a result listed under "Show every finished attempt" takes no
@@ -501,6 +503,8 @@ class ReviewState(RejectForm, ReopenForm, rx.State):
         as the application page does: a wrong r is taken back where it was pressed."""
         row, stage, job_id, actor = self.in_view, self.undo_stage, self._job_id(), acting_user()
         self.undoing_rejection = False
+        if self._not_this_jobs_rows():  # checked against this job, it would reopen the other's
+            return rx.toast.error("This page is still loading; try again in a moment.")
         if row is None or not row.rejected:
             return None
         try:

@@ -726,3 +726,29 @@ def test_a_decision_while_the_page_still_holds_another_job_s_rows_falls_on_nobod
     page.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}/review"))
     run_async(run_handler(page, "load"))
     assert page.matching == waiting  # nobody advanced
+
+
+def test_undoing_a_rejection_while_the_page_holds_another_job_s_rows_reopens_nobody(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    """helper-140: undo checked the job of the event's address, then reopened the row in view,
+    which may be a job's the reviewer was taken off since; its question told that candidate's
+    open tests and interviews alike."""
+    p = pipeline_with_assessment
+    page = _review_page(session, p, sandbox, signed_in_as, results=2)
+    wrong = page.in_view
+    run_async(run_handler(page, "set_reject_reason", "Other"))
+    run_async(run_handler(page, "reject"))
+    run_async(run_handler(page, "set_show_all", True))
+    page.cursor = [r.attempt_id for r in page.rows].index(wrong.attempt_id)
+    other = plans.create_job(session=session, title="Other Job", stage_names=["Applied"])
+
+    page.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{other.id}/review"))  # not loaded
+    run_async(run_handler(page, "set_undoing_rejection", True))
+    told = (page.undo_stays, page.undo_stage)
+    [said] = run_async(run_handler(page, "undo_rejection"))
+
+    assert told == ([], "")
+    assert toast_level(said) == "error" and "still loading" in repr(said)
+    session.expire_all()
+    assert session.get(Application, wrong.application_id).rejected_at is not None
