@@ -19,7 +19,8 @@ from sqlmodel import Session, select
 from dashboard.services import deleted_at_vendor
 from dashboard.services.actors import POLL, Actor
 from dashboard.services.assessments import Applied, apply_vendor_status, asked_now, load_people
-from dashboard.services.integrations import provider_for, record_vendor_error
+from dashboard.services.errors import NotFound
+from dashboard.services.integrations import get_integration, provider_for, record_vendor_error
 from dashboard.services.read_ahead import read_ahead
 from dashboard.services.wording import counted
 from models import (
@@ -58,7 +59,10 @@ class SyncReport:
 def sync_integration(*, session: Session, integration_id: int, actor: Actor = POLL) -> SyncReport:
     """Bring every open attempt of one connection in line with the vendor; those of a test the
     vendor would not list are left as they were (``SyncReport.unlisted``)."""
-    integration = session.get(Integration, integration_id)
+    try:
+        integration = get_integration(session, integration_id)
+    except NotFound as gone:  # disconnected as a sweep fired, or Sync now on a card gone since
+        return SyncReport(integration_id, 0, 0, str(gone))
     open_attempts = list(
         session.exec(
             select(AssessmentAttempt).where(

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from dashboard.services import assessments, attempt_actions, deleted_at_vendor, pipeline, sync, views
 from dashboard.services.actors import SYSTEM
-from dashboard.services.integrations import provider_for
+from dashboard.services.integrations import disconnect, provider_for
 from models import AssessmentAttempt, AttemptState, Integration, IntegrationLog, utcnow
 from providers.base import AttemptStatus, Progress
 from providers.sandbox.coderpad_screen import API as SCREEN_API
@@ -571,3 +571,20 @@ def test_a_refusal_between_two_failing_reports_does_not_make_them_two_in_a_row(s
     assert (report.error, report.corrected) == (None, 1)
     assert sorted(states) == [AttemptState.COMPLETED] + [AttemptState.SENT] * 3
     assert "3 attempts could not be read at the vendor" in session.get(Integration, imocha_sent.id).last_error
+
+
+def test_a_sweep_of_a_connection_disconnected_or_gone_says_so_and_writes_nothing(
+    session, pipeline_with_assessment, sandbox
+):
+    """helper-140: Sync now on a card disconnected meanwhile said "Checked 0 open attempts" and
+    wrote its sweep time on the retired connection; on an id with no row, a server error."""
+    p = pipeline_with_assessment
+    disconnect(session=session, integration_id=p.integration.id)
+    swept_before = session.get(Integration, p.integration.id).last_sync_at
+
+    disconnected = sync.sync_integration(session=session, integration_id=p.integration.id)
+    missing = sync.sync_integration(session=session, integration_id=p.integration.id + 999)
+
+    assert "no longer exists" in disconnected.error and "no longer exists" in missing.error
+    session.expire_all()
+    assert session.get(Integration, p.integration.id).last_sync_at == swept_before
