@@ -758,7 +758,7 @@ def _disconnected_while_sending(
     the test (it was open, being sent), and Sent now would leave it open on a connection that no
     sweep or webhook reaches, for good. It stays failed as the disconnect left it; the invitation's
     link is kept, since the candidate may take it."""
-    attempt.test_url = status.test_url or attempt.test_url
+    attempt.test_url = _web_link(status.test_url) or attempt.test_url  # opened as it is (helper-140)
     attempt.updated_at = utcnow()
     session.add(attempt)
     history.record(
