@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import math
+import re
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -53,6 +54,12 @@ def _default_error_message(body: Any) -> str | None:
         if isinstance(code, str) and code:
             return code
     return None
+
+
+# A token in a query string (``?token=...``: the webhook address Assay hands some vendors).
+_QUERY_SECRET = re.compile(
+    r"([?&](?:token|secret|key|api_key|apikey|access_token)=)[^&#\s\"'<>]+", re.IGNORECASE
+)
 
 
 def _error_code(body: Any) -> str | None:
@@ -148,6 +155,24 @@ class VendorClient:
         self._attempts = max(1, attempts)
         self._max_retry_wait = max_retry_wait
         self._asked = threading.local()  # one connection's provider serves sweeps and drains at once
+        # What the vendor's own words must never carry on to a page or a log: the key sent with
+        # every request (a header, or the password of basic auth).
+        self._secrets = [
+            value
+            for name, value in (headers or {}).items()
+            if name.lower() not in ("accept", "content-type", "user-agent") and len(value) >= 8
+        ] + ([auth[1]] if isinstance(auth, tuple) and len(auth[1]) >= 8 else [])
+
+    def _vendor_words(self, detail: str | None) -> str | None:
+        """The vendor's error text without a secret it may echo (helper-140: a refusal quoting the
+        webhook address Assay sent would show its token to everyone who reads the error)."""
+        if not detail:
+            return detail
+        for secret in self._secrets:
+            for shown in {secret, secret.split(" ")[-1], secret.split("=")[-1].strip('"')}:
+                if len(shown) >= 8:
+                    detail = detail.replace(shown, "[hidden]")
+        return _QUERY_SECRET.sub(r"\1[hidden]", detail)
 
     def call(
         self, method: str, path: str, *, retry: bool | None = None, binary: bool = False, **kwargs: Any
@@ -219,6 +244,8 @@ class VendorClient:
                 "on the request all the same."
             ) from err
         if self.rules.special and (special := self.rules.special(response)) is not None:
+            if special.args and isinstance(special.args[0], str):
+                special.args = (self._vendor_words(special.args[0]), *special.args[1:])
             raise special
         status = response.status_code
         body = self._json_or_none(response)
@@ -227,7 +254,7 @@ class VendorClient:
         if status == 403:
             if self.rules.forbidden_is_bad_key:
                 raise KeyRejected(f"The {name} key is invalid or has expired (403). Generate a new one.")
-            detail = self.rules.error_message(body) or "permission denied"
+            detail = self._vendor_words(self.rules.error_message(body)) or "permission denied"
             raise PermissionMissing(f"The {name} key lacks a permission Assay needs (403: {detail}).")
         if status == 429:
             wait = retry_after_seconds(response.headers.get("Retry-After"))
@@ -238,7 +265,7 @@ class VendorClient:
                 retry_after_seconds(response.headers.get("Retry-After")),
             )
         if status >= 400:
-            detail = self.rules.error_message(body)
+            detail = self._vendor_words(self.rules.error_message(body))
             raise VendorRefused(f"{name} refused: {detail or status}.", status, _error_code(body))
         if status >= 300:
             # Not followed (the key would go to wherever it points), and not a reply either: a

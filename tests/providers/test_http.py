@@ -2,6 +2,7 @@
 where safe."""
 
 import functools
+import json
 import logging
 import threading
 import time
@@ -12,7 +13,7 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from providers.base import RateLimited, VendorFailure
+from providers.base import ProviderError, RateLimited, VendorFailure
 from providers.budget import SharedBudget
 from providers.http import VendorClient, WireRules
 from tests.http_server import serving
@@ -136,3 +137,44 @@ def test_with_redis_away_a_worker_paces_alone_and_loses_no_request(server, monke
     assert len(times) == 7 and times[5] - times[0] >= 0.95
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1 and "Redis failed" in warnings[0]  # once, not once a request
+
+
+async def _echoing_app(scope, receive, send):
+    """A vendor refusing whatever it is sent, quoting it back: the body, and the key it was sent with."""
+    if scope["type"] != "http":
+        return
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            break
+    key = dict(scope["headers"]).get(b"authorization", b"").decode()
+    status = 403 if scope["path"] == "/forbidden" else 400
+    words = json.dumps({"message": f"Bad request {body.decode()} with {key}"}).encode()
+    await send(
+        {"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json")]}
+    )
+    await send({"type": "http.response.body", "body": words})
+
+
+def test_a_vendors_refusal_quoting_a_key_or_a_webhook_token_is_told_without_them():
+    """helper-140: the vendor's own words go on to the integrations page, an attempt's failure (which
+    hiring managers read) and the logs; one quoting the webhook address Assay sent it showed its
+    token, with which anyone reading could forge that vendor's results."""
+    hook = "https://assay.example.com/api/webhooks/imocha/7?token=s3cr3t-T0ken-value"
+    with serving(_echoing_app, probe="/probe") as url:
+        client = VendorClient(
+            rules=WireRules(vendor_name="Vendor", forbidden_is_bad_key=False),
+            base_url=url,
+            headers={"Authorization": "Bearer live-KEY-0123456789"},
+        )
+        said = []
+        for path in ("/refused", "/forbidden"):
+            with pytest.raises(ProviderError) as refused:
+                client.call("POST", path, json={"CallbackUrl": hook})
+            said.append(str(refused.value))
+
+    for words in said:
+        assert "s3cr3t-T0ken-value" not in words and "live-KEY-0123456789" not in words, words
+        assert "token=[hidden]" in words and "with [hidden]" in words
