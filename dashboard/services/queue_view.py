@@ -35,7 +35,7 @@ from models import (
 BUCKETS = {
     "needs_sending": "Needs sending",
     "awaiting": "Awaiting candidate",
-    "expiring": "Expiring within 24 h",
+    "expiring": "Expiring within 24 h or overdue",
     "expired": "Expired",
     "needs_review": "Needs review",
     "failed": "Failed",
@@ -112,9 +112,10 @@ def _newest_in(key: str, now: datetime.datetime) -> sa.ColumnElement:
     if key == "awaiting":
         return state.in_(WAITING)  # type: ignore[union-attr]
     if key == "expiring":
+        # A deadline passed that the vendor has not reported expired yet stays here (helper-141: it
+        # was in neither this bucket nor Expired, only among all those awaiting the candidate).
         return sa.and_(
             state.in_(WAITING),  # type: ignore[union-attr]
-            AssessmentAttempt.expires_at > now,
             AssessmentAttempt.expires_at <= now + datetime.timedelta(hours=24),
         )
     if key == "expired":
@@ -366,7 +367,7 @@ def _rows(session: Session, found) -> list[QueueRow]:
             status_label=STATE_LABELS[attempt.state],
             status_tone=status_clocks.tone(attempt.state, attempt.updated_at, now, clocks),
             since=ago(attempt.updated_at, now),
-            deadline=_deadline(attempt),
+            deadline=_deadline(attempt, now),
             reason=attempt.error_reason or "",
             **_step_fields(attempt, steps[attempt.id]),
         )
@@ -374,16 +375,21 @@ def _rows(session: Session, found) -> list[QueueRow]:
     ]
 
 
-def _deadline(attempt: AssessmentAttempt) -> str:
+def _deadline(attempt: AssessmentAttempt, now: datetime.datetime) -> str:
     """The row's deadline line: "Expires <when>" while the candidate may still take the test,
-    "Expired <when>" once it has expired (not "Expires" beside the Expired chip); none once the
-    test is finished, failed or cancelled, where a past deadline only crowds the row."""
+    "Deadline passed <when>" once it has gone by and the vendor has not said the test expired
+    (the next sweep asks), "Expired <when>" once it has expired (not "Expires" beside the
+    Expired chip); none once the test is finished, failed or cancelled, where a past deadline
+    only crowds the row."""
     if attempt.expires_at is None:
         return ""
     when = attempt.expires_at.strftime("%Y-%m-%d %H:%M UTC")
     if attempt.state == AttemptState.EXPIRED:
         return f"Expired {when}"
-    return f"Expires {when}" if attempt.state in WAITING else ""
+    if attempt.state not in WAITING:
+        return ""
+    passed = attempt.expires_at.replace(tzinfo=datetime.UTC) <= now
+    return f"Deadline passed {when}; the vendor has not said it expired yet" if passed else f"Expires {when}"
 
 
 def _step_fields(attempt: AssessmentAttempt, step: attempt_actions.Action | None) -> dict[str, str]:

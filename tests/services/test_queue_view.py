@@ -1,8 +1,12 @@
-"""The queue's reads as the workspace grows (``bench/queue_page.py`` times them at 10,000 applications)."""
+"""The queue's reads: what a bucket holds, and how its reads grow with the workspace
+(``bench/queue_page.py`` times them at 10,000 applications)."""
+
+import datetime
 
 import sqlalchemy as sa
 
-from dashboard.services import queue_view, secrets
+from dashboard.services import assessments, queue_view, secrets
+from dashboard.services.actors import SYSTEM
 from models import (
     Application,
     AssessmentAttempt,
@@ -15,7 +19,9 @@ from models import (
     get_engine,
     init_engine,
     new_session,
+    utcnow,
 )
+from tests.conftest import enter_stage, vendor_test_stages
 
 
 def _sent_to(applicants: int, title: str = "Backend Engineer") -> int:
@@ -114,3 +120,29 @@ def test_a_page_of_the_queue_reads_its_connection_once_not_once_a_row(db):
     few = _statements_reading_a_page(3, "Backend Engineer")
     many = _statements_reading_a_page(30, "Data Engineer")
     assert many == few, (few, many)
+
+
+def test_a_deadline_gone_by_that_the_vendor_has_not_reported_stays_in_expiring_said_as_passed(
+    session, sandbox
+):
+    """helper-141: once the deadline passed, the attempt left "Expiring" and, the vendor not having
+    said it expired (the next sweep asks), was in neither bucket, only among all awaiting."""
+    _, (stage,) = vendor_test_stages(session, "hackerrank", "Data Engineer", deadline_days=5)
+    deadlines = {"Ada": -2, "Bea": 2, "Cy": 72}  # hours from now
+    for name, hours in deadlines.items():
+        attempt_id = enter_stage(session, stage, name=name, email=f"{name.lower()}@example.com")
+        assessments.send_assessment(session=session, attempt_id=attempt_id, actor=SYSTEM)
+        attempt = session.get(AssessmentAttempt, attempt_id)
+        attempt.expires_at = utcnow() + datetime.timedelta(hours=hours)  # days later, in our clock's terms
+        session.add(attempt)
+    session.commit()
+
+    expiring = {
+        row.candidate_name: row.deadline
+        for row in queue_view.rows(session, "expiring", queue_view.QueueFilter())
+    }
+
+    assert set(expiring) == {"Ada", "Bea"} == set(deadlines) - {"Cy"}
+    assert expiring["Ada"].startswith("Deadline passed ") and "not said it expired" in expiring["Ada"]
+    assert expiring["Bea"].startswith("Expires ")
+    assert queue_view.count_of(queue_view.counts(session), "expiring") == 2
