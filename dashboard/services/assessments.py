@@ -1506,9 +1506,12 @@ def mark_reviewed(*, session: Session, attempt_id: int, actor: Actor) -> SendOut
     attempt = session.get(AssessmentAttempt, attempt_id)
     if attempt is None:
         raise NotFound("That assessment no longer exists.")
+    hold_attempt(session, attempt)  # two reviewers at once: the second waits, then finds it reviewed
     if attempt.state == AttemptState.REVIEWED:
+        session.commit()
         return SendOutcome(False, "Already marked reviewed.")
     if not decide(attempt.state, AttemptState.REVIEWED).apply:
+        session.rollback()  # the hold let go
         label = STATE_LABELS[attempt.state].lower()
         raise UserError(f"Only a completed assessment can be reviewed; this one is {label}.")
     attempt.state = AttemptState.REVIEWED
