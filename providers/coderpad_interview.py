@@ -242,7 +242,7 @@ class CoderPadInterview(ProviderBase):
         if not isinstance(body, dict):
             raise VendorFailure(f"{DISPLAY_NAME} sent an unexpected {what} reply.")
         if body.get("status") == "ERROR":
-            raise VendorRefused(f"{DISPLAY_NAME} refused: {_message(body) or 'error'}.", 200)
+            raise self._http.told(VendorRefused(f"{DISPLAY_NAME} refused: {_message(body) or 'error'}.", 200))
         return body
 
     def _pages(self, path: str, items: str, params: dict[str, str]) -> Iterator[list[dict]]:

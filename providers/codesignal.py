@@ -571,7 +571,7 @@ class CodeSignal(ProviderBase):
         error = _first_error(body)
         if error is not None:
             path = _list(error.get("path"))
-            raise graphql_error(error, str(path[0]) if path else field)
+            raise self._http.told(graphql_error(error, str(path[0]) if path else field))
         data = body.get("data")
         if not isinstance(data, dict) or field not in data:
             raise VendorFailure(f"CodeSignal's reply has no {field}.")

@@ -163,6 +163,13 @@ class VendorClient:
             if name.lower() not in ("accept", "content-type", "user-agent") and len(value) >= 8
         ] + ([auth[1]] if isinstance(auth, tuple) and len(auth[1]) >= 8 else [])
 
+    def told(self, err: ProviderError) -> ProviderError:
+        """``err`` with the vendor's words in it rid of the secrets they may echo (``_vendor_words``):
+        for a refusal a provider reads out of a reply itself (a GraphQL error under a 200)."""
+        if err.args and isinstance(err.args[0], str):
+            err.args = (self._vendor_words(err.args[0]), *err.args[1:])
+        return err
+
     def _vendor_words(self, detail: str | None) -> str | None:
         """The vendor's error text without a secret it may echo (helper-140: a refusal quoting the
         webhook address Assay sent would show its token to everyone who reads the error)."""
@@ -244,9 +251,7 @@ class VendorClient:
                 "on the request all the same."
             ) from err
         if self.rules.special and (special := self.rules.special(response)) is not None:
-            if special.args and isinstance(special.args[0], str):
-                special.args = (self._vendor_words(special.args[0]), *special.args[1:])
-            raise special
+            raise self.told(special)
         status = response.status_code
         body = self._json_or_none(response)
         if status == 401:

@@ -687,8 +687,8 @@ def send_assessment(
                     revive = found.vendor_attempt_id
                 invitee = _under_a_new_reference(session, attempt, invitee)
                 found = None
-        if found:  # the deadline it went out with, where the vendor's listing does not say
-            status = found if found.expires_at else dataclasses.replace(found, expires_at=earlier_deadline)
+        if found:
+            status = found
         else:
             if retake or revive:
                 invitation = provider.reattempt(
@@ -716,6 +716,8 @@ def send_assessment(
         return SendOutcome(False, f"Not sent: {reason}", failed=True)
     session.refresh(attempt)
     attempt.vendor_attempt_id, attempt.sent_under = status.vendor_attempt_id, sent_under
+    if found and not found.expires_at:
+        attempt.expires_at = earlier_deadline  # the one it went out with, where the vendor does not say
     if not found:
         # The vendor's view as of its reply: a page asked for before it (an invitation revived under
         # its old id, listed expired a moment earlier) is older news (helper-132).
@@ -905,8 +907,10 @@ def _set_deadline(session: Session, attempt: AssessmentAttempt, provider) -> Non
     stage = session.get(Stage, attempt.stage_id)
     if stage and stage.deadline_days and Capability.DEADLINE in provider.capabilities:
         attempt.expires_at = utcnow() + datetime.timedelta(days=stage.deadline_days)
-        session.add(attempt)
-        session.commit()
+    else:  # the stage's deadline cleared since the try before, or a test changed to a vendor without
+        attempt.expires_at = None
+    session.add(attempt)
+    session.commit()
 
 
 # An earlier try's invitation found at the vendor is not the attempt's once it expired or was

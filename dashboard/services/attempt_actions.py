@@ -547,11 +547,20 @@ def extend_deadline(
     except ProviderError as err:
         record_vendor_error(session=session, integration=integration, message=str(err))
         raise UserError(f"Deadline not moved: {err}") from err
-    read_before = attempt.expires_at
+    read_before, asked_for = attempt.expires_at, expires_at.astimezone(datetime.UTC).replace(microsecond=0)
     assessments.hold_attempt(session, attempt)  # read again: a webhook may have applied meanwhile
-    if attempt.expires_at != read_before:
+    if attempt.expires_at not in (
+        read_before,
+        asked_for,
+    ):  # (a sweep that read this very move is no colleague)
         # A colleague moved it while the vendor was asked: the vendor kept whichever call came
         # last, so its own word is read rather than either written over the other (helper-141).
+        _record(
+            session,
+            attempt,
+            f"deadline move to {asked_for:%Y-%m-%d %H:%M} UTC asked as a colleague moved it",
+            actor,
+        )
         session.commit()
         assessments.refresh_attempt(session=session, attempt_id=attempt.id, actor=actor)
         session.refresh(attempt)
@@ -561,7 +570,7 @@ def extend_deadline(
         )
     # Not ``updated_at``: the queue's "no vendor news for this long" clock, which a person's
     # extension does not answer (helper-141: an invitation unanswered for days read "just now").
-    attempt.expires_at = expires_at.astimezone(datetime.UTC).replace(microsecond=0)
+    attempt.expires_at = asked_for
     attempt.vendor_read_at = max(asked, attempt.vendor_read_at or asked)
     session.add(attempt)
     _record(session, attempt, f"deadline moved to {attempt.expires_at:%Y-%m-%d %H:%M} UTC", actor)

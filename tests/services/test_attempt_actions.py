@@ -678,22 +678,27 @@ def test_two_people_moving_one_deadline_at_once_leave_the_vendors_and_the_waitin
     waiting_since = sent.updated_at
     further, nearer = (sent.expires_at + datetime.timedelta(days=days) for days in (15, 5))
 
-    def extend(to: datetime.datetime, after: float):
-        time.sleep(after)
+    def extend(to: datetime.datetime):
         with new_session() as own:
             return attempt_actions.extend_deadline(
                 session=own, attempt_id=attempt_id, expires_at=to, actor=SYSTEM
             )
 
-    sandbox.faults("hackerrank", latency_ms=600)  # both asks in flight at once
+    asked_before = sandbox.stats("hackerrank")["api_requests"]
+    sandbox.faults("hackerrank", fail_next=[{"delay_ms": 1500}])  # the first to ask is answered last
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
-        asked = [pool.submit(extend, further, 0), pool.submit(extend, nearer, 0.2)]
-        outcomes = [f.result() for f in asked]
-    sandbox.faults("hackerrank")
+        first = pool.submit(extend, further)
+        waited = time.monotonic()
+        while sandbox.stats("hackerrank")["api_requests"] == asked_before:  # until its ask is held there
+            assert time.monotonic() - waited < 10
+            time.sleep(0.01)
+        second = pool.submit(extend, nearer)
+        outcomes = [first.result(), second.result()]
 
     session.expire_all()
     kept = session.get(AssessmentAttempt, attempt_id)
     at_vendor = provider_for(integration).fetch(kept.vendor_attempt_id, test_id=kept.vendor_test_id)
-    assert kept.expires_at == at_vendor.expires_at == nearer.replace(microsecond=0)
-    assert ["colleague" in o.message for o in outcomes] == [False, True], [o.message for o in outcomes]
+    # The second went through first; the first, answered last, is the vendor's and Assay's.
+    assert kept.expires_at == at_vendor.expires_at == further.replace(microsecond=0)
+    assert ["colleague" in o.message for o in outcomes] == [True, False], [o.message for o in outcomes]
     assert kept.updated_at == waiting_since
