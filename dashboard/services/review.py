@@ -39,6 +39,7 @@ from models import (
     Job,
     OutboxMessage,
     Stage,
+    StageAssessment,
     StageKind,
     utcnow,
 )
@@ -360,14 +361,25 @@ def _mark_counted_reviewed(
     """A decision settles every result waiting on the application (its stage's and one-offs), as
     reviewed ``at`` the decision's time (a rejection passes its own, so that undoing it finds them)."""
     at = at or utcnow()
-    for attempt in session.exec(
-        select(AssessmentAttempt).where(
-            AssessmentAttempt.application_id == application.id,
-            AssessmentAttempt.state == AttemptState.COMPLETED,
+    for attempt in list(
+        session.exec(
+            select(AssessmentAttempt).where(
+                AssessmentAttempt.application_id == application.id,
+                AssessmentAttempt.state == AttemptState.COMPLETED,
+            )
         )
     ):
-        attempt.state, attempt.reviewed_at, attempt.updated_at = AttemptState.REVIEWED, at, at
-        session.add(attempt)
+        # Only while still completed: a Mark reviewed at the same moment wrote its own line
+        # (helper-142: both wrote one, and the decision's time over the reviewer's).
+        marked = session.exec(
+            sa.update(AssessmentAttempt)
+            .where(AssessmentAttempt.id == attempt.id, AssessmentAttempt.state == AttemptState.COMPLETED)
+            .values(state=AttemptState.REVIEWED, reviewed_at=at, updated_at=at)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        session.refresh(attempt)
+        if marked != 1:
+            continue
         history.record(
             session,
             application_id=application.id,
@@ -618,7 +630,8 @@ def dry_run(
     scores: dict[int, list[float | None]] = {}
     for r in rows:
         scores.setdefault(r.application_id, []).append(r.score)
-    advanced = {a for a, theirs in scores.items() if _passes(stage.gating, advance_at, theirs)}
+    tests = _tests_of(session, stage)
+    advanced = {a for a, theirs in scores.items() if _passes(stage.gating, advance_at, theirs, tests)}
     flagged = {
         r.application_id
         for r in rows
@@ -689,12 +702,20 @@ def set_counting(*, session: Session, stage_id: int, counting: str) -> Stage:
     )
 
 
-def _passes(gating: Gating, bar: float, scores: list[float | None]) -> bool:
-    """Whether a candidate's counted scores at the stage's tests meet its advance bar: each of
-    them, or one where the stage asks for any one test (helper-141: only the test finished last
-    was weighed, so a 95 finished after a 40 advanced the candidate, the 40 never seen)."""
+def _passes(gating: Gating, bar: float, scores: list[float | None], tests: int) -> bool:
+    """Whether a candidate's counted scores at the stage's ``tests`` tests meet its advance bar:
+    one of them where the stage asks for any one test, else each, every test finished
+    (helper-141: only the test finished last was weighed, so a 95 finished after a 40 advanced
+    the candidate, the 40 never seen; helper-142: the dry run passed one of two finished)."""
     met = [score is not None and score >= bar for score in scores]
-    return bool(met) and (any(met) if gating == Gating.ANY else all(met))
+    if gating == Gating.ANY:
+        return any(met)
+    return bool(met) and all(met) and len(met) >= tests
+
+
+def _tests_of(session: Session, stage: Stage) -> int:
+    """How many tests the stage's plan holds."""
+    return len(session.exec(select(StageAssessment.id).where(StageAssessment.stage_id == stage.id)).all())
 
 
 def _counted_scores(session: Session, application: Application, stage: Stage) -> list[float | None]:
@@ -732,7 +753,12 @@ def apply_rules(session: Session, attempt: AssessmentAttempt) -> bool:
         return False
     if not notify.stage_done(session, application.id, stage.id):
         return False
-    if not _passes(stage.gating, stage.advance_at, _counted_scores(session, application, stage)):
+    if not _passes(
+        stage.gating,
+        stage.advance_at,
+        _counted_scores(session, application, stage),
+        _tests_of(session, stage),
+    ):
         return False  # another of the stage's tests counts below the bar: a person's to weigh
     stages = list(session.exec(select(Stage).where(Stage.job_id == stage.job_id).order_by(Stage.position)))
     index = next(i for i, s in enumerate(stages) if s.id == stage.id)

@@ -643,3 +643,37 @@ def test_the_rule_weighs_each_test_of_a_stage_that_asks_for_all_of_them(
     assert low.state == (AttemptState.REVIEWED if advanced else AttemptState.COMPLETED)
     assert dry_before.total == 0
     assert dry.total == 1 and dry.would_advance == (["Ada Lovelace"] if advanced else [])
+
+
+def test_the_dry_run_of_a_stage_asking_for_all_tests_waits_for_each_of_them(
+    session, pipeline_with_assessment, sandbox
+):
+    """helper-142: the dry run counted a candidate who had finished one of the two tests, with a
+    95, as one the rule would advance; the rule itself waits for both."""
+    p = pipeline_with_assessment
+    plans.add_stage_test(
+        session=session,
+        stage_id=p.assessment.id,
+        integration_id=p.integration.id,
+        vendor_test_id="104",
+        vendor_test_name="Go Services",
+    )
+    plans.configure_stage(
+        session=session,
+        stage_id=p.assessment.id,
+        send_automatically=True,
+        gating=Gating.ALL,
+        deadline_days=None,
+    )
+    moved = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+    one, other = (session.get(AssessmentAttempt, i) for i in moved.attempt_ids)
+
+    scored(session, p, one, 95.0)
+    after_one = review.dry_run(session, p.assessment.id, 70, job_id=p.job.id)
+    scored(session, p, other, 80.0)
+    after_both = review.dry_run(session, p.assessment.id, 70, job_id=p.job.id)
+
+    assert (after_one.total, after_one.would_advance) == (1, [])
+    assert (after_both.total, after_both.would_advance) == (1, ["Ada Lovelace"])
