@@ -4,7 +4,7 @@ What it measures, on two workspaces made by ``benchlib.build_big_job`` run once 
 (``--jobs`` jobs of the board bench's shape: five stages, a CoderPad assessment whose
 attempts are in every state, some re-taken), one of ``--small`` and one of ``--large``
 applications in all, with deadlines set on the open invitations so that every bucket
-holds some (Expiring within 24 h, and Stuck, the older ones):
+holds some (Expiring within 24 h or overdue, and Stuck, the older ones):
 
 - ``open``: what ``QueueState`` reads when the page opens (the workspace revision, the
   filter choices, the count of every bucket, the first page of Needs sending, the

@@ -69,6 +69,8 @@ def sweep_connection(integration_id: int) -> str:
     try:
         with new_session() as session:
             report = sync.sync_integration(session=session, integration_id=integration_id)
+        if report.error:  # on the connection's health already, or it was disconnected meanwhile
+            return f"failed: {report.error}"
         return f"{report.open_attempts} open, {report.corrected} corrected"
     except Exception as err:
         log.exception("sync: integration %s could not be swept", integration_id)

@@ -92,6 +92,7 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
     # at the click let a rejection undo a colleague's advance the dialog never showed (helper-140).
     _reject_version: int = -1
     _reopen_version: int = -1
+    _asked_on: int = 0  # the application both were read on (0: neither dialog opened on this page)
 
     def _application_id(self) -> int:
         return id_in_path(self, "applications")
@@ -103,11 +104,18 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
         return self.application.id
 
     async def _open_reject_dialog(self) -> None:
-        self._reject_version = self.application.decision_version
+        self._reject_version, self._asked_on = self.application.decision_version, self.application.id
         await super()._open_reject_dialog()
 
     def _opening_undo(self) -> None:
-        self._reopen_version = self.application.decision_version
+        self._reopen_version, self._asked_on = self.application.decision_version, self.application.id
+
+    def _not_asked_here(self) -> rx.event.EventSpec | None:
+        """A refusal for a decision sent without its dialog opened on this application (the
+        versions kept would be another's, or none)."""
+        if self._asked_on and self._asked_on == self._application_id():
+            return None
+        return rx.toast.error("Open the dialog again: it was not opened on this application.")
 
     async def _reload(self) -> None:
         application_id = self._application_id()
@@ -198,6 +206,7 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
         self.earlier_attempt_id = self.extend_attempt_id = self.confirm_attempt_id = 0
         self.calling_off_interview_id = 0
         self.picker_open = self.rejecting = self.undoing_rejection = self.correcting = False
+        self._asked_on = 0
         if self._application_id() != self._typed_for:
             # The page's state outlives the page: a note typed, unsaved, for one candidate must
             # not wait in the box on the next one's page, to be saved there; nor may the last
@@ -458,6 +467,8 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
         application_id, version, actor = self._application_id(), self._reject_version, acting_user()
         reason, note = self.reject_reason, self.reject_note
         self.rejecting = False
+        if refused := self._not_asked_here():
+            return refused
         return await self._act(
             lambda s: review.reject(
                 session=s,
@@ -477,6 +488,8 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
         application_id, version, actor = self._application_id(), self._reopen_version, acting_user()
         name, stage = self.application.candidate_name, self.application.stage_name
         self.undoing_rejection = False
+        if refused := self._not_asked_here():
+            return refused
         return await self._act(
             lambda s: reopening.reopen(
                 session=s, application_id=application_id, expected_version=version, actor=actor

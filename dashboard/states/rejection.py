@@ -81,7 +81,7 @@ class ReopenForm(rx.State, mixin=True):
     @rx.event
     @requires(Permission.REVIEW)
     async def set_undoing_rejection(self, value: bool):
-        self.undoing_rejection, self.undo_stays = value, []
+        self.undoing_rejection, self.undo_stays, self.undo_stage = value, [], ""
         if value:
             self._opening_undo()
         application_id = self._application_to_reopen()

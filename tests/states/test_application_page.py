@@ -526,3 +526,17 @@ def test_a_correction_saved_over_a_colleague_s_made_meanwhile_is_refused_and_the
     session.expire_all()
     assert views.application(session, p.application.id).candidate_email == "ada.l@example.com"
     assert views.application(session, p.application.id).candidate_name == "Ada Lovelace"
+
+
+def test_a_rejection_sent_without_its_dialog_opened_on_this_application_is_refused_in_those_words(
+    session, pipeline_with_assessment, signed_in_as
+):
+    """helper-142: sent without the dialog (or with it opened on the page before), it was refused
+    as "someone decided on this application while you were looking", which nobody had."""
+    page = _application_page(pipeline_with_assessment, signed_in_as)
+    page.reject_reason = "Other"
+
+    [refused] = run_async(run_handler(page, "reject"))
+
+    assert toast_level(refused) == "error" and "Open the dialog again" in repr(refused)
+    assert not session.get(Application, pipeline_with_assessment.application.id).rejected_at
