@@ -355,6 +355,8 @@ def open_attempt(
     held = _open_for_test(session, application.id, stage_test.integration_id, stage_test.vendor_test_id)
     if held is not None and held.stage_id != stage.id:
         return held, _carry_over(session, held, stage, stage_test, actor)
+    if held is None and (done := _finished_here(session, application.id, stage, stage_test)) is not None:
+        return done, None
     attempt = create_attempt(
         session,
         application=application,
@@ -369,6 +371,27 @@ def open_attempt(
         else earlier_to_retake(session, application.id, stage_test.integration_id, stage_test.vendor_test_id),
     )
     return attempt, None
+
+
+def _finished_here(
+    session: Session, application_id: int, stage: Stage, stage_test: StageAssessment
+) -> AssessmentAttempt | None:
+    """The candidate's newest attempt at the test if it is this stage's and finished: back in a
+    stage whose test they took (a card dragged out by mistake and back, an advance undone by
+    hand), its result stands, and Re-attempt sends the test again if that is meant (helper-143:
+    entering again sent it as a re-take, the result waiting for review hidden behind "Sent")."""
+    newest = session.exec(
+        select(AssessmentAttempt)
+        .where(
+            AssessmentAttempt.application_id == application_id,
+            AssessmentAttempt.integration_id == stage_test.integration_id,
+            AssessmentAttempt.vendor_test_id == stage_test.vendor_test_id,
+        )
+        .order_by(AssessmentAttempt.id.desc())  # type: ignore[union-attr]
+    ).first()
+    if newest is not None and newest.stage_id == stage.id and newest.state in FINISHED_STATES:
+        return newest
+    return None
 
 
 def earlier_to_retake(

@@ -33,6 +33,7 @@ from models import (
     WorkspaceRevision,
     utcnow,
 )
+from models.lifecycle import FINISHED_STATES
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ class MoveOutcome:
     sent: int = 0
     moved: bool = True  # False: it was in that stage already
     not_sent: tuple[str, ...] = ()  # why each test the stage sends on entry failed or was refused
+    rejected: bool = False  # moved, but rejected (a colleague, since it was ticked): nothing sent
     carried: int = 0  # of ``attempt_ids``, those carried over already sent: none to send again
     rejected: bool = False  # the candidate is rejected: the stage's tests wait, not sent on entry
 
@@ -318,7 +320,11 @@ def _enter(
     # Only what has not reached the candidate is sent (or asked to be): one still open from an
     # earlier stage is the invitation they hold.
     unsent = tuple(a.id for a, _origin in opened if a.state == AttemptState.READY_TO_SEND)
-    carried = "".join(_carried(a, origin) for a, origin in opened if origin)
+    carried = "".join(_carried(a, origin) for a, origin in opened if origin) + "".join(
+        f" {a.vendor_test_name} was finished in this stage already: its result stands (Re-attempt sends it again)."
+        for a, origin in opened
+        if not origin and a.state in FINISHED_STATES
+    )
     held = len(ids) - len(unsent)
     if not unsent:
         return MoveOutcome(f"{moved}.{carried}{left}", ids, carried=held)
@@ -446,6 +452,7 @@ class BulkResult:
     message: str
     moved: bool = False  # ok and not moved: it was in that stage already
     not_sent: tuple[str, ...] = ()  # why each test the stage sends on entry failed or was refused
+    rejected: bool = False  # moved, but rejected (a colleague, since it was ticked): nothing sent
 
 
 def move_applications(
@@ -468,7 +475,11 @@ def move_applications(
                 actor=actor,
                 seen_in=(seen_in or {}).get(application_id),
             )
-            results.append(BulkResult(application_id, True, outcome.message, outcome.moved, outcome.not_sent))
+            results.append(
+                BulkResult(
+                    application_id, True, outcome.message, outcome.moved, outcome.not_sent, outcome.rejected
+                )
+            )
         except UserError as err:  # rolled back by move_application
             results.append(BulkResult(application_id, False, str(err)))
     return results

@@ -57,6 +57,9 @@ def _bulk_move_toast(results: list[pipeline.BulkResult]):
         failed = not_sent + failed
     if failed:
         return rx.toast.error(f"{text} " + " ".join(failed[:3]))
+    # Rejected since they were ticked (helper-143: "Moved 3 applications." said nothing of it).
+    if rejected := [r.message for r in results if r.rejected]:
+        return rx.toast.warning(f"{text} " + " ".join(rejected[:3]))
     return rx.toast.success(text)
 
 

@@ -22,6 +22,7 @@ from tests.conftest import (
     a_colleague_meanwhile,
     at_once,
     reads,
+    scored,
     selects,
     sent_another_test,
     vendor_test_stages,
@@ -460,3 +461,39 @@ def test_a_plan_edit_refused_after_the_plan_was_held_lets_go_of_it(session, pipe
     )
 
     assert answers == ["Final round"]
+
+
+def test_a_candidate_back_in_a_stage_whose_test_they_finished_keeps_their_result_not_sent_it_again(
+    session, pipeline_with_assessment, sandbox
+):
+    """helper-143: a card dragged out of the stage by mistake and back (or an advance undone by
+    hand) sent the finished test again as a re-take; its card read "Sent", the result waiting for
+    review behind it. Re-attempt is there for a second take that is meant."""
+    p = pipeline_with_assessment
+    plans.configure_stage(
+        session=session,
+        stage_id=p.assessment.id,
+        send_automatically=True,
+        gating=Gating.ALL,
+        deadline_days=None,
+    )
+    first = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+    finished = session.get(AssessmentAttempt, first.attempt_id)
+    scored(session, p, finished, 88.0)
+    pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.onsite.id, actor=SYSTEM
+    )
+
+    back = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+
+    attempts = session.exec(
+        select(AssessmentAttempt).where(AssessmentAttempt.application_id == p.application.id)
+    ).all()
+    assert [(a.id, a.state) for a in attempts] == [(finished.id, AttemptState.COMPLETED)]
+    assert back.attempt_ids == (finished.id,) and back.sent == 0
+    assert "finished in this stage already" in back.message
+    assert sandbox.stats()["invitations_created"] == 1

@@ -10,7 +10,7 @@ from dashboard.services.actors import SYSTEM
 from dashboard.states.board import BoardState
 from dashboard.states.pasted import PastedListState
 from models import Application, AssessmentAttempt, AttemptState, Candidate, Role
-from tests.conftest import send_test
+from tests.conftest import rejected_by_a_recruiter, send_test
 from tests.states.conftest import run_async, run_handler, substate, toast_level
 
 
@@ -324,3 +324,22 @@ def test_a_bulk_move_that_fails_on_assay_s_side_leaves_the_board_usable(
         f"moving the selection of job {p.job.id} failed"
     ]
     caplog.clear()  # the one error this test provokes
+
+
+def test_move_selected_says_which_ticked_card_was_rejected_meanwhile(
+    session, pipeline_with_assessment, signed_in_as
+):
+    """helper-143: a card a colleague rejected after it was ticked was moved with the rest, its
+    stage's test not sent, and the toast read a plain "Moved 1 application."."""
+    p = pipeline_with_assessment
+    board = _board_with_auto_send(session, p, signed_in_as)
+    run_async(run_handler(board, "toggle_selected", p.application.id))
+    rejected_by_a_recruiter(session, p.application.id)
+
+    said = [u for u in run_async(run_handler(board, "move_selected", p.assessment.id)) if u]
+
+    assert toast_level(said[-1]) == "warning"
+    assert "Ada Lovelace is rejected, so the stage's test is not sent" in repr(said[-1])
+    assert not session.exec(
+        select(AssessmentAttempt).where(AssessmentAttempt.state == AttemptState.SENT)
+    ).all()
