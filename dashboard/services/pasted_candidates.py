@@ -158,10 +158,19 @@ def name_and_email(text: str, columns: tuple[int, ...] | None = None) -> tuple[s
                 f"More columns than a name and an email ({len(words)} besides the address): paste "
                 "the sheet's header row (Name, Email) with them, or only those columns."
             )
-        name, email = " ".join(words), emails[0] if emails else ""
+        name, email = " ".join(words), _bare(emails[0]) if emails else ""
     if any(c in name for c in "<>@"):
         raise UserError("A name cannot hold “<”, “>” or “@”: is an address pasted into it?")
     return name, email
+
+
+def _bare(address: str) -> str:
+    """An address as a mail program copies it ("<ada@example.com>", "mailto:ada@example.com",
+    a list's "ada@example.com;"), without what is around it (helper-143)."""
+    address = address.strip().rstrip(";,").strip()
+    if address.startswith("<") and address.endswith(">"):
+        address = address[1:-1].strip()
+    return address.removeprefix("mailto:")
 
 
 def _first_and_last(fields: list[str]) -> bool:

@@ -7,8 +7,11 @@ import re
 from dashboard.services.errors import UserError
 
 # One @, something before it, and a domain with a dot inside it: what a vendor will accept
-# to send a test to. Not the whole of RFC 5322, which vendors do not take either.
-EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+# to send a test to. Not the whole of RFC 5322, which vendors do not take either: no brackets,
+# quotes, commas or semicolons (helper-143: "<ada@example.com>" and "ada@example.com;" were
+# taken as addresses, a second candidate beside Ada, sent her tests), and a domain of letters,
+# digits and hyphens (any script's letters: an internationalised domain).
+EMAIL = re.compile(r"[^@\s<>()\[\]\\,;:\"]+@[^\W_]([\w-]*[^\W_])?(\.[^\W_]([\w-]*[^\W_])?)+")
 
 
 def tidy_name(name: str) -> str:

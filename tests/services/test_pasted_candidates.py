@@ -3,7 +3,7 @@
 import pytest
 from sqlmodel import select
 
-from dashboard.services import pasted_candidates, pipeline, plans
+from dashboard.services import pasted_candidates, people, pipeline, plans
 from dashboard.services.actors import SYSTEM
 from dashboard.services.errors import UserError
 from models import Application, Candidate
@@ -183,3 +183,21 @@ def test_a_list_pasted_into_a_plan_that_starts_with_a_test_says_which_tests_were
     )
 
     assert outcome.message == "2 candidates added. 1 test not sent: it waits under Failed in the queue."
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["<bea@example.com>, Bea Smith", "Bea Smith\tbea@example.com;", "Bea Smith, mailto:bea@example.com"],
+)
+def test_an_address_as_a_mail_program_copies_it_is_read_bare(line):
+    """helper-143: "<bea@example.com>" and "bea@example.com;" passed as addresses as they were, a
+    second candidate beside Bea the next time, sent her tests at an address no vendor delivers to."""
+    assert pasted_candidates.name_and_email(line) == ("Bea Smith", "bea@example.com")
+
+
+@pytest.mark.parametrize(
+    "typed", ["<bea@example.com>", "bea@example.com;", "bea@exa mple.com", "bea@-example.com"]
+)
+def test_an_address_with_brackets_or_a_broken_domain_is_refused_where_it_is_typed(typed):
+    with pytest.raises(UserError, match="is not an email address"):
+        people.candidate_name_and_email("Bea Smith", typed)
