@@ -304,7 +304,8 @@ class BoardState(RejectForm, rx.State):
                     stage_id=int(stage_id),
                     actor=acting_user(),
                     seen_in=seen_in,
-                )
+                ),
+                slow=True,  # a vendor send per card on a stage that sends on entry: minutes, at hundreds
             )
         except Exception:
             # Not a refusal (each card's is told in its line) but a failure: the database away. The
