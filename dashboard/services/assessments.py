@@ -379,13 +379,20 @@ def _finished_here(
     """The candidate's newest attempt at the test if it is this stage's and finished: back in a
     stage whose test they took (a card dragged out by mistake and back, an advance undone by
     hand), its result stands, and Re-attempt sends the test again if that is meant (helper-143:
-    entering again sent it as a re-take, the result waiting for review hidden behind "Sent")."""
-    newest = session.exec(
+    entering again sent it as a re-take, the result waiting for review hidden behind "Sent").
+    Its test changed for them ("Change test") counts as the stage's, as the stage's Done when has it."""
+    newest = session.exec(  # that reached the vendor: one withdrawn unsent meanwhile is passed over
         select(AssessmentAttempt)
         .where(
             AssessmentAttempt.application_id == application_id,
-            AssessmentAttempt.integration_id == stage_test.integration_id,
-            AssessmentAttempt.vendor_test_id == stage_test.vendor_test_id,
+            sa.or_(
+                sa.and_(
+                    AssessmentAttempt.integration_id == stage_test.integration_id,
+                    AssessmentAttempt.vendor_test_id == stage_test.vendor_test_id,
+                ),
+                AssessmentAttempt.stage_assessment_id == stage_test.id,  # a test changed for them
+            ),
+            AssessmentAttempt.vendor_attempt_id.is_not(None),  # type: ignore[union-attr]
         )
         .order_by(AssessmentAttempt.id.desc())  # type: ignore[union-attr]
     ).first()

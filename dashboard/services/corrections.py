@@ -45,7 +45,7 @@ def correct_candidate(
     if application is None:
         raise NotFound("That application no longer exists.")
     candidate = session.get(Candidate, application.candidate_id)
-    name, address = candidate_name_and_email(name, email)
+    name, address = candidate_name_and_email(name, email, saved_email=candidate.email)
     old_name, old_address = candidate.name, candidate.email
     if (name, address) == (old_name, old_address):
         raise UserError(f"{name} <{address}> is what is saved already; nothing to correct.")

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from dashboard.services.errors import UserError
 
 # One @, something before it, and a domain with a dot inside it: what a vendor will accept
 # to send a test to. Not the whole of RFC 5322, which vendors do not take either: no brackets,
 # quotes, commas or semicolons (helper-143: "<ada@example.com>" and "ada@example.com;" were
-# taken as addresses, a second candidate beside Ada, sent her tests), and a domain of letters,
-# digits and hyphens (any script's letters: an internationalised domain).
-EMAIL = re.compile(r"[^@\s<>()\[\]\\,;:\"]+@[^\W_]([\w-]*[^\W_])?(\.[^\W_]([\w-]*[^\W_])?)+")
+# taken as addresses, a second candidate beside Ada, sent her tests), and no label of the domain
+# beginning or ending with a hyphen. Any script's letters, marks and digits stand in a domain.
+_NEVER_IN_A_DOMAIN = r"\s@<>()\[\]\\,;:\"'/"
+_LABEL = rf"[^{_NEVER_IN_A_DOMAIN}._-](?:[^{_NEVER_IN_A_DOMAIN}.]*[^{_NEVER_IN_A_DOMAIN}._-])?"
+EMAIL = re.compile(rf"[^\s@<>()\[\]\\,;:\"]+@{_LABEL}(?:\.{_LABEL})+")
 
 
 def tidy_name(name: str) -> str:
@@ -23,9 +26,10 @@ def tidy_name(name: str) -> str:
     return " ".join(name.split())
 
 
-def candidate_name_and_email(name: str, email: str) -> tuple[str, str]:
+def candidate_name_and_email(name: str, email: str, *, saved_email: str | None = None) -> tuple[str, str]:
     """A candidate's name and email as typed, tidied and checked: when they are added, and when
-    a typo in them is corrected later, alike.
+    a typo in them is corrected later, alike. ``saved_email``: the address saved already, taken as
+    it is if typed again (one saved before today's checks does not stop their name's correction).
 
     Raises:
         UserError: No name or one too long, no email, or one that is not an address.
@@ -35,7 +39,9 @@ def candidate_name_and_email(name: str, email: str) -> tuple[str, str]:
         raise UserError("Give the candidate's name.")
     if len(name) > 120:
         raise UserError("A candidate's name is at most 120 characters.")
-    address = email.strip().lower()
+    address = unicodedata.normalize("NFC", email.strip().lower())  # as typed on any keyboard, one form
+    if saved_email is not None and address == saved_email:
+        return name, address
     if not address:
         raise UserError("Give the candidate's email: their tests are sent to it.")
     if len(address) > 254:

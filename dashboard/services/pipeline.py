@@ -47,8 +47,8 @@ class MoveOutcome:
     sent: int = 0
     moved: bool = True  # False: it was in that stage already
     not_sent: tuple[str, ...] = ()  # why each test the stage sends on entry failed or was refused
-    rejected: bool = False  # moved, but rejected (a colleague, since it was ticked): nothing sent
     carried: int = 0  # of ``attempt_ids``, those carried over already sent: none to send again
+    kept: int = 0  # of ``attempt_ids``, results finished in this stage before: kept, none sent
     rejected: bool = False  # the candidate is rejected: the stage's tests wait, not sent on entry
 
     @property
@@ -320,14 +320,15 @@ def _enter(
     # Only what has not reached the candidate is sent (or asked to be): one still open from an
     # earlier stage is the invitation they hold.
     unsent = tuple(a.id for a, _origin in opened if a.state == AttemptState.READY_TO_SEND)
+    finished = [a for a, origin in opened if not origin and a.state in FINISHED_STATES]
     carried = "".join(_carried(a, origin) for a, origin in opened if origin) + "".join(
-        f" {a.vendor_test_name} was finished in this stage already: its result stands (Re-attempt sends it again)."
-        for a, origin in opened
-        if not origin and a.state in FINISHED_STATES
+        f" {a.vendor_test_name} was finished in this stage already: its result stands, not sent again."
+        for a in finished
     )
-    held = len(ids) - len(unsent)
+    kept = len(finished)
+    held = len(ids) - len(unsent) - kept
     if not unsent:
-        return MoveOutcome(f"{moved}.{carried}{left}", ids, carried=held)
+        return MoveOutcome(f"{moved}.{carried}{left}", ids, carried=held, kept=kept)
     if application.rejected_at is not None:
         # Not a failure to act on: the test waits (out of the queue, as the rejected are) and is
         # there to send should the rejection be undone.
@@ -337,16 +338,17 @@ def _enter(
             f"{moved}: {name} is rejected, so the stage's {the_tests} not sent.{carried}{left}",
             ids,
             carried=held,
+            kept=kept,
             rejected=True,
         )
     if not stage.send_automatically:
-        return MoveOutcome(f"{moved}: assessment needs sending.{carried}{left}", ids, carried=held)
+        return MoveOutcome(f"{moved}: assessment needs sending.{carried}{left}", ids, carried=held, kept=kept)
     outcomes = [_send_on_entry(session, attempt_id, actor) for attempt_id in unsent]
     sent = sum(o.sent for o in outcomes)
     failed = [o.message for o in outcomes if not o.sent]
     message = f"{moved}. Sent {sent} of {counted(len(outcomes), 'assessment')}.{carried}{left}"
     not_sent = tuple(o.message for o in outcomes if o.failed)
-    return MoveOutcome(" ".join([message, *failed]), ids, sent, not_sent=not_sent, carried=held)
+    return MoveOutcome(" ".join([message, *failed]), ids, sent, not_sent=not_sent, carried=held, kept=kept)
 
 
 def _carried(attempt: AssessmentAttempt, origin: str) -> str:
@@ -408,15 +410,17 @@ def delete_stage(
         return MoveOutcome(
             f"Stage deleted. {counted(count, 'application')} moved; that stage was deleted since."
         )
-    carried = sum(o.carried for o in outcomes)
-    # A carried invitation is not sent again, nor is a test sent to a rejected candidate.
-    opened = sum(len(o.attempt_ids) - o.carried for o in outcomes if not o.rejected)
+    carried, kept = sum(o.carried for o in outcomes), sum(o.kept for o in outcomes)
+    # A carried invitation is not sent again, nor a result kept, nor is a test sent to a rejected candidate.
+    opened = sum(len(o.attempt_ids) - o.carried - o.kept for o in outcomes if not o.rejected)
     rejected = sum(o.rejected for o in outcomes)
     sent = sum(o.sent for o in outcomes)
     not_sent = tuple(reason for o in outcomes for reason in o.not_sent)
     message = f"Stage deleted. {counted(count, 'application')} moved to {target.name}.{left}"
     if carried:
         message += f" {counted(carried, 'assessment')} already sent carried over, not sent again."
+    if kept:
+        message += f" {counted(kept, 'result')} finished in {target.name} before kept, not sent again."
     if opened and target.send_automatically:
         message += f" Sent {sent} of {counted(opened, 'assessment')}. " + " ".join(not_sent[:3])
     elif opened:

@@ -55,11 +55,12 @@ def _bulk_move_toast(results: list[pipeline.BulkResult]):
     if not_sent:
         text += f" {counted(len(not_sent), 'assessment')} not sent."
         failed = not_sent + failed
-    if failed:
-        return rx.toast.error(f"{text} " + " ".join(failed[:3]))
     # Rejected since they were ticked (helper-143: "Moved 3 applications." said nothing of it).
-    if rejected := [r.message for r in results if r.rejected]:
-        return rx.toast.warning(f"{text} " + " ".join(rejected[:3]))
+    rejected = [r.message.split(": ", 1)[-1] for r in results if r.rejected]
+    if failed:
+        return rx.toast.error(" ".join([text, *failed[:3], *rejected[:3]]))
+    if rejected:
+        return rx.toast.warning(" ".join([text, *rejected[:3]]))
     return rx.toast.success(text)
 
 
@@ -295,6 +296,9 @@ class BoardState(RejectForm, rx.State):
         """Move every selected card; each succeeds or fails on its own."""
         ids, self.moving = list(self.selected), True
         seen_in = {i: self._ticked_in[i] for i in ids if i in self._ticked_in}
+        # A vendor send per card into a stage that sends on entry: minutes at hundreds, on the pool
+        # for slow work (helper-143); a move that sends nothing stays off it, behind no sync (helper-144).
+        sends = any(c.auto_send for c in self.board.columns if c.stage_id == int(stage_id))
         yield
         try:
             results = await in_session(
@@ -305,7 +309,7 @@ class BoardState(RejectForm, rx.State):
                     actor=acting_user(),
                     seen_in=seen_in,
                 ),
-                slow=True,  # a vendor send per card on a stage that sends on entry: minutes, at hundreds
+                slow=sends,
             )
         except Exception:
             # Not a refusal (each card's is told in its line) but a failure: the database away. The

@@ -389,3 +389,23 @@ def test_a_send_claimed_after_a_colleague_corrected_the_email_goes_to_the_correc
     session.expire_all()
     sent = session.get(AssessmentAttempt, attempt_id)
     assert outcome.sent and (sent.state, sent.invited_email) == (AttemptState.SENT, "ada@example.com")
+
+
+def test_an_address_saved_before_todays_checks_does_not_stop_a_correction(session, hackerrank_jobs):
+    """helper-144: "<bea@example.com>", taken as an address before it was refused, made every
+    correction of Bea's name fail as "not an email address"; the address is mended too."""
+    _integration, (stage, _) = hackerrank_jobs
+    bea = pipeline.add_application(
+        session=session, job_id=stage.job_id, name="Bea", email="bea@example.com", actor=SYSTEM
+    )
+    candidate = session.get(Candidate, bea.candidate_id)
+    candidate.email = "<bea@example.com>"  # as it was saved then
+    session.add(candidate)
+    session.commit()
+
+    _correct(session, bea.id, "<bea@example.com>", name="Bea Smith")
+    _correct(session, bea.id, "bea@example.com", name="Bea Smith")
+
+    session.expire_all()
+    mended = session.get(Candidate, bea.candidate_id)
+    assert (mended.name, mended.email) == ("Bea Smith", "bea@example.com")

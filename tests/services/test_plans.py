@@ -495,5 +495,49 @@ def test_a_candidate_back_in_a_stage_whose_test_they_finished_keeps_their_result
     ).all()
     assert [(a.id, a.state) for a in attempts] == [(finished.id, AttemptState.COMPLETED)]
     assert back.attempt_ids == (finished.id,) and back.sent == 0
-    assert "finished in this stage already" in back.message
+    assert "finished in this stage already" in back.message and back.kept == 1 and back.carried == 0
+    assert sandbox.stats()["invitations_created"] == 1
+
+
+def test_back_in_the_stage_past_a_later_stage_s_unsent_re_take_the_result_is_still_kept(
+    session, pipeline_with_assessment, sandbox
+):
+    """helper-144: dragged on to a later stage asking for the same test (which opens a re-take, not
+    sent there) and back, that re-take was withdrawn as the card left, and being the newest at the
+    test, it hid the finished result: the stage sent the test again."""
+    p = pipeline_with_assessment
+    plans.configure_stage(
+        session=session,
+        stage_id=p.assessment.id,
+        send_automatically=True,
+        gating=Gating.ALL,
+        deadline_days=None,
+    )
+    [test] = plans.tests_of(session, p.assessment.id)
+    plans.add_stage_test(
+        session=session,
+        stage_id=p.onsite.id,
+        integration_id=test.integration_id,
+        vendor_test_id=test.vendor_test_id,
+        vendor_test_name=test.vendor_test_name,
+    )
+    first = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+    scored(session, p, session.get(AssessmentAttempt, first.attempt_id), 88.0)
+    pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.onsite.id, actor=SYSTEM
+    )
+
+    back = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+
+    assert back.attempt_ids == (first.attempt_id,) and back.sent == 0
+    states = session.exec(
+        select(AssessmentAttempt.state)
+        .where(AssessmentAttempt.application_id == p.application.id)
+        .order_by(AssessmentAttempt.id)
+    ).all()
+    assert states == [AttemptState.COMPLETED, AttemptState.CANCELLED]  # the re-take withdrawn unsent
     assert sandbox.stats()["invitations_created"] == 1
