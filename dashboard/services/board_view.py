@@ -25,7 +25,6 @@ from models import (
     Job,
     Stage,
     StageAssessment,
-    StageKind,
     holds_search,
     utcnow,
 )
@@ -190,7 +189,6 @@ def board(
     )
     now = utcnow()
     pages = list(session.exec(pages_query).all()) if stages else []
-    assessment_stages = {s.id for s in stages if s.kind == StageKind.ASSESSMENT}
     cards_by_stage: dict[int, dict[int, CardView]] = {s.id: {} for s in stages}
     names = collections.Counter(name.casefold() for _, _, _, _, name, _ in pages)
     for app_id, stage_id, entered, rejected, name, email in pages:
@@ -202,9 +200,11 @@ def board(
             rejected=rejected is not None,
             namesake_email=email if names[name.casefold()] > 1 else "",
         )
+    # Every stage's: one whose last test was taken out of the plan keeps the attempts it sent, which
+    # the status and score filters find (helper-143: such cards matched, showing nothing to match).
     _add_chips(
         session,
-        {i: c for sid, cards in cards_by_stage.items() if sid in assessment_stages for i, c in cards.items()},
+        {i: c for cards in cards_by_stage.values() for i, c in cards.items()},
         now,
         status_clocks.hours(session),
     )

@@ -24,7 +24,7 @@ from dashboard.services.actors import SYSTEM, user
 from dashboard.services.errors import NotFound, SameTitle
 from models import AssessmentAttempt, AttemptState, Job, Role
 from providers.base import AttemptStatus, Progress
-from tests.conftest import enter_stage, finished_in_stage, sent_with_a_reminder, vendor_test_stages
+from tests.conftest import enter_stage, finished_in_stage, send_test, sent_with_a_reminder, vendor_test_stages
 
 
 def _sent(session, p, application_id=None) -> AssessmentAttempt:
@@ -655,3 +655,21 @@ def test_the_users_page_names_each_persons_jobs_and_offers_every_job_as_the_jobs
         f"Data Engineer (job {twin.id})",
         "Backend Engineer",
     ]
+
+
+def test_a_card_a_status_filter_finds_shows_the_chip_it_was_found_by_when_its_stage_lost_its_test(
+    session, pipeline_with_assessment, sandbox
+):
+    """helper-143: the stage's only test taken out of the plan made it a plain stage, whose cards drew
+    no chips; the status filter still found Ada there by the test she had been sent."""
+    p = pipeline_with_assessment
+    attempt = send_test(session, p.assessment, p.application)
+    [test] = plans.tests_of(session, p.assessment.id)
+    plans.remove_stage_test(session=session, stage_test_id=test.id)
+
+    found = board_view.board(session, p.job.id, board_view.BoardFilter(status="sent"))
+
+    [card] = [c for column in found.columns for c in column.cards]
+    assert card.application_id == p.application.id
+    assert [chip.label for chip in card.chips] == ["Sent"]
+    assert card.chips[0].title.startswith(f"{attempt.vendor_test_name}: sent for ")
