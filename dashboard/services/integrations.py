@@ -12,6 +12,7 @@ import threading
 import urllib.parse
 from collections.abc import Callable
 
+import httpx
 import redis
 import sqlalchemy as sa
 from redis.backoff import NoBackoff
@@ -200,23 +201,49 @@ def _check_input(
         raise UserError(f"Paste the {spec.display_name} API key.")
     if any(ch.isspace() for ch in key) or len(key) > 500:
         raise UserError("That does not look like an API key: it has spaces or is far too long.")
+    if not (key.isascii() and key.isprintable()):  # a zero-width space or a BOM pasted with it
+        raise UserError(
+            "That does not look like an API key: it holds a character no key has (an invisible one, "
+            "pasted with it?). Copy the key again from the vendor's settings."
+        )
     try:
         registry.region_base_url(
             spec, region, sandbox_url=get_settings().sandbox_url, custom_url=custom_base_url.strip()
         )
     except ValueError as err:
         raise UserError(str(err)) from err
-    if region == registry.CUSTOM_REGION and not _safe_for_a_key(custom_base_url.strip()):
+    if region == registry.CUSTOM_REGION:
+        _check_custom_address(custom_base_url.strip())
+    return key
+
+
+def _check_custom_address(url: str) -> None:
+    """A custom address is a plain web address: no password in it, which would be stored, shown
+    to every admin and quoted in every error (helper-145), and one that can carry a key.
+
+    Raises:
+        UserError: What is wrong with it, in words an admin can act on.
+    """
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 (read: a port that is no number raises here)
+        httpx.URL(url)
+    except (ValueError, httpx.InvalidURL) as err:
+        raise UserError(f"The custom base URL is not a web address Assay can call ({err}).") from err
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise UserError(
+            "A custom base URL holds no user name, password, ?query or #part: the vendor's key is "
+            "what Assay signs in with, and the address is shown to every admin."
+        )
+    if not _safe_for_a_key(parts):
         raise UserError(
             "A custom base URL must start with https:// (http:// only on this machine: localhost or a "
             "loopback address such as 127.0.0.1): the API key travels with every call."
         )
-    return key
 
 
-def _safe_for_a_key(url: str) -> bool:
+def _safe_for_a_key(parts: urllib.parse.SplitResult) -> bool:
     """Whether a custom address may carry a key: encrypted on its way, or never leaving the machine."""
-    parts = urllib.parse.urlsplit(url)
     if parts.scheme == "https":
         return bool(parts.hostname)
     return parts.scheme == "http" and bool(parts.hostname) and on_this_machine(parts.hostname)

@@ -123,6 +123,33 @@ def test_a_custom_address_not_https_to_a_host_nor_http_to_this_machine_is_refuse
     assert session.exec(select(Integration)).all() == []
 
 
+@pytest.mark.parametrize(
+    ("address", "said"),
+    [
+        ("https://svc:P4ss-w0rd@proxy.example/api", "no user name, password"),
+        ("https://proxy.example/api?token=P4ss-w0rd", "no user name, password"),
+        ("https://proxy.example:44x3/api", "not a web address Assay can call"),
+        ("https://[::1/api", "not a web address Assay can call"),
+    ],
+)
+def test_a_custom_address_with_a_password_in_it_or_none_to_call_is_refused_in_words(
+    session, sandbox, address, said
+):
+    """helper-145: a password in the address was stored in clear, shown to every admin and quoted in
+    every error; an address no client can call was "Assay failed on its side" and a traceback."""
+    with pytest.raises(UserError, match=re.escape(said)) as refused:
+        connect_screen(session, region="custom", custom_base_url=address)
+    assert "P4ss-w0rd" not in str(refused.value)
+    assert session.exec(select(Integration)).all() == []
+
+
+@pytest.mark.parametrize("pasted", ["\ufeff" + SCREEN_KEY, SCREEN_KEY + "\u200b"])
+def test_a_key_pasted_with_an_invisible_character_is_refused_in_words(session, sandbox, pasted):
+    with pytest.raises(UserError, match="a character no key has"):
+        connect_screen(session, api_key=pasted)
+    assert session.exec(select(Integration)).all() == []
+
+
 def test_an_unreachable_vendor_names_the_url(session, sandbox):
     with pytest.raises(UserError, match=re.escape("127.0.0.1:9")):
         connect_screen(session, region="custom", custom_base_url="http://127.0.0.1:9")
