@@ -217,6 +217,23 @@ def _check_input(
     return key
 
 
+def _address_as_kept(region: str, custom_base_url: str) -> str:
+    """A custom address as it is stored and compared: its scheme and host in lower case, no "/" at
+    its end, so that one account typed two ways is not connected twice (helper-145: CoderPad
+    Screen keeps one webhook an account, and the second connection took it over); "" for any
+    other region, whatever the form sent."""
+    if region != registry.CUSTOM_REGION:
+        return ""
+    url = custom_base_url.strip()
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return url  # refused, in words, by ``_check_custom_address``
+    return urllib.parse.urlunsplit(
+        (parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/"), parts.query, parts.fragment)
+    )
+
+
 def _check_custom_address(url: str) -> None:
     """A custom address is a plain web address: no password in it, which would be stored, shown
     to every admin and quoted in every error (helper-145), and one that can carry a key.
@@ -413,6 +430,7 @@ def connect(
     """
     if vendor not in registry.VENDORS:
         raise UserError(f"Assay cannot connect to {vendor!r}.")
+    custom_base_url = _address_as_kept(region, custom_base_url)
     name = _check_name(session, vendor, name)
     key = _check_input(vendor, region, custom_base_url, api_key)
     _check_not_connected(session, vendor, key, region, custom_base_url)
@@ -696,6 +714,7 @@ def update_connection(
         UserError: Bad input or the vendor's refusal; the stored key is then unchanged.
     """
     integration = get_integration(session, integration_id)
+    custom_base_url = _address_as_kept(region, custom_base_url)
     as_read = _as_read(integration)
     stored_key = secrets.readable(integration.api_key_encrypted)
     if stored_key is None and not api_key.strip():

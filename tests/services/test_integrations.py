@@ -1155,3 +1155,26 @@ def test_a_connection_disconnected_while_a_test_was_being_sent_leaves_it_failed_
     assert "was disconnected" in attempt.error_reason and attempt.test_url
     assert (outcome.sent, outcome.failed) == (False, True)
     assert "its connection was disconnected while it was being sent" in outcome.message
+
+
+def test_one_account_at_a_custom_address_typed_two_ways_is_connected_once(session, sandbox, sandbox_url):
+    """helper-145: "…/api" and "…/api/" (or "HTTP://…") were two accounts to the duplicate check,
+    and CoderPad Screen, one webhook an account, gave it to the second connection."""
+    address = sandbox_url + VENDORS["coderpad_screen"].sandbox_prefix
+
+    first = connect_screen(session, region="custom", custom_base_url=f" {address}/ ")
+    with pytest.raises(UserError, match="already connected"):
+        connect_screen(
+            session,
+            name="Screen again",
+            region="custom",
+            custom_base_url=address.replace("http://", "HTTP://"),
+        )
+
+    assert first.custom_base_url == address
+    assert (
+        connect_screen(
+            session, name="Screen sandbox", custom_base_url="https://ignored.example"
+        ).custom_base_url
+        == ""
+    )
