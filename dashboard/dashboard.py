@@ -25,7 +25,7 @@ from dashboard.pages import (  # noqa: F401  (each module marks its page)
     team_settings,
     users,
 )
-from dashboard.services.integrations import fingerprint_connections
+from dashboard.services.integrations import fingerprint_connections, reencrypt_connections
 from dashboard.settings import get_settings
 from models import init_engine, migrate, new_session
 
@@ -41,13 +41,15 @@ init_engine(settings.db_url)
 async def migrate_database():
     """Apply migrations before serving; the lock keeps several workers from racing.
 
-    Then each connection gets its account's fingerprint, where it has none or the master key
-    was rotated: keyed by the master key, which the migrations do not have.
+    Then each connection's secrets are encrypted again with the newest master key, where an
+    older one encrypted them, and each gets its account's fingerprint, where it has none or the
+    master key was rotated: keyed by the master key, which the migrations do not have.
     """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     with FileLock(settings.data_dir / "migrate.lock"):
         migrate(settings.db_url)
         with new_session() as session:
+            reencrypt_connections(session)
             fingerprint_connections(session)
     yield
 

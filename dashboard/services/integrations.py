@@ -525,6 +525,27 @@ def forget_abandoned_connections(session: Session) -> int:
     return len(abandoned)
 
 
+def reencrypt_connections(session: Session) -> int:
+    """Encrypt every connection's key and webhook token again with the newest master key, where an
+    older one encrypted it; returns how many connections changed. Run at start, before
+    ``fingerprint_connections`` (helper-145: a master key prepended was used for new secrets only,
+    the old one could never be retired). Disconnected connections hold nothing to re-encrypt."""
+    changed = 0
+    for integration in session.exec(select(Integration).order_by(Integration.id)).all():
+        key = secrets.under_the_newest_key(integration.api_key_encrypted)
+        token = secrets.under_the_newest_key(integration.webhook_token_encrypted)
+        if key is None and token is None:
+            continue
+        integration.api_key_encrypted = key or integration.api_key_encrypted
+        integration.webhook_token_encrypted = token or integration.webhook_token_encrypted
+        session.add(integration)
+        changed += 1
+    if changed:
+        session.commit()
+        log.info("re-encrypted %s connections' secrets with the newest master key", changed)
+    return changed
+
+
 def fingerprint_connections(session: Session) -> int:
     """Give each live connection the fingerprint of its account; returns how many changed. Run at start.
 

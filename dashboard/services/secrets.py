@@ -3,7 +3,8 @@
 The master keys come from ``ASSAY_MASTER_KEYS`` (comma-separated, newest first) or,
 on first start, a key generated into ``<data_dir>/master.key`` readable only by its
 owner. MultiFernet decrypts with any listed key and encrypts with the first, so a
-master key is rotated by prepending a new one and re-encrypting (``rotate``).
+master key is rotated by prepending a new one: each start re-encrypts every stored secret
+with it (``under_the_newest_key``), after which the old one can be dropped from the list.
 
 A secret that must be compared without being decrypted (the same vendor account connected
 twice, refused by a unique index) is stored as a keyed ``fingerprint`` beside its encryption.
@@ -87,12 +88,31 @@ def fingerprint(*parts: str) -> str:
 def forget_master_keys() -> None:
     """Read the master keys again at the next use (they are read once a process, at start)."""
     _vault.cache_clear()
+    _newest.cache_clear()
     _fingerprint_key.cache_clear()
 
 
-def rotate(token: str) -> str:
-    """Re-encrypt a stored secret with the newest master key."""
-    return _vault().rotate(token.encode()).decode()
+@functools.cache
+def _newest() -> Fernet:
+    return Fernet(_load_keys()[0])
+
+
+def under_the_newest_key(token: str) -> str | None:
+    """``token`` encrypted again with the newest master key, or None if it is so already (or no
+    listed key reads it: left as it is, and said where it is used). Each start passes every stored
+    secret through it (``integrations.reencrypt_connections``), so that an older key, once
+    listed after a new one, holds nothing after a restart and can be taken off the list."""
+    if not token:
+        return None
+    try:
+        _newest().decrypt(token.encode())
+        return None
+    except InvalidToken:
+        pass
+    try:
+        return _vault().rotate(token.encode()).decode()
+    except InvalidToken:
+        return None
 
 
 def new_webhook_token() -> str:

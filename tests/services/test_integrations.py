@@ -24,6 +24,7 @@ from dashboard.services.integrations import (
     fingerprint_connections,
     list_vendor_tests,
     provider_for,
+    reencrypt_connections,
     rename_connection,
     unfinished_attempts,
     update_connection,
@@ -974,16 +975,39 @@ def test_a_connection_rotated_to_another_account_meanwhile_is_not_handed_the_acc
 
 @pytest.fixture
 def a_new_master_key():
-    """A master key prepended to the one in use, as an operator rotating it does (then restarts)."""
+    """A master key prepended to the one in use, as an operator rotating it does (then restarts);
+    the new key, then the old one."""
     from cryptography.fernet import Fernet
 
     settings = get_settings()
     old = (settings.data_dir / "master.key").read_text().strip()
-    settings.master_keys = f"{Fernet.generate_key().decode()},{old}"
+    new = Fernet.generate_key().decode()
+    settings.master_keys = f"{new},{old}"
     secrets.forget_master_keys()
-    yield
+    yield new, old
     settings.master_keys = ""
     secrets.forget_master_keys()
+
+
+def test_a_restart_after_a_new_master_key_encrypts_every_secret_with_it_so_the_old_can_go(
+    session, sandbox, request
+):
+    """helper-145: a master key prepended was used for new secrets only, so the old one could never
+    be dropped from the list: every connection made before would then read as unreadable."""
+    integration = connect_screen(session)
+    token_before = webhook_url(integration)
+
+    new, _old = request.getfixturevalue("a_new_master_key")
+    assert reencrypt_connections(session) == 1
+    assert reencrypt_connections(session) == 0  # the next start finds nothing older
+    get_settings().master_keys = new  # the old key taken off the list
+    secrets.forget_master_keys()
+
+    session.expire_all()
+    kept = session.get(Integration, integration.id)
+    assert secrets.decrypt(kept.api_key_encrypted) == SCREEN_KEY
+    assert webhook_url(kept) == token_before
+    assert provider_for(kept).validate_key() is None
 
 
 def test_a_fingerprint_is_keyed_by_the_master_key_and_made_again_when_it_is_rotated(
