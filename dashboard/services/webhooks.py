@@ -365,7 +365,9 @@ def _apply_pending(session: Session, integration_id: int, *, retry_failed: bool,
         query = query.where(WebhookDelivery.error.is_(None))  # type: ignore[union-attr]
     pending = list(session.exec(query.order_by(WebhookDelivery.id).limit(limit)))
     integration = session.get(Integration, integration_id)
-    if not pending or integration is None:
+    if not pending or integration is None or integration.disconnected_at is not None:
+        # Received as it was disconnected (helper-145): its key is erased, and built without it
+        # the provider failed as "the master key has changed", the delivery left open for good.
         return 0
     provider = provider_for(integration)
     if Capability.POLL not in provider.capabilities or len(pending) < BATCH_AT:

@@ -408,3 +408,28 @@ def test_deliveries_kept_for_retry_are_closed_when_their_connection_is_disconnec
     session.expire_all()
     delivery = session.exec(select(WebhookDelivery)).one()
     assert delivery.applied_at is not None and "was disconnected" in delivery.error
+
+
+def test_a_delivery_stored_as_its_connection_was_disconnected_is_left_not_applied_with_no_key(
+    session, sandbox, pipeline_with_assessment
+):
+    """helper-145: received a moment before the disconnect committed, then drained after it, the
+    delivery built a provider with the erased key: "the master key has changed", logged as an error."""
+    integration = pipeline_with_assessment.integration
+    sandbox.faults(drop_webhooks=True)
+    [attempt] = send_to_applicants(session, pipeline_with_assessment.assessment, 1)
+    sandbox.start(attempt.vendor_attempt_id)
+    disconnect(session=session, integration_id=integration.id)
+    session.add(  # as the endpoint stored it, having read the connection still live
+        WebhookDelivery(
+            integration_id=integration.id,
+            delivery_key=f"{integration.id}:late",
+            body="{}",
+            vendor_attempt_ids=[attempt.vendor_attempt_id],
+        )
+    )
+    session.commit()
+
+    assert webhooks.apply_pending(session=session, integration_id=integration.id) == 0
+    session.expire_all()
+    assert session.get(AssessmentAttempt, attempt.id).state != AttemptState.STARTED
