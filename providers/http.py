@@ -176,7 +176,10 @@ class VendorClient:
         if not detail:
             return detail
         for secret in self._secrets:
-            for shown in {secret, secret.split(" ")[-1], secret.split("=")[-1].strip('"')}:
+            # Longest first, the same every run: "Bearer <key>" whole, then the key alone.
+            for shown in sorted(
+                {secret, secret.split(" ")[-1], secret.split("=")[-1].strip('"')}, key=len, reverse=True
+            ):
                 if len(shown) >= 8:
                     detail = detail.replace(shown, "[hidden]")
         return _QUERY_SECRET.sub(r"\1[hidden]", detail)
