@@ -63,6 +63,7 @@ from dashboard.settings import get_settings
 from models import (
     Application,
     AssessmentAttempt,
+    Gating,
     Integration,
     Job,
     Role,
@@ -774,4 +775,19 @@ def rejected_by_a_recruiter(session, application_id: int) -> review.Rejection:
         note="",
         expected_version=session.get(Application, application_id).decision_version,
         actor=user(recruiter.id, recruiter.name),
+    )
+
+
+def two_test_stage(session, p: Pipeline, gating: Gating) -> None:
+    """The pipeline's assessment stage asks for Go Services (104) too, sends both on entry, and is
+    done with all of them or any one (``gating``)."""
+    plans.add_stage_test(
+        session=session,
+        stage_id=p.assessment.id,
+        integration_id=p.integration.id,
+        vendor_test_id="104",
+        vendor_test_name="Go Services",
+    )
+    plans.configure_stage(
+        session=session, stage_id=p.assessment.id, send_automatically=True, gating=gating, deadline_days=None
     )

@@ -2,7 +2,6 @@
 where safe."""
 
 import functools
-import json
 import logging
 import threading
 import time
@@ -16,7 +15,7 @@ from redis.retry import Retry
 from providers.base import ProviderError, RateLimited, VendorFailure
 from providers.budget import SharedBudget
 from providers.http import VendorClient, WireRules
-from tests.http_server import serving
+from tests.http_server import answering, serving
 
 
 async def _counting_app(scope, receive, send):
@@ -139,23 +138,12 @@ def test_with_redis_away_a_worker_paces_alone_and_loses_no_request(server, monke
     assert len(warnings) == 1 and "Redis failed" in warnings[0]  # once, not once a request
 
 
-async def _echoing_app(scope, receive, send):
+def _echoing(request):
     """A vendor refusing whatever it is sent, quoting it back: the body, and the key it was sent with."""
-    if scope["type"] != "http":
-        return
-    body = b""
-    while True:
-        message = await receive()
-        body += message.get("body", b"")
-        if not message.get("more_body"):
-            break
-    key = dict(scope["headers"]).get(b"authorization", b"").decode()
-    status = 403 if scope["path"] == "/forbidden" else 400
-    words = json.dumps({"message": f"Bad request {body.decode()} with {key}"}).encode()
-    await send(
-        {"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json")]}
-    )
-    await send({"type": "http.response.body", "body": words})
+    status = 403 if request.path == "/forbidden" else 400
+    return status, {
+        "message": f"Bad request {request.body.decode()} with {request.headers.get('authorization', '')}"
+    }
 
 
 def test_a_vendors_refusal_quoting_a_key_or_a_webhook_token_is_told_without_them():
@@ -163,7 +151,7 @@ def test_a_vendors_refusal_quoting_a_key_or_a_webhook_token_is_told_without_them
     hiring managers read) and the logs; one quoting the webhook address Assay sent it showed its
     token, with which anyone reading could forge that vendor's results."""
     hook = "https://assay.example.com/api/webhooks/imocha/7?token=s3cr3t-T0ken-value"
-    with serving(_echoing_app, probe="/probe") as url:
+    with serving(answering(_echoing), probe="/probe") as url:
         client = VendorClient(
             rules=WireRules(vendor_name="Vendor", forbidden_is_bad_key=False),
             base_url=url,

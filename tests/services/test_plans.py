@@ -25,6 +25,7 @@ from tests.conftest import (
     scored,
     selects,
     sent_another_test,
+    two_test_stage,
     vendor_test_stages,
 )
 
@@ -137,22 +138,9 @@ def test_a_stage_sending_the_same_test_twice_is_refused(session, pipeline_with_a
         )
 
 
-def _two_test_stage(session, p, gating: Gating):
-    plans.add_stage_test(
-        session=session,
-        stage_id=p.assessment.id,
-        integration_id=p.integration.id,
-        vendor_test_id="104",
-        vendor_test_name="Go Services",
-    )
-    plans.configure_stage(
-        session=session, stage_id=p.assessment.id, send_automatically=True, gating=gating, deadline_days=None
-    )
-
-
 def test_an_automatic_two_test_stage_sends_both_on_entry(session, pipeline_with_assessment, sandbox):
     p = pipeline_with_assessment
-    _two_test_stage(session, p, Gating.ALL)
+    two_test_stage(session, p, Gating.ALL)
 
     outcome = pipeline.move_application(
         session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
@@ -171,7 +159,7 @@ def test_the_stage_is_done_when_all_or_any_tests_are_completed(
     session, pipeline_with_assessment, sandbox, gating, done_after_one
 ):
     p = pipeline_with_assessment
-    _two_test_stage(session, p, gating)
+    two_test_stage(session, p, gating)
     outcome = pipeline.move_application(
         session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
     )
@@ -463,13 +451,8 @@ def test_a_plan_edit_refused_after_the_plan_was_held_lets_go_of_it(session, pipe
     assert answers == ["Final round"]
 
 
-def test_a_candidate_back_in_a_stage_whose_test_they_finished_keeps_their_result_not_sent_it_again(
-    session, pipeline_with_assessment, sandbox
-):
-    """helper-143: a card dragged out of the stage by mistake and back (or an advance undone by
-    hand) sent the finished test again as a re-take; its card read "Sent", the result waiting for
-    review behind it. Re-attempt is there for a second take that is meant."""
-    p = pipeline_with_assessment
+def _finished_in_the_assessment_stage(session, p) -> AssessmentAttempt:
+    """Ada in the assessment stage, which sends its test on entry, and her result at 88%."""
     plans.configure_stage(
         session=session,
         stage_id=p.assessment.id,
@@ -477,11 +460,22 @@ def test_a_candidate_back_in_a_stage_whose_test_they_finished_keeps_their_result
         gating=Gating.ALL,
         deadline_days=None,
     )
-    first = pipeline.move_application(
+    moved = pipeline.move_application(
         session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
     )
-    finished = session.get(AssessmentAttempt, first.attempt_id)
+    finished = session.get(AssessmentAttempt, moved.attempt_id)
     scored(session, p, finished, 88.0)
+    return finished
+
+
+def test_a_candidate_back_in_a_stage_whose_test_they_finished_keeps_their_result_not_sent_it_again(
+    session, pipeline_with_assessment, sandbox
+):
+    """helper-143: a card dragged out of the stage by mistake and back (or an advance undone by
+    hand) sent the finished test again as a re-take; its card read "Sent", the result waiting for
+    review behind it. Re-attempt is there for a second take that is meant."""
+    p = pipeline_with_assessment
+    finished = _finished_in_the_assessment_stage(session, p)
     pipeline.move_application(
         session=session, application_id=p.application.id, stage_id=p.onsite.id, actor=SYSTEM
     )
@@ -506,13 +500,6 @@ def test_back_in_the_stage_past_a_later_stage_s_unsent_re_take_the_result_is_sti
     sent there) and back, that re-take was withdrawn as the card left, and being the newest at the
     test, it hid the finished result: the stage sent the test again."""
     p = pipeline_with_assessment
-    plans.configure_stage(
-        session=session,
-        stage_id=p.assessment.id,
-        send_automatically=True,
-        gating=Gating.ALL,
-        deadline_days=None,
-    )
     [test] = plans.tests_of(session, p.assessment.id)
     plans.add_stage_test(
         session=session,
@@ -521,10 +508,7 @@ def test_back_in_the_stage_past_a_later_stage_s_unsent_re_take_the_result_is_sti
         vendor_test_id=test.vendor_test_id,
         vendor_test_name=test.vendor_test_name,
     )
-    first = pipeline.move_application(
-        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
-    )
-    scored(session, p, session.get(AssessmentAttempt, first.attempt_id), 88.0)
+    first = _finished_in_the_assessment_stage(session, p)
     pipeline.move_application(
         session=session, application_id=p.application.id, stage_id=p.onsite.id, actor=SYSTEM
     )
@@ -533,7 +517,7 @@ def test_back_in_the_stage_past_a_later_stage_s_unsent_re_take_the_result_is_sti
         session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
     )
 
-    assert back.attempt_ids == (first.attempt_id,) and back.sent == 0
+    assert back.attempt_ids == (first.id,) and back.sent == 0
     states = session.exec(
         select(AssessmentAttempt.state)
         .where(AssessmentAttempt.application_id == p.application.id)

@@ -36,6 +36,7 @@ from tests.conftest import (
     send_test,
     send_to_applicants,
     taken_at_vendor,
+    two_test_stage,
 )
 
 ALICE = user(1, "Alice Reviewer")
@@ -616,16 +617,7 @@ def test_the_rule_weighs_each_test_of_a_stage_that_asks_for_all_of_them(
     """helper-141: only the test finished last was weighed, so a 95 finished after a 40 advanced
     the candidate and marked the 40 reviewed, never seen; finished the other way, they waited."""
     p = pipeline_with_assessment
-    plans.add_stage_test(
-        session=session,
-        stage_id=p.assessment.id,
-        integration_id=p.integration.id,
-        vendor_test_id="104",
-        vendor_test_name="Go Services",
-    )
-    plans.configure_stage(
-        session=session, stage_id=p.assessment.id, send_automatically=True, gating=gating, deadline_days=None
-    )
+    two_test_stage(session, p, gating)
     review.set_rule(session=session, stage_id=p.assessment.id, advance_at=70, counting="latest", actor=ALICE)
     moved = pipeline.move_application(
         session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
@@ -651,20 +643,7 @@ def test_the_dry_run_of_a_stage_asking_for_all_tests_waits_for_each_of_them(
     """helper-142: the dry run counted a candidate who had finished one of the two tests, with a
     95, as one the rule would advance; the rule itself waits for both."""
     p = pipeline_with_assessment
-    plans.add_stage_test(
-        session=session,
-        stage_id=p.assessment.id,
-        integration_id=p.integration.id,
-        vendor_test_id="104",
-        vendor_test_name="Go Services",
-    )
-    plans.configure_stage(
-        session=session,
-        stage_id=p.assessment.id,
-        send_automatically=True,
-        gating=Gating.ALL,
-        deadline_days=None,
-    )
+    two_test_stage(session, p, Gating.ALL)
     moved = pipeline.move_application(
         session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
     )
