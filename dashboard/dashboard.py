@@ -25,7 +25,11 @@ from dashboard.pages import (  # noqa: F401  (each module marks its page)
     team_settings,
     users,
 )
-from dashboard.services.integrations import fingerprint_connections, reencrypt_connections
+from dashboard.services.integrations import (
+    fingerprint_connections,
+    reencrypt_connections,
+    tidy_custom_addresses,
+)
 from dashboard.settings import get_settings
 from models import init_engine, migrate, new_session
 
@@ -50,6 +54,7 @@ async def migrate_database():
         migrate(settings.db_url)
         with new_session() as session:
             reencrypt_connections(session)
+            tidy_custom_addresses(session)
             fingerprint_connections(session)
     yield
 

@@ -246,7 +246,10 @@ def _check_custom_address(url: str) -> None:
         parts.port  # noqa: B018 (read: a port that is no number raises here)
         httpx.URL(url)
     except (ValueError, httpx.InvalidURL) as err:
-        raise UserError(f"The custom base URL is not a web address Assay can call ({err}).") from err
+        # Not the parser's words, which may quote the address, password and all.
+        raise UserError(
+            "The custom base URL is not a web address Assay can call: check its host and port."
+        ) from err
     if parts.username or parts.password or parts.query or parts.fragment:
         raise UserError(
             "A custom base URL holds no user name, password, ?query or #part: the vendor's key is "
@@ -529,20 +532,47 @@ def reencrypt_connections(session: Session) -> int:
     """Encrypt every connection's key and webhook token again with the newest master key, where an
     older one encrypted it; returns how many connections changed. Run at start, before
     ``fingerprint_connections`` (helper-145: a master key prepended was used for new secrets only,
-    the old one could never be retired). Disconnected connections hold nothing to re-encrypt."""
+    the old one could never be retired).
+
+    Each row is written only while it holds what was read (helper-146: a worker of another host,
+    serving already, may rotate or disconnect it meanwhile, and its change stands).
+    """
     changed = 0
-    for integration in session.exec(select(Integration).order_by(Integration.id)).all():
-        key = secrets.under_the_newest_key(integration.api_key_encrypted)
-        token = secrets.under_the_newest_key(integration.webhook_token_encrypted)
+    for integration_id, key_was, token_was in session.exec(
+        sa.select(Integration.id, Integration.api_key_encrypted, Integration.webhook_token_encrypted)
+    ).all():
+        key = secrets.under_the_newest_key(key_was)
+        token = secrets.under_the_newest_key(token_was)
         if key is None and token is None:
             continue
-        integration.api_key_encrypted = key or integration.api_key_encrypted
-        integration.webhook_token_encrypted = token or integration.webhook_token_encrypted
-        session.add(integration)
-        changed += 1
-    if changed:
-        session.commit()
-        log.info("re-encrypted %s connections' secrets with the newest master key", changed)
+        changed += session.exec(
+            sa.update(Integration)
+            .where(
+                Integration.id == integration_id,
+                Integration.api_key_encrypted == key_was,
+                Integration.webhook_token_encrypted == token_was,
+            )
+            .values(api_key_encrypted=key or key_was, webhook_token_encrypted=token or token_was)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    session.commit()
+    log.info("re-encrypted %s connections' secrets with the newest master key", changed)
+    return changed
+
+
+def tidy_custom_addresses(session: Session) -> int:
+    """Store every connection's custom address as ``_address_as_kept`` has it; returns how many
+    changed. Run at start, before ``fingerprint_connections``, which makes their fingerprints again
+    (helper-146: one saved before, "https://Proxy.example/api/", was another account to the check,
+    and its edit dialog read as a move to a new address)."""
+    changed = 0
+    for integration in session.exec(select(Integration)).all():
+        kept = _address_as_kept(integration.region, integration.custom_base_url)
+        if kept != integration.custom_base_url:
+            integration.custom_base_url = kept
+            session.add(integration)
+            changed += 1
+    session.commit()
     return changed
 
 
@@ -1012,7 +1042,7 @@ def disconnect(*, session: Session, integration_id: int, actor: Actor = SYSTEM) 
         )
         history.bump_job(session, session.get(Application, attempt.application_id).job_id)
         affected += 1
-    _close_waiting_deliveries(session, integration_id, reason, now)
+    close_waiting_deliveries(session, integration_id, reason, now)
     session.flush()  # the attempts first, as a send writes them (then the connection's last use)
     hold_live(session, integration)
     audit(session, integration.id, actor, disconnected(affected))
@@ -1032,7 +1062,7 @@ def disconnect(*, session: Session, integration_id: int, actor: Actor = SYSTEM) 
     return affected
 
 
-def _close_waiting_deliveries(session: Session, integration_id: int, reason: str, now) -> None:
+def close_waiting_deliveries(session: Session, integration_id: int, reason: str, now) -> None:
     """Close the webhooks still waiting to be applied: the key they need is erased, so a retry
     could only fail, every sweep, for good."""
     session.exec(

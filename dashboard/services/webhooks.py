@@ -24,7 +24,7 @@ from sqlmodel import Session, select
 
 from dashboard.services import assessments, history, inbox_drain, matching, secrets, sync
 from dashboard.services.actors import WEBHOOK
-from dashboard.services.integrations import provider_for, record_vendor_error
+from dashboard.services.integrations import close_waiting_deliveries, provider_for, record_vendor_error
 from dashboard.services.read_ahead import read_ahead
 from dashboard.services.wording import counted
 from models import (
@@ -365,9 +365,14 @@ def _apply_pending(session: Session, integration_id: int, *, retry_failed: bool,
         query = query.where(WebhookDelivery.error.is_(None))  # type: ignore[union-attr]
     pending = list(session.exec(query.order_by(WebhookDelivery.id).limit(limit)))
     integration = session.get(Integration, integration_id)
-    if not pending or integration is None or integration.disconnected_at is not None:
+    if not pending or integration is None:
+        return 0
+    if integration.disconnected_at is not None:
         # Received as it was disconnected (helper-145): its key is erased, and built without it
-        # the provider failed as "the master key has changed", the delivery left open for good.
+        # the provider failed as "the master key has changed". Closed as the disconnect closed
+        # those waiting then (helper-146: left open for good).
+        close_waiting_deliveries(session, integration_id, "its connection was disconnected.", utcnow())
+        session.commit()
         return 0
     provider = provider_for(integration)
     if Capability.POLL not in provider.capabilities or len(pending) < BATCH_AT:

@@ -26,6 +26,7 @@ from dashboard.services.integrations import (
     provider_for,
     reencrypt_connections,
     rename_connection,
+    tidy_custom_addresses,
     unfinished_attempts,
     update_connection,
     webhook_secret,
@@ -1201,4 +1202,27 @@ def test_one_account_at_a_custom_address_typed_two_ways_is_connected_once(sessio
             session, name="Screen sandbox", custom_base_url="https://ignored.example"
         ).custom_base_url
         == ""
+    )
+
+
+def test_a_custom_address_saved_before_it_was_tidied_is_tidied_at_start_and_edits_as_itself(
+    session, sandbox, sandbox_url
+):
+    """helper-146: saved as "…/prefix/" before addresses were tidied, it was another account to the
+    duplicate check, and its edit dialog (which sends it back as saved) read as a move to a new
+    custom address, asking for the key again."""
+    address = sandbox_url + VENDORS["coderpad_screen"].sandbox_prefix
+    saved = connect_screen(session, region="custom", custom_base_url=address)
+    saved.custom_base_url = address.replace("http://", "HTTP://") + "/"  # as it was kept then
+    session.add(saved)
+    session.commit()
+
+    assert tidy_custom_addresses(session) == 1
+    fingerprint_connections(session)
+    session.expire_all()
+    assert session.get(Integration, saved.id).custom_base_url == address
+    with pytest.raises(UserError, match="already connected"):
+        connect_screen(session, name="Screen again", region="custom", custom_base_url=address)
+    update_connection(
+        session=session, integration_id=saved.id, region="custom", custom_base_url=address + "/", api_key=""
     )

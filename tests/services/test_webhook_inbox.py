@@ -433,3 +433,5 @@ def test_a_delivery_stored_as_its_connection_was_disconnected_is_left_not_applie
     assert webhooks.apply_pending(session=session, integration_id=integration.id) == 0
     session.expire_all()
     assert session.get(AssessmentAttempt, attempt.id).state != AttemptState.STARTED
+    late = session.exec(select(WebhookDelivery).where(WebhookDelivery.delivery_key.endswith(":late"))).one()
+    assert late.applied_at is not None and "was disconnected" in late.error  # closed, not open for good
