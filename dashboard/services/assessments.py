@@ -662,6 +662,7 @@ def send_assessment(
     if attempt.state != AttemptState.READY_TO_SEND:
         return SendOutcome(False, f"Already {STATE_LABELS[attempt.state].lower()}; nothing was sent again.")
     application = session.get(Application, attempt.application_id)
+    was_in = application.stage_id  # where the candidate was as the send began
     candidate = session.get(Candidate, application.candidate_id)
     refuse_rejected(application, candidate)
     if not candidate.email:
@@ -774,7 +775,24 @@ def send_assessment(
             f"{attempt.vendor_test_name} sent to {candidate.name}: an earlier try had reached the vendor, "
             "and that invitation stands (nothing was sent twice).",
         )
-    return SendOutcome(True, f"{attempt.vendor_test_name} sent to {candidate.name}.")
+    moved_on = _moved_on_meanwhile(session, attempt, was_in)
+    return SendOutcome(True, f"{attempt.vendor_test_name} sent to {candidate.name}.{moved_on}")
+
+
+def _moved_on_meanwhile(session: Session, attempt: AssessmentAttempt, was_in: int) -> str:
+    """Words for a send of the stage the candidate was in as it began, whom a colleague moved on
+    while the vendor was asked (helper-143: "Sent" and nothing more, the invitation open for a
+    stage they left), or "". A re-take of an earlier stage's test, sent from a later one, is none."""
+    if attempt.stage_id is None or attempt.stage_id != was_in:
+        return ""
+    now_in = session.exec(select(Application.stage_id).where(Application.id == attempt.application_id)).one()
+    if now_in == was_in:
+        return ""
+    stage = session.get(Stage, now_in)
+    return (
+        f" They were moved to {stage.name if stage else 'another stage'} meanwhile; the invitation stands "
+        "(cancel it on their page if it is not wanted)."
+    )
 
 
 def credentials_of(integration: Integration) -> datetime.datetime:

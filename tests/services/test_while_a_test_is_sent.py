@@ -193,3 +193,22 @@ def test_a_cancel_of_a_test_the_vendor_cancelled_meanwhile_says_cancelled(
     assert attempt.state == AttemptState.CANCELLED
     session.refresh(integration)
     assert integration.last_error is None  # the vendor only said so: the connection is not failing
+
+
+def test_a_send_whose_candidate_was_moved_on_meanwhile_says_so(session, sandbox, pipeline_with_assessment):
+    """helper-143: a colleague moved the card out of the stage while its test was on its way; the
+    sender was told "sent" and nothing more, the invitation open for a stage the candidate left."""
+    p = pipeline_with_assessment
+    attempt_id = _ready(session, p)
+    sandbox.faults(latency_ms=SLOW_MS)
+    sender, told = _sending(attempt_id)
+
+    pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.onsite.id, actor=SYSTEM
+    )
+    sender.join(30)
+
+    [outcome] = told
+    assert outcome.sent and "moved to Onsite meanwhile; the invitation stands" in outcome.message
+    session.expire_all()
+    assert session.get(AssessmentAttempt, attempt_id).state == AttemptState.SENT
