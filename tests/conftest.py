@@ -16,6 +16,7 @@ import shutil
 import signal
 import tempfile
 import threading
+import time
 import urllib.parse
 from collections.abc import Callable, Iterator
 
@@ -69,6 +70,7 @@ from models import (
     Role,
     Stage,
     User,
+    get_engine,
     init_engine,
     migrate,
     new_session,
@@ -640,10 +642,10 @@ def _shard(items: list[pytest.Item], n: int) -> list[set[str]]:
             units.append((seconds[path] * len(ids) / len(tests), path, ids))
     shares: list[set[str]] = [set() for _ in range(n)]
     weights = [0.0] * n
-    for time, _path, ids in sorted(units, key=lambda u: (-u[0], str(u[1]), u[2][0])):
+    for took, _path, ids in sorted(units, key=lambda u: (-u[0], str(u[1]), u[2][0])):
         lightest = weights.index(min(weights))
         shares[lightest].update(ids)
-        weights[lightest] += time
+        weights[lightest] += took
     return shares
 
 
@@ -695,13 +697,18 @@ def a_colleague_meanwhile(
     certain. ``does(own_session)`` runs in a thread of its own and gets ``seconds`` to finish, which
     it takes unless it must wait for ``session``'s locks; it is waited for, its error raised, on exit.
     One that asks a vendor and never waits on ``session`` is given longer: under a loaded machine
-    (CI194) a second was not enough, and the race went the other way."""
+    (CI194) a second was not enough, and the race went the other way. On PostgreSQL the wait ends
+    as soon as the colleague waits for a lock (``session``'s), else it is given 30 seconds: a
+    colleague slower than a second on a loaded machine went second (CI229)."""
     colleague: list[threading.Thread] = []
     failed: list[BaseException] = []
+    their_backend: list[int] = []
 
     def run() -> None:
         with new_session() as own:
             try:
+                if own.get_bind().dialect.name == "postgresql":
+                    their_backend.append(own.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar())
                 does(own)
             except BaseException as err:
                 failed.append(err)
@@ -714,7 +721,7 @@ def a_colleague_meanwhile(
         rows = result.freeze() if state.is_select else lambda: result
         colleague.append(threading.Thread(target=run))
         colleague[0].start()
-        colleague[0].join(seconds)
+        _wait_for_the_colleague(colleague[0], their_backend, seconds)
         return rows()
 
     sa.event.listen(session, "do_orm_execute", after_the_look)
@@ -727,6 +734,26 @@ def a_colleague_meanwhile(
     assert colleague, "the statement the colleague was to follow never ran"
     if failed:
         raise failed[0]
+
+
+def _wait_for_the_colleague(colleague: threading.Thread, their_backend: list[int], seconds: float) -> None:
+    """Until the colleague is done, or (on PostgreSQL, where it can be seen) waits for a lock."""
+    if get_engine().dialect.name != "postgresql":
+        colleague.join(seconds)
+        return
+    until = time.monotonic() + max(seconds, 30.0)
+    while colleague.is_alive() and time.monotonic() < until:
+        colleague.join(0.02)
+        if their_backend and _waits_for_a_lock(their_backend[0]):
+            return
+
+
+def _waits_for_a_lock(backend_pid: int) -> bool:
+    with get_engine().connect() as watcher:
+        waits = watcher.execute(
+            sa.text("SELECT wait_event_type FROM pg_stat_activity WHERE pid = :pid"), {"pid": backend_pid}
+        ).scalar()
+    return waits == "Lock"
 
 
 def a_colleague_adding(job_id: int, name: str, email: str, told: list[str]) -> Callable:
