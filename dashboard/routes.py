@@ -18,6 +18,10 @@ PLAN = "/jobs/[job_id]/plan"
 REVIEW = "/jobs/[job_id]/review"
 APPLICATION = "/applications/[application_id]"
 
+# The API route the sign-in page trades its one-time code at for the session's HttpOnly cookie
+# (POST), and sign-out ends it at (DELETE); the cookie's name is ``settings.session_cookie``'s.
+SESSION_API = "/api/session"
+
 
 def board(job_id: int | str) -> str:
     """The pipeline board of one job."""

@@ -87,3 +87,34 @@ def on_this_machine(host: str | None) -> bool:
 def get_settings() -> Settings:
     """The settings of this process."""
     return Settings()
+
+
+def browser_origins(public_url: str) -> list[str]:
+    """The origins whose pages may open Assay's websocket and call its API with the session cookie
+    (Reflex's ``cors_allowed_origins``, "*" by default): the public address's; on this machine its
+    loopback spellings too, one machine to a person and three origins to a browser. A page of any
+    other site, a sibling subdomain's included (to which a SameSite=Lax cookie is still sent), is
+    refused the websocket, where the cookie would have signed it in as the person visiting it."""
+    parts = urllib.parse.urlsplit(public_url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    if not on_this_machine(parts.hostname):
+        return [origin]
+    port = f":{parts.port}" if parts.port else ""
+    return sorted(
+        {origin, *(f"{parts.scheme}://{host}{port}" for host in ("localhost", "127.0.0.1", "[::1]"))}
+    )
+
+
+def session_cookie(public_url: str) -> str:
+    """The session cookie's name: ``__Host-`` first where Assay is served over HTTPS, which the
+    browser keeps only as set by Assay's own host (a sibling subdomain cannot set one beside it)."""
+    return "__Host-assay_session" if public_url.startswith("https://") else "assay_session"
+
+
+def from_assays_pages(origin: str) -> bool:
+    """Whether a request's ``Origin`` is one of Assay's pages (``browser_origins`` of the public
+    address, and any other the installation allows in ``REFLEX_CORS_ALLOWED_ORIGINS``)."""
+    from reflex.config import get_config  # Reflex reads rxconfig.py, which reads these settings
+
+    allowed = {*browser_origins(get_settings().public_url), *get_config().cors_allowed_origins} - {"*"}
+    return origin in allowed

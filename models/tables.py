@@ -94,13 +94,21 @@ class User(SQLModel, table=True):
 
 
 class UserSession(SQLModel, table=True):
-    """A signed-in browser. Only a hash of its token is stored; it expires by itself."""
+    """A signed-in browser. Only a hash of its token is stored; it expires by itself.
+
+    The token reaches the browser only as an HttpOnly cookie, set by ``POST /api/session`` in
+    exchange for a one-time code the page was given (``handoff_hash``), for a minute: the
+    page's scripts never see the token, kept encrypted until then (``handoff_token_encrypted``).
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(unique=True, max_length=64)
     user_id: int = Field(foreign_key="user.id", index=True)
     created_at: datetime.datetime = Field(default_factory=utcnow)
     expires_at: datetime.datetime
+    handoff_hash: str | None = Field(default=None, unique=True, index=True, max_length=64)
+    handoff_token_encrypted: str | None = None
+    handoff_expires_at: datetime.datetime | None = None
 
 
 class SignInAttempt(SQLModel, table=True):

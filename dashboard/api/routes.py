@@ -16,9 +16,11 @@ from fastapi.responses import JSONResponse, Response
 from sqlmodel import text
 
 from dashboard.api.applier import WebhookApplier
+from dashboard.routes import SESSION_API
 from dashboard.services import accounts, assessments, webhooks
 from dashboard.services.errors import NotFound, UserError
 from dashboard.services.permissions import PermissionDenied
+from dashboard.settings import from_assays_pages, get_settings, session_cookie
 from dashboard.states import live
 from models import new_session
 
@@ -77,9 +79,79 @@ async def receive_webhook(vendor: str, integration_id: int, request: Request) ->
     return JSONResponse({"message": receipt.message}, status_code=receipt.status_code)
 
 
+def _not_from_assays_pages(request: Request) -> JSONResponse | None:
+    """A refusal for a session request no page of Assay's sent: another site's form (a plain-text
+    body shaped as JSON, to sign the visitor in as someone else) or script (to sign them out)."""
+    if not from_assays_pages(request.headers.get("origin", "")):
+        return JSONResponse({"message": "Sign in from Assay's own sign-in page."}, status_code=403)
+    return None
+
+
+async def start_session(request: Request) -> Response:
+    """``POST /api/session`` with ``{"code": ...}`` (JSON, from one of Assay's pages): the one-time
+    code a sign-in (or a password change) gave the page, traded for the session's cookie, HttpOnly
+    (no script on the page can read it), sent only over HTTPS where Assay is served so, and kept
+    no longer than the session lasts."""
+    if refused := _not_from_assays_pages(request):
+        return refused
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+        return JSONResponse({"message": "Send the sign-in's code as JSON."}, status_code=415)
+    try:
+        code = (await request.json()).get("code", "")
+    except (ValueError, AttributeError):
+        code = ""
+
+    def claim() -> str | None:
+        with new_session() as session:
+            return accounts.claim_handoff(session=session, code=code if isinstance(code, str) else "")
+
+    token = await asyncio.to_thread(claim)
+    if token is None:
+        return JSONResponse(
+            {"message": "That sign-in has expired or was used: sign in again."}, status_code=401
+        )
+    public_url = get_settings().public_url
+    answer = Response(status_code=204)
+    answer.set_cookie(
+        session_cookie(public_url),
+        token,
+        max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=public_url.startswith("https://"),
+    )
+    return answer
+
+
+async def end_session(request: Request) -> Response:
+    """``DELETE /api/session`` (from one of Assay's pages): the session ended on the server and its
+    cookie taken off the browser."""
+    if refused := _not_from_assays_pages(request):
+        return refused
+    public_url = get_settings().public_url
+    token = request.cookies.get(session_cookie(public_url), "")
+
+    def end() -> None:
+        with new_session() as session:
+            accounts.sign_out(session=session, token=token)
+
+    if token:
+        await asyncio.to_thread(end)
+    answer = Response(status_code=204)
+    answer.delete_cookie(
+        session_cookie(public_url),
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=public_url.startswith("https://"),
+    )
+    return answer
+
+
 async def report_pdf(attempt_id: int, request: Request) -> Response:
     """``GET /api/reports/<attempt id>.pdf``: the vendor's PDF, for a signed-in member of the job's team."""
-    token = request.cookies.get("assay_session", "")
+    token = request.cookies.get(session_cookie(get_settings().public_url), "")
 
     def fetch() -> tuple[str, bytes] | None:
         with new_session() as session:
@@ -118,6 +190,8 @@ def build_api() -> FastAPI:
     """The FastAPI app Reflex mounts its own routes under."""
     api = FastAPI(title="Assay API", docs_url=None, redoc_url=None, openapi_url=None)
     api.add_api_route("/api/webhooks/{vendor}/{integration_id}", receive_webhook, methods=["POST"])
+    api.add_api_route(SESSION_API, start_session, methods=["POST"])
+    api.add_api_route(SESSION_API, end_session, methods=["DELETE"])
     api.add_api_route("/api/reports/{attempt_id}.pdf", report_pdf, methods=["GET"])
     api.add_api_route("/api/health", health, methods=["GET"])
     return api

@@ -19,6 +19,7 @@ from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlmodel import Session, select
 
+from dashboard.services import secrets as vault
 from dashboard.services.errors import BadValue, NotFound, UserError
 from dashboard.services.people import EMAIL, tidy_name
 from dashboard.services.permissions import SignedInUser
@@ -28,6 +29,7 @@ from models import Job, JobMember, Role, SignInAttempt, User, UserSession, utcno
 log = logging.getLogger(__name__)
 
 SESSION_LIFETIME = datetime.timedelta(hours=12)
+HANDOFF_FOR = datetime.timedelta(minutes=1)  # the sign-in page trades its code for the cookie at once
 FAILURE_WINDOW = datetime.timedelta(minutes=15)
 MAX_FAILURES = 5  # from one place (``_place``)
 # From every place together, but those the person signed in from within ``KNOWN_FOR``: five locking
@@ -274,6 +276,70 @@ def signed_in_user(*, session: Session, token: str) -> SignedInUser | None:
     return SignedInUser(user.id, user.name, user.email, user.role, job_ids)
 
 
+def hand_off(*, session: Session, token: str) -> str:
+    """A one-time code the browser trades (``claim_handoff``) for the session's cookie, within
+    ``HANDOFF_FOR``: the sign-in is checked over the page's websocket, which cannot set an
+    HttpOnly cookie, and a token given to the page would be readable by its scripts. The token
+    waits for it encrypted, as every secret Assay keeps, and no longer than that minute.
+
+    Raises:
+        UserError: The session has ended (signed out, or its user deactivated, meanwhile).
+    """
+    code = _handed_off(session, token)
+    session.commit()
+    if code is None:
+        raise UserError("Your session has ended: sign in again.")
+    return code
+
+
+def _handed_off(session: Session, token: str) -> str | None:
+    """``hand_off`` in the caller's transaction; None if the session has ended. Codes left
+    untraded past their minute (a tab closed first) go, with the tokens waiting for them."""
+    now = utcnow()
+    session.exec(
+        sa.update(UserSession)
+        .where(UserSession.handoff_expires_at <= now)  # type: ignore[operator]
+        .values(handoff_hash=None, handoff_token_encrypted=None, handoff_expires_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    code = secrets.token_urlsafe(32)
+    handed = session.exec(
+        sa.update(UserSession)
+        .where(UserSession.token_hash == _token_hash(token), UserSession.expires_at > now)
+        .values(
+            handoff_hash=_token_hash(code),
+            handoff_token_encrypted=vault.encrypt(token),
+            handoff_expires_at=now + HANDOFF_FOR,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return code if handed.rowcount == 1 else None
+
+
+def claim_handoff(*, session: Session, code: str) -> str | None:
+    """The session's token for a handoff code not yet used nor expired, or None. A code works
+    once: its row is taken by a conditional update, which a second claim finds done."""
+    if not code:
+        return None
+    now = utcnow()
+    waiting = (
+        UserSession.handoff_hash == _token_hash(code),
+        UserSession.handoff_expires_at > now,  # type: ignore[operator]
+        UserSession.expires_at > now,
+    )
+    encrypted = session.exec(select(UserSession.handoff_token_encrypted).where(*waiting)).first()
+    claimed = session.exec(
+        sa.update(UserSession)
+        .where(*waiting)
+        .values(handoff_hash=None, handoff_token_encrypted=None, handoff_expires_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    if claimed.rowcount != 1 or encrypted is None:
+        return None
+    return vault.readable(encrypted)
+
+
 def sign_out(*, session: Session, token: str) -> None:
     """End the session."""
     session.exec(sa.delete(UserSession).where(UserSession.token_hash == _token_hash(token)))
@@ -383,11 +449,12 @@ def new_password(*, session: Session, user_id: int, by_user_id: int | None = Non
 
 def change_password(
     *, session: Session, token: str, current: str, new: str, repeated: str, source: str = ""
-) -> tuple[int, str]:
+) -> tuple[int, str, str]:
     """The signed-in person's own new password, their current one checked; returns how many of
     their other sessions ended, and a new token for the browser they changed it in, which stays
     signed in (its old token ends too: one changing a password because a session was stolen
-    would otherwise leave the stolen cookie working).
+    would otherwise leave the stolen cookie working), with the code its page trades for the
+    new cookie (``hand_off``), made in the same commit.
 
     Before this, an invite's generated first password (or an admin's new one) stayed in use for
     good, as handed over. Whoever held the old one elsewhere (a shared laptop, a colleague who
@@ -432,9 +499,11 @@ def change_password(
     ).one()
     session.exec(sa.delete(UserSession).where(UserSession.user_id == user.id))
     renewed = _new_session(session, user.id, now)
+    session.flush()
+    code = _handed_off(session, renewed)
     session.commit()
     log.info("user %s changed their password; %s other sessions ended", user.id, ended)
-    return ended, renewed
+    return ended, renewed, code
 
 
 def set_job_member(*, session: Session, user_id: int, job_id: int, member: bool) -> str:

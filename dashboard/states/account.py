@@ -9,7 +9,7 @@ import reflex as rx
 from dashboard.services import accounts, wording
 from dashboard.services.errors import BadValue, UserError
 from dashboard.services.permissions import Permission
-from dashboard.states.auth import AuthState, current_user, requires
+from dashboard.states.auth import AuthState, current_user, requires, with_the_cookie
 from dashboard.states.common import focus_once_drawn, in_session
 
 
@@ -45,12 +45,12 @@ class AccountState(rx.State):
         self.changing, self.error, self.error_box = True, "", ""
         yield
         auth = await self.get_state(AuthState)
-        token, source = auth.session_token, self.router.session.client_ip
+        token, source = auth._session_token(), self.router.session.client_ip
         current, new, repeated = (
             str(form.get(box, "")) for box in ("current_password", "new_password", "repeated_password")
         )
         try:
-            ended, auth.session_token = await in_session(
+            ended, renewed, code = await in_session(
                 lambda s: accounts.change_password(
                     session=s, token=token, current=current, new=new, repeated=repeated, source=source
                 )
@@ -66,7 +66,10 @@ class AccountState(rx.State):
             return
         finally:
             self.changing = False  # whatever happened, the button works again
+        auth._renewed(renewed)
         self.form_key += 1
+        # The browser's cookie takes the new token (the old one ended with the others).
+        yield with_the_cookie(code, None, AccountState.cookie_refused)
         # The form is drawn anew (its boxes empty): the focus, on its button, would fall to the
         # page's top; it goes to the first box.
         yield focus_once_drawn("#current_password")
@@ -75,3 +78,10 @@ class AccountState(rx.State):
         else:
             elsewhere = "You were signed in nowhere else"
         yield rx.toast.success(f"Your password is changed. {elsewhere}, and stay signed in here.")
+
+    @rx.event
+    @requires(Permission.OWN_ACCOUNT)
+    def cookie_refused(self, message: str):
+        """The browser kept the cookie of the session the change ended: it is signed out at its next load."""
+        if message:
+            self.error = f"Your password is changed, but this browser could not be kept signed in: {message}"

@@ -15,13 +15,15 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 import reflex as rx
+from starlette.requests import cookie_parser
 
-from dashboard.routes import SIGN_IN
+from dashboard.routes import SESSION_API, SIGN_IN
 from dashboard.services import accounts
 from dashboard.services.actors import Actor
 from dashboard.services.actors import user as user_actor
 from dashboard.services.errors import UserError
 from dashboard.services.permissions import GRANTS, Permission, PermissionDenied, SignedInUser, require
+from dashboard.settings import from_assays_pages, get_settings, session_cookie
 from dashboard.states.common import in_session
 from dashboard.states.unread import UnreadState
 from models import Role
@@ -43,11 +45,50 @@ def acting_user() -> Actor:
     return user_actor(user.id, user.name)
 
 
-def _fresh_page(path: str) -> list:
-    """A full load of ``path`` under a new client token, so the next person on this tab starts
-    afresh: Reflex keeps each page's state (a queue search, a board selection) per tab, and
-    would otherwise show one user's choices to the next. The session cookie carries the sign-in."""
-    return [rx.clear_session_storage(), rx.call_script(f"window.location.assign({json.dumps(path)})")]
+# A full load of the page under a new client token, so the next person on this tab starts afresh:
+# Reflex keeps each page's state (a queue search, a board selection) per tab, and would otherwise
+# show one user's choices to the next. The session cookie carries the sign-in.
+_FRESH_PAGE = "sessionStorage.clear(); window.location.assign({path});"
+
+
+def with_the_cookie(code: str, then: str | None, refused: Callable) -> rx.event.EventSpec:
+    """The browser trades a one-time ``code`` (``accounts.hand_off``) for the session's HttpOnly
+    cookie (``POST /api/session``), then loads ``then`` afresh (None: stays). A refusal's words,
+    or a failure to reach Assay, go to the event handler ``refused``."""
+    ask = {
+        "method": "POST",
+        "credentials": "same-origin",
+        "headers": {"Content-Type": "application/json"},
+        "body": json.dumps({"code": code}),
+    }
+    after = _FRESH_PAGE.format(path=json.dumps(then)) if then else ""
+    # Words for a refusal whatever its body (a proxy's error page, JSON without a message).
+    not_kept = json.dumps("Assay could not keep you signed in: sign in again.")
+    unreachable = json.dumps(
+        "Assay could not be reached to keep you signed in: check your connection, then sign in again."
+    )
+    return rx.call_script(
+        f"fetch({json.dumps(SESSION_API)}, {json.dumps(ask)}).then("
+        f'r => {{ if (r.ok) {{ {after} return ""; }} '
+        f"return r.json().then(j => (j && j.message) || {not_kept}, () => {not_kept}); }}, "
+        f"() => {unreachable})",
+        callback=refused,
+    )
+
+
+def _without_the_cookie(then: str) -> rx.event.EventSpec:
+    """The browser has the session's cookie taken off (``DELETE /api/session``), then loads ``then`` afresh."""
+    return rx.call_script(
+        f'fetch({json.dumps(SESSION_API)}, {{method: "DELETE", credentials: "same-origin"}})'
+        f".catch(() => null).then(() => {{ {_FRESH_PAGE.format(path=json.dumps(then))} }})"
+    )
+
+
+def _to_sign_in(url) -> rx.event.EventSpec:
+    """A signed-out tab goes to sign in by a full load: its connection, opened with a cookie
+    since ended, would take a cookie set in another tab meanwhile for none (the sign-in page
+    showed its form to a browser signed in again elsewhere)."""
+    return rx.call_script(f"window.location.assign({json.dumps(_sign_in_for(url))})")
 
 
 def _sign_in_for(url) -> str:
@@ -75,15 +116,18 @@ def _page_asked_for(url) -> str:
 
 
 class AuthState(rx.State):
-    """The session cookie and the signed-in user's name, role and id for the layout.
+    """The signed-in user's name, role and id for the layout, read from the session cookie.
 
+    The cookie is HttpOnly: set and taken off by ``/api/session``, read here from the headers of
+    the page's websocket connection (which Reflex keeps on the server), never seen by a script.
     The id is no secret (it is in every page's links): the users page marks the admin's own row
     by it, whose Deactivate would only answer "You cannot deactivate yourself." once clicked.
     """
 
-    session_token: str = rx.Cookie(
-        "", name="assay_session", max_age=int(accounts.SESSION_LIFETIME.total_seconds()), same_site="lax"
-    )
+    # The session's new token after a password change, for the connection the change was made
+    # on (``_renewed_on``), opened with the cookie before it: any later one carries the new cookie.
+    _renewed_token: str = ""
+    _renewed_on: str = ""
     user_name: str = ""
     user_role: str = ""
     user_id: int = 0
@@ -113,9 +157,24 @@ class AuthState(rx.State):
     def _grants(self, permission: Permission) -> bool:
         return bool(self.user_role) and permission in GRANTS[Role(self.user_role)]
 
+    def _session_token(self) -> str:
+        """The session token this tab acts under: its cookie, as its connection was opened with it.
+        None for a connection another site's page opened (``cors_allowed_origins`` refuses it; this
+        holds where that list was widened to "*"): its browser sends the cookie all the same."""
+        if self._renewed_token and self._renewed_on == self.router.session.session_id:
+            return self._renewed_token
+        headers = self.router.headers
+        if headers.origin and not from_assays_pages(headers.origin):
+            return ""
+        return cookie_parser(headers.cookie).get(session_cookie(get_settings().public_url), "")
+
+    def _renewed(self, token: str) -> None:
+        """This connection acts under ``token`` from now on (a password change renewed the session)."""
+        self._renewed_token, self._renewed_on = token, self.router.session.session_id
+
     async def _resolve(self) -> SignedInUser | None:
         """The user behind this browser's session cookie, checked against the database now."""
-        token = self.session_token
+        token = self._session_token()
         return await in_session(lambda s: accounts.signed_in_user(session=s, token=token))
 
     @rx.event
@@ -126,7 +185,7 @@ class AuthState(rx.State):
         if user is None:
             self.user_name = self.user_role = ""
             self.user_id = 0
-            return rx.redirect(_sign_in_for(self.router.url))
+            return _to_sign_in(self.router.url)
         self.user_name, self.user_role, self.user_id = user.name, user.role.value, user.id
         await (await self.get_state(UnreadState))._recount(user)
 
@@ -148,23 +207,32 @@ class AuthState(rx.State):
         email, password = str(form.get("email", "")), str(form.get("password", ""))
         source = self.router.session.client_ip
         try:
-            token = await in_session(
-                lambda s: accounts.sign_in(session=s, email=email, password=password, source=source)
+            code = await in_session(
+                lambda s: accounts.hand_off(
+                    session=s,
+                    token=accounts.sign_in(session=s, email=email, password=password, source=source),
+                )
             )
         except UserError as err:
             self.signing_in, self.sign_in_error = False, str(err)
             return
-        self.session_token, self.signing_in = token, False
-        yield _fresh_page(_page_asked_for(self.router.url))
+        # "Signing in..." until the page goes.
+        yield with_the_cookie(code, _page_asked_for(self.router.url), AuthState.cookie_refused)
+
+    @rx.event
+    def cookie_refused(self, message: str):
+        """The browser could not trade the sign-in for its cookie: said on the sign-in form."""
+        if message:
+            self.signing_in, self.sign_in_error = False, message
 
     @rx.event
     async def sign_out(self):
         """End the session here and on the server."""
-        token = self.session_token
+        token = self._session_token()
         await in_session(lambda s: accounts.sign_out(session=s, token=token))
-        self.session_token = self.user_name = self.user_role = ""
+        self._renewed_token = self._renewed_on = self.user_name = self.user_role = ""
         self.user_id = 0
-        return _fresh_page(SIGN_IN)
+        return _without_the_cookie(SIGN_IN)
 
 
 async def _allowed(
@@ -177,7 +245,7 @@ async def _allowed(
         return require(user, permission), None
     except PermissionDenied as err:
         if user is None:
-            return None, rx.redirect(_sign_in_for(state.router.url))
+            return None, _to_sign_in(state.router.url)
         return None, None if page_load else rx.toast.error(str(err))
 
 

@@ -277,12 +277,13 @@ async def _follow(
 
 
 async def _state_lost(state) -> bool:
-    """Whether the page's state lost what its load put there: the session cookie, which only
-    the browser sends (a signed-out tab goes to sign in, and a page without a user gets no
-    watch). Reflex keeps a page's state in Redis in production; lost there (a restart without
-    persistence, an eviction), it comes back empty, and the page drawn from it shows nothing."""
+    """Whether the page's state lost what its load put there: the signed-in user's id, which
+    every protected page's load sets (a signed-out tab goes to sign in, and a page without a
+    user gets no watch). Reflex keeps a page's state in Redis in production; lost there (a
+    restart without persistence, an eviction), it comes back empty, and the page drawn from it
+    shows nothing."""
     async with state:
-        return not (await state.get_state(AuthState)).session_token
+        return not (await state.get_state(AuthState)).user_id
 
 
 def reload_page() -> rx.event.EventSpec:

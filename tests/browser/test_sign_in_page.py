@@ -1,5 +1,9 @@
 """The sign-in form before the page's script has started (a slow network, a busy laptop)."""
 
+import re
+import socket
+import urllib.parse
+
 import pytest
 from playwright.sync_api import expect
 
@@ -40,3 +44,46 @@ def test_a_refused_sign_in_says_who_can_give_a_new_password(page, app_url, shoot
     expect(page.get_by_text("Email or password is incorrect.")).to_be_visible()
     expect(hint).to_be_visible()
     shoot("sign-in-refused-hint", full_page=False)
+
+
+def test_the_session_cookie_is_out_of_reach_of_the_pages_scripts(page, app_url, sign_in, shoot):
+    """The session cookie was written by the page's own scripts (an ``rx.Cookie``): any script
+    on the page, a cross-site scripting flaw's, could read the token and take the session away."""
+    sign_in("admin@assay.test")
+
+    [cookie] = [c for c in page.context.cookies() if c["name"] == "assay_session"]
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax" and cookie["value"]
+    assert "assay_session" not in page.evaluate("document.cookie")
+    page.goto(f"{app_url}/queue")  # a new load: the cookie alone signs it in
+    expect(page.get_by_role("heading", name="Queue")).to_be_visible()
+    shoot("signed-in-http-only-cookie", full_page=False)
+
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile(r"/sign-in/?$"))
+    assert not [c for c in page.context.cookies() if c["name"] == "assay_session"]
+    page.goto(f"{app_url}/queue")
+    expect(page).to_have_url(re.compile(r"/sign-in"))
+
+
+def _websocket_opened(app_url: str, origin: str) -> bool:
+    """Whether Assay's websocket answers an opening from a page at ``origin`` (101), as a browser sends it."""
+    where = urllib.parse.urlsplit(app_url)
+    with socket.create_connection((where.hostname, where.port), timeout=10) as connection:
+        connection.sendall(
+            (
+                "GET /_event/?EIO=4&transport=websocket HTTP/1.1\r\n"
+                f"Host: {where.netloc}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                f"Origin: {origin}\r\n\r\n"
+            ).encode()
+        )
+        status_line = connection.recv(1024).split(b"\r\n")[0]
+    return status_line.split(b" ")[1] == b"101"
+
+
+def test_a_page_of_another_site_cannot_open_assays_websocket(app_url):
+    """helper-147: the websocket is signed in by the cookie its opening sends, and a browser sends
+    a SameSite=Lax cookie with a websocket a sibling subdomain's page opens; Reflex let any
+    origin connect ("*"). Only Assay's own pages may now (``settings.browser_origins``)."""
+    assert not _websocket_opened(app_url, "https://evil.example.com")
+    assert _websocket_opened(app_url, app_url)

@@ -340,3 +340,31 @@ def test_addresses_saved_with_accents_in_two_parts_are_kept_in_one(empty_db, cap
     engine.dispose()
     assert emails == ["ren\u00e9@example.com", "zoe\u0308@example.com", "zo\u00eb@example.com"]
     assert any("zo\u00eb@example.com has two accounts" in m for m in caplog.messages)
+
+
+def test_sessions_from_before_the_http_only_cookie_end_once(empty_db):
+    """Their tokens are in cookies the page's scripts could read (an ``rx.Cookie``, until
+    2026-12-07): each person signs in once more, and gets the HttpOnly cookie."""
+    migrate(empty_db, "b8e4c2d6f1a3")
+    engine = sa.create_engine(empty_db)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                'INSERT INTO "user" (id, email, name, role, password_hash, active, created_at)'
+                " VALUES (1, 'kim@example.com', 'Kim', 'recruiter', 'x', true, CURRENT_TIMESTAMP)"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO usersession (token_hash, user_id, created_at, expires_at)"
+                " VALUES ('a-hash', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
+
+    migrate(empty_db)
+
+    with engine.connect() as conn:
+        sessions = conn.execute(sa.text("SELECT count(*) FROM usersession")).scalar()
+        people = conn.execute(sa.text('SELECT count(*) FROM "user"')).scalar()
+    engine.dispose()
+    assert (sessions, people) == (0, 1)

@@ -487,13 +487,14 @@ def test_a_person_changes_their_own_password_and_their_other_sessions_end(sessio
     session.add(yesterdays)
     session.commit()
 
-    ended, renewed = accounts.change_password(
+    ended, renewed, code = accounts.change_password(
         session=session, token=here, current=PASSWORD, new=NEW, repeated=NEW
     )
 
     assert ended == 2
     # This browser stays signed in, under a new token: a stolen copy of its old one ends too.
     assert accounts.signed_in_user(session=session, token=renewed).id == recruiter.id
+    assert accounts.claim_handoff(session=session, code=code) == renewed  # what its cookie takes
     assert accounts.signed_in_user(session=session, token=here) is None
     assert accounts.signed_in_user(session=session, token=laptop) is None
     assert accounts.signed_in_user(session=session, token=phone) is None

@@ -3,14 +3,16 @@
 import asyncio
 import contextlib
 import inspect
+import re
 import threading
 
 import pytest
 import reflex as rx
 from reflex.event import EventSpec
-from reflex.istate.data import ReflexURL, RouterData
+from reflex.istate.data import HeaderData, ReflexURL, RouterData, SessionData
 
 from dashboard.services import accounts
+from dashboard.settings import browser_origins, get_settings, session_cookie
 from dashboard.states.auth import AuthState
 from dashboard.states.plan import PlanState
 from models import Role
@@ -18,18 +20,49 @@ from models import Role
 
 @pytest.fixture
 def signed_in_as(session):
-    """A state tree whose session cookie belongs to a fresh user of the given role (None: signed out)."""
+    """A state tree whose connection carries the session cookie of a fresh user of the given
+    role (None: signed out), as a tab's websocket does once its sign-in set the cookie."""
 
     def make(role: Role | None) -> rx.State:
         root = rx.State(_reflex_internal_init=True)
         if role is not None:
             email = f"{role.value}@example.com"
             _user, password = accounts.create_user(session=session, email=email, name=role.value, role=role)
-            auth = root.get_substate(AuthState.get_full_name().split(".")[1:])
-            auth.session_token = accounts.sign_in(session=session, email=email, password=password)
+            token = accounts.sign_in(session=session, email=email, password=password)
+            connected_with(root, token)
+            run_async(run_handler(substate(root, AuthState), "guard_page"))  # every page's first load
         return root
 
     return make
+
+
+def connected_with(root: rx.State, token: str, *, origin: str = "") -> None:
+    """The tab's websocket, opened by a page at ``origin`` (one of Assay's if not given) with the
+    session cookie holding ``token`` beside another site's cookie."""
+    cookie = f"other=1; {session_cookie(get_settings().public_url)}={token}"
+    root.router = RouterData(
+        headers=HeaderData(cookie=cookie, origin=origin or browser_origins(get_settings().public_url)[0]),
+        session=SessionData(session_id="connection-1"),
+    )
+
+
+def visit(state: rx.State, url: str) -> None:
+    """The tab goes to ``url``: its address changes, its connection (and the cookie it was opened with) stays."""
+    state.router = RouterData(url=ReflexURL(url), headers=state.router.headers, session=state.router.session)
+
+
+def handoff_code(updates: list) -> str:
+    """The one-time code a handler's script trades at ``/api/session`` for the session's cookie."""
+    specs = [spec for update in updates for spec in (update if isinstance(update, list) else [update])]
+    scripts = [
+        value._var_value
+        for spec in specs
+        if isinstance(spec, EventSpec)
+        for _name, value in spec.args
+        if isinstance(getattr(value, "_var_value", None), str) and "/api/session" in value._var_value
+    ]
+    [code] = [found for script in scripts for found in re.findall(r'\\"code\\": \\"([\w-]+)\\"', script)]
+    return code
 
 
 def substate(root: rx.State, cls: type[rx.State]) -> rx.State:
@@ -107,7 +140,7 @@ def toast_level(update) -> str:
 def plan_page(signed_in_as, job_id: int) -> PlanState:
     """The plan page of the job, loaded, as a recruiter opens it."""
     root = signed_in_as(Role.RECRUITER)
-    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{job_id}/plan"))
+    visit(root, f"http://localhost:3000/jobs/{job_id}/plan")
     page = substate(root, PlanState)
     run_async(run_handler(page, "load"))
     return page

@@ -6,7 +6,6 @@ import datetime
 import types
 
 import sqlalchemy as sa
-from reflex.istate.data import ReflexURL, RouterData
 from sqlmodel import select
 
 from dashboard.services import (
@@ -41,14 +40,14 @@ from tests.conftest import (
     taken_at_vendor,
     vendor_test_stages,
 )
-from tests.states.conftest import run_async, run_handler, substate, toast_level, watch_until
+from tests.states.conftest import run_async, run_handler, substate, toast_level, visit, watch_until
 
 
 def _application_page(p, signed_in_as) -> ApplicationState:
     """The page of ``p``'s application (``p``: a Pipeline, or an attempt)."""
     application_id = p.application_id if isinstance(p, AssessmentAttempt) else p.application.id
     root = signed_in_as(Role.RECRUITER)
-    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/applications/{application_id}"))
+    visit(root, f"http://localhost:3000/applications/{application_id}")
     page = substate(root, ApplicationState)
     run_async(run_handler(page, "load"))
     return page
@@ -107,7 +106,7 @@ def test_a_note_typed_for_one_candidate_does_not_follow_to_the_next_candidates_p
         session=session, job_id=p.job.id, name="Alan Turing", email="alan@example.com", actor=SYSTEM
     )
 
-    page.router = RouterData(url=ReflexURL(f"http://localhost:3000/applications/{other.id}"))
+    visit(page, f"http://localhost:3000/applications/{other.id}")
     run_async(run_handler(page, "load"))  # the same tab, on to Alan's application
 
     assert page.application.candidate_name == "Alan Turing"
@@ -129,7 +128,7 @@ def test_the_next_candidates_page_shows_a_spinner_not_the_last_candidate_while_i
     other = pipeline.add_application(
         session=session, job_id=p.job.id, name="Alan Turing", email="alan@example.com", actor=SYSTEM
     )
-    page.router = RouterData(url=ReflexURL(f"http://localhost:3000/applications/{other.id}"))
+    visit(page, f"http://localhost:3000/applications/{other.id}")
 
     async def first_update_then_the_rest():
         loading = type(page).event_handlers["load"].fn(page)
@@ -445,7 +444,7 @@ def test_a_hiring_manager_acts_on_no_assessment_of_a_job_not_theirs(
     accounts.set_job_member(session=session, user_id=manager.id, job_id=theirs.id, member=True)
 
     for application_id in (finished.application_id, their_application.id):  # refused; their own
-        root.router = RouterData(url=ReflexURL(f"http://localhost:3000/applications/{application_id}"))
+        visit(root, f"http://localhost:3000/applications/{application_id}")
         page = substate(root, ApplicationState)
         run_async(run_handler(page, "load"))
         [said] = run_async(run_handler(page, "mark_reviewed", finished.id))
@@ -492,7 +491,7 @@ def test_a_hiring_manager_corrects_no_candidate(session, pipeline_with_assessmen
     root = signed_in_as(Role.HIRING_MANAGER)
     manager = session.exec(select(User).where(User.role == Role.HIRING_MANAGER)).one()
     accounts.set_job_member(session=session, user_id=manager.id, job_id=p.job.id, member=True)
-    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/applications/{p.application.id}"))
+    visit(root, f"http://localhost:3000/applications/{p.application.id}")
     page = substate(root, ApplicationState)
     run_async(run_handler(page, "load"))
     page.correct_name, page.correct_email = "Mallory", "mallory@example.com"

@@ -2,7 +2,6 @@
 
 import pytest
 import sqlalchemy as sa
-from reflex.istate.data import ReflexURL, RouterData
 from sqlmodel import select
 
 from dashboard.services import pipeline, plans
@@ -11,7 +10,7 @@ from dashboard.states.board import BoardState
 from dashboard.states.pasted import PastedListState
 from models import Application, AssessmentAttempt, AttemptState, Candidate, Role
 from tests.conftest import rejected_by_a_recruiter, send_test
-from tests.states.conftest import run_async, run_handler, substate, toast_level
+from tests.states.conftest import run_async, run_handler, substate, toast_level, visit
 
 
 def _board_with_auto_send(session, p, signed_in_as):
@@ -19,7 +18,7 @@ def _board_with_auto_send(session, p, signed_in_as):
     session.add(p.assessment)
     session.commit()
     root = signed_in_as(Role.RECRUITER)
-    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}"))
+    visit(root, f"http://localhost:3000/jobs/{p.job.id}")
     board = substate(root, BoardState)
     run_async(run_handler(board, "load"))
     return board
@@ -68,7 +67,7 @@ def test_picking_a_status_starts_every_column_at_its_first_page_as_apply_does(
             session=session, job_id=p.job.id, name=f"Walk {n}", email=f"walk{n}@example.com", actor=SYSTEM
         )
     root = signed_in_as(Role.RECRUITER)
-    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}"))
+    visit(root, f"http://localhost:3000/jobs/{p.job.id}")
     board = substate(root, BoardState)
     run_async(run_handler(board, "load"))
     applied = board.board.columns[0]
@@ -113,7 +112,7 @@ def test_a_pasted_list_adds_once_and_leaves_the_refused_lines_in_the_box(
     answered with every line "already in this job"."""
     p = pipeline_with_assessment
     root = signed_in_as(Role.RECRUITER)
-    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}"))
+    visit(root, f"http://localhost:3000/jobs/{p.job.id}")
     dialog = substate(root, PastedListState)
     pasted = {"lines": "Nora Paste <nora@example.com>\nBob <bob@>", "generation": "0"}
 
@@ -134,7 +133,7 @@ def test_a_list_refused_whole_does_not_show_the_last_lists_refusals(
     """helper-130: the last add's "Lines not added" stayed beside the toast of a list refused whole."""
     p = pipeline_with_assessment
     root = signed_in_as(Role.RECRUITER)
-    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}"))
+    visit(root, f"http://localhost:3000/jobs/{p.job.id}")
     dialog = substate(root, PastedListState)
     run_async(run_handler(dialog, "add", {"lines": "Bob <bob@>", "generation": "0"}))
     assert len(dialog.refused) == 1
@@ -153,14 +152,14 @@ def test_the_pasted_list_of_one_job_is_not_offered_on_another_s_board(
     other = plans.create_job(session=session, title="Other Job", stage_names=["Applied"])
     root = signed_in_as(Role.RECRUITER)
     dialog = substate(root, PastedListState)
-    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}"))
+    visit(root, f"http://localhost:3000/jobs/{p.job.id}")
     run_async(run_handler(dialog, "set_open", True))
     run_async(run_handler(dialog, "add", {"lines": "Bob <bob@>", "generation": "0"}))
     run_async(run_handler(dialog, "set_open", False))
     run_async(run_handler(dialog, "set_open", True))  # the same board: the list stays to mend
     kept = (dialog.text, len(dialog.refused))
 
-    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{other.id}"))
+    visit(root, f"http://localhost:3000/jobs/{other.id}")
     run_async(run_handler(dialog, "set_open", True))
 
     assert kept == ("Bob <bob@>", 1)
@@ -174,7 +173,7 @@ def _rejecting_ada_and_grace(session, p, signed_in_as):
         session=session, job_id=p.job.id, name="Grace Hopper", email="grace@example.com", actor=SYSTEM
     )
     root = signed_in_as(Role.RECRUITER)
-    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}"))
+    visit(root, f"http://localhost:3000/jobs/{p.job.id}")
     board = substate(root, BoardState)
     run_async(run_handler(board, "load"))
     for application_id in (p.application.id, grace.id):
@@ -236,7 +235,7 @@ def test_a_column_s_box_selects_every_card_shown_in_it_and_none_when_all_were(
     )
     pipeline.move_application(session=session, application_id=moved.id, stage_id=p.onsite.id, actor=SYSTEM)
     root = signed_in_as(Role.RECRUITER)
-    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}"))
+    visit(root, f"http://localhost:3000/jobs/{p.job.id}")
     board = substate(root, BoardState)
     run_async(run_handler(board, "load"))
     run_async(run_handler(board, "toggle_selected", moved.id))
@@ -263,7 +262,7 @@ def test_the_pasted_list_dialog_says_what_each_candidate_added_is_sent(
     session.commit()
     plans.move_stage(session=session, stage_id=p.assessment.id, position=0)
     root = signed_in_as(Role.RECRUITER)
-    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}"))
+    visit(root, f"http://localhost:3000/jobs/{p.job.id}")
     board = substate(root, BoardState)
     run_async(run_handler(board, "load"))
 
@@ -284,7 +283,7 @@ def test_move_selected_leaves_a_card_a_colleague_moved_after_it_was_ticked(
     there, still ticked) was taken back out of Onsite by "Move selected to"."""
     p = pipeline_with_assessment
     root = signed_in_as(Role.RECRUITER)
-    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}"))
+    visit(root, f"http://localhost:3000/jobs/{p.job.id}")
     board = substate(root, BoardState)
     run_async(run_handler(board, "load"))
     run_async(run_handler(board, "toggle_selected", p.application.id))

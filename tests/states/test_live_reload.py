@@ -9,14 +9,13 @@ import threading
 
 import pytest
 import sqlalchemy as sa
-from reflex.istate.data import ReflexURL, RouterData
 
 from dashboard.services import pipeline
 from dashboard.services.actors import SYSTEM
 from dashboard.states.application import ApplicationState
 from dashboard.states.queue import QueueState
 from models import Role, get_engine, new_session
-from tests.states.conftest import run_async, run_handler, substate, watch_until
+from tests.states.conftest import run_async, run_handler, substate, visit, watch_until
 
 
 def _load_while(state, handler: str, table: str, change) -> None:
@@ -70,7 +69,7 @@ def test_the_application_page_catches_up_with_a_move_made_while_it_loaded(
 ):
     p = pipeline_with_assessment
     root = signed_in_as(Role.RECRUITER)
-    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/applications/{p.application.id}"))
+    visit(root, f"http://localhost:3000/applications/{p.application.id}")
     page = substate(root, ApplicationState)
 
     def move_to_onsite() -> None:

@@ -10,7 +10,6 @@ import threading
 
 import pytest
 import sqlalchemy as sa
-from reflex.istate.data import ReflexURL, RouterData
 
 from dashboard import routes
 from dashboard.pages import PAGES, integrations, team_settings, users  # noqa: F401  (each marks its page)
@@ -22,7 +21,7 @@ from dashboard.states.auth import AuthState
 from dashboard.states.board import BoardState
 from dashboard.states.unread import UnreadState
 from models import Notification, Role, get_engine, new_session
-from tests.states.conftest import run_async, run_handler, substate, watch_until
+from tests.states.conftest import run_async, run_handler, substate, visit, watch_until
 
 
 def _move_to_onsite(p) -> None:
@@ -118,7 +117,7 @@ def test_a_watch_cancelled_as_it_is_woken_ends(pipeline_with_assessment):
 def test_an_open_board_refreshes_when_its_job_changes_elsewhere(pipeline_with_assessment, signed_in_as):
     p = pipeline_with_assessment
     root = signed_in_as(Role.RECRUITER)
-    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}/board"))
+    visit(root, f"http://localhost:3000/jobs/{p.job.id}/board")
     board = substate(root, BoardState)
     assert run_async(run_handler(board, "load")) == [BoardState.watch]  # the load starts the watch
 
@@ -149,7 +148,7 @@ def test_an_open_pages_navigation_counts_a_notification_arriving_elsewhere(
     """A notification belongs to no job: it moves no board, yet the board's unread count shows it."""
     p = pipeline_with_assessment
     root = signed_in_as(Role.RECRUITER)
-    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}/board"))
+    visit(root, f"http://localhost:3000/jobs/{p.job.id}/board")
     run_async(run_handler(substate(root, AuthState), "guard_page"))
     board, badge = substate(root, BoardState), substate(root, UnreadState)
     run_async(run_handler(board, "load"))
@@ -180,7 +179,7 @@ def test_a_page_of_no_job_keeps_its_navigations_unread_count_live(
     watches = [handler for handler in on_load if handler.is_background]
     assert watches, f"{route} starts no watch: its navigation's unread count waits for a reload"
     root = signed_in_as(Role.ADMIN)
-    root.router = RouterData(url=ReflexURL(f"http://localhost:3000{route}"))
+    visit(root, f"http://localhost:3000{route}")
     for handler in on_load:  # the page's load, as Reflex runs it: the guard counts, the page loads
         if not handler.is_background:
             run_async(run_handler(substate(root, handler.state), handler.fn.__name__))
@@ -269,7 +268,7 @@ def test_a_page_whose_user_signed_out_stops_being_live(
         )
         await asyncio.sleep(0.5)
         signed_in = not watching.done()
-        token = substate(root, AuthState).session_token
+        token = substate(root, AuthState)._session_token()
         await asyncio.to_thread(_sign_out, token)
         await asyncio.wait_for(watching, 3)  # ends by itself
         return signed_in
@@ -283,7 +282,7 @@ def test_a_change_arriving_while_a_search_is_typed_keeps_the_applied_filter(
     """The board reloads for a change elsewhere with the filter it shows, not the half-typed one."""
     p = pipeline_with_assessment
     root = signed_in_as(Role.RECRUITER)
-    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}/board"))
+    visit(root, f"http://localhost:3000/jobs/{p.job.id}/board")
     board = substate(root, BoardState)
     run_async(run_handler(board, "load"))
     run_async(run_handler(board, "set_search", "Zed"))  # typed, Enter not pressed yet

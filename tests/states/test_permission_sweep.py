@@ -22,9 +22,11 @@ for module in pkgutil.iter_modules(dashboard.states.__path__):
     importlib.import_module(f"dashboard.states.{module.name}")
 
 # Handlers anyone may call: they are how one signs in and out (leave_sign_in only sends someone
-# signed in already on from the sign-in page).
+# signed in already on from the sign-in page; cookie_refused only says on the sign-in form why
+# the browser could not take its cookie).
 PUBLIC = {
     ("AuthState", "sign_in"),
+    ("AuthState", "cookie_refused"),
     ("AuthState", "sign_out"),
     ("AuthState", "guard_page"),
     ("AuthState", "leave_sign_in"),
@@ -37,6 +39,8 @@ ROUTES = {
     "/api/webhooks/{vendor}/{integration_id}": "vendor token in the URL",
     "/api/reports/{attempt_id}.pdf": "the session cookie; VIEW_PIPELINE on the job (tests/api/test_reports.py)",
     "/api/health": "public",
+    "/api/session": "a one-time code from a checked sign-in (POST); the session cookie (DELETE) "
+    "(tests/api/test_session_cookie.py)",
 }
 
 

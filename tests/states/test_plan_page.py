@@ -4,7 +4,6 @@ and a colleague's edit leaves the editor the viewer has open alone."""
 
 import asyncio
 
-from reflex.istate.data import ReflexURL, RouterData
 from sqlmodel import select
 
 from dashboard.services import accounts, pipeline, plans, review
@@ -24,7 +23,7 @@ from models import (
     new_session,
 )
 from tests.conftest import enter_stage, rejected_by_a_recruiter, send_test
-from tests.states.conftest import follow, plan_page, run_async, run_handler, substate, watch_until
+from tests.states.conftest import follow, plan_page, run_async, run_handler, substate, visit, watch_until
 
 
 def _sends_on_entry(session, stage_id: int) -> None:
@@ -101,7 +100,7 @@ def test_adding_a_test_to_a_stage_with_candidates_says_they_are_not_sent_it(
 
 def _open_plan(root, p) -> PlanState:
     """The plan page of the pipeline's job, loaded, with the watch its load starts."""
-    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}/plan"))
+    visit(root, f"http://localhost:3000/jobs/{p.job.id}/plan")
     page = substate(root, PlanState)
     assert run_async(run_handler(page, "load")) == [PlanState.watch]  # the load starts the watch
     return page

@@ -8,7 +8,6 @@ import io
 
 import pytest
 import sqlalchemy as sa
-from reflex.istate.data import ReflexURL, RouterData
 from sqlmodel import select
 
 from dashboard.services import (
@@ -27,7 +26,7 @@ from dashboard.states import review as review_state
 from dashboard.states.review import ReviewState
 from models import Application, ApplicationNote, AssessmentAttempt, Role, User
 from tests.conftest import rejected_by_a_recruiter, retaken, scored, send_test, send_to_applicants
-from tests.states.conftest import run_async, run_handler, substate, toast_level, watch_until
+from tests.states.conftest import run_async, run_handler, substate, toast_level, visit, watch_until
 
 
 def _review_page(
@@ -57,7 +56,7 @@ def _review_page(
         sandbox.submit(attempt.vendor_attempt_id)
     sync.sync_integration(session=session, integration_id=p.integration.id)
     root = signed_in_as(role)
-    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}/review"))
+    visit(root, f"http://localhost:3000/jobs/{p.job.id}/review")
     page = substate(root, ReviewState)
     run_async(run_handler(page, "load"))
     return page
@@ -334,7 +333,7 @@ def test_a_hiring_manager_cannot_dry_run_another_jobs_stage_from_their_page(
     root = signed_in_as(Role.HIRING_MANAGER)
     manager = session.exec(select(User).where(User.role == Role.HIRING_MANAGER)).one()
     accounts.set_job_member(session=session, user_id=manager.id, job_id=p.job.id, member=True)
-    root.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}/review"))
+    visit(root, f"http://localhost:3000/jobs/{p.job.id}/review")
     page = substate(root, ReviewState)
     run_async(run_handler(page, "load"))
 
@@ -420,7 +419,7 @@ def test_another_jobs_review_page_opens_without_the_filters_set_on_this_one(
     assert (page.filtered, page.show_all, page.rule_threshold) == (True, True, "80")
 
     other = plans.create_job(session=session, title="Data Engineer", stage_names=["Applied"])
-    page.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{other.id}/review"))
+    visit(page, f"http://localhost:3000/jobs/{other.id}/review")
     run_async(run_handler(page, "load"))
 
     assert (page.title, page.filtered, page.show_all, page.text_filter, page.rule_threshold) == (
@@ -718,12 +717,12 @@ def test_a_decision_while_the_page_still_holds_another_job_s_rows_falls_on_nobod
     other = plans.create_job(session=session, title="Other Job", stage_names=["Applied"])
     waiting = page.matching
 
-    page.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{other.id}/review"))  # not loaded yet
+    visit(page, f"http://localhost:3000/jobs/{other.id}/review")  # not loaded yet
     run_async(run_handler(page, "key", "a"))
     [said] = run_async(_advance_in_view(page))
 
     assert toast_level(said) == "error" and "still loading" in repr(said)
-    page.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{p.job.id}/review"))
+    visit(page, f"http://localhost:3000/jobs/{p.job.id}/review")
     run_async(run_handler(page, "load"))
     assert page.matching == waiting  # nobody advanced
 
@@ -743,7 +742,7 @@ def test_undoing_a_rejection_while_the_page_holds_another_job_s_rows_reopens_nob
     page.cursor = [r.attempt_id for r in page.rows].index(wrong.attempt_id)
     other = plans.create_job(session=session, title="Other Job", stage_names=["Applied"])
 
-    page.router = RouterData(url=ReflexURL(f"http://localhost:3000/jobs/{other.id}/review"))  # not loaded
+    visit(page, f"http://localhost:3000/jobs/{other.id}/review")  # not loaded
     run_async(run_handler(page, "set_undoing_rejection", True))
     told = (page.undo_stays, page.undo_stage)
     [said] = run_async(run_handler(page, "undo_rejection"))

@@ -3,10 +3,9 @@
 import reflex as rx
 
 from dashboard.services import accounts, status_clocks
-from dashboard.states.auth import AuthState
 from dashboard.states.team_settings import TeamSettingsState
 from models import AttemptState, Role
-from tests.states.conftest import run_async, run_handler, substate
+from tests.states.conftest import connected_with, run_async, run_handler, substate
 
 
 def _settings_page(root) -> TeamSettingsState:
@@ -20,9 +19,8 @@ def _another_admin(session) -> rx.State:
     _user, password = accounts.create_user(
         session=session, email="ines@example.com", name="Ines", role=Role.ADMIN
     )
-    substate(root, AuthState).session_token = accounts.sign_in(
-        session=session, email="ines@example.com", password=password
-    )
+    token = accounts.sign_in(session=session, email="ines@example.com", password=password)
+    connected_with(root, token)
     return root
 
 
