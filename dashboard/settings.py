@@ -91,24 +91,28 @@ def get_settings() -> Settings:
 
 def browser_origins(public_url: str) -> list[str]:
     """The origins whose pages may open Assay's websocket and call its API with the session cookie
-    (Reflex's ``cors_allowed_origins``, "*" by default): the public address's; on this machine its
-    loopback spellings too, one machine to a person and three origins to a browser. A page of any
-    other site, a sibling subdomain's included (to which a SameSite=Lax cookie is still sent), is
-    refused the websocket, where the cookie would have signed it in as the person visiting it."""
-    parts = urllib.parse.urlsplit(public_url)
-    origin = f"{parts.scheme}://{parts.netloc}"
-    if not on_this_machine(parts.hostname):
-        return [origin]
-    port = f":{parts.port}" if parts.port else ""
-    return sorted(
-        {origin, *(f"{parts.scheme}://{host}{port}" for host in ("localhost", "127.0.0.1", "[::1]"))}
-    )
+    (Reflex's ``cors_allowed_origins``, "*" by default): the public address's, as a browser writes
+    it (scheme and host in lower case, no default port: "https://Assay.example.com:443" is sent as
+    "https://assay.example.com"); on this machine its loopback spellings too, one machine to a
+    person and three origins to a browser. A page of any other site, a sibling subdomain's included
+    (to which a SameSite=Lax cookie is still sent), is refused the websocket, where the cookie would
+    have signed it in as the person visiting it."""
+    parts = urllib.parse.urlsplit(public_url.strip())
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    port = "" if parts.port in (None, {"http": 80, "https": 443}.get(scheme)) else f":{parts.port}"
+    hosts = {host} | ({"localhost", "127.0.0.1", "::1"} if on_this_machine(host) else set())
+    return sorted(f"{scheme}://{f'[{h}]' if ':' in h else h}{port}" for h in hosts)  # IPv6 in brackets
+
+
+def served_over_https(public_url: str) -> bool:
+    """Whether people open Assay over HTTPS (its cookie then Secure, and ``__Host-`` named)."""
+    return urllib.parse.urlsplit(public_url.strip()).scheme.lower() == "https"
 
 
 def session_cookie(public_url: str) -> str:
     """The session cookie's name: ``__Host-`` first where Assay is served over HTTPS, which the
     browser keeps only as set by Assay's own host (a sibling subdomain cannot set one beside it)."""
-    return "__Host-assay_session" if public_url.startswith("https://") else "assay_session"
+    return "__Host-assay_session" if served_over_https(public_url) else "assay_session"
 
 
 def from_assays_pages(origin: str) -> bool:

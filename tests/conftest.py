@@ -694,21 +694,18 @@ def a_colleague_meanwhile(
 ) -> Iterator[None]:
     """Another worker's request, started just after ``session`` ran the first statement ``looks``
     picks out (a lookup about to be acted on): the race two recruiters acting at once run, made
-    certain. ``does(own_session)`` runs in a thread of its own and gets ``seconds`` to finish, which
-    it takes unless it must wait for ``session``'s locks; it is waited for, its error raised, on exit.
-    One that asks a vendor and never waits on ``session`` is given longer: under a loaded machine
-    (CI194) a second was not enough, and the race went the other way. On PostgreSQL the wait ends
-    as soon as the colleague waits for a lock (``session``'s), else it is given 30 seconds: a
-    colleague slower than a second on a loaded machine went second (CI229)."""
+    certain. ``does(own_session)`` runs in a thread of its own and gets ``seconds`` to finish (on
+    SQLite), which it takes unless it must wait for ``session``'s locks; it is waited for, its error
+    raised, on exit. One that asks a vendor and never waits on ``session`` is given longer: under a
+    loaded machine (CI194) a second was not enough, and the race went the other way. On PostgreSQL,
+    where a wait for ``session``'s locks can be seen, the colleague is waited for until done or so
+    waiting, 30 seconds at most: one slower than a second on a loaded machine went second (CI229)."""
     colleague: list[threading.Thread] = []
     failed: list[BaseException] = []
-    their_backend: list[int] = []
 
     def run() -> None:
         with new_session() as own:
             try:
-                if own.get_bind().dialect.name == "postgresql":
-                    their_backend.append(own.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar())
                 does(own)
             except BaseException as err:
                 failed.append(err)
@@ -719,9 +716,15 @@ def a_colleague_meanwhile(
         result = state.invoke_statement()
         # A lookup's rows are read now: what the colleague writes is not seen (an UPDATE's count is known).
         rows = result.freeze() if state.is_select else lambda: result
+        on_postgresql = state.session.get_bind().dialect.name == "postgresql"
+        ours = (
+            state.session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
+            if on_postgresql
+            else None
+        )
         colleague.append(threading.Thread(target=run))
         colleague[0].start()
-        _wait_for_the_colleague(colleague[0], their_backend, seconds)
+        _wait_for_the_colleague(colleague[0], ours, seconds)
         return rows()
 
     sa.event.listen(session, "do_orm_execute", after_the_look)
@@ -736,24 +739,28 @@ def a_colleague_meanwhile(
         raise failed[0]
 
 
-def _wait_for_the_colleague(colleague: threading.Thread, their_backend: list[int], seconds: float) -> None:
-    """Until the colleague is done, or (on PostgreSQL, where it can be seen) waits for a lock."""
-    if get_engine().dialect.name != "postgresql":
+def _wait_for_the_colleague(colleague: threading.Thread, ours: int | None, seconds: float) -> None:
+    """Until the colleague is done or, on PostgreSQL (``ours``: the session's backend), waits for
+    the session's locks (on whichever connection of the colleague's)."""
+    if ours is None:
         colleague.join(seconds)
         return
     until = time.monotonic() + max(seconds, 30.0)
     while colleague.is_alive() and time.monotonic() < until:
         colleague.join(0.02)
-        if their_backend and _waits_for_a_lock(their_backend[0]):
+        if _someone_waits_for(ours):
             return
 
 
-def _waits_for_a_lock(backend_pid: int) -> bool:
+def _someone_waits_for(backend_pid: int) -> bool:
+    """Whether a connection waits for a lock the backend ``backend_pid`` holds."""
     with get_engine().connect() as watcher:
-        waits = watcher.execute(
-            sa.text("SELECT wait_event_type FROM pg_stat_activity WHERE pid = :pid"), {"pid": backend_pid}
+        return watcher.execute(
+            sa.text(
+                "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE :ours = ANY(pg_blocking_pids(pid)))"
+            ),
+            {"ours": backend_pid},
         ).scalar()
-    return waits == "Lock"
 
 
 def a_colleague_adding(job_id: int, name: str, email: str, told: list[str]) -> Callable:

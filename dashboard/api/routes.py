@@ -20,7 +20,7 @@ from dashboard.routes import SESSION_API
 from dashboard.services import accounts, assessments, webhooks
 from dashboard.services.errors import NotFound, UserError
 from dashboard.services.permissions import PermissionDenied
-from dashboard.settings import from_assays_pages, get_settings, session_cookie
+from dashboard.settings import from_assays_pages, get_settings, served_over_https, session_cookie
 from dashboard.states import live
 from models import new_session
 
@@ -119,7 +119,7 @@ async def start_session(request: Request) -> Response:
         path="/",
         httponly=True,
         samesite="lax",
-        secure=public_url.startswith("https://"),
+        secure=served_over_https(public_url),
     )
     return answer
 
@@ -144,7 +144,7 @@ async def end_session(request: Request) -> Response:
         path="/",
         httponly=True,
         samesite="lax",
-        secure=public_url.startswith("https://"),
+        secure=served_over_https(public_url),
     )
     return answer
 

@@ -285,6 +285,7 @@ def hand_off(*, session: Session, token: str) -> str:
     Raises:
         UserError: The session has ended (signed out, or its user deactivated, meanwhile).
     """
+    _clear_untraded(session)
     code = _handed_off(session, token)
     session.commit()
     if code is None:
@@ -292,16 +293,27 @@ def hand_off(*, session: Session, token: str) -> str:
     return code
 
 
-def _handed_off(session: Session, token: str) -> str | None:
-    """``hand_off`` in the caller's transaction; None if the session has ended. Codes left
-    untraded past their minute (a tab closed first) go, with the tokens waiting for them."""
-    now = utcnow()
+def _clear_untraded(session: Session) -> None:
+    """Codes left untraded past their minute (a tab closed first) go, with the tokens waiting for
+    them, in a commit of their own; rows another transaction holds are left to the next sign-in
+    (a password change deleting its person's sessions: waiting on it could deadlock, helper-148)."""
+    untraded = (
+        select(UserSession.id)
+        .where(UserSession.handoff_expires_at <= utcnow())  # type: ignore[operator]
+        .with_for_update(skip_locked=True)
+    )
     session.exec(
         sa.update(UserSession)
-        .where(UserSession.handoff_expires_at <= now)  # type: ignore[operator]
+        .where(UserSession.id.in_(untraded.scalar_subquery()))  # type: ignore[union-attr]
         .values(handoff_hash=None, handoff_token_encrypted=None, handoff_expires_at=None)
         .execution_options(synchronize_session=False)
     )
+    session.commit()
+
+
+def _handed_off(session: Session, token: str) -> str | None:
+    """``hand_off`` in the caller's transaction; None if the session has ended."""
+    now = utcnow()
     code = secrets.token_urlsafe(32)
     handed = session.exec(
         sa.update(UserSession)

@@ -4,10 +4,11 @@ so no script on a page (a cross-site scripting flaw's) can read the token and ta
 import datetime
 
 import httpx
+import pytest
 import sqlalchemy as sa
 
 from dashboard.services import accounts
-from dashboard.settings import get_settings
+from dashboard.settings import browser_origins, get_settings, session_cookie
 from models import Role, UserSession, utcnow
 
 PASSWORD = "a-long-enough-password"
@@ -160,3 +161,24 @@ def test_a_code_never_traded_takes_its_waiting_token_away_with_it(session):
     ).all()
     assert len(waiting) == 1  # the second's, not the first's
     assert accounts.claim_handoff(session=session, code=first) is None
+
+
+@pytest.mark.parametrize(
+    ("public_url", "origins"),
+    [
+        ("https://assay.example.com", ["https://assay.example.com"]),
+        # As a browser sends it: host in lower case, no default port, no user, no path.
+        ("HTTPS://Assay.Example.com:443/jobs", ["https://assay.example.com"]),
+        ("https://assay.example.com:8443", ["https://assay.example.com:8443"]),
+        ("http://localhost:3000", ["http://127.0.0.1:3000", "http://[::1]:3000", "http://localhost:3000"]),
+        ("http://[::1]:3000", ["http://127.0.0.1:3000", "http://[::1]:3000", "http://localhost:3000"]),
+    ],
+)
+def test_assays_pages_are_those_at_the_public_address_as_a_browser_writes_it(public_url, origins):
+    """helper-148: "https://Assay.example.com" or an explicit ":443" in ASSAY_PUBLIC_URL, fine for
+    webhook addresses, would have refused every page's websocket (the browser's Origin is
+    lower-case, without a default port), and an "HTTPS://" one lost the Secure cookie."""
+    assert browser_origins(public_url) == origins
+    assert session_cookie(public_url) == (
+        "__Host-assay_session" if public_url.lower().startswith("https") else "assay_session"
+    )
