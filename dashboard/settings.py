@@ -66,6 +66,13 @@ class Settings(BaseSettings):
         parts = urllib.parse.urlsplit(url)
         if parts.scheme not in ("smtp", "smtp+starttls", "smtps"):
             raise ValueError("ASSAY_SMTP_URL must start with smtp://, smtp+starttls:// or smtps://")
+        try:
+            parts.port  # noqa: B018 (read: a password holding "#", "/" or "?" breaks the address here)
+        except ValueError:
+            raise ValueError(
+                "ASSAY_SMTP_URL cannot be read: percent-encode any #, /, ? or : in its user name or "
+                "password (# as %23, / as %2F, ? as %3F, : as %3A)"
+            ) from None  # the parser's words quote the password
         if parts.scheme == "smtp" and parts.username and not on_this_machine(parts.hostname):
             raise ValueError(
                 "ASSAY_SMTP_URL would send its password in clear: use smtp+starttls:// or smtps://"

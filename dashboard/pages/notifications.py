@@ -162,7 +162,7 @@ def _no_mail_server() -> rx.Component:
         rx.callout.text(
             rx.text.strong("No mail server is set, so none of these emails has been sent"),
             " (not the team's alerts, not the feedback to candidates): they are kept here. To send them, "
-            "set ASSAY_SMTP_URL to smtp://user:password@host:port (or smtp+starttls://…) and restart "
+            "set ASSAY_SMTP_URL to smtp+starttls://user:password@host:587 (or smtps://…:465) and restart "
             "Assay: the emails waiting here go out then (never those withheld).",
             color=rx.color(
                 "amber", 12

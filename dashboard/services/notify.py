@@ -16,7 +16,7 @@ import smtplib
 import ssl
 import urllib.parse
 from email.message import EmailMessage
-from email.utils import parseaddr
+from email.utils import format_datetime, parseaddr
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -372,6 +372,7 @@ def _mark_sent(session: Session, message: OutboxMessage) -> None:
     if message.withheld and message.application_id:
         message.withheld = None
         session.add(message)
+        _key_back(session, message)
         history.record(
             session,
             application_id=message.application_id,
@@ -380,6 +381,23 @@ def _mark_sent(session: Session, message: OutboxMessage) -> None:
             actor=SYSTEM,
         )
     session.commit()
+
+
+def _key_back(session: Session, message: OutboxMessage) -> None:
+    """The dedupe key an undo set aside (``reopening._withhold``) given back to an email that went
+    all the same: rejecting the candidate again wrote them a second rejection email, and the next
+    undo did not know they had been told (helper-149). Unless a rejection since holds it: that
+    email is the one waiting, and the history says this one went."""
+    aside = f"withheld:{message.id}:"
+    if not message.dedupe_key.startswith(aside):
+        return
+    key, other = message.dedupe_key.removeprefix(aside), sa.orm.aliased(OutboxMessage)
+    session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == message.id, ~sa.exists().where(other.dedupe_key == key))
+        .values(dedupe_key=key)
+        .execution_options(synchronize_session=False)
+    )
 
 
 # Why an email refused for good is withheld: never tried again (``OutboxMessage.withheld``).
@@ -437,7 +455,8 @@ def _turned_down(session: Session, message: OutboxMessage, err: Exception, refus
     not count: refused again, it tells nothing of the others.
     """
     code, said = _reply(err)
-    about_it, fresh = _about_the_email(code, said), message.error is None
+    # Turned down before: refused (``refused_since``), not merely caught in an outage (its ``error``).
+    about_it, fresh = _about_the_email(code, said), message.refused_since is None
     _refused(session, message, code, said, for_good=about_it and code >= 500)
     if about_it or not fresh:
         return False
@@ -577,6 +596,7 @@ def deliver_outbox(session: Session, limit: int = 100) -> int:
                     " ".join(message.subject.split()),  # one line, as a header must be (kept ones too)
                 )
                 email["Message-ID"] = _message_id(message)
+                email["Date"] = format_datetime(message.created_at)  # RFC 5322's; the same on a resend
                 email.set_content(message.body)
                 try:
                     smtp.send_message(email)
@@ -585,6 +605,9 @@ def deliver_outbox(session: Session, limit: int = 100) -> int:
                     smtplib.SMTPDataError,
                     smtplib.SMTPNotSupportedError,
                 ) as err:
+                    code, said = _reply(err)
+                    if code == 421:  # closing the connection (a throttle): about no email; the run stops
+                        raise smtplib.SMTPServerDisconnected(f"{code} {said}") from err
                     holding = None
                     if _turned_down(session, message, err, refused_alike):
                         log.warning(

@@ -139,3 +139,12 @@ def test_a_mail_server_address_that_would_not_work_or_would_send_the_password_in
         Settings(smtp_url=url)
     assert url not in str(refused.value)  # helper-135: the password it carried was printed at start
     assert Settings(smtp_url="smtp://assay:secret@127.0.0.1:2525").smtp_url  # a relay on this machine
+
+
+def test_a_mail_server_address_whose_password_holds_a_hash_unencoded_is_refused_without_it():
+    """helper-149: "s3cr#et" read as a port ("s3cr") was refused by the outbox's run, every
+    run, in a traceback quoting the password's first half; the outbox said "Waiting to be sent"."""
+    with pytest.raises(ValidationError, match="percent-encode") as refused:
+        Settings(smtp_url="smtp+starttls://assay:s3cr#et@mail.example.com:587")
+    assert "s3cr" not in str(refused.value)
+    assert Settings(smtp_url="smtp+starttls://assay:s3cr%23et@mail.example.com:587").smtp_url

@@ -513,6 +513,8 @@ def test_two_addresses_refused_in_words_that_could_be_about_assay_hold_back_no_o
     for address in ("x@corp.example", "y@corp.example", "ok@example.com"):
         session.add(OutboxMessage(dedupe_key=address, to_address=address, subject="Hello", body=""))
     session.commit()
+    with _smtp_settings(f"smtp://127.0.0.1:{free_port()}"):  # helper-149: after an outage, alike
+        assert notify.deliver_outbox(session) == 0  # nothing listens: each email says so
 
     class _RefusingCorp(_Refusing):
         async def handle_RCPT(self, server, smtp_session, envelope, address, rcpt_options):
@@ -532,3 +534,29 @@ def test_two_addresses_refused_in_words_that_could_be_about_assay_hold_back_no_o
 
     assert (first, untried.error, second) == (0, None, 1)
     assert [m["To"] for m in server.messages] == ["ok@example.com"]
+
+
+def test_a_server_closing_on_one_emails_421_stops_the_run_and_turns_down_no_email(
+    session, pipeline_with_assessment, sandbox
+):
+    """helper-149: smtplib closes the connection on a 421 ("try again later", a throttle): the
+    email it answered was counted refused (its five days started) and every email behind it was
+    written "please run connect() first" and put behind the newer ones."""
+    _team_of_two_told_of_a_completion(session, pipeline_with_assessment)
+    server = _Refusing("gone@example.com", "421 4.7.0 Try again later")
+    with _mail_server(server):
+        first = notify.deliver_outbox(session)
+        session.expire_all()
+        after = sorted(
+            (m.to_address, m.error, m.refused_since, m.sending_since, m.withheld)
+            for m in session.exec(select(OutboxMessage))
+        )
+        server.address = None  # the throttle lifted
+        second = notify.deliver_outbox(session)
+
+    assert after == [
+        ("gone@example.com", "421 4.7.0 Try again later", None, None, None),
+        ("riley@example.com", "421 4.7.0 Try again later", None, None, None),
+    ]
+    assert (first, second) == (0, 2)
+    assert all(message["Date"] for message in server.messages)  # RFC 5322 asks for one

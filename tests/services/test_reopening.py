@@ -311,6 +311,23 @@ def test_a_rejection_undone_while_the_mail_server_takes_its_email_says_it_went_a
     assert p.application.rejected_at is None  # the undo itself went through
 
 
+def test_rejected_again_after_a_rejection_email_went_all_the_same_she_is_not_written_twice(
+    session, pipeline_with_assessment, sandbox
+):
+    """helper-149: the email that went kept the key the undo had set aside, so rejecting her again
+    wrote her a second rejection email, and the undo after it did not know she had been told."""
+    p, rita = pipeline_with_assessment, _rita(session)
+    _rejected_after_the_test(session, p, sandbox, rita)
+    _handed_over_as_undone(session, p, rita, refused=False)
+    session.expire_all()  # undone in another session
+
+    _reject(session, p.application.id, rita)
+
+    assert [e.sent_at is not None for e in _rejection_emails(session)] == [True]  # the one that went
+    assert _handed_over(session) == []
+    assert reopening._rejection_emails(session, p.application.id)  # the undo knows she was told
+
+
 def test_a_rejection_undone_while_its_email_is_turned_away_is_never_tried_again(
     session, pipeline_with_assessment, sandbox
 ):
