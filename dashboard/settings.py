@@ -125,7 +125,13 @@ def session_cookie(public_url: str) -> str:
 def from_assays_pages(origin: str) -> bool:
     """Whether a request's ``Origin`` is one of Assay's pages (``browser_origins`` of the public
     address, and any other the installation allows in ``REFLEX_CORS_ALLOWED_ORIGINS``)."""
+    return origin in {*browser_origins(get_settings().public_url), *_origins_allowed_by_reflex()} - {"*"}
+
+
+@functools.cache
+def _origins_allowed_by_reflex() -> tuple[str, ...]:
+    """Reflex's ``cors_allowed_origins``, read once: ``get_config`` loads rxconfig.py again in
+    each thread that has not (a millisecond or more, on every event of every page)."""
     from reflex.config import get_config  # Reflex reads rxconfig.py, which reads these settings
 
-    allowed = {*browser_origins(get_settings().public_url), *get_config().cors_allowed_origins} - {"*"}
-    return origin in allowed
+    return tuple(get_config().cors_allowed_origins)

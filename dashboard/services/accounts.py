@@ -280,7 +280,8 @@ def hand_off(*, session: Session, token: str) -> str:
     """A one-time code the browser trades (``claim_handoff``) for the session's cookie, within
     ``HANDOFF_FOR``: the sign-in is checked over the page's websocket, which cannot set an
     HttpOnly cookie, and a token given to the page would be readable by its scripts. The token
-    waits for it encrypted, as every secret Assay keeps, and no longer than that minute.
+    waits for it encrypted, as every secret Assay keeps; untraded, it is cleared at the first
+    sign-in after its minute (``_clear_untraded``).
 
     Raises:
         UserError: The session has ended (signed out, or its user deactivated, meanwhile).

@@ -159,8 +159,8 @@ class AuthState(rx.State):
 
     def _session_token(self) -> str:
         """The session token this tab acts under: its cookie, as its connection was opened with it.
-        None for a connection another site's page opened (``cors_allowed_origins`` refuses it; this
-        holds where that list was widened to "*"): its browser sends the cookie all the same."""
+        None ("") for a connection another site's page opened (``cors_allowed_origins`` refuses it;
+        this holds where that list was widened to "*"): its browser sends the cookie all the same."""
         if self._renewed_token and self._renewed_on == self.router.session.session_id:
             return self._renewed_token
         headers = self.router.headers
