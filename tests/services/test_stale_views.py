@@ -44,16 +44,12 @@ def test_a_failure_or_its_end_told_by_an_older_view_is_not_written(
 ):
     p = pipeline_with_assessment
     attempt = send_test(session, p.assessment, p.application)
-    # Both asked for after the send's reply (the view it holds): the newer two seconds on.
-    assert (
-        _apply(session, p.integration.id, _view(attempt, newer, seconds_ago=-2))
-        == assessments.Applied.CHANGED
-    )
+    # Both asked for after the send's reply (the view it holds): the newer two seconds on. Both
+    # made now: made as each is applied, on a loaded machine the second read later than the first.
+    newer_view, older_view = _view(attempt, newer, seconds_ago=-2), _view(attempt, older, seconds_ago=-1)
+    assert _apply(session, p.integration.id, newer_view) == assessments.Applied.CHANGED
 
-    assert (
-        _apply(session, p.integration.id, _view(attempt, older, seconds_ago=-1))
-        == assessments.Applied.UNCHANGED
-    )
+    assert _apply(session, p.integration.id, older_view) == assessments.Applied.UNCHANGED
 
     session.expire_all()
     assert session.get(AssessmentAttempt, attempt.id).state == stays
@@ -108,10 +104,13 @@ def test_an_older_finish_writes_each_part_of_the_result_the_attempt_lacks(sessio
     p = pipeline_with_assessment
     attempt = send_test(session, p.assessment, p.application)
     flagged = AssessmentResult(score_percent=None, warnings=("Plagiarism suspected.",))
-    _apply(session, p.integration.id, _view(attempt, Progress.STARTED, seconds_ago=1, result=flagged))
     finished = AssessmentResult(score_percent=82.0, warnings=("Older warning.",))
-
+    # Both views made now (CI233: made as each was applied, the "older" one was read more than a
+    # second after the first on a loaded machine, so it was the newer, and its warnings written).
+    newer = _view(attempt, Progress.STARTED, seconds_ago=1, result=flagged)
     older = _view(attempt, Progress.COMPLETED, seconds_ago=2, result=finished)
+    _apply(session, p.integration.id, newer)
+
     assert _apply(session, p.integration.id, older) == assessments.Applied.CHANGED
 
     session.expire_all()
