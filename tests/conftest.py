@@ -694,17 +694,18 @@ def a_colleague_meanwhile(
 ) -> Iterator[None]:
     """Another worker's request, started just after ``session`` ran the first statement ``looks``
     picks out (a lookup about to be acted on): the race two recruiters acting at once run, made
-    certain. ``does(own_session)`` runs in a thread of its own and gets ``seconds`` to finish (on
-    SQLite), which it takes unless it must wait for ``session``'s locks; it is waited for, its error
-    raised, on exit. One that asks a vendor and never waits on ``session`` is given longer: under a
-    loaded machine (CI194) a second was not enough, and the race went the other way. On PostgreSQL,
-    where a wait for ``session``'s locks can be seen, the colleague is waited for until done or so
-    waiting, 30 seconds at most: one slower than a second on a loaded machine went second (CI229)."""
+    certain. ``does(own_session)`` runs in a thread of its own, waited for and its error raised on
+    exit. The colleague is waited for until done or waiting for ``session``'s locks, 30
+    seconds at most: one given a fixed second on a loaded machine went second (CI194, CI229, 410bc13's landing).
+    On PostgreSQL the wait is seen (``pg_blocking_pids``). On SQLite only a session holding a write
+    transaction can be waited for (WAL: readers never wait), and a colleague that has spent
+    ``seconds`` in one statement is taken to be waiting (its busy timeout)."""
     colleague: list[threading.Thread] = []
     failed: list[BaseException] = []
+    statement_since: list[float] = []  # when the colleague's statement running now began
 
     def run() -> None:
-        with new_session() as own:
+        with _statements_timed(statement_since), new_session() as own:
             try:
                 does(own)
             except BaseException as err:
@@ -716,15 +717,12 @@ def a_colleague_meanwhile(
         result = state.invoke_statement()
         # A lookup's rows are read now: what the colleague writes is not seen (an UPDATE's count is known).
         rows = result.freeze() if state.is_select else lambda: result
-        on_postgresql = state.session.get_bind().dialect.name == "postgresql"
-        ours = (
-            state.session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
-            if on_postgresql
-            else None
-        )
+        waits = _a_wait_for_the_locks_of(state.session.connection(), statement_since, seconds)
         colleague.append(threading.Thread(target=run))
         colleague[0].start()
-        _wait_for_the_colleague(colleague[0], ours, seconds)
+        until = time.monotonic() + max(seconds, 30.0)
+        while colleague[0].is_alive() and time.monotonic() < until and not waits():
+            colleague[0].join(0.02)
         return rows()
 
     sa.event.listen(session, "do_orm_execute", after_the_look)
@@ -739,17 +737,38 @@ def a_colleague_meanwhile(
         raise failed[0]
 
 
-def _wait_for_the_colleague(colleague: threading.Thread, ours: int | None, seconds: float) -> None:
-    """Until the colleague is done or, on PostgreSQL (``ours``: the session's backend), waits for
-    the session's locks (on whichever connection of the colleague's)."""
-    if ours is None:
-        colleague.join(seconds)
-        return
-    until = time.monotonic() + max(seconds, 30.0)
-    while colleague.is_alive() and time.monotonic() < until:
-        colleague.join(0.02)
-        if _someone_waits_for(ours):
-            return
+def _a_wait_for_the_locks_of(ours: sa.Connection, statement_since: list[float], seconds: float) -> Callable:
+    """Whether the colleague now waits for a lock ``ours`` holds, as far as the database lets it be seen."""
+    if ours.dialect.name == "postgresql":
+        pid = ours.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        return lambda: _someone_waits_for(pid)
+    if not ours.connection.dbapi_connection.in_transaction:
+        return lambda: False  # no write transaction: in WAL mode nobody waits for a reader
+    return lambda: bool(statement_since) and time.monotonic() - statement_since[0] >= seconds
+
+
+@contextlib.contextmanager
+def _statements_timed(since: list[float]) -> Iterator[None]:
+    """Keep in ``since`` when the statement this thread runs now began (empty between statements)."""
+    thread = threading.get_ident()
+
+    def began(*_args) -> None:
+        if threading.get_ident() == thread:
+            since[:] = [time.monotonic()]
+
+    def ended(*_args) -> None:
+        if threading.get_ident() == thread:
+            since.clear()
+
+    engine = get_engine()
+    listeners = (("before_cursor_execute", began), ("after_cursor_execute", ended), ("handle_error", ended))
+    for name, listener in listeners:
+        sa.event.listen(engine, name, listener)
+    try:
+        yield
+    finally:
+        for name, listener in listeners:
+            sa.event.remove(engine, name, listener)
 
 
 def _someone_waits_for(backend_pid: int) -> bool:
