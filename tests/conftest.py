@@ -77,6 +77,7 @@ from models import (
 )
 from providers import registry
 from providers.base import AssessmentResult, AttemptStatus, Progress
+from providers.http import trusted_certificates
 from providers.sandbox.server import IMITATIONS
 from tests.http_server import serving
 from tests.sandbox_server import running_sandbox
@@ -108,12 +109,14 @@ class Sandbox:
     url: str
 
     def post(self, path: str, **kwargs) -> httpx.Response:
-        response = httpx.post(self.url + path, timeout=10, **kwargs)
+        response = httpx.post(self.url + path, timeout=10, verify=trusted_certificates(), **kwargs)
         response.raise_for_status()
         return response
 
     def stats(self, vendor: str = "coderpad_screen") -> dict:
-        return httpx.get(self.url + "/_sandbox/stats", timeout=10).json()[vendor]
+        return httpx.get(self.url + "/_sandbox/stats", timeout=10, verify=trusted_certificates()).json()[
+            vendor
+        ]
 
     def faults(self, vendor: str = "coderpad_screen", **faults) -> None:
         self.post("/_sandbox/faults", json={"vendor": vendor, **faults})
@@ -187,10 +190,15 @@ class MigratedDatabases:
         self._sqlite: pathlib.Path | None = None
         self._postgres_templates: set[str] = set()
 
-    def sqlite(self, path: pathlib.Path) -> str:
+    def sqlite(self, path: pathlib.Path | None = None) -> str:
+        """A copy at ``path``; by default at the one path this process's tests share (each test's
+        copy replacing the last one's), so that ``init_engine`` keeps its engine's compiled SQL."""
         if self._sqlite is None:
             self._sqlite = self._folder / "migrated.db"
             migrate(f"sqlite:///{self._sqlite}")
+        path = path or self._folder / "test.db"
+        for left in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            left.unlink(missing_ok=True)  # the last test's, its engine's connections closed
         shutil.copyfile(self._sqlite, path)
         return f"sqlite:///{path}"
 
@@ -223,12 +231,14 @@ def migrated_databases(tmp_path_factory) -> MigratedDatabases:
 
 
 @pytest.fixture(params=DATABASES)
-def db(request, tmp_path, migrated_databases) -> Iterator[str]:
+def db(request, migrated_databases) -> Iterator[str]:
     """A migrated, empty database: a SQLite file, and PostgreSQL when `make test` provides one."""
+    with contextlib.suppress(RuntimeError):  # none yet
+        get_engine().dispose()  # the last test's connections closed before its database goes
     if request.param == "postgresql":
         url = migrated_databases.postgresql(os.environ["ASSAY_TEST_POSTGRES_URL"])
     else:
-        url = migrated_databases.sqlite(tmp_path / "assay.db")
+        url = migrated_databases.sqlite()
     init_engine(url)
     yield url
     # A webhook still being applied would write into the next test's database.

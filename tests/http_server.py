@@ -27,13 +27,21 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serving(app, *, port: int | None = None, probe: str = "/") -> Iterator[str]:
-    """Run ``app`` under uvicorn until the block ends; yields its base URL."""
+def serving(
+    app, *, port: int | None = None, probe: str = "/", tls: tuple[str, str] | None = None
+) -> Iterator[str]:
+    """Run ``app`` under uvicorn until the block ends; yields its base URL (https with ``tls``,
+    the files of its certificate and key)."""
     port = port or free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    certificate, key = tls or (None, None)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", ssl_certfile=certificate, ssl_keyfile=key
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    url = f"http://127.0.0.1:{port}"
+    url = f"{'https' if tls else 'http'}://127.0.0.1:{port}"
     deadline = time.monotonic() + 10
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
