@@ -366,7 +366,8 @@ def _deactivate_dialog() -> rx.Component:
             rx.alert_dialog.description(
                 "Deactivate ",
                 rx.text.strong(UsersState.deactivate_name),
-                "? They are signed out and cannot sign in until reactivated.",
+                "? They are signed out and cannot sign in until reactivated; "
+                "the email alerts still waiting for them are withheld.",
                 overflow_wrap="anywhere",
             ),
             question_answers(

@@ -19,6 +19,7 @@ from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlmodel import Session, select
 
+from dashboard.services import notify
 from dashboard.services import secrets as vault
 from dashboard.services.errors import BadValue, NotFound, UserError
 from dashboard.services.people import EMAIL, tidy_name
@@ -415,7 +416,8 @@ def change_role(*, session: Session, user_id: int, role: Role) -> None:
 
 
 def set_active(*, session: Session, user_id: int, active: bool) -> None:
-    """Deactivate (ending every session) or reactivate a user.
+    """Deactivate (ending every session, withholding the alerts still waiting for them) or
+    reactivate a user.
 
     Raises:
         UserError: Deactivating the last active admin.
@@ -430,6 +432,7 @@ def set_active(*, session: Session, user_id: int, active: bool) -> None:
         _keep_an_admin(session, user)
     if not active:
         session.exec(sa.delete(UserSession).where(UserSession.user_id == user_id))
+        notify.withhold_alerts_to(session, user.email)
     session.commit()
 
 

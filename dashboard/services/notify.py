@@ -491,6 +491,30 @@ def _refused(session: Session, message: OutboxMessage, code: int, words: str, *,
     session.refresh(message)
 
 
+# Why an alert to a teammate is withheld: they were deactivated before it went (``withhold_alerts_to``).
+DEACTIVATED = "its teammate was deactivated before it went"
+
+
+def withhold_alerts_to(session: Session, address: str) -> int:
+    """Withhold the alerts still waiting for a teammate being deactivated, in the caller's
+    transaction; how many. New alerts already leave them out (``_team_addresses``); these, written
+    before, went to someone no longer on the team, with the candidates' names and results. The
+    candidates' own emails (feedback) are not the teammate's and stay; one a send holds now goes
+    (``_mark_sent`` would take it for an undone rejection's). Reactivated, they get the alerts
+    written from then on, not these."""
+    return session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.to_address == address,
+            OutboxMessage.sent_at.is_(None),  # type: ignore[union-attr]
+            OutboxMessage.withheld.is_(None),  # type: ignore[union-attr]
+            ~OutboxMessage.dedupe_key.startswith("feedback:"),  # type: ignore[attr-defined]
+            unclaimed(utcnow()),
+        )
+        .values(withheld=DEACTIVATED)
+    ).rowcount
+
+
 def try_again(session: Session, message_id: int, actor: Actor) -> str:
     """Hand an email the mail server turned down (``TURNED_DOWN``) to it again on the next run:
     the mailbox full for days has room now, or the address refused was created since. One

@@ -256,7 +256,8 @@ def test_users_page_keeps_a_refused_invite_confirms_deactivation_and_wraps_long_
     quinn.get_by_role("button", name="Deactivate").click()
     dialog = page.get_by_role("alertdialog")
     expect(dialog).to_contain_text(
-        "Deactivate Quinn Queue? They are signed out and cannot sign in until reactivated."
+        "Deactivate Quinn Queue? They are signed out and cannot sign in until reactivated; "
+        "the email alerts still waiting for them are withheld."
     )
     shoot("19-users-deactivate-asks", full_page=False)
     dialog.get_by_role("button", name="Cancel").click()

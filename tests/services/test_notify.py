@@ -12,7 +12,16 @@ from dashboard.services import accounts, actors, assessments, notify, pipeline, 
 from dashboard.services.actors import SYSTEM, WEBHOOK, user
 from dashboard.services.errors import UserError
 from dashboard.settings import get_settings
-from models import Application, AssessmentAttempt, AttemptState, Notification, OutboxMessage, Role, utcnow
+from models import (
+    Application,
+    AssessmentAttempt,
+    AttemptState,
+    Notification,
+    OutboxMessage,
+    Role,
+    User,
+    utcnow,
+)
 from providers.base import AssessmentResult, AttemptStatus, Progress
 from tests.http_server import free_port
 
@@ -560,3 +569,33 @@ def test_a_server_closing_on_one_emails_421_stops_the_run_and_turns_down_no_emai
     ]
     assert (first, second) == (0, 2)
     assert all(message["Date"] for message in server.messages)  # RFC 5322 asks for one
+
+
+def test_alerts_waiting_for_a_teammate_deactivated_meanwhile_never_go(
+    session, pipeline_with_assessment, sandbox
+):
+    """helper-149: deactivated at nine, they were still emailed at ten the candidates' results of a
+    team they had left. The candidate's own email and the rest of the team's alerts still go."""
+    _team_of_two_told_of_a_completion(session, pipeline_with_assessment)
+    gone = session.exec(select(User).where(User.email == "gone@example.com")).one()
+    session.add(
+        OutboxMessage(
+            dedupe_key="feedback:completed:1:1",
+            to_address="gone@example.com",  # a candidate of that address, told of their own result
+            subject="Your Backend Engineer assessment",
+            body="Thank you.",
+        )
+    )
+    session.commit()
+
+    accounts.set_active(session=session, user_id=gone.id, active=False)
+    accounts.set_active(session=session, user_id=gone.id, active=True)  # back: not these alerts
+    inbox = _Inbox()
+    with _mail_server(inbox):
+        delivered = notify.deliver_outbox(session)
+        shown = views.outbox(session)
+
+    went = sorted((m["To"], "needs review" in m["Subject"]) for m in inbox.messages)
+    assert (delivered, went) == (2, [("gone@example.com", False), ("riley@example.com", True)])
+    [alert] = [m for m in shown if m.to_address == "gone@example.com" and "needs review" in m.subject]
+    assert alert.status == f"Withheld: {notify.DEACTIVATED}"
