@@ -549,6 +549,16 @@ def try_again(session: Session, message_id: int, actor: Actor) -> str:
     return f"The email to {message.to_address} goes with the next send."
 
 
+def _sender_outside_ascii() -> smtplib.SMTPException:
+    """Assay's own address (ASSAY_MAIL_FROM) written outside ASCII, to a mail server without
+    SMTPUTF8: about every email, not the one, which it withheld as refused for good one by one
+    (helper-149). The run stops, the emails kept with these words, until the setting is mended."""
+    return smtplib.SMTPException(
+        "ASSAY_MAIL_FROM's address is written outside ASCII, which this mail server does not take "
+        "(no SMTPUTF8): write it in ASCII (a domain in its xn-- form)"
+    )
+
+
 def _message_id(message: OutboxMessage) -> str:
     """The email's own Message-ID, the same each time it goes.
 
@@ -632,6 +642,8 @@ def deliver_outbox(session: Session, limit: int = 100) -> int:
                     code, said = _reply(err)
                     if code == 421:  # closing the connection (a throttle): about no email; the run stops
                         raise smtplib.SMTPServerDisconnected(f"{code} {said}") from err
+                    if isinstance(err, smtplib.SMTPNotSupportedError) and message.to_address.isascii():
+                        raise _sender_outside_ascii() from err
                     holding = None
                     if _turned_down(session, message, err, refused_alike):
                         log.warning(

@@ -493,6 +493,27 @@ def test_an_address_outside_ascii_the_server_cannot_take_holds_up_no_one_else(
     assert shown["josé@example.com"].status.startswith(f"Withheld: {notify.REFUSED} (553 ")
 
 
+def test_assays_own_address_outside_ascii_withholds_no_email_and_says_what_to_mend(
+    session, pipeline_with_assessment, sandbox
+):
+    """helper-149: each email was blamed for Assay's own address and withheld as refused for good,
+    the whole outbox one by one. The display name may be written in any language."""
+    _team_of_two_told_of_a_completion(session, pipeline_with_assessment)
+    with _mail_server(_Inbox(), enable_SMTPUTF8=False):
+        get_settings().mail_from = "Assay <recrutement@équipe.example>"
+        delivered = notify.deliver_outbox(session)
+        shown = views.outbox(session)
+        get_settings().mail_from = "Équipe Assay <recrutement@xn--quipe-9ra.example>"
+        mended = notify.deliver_outbox(session)
+
+    assert delivered == 0
+    assert {m.status for m in shown} == {
+        "Not sent: ASSAY_MAIL_FROM's address is written outside ASCII, which this mail server does not "
+        "take (no SMTPUTF8): write it in ASCII (a domain in its xn-- form)"
+    }
+    assert mended == 2
+
+
 def test_a_send_failing_again_after_a_retry_is_told_again(session, pipeline_with_assessment, sandbox):
     """helper-116: one notice per attempt and kind, and a retry reuses the attempt: a send that
     failed again after the team's Retry told no one."""
