@@ -473,6 +473,8 @@ def _refused(session: Session, message: OutboxMessage, code: int, words: str, *,
     about Assay) the next run tries it again, for ``GIVE_UP_AFTER`` from the first such refusal;
     then it is withheld too, or a mailbox full for good was tried on every run forever.
     """
+    if _follows_a_correction(session, message):
+        return
     now = utcnow()
     unsent = OutboxMessage.id == message.id
     session.execute(
@@ -489,6 +491,43 @@ def _refused(session: Session, message: OutboxMessage, code: int, words: str, *,
         )
     session.commit()
     session.refresh(message)
+
+
+def _follows_a_correction(session: Session, message: OutboxMessage) -> bool:
+    """Send the candidate's email that failed to the address corrected while it was being handed
+    over, on the next run; whether it was. A correction moves the emails waiting, but not the one
+    a send holds (``corrections._readdressed``): refused at the typo, that one was withheld there
+    for good, and "Try again" sent it to the typo again (helper-149). Committed, as ``_refused``."""
+    if not message.application_id or not message.dedupe_key.startswith("feedback:"):
+        return False  # the team's alerts go to the team's addresses
+    now_at = session.exec(
+        select(Candidate.email)
+        .join(Application, Application.candidate_id == Candidate.id)
+        .where(Application.id == message.application_id)
+    ).first()
+    if now_at in (None, message.to_address):
+        return False
+    moved = session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message.id,
+            OutboxMessage.sent_at.is_(None),  # type: ignore[union-attr]
+            OutboxMessage.to_address == message.to_address,
+            sa.or_(OutboxMessage.withheld.is_(None), OutboxMessage.withheld.in_(TURNED_DOWN)),  # type: ignore[union-attr]
+        )
+        .values(to_address=now_at, withheld=None, error=None, refused_since=None, sending_since=None)
+    ).rowcount
+    if moved:
+        history.record(
+            session,
+            application_id=message.application_id,
+            summary=f"Email to {message.to_address} not taken; it goes to {now_at}, "
+            "the address corrected as it was being sent",
+            actor=SYSTEM,
+        )
+    session.commit()
+    session.refresh(message)
+    return bool(moved)
 
 
 # Why an alert to a teammate is withheld: they were deactivated before it went (``withhold_alerts_to``).
@@ -662,6 +701,8 @@ def deliver_outbox(session: Session, limit: int = 100) -> int:
         for message_id in left:
             message = session.get(OutboxMessage, message_id)
             if message is not None and message.sent_at is None:
+                if message is holding and _follows_a_correction(session, message):
+                    continue
                 message.error = str(err)[:300]
                 if message is holding:
                     message.sending_since = None  # not taken: the next run tries it again

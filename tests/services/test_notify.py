@@ -10,16 +10,19 @@ from sqlmodel import select
 
 from dashboard.services import accounts, actors, assessments, notify, pipeline, review, sync, views
 from dashboard.services.actors import SYSTEM, WEBHOOK, user
+from dashboard.services.corrections import correct_candidate
 from dashboard.services.errors import UserError
 from dashboard.settings import get_settings
 from models import (
     Application,
     AssessmentAttempt,
     AttemptState,
+    Candidate,
     Notification,
     OutboxMessage,
     Role,
     User,
+    new_session,
     utcnow,
 )
 from providers.base import AssessmentResult, AttemptStatus, Progress
@@ -620,3 +623,53 @@ def test_alerts_waiting_for_a_teammate_deactivated_meanwhile_never_go(
     assert (delivered, went) == (2, [("gone@example.com", False), ("riley@example.com", True)])
     [alert] = [m for m in shown if m.to_address == "gone@example.com" and "needs review" in m.subject]
     assert alert.status == f"Withheld: {notify.DEACTIVATED}"
+
+
+class _CorrectedAsItGoes(_Inbox):
+    """A mail server refusing the typo, ``typo``, for good, while a recruiter corrects it to ``fixed``."""
+
+    def __init__(self, application_id: int, typo: str, fixed: str, reply: str) -> None:
+        super().__init__()
+        self.application_id, self.typo, self.fixed, self.reply = application_id, typo, fixed, reply
+
+    async def handle_RCPT(self, server, smtp_session, envelope, address, rcpt_options):
+        if address != self.typo:
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+        with new_session() as own:
+            correct_candidate(
+                session=own, application_id=self.application_id, name="Ada", email=self.fixed, actor=SYSTEM
+            )
+        return self.reply
+
+
+@pytest.mark.parametrize("reply", ["550 5.1.1 No such user", "421 4.3.2 Closing, too many messages"])
+def test_a_candidates_email_refused_at_the_address_corrected_as_it_went_goes_to_the_corrected_one(
+    session, pipeline_with_assessment, sandbox, reply
+):
+    """helper-149: a correction moves the emails waiting, not the one being handed over; refused at
+    the typo, that one was withheld there for good, and "Try again" sent it to the typo again (or,
+    the server closing on it, it was tried at the typo on the next run)."""
+    application = pipeline_with_assessment.application
+    typo = session.get(Candidate, application.candidate_id).email
+    session.add(
+        OutboxMessage(
+            dedupe_key=f"feedback:completed:{application.id}:1",
+            to_address=typo,
+            subject="Your Backend Engineer assessment",
+            body="Thank you.",
+            application_id=application.id,
+        )
+    )
+    session.commit()
+    server = _CorrectedAsItGoes(application.id, typo, "ada.fixed@example.com", reply)
+
+    with _mail_server(server):
+        refused = notify.deliver_outbox(session)
+        session.expire_all()
+        [waiting] = session.exec(select(OutboxMessage)).all()
+        went = notify.deliver_outbox(session)
+
+    assert refused == 0
+    assert (waiting.to_address, waiting.withheld, waiting.error) == ("ada.fixed@example.com", None, None)
+    assert went == 1 and [m["To"] for m in server.messages] == ["ada.fixed@example.com"]
