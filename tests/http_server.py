@@ -6,7 +6,10 @@ the request, and ``capturing`` is a webhook receiver recording what a vendor del
 
 import contextlib
 import dataclasses
+import datetime
+import ipaddress
 import json
+import pathlib
 import socket
 import threading
 import time
@@ -15,6 +18,10 @@ from typing import Any, NamedTuple
 
 import httpx
 import uvicorn
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 PROBE = "/probe"  # the path ``serving`` is probed on by the helpers below; never recorded by ``capturing``
 
@@ -24,6 +31,36 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def self_signed_certificate(folder: pathlib.Path, name: str = "127.0.0.1") -> tuple[str, str]:
+    """A certificate for 127.0.0.1 that no authority signed (its own, so it can be trusted alone:
+    ``SSL_CERT_FILE``), and its key: the files' paths, for ``serving(tls=...)`` and mail servers."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    certificate_file, key_file = folder / "cert.pem", folder / "key.pem"
+    certificate_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return str(certificate_file), str(key_file)
 
 
 @contextlib.contextmanager

@@ -1,9 +1,7 @@
 """The shared HTTP layer: pacing under a vendor's rate limit (one worker or several), retries only
 where safe."""
 
-import datetime
 import functools
-import ipaddress
 import logging
 import ssl
 import threading
@@ -13,17 +11,13 @@ import uuid
 import httpx
 import pytest
 import redis
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from providers.base import ProviderError, RateLimited, VendorFailure, VendorUnreachable
 from providers.budget import SharedBudget
 from providers.http import VendorClient, WireRules
-from tests.http_server import answering, serving
+from tests.http_server import answering, self_signed_certificate, serving
 
 
 async def _counting_app(scope, receive, send):
@@ -176,38 +170,10 @@ def test_a_vendors_refusal_quoting_a_key_or_a_webhook_token_is_told_without_them
         assert "token=[hidden]" in words and "with [hidden]" in words
 
 
-def _self_signed(folder) -> tuple[str, str]:
-    """A certificate for 127.0.0.1 that no authority signed, and its key: the files' paths."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
-        )
-        .sign(key, hashes.SHA256())
-    )
-    certificate_file, key_file = folder / "vendor.pem", folder / "vendor.key"
-    certificate_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
-    return str(certificate_file), str(key_file)
-
-
 def test_a_vendor_whose_certificate_no_authority_signed_is_refused_by_every_client(tmp_path, server):
     """The clients share the trusted certificates, loaded once (each loaded them anew, 27 ms of CPU):
     shared, they still check the vendor's certificate. A key sent to an impostor is a key lost."""
-    tls = _self_signed(tmp_path)
+    tls = self_signed_certificate(tmp_path)
     with serving(_counting_app, probe="/probe", tls=tls) as impostor:
         trusting = ssl.create_default_context(cafile=tls[0])
         assert httpx.get(impostor + "/ok", verify=trusting).status_code == 200  # it answers who trusts it
