@@ -79,6 +79,7 @@ from providers import registry
 from providers.base import AssessmentResult, AttemptStatus, Progress
 from providers.http import trusted_certificates
 from providers.sandbox.server import IMITATIONS
+from tests import statement_clock
 from tests.http_server import serving
 from tests.sandbox_server import running_sandbox
 
@@ -239,7 +240,7 @@ def db(request, migrated_databases) -> Iterator[str]:
         url = migrated_databases.postgresql(os.environ["ASSAY_TEST_POSTGRES_URL"])
     else:
         url = migrated_databases.sqlite()
-    init_engine(url)
+    statement_clock.start(init_engine(url))
     yield url
     # A webhook still being applied would write into the next test's database.
     assert applier.wait_idle(30), "a webhook drain was still running 30 s after the test"
@@ -698,24 +699,27 @@ def at_once(count: int, does: Callable) -> list:
     return answers
 
 
+# How long a colleague's one statement runs before it is taken to wait for a lock (SQLite's busy wait).
+_WAITING_AFTER_S = 1.0
+
+
 @contextlib.contextmanager
 def a_colleague_meanwhile(
-    session, looks: Callable[[sa.orm.ORMExecuteState], bool], does: Callable, *, seconds: float = 1.0
+    session, looks: Callable[[sa.orm.ORMExecuteState], bool], does: Callable
 ) -> Iterator[None]:
     """Another worker's request, started just after ``session`` ran the first statement ``looks``
     picks out (a lookup about to be acted on): the race two recruiters acting at once run, made
     certain. ``does(own_session)`` runs in a thread of its own, waited for and its error raised on
-    exit. The colleague is waited for until done or waiting for ``session``'s locks, 30
-    seconds at most: one given a fixed second on a loaded machine went second (CI194, CI229, 410bc13's landing).
+    exit. The colleague is waited for until done or waiting for ``session``'s locks, 30 seconds at
+    most: one given a fixed second on a loaded machine went second (CI194, CI229, 410bc13's landing).
     On PostgreSQL the wait is seen (``pg_blocking_pids``). On SQLite only a session holding a write
-    transaction can be waited for (WAL: readers never wait), and a colleague that has spent
-    ``seconds`` in one statement is taken to be waiting (its busy timeout)."""
+    transaction can be waited for (WAL: readers never wait), and a colleague a second into one
+    statement is taken to be waiting (its busy timeout)."""
     colleague: list[threading.Thread] = []
     failed: list[BaseException] = []
-    statement_since: list[float] = []  # when the colleague's statement running now began
 
     def run() -> None:
-        with _statements_timed(statement_since), new_session() as own:
+        with new_session() as own:
             try:
                 does(own)
             except BaseException as err:
@@ -727,10 +731,10 @@ def a_colleague_meanwhile(
         result = state.invoke_statement()
         # A lookup's rows are read now: what the colleague writes is not seen (an UPDATE's count is known).
         rows = result.freeze() if state.is_select else lambda: result
-        waits = _a_wait_for_the_locks_of(state.session.connection(), statement_since, seconds)
         colleague.append(threading.Thread(target=run))
+        waits = _a_wait_for_the_locks_of(state.session.connection(), colleague[0])
         colleague[0].start()
-        until = time.monotonic() + max(seconds, 30.0)
+        until = time.monotonic() + 30.0
         while colleague[0].is_alive() and time.monotonic() < until and not waits():
             colleague[0].join(0.02)
         return rows()
@@ -747,38 +751,15 @@ def a_colleague_meanwhile(
         raise failed[0]
 
 
-def _a_wait_for_the_locks_of(ours: sa.Connection, statement_since: list[float], seconds: float) -> Callable:
-    """Whether the colleague now waits for a lock ``ours`` holds, as far as the database lets it be seen."""
+def _a_wait_for_the_locks_of(ours: sa.Connection, colleague: threading.Thread) -> Callable[[], bool]:
+    """Whether ``colleague`` now waits for a lock ``ours`` holds, as far as the database lets it be seen."""
     if ours.dialect.name == "postgresql":
         pid = ours.exec_driver_sql("SELECT pg_backend_pid()").scalar()
         return lambda: _someone_waits_for(pid)
     if not ours.connection.dbapi_connection.in_transaction:
         return lambda: False  # no write transaction: in WAL mode nobody waits for a reader
-    return lambda: bool(statement_since) and time.monotonic() - statement_since[0] >= seconds
 
-
-@contextlib.contextmanager
-def _statements_timed(since: list[float]) -> Iterator[None]:
-    """Keep in ``since`` when the statement this thread runs now began (empty between statements)."""
-    thread = threading.get_ident()
-
-    def began(*_args) -> None:
-        if threading.get_ident() == thread:
-            since[:] = [time.monotonic()]
-
-    def ended(*_args) -> None:
-        if threading.get_ident() == thread:
-            since.clear()
-
-    engine = get_engine()
-    listeners = (("before_cursor_execute", began), ("after_cursor_execute", ended), ("handle_error", ended))
-    for name, listener in listeners:
-        sa.event.listen(engine, name, listener)
-    try:
-        yield
-    finally:
-        for name, listener in listeners:
-            sa.event.remove(engine, name, listener)
+    return lambda: statement_clock.running_for(colleague) >= _WAITING_AFTER_S
 
 
 def _someone_waits_for(backend_pid: int) -> bool:

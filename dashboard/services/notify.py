@@ -359,7 +359,8 @@ def _claim(session: Session, message_id: int) -> OutboxMessage | None:
 
 def _mark_sent(session: Session, message: OutboxMessage) -> None:
     """The mail server took it: sent, claim released. An undo that withheld it while the server
-    was taking it came too late: the withholding is taken back and the history says it went.
+    was taking it came too late: the withholding is taken back and the history says it went. So
+    is a deactivation's (``withhold_alerts_to``), without a word: the alert went as it was written.
 
     ``sent_at`` is written first: from then on no undo withholds it (``reopening._withhold``
     writes only an unsent email), so a withholding read after it is one that came before."""
@@ -369,7 +370,10 @@ def _mark_sent(session: Session, message: OutboxMessage) -> None:
         .values(sent_at=utcnow(), error=None, sending_since=None, refused_since=None)
     )
     session.refresh(message)
-    if message.withheld and message.application_id:
+    if message.withheld == DEACTIVATED:  # the teammate deactivated as the server took it: it went
+        message.withheld = None
+        session.add(message)
+    elif message.withheld and message.application_id:
         message.withheld = None
         session.add(message)
         _key_back(session, message)
@@ -457,10 +461,11 @@ def _turned_down(session: Session, message: OutboxMessage, err: Exception, refus
     code, said = _reply(err)
     # Turned down before: refused (``refused_since``), not merely caught in an outage (its ``error``).
     about_it, fresh = _about_the_email(code, said), message.refused_since is None
+    address = message.to_address  # the one refused (``_refused`` may readdress the email)
     _refused(session, message, code, said, for_good=about_it and code >= 500)
     if about_it or not fresh:
         return False
-    refused_alike.add(message.to_address.lower())
+    refused_alike.add(address.lower())
     return len(refused_alike) > 1
 
 
@@ -538,17 +543,18 @@ def withhold_alerts_to(session: Session, address: str) -> int:
     """Withhold the alerts still waiting for a teammate being deactivated, in the caller's
     transaction; how many. New alerts already leave them out (``_team_addresses``); these, written
     before, went to someone no longer on the team, with the candidates' names and results. The
-    candidates' own emails (feedback) are not the teammate's and stay; one a send holds now goes
-    (``_mark_sent`` would take it for an undone rejection's). Reactivated, they get the alerts
+    candidates' own emails (feedback) are not the teammate's and stay. Written wherever an alert is
+    unsent, as an undo's withholding is: one a send holds now is not tried again should that send
+    fail (one the server takes all the same is marked sent, ``_mark_sent``), and one turned down
+    before is no longer offered to "Try again" (helper-150). Reactivated, they get the alerts
     written from then on, not these."""
     return session.execute(
         sa.update(OutboxMessage)
         .where(
             OutboxMessage.to_address == address,
             OutboxMessage.sent_at.is_(None),  # type: ignore[union-attr]
-            OutboxMessage.withheld.is_(None),  # type: ignore[union-attr]
+            sa.or_(OutboxMessage.withheld.is_(None), OutboxMessage.withheld.in_(TURNED_DOWN)),  # type: ignore[union-attr]
             ~OutboxMessage.dedupe_key.startswith("feedback:"),  # type: ignore[attr-defined]
-            unclaimed(utcnow()),
         )
         .values(withheld=DEACTIVATED)
     ).rowcount

@@ -135,7 +135,10 @@ def test_with_redis_away_a_worker_paces_alone_and_loses_no_request(server, monke
         client.call("GET", "/ok")
 
     times = [t for _method, t in _counting_app.calls]
-    assert len(times) == 7 and times[5] - times[0] >= 0.95
+    # Five a second: the sixth waits for the first to leave the window (1.05 s from when it was
+    # sent). Its arrival is measured, and the first's came 0.13 s late on a loaded machine (its
+    # connection opened: CI236), so 0.8; unpaced, all seven arrive within a few hundredths.
+    assert len(times) == 7 and times[5] - times[0] >= 0.8
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1 and "Redis failed" in warnings[0]  # once, not once a request
 

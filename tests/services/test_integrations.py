@@ -1100,10 +1100,8 @@ def test_a_key_rotated_while_a_colleague_changes_the_connection_is_refused(sessi
             )
 
     with (
-        # The colleague asks the vendor and never waits on this session: given time to finish.
-        a_colleague_meanwhile(
-            session, selects(Integration, "sandbox", connection.id), colleague_acts, seconds=15
-        ),
+        # The colleague asks the vendor and never waits on this session: waited for until done.
+        a_colleague_meanwhile(session, selects(Integration, "sandbox", connection.id), colleague_acts),
         pytest.raises(
             UserError, match=r"^A colleague changed or disconnected this connection while the vendor"
         ),

@@ -502,10 +502,16 @@ def test_the_jobs_list_finds_a_job_by_title_among_a_thousand_and_shows_a_page_of
     session.add_all([Job(title="Backend Engineer (Payments)"), Job(title="100% Remote_Designer")])
     session.commit()
     statements = []
-    sa.event.listen(session.get_bind(), "before_cursor_execute", lambda *a: statements.append(a[2]))
 
-    every = views.find_jobs(session)
-    one_look = len(statements)
+    def note(*args) -> None:
+        statements.append(args[2])
+
+    sa.event.listen(session.get_bind(), "before_cursor_execute", note)
+    try:
+        every = views.find_jobs(session)
+        one_look = len(statements)
+    finally:  # the engine outlives the test
+        sa.event.remove(session.get_bind(), "before_cursor_execute", note)
     backend = views.find_jobs(session, search="  backend   ENGINEER ")
     only_p = views.find_jobs(session, visible_job_ids=frozenset({p.job.id}), search="engineer")
 
