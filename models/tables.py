@@ -443,7 +443,8 @@ class OutboxMessage(SQLModel, table=True):
     subject: str = Field(max_length=200)
     body: str
     application_id: int | None = Field(default=None, foreign_key="application.id")
-    created_at: datetime.datetime = Field(default_factory=utcnow)
+    # Indexed: the outbox lists the newest written first, a page of tens of thousands.
+    created_at: datetime.datetime = Field(default_factory=utcnow, index=True)
     sent_at: datetime.datetime | None = None
     error: str | None = None
     withheld: str | None = Field(default=None, max_length=200)

@@ -1192,7 +1192,11 @@ def outbox(session: Session, limit: int = 100, search: str = "", standing: str =
             *status(m),
             can_try_again=m.sent_at is None and m.withheld in notify.TURNED_DOWN,
         )
-        for m in session.exec(query.order_by(OutboxMessage.id.desc()).limit(limit))
+        # By when written, as the page says: in id order, emails written for moments not in the
+        # order they were stored (the demo's team, played candidate by candidate) read out of order.
+        for m in session.exec(
+            query.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(limit)  # type: ignore[attr-defined]
+        )
     ]
 
 

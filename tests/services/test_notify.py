@@ -729,3 +729,22 @@ def test_a_candidates_email_refused_at_the_address_corrected_as_it_went_goes_to_
     assert refused == 0
     assert (waiting.to_address, waiting.withheld, waiting.error) == ("ada.fixed@example.com", None, None)
     assert went == 1 and [m["To"] for m in server.messages] == ["ada.fixed@example.com"]
+
+
+def test_the_outbox_lists_the_newest_written_first_whatever_order_they_were_stored_in(session):
+    """The demo's team, played candidate by candidate, writes emails for moments out of order: in
+    the order stored, the page said "newest first" above 13:58, 11:51, 15:12."""
+    written = {"noon": 12, "morning": 9, "afternoon": 15}
+    for subject, hour in written.items():
+        session.add(
+            OutboxMessage(
+                dedupe_key=subject,
+                to_address="riley@example.com",
+                subject=subject,
+                body="",
+                created_at=datetime.datetime(2026, 12, 7, hour, tzinfo=datetime.UTC),
+            )
+        )
+    session.commit()
+
+    assert [m.subject for m in views.outbox(session)] == ["afternoon", "noon", "morning"]
