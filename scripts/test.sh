@@ -40,8 +40,7 @@ fi
 # sandbox's pacing) and one process would leave a core idle: every test dealt into four shares by
 # measured time (tests/durations.json; tests/conftest.py, _shard), each share with its own demo
 # app and frontend build, and each but this one with a PostgreSQL database of its own; their
-# reports follow this one's. (The service tests alone in this one, the rest in three shares:
-# 14m38s on an idle machine, the services last at 13m54s while one share was done at 9m18s.)
+# reports follow this one's.
 rm -f artifacts/*-junit.xml  # scripts/test_durations.py reads this run's only
 aside() {  # aside NAME DATABASE [ENV=VALUE...] -- PYTEST ARGS: one more pytest in the background
   local name="$1" db; db="$(.venv/bin/python scripts/fresh_database.py "$ASSAY_TEST_POSTGRES_URL" "$2")"
