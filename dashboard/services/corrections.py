@@ -16,7 +16,7 @@ from dashboard.services import history
 from dashboard.services.actors import Actor
 from dashboard.services.assessments import being_sent
 from dashboard.services.errors import NotFound, UserError
-from dashboard.services.notify import TURNED_DOWN, unclaimed
+from dashboard.services.notify import may_still_go, unclaimed
 from dashboard.services.people import candidate_name_and_email
 from dashboard.services.wording import counted
 from models import Application, AssessmentAttempt, AttemptState, Candidate, OutboxMessage, folded, utcnow
@@ -122,8 +122,7 @@ def _readdressed(session: Session, application_ids: list[int], old: str, new: st
         .where(
             OutboxMessage.application_id.in_(application_ids),  # type: ignore[union-attr]
             OutboxMessage.to_address == old,
-            OutboxMessage.sent_at.is_(None),  # type: ignore[union-attr]
-            sa.or_(OutboxMessage.withheld.is_(None), OutboxMessage.withheld.in_(TURNED_DOWN)),  # type: ignore[union-attr]
+            may_still_go(),
             unclaimed(utcnow()),
         )
         .values(to_address=new, withheld=None, error=None, refused_since=None)

@@ -404,6 +404,9 @@ def _key_back(session: Session, message: OutboxMessage) -> None:
     )
 
 
+# How the dedupe key of an email to a candidate (their feedback) starts; the rest are the team's alerts.
+FEEDBACK = "feedback:"
+
 # Why an email refused for good is withheld: never tried again (``OutboxMessage.withheld``).
 REFUSED = "refused for good by the mail server"
 # How long an email turned down for now (4xx) is tried again before it is given up: a mail
@@ -498,12 +501,22 @@ def _refused(session: Session, message: OutboxMessage, code: int, words: str, *,
     session.refresh(message)
 
 
+def may_still_go() -> sa.ColumnElement[bool]:
+    """An email not sent that nothing holds back but the mail server's refusal (``TURNED_DOWN``,
+    which a correction of the address lifts): one withheld for another reason (a rejection undone,
+    a teammate deactivated) never goes."""
+    return sa.and_(
+        OutboxMessage.sent_at.is_(None),  # type: ignore[union-attr]
+        sa.or_(OutboxMessage.withheld.is_(None), OutboxMessage.withheld.in_(TURNED_DOWN)),  # type: ignore[union-attr]
+    )
+
+
 def _follows_a_correction(session: Session, message: OutboxMessage) -> bool:
     """Send the candidate's email that failed to the address corrected while it was being handed
     over, on the next run; whether it was. A correction moves the emails waiting, but not the one
     a send holds (``corrections._readdressed``): refused at the typo, that one was withheld there
     for good, and "Try again" sent it to the typo again (helper-149). Committed, as ``_refused``."""
-    if not message.application_id or not message.dedupe_key.startswith("feedback:"):
+    if not message.application_id or not message.dedupe_key.startswith(FEEDBACK):
         return False  # the team's alerts go to the team's addresses
     now_at = session.exec(
         select(Candidate.email)
@@ -516,9 +529,8 @@ def _follows_a_correction(session: Session, message: OutboxMessage) -> bool:
         sa.update(OutboxMessage)
         .where(
             OutboxMessage.id == message.id,
-            OutboxMessage.sent_at.is_(None),  # type: ignore[union-attr]
             OutboxMessage.to_address == message.to_address,
-            sa.or_(OutboxMessage.withheld.is_(None), OutboxMessage.withheld.in_(TURNED_DOWN)),  # type: ignore[union-attr]
+            may_still_go(),
         )
         .values(to_address=now_at, withheld=None, error=None, refused_since=None, sending_since=None)
     ).rowcount
@@ -552,9 +564,8 @@ def withhold_alerts_to(session: Session, address: str) -> int:
         sa.update(OutboxMessage)
         .where(
             OutboxMessage.to_address == address,
-            OutboxMessage.sent_at.is_(None),  # type: ignore[union-attr]
-            sa.or_(OutboxMessage.withheld.is_(None), OutboxMessage.withheld.in_(TURNED_DOWN)),  # type: ignore[union-attr]
-            ~OutboxMessage.dedupe_key.startswith("feedback:"),  # type: ignore[attr-defined]
+            may_still_go(),
+            ~OutboxMessage.dedupe_key.startswith(FEEDBACK),  # type: ignore[attr-defined]
         )
         .values(withheld=DEACTIVATED)
     ).rowcount

@@ -85,7 +85,7 @@ WITHHELD = "rejection undone"  # why the outbox says an email was withheld
 
 def _rejection_emails(session: Session, application_id: int) -> list[OutboxMessage]:
     """The candidate's rejection emails (feedback, where the job gives it), sent or waiting."""
-    key = f"feedback:rejected:{application_id}:"
+    key = f"{notify.FEEDBACK}rejected:{application_id}:"
     return list(
         session.exec(
             select(OutboxMessage).where(

@@ -855,7 +855,7 @@ def send_feedback(
             "job %s: its feedback template cannot be filled (%s); the default one is sent", job.id, err
         )
         body = DEFAULT_TEMPLATE.format_map(values)
-    key = f"feedback:{event}:{application_id}:{attempt.id}"
+    key = f"{notify.FEEDBACK}{event}:{application_id}:{attempt.id}"
     try:
         with session.begin_nested():
             session.add(
