@@ -55,18 +55,10 @@ from dashboard.services import accounts  # noqa: E402
 from models import Role, get_engine, new_session  # noqa: E402
 from providers.sandbox.server import build_app  # noqa: E402
 from tests.app_process import TEST_WEB_DIR, app_env, logged_errors, serving_app  # noqa: E402
+from tests.chromium import EXECUTABLE, LAUNCH_ARGS  # noqa: E402
 
 EMAIL, PASSWORD = "bench-admin@assay.test", "bench-password-1234"
 SOURCE, TARGET, TRIVIAL_COLUMN = "Applied", "Recruiter screen", "Onsite"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 # Runs before the app's scripts on every navigation: notes when all five columns show cards,
 # and when the websocket sends and receives (to split a round trip into server and browser time).
@@ -228,7 +220,7 @@ def main() -> None:
             running_app(cwd, sandbox_url, db_url) as url,
             sync_playwright() as playwright,
         ):
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(executable_path=EXECUTABLE, args=LAUNCH_ARGS)
             context = browser.new_context(viewport={"width": 1700, "height": 1000})
             context.add_init_script(BOARD_READY)
             page = context.new_page()

@@ -39,7 +39,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
 import httpx  # noqa: E402
 from benchlib import build_big_job, emit, free_port, percentile, serving  # noqa: E402
-from board_browser import CHROMIUM_ARGS, EMAIL, PASSWORD, private_checkout, running_app  # noqa: E402
+from board_browser import EMAIL, PASSWORD, private_checkout, running_app  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from dashboard.services import accounts, assessments, pipeline  # noqa: E402
@@ -48,6 +48,7 @@ from dashboard.services.integrations import webhook_url  # noqa: E402
 from dashboard.settings import get_settings  # noqa: E402
 from models import AssessmentAttempt, AttemptState, Integration, Role, get_engine, init_engine, new_session  # noqa: E402
 from providers.sandbox.server import build_app  # noqa: E402
+from tests.chromium import EXECUTABLE, LAUNCH_ARGS  # noqa: E402
 
 IDLE_S = 10  # how long the open boards are watched doing nothing, for backend_idle_cpu_pct
 
@@ -170,7 +171,7 @@ def main() -> None:
             httpx.post(f"{sandbox_url}/_sandbox/coderpad_screen/webhook", json={"url": hook}, timeout=10)
             port = int(url.rsplit(":", 1)[1])
             emit("backend_rss_idle_mb", process_tree_rss_mb(app_pid(port)))
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(executable_path=EXECUTABLE, args=LAUNCH_ARGS)
             context = browser.new_context(viewport={"width": 1700, "height": 1000})
             pages = []
             for index in range(args.boards):

@@ -15,6 +15,7 @@ import tempfile
 import pytest
 from playwright.sync_api import expect
 
+from tests import chromium
 from tests.app_process import ROOT, app_env, free_port, logged_errors, serving_app
 from tests.browser.steps import DEMO_PASSWORD, sign_in_on
 from tests.sandbox_server import running_sandbox
@@ -29,19 +30,8 @@ expect.set_options(timeout=WAIT_MS)
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args():
-    """Debian's Chromium, with the flags this closed network needs."""
-    return {
-        "executable_path": "/usr/bin/chromium",
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-quic",
-        ],
-    }
+    """Debian's Chromium, with the flags this closed network needs (tests/chromium.py)."""
+    return {"executable_path": chromium.EXECUTABLE, "args": chromium.LAUNCH_ARGS}
 
 
 @pytest.fixture(scope="session")
