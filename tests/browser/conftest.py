@@ -52,6 +52,13 @@ class RunningApp:
     db_url: str
 
 
+# How often the walks' apps sweep their vendors and run their mail and reminder jobs: often enough
+# that a walk waiting on a sweep waits seconds, not the default's 30; not every 2 s as before, when
+# each of make test's four apps spent a tenth of a core on it (its own and its sandbox's, the
+# sandbox in the same process as the walks' Playwright), 3% at 30 s.
+POLL_SECONDS = 5
+
+
 @contextlib.contextmanager
 def running_app(sandbox_url: str, *, db_url: str | None = None, redis_url: str | None = None):
     """Start Assay as `make run` does (demo data seeded through the services), stop it afterwards.
@@ -61,7 +68,9 @@ def running_app(sandbox_url: str, *, db_url: str | None = None, redis_url: str |
     data_dir = pathlib.Path(tempfile.mkdtemp(prefix="assay-browser-"))
     port = free_port()
     db_url = db_url or f"sqlite:///{data_dir / 'assay.db'}"
-    env = app_env(port=port, db_url=db_url, data_dir=data_dir, sandbox_url=sandbox_url, poll_seconds=2)
+    env = app_env(
+        port=port, db_url=db_url, data_dir=data_dir, sandbox_url=sandbox_url, poll_seconds=POLL_SECONDS
+    )
     if redis_url:
         env["REFLEX_REDIS_URL"] = redis_url
     subprocess.run([sys.executable, "scripts/seed_demo.py"], cwd=ROOT, env=env, check=True)

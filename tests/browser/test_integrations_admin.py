@@ -111,7 +111,7 @@ def test_admin_connects_rotates_and_disconnects_a_vendor(page, demo_app, app_url
     expect(page.get_by_text(re.compile(r"Checked \d+ open attempts; corrected \d+"))).to_be_visible()
     shoot("13-rotated-and-synced")
 
-    # The new connection has its own sync job at the workspace's 2 s; slow it to 15 minutes.
+    # The new connection has its own sync job at the workspace's 5 s; slow it to 15 minutes.
     deadline = time.monotonic() + 15
     while not _sync_runs(demo_app.db_url, integration_id):
         assert time.monotonic() < deadline, "the new connection was never swept on its own"
@@ -120,15 +120,15 @@ def test_admin_connects_rotates_and_disconnects_a_vendor(page, demo_app, app_url
     page.get_by_role("option", name="every 15 minutes").click()
     expect(page.get_by_text(f"{NAME} will be synced every 15 minutes.")).to_be_visible()
     expect(card.locator(".audit-log")).to_contain_text(
-        "Sync every 2 s (the workspace default) \u2192 every 15 minutes."
+        "Sync every 5 s (the workspace default) \u2192 every 15 minutes."
     )
     expect(card.get_by_role("combobox", name="How often to sync")).to_have_text("every 15 minutes")
     shoot("18-sync-every-15-minutes", card)
     time.sleep(LEADER_CHECK_S + 1)  # the leader checks its sync jobs this often
     settled = len(_sync_runs(demo_app.db_url, integration_id))
-    time.sleep(5)  # two and a half of the default's intervals
+    time.sleep(12.5)  # two and a half of the default's intervals
     later = _sync_runs(demo_app.db_url, integration_id)[settled:]
-    assert len(later) <= 1, later  # at most one 15-minute mark falls in 5 s; at 2 s there would be 2 or 3
+    assert len(later) <= 1, later  # at most one 15-minute mark falls in 12.5 s; at 5 s there would be 2 or 3
 
     # Renamed, key untouched: a refused name stays in the box to be corrected.
     card.get_by_role("button", name="Rename").click()

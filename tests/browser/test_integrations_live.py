@@ -1,7 +1,7 @@
 """The integrations page follows a connection's health live, as the boards follow their jobs.
 
 An admin keeps the page open while the vendor starts failing: the scheduler's next sweep
-(every 2 s in these tests) marks the connection failing, and its card says so without a
+(every 5 s in these tests) marks the connection failing, and its card says so without a
 reload. The vendor recovers while the admin is typing in the connect dialog: what they
 typed stays, and once the dialog is closed the card shows the connection healthy again.
 """

@@ -121,7 +121,7 @@ def test_send_take_and_review_a_coderpad_assessment(
     candidate_page.get_by_role("button", name="Start test").click()
     shoot("07-candidate-started", candidate_page)
     expect(attempt).to_contain_text("Started")
-    # The test app also polls every 2 s, so now and then a sweep lists the start before the
+    # The test app also polls every 5 s, so now and then a sweep lists the start before the
     # webhook is applied (the history then says "by scheduled sync"); the webhook must still
     # have been received and applied.
     expect(page.locator(".history")).to_contain_text(
