@@ -44,7 +44,7 @@ def test_a_connection_failing_and_recovering_shows_on_the_open_page(
         httpx.post(faults, json={"vendor": VENDOR}, timeout=10)  # the sandbox is shared: lifted either way
 
     # The next sweeps succeed and the page's data follows; the dialog open, nothing typed is lost.
-    page.wait_for_timeout(6_000)
+    page.wait_for_timeout(11_000)  # two sweeps at least, at the walks' 5 s
     expect(page.get_by_label("Connection name")).to_have_value("iMocha (half typed")
     shoot("integrations-live-typing-kept")
     page.keyboard.press("Escape")
