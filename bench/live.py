@@ -48,6 +48,7 @@ from dashboard.services.integrations import webhook_url  # noqa: E402
 from dashboard.settings import get_settings  # noqa: E402
 from models import AssessmentAttempt, AttemptState, Integration, Role, get_engine, init_engine, new_session  # noqa: E402
 from providers.sandbox.server import build_app  # noqa: E402
+from tests.app_process import process_tree  # noqa: E402
 from tests.chromium import EXECUTABLE, LAUNCH_ARGS  # noqa: E402
 
 IDLE_S = 10  # how long the open boards are watched doing nothing, for backend_idle_cpu_pct
@@ -64,24 +65,6 @@ WAIT_FOR_CHIP = """
   setTimeout(() => { observer.disconnect(); reject(new Error(`no ${label} for ${name}`)); }, 20000);
 })
 """
-
-
-def process_tree(root_pid: int) -> list[int]:
-    """A process and all its descendants, from /proc."""
-    children: dict[int, list[int]] = {}
-    for entry in pathlib.Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            children.setdefault(int(fields[1]), []).append(int(entry.name))
-    found, todo = [], [root_pid]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo.extend(children.get(pid, []))
-    return found
 
 
 def process_tree_rss_mb(root_pid: int) -> float:

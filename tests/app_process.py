@@ -53,6 +53,24 @@ def app_env(*, port: int, db_url: str, data_dir: pathlib.Path, sandbox_url: str,
     return env
 
 
+def process_tree(root_pid: int) -> list[int]:
+    """A process and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in pathlib.Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = [], [root_pid]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
 # Warnings we fix rather than live with: a page added twice, an API in use that is going away.
 WARNINGS_TO_FIX = ("is being redefined", "DeprecationWarning")
 

@@ -10,26 +10,10 @@ import pathlib
 
 import pytest
 
+from tests.app_process import process_tree
 from tests.chromium import OUR_DISABLED_FEATURES
 
 pytestmark = pytest.mark.browser
-
-
-def _descendants(pid: int) -> list[int]:
-    children = {}
-    for entry in pathlib.Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):  # gone meanwhile
-                continue
-            children.setdefault(parent, []).append(int(entry.name))
-    found, stack = [], [pid]
-    while stack:
-        for child in children.get(stack.pop(), []):
-            found.append(child)
-            stack.append(child)
-    return found
 
 
 def _switches(pid: int) -> list[str]:
@@ -43,7 +27,7 @@ def _switches(pid: int) -> list[str]:
 def test_the_last_disable_features_switch_carries_playwrights_list_and_ours(browser):
     launched = [
         switches
-        for pid in _descendants(os.getpid())
+        for pid in process_tree(os.getpid())
         if "--remote-debugging-pipe" in (switches := _switches(pid))
         and not any(s.startswith("--type=") for s in switches)
     ]
