@@ -1108,7 +1108,10 @@ def newest_at_its_test() -> sa.ColumnElement[bool]:
 def find_attempt(session: Session, *, integration_id: int, status: AttemptStatus) -> AssessmentAttempt | None:
     """Our attempt for a vendor's update: by vendor id (newest row first), else by our reference.
 
-    A vendor may keep its id for a re-attempt; the newest row is the live one.
+    A vendor may keep its id for a re-attempt; the newest row is the live one. Read as it is
+    now, even if the session holds it already: a sweep holds every open attempt as it read them
+    at its start, and a page decided on that copy ended a test a recruiter had reopened since
+    (its new deadline, and the time of the vendor's word with it, unseen: helper-152).
     """
     attempt = session.exec(
         select(AssessmentAttempt)
@@ -1117,13 +1120,16 @@ def find_attempt(session: Session, *, integration_id: int, status: AttemptStatus
             AssessmentAttempt.vendor_attempt_id == status.vendor_attempt_id,
         )
         .order_by(AssessmentAttempt.id.desc())  # type: ignore[union-attr]
+        .execution_options(populate_existing=True)
     ).first()
     if attempt is None and status.reference:
         attempt = session.exec(
-            select(AssessmentAttempt).where(
+            select(AssessmentAttempt)
+            .where(
                 AssessmentAttempt.integration_id == integration_id,
                 AssessmentAttempt.reference == status.reference,
             )
+            .execution_options(populate_existing=True)
         ).first()
     return attempt
 
@@ -1239,6 +1245,12 @@ def _stale(attempt: AssessmentAttempt, status: AttemptStatus, actor: Actor) -> b
     return True
 
 
+def _as_read(attempt: AssessmentAttempt):
+    """The attempt's row still holds the time of the vendor's word it was read with."""
+    column = AssessmentAttempt.vendor_read_at
+    return column.is_(None) if attempt.vendor_read_at is None else column == attempt.vendor_read_at  # type: ignore[union-attr]
+
+
 class _Raced(Exception):
     """The attempt's state changed between reading it and writing the new one."""
 
@@ -1298,10 +1310,11 @@ def _apply(
         elif before == AttemptState.ERROR:
             changes.update(error_reason=None, error_retryable=False)  # the failure is behind it
         # One write, taken only if the state is still the one decided from: two deliveries
-        # about one attempt, applied at once, cannot both move it (nor move it back).
+        # about one attempt, applied at once, cannot both move it (nor move it back). Nor if a
+        # newer word was written meanwhile (a person's new deadline): decided again, it is stale.
         moved = session.exec(
             sa.update(AssessmentAttempt)
-            .where(AssessmentAttempt.id == attempt.id, AssessmentAttempt.state == before)
+            .where(AssessmentAttempt.id == attempt.id, AssessmentAttempt.state == before, _as_read(attempt))
             .values(**changes)
             .execution_options(synchronize_session=False)
         )

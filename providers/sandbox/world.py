@@ -38,7 +38,9 @@ class Faults:
     "html"}`` answers that status instead; ``{"reset": true}`` drops the connection
     after the headers, before the vendor acts (the client sees a transport error);
     ``{"delay_ms": n}`` stalls that one call, which then proceeds normally (a single
-    slow answer, for a client timeout that a retry gets past).
+    slow answer, for a client timeout that a retry gets past); ``{"reply_delay_ms": n}`` lets
+    that one call act at once and holds its reply n ms (a page read, long on its way while
+    others act).
 
     ``reset_replies`` drops the connection of the next n replies to calls that created
     something, after the vendor acted (the "reset, but it happened" case).
@@ -156,11 +158,13 @@ class ReplyFaults:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        fate: dict = {"cut": False, "vendor": None}
+        fate: dict = {"cut": False, "vendor": None, "hold_ms": 0}
         body = bytearray()
         token = _FATE.set(fate)
 
         async def guarded(message: dict) -> None:
+            if message["type"] == "http.response.start" and fate["hold_ms"]:
+                await asyncio.sleep(fate["hold_ms"] / 1000)  # made, and held (``reply_delay_ms``)
             if fate["vendor"] and message["type"] == "http.response.body":
                 body.extend(message.get("body", b""))
                 if not message.get("more_body"):
@@ -297,6 +301,11 @@ class World:
                 return _DroppedReply()
             if failure.get("delay_ms") is not None and failure.get("status") is None:
                 await asyncio.sleep(int(failure["delay_ms"]) / 1000)
+                return None
+            if failure.get("reply_delay_ms") is not None and failure.get("status") is None:
+                fate = _FATE.get()
+                if fate is not None:  # held by ReplyFaults once the reply is made
+                    fate["hold_ms"] = int(failure["reply_delay_ms"])
                 return None
             status = int(failure.get("status", 500))
             headers = {}

@@ -9,13 +9,15 @@ older view, a person's new deadline, an older view moving the attempt on.
 """
 
 import datetime
+import threading
+import time
 
 import pytest
 
-from dashboard.services import assessments, attempt_actions
+from dashboard.services import assessments, attempt_actions, sync
 from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import provider_for
-from models import AssessmentAttempt, AttemptState, Integration
+from models import AssessmentAttempt, AttemptState, Integration, new_session
 from providers.base import AssessmentResult, AttemptStatus, Progress
 from tests.conftest import enter_stage, send_test, vendor_test_stages
 
@@ -190,3 +192,40 @@ def test_a_page_listed_before_a_person_moves_the_deadline_does_not_move_it_back(
 
     session.expire_all()
     assert session.get(AssessmentAttempt, attempt_id).expires_at == later.replace(microsecond=0)
+
+
+def test_a_sweep_whose_page_says_expired_does_not_end_a_test_a_person_reopened_meanwhile(session, sandbox):
+    """helper-152: the sweep read its open attempts at its start and applied each page to those
+    copies: the page (read while the invitation had lapsed, on its way for a second) found the copy's
+    time of the vendor's last word, older than the recruiter's new deadline given meanwhile in
+    another request, and expired the attempt for good. Each is read again as its view is applied."""
+    sandbox.faults(vendor="hackerrank", drop_webhooks=True)
+    integration, (stage,) = vendor_test_stages(session, "hackerrank", "Frontend Engineer", deadline_days=5)
+    attempt_id = enter_stage(session, stage)
+    assessments.send_assessment(session=session, attempt_id=attempt_id, actor=SYSTEM)
+    attempt = session.get(AssessmentAttempt, attempt_id)
+    later = attempt.expires_at + datetime.timedelta(days=3)
+    sandbox.act(attempt.vendor_attempt_id, "expire", vendor="hackerrank")
+    # The sweep's first call is its page: made at once, its reply held while the recruiter acts.
+    sandbox.faults(vendor="hackerrank", drop_webhooks=True, fail_next=[{"reply_delay_ms": 1500}])
+
+    def recruiter_gives_three_more_days() -> None:
+        time.sleep(0.5)
+        with new_session() as own:
+            extended = attempt_actions.extend_deadline(
+                session=own, attempt_id=attempt_id, expires_at=later, actor=SYSTEM
+            )
+            assert extended.sent, extended.message
+
+    recruiter = threading.Thread(target=recruiter_gives_three_more_days)
+    recruiter.start()
+    report = sync.sync_integration(session=session, integration_id=integration.id)
+    recruiter.join()
+
+    session.expire_all()
+    kept = session.get(AssessmentAttempt, attempt_id)
+    assert report.error is None
+    assert (kept.state, kept.expires_at) == (AttemptState.SENT, later.replace(microsecond=0))
+    assert sync.sync_integration(session=session, integration_id=integration.id).error is None
+    session.expire_all()
+    assert session.get(AssessmentAttempt, attempt_id).state == AttemptState.SENT  # the vendor's word now
