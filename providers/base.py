@@ -12,11 +12,14 @@ import contextlib
 import dataclasses
 import datetime
 import enum
+import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from providers.budget import BudgetFactory
+
+log = logging.getLogger(__name__)
 
 
 class Progress(enum.StrEnum):
@@ -407,6 +410,26 @@ class Provider(Protocol):
 def listed_at(status: AttemptStatus, moment: datetime.datetime | None) -> AttemptStatus:
     """``status`` as read from a page asked for at ``moment`` (``VendorClient.asked_at``)."""
     return dataclasses.replace(status, asked_at=moment)
+
+
+def listed_item(
+    parse: Callable[..., AttemptStatus],
+    item: dict,
+    moment: datetime.datetime | None,
+    vendor_name: str,
+    **options: Any,
+) -> AttemptStatus | None:
+    """One listed ``item`` read by its ``parse`` (with ``options``), as from a page asked for at
+    ``moment``; None (logged) if it cannot be read (an item without an id). A listing goes on past
+    it: raised, it stopped every sweep at the same item, and no attempt listed after it was ever
+    applied (helper-152). The attempt it was, if Assay's, goes unseen, and is looked up by its id."""
+    try:
+        return listed_at(parse(item, **options), moment)
+    except VendorFailure as err:
+        log.warning(
+            "%s listed an item Assay cannot read; the listing goes on without it: %s", vendor_name, err
+        )
+        return None
 
 
 class TestsUnlisted(ProviderError):

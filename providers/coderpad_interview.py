@@ -77,7 +77,7 @@ from providers.base import (
     VendorTest,
     WebhookNotice,
     WebhookRejected,
-    listed_at,
+    listed_item,
     once,
 )
 from providers.http import VendorClient, WireRules
@@ -339,8 +339,10 @@ class CoderPadInterview(ProviderBase):
             seen_as_of = asked - self.listing_lag if asked is not None else None
             for pad in page:
                 updated = _when(pad.get("updated_at"))
-                if since is None or updated is None or updated >= since:
-                    yield listed_at(parse_pad(pad), seen_as_of)
+                if (since is None or updated is None or updated >= since) and (
+                    status := listed_item(parse_pad, pad, seen_as_of, DISPLAY_NAME)
+                ):
+                    yield status
             last = _when(page[-1].get("updated_at")) if page else None
             if since is not None and last is not None and last < since:
                 break

@@ -40,7 +40,7 @@ from providers.base import (
     VendorTest,
     WebhookNotice,
     WebhookRejected,
-    listed_at,
+    listed_item,
     once,
 )
 from providers.http import VendorClient, WireRules
@@ -229,11 +229,11 @@ class CoderPadScreen(ProviderBase):
             )
             asked = self._http.asked_at()
             tests = body.get("tests")
-            yield from (
-                (listed_at(parse_session(t), asked) for t in tests if isinstance(t, dict))
-                if isinstance(tests, list)
-                else ()
-            )
+            for item in tests if isinstance(tests, list) else ():
+                if isinstance(item, dict) and (
+                    status := listed_item(parse_session, item, asked, DISPLAY_NAME)
+                ):
+                    yield status
             page = body.get("pagination")
             page = page if isinstance(page, dict) else {}  # no paging data: this was the last page
             next_start = page.get("next_start")

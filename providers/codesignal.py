@@ -104,7 +104,7 @@ from providers.base import (
     WebhookNotice,
     WebhookRejected,
     each_test_listed,
-    listed_at,
+    listed_item,
     once,
 )
 from providers.http import VendorClient, WireRules, retry_after_seconds, try_again
@@ -831,14 +831,20 @@ class CodeSignal(ProviderBase):
                 with refused(test_id):
                     for asked, page in self._sessions(vendor_test_id):
                         for session in page:
-                            status = listed_at(parse_session(session), asked)
-                            if since is None or status.sent_at is None or status.sent_at >= since:
+                            status = listed_item(parse_session, session, asked, DISPLAY_NAME)
+                            if status and (
+                                since is None or status.sent_at is None or status.sent_at >= since
+                            ):
                                 yield status
             if live_wanted:  # inside: a test refused is said after the interviews too (helper-131)
                 for asked, page in self._interviews():
                     for interview in page:
-                        status = listed_at(parse_interview(interview, base_url=self.config.base_url), asked)
-                        if since is None or status.completed_at is None or status.completed_at >= since:
+                        status = listed_item(
+                            parse_interview, interview, asked, DISPLAY_NAME, base_url=self.config.base_url
+                        )
+                        if status and (
+                            since is None or status.completed_at is None or status.completed_at >= since
+                        ):
                             yield status
 
     def cancel(self, vendor_attempt_id: str, *, test_id: str = "") -> None:
@@ -930,7 +936,7 @@ class CodeSignal(ProviderBase):
                 401,
             )
         try:
-            payload = json.loads(body)
+            payload = json.loads(_ping_as_object(body))
         except ValueError:
             # The signature covers fields of the body: what cannot be read cannot be checked.
             raise WebhookRejected("The CodeSignal webhook body is not JSON.", 400) from None
@@ -953,7 +959,7 @@ class CodeSignal(ProviderBase):
             WebhookRejected: Not a CodeSignal envelope: not JSON, not an object, or
                 ``event``/``payload`` of the wrong type (400).
         """
-        envelope = parsing.webhook_object(body, "The CodeSignal webhook body")
+        envelope = parsing.webhook_object(_ping_as_object(body), "The CodeSignal webhook body")
         event, payload = envelope.get("event"), envelope.get("payload")
         if event is not None and not isinstance(event, str):
             raise WebhookRejected("The CodeSignal webhook's event is not a string.", 400)
@@ -972,6 +978,12 @@ class CodeSignal(ProviderBase):
             delivery_key=f"{VENDOR}:{attempt_id or '-'}:{event or 'ping'}:{digest}",
             vendor_attempt_ids=(attempt_id,) if attempt_id else (),
         )
+
+
+def _ping_as_object(body: bytes) -> bytes:
+    """The body, an empty one read as ``{}``: CodeSignal pings a webhook being saved with "an empty
+    payload" and the save fails unless it is answered 200 (helper-153: no body at all was a 400)."""
+    return body if body.strip() else b"{}"
 
 
 SPEC = VendorSpec(

@@ -73,7 +73,7 @@ from providers.base import (
     WebhookNotice,
     WebhookRejected,
     each_test_listed,
-    listed_at,
+    listed_item,
     once,
 )
 from providers.http import VendorClient, WireRules
@@ -550,7 +550,11 @@ class HackerRank(ProviderBase):
                         asked = self._http.asked_at()  # the page's, before a test's duration is asked for
                         for data in page:
                             time_allowed = self._time_allowed(test_id, data)
-                            yield listed_at(parse_candidate(data, time_allowed_seconds=time_allowed), asked)
+                            status = listed_item(
+                                parse_candidate, data, asked, DISPLAY_NAME, time_allowed_seconds=time_allowed
+                            )
+                            if status:
+                                yield status
 
     def cancel(self, vendor_attempt_id: str, *, test_id: str) -> None:
         """``DELETE /tests/{test_id}/candidates/{candidate_id}/invite``."""

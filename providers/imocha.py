@@ -73,7 +73,7 @@ from providers.base import (
     VendorTest,
     WebhookNotice,
     WebhookRejected,
-    listed_at,
+    listed_item,
     once,
 )
 from providers.http import VendorClient, WireRules
@@ -528,8 +528,10 @@ class IMocha(ProviderBase):
             listed = self._listed(state, start, end)
             asked = self._http.asked_at()
             for item in listed:
-                if not wanted or _id(item.get("testId")) in wanted:
-                    yield listed_at(parse_listed_attempt(item), asked)
+                if (not wanted or _id(item.get("testId")) in wanted) and (
+                    status := listed_item(parse_listed_attempt, item, asked, DISPLAY_NAME)
+                ):
+                    yield status
 
     def cancel(self, vendor_attempt_id: str, *, test_id: str = "") -> None:
         """``POST /invitations/{id}/cancel``: only a pending invitation can be cancelled.

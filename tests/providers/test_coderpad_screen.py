@@ -19,7 +19,7 @@ from providers.base import (
 )
 from providers.coderpad_screen import CoderPadScreen, parse_session
 from tests.conftest import SCREEN_KEY
-from tests.http_server import capturing
+from tests.http_server import PROBE, answering, capturing, serving
 
 FIXTURES = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "coderpad_screen"
 
@@ -169,6 +169,28 @@ def test_a_session_of_unexpected_shape_is_read_as_far_as_it_goes():
 
     assert (status.vendor_attempt_id, status.progress, status.reference) == ("7", Progress.SENT, None)
     assert (status.test_url, status.report_url) == (None, None)
+
+
+def test_a_listed_session_without_an_id_is_passed_over_and_the_listing_goes_on(caplog):
+    """helper-152: the parser's "no id" was raised out of the listing, which ended there: every
+    sweep stopped at the same item, and no attempt listed after it was ever applied."""
+    page = {
+        "tests": [
+            {"id": 7, "status": "waiting"},
+            {"status": "completed"},
+            {"id": 9, "status": "in_progress"},
+        ],
+        "pagination": {"start": 0, "limit": 50, "total": 3, "has_more_items": False},
+    }
+    with serving(answering(lambda request: (200, page)), probe=PROBE) as url:
+        statuses = list(_screen(url + "/coderpad-screen").list_statuses(since=None))
+
+    assert [(s.vendor_attempt_id, s.progress) for s in statuses] == [
+        ("7", Progress.SENT),
+        ("9", Progress.STARTED),
+    ]
+    assert all(s.asked_at is not None for s in statuses)
+    assert "CoderPad Screen listed an item Assay cannot read" in caplog.text
 
 
 def test_a_timeout_is_reported_as_unreachable(sandbox):
