@@ -45,6 +45,13 @@ def _plain(value):
     return value
 
 
+def _same(name: str, held, told) -> bool:
+    """Whether a kept result's field says what it holds (a status, asked for again: the same word)."""
+    if name == "status" and isinstance(held, dict):
+        return {**held, "asked_at": None} == {**told, "asked_at": None}
+    return held == told
+
+
 def _status_from_json(data: dict) -> AttemptStatus:
     def when(key: str) -> datetime.datetime | None:
         return datetime.datetime.fromisoformat(data[key]) if data.get(key) else None
@@ -114,10 +121,16 @@ def record(
         or _set_aside(session, integration_id, status.vendor_attempt_id)
         or UnmatchedResult(integration_id=integration_id, vendor_attempt_id=status.vendor_attempt_id)
     )
-    row.delivery_id = delivery_id or row.delivery_id
-    row.candidate_email = status.candidate_email
-    row.reason = REASONS.get(outcome, "Could not be applied.")
-    row.status = _status_to_json(status)
+    kept = {
+        "delivery_id": delivery_id or row.delivery_id,
+        "candidate_email": status.candidate_email,
+        "reason": REASONS.get(outcome, "Could not be applied."),
+        "status": _status_to_json(status),
+    }
+    if row.id is not None and all(_same(name, getattr(row, name), value) for name, value in kept.items()):
+        return row  # the same word again (every sweep lists it): nothing to write, no page woken
+    for name, value in kept.items():
+        setattr(row, name, value)
     session.add(row)
     session.commit()
     kept = "kept set aside" if row.resolved_at else "kept for matching"

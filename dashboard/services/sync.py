@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from dashboard.services import deleted_at_vendor
+from dashboard.services import deleted_at_vendor, matching
 from dashboard.services.actors import POLL, Actor
 from dashboard.services.assessments import Applied, apply_vendor_status, asked_now, load_people
 from dashboard.services.errors import NotFound
@@ -94,6 +94,10 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
             session=session, integration_id=integration_id, status=status, actor=actor
         )
         corrected += outcome == Applied.CHANGED
+        if outcome == Applied.MISMATCH:
+            # Taken under another address: kept for a person, as a webhook's is. Dropped, the
+            # attempt waited for good, each sweep reading it and saying nothing (helper-152).
+            matching.record(session=session, integration_id=integration_id, status=status, outcome=outcome)
         return outcome
 
     seen: set[str] = set()
@@ -323,8 +327,11 @@ def _to_fetch(provider, needs_report: list[str], seen: set[str], by_vendor_id: d
         ),
         key=_lookup_turn,
     )
+    # Results first, each in its turn too: two reports failing in a row end the sweep, and asked
+    # for in the listing's order they were the first two of every sweep after (helper-152).
+    reports = sorted(needs_report, key=lambda vendor_id: _lookup_turn(by_vendor_id[vendor_id]))
     cap = MAX_LOOKUPS_PER_SWEEP if provider.listing_tells_all else MAX_FETCHES_PER_SWEEP
-    return [*needs_report, *(a.vendor_attempt_id for a in omitted)][:cap]
+    return [*reports, *(a.vendor_attempt_id for a in omitted)][:cap]
 
 
 def _lookup_turn(attempt: AssessmentAttempt) -> tuple[bool, datetime.datetime]:

@@ -35,6 +35,7 @@ PREFIX = "/hackerrank"
 API = PREFIX + "/x/api/v3"
 DEMO_KEY = "demo-hackerrank-key"
 DEMO_OPTIONS: dict[str, str] = {}
+ANOTHER_EMAIL = "someone.else@example.com"  # whom a candidate playing ``under_another_email`` becomes
 INVITED, STARTED, COMPLETED = -1, 1, 7  # 1 stands for the "internal" in-between values
 MAX_SCORE = 200
 DEFAULT_LIMIT, MAX_LIMIT = 10, 100
@@ -590,10 +591,20 @@ def build(world: World) -> tuple[APIRouter, Controls]:
         )
         return _page("Report", body)
 
+    def under_another_email(candidate: dict) -> None:
+        """The candidate signs in under another address (a personal one) and takes the test."""
+        candidate["email"] = ANOTHER_EMAIL
+        start(candidate)
+
     class HackerRankControls:
         def act(self, vendor_attempt_id: str, step: str) -> dict | None:
             candidate = records()["candidates"].get(vendor_attempt_id)
-            steps = {"start": start, "submit": submit, "expire": expire}
+            steps = {
+                "start": start,
+                "submit": submit,
+                "expire": expire,
+                "under_another_email": under_another_email,
+            }
             if candidate is None or step not in steps:
                 return None
             steps[step](candidate)

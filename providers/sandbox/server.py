@@ -46,7 +46,8 @@ def build_app(*, state_file: str | None = None, public_url: str = "http://127.0.
 
     @app.post("/_sandbox/{vendor}/attempts/{vendor_attempt_id}/{step}")
     async def act(vendor: str, vendor_attempt_id: str, step: str):
-        """Play the candidate (start, submit) or the clock (expire) on one attempt."""
+        """Play the candidate (start, submit; HackerRank's also under_another_email) or the clock
+        (expire) on one attempt."""
         if vendor not in controls:
             return unknown(vendor)
         with world.lock:

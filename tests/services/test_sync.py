@@ -7,7 +7,15 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
-from dashboard.services import assessments, attempt_actions, deleted_at_vendor, pipeline, sync, views
+from dashboard.services import (
+    assessments,
+    attempt_actions,
+    deleted_at_vendor,
+    matching,
+    pipeline,
+    sync,
+    views,
+)
 from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import disconnect, provider_for
 from models import AssessmentAttempt, AttemptState, Integration, IntegrationLog, utcnow
@@ -556,6 +564,33 @@ def test_one_report_the_vendor_keeps_failing_to_give_does_not_hold_back_the_rest
     assert "1 attempt could not be read at the vendor" in session.get(Integration, imocha_sent.id).last_error
 
 
+def test_two_reports_the_vendor_keeps_failing_to_give_wait_behind_the_others_next_sweep(
+    session, sandbox, imocha_sent
+):
+    """helper-152: two reports answering 500 in a row end the sweep (the vendor, it seems), and the
+    reports were asked for in the listing's order: the next sweep asked for the same two first, met
+    the same 500s, and so on every sweep, no other result ever read. Asked for once, they wait
+    behind the others next time (the sandbox fails calls in turn: the next sweep's third and fourth)."""
+    failing_pair = [{"status": 500}] * 6  # two reports, each its three tries spent
+
+    sandbox.faults(vendor="imocha", fail_next=[{"delay_ms": 0}, *failing_pair])  # the listing, then
+    first = sync.sync_integration(session=session, integration_id=imocha_sent.id)
+    session.expire_all()
+    asked_first = {a.id for a in session.exec(select(AssessmentAttempt)) if a.looked_up_at is not None}
+    sandbox.faults(
+        vendor="imocha", fail_next=[{"delay_ms": 0}] * 3 + failing_pair
+    )  # listing, two reports, then
+    second = sync.sync_integration(session=session, integration_id=imocha_sent.id)
+
+    session.expire_all()
+    completed = {a.id for a in session.exec(select(AssessmentAttempt)) if a.state == AttemptState.COMPLETED}
+    assert (first.corrected, second.corrected, len(asked_first)) == (0, 2, 2)
+    assert first.error and second.error  # two in a row again: the vendor, it seems
+    assert completed.isdisjoint(asked_first)  # the others' reports were asked for first
+    sandbox.faults(vendor="imocha")
+    assert sync.sync_integration(session=session, integration_id=imocha_sent.id).corrected == 2
+
+
 def test_a_refusal_between_two_failing_reports_does_not_make_them_two_in_a_row(session, sandbox, imocha_sent):
     """Only 5xx in a row end the sweep (the vendor, not the attempt): a report answered 500, the
     next refused (404, an answer about that one), the next 500 again: the fourth is still read."""
@@ -588,3 +623,29 @@ def test_a_sweep_of_a_connection_disconnected_or_gone_says_so_and_writes_nothing
     assert "no longer exists" in disconnected.error and "no longer exists" in missing.error
     session.expire_all()
     assert session.get(Integration, p.integration.id).last_sync_at == swept_before
+
+
+def test_a_result_taken_under_another_address_is_kept_for_matching_once(session, sandbox):
+    """helper-152: with its webhook lost, the sweep read the attempt under another candidate's
+    address and dropped it: nothing kept for a person, the attempt "sent" for good, read again and
+    dropped again every sweep. Kept as a webhook's is; the next sweep's same word writes nothing."""
+    sandbox.faults(vendor="hackerrank", drop_webhooks=True)
+    integration, (stage,) = vendor_test_stages(session, "hackerrank", "Frontend Engineer")
+    attempt = session.get(AssessmentAttempt, enter_stage(session, stage))
+    assessments.send_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
+    sandbox.act(attempt.vendor_attempt_id, "under_another_email", vendor="hackerrank")
+
+    first = sync.sync_integration(session=session, integration_id=integration.id)
+    revision = pipeline.workspace_revision(session)
+    second = sync.sync_integration(session=session, integration_id=integration.id)
+
+    session.expire_all()
+    [kept] = matching.open_items(session)
+    assert (first.corrected, second.corrected) == (0, 0)
+    assert (kept.vendor_attempt_id, kept.candidate_email) == (
+        attempt.vendor_attempt_id,
+        "someone.else@example.com",
+    )
+    assert "another candidate" in kept.reason
+    assert session.get(AssessmentAttempt, attempt.id).state == AttemptState.SENT  # for a person to match
+    assert pipeline.workspace_revision(session) == revision  # the second sweep's same word: no page woken
