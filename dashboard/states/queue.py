@@ -13,7 +13,7 @@ from dashboard.services.errors import UserError
 from dashboard.services.permissions import Permission
 from dashboard.services.wording import counted
 from dashboard.states import live
-from dashboard.states.auth import acting_user, current_user, requires
+from dashboard.states.auth import acting_user, current_user, recheck, requires
 from dashboard.states.common import in_session, outcome_toast
 from dashboard.states.earlier import EarlierAttemptChoice
 from dashboard.states.unmatched import UnmatchedResults
@@ -284,7 +284,8 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
         A second click of Send (the dialog closes with the first's answer) finds nothing selected
         and leaves the first's report (it wiped it, helper-122). An error on Assay's side for one
         row is said on its line and the rest are still sent (it ended the loop, the others never
-        tried and the page not reloaded)."""
+        tried and the page not reloaded). The sender is checked again before each email: one
+        signed out or deactivated meanwhile went on inviting candidates in their name (helper-154)."""
         if self.sending or not self.selected:
             return
         self.confirming_send, self.unticked = False, ""
@@ -293,13 +294,18 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
         self.sending, self.progress_done, self.progress_total, self.results = True, 0, len(ids), []
         self.progress_sent = 0
         yield
-        actor = acting_user()
+        allowed = True
         try:
             for attempt_id in ids:
+                if not (allowed := await recheck(self, Permission.MANAGE_PIPELINE)):
+                    left = len(ids) - self.progress_done
+                    self.results = [*self.results, f"Stopped: you can no longer send tests; {left} not sent."]
+                    break
+                actor = acting_user()  # as checked now
                 try:
                     outcome = await in_session(
-                        lambda s, i=attempt_id: assessments.send_assessment(
-                            session=s, attempt_id=i, actor=actor
+                        lambda s, i=attempt_id, by=actor: assessments.send_assessment(
+                            session=s, attempt_id=i, actor=by
                         )
                     )
                     line = f"{names.get(attempt_id, attempt_id)}: {outcome.message}"
@@ -315,7 +321,8 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
                 await asyncio.sleep(0)
         finally:
             self.sending, self.selected = False, []  # also after an unexpected error: refreshes resume
-        await self._reload()
+        if allowed:  # not read again for a user shut out meanwhile
+            await self._reload()
 
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)

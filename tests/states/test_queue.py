@@ -1,5 +1,7 @@
 """The queue page's state: its filters narrow the rows, a long bucket is paged, and it stays live."""
 
+import asyncio
+
 import sqlalchemy as sa
 from sqlmodel import select
 
@@ -303,6 +305,34 @@ def test_a_bulk_send_counts_only_what_was_sent_and_says_how_many_were_not(
 
     assert queue.progress_label == "Sent 2 of 3; 1 not sent"  # helper-122: the report was wiped
     assert len(queue.results) == 3
+
+
+def test_a_bulk_send_stops_once_its_sender_is_deactivated(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    """helper-154: the sender was checked once, at the start: deactivated (or signed out in another
+    tab) while the emails went one by one, they went on inviting candidates in that name."""
+    p = pipeline_with_assessment
+    _waiting_to_be_sent(session, p.job.id, p.assessment.id, 3, "Bulk")
+    queue = substate(signed_in_as(Role.RECRUITER), QueueState)
+    run_async(run_handler(queue, "load"))
+    run_async(run_handler(queue, "select_all", True))
+    recruiter = session.exec(select(User).where(User.email == "recruiter@example.com")).one()
+
+    async def send_then_deactivated_after_the_first() -> None:
+        sending = type(queue).event_handlers["send_selected"].fn(queue)
+        await anext(sending)  # the progress bar drawn
+        await anext(sending)  # the first email sent
+        await asyncio.to_thread(
+            lambda: accounts.set_active(session=session, user_id=recruiter.id, active=False)
+        )
+        _ = [update async for update in sending]
+
+    run_async(send_then_deactivated_after_the_first())
+
+    assert sandbox.stats()["invitations_created"] == 1
+    assert queue.results[-1] == "Stopped: you can no longer send tests; 2 not sent."
+    assert not queue.sending
 
 
 def test_setting_a_vendor_result_aside_asks_first_naming_it(session, screen, signed_in_as):
