@@ -19,6 +19,7 @@ from starlette.requests import cookie_parser
 
 from dashboard.routes import SESSION_API, SIGN_IN
 from dashboard.services import accounts
+from dashboard.services import secrets as vault
 from dashboard.services.actors import Actor
 from dashboard.services.actors import user as user_actor
 from dashboard.services.errors import UserError
@@ -126,6 +127,8 @@ class AuthState(rx.State):
 
     # The session's new token after a password change, for the connection the change was made
     # on (``_renewed_on``), opened with the cookie before it: any later one carries the new cookie.
+    # Encrypted, as every secret Assay keeps: the state is stored (in Redis, or on disk), and this
+    # token signs in for twelve hours (helper-154: kept plain, a copy of Redis could).
     _renewed_token: str = ""
     _renewed_on: str = ""
     user_name: str = ""
@@ -162,7 +165,7 @@ class AuthState(rx.State):
         None ("") for a connection another site's page opened (``cors_allowed_origins`` refuses it;
         this holds where that list was widened to "*"): its browser sends the cookie all the same."""
         if self._renewed_token and self._renewed_on == self.router.session.session_id:
-            return self._renewed_token
+            return vault.readable(self._renewed_token) or ""  # the master key gone: signed out
         headers = self.router.headers
         if headers.origin and not from_assays_pages(headers.origin):
             return ""
@@ -170,7 +173,7 @@ class AuthState(rx.State):
 
     def _renewed(self, token: str) -> None:
         """This connection acts under ``token`` from now on (a password change renewed the session)."""
-        self._renewed_token, self._renewed_on = token, self.router.session.session_id
+        self._renewed_token, self._renewed_on = vault.encrypt(token), self.router.session.session_id
 
     async def _resolve(self) -> SignedInUser | None:
         """The user behind this browser's session cookie, checked against the database now."""

@@ -96,3 +96,22 @@ def test_the_new_token_serves_the_connection_it_was_made_on_only(session):
         page.parent_state.router, session=SessionData(session_id="connection-2")
     )  # reconnected, with the cookie the browser had when the trade failed: the old one
     assert auth._session_token() == old and accounts.signed_in_user(session=session, token=old) is None
+
+
+def test_the_new_token_is_kept_encrypted_in_the_stored_state(session):
+    """helper-154: the state is stored (Redis in production, disk by default), and the renewed token,
+    kept there plain, let anyone holding a copy of it sign in as its person for twelve hours."""
+    page, _elsewhere = _signed_in_twice(session, Role.RECRUITER)
+    auth = substate(page.parent_state, AuthState)
+    run_async(
+        run_handler(
+            page,
+            "change_password",
+            {"current_password": PASSWORD, "new_password": NEW, "repeated_password": NEW},
+        )
+    )
+
+    renewed = auth._session_token()
+    stored = auth._serialize()  # what the state manager keeps
+    assert accounts.signed_in_user(session=session, token=renewed).email == "recruiter@example.com"
+    assert renewed.encode() not in stored
