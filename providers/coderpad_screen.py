@@ -17,6 +17,7 @@ Wire protocol (see the reference notes, sources tagged [P]/[S]/[?]):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 import json
@@ -111,8 +112,24 @@ def parse_report(report: dict) -> AssessmentResult:
         duration_seconds=_seconds(report.get("duration")),
         time_allowed_seconds=_seconds(report.get("total_duration")),
         subscores=tuple(subscores),
-        warnings=tuple(str(w) for w in warnings) if isinstance(warnings, list) else (),
+        warnings=(
+            *(str(w) for w in (warnings if isinstance(warnings, list) else ())),
+            *_integrity_warnings(report),
+        ),
     )
+
+
+def _integrity_warnings(report: dict) -> list[str]:
+    """The report's newer integrity fields, as lines a recruiter reads by the score."""
+    warnings = []
+    if report.get("marked_as_cheated_by_recruiter") is True:
+        warnings.append("CoderPad Screen: a recruiter marked the attempt as cheating")
+    exits = _seconds(report.get("environment_exit_count"))
+    if exits:
+        outside = _seconds(report.get("time_spent_outside_environment_seconds"))
+        spent = f", {outside // 60} min {outside % 60} s outside it" if outside else ""
+        warnings.append(f"Left the test environment {exits} time{'s' if exits != 1 else ''}{spent}")
+    return warnings
 
 
 def parse_session(data: dict) -> AttemptStatus:
@@ -141,8 +158,17 @@ def parse_session(data: dict) -> AttemptStatus:
         sent_at=_when(data.get("send_time")),
         started_at=_when(data.get("start_time")),
         completed_at=_when(data.get("end_time")) if progress == Progress.COMPLETED else None,
-        result=parse_report(report) if isinstance(report, dict) else None,
+        result=_awaiting_approval(parse_report(report), data) if isinstance(report, dict) else None,
     )
+
+
+def _awaiting_approval(result: AssessmentResult, session: dict) -> AssessmentResult:
+    """The result, said to wait for a reviewer where the session's ``approval_status`` is TO_REVIEW
+    (its human review workflow): a score a hiring manager should not take as final yet."""
+    if parsing.text(session.get("approval_status")) != "TO_REVIEW":
+        return result
+    waiting = "CoderPad Screen: the result waits for a reviewer's approval there"
+    return dataclasses.replace(result, warnings=(*result.warnings, waiting))
 
 
 RULES = WireRules(

@@ -17,7 +17,7 @@ from providers.base import (
     VendorUnreachable,
     WebhookRejected,
 )
-from providers.coderpad_screen import CoderPadScreen, parse_session
+from providers.coderpad_screen import CoderPadScreen, parse_report, parse_session
 from tests.conftest import SCREEN_KEY
 from tests.http_server import PROBE, answering, capturing, serving
 
@@ -243,11 +243,30 @@ def test_a_documented_session_parses_ignoring_unknown_fields():
     assert status.progress == Progress.COMPLETED
     assert status.reference == "assay-0123456789abcdef0123"
     assert status.result.score_percent == 88.0 and status.result.comparative_score == 71.0
-    assert status.result.warnings == ("Pasted code detected",)
+    assert status.result.warnings == (
+        "Pasted code detected",
+        "Left the test environment 2 times",
+        "CoderPad Screen: the result waits for a reviewer's approval there",
+    )
     assert [(s.name, s.parent) for s in status.result.subscores] == [
         ("Java", None),
         ("Problem Solving", "Java"),
     ]
+
+
+def test_a_recruiters_cheating_mark_and_time_outside_the_test_are_said_by_the_score():
+    """helper-153: CoderPad Screen's review and integrity fields were read by no one: a result marked
+    as cheating there, or waiting for its reviewer, read as a clean final score."""
+    report = {"score": 75.0, "marked_as_cheated_by_recruiter": True, "environment_exit_count": 1}
+    outside = {**report, "time_spent_outside_environment_seconds": 130}
+    approved = {"id": 7, "status": "completed", "approval_status": "APPROVED", "report": {"score": 75.0}}
+
+    assert parse_report(report).warnings == (
+        "CoderPad Screen: a recruiter marked the attempt as cheating",
+        "Left the test environment 1 time",
+    )
+    assert parse_report(outside).warnings[-1] == "Left the test environment 1 time, 2 min 10 s outside it"
+    assert parse_session(approved).result.warnings == ()
 
 
 @pytest.mark.parametrize(

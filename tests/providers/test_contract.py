@@ -396,7 +396,8 @@ def test_a_tampered_or_foreign_webhook_is_refused(vendor, inbox):
     headers, body = delivery
     vendor.provider.authenticate_webhook(headers=headers, body=body)
 
-    for junk in (b"", b"{", b"[1]", b'"text"'):
+    # No body at all is CodeSignal's ping on saving a webhook (its "empty payload"), answered 200.
+    for junk in (b"{", b"[1]", b'"text"', *((b"",) if vendor.key != "codesignal" else ())):
         with pytest.raises(WebhookRejected) as err:
             vendor.provider.read_webhook(junk)
         assert err.value.status_code == 400
