@@ -144,7 +144,10 @@ def sync_integration(*, session: Session, integration_id: int, actor: Actor = PO
     except ProviderError as err:
         # What was applied before the failure stands: it is the vendor's own word.
         _mark_looked_up(session, looked_up)
-        record_vendor_error(session=session, integration=integration, message=str(err))
+        session.refresh(integration)  # as it is now: disconnected meanwhile, its health is not ours
+        if integration.disconnected_at is None:
+            record_vendor_error(session=session, integration=integration, message=str(err))
+        session.commit()
         return SyncReport(integration_id, len(open_attempts), corrected, str(err))
     if not_found:
         deleted_at_vendor.prove_with_finished(session, integration_id, proof, listed_closed)
@@ -188,6 +191,7 @@ def _close(session: Session, integration: Integration, corrected: int, message: 
     """
     session.refresh(integration)  # as it is now: the copy read at the sweep's start may be minutes old
     if integration.disconnected_at is not None:
+        session.commit()  # the lookups' turns (``_mark_looked_up``), kept all the same (helper-152)
         return  # disconnected meanwhile: its health is not the sweep's to write (helper-138)
     if not message:
         _drop_the_last_sweeps_line(integration)  # gone: said no more, even within its own second

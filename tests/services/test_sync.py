@@ -1,6 +1,7 @@
 """The scheduled sweep where a listing cannot say all: no scores or no pending (iMocha), a failing page, a deletion."""
 
 import datetime
+import threading
 import time
 
 import httpx
@@ -18,7 +19,7 @@ from dashboard.services import (
 )
 from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import disconnect, provider_for
-from models import AssessmentAttempt, AttemptState, Integration, IntegrationLog, utcnow
+from models import AssessmentAttempt, AttemptState, Integration, IntegrationLog, new_session, utcnow
 from providers.base import AttemptStatus, Progress
 from providers.sandbox.coderpad_screen import API as SCREEN_API
 from providers.sandbox.coderpad_screen import DEMO_KEY as SCREEN_KEY
@@ -649,3 +650,30 @@ def test_a_result_taken_under_another_address_is_kept_for_matching_once(session,
     assert "another candidate" in kept.reason
     assert session.get(AssessmentAttempt, attempt.id).state == AttemptState.SENT  # for a person to match
     assert pipeline.workspace_revision(session) == revision  # the second sweep's same word: no page woken
+
+
+def test_a_sweep_failing_after_its_connection_was_disconnected_writes_nothing_on_it(
+    session, sandbox, imocha_sent
+):
+    """helper-152: a sweep whose vendor failed after an admin disconnected the connection (its page
+    on its way) wrote the failure on the retired connection, which helper-138 had ruled out for a
+    sweep that ends well."""
+    # The listing's reply held a second while the admin disconnects, then two reports failing in a row.
+    sandbox.faults(vendor="imocha", fail_next=[{"reply_delay_ms": 1000}, *[{"status": 500}] * 6])
+
+    def admin_disconnects() -> None:
+        time.sleep(0.3)
+        with new_session() as own:
+            disconnect(session=own, integration_id=imocha_sent.id)
+
+    admin = threading.Thread(target=admin_disconnects)
+    admin.start()
+    report = sync.sync_integration(session=session, integration_id=imocha_sent.id)
+    admin.join()
+
+    session.expire_all()
+    integration = session.get(Integration, imocha_sent.id)
+    logged = session.exec(select(IntegrationLog).where(IntegrationLog.kind == "error")).all()
+    assert "500" in report.error
+    assert integration.disconnected_at is not None and integration.last_error is None
+    assert logged == []
