@@ -33,7 +33,6 @@ import contextvars
 import dataclasses
 import functools
 import logging
-import time
 from collections.abc import Awaitable, Callable
 
 import reflex as rx
@@ -183,9 +182,9 @@ async def keep_live(
     the page, under the page's state lock as the user's own events do, if the page
     shows another revision (its own moves reload it already) and is not ``paused``
     (nothing loaded, an error shown, a decision in hand: the catch-up every
-    ``CATCH_UP_S`` reloads it once that is over). The user is checked again every
-    ``CATCH_UP_S``: a page whose user signed out or lost ``permission`` stops being
-    live. A reload that fails (the database or Redis away for a moment) is logged and
+    ``CATCH_UP_S`` reloads it once that is over). The user is checked again at every wake
+    (each change, and every ``CATCH_UP_S``): a page whose user signed out or lost
+    ``permission`` stops being live. A reload that fails (the database or Redis away for a moment) is logged and
     tried again at the next wake, never the end of the page's live updates. Woken by a
     notification (or its reading) alone, it recounts the navigation's unread ones, paused
     or not, and leaves the page as it is. A page whose
@@ -254,16 +253,16 @@ async def _follow(
     (what belongs to no job at ``noticed``; None: not kept) to move, then catch the page up;
     ``reload`` None: a page of no job, whose count alone is kept; ``outside``: a page whose
     revision is what belongs to no job's (``noticed``), not its jobs'."""
-    checked = time.monotonic()
     while True:
         seen, noticed = await watch().next_change_or_notice(key, seen, noticed)
         try:
             if await _state_lost(state):
                 return reload_page()
-            if time.monotonic() - checked >= CATCH_UP_S:
-                if not await recheck(state, permission):
-                    return
-                checked = time.monotonic()
+            # The user as they are now, before anything is read for them: checked every
+            # ``CATCH_UP_S`` only, a manager taken off a job went on receiving its new results
+            # for up to that long (helper-154).
+            if not await recheck(state, permission):
+                return
             async with state:
                 shown = noticed if outside else seen
                 if reload is not None and shown != state.revision and not paused():

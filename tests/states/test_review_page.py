@@ -1,10 +1,12 @@
 """The review page's state: rows reach the browser a page at a time, in order; a crash never pauses it;
 no shortcut acts behind a dialog; a rule switches on only as its dry run showed."""
 
+import asyncio
 import base64
 import csv
 import datetime
 import io
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -24,7 +26,7 @@ from dashboard.services import (
 from dashboard.services.integrations import list_vendor_tests
 from dashboard.states import review as review_state
 from dashboard.states.review import ReviewState
-from models import Application, ApplicationNote, AssessmentAttempt, Role, User
+from models import Application, ApplicationNote, AssessmentAttempt, Role, User, new_session
 from tests.conftest import rejected_by_a_recruiter, retaken, scored, send_test, send_to_applicants
 from tests.states.conftest import run_async, run_handler, substate, toast_level, visit, watch_until
 
@@ -751,3 +753,40 @@ def test_undoing_a_rejection_while_the_page_holds_another_job_s_rows_reopens_nob
     assert toast_level(said) == "error" and "still loading" in repr(said)
     session.expire_all()
     assert session.get(Application, wrong.application_id).rejected_at is not None
+
+
+def test_a_manager_taken_off_the_job_is_sent_none_of_its_new_results(
+    session, pipeline_with_assessment, sandbox, signed_in_as
+):
+    """helper-154: the live review page reloaded with the user as read when its watch began (read
+    again every ten seconds only): a hiring manager taken off the job went on receiving its new
+    results for up to ten seconds. The user is read again before each reload."""
+    p = pipeline_with_assessment
+    first, second = send_to_applicants(session, p.assessment, 2)
+    sandbox.start(first.vendor_attempt_id)
+    sandbox.submit(first.vendor_attempt_id)
+    sync.sync_integration(session=session, integration_id=p.integration.id)
+    root = signed_in_as(Role.HIRING_MANAGER)
+    manager = session.exec(select(User).where(User.role == Role.HIRING_MANAGER)).one()
+    accounts.set_job_member(session=session, user_id=manager.id, job_id=p.job.id, member=True)
+    visit(root, f"http://localhost:3000/jobs/{p.job.id}/review")
+    page = substate(root, ReviewState)
+    run_async(run_handler(page, "load"))
+    assert [r.candidate_name for r in page.rows] == ["C0"]
+
+    def taken_off_then_a_new_result() -> None:
+        time.sleep(0.5)  # the watch has begun, with the user as they were
+        with new_session() as own:
+            accounts.set_job_member(session=own, user_id=manager.id, job_id=p.job.id, member=False)
+            sandbox.start(second.vendor_attempt_id)
+            sandbox.submit(second.vendor_attempt_id)
+            sync.sync_integration(session=own, integration_id=p.integration.id)
+
+    async def watched() -> None:
+        changing = asyncio.create_task(asyncio.to_thread(taken_off_then_a_new_result))
+        await watch_until(page, lambda: page.error != "", timeout=9)
+        await changing
+
+    run_async(watched())
+
+    assert page.rows == [] and page.error  # not C1's result: the job is no longer theirs
