@@ -533,10 +533,25 @@ def _attempt_view(
     )
 
 
+def _offered(view: AttemptView, test_links: bool) -> AttemptView:
+    """The attempt as shown, its link to the candidate's test left out where ``test_links`` is False
+    (a live interview's room link kept: its interviewers join it)."""
+    return view if test_links or view.live_interview else dataclasses.replace(view, test_url="")
+
+
 def application(
-    session: Session, application_id: int, visible_job_ids: frozenset[int] | None = None
+    session: Session,
+    application_id: int,
+    visible_job_ids: frozenset[int] | None = None,
+    *,
+    test_links: bool = True,
 ) -> ApplicationView:
-    """One application: candidate, stage, every attempt and the whole history."""
+    """One application: candidate, stage, every attempt and the whole history.
+
+    ``test_links`` False (a reader who sends no tests: a hiring manager) leaves out the links to
+    the candidate's own tests: opened, one could start the candidate's test in their name
+    (helper-154). A live interview's room link stays: its interviewers join it.
+    """
     app = session.get(Application, application_id)
     if app is None or (visible_job_ids is not None and app.job_id not in visible_job_ids):
         raise NotFound("That application does not exist, or is not in one of your jobs.")
@@ -581,18 +596,21 @@ def application(
         stage_name=stage_names.get(app.stage_id, ""),
         stages=[board_view.StageOption(s.id, s.name) for s in stages],
         attempts=[
-            _attempt_view(
-                session,
-                a,
-                vendors.get(a.integration_id, ""),
-                now,
-                clocks,
-                stage_names.get(a.stage_id, ""),
-                rejected=app.rejected_at is not None,
-                cancelled_at=cancelled.get(a.id) if a.state == AttemptState.CANCELLED else None,
-                email=candidate.email,
-                visible_job_ids=visible_job_ids,
-                percentile=ranked.get(a.id),
+            _offered(
+                _attempt_view(
+                    session,
+                    a,
+                    vendors.get(a.integration_id, ""),
+                    now,
+                    clocks,
+                    stage_names.get(a.stage_id, ""),
+                    rejected=app.rejected_at is not None,
+                    cancelled_at=cancelled.get(a.id) if a.state == AttemptState.CANCELLED else None,
+                    email=candidate.email,
+                    visible_job_ids=visible_job_ids,
+                    percentile=ranked.get(a.id),
+                ),
+                test_links,
             )
             for a in attempts
         ],

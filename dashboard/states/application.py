@@ -118,13 +118,13 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
         return rx.toast.error("Open the dialog again: it was not opened on this application.")
 
     async def _reload(self) -> None:
-        application_id = self._application_id()
-        visible = current_user().visible_job_ids
+        application_id, user = self._application_id(), current_user()
+        visible, sends_tests = user.visible_job_ids, user.may(Permission.MANAGE_PIPELINE)
 
         def load(session):
             # The revision before the page: a change landing meanwhile wakes the watch.
             revision = pipeline.application_job_revision(session, application_id)
-            return revision, views.application(session, application_id, visible)
+            return revision, views.application(session, application_id, visible, test_links=sends_tests)
 
         try:
             self.revision, self.application = await in_session(load)

@@ -539,3 +539,26 @@ def test_a_rejection_sent_without_its_dialog_opened_on_this_application_is_refus
 
     assert toast_level(refused) == "error" and "Open the dialog again" in repr(refused)
     assert not session.get(Application, pipeline_with_assessment.application.id).rejected_at
+
+
+def test_a_hiring_manager_is_not_given_the_link_to_a_candidate_s_test(
+    session, pipeline_with_assessment, signed_in_as
+):
+    """helper-154: every role's page held the candidate's own test link (shown, and offered for
+    copying): a hiring manager opening it could start the candidate's test in their name. The
+    recruiter, who sends tests, still has it."""
+    p = pipeline_with_assessment
+    sent = send_test(session, p.assessment, p.application)
+    assert sent.test_url
+    pages = {}
+    for role in (Role.RECRUITER, Role.HIRING_MANAGER):
+        root = signed_in_as(role)
+        if role == Role.HIRING_MANAGER:
+            manager = session.exec(select(User).where(User.role == role)).one()
+            accounts.set_job_member(session=session, user_id=manager.id, job_id=p.job.id, member=True)
+        visit(root, f"http://localhost:3000/applications/{p.application.id}")
+        pages[role] = substate(root, ApplicationState)
+        run_async(run_handler(pages[role], "load"))
+
+    assert [a.test_url for a in pages[Role.RECRUITER].application.attempts] == [sent.test_url]
+    assert [a.test_url for a in pages[Role.HIRING_MANAGER].application.attempts] == [""]
