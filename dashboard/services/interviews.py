@@ -205,18 +205,24 @@ def room_on_cancel(session: Session, interview: Interview) -> tuple[AssessmentAt
     return room, "Its link stops working."
 
 
-def cancel_interview(*, session: Session, interview_id: int, actor: Actor) -> assessments.SendOutcome:
+def cancel_interview(
+    *, session: Session, interview_id: int, actor: Actor, application_id: int | None = None
+) -> assessments.SendOutcome:
     """Call off one upcoming interview, in the history, and withdraw its room at the vendor where
     ``room_on_cancel`` says so, by the Cancel button's path (not readied again: no interview needs
     it). A vendor that fails the withdrawal leaves the interview cancelled and says the link still
-    works. Assay emails no interviewer, so the answer says who to tell.
+    works. Assay emails no interviewer, so the answer says who to tell. ``application_id``: the
+    candidate's page it is called off from (helper-154: any interview id sent from one was).
 
     Raises:
-        UserError: The interview's time has passed (it stays a record of what happened).
+        UserError: The interview's time has passed (it stays a record of what happened), or it is
+            not ``application_id``'s.
     """
     interview = session.get(Interview, interview_id)
     if interview is None:
         raise NotFound("That interview no longer exists.")
+    if application_id is not None and interview.application_id != application_id:
+        raise UserError("That interview is not this candidate's; reload the page.")
     if interview.cancelled_at is not None:
         return assessments.SendOutcome(False, "Already cancelled.")
     if interview.id not in {i.id for i in upcoming(session, interview.application_id)}:

@@ -311,7 +311,12 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
     @rx.event
     @requires(Permission.MANAGE_PIPELINE)
     async def ask_extend(self, attempt_id: int):
-        """Open the dialog on a date the service accepts (a week past the current deadline at least)."""
+        """Open the dialog on a date the service accepts (a week past the current deadline at least),
+        for an assessment of this page's candidate only (helper-154: any attempt's deadline was read)."""
+        try:
+            await self._check_job(Permission.MANAGE_PIPELINE, attempt_id)
+        except UserError as err:
+            return rx.toast.error(str(err))
         offered = await in_session(lambda s: attempt_actions.suggested_deadline(s, attempt_id))
         self.extend_attempt_id, self.extend_until, self.extend_error = attempt_id, f"{offered:%Y-%m-%d}", ""
 
@@ -593,9 +598,11 @@ class ApplicationState(TestPicker, RejectForm, ReopenForm, EarlierAttemptChoice,
         interview_id, self.calling_off_interview_id = self.calling_off_interview_id, 0
         if not interview_id:
             return None
-        actor = acting_user()
+        actor, application_id = acting_user(), self._application_id()
         return await self._act(
-            lambda s: interviews.cancel_interview(session=s, interview_id=interview_id, actor=actor)
+            lambda s: interviews.cancel_interview(
+                session=s, interview_id=interview_id, actor=actor, application_id=application_id
+            )
         )
 
     def _clear_interview_form(self) -> None:

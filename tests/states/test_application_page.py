@@ -12,6 +12,7 @@ from dashboard.services import (
     accounts,
     assessments,
     corrections,
+    interviews,
     pipeline,
     plans,
     reopening,
@@ -562,3 +563,33 @@ def test_a_hiring_manager_is_not_given_the_link_to_a_candidate_s_test(
 
     assert [a.test_url for a in pages[Role.RECRUITER].application.attempts] == [sent.test_url]
     assert [a.test_url for a in pages[Role.HIRING_MANAGER].application.attempts] == [""]
+
+
+def test_a_candidate_s_page_acts_on_no_other_candidate_s_interview_or_deadline(
+    session, pipeline_with_assessment, signed_in_as
+):
+    """helper-154: the page called off whichever interview id it was sent, and opened the deadline
+    dialog on whichever attempt: another candidate's interview was cancelled from this page, its
+    line written in that candidate's history."""
+    p = pipeline_with_assessment
+    other = pipeline.add_application(
+        session=session, job_id=p.job.id, name="Bo", email="bo@example.com", actor=SYSTEM
+    )
+    theirs = interviews.schedule_interview(
+        session=session,
+        application_id=other.id,
+        scheduled_for=datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=2),
+        interviewers="Grace Hopper",
+        actor=SYSTEM,
+    )
+    their_test = send_test(session, p.assessment, other)
+    page = _application_page(p, signed_in_as)  # Ada's page
+
+    run_async(run_handler(page, "ask_cancel_interview", theirs.id, "theirs", ""))
+    [said] = run_async(run_handler(page, "cancel_interview"))
+    [refused] = run_async(run_handler(page, "ask_extend", their_test.id))
+
+    session.expire_all()
+    assert toast_level(said) == "error" and "not this candidate's" in repr(said)
+    assert session.get(Interview, theirs.id).cancelled_at is None
+    assert toast_level(refused) == "error" and page.extend_attempt_id == 0
