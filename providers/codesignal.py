@@ -73,6 +73,7 @@ import datetime
 import hashlib
 import hmac
 import json
+import logging
 import re
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -112,6 +113,8 @@ from providers.parsing import percent as _percent
 from providers.parsing import text as _text
 
 VENDOR = "codesignal"
+log = logging.getLogger(__name__)
+
 DISPLAY_NAME = "CodeSignal"
 REGIONS = (Region("global", "Global", "https://app.codesignal.com"),)
 GRAPHQL_PATH = "/graphql"
@@ -566,13 +569,25 @@ class CodeSignal(ProviderBase):
         return body
 
     def _graphql(self, query: str, variables: dict[str, Any], *, field: str, read: bool) -> Any:
-        """The value of ``field`` in the reply, or the first GraphQL error as our error."""
+        """The value of ``field`` in the reply, or the first GraphQL error as our error.
+
+        An error about a part within a ``field`` that came (GraphQL's partial data: a key that may
+        not read a session's integrity report) costs that part only, logged: raised, it failed
+        every fetch and listing, and blamed the key's permission to read sessions (helper-153).
+        """
         body = self._send(query, variables, read=read, field=field)
         error = _first_error(body)
+        data = body.get("data")
         if error is not None:
             path = _list(error.get("path"))
-            raise self._http.told(graphql_error(error, str(path[0]) if path else field))
-        data = body.get("data")
+            within = len(path) > 1 and isinstance(data, dict) and data.get(field) is not None
+            if not within:
+                raise self._http.told(graphql_error(error, str(path[0]) if path else field))
+            log.warning(
+                "CodeSignal left out %s: %s",
+                ".".join(str(p) for p in path),
+                self._http.told(graphql_error(error, field)),
+            )
         if not isinstance(data, dict) or field not in data:
             raise VendorFailure(f"CodeSignal's reply has no {field}.")
         return data[field]

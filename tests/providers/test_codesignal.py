@@ -758,3 +758,29 @@ def test_the_candidate_takes_the_test_and_the_interview_on_the_sandbox_pages(cod
 
     assert codesignal.fetch(test.vendor_attempt_id).progress == Progress.COMPLETED
     assert codesignal.fetch(interview.vendor_attempt_id).progress == Progress.COMPLETED
+
+
+def test_an_error_about_a_part_of_a_session_costs_that_part_not_the_session(caplog):
+    """helper-153: GraphQL answers what it can beside an error on a part (a key that may not read the
+    integrity report): the whole read failed, and the connection was told its key lacked the
+    permission to read sessions, every fetch and listing after it failing the same way."""
+    session = json.loads((FIXTURES / "session_completed.json").read_text())
+    partial = {
+        **session,
+        "errors": [{"message": "Access Denied", "path": ["companyTestSession", "result", "integrityReport"]}],
+    }
+    whole = {
+        "data": {"companyTestSession": None},
+        "errors": [{"message": "Access Denied", "path": ["companyTestSession"]}],
+    }
+
+    with serving(_graphql_stub(lambda query: (200, partial)), probe="/probe") as url:
+        status = _provider(url).fetch("oH3qeBC38oFsf7qB4")
+    with (
+        serving(_graphql_stub(lambda query: (200, whole)), probe="/probe") as url,
+        pytest.raises(PermissionMissing),
+    ):
+        _provider(url).fetch("oH3qeBC38oFsf7qB4")
+
+    assert status.progress == Progress.COMPLETED and status.result.score_percent is not None
+    assert "CodeSignal left out companyTestSession.result.integrityReport" in caplog.text
