@@ -349,6 +349,11 @@ def parse_result(session: dict) -> AssessmentResult | None:
     """A session's score, time, per-question breakdown and integrity signals, or None before any."""
     result = _dict(session.get("result"))
     warnings = _integrity_warnings(session, result)
+    if left_out := [str(part) for part in _list(session.get(LEFT_OUT))]:
+        # A score read without its integrity report is not a clean one (helper-155).
+        warnings.append(
+            f"CodeSignal would not give Assay part of this result ({', '.join(left_out)}): see it there"
+        )
     if not result and not warnings:
         return None
     points = _number(result.get("score"))
@@ -441,11 +446,30 @@ def parse_interview(data: dict, *, base_url: str) -> AttemptStatus:
 
 
 def _first_error(body: Any) -> dict | None:
+    return next(iter(_errors(body)), None)
+
+
+def _errors(body: Any) -> list[dict]:
     errors = body.get("errors") if isinstance(body, dict) else None
-    if not isinstance(errors, list) or not errors:
-        return None
-    first = errors[0]
-    return first if isinstance(first, dict) else {"message": str(first)}
+    return (
+        [e if isinstance(e, dict) else {"message": str(e)} for e in errors]
+        if isinstance(errors, list)
+        else []
+    )
+
+
+# Where a session (or interview) read in part notes the parts CodeSignal left out (``_left_out``).
+LEFT_OUT = "_assay_left_out"
+
+
+def _left_out(data: dict, path: list) -> None:
+    """Note on the session (a listed one: the item at the path's index) the part CodeSignal would
+    not give, for its result to say so (``parse_result``)."""
+    node, rest = data.get(path[0]), path[1:]
+    if isinstance(node, list) and rest and isinstance(rest[0], int) and 0 <= rest[0] < len(node):
+        node, rest = node[rest[0]], rest[1:]
+    if isinstance(node, dict):
+        node.setdefault(LEFT_OUT, []).append(".".join(str(p) for p in rest) or "part")
 
 
 def _error_text(error: dict) -> str:
@@ -576,13 +600,12 @@ class CodeSignal(ProviderBase):
         every fetch and listing, and blamed the key's permission to read sessions (helper-153).
         """
         body = self._send(query, variables, read=read, field=field)
-        error = _first_error(body)
         data = body.get("data")
-        if error is not None:
+        for error in _errors(body):
             path = _list(error.get("path"))
-            within = len(path) > 1 and isinstance(data, dict) and data.get(field) is not None
-            if not within:
+            if not (len(path) > 1 and isinstance(data, dict) and data.get(field) is not None):
                 raise self._http.told(graphql_error(error, str(path[0]) if path else field))
+            _left_out(data, path)  # said beside the score (``parse_result``)
             log.warning(
                 "CodeSignal left out %s: %s",
                 ".".join(str(p) for p in path),

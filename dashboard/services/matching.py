@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import json
 import logging
 
 import sqlalchemy as sa
@@ -36,7 +37,11 @@ REASONS = {
 
 
 def _status_to_json(status: AttemptStatus) -> dict:
-    return dataclasses.asdict(status, dict_factory=lambda items: {k: _plain(v) for k, v in items})
+    """The status as its JSON column holds it (tuples as lists): compared with a kept one, the same
+    word reads the same (helper-155: a result's tuples never equalled the stored lists)."""
+    return json.loads(
+        json.dumps(dataclasses.asdict(status, dict_factory=lambda items: {k: _plain(v) for k, v in items}))
+    )
 
 
 def _plain(value):

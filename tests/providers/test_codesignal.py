@@ -783,4 +783,7 @@ def test_an_error_about_a_part_of_a_session_costs_that_part_not_the_session(capl
         _provider(url).fetch("oH3qeBC38oFsf7qB4")
 
     assert status.progress == Progress.COMPLETED and status.result.score_percent is not None
+    assert status.result.warnings[-1] == (
+        "CodeSignal would not give Assay part of this result (result.integrityReport): see it there"
+    )
     assert "CodeSignal left out companyTestSession.result.integrityReport" in caplog.text

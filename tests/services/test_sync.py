@@ -635,6 +635,7 @@ def test_a_result_taken_under_another_address_is_kept_for_matching_once(session,
     attempt = session.get(AssessmentAttempt, enter_stage(session, stage))
     assessments.send_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
     sandbox.act(attempt.vendor_attempt_id, "under_another_email", vendor="hackerrank")
+    sandbox.act(attempt.vendor_attempt_id, "submit", vendor="hackerrank")  # a score, its tuples kept as lists
 
     first = sync.sync_integration(session=session, integration_id=integration.id)
     revision = pipeline.workspace_revision(session)
