@@ -75,7 +75,9 @@ def add_application(*, session: Session, job_id: int, name: str, email: str, act
     # add one after the other, and the second finds the first's card rather than making another.
     history.bump_job(session, job_id)
     try:
-        first = session.exec(select(Stage).where(Stage.job_id == job_id).order_by(Stage.position)).first()
+        first = session.exec(
+            select(Stage).where(Stage.job_id == job_id).order_by(Stage.position).with_for_update(read=True)
+        ).first()  # held (PostgreSQL) to the commit, as a move holds the stage it enters (``_entered``)
         if first is None:
             raise UserError("That job has no interview plan yet.")
         tests = plans.tests_of(session, first.id) if first.kind == StageKind.ASSESSMENT else []
@@ -91,11 +93,15 @@ def add_application(*, session: Session, job_id: int, name: str, email: str, act
     # A plan's first stage is usually called Applied: "Applied; entered Applied" said it twice.
     entered = "" if first.name.strip().casefold() == "applied" else f"; entered {first.name}"
     history.record(session, application_id=application.id, summary=f"Applied{entered}", actor=actor)
-    session.commit()
     # Being added is entering the first stage: a test it sends is opened (and sent, when the stage
-    # sends on entry), as a move into it would; ``added_message`` says how that went.
+    # sends on entry), as a move into it would; ``added_message`` says how that went. Opened in the
+    # card's own commit: opened after it, a colleague's move landing between left the card in
+    # another stage with the first stage's test sent, and a plan edit between failed the add
+    # half made, its card kept without the test (helper-156).
     if tests:
         _enter(session, application, first, tests, actor, moved="")
+    else:
+        session.commit()
     return application
 
 

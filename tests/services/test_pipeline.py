@@ -233,6 +233,35 @@ def test_a_candidate_added_to_a_plan_that_starts_with_a_test_is_sent_it_or_it_wa
     assert pipeline.added_message(session, added, typed_name="Grace Hopper") == told
 
 
+def test_a_new_card_and_its_first_test_are_added_at_once_for_a_colleague_moving_it(session, sandbox):
+    """helper-156: the card was committed, then its first stage's test opened and sent: a
+    colleague's move landing between left Grace in Onsite with the first stage's test sent to her
+    all the same, the colleague told only "Moved to Onsite". Card and test are added in one commit
+    now: a colleague finds neither until both are there, and the test goes to the stage she is in."""
+    _integration, (stage,) = vendor_test_stages(session, "hackerrank", "Backend", send_automatically=True)
+    plans.move_stage(session=session, stage_id=stage.id, position=0)
+    onsite = next(s for s in plans.stages_of(session, stage.job_id) if s.id != stage.id)
+
+    def colleague_moves_her_on_if_she_is_there(own) -> None:
+        if (card := own.exec(select(Application)).first()) is not None:
+            pipeline.move_application(
+                session=own, application_id=card.id, stage_id=onsite.id, actor=SYSTEM, seen_in=stage.id
+            )
+
+    # Just as the new card's first test is looked for.
+    with a_colleague_meanwhile(session, selects(AssessmentAttempt), colleague_moves_her_on_if_she_is_there):
+        added = pipeline.add_application(
+            session=session, job_id=stage.job_id, name="Grace Hopper", email="grace@example.com", actor=SYSTEM
+        )
+
+    session.expire_all()
+    [attempt] = session.exec(
+        select(AssessmentAttempt).where(AssessmentAttempt.application_id == added.id)
+    ).all()
+    assert (session.get(Application, added.id).stage_id, attempt.state) == (stage.id, AttemptState.SENT)
+    assert sandbox.stats("hackerrank")["invitations_created"] == 1
+
+
 def test_no_candidate_is_added_to_a_plan_whose_first_test_goes_through_a_disconnected_connection(
     session, sandbox
 ):
