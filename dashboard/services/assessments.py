@@ -744,7 +744,8 @@ def send_assessment(
             reason = " ".join([reason, plan_connections.unlisted_after_refusal(session, attempt)]).strip()
         _fail(session, attempt, reason=reason, retryable=err.retryable, actor=actor)
         record_vendor_error(session=session, integration=integration, message=str(err))
-        return SendOutcome(False, f"Not sent: {reason}", failed=True)
+        left = _set_aside_if_moved_on(session, attempt, actor)
+        return SendOutcome(False, f"Not sent: {reason}{left}", failed=True)
     session.refresh(attempt)
     attempt.vendor_attempt_id, attempt.sent_under = status.vendor_attempt_id, sent_under
     if found and not found.expires_at:
@@ -1002,6 +1003,25 @@ def _fail(
     notify.attempt_changed(session, attempt)
     history.bump_job(session, application.job_id)
     session.commit()
+
+
+def _set_aside_if_moved_on(session: Session, attempt: AssessmentAttempt, actor: Actor) -> str:
+    """A send that failed after its candidate left the stage (moved on while the vendor was asked)
+    is set aside, as leaving sets aside the stage's failed sends (``withdraw_unsent``, which leaves
+    one being sent alone): kept failed, the queue offered to retry it, and Retry sent the test of a
+    stage the candidate had left (helper-156). What to add to the answer ("" if still there)."""
+    application = session.get(Application, attempt.application_id)
+    session.refresh(application)  # as it is now: the move landed while the vendor was asked
+    if attempt.stage_id is None or application.stage_id == attempt.stage_id:
+        return ""
+    stage = session.get(Stage, attempt.stage_id)
+    if not _closed(
+        session, [attempt], set_aside_if_failed, f"set aside after its send failed (left {stage.name})", actor
+    ):
+        return ""
+    history.bump_job(session, application.job_id)
+    session.commit()
+    return f" Set aside: the candidate has left {stage.name}."
 
 
 def _move(session: Session, attempt: AssessmentAttempt, to: AttemptState, summary: str, actor: Actor) -> None:

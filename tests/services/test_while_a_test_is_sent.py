@@ -7,7 +7,7 @@ import time
 import pytest
 from sqlmodel import select
 
-from dashboard.services import assessments, attempt_actions, pipeline, views
+from dashboard.services import assessments, attempt_actions, pipeline, queue_view, views
 from dashboard.services.actors import SYSTEM
 from dashboard.services.errors import UserError
 from dashboard.services.integrations import provider_for
@@ -212,3 +212,30 @@ def test_a_send_whose_candidate_was_moved_on_meanwhile_says_so(session, sandbox,
     assert outcome.sent and "moved to Onsite meanwhile; the invitation stands" in outcome.message
     session.expire_all()
     assert session.get(AssessmentAttempt, attempt_id).state == AttemptState.SENT
+
+
+def test_a_send_that_fails_after_its_candidate_moved_on_is_set_aside_not_left_to_retry(
+    session, sandbox, pipeline_with_assessment
+):
+    """helper-156: leaving a stage sets aside its failed sends, but leaves one being sent alone; that
+    one then failed, stayed in the queue's Failed under the stage the candidate had left, and its
+    Retry sent her that stage's test."""
+    p = pipeline_with_assessment
+    attempt_id = _ready(session, p)
+    sandbox.faults(latency_ms=SLOW_MS, fail_next=[{"status": 503}] * 6)  # each try answers 503, slowly
+    sender, told = _sending(attempt_id)
+
+    pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.onsite.id, actor=SYSTEM
+    )
+    sender.join(60)
+    sandbox.faults()
+
+    [outcome] = told
+    session.expire_all()
+    assert not outcome.sent and outcome.message.endswith(
+        "Set aside: the candidate has left CoderPad assessment."
+    )
+    assert session.get(AssessmentAttempt, attempt_id).state == AttemptState.CANCELLED
+    assert queue_view.count_of(queue_view.counts(session), "failed") == 0
+    assert sandbox.stats()["invitations_created"] == 0
