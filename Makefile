@@ -38,9 +38,9 @@ $(BUN):
 $(AXE): | $(BUN)
 	npm install --silent --no-audit --no-fund --prefix .tools axe-core@4.14.1
 
-# Debian's Chromium for the browser tests (Playwright cannot download its own here).
+# Debian's headless Chromium for the browser tests (Playwright cannot download its own here).
 browser:
-	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	@test -x /usr/lib/chromium/chromium-headless-shell || { apt-get update -qq && apt-get install -y -qq chromium-headless-shell >/dev/null; }
 
 clean:
 	rm -rf .web .web-tests* .states .assay artifacts
