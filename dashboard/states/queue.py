@@ -297,12 +297,15 @@ class QueueState(UnmatchedResults, EarlierAttemptChoice, rx.State):
         allowed = True
         try:
             for attempt_id in ids:
-                if not (allowed := await recheck(self, Permission.MANAGE_PIPELINE)):
-                    left = len(ids) - self.progress_done
-                    self.results = [*self.results, f"Stopped: you can no longer send tests; {left} not sent."]
-                    break
-                actor = acting_user()  # as checked now
                 try:
+                    if not (allowed := await recheck(self, Permission.MANAGE_PIPELINE)):
+                        left = len(ids) - self.progress_done
+                        self.results = [
+                            *self.results,
+                            f"Stopped: you can no longer send tests; {left} not sent.",
+                        ]
+                        break
+                    actor = acting_user()  # as checked now
                     outcome = await in_session(
                         lambda s, i=attempt_id, by=actor: assessments.send_assessment(
                             session=s, attempt_id=i, actor=by
