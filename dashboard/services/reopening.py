@@ -127,9 +127,9 @@ def _withhold(session: Session, email: OutboxMessage, actor: Actor) -> bool:
 
 def what_stays(session: Session, application_id: int) -> list[str]:
     """What undoing the rejection does beyond the decision, a sentence each, for the dialog to say
-    before the click. What it leaves as the rejection made it: the tests withdrawn at the vendor,
-    the interviews called off (the interviewers were told, and the time may be gone), and the
-    rejection email if it went. What it undoes too: the results the rejection marked reviewed
+    before the click. What it leaves as it is: the tests withdrawn at the vendor since the rejection
+    (by it, or by hand after it: "since", as it cannot tell), the interviews called off since (the
+    interviewers were told, and the time may be gone), and the rejection email if it went. What it undoes too: the results the rejection marked reviewed
     need review again, and a rejection email not gone yet is withheld."""
     application = _rejected(session, application_id)
     withdrawn = session.exec(
@@ -140,6 +140,8 @@ def what_stays(session: Session, application_id: int) -> list[str]:
             ApplicationEvent.to_state == AttemptState.CANCELLED.value,
             ApplicationEvent.at >= application.rejected_at,
             AssessmentAttempt.state == AttemptState.CANCELLED,
+            # At the vendor: one withdrawn before it was sent (a move since) was never there (helper-156).
+            AssessmentAttempt.vendor_attempt_id.is_not(None),  # type: ignore[union-attr]
         )
         .distinct()
     ).all()
@@ -152,7 +154,7 @@ def what_stays(session: Session, application_id: int) -> list[str]:
         )
     if withdrawn:
         said.append(
-            f"Withdrawn at the vendor when they were rejected, and staying withdrawn: {', '.join(withdrawn)}. "
+            f"Withdrawn at the vendor since they were rejected, and staying withdrawn: {', '.join(withdrawn)}. "
             "You can send again (Re-attempt) once the rejection is undone."
         )
     called_off = session.exec(
@@ -163,7 +165,7 @@ def what_stays(session: Session, application_id: int) -> list[str]:
     ).all()
     if called_off:
         said.append(
-            "Cancelled when they were rejected, and staying cancelled: "
+            "Cancelled since they were rejected, and staying cancelled: "
             + "; ".join(f"the interview on {interviews.named(i)}" for i in called_off)
             + ". Book again if it should still happen."
         )

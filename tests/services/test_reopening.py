@@ -11,6 +11,8 @@ from dashboard.services import (
     assessments,
     attempt_actions,
     notify,
+    pipeline,
+    plans,
     queue_view,
     reopening,
     review,
@@ -30,7 +32,13 @@ from models import (
     new_session,
     utcnow,
 )
-from tests.conftest import send_test, sent_with_a_reminder
+from tests.conftest import (
+    enter_stage,
+    rejected_by_a_recruiter,
+    send_test,
+    sent_with_a_reminder,
+    vendor_test_stages,
+)
 from tests.http_server import free_port
 
 
@@ -72,7 +80,7 @@ def test_undoing_a_rejection_keeps_the_stage_records_who_and_lets_the_recruiter_
     reopened = _reopen(session, p.application.id, rita)
 
     assert said[0].startswith(
-        f"Withdrawn at the vendor when they were rejected, and staying withdrawn: {attempt.vendor_test_name}."
+        f"Withdrawn at the vendor since they were rejected, and staying withdrawn: {attempt.vendor_test_name}."
     )
     assert reopened.rejected_at is None and reopened.stage_id == p.assessment.id
     latest = session.exec(select(ApplicationEvent).order_by(ApplicationEvent.id.desc())).first()
@@ -376,3 +384,22 @@ def test_a_rejection_email_already_sent_stays_sent_and_the_question_says_so(
     assert said[-1].startswith("They were emailed the rejection")
     session.refresh(email)
     assert email.withheld is None and views.outbox(session)[0].status.startswith("Sent ")
+
+
+def test_a_test_withdrawn_before_it_was_sent_is_not_said_to_be_withdrawn_at_the_vendor(session, sandbox):
+    """helper-156: rejected with her test still waiting to be sent, then moved back (which withdrew it
+    before it went): the undo dialog said it was "withdrawn at the vendor" and offered a re-attempt
+    of a test that never reached the vendor."""
+    _integration, (stage,) = vendor_test_stages(session, "hackerrank", "Backend")
+    attempt_id = enter_stage(session, stage)  # waiting to be sent
+    application_id = session.get(AssessmentAttempt, attempt_id).application_id
+    rejected_by_a_recruiter(session, application_id)
+    applied = next(s for s in plans.stages_of(session, stage.job_id) if s.id != stage.id)
+    pipeline.move_application(
+        session=session, application_id=application_id, stage_id=applied.id, actor=SYSTEM
+    )
+
+    session.expire_all()
+    assert session.get(AssessmentAttempt, attempt_id).state == AttemptState.CANCELLED
+    assert not [line for line in reopening.what_stays(session, application_id) if "Withdrawn" in line]
+    assert sandbox.stats("hackerrank")["invitations_created"] == 0

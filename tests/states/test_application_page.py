@@ -317,7 +317,7 @@ def test_a_rejection_is_undone_after_the_question_and_the_page_shows_the_candida
     [toast] = run_async(run_handler(page, "undo_rejection"))
 
     assert said[0].startswith(
-        f"Withdrawn at the vendor when they were rejected, and staying withdrawn: {attempt.vendor_test_name}."
+        f"Withdrawn at the vendor since they were rejected, and staying withdrawn: {attempt.vendor_test_name}."
     )
     assert toast_level(toast) == "success" and "Ada Lovelace is active again" in repr(toast)
     assert (page.undoing_rejection, page.application.rejected) == (False, "")
