@@ -688,6 +688,9 @@ def send_assessment(
         session.refresh(candidate)
         if candidate.email != read_as and not readdressed:  # corrected since it was read: sent there
             return send_assessment(session=session, attempt_id=attempt_id, actor=actor, readdressed=True)
+        session.refresh(attempt)
+        if attempt.state == AttemptState.CANCELLED:  # helper-156: said "already being sent", nothing sent
+            return SendOutcome(False, "Not sent: it was withdrawn meanwhile; its history says why.")
         return SendOutcome(False, "This assessment is already being sent.")
     earlier_deadline = attempt.expires_at  # an earlier try's, if its invitation is found
     _set_deadline(session, attempt, provider)

@@ -11,9 +11,16 @@ from dashboard.services import assessments, attempt_actions, pipeline, queue_vie
 from dashboard.services.actors import SYSTEM
 from dashboard.services.errors import UserError
 from dashboard.services.integrations import provider_for
-from models import ApplicationEvent, AssessmentAttempt, AttemptState, Integration, new_session
+from models import ApplicationEvent, AssessmentAttempt, AttemptState, Candidate, Integration, new_session
 from providers.base import Progress
-from tests.conftest import at_once, enter_stage, rejected_by_a_recruiter, vendor_test_stages
+from tests.conftest import (
+    a_colleague_meanwhile,
+    at_once,
+    enter_stage,
+    reads,
+    rejected_by_a_recruiter,
+    vendor_test_stages,
+)
 
 SLOW_MS = 3000  # the vendor's answer to each call: long enough for a colleague to act meanwhile
 
@@ -238,4 +245,23 @@ def test_a_send_that_fails_after_its_candidate_moved_on_is_set_aside_not_left_to
     )
     assert session.get(AssessmentAttempt, attempt_id).state == AttemptState.CANCELLED
     assert queue_view.count_of(queue_view.counts(session), "failed") == 0
+    assert sandbox.stats()["invitations_created"] == 0
+
+
+def test_a_send_finding_its_test_withdrawn_meanwhile_says_so(session, sandbox, pipeline_with_assessment):
+    """helper-156: a colleague moved the card on (withdrawing the test not yet sent) as the send
+    began; the send, refused its claim, said "This assessment is already being sent." of a test
+    withdrawn, nothing sent."""
+    p = pipeline_with_assessment
+    attempt_id = _ready(session, p)
+
+    def colleague_moves_her_on(own) -> None:
+        pipeline.move_application(
+            session=own, application_id=p.application.id, stage_id=p.onsite.id, actor=SYSTEM
+        )
+
+    with a_colleague_meanwhile(session, reads(Candidate), colleague_moves_her_on):
+        told = assessments.send_assessment(session=session, attempt_id=attempt_id, actor=SYSTEM)
+
+    assert (told.sent, told.message) == (False, "Not sent: it was withdrawn meanwhile; its history says why.")
     assert sandbox.stats()["invitations_created"] == 0
