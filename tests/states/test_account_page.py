@@ -27,19 +27,24 @@ def _signed_in_twice(session, role: Role) -> tuple[AccountState, str]:
     return substate(root, AccountState), elsewhere
 
 
+def _change_password(page: AccountState, current: str = PASSWORD) -> list:
+    """The form sent with ``current`` and the new password typed twice; what the page was told."""
+    return run_async(
+        run_handler(
+            page,
+            "change_password",
+            {"current_password": current, "new_password": NEW, "repeated_password": NEW},
+        )
+    )
+
+
 @pytest.mark.parametrize("role", list(Role))
 def test_each_role_changes_their_own_password_and_is_told_their_other_sessions_ended(session, role):
     """Nobody could: an invite's generated first password stayed in use for good."""
     page, elsewhere = _signed_in_twice(session, role)
     form_before, before = page.form_key, substate(page.parent_state, AuthState)._session_token()
 
-    updates = run_async(
-        run_handler(
-            page,
-            "change_password",
-            {"current_password": PASSWORD, "new_password": NEW, "repeated_password": NEW},
-        )
-    )
+    updates = _change_password(page)
 
     [toast] = [u for u in updates if toast_level(u)]
     assert toast_level(toast) == "success"
@@ -60,13 +65,7 @@ def test_a_wrong_current_password_is_said_at_its_box_and_nothing_typed_is_kept(s
     page, elsewhere = _signed_in_twice(session, Role.RECRUITER)
     form_before = page.form_key
 
-    updates = run_async(
-        run_handler(
-            page,
-            "change_password",
-            {"current_password": "my guess, wrong", "new_password": NEW, "repeated_password": NEW},
-        )
-    )
+    updates = _change_password(page, current="my guess, wrong")
 
     assert (page.error, page.error_box) == ("Your current password is incorrect.", "current_password")
     assert page.form_key == form_before  # the new password typed twice stays in its boxes
@@ -82,13 +81,7 @@ def test_the_new_token_serves_the_connection_it_was_made_on_only(session):
     page, _elsewhere = _signed_in_twice(session, Role.RECRUITER)
     auth = substate(page.parent_state, AuthState)
     old = auth._session_token()
-    run_async(
-        run_handler(
-            page,
-            "change_password",
-            {"current_password": PASSWORD, "new_password": NEW, "repeated_password": NEW},
-        )
-    )
+    _change_password(page)
     renewed = auth._session_token()
     assert renewed != old and accounts.signed_in_user(session=session, token=renewed)
 
@@ -103,13 +96,7 @@ def test_the_new_token_is_kept_encrypted_in_the_stored_state(session):
     kept there plain, let anyone holding a copy of it sign in as its person for twelve hours."""
     page, _elsewhere = _signed_in_twice(session, Role.RECRUITER)
     auth = substate(page.parent_state, AuthState)
-    run_async(
-        run_handler(
-            page,
-            "change_password",
-            {"current_password": PASSWORD, "new_password": NEW, "repeated_password": NEW},
-        )
-    )
+    _change_password(page)
 
     renewed = auth._session_token()
     stored = auth._serialize()  # what the state manager keeps

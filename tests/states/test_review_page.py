@@ -69,6 +69,17 @@ def _advance_in_view(page):
     return run_handler(page, "advance", page.in_view.attempt_id, page.in_view.decision_version)
 
 
+def _managers_review_page(session, signed_in_as, job_id: int) -> tuple[ReviewState, User]:
+    """The job's review page, loaded by a hiring manager on its hiring team; and that manager."""
+    root = signed_in_as(Role.HIRING_MANAGER)
+    manager = session.exec(select(User).where(User.role == Role.HIRING_MANAGER)).one()
+    accounts.set_job_member(session=session, user_id=manager.id, job_id=job_id, member=True)
+    visit(root, f"http://localhost:3000/jobs/{job_id}/review")
+    page = substate(root, ReviewState)
+    run_async(run_handler(page, "load"))
+    return page, manager
+
+
 def test_the_browser_gets_the_first_rows_and_a_decision_brings_the_next_in(
     session, pipeline_with_assessment, sandbox, signed_in_as, monkeypatch
 ):
@@ -332,12 +343,7 @@ def test_a_hiring_manager_cannot_dry_run_another_jobs_stage_from_their_page(
         sandbox.start(attempt.vendor_attempt_id)
         sandbox.submit(attempt.vendor_attempt_id)
     sync.sync_integration(session=session, integration_id=p.integration.id)
-    root = signed_in_as(Role.HIRING_MANAGER)
-    manager = session.exec(select(User).where(User.role == Role.HIRING_MANAGER)).one()
-    accounts.set_job_member(session=session, user_id=manager.id, job_id=p.job.id, member=True)
-    visit(root, f"http://localhost:3000/jobs/{p.job.id}/review")
-    page = substate(root, ReviewState)
-    run_async(run_handler(page, "load"))
+    page, _manager = _managers_review_page(session, signed_in_as, p.job.id)
 
     run_async(run_handler(page, "set_rule_stage_id", str(elsewhere.id)))
     _type(page, "0")
@@ -766,12 +772,7 @@ def test_a_manager_taken_off_the_job_is_sent_none_of_its_new_results(
     sandbox.start(first.vendor_attempt_id)
     sandbox.submit(first.vendor_attempt_id)
     sync.sync_integration(session=session, integration_id=p.integration.id)
-    root = signed_in_as(Role.HIRING_MANAGER)
-    manager = session.exec(select(User).where(User.role == Role.HIRING_MANAGER)).one()
-    accounts.set_job_member(session=session, user_id=manager.id, job_id=p.job.id, member=True)
-    visit(root, f"http://localhost:3000/jobs/{p.job.id}/review")
-    page = substate(root, ReviewState)
-    run_async(run_handler(page, "load"))
+    page, manager = _managers_review_page(session, signed_in_as, p.job.id)
     assert [r.candidate_name for r in page.rows] == ["C0"]
 
     def taken_off_then_a_new_result() -> None:
