@@ -407,11 +407,6 @@ class Provider(Protocol):
         """Read a delivery; WebhookRejected(400) if it is not one."""
 
 
-def listed_at(status: AttemptStatus, moment: datetime.datetime | None) -> AttemptStatus:
-    """``status`` as read from a page asked for at ``moment`` (``VendorClient.asked_at``)."""
-    return dataclasses.replace(status, asked_at=moment)
-
-
 def listed_item(
     parse: Callable[..., AttemptStatus],
     item: dict,
@@ -420,11 +415,11 @@ def listed_item(
     **options: Any,
 ) -> AttemptStatus | None:
     """One listed ``item`` read by its ``parse`` (with ``options``), as from a page asked for at
-    ``moment``; None (logged) if it cannot be read (an item without an id). A listing goes on past
+    ``moment`` (``VendorClient.asked_at``); None (logged) if it cannot be read (an item without an id). A listing goes on past
     it: raised, it stopped every sweep at the same item, and no attempt listed after it was ever
     applied (helper-152). The attempt it was, if Assay's, goes unseen, and is looked up by its id."""
     try:
-        return listed_at(parse(item, **options), moment)
+        return dataclasses.replace(parse(item, **options), asked_at=moment)
     except VendorFailure as err:
         log.warning(
             "%s listed an item Assay cannot read; the listing goes on without it: %s", vendor_name, err

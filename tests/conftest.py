@@ -132,6 +132,14 @@ class Sandbox:
     def submit(self, vendor_attempt_id: str, vendor: str = "coderpad_screen") -> None:
         self.act(vendor_attempt_id, "submit", vendor)
 
+    def wait_for_a_held_reply(self, vendor: str, seconds: float = 10) -> None:
+        """Until a call has taken the queued ``reply_delay_ms`` (made, its reply held): what a test
+        does meanwhile lands after the vendor answered that call, however loaded the machine."""
+        deadline = time.monotonic() + seconds
+        while self.stats(vendor)["failures_injected"] < 1:
+            assert time.monotonic() < deadline, "no call took the held reply"
+            time.sleep(0.02)
+
     def stop_clock(self, at: datetime.datetime | None) -> None:
         """Stop every vendor's clock at ``at`` (None starts it again): when the candidate acts."""
         self.post("/_sandbox/clock", json={"at": at.isoformat() if at else None})

@@ -129,8 +129,9 @@ def what_stays(session: Session, application_id: int) -> list[str]:
     """What undoing the rejection does beyond the decision, a sentence each, for the dialog to say
     before the click. What it leaves as it is: the tests withdrawn at the vendor since the rejection
     (by it, or by hand after it: "since", as it cannot tell), the interviews called off since (the
-    interviewers were told, and the time may be gone), and the rejection email if it went. What it undoes too: the results the rejection marked reviewed
-    need review again, and a rejection email not gone yet is withheld."""
+    interviewers were told, and the time may be gone), and the rejection email if it went. What it
+    undoes too: the results the rejection marked reviewed need review again, and a rejection email
+    not gone yet is withheld."""
     application = _rejected(session, application_id)
     withdrawn = session.exec(
         select(AssessmentAttempt.vendor_test_name)

@@ -184,13 +184,12 @@ async def keep_live(
     (nothing loaded, an error shown, a decision in hand: the catch-up every
     ``CATCH_UP_S`` reloads it once that is over). The user is checked again at every wake
     (each change, and every ``CATCH_UP_S``): a page whose user signed out or lost
-    ``permission`` stops being live. A reload that fails (the database or Redis away for a moment) is logged and
-    tried again at the next wake, never the end of the page's live updates. Woken by a
-    notification (or its reading) alone, it recounts the navigation's unread ones, paused
-    or not, and leaves the page as it is. A page whose
-    server-side state is gone (Redis restarted without its data) is reloaded by the
-    browser, which alone can load it again. Runs until cancelled, or returns the events
-    that end the page's watch.
+    ``permission`` stops being live. A reload that fails (the database or Redis away for a
+    moment) is logged and tried again at the next wake, never the end of the page's live
+    updates. Woken by a notification (or its reading) alone, it recounts the navigation's
+    unread ones, paused or not, and leaves the page as it is. A page whose server-side state
+    is gone (Redis restarted without its data) is reloaded by the browser, which alone can
+    load it again. Runs until cancelled, or returns the events that end the page's watch.
     """
     async with state:
         job_ids = scope()

@@ -10,7 +10,6 @@ older view, a person's new deadline, an older view moving the attempt on.
 
 import datetime
 import threading
-import time
 
 import pytest
 
@@ -210,7 +209,7 @@ def test_a_sweep_whose_page_says_expired_does_not_end_a_test_a_person_reopened_m
     sandbox.faults(vendor="hackerrank", drop_webhooks=True, fail_next=[{"reply_delay_ms": 1500}])
 
     def recruiter_gives_three_more_days() -> None:
-        time.sleep(0.5)
+        sandbox.wait_for_a_held_reply("hackerrank")  # the page is made, its reply on its way
         with new_session() as own:
             extended = attempt_actions.extend_deadline(
                 session=own, attempt_id=attempt_id, expires_at=later, actor=SYSTEM

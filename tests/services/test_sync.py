@@ -663,7 +663,7 @@ def test_a_sweep_failing_after_its_connection_was_disconnected_writes_nothing_on
     sandbox.faults(vendor="imocha", fail_next=[{"reply_delay_ms": 1000}, *[{"status": 500}] * 6])
 
     def admin_disconnects() -> None:
-        time.sleep(0.3)
+        sandbox.wait_for_a_held_reply("imocha")  # the listing is made, its reply on its way
         with new_session() as own:
             disconnect(session=own, integration_id=imocha_sent.id)
 
