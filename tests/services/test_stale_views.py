@@ -18,7 +18,7 @@ from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import provider_for
 from models import AssessmentAttempt, AttemptState, Integration, new_session
 from providers.base import AssessmentResult, AttemptStatus, Progress
-from tests.conftest import enter_stage, send_test, vendor_test_stages
+from tests.conftest import a_colleague_meanwhile, enter_stage, reads, send_test, vendor_test_stages
 
 
 def _view(attempt, progress: Progress, *, seconds_ago: float, **details) -> AttemptStatus:
@@ -228,3 +228,32 @@ def test_a_sweep_whose_page_says_expired_does_not_end_a_test_a_person_reopened_m
     assert sync.sync_integration(session=session, integration_id=integration.id).error is None
     session.expire_all()
     assert session.get(AssessmentAttempt, attempt_id).state == AttemptState.SENT  # the vendor's word now
+
+
+def test_an_expiry_read_before_a_person_reopened_the_test_is_not_written_over_the_new_deadline(
+    session, sandbox
+):
+    """The attempt is read, then a recruiter gives more days in another request before its view is
+    written: the state is still Sent, so only the time of the vendor's word (``vendor_read_at``,
+    moved by the extension) shows the attempt changed. The write needs it unchanged too (``_as_read``),
+    so the view is decided again on the attempt as it is now: older news, not written."""
+    integration, (stage,) = vendor_test_stages(session, "hackerrank", "Frontend Engineer", deadline_days=5)
+    attempt_id = enter_stage(session, stage)
+    assessments.send_assessment(session=session, attempt_id=attempt_id, actor=SYSTEM)
+    attempt = session.get(AssessmentAttempt, attempt_id)
+    lapsed = _view(attempt, Progress.EXPIRED, seconds_ago=0)  # asked for before the extension
+    later = attempt.expires_at + datetime.timedelta(days=3)
+
+    def recruiter_gives_three_more_days(own) -> None:
+        extended = attempt_actions.extend_deadline(
+            session=own, attempt_id=attempt_id, expires_at=later, actor=SYSTEM
+        )
+        assert extended.sent, extended.message
+
+    session.expire_all()
+    with a_colleague_meanwhile(session, reads(AssessmentAttempt), recruiter_gives_three_more_days):
+        assert _apply(session, integration.id, lapsed) == assessments.Applied.UNCHANGED
+
+    session.expire_all()
+    kept = session.get(AssessmentAttempt, attempt_id)
+    assert (kept.state, kept.expires_at) == (AttemptState.SENT, later.replace(microsecond=0))
