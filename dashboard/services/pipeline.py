@@ -463,6 +463,12 @@ class BulkResult:
     moved: bool = False  # ok and not moved: it was in that stage already
     not_sent: tuple[str, ...] = ()  # why each test the stage sends on entry failed or was refused
     rejected: bool = False  # moved, but rejected (a colleague, since it was ticked): nothing sent
+    candidate: str = ""  # whose card: a reason in the bulk report names them ("" if it is gone)
+
+    def named(self, reason: str) -> str:
+        """``reason`` led by the candidate's name, unless it begins with it: the report of a move
+        of many says whose each is."""
+        return reason if reason.startswith(self.candidate) else f"{self.candidate}: {reason}"
 
 
 def move_applications(
@@ -475,6 +481,7 @@ def move_applications(
 ) -> list[BulkResult]:
     """Move several applications; each succeeds or fails on its own. ``seen_in``: each card's
     stage as the recruiter's board showed it (``move_application``'s)."""
+    names = _candidate_names(session, application_ids)
     results = []
     for application_id in application_ids:
         try:
@@ -487,12 +494,30 @@ def move_applications(
             )
             results.append(
                 BulkResult(
-                    application_id, True, outcome.message, outcome.moved, outcome.not_sent, outcome.rejected
+                    application_id,
+                    True,
+                    outcome.message,
+                    outcome.moved,
+                    outcome.not_sent,
+                    outcome.rejected,
+                    candidate=names.get(application_id, ""),
                 )
             )
         except UserError as err:  # rolled back by move_application
-            results.append(BulkResult(application_id, False, str(err)))
+            results.append(
+                BulkResult(application_id, False, str(err), candidate=names.get(application_id, ""))
+            )
     return results
+
+
+def _candidate_names(session: Session, application_ids: list[int]) -> dict[int, str]:
+    """Each application's candidate's name, read once for a bulk action's report."""
+    rows = session.exec(
+        select(Application.id, Candidate.name)
+        .join(Candidate, Candidate.id == Application.candidate_id)
+        .where(Application.id.in_(application_ids))  # type: ignore[union-attr]
+    ).all()
+    return dict(rows)
 
 
 _SUM_OF_REVISIONS = sa.select(sa.func.coalesce(sa.func.sum(Job.revision), 0))

@@ -45,8 +45,9 @@ def _bulk_move_toast(results: list[pipeline.BulkResult]):
     """
     moved = sum(1 for r in results if r.moved)
     stayed = sum(1 for r in results if r.ok and not r.moved)
-    failed = [r.message for r in results if not r.ok]
-    not_sent = [reason for r in results for reason in r.not_sent]
+    failed = [r.named(r.message) for r in results if not r.ok]
+    # Each reason led by whose card it is (helper-156: "Not sent: the key was rejected" three times).
+    not_sent = [r.named(reason) for r in results for reason in r.not_sent]
     text = (
         f"Moved {moved} of {len(results)}." if failed or stayed else f"Moved {counted(moved, 'application')}."
     )

@@ -170,7 +170,7 @@ def test_a_bulk_move_into_an_auto_send_stage_counts_a_refused_send_as_moved_and_
         session=session, application_ids=[again.id], stage_id=platform.id, actor=SYSTEM
     )
 
-    assert (result.ok, result.moved) == (True, True)
+    assert (result.ok, result.moved, result.candidate) == (True, True, "Ada")
     assert "Not sent: Ada already has" in result.message
     session.expire_all()
     assert session.get(Application, again.id).stage_id == platform.id

@@ -43,6 +43,8 @@ def test_a_bulk_move_whose_automatic_sends_all_fail_says_so_as_an_error(
     assert set(session.exec(select(AssessmentAttempt.state)).all()) == {AttemptState.ERROR}
     assert toast_level(said[-1]) == "error", said[-1]
     assert "Moved 2 applications. 2 assessments not sent." in repr(said[-1])
+    # Each reason says whose card it is (helper-156: two alike "Not sent: ..." named no one).
+    assert "Ada Lovelace: Not sent" in repr(said[-1]) and "Grace Hopper: Not sent" in repr(said[-1])
 
 
 def test_a_card_moved_whose_automatic_send_fails_is_told_as_an_error(
