@@ -455,6 +455,7 @@ class Rejection:
     withdrawn: list[str] = dataclasses.field(default_factory=list)
     not_withdrawn: list[str] = dataclasses.field(default_factory=list)
     interviews_cancelled: list[str] = dataclasses.field(default_factory=list)
+    undone_meanwhile: list[str] = dataclasses.field(default_factory=list)  # left open: back in
 
     @property
     def failed(self) -> bool:
@@ -465,6 +466,10 @@ class Rejection:
         """What it did to the open tests ("" when there were none)."""
         said = [f"Withdrawn at the vendor: {', '.join(self.withdrawn)}."] if self.withdrawn else []
         said += [f"Still open at the vendor: {why}" for why in self.not_withdrawn]
+        if self.undone_meanwhile:
+            said.append(
+                f"The rejection was undone meanwhile, so {', '.join(self.undone_meanwhile)} stays open."
+            )
         return " ".join(said)
 
     @property
@@ -524,10 +529,16 @@ def withdraw_open_invitations(session: Session, application: Application, actor:
     cannot or will not withdraw stays open, said in the history and told; the rejection stands.
     Also for a test a send made while the candidate was being rejected (``assessments``)."""
     outcome = Rejection(application.rejection_reason or "")
+    rejected_at = application.rejected_at
     for attempt in _open_invitations(session, application.id):
         if attempt.state != AttemptState.SENT:
             continue  # started: left to finish (``open_tests_on_rejection``)
         name = attempt.vendor_test_name
+        if not _still_rejected(session, application.id, rejected_at):
+            # Undone by a colleague while the vendor was asked about the others (helper-156: it
+            # went on withdrawing the tests of a candidate back in the running).
+            outcome.undone_meanwhile.append(name)
+            continue
         try:
             attempt_actions.require_offered(session, "cancel", attempt.id)
             attempt_actions.cancel_assessment(session=session, attempt_id=attempt.id, actor=actor)
@@ -545,6 +556,12 @@ def withdraw_open_invitations(session: Session, application: Application, actor:
         else:
             outcome.withdrawn.append(name)
     return outcome
+
+
+def _still_rejected(session: Session, application_id: int, rejected_at) -> bool:
+    """The rejection being carried out still stands: not undone, nor undone and made again."""
+    now = session.exec(select(Application.rejected_at).where(Application.id == application_id)).first()
+    return now is not None and now == rejected_at
 
 
 def check_rejection_note(note: str) -> None:

@@ -1,6 +1,7 @@
 """Undoing a rejection: a candidate rejected by mistake is active again where they were."""
 
 import datetime
+import threading
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -27,6 +28,7 @@ from models import (
     ApplicationEvent,
     AssessmentAttempt,
     AttemptState,
+    Gating,
     OutboxMessage,
     Role,
     new_session,
@@ -37,6 +39,7 @@ from tests.conftest import (
     rejected_by_a_recruiter,
     send_test,
     sent_with_a_reminder,
+    two_test_stage,
     vendor_test_stages,
 )
 from tests.http_server import free_port
@@ -403,3 +406,36 @@ def test_a_test_withdrawn_before_it_was_sent_is_not_said_to_be_withdrawn_at_the_
     assert session.get(AssessmentAttempt, attempt_id).state == AttemptState.CANCELLED
     assert not [line for line in reopening.what_stays(session, application_id) if "Withdrawn" in line]
     assert sandbox.stats("hackerrank")["invitations_created"] == 0
+
+
+def test_a_rejection_undone_while_its_withdrawals_run_withdraws_no_more(
+    session, pipeline_with_assessment, sandbox
+):
+    """helper-156: Ada is rejected with two tests sent; a colleague undoes it while the vendor is
+    asked to withdraw the first. The second was withdrawn all the same, for a candidate back in."""
+    p = pipeline_with_assessment
+    two_test_stage(session, p, Gating.ALL)
+    pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+    rita = _rita(session)
+    sandbox.faults(fail_next=[{"reply_delay_ms": 1500}])  # the first withdrawal: made, its reply held
+
+    def colleague_undoes_it() -> None:
+        sandbox.wait_for_a_held_reply("coderpad_screen")
+        with new_session() as own:
+            _reopen(own, p.application.id, rita)
+
+    colleague = threading.Thread(target=colleague_undoes_it)
+    colleague.start()
+    outcome = rejected_by_a_recruiter(session, p.application.id)
+    colleague.join()
+
+    session.expire_all()
+    sent = {a.state: a for a in session.exec(select(AssessmentAttempt)).all() if a.vendor_attempt_id}
+    assert sorted(sent) == sorted([AttemptState.CANCELLED, AttemptState.SENT])
+    assert session.get(Application, p.application.id).rejected_at is None
+    still_open = sent[AttemptState.SENT].vendor_test_name
+    assert f"The rejection was undone meanwhile, so {still_open} stays open." in outcome.message
+    started = sandbox.act(sent[AttemptState.SENT].vendor_attempt_id, "start")
+    assert started["status"] == "in_progress"  # open at the vendor: the candidate can take it
