@@ -17,6 +17,7 @@ import redis
 import sqlalchemy as sa
 from redis.backoff import NoBackoff
 from redis.retry import Retry
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from dashboard.services import history, secrets
@@ -1012,6 +1013,37 @@ def disconnected(affected: int) -> str:
     return f"Disconnected; {counted(affected, 'unfinished assessment')} marked failed."
 
 
+def _failed_if_still_open(
+    session: Session, attempt: AssessmentAttempt, reason: str, now: datetime.datetime
+) -> AttemptState | None:
+    """Fail the attempt as disconnected, if it is still open: the state it had, else None.
+
+    Written only over the state it is read in (helper-159: a result a webhook applied as the
+    admin disconnected was written over with "failed", and no sync could bring it back); one
+    moved on meanwhile but still open is read again and failed.
+    """
+    failed = {
+        "state": AttemptState.ERROR,
+        "error_reason": reason,
+        "error_retryable": False,
+        "updated_at": now,
+    }
+    while attempt.state in OPEN_STATES:
+        before = attempt.state
+        written = session.exec(
+            sa.update(AssessmentAttempt)
+            .where(AssessmentAttempt.id == attempt.id, AssessmentAttempt.state == before)
+            .values(**failed)
+            .execution_options(synchronize_session=False)
+        )
+        if written.rowcount == 1:
+            for name, value in failed.items():
+                set_committed_value(attempt, name, value)
+            return before
+        session.refresh(attempt)
+    return None
+
+
 def disconnect(*, session: Session, integration_id: int, actor: Actor = SYSTEM) -> int:
     """Remove a connection: erase its key, mark its open attempts failed; returns how many.
 
@@ -1022,15 +1054,15 @@ def disconnect(*, session: Session, integration_id: int, actor: Actor = SYSTEM) 
     now = utcnow()
     reason = f"The {registry.VENDORS[integration.vendor].display_name} connection {integration.name!r} was disconnected."
     affected = 0
-    for attempt in session.exec(
+    open_attempts = session.exec(
         select(AssessmentAttempt).where(
             AssessmentAttempt.integration_id == integration_id, AssessmentAttempt.state.in_(OPEN_STATES)
         )
-    ):
-        before = attempt.state
-        attempt.state, attempt.error_reason, attempt.error_retryable = AttemptState.ERROR, reason, False
-        attempt.updated_at = now
-        session.add(attempt)
+    ).all()
+    for attempt in open_attempts:
+        before = _failed_if_still_open(session, attempt, reason, now)
+        if before is None:
+            continue
         history.record(
             session,
             application_id=attempt.application_id,

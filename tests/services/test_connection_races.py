@@ -8,10 +8,10 @@ retired connection the new name, which then refused a new connection by that nam
 import pytest
 from sqlmodel import select
 
-from dashboard.services import integrations
+from dashboard.services import assessments, integrations
 from dashboard.services.actors import SYSTEM
 from dashboard.services.errors import NotFound
-from models import ApplicationEvent, AssessmentAttempt, Integration, IntegrationLog
+from models import ApplicationEvent, AssessmentAttempt, AttemptState, Integration, IntegrationLog
 from tests.conftest import a_colleague_meanwhile, reads, send_test
 
 
@@ -69,3 +69,25 @@ def test_a_sync_interval_set_as_a_colleague_disconnects_is_refused(session, scre
 
     session.expire_all()
     assert session.get(Integration, screen_id).sync_every_seconds is None
+
+
+def test_a_result_applied_as_an_admin_disconnects_is_not_written_over_as_failed(
+    session, pipeline_with_assessment, sandbox
+):
+    """helper-159: the disconnect read the open attempts, a webhook applied the candidate's result,
+    and the disconnect wrote "failed" over it from its copy: the score hidden, no sync to bring it back."""
+    p = pipeline_with_assessment
+    attempt = send_test(session, p.assessment, p.application)
+    sandbox.start(attempt.vendor_attempt_id)
+    sandbox.submit(attempt.vendor_attempt_id)
+
+    def result_arrives(own) -> None:
+        assert assessments.refresh_attempt(session=own, attempt_id=attempt.id, actor=SYSTEM).sent
+
+    with a_colleague_meanwhile(session, reads(AssessmentAttempt), result_arrives):
+        affected = integrations.disconnect(session=session, integration_id=p.integration.id, actor=SYSTEM)
+
+    session.expire_all()
+    kept = session.get(AssessmentAttempt, attempt.id)
+    assert (affected, kept.state, kept.error_reason) == (0, AttemptState.COMPLETED, None)
+    assert kept.score_percent is not None
