@@ -388,7 +388,8 @@ class Interview(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     application_id: int = Field(foreign_key="application.id", index=True)
-    stage_id: int = Field(foreign_key="stage.id")
+    # None once its stage is deleted: the interview, its room and history stay (helper-159).
+    stage_id: int | None = Field(default=None, foreign_key="stage.id")
     scheduled_for: datetime.datetime
     interviewers: str = Field(default="", max_length=500)
     attempt_id: int | None = Field(default=None, foreign_key="assessmentattempt.id")

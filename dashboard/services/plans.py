@@ -26,6 +26,7 @@ from models import (
     AttemptState,
     Gating,
     Integration,
+    Interview,
     Job,
     Stage,
     StageAssessment,
@@ -602,6 +603,8 @@ def delete_stage(
         .where(AssessmentAttempt.stage_id == stage_id)
         .values(stage_id=None, stage_assessment_id=None, deleted_stage=stage.name)
     )
+    # Interviews booked in it stay too (their rooms, their history), tied to no stage.
+    session.exec(sa.update(Interview).where(Interview.stage_id == stage_id).values(stage_id=None))
     for test in tests_of(session, stage_id):
         session.delete(test)
     session.flush()

@@ -10,6 +10,7 @@ from dashboard.services import (
     assessments,
     attempt_actions,
     interviews,
+    pipeline,
     plans,
     queue_view,
     reopening,
@@ -496,3 +497,20 @@ def test_an_interview_room_the_vendor_says_ended_waits_for_no_review(
     session.refresh(room)
     assert room.state == AttemptState.COMPLETED
     assert queue_view.rows(session, "needs_review") == []
+
+
+def test_a_stage_where_an_interview_was_booked_can_be_deleted_and_the_interview_stays(
+    session, pipeline_with_assessment
+):
+    """helper-159: the interview's stage was required, so deleting a stage where one had ever been
+    booked failed on its foreign key (the plan page closed its dialog saying nothing)."""
+    p = pipeline_with_assessment
+    booked = _schedule(session, p.application.id, "Grace Hopper")  # in Applied, where Ada is
+
+    pipeline.delete_stage(session=session, stage_id=p.applied.id, move_to_stage_id=p.onsite.id, actor=SYSTEM)
+
+    session.expire_all()
+    kept = session.get(Interview, booked.id)
+    assert (kept.stage_id, kept.interviewers, kept.cancelled_at) == (None, "Grace Hopper", None)
+    assert [s.name for s in plans.stages_of(session, p.job.id)] == ["CoderPad assessment", "Onsite"]
+    assert "Grace Hopper" in repr(views.application(session, p.application.id).interviews)
