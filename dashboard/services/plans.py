@@ -373,7 +373,10 @@ def remove_stage_test(*, session: Session, stage_test_id: int) -> str:
     session.delete(test)
     session.flush()
     if not tests_of(session, stage.id):
-        stage.kind = StageKind.REGULAR
+        # A regular stage, its assessment settings hidden: kept, a test added later sent itself on
+        # entry, or advanced candidates by a rule no one saw (helper-159). It starts afresh.
+        stage.kind, stage.send_automatically, stage.gating = StageKind.REGULAR, False, Gating.ALL
+        stage.advance_at = stage.review_from = stage.rule_enabled_at = None
         session.add(stage)
     history.bump_job(session, stage.job_id)
     session.commit()

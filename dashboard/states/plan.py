@@ -533,7 +533,8 @@ def _removal_text(removal: plans.StageTestRemoval) -> str:
     ]
     if removal.only_test:
         words.append(
-            f"It is {stage}'s only test: the stage becomes a regular stage, with no assessment to send."
+            f"It is {stage}'s only test: the stage becomes a regular stage, with no assessment to send; "
+            "its settings start afresh should a test be added again."
         )
     if removal.drops:
         words.append(removal.drops)

@@ -3,7 +3,7 @@
 import pytest
 from sqlmodel import select
 
-from dashboard.services import assessments, notify, pipeline, plans, sync
+from dashboard.services import assessments, notify, pipeline, plans, review, sync
 from dashboard.services.actors import SYSTEM
 from dashboard.services.errors import SameTitle, UserError
 from dashboard.services.integrations import list_vendor_tests
@@ -525,3 +525,38 @@ def test_back_in_the_stage_past_a_later_stage_s_unsent_re_take_the_result_is_sti
     ).all()
     assert states == [AttemptState.COMPLETED, AttemptState.CANCELLED]  # the re-take withdrawn unsent
     assert sandbox.stats()["invitations_created"] == 1
+
+
+def test_a_test_added_to_a_stage_whose_only_test_went_is_not_sent_on_entry_by_a_hidden_setting(
+    session, pipeline_with_assessment, sandbox
+):
+    """helper-159: the stage sent its test on entry and advanced at 80%; its only test removed, it
+    became regular with both settings hidden but kept, and a test added later went out by itself
+    to the next candidate moved in, the rule advancing on it."""
+    p = pipeline_with_assessment
+    plans.configure_stage(
+        session=session,
+        stage_id=p.assessment.id,
+        send_automatically=True,
+        gating=Gating.ANY,
+        deadline_days=None,
+    )
+    review.set_rule(session=session, stage_id=p.assessment.id, advance_at=80, counting="best", actor=SYSTEM)
+    [only] = plans.tests_of(session, p.assessment.id)
+    plans.remove_stage_test(session=session, stage_test_id=only.id)
+
+    plans.add_stage_test(
+        session=session,
+        stage_id=p.assessment.id,
+        integration_id=p.integration.id,
+        vendor_test_id="104",
+        vendor_test_name="Go Services",
+    )
+    moved = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+
+    assert (moved.sent, "needs sending" in moved.message) == (0, True)
+    stage = session.get(Stage, p.assessment.id)
+    assert (stage.send_automatically, stage.gating, stage.advance_at) == (False, Gating.ALL, None)
+    assert sandbox.stats()["invitations_created"] == 0

@@ -249,7 +249,8 @@ def test_removing_a_stage_test_asks_first_naming_it_and_what_stays_for_candidate
         "Candidates who enter CoderPad assessment from now on no longer get it in the queue to send. "
         "Assessments of it already sent stay with their candidates and keep their results "
         "(1 not finished yet); 1 not sent yet stay in the queue's Needs sending. "
-        "It is CoderPad assessment's only test: the stage becomes a regular stage, with no assessment to send."
+        "It is CoderPad assessment's only test: the stage becomes a regular stage, with no assessment to send; "
+        "its settings start afresh should a test be added again."
     )
     run_async(run_handler(page, "set_remove_test_open", False))  # Keep the test (or Escape)
     assert page.remove_test_id == 0 and session.get(StageAssessment, test.id) is not None
