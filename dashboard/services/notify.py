@@ -63,19 +63,25 @@ def _insert_once(session: Session, row: Notification | OutboxMessage) -> bool:
     return True
 
 
-def _team_addresses(session: Session, job_id: int, *, with_managers: bool) -> list[str]:
-    """Recruiters and admins, plus the job's hiring managers for results."""
-    roles = [Role.ADMIN, Role.RECRUITER]
-    users = list(session.exec(select(User).where(User.active, User.role.in_(roles))))  # type: ignore[union-attr]
+# The team's alerts (``_tell_the_team``) by kind, which starts each one's dedupe key: whether the
+# job's hiring managers are sent it too (results are theirs to decide; a send's failure or an
+# expiry is the recruiters' to act on).
+ALERTS = {"needs_review": True, "result_revised": True, "expired": False, "failed": False}
+
+
+def _on_the_team(job_id: int | None, *, with_managers: bool) -> sa.ColumnElement[bool]:
+    """Whether a user is sent the team's alert about the job: active recruiters and admins, and
+    ``with_managers`` the job's active members. One rule, read as an alert is written
+    (``_team_addresses``) and again as it goes (``_no_longer_theirs``)."""
+    told = User.role.in_([Role.ADMIN, Role.RECRUITER])  # type: ignore[attr-defined]
     if with_managers:
-        users += list(
-            session.exec(
-                select(User)
-                .join(JobMember, JobMember.user_id == User.id)
-                .where(JobMember.job_id == job_id, User.active)
-            )
-        )
-    return sorted({u.email for u in users})
+        told = sa.or_(told, sa.exists().where(JobMember.user_id == User.id, JobMember.job_id == job_id))
+    return sa.and_(User.active, told)
+
+
+def _team_addresses(session: Session, job_id: int, *, with_managers: bool) -> list[str]:
+    """Recruiters and admins, plus the job's hiring managers for results (``_on_the_team``)."""
+    return sorted(session.exec(select(User.email).where(_on_the_team(job_id, with_managers=with_managers))))
 
 
 def attempt_key(kind: str, attempt: AssessmentAttempt) -> str:
@@ -118,9 +124,7 @@ def attempt_changed(session: Session, attempt: AssessmentAttempt) -> None:
         job=job.title,
         reason=attempt.error_reason or "",
     )[:300]
-    if not _tell_the_team(
-        session, attempt_key(kind, attempt), kind, message, application, with_managers=kind == "needs_review"
-    ):
+    if not _tell_the_team(session, attempt_key(kind, attempt), kind, message, application):
         return
     if attempt.state == AttemptState.COMPLETED and attempt.stage_id:
         _stage_done(session, application, attempt.stage_id)
@@ -146,7 +150,7 @@ def result_revised(session: Session, attempt: AssessmentAttempt, figures: str, *
         select(sa.func.count()).where(Notification.dedupe_key.startswith(f"result_revised:{attempt.id}:"))  # type: ignore[union-attr]
     ).one()
     key = f"result_revised:{attempt.id}:{told + 1}"
-    _tell_the_team(session, key, "result_revised", message, application, with_managers=True)
+    _tell_the_team(session, key, "result_revised", message, application)
 
 
 def rejected_now(session: Session, application_id: int) -> bool:
@@ -159,11 +163,9 @@ def rejected_now(session: Session, application_id: int) -> bool:
     )
 
 
-def _tell_the_team(
-    session: Session, key: str, kind: str, message: str, application: Application, *, with_managers: bool
-) -> bool:
+def _tell_the_team(session: Session, key: str, kind: str, message: str, application: Application) -> bool:
     """One notification and an email to each of the team (recruiters and admins, and the job's
-    hiring managers ``with_managers``), each once by ``key``; False if told before.
+    hiring managers for the kinds ``ALERTS`` says), each once by ``key``; False if told before.
 
     The message is one line: it is the email's subject too, and a vendor's refusal with a line
     break in it (a plain-text reply) made a subject no email can carry, which failed every run."""
@@ -180,7 +182,7 @@ def _tell_the_team(
     ):
         return False
     base = get_settings().public_url.rstrip("/")
-    for address in _team_addresses(session, application.job_id, with_managers=with_managers):
+    for address in _team_addresses(session, application.job_id, with_managers=ALERTS[kind]):
         _insert_once(
             session,
             OutboxMessage(
