@@ -339,7 +339,8 @@ def unclaimed(now: datetime.datetime):
 
 
 def _claim(session: Session, message_id: int) -> OutboxMessage | None:
-    """The email, claimed for this send; None if it went, is withheld, or another send holds it.
+    """The email, claimed for this send; None if it went, is withheld, or another send holds it,
+    or it is a team alert its teammate is no longer sent (withheld now: ``_no_longer_theirs``).
 
     A write that succeeds only where nothing else has written, on SQLite as on PostgreSQL: two
     sends never take one email, and a withheld one (its rejection undone) is never taken.
@@ -356,7 +357,44 @@ def _claim(session: Session, message_id: int) -> OutboxMessage | None:
         .values(sending_since=now)
     ).rowcount
     session.commit()
-    return session.get(OutboxMessage, message_id, populate_existing=True) if claimed else None
+    if not claimed:
+        return None
+    message = session.get(OutboxMessage, message_id, populate_existing=True)
+    why = _no_longer_theirs(session, message)
+    if why is None:
+        return message
+    session.execute(  # the claim let go; a deactivation's withholding written since keeps its own reason
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(withheld=sa.func.coalesce(OutboxMessage.withheld, why), sending_since=None)
+    )
+    session.commit()
+    return None
+
+
+def _no_longer_theirs(session: Session, message: OutboxMessage) -> str | None:
+    """Why the team's alert is no longer for whom it was written, read as it goes; None if it is
+    still theirs, or is not a team alert (a candidate's feedback is theirs whoever is on the team).
+
+    An alert waits for the next run, or for days while the mail server is down or a mailbox
+    refuses it for now; meanwhile a hiring manager taken off the job, or a recruiter made a
+    hiring manager of other jobs, was still emailed its candidate's name and result (found in a
+    review). The same rule as it was written (``_on_the_team``), the teammate as they are now."""
+    kind = message.dedupe_key.partition(":")[0]
+    if message.dedupe_key.startswith(FEEDBACK) or kind not in ALERTS:
+        return None
+    job_id = session.exec(select(Application.job_id).where(Application.id == message.application_id)).first()
+    teammate = session.exec(select(User).where(User.email == message.to_address)).first()
+    if teammate is None:
+        return LEFT_THE_JOB
+    still = session.exec(
+        select(User.id).where(User.id == teammate.id, _on_the_team(job_id, with_managers=ALERTS[kind]))
+    ).first()
+    if still is not None:
+        return None
+    if not teammate.active:
+        return DEACTIVATED
+    return LEFT_THE_JOB if ALERTS[kind] else MADE_A_MANAGER
 
 
 def _mark_sent(session: Session, message: OutboxMessage) -> None:
@@ -551,6 +589,10 @@ def _follows_a_correction(session: Session, message: OutboxMessage) -> bool:
 
 # Why an alert to a teammate is withheld: they were deactivated before it went (``withhold_alerts_to``).
 DEACTIVATED = "its teammate was deactivated before it went"
+# Why, found as it goes (``_no_longer_theirs``): taken off its job, or made a hiring manager (who is
+# not sent an expiry or a failed send).
+LEFT_THE_JOB = "its teammate left the job's team before it went"
+MADE_A_MANAGER = "its teammate was made a hiring manager before it went, and hiring managers are not sent it"
 
 
 def withhold_alerts_to(session: Session, address: str) -> int:
@@ -561,7 +603,11 @@ def withhold_alerts_to(session: Session, address: str) -> int:
     unsent, as an undo's withholding is: one a send holds now is not tried again should that send
     fail (one the server takes all the same is marked sent, ``_mark_sent``), and one turned down
     before is no longer offered to "Try again" (helper-150). Reactivated, they get the alerts
-    written from then on, not these."""
+    written from then on, not these.
+
+    An alert going is checked again anyway (``_no_longer_theirs``), which withholds it for a teammate
+    taken off its job or given another role; a deactivation's is still written here, at once: the
+    teammate reactivated before it went would be sent it then, and the outbox says it now."""
     return session.execute(
         sa.update(OutboxMessage)
         .where(

@@ -8,7 +8,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlmodel import select
 
-from dashboard.services import accounts, actors, assessments, notify, pipeline, review, sync, views
+from dashboard.services import accounts, actors, assessments, notify, pipeline, plans, review, sync, views
 from dashboard.services.actors import SYSTEM, WEBHOOK, user
 from dashboard.services.corrections import correct_candidate
 from dashboard.services.errors import UserError
@@ -679,6 +679,119 @@ def test_an_alert_being_sent_as_its_teammate_is_deactivated_is_not_tried_again(
         if taken
         else shown["gone@example.com"] == (f"Withheld: {notify.DEACTIVATED}")
     )
+
+
+def _a_completion_told_to(session, pipeline_with_assessment, manager_role: Role) -> User:
+    """Riley (a recruiter) and Harper (``manager_role``, on the job's team) sent the team's
+    "needs review" alert about a completion, not yet gone; Harper, as written then."""
+    accounts.create_user(session=session, email="riley@example.com", name="Riley", role=Role.RECRUITER)
+    harper, _password = accounts.create_user(
+        session=session, email="harper@example.com", name="Harper", role=manager_role
+    )
+    job_id = pipeline_with_assessment.job.id
+    accounts.set_job_member(session=session, user_id=harper.id, job_id=job_id, member=True)
+    _completed_twice(session, pipeline_with_assessment)
+    waiting = sorted(m.to_address for m in session.exec(select(OutboxMessage)))
+    assert waiting == ["harper@example.com", "riley@example.com"]
+    return harper
+
+
+def test_an_alert_waiting_for_a_hiring_manager_taken_off_the_job_never_goes(
+    session, pipeline_with_assessment, sandbox
+):
+    """Found in a review: a hiring manager taken off a job was still emailed the alerts written
+    before, with the candidates' names and results, for up to a run (or days, the mail server
+    down). Their notification list already left them out; their email now does too."""
+    harper = _a_completion_told_to(session, pipeline_with_assessment, Role.HIRING_MANAGER)
+    accounts.set_job_member(
+        session=session, user_id=harper.id, job_id=pipeline_with_assessment.job.id, member=False
+    )
+    inbox = _Inbox()
+
+    with _mail_server(inbox):
+        delivered = notify.deliver_outbox(session)
+        again = notify.deliver_outbox(session)
+        shown = {m.to_address: m for m in views.outbox(session)}
+
+    assert (delivered, again) == (1, 0)
+    assert [m["To"] for m in inbox.messages] == ["riley@example.com"]
+    assert (shown["harper@example.com"].status, shown["harper@example.com"].tone) == (
+        f"Withheld: {notify.LEFT_THE_JOB}",
+        "gray",
+    )
+    assert not shown["harper@example.com"].can_try_again
+    assert shown["riley@example.com"].status.startswith("Sent ")
+
+
+def test_an_alert_waiting_for_a_recruiter_made_a_hiring_manager_of_other_jobs_never_goes(
+    session, pipeline_with_assessment, sandbox
+):
+    """Found in a review: a recruiter (told of every job) made a hiring manager of other jobs was
+    still emailed the alerts written before about a job no longer theirs."""
+    sam, _password = accounts.create_user(
+        session=session, email="sam@example.com", name="Sam", role=Role.RECRUITER
+    )
+    _completed_twice(session, pipeline_with_assessment)
+    other = plans.create_job(session=session, title="Data Engineer", stage_names=["Applied"])
+    accounts.change_role(session=session, user_id=sam.id, role=Role.HIRING_MANAGER)
+    accounts.set_job_member(session=session, user_id=sam.id, job_id=other.id, member=True)
+    inbox = _Inbox()
+
+    with _mail_server(inbox):
+        delivered = notify.deliver_outbox(session)
+        [shown] = views.outbox(session)
+
+    assert delivered == 0 and inbox.messages == []
+    assert (shown.to_address, shown.status) == ("sam@example.com", f"Withheld: {notify.LEFT_THE_JOB}")
+
+
+def test_a_failed_send_alert_waiting_for_a_recruiter_made_a_hiring_manager_of_its_job_never_goes(
+    session, pipeline_with_assessment, sandbox
+):
+    """Hiring managers are not sent a failed send (only results): a recruiter made one, even of
+    that job, was still emailed the failures written before."""
+    p = pipeline_with_assessment
+    sam, _password = accounts.create_user(
+        session=session, email="sam@example.com", name="Sam", role=Role.RECRUITER
+    )
+    moved = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+    attempt = session.get(AssessmentAttempt, moved.attempt_id)
+    attempt.state, attempt.error_reason = AttemptState.ERROR, "iMocha refused: Invalid candidate email."
+    session.add(attempt)
+    notify.attempt_changed(session, attempt)
+    session.commit()
+    accounts.change_role(session=session, user_id=sam.id, role=Role.HIRING_MANAGER)
+    accounts.set_job_member(session=session, user_id=sam.id, job_id=p.job.id, member=True)
+    inbox = _Inbox()
+
+    with _mail_server(inbox):
+        delivered = notify.deliver_outbox(session)
+        [shown] = views.outbox(session)
+
+    assert delivered == 0 and inbox.messages == []
+    assert "failed" in shown.subject and shown.status == f"Withheld: {notify.MADE_A_MANAGER}"
+
+
+def test_an_alert_waiting_for_a_hiring_manager_still_on_the_job_goes(
+    session, pipeline_with_assessment, sandbox
+):
+    """Checked again as it goes, an alert still theirs goes as before: a hiring manager taken off
+    the job and put back on before it went is sent it, as a recruiter is."""
+    harper = _a_completion_told_to(session, pipeline_with_assessment, Role.HIRING_MANAGER)
+    job_id = pipeline_with_assessment.job.id
+    accounts.set_job_member(session=session, user_id=harper.id, job_id=job_id, member=False)
+    accounts.set_job_member(session=session, user_id=harper.id, job_id=job_id, member=True)
+    inbox = _Inbox()
+
+    with _mail_server(inbox):
+        delivered = notify.deliver_outbox(session)
+        shown = {m.to_address: m.status for m in views.outbox(session)}
+
+    assert delivered == 2
+    assert sorted(m["To"] for m in inbox.messages) == ["harper@example.com", "riley@example.com"]
+    assert all(status.startswith("Sent ") for status in shown.values())
 
 
 class _CorrectedAsItGoes(_Inbox):
