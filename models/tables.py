@@ -113,7 +113,10 @@ class UserSession(SQLModel, table=True):
 
 class SignInAttempt(SQLModel, table=True):
     """Failed sign-ins, for rate limiting across every worker: per email, and per email and place;
-    and, ``signed_in``, the last sign-in from each place, which the ceiling on every place spares."""
+    and, ``signed_in``, the last sign-in from each place, which the ceiling on every place spares.
+
+    ``email`` holds a keyed fingerprint of the address typed (``accounts._ledger_key``, 64 hex
+    characters), never the text: a password typed into the Email box was kept readable (helper-158)."""
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(index=True, max_length=254)

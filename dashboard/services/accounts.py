@@ -166,12 +166,12 @@ def sign_in(*, session: Session, email: str, password: str, source: str = "") ->
     # A right password is no failure: the place's last sign-in is kept in its stead, one a place.
     session.exec(
         sa.delete(SignInAttempt).where(
-            SignInAttempt.email == email,
+            SignInAttempt.email == guess.email,
             SignInAttempt.source == guess.source,
             sa.or_(SignInAttempt.signed_in, SignInAttempt.id == guess.id),  # type: ignore[arg-type]
         )
     )
-    session.add(SignInAttempt(email=email, at=now, source=guess.source, signed_in=True))
+    session.add(SignInAttempt(email=guess.email, at=now, source=guess.source, signed_in=True))
     token = _new_session(session, user.id, now)
     session.commit()
     return token
@@ -192,21 +192,32 @@ def _still_set(session: Session, user: User, rehashed: str | None, checked: str 
 
 
 def _take_a_guess(session: Session, email: str, source: str, now: datetime.datetime) -> SignInAttempt | None:
-    """Count a password guess for ``email`` from ``source`` before it is checked (committed), or
-    None, taken back, when it is over a limit. Counted once checked, twenty guesses sent at once all
-    passed the count and were checked, a guess per worker thread instead of five (helper-117);
-    counted first, each sees those before it."""
-    guess = SignInAttempt(email=email, at=now, source=_place(source))
+    """Count a password guess for ``email`` (normalised) from ``source`` before it is checked
+    (committed), or None, taken back, when it is over a limit. Counted once checked, twenty guesses
+    sent at once all passed the count and were checked, a guess per worker thread instead of five
+    (helper-117); counted first, each sees those before it."""
+    guess = SignInAttempt(email=_ledger_key(email), at=now, source=_place(source))
     session.add(guess)
     session.commit()
     here = SignInAttempt.source == guess.source
-    if _failures(session, email, now, here) <= MAX_FAILURES and (
-        _failures(session, email, now) <= MAX_FAILURES_EVERYWHERE or _known(session, email, guess.source, now)
+    if _failures(session, guess.email, now, here) <= MAX_FAILURES and (
+        _failures(session, guess.email, now) <= MAX_FAILURES_EVERYWHERE
+        or _known(session, guess.email, guess.source, now)
     ):
         return guess
     session.delete(guess)  # refused unchecked: it does not draw the lockout out
     session.commit()
     return None
+
+
+def _ledger_key(email: str) -> str:
+    """What the sign-in ledger keeps of a typed address (``SignInAttempt.email``): a keyed fingerprint
+    of it, never the text. Whatever is typed is counted before any check, and the person who swapped
+    the two boxes left their password there, readable by whoever read the database (helper-158).
+
+    Keyed by the newest master key (``vault.fingerprint``): a rotation forgets the counts and the
+    places known, as if the ledger were new; each place is known again at its next sign-in."""
+    return vault.fingerprint("sign-in attempt", email)
 
 
 def _place(source: str) -> str:
@@ -223,12 +234,13 @@ def _place(source: str) -> str:
     return str(address)
 
 
-def _known(session: Session, email: str, place: str, now: datetime.datetime) -> bool:
-    """Whether the person signed in from ``place`` within ``KNOWN_FOR``."""
+def _known(session: Session, key: str, place: str, now: datetime.datetime) -> bool:
+    """Whether the person (``key``, their address's ``_ledger_key``) signed in from ``place`` within
+    ``KNOWN_FOR``."""
     return (
         session.exec(
             select(SignInAttempt.id).where(
-                SignInAttempt.email == email,
+                SignInAttempt.email == key,
                 SignInAttempt.source == place,
                 SignInAttempt.signed_in,
                 SignInAttempt.at > now - KNOWN_FOR,
@@ -247,13 +259,14 @@ def _new_session(session: Session, user_id: int, now: datetime.datetime) -> str:
     return token
 
 
-def _failures(session: Session, email: str, now: datetime.datetime, *where: sa.ColumnElement) -> int:
-    """Failed sign-ins (and wrong current passwords) for ``email`` in the lockout's window."""
+def _failures(session: Session, key: str, now: datetime.datetime, *where: sa.ColumnElement) -> int:
+    """Failed sign-ins (and wrong current passwords) for ``key`` (an address's ``_ledger_key``) in the
+    lockout's window."""
     return session.exec(
         select(sa.func.count())
         .select_from(SignInAttempt)
         .where(
-            SignInAttempt.email == email,
+            SignInAttempt.email == key,
             SignInAttempt.at > now - FAILURE_WINDOW,
             SignInAttempt.signed_in.is_(False),  # type: ignore[attr-defined]
             *where,
@@ -456,7 +469,10 @@ def new_password(*, session: Session, user_id: int, by_user_id: int | None = Non
     # Its failures forgotten; the places it signed in from kept (wiped, a spread-out attack's
     # ceiling would shut the person out of their own desk again within minutes: helper-124).
     session.exec(
-        sa.delete(SignInAttempt).where(SignInAttempt.email == user.email, SignInAttempt.signed_in.is_(False))  # type: ignore[attr-defined]
+        sa.delete(SignInAttempt).where(
+            SignInAttempt.email == _ledger_key(user.email),
+            SignInAttempt.signed_in.is_(False),  # type: ignore[attr-defined]
+        )
     )
     session.commit()
     log.info("user %s given a new password by user %s", user.id, by_user_id)

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+import sqlalchemy as sa
 from pydantic import ValidationError
 from sqlmodel import select
 
@@ -141,6 +142,19 @@ def test_a_sign_in_as_its_person_is_deactivated_gets_no_session(session, recruit
     assert session.exec(select(UserSession)).all() == []
 
 
+def test_a_password_typed_into_the_email_box_is_not_kept(session, recruiter):
+    """The boxes swapped, the password was kept as the guess's email (lower-cased), readable by
+    whoever reads the database, for good: the guess is counted by a keyed fingerprint instead."""
+    typed = "Correct Horse Battery Staple"
+    with pytest.raises(UserError, match="incorrect"):
+        accounts.sign_in(session=session, email=typed, password="riley@example.com", source="203.0.113.9")
+
+    rows = session.connection().execute(sa.text("SELECT * FROM signinattempt")).all()
+    assert len(rows) == 1  # still counted
+    kept = " ".join(str(value).lower() for row in rows for value in row)
+    assert "horse" not in kept and "riley" not in kept
+
+
 def test_sign_in_gives_a_session_that_resolves_to_the_user(session, recruiter):
     token = accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
 
@@ -198,7 +212,7 @@ def test_failures_spread_over_many_places_lock_the_email_past_a_ceiling_but_wher
     assert accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD, source=at_her_desk)
     # Then failures from as many places as the ceiling takes, five each (checked as the test above does).
     session.add_all(
-        SignInAttempt(email="riley@example.com", source=f"192.0.2.{place}")
+        SignInAttempt(email=accounts._ledger_key("riley@example.com"), source=f"192.0.2.{place}")
         for place in range(accounts.MAX_FAILURES_EVERYWHERE // accounts.MAX_FAILURES)
         for _ in range(accounts.MAX_FAILURES)
     )
@@ -217,7 +231,7 @@ def test_a_place_is_known_for_thirty_days_by_its_last_sign_in_and_an_admins_new_
         accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD, source=desk)
     [kept] = session.exec(select(SignInAttempt).where(SignInAttempt.signed_in)).all()  # one a place
     session.add_all(
-        SignInAttempt(email="riley@example.com", source=f"192.0.2.{place}")
+        SignInAttempt(email=accounts._ledger_key("riley@example.com"), source=f"192.0.2.{place}")
         for place in range(accounts.MAX_FAILURES_EVERYWHERE // accounts.MAX_FAILURES)
         for _ in range(accounts.MAX_FAILURES)
     )
@@ -226,7 +240,7 @@ def test_a_place_is_known_for_thirty_days_by_its_last_sign_in_and_an_admins_new_
 
     password = accounts.new_password(session=session, user_id=recruiter.id, by_user_id=admin.id)
     session.add_all(  # the attack goes on
-        SignInAttempt(email="riley@example.com", source=f"192.0.2.{place}")
+        SignInAttempt(email=accounts._ledger_key("riley@example.com"), source=f"192.0.2.{place}")
         for place in range(accounts.MAX_FAILURES_EVERYWHERE // accounts.MAX_FAILURES)
         for _ in range(accounts.MAX_FAILURES)
     )
