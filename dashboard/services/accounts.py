@@ -196,6 +196,7 @@ def _take_a_guess(session: Session, email: str, source: str, now: datetime.datet
     (committed), or None, taken back, when it is over a limit. Counted once checked, twenty guesses
     sent at once all passed the count and were checked, a guess per worker thread instead of five
     (helper-117); counted first, each sees those before it."""
+    _forget_the_past(session, now)
     guess = SignInAttempt(email=_ledger_key(email), at=now, source=_place(source))
     session.add(guess)
     session.commit()
@@ -208,6 +209,33 @@ def _take_a_guess(session: Session, email: str, source: str, now: datetime.datet
     session.delete(guess)  # refused unchecked: it does not draw the lockout out
     session.commit()
     return None
+
+
+def _forget_the_past(session: Session, now: datetime.datetime) -> None:
+    """Delete (not committed) the guesses no count reads any more: failures out of the lockout's
+    window, a place's last sign-in once it is known no more (``KNOWN_FOR``). Nothing deleted them,
+    and every guess at a made-up address stayed for good, as did a password typed as an email
+    before the ledger kept fingerprints (helper-158). Rows another transaction holds are left to
+    the next guess: waiting on them, guesses sent at once could deadlock (as helper-148's)."""
+    past = (
+        select(SignInAttempt.id)
+        .where(
+            sa.or_(
+                SignInAttempt.at <= now - KNOWN_FOR,
+                sa.and_(
+                    SignInAttempt.signed_in.is_(False),  # type: ignore[attr-defined]
+                    SignInAttempt.at <= now - FAILURE_WINDOW,
+                ),
+            )
+        )
+        .with_for_update(skip_locked=True)
+    )
+    session.exec(
+        sa.delete(SignInAttempt)
+        .where(SignInAttempt.id.in_(past.scalar_subquery()))  # type: ignore[union-attr]
+        # Those deleted leave the session too: SQLite gives a deleted row's id to the next guess.
+        .execution_options(synchronize_session="fetch")
+    )
 
 
 def _ledger_key(email: str) -> str:

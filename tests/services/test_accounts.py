@@ -10,7 +10,7 @@ from sqlmodel import select
 from dashboard.services import accounts, plans
 from dashboard.services.errors import BadValue, UserError
 from dashboard.settings import Settings, get_settings
-from models import Role, SignInAttempt, User, UserSession
+from models import Role, SignInAttempt, User, UserSession, utcnow
 from tests.conftest import a_colleague_meanwhile, at_once, selects
 
 PASSWORD = "correct horse battery"
@@ -153,6 +153,36 @@ def test_a_password_typed_into_the_email_box_is_not_kept(session, recruiter):
     assert len(rows) == 1  # still counted
     kept = " ".join(str(value).lower() for row in rows for value in row)
     assert "horse" not in kept and "riley" not in kept
+
+
+def test_sign_in_attempts_past_their_window_go_when_a_guess_is_taken(session, recruiter):
+    """Nothing ever deleted a guess: every attacker's guess at made-up addresses stayed, and so did
+    a password typed as an email before the ledger kept fingerprints (helper-158). A failure goes
+    once out of the lockout's window, a place's last sign-in once it is known no more."""
+    now, riley = utcnow(), accounts._ledger_key("riley@example.com")
+    # A minute short of its window for a row kept: the sign-in's clock may read a second later.
+    second, minute = datetime.timedelta(seconds=1), datetime.timedelta(minutes=1)
+    session.add_all(
+        [
+            SignInAttempt(email=riley, at=now - accounts.FAILURE_WINDOW - second, source="past failure"),
+            SignInAttempt(email="correct horse battery", at=now - accounts.FAILURE_WINDOW - second),
+            SignInAttempt(email=riley, at=now - accounts.FAILURE_WINDOW + minute, source="failure"),
+            SignInAttempt(email=riley, at=now - accounts.KNOWN_FOR - second, source="past", signed_in=True),
+            SignInAttempt(
+                email=riley, at=now - accounts.FAILURE_WINDOW - second, source="desk", signed_in=True
+            ),
+        ]
+    )
+    session.commit()
+
+    with pytest.raises(UserError, match="incorrect"):
+        accounts.sign_in(
+            session=session, email="nobody@example.com", password="a guess", source="203.0.113.9"
+        )
+
+    kept = session.connection().execute(sa.text("SELECT email, source FROM signinattempt ORDER BY id")).all()
+    nobody = accounts._ledger_key("nobody@example.com")
+    assert kept == [(riley, "failure"), (riley, "desk"), (nobody, "203.0.113.9")]
 
 
 def test_sign_in_gives_a_session_that_resolves_to_the_user(session, recruiter):
