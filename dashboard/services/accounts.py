@@ -179,8 +179,9 @@ def sign_in(*, session: Session, email: str, password: str, source: str = "") ->
 
 def _still_set(session: Session, user: User, rehashed: str | None, checked: str | None = None) -> bool:
     """Hold the user's row to the commit if the hash ``checked`` (the one read) is still theirs and
-    they are still active, writing ``rehashed`` over it if given: a deactivation committed as the
-    password was checked left a session the deactivation had not ended (helper-126)."""
+    they are still active, writing ``rehashed`` over it if given (a rehash, or the person's new
+    password, ``change_password``): a deactivation committed as the password was checked left a
+    session the deactivation had not ended (helper-126, helper-158)."""
     checked = checked or user.password_hash
     return bool(
         session.exec(
@@ -526,7 +527,8 @@ def change_password(
     Raises:
         BadValue: A box left empty, a new password too short, the current one again, the two new
             ones different, or the current one wrong (``box`` names the input to fix).
-        UserError: The session has ended, or too many wrong passwords in the last minutes.
+        UserError: The session has ended (before, or as the password was changed: by an admin's new
+            password or a deactivation), or too many wrong passwords in the last minutes.
     """
     if not current:
         raise BadValue("Enter your current password.", "current_password")
@@ -547,11 +549,24 @@ def change_password(
     guess = _take_a_guess(session, user.email, source, now)
     if guess is None:
         raise UserError("Too many wrong passwords for your account. Wait 15 minutes, then try again.")
-    if not (user.password_hash and _hashing()[0].verify(current, user.password_hash)):
+    hasher, checked = _hashing()[0], user.password_hash
+    if not (checked and hasher.verify(current, checked)):
         raise BadValue("Your current password is incorrect.", "current_password")  # the guess stays counted
+    # Written only over the hash checked, the person still active, their row held so to the commit
+    # (``_still_set``, as ``sign_in``): an admin's new password given as this one was checked was
+    # written over, and a deactivation meanwhile left the renewed session below working (helper-158).
+    new_hash = hasher.hash(new)
+    if not _still_set(session, user, new_hash, checked):
+        session.rollback()
+        # A sign-in's rehash (the same password at another cost) goes on; a new password given, or a
+        # deactivation, ended this session with the others.
+        now_set = session.exec(select(User.password_hash).where(User.id == user.id)).one()
+        if not (now_set and hasher.verify(current, now_set)) or not _still_set(
+            session, user, new_hash, now_set
+        ):
+            session.rollback()
+            raise UserError("Your session has ended: sign in again.")  # the guess stays counted
     session.delete(guess)
-    user.password_hash = _hashing()[0].hash(new)
-    session.add(user)
     others = sa.and_(UserSession.user_id == user.id, UserSession.token_hash != _token_hash(token))
     # Counted as the person knows them: sessions expired on their own were ended already.
     ended = session.exec(

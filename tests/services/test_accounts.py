@@ -11,7 +11,7 @@ from dashboard.services import accounts, plans
 from dashboard.services.errors import BadValue, UserError
 from dashboard.settings import Settings, get_settings
 from models import Role, SignInAttempt, User, UserSession, utcnow
-from tests.conftest import a_colleague_meanwhile, at_once, selects
+from tests.conftest import a_colleague_meanwhile, at_once, reads, selects
 
 PASSWORD = "correct horse battery"
 
@@ -602,3 +602,73 @@ def test_a_password_change_from_an_ended_session_is_refused(session, recruiter):
 
     with pytest.raises(UserError, match="Your session has ended"):
         accounts.change_password(session=session, token=token, current=PASSWORD, new=NEW, repeated=NEW)
+
+
+def test_a_password_change_as_an_admin_gives_a_new_password_keeps_the_admins(session, recruiter):
+    """helper-158: the current password was checked against the row read at the request's start and
+    the new one written over whatever was set since: an admin's new password, given meanwhile, was
+    lost, and the person stayed signed in with a password the admin had not given."""
+    token = accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
+    admin, _ = accounts.create_user(session=session, email="a@example.com", name="Admin", role=Role.ADMIN)
+    given: list[str] = []
+
+    with (
+        a_colleague_meanwhile(
+            session,
+            reads(User),
+            lambda own: given.append(
+                accounts.new_password(session=own, user_id=recruiter.id, by_user_id=admin.id)
+            ),
+        ),
+        pytest.raises(UserError, match=r"^Your session has ended: sign in again\.$"),
+    ):
+        accounts.change_password(session=session, token=token, current=PASSWORD, new=NEW, repeated=NEW)
+
+    assert session.exec(select(UserSession)).all() == []
+    with pytest.raises(UserError, match="incorrect"):
+        accounts.sign_in(session=session, email="riley@example.com", password=NEW)
+    assert accounts.sign_in(session=session, email="riley@example.com", password=given[0])
+
+
+def test_a_password_change_as_its_person_is_deactivated_leaves_no_session(session, recruiter):
+    """helper-158: a deactivation committed as the current password was checked ended every session,
+    and the change then made a renewed one, which worked again once the person was reactivated."""
+    token = accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
+
+    with (
+        a_colleague_meanwhile(
+            session,
+            reads(User),
+            lambda own: accounts.set_active(session=own, user_id=recruiter.id, active=False),
+        ),
+        pytest.raises(UserError, match=r"^Your session has ended: sign in again\.$"),
+    ):
+        accounts.change_password(session=session, token=token, current=PASSWORD, new=NEW, repeated=NEW)
+
+    assert session.exec(select(UserSession)).all() == []
+    accounts.set_active(session=session, user_id=recruiter.id, active=True)
+    assert accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)  # not changed
+
+
+def test_a_password_change_as_a_sign_in_elsewhere_makes_the_hash_strong_goes_through(
+    session, recruiter, hashing_strong
+):
+    """The hash checked changed meanwhile, but not the password: a sign-in elsewhere made it again
+    at the strong cost. The change goes through (a change refused for it said the session had ended)."""
+    token = accounts.sign_in(session=session, email="riley@example.com", password=PASSWORD)
+    recruiter.password_hash = accounts.hasher_for("fast").hash(PASSWORD)  # made while "fast" was set
+    session.add(recruiter)
+    session.commit()
+
+    with a_colleague_meanwhile(
+        session,
+        reads(User),
+        lambda own: accounts.sign_in(session=own, email="riley@example.com", password=PASSWORD),
+    ):
+        ended, renewed, _code = accounts.change_password(
+            session=session, token=token, current=PASSWORD, new=NEW, repeated=NEW
+        )
+
+    assert ended == 1  # the sign-in elsewhere
+    assert accounts.signed_in_user(session=session, token=renewed).id == recruiter.id
+    assert accounts.sign_in(session=session, email="riley@example.com", password=NEW)
