@@ -766,11 +766,17 @@ def send_assessment(
     integration.last_used_at = utcnow()
     if not found:  # an invitation made now: the vendor offers the test (one found says nothing of that)
         plan_connections.listed_again(session, attempt)
+    # matching builds on this module: imported here to keep the layers acyclic.
+    from dashboard.services import matching
+
+    kept = matching.taken_by_a_send(session, attempt)
     session.commit()
     if attempt.state == AttemptState.COMPLETED:
         # The earlier try's invitation found taken and finished (its webhook lost): what a result
         # sets off, as when a webhook or the sweep brings one. No sweep asks again of a finished test.
         _after_completion(session, attempt)
+    if kept is not None:  # the vendor's word that came first: older news is not written (``_stale``)
+        apply_to_attempt(session, attempt, kept, actor=actor)
     if notify.rejected_now(session, application.id):
         return _rejected_meanwhile(session, attempt, application, candidate.name, actor)
     if found:

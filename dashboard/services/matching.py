@@ -143,6 +143,22 @@ def record(
     return row
 
 
+def taken_by_a_send(session: Session, attempt: AssessmentAttempt) -> AttemptStatus | None:
+    """The vendor's word kept for matching about the invitation a send has just tied to ``attempt``,
+    resolved to it (in the caller's transaction); None if none waits.
+
+    A webhook about an invitation can arrive before Assay knows its id: CodeSignal's "session
+    created" for a send whose answer timed out (it names no reference Assay can tie), applied
+    before the retry adopts the invitation. Kept for matching, it waited in the queue for good,
+    "No assessment in Assay has this vendor id" about an id an attempt now holds (helper-157).
+    """
+    row = _waiting(session, attempt.integration_id, attempt.vendor_attempt_id)
+    if row is None:
+        return None
+    _claim(session, row, attempt_id=attempt.id, by="the send that tied its invitation")
+    return _status_from_json(row.status)
+
+
 def open_items(session: Session) -> list[UnmatchedResult]:
     """Every update still waiting for a person, oldest first."""
     return list(

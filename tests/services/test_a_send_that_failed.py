@@ -2,17 +2,18 @@
 late): the candidate then holds an invitation Assay never heard of. The same test sent again for
 that candidate must look for it there before making another (found by a review of the sends)."""
 
+import dataclasses
 import datetime
 import time
 
 import pytest
 from sqlmodel import select
 
-from dashboard.services import assessments, attempt_actions, pipeline, plans, queue_view, review
+from dashboard.services import assessments, attempt_actions, matching, pipeline, plans, queue_view, review
 from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import provider_for
 from dashboard.settings import get_settings
-from models import Application, AssessmentAttempt, AttemptState, Integration, utcnow
+from models import Application, AssessmentAttempt, AttemptState, Integration, UnmatchedResult, utcnow
 from providers.base import Progress
 from tests.conftest import enter_stage, finished_in_stage, vendor_test_stages
 
@@ -239,3 +240,30 @@ def test_a_failed_send_retried_days_later_counts_its_deadline_from_the_retry(ses
     in_five_days = utcnow() + datetime.timedelta(days=5)
     assert abs(sent.expires_at - in_five_days) < datetime.timedelta(minutes=1)
     assert _hidden(session, sent).expires_at == sent.expires_at  # the invitation's own
+
+
+def test_a_webhook_kept_for_matching_before_a_retry_adopted_its_invitation_is_resolved_by_the_retry(
+    session, sandbox, monkeypatch
+):
+    """helper-157: CodeSignal's "session created" for a send whose answer timed out names no reference
+    Assay can tie, so it was kept for matching; the retry adopted the invitation, and the item
+    stayed in the queue for good, saying no assessment had the id an attempt now held."""
+    integration, (stage,) = vendor_test_stages(session, "codesignal", "Data Engineer")
+    attempt = _send_times_out(session, sandbox, enter_stage(session, stage), monkeypatch, vendor="codesignal")
+    hidden = _hidden(session, attempt)
+    created = dataclasses.replace(hidden, asked_at=datetime.datetime.now(datetime.UTC))
+    matching.record(
+        session=session, integration_id=integration.id, status=created, outcome=assessments.Applied.UNKNOWN
+    )
+
+    retried = assessments.retry_assessment(session=session, attempt_id=attempt.id, actor=SYSTEM)
+
+    assert retried.sent, retried.message
+    session.expire_all()
+    assert session.get(AssessmentAttempt, attempt.id).vendor_attempt_id == hidden.vendor_attempt_id
+    assert matching.open_items(session) == []
+    [resolved] = session.exec(select(UnmatchedResult)).all()
+    assert (resolved.resolved_attempt_id, resolved.resolved_by) == (
+        attempt.id,
+        "the send that tied its invitation",
+    )
