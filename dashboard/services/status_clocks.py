@@ -18,7 +18,7 @@ from sqlmodel import Session, delete, select
 from dashboard.services.assessments import STATE_LABELS
 from dashboard.services.errors import BadValue, UserError
 from dashboard.services.permissions import Permission, SignedInUser, require
-from models import AttemptState, StatusClock, utcnow
+from models import AttemptState, StatusClock, WorkspaceRevision, utcnow
 
 # The defaults: (amber after, red after), in hours.
 DEFAULT_HOURS: dict[AttemptState, tuple[float, float]] = {
@@ -126,8 +126,9 @@ def save(
         UserError: A value is not a positive number of hours, or amber is not before red.
     """
     require(user, Permission.MANAGE_SETTINGS)
+    _hold_the_clocks(session)
     parsed: Hours = {}
-    in_force = hours(session)
+    in_force = hours(session)  # read held: a colleague's save is done before it, or waits till ours is
     for key, (amber_typed, red_typed) in values.items():
         try:
             state = AttemptState(key)
@@ -168,6 +169,18 @@ def save(
         except sa.exc.IntegrityError:
             session.rollback()
     raise UserError("The clocks changed while saving; reload the page and try again.")
+
+
+def _hold_the_clocks(session: Session) -> None:
+    """Take the team's settings till the commit (a write that changes nothing, on the one row every
+    change outside a job moves: ``WorkspaceRevision``), so the clocks in force are read and checked
+    against the form, then written, with no colleague's save between (two admins at once: the
+    second's check read the clocks before the first saved, and wrote over them)."""
+    session.exec(
+        sa.update(WorkspaceRevision)
+        .values(revision=WorkspaceRevision.revision)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def restore_defaults(*, session: Session, user: SignedInUser) -> None:

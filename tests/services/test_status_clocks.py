@@ -10,6 +10,7 @@ from dashboard.services.actors import SYSTEM
 from dashboard.services.errors import UserError
 from dashboard.services.permissions import PermissionDenied, SignedInUser
 from models import AssessmentAttempt, AttemptState, Role, StatusClock, utcnow
+from tests.conftest import a_colleague_meanwhile, reads
 
 ADMIN = SignedInUser(1, "Admin", "admin@example.com", Role.ADMIN)
 RECRUITER = SignedInUser(2, "Recruiter", "recruiter@example.com", Role.RECRUITER)
@@ -136,3 +137,27 @@ def test_a_precise_clock_survives_saving_the_form_again_and_a_retired_state_is_i
 
     assert status_clocks.hours(session)[AttemptState.SENT] == (1234.5678, 2000)
     assert "paused" not in shown
+
+
+def test_two_admins_saving_the_clocks_at_once_do_not_write_over_each_other_unseen(session):
+    """Both forms drawn with the defaults: the second admin's save read the clocks in force, the first
+    saved meanwhile, and the second's check, against what it had read, let it write over them."""
+    drawn = {v.state: (v.amber, v.red) for v in status_clocks.views(session)}
+    colleague_refused: list[str] = []
+
+    def colleague_saves(own) -> None:
+        try:
+            status_clocks.save(session=own, user=ADMIN, values={"sent": ("10", "20")}, drawn=drawn)
+        except status_clocks.ChangedMeanwhile as err:
+            colleague_refused.append(str(err))
+
+    try:
+        with a_colleague_meanwhile(session, reads(StatusClock), colleague_saves):
+            status_clocks.save(session=session, user=ADMIN, values={"sent": ("30", "40")}, drawn=drawn)
+        mine_saved = True
+    except status_clocks.ChangedMeanwhile:
+        mine_saved = False
+
+    session.expire_all()
+    assert [mine_saved, not colleague_refused].count(True) == 1  # one saved, the other told
+    assert status_clocks.hours(session)[AttemptState.SENT] == ((30, 40) if mine_saved else (10, 20))
