@@ -110,10 +110,12 @@ def build(world: World) -> tuple[APIRouter, Controls]:
 
     records()
 
-    async def guard(request: Request, *, listing: bool = False) -> Response | None:
+    async def guard(
+        request: Request, *, listing: bool = False, attempt: str | None = None
+    ) -> Response | None:
         if request.headers.get("API-Key") not in accepted:
             return _error(401, "Unauthorized", "Invalid API key")
-        return await world.before_api_call(VENDOR, listing=listing)
+        return await world.before_api_call(VENDOR, listing=listing, attempt=attempt)
 
     def public(session: dict) -> dict:
         return {k: v for k, v in session.items() if k != "token"}
@@ -232,7 +234,7 @@ def build(world: World) -> tuple[APIRouter, Controls]:
 
     @router.get(API + "/tests/{session_id}")
     async def get_test(session_id: int, request: Request):
-        if failure := await guard(request):
+        if failure := await guard(request, attempt=str(session_id)):
             return failure
         session = records()["tests"].get(str(session_id))
         return public(session) if session else _error(404, "NotFound", f"Test {session_id} not found")

@@ -159,10 +159,12 @@ def build(world: World) -> tuple[APIRouter, Controls]:
 
     records()
 
-    async def guard(request: Request, *, listing: bool = False) -> Response | None:
+    async def guard(
+        request: Request, *, listing: bool = False, attempt: str | None = None
+    ) -> Response | None:
         if request.headers.get("X-API-KEY") not in accepted:
             return _errors(401, "Invalid API key, or the subscription has expired.")
-        return await world.before_api_call(VENDOR, listing=listing)
+        return await world.before_api_call(VENDOR, listing=listing, attempt=attempt)
 
     def test_of(test_id: int) -> dict | None:
         return next((t for t in catalog() if t["testId"] == test_id), None)
@@ -441,7 +443,7 @@ def build(world: World) -> tuple[APIRouter, Controls]:
 
     @router.get(API + "/reports/{invitation_id}")
     async def get_report(invitation_id: str, request: Request):
-        if failure := await guard(request):
+        if failure := await guard(request, attempt=invitation_id):
             return failure
         if request.query_params.get("reportType", "1") not in ("1", "2", "3"):
             return _errors(400, "reportType must be 1, 2 or 3.")

@@ -42,6 +42,12 @@ class Faults:
     that one call act at once and holds its reply n ms (a page read, long on its way while
     others act).
 
+    ``broken_attempts`` names attempts whose reads by their id answer 500 on every call, until
+    the faults are replaced (a report the vendor keeps failing to give for weeks, helper-112),
+    while the vendor answers about every other attempt; the calls queued in ``fail_next`` are
+    left to the others. CoderPad Screen's ``GET /tests/{id}`` and iMocha's ``GET /reports/{id}``
+    honour it.
+
     ``reset_replies`` drops the connection of the next n replies to calls that created
     something, after the vendor acted (the "reset, but it happened" case).
     ``drop_next_webhooks`` loses only the next n deliveries (one lost webhook);
@@ -57,6 +63,7 @@ class Faults:
     latency_ms: int = 0
     reply_delay_ms: int = 0
     fail_next: list[dict] = dataclasses.field(default_factory=list)
+    broken_attempts: list[str] = dataclasses.field(default_factory=list)
     reset_replies: int = 0
     drop_next_webhooks: int = 0
     reorder_webhooks: int = 0
@@ -286,13 +293,18 @@ class World:
         if held:
             self._send(vendor, held[::-1])
 
-    async def before_api_call(self, vendor: str, *, listing: bool = False) -> Response | None:
-        """Count the call, add latency, and return an injected failure if one is queued."""
+    async def before_api_call(
+        self, vendor: str, *, listing: bool = False, attempt: str | None = None
+    ) -> Response | None:
+        """Count the call, add latency, and return an injected failure if one is queued, or if
+        the call reads ``attempt`` (its id) and that attempt is broken (``broken_attempts``)."""
         faults, counters = self.faults[vendor], self.counters[vendor]
         counters.api_requests += 1
         counters.list_requests += int(listing)
         if faults.latency_ms:
             await asyncio.sleep(faults.latency_ms / 1000)
+        if attempt is not None and attempt in {str(a) for a in faults.broken_attempts}:
+            return JSONResponse({"code": "Injected", "message": "injected 500 (a broken attempt)"}, 500)
         if faults.fail_next:
             failure = faults.fail_next.pop(0)
             counters.failures_injected += 1

@@ -523,6 +523,21 @@ def test_a_sent_invitation_is_pending_until_started(imocha, sandbox):
     assert status.candidate_email == "c6@example.com" and status.result is None
 
 
+def test_a_broken_report_answers_500_on_every_read_and_the_others_are_read(imocha, sandbox):
+    """The sandbox's ``broken_attempts``: one report failing for weeks (helper-112), every try of
+    every read, while the vendor answers about the others; queued failures are left to those."""
+    broken, other = (imocha.send(test_id=PYTHON_TEST, invitee=_invitee(n)) for n in (21, 22))
+    sandbox.faults("imocha", broken_attempts=[broken.vendor_attempt_id], fail_next=[{"status": 503}])
+
+    for _ in range(2):
+        with pytest.raises(VendorFailure):
+            imocha.fetch(broken.vendor_attempt_id)
+    read = imocha.fetch(other.vendor_attempt_id)
+
+    assert read.progress == Progress.SENT  # its first try took the queued 503, its second was read
+    assert sandbox.stats("imocha")["failures_injected"] == 1
+
+
 def test_a_completed_attempt_carries_the_whole_result(imocha, sandbox):
     invitation = imocha.send(test_id=PYTHON_TEST, invitee=_invitee(7))
     _act(sandbox, invitation.vendor_attempt_id, "start")
