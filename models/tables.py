@@ -596,6 +596,10 @@ class WebhookDelivery(SQLModel, table=True):
     vendor_attempt_ids: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     applied_at: datetime.datetime | None = None
     error: str | None = None
+    # When it was last tried and kept for retry; the retry takes those never tried first, then
+    # those tried longest ago (``webhooks._apply_pending``). One held behind two kept in a row
+    # was not asked about: it keeps its own (None if never tried).
+    tried_at: datetime.datetime | None = None
 
 
 class UnmatchedResult(SQLModel, table=True):

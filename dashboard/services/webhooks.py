@@ -231,7 +231,7 @@ def _record_failure(
     session.rollback()
     delivery = session.get(WebhookDelivery, delivery_id)
     integration = session.get(Integration, integration_id)
-    delivery.error = reason
+    delivery.error, delivery.tried_at = reason, utcnow()  # tried: it waits behind the others next retry
     if closed:  # the vendor refuses this attempt for good (deleted there): retrying cannot help
         delivery.applied_at = utcnow()
         record_vendor_error(
@@ -361,9 +361,15 @@ def _apply_pending(session: Session, integration_id: int, *, retry_failed: bool,
         WebhookDelivery.integration_id == integration_id,
         WebhookDelivery.applied_at.is_(None),  # type: ignore[union-attr]
     )
-    if not retry_failed:
-        query = query.where(WebhookDelivery.error.is_(None))  # type: ignore[union-attr]
-    pending = list(session.exec(query.order_by(WebhookDelivery.id).limit(limit)))
+    if retry_failed:
+        # Never tried first (new, or held unasked behind two kept in a row), then those tried longest
+        # ago: two a run keeps failing on (two reports broken for weeks) were, oldest first, the first
+        # two of every retry, and stopped each there: none behind them was ever fetched (helper-157).
+        tried = WebhookDelivery.tried_at
+        query = query.order_by(tried.is_not(None), tried, WebhookDelivery.id)  # type: ignore[union-attr]
+    else:
+        query = query.where(WebhookDelivery.error.is_(None)).order_by(WebhookDelivery.id)  # type: ignore[union-attr]
+    pending = list(session.exec(query.limit(limit)))
     integration = session.get(Integration, integration_id)
     if not pending or integration is None:
         return 0
@@ -469,11 +475,12 @@ def _apply_each(session: Session, delivery_ids: list[int]) -> int:
     Once two in a row are kept for retry (the vendor down after retries, the key revoked),
     the rest are not asked about: each would fail the same way and spend the vendor's
     rate limit (a burst of 300 would be 300 refused calls). They keep that reason, shown on
-    the connection's health, and wait with it for the scheduled retry. One kept alone (a
-    value Assay could not take, a fault of ours) holds up none after it, and so do two the
-    vendor failed to answer about the same attempts (its start and its finish, its report
-    failing for weeks: the pair, first in every retry, stopped it there and held up every
-    delivery after them, helper-129).
+    the connection's health, and wait with it for the scheduled retry, which asks about them
+    before the two (``_apply_pending``): two attempts broken for weeks may be all that fails.
+    One kept alone (a value Assay could not take, a fault of ours) holds up none after it,
+    and so do two the vendor failed to answer about the same attempts (its start and its
+    finish, its report failing for weeks: the pair, first in every retry, stopped it there
+    and held up every delivery after them, helper-129).
     """
     done = kept_in_a_row = 0
     kept_about: set[str] = set()  # the attempts the deliveries kept in a row name

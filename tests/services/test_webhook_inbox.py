@@ -144,6 +144,52 @@ def test_two_deliveries_about_one_attempt_the_vendor_cannot_answer_for_hold_up_n
     assert session.get(AssessmentAttempt, other.id).state == AttemptState.STARTED
 
 
+def test_two_attempts_the_vendor_keeps_failing_on_hold_up_a_later_delivery_one_retry_at_most(
+    session, sandbox, sent, pipeline_with_assessment
+):
+    """helper-157: two deliveries about two attempts whose fetch always failed (a report broken for
+    weeks) were two kept in a row: taken for the vendor down, they stopped the run, and the retry,
+    oldest first, met the same two first every time. The delivery behind them was never fetched,
+    its reason another attempt's 500. Tried and kept, they now wait behind the others."""
+    integration = pipeline_with_assessment.integration
+    x, y, z = sent[:3]
+    start_with_webhooks(session, sandbox, integration, [x, y, z])
+    sandbox.faults(drop_webhooks=True, broken_attempts=[x.vendor_attempt_id, y.vendor_attempt_id])
+
+    drained = webhooks.apply_pending(session=session, integration_id=integration.id)
+    retried = [retry_webhook_inbox() for _ in range(2)]
+
+    session.expire_all()
+    deliveries = session.exec(select(WebhookDelivery).order_by(WebhookDelivery.id)).all()
+    assert (drained, retried) == (0, [1, 0])  # z at the first retry; x and y still failing
+    assert [d.applied_at is not None for d in deliveries] == [False, False, True]
+    assert session.get(AssessmentAttempt, z.id).state == AttemptState.STARTED
+
+
+def test_a_vendor_down_is_asked_about_two_deliveries_a_run_each_run_two_others(
+    session, sandbox, sent, pipeline_with_assessment
+):
+    """helper-129's guard kept: a vendor failing about every attempt is asked about two deliveries
+    a run (after the listing), not each of a burst; and those tried wait behind the others, so
+    every delivery is asked about in turn."""
+    integration = pipeline_with_assessment.integration
+    burst = sent[: webhooks.BATCH_AT + 3]
+    start_with_webhooks(session, sandbox, integration, burst)
+    sandbox.faults(drop_webhooks=True, fail_next=[{"status": 503}] * 100)  # down for every call below
+    calls = []
+
+    for run in range(len(burst) // 2):
+        before = sandbox.stats()["api_requests"]
+        done = webhooks.apply_pending(session=session, integration_id=integration.id, retry_failed=run > 0)
+        calls.append((done, sandbox.stats()["api_requests"] - before))
+
+    session.expire_all()
+    deliveries = session.exec(select(WebhookDelivery)).all()
+    assert calls == [(0, 3 + 2 * 3)] * (len(burst) // 2)  # the listing, two fetches, three tries each
+    assert all(d.applied_at is None and "503" in d.error for d in deliveries)
+    assert all(d.tried_at is not None for d in deliveries)  # each asked about once, none skipped
+
+
 def test_a_delivery_stored_while_a_drain_runs_is_applied_by_that_drain(
     session, sandbox, sent, pipeline_with_assessment
 ):
