@@ -510,6 +510,10 @@ class AssessmentAttempt(SQLModel, table=True):
     state: AttemptState = Field(sa_column=_enum_column(AttemptState, index=True))
     send_claimed_at: datetime.datetime | None = None
     send_tries: int = 0
+    # When a try's answer never came (a timeout, a reset): the vendor may have made the invitation
+    # all the same, and a vendor whose listing lags (CoderPad Interview's pad index) may not list it
+    # yet, so a retry within that lag waits rather than make a second (``assessments._unlisted_yet``).
+    send_unanswered_at: datetime.datetime | None = None
     # The address a send gave the vendor: the vendor keeps it though the candidate's email is
     # corrected since, so updates naming it are still theirs (``assessments.same_person``).
     invited_email: str | None = Field(default=None, max_length=254)

@@ -25,6 +25,7 @@ from dashboard.services.actors import Actor
 from dashboard.services.errors import NotFound, UserError
 from dashboard.services.integrations import provider_for, record_vendor_error
 from dashboard.services.permissions import Permission, SignedInUser, require
+from dashboard.services.wording import counted
 from models import (
     Application,
     ApplicationEvent,
@@ -41,7 +42,15 @@ from models import (
 )
 from models.lifecycle import FINISHED_STATES, OPEN_STATES, furthest
 from providers import registry
-from providers.base import AttemptStatus, Capability, Invitee, Progress, ProviderError, VendorRefused
+from providers.base import (
+    AttemptStatus,
+    Capability,
+    Invitee,
+    Progress,
+    ProviderError,
+    VendorRefused,
+    VendorUnreachable,
+)
 
 log = logging.getLogger(__name__)
 
@@ -721,6 +730,8 @@ def send_assessment(
                     revive = found.vendor_attempt_id
                 invitee = _under_a_new_reference(session, attempt, invitee)
                 found = None
+            elif not found and _unlisted_yet(attempt, provider):
+                return _not_sent_yet(session, attempt, provider)
         if found:
             status = found
         else:
@@ -741,6 +752,8 @@ def send_assessment(
             )
     except ProviderError as err:
         session.refresh(attempt)
+        if isinstance(err, VendorUnreachable):  # no answer: the vendor may have acted all the same
+            attempt.send_unanswered_at = utcnow()
         reason = str(err)
         if isinstance(err, VendorRefused) and not err.retryable:
             # The vendor may no longer list the plan's test: marked there, and said here.
@@ -787,6 +800,37 @@ def send_assessment(
         )
     moved_on = _moved_on_meanwhile(session, attempt, was_in)
     return SendOutcome(True, f"{attempt.vendor_test_name} sent to {candidate.name}.{moved_on}")
+
+
+def _unlisted_yet(attempt: AssessmentAttempt, provider) -> bool:
+    """Whether the invitation an earlier try, left unanswered, may have made could be missing from
+    the vendor's listing still: CoderPad Interview's pad index lags its pads by up to a minute
+    (documented), so a retry within it, finding no pad, made a second one (helper-153). A try the
+    vendor answered with a refusal or a 5xx is not waited on: the lookup is what it can give."""
+    unanswered = attempt.send_unanswered_at
+    return (
+        bool(provider.listing_lag) and unanswered is not None and utcnow() - unanswered < provider.listing_lag
+    )
+
+
+def _not_sent_yet(session: Session, attempt: AssessmentAttempt, provider) -> SendOutcome:
+    """Let go of the send's claim, the attempt still to send (nothing written, its clock kept), and say
+    when to send it again."""
+    session.exec(
+        sa.update(AssessmentAttempt)
+        .where(AssessmentAttempt.id == attempt.id)
+        .values(send_claimed_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    seconds = int((attempt.send_unanswered_at + provider.listing_lag - utcnow()).total_seconds()) + 1
+    return SendOutcome(
+        False,
+        f"Not sent yet: {provider.display_name} lists a new invitation up to "
+        f"{counted(round(provider.listing_lag.total_seconds() / 60), 'minute')} late, and the earlier try may "
+        f"have made one. Send it again in {counted(seconds, 'second')}: it is looked for first, never made twice.",
+        failed=True,
+    )
 
 
 def _moved_on_meanwhile(session: Session, attempt: AssessmentAttempt, was_in: int) -> str:

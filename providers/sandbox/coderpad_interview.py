@@ -62,6 +62,11 @@ def _iso(moment: datetime.datetime) -> str:
     return moment.astimezone(datetime.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def _when(stamp: str) -> datetime.datetime:
+    """A time ``_iso`` wrote, read back."""
+    return datetime.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
 def _now(world: World) -> str:
     """The vendor's time, on the sandbox's clock."""
     return _iso(world.now())
@@ -235,7 +240,10 @@ def build(world: World) -> tuple[APIRouter, Controls]:
     async def list_pads(request: Request):
         if failure := await guard(request, listing=True):
             return failure
-        return page_of(list(records()["pads"].values()), request, API + "/pads", "pads")
+        # The index lags the pads themselves (documented: up to a minute), as set by the faults.
+        indexed_by = world.now() - datetime.timedelta(milliseconds=world.faults[VENDOR].index_lag_ms)
+        pads = [p for p in records()["pads"].values() if _when(p["created_at"]) <= indexed_by]
+        return page_of(pads, request, API + "/pads", "pads")
 
     @router.post(API + "/pads")
     @router.post(API + "/pads/")

@@ -50,6 +50,8 @@ class Faults:
 
     ``reset_replies`` drops the connection of the next n replies to calls that created
     something, after the vendor acted (the "reset, but it happened" case).
+    ``index_lag_ms`` leaves out of CoderPad Interview's pad index what was created within that
+    long (the index lags ``GET /pads/{id}`` by up to a minute, documented).
     ``drop_next_webhooks`` loses only the next n deliveries (one lost webhook);
     ``reorder_webhooks`` holds deliveries until that many are held (``true`` means 2),
     then sends them newest first, ``REORDER_GAP`` apart; ``burst_webhooks`` holds them the
@@ -68,6 +70,7 @@ class Faults:
     drop_next_webhooks: int = 0
     reorder_webhooks: int = 0
     burst_webhooks: int = 0
+    index_lag_ms: int = 0
 
 
 @dataclasses.dataclass

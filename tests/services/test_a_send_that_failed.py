@@ -7,15 +7,25 @@ import datetime
 import time
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import select
 
-from dashboard.services import assessments, attempt_actions, matching, pipeline, plans, queue_view, review
+from dashboard.services import (
+    assessments,
+    attempt_actions,
+    interviews,
+    matching,
+    pipeline,
+    plans,
+    queue_view,
+    review,
+)
 from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import provider_for
 from dashboard.settings import get_settings
 from models import Application, AssessmentAttempt, AttemptState, Integration, UnmatchedResult, utcnow
 from providers.base import Progress
-from tests.conftest import enter_stage, finished_in_stage, vendor_test_stages
+from tests.conftest import enter_stage, finished_in_stage, link_pads, vendor_test_stages
 
 
 def _timed_out(session, sandbox, p, monkeypatch) -> AssessmentAttempt:
@@ -267,3 +277,53 @@ def test_a_webhook_kept_for_matching_before_a_retry_adopted_its_invitation_is_re
         attempt.id,
         "the send that tied its invitation",
     )
+
+
+def test_a_room_retried_while_the_pad_index_lags_is_not_made_twice(
+    session, pipeline_with_assessment, sandbox, monkeypatch
+):
+    """helper-153: CoderPad Interview's pad index lags its pads by up to a minute (documented); a
+    room whose send timed out after the pad was made, retried within that minute, found no pad in
+    the index and made a second one. It waits, says when to send again, and then finds the first."""
+    p = pipeline_with_assessment
+    link_pads(session, p.applied.id)
+    timeout = get_settings().vendor_timeout_seconds
+    monkeypatch.setattr(get_settings(), "vendor_timeout_seconds", 0.3)
+    sandbox.faults("coderpad_interview", reply_delay_ms=800, index_lag_ms=60_000)
+    interview = interviews.schedule_interview(
+        session=session,
+        application_id=p.application.id,
+        scheduled_for=utcnow() + datetime.timedelta(days=2),
+        interviewers="Grace Hopper",
+        actor=SYSTEM,
+    )
+    time.sleep(0.6)  # the late reply goes out before the faults are replaced
+    sandbox.faults("coderpad_interview", index_lag_ms=60_000)  # the pad made, not in the index yet
+    monkeypatch.setattr(get_settings(), "vendor_timeout_seconds", timeout)
+    room = session.get(AssessmentAttempt, interview.attempt_id)
+    assert (
+        room.state == AttemptState.ERROR and sandbox.stats("coderpad_interview")["invitations_created"] == 1
+    )
+
+    too_soon = assessments.retry_assessment(session=session, attempt_id=room.id, actor=SYSTEM)
+
+    assert not too_soon.sent
+    assert too_soon.message.startswith(
+        "Not sent yet: CoderPad Interview lists a new invitation up to 1 minute late, and the earlier try"
+    )
+    assert sandbox.stats("coderpad_interview")["invitations_created"] == 1
+    session.refresh(room)
+    assert (room.state, room.send_claimed_at) == (AttemptState.READY_TO_SEND, None)
+
+    # A minute on (the unanswered try dated back one, as a minute's wait would), the index lists it.
+    sandbox.faults("coderpad_interview")
+    session.exec(
+        sa.update(AssessmentAttempt)
+        .where(AssessmentAttempt.id == room.id)
+        .values(send_unanswered_at=room.send_unanswered_at - datetime.timedelta(minutes=1))
+    )
+    session.commit()
+    found = assessments.send_assessment(session=session, attempt_id=room.id, actor=SYSTEM)
+
+    assert found.sent and "an earlier try had reached the vendor" in found.message, found.message
+    assert sandbox.stats("coderpad_interview")["invitations_created"] == 1
