@@ -17,13 +17,32 @@ _LABEL = rf"[^{_NEVER_IN_A_DOMAIN}._-](?:[^{_NEVER_IN_A_DOMAIN}.]*[^{_NEVER_IN_A
 EMAIL = re.compile(rf"[^\s@<>()\[\]\\,;:\"]+@{_LABEL}(?:\.{_LABEL})+")
 
 
+def _unseen(character: str) -> bool:
+    """A format character (Unicode's Cf): a zero-width space, a direction mark, a byte-order mark.
+    Copied from a chat, a web page or a spreadsheet with the text, it shows as nothing."""
+    return unicodedata.category(character) == "Cf"
+
+
 def tidy_name(name: str) -> str:
-    """A name as it reads: one space between words, none around.
+    """A name as it reads: one space between words, none around, nothing unseen at either end.
 
     Pasted from a CV or an email, "Ada   Lovelace" (or a tab between) shows as "Ada Lovelace" on
     every page, so that is what is kept: stored as pasted, a search for the name shown found no one.
+    Unseen characters inside a name stay (a zero-width non-joiner is spelling in Persian).
     """
-    return " ".join(name.split())
+    start, end = 0, len(name)
+    while start < end and (name[start].isspace() or _unseen(name[start])):
+        start += 1
+    while end > start and (name[end - 1].isspace() or _unseen(name[end - 1])):
+        end -= 1
+    return " ".join(name[start:end].split())
+
+
+def _address(email: str) -> str:
+    """An address as typed on any keyboard, in one form: lower case, NFC, and none of the unseen
+    characters a copied list carries (helper-164: "grace@example.com" with a zero-width space after
+    it was another address, a second card for Grace in the same job, sent her tests again)."""
+    return unicodedata.normalize("NFC", "".join(c for c in email if not _unseen(c)).strip().lower())
 
 
 def candidate_name_and_email(name: str, email: str, *, saved_email: str | None = None) -> tuple[str, str]:
@@ -39,7 +58,7 @@ def candidate_name_and_email(name: str, email: str, *, saved_email: str | None =
         raise UserError("Give the candidate's name.")
     if len(name) > 120:
         raise UserError("A candidate's name is at most 120 characters.")
-    address = unicodedata.normalize("NFC", email.strip().lower())  # as typed on any keyboard, one form
+    address = _address(email)
     if saved_email is not None and address == saved_email:
         return name, address
     if not address:

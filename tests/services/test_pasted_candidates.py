@@ -201,3 +201,22 @@ def test_an_address_as_a_mail_program_copies_it_is_read_bare(line):
 def test_an_address_with_brackets_or_a_broken_domain_is_refused_where_it_is_typed(typed):
     with pytest.raises(UserError, match="is not an email address"):
         people.candidate_name_and_email("Bea Smith", typed)
+
+
+def test_unseen_characters_copied_with_an_address_do_not_make_a_second_card_for_the_same_person(session):
+    """helper-164: a zero-width space after the address, or a direction mark before it (a list copied
+    from a chat or a web page), made another address: Grace's second and third cards in one job."""
+    job = plans.create_job(session=session, title="Backend Engineer", stage_names=["Applied", "Onsite"])
+    pipeline.add_application(
+        session=session, job_id=job.id, name="Grace Hopper", email="grace@example.com", actor=SYSTEM
+    )
+    pasted = "\ufeffGrace Hopper <grace@example.com\u200b>\nGrace Hopper, \u200egrace@example.com\nAda Lovelace\u200b, ada@example.com\u200b"
+
+    outcome = pasted_candidates.add_pasted(session=session, job_id=job.id, text=pasted, actor=SYSTEM)
+
+    assert outcome.added == ["Ada Lovelace"]
+    assert [r.split(" (")[0] for r in outcome.refused] == ["Line 1", "Line 2"]  # already in the job
+    in_job = session.exec(
+        select(Candidate.email, Candidate.name).join(Application).where(Application.job_id == job.id)
+    ).all()
+    assert sorted(in_job) == [("ada@example.com", "Ada Lovelace"), ("grace@example.com", "Grace Hopper")]
