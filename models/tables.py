@@ -532,6 +532,12 @@ class AssessmentAttempt(SQLModel, table=True):
     # asked: a second Resend within a minute (a double click, two colleagues) finds it taken.
     resent_at: datetime.datetime | None = None
     reviewed_at: datetime.datetime | None = None
+    # When it was completed, while what a result sets off (the stage's threshold rule, the
+    # candidate's feedback email) has not finished: written with the completion and cleared once
+    # that work is done, so a failure between the two (the database locked, the worker killed) is
+    # run again by the delivery's retry or the scheduled pick-up, not lost. Indexed: the pick-up
+    # looks for the few set among every attempt.
+    after_completion_due_at: datetime.datetime | None = Field(default=None, index=True)
     # First sweep that found it neither in the vendor's complete listing nor by its id (see sync).
     missing_since: datetime.datetime | None = None
     # When a sweep last asked the vendor about it by its id (see sync's ``_to_fetch``).

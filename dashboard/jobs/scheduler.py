@@ -26,7 +26,16 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from dashboard.jobs.leader import Leadership
-from dashboard.services import attempt_actions, inbox_drain, integrations, ledger, notify, sync, webhooks
+from dashboard.services import (
+    assessments,
+    attempt_actions,
+    inbox_drain,
+    integrations,
+    ledger,
+    notify,
+    sync,
+    webhooks,
+)
 from dashboard.services.actors import SYSTEM
 from dashboard.services.integrations import record_vendor_error
 from dashboard.settings import get_settings
@@ -84,7 +93,22 @@ def sweep_connection(integration_id: int) -> str:
 
 
 def retry_webhook_inbox() -> int:
-    """Apply deliveries stored but not applied yet (a vendor was down, a restart); returns how many."""
+    """Apply deliveries stored but not applied yet (a vendor was down, a restart); returns how many.
+
+    Then finish what results set off (the stage's rule, the feedback email) where the run that
+    stored the result failed or died after it, as a delivery's retry would: a sweep's result has
+    no delivery to retry (``assessments.finish_after_completions``).
+    """
+    done = _retry_deliveries()
+    try:
+        with new_session() as session:
+            assessments.finish_after_completions(session)
+    except Exception:  # the database away for a moment: the next run tries again
+        log.exception("results whose follow-up did not finish could not be finished now")
+    return done
+
+
+def _retry_deliveries() -> int:
     with new_session() as session:
         integration_ids = webhooks.connections_with_pending(session)
     done = 0

@@ -784,7 +784,7 @@ def send_assessment(
 
     kept = matching.taken_by_a_send(session, attempt)
     session.commit()
-    if attempt.state == AttemptState.COMPLETED:
+    if attempt.after_completion_due_at is not None:
         # The earlier try's invitation found taken and finished (its webhook lost): what a result
         # sets off, as when a webhook or the sweep brings one. No sweep asks again of a finished test.
         _after_completion(session, attempt)
@@ -1290,7 +1290,6 @@ def apply_to_attempt(
     for _try in range(5):
         if attempt.vendor_attempt_id is None:
             attempt.vendor_attempt_id = status.vendor_attempt_id
-        before = attempt.state
         try:
             outcome = _apply(session, attempt, status, actor=actor, delivery_id=delivery_id)
         except _Raced:
@@ -1298,9 +1297,11 @@ def apply_to_attempt(
             session.rollback()
             session.refresh(attempt)
             continue
-        completed_now = before != AttemptState.COMPLETED and attempt.state == AttemptState.COMPLETED
         session.commit()
-        if completed_now:
+        if attempt.after_completion_due_at is not None:
+            # Completed now, or before while what that sets off failed (the database locked, the
+            # worker killed): this delivery's retry runs it (helper-157: skipped, as a result seen
+            # before, the stage's rule never ran). Once done it is not run again.
             _after_completion(session, attempt)
         return outcome
     log.warning("attempt %s: gave up applying %s after repeated races", attempt.id, status.raw_status)
@@ -1329,12 +1330,70 @@ class _Raced(Exception):
 
 
 def _after_completion(session: Session, attempt: AssessmentAttempt) -> None:
-    """A result arrived: the stage's threshold rule and the candidate's feedback, if set."""
+    """A result arrived: the stage's threshold rule and the candidate's feedback, if set; then the
+    attempt's ``after_completion_due_at`` is cleared, so it runs once a completion.
+
+    Each part is safe to run again: the email has a dedupe key, and the rule moves only a card
+    still in the stage. A failure leaves the mark set.
+    """
     # review builds on pipeline, which builds on this module: imported here to keep the layers acyclic.
     from dashboard.services import review
 
+    due = attempt.after_completion_due_at
     review.send_feedback(session, attempt.application_id, "result", attempt_id=attempt.id)
     review.apply_rules(session, attempt)
+    session.exec(
+        sa.update(AssessmentAttempt)
+        .where(AssessmentAttempt.id == attempt.id, AssessmentAttempt.after_completion_due_at == due)
+        .values(after_completion_due_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    set_committed_value(attempt, "after_completion_due_at", None)
+
+
+# How long a completion's follow-up may still be under way in the run that completed it: the
+# scheduled pick-up runs those marked due before then, whose run failed or died.
+AFTER_COMPLETION_GRACE = datetime.timedelta(minutes=1)
+
+
+def finish_after_completions(session: Session, *, limit: int = 200) -> int:
+    """Run what a result sets off (``_after_completion``) for completions whose run did not finish
+    a minute on; returns how many were finished.
+
+    A completion a sweep applied, or a person's Refresh or matching, has no delivery whose retry
+    would run it again, and no sweep asks again about a finished test: without this, a database
+    failure or a worker killed between the completion and the stage's rule left a candidate who
+    passed the bar unmoved for good (helper-157). One failing again for a fault of ours is logged
+    and left for the next run, holding up no other; the database failing stops the run.
+    """
+    due = list(
+        session.exec(
+            select(AssessmentAttempt.id)
+            .where(AssessmentAttempt.after_completion_due_at < utcnow() - AFTER_COMPLETION_GRACE)  # type: ignore[operator]
+            .order_by(AssessmentAttempt.after_completion_due_at)
+            .limit(limit)
+        )
+    )
+    session.commit()
+    finished = 0
+    for attempt_id in due:
+        attempt = session.get(AssessmentAttempt, attempt_id, populate_existing=True)
+        if attempt is None or attempt.after_completion_due_at is None:
+            continue  # finished meanwhile, by a delivery's retry
+        try:
+            _after_completion(session, attempt)
+        except (sa.exc.OperationalError, sa.exc.InterfaceError):
+            session.rollback()
+            raise  # the database away for a moment (locked, a connection dropped): the next run
+        except Exception:
+            session.rollback()
+            log.exception(
+                "attempt %s: what its result sets off failed again; tried at the next run", attempt_id
+            )
+            continue
+        finished += 1
+    return finished
 
 
 def _apply(
@@ -1376,6 +1435,9 @@ def _apply(
     if decision.apply:
         # A refresh of details (a new link, a late result field) does not reset the SLA clock.
         changes.update(state=reported, updated_at=utcnow())
+        if reported == AttemptState.COMPLETED and before != AttemptState.COMPLETED:
+            # Written with the completion, cleared once the rule and feedback ran (``_after_completion``).
+            changes.update(after_completion_due_at=utcnow())
         if reported == AttemptState.ERROR:
             changes.update(
                 error_reason=f"The vendor reports status {status.raw_status!r}.", error_retryable=False
