@@ -1334,7 +1334,7 @@ def _after_completion(session: Session, attempt: AssessmentAttempt) -> None:
     attempt's ``after_completion_due_at`` is cleared, so it runs once a completion.
 
     Each part is safe to run again: the email has a dedupe key, and the rule moves only a card
-    still in the stage. A failure leaves the mark set.
+    still in the stage, put there before the result came in. A failure leaves the mark set.
     """
     # review builds on pipeline, which builds on this module: imported here to keep the layers acyclic.
     from dashboard.services import review

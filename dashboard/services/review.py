@@ -755,15 +755,22 @@ def _counted_scores(session: Session, application: Application, stage: Stage) ->
 
 
 def apply_rules(session: Session, attempt: AssessmentAttempt) -> bool:
-    """After a completion: advance the candidate if the stage's rule says so (never reject)."""
+    """After a completion: advance the candidate if the stage's rule says so (never reject).
+
+    Safe to run again (``assessments._after_completion`` runs it until it has finished): a card
+    no longer in the stage, or put back into it after the result came in, is left where a person
+    put it; a recruiter who moves the advanced candidate back on purpose is not overruled.
+    """
     stage = session.get(Stage, attempt.stage_id) if attempt.stage_id else None
     # Read afresh: a sweep loads its applications at its start, and one may have moved since.
     application = session.get(Application, attempt.application_id, populate_existing=True)
+    result_at = attempt.after_completion_due_at  # when the completion was written (None: not known)
     if (
         stage is None
         or stage.advance_at is None
         or application.stage_id != stage.id
         or application.rejected_at
+        or (result_at is not None and application.stage_entered_at > result_at)
     ):
         return False
     if attempt.score_percent is None or attempt.score_percent < stage.advance_at:

@@ -185,3 +185,32 @@ def test_a_candidate_moved_back_into_the_stage_is_not_advanced_again_by_a_later_
 
     assert _where(session, p) == (p.assessment.id, AttemptState.REVIEWED)
     assert _advanced_by_the_rule(session, p) == 1
+
+
+def test_a_candidate_moved_back_while_the_rule_was_due_again_is_not_advanced_by_its_retry(
+    session, db, sandbox, pipeline_with_assessment
+):
+    """A rule left to its retry runs later, perhaps after a person acted: a recruiter who advanced
+    the candidate by hand and then put them back in the stage (on purpose, the result seen) keeps
+    them there; the rule's retry does not move them on again."""
+    p = pipeline_with_assessment
+    review.set_rule(session=session, stage_id=p.assessment.id, advance_at=0, counting="latest", actor=RITA)
+    attempt_id = _finished_test_delivered(session, sandbox, p)
+    with (
+        _the_database_failing_after_the_completion(session, db, attempt_id),
+        pytest.raises(sa.exc.DBAPIError),
+    ):
+        webhooks.apply_pending(session=session, integration_id=p.integration.id)
+
+    with clock_stopped_at(utcnow() + datetime.timedelta(minutes=1)):  # the recruiter, a minute on
+        for stage in (p.onsite, p.assessment):
+            pipeline.move_application(
+                session=session, application_id=p.application.id, stage_id=stage.id, actor=RITA
+            )
+    with clock_stopped_at(utcnow() + datetime.timedelta(minutes=2)):
+        webhooks.apply_pending(session=session, integration_id=p.integration.id)
+        retry_webhook_inbox()
+
+    assert _where(session, p)[0] == p.assessment.id
+    assert _advanced_by_the_rule(session, p) == 0
+    assert session.exec(select(WebhookDelivery.applied_at)).one() is not None
