@@ -7,7 +7,7 @@ was never advanced (helper-157). The completion now writes when that work became
 once it is done; a retry, or the scheduled pick-up, runs it while it is set.
 
 Revision ID: e2c7a9d4b6f1
-Revises: a4c8e2f1d9b7
+Revises: d2e7b4a9c1f5
 Create Date: 2026-12-08 03:00:00.000000
 """
 
@@ -16,7 +16,7 @@ import sqlmodel
 from alembic import op
 
 revision = "e2c7a9d4b6f1"
-down_revision = "a4c8e2f1d9b7"
+down_revision = "d2e7b4a9c1f5"
 branch_labels = None
 depends_on = None
 
