@@ -208,12 +208,18 @@ def room_in_use(session: Session, attempt: AssessmentAttempt) -> bool:
 
 
 def _resend(session: Session, attempt: AssessmentAttempt, action) -> Action:
-    """Resend, unless the invitation went to an email corrected since: the vendor would send it
-    to the typo again, so it says what reaches the candidate instead."""
+    """Resend, unless the candidate was rejected, or the invitation went to an email corrected
+    since: the vendor would send it to the typo again, so it says what reaches the candidate instead."""
     if attempt.state != AttemptState.SENT:
         return action("resend", "Only a sent, unstarted invitation.")
+    application = session.get(Application, attempt.application_id)
+    if application.rejected_at is not None:
+        # Left open by a withdrawal the vendor refused: emailing it again after the rejection
+        # asked the candidate to spend an evening on it (helper-164).
+        return Action(
+            "resend", False, "They were rejected: their invitation is not sent again. Cancel it instead."
+        )
     if attempt.invited_email:
-        application = session.get(Application, attempt.application_id)
         candidate = session.get(Candidate, application.candidate_id)
         if attempt.invited_email != candidate.email:
             return Action(

@@ -350,11 +350,15 @@ def _rows(session: Session, found) -> list[QueueRow]:
     connections = session.exec(
         select(Integration).where(Integration.id.in_({a.integration_id for a, *_ in found}))  # type: ignore[union-attr]
     ).all()
+    # So are the applications (a Resend asks whether the candidate was rejected).
+    applications = session.exec(
+        select(Application).where(Application.id.in_({a.application_id for a, *_ in found}))  # type: ignore[union-attr]
+    ).all()
     steps = {
         attempt.id: attempt_actions.next_step(session, attempt, retaken=attempt.id in retaken)
         for attempt, *_ in found
     }
-    del connections
+    del connections, applications
     return [
         QueueRow(
             application_id=attempt.application_id,

@@ -702,3 +702,18 @@ def test_two_people_moving_one_deadline_at_once_leave_the_vendors_and_the_waitin
     assert kept.expires_at == at_vendor.expires_at == further.replace(microsecond=0)
     assert ["colleague" in o.message for o in outcomes] == [True, False], [o.message for o in outcomes]
     assert kept.updated_at == waiting_since
+
+
+def test_a_rejected_candidates_invitation_left_open_is_not_resent(session, pipeline_with_assessment, sandbox):
+    """helper-164: the vendor refused to withdraw the rejected candidate's test, so it stayed open;
+    Resend (on their page, or a queue row drawn before the rejection) emailed it to them again."""
+    attempt = _sent(session, pipeline_with_assessment)
+    sandbox.faults(fail_next=[{"status": 400}])
+    rejected_by_a_recruiter(session, attempt.application_id)
+
+    [resend] = [a for a in attempt_actions.available_actions(session, attempt) if a.name == "resend"]
+    with pytest.raises(UserError, match="They were rejected: their invitation is not sent again"):
+        attempt_actions.resend_invitation(session=session, attempt_id=attempt.id, actor=SYSTEM)
+
+    assert not resend.enabled
+    assert sandbox.stats()["invitations_resent"] == 0
