@@ -792,6 +792,14 @@ def send_assessment(
         apply_to_attempt(session, attempt, kept, actor=actor)
     if notify.rejected_now(session, application.id):
         return _rejected_meanwhile(session, attempt, application, candidate.name, actor)
+    if found and earlier_address != candidate.email:
+        # helper-164: said as any found invitation, the test stayed at the typo, nobody told.
+        return SendOutcome(
+            True,
+            f"{attempt.vendor_test_name}: an earlier try had reached the vendor at {earlier_address}, "
+            f"{candidate.name}'s email before it was corrected, and that invitation stands (nothing was "
+            f"sent twice). Cancel it and send it again to reach {candidate.email}.",
+        )
     if found:
         return SendOutcome(
             True,

@@ -144,6 +144,17 @@ def _invitations_at(session: Session, application_ids: list[int], old: str, new:
     sending = session.exec(
         select(AssessmentAttempt.vendor_test_name).where(ours, at_old, being_sent(utcnow()))
     ).all()
+    # Failed with no answer from the vendor, which may have made the invitation at ``old`` all
+    # the same: a Retry looks for it there, and keeps it if found (helper-164: nothing was said).
+    unconfirmed = session.exec(
+        select(AssessmentAttempt.vendor_test_name).where(
+            ours,
+            at_old,
+            AssessmentAttempt.state == AttemptState.ERROR,
+            AssessmentAttempt.vendor_attempt_id.is_(None),  # type: ignore[union-attr]
+            AssessmentAttempt.send_tries > 0,
+        )
+    ).all()
     told = []
     if sent:
         one = len(sent) == 1
@@ -156,6 +167,13 @@ def _invitations_at(session: Session, application_ids: list[int], old: str, new:
         told.append(
             f"{', '.join(sorted(sending))} {'is' if one else 'are'} being sent to {old} right now: once "
             f"{'it shows' if one else 'they show'} as sent, cancel and send again to reach {new}."
+        )
+    if unconfirmed:
+        one = len(unconfirmed) == 1
+        told.append(
+            f"The failed send{'' if one else 's'} of {', '.join(sorted(unconfirmed))} to {old} may have "
+            f"reached the vendor: a Retry finds {'it' if one else 'them'} there if so; then cancel and send "
+            f"again to reach {new}."
         )
     return told
 

@@ -76,7 +76,8 @@ def test_a_retry_after_a_timeout_finds_the_invitation_made_under_the_address_bef
     session, sandbox, hackerrank_jobs, monkeypatch
 ):
     """Sent to the typo, the vendor made it but answered too late; the typo corrected, the retry
-    looks under the address the vendor was given, and sends nothing twice."""
+    looks under the address the vendor was given, and sends nothing twice. The correction and the
+    retry both say the test is at the typo (helper-164: "sent to Ada Lovelace", nothing more)."""
     _integration, (stage, _) = hackerrank_jobs
     attempt_id = enter_stage(session, stage, name="Ada Lovelace", email="ada@exmaple.com")
     monkeypatch.setattr(get_settings(), "vendor_timeout_seconds", 0.3)
@@ -85,7 +86,7 @@ def test_a_retry_after_a_timeout_finds_the_invitation_made_under_the_address_bef
     assert not first.sent
     time.sleep(0.6)  # let the late reply go out before the faults are cleared
     sandbox.faults(vendor="hackerrank")
-    _correct(session, session.get(AssessmentAttempt, attempt_id).application_id, "ada@example.com")
+    told = _correct(session, session.get(AssessmentAttempt, attempt_id).application_id, "ada@example.com")
 
     retried = assessments.retry_assessment(session=session, attempt_id=attempt_id, actor=SYSTEM)
 
@@ -93,6 +94,16 @@ def test_a_retry_after_a_timeout_finds_the_invitation_made_under_the_address_bef
     assert retried.sent and attempt.state == AttemptState.SENT
     assert sandbox.stats("hackerrank")["invitations_created"] == 1
     assert attempt.invited_email == "ada@exmaple.com"
+    test = attempt.vendor_test_name
+    assert told.endswith(
+        f"The failed send of {test} to ada@exmaple.com may have reached the vendor: a Retry finds it "
+        "there if so; then cancel and send again to reach ada@example.com."
+    ), told
+    assert retried.message == (
+        f"{test}: an earlier try had reached the vendor at ada@exmaple.com, Ada Lovelace's email before it "
+        "was corrected, and that invitation stands (nothing was sent twice). Cancel it and send it again "
+        "to reach ada@example.com."
+    )
 
 
 def test_a_test_sent_after_the_correction_goes_to_the_new_address(session, sandbox, hackerrank_jobs):
