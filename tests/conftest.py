@@ -830,9 +830,8 @@ def rejected_by_a_recruiter(session, application_id: int) -> review.Rejection:
     )
 
 
-def two_test_stage(session, p: Pipeline, gating: Gating) -> None:
-    """The pipeline's assessment stage asks for Go Services (104) too, sends both on entry, and is
-    done with all of them or any one (``gating``)."""
+def add_go_services(session, p: Pipeline) -> None:
+    """The pipeline's assessment stage asks for the sandbox's Go Services (104) too."""
     plans.add_stage_test(
         session=session,
         stage_id=p.assessment.id,
@@ -840,6 +839,12 @@ def two_test_stage(session, p: Pipeline, gating: Gating) -> None:
         vendor_test_id="104",
         vendor_test_name="Go Services",
     )
+
+
+def two_test_stage(session, p: Pipeline, gating: Gating) -> None:
+    """The pipeline's assessment stage asks for Go Services (104) too, sends both on entry, and is
+    done with all of them or any one (``gating``)."""
+    add_go_services(session, p)
     plans.configure_stage(
         session=session, stage_id=p.assessment.id, send_automatically=True, gating=gating, deadline_days=None
     )

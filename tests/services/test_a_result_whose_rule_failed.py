@@ -87,6 +87,18 @@ def _finished_test_delivered(session, sandbox, p: Pipeline, *, event: str = "tes
     return attempt.id
 
 
+def _delivered_and_its_rule_failed(session, db: str, sandbox, p: Pipeline) -> None:
+    """The stage advances every result (a rule at 0%); Ada's finish is delivered and applied, and the
+    database fails the rule that comes next: the delivery kept for retry."""
+    review.set_rule(session=session, stage_id=p.assessment.id, advance_at=0, counting="latest", actor=RITA)
+    attempt_id = _finished_test_delivered(session, sandbox, p)
+    with (
+        _the_database_failing_after_the_completion(session, db, attempt_id),
+        pytest.raises(sa.exc.DBAPIError),
+    ):
+        webhooks.apply_pending(session=session, integration_id=p.integration.id)
+
+
 def _where(session, p: Pipeline) -> tuple[int, AttemptState]:
     """The stage Ada's card is in, and her result's state."""
     session.expire_all()
@@ -115,14 +127,7 @@ def test_a_rule_that_failed_as_a_webhook_was_applied_advances_the_candidate_when
     """The delivery is kept for retry (the database failed), and its retry finds the attempt
     completed already: the rule must run then, not be skipped as a result seen before."""
     p = pipeline_with_assessment
-    review.set_rule(session=session, stage_id=p.assessment.id, advance_at=0, counting="latest", actor=RITA)
-    attempt_id = _finished_test_delivered(session, sandbox, p)
-
-    with (
-        _the_database_failing_after_the_completion(session, db, attempt_id),
-        pytest.raises(sa.exc.DBAPIError),
-    ):
-        webhooks.apply_pending(session=session, integration_id=p.integration.id)
+    _delivered_and_its_rule_failed(session, db, sandbox, p)
 
     assert _where(session, p) == (p.assessment.id, AttemptState.COMPLETED)  # the result stored, not acted on
     assert session.exec(select(WebhookDelivery.applied_at)).one() is None  # kept for retry
@@ -194,13 +199,7 @@ def test_a_candidate_moved_back_while_the_rule_was_due_again_is_not_advanced_by_
     the candidate by hand and then put them back in the stage (on purpose, the result seen) keeps
     them there; the rule's retry does not move them on again."""
     p = pipeline_with_assessment
-    review.set_rule(session=session, stage_id=p.assessment.id, advance_at=0, counting="latest", actor=RITA)
-    attempt_id = _finished_test_delivered(session, sandbox, p)
-    with (
-        _the_database_failing_after_the_completion(session, db, attempt_id),
-        pytest.raises(sa.exc.DBAPIError),
-    ):
-        webhooks.apply_pending(session=session, integration_id=p.integration.id)
+    _delivered_and_its_rule_failed(session, db, sandbox, p)
 
     with clock_stopped_at(utcnow() + datetime.timedelta(minutes=1)):  # the recruiter, a minute on
         for stage in (p.onsite, p.assessment):

@@ -20,6 +20,7 @@ from models import (
 )
 from tests.conftest import (
     a_colleague_meanwhile,
+    add_go_services,
     at_once,
     reads,
     scored,
@@ -545,13 +546,7 @@ def test_a_test_added_to_a_stage_whose_only_test_went_is_not_sent_on_entry_by_a_
     [only] = plans.tests_of(session, p.assessment.id)
     plans.remove_stage_test(session=session, stage_test_id=only.id)
 
-    plans.add_stage_test(
-        session=session,
-        stage_id=p.assessment.id,
-        integration_id=p.integration.id,
-        vendor_test_id="104",
-        vendor_test_name="Go Services",
-    )
+    add_go_services(session, p)
     moved = pipeline.move_application(
         session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
     )
