@@ -1350,14 +1350,19 @@ def _after_completion(session: Session, attempt: AssessmentAttempt) -> None:
     due = attempt.after_completion_due_at
     review.send_feedback(session, attempt.application_id, "result", attempt_id=attempt.id)
     review.apply_rules(session, attempt)
+    _let_go_of_the_follow_up(session, attempt.id, due)
+    set_committed_value(attempt, "after_completion_due_at", None)
+
+
+def _let_go_of_the_follow_up(session: Session, attempt_id: int, due: datetime.datetime) -> None:
+    """Clear the attempt's ``after_completion_due_at`` (if still ``due``): done, or given up."""
     session.exec(
         sa.update(AssessmentAttempt)
-        .where(AssessmentAttempt.id == attempt.id, AssessmentAttempt.after_completion_due_at == due)
+        .where(AssessmentAttempt.id == attempt_id, AssessmentAttempt.after_completion_due_at == due)
         .values(after_completion_due_at=None)
         .execution_options(synchronize_session=False)
     )
     session.commit()
-    set_committed_value(attempt, "after_completion_due_at", None)
 
 
 # How long a completion's follow-up may still be under way in the run that completed it: the
@@ -1373,7 +1378,7 @@ def finish_after_completions(session: Session, *, limit: int = 200) -> int:
     would run it again, and no sweep asks again about a finished test: without this, a database
     failure or a worker killed between the completion and the stage's rule left a candidate who
     passed the bar unmoved for good (helper-157). One failing again for a fault of ours is logged
-    and left for the next run, holding up no other; the database failing stops the run.
+    and given up (its result waits for review as any other); the database failing stops the run.
     """
     due = list(
         session.exec(
@@ -1389,16 +1394,18 @@ def finish_after_completions(session: Session, *, limit: int = 200) -> int:
         attempt = session.get(AssessmentAttempt, attempt_id, populate_existing=True)
         if attempt is None or attempt.after_completion_due_at is None:
             continue  # finished meanwhile, by a delivery's retry
+        due_at = attempt.after_completion_due_at
         try:
             _after_completion(session, attempt)
         except (sa.exc.OperationalError, sa.exc.InterfaceError):
             session.rollback()
             raise  # the database away for a moment (locked, a connection dropped): the next run
         except Exception:
+            # A fault of ours fails the same way each run: given up, or the oldest such, first in
+            # every run, would hold up the rest (helper-165). The result waits for a person's review.
             session.rollback()
-            log.exception(
-                "attempt %s: what its result sets off failed again; tried at the next run", attempt_id
-            )
+            log.exception("attempt %s: what its result sets off failed again; given up", attempt_id)
+            _let_go_of_the_follow_up(session, attempt_id, due_at)
             continue
         finished += 1
     return finished
@@ -1452,6 +1459,8 @@ def _apply(
             )
         elif before == AttemptState.ERROR:
             changes.update(error_reason=None, error_retryable=False)  # the failure is behind it
+        if reported == AttemptState.COMPLETED and not attempt.live_interview:
+            _new_result_for(session, attempt)
         # One write, taken only if the state is still the one decided from: two deliveries
         # about one attempt, applied at once, cannot both move it (nor move it back). Nor if a
         # newer word was written meanwhile (a person's new deadline): decided again, it is stale.
@@ -1470,6 +1479,8 @@ def _apply(
     elif attempt.state == AttemptState.REVIEWED:
         return _revised_after_review(session, attempt, status, actor=actor, delivery_id=delivery_id)
     else:
+        if attempt.state == AttemptState.COMPLETED and not attempt.live_interview:
+            _new_result_for(session, attempt)  # a result waiting for review, re-scored
         # Held and read again first: a review marked meanwhile has the change told (helper-119: it
         # was written silently over the reviewed result), any other move decided afresh.
         hold_attempt(session, attempt)
@@ -1497,6 +1508,20 @@ def _apply(
         notify.attempt_changed(session, attempt)
     history.bump_job(session, application.job_id)
     return Applied.CHANGED if decision.apply else Applied.REFRESHED
+
+
+def _new_result_for(session: Session, attempt: AssessmentAttempt) -> None:
+    """A result lands (or one waiting for review changes) for the attempt's application: its
+    decision's version moves, so a decision taken on a page drawn before it is refused and the
+    result is seen first (helper-166: a rejection on the 40 the page showed marked the re-take's 95,
+    arrived as the dialog was open, reviewed unseen). The card is written before the attempt, in
+    the order a move takes them (the card, then its tests), so the two never wait on each other."""
+    session.exec(
+        sa.update(Application)
+        .where(Application.id == attempt.application_id)
+        .values(decision_version=Application.decision_version + 1)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def hold_attempt(session: Session, attempt: AssessmentAttempt) -> None:

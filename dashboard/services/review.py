@@ -347,12 +347,30 @@ def claim_decision(session: Session, application: Application, expected_version:
             )
             .order_by(ApplicationEvent.id.desc())
         ).first()
+        result = _newest_result_line(session, application.id)
+        if result is not None and (latest is None or result.id > latest.id):
+            raise UserError(
+                f"A result came in while you were looking ({result.summary}). "
+                "The page now shows it: check it before deciding."
+            )
         what = f" ({latest.summary}, by {latest.actor_label})" if latest else ""
         raise UserError(
             f"Someone decided on this application while you were looking{what}. "
             "The page now shows where they stand: check it before deciding."
         )
     session.refresh(application)
+
+
+def _newest_result_line(session: Session, application_id: int) -> ApplicationEvent | None:
+    """The history's newest line of a result landing (a move to completed) for the application."""
+    return session.exec(
+        select(ApplicationEvent)
+        .where(
+            ApplicationEvent.application_id == application_id,
+            ApplicationEvent.to_state == AttemptState.COMPLETED.value,
+        )
+        .order_by(ApplicationEvent.id.desc())  # type: ignore[union-attr]
+    ).first()
 
 
 def _mark_counted_reviewed(
@@ -847,6 +865,9 @@ def send_feedback(
         .where(
             AssessmentAttempt.application_id == application_id,
             AssessmentAttempt.state.in_(FINISHED_STATES),  # type: ignore[union-attr]
+            # Not an interview's room ending: no test the candidate took (helper-166: "Thank you
+            # for taking the Pairing room", and a rejection's email told of the room, not the test).
+            AssessmentAttempt.live_interview.is_(False),  # type: ignore[attr-defined]
             *([AssessmentAttempt.id == attempt_id] if attempt_id is not None else []),
         )
         .order_by(AssessmentAttempt.id.desc())

@@ -1,12 +1,21 @@
 """The candidate's result email: about the test just finished, and never "we come back to you" once rejected."""
 
+import datetime
+
 from sqlmodel import select
 
-from dashboard.services import assessments, reopening, review
+from dashboard.services import assessments, interviews, reopening, review
 from dashboard.services.actors import SYSTEM, user
-from models import Application, AssessmentAttempt, Notification, OutboxMessage, User
+from models import Application, AssessmentAttempt, Notification, OutboxMessage, User, utcnow
+from models.lifecycle import FINISHED_STATES
 from providers.base import AssessmentResult, AttemptStatus, Progress
-from tests.conftest import a_colleague_meanwhile, go_services_sent, rejected_by_a_recruiter, send_test
+from tests.conftest import (
+    a_colleague_meanwhile,
+    go_services_sent,
+    link_pads,
+    rejected_by_a_recruiter,
+    send_test,
+)
 
 
 def _reported(session, p, attempt, progress: Progress, score: float | None = None) -> None:
@@ -143,3 +152,34 @@ def test_each_result_email_tells_of_the_test_just_finished(session, pipeline_wit
 
     told = _to_ada(session)
     assert [body.split(":")[0] for body in told] == ["Go Services", "Backend Engineer (Python)"]
+
+
+def test_an_interview_rooms_end_is_no_result_to_tell_and_a_rejection_tells_of_the_test(
+    session, pipeline_with_assessment, sandbox
+):
+    """helper-166: the room of Ada's interview ending emailed her "Thank you for taking the Pairing
+    room... the team reviews your result", and her rejection's email told of the room, not her test."""
+    p = pipeline_with_assessment
+    review.set_feedback(session=session, job_id=p.job.id, enabled=True, template="{test}: {next_step}")
+    stage_test = send_test(session, p.assessment, p.application)
+    _reported(session, p, stage_test, Progress.COMPLETED, 85.0)
+    pads, room_name = link_pads(session, p.assessment.id)
+    interview = interviews.schedule_interview(
+        session=session,
+        application_id=p.application.id,
+        scheduled_for=utcnow() + datetime.timedelta(days=2),
+        interviewers="Grace Hopper",
+        actor=SYSTEM,
+    )
+    room = session.get(AssessmentAttempt, interview.attempt_id)
+    ended = AttemptStatus(room.vendor_attempt_id, Progress.COMPLETED, "ended")
+    assessments.apply_vendor_status(session=session, integration_id=pads.id, status=ended, actor=SYSTEM)
+    rejected_by_a_recruiter(session, p.application.id)
+
+    told = _to_ada(session)
+    assert told == [
+        f"{stage_test.vendor_test_name}: the team reviews your result and comes back to you.",
+        f"{stage_test.vendor_test_name}: we will not continue with your application this time.",
+    ]
+    assert session.get(AssessmentAttempt, room.id).state in FINISHED_STATES  # the room's end applied
+    assert room_name not in " ".join(told)

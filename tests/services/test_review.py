@@ -656,3 +656,42 @@ def test_the_dry_run_of_a_stage_asking_for_all_tests_waits_for_each_of_them(
 
     assert (after_one.total, after_one.would_advance) == (1, [])
     assert (after_both.total, after_both.would_advance) == (1, ["Ada Lovelace"])
+
+
+@pytest.mark.parametrize("decision", ["reject", "advance"])
+def test_a_decision_on_a_page_drawn_before_a_re_takes_result_is_refused_and_the_result_waits(
+    session, pipeline_with_assessment, decision
+):
+    """helper-166: the manager's page showed Ada's 40 (her re-take under way); the re-take's 95 landed
+    as the reject dialog was open, the page no longer reloading. The rejection went through on the
+    40 and marked the 95 reviewed, unseen; an advance likewise stood on a score no longer counted."""
+    p = pipeline_with_assessment
+    first = send_test(session, p.assessment, p.application)
+    scored(session, p, first, 40.0)
+    second = retaken(session, p, first)
+    seen = next(r for r in review.results(session, p.job.id) if r.attempt_id == first.id)
+    scored(session, p, second, 95.0)
+
+    with pytest.raises(UserError, match="A result came in while you were looking"):
+        if decision == "reject":
+            review.reject(
+                session=session,
+                application_id=p.application.id,
+                reason="Other",
+                note="",
+                expected_version=seen.decision_version,
+                actor=ALICE,
+            )
+        else:
+            review.advance(
+                session=session,
+                application_id=p.application.id,
+                expected_version=seen.decision_version,
+                seen_in=p.assessment.id,
+                actor=ALICE,
+            )
+
+    session.expire_all()
+    assert session.get(AssessmentAttempt, second.id).state == AttemptState.COMPLETED  # waits for review
+    application = session.get(Application, p.application.id)
+    assert (application.rejected_at, application.stage_id) == (None, p.assessment.id)
