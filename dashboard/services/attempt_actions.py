@@ -216,9 +216,7 @@ def _resend(session: Session, attempt: AssessmentAttempt, action) -> Action:
     if application.rejected_at is not None:
         # Left open by a withdrawal the vendor refused: emailing it again after the rejection
         # asked the candidate to spend an evening on it (helper-164).
-        return Action(
-            "resend", False, "They were rejected: their invitation is not sent again. Cancel it instead."
-        )
+        return Action("resend", False, "They were rejected: their invitation is not sent again.")
     if attempt.invited_email:
         candidate = session.get(Candidate, application.candidate_id)
         if attempt.invited_email != candidate.email:
@@ -839,7 +837,8 @@ def _room_from_the_link_now(session: Session, attempt: AssessmentAttempt, actor:
     template stays at the vendor unused: the plan no longer offers that template.)
     """
     booked = _interviews_meeting_in(session, attempt) if not attempt.vendor_attempt_id else None
-    stage = session.get(Stage, booked[0].stage_id) if booked else None
+    # An interview of a stage deleted since has none (helper-165: ``session.get`` of None warned).
+    stage = session.get(Stage, booked[0].stage_id) if booked and booked[0].stage_id else None
     if stage is None or not stage.live_template_id or not stage.live_integration_id:
         return None
     if (stage.live_integration_id, stage.live_template_id) == (

@@ -146,13 +146,14 @@ def _invitations_at(session: Session, application_ids: list[int], old: str, new:
     ).all()
     # Failed with no answer from the vendor, which may have made the invitation at ``old`` all
     # the same: a Retry looks for it there, and keeps it if found (helper-164: nothing was said).
+    # One the vendor refused (a 400 for the typo, say) made nothing (helper-165).
     unconfirmed = session.exec(
         select(AssessmentAttempt.vendor_test_name).where(
             ours,
             at_old,
             AssessmentAttempt.state == AttemptState.ERROR,
             AssessmentAttempt.vendor_attempt_id.is_(None),  # type: ignore[union-attr]
-            AssessmentAttempt.send_tries > 0,
+            AssessmentAttempt.send_unanswered_at.is_not(None),  # type: ignore[union-attr]
         )
     ).all()
     told = []

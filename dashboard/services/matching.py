@@ -155,8 +155,14 @@ def taken_by_a_send(session: Session, attempt: AssessmentAttempt) -> AttemptStat
     row = _waiting(session, attempt.integration_id, attempt.vendor_attempt_id)
     if row is None:
         return None
-    _claim(session, row, attempt_id=attempt.id, by="the send that tied its invitation")
-    return _status_from_json(row.status)
+    try:
+        with session.begin_nested():  # a person matching or setting it aside at once: theirs stands
+            _claim(session, row, attempt_id=attempt.id, by="the send that tied its invitation")
+    except UserError:
+        return None
+    # As old as it is: kept as it arrived (the stored word keeps no time of asking), it is older
+    # news than the send's own answer, and writes only what the attempt lacks (helper-165).
+    return dataclasses.replace(_status_from_json(row.status), asked_at=row.received_at)
 
 
 def open_items(session: Session) -> list[UnmatchedResult]:

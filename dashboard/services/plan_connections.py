@@ -136,7 +136,7 @@ def _plan_link_of(session: Session, attempt: AssessmentAttempt) -> _Named | None
     """The live-interview link whose template made ``attempt``, an interview's room; None once its
     stage's link was changed since (to another template or connection)."""
     interview = session.exec(select(Interview).where(Interview.attempt_id == attempt.id)).first()
-    stage = session.get(Stage, interview.stage_id) if interview else None
+    stage = session.get(Stage, interview.stage_id) if interview and interview.stage_id else None
     if stage is None or (stage.live_integration_id, stage.live_template_id) != (
         attempt.integration_id,
         attempt.vendor_test_id,

@@ -377,6 +377,7 @@ def remove_stage_test(*, session: Session, stage_test_id: int) -> str:
         # entry, or advanced candidates by a rule no one saw (helper-159). It starts afresh.
         stage.kind, stage.send_automatically, stage.gating = StageKind.REGULAR, False, Gating.ALL
         stage.advance_at = stage.review_from = stage.rule_enabled_at = None
+        stage.counting = "latest"  # (its deadline and reminder went with the test: ``_dropped_with``)
         session.add(stage)
     history.bump_job(session, stage.job_id)
     session.commit()

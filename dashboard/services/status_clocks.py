@@ -186,5 +186,6 @@ def _hold_the_clocks(session: Session) -> None:
 def restore_defaults(*, session: Session, user: SignedInUser) -> None:
     """Forget every threshold an admin set."""
     require(user, Permission.MANAGE_SETTINGS)
+    _hold_the_clocks(session)  # in the order a save takes them: the two never wait on each other
     session.exec(delete(StatusClock))
     session.commit()

@@ -420,3 +420,19 @@ def test_an_address_saved_before_todays_checks_does_not_stop_a_correction(sessio
     session.expire_all()
     mended = session.get(Candidate, bea.candidate_id)
     assert (mended.name, mended.email) == ("Bea Smith", "bea@example.com")
+
+
+def test_a_send_the_vendor_refused_at_the_old_address_is_not_said_to_have_reached_it(
+    session, sandbox, hackerrank_jobs
+):
+    """helper-165: a send refused (a 400 for the typo) made nothing at the vendor; the correction said
+    it "may have reached the vendor" and to cancel and send again."""
+    _integration, (stage, _) = hackerrank_jobs
+    attempt_id = enter_stage(session, stage, name="Ada Lovelace", email="ada@exmaple.com")
+    sandbox.faults(vendor="hackerrank", fail_next=[{"status": 400}] * 2)
+    assert not assessments.send_assessment(session=session, attempt_id=attempt_id, actor=SYSTEM).sent
+    sandbox.faults(vendor="hackerrank")
+
+    told = _correct(session, session.get(AssessmentAttempt, attempt_id).application_id, "ada@example.com")
+
+    assert told == "Ada Lovelace corrected."

@@ -553,5 +553,10 @@ def test_a_test_added_to_a_stage_whose_only_test_went_is_not_sent_on_entry_by_a_
 
     assert (moved.sent, "needs sending" in moved.message) == (0, True)
     stage = session.get(Stage, p.assessment.id)
-    assert (stage.send_automatically, stage.gating, stage.advance_at) == (False, Gating.ALL, None)
+    assert (stage.send_automatically, stage.gating, stage.advance_at, stage.counting) == (
+        False,
+        Gating.ALL,
+        None,
+        "latest",
+    )
     assert sandbox.stats()["invitations_created"] == 0
