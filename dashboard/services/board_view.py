@@ -12,10 +12,11 @@ import datetime
 import functools
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from dashboard.services import status_clocks
-from dashboard.services.assessments import STATE_LABELS, newest_at_its_test, percent_label
+from dashboard.services.assessments import STATE_LABELS, percent_label
 from dashboard.services.errors import NotFound
 from models import (
     Application,
@@ -150,7 +151,7 @@ def _matching(job_id: int, board_filter: BoardFilter) -> list[sa.ColumnElement]:
             sa.exists().where(
                 AssessmentAttempt.application_id == Application.id,
                 AssessmentAttempt.stage_id == Application.stage_id,
-                newest_at_its_test(),
+                _stands_for_its_test(),
                 *attempt_clauses,
             )
         )
@@ -271,6 +272,33 @@ def _pages(stage_ids: tuple[int, ...], where: list, limits: dict[int, int]) -> s
     return sa.union_all(*(sa.select(page) for page in pages))
 
 
+def _withdrawn_elsewhere(attempt) -> sa.ColumnElement[bool]:
+    """A clause: ``attempt`` (``AssessmentAttempt`` or an alias) was withdrawn before it was sent, in
+    a stage other than the one its card is in now: a re-take a later stage opened, withdrawn as the
+    card was dragged back. It is not what the card's stage shows for the test (helper-167: being
+    the newest, it hid the result kept in the stage, the card's chip and score gone, and the status
+    and score filters found her no more; the queue and review pages go by ``waits_for_review``)."""
+    return sa.and_(
+        attempt.state == AttemptState.CANCELLED,
+        attempt.vendor_attempt_id.is_(None),
+        sa.func.coalesce(attempt.stage_id, -1)
+        != sa.select(Application.stage_id).where(Application.id == attempt.application_id).scalar_subquery(),
+    )
+
+
+def _stands_for_its_test() -> sa.ColumnElement[bool]:
+    """``newest_at_its_test`` as the board reads it: no later attempt at the test but one withdrawn
+    unsent elsewhere (``_withdrawn_elsewhere``)."""
+    later = aliased(AssessmentAttempt)
+    return ~sa.exists().where(
+        later.application_id == AssessmentAttempt.application_id,
+        later.integration_id == AssessmentAttempt.integration_id,
+        later.vendor_test_id == AssessmentAttempt.vendor_test_id,
+        later.id > AssessmentAttempt.id,
+        ~_withdrawn_elsewhere(later),
+    )
+
+
 def _add_chips(
     session: Session, cards: dict[int, CardView], now: datetime.datetime, clocks: status_clocks.Hours
 ) -> None:
@@ -279,7 +307,10 @@ def _add_chips(
         return
     newest = (
         sa.select(sa.func.max(AssessmentAttempt.id))
-        .where(AssessmentAttempt.application_id.in_(list(cards)))  # type: ignore[union-attr]
+        .where(
+            AssessmentAttempt.application_id.in_(list(cards)),  # type: ignore[union-attr]
+            ~_withdrawn_elsewhere(AssessmentAttempt),
+        )
         .group_by(
             AssessmentAttempt.application_id,
             AssessmentAttempt.integration_id,

@@ -3,7 +3,7 @@
 import pytest
 from sqlmodel import select
 
-from dashboard.services import assessments, notify, pipeline, plans, review, sync
+from dashboard.services import assessments, board_view, notify, pipeline, plans, review, sync
 from dashboard.services.actors import SYSTEM
 from dashboard.services.errors import SameTitle, UserError
 from dashboard.services.integrations import list_vendor_tests
@@ -526,6 +526,19 @@ def test_back_in_the_stage_past_a_later_stage_s_unsent_re_take_the_result_is_sti
     ).all()
     assert states == [AttemptState.COMPLETED, AttemptState.CANCELLED]  # the re-take withdrawn unsent
     assert sandbox.stats()["invitations_created"] == 1
+    # The board shows the result kept, and its filters find it (helper-167: the withdrawn re-take,
+    # the newest at the test, hid it: no chip, no score, found by neither filter).
+    [card] = _cards_in(session, p, p.assessment.id)
+    assert ([c.label for c in card.chips], card.score) == (["Assessment needs review"], "88%")
+    completed = board_view.BoardFilter(status=AttemptState.COMPLETED.value)
+    assert _cards_in(session, p, p.assessment.id, completed) == [card]
+    assert _cards_in(session, p, p.assessment.id, board_view.BoardFilter(score_min=80)) == [card]
+
+
+def _cards_in(session, p, stage_id: int, board_filter=None) -> list:
+    """The board's cards in the stage's column (all of them: one page)."""
+    shown = board_view.board(session, p.job.id, board_filter or board_view.BoardFilter())
+    return next(c.cards for c in shown.columns if c.stage_id == stage_id)
 
 
 def test_a_test_added_to_a_stage_whose_only_test_went_is_not_sent_on_entry_by_a_hidden_setting(
