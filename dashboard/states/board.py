@@ -152,7 +152,22 @@ class BoardState(RejectForm, rx.State):
         self.revision, self.limits, self.selected, self._ticked_in = -1, {}, [], {}
         self.search, self.status, self.score_min, self.score_max = "", "any", "", ""
         self.filter_error, self._shown = "", board_view.BoardFilter()
-        await self._reload()
+        try:
+            await self._reload()
+        except Exception:
+            # The database away as the page opened (helper-167: no watch was started, so the page
+            # waited for good): the watch starts all the same, and reads the board once it answers.
+            log.warning(
+                "opening the board of job %s failed; read again at the next wake",
+                self._job_id(),
+                exc_info=True,
+            )
+            return [
+                rx.toast.error(
+                    "The board could not be read just now; it shows itself once the database answers."
+                ),
+                BoardState.watch,
+            ]
         return BoardState.watch  # after the load: the watch starts from what it read
 
     @rx.event(background=True)
@@ -164,7 +179,7 @@ class BoardState(RejectForm, rx.State):
             Permission.VIEW_PIPELINE,
             lambda: [self._job_id()],
             self._reload,
-            paused=lambda: not self.board.job_id,
+            paused=lambda: bool(self.error),  # refused (a job gone, not theirs); not a failed read
         )
 
     @rx.event

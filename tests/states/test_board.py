@@ -8,9 +8,9 @@ from dashboard.services import pipeline, plans
 from dashboard.services.actors import SYSTEM
 from dashboard.states.board import BoardState
 from dashboard.states.pasted import PastedListState
-from models import Application, AssessmentAttempt, AttemptState, Candidate, Role
+from models import Application, AssessmentAttempt, AttemptState, Candidate, Role, get_engine
 from tests.conftest import rejected_by_a_recruiter, send_test
-from tests.states.conftest import run_async, run_handler, substate, toast_level, visit
+from tests.states.conftest import run_async, run_handler, substate, toast_level, visit, watch_until
 
 
 def _board_with_auto_send(session, p, signed_in_as):
@@ -344,3 +344,26 @@ def test_move_selected_says_which_ticked_card_was_rejected_meanwhile(
     assert not session.exec(
         select(AssessmentAttempt).where(AssessmentAttempt.state == AttemptState.SENT)
     ).all()
+
+
+def test_a_board_whose_first_read_fails_shows_itself_once_the_database_answers(
+    session, pipeline_with_assessment, signed_in_as
+):
+    """helper-167: the database failing as the board opened left it loading for good: its load
+    raised before it started the watch, so nothing read it again once the database was back."""
+    p = pipeline_with_assessment
+    root = signed_in_as(Role.RECRUITER)
+    visit(root, f"http://localhost:3000/jobs/{p.job.id}")
+    board = substate(root, BoardState)
+    with get_engine().begin() as db:  # the stages' table away: every read of the board fails
+        db.execute(sa.text("ALTER TABLE stage RENAME TO stage_away"))
+    try:
+        said = run_async(run_handler(board, "load"))
+    finally:
+        with get_engine().begin() as db:
+            db.execute(sa.text("ALTER TABLE stage_away RENAME TO stage"))
+
+    assert toast_level(said[0]) == "error" and "once the database answers" in repr(said[0])
+    assert not board.loaded
+    run_async(watch_until(board, lambda: board.loaded))
+    assert [c.candidate_name for col in board.board.columns for c in col.cards] == ["Ada Lovelace"]
