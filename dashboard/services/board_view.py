@@ -10,6 +10,7 @@ import collections
 import dataclasses
 import datetime
 import functools
+import math
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -142,7 +143,10 @@ def _matching(job_id: int, board_filter: BoardFilter) -> list[sa.ColumnElement]:
     if board_filter.score_min is not None:
         attempt_clauses.append(AssessmentAttempt.score_percent >= board_filter.score_min)
     if board_filter.score_max is not None:
-        attempt_clauses.append(AssessmentAttempt.score_percent <= board_filter.score_max)
+        # As the card shows it, cut down to the tenth (``percent_figure``): 58.33 reads "58.3%",
+        # which "to 58.3" hid (helper-167). Shown at most the bound: below the next tenth up.
+        shown_at_most = (math.floor(round(board_filter.score_max * 10, 6)) + 1) / 10
+        attempt_clauses.append(AssessmentAttempt.score_percent < shown_at_most)
     if attempt_clauses:
         # What the card's chips show: each test's newest attempt (a cancelled invitation followed
         # by a fresh one matched "Cancelled" on a card whose chip says "Sent"), of the card's stage

@@ -24,7 +24,14 @@ from dashboard.services.actors import SYSTEM, user
 from dashboard.services.errors import NotFound, SameTitle
 from models import AssessmentAttempt, AttemptState, Job, Role
 from providers.base import AttemptStatus, Progress
-from tests.conftest import enter_stage, finished_in_stage, send_test, sent_with_a_reminder, vendor_test_stages
+from tests.conftest import (
+    enter_stage,
+    finished_in_stage,
+    scored,
+    send_test,
+    sent_with_a_reminder,
+    vendor_test_stages,
+)
 
 
 def _sent(session, p, application_id=None) -> AssessmentAttempt:
@@ -679,3 +686,15 @@ def test_a_card_a_status_filter_finds_shows_the_chip_it_was_found_by_when_its_st
     assert card.application_id == p.application.id
     assert [chip.label for chip in card.chips] == ["Sent"]
     assert card.chips[0].title.startswith(f"{attempt.vendor_test_name}: sent for ")
+
+
+def test_a_highest_score_filter_finds_a_card_showing_exactly_that_score(session, pipeline_with_assessment):
+    """helper-167: 7 of 12 is kept as 58.33 and shown "58.3%"; "to 58.3" hid the card showing it."""
+    p = pipeline_with_assessment
+    scored(session, p, send_test(session, p.assessment, p.application), 700 / 12)
+
+    def found(score_max: float) -> list[str]:
+        shown = board_view.board(session, p.job.id, board_view.BoardFilter(score_max=score_max))
+        return [c.score for col in shown.columns for c in col.cards]
+
+    assert (found(58.3), found(58.2)) == (["58.3%"], [])
