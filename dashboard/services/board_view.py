@@ -54,7 +54,7 @@ class CardView:
     candidate_name: str
     time_in_stage: str
     chips: list[Chip] = dataclasses.field(default_factory=list)
-    score: str = ""
+    score: str = ""  # each of its stage's scored tests' score, " · " between
     rejected: bool = False
     namesake_email: str = ""
 
@@ -346,4 +346,6 @@ def _add_chips(
             )
         )
         if score is not None:
-            card.score = percent_label(score)
+            # Each of the stage's scored tests, in the order sent: the filters match a card by any
+            # one of them (helper-167: a card read "90%" where "to 50" had found it for its 40%).
+            card.score = " · ".join([s for s in card.score.split(" · ") if s] + [percent_label(score)])

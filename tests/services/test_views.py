@@ -22,7 +22,7 @@ from dashboard.services import (
 )
 from dashboard.services.actors import SYSTEM, user
 from dashboard.services.errors import NotFound, SameTitle
-from models import AssessmentAttempt, AttemptState, Job, Role
+from models import AssessmentAttempt, AttemptState, Gating, Job, Role
 from providers.base import AttemptStatus, Progress
 from tests.conftest import (
     enter_stage,
@@ -30,6 +30,7 @@ from tests.conftest import (
     scored,
     send_test,
     sent_with_a_reminder,
+    two_test_stage,
     vendor_test_stages,
 )
 
@@ -698,3 +699,20 @@ def test_a_highest_score_filter_finds_a_card_showing_exactly_that_score(session,
         return [c.score for col in shown.columns for c in col.cards]
 
     assert (found(58.3), found(58.2)) == (["58.3%"], [])
+
+
+def test_a_card_of_a_stage_of_two_tests_shows_each_score_its_filters_match(session, pipeline_with_assessment):
+    """helper-167: Ada scored 40 on one test and 90 on the other; her card read "90%" and "to 50"
+    listed her all the same (the filters match a card by any of its stage's tests)."""
+    p = pipeline_with_assessment
+    two_test_stage(session, p, Gating.ALL)
+    moved = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+    first, second = (session.get(AssessmentAttempt, i) for i in moved.attempt_ids)
+    scored(session, p, first, 40.0)
+    scored(session, p, second, 90.0)
+
+    shown = board_view.board(session, p.job.id, board_view.BoardFilter(score_max=50))
+
+    assert [c.score for col in shown.columns for c in col.cards] == ["40% · 90%"]
