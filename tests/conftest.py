@@ -50,6 +50,7 @@ from dashboard.services import (
     accounts,
     assessments,
     attempt_actions,
+    interviews,
     matching,
     pipeline,
     plans,
@@ -66,6 +67,7 @@ from models import (
     AssessmentAttempt,
     Gating,
     Integration,
+    Interview,
     Job,
     Role,
     Stage,
@@ -74,6 +76,7 @@ from models import (
     init_engine,
     migrate,
     new_session,
+    utcnow,
 )
 from providers import registry
 from providers.base import AssessmentResult, AttemptStatus, Progress
@@ -293,6 +296,18 @@ def connect_pads(session) -> Integration:
         region="sandbox",
         custom_base_url="",
         api_key=IMITATIONS["coderpad_interview"].DEMO_KEY,
+    )
+
+
+def interview_in_two_days(session, application_id: int) -> Interview:
+    """An interview with Grace Hopper booked for the candidate two days on (its room sent, if the
+    stage has a live-interview link)."""
+    return interviews.schedule_interview(
+        session=session,
+        application_id=application_id,
+        scheduled_for=utcnow() + datetime.timedelta(days=2),
+        interviewers="Grace Hopper",
+        actor=SYSTEM,
     )
 
 

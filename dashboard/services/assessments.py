@@ -1172,10 +1172,11 @@ def status_label(attempt: AssessmentAttempt, *, rejected: bool) -> str:
     return STATE_LABELS[attempt.state]
 
 
-def newest_at_its_test() -> sa.ColumnElement[bool]:
+def newest_at_its_test(*, passing_over=None) -> sa.ColumnElement[bool]:
     """A clause: the attempt is its candidate's newest at its test (in a query over
     ``AssessmentAttempt``). A fresh attempt after a cancel, or a re-take, stands for the test:
-    the queue's buckets and the board's status and score filters go by it.
+    the queue's buckets and the board's status and score filters go by it. ``passing_over(later)``:
+    a clause on a later attempt that does not count (the board's re-take withdrawn elsewhere).
     """
     later = aliased(AssessmentAttempt)
     return ~sa.exists().where(
@@ -1183,6 +1184,7 @@ def newest_at_its_test() -> sa.ColumnElement[bool]:
         later.integration_id == AssessmentAttempt.integration_id,
         later.vendor_test_id == AssessmentAttempt.vendor_test_id,
         later.id > AssessmentAttempt.id,
+        *([~passing_over(later)] if passing_over else []),
     )
 
 

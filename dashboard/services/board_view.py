@@ -13,11 +13,10 @@ import functools
 import math
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from dashboard.services import status_clocks
-from dashboard.services.assessments import STATE_LABELS, percent_label
+from dashboard.services.assessments import STATE_LABELS, newest_at_its_test, percent_label
 from dashboard.services.errors import NotFound
 from models import (
     Application,
@@ -155,7 +154,7 @@ def _matching(job_id: int, board_filter: BoardFilter) -> list[sa.ColumnElement]:
             sa.exists().where(
                 AssessmentAttempt.application_id == Application.id,
                 AssessmentAttempt.stage_id == Application.stage_id,
-                _stands_for_its_test(),
+                newest_at_its_test(passing_over=_withdrawn_elsewhere),
                 *attempt_clauses,
             )
         )
@@ -287,19 +286,6 @@ def _withdrawn_elsewhere(attempt) -> sa.ColumnElement[bool]:
         attempt.vendor_attempt_id.is_(None),
         sa.func.coalesce(attempt.stage_id, -1)
         != sa.select(Application.stage_id).where(Application.id == attempt.application_id).scalar_subquery(),
-    )
-
-
-def _stands_for_its_test() -> sa.ColumnElement[bool]:
-    """``newest_at_its_test`` as the board reads it: no later attempt at the test but one withdrawn
-    unsent elsewhere (``_withdrawn_elsewhere``)."""
-    later = aliased(AssessmentAttempt)
-    return ~sa.exists().where(
-        later.application_id == AssessmentAttempt.application_id,
-        later.integration_id == AssessmentAttempt.integration_id,
-        later.vendor_test_id == AssessmentAttempt.vendor_test_id,
-        later.id > AssessmentAttempt.id,
-        ~_withdrawn_elsewhere(later),
     )
 
 

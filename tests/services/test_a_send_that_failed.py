@@ -13,7 +13,6 @@ from sqlmodel import select
 from dashboard.services import (
     assessments,
     attempt_actions,
-    interviews,
     matching,
     pipeline,
     plans,
@@ -25,7 +24,13 @@ from dashboard.services.integrations import provider_for
 from dashboard.settings import get_settings
 from models import Application, AssessmentAttempt, AttemptState, Integration, UnmatchedResult, utcnow
 from providers.base import Progress
-from tests.conftest import enter_stage, finished_in_stage, link_pads, vendor_test_stages
+from tests.conftest import (
+    enter_stage,
+    finished_in_stage,
+    interview_in_two_days,
+    link_pads,
+    vendor_test_stages,
+)
 
 
 def _timed_out(session, sandbox, p, monkeypatch) -> AssessmentAttempt:
@@ -290,13 +295,7 @@ def test_a_room_retried_while_the_pad_index_lags_is_not_made_twice(
     timeout = get_settings().vendor_timeout_seconds
     monkeypatch.setattr(get_settings(), "vendor_timeout_seconds", 0.3)
     sandbox.faults("coderpad_interview", reply_delay_ms=800, index_lag_ms=60_000)
-    interview = interviews.schedule_interview(
-        session=session,
-        application_id=p.application.id,
-        scheduled_for=utcnow() + datetime.timedelta(days=2),
-        interviewers="Grace Hopper",
-        actor=SYSTEM,
-    )
+    interview = interview_in_two_days(session, p.application.id)
     time.sleep(0.6)  # the late reply goes out before the faults are replaced
     sandbox.faults("coderpad_interview", index_lag_ms=60_000)  # the pad made, not in the index yet
     monkeypatch.setattr(get_settings(), "vendor_timeout_seconds", timeout)

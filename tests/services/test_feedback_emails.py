@@ -1,17 +1,16 @@
 """The candidate's result email: about the test just finished, and never "we come back to you" once rejected."""
 
-import datetime
-
 from sqlmodel import select
 
-from dashboard.services import assessments, interviews, reopening, review
+from dashboard.services import assessments, reopening, review
 from dashboard.services.actors import SYSTEM, user
-from models import Application, AssessmentAttempt, Notification, OutboxMessage, User, utcnow
+from models import Application, AssessmentAttempt, Notification, OutboxMessage, User
 from models.lifecycle import FINISHED_STATES
 from providers.base import AssessmentResult, AttemptStatus, Progress
 from tests.conftest import (
     a_colleague_meanwhile,
     go_services_sent,
+    interview_in_two_days,
     link_pads,
     rejected_by_a_recruiter,
     send_test,
@@ -164,13 +163,7 @@ def test_an_interview_rooms_end_is_no_result_to_tell_and_a_rejection_tells_of_th
     stage_test = send_test(session, p.assessment, p.application)
     _reported(session, p, stage_test, Progress.COMPLETED, 85.0)
     pads, room_name = link_pads(session, p.assessment.id)
-    interview = interviews.schedule_interview(
-        session=session,
-        application_id=p.application.id,
-        scheduled_for=utcnow() + datetime.timedelta(days=2),
-        interviewers="Grace Hopper",
-        actor=SYSTEM,
-    )
+    interview = interview_in_two_days(session, p.application.id)
     room = session.get(AssessmentAttempt, interview.attempt_id)
     ended = AttemptStatus(room.vendor_attempt_id, Progress.COMPLETED, "ended")
     assessments.apply_vendor_status(session=session, integration_id=pads.id, status=ended, actor=SYSTEM)
