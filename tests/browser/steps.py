@@ -122,6 +122,19 @@ def query_app(db_url: str, sql: str, **params) -> list:
         engine.dispose()
 
 
+def choose_connection(page: Page, shown: str):
+    """Choose the connection the picker lists as ``shown``; its Test list, once its tests arrived.
+
+    Opened before (the list enabled still, with the connection shown before), the old list closed
+    as the new one loaded, its options gone (CI255: a walk waited 20 s for one)."""
+    page.get_by_label("Vendor connection").click()
+    page.get_by_role("option", name=shown, exact=True).click()
+    expect(page.get_by_label("Vendor connection")).to_have_text(shown)
+    tests = page.get_by_label("Test", exact=True)
+    expect(tests).to_be_enabled()
+    return tests
+
+
 def pick_test(page: Page, vendor: str, index: int = 0) -> str:
     """Choose the demo's connection to ``vendor`` (its display name), then its ``index``-th test; its name.
 
@@ -131,12 +144,7 @@ def pick_test(page: Page, vendor: str, index: int = 0) -> str:
     The tests are fetched from the vendor after the connection changes; the test list
     stays disabled until they arrive, so opening it earlier would open the old, empty one.
     """
-    seeded = f"{vendor} ({vendor})"
-    page.get_by_label("Vendor connection").click()
-    page.get_by_role("option", name=seeded, exact=True).click()
-    expect(page.get_by_label("Vendor connection")).to_have_text(seeded)
-    tests = page.get_by_label("Test", exact=True)
-    expect(tests).to_be_enabled()
+    tests = choose_connection(page, f"{vendor} ({vendor})")
     tests.click()
     option = page.get_by_role("option").nth(index)
     name = option.inner_text()

@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import add_candidate, broken_rules, card_of, new_job
+from tests.browser.steps import add_candidate, broken_rules, card_of, choose_connection, new_job
 
 pytestmark = pytest.mark.browser
 
@@ -40,11 +40,7 @@ def test_a_test_on_a_disconnected_connection_is_marked_and_repaired_and_candidat
     plan_url = new_job(page, "Platform Engineer (Berlin)")
     stage = page.locator(f".plan-stage[data-stage='{STAGE}']")
     stage.get_by_role("button", name="Add assessment").click()
-    page.get_by_label("Vendor connection").click()
-    page.get_by_role("option", name=f"{ACCOUNT} (CoderPad Screen)", exact=True).click()
-    tests = page.get_by_label("Test", exact=True)
-    expect(tests).to_be_enabled()
-    tests.click()
+    choose_connection(page, f"{ACCOUNT} (CoderPad Screen)").click()
     first = page.get_by_role("option").first
     test_name = first.inner_text()
     first.click()

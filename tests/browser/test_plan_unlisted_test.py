@@ -14,7 +14,15 @@ import pytest
 from playwright.sync_api import expect
 
 from providers.sandbox import coderpad_interview
-from tests.browser.steps import add_candidate, add_stage_test, broken_rules, card_of, new_job, pick_test
+from tests.browser.steps import (
+    add_candidate,
+    add_stage_test,
+    broken_rules,
+    card_of,
+    choose_connection,
+    new_job,
+    pick_test,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -89,9 +97,7 @@ def test_a_live_interview_template_deleted_at_the_vendor_is_marked_on_the_plans_
     plan_url = new_job(page, "Data Platform (deleted template)")
     applied = page.locator(".plan-stage[data-stage='Applied']")
     applied.get_by_role("button", name="Default live-interview link for Applied").click()
-    page.get_by_label("Vendor connection").click()
-    page.get_by_role("option", name="CoderPad Interview (CoderPad Interview)", exact=True).click()
-    page.get_by_label("Test", exact=True).click()
+    choose_connection(page, "CoderPad Interview (CoderPad Interview)").click()
     page.get_by_role("option", name=question, exact=True).click()
     page.get_by_role("button", name="Add", exact=True).click()
     expect(applied).to_contain_text(f"Live-interview link: {question}")
