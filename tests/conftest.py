@@ -856,6 +856,15 @@ def add_go_services(session, p: Pipeline) -> None:
     )
 
 
+def both_tests_sent(session, p: Pipeline) -> tuple[AssessmentAttempt, AssessmentAttempt]:
+    """Ada moved into the two-test stage (``two_test_stage``), which sends both; its two attempts."""
+    moved = pipeline.move_application(
+        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
+    )
+    first, second = (session.get(AssessmentAttempt, i) for i in moved.attempt_ids)
+    return first, second
+
+
 def two_test_stage(session, p: Pipeline, gating: Gating) -> None:
     """The pipeline's assessment stage asks for Go Services (104) too, sends both on entry, and is
     done with all of them or any one (``gating``)."""

@@ -29,6 +29,7 @@ from providers.base import AssessmentResult, AttemptStatus, Progress
 from tests.conftest import (
     SECOND_SCREEN_KEY,
     a_colleague_meanwhile,
+    both_tests_sent,
     connect_screen,
     go_services_sent,
     retaken,
@@ -619,10 +620,7 @@ def test_the_rule_weighs_each_test_of_a_stage_that_asks_for_all_of_them(
     p = pipeline_with_assessment
     two_test_stage(session, p, gating)
     review.set_rule(session=session, stage_id=p.assessment.id, advance_at=70, counting="latest", actor=ALICE)
-    moved = pipeline.move_application(
-        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
-    )
-    low, high = (session.get(AssessmentAttempt, i) for i in moved.attempt_ids)
+    low, high = both_tests_sent(session, p)
 
     dry_before = review.dry_run(session, p.assessment.id, 70, job_id=p.job.id)
     scored(session, p, low, 40.0)
@@ -644,10 +642,7 @@ def test_the_dry_run_of_a_stage_asking_for_all_tests_waits_for_each_of_them(
     95, as one the rule would advance; the rule itself waits for both."""
     p = pipeline_with_assessment
     two_test_stage(session, p, Gating.ALL)
-    moved = pipeline.move_application(
-        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
-    )
-    one, other = (session.get(AssessmentAttempt, i) for i in moved.attempt_ids)
+    one, other = both_tests_sent(session, p)
 
     scored(session, p, one, 95.0)
     after_one = review.dry_run(session, p.assessment.id, 70, job_id=p.job.id)

@@ -25,6 +25,7 @@ from dashboard.services.errors import NotFound, SameTitle
 from models import AssessmentAttempt, AttemptState, Gating, Job, Role
 from providers.base import AttemptStatus, Progress
 from tests.conftest import (
+    both_tests_sent,
     enter_stage,
     finished_in_stage,
     scored,
@@ -706,10 +707,7 @@ def test_a_card_of_a_stage_of_two_tests_shows_each_score_its_filters_match(sessi
     listed her all the same (the filters match a card by any of its stage's tests)."""
     p = pipeline_with_assessment
     two_test_stage(session, p, Gating.ALL)
-    moved = pipeline.move_application(
-        session=session, application_id=p.application.id, stage_id=p.assessment.id, actor=SYSTEM
-    )
-    first, second = (session.get(AssessmentAttempt, i) for i in moved.attempt_ids)
+    first, second = both_tests_sent(session, p)
     scored(session, p, first, 40.0)
     scored(session, p, second, 90.0)
 
