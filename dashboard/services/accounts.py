@@ -12,7 +12,6 @@ import hashlib
 import ipaddress
 import logging
 import secrets
-import unicodedata
 
 import sqlalchemy as sa
 from pwdlib import PasswordHash
@@ -22,7 +21,7 @@ from sqlmodel import Session, select
 from dashboard.services import notify
 from dashboard.services import secrets as vault
 from dashboard.services.errors import BadValue, NotFound, UserError
-from dashboard.services.people import EMAIL, tidy_name
+from dashboard.services.people import EMAIL, normal_email, tidy_name
 from dashboard.services.permissions import SignedInUser
 from dashboard.settings import get_settings
 from models import Job, JobMember, Role, SignInAttempt, User, UserSession, utcnow
@@ -67,12 +66,6 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _normal_email(email: str) -> str:
-    """An address as it is kept and looked up: one form of each accented letter (an "é" typed as an
-    "e" and an accent made a second account for the same person), in lower case."""
-    return unicodedata.normalize("NFC", email.strip()).lower()
-
-
 def create_user(
     *, session: Session, email: str, name: str, role: Role, password: str | None = None
 ) -> tuple[User, str]:
@@ -82,7 +75,7 @@ def create_user(
         UserError: A malformed email, no name or a too long one, a short password, or the email is
             taken (by a deactivated account: the words say to reactivate it).
     """
-    email, name = _normal_email(email), tidy_name(name)
+    email, name = normal_email(email), tidy_name(name)
     # As a candidate's: "bob@" or an address with a tab pasted inside was taken, and its
     # invitation could never be delivered.
     if len(email) > 254 or not EMAIL.fullmatch(email):
@@ -133,7 +126,7 @@ def sign_in(*, session: Session, email: str, password: str, source: str = "") ->
             words for both), an inactive account, or too many failures for this email from this
             place, or from everywhere, in the last minutes.
     """
-    email = _normal_email(email)
+    email = normal_email(email)
     if not email or not password:
         # Enter pressed in the Email box (as two-step sign-in pages teach) was a failed sign-in:
         # five locked the person out without a password tried. Said alike whatever the email.

@@ -38,10 +38,11 @@ def tidy_name(name: str) -> str:
     return " ".join(name[start:end].split())
 
 
-def _address(email: str) -> str:
-    """An address as typed on any keyboard, in one form: lower case, NFC, and none of the unseen
-    characters a copied list carries (helper-164: "grace@example.com" with a zero-width space after
-    it was another address, a second card for Grace in the same job, sent her tests again)."""
+def normal_email(email: str) -> str:
+    """An address as it is kept and looked up, a candidate's and a user's alike: lower case, one
+    form of each accented letter (an "é" typed as an "e" and an accent made a second account), and
+    none of the unseen characters a copied list carries (helper-164: "grace@example.com" with a
+    zero-width space after it was another address, a second card for Grace, sent her tests again)."""
     return unicodedata.normalize("NFC", "".join(c for c in email if not _unseen(c)).strip().lower())
 
 
@@ -58,7 +59,7 @@ def candidate_name_and_email(name: str, email: str, *, saved_email: str | None =
         raise UserError("Give the candidate's name.")
     if len(name) > 120:
         raise UserError("A candidate's name is at most 120 characters.")
-    address = _address(email)
+    address = normal_email(email)
     if saved_email is not None and address == saved_email:
         return name, address
     if not address:
